@@ -1,0 +1,216 @@
+"""Platform-neutral, frozen value objects shared by every stage.
+
+Only adapters in ``listener/`` ever see tweepy or PRAW objects; everything past them speaks these
+types. All datetimes are timezone-aware UTC, enforced at construction, because SLA arithmetic on
+naive datetimes is the classic source of off-by-one-hour breaches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+def utcnow() -> datetime:
+    """The one clock call of the codebase's IO edge; pure code takes ``now`` as an argument."""
+    return datetime.now(UTC)
+
+
+def ensure_utc(value: datetime, name: str = "datetime") -> datetime:
+    """Reject naive datetimes instead of guessing their zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
+    return value.astimezone(UTC)
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """Store datetimes as ISO-8601 UTC text: sortable and readable in the sqlite shell."""
+    return None if value is None else ensure_utc(value).isoformat(timespec="microseconds")
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """Inverse of :func:`to_iso`; treats naive text as UTC because that is how we wrote it."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class Platform(StrEnum):
+    X = "x"
+    REDDIT = "reddit"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    LEAD = "lead"
+    MARKETING = "marketing"
+    ADMIN = "admin"
+
+
+class ConversationStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    SNOOZED = "snoozed"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class ReplyState(StrEnum):
+    DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A person on a platform, as far as the platform tells us."""
+
+    platform: str
+    platform_id: str
+    handle: str
+    name: str = ""
+    followers: int = 0
+    verified: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.platform_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One post that mentions a brand; ``(platform, platform_id)`` is its identity everywhere."""
+
+    platform: str
+    platform_id: str
+    brand: str
+    author: Author
+    text: str
+    url: str
+    created_at: datetime
+    fetched_at: datetime
+    conversation_id: str
+    in_reply_to_id: str | None = None
+    language: str | None = None
+    source: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "created_at", ensure_utc(self.created_at, "created_at"))
+        object.__setattr__(self, "fetched_at", ensure_utc(self.fetched_at, "fetched_at"))
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.platform_id}"
+
+    @property
+    def thread_key(self) -> str:
+        """Conversation identity: a platform thread is one conversation, per brand."""
+        return f"{self.platform}:{self.brand}:{self.conversation_id}"
+
+    def raw_json(self) -> str:
+        return json.dumps(self.raw, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The model's tags for one mention, always stored with the model version that made them."""
+
+    mention_key: str
+    model_version: str
+    sentiment: str
+    sentiment_scores: Mapping[str, float]
+    complaint: float
+    detractor: float
+    intent: str
+    intent_scores: Mapping[str, float]
+    urgency: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "mention_key": self.mention_key,
+            "model_version": self.model_version,
+            "sentiment": self.sentiment,
+            "sentiment_scores": json.dumps(dict(self.sentiment_scores)),
+            "complaint": float(self.complaint),
+            "detractor": float(self.detractor),
+            "intent": self.intent,
+            "intent_scores": json.dumps(dict(self.intent_scores)),
+            "urgency": float(self.urgency),
+            "reasons": json.dumps(list(self.reasons)),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCursor:
+    """Where a source's next fetch starts (X ``since_id``, Reddit newest fullname)."""
+
+    source: str
+    brand: str
+    value: str | None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One platform thread, the unit an agent works on."""
+
+    id: int
+    thread_key: str
+    platform: str
+    brand: str
+    status: ConversationStatus
+    priority: float
+    created_at: datetime
+    updated_at: datetime
+    assignee: str | None = None
+    first_response_due: datetime | None = None
+    first_responded_at: datetime | None = None
+    next_response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    sla_policy: str | None = None
+    priority_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An outbound message; ``idempotency_key`` makes retried sends post at most once."""
+
+    id: int
+    conversation_id: int
+    text: str
+    state: ReplyState
+    created_by: str
+    created_at: datetime
+    idempotency_key: str
+    platform_id: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Append-only audit entry: who did what to which thing, and when."""
+
+    at: datetime
+    actor: str
+    kind: str
+    subject: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    username: str
+    role: Role
+    display_name: str = ""
+    available: bool = True

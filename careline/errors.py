@@ -1,0 +1,62 @@
+"""One exception tree for Careline.
+
+Library errors are translated into these at the edge (``raise X from exc``) so the core and the
+UI only ever reason about our own types: business errors are shown to people in words, anything
+else is a bug that gets logged with its traceback.
+"""
+
+from __future__ import annotations
+
+
+class CarelineError(Exception):
+    """Base of every error Careline raises on purpose."""
+
+
+class ConfigError(CarelineError):
+    """The configuration is invalid; the message names the key and the reason."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"config error at {key!r}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+class SourceError(CarelineError):
+    """A platform source failed. ``temporary`` says whether a retry can help."""
+
+    temporary: bool = False
+
+    def __init__(self, source: str, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.retry_after = retry_after
+
+
+class TemporarySourceError(SourceError):
+    """Timeouts, 5xx, dropped connections: back off and try again."""
+
+    temporary = True
+
+
+class RateLimited(TemporarySourceError):
+    """The platform said 429; ``retry_after`` holds the seconds until its reset."""
+
+
+class PermanentSourceError(SourceError):
+    """Bad credentials, forbidden, a query the platform rejects: retrying will not help."""
+
+
+class MalformedPayload(CarelineError):
+    """One item of a platform payload could not be understood; it is logged and skipped."""
+
+
+class NotFound(CarelineError):
+    """A thing asked for by id does not exist."""
+
+
+class Conflict(CarelineError):
+    """The request clashes with the current state (e.g. an illegal status transition)."""
+
+
+class Forbidden(CarelineError):
+    """The user's role does not allow this."""

@@ -1,0 +1,371 @@
+"""One typed, validated settings object, read from TOML and overridable from the environment.
+
+Every key has a default and a help text (``careline config`` prints them), so the example file and
+the code cannot drift apart silently: a test renders the documentation from these dataclasses and
+compares it with ``config/careline.example.toml``. Secrets (API tokens) are never read from the file,
+only from ``CARELINE_*`` environment variables, so a config file can be committed or pasted safely.
+
+Environment overrides use ``CARELINE_<SECTION>__<KEY>`` (double underscore between levels), for
+example ``CARELINE_SERVICE__PORT=9000`` or ``CARELINE_SOURCES__X__INTERVAL_SECONDS=30``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from careline.errors import ConfigError
+
+T = TypeVar("T")
+ENV_PREFIX = "CARELINE_"
+
+
+def opt(default: Any, help: str, **kw: Any) -> Any:  # noqa: A002 - "help" reads best at call sites
+    """A settings field with its help text; lists and dicts get fresh copies per instance."""
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
+    return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    database: str = opt("data/careline.db", "SQLite file; relative paths are relative to the working dir.")
+    host: str = opt("127.0.0.1", "Address the web app binds to. Keep 127.0.0.1 unless behind a proxy.")
+    port: int = opt(8080, "Port of the web app and JSON API.", min=0, max=65535)
+    log_level: str = opt("INFO", "Logging level.", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    timezone: str = opt("UTC", "Time zone for dates shown in the UI and daily budgets.")
+    secret_key: str = opt("", "Signs session cookies. Set CARELINE_SECRET_KEY; random per start if empty.",
+                          secret=True)
+
+
+@dataclass(frozen=True)
+class BrandSettings:
+    name: str = opt("", "Short id of the brand, used in URLs and the database.")
+    display_name: str = opt("", "Name shown to people and used in reply templates.")
+    keywords: list[str] = opt([], "Words and phrases to listen for (quoted phrases allowed).")
+    handles: list[str] = opt([], "The brand's own X handles: their posts are never tickets.")
+    x_user_id: str = opt("", "Numeric X id of the brand account, for its mentions timeline.")
+    exclude: list[str] = opt([], "Words that rule a post out (e.g. 'hiring').")
+    languages: list[str] = opt(["en"], "Languages to keep (ISO 639-1).")
+    subreddits: list[str] = opt([], "Subreddits to search (keyword search restricted to them).")
+    own_subreddits: list[str] = opt([], "The brand's own subreddits: every new post/comment is a mention.")
+    reddit_username: str = opt("", "The brand's Reddit account: its posts are never tickets.")
+    competitors: list[str] = opt([], "Competitor brand names, for share of voice.")
+
+
+@dataclass(frozen=True)
+class XSourceSettings:
+    enabled: bool = opt(True, "Poll X (Twitter) through tweepy's AsyncClient.")
+    api_base_url: str = opt("https://api.twitter.com", "X API base URL (a proxy, or the simulator).")
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
+    jitter_seconds: int = opt(5, "Random delay added to each poll, so brands do not poll in lock-step.", min=0)
+    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1)
+    daily_budget_usd: float = opt(10.0, "Keyword search stops for the UTC day at this estimated spend.", min=0)
+    cost_per_post_usd: float = opt(0.005, "X's price per post read (pay per use).", min=0)
+    bearer_token: str = opt("", "App bearer token: set CARELINE_X_BEARER_TOKEN.", secret=True)
+
+
+@dataclass(frozen=True)
+class RedditSourceSettings:
+    enabled: bool = opt(False, "Poll Reddit through asyncpraw.")
+    oauth_url: str = opt("https://oauth.reddit.com", "Reddit API base URL (a proxy, or the simulator).")
+    reddit_url: str = opt("https://www.reddit.com", "Reddit auth base URL (token endpoint).")
+    interval_seconds: int = opt(120, "Seconds between polls of each brand.", min=1)
+    jitter_seconds: int = opt(10, "Random delay added to each poll.", min=0)
+    user_agent: str = opt("careline/0.1 (social care)", "User agent sent to Reddit (they require one).")
+    client_id: str = opt("", "Set CARELINE_REDDIT_CLIENT_ID.", secret=True)
+    client_secret: str = opt("", "Set CARELINE_REDDIT_CLIENT_SECRET.", secret=True)
+    username: str = opt("", "Set CARELINE_REDDIT_USERNAME (script app login).", secret=True)
+    password: str = opt("", "Set CARELINE_REDDIT_PASSWORD.", secret=True)
+
+
+@dataclass(frozen=True)
+class SourcesSettings:
+    x: XSourceSettings = field(default_factory=XSourceSettings, metadata={"help": "X / Twitter."})
+    reddit: RedditSourceSettings = field(default_factory=RedditSourceSettings, metadata={"help": "Reddit."})
+
+
+@dataclass(frozen=True)
+class SimulatorSettings:
+    enabled: bool = opt(False, "Serve the built-in platform simulator on 127.0.0.1 and point sources at it.")
+    scenario: str = opt("data/demo/scenario.json", "Scenario file the simulator publishes from.")
+    port: int = opt(0, "Simulator port; 0 picks a free one.", min=0, max=65535)
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    kind: str = opt("minilm", "'minilm' (the trained model) or 'vader' (lexicon fallback, explicit only).",
+                    choices=["minilm", "vader"])
+    model_dir: str = opt("data/models/careline-tagger", "Directory of our trained heads/adapters.")
+    batch_size: int = opt(32, "Mentions per forward pass.", min=1, max=512)
+    threads: int = opt(2, "Torch intra-op threads.", min=1, max=64)
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    name: str = opt("", "Calendar id, referred to by SLA policies.")
+    timezone: str = opt("UTC", "IANA time zone of the team.")
+    hours: dict[str, str] = opt({}, "Opening hours per weekday, e.g. mon = '09:00-17:00'; empty = 24/7.")
+    holidays: list[str] = opt([], "Closed dates, YYYY-MM-DD.")
+
+
+@dataclass(frozen=True)
+class SLAPolicySettings:
+    name: str = opt("", "Policy id.")
+    priorities: list[str] = opt([], "Priorities it applies to (urgent, high, normal, low); empty = all.")
+    platforms: list[str] = opt([], "Platforms it applies to; empty = all.")
+    brands: list[str] = opt([], "Brands it applies to; empty = all.")
+    first_response_minutes: int = opt(60, "Target for the first reply.", min=1)
+    next_response_minutes: int = opt(120, "Target for each reply after a customer message.", min=1)
+    resolution_minutes: int = opt(1440, "Target for resolution.", min=1)
+    calendar: str = opt("", "Business-hours calendar name; empty = calendar hours (24/7).")
+
+
+@dataclass(frozen=True)
+class SLASettings:
+    calendars: list[CalendarSettings] = opt([], "Business-hours calendars.")
+    policies: list[SLAPolicySettings] = opt([], "Policies in order; the first that matches wins.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: ServiceSettings = field(default_factory=ServiceSettings, metadata={"help": "The service."})
+    brands: list[BrandSettings] = opt([], "Brands to listen for.")
+    sources: SourcesSettings = field(default_factory=SourcesSettings, metadata={"help": "Platforms."})
+    simulator: SimulatorSettings = field(default_factory=SimulatorSettings, metadata={"help": "Simulator."})
+    classifier: ClassifierSettings = field(default_factory=ClassifierSettings, metadata={"help": "Model."})
+    sla: SLASettings = field(default_factory=SLASettings, metadata={"help": "SLA policies."})
+
+    def brand(self, name: str) -> BrandSettings:
+        for b in self.brands:
+            if b.name == name:
+                return b
+        raise KeyError(name)
+
+
+# -- loading -----------------------------------------------------------------------------------
+SECRET_ENV = {
+    "sources.x.bearer_token": "CARELINE_X_BEARER_TOKEN",
+    "sources.reddit.client_id": "CARELINE_REDDIT_CLIENT_ID",
+    "sources.reddit.client_secret": "CARELINE_REDDIT_CLIENT_SECRET",
+    "sources.reddit.username": "CARELINE_REDDIT_USERNAME",
+    "sources.reddit.password": "CARELINE_REDDIT_PASSWORD",
+    "service.secret_key": "CARELINE_SECRET_KEY",
+}
+
+
+def _coerce_scalar(key: str, tp: Any, value: Any) -> Any:
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise ConfigError(key, f"expected true or false, got {value!r}")
+    if tp is int:
+        if isinstance(value, bool):
+            raise ConfigError(key, f"expected an integer, got {value!r}")
+        try:
+            return int(value) if not isinstance(value, float) or value.is_integer() else _bad(key, value)
+        except (TypeError, ValueError):
+            raise ConfigError(key, f"expected an integer, got {value!r}") from None
+    if tp is float:
+        if isinstance(value, bool):
+            raise ConfigError(key, f"expected a number, got {value!r}")
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(key, f"expected a number, got {value!r}") from None
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, f"expected a string, got {value!r}")
+        return value
+    raise ConfigError(key, f"unsupported type {tp!r}")
+
+
+def _bad(key: str, value: Any) -> Any:
+    raise ConfigError(key, f"expected an integer, got {value!r}")
+
+
+def _build(cls: type[T], data: Any, prefix: str) -> T:
+    if not isinstance(data, Mapping):
+        raise ConfigError(prefix or "<root>", f"expected a table, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise ConfigError(f"{prefix}.{unknown[0]}".lstrip("."), f"unknown key (known: {', '.join(names)})")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        key = f"{prefix}.{name}".lstrip(".")
+        meta = names[name].metadata
+        if meta.get("secret") and value not in ("", None):
+            raise ConfigError(key, f"secrets are read only from the environment ({SECRET_ENV.get(key, '')})")
+        kwargs[name] = _check(key, _convert(key, hints[name], value), meta)
+    return cls(**kwargs)
+
+
+def _convert(key: str, tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key)  # type: ignore[arg-type]
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise ConfigError(key, f"expected a list, got {value!r}")
+        return [_convert(f"{key}[{i}]", item, v) for i, v in enumerate(value)]
+    if origin is dict:
+        _, item = typing.get_args(tp)
+        if not isinstance(value, Mapping):
+            raise ConfigError(key, f"expected a table, got {value!r}")
+        return {str(k): _convert(f"{key}.{k}", item, v) for k, v in value.items()}
+    if isinstance(tp, types.UnionType):
+        raise ConfigError(key, "unsupported union type")
+    return _coerce_scalar(key, tp, value)
+
+
+def _check(key: str, value: Any, meta: Mapping[str, Any]) -> Any:
+    if "choices" in meta and value not in meta["choices"]:
+        raise ConfigError(key, f"must be one of {', '.join(meta['choices'])}, got {value!r}")
+    if "min" in meta and value < meta["min"]:
+        raise ConfigError(key, f"must be at least {meta['min']}, got {value!r}")
+    if "max" in meta and value > meta["max"]:
+        raise ConfigError(key, f"must be at most {meta['max']}, got {value!r}")
+    return value
+
+
+def _env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    merged = _deep_copy(data)
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        path = name[len(ENV_PREFIX):].lower().split("__")
+        node = merged
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(".".join(path), f"cannot override a non-table from {name}")
+        node[path[-1]] = value
+    for key, env in SECRET_ENV.items():
+        if environ.get(env):
+            *parents, leaf = key.split(".")
+            node = merged
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = ("__env__", environ[env])
+    return merged
+
+
+def _deep_copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _deep_copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_deep_copy(v) for v in data]
+    return data
+
+
+def _inject_secrets(settings: Settings, data: dict[str, Any]) -> Settings:
+    """Secrets arrive tagged from the environment; strip the tag after validation of the rest."""
+
+    def walk(obj: Any, node: Any, prefix: str) -> Any:
+        if not dataclasses.is_dataclass(obj) or not isinstance(node, dict):
+            return obj
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            sub = node.get(f.name)
+            if isinstance(sub, tuple) and sub and sub[0] == "__env__":
+                changes[f.name] = sub[1]
+            elif isinstance(sub, dict):
+                changes[f.name] = walk(getattr(obj, f.name), sub, f"{prefix}.{f.name}")
+        return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+
+    return walk(settings, data, "")  # type: ignore[no-any-return]
+
+
+def _strip_secret_tags(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip_secret_tags(v) for k, v in node.items() if not _is_tag(v)}
+    return node
+
+
+def _is_tag(v: Any) -> bool:
+    return isinstance(v, tuple) and len(v) == 2 and v[0] == "__env__"
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``path`` (or ``$CARELINE_CONFIG``, or built-in defaults), apply the environment, validate."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("CARELINE_CONFIG")
+    data: dict[str, Any] = {}
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError("<file>", f"config file {str(p)!r} does not exist")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("<file>", f"{p} is not valid TOML: {exc}") from exc
+    merged = _env_overrides(data, environ)
+    settings = _build(Settings, _strip_secret_tags(merged), "")
+    settings = _inject_secrets(settings, merged)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Cross-field checks that a single key's type cannot express."""
+    names = [b.name for b in settings.brands]
+    for i, b in enumerate(settings.brands):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", b.name):
+            raise ConfigError(f"brands[{i}].name", "use 1-40 lower-case letters, digits, '-' or '_'")
+        if names.count(b.name) > 1:
+            raise ConfigError(f"brands[{i}].name", f"brand {b.name!r} is defined twice")
+        if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits):
+            raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles or subreddits to listen for")
+    _check_zone("service.timezone", settings.service.timezone)
+    calendars = {c.name for c in settings.sla.calendars}
+    for i, c in enumerate(settings.sla.calendars):
+        _check_zone(f"sla.calendars[{i}].timezone", c.timezone)
+        for day, span in c.hours.items():
+            if day not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}:
+                raise ConfigError(f"sla.calendars[{i}].hours.{day}", "weekday must be mon..sun")
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", span):
+                raise ConfigError(f"sla.calendars[{i}].hours.{day}", f"expected HH:MM-HH:MM, got {span!r}")
+    for i, p in enumerate(settings.sla.policies):
+        if p.calendar and p.calendar not in calendars:
+            raise ConfigError(f"sla.policies[{i}].calendar", f"no calendar named {p.calendar!r}")
+
+
+def _check_zone(key: str, zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(key, f"unknown time zone {zone!r}") from None
+
+
+def describe(cls: type = Settings, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """(key, help, default) for every leaf setting: feeds ``careline config`` and the docs test."""
+    out: list[tuple[str, str, Any]] = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}.{f.name}".lstrip(".")
+        tp = hints[f.name]
+        args = typing.get_args(tp)
+        if dataclasses.is_dataclass(tp):
+            out.extend(describe(tp, key))  # type: ignore[arg-type]
+        elif typing.get_origin(tp) is list and args and dataclasses.is_dataclass(args[0]):
+            out.extend(describe(args[0], f"{key}[]"))
+        else:
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            out.append((key, f.metadata.get("help", ""), default))
+    return out

@@ -1,0 +1,139 @@
+"""SQLite access from async code: one writer thread, a small pool of reader threads.
+
+SQLite allows one writer at a time and ``sqlite3`` connections are bound to the thread that made
+them, so (as in datasette's ``database.py``) every write runs on a single dedicated thread that owns
+the only writing connection, inside ``BEGIN IMMEDIATE`` ... ``COMMIT``. Reads run on their own
+connections in a separate pool, so the dashboard never waits behind ingest and the event loop never
+waits on either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from careline.store.migrations import CORE
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def connect(path: str | Path) -> Database:
+    """Open one connection with the pragmas every Careline connection needs."""
+    conn = sqlite3.connect(str(path), timeout=30)
+    db = Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def migrate(db: Database, extra: Iterable[Migrations] = ()) -> None:
+    """Apply every pending migration; applying twice is a no-op (sqlite-utils records each)."""
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    for migrations in (CORE, *extra):
+        migrations.apply(db)
+
+
+class Store:
+    """Async facade over one SQLite file.
+
+    ``write(fn)`` runs ``fn(db)`` on the writer thread inside one ``BEGIN IMMEDIATE`` transaction:
+    either everything ``fn`` did is committed or none of it is. That is what makes "store a batch of
+    mentions and advance the cursor" crash-safe.
+    """
+
+    def __init__(self, path: str | Path, *, readers: int = 2, extra: Iterable[Migrations] = ()) -> None:
+        self.path = Path(path)
+        self._extra = tuple(extra)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="careline-writer")
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="careline-reader")
+        self._local = threading.local()
+        self._write_db: Database | None = None
+        self._all_readers: list[Database] = []
+        self._lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def open_sync(self) -> Store:
+        """Create the file, migrate it, and bind the writer connection to the writer thread."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer.submit(self._open_writer).result()
+        return self
+
+    async def open(self) -> Store:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer, self._open_writer)
+        return self
+
+    def _open_writer(self) -> None:
+        db = connect(self.path)
+        migrate(db, self._extra)
+        self._write_db = db
+
+    def close_sync(self) -> None:
+        def _close() -> None:
+            if self._write_db is not None:
+                self._write_db.close()
+                self._write_db = None
+
+        self._writer.submit(_close).result()
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        with self._lock:
+            for db in self._all_readers:
+                db.conn.close()
+            self._all_readers.clear()
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.close_sync)
+
+    # -- work ------------------------------------------------------------------------------------
+    def _transaction(self, fn: Callable[[Database], T]) -> T:
+        db = self._write_db
+        if db is None:
+            raise RuntimeError("store is not open")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(db)
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+        return result
+
+    def _reader(self) -> Database:
+        db: Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path)
+            db.execute("PRAGMA query_only = ON")
+            self._local.db = db
+            with self._lock:
+                self._all_readers.append(db)
+        return db
+
+    async def write(self, fn: Callable[[Database], T]) -> T:
+        """Run ``fn`` in one write transaction on the writer thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._transaction, fn)
+
+    async def read(self, fn: Callable[[Database], T]) -> T:
+        """Run ``fn`` on a read-only connection in the reader pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, lambda: fn(self._reader()))
+
+    def write_sync(self, fn: Callable[[Database], T]) -> T:
+        """For the CLI and tests that have no loop: same transaction, same thread."""
+        return self._writer.submit(self._transaction, fn).result()
+
+    def read_sync(self, fn: Callable[[Database], T]) -> T:
+        return self._readers.submit(lambda: fn(self._reader())).result()

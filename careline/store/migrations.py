@@ -1,0 +1,171 @@
+"""Versioned schema of the shared Careline tables.
+
+Migrations are append-only: never edit one that has shipped, add the next. sqlite-utils records each
+applied migration in ``_sqlite_migrations`` and runs each in its own transaction, so starting the app
+twice, or after a crash half-way through start-up, is safe. Stages that need private tables register
+their own ``Migrations`` set under their own name and pass it to the ``Store``.
+
+Columns are declared explicitly because sqlite-utils infers types from the first batch otherwise, and
+a column whose first values are ``None`` would become TEXT for ever.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+CORE = Migrations("careline")
+
+
+@CORE()
+def m001_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE authors (
+            key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            followers INTEGER NOT NULL DEFAULT 0,
+            verified INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE TABLE mentions (
+            key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            source TEXT NOT NULL,
+            author_key TEXT NOT NULL REFERENCES authors(key),
+            text TEXT NOT NULL,
+            url TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            thread_key TEXT NOT NULL,
+            in_reply_to_id TEXT,
+            language TEXT,
+            raw TEXT NOT NULL,
+            stage TEXT NOT NULL DEFAULT 'new',
+            UNIQUE (platform, platform_id)
+        );
+        CREATE INDEX mentions_stage ON mentions(stage);
+        CREATE INDEX mentions_thread ON mentions(thread_key, created_at);
+        CREATE INDEX mentions_author ON mentions(author_key, created_at);
+        CREATE INDEX mentions_brand_created ON mentions(brand, created_at);
+
+        CREATE TABLE classifications (
+            mention_key TEXT PRIMARY KEY REFERENCES mentions(key),
+            model_version TEXT NOT NULL,
+            sentiment TEXT NOT NULL,
+            sentiment_scores TEXT NOT NULL,
+            complaint REAL NOT NULL,
+            detractor REAL NOT NULL,
+            intent TEXT NOT NULL,
+            intent_scores TEXT NOT NULL,
+            urgency REAL NOT NULL DEFAULT 0,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            classified_at TEXT NOT NULL
+        );
+
+        CREATE TABLE cursors (
+            source TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            value TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (source, brand)
+        );
+
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            thread_key TEXT NOT NULL UNIQUE,
+            platform TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            author_key TEXT NOT NULL,
+            status TEXT NOT NULL,
+            priority REAL NOT NULL DEFAULT 0,
+            priority_reasons TEXT NOT NULL DEFAULT '[]',
+            assignee TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            last_customer_at TEXT NOT NULL,
+            first_response_due TEXT,
+            first_responded_at TEXT,
+            next_response_due TEXT,
+            resolution_due TEXT,
+            resolved_at TEXT,
+            snoozed_until TEXT,
+            sla_policy TEXT
+        );
+        CREATE INDEX conversations_queue ON conversations(status, priority DESC, first_response_due);
+        CREATE INDEX conversations_assignee ON conversations(assignee, status);
+
+        CREATE TABLE replies (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            in_reply_to TEXT,
+            text TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            platform_id TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX replies_conversation ON replies(conversation_id);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_subject ON events(subject, id);
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+        CREATE TABLE users (
+            username TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            password_hash TEXT,
+            available INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE api_tokens (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            label TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE source_health (
+            source TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            status TEXT NOT NULL,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_success_at TEXT,
+            last_attempt_at TEXT,
+            next_attempt_at TEXT,
+            PRIMARY KEY (source, brand)
+        );
+        CREATE TABLE source_usage (
+            source TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            day TEXT NOT NULL,
+            requests INTEGER NOT NULL DEFAULT 0,
+            posts_read INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (source, brand, day)
+        );
+        """
+    )

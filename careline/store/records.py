@@ -1,0 +1,111 @@
+"""Row-level helpers for the shared tables; each takes a ``Database`` inside the caller's transaction.
+
+They are plain functions, not methods on ``Store``, so a caller can compose several (a batch of
+mentions plus its cursor, a status change plus its audit event) into one atomic ``Store.write``.
+Every statement is parameterised: mention text is hostile input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import Event, Mention, SourceCursor, from_iso, to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    inserted: int
+    duplicates: int
+    inserted_keys: tuple[str, ...] = ()
+
+
+def _author_rows(mentions: Sequence[Mention], now: str) -> list[tuple[Any, ...]]:
+    seen: dict[str, tuple[Any, ...]] = {}
+    for m in mentions:
+        a = m.author
+        seen[a.key] = (a.key, a.platform, a.platform_id, a.handle, a.name, a.followers, int(a.verified), now, now)
+    return list(seen.values())
+
+
+def store_mentions(
+    db: Database, mentions: Sequence[Mention], cursor: SourceCursor | None, now: datetime
+) -> IngestResult:
+    """Insert new mentions (ignoring ones already stored) and move the cursor, in the caller's txn.
+
+    ``(platform, platform_id)`` is unique, so re-ingesting a page after a crash or an overlapping
+    poll is a no-op for the rows that are already there.
+    """
+    stamp = to_iso(now)
+    db.conn.executemany(
+        """INSERT INTO authors (key, platform, platform_id, handle, name, followers, verified,
+                                first_seen, last_seen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET handle = excluded.handle, name = excluded.name,
+               followers = excluded.followers, verified = excluded.verified,
+               last_seen = excluded.last_seen""",
+        _author_rows(mentions, stamp or ""),
+    )
+    inserted: list[str] = []
+    for m in mentions:
+        cur = db.conn.execute(
+            """INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url,
+                   created_at, fetched_at, conversation_id, thread_key, in_reply_to_id, language, raw)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(platform, platform_id) DO NOTHING""",
+            (
+                m.key, m.platform, m.platform_id, m.brand, m.source, m.author.key, m.text, m.url,
+                to_iso(m.created_at), to_iso(m.fetched_at), m.conversation_id, m.thread_key,
+                m.in_reply_to_id, m.language, m.raw_json(),
+            ),
+        )
+        if cur.rowcount == 1:
+            inserted.append(m.key)
+    if cursor is not None:
+        save_cursor(db, cursor, now)
+    return IngestResult(len(inserted), len(mentions) - len(inserted), tuple(inserted))
+
+
+def save_cursor(db: Database, cursor: SourceCursor, now: datetime) -> None:
+    db.conn.execute(
+        """INSERT INTO cursors (source, brand, value, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(source, brand) DO UPDATE SET value = excluded.value,
+               updated_at = excluded.updated_at""",
+        (cursor.source, cursor.brand, cursor.value, to_iso(now)),
+    )
+
+
+def load_cursor(db: Database, source: str, brand: str) -> SourceCursor:
+    row = db.conn.execute(
+        "SELECT value, updated_at FROM cursors WHERE source = ? AND brand = ?", (source, brand)
+    ).fetchone()
+    if row is None:
+        return SourceCursor(source, brand, None, None)
+    return SourceCursor(source, brand, row[0], from_iso(row[1]))
+
+
+def append_event(db: Database, event: Event) -> int:
+    cur = db.conn.execute(
+        "INSERT INTO events (at, actor, kind, subject, data) VALUES (?, ?, ?, ?, ?)",
+        (to_iso(event.at), event.actor, event.kind, event.subject, json.dumps(dict(event.data), default=str)),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def events_for(db: Database, subject: str) -> list[Event]:
+    rows = db.conn.execute(
+        "SELECT at, actor, kind, subject, data FROM events WHERE subject = ? ORDER BY id", (subject,)
+    ).fetchall()
+    return [Event(from_iso(r[0]), r[1], r[2], r[3], json.loads(r[4])) for r in rows]  # type: ignore[arg-type]
+
+
+def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    """Run a parameterised query and return dict rows (the shape the web layer wants)."""
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description or ()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

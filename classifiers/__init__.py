@@ -1,0 +1,1 @@
+"""Stage 2: tag each mention with sentiment, complaint, intent and detractor likelihood."""
