@@ -29,7 +29,7 @@ T = TypeVar("T")
 ENV_PREFIX = "CARELINE_"
 
 
-def opt(default: Any, help: str, **kw: Any) -> Any:  # noqa: A002 - "help" reads best at call sites
+def opt(default: Any, help: str, **kw: Any) -> Any:
     """A settings field with its help text; lists and dicts get fresh copies per instance."""
     if isinstance(default, list | dict):
         return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})

@@ -27,9 +27,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def connect(path: str | Path) -> Database:
-    """Open one connection with the pragmas every Careline connection needs."""
-    conn = sqlite3.connect(str(path), timeout=30)
+def connect(path: str | Path, *, any_thread: bool = False) -> Database:
+    """Open one connection with the pragmas every Careline connection needs.
+
+    ``any_thread`` is for reader connections: each is used by one pool thread only, but the pool
+    owner closes them all at shutdown from its own thread.
+    """
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=not any_thread)
     db = Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 30000")
@@ -114,7 +118,7 @@ class Store:
     def _reader(self) -> Database:
         db: Database | None = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self.path)
+            db = connect(self.path, any_thread=True)
             db.execute("PRAGMA query_only = ON")
             self._local.db = db
             with self._lock:

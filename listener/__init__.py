@@ -1,0 +1,1 @@
+"""Stage 1: poll platforms for brand mentions and store each exactly once."""

@@ -1,0 +1,208 @@
+"""Run one source: fetch pages, store each page with its cursor, back off, record health and spend.
+
+Back-off, rate-limit waits and health live here once, not in each adapter (adapters only say which
+of their errors are temporary). Each page commits together with the cursor that follows it, in one
+``BEGIN IMMEDIATE`` transaction, so a process killed at any instant loses nothing (the cursor was not
+moved past anything unstored) and doubles nothing (re-fetched posts hit the unique key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from careline.domain import SourceCursor, from_iso, to_iso, utcnow
+from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
+from careline.store import Store
+from careline.store.records import load_cursor, store_mentions
+from listener.abc import Page, Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float = 1.0
+    cap_seconds: float = 300.0
+    retries_per_run: int = 3
+    degraded_after: int = 3
+    max_inline_wait: float = 60.0
+
+    def delay(self, failures: int, rng: random.Random | None = None) -> float:
+        """Exponential back-off with jitter in [50%, 100%] so pollers never retry in lock-step."""
+        rng = rng or random
+        raw = min(self.cap_seconds, self.base_seconds * (2 ** max(0, failures - 1)))
+        return raw * rng.uniform(0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Pay-per-use guard: stop this source for the UTC day at ``daily_usd`` of estimated spend."""
+
+    cost_per_post: float
+    daily_usd: float | None
+
+
+@dataclass
+class RunResult:
+    pages: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    posts_read: int = 0
+    status: str = "ok"
+    error: str | None = None
+
+
+class Poller:
+    def __init__(
+        self,
+        source: Source,
+        store: Store,
+        *,
+        max_pages: int = 10,
+        retry: RetryPolicy | None = None,
+        budget: Budget | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_stored: Callable[[int], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.max_pages = max_pages
+        self.retry = retry or RetryPolicy()
+        self.budget = budget
+        self.clock = clock
+        self.sleep = sleep
+        self.on_stored = on_stored
+
+    async def run_once(self, *, ignore_backoff: bool = False) -> RunResult:
+        """One scheduled poll. Never raises for platform trouble: it records it and returns."""
+        result = RunResult()
+        key = self.source.key
+        health = await self.store.read(lambda db: _health(db, self.source))
+        if not ignore_backoff and health.get("next_attempt_at"):
+            due = from_iso(health["next_attempt_at"])
+            if due and due > self.clock():
+                result.status = "waiting"
+                return result
+        if await self._over_budget():
+            result.status = "budget"
+            log.info("%s: daily budget reached; skipping until the next UTC day", key)
+            return result
+        cursor = (await self.store.read(lambda db: load_cursor(db, self.source.name, self.source.brand))).value
+        try:
+            for _ in range(self.max_pages):
+                page = await self._fetch(cursor)
+                await self._commit(page, result)
+                cursor = page.cursor
+                if page.done:
+                    break
+        except SourceError as exc:
+            await self._record_failure(exc, health, result)
+        return result
+
+    async def _fetch(self, cursor: str | None) -> Page:
+        failures = 0
+        while True:
+            try:
+                return await self.source.fetch(cursor)
+            except RateLimited as exc:
+                wait = exc.retry_after or self.retry.base_seconds
+                failures += 1
+                if wait > self.retry.max_inline_wait or failures > self.retry.retries_per_run:
+                    raise
+                log.warning("%s: rate limited, waiting %.1fs for the reset", self.source.key, wait)
+                await self.sleep(wait)
+            except TemporarySourceError as exc:
+                failures += 1
+                if failures > self.retry.retries_per_run:
+                    raise
+                delay = self.retry.delay(failures)
+                log.warning("%s: %s; retry %d in %.1fs", self.source.key, exc, failures, delay)
+                await self.sleep(delay)
+
+    async def _commit(self, page: Page, result: RunResult) -> None:
+        now = self.clock()
+        src = self.source
+        cost = page.posts_read * (self.budget.cost_per_post if self.budget else 0.0)
+
+        def write(db: Database) -> int:
+            res = store_mentions(db, page.mentions, SourceCursor(src.name, src.brand, page.cursor), now)
+            _record_usage(db, src, now, page.posts_read, cost)
+            _set_health(db, src, "ok", 0, None, now, success=True)
+            return res.inserted
+
+        inserted = await self.store.write(write)
+        result.pages += 1
+        result.inserted += inserted
+        result.duplicates += len(page.mentions) - inserted
+        result.skipped += page.skipped
+        result.posts_read += page.posts_read
+        if inserted and self.on_stored:
+            self.on_stored(inserted)
+
+    async def _record_failure(self, exc: SourceError, health: dict, result: RunResult) -> None:
+        now = self.clock()
+        failures = int(health.get("consecutive_failures") or 0) + 1
+        permanent = isinstance(exc, PermanentSourceError)
+        status = "degraded" if permanent or failures >= self.retry.degraded_after else "retrying"
+        limited = isinstance(exc, RateLimited) and exc.retry_after
+        wait = exc.retry_after if limited and exc.retry_after else self.retry.delay(failures)
+        nxt = now + timedelta(seconds=wait)
+        log.error("%s: poll failed (%s); status %s, next attempt %s", self.source.key, exc, status, to_iso(nxt))
+        src = self.source
+        await self.store.write(lambda db: _set_health(db, src, status, failures, str(exc), now, next_at=nxt))
+        result.status = status
+        result.error = str(exc)
+
+    async def _over_budget(self) -> bool:
+        if not self.budget or self.budget.daily_usd is None:
+            return False
+        day = self.clock().date().isoformat()
+        src = self.source
+        spent = await self.store.read(lambda db: db.conn.execute(
+            "SELECT cost_usd FROM source_usage WHERE source = ? AND brand = ? AND day = ?",
+            (src.name, src.brand, day)).fetchone())
+        return bool(spent and spent[0] >= self.budget.daily_usd)
+
+
+def _health(db: Database, src: Source) -> dict:
+    row = db.conn.execute(
+        "SELECT status, consecutive_failures, next_attempt_at FROM source_health WHERE source = ? AND brand = ?",
+        (src.name, src.brand)).fetchone()
+    if row is None:
+        return {}
+    return {"status": row[0], "consecutive_failures": row[1], "next_attempt_at": row[2]}
+
+
+def _set_health(db: Database, src: Source, status: str, failures: int, error: str | None, now: datetime,
+                *, success: bool = False, next_at: datetime | None = None) -> None:
+    db.conn.execute(
+        """INSERT INTO source_health (source, brand, status, consecutive_failures, last_error,
+               last_success_at, last_attempt_at, next_attempt_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(source, brand) DO UPDATE SET status = excluded.status,
+               consecutive_failures = excluded.consecutive_failures,
+               last_error = COALESCE(excluded.last_error, source_health.last_error),
+               last_success_at = COALESCE(excluded.last_success_at, source_health.last_success_at),
+               last_attempt_at = excluded.last_attempt_at, next_attempt_at = excluded.next_attempt_at""",
+        (src.name, src.brand, status, failures, error, to_iso(now) if success else None, to_iso(now),
+         to_iso(next_at)),
+    )
+
+
+def _record_usage(db: Database, src: Source, now: datetime, posts: int, cost: float) -> None:
+    db.conn.execute(
+        """INSERT INTO source_usage (source, brand, day, requests, posts_read, cost_usd)
+           VALUES (?, ?, ?, 1, ?, ?)
+           ON CONFLICT(source, brand, day) DO UPDATE SET requests = requests + 1,
+               posts_read = posts_read + excluded.posts_read, cost_usd = cost_usd + excluded.cost_usd""",
+        (src.name, src.brand, now.date().isoformat(), posts, cost),
+    )

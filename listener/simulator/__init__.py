@@ -1,0 +1,1 @@
+"""Loopback fakes of the platforms, speaking their real wire formats (tests AND ``make demo``)."""

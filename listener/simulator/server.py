@@ -1,0 +1,54 @@
+"""Serve the simulated platforms on 127.0.0.1 (never any other interface)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from aiohttp import web
+
+from listener.simulator import x
+from listener.simulator.world import World
+
+log = logging.getLogger(__name__)
+
+
+class Simulator:
+    """One aiohttp server carrying every platform face; ``base_url`` goes into the sources' settings."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.app = web.Application()
+        self.app[x.WORLD_KEY] = world
+        self.x = x.add_routes(self.app, world)
+        self._add_optional_faces()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    def _add_optional_faces(self) -> None:
+        """Platforms whose face exists in this checkout (Reddit lands in its own module)."""
+        try:
+            reddit = importlib.import_module("listener.simulator.reddit")
+        except ModuleNotFoundError:
+            return
+        reddit.add_routes(self.app, self.world)
+
+    async def start(self, port: int = 0) -> str:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        log.info("platform simulator listening on %s", self.base_url)
+        return self.base_url
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

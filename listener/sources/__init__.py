@@ -1,0 +1,1 @@
+"""One module per platform adapter; only these modules import tweepy or asyncpraw."""
