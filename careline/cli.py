@@ -74,7 +74,7 @@ def cli(ctx: click.Context, config: str | None, log_level: str | None) -> None:
 @cli.command()
 @click.option("--port", default=8080, show_default=True, help="Web UI port (0 picks a free one).")
 @click.option("--database", default=None, help="SQLite file (default: a fresh file in a temp dir).")
-@click.option("--speed", default=20.0, show_default=True, help="Simulated seconds per real second.")
+@click.option("--speed", default=5.0, show_default=True, help="Simulated seconds per real second.")
 @click.option("--classifier", type=click.Choice(["minilm", "vader"]), default=None,
               help="Override the classifier (default: the trained model).")
 def demo(port: int, database: str | None, speed: float, classifier: str | None) -> None:

@@ -1,0 +1,40 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## simulator + real pollers + model + web UI on http://127.0.0.1:8080/
+	$(BIN)/careline demo --port $${PORT:-8080}
+
+test: install  ## lint + the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/pytest -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy careline listener classifiers responder
+
+bench: install  ## benchmarks print their figures; see README "Benchmarks"
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/classify.py
+	$(BIN)/python benchmarks/queue.py
+	$(BIN)/python benchmarks/web.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

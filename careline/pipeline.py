@@ -1,0 +1,84 @@
+"""The path a mention takes after it is stored: classify, then queue. The app wires the stages here.
+
+Each step is idempotent and driven by the ``mentions.stage`` column (new -> classified -> routed), so
+the pipeline can be woken any number of times, or killed and restarted, and every stored mention
+still reaches the queue exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from careline.domain import utcnow
+from careline.settings import Settings
+from careline.store import Store
+from classifiers.abc import Classifier
+from classifiers.worker import classify_pending
+from responder.intake import Deadlines, route_classified
+from responder.policy import deadlines_for, priority_for
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    def __init__(self, store: Store, classifier: Classifier, settings: Settings, *,
+                 clock: Callable[[], datetime] = utcnow, batch_size: int | None = None) -> None:
+        self.store = store
+        self.classifier = classifier
+        self.settings = settings
+        self.clock = clock
+        self.batch_size = batch_size or settings.classifier.batch_size
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def due(self, mention: dict[str, Any], at: datetime) -> Deadlines:
+        return deadlines_for(self.settings.sla, mention, at)
+
+    async def step(self) -> tuple[int, int]:
+        """Classify everything pending, then queue everything classified. Returns both counts."""
+        classified = 0
+        while True:
+            n = await classify_pending(self.store, self.classifier, batch_size=self.batch_size)
+            classified += n
+            if n == 0:
+                break
+        routed = 0
+        while True:
+            now = self.clock()
+            n = await self.store.write(
+                lambda db, now=now: route_classified(db, now=now, due=self.due, priority=priority_for))
+            routed += n
+            if n == 0:
+                break
+        if classified or routed:
+            log.info("pipeline: classified %d, queued %d", classified, routed)
+        return classified, routed
+
+    def wake(self, _count: int = 0) -> None:
+        """Called by pollers after they store something, so the queue fills without waiting."""
+        self._wake.set()
+
+    async def run(self, idle_seconds: float = 5.0) -> None:
+        while True:
+            try:
+                await self.step()
+            except Exception:
+                log.exception("pipeline step failed; retrying after %.0fs", idle_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), idle_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="careline-pipeline")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

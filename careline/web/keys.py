@@ -1,0 +1,15 @@
+"""Typed application state keys (aiohttp ``AppKey``), shared by every route module."""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+
+from careline.settings import Settings
+from careline.store import Store
+from classifiers.abc import Classifier
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+STORE: web.AppKey[Store] = web.AppKey("store", Store)
+CLASSIFIER: web.AppKey[Classifier | None] = web.AppKey("classifier")
+TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)

@@ -1,0 +1,108 @@
+"""Turn classified mentions into queued conversations: one per platform thread.
+
+Runs as one pipeline step after classification. Each batch is one transaction: mentions move from
+``classified`` to ``routed`` in the same commit that creates or updates their conversation, so a
+crash can neither drop a mention from the queue nor count it twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import ConversationStatus, Event, from_iso, to_iso
+from careline.store.records import append_event, rows
+
+#: ``(policy name, first response due, resolution due, next response due)`` for a conversation.
+DueFn = Callable[[dict[str, Any], datetime], "Deadlines"]
+#: ``(priority score, reasons)`` from a mention row joined with its classification.
+PriorityFn = Callable[[dict[str, Any], datetime], tuple[float, list[str]]]
+
+REOPEN_FROM = {ConversationStatus.RESOLVED.value, ConversationStatus.PENDING.value,
+               ConversationStatus.SNOOZED.value}
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    policy: str | None
+    first_response: datetime | None
+    next_response: datetime | None
+    resolution: datetime | None
+
+
+PENDING_SQL = """
+SELECT m.key, m.platform, m.brand, m.thread_key, m.author_key, m.created_at, m.text,
+       a.followers, a.handle,
+       c.sentiment, c.complaint, c.detractor, c.intent, c.urgency, c.reasons
+FROM mentions m
+JOIN classifications c ON c.mention_key = m.key
+JOIN authors a ON a.key = m.author_key
+WHERE m.stage = 'classified'
+ORDER BY m.created_at
+LIMIT ?
+"""
+
+
+def route_classified(db: Database, *, now: datetime, due: DueFn, priority: PriorityFn, limit: int = 500) -> int:
+    """Queue up to ``limit`` classified mentions inside the caller's transaction; returns how many."""
+    pending = rows(db, PENDING_SQL, (limit,))
+    for mention in pending:
+        _route_one(db, mention, now, due, priority)
+    return len(pending)
+
+
+def _route_one(db: Database, m: dict[str, Any], now: datetime, due: DueFn, priority: PriorityFn) -> None:
+    conv = db.conn.execute(
+        "SELECT id, status, priority, first_responded_at, last_customer_at, assignee "
+        "FROM conversations WHERE thread_key = ?", (m["thread_key"],)).fetchone()
+    score, reasons = priority(m, now)
+    created = from_iso(m["created_at"]) or now
+    if conv is None:
+        _create(db, m, created, now, score, reasons, due)
+    else:
+        _update(db, conv, m, created, now, score, reasons, due)
+    db.conn.execute("UPDATE mentions SET stage = 'routed' WHERE key = ?", (m["key"],))
+
+
+def _create(db: Database, m: dict[str, Any], created: datetime, now: datetime, score: float,
+            reasons: list[str], due: DueFn) -> None:
+    d = due({**m, "priority": score}, created)
+    cur = db.conn.execute(
+        """INSERT INTO conversations (thread_key, platform, brand, author_key, status, priority,
+               priority_reasons, created_at, updated_at, last_customer_at, first_response_due,
+               resolution_due, sla_policy)
+           VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (m["thread_key"], m["platform"], m["brand"], m["author_key"], score, json.dumps(reasons),
+         to_iso(created), to_iso(now), to_iso(created), to_iso(d.first_response), to_iso(d.resolution),
+         d.policy),
+    )
+    append_event(db, Event(now, "system", "conversation.created", f"conversation:{cur.lastrowid}",
+                           {"mention": m["key"], "priority": score, "sla_policy": d.policy}))
+
+
+def _update(db: Database, conv: tuple[Any, ...], m: dict[str, Any], created: datetime, now: datetime,
+            score: float, reasons: list[str], due: DueFn) -> None:
+    conv_id, status, old_score, responded, last_customer, assignee = conv
+    last = max(created, from_iso(last_customer) or created)
+    next_due = due({**m, "priority": max(score, old_score)}, created).next_response if responded else None
+    new_status = status
+    if status in REOPEN_FROM:
+        new_status = ConversationStatus.OPEN.value if assignee else ConversationStatus.NEW.value
+    db.conn.execute(
+        """UPDATE conversations SET status = ?, priority = MAX(priority, ?),
+               priority_reasons = CASE WHEN ? > priority THEN ? ELSE priority_reasons END,
+               updated_at = ?, last_customer_at = ?,
+               next_response_due = COALESCE(?, next_response_due), resolved_at = NULL,
+               snoozed_until = NULL
+           WHERE id = ?""",
+        (new_status, score, score, json.dumps(reasons), to_iso(now), to_iso(last), to_iso(next_due), conv_id),
+    )
+    if new_status != status:
+        append_event(db, Event(now, "system", "conversation.reopened", f"conversation:{conv_id}",
+                               {"from": status, "to": new_status, "mention": m["key"]}))
+    append_event(db, Event(now, "system", "conversation.message", f"conversation:{conv_id}", {"mention": m["key"]}))

@@ -1,0 +1,42 @@
+"""Child process for the crash test: polls with real parts, then stalls before its Nth commit.
+
+Usage: python -m tests.helpers.poll_child DB BASE_URL STALL_AT. It prints ``STALLED`` once the Nth
+page has been fetched but not committed, then sleeps until the parent SIGKILLs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from typing import Any
+
+from careline.settings import XSourceSettings
+from careline.store import Store
+from listener.poller import Poller
+from listener.sources.twitter import XSearchSource
+from tests.conftest import BRAND
+
+
+async def main(db: str, base_url: str, stall_at: int) -> None:
+    store = await Store(db).open()
+    calls = 0
+    real_write = store.write
+
+    async def stalling_write(fn: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == stall_at:
+            print("STALLED", flush=True)
+            time.sleep(120)  # the parent kills us here: fetched, not committed
+        return await real_write(fn)
+
+    store.write = stalling_write  # type: ignore[method-assign]
+    source = XSearchSource(BRAND, XSourceSettings(api_base_url=base_url, bearer_token="t"))
+    await source.start()
+    await Poller(source, store, max_pages=50).run_once()
+    print("DONE", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

@@ -1,0 +1,79 @@
+"""Settings: documented, validated at start, secrets only from the environment."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from careline.errors import ConfigError
+from careline.settings import describe, load_settings
+from tests.conftest import REPO
+
+EXAMPLE = REPO / "config" / "careline.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    return p
+
+
+def test_example_and_demo_configs_load() -> None:
+    s = load_settings(EXAMPLE, environ={})
+    assert s.brands[0].name == "acme" and s.sla.policies[1].calendar == "support"
+    demo = load_settings(REPO / "config" / "demo.toml", environ={})
+    assert [b.name for b in demo.brands] == ["skylark", "brightwave"]
+
+
+def test_example_documents_every_key() -> None:
+    text = EXAMPLE.read_text()
+    missing = [key for key, _help, _default in describe()
+               if not re.search(rf"^#? ?{re.escape(key.rsplit('.', 1)[-1])}[ :=]", text, re.M)]
+    assert missing == []
+
+
+def test_every_key_has_help() -> None:
+    assert all(help_text for _k, help_text, _d in describe())
+
+
+@pytest.mark.parametrize(("text", "key", "reason"), [
+    ("[service]\nport = 'eighty'", "service.port", "expected an integer"),
+    ("[service]\nport = 70000", "service.port", "at most 65535"),
+    ("[service]\nprot = 1", "service.prot", "unknown key"),
+    ("[classifier]\nkind = 'gpt'", "classifier.kind", "must be one of"),
+    ("[sources.x]\nbearer_token = 'abc'", "sources.x.bearer_token", "CARELINE_X_BEARER_TOKEN"),
+    ("[[brands]]\nname = 'Bad Name'\nkeywords = ['x']", "brands[0].name", "lower-case"),
+    ("[[brands]]\nname = 'a'", "brands[0]", "needs keywords"),
+    ("[service]\ntimezone = 'Mars/Olympus'", "service.timezone", "unknown time zone"),
+    ("[[sla.policies]]\nname = 'p'\ncalendar = 'nope'", "sla.policies[0].calendar", "no calendar"),
+    ("[[sla.calendars]]\nname='c'\nhours = { mon = '9-5' }", "sla.calendars[0].hours.mon", "HH:MM-HH:MM"),
+    ("not toml [", "<file>", "not valid TOML"),
+])
+def test_invalid_config_names_key_and_reason(tmp_path: Path, text: str, key: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), environ={})
+    assert err.value.key == key
+    assert reason in str(err.value)
+
+
+def test_environment_overrides_and_secrets(tmp_path: Path) -> None:
+    env = {"CARELINE_SERVICE__PORT": "9001", "CARELINE_SOURCES__X__ENABLED": "false",
+           "CARELINE_X_BEARER_TOKEN": "sekrit", "CARELINE_REDDIT_PASSWORD": "pw"}
+    s = load_settings(write(tmp_path, "[service]\nport = 8000"), environ=env)
+    assert s.service.port == 9001
+    assert s.sources.x.enabled is False
+    assert s.sources.x.bearer_token == "sekrit"
+    assert s.sources.reddit.password == "pw"
+
+
+def test_bad_environment_value_names_the_key() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(None, environ={"CARELINE_SERVICE__PORT": "abc"})
+    assert err.value.key == "service.port"
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml", environ={})
