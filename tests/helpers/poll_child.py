@@ -28,7 +28,7 @@ async def main(db: str, base_url: str, stall_at: int) -> None:
         calls += 1
         if calls == stall_at:
             print("STALLED", flush=True)
-            time.sleep(120)  # the parent kills us here: fetched, not committed
+            time.sleep(120)  # noqa: ASYNC251 - block the whole process: fetched, not committed
         return await real_write(fn)
 
     store.write = stalling_write  # type: ignore[method-assign]
