@@ -1,0 +1,146 @@
+"""Queue priority: a 0-100 score from the model's signals, the author's reach and SLA time left.
+
+Every point of the score is attributed to a named signal and every signal that matters is turned
+into a reason, so an agent can see *why* a post is at the top (Chatwoot closed "prioritise by
+mood" because a bare sentiment score was not trusted; reasons are the answer to that). Sentiment is
+deliberately not an input: the detractor, complaint and urgency heads already carry it, with
+calibration.
+
+Weights (sum 100): detractor 30, complaint 20, urgency 20, effort 10, reach 10, SLA time 10. The
+buckets are the priorities SLA policies match on: urgent >= 75, high >= 50, normal >= 25, else low.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+WEIGHTS: Mapping[str, float] = {
+    "detractor": 30.0,
+    "complaint": 20.0,
+    "urgency": 20.0,
+    "effort": 10.0,
+    "reach": 10.0,
+    "sla": 10.0,
+}
+BUCKETS = (("urgent", 75.0), ("high", 50.0), ("normal", 25.0), ("low", 0.0))
+#: Followers at which reach counts fully (log scale from 100 followers).
+FULL_REACH_FOLLOWERS = 1_000_000
+#: SLA pressure starts this long before the due time and is full at it.
+SLA_RAMP = timedelta(hours=2)
+
+_EFFORT_PATTERNS = (
+    r"\b(second|third|fourth|fifth|\d+(st|nd|rd|th)) time\b",
+    r"\b(again|still|yet again|once more)\b",
+    r"\b(called|phoned|emailed|messaged|chatted|contacted)\b.{0,40}\b(times|twice|days|weeks)\b",
+    r"\b(on hold|hold for)\b",
+    r"\b(no one|nobody|no-one)\b.{0,30}\b(answers?|replies|responds?|helps?|gets? back)\b",
+    r"\b(transferred|passed around|bounced around|runaround)\b",
+    r"\b(hours?|days?|weeks?) (of|on the phone|waiting)\b",
+)
+_EFFORT_RE = [re.compile(p, re.IGNORECASE) for p in _EFFORT_PATTERNS]
+
+
+@dataclass(frozen=True, slots=True)
+class PrioritySignals:
+    """Inputs, all optional. Probabilities are in [0, 1]; ``sla_remaining`` is negative when overdue."""
+
+    detractor: float = 0.0
+    complaint: float = 0.0
+    urgency: float = 0.0
+    effort: float = 0.0
+    followers: int = 0
+    verified: bool = False
+    sla_remaining: timedelta | None = None
+    customer_messages: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """Score (0-100), its bucket, the reasons for an agent, and the points each signal gave."""
+
+    score: float
+    bucket: str
+    reasons: tuple[str, ...]
+    contributions: Mapping[str, float] = field(default_factory=dict)
+
+
+def effort_from_text(text: str) -> float:
+    """Heuristic customer-effort signal in [0, 1]: repeat contacts, time on hold, being passed around.
+
+    Each distinct cue adds 0.35, capped at 1. Crude on purpose; a trained head can replace it.
+    """
+    hits = sum(1 for pattern in _EFFORT_RE if pattern.search(text))
+    return min(1.0, 0.35 * hits)
+
+
+def bucket_for(score: float) -> str:
+    """Map a 0-100 score to urgent / high / normal / low."""
+    return next(name for name, floor in BUCKETS if score >= floor)
+
+
+def score_priority(signals: PrioritySignals) -> Priority:
+    """Weighted score with reasons, strongest contribution first."""
+    parts = {
+        "detractor": _unit(signals.detractor),
+        "complaint": _unit(signals.complaint),
+        "urgency": _unit(signals.urgency),
+        "effort": _effort(signals),
+        "reach": _reach(signals.followers, signals.verified),
+        "sla": _sla_pressure(signals.sla_remaining),
+    }
+    contributions = {name: round(WEIGHTS[name] * value, 2) for name, value in parts.items()}
+    score = round(min(100.0, sum(contributions.values())), 2)
+    ranked = sorted(parts, key=lambda n: -contributions[n])
+    reasons = tuple(r for name in ranked if (r := _reason(name, parts[name], signals)))
+    return Priority(score, bucket_for(score), reasons, contributions)
+
+
+def _unit(value: float) -> float:
+    return 0.0 if math.isnan(value) else min(1.0, max(0.0, float(value)))
+
+
+def _effort(signals: PrioritySignals) -> float:
+    repeats = min(1.0, 0.25 * max(0, signals.customer_messages - 1))
+    return max(_unit(signals.effort), repeats)
+
+
+def _reach(followers: int, verified: bool) -> float:
+    base = math.log10(max(followers, 1) / 100) / math.log10(FULL_REACH_FOLLOWERS / 100)
+    value = min(1.0, max(0.0, base))
+    return max(value, 0.5) if verified else value
+
+
+def _sla_pressure(remaining: timedelta | None) -> float:
+    if remaining is None:
+        return 0.0
+    if remaining <= timedelta(0):
+        return 1.0
+    return max(0.0, 1.0 - remaining / SLA_RAMP)
+
+
+def _reason(name: str, value: float, s: PrioritySignals) -> str | None:
+    if name == "sla" and s.sla_remaining is not None:
+        return _sla_reason(s.sla_remaining)
+    if value < 0.5 and not (name == "reach" and value > 0.3):
+        return None
+    return {
+        "detractor": f"likely detractor ({s.detractor:.0%})",
+        "complaint": f"complaint ({s.complaint:.0%})",
+        "urgency": f"urgent ({s.urgency:.0%})",
+        "effort": f"high customer effort ({s.customer_messages} messages)" if s.customer_messages > 2
+        else "high customer effort (repeat contact or long wait)",
+        "reach": f"large audience ({s.followers:,} followers{', verified' if s.verified else ''})",
+    }.get(name)
+
+
+def _sla_reason(remaining: timedelta) -> str | None:
+    minutes = int(abs(remaining) / timedelta(minutes=1))
+    if remaining <= timedelta(0):
+        return f"SLA breached {minutes} min ago"
+    if remaining <= SLA_RAMP:
+        return f"SLA due in {minutes} min"
+    return None
