@@ -1,0 +1,101 @@
+"""``careline sla due`` and ``careline tone-check`` through the real top-level command group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from careline import cli as careline_cli
+from responder.cli import COMMANDS
+
+CONFIG = """
+[[sla.calendars]]
+name = "office"
+timezone = "America/New_York"
+hours = { mon = "09:00-17:00", tue = "09:00-17:00", wed = "09:00-17:00", thu = "09:00-17:00", fri = "09:00-17:00" }
+holidays = ["2026-03-17"]
+
+[[sla.policies]]
+name = "standard"
+first_response_minutes = 30
+next_response_minutes = 60
+resolution_minutes = 600
+calendar = "office"
+
+[[sla.policies]]
+name = "always"
+first_response_minutes = 30
+"""
+
+
+@pytest.fixture(scope="module")
+def cli():
+    careline_cli._load_stage_commands()
+    assert {c.name for c in COMMANDS} <= set(careline_cli.cli.commands)
+    return careline_cli.cli
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> str:
+    path = tmp_path / "careline.toml"
+    path.write_text(CONFIG)
+    return str(path)
+
+
+def test_sla_due_friday_example(cli, config: str) -> None:
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard",
+                                      "--at", "2026-03-13T16:45"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "calendar office (America/New_York)" in lines[0]
+    assert "first_response  Mon 2026-03-16 09:15 EDT  (30 min)" in lines
+    assert "resolution      Wed 2026-03-18 10:45 EDT  (600 min)" in lines  # Tuesday is a holiday
+
+
+def test_sla_due_json_and_offsets(cli, config: str) -> None:
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "always",
+                                      "--at", "2026-03-13T16:45:00Z", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["first_response"] == {"minutes": 30, "due": "2026-03-13T17:15:00+00:00"}
+    assert data["timezone"] == "UTC"
+
+
+def test_sla_due_reads_config_from_environment(cli, config: str) -> None:
+    result = CliRunner(env={"CARELINE_CONFIG": config}).invoke(
+        cli, ["sla", "due", "--policy", "standard", "--at", "2026-03-13T16:45"])
+    assert result.exit_code == 0, result.output
+
+
+def test_sla_due_unknown_policy_and_bad_time(cli, config: str) -> None:
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "gold", "--at", "2026-03-13"])
+    assert result.exit_code != 0
+    assert "no policy named 'gold'" in str(result.exception)
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard", "--at", "soon"])
+    assert result.exit_code == 2
+    assert "ISO 8601" in result.output
+
+
+def test_tone_check_exit_codes(cli) -> None:
+    bad = CliRunner().invoke(cli, ["tone-check", "As we already said, you should have read the FAQ."])
+    assert bad.exit_code == 1
+    data = json.loads(bad.output)
+    assert data["defensive"] is True
+    assert [f["category"] for f in data["findings"]] == ["defensive", "blaming"]
+    good = CliRunner().invoke(cli, ["tone-check", "Thanks for telling us! Please send us a DM."])
+    assert good.exit_code == 0
+    assert json.loads(good.output) == {"defensive": False, "findings": []}
+
+
+def test_tone_check_reads_stdin(cli) -> None:
+    result = CliRunner().invoke(cli, ["tone-check", "-"], input="Calm down, it's not a big deal.")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["findings"][0]["phrase"] == "Calm down"
+
+
+def test_help_texts(cli) -> None:
+    assert "first-response" in CliRunner().invoke(cli, ["sla", "due", "--help"]).output
+    assert "Exits 1" in CliRunner().invoke(cli, ["tone-check", "--help"]).output
