@@ -97,7 +97,9 @@ def tone_check(text: str) -> None:
     report = check_tone(text)
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     if report.defensive:
-        raise click.exceptions.Exit(1)
+        # Not ctx.exit(1): careline.cli.main runs click with standalone_mode=False, which turns
+        # click's Exit into a return value that it drops. SystemExit passes through both.
+        sys.exit(1)
 
 
 COMMANDS: list[click.Command] = [sla, tone_check]

@@ -99,3 +99,11 @@ def test_tone_check_reads_stdin(cli) -> None:
 def test_help_texts(cli) -> None:
     assert "first-response" in CliRunner().invoke(cli, ["sla", "due", "--help"]).output
     assert "Exits 1" in CliRunner().invoke(cli, ["tone-check", "--help"]).output
+
+
+def test_tone_check_exit_code_survives_careline_main(capsys: pytest.CaptureFixture[str]) -> None:
+    """``careline.cli.main`` runs click with standalone_mode=False; the exit code must still be 1."""
+    with pytest.raises(SystemExit) as exc:
+        careline_cli.main(["tone-check", "You should have read the manual."])
+    assert exc.value.code == 1
+    assert json.loads(capsys.readouterr().out)["defensive"] is True
