@@ -1,0 +1,178 @@
+"""``careline train | classify | evaluate``: the classifier stage's command-line surface.
+
+``careline/cli.py`` picks up ``COMMANDS`` from here, so the stage owns its commands. Heavy imports
+(torch, transformers) happen inside the commands, keeping ``careline --help`` instant.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
+
+TASKS = ("sentiment", "complaint", "detractor", "intent")
+
+
+def _settings_classifier() -> Any:
+    from careline.settings import load_settings
+
+    return load_settings().classifier
+
+
+def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
+    from classifiers.minilm import build_classifier
+
+    settings = _settings_classifier()
+    clf = build_classifier(kind or settings.kind, model_dir or settings.model_dir, threads=settings.threads)
+    clf.load()
+    return clf
+
+
+@click.command()
+@click.option("--out", "out_dir", default=None, help="Model directory (default: classifier.model_dir).")
+@click.option("--limit", type=int, default=None, help="Cap every training set (quick smoke runs).")
+@click.option("--sentiment-n", type=int, default=12000, show_default=True,
+              help="SemEval pool subsample for the sentiment head.")
+@click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--adapter", "adapter_dir", default=None,
+              help="LoRA adapter directory (from classifiers.lora) to embed with; copied into --out.")
+def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, adapter_dir: str | None) -> None:
+    """Train every head on ../shared/data (CPU, minutes) and write manifest + weights."""
+    import shutil
+
+    from tqdm import tqdm
+
+    from classifiers.data import REPO_ROOT
+    from classifiers.train import TrainConfig
+    from classifiers.train import train as run_train
+
+    target = Path(out_dir or _settings_classifier().model_dir)
+    if not target.is_absolute():
+        target = REPO_ROOT / target
+    adapter = None
+    if adapter_dir:
+        adapter = target / Path(adapter_dir).name
+        if Path(adapter_dir).resolve() != adapter.resolve():
+            shutil.copytree(adapter_dir, adapter, dirs_exist_ok=True)
+    cfg = TrainConfig(target, folds=folds, sentiment_n=sentiment_n, limit=limit, adapter_dir=adapter)
+    manifest = run_train(cfg, progress=lambda desc, n: tqdm(total=n, desc=desc, unit="text"))
+    click.echo(f"wrote {target} ({manifest['version']})")
+    for head, report in manifest["metrics"].items():
+        cv = report["cv"]
+        extra = f" auroc={cv['auroc']:.3f} brier={cv['brier']:.3f}" if "auroc" in cv else ""
+        click.echo(f"  {head:<10} cv macro-F1={cv['macro_f1']:.3f} macro-recall={cv['macro_recall']:.3f}{extra}")
+
+
+@click.command()
+@click.argument("texts", nargs=-1, required=True)
+@click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
+@click.option("--model-dir", default=None, help="Override classifier.model_dir.")
+@click.option("--followers", type=int, default=0, help="Author followers, for the reach signal.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def classify(texts: Sequence[str], kind: str | None, model_dir: str | None, followers: int, as_json: bool) -> None:
+    """Classify TEXT(s) and print every score with the reasons."""
+    from classifiers.signals import compute_signals, urgency_with_model
+
+    clf = _make_classifier(kind, model_dir)
+    results = []
+    for text, pred in zip(texts, clf.predict(list(texts)), strict=True):
+        sig = compute_signals(text, followers=followers, intent=pred.intent_label)
+        urgency = urgency_with_model(sig, pred.complaint, pred.sentiment.get("negative", 0.0))
+        results.append({"text": text, "model_version": clf.version, **_pred_dict(pred),
+                         "urgency": round(urgency, 3), "effort": round(sig.effort, 3),
+                         "reasons": [*pred.reasons, *sig.reasons]})
+    if as_json:
+        click.echo(json.dumps(results if len(results) > 1 else results[0], indent=2))
+        return
+    for r in results:
+        click.echo(f"text:       {r['text']}")
+        click.echo(f"model:      {r['model_version']}")
+        click.echo("sentiment:  " + "  ".join(f"{k}={v:.3f}" for k, v in r["sentiment"].items()))
+        click.echo(f"complaint:  {r['complaint']:.3f}")
+        click.echo(f"detractor:  {r['detractor']:.3f}")
+        top = sorted(r["intent"].items(), key=lambda kv: -kv[1])
+        click.echo("intent:     " + "  ".join(f"{k}={v:.3f}" for k, v in top))
+        click.echo(f"urgency:    {r['urgency']:.3f}   effort: {r['effort']:.3f}")
+        for reason in r["reasons"]:
+            click.echo(f"  - {reason}")
+
+
+def _pred_dict(pred: Prediction) -> dict[str, Any]:
+    return {"sentiment": {k: round(v, 4) for k, v in pred.sentiment.items()},
+            "sentiment_label": pred.sentiment_label, "complaint": round(pred.complaint, 4),
+            "detractor": round(pred.detractor, 4), "intent_label": pred.intent_label,
+            "intent": {k: round(v, 4) for k, v in pred.intent.items()}}
+
+
+def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Prediction]) -> dict[str, Any]:
+    """Metrics for one task; labels as in the CSV (sentiment names, 1/0, 0-10 score, intent names)."""
+    import numpy as np
+
+    from classifiers.metrics import binary_metrics, classification_metrics, multiclass_brier
+
+    if task == "sentiment":
+        _check(labels, SENTIMENTS, task)
+        out: dict[str, Any] = classification_metrics(labels, [p.sentiment_label for p in preds], SENTIMENTS)
+        proba = np.asarray([[p.sentiment[s] for s in SENTIMENTS] for p in preds])
+        out["brier"] = multiclass_brier(np.asarray([SENTIMENTS.index(v) for v in labels]), proba)
+        return out
+    if task == "complaint":
+        _check(labels, ("0", "1"), task)
+        return binary_metrics([int(v) for v in labels], [p.complaint for p in preds])
+    if task == "detractor":
+        try:
+            scores = [float(v) for v in labels]
+        except ValueError as exc:
+            raise click.BadParameter(f"detractor labels must be 0-10 scores: {exc}") from exc
+        return binary_metrics([int(s <= 6) for s in scores], [p.detractor for p in preds])
+    known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
+    _check(labels, known, task)
+    return classification_metrics(labels, [p.intent_label for p in preds], sorted(set(labels)))
+
+
+def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
+    bad = sorted(set(labels) - set(allowed))
+    if bad:
+        raise click.BadParameter(f"unexpected {task} labels {bad[:5]}; expected {list(allowed)}")
+
+
+@click.command()
+@click.option("--task", type=click.Choice(TASKS), required=True)
+@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="CSV with 'text' and 'label' columns.")
+@click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
+@click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
+@click.option("--model-dir", default=None, help="Override classifier.model_dir.")
+@click.option("--batch-size", default=32, show_default=True)
+def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_dir: str | None,
+             batch_size: int) -> None:
+    """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply."""
+    from classifiers.data import read_eval_csv
+
+    try:
+        texts, labels = read_eval_csv(data_path)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if not texts:
+        raise click.BadParameter(f"{data_path} has no rows")
+    clf = _make_classifier(kind, model_dir)
+    preds: list[Prediction] = []
+    for start in range(0, len(texts), batch_size):
+        preds.extend(clf.predict(texts[start : start + batch_size]))
+    metrics = {k: (None if isinstance(v, float) and math.isnan(v) else round(v, 4))
+               for k, v in evaluate_predictions(task, labels, preds).items()}
+    result = {"task": task, "n": len(texts), "model_version": clf.version, **metrics}
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            click.echo(f"{key:<14} {value}")
+
+
+COMMANDS: list[click.Command] = [train, classify, evaluate]

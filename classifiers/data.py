@@ -1,0 +1,219 @@
+"""Readers for the labelled sets in ``../shared/data``, mapped onto our label spaces.
+
+The datasets are research-licensed and must never be copied into the repo, so they are always read
+in place, found relative to the repo root (``<repo>/../shared/data``) or ``$CARELINE_SHARED_DATA``.
+Each reader returns plain ``(texts, labels)`` lists so training, evaluation and tests share one view
+of the data, and every mapping onto our own taxonomy lives here, in one reviewable place.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifiers.abc import INTENTS, SENTIMENTS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_data_dir() -> Path:
+    """Where the shared datasets live; an env var wins so CI can point elsewhere."""
+    env = os.environ.get("CARELINE_SHARED_DATA")
+    return Path(env) if env else (REPO_ROOT.parent / "shared" / "data")
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One labelled set: texts, labels (str for classes, int/float for scores), and where it came from."""
+
+    name: str
+    source: str  # path relative to the shared data dir, recorded in the manifest
+    texts: list[str]
+    labels: list[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subsample(self, n: int, seed: int = 13) -> Labelled:
+        """Stratified-ish random subsample (keeps class shares) so CPU training stays minutes."""
+        if len(self) <= n:
+            return self
+        by_label: dict[str, list[int]] = {}
+        for i, label in enumerate(self.labels):
+            by_label.setdefault(label, []).append(i)
+        rng = random.Random(seed)
+        keep: list[int] = []
+        for idx in by_label.values():
+            rng.shuffle(idx)
+            keep.extend(idx[: max(1, round(n * len(idx) / len(self)))])
+        keep.sort()
+        return Labelled(self.name, self.source, [self.texts[i] for i in keep], [self.labels[i] for i in keep])
+
+
+def _rows(rel: str, delimiter: str = ",") -> list[dict[str, str]]:
+    path = shared_data_dir() / rel
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=delimiter))
+
+
+def complaints() -> Labelled:
+    """complaints-acl2019: label 1 complaint / 0 not. Labels kept as '1'/'0' strings."""
+    rel = "complaints-acl2019/train.csv"
+    rows = _rows(rel)
+    return Labelled("complaint", rel, [r["text"] for r in rows], [r["label"].strip() for r in rows])
+
+
+def complaint_domains() -> list[str]:
+    """Domain per complaints row, for (label, domain)-stratified folds as SOURCE.md recommends."""
+    return [r["domain"] for r in _rows("complaints-acl2019/train.csv")]
+
+
+def semeval_pool() -> Labelled:
+    rel = "semeval2017-4a/train_pool_2013_2016_minus_tweeteval_valtest.tsv"
+    rows = [r for r in _rows(rel, "\t") if r["label"] in SENTIMENTS]
+    return Labelled("sentiment", rel, [r["text"] for r in rows], [r["label"] for r in rows])
+
+
+def tweeteval_val() -> Labelled:
+    base = shared_data_dir() / "tweeteval" / "sentiment"
+    texts = (base / "val_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = [SENTIMENTS[int(x)] for x in (base / "val_labels.txt").read_text().split()]
+    return Labelled("tweeteval-val", "tweeteval/sentiment/val_text.txt", [t.strip() for t in texts], labels)
+
+
+def airline_sentiment() -> Labelled:
+    rel = "airline-sentiment/train.csv"
+    rows = _rows(rel)
+    return Labelled("airline", rel, [r["text"] for r in rows], [r["airline_sentiment"] for r in rows])
+
+
+def nps_detractor() -> Labelled:
+    """nps-verbatims: label '1' when the 0-10 score is 0-6 (detractor); rows without a score dropped."""
+    rel = "nps-verbatims/train.csv"
+    rows = [r for r in _rows(rel) if r["NPS_SCORE"].strip() and r["text"].strip()]
+    return Labelled("detractor", rel, [r["text"] for r in rows],
+                    ["1" if float(r["NPS_SCORE"]) <= 6 else "0" for r in rows])
+
+
+# --- intent: three public sets mapped onto our taxonomy ------------------------------------------
+AIRLINE_REASON = {
+    "Customer Service Issue": "service_experience",
+    "Flight Attendant Complaints": "service_experience",
+    "longlines": "service_experience",
+    "Late Flight": "service_experience",
+    "Cancelled Flight": "outage_bug",
+    "Lost Luggage": "delivery",
+    "Damaged Luggage": "product_quality",
+    "Bad Flight": "product_quality",
+    "Flight Booking Problems": "billing",
+}
+ERICSSON_TOPIC = {
+    "Delivery": "delivery", "Refund": "refund_return", "Return": "refund_return",
+    "Replacement": "refund_return", "Order Cancellation": "refund_return",
+    "Billing/Payment": "billing", "Account": "account_login", "Bad Support": "service_experience",
+    "Service Praise": "praise", "Unresponsive/Freezing Device": "outage_bug", "Update": "outage_bug",
+    "App": "outage_bug", "Battery": "product_quality", "Packaging": "product_quality",
+}
+BANKING_PREFIX: tuple[tuple[str, str], ...] = (
+    ("card_arrival", "delivery"), ("card_delivery_estimate", "delivery"),
+    ("request_refund", "refund_return"), ("Refund_not_showing_up", "refund_return"),
+    ("reverted_card_payment?", "refund_return"),
+    ("transaction_charged_twice", "billing"), ("card_payment_fee_charged", "billing"),
+    ("extra_charge_on_statement", "billing"), ("transfer_fee_charged", "billing"),
+    ("cash_withdrawal_charge", "billing"), ("direct_debit_payment_not_recognised", "billing"),
+    ("card_payment_not_recognised", "billing"), ("exchange_charge", "billing"),
+    ("passcode_forgotten", "account_login"), ("pin_blocked", "account_login"),
+    ("unable_to_verify_identity", "account_login"), ("verify_my_identity", "account_login"),
+    ("edit_personal_details", "account_login"), ("terminate_account", "account_login"),
+    ("change_pin", "account_login"),
+    ("card_not_working", "outage_bug"), ("virtual_card_not_working", "outage_bug"),
+    ("contactless_not_working", "outage_bug"), ("top_up_failed", "outage_bug"),
+    ("failed_transfer", "outage_bug"), ("declined_card_payment", "outage_bug"),
+    ("country_support", "question"), ("supported_cards_and_currencies", "question"),
+    ("age_limit", "question"), ("fiat_currency_support", "question"), ("atm_support", "question"),
+    ("top_up_limits", "question"), ("visa_or_mastercard", "question"), ("exchange_rate", "question"),
+    ("getting_spare_card", "question"), ("disposable_card_limits", "question"),
+)
+
+
+def _intent_airline() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for r in _rows("airline-sentiment/train.csv"):
+        text, sent, reason = r["text"], r["airline_sentiment"], r["negativereason"]
+        if sent == "negative" and reason in AIRLINE_REASON:
+            out.append((text, AIRLINE_REASON[reason]))
+        elif sent == "positive" and "?" not in text:
+            out.append((text, "praise"))
+        elif sent == "neutral":
+            out.append((text, "question" if "?" in text else "other"))
+    return out
+
+
+def _intent_ericsson() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for r in _rows("twcs-topics-ericsson/labels.csv"):
+        if r["direction"] != "inbound":
+            continue
+        mapped = [ERICSSON_TOPIC[t] for t in r["labels"].split(";") if t in ERICSSON_TOPIC]
+        if mapped:
+            out.append((r["text"], mapped[0]))
+        elif not r["labels"].strip():
+            out.append((r["text"], "question" if "?" in r["text"] else "other"))
+    return out
+
+
+def _intent_banking() -> list[tuple[str, str]]:
+    mapping = dict(BANKING_PREFIX)
+    return [(r["text"], mapping[r["category"]]) for r in _rows("banking77/train.csv") if r["category"] in mapping]
+
+
+def _intent_random() -> list[tuple[str, str]]:
+    """Random tweets from the complaints controls: the 'other' class needs real off-topic chatter."""
+    return [(r["text"], "other") for r in _rows("complaints-acl2019/train.csv")
+            if r["domain"] in ("random_tweet", "random_reply")]
+
+
+INTENT_SOURCES: dict[str, tuple[str, Callable[[], list[tuple[str, str]]]]] = {
+    "airline": ("airline-sentiment/train.csv", _intent_airline),
+    "ericsson": ("twcs-topics-ericsson/labels.csv", _intent_ericsson),
+    "banking77": ("banking77/train.csv", _intent_banking),
+    "random": ("complaints-acl2019/train.csv", _intent_random),
+}
+
+
+def intents(per_source_class: int = 250, seed: int = 13) -> tuple[Labelled, list[str]]:
+    """The mixed intent set, capped per (source, class) so banking77 and airline do not dominate.
+
+    Returns the set and each row's source name (used for leave-one-source-out checks).
+    """
+    rng = random.Random(seed)
+    texts: list[str] = []
+    labels: list[str] = []
+    groups: list[str] = []
+    for name, (_, reader) in INTENT_SOURCES.items():
+        by_class: dict[str, list[str]] = {}
+        for text, label in reader():
+            by_class.setdefault(label, []).append(text)
+        for label, items in sorted(by_class.items()):
+            rng.shuffle(items)
+            for text in items[:per_source_class]:
+                texts.append(text)
+                labels.append(label)
+                groups.append(name)
+    assert set(labels) <= set(INTENTS)
+    sources = ";".join(src for src, _ in INTENT_SOURCES.values())
+    return Labelled("intent", sources, texts, labels), groups
+
+
+def read_eval_csv(path: str | Path) -> tuple[list[str], list[str]]:
+    """A user's evaluation file: a CSV with ``text`` and ``label`` columns."""
+    with Path(path).open(encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: needs 'text' and 'label' columns, has {reader.fieldnames}")
+        rows = list(reader)
+    return [r["text"] or "" for r in rows], [(r["label"] or "").strip() for r in rows]

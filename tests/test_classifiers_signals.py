@@ -1,0 +1,102 @@
+"""Urgency/effort rules: each signal fires on its evidence, stays quiet on plain text, and explains itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from classifiers.signals import (
+    PriorContact,
+    compute_signals,
+    noisy_or,
+    reach_weight,
+    urgency_with_model,
+)
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "quote"),
+    [
+        ("I'm going to cancel my subscription if this isn't fixed", "leave", "cancel my subscription"),
+        ("Switching to Vodafone tomorrow, done with you", "leave", "switching to vodafone"),
+        ("My lawyer will hear about this", "legal", "lawyer"),
+        ("Reporting you to the ombudsman", "legal", "ombudsman"),
+        ("The charger caught fire on my desk!", "safety", "caught fire"),
+        ("Everyone should know how you treat customers", "public", "everyone should know"),
+    ],
+)
+def test_urgency_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: str) -> None:
+    sig = compute_signals(text)
+    assert flag in sig.flags
+    assert sig.urgency > 0.3
+    assert any(quote in r for r in sig.reasons), sig.reasons
+
+
+def test_plain_text_has_no_signals() -> None:
+    sig = compute_signals("Just ordered a new phone case, looks nice")
+    assert sig.urgency == 0 and sig.effort == 0 and sig.reasons == () and not sig.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["This is the third time I'm asking", "Still waiting for my refund", "I was transferred to another agent",
+     "Your chat said to call, and the phone line told me to email", "I've been on hold for an hour"],
+)
+def test_effort_phrases(text: str) -> None:
+    sig = compute_signals(text)
+    assert sig.effort >= 0.4
+    assert any(r.startswith("effort") for r in sig.reasons)
+    assert sig.urgency > 0  # high effort also raises urgency
+
+
+def test_reach_scales_with_followers() -> None:
+    assert reach_weight(50) == 0
+    assert reach_weight(1_000) == pytest.approx(0.1)
+    assert reach_weight(100_000) == pytest.approx(0.3)
+    assert reach_weight(10**9) == 0.4
+    sig = compute_signals("hello", followers=250_000)
+    assert "reach" in sig.flags and "250,000 followers" in sig.reasons[0]
+
+
+def test_repeat_contact_and_same_issue_from_history() -> None:
+    history = [
+        PriorContact(NOW - timedelta(days=1), thread_key="x:b:1", intent="delivery"),
+        PriorContact(NOW - timedelta(days=2), thread_key="x:b:2", intent="delivery"),
+        PriorContact(NOW - timedelta(days=30), thread_key="x:b:0", intent="delivery"),  # outside the window
+    ]
+    sig = compute_signals("where is my parcel", history=history, thread_key="x:b:3", intent="delivery", now=NOW)
+    assert {"repeat_contact", "same_issue"} <= sig.flags
+    assert any("2 earlier mention(s)" in r for r in sig.reasons)
+    assert sig.effort == pytest.approx(0.6)
+
+
+def test_generic_intent_is_not_the_same_issue() -> None:
+    history = [PriorContact(NOW - timedelta(hours=1), thread_key="x:b:1", intent="question")]
+    sig = compute_signals("another question", history=history, thread_key="x:b:9", intent="question", now=NOW)
+    assert "repeat_contact" in sig.flags and "same_issue" not in sig.flags
+
+
+def test_many_signals_stay_below_one() -> None:
+    text = "Third time asking, still waiting. Cancel my account, my lawyer and the press will hear, it caught fire"
+    sig = compute_signals(text, followers=2_000_000)
+    assert 0.9 < sig.urgency < 1.0
+    assert urgency_with_model(sig, 1.0, 1.0) <= 1.0
+
+
+@given(st.lists(st.floats(0, 1), max_size=8))
+def test_noisy_or_is_a_probability_and_monotone(ws: list[float]) -> None:
+    p = noisy_or(ws)
+    assert 0.0 <= p <= 1.0
+    assert noisy_or([*ws, 0.5]) >= p - 1e-12
+
+
+@given(st.text(max_size=300), st.integers(0, 10**8))
+def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
+    sig = compute_signals(text, followers=followers)
+    assert 0.0 <= sig.urgency <= 1.0 and 0.0 <= sig.effort <= 1.0
+    assert len(sig.reasons) >= len(sig.flags)  # every signal that fired explains itself

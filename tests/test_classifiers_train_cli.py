@@ -1,0 +1,115 @@
+"""A tiny training run end to end (CI smoke), and the ``careline evaluate`` / ``classify`` commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from classifiers.abc import INTENTS, SENTIMENTS
+from classifiers.cli import classify, evaluate
+from classifiers.data import Labelled
+from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
+from classifiers.train import TrainConfig, TrainSets, train
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+GOOD = ["thanks, great service", "love the new app", "arrived early, perfect", "brilliant support team"]
+BAD = ["my order never arrived", "charged twice, refund me", "app crashes on login", "worst support ever"]
+
+
+def _tiny(name: str, labels: list[str], n: int = 64) -> Labelled:
+    texts = [f"{(GOOD if i % 2 == 0 else BAD)[i // 2 % 4]} #{i}" for i in range(n)]
+    return Labelled(name, "synthetic", texts, [labels[i % 2] if len(labels) == 2 else labels[i % len(labels)]
+                                               for i in range(n)])
+
+
+def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
+    sets = TrainSets(train={
+        "sentiment": _tiny("sentiment", ["positive", "negative"]),
+        "complaint": _tiny("complaint", ["0", "1"]),
+        "detractor": _tiny("detractor", ["0", "1"]),
+        "intent": _tiny("intent", ["praise", "delivery"]),
+    })
+    cfg = TrainConfig(tmp_path / "model", folds=2, c_grid=(1.0,), cache_dir=tmp_path / "cache")
+    manifest = train(cfg, sets)
+    assert (tmp_path / "model" / "heads.safetensors").stat().st_size < 100_000
+    assert manifest["metrics"]["complaint"]["cv"]["macro_f1"] > 0.9  # separable toy data
+    assert manifest["training_data"]["complaint"]["n"] == 64
+    assert list(tmp_path.joinpath("cache").glob("*.npy"))  # embeddings cached outside the model dir
+
+    clf = MiniLMClassifier(tmp_path / "model")
+    clf.load()
+    good, bad = clf.predict(["great service, thanks", "my order never arrived"])
+    assert bad.complaint > 0.5 > good.complaint
+    assert set(good.sentiment) == set(SENTIMENTS) and set(good.intent) == set(INTENTS)
+    assert clf.version == manifest["version"]
+
+
+def _write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows(rows)
+    return path
+
+
+COMPLAINTS = [
+    ("@acme my parcel is two weeks late and nobody replies", "1"),
+    ("@acme charged me twice for one order, fix this", "1"),
+    ("@acme your app crashes every time I log in", "1"),
+    ("@acme worst customer service I have ever had", "1"),
+    ("@acme thanks for the quick help today!", "0"),
+    ("Lovely sunny afternoon in the park", "0"),
+    ("@acme what time do you open on Sunday?", "0"),
+    ("Watching the game tonight with friends", "0"),
+]
+
+
+def test_evaluate_prints_json_metrics(tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "c.csv", COMPLAINTS)
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(data), "--json",
+                                        "--model-dir", str(DEFAULT_MODEL_DIR)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["task"] == "complaint" and out["n"] == 8
+    assert set(out) >= {"macro_f1", "macro_recall", "accuracy", "auroc", "brier", "model_version"}
+    assert out["auroc"] >= 0.8 and out["accuracy"] >= 0.75
+    assert out["model_version"].startswith("careline-tagger-")
+
+
+def test_evaluate_detractor_scores_and_sentiment_with_explicit_vader(tmp_path: Path) -> None:
+    nps = _write_csv(tmp_path / "n.csv", [("terrible, never again", "0"), ("awful wait", "3"),
+                                          ("fine", "7"), ("excellent, thank you", "10")])
+    res = CliRunner().invoke(evaluate, ["--task", "detractor", "--data", str(nps), "--json", "--kind", "vader"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["model_version"].startswith("vader") and 0 <= out["brier"] <= 1 and out["auroc"] is not None
+    sent = _write_csv(tmp_path / "s.csv", [("I love it", "positive"), ("I hate it", "negative")])
+    res = CliRunner().invoke(evaluate, ["--task", "sentiment", "--data", str(sent), "--json", "--kind", "vader"])
+    out = json.loads(res.stdout)
+    assert "auroc" not in out and out["accuracy"] == 1.0
+
+
+def test_evaluate_rejects_bad_labels(tmp_path: Path) -> None:
+    bad = _write_csv(tmp_path / "b.csv", [("x", "maybe")])
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(bad), "--kind", "vader"])
+    assert res.exit_code != 0 and "unexpected complaint labels" in res.output
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_classify_prints_scores_and_reasons(as_json: bool) -> None:
+    text = "Third time asking: my refund is still missing, I'll cancel my account"
+    args = [text, "--kind", "vader", "--followers", "50000"] + (["--json"] if as_json else [])
+    res = CliRunner().invoke(classify, args)
+    assert res.exit_code == 0, res.output
+    if as_json:
+        out = json.loads(res.stdout)
+        assert out["urgency"] > 0.5 and out["effort"] > 0
+        assert any("threat to leave" in r for r in out["reasons"])
+    else:
+        assert "complaint:" in res.output and "urgency:" in res.output and "author reach" in res.output

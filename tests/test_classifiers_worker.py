@@ -1,0 +1,125 @@
+"""The worker against a real SQLite store: every pending mention gets exactly one row, in one write."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from careline.domain import Author, Mention
+from careline.store.db import Store
+from careline.store.records import store_mentions
+from classifiers.abc import INTENTS, Classifier, Prediction
+from classifiers.worker import classify_pending
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+class RecordingClassifier(Classifier):
+    """A real implementation of the seam (not a mock of our IO): scores by keyword, records its threads."""
+
+    version = "test-keywords-1"
+
+    def __init__(self) -> None:
+        self.threads: set[str] = set()
+        self.batches: list[int] = []
+
+    def load(self) -> None:
+        pass
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        self.threads.add(threading.current_thread().name)
+        self.batches.append(len(texts))
+        out = []
+        for t in texts:
+            bad = "broken" in t.lower()
+            s = {"negative": 0.8, "neutral": 0.1, "positive": 0.1} if bad else \
+                {"negative": 0.1, "neutral": 0.8, "positive": 0.1}
+            intent = dict.fromkeys(INTENTS, 0.0)
+            intent["outage_bug" if bad else "other"] = 1.0
+            out.append(Prediction(s, 0.9 if bad else 0.1, 0.7 if bad else 0.2, intent, ("test reason",)))
+        return out
+
+
+def _mention(i: int, text: str, *, author: str = "1", followers: int = 10, thread: str | None = None,
+             minutes: int = 0) -> Mention:
+    at = T0 + timedelta(minutes=minutes)
+    return Mention(platform="x", platform_id=str(i), brand="acme",
+                   author=Author("x", author, f"user{author}", followers=followers),
+                   text=text, url=f"https://x.com/i/{i}", created_at=at, fetched_at=at,
+                   conversation_id=thread or str(i), source="test")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "t.db").open_sync()
+    yield s
+    s.close_sync()
+
+
+def _add(store: Store, mentions: list[Mention]) -> None:
+    store.write_sync(lambda db: store_mentions(db, mentions, None, T0))
+
+
+async def test_classifies_every_new_mention_once(store: Store) -> None:
+    mentions = [_mention(i, f"post number {i}", author=str(i % 7), minutes=i) for i in range(70)]
+    mentions.append(_mention(100, "", minutes=200))  # empty text still gets a row
+    mentions.append(_mention(101, "The app is BROKEN, cancel my account", followers=500_000, minutes=201))
+    _add(store, mentions)
+    clf = RecordingClassifier()
+
+    n = await classify_pending(store, clf, batch_size=32, now=T0 + timedelta(hours=5))
+
+    assert n == 72
+    assert clf.batches == [32, 32, 8]
+    assert all(name.startswith("careline-model") for name in clf.threads)
+    rows = store.read_sync(lambda db: list(db["classifications"].rows))
+    assert len(rows) == 72 and {r["model_version"] for r in rows} == {"test-keywords-1"}
+    stages = store.read_sync(lambda db: {r["stage"] for r in db["mentions"].rows})
+    assert stages == {"classified"}
+    assert await classify_pending(store, clf) == 0  # nothing left: idle call is a no-op
+
+    by_key = {r["mention_key"]: r for r in rows}
+    empty = by_key["x:100"]
+    assert empty["sentiment"] == "neutral" and empty["classified_at"].startswith("2026-11-25T14:00")
+    hot = by_key["x:101"]
+    reasons = json.loads(hot["reasons"])
+    assert hot["intent"] == "outage_bug" and hot["complaint"] == pytest.approx(0.9)
+    assert any(r.startswith("threat to leave") for r in reasons)
+    assert any(r.startswith("author reach") for r in reasons)
+    assert hot["urgency"] > 0.7 > by_key["x:5"]["urgency"]
+    assert json.loads(hot["sentiment_scores"])["negative"] == pytest.approx(0.8)
+
+
+async def test_repeat_contacts_by_the_same_author_raise_effort(store: Store) -> None:
+    _add(store, [_mention(1, "my router is broken", author="9", thread="t1", minutes=0)])
+    clf = RecordingClassifier()
+    assert await classify_pending(store, clf) == 1
+    _add(store, [_mention(2, "still broken, third time asking", author="9", thread="t1", minutes=90),
+                 _mention(3, "unrelated hello", author="8", minutes=91)])
+    assert await classify_pending(store, clf) == 2
+    rows = store.read_sync(lambda db: {r["mention_key"]: r for r in db["classifications"].rows})
+    second = json.loads(rows["x:2"]["reasons"])
+    assert any("repeat contact: 1 earlier" in r for r in second)
+    assert any("same issue" in r for r in second)
+    assert any(r.startswith("effort score") for r in second)
+    assert not any("repeat contact" in r for r in json.loads(rows["x:3"]["reasons"]))
+    assert rows["x:2"]["urgency"] > rows["x:1"]["urgency"]
+
+
+async def test_a_failing_batch_writes_nothing(store: Store) -> None:
+    class Broken(RecordingClassifier):
+        def predict(self, texts: Sequence[str]) -> list[Prediction]:
+            if len(self.batches) >= 1:
+                raise RuntimeError("model crashed")
+            return super().predict(texts)
+
+    _add(store, [_mention(i, "x", minutes=i) for i in range(40)])
+    with pytest.raises(RuntimeError, match="model crashed"):
+        await classify_pending(store, Broken(), batch_size=32)
+    assert store.read_sync(lambda db: db["classifications"].count) == 0
+    assert store.read_sync(lambda db: db.execute("select count(*) from mentions where stage='new'").fetchone()[0]) == 40
