@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from careline.domain import ensure_utc
@@ -103,6 +104,26 @@ def calendar_from_settings(settings: CalendarSettings) -> BusinessCalendar:
         hours[day] = _merge_spans(spans)
     holidays = frozenset(date.fromisoformat(d) for d in settings.holidays)
     return BusinessCalendar(settings.name, settings.timezone, hours, holidays)
+
+
+def calendar_to_dict(cal: BusinessCalendar) -> dict[str, Any]:
+    """JSON-ready form, so an applied SLA policy can be stored with its calendar."""
+    return {
+        "name": cal.name,
+        "timezone": cal.timezone,
+        "hours": {str(d): [list(s) for s in spans] for d, spans in sorted(cal.hours.items())},
+        "holidays": sorted(d.isoformat() for d in cal.holidays),
+    }
+
+
+def calendar_from_dict(data: Mapping[str, Any]) -> BusinessCalendar:
+    """Inverse of :func:`calendar_to_dict`."""
+    return BusinessCalendar(
+        name=data["name"],
+        timezone=data["timezone"],
+        hours={int(d): tuple((int(a), int(b)) for a, b in spans) for d, spans in data["hours"].items()},
+        holidays=frozenset(date.fromisoformat(d) for d in data["holidays"]),
+    )
 
 
 def _merge_spans(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

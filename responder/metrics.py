@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from responder.sla import SLAEvaluation, TargetKind, TargetResult, TargetState
+
 
 # -- order statistics ---------------------------------------------------------------------------------
 def percentile(values: Iterable[float], p: float) -> float | None:
@@ -73,6 +75,35 @@ class ConversationRecord:
     resolution: float | None = None
     targets_hit: int = 0
     targets_missed: int = 0
+
+
+def record_from_evaluation(
+    evaluation: SLAEvaluation, *, agent: str | None, platform: str, brand: str, business: bool = False
+) -> ConversationRecord:
+    """The report row of one conversation from its :func:`responder.sla.evaluate_sla` result.
+
+    Durations are wall-clock seconds from each target's start to its completion, or, with
+    ``business=True``, the SLA clock time (business hours, pauses excluded). Cancelled and unfinished
+    targets have no duration; only hit and missed targets count towards attainment.
+    """
+
+    def seconds(t: TargetResult) -> float | None:
+        if t.completed_at is None or t.state is TargetState.CANCELLED:
+            return None
+        return (t.used if business else t.completed_at - t.started_at).total_seconds()
+
+    def done(kind: TargetKind) -> list[float]:
+        return [v for t in evaluation.targets if t.kind is kind and (v := seconds(t)) is not None]
+
+    first, resolution = done(TargetKind.FIRST_RESPONSE), done(TargetKind.RESOLUTION)
+    return ConversationRecord(
+        agent=agent, platform=platform, brand=brand,
+        first_response=first[0] if first else None,
+        next_responses=tuple(done(TargetKind.NEXT_RESPONSE)),
+        resolution=resolution[0] if resolution else None,
+        targets_hit=evaluation.hits,
+        targets_missed=evaluation.misses,
+    )
 
 
 @dataclass(frozen=True, slots=True)

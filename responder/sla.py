@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -39,7 +39,9 @@ from responder.calendar import (
     BusinessCalendar,
     Interval,
     add_business_minutes,
+    calendar_from_dict,
     calendar_from_settings,
+    calendar_to_dict,
     consume,
     measure,
     open_intervals,
@@ -112,7 +114,6 @@ class SLAPolicy:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot, calendar included, to store with the conversation it was applied to."""
-        cal = self.calendar
         return {
             "name": self.name,
             "first_response_minutes": self.first_response_minutes,
@@ -123,24 +124,12 @@ class SLAPolicy:
             "brands": sorted(self.brands),
             "warn_before_minutes": self.warn_before_minutes,
             "escalation_minutes": list(self.escalation_minutes),
-            "calendar": {
-                "name": cal.name,
-                "timezone": cal.timezone,
-                "hours": {str(d): [list(s) for s in spans] for d, spans in sorted(cal.hours.items())},
-                "holidays": sorted(d.isoformat() for d in cal.holidays),
-            },
+            "calendar": calendar_to_dict(self.calendar),
         }
 
 
 def policy_from_dict(data: Mapping[str, Any]) -> SLAPolicy:
     """Inverse of :meth:`SLAPolicy.to_dict`."""
-    cal = data["calendar"]
-    calendar = BusinessCalendar(
-        name=cal["name"],
-        timezone=cal["timezone"],
-        hours={int(d): tuple((int(a), int(b)) for a, b in spans) for d, spans in cal["hours"].items()},
-        holidays=frozenset(date.fromisoformat(d) for d in cal["holidays"]),
-    )
     return SLAPolicy(
         name=data["name"],
         first_response_minutes=int(data["first_response_minutes"]),
@@ -149,7 +138,7 @@ def policy_from_dict(data: Mapping[str, Any]) -> SLAPolicy:
         priorities=frozenset(data["priorities"]),
         platforms=frozenset(data["platforms"]),
         brands=frozenset(data["brands"]),
-        calendar=calendar,
+        calendar=calendar_from_dict(data["calendar"]),
         warn_before_minutes=int(data["warn_before_minutes"]),
         escalation_minutes=tuple(int(m) for m in data["escalation_minutes"]),
     )
@@ -434,11 +423,11 @@ def _mark(policy: SLAPolicy, target: TargetResult, now: datetime) -> TargetResul
         return target
     if target.state is TargetState.ACTIVE:
         warn = now >= target.due_at - timedelta(minutes=policy.warn_before_minutes)
-        return _replace(target, warning=warn)
+        return replace(target, warning=warn)
     if target.open_breach:
         overdue = now - target.due_at
         level = sum(overdue >= timedelta(minutes=m) for m in policy.escalation_minutes)
-        return _replace(target, escalation_level=level)
+        return replace(target, escalation_level=level)
     return target
 
 
@@ -448,7 +437,3 @@ def _checkpoints(policy: SLAPolicy, target: TargetResult) -> list[datetime]:
     due = target.due_at
     warn = due - timedelta(minutes=policy.warn_before_minutes)
     return [warn, due, *(due + timedelta(minutes=m) for m in policy.escalation_minutes)]
-
-
-def _replace(target: TargetResult, **changes: Any) -> TargetResult:
-    return replace(target, **changes)

@@ -109,3 +109,29 @@ def test_metrics_by_agent_platform_brand() -> None:
     assert metrics_by(RECORDS, "brand")["zed"].attainment == 1.0
     assert metrics_by([], "agent") == {}
     assert team_metrics([]).attainment is None
+
+
+def test_record_from_evaluation() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from careline.domain import ConversationStatus as S
+    from responder.metrics import record_from_evaluation
+    from responder.sla import Message, SLAPolicy, StatusChange, evaluate_sla
+
+    t0 = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    m = timedelta(minutes=1)
+    ev = evaluate_sla(
+        SLAPolicy("p", first_response_minutes=30, next_response_minutes=30, resolution_minutes=600),
+        created_at=t0,
+        messages=[Message(t0, True), Message(t0 + 10 * m, False), Message(t0 + 20 * m, True),
+                  Message(t0 + 70 * m, False)],
+        status_changes=[StatusChange(t0 + 10 * m, S.PENDING), StatusChange(t0 + 20 * m, S.OPEN),
+                        StatusChange(t0 + 90 * m, S.RESOLVED)],
+        now=t0 + 100 * m,
+    )
+    wall = record_from_evaluation(ev, agent="ana", platform="x", brand="acme")
+    assert (wall.first_response, wall.next_responses, wall.resolution) == (600, (3000,), 5400)
+    assert (wall.targets_hit, wall.targets_missed) == (2, 1)
+    clock = record_from_evaluation(ev, agent="ana", platform="x", brand="acme", business=True)
+    assert clock.resolution == 4800  # the 10 pending minutes do not count
+    assert team_metrics([wall]).attainment == pytest.approx(2 / 3)
