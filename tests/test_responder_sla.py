@@ -280,3 +280,34 @@ def test_unanswered_state_only_gets_worse_with_time(policy: SLAPolicy, a: int, b
     ev1, ev2 = evaluate(now=early, policy=policy), evaluate(now=late, policy=policy)
     assert ev1.misses <= ev2.misses
     assert ev1.escalation_level <= ev2.escalation_level
+
+
+NY_OFFICE = calendar_from_settings(CalendarSettings(
+    name="ny", timezone="America/New_York", hours={d: "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+    holidays=["2026-07-03", "2026-11-26"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(policies.map(lambda p: SLAPolicy(p.name, p.first_response_minutes, p.next_response_minutes,
+                                        p.resolution_minutes, calendar=NY_OFFICE)),
+       st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31), timezones=st.just(UTC)))
+def test_fresh_conversation_due_times_match_due_times(policy: SLAPolicy, created: datetime) -> None:
+    ev = evaluate_sla(policy, created_at=created, messages=[Message(created, True)], status_changes=[],
+                      now=created)
+    due = due_times(policy, created)
+    assert ev.due(TargetKind.FIRST_RESPONSE) == due.first_response
+    assert ev.due(TargetKind.RESOLUTION) == due.resolution
+    assert ev.state is AppliedState.ACTIVE
+
+
+conditions = st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2)
+
+
+@given(st.lists(st.builds(SLAPolicy, name=st.text(max_size=3), priorities=conditions, platforms=conditions,
+                          brands=conditions), max_size=6),
+       st.sampled_from("abc"), st.sampled_from("abc"), st.sampled_from("abc"))
+def test_match_policy_is_the_first_whose_every_condition_holds(policies_, pr, pl, br) -> None:
+    expected = [p for p in policies_ if (not p.priorities or pr in p.priorities)
+                and (not p.platforms or pl in p.platforms) and (not p.brands or br in p.brands)]
+    got = match_policy(policies_, priority=pr, platform=pl, brand=br)
+    assert got is (expected[0] if expected else None)
