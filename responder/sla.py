@@ -14,7 +14,8 @@ Semantics, taken from the products in ``PRODUCTS.md`` and written down once here
 * **Clock**: targets count open time of the policy's calendar. ``pending`` (waiting on the
   customer) pauses every clock (Zammad: only pending states stop the clock), and so do
   ``resolved`` and ``dismissed`` for the resolution target, so a reopened conversation resumes where
-  it stopped. Resolving or dismissing cancels an unanswered response target: it counts as missed
+  it stopped. ``snoozed`` does not pause: hiding a conversation must not hide its breach. Resolving or
+  dismissing cancels an unanswered response target: it counts as missed
   only if it was already overdue.
 * **Applied state** (Chatwoot): ``active``, ``active_with_misses`` while the conversation is open;
   ``hit`` or ``missed`` once it is resolved or dismissed.
