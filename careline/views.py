@@ -10,30 +10,48 @@ from careline.store.records import rows
 
 OPEN_STATUSES = ("new", "open", "pending", "snoozed")
 
-QUEUE_SQL = """
-SELECT c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
+QUEUE_COLUMNS = """
+       c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
        c.created_at, c.updated_at, c.last_customer_at, c.first_response_due, c.first_responded_at,
        c.next_response_due, c.resolution_due, c.sla_policy,
        a.handle, a.name AS author_name, a.followers,
        m.key AS mention_key, m.text, m.url,
-       cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency
-FROM conversations c
+       cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency"""
+
+# The page of conversation ids is chosen first, on ``conversations`` alone, so the joins (author,
+# latest message, its classification) run for the 50 rows shown rather than for every open
+# conversation. With the partial index ``conversations_open_queue`` the inner query walks the index
+# in queue order and stops after ``limit`` rows.
+QUEUE_SQL = """
+WITH page AS (
+    SELECT c.id, c.priority, COALESCE(c.next_response_due, c.first_response_due) AS due
+    FROM conversations c
+    WHERE {where}
+    ORDER BY c.priority DESC, COALESCE(c.next_response_due, c.first_response_due) ASC, c.id ASC
+    LIMIT :limit OFFSET :offset
+)
+SELECT""" + QUEUE_COLUMNS + """
+FROM page
+JOIN conversations c ON c.id = page.id
 JOIN authors a ON a.key = c.author_key
 JOIN mentions m ON m.key = (
     SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC LIMIT 1)
 LEFT JOIN classifications cl ON cl.mention_key = m.key
-WHERE {where}
-ORDER BY c.priority DESC, COALESCE(c.next_response_due, c.first_response_due) ASC, c.id ASC
-LIMIT :limit OFFSET :offset
+ORDER BY page.priority DESC, page.due ASC, page.id ASC
 """
+
+LATEST_INTENT = """(SELECT cl2.intent FROM mentions m2 JOIN classifications cl2 ON cl2.mention_key = m2.key
+    WHERE m2.thread_key = c.thread_key ORDER BY m2.created_at DESC LIMIT 1)"""
 
 FILTERS = {
     "platform": "c.platform = :platform",
     "brand": "c.brand = :brand",
     "status": "c.status = :status",
     "assignee": "c.assignee = :assignee",
-    "intent": "cl.intent = :intent",
+    "intent": LATEST_INTENT + " = :intent",
 }
+#: Must stay textually the same as the WHERE of the partial index, or SQLite will not use the index.
+OPEN_CLAUSE = "c.status IN ('new', 'open', 'pending', 'snoozed')"
 
 
 def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
@@ -47,8 +65,8 @@ def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any
             raise ValueError(f"unknown filter {name!r}")
         clauses.append(FILTERS[name])
         params[name] = value
-    if "status" not in filters or not filters.get("status"):
-        clauses.append("c.status IN ('new', 'open', 'pending', 'snoozed')")
+    if not filters.get("status") or filters["status"] in OPEN_STATUSES:
+        clauses.append(OPEN_CLAUSE)
     return rows(db, QUEUE_SQL.format(where=" AND ".join(clauses) or "1"), params)
 
 
@@ -70,3 +88,67 @@ def source_health(db: Database) -> list[dict[str, Any]]:
         FROM source_health h
         LEFT JOIN source_usage u ON u.source = h.source AND u.brand = h.brand AND u.day = date('now')
         ORDER BY h.source, h.brand""")
+
+
+# -- one conversation, for the agent's conversation page -----------------------------------------
+def conversation(db: Database, conv_id: int) -> dict[str, Any] | None:
+    found = rows(db, """
+        SELECT c.*, a.handle, a.name AS author_name, a.followers, a.verified, a.first_seen AS author_first_seen
+        FROM conversations c JOIN authors a ON a.key = c.author_key WHERE c.id = ?""", (conv_id,))
+    return found[0] if found else None
+
+
+def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
+    """The customer's messages in order, each with the model's scores and reasons."""
+    return rows(db, """
+        SELECT m.key, m.text, m.url, m.created_at, m.language, a.handle, a.name AS author_name,
+               cl.model_version, cl.sentiment, cl.sentiment_scores, cl.complaint, cl.detractor, cl.intent,
+               cl.intent_scores, cl.urgency, cl.reasons
+        FROM mentions m JOIN authors a ON a.key = m.author_key
+        LEFT JOIN classifications cl ON cl.mention_key = m.key
+        WHERE m.thread_key = ? ORDER BY m.created_at, m.key LIMIT 200""", (thread_key,))
+
+
+def replies(db: Database, conv_id: int) -> list[dict[str, Any]]:
+    return rows(db, """SELECT id, text, state, created_by, created_at, updated_at, error
+                       FROM replies WHERE conversation_id = ? ORDER BY id""", (conv_id,))
+
+
+def author_history(db: Database, author_key: str, *, exclude: int | None = None) -> dict[str, Any]:
+    """Earlier contacts of the same person: repeat contact is the strongest effort signal we have."""
+    convs = rows(db, """
+        SELECT id, brand, platform, status, created_at, resolved_at FROM conversations
+        WHERE author_key = ? AND id IS NOT ? ORDER BY created_at DESC LIMIT 20""", (author_key, exclude))
+    stats = db.conn.execute("""
+        SELECT count(*), min(m.created_at), sum(cl.complaint >= 0.5), sum(cl.sentiment = 'negative')
+        FROM mentions m LEFT JOIN classifications cl ON cl.mention_key = m.key
+        WHERE m.author_key = ?""", (author_key,)).fetchone()
+    return {"conversations": convs, "mentions": stats[0], "first_mention_at": stats[1],
+            "complaints": stats[2] or 0, "negative": stats[3] or 0}
+
+
+def conversation_events(db: Database, conv_id: int) -> list[dict[str, Any]]:
+    return rows(db, "SELECT at, actor, kind, data FROM events WHERE subject = ? ORDER BY id DESC LIMIT 50",
+                (f"conversation:{conv_id}",))
+
+
+def users(db: Database) -> list[dict[str, Any]]:
+    return rows(db, "SELECT username, role, display_name, available FROM users ORDER BY username")
+
+
+def source_status(db: Database, day: str) -> list[dict[str, Any]]:
+    """Every source seen in health, cursor or today's usage rows: health, posts and cost on ``day``,
+    and when its cursor last moved (``careline status``)."""
+    return rows(db, """
+        WITH keys AS (SELECT source, brand FROM source_health
+                      UNION SELECT source, brand FROM cursors
+                      UNION SELECT source, brand FROM source_usage WHERE day = :day)
+        SELECT k.source, k.brand, COALESCE(h.status, 'unknown') AS status, h.consecutive_failures,
+               h.last_error, h.last_success_at, h.next_attempt_at,
+               COALESCE(u.requests, 0) AS requests_today, COALESCE(u.posts_read, 0) AS posts_today,
+               COALESCE(u.cost_usd, 0.0) AS cost_today, c.updated_at AS cursor_updated_at
+        FROM keys k
+        LEFT JOIN source_health h ON h.source = k.source AND h.brand = k.brand
+        LEFT JOIN source_usage u ON u.source = k.source AND u.brand = k.brand AND u.day = :day
+        LEFT JOIN cursors c ON c.source = k.source AND c.brand = k.brand
+        ORDER BY k.brand, k.source""", {"day": day})

@@ -169,3 +169,16 @@ def m001_core(db: Database) -> None:
         );
         """
     )
+
+
+@CORE()
+def m002_open_queue_order(db: Database) -> None:
+    """The reply queue's exact order over open conversations only (web queue under 200 ms at 100k rows).
+
+    A partial index: SQLite uses it when a query's WHERE repeats the index's WHERE term
+    (``careline.views.OPEN_CLAUSE``), and then reads the first page in order without sorting.
+    """
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS conversations_open_queue ON conversations("
+        "priority DESC, COALESCE(next_response_due, first_response_due), id) "
+        "WHERE status IN ('new', 'open', 'pending', 'snoozed')")

@@ -1,11 +1,30 @@
-"""JSON API: the same read models the pages use, one error shape (see ``app.error_body``)."""
+"""JSON API for the agent's work: the same read models and actions the pages use.
+
+Errors have one shape (``app.error_body``). The OpenAPI document (``openapi.py``) describes every
+route here; ``tests/test_web_schema.py`` runs Schemathesis against it on a live server.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Any
+
 from aiohttp import web
 
-from careline.views import counts, queue_rows, source_health
-from careline.web.keys import STORE
+from careline.domain import Role, utcnow
+from careline.errors import CarelineError
+from careline.views import counts, source_health
+from careline.web.agent import ACTIONS, load_detail, load_queue, perform, queue_filters
+from careline.web.auth import USER_KEY, allow, public, user_of
+from careline.web.keys import SETTINGS, STORE
+from careline.web.openapi import document
+from responder.textlimits import check_length
+from responder.tone import check_tone
+
+STREAM_SECONDS = 5.0
+STREAM_LIFETIME = 600.0
+MAX_TEXT = 20_000
 
 
 def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
@@ -21,23 +40,107 @@ def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int
     return value
 
 
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """A JSON object body, or a 400 in the one error shape."""
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return body
+
+
+def _conv_id(request: web.Request) -> int:
+    return int(request.match_info["id"])
+
+
+@allow(Role.AGENT)
 async def get_queue(request: web.Request) -> web.Response:
     limit = _int(request, "limit", 50, 1, 500)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    filters = {k: request.query.get(k) for k in ("platform", "brand", "status", "intent", "assignee")}
-    rows = await request.app[STORE].read(lambda db: queue_rows(db, limit=limit, offset=offset, **filters))
-    return web.json_response({"items": rows, "limit": limit, "offset": offset})
+    rows = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset, now=utcnow())
+    return web.json_response({"items": rows, "limit": limit, "offset": offset, "now": utcnow().isoformat()})
 
 
+@allow(Role.AGENT)
+async def get_conversation(request: web.Request) -> web.Response:
+    d = await load_detail(request.app[STORE], request.app[SETTINGS], _conv_id(request), utcnow())
+    return web.json_response(d)
+
+
+@allow(Role.AGENT)
+async def post_action(request: web.Request) -> web.Response:
+    action = request.match_info["action"]
+    body = await json_body(request)
+    result = await perform(request.app[STORE], action, _conv_id(request), user_of(request).username, body)
+    return web.json_response(result)
+
+
+@allow(Role.AGENT)
+async def post_reply(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    reply = await perform(request.app[STORE], "send", _conv_id(request), user_of(request).username, body)
+    return web.json_response(reply, status=201)
+
+
+@allow(Role.AGENT)
+async def check_draft(request: web.Request) -> web.Response:
+    """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
+    body = await json_body(request)
+    text, platform = body.get("text"), body.get("platform", "x")
+    if not isinstance(text, str) or not isinstance(platform, str) or len(text) > MAX_TEXT:
+        raise CarelineError(f"text must be a string of at most {MAX_TEXT} characters; platform a string")
+    length = check_length(platform.lower()[:20], text)
+    return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
+                              "ok": length.ok, "tone": check_tone(text).as_dict()})
+
+
+@allow(Role.AGENT)
+async def stream(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the queue's rows and SLA states every few seconds (``queue.js`` listens)."""
+    filters = queue_filters(request)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_LIFETIME
+    while loop.time() < deadline:
+        now = utcnow()
+        rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
+        numbers = await request.app[STORE].read(counts)
+        payload = {"now": now.isoformat(), "counts": numbers,
+                   "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla")} for r in rows]}
+        await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
+        await asyncio.sleep(STREAM_SECONDS)
+    return response
+
+
+@public
 async def health(request: web.Request) -> web.Response:
+    """Status for probes; source errors and counts only for signed-in callers (errors can name accounts)."""
     store = request.app[STORE]
     sources = await store.read(source_health)
-    numbers = await store.read(counts)
-    degraded = [s for s in sources if s["status"] == "degraded"]
-    body = {"status": "degraded" if degraded else "ok", "sources": sources, **numbers}
-    return web.json_response(body)
+    status = "degraded" if any(s["status"] == "degraded" for s in sources) else "ok"
+    if request.get(USER_KEY) is None:
+        return web.json_response({"status": status})
+    return web.json_response({"status": status, "sources": sources, **await store.read(counts)})
+
+
+@public
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(document())
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/queue", get_queue)
+    app.router.add_get("/api/stream", stream)
+    app.router.add_get(r"/api/conversations/{id:\d{1,12}}", get_conversation)
+    actions = "|".join(a for a in ACTIONS if a != "send")
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/{action:" + actions + "}", post_action)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
+    app.router.add_post("/api/drafts/check", check_draft)
+    app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/health", health)

@@ -7,17 +7,22 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import jinja2
+import plotly
 from aiohttp import web
 
 from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.settings import Settings
 from careline.store import Store
-from careline.web import api, pages
+from careline.web import agent, api, lead, login, marketing
+from careline.web.auth import auth_middleware, public
 from careline.web.keys import CLASSIFIER, SETTINGS, STORE, TEMPLATES
+from careline.web.migrations import WEB
 from classifiers.abc import Classifier
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
+#: Plotly's offline bundle, shipped inside the plotly wheel: charts never load from a CDN.
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -50,20 +55,32 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return web.json_response(error_body(500, "internal", "internal error; see the server log"), status=500)
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
-    return response
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
+                    "Content-Security-Policy": CSP}
+
+
+async def security_headers(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """On every response (streams, redirects and error pages included), via ``on_response_prepare``."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+@public
+async def plotly_js(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(PLOTLY_JS, headers={"Cache-Control": "public, max-age=86400",
+                                                "Content-Type": "text/javascript; charset=utf-8"})
+
+
+async def apply_web_migrations(app: web.Application) -> None:
+    """The web tables exist even when the store was opened without ``extra`` (tests, CLI)."""
+    await app[STORE].write(WEB.apply)
 
 
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None) -> web.Application:
-    app = web.Application(middlewares=[security_headers, errors_middleware], client_max_size=1024**2)
+    app = web.Application(middlewares=[errors_middleware, auth_middleware],
+                          client_max_size=1024**2)
     app[SETTINGS] = settings
     app[STORE] = store
     app[CLASSIFIER] = classifier
@@ -72,7 +89,10 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
-    pages.add_routes(app)
-    api.add_routes(app)
+    app.on_startup.append(apply_web_migrations)
+    app.on_response_prepare.append(security_headers)
+    for module in (login, agent, api, lead, marketing):
+        module.add_routes(app)
+    app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")
     return app

@@ -1,29 +1,34 @@
-"""Server-rendered pages. Jinja2 autoescaping is on for every template: mention text is hostile."""
+"""Rendering shared by every page: the template, the signed-in user, the CSRF token, the nav.
+
+Jinja2 autoescaping is on for every template (mention text and author names are hostile); data that
+page scripts need travels in ``<script type="application/json">`` islands built by
+``security.json_for_html``, never inside inline script.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
-from careline.views import counts, queue_rows
-from careline.web.keys import STORE, TEMPLATES
+from careline.domain import Role
+from careline.web.auth import USER_KEY, Principal
+from careline.web.keys import SETTINGS, TEMPLATES
+from careline.web.security import json_for_html
+
+NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/trends", "Trends", Role.MARKETING))
 
 
-def render(request: web.Request, template: str, **context: Any) -> web.Response:
-    html = request.app[TEMPLATES].get_template(template).render(**context)
-    return web.Response(text=html, content_type="text/html")
+def home_for(who: Principal) -> str:
+    """Where a role lands after login: marketing has no queue."""
+    return "/trends" if who.role is Role.MARKETING else "/"
 
 
-async def queue_page(request: web.Request) -> web.Response:
-    store = request.app[STORE]
-    rows = await store.read(lambda db: queue_rows(db, limit=100))
-    for r in rows:
-        r["reasons"] = json.loads(r.get("priority_reasons") or "[]")
-    numbers = await store.read(counts)
-    return render(request, "queue.html", rows=rows, counts=numbers, title="Reply queue")
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/", queue_page, name="queue")
+def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
+    who: Principal | None = request.get(USER_KEY)
+    nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
+    html = request.app[TEMPLATES].get_template(template).render(
+        user=who, csrf=who.csrf if who else "", nav=nav, path=request.path,
+        timezone=request.app[SETTINGS].service.timezone, island=json_for_html, **context)
+    return web.Response(text=html, content_type="text/html", status=status,
+                        headers={"Cache-Control": "no-store"})

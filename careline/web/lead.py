@@ -1,0 +1,74 @@
+"""The team lead's SLA page, its JSON, the per-conversation CSV export and reply approvals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from careline.domain import Role, utcnow
+from careline.web import actions
+from careline.web.auth import allow, user_of
+from careline.web.keys import SETTINGS, STORE
+from careline.web.pages import render
+from careline.web.reports import export_rows, sla_summary, to_csv
+
+
+async def _summary(request: web.Request) -> dict:
+    tz = request.app[SETTINGS].service.timezone
+    now = utcnow()
+    return await request.app[STORE].read(lambda db: sla_summary(db, now, tz))
+
+
+@allow(Role.LEAD)
+async def sla_page(request: web.Request) -> web.Response:
+    return render(request, "sla.html", title="SLAs", s=await _summary(request))
+
+
+@allow(Role.LEAD)
+async def sla_json(request: web.Request) -> web.Response:
+    return web.json_response(await _summary(request))
+
+
+@allow(Role.LEAD)
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    """One row per conversation created in the last ``days`` days (default 30, at most 366)."""
+    raw = request.query.get("days", "30")
+    if not raw.isdigit() or not 1 <= int(raw) <= 366:
+        raise web.HTTPBadRequest(text="days must be an integer between 1 and 366")
+    now = utcnow()
+    since = now - timedelta(days=int(raw))
+    records = await request.app[STORE].read(lambda db: export_rows(db, since, now))
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="careline-conversations-{now:%Y%m%d}.csv"'})
+    await response.prepare(request)
+    for chunk in to_csv(records):
+        if chunk:
+            await response.write(chunk.encode("utf-8"))
+    await response.write_eof()
+    return response
+
+
+async def _approve(request: web.Request) -> dict:
+    reply_id, who, now = int(request.match_info["id"]), user_of(request).username, utcnow()
+    return await request.app[STORE].write(lambda db: actions.approve_reply(db, reply_id, who, now))
+
+
+@allow(Role.LEAD)
+async def approve_json(request: web.Request) -> web.Response:
+    return web.json_response(await _approve(request))
+
+
+@allow(Role.LEAD)
+async def approve_form(request: web.Request) -> web.Response:
+    await _approve(request)
+    raise web.HTTPSeeOther("/sla#approvals")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/sla", sla_page)
+    app.router.add_get("/api/sla/summary", sla_json)
+    app.router.add_get("/api/sla/conversations.csv", export_csv)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/approve", approve_json)
+    app.router.add_post(r"/replies/{id:\d{1,12}}/approve", approve_form)

@@ -1,0 +1,73 @@
+"""Secrets and hostile text: password hashing, token hashing, JSON islands, CSV cells.
+
+Passwords use ``hashlib.scrypt`` (a memory-hard KDF from the standard library) with a random salt per
+user; API tokens and session ids are long random strings of which only a SHA-256 is stored, so a
+copy of the database does not let anyone log in. Every comparison of secrets is constant-time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+_DKLEN = 32
+#: What a CSV cell must not start with, or spreadsheets evaluate it (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """``scrypt$n$r$p$salt$hash``: the parameters travel with the hash so they can be raised later."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+                            dklen=_DKLEN, maxmem=64 * 1024 * 1024)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Constant-time check; a missing or malformed hash never matches (and still costs one KDF run)."""
+    try:
+        scheme, n, r, p, salt, digest = (stored or "").split("$")
+        if scheme != "scrypt":
+            raise ValueError(scheme)
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                p=int(p), dklen=len(expected), maxmem=64 * 1024 * 1024)
+    except (ValueError, TypeError):
+        hash_password(password)  # same cost as a real check, so timing does not reveal unknown users
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def new_secret(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """What is stored for an API token or session id. Tokens are 256-bit random, so no salt is needed."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def json_for_html(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: ``<``, ``>``, ``&`` and quotes escaped."""
+    text = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that spreadsheets show as text: formula-like starts get a leading single quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

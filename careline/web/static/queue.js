@@ -1,0 +1,58 @@
+/* Reply queue: live SLA countdowns, server-sent updates, keyboard navigation. */
+"use strict";
+(function () {
+  var C = window.Careline, data = C.island("queue-data");
+  C.setServerNow(data.now);
+  C.tickBadges();
+  setInterval(function () { C.tickBadges(); }, 1000);
+  C.helpKey();
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.conv")); }
+  var current = -1;
+  function select(i) {
+    var all = rows();
+    if (!all.length) { return; }
+    current = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach(function (r) { r.removeAttribute("aria-selected"); });
+    all[current].setAttribute("aria-selected", "true");
+    all[current].focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (C.isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (e.key === "j") { select(current + 1); e.preventDefault(); }
+    else if (e.key === "k") { select(current - 1); e.preventDefault(); }
+    else if ((e.key === "Enter" || e.key === "o") && current >= 0) {
+      window.location.href = rows()[current].getAttribute("data-href");
+    } else if (e.key === "/") {
+      var f = document.querySelector(".filters select"); if (f) { f.focus(); e.preventDefault(); }
+    }
+  });
+  rows().forEach(function (r, i) { r.addEventListener("click", function () { current = i; }); });
+
+  /* Live updates: the server pushes status, assignee and SLA state of the rows every few seconds. */
+  if (!window.EventSource) { return; }
+  var params = new URLSearchParams(window.location.search);
+  var es = new EventSource("/api/stream?" + params.toString());
+  var live = document.getElementById("live");
+  es.addEventListener("queue", function (ev) {
+    var msg = JSON.parse(ev.data), known = {}, fresh = 0;
+    C.setServerNow(msg.now);
+    rows().forEach(function (r) { known[r.getAttribute("data-id")] = r; });
+    msg.items.forEach(function (it) {
+      var row = known[String(it.id)];
+      if (!row) { fresh += 1; return; }
+      row.querySelector("td.status").textContent = it.status + (it.assignee ? " · @" + it.assignee : "");
+      var badge = row.querySelector(".sla .badge");
+      badge.setAttribute("data-due", it.sla.due || "");
+      if (!it.sla.due) {
+        badge.textContent = it.sla.state.replace("_", " ");
+        badge.className = "badge " + it.sla.state;
+        row.className = row.className.replace(/sla-\S+/, "sla-" + it.sla.state);
+      }
+    });
+    var open = document.getElementById("open-count");
+    if (open) { open.textContent = msg.counts.open_conversations; }
+    live.textContent = fresh ? fresh + " new conversation(s): reload to see them." : "";
+    C.tickBadges();
+  });
+})();

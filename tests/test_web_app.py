@@ -1,0 +1,216 @@
+"""The web app through aiohttp's test client: login, CSRF, roles, agent actions, lead and marketing data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from careline.domain import Role
+from careline.settings import BrandSettings, Settings
+from careline.store import Store
+from careline.web.app import create_app
+from careline.web.auth import create_token, create_user
+from careline.web.migrations import WEB
+from careline.web.seed import seed
+
+BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air", competitors=["Bluejay"]),
+          BrandSettings(name="brightwave", display_name="Brightwave", competitors=["Copperline"])]
+USERS = {"agent": Role.AGENT, "lead": Role.LEAD, "marketing": Role.MARKETING, "admin": Role.ADMIN}
+
+
+@pytest.fixture
+def web_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "web.db", extra=[WEB]).open_sync()
+    now = datetime.now(UTC)
+
+    def fill(db):  # type: ignore[no-untyped-def]
+        seed(db, 60, now)
+        for name, role in USERS.items():
+            create_user(db, name, role, f"{name}-pw")
+        return create_token(db, "agent", "tests")
+
+    store.token = store.write_sync(fill)  # type: ignore[attr-defined]
+    yield store
+    store.close_sync()
+
+
+@pytest.fixture
+async def client(web_store: Store) -> AsyncIterator[TestClient]:
+    app = create_app(Settings(brands=BRANDS), web_store)
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+async def login(client: TestClient, user: str) -> str:
+    """Log in through the form; returns the session's CSRF token from the page meta tag."""
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+    r = await client.post("/login", data={"username": user, "password": f"{user}-pw", "csrf_token": token},
+                          allow_redirects=False)
+    assert r.status == 303, await r.text()
+    cookie = r.headers.getall("Set-Cookie")
+    assert any("HttpOnly" in c and "SameSite=Lax" in c for c in cookie)
+    home = await client.get(r.headers["Location"])
+    return re.search(r'name="csrf-token" content="([^"]+)"', await home.text()).group(1)
+
+
+async def test_pages_need_login_and_api_needs_credentials(client: TestClient) -> None:
+    r = await client.get("/", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].startswith("/login")
+    r = await client.get("/api/queue")
+    assert r.status == 401
+    assert (await r.json())["error"]["code"] == "unauthorized"
+    r = await client.get("/api/queue", headers={"Authorization": "Bearer nope"})
+    assert r.status == 401
+    assert (await client.get("/api/openapi.json")).status == 200
+    assert await (await client.get("/health")).json() == {"status": "ok"}
+
+
+async def test_wrong_password_and_bad_login_csrf(client: TestClient) -> None:
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+    r = await client.post("/login", data={"username": "agent", "password": "nope", "csrf_token": token})
+    assert r.status == 401 and "Wrong username or password" in await r.text()
+    r = await client.post("/login", data={"username": "agent", "password": "agent-pw", "csrf_token": "forged"})
+    assert r.status == 403
+
+
+async def test_roles_are_enforced(client: TestClient) -> None:
+    await login(client, "marketing")
+    assert (await client.get("/", allow_redirects=False)).status == 403
+    assert (await client.get("/api/sla/summary")).status == 403
+    assert (await client.get("/trends")).status == 200
+    client.session.cookie_jar.clear()
+    await login(client, "lead")
+    assert (await client.get("/")).status == 200  # leads can see agent pages
+    assert (await client.get("/sla")).status == 200
+    assert (await client.get("/api/trends")).status == 403
+    client.session.cookie_jar.clear()
+    await login(client, "admin")
+    for path in ("/", "/sla", "/trends", "/api/trends", "/api/sla/summary"):
+        assert (await client.get(path)).status == 200, path
+
+
+async def test_unsafe_methods_need_the_csrf_token(client: TestClient, web_store: Store) -> None:
+    csrf = await login(client, "agent")
+    top = (await (await client.get("/api/queue?limit=1")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{top}/claim", json={})
+    assert r.status == 403
+    r = await client.post(f"/api/conversations/{top}/claim", json={}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and (await r.json())["assignee"] == "agent"
+    bearer = {"Authorization": f"Bearer {web_store.token}"}  # type: ignore[attr-defined]
+    r = await client.post(f"/api/conversations/{top}/release", json={}, headers=bearer)
+    assert r.status == 200, await r.text()
+
+
+async def test_agent_claims_sends_and_the_sla_changes(client: TestClient, web_store: Store) -> None:
+    csrf = await login(client, "agent")
+    queue = (await (await client.get("/api/queue?limit=5&status=new")).json())["items"]
+    conv = queue[0]
+    assert conv["sla"]["state"] in ("on_track", "at_risk", "breached")
+    r = await client.post(f"/conversations/{conv['id']}/claim", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status == 303
+    detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
+    assert detail["conversation"]["status"] == "open" and "send" in detail["actions"]
+    text = detail["draft"]["text"] + " Thanks for your patience."
+    r = await client.post(f"/conversations/{conv['id']}/send", allow_redirects=False,
+                          data={"csrf_token": csrf, "text": text, "idempotency_key": "key-12345678"})
+    assert r.status == 303
+    again = await client.post(f"/api/conversations/{conv['id']}/replies", headers={"X-CSRF-Token": csrf},
+                              json={"text": text, "idempotency_key": "key-12345678"})
+    assert again.status == 201 and (await again.json())["state"] == "approved"
+    detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
+    assert detail["conversation"]["status"] == "pending"
+    assert detail["conversation"]["first_responded_at"]
+    assert detail["conversation"]["sla"]["state"] == "responded"
+    assert len(detail["replies"]) == 1  # the retried send did not post twice
+    kinds = [e["kind"] for e in detail["events"]]
+    assert kinds.count("conversation.status") == 2 and "reply.created" in kinds
+
+
+async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "As we already explained, that is our policy.", "idempotency_key": "k" * 10})
+    reply = await r.json()
+    assert reply["state"] == "awaiting_approval"
+    client.session.cookie_jar.clear()
+    csrf = await login(client, "lead")
+    summary = await (await client.get("/api/sla/summary")).json()
+    assert [a["id"] for a in summary["approvals"]] == [reply["id"]]
+    r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf})
+    assert (await r.json())["state"] == "approved"
+
+
+async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/resolve", json={}, headers={"X-CSRF-Token": csrf})
+    body = await r.json()
+    assert r.status == 409 and body["error"]["code"] == "conflict" and "cannot resolve" in body["error"]["message"]
+
+
+async def test_hostile_text_is_escaped_in_html_and_json_islands(client: TestClient) -> None:
+    await login(client, "agent")
+    html = await (await client.get("/?limit=100")).text()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;User&lt;/b&gt;" in html
+    conv = (await (await client.get("/api/queue?limit=100")).json())["items"]
+    hostile = next(c for c in conv if "<script>" in c["text"])
+    page = await (await client.get(f"/conversations/{hostile['id']}")).text()
+    assert "<script>alert" not in page
+    island = re.search(r'<script type="application/json" id="conv-data">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in island and ">" not in island
+
+
+async def test_csv_export_is_one_row_per_conversation_and_formula_safe(client: TestClient) -> None:
+    await login(client, "lead")
+    r = await client.get("/api/sla/conversations.csv")
+    assert r.headers["Content-Type"].startswith("text/csv")
+    records = list(csv.DictReader(io.StringIO(await r.text())))
+    assert len(records) == 60
+    formula = [x for x in records if "HYPERLINK" in x["latest_message"]]
+    assert formula and all(x["latest_message"].startswith("'=") for x in formula)
+
+
+async def test_lead_summary_counts_hits_and_misses(client: TestClient) -> None:
+    await login(client, "lead")
+    s = await (await client.get("/api/sla/summary")).json()
+    month = s["periods"]["30d"]
+    assert month["targets_hit"] > 0 and month["targets_missed"] > 0
+    assert 0 < month["attainment_pct"] < 100
+    assert sum(b["count"] for b in s["backlog"]) > 0
+    assert "agent" in s["by_agent"] and set(s["by_platform"]) <= {"x", "reddit"}
+
+
+async def test_trends_and_survey_import(client: TestClient) -> None:
+    csrf = await login(client, "marketing")
+    now = datetime.now(UTC)
+    answers = [{"brand": "skylark", "score": s, "answered_at": (now - timedelta(days=1)).isoformat()}
+               for s in (10, 9, 9, 3, 7)]
+    r = await client.post("/api/surveys", json={"answers": answers}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 201
+    t = await (await client.get("/api/trends?brand=skylark")).json()
+    assert t["survey_nps"][0]["nps"] == 40  # 60% promoters - 20% detractors
+    assert sum(d["total"] for d in t["daily"]) == 30
+    assert {s["brand"] for s in t["share_of_voice"]} == {"Skylark Air", "Bluejay"}
+    page = await (await client.get("/trends")).text()
+    assert '<script src="/static/vendor/plotly.min.js">' in page and "cdn" not in page.lower()
+    js = await client.get("/static/vendor/plotly.min.js")
+    assert js.status == 200 and len(await js.read()) > 1_000_000
+
+
+async def test_security_headers_everywhere(client: TestClient) -> None:
+    for path in ("/login", "/", "/api/queue"):
+        r = await client.get(path, allow_redirects=False)
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"], path
+        assert r.headers["X-Frame-Options"] == "DENY"
