@@ -40,6 +40,23 @@ def from_iso(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+#: The sentiment labels every classifier returns.
+SENTIMENTS = ("negative", "neutral", "positive")
+#: Our customer-care intent taxonomy; the classifier predicts it and reply templates are keyed by it.
+INTENTS = (
+    "delivery",
+    "refund_return",
+    "billing",
+    "account_login",
+    "outage_bug",
+    "product_quality",
+    "service_experience",
+    "question",
+    "praise",
+    "other",
+)
+
+
 class Platform(StrEnum):
     X = "x"
     REDDIT = "reddit"

@@ -20,7 +20,7 @@ from careline.store import Store
 from classifiers.abc import Classifier
 from classifiers.worker import classify_pending
 from responder.intake import Deadlines, route_classified
-from responder.policy import deadlines_for, priority_for
+from responder.policy import configured_policies, deadlines_for, priority_for
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,12 @@ class Pipeline:
         self.settings = settings
         self.clock = clock
         self.batch_size = batch_size or settings.classifier.batch_size
+        self.policies = configured_policies(settings)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def due(self, mention: dict[str, Any], at: datetime) -> Deadlines:
-        return deadlines_for(self.settings.sla, mention, at)
+        return deadlines_for(self.policies, mention, at)
 
     async def step(self) -> tuple[int, int]:
         """Classify everything pending, then queue everything classified. Returns both counts."""

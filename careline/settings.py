@@ -137,6 +137,33 @@ class SLASettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    url: str = opt("", "Where SLA warnings, breaches and escalations are POSTed (JSON).")
+    events: list[str] = opt(["warning", "breach", "escalation"], "Which SLA events to send.")
+    min_level: int = opt(0, "Only escalations at or above this level (0-3).", min=0, max=3)
+    secret_env: str = opt("CARELINE_WEBHOOK_SECRET",
+                          "Environment variable holding the HMAC-SHA256 signing key (X-Careline-Signature).")
+
+
+@dataclass(frozen=True)
+class ResponderSettings:
+    approval_priorities: list[str] = opt([], "Replies to conversations of these priorities need a lead's approval.")
+    approval_agents: list[str] = opt([], "Agents whose replies always need a lead's approval.")
+    round_robin: bool = opt(True, "Assign new conversations to available agents in turn.")
+    reassign_after_minutes: int = opt(30, "An assignee silent this long loses the conversation; 0 = never.",
+                                      min=0)
+    warn_before_minutes: int = opt(15, "Pre-breach warning this many minutes before an SLA target is due.",
+                                   min=0)
+    escalation_minutes: list[int] = opt([0, 60, 240],
+                                        "Minutes after a breach for escalation levels 1-3 (up to three).")
+    survey: str = opt("nps", "After resolution, offer a one-question survey: nps, csat, ces or none.",
+                      choices=["nps", "csat", "ces", "none"])
+    public_url: str = opt("", "Public base URL of this app, for survey links (default: the local URL).")
+    templates_dir: str = opt("config/templates", "Per-brand reply templates: <dir>/<brand>/<intent>.j2.")
+    webhooks: list[WebhookSettings] = opt([], "SLA alert receivers.")
+
+
+@dataclass(frozen=True)
 class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings, metadata={"help": "The service."})
     brands: list[BrandSettings] = opt([], "Brands to listen for.")
@@ -144,6 +171,8 @@ class Settings:
     simulator: SimulatorSettings = field(default_factory=SimulatorSettings, metadata={"help": "Simulator."})
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings, metadata={"help": "Model."})
     sla: SLASettings = field(default_factory=SLASettings, metadata={"help": "SLA policies."})
+    responder: ResponderSettings = field(default_factory=ResponderSettings,
+                                         metadata={"help": "Queue, approvals, alerts, surveys."})
 
     def brand(self, name: str) -> BrandSettings:
         for b in self.brands:
@@ -344,6 +373,12 @@ def validate(settings: Settings) -> None:
     for i, p in enumerate(settings.sla.policies):
         if p.calendar and p.calendar not in calendars:
             raise ConfigError(f"sla.policies[{i}].calendar", f"no calendar named {p.calendar!r}")
+    esc = settings.responder.escalation_minutes
+    if len(esc) > 3 or esc != sorted(esc) or any(m < 0 for m in esc):
+        raise ConfigError("responder.escalation_minutes", "up to three ascending, non-negative minute values")
+    for i, hook in enumerate(settings.responder.webhooks):
+        if not re.fullmatch(r"https?://\S+", hook.url):
+            raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}")
 
 
 def _check_zone(key: str, zone: str) -> None:

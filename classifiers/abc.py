@@ -11,19 +11,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-SENTIMENTS = ("negative", "neutral", "positive")
-INTENTS = (
-    "delivery",
-    "refund_return",
-    "billing",
-    "account_login",
-    "outage_bug",
-    "product_quality",
-    "service_experience",
-    "question",
-    "praise",
-    "other",
-)
+from careline.domain import INTENTS, SENTIMENTS
+
+__all__ = ["INTENTS", "SENTIMENTS", "Classifier", "Prediction"]
 
 
 @dataclass(frozen=True, slots=True)

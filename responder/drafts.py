@@ -27,8 +27,8 @@ from pathlib import Path
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from careline.domain import INTENTS
 from careline.errors import CarelineError
-from classifiers.abc import INTENTS
 from responder.textlimits import LengthCheck, check_length
 from responder.tone import ToneReport, check_tone
 

@@ -15,16 +15,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import ConversationStatus, Event, from_iso, to_iso
+from careline.domain import Event, from_iso, to_iso
 from careline.store.records import append_event, rows
+from responder.sla import due_times, policy_from_dict
+from responder.transitions import Action, transition_event
 
 #: ``(policy name, first response due, resolution due, next response due)`` for a conversation.
 DueFn = Callable[[dict[str, Any], datetime], "Deadlines"]
 #: ``(priority score, reasons)`` from a mention row joined with its classification.
 PriorityFn = Callable[[dict[str, Any], datetime], tuple[float, list[str]]]
-
-REOPEN_FROM = {ConversationStatus.RESOLVED.value, ConversationStatus.PENDING.value,
-               ConversationStatus.SNOOZED.value}
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class Deadlines:
     first_response: datetime | None
     next_response: datetime | None
     resolution: datetime | None
+    snapshot: str | None = None
 
 
 PENDING_SQL = """
@@ -58,7 +58,7 @@ def route_classified(db: Database, *, now: datetime, due: DueFn, priority: Prior
 
 def _route_one(db: Database, m: dict[str, Any], now: datetime, due: DueFn, priority: PriorityFn) -> None:
     conv = db.conn.execute(
-        "SELECT id, status, priority, first_responded_at, last_customer_at, assignee "
+        "SELECT id, status, priority, first_responded_at, last_customer_at, sla_snapshot "
         "FROM conversations WHERE thread_key = ?", (m["thread_key"],)).fetchone()
     score, reasons = priority(m, now)
     created = from_iso(m["created_at"]) or now
@@ -75,11 +75,11 @@ def _create(db: Database, m: dict[str, Any], created: datetime, now: datetime, s
     cur = db.conn.execute(
         """INSERT INTO conversations (thread_key, platform, brand, author_key, status, priority,
                priority_reasons, created_at, updated_at, last_customer_at, first_response_due,
-               resolution_due, sla_policy)
-           VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)""",
+               resolution_due, sla_policy, sla_snapshot)
+           VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (m["thread_key"], m["platform"], m["brand"], m["author_key"], score, json.dumps(reasons),
          to_iso(created), to_iso(now), to_iso(created), to_iso(d.first_response), to_iso(d.resolution),
-         d.policy),
+         d.policy, d.snapshot),
     )
     append_event(db, Event(now, "system", "conversation.created", f"conversation:{cur.lastrowid}",
                            {"mention": m["key"], "priority": score, "sla_policy": d.policy}))
@@ -87,22 +87,25 @@ def _create(db: Database, m: dict[str, Any], created: datetime, now: datetime, s
 
 def _update(db: Database, conv: tuple[Any, ...], m: dict[str, Any], created: datetime, now: datetime,
             score: float, reasons: list[str], due: DueFn) -> None:
-    conv_id, status, old_score, responded, last_customer, assignee = conv
+    """A new customer message in a known thread: it may reopen the conversation and starts the
+    next-response clock under the policy the conversation already has (not retroactive)."""
+    conv_id, status, old_score, responded, last_customer, snapshot = conv
     last = max(created, from_iso(last_customer) or created)
-    next_due = due({**m, "priority": max(score, old_score)}, created).next_response if responded else None
-    new_status = status
-    if status in REOPEN_FROM:
-        new_status = ConversationStatus.OPEN.value if assignee else ConversationStatus.NEW.value
+    next_due = None
+    if responded:
+        policy = policy_from_dict(json.loads(snapshot)) if snapshot else None
+        next_due = due_times(policy, created).next_response if policy else \
+            due({**m, "priority": max(score, old_score)}, created).next_response
+    new_status, event = transition_event(conv_id, status, Action.CUSTOMER_MESSAGE, actor="system", now=now,
+                                         data={"mention": m["key"]})
     db.conn.execute(
         """UPDATE conversations SET status = ?, priority = MAX(priority, ?),
                priority_reasons = CASE WHEN ? > priority THEN ? ELSE priority_reasons END,
                updated_at = ?, last_customer_at = ?,
                next_response_due = COALESCE(?, next_response_due), resolved_at = NULL,
-               snoozed_until = NULL
+               snoozed_until = NULL, sla_next_check = NULL
            WHERE id = ?""",
-        (new_status, score, score, json.dumps(reasons), to_iso(now), to_iso(last), to_iso(next_due), conv_id),
+        (new_status.value, score, score, json.dumps(reasons), to_iso(now), to_iso(last), to_iso(next_due),
+         conv_id),
     )
-    if new_status != status:
-        append_event(db, Event(now, "system", "conversation.reopened", f"conversation:{conv_id}",
-                               {"from": status, "to": new_status, "mention": m["key"]}))
-    append_event(db, Event(now, "system", "conversation.message", f"conversation:{conv_id}", {"mention": m["key"]}))
+    append_event(db, event)

@@ -1,73 +1,61 @@
-"""Glue from settings to the pure SLA and priority code, in the shapes ``responder.intake`` wants."""
+"""Glue from settings and stored rows to the pure SLA and priority code, in the shapes intake wants."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import re
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from careline.settings import SLAPolicySettings, SLASettings
-from responder.calendar import add_business_minutes, calendar_from_settings
+from careline.domain import from_iso
+from careline.settings import Settings
 from responder.intake import Deadlines
+from responder.priority import PrioritySignals, bucket_for, effort_from_text, score_priority
+from responder.sla import SLAPolicy, due_times, policies_from_settings, select_policy
 
-DEFAULT_POLICY = SLAPolicySettings(name="default", first_response_minutes=60, next_response_minutes=120,
-                                   resolution_minutes=1440)
-
-
-def bucket(score: float) -> str:
-    """Priority bucket a policy can match on; thresholds match the queue's colour bands."""
-    if score >= 75:
-        return "urgent"
-    if score >= 50:
-        return "high"
-    if score >= 25:
-        return "normal"
-    return "low"
+#: Applies when no configured policy matches, so every conversation has a clock.
+DEFAULT_POLICY = SLAPolicy(name="default", first_response_minutes=60, next_response_minutes=120,
+                           resolution_minutes=1440)
+_EFFORT_REASON = re.compile(r"effort score (\d+(?:\.\d+)?)")
 
 
-def match_policy(sla: SLASettings, *, priority: str, platform: str, brand: str) -> SLAPolicySettings:
-    """First policy whose every non-empty filter matches wins (Zendesk/Chatwoot order semantics)."""
-    for p in sla.policies:
-        if ((not p.priorities or priority in p.priorities) and (not p.platforms or platform in p.platforms)
-                and (not p.brands or brand in p.brands)):
-            return p
-    return DEFAULT_POLICY
+def configured_policies(settings: Settings) -> list[SLAPolicy]:
+    """Policies in matching order, with the warning and escalation timings from ``[responder]``."""
+    r = settings.responder
+    return policies_from_settings(settings.sla, warn_before_minutes=r.warn_before_minutes,
+                                  escalation_minutes=tuple(r.escalation_minutes))
 
 
-def add_minutes(sla: SLASettings, policy: SLAPolicySettings, start: datetime, minutes: int) -> datetime:
-    if not policy.calendar:
-        return start + timedelta(minutes=minutes)
-    cal = next(c for c in sla.calendars if c.name == policy.calendar)
-    return add_business_minutes(calendar_from_settings(cal), start, minutes)
+def deadlines_for(policies: Sequence[SLAPolicy], mention: dict[str, Any], at: datetime,
+                  current: str | None = None) -> Deadlines:
+    """Due times for a customer message at ``at``; keeps the conversation's policy (not retroactive)."""
+    policy = select_policy(policies, current=current, priority=bucket_for(float(mention.get("priority") or 0)),
+                           platform=str(mention.get("platform", "")), brand=str(mention.get("brand", "")))
+    policy = policy or DEFAULT_POLICY
+    due = due_times(policy, at)
+    return Deadlines(policy=policy.name, first_response=due.first_response, next_response=due.next_response,
+                     resolution=due.resolution, snapshot=json.dumps(policy.to_dict(), sort_keys=True))
 
 
-def deadlines_for(sla: SLASettings, mention: dict[str, Any], at: datetime) -> Deadlines:
-    """Due times for a conversation whose customer message arrived at ``at``."""
-    policy = match_policy(sla, priority=bucket(float(mention.get("priority") or 0)),
-                          platform=str(mention.get("platform", "")), brand=str(mention.get("brand", "")))
-    return Deadlines(
-        policy=policy.name,
-        first_response=add_minutes(sla, policy, at, policy.first_response_minutes),
-        next_response=add_minutes(sla, policy, at, policy.next_response_minutes),
-        resolution=add_minutes(sla, policy, at, policy.resolution_minutes),
-    )
+def effort_of(m: dict[str, Any]) -> float:
+    """The classifier's effort score when it recorded one, else the text heuristic."""
+    for reason in json.loads(m.get("reasons") or "[]"):
+        found = _EFFORT_REASON.search(str(reason))
+        if found:
+            return min(1.0, float(found.group(1)))
+    return effort_from_text(str(m.get("text") or ""))
 
 
 def priority_for(m: dict[str, Any], now: datetime) -> tuple[float, list[str]]:
-    """0-100 score from the classifier's scores and the author's reach, with the reasons shown to agents."""
-    detractor = float(m.get("detractor") or 0)
-    complaint = float(m.get("complaint") or 0)
-    urgency = float(m.get("urgency") or 0)
-    followers = int(m.get("followers") or 0)
-    score = 35 * detractor + 30 * complaint + 25 * urgency
-    reasons: list[str] = []
-    if complaint >= 0.5:
-        reasons.append(f"complaint ({complaint:.0%})")
-    if detractor >= 0.5:
-        reasons.append(f"likely detractor ({detractor:.0%})")
-    if urgency >= 0.3:
-        reasons.extend(json.loads(m.get("reasons") or "[]")[:3] or [f"urgency {urgency:.0%}"])
-    if followers >= 10_000:
-        score += 10
-        reasons.append(f"reach: {followers:,} followers")
-    return round(min(100.0, score), 2), reasons
+    """0-100 score and the reasons an agent sees, from the classification and the author's reach."""
+    due = from_iso(m.get("first_response_due"))
+    signals = PrioritySignals(
+        detractor=float(m.get("detractor") or 0), complaint=float(m.get("complaint") or 0),
+        urgency=float(m.get("urgency") or 0), effort=effort_of(m), followers=int(m.get("followers") or 0),
+        verified=bool(m.get("verified")), sla_remaining=(due - now) if due else None,
+        customer_messages=int(m.get("customer_messages") or 1),
+    )
+    result = score_priority(signals)
+    model_reasons = [r for r in json.loads(m.get("reasons") or "[]") if not _EFFORT_REASON.search(str(r))]
+    return result.score, [*result.reasons, *model_reasons[:3]]

@@ -182,3 +182,64 @@ def m002_open_queue_order(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS conversations_open_queue ON conversations("
         "priority DESC, COALESCE(next_response_due, first_response_due), id) "
         "WHERE status IN ('new', 'open', 'pending', 'snoozed')")
+
+
+@CORE()
+def m003_responder(db: Database) -> None:
+    """SLA snapshots and escalation state, approvals, SLA events, webhook deliveries and surveys.
+
+    ``sla_snapshot`` freezes the policy (targets and calendar) a conversation was given, so editing the
+    configuration later is not retroactive. ``sla_events`` is unique per (conversation, kind, target,
+    level, due time): the sweep can run any number of times and each warning or breach fires once.
+    """
+    db.executescript(
+        """
+        ALTER TABLE conversations ADD COLUMN sla_snapshot TEXT;
+        ALTER TABLE conversations ADD COLUMN sla_state TEXT NOT NULL DEFAULT 'active';
+        ALTER TABLE conversations ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE conversations ADD COLUMN assigned_at TEXT;
+        ALTER TABLE conversations ADD COLUMN sla_next_check TEXT;
+        CREATE INDEX conversations_sla_check ON conversations(sla_next_check)
+            WHERE status IN ('new', 'open', 'pending', 'snoozed');
+        ALTER TABLE replies ADD COLUMN reviewed_by TEXT;
+        ALTER TABLE replies ADD COLUMN review_note TEXT;
+        ALTER TABLE replies ADD COLUMN sent_at TEXT;
+        CREATE INDEX replies_state ON replies(state);
+
+        CREATE TABLE sla_events (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            level INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (conversation_id, kind, target, level, due_at)
+        );
+        CREATE TABLE webhook_deliveries (
+            id INTEGER PRIMARY KEY,
+            sla_event_id INTEGER REFERENCES sla_events(id),
+            url TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at TEXT NOT NULL,
+            delivered_at TEXT
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+        CREATE TABLE surveys (
+            token TEXT PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            kind TEXT NOT NULL,
+            agent TEXT,
+            brand TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            answered_at TEXT,
+            score INTEGER,
+            comment TEXT
+        );
+        CREATE INDEX surveys_conversation ON surveys(conversation_id);
+        """
+    )

@@ -1,0 +1,167 @@
+"""Queue operations on stored conversations: claim, assign, round-robin, reassign, act, escalate.
+
+Every function runs inside the caller's write transaction (``store.write(lambda db: ...)``) and
+takes ``now``: the status change, the fields that go with it and the audit event commit together or
+not at all. Status changes go through ``responder.transitions`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import Event, from_iso, to_iso
+from careline.errors import Conflict, NotFound
+from careline.store.records import append_event, rows
+from responder.transitions import Action, transition_event
+
+ACTIVE = ("new", "open", "pending", "snoozed")
+MAX_ESCALATION = 3
+
+
+def load(db: Database, conv_id: int) -> dict[str, Any]:
+    found = rows(db, "SELECT * FROM conversations WHERE id = ?", (conv_id,))
+    if not found:
+        raise NotFound(f"conversation {conv_id} does not exist")
+    return found[0]
+
+
+def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: datetime,
+        until: datetime | None = None, agent: str | None = None) -> dict[str, Any]:
+    """Apply one action from the transition table, with the fields it implies, and audit it."""
+    conv = load(db, conv_id)
+    action = Action(action)
+    data: dict[str, Any] = {}
+    if action is Action.SNOOZE:
+        if until is None or until <= now:
+            raise Conflict("snooze needs a time in the future")
+        data["until"] = to_iso(until)
+    if action is Action.CLAIM:
+        data["agent"] = agent or actor
+    new, event = transition_event(conv_id, conv["status"], action, actor=actor, now=now, data=data)
+    sets: dict[str, Any] = {"status": new.value, "updated_at": to_iso(now)}
+    if action is Action.CLAIM:
+        sets.update(assignee=agent or actor, assigned_at=to_iso(now))
+    elif action is Action.RELEASE:
+        sets.update(assignee=None, assigned_at=None)
+    elif action is Action.SNOOZE:
+        sets["snoozed_until"] = to_iso(until)
+    elif action is Action.WAKE:
+        sets["snoozed_until"] = None
+    elif action is Action.RESOLVE:
+        sets["resolved_at"] = to_iso(now)
+    elif action in (Action.REOPEN, Action.CUSTOMER_MESSAGE):
+        sets["resolved_at"] = None
+    _update(db, conv_id, sets)
+    append_event(db, event)
+    return {**conv, **sets}
+
+
+def _update(db: Database, conv_id: int, sets: dict[str, Any]) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in sets)  # column names are ours, never input
+    db.conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", (*sets.values(), conv_id))
+
+
+def assign(db: Database, conv_id: int, agent: str, *, actor: str, now: datetime) -> dict[str, Any]:
+    """A lead (or round-robin) gives the conversation to ``agent``."""
+    if not db.conn.execute("SELECT 1 FROM users WHERE username = ? AND role IN ('agent','lead','admin')",
+                           (agent,)).fetchone():
+        raise NotFound(f"no agent called {agent!r}")
+    return act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=agent)
+
+
+NEXT_SQL = """
+SELECT id FROM conversations
+WHERE status IN ('new', 'open', 'pending', 'snoozed') AND status = 'new' AND assignee IS NULL
+ORDER BY priority DESC, COALESCE(next_response_due, first_response_due), id
+LIMIT 1
+"""
+
+
+def claim_next(db: Database, agent: str, *, now: datetime) -> dict[str, Any] | None:
+    """The agent's "next" button: the most urgent unassigned new conversation, claimed atomically."""
+    row = db.conn.execute(NEXT_SQL).fetchone()
+    if row is None:
+        return None
+    return act(db, row[0], Action.CLAIM, actor=agent, now=now)
+
+
+def available_agents(db: Database) -> list[str]:
+    return [r[0] for r in db.conn.execute(
+        "SELECT username FROM users WHERE role = 'agent' AND available = 1 ORDER BY username")]
+
+
+def round_robin(db: Database, *, now: datetime, agents: Sequence[str] | None = None, limit: int = 200) -> int:
+    """Hand unassigned new conversations, most urgent first, to the agent with the lightest load.
+
+    Ties go to whoever was assigned least recently, so agents take turns.
+    """
+    pool = list(agents if agents is not None else available_agents(db))
+    if not pool:
+        return 0
+    marks = ",".join("?" * len(pool))
+    load_rows = db.conn.execute(
+        f"""SELECT assignee, count(*), max(assigned_at) FROM conversations
+            WHERE assignee IN ({marks}) AND status IN ('open', 'pending', 'snoozed') GROUP BY assignee""",
+        pool).fetchall()
+    load_of = {a: (n, last or "") for a, n, last in load_rows}
+    waiting = [r[0] for r in db.conn.execute(
+        "SELECT id FROM conversations WHERE status = 'new' AND assignee IS NULL "
+        "ORDER BY priority DESC, first_response_due, id LIMIT ?", (limit,))]
+    for conv_id in waiting:
+        agent = min(pool, key=lambda a: (load_of.get(a, (0, ""))[0], load_of.get(a, (0, ""))[1], a))
+        act(db, conv_id, Action.CLAIM, actor="round-robin", now=now, agent=agent)
+        n, _last = load_of.get(agent, (0, ""))
+        load_of[agent] = (n + 1, to_iso(now) or "")
+    return len(waiting)
+
+
+def last_activity(db: Database, conv_id: int, agent: str) -> datetime | None:
+    """When ``agent`` last did anything on the conversation (an event they authored or a reply)."""
+    row = db.conn.execute(
+        """SELECT max(at) FROM (
+               SELECT at FROM events WHERE subject = ? AND actor = ?
+               UNION ALL SELECT updated_at FROM replies WHERE conversation_id = ? AND created_by = ?)""",
+        (f"conversation:{conv_id}", agent, conv_id, agent)).fetchone()
+    return from_iso(row[0]) if row and row[0] else None
+
+
+def reassign_silent(db: Database, *, now: datetime, after: timedelta) -> int:
+    """Open conversations whose assignee stayed silent past ``after`` go back to the unassigned queue."""
+    if after <= timedelta(0):
+        return 0
+    stale = rows(db, "SELECT id, assignee, assigned_at FROM conversations WHERE status = 'open' "
+                     "AND assignee IS NOT NULL AND assigned_at <= ?", (to_iso(now - after),))
+    moved = 0
+    for conv in stale:
+        seen = last_activity(db, conv["id"], conv["assignee"]) or from_iso(conv["assigned_at"])
+        if seen is None or now - seen < after:
+            continue
+        act(db, conv["id"], Action.RELEASE, actor="system", now=now)
+        append_event(db, Event(now, "system", "conversation.reassigned", f"conversation:{conv['id']}",
+                               {"from": conv["assignee"], "silent_minutes": int((now - seen).total_seconds() // 60)}))
+        moved += 1
+    return moved
+
+
+def wake_snoozed(db: Database, *, now: datetime) -> int:
+    due = [r[0] for r in db.conn.execute(
+        "SELECT id FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?", (to_iso(now),))]
+    for conv_id in due:
+        act(db, conv_id, Action.WAKE, actor="system", now=now)
+    return len(due)
+
+
+def escalate(db: Database, conv_id: int, *, actor: str, now: datetime, note: str = "") -> int:
+    """Raise the escalation level by hand (up to 3); the SLA sweep raises it on breaches too."""
+    conv = load(db, conv_id)
+    if conv["status"] not in ACTIVE:
+        raise Conflict(f"cannot escalate a {conv['status']} conversation")
+    level = min(MAX_ESCALATION, int(conv["escalation_level"] or 0) + 1)
+    _update(db, conv_id, {"escalation_level": level, "updated_at": to_iso(now)})
+    append_event(db, Event(now, actor, "conversation.escalated", f"conversation:{conv_id}",
+                           {"level": level, "note": note[:500]}))
+    return level

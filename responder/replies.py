@@ -1,0 +1,174 @@
+"""Reply drafts and their approval, inside the caller's write transaction.
+
+A reply is stored before anything is posted: ``draft`` -> (``awaiting_approval`` ->) ``approved`` ->
+``sending`` -> ``sent`` | ``failed``. ``responder.sending`` owns the last three; this module owns the
+suggestion, the checks (tone guard and platform length) and the optional lead approval. Each reply
+has an idempotency key, so a double-clicked "send" or a retried API call creates one reply, not two.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import Event, ReplyState, to_iso
+from careline.errors import Conflict, Forbidden, NotFound
+from careline.settings import Settings
+from careline.store.records import append_event, rows
+from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates
+from responder.priority import bucket_for
+from responder.queue import load
+from responder.textlimits import check_length
+from responder.tone import check_tone
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Voices:
+    """Brand voices with their template overrides, loaded once from settings."""
+
+    by_brand: dict[str, BrandVoice]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Voices:
+        directory = Path(settings.responder.templates_dir)
+        directory = directory if directory.is_absolute() else REPO / directory
+        templates = load_brand_templates(directory) if directory.is_dir() else {}
+        return cls({b.name: BrandVoice(display_name=b.display_name or b.name, templates=templates.get(b.name, {}))
+                    for b in settings.brands})
+
+    def get(self, brand: str) -> BrandVoice:
+        return self.by_brand.get(brand) or BrandVoice(display_name=brand)
+
+
+def case_ref(conv_id: int) -> str:
+    """Short reference a customer can quote in a DM."""
+    return f"CL-{conv_id:06d}"
+
+
+def latest_customer_mention(db: Database, thread_key: str) -> dict[str, Any]:
+    found = rows(db, """SELECT m.key, m.text, m.platform_id, a.name, a.handle, c.intent
+                        FROM mentions m JOIN authors a ON a.key = m.author_key
+                        LEFT JOIN classifications c ON c.mention_key = m.key
+                        WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT 1""", (thread_key,))
+    if not found:
+        raise NotFound(f"thread {thread_key} has no messages")
+    return found[0]
+
+
+def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
+    """The suggested reply for the conversation's latest customer message."""
+    conv = load(db, conv_id)
+    last = latest_customer_mention(db, conv["thread_key"])
+    return draft_reply(last["intent"] or "other", conv["brand"], last["name"] or last["handle"],
+                       case_ref(conv_id), conv["platform"], voice=voices.get(conv["brand"]))
+
+
+def needs_approval(settings: Settings, conv: dict[str, Any], agent: str) -> bool:
+    r = settings.responder
+    return agent in r.approval_agents or bucket_for(float(conv["priority"] or 0)) in r.approval_priorities
+
+
+def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: datetime, settings: Settings,
+               idempotency_key: str | None = None) -> dict[str, Any]:
+    """Store an agent's reply, checked; approved at once unless this one needs a lead's approval.
+
+    The tone guard's findings are returned for the UI, not enforced: an agent may send a flagged
+    reply, and the finding is kept in the audit event. Over-length text is refused outright because
+    the platform would refuse it anyway.
+    """
+    if idempotency_key:
+        existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (idempotency_key,))
+        if existing:
+            return _with_checks(existing[0])
+    conv = load(db, conv_id)
+    if conv["status"] in ("resolved", "dismissed"):
+        raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
+    text = text.strip()
+    if not text:
+        raise Conflict("the reply is empty")
+    length = check_length(conv["platform"], text)
+    if not length.ok:
+        raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
+    last = latest_customer_mention(db, conv["thread_key"])
+    state = ReplyState.AWAITING_APPROVAL if needs_approval(settings, conv, actor) else ReplyState.APPROVED
+    key = idempotency_key or secrets.token_urlsafe(16)
+    cur = db.conn.execute(
+        """INSERT INTO replies (conversation_id, in_reply_to, text, state, created_by, created_at, updated_at,
+               idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (conv_id, last["key"], text, state.value, actor, to_iso(now), to_iso(now), key))
+    tone = check_tone(text)
+    append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
+                           {"reply": cur.lastrowid, "state": state.value, "tone": [f.category for f in tone.findings]}))
+    return _with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0])
+
+
+def _with_checks(reply: dict[str, Any]) -> dict[str, Any]:
+    return {**reply, "tone": check_tone(reply["text"]).as_dict()}
+
+
+def load_reply(db: Database, reply_id: int) -> dict[str, Any]:
+    found = rows(db, "SELECT * FROM replies WHERE id = ?", (reply_id,))
+    if not found:
+        raise NotFound(f"reply {reply_id} does not exist")
+    return found[0]
+
+
+def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: str, now: datetime,
+           note: str = "") -> dict[str, Any]:
+    """A lead approves a waiting reply, or sends it back to its author with a note."""
+    if role not in ("lead", "admin"):
+        raise Forbidden("only a lead or an admin can review replies")
+    reply = load_reply(db, reply_id)
+    if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
+        raise Conflict(f"reply {reply_id} is {reply['state']}, not awaiting approval")
+    state = ReplyState.APPROVED if approve else ReplyState.DRAFT
+    db.conn.execute("UPDATE replies SET state = ?, reviewed_by = ?, review_note = ?, updated_at = ? WHERE id = ?",
+                    (state.value, reviewer, note[:1000], to_iso(now), reply_id))
+    append_event(db, Event(now, reviewer, "reply.approved" if approve else "reply.sent_back",
+                           f"conversation:{reply['conversation_id']}", {"reply": reply_id, "note": note[:1000]}))
+    return load_reply(db, reply_id)
+
+
+def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
+             settings: Settings) -> dict[str, Any]:
+    """The author edits a sent-back draft; it goes through the same checks and approval again."""
+    reply = load_reply(db, reply_id)
+    if reply["state"] != ReplyState.DRAFT.value:
+        raise Conflict(f"reply {reply_id} is {reply['state']}; only drafts can be edited")
+    if reply["created_by"] != actor:
+        raise Forbidden("only the author can edit a draft")
+    conv = load(db, reply["conversation_id"])
+    length = check_length(conv["platform"], text.strip())
+    if not length.ok:
+        raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
+    state = ReplyState.AWAITING_APPROVAL if needs_approval(settings, conv, actor) else ReplyState.APPROVED
+    db.conn.execute("UPDATE replies SET text = ?, state = ?, updated_at = ? WHERE id = ?",
+                    (text.strip(), state.value, to_iso(now), reply_id))
+    append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
+    return _with_checks(load_reply(db, reply_id))
+
+
+def awaiting_approval(db: Database) -> list[dict[str, Any]]:
+    return rows(db, """SELECT r.id, r.conversation_id, r.text, r.created_by, r.created_at, c.brand, c.platform,
+                              c.priority FROM replies r JOIN conversations c ON c.id = r.conversation_id
+                       WHERE r.state = 'awaiting_approval' ORDER BY c.priority DESC, r.created_at""")
+
+
+def thread(db: Database, conv_id: int) -> list[dict[str, Any]]:
+    """Customer messages and our replies, oldest first, for the conversation view."""
+    conv = load(db, conv_id)
+    customer = rows(db, """SELECT 'customer' AS side, m.key AS id, m.text, m.created_at AS at, a.handle, m.url,
+                                  NULL AS state
+                           FROM mentions m JOIN authors a ON a.key = m.author_key
+                           WHERE m.thread_key = ?""", (conv["thread_key"],))
+    ours = rows(db, """SELECT 'brand' AS side, CAST(id AS TEXT) AS id, text, COALESCE(sent_at, created_at) AS at,
+                              created_by AS handle, NULL AS url, state
+                       FROM replies WHERE conversation_id = ?""", (conv_id,))
+    return sorted(customer + ours, key=lambda m: m["at"])

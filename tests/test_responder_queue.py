@@ -1,0 +1,142 @@
+"""Queue operations and replies on a real SQLite store: claim, round-robin, reassign, approval."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from careline.domain import Author, Classification, Mention
+from careline.errors import Conflict, Forbidden, NotFound
+from careline.settings import ResponderSettings, Settings
+from careline.store import Store
+from careline.store.records import events_for, store_mentions
+from careline.web.auth import create_user
+from responder import queue, replies
+from responder.intake import route_classified
+from responder.policy import configured_policies, deadlines_for, priority_for
+from tests.conftest import BRAND
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def make_mention(i: int, *, thread: str | None = None, text: str = "my bag is lost") -> Mention:
+    author = Author("x", str(100 + i), f"cust{i}", f"Customer {i}", followers=10 * i)
+    return Mention("x", str(5000 + i), "skylark", author, f"@SkylarkAir {text}", f"https://x.com/c/{i}",
+                   NOW - timedelta(minutes=30 - i), NOW, thread or str(5000 + i), source="x-search")
+
+
+def seed(store: Store, n: int, settings: Settings) -> None:
+    mentions = [make_mention(i) for i in range(n)]
+    policies = configured_policies(settings)
+
+    def write(db):
+        store_mentions(db, mentions, None, NOW)
+        for i, m in enumerate(mentions):
+            c = Classification(m.key, "test", "negative", {"negative": 1.0}, complaint=i / n, detractor=i / n,
+                               intent="delivery", intent_scores={"delivery": 1.0})
+            db.conn.execute("INSERT INTO classifications VALUES (:mention_key, :model_version, :sentiment, "
+                            ":sentiment_scores, :complaint, :detractor, :intent, :intent_scores, :urgency, "
+                            ":reasons, '2026-11-25T12:00:00+00:00')", c.as_row())
+            db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (m.key,))
+        route_classified(db, now=NOW, due=lambda mm, at: deadlines_for(policies, mm, at), priority=priority_for)
+        for name, role in (("ann", "agent"), ("bob", "agent"), ("lee", "lead")):
+            create_user(db, name, role, "correct horse battery")
+
+    store.write_sync(write)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(brands=[BRAND])
+
+
+@pytest.fixture
+def seeded(store: Store, settings: Settings) -> Store:
+    seed(store, 6, settings)
+    return store
+
+
+def ids_by_priority(store: Store) -> list[int]:
+    return store.read_sync(lambda db: [r[0] for r in db.conn.execute(
+        "SELECT id FROM conversations ORDER BY priority DESC, id")])
+
+
+def test_claim_next_takes_the_most_urgent_and_audits_it(seeded: Store) -> None:
+    top = ids_by_priority(seeded)[0]
+    got = seeded.write_sync(lambda db: queue.claim_next(db, "ann", now=NOW))
+    assert got is not None and got["id"] == top and got["assignee"] == "ann" and got["status"] == "open"
+    second = seeded.write_sync(lambda db: queue.claim_next(db, "bob", now=NOW))
+    assert second is not None and second["id"] != top
+    events = seeded.read_sync(lambda db: events_for(db, f"conversation:{top}"))
+    assert events[-1].kind == "conversation.status" and events[-1].actor == "ann"
+    assert events[-1].data["from"] == "new" and events[-1].data["to"] == "open"
+
+
+def test_illegal_transition_is_a_conflict_and_changes_nothing(seeded: Store) -> None:
+    conv = ids_by_priority(seeded)[0]
+    with pytest.raises(Conflict, match="cannot resolve a new conversation"):
+        seeded.write_sync(lambda db: queue.act(db, conv, "resolve", actor="ann", now=NOW))
+    assert seeded.read_sync(lambda db: queue.load(db, conv))["status"] == "new"
+    with pytest.raises(NotFound):
+        seeded.write_sync(lambda db: queue.act(db, 999, "claim", actor="ann", now=NOW))
+
+
+def test_snooze_needs_a_future_time_and_wakes(seeded: Store) -> None:
+    conv = ids_by_priority(seeded)[0]
+    with pytest.raises(Conflict):
+        seeded.write_sync(lambda db: queue.act(db, conv, "snooze", actor="ann", now=NOW, until=NOW))
+    seeded.write_sync(lambda db: queue.act(db, conv, "snooze", actor="ann", now=NOW, until=NOW + timedelta(hours=1)))
+    assert seeded.write_sync(lambda db: queue.wake_snoozed(db, now=NOW + timedelta(minutes=59))) == 0
+    assert seeded.write_sync(lambda db: queue.wake_snoozed(db, now=NOW + timedelta(hours=1))) == 1
+    assert seeded.read_sync(lambda db: queue.load(db, conv))["status"] == "open"
+
+
+def test_round_robin_spreads_work_and_reassigns_silent_agents(seeded: Store) -> None:
+    assert seeded.write_sync(lambda db: queue.round_robin(db, now=NOW)) == 6
+    owners = seeded.read_sync(lambda db: [r[0] for r in db.conn.execute(
+        "SELECT assignee FROM conversations ORDER BY priority DESC, id")])
+    assert sorted(owners) == ["ann"] * 3 + ["bob"] * 3
+    assert owners[:2] in (["ann", "bob"], ["bob", "ann"])  # the two most urgent go to different agents
+    busy = ids_by_priority(seeded)[0]
+    later = NOW + timedelta(minutes=40)
+    seeded.write_sync(lambda db: queue.escalate(db, busy, actor=owners[0], now=NOW + timedelta(minutes=20)))
+    moved = seeded.write_sync(lambda db: queue.reassign_silent(db, now=later, after=timedelta(minutes=30)))
+    assert moved == 5  # the one with recent activity keeps its assignee
+    assert seeded.read_sync(lambda db: queue.load(db, busy))["assignee"] == owners[0]
+
+
+def test_reply_approval_by_lead_and_idempotent_save(seeded: Store, settings: Settings) -> None:
+    strict = dataclasses.replace(settings, responder=ResponderSettings(approval_agents=["ann"]))
+    conv = ids_by_priority(seeded)[0]
+    seeded.write_sync(lambda db: queue.act(db, conv, "claim", actor="ann", now=NOW))
+    draft = seeded.read_sync(lambda db: replies.suggest(db, conv, replies.Voices.from_settings(strict)))
+    assert "DM" in draft.text and draft.length.ok and not draft.tone.defensive
+    r1 = seeded.write_sync(lambda db: replies.save_reply(db, conv, draft.text, actor="ann", now=NOW,
+                                                         settings=strict, idempotency_key="k1"))
+    r2 = seeded.write_sync(lambda db: replies.save_reply(db, conv, draft.text, actor="ann", now=NOW,
+                                                         settings=strict, idempotency_key="k1"))
+    assert r1["id"] == r2["id"] and r1["state"] == "awaiting_approval"
+    with pytest.raises(Forbidden):
+        seeded.write_sync(lambda db: replies.review(db, r1["id"], approve=True, reviewer="bob", role="agent", now=NOW))
+    back = seeded.write_sync(lambda db: replies.review(db, r1["id"], approve=False, reviewer="lee", role="lead",
+                                                       now=NOW, note="add the case reference"))
+    assert back["state"] == "draft" and back["review_note"] == "add the case reference"
+    again = seeded.write_sync(lambda db: replies.resubmit(db, r1["id"], draft.text + " Thanks!", actor="ann",
+                                                          now=NOW, settings=strict))
+    assert again["state"] == "awaiting_approval"
+    ok = seeded.write_sync(lambda db: replies.review(db, r1["id"], approve=True, reviewer="lee", role="lead", now=NOW))
+    assert ok["state"] == "approved"
+    kinds = [e.kind for e in seeded.read_sync(lambda db: events_for(db, f"conversation:{conv}"))]
+    assert kinds[-4:] == ["reply.created", "reply.sent_back", "reply.resubmitted", "reply.approved"]
+
+
+def test_reply_checks_length_and_reports_tone(seeded: Store, settings: Settings) -> None:
+    conv = ids_by_priority(seeded)[0]
+    with pytest.raises(Conflict, match="280"):
+        seeded.write_sync(lambda db: replies.save_reply(db, conv, "x" * 281, actor="ann", now=NOW, settings=settings))
+    saved = seeded.write_sync(lambda db: replies.save_reply(
+        db, conv, "As per our policy you should have read the terms.", actor="ann", now=NOW, settings=settings))
+    assert saved["state"] == "approved" and saved["tone"]["defensive"] is True
+    assert saved["in_reply_to"].startswith("x:")
