@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -58,6 +58,7 @@ class RunResult:
     posts_read: int = 0
     status: str = "ok"
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 class Poller:
@@ -109,24 +110,7 @@ class Poller:
         return result
 
     async def _fetch(self, cursor: str | None) -> Page:
-        failures = 0
-        while True:
-            try:
-                return await self.source.fetch(cursor)
-            except RateLimited as exc:
-                wait = exc.retry_after or self.retry.base_seconds
-                failures += 1
-                if wait > self.retry.max_inline_wait or failures > self.retry.retries_per_run:
-                    raise
-                log.warning("%s: rate limited, waiting %.1fs for the reset", self.source.key, wait)
-                await self.sleep(wait)
-            except TemporarySourceError as exc:
-                failures += 1
-                if failures > self.retry.retries_per_run:
-                    raise
-                delay = self.retry.delay(failures)
-                log.warning("%s: %s; retry %d in %.1fs", self.source.key, exc, failures, delay)
-                await self.sleep(delay)
+        return await fetch_with_retry(lambda: self.source.fetch(cursor), self.source.key, self.retry, self.sleep)
 
     async def _commit(self, page: Page, result: RunResult) -> None:
         now = self.clock()
@@ -135,7 +119,7 @@ class Poller:
 
         def write(db: Database) -> int:
             res = store_mentions(db, page.mentions, SourceCursor(src.name, src.brand, page.cursor), now)
-            _record_usage(db, src, now, page.posts_read, cost)
+            record_usage(db, src, now, page.posts_read, cost)
             _set_health(db, src, "ok", 0, None, now, success=True)
             return res.inserted
 
@@ -145,6 +129,7 @@ class Poller:
         result.duplicates += len(page.mentions) - inserted
         result.skipped += page.skipped
         result.posts_read += page.posts_read
+        result.notes.extend(page.notes)
         if inserted and self.on_stored:
             self.on_stored(inserted)
 
@@ -173,6 +158,29 @@ class Poller:
         return bool(spent and spent[0] >= self.budget.daily_usd)
 
 
+async def fetch_with_retry(fetch: Callable[[], Awaitable[Page]], key: str, retry: RetryPolicy,
+                           sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Page:
+    """Retry one page: wait out short rate-limit resets, back off on temporary errors, then give up."""
+    failures = 0
+    while True:
+        try:
+            return await fetch()
+        except RateLimited as exc:
+            wait = exc.retry_after or retry.base_seconds
+            failures += 1
+            if wait > retry.max_inline_wait or failures > retry.retries_per_run:
+                raise
+            log.warning("%s: rate limited, waiting %.1fs for the reset", key, wait)
+            await sleep(wait)
+        except TemporarySourceError as exc:
+            failures += 1
+            if failures > retry.retries_per_run:
+                raise
+            delay = retry.delay(failures)
+            log.warning("%s: %s; retry %d in %.1fs", key, exc, failures, delay)
+            await sleep(delay)
+
+
 def _health(db: Database, src: Source) -> dict:
     row = db.conn.execute(
         "SELECT status, consecutive_failures, next_attempt_at FROM source_health WHERE source = ? AND brand = ?",
@@ -198,7 +206,8 @@ def _set_health(db: Database, src: Source, status: str, failures: int, error: st
     )
 
 
-def _record_usage(db: Database, src: Source, now: datetime, posts: int, cost: float) -> None:
+def record_usage(db: Database, src: Source, now: datetime, posts: int, cost: float) -> None:
+    """Count one request, its posts and their estimated cost against the source's UTC day."""
     db.conn.execute(
         """INSERT INTO source_usage (source, brand, day, requests, posts_read, cost_usd)
            VALUES (?, ?, ?, 1, ?, ?)

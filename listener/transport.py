@@ -8,10 +8,65 @@ real client's own code, which is what the simulator tests are meant to exercise.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 from yarl import URL
+
+
+class RateWindow:
+    """The platform's own rate-limit headers, remembered between requests (X: ``x-rate-limit-*``).
+
+    tweepy only looks at them after a 429; reading them on every response lets a source stop
+    *before* spending a request that is certain to be refused.
+    """
+
+    def __init__(self) -> None:
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.reset_at: float | None = None
+
+    def update(self, headers: Mapping[str, str]) -> None:
+        try:
+            self.remaining = int(float(headers["x-rate-limit-remaining"]))
+            self.reset_at = float(headers["x-rate-limit-reset"])
+            self.limit = int(float(headers.get("x-rate-limit-limit", "0"))) or None
+        except (KeyError, ValueError):
+            return
+
+    def wait_seconds(self, now: float | None = None) -> float:
+        """Seconds until a request may succeed: > 0 only when the window is spent and not yet reset."""
+        now = time.time() if now is None else now
+        if self.remaining is None or self.remaining > 0 or self.reset_at is None:
+            return 0.0
+        return max(0.0, self.reset_at - now)
+
+
+class _Recording:
+    """Async context manager around aiohttp's request that records the response's limit headers."""
+
+    def __init__(self, cm: Any, window: RateWindow) -> None:
+        self.cm = cm
+        self.window = window
+
+    async def __aenter__(self) -> aiohttp.ClientResponse:
+        response = await self.cm.__aenter__()
+        self.window.update(response.headers)
+        return response  # type: ignore[no-any-return]
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self.cm.__aexit__(*exc)
+
+    def __await__(self) -> Any:
+        """``await session.request(...)`` works too, as on aiohttp's own session."""
+        return self._awaited().__await__()
+
+    async def _awaited(self) -> aiohttp.ClientResponse:
+        response = await self.cm
+        self.window.update(response.headers)
+        return response  # type: ignore[no-any-return]
 
 
 class RebasedSession:
@@ -20,6 +75,7 @@ class RebasedSession:
     def __init__(self, base_url: str, *, timeout: float = 20.0) -> None:
         self.base = URL(base_url)
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+        self.limits = RateWindow()
 
     def rebase(self, url: str | URL) -> URL:
         original = url if isinstance(url, URL) else URL(url)
@@ -34,7 +90,7 @@ class RebasedSession:
         )
 
     def request(self, method: str, url: str | URL, **kwargs: Any) -> Any:
-        return self.session.request(method, self.rebase(url), **kwargs)
+        return _Recording(self.session.request(method, self.rebase(url), **kwargs), self.limits)
 
     async def close(self) -> None:
         await self.session.close()

@@ -16,6 +16,7 @@ from listener.simulator.server import Simulator
 from listener.simulator.world import World, load_scenario_data
 from listener.sources.twitter import XSearchSource
 from tests.conftest import BRAND, REPO, expected_keys, tiny_scenario
+from tests.helpers.scenarios import expected, make_source, mixed_scenario
 
 
 @pytest.mark.parametrize("stall_at", [1, 2, 3])
@@ -53,3 +54,41 @@ async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> N
     assert result.status == "ok"
     assert len(keys) == len(set(keys)) == 250
     assert set(keys) == expected_keys(world)
+
+
+@pytest.mark.parametrize(("name", "stall_at"), [("reddit-search", 2), ("reddit-subreddit", 2),
+                                                ("reddit-subreddit", 5), ("reddit-inbox", 3)])
+async def test_reddit_kill_between_fetch_and_commit(tmp_path: Path, name: str, stall_at: int) -> None:
+    """Same guarantee for the Reddit walks (``after`` in the committed cursor), across listings too."""
+    world = load_scenario_data(mixed_scenario(0, 250), World(manual=True))  # 3 pages per listing
+    world.publish_all()
+    sim = Simulator(world)
+    await sim.start()
+    db = tmp_path / "crash.db"
+    Store(db).open_sync().close_sync()
+    try:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.helpers.poll_child", str(db), sim.base_url, str(stall_at), name,
+            cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        assert child.stdout is not None
+        line = await asyncio.wait_for(child.stdout.readline(), 60)
+        assert line.strip() == b"STALLED"
+        child.send_signal(signal.SIGKILL)
+        await child.wait()
+
+        store = Store(db).open_sync()
+        before = store.read_sync(lambda d: d.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+        assert 0 < before < len(expected(world, name))  # some pages were committed, not all
+        source = make_source(name, sim.base_url)
+        await source.start()
+        try:
+            result = await Poller(source, store, max_pages=50).run_once()
+        finally:
+            await source.close()
+        keys = store.read_sync(lambda d: [r[0] for r in d.conn.execute("SELECT key FROM mentions")])
+        store.close_sync()
+    finally:
+        await sim.stop()
+    assert result.status == "ok"
+    assert len(keys) == len(set(keys))
+    assert set(keys) == expected(world, name)

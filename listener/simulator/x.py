@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import bisect
 import json
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -58,6 +60,10 @@ def user_json(user: SimUser) -> dict[str, Any]:
 def _error(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> web.Response:
     body = {"title": title, "detail": detail, "type": "about:blank", "status": status}
     return web.json_response(body, status=status, headers=headers)
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _token(until_index: int) -> str:
@@ -116,15 +122,27 @@ class XFace:
             max_results = int(request.query.get("max_results", "10"))
             since = int(request.query.get("since_id", "0") or 0)
             until = _untoken(request.query[token_param]) if token_param in request.query else None
+            start = _parse_time(request.query["start_time"]) if "start_time" in request.query else None
         except (ValueError, IndexError):
             return _error(400, "Invalid Request", "One or more parameters to your request was invalid.")
         indexes = self.world.matching("x", key, predicate)
-        chosen = [i for i in reversed(indexes) if int(self.world.posts[i].id) > since
-                  and (until is None or i < until)]
-        page, rest = chosen[:max_results], chosen[max_results:]
+        page, more = self._slice(indexes, since, until, start, max_results)
+        if fault is not None and fault.kind == "duplicate" and until is not None and until < len(self.world.posts):
+            page = [until, *page]  # the previous page's last post again: a duplicate across pages
         posts = [self.world.posts[i] for i in page]
-        body = self._body(posts, next_token=_token(page[-1]) if rest else None)
+        body = self._body(posts, next_token=_token(page[-1]) if more else None)
         return self._apply_fault(fault, body, headers)
+
+    def _slice(self, indexes: list[int], since: int, until: int | None, start: datetime | None,
+               max_results: int) -> tuple[list[int], bool]:
+        """Newest-first page of ``indexes`` (ascending, so ids and times ascend too) by binary search."""
+        posts = self.world.posts
+        lo = bisect.bisect_right(indexes, since, key=lambda i: int(posts[i].id))
+        if start is not None:
+            lo = max(lo, bisect.bisect_left(indexes, start, key=lambda i: posts[i].created_at))
+        hi = bisect.bisect_left(indexes, until) if until is not None else len(indexes)
+        page = indexes[max(lo, hi - max_results):hi][::-1]
+        return page, hi - max_results > lo
 
     def _body(self, posts: list[SimPost], next_token: str | None) -> dict[str, Any]:
         if not posts:

@@ -105,6 +105,9 @@ class XSource(Source):
     # -- errors ------------------------------------------------------------------------------------
     async def call(self, method: Any, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
         """Call tweepy and translate every failure into our error tree at this one seam."""
+        if self._session is not None and (wait := self._session.limits.wait_seconds()) > 0:
+            raise RateLimited(self.key, f"rate-limit window spent (x-rate-limit-remaining: 0), reset in {wait:.0f}s",
+                              retry_after=wait)
         try:
             result = await method(*args, **kwargs)
         except tweepy.TooManyRequests as exc:
@@ -191,8 +194,18 @@ class XSource(Source):
             new_state = {"since_id": newest}
         return Page(mentions, json.dumps(new_state, sort_keys=True), not next_token, read, skipped)
 
-    async def request(self, since_id: str | None, token: str | None) -> Mapping[str, Any]:
+    async def request(self, since_id: str | None, token: str | None,
+                      start_time: datetime | None = None) -> Mapping[str, Any]:
         raise NotImplementedError
+
+    async def backfill(self, cursor: str | None, since: datetime) -> Page:
+        """Walk back to ``since`` with ``start_time`` (X keeps 7 days); the live watermark is untouched."""
+        token = json.loads(cursor).get("next_token") if cursor else None
+        body = await self.request(None, token, start_time=since)
+        mentions, read, skipped, _ = self.to_mentions(body)
+        next_token = (body.get("meta") or {}).get("next_token")
+        state = json.dumps({"next_token": next_token}) if next_token else None
+        return Page(mentions, state, not next_token, read, skipped)
 
 
 class XSearchSource(XSource):
@@ -204,10 +217,36 @@ class XSearchSource(XSource):
         super().__init__(brand, settings, **kw)
         self.query = build_query(brand)
 
-    async def request(self, since_id: str | None, token: str | None) -> Mapping[str, Any]:
+    async def request(self, since_id: str | None, token: str | None,
+                      start_time: datetime | None = None) -> Mapping[str, Any]:
         return await self.call(
             self.client.search_recent_tweets, self.query, since_id=since_id, next_token=token,
-            max_results=100, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS, user_fields=USER_FIELDS,
+            start_time=start_time, max_results=100, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS,
+            user_fields=USER_FIELDS,
+        )
+
+
+class XMentionsSource(XSource):
+    """The brand account's mentions timeline (``get_users_mentions``); same cursor rule as search.
+
+    Paged with ``pagination_token`` (tweepy's name for it on this endpoint). No daily budget stop:
+    mentions of the brand are the conversations agents must never miss.
+    """
+
+    name = "x-mentions"
+
+    def __init__(self, brand: BrandSettings, settings: XSourceSettings, **kw: Any) -> None:
+        super().__init__(brand, settings, **kw)
+        if not brand.x_user_id:
+            raise PermanentSourceError(self.name, f"brand {brand.name!r} has no x_user_id")
+        self.user_id = brand.x_user_id
+
+    async def request(self, since_id: str | None, token: str | None,
+                      start_time: datetime | None = None) -> Mapping[str, Any]:
+        return await self.call(
+            self.client.get_users_mentions, self.user_id, since_id=since_id, pagination_token=token,
+            start_time=start_time, max_results=100, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS,
+            user_fields=USER_FIELDS,
         )
 
 

@@ -1,7 +1,8 @@
 """Child process for the crash test: polls with real parts, then stalls before its Nth commit.
 
-Usage: python -m tests.helpers.poll_child DB BASE_URL STALL_AT. It prints ``STALLED`` once the Nth
-page has been fetched but not committed, then sleeps until the parent SIGKILLs it.
+Usage: python -m tests.helpers.poll_child DB BASE_URL STALL_AT [SOURCE]. It prints ``STALLED`` once
+the Nth page has been fetched but not committed, then sleeps until the parent SIGKILLs it. SOURCE
+(default ``x-search`` for the thin-path brand) is any name in ``tests.helpers.scenarios.SOURCES``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Any
 
 from careline.settings import XSourceSettings
 from careline.store import Store
+from listener.abc import Source
 from listener.poller import Poller
 from listener.sources.twitter import XSearchSource
 from tests.conftest import BRAND
+from tests.helpers.scenarios import make_source
 
 
-async def main(db: str, base_url: str, stall_at: int) -> None:
+async def main(db: str, base_url: str, stall_at: int, name: str | None = None) -> None:
     store = await Store(db).open()
     calls = 0
     real_write = store.write
@@ -32,11 +35,14 @@ async def main(db: str, base_url: str, stall_at: int) -> None:
         return await real_write(fn)
 
     store.write = stalling_write  # type: ignore[method-assign]
-    source = XSearchSource(BRAND, XSourceSettings(api_base_url=base_url, bearer_token="t"))
+    if name is None:
+        source: Source = XSearchSource(BRAND, XSourceSettings(api_base_url=base_url, bearer_token="t"))
+    else:
+        source = make_source(name, base_url)
     await source.start()
     await Poller(source, store, max_pages=50).run_once()
     print("DONE", flush=True)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None))
