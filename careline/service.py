@@ -21,12 +21,14 @@ from pathlib import Path
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from careline.domain import utcnow
 from careline.pipeline import Pipeline
 from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
 from classifiers.abc import Classifier
 from listener.poller import Poller
 from listener.registry import build_pollers
+from responder.housekeeping import tick
 
 log = logging.getLogger("careline")
 REPO = Path(__file__).resolve().parent.parent
@@ -74,6 +76,18 @@ def schedule(pollers: list[Poller], settings: Settings) -> AsyncIOScheduler:
     return sched
 
 
+def add_responder_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *, every: int = 30) -> None:
+    """Housekeeping (snoozes, reassignment, round-robin) on one interval job; never overlapping."""
+
+    async def housekeeping() -> None:
+        result = await tick(store, settings, now=utcnow())
+        if result.woken or result.reassigned or result.assigned:
+            log.info("queue: woke %d, reassigned %d, assigned %d", result.woken, result.reassigned, result.assigned)
+
+    sched.add_job(housekeeping, "interval", seconds=every, id="responder:housekeeping", coalesce=True,
+                  max_instances=1, next_run_time=datetime.now(UTC))
+
+
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
@@ -91,6 +105,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
             svc.pollers.append(p)
         pipeline.start()
         svc.scheduler = schedule(svc.pollers, settings)
+        add_responder_jobs(svc.scheduler, store, settings)
         svc.scheduler.start()
         app = create_app(settings, store, classifier=clf)
         svc.runner = web.AppRunner(app, access_log=None)

@@ -140,3 +140,13 @@ def test_reply_checks_length_and_reports_tone(seeded: Store, settings: Settings)
         db, conv, "As per our policy you should have read the terms.", actor="ann", now=NOW, settings=settings))
     assert saved["state"] == "approved" and saved["tone"]["defensive"] is True
     assert saved["in_reply_to"].startswith("x:")
+
+
+async def test_housekeeping_tick_assigns_in_turn_and_is_idempotent(seeded: Store, settings: Settings) -> None:
+    from responder.housekeeping import tick
+
+    first = await tick(seeded, settings, now=NOW)
+    second = await tick(seeded, settings, now=NOW)
+    assert (first.assigned, second.assigned) == (6, 0)
+    off = dataclasses.replace(settings, responder=ResponderSettings(round_robin=False))
+    assert (await tick(seeded, off, now=NOW)).assigned == 0
