@@ -178,16 +178,22 @@ class World:
 
 @dataclass(frozen=True)
 class Query:
-    """The subset of X's query language our pollers send: terms, phrases, -exclusions, lang:, is:."""
+    """The subset of X's query language our pollers send: terms, phrases, -exclusions, lang:, is:.
+
+    Plus ``conversation_id:`` and ``from:``, which the reply sender uses to find its own earlier post.
+    """
 
     terms: tuple[str, ...]
     excluded: tuple[str, ...]
     langs: tuple[str, ...]
     no_retweets: bool
+    conversations: tuple[str, ...] = ()  # conversation_id: (reply reconciliation looks for its own post)
+    authors: tuple[str, ...] = ()  # from:<username>
 
     @classmethod
     def parse(cls, text: str) -> Query:
         terms, excluded, langs, no_rt = [], [], [], False
+        convs, authors = [], []
         for tok in re.findall(r'-?"[^"]*"|[^\s()]+', text):
             if tok == "OR":
                 continue
@@ -198,11 +204,15 @@ class Query:
                 no_rt = no_rt or neg
             elif word.startswith("lang:"):
                 langs.append(word[5:])
+            elif word.startswith("conversation_id:"):
+                convs.append(word[16:])
+            elif word.startswith("from:"):
+                authors.append(word[5:])
             elif neg:
                 excluded.append(word)
             elif word:
                 terms.append(word)
-        return cls(tuple(terms), tuple(excluded), tuple(langs), no_rt)
+        return cls(tuple(terms), tuple(excluded), tuple(langs), no_rt, tuple(convs), tuple(authors))
 
     def matches(self, post: SimPost) -> bool:
         text = post.text.lower()
@@ -212,6 +222,12 @@ class Query:
             return False
         if any(_contains(text, w) for w in self.excluded):
             return False
+        if self.conversations and post.conversation_id not in self.conversations:
+            return False
+        if self.authors and post.user.username.lower() not in self.authors:
+            return False
+        if not self.terms:
+            return bool(self.conversations or self.authors)
         return any(_contains(text, w) for w in self.terms)
 
 
