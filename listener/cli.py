@@ -45,6 +45,8 @@ def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[st
             "cost_today": 0.0, "cursor_updated_at": None, "last_error": None})
     rows = sorted(by_key.values(), key=lambda r: (r["brand"], r["source"]))
     for r in rows:
+        if r["status"] == "unknown":  # usage from a backfill, but no scheduled poll yet
+            r["status"] = "not polled yet"
         updated = from_iso(r.get("cursor_updated_at"))
         r["cursor_age_seconds"] = None if updated is None else round((now - updated).total_seconds())
     return rows

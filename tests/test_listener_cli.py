@@ -1,0 +1,124 @@
+"""``careline backfill`` and ``careline status`` end to end: the real CLI, the simulator on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from careline.cli import _load_stage_commands, cli
+from careline.store import Store
+from listener.backfill import parse_since
+from listener.simulator.reddit import fullname
+from listener.simulator.server import Simulator
+from listener.simulator.world import World, load_scenario_data
+from tests.helpers.scenarios import mixed_scenario
+
+DAY = 86400
+
+
+def history() -> dict[str, Any]:
+    """Posts three days old and one hour old, on X and Reddit (``at`` is relative to now)."""
+    data = mixed_scenario(0, 0)
+    data["users"] += [{"id": f"r{i}", "username": f"redditor{i}", "platform": "reddit"} for i in range(2)]
+    for age, tag in ((3 * DAY, "old"), (3600, "new")):
+        for i in range(5):
+            data["posts"].append({"ref": f"x{tag}{i}", "at": -age + i, "user": f"user{i}",
+                                  "text": f"@SkylarkAir {tag} problem {i}"})
+            data["posts"].append({"ref": f"r{tag}{i}", "at": -age + i, "platform": "reddit", "kind": "submission",
+                                  "subreddit": "skylarkair", "user": f"redditor{i % 2}", "title": f"{tag} {i}",
+                                  "text": "refund please"})
+    return data
+
+
+@pytest.fixture
+def threaded_sim() -> Iterator[tuple[World, str]]:
+    """The simulator on its own loop in a thread, because the CLI runs ``asyncio.run`` itself."""
+    world = load_scenario_data(history(), World(manual=True))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    sim = Simulator(world)
+    url = asyncio.run_coroutine_threadsafe(sim.start(), loop).result(10)
+    yield world, url
+    asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
+def write_config(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "careline.toml"
+    path.write_text(f"""
+[service]
+database = "{tmp_path / 'careline.db'}"
+
+[[brands]]
+name = "skylark"
+keywords = ["skylark air"]
+handles = ["SkylarkAir"]
+x_user_id = "900001"
+own_subreddits = ["skylarkair"]
+
+[sources.x]
+api_base_url = "{url}"
+daily_budget_usd = 5.0
+
+[sources.reddit]
+enabled = true
+oauth_url = "{url}"
+reddit_url = "{url}"
+""", encoding="utf-8")
+    return path
+
+
+def run(config: Path, *args: str) -> Any:
+    _load_stage_commands()
+    env = {"CARELINE_X_BEARER_TOKEN": "t", "CARELINE_REDDIT_CLIENT_ID": "i", "CARELINE_REDDIT_CLIENT_SECRET": "s"}
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def stored(tmp_path: Path) -> set[str]:
+    store = Store(tmp_path / "careline.db").open_sync()
+    try:
+        return set(store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM mentions")]))
+    finally:
+        store.close_sync()
+
+
+def test_parse_since() -> None:
+    assert parse_since("2d").total_seconds() == 2 * DAY
+    assert parse_since("90m").total_seconds() == 5400
+
+
+def test_backfill_x_and_reddit_since_2d_then_status(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
+    world, url = threaded_sim
+    world.publish_all()
+    config = write_config(tmp_path, url)
+    out = run(config, "backfill", "--source", "x", "--since", "2d", "--quiet").output
+    assert "x-search:skylark: 5 new mentions" in out and "x-mentions:skylark: 0 new mentions" in out
+    recent_x = {f"x:{p.id}" for p in world.visible("x") if p.ref.startswith("xnew")}
+    assert stored(tmp_path) == recent_x
+    run(config, "backfill", "--source", "reddit", "--since", "2d", "--quiet")
+    recent_r = {f"reddit:{fullname(p)}" for p in world.visible("reddit") if p.ref.startswith("rnew")}
+    assert stored(tmp_path) == recent_x | recent_r
+
+    status = run(config, "status").output
+    lines = {line.split()[0]: line for line in status.splitlines()[1:] if line.startswith(("x-", "reddit-"))}
+    assert set(lines) == {"x-search", "x-mentions", "reddit-search", "reddit-subreddit"}
+    assert "$0.030" in lines["x-search"]  # 6 posts read at $0.005 (the brand's own post is read, then dropped)
+    assert "not polled yet" in lines["reddit-search"]
+    assert "Estimated spend today" in status
+
+
+def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
+    _load_stage_commands()
+    config = write_config(tmp_path, threaded_sim[1])
+    result = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "mastodon", "--since", "1d"])
+    assert result.exit_code != 0
