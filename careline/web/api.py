@@ -113,7 +113,10 @@ async def stream(request: web.Request) -> web.StreamResponse:
         numbers = await request.app[STORE].read(counts)
         payload = {"now": now.isoformat(), "counts": numbers,
                    "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla")} for r in rows]}
-        await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
+        try:
+            await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
+        except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
+            return response
         await asyncio.sleep(STREAM_SECONDS)
     return response
 

@@ -17,7 +17,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,13 +122,22 @@ def daily(db: Database, since: datetime, brand: str | None) -> list[dict[str, An
     return out
 
 
+SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
+    WHERE kind = 'nps' AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)"""
+#: Answers to the surveys the responder sends after resolution, when that table exists.
+RESPONDER_SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM surveys
+    WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)"""
+
+
 def survey_nps(db: Database, since: datetime, brand: str | None) -> list[dict[str, Any]]:
-    """Survey NPS per day where answers exist."""
+    """Survey NPS per day where answers exist: imported answers plus the responder's own surveys."""
+    sql = SURVEY_SQL
+    if db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'surveys'").fetchone():
+        sql += " UNION ALL " + RESPONDER_SURVEY_SQL
     by_day: dict[str, list[int]] = defaultdict(list)
-    for r in rows(db, """SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
-                         WHERE kind = 'nps' AND answered_at >= ? AND (? IS NULL OR brand = ?)""",
-                  (to_iso(since), brand, brand)):
-        by_day[r["day"]].append(r["score"])
+    for r in rows(db, sql, {"since": to_iso(since), "brand": brand}):
+        if isinstance(r["score"], int) and 0 <= r["score"] <= 10:
+            by_day[r["day"]].append(r["score"])
     return [{"day": day, "nps": (s := nps(scores)).score, "answers": s.total, "zone": s.zone}
             for day, scores in sorted(by_day.items())]
 
@@ -199,6 +208,6 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "rising_terms": rising_terms(texts(db, week, now, brand), texts(db, now - timedelta(days=28), week, brand),
                                      ignore=ignore),
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
-        "spikes": [s.__dict__ for s in detect_spikes(hourly)],
+        "spikes": [asdict(s) for s in detect_spikes(hourly)],
         "share_of_voice": share_of_voice(db, brands, since, brand),
             }

@@ -1,0 +1,97 @@
+"""Web benchmark: the reply queue with 100,000 stored conversations.
+
+Seeds a temporary SQLite file (``careline.web.seed``), starts the real app on 127.0.0.1 with an API
+token, and times GET / (the queue page, 100 rows rendered) and GET /api/queue (50 rows) over HTTP.
+Prints p50 and p99 in milliseconds. Usage: ``python benchmarks/web.py [--conversations N] [--requests N]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts benchmarks/ first on sys.path, where a sibling named like a stdlib module
+# (benchmarks/queue.py) would shadow it for asyncio. Put the repository root there instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+
+from careline.domain import Role  # noqa: E402
+from careline.settings import BrandSettings, Settings  # noqa: E402
+from careline.store import Store  # noqa: E402
+from careline.web.app import create_app  # noqa: E402
+from careline.web.auth import create_token, create_user  # noqa: E402
+from careline.web.migrations import WEB  # noqa: E402
+from careline.web.seed import seed  # noqa: E402
+
+BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air"),
+          BrandSettings(name="brightwave", display_name="Brightwave")]
+
+
+def fill(store: Store, n: int, analyze: bool = True) -> str:
+    now = datetime.now(UTC)
+    batch = 20_000
+    for start in range(0, n, batch):
+        size = min(batch, n - start)
+        store.write_sync(lambda db, k=size, s=start: seed(db, k, now, seed=s, hostile=s == 0))
+    if analyze:
+        store.write_sync(lambda db: db.execute("ANALYZE"))
+    return store.write_sync(lambda db: (create_user(db, "bench", Role.AGENT, "bench-password"),
+                                        create_token(db, "bench", "benchmark"))[1])
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def timed(session: aiohttp.ClientSession, url: str, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        async with session.get(url) as r:
+            await r.read()
+            assert r.status == 200, r.status
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+async def main(conversations: int, requests: int, analyze: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db", extra=[WEB]).open_sync()
+        t0 = time.perf_counter()
+        token = fill(store, conversations, analyze)
+        print(f"seeded {conversations:,} conversations in {time.perf_counter() - t0:.1f} s")
+        runner = web.AppRunner(create_app(Settings(brands=BRANDS), store), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        base = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+                for path in ("/", "/api/queue", "/api/queue?brand=skylark&platform=x"):
+                    await timed(session, base + path, 3)  # warm the readers and the page cache
+                    times = await timed(session, base + path, requests)
+                    print(f"GET {path:<38} p50 {statistics.median(times):6.1f} ms   p99 {pct(times, 99):6.1f} ms"
+                          f"   (n={requests})")
+        finally:
+            await runner.cleanup()
+            await store.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--no-analyze", action="store_true", help="skip ANALYZE (planner without statistics)")
+    args = parser.parse_args()
+    asyncio.run(main(args.conversations, args.requests, not args.no_analyze))

@@ -1,0 +1,122 @@
+"""A live Careline on 127.0.0.1 (real app, seeded SQLite file) and Debian's Chromium driven by Playwright.
+
+The server runs on its own event loop in a thread so the tests can use Playwright's sync API. The
+browser is never downloaded: it is /usr/bin/chromium from apt (CI's .ci/run installs it), and the
+tests skip with the reason when it is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from careline.domain import Role, to_iso
+from careline.settings import BrandSettings, Settings
+from careline.store import Store
+from careline.web.app import create_app
+from careline.web.auth import create_token, create_user
+from careline.web.migrations import WEB
+from careline.web.seed import seed
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air", competitors=["Bluejay Airways"]),
+          BrandSettings(name="brightwave", display_name="Brightwave", competitors=["Copperline"])]
+
+
+def _fill(db: Any, now: datetime) -> str:
+    seed(db, 200, now, days=14, answered=0.6)
+    seed(db, 25, now, days=0.03, seed=99, answered=0.0, hostile=False)  # a fresh burst: on track, and a spike
+    answers = [("skylark", "nps", s, to_iso(now - timedelta(days=d)), "seed")
+               for d in (1, 3, 6) for s in (10, 9, 8, 6, 9, 3, 10)]
+    db.conn.executemany("INSERT INTO survey_answers (brand, kind, score, answered_at, imported_by) "
+                        "VALUES (?, ?, ?, ?, ?)", answers)
+    for name, role in (("agent", Role.AGENT), ("lead", Role.LEAD), ("marketing", Role.MARKETING)):
+        create_user(db, name, role, "demo-password")
+    return create_token(db, "agent", "browser tests")
+
+
+class LiveServer:
+    def __init__(self, store: Store) -> None:
+        self.store, self.url, self._ready = store, "", threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._start())
+        self._ready.set()
+        self._loop.run_forever()
+
+    async def _start(self) -> None:
+        self.runner = web.AppRunner(create_app(Settings(brands=BRANDS), self.store), access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        self._ready.wait(30)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    store = Store(tmp_path_factory.mktemp("browser") / "careline.db", extra=[WEB]).open_sync()
+    now = datetime.now(UTC)
+    store.token = store.write_sync(lambda db: _fill(db, now))  # type: ignore[attr-defined]
+    server = LiveServer(store).start()
+    yield server
+    server.stop()
+    store.close_sync()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=live.url)
+    p = context.new_page()
+    p.errors = []  # type: ignore[attr-defined]
+    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
+    p.on("pageerror", lambda e: p.errors.append(str(e)))  # type: ignore[attr-defined]
+    yield p
+    context.close()
+
+
+def login(page: Any, user: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill("demo-password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def shot(page: Any, name: str, *, full_page: bool = True) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)

@@ -1,0 +1,114 @@
+"""The four user journeys in Debian's Chromium: agent, lead, marketing, and hostile text."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import LiveServer, login, shot
+
+pytestmark = pytest.mark.browser
+
+
+def _api(live: LiveServer, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    req = urllib.request.Request(live.url + path, method=method, data=json.dumps(body or {}).encode(),
+                                 headers={"Authorization": f"Bearer {live.store.token}",  # type: ignore[attr-defined]
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
+    login(page, "agent")
+    page.wait_for_selector("table#queue")
+    page.get_by_label("Status").select_option("new")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"status=new"))
+    shot(page, "queue", full_page=False)
+    top = page.locator("tr.conv").first
+    badge = top.locator(".sla .badge")
+    assert badge.get_attribute("data-state") in ("on_track", "at_risk", "breached")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/conversations/\d+$"))
+    assert page.locator("#conv-status").inner_text() == "new"
+    page.keyboard.press("c")  # claim
+    page.wait_for_url(re.compile(r"done=claim"))
+    assert page.locator("#conv-status").inner_text() == "open"
+    assert page.locator("#conv-assignee").inner_text() == "agent"
+    before = page.locator("#sla-badge").get_attribute("data-state")
+    assert before in ("on_track", "at_risk", "breached")
+
+    editor = page.get_by_label(re.compile("^Reply"))
+    suggested = editor.input_value()
+    assert suggested and "Ref: C" in suggested
+    editor.fill("As we already explained, this is our policy.")
+    page.wait_for_selector("#tone li.defensive")  # the live tone guard objects
+    editor.fill(suggested + " We're checking now.")
+    page.wait_for_selector("#tone .ok")  # (no wait_for_function: the CSP forbids eval, rightly)
+    count = page.locator("#count").inner_text()
+    assert re.fullmatch(r"\d+ / 280", count) or re.fullmatch(r"\d+ / 10000", count), count
+    editor.press("Control+Enter")
+    page.wait_for_url(re.compile(r"done=send"))
+    assert page.locator("#conv-status").inner_text() == "pending"
+    assert page.locator("#sla-badge").get_attribute("data-state") == "responded"
+    assert page.locator("#first-response").inner_text() != "not yet"
+    assert "We're checking now." in page.locator(".msg.reply .body").last.inner_text()
+    shot(page, "conversation")
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_lead_sees_attainment_update(page: Any, live: LiveServer) -> None:
+    login(page, "lead")
+    page.goto("/sla")
+    today = page.locator("#att-today + .big")
+    hits_before = int(re.search(r"(\d+) hit", page.locator("#attainment .card").first.inner_text()).group(1))
+    before = today.inner_text()
+    fresh = _api(live, "GET", "/api/queue?status=new&limit=100")["items"]
+    target = next(c for c in fresh if c["sla"]["state"] == "on_track")
+    _api(live, "POST", f"/api/conversations/{target['id']}/claim")
+    _api(live, "POST", f"/api/conversations/{target['id']}/replies",
+         {"text": "Hi, sorry about this. Please send us a DM with your booking number.",
+          "idempotency_key": f"lead-test-{target['id']}"})
+    page.reload()
+    hits_after = int(re.search(r"(\d+) hit", page.locator("#attainment .card").first.inner_text()).group(1))
+    assert hits_after == hits_before + 1
+    after = today.inner_text()
+    assert after.endswith("%") and (after != before or before == "100.0%")
+    assert page.locator("#breach-count").inner_text().isdigit()
+    shot(page, "sla")
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_marketing_sees_charts_with_data(page: Any) -> None:
+    login(page, "marketing")
+    assert page.url.endswith("/trends")
+    page.wait_for_selector("body[data-charts-drawn='6']", state="attached", timeout=20_000)
+    assert page.locator("#chart-sentiment .main-svg").count() >= 1
+    assert page.locator("#chart-sentiment g.point path").count() >= 10  # stacked bars, several days
+    assert page.locator("#chart-nps .scatterlayer .trace").count() == 2  # estimate + survey
+    assert page.locator("#chart-sov .point").count() == 4
+    assert page.get_by_role("alert", name="Spike alerts").is_visible()
+    shot(page, "trends")
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_mention_with_a_script_tag_renders_as_text(page: Any) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(page, "agent")
+    page.goto("/?limit=100")
+    cell = page.get_by_text('<script>alert("pwned")</script>', exact=False).first
+    assert cell.is_visible()
+    cell.click()
+    page.wait_for_url(re.compile(r"/conversations/\d+$"))
+    body = page.locator(".msg.customer .body").first
+    assert '<script>alert("pwned")</script> <img src=x onerror=alert(1)>' in body.inner_text()
+    assert page.locator(".msg.customer .body script, .msg.customer .body img").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    shot(page, "hostile-mention", full_page=False)
