@@ -1,0 +1,346 @@
+"""SLA sweep and signed webhook alerts: pre-breach warnings, breaches and escalation levels.
+
+Two scheduler jobs, both safe to run any number of times and to kill at any point:
+
+* :func:`sweep_sla` re-evaluates the conversations whose ``sla_next_check`` has come (or that were
+  never checked), from the history in the store, with the policy *snapshot* the conversation was
+  given (not retroactive). A batch is read and evaluated off the writer thread, then applied in ONE
+  write: stale plans (the conversation changed in between) are skipped and retried by the next
+  sweep. ``sla_events`` is unique per (conversation, kind, target, level, due time), so each warning,
+  breach and escalation fires once, and its webhook rows are written in the same transaction.
+* :func:`deliver_webhooks` POSTs due rows, signed with HMAC-SHA256 over the raw body
+  (``X-Careline-Signature: sha256=<hex>``). A row exists before its POST and is marked delivered only
+  after a 2xx, so delivery is *at least once*: receivers dedupe on ``X-Careline-Delivery``. Failures
+  back off exponentially (``next_attempt_at``) and give up after :data:`MAX_ATTEMPTS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from sqlite_utils import Database
+
+from careline.domain import ConversationStatus, from_iso, to_iso
+from careline.settings import ResponderSettings, Settings, WebhookSettings
+from careline.store import Store
+from careline.store.records import rows
+from responder.sla import (
+    Message,
+    SLAEvaluation,
+    StatusChange,
+    TargetKind,
+    TargetState,
+    evaluate_sla,
+    policy_from_dict,
+)
+
+log = logging.getLogger(__name__)
+
+ACTIVE = tuple(s.value for s in (ConversationStatus.NEW, ConversationStatus.OPEN, ConversationStatus.PENDING,
+                                 ConversationStatus.SNOOZED))
+STATUS_EVENTS = ("conversation.created", "conversation.status", "conversation.reopened")
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+SIGNATURE_HEADER = "X-Careline-Signature"
+_warned_secrets: set[str] = set()
+
+
+# -- the pure part -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """One SLA event an evaluation implies: ``kind`` is warning, breach or escalation."""
+
+    kind: str
+    target: str
+    level: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one conversation's sweep writes; ``fingerprint`` detects a conversation changed meanwhile."""
+
+    conversation: dict[str, Any]
+    fingerprint: tuple[Any, ...]
+    evaluation: SLAEvaluation
+    next_check: datetime
+    fired: tuple[Fired, ...] = field(default=())
+
+
+def fired_events(evaluation: SLAEvaluation) -> list[Fired]:
+    """Warnings, breaches (met late or still open) and every escalation level reached so far."""
+    out: list[Fired] = []
+    for t in evaluation.targets:
+        if t.due_at is None:
+            continue
+        if t.warning:
+            out.append(Fired("warning", t.kind.value, 0, t.due_at))
+        if t.state is TargetState.MISSED:
+            out.append(Fired("breach", t.kind.value, 0, t.due_at))
+        out += [Fired("escalation", t.kind.value, level, t.due_at) for level in range(1, t.escalation_level + 1)]
+    return out
+
+
+def history_inputs(
+    events: Iterable[tuple[str, str, str]], mention_times: Iterable[str], sent_times: Iterable[str]
+) -> tuple[list[Message], list[StatusChange]]:
+    """SLA inputs from stored rows: mentions are customer messages, sent replies agent messages."""
+    messages = [Message(t, True) for t in map(from_iso, mention_times) if t is not None]
+    messages += [Message(t, False) for t in map(from_iso, sent_times) if t is not None]
+    changes = [c for c in (_status_change(*e) for e in events) if c is not None]
+    return messages, changes
+
+
+def _status_change(at: str, kind: str, data: str) -> StatusChange | None:
+    when = from_iso(at)
+    if when is None:
+        return None
+    if kind == "conversation.created":
+        return StatusChange(when, ConversationStatus.NEW)
+    try:
+        return StatusChange(when, ConversationStatus(json.loads(data)["to"]))
+    except (KeyError, ValueError, TypeError):
+        log.warning("ignoring %s event without a valid 'to' status at %s", kind, at)
+        return None
+
+
+def next_check(evaluation: SLAEvaluation, now: datetime, recheck: timedelta) -> datetime:
+    """When to look again: the next warning/breach/escalation, but at least every ``recheck``.
+
+    The cap covers changes that do not reset ``sla_next_check`` (a paused target has no due time,
+    so a status change is the only thing that can make it due again).
+    """
+    latest = now + recheck
+    return min(evaluation.next_check_at or latest, latest)
+
+
+# -- sweep ---------------------------------------------------------------------------------------------
+CANDIDATES_SQL = f"""
+SELECT id, thread_key, platform, brand, status, priority, assignee, created_at, sla_policy, sla_snapshot,
+       sla_state, escalation_level
+FROM conversations
+WHERE status IN ({", ".join("?" * len(ACTIVE))}) AND sla_snapshot IS NOT NULL
+  AND (sla_next_check IS NULL OR sla_next_check <= ?)
+ORDER BY sla_next_check IS NOT NULL, sla_next_check, id
+LIMIT ?
+"""
+
+FINGERPRINT_SQL = """
+SELECT c.status,
+       (SELECT COUNT(*) FROM mentions m WHERE m.thread_key = c.thread_key),
+       (SELECT COUNT(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'sent'),
+       (SELECT COALESCE(MAX(e.id), 0) FROM events e WHERE e.subject = 'conversation:' || c.id)
+FROM conversations c WHERE c.id = ?
+"""
+
+
+async def sweep_sla(store: Store, settings: Settings | ResponderSettings, *, now: datetime, limit: int = 500,
+                    recheck: timedelta = timedelta(minutes=5)) -> int:
+    """Evaluate one batch of due conversations and record what fired; returns the new SLA events."""
+    plans = await store.read(lambda db: _plan_batch(db, now, limit, recheck))
+    if not plans:
+        return 0
+    hooks = _responder(settings).webhooks
+    fired = await store.write(lambda db: sum(_apply(db, plan, hooks, now) for plan in plans))
+    if fired:
+        log.info("SLA sweep: %d conversations checked, %d new SLA events", len(plans), fired)
+    return fired
+
+
+def _plan_batch(db: Database, now: datetime, limit: int, recheck: timedelta) -> list[Plan]:
+    plans = []
+    for conv in rows(db, CANDIDATES_SQL, (*ACTIVE, to_iso(now), limit)):
+        try:
+            plans.append(_plan(db, conv, now, recheck))
+        except (ValueError, KeyError, TypeError):
+            log.exception("conversation %s: cannot evaluate its SLA snapshot; skipped", conv["id"])
+    return plans
+
+
+def _plan(db: Database, conv: dict[str, Any], now: datetime, recheck: timedelta) -> Plan:
+    fingerprint = tuple(db.conn.execute(FINGERPRINT_SQL, (conv["id"],)).fetchone())
+    events = db.conn.execute(
+        f"SELECT at, kind, data FROM events WHERE subject = ? AND kind IN ({', '.join('?' * len(STATUS_EVENTS))}) "
+        "ORDER BY id", (f"conversation:{conv['id']}", *STATUS_EVENTS)).fetchall()
+    mentions = [r[0] for r in db.conn.execute("SELECT created_at FROM mentions WHERE thread_key = ?",
+                                              (conv["thread_key"],))]
+    sent = [r[0] for r in db.conn.execute("SELECT sent_at FROM replies WHERE conversation_id = ? AND state = 'sent'",
+                                          (conv["id"],))]
+    messages, changes = history_inputs(events, mentions, sent)
+    policy = policy_from_dict(json.loads(conv["sla_snapshot"]))
+    created = from_iso(conv["created_at"])
+    if created is None:
+        raise ValueError("conversation has no created_at")
+    evaluation = evaluate_sla(policy, created_at=created, messages=messages, status_changes=changes, now=now)
+    return Plan(conv, fingerprint, evaluation, next_check(evaluation, now, recheck), tuple(fired_events(evaluation)))
+
+
+def _apply(db: Database, plan: Plan, hooks: Sequence[WebhookSettings], now: datetime) -> int:
+    """Write one plan unless the conversation changed since it was read; returns new SLA events."""
+    conv, ev = plan.conversation, plan.evaluation
+    if tuple(db.conn.execute(FINGERPRINT_SQL, (conv["id"],)).fetchone() or ()) != plan.fingerprint:
+        return 0  # stale: its sla_next_check is unchanged, so the next sweep takes it again
+    db.conn.execute(
+        "UPDATE conversations SET sla_state = ?, escalation_level = ?, "
+        "first_response_due = COALESCE(?, first_response_due), next_response_due = ?, "
+        "resolution_due = COALESCE(?, resolution_due), sla_next_check = ? WHERE id = ?",
+        (ev.state.value, ev.escalation_level, to_iso(ev.due(TargetKind.FIRST_RESPONSE)),
+         to_iso(ev.due(TargetKind.NEXT_RESPONSE)), to_iso(ev.due(TargetKind.RESOLUTION)), to_iso(plan.next_check),
+         conv["id"]))
+    conv = {**conv, "sla_state": ev.state.value, "escalation_level": ev.escalation_level}
+    return sum(_record_event(db, conv, fired, hooks, now) for fired in plan.fired)
+
+
+def _record_event(db: Database, conv: dict[str, Any], fired: Fired, hooks: Sequence[WebhookSettings],
+                  now: datetime) -> int:
+    cur = db.conn.execute(
+        "INSERT INTO sla_events (conversation_id, kind, target, level, due_at, at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (conversation_id, kind, target, level, due_at) DO NOTHING",
+        (conv["id"], fired.kind, fired.target, fired.level, to_iso(fired.due_at), to_iso(now)))
+    if cur.rowcount != 1:
+        return 0
+    event_id = int(cur.lastrowid or 0)
+    body = json.dumps(alert_payload(event_id, conv, fired, now), sort_keys=True)
+    for hook in hooks:
+        if wants(hook, fired):
+            db.conn.execute("INSERT INTO webhook_deliveries (sla_event_id, url, payload, next_attempt_at) "
+                            "VALUES (?, ?, ?, ?)", (event_id, hook.url, body, to_iso(now)))
+    return 1
+
+
+def wants(hook: WebhookSettings, fired: Fired) -> bool:
+    """``min_level`` filters escalations only; warnings and breaches go to every hook that lists them."""
+    if not hook.url or fired.kind not in hook.events:
+        return False
+    return fired.kind != "escalation" or fired.level >= hook.min_level
+
+
+def alert_payload(event_id: int, conv: dict[str, Any], fired: Fired, now: datetime) -> dict[str, Any]:
+    """The JSON body receivers get; ``event`` is also sent as ``X-Careline-Event``."""
+    keep = ("id", "thread_key", "platform", "brand", "status", "priority", "assignee", "sla_policy", "sla_state",
+            "escalation_level")
+    return {"event": f"sla.{fired.kind}", "sla_event_id": event_id, "kind": fired.kind, "target": fired.target,
+            "level": fired.level, "due_at": to_iso(fired.due_at), "at": to_iso(now),
+            "conversation": {k: conv.get(k) for k in keep}}
+
+
+def _responder(settings: Settings | ResponderSettings) -> ResponderSettings:
+    return settings.responder if isinstance(settings, Settings) else settings
+
+
+# -- delivery ------------------------------------------------------------------------------------------
+def sign(secret: str | bytes, body: bytes) -> str:
+    """The ``X-Careline-Signature`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str | bytes, body: bytes, header: str | None) -> bool:
+    """For receivers (and tests): constant-time check of a signature header against the raw body."""
+    return header is not None and hmac.compare_digest(sign(secret, body), header)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min ... capped at an hour: 8 attempts span about an hour and a half."""
+    return min(BACKOFF_BASE * 2 ** max(0, attempts - 1), BACKOFF_CAP)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivery_id: int
+    attempts: int  # including this one
+    ok: bool
+    error: str | None = None
+    final: bool = False  # retrying cannot help (no secret, hook no longer configured)
+    retry_after: float | None = None
+
+
+async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings, session: aiohttp.ClientSession, *,
+                           now: datetime, limit: int = 50, request_seconds: float = 10.0, concurrency: int = 8) -> int:
+    """POST due deliveries concurrently and record each outcome; returns how many were delivered.
+
+    Rows are leased (``next_attempt_at`` moved past the request timeout) before the POSTs, so an
+    overlapping run does not send them twice and a crash makes them due again after the lease.
+    """
+    lease = now + timedelta(seconds=request_seconds + 30)
+    due = await store.write(lambda db: _lease(db, now, lease, limit))
+    if not due:
+        return 0
+    hooks = {h.url: h for h in _responder(settings).webhooks}
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(row: dict[str, Any]) -> Outcome:
+        async with gate:
+            return await _attempt(session, row, hooks.get(row["url"]), request_seconds)
+
+    outcomes = await asyncio.gather(*(one(row) for row in due))
+    await store.write(lambda db: [_record(db, o, now) for o in outcomes])
+    return sum(o.ok for o in outcomes)
+
+
+def _lease(db: Database, now: datetime, lease: datetime, limit: int) -> list[dict[str, Any]]:
+    due = rows(db, "SELECT id, url, payload, attempts FROM webhook_deliveries "
+                   "WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+               (to_iso(now), limit))
+    db.conn.executemany("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?",
+                        [(to_iso(lease), r["id"]) for r in due])
+    return due
+
+
+async def _attempt(session: aiohttp.ClientSession, row: dict[str, Any], hook: WebhookSettings | None,
+                   request_seconds: float) -> Outcome:
+    attempts = row["attempts"] + 1
+    if hook is None:
+        return Outcome(row["id"], attempts, False, "this webhook URL is no longer configured", final=True)
+    secret = os.environ.get(hook.secret_env, "")
+    if not secret:
+        if hook.secret_env not in _warned_secrets:
+            _warned_secrets.add(hook.secret_env)
+            log.warning("webhook %s: $%s is not set; refusing to send unsigned alerts", hook.url, hook.secret_env)
+        return Outcome(row["id"], attempts, False, f"${hook.secret_env} is not set: refusing to send unsigned",
+                       final=True)
+    body = row["payload"].encode()
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
+               "X-Careline-Event": str(json.loads(body).get("event", "sla")),
+               "X-Careline-Delivery": str(row["id"]), "User-Agent": "careline-webhooks/1"}
+    try:
+        async with session.post(row["url"], data=body, headers=headers, allow_redirects=False,
+                                timeout=aiohttp.ClientTimeout(total=request_seconds)) as resp:
+            if 200 <= resp.status < 300:
+                return Outcome(row["id"], attempts, True)
+            return Outcome(row["id"], attempts, False, f"HTTP {resp.status}",
+                           retry_after=_seconds(resp.headers.get("Retry-After")))
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        return Outcome(row["id"], attempts, False, f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _record(db: Database, o: Outcome, now: datetime) -> None:
+    if o.ok:
+        db.conn.execute("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, "
+                        "last_error = NULL WHERE id = ?", (o.attempts, to_iso(now), o.delivery_id))
+        return
+    give_up = o.final or o.attempts >= MAX_ATTEMPTS
+    wait = max(backoff(o.attempts), timedelta(seconds=o.retry_after or 0))
+    db.conn.execute("UPDATE webhook_deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ? "
+                    "WHERE id = ?", ("failed" if give_up else "pending", o.attempts, o.error,
+                                     to_iso(now + min(wait, BACKOFF_CAP)), o.delivery_id))
+    if give_up:
+        log.warning("webhook delivery %s failed for good after %d attempts: %s", o.delivery_id, o.attempts, o.error)

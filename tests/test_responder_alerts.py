@@ -1,0 +1,261 @@
+"""SLA sweep (warnings, breaches, escalation levels fire once) and signed webhook delivery.
+
+The receiver is a real aiohttp server on 127.0.0.1 that checks the HMAC signature over the raw body.
+Time is always passed in: nothing here waits on a real schedule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from careline.domain import to_iso
+from careline.settings import ResponderSettings, WebhookSettings
+from careline.store import Store
+from responder.alerts import (
+    MAX_ATTEMPTS,
+    _apply,
+    _lease,
+    _plan,
+    backoff,
+    deliver_webhooks,
+    sign,
+    sweep_sla,
+    verify_signature,
+)
+from responder.sla import SLAPolicy
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SECRET = "s3cret-for-tests"
+POLICY = SLAPolicy("standard", first_response_minutes=60, next_response_minutes=30, resolution_minutes=1440,
+                   warn_before_minutes=15, escalation_minutes=(0, 60, 240))
+
+
+def add_conversation(store: Store, *, status: str = "new", snapshot: bool = True, key: str = "x:skylark:1") -> int:
+    def write(db: Any) -> int:
+        cur = db.conn.execute(
+            "INSERT INTO conversations (thread_key, platform, brand, author_key, status, created_at, updated_at, "
+            "last_customer_at, sla_policy, sla_snapshot) VALUES (?, 'x', 'skylark', 'x:1', ?, ?, ?, ?, 'standard', ?)",
+            (key, status, to_iso(T0), to_iso(T0), to_iso(T0), json.dumps(POLICY.to_dict()) if snapshot else None))
+        cid = int(cur.lastrowid)
+        add_event(db, cid, T0, "conversation.created", {})
+        return cid
+
+    return store.write_sync(write)
+
+
+def add_event(db: Any, cid: int, at: datetime, kind: str, data: dict[str, Any]) -> None:
+    db.conn.execute("INSERT INTO events (at, actor, kind, subject, data) VALUES (?, 'agent1', ?, ?, ?)",
+                    (to_iso(at), kind, f"conversation:{cid}", json.dumps(data)))
+
+
+def sla_events(store: Store) -> list[tuple[str, str, int]]:
+    return store.read_sync(lambda db: [tuple(r) for r in db.conn.execute(
+        "SELECT kind, target, level FROM sla_events ORDER BY id")])
+
+
+def conv(store: Store, cid: int) -> dict[str, Any]:
+    cur = store.read_sync(lambda db: db.conn.execute("SELECT * FROM conversations WHERE id = ?", (cid,)))
+    return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+
+
+def deliveries(store: Store) -> list[dict[str, Any]]:
+    cur = store.read_sync(lambda db: db.conn.execute("SELECT * FROM webhook_deliveries ORDER BY id"))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def hooks(url: str, **kw: Any) -> ResponderSettings:
+    return ResponderSettings(webhooks=[WebhookSettings(url=url, secret_env="CARELINE_TEST_HOOK_SECRET", **kw)])
+
+
+# -- pure helpers -----------------------------------------------------------------------------------------
+def test_signature_round_trip_and_backoff() -> None:
+    body = b'{"event": "sla.breach"}'
+    header = sign(SECRET, body)
+    assert header.startswith("sha256=") and len(header) == 7 + 64
+    assert verify_signature(SECRET, body, header)
+    assert not verify_signature(SECRET, body + b" ", header) and not verify_signature("other", body, header)
+    assert not verify_signature(SECRET, body, None)
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
+
+
+# -- sweep --------------------------------------------------------------------------------------------------
+async def test_warning_breach_and_escalations_fire_once_each(store: Store) -> None:
+    cid = add_conversation(store)
+    settings = hooks("http://127.0.0.1:9/hook", events=["breach", "escalation"], min_level=2)
+    assert await sweep_sla(store, settings, now=T0 + timedelta(minutes=10)) == 0
+    c = conv(store, cid)
+    assert c["first_response_due"] == to_iso(T0 + timedelta(minutes=60))
+    assert c["sla_next_check"] == to_iso(T0 + timedelta(minutes=15))  # the 5-minute recheck cap
+
+    assert await sweep_sla(store, settings, now=T0 + timedelta(minutes=50)) == 1
+    assert sla_events(store) == [("warning", "first_response", 0)]
+    assert await sweep_sla(store, settings, now=T0 + timedelta(minutes=50)) == 0  # not due again yet
+    store.write_sync(lambda db: db.conn.execute("UPDATE conversations SET sla_next_check = NULL"))
+    assert await sweep_sla(store, settings, now=T0 + timedelta(minutes=52)) == 0  # forced: still fires once
+
+    assert await sweep_sla(store, settings, now=T0 + timedelta(minutes=61)) == 2
+    c = conv(store, cid)
+    assert (c["sla_state"], c["escalation_level"]) == ("active_with_misses", 1)
+    assert await sweep_sla(store, settings, now=T0 + timedelta(minutes=200)) == 1
+    assert sla_events(store)[1:] == [("breach", "first_response", 0), ("escalation", "first_response", 1),
+                                     ("escalation", "first_response", 2)]
+    sent = [(json.loads(d["payload"])["event"], json.loads(d["payload"])["level"]) for d in deliveries(store)]
+    assert sent == [("sla.breach", 0), ("sla.escalation", 2)]  # no warning, no level 1 for this hook
+    payload = json.loads(deliveries(store)[1]["payload"])
+    assert payload["conversation"]["id"] == cid and payload["target"] == "first_response"
+    assert payload["due_at"] == to_iso(T0 + timedelta(minutes=60))
+
+
+async def test_a_sent_reply_meets_the_first_response(store: Store) -> None:
+    cid = add_conversation(store)
+
+    def reply(db: Any) -> None:
+        db.conn.execute("INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, "
+                        "idempotency_key, sent_at) VALUES (?, 'hi', 'sent', 'a', ?, ?, 'k-1', ?)",
+                        (cid, to_iso(T0), to_iso(T0), to_iso(T0 + timedelta(minutes=30))))
+
+    store.write_sync(reply)
+    assert await sweep_sla(store, ResponderSettings(), now=T0 + timedelta(minutes=90)) == 0
+    c = conv(store, cid)
+    assert c["sla_state"] == "active" and c["next_response_due"] is None
+    assert c["first_response_due"] is None  # never written: the target was met, nothing owed
+
+
+async def test_pending_pauses_and_inactive_or_unsnapshotted_are_skipped(store: Store) -> None:
+    paused = add_conversation(store, key="x:skylark:1")
+    store.write_sync(lambda db: add_event(db, paused, T0 + timedelta(minutes=5), "conversation.status",
+                                          {"from": "new", "to": "pending", "action": "wait"}))
+    add_conversation(store, key="x:skylark:2", status="resolved")
+    bare = add_conversation(store, key="x:skylark:3", snapshot=False)
+    assert await sweep_sla(store, ResponderSettings(), now=T0 + timedelta(hours=3)) == 0
+    assert conv(store, paused)["sla_state"] == "active"
+    assert conv(store, paused)["sla_next_check"] == to_iso(T0 + timedelta(hours=3, minutes=5))
+    assert conv(store, bare)["sla_next_check"] is None and sla_events(store) == []
+
+
+async def test_a_plan_made_stale_by_a_concurrent_change_is_not_written(store: Store) -> None:
+    cid = add_conversation(store)
+    now = T0 + timedelta(minutes=61)
+    row = store.read_sync(lambda db: dict(zip(
+        ("id", "thread_key", "platform", "brand", "status", "priority", "assignee", "created_at", "sla_policy",
+         "sla_snapshot", "sla_state", "escalation_level"),
+        db.conn.execute("SELECT id, thread_key, platform, brand, status, priority, assignee, created_at, "
+                        "sla_policy, sla_snapshot, sla_state, escalation_level FROM conversations").fetchone(),
+        strict=True)))
+    plan = store.read_sync(lambda db: _plan(db, row, now, timedelta(minutes=5)))
+    assert len(plan.fired) == 2
+    store.write_sync(lambda db: add_event(db, cid, now, "conversation.status",
+                                          {"from": "new", "to": "pending", "action": "wait"}))
+    assert store.write_sync(lambda db: _apply(db, plan, [], now)) == 0
+    assert sla_events(store) == [] and conv(store, cid)["sla_next_check"] is None
+
+
+# -- delivery -----------------------------------------------------------------------------------------------
+@dataclass
+class Receiver:
+    """Answers with the queued statuses (then 200) and keeps each request with its signature check."""
+
+    statuses: list[int] = field(default_factory=list)
+    got: list[dict[str, Any]] = field(default_factory=list)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        self.got.append({"valid": verify_signature(SECRET, raw, request.headers.get("X-Careline-Signature")),
+                         "event": request.headers.get("X-Careline-Event"),
+                         "delivery": request.headers.get("X-Careline-Delivery"), "body": json.loads(raw)})
+        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
+    rec = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", rec.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield rec, str(server.make_url("/hook"))
+    await server.close()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as s:
+        yield s
+
+
+async def breach(store: Store, settings: ResponderSettings) -> datetime:
+    add_conversation(store)
+    now = T0 + timedelta(minutes=61)
+    assert await sweep_sla(store, settings, now=now) == 2
+    return now
+
+
+async def test_delivery_is_signed_retried_with_backoff_then_delivered(
+        store: Store, receiver: tuple[Receiver, str], session: aiohttp.ClientSession,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
+    rec, url = receiver
+    settings = hooks(url, events=["breach"])
+    now = await breach(store, settings)
+    rec.statuses = [500]
+    assert await deliver_webhooks(store, settings, session, now=now) == 0
+    [row] = deliveries(store)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("pending", 1, "HTTP 500")
+    assert row["next_attempt_at"] == to_iso(now + timedelta(seconds=30))
+    assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=10)) == 0  # not yet due
+    assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=31)) == 1
+    [row] = deliveries(store)
+    assert (row["status"], row["attempts"]) == ("delivered", 2)
+    assert [g["valid"] for g in rec.got] == [True, True]
+    assert {g["delivery"] for g in rec.got} == {str(row["id"])} and rec.got[0]["event"] == "sla.breach"
+    assert rec.got[1]["body"]["kind"] == "breach"
+
+
+async def test_missing_secret_refuses_to_send(store: Store, receiver: tuple[Receiver, str],
+                                             session: aiohttp.ClientSession,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CARELINE_TEST_HOOK_SECRET", raising=False)
+    rec, url = receiver
+    settings = hooks(url, events=["breach"])
+    now = await breach(store, settings)
+    assert await deliver_webhooks(store, settings, session, now=now) == 0
+    [row] = deliveries(store)
+    assert row["status"] == "failed" and "CARELINE_TEST_HOOK_SECRET is not set" in row["last_error"]
+    assert rec.got == []
+
+
+async def test_gives_up_after_max_attempts(store: Store, receiver: tuple[Receiver, str],
+                                          session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
+    rec, url = receiver
+    settings = hooks(url, events=["breach"])
+    now = await breach(store, settings)
+    rec.statuses = [503] * (MAX_ATTEMPTS + 2)
+    for i in range(MAX_ATTEMPTS + 2):
+        await deliver_webhooks(store, settings, session, now=now + timedelta(hours=i))
+    [row] = deliveries(store)
+    assert (row["status"], row["attempts"]) == ("failed", MAX_ATTEMPTS) and len(rec.got) == MAX_ATTEMPTS
+
+
+async def test_a_crash_mid_delivery_leaves_the_row_due_after_its_lease(
+        store: Store, receiver: tuple[Receiver, str], session: aiohttp.ClientSession,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
+    rec, url = receiver
+    settings = hooks(url, events=["breach"])
+    now = await breach(store, settings)
+    store.write_sync(lambda db: _lease(db, now, now + timedelta(seconds=40), 50))  # then the process died
+    assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=5)) == 0
+    assert rec.got == []
+    assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=41)) == 1
+    assert deliveries(store)[0]["status"] == "delivered"
