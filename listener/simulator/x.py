@@ -81,6 +81,7 @@ class XFace:
     def __init__(self, world: World) -> None:
         self.world = world
         self.windows: dict[str, list[float]] = {}
+        self.window_limit = WINDOW_LIMIT  # requests per 15 minutes per endpoint, as X's app limit
 
     def headers(self, endpoint: str) -> dict[str, str]:
         now = time.time()
@@ -88,8 +89,8 @@ class XFace:
         window.append(now)
         self.windows[endpoint] = window
         reset = int((window[0] if window else now) + 900)
-        return {"x-rate-limit-limit": str(WINDOW_LIMIT),
-                "x-rate-limit-remaining": str(max(0, WINDOW_LIMIT - len(window))),
+        return {"x-rate-limit-limit": str(self.window_limit),
+                "x-rate-limit-remaining": str(max(0, self.window_limit - len(window))),
                 "x-rate-limit-reset": str(reset)}
 
     async def search(self, request: web.Request) -> web.StreamResponse:
