@@ -19,7 +19,7 @@ from careline.web.agent import ACTIONS, load_detail, load_queue, perform, queue_
 from careline.web.auth import USER_KEY, allow, public, user_of
 from careline.web.keys import SETTINGS, STORE
 from careline.web.openapi import document
-from responder.textlimits import check_length
+from responder.textlimits import LIMITS, check_length
 from responder.tone import check_tone
 
 STREAM_SECONDS = 5.0
@@ -91,9 +91,11 @@ async def check_draft(request: web.Request) -> web.Response:
     """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
     body = await json_body(request)
     text, platform = body.get("text"), body.get("platform", "x")
-    if not isinstance(text, str) or not isinstance(platform, str) or len(text) > MAX_TEXT:
-        raise CarelineError(f"text must be a string of at most {MAX_TEXT} characters; platform a string")
-    length = check_length(platform.lower()[:20], text)
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        raise CarelineError(f"text must be a string of at most {MAX_TEXT} characters")
+    if platform not in LIMITS:
+        raise CarelineError(f"platform must be one of {', '.join(sorted(LIMITS))}")
+    length = check_length(platform, text)
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
                               "ok": length.ok, "tone": check_tone(text).as_dict()})
 

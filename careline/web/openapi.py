@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from responder.textlimits import LIMITS
+
 ERRORS = {
     "400": "bad_request", "401": "unauthorized", "403": "forbidden", "404": "not_found", "409": "conflict",
 }
@@ -75,7 +77,8 @@ SCHEMAS: dict[str, Any] = {
         "note": {"type": "string", "maxLength": 500, "description": "escalate only"},
         "reason": {"type": "string", "maxLength": 200, "description": "dismiss only"}}},
     "DraftCheck": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "maxLength": 20000}, "platform": {"type": "string", "maxLength": 20}}},
+        "text": {"type": "string", "maxLength": 20000},
+        "platform": {"type": "string", "enum": sorted(LIMITS)}}},
     "DraftReport": {"type": "object", "required": ["length", "limit", "ok", "tone"], "properties": {
         "length": {"type": "integer"}, "limit": {"type": "integer"}, "over": {"type": "integer"},
         "ok": {"type": "boolean"}, "tone": OBJ}},
@@ -132,6 +135,8 @@ def _paths() -> dict[str, Any]:
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(
             {"type": "object", "properties": {"imported": {"type": "integer"}}}, "Created"), "400",
             body=_ref("SurveyImport"), ok_code="201")},
+        "/api/openapi.json": {"get": {"summary": "This document", "security": [],
+                                      "responses": {"200": _json({"type": "object"})}}},
         "/health": {"get": {"summary": "Service status (details for signed-in callers)", "security": [],
                             "responses": {"200": _json({"type": "object", "required": ["status"],
                                                         "properties": {"status": {"type": "string"}}})}}},

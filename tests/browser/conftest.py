@@ -7,15 +7,12 @@ tests skip with the reason when it is missing.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from careline.domain import Role, to_iso
 from careline.settings import BrandSettings, Settings
@@ -24,6 +21,7 @@ from careline.web.app import create_app
 from careline.web.auth import create_token, create_user
 from careline.web.migrations import WEB
 from careline.web.seed import seed
+from careline.web.testing import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -45,42 +43,13 @@ def _fill(db: Any, now: datetime) -> str:
     return create_token(db, "agent", "browser tests")
 
 
-class LiveServer:
-    def __init__(self, store: Store) -> None:
-        self.store, self.url, self._ready = store, "", threading.Event()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    async def _start(self) -> None:
-        self.runner = web.AppRunner(create_app(Settings(brands=BRANDS), self.store), access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-
-    def start(self) -> LiveServer:
-        self._thread.start()
-        self._ready.wait(30)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store = Store(tmp_path_factory.mktemp("browser") / "careline.db", extra=[WEB]).open_sync()
     now = datetime.now(UTC)
     store.token = store.write_sync(lambda db: _fill(db, now))  # type: ignore[attr-defined]
-    server = LiveServer(store).start()
+    server = LiveServer(create_app(Settings(brands=BRANDS), store)).start()
+    server.store = store  # type: ignore[attr-defined]
     yield server
     server.stop()
     store.close_sync()

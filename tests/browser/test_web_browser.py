@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer, login, shot
+from careline.web.testing import LiveServer
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
