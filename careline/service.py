@@ -92,8 +92,9 @@ def add_responder_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
     from careline.web.app import create_app
+    from careline.web.migrations import WEB
 
-    store = await Store(settings.service.database).open()
+    store = await Store(settings.service.database, extra=[WEB]).open()
     loop = asyncio.get_running_loop()
     clf = classifier or await loop.run_in_executor(None, load_classifier, settings)
     pipeline = Pipeline(store, clf, settings)
@@ -155,10 +156,22 @@ def demo_settings(*, port: int, database: str | None, classifier: str | None) ->
 
 async def run_demo(*, port: int, database: str | None, speed: float, classifier: str | None) -> None:
     settings = demo_settings(port=port, database=database, classifier=classifier)
-    await _with_simulator(settings, banner="Careline demo", speed=speed)
+    await _with_simulator(settings, banner="Careline demo", speed=speed, demo_users=True)
 
 
-async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.0) -> None:
+#: Demo-only accounts (password "demo"); never created by ``careline run``.
+DEMO_USERS = ("agent", "lead", "marketing", "admin")
+
+
+async def _seed_demo_users(store: Store) -> str:
+    from careline.domain import Role
+    from careline.web.auth import ensure_users
+
+    await store.write(lambda db: ensure_users(db, {name: (Role(name), "demo") for name in DEMO_USERS}))
+    return f"log in as {' / '.join(DEMO_USERS)} with password 'demo'"
+
+
+async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.0, demo_users: bool = False) -> None:
     from listener.simulator.server import Simulator
     from listener.simulator.world import World, load_scenario
 
@@ -171,7 +184,9 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
     settings = point_sources_at(settings, base_url)
     try:
         async with running(settings) as svc:
-            log.info("%s is up. Open %s  (database: %s; Ctrl-C stops)", banner, svc.url, settings.service.database)
+            users = await _seed_demo_users(svc.store) if demo_users else ""
+            log.info("%s is up. Open %s  %s (database: %s; Ctrl-C stops)", banner, svc.url, users,
+                     settings.service.database)
             await wait_for_stop()
     finally:
         await sim.stop()
