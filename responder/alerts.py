@@ -285,7 +285,7 @@ async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings,
             return await _attempt(session, row, hooks.get(row["url"]), request_seconds)
 
     outcomes = await asyncio.gather(*(one(row) for row in due))
-    await store.write(lambda db: [_record(db, o, now) for o in outcomes])
+    await store.write(lambda db: _record_all(db, outcomes, now))
     return sum(o.ok for o in outcomes)
 
 
@@ -330,6 +330,11 @@ def _seconds(value: str | None) -> float | None:
         return max(0.0, float(value)) if value else None
     except ValueError:
         return None
+
+
+def _record_all(db: Database, outcomes: Sequence[Outcome], now: datetime) -> None:
+    for outcome in outcomes:
+        _record(db, outcome, now)
 
 
 def _record(db: Database, o: Outcome, now: datetime) -> None:
