@@ -248,7 +248,7 @@ class RedditReplySender(ReplySender):
 # -- sending one reply ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Claim:
-    """What the claiming transaction decided: ``go`` is post, reconcile, done or hold."""
+    """What the claiming transaction decided: ``go`` is post, reconcile (look first) or done."""
 
     go: str
     reply: dict[str, Any]
@@ -304,7 +304,9 @@ async def _send(store: Store, reply_id: int, senders: Mapping[str, ReplySender],
         return claim.reply
     sender = senders.get(f"{claim.platform}:{claim.brand}") or senders.get(claim.platform)
     if sender is None:
-        return await _finish_failed(store, claim, actor, now, f"no reply sender is configured for {claim.platform}")
+        doubt = f"{UNKNOWN}: " if claim.doubt else ""  # keep the doubt: a later retry must not re-post blindly
+        return await _finish_failed(store, claim, actor, now,
+                                    f"{doubt}no reply sender is configured for {claim.platform}")
     if claim.go == "reconcile" and sender.can_find:
         try:
             found = await sender.find(claim.reply["text"], claim.target, thread=claim.thread)

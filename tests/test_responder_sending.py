@@ -222,6 +222,9 @@ async def test_permanent_error_and_missing_sender_fail_visibly(
     other = add_reply(store, conv, "Second try")
     row = await send_reply(store, other, {}, actor="agent1", now=NOW)
     assert row["state"] == "failed" and "no reply sender" in row["error"]
+    stuck = add_reply(store, conv, "Third", state="sending", updated=NOW - timedelta(hours=1))
+    row = await send_reply(store, stuck, {}, actor="system", now=NOW)
+    assert row["error"].startswith(UNKNOWN) and "no reply sender" in row["error"]
 
 
 async def test_unsendable_states_and_unknown_ids(store: Store, world: World, x_sender: XReplySender) -> None:
