@@ -96,12 +96,12 @@ async def test_mentions_are_normalised_with_thread_and_raw_payload(
 async def test_every_fault_loses_and_doubles_nothing(
         name: str, kind: str, mixed_world: World, sim: Simulator, store: Store) -> None:
     mixed_world.publish_all()
-    seconds = 0.6 if kind == "timeout" else 0.0
+    seconds = 1.0 if kind == "timeout" else 0.0
     for endpoint in ENDPOINTS[name]:
         # the first request, a later page, and the first page of the next run
         mixed_world.inject(endpoint, Fault(kind, seconds))
         mixed_world.inject(endpoint, *([] if kind in ("429", "500", "timeout") else [Fault(kind, seconds)]))
-    source = make_source(name, sim.base_url, timeout=0.3)
+    source = make_source(name, sim.base_url, timeout=0.5)
     keys = await poll(source, store, runs=4)
     assert not any(mixed_world.faults.get(e) for e in ENDPOINTS[name]), "every injected fault was served"
     assert len(keys) == len(set(keys))

@@ -132,7 +132,12 @@ async def test_a_failing_source_is_degraded_then_recovers_by_itself(
     source = XSearchSource(BRAND, x_settings)
     await source.start()
     try:
-        poller = Poller(source, store, retry=FAST)
+        slow_backoff = dataclasses.replace(FAST, base_seconds=30, cap_seconds=60)  # a window that cannot lapse
+
+        async def no_sleep(_seconds: float) -> None:
+            return None
+
+        poller = Poller(source, store, retry=slow_backoff, sleep=no_sleep)
         first = await poller.run_once()
         waiting = await poller.run_once()  # inside the back-off window: no request at all
         second = await poller.run_once(ignore_backoff=True)
