@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import signal
 import tempfile
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,7 +30,9 @@ from careline.store import Store
 from classifiers.abc import Classifier
 from listener.poller import Poller
 from listener.registry import build_pollers
+from responder.alerts import deliver_webhooks, sweep_sla
 from responder.housekeeping import tick
+from responder.sending import RedditReplySender, ReplySender, XReplySender, send_approved
 
 log = logging.getLogger("careline")
 REPO = Path(__file__).resolve().parent.parent
@@ -76,22 +80,64 @@ def schedule(pollers: list[Poller], settings: Settings) -> AsyncIOScheduler:
     return sched
 
 
-def add_responder_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *, every: int = 30) -> None:
-    """Housekeeping (snoozes, reassignment, round-robin) on one interval job; never overlapping."""
+def add_responder_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *,
+                       senders: dict[str, ReplySender], session: aiohttp.ClientSession, every: int = 30) -> None:
+    """Housekeeping, approved-reply sending, the SLA sweep and webhook delivery: one job each.
+
+    Every job is idempotent and never overlaps itself (``max_instances=1``), so a slow platform or a
+    missed tick delays work but never doubles it.
+    """
 
     async def housekeeping() -> None:
         result = await tick(store, settings, now=utcnow())
         if result.woken or result.reassigned or result.assigned:
             log.info("queue: woke %d, reassigned %d, assigned %d", result.woken, result.reassigned, result.assigned)
 
-    sched.add_job(housekeeping, "interval", seconds=every, id="responder:housekeeping", coalesce=True,
-                  max_instances=1, next_run_time=datetime.now(UTC))
+    async def send_queue() -> None:
+        sent = await send_approved(store, senders, now=utcnow())
+        if sent:
+            log.info("sent %d approved repl%s", sent, "y" if sent == 1 else "ies")
+
+    async def sla() -> None:
+        fired = await sweep_sla(store, settings, now=utcnow())
+        if fired:
+            log.info("SLA sweep: %d new warning/breach/escalation event(s)", fired)
+        await deliver_webhooks(store, settings, session, now=utcnow())
+
+    first = datetime.now(UTC)
+    for job, seconds, name in ((housekeeping, every, "housekeeping"), (send_queue, 10, "send"), (sla, every, "sla")):
+        sched.add_job(job, "interval", seconds=seconds, id=f"responder:{name}", coalesce=True, max_instances=1,
+                      misfire_grace_time=seconds, next_run_time=first)
+
+
+def build_senders(settings: Settings, environ: dict[str, str] | None = None) -> dict[str, ReplySender]:
+    """One reply sender per platform and brand that has credentials (see README, "Replying").
+
+    X posts need the brand account's user-context token: ``CARELINE_X_REPLY_TOKEN_<BRAND>`` (or one
+    ``CARELINE_X_REPLY_TOKEN`` for all). The simulator takes the brand's handle as that token.
+    Reddit replies post as the configured Reddit account.
+    """
+    env = dict(os.environ if environ is None else environ)
+    out: dict[str, ReplySender] = {}
+    simulated = settings.simulator.enabled
+    for brand in settings.brands:
+        handle = (brand.handles or [""])[0]
+        token = handle if simulated else (env.get(f"CARELINE_X_REPLY_TOKEN_{brand.name.upper().replace('-', '_')}")
+                                          or env.get("CARELINE_X_REPLY_TOKEN", ""))
+        if settings.sources.x.enabled and handle and token:
+            out[f"x:{brand.name}"] = XReplySender(settings.sources.x, handle=handle, bearer_token=token)
+        reddit = settings.sources.reddit
+        user = brand.reddit_username if simulated else reddit.username
+        if reddit.enabled and user and reddit.password:
+            out[f"reddit:{brand.name}"] = RedditReplySender(reddit, username=user, password=reddit.password)
+    return out
 
 
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
     from careline.web.app import create_app
+    from careline.web.keys import SENDERS
     from careline.web.migrations import WEB
 
     store = await Store(settings.service.database, extra=[WEB]).open()
@@ -100,21 +146,23 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
     pipeline = Pipeline(store, clf, settings)
     svc = Service(settings, store, clf, pipeline)
     pollers = build_pollers(settings, store, on_stored=pipeline.wake)
+    senders = build_senders(settings)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     try:
         for p in pollers:
             await p.source.start()
             svc.pollers.append(p)
         pipeline.start()
-        svc.scheduler = schedule(svc.pollers, settings)
-        add_responder_jobs(svc.scheduler, store, settings)
-        svc.scheduler.start()
-        app = create_app(settings, store, classifier=clf)
+        app = create_app(settings, store, classifier=clf, senders=senders)
         svc.runner = web.AppRunner(app, access_log=None)
-        await svc.runner.setup()
+        await svc.runner.setup()  # starts the reply senders
         site = web.TCPSite(svc.runner, settings.service.host, settings.service.port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         svc.url = f"http://{settings.service.host}:{port}/"
+        svc.scheduler = schedule(svc.pollers, settings)
+        add_responder_jobs(svc.scheduler, store, settings, senders=app[SENDERS], session=session)
+        svc.scheduler.start()
         yield svc
     finally:
         if svc.scheduler is not None:
@@ -124,6 +172,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
             await p.source.close()
         if svc.runner is not None:
             await svc.runner.cleanup()
+        await session.close()
         await store.close()
 
 

@@ -7,6 +7,7 @@ not at all. Status changes go through ``responder.transitions`` only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,8 @@ from responder.transitions import Action, transition_event
 
 ACTIVE = ("new", "open", "pending", "snoozed")
 MAX_ESCALATION = 3
+#: A hand-escalated conversation goes to the top of the queue (the "urgent" band starts at 75).
+ESCALATED_PRIORITY = 95.0
 
 
 def load(db: Database, conv_id: int) -> dict[str, Any]:
@@ -155,13 +158,20 @@ def wake_snoozed(db: Database, *, now: datetime) -> int:
     return len(due)
 
 
-def escalate(db: Database, conv_id: int, *, actor: str, now: datetime, note: str = "") -> int:
-    """Raise the escalation level by hand (up to 3); the SLA sweep raises it on breaches too."""
+def escalate(db: Database, conv_id: int, *, actor: str, now: datetime, note: str = "") -> dict[str, Any]:
+    """Escalate by hand: one level up (at most 3) and into the top priority band, with who and why.
+
+    Not a status change. The SLA sweep raises the level on breaches too; this is the person's lever.
+    """
     conv = load(db, conv_id)
     if conv["status"] not in ACTIVE:
         raise Conflict(f"cannot escalate a {conv['status']} conversation")
     level = min(MAX_ESCALATION, int(conv["escalation_level"] or 0) + 1)
-    _update(db, conv_id, {"escalation_level": level, "updated_at": to_iso(now)})
+    reason = f"escalated by {actor}" + (f": {note[:120]}" if note else "")
+    reasons = [reason, *json.loads(conv["priority_reasons"] or "[]")][:6]
+    sets = {"escalation_level": level, "priority": max(float(conv["priority"] or 0), ESCALATED_PRIORITY),
+            "priority_reasons": json.dumps(reasons), "updated_at": to_iso(now)}
+    _update(db, conv_id, sets)
     append_event(db, Event(now, actor, "conversation.escalated", f"conversation:{conv_id}",
-                           {"level": level, "note": note[:500]}))
-    return level
+                           {"level": level, "note": note[:500], "priority": sets["priority"]}))
+    return {**conv, **sets}

@@ -77,11 +77,12 @@ def needs_approval(settings: Settings, conv: dict[str, Any], agent: str) -> bool
 
 def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: datetime, settings: Settings,
                idempotency_key: str | None = None) -> dict[str, Any]:
-    """Store an agent's reply, checked; approved at once unless this one needs a lead's approval.
+    """Store an agent's reply, checked; approved at once unless it needs a lead's approval.
 
-    The tone guard's findings are returned for the UI, not enforced: an agent may send a flagged
-    reply, and the finding is kept in the audit event. Over-length text is refused outright because
-    the platform would refuse it anyway.
+    A reply needs approval when the settings say so for its priority or author, or when the tone
+    guard finds it defensive: such a reply is held for a lead rather than refused, and the findings
+    are kept in the audit event. Over-length text is refused outright because the platform would
+    refuse it anyway. A retried call with the same ``idempotency_key`` returns the first reply.
     """
     if idempotency_key:
         existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (idempotency_key,))
@@ -97,13 +98,14 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
     last = latest_customer_mention(db, conv["thread_key"])
-    state = ReplyState.AWAITING_APPROVAL if needs_approval(settings, conv, actor) else ReplyState.APPROVED
+    tone = check_tone(text)
+    held = needs_approval(settings, conv, actor) or tone.defensive
+    state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)
     cur = db.conn.execute(
         """INSERT INTO replies (conversation_id, in_reply_to, text, state, created_by, created_at, updated_at,
                idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
         (conv_id, last["key"], text, state.value, actor, to_iso(now), to_iso(now), key))
-    tone = check_tone(text)
     append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
                            {"reply": cur.lastrowid, "state": state.value, "tone": [f.category for f in tone.findings]}))
     return _with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0])
@@ -148,27 +150,9 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     length = check_length(conv["platform"], text.strip())
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
-    state = ReplyState.AWAITING_APPROVAL if needs_approval(settings, conv, actor) else ReplyState.APPROVED
+    held = needs_approval(settings, conv, actor) or check_tone(text).defensive
+    state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     db.conn.execute("UPDATE replies SET text = ?, state = ?, updated_at = ? WHERE id = ?",
                     (text.strip(), state.value, to_iso(now), reply_id))
     append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
     return _with_checks(load_reply(db, reply_id))
-
-
-def awaiting_approval(db: Database) -> list[dict[str, Any]]:
-    return rows(db, """SELECT r.id, r.conversation_id, r.text, r.created_by, r.created_at, c.brand, c.platform,
-                              c.priority FROM replies r JOIN conversations c ON c.id = r.conversation_id
-                       WHERE r.state = 'awaiting_approval' ORDER BY c.priority DESC, r.created_at""")
-
-
-def thread(db: Database, conv_id: int) -> list[dict[str, Any]]:
-    """Customer messages and our replies, oldest first, for the conversation view."""
-    conv = load(db, conv_id)
-    customer = rows(db, """SELECT 'customer' AS side, m.key AS id, m.text, m.created_at AS at, a.handle, m.url,
-                                  NULL AS state
-                           FROM mentions m JOIN authors a ON a.key = m.author_key
-                           WHERE m.thread_key = ?""", (conv["thread_key"],))
-    ours = rows(db, """SELECT 'brand' AS side, CAST(id AS TEXT) AS id, text, COALESCE(sent_at, created_at) AS at,
-                              created_by AS handle, NULL AS url, state
-                       FROM replies WHERE conversation_id = ?""", (conv_id,))
-    return sorted(customer + ours, key=lambda m: m["at"])

@@ -78,3 +78,36 @@ async def simulator(world: World) -> AsyncIterator[Simulator]:
 @pytest.fixture
 def x_settings(simulator: Simulator) -> XSourceSettings:
     return XSourceSettings(api_base_url=simulator.base_url, bearer_token="test-token")
+
+
+def mirror_x_world(store: Store, brands: list[BrandSettings]) -> World:
+    """A simulator world holding the X posts already stored, under their stored ids.
+
+    Web tests seed conversations straight into SQLite; mirroring them lets the real reply sender post
+    answers to the real simulator instead of to a stand-in.
+    """
+    from listener.simulator.world import SimPost, SimUser
+
+    world = World(manual=True)
+    for b in brands:
+        handle = (b.handles or [b.name])[0]
+        world.add_user(SimUser(b.x_user_id or f"9{len(world.users)}", handle, b.display_name, platform="x"))
+    found = store.read_sync(lambda db: db.conn.execute(
+        "SELECT m.platform_id, m.text, a.platform_id, a.handle FROM mentions m "
+        "JOIN authors a ON a.key = m.author_key WHERE m.platform = 'x'").fetchall())
+    posts = []
+    for pid, text, uid, handle in found:
+        user = world.users.get(f"x:{handle.lower()}") or world.add_user(SimUser(uid, handle))
+        posts.append(SimPost(ref=f"m{pid}", at=0, platform="x", user=user, text=text, id=pid, fixed_id=True))
+    world.add_posts(posts)
+    world.publish_all()
+    return world
+
+
+def x_reply_senders(base_url: str, brands: list[BrandSettings]) -> dict[str, Any]:
+    """Real tweepy reply senders, one per brand, pointed at the simulator (bearer = brand handle)."""
+    from responder.sending import XReplySender
+
+    settings = XSourceSettings(api_base_url=base_url)
+    return {f"x:{b.name}": XReplySender(settings, handle=(b.handles or [b.name])[0],
+                                        bearer_token=(b.handles or [b.name])[0], timeout=5) for b in brands}

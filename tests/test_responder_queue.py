@@ -138,7 +138,7 @@ def test_reply_checks_length_and_reports_tone(seeded: Store, settings: Settings)
         seeded.write_sync(lambda db: replies.save_reply(db, conv, "x" * 281, actor="ann", now=NOW, settings=settings))
     saved = seeded.write_sync(lambda db: replies.save_reply(
         db, conv, "As per our policy you should have read the terms.", actor="ann", now=NOW, settings=settings))
-    assert saved["state"] == "approved" and saved["tone"]["defensive"] is True
+    assert saved["state"] == "awaiting_approval" and saved["tone"]["defensive"] is True  # held for a lead
     assert saved["in_reply_to"].startswith("x:")
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from careline.domain import Role
@@ -19,9 +20,13 @@ from careline.web.app import create_app
 from careline.web.auth import create_token, create_user
 from careline.web.migrations import WEB
 from careline.web.seed import seed
+from listener.simulator.server import Simulator
+from listener.simulator.world import Fault
+from tests.conftest import mirror_x_world, x_reply_senders
 
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air", competitors=["Bluejay"]),
           BrandSettings(name="brightwave", display_name="Brightwave", competitors=["Copperline"])]
+SIM: web.AppKey[Simulator] = web.AppKey("simulator", Simulator)
 USERS = {"agent": Role.AGENT, "lead": Role.LEAD, "marketing": Role.MARKETING, "admin": Role.ADMIN}
 
 
@@ -43,9 +48,16 @@ def web_store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 async def client(web_store: Store) -> AsyncIterator[TestClient]:
-    app = create_app(Settings(brands=BRANDS), web_store)
-    async with TestClient(TestServer(app)) as c:
-        yield c
+    """The app with real reply senders, posting to the real X simulator that mirrors the seeded posts."""
+    sim = Simulator(mirror_x_world(web_store, BRANDS))
+    await sim.start()
+    app = create_app(Settings(brands=BRANDS), web_store, senders=x_reply_senders(sim.base_url, BRANDS))
+    app[SIM] = sim
+    try:
+        async with TestClient(TestServer(app)) as c:
+            yield c
+    finally:
+        await sim.stop()
 
 
 async def login(client: TestClient, user: str) -> str:
@@ -112,7 +124,7 @@ async def test_unsafe_methods_need_the_csrf_token(client: TestClient, web_store:
 
 async def test_agent_claims_sends_and_the_sla_changes(client: TestClient, web_store: Store) -> None:
     csrf = await login(client, "agent")
-    queue = (await (await client.get("/api/queue?limit=5&status=new")).json())["items"]
+    queue = (await (await client.get("/api/queue?limit=5&status=new&platform=x")).json())["items"]
     conv = queue[0]
     assert conv["sla"]["state"] in ("on_track", "at_risk", "breached")
     r = await client.post(f"/conversations/{conv['id']}/claim", data={"csrf_token": csrf}, allow_redirects=False)
@@ -125,19 +137,22 @@ async def test_agent_claims_sends_and_the_sla_changes(client: TestClient, web_st
     assert r.status == 303
     again = await client.post(f"/api/conversations/{conv['id']}/replies", headers={"X-CSRF-Token": csrf},
                               json={"text": text, "idempotency_key": "key-12345678"})
-    assert again.status == 201 and (await again.json())["state"] == "approved"
+    assert again.status == 201 and (await again.json())["state"] == "sent"
     detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
     assert detail["conversation"]["status"] == "pending"
     assert detail["conversation"]["first_responded_at"]
     assert detail["conversation"]["sla"]["state"] == "responded"
     assert len(detail["replies"]) == 1  # the retried send did not post twice
     kinds = [e["kind"] for e in detail["events"]]
-    assert kinds.count("conversation.status") == 2 and "reply.created" in kinds
+    assert kinds.count("conversation.status") == 2 and "reply.created" in kinds and "reply.sent" in kinds
+    world = client.app[SIM].world  # the reply really reached the platform, once
+    posted = [p for p in world.posts if p.text == text]
+    assert len(posted) == 1 and posted[0].parent_id == conv["mention_key"].split(":", 1)[1]
 
 
 async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     csrf = await login(client, "agent")
-    conv = (await (await client.get("/api/queue?limit=1")).json())["items"][0]["id"]
+    conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
     r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
                           json={"text": "As we already explained, that is our policy.", "idempotency_key": "k" * 10})
     reply = await r.json()
@@ -147,7 +162,25 @@ async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     summary = await (await client.get("/api/sla/summary")).json()
     assert [a["id"] for a in summary["approvals"]] == [reply["id"]]
     r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf})
-    assert (await r.json())["state"] == "approved"
+    approved = await r.json()
+    assert approved["state"] == "sent" and approved["reviewed_by"] == "lead"  # approval posts it at once
+
+
+async def test_a_failed_send_is_visible_and_retried_by_a_person(client: TestClient) -> None:
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
+    client.app[SIM].world.inject("create", Fault("500"))
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "Thanks for telling us, we're on it. Please DM us your booking reference.",
+                                "idempotency_key": "retry-key-1"})
+    failed = await r.json()
+    assert r.status == 201 and failed["state"] == "failed" and "503" in failed["error"]
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert "Not sent:" in page and f'/replies/{failed["id"]}/retry' in page
+    r = await client.post(f"/api/replies/{failed['id']}/retry", headers={"X-CSRF-Token": csrf})
+    assert (await r.json())["state"] == "sent"
+    posted = [p for p in client.app[SIM].world.posts if p.text.startswith("Thanks for telling us, we're on it")]
+    assert len(posted) == 1
 
 
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:

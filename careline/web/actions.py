@@ -1,169 +1,122 @@
-"""Agent actions on a conversation: each is one status transition plus its audit event, in ONE write.
+"""What happens when a person acts on a conversation in the web app: the responder services, in order.
 
-A thin stand-in until the responder services exist: the legal moves come from
-``responder.transitions`` (the one transition table) and every function here runs inside the
-caller's ``Store.write``, so the new status and the event that explains it commit together.
-
-Sending: no platform sender exists yet (``responder/sending.py``), so a reply the agent sends is
-stored as ``approved``, i.e. handed over for sending, never marked ``sent`` here. The agent has
-answered at that moment, so ``first_responded_at`` is set and the conversation moves to ``pending``
-(waiting on the customer), which stops the response clock. A draft the tone guard finds defensive
-is stored as ``awaiting_approval`` instead and changes nothing until a lead approves it.
+Status changes (``responder.queue``), reply checks and approval (``responder.replies``), sending
+(``responder.sending``) and surveys (``responder.surveys``) hold the rules; this module only sequences
+them for one request, with the senders the app was started with. Each step commits with its audit
+event; sending happens between commits, because a platform call must never sit inside a database
+transaction.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiohttp import web
 from sqlite_utils import Database
 
-from careline.domain import ConversationStatus, Event, ReplyState, to_iso
-from careline.errors import CarelineError, Conflict, NotFound
-from careline.store.records import append_event
-from responder.textlimits import check_length
-from responder.tone import check_tone
-from responder.transitions import Action, transition_event
+from careline.domain import Event, ReplyState, utcnow
+from careline.errors import CarelineError, NotFound
+from careline.store.records import append_event, rows
+from careline.web.keys import SENDERS, SETTINGS, STORE
+from responder import queue, replies, sending, surveys
+from responder.transitions import Action
 
 MAX_SNOOZE = timedelta(days=30)
-ESCALATED_PRIORITY = 95.0
+SIMPLE = {"claim": Action.CLAIM, "release": Action.RELEASE, "reopen": Action.REOPEN, "wait": Action.WAIT}
 
 
-def _conversation(db: Database, conv_id: int) -> dict[str, Any]:
-    cur = db.conn.execute("SELECT * FROM conversations WHERE id = ?", (conv_id,))
-    row = cur.fetchone()
-    if row is None:
-        raise NotFound(f"no conversation {conv_id}")
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+async def perform(app: web.Application, action: str, conv_id: int, actor: str,
+                  params: dict[str, Any]) -> dict[str, Any]:
+    """Run one agent action; returns the conversation row, or the reply for ``send``."""
+    store, now = app[STORE], utcnow()
+    if action in SIMPLE:
+        return await store.write(lambda db: queue.act(db, conv_id, SIMPLE[action], actor=actor, now=now))
+    if action == "resolve":
+        return await store.write(lambda db: resolve(db, app, conv_id, actor, now))
+    if action == "dismiss":
+        reason = str(params.get("reason") or "")[:200]
+        return await store.write(lambda db: dismiss(db, conv_id, actor, now, reason))
+    if action == "snooze":
+        until = params["until"]
+        if not now < until <= now + MAX_SNOOZE:
+            raise CarelineError("snooze until must be in the future and at most 30 days away")
+        return await store.write(lambda db: queue.act(db, conv_id, Action.SNOOZE, actor=actor, now=now, until=until))
+    if action == "escalate":
+        note = str(params.get("note") or "")
+        return await store.write(lambda db: queue.escalate(db, conv_id, actor=actor, now=now, note=note))
+    if action == "send":
+        return await send(app, conv_id, actor, str(params.get("text") or ""), str(params.get("idempotency_key") or ""))
+    raise NotFound(f"no action {action!r}")
 
 
-def _move(db: Database, conv: dict[str, Any], action: Action, actor: str, now: datetime,
-          sets: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> str:
-    """Apply ``action`` to ``conv`` (raises Conflict when illegal), update the row, write the event."""
-    new, event = transition_event(conv["id"], conv["status"], action, actor=actor, now=now, data=data)
-    fields = {"status": new.value, "updated_at": to_iso(now), **(sets or {})}
-    assignments = ", ".join(f"{name} = ?" for name in fields)
-    db.conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", (*fields.values(), conv["id"]))
-    append_event(db, event)
-    conv.update(fields)
-    return new.value
-
-
-def claim(db: Database, conv_id: int, actor: str, now: datetime) -> dict[str, Any]:
-    conv = _conversation(db, conv_id)
-    _move(db, conv, Action.CLAIM, actor, now, {"assignee": actor}, {"previous_assignee": conv["assignee"]})
+def resolve(db: Database, app: web.Application, conv_id: int, actor: str, now: datetime) -> dict[str, Any]:
+    """Resolve, and open the one-question survey the settings ask for (its link is in the event)."""
+    conv = queue.act(db, conv_id, Action.RESOLVE, actor=actor, now=now)
+    kind = app[SETTINGS].responder.survey
+    if kind != "none":
+        token = surveys.create_survey(db, conv_id, kind, now=now)
+        append_event(db, Event(now, actor, "survey.offered", f"conversation:{conv_id}",
+                               {"kind": kind, "path": f"/s/{token}"}))
+        conv["survey_path"] = f"/s/{token}"
     return conv
 
 
-def release(db: Database, conv_id: int, actor: str, now: datetime) -> dict[str, Any]:
-    conv = _conversation(db, conv_id)
-    _move(db, conv, Action.RELEASE, actor, now, {"assignee": None})
+def dismiss(db: Database, conv_id: int, actor: str, now: datetime, reason: str) -> dict[str, Any]:
+    conv = queue.act(db, conv_id, Action.DISMISS, actor=actor, now=now)
+    if reason:
+        append_event(db, Event(now, actor, "conversation.dismissed", f"conversation:{conv_id}", {"reason": reason}))
     return conv
 
 
-def resolve(db: Database, conv_id: int, actor: str, now: datetime) -> dict[str, Any]:
-    conv = _conversation(db, conv_id)
-    _move(db, conv, Action.RESOLVE, actor, now, {"resolved_at": to_iso(now)})
-    return conv
+async def send(app: web.Application, conv_id: int, actor: str, text: str, key: str) -> dict[str, Any]:
+    """Save the reply (claiming the conversation if needed), then post it unless a lead must approve it.
 
-
-def dismiss(db: Database, conv_id: int, actor: str, now: datetime, reason: str = "") -> dict[str, Any]:
-    conv = _conversation(db, conv_id)
-    _move(db, conv, Action.DISMISS, actor, now, {"resolved_at": to_iso(now)}, {"reason": reason[:200]})
-    return conv
-
-
-def snooze(db: Database, conv_id: int, actor: str, now: datetime, until: datetime) -> dict[str, Any]:
-    if not now < until <= now + MAX_SNOOZE:
-        raise CarelineError("snooze until must be in the future and at most 30 days away")
-    conv = _conversation(db, conv_id)
-    _move(db, conv, Action.SNOOZE, actor, now, {"snoozed_until": to_iso(until)}, {"until": to_iso(until)})
-    return conv
-
-
-def escalate(db: Database, conv_id: int, actor: str, now: datetime, note: str = "") -> dict[str, Any]:
-    """Not a status change: raise the priority to the top band and say who escalated it and why."""
-    conv = _conversation(db, conv_id)
-    if conv["status"] not in ("new", "open", "pending", "snoozed"):
-        raise Conflict(f"cannot escalate a {conv['status']} conversation")
-    reasons = [f"escalated by {actor}" + (f": {note[:120]}" if note else ""), *json.loads(conv["priority_reasons"])]
-    priority = max(float(conv["priority"]), ESCALATED_PRIORITY)
-    db.conn.execute("UPDATE conversations SET priority = ?, priority_reasons = ?, updated_at = ? WHERE id = ?",
-                    (priority, json.dumps(reasons[:6]), to_iso(now), conv_id))
-    append_event(db, Event(now, actor, "conversation.escalated", f"conversation:{conv_id}",
-                           {"note": note[:500], "priority": priority}))
-    conv.update(priority=priority, priority_reasons=json.dumps(reasons[:6]))
-    return conv
-
-
-def send_reply(db: Database, conv_id: int, actor: str, now: datetime, text: str,
-               idempotency_key: str) -> dict[str, Any]:
-    """Store the agent's reply; a retried request with the same key returns the first reply unchanged."""
-    text = text.strip()
-    if not text:
-        raise CarelineError("the reply is empty")
-    if not 8 <= len(idempotency_key) <= 100:
+    A retried request with the same idempotency key returns the first reply and posts nothing.
+    """
+    if not 8 <= len(key) <= 100:
         raise CarelineError("idempotency_key must be 8-100 characters")
-    existing = _reply_by_key(db, idempotency_key)
-    if existing is not None:
-        if existing["conversation_id"] != conv_id:
-            raise Conflict("idempotency_key was already used for another conversation")
-        return existing
-    conv = _conversation(db, conv_id)
-    length = check_length(conv["platform"], text)
-    if not length.ok:
-        raise CarelineError(f"the reply is {length.over} characters over the {conv['platform']} limit")
-    if conv["status"] != ConversationStatus.OPEN.value or conv["assignee"] != actor:
-        _move(db, conv, Action.CLAIM, actor, now, {"assignee": actor}, {"previous_assignee": conv["assignee"]})
-    tone = check_tone(text)
-    state = ReplyState.AWAITING_APPROVAL if tone.defensive else ReplyState.APPROVED
-    cur = db.conn.execute(
-        "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", (conv_id, text, state.value, actor, to_iso(now), to_iso(now), idempotency_key))
-    reply_id = int(cur.lastrowid or 0)
-    append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
-                           {"reply": reply_id, "state": state.value,
-                            "tone": [f.category for f in tone.findings]}))
-    if state is ReplyState.APPROVED:
-        _answered(db, conv, actor, now, reply_id)
-    return _reply(db, reply_id)
+    settings, now = app[SETTINGS], utcnow()
+
+    def save(db: Database) -> dict[str, Any]:
+        existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (key,))
+        if existing:
+            if existing[0]["conversation_id"] != conv_id:
+                raise CarelineError("idempotency_key was already used for another conversation")
+            return {**existing[0], "repeat": True}
+        conv = queue.load(db, conv_id)
+        if conv["status"] != "open" or conv["assignee"] != actor:
+            queue.act(db, conv_id, Action.CLAIM, actor=actor, now=now)
+        return replies.save_reply(db, conv_id, text, actor=actor, now=now, settings=settings, idempotency_key=key)
+
+    reply = await app[STORE].write(save)
+    if reply.pop("repeat", False) or reply["state"] != ReplyState.APPROVED.value:
+        return reply
+    return await deliver(app, reply["id"], actor)
 
 
-def approve_reply(db: Database, reply_id: int, actor: str, now: datetime) -> dict[str, Any]:
-    """A lead releases a reply the tone guard held back; it then counts as the agent's answer."""
-    reply = _reply(db, reply_id)
-    if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
-        raise Conflict(f"reply {reply_id} is {reply['state']}, not awaiting approval")
-    db.conn.execute("UPDATE replies SET state = ?, updated_at = ? WHERE id = ?",
-                    (ReplyState.APPROVED.value, to_iso(now), reply_id))
-    append_event(db, Event(now, actor, "reply.approved", f"conversation:{reply['conversation_id']}",
-                           {"reply": reply_id}))
-    conv = _conversation(db, reply["conversation_id"])
-    if conv["status"] in ("open", "new", "snoozed"):
-        if conv["status"] != "open":
-            _move(db, conv, Action.CLAIM, reply["created_by"], now, {"assignee": reply["created_by"]})
-        _answered(db, conv, actor, now, reply_id)
-    return _reply(db, reply_id)
+async def deliver(app: web.Application, reply_id: int, actor: str, *, retry: bool = False) -> dict[str, Any]:
+    """Post an approved reply; once it is out, the conversation waits on the customer (SLA paused)."""
+    store, now = app[STORE], utcnow()
+    post = sending.retry_reply if retry else sending.send_reply
+    reply = await post(store, reply_id, app[SENDERS], actor=actor, now=now)
+    if reply["state"] == ReplyState.SENT.value:
+        await store.write(lambda db: answered(db, reply["conversation_id"], actor, now))
+    return reply
 
 
-def _answered(db: Database, conv: dict[str, Any], actor: str, now: datetime, reply_id: int) -> None:
-    """The customer has an answer: first response recorded once, next-response clock stopped."""
-    sets: dict[str, Any] = {"next_response_due": None}
-    if not conv["first_responded_at"]:
-        sets["first_responded_at"] = to_iso(now)
-    _move(db, conv, Action.WAIT, actor, now, sets, {"reply": reply_id})
+def answered(db: Database, conv_id: int, actor: str, now: datetime) -> None:
+    conv = queue.load(db, conv_id)
+    if conv["status"] in ("new", "snoozed"):
+        queue.act(db, conv_id, Action.CLAIM, actor=actor, now=now)
+        conv["status"] = "open"
+    if conv["status"] == "open":
+        queue.act(db, conv_id, Action.WAIT, actor=actor, now=now)
 
 
-def _reply_by_key(db: Database, key: str) -> dict[str, Any] | None:
-    row = db.conn.execute("SELECT id FROM replies WHERE idempotency_key = ?", (key,)).fetchone()
-    return _reply(db, row[0]) if row else None
-
-
-def _reply(db: Database, reply_id: int) -> dict[str, Any]:
-    cur = db.conn.execute("SELECT id, conversation_id, text, state, created_by, created_at, updated_at, "
-                          "idempotency_key, platform_id, error FROM replies WHERE id = ?", (reply_id,))
-    row = cur.fetchone()
-    if row is None:
-        raise NotFound(f"no reply {reply_id}")
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+async def approve(app: web.Application, reply_id: int, reviewer: str, role: str) -> dict[str, Any]:
+    """A lead approves a held reply; it is posted at once."""
+    now = utcnow()
+    await app[STORE].write(lambda db: replies.review(db, reply_id, approve=True, reviewer=reviewer, role=role,
+                                                     now=now))
+    return await deliver(app, reply_id, reviewer)

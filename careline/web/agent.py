@@ -147,25 +147,12 @@ def _snooze_until(params: dict[str, Any], now: datetime) -> datetime:
     return now + timedelta(minutes=minutes)
 
 
-async def perform(store: Store, action: str, conv_id: int, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Run one agent action in one store write; returns the reply (send) or the conversation row."""
-    now = utcnow()
-    simple = {"claim": actions.claim, "release": actions.release, "resolve": actions.resolve}
-    if action in simple:
-        return await store.write(lambda db: simple[action](db, conv_id, actor, now))
-    if action == "dismiss":
-        reason = str(params.get("reason") or "")
-        return await store.write(lambda db: actions.dismiss(db, conv_id, actor, now, reason))
+async def perform(app: web.Application, action: str, conv_id: int, actor: str,
+                  params: dict[str, Any]) -> dict[str, Any]:
+    """Run one agent action (``actions.perform``); snooze times are parsed from the form or JSON here."""
     if action == "snooze":
-        until = _snooze_until(params, now)
-        return await store.write(lambda db: actions.snooze(db, conv_id, actor, now, until))
-    if action == "escalate":
-        note = str(params.get("note") or "")
-        return await store.write(lambda db: actions.escalate(db, conv_id, actor, now, note))
-    if action == "send":
-        text, key = str(params.get("text") or ""), str(params.get("idempotency_key") or "")
-        return await store.write(lambda db: actions.send_reply(db, conv_id, actor, now, text, key))
-    raise NotFound(f"no action {action!r}")
+        params = {**params, "until": _snooze_until(params, utcnow())}
+    return await actions.perform(app, action, conv_id, actor, params)
 
 
 @allow(Role.AGENT)
@@ -174,7 +161,7 @@ async def action_form(request: web.Request) -> web.Response:
     conv_id, action = int(request.match_info["id"]), request.match_info["action"]
     form = dict(await request.post())
     try:
-        await perform(request.app[STORE], action, conv_id, user_of(request).username, form)
+        await perform(request.app, action, conv_id, user_of(request).username, form)
     except CarelineError as exc:
         d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
         status = 404 if isinstance(exc, NotFound) else 409
@@ -184,7 +171,14 @@ async def action_form(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?done={action}")
 
 
+@allow(Role.AGENT)
+async def retry_form(request: web.Request) -> web.Response:
+    reply = await actions.deliver(request.app, int(request.match_info["id"]), user_of(request).username, retry=True)
+    raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?done=retry")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", queue_page, name="queue")
     app.router.add_get(r"/conversations/{id:\d{1,12}}", conversation_page, name="conversation")
     app.router.add_post(r"/conversations/{id:\d{1,12}}/{action:" + "|".join(ACTIONS) + "}", action_form)
+    app.router.add_post(r"/replies/{id:\d{1,12}}/retry", retry_form)

@@ -15,6 +15,7 @@ from aiohttp import web
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError
 from careline.views import counts, source_health
+from careline.web import actions
 from careline.web.agent import ACTIONS, load_detail, load_queue, perform, queue_filters
 from careline.web.auth import USER_KEY, allow, public, user_of
 from careline.web.keys import SETTINGS, STORE
@@ -75,15 +76,22 @@ async def get_conversation(request: web.Request) -> web.Response:
 async def post_action(request: web.Request) -> web.Response:
     action = request.match_info["action"]
     body = await json_body(request)
-    result = await perform(request.app[STORE], action, _conv_id(request), user_of(request).username, body)
+    result = await perform(request.app, action, _conv_id(request), user_of(request).username, body)
     return web.json_response(result)
 
 
 @allow(Role.AGENT)
 async def post_reply(request: web.Request) -> web.Response:
     body = await json_body(request)
-    reply = await perform(request.app[STORE], "send", _conv_id(request), user_of(request).username, body)
+    reply = await perform(request.app, "send", _conv_id(request), user_of(request).username, body)
     return web.json_response(reply, status=201)
+
+
+@allow(Role.AGENT)
+async def retry_reply(request: web.Request) -> web.Response:
+    """A person retries a failed reply (X first looks for an earlier post, so it cannot double-post)."""
+    reply_id = int(request.match_info["id"])
+    return web.json_response(await actions.deliver(request.app, reply_id, user_of(request).username, retry=True))
 
 
 @allow(Role.AGENT)
@@ -146,6 +154,7 @@ def add_routes(app: web.Application) -> None:
     actions = "|".join(a for a in ACTIONS if a != "send")
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/{action:" + actions + "}", post_action)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)
     app.router.add_post("/api/drafts/check", check_draft)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/health", health)

@@ -13,11 +13,12 @@ from aiohttp import web
 from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.settings import Settings
 from careline.store import Store
-from careline.web import agent, api, lead, login, marketing
+from careline.web import agent, api, lead, login, marketing, survey
 from careline.web.auth import auth_middleware, public
-from careline.web.keys import CLASSIFIER, SETTINGS, STORE, TEMPLATES
+from careline.web.keys import CLASSIFIER, SENDERS, SETTINGS, STORE, TEMPLATES
 from careline.web.migrations import WEB
 from classifiers.abc import Classifier
+from responder.sending import ReplySender
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -78,20 +79,35 @@ async def apply_web_migrations(app: web.Application) -> None:
     await app[STORE].write(WEB.apply)
 
 
-def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None) -> web.Application:
+async def start_senders(app: web.Application) -> None:
+    """Senders open aiohttp sessions, so they start on the app's own loop."""
+    for sender in app[SENDERS].values():
+        await sender.start()
+
+
+async def close_senders(app: web.Application) -> None:
+    for sender in app[SENDERS].values():
+        await sender.close()
+
+
+def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
+               senders: dict[str, ReplySender] | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, auth_middleware],
                           client_max_size=1024**2)
     app[SETTINGS] = settings
     app[STORE] = store
     app[CLASSIFIER] = classifier
+    app[SENDERS] = dict(senders or {})
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
     app.on_startup.append(apply_web_migrations)
+    app.on_startup.append(start_senders)
+    app.on_cleanup.append(close_senders)
     app.on_response_prepare.append(security_headers)
-    for module in (login, agent, api, lead, marketing):
+    for module in (login, agent, api, lead, marketing, survey):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")

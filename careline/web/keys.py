@@ -8,8 +8,11 @@ from aiohttp import web
 from careline.settings import Settings
 from careline.store import Store
 from classifiers.abc import Classifier
+from responder.sending import ReplySender
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
 CLASSIFIER: web.AppKey[Classifier | None] = web.AppKey("classifier")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
+#: Reply senders keyed ``"platform:brand"`` or ``"platform"``; the app starts and closes them.
+SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict)

@@ -51,8 +51,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
 
 
 async def _approve(request: web.Request) -> dict:
-    reply_id, who, now = int(request.match_info["id"]), user_of(request).username, utcnow()
-    return await request.app[STORE].write(lambda db: actions.approve_reply(db, reply_id, who, now))
+    who = user_of(request)
+    return await actions.approve(request.app, int(request.match_info["id"]), who.username, who.role)
 
 
 @allow(Role.LEAD)

@@ -120,8 +120,10 @@ def _paths() -> dict[str, Any]:
             body=_ref("NewReply"), ok_code="201")},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", body=_ref("DraftCheck"))},
-        "/api/replies/{id}/approve": {"post": _op("Approve a held reply", "lead", _json(_ref("Reply")), "404", "409",
-                                                  params=[CONV_ID])},
+        "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
+                                                  _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
+        "/api/replies/{id}/retry": {"post": _op("Retry a failed reply (X checks for an earlier post first)",
+                                                "agent", _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
         "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
                                         _json(_ref("SLASummary")))},
         "/api/sla/conversations.csv": {"get": _op(

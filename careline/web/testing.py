@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 from aiohttp import web
 
@@ -15,10 +16,11 @@ from aiohttp import web
 class LiveServer:
     """``start()`` returns once ``url`` answers; ``stop()`` cleans the app up on its own loop."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, *, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """``loop``: a fresh loop that already started other loopback servers (a platform simulator)."""
         self.app, self.url = app, ""
         self._ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
+        self._loop = loop or asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="careline-live-server", daemon=True)
         self._runner: web.AppRunner | None = None
 
@@ -40,6 +42,10 @@ class LiveServer:
         if not self._ready.wait(30):
             raise RuntimeError("the live server did not start within 30 s")
         return self
+
+    def call(self, coro: Any) -> Any:
+        """Run ``coro`` on the server's loop (e.g. start a simulator beside the app) and wait for it."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(30)
 
     def stop(self) -> None:
         if self._runner is not None:

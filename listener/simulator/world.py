@@ -52,6 +52,8 @@ class SimPost:
     in_reply_to_user: str | None = None
     parent_id: str | None = None
     retweet_id: str | None = None
+    #: Keep ``id`` as given (tests that mirror rows already in a database); otherwise ids follow time.
+    fixed_id: bool = False
 
 
 @dataclass
@@ -130,7 +132,7 @@ class World:
         self.by_id.clear()
         self._match_cache.clear()
         for n, post in enumerate(self.posts):
-            if post.platform == "x":
+            if post.platform == "x" and not post.fixed_id:
                 post.id = str(X_ID_BASE + (n + 1) * 4096)
             elif not post.id:
                 self._next_reddit += 1

@@ -7,6 +7,8 @@ tests skip with the reason when it is missing.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,8 @@ from careline.web.auth import create_token, create_user
 from careline.web.migrations import WEB
 from careline.web.seed import seed
 from careline.web.testing import LiveServer
+from listener.simulator.server import Simulator
+from tests.conftest import mirror_x_world, x_reply_senders
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -48,9 +52,17 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store = Store(tmp_path_factory.mktemp("browser") / "careline.db", extra=[WEB]).open_sync()
     now = datetime.now(UTC)
     store.token = store.write_sync(lambda db: _fill(db, now))  # type: ignore[attr-defined]
-    server = LiveServer(create_app(Settings(brands=BRANDS), store)).start()
+    sim = Simulator(mirror_x_world(store, BRANDS))  # replies are posted for real, to the X simulator
+    loop = asyncio.new_event_loop()
+    starter = threading.Thread(target=loop.run_until_complete, args=(sim.start(),))  # pytest owns this thread's loop
+    starter.start()
+    starter.join(30)  # the simulator's socket is then served by the live server's loop once it runs
+    app = create_app(Settings(brands=BRANDS), store, senders=x_reply_senders(sim.base_url, BRANDS))
+    server = LiveServer(app, loop=loop).start()
     server.store = store  # type: ignore[attr-defined]
+    server.simulator = sim  # type: ignore[attr-defined]
     yield server
+    server.call(sim.stop())
     server.stop()
     store.close_sync()
 

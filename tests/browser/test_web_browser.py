@@ -27,6 +27,7 @@ def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
     login(page, "agent")
     page.wait_for_selector("table#queue")
     page.get_by_label("Status").select_option("new")
+    page.get_by_label("Platform").select_option("x")  # the X simulator receives the reply
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"status=new"))
     shot(page, "queue", full_page=False)
@@ -69,7 +70,7 @@ def test_lead_sees_attainment_update(page: Any, live: LiveServer) -> None:
     today = page.locator("#att-today + .big")
     hits_before = int(re.search(r"(\d+) hit", page.locator("#attainment .card").first.inner_text()).group(1))
     before = today.inner_text()
-    fresh = _api(live, "GET", "/api/queue?status=new&limit=100")["items"]
+    fresh = _api(live, "GET", "/api/queue?status=new&platform=x&limit=100")["items"]
     target = next(c for c in fresh if c["sla"]["state"] == "on_track")
     _api(live, "POST", f"/api/conversations/{target['id']}/claim")
     _api(live, "POST", f"/api/conversations/{target['id']}/replies",
