@@ -138,6 +138,47 @@ def config_cmd(ctx: Context, check: bool) -> None:
         click.echo(f"{key} = {json.dumps(default)}\n    {help_text}")
 
 
+@cli.group()
+def user() -> None:
+    """People who log in to the web app, and API tokens for scripts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "lead", "marketing", "admin"]), required=True)
+@click.option("--name", "display_name", default="", help="Name shown in the app.")
+@click.password_option(help="Asked for when not given (never put it in shell history).")
+@pass_ctx
+def user_add(ctx: Context, username: str, role: str, display_name: str, password: str) -> None:
+    """Create a user (the password is stored as a salted scrypt hash)."""
+    from careline.service import open_store
+    from careline.web.auth import create_user
+
+    store = open_store(ctx.settings)
+    try:
+        store.write_sync(lambda db: create_user(db, username, role, password, display_name))
+    finally:
+        store.close_sync()
+    click.echo(f"created {role} {username!r}")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--label", default="", help="What the token is for.")
+@pass_ctx
+def user_token(ctx: Context, username: str, label: str) -> None:
+    """Create an API token for USERNAME; it is printed once and stored only as a hash."""
+    from careline.service import open_store
+    from careline.web.auth import create_token
+
+    store = open_store(ctx.settings)
+    try:
+        token = store.write_sync(lambda db: create_token(db, username, label))
+    finally:
+        store.close_sync()
+    click.echo(token)
+
+
 def _load_stage_commands() -> None:
     for name in STAGE_CLI_MODULES:
         try:

@@ -40,7 +40,10 @@ DEMO_CONFIG = REPO / "config" / "demo.toml"
 
 
 def open_store(settings: Settings) -> Store:
-    return Store(settings.service.database).open_sync()
+    """A store for CLI commands, migrated exactly as the running service migrates it."""
+    from careline.web.migrations import WEB
+
+    return Store(settings.service.database, extra=[WEB]).open_sync()
 
 
 def load_classifier(settings: Settings) -> Classifier:

@@ -1,0 +1,48 @@
+"""The command line: README and --help agree, and the shared commands work on a real database."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from careline.cli import _load_stage_commands, cli
+from tests.conftest import REPO
+
+_load_stage_commands()
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_readme_and_help_list_the_same_commands() -> None:
+    code, out = run("--help")
+    assert code == 0
+    listed = set(re.findall(r"^  ([a-z][a-z-]+)  ", out.split("Commands:")[1], re.M))
+    readme = (REPO / "README.md").read_text()
+    documented = set(re.findall(r"`careline ([a-z][a-z-]+)", readme))
+    assert listed == set(cli.commands)
+    assert listed <= documented, f"commands missing from README: {listed - documented}"
+    assert documented <= listed, f"README mentions commands that do not exist: {documented - listed}"
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        code, out = run(name, "--help")
+        assert code == 0 and "Usage:" in out, name
+        assert command.help or command.short_help, name
+
+
+def test_user_token_config_and_queue_on_a_real_file(tmp_path: Path) -> None:
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    code, out = run("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)
+    assert code == 0 and "created agent 'ann'" in out
+    code, token = run("user", "token", "ann", "--label", "script", env=env)
+    assert code == 0 and len(token.strip()) >= 20
+    code, out = run("config", "--check", env=env)
+    assert code == 0 and out.startswith("ok:")
+    code, out = run("queue", env=env)
+    assert code == 0 and "The queue is empty." in out
