@@ -31,10 +31,10 @@ import asyncpraw
 import asyncprawcore
 import tweepy
 from asyncpraw.exceptions import RedditAPIException
-from asyncprawcore.sessions import FiniteRetryStrategy
 from sqlite_utils import Database
 from tweepy.asynchronous import AsyncClient
 
+from careline.clients import RebasedSession, reddit_client, x_client
 from careline.domain import Event, Platform, ReplyState, from_iso, to_iso
 from careline.errors import (
     CarelineError,
@@ -48,7 +48,6 @@ from careline.errors import (
 from careline.settings import RedditSourceSettings, XSourceSettings
 from careline.store import Store
 from careline.store.records import append_event, rows
-from listener.transport import RebasedSession
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +120,9 @@ class XReplySender(ReplySender):
         self._client: AsyncClient | None = None
 
     async def start(self) -> None:
-        self._session = RebasedSession(self.settings.api_base_url, timeout=self.timeout)
         creds = vars(self.oauth1) if self.oauth1 else {}
-        self._client = AsyncClient(bearer_token=self.bearer_token or None, return_type=dict,
-                                   wait_on_rate_limit=False, **creds)
-        self._client.session = self._session  # type: ignore[assignment]
+        self._session, self._client = x_client(self.settings.api_base_url, timeout=self.timeout,
+                                               bearer_token=self.bearer_token or None, **creds)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -175,16 +172,6 @@ class XReplySender(ReplySender):
         return result if isinstance(result, Mapping) else {}
 
 
-@dataclass(frozen=True)
-class _NoRetry(FiniteRetryStrategy):
-    """No retry and no sleep. (``FiniteRetryStrategy(retries=0)`` sleeps 2-4 s before *every* request.)"""
-
-    retries: int = 0
-
-    def _sleep_seconds(self) -> float | None:
-        return None
-
-
 class RedditReplySender(ReplySender):
     """Replies with asyncpraw (``comment.reply`` / ``submission.reply``) as the brand's account.
 
@@ -204,14 +191,8 @@ class RedditReplySender(ReplySender):
         self._reddit: asyncpraw.Reddit | None = None
 
     async def start(self) -> None:
-        s = self.settings
-        self._reddit = asyncpraw.Reddit(
-            client_id=s.client_id or "unset", client_secret=s.client_secret or "unset",
-            username=self.username, password=self.password, user_agent=s.user_agent,
-            oauth_url=s.oauth_url.rstrip("/"), reddit_url=s.reddit_url.rstrip("/"), check_for_updates=False)
-        for core in (self._reddit._core, self._reddit._read_only_core, self._reddit._authorized_core):
-            if core is not None:  # never retry a POST behind our back
-                core._retry_strategy_class = _NoRetry
+        # reddit_client switches asyncprawcore's retries off: a retried POST could post twice behind our back
+        self._reddit = reddit_client(self.settings, username=self.username, password=self.password)
 
     async def close(self) -> None:
         if self._reddit is not None:

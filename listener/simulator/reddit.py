@@ -12,8 +12,6 @@ tests. Faults injected into the ``World`` under ``reddit-<endpoint>`` are served
 from __future__ import annotations
 
 import asyncio
-import json
-import random
 import re
 import time
 from collections.abc import Callable
@@ -21,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from listener.simulator.faults import listing_response
 from listener.simulator.world import SimPost, SimUser, World
 
 LISTING_CAP = 1000
@@ -187,7 +186,8 @@ class RedditFace:
         body = {"kind": "Listing", "data": {"after": after, "before": None, "dist": len(page), "modhash": None,
                                             "geo_filter": "",
                                             "children": [render(self.world, p) for p in page]}}
-        return self._apply_fault(fault, body, headers)
+        return listing_response(fault, body, body["data"]["children"],
+                                {"kind": "t3", "data": {"id": None, "name": 7}}, headers)
 
     # -- faults ------------------------------------------------------------------------------------
     @staticmethod
@@ -204,23 +204,6 @@ class RedditFace:
         if fault.kind == "timeout":
             await asyncio.sleep(fault.seconds or 30)
         return None
-
-    @staticmethod
-    def _apply_fault(fault: Any, body: dict[str, Any], headers: dict[str, str]) -> web.Response:
-        kind = fault.kind if fault else None
-        children = body["data"]["children"]
-        if kind == "malformed_item" and children:
-            children.insert(len(children) // 2, {"kind": "t3", "data": {"id": None, "name": 7}})
-        elif kind == "duplicate" and children:
-            children.append(json.loads(json.dumps(children[0])))
-        elif kind == "out_of_order" and children:
-            random.Random(7).shuffle(children)
-        text = json.dumps(body)
-        if kind == "truncated":
-            text = text[: max(1, len(text) // 2)]
-        elif kind == "bad_json":
-            text = "<html><body>502 Bad Gateway</body></html>"
-        return web.Response(text=text, content_type="application/json", headers=headers)
 
     # -- replies -------------------------------------------------------------------------------------
     async def comment(self, request: web.Request) -> web.Response:

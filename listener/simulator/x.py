@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import bisect
-import json
-import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from listener.simulator.faults import listing_response
 from listener.simulator.world import Query, SimPost, SimUser, World
 
 WINDOW_LIMIT = 450
@@ -132,7 +131,7 @@ class XFace:
             page = [until, *page]  # the previous page's last post again: a duplicate across pages
         posts = [self.world.posts[i] for i in page]
         body = self._body(posts, next_token=_token(page[-1]) if more else None)
-        return self._apply_fault(fault, body, headers)
+        return listing_response(fault, body, body.get("data"), {"id": "not-a-number", "text": None}, headers)
 
     def _slice(self, indexes: list[int], since: int, until: int | None, start: datetime | None,
                max_results: int) -> tuple[list[int], bool]:
@@ -166,22 +165,6 @@ class XFace:
         if fault.kind == "timeout":
             await asyncio.sleep(fault.seconds or 30)
         return None
-
-    def _apply_fault(self, fault: Any, body: dict[str, Any], headers: dict[str, str]) -> web.Response:
-        kind = fault.kind if fault else None
-        data = body.get("data")
-        if kind == "malformed_item" and data is not None:
-            data.insert(len(data) // 2, {"id": "not-a-number", "text": None})
-        elif kind == "duplicate" and data:
-            data.append(dict(data[0]))
-        elif kind == "out_of_order" and data:
-            random.Random(7).shuffle(data)
-        text = json.dumps(body)
-        if kind == "truncated":
-            text = text[: max(1, len(text) // 2)]
-        elif kind == "bad_json":
-            text = "<html><body>502 Bad Gateway</body></html>"
-        return web.Response(text=text, content_type="application/json", headers=headers)
 
     async def create_tweet(self, request: web.Request) -> web.Response:
         fault = self.world.take_fault("create")

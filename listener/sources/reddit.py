@@ -28,8 +28,8 @@ import aiohttp
 import asyncpraw
 import asyncprawcore
 from asyncpraw.exceptions import AsyncPRAWException
-from asyncprawcore.sessions import FiniteRetryStrategy
 
+from careline.clients import reddit_client
 from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import MalformedPayload, PermanentSourceError, RateLimited, TemporarySourceError
 from careline.settings import BrandSettings, RedditSourceSettings
@@ -66,16 +66,6 @@ def build_search_query(brand: BrandSettings) -> str:
     return query + "".join(f" NOT {w}" for w in brand.exclude)
 
 
-@dataclass(frozen=True)
-class NoRetry(FiniteRetryStrategy):
-    """asyncprawcore's strategy with no retries and no pre-request sleep: the Poller owns back-off."""
-
-    retries: int = 0
-
-    def _sleep_seconds(self) -> float | None:
-        return None
-
-
 class RedditSource(Source):
     """Shared by the three Reddit adapters: client, error translation, normalisation, paging."""
 
@@ -106,17 +96,9 @@ class RedditSource(Source):
             username, password = self.login()
         except PermanentSourceError as exc:
             self._start_error, username, password = exc, None, None
-        self._reddit = asyncpraw.Reddit(
-            client_id=self.settings.client_id or "unset", client_secret=self.settings.client_secret or "unset",
-            username=username, password=password, user_agent=self.settings.user_agent,
-            oauth_url=self.settings.oauth_url.rstrip("/"), reddit_url=self.settings.reddit_url.rstrip("/"),
-            check_for_updates=False,
-        )
-        # Back-off lives once, in the Poller: asyncprawcore's own 2 retries would sleep 0-4 s inside a
-        # fetch, hidden from our health rows. Its header-driven rate limiter stays on.
-        for core in (self._reddit._core, self._reddit._read_only_core, self._reddit._authorized_core):
-            if core is not None:
-                core._retry_strategy_class = NoRetry
+        # Back-off lives once, in the Poller: asyncprawcore's own retries would sleep inside a fetch,
+        # hidden from our health rows. Its header-driven rate limiter stays on.
+        self._reddit = reddit_client(self.settings, username=username, password=password)
 
     async def close(self) -> None:
         if self._reddit is not None:

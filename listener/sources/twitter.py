@@ -23,6 +23,7 @@ import aiohttp
 import tweepy
 from tweepy.asynchronous import AsyncClient
 
+from careline.clients import RebasedSession, x_client
 from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import (
     MalformedPayload,
@@ -32,7 +33,6 @@ from careline.errors import (
 )
 from careline.settings import BrandSettings, XSourceSettings
 from listener.abc import Page, Source
-from listener.transport import RebasedSession
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,8 @@ class XSource(Source):
         self.own_handles = {h.lstrip("@").lower() for h in brand.handles}
 
     async def start(self) -> None:
-        self._session = RebasedSession(self.settings.api_base_url, timeout=self.timeout)
-        self._client = AsyncClient(bearer_token=self.settings.bearer_token or "unset",
-                                   return_type=dict, wait_on_rate_limit=False)
-        self._client.session = self._session  # type: ignore[assignment]
+        self._session, self._client = x_client(self.settings.api_base_url, timeout=self.timeout,
+                                               bearer_token=self.settings.bearer_token or "unset")
 
     async def close(self) -> None:
         if self._session is not None:

@@ -1,19 +1,29 @@
-"""Point unmodified platform clients at another base URL (a proxy, or the loopback simulator).
+"""Platform client plumbing shared by reading (``listener``) and replying (``responder``).
+
+Both stages talk to the same platforms through the same libraries, so how a client is pointed at
+another base URL (a proxy, or the loopback simulator) and how a library's own retries are switched
+off is decided once, here.
 
 tweepy's ``AsyncClient`` hard-codes ``https://api.twitter.com`` but lets us supply its aiohttp
-session; this wrapper rewrites each request's scheme, host, port and path prefix and delegates to a
-real ``aiohttp.ClientSession``. Everything else (auth headers, query encoding, error handling) is the
-real client's own code, which is what the simulator tests are meant to exercise.
+session; ``RebasedSession`` rewrites each request's scheme, host, port and path prefix and delegates
+to a real ``aiohttp.ClientSession``. Everything else (auth headers, query encoding, error handling)
+is the real client's own code, which is what the simulator tests are meant to exercise.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import asyncpraw
+from asyncprawcore.sessions import FiniteRetryStrategy
+from tweepy.asynchronous import AsyncClient
 from yarl import URL
+
+from careline.settings import RedditSourceSettings
 
 
 class RateWindow:
@@ -94,3 +104,44 @@ class RebasedSession:
 
     async def close(self) -> None:
         await self.session.close()
+
+
+def x_client(base_url: str, *, timeout: float, bearer_token: str | None,
+             **oauth1: str) -> tuple[RebasedSession, AsyncClient]:
+    """tweepy's AsyncClient on a rebased session; raw dicts back (we normalise items ourselves).
+
+    ``wait_on_rate_limit`` stays off: tweepy would otherwise sleep (or, with no reset header, retry
+    at once, unboundedly) inside a call; our callers own waiting.
+    """
+    session = RebasedSession(base_url, timeout=timeout)
+    client = AsyncClient(bearer_token=bearer_token, return_type=dict, wait_on_rate_limit=False, **oauth1)
+    client.session = session  # type: ignore[assignment]
+    return session, client
+
+
+@dataclass(frozen=True)
+class NoRetry(FiniteRetryStrategy):
+    """asyncprawcore's retry strategy with no retries and no sleep.
+
+    ``FiniteRetryStrategy(retries=0)`` still sleeps 2-4 s before every request, and its two retries
+    would hide failures from our health rows (reading) or repeat a POST behind our back (replying).
+    """
+
+    retries: int = 0
+
+    def _sleep_seconds(self) -> float | None:
+        return None
+
+
+def reddit_client(settings: RedditSourceSettings, *, username: str | None, password: str | None) -> asyncpraw.Reddit:
+    """asyncpraw pointed at the configured URLs, no update check, retries off (header rate limiter on)."""
+    reddit = asyncpraw.Reddit(
+        client_id=settings.client_id or "unset", client_secret=settings.client_secret or "unset",
+        username=username, password=password, user_agent=settings.user_agent,
+        oauth_url=settings.oauth_url.rstrip("/"), reddit_url=settings.reddit_url.rstrip("/"),
+        check_for_updates=False,
+    )
+    for core in (reddit._core, reddit._read_only_core, reddit._authorized_core):
+        if core is not None:
+            core._retry_strategy_class = NoRetry  # private, checked against asyncprawcore 4.0
+    return reddit
