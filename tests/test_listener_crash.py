@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from careline.settings import XSourceSettings
 from careline.store import Store
-from listener.poller import Poller
+from listener.abc import Source
+from listener.poller import Poller, RunResult
 from listener.simulator.server import Simulator
 from listener.simulator.world import World, load_scenario_data
 from listener.sources.twitter import XSearchSource
@@ -19,9 +21,12 @@ from tests.conftest import BRAND, REPO, expected_keys, tiny_scenario
 from tests.helpers.scenarios import expected, make_source, mixed_scenario
 
 
-@pytest.mark.parametrize("stall_at", [1, 2, 3])
-async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> None:
-    world = load_scenario_data(tiny_scenario(250), World(manual=True))  # 3 pages of 100
+async def kill_then_resume(tmp_path: Path, world: World, child_args: list[str],
+                           make: Callable[[str], Source]) -> tuple[int, RunResult, list[str]]:
+    """Run a poller child until it stalls before a commit, SIGKILL it, then resume in-process.
+
+    Returns (mentions stored when the child died, the resumed run's result, every stored key).
+    """
     world.publish_all()
     sim = Simulator(world)
     await sim.start()
@@ -29,7 +34,7 @@ async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> N
     Store(db).open_sync().close_sync()
     try:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.helpers.poll_child", str(db), sim.base_url, str(stall_at),
+            sys.executable, "-m", "tests.helpers.poll_child", str(db), sim.base_url, *child_args,
             cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         assert child.stdout is not None
         line = await asyncio.wait_for(child.stdout.readline(), 60)
@@ -39,9 +44,7 @@ async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> N
 
         store = Store(db).open_sync()
         before = store.read_sync(lambda d: d.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
-        # exactly the committed pages survived (page 1 also carries the brand's own post, dropped)
-        assert before == [0, 99, 199][stall_at - 1]
-        source = XSearchSource(BRAND, XSourceSettings(api_base_url=sim.base_url, bearer_token="t"))
+        source = make(sim.base_url)
         await source.start()
         try:
             result = await Poller(source, store, max_pages=50).run_once()
@@ -51,6 +54,17 @@ async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> N
         store.close_sync()
     finally:
         await sim.stop()
+    return before, result, keys
+
+
+@pytest.mark.parametrize("stall_at", [1, 2, 3])
+async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> None:
+    world = load_scenario_data(tiny_scenario(250), World(manual=True))  # 3 pages of 100
+    before, result, keys = await kill_then_resume(
+        tmp_path, world, [str(stall_at)],
+        lambda url: XSearchSource(BRAND, XSourceSettings(api_base_url=url, bearer_token="t")))
+    # exactly the committed pages survived (page 1 also carries the brand's own post, dropped)
+    assert before == [0, 99, 199][stall_at - 1]
     assert result.status == "ok"
     assert len(keys) == len(set(keys)) == 250
     assert set(keys) == expected_keys(world)
@@ -61,34 +75,9 @@ async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> N
 async def test_reddit_kill_between_fetch_and_commit(tmp_path: Path, name: str, stall_at: int) -> None:
     """Same guarantee for the Reddit walks (``after`` in the committed cursor), across listings too."""
     world = load_scenario_data(mixed_scenario(0, 250), World(manual=True))  # 3 pages per listing
-    world.publish_all()
-    sim = Simulator(world)
-    await sim.start()
-    db = tmp_path / "crash.db"
-    Store(db).open_sync().close_sync()
-    try:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.helpers.poll_child", str(db), sim.base_url, str(stall_at), name,
-            cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        assert child.stdout is not None
-        line = await asyncio.wait_for(child.stdout.readline(), 60)
-        assert line.strip() == b"STALLED"
-        child.send_signal(signal.SIGKILL)
-        await child.wait()
-
-        store = Store(db).open_sync()
-        before = store.read_sync(lambda d: d.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
-        assert 0 < before < len(expected(world, name))  # some pages were committed, not all
-        source = make_source(name, sim.base_url)
-        await source.start()
-        try:
-            result = await Poller(source, store, max_pages=50).run_once()
-        finally:
-            await source.close()
-        keys = store.read_sync(lambda d: [r[0] for r in d.conn.execute("SELECT key FROM mentions")])
-        store.close_sync()
-    finally:
-        await sim.stop()
+    before, result, keys = await kill_then_resume(tmp_path, world, [str(stall_at), name],
+                                                  lambda url: make_source(name, url))
+    assert 0 < before < len(expected(world, name))  # some pages were committed, not all
     assert result.status == "ok"
     assert len(keys) == len(set(keys))
     assert set(keys) == expected(world, name)
