@@ -8,6 +8,7 @@ has an idempotency key, so a double-clicked "send" or a retried API call creates
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,13 +39,18 @@ class Voices:
     @classmethod
     def from_settings(cls, settings: Settings) -> Voices:
         directory = Path(settings.responder.templates_dir)
-        directory = directory if directory.is_absolute() else REPO / directory
-        templates = load_brand_templates(directory) if directory.is_dir() else {}
+        templates = _templates(str(directory if directory.is_absolute() else REPO / directory))
         return cls({b.name: BrandVoice(display_name=b.display_name or b.name, templates=templates.get(b.name, {}))
                     for b in settings.brands})
 
     def get(self, brand: str) -> BrandVoice:
         return self.by_brand.get(brand) or BrandVoice(display_name=brand)
+
+
+@functools.lru_cache(maxsize=8)
+def _templates(directory: str) -> dict[str, dict[str, str]]:
+    """Brand templates are read once per process; edit them and restart to pick changes up."""
+    return load_brand_templates(directory) if Path(directory).is_dir() else {}
 
 
 def case_ref(conv_id: int) -> str:

@@ -26,8 +26,9 @@ from careline.web.keys import SETTINGS, STORE
 from careline.web.pages import render
 from careline.web.reports import sla_state
 from classifiers.abc import INTENTS
-from responder.drafts import BrandVoice, draft_reply
+from responder.drafts import draft_reply
 from responder.priority import effort_from_text
+from responder.replies import Voices, case_ref
 from responder.textlimits import LIMITS
 from responder.transitions import allowed_actions
 
@@ -79,14 +80,10 @@ def _loads(value: str | None, default: Any) -> Any:
 
 
 def suggest(settings: Settings, conv: dict[str, Any], intent: str | None) -> dict[str, Any]:
-    """The suggested reply in the brand's voice, with its length and tone findings."""
-    try:
-        brand = settings.brand(conv["brand"])
-        voice = BrandVoice(display_name=brand.display_name or brand.name)
-    except KeyError:
-        voice = BrandVoice(display_name=conv["brand"])
-    d = draft_reply(intent or "other", conv["brand"], conv.get("author_name") or conv["handle"], f"C{conv['id']}",
-                    conv["platform"], voice=voice)
+    """The suggested reply in the brand's voice (templates included), with its length and tone findings."""
+    voice = Voices.from_settings(settings).get(conv["brand"])
+    d = draft_reply(intent or "other", conv["brand"], conv.get("author_name") or conv["handle"],
+                    case_ref(conv["id"]), conv["platform"], voice=voice)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "source": d.source}
 
