@@ -247,3 +247,24 @@ async def test_security_headers_everywhere(client: TestClient) -> None:
         r = await client.get(path, allow_redirects=False)
         assert "script-src 'self'" in r.headers["Content-Security-Policy"], path
         assert r.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_resolving_offers_a_survey_the_customer_can_answer_once(client: TestClient) -> None:
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]
+    for action in ("claim", "resolve"):
+        r = await client.post(f"/api/conversations/{conv}/{action}", json={}, headers={"X-CSRF-Token": csrf})
+        assert r.status == 200, await r.text()
+    assert (await r.json())["survey_path"].startswith("/s/")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    link = re.search(r'<dd class="survey"><a href="(/s/[^"]+)"', page).group(1)
+    client.session.cookie_jar.clear()  # the customer has no account
+    question = await client.get(link)
+    assert question.status == 200 and "recommend" in (await question.text()).lower()
+    answered = await client.post(link, data={"score": "9", "comment": "<b>quick</b> fix"})
+    assert answered.status == 200 and "thank" in (await answered.text()).lower()
+    again = await client.post(link, data={"score": "2"})  # a double submit: thanks again, the score stays 9
+    assert again.status == 200 and "thank" in (await again.text()).lower()
+    await login(client, "agent")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert "answered: 9" in page

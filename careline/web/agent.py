@@ -19,6 +19,7 @@ from careline.domain import Role, from_iso, utcnow
 from careline.errors import CarelineError, NotFound
 from careline.settings import Settings
 from careline.store import Store
+from careline.store.records import rows
 from careline.views import author_history, conversation, conversation_events, counts, queue_rows, replies, thread
 from careline.web import actions
 from careline.web.auth import allow, user_of
@@ -29,6 +30,7 @@ from classifiers.abc import INTENTS
 from responder.drafts import draft_reply
 from responder.priority import effort_from_text
 from responder.replies import Voices, case_ref
+from responder.surveys import survey_url
 from responder.textlimits import LIMITS
 from responder.transitions import allowed_actions
 
@@ -88,13 +90,18 @@ def suggest(settings: Settings, conv: dict[str, Any], intent: str | None) -> dic
             "tone": d.tone.as_dict(), "source": d.source}
 
 
+def surveys_of(db: Any, conv_id: int) -> list[dict[str, Any]]:
+    return rows(db, "SELECT token, kind, created_at, answered_at, score FROM surveys WHERE conversation_id = ? "
+                    "ORDER BY created_at", (conv_id,))
+
+
 def _detail(db: Any, conv_id: int) -> dict[str, Any]:
     conv = conversation(db, conv_id)
     if conv is None:
         raise NotFound(f"no conversation {conv_id}")
     return {"conversation": conv, "thread": thread(db, conv["thread_key"]), "replies": replies(db, conv_id),
             "history": author_history(db, conv["author_key"], exclude=conv_id),
-            "events": conversation_events(db, conv_id)}
+            "events": conversation_events(db, conv_id), "surveys": surveys_of(db, conv_id)}
 
 
 async def load_detail(store: Store, settings: Settings, conv_id: int, now: datetime) -> dict[str, Any]:
@@ -119,6 +126,8 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     if conv["status"] in ("new", "open", "pending", "snoozed"):
         d["actions"] += ["send", "escalate"]
     d["limit"] = LIMITS.get(conv["platform"], 10_000)
+    for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM
+        survey["url"] = survey_url(settings, survey.pop("token"), "")
     return d
 
 
