@@ -40,9 +40,12 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
 @click.option("--sentiment-n", type=int, default=12000, show_default=True,
               help="SemEval pool subsample for the sentiment head.")
 @click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--lora", "lora_epochs", type=int, default=0, show_default=True,
+              help="First fine-tune a LoRA adapter for this many epochs (~15 CPU min each), then fit heads.")
 @click.option("--adapter", "adapter_dir", default=None,
-              help="LoRA adapter directory (from classifiers.lora) to embed with; copied into --out.")
-def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, adapter_dir: str | None) -> None:
+              help="Existing LoRA adapter directory to embed with; copied into --out.")
+def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, lora_epochs: int,
+          adapter_dir: str | None) -> None:
     """Train every head on ../shared/data (CPU, minutes) and write manifest + weights."""
     import shutil
 
@@ -56,7 +59,15 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
     if not target.is_absolute():
         target = REPO_ROOT / target
     adapter = None
-    if adapter_dir:
+    if lora_epochs:
+        from classifiers.lora import LoraConfig, task_sets, train_lora
+
+        tasks = task_sets(5000, 150, 13)
+        if limit:
+            tasks = {k: v.subsample(limit) for k, v in tasks.items()}
+        adapter = train_lora(LoraConfig(target / "adapter", epochs=lora_epochs), tasks,
+                             progress=lambda desc, n: tqdm(total=n, desc=desc, unit="batch"))
+    elif adapter_dir:
         adapter = target / Path(adapter_dir).name
         if Path(adapter_dir).resolve() != adapter.resolve():
             shutil.copytree(adapter_dir, adapter, dirs_exist_ok=True)

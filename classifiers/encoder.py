@@ -61,9 +61,13 @@ class Encoder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
         if self.adapter_dir is not None:
+            import warnings
+
             from peft import PeftModel
 
-            model = PeftModel.from_pretrained(model, str(self.adapter_dir), local_files_only=True)
+            with warnings.catch_warnings():  # transformers 5 deprecation raised inside peft, not ours
+                warnings.simplefilter("ignore", FutureWarning)
+                model = PeftModel.from_pretrained(model, str(self.adapter_dir), local_files_only=True)
             model = model.merge_and_unload()  # plain BertModel again: no adapter overhead per batch
         model.eval()
         if self.quantize:

