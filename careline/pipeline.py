@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -50,9 +51,8 @@ class Pipeline:
                 break
         routed = 0
         while True:
-            now = self.clock()
-            n = await self.store.write(
-                lambda db, now=now: route_classified(db, now=now, due=self.due, priority=priority_for))
+            n = await self.store.write(functools.partial(
+                route_classified, now=self.clock(), due=self.due, priority=priority_for))
             routed += n
             if n == 0:
                 break

@@ -145,7 +145,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
 
     store = await Store(settings.service.database, extra=[WEB]).open()
     loop = asyncio.get_running_loop()
-    clf = classifier or await loop.run_in_executor(None, load_classifier, settings)
+    clf = classifier if classifier is not None else await loop.run_in_executor(None, load_classifier, settings)
     pipeline = Pipeline(store, clf, settings)
     svc = Service(settings, store, clf, pipeline)
     pollers = build_pollers(settings, store, on_stored=pipeline.wake)

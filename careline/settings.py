@@ -11,13 +11,15 @@ example ``CARELINE_SERVICE__PORT=9000`` or ``CARELINE_SOURCES__X__INTERVAL_SECON
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import os
 import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +34,8 @@ ENV_PREFIX = "CARELINE_"
 def opt(default: Any, help: str, **kw: Any) -> Any:
     """A settings field with its help text; lists and dicts get fresh copies per instance."""
     if isinstance(default, list | dict):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
+        factory: Callable[[], Any] = functools.partial(copy.deepcopy, default)
+        return field(default_factory=factory, metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
 
 
@@ -399,7 +402,7 @@ def describe(cls: type = Settings, prefix: str = "") -> list[tuple[str, str, Any
         if dataclasses.is_dataclass(tp):
             out.extend(describe(tp, key))  # type: ignore[arg-type]
         elif typing.get_origin(tp) is list and args and dataclasses.is_dataclass(args[0]):
-            out.extend(describe(args[0], f"{key}[]"))
+            out.extend(describe(args[0], f"{key}[]"))  # type: ignore[arg-type]
         else:
             default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
             out.append((key, f.metadata.get("help", ""), default))

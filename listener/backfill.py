@@ -9,6 +9,7 @@ source's daily usage, and keyword search still stops at the daily budget.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ async def backfill_source(source: Source, store: Store, since: datetime, *, budg
             if await _over_budget(store, source, budget):
                 result.status = "budget"
                 break
-            page = await fetch_with_retry(lambda c=cursor: fetch(c, since), source.key, retry)
+            page = await fetch_with_retry(functools.partial(fetch, cursor, since), source.key, retry)
             await _store_page(store, source, page, budget, result)
             if progress:
                 progress(source.key, result.inserted, _oldest(page))

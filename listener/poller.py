@@ -36,9 +36,8 @@ class RetryPolicy:
 
     def delay(self, failures: int, rng: random.Random | None = None) -> float:
         """Exponential back-off with jitter in [50%, 100%] so pollers never retry in lock-step."""
-        rng = rng or random
         raw = min(self.cap_seconds, self.base_seconds * (2 ** max(0, failures - 1)))
-        return raw * rng.uniform(0.5, 1.0)
+        return raw * (rng or random).uniform(0.5, 1.0)
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,8 @@ async def deliver(app: web.Application, reply_id: int, actor: str, *, retry: boo
     """Post an approved reply; once it is out, the conversation waits on the customer (SLA paused)."""
     store, now = app[STORE], utcnow()
     post = sending.retry_reply if retry else sending.send_reply
-    reply = await post(store, reply_id, app[SENDERS], actor=actor, now=now)
+    senders: dict[str, Any] = app[SENDERS]
+    reply = await post(store, reply_id, senders, actor=actor, now=now)
     if reply["state"] == ReplyState.SENT.value:
         await store.write(lambda db: answered(db, reply["conversation_id"], actor, now))
     return reply

@@ -28,7 +28,6 @@ SESSION_COOKIE = "careline_session"
 LOGIN_COOKIE = "careline_login"
 SESSION_TTL = timedelta(hours=12)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-USER_KEY: web.RequestKey[Principal] = web.RequestKey("careline.user", "Principal")
 #: Who else may use a route opened to a role: admin can do everything, leads can see agent pages.
 IMPLIED: dict[Role, frozenset[Role]] = {
     Role.AGENT: frozenset({Role.AGENT, Role.LEAD, Role.ADMIN}),
@@ -49,6 +48,9 @@ class Principal:
 
     def can(self, role: Role) -> bool:
         return self.role in IMPLIED[role]
+
+
+USER_KEY: web.RequestKey[Principal] = web.RequestKey("careline.user", Principal)
 
 
 # -- users and tokens (run inside a Store.write) -------------------------------------------------

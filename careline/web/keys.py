@@ -15,4 +15,4 @@ STORE: web.AppKey[Store] = web.AppKey("store", Store)
 CLASSIFIER: web.AppKey[Classifier | None] = web.AppKey("classifier")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 #: Reply senders keyed ``"platform:brand"`` or ``"platform"``; the app starts and closes them.
-SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict)
+SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict[str, ReplySender])

@@ -70,7 +70,7 @@ def rising_terms(recent: Iterable[str], baseline: Iterable[str], *, top: int = 1
     skip = STOPWORDS | {w.lower() for w in ignore}
     rec, base = _doc_freq(recent, skip), _doc_freq(baseline, skip)
     n_rec, n_base = max(1, rec.pop("", 0)), max(1, base.pop("", 0))
-    scored = []
+    scored: list[dict[str, Any]] = []
     for term, count in rec.items():
         if count < min_count:
             continue

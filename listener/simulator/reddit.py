@@ -52,7 +52,7 @@ def thing_json(world: World, post: SimPost) -> dict[str, Any]:
     }
     if post.kind != "comment":
         return {"kind": "t3", "data": {**common, "title": post.title, "selftext": post.text, "is_self": True,
-                                       "num_comments": 0, "url": "https://www.reddit.com" + common["permalink"]}}
+                                       "num_comments": 0, "url": f"https://www.reddit.com{common['permalink']}"}}
     parent = world.by_id.get(post.parent_id or "")
     return {"kind": "t1", "data": {**common, "body": post.text, "link_id": f"t3_{post.conversation_id}",
                                    "parent_id": fullname(parent) if parent else f"t3_{post.conversation_id}"}}
@@ -183,10 +183,10 @@ class RedditFace:
         anchor = self._thing(request.query.get("after", ""))
         if fault is not None and fault.kind == "duplicate" and anchor is not None:
             page = [anchor, *page]  # the previous page's last item again: a duplicate across pages
+        children = [render(self.world, p) for p in page]
         body = {"kind": "Listing", "data": {"after": after, "before": None, "dist": len(page), "modhash": None,
-                                            "geo_filter": "",
-                                            "children": [render(self.world, p) for p in page]}}
-        return listing_response(fault, body, body["data"]["children"],
+                                            "geo_filter": "", "children": children}}
+        return listing_response(fault, body, children,
                                 {"kind": "t3", "data": {"id": None, "name": 7}}, headers)
 
     # -- faults ------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ class RedditFace:
         return None
 
     # -- replies -------------------------------------------------------------------------------------
-    async def comment(self, request: web.Request) -> web.Response:
+    async def comment(self, request: web.Request) -> web.StreamResponse:
         fault = self.world.take_fault("reddit-comment")
         headers = self.headers()
         early = await self._early_fault(fault, headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import Any
 
 from aiohttp import web
 
@@ -38,9 +39,8 @@ class Simulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[union-attr]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server: Any = site._server
+        self.port = server.sockets[0].getsockname()[1]
         log.info("platform simulator listening on %s", self.base_url)
         return self.base_url
 

@@ -166,7 +166,7 @@ class XFace:
             await asyncio.sleep(fault.seconds or 30)
         return None
 
-    async def create_tweet(self, request: web.Request) -> web.Response:
+    async def create_tweet(self, request: web.Request) -> web.StreamResponse:
         fault = self.world.take_fault("create")
         headers = self.headers("create")
         early = await self._early_fault(fault, headers)
