@@ -268,3 +268,25 @@ async def test_resolving_offers_a_survey_the_customer_can_answer_once(client: Te
     await login(client, "agent")
     page = await (await client.get(f"/conversations/{conv}")).text()
     assert "answered: 9" in page
+
+
+async def test_lead_assigns_and_agent_escalates(client: TestClient) -> None:
+    csrf = await login(client, "lead")
+    conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/assign", json={"agent": "agent"},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and (await r.json())["assignee"] == "agent"
+    r = await client.post(f"/api/conversations/{conv}/assign", json={"agent": "nobody"},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status == 404
+    client.session.cookie_jar.clear()
+    csrf = await login(client, "agent")
+    r = await client.post(f"/api/conversations/{conv}/assign", json={"agent": "agent"},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status == 403  # agents cannot assign
+    r = await client.post(f"/api/conversations/{conv}/escalate", json={"note": "VIP"},
+                          headers={"X-CSRF-Token": csrf})
+    body = await r.json()
+    assert body["escalation_level"] == 1 and body["priority"] >= 95
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert "level 1 of 3" in page and "escalated by agent: VIP" in page

@@ -20,6 +20,7 @@ from careline.web.agent import ACTIONS, load_detail, load_queue, perform, queue_
 from careline.web.auth import USER_KEY, allow, public, user_of
 from careline.web.keys import SETTINGS, STORE
 from careline.web.openapi import document
+from responder import queue
 from responder.textlimits import LIMITS, check_length
 from responder.tone import check_tone
 
@@ -85,6 +86,18 @@ async def post_reply(request: web.Request) -> web.Response:
     body = await json_body(request)
     reply = await perform(request.app, "send", _conv_id(request), user_of(request).username, body)
     return web.json_response(reply, status=201)
+
+
+@allow(Role.LEAD)
+async def assign(request: web.Request) -> web.Response:
+    """A lead hands the conversation to a named agent (an audited claim on their behalf)."""
+    body = await json_body(request)
+    agent = body.get("agent")
+    if not isinstance(agent, str) or not 1 <= len(agent) <= 64:
+        raise CarelineError("agent must be a username")
+    conv_id, who, now = _conv_id(request), user_of(request).username, utcnow()
+    return web.json_response(await request.app[STORE].write(
+        lambda db: queue.assign(db, conv_id, agent, actor=who, now=now)))
 
 
 @allow(Role.AGENT)
@@ -155,6 +168,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/{action:" + actions + "}", post_action)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/assign", assign)
     app.router.add_post("/api/drafts/check", check_draft)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/health", health)

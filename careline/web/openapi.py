@@ -118,6 +118,10 @@ def _paths() -> dict[str, Any]:
             "Send a reply (idempotent by idempotency_key); held for approval when the tone guard objects",
             "agent", _json(_ref("Reply"), "Created"), "400", "404", "409", params=[CONV_ID],
             body=_ref("NewReply"), ok_code="201")},
+        "/api/conversations/{id}/assign": {"post": _op(
+            "Assign the conversation to an agent (an audited claim on their behalf)", "lead", _json(OBJ),
+            "400", "404", "409", params=[CONV_ID], body={"type": "object", "required": ["agent"], "properties": {
+                "agent": {"type": "string", "minLength": 1, "maxLength": 64}}})},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", body=_ref("DraftCheck"))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
