@@ -18,6 +18,7 @@ from responder.sla import SLAPolicy, due_times, policies_from_settings, select_p
 DEFAULT_POLICY = SLAPolicy(name="default", first_response_minutes=60, next_response_minutes=120,
                            resolution_minutes=1440)
 _EFFORT_REASON = re.compile(r"effort score (\d+(?:\.\d+)?)")
+_SCORE_REASON = re.compile(r"(sentiment|intent|complaint|likely detractor)\b.*\(\d")
 
 
 def configured_policies(settings: Settings) -> list[SLAPolicy]:
@@ -57,5 +58,11 @@ def priority_for(m: dict[str, Any], now: datetime) -> tuple[float, list[str]]:
         customer_messages=int(m.get("customer_messages") or 1),
     )
     result = score_priority(signals)
-    model_reasons = [r for r in json.loads(m.get("reasons") or "[]") if not _EFFORT_REASON.search(str(r))]
-    return result.score, [*result.reasons, *model_reasons[:3]]
+    return result.score, [*result.reasons, *evidence(m)[:3]]
+
+
+def evidence(m: dict[str, Any]) -> list[str]:
+    """The model's reasons that add evidence (quoted rules, low-confidence notes), not its scores again:
+    the priority reasons already state complaint, detractor and urgency."""
+    return [str(r) for r in json.loads(m.get("reasons") or "[]")
+            if not _EFFORT_REASON.search(str(r)) and not _SCORE_REASON.match(str(r))]

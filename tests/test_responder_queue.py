@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -150,3 +151,14 @@ async def test_housekeeping_tick_assigns_in_turn_and_is_idempotent(seeded: Store
     assert (first.assigned, second.assigned) == (6, 0)
     off = dataclasses.replace(settings, responder=ResponderSettings(round_robin=False))
     assert (await tick(seeded, off, now=NOW)).assigned == 0
+
+
+def test_priority_reasons_state_each_fact_once() -> None:
+    reasons = ["sentiment negative (0.91)", "complaint (0.88)", "likely detractor (0.94)",
+               'legal words: "small claims"', "effort score 0.70"]
+    row = {"detractor": 0.94, "complaint": 0.88, "urgency": 0.8, "followers": 20_000,
+           "reasons": json.dumps(reasons), "text": "small claims next"}
+    score, why = priority_for(row, NOW)
+    assert 50 <= score <= 100
+    assert 'legal words: "small claims"' in why
+    assert not any(r.startswith(("sentiment ", "complaint (0", "likely detractor (0", "effort score")) for r in why)
