@@ -20,8 +20,9 @@ install: $(STAMP)
 demo: install  ## simulator + real pollers + model + web UI on http://127.0.0.1:8080/
 	$(BIN)/careline demo --port $${PORT:-8080}
 
-test: install  ## lint + the whole test suite
+test: install  ## lint, types, then the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/mypy careline listener classifiers responder
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: install

@@ -119,6 +119,27 @@ def x_client(base_url: str, *, timeout: float, bearer_token: str | None,
     return session, client
 
 
+class XClientOwner:
+    """Holds the tweepy client and its session for an X source or reply sender: open, use, close."""
+
+    _session: RebasedSession | None = None
+    _client: AsyncClient | None = None
+
+    def open_x(self, base_url: str, *, timeout: float, bearer_token: str | None, **oauth1: str) -> None:
+        self._session, self._client = x_client(base_url, timeout=timeout, bearer_token=bearer_token, **oauth1)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def client(self) -> AsyncClient:
+        if self._client is None:
+            raise RuntimeError(f"{type(self).__name__}.start() was not called")
+        return self._client
+
+
 @dataclass(frozen=True)
 class NoRetry(FiniteRetryStrategy):
     """asyncprawcore's retry strategy with no retries and no sleep.

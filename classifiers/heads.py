@@ -59,7 +59,7 @@ def calibrate(z: np.ndarray, cal: dict[str, Any]) -> np.ndarray:
     return softmax(z / t + shift)
 
 
-def fit_platt(z: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def fit_platt(z: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """Platt scaling on out-of-fold scores: p = sigmoid(a*z + c)."""
     from sklearn.linear_model import LogisticRegression
 

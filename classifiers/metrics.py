@@ -34,7 +34,8 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels:
     }
 
 
-def binary_metrics(y_true: Sequence[int], p: Sequence[float], threshold: float = 0.5) -> dict[str, float]:
+def binary_metrics(y_true: Sequence[int] | np.ndarray, p: Sequence[float] | np.ndarray,
+                   threshold: float = 0.5) -> dict[str, Any]:
     """Classification metrics at ``threshold`` plus AUROC, Brier and 10-bin ECE of the probability."""
     from sklearn.metrics import roc_auc_score
 

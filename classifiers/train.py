@@ -185,7 +185,7 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
     return head, report
 
 
-def _mc_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
+def _mc_metrics(y: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
     pred = [classes[i] for i in proba.argmax(1)]
     return classification_metrics([classes[i] for i in y], pred, classes)
 

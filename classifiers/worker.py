@@ -98,7 +98,7 @@ def to_classification(row: dict[str, Any], pred: Prediction, version: str,
 
 def _save(rows: list[dict[str, Any]], keys: list[str]) -> Any:
     def write(db: Database) -> None:
-        db["classifications"].insert_all(rows, pk="mention_key", replace=True)
+        db.table("classifications").insert_all(rows, pk="mention_key", replace=True)
         db.conn.executemany("UPDATE mentions SET stage = 'classified' WHERE key = ? AND stage = 'new'",
                             [(k,) for k in keys])
 

@@ -32,9 +32,8 @@ import asyncprawcore
 import tweepy
 from asyncpraw.exceptions import RedditAPIException
 from sqlite_utils import Database
-from tweepy.asynchronous import AsyncClient
 
-from careline.clients import RebasedSession, reddit_client, x_client
+from careline.clients import XClientOwner, reddit_client
 from careline.domain import Event, Platform, ReplyState, from_iso, to_iso
 from careline.errors import (
     CarelineError,
@@ -99,7 +98,7 @@ class OAuth1Credentials:
     access_token_secret: str
 
 
-class XReplySender(ReplySender):
+class XReplySender(XClientOwner, ReplySender):
     """Replies through tweepy's ``AsyncClient.create_tweet`` as the brand account.
 
     Posting needs user context: OAuth 1.0a credentials, or an OAuth 2.0 user access token passed as
@@ -116,24 +115,11 @@ class XReplySender(ReplySender):
             raise CarelineError("the X reply sender needs a user bearer token or OAuth 1.0a credentials")
         self.settings, self.handle = settings, handle.lstrip("@")
         self.bearer_token, self.oauth1, self.timeout = bearer_token, oauth1, timeout
-        self._session: RebasedSession | None = None
-        self._client: AsyncClient | None = None
 
     async def start(self) -> None:
         creds = vars(self.oauth1) if self.oauth1 else {}
-        self._session, self._client = x_client(self.settings.api_base_url, timeout=self.timeout,
-                                               bearer_token=self.bearer_token or None, **creds)
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    @property
-    def client(self) -> AsyncClient:
-        if self._client is None:
-            raise RuntimeError("XReplySender.start() was not called")
-        return self._client
+        self.open_x(self.settings.api_base_url, timeout=self.timeout, bearer_token=self.bearer_token or None,
+                    **creds)
 
     async def post(self, text: str, in_reply_to: str) -> str:
         body = await self._call(self.client.create_tweet, text=text, in_reply_to_tweet_id=in_reply_to,

@@ -21,9 +21,8 @@ from typing import Any
 
 import aiohttp
 import tweepy
-from tweepy.asynchronous import AsyncClient
 
-from careline.clients import RebasedSession, x_client
+from careline.clients import XClientOwner
 from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import (
     MalformedPayload,
@@ -69,7 +68,7 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-class XSource(Source):
+class XSource(XClientOwner, Source):
     """Shared by the search and mentions-timeline adapters: client, errors, normalisation."""
 
     platform = Platform.X.value
@@ -80,25 +79,12 @@ class XSource(Source):
         self.brand_settings = brand
         self.settings = settings
         self.timeout = timeout
-        self._session: RebasedSession | None = None
-        self._client: AsyncClient | None = None
         self.own_ids = {brand.x_user_id} - {""}
         self.own_handles = {h.lstrip("@").lower() for h in brand.handles}
 
     async def start(self) -> None:
-        self._session, self._client = x_client(self.settings.api_base_url, timeout=self.timeout,
-                                               bearer_token=self.settings.bearer_token or "unset")
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    @property
-    def client(self) -> AsyncClient:
-        if self._client is None:
-            raise RuntimeError(f"{self.key}: start() was not called")
-        return self._client
+        self.open_x(self.settings.api_base_url, timeout=self.timeout,
+                    bearer_token=self.settings.bearer_token or "unset")
 
     # -- errors ------------------------------------------------------------------------------------
     async def call(self, method: Any, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
