@@ -290,3 +290,21 @@ async def test_lead_assigns_and_agent_escalates(client: TestClient) -> None:
     assert body["escalation_level"] == 1 and body["priority"] >= 95
     page = await (await client.get(f"/conversations/{conv}")).text()
     assert "level 1 of 3" in page and "escalated by agent: VIP" in page
+
+
+async def test_lead_sends_a_held_reply_back_with_a_note(client: TestClient) -> None:
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "You should have read our policy first.", "idempotency_key": "held-12345"})
+    held = await r.json()
+    assert held["state"] == "awaiting_approval"
+    client.session.cookie_jar.clear()
+    csrf = await login(client, "lead")
+    r = await client.post(f"/api/replies/{held['id']}/send-back", headers={"X-CSRF-Token": csrf},
+                          json={"note": "Don't blame the customer; offer the DM."})
+    back = await r.json()
+    assert r.status == 200 and back["state"] == "draft" and back["review_note"].startswith("Don't blame")
+    summary = await (await client.get("/api/sla/summary")).json()
+    assert held["id"] not in [a["id"] for a in summary["approvals"]]
+    assert not [p for p in client.app[SIM].world.posts if p.text.startswith("You should have read")]

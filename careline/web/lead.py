@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
 from careline.domain import Role, utcnow
 from careline.web import actions
+from careline.web.api import json_body
 from careline.web.auth import allow, user_of
 from careline.web.keys import SETTINGS, STORE
 from careline.web.pages import render
 from careline.web.reports import export_rows, sla_summary, to_csv
+from responder import replies
 
 
 async def _summary(request: web.Request) -> dict:
@@ -66,9 +69,32 @@ async def approve_form(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/sla#approvals")
 
 
+async def _send_back(request: web.Request, note: str) -> dict[str, Any]:
+    who, now = user_of(request), utcnow()
+    reply_id = int(request.match_info["id"])
+    return await request.app[STORE].write(lambda db: replies.review(
+        db, reply_id, approve=False, reviewer=who.username, role=who.role, now=now, note=note))
+
+
+@allow(Role.LEAD)
+async def send_back_json(request: web.Request) -> web.Response:
+    """The reply goes back to its author as a draft, with the lead's note."""
+    body = await json_body(request)
+    return web.json_response(await _send_back(request, str(body.get("note") or "")[:1000]))
+
+
+@allow(Role.LEAD)
+async def send_back_form(request: web.Request) -> web.Response:
+    form = await request.post()
+    await _send_back(request, str(form.get("note") or "")[:1000])
+    raise web.HTTPSeeOther("/sla#approvals")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/sla", sla_page)
     app.router.add_get("/api/sla/summary", sla_json)
     app.router.add_get("/api/sla/conversations.csv", export_csv)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/approve", approve_json)
     app.router.add_post(r"/replies/{id:\d{1,12}}/approve", approve_form)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/send-back", send_back_json)
+    app.router.add_post(r"/replies/{id:\d{1,12}}/send-back", send_back_form)

@@ -126,6 +126,10 @@ def _paths() -> dict[str, Any]:
                                           "400", body=_ref("DraftCheck"))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
                                                   _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
+        "/api/replies/{id}/send-back": {"post": _op(
+            "Send a held reply back to its author as a draft, with a note", "lead", _json(_ref("Reply")), "400",
+            "404", "409", params=[CONV_ID], body={"type": "object", "properties": {
+                "note": {"type": "string", "maxLength": 1000}}})},
         "/api/replies/{id}/retry": {"post": _op("Retry a failed reply (X checks for an earlier post first)",
                                                 "agent", _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
         "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
