@@ -54,7 +54,8 @@ def load_classifier(settings: Settings) -> Classifier:
     model_dir = Path(cfg.model_dir)
     if not model_dir.is_absolute():
         model_dir = REPO / model_dir
-    clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads)
+    intents = {name: list(phrases) for b in settings.brands for name, phrases in b.intents.items()}
+    clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads, extra_intents=intents or None)
     clf.load()
     log.info("classifier %s loaded", clf.version)
     return clf

@@ -63,6 +63,10 @@ class BrandSettings:
     own_subreddits: list[str] = opt([], "The brand's own subreddits: every new post/comment is a mention.")
     reddit_username: str = opt("", "The brand's Reddit account: its posts are never tickets.")
     competitors: list[str] = opt([], "Competitor brand names, for share of voice.")
+    intents: dict[str, list[str]] = opt({}, "Extra intents: name -> a few example phrases (nearest prototype).")
+    greeting: str = opt("Hi", "How replies open (reply templates' {{ greeting }}).")
+    sign_off: str = opt("", "Appended to replies, e.g. ' ^JS' or ' - The Acme team'.")
+    promise: str = opt("within 2 hours", "When replies promise a follow-up: keep it concrete.")
 
 
 @dataclass(frozen=True)

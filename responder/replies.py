@@ -40,7 +40,8 @@ class Voices:
     def from_settings(cls, settings: Settings) -> Voices:
         directory = Path(settings.responder.templates_dir)
         templates = _templates(str(directory if directory.is_absolute() else REPO / directory))
-        return cls({b.name: BrandVoice(display_name=b.display_name or b.name, templates=templates.get(b.name, {}))
+        return cls({b.name: BrandVoice(display_name=b.display_name or b.name, greeting=b.greeting,
+                                       sign_off=b.sign_off, promise=b.promise, templates=templates.get(b.name, {}))
                     for b in settings.brands})
 
     def get(self, brand: str) -> BrandVoice:
