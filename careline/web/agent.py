@@ -28,7 +28,7 @@ from careline.web.pages import render
 from careline.web.reports import sla_state
 from classifiers.abc import INTENTS
 from responder.drafts import draft_reply
-from responder.priority import effort_from_text
+from responder.policy import effort_of
 from responder.replies import Voices, case_ref
 from responder.surveys import survey_url
 from responder.textlimits import LIMITS
@@ -111,8 +111,8 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     for m in d["thread"]:
         for key in ("sentiment_scores", "intent_scores"):
             m[key] = _loads(m.get(key), {})
+        m["effort"] = effort_of(m)  # the classifier's recorded effort, as the priority uses it
         m["reasons"] = _loads(m.get("reasons"), [])
-        m["effort"] = effort_from_text(m["text"])
     for e in d["events"]:
         e["data"] = _loads(e.get("data"), {})
     classified = [m for m in d["thread"] if m.get("intent")]
