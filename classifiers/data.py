@@ -9,8 +9,10 @@ of the data, and every mapping onto our own taxonomy lives here, in one reviewab
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +67,12 @@ def complaints() -> Labelled:
     rel = "complaints-acl2019/train.csv"
     rows = _rows(rel)
     return Labelled("complaint", rel, [r["text"] for r in rows], [r["label"].strip() for r in rows])
+
+
+def complaint_severity() -> dict[str, str]:
+    """complaints-xci-severity: text -> severity '0'-'4' for the complaints-acl2019 tweets (0 = not a
+    complaint, 1-4 = no explicit reproach < disapproval < accusation < blame). An auxiliary LoRA task only."""
+    return {r["text_acl2019"]: r["severity"].strip() for r in _rows("complaints-xci-severity/train.csv")}
 
 
 def complaint_domains() -> list[str]:
@@ -140,11 +148,23 @@ BANKING_PREFIX: tuple[tuple[str, str], ...] = (
 )
 
 
+# Airline tweets that ask for money back or complain about charges carry no intent label of their own
+# (their negativereason is mostly "Customer Service Issue" or empty), so without these rules the only
+# tweet-shaped rows are airline/random chatter and a short "@brand refund please" lands on "other".
+REFUND_RE = re.compile(r"\brefund", re.IGNORECASE)
+BILLING_RE = re.compile(r"\b(charged?|charges|overcharged|fees?|billed|billing|double charged|paid twice)\b",
+                        re.IGNORECASE)
+
+
 def _intent_airline() -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for r in _rows("airline-sentiment/train.csv"):
         text, sent, reason = r["text"], r["airline_sentiment"], r["negativereason"]
-        if sent == "negative" and reason in AIRLINE_REASON:
+        if sent != "positive" and REFUND_RE.search(text):
+            out.append((text, "refund_return"))
+        elif sent != "positive" and BILLING_RE.search(text):
+            out.append((text, "billing"))
+        elif sent == "negative" and reason in AIRLINE_REASON:
             out.append((text, AIRLINE_REASON[reason]))
         elif sent == "positive" and "?" not in text:
             out.append((text, "praise"))
@@ -166,9 +186,25 @@ def _intent_ericsson() -> list[tuple[str, str]]:
     return out
 
 
+def _tweet_handles() -> list[str]:
+    """Brand handles that open complaints-acl2019 tweets (many brands, nine domains)."""
+    found = (re.match(r"@\w+", r["text"]) for r in _rows("complaints-acl2019/train.csv"))
+    return sorted({m.group(0) for m in found if m})
+
+
 def _intent_banking() -> list[tuple[str, str]]:
+    """banking77 queries; half of them (chosen by a hash of the text, so it is stable) get a brand
+    handle in front, so that "@brand ..." is not a cue for the airline/random-tweet classes only."""
     mapping = dict(BANKING_PREFIX)
-    return [(r["text"], mapping[r["category"]]) for r in _rows("banking77/train.csv") if r["category"] in mapping]
+    handles = _tweet_handles()
+    out: list[tuple[str, str]] = []
+    for r in _rows("banking77/train.csv"):
+        if r["category"] not in mapping:
+            continue
+        h = int(hashlib.md5(r["text"].encode(), usedforsecurity=False).hexdigest(), 16)
+        text = f"{handles[h % len(handles)]} {r['text']}" if h % 2 and handles else r["text"]
+        out.append((text, mapping[r["category"]]))
+    return out
 
 
 def _intent_random() -> list[tuple[str, str]]:

@@ -150,8 +150,19 @@ def task_sets(sentiment_n: int, intent_per_source_class: int, seed: int) -> dict
     }
 
 
+def severity_task(complaint: Labelled) -> Labelled:
+    """Auxiliary task: complaint severity (0-4) for the given complaint rows, from complaints-xci-severity."""
+    from classifiers import data
+
+    sev = data.complaint_severity()
+    keep = [i for i, t in enumerate(complaint.texts) if t in sev]
+    return Labelled("severity", "complaints-xci-severity/train.csv", [complaint.texts[i] for i in keep],
+                    [sev[complaint.texts[i]] for i in keep])
+
+
 def compare_on_holdout(cfg: LoraConfig, tasks: Mapping[str, Labelled], holdout: float = 0.2,
-                       progress: Callable[[str, int], Any] | None = None) -> dict[str, Any]:
+                       progress: Callable[[str, int], Any] | None = None,
+                       severity: bool = False) -> dict[str, Any]:
     """Fit LoRA on (1 - holdout) of every task, then fit the same LR heads on frozen and on adapted
     embeddings of that part and score both on the held-out part (plus TweetEval val for sentiment).
 
@@ -165,7 +176,10 @@ def compare_on_holdout(cfg: LoraConfig, tasks: Mapping[str, Labelled], holdout: 
     from classifiers.train import HEAD_CLASSES, TrainConfig, check_head, train_head
 
     parts = {name: split(lab, holdout, cfg.seed) for name, lab in tasks.items()}
-    adapter = train_lora(cfg, {name: tr for name, (tr, _) in parts.items()}, progress)
+    train_tasks = {name: tr for name, (tr, _) in parts.items()}
+    if severity:  # only the complaint rows of the training part, so the holdout stays unseen
+        train_tasks["severity"] = severity_task(parts["complaint"][0])
+    adapter = train_lora(cfg, train_tasks, progress)
     checks = {"sentiment": [data.tweeteval_val()]}
     result: dict[str, Any] = {}
     for label, enc in (("frozen", Encoder()), ("lora", Encoder(adapter_dir=adapter))):
