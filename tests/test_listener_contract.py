@@ -7,7 +7,6 @@ simulator published (nothing lost, nothing doubled), and the cursor moves only f
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -27,17 +26,10 @@ def stored(store: Store) -> list[str]:
 
 
 @pytest.fixture
-def mixed_world() -> World:
-    """250 X posts (3 pages) and 250 Reddit rounds (3 pages in every listing)."""
+def world() -> World:
+    """250 X posts (3 pages) and 250 Reddit rounds (3 pages in every listing); the shared
+    ``simulator`` fixture serves this world in this module."""
     return load_scenario_data(mixed_scenario(250, 250), World(manual=True))
-
-
-@pytest.fixture
-async def sim(mixed_world: World) -> AsyncIterator[Simulator]:
-    simulator = Simulator(mixed_world)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
 
 
 async def poll(source: Source, store: Store, runs: int = 1, *, max_pages: int = 50) -> list[str]:
@@ -53,15 +45,15 @@ async def poll(source: Source, store: Store, runs: int = 1, *, max_pages: int = 
 
 @pytest.mark.parametrize("name", SOURCES)
 async def test_stores_exactly_what_was_published_then_only_new_posts(
-        name: str, mixed_world: World, sim: Simulator, store: Store) -> None:
-    mixed_world.advance_to(150)
-    first = await poll(make_source(name, sim.base_url), store)
-    assert set(first) == expected(mixed_world, name) and len(first) == len(set(first))
+        name: str, world: World, simulator: Simulator, store: Store) -> None:
+    world.advance_to(150)
+    first = await poll(make_source(name, simulator.base_url), store)
+    assert set(first) == expected(world, name) and len(first) == len(set(first))
     cursor_before = store.read_sync(lambda db: db.conn.execute("SELECT value FROM cursors").fetchone()[0])
-    mixed_world.publish_all()
-    keys = await poll(make_source(name, sim.base_url), store, runs=2)
+    world.publish_all()
+    keys = await poll(make_source(name, simulator.base_url), store, runs=2)
     assert len(keys) == len(set(keys))
-    assert set(keys) == expected(mixed_world, name)
+    assert set(keys) == expected(world, name)
     assert len(keys) > len(first)
     cursor_after = store.read_sync(lambda db: db.conn.execute("SELECT value FROM cursors").fetchone()[0])
     assert cursor_after != cursor_before and json.loads(cursor_after)
@@ -69,9 +61,9 @@ async def test_stores_exactly_what_was_published_then_only_new_posts(
 
 @pytest.mark.parametrize("name", SOURCES)
 async def test_mentions_are_normalised_with_thread_and_raw_payload(
-        name: str, mixed_world: World, sim: Simulator, store: Store) -> None:
-    mixed_world.publish_all()
-    source = make_source(name, sim.base_url)
+        name: str, world: World, simulator: Simulator, store: Store) -> None:
+    world.publish_all()
+    source = make_source(name, simulator.base_url)
     await source.start()
     try:
         page = await source.fetch(None)
@@ -94,28 +86,28 @@ async def test_mentions_are_normalised_with_thread_and_raw_payload(
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 @pytest.mark.parametrize("name", SOURCES)
 async def test_every_fault_loses_and_doubles_nothing(
-        name: str, kind: str, mixed_world: World, sim: Simulator, store: Store) -> None:
-    mixed_world.publish_all()
+        name: str, kind: str, world: World, simulator: Simulator, store: Store) -> None:
+    world.publish_all()
     seconds = 1.0 if kind == "timeout" else 0.0
     for endpoint in ENDPOINTS[name]:
         # the first request, a later page, and the first page of the next run
-        mixed_world.inject(endpoint, Fault(kind, seconds))
-        mixed_world.inject(endpoint, *([] if kind in ("429", "500", "timeout") else [Fault(kind, seconds)]))
-    source = make_source(name, sim.base_url, timeout=0.5)
+        world.inject(endpoint, Fault(kind, seconds))
+        world.inject(endpoint, *([] if kind in ("429", "500", "timeout") else [Fault(kind, seconds)]))
+    source = make_source(name, simulator.base_url, timeout=0.5)
     keys = await poll(source, store, runs=4)
-    assert not any(mixed_world.faults.get(e) for e in ENDPOINTS[name]), "every injected fault was served"
+    assert not any(world.faults.get(e) for e in ENDPOINTS[name]), "every injected fault was served"
     assert len(keys) == len(set(keys))
-    assert set(keys) == expected(mixed_world, name)
+    assert set(keys) == expected(world, name)
 
 
-async def test_comment_joins_its_submission_conversation(mixed_world: World, sim: Simulator, store: Store) -> None:
-    mixed_world.publish_all()
-    await poll(make_source("reddit-subreddit", sim.base_url), store)
+async def test_comment_joins_its_submission_conversation(world: World, simulator: Simulator, store: Store) -> None:
+    world.publish_all()
+    await poll(make_source("reddit-subreddit", simulator.base_url), store)
     rows = store.read_sync(lambda db: db.conn.execute(
         "SELECT platform_id, thread_key, in_reply_to_id, text, url FROM mentions").fetchall())
     by_id = {r[0]: r for r in rows}
-    sub = mixed_world.by_ref["rs3"]
-    comment = mixed_world.by_ref["rc3"]
+    sub = world.by_ref["rs3"]
+    comment = world.by_ref["rc3"]
     assert by_id[f"t1_{comment.id}"][1] == by_id[f"t3_{sub.id}"][1] == f"reddit:skylark:t3_{sub.id}"
     assert by_id[f"t1_{comment.id}"][2] == f"t3_{sub.id}"
     assert by_id[f"t3_{sub.id}"][3] == "Refund question 3\n\nWaiting 3 days for a refund."
