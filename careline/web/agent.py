@@ -36,6 +36,8 @@ from responder.transitions import allowed_actions
 
 STATUSES = ("new", "open", "pending", "snoozed", "resolved", "dismissed")
 ACTIONS = ("claim", "release", "send", "resolve", "snooze", "dismiss", "escalate")
+#: The actions posted to ``/api/conversations/{id}/{action}``; sending has its own ``/replies`` route.
+ROUTED_ACTIONS = tuple(a for a in ACTIONS if a != "send")
 FILTER_NAMES = ("platform", "brand", "intent", "status")
 
 

@@ -16,7 +16,7 @@ from careline.domain import Role, utcnow
 from careline.errors import CarelineError
 from careline.views import counts, source_health
 from careline.web import actions
-from careline.web.agent import ACTIONS, load_detail, load_queue, perform, queue_filters
+from careline.web.agent import ROUTED_ACTIONS, load_detail, load_queue, perform, queue_filters
 from careline.web.auth import USER_KEY, allow, public, user_of
 from careline.web.keys import SETTINGS, STORE
 from careline.web.openapi import document
@@ -164,7 +164,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/queue", get_queue)
     app.router.add_get("/api/stream", stream)
     app.router.add_get(r"/api/conversations/{id:\d{1,12}}", get_conversation)
-    actions = "|".join(a for a in ACTIONS if a != "send")
+    actions = "|".join(ROUTED_ACTIONS)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/{action:" + actions + "}", post_action)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from careline.web.agent import ROUTED_ACTIONS
 from responder.textlimits import LIMITS
 
 ERRORS = {
@@ -99,7 +100,6 @@ SCHEMAS: dict[str, Any] = {
         "home": {"type": "string"}}},
 }
 
-ACTIONS = ("claim", "release", "resolve", "snooze", "dismiss", "escalate")
 
 
 def _paths() -> dict[str, Any]:
@@ -151,7 +151,7 @@ def _paths() -> dict[str, Any]:
                             "responses": {"200": _json({"type": "object", "required": ["status"],
                                                         "properties": {"status": {"type": "string"}}})}}},
     }
-    for action in ACTIONS:
+    for action in ROUTED_ACTIONS:
         paths[f"/api/conversations/{{id}}/{action}"] = {"post": _op(
             f"{action.capitalize()} the conversation (one audited status change)", "agent", _json(OBJ),
             "400", "404", "409", params=[CONV_ID], body=_ref("ActionBody"))}
