@@ -25,7 +25,7 @@ from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_template
 from responder.priority import bucket_for
 from responder.queue import load
 from responder.textlimits import check_length
-from responder.tone import check_tone
+from responder.tone import ToneReport, check_tone
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -115,11 +115,12 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
         (conv_id, last["key"], text, state.value, actor, to_iso(now), to_iso(now), key))
     append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
                            {"reply": cur.lastrowid, "state": state.value, "tone": [f.category for f in tone.findings]}))
-    return _with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0])
+    return _with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0], tone)
 
 
-def _with_checks(reply: dict[str, Any]) -> dict[str, Any]:
-    return {**reply, "tone": check_tone(reply["text"]).as_dict()}
+def _with_checks(reply: dict[str, Any], tone: ToneReport | None = None) -> dict[str, Any]:
+    """The reply row with its tone findings (reusing a report already computed for this text)."""
+    return {**reply, "tone": (tone or check_tone(reply["text"])).as_dict()}
 
 
 def load_reply(db: Database, reply_id: int) -> dict[str, Any]:
@@ -157,9 +158,10 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     length = check_length(conv["platform"], text.strip())
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
-    held = needs_approval(settings, conv, actor) or check_tone(text).defensive
+    tone = check_tone(text.strip())
+    held = needs_approval(settings, conv, actor) or tone.defensive
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     db.conn.execute("UPDATE replies SET text = ?, state = ?, updated_at = ? WHERE id = ?",
                     (text.strip(), state.value, to_iso(now), reply_id))
     append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
-    return _with_checks(load_reply(db, reply_id))
+    return _with_checks(load_reply(db, reply_id), tone)
