@@ -73,8 +73,13 @@ def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
     """The suggested reply for the conversation's latest customer message."""
     conv = load(db, conv_id)
     last = latest_customer_mention(db, conv["thread_key"])
-    return draft_reply(last["intent"] or "other", conv["brand"], last["name"] or last["handle"],
-                       case_ref(conv_id), conv["platform"], voice=voices.get(conv["brand"]))
+    return draft_for(conv, last["intent"], last["name"] or last["handle"], voices)
+
+
+def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices: Voices) -> Draft:
+    """The draft for an already-loaded conversation row, in its brand's voice, with its case reference."""
+    return draft_reply(intent or "other", conv["brand"], author_name, case_ref(int(conv["id"])), conv["platform"],
+                       voice=voices.get(conv["brand"]))
 
 
 def needs_approval(settings: Settings, conv: dict[str, Any], agent: str) -> bool:

@@ -27,9 +27,8 @@ from careline.web.keys import SETTINGS, STORE
 from careline.web.pages import render
 from careline.web.reports import sla_state
 from classifiers.abc import INTENTS
-from responder.drafts import draft_reply
 from responder.policy import effort_of
-from responder.replies import Voices, case_ref
+from responder.replies import Voices, draft_for
 from responder.surveys import survey_url
 from responder.textlimits import LIMITS
 from responder.transitions import allowed_actions
@@ -85,9 +84,7 @@ def _loads(value: str | None, default: Any) -> Any:
 
 def suggest(settings: Settings, conv: dict[str, Any], intent: str | None) -> dict[str, Any]:
     """The suggested reply in the brand's voice (templates included), with its length and tone findings."""
-    voice = Voices.from_settings(settings).get(conv["brand"])
-    d = draft_reply(intent or "other", conv["brand"], conv.get("author_name") or conv["handle"],
-                    case_ref(conv["id"]), conv["platform"], voice=voice)
+    d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], Voices.from_settings(settings))
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "source": d.source}
 
