@@ -55,7 +55,8 @@ def load_classifier(settings: Settings) -> Classifier:
     if not model_dir.is_absolute():
         model_dir = REPO / model_dir
     intents = {name: list(phrases) for b in settings.brands for name, phrases in b.intents.items()}
-    clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads, extra_intents=intents or None)
+    clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads, extra_intents=intents or None,
+                           precision=cfg.precision)
     clf.load()
     log.info("classifier %s loaded", clf.version)
     return clf

@@ -115,6 +115,8 @@ class ClassifierSettings:
     model_dir: str = opt("data/models/careline-tagger", "Directory of our trained heads/adapters.")
     batch_size: int = opt(32, "Mentions per forward pass.", min=1, max=512)
     threads: int = opt(2, "Torch intra-op threads.", min=1, max=64)
+    precision: str = opt("auto", "'auto' (bf16 where the CPU has native bf16, else fp32), 'fp32' or 'bf16'.",
+                         choices=["auto", "fp32", "bf16"])
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
     from classifiers.minilm import build_classifier
 
     settings = _settings_classifier()
-    clf = build_classifier(kind or settings.kind, model_dir or settings.model_dir, threads=settings.threads)
+    clf = build_classifier(kind or settings.kind, model_dir or settings.model_dir, threads=settings.threads,
+                           precision=settings.precision)
     clf.load()
     return clf
 

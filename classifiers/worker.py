@@ -117,8 +117,12 @@ async def classify_pending(store: Any, classifier: Classifier, *, batch_size: in
     pool = executor or default_executor()
     stamp = to_iso(now or utcnow())
     rows: list[dict[str, Any]] = []
-    for start in range(0, len(pending), batch_size):
-        batch = pending[start : start + batch_size]
+    # Similar lengths share a batch, so a batch pads to little more than its own texts: ~1.5x the
+    # rate of arrival order on real tweets (benchmarks/classify.py). Order is free here: every row
+    # commits in the one write below.
+    by_length = sorted(pending, key=lambda r: len(r["text"] or ""))
+    for start in range(0, len(by_length), batch_size):
+        batch = by_length[start : start + batch_size]
         texts = [r["text"] or "" for r in batch]
         preds = await loop.run_in_executor(pool, classifier.predict, texts)
         if len(preds) != len(batch):

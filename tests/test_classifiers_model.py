@@ -129,3 +129,42 @@ def test_detractor_ranks_scores(clf: MiniLMClassifier) -> None:
 
 def test_repo_root_is_the_checkout() -> None:
     assert (REPO_ROOT / "pyproject.toml").exists()
+
+
+def test_brand_intents_match_in_the_base_encoder_space() -> None:
+    """With an adapter loaded, prototypes use the base encoder: its space is the one trained for similarity."""
+    c = MiniLMClassifier(DEFAULT_MODEL_DIR, extra_intents={"store_hours": ["when do you open", "opening hours?"]})
+    c.load()
+    assert c.encoder is not None and c.encoder.adapter_dir is not None  # the shipped model has an adapter
+    assert c._proto_encoder is not None and c._proto_encoder.adapter_dir is None
+    plain = MiniLMClassifier(DEFAULT_MODEL_DIR)
+    plain.load()
+    text = ["what time do you open on sunday"]
+    with_brand, without = c.predict(text)[0], plain.predict(text)[0]
+    assert with_brand.intent_label == "store_hours"
+    assert with_brand.complaint == pytest.approx(without.complaint, abs=1e-6)  # other heads untouched
+
+
+def test_bf16_precision_keeps_labels_and_marks_the_version() -> None:
+    from classifiers.encoder import native_bf16
+
+    if not native_bf16():
+        pytest.skip("this CPU has no native bf16 (AVX512-BF16/AMX); 'auto' runs fp32 here")
+    texts = ["my parcel never arrived and nobody answers", "love the new update, thanks!",
+             "is the app down for anyone else?", "I was charged twice for one order, refund me",
+             "can't log in to my account since yesterday", "the seat was fine I guess"]
+    fp32 = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="fp32")
+    fp32.load()
+    bf16 = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="auto")
+    bf16.load()
+    assert bf16.version == fp32.version + "+bf16"
+    for a, b in zip(fp32.predict(texts), bf16.predict(texts), strict=True):
+        assert (a.sentiment_label, a.intent_label) == (b.sentiment_label, b.intent_label)
+        assert a.complaint == pytest.approx(b.complaint, abs=0.03)
+
+
+def test_unknown_precision_is_refused() -> None:
+    from classifiers.encoder import Encoder
+
+    with pytest.raises(ValueError, match="precision"):
+        Encoder(precision="fp8")

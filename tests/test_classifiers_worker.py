@@ -27,6 +27,7 @@ class RecordingClassifier(Classifier):
     def __init__(self) -> None:
         self.threads: set[str] = set()
         self.batches: list[int] = []
+        self.texts: list[list[str]] = []
 
     def load(self) -> None:
         pass
@@ -34,6 +35,7 @@ class RecordingClassifier(Classifier):
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         self.threads.add(threading.current_thread().name)
         self.batches.append(len(texts))
+        self.texts.append(list(texts))
         out = []
         for t in texts:
             bad = "broken" in t.lower()
@@ -123,3 +125,16 @@ async def test_a_failing_batch_writes_nothing(store: Store) -> None:
         await classify_pending(store, Broken(), batch_size=32)
     assert store.read_sync(lambda db: db["classifications"].count) == 0
     assert store.read_sync(lambda db: db.execute("select count(*) from mentions where stage='new'").fetchone()[0]) == 40
+
+
+async def test_batches_group_similar_lengths_and_rows_stay_with_their_mention(store: Store) -> None:
+    """Length-sorted batches pad less (the benchmark's worker order); each row still lands on its mention."""
+    texts = [("broken " * (i % 9 + 1) if i % 2 else "fine " * (i % 11 + 1)).strip() for i in range(64)]
+    _add(store, [_mention(i, t, author=str(i), minutes=i) for i, t in enumerate(texts)])
+    clf = RecordingClassifier()
+    assert await classify_pending(store, clf, batch_size=16) == 64
+    longest = [max(len(t) for t in batch) for batch in clf.texts]
+    assert longest == sorted(longest) and longest[0] < longest[-1]
+    rows = store.read_sync(lambda db: {r["mention_key"]: r for r in db["classifications"].rows})
+    for i, text in enumerate(texts):
+        assert rows[f"x:{i}"]["intent"] == ("outage_bug" if "broken" in text else "other")
