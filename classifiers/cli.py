@@ -42,11 +42,14 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
               help="SemEval pool subsample for the sentiment head.")
 @click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--lora", "lora_epochs", type=int, default=0, show_default=True,
-              help="First fine-tune a LoRA adapter for this many epochs (~15 CPU min each), then fit heads.")
+              help="First fine-tune a new LoRA adapter (rank 16 + severity task) for this many epochs "
+                   "(~12 CPU min each), then fit heads.")
 @click.option("--adapter", "adapter_dir", default=None,
-              help="Existing LoRA adapter directory to embed with; copied into --out.")
+              help="LoRA adapter directory to embed with (copied into --out). Default: the one already "
+                   "in --out, so retraining the heads keeps the shipped adapter.")
+@click.option("--frozen", is_flag=True, help="Heads on the plain encoder, no adapter (the first model's recipe).")
 def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, lora_epochs: int,
-          adapter_dir: str | None) -> None:
+          adapter_dir: str | None, frozen: bool) -> None:
     """Train every head on ../shared/data (CPU, minutes) and write manifest + weights."""
     import shutil
 
@@ -56,14 +59,17 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
     from classifiers.train import TrainConfig
     from classifiers.train import train as run_train
 
+    if sum([bool(lora_epochs), bool(adapter_dir), frozen]) > 1:
+        raise click.UsageError("choose one of --lora, --adapter and --frozen")
     target = Path(out_dir or _settings_classifier().model_dir)
     if not target.is_absolute():
         target = REPO_ROOT / target
-    adapter = None
+    adapter: Path | None = None
     if lora_epochs:
-        from classifiers.lora import LoraConfig, task_sets, train_lora
+        from classifiers.lora import LoraConfig, severity_task, task_sets, train_lora
 
         tasks = task_sets(5000, 150, 13)
+        tasks["severity"] = severity_task(tasks["complaint"])
         if limit:
             tasks = {k: v.subsample(limit) for k, v in tasks.items()}
         adapter = train_lora(LoraConfig(target / "adapter", epochs=lora_epochs), tasks,
@@ -72,6 +78,9 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
         adapter = target / Path(adapter_dir).name
         if Path(adapter_dir).resolve() != adapter.resolve():
             shutil.copytree(adapter_dir, adapter, dirs_exist_ok=True)
+    elif not frozen:
+        adapter = _current_adapter(target)
+    click.echo(f"encoder: {'base + adapter ' + str(adapter) if adapter else 'base (frozen)'}")
     cfg = TrainConfig(target, folds=folds, sentiment_n=sentiment_n, limit=limit, adapter_dir=adapter)
     manifest = run_train(cfg, progress=lambda desc, n: tqdm(total=n, desc=desc, unit="text"))
     click.echo(f"wrote {target} ({manifest['version']})")
@@ -79,6 +88,15 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
         cv = report["cv"]
         extra = f" auroc={cv['auroc']:.3f} brier={cv['brier']:.3f}" if "auroc" in cv else ""
         click.echo(f"  {head:<10} cv macro-F1={cv['macro_f1']:.3f} macro-recall={cv['macro_recall']:.3f}{extra}")
+
+
+def _current_adapter(model_dir: Path) -> Path | None:
+    """The adapter the model in ``model_dir`` already uses, if any."""
+    manifest = model_dir / "manifest.json"
+    if not manifest.exists():
+        return None
+    name = json.loads(manifest.read_text(encoding="utf-8")).get("encoder", {}).get("adapter")
+    return model_dir / name if name and (model_dir / name).is_dir() else None
 
 
 @click.command()

@@ -1,8 +1,8 @@
 """Multi-task LoRA fine-tuning of the encoder (peft), so the shipped artifact stays a few hundred KB.
 
 Why: frozen embeddings + logistic regression plateau (complaints ~0.83 macro-F1); adapting the
-encoder to the tasks moves every head at once, and a rank-8 LoRA on the attention projections adds
-~0.3 MB instead of a 91 MB fine-tuned copy. The task heads used here only drive training and are
+encoder to the tasks moves every head at once, and a rank-16 LoRA on the attention and feed-forward
+projections adds 2.7 MB instead of a 91 MB fine-tuned copy. The task heads used here only drive training and are
 thrown away: after training, ``classifiers.train`` refits calibrated linear heads on the adapted
 embeddings with the same cross-validation protocol as the frozen model, so both are comparable.
 Runs on CPU (2 threads): ~30 examples/s at max_length 64.
@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 @dataclass
 class LoraConfig:
     out_dir: Path
-    rank: int = 8
-    alpha: int = 16
+    rank: int = 16  # the shipped recipe; r=8 on query/value alone scored lower on every head (model card)
+    alpha: int = 32
     dropout: float = 0.1
-    target_modules: tuple[str, ...] = ("query", "value")
+    target_modules: tuple[str, ...] = ("query", "key", "value", "dense")
     epochs: int = 2
     batch_size: int = 16
     lr: float = 3e-4

@@ -38,11 +38,9 @@ class ModelNotFoundError(RuntimeError):
 
 class MiniLMClassifier(Classifier):
     def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR, *, threads: int | None = None,
-                 quantize: bool = False, extra_intents: Mapping[str, Sequence[str]] | None = None,
-                 precision: str = "fp32") -> None:
+                 extra_intents: Mapping[str, Sequence[str]] | None = None, precision: str = "fp32") -> None:
         self.model_dir = Path(model_dir)
         self.threads = threads
-        self.quantize = quantize
         self.precision = precision
         self.extra_intents = dict(extra_intents or {})
         self.manifest: dict[str, Any] = {}
@@ -60,7 +58,7 @@ class MiniLMClassifier(Classifier):
         self.heads = load_heads(self.model_dir / "heads.safetensors", self.manifest["heads"])
         adapter = self.manifest.get("encoder", {}).get("adapter")
         self.encoder = Encoder(adapter_dir=self.model_dir / adapter if adapter else None,
-                               threads=self.threads, quantize=self.quantize, precision=self.precision)
+                               threads=self.threads, precision=self.precision)
         self.encoder.load()
         # the stored version says how the numbers were computed: reduced precision moves scores a little
         suffix = "" if self.encoder.precision == "fp32" else f"+{self.encoder.precision}"
@@ -81,7 +79,7 @@ class MiniLMClassifier(Classifier):
         if self.encoder.adapter_dir is None:
             self._proto_encoder = self.encoder
         else:
-            self._proto_encoder = Encoder(threads=self.threads, quantize=self.quantize, precision=self.precision)
+            self._proto_encoder = Encoder(threads=self.threads, precision=self.precision)
             self._proto_encoder.load()
         protos = np.stack([self._proto_encoder.embed(extra[n]).mean(0) for n in names])
         protos /= np.linalg.norm(protos, axis=1, keepdims=True)

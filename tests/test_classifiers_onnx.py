@@ -1,6 +1,7 @@
-"""ONNX parity gate: the dynamo-exported encoder must match torch before any ORT path is used.
+"""ONNX: the dynamo-exported encoder must match torch before any ORT path is used, and the int8 path
+(``classifier.precision = "int8"``) is built once per weights behind that gate.
 
-Takes ~15 s of CPU; skipped with a reason when the ``onnx`` extra (onnxruntime, onnxscript) is absent.
+Takes ~30 s of CPU; skipped with a reason when the ``onnx`` extra (onnxruntime, onnxscript) is absent.
 """
 
 from __future__ import annotations
@@ -25,3 +26,33 @@ def test_dynamo_export_matches_torch(tmp_path: Path) -> None:
     result = onnx_export.parity(enc, ort, texts)
     assert result["ok"] == 1.0, result
     assert result["min_cosine"] > 0.9999
+
+
+def test_int8_path_is_gated_cached_and_close_to_fp32(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    import tempfile
+
+    from classifiers import onnx_export
+    from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a private graph cache for this test
+    texts = ["my parcel never arrived and nobody answers", "love the new update, thanks!",
+             "I was charged twice for one order, refund me", "can't log in to my account since yesterday"]
+    fp32 = MiniLMClassifier(DEFAULT_MODEL_DIR)
+    fp32.load()
+    int8 = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="int8")
+    int8.load()
+    graphs = list((tmp_path / "careline-onnx").glob("*/encoder.int8.onnx"))
+    assert len(graphs) == 1 and not list((tmp_path / "careline-onnx").glob("staging-*"))
+    assert int8.version == fp32.version + "+int8"
+    assert int8.encoder is not None and int8.encoder.model is None  # ORT runs it; torch weights released
+    for a, b in zip(fp32.predict(texts), int8.predict(texts), strict=True):
+        assert (a.complaint >= 0.5) == (b.complaint >= 0.5)
+        assert a.complaint == pytest.approx(b.complaint, abs=0.15)
+
+    calls: list[Path] = []
+    monkeypatch.setattr(onnx_export, "export", lambda enc, out: calls.append(out))  # must not be needed
+    again = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="int8")
+    again.load()
+    assert calls == [] and again.predict(texts[:1])[0].complaint == pytest.approx(int8.predict(texts[:1])[0].complaint)
