@@ -152,6 +152,7 @@ class Classification:
     intent_scores: Mapping[str, float]
     urgency: float = 0.0
     reasons: tuple[str, ...] = ()
+    effort: float | None = None  # customer-effort proxy in [0, 1]; None = this classifier records none
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -165,6 +166,7 @@ class Classification:
             "intent_scores": json.dumps(dict(self.intent_scores)),
             "urgency": float(self.urgency),
             "reasons": json.dumps(list(self.reasons)),
+            "effort": None if self.effort is None else float(self.effort),
         }
 
 

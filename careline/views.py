@@ -106,7 +106,7 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
     return rows(db, """
         SELECT m.key, m.text, m.url, m.created_at, m.language, a.handle, a.name AS author_name,
                cl.model_version, cl.sentiment, cl.sentiment_scores, cl.complaint, cl.detractor, cl.intent,
-               cl.intent_scores, cl.urgency, cl.reasons
+               cl.intent_scores, cl.urgency, cl.reasons, cl.effort
         FROM mentions m JOIN authors a ON a.key = m.author_key
         LEFT JOIN classifications cl ON cl.mention_key = m.key
         WHERE m.thread_key = ? ORDER BY m.created_at, m.key LIMIT 200""", (thread_key,))

@@ -93,6 +93,7 @@ def to_classification(row: dict[str, Any], pred: Prediction, version: str,
         mention_key=row["key"], model_version=version, sentiment=pred.sentiment_label,
         sentiment_scores=pred.sentiment, complaint=pred.complaint, detractor=pred.detractor,
         intent=pred.intent_label, intent_scores=pred.intent, urgency=round(urgency, 4), reasons=reasons,
+        effort=round(sig.effort, 4),
     )
 
 

@@ -17,8 +17,8 @@ from responder.sla import SLAPolicy, due_times, policies_from_settings, select_p
 #: Applies when no configured policy matches, so every conversation has a clock.
 DEFAULT_POLICY = SLAPolicy(name="default", first_response_minutes=60, next_response_minutes=120,
                            resolution_minutes=1440)
-_EFFORT_REASON = re.compile(r"effort score (\d+(?:\.\d+)?)")
 _SCORE_REASON = re.compile(r"(sentiment|intent|complaint|likely detractor)\b.*\(\d")
+_EFFORT_REASON = re.compile(r"effort score \d")  # the priority states effort in its own words
 
 
 def configured_policies(settings: Settings) -> list[SLAPolicy]:
@@ -40,11 +40,9 @@ def deadlines_for(policies: Sequence[SLAPolicy], mention: dict[str, Any], at: da
 
 
 def effort_of(m: dict[str, Any]) -> float:
-    """The classifier's effort score when it recorded one, else the text heuristic."""
-    for reason in json.loads(m.get("reasons") or "[]"):
-        found = _EFFORT_REASON.search(str(reason))
-        if found:
-            return min(1.0, float(found.group(1)))
+    """The classifier's effort (history-aware) when it recorded one, else the text-only heuristic."""
+    if m.get("effort") is not None:
+        return min(1.0, float(m["effort"]))
     return effort_from_text(str(m.get("text") or ""))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +28,7 @@ SAMPLE = 120  # rows per set: a few seconds of CPU, still enough to separate fro
 @pytest.fixture(scope="module")
 def clf() -> MiniLMClassifier:
     c = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2)
-    start = time.perf_counter()
-    c.load()
-    assert time.perf_counter() - start < 30  # target is < 5 s; generous here for a busy CI box
+    c.load()  # load time is a benchmark figure (benchmarks/classify.py), not a test assertion
     return c
 
 

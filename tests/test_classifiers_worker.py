@@ -109,6 +109,7 @@ async def test_repeat_contacts_by_the_same_author_raise_effort(store: Store) -> 
     assert any("repeat contact: 1 earlier" in r for r in second)
     assert any("same issue" in r for r in second)
     assert any(r.startswith("effort score") for r in second)
+    assert rows["x:2"]["effort"] > 0 and rows["x:3"]["effort"] == 0  # a column, not only a reason line
     assert not any("repeat contact" in r for r in json.loads(rows["x:3"]["reasons"]))
     assert rows["x:2"]["urgency"] > rows["x:1"]["urgency"]
 

@@ -37,9 +37,7 @@ def seed(store: Store, n: int, settings: Settings) -> None:
         for i, m in enumerate(mentions):
             c = Classification(m.key, "test", "negative", {"negative": 1.0}, complaint=i / n, detractor=i / n,
                                intent="delivery", intent_scores={"delivery": 1.0})
-            db.conn.execute("INSERT INTO classifications VALUES (:mention_key, :model_version, :sentiment, "
-                            ":sentiment_scores, :complaint, :detractor, :intent, :intent_scores, :urgency, "
-                            ":reasons, '2026-11-25T12:00:00+00:00')", c.as_row())
+            db["classifications"].insert({**c.as_row(), "classified_at": "2026-11-25T12:00:00+00:00"})
             db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (m.key,))
         route_classified(db, now=NOW, due=lambda mm, at: deadlines_for(policies, mm, at), priority=priority_for)
         for name, role in (("ann", "agent"), ("bob", "agent"), ("lee", "lead")):

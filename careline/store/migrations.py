@@ -243,3 +243,26 @@ def m003_responder(db: Database) -> None:
         CREATE INDEX surveys_conversation ON surveys(conversation_id);
         """
     )
+
+
+@CORE()
+def m004_classification_effort(db: Database) -> None:
+    """Customer effort (a CES proxy) gets its own column, so the priority reads a number instead of
+    parsing the "effort score N" line back out of the reasons. NULL = classified by a version that
+    did not record effort; readers fall back to the text heuristic. Existing rows are backfilled
+    from that reason line, the only place older versions kept it.
+    """
+    import json
+    import re
+
+    db.execute("ALTER TABLE classifications ADD COLUMN effort REAL")
+    pattern = re.compile(r"effort score (\d+(?:\.\d+)?)")
+    updates = []
+    for key, reasons in db.execute("SELECT mention_key, reasons FROM classifications WHERE reasons LIKE ?",
+                                   ["%effort score%"]).fetchall():
+        for reason in json.loads(reasons or "[]"):
+            found = pattern.search(str(reason))
+            if found:
+                updates.append((min(1.0, float(found.group(1))), key))
+                break
+    db.conn.executemany("UPDATE classifications SET effort = ? WHERE mention_key = ?", updates)

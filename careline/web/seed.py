@@ -81,7 +81,9 @@ def seed(db: Database, n: int, now: datetime, *, brands: tuple[str, ...] = ("sky
     db.conn.executemany("""INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url,
         created_at, fetched_at, conversation_id, thread_key, in_reply_to_id, language, raw, stage)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", mentions)
-    db.conn.executemany("INSERT INTO classifications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", classes)
+    db.conn.executemany("""INSERT INTO classifications (mention_key, model_version, sentiment, sentiment_scores,
+        complaint, detractor, intent, intent_scores, urgency, reasons, classified_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", classes)
     db.conn.executemany("""INSERT INTO conversations (id, thread_key, platform, brand, author_key, status, priority,
         priority_reasons, assignee, created_at, updated_at, last_customer_at, first_response_due,
         first_responded_at, resolution_due, resolved_at, sla_policy)
