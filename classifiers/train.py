@@ -24,7 +24,7 @@ import numpy as np
 
 from classifiers import data
 from classifiers.abc import INTENTS, SENTIMENTS
-from classifiers.encoder import Encoder
+from classifiers.encoder import Encoder, resolve_precision
 from classifiers.heads import Head, fit_platt, fit_temperature, fold_scaler, save_heads, softmax
 from classifiers.metrics import binary_metrics, bootstrap_ci, classification_metrics, multiclass_brier
 
@@ -90,6 +90,9 @@ class EmbeddingCache:
         self.root.mkdir(parents=True, exist_ok=True)
         self.progress = progress
         self.tag = f"minilm|{encoder.max_length}|{_dir_digest(encoder.adapter_dir)}"
+        precision = resolve_precision(encoder.precision)
+        if precision != "fp32":  # bf16/int8 vectors differ slightly: never mix them with fp32 ones
+            self.tag += f"|{precision}"
 
     def __call__(self, name: str, texts: Sequence[str]) -> np.ndarray:
         key = hashlib.sha256("\x1e".join([self.tag, *texts]).encode()).hexdigest()[:24]

@@ -142,3 +142,12 @@ def test_retraining_heads_keeps_the_adapter_the_model_already_has(tmp_path: Path
     assert _current_adapter(tmp_path) is None  # no model yet: frozen heads
     res = CliRunner().invoke(train_command, ["--frozen", "--lora", "1", "--out", str(tmp_path)])
     assert res.exit_code != 0 and "choose one of" in res.output
+
+
+def test_embedding_cache_never_mixes_precisions(tmp_path: Path) -> None:
+    from classifiers.encoder import Encoder
+    from classifiers.train import EmbeddingCache
+
+    tags = {p: EmbeddingCache(Encoder(precision=p), tmp_path, None).tag for p in ("fp32", "bf16", "int8")}
+    assert len(set(tags.values())) == 3
+    assert tags["fp32"] == "minilm|128|base"  # fp32 keys unchanged, so existing caches stay valid
