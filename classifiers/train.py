@@ -45,7 +45,7 @@ class TrainConfig:
     folds: int = 5
     seed: int = 13
     c_grid: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05)  # adapted embeddings want strong regularisation
-    sentiment_n: int = 12000
+    sentiment_n: int = 100_000  # more than the pool (48k): all of it; the head gained 1.2 points on TweetEval
     check_n: int = 2000
     intent_per_source_class: int = 250
     limit: int | None = None  # cap every set (smoke runs)
