@@ -64,6 +64,10 @@ def throughput(predict: Any, texts: list[str], batch: int, runs: int = 3) -> flo
     return statistics.median(rates)
 
 
+def predict_all(predict: Any, texts: list[str], batch: int) -> list[Any]:
+    return [p for i in range(0, len(texts), batch) for p in predict(texts[i : i + batch])]
+
+
 def agreement(a: list[Any], b: list[Any]) -> dict[str, float]:
     n = len(a)
     return {"sentiment_label": sum(x.sentiment_label == y.sentiment_label for x, y in zip(a, b, strict=True)) / n,
@@ -145,8 +149,7 @@ def precision_path(model_dir: Path, precision: str, texts: list[str], batch: int
     if clf.encoder.precision != precision:
         return {"skipped": f"resolves to {clf.encoder.precision} on this CPU"}
     entry["mentions_per_s"] = round(throughput(clf.predict, texts, batch), 1)
-    entry["agreement_vs_fp32"] = agreement(
-        fp32_preds, [p for i in range(0, len(texts), batch) for p in clf.predict(texts[i : i + batch])])
+    entry["agreement_vs_fp32"] = agreement(fp32_preds, predict_all(clf.predict, texts, batch))
     return entry
 
 
@@ -167,7 +170,7 @@ def main() -> None:
     report["cold_fp32"] = cold_start(args.model_dir, texts)
     fp32 = MiniLMClassifier(args.model_dir, threads=2)
     fp32.load()
-    fp32_preds = [p for i in range(0, len(texts), args.batch) for p in fp32.predict(texts[i : i + args.batch])]
+    fp32_preds = predict_all(fp32.predict, texts, args.batch)
     report["fp32_mentions_per_s"] = round(throughput(fp32.predict, texts, args.batch), 1)
     report["fp32_arrival_order_mentions_per_s"] = round(throughput(fp32.predict, sample_texts(args.n), args.batch), 1)
     heads_runs = 20

@@ -92,11 +92,13 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
 
 def _current_adapter(model_dir: Path) -> Path | None:
     """The adapter the model in ``model_dir`` already uses, if any."""
+    from classifiers.minilm import manifest_adapter
+
     manifest = model_dir / "manifest.json"
     if not manifest.exists():
         return None
-    name = json.loads(manifest.read_text(encoding="utf-8")).get("encoder", {}).get("adapter")
-    return model_dir / name if name and (model_dir / name).is_dir() else None
+    adapter = manifest_adapter(model_dir, json.loads(manifest.read_text(encoding="utf-8")))
+    return adapter if adapter is not None and adapter.is_dir() else None
 
 
 @click.command()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,20 +90,12 @@ class Encoder:
                               return_tensors="pt")
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: Any = None) -> np.ndarray:
-        """Embed in length-sorted batches (less padding, ~15 % faster), returned in input order."""
         import torch
 
         if not self.loaded:
             self.load()
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                idx = order[start : start + batch_size]
-                out[idx] = self.forward([texts[i] for i in idx]).numpy()
-                if progress is not None:
-                    progress.update(len(idx))
-        return out
+            return embed_by_length(lambda batch: self.forward(batch).numpy(), texts, batch_size, progress)
 
     def forward(self, texts: Sequence[str]) -> Any:
         """One forward pass: the pooled, normalised embedding tensor for a batch."""
@@ -115,6 +107,19 @@ class Encoder:
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             hidden = self.model(**enc).last_hidden_state
         return torch.nn.functional.normalize(mean_pool(hidden.float(), enc["attention_mask"]), dim=-1)
+
+
+def embed_by_length(forward: Callable[[list[str]], np.ndarray], texts: Sequence[str], batch_size: int,
+                    progress: Any = None) -> np.ndarray:
+    """Embed in length-sorted batches (less padding, ~15 % faster), returned in input order."""
+    out = np.zeros((len(texts), Encoder.dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        out[idx] = forward([texts[i] for i in idx])
+        if progress is not None:
+            progress.update(len(idx))
+    return out
 
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8")

@@ -56,8 +56,7 @@ class MiniLMClassifier(Classifier):
             raise ModelNotFoundError(f"no trained model in {self.model_dir} (run `careline train`)")
         self.manifest = json.loads(path.read_text(encoding="utf-8"))
         self.heads = load_heads(self.model_dir / "heads.safetensors", self.manifest["heads"])
-        adapter = self.manifest.get("encoder", {}).get("adapter")
-        self.encoder = Encoder(adapter_dir=self.model_dir / adapter if adapter else None,
+        self.encoder = Encoder(adapter_dir=manifest_adapter(self.model_dir, self.manifest),
                                threads=self.threads, precision=self.precision)
         self.encoder.load()
         # the stored version says how the numbers were computed: reduced precision moves scores a little
@@ -122,6 +121,12 @@ class MiniLMClassifier(Classifier):
         mass = score.max(axis=1, keepdims=True)
         custom = mass * score / np.clip(score.sum(axis=1, keepdims=True), 1e-12, None)
         return np.concatenate([base * (1 - mass), custom], axis=1), names + custom_names
+
+
+def manifest_adapter(model_dir: Path, manifest: Mapping[str, Any]) -> Path | None:
+    """The LoRA adapter directory a model's manifest names; None for a frozen-encoder model."""
+    name = manifest.get("encoder", {}).get("adapter")
+    return model_dir / name if name else None
 
 
 def _reasons(text: str, s: Mapping[str, float], complaint: float, detractor: float,

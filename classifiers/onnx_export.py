@@ -5,7 +5,7 @@ states (shared/notes/LIBRARIES.md section 5), so an exported graph is only quant
 :func:`parity` shows it matches torch. Why per-channel: per-tensor int8 weights moved 9-11 % of
 sentiment and intent labels; one scale per output channel moves ~4 % and leaves the holdout metrics
 within a point (docs/model-card.md). Needs the ``onnx`` extra (onnxruntime, onnxscript). Graphs are
-cached under the temp dir, keyed by the merged weights, never committed.
+cached under the temp dir, keyed by the adapter's files and the toolchain, never committed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.encoder import Encoder
+from classifiers.encoder import Encoder, embed_by_length
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +92,17 @@ def int8_encoder(encoder: Encoder, threads: int | None = None, cache_root: Path 
     except ImportError as exc:
         raise OnnxUnavailableError(
             f"classifier precision 'int8' needs ONNX Runtime: pip install 'careline[onnx]' ({exc})") from exc
+    threads = threads or encoder.threads or 2
     root = cache_root or Path(tempfile.gettempdir()) / "careline-onnx"
     folder = root / _weights_key(encoder)
     graph = folder / "encoder.int8.onnx"
     if not graph.exists():
-        log.info("exporting the encoder to ONNX and quantising it to int8 (once per model, ~15 s)")
+        log.info("exporting the encoder to ONNX and quantising it to int8 (once per adapter, ~10 s)")
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="staging-", dir=root))  # a killed build never looks finished
         try:
             fp32 = export(encoder, staging)
-            check = parity(encoder, OrtEncoder(fp32, encoder, threads=threads or 2), PARITY_TEXTS)
+            check = parity(encoder, OrtEncoder(fp32, encoder, threads=threads), PARITY_TEXTS)
             if not check["ok"]:
                 raise OnnxUnavailableError(f"exported graph does not match torch ({check}); int8 path not used")
             quantize(fp32)
@@ -110,7 +111,7 @@ def int8_encoder(encoder: Encoder, threads: int | None = None, cache_root: Path 
                 os.replace(staging, folder)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return OrtEncoder(graph, encoder, threads=threads or encoder.threads or 2)
+    return OrtEncoder(graph, encoder, threads=threads)
 
 
 def _weights_key(encoder: Encoder) -> str:
@@ -156,12 +157,7 @@ class OrtEncoder:
         self.inputs = {i.name for i in self.sessions[0].get_inputs()}
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            out[idx] = self.forward([texts[i] for i in idx])
-        return out
+        return embed_by_length(self.forward, texts, batch_size)
 
     def forward(self, texts: Sequence[str]) -> np.ndarray:
         enc = self.source.tokenizer(list(texts), padding=True, truncation=True,
