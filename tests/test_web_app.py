@@ -79,10 +79,27 @@ async def test_pages_need_login_and_api_needs_credentials(client: TestClient) ->
     r = await client.get("/api/queue")
     assert r.status == 401
     assert (await r.json())["error"]["code"] == "unauthorized"
+    assert r.headers["WWW-Authenticate"] == 'Bearer realm="careline"'
     r = await client.get("/api/queue", headers={"Authorization": "Bearer nope"})
     assert r.status == 401
+    assert r.headers["WWW-Authenticate"] == 'Bearer realm="careline", error="invalid_token"'
     assert (await client.get("/api/openapi.json")).status == 200
     assert await (await client.get("/health")).json() == {"status": "ok"}
+
+
+async def test_a_person_gets_an_error_page_and_a_script_gets_json(client: TestClient) -> None:
+    await login(client, "agent")
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    r = await client.get("/conversations/999999", headers=html)
+    assert r.status == 404 and r.content_type == "text/html"
+    page = await r.text()
+    assert "404 · Not Found" in page and "conversation 999999" in page.lower() and 'href="/"' in page
+    r = await client.get("/conversations/999999")
+    assert r.status == 404 and (await r.json())["error"]["code"] == "not_found"
+    r = await client.get("/no/such/page", headers=html)
+    assert r.status == 404 and "404 · Not Found" in await r.text()
+    r = await client.post("/conversations/1/claim", data={}, headers=html)  # no CSRF token
+    assert r.status == 403 and "reload the page" in await r.text() and r.content_type == "text/html"
 
 
 async def test_wrong_password_and_bad_login_csrf(client: TestClient) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from http import HTTPStatus
 from pathlib import Path
 
 import jinja2
@@ -17,6 +18,7 @@ from careline.web import agent, api, lead, login, marketing, survey
 from careline.web.auth import auth_middleware, public
 from careline.web.keys import CLASSIFIER, SENDERS, SETTINGS, STORE, TEMPLATES
 from careline.web.migrations import WEB
+from careline.web.pages import render
 from classifiers.abc import Classifier
 from responder.sending import ReplySender
 
@@ -33,27 +35,46 @@ def error_body(status: int, code: str, message: str) -> dict[str, dict[str, obje
     return {"error": {"status": status, "code": code, "message": message}}
 
 
+#: Business errors and their HTTP status and error code, most specific first.
+BUSINESS_ERRORS: tuple[tuple[type[CarelineError], int, str], ...] = (
+    (NotFound, 404, "not_found"), (Conflict, 409, "conflict"), (Forbidden, 403, "forbidden"),
+    (CarelineError, 400, "bad_request"))
+#: Headers an error response must keep: the auth scheme on a 401 (RFC 9110), the wait on a 429, the verbs on a 405.
+KEEP_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
+
+
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Business errors become JSON with words; bugs become a 500 that says "see the log"."""
+    """Business errors become words in the caller's format; bugs become a 500 that says "see the log"."""
     try:
         return await handler(request)
     except web.HTTPException as exc:
-        if exc.status < 400 or not request.path.startswith("/api/"):
+        if exc.status < 400:
             raise
-        return web.json_response(error_body(exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason),
-                                 status=exc.status)
-    except NotFound as exc:
-        return web.json_response(error_body(404, "not_found", str(exc)), status=404)
-    except Conflict as exc:
-        return web.json_response(error_body(409, "conflict", str(exc)), status=409)
-    except Forbidden as exc:
-        return web.json_response(error_body(403, "forbidden", str(exc)), status=403)
+        return error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason,
+                              exc.headers)
     except CarelineError as exc:
-        return web.json_response(error_body(400, "bad_request", str(exc)), status=400)
+        status, code = next((s, c) for kind, s, c in BUSINESS_ERRORS if isinstance(exc, kind))
+        return error_response(request, status, code, str(exc))
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return web.json_response(error_body(500, "internal", "internal error; see the server log"), status=500)
+        return error_response(request, 500, "internal", "internal error; see the server log")
+
+
+def error_response(request: web.Request, status: int, code: str, message: str,
+                   headers: Mapping[str, str] | None = None) -> web.Response:
+    """JSON for the API and for scripts; a page with a way back for a person in a browser."""
+    keep = {k: v for k, v in (headers or {}).items() if k in KEEP_HEADERS}
+    if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
+        return web.json_response(error_body(status, code, message), status=status, headers=keep)
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    response = render(request, "error.html", status=status, title=reason, code=status, reason=reason,
+                      message=message)
+    response.headers.update(keep)
+    return response
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

@@ -28,6 +28,7 @@ SESSION_COOKIE = "careline_session"
 LOGIN_COOKIE = "careline_login"
 SESSION_TTL = timedelta(hours=12)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BEARER = 'Bearer realm="careline"'  # the scheme a 401 names (RFC 6750 section 3)
 #: Who else may use a route opened to a role: admin can do everything, leads can see agent pages.
 IMPLIED: dict[Role, frozenset[Role]] = {
     Role.AGENT: frozenset({Role.AGENT, Role.LEAD, Role.ADMIN}),
@@ -154,7 +155,8 @@ async def _identify(request: web.Request) -> Principal | None:
         token = header[7:].strip()
         found = await store.read(lambda db: _by_token(db, token)) if token else None
         if found is None:
-            raise web.HTTPUnauthorized(text="invalid API token")
+            raise web.HTTPUnauthorized(text="invalid API token",
+                                      headers={"WWW-Authenticate": BEARER + ', error="invalid_token"'})
         return found
     sid = request.cookies.get(SESSION_COOKIE)
     return await store.read(lambda db: _by_session(db, sid)) if sid else None
@@ -194,7 +196,8 @@ async def auth_middleware(request: web.Request,
         return await handler(request)
     if who is None:
         if request.path.startswith("/api/"):
-            raise web.HTTPUnauthorized(text="log in or send Authorization: Bearer <token>")
+            raise web.HTTPUnauthorized(text="log in or send Authorization: Bearer <token>",
+                                      headers={"WWW-Authenticate": BEARER})
         raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
     if not anyone and (role is None or not who.can(role)):
         raise web.HTTPForbidden(text=f"the {who.role.value} role cannot use this page")
