@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ typecheck: install
 bench: install  ## benchmarks print their figures; see README "Benchmarks"
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/classify.py
-	$(BIN)/python benchmarks/queue.py
+	$(BIN)/python benchmarks/queue_latency.py
 	$(BIN)/python benchmarks/web.py
+
+screenshots: install  ## re-take docs/screenshots/*.png from the browser tests (needs /usr/bin/chromium)
+	CARELINE_SCREENSHOTS=1 $(BIN)/pytest -p no:cacheprovider -q tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -10,16 +10,7 @@ to the last commit, and the measured process's peak RSS.
     .venv/bin/python benchmarks/ingest.py --write-docs    # also update "## Ingest" in docs/benchmarks.md
 """
 
-# ruff: noqa: E402 - sys.path must be fixed before the imports below (see the comment there)
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# Run as a script, this folder would come first on sys.path, and a sibling module named like a stdlib
-# one (benchmarks/queue.py) would shadow it: put the repository root there instead.
-REPO = Path(__file__).resolve().parent.parent
-sys.path[0] = str(REPO)
 
 import argparse
 import asyncio
@@ -28,8 +19,10 @@ import os
 import platform
 import re
 import resource
+import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from careline.settings import BrandSettings, XSourceSettings
@@ -39,6 +32,7 @@ from listener.sources.twitter import XSearchSource
 
 BRAND = BrandSettings(name="skylark", keywords=["skylark air", "#skylarkair"], handles=["SkylarkAir"],
                       x_user_id="900001", languages=["en"])
+REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "benchmarks.md"
 DATE = "2026-11-25"
 MACHINE = "2-core CPU, 24 GiB"

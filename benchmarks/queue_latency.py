@@ -4,28 +4,22 @@ Seeds a temp SQLite file (real migrations, realistic column values), then times,
 ``Store`` (thread hop included), the agent's "next" read (top of the queue) and ``claim_next``
 (the atomic read-and-claim). Prints p50/p95/p99 in milliseconds. Target: p99 < 20 ms.
 
-    .venv/bin/python benchmarks/queue.py [--conversations 100000] [--samples 500]
+    .venv/bin/python benchmarks/queue_latency.py [--conversations 100000] [--samples 500]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-# This script shares its name with the standard library's ``queue``; keep its folder off sys.path
-# so ``import queue`` inside concurrent.futures finds the real one.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-
-from careline.store import Store  # noqa: E402
-from careline.views import queue_rows  # noqa: E402
-from responder import queue  # noqa: E402
+from careline.store import Store
+from careline.views import queue_rows
+from responder import queue
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -64,7 +58,7 @@ def timed(fn, samples: int) -> list[float]:
 
 
 def report(name: str, ms: list[float]) -> None:
-    q = statistics.quantiles(ms, n=100)
+    q = statistics.quantiles(ms, n=100, method="inclusive")  # never beyond the largest sample
     print(f"{name:<28} n={len(ms):<5} p50={statistics.median(ms):6.2f} ms  p95={q[94]:6.2f} ms  "
           f"p99={q[98]:6.2f} ms  max={max(ms):6.2f} ms")
 

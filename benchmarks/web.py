@@ -7,30 +7,24 @@ Prints p50 and p99 in milliseconds. Usage: ``python benchmarks/web.py [--convers
 
 from __future__ import annotations
 
-import sys
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-# Run as a script, Python puts benchmarks/ first on sys.path, where a sibling named like a stdlib module
-# (benchmarks/queue.py) would shadow it for asyncio. Put the repository root there instead.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+import aiohttp
+from aiohttp import web
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-
-from careline.domain import Role  # noqa: E402
-from careline.settings import BrandSettings, Settings  # noqa: E402
-from careline.store import Store  # noqa: E402
-from careline.web.app import create_app  # noqa: E402
-from careline.web.auth import create_token, create_user  # noqa: E402
-from careline.web.migrations import WEB  # noqa: E402
-from careline.web.seed import seed  # noqa: E402
+from careline.domain import Role
+from careline.settings import BrandSettings, Settings
+from careline.store import Store
+from careline.web.app import create_app
+from careline.web.auth import create_token, create_user
+from careline.web.migrations import WEB
+from careline.web.seed import seed
 
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air"),
           BrandSettings(name="brightwave", display_name="Brightwave")]

@@ -8,6 +8,8 @@ tests skip with the reason when it is missing.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,7 +30,7 @@ from listener.simulator.server import Simulator
 from tests.conftest import mirror_x_world, x_reply_senders
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air", competitors=["Bluejay Airways"]),
@@ -99,5 +101,11 @@ def login(page: Any, user: str) -> None:
 
 
 def shot(page: Any, name: str, *, full_page: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    """Always rendered (a page that cannot be drawn fails here); kept in docs/ only for ``make screenshots``,
+    so an ordinary test run never dirties the working tree."""
+    keep = os.environ.get("CARELINE_SCREENSHOTS") == "1"
+    folder = DOCS_SHOTS if keep else Path(tempfile.gettempdir()) / "careline-shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 1000, f"{name}: screenshot is empty"
