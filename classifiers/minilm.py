@@ -141,6 +141,8 @@ def _reasons(text: str, s: Mapping[str, float], complaint: float, detractor: flo
         reasons.append(f"likely detractor ({detractor:.2f})")
     if not text.strip():
         reasons.append("empty text: scores are the model's prior, not evidence")
+    elif not any(ch.isalnum() for ch in text):  # the tokenizer maps every emoji to one [UNK] piece
+        reasons.append("no words, only emoji or symbols: the model reads every emoji alike, so this is a guess")
     elif len(text.split()) <= 2:
         reasons.append("very short post: low confidence")
     return tuple(reasons)

@@ -57,7 +57,7 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_output_shapes_and_probabilities(clf: MiniLMClassifier) -> None:
-    texts = ["", "👍", "My parcel never arrived and nobody answers", "Love the new update, thanks!"]
+    texts = ["", "😡 😡 😡 !!!", "My parcel never arrived and nobody answers", "Love the new update, thanks!"]
     preds = clf.predict(texts)
     assert len(preds) == len(texts)
     for p in preds:
@@ -66,6 +66,8 @@ def test_output_shapes_and_probabilities(clf: MiniLMClassifier) -> None:
         assert sum(p.intent.values()) == pytest.approx(1, abs=1e-5)
         assert 0 <= p.complaint <= 1 and 0 <= p.detractor <= 1 and p.reasons
     assert any("empty text" in r for r in preds[0].reasons)
+    assert any("only emoji or symbols" in r for r in preds[1].reasons)
+    assert not any("only emoji" in r for r in preds[2].reasons + preds[3].reasons)
     assert preds[2].complaint > preds[3].complaint
     assert preds[3].sentiment_label == "positive" and preds[2].sentiment_label == "negative"
     assert clf.version.startswith("careline-tagger-")
