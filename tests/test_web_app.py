@@ -93,13 +93,17 @@ async def test_a_person_gets_an_error_page_and_a_script_gets_json(client: TestCl
     r = await client.get("/conversations/999999", headers=html)
     assert r.status == 404 and r.content_type == "text/html"
     page = await r.text()
-    assert "404 · Not Found" in page and "conversation 999999" in page.lower() and 'href="/"' in page
+    assert "404 · Not Found" in page and "conversation 999999" in page.lower() and 'href="/">Back to Queue' in page
     r = await client.get("/conversations/999999")
     assert r.status == 404 and (await r.json())["error"]["code"] == "not_found"
     r = await client.get("/no/such/page", headers=html)
     assert r.status == 404 and "404 · Not Found" in await r.text()
     r = await client.post("/conversations/1/claim", data={}, headers=html)  # no CSRF token
     assert r.status == 403 and "reload the page" in await r.text() and r.content_type == "text/html"
+    client.session.cookie_jar.clear()
+    await login(client, "marketing")
+    r = await client.get("/", headers=html)  # no queue for marketing: the way back is a page they can use
+    assert r.status == 403 and 'href="/trends">Back to Trends' in await r.text()
 
 
 async def test_wrong_password_and_bad_login_csrf(client: TestClient) -> None:
