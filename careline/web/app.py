@@ -67,10 +67,7 @@ def error_response(request: web.Request, status: int, code: str, message: str,
     keep = {k: v for k, v in (headers or {}).items() if k in KEEP_HEADERS}
     if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
         return web.json_response(error_body(status, code, message), status=status, headers=keep)
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = "Error"
+    reason = HTTPStatus(status).phrase  # every caller passes a standard code: aiohttp's, or BUSINESS_ERRORS, or 500
     response = render(request, "error.html", status=status, title=reason, code=status, reason=reason,
                       message=message)
     response.headers.update(keep)
