@@ -87,7 +87,8 @@ def counts(db: Database) -> dict[str, int]:
 def source_health(db: Database) -> list[dict[str, Any]]:
     return rows(db, """
         SELECT h.source, h.brand, h.status, h.consecutive_failures, h.last_error, h.last_success_at,
-               h.next_attempt_at, u.posts_read AS posts_today, u.cost_usd AS cost_today
+               h.next_attempt_at, h.last_warning, h.last_warning_at, u.posts_read AS posts_today,
+               u.cost_usd AS cost_today
         FROM source_health h
         LEFT JOIN source_usage u ON u.source = h.source AND u.brand = h.brand AND u.day = date('now')
         ORDER BY h.source, h.brand""")
@@ -147,7 +148,7 @@ def source_status(db: Database, day: str) -> list[dict[str, Any]]:
                       UNION SELECT source, brand FROM cursors
                       UNION SELECT source, brand FROM source_usage WHERE day = :day)
         SELECT k.source, k.brand, COALESCE(h.status, 'unknown') AS status, h.consecutive_failures,
-               h.last_error, h.last_success_at, h.next_attempt_at,
+               h.last_error, h.last_success_at, h.next_attempt_at, h.last_warning, h.last_warning_at,
                COALESCE(u.requests, 0) AS requests_today, COALESCE(u.posts_read, 0) AS posts_today,
                COALESCE(u.cost_usd, 0.0) AS cost_today, c.updated_at AS cursor_updated_at
         FROM keys k

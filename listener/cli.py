@@ -42,14 +42,30 @@ def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[st
     for src, _budget, _pages in build_sources(settings):
         by_key.setdefault((src.name, src.brand), {
             "source": src.name, "brand": src.brand, "status": "not polled yet", "posts_today": 0,
-            "cost_today": 0.0, "cursor_updated_at": None, "last_error": None})
+            "cost_today": 0.0, "cursor_updated_at": None, "last_error": None, "last_warning": None,
+            "last_warning_at": None})
     rows = sorted(by_key.values(), key=lambda r: (r["brand"], r["source"]))
     for r in rows:
         if r["status"] == "unknown":  # usage from a backfill, but no scheduled poll yet
             r["status"] = "not polled yet"
         updated = from_iso(r.get("cursor_updated_at"))
         r["cursor_age_seconds"] = None if updated is None else round((now - updated).total_seconds())
+        warned = from_iso(r.get("last_warning_at"))
+        r["warning_age_seconds"] = None if warned is None else round((now - warned).total_seconds())
     return rows
+
+
+WARNING_SHOWN_FOR = 86400  # a day: long enough to be seen by the next shift, short enough to clear
+
+
+def _problem(r: dict[str, Any]) -> str:
+    """The last error of a failing source, else a warning from the last day (posts may be missing)."""
+    if r["status"] != "ok":
+        return r.get("last_error") or ""
+    age = r.get("warning_age_seconds")
+    if r.get("last_warning") and age is not None and age < WARNING_SHOWN_FOR:
+        return f"{_age(age)} ago: {r['last_warning']}"
+    return ""
 
 
 def _age(seconds: int | None) -> str:
@@ -71,12 +87,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
     click.echo(f"{'SOURCE':<18} {'BRAND':<12} {'STATUS':<15} {'POSTS TODAY':>11} {'COST TODAY':>10} "
-               f"{'CURSOR AGE':>10}  LAST ERROR")
+               f"{'CURSOR AGE':>10}  PROBLEM")
     for r in rows:
-        error = (r.get("last_error") or "") if r["status"] != "ok" else ""
         cost = "$" + format(float(r["cost_today"] or 0.0), ".3f")
         click.echo(f"{r['source']:<18} {r['brand']:<12} {r['status']:<15} {r['posts_today'] or 0:>11} "
-                   f"{cost:>10} {_age(r['cursor_age_seconds']):>10}  {error[:60]}")
+                   f"{cost:>10} {_age(r['cursor_age_seconds']):>10}  {_problem(r)[:100]}")
     total = sum(float(r["cost_today"] or 0) for r in rows)
     click.echo(f"Estimated spend today (UTC): ${total:.3f}")
 

@@ -120,6 +120,10 @@ class Poller:
             res = store_mentions(db, page.mentions, SourceCursor(src.name, src.brand, page.cursor), now)
             record_usage(db, src, now, page.posts_read, cost)
             _set_health(db, src, "ok", 0, None, now, success=True)
+            if page.notes:  # in the page's own transaction: a stored gap is never without its warning
+                db.conn.execute(
+                    "UPDATE source_health SET last_warning = ?, last_warning_at = ? WHERE source = ? AND brand = ?",
+                    ("; ".join(page.notes), to_iso(now), src.name, src.brand))
             return res.inserted
 
         inserted = await self.store.write(write)

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from careline.cli import _load_stage_commands, cli
 from careline.store import Store
 from listener.backfill import parse_since
+from listener.cli import _problem
 from listener.simulator.reddit import fullname
 from listener.simulator.server import Simulator
 from listener.simulator.world import World, load_scenario_data
@@ -95,6 +96,15 @@ def stored(tmp_path: Path) -> set[str]:
 def test_parse_since() -> None:
     assert parse_since("2d").total_seconds() == 2 * DAY
     assert parse_since("90m").total_seconds() == 5400
+
+
+def test_status_shows_the_error_of_a_failing_source_or_a_warning_from_the_last_day() -> None:
+    gap = "gap: search listing ended before reaching t3_9; posts may be missing"
+    failing = {"status": "degraded", "last_error": "HTTP 503", "last_warning": gap, "warning_age_seconds": 60}
+    assert _problem(failing) == "HTTP 503"
+    assert _problem({"status": "ok", "last_error": "HTTP 503", "last_warning": gap,
+                     "warning_age_seconds": 7200}) == "2h ago: " + gap
+    assert _problem({"status": "ok", "last_error": None, "last_warning": gap, "warning_age_seconds": 2 * DAY}) == ""
 
 
 def test_backfill_x_and_reddit_since_2d_then_status(threaded_sim: tuple[World, str], tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ async def test_a_misconfigured_reddit_inbox_is_degraded_not_a_crash(simulator: S
 
 
 # -- gaps and rate limits -------------------------------------------------------------------------
-async def test_a_reddit_walk_that_never_meets_its_watermark_logs_a_gap(
+async def test_a_reddit_walk_that_never_meets_its_watermark_records_a_gap(
         store: Store, caplog: pytest.LogCaptureFixture) -> None:
     world = load_scenario_data(mixed_scenario(0, 1200), World(manual=True))
     world.advance_to(20)
@@ -187,6 +187,9 @@ async def test_a_reddit_walk_that_never_meets_its_watermark_logs_a_gap(
     assert gapped.status == "ok" and gapped.inserted == 1000
     assert any(n.startswith("gap: search") for n in gapped.notes)
     assert "posts may be missing" in caplog.text
+    health = store.read_sync(source_health)[0]  # kept for `careline status` and /api/health, not only logged
+    assert health["status"] == "ok" and health["last_warning_at"]
+    assert health["last_warning"].startswith("gap: search") and "posts may be missing" in health["last_warning"]
 
 
 async def test_spent_rate_limit_window_stops_before_the_request(

@@ -266,3 +266,17 @@ def m004_classification_effort(db: Database) -> None:
                 updates.append((min(1.0, float(found.group(1))), key))
                 break
     db.conn.executemany("UPDATE classifications SET effort = ? WHERE mention_key = ?", updates)
+
+
+@CORE()
+def m005_source_warnings(db: Database) -> None:
+    """A poll can succeed and still lose posts (a Reddit listing that ended before our watermark).
+    That used to reach the log only; keeping the last such warning beside the source's health lets
+    ``careline status`` and ``/health`` show it to whoever watches the sources, not only to
+    whoever reads the log."""
+    db.executescript(
+        """
+        ALTER TABLE source_health ADD COLUMN last_warning TEXT;
+        ALTER TABLE source_health ADD COLUMN last_warning_at TEXT;
+        """
+    )
