@@ -17,6 +17,10 @@ Semantics, taken from the products in ``PRODUCTS.md`` and written down once here
   it stopped. ``snoozed`` does not pause: hiding a conversation must not hide its breach. Resolving or
   dismissing cancels an unanswered response target: it counts as missed
   only if it was already overdue.
+* **Due and missed**: a target is due at the instant its allowance of clock time runs out, and
+  missed once it is unmet after that instant. That is usually "used more than allowed", but an
+  allowance that ran out exactly at a closing time or as a pause began is missed too once the due
+  time has passed, so the state always agrees with the due time the queue shows and the report counts.
 * **Applied state** (Chatwoot): ``active``, ``active_with_misses`` while the conversation is open;
   ``hit`` or ``missed`` once it is resolved or dismissed.
 * **Warnings and escalation** (Freshdesk): a running target warns ``warn_before_minutes`` of wall
@@ -330,10 +334,14 @@ class _Clock:
             due = self._consume(start, max(since, start), closed, allowed)
         else:
             due = self._consume(start, FOREVER, clipped, allowed)
-        if end is not None:
-            state = _closed_state(used, allowed, cancelled)
-        elif used > allowed:
+        # Exactly all of the allowance used and still unmet after the due time: the time ran out at a
+        # closing time or as a pause began, and the target is past due, so it is missed, as it is at
+        # one more second of open time. Meeting it at the due instant itself is a hit.
+        missed = used > allowed or (used == allowed and due is not None and stop > due)
+        if missed:
             state = TargetState.MISSED
+        elif end is not None:
+            state = TargetState.CANCELLED if cancelled else TargetState.HIT
         else:
             state = TargetState.PAUSED if since is not None else TargetState.ACTIVE
         return TargetResult(kind, start, state, due, end, used)
@@ -345,12 +353,6 @@ class _Clock:
             return consume(subtract(open_intervals(self.policy.calendar, start, horizon), pauses), allowed)
         except ValueError:
             return None
-
-
-def _closed_state(used: timedelta, allowed: timedelta, cancelled: bool) -> TargetState:
-    if used > allowed:
-        return TargetState.MISSED
-    return TargetState.CANCELLED if cancelled else TargetState.HIT
 
 
 def _pause_intervals(

@@ -18,6 +18,7 @@ from responder.sla import (
     SLAPolicy,
     StatusChange,
     TargetKind,
+    TargetResult,
     TargetState,
     due_times,
     evaluate_sla,
@@ -228,6 +229,29 @@ def test_future_history_is_ignored() -> None:
     assert evaluate([agent(20)], now=10) == evaluate(now=10)
 
 
+def test_allowance_used_up_as_a_pause_begins_is_missed_once_past_due() -> None:
+    """Found by the property below: one minute allowed, pending from minute 1 to 2. The clock stopped
+    with the allowance spent exactly, so the target is due at minute 1 and missed once past it."""
+    quick = SLAPolicy("quick", first_response_minutes=1, next_response_minutes=1, resolution_minutes=60)
+    changes = [change(1, S.PENDING), change(2, S.NEW)]
+    first = kinds(evaluate(changes=changes, now=2, policy=quick), TargetKind.FIRST_RESPONSE)[0]
+    assert (first.used, first.due_at, first.state) == (MIN, at(1), TargetState.MISSED)
+    on_time = kinds(evaluate([agent(1)], changes, now=2, policy=quick), TargetKind.FIRST_RESPONSE)[0]
+    assert on_time.state is TargetState.HIT
+
+
+def test_allowance_used_up_at_closing_time_is_missed_the_next_morning() -> None:
+    office = SLAPolicy("office", first_response_minutes=60, calendar=OFFICE)
+    opened = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 60 open minutes before 17:00
+    def first(msgs: list[Message], now: datetime) -> TargetResult:
+        ev = evaluate_sla(office, created_at=opened, messages=[Message(opened, True), *msgs], status_changes=[],
+                          now=now)
+        return kinds(ev, TargetKind.FIRST_RESPONSE)[0]
+    evening = first([], datetime(2026, 3, 10, 20, 0, tzinfo=UTC))
+    assert (evening.used, evening.due_at, evening.state) == (60 * MIN, opened + 60 * MIN, TargetState.MISSED)
+    assert first([Message(opened + 60 * MIN, False)], opened + 61 * MIN).state is TargetState.HIT
+
+
 # -- properties ---------------------------------------------------------------------------------------
 events = st.lists(
     st.one_of(
@@ -261,7 +285,8 @@ def test_evaluation_invariants(policy: SLAPolicy, items, now: int) -> None:
     for t in ev.targets:
         allowed = timedelta(minutes=policy.minutes_for(t.kind))
         assert t.used >= timedelta(0)
-        assert (t.state is TargetState.MISSED) == (t.used > allowed)
+        past_due = t.due_at is not None and (t.completed_at or at(now)) > t.due_at
+        assert (t.state is TargetState.MISSED) == (t.used > allowed or (t.used == allowed and past_due))
         if t.due_at is not None:
             assert t.due_at > t.started_at
             assert is_open(policy.calendar, t.due_at - timedelta(microseconds=1))
