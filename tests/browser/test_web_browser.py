@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from careline.web.seed import seed
 from careline.web.testing import LiveServer
 from tests.browser.conftest import login, shot
 
@@ -114,3 +116,25 @@ def test_mention_with_a_script_tag_renders_as_text(page: Any) -> None:
     page.wait_for_timeout(300)
     assert dialogs == []
     shot(page, "hostile-mention", full_page=False)
+
+
+def test_a_new_conversation_is_announced_and_shown_on_request(page: Any, live: LiveServer) -> None:
+    login(page, "agent")
+    page.wait_for_selector("table#queue")
+    before = page.locator("tr.conv").count()
+
+    def arrive(db: Any) -> int:  # a fresh, urgent conversation, as the intake would write it
+        (new,) = seed(db, 1, datetime.now(UTC), days=0.001, seed=4242, answered=0.0, hostile=False)
+        db.conn.execute("UPDATE conversations SET priority = 1000 WHERE id = ?", (new,))
+        return new
+
+    new = live.store.write_sync(arrive)  # type: ignore[attr-defined]
+    assert page.locator(f'tr.conv[data-id="{new}"]').count() == 0  # not inserted under the agent's cursor
+    button = page.get_by_role("button", name="Show 1 new conversation")
+    button.wait_for(timeout=15_000)  # the stream pushes every 5 s
+    assert page.locator("tr.conv").count() == before
+    button.click()
+    page.wait_for_selector(f'tr.conv[data-id="{new}"]')
+    assert page.locator("tr.conv").first.get_attribute("data-id") == str(new)
+    assert page.get_by_role("button", name=re.compile("^Show .* new conversation")).count() == 0
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

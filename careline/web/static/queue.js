@@ -34,6 +34,21 @@
   var params = new URLSearchParams(window.location.search);
   var es = new EventSource("/api/stream?" + params.toString());
   var live = document.getElementById("live");
+  /* New rows are announced, not inserted: rows never move under the agent's cursor or keyboard
+     selection. The button is updated in place, so it keeps focus across pushes. */
+  function showNew(fresh) {
+    var button = live.querySelector("button.show-new");
+    if (!fresh) { live.textContent = ""; return; }
+    if (!button) {
+      live.textContent = "";
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "show-new";
+      button.addEventListener("click", function () { window.location.reload(); });
+      live.appendChild(button);
+    }
+    button.textContent = "Show " + fresh + " new conversation" + (fresh === 1 ? "" : "s");
+  }
   es.addEventListener("queue", function (ev) {
     var msg = JSON.parse(ev.data), known = {}, fresh = 0;
     C.setServerNow(msg.now);
@@ -52,7 +67,7 @@
     });
     var open = document.getElementById("open-count");
     if (open) { open.textContent = msg.counts.open_conversations; }
-    live.textContent = fresh ? fresh + " new conversation(s): reload to see them." : "";
+    showNew(fresh);
     C.tickBadges();
   });
 })();
