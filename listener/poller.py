@@ -119,11 +119,8 @@ class Poller:
         def write(db: Database) -> int:
             res = store_mentions(db, page.mentions, SourceCursor(src.name, src.brand, page.cursor), now)
             record_usage(db, src, now, page.posts_read, cost)
-            _set_health(db, src, "ok", 0, None, now, success=True)
-            if page.notes:  # in the page's own transaction: a stored gap is never without its warning
-                db.conn.execute(
-                    "UPDATE source_health SET last_warning = ?, last_warning_at = ? WHERE source = ? AND brand = ?",
-                    ("; ".join(page.notes), to_iso(now), src.name, src.brand))
+            # the page's warnings (a Reddit gap) go in with its mentions: one is never stored without the other
+            _set_health(db, src, "ok", 0, None, now, success=True, warning="; ".join(page.notes) or None)
             return res.inserted
 
         inserted = await self.store.write(write)
@@ -194,18 +191,21 @@ def _health(db: Database, src: Source) -> dict:
 
 
 def _set_health(db: Database, src: Source, status: str, failures: int, error: str | None, now: datetime,
-                *, success: bool = False, next_at: datetime | None = None) -> None:
+                *, success: bool = False, next_at: datetime | None = None, warning: str | None = None) -> None:
+    """Upsert the source's health; the last error and the last warning stay until a newer one replaces them."""
     db.conn.execute(
         """INSERT INTO source_health (source, brand, status, consecutive_failures, last_error,
-               last_success_at, last_attempt_at, next_attempt_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               last_success_at, last_attempt_at, next_attempt_at, last_warning, last_warning_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(source, brand) DO UPDATE SET status = excluded.status,
                consecutive_failures = excluded.consecutive_failures,
                last_error = COALESCE(excluded.last_error, source_health.last_error),
                last_success_at = COALESCE(excluded.last_success_at, source_health.last_success_at),
-               last_attempt_at = excluded.last_attempt_at, next_attempt_at = excluded.next_attempt_at""",
+               last_attempt_at = excluded.last_attempt_at, next_attempt_at = excluded.next_attempt_at,
+               last_warning = COALESCE(excluded.last_warning, source_health.last_warning),
+               last_warning_at = COALESCE(excluded.last_warning_at, source_health.last_warning_at)""",
         (src.name, src.brand, status, failures, error, to_iso(now) if success else None, to_iso(now),
-         to_iso(next_at)),
+         to_iso(next_at), warning, to_iso(now) if warning else None),
     )
 
 
