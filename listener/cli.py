@@ -48,11 +48,14 @@ def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[st
     for r in rows:
         if r["status"] == "unknown":  # usage from a backfill, but no scheduled poll yet
             r["status"] = "not polled yet"
-        updated = from_iso(r.get("cursor_updated_at"))
-        r["cursor_age_seconds"] = None if updated is None else round((now - updated).total_seconds())
-        warned = from_iso(r.get("last_warning_at"))
-        r["warning_age_seconds"] = None if warned is None else round((now - warned).total_seconds())
+        r["cursor_age_seconds"] = _seconds_since(r.get("cursor_updated_at"), now)
+        r["warning_age_seconds"] = _seconds_since(r.get("last_warning_at"), now)
     return rows
+
+
+def _seconds_since(stamp: str | None, now: datetime) -> int | None:
+    at = from_iso(stamp)
+    return None if at is None else round((now - at).total_seconds())
 
 
 WARNING_SHOWN_FOR = 86400  # a day: long enough to be seen by the next shift, short enough to clear
