@@ -40,13 +40,16 @@ class Encoder:
     dim = 384
 
     def __init__(self, *, adapter_dir: str | Path | None = None, threads: int | None = None,
-                 max_length: int = MAX_LENGTH, precision: str = "fp32") -> None:
+                 max_length: int = MAX_LENGTH, precision: str = "fp32", device: str = "cpu",
+                 base_dir: str | Path | None = None) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r} (expected one of {PRECISIONS})")
         self.adapter_dir = Path(adapter_dir) if adapter_dir else None
         self.threads = threads
         self.max_length = max_length
         self.precision = precision  # resolved ("auto" -> "bf16"/"fp32") in load()
+        self.device = device  # "cuda" only in adapter sweeps on a lent GPU; the service runs on the CPU
+        self.base_dir = Path(base_dir) if base_dir else None  # None: the PyPI package (always, in the service)
         self.tokenizer: Any = None
         self.model: Any = None  # torch BertModel; None after load() on the int8 path (ORT runs it)
         self.ort: Any = None  # onnx_export.OrtEncoder on the int8 path
@@ -60,7 +63,7 @@ class Encoder:
         hf_logging.disable_progress_bar()  # a weights bar per start is noise in service logs and CLI output
         if self.threads:
             torch.set_num_threads(self.threads)
-        path = base_model_path()
+        path = self.base_dir or base_model_path()
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
         if self.adapter_dir is not None:
@@ -73,7 +76,7 @@ class Encoder:
                 model = PeftModel.from_pretrained(model, str(self.adapter_dir), local_files_only=True)
             model = model.merge_and_unload()  # plain BertModel again: no adapter overhead per batch
         model.eval()
-        self.model = model
+        self.model = model.to(self.device)
         self.precision = resolve_precision(self.precision)
         if self.precision == "int8":
             from classifiers.onnx_export import int8_encoder
@@ -103,10 +106,10 @@ class Encoder:
 
         if self.ort is not None:
             return torch.from_numpy(self.ort.forward(texts))
-        enc = self.tokenize(texts)
+        enc = self.tokenize(texts).to(self.device)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             hidden = self.model(**enc).last_hidden_state
-        return torch.nn.functional.normalize(mean_pool(hidden.float(), enc["attention_mask"]), dim=-1)
+        return torch.nn.functional.normalize(mean_pool(hidden.float(), enc["attention_mask"]), dim=-1).cpu()
 
 
 def embed_by_length(forward: Callable[[list[str]], np.ndarray], texts: Sequence[str], batch_size: int,

