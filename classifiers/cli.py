@@ -42,8 +42,8 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
               help="SemEval pool rows for the sentiment head (the pool has 48,057: default all of them).")
 @click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--lora", "lora_epochs", type=int, default=0, show_default=True,
-              help="First fine-tune a new LoRA adapter (rank 16 + severity task) for this many epochs "
-                   "(~12 CPU min each), then fit heads.")
+              help="First fine-tune a new LoRA adapter (the shipped recipe: rank 32, severity task) for this "
+                   "many epochs on every row (~25 CPU min each, a few on a GPU), then fit heads.")
 @click.option("--adapter", "adapter_dir", default=None,
               help="LoRA adapter directory to embed with (copied into --out). Default: the one already "
                    "in --out, so retraining the heads keeps the shipped adapter.")
@@ -66,9 +66,9 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
         target = REPO_ROOT / target
     adapter: Path | None = None
     if lora_epochs:
-        from classifiers.lora import LoraConfig, severity_task, task_sets, train_lora
+        from classifiers.lora import SENTIMENT_ROWS, LoraConfig, severity_task, task_sets, train_lora
 
-        tasks = task_sets(5000, 150, 13)
+        tasks = task_sets(SENTIMENT_ROWS, 150, 13)
         tasks["severity"] = severity_task(tasks["complaint"])
         if limit:
             tasks = {k: v.subsample(limit) for k, v in tasks.items()}

