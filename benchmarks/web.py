@@ -42,9 +42,9 @@ def fill(store: Store, n: int, analyze: bool = True) -> str:
                                         create_token(db, "bench", "benchmark"))[1])
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+def pct(values: list[float], p: int) -> float:
+    """The p-th percentile as benchmarks/queue_latency.py takes it (inclusive: never beyond the largest sample)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 async def timed(session: aiohttp.ClientSession, url: str, n: int) -> list[float]:
