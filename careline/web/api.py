@@ -135,7 +135,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
         rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
         numbers = await request.app[STORE].read(counts)
         payload = {"now": now.isoformat(), "counts": numbers,
-                   "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla")} for r in rows]}
+                   "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at")}
+                             for r in rows]}
         try:
             await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
         except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it

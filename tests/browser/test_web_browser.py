@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from careline.domain import to_iso
 from careline.web.seed import seed
 from careline.web.testing import LiveServer
 from tests.browser.conftest import login, shot
@@ -123,11 +124,19 @@ def test_a_new_conversation_is_announced_and_shown_on_request(page: Any, live: L
     page.wait_for_selector("table#queue")
     before = page.locator("tr.conv").count()
 
+    def slide_in(db: Any) -> int:  # an old conversation that moves into the first 100 without news of its own
+        (old,) = seed(db, 1, datetime.now(UTC) - timedelta(days=2), days=0.001, seed=4343, answered=0.0,
+                      hostile=False)
+        db.conn.execute("UPDATE conversations SET priority = 999 WHERE id = ?", (old,))
+        return old
+
     def arrive(db: Any) -> int:  # a fresh, urgent conversation, as the intake would write it
         (new,) = seed(db, 1, datetime.now(UTC), days=0.001, seed=4242, answered=0.0, hostile=False)
-        db.conn.execute("UPDATE conversations SET priority = 1000 WHERE id = ?", (new,))
+        db.conn.execute("UPDATE conversations SET priority = 1000, updated_at = ? WHERE id = ?",
+                        (to_iso(datetime.now(UTC)), new))
         return new
 
+    old = live.store.write_sync(slide_in)  # type: ignore[attr-defined]
     new = live.store.write_sync(arrive)  # type: ignore[attr-defined]
     assert page.locator(f'tr.conv[data-id="{new}"]').count() == 0  # not inserted under the agent's cursor
     button = page.get_by_role("button", name="Show 1 new conversation")
@@ -136,5 +145,6 @@ def test_a_new_conversation_is_announced_and_shown_on_request(page: Any, live: L
     button.click()
     page.wait_for_selector(f'tr.conv[data-id="{new}"]')
     assert page.locator("tr.conv").first.get_attribute("data-id") == str(new)
+    assert page.locator("tr.conv").nth(1).get_attribute("data-id") == str(old)  # shown, but never counted as new
     assert page.get_by_role("button", name=re.compile("^Show .* new conversation")).count() == 0
     assert not page.errors, page.errors  # type: ignore[attr-defined]

@@ -35,7 +35,10 @@
   var es = new EventSource("/api/stream?" + params.toString());
   var live = document.getElementById("live");
   /* New rows are announced, not inserted: rows never move under the agent's cursor or keyboard
-     selection. The button is updated in place, so it keeps focus across pushes. */
+     selection. The button is updated in place, so it keeps focus across pushes. A row counts as new
+     when something happened to it after this page was rendered (it arrived, or the customer wrote
+     again); an old row that merely slid into the first 100 because one above was resolved does not. */
+  var renderedAt = Date.parse(data.now);
   function showNew(fresh) {
     var button = live.querySelector("button.show-new");
     if (!fresh) { live.textContent = ""; return; }
@@ -55,7 +58,10 @@
     rows().forEach(function (r) { known[r.getAttribute("data-id")] = r; });
     msg.items.forEach(function (it) {
       var row = known[String(it.id)];
-      if (!row) { fresh += 1; return; }
+      if (!row) {
+        if (Date.parse(it.updated_at) > renderedAt) { fresh += 1; }
+        return;
+      }
       row.querySelector("td.status").textContent = it.status + (it.assignee ? " · @" + it.assignee : "");
       var badge = row.querySelector(".sla .badge");
       badge.setAttribute("data-due", it.sla.due || "");
