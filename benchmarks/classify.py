@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# benchmarks/ holds queue.py, which would shadow the stdlib module torch imports: drop the script dir.
+# A script here named like a stdlib module would shadow it for torch (queue.py did, before it became
+# queue_latency.py): drop the script dir from the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
