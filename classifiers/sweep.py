@@ -21,6 +21,7 @@ import logging
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import sys
 import tarfile
 import tempfile
@@ -280,21 +281,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     for p in procs:
         p.start()
     done: list[dict[str, Any]] = []
-    with (out / "results.jsonl").open("a", encoding="utf-8") as fh:
-        while len(done) < len(jobs) and time.time() < deadline + args.grace:
-            try:
-                res = results.get(timeout=5)
-            except Exception:  # queue.Empty: poll again, and give up on dead workers
-                if not any(p.is_alive() for p in procs):
-                    break
-                continue
-            done.append(res)
-            fh.write(json.dumps(res) + "\n")
-            fh.flush()
-            log.info("%s fold %s (%s s training, %s s in all): %s", res["recipe"], res["fold"], res.get("train_s"),
-                     res.get("total_s"), json.dumps(res.get("metrics") or res.get("error") or res.get("skipped")))
-    for p in procs:
-        p.terminate()
+    # A SIGTERM (a timeout, a kill) must take the workers down too: they would go on training
+    # unseen, holding the CPU or GPU, since daemonic children are only reaped on a normal exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with (out / "results.jsonl").open("a", encoding="utf-8") as fh:
+            while len(done) < len(jobs) and time.time() < deadline + args.grace:
+                try:
+                    res = results.get(timeout=5)
+                except Exception:  # queue.Empty: poll again, and give up on dead workers
+                    if not any(p.is_alive() for p in procs):
+                        break
+                    continue
+                done.append(res)
+                fh.write(json.dumps(res) + "\n")
+                fh.flush()
+                log.info("%s fold %s (%s s training, %s s in all): %s", res["recipe"], res["fold"], res.get("train_s"),
+                         res.get("total_s"), json.dumps(res.get("metrics") or res.get("error") or res.get("skipped")))
+    finally:
+        for p in procs:
+            p.terminate()
     finished = [r for r in done if "metrics" in r]
     summary = summarise(finished)
     report = {"summary": summary, "selection": select(summary), "jobs": len(jobs), "finished": len(finished)}
