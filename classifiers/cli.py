@@ -42,8 +42,8 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
               help="SemEval pool rows for the sentiment head (the pool has 48,057: default all of them).")
 @click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--lora", "lora_epochs", type=int, default=0, show_default=True,
-              help="First fine-tune a new LoRA adapter (the shipped recipe: rank 16, severity task) for this "
-                   "many epochs on every row (~12 CPU min each, under a minute on a GPU), then fit heads.")
+              help="First fine-tune a new LoRA adapter (the shipped recipe: rank 32, severity task) for this "
+                   "many epochs on every row (~15 CPU min each, about a minute on a GPU), then fit heads.")
 @click.option("--adapter", "adapter_dir", default=None,
               help="LoRA adapter directory to embed with (copied into --out). Default: the one already "
                    "in --out, so retraining the heads keeps the shipped adapter.")

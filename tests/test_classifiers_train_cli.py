@@ -125,11 +125,11 @@ def test_lora_smoke_run_saves_a_small_portable_adapter(tmp_path: Path) -> None:
                          {"complaint": _tiny("complaint", ["0", "1"], n=16)})
     files = {p.name: p.stat().st_size for p in adapter.iterdir()}
     assert set(files) == {"adapter_config.json", "adapter_model.safetensors", "training.json"}
-    assert files["adapter_model.safetensors"] < 5_000_000  # the artifact budget is 10 MB in all
+    assert files["adapter_model.safetensors"] < 6_000_000  # rank 32: 5.4 MB; the artifact budget is 10 MB in all
     conf = json.loads((adapter / "adapter_config.json").read_text())
-    assert conf["base_model_name_or_path"] == BASE_MODEL_REF and conf["r"] == 16
+    assert conf["base_model_name_or_path"] == BASE_MODEL_REF and conf["r"] == 32
     record = json.loads((adapter / "training.json").read_text())
-    assert record["steps"] == 2 and record["recipe"]["rank"] == 16 and record["device"] == "cpu"
+    assert record["steps"] == 2 and record["recipe"]["rank"] == 32 and record["device"] == "cpu"
     assert record["tasks"] == {"complaint": {"source": "synthetic", "rows": 16}}
     enc = Encoder(adapter_dir=adapter)
     enc.load()
