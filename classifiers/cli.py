@@ -66,9 +66,17 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
         target = REPO_ROOT / target
     adapter: Path | None = None
     if lora_epochs:
-        from classifiers.lora import SENTIMENT_ROWS, LoraConfig, severity_task, task_sets, train_lora
+        from classifiers.lora import (
+            INTENT_PER_SOURCE_CLASS,
+            SENTIMENT_ROWS,
+            SPLIT_SEED,
+            LoraConfig,
+            severity_task,
+            task_sets,
+            train_lora,
+        )
 
-        tasks = task_sets(SENTIMENT_ROWS, 150, 13)
+        tasks = task_sets(SENTIMENT_ROWS, INTENT_PER_SOURCE_CLASS, SPLIT_SEED)
         tasks["severity"] = severity_task(tasks["complaint"])
         if limit:
             tasks = {k: v.subsample(limit) for k, v in tasks.items()}

@@ -21,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-SEED = 13
-HOLDOUT = 0.2
-INTENT_PER_SOURCE_CLASS = 150  # the mix the adapter was trained on (the shipped intent head uses 250)
+from classifiers.lora import HOLDOUT, INTENT_PER_SOURCE_CLASS, SPLIT_SEED
+
 PROTOCOL = ("20% stratified holdout per task (seed 13) never seen by the adapter or the heads; heads fit on the 80% "
             "part with C by 5-fold CV over the shipped grid; sentiment head on the whole SemEval pool (as shipped), "
             "scored on TweetEval val and 2,000 airline tweets; 95% bootstrap intervals (500 resamples). "
@@ -39,12 +38,12 @@ def report(adapter_dir: Path | None, progress: Any = None) -> dict[str, Any]:
     from classifiers.train import EmbeddingCache, TrainConfig, _round, check_head, train_head
 
     embed = EmbeddingCache(Encoder(adapter_dir=adapter_dir), None, progress)
-    cfg = TrainConfig(Path("unused"), seed=SEED)
+    cfg = TrainConfig(Path("unused"), seed=SPLIT_SEED)
     out: dict[str, Any] = {}
     sets = {"complaint": data.complaints(), "detractor": data.nps_detractor(),
-            "intent (old mix labels)": data.intents(INTENT_PER_SOURCE_CLASS, SEED)[0]}
+            "intent (old mix labels)": data.intents(INTENT_PER_SOURCE_CLASS, SPLIT_SEED)[0]}
     for label, lab in sets.items():
-        train, test = split(lab, HOLDOUT, SEED)
+        train, test = split(lab, HOLDOUT, SPLIT_SEED)
         name = label.split()[0]
         head, rep = train_head(name, embed(f"{name} 80%", train.texts), train.labels, cfg)
         x_test = embed(f"{name} 20%", test.texts)
@@ -60,7 +59,7 @@ def report(adapter_dir: Path | None, progress: Any = None) -> dict[str, Any]:
         out[label].update(C=rep["C"], n=len(test))
     pool = data.semeval_pool()
     head, rep = train_head("sentiment", embed("sentiment pool", pool.texts), pool.labels, cfg)
-    for check in (data.tweeteval_val(), data.airline_sentiment().subsample(2000, SEED)):
+    for check in (data.tweeteval_val(), data.airline_sentiment().subsample(2000, SPLIT_SEED)):
         m = check_head(head, embed(check.name, check.texts), check.labels)
         out[f"sentiment {check.name}"] = {k: m[k] for k in ("macro_recall", "macro_recall_ci95", "macro_f1")}
         out[f"sentiment {check.name}"]["n"] = len(check)
