@@ -66,9 +66,12 @@ def _classes(labelled: Labelled) -> list[str]:
 
 
 def train_lora(cfg: LoraConfig, tasks: Mapping[str, Labelled],
-               progress: Callable[[str, int], Any] | None = None) -> Path:
+               progress: Callable[[str, int], Any] | None = None, held_out: Mapping[str, Any] | None = None) -> Path:
     """Fine-tune LoRA adapters on all tasks (single-task batches, shuffled together); save the
-    adapter to ``cfg.out_dir``. Uses a GPU when one is there, so the same recipe runs either way."""
+    adapter to ``cfg.out_dir``. Uses a GPU when one is there, so the same recipe runs either way.
+
+    ``held_out`` says the tasks are the training parts of :func:`held_out_split` (pass
+    :data:`HELD_OUT`): the record keeps it, so the heads know which rows this adapter never saw."""
     import torch
     from peft import LoraConfig as PeftLoraConfig
     from peft import get_peft_model
@@ -129,7 +132,8 @@ def train_lora(cfg: LoraConfig, tasks: Mapping[str, Labelled],
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
     model.cpu().save_pretrained(str(cfg.out_dir))
     portable_adapter_config(cfg.out_dir)
-    write_training_record(cfg, tasks, steps=step, seconds=time.time() - started, device=str(device))
+    write_training_record(cfg, tasks, steps=step, seconds=time.time() - started, device=str(device),
+                          held_out=held_out)
     return cfg.out_dir
 
 
@@ -137,7 +141,7 @@ TRAINING_RECORD = "training.json"
 
 
 def write_training_record(cfg: LoraConfig, tasks: Mapping[str, Labelled], *, steps: int, seconds: float,
-                          device: str) -> None:
+                          device: str, held_out: Mapping[str, Any] | None = None) -> None:
     """What made this adapter, next to it: recipe, data and date travel with the weights, and
     ``careline train`` copies them into the model's manifest."""
     import json
@@ -152,6 +156,7 @@ def write_training_record(cfg: LoraConfig, tasks: Mapping[str, Labelled], *, ste
         "steps": steps,
         "recipe": recipe,
         "tasks": {name: {"source": lab.source, "rows": len(lab)} for name, lab in tasks.items()},
+        "held_out": dict(held_out) if held_out else None,
     }
     (cfg.out_dir / TRAINING_RECORD).write_text(json.dumps(record, indent=2, default=list) + "\n", encoding="utf-8")
 
@@ -215,6 +220,8 @@ def _plan(tasks: Mapping[str, Labelled], cfg: LoraConfig, rng: random.Random,
 SPLIT_SEED = 13
 HOLDOUT = 0.2
 INTENT_PER_SOURCE_CLASS = 150  # the intent mix adapters train on (the shipped intent head uses 250)
+# What an adapter's training record says when it trained on the 80 % parts only.
+HELD_OUT: dict[str, Any] = {"seed": SPLIT_SEED, "fraction": HOLDOUT, "intent_per_source_class": INTENT_PER_SOURCE_CLASS}
 
 
 def split(labelled: Labelled, holdout: float, seed: int) -> tuple[Labelled, Labelled]:
@@ -230,19 +237,47 @@ def _take(lab: Labelled, idx: Sequence[int]) -> Labelled:
     return Labelled(lab.name, lab.source, [lab.texts[i] for i in idx], [lab.labels[i] for i in idx])
 
 
+def held_out_split(labelled: Mapping[str, Labelled], held_out: Mapping[str, Any] = HELD_OUT
+                   ) -> dict[str, tuple[Labelled, Labelled]]:
+    """(training part, held-out part) of every task set, as adapters and the holdout report cut them."""
+    return {name: split(lab, held_out["fraction"], held_out["seed"]) for name, lab in labelled.items()}
+
+
+def seen_texts(record: Mapping[str, Any]) -> dict[str, set[str]] | None:
+    """Per task, the texts an adapter may have trained on, from its training record; None when the
+    record does not say it held rows out (then every row may have been seen).
+
+    Why texts, not row numbers: the heads train on other samples of the same sets (the whole
+    SemEval pool, a larger intent mix), so "never seen" must be decided per text. The training part
+    is the whole 80 %, a superset of any subsample the adapter drew from it.
+    """
+    held = record.get("held_out")
+    if not held:
+        return None
+    sets = task_sets(held["intent_per_source_class"], held["seed"])
+    return {name: set(train.texts) for name, (train, _) in held_out_split(sets, held).items()}
+
+
 SENTIMENT_ROWS = 16_000  # the shipped recipe's SemEval subsample (the heads use the whole pool)
 
 
-def task_sets(sentiment_n: int, intent_per_source_class: int, seed: int) -> dict[str, Labelled]:
-    """The four training sets as used for fine-tuning (smaller sentiment/intent samples: CPU time)."""
+def task_sets(intent_per_source_class: int = INTENT_PER_SOURCE_CLASS, seed: int = SPLIT_SEED
+              ) -> dict[str, Labelled]:
+    """The four whole task sets adapters are cut from (intent: a smaller mix than the heads use)."""
     from classifiers import data
 
-    return {
-        "sentiment": data.semeval_pool().subsample(sentiment_n, seed),
-        "complaint": data.complaints(),
-        "detractor": data.nps_detractor(),
-        "intent": data.intents(intent_per_source_class, seed)[0],
-    }
+    return {"sentiment": data.semeval_pool(), "complaint": data.complaints(), "detractor": data.nps_detractor(),
+            "intent": data.intents(intent_per_source_class, seed)[0]}
+
+
+def adapter_tasks(sentiment_n: int = SENTIMENT_ROWS, held_out: Mapping[str, Any] = HELD_OUT) -> dict[str, Labelled]:
+    """What the shipped recipe fine-tunes on: every set's training part, ``sentiment_n`` SemEval
+    rows drawn from its part (CPU time), and the severity task on the training complaints."""
+    parts = held_out_split(task_sets(held_out["intent_per_source_class"], held_out["seed"]), held_out)
+    tasks = {name: train for name, (train, _) in parts.items()}
+    tasks["sentiment"] = tasks["sentiment"].subsample(sentiment_n, held_out["seed"])
+    tasks["severity"] = severity_task(tasks["complaint"])
+    return tasks
 
 
 def severity_task(complaint: Labelled) -> Labelled:

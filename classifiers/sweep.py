@@ -93,13 +93,10 @@ def _parts(job: Job, limit: int | None = None) -> dict[str, tuple[Any, Any]]:
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
-    from classifiers import data
-    from classifiers.lora import _take, split
+    from classifiers.lora import _take, split, task_sets
 
-    sets = {"sentiment": data.semeval_pool(), "complaint": data.complaints(),
-            "detractor": data.nps_detractor(), "intent": data.intents(INTENT_PER_SOURCE_CLASS, SEED)[0]}
     out: dict[str, tuple[Any, Any]] = {}
-    for name, lab in sets.items():
+    for name, lab in task_sets(INTENT_PER_SOURCE_CLASS, SEED).items():
         train, test = split(lab.subsample(limit, SEED) if limit else lab, HOLDOUT, SEED)
         if job.fold == "holdout":
             out[name] = (train, test)
@@ -117,7 +114,7 @@ def run_job(job: Job, opts: Options, keep_adapter: Path | None = None) -> dict[s
 
     from classifiers import data
     from classifiers.encoder import Encoder
-    from classifiers.lora import LoraConfig, severity_task, train_lora
+    from classifiers.lora import HELD_OUT, LoraConfig, severity_task, train_lora
     from classifiers.metrics import binary_metrics
     from classifiers.train import TrainConfig, check_head, train_head
 
@@ -130,8 +127,9 @@ def run_job(job: Job, opts: Options, keep_adapter: Path | None = None) -> dict[s
     with tempfile.TemporaryDirectory() as tmp:
         cfg = LoraConfig(Path(tmp) / "adapter", device=opts.device, base_dir=opts.base_dir,
                          max_steps=opts.max_steps, **recipe)
-        adapter = train_lora(cfg, tasks, progress=lambda desc, n: tqdm(total=n, desc=f"{job.recipe} {job.fold}",
-                                                                       mininterval=60, file=sys.stderr))
+        adapter = train_lora(cfg, tasks, held_out=HELD_OUT,  # every job's adapter never sees the 20 %
+                             progress=lambda desc, n: tqdm(total=n, desc=f"{job.recipe} {job.fold}",
+                                                           mininterval=60, file=sys.stderr))
         shown = {n: len(lab) for n, lab in tasks.items()}
         train_s = time.time() - t0
         enc = Encoder(adapter_dir=adapter, device=cfg.resolved_device(), base_dir=opts.base_dir)

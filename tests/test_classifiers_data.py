@@ -39,3 +39,17 @@ def test_severity_task_covers_the_given_complaint_rows() -> None:
     assert set(sev.labels) <= {"0", "1", "2", "3", "4"}
     by_text = dict(zip(comp.texts, comp.labels, strict=True))
     assert all((y == "0") == (by_text[t] == "0") for t, y in zip(sev.texts, sev.labels, strict=True))
+
+
+def test_seen_texts_are_the_training_parts_the_adapter_was_cut_from() -> None:
+    from classifiers.lora import HELD_OUT, adapter_tasks, held_out_split, seen_texts, task_sets
+
+    assert seen_texts({"held_out": None}) is None  # an adapter trained on every row: nothing is unseen
+    seen = seen_texts({"held_out": HELD_OUT})
+    assert seen is not None
+    tasks = adapter_tasks(sentiment_n=500)
+    for name, lab in tasks.items():  # everything it trains on counts as seen ...
+        assert set(lab.texts) <= seen["complaint" if name == "severity" else name], name
+    held = held_out_split(task_sets(), HELD_OUT)["complaint"][1]
+    assert not seen["complaint"] & set(held.texts)  # ... and the 20 % holdout never does
+    assert 0.19 < len(held) / len(data.complaints()) < 0.21

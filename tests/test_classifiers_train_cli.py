@@ -51,6 +51,36 @@ def test_tiny_training_run_writes_a_loadable_model(tmp_path: Path) -> None:
     assert clf.version == manifest["version"]
 
 
+def test_calibration_is_fitted_on_the_rows_the_adapter_never_saw() -> None:
+    """An adapter separates its own training rows cleanly and new text less so: a calibration map
+    fitted on every row is overconfident on new text, one fitted on the unseen rows is not."""
+    import numpy as np
+
+    from classifiers.heads import calibrate
+    from classifiers.metrics import ece
+    from classifiers.train import train_head
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 900)
+    unseen = np.arange(900) >= 600
+    margin = np.where(unseen, 0.6, 3.0)  # seen rows far apart, unseen ones close
+    x = rng.normal(0, 1, (900, 8))
+    x[:, 0] += (2 * y - 1) * margin
+    labels = [str(v) for v in y]
+    cfg = TrainConfig(Path("unused"), folds=5, c_grid=(1.0,))
+    plain, _ = train_head("complaint", x, labels, cfg)
+    head, report = train_head("complaint", x, labels, cfg, unseen=unseen)
+    assert head.calibration["a"] < 0.8 * plain.calibration["a"]  # trusts the head less
+    assert report["unseen"]["n"] == 300 and report["cv"]["macro_f1"] > report["unseen"]["macro_f1"]
+    # C is scored by the calibrated head on the unseen rows, not on all of them
+    assert report["unseen_macro_f1_by_C"]["1.0"] == report["unseen"]["macro_f1"] != report["cv"]["macro_f1"]
+    new_y = rng.integers(0, 2, 2000)  # fresh rows drawn like the unseen ones
+    new_x = rng.normal(0, 1, (2000, 8))
+    new_x[:, 0] += (2 * new_y - 1) * 0.6
+    z = head.logits(new_x)
+    assert ece(calibrate(z, head.calibration), new_y) < ece(calibrate(z, plain.calibration), new_y) - 0.02
+
+
 def _write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
