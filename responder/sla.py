@@ -434,9 +434,15 @@ def _mark(policy: SLAPolicy, target: TargetResult, now: datetime) -> TargetResul
     return target
 
 
+# Times are stored to the microsecond, and a target met at its due instant is a hit, so the first
+# instant it can be missed is one microsecond later: that, not the due time, is when to look again.
+JUST_AFTER = timedelta(microseconds=1)
+
+
 def _checkpoints(policy: SLAPolicy, target: TargetResult) -> list[datetime]:
     if target.due_at is None or not (target.state is TargetState.ACTIVE or target.open_breach):
         return []
     due = target.due_at
     warn = due - timedelta(minutes=policy.warn_before_minutes)
-    return [warn, due, *(due + timedelta(minutes=m) for m in policy.escalation_minutes)]
+    breach = due + JUST_AFTER
+    return [warn, breach, *(max(due + timedelta(minutes=m), breach) for m in policy.escalation_minutes)]

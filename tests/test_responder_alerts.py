@@ -116,13 +116,16 @@ async def test_warning_breach_and_escalations_fire_once_each(store: Store) -> No
     assert payload["due_at"] == to_iso(T0 + timedelta(minutes=60))
 
 
-async def test_a_sweep_exactly_at_the_due_time_looks_again_within_the_recheck(store: Store) -> None:
-    """At the due instant the target is not missed yet and sla.py's next checkpoint is an hour later;
-    the recheck cap keeps the breach from being noticed that late."""
+async def test_a_sweep_exactly_at_the_due_time_looks_again_the_moment_it_is_missed(store: Store) -> None:
+    """At the due instant the target is not missed yet (a reply then is on time); the next check is
+    the first microsecond after it, not the 5-minute recheck, so the breach is not noticed late."""
     cid = add_conversation(store)
-    assert await sweep_sla(store, ResponderSettings(), now=T0 + timedelta(minutes=60)) == 1  # the warning
-    assert conv(store, cid)["sla_next_check"] == to_iso(T0 + timedelta(minutes=65))
-    assert await sweep_sla(store, ResponderSettings(), now=T0 + timedelta(minutes=65)) == 2
+    due = T0 + timedelta(minutes=60)
+    assert await sweep_sla(store, ResponderSettings(), now=due) == 1  # the warning only
+    assert conv(store, cid)["sla_next_check"] == to_iso(due + timedelta(microseconds=1))
+    assert await sweep_sla(store, ResponderSettings(), now=due + timedelta(microseconds=1)) == 2
+    assert sla_events(store) == [("warning", "first_response", 0), ("breach", "first_response", 0),
+                                 ("escalation", "first_response", 1)]
 
 
 async def test_a_sent_reply_meets_the_first_response(store: Store) -> None:
