@@ -22,7 +22,7 @@ import hmac
 import json
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,25 +30,17 @@ from typing import Any
 import aiohttp
 from sqlite_utils import Database
 
-from careline.domain import ConversationStatus, from_iso, to_iso
+from careline.domain import ConversationStatus, to_iso
 from careline.settings import ResponderSettings, Settings, WebhookSettings
 from careline.store import Store
 from careline.store.records import rows
-from responder.sla import (
-    Message,
-    SLAEvaluation,
-    StatusChange,
-    TargetKind,
-    TargetState,
-    evaluate_sla,
-    policy_from_dict,
-)
+from responder.history import stored_evaluation
+from responder.sla import SLAEvaluation, TargetKind, TargetState
 
 log = logging.getLogger(__name__)
 
 ACTIVE = tuple(s.value for s in (ConversationStatus.NEW, ConversationStatus.OPEN, ConversationStatus.PENDING,
                                  ConversationStatus.SNOOZED))
-STATUS_EVENTS = ("conversation.created", "conversation.status", "conversation.reopened")
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -90,29 +82,6 @@ def fired_events(evaluation: SLAEvaluation) -> list[Fired]:
             out.append(Fired("breach", t.kind.value, 0, t.due_at))
         out += [Fired("escalation", t.kind.value, level, t.due_at) for level in range(1, t.escalation_level + 1)]
     return out
-
-
-def history_inputs(
-    events: Iterable[tuple[str, str, str]], mention_times: Iterable[str], sent_times: Iterable[str]
-) -> tuple[list[Message], list[StatusChange]]:
-    """SLA inputs from stored rows: mentions are customer messages, sent replies agent messages."""
-    messages = [Message(t, True) for t in map(from_iso, mention_times) if t is not None]
-    messages += [Message(t, False) for t in map(from_iso, sent_times) if t is not None]
-    changes = [c for c in (_status_change(*e) for e in events) if c is not None]
-    return messages, changes
-
-
-def _status_change(at: str, kind: str, data: str) -> StatusChange | None:
-    when = from_iso(at)
-    if when is None:
-        return None
-    if kind == "conversation.created":
-        return StatusChange(when, ConversationStatus.NEW)
-    try:
-        return StatusChange(when, ConversationStatus(json.loads(data)["to"]))
-    except (KeyError, ValueError, TypeError):
-        log.warning("ignoring %s event without a valid 'to' status at %s", kind, at)
-        return None
 
 
 def next_check(evaluation: SLAEvaluation, now: datetime, recheck: timedelta) -> datetime:
@@ -170,19 +139,9 @@ def _plan_batch(db: Database, now: datetime, limit: int, recheck: timedelta) -> 
 
 def _plan(db: Database, conv: dict[str, Any], now: datetime, recheck: timedelta) -> Plan:
     fingerprint = tuple(db.conn.execute(FINGERPRINT_SQL, (conv["id"],)).fetchone())
-    events = db.conn.execute(
-        f"SELECT at, kind, data FROM events WHERE subject = ? AND kind IN ({', '.join('?' * len(STATUS_EVENTS))}) "
-        "ORDER BY id", (f"conversation:{conv['id']}", *STATUS_EVENTS)).fetchall()
-    mentions = [r[0] for r in db.conn.execute("SELECT created_at FROM mentions WHERE thread_key = ?",
-                                              (conv["thread_key"],))]
-    sent = [r[0] for r in db.conn.execute("SELECT sent_at FROM replies WHERE conversation_id = ? AND state = 'sent'",
-                                          (conv["id"],))]
-    messages, changes = history_inputs(events, mentions, sent)
-    policy = policy_from_dict(json.loads(conv["sla_snapshot"]))
-    created = from_iso(conv["created_at"])
-    if created is None:
-        raise ValueError("conversation has no created_at")
-    evaluation = evaluate_sla(policy, created_at=created, messages=messages, status_changes=changes, now=now)
+    evaluation = stored_evaluation(db, conv, now)
+    if evaluation is None:  # the candidates query only takes snapshotted conversations
+        raise ValueError("conversation has no SLA snapshot")
     return Plan(conv, fingerprint, evaluation, next_check(evaluation, now, recheck), tuple(fired_events(evaluation)))
 
 

@@ -1,0 +1,100 @@
+"""A conversation's SLA, evaluated from what the store holds about it.
+
+The SLA sweep, the reply sender and the queue's resolve action all need the same answer: which
+targets ran, and how much SLA clock (business hours, pauses excluded) each used. The inputs are
+the conversation's frozen policy (``sla_snapshot``), its status events, its mentions (customer
+messages) and its sent replies (agent messages).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import ConversationStatus, from_iso
+from responder.sla import Message, SLAEvaluation, StatusChange, TargetKind, TargetState, evaluate_sla, policy_from_dict
+
+log = logging.getLogger(__name__)
+
+STATUS_EVENTS = ("conversation.created", "conversation.status", "conversation.reopened")
+
+
+def history_inputs(
+    events: Iterable[tuple[str, str, str]], mention_times: Iterable[str], sent_times: Iterable[str]
+) -> tuple[list[Message], list[StatusChange]]:
+    """SLA inputs from stored rows: mentions are customer messages, sent replies agent messages."""
+    messages = [Message(t, True) for t in map(from_iso, mention_times) if t is not None]
+    messages += [Message(t, False) for t in map(from_iso, sent_times) if t is not None]
+    changes = [c for c in (_status_change(*e) for e in events) if c is not None]
+    return messages, changes
+
+
+def _status_change(at: str, kind: str, data: str) -> StatusChange | None:
+    when = from_iso(at)
+    if when is None:
+        return None
+    if kind == "conversation.created":
+        return StatusChange(when, ConversationStatus.NEW)
+    try:
+        return StatusChange(when, ConversationStatus(json.loads(data)["to"]))
+    except (KeyError, ValueError, TypeError):
+        log.warning("ignoring %s event without a valid 'to' status at %s", kind, at)
+        return None
+
+
+def stored_evaluation(db: Database, conv: Mapping[str, Any], now: datetime) -> SLAEvaluation | None:
+    """Evaluate ``conv`` (a conversations row with id, thread_key, created_at, sla_snapshot) at ``now``.
+
+    None when the conversation has no snapshot (created before SLAs were snapshotted, or seeded).
+    Raises ``ValueError``/``KeyError``/``TypeError`` on a snapshot or timestamp it cannot read.
+    """
+    if not conv.get("sla_snapshot"):
+        return None
+    events = db.conn.execute(
+        f"SELECT at, kind, data FROM events WHERE subject = ? AND kind IN ({', '.join('?' * len(STATUS_EVENTS))}) "
+        "ORDER BY id", (f"conversation:{conv['id']}", *STATUS_EVENTS)).fetchall()
+    mentions = [r[0] for r in db.conn.execute("SELECT created_at FROM mentions WHERE thread_key = ?",
+                                              (conv["thread_key"],))]
+    sent = [r[0] for r in db.conn.execute("SELECT sent_at FROM replies WHERE conversation_id = ? AND state = 'sent'",
+                                          (conv["id"],))]
+    messages, changes = history_inputs(events, mentions, sent)
+    policy = policy_from_dict(json.loads(conv["sla_snapshot"]))
+    created = from_iso(conv["created_at"])
+    if created is None:
+        raise ValueError("conversation has no created_at")
+    return evaluate_sla(policy, created_at=created, messages=messages, status_changes=changes, now=now)
+
+
+def clock_seconds(evaluation: SLAEvaluation | None, kind: TargetKind) -> float | None:
+    """SLA clock seconds the first completed ``kind`` target used: the business-hours duration a
+    lead compares with the target. None when it is not completed, or was cancelled (dismissed)."""
+    if evaluation is None:
+        return None
+    for t in evaluation.targets:
+        if t.kind is kind and t.completed_at is not None and t.state is not TargetState.CANCELLED:
+            return t.used.total_seconds()
+    return None
+
+
+def record_clock(db: Database, conv_id: int, kind: TargetKind, now: datetime) -> float | None:
+    """Store the business-hours duration of ``kind`` (first response or resolution) on the
+    conversation, as the moment it is decided. A conversation whose SLA cannot be read keeps NULL
+    and a log line: the reply or resolution that triggered this must not fail because of it."""
+    column = {TargetKind.FIRST_RESPONSE: "first_response_clock_s", TargetKind.RESOLUTION: "resolution_clock_s"}[kind]
+    row = db.conn.execute("SELECT id, thread_key, created_at, sla_snapshot FROM conversations WHERE id = ?",
+                          (conv_id,)).fetchone()
+    if row is None:
+        return None
+    conv = dict(zip(("id", "thread_key", "created_at", "sla_snapshot"), row, strict=True))
+    try:
+        seconds = clock_seconds(stored_evaluation(db, conv, now), kind)
+    except (ValueError, KeyError, TypeError):
+        log.exception("conversation %s: cannot evaluate its SLA snapshot; %s left empty", conv_id, column)
+        return None
+    db.conn.execute(f"UPDATE conversations SET {column} = ? WHERE id = ?", (seconds, conv_id))  # column: ours
+    return seconds
