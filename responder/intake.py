@@ -102,7 +102,7 @@ def _update(db: Database, conv: tuple[Any, ...], m: dict[str, Any], created: dat
         """UPDATE conversations SET status = ?, priority = MAX(priority, ?),
                priority_reasons = CASE WHEN ? > priority THEN ? ELSE priority_reasons END,
                updated_at = ?, last_customer_at = ?,
-               next_response_due = COALESCE(?, next_response_due), resolved_at = NULL,
+               next_response_due = COALESCE(?, next_response_due), resolved_at = NULL, resolution_clock_s = NULL,
                snoozed_until = NULL, sla_next_check = NULL
            WHERE id = ?""",
         (new_status.value, score, score, json.dumps(reasons), to_iso(now), to_iso(last), to_iso(next_due),

@@ -17,6 +17,8 @@ from sqlite_utils import Database
 from careline.domain import Event, from_iso, to_iso
 from careline.errors import Conflict, NotFound
 from careline.store.records import append_event, rows
+from responder.history import record_clock
+from responder.sla import TargetKind
 from responder.transitions import Action, transition_event
 
 ACTIVE = ("new", "open", "pending", "snoozed")
@@ -57,9 +59,11 @@ def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: da
     elif action is Action.RESOLVE:
         sets["resolved_at"] = to_iso(now)
     elif action in (Action.REOPEN, Action.CUSTOMER_MESSAGE):
-        sets["resolved_at"] = None
+        sets.update(resolved_at=None, resolution_clock_s=None)
     _update(db, conv_id, sets)
     append_event(db, event)
+    if action is Action.RESOLVE:  # after the event, so the evaluation sees the resolution
+        sets["resolution_clock_s"] = record_clock(db, conv_id, TargetKind.RESOLUTION, now)
     return {**conv, **sets}
 
 

@@ -47,6 +47,8 @@ from careline.errors import (
 from careline.settings import RedditSourceSettings, XSourceSettings
 from careline.store import Store
 from careline.store.records import append_event, rows
+from responder.history import record_clock
+from responder.sla import TargetKind
 
 log = logging.getLogger(__name__)
 
@@ -366,6 +368,9 @@ async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, p
         append_event(db, Event(now, actor, "reply.sent", f"conversation:{cid}",
                                {"reply": rid, "platform_id": platform_id, "in_reply_to": claim.reply["in_reply_to"],
                                 "reconciled": reconciled}))
+        if db.conn.execute("SELECT first_response_clock_s IS NULL FROM conversations WHERE id = ?",
+                           (cid,)).fetchone()[0]:  # the first reply (or one before m006 recorded it)
+            record_clock(db, cid, TargetKind.FIRST_RESPONSE, now)
         return _load(db, rid)
 
     return await store.write(write)

@@ -127,6 +127,20 @@ def conversation(store: Store, conv: int) -> dict[str, Any]:
     return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
 
 
+async def test_the_first_reply_records_its_sla_clock_time_and_later_ones_do_not_move_it(
+        store: Store, world: World, x_sender: XReplySender) -> None:
+    from responder.sla import SLAPolicy
+
+    conv = add_thread(store, world, "x", ["x1", "x2"])  # created an hour before NOW
+    snapshot = json.dumps(SLAPolicy("standard").to_dict())  # round the clock: clock time = wall time
+    store.write_sync(lambda db: db.conn.execute("UPDATE conversations SET sla_snapshot = ?", (snapshot,)))
+    await send_reply(store, add_reply(store, conv), {"x": x_sender}, actor="agent1", now=NOW)
+    assert conversation(store, conv)["first_response_clock_s"] == 3600
+    later = add_reply(store, conv, "Update: found it.")
+    await send_reply(store, later, {"x": x_sender}, actor="agent1", now=NOW + timedelta(hours=2))
+    assert conversation(store, conv)["first_response_clock_s"] == 3600
+
+
 async def test_x_reply_goes_to_the_latest_customer_post_and_is_recorded(
         store: Store, world: World, x_sender: XReplySender) -> None:
     conv = add_thread(store, world, "x", ["x1", "x2"])

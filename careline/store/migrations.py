@@ -280,3 +280,17 @@ def m005_source_warnings(db: Database) -> None:
         ALTER TABLE source_health ADD COLUMN last_warning_at TEXT;
         """
     )
+
+
+@CORE()
+def m006_sla_clock_durations(db: Database) -> None:
+    """The lead's response times in SLA clock time (business hours, pauses excluded), stored when
+    each is decided: the first reply's sender and the resolve action evaluate the conversation's SLA
+    snapshot once, so the report reads a number instead of replaying every conversation's history.
+    NULL = not decided yet, or decided before this migration (the report says how many it has)."""
+    db.executescript(
+        """
+        ALTER TABLE conversations ADD COLUMN first_response_clock_s REAL;
+        ALTER TABLE conversations ADD COLUMN resolution_clock_s REAL;
+        """
+    )

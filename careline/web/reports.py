@@ -3,9 +3,12 @@
 Attainment counts *decided* targets only (Chatwoot's hit/missed): a first-response target is hit
 when the first reply came at or before its due time, missed when the reply came later or the due
 time passed unanswered. A target belongs to the period in which it was decided (the reply time for a
-hit, the due time for a miss), so "today" moves the moment an agent answers. Durations are wall-clock
-seconds; business-hours evaluation lives in ``responder.sla`` and can replace this when the responder
-stores its evaluations.
+hit, the due time for a miss), so "today" moves the moment an agent answers.
+
+Durations come twice. Wall-clock seconds are what the customer waited. SLA clock seconds (business
+hours, pauses excluded) are what the targets are measured in; the responder stores them when a
+first reply is sent or a conversation resolved (``responder.history.record_clock``), and they are
+NULL for those decided before that existed, so the clock figures carry their own count.
 """
 
 from __future__ import annotations
@@ -65,12 +68,14 @@ def _decide(due: datetime | None, done: datetime | None, now: datetime) -> tuple
 
 CONV_SQL = """
 SELECT c.id, c.platform, c.brand, c.assignee, c.status, c.created_at, c.first_response_due,
-       c.first_responded_at, c.resolution_due, c.resolved_at, c.next_response_due, c.last_customer_at
+       c.first_responded_at, c.resolution_due, c.resolved_at, c.next_response_due, c.last_customer_at,
+       c.first_response_clock_s, c.resolution_clock_s
 FROM conversations c WHERE c.created_at >= ? OR c.status IN ('new', 'open', 'pending', 'snoozed')
 """
 
 
-def _record(c: dict[str, Any], since: datetime, now: datetime) -> ConversationRecord | None:
+def _record(c: dict[str, Any], since: datetime, now: datetime, clock: bool = False) -> ConversationRecord | None:
+    """One conversation's share of a period; ``clock`` swaps in the stored SLA clock durations."""
     created, responded = from_iso(c["created_at"]), from_iso(c["first_responded_at"])
     resolved = from_iso(c["resolved_at"]) if c["status"] == "resolved" else None
     hits = misses = 0
@@ -82,6 +87,9 @@ def _record(c: dict[str, Any], since: datetime, now: datetime) -> ConversationRe
     res = (resolved - created).total_seconds() if resolved and created and resolved >= since else None
     if not (hits or misses or frt is not None or res is not None):
         return None
+    if clock:
+        frt = c["first_response_clock_s"] if frt is not None else None
+        res = c["resolution_clock_s"] if res is not None else None
     return ConversationRecord(agent=c["assignee"], platform=c["platform"], brand=c["brand"], first_response=frt,
                               resolution=res, targets_hit=hits, targets_missed=misses)
 
@@ -92,10 +100,20 @@ def period_starts(now: datetime, tz: str) -> dict[str, datetime]:
     return {"today": midnight.astimezone(now.tzinfo), "7d": now - timedelta(days=7), "30d": now - timedelta(days=30)}
 
 
-def _metrics_dict(m: TeamMetrics) -> dict[str, Any]:
-    return {"conversations": m.conversations, "attainment_pct": m.attainment_pct, "targets_hit": m.targets_hit,
-            "targets_missed": m.targets_missed, "frt_median_s": m.first_response.median,
-            "frt_p90_s": m.first_response.p90, "resolution_median_s": m.resolution.median}
+def _metrics_dict(m: TeamMetrics, clock: TeamMetrics | None) -> dict[str, Any]:
+    out = {"conversations": m.conversations, "attainment_pct": m.attainment_pct, "targets_hit": m.targets_hit,
+           "targets_missed": m.targets_missed, "frt_median_s": m.first_response.median,
+           "frt_p90_s": m.first_response.p90, "resolution_median_s": m.resolution.median}
+    if clock is not None:
+        out.update(frt_clock_median_s=clock.first_response.median, frt_clock_p90_s=clock.first_response.p90,
+                   frt_clock_count=clock.first_response.count, resolution_clock_median_s=clock.resolution.median,
+                   resolution_clock_count=clock.resolution.count)
+    return out
+
+
+def _grouped(recs: list[ConversationRecord], clock: list[ConversationRecord], key: str) -> dict[str, Any]:
+    walls, clocks = metrics_by(recs, key), metrics_by(clock, key)
+    return {k: _metrics_dict(v, clocks.get(k)) for k, v in walls.items()}
 
 
 def sla_summary(db: Database, now: datetime, tz: str = "UTC") -> dict[str, Any]:
@@ -105,10 +123,10 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC") -> dict[str, Any]:
     periods = {}
     for name, since in starts.items():
         recs = [r for c in convs if (r := _record(c, since, now)) is not None]
-        periods[name] = _metrics_dict(team_metrics(recs))
+        clock = [r for c in convs if (r := _record(c, since, now, clock=True)) is not None]
+        periods[name] = _metrics_dict(team_metrics(recs), team_metrics(clock))
         if name == "7d":
-            by_agent = {k: _metrics_dict(v) for k, v in metrics_by(recs, "agent").items()}
-            by_platform = {k: _metrics_dict(v) for k, v in metrics_by(recs, "platform").items()}
+            by_agent, by_platform = _grouped(recs, clock, "agent"), _grouped(recs, clock, "platform")
     active = [c for c in convs if c["status"] in ACTIVE]
     states = [(c, sla_state(c, now)) for c in active]
     return {
@@ -149,7 +167,7 @@ def frt_summary(values: Iterable[float]) -> dict[str, float | None]:
 EXPORT_SQL = """
 SELECT c.id, c.platform, c.brand, c.status, c.assignee, a.handle AS author, c.priority, c.sla_policy,
        c.created_at, c.first_response_due, c.first_responded_at, c.resolution_due, c.resolved_at,
-       cl.intent, cl.sentiment, m.text AS latest_message
+       c.first_response_clock_s, c.resolution_clock_s, cl.intent, cl.sentiment, m.text AS latest_message
 FROM conversations c JOIN authors a ON a.key = c.author_key
 JOIN mentions m ON m.key = (SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC LIMIT 1)
 LEFT JOIN classifications cl ON cl.mention_key = m.key
@@ -157,8 +175,8 @@ WHERE c.created_at >= ? ORDER BY c.id
 """
 EXPORT_COLUMNS = ("id", "platform", "brand", "status", "assignee", "author", "priority", "sla_policy",
                   "created_at", "first_response_due", "first_responded_at", "first_response_seconds",
-                  "first_response_sla", "resolution_due", "resolved_at", "resolution_sla", "intent", "sentiment",
-                  "latest_message")
+                  "first_response_clock_seconds", "first_response_sla", "resolution_due", "resolved_at",
+                  "resolution_clock_seconds", "resolution_sla", "intent", "sentiment", "latest_message")
 
 
 def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, Any]]:
@@ -169,10 +187,16 @@ def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, 
         resolved = from_iso(r["resolved_at"]) if r["status"] == "resolved" else None
         res = _decide(from_iso(r["resolution_due"]), resolved, now)
         r["first_response_seconds"] = round((responded - created).total_seconds()) if responded and created else None
+        r["first_response_clock_seconds"] = _whole(r.pop("first_response_clock_s"))
+        r["resolution_clock_seconds"] = _whole(r.pop("resolution_clock_s"))
         r["first_response_sla"] = first[0] if first else ("running" if r["first_response_due"] else "")
         r["resolution_sla"] = res[0] if res else ("running" if r["resolution_due"] else "")
         out.append(r)
     return out
+
+
+def _whole(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds)
 
 
 def to_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import to_iso
+from responder.sla import SLAPolicy
 
 TEXTS = (
     ("delivery", "negative", "@{b} my parcel was due on Monday and still nothing. Third time I've chased this."),
@@ -28,6 +29,15 @@ TEXTS = (
 )
 HOSTILE = ('@{b} <script>alert("pwned")</script> <img src=x onerror=alert(1)> my bag is lost',
            '=HYPERLINK("http://evil.example","click") @{b} refund please')
+
+
+# Round the clock, as the due times above assume (first response 60 min, resolution 24 h), so the
+# SLA clock durations equal the wall-clock ones.
+SNAPSHOT = json.dumps(SLAPolicy("standard", first_response_minutes=60, resolution_minutes=1440).to_dict())
+
+
+def _seconds(end: datetime | None, start: datetime) -> float | None:
+    return None if end is None else (end - start).total_seconds()
 
 
 def _mention(i: int, brand: str, author: str, text: str, at: datetime, platform: str) -> tuple[Any, ...]:
@@ -76,7 +86,8 @@ def seed(db: Database, n: int, now: datetime, *, brands: tuple[str, ...] = ("sky
         convs.append((i, f"{platform}:{brand}:seed{i}", platform, brand, author, status, priority,
                       json.dumps([f"complaint ({complaint:.0%})"] if complaint > 0.5 else []),
                       "agent" if responded else None, to_iso(at), to_iso(at), to_iso(at), to_iso(due),
-                      to_iso(responded), to_iso(at + timedelta(hours=24)), to_iso(resolved), "standard"))
+                      to_iso(responded), to_iso(at + timedelta(hours=24)), to_iso(resolved), "standard",
+                      SNAPSHOT, _seconds(responded, at), _seconds(resolved, at)))
     db.conn.executemany("INSERT OR IGNORE INTO authors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", authors)
     db.conn.executemany("""INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url,
         created_at, fetched_at, conversation_id, thread_key, in_reply_to_id, language, raw, stage)
@@ -86,6 +97,7 @@ def seed(db: Database, n: int, now: datetime, *, brands: tuple[str, ...] = ("sky
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", classes)
     db.conn.executemany("""INSERT INTO conversations (id, thread_key, platform, brand, author_key, status, priority,
         priority_reasons, assignee, created_at, updated_at, last_customer_at, first_response_due,
-        first_responded_at, resolution_due, resolved_at, sla_policy)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", convs)
+        first_responded_at, resolution_due, resolved_at, sla_policy, sla_snapshot, first_response_clock_s,
+        resolution_clock_s)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", convs)
     return [c[0] for c in convs]
