@@ -2,7 +2,10 @@
 
 Seeds a temporary SQLite file (``careline.web.seed``), starts the real app on 127.0.0.1 with an API
 token, and times GET / (the queue page, 100 rows rendered) and GET /api/queue (50 rows) over HTTP.
-Prints p50 and p99 in milliseconds. Usage: ``python benchmarks/web.py [--conversations N] [--requests N]``.
+Prints p50 and p99 in milliseconds. Then, with a lead's token, the lead's SLA page and its JSON
+(every conversation of the last 30 days summarised per request, wall-clock and SLA clock
+durations): p50 and the slowest of ``--lead-requests``, since each takes far longer.
+Usage: ``python benchmarks/web.py [--conversations N] [--requests N] [--lead-requests N]``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from sqlite_utils import Database
 
 from careline.domain import Role
 from careline.settings import BrandSettings, Settings
@@ -30,7 +34,8 @@ BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air"),
           BrandSettings(name="brightwave", display_name="Brightwave")]
 
 
-def fill(store: Store, n: int, analyze: bool = True) -> str:
+def fill(store: Store, n: int, analyze: bool = True) -> tuple[str, str]:
+    """Seed ``n`` conversations; returns API tokens for an agent and a lead."""
     now = datetime.now(UTC)
     batch = 20_000
     for start in range(0, n, batch):
@@ -38,8 +43,12 @@ def fill(store: Store, n: int, analyze: bool = True) -> str:
         store.write_sync(lambda db, k=size, s=start: seed(db, k, now, seed=s, hostile=s == 0))
     if analyze:
         store.write_sync(lambda db: db.execute("ANALYZE"))
-    return store.write_sync(lambda db: (create_user(db, "bench", Role.AGENT, "bench-password"),
-                                        create_token(db, "bench", "benchmark"))[1])
+    def users(db: Database) -> tuple[str, str]:
+        create_user(db, "bench", Role.AGENT, "bench-password")
+        create_user(db, "bench_lead", Role.LEAD, "bench-password")
+        return create_token(db, "bench", "benchmark"), create_token(db, "bench_lead", "benchmark")
+
+    return store.write_sync(users)
 
 
 def pct(values: list[float], p: int) -> float:
@@ -47,22 +56,22 @@ def pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-async def timed(session: aiohttp.ClientSession, url: str, n: int) -> list[float]:
+async def timed(session: aiohttp.ClientSession, url: str, n: int, token: str) -> list[float]:
     out = []
     for _ in range(n):
         t0 = time.perf_counter()
-        async with session.get(url) as r:
+        async with session.get(url, headers={"Authorization": f"Bearer {token}"}) as r:
             await r.read()
             assert r.status == 200, r.status
         out.append((time.perf_counter() - t0) * 1000)
     return out
 
 
-async def main(conversations: int, requests: int, analyze: bool) -> None:
+async def main(conversations: int, requests: int, lead_requests: int, analyze: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db", extra=[WEB]).open_sync()
         t0 = time.perf_counter()
-        token = fill(store, conversations, analyze)
+        token, lead = fill(store, conversations, analyze)
         print(f"seeded {conversations:,} conversations in {time.perf_counter() - t0:.1f} s")
         runner = web.AppRunner(create_app(Settings(brands=BRANDS), store), access_log=None)
         await runner.setup()
@@ -71,12 +80,17 @@ async def main(conversations: int, requests: int, analyze: bool) -> None:
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         base = f"http://127.0.0.1:{port}"
         try:
-            async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+            async with aiohttp.ClientSession() as session:
                 for path in ("/", "/api/queue", "/api/queue?brand=skylark&platform=x"):
-                    await timed(session, base + path, 3)  # warm the readers and the page cache
-                    times = await timed(session, base + path, requests)
+                    await timed(session, base + path, 3, token)  # warm the readers and the page cache
+                    times = await timed(session, base + path, requests, token)
                     print(f"GET {path:<38} p50 {statistics.median(times):6.1f} ms   p99 {pct(times, 99):6.1f} ms"
                           f"   (n={requests})")
+                for path in ("/sla", "/api/sla/summary"):
+                    await timed(session, base + path, 1, lead)
+                    times = await timed(session, base + path, lead_requests, lead)
+                    print(f"GET {path:<38} p50 {statistics.median(times):6.1f} ms   max {max(times):6.1f} ms"
+                          f"   (n={lead_requests}, lead)")
         finally:
             await runner.cleanup()
             await store.close()
@@ -86,6 +100,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--lead-requests", type=int, default=10)
     parser.add_argument("--no-analyze", action="store_true", help="skip ANALYZE (planner without statistics)")
     args = parser.parse_args()
-    asyncio.run(main(args.conversations, args.requests, not args.no_analyze))
+    asyncio.run(main(args.conversations, args.requests, args.lead_requests, not args.no_analyze))
