@@ -20,6 +20,10 @@ from datetime import datetime, timedelta
 
 LEAVE = re.compile(
     r"\b(cancel(?:l?ing|l?ed)?\s+(?:my|our|the)\s+(?:account|subscription|contract|membership|plan|order|service)"
+    # a stated intent to cancel, with or without its object ("I'll cancel"); "my flight was cancelled" is not one
+    r"|(?:i'?ll|i\s+will|we'?ll|we\s+will|(?:i'?m|we'?re)\s+(?:going\s+to|about\s+to|ready\s+to)|gonna)\s+cancel\b"
+    r"(?:\s+(?:my|our|the)\s+\w+)?"
+    r"|(?:i'?m|we'?re|i\s+am)\s+cancell?ing\b"
     r"|clos(?:e|ing)\s+my\s+account|switch(?:ing)?\s+to\s+\w+|(?:i'?m|we'?re)\s+(?:leaving|done\s+with)"
     r"|done\s+with\s+(?:you|this)|taking\s+my\s+(?:business|money)\s+elsewhere|never\s+(?:again|buying|"
     r"ordering|flying|using)|last\s+time\s+i\s+(?:use|order|buy|fly)|unsubscrib\w*|port(?:ing)?\s+my\s+number)",
@@ -120,6 +124,7 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
     effort: list[float] = []
     reasons: list[str] = []
     flags: set[str] = set()
+    text = text.replace("\u2019", "'")  # phones type "I’ll": the rules spell the apostrophe plainly
     for flag, rx, label in (("leave", LEAVE, "threat to leave"), ("legal", LEGAL, "legal words"),
                             ("safety", SAFETY, "safety words"), ("public", PUBLIC, "public escalation")):
         m = rx.search(text)

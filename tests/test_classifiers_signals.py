@@ -24,6 +24,9 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     [
         ("I'm going to cancel my subscription if this isn't fixed", "leave", "cancel my subscription"),
         ("Switching to Vodafone tomorrow, done with you", "leave", "switching to vodafone"),
+        ("third time asking about my refund. I'll cancel and tell everyone", "leave", "i'll cancel"),
+        ("I'm cancelling, this is a joke", "leave", "i'm cancelling"),
+        ("I\u2019ll cancel if nobody answers today", "leave", "i'll cancel"),  # a phone's apostrophe
         ("My lawyer will hear about this", "legal", "lawyer"),
         ("Reporting you to the ombudsman", "legal", "ombudsman"),
         ("The charger caught fire on my desk!", "safety", "caught fire"),
@@ -40,6 +43,12 @@ def test_urgency_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: st
 def test_plain_text_has_no_signals() -> None:
     sig = compute_signals("Just ordered a new phone case, looks nice")
     assert sig.urgency == 0 and sig.effort == 0 and sig.reasons == () and not sig.flags
+
+
+@pytest.mark.parametrize("text", ["My flight was cancelled, can I rebook?", "Will my order be cancelled if I move?",
+                                  "How do I cancel an order I placed by mistake?"])
+def test_a_cancellation_that_is_not_a_threat_to_leave(text: str) -> None:
+    assert "leave" not in compute_signals(text).flags
 
 
 @pytest.mark.parametrize(
