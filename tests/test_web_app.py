@@ -18,6 +18,7 @@ from careline.settings import BrandSettings, Settings
 from careline.store import Store
 from careline.web.app import create_app
 from careline.web.auth import create_token, create_user
+from careline.web.keys import SLA_CACHE
 from careline.web.migrations import WEB
 from careline.web.seed import seed
 from listener.simulator.server import Simulator
@@ -180,11 +181,14 @@ async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     assert reply["state"] == "awaiting_approval"
     client.session.cookie_jar.clear()
     csrf = await login(client, "lead")
+    client.app[SLA_CACHE].ratio = 1e9  # hold the summary for good, as a very large store would for a while
     summary = await (await client.get("/api/sla/summary")).json()
     assert [a["id"] for a in summary["approvals"]] == [reply["id"]]
     r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf})
     approved = await r.json()
     assert approved["state"] == "sent" and approved["reviewed_by"] == "lead"  # approval posts it at once
+    again = await (await client.get("/api/sla/summary")).json()
+    assert again["now"] == summary["now"] and again["approvals"] == []  # held summary, fresh approvals
 
 
 async def test_a_failed_send_is_visible_and_retried_by_a_person(client: TestClient) -> None:

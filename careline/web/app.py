@@ -16,7 +16,8 @@ from careline.settings import Settings
 from careline.store import Store
 from careline.web import agent, api, lead, login, marketing, survey
 from careline.web.auth import auth_middleware, public
-from careline.web.keys import CLASSIFIER, SENDERS, SETTINGS, STORE, TEMPLATES
+from careline.web.cache import CostBoundCache
+from careline.web.keys import CLASSIFIER, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
 from careline.web.migrations import WEB
 from careline.web.pages import render
 from classifiers.abc import Classifier
@@ -116,6 +117,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[STORE] = store
     app[CLASSIFIER] = classifier
     app[SENDERS] = dict(senders or {})
+    app[SLA_CACHE] = CostBoundCache()
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),

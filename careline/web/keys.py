@@ -7,6 +7,7 @@ from aiohttp import web
 
 from careline.settings import Settings
 from careline.store import Store
+from careline.web.cache import CostBoundCache
 from classifiers.abc import Classifier
 from responder.sending import ReplySender
 
@@ -16,3 +17,5 @@ CLASSIFIER: web.AppKey[Classifier | None] = web.AppKey("classifier")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 #: Reply senders keyed ``"platform:brand"`` or ``"platform"``; the app starts and closes them.
 SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict[str, ReplySender])
+#: The lead's SLA summary (without approvals), held for a multiple of its own cost.
+SLA_CACHE: web.AppKey[CostBoundCache[dict]] = web.AppKey("sla_cache", CostBoundCache)

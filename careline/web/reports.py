@@ -147,8 +147,9 @@ def _grouped(recs: list[ConversationRecord], clock: list[ConversationRecord], ke
     return {k: _metrics_dict(v, clocks.get(k)) for k, v in walls.items()}
 
 
-def sla_summary(db: Database, now: datetime, tz: str = "UTC") -> dict[str, Any]:
-    """Everything on the lead's page, as JSON-ready data."""
+def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = True) -> dict[str, Any]:
+    """Everything on the lead's page, as JSON-ready data (``approvals=False``: all but the replies
+    waiting for approval, which the app reads fresh beside a held summary)."""
     starts = period_starts(now, tz)
     convs = rows(db, CONV_SQL, ((now - timedelta(days=30)).isoformat(),))
     periods = {}
@@ -168,7 +169,7 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC") -> dict[str, Any]:
         "breach_count": sum(s["state"] == "breached" for _, s in states),
         "near_breach_count": sum(s["state"] == "at_risk" for _, s in states),
         "backlog": backlog_by_age(active, now),
-        "approvals": approvals_waiting(db),
+        **({"approvals": approvals_waiting(db)} if approvals else {}),
     }
 
 
