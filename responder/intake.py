@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from careline.domain import Event, from_iso, to_iso
 from careline.store.records import append_event, rows
+from responder.queue import implied
 from responder.sla import due_times, policy_from_dict
 from responder.transitions import Action, transition_event
 
@@ -98,14 +99,15 @@ def _update(db: Database, conv: tuple[Any, ...], m: dict[str, Any], created: dat
             due({**m, "priority": max(score, old_score)}, created).next_response
     new_status, event = transition_event(conv_id, status, Action.CUSTOMER_MESSAGE, actor="system", now=now,
                                          data={"mention": m["key"]})
+    sets = implied(Action.CUSTOMER_MESSAGE, now)  # what any customer message sets, as queue.act would
+    assignments = "".join(f", {column} = ?" for column in sets)  # column names are ours, never input
     db.conn.execute(
-        """UPDATE conversations SET status = ?, priority = MAX(priority, ?),
+        f"""UPDATE conversations SET status = ?, priority = MAX(priority, ?),
                priority_reasons = CASE WHEN ? > priority THEN ? ELSE priority_reasons END,
                updated_at = ?, last_customer_at = ?,
-               next_response_due = COALESCE(?, next_response_due), resolved_at = NULL, resolution_clock_s = NULL,
-               snoozed_until = NULL, sla_next_check = NULL
+               next_response_due = COALESCE(?, next_response_due), sla_next_check = NULL{assignments}
            WHERE id = ?""",
         (new_status.value, score, score, json.dumps(reasons), to_iso(now), to_iso(last), to_iso(next_due),
-         conv_id),
+         *sets.values(), conv_id),
     )
     append_event(db, event)

@@ -47,24 +47,33 @@ def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: da
     if action is Action.CLAIM:
         data["agent"] = agent or actor
     new, event = transition_event(conv_id, conv["status"], action, actor=actor, now=now, data=data)
-    sets: dict[str, Any] = {"status": new.value, "updated_at": to_iso(now)}
-    if action is Action.CLAIM:
-        sets.update(assignee=agent or actor, assigned_at=to_iso(now))
-    elif action is Action.RELEASE:
-        sets.update(assignee=None, assigned_at=None)
-    elif action is Action.SNOOZE:
-        sets["snoozed_until"] = to_iso(until)
-    elif action is Action.WAKE:
-        sets["snoozed_until"] = None
-    elif action is Action.RESOLVE:
-        sets["resolved_at"] = to_iso(now)
-    elif action in (Action.REOPEN, Action.CUSTOMER_MESSAGE):
-        sets.update(resolved_at=None, resolution_clock_s=None)
+    sets = {"status": new.value, "updated_at": to_iso(now), **implied(action, now, until=until, agent=agent or actor)}
     _update(db, conv_id, sets)
     append_event(db, event)
     if action is Action.RESOLVE:  # after the event, so the evaluation sees the resolution
         sets["resolution_clock_s"] = record_clock(db, conv_id, TargetKind.RESOLUTION, now)
     return {**conv, **sets}
+
+
+def implied(action: Action, now: datetime, *, until: datetime | None = None, agent: str | None = None
+            ) -> dict[str, Any]:
+    """The columns an action sets beside status and updated_at. One place for :func:`act` and for
+    the intake, which applies customer messages in its own statement."""
+    if action is Action.CLAIM:
+        return {"assignee": agent, "assigned_at": to_iso(now)}
+    if action is Action.RELEASE:
+        return {"assignee": None, "assigned_at": None}
+    if action is Action.SNOOZE:
+        return {"snoozed_until": to_iso(until)}
+    if action is Action.WAKE:
+        return {"snoozed_until": None}
+    if action is Action.RESOLVE:
+        return {"resolved_at": to_iso(now)}
+    if action is Action.REOPEN:
+        return {"resolved_at": None, "resolution_clock_s": None}
+    if action is Action.CUSTOMER_MESSAGE:  # the customer is back: no longer resolved, no longer snoozed
+        return {"resolved_at": None, "resolution_clock_s": None, "snoozed_until": None}
+    return {}
 
 
 def _update(db: Database, conv_id: int, sets: dict[str, Any]) -> None:

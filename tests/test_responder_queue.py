@@ -160,3 +160,28 @@ def test_priority_reasons_state_each_fact_once() -> None:
     assert 50 <= score <= 100
     assert 'legal words: "small claims"' in why
     assert not any(r.startswith(("sentiment ", "complaint (0", "likely detractor (0", "effort score")) for r in why)
+
+
+def test_a_customer_message_reopens_a_resolved_conversation_and_clears_what_resolving_set(
+        seeded: Store, settings: Settings) -> None:
+    conv = ids_by_priority(seeded)[0]
+    seeded.write_sync(lambda db: queue.act(db, conv, "claim", actor="ann", now=NOW))
+    seeded.write_sync(lambda db: queue.act(db, conv, "resolve", actor="ann", now=NOW + timedelta(hours=1)))
+    row = seeded.read_sync(lambda db: queue.load(db, conv))
+    assert row["status"] == "resolved" and row["resolution_clock_s"] is not None  # SLA clock time recorded
+    thread = row["thread_key"].split(":")[-1]
+    follow_up = make_mention(9, thread=thread, text="still not sorted, my bag is still lost")
+    policies = configured_policies(settings)
+
+    def write(db):
+        store_mentions(db, [follow_up], None, NOW + timedelta(hours=2))
+        c = Classification(follow_up.key, "test", "negative", {"negative": 1.0}, complaint=0.9, detractor=0.9,
+                           intent="delivery", intent_scores={"delivery": 1.0})
+        db["classifications"].insert({**c.as_row(), "classified_at": "2026-11-25T14:00:00+00:00"})
+        db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (follow_up.key,))
+        return route_classified(db, now=NOW + timedelta(hours=2), due=lambda mm, at: deadlines_for(policies, mm, at),
+                                priority=priority_for)
+
+    assert seeded.write_sync(write) == 1
+    row = seeded.read_sync(lambda db: queue.load(db, conv))
+    assert (row["status"], row["resolved_at"], row["resolution_clock_s"]) == ("open", None, None)
