@@ -72,8 +72,9 @@ def seed(db: Database, n: int, now: datetime, *, brands: tuple[str, ...] = ("sky
         mentions.append(_mention(i, brand, author, text.format(b=brand.capitalize()), at, platform))
         complaint = 0.85 if sentiment == "negative" else 0.1
         detractor = round(rnd.uniform(0.55, 0.95) if sentiment == "negative" else rnd.uniform(0.0, 0.3), 3)
+        runner_up = "question" if intent == "other" else "other"
         classes.append((f"{platform}:seed{i}", "seed-1", sentiment, json.dumps({sentiment: 0.8}), complaint,
-                        detractor, intent, json.dumps({intent: 0.7, "other": 0.1}), 0.4 if complaint > 0.5 else 0.0,
+                        detractor, intent, json.dumps({intent: 0.7, runner_up: 0.1}), 0.4 if complaint > 0.5 else 0.0,
                         json.dumps(["seeded"] if complaint > 0.5 else []), to_iso(at)))
         priority = round(35 * detractor + 30 * complaint + rnd.uniform(0, 20), 2)
         due = at + timedelta(minutes=60)
