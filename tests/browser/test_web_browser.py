@@ -37,6 +37,10 @@ def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
     top = page.locator("tr.conv").first
     badge = top.locator(".sla .badge")
     assert badge.get_attribute("data-state") in ("on_track", "at_risk", "breached")
+    countdowns = page.locator("tr.conv .sla .badge").all_inner_texts()
+    shape = re.compile(r"^(\d+d \d+h|\d+h \d+m|(\d+m )?\d+s) (left|over)$")
+    assert countdowns and all(shape.match(t) for t in countdowns), countdowns
+    assert any(re.match(r"^\d+d \d+h over$", t) for t in countdowns)  # the seeded backlog is days overdue
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/conversations/\d+$"))

@@ -20,10 +20,11 @@ window.Careline = (function () {
   var skew = 0;
   function setServerNow(iso) { if (iso) { skew = Date.parse(iso) - Date.now(); } }
   function now() { return Date.now() + skew; }
+  /* Seconds only matter in the last hour; past two days, days and hours read better than "299h". */
   function countdown(ms) {
     var neg = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-    var text = (h ? h + "h " : "") + (h || m ? m + "m " : "") + sec + "s";
+    var d = Math.floor(s / 86400), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    var text = h >= 48 ? d + "d " + (h % 24) + "h" : (h ? h + "h " + m + "m" : (m ? m + "m " : "") + sec + "s");
     return neg ? text + " over" : text + " left";
   }
   /* Update every [data-due] badge: text, state class (on track / at risk / breached). */
