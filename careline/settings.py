@@ -78,6 +78,10 @@ class XSourceSettings:
     max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1)
     daily_budget_usd: float = opt(10.0, "Keyword search stops for the UTC day at this estimated spend.", min=0)
     cost_per_post_usd: float = opt(0.005, "X's price per post read (pay per use).", min=0)
+    mentions_cost_per_post_usd: float = opt(
+        0.005, "Price per post of the mentions timeline. X bills GET /2/users/{id}/mentions as an Owned Read "
+        "($0.001) when {id} is the app owner's own account: set 0.001 when each brand polls with its own app.",
+        min=0)
     bearer_token: str = opt("", "App bearer token: set CARELINE_X_BEARER_TOKEN.", secret=True)
 
 

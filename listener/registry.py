@@ -24,7 +24,7 @@ def x_sources(brand: BrandSettings, x: XSourceSettings) -> list[Planned]:
     if brand.keywords or brand.handles:
         out.append((XSearchSource(brand, x), Budget(x.cost_per_post_usd, x.daily_budget_usd), x.max_pages))
     if brand.x_user_id:
-        out.append((XMentionsSource(brand, x), Budget(x.cost_per_post_usd, None), x.max_pages))
+        out.append((XMentionsSource(brand, x), Budget(x.mentions_cost_per_post_usd, None), x.max_pages))
     return out
 
 

@@ -99,7 +99,8 @@ async def test_an_overlapping_run_is_skipped_not_queued() -> None:
 # -- budget ---------------------------------------------------------------------------------------
 async def test_budget_stops_keyword_search_for_the_day_but_not_mentions(
         world: World, simulator: Simulator, store: Store) -> None:
-    settings = dataclasses.replace(settings_for(simulator.base_url, daily_budget_usd=0.1),
+    settings = dataclasses.replace(settings_for(simulator.base_url, daily_budget_usd=0.1,
+                                                mentions_cost_per_post_usd=0.001),  # an Owned Read
                                    brands=[BRAND])  # BRAND: X only
     pollers = {p.source.name: p for p in build_pollers(settings, store)}
     assert pollers["x-search"].budget.daily_usd == 0.1  # type: ignore[union-attr]
@@ -121,7 +122,7 @@ async def test_budget_stops_keyword_search_for_the_day_but_not_mentions(
     rows = {r["source"]: r for r in store.read_sync(source_health)}
     assert rows["x-search"]["cost_today"] == pytest.approx(26 * 0.005)
     assert rows["x-mentions"]["posts_today"] == 31  # 30 mentions + a retweet: read and billed, then dropped
-    assert rows["x-mentions"]["cost_today"] == pytest.approx(31 * 0.005)
+    assert rows["x-mentions"]["cost_today"] == pytest.approx(31 * 0.001)
 
 
 # -- health ---------------------------------------------------------------------------------------
