@@ -12,6 +12,7 @@ is the real client's own code, which is what the simulator tests are meant to ex
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from asyncprawcore.sessions import FiniteRetryStrategy
 from tweepy.asynchronous import AsyncClient
 from yarl import URL
 
-from careline.settings import RedditSourceSettings
+from careline.settings import BrandSettings, RedditSourceSettings, brand_env
 
 
 class RateWindow:
@@ -152,6 +153,17 @@ class NoRetry(FiniteRetryStrategy):
 
     def _sleep_seconds(self) -> float | None:
         return None
+
+
+REDDIT_PASSWORD_ENV = "CARELINE_REDDIT_PASSWORD"
+
+
+def brand_reddit_password(brand: BrandSettings, settings: RedditSourceSettings,
+                          environ: Mapping[str, str] | None = None) -> str:
+    """The password of the brand's own Reddit account: ``CARELINE_REDDIT_PASSWORD_<BRAND>``, else the
+    app's ``CARELINE_REDDIT_PASSWORD`` (right when one person set every brand account's password)."""
+    env = os.environ if environ is None else environ
+    return env.get(brand_env(REDDIT_PASSWORD_ENV, brand.name), "") or settings.password
 
 
 def reddit_client(settings: RedditSourceSettings, *, username: str | None, password: str | None) -> asyncpraw.Reddit:

@@ -23,9 +23,10 @@ import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from careline.clients import REDDIT_PASSWORD_ENV, brand_reddit_password
 from careline.domain import utcnow
 from careline.pipeline import Pipeline
-from careline.settings import Settings, SimulatorSettings, load_settings
+from careline.settings import Settings, SimulatorSettings, brand_env, load_settings
 from careline.store import Store
 from classifiers.abc import Classifier
 from listener.poller import Poller
@@ -120,21 +121,24 @@ def build_senders(settings: Settings, environ: dict[str, str] | None = None) -> 
 
     X posts need the brand account's user-context token: ``CARELINE_X_REPLY_TOKEN_<BRAND>`` (or one
     ``CARELINE_X_REPLY_TOKEN`` for all). The simulator takes the brand's handle as that token.
-    Reddit replies post as the configured Reddit account.
+    Reddit replies post as the brand's account (``reddit_username``) when
+    ``CARELINE_REDDIT_PASSWORD_<BRAND>`` gives its password, else as the configured Reddit account.
     """
     env = dict(os.environ if environ is None else environ)
     out: dict[str, ReplySender] = {}
     simulated = settings.simulator.enabled
     for brand in settings.brands:
         handle = (brand.handles or [""])[0]
-        token = handle if simulated else (env.get(f"CARELINE_X_REPLY_TOKEN_{brand.name.upper().replace('-', '_')}")
+        token = handle if simulated else (env.get(brand_env("CARELINE_X_REPLY_TOKEN", brand.name))
                                           or env.get("CARELINE_X_REPLY_TOKEN", ""))
         if settings.sources.x.enabled and handle and token:
             out[f"x:{brand.name}"] = XReplySender(settings.sources.x, handle=handle, bearer_token=token)
         reddit = settings.sources.reddit
-        user = brand.reddit_username if simulated else reddit.username
-        if reddit.enabled and user and reddit.password:
-            out[f"reddit:{brand.name}"] = RedditReplySender(reddit, username=user, password=reddit.password)
+        own = env.get(brand_env(REDDIT_PASSWORD_ENV, brand.name), "")
+        user = brand.reddit_username if simulated or (own and brand.reddit_username) else reddit.username
+        password = brand_reddit_password(brand, reddit, env) if user == brand.reddit_username else reddit.password
+        if reddit.enabled and user and password:
+            out[f"reddit:{brand.name}"] = RedditReplySender(reddit, username=user, password=password)
     return out
 
 

@@ -195,6 +195,11 @@ class Settings:
         raise KeyError(name)
 
 
+def brand_env(prefix: str, brand: str) -> str:
+    """The per-brand variant of a secret's variable: ``CARELINE_X_REPLY_TOKEN`` -> ``..._SKYLARK``."""
+    return f"{prefix}_{brand.upper().replace('-', '_')}"
+
+
 # -- loading -----------------------------------------------------------------------------------
 SECRET_ENV = {
     "sources.x.bearer_token": "CARELINE_X_BEARER_TOKEN",

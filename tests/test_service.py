@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from careline.service import build_senders, demo_settings, load_classifier
 from careline.settings import load_settings
 from responder.replies import Voices
@@ -34,3 +36,27 @@ def test_senders_only_for_brands_with_credentials(tmp_path) -> None:
     assert list(one) == ["x:skylark"]
     demo = demo_settings(port=0, database=str(tmp_path / "d.db"), classifier=None)
     assert set(build_senders(demo, environ={})) == {"x:skylark", "x:brightwave"}  # simulator: handle as token
+
+
+def test_each_brand_replies_on_reddit_as_its_own_account_when_it_has_a_password() -> None:
+    settings = load_settings(REPO / "config" / "demo.toml", environ={"CARELINE_REDDIT_USERNAME": "agency",
+                                                                     "CARELINE_REDDIT_PASSWORD": "agency-pw"})
+    real = dataclasses.replace(settings, simulator=dataclasses.replace(settings.simulator, enabled=False))
+    senders = build_senders(real, environ={"CARELINE_REDDIT_PASSWORD_BRIGHTWAVE": "bw-pw"})
+    skylark, brightwave = senders["reddit:skylark"], senders["reddit:brightwave"]
+    assert (skylark.username, skylark.password) == ("agency", "agency-pw")  # no password of its own: the app's
+    assert (brightwave.username, brightwave.password) == ("BrightwaveSupport", "bw-pw")
+
+
+def test_the_reddit_inbox_logs_in_with_the_brands_own_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careline.errors import PermanentSourceError
+    from listener.sources.reddit import RedditInboxSource
+
+    settings = load_settings(REPO / "config" / "demo.toml", environ={})
+    brand = settings.brand("brightwave")
+    source = RedditInboxSource(brand, settings.sources.reddit)
+    monkeypatch.delenv("CARELINE_REDDIT_PASSWORD_BRIGHTWAVE", raising=False)
+    with pytest.raises(PermanentSourceError, match="CARELINE_REDDIT_PASSWORD_BRIGHTWAVE"):
+        source.login()
+    monkeypatch.setenv("CARELINE_REDDIT_PASSWORD_BRIGHTWAVE", "bw-pw")
+    assert source.login() == ("BrightwaveSupport", "bw-pw")

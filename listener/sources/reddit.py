@@ -29,10 +29,10 @@ import asyncpraw
 import asyncprawcore
 from asyncpraw.exceptions import AsyncPRAWException
 
-from careline.clients import reddit_client
+from careline.clients import REDDIT_PASSWORD_ENV, brand_reddit_password, reddit_client
 from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import MalformedPayload, PermanentSourceError, RateLimited, TemporarySourceError
-from careline.settings import BrandSettings, RedditSourceSettings
+from careline.settings import BrandSettings, RedditSourceSettings, brand_env
 from listener.abc import Page, Source
 
 log = logging.getLogger(__name__)
@@ -281,10 +281,14 @@ class RedditInboxSource(RedditSource):
         return self._listings
 
     def login(self) -> tuple[str | None, str | None]:
-        """The inbox is the brand account's own: log in as ``reddit_username`` with the app's password."""
-        if not (self.brand_settings.reddit_username and self.settings.password):
-            raise PermanentSourceError(self.key, "the inbox needs reddit_username and CARELINE_REDDIT_PASSWORD")
-        return self.brand_settings.reddit_username, self.settings.password
+        """The inbox is the brand account's own: log in as ``reddit_username`` with that account's
+        password (``CARELINE_REDDIT_PASSWORD_<BRAND>``, else the app's)."""
+        password = brand_reddit_password(self.brand_settings, self.settings)
+        if not (self.brand_settings.reddit_username and password):
+            raise PermanentSourceError(self.key, "the inbox needs reddit_username and "
+                                       f"{brand_env(REDDIT_PASSWORD_ENV, self.brand_settings.name)} "
+                                       f"(or {REDDIT_PASSWORD_ENV})")
+        return self.brand_settings.reddit_username, password
 
 
 def _link_id(data: Mapping[str, Any]) -> str:
