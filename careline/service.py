@@ -135,8 +135,10 @@ def build_senders(settings: Settings, environ: dict[str, str] | None = None) -> 
             out[f"x:{brand.name}"] = XReplySender(settings.sources.x, handle=handle, bearer_token=token)
         reddit = settings.sources.reddit
         own = env.get(brand_env(REDDIT_PASSWORD_ENV, brand.name), "")
-        user = brand.reddit_username if simulated or (own and brand.reddit_username) else reddit.username
-        password = brand_reddit_password(brand, reddit, env) if user == brand.reddit_username else reddit.password
+        if simulated or (own and brand.reddit_username):  # the brand's own account
+            user, password = brand.reddit_username, brand_reddit_password(brand, reddit, env)
+        else:
+            user, password = reddit.username, reddit.password
         if reddit.enabled and user and password:
             out[f"reddit:{brand.name}"] = RedditReplySender(reddit, username=user, password=password)
     return out

@@ -94,10 +94,12 @@ class _Decided:
 def _decided(c: dict[str, Any], now: datetime) -> _Decided:
     created, responded = from_iso(c["created_at"]), from_iso(c["first_responded_at"])
     resolved = from_iso(c["resolved_at"]) if c["status"] == "resolved" else None
-    decisions = tuple((kind == "hit", at) for due, done in ((from_iso(c["first_response_due"]), responded),
-                                                            (from_iso(c["resolution_due"]), resolved))
-                      if (decided := _decide(due, done, now)) is not None for kind, at in (decided,))
-    return _Decided(c["assignee"], c["platform"], c["brand"], decisions,
+    decisions = []
+    for due, done in ((from_iso(c["first_response_due"]), responded), (from_iso(c["resolution_due"]), resolved)):
+        decided = _decide(due, done, now)
+        if decided is not None:
+            decisions.append((decided[0] == "hit", decided[1]))
+    return _Decided(c["assignee"], c["platform"], c["brand"], tuple(decisions),
                     responded, (responded - created).total_seconds() if responded and created else None,
                     resolved, (resolved - created).total_seconds() if resolved and created else None,
                     c["first_response_clock_s"], c["resolution_clock_s"])
@@ -131,20 +133,21 @@ def period_starts(now: datetime, tz: str) -> dict[str, datetime]:
     return {"today": midnight.astimezone(now.tzinfo), "7d": now - timedelta(days=7), "30d": now - timedelta(days=30)}
 
 
-def _metrics_dict(m: TeamMetrics, clock: TeamMetrics | None) -> dict[str, Any]:
-    out = {"conversations": m.conversations, "attainment_pct": m.attainment_pct, "targets_hit": m.targets_hit,
-           "targets_missed": m.targets_missed, "frt_median_s": m.first_response.median,
-           "frt_p90_s": m.first_response.p90, "resolution_median_s": m.resolution.median}
-    if clock is not None:
-        out.update(frt_clock_median_s=clock.first_response.median, frt_clock_p90_s=clock.first_response.p90,
-                   frt_clock_count=clock.first_response.count, resolution_clock_median_s=clock.resolution.median,
-                   resolution_clock_count=clock.resolution.count)
-    return out
+def _metrics_dict(m: TeamMetrics, clock: TeamMetrics) -> dict[str, Any]:
+    """One period's (or group's) figures; ``clock`` is the same records with SLA clock durations."""
+    return {"conversations": m.conversations, "attainment_pct": m.attainment_pct, "targets_hit": m.targets_hit,
+            "targets_missed": m.targets_missed, "frt_median_s": m.first_response.median,
+            "frt_p90_s": m.first_response.p90, "resolution_median_s": m.resolution.median,
+            "frt_clock_median_s": clock.first_response.median, "frt_clock_p90_s": clock.first_response.p90,
+            "frt_clock_count": clock.first_response.count, "resolution_clock_median_s": clock.resolution.median,
+            "resolution_clock_count": clock.resolution.count}
 
 
 def _grouped(recs: list[ConversationRecord], clock: list[ConversationRecord], key: str) -> dict[str, Any]:
+    """Per agent or platform; the clock records pair one to one with the wall-clock ones, so the
+    groups are the same."""
     walls, clocks = metrics_by(recs, key), metrics_by(clock, key)
-    return {k: _metrics_dict(v, clocks.get(k)) for k, v in walls.items()}
+    return {k: _metrics_dict(v, clocks[k]) for k, v in walls.items()}
 
 
 def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = True) -> dict[str, Any]:
