@@ -1,7 +1,8 @@
 """Linear heads on the sentence embedding, with their calibration, as plain arrays.
 
 A head is ``logits = x @ W.T + b`` followed by a calibration map: temperature (and optional per-class
-bias) for multi-class heads, Platt scaling for binary ones. The standard-scaler used in training is
+bias) for multi-class heads, Platt scaling for binary ones. A binary head may add an n-gram logit
+(``classifiers.ngrams``) as a second input to its Platt map. The standard-scaler used in training is
 folded into ``W`` and ``b``, so inference is one matrix product per head and no pickles are shipped:
 weights live in ``heads.safetensors`` and the small calibration numbers in ``manifest.json``.
 """
@@ -11,9 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+    from classifiers.ngrams import NGramModel
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -35,23 +41,32 @@ class Head:
     weight: np.ndarray  # (k, d) float32
     bias: np.ndarray  # (k,)
     calibration: dict[str, Any] = field(default_factory=dict)
+    ngrams: NGramModel | None = None
 
     @property
     def binary(self) -> bool:
         return len(self.classes) == 1
 
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        return x @ self.weight.T + self.bias
+    def logits(self, x: np.ndarray, counts: sp.csr_matrix | None = None) -> np.ndarray:
+        """Embedding logits, plus the n-gram logit as a last column when the head has one."""
+        z = x @ self.weight.T + self.bias
+        if self.ngrams is None:
+            return z
+        if counts is None:
+            raise ValueError(f"the {self.name} head stacks n-grams: pass the texts' hashed counts")
+        return np.c_[z, self.ngrams.logits(counts)]
 
-    def proba(self, x: np.ndarray) -> np.ndarray:
+    def proba(self, x: np.ndarray, counts: sp.csr_matrix | None = None) -> np.ndarray:
         """Calibrated probabilities: (n,) for binary heads, (n, k) rows summing to 1 otherwise."""
-        return calibrate(self.logits(x), self.calibration)
+        return calibrate(self.logits(x, counts), self.calibration)
 
     def meta(self) -> dict[str, Any]:
         return {"classes": self.classes, "calibration": self.calibration}
 
 
 def calibrate(z: np.ndarray, cal: dict[str, Any]) -> np.ndarray:
+    if "a_ngram" in cal:  # binary head with an n-gram logit in column 1
+        return sigmoid(cal["a"] * z[:, 0] + cal["a_ngram"] * z[:, 1] + cal["c"])
     if z.shape[1] == 1:
         return sigmoid(cal.get("a", 1.0) * z[:, 0] + cal.get("c", 0.0))
     t = cal.get("temperature", 1.0)
@@ -60,11 +75,15 @@ def calibrate(z: np.ndarray, cal: dict[str, Any]) -> np.ndarray:
 
 
 def fit_platt(z: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """Platt scaling on out-of-fold scores: p = sigmoid(a*z + c)."""
+    """Platt scaling on out-of-fold scores: p = sigmoid(a*z + c), or with an n-gram column, + a_ngram*z1."""
     from sklearn.linear_model import LogisticRegression
 
-    lr = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y)
-    return {"method": "platt", "a": float(lr.coef_[0, 0]), "c": float(lr.intercept_[0])}
+    z = z.reshape(len(z), -1)
+    lr = LogisticRegression(C=1e4).fit(z, y)
+    out = {"method": "platt", "a": float(lr.coef_[0, 0]), "c": float(lr.intercept_[0])}
+    if z.shape[1] == 2:
+        out["a_ngram"] = float(lr.coef_[0, 1])
+    return out
 
 
 def fit_temperature(z: np.ndarray, y: np.ndarray, *, with_bias: bool = False) -> dict[str, Any]:
@@ -106,15 +125,29 @@ def save_heads(heads: Sequence[Head], path: Path) -> None:
     for h in heads:
         tensors[f"{h.name}.weight"] = np.ascontiguousarray(h.weight, dtype=np.float32)
         tensors[f"{h.name}.bias"] = np.ascontiguousarray(h.bias, dtype=np.float32)
+        if h.ngrams is not None:
+            tensors[f"{h.name}.ngram.index"] = np.ascontiguousarray(h.ngrams.index, dtype=np.int32)
+            tensors[f"{h.name}.ngram.idf"] = np.ascontiguousarray(h.ngrams.idf, dtype=np.float32)
+            tensors[f"{h.name}.ngram.weight"] = np.ascontiguousarray(h.ngrams.weight, dtype=np.float32)
+            tensors[f"{h.name}.ngram.bias"] = np.asarray([h.ngrams.bias], dtype=np.float32)
     save_file(tensors, str(path))
 
 
 def load_heads(path: Path, meta: dict[str, dict[str, Any]]) -> dict[str, Head]:
     from safetensors.numpy import load_file
 
+    from classifiers.ngrams import NGramModel
+
     tensors = load_file(str(path))
+
+    def ngrams(name: str) -> NGramModel | None:
+        if f"{name}.ngram.index" not in tensors:
+            return None
+        return NGramModel(tensors[f"{name}.ngram.index"], tensors[f"{name}.ngram.idf"],
+                          tensors[f"{name}.ngram.weight"], float(tensors[f"{name}.ngram.bias"][0]))
+
     return {
         name: Head(name, list(m["classes"]), tensors[f"{name}.weight"], tensors[f"{name}.bias"],
-                   dict(m.get("calibration", {})))
+                   dict(m.get("calibration", {})), ngrams(name))
         for name, m in meta.items()
     }

@@ -59,6 +59,13 @@ def ece(prob: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return float(total)
 
 
+def log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    """Binary cross-entropy of probability ``p`` of class 1; a proper scoring rule, so it rewards calibration."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1 - 1e-12)
+    y = np.asarray(y, dtype=np.float64)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
 def multiclass_brier(y_idx: np.ndarray, proba: np.ndarray) -> float:
     onehot = np.eye(proba.shape[1])[y_idx]
     return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))

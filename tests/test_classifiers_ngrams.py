@@ -1,0 +1,103 @@
+"""The hashed n-gram logit that the complaint and detractor heads stack on their embedding logit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifiers.heads import load_heads, save_heads
+from classifiers.ngrams import N_BUCKETS, fit_ngrams, hashed_counts, word_evidence
+from classifiers.train import TrainConfig, train_head
+
+FILLER = ["order", "app", "parcel", "team", "today", "week", "store", "phone", "card", "flight", "seat", "bag",
+          "email", "login", "account", "price"]
+
+
+def _posts(rng: np.random.Generator, y: np.ndarray) -> list[str]:
+    """Posts whose words carry the label: 'still waiting' in 70 % of positives and 15 % of negatives."""
+    out = []
+    for label in y:
+        words = list(rng.choice(FILLER, 6))
+        if rng.random() < (0.7 if label else 0.15):
+            words.insert(int(rng.integers(0, 6)), "still waiting")
+        out.append(" ".join(words))
+    return out
+
+
+def test_features_are_case_blind_tfidf_rows_normalised_per_analyzer() -> None:
+    texts = ["Still WAITING for my refund", "still waiting for my refund", "love it", "love the refund"]
+    counts = hashed_counts(texts)
+    assert counts.shape == (4, 2 * N_BUCKETS)
+    assert (counts[0] != counts[1]).nnz == 0  # lower-cased before hashing
+    model = fit_ngrams(counts, np.array([1, 1, 0, 0]), c=1.0)
+    assert len(model.index) and np.all(np.diff(model.index) > 0)
+    x = model.features(counts)
+    split = int(np.searchsorted(model.index, N_BUCKETS))
+    for block in (x[:, :split], x[:, split:]):  # word block, char block: each row unit length
+        norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
+        assert np.allclose(norms, 1.0, atol=1e-5)
+    logits = model.logits(hashed_counts(["still waiting", "love it"]))
+    assert logits[0] > logits[1]
+
+
+def test_head_stacks_the_ngram_logit_when_words_carry_what_the_embedding_misses(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 600)
+    x = rng.normal(0, 1, (600, 8))
+    x[:, 0] += (2 * y - 1) * 0.5  # the embedding is only weakly informative
+    texts, labels = _posts(rng, y), [str(v) for v in y]
+    cfg = TrainConfig(Path("unused"), folds=5, c_grid=(1.0,))
+    plain, plain_report = train_head("complaint", x, labels, cfg)
+    head, report = train_head("complaint", x, labels, cfg, texts=texts)
+
+    assert plain.ngrams is None and "ngram" not in plain_report
+    assert report["ngram"]["adopted"] and head.ngrams is not None
+    assert head.calibration["a"] > 0 and head.calibration["a_ngram"] > 0  # both inputs carry weight
+    assert report["cv"]["macro_f1"] > plain_report["cv"]["macro_f1"] + 0.05
+    assert set(report["ngram"]["log_loss_by_C"]) == {str(c) for c in cfg.ngram_c_grid}
+    assert min(report["ngram"]["log_loss_by_C"].values()) < report["ngram"]["log_loss_embedding_alone"]
+
+    with pytest.raises(ValueError, match="hashed counts"):
+        head.proba(x[:3])
+    new_texts = ["still waiting parcel order", "phone card store flight"]
+    counts = hashed_counts(new_texts)
+    p = head.proba(x[:2], counts)
+    p_words = head.proba(np.zeros((2, 8)), counts)  # identical embeddings: only the words differ
+    assert p_words[0] > p_words[1]
+    assert head.ngrams is not None
+    words = word_evidence(head.ngrams, head.ngrams.features(counts), 0, new_texts[0])  # what an agent is shown
+    assert words[0] in {"still waiting", "still", "waiting"}
+    assert sum("still" in w or "waiting" in w for w in words) == 1  # one gram per phrase, not three
+
+    save_heads([head], tmp_path / "heads.safetensors")
+    loaded = load_heads(tmp_path / "heads.safetensors", {"complaint": head.meta()})
+    assert loaded["complaint"].ngrams is not None
+    assert np.allclose(loaded["complaint"].proba(x[:2], counts), p)
+
+
+def test_head_refuses_a_negative_ngram_weight() -> None:
+    """Where the embedding already holds the words' evidence, amplified (rows an adapter trained
+    on), the map gives the n-gram logit a negative weight; such a stack fails on new text."""
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 600)
+    texts = _posts(rng, y)
+    keyword = np.asarray(["still waiting" in t for t in texts], dtype=float)
+    x = rng.normal(0, 1, (600, 8))
+    x[:, 0] += (2 * y - 1) * 2.0 + 1.5 * keyword  # the embedding over-counts the phrase
+    head, report = train_head("complaint", x, [str(v) for v in y],
+                              TrainConfig(Path("unused"), folds=5, c_grid=(1.0,)), texts=texts)
+    assert report["ngram"]["weights"]["ngram"] < 0
+    assert not report["ngram"]["adopted"] and head.ngrams is None and "a_ngram" not in head.calibration
+
+
+def test_head_keeps_the_embedding_alone_for_multiclass_heads() -> None:
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 3, 300)
+    x = rng.normal(0, 1, (300, 8))
+    x[np.arange(300), y] += 2.0
+    labels = [["negative", "neutral", "positive"][v] for v in y]
+    head, report = train_head("sentiment", x, labels, TrainConfig(Path("unused"), folds=3, c_grid=(1.0,)),
+                              texts=_posts(rng, y > 0))
+    assert head.ngrams is None and "ngram" not in report
