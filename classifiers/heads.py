@@ -47,18 +47,26 @@ class Head:
     def binary(self) -> bool:
         return len(self.classes) == 1
 
-    def logits(self, x: np.ndarray, counts: sp.csr_matrix | None = None) -> np.ndarray:
-        """Embedding logits, plus the n-gram logit as a last column when the head has one."""
+    def logits(self, x: np.ndarray, counts: sp.csr_matrix | None = None, *,
+               ngram_x: sp.csr_matrix | None = None) -> np.ndarray:
+        """Embedding logits, plus the n-gram logit as a last column when the head has one.
+
+        The n-gram part reads the texts' hashed ``counts``, or ``ngram_x``, this head's features
+        of them already computed (the classifier reuses those to quote words in the reasons).
+        """
         z = x @ self.weight.T + self.bias
         if self.ngrams is None:
             return z
-        if counts is None:
-            raise ValueError(f"the {self.name} head stacks n-grams: pass the texts' hashed counts")
-        return np.c_[z, self.ngrams.logits(counts)]
+        if ngram_x is None:
+            if counts is None:
+                raise ValueError(f"the {self.name} head stacks n-grams: pass the texts' hashed counts")
+            ngram_x = self.ngrams.features(counts)
+        return np.c_[z, self.ngrams.logits_of(ngram_x)]
 
-    def proba(self, x: np.ndarray, counts: sp.csr_matrix | None = None) -> np.ndarray:
+    def proba(self, x: np.ndarray, counts: sp.csr_matrix | None = None, *,
+              ngram_x: sp.csr_matrix | None = None) -> np.ndarray:
         """Calibrated probabilities: (n,) for binary heads, (n, k) rows summing to 1 otherwise."""
-        return calibrate(self.logits(x, counts), self.calibration)
+        return calibrate(self.logits(x, counts, ngram_x=ngram_x), self.calibration)
 
     def meta(self) -> dict[str, Any]:
         return {"classes": self.classes, "calibration": self.calibration}

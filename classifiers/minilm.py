@@ -101,12 +101,12 @@ class MiniLMClassifier(Classifier):
 
     def predict_embeddings(self, x: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
         """Heads + postprocessing, separated from the forward pass so benchmarks can time each part."""
-        counts = hashed_counts(texts) if any(h.ngrams is not None for h in self.heads.values()) else None
-        sentiment = self.heads["sentiment"].proba(x, counts)
-        complaint = self.heads["complaint"].proba(x, counts)
-        detractor = self.heads["detractor"].proba(x, counts)
+        feats = self._ngram_features(texts)
+        sentiment = self.heads["sentiment"].proba(x)  # multi-class heads have no n-gram part
+        ngram_x = {name: f for name, (_, f) in feats.items()}
+        complaint = self.heads["complaint"].proba(x, ngram_x=ngram_x.get("complaint"))
+        detractor = self.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         intent, intent_names = self._intent_proba(x, texts)
-        feats = self._ngram_features(counts)
         out: list[Prediction] = []
         for i, text in enumerate(texts):
             s = {name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)}
@@ -117,14 +117,15 @@ class MiniLMClassifier(Classifier):
                                   _reasons(text, s, float(complaint[i]), float(detractor[i]), it, words)))
         return out
 
-    def _ngram_features(self, counts: sp.csr_matrix | None) -> dict[str, tuple[NGramModel, sp.csr_matrix]]:
-        """Each n-gram head's TF-IDF rows for the batch, once, for quoting words in the reasons."""
-        if counts is None:
+    def _ngram_features(self, texts: Sequence[str]) -> dict[str, tuple[NGramModel, sp.csr_matrix]]:
+        """Each n-gram head's TF-IDF rows for the batch, computed once for its logit and its quotes."""
+        if all(h.ngrams is None for h in self.heads.values()):
             return {}
+        counts = hashed_counts(texts)
         return {name: (h.ngrams, h.ngrams.features(counts)) for name, h in self.heads.items() if h.ngrams is not None}
 
     def _intent_proba(self, x: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-        base = self.heads["intent"].proba(x)  # multi-class heads have no n-gram part
+        base = self.heads["intent"].proba(x)
         names = list(self.heads["intent"].classes)
         if self._prototypes is None or self._proto_encoder is None:
             return base, names

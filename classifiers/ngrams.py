@@ -68,7 +68,10 @@ class NGramModel:
         return sp.csr_matrix((data, cols, indptr), shape=(counts.shape[0], len(self.index)))
 
     def logits(self, counts: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(self.features(counts) @ self.weight, dtype=np.float64) + self.bias
+        return self.logits_of(self.features(counts))
+
+    def logits_of(self, features: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(features @ self.weight, dtype=np.float64) + self.bias
 
 
 def fit_ngrams(counts: sp.csr_matrix, y: np.ndarray, c: float) -> NGramModel:
