@@ -112,14 +112,24 @@ def _word_bucket(gram: str) -> int:
     return (2**31 - 1 - (N_BUCKETS - 1)) % N_BUCKETS if h == -(2**31) else abs(h) % N_BUCKETS
 
 
+CONTRACTION_TAILS = frozenset({"ll", "ve", "re"})  # the tokenizer cuts "I'll" to "ll"
+
+
+def _readable(gram: str, stop_words: frozenset[str]) -> bool:
+    """Whether a gram means something quoted alone: no "rude and", no "ll" from "I'll", no "ok"."""
+    words = gram.split()
+    return (words[-1] not in stop_words and not CONTRACTION_TAILS & set(words)
+            and (len(words) > 1 or len(gram) >= 3))
+
+
 def word_evidence(model: NGramModel, features: sp.csr_matrix, row: int, text: str, k: int = 3) -> list[str]:
     """The word n-grams of ``text`` that raise this head's n-gram logit most, for the reasons an agent reads.
 
     ``features`` is ``model.features`` of the batch ``text`` is row ``row`` of, computed once for
     all its posts. Hashing keeps no vocabulary, so the words are found by hashing the text's own
     n-grams again and matching buckets. Only the word block is searched (character grams read as
-    noise to a person), grams ending in a stop word are skipped ("rude and"), and a gram that shares
-    a word with a stronger one is left out, so "still waiting" is not followed by "waiting".
+    noise to a person), grams that read as nothing alone are skipped (``_readable``), and a gram that
+    shares a word with a stronger one is left out, so "still waiting" is not followed by "waiting".
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -130,7 +140,7 @@ def word_evidence(model: NGramModel, features: sp.csr_matrix, row: int, text: st
     up = (buckets < N_BUCKETS) & (push > 0)
     by_bucket = dict(zip(buckets[up].tolist(), push[up].tolist(), strict=True))
     scored = sorted(((by_bucket[b], g) for g in set(_word_analyzer()(text))
-                     if (b := _word_bucket(g)) in by_bucket and g.split()[-1] not in ENGLISH_STOP_WORDS), reverse=True)
+                     if (b := _word_bucket(g)) in by_bucket and _readable(g, ENGLISH_STOP_WORDS)), reverse=True)
     chosen: list[str] = []
     for _, gram in scored:
         if not any(set(gram.split()) & set(c.split()) for c in chosen):

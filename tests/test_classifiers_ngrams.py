@@ -77,6 +77,17 @@ def test_head_stacks_the_ngram_logit_when_words_carry_what_the_embedding_misses(
     assert np.allclose(loaded["complaint"].proba(x[:2], counts), p)
 
 
+def test_quoted_grams_read_as_words() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from classifiers.ngrams import _readable
+
+    assert _readable("still waiting", ENGLISH_STOP_WORDS) and _readable("refund", ENGLISH_STOP_WORDS)
+    assert _readable("my order", ENGLISH_STOP_WORDS)  # a stop word may lead a pair, not end it
+    for junk in ("rude and", "ll", "ll cancel", "ok", "the"):
+        assert not _readable(junk, ENGLISH_STOP_WORDS), junk
+
+
 def test_head_refuses_a_negative_ngram_weight() -> None:
     """Where the embedding already holds the words' evidence, amplified (rows an adapter trained
     on), the map gives the n-gram logit a negative weight; such a stack fails on new text."""
