@@ -73,6 +73,20 @@ def test_output_shapes_and_probabilities(clf: MiniLMClassifier) -> None:
     assert clf.version.startswith("careline-tagger-")
 
 
+def test_complaint_and_detractor_quote_the_words_behind_them(clf: MiniLMClassifier) -> None:
+    """The shipped binary heads stack an n-gram logit, so their reasons can quote the post's words."""
+    import re
+
+    assert clf.heads["complaint"].ngrams is not None and clf.heads["detractor"].ngrams is not None
+    text = "@acme STILL waiting for my refund, third time asking. Worst service ever"
+    p = clf.predict([text])[0]
+    line = next(r for r in p.reasons if r.startswith("complaint ("))
+    quoted = re.findall(r"'([^']+)'", line)
+    assert 1 <= len(quoted) <= 3 and all(q in text.lower() for q in quoted), line
+    calm = clf.predict(["love the new update, thanks!"])[0]
+    assert not any("words:" in r for r in calm.reasons)  # below 0.5 nothing is quoted
+
+
 def test_batch_results_do_not_depend_on_batch_company(clf: MiniLMClassifier) -> None:
     a = clf.predict(["the app keeps crashing"])[0]
     b = clf.predict(["the app keeps crashing", "a much longer text " * 20])[0]
