@@ -66,6 +66,9 @@ class Store:
         self._write_db: Database | None = None
         self._all_readers: list[Database] = []
         self._lock = threading.Lock()
+        # write transactions this process committed: a version for caches of derived figures
+        # (the lead's SLA summary). Other processes' writes are not counted.
+        self.commits = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
     def open_sync(self) -> Store:
@@ -113,6 +116,7 @@ class Store:
             db.conn.rollback()
             raise
         db.conn.commit()
+        self.commits += 1
         return result
 
     def _reader(self) -> Database:

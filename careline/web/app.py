@@ -109,6 +109,11 @@ async def close_senders(app: web.Application) -> None:
         await sender.close()
 
 
+async def settle_caches(app: web.Application) -> None:
+    """A summary refresh still reading must finish before the store it reads is closed."""
+    await app[SLA_CACHE].idle()
+
+
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
                senders: dict[str, ReplySender] | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, auth_middleware],
@@ -126,6 +131,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_startup.append(apply_web_migrations)
     app.on_startup.append(start_senders)
     app.on_cleanup.append(close_senders)
+    app.on_cleanup.append(settle_caches)
     app.on_response_prepare.append(security_headers)
     for module in (login, agent, api, lead, marketing, survey):
         module.add_routes(app)

@@ -18,9 +18,9 @@ from responder import replies
 
 
 async def _summary(request: web.Request) -> dict:
-    """The summary, held for a multiple of its cost (``SLA_CACHE``); its ``now`` says when it was
-    computed. Approvals are read fresh every time: a lead who just approved a reply must not see
-    it still waiting."""
+    """The summary, held for a multiple of its cost (``SLA_CACHE``; a cheap one only until the next
+    write); its ``now`` says when it was computed. Approvals are read fresh every time: a lead who
+    just approved a reply must not see it still waiting."""
     tz = request.app[SETTINGS].service.timezone
     store = request.app[STORE]
 
@@ -28,7 +28,7 @@ async def _summary(request: web.Request) -> dict:
         now = utcnow()
         return await store.read(lambda db: sla_summary(db, now, tz, approvals=False))
 
-    summary = await request.app[SLA_CACHE].get(tz, compute)
+    summary = await request.app[SLA_CACHE].get(tz, compute, version=store.commits)
     return {**summary, "approvals": await store.read(approvals_waiting)}
 
 
