@@ -1,4 +1,4 @@
-"""Responder commands: ``careline sla due`` and ``careline tone-check``.
+"""Responder commands: ``careline sla due``, ``careline sla backfill`` and ``careline tone-check``.
 
 ``careline.cli`` adds everything in :data:`COMMANDS` to the top-level group. Both commands are thin
 shells over the pure functions in ``responder.sla`` and ``responder.tone``.
@@ -81,6 +81,44 @@ def sla_due(ctx: click.Context, policy_name: str, at: str, as_json: bool) -> Non
     click.echo(f"message at      {start.astimezone(zone):%a %Y-%m-%d %H:%M %Z}")
     for key, (minutes, when) in rows.items():
         click.echo(f"{key:<15} {when:%a %Y-%m-%d %H:%M %Z}  ({minutes} min)")
+
+
+@sla.command("backfill")
+@click.option("--batch", default=500, show_default=True, help="Conversations per write transaction.")
+@click.pass_context
+def sla_backfill(ctx: click.Context, batch: int) -> None:
+    """Fill the SLA clock durations (business hours, pauses left out) of conversations decided
+    before they were recorded.
+
+    The lead's page and CSV show first-response and resolution times in SLA clock time only for
+    conversations whose first reply or resolve happened after migration m006; older ones show
+    wall-clock time alone and are left out of the clock medians. This evaluates each one's stored
+    SLA snapshot once and writes the two columns. Safe to rerun and to run beside the service:
+    each batch is one short write transaction.
+    """
+    from functools import partial
+
+    from tqdm import tqdm
+
+    from careline.domain import utcnow
+    from careline.service import open_store
+    from responder.history import backfill_clock, missing_clock_ids
+
+    store = open_store(_settings(ctx))
+    filled = {"first_response_clock_s": 0, "resolution_clock_s": 0}
+    try:
+        total = len(store.read_sync(partial(missing_clock_ids, limit=-1)))
+        with tqdm(total=total, unit="conv", desc="backfill", disable=total == 0, file=sys.stderr) as bar:
+            ids = store.read_sync(partial(missing_clock_ids, after_id=0, limit=batch))
+            while ids:
+                done = store.write_sync(partial(backfill_clock, ids=ids, now=utcnow()))
+                filled = {k: filled[k] + done[k] for k in filled}
+                bar.update(len(ids))
+                ids = store.read_sync(partial(missing_clock_ids, after_id=ids[-1], limit=batch))
+    finally:
+        store.close_sync()
+    click.echo(f"{total} conversation(s) lacked a duration; filled first response {filled['first_response_clock_s']}, "
+               f"resolution {filled['resolution_clock_s']}" + ("" if total else " (nothing to do)"))
 
 
 @click.command("tone-check")

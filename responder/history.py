@@ -98,3 +98,36 @@ def record_clock(db: Database, conv_id: int, kind: TargetKind, now: datetime) ->
         return None
     db.conn.execute(f"UPDATE conversations SET {column} = ? WHERE id = ?", (seconds, conv_id))  # column: ours
     return seconds
+
+
+# What a decided conversation should hold and may lack: rows decided before migration m006 added
+# the columns, or while their snapshot could not be read.
+MISSING_CLOCK = {
+    TargetKind.FIRST_RESPONSE: "first_responded_at IS NOT NULL AND first_response_clock_s IS NULL",
+    TargetKind.RESOLUTION: "status = 'resolved' AND resolution_clock_s IS NULL",
+}
+
+
+def missing_clock_ids(db: Database, after_id: int = 0, limit: int = 500) -> list[int]:
+    """Conversations with a snapshot and a decided target whose clock duration is empty, by id."""
+    where = " OR ".join(f"({cond})" for cond in MISSING_CLOCK.values())
+    return [r[0] for r in db.conn.execute(
+        f"SELECT id FROM conversations WHERE id > ? AND sla_snapshot IS NOT NULL AND ({where}) "
+        "ORDER BY id LIMIT ?", (after_id, limit))]
+
+
+def backfill_clock(db: Database, ids: Iterable[int], now: datetime) -> dict[str, int]:
+    """Record the missing durations of ``ids`` (``record_clock``'s rules); counts per column filled.
+
+    Why a command and not part of the migration: the duration needs the responder's SLA evaluation,
+    and ``careline.store`` migrations do not import the responder. A row whose target ended
+    cancelled (a dismissed conversation) or whose snapshot cannot be read stays NULL, so a second
+    run does the same work and fills nothing new.
+    """
+    filled = {"first_response_clock_s": 0, "resolution_clock_s": 0}
+    for conv_id in ids:
+        for kind, cond in MISSING_CLOCK.items():
+            lacking = db.conn.execute(f"SELECT 1 FROM conversations WHERE id = ? AND {cond}", (conv_id,)).fetchone()
+            if lacking and record_clock(db, conv_id, kind, now) is not None:
+                filled[f"{kind.value}_clock_s"] += 1
+    return filled

@@ -100,3 +100,26 @@ def test_an_unreadable_snapshot_does_not_stop_the_resolve(store: Store, caplog: 
         row = store.write_sync(lambda db: act(db, cid, "resolve", actor="agent1", now=MONDAY_11))
     assert row["status"] == "resolved" and row["resolution_clock_s"] is None
     assert "resolution_clock_s left empty" in caplog.text
+
+
+def test_backfill_fills_what_conversations_decided_before_m006_lack(store: Store) -> None:
+    """``careline sla backfill`` on the real file: the durations the live path would have stored."""
+    from click.testing import CliRunner
+
+    from careline.cli import _load_stage_commands, cli
+
+    cid = add_answered_conversation(store)
+    store.write_sync(lambda db: record_clock(db, cid, TargetKind.FIRST_RESPONSE, MONDAY_930))  # as the sender does
+    store.write_sync(lambda db: act(db, cid, "resolve", actor="agent1", now=MONDAY_11))
+    assert clocks(store, cid) == (90 * 60, 3 * 3600)
+    store.write_sync(lambda db: db.conn.execute(  # as a row decided before the columns existed
+        "UPDATE conversations SET first_response_clock_s = NULL, resolution_clock_s = NULL"))
+
+    _load_stage_commands()
+    env = {"CARELINE_SERVICE__DATABASE": str(store.path)}
+    result = CliRunner().invoke(cli, ["sla", "backfill", "--batch", "1"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0 and "1 conversation(s) lacked a duration" in result.output
+    assert "first response 1, resolution 1" in result.output
+    assert clocks(store, cid) == (90 * 60, 3 * 3600)
+    again = CliRunner().invoke(cli, ["sla", "backfill"], env=env, catch_exceptions=False)
+    assert "nothing to do" in again.output and clocks(store, cid) == (90 * 60, 3 * 3600)
