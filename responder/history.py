@@ -81,23 +81,35 @@ def clock_seconds(evaluation: SLAEvaluation | None, kind: TargetKind) -> float |
     return None
 
 
+COLUMN = {TargetKind.FIRST_RESPONSE: "first_response_clock_s", TargetKind.RESOLUTION: "resolution_clock_s"}
+
+
 def record_clock(db: Database, conv_id: int, kind: TargetKind, now: datetime) -> float | None:
     """Store the business-hours duration of ``kind`` (first response or resolution) on the
     conversation, as the moment it is decided. A conversation whose SLA cannot be read keeps NULL
     and a log line: the reply or resolution that triggered this must not fail because of it."""
-    column = {TargetKind.FIRST_RESPONSE: "first_response_clock_s", TargetKind.RESOLUTION: "resolution_clock_s"}[kind]
+    return record_clocks(db, conv_id, (kind,), now)[kind]
+
+
+def record_clocks(db: Database, conv_id: int, kinds: Iterable[TargetKind], now: datetime
+                  ) -> dict[TargetKind, float | None]:
+    """``record_clock`` for several targets from one evaluation of the conversation's SLA."""
+    kinds = tuple(kinds)
     row = db.conn.execute("SELECT id, thread_key, created_at, sla_snapshot FROM conversations WHERE id = ?",
                           (conv_id,)).fetchone()
     if row is None:
-        return None
+        return dict.fromkeys(kinds)
     conv = dict(zip(("id", "thread_key", "created_at", "sla_snapshot"), row, strict=True))
     try:
-        seconds = clock_seconds(stored_evaluation(db, conv, now), kind)
+        evaluation = stored_evaluation(db, conv, now)
     except (ValueError, KeyError, TypeError):
-        log.exception("conversation %s: cannot evaluate its SLA snapshot; %s left empty", conv_id, column)
-        return None
-    db.conn.execute(f"UPDATE conversations SET {column} = ? WHERE id = ?", (seconds, conv_id))  # column: ours
-    return seconds
+        log.exception("conversation %s: cannot evaluate its SLA snapshot; %s left empty", conv_id,
+                      ", ".join(COLUMN[k] for k in kinds))
+        return dict.fromkeys(kinds)
+    out = {kind: clock_seconds(evaluation, kind) for kind in kinds}
+    for kind, seconds in out.items():
+        db.conn.execute(f"UPDATE conversations SET {COLUMN[kind]} = ? WHERE id = ?", (seconds, conv_id))  # ours
+    return out
 
 
 # What a decided conversation should hold and may lack: rows decided before migration m006 added
@@ -120,14 +132,20 @@ def backfill_clock(db: Database, ids: Iterable[int], now: datetime) -> dict[str,
     """Record the missing durations of ``ids`` (``record_clock``'s rules); counts per column filled.
 
     Why a command and not part of the migration: the duration needs the responder's SLA evaluation,
-    and ``careline.store`` migrations do not import the responder. A row whose target ended
-    cancelled (a dismissed conversation) or whose snapshot cannot be read stays NULL, so a second
-    run does the same work and fills nothing new.
+    and ``careline.store`` migrations do not import the responder. What is missing is checked again
+    here, inside the write, since the service may have reopened a conversation since it was listed;
+    each conversation's SLA is evaluated once for both columns. A row whose target ended cancelled
+    (a dismissed conversation) or whose snapshot cannot be read stays NULL, so a second run does the
+    same work and fills nothing new.
     """
-    filled = {"first_response_clock_s": 0, "resolution_clock_s": 0}
+    filled = dict.fromkeys(COLUMN.values(), 0)
+    checks = ", ".join(f"({cond})" for cond in MISSING_CLOCK.values())
     for conv_id in ids:
-        for kind, cond in MISSING_CLOCK.items():
-            lacking = db.conn.execute(f"SELECT 1 FROM conversations WHERE id = ? AND {cond}", (conv_id,)).fetchone()
-            if lacking and record_clock(db, conv_id, kind, now) is not None:
-                filled[f"{kind.value}_clock_s"] += 1
+        lacking = db.conn.execute(f"SELECT {checks} FROM conversations WHERE id = ?", (conv_id,)).fetchone()
+        kinds = [kind for kind, lacks in zip(MISSING_CLOCK, lacking, strict=True) if lacks] if lacking else []
+        if not kinds:
+            continue
+        for kind, seconds in record_clocks(db, conv_id, kinds, now).items():
+            if seconds is not None:
+                filled[COLUMN[kind]] += 1
     return filled
