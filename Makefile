@@ -22,14 +22,14 @@ demo: install  ## simulator + real pollers + model + web UI on http://127.0.0.1:
 
 test: install  ## lint, types, then the whole test suite
 	$(BIN)/ruff check .
-	$(BIN)/mypy careline listener classifiers responder
+	$(BIN)/mypy careline listener classifiers responder platforms
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy careline listener classifiers responder
+	$(BIN)/mypy careline listener classifiers responder platforms
 
 bench: install  ## benchmarks print their figures; see README "Benchmarks"
 	$(BIN)/python benchmarks/ingest.py

@@ -28,7 +28,7 @@ from typing import Any
 from careline.settings import BrandSettings, XSourceSettings
 from careline.store import Store
 from listener.poller import Poller, RetryPolicy
-from listener.sources.twitter import XSearchSource
+from platforms.x.read import XSearchSource
 
 BRAND = BrandSettings(name="skylark", keywords=["skylark air", "#skylarkair"], handles=["SkylarkAir"],
                       x_user_id="900001", languages=["en"])
@@ -51,8 +51,8 @@ def scenario(n: int) -> dict[str, Any]:
 
 def serve(n: int, port_out: Any, stop: Any) -> None:
     """Child process: build the world, publish everything, serve until told to stop."""
-    from listener.simulator.server import Simulator
-    from listener.simulator.world import World, load_scenario_data
+    from platforms.simulator.server import Simulator
+    from platforms.simulator.world import World, load_scenario_data
 
     async def main() -> None:
         world = load_scenario_data(scenario(n), World(manual=True))

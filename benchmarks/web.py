@@ -1,6 +1,6 @@
 """Web benchmark: the reply queue with 100,000 stored conversations.
 
-Seeds a temporary SQLite file (``careline.web.seed``), starts the real app on 127.0.0.1 with an API
+Seeds a temporary SQLite file (``tests.helpers.seed``), starts the real app on 127.0.0.1 with an API
 token, and times GET / (the queue page, 100 rows rendered) and GET /api/queue (50 rows) over HTTP.
 Prints p50 and p99 in milliseconds. Then, with a lead's token, the lead's SLA page and its JSON
 (every conversation of the last 30 days summarised per request, wall-clock and SLA clock
@@ -24,14 +24,14 @@ import aiohttp
 from aiohttp import web
 from sqlite_utils import Database
 
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.keys import SLA_CACHE
+from careline.app.web.migrations import WEB
 from careline.domain import Role
 from careline.settings import BrandSettings, Settings
 from careline.store import Store
-from careline.web.app import create_app
-from careline.web.auth import create_token, create_user
-from careline.web.keys import SLA_CACHE
-from careline.web.migrations import WEB
-from careline.web.seed import seed
+from tests.helpers.seed import seed
 
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air"),
           BrandSettings(name="brightwave", display_name="Brightwave")]

@@ -78,13 +78,28 @@ class ConversationStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
+#: The statuses of a conversation someone still has to act on. One definition: queries, the sweep
+#: and the pages import it instead of spelling the set out.
+ACTIVE_STATUSES: tuple[str, ...] = ("new", "open", "pending", "snoozed")
+#: What the working views show by default: a snoozed conversation is out of sight until it wakes or
+#: the customer writes.
+WORKING_STATUSES: tuple[str, ...] = ("new", "open", "pending")
+#: Finished conversations: replying needs a reopen first.
+CLOSED_STATUSES: tuple[str, ...] = ("resolved", "dismissed")
+
+
 class ReplyState(StrEnum):
-    DRAFT = "draft"
+    DRAFT = "draft"  # being written, or sent back by a lead to its author
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    SUPERSEDED = "superseded"  # the brand answered first, outside Careline; never posted
+
+
+#: Reply states that answer the customer's latest message (one reply per message unless deliberate).
+ANSWERING_STATES: tuple[str, ...] = ("awaiting_approval", "approved", "sending", "sent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +135,9 @@ class Mention:
     language: str | None = None
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: Posted by the brand's own account (a reply in a thread): stored as a brand post, never as a
+    #: customer mention; see ``careline.platform`` and ``responder.outside``.
+    from_brand: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "created_at", ensure_utc(self.created_at, "created_at"))
@@ -182,23 +200,33 @@ class SourceCursor:
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
-    """One platform thread, the unit an agent works on."""
+    """One platform thread, the unit an agent works on; it has at most one owner (``assignee``)."""
 
     id: int
     thread_key: str
     platform: str
     brand: str
+    author_key: str
     status: ConversationStatus
     priority: float
     created_at: datetime
     updated_at: datetime
+    last_customer_at: datetime | None = None
     assignee: str | None = None
+    assigned_at: datetime | None = None
     first_response_due: datetime | None = None
     first_responded_at: datetime | None = None
     next_response_due: datetime | None = None
     resolution_due: datetime | None = None
+    resolved_at: datetime | None = None
+    snoozed_until: datetime | None = None
     sla_policy: str | None = None
+    escalation_level: int = 0
     priority_reasons: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.status.value in ACTIVE_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +239,30 @@ class Reply:
     state: ReplyState
     created_by: str
     created_at: datetime
+    updated_at: datetime
     idempotency_key: str
+    in_reply_to: str | None = None
     platform_id: str | None = None
     error: str | None = None
+    attempts: int = 0
+    sent_at: datetime | None = None
+    reviewed_by: str | None = None
+    review_note: str | None = None
+    superseded_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """An internal note on a conversation, never posted. ``kind`` is ``note`` or ``send_back`` (a lead's
+    reason for returning a held reply to its author, with ``reply_id``)."""
+
+    id: int
+    conversation_id: int
+    author: str
+    text: str
+    created_at: datetime
+    kind: str = "note"
+    reply_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,12 +19,10 @@ from sqlite_utils import Database
 
 from careline.domain import utcnow
 from careline.errors import ConfigError, SourceError
-from careline.settings import Settings
+from careline.platform import Budget, Page, Planned, Source
 from careline.store import Store
 from careline.store.records import store_mentions
-from listener.abc import Page, Source
-from listener.poller import Budget, RetryPolicy, fetch_with_retry, record_usage
-from listener.registry import Planned, build_sources
+from listener.poller import RetryPolicy, fetch_with_retry, record_usage
 
 X_SEARCH_WINDOW = timedelta(days=7)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -51,9 +49,9 @@ def parse_since(text: str) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * UNITS[match.group(2)])
 
 
-def select_sources(settings: Settings, which: str, brand: str | None = None) -> list[Planned]:
-    """``x`` / ``reddit`` (a platform) or an exact source name such as ``x-search``."""
-    chosen = [p for p in build_sources(settings)
+def select_sources(planned: Sequence[Planned], which: str, brand: str | None = None) -> list[Planned]:
+    """``x`` / ``reddit`` (a platform) or an exact source name such as ``x-search``, from what is planned."""
+    chosen = [p for p in planned
               if which in (p[0].platform, p[0].name) and (brand is None or p[0].brand == brand)]
     if not chosen:
         scope = f" for brand {brand!r}" if brand else ""

@@ -19,9 +19,9 @@ from sqlite_utils import Database
 
 from careline.domain import SourceCursor, from_iso, to_iso, utcnow
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
+from careline.platform import Budget, Page, Source
 from careline.store import Store
 from careline.store.records import load_cursor, store_mentions
-from listener.abc import Page, Source
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,6 @@ class RetryPolicy:
         """Exponential back-off with jitter in [50%, 100%] so pollers never retry in lock-step."""
         raw = min(self.cap_seconds, self.base_seconds * (2 ** max(0, failures - 1)))
         return raw * (rng or random).uniform(0.5, 1.0)
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Pay-per-use guard: stop this source for the UTC day at ``daily_usd`` of estimated spend."""
-
-    cost_per_post: float
-    daily_usd: float | None
 
 
 @dataclass

@@ -22,15 +22,14 @@ import hmac
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-import aiohttp
 from sqlite_utils import Database
 
-from careline.domain import ConversationStatus, to_iso
+from careline.domain import ACTIVE_STATUSES, to_iso
 from careline.settings import ResponderSettings, Settings, WebhookSettings
 from careline.store import Store
 from careline.store.records import rows
@@ -39,8 +38,6 @@ from responder.sla import SLAEvaluation, TargetKind, TargetState
 
 log = logging.getLogger(__name__)
 
-ACTIVE = tuple(s.value for s in (ConversationStatus.NEW, ConversationStatus.OPEN, ConversationStatus.PENDING,
-                                 ConversationStatus.SNOOZED))
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -99,7 +96,7 @@ CANDIDATES_SQL = f"""
 SELECT id, thread_key, platform, brand, status, priority, assignee, created_at, sla_policy, sla_snapshot,
        sla_state, escalation_level
 FROM conversations
-WHERE status IN ({", ".join("?" * len(ACTIVE))}) AND sla_snapshot IS NOT NULL
+WHERE status IN ({", ".join("?" * len(ACTIVE_STATUSES))}) AND sla_snapshot IS NOT NULL
   AND (sla_next_check IS NULL OR sla_next_check <= ?)
 ORDER BY sla_next_check IS NOT NULL, sla_next_check, id
 LIMIT ?
@@ -129,7 +126,7 @@ async def sweep_sla(store: Store, settings: Settings | ResponderSettings, *, now
 
 def _plan_batch(db: Database, now: datetime, limit: int, recheck: timedelta) -> list[Plan]:
     plans = []
-    for conv in rows(db, CANDIDATES_SQL, (*ACTIVE, to_iso(now), limit)):
+    for conv in rows(db, CANDIDATES_SQL, (*ACTIVE_STATUSES, to_iso(now), limit)):
         try:
             plans.append(_plan(db, conv, now, recheck))
         except (ValueError, KeyError, TypeError):
@@ -215,6 +212,22 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(0, attempts - 1), BACKOFF_CAP)
 
 
+class TransportError(Exception):
+    """The POST did not get an HTTP answer (timeout, refused, reset); the message says which."""
+
+
+class Transport(Protocol):
+    """The one method webhook delivery needs from an HTTP client (the wiring supplies one).
+
+    It never follows redirects: a webhook URL that redirects is treated as its answer.
+    """
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str], *,
+                   seconds: float) -> tuple[int, Mapping[str, str]]:
+        """POST ``body`` within ``seconds``; the status and response headers, or :class:`TransportError`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     delivery_id: int
@@ -225,7 +238,7 @@ class Outcome:
     retry_after: float | None = None
 
 
-async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings, session: aiohttp.ClientSession, *,
+async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings, transport: Transport, *,
                            now: datetime, limit: int = 50, request_seconds: float = 10.0, concurrency: int = 8) -> int:
     """POST due deliveries concurrently and record each outcome; returns how many were delivered.
 
@@ -241,7 +254,7 @@ async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings,
 
     async def one(row: dict[str, Any]) -> Outcome:
         async with gate:
-            return await _attempt(session, row, hooks.get(row["url"]), request_seconds)
+            return await _attempt(transport, row, hooks.get(row["url"]), request_seconds)
 
     outcomes = await asyncio.gather(*(one(row) for row in due))
     await store.write(lambda db: _record_all(db, outcomes, now))
@@ -257,7 +270,7 @@ def _lease(db: Database, now: datetime, lease: datetime, limit: int) -> list[dic
     return due
 
 
-async def _attempt(session: aiohttp.ClientSession, row: dict[str, Any], hook: WebhookSettings | None,
+async def _attempt(transport: Transport, row: dict[str, Any], hook: WebhookSettings | None,
                    request_seconds: float) -> Outcome:
     attempts = row["attempts"] + 1
     if hook is None:
@@ -274,14 +287,12 @@ async def _attempt(session: aiohttp.ClientSession, row: dict[str, Any], hook: We
                "X-Careline-Event": str(json.loads(body).get("event", "sla")),
                "X-Careline-Delivery": str(row["id"]), "User-Agent": "careline-webhooks/1"}
     try:
-        async with session.post(row["url"], data=body, headers=headers, allow_redirects=False,
-                                timeout=aiohttp.ClientTimeout(total=request_seconds)) as resp:
-            if 200 <= resp.status < 300:
-                return Outcome(row["id"], attempts, True)
-            return Outcome(row["id"], attempts, False, f"HTTP {resp.status}",
-                           retry_after=_seconds(resp.headers.get("Retry-After")))
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        return Outcome(row["id"], attempts, False, f"{type(exc).__name__}: {exc}"[:300])
+        status, answer = await transport.post(row["url"], body, headers, seconds=request_seconds)
+    except TransportError as exc:
+        return Outcome(row["id"], attempts, False, str(exc)[:300])
+    if 200 <= status < 300:
+        return Outcome(row["id"], attempts, True)
+    return Outcome(row["id"], attempts, False, f"HTTP {status}", retry_after=_seconds(answer.get("Retry-After")))
 
 
 def _seconds(value: str | None) -> float | None:

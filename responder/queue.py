@@ -14,14 +14,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import Event, from_iso, to_iso
+from careline.domain import ACTIVE_STATUSES, Event, from_iso, to_iso
 from careline.errors import Conflict, NotFound
-from careline.store.records import append_event, rows
+from careline.store.records import StoredEvent, append_event, rows
 from responder.history import record_clock
 from responder.sla import TargetKind
 from responder.transitions import Action, transition_event
 
-ACTIVE = ("new", "open", "pending", "snoozed")
 MAX_ESCALATION = 3
 #: A hand-escalated conversation goes to the top of the queue (the "urgent" band starts at 75).
 ESCALATED_PRIORITY = 95.0
@@ -46,6 +45,7 @@ def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: da
         data["until"] = to_iso(until)
     if action is Action.CLAIM:
         data["agent"] = agent or actor
+    data["before"] = {column: conv[column] for column in RESTORABLE}  # what an undo puts back
     new, event = transition_event(conv_id, conv["status"], action, actor=actor, now=now, data=data)
     sets = {"status": new.value, "updated_at": to_iso(now), **implied(action, now, until=until, agent=agent or actor)}
     _update(db, conv_id, sets)
@@ -53,6 +53,37 @@ def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: da
     if action is Action.RESOLVE:  # after the event, so the evaluation sees the resolution
         sets["resolution_clock_s"] = record_clock(db, conv_id, TargetKind.RESOLUTION, now)
     return {**conv, **sets}
+
+
+#: The columns an undo restores beside the status (what the undone action changed).
+RESTORABLE = ("assignee", "assigned_at", "snoozed_until", "resolved_at", "resolution_clock_s")
+
+
+def restore(db: Database, conv_id: int, change: StoredEvent, *, actor: str, now: datetime) -> None:
+    """Put a conversation back as it was before ``change`` (a status event), with an audit event."""
+    conv = load(db, conv_id)
+    if conv["status"] != change.data["to"]:
+        raise Conflict("the conversation has moved since; nothing to undo")
+    before = change.data.get("before") or {}
+    sets = {"status": change.data["from"], "updated_at": to_iso(now),
+            **{column: before.get(column) for column in RESTORABLE}}
+    _update(db, conv_id, sets)
+    append_event(db, Event(now, actor, "conversation.undone", f"conversation:{conv_id}",
+                           {"event": change.id, "from": change.data["to"], "to": change.data["from"],
+                            "action": change.data["action"]}))
+
+
+def answered(db: Database, conv_id: int, *, agent: str, actor: str, now: datetime) -> None:
+    """A reply went out: the conversation waits on the customer (SLA paused), owned by the reply's author.
+
+    The same for every path that posts, so the scheduler's sends move the conversation as a person's do.
+    """
+    conv = load(db, conv_id)
+    if conv["status"] in ("new", "snoozed") or (conv["status"] == "pending" and not conv["assignee"]):
+        act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=agent)
+        conv["status"] = "open"
+    if conv["status"] == "open":
+        act(db, conv_id, Action.WAIT, actor=actor, now=now)
 
 
 def implied(action: Action, now: datetime, *, until: datetime | None = None, agent: str | None = None
@@ -91,7 +122,7 @@ def assign(db: Database, conv_id: int, agent: str, *, actor: str, now: datetime)
 
 NEXT_SQL = """
 SELECT id FROM conversations
-WHERE status IN ('new', 'open', 'pending', 'snoozed') AND status = 'new' AND assignee IS NULL
+WHERE status = 'new' AND assignee IS NULL
 ORDER BY priority DESC, COALESCE(next_response_due, first_response_due), id
 LIMIT 1
 """
@@ -177,7 +208,7 @@ def escalate(db: Database, conv_id: int, *, actor: str, now: datetime, note: str
     Not a status change. The SLA sweep raises the level on breaches too; this is the person's lever.
     """
     conv = load(db, conv_id)
-    if conv["status"] not in ACTIVE:
+    if conv["status"] not in ACTIVE_STATUSES:
         raise Conflict(f"cannot escalate a {conv['status']} conversation")
     level = min(MAX_ESCALATION, int(conv["escalation_level"] or 0) + 1)
     reason = f"escalated by {actor}" + (f": {note[:120]}" if note else "")

@@ -82,9 +82,17 @@ def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices
                        voice=voices.get(conv["brand"]))
 
 
-def needs_approval(settings: Settings, conv: dict[str, Any], agent: str) -> bool:
-    r = settings.responder
-    return agent in r.approval_agents or bucket_for(float(conv["priority"] or 0)) in r.approval_priorities
+def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone: ToneReport) -> tuple[str, ...]:
+    """Why a reply must wait for a lead, in words the agent is shown; empty when it may go at once."""
+    r, reasons = settings.responder, []
+    if agent in r.approval_agents:
+        reasons.append(f"replies by {agent} are reviewed")
+    bucket = bucket_for(float(conv["priority"] or 0))
+    if bucket in r.approval_priorities:
+        reasons.append(f"{bucket} conversations are reviewed")
+    if tone.defensive:
+        reasons.append("tone guard: " + ", ".join(f"{f.category} ('{f.phrase}')" for f in tone.findings if f.blocking))
+    return tuple(reasons)
 
 
 def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: datetime, settings: Settings,
@@ -111,7 +119,7 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
     last = latest_customer_mention(db, conv["thread_key"])
     tone = check_tone(text)
-    held = needs_approval(settings, conv, actor) or tone.defensive
+    held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)
     cur = db.conn.execute(
@@ -120,7 +128,7 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
         (conv_id, last["key"], text, state.value, actor, to_iso(now), to_iso(now), key))
     append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
                            {"reply": cur.lastrowid, "state": state.value, "tone": [f.category for f in tone.findings]}))
-    return _with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0], tone)
+    return {**_with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0], tone), "held": held}
 
 
 def _with_checks(reply: dict[str, Any], tone: ToneReport | None = None) -> dict[str, Any]:
@@ -164,9 +172,9 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
     tone = check_tone(text.strip())
-    held = needs_approval(settings, conv, actor) or tone.defensive
+    held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     db.conn.execute("UPDATE replies SET text = ?, state = ?, updated_at = ? WHERE id = ?",
                     (text.strip(), state.value, to_iso(now), reply_id))
     append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
-    return _with_checks(load_reply(db, reply_id), tone)
+    return {**_with_checks(load_reply(db, reply_id), tone), "held": held}

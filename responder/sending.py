@@ -1,4 +1,4 @@
-"""The reply seam: one ``ReplySender`` per platform, and the crash-safe send of an approved reply.
+"""The crash-safe send of an approved reply through the platform's ``ReplySender`` (``careline.platform``).
 
 A public reply cannot be taken back, so sending is written around one question: *could this post
 twice?* The answer is kept in the reply's state, each change in its own short transaction:
@@ -13,38 +13,23 @@ twice?* The answer is kept in the reply's state, each change in its own short tr
   transaction; every failure becomes the visible ``failed`` state with its error text (Chatwoot's
   failed outbound messages), never a silent drop.
 
-Only the senders see tweepy or asyncpraw; they translate library errors into ``careline.errors``.
+Only the senders (``platforms/*/reply.py``) see tweepy or asyncpraw; they translate library errors into
+``careline.errors``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
-import aiohttp
-import asyncpraw
-import asyncprawcore
-import tweepy
-from asyncpraw.exceptions import RedditAPIException
 from sqlite_utils import Database
 
-from careline.clients import XClientOwner, reddit_client
-from careline.domain import Event, Platform, ReplyState, from_iso, to_iso
-from careline.errors import (
-    CarelineError,
-    Conflict,
-    NotFound,
-    PermanentSourceError,
-    RateLimited,
-    SourceError,
-    TemporarySourceError,
-)
-from careline.settings import RedditSourceSettings, XSourceSettings
+from careline.domain import Event, ReplyState, from_iso, to_iso
+from careline.errors import Conflict, NotFound, SourceError
+from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.store import Store
 from careline.store.records import append_event, rows
 from responder.history import record_clock
@@ -56,162 +41,6 @@ log = logging.getLogger(__name__)
 SEND_LEASE = timedelta(minutes=2)
 UNKNOWN = "outcome unknown"
 MAX_ERROR = 500
-
-
-class SendOutcomeUnknown(TemporarySourceError):
-    """The request may have reached the platform (timeout, dropped connection after sending)."""
-
-
-# -- the seam -----------------------------------------------------------------------------------------
-class ReplySender(ABC):
-    """Posts public replies for one platform (and one brand account).
-
-    Contract: ``post`` returns the new post's platform id (the form our mention keys use, e.g. a
-    tweet id or a Reddit fullname) or raises a ``SourceError``; it never retries internally,
-    because a hidden retry of a POST is how replies get posted twice. ``find`` is optional.
-    """
-
-    platform: ClassVar[str]
-    #: Whether :meth:`find` can look for an earlier post of ours (reconciling an in-doubt send).
-    can_find: ClassVar[bool] = False
-
-    async def start(self) -> None:  # noqa: B027 - optional hook
-        """Open clients; called once before the first ``post``."""
-
-    async def close(self) -> None:  # noqa: B027 - optional hook
-        """Release clients."""
-
-    @abstractmethod
-    async def post(self, text: str, in_reply_to: str) -> str:
-        """Publish ``text`` as a reply to the post ``in_reply_to``; return the new post's id."""
-
-    async def find(self, text: str, in_reply_to: str, *, thread: str | None = None) -> str | None:
-        """The id of our existing reply ``text`` to ``in_reply_to``, or ``None`` if it is not there."""
-        raise NotImplementedError(f"{type(self).__name__} cannot look for its own posts")
-
-
-@dataclass(frozen=True)
-class OAuth1Credentials:
-    """X user context (OAuth 1.0a) of the brand account; read from the environment by the caller."""
-
-    consumer_key: str
-    consumer_secret: str
-    access_token: str
-    access_token_secret: str
-
-
-class XReplySender(XClientOwner, ReplySender):
-    """Replies through tweepy's ``AsyncClient.create_tweet`` as the brand account.
-
-    Posting needs user context: OAuth 1.0a credentials, or an OAuth 2.0 user access token passed as
-    ``bearer_token``. The simulator treats the bearer token as the acting username, so tests pass
-    the brand's handle. ``handle`` is used by :meth:`find` (``from:`` in the search query).
-    """
-
-    platform = Platform.X.value
-    can_find = True
-
-    def __init__(self, settings: XSourceSettings, *, handle: str, bearer_token: str = "",
-                 oauth1: OAuth1Credentials | None = None, timeout: float = 20.0) -> None:
-        if not bearer_token and oauth1 is None:
-            raise CarelineError("the X reply sender needs a user bearer token or OAuth 1.0a credentials")
-        self.settings, self.handle = settings, handle.lstrip("@")
-        self.bearer_token, self.oauth1, self.timeout = bearer_token, oauth1, timeout
-
-    async def start(self) -> None:
-        creds = vars(self.oauth1) if self.oauth1 else {}
-        self.open_x(self.settings.api_base_url, timeout=self.timeout, bearer_token=self.bearer_token or None,
-                    **creds)
-
-    async def post(self, text: str, in_reply_to: str) -> str:
-        body = await self._call(self.client.create_tweet, text=text, in_reply_to_tweet_id=in_reply_to,
-                                user_auth=self.oauth1 is not None)
-        try:
-            return str(body["data"]["id"])
-        except (KeyError, TypeError) as exc:
-            raise SendOutcomeUnknown("x-reply", "the response did not carry the new post's id") from exc
-
-    async def find(self, text: str, in_reply_to: str, *, thread: str | None = None) -> str | None:
-        query = f"conversation_id:{thread or in_reply_to} from:{self.handle}"
-        body = await self._call(self.client.search_recent_tweets, query, max_results=100,
-                                tweet_fields=["referenced_tweets", "conversation_id", "author_id"],
-                                user_auth=self.oauth1 is not None)
-        for tweet in body.get("data") or []:
-            parents = {r.get("id") for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"}
-            if in_reply_to in parents and tweet.get("text", "").strip() == text.strip():
-                return str(tweet["id"])
-        return None
-
-    async def _call(self, method: Any, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
-        """Call tweepy and translate its failures into our error tree at this one seam."""
-        try:
-            async with asyncio.timeout(self.timeout):
-                result = await method(*args, **kwargs)
-        except tweepy.TooManyRequests as exc:
-            raise RateLimited("x-reply", "429 rate limited") from exc
-        except tweepy.TwitterServerError as exc:
-            raise TemporarySourceError("x-reply", f"server error {exc.response.status}") from exc
-        except tweepy.HTTPException as exc:
-            raise PermanentSourceError("x-reply", f"{exc.response.status}: {exc}") from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise TemporarySourceError("x-reply", f"cannot connect: {exc}") from exc
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise SendOutcomeUnknown("x-reply", f"{type(exc).__name__}: {exc}") from exc
-        return result if isinstance(result, Mapping) else {}
-
-
-class RedditReplySender(ReplySender):
-    """Replies with asyncpraw (``comment.reply`` / ``submission.reply``) as the brand's account.
-
-    Reddit has no search for one's own fresh comments that is reliable enough to reconcile with,
-    so ``can_find`` is false: an in-doubt send waits for a person.
-    """
-
-    platform = Platform.REDDIT.value
-
-    def __init__(self, settings: RedditSourceSettings, *, username: str = "", password: str = "",
-                 timeout: float = 20.0) -> None:
-        self.settings, self.timeout = settings, timeout
-        self.username = username or settings.username
-        self.password = password or settings.password
-        if not (self.username and self.password):
-            raise CarelineError("the Reddit reply sender needs the brand account's username and password")
-        self._reddit: asyncpraw.Reddit | None = None
-
-    async def start(self) -> None:
-        # reddit_client switches asyncprawcore's retries off: a retried POST could post twice behind our back
-        self._reddit = reddit_client(self.settings, username=self.username, password=self.password)
-
-    async def close(self) -> None:
-        if self._reddit is not None:
-            await self._reddit.close()
-            self._reddit = None
-
-    async def post(self, text: str, in_reply_to: str) -> str:
-        if self._reddit is None:
-            raise RuntimeError("RedditReplySender.start() was not called")
-        kind, _, rid = in_reply_to.partition("_")
-        if kind not in ("t1", "t3") or not rid:
-            raise PermanentSourceError("reddit-reply", f"cannot reply to {in_reply_to!r}")
-        try:
-            async with asyncio.timeout(self.timeout):
-                parent: Any = (await self._reddit.comment(rid, fetch=False) if kind == "t1"
-                               else await self._reddit.submission(rid, fetch=False))
-                created = await parent.reply(text)
-        except (asyncprawcore.TooManyRequests, asyncprawcore.ServerError) as exc:
-            raise TemporarySourceError("reddit-reply", f"{type(exc).__name__}: {exc}") from exc
-        except RedditAPIException as exc:
-            cls = TemporarySourceError if "RATELIMIT" in str(exc) else PermanentSourceError
-            raise cls("reddit-reply", str(exc)) from exc
-        except asyncprawcore.RequestException as exc:
-            raise SendOutcomeUnknown("reddit-reply", f"{type(exc).__name__}: {exc}") from exc
-        except (asyncprawcore.AsyncPrawcoreException, asyncpraw.exceptions.AsyncPRAWException) as exc:
-            raise PermanentSourceError("reddit-reply", f"{type(exc).__name__}: {exc}") from exc
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise SendOutcomeUnknown("reddit-reply", f"{type(exc).__name__}: {exc}") from exc
-        if created is None:
-            raise SendOutcomeUnknown("reddit-reply", "Reddit accepted the reply but returned no comment")
-        return str(created.fullname)
 
 
 # -- sending one reply ----------------------------------------------------------------------------------
@@ -249,21 +78,12 @@ async def retry_reply(store: Store, reply_id: int, senders: Mapping[str, ReplySe
     return await _send(store, reply_id, senders, actor=actor, now=now, explicit=True)
 
 
-async def send_approved(store: Store, senders: Mapping[str, ReplySender], *, now: datetime,
-                        limit: int = 20) -> int:
-    """Scheduler job: send approved replies and reconcile stuck ``sending`` ones; returns how many sent."""
+def due_reply_ids(db: Database, now: datetime, limit: int = 20) -> list[int]:
+    """Approved replies to post, and ``sending`` ones whose lease ran out (to reconcile), oldest first."""
     lease = to_iso(now - SEND_LEASE)
-    due = await store.read(lambda db: [r["id"] for r in rows(
-        db, "SELECT id FROM replies WHERE state = 'approved' OR (state = 'sending' AND updated_at <= ?) "
-            "ORDER BY id LIMIT ?", (lease, limit))])
-    sent = 0
-    for rid in due:
-        try:
-            row = await send_reply(store, rid, senders, actor="system", now=now)
-        except Conflict:
-            continue
-        sent += row["state"] == ReplyState.SENT.value
-    return sent
+    return [r[0] for r in db.conn.execute(
+        "SELECT id FROM replies WHERE state = 'approved' OR (state = 'sending' AND updated_at <= ?) "
+        "ORDER BY id LIMIT ?", (lease, limit))]
 
 
 async def _send(store: Store, reply_id: int, senders: Mapping[str, ReplySender], *, actor: str,

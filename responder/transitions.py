@@ -23,7 +23,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from careline.domain import ConversationStatus, Event, ensure_utc
+from careline.domain import ACTIVE_STATUSES, ConversationStatus, Event, ensure_utc
 from careline.errors import Conflict
 
 S = ConversationStatus
@@ -41,7 +41,7 @@ class Action(StrEnum):
     CUSTOMER_MESSAGE = "customer_message"  # a new message from the customer in the thread
 
 
-_ACTIVE = (S.NEW, S.OPEN, S.PENDING, S.SNOOZED)
+_ACTIVE = tuple(S(s) for s in ACTIVE_STATUSES)
 
 #: (from status, action) -> to status. Anything not listed is illegal.
 TABLE: Mapping[tuple[ConversationStatus, Action], ConversationStatus] = MappingProxyType({

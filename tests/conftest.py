@@ -11,8 +11,8 @@ import pytest
 
 from careline.settings import BrandSettings, XSourceSettings
 from careline.store import Store
-from listener.simulator.server import Simulator
-from listener.simulator.world import World, load_scenario_data
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import World, load_scenario_data
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -86,7 +86,7 @@ def mirror_x_world(store: Store, brands: list[BrandSettings]) -> World:
     Web tests seed conversations straight into SQLite; mirroring them lets the real reply sender post
     answers to the real simulator instead of to a stand-in.
     """
-    from listener.simulator.world import SimPost, SimUser
+    from platforms.simulator.world import SimPost, SimUser
 
     world = World(manual=True)
     for b in brands:
@@ -106,7 +106,7 @@ def mirror_x_world(store: Store, brands: list[BrandSettings]) -> World:
 
 def x_reply_senders(base_url: str, brands: list[BrandSettings]) -> dict[str, Any]:
     """Real tweepy reply senders, one per brand, pointed at the simulator (bearer = brand handle)."""
-    from responder.sending import XReplySender
+    from platforms.x.reply import XReplySender
 
     settings = XSourceSettings(api_base_url=base_url)
     return {f"x:{b.name}": XReplySender(settings, handle=(b.handles or [b.name])[0],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from careline.cli import _load_stage_commands, cli
+from careline.app.cli import _load_stage_commands, cli
 from tests.conftest import REPO
 
 _load_stage_commands()

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from careline.cli import _load_stage_commands, cli
+from careline.app.cli import _load_stage_commands, cli
+from careline.app.commands.listen import _problem
 from careline.store import Store
 from listener.backfill import parse_since
-from listener.cli import _problem
-from listener.simulator.reddit import fullname
-from listener.simulator.server import Simulator
-from listener.simulator.world import World, load_scenario_data
+from platforms.reddit.simulator import fullname
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import World, load_scenario_data
 from tests.helpers.scenarios import mixed_scenario
 
 DAY = 86400

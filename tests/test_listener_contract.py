@@ -11,11 +11,11 @@ import json
 import pytest
 
 from careline.domain import Mention
+from careline.platform import Source
 from careline.store import Store
-from listener.abc import Source
 from listener.poller import Poller, RetryPolicy
-from listener.simulator.server import Simulator
-from listener.simulator.world import FAULT_KINDS, Fault, World, load_scenario_data
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import FAULT_KINDS, Fault, World, load_scenario_data
 from tests.helpers.scenarios import ENDPOINTS, SOURCES, expected, make_source, mixed_scenario
 
 FAST = RetryPolicy(base_seconds=0.01, cap_seconds=0.05, retries_per_run=3, max_inline_wait=2)

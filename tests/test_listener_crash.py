@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from careline.platform import Source
 from careline.settings import XSourceSettings
 from careline.store import Store
-from listener.abc import Source
 from listener.poller import Poller, RunResult
-from listener.simulator.server import Simulator
-from listener.simulator.world import World, load_scenario_data
-from listener.sources.twitter import XSearchSource
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import World, load_scenario_data
+from platforms.x.read import XSearchSource
 from tests.conftest import BRAND, REPO, expected_keys, tiny_scenario
 from tests.helpers.scenarios import expected, make_source, mixed_scenario
 

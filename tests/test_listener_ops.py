@@ -11,16 +11,17 @@ from typing import Any
 import pytest
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED, JobEvent
 
+from careline.app.service import schedule
 from careline.errors import RateLimited
-from careline.service import schedule
 from careline.settings import RedditSourceSettings, Settings, SourcesSettings, XSourceSettings
 from careline.store import Store
 from careline.views import source_health
 from listener.poller import Poller, RetryPolicy
 from listener.registry import build_pollers
-from listener.simulator.server import Simulator
-from listener.simulator.world import Fault, World, load_scenario_data
-from listener.sources.twitter import XSearchSource
+from platforms.registry import build_sources
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import Fault, World, load_scenario_data
+from platforms.x.read import XSearchSource
 from tests.conftest import BRAND, expected_keys
 from tests.helpers.scenarios import REDDIT_BRAND, make_source, mixed_scenario
 
@@ -38,7 +39,7 @@ def settings_for(base_url: str, **x: Any) -> Settings:
 # -- scheduling -----------------------------------------------------------------------------------
 async def test_one_job_per_source_and_brand_with_interval_jitter_coalesce_and_single_instance(store: Store) -> None:
     settings = settings_for("http://127.0.0.1:9")
-    pollers = build_pollers(settings, store)
+    pollers = build_pollers(build_sources(settings), store)
     assert sorted(p.source.name for p in pollers) == [
         "reddit-inbox", "reddit-search", "reddit-subreddit", "x-mentions", "x-search"]
     sched = schedule(pollers, settings)
@@ -102,7 +103,7 @@ async def test_budget_stops_keyword_search_for_the_day_but_not_mentions(
     settings = dataclasses.replace(settings_for(simulator.base_url, daily_budget_usd=0.1,
                                                 mentions_cost_per_post_usd=0.001),  # an Owned Read
                                    brands=[BRAND])  # BRAND: X only
-    pollers = {p.source.name: p for p in build_pollers(settings, store)}
+    pollers = {p.source.name: p for p in build_pollers(build_sources(settings), store)}
     assert pollers["x-search"].budget.daily_usd == 0.1  # type: ignore[union-attr]
     assert pollers["x-mentions"].budget.daily_usd is None  # type: ignore[union-attr]
     for p in pollers.values():

@@ -6,8 +6,8 @@ import json
 
 from careline.store import Store
 from listener.poller import Poller, RetryPolicy
-from listener.simulator.world import Fault, World
-from listener.sources.twitter import XSearchSource, build_query
+from platforms.simulator.world import Fault, World
+from platforms.x.read import XSearchSource, build_query
 from tests.conftest import BRAND, expected_keys
 
 FAST = RetryPolicy(base_seconds=0.01, cap_seconds=0.05, retries_per_run=3, max_inline_wait=2)

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from careline.app.http import AiohttpTransport
 from careline.domain import to_iso
 from careline.settings import ResponderSettings, WebhookSettings
 from careline.store import Store
@@ -200,9 +201,10 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
+async def session() -> AsyncIterator[AiohttpTransport]:
+    """The service's own transport: a real aiohttp session posting to the loopback receiver."""
     async with aiohttp.ClientSession() as s:
-        yield s
+        yield AiohttpTransport(s)
 
 
 async def breach(store: Store, settings: ResponderSettings) -> datetime:
@@ -213,7 +215,7 @@ async def breach(store: Store, settings: ResponderSettings) -> datetime:
 
 
 async def test_delivery_is_signed_retried_with_backoff_then_delivered(
-        store: Store, receiver: tuple[Receiver, str], session: aiohttp.ClientSession,
+        store: Store, receiver: tuple[Receiver, str], session: AiohttpTransport,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
     rec, url = receiver
@@ -234,7 +236,7 @@ async def test_delivery_is_signed_retried_with_backoff_then_delivered(
 
 
 async def test_missing_secret_refuses_to_send(store: Store, receiver: tuple[Receiver, str],
-                                             session: aiohttp.ClientSession,
+                                             session: AiohttpTransport,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CARELINE_TEST_HOOK_SECRET", raising=False)
     rec, url = receiver
@@ -247,7 +249,7 @@ async def test_missing_secret_refuses_to_send(store: Store, receiver: tuple[Rece
 
 
 async def test_gives_up_after_max_attempts(store: Store, receiver: tuple[Receiver, str],
-                                          session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch) -> None:
+                                          session: AiohttpTransport, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
     rec, url = receiver
     settings = hooks(url, events=["breach"])
@@ -260,7 +262,7 @@ async def test_gives_up_after_max_attempts(store: Store, receiver: tuple[Receive
 
 
 async def test_a_crash_mid_delivery_leaves_the_row_due_after_its_lease(
-        store: Store, receiver: tuple[Receiver, str], session: aiohttp.ClientSession,
+        store: Store, receiver: tuple[Receiver, str], session: AiohttpTransport,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
     rec, url = receiver

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from careline import cli as careline_cli
-from responder.cli import COMMANDS
+from careline.app import cli as careline_cli
+from careline.app.commands.respond import COMMANDS
 
 CONFIG = """
 [[sla.calendars]]
@@ -102,7 +102,7 @@ def test_help_texts(cli) -> None:
 
 
 def test_tone_check_exit_code_survives_careline_main(capsys: pytest.CaptureFixture[str]) -> None:
-    """``careline.cli.main`` runs click with standalone_mode=False; the exit code must still be 1."""
+    """``careline.app.cli.main`` runs click with standalone_mode=False; the exit code must still be 1."""
     with pytest.raises(SystemExit) as exc:
         careline_cli.main(["tone-check", "You should have read the manual."])
     assert exc.value.code == 1

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from careline.app.web.reports import export_rows, sla_summary
 from careline.domain import to_iso
 from careline.settings import CalendarSettings
 from careline.store import Store
-from careline.web.reports import export_rows, sla_summary
 from responder.calendar import calendar_from_settings
 from responder.history import record_clock
 from responder.queue import act
@@ -106,7 +106,7 @@ def test_backfill_fills_what_conversations_decided_before_m006_lack(store: Store
     """``careline sla backfill`` on the real file: the durations the live path would have stored."""
     from click.testing import CliRunner
 
-    from careline.cli import _load_stage_commands, cli
+    from careline.app.cli import _load_stage_commands, cli
 
     cid = add_answered_conversation(store)
     store.write_sync(lambda db: record_clock(db, cid, TargetKind.FIRST_RESPONSE, MONDAY_930))  # as the sender does

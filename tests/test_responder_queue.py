@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from careline.app.web.auth import create_user
 from careline.domain import Author, Classification, Mention
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.settings import ResponderSettings, Settings
 from careline.store import Store
 from careline.store.records import events_for, store_mentions
-from careline.web.auth import create_user
 from responder import queue, replies
 from responder.intake import route_classified
 from responder.policy import configured_policies, deadlines_for, priority_for

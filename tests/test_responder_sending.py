@@ -14,20 +14,17 @@ from typing import Any
 import pytest
 
 from careline.errors import Conflict, NotFound
-from careline.settings import RedditSourceSettings, XSourceSettings
+from careline.platform import ReplySender
+from careline.settings import RedditSourceSettings, Settings, XSourceSettings
 from careline.store import Store
-from listener.simulator.reddit import fullname
-from listener.simulator.server import Simulator
-from listener.simulator.world import Fault, SimPost, World, load_scenario_data
-from responder.sending import (
-    UNKNOWN,
-    RedditReplySender,
-    ReplySender,
-    XReplySender,
-    retry_reply,
-    send_approved,
-    send_reply,
-)
+from platforms.reddit.reply import RedditReplySender
+from platforms.reddit.simulator import fullname
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import Fault, SimPost, World, load_scenario_data
+from platforms.x.reply import XReplySender
+from responder import workflow
+from responder.sending import UNKNOWN, retry_reply, send_reply
+from responder.workflow import Desk
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 BRAND_ID = "900001"
@@ -179,7 +176,8 @@ async def test_crash_after_post_is_reconciled_not_reposted(store: Store, world: 
 async def test_crash_before_post_is_checked_then_posted(store: Store, world: World, x_sender: XReplySender) -> None:
     conv = add_thread(store, world, "x", ["x1"])
     rid = add_reply(store, conv, state="sending", updated=NOW - timedelta(minutes=10))
-    sent = await send_approved(store, {"x": x_sender}, now=NOW)
+    desk = Desk(store, Settings(), {"x": x_sender})
+    sent = await workflow.send_due(desk, now=NOW)  # the scheduler's job
     assert sent == 1 and len(brand_posts(world)) == 1 and world.requests["search"] == 1
     assert (await send_reply(store, rid, {"x": x_sender}, actor="a", now=NOW))["state"] == "sent"
 

@@ -15,12 +15,12 @@ from aiohttp.test_utils import TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 
+from careline.app.web import survey as survey_web
+from careline.app.web.auth import auth_middleware
+from careline.app.web.keys import SETTINGS, STORE, TEMPLATES
 from careline.errors import CarelineError, Conflict, NotFound
 from careline.settings import BrandSettings, ResponderSettings, Settings
 from careline.store import Store
-from careline.web import survey as survey_web
-from careline.web.auth import auth_middleware
-from careline.web.keys import SETTINGS, STORE, TEMPLATES
 from responder.surveys import KINDS, answer_survey, create_survey, survey_summary, survey_url
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from careline.service import build_senders, demo_settings, load_classifier
+from careline.app.service import demo_settings, load_classifier
 from careline.settings import load_settings
+from platforms.registry import build_senders
 from responder.replies import Voices
 from tests.conftest import REPO
 
@@ -50,7 +51,7 @@ def test_each_brand_replies_on_reddit_as_its_own_account_when_it_has_a_password(
 
 def test_the_reddit_inbox_logs_in_with_the_brands_own_password(monkeypatch: pytest.MonkeyPatch) -> None:
     from careline.errors import PermanentSourceError
-    from listener.sources.reddit import RedditInboxSource
+    from platforms.reddit.read import RedditInboxSource
 
     settings = load_settings(REPO / "config" / "demo.toml", environ={})
     brand = settings.brand("brightwave")

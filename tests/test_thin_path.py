@@ -7,16 +7,16 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from careline.pipeline import Pipeline
+from careline.app.pipeline import Pipeline
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
 from careline.settings import Settings, SLAPolicySettings, SLASettings
 from careline.store import Store
 from careline.views import queue_rows
-from careline.web.app import create_app
-from careline.web.auth import create_token, create_user
 from classifiers.lexicon import LexiconClassifier
 from listener.poller import Poller
-from listener.simulator.world import SimPost, World
-from listener.sources.twitter import XSearchSource
+from platforms.simulator.world import SimPost, World
+from platforms.x.read import XSearchSource
 from tests.conftest import BRAND
 
 SLA = SLASettings(policies=[SLAPolicySettings(name="fast", first_response_minutes=30)])

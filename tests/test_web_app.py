@@ -13,17 +13,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.keys import SLA_CACHE
+from careline.app.web.migrations import WEB
 from careline.domain import Role
 from careline.settings import BrandSettings, Settings
 from careline.store import Store
-from careline.web.app import create_app
-from careline.web.auth import create_token, create_user
-from careline.web.keys import SLA_CACHE
-from careline.web.migrations import WEB
-from careline.web.seed import seed
-from listener.simulator.server import Simulator
-from listener.simulator.world import Fault
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import Fault
 from tests.conftest import mirror_x_world, x_reply_senders
+from tests.helpers.seed import seed
 
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air", competitors=["Bluejay"]),
           BrandSettings(name="brightwave", display_name="Brightwave", competitors=["Copperline"])]

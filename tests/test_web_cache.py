@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from careline.web.cache import CostBoundCache
+from careline.app.web.cache import CostBoundCache
 
 
 class FakeClock:
@@ -103,7 +103,7 @@ async def test_a_failed_background_refresh_keeps_the_last_result(caplog: pytest.
 
     assert await cache.get("UTC", flaky) == 1
     clock.now += 6.0
-    with caplog.at_level(logging.WARNING, logger="careline.web.cache"):
+    with caplog.at_level(logging.WARNING, logger="careline.app.web.cache"):
         assert await cache.get("UTC", flaky) == 1
         await cache.idle()
     assert "refreshing 'UTC' failed" in caplog.text and "database is locked" in caplog.text

@@ -19,16 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from careline.app.web.agent import ROUTED_ACTIONS
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.migrations import WEB
+from careline.app.web.openapi import document
 from careline.domain import Role
 from careline.settings import BrandSettings, Settings
 from careline.store import Store
-from careline.web.agent import ROUTED_ACTIONS
-from careline.web.app import create_app
-from careline.web.auth import create_token, create_user
-from careline.web.migrations import WEB
-from careline.web.openapi import document
-from careline.web.seed import seed
-from careline.web.testing import LiveServer
+from tests.helpers.live import LiveServer
+from tests.helpers.seed import seed
 
 EXAMPLES = 20
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air", competitors=["Bluejay"])]

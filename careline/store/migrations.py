@@ -294,3 +294,54 @@ def m006_sla_clock_durations(db: Database) -> None:
         ALTER TABLE conversations ADD COLUMN resolution_clock_s REAL;
         """
     )
+
+
+@CORE()
+def m007_team_workflow(db: Database) -> None:
+    """What a team working one queue needs stored.
+
+    * ``brand_posts``: posts by a brand account found in the threads we read. One made outside
+      Careline (the native app, another tool) answers the customer as a Careline reply does, so it
+      must show in the thread and stop the clocks; one that comes back from our own send is ours.
+      ``state``: ``waiting`` (no conversation for its thread yet), ``outside`` (attached, counted as an
+      answer), ``ours`` (a Careline reply seen again) or ``ignored`` (no tracked thread; stays out).
+      Kept apart from ``mentions`` so no customer count, trend or classifier ever sees them.
+    * ``notes``: internal notes on a conversation, never posted; a lead's "send back" is one too.
+    * ``replies.superseded_by``: the brand post that answered first, for a draft left unsent.
+    """
+    db.executescript(
+        """
+        CREATE TABLE brand_posts (
+            key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            thread_key TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            text TEXT NOT NULL,
+            url TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            in_reply_to_id TEXT,
+            raw TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'waiting',
+            conversation_id INTEGER,
+            UNIQUE (platform, platform_id)
+        );
+        CREATE INDEX brand_posts_state ON brand_posts(state, thread_key);
+        CREATE INDEX brand_posts_conversation ON brand_posts(conversation_id, created_at);
+
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            author TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'note',
+            text TEXT NOT NULL,
+            reply_id INTEGER,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notes_conversation ON notes(conversation_id, created_at);
+
+        ALTER TABLE replies ADD COLUMN superseded_by TEXT;
+        """
+    )

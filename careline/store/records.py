@@ -97,6 +97,27 @@ def append_event(db: Database, event: Event) -> int:
     return int(cur.lastrowid or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An audit event read back, with its id."""
+
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    data: dict[str, Any]
+
+
+def last_status_event(db: Database, conv_id: int) -> StoredEvent | None:
+    """The conversation's newest status change (``conversation.status`` or an undo of one)."""
+    row = db.conn.execute("SELECT id, at, actor, kind, data FROM events WHERE subject = ? "
+                          "AND kind IN ('conversation.status', 'conversation.undone') ORDER BY id DESC LIMIT 1",
+                          (f"conversation:{conv_id}",)).fetchone()
+    if row is None:
+        return None
+    return StoredEvent(row[0], from_iso(row[1]), row[2], row[3], json.loads(row[4]))  # type: ignore[arg-type]
+
+
 def events_for(db: Database, subject: str) -> list[Event]:
     rows = db.conn.execute(
         "SELECT at, actor, kind, subject, data FROM events WHERE subject = ? ORDER BY id", (subject,)

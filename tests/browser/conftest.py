@@ -18,16 +18,16 @@ from typing import Any
 
 import pytest
 
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.migrations import WEB
 from careline.domain import Role, to_iso
 from careline.settings import BrandSettings, Settings
 from careline.store import Store
-from careline.web.app import create_app
-from careline.web.auth import create_token, create_user
-from careline.web.migrations import WEB
-from careline.web.seed import seed
-from careline.web.testing import LiveServer
-from listener.simulator.server import Simulator
+from platforms.simulator.server import Simulator
 from tests.conftest import mirror_x_world, x_reply_senders
+from tests.helpers.live import LiveServer
+from tests.helpers.seed import seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

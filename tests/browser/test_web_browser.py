@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from careline.domain import to_iso
-from careline.web.seed import seed
-from careline.web.testing import LiveServer
 from tests.browser.conftest import login, shot
+from tests.helpers.live import LiveServer
+from tests.helpers.seed import seed
 
 pytestmark = pytest.mark.browser
 

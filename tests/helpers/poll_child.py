@@ -12,11 +12,11 @@ import sys
 import time
 from typing import Any
 
+from careline.platform import Source
 from careline.settings import XSourceSettings
 from careline.store import Store
-from listener.abc import Source
 from listener.poller import Poller
-from listener.sources.twitter import XSearchSource
+from platforms.x.read import XSearchSource
 from tests.conftest import BRAND
 from tests.helpers.scenarios import make_source
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from careline.platform import Source
 from careline.settings import BrandSettings, RedditSourceSettings, XSourceSettings
-from listener.abc import Source
-from listener.simulator.reddit import fullname
-from listener.simulator.world import World
-from listener.sources.reddit import RedditInboxSource, RedditSearchSource, RedditSubredditSource
-from listener.sources.twitter import XMentionsSource, XSearchSource
+from platforms.reddit.read import RedditInboxSource, RedditSearchSource, RedditSubredditSource
+from platforms.reddit.simulator import fullname
+from platforms.simulator.world import World
+from platforms.x.read import XMentionsSource, XSearchSource
 from tests.conftest import BRAND, tiny_scenario
 
 SOURCES = ("x-search", "x-mentions", "reddit-search", "reddit-subreddit", "reddit-inbox")

@@ -1,0 +1,227 @@
+"""The ``careline`` command line.
+
+The shared commands live here; each stage's commands are a ``COMMANDS`` list in a module of
+``careline.app.commands`` (``listen``, ``respond``) or in ``classifiers.cli``. They are thin: plain
+functions of the stages do the work, and every command reads the settings from the group's ``--config``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from careline.errors import CarelineError, ConfigError
+from careline.settings import Settings, describe, load_settings
+
+log = logging.getLogger("careline")
+
+STAGE_CLI_MODULES = ("careline.app.commands.listen", "classifiers.cli", "careline.app.commands.respond")
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("aiohttp.access", "apscheduler.executors.default", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class Context:
+    """What every command may need, loaded lazily so ``--help`` stays instant."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config_path = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "-c", type=click.Path(dir_okay=False), envvar="CARELINE_CONFIG",
+              help="TOML settings file (default: $CARELINE_CONFIG, else built-in defaults).")
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default: from settings).")
+@click.version_option(package_name="careline")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, log_level: str | None) -> None:
+    """Careline: social listening and complaint triage on one self-hosted box.
+
+    \b
+    Quick start:
+      careline demo            simulator + real pollers + model + web UI, no accounts needed
+      careline run             the service, from your config file
+      careline queue           the reply queue in the terminal
+    """
+    ctx.obj = Context(config)
+    setup_logging(log_level or "INFO")
+
+
+@cli.command()
+@click.option("--port", default=8080, show_default=True, help="Web UI port (0 picks a free one).")
+@click.option("--database", default=None, help="SQLite file (default: a fresh file in a temp dir).")
+@click.option("--speed", default=5.0, show_default=True, help="Simulated seconds per real second.")
+@click.option("--classifier", type=click.Choice(["minilm", "vader"]), default=None,
+              help="Override the classifier (default: the trained model).")
+def demo(port: int, database: str | None, speed: float, classifier: str | None) -> None:
+    """Run everything on the embedded default: no accounts, no network.
+
+    Starts the platform simulator on 127.0.0.1 seeded with data/demo/, the real tweepy/asyncpraw
+    pollers pointed at it, the model, the reply queue and the web UI, and prints its URL.
+    """
+    from careline.app.service import run_demo
+
+    _run(run_demo(port=port, database=database, speed=speed, classifier=classifier))
+
+
+@cli.command()
+@pass_ctx
+def run(ctx: Context) -> None:
+    """Run the service from the config file: pollers, model, queue and web UI."""
+    from careline.app.service import run_service
+
+    _run(run_service(ctx.settings))
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, help="Rows to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+def queue(ctx: Context, limit: int, as_json: bool) -> None:
+    """Show the reply queue, highest priority first."""
+    from careline.app.service import open_store
+    from careline.views import queue_rows
+
+    store = open_store(ctx.settings)
+    try:
+        rows = store.read_sync(lambda db: queue_rows(db, limit=limit))
+    finally:
+        store.close_sync()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        click.echo("The queue is empty.")
+        return
+    click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<20} {'BRAND':<10} {'AUTHOR':<16} TEXT")
+    for r in rows:
+        text = " ".join(str(r["text"]).split())[:60]
+        due = str(r["first_response_due"] or "")[:19]
+        click.echo(f"{r['id']:>5}  {r['priority']:>5.2f}  {r['status']:<9} {due:<20} "
+                   f"{r['brand']:<10} @{r['handle'][:15]:<15} {text}")
+
+
+@cli.command("config")
+@click.option("--check", is_flag=True, help="Only validate the settings; exit 1 with the reason if invalid.")
+@pass_ctx
+def config_cmd(ctx: Context, check: bool) -> None:
+    """Validate the settings, or list every key with its default and help."""
+    settings = ctx.settings
+    if check:
+        click.echo(f"ok: {len(settings.brands)} brand(s), database {settings.service.database}")
+        return
+    for key, help_text, default in describe():
+        click.echo(f"{key} = {json.dumps(default)}\n    {help_text}")
+
+
+@cli.group()
+def user() -> None:
+    """People who log in to the web app, and API tokens for scripts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "lead", "marketing", "admin"]), required=True)
+@click.option("--name", "display_name", default="", help="Name shown in the app.")
+@click.password_option(help="Asked for when not given (never put it in shell history).")
+@pass_ctx
+def user_add(ctx: Context, username: str, role: str, display_name: str, password: str) -> None:
+    """Create a user (the password is stored as a salted scrypt hash)."""
+    from careline.app.service import open_store
+    from careline.app.web.auth import create_user
+
+    store = open_store(ctx.settings)
+    try:
+        store.write_sync(lambda db: create_user(db, username, role, password, display_name))
+    finally:
+        store.close_sync()
+    click.echo(f"created {role} {username!r}")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--label", default="", help="What the token is for.")
+@pass_ctx
+def user_token(ctx: Context, username: str, label: str) -> None:
+    """Create an API token for USERNAME; it is printed once and stored only as a hash."""
+    from careline.app.service import open_store
+    from careline.app.web.auth import create_token
+
+    store = open_store(ctx.settings)
+    try:
+        token = store.write_sync(lambda db: create_token(db, username, label))
+    finally:
+        store.close_sync()
+    click.echo(token)
+
+
+def _load_stage_commands() -> None:
+    for name in STAGE_CLI_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        for command in getattr(module, "COMMANDS", ()):
+            cli.add_command(command)
+
+
+def _run(coro: Any) -> None:
+    try:
+        asyncio.run(coro)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+def main(argv: list[str] | None = None) -> None:
+    _load_stage_commands()
+    try:
+        cli.main(args=argv, prog_name="careline", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except CarelineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception:
+        log.exception("unexpected error")
+        click.echo("error: something went wrong; see the log above", err=True)
+        sys.exit(1)
+
+
+def stage_path(*parts: str) -> Path:
+    """Paths of shipped data are relative to the repo root, wherever the command is run from."""
+    return Path(__file__).resolve().parents[2].joinpath(*parts)

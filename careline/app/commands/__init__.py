@@ -1,0 +1,1 @@
+"""Click commands for each stage; plain functions of the stages do the work."""

@@ -1,0 +1,143 @@
+"""Responder commands: ``careline sla due``, ``careline sla backfill`` and ``careline tone-check``.
+
+``careline.app.cli`` adds everything in :data:`COMMANDS` to the top-level group. Both commands are thin
+shells over the pure functions in ``responder.sla`` and ``responder.tone``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from careline.domain import ensure_utc
+from careline.errors import ConfigError
+from careline.settings import Settings, load_settings
+from responder.sla import SLAPolicy, due_times, policies_from_settings
+from responder.tone import check_tone
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The settings the root command loaded (``--config``), else ``$CARELINE_CONFIG`` or defaults."""
+    root = ctx.find_root().obj
+    settings = getattr(root, "settings", None)
+    return settings if isinstance(settings, Settings) else load_settings()
+
+
+def _parse_at(value: str, zone: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}") from exc
+    return ensure_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone)))
+
+
+def _find_policy(settings: Settings, name: str) -> SLAPolicy:
+    policies = policies_from_settings(settings.sla)
+    for policy in policies:
+        if policy.name == name:
+            return policy
+    known = ", ".join(p.name for p in policies) or "none configured"
+    raise ConfigError("sla.policies", f"no policy named {name!r} (known: {known})")
+
+
+@click.group("sla")
+def sla() -> None:
+    """SLA policies from the settings ([[sla.policies]] and [[sla.calendars]])."""
+
+
+@sla.command("due")
+@click.option("--policy", "policy_name", required=True, help="Name of a policy in [[sla.policies]].")
+@click.option("--at", "at", required=True,
+              help="When the customer's message arrived, ISO 8601 (e.g. 2026-03-13T16:45). A time without "
+                   "an offset is read in the policy calendar's time zone.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@click.pass_context
+def sla_due(ctx: click.Context, policy_name: str, at: str, as_json: bool) -> None:
+    """Print the first-response, next-response and resolution due times for a message at --at.
+
+    Times are counted in the policy's business-hours calendar (or around the clock when it has
+    none) and printed in that calendar's time zone, with no pauses.
+    """
+    policy = _find_policy(_settings(ctx), policy_name)
+    zone = ZoneInfo(policy.calendar.timezone)
+    start = _parse_at(at, policy.calendar.timezone)
+    due = due_times(policy, start)
+    rows = {
+        "first_response": (policy.first_response_minutes, due.first_response.astimezone(zone)),
+        "next_response": (policy.next_response_minutes, due.next_response.astimezone(zone)),
+        "resolution": (policy.resolution_minutes, due.resolution.astimezone(zone)),
+    }
+    if as_json:
+        out = {"policy": policy.name, "calendar": policy.calendar.name or None, "timezone": zone.key,
+               "at": start.astimezone(zone).isoformat(),
+               **{k: {"minutes": m, "due": d.isoformat()} for k, (m, d) in rows.items()}}
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(f"policy {policy.name}, calendar {policy.calendar.name or 'calendar hours (24/7)'} ({zone.key})")
+    click.echo(f"message at      {start.astimezone(zone):%a %Y-%m-%d %H:%M %Z}")
+    for key, (minutes, when) in rows.items():
+        click.echo(f"{key:<15} {when:%a %Y-%m-%d %H:%M %Z}  ({minutes} min)")
+
+
+@sla.command("backfill")
+@click.option("--batch", default=500, show_default=True, help="Conversations per write transaction.")
+@click.pass_context
+def sla_backfill(ctx: click.Context, batch: int) -> None:
+    """Fill the SLA clock durations (business hours, pauses left out) of conversations decided
+    before they were recorded.
+
+    The lead's page and CSV show first-response and resolution times in SLA clock time only for
+    conversations whose first reply or resolve happened after migration m006; older ones show
+    wall-clock time alone and are left out of the clock medians. This evaluates each one's stored
+    SLA snapshot once and writes the two columns. Safe to rerun and to run beside the service:
+    each batch is one short write transaction.
+    """
+    from functools import partial
+
+    from tqdm import tqdm
+
+    from careline.app.service import open_store
+    from careline.domain import utcnow
+    from responder.history import backfill_clock, missing_clock_ids
+
+    store = open_store(_settings(ctx))
+    filled = {"first_response_clock_s": 0, "resolution_clock_s": 0}
+    try:
+        total = len(store.read_sync(partial(missing_clock_ids, limit=-1)))
+        with tqdm(total=total, unit="conv", desc="backfill", disable=total == 0, file=sys.stderr) as bar:
+            ids = store.read_sync(partial(missing_clock_ids, after_id=0, limit=batch))
+            while ids:
+                done = store.write_sync(partial(backfill_clock, ids=ids, now=utcnow()))
+                filled = {k: filled[k] + done[k] for k in filled}
+                bar.update(len(ids))
+                ids = store.read_sync(partial(missing_clock_ids, after_id=ids[-1], limit=batch))
+    finally:
+        store.close_sync()
+    click.echo(f"{total} conversation(s) lacked a duration; filled first response {filled['first_response_clock_s']}, "
+               f"resolution {filled['resolution_clock_s']}" + ("" if total else " (nothing to do)"))
+
+
+@click.command("tone-check")
+@click.argument("text")
+def tone_check(text: str) -> None:
+    """Check a reply draft's tone; TEXT of "-" reads standard input.
+
+    Prints the findings as JSON: category (defensive, blaming, dismissive, policy_hiding,
+    vague_promise), the span and a suggested rewrite. Exits 1 when the text is defensive (any
+    finding except vague_promise), 0 otherwise.
+    """
+    if text == "-":
+        text = sys.stdin.read()
+    report = check_tone(text)
+    click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    if report.defensive:
+        # Not ctx.exit(1): careline.app.cli.main runs click with standalone_mode=False, which turns
+        # click's Exit into a return value that it drops. SystemExit passes through both.
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [sla, tone_check]

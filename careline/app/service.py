@@ -1,0 +1,239 @@
+"""Process wiring: store, simulator, pollers on APScheduler, the pipeline and the web app.
+
+Everything long-lived is started here in dependency order and stopped in reverse, so ``careline run``
+and ``careline demo`` differ only in the settings they start from (the demo adds the simulator and
+points the sources at it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import signal
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from careline.app.http import AiohttpTransport
+from careline.app.pipeline import Pipeline
+from careline.domain import utcnow
+from careline.settings import Settings, SimulatorSettings, load_settings
+from careline.store import Store
+from classifiers.abc import Classifier
+from listener.poller import Poller
+from listener.registry import build_pollers
+from platforms.registry import build_senders, build_sources
+from responder import workflow
+from responder.alerts import deliver_webhooks, sweep_sla
+from responder.housekeeping import tick
+from responder.workflow import Desk
+
+log = logging.getLogger("careline")
+REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / "config" / "demo.toml"
+
+
+def open_store(settings: Settings) -> Store:
+    """A store for CLI commands, migrated exactly as the running service migrates it."""
+    from careline.app.web.migrations import WEB
+
+    return Store(settings.service.database, extra=[WEB]).open_sync()
+
+
+def load_classifier(settings: Settings) -> Classifier:
+    """The configured model; the lexicon fallback only when the config names it, never silently."""
+    from classifiers.minilm import build_classifier
+
+    cfg = settings.classifier
+    model_dir = Path(cfg.model_dir)
+    if not model_dir.is_absolute():
+        model_dir = REPO / model_dir
+    intents = {name: list(phrases) for b in settings.brands for name, phrases in b.intents.items()}
+    clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads, extra_intents=intents or None,
+                           precision=cfg.precision)
+    clf.load()
+    log.info("classifier %s loaded", clf.version)
+    return clf
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store
+    classifier: Classifier
+    pipeline: Pipeline
+    pollers: list[Poller] = field(default_factory=list)
+    scheduler: AsyncIOScheduler | None = None
+    runner: web.AppRunner | None = None
+    url: str = ""
+
+
+def schedule(pollers: list[Poller], settings: Settings) -> AsyncIOScheduler:
+    """One interval job per source and brand; overlapping runs are skipped, missed runs coalesced."""
+    sched = AsyncIOScheduler(timezone=UTC)
+    for p in pollers:
+        cfg = settings.sources.x if p.source.platform == "x" else settings.sources.reddit
+        sched.add_job(p.run_once, "interval", seconds=cfg.interval_seconds, jitter=cfg.jitter_seconds,
+                      id=f"poll:{p.source.key}", coalesce=True, max_instances=1,
+                      misfire_grace_time=cfg.interval_seconds, next_run_time=datetime.now(UTC))
+    return sched
+
+
+def add_responder_jobs(sched: AsyncIOScheduler, desk: Desk, *, session: aiohttp.ClientSession,
+                       every: int = 30) -> None:
+    """Housekeeping, approved-reply sending, the SLA sweep and webhook delivery: one job each.
+
+    Every job is idempotent and never overlaps itself (``max_instances=1``), so a slow platform or a
+    missed tick delays work but never doubles it. Sending goes through the same use case as a person's
+    send (``workflow.send_due`` -> ``deliver``), so a scheduled post moves the conversation the same way.
+    """
+    store, settings = desk.store, desk.settings
+
+    async def housekeeping() -> None:
+        result = await tick(store, settings, now=utcnow())
+        if result.woken or result.reassigned or result.assigned:
+            log.info("queue: woke %d, reassigned %d, assigned %d", result.woken, result.reassigned, result.assigned)
+
+    async def send_queue() -> None:
+        sent = await workflow.send_due(desk, now=utcnow())
+        if sent:
+            log.info("sent %d approved repl%s", sent, "y" if sent == 1 else "ies")
+
+    async def sla() -> None:
+        fired = await sweep_sla(store, settings, now=utcnow())
+        if fired:
+            log.info("SLA sweep: %d new warning/breach/escalation event(s)", fired)
+        await deliver_webhooks(store, settings, AiohttpTransport(session), now=utcnow())
+
+    first = datetime.now(UTC)
+    for job, seconds, name in ((housekeeping, every, "housekeeping"), (send_queue, 10, "send"), (sla, every, "sla")):
+        sched.add_job(job, "interval", seconds=seconds, id=f"responder:{name}", coalesce=True, max_instances=1,
+                      misfire_grace_time=seconds, next_run_time=first)
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
+    """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
+    from careline.app.web.app import create_app
+    from careline.app.web.keys import DESK
+    from careline.app.web.migrations import WEB
+
+    store = await Store(settings.service.database, extra=[WEB]).open()
+    loop = asyncio.get_running_loop()
+    clf = classifier if classifier is not None else await loop.run_in_executor(None, load_classifier, settings)
+    pipeline = Pipeline(store, clf, settings)
+    svc = Service(settings, store, clf, pipeline)
+    pollers = build_pollers(build_sources(settings), store, on_stored=pipeline.wake)
+    senders = build_senders(settings)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    try:
+        for p in pollers:
+            await p.source.start()
+            svc.pollers.append(p)
+        pipeline.start()
+        app = create_app(settings, store, classifier=clf, senders=senders)
+        svc.runner = web.AppRunner(app, access_log=None)
+        await svc.runner.setup()  # starts the reply senders
+        site = web.TCPSite(svc.runner, settings.service.host, settings.service.port)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        svc.url = f"http://{settings.service.host}:{port}/"
+        svc.scheduler = schedule(svc.pollers, settings)
+        add_responder_jobs(svc.scheduler, app[DESK], session=session)
+        svc.scheduler.start()
+        yield svc
+    finally:
+        if svc.scheduler is not None:
+            svc.scheduler.shutdown(wait=False)
+        await pipeline.stop()
+        for p in svc.pollers:
+            await p.source.close()
+        if svc.runner is not None:
+            await svc.runner.cleanup()
+        await session.close()
+        await store.close()
+
+
+async def wait_for_stop() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def run_service(settings: Settings) -> None:
+    if settings.simulator.enabled:
+        await _with_simulator(settings, banner="Careline (simulated platforms)")
+        return
+    async with running(settings) as svc:
+        log.info("Careline is up: %s", svc.url)
+        await wait_for_stop()
+
+
+def demo_settings(*, port: int, database: str | None, classifier: str | None) -> Settings:
+    base = load_settings(DEMO_CONFIG)
+    db = database or str(Path(tempfile.mkdtemp(prefix="careline-demo-")) / "careline.db")
+    service = dataclasses.replace(base.service, port=port, database=db)
+    clf = dataclasses.replace(base.classifier, kind=classifier) if classifier else base.classifier
+    sim = dataclasses.replace(base.simulator, enabled=True)
+    return dataclasses.replace(base, service=service, classifier=clf, simulator=sim)
+
+
+async def run_demo(*, port: int, database: str | None, speed: float, classifier: str | None) -> None:
+    settings = demo_settings(port=port, database=database, classifier=classifier)
+    await _with_simulator(settings, banner="Careline demo", speed=speed, demo_users=True)
+
+
+#: Demo-only accounts (password "demo"); never created by ``careline run``.
+DEMO_USERS = ("agent", "lead", "marketing", "admin")
+
+
+async def _seed_demo_users(store: Store) -> str:
+    from careline.app.web.auth import ensure_users
+    from careline.domain import Role
+
+    await store.write(lambda db: ensure_users(db, {name: (Role(name), "demo") for name in DEMO_USERS}))
+    return f"log in as {' / '.join(DEMO_USERS)} with password 'demo'"
+
+
+async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.0, demo_users: bool = False) -> None:
+    from platforms.simulator.server import Simulator
+    from platforms.simulator.world import World, load_scenario
+
+    sim_cfg: SimulatorSettings = settings.simulator
+    scenario = Path(sim_cfg.scenario)
+    scenario = scenario if scenario.is_absolute() else REPO / scenario
+    world = load_scenario(scenario, World(speed=speed, start_offset=300.0))
+    sim = Simulator(world)
+    base_url = await sim.start(sim_cfg.port)
+    settings = point_sources_at(settings, base_url)
+    try:
+        async with running(settings) as svc:
+            users = await _seed_demo_users(svc.store) if demo_users else ""
+            log.info("%s is up. Open %s  %s (database: %s; Ctrl-C stops)", banner, svc.url, users,
+                     settings.service.database)
+            await wait_for_stop()
+    finally:
+        await sim.stop()
+
+
+def point_sources_at(settings: Settings, base_url: str) -> Settings:
+    """Every source talks to the simulator, with throwaway credentials the simulator accepts."""
+    src = settings.sources
+    x = dataclasses.replace(src.x, api_base_url=base_url, bearer_token=src.x.bearer_token or "simulator")
+    reddit = dataclasses.replace(src.reddit, oauth_url=base_url, reddit_url=base_url,
+                                 client_id=src.reddit.client_id or "simulator",
+                                 client_secret=src.reddit.client_secret or "simulator",
+                                 username=src.reddit.username or "simulator",
+                                 password=src.reddit.password or "simulator")
+    return dataclasses.replace(settings, sources=dataclasses.replace(src, x=x, reddit=reddit))

@@ -1,0 +1,175 @@
+"""JSON API for the agent's work: the same read models and actions the pages use.
+
+Errors have one shape (``app.error_body``). The OpenAPI document (``openapi.py``) describes every
+route here; ``tests/test_web_schema.py`` runs Schemathesis against it on a live server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import web
+
+from careline.app.web import actions
+from careline.app.web.actions import actor_of
+from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters
+from careline.app.web.auth import USER_KEY, allow, public, user_of
+from careline.app.web.keys import DESK, SETTINGS, STORE
+from careline.app.web.openapi import document
+from careline.domain import Role, utcnow
+from careline.errors import CarelineError
+from careline.views import counts, source_health
+from responder import workflow
+from responder.textlimits import LIMITS, check_length
+from responder.tone import check_tone
+
+STREAM_SECONDS = 5.0
+STREAM_LIFETIME = 600.0
+MAX_TEXT = 20_000
+
+
+def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise web.HTTPBadRequest(text=f"{name} must be between {lo} and {hi}")
+    return value
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """A JSON object body, or a 400 in the one error shape."""
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return body
+
+
+def _conv_id(request: web.Request) -> int:
+    return int(request.match_info["id"])
+
+
+@allow(Role.AGENT)
+async def get_queue(request: web.Request) -> web.Response:
+    limit = _int(request, "limit", 50, 1, 500)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    rows = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset, now=utcnow())
+    return web.json_response({"items": rows, "limit": limit, "offset": offset, "now": utcnow().isoformat()})
+
+
+@allow(Role.AGENT)
+async def get_conversation(request: web.Request) -> web.Response:
+    d = await load_detail(request.app[STORE], request.app[SETTINGS], _conv_id(request), utcnow())
+    return web.json_response(d)
+
+
+@allow(Role.AGENT)
+async def post_action(request: web.Request) -> web.Response:
+    action = request.match_info["action"]
+    body = await json_body(request)
+    result = await actions.perform(request.app, action, _conv_id(request), actor_of(user_of(request)), body)
+    return web.json_response(result)
+
+
+@allow(Role.AGENT)
+async def post_reply(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    reply = await actions.perform(request.app, "send", _conv_id(request), actor_of(user_of(request)), body)
+    return web.json_response(reply, status=201)
+
+
+@allow(Role.LEAD)
+async def assign(request: web.Request) -> web.Response:
+    """A lead hands the conversation to a named agent (an audited claim on their behalf)."""
+    body = await json_body(request)
+    agent = body.get("agent")
+    if not isinstance(agent, str) or not 1 <= len(agent) <= 64:
+        raise CarelineError("agent must be a username")
+    out = await workflow.assign(request.app[DESK], actor_of(user_of(request)), _conv_id(request), agent, now=utcnow())
+    return web.json_response(actions.conversation_json(out))
+
+
+@allow(Role.AGENT)
+async def retry_reply(request: web.Request) -> web.Response:
+    """A person retries a failed reply (X first looks for an earlier post, so it cannot double-post)."""
+    reply_id = int(request.match_info["id"])
+    return web.json_response(await actions.deliver(request.app, reply_id, actor_of(user_of(request)), retry=True))
+
+
+@allow(Role.AGENT)
+async def check_draft(request: web.Request) -> web.Response:
+    """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
+    body = await json_body(request)
+    text, platform = body.get("text"), body.get("platform", "x")
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        raise CarelineError(f"text must be a string of at most {MAX_TEXT} characters")
+    if platform not in LIMITS:
+        raise CarelineError(f"platform must be one of {', '.join(sorted(LIMITS))}")
+    length = check_length(platform, text)
+    return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
+                              "ok": length.ok, "tone": check_tone(text).as_dict()})
+
+
+@allow(Role.AGENT)
+async def stream(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the queue's rows and SLA states every few seconds (``queue.js`` listens)."""
+    filters = queue_filters(request)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_LIFETIME
+    while loop.time() < deadline:
+        now = utcnow()
+        rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
+        numbers = await request.app[STORE].read(counts)
+        payload = {"now": now.isoformat(), "counts": numbers,
+                   "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at")}
+                             for r in rows]}
+        try:
+            await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
+        except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
+            return response
+        await asyncio.sleep(STREAM_SECONDS)
+    return response
+
+
+@public
+async def health(request: web.Request) -> web.Response:
+    """Status for probes; source errors and counts only for signed-in callers (errors can name accounts)."""
+    store = request.app[STORE]
+    sources = await store.read(source_health)
+    status = "degraded" if any(s["status"] == "degraded" for s in sources) else "ok"
+    if request.get(USER_KEY) is None:
+        return web.json_response({"status": status})
+    return web.json_response({"status": status, "sources": sources, **await store.read(counts)})
+
+
+@public
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(document())
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/queue", get_queue)
+    app.router.add_get("/api/stream", stream)
+    app.router.add_get(r"/api/conversations/{id:\d{1,12}}", get_conversation)
+    actions = "|".join(ROUTED_ACTIONS)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/{action:" + actions + "}", post_action)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/assign", assign)
+    app.router.add_post("/api/drafts/check", check_draft)
+    app.router.add_get("/api/openapi.json", openapi)
+    app.router.add_get("/health", health)

@@ -1,0 +1,142 @@
+"""aiohttp app factory. Long-lived resources arrive from the service; routes live in their modules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from http import HTTPStatus
+from pathlib import Path
+
+import jinja2
+import plotly
+from aiohttp import web
+
+from careline.app.web import agent, api, lead, login, marketing, survey
+from careline.app.web.auth import auth_middleware, public
+from careline.app.web.cache import CostBoundCache
+from careline.app.web.keys import CLASSIFIER, DESK, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
+from careline.app.web.migrations import WEB
+from careline.app.web.pages import render
+from careline.errors import CarelineError, Conflict, Forbidden, NotFound
+from careline.platform import ReplySender
+from careline.settings import Settings
+from careline.store import Store
+from classifiers.abc import Classifier
+from responder.workflow import Desk
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+#: Plotly's offline bundle, shipped inside the plotly wheel: charts never load from a CDN.
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
+    """The one JSON error shape of the API."""
+    return {"error": {"status": status, "code": code, "message": message}}
+
+
+#: Business errors and their HTTP status and error code, most specific first.
+BUSINESS_ERRORS: tuple[tuple[type[CarelineError], int, str], ...] = (
+    (NotFound, 404, "not_found"), (Conflict, 409, "conflict"), (Forbidden, 403, "forbidden"),
+    (CarelineError, 400, "bad_request"))
+#: Headers an error response must keep: the auth scheme on a 401 (RFC 9110), the wait on a 429, the verbs on a 405.
+KEEP_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Business errors become words in the caller's format; bugs become a 500 that says "see the log"."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason,
+                              exc.headers)
+    except CarelineError as exc:
+        status, code = next((s, c) for kind, s, c in BUSINESS_ERRORS if isinstance(exc, kind))
+        return error_response(request, status, code, str(exc))
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(request, 500, "internal", "internal error; see the server log")
+
+
+def error_response(request: web.Request, status: int, code: str, message: str,
+                   headers: Mapping[str, str] | None = None) -> web.Response:
+    """JSON for the API and for scripts; a page with a way back for a person in a browser."""
+    keep = {k: v for k, v in (headers or {}).items() if k in KEEP_HEADERS}
+    if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
+        return web.json_response(error_body(status, code, message), status=status, headers=keep)
+    reason = HTTPStatus(status).phrase  # every caller passes a standard code: aiohttp's, or BUSINESS_ERRORS, or 500
+    response = render(request, "error.html", status=status, title=reason, code=status, reason=reason,
+                      message=message)
+    response.headers.update(keep)
+    return response
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
+                    "Content-Security-Policy": CSP}
+
+
+async def security_headers(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """On every response (streams, redirects and error pages included), via ``on_response_prepare``."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+@public
+async def plotly_js(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(PLOTLY_JS, headers={"Cache-Control": "public, max-age=86400",
+                                                "Content-Type": "text/javascript; charset=utf-8"})
+
+
+async def apply_web_migrations(app: web.Application) -> None:
+    """The web tables exist even when the store was opened without ``extra`` (tests, CLI)."""
+    await app[STORE].write(WEB.apply)
+
+
+async def start_senders(app: web.Application) -> None:
+    """Senders open aiohttp sessions, so they start on the app's own loop."""
+    for sender in app[SENDERS].values():
+        await sender.start()
+
+
+async def close_senders(app: web.Application) -> None:
+    for sender in app[SENDERS].values():
+        await sender.close()
+
+
+async def settle_caches(app: web.Application) -> None:
+    """A summary refresh still reading must finish before the store it reads is closed."""
+    await app[SLA_CACHE].idle()
+
+
+def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
+               senders: dict[str, ReplySender] | None = None) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware, auth_middleware],
+                          client_max_size=1024**2)
+    app[SETTINGS] = settings
+    app[STORE] = store
+    app[CLASSIFIER] = classifier
+    app[SENDERS] = dict(senders or {})
+    app[DESK] = Desk(store, settings, app[SENDERS])
+    app[SLA_CACHE] = CostBoundCache()
+    app[TEMPLATES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    app.on_startup.append(apply_web_migrations)
+    app.on_startup.append(start_senders)
+    app.on_cleanup.append(close_senders)
+    app.on_cleanup.append(settle_caches)
+    app.on_response_prepare.append(security_headers)
+    for module in (login, agent, api, lead, marketing, survey):
+        module.add_routes(app)
+    app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
+    app.router.add_static("/static/", HERE / "static", name="static")
+    return app

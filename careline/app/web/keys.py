@@ -1,0 +1,24 @@
+"""Typed application state keys (aiohttp ``AppKey``), shared by every route module."""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+
+from careline.app.web.cache import CostBoundCache
+from careline.platform import ReplySender
+from careline.settings import Settings
+from careline.store import Store
+from classifiers.abc import Classifier
+from responder.workflow import Desk
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+STORE: web.AppKey[Store] = web.AppKey("store", Store)
+CLASSIFIER: web.AppKey[Classifier | None] = web.AppKey("classifier")
+TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
+#: Reply senders keyed ``"platform:brand"`` or ``"platform"``; the app starts and closes them.
+SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict[str, ReplySender])
+#: The lead's SLA summary (without approvals), held for a multiple of its own cost.
+SLA_CACHE: web.AppKey[CostBoundCache[dict]] = web.AppKey("sla_cache", CostBoundCache)
+#: The use cases' context (store, settings, senders): every action of the web goes through it.
+DESK: web.AppKey[Desk] = web.AppKey("desk", Desk)

@@ -1,0 +1,175 @@
+"""The OpenAPI 3.0 document of the JSON API, served at ``/api/openapi.json``.
+
+Written by hand next to the routes rather than generated, so it states the contract (bounds, error
+shape, who may call what) instead of echoing the code. ``/api/stream`` (server-sent events) is left
+out on purpose: a schema fuzzer cannot exercise an endless stream, and OpenAPI 3.0 cannot describe one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from careline.app.web.agent import ROUTED_ACTIONS
+from responder.textlimits import LIMITS
+
+ERRORS = {
+    "400": "bad_request", "401": "unauthorized", "403": "forbidden", "404": "not_found", "409": "conflict",
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    return {code: _json(_ref("Error"), ERRORS[code]) for code in codes}
+
+
+def _op(summary: str, role: str, ok: dict[str, Any], *codes: str, params: list[dict[str, Any]] | None = None,
+        body: dict[str, Any] | None = None, ok_code: str = "200") -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "description": f"Role: {role}.", "parameters": params or [],
+                          "responses": {ok_code: ok, **_errors("401", "403", *codes)}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+def _q(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+CONV_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1,
+                                                                      "maximum": 999_999_999_999}}
+SHORT = {"type": "string", "maxLength": 64}
+OBJ = {"type": "object"}
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["status", "code", "message"],
+        "properties": {"status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}}}}},
+    "SLAState": {"type": "object", "required": ["state"], "properties": {
+        "target": {"type": "string", "nullable": True}, "due": {"type": "string", "nullable": True},
+        "state": {"type": "string", "enum": ["on_track", "at_risk", "breached", "responded", "no_sla", "closed"]}}},
+    "QueueItem": {"type": "object", "required": ["id", "status", "priority", "sla"], "properties": {
+        "id": {"type": "integer"}, "platform": {"type": "string"}, "brand": {"type": "string"},
+        "status": {"type": "string"}, "priority": {"type": "number"},
+        "assignee": {"type": "string", "nullable": True}, "handle": {"type": "string"},
+        "text": {"type": "string"}, "intent": {"type": "string", "nullable": True},
+        "reasons": {"type": "array", "items": {"type": "string"}}, "sla": _ref("SLAState")}},
+    "Queue": {"type": "object", "required": ["items", "limit", "offset"], "properties": {
+        "items": {"type": "array", "items": _ref("QueueItem")}, "limit": {"type": "integer"},
+        "offset": {"type": "integer"}, "now": {"type": "string"}}},
+    "Detail": {"type": "object", "required": ["conversation", "thread", "draft", "actions"], "properties": {
+        "conversation": OBJ, "thread": {"type": "array", "items": OBJ}, "replies": {"type": "array", "items": OBJ},
+        "history": OBJ, "effort": OBJ, "classification": {"type": "object", "nullable": True},
+        "draft": OBJ, "actions": {"type": "array", "items": {"type": "string"}}, "events": {"type": "array"}}},
+    "Reply": {"type": "object", "required": ["id", "state", "text"], "properties": {
+        "id": {"type": "integer"}, "conversation_id": {"type": "integer"}, "text": {"type": "string"},
+        "state": {"type": "string", "enum": ["draft", "awaiting_approval", "approved", "sending", "sent", "failed"]}}},
+    "NewReply": {"type": "object", "required": ["text", "idempotency_key"], "properties": {
+        "text": {"type": "string", "maxLength": 10000},
+        "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100}}},
+    "ActionBody": {"type": "object", "properties": {
+        "minutes": {"type": "integer", "minimum": 1, "maximum": 43200, "description": "snooze only"},
+        "until": {"type": "string", "format": "date-time", "description": "snooze only"},
+        "note": {"type": "string", "maxLength": 500, "description": "escalate only"},
+        "reason": {"type": "string", "maxLength": 200, "description": "dismiss only"}}},
+    "DraftCheck": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "maxLength": 20000},
+        "platform": {"type": "string", "enum": sorted(LIMITS)}}},
+    "DraftReport": {"type": "object", "required": ["length", "limit", "ok", "tone"], "properties": {
+        "length": {"type": "integer"}, "limit": {"type": "integer"}, "over": {"type": "integer"},
+        "ok": {"type": "boolean"}, "tone": OBJ}},
+    "SLASummary": {"type": "object", "required": ["periods", "by_agent", "by_platform", "backlog"], "properties": {
+        "periods": OBJ, "by_agent": OBJ, "by_platform": OBJ, "breaches": {"type": "array"},
+        "near_breaches": {"type": "array"}, "backlog": {"type": "array"}, "approvals": {"type": "array"}}},
+    "Trends": {"type": "object", "required": ["daily", "intents", "share_of_voice", "spikes"], "properties": {
+        "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
+        "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
+        "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"}}},
+    "SurveyImport": {"type": "object", "required": ["answers"], "properties": {"answers": {
+        "type": "array", "minItems": 1, "maxItems": 1000, "items": {
+            "type": "object", "required": ["brand", "score", "answered_at"], "properties": {
+                "brand": SHORT, "score": {"type": "integer", "minimum": 0, "maximum": 10},
+                "answered_at": {"type": "string", "format": "date-time"}}}}}},
+    "Me": {"type": "object", "required": ["username", "role"], "properties": {
+        "username": {"type": "string"}, "role": {"type": "string"}, "display_name": {"type": "string"},
+        "home": {"type": "string"}}},
+}
+
+
+
+def _paths() -> dict[str, Any]:
+    queue_params = [_q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _q("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000}),
+                    _q("platform", SHORT), _q("brand", SHORT), _q("intent", SHORT), _q("status", SHORT),
+                    _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me")]
+    paths: dict[str, Any] = {
+        "/api/me": {"get": _op("Who am I", "any signed-in user", _json(_ref("Me")))},
+        "/api/queue": {"get": _op("Open conversations, most urgent first", "agent", _json(_ref("Queue")), "400",
+                                  params=queue_params)},
+        "/api/conversations/{id}": {"get": _op(
+            "Conversation, thread, scores, author history, suggested reply", "agent", _json(_ref("Detail")), "404",
+            params=[CONV_ID])},
+        "/api/conversations/{id}/replies": {"post": _op(
+            "Send a reply (idempotent by idempotency_key); held for approval when the tone guard objects",
+            "agent", _json(_ref("Reply"), "Created"), "400", "404", "409", params=[CONV_ID],
+            body=_ref("NewReply"), ok_code="201")},
+        "/api/conversations/{id}/assign": {"post": _op(
+            "Assign the conversation to an agent (an audited claim on their behalf)", "lead", _json(OBJ),
+            "400", "404", "409", params=[CONV_ID], body={"type": "object", "required": ["agent"], "properties": {
+                "agent": {"type": "string", "minLength": 1, "maxLength": 64}}})},
+        "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
+                                          "400", body=_ref("DraftCheck"))},
+        "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
+                                                  _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
+        "/api/replies/{id}/send-back": {"post": _op(
+            "Send a held reply back to its author as a draft, with a note", "lead", _json(_ref("Reply")), "400",
+            "404", "409", params=[CONV_ID], body={"type": "object", "properties": {
+                "note": {"type": "string", "maxLength": 1000}}})},
+        "/api/replies/{id}/retry": {"post": _op("Retry a failed reply (X checks for an earlier post first)",
+                                                "agent", _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
+        "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
+                                        _json(_ref("SLASummary")))},
+        "/api/sla/conversations.csv": {"get": _op(
+            "CSV export, one row per conversation", "lead",
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400",
+            params=[_q("days", {"type": "integer", "minimum": 1, "maximum": 366})])},
+        "/api/trends": {"get": _op("Sentiment, complaint rate, NPS, intents, terms, spikes, share of voice",
+                                   "marketing", _json(_ref("Trends")), "400",
+                                   params=[_q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1,
+                                                                           "maximum": 365})])},
+        "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(
+            {"type": "object", "properties": {"imported": {"type": "integer"}}}, "Created"), "400",
+            body=_ref("SurveyImport"), ok_code="201")},
+        "/api/openapi.json": {"get": {"summary": "This document", "security": [],
+                                      "responses": {"200": _json({"type": "object"})}}},
+        "/health": {"get": {"summary": "Service status (details for signed-in callers)", "security": [],
+                            "responses": {"200": _json({"type": "object", "required": ["status"],
+                                                        "properties": {"status": {"type": "string"}}})}}},
+    }
+    for action in ROUTED_ACTIONS:
+        paths[f"/api/conversations/{{id}}/{action}"] = {"post": _op(
+            f"{action.capitalize()} the conversation (one audited status change)", "agent", _json(OBJ),
+            "400", "404", "409", params=[CONV_ID], body=_ref("ActionBody"))}
+        paths[f"/api/conversations/{{id}}/{action}"]["post"]["requestBody"]["required"] = False
+    return paths
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Careline API", "version": "1", "description":
+                 "Social listening and complaint triage. Scripts authenticate with `Authorization: Bearer "
+                 "<token>`; browsers use the session cookie plus an X-CSRF-Token header on unsafe methods. "
+                 "Every error has the shape of the Error schema."},
+        "servers": [{"url": "/"}],
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "careline_session"}}},
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": _paths(),
+    }

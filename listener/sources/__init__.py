@@ -1,1 +1,0 @@
-"""One module per platform adapter; only these modules import tweepy or asyncpraw."""

@@ -1,0 +1,1 @@
+"""Reddit through asyncpraw: client plumbing, reading, replying and the simulator."""

@@ -1,0 +1,401 @@
+"""The conversation use cases: the one place the rules of working a conversation live.
+
+The web pages, the JSON API, the scheduler's jobs and the command line all call these functions; each
+only translates its inputs and outputs (STYLE convention 13). A use case takes a :class:`Desk` (the
+store, the settings and the reply senders), the acting person and ``now``; status changes go through
+``responder.transitions``, each with its audit event, in one write transaction; a platform call never
+sits inside a transaction.
+
+Team rules, which hold however many people and jobs act at the same moment (the store has one
+writer, so each transaction below sees the one before it):
+
+* A conversation has **one owner** (``assignee``). Anyone may claim an unowned one. Sending on, or
+  changing, a conversation someone else owns is refused with :class:`HeldBy` (409, naming the owner)
+  unless the person explicitly :func:`take_over` (audited); leads may change status without it but
+  must take over to send.
+* **One reply per customer message.** A reply that is held, queued, being sent or sent for the
+  customer's latest message, or an answer the brand already posted outside Careline, refuses the
+  next one unless the agent deliberately adds another (``another=True``).
+* Every path that posts (a person's send, a lead's approval, the scheduler, a retry) ends in
+  :func:`deliver`, so a posted reply moves the conversation to ``pending`` the same way whoever sent it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import CLOSED_STATUSES, Conversation, Event, Note, Reply, ReplyState, Role, from_iso, to_iso
+from careline.errors import Conflict, Forbidden, NotFound
+from careline.platform import ReplySender
+from careline.settings import Settings
+from careline.store import Store
+from careline.store.conversations import (
+    add_note,
+    answering_reply,
+    latest_customer_key,
+    latest_outside_post,
+    load_conversation,
+    load_reply,
+    reply_by_key,
+)
+from careline.store.records import append_event, last_status_event
+from responder import queue, replies, sending, surveys
+from responder.transitions import Action
+
+#: How long a person can take back their own resolve, dismiss or snooze.
+UNDO_WINDOW = timedelta(minutes=10)
+MAX_SNOOZE = timedelta(days=30)
+UNDOABLE = (Action.RESOLVE, Action.DISMISS, Action.SNOOZE)
+LEADS = (Role.LEAD, Role.ADMIN)
+
+
+class HeldBy(Conflict):
+    """Someone else owns the conversation; the message names them and how to take over."""
+
+    def __init__(self, conv_id: int, owner: str, doing: str) -> None:
+        super().__init__(f"{owner} is working on conversation {conv_id}; take it over to {doing}")
+        self.owner = owner
+
+
+class AlreadyAnswered(Conflict):
+    """The customer's latest message already has an answer (ours, held or queued, or the brand's own)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: Role = Role.AGENT
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role in LEADS
+
+
+SYSTEM = Actor("system", Role.ADMIN)
+
+
+@dataclass
+class Desk:
+    """What every use case works with, built once by the wiring (service, web app or CLI)."""
+
+    store: Store
+    settings: Settings
+    senders: dict[str, ReplySender] = field(default_factory=dict)
+    _voices: replies.Voices | None = None
+
+    @property
+    def voices(self) -> replies.Voices:
+        if self._voices is None:
+            self._voices = replies.Voices.from_settings(self.settings)
+        return self._voices
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a use case did: the conversation as it now is, the reply it touched, and words for a person."""
+
+    conversation: Conversation
+    reply: Reply | None = None
+    message: str = ""
+    #: A held reply's reasons ("tone: defensive", "priority urgent needs approval").
+    held: tuple[str, ...] = ()
+    tone: dict[str, Any] | None = None
+    survey_url: str | None = None
+    #: Set when :func:`undo` can take this back.
+    undoable: bool = False
+
+
+# -- ownership --------------------------------------------------------------------------------------------
+def _require_owner(conv: Conversation, actor: Actor, doing: str, *, leads_may: bool) -> None:
+    if conv.assignee and conv.assignee != actor.username and not (leads_may and actor.is_lead):
+        raise HeldBy(conv.id, conv.assignee, doing)
+
+
+def _own(db: Database, conv: Conversation, actor: Actor, now: datetime, doing: str) -> Conversation:
+    """The actor owns an open conversation after this: claims it when free, refuses when someone else holds it."""
+    _require_owner(conv, actor, doing, leads_may=False)
+    if conv.status.value != "open" or conv.assignee != actor.username:
+        queue.act(db, conv.id, Action.CLAIM, actor=actor.username, now=now)
+        return load_conversation(db, conv.id)
+    return conv
+
+
+async def claim(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outcome:
+    def write(db: Database) -> Outcome:
+        conv = load_conversation(db, conv_id)
+        if conv.assignee == actor.username and conv.status.value == "open":
+            return Outcome(conv, message="You already have it.")
+        _require_owner(conv, actor, "claim it", leads_may=False)
+        queue.act(db, conv_id, Action.CLAIM, actor=actor.username, now=now)
+        return Outcome(load_conversation(db, conv_id), message="Claimed.")
+
+    return await desk.store.write(write)
+
+
+async def take_over(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outcome:
+    """Take a conversation someone else holds: explicit, and audited with whom it was taken from."""
+    def write(db: Database) -> Outcome:
+        conv = load_conversation(db, conv_id)
+        previous = conv.assignee
+        queue.act(db, conv_id, Action.CLAIM, actor=actor.username, now=now)
+        if previous and previous != actor.username:
+            append_event(db, Event(now, actor.username, "conversation.taken_over", f"conversation:{conv_id}",
+                                   {"from": previous, "to": actor.username}))
+        return Outcome(load_conversation(db, conv_id),
+                       message=f"Taken over from {previous}." if previous and previous != actor.username
+                       else "Claimed.")
+
+    return await desk.store.write(write)
+
+
+async def release(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outcome:
+    def write(db: Database) -> Outcome:
+        conv = load_conversation(db, conv_id)
+        _require_owner(conv, actor, "release it", leads_may=True)
+        queue.act(db, conv_id, Action.RELEASE, actor=actor.username, now=now)
+        return Outcome(load_conversation(db, conv_id), message="Released to the queue.")
+
+    return await desk.store.write(write)
+
+
+async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: datetime) -> Outcome:
+    """A lead hands the conversation to a named person (an audited claim on their behalf)."""
+    if not actor.is_lead:
+        raise Forbidden("only a lead or an admin can assign conversations")
+
+    def write(db: Database) -> Outcome:
+        queue.assign(db, conv_id, agent, actor=actor.username, now=now)
+        return Outcome(load_conversation(db, conv_id), message=f"Assigned to {agent}.")
+
+    return await desk.store.write(write)
+
+
+# -- status changes ------------------------------------------------------------------------------------------
+async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, *, now: datetime,
+                        until: datetime | None = None, reason: str = "") -> Outcome:
+    """Resolve, dismiss, snooze, reopen or wait: the owner (or a lead) moves the conversation."""
+    if action is Action.SNOOZE and (until is None or not now < until <= now + MAX_SNOOZE):
+        raise Conflict("snooze until must be in the future and at most 30 days away")
+
+    def write(db: Database) -> Outcome:
+        conv = load_conversation(db, conv_id)
+        _require_owner(conv, actor, action.value, leads_may=True)
+        queue.act(db, conv_id, action, actor=actor.username, now=now, until=until)
+        if action is Action.DISMISS and reason:
+            append_event(db, Event(now, actor.username, "conversation.dismissed", f"conversation:{conv_id}",
+                                   {"reason": reason[:200]}))
+        url = _offer_survey(db, desk.settings, conv_id, actor, now) if action is Action.RESOLVE else None
+        words = {Action.RESOLVE: "Resolved.", Action.DISMISS: "Dismissed.", Action.REOPEN: "Reopened.",
+                 Action.SNOOZE: f"Snoozed until {to_iso(until)}.", Action.WAIT: "Waiting on the customer."}
+        return Outcome(load_conversation(db, conv_id), message=words.get(action, "Done."), survey_url=url,
+                       undoable=action in UNDOABLE)
+
+    return await desk.store.write(write)
+
+
+def _offer_survey(db: Database, settings: Settings, conv_id: int, actor: Actor, now: datetime) -> str | None:
+    """Resolving opens the one-question survey the settings ask for; its link is in the event."""
+    kind = settings.responder.survey
+    if kind == "none":
+        return None
+    token = surveys.create_survey(db, conv_id, kind, now=now)
+    append_event(db, Event(now, actor.username, "survey.offered", f"conversation:{conv_id}",
+                           {"kind": kind, "path": f"/s/{token}"}))
+    return f"/s/{token}"
+
+
+async def escalate(desk: Desk, actor: Actor, conv_id: int, *, now: datetime, note: str = "") -> Outcome:
+    def write(db: Database) -> Outcome:
+        queue.escalate(db, conv_id, actor=actor.username, now=now, note=note)
+        return Outcome(load_conversation(db, conv_id), message="Escalated.")
+
+    return await desk.store.write(write)
+
+
+async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outcome:
+    """Take back the actor's own last resolve, dismiss or snooze, within :data:`UNDO_WINDOW`, as long as
+    nothing has moved the conversation since (a customer message or a colleague's change wins)."""
+    def write(db: Database) -> Outcome:
+        last = last_status_event(db, conv_id)
+        if last is None or last.actor != actor.username or Action(last.data["action"]) not in UNDOABLE:
+            raise Conflict("nothing of yours to undo on this conversation")
+        if now - last.at > UNDO_WINDOW:
+            raise Conflict("too late to undo: changes can be taken back for 10 minutes")
+        queue.restore(db, conv_id, last, actor=actor.username, now=now)
+        return Outcome(load_conversation(db, conv_id), message=f"Undone: back to {last.data['from']}.")
+
+    return await desk.store.write(write)
+
+
+# -- replies ---------------------------------------------------------------------------------------------------
+def _check_unanswered(db: Database, conv: Conversation) -> str:
+    """The key of the customer message a new reply answers; :class:`AlreadyAnswered` when it has one."""
+    target = latest_customer_key(db, conv.thread_key)
+    if target is None:
+        raise NotFound(f"conversation {conv.id} has no customer message to answer")
+    existing = answering_reply(db, conv.id, target)
+    if existing is not None:
+        who = existing.created_by
+        raise AlreadyAnswered(f"the customer's latest message already has a reply ({existing.state.value}, by {who}); "
+                              "tick 'send another' to add one deliberately")
+    outside = latest_outside_post(db, conv.id)
+    if outside is not None and _answers(outside["created_at"], conv.last_customer_at):
+        raise AlreadyAnswered(f"@{outside['handle']} already replied on {conv.platform} outside Careline; "
+                              "tick 'send another' to add one deliberately")
+    return target
+
+
+def _answers(posted_at: str, last_customer_at: datetime | None) -> bool:
+    """A brand post answers the customer when it is no older than their latest message."""
+    posted = from_iso(posted_at)
+    return posted is not None and (last_customer_at is None or posted >= last_customer_at)
+
+
+async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_key: str, *, now: datetime,
+               another: bool = False) -> Outcome:
+    """Save the reply (claiming a free conversation), then post it unless a lead must approve it.
+
+    A retried request with the same idempotency key returns the first reply and posts nothing.
+    """
+    def save(db: Database) -> tuple[Reply, bool, tuple[str, ...], dict[str, Any]]:
+        existing = reply_by_key(db, idempotency_key)
+        if existing is not None:
+            if existing.conversation_id != conv_id:
+                raise Conflict("idempotency_key was already used for another conversation")
+            return existing, True, (), {}
+        conv = load_conversation(db, conv_id)
+        if conv.status.value in CLOSED_STATUSES:
+            raise Conflict(f"conversation {conv_id} is {conv.status.value}; reopen it to reply")
+        _require_owner(conv, actor, "reply", leads_may=False)
+        if not another:
+            _check_unanswered(db, conv)
+        conv = _own(db, conv, actor, now, "reply")
+        saved = replies.save_reply(db, conv_id, text, actor=actor.username, now=now, settings=desk.settings,
+                                   idempotency_key=idempotency_key)
+        return load_reply(db, saved["id"]), False, tuple(saved.get("held") or ()), saved["tone"]
+
+    reply, repeat, held, tone = await desk.store.write(save)
+    if repeat or reply.state is not ReplyState.APPROVED:
+        conv = await desk.store.read(lambda db: load_conversation(db, conv_id))
+        if repeat:
+            message = "Already saved (same request)."
+        else:
+            message = "Waiting for approval by a lead: " + "; ".join(held) if held else "Saved as a draft."
+        return Outcome(conv, reply, message, held=held, tone=tone or None)
+    out = await deliver(desk, actor, reply.id, now=now)
+    return Outcome(out.conversation, out.reply, out.message, tone=tone or None)
+
+
+async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, retry: bool = False) -> Outcome:
+    """Post an approved (or, on ``retry``, failed) reply at most once; once out, the conversation waits on
+    the customer (pending, clocks paused) whoever posted it: a person, a lead's approval or the scheduler."""
+    post = sending.retry_reply if retry else sending.send_reply
+    row = await post(desk.store, reply_id, desk.senders, actor=actor.username, now=now)
+    reply_state = ReplyState(row["state"])
+
+    def after(db: Database) -> Outcome:
+        if reply_state is ReplyState.SENT:
+            queue.answered(db, row["conversation_id"], agent=row["created_by"], actor=actor.username, now=now)
+        reply = load_reply(db, reply_id)
+        words = {ReplyState.SENT: "Sent.", ReplyState.FAILED: f"Not sent: {reply.error}",
+                 ReplyState.SENDING: "Being sent."}
+        return Outcome(load_conversation(db, row["conversation_id"]), reply, words.get(reply_state, "Saved."))
+
+    return await desk.store.write(after)
+
+
+async def send_due(desk: Desk, *, now: datetime, limit: int = 20) -> int:
+    """Scheduler job: post approved replies and reconcile stuck ones, through :func:`deliver`."""
+    due = await desk.store.read(lambda db: sending.due_reply_ids(db, now, limit))
+    sent = 0
+    for reply_id in due:
+        try:
+            out = await deliver(desk, SYSTEM, reply_id, now=now)
+        except Conflict:  # a person's send or approval got there first
+            continue
+        sent += out.reply is not None and out.reply.state is ReplyState.SENT
+    return sent
+
+
+async def approve(desk: Desk, actor: Actor, reply_id: int, *, now: datetime) -> Outcome:
+    """A lead approves a held reply; it is posted at once (the author is told on their page)."""
+    await desk.store.write(lambda db: replies.review(db, reply_id, approve=True, reviewer=actor.username,
+                                                      role=actor.role, now=now))
+    try:
+        return await deliver(desk, actor, reply_id, now=now)
+    except Conflict:  # the scheduler picked the approved reply up first: it is on its way
+        return await desk.store.read(lambda db: _reply_outcome(db, reply_id, "Approved; being sent."))
+
+
+def _reply_outcome(db: Database, reply_id: int, message: str) -> Outcome:
+    reply = load_reply(db, reply_id)
+    return Outcome(load_conversation(db, reply.conversation_id), reply, message)
+
+
+async def send_back(desk: Desk, actor: Actor, reply_id: int, note: str, *, now: datetime) -> Outcome:
+    """A lead returns a held reply to its author as a draft, with a note the author sees on the draft."""
+    note = note.strip()
+    if not note:
+        raise Conflict("say what to change: a send-back needs a note for the author")
+
+    def write(db: Database) -> Outcome:
+        replies.review(db, reply_id, approve=False, reviewer=actor.username, role=actor.role, now=now, note=note)
+        reply = load_reply(db, reply_id)
+        add_note(db, reply.conversation_id, actor.username, note[:1000], now, kind="send_back", reply_id=reply_id)
+        return Outcome(load_conversation(db, reply.conversation_id), reply,
+                       f"Sent back to {reply.created_by} with your note.")
+
+    return await desk.store.write(write)
+
+
+async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: datetime) -> Outcome:
+    """The author edits a sent-back draft; it passes the same checks and approval again, and the lead
+    sees what changed (the diff is in the audit event)."""
+    def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
+        before = load_reply(db, reply_id)
+        saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings)
+        after = load_reply(db, reply_id)
+        append_event(db, Event(now, actor.username, "reply.revised", f"conversation:{after.conversation_id}",
+                               {"reply": reply_id, "diff": text_diff(before.text, after.text)}))
+        return after, tuple(saved.get("held") or ()), saved["tone"]
+
+    reply, held, tone = await desk.store.write(write)
+    if reply.state is ReplyState.APPROVED:
+        out = await deliver(desk, actor, reply_id, now=now)
+        return Outcome(out.conversation, out.reply, out.message, tone=tone)
+    conv = await desk.store.read(lambda db: load_conversation(db, reply.conversation_id))
+    return Outcome(conv, reply, "Waiting for approval by a lead: " + "; ".join(held), held=held, tone=tone)
+
+
+def text_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Word-level diff as ``(op, words)`` pairs, op one of ``=``, ``-``, ``+``: what the lead sees."""
+    a, b = before.split(), after.split()
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("=", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("-", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("+", " ".join(b[j1:j2])))
+    return out
+
+
+async def add_internal_note(desk: Desk, actor: Actor, conv_id: int, text: str, *, now: datetime) -> Note:
+    text = text.strip()
+    if not text:
+        raise Conflict("the note is empty")
+
+    def write(db: Database) -> Note:
+        load_conversation(db, conv_id)
+        note = add_note(db, conv_id, actor.username, text[:4000], now)
+        append_event(db, Event(now, actor.username, "note.added", f"conversation:{conv_id}", {"note": note.id}))
+        return note
+
+    return await desk.store.write(write)
