@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from careline.domain import ACTIVE_STATUSES
 from careline.store.records import rows
 
-OPEN_STATUSES = ("new", "open", "pending", "snoozed")
+OPEN_STATUSES = ACTIVE_STATUSES
 
 QUEUE_COLUMNS = """
        c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
@@ -53,6 +54,7 @@ FILTERS = {
 }
 #: Must stay textually the same as the WHERE of the partial index, or SQLite will not use the index.
 OPEN_CLAUSE = "c.status IN ('new', 'open', 'pending', 'snoozed')"
+HIDE_SNOOZED = "c.status != 'snoozed'"
 
 
 def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
@@ -70,6 +72,8 @@ def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any
     if not filters.get("status") or filters["status"] in OPEN_STATUSES:
         clauses.append(OPEN_CLAUSE)
         indexed = "INDEXED BY conversations_open_queue"
+    if not filters.get("status"):  # the working view: a snoozed conversation is out of sight until it wakes
+        clauses.append(HIDE_SNOOZED)
     return rows(db, QUEUE_SQL.format(where=" AND ".join(clauses) or "1", indexed=indexed), params)
 
 
@@ -80,7 +84,7 @@ def counts(db: Database) -> dict[str, int]:
         "mentions": one("SELECT count(*) FROM mentions").fetchone()[0],
         "unclassified": one("SELECT count(*) FROM mentions WHERE stage = 'new'").fetchone()[0],
         "open_conversations": one(
-            "SELECT count(*) FROM conversations WHERE status IN ('new','open','pending','snoozed')").fetchone()[0],
+            f"SELECT count(*) FROM conversations WHERE {OPEN_CLAUSE.replace('c.', '')}").fetchone()[0],
     }
 
 
