@@ -15,9 +15,13 @@ QUEUE_COLUMNS = """
        c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
        c.created_at, c.updated_at, c.last_customer_at, c.first_response_due, c.first_responded_at,
        c.next_response_due, c.resolution_due, c.sla_policy,
+       json_extract(c.sla_snapshot, '$.warn_before_minutes') AS warn_before_minutes,
        a.handle, a.name AS author_name, a.followers,
        m.key AS mention_key, m.text, m.url,
-       cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency"""
+       cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency,
+       (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'awaiting_approval') AS held,
+       (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'draft'
+            AND r.reviewed_by IS NOT NULL) AS sent_back"""
 
 # The page of conversation ids is chosen first, on ``conversations`` alone, so the joins (author,
 # latest message, its classification) run for the 50 rows shown rather than for every open
@@ -118,7 +122,8 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
 
 
 def replies(db: Database, conv_id: int) -> list[dict[str, Any]]:
-    return rows(db, """SELECT id, text, state, created_by, created_at, updated_at, error
+    return rows(db, """SELECT id, text, state, created_by, created_at, updated_at, error, in_reply_to, reviewed_by,
+                              review_note, superseded_by, sent_at
                        FROM replies WHERE conversation_id = ? ORDER BY id""", (conv_id,))
 
 

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from careline.domain import Event, ReplyState, from_iso
 from careline.store.conversations import (
     load_conversation,
+    mark_answered,
     place_brand_post,
     reply_with_platform_id,
     set_reply_state,
@@ -65,8 +66,7 @@ def answered_outside(db: Database, conv_id: int, post: dict[str, Any], *, now: d
         append_event(db, Event(now, "system", "reply.outside", f"conversation:{conv_id}",
                                {"platform_id": post["platform_id"], "handle": post["handle"], "answers": False}))
         return
-    db.conn.execute("UPDATE conversations SET first_responded_at = COALESCE(first_responded_at, ?), "
-                    "next_response_due = NULL, sla_next_check = NULL WHERE id = ?", (post["created_at"], conv_id))
+    mark_answered(db, conv_id, post["created_at"])
     append_event(db, Event(now, "system", "reply.outside", f"conversation:{conv_id}",
                            {"platform_id": post["platform_id"], "handle": post["handle"], "answers": True,
                             "platform": post["platform"]}))

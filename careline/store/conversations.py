@@ -163,3 +163,10 @@ def latest_outside_post(db: Database, conv_id: int) -> dict[str, Any] | None:
     found = rows(db, "SELECT key, handle, created_at FROM brand_posts WHERE conversation_id = ? AND state = 'outside' "
                      "ORDER BY created_at DESC LIMIT 1", (conv_id,))
     return found[0] if found else None
+
+
+def mark_answered(db: Database, conv_id: int, at: str) -> None:
+    """The customer got an answer at ``at``: the first response is kept if there was one, the
+    next-response clock stops, and the sweep looks again."""
+    db.conn.execute("UPDATE conversations SET first_responded_at = COALESCE(first_responded_at, ?), "
+                    "next_response_due = NULL, sla_next_check = NULL WHERE id = ?", (at, conv_id))

@@ -71,7 +71,9 @@ SCHEMAS: dict[str, Any] = {
         "state": {"type": "string", "enum": ["draft", "awaiting_approval", "approved", "sending", "sent", "failed"]}}},
     "NewReply": {"type": "object", "required": ["text", "idempotency_key"], "properties": {
         "text": {"type": "string", "maxLength": 10000},
-        "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100}}},
+        "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100},
+        "another": {"type": "boolean", "description": "add a reply although the customer's latest message "
+                                                      "already has one (refused with 409 otherwise)"}}},
     "ActionBody": {"type": "object", "properties": {
         "minutes": {"type": "integer", "minimum": 1, "maximum": 43200, "description": "snooze only"},
         "until": {"type": "string", "format": "date-time", "description": "snooze only"},
@@ -122,6 +124,22 @@ def _paths() -> dict[str, Any]:
             "Assign the conversation to an agent (an audited claim on their behalf)", "lead", _json(OBJ),
             "400", "404", "409", params=[CONV_ID], body={"type": "object", "required": ["agent"], "properties": {
                 "agent": {"type": "string", "minLength": 1, "maxLength": 64}}})},
+        "/api/replies/{id}/resubmit": {"post": _op(
+            "The author's edited draft after a send-back: checked, then posted or held again", "agent",
+            _json(_ref("Reply")), "400", "403", "404", "409", params=[CONV_ID], body={
+                "type": "object", "required": ["text"], "properties": {"text": {"type": "string",
+                                                                                 "maxLength": 10000}}})},
+        "/api/conversations/{id}/notes": {"post": _op(
+            "Add an internal note (never posted)", "agent", _json(OBJ, "Created"), "400", "404", params=[CONV_ID],
+            body={"type": "object", "required": ["text"], "properties": {"text": {"type": "string",
+                                                                                 "maxLength": 4000}}},
+            ok_code="201")},
+        "/api/conversations/{id}/presence": {"post": _op(
+            "Say this page is open (and whether its editor is typing); answers who is viewing and typing",
+            "agent", _json({"type": "object", "properties": {
+                "viewing": {"type": "array", "items": {"type": "string"}},
+                "typing": {"type": "array", "items": {"type": "string"}}}}), "400", params=[CONV_ID],
+            body={"type": "object", "properties": {"typing": {"type": "boolean"}, "leaving": {"type": "boolean"}}})},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", body=_ref("DraftCheck"))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
