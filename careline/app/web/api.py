@@ -14,7 +14,7 @@ from aiohttp import web
 
 from careline.app.web import actions
 from careline.app.web.actions import actor_of
-from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters
+from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
 from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
 from careline.app.web.openapi import document
@@ -66,8 +66,10 @@ def _conv_id(request: web.Request) -> int:
 async def get_queue(request: web.Request) -> web.Response:
     limit = _int(request, "limit", 50, 1, 500)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    rows = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset, now=utcnow())
-    return web.json_response({"items": rows, "limit": limit, "offset": offset, "now": utcnow().isoformat()})
+    page = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset,
+                            after=request.query.get("after"), q=search_text(request), now=utcnow())
+    return web.json_response({"items": page.rows, "limit": limit, "offset": offset, "next": page.next,
+                              "now": utcnow().isoformat()})
 
 
 @allow(Role.AGENT)
@@ -134,7 +136,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
     deadline = loop.time() + STREAM_LIFETIME
     while loop.time() < deadline:
         now = utcnow()
-        rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
+        rows = (await load_queue(request.app[STORE], filters, limit=100, now=now)).rows
         numbers = await request.app[STORE].read(counts)
         seen = request.app[PRESENCE].many(r["id"] for r in rows)
         payload = {"now": now.isoformat(), "counts": numbers,
