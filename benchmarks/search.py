@@ -23,6 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from queue_latency import report, timed  # benchmarks run as scripts: this folder is on the path
 from tqdm import tqdm
 
 from careline.store import Store
@@ -66,21 +67,6 @@ def seed(store: Store, mentions: int, conversations: int, batch: int = 20_000) -
                              at, at, str(conv), f"x:acme:{conv}", "{}"))
             store.write_sync(lambda db, r=rows: db.conn.executemany(INSERT_MENTION, r))
             bar.update(len(rows))
-
-
-def timed(fn, samples: int) -> list[float]:
-    out = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
-def report(name: str, ms: list[float]) -> None:
-    ms = sorted(ms)
-    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    print(f"{name:<44} p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms")
 
 
 def main() -> None:
