@@ -57,10 +57,13 @@ class ModelNotFoundError(RuntimeError):
 class MiniLMClassifier(Classifier):
     def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR, *, threads: int | None = None,
                  extra_intents: Mapping[str, Sequence[str]] | None = None, precision: str = "fp32",
-                 multilingual_dir: str | Path | None = MULTILINGUAL_DIR) -> None:
+                 multilingual_dir: str | Path | None = MULTILINGUAL_DIR.name) -> None:
         self.model_dir = Path(model_dir)
-        #: None: every post takes the English path (and is still tagged with its language)
-        self.multilingual_dir = Path(multilingual_dir) if multilingual_dir else None
+        #: The multilingual model; a relative path is beside the English one (the default:
+        #: ``data/models/careline-multilingual``). None: every post takes the English path (and is
+        #: still tagged with its language; other languages are then flagged not covered).
+        ml = Path(multilingual_dir) if multilingual_dir else None
+        self.multilingual_dir = ml if ml is None or ml.is_absolute() else self.model_dir.parent / ml
         self.multilingual: MultilingualHeads | None = None
         self.languages: LanguageIdentifier | None = None
         self.threads = threads
