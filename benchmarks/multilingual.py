@@ -76,6 +76,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--precision", default="auto", help="classifier.precision of the English path (default auto)")
     ap.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rss_child:
@@ -93,7 +94,7 @@ def main() -> None:
     t = time.perf_counter()
     langs = ident.detect_many(tweets)
     lid_rate = len(tweets) / (time.perf_counter() - t)
-    clf = MiniLMClassifier(threads=2)
+    clf = MiniLMClassifier(threads=2, precision=args.precision)
     clf.load()
     dev = _dev()
     foreign = [r["text"] for r in dev if r["language"] != "en"]
