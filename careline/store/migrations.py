@@ -415,3 +415,23 @@ def m008_workspace(db: Database) -> None:
     db.execute("""INSERT INTO search (body, thread_key, kind)
                   SELECT m.text || ' @' || a.handle || ' ' || a.name, m.thread_key, 'message'
                   FROM mentions m JOIN authors a ON a.key = m.author_key ORDER BY m.rowid""")
+
+
+@CORE()
+def m050_classification_language(db: Database) -> None:
+    """Language-aware triage (issue 20). The classifier detects each post's language (py3langid) and
+    scores it on the path that reads it; a classification records the language, whether any path
+    covers it (0 = scores are a guess, the priority gives a floor), the path (``english``,
+    ``multilingual``, ``keywords``), complaint severity 0-4 and the sarcasm probability. The worker
+    also fills ``mentions.language`` (m001) where the platform gave none, so lists can filter and
+    trends can count by language; the index serves both. NULL = classified before this migration."""
+    db.executescript(
+        """
+        ALTER TABLE classifications ADD COLUMN language TEXT;
+        ALTER TABLE classifications ADD COLUMN language_covered INTEGER;
+        ALTER TABLE classifications ADD COLUMN language_path TEXT;
+        ALTER TABLE classifications ADD COLUMN severity INTEGER;
+        ALTER TABLE classifications ADD COLUMN sarcasm REAL;
+        CREATE INDEX IF NOT EXISTS mentions_language ON mentions(language, created_at);
+        """
+    )
