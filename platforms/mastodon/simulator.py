@@ -93,7 +93,8 @@ class MastodonFace:
         return self.world.users.get(f"mastodon:{token}") if token else None
 
     async def instance(self, request: web.Request) -> web.Response:
-        body = {"domain": "sim.social", "uri": "sim.social", "title": "Simulated Mastodon", "version": VERSION,
+        body = {"domain": DOMAIN, "uri": DOMAIN, "title": "Simulated Mastodon", "version": VERSION,
+                "api_versions": {"mastodon": 2},
                 "configuration": {"statuses": {"max_characters": self.max_characters,
                                                "max_media_attachments": 4, "characters_reserved_per_url": 23}}}
         return web.json_response(body, headers=self.headers())
