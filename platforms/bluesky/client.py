@@ -11,6 +11,7 @@ payload is stored beside every mention.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from careline.platform import SendOutcomeUnknown
 from careline.settings import BlueskySourceSettings, BrandSettings, brand_env
 
 APP_PASSWORD_ENV = "CARELINE_BLUESKY_APP_PASSWORD"
+#: httpx logs every request at INFO; a poller every few seconds would drown the service's own log.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def brand_app_password(brand: BrandSettings, settings: BlueskySourceSettings,
