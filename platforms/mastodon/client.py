@@ -83,6 +83,20 @@ class MastodonAccount:
                 raise
             raise translated from exc
 
+    def get_list(self, endpoint: str, params: Mapping[str, Any]) -> list[Any]:
+        """GET a listing as plain JSON through Mastodon.py's own request path (auth, rate-limit headers,
+        errors), without its entity casting.
+
+        Mastodon.py casts every object of a response into its typed entities by reflection: 30 ms per
+        notification under a profiler, 0.45-0.9 s for a page of 80 on this 2-core machine, which alone
+        caps a source near 150 mentions/s. The plain JSON of the same page takes 33 ms. ``override_type``
+        goes through the library's internal request method (name-mangled; checked against Mastodon.py
+        2.3.3, which pyproject pins to 2.3.*). Runs on the account's thread (via :meth:`call`).
+        """
+        request = self.api._Mastodon__api_request  # type: ignore[attr-defined]
+        found = request("GET", endpoint, {k: v for k, v in params.items() if v is not None}, override_type=list)
+        return list(found)
+
     def window_wait(self, now: float | None = None) -> float:
         """Seconds until a request may succeed: > 0 only when the server said 0 remain until a later reset."""
         now = time.time() if now is None else now

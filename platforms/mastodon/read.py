@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import MalformedPayload, PermanentSourceError, SourceError
@@ -255,12 +256,12 @@ def _created(item: Mapping[str, Any]) -> datetime:
 
 
 def _notifications(account: MastodonAccount, paging: dict[str, Any]) -> Any:
-    return account.api.notifications(types=["mention"], **paging)
+    return account.get_list("/api/v1/notifications", {"types[]": ["mention"], **paging})
 
 
 def _hashtag(tag: str) -> Callable[[MastodonAccount, dict[str, Any]], Any]:
     def call(account: MastodonAccount, paging: dict[str, Any]) -> Any:
-        return account.api.timeline_hashtag(tag, **paging)
+        return account.get_list(f"/api/v1/timelines/tag/{quote(tag)}", paging)
     return call
 
 
@@ -272,7 +273,7 @@ def brand_hashtags(brand: BrandSettings) -> list[str]:
 
 def _own_statuses(account: MastodonAccount, paging: dict[str, Any]) -> Any:
     me = account.me or {}
-    return account.api.account_statuses(me["id"], exclude_reblogs=True, **paging)
+    return account.get_list(f"/api/v1/accounts/{quote(str(me['id']))}/statuses", {"exclude_reblogs": "true", **paging})
 
 
 class MastodonMentionsSource(MastodonSource):

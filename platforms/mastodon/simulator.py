@@ -157,8 +157,9 @@ class MastodonFace:
             return _error(400, "Invalid id or limit")
         indexes = self.world.matching("mastodon", key, predicate)
         page = self._page(indexes, bounds, limit)
-        anchor = self._index_of(bounds["max_id"]) if "max_id" in bounds else None
-        if fault is not None and fault.kind == "duplicate" and anchor is not None and page:
+        duplicate = fault is not None and fault.kind == "duplicate" and "max_id" in bounds
+        anchor = self._index_of(bounds["max_id"]) if duplicate else None
+        if anchor is not None and page:
             page = [anchor, *page]  # the previous page's last item again: a duplicate across pages
         items = [render(self.world.posts[i]) for i in page]
         headers = {**headers, **self._link(request, page)}
@@ -166,9 +167,13 @@ class MastodonFace:
 
     def _page(self, indexes: list[int], bounds: dict[str, int], limit: int) -> list[int]:
         """Mastodon's rules: ``max_id`` older than, ``since_id`` newest after, ``min_id`` immediately after."""
-        ids = [int(self.world.posts[i].id) for i in indexes]
-        hi = bisect.bisect_left(ids, bounds["max_id"]) if "max_id" in bounds else len(ids)
-        lo = bisect.bisect_right(ids, max(bounds.get("since_id", -1), bounds.get("min_id", -1)))
+        posts = self.world.posts
+
+        def sid(i: int) -> int:
+            return int(posts[i].id)
+
+        hi = bisect.bisect_left(indexes, bounds["max_id"], key=sid) if "max_id" in bounds else len(indexes)
+        lo = bisect.bisect_right(indexes, max(bounds.get("since_id", -1), bounds.get("min_id", -1)), key=sid)
         if "min_id" in bounds:
             return indexes[lo:min(hi, lo + limit)][::-1]
         return indexes[max(lo, hi - limit):hi][::-1]
