@@ -240,9 +240,9 @@ def main() -> None:
         sys.stdout.write(f"{name}: {results[name]['rate']:,.0f} mentions/s ({results[name]['stored']:,} stored "
                          f"in {results[name]['seconds']:.1f} s)\n")
     section = report(results)
-    sys.stdout.write(section + "\n")
-    if args.write_docs:
+    if args.write_docs:  # before printing: a closed stdout (| head) must not lose the measurement
         write_doc(section)
+    sys.stdout.write(section + "\n")
 
 
 if __name__ == "__main__":
