@@ -5,6 +5,7 @@ Real atproto and Mastodon.py clients against the loopback simulator, real SQLite
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -160,6 +161,26 @@ async def test_a_reply_sent_from_the_queue_lands_in_the_simulators_thread(
         platform: str, customer_ref: str, world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
     """The 'done when' of the issue: poll, classify, route, send through the workflow with the senders the
     wiring builds, and the post appears on the platform as a reply to the customer's latest post."""
+    settings, conv_id = await _queued_conversation(platform, world, simulator, store, tmp_path)
+    senders = build_senders(settings, environ={})
+    for sender in senders.values():
+        await sender.start()
+    try:
+        out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id,
+                                  "We're sorry, a teammate is on it.", "key-1", now=utcnow())
+    finally:
+        for sender in senders.values():
+            await sender.close()
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    posted = world.by_id[str(out.reply.platform_id)]
+    assert posted.parent_id == world.by_ref[customer_ref].id
+    assert posted.platform == platform and posted.user.username in (SKY, "SkylarkAir")
+    assert "We're sorry, a teammate is on it." in posted.text
+
+
+async def _queued_conversation(platform: str, world: World, simulator: Simulator, store: Store,
+                               tmp_path: Path) -> tuple[Settings, int]:
+    """Settings pointed at the simulator, and the conversation the platform's mentions source queued."""
     settings = Settings(brands=[brand_for(simulator.base_url)])
     sources = dataclasses.replace(settings.sources, x=dataclasses.replace(settings.sources.x, enabled=False),
                                   bluesky=dataclasses.replace(settings.sources.bluesky, enabled=True),
@@ -177,17 +198,50 @@ async def test_a_reply_sent_from_the_queue_lands_in_the_simulators_thread(
     await Pipeline(store, LexiconClassifier(), settings).step()
     conv_id = store.read_sync(lambda db: db.conn.execute(
         "SELECT id FROM conversations WHERE platform = ?", (platform,)).fetchone()[0])
+    return settings, conv_id
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "mastodon"])
+async def test_two_agents_and_the_scheduler_at_once_post_one_reply(
+        platform: str, world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    settings, conv_id = await _queued_conversation(platform, world, simulator, store, tmp_path)
     senders = build_senders(settings, environ={})
     for sender in senders.values():
         await sender.start()
+    desk = Desk(store, settings, senders)
+    before = len(world.posts)
     try:
-        out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id,
-                                  "We're sorry, a teammate is on it.", "key-1", now=utcnow())
+        outcomes = await asyncio.gather(
+            workflow.send(desk, Actor("ada"), conv_id, "Sorry! A teammate is on it.", "ada-1", now=utcnow()),
+            workflow.send(desk, Actor("bo"), conv_id, "We're looking into it now.", "bo-1", now=utcnow()),
+            workflow.send_due(desk, now=utcnow()), return_exceptions=True)
     finally:
         for sender in senders.values():
             await sender.close()
-    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
-    posted = world.by_id[str(out.reply.platform_id)]
-    assert posted.parent_id == world.by_ref[customer_ref].id
-    assert posted.platform == platform and posted.user.username in (SKY, "SkylarkAir")
-    assert "We're sorry, a teammate is on it." in posted.text
+    sent = [o for o in outcomes[:2] if not isinstance(o, BaseException) and o.reply is not None
+            and o.reply.state is ReplyState.SENT]
+    refused = [o for o in outcomes[:2] if isinstance(o, BaseException)]
+    assert len(sent) == 1 and len(refused) == 1, outcomes  # the second agent is told someone holds it
+    ours = [p for p in world.posts[before:] if p.platform == platform]
+    assert len(ours) == 1 and ours[0].id == sent[0].reply.platform_id  # type: ignore[union-attr]
+
+
+async def test_a_backfill_beside_the_live_poller_doubles_nothing(world: World, simulator: Simulator,
+                                                                 store: Store) -> None:
+    """``careline backfill`` may run while the service polls the same source: one row per post."""
+    from datetime import timedelta
+
+    from listener.backfill import backfill_source
+
+    live, past = make_source("mastodon-mentions", simulator.base_url), make_source("mastodon-mentions",
+                                                                                    simulator.base_url)
+    for s in (live, past):
+        await s.start()
+    try:
+        await asyncio.gather(Poller(live, store).run_once(),
+                             backfill_source(past, store, utcnow() - timedelta(days=2)))
+    finally:
+        for s in (live, past):
+            await s.close()
+    keys = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM mentions")])
+    assert len(keys) == len(set(keys)) == 1 and keys == [f"mastodon:{world.by_ref['m1'].id}"]
