@@ -11,12 +11,13 @@ import jinja2
 import plotly
 from aiohttp import web
 
-from careline.app.web import agent, api, lead, login, marketing, survey
+from careline.app.web import agent, api, lead, login, marketing, survey, workspace
 from careline.app.web.auth import auth_middleware, public
 from careline.app.web.cache import CostBoundCache
-from careline.app.web.keys import CLASSIFIER, DESK, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
+from careline.app.web.keys import CLASSIFIER, DESK, PRESENCE, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import render
+from careline.app.web.presence import Presence
 from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -124,6 +125,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[CLASSIFIER] = classifier
     app[SENDERS] = dict(senders or {})
     app[DESK] = Desk(store, settings, app[SENDERS])
+    app[PRESENCE] = Presence()
     app[SLA_CACHE] = CostBoundCache()
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -135,7 +137,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_cleanup.append(close_senders)
     app.on_cleanup.append(settle_caches)
     app.on_response_prepare.append(security_headers)
-    for module in (login, agent, api, lead, marketing, survey):
+    for module in (login, agent, api, lead, marketing, survey, workspace):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")
