@@ -16,16 +16,18 @@ from careline.store import Store
 from listener.poller import Poller, RetryPolicy
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import FAULT_KINDS, Fault, World, load_scenario_data
-from tests.helpers.scenarios import ENDPOINTS, SOURCES, expected, make_source, mixed_scenario
+from tests.helpers.scenarios import ENDPOINTS, SOURCES, expected, expected_brand, make_source, mixed_scenario
 
 FAST = RetryPolicy(base_seconds=0.01, cap_seconds=0.05, retries_per_run=3, max_inline_wait=2)
 
 
 def stored(store: Store) -> list[str]:
-    """Every post kept: customer mentions, and brand-account posts (``from_brand``) wherever the store
-    puts them (``brand_posts`` once the store routes them there)."""
-    return store.read_sync(lambda db: [r[0] for r in db.conn.execute(
-        "SELECT key FROM mentions UNION ALL SELECT key FROM brand_posts")])
+    return store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM mentions")])
+
+
+def brand_stored(store: Store) -> set[str]:
+    """Brand-account posts (``from_brand``): kept apart from the customers' mentions."""
+    return store.read_sync(lambda db: {r[0] for r in db.conn.execute("SELECT key FROM brand_posts")})
 
 
 @pytest.fixture
@@ -57,6 +59,7 @@ async def test_stores_exactly_what_was_published_then_only_new_posts(
     keys = await poll(make_source(name, simulator.base_url), store, runs=2)
     assert len(keys) == len(set(keys))
     assert set(keys) == expected(world, name)
+    assert brand_stored(store) == expected_brand(world, name)
     assert len(keys) > len(first)
     cursor_after = store.read_sync(lambda db: db.conn.execute("SELECT value FROM cursors").fetchone()[0])
     assert cursor_after != cursor_before and json.loads(cursor_after)
@@ -126,6 +129,7 @@ async def test_every_fault_loses_and_doubles_nothing(
     assert not any(world.faults.get(e) for e in ENDPOINTS[name]), "every injected fault was served"
     assert len(keys) == len(set(keys))
     assert set(keys) == expected(world, name)
+    assert brand_stored(store) == expected_brand(world, name)
 
 
 async def test_comment_joins_its_submission_conversation(world: World, simulator: Simulator, store: Store) -> None:

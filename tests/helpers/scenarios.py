@@ -182,11 +182,12 @@ def _brand_reply(world: World, post: SimPost, brand_id: str) -> bool:
     return post.user.id == brand_id and parent is not None and parent.user.id != brand_id
 
 
-def _expected_fediverse(world: World, source: str) -> set[str]:
+def _expected_fediverse(world: World, source: str, *, brand: bool = False) -> set[str]:
     platform, brand_id = ("bluesky", SKY_DID) if source.startswith("bluesky") else ("mastodon", MASTO_ID)
     posts = [p for p in world.visible(platform) if not p.retweet_of]
     customers = [p for p in posts if p.user.id != brand_id]
     replies = [p for p in posts if _brand_reply(world, p, brand_id)]
+    candidates = replies if brand else customers
 
     def to_brand(p: SimPost) -> bool:
         parent = world.by_id.get(p.parent_id or "")
@@ -194,12 +195,24 @@ def _expected_fediverse(world: World, source: str) -> set[str]:
             f"@{SKY}" in p.text if platform == "bluesky" else "@skylarkair" in p.text.lower())
 
     if source == "bluesky-search":
-        hits = [p for p in customers + replies if "skylark air" in p.text.lower() or "#skylarkair" in p.text.lower()]
+        hits = [p for p in candidates if "skylark air" in p.text.lower() or "#skylarkair" in p.text.lower()]
     elif source == "mastodon-hashtags":
-        hits = [p for p in customers + replies if "#skylarkair" in p.text.lower() and p.visibility == "public"]
-    else:  # the account's mentions (and replies to it), and its own replies to others
-        hits = [p for p in customers if to_brand(p)] + replies
+        hits = [p for p in candidates if "#skylarkair" in p.text.lower() and p.visibility == "public"]
+    else:  # the account's mentions (and replies to it); its own replies to others (its own timeline)
+        hits = candidates if brand else [p for p in candidates if to_brand(p)]
     return {f"{platform}:{p.id}" for p in hits}
+
+
+def expected_brand(world: World, source: str) -> set[str]:
+    """Keys of the brand-account posts a faithful ``source`` returns with ``from_brand`` (its replies to
+    others in threads it reads); the store keeps them in ``brand_posts``, never in ``mentions``."""
+    if source.startswith(("bluesky", "mastodon")):
+        return _expected_fediverse(world, source, brand=True)
+    if source == "reddit-subreddit":
+        return {f"reddit:{fullname(p)}" for p in world.visible("reddit")
+                if p.user.username == "SkylarkCare" and p.kind == "comment" and p.subreddit == OWN_SUB
+                and _brand_reply(world, p, p.user.id)}
+    return set()  # the X scenario's brand post is top-level; Reddit search and inbox never show the brand's
 
 
 def brand_for(base_url: str, brand: BrandSettings = REDDIT_BRAND) -> BrandSettings:
