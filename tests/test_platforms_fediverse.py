@@ -25,7 +25,7 @@ from platforms.bluesky.reply import BlueskyReplySender
 from platforms.mastodon.reply import MastodonReplySender
 from platforms.registry import build_senders
 from platforms.simulator.server import Simulator
-from platforms.simulator.world import Fault, World, load_scenario_data
+from platforms.simulator.world import Fault, SimPost, World, load_scenario_data
 from responder import workflow
 from responder.workflow import Actor, Desk
 from tests.helpers.scenarios import APP_PASSWORD, SKY, brand_for, fediverse_users, make_source
@@ -176,6 +176,40 @@ async def test_a_reply_sent_from_the_queue_lands_in_the_simulators_thread(
     assert posted.parent_id == world.by_ref[customer_ref].id
     assert posted.platform == platform and posted.user.username in (SKY, "SkylarkAir")
     assert "We're sorry, a teammate is on it." in posted.text
+    # our reply comes back through the account's own feed: recognised as ours, the conversation stays pending
+    source = make_source(f"{platform}-mentions", simulator.base_url)
+    await source.start()
+    try:
+        await Poller(source, store).run_once()
+    finally:
+        await source.close()
+    await Pipeline(store, LexiconClassifier(), settings).step()
+    state, status = store.read_sync(lambda db: db.conn.execute(
+        "SELECT b.state, c.status FROM brand_posts b JOIN conversations c ON c.id = ? WHERE b.platform_id = ?",
+        (conv_id, posted.id)).fetchone())
+    assert (state, status) == ("ours", "pending")
+
+
+async def test_a_brand_reply_written_in_the_bluesky_app_answers_the_thread(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """As on X: the brand's reply from outside Careline is shown in the thread and stops the clock."""
+    settings, conv_id = await _queued_conversation("bluesky", world, simulator, store, tmp_path)
+    world.add_posts([SimPost(ref="b4", at=4, platform="bluesky", user=world.user("bluesky", SKY),
+                             reply_to="b3", text="We've found your bag, it arrives tonight.")])
+    world.publish_all()
+    source = make_source("bluesky-mentions", simulator.base_url)
+    await source.start()
+    try:
+        await Poller(source, store).run_once()
+    finally:
+        await source.close()
+    await Pipeline(store, LexiconClassifier(), settings).step()
+    placed = store.read_sync(lambda db: db.conn.execute(
+        "SELECT b.state, c.status, c.id FROM brand_posts b JOIN conversations c ON c.id = b.conversation_id "
+        "WHERE b.platform_id = ?", (world.by_ref["b4"].id,)).fetchone())
+    assert tuple(placed) == ("outside", "pending", conv_id)
+    assert store.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM mentions WHERE platform_id = ?", (world.by_ref["b4"].id,)).fetchone()[0]) == 0
 
 
 async def _queued_conversation(platform: str, world: World, simulator: Simulator, store: Store,
