@@ -60,6 +60,8 @@ INTENTS = (
 class Platform(StrEnum):
     X = "x"
     REDDIT = "reddit"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
 
 
 class Role(StrEnum):

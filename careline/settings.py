@@ -67,6 +67,12 @@ class BrandSettings:
     greeting: str = opt("Hi", "How replies open (reply templates' {{ greeting }}).")
     sign_off: str = opt("", "Appended to replies, e.g. ' ^JS' or ' - The Acme team'.")
     promise: str = opt("within 2 hours", "When replies promise a follow-up: keep it concrete.")
+    bluesky_handle: str = opt("", "The brand's Bluesky account (e.g. 'acme.bsky.social'): its posts are never "
+                              "tickets; enables its mention and reply notifications and replying.")
+    mastodon_account: str = opt("", "The brand's Mastodon account as username@instance (e.g. 'acme@mastodon.social'): "
+                                "its posts are never tickets; enables its mention notifications and replying.")
+    mastodon_instance: str = opt("", "Base URL of the brand account's Mastodon server; empty: "
+                                 "https://<the instance in mastodon_account>.")
 
 
 @dataclass(frozen=True)
@@ -100,9 +106,35 @@ class RedditSourceSettings:
 
 
 @dataclass(frozen=True)
+class BlueskySourceSettings:
+    enabled: bool = opt(False, "Poll Bluesky through the atproto SDK (keyword search and the brand's notifications).")
+    service_url: str = opt("https://bsky.social", "The accounts' PDS / entryway (a proxy, or the simulator).")
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
+    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0)
+    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1)
+    app_password: str = opt("", "App password of the brand accounts: set CARELINE_BLUESKY_APP_PASSWORD_<BRAND> "
+                            "(or CARELINE_BLUESKY_APP_PASSWORD for all).", secret=True)
+
+
+@dataclass(frozen=True)
+class MastodonSourceSettings:
+    enabled: bool = opt(False, "Poll Mastodon through Mastodon.py (the brand's mentions and hashtag timelines).")
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
+    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0)
+    max_pages: int = opt(10, "Most pages fetched in one poll (40 statuses or 80 notifications each).", min=1)
+    hashtags: bool = opt(True, "Also read the hashtag timelines of the brand's '#' keywords (what that server "
+                         "has seen of the tag; keyword search does not reach other people's posts on Mastodon).")
+    max_characters: int = opt(500, "Reply length limit when the server's instance info does not give one.", min=1)
+    access_token: str = opt("", "Access token of the brand accounts: set CARELINE_MASTODON_TOKEN_<BRAND> "
+                            "(or CARELINE_MASTODON_TOKEN for all).", secret=True)
+
+
+@dataclass(frozen=True)
 class SourcesSettings:
     x: XSourceSettings = field(default_factory=XSourceSettings, metadata={"help": "X / Twitter."})
     reddit: RedditSourceSettings = field(default_factory=RedditSourceSettings, metadata={"help": "Reddit."})
+    bluesky: BlueskySourceSettings = field(default_factory=BlueskySourceSettings, metadata={"help": "Bluesky."})
+    mastodon: MastodonSourceSettings = field(default_factory=MastodonSourceSettings, metadata={"help": "Mastodon."})
 
 
 @dataclass(frozen=True)
@@ -207,6 +239,8 @@ SECRET_ENV = {
     "sources.reddit.client_secret": "CARELINE_REDDIT_CLIENT_SECRET",
     "sources.reddit.username": "CARELINE_REDDIT_USERNAME",
     "sources.reddit.password": "CARELINE_REDDIT_PASSWORD",
+    "sources.bluesky.app_password": "CARELINE_BLUESKY_APP_PASSWORD",
+    "sources.mastodon.access_token": "CARELINE_MASTODON_TOKEN",
     "service.secret_key": "CARELINE_SECRET_KEY",
 }
 
@@ -378,8 +412,12 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"brands[{i}].name", "use 1-40 lower-case letters, digits, '-' or '_'")
         if names.count(b.name) > 1:
             raise ConfigError(f"brands[{i}].name", f"brand {b.name!r} is defined twice")
-        if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits):
-            raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles or subreddits to listen for")
+        if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits
+                or b.bluesky_handle or b.mastodon_account):
+            raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles, subreddits or accounts to listen for")
+        if b.mastodon_account and not re.fullmatch(r"@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", b.mastodon_account):
+            raise ConfigError(f"brands[{i}].mastodon_account",
+                              "expected username@instance, e.g. 'acme@mastodon.social'")
     _check_zone("service.timezone", settings.service.timezone)
     calendars = {c.name for c in settings.sla.calendars}
     for i, c in enumerate(settings.sla.calendars):

@@ -202,6 +202,8 @@ PRIVATE_CHANNEL: Mapping[str, str] = {
     "x": "send us a DM",
     "twitter": "send us a DM",
     "reddit": "send us a private message",
+    "bluesky": "send us a DM",
+    "mastodon": "send us a direct message",
 }
 
 
