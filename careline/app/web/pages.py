@@ -16,7 +16,8 @@ from careline.app.web.keys import SETTINGS, TEMPLATES
 from careline.app.web.security import json_for_html
 from careline.domain import Role
 
-NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/trends", "Trends", Role.MARKETING))
+NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/trends", "Trends", Role.MARKETING),
+       ("/admin", "Admin", Role.ADMIN))
 
 
 def home_for(who: Principal) -> str:
