@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from careline.app.web.security import new_secret, token_hash
 from careline.domain import Event, Role, from_iso, to_iso, utcnow
-from careline.errors import CarelineError, Conflict, Forbidden, NotFound
+from careline.errors import CarelineError, Forbidden, NotFound
 from careline.store.records import append_event
 
 #: Roles a person with the key role may hand to a token or to someone else: never more than their own.
@@ -197,25 +197,22 @@ def accounts(db: Database) -> list[Account]:
     return [Account(r[0], Role(r[1]), r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
-def _admins_left(db: Database, without: str) -> int:
-    return int(db.conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL "
-                               "AND username != ?", (without,)).fetchone()[0])
-
-
 def update_account(db: Database, actor: str, username: str, changes: dict[str, Any]) -> Account:
     """Change role, team, display name or disabled; audited with before and after.
 
-    Nobody changes their own role or disables themselves, and the last active admin stays an
-    admin: a slip must not lock everyone out of administration.
+    Only an active admin acts (read again inside the transaction: roles change), and nobody changes
+    their own role or disables themselves, so at least one active admin always remains, even when
+    two admins demote each other at the same moment.
     """
-    before = next((a for a in accounts(db) if a.username == username), None)
+    people = {a.username: a for a in accounts(db)}
+    me = people.get(actor)
+    if me is None or me.role is not Role.ADMIN or me.disabled_at:  # re-read in the transaction: roles change
+        raise Forbidden("only an active admin can change accounts")
+    before = people.get(username)
     if before is None:
         raise NotFound(f"no user {username!r}")
     if username == actor and ({"role", "disabled"} & set(changes)):
         raise Forbidden("you cannot change your own role or disable yourself; ask another admin")
-    demoting = changes.get("role", before.role.value) != "admin" or changes.get("disabled", False)
-    if before.role is Role.ADMIN and demoting and _admins_left(db, username) == 0:
-        raise Conflict("this is the last active admin; make someone else an admin first")
     for column, value in _columns(changes).items():
         db.conn.execute(f"UPDATE users SET {column} = ? WHERE username = ?", (value, username))
     if changes.get("disabled"):
