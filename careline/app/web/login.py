@@ -49,6 +49,9 @@ from careline.domain import Role, utcnow
 #: spaces or backslashes, which browsers strip or turn into "/" and so into ``//host``).
 SAFE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#]*")
 PENDING_SECONDS = 300
+#: A refused attempt is answered after this long (or Retry-After, if sooner): a client that guesses as
+#: fast as answers come is slowed to one guess a second per connection, at the cost of a sleeping task.
+TARPIT_SECONDS = 1.0
 LINK_COOKIE = "careline_link"
 WRONG = "Wrong username or password."
 
@@ -87,7 +90,13 @@ async def _login_form(request: web.Request) -> tuple[dict[str, str], str]:
 
 def _again(request: web.Request, cookie: str, nxt: str, status: int, error: str, *, step: str = "password",
            pending: str = "", retry: int = 0) -> web.Response:
-    """The login form again, with the reason; a 429 carries Retry-After."""
+    """The login form again, with the reason; a 429 carries Retry-After.
+
+    A script (no ``text/html`` in Accept) gets a 429 in the one JSON error shape instead of the page:
+    a flood of guesses is answered without rendering a template per guess.
+    """
+    if retry and "text/html" not in request.headers.get("Accept", ""):
+        raise web.HTTPTooManyRequests(text=error, headers={"Retry-After": str(retry)})
     response = render(request, "login.html", status=status, title="Log in", login_csrf=cookie, next=nxt,
                       error=error, step=step, pending=pending)
     if retry:
@@ -96,10 +105,12 @@ def _again(request: web.Request, cookie: str, nxt: str, status: int, error: str,
 
 
 async def _refused(request: web.Request, username: str, address: str, wait: int) -> None:
-    """Audit a throttled attempt (once a minute per name and address, so a flood is not a write flood)."""
+    """Audit a throttled attempt (once a minute per name and address, so a flood is not a write flood),
+    then hold the answer back a moment (:data:`TARPIT_SECONDS`)."""
     if request.app[THROTTLE].first_refusal(username, address):
         await request.app[STORE].write(
             lambda db: audit(db, username, "login.throttled", username, address=address, retry_after=wait))
+    await asyncio.sleep(min(wait, TARPIT_SECONDS))
 
 
 def _throttle_message(wait: int) -> str:
