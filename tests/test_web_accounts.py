@@ -325,3 +325,32 @@ def test_cli_refuses_empty_and_common_passwords(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["user", "add", "x", "--role", "admin", "--password", "plum tree sonata"],
                                 env=env)
     assert result.exit_code == 0, result.output
+
+
+# -- upgrading a database made before m070 ----------------------------------------------------------------
+async def test_sessions_and_tokens_made_before_m070_keep_working(tmp_path: Path) -> None:
+    """An existing install: web_sessions came from the web's own set, tokens had no scope or id."""
+    from sqlite_utils import Database
+
+    from careline.app.web.security import hash_password, token_hash
+    from careline.store.migrations import CORE
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    CORE.apply(db, stop_before="m070_accounts")
+    WEB.apply(db)
+    db.conn.execute("INSERT INTO users (username, role, display_name, password_hash, created_at) "
+                    "VALUES ('old', 'lead', 'Old', ?, '2026-11-01T00:00:00+00:00')", (hash_password("x" * 16),))
+    db.conn.execute("INSERT INTO api_tokens (token_hash, username, label, created_at) "
+                    "VALUES (?, 'old', 'legacy', '2026-11-01T00:00:00+00:00')", (token_hash("clt_legacy"),))
+    db.conn.commit()
+    db.conn.close()
+    store = Store(path, extra=[WEB]).open_sync()
+    try:
+        [legacy] = store.read_sync(lambda d: tokens(d, "old"))
+        assert legacy.role is Role.LEAD and legacy.id == token_hash("clt_legacy")[:12] and legacy.expires_at is None
+        async with TestClient(TestServer(create_app(Settings(), store))) as client:
+            r = await client.get("/api/sla/summary", headers={"Authorization": "Bearer clt_legacy"})
+            assert r.status == 200
+    finally:
+        store.close_sync()

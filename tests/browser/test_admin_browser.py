@@ -61,6 +61,10 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
     row = page.locator('tr[data-user="nadia"]')
     assert "Nadia <b>N</b>" in row.inner_text()  # hostile display names render as text
     shot(page, "admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "admin-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # tables scroll inside their panel
+    page.set_viewport_size({"width": 1360, "height": 900})
 
     other = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
     agent = other.new_page()
