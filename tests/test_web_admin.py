@@ -165,3 +165,28 @@ async def test_own_tokens_are_capped_at_the_owner_s_role(make_client) -> None:  
     token_id = (await (await client.get("/api/account")).json())["tokens"][0]["id"]
     status, answer = await call(client, csrf, f"/api/account/tokens/{token_id}/revoke", {})
     assert status == 200 and answer["revoked_at"]
+
+
+async def test_configuration_page_and_sla_preview_follow_business_hours(acc_store) -> None:  # type: ignore[no-untyped-def]
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import load_settings
+    from tests.conftest import REPO
+
+    settings = load_settings(REPO / "config" / "careline.example.toml", environ={})
+    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+        page = await (await client.get("/admin/config")).text()
+        assert 'data-policy="standard"' in page and "Europe/London" in page and "2026-12-25" in page
+        r = await client.get("/api/admin/sla/preview", params={"policy": "standard", "at": "2026-12-24T16:45"})
+        [preview] = (await r.json())["previews"]
+        # 15 minutes left on Thursday, then Christmas, Boxing Day and a Sunday closed: Monday 09:45
+        assert preview["first_response"] == "2026-12-28T09:45+00:00"
+        assert (await client.get("/api/admin/sla/preview", params={"at": "soon"})).status == 400
+        assert (await client.get("/api/admin/sla/preview", params={"policy": "nope"})).status == 404
+        assert len((await (await client.get("/api/admin/sla/preview")).json())["previews"]) == 2
+    lead = TestClient(TestServer(create_app(settings, acc_store)))
+    async with lead:
+        assert (await post_login(lead, "lead", PASSWORDS["lead"])).status == 303
+        assert (await lead.get("/api/admin/sla/preview")).status == 403
