@@ -189,6 +189,8 @@ class AccountsSettings:
     hash_threads: int = opt(1, "Threads that check password hashes (scrypt); a login flood uses only these.",
                             min=1, max=8)
     token_days: int = opt(90, "Default lifetime of a new API token in days; 0 = no expiry.", min=0, max=3650)
+    leads_manage_team: bool = opt(False, "Leads may add agents to their own team and disable, log out or reset "
+                                  "the password of its agents (at /admin).")
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,43 @@ async def test_configuration_page_and_sla_preview_follow_business_hours(acc_stor
     async with lead:
         assert (await post_login(lead, "lead", PASSWORDS["lead"])).status == 303
         assert (await lead.get("/api/admin/sla/preview")).status == 403
+
+
+async def test_leads_manage_only_their_own_team_and_only_when_allowed(acc_store) -> None:  # type: ignore[no-untyped-def]
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.accounts import update_account
+    from careline.app.web.app import create_app
+    from careline.settings import AccountsSettings, Settings
+
+    def setup(db):  # type: ignore[no-untyped-def]
+        update_account(db, "admin", "lead", {"team": "night"})
+        update_account(db, "admin", "agent", {"team": "night"})
+        create_user(db, "dayagent", Role.AGENT, "day agent passphrase", team="day")
+
+    acc_store.write_sync(setup)
+    for allowed in (False, True):
+        app = create_app(Settings(accounts=AccountsSettings(leads_manage_team=allowed)), acc_store)
+        async with TestClient(TestServer(app)) as client:
+            assert (await post_login(client, "lead", PASSWORDS["lead"])).status == 303
+            page = await client.get("/admin")
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', await page.text())
+            if not allowed:
+                assert page.status == 403
+                continue
+            text = await page.text()
+            assert 'data-user="agent"' in text and "dayagent" not in text and "API tokens" not in text
+            token = csrf.group(1)  # type: ignore[union-attr]
+            assert (await call(client, token, "/api/admin/users/dayagent", {"disabled": True}))[0] == 403
+            assert (await call(client, token, "/api/admin/users/agent", {"role": "lead"}))[0] == 403
+            assert (await call(client, token, "/api/admin/users/admin/reset", {}))[0] == 403
+            status, body = await call(client, token, "/api/admin/users/agent", {"disabled": True})
+            assert status == 200 and body["disabled_at"]
+            status, _ = await call(client, token, "/api/admin/users", {"username": "newbie", "role": "lead"})
+            assert status == 403
+            status, body = await call(client, token, "/api/admin/users", {"username": "newbie", "role": "agent",
+                                                                          "team": "day"})
+            assert status == 201 and "link" in body
+            assert (await call(client, token, "/api/admin/tokens", {"username": "agent", "label": "x"}))[0] == 403
+    teams = dict(acc_store.read_sync(lambda db: db.conn.execute("SELECT username, team FROM users").fetchall()))
+    assert teams["newbie"] == "night"  # a lead adds to their own team, whatever the body said

@@ -197,20 +197,39 @@ def accounts(db: Database) -> list[Account]:
     return [Account(r[0], Role(r[1]), r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
-def update_account(db: Database, actor: str, username: str, changes: dict[str, Any]) -> Account:
-    """Change role, team, display name or disabled; audited with before and after.
+#: What a lead may change about an agent of their own team (when ``accounts.leads_manage_team``).
+LEAD_CHANGES = frozenset({"disabled", "display_name"})
 
-    Only an active admin acts (read again inside the transaction: roles change), and nobody changes
-    their own role or disables themselves, so at least one active admin always remains, even when
-    two admins demote each other at the same moment.
+
+def check_manages(db: Database, actor: str, username: str, *, leads: bool,
+                  changes: frozenset[str] = frozenset()) -> tuple[Account, Account]:
+    """(actor, target) when ``actor`` may manage ``username``'s account, else :class:`Forbidden`.
+
+    Read inside the caller's write transaction, since roles and teams change. An active admin
+    manages everyone; with ``leads``, an active lead manages the agents of their own (named) team,
+    and only their state and display name (``changes``: the fields about to change).
     """
     people = {a.username: a for a in accounts(db)}
-    me = people.get(actor)
-    if me is None or me.role is not Role.ADMIN or me.disabled_at:  # re-read in the transaction: roles change
-        raise Forbidden("only an active admin can change accounts")
-    before = people.get(username)
-    if before is None:
+    me, target = people.get(actor), people.get(username)
+    if me is None or me.disabled_at or me.role not in (Role.ADMIN, Role.LEAD):
+        raise Forbidden("only an active admin (or a lead, for their team) can change accounts")
+    if target is None:
         raise NotFound(f"no user {username!r}")
+    if me.role is Role.LEAD and not (leads and me.team and target.role is Role.AGENT and target.team == me.team
+                                     and changes <= LEAD_CHANGES):
+        raise Forbidden("a lead may manage only the agents of their own team (state and display name)")
+    return me, target
+
+
+def update_account(db: Database, actor: str, username: str, changes: dict[str, Any], *,
+                   leads: bool = False) -> Account:
+    """Change role, team, display name or disabled; audited with before and after.
+
+    Only an active admin (or, with ``leads``, a lead for an agent of their team) acts, read again
+    inside the transaction; nobody changes their own role or disables themselves, so at least one
+    active admin always remains, even when two admins demote each other at the same moment.
+    """
+    _me, before = check_manages(db, actor, username, leads=leads, changes=frozenset(changes))
     if username == actor and ({"role", "disabled"} & set(changes)):
         raise Forbidden("you cannot change your own role or disable yourself; ask another admin")
     for column, value in _columns(changes).items():

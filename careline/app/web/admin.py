@@ -1,5 +1,8 @@
 """Administration of people and API tokens (role admin), and the account audit trail.
 
+Where ``accounts.leads_manage_team`` is on, a lead uses the same page and endpoints for the agents
+of their own team: add agents to it, disable, log out, reset a password (never roles or tokens).
+
 Every change goes through :mod:`careline.app.web.accounts`, which audits it with who, when, and the
 values before and after. New people get either a password (checked by the policy) or an invitation:
 a one-time link where they choose their own; "reset password" ends their sessions and makes such a
@@ -15,8 +18,10 @@ from typing import Any
 from aiohttp import web
 
 from careline.app.web.accounts import (
+    Account,
     accounts,
     audit,
+    check_manages,
     create_link,
     create_token,
     end_sessions,
@@ -34,6 +39,7 @@ from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password
 from careline.domain import Role, utcnow
+from careline.errors import Forbidden
 
 USERNAME = r"{name:[A-Za-z0-9._]{1,64}}"
 
@@ -44,32 +50,57 @@ def _link(request: web.Request, token: str) -> str:
     return f"{base.rstrip('/')}/set-password?token={token}"
 
 
+def _leads(request: web.Request) -> bool:
+    """Whether this caller acts as a lead for their team; a lead without the setting is refused."""
+    if user_of(request).role is Role.ADMIN:
+        return False
+    if not request.app[SETTINGS].accounts.leads_manage_team:
+        raise Forbidden("only admins manage accounts here (accounts.leads_manage_team is off)")
+    return True
+
+
+def _visible(people: list[Account], me: Account | None, lead: bool) -> list[Account]:
+    """Everyone for an admin; a lead sees themselves and the agents of their own team."""
+    if not lead:
+        return people
+    team = me.team if me else ""
+    return [p for p in people if p.username == (me.username if me else "")
+            or (team and p.role is Role.AGENT and p.team == team)]
+
+
 async def admin_state(request: web.Request) -> dict[str, Any]:
-    store, now = request.app[STORE], utcnow()
+    store, now, lead = request.app[STORE], utcnow(), _leads(request)
     people = await store.read(accounts)
-    all_tokens = await store.read(lambda db: tokens(db))
-    trail = await store.read(recent_account_events)
-    return {"people": plain(people), "tokens": [{**plain(t), "state": t.state(now)} for t in all_tokens],
-            "audit": trail, "roles": [r.value for r in Role], "me": user_of(request).username,
-            "token_days": request.app[SETTINGS].accounts.token_days}
+    me = next((p for p in people if p.username == user_of(request).username), None)
+    all_tokens = [] if lead else await store.read(lambda db: tokens(db))
+    trail = [] if lead else await store.read(recent_account_events)
+    return {"people": plain(_visible(people, me, lead)), "tokens": [{**plain(t), "state": t.state(now)}
+                                                                    for t in all_tokens],
+            "audit": trail, "roles": ["agent"] if lead else [r.value for r in Role], "me": user_of(request).username,
+            "lead": lead, "team": me.team if me else "", "token_days": request.app[SETTINGS].accounts.token_days}
 
 
-@allow(Role.ADMIN)
+@allow(Role.LEAD)
 async def admin_page(request: web.Request) -> web.Response:
     return render(request, "admin.html", title="Administration", s=await admin_state(request))
 
 
-@allow(Role.ADMIN)
+@allow(Role.LEAD)
 async def admin_json(request: web.Request) -> web.Response:
     return web.json_response(await admin_state(request))
 
 
-@allow(Role.ADMIN)
+@allow(Role.LEAD)
 async def add_person(request: web.Request) -> web.Response:
-    """Add with a password, or invite (no password: the answer carries a one-time link)."""
-    actor, body = user_of(request).username, await json_body(request)
+    """Add with a password, or invite (no password: the answer carries a one-time link).
+
+    A lead adds agents to their own team only (the team is theirs whatever the body says).
+    """
+    actor, body, lead = user_of(request).username, await json_body(request), _leads(request)
     name, scope = text(body, "username", limit=64).strip(), role(body)
     display, team = text(body, "display_name", required=False, limit=80), text(body, "team", required=False, limit=40)
+    if lead and scope is not Role.AGENT:
+        raise Forbidden("a lead may add agents only")
     password = text(body, "password", required=False, limit=256)
     digest = None
     if password:
@@ -77,6 +108,9 @@ async def add_person(request: web.Request) -> web.Response:
         digest = await asyncio.get_running_loop().run_in_executor(request.app[HASHER], hash_password, password)
 
     def add(db):  # type: ignore[no-untyped-def]
+        nonlocal team
+        if lead:
+            team = _lead_team(db, actor)
         create_user(db, name, scope or Role.AGENT, None, display.strip(), team=team.strip(), hashed=digest)
         audit(db, actor, "account.created", name, before=None,
               after={"role": (scope or Role.AGENT).value, "team": team.strip(), "display_name": display.strip()})
@@ -90,7 +124,15 @@ async def add_person(request: web.Request) -> web.Response:
     return web.json_response(answer, status=201)
 
 
-@allow(Role.ADMIN)
+def _lead_team(db: Any, actor: str) -> str:
+    """The acting lead's team, read in the transaction; a lead without one manages nobody."""
+    me = next((p for p in accounts(db) if p.username == actor), None)
+    if me is None or me.role is not Role.LEAD or me.disabled_at or not me.team:
+        raise Forbidden("a lead needs a team (set by an admin) to add people to it")
+    return me.team
+
+
+@allow(Role.LEAD)
 async def change_person(request: web.Request) -> web.Response:
     actor, name, body = user_of(request).username, request.match_info["name"], await json_body(request)
     changes: dict[str, Any] = {}
@@ -103,15 +145,17 @@ async def change_person(request: web.Request) -> web.Response:
         changes["disabled"] = flag(body, "disabled")
     if not changes:
         raise web.HTTPBadRequest(text="send at least one of role, team, display_name, disabled")
-    after = await request.app[STORE].write(lambda db: update_account(db, actor, name, changes))
+    lead = _leads(request)
+    after = await request.app[STORE].write(lambda db: update_account(db, actor, name, changes, leads=lead))
     return web.json_response({**plain(after), "message": f"Saved {name}."})
 
 
-@allow(Role.ADMIN)
+@allow(Role.LEAD)
 async def reset_person(request: web.Request) -> web.Response:
-    actor, name = user_of(request).username, request.match_info["name"]
+    actor, name, lead = user_of(request).username, request.match_info["name"], _leads(request)
 
     def reset(db):  # type: ignore[no-untyped-def]
+        check_manages(db, actor, name, leads=lead)
         token = create_link(db, actor, name, "reset")
         end_sessions(db, name)
         return token
@@ -121,11 +165,12 @@ async def reset_person(request: web.Request) -> web.Response:
                               "link": _link(request, token)})
 
 
-@allow(Role.ADMIN)
+@allow(Role.LEAD)
 async def logout_person(request: web.Request) -> web.Response:
-    actor, name = user_of(request).username, request.match_info["name"]
+    actor, name, lead = user_of(request).username, request.match_info["name"], _leads(request)
 
     def force(db):  # type: ignore[no-untyped-def]
+        check_manages(db, actor, name, leads=lead)
         ended = end_sessions(db, name)
         audit(db, actor, "account.logged_out", name, sessions=ended)
         return ended
