@@ -61,7 +61,8 @@ async def account_state(request: web.Request) -> dict[str, Any]:
             or who.role.value in request.app[SETTINGS].accounts.totp_roles,
             "sessions": [{**plain(s), "current": s.id == who.session} for s in mine],
             "tokens": [{**plain(t), "state": t.state(now)} for t in own],
-            "grantable": sorted(r.value for r in GRANTABLE[who.role])}
+            "grantable": sorted(r.value for r in GRANTABLE[who.role]),
+            "token_days": request.app[SETTINGS].accounts.token_days}
 
 
 @signed_in
