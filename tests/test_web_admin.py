@@ -230,3 +230,40 @@ async def test_leads_manage_only_their_own_team_and_only_when_allowed(acc_store)
             assert (await call(client, token, "/api/admin/tokens", {"username": "agent", "label": "x"}))[0] == 403
     teams = dict(acc_store.read_sync(lambda db: db.conn.execute("SELECT username, team FROM users").fetchall()))
     assert teams["newbie"] == "night"  # a lead adds to their own team, whatever the body said
+
+
+async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import ResponderSettings, Settings, WebhookSettings
+    from responder.alerts import SIGNATURE_HEADER, verify_signature
+
+    received: list[tuple[bytes, str | None]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((await request.read(), request.headers.get(SIGNATURE_HEADER)))
+        return web.Response(status=204)
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", hook)
+    async with TestServer(receiver) as server:
+        url = str(server.make_url("/hook"))
+        settings = Settings(responder=ResponderSettings(webhooks=[
+            WebhookSettings(url=url, secret_env="CARELINE_TEST_HOOK_SECRET"),
+            WebhookSettings(url=url + "?unsigned", secret_env="CARELINE_TEST_NO_SUCH_SECRET")]))
+        monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", "s3cret")
+        monkeypatch.delenv("CARELINE_TEST_NO_SUCH_SECRET", raising=False)
+        async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+            assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"',  # type: ignore[union-attr]
+                             await (await client.get("/admin/config")).text()).group(1)
+            status, answer = await call(client, csrf, "/api/admin/webhooks/0/test", {})
+            assert status == 200 and answer["ok"] and answer["status"] == 204
+            status, answer = await call(client, csrf, "/api/admin/webhooks/1/test", {})
+            assert status == 409 and "never sends unsigned" in answer["error"]["message"]
+            assert (await call(client, csrf, "/api/admin/webhooks/7/test", {}))[0] == 404
+    [(body, signature)] = received
+    assert json.loads(body)["event"] == "test" and verify_signature("s3cret", body, signature)
+    assert events(acc_store, "webhook.tested")[0]["result"] == "HTTP 204"

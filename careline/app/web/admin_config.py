@@ -1,22 +1,29 @@
 """What the running service was configured with, for admins: brands, sources, SLA policies and
-calendars (with a live due-time preview), webhooks. Read-only: the settings file is still where
-these change (``careline config --check``, then a restart); secrets are never shown, only whether
-they are set.
+calendars (with a live due-time preview), webhooks (with a signed test delivery). Read-only: the
+settings file is still where these change (``careline config --check``, then a restart); secrets are
+never shown, only whether they are set.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiohttp import web
 
-from careline.app.web.auth import allow
-from careline.app.web.keys import SETTINGS
+from careline.app.http import AiohttpTransport
+from careline.app.web.auth import allow, user_of
+from careline.app.web.keys import SETTINGS, STORE
 from careline.app.web.pages import render
-from careline.domain import Role, utcnow
+from careline.domain import Event, Role, to_iso, utcnow
+from careline.errors import Conflict
 from careline.settings import Settings
+from careline.store.records import append_event
+from responder.alerts import TransportError, signed_headers
 from responder.policy import configured_policies
 from responder.sla import SLAPolicy, due_times
 
@@ -72,6 +79,35 @@ async def sla_preview(request: web.Request) -> web.Response:
         _preview(p, _parse_at(request.query.get("at", ""), p.calendar.timezone)) for p in chosen]})
 
 
+
+
+@allow(Role.ADMIN)
+async def test_webhook(request: web.Request) -> web.Response:
+    """POST a signed ``{"event": "test"}`` to the configured webhook number ``n`` and say what came back."""
+    hooks = request.app[SETTINGS].responder.webhooks
+    index = int(request.match_info["n"])
+    if index >= len(hooks):
+        raise web.HTTPNotFound(text=f"no webhook number {index}")
+    hook, actor = hooks[index], user_of(request).username
+    secret = os.environ.get(hook.secret_env, "")
+    if not secret:
+        raise Conflict(f"${hook.secret_env} is not set: Careline never sends unsigned webhooks")
+    body = json.dumps({"event": "test", "sent_at": to_iso(utcnow()), "by": actor}).encode()
+    async with aiohttp.ClientSession() as session:
+        try:
+            status, _ = await AiohttpTransport(session).post(hook.url, body, signed_headers(secret, body, "test"),
+                                                             seconds=10)
+            result = f"HTTP {status}"
+        except TransportError as exc:
+            status, result = 0, str(exc)[:300]
+    await request.app[STORE].write(lambda db: append_event(db, Event(utcnow(), actor, "webhook.tested",
+                                                                     f"webhook:{hook.url}", {"result": result})))
+    ok = 200 <= status < 300
+    return web.json_response({"ok": ok, "status": status,
+                              "message": f"{hook.url} answered {result}" if status else f"no answer: {result}"})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/admin/config", config_page)
     app.router.add_get("/api/admin/sla/preview", sla_preview)
+    app.router.add_post(r"/api/admin/webhooks/{n:\d{1,3}}/test", test_webhook)

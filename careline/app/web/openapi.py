@@ -224,6 +224,10 @@ def _account_paths() -> dict[str, Any]:
                 **TOKEN_FIELDS, "username": {"type": "string", "maxLength": 64}}})},
         "/api/admin/tokens/{tid}/revoke": {"post": _op("Revoke any token", "admin", _json(OBJ), "404",
                                                        params=[tid])},
+        "/api/admin/webhooks/{n}/test": {"post": _op(
+            "POST a signed test event to configured webhook number n; says what it answered", "admin",
+            _json(OBJ), "404", "409", params=[{"name": "n", "in": "path", "required": True,
+                                               "schema": {"type": "integer", "minimum": 0, "maximum": 999}}])},
         "/api/admin/sla/preview": {"get": _op(
             "When a message at `at` (default now) is due under each policy", "admin", _json(OBJ), "400", "404",
             params=[_q("policy", SHORT), _q("at", {"type": "string", "maxLength": 40})])},

@@ -1,7 +1,8 @@
 /* Forms that talk to the JSON API: <form data-api="/api/..."> posts its fields as JSON with the CSRF
    header, shows the answer's message (or the one error shape's message) in its [role=status] element,
    and reloads the page after a change. data-confirm asks first (destructive actions); a one-time
-   secret in the answer (token, link) is shown in the form's <output> and the page is not reloaded.
+   secret in the answer (token, link) is shown in the form's <output> and the page is not reloaded
+   (nor with data-stay, where the answer's message is the point).
    No inline script anywhere: the CSP is script-src 'self'. */
 "use strict";
 (function () {
@@ -47,6 +48,7 @@
       if (handler) { handler(form, res.data); return; }
       if (res.data.current) { window.location.href = "/login"; return; }
       if (res.data.token || res.data.link) { reveal(form, res.data.token || res.data.link); return; }
+      if (form.dataset.stay !== undefined) { return; }
       window.setTimeout(function () { window.location.reload(); }, 400);
     }).catch(function () {
       if (button) { button.disabled = false; }
