@@ -267,3 +267,31 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
     [(body, signature)] = received
     assert json.loads(body)["event"] == "test" and verify_signature("s3cret", body, signature)
     assert events(acc_store, "webhook.tested")[0]["result"] == "HTTP 204"
+
+
+@pytest.mark.parametrize(("template", "expect"), [
+    ("", 200),
+    ("{{ greeting }} {{ name }}, sorry about that. Please {{ dm }} with {{ case_ref }}.{{ sign_off }}", 200),
+    ("As we already explained, {{ name }}, this is our policy.", 200),  # renders; the tone check flags it
+    ("{{ nmae }}", 400),  # a typo is an error, not an empty string
+    ("{{ ''.__class__.__mro__ }}", 400),  # the sandbox
+    ("{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}", 400),
+    ("{{ 'x' * 1000000000 }}", 400), ("{{ 10 ** 10000000 }}", 400), ("{% if %}", 400),
+])
+async def test_template_preview_is_sandboxed_and_tone_checked(acc_store, template: str, expect: int) -> None:  # type: ignore[no-untyped-def]
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import BrandSettings, Settings
+
+    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
+    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+        page = await (await client.get("/admin/templates")).text()
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        status, answer = await call(client, csrf, "/api/admin/templates/preview", {
+            "brand": "skylark", "intent": "delivery", "platform": "x", "template": template})
+    assert status == expect, answer
+    if expect == 200:
+        assert answer["length"] <= answer["limit"] == 280 and "Skylark" not in answer.get("error", "")
+        assert answer["tone"]["defensive"] == ("already explained" in template)

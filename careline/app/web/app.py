@@ -12,7 +12,18 @@ import jinja2
 import plotly
 from aiohttp import web
 
-from careline.app.web import account, admin, admin_config, agent, api, lead, login, marketing, survey
+from careline.app.web import (
+    account,
+    admin,
+    admin_config,
+    admin_templates,
+    agent,
+    api,
+    lead,
+    login,
+    marketing,
+    survey,
+)
 from careline.app.web.auth import auth_middleware, public
 from careline.app.web.cache import CostBoundCache
 from careline.app.web.keys import (
@@ -157,7 +168,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_cleanup.append(settle_caches)
     app.on_cleanup.append(stop_hasher)
     app.on_response_prepare.append(security_headers)
-    for module in (login, agent, api, lead, marketing, survey, account, admin, admin_config):
+    for module in (login, agent, api, lead, marketing, survey, account, admin, admin_config, admin_templates):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")

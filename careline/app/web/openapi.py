@@ -228,6 +228,13 @@ def _account_paths() -> dict[str, Any]:
             "POST a signed test event to configured webhook number n; says what it answered", "admin",
             _json(OBJ), "404", "409", params=[{"name": "n", "in": "path", "required": True,
                                                "schema": {"type": "integer", "minimum": 0, "maximum": 999}}])},
+        "/api/admin/templates/preview": {"post": _op(
+            "Render a reply template (the body's or the brand's) for a sample customer, with tone and length",
+            "admin", _json(OBJ), "400", "404", body={"type": "object", "required": ["brand", "intent", "platform"],
+                                                     "properties": {"brand": SHORT, "intent": SHORT,
+                                                                    "platform": {"type": "string", "maxLength": 20},
+                                                                    "template": {"type": "string",
+                                                                                 "maxLength": 4000}}})},
         "/api/admin/sla/preview": {"get": _op(
             "When a message at `at` (default now) is due under each policy", "admin", _json(OBJ), "400", "404",
             params=[_q("policy", SHORT), _q("at", {"type": "string", "maxLength": 40})])},
