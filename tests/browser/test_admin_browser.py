@@ -155,3 +155,23 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
     page.get_by_role("button", name="Verify").click()
     page.wait_for_selector("table#queue")
     assert not real_errors(page), page.errors  # type: ignore[attr-defined]
+
+
+def test_configuration_and_template_preview_pages(page: Any) -> None:
+    sign_in(page, "root", ADMIN_PASSWORD)
+    page.goto("/admin/config")
+    assert page.locator("h1").inner_text().startswith("Configuration")
+    assert page.locator("text=Skylark Air").count() >= 1
+    page.goto("/admin/templates")
+    page.get_by_label("Brand", exact=True).select_option("skylark")
+    page.get_by_label("Intent", exact=True).select_option("delivery")
+    editor = page.get_by_role("textbox", name=re.compile("^Template"))
+    editor.fill("As we already explained, {{ name }}, please {{ dm }}.")
+    page.get_by_role("button", name="Preview").click()
+    status = page.locator("#template-preview [role=status]")
+    status.filter(has_text="tone:").wait_for()
+    assert "Priya" in status.inner_text() and "already explained" in status.inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "templates-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    assert not real_errors(page), page.errors  # type: ignore[attr-defined]
