@@ -47,7 +47,8 @@ async def test_only_admins_reach_administration(make_client) -> None:  # type: i
     ({"username": "nina", "role": "boss"}, "role must be one of"),
     ({"username": "nina", "role": "agent", "password": "short"}, "at least 12"),
     ({"username": "nina", "role": "agent", "password": 123456789012}, "password must be a string"),
-    ({"username": "nina", "role": "agent", "team": "x" * 41}, "at most 40"),
+    ({"username": "nina", "role": "agent", "team": "x" * 201}, "at most 200"),
+    ({"username": "nina", "role": "agent", "team": "night/<b>"}, "team name is"),
     ({"username": "agent", "role": "agent", "password": "a fine long passphrase"}, "already exists"),
 ])
 async def test_bad_input_is_a_clear_4xx_and_changes_nothing(make_client, acc_store, body, message) -> None:  # type: ignore[no-untyped-def]
@@ -62,7 +63,7 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(make_client, acc_sto
 async def test_changes_are_audited_with_before_and_after(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
     client, csrf = await signed_in(make_client, "admin")
     status, answer = await call(client, csrf, "/api/admin/users/agent", {"role": "lead", "team": "night"})
-    assert status == 200 and answer["role"] == "lead" and answer["team"] == "night"
+    assert status == 200 and answer["role"] == "lead" and answer["teams"] == ["night"]
     [change] = events(acc_store, "account.updated")
     assert change["actor"] == "admin" and change["subject"] == "user:agent"
     assert change["before"] == {"role": "agent", "team": ""} and change["after"] == {"role": "lead", "team": "night"}
@@ -228,7 +229,7 @@ async def test_leads_manage_only_their_own_team_and_only_when_allowed(acc_store)
                                                                           "team": "day"})
             assert status == 201 and "link" in body
             assert (await call(client, token, "/api/admin/tokens", {"username": "agent", "label": "x"}))[0] == 403
-    teams = dict(acc_store.read_sync(lambda db: db.conn.execute("SELECT username, team FROM users").fetchall()))
+    teams = dict(acc_store.read_sync(lambda db: db.conn.execute("SELECT username, team FROM team_members").fetchall()))
     assert teams["newbie"] == "night"  # a lead adds to their own team, whatever the body said
 
 

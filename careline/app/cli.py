@@ -117,7 +117,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
     if not rows:
-        click.echo("The queue is empty.")
+        click.echo(f"The queue is empty (database {ctx.settings.service.database}). The demo uses its own file: "
+                   "`careline demo` prints the command that points the CLI at it.")
         return
     click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<20} {'BRAND':<10} {'AUTHOR':<16} TEXT")
     for r in rows:
@@ -149,7 +150,7 @@ def user() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["agent", "lead", "marketing", "admin"]), required=True)
 @click.option("--name", "display_name", default="", help="Name shown in the app.")
-@click.option("--team", default="", help="Team name (leads may be allowed to manage their team).")
+@click.option("--team", default="", help="Teams to join, comma-separated (made when missing).")
 @click.password_option(help="Asked for when not given (never put it in shell history). At least 12 characters; "
                        "common passwords are refused.")
 @pass_ctx
@@ -205,8 +206,8 @@ def user_list(ctx: Context) -> None:
     finally:
         store.close_sync()
     for a in people:
-        state = "disabled" if a.disabled_at else "active"
-        click.echo(f"{a.username:<20} {a.role.value:<10} {a.team or '-':<12} 2fa={'on' if a.two_factor else 'off':<4}"
+        state, teams = "disabled" if a.disabled_at else "active", ", ".join(a.teams) or "-"
+        click.echo(f"{a.username:<20} {a.role.value:<10} {teams:<12} 2fa={'on' if a.two_factor else 'off':<4}"
                    f"{state:<9} sessions={a.sessions}")
 
 
@@ -229,6 +230,54 @@ def user_reset(ctx: Context, username: str) -> None:
         store.close_sync()
     base = ctx.settings.responder.public_url or f"http://{ctx.settings.service.host}:{ctx.settings.service.port}"
     click.echo(f"{base.rstrip('/')}/set-password?token={token}")
+@cli.group()
+def team() -> None:
+    """Teams: conversations assigned to a team go round-robin to its available members."""
+
+
+@team.command("add")
+@click.argument("name")
+@click.option("--member", "members", multiple=True, help="Username to add (repeatable).")
+@pass_ctx
+def team_add(ctx: Context, name: str, members: tuple[str, ...]) -> None:
+    """Create team NAME (or add people to it)."""
+    from careline.app.service import open_store
+    from careline.domain import utcnow
+    from careline.store import workspace
+
+    if not 1 <= len(name) <= 64 or not name.replace("-", "").replace("_", "").replace(" ", "").isalnum():
+        raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+
+    def write(db: Any) -> None:
+        workspace.add_team(db, name, utcnow())
+        for member in members:
+            workspace.join_team(db, name, member)
+
+    store = open_store(ctx.settings)
+    try:
+        store.write_sync(write)
+        listed = store.read_sync(workspace.teams)[name]
+    finally:
+        store.close_sync()
+    click.echo(f"team {name!r}: {', '.join(listed) or 'no members yet'}")
+
+
+@team.command("list")
+@pass_ctx
+def team_list(ctx: Context) -> None:
+    """Every team and its members."""
+    from careline.app.service import open_store
+    from careline.store import workspace
+
+    store = open_store(ctx.settings)
+    try:
+        found = store.read_sync(workspace.teams)
+    finally:
+        store.close_sync()
+    if not found:
+        click.echo("No teams yet: careline team add NAME --member USER")
+    for name, members in found.items():
+        click.echo(f"{name}: {', '.join(members) or '(no members)'}")
 
 
 def _load_stage_commands() -> None:

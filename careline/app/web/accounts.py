@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from careline.app.web.security import new_secret, token_hash
 from careline.domain import Event, Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Forbidden, NotFound
+from careline.store import workspace
 from careline.store.records import append_event
 
 #: Roles a person with the key role may hand to a token or to someone else: never more than their own.
@@ -46,7 +47,7 @@ class Account:
     username: str
     role: Role
     display_name: str
-    team: str
+    teams: tuple[str, ...]
     disabled_at: str | None
     two_factor: bool
     created_at: str
@@ -191,10 +192,29 @@ def link_owner(db: Database, token: str) -> str | None:
 def accounts(db: Database) -> list[Account]:
     now = to_iso(utcnow())
     rows = db.conn.execute(
-        "SELECT u.username, u.role, u.display_name, u.team, u.disabled_at, u.totp_secret IS NOT NULL, u.created_at, "
+        "SELECT u.username, u.role, u.display_name, u.disabled_at, u.totp_secret IS NOT NULL, u.created_at, "
         "u.password_changed_at, (SELECT count(*) FROM web_sessions s WHERE s.username = u.username "
         "AND s.expires_at > ?) FROM users u ORDER BY u.username", (now,)).fetchall()
-    return [Account(r[0], Role(r[1]), r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in rows]
+    teams = workspace.teams(db)
+    member_of: dict[str, list[str]] = {}
+    for team, members in teams.items():
+        for name in members:
+            member_of.setdefault(name, []).append(team)
+    return [Account(r[0], Role(r[1]), r[2], tuple(member_of.get(r[0], ())), r[3], bool(r[4]), r[5], r[6], r[7])
+            for r in rows]
+
+
+def set_teams(db: Database, username: str, names: str) -> tuple[str, ...]:
+    """Make ``username`` a member of exactly the comma-separated teams in ``names`` (made when missing)."""
+    wanted = tuple(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
+    for name in wanted:
+        if len(name) > 64 or not name.replace("-", "").replace("_", "").replace(" ", "").isalnum():
+            raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+    db.conn.execute("DELETE FROM team_members WHERE username = ?", (username,))
+    for name in wanted:
+        workspace.add_team(db, name, utcnow())
+        workspace.join_team(db, name, username)
+    return wanted
 
 
 #: What a lead may change about an agent of their own team (when ``accounts.leads_manage_team``).
@@ -207,7 +227,8 @@ def check_manages(db: Database, actor: str, username: str, *, leads: bool,
 
     Read inside the caller's write transaction, since roles and teams change. An active admin
     manages everyone; with ``leads``, an active lead manages the agents of their own (named) team,
-    and only their state and display name (``changes``: the fields about to change).
+    and only their state and display name (``changes``: the fields about to change). "Their team":
+    the target shares a team with the lead.
     """
     people = {a.username: a for a in accounts(db)}
     me, target = people.get(actor), people.get(username)
@@ -215,7 +236,7 @@ def check_manages(db: Database, actor: str, username: str, *, leads: bool,
         raise Forbidden("only an active admin (or a lead, for their team) can change accounts")
     if target is None:
         raise NotFound(f"no user {username!r}")
-    if me.role is Role.LEAD and not (leads and me.team and target.role is Role.AGENT and target.team == me.team
+    if me.role is Role.LEAD and not (leads and set(me.teams) & set(target.teams) and target.role is Role.AGENT
                                      and changes <= LEAD_CHANGES):
         raise Forbidden("a lead may manage only the agents of their own team (state and display name)")
     return me, target
@@ -234,6 +255,8 @@ def update_account(db: Database, actor: str, username: str, changes: dict[str, A
         raise Forbidden("you cannot change your own role or disable yourself; ask another admin")
     for column, value in _columns(changes).items():
         db.conn.execute(f"UPDATE users SET {column} = ? WHERE username = ?", (value, username))
+    if "team" in changes:
+        set_teams(db, username, _short(changes["team"], "team", 200))
     if changes.get("disabled"):
         end_sessions(db, username)
     after = next(a for a in accounts(db) if a.username == username)
@@ -246,8 +269,6 @@ def _columns(changes: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "role" in changes:
         out["role"] = Role(changes["role"]).value
-    if "team" in changes:
-        out["team"] = _short(changes["team"], "team", 40)
     if "display_name" in changes:
         out["display_name"] = _short(changes["display_name"], "display name", 80)
     if "disabled" in changes:
@@ -262,7 +283,7 @@ def _short(value: Any, what: str, limit: int) -> str:
 
 
 def _shown(account: Account, changes: dict[str, Any]) -> dict[str, Any]:
-    full = {"role": account.role.value, "team": account.team, "display_name": account.display_name,
+    full = {"role": account.role.value, "team": ", ".join(account.teams), "display_name": account.display_name,
             "disabled": account.disabled_at is not None}
     return {k: v for k, v in full.items() if k in changes}
 

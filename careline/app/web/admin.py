@@ -60,12 +60,12 @@ def _leads(request: web.Request) -> bool:
 
 
 def _visible(people: list[Account], me: Account | None, lead: bool) -> list[Account]:
-    """Everyone for an admin; a lead sees themselves and the agents of their own team."""
+    """Everyone for an admin; a lead sees themselves and the agents who share a team with them."""
     if not lead:
         return people
-    team = me.team if me else ""
+    mine = set(me.teams) if me else set()
     return [p for p in people if p.username == (me.username if me else "")
-            or (team and p.role is Role.AGENT and p.team == team)]
+            or (p.role is Role.AGENT and mine & set(p.teams))]
 
 
 async def admin_state(request: web.Request) -> dict[str, Any]:
@@ -77,7 +77,8 @@ async def admin_state(request: web.Request) -> dict[str, Any]:
     return {"people": plain(_visible(people, me, lead)), "tokens": [{**plain(t), "state": t.state(now)}
                                                                     for t in all_tokens],
             "audit": trail, "roles": ["agent"] if lead else [r.value for r in Role], "me": user_of(request).username,
-            "lead": lead, "team": me.team if me else "", "token_days": request.app[SETTINGS].accounts.token_days}
+            "lead": lead, "team": ", ".join(me.teams) if me else "",
+            "token_days": request.app[SETTINGS].accounts.token_days}
 
 
 @allow(Role.LEAD)
@@ -98,7 +99,7 @@ async def add_person(request: web.Request) -> web.Response:
     """
     actor, body, lead = user_of(request).username, await json_body(request), _leads(request)
     name, scope = text(body, "username", limit=64).strip(), role(body)
-    display, team = text(body, "display_name", required=False, limit=80), text(body, "team", required=False, limit=40)
+    display, team = text(body, "display_name", required=False, limit=80), text(body, "team", required=False, limit=200)
     if lead and scope is not Role.AGENT:
         raise Forbidden("a lead may add agents only")
     password = text(body, "password", required=False, limit=256)
@@ -110,7 +111,7 @@ async def add_person(request: web.Request) -> web.Response:
     def add(db):  # type: ignore[no-untyped-def]
         nonlocal team
         if lead:
-            team = _lead_team(db, actor)
+            team = _lead_team(db, actor, team)
         create_user(db, name, scope or Role.AGENT, None, display.strip(), team=team.strip(), hashed=digest)
         audit(db, actor, "account.created", name, before=None,
               after={"role": (scope or Role.AGENT).value, "team": team.strip(), "display_name": display.strip()})
@@ -124,12 +125,17 @@ async def add_person(request: web.Request) -> web.Response:
     return web.json_response(answer, status=201)
 
 
-def _lead_team(db: Any, actor: str) -> str:
-    """The acting lead's team, read in the transaction; a lead without one manages nobody."""
+def _lead_team(db: Any, actor: str, asked: str) -> str:
+    """Which of the acting lead's teams a new agent joins (read in the transaction): the one asked
+    for if it is theirs, else their only one; a lead without a team manages nobody."""
     me = next((p for p in accounts(db) if p.username == actor), None)
-    if me is None or me.role is not Role.LEAD or me.disabled_at or not me.team:
+    if me is None or me.role is not Role.LEAD or me.disabled_at or not me.teams:
         raise Forbidden("a lead needs a team (set by an admin) to add people to it")
-    return me.team
+    if asked.strip() in me.teams:
+        return asked.strip()
+    if len(me.teams) == 1:
+        return me.teams[0]
+    raise Forbidden(f"name one of your teams: {', '.join(me.teams)}")
 
 
 @allow(Role.LEAD)
@@ -138,7 +144,7 @@ async def change_person(request: web.Request) -> web.Response:
     changes: dict[str, Any] = {}
     if "role" in body:
         changes["role"] = role(body)
-    for key, limit in (("team", 40), ("display_name", 80)):
+    for key, limit in (("team", 200), ("display_name", 80)):
         if key in body:
             changes[key] = text(body, key, required=False, limit=limit)
     if "disabled" in body:

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from careline.app.web import actions
 from careline.app.web.actions import actor_of
-from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters
+from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
-from careline.app.web.keys import DESK, SETTINGS, STORE
+from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
-from careline.errors import CarelineError
+from careline.errors import CarelineError, NotFound
 from careline.views import counts, source_health
 from responder import workflow
 from responder.textlimits import LIMITS, check_length
 from responder.tone import check_tone
 
 STREAM_SECONDS = 5.0
+#: An open conversation page hears about a colleague's change within this many seconds.
+CONVERSATION_STREAM_SECONDS = 2.0
 STREAM_LIFETIME = 600.0
 MAX_TEXT = 20_000
 
@@ -64,8 +67,10 @@ def _conv_id(request: web.Request) -> int:
 async def get_queue(request: web.Request) -> web.Response:
     limit = _int(request, "limit", 50, 1, 500)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    rows = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset, now=utcnow())
-    return web.json_response({"items": rows, "limit": limit, "offset": offset, "now": utcnow().isoformat()})
+    page = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset,
+                            after=request.query.get("after"), q=search_text(request), now=utcnow())
+    return web.json_response({"items": page.rows, "limit": limit, "offset": offset, "next": page.next,
+                              "now": utcnow().isoformat()})
 
 
 @allow(Role.AGENT)
@@ -121,28 +126,101 @@ async def check_draft(request: web.Request) -> web.Response:
                               "ok": length.ok, "tone": check_tone(text).as_dict()})
 
 
-@allow(Role.AGENT)
-async def stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the queue's rows and SLA states every few seconds (``queue.js`` listens)."""
-    filters = queue_filters(request)
+async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
+                       every: float) -> web.StreamResponse:
+    """Server-sent events: ``payload()`` as one ``event`` every ``every`` seconds until the page goes away
+    (or ``STREAM_LIFETIME`` passes; the browser's EventSource then reconnects by itself)."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_LIFETIME
     while loop.time() < deadline:
-        now = utcnow()
-        rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
-        numbers = await request.app[STORE].read(counts)
-        payload = {"now": now.isoformat(), "counts": numbers,
-                   "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at")}
-                             for r in rows]}
+        data = await payload()
         try:
-            await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
+            await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
         except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
             return response
-        await asyncio.sleep(STREAM_SECONDS)
+        await asyncio.sleep(every)
     return response
+
+
+@allow(Role.AGENT)
+async def stream(request: web.Request) -> web.StreamResponse:
+    """The queue's rows, SLA states and presence every few seconds (``queue.js`` listens)."""
+    filters = queue_filters(request)
+
+    async def payload() -> dict[str, Any]:
+        now = utcnow()
+        rows = (await load_queue(request.app[STORE], filters, limit=100, now=now)).rows
+        numbers = await request.app[STORE].read(counts)
+        seen = request.app[PRESENCE].many(r["id"] for r in rows)
+        return {"now": now.isoformat(), "counts": numbers,
+                "items": [{**{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at",
+                                                "held", "sent_back")},
+                           "presence": seen.get(r["id"])} for r in rows]}
+
+    return await event_stream(request, "queue", payload, STREAM_SECONDS)
+
+
+@allow(Role.AGENT)
+async def resubmit_reply(request: web.Request) -> web.Response:
+    """The author's edited draft after a send-back: checked, then approved or held again."""
+    body = await json_body(request)
+    reply_id = int(request.match_info["id"])
+    return web.json_response(await actions.resubmit(request.app, reply_id, actor_of(user_of(request)), body))
+
+
+@allow(Role.AGENT)
+async def post_note(request: web.Request) -> web.Response:
+    """An internal note on the conversation: never posted to the platform."""
+    body = await json_body(request)
+    text = actions.text_field(body, "text", limit=4000, required=True)
+    note = await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), _conv_id(request), text,
+                                            now=utcnow())
+    return web.json_response(actions.plain(note), status=201)
+
+
+@allow(Role.AGENT)
+async def presence(request: web.Request) -> web.Response:
+    """The conversation page says it is open (and whether its editor is typing); answers who else is there."""
+    body = await json_body(request)
+    typing, leaving = body.get("typing", False), body.get("leaving", False)
+    if not isinstance(typing, bool) or not isinstance(leaving, bool):
+        raise CarelineError("typing and leaving must be true or false")
+    conv_id, who = _conv_id(request), user_of(request).username
+    if leaving:
+        request.app[PRESENCE].leave(conv_id, who)
+    else:
+        request.app[PRESENCE].report(conv_id, who, typing=typing)
+    return web.json_response(request.app[PRESENCE].of(conv_id))
+
+
+def _conversation_state(db: Any, conv_id: int) -> dict[str, Any]:
+    """What a colleague's change looks like from an open page: status, owner, and counters that move."""
+    c = db.conn.execute("SELECT status, assignee, last_customer_at, updated_at FROM conversations WHERE id = ?",
+                        (conv_id,)).fetchone()
+    if c is None:
+        raise NotFound(f"no conversation {conv_id}")
+    replies = [{"id": r[0], "state": r[1]} for r in db.conn.execute(
+        "SELECT id, state FROM replies WHERE conversation_id = ? ORDER BY id", (conv_id,))]
+    outside = db.conn.execute("SELECT count(*) FROM brand_posts WHERE conversation_id = ? AND state = 'outside'",
+                              (conv_id,)).fetchone()[0]
+    return {"status": c[0], "assignee": c[1], "last_customer_at": c[2], "updated_at": c[3], "replies": replies,
+            "outside": outside}
+
+
+@allow(Role.AGENT)
+async def conversation_stream(request: web.Request) -> web.StreamResponse:
+    """One open conversation page's state and who is viewing or typing (``conversation.js`` listens)."""
+    conv_id = _conv_id(request)
+    await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))  # 404 before the stream starts
+
+    async def payload() -> dict[str, Any]:
+        state = await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))
+        return {**state, "presence": request.app[PRESENCE].of(conv_id)}
+
+    return await event_stream(request, "conversation", payload, CONVERSATION_STREAM_SECONDS)
 
 
 @public
@@ -170,6 +248,10 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/assign", assign)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/resubmit", resubmit_reply)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/notes", post_note)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/presence", presence)
+    app.router.add_get(r"/api/conversations/{id:\d{1,12}}/stream", conversation_stream)
     app.router.add_post("/api/drafts/check", check_draft)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/health", health)

@@ -23,6 +23,7 @@ from careline.app.web import (
     login,
     marketing,
     survey,
+    workspace,
 )
 from careline.app.web.auth import auth_middleware, public
 from careline.app.web.cache import CostBoundCache
@@ -31,6 +32,7 @@ from careline.app.web.keys import (
     DESK,
     HASHER,
     PENDING,
+    PRESENCE,
     SENDERS,
     SETTINGS,
     SLA_CACHE,
@@ -40,6 +42,7 @@ from careline.app.web.keys import (
 )
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import render
+from careline.app.web.presence import Presence
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
@@ -152,6 +155,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[CLASSIFIER] = classifier
     app[SENDERS] = dict(senders or {})
     app[DESK] = Desk(store, settings, app[SENDERS])
+    app[PRESENCE] = Presence()
     app[SLA_CACHE] = CostBoundCache()
     accounts = settings.accounts
     app[HASHER] = ThreadPoolExecutor(max_workers=accounts.hash_threads, thread_name_prefix="careline-hasher")
@@ -168,7 +172,8 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_cleanup.append(settle_caches)
     app.on_cleanup.append(stop_hasher)
     app.on_response_prepare.append(security_headers)
-    for module in (login, agent, api, lead, marketing, survey, account, admin, admin_config, admin_templates):
+    for module in (login, agent, api, lead, marketing, survey, workspace, account, admin, admin_config,
+                   admin_templates):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")

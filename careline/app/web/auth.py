@@ -19,7 +19,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlite_utils import Database
 
-from careline.app.web.accounts import GRANTABLE, create_token, touch_session, touch_token
+from careline.app.web.accounts import GRANTABLE, create_token, set_teams, touch_session, touch_token
 from careline.app.web.keys import SETTINGS, STORE
 from careline.app.web.security import hash_password, same, token_hash
 from careline.domain import Role, from_iso, to_iso, utcnow
@@ -66,7 +66,8 @@ def create_user(db: Database, username: str, role: Role | str, password: str | N
                 *, team: str = "", hashed: str | None = None) -> None:
     """Add a user with a scrypt password hash; an existing username is a :class:`Conflict`.
 
-    ``password`` None (and no ``hashed``) makes an invited account that cannot log in until its owner
+    ``team``: the teams they join (comma-separated; made when missing). ``password`` None (and no
+    ``hashed``) makes an invited account that cannot log in until its owner
     sets a password through a link. Callers that take a password from a person check it against
     :mod:`careline.app.web.passwords` first; an empty one is refused here whatever the caller.
     """
@@ -79,9 +80,11 @@ def create_user(db: Database, username: str, role: Role | str, password: str | N
         raise Conflict(f"user {username!r} already exists")
     digest = hashed or (hash_password(password) if password is not None else None)
     db.conn.execute(
-        "INSERT INTO users (username, role, display_name, password_hash, created_at, team, password_changed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", (username, role.value, display_name or username, digest, to_iso(utcnow()),
-                                         team, to_iso(utcnow()) if digest else None))
+        "INSERT INTO users (username, role, display_name, password_hash, created_at, password_changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)", (username, role.value, display_name or username, digest, to_iso(utcnow()),
+                                      to_iso(utcnow()) if digest else None))
+    if team:
+        set_teams(db, username, team)
 
 
 def ensure_users(db: Database, users: dict[str, tuple[Role, str]]) -> list[str]:

@@ -9,6 +9,7 @@ import jinja2
 from aiohttp import web
 
 from careline.app.web.cache import CostBoundCache
+from careline.app.web.presence import Presence
 from careline.app.web.throttle import LoginThrottle
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -45,3 +46,5 @@ THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("throttle", LoginThrottle)
 #: Logins that passed the password and wait for a two-factor code, by their one-time key.
 PENDING: web.AppKey[dict[str, PendingLogin]] = web.AppKey("pending_logins", dict[str, PendingLogin])
 
+#: Who is viewing and typing where (in memory; see ``presence.py``).
+PRESENCE: web.AppKey[Presence] = web.AppKey("presence", Presence)

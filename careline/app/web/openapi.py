@@ -71,7 +71,9 @@ SCHEMAS: dict[str, Any] = {
         "state": {"type": "string", "enum": ["draft", "awaiting_approval", "approved", "sending", "sent", "failed"]}}},
     "NewReply": {"type": "object", "required": ["text", "idempotency_key"], "properties": {
         "text": {"type": "string", "maxLength": 10000},
-        "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100}}},
+        "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100},
+        "another": {"type": "boolean", "description": "add a reply although the customer's latest message "
+                                                      "already has one (refused with 409 otherwise)"}}},
     "ActionBody": {"type": "object", "properties": {
         "minutes": {"type": "integer", "minimum": 1, "maximum": 43200, "description": "snooze only"},
         "until": {"type": "string", "format": "date-time", "description": "snooze only"},
@@ -106,7 +108,11 @@ def _paths() -> dict[str, Any]:
     queue_params = [_q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
                     _q("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000}),
                     _q("platform", SHORT), _q("brand", SHORT), _q("intent", SHORT), _q("status", SHORT),
-                    _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me")]
+                    _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me"),
+                    _q("tag", SHORT), _q("team", SHORT),
+                    _q("q", {"type": "string", "maxLength": 200},
+                       "search text: messages, authors, notes and tags; every status unless status is given"),
+                    _q("after", {"type": "string", "maxLength": 200}, "the next value of the previous page")]
     paths: dict[str, Any] = {
         "/api/me": {"get": _op("Who am I", "any signed-in user", _json(_ref("Me")))},
         "/api/queue": {"get": _op("Open conversations, most urgent first", "agent", _json(_ref("Queue")), "400",
@@ -122,6 +128,40 @@ def _paths() -> dict[str, Any]:
             "Assign the conversation to an agent (an audited claim on their behalf)", "lead", _json(OBJ),
             "400", "404", "409", params=[CONV_ID], body={"type": "object", "required": ["agent"], "properties": {
                 "agent": {"type": "string", "minLength": 1, "maxLength": 64}}})},
+        "/api/replies/{id}/resubmit": {"post": _op(
+            "The author's edited draft after a send-back: checked, then posted or held again", "agent",
+            _json(_ref("Reply")), "400", "403", "404", "409", params=[CONV_ID], body={
+                "type": "object", "required": ["text"], "properties": {"text": {"type": "string",
+                                                                                 "maxLength": 10000}}})},
+        "/api/conversations/{id}/notes": {"post": _op(
+            "Add an internal note (never posted)", "agent", _json(OBJ, "Created"), "400", "404", params=[CONV_ID],
+            body={"type": "object", "required": ["text"], "properties": {"text": {"type": "string",
+                                                                                 "maxLength": 4000}}},
+            ok_code="201")},
+        "/api/conversations/{id}/presence": {"post": _op(
+            "Say this page is open (and whether its editor is typing); answers who is viewing and typing",
+            "agent", _json({"type": "object", "properties": {
+                "viewing": {"type": "array", "items": {"type": "string"}},
+                "typing": {"type": "array", "items": {"type": "string"}}}}), "400", params=[CONV_ID],
+            body={"type": "object", "properties": {"typing": {"type": "boolean"}, "leaving": {"type": "boolean"}}})},
+        "/api/bulk": {"post": _op(
+            "Apply one action to many conversations; each is done or refused with its reason", "agent",
+            _json({"type": "object", "properties": {"done": {"type": "array", "items": {"type": "integer"}},
+                                                    "refused": {"type": "array", "items": OBJ},
+                                                    "undo": {"type": "string", "nullable": True}}}),
+            "400", "403", "409", body={"type": "object", "required": ["ids", "action"], "properties": {
+                "ids": {"type": "array", "minItems": 1, "maxItems": 200, "items": {"type": "integer", "minimum": 1}},
+                "action": {"type": "string", "enum": ["resolve", "dismiss", "tag", "untag", "assign", "assign_team",
+                                                      "undo"]},
+                "tag": {"type": "string", "maxLength": 40}, "agent": {"type": "string", "maxLength": 64},
+                "team": {"type": "string", "maxLength": 64}}})},
+        "/api/conversations/{id}/tag": {"post": _op(
+            "Tag the conversation", "agent", _json(OBJ), "400", "404", params=[CONV_ID],
+            body={"type": "object", "required": ["tag"], "properties": {"tag": {"type": "string", "maxLength": 40}}})},
+        "/api/conversations/{id}/untag": {"post": _op(
+            "Remove a tag", "agent", _json(OBJ), "400", "404", params=[CONV_ID],
+            body={"type": "object", "required": ["tag"], "properties": {"tag": {"type": "string", "maxLength": 40}}})},
+        "/api/workspace": {"get": _op("My saved views, the tags in use and the teams", "agent", _json(OBJ))},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", body=_ref("DraftCheck"))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
@@ -207,12 +247,12 @@ def _account_paths() -> dict[str, Any]:
             _json(OBJ, "Created"), "400", "409", ok_code="201", body={
                 "type": "object", "required": ["username", "role"], "properties": {
                     "username": {"type": "string", "maxLength": 64}, "role": {"type": "string"},
-                    "display_name": {"type": "string", "maxLength": 80}, "team": {"type": "string", "maxLength": 40},
+                    "display_name": {"type": "string", "maxLength": 80}, "team": {"type": "string", "maxLength": 200},
                     "password": PASSWORD}})},
         "/api/admin/users/{name}": {"post": _op(
             "Change role, team, display name or disabled (audited, before and after)", "admin", _json(OBJ),
             "400", "404", params=[name], body={"type": "object", "properties": {
-                "role": {"type": "string"}, "team": {"type": "string", "maxLength": 40},
+                "role": {"type": "string"}, "team": {"type": "string", "maxLength": 200},
                 "display_name": {"type": "string", "maxLength": 80}, "disabled": {"type": "boolean"}}})},
         "/api/admin/users/{name}/reset": {"post": _op(
             "End their sessions and make a one-time set-password link", "admin", _json(OBJ), "404", params=[name])},
