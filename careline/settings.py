@@ -46,8 +46,6 @@ class ServiceSettings:
     port: int = opt(8080, "Port of the web app and JSON API.", min=0, max=65535)
     log_level: str = opt("INFO", "Logging level.", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     timezone: str = opt("UTC", "Time zone for dates shown in the UI and daily budgets.")
-    secret_key: str = opt("", "Signs session cookies. Set CARELINE_SECRET_KEY; random per start if empty.",
-                          secret=True)
 
 
 @dataclass(frozen=True)
@@ -210,6 +208,24 @@ class ResponderSettings:
 
 
 @dataclass(frozen=True)
+class AccountsSettings:
+    session_hours: int = opt(12, "A login session ends this many hours after it started, active or not.", min=1,
+                             max=24 * 30)
+    idle_minutes: int = opt(30, "A session unused this long ends (idle timeout).", min=1, max=24 * 60)
+    min_password_length: int = opt(12, "Shortest password accepted; never below 12.", min=12, max=128)
+    account_attempts: str = opt("5/minute;20/hour;100/day",
+                                "Login attempts allowed per username (limits syntax); past any, 429 + Retry-After.")
+    address_attempts: str = opt("20/minute;200/hour;1000/day",
+                                "Login attempts allowed per client address (limits syntax).")
+    totp_roles: list[str] = opt([], "Roles that must use two-factor (TOTP) codes, e.g. ['admin', 'lead'].")
+    hash_threads: int = opt(1, "Threads that check password hashes (scrypt); a login flood uses only these.",
+                            min=1, max=8)
+    token_days: int = opt(90, "Default lifetime of a new API token in days; 0 = no expiry.", min=0, max=3650)
+    leads_manage_team: bool = opt(False, "Leads may add agents to their own team and disable, log out or reset "
+                                  "the password of its agents (at /admin).")
+
+
+@dataclass(frozen=True)
 class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings, metadata={"help": "The service."})
     brands: list[BrandSettings] = opt([], "Brands to listen for.")
@@ -219,6 +235,8 @@ class Settings:
     sla: SLASettings = field(default_factory=SLASettings, metadata={"help": "SLA policies."})
     responder: ResponderSettings = field(default_factory=ResponderSettings,
                                          metadata={"help": "Queue, approvals, alerts, surveys."})
+    accounts: AccountsSettings = field(default_factory=AccountsSettings,
+                                       metadata={"help": "Logins, sessions, passwords, two-factor, API tokens."})
 
     def brand(self, name: str) -> BrandSettings:
         for b in self.brands:
@@ -241,7 +259,6 @@ SECRET_ENV = {
     "sources.reddit.password": "CARELINE_REDDIT_PASSWORD",
     "sources.bluesky.app_password": "CARELINE_BLUESKY_APP_PASSWORD",
     "sources.mastodon.access_token": "CARELINE_MASTODON_TOKEN",
-    "service.secret_key": "CARELINE_SECRET_KEY",
 }
 
 
@@ -436,6 +453,22 @@ def validate(settings: Settings) -> None:
     for i, hook in enumerate(settings.responder.webhooks):
         if not re.fullmatch(r"https?://\S+", hook.url):
             raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}")
+    _check_accounts(settings.accounts)
+
+
+def _check_accounts(accounts: AccountsSettings) -> None:
+    """Login limits must parse as ``limits`` strings and two-factor roles must be roles."""
+    from limits import parse_many
+
+    for key in ("account_attempts", "address_attempts"):
+        try:
+            parse_many(getattr(accounts, key))
+        except ValueError:
+            raise ConfigError(f"accounts.{key}", "expected limits like '5/minute;20/hour'") from None
+    roles = {"agent", "lead", "marketing", "admin"}
+    for i, role in enumerate(accounts.totp_roles):
+        if role not in roles:
+            raise ConfigError(f"accounts.totp_roles[{i}]", f"unknown role {role!r} (known: {', '.join(sorted(roles))})")
 
 
 def _check_zone(key: str, zone: str) -> None:

@@ -16,7 +16,8 @@ from careline.app.web.keys import SETTINGS, TEMPLATES
 from careline.app.web.security import json_for_html
 from careline.domain import Role
 
-NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/trends", "Trends", Role.MARKETING))
+NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/trends", "Trends", Role.MARKETING),
+       ("/admin", "Admin", Role.ADMIN))
 
 
 def home_for(who: Principal) -> str:
@@ -27,6 +28,8 @@ def home_for(who: Principal) -> str:
 def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
     who: Principal | None = request.get(USER_KEY)
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
+    if who is not None and who.role is Role.LEAD and request.app[SETTINGS].accounts.leads_manage_team:
+        nav.append(("/admin", "Team"))
     html = request.app[TEMPLATES].get_template(template).render(
         user=who, csrf=who.csrf if who else "", nav=nav, path=request.path,
         timezone=request.app[SETTINGS].service.timezone, island=json_for_html, **context)
