@@ -201,9 +201,12 @@ class ToneReport:
         return any(f.blocking for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"defensive": self.defensive, "findings": [asdict(f) for f in self.findings],
-                               "language": self.language, "checked": self.checked,
-                               "languages_checked": list(TONE_LANGUAGES)}
+        """The report as JSON; a draft in another language than English also says whether (and in
+        which languages) the guard could check it. English reports keep their original two keys."""
+        out: dict[str, Any] = {"defensive": self.defensive, "findings": [asdict(f) for f in self.findings]}
+        if self.language == "en":
+            return out
+        out.update(language=self.language, checked=self.checked, languages_checked=list(TONE_LANGUAGES))
         if not self.checked:
             out["note"] = f"the tone guard has no rules for '{self.language}': check this reply by hand"
         return out
