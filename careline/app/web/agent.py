@@ -15,13 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
-from careline.app.web import actions
+from careline.app.web import actions, schemas
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SETTINGS, STORE
 from careline.app.web.pages import render
 from careline.app.web.reports import sla_state
 from careline.domain import Role, utcnow
-from careline.errors import CarelineError, NotFound
+from careline.errors import CarelineError, Invalid, NotFound
 from careline.settings import Settings
 from careline.store import Store
 from careline.store.records import rows
@@ -143,15 +143,16 @@ async def conversation_page(request: web.Request) -> web.Response:
 async def action_form(request: web.Request) -> web.Response:
     """Form post from the conversation page: do it, then back to the page (errors shown there)."""
     conv_id, action = int(request.match_info["id"]), request.match_info["action"]
-    form = dict(await request.post())
+    raw = await schemas.form_of(request)
     try:
+        form = schemas.validate_text(schemas.ReplyForm, raw).params()
         await actions.perform(request.app, action, conv_id, actions.actor_of(user_of(request)), form)
     except CarelineError as exc:
         d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
-        status = 404 if isinstance(exc, NotFound) else 409
+        status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
         return render(request, "conversation.html", status=status, title=f"Conversation {conv_id}", d=d,
                       c=d["conversation"], now=utcnow().isoformat(), idempotency_key=secrets.token_urlsafe(16),
-                      flash="", error=str(exc), draft_text=str(form.get("text", "")))
+                      flash="", error=str(exc), draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?done={action}")
 
 

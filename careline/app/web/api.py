@@ -12,35 +12,20 @@ from typing import Any
 
 from aiohttp import web
 
-from careline.app.web import actions
+from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters
 from careline.app.web.auth import USER_KEY, allow, public, user_of
 from careline.app.web.keys import DESK, SETTINGS, STORE
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
-from careline.errors import CarelineError
 from careline.views import counts, source_health
 from responder import workflow
-from responder.textlimits import LIMITS, check_length
+from responder.textlimits import check_length
 from responder.tone import check_tone
 
 STREAM_SECONDS = 5.0
 STREAM_LIFETIME = 600.0
-MAX_TEXT = 20_000
-
-
-def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"{name} must be an integer") from None
-    if not lo <= value <= hi:
-        raise web.HTTPBadRequest(text=f"{name} must be between {lo} and {hi}")
-    return value
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -49,7 +34,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = await request.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise web.HTTPBadRequest(text="the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object")
@@ -62,8 +47,8 @@ def _conv_id(request: web.Request) -> int:
 
 @allow(Role.AGENT)
 async def get_queue(request: web.Request) -> web.Response:
-    limit = _int(request, "limit", 50, 1, 500)
-    offset = _int(request, "offset", 0, 0, 10_000_000)
+    page = schemas.read_query(request, schemas.QueueQuery)
+    limit, offset = page.limit, page.offset
     rows = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset, now=utcnow())
     return web.json_response({"items": rows, "limit": limit, "offset": offset, "now": utcnow().isoformat()})
 
@@ -77,14 +62,14 @@ async def get_conversation(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def post_action(request: web.Request) -> web.Response:
     action = request.match_info["action"]
-    body = await json_body(request)
+    body = (await schemas.read_json(request, schemas.ActionBody, required=False)).params()
     result = await actions.perform(request.app, action, _conv_id(request), actor_of(user_of(request)), body)
     return web.json_response(result)
 
 
 @allow(Role.AGENT)
 async def post_reply(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = (await schemas.read_json(request, schemas.NewReply)).params()
     reply = await actions.perform(request.app, "send", _conv_id(request), actor_of(user_of(request)), body)
     return web.json_response(reply, status=201)
 
@@ -92,10 +77,7 @@ async def post_reply(request: web.Request) -> web.Response:
 @allow(Role.LEAD)
 async def assign(request: web.Request) -> web.Response:
     """A lead hands the conversation to a named agent (an audited claim on their behalf)."""
-    body = await json_body(request)
-    agent = body.get("agent")
-    if not isinstance(agent, str) or not 1 <= len(agent) <= 64:
-        raise CarelineError("agent must be a username")
+    agent = (await schemas.read_json(request, schemas.Assign)).agent
     out = await workflow.assign(request.app[DESK], actor_of(user_of(request)), _conv_id(request), agent, now=utcnow())
     return web.json_response(actions.conversation_json(out))
 
@@ -110,12 +92,8 @@ async def retry_reply(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def check_draft(request: web.Request) -> web.Response:
     """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
-    body = await json_body(request)
-    text, platform = body.get("text"), body.get("platform", "x")
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        raise CarelineError(f"text must be a string of at most {MAX_TEXT} characters")
-    if platform not in LIMITS:
-        raise CarelineError(f"platform must be one of {', '.join(sorted(LIMITS))}")
+    body = await schemas.read_json(request, schemas.DraftCheck)
+    text, platform = body.text, body.platform
     length = check_length(platform, text)
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
                               "ok": length.ok, "tone": check_tone(text).as_dict()})

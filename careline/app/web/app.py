@@ -17,7 +17,7 @@ from careline.app.web.cache import CostBoundCache
 from careline.app.web.keys import CLASSIFIER, DESK, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import render
-from careline.errors import CarelineError, Conflict, Forbidden, NotFound
+from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store
@@ -40,6 +40,7 @@ def error_body(status: int, code: str, message: str) -> dict[str, dict[str, obje
 #: Business errors and their HTTP status and error code, most specific first.
 BUSINESS_ERRORS: tuple[tuple[type[CarelineError], int, str], ...] = (
     (NotFound, 404, "not_found"), (Conflict, 409, "conflict"), (Forbidden, 403, "forbidden"),
+    (Invalid, 422, "invalid"),
     (CarelineError, 400, "bad_request"))
 #: Headers an error response must keep: the auth scheme on a 401 (RFC 9110), the wait on a 429, the verbs on a 405.
 KEEP_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")

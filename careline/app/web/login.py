@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from careline.app.web import schemas
 from careline.app.web.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -41,10 +42,10 @@ async def login_page(request: web.Request) -> web.Response:
 
 @public
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    sent, cookie = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE, "")
-    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
-    nxt = _safe_next(str(form.get("next", "")))
+    form = await schemas.read_form(request, schemas.LoginForm)
+    sent, cookie = form.csrf_token, request.cookies.get(LOGIN_COOKIE, "")
+    username, password = form.username.strip(), form.password
+    nxt = _safe_next(form.next)
     if not cookie or not same(sent, cookie):
         raise web.HTTPForbidden(text="the login form expired; reload the page and try again")
     store = request.app[STORE]
