@@ -363,6 +363,10 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError("<file>", f"{p} is not valid TOML: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError("<file>", f"{p} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+        except OSError as exc:
+            raise ConfigError("<file>", f"{p} cannot be read: {exc.strerror}") from exc
     merged = _env_overrides(data, environ)
     settings = _build(Settings, _strip_secret_tags(merged), "")
     settings = _inject_secrets(settings, merged)

@@ -84,6 +84,12 @@ SCHEMAS: dict[str, Any] = {
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
         "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"}}},
+    "CustomerExport": {"type": "object", "required": ["platform", "handle", "exported_at", "tables"], "properties": {
+        "platform": {"type": "string"}, "handle": {"type": "string"}, "exported_at": {"type": "string"},
+        "tables": {"type": "object", "additionalProperties": {"type": "array", "items": OBJ}}}},
+    "Erasure": {"type": "object", "required": ["authors", "mentions", "conversations"], "properties": {
+        "authors": {"type": "integer"}, "mentions": {"type": "integer"}, "conversations": {"type": "integer"},
+        "rows_deleted": {"type": "integer"}, "fields_scrubbed": {"type": "integer"}}},
     "Me": {"type": "object", "required": ["username", "role"], "properties": {
         "username": {"type": "string"}, "role": {"type": "string"}, "display_name": {"type": "string"},
         "home": {"type": "string"}}},
@@ -192,6 +198,12 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(
             {"type": "object", "properties": {"imported": {"type": "integer"}}}, "Created"), "400", "413", "422",
             body=_body(schemas.SurveyImport, components), ok_code="201")},
+        "/api/customers/export": {"get": _op(
+            "Everything held about one author (GDPR access request)", "admin", _json(_ref("CustomerExport")), "404",
+            "422", params=_query(schemas.CustomerQuery))},
+        "/api/customers/erase": {"post": _op(
+            "Erase one author everywhere; an audit event with counts only", "admin", _json(_ref("Erasure")),
+            "400", "404", "422", body=_body(schemas.CustomerErase, components))},
         "/api/openapi.json": {"get": {"summary": "This document", "security": [],
                                       "responses": {"200": _json({"type": "object"})}}},
         "/health": {"get": {"summary": "Service status (details for signed-in callers)", "security": [],

@@ -112,6 +112,10 @@ class CustomerQuery(Schema):
     handle: Username
 
 
+class CustomerErase(CustomerQuery):
+    confirm: Username = Field(description="the handle again: erasing cannot be undone")
+
+
 # -- queries ---------------------------------------------------------------------------------------------
 class QueueQuery(Schema):
     limit: int = Field(50, ge=1, le=500)
