@@ -156,7 +156,8 @@ class WebhookSettings:
     events: list[str] = opt(["warning", "breach", "escalation"], "Which SLA events to send.")
     min_level: int = opt(0, "Only escalations at or above this level (0-3).", min=0, max=3)
     secret_env: str = opt("CARELINE_WEBHOOK_SECRET",
-                          "Environment variable holding the HMAC-SHA256 signing key (X-Careline-Signature).")
+                          "Environment variable holding the Standard Webhooks signing secret (whsec_<base64>, "
+                          "or any text, used as its UTF-8 bytes).")
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ class ResponderSettings:
     public_url: str = opt("", "Public base URL of this app, for survey links (default: the local URL).")
     templates_dir: str = opt("config/templates", "Per-brand reply templates: <dir>/<brand>/<intent>.j2.")
     webhooks: list[WebhookSettings] = opt([], "SLA alert receivers.")
+    webhook_allow: list[str] = opt([], "Hosts, IPs or CIDR ranges webhooks may reach although private, loopback "
+                                       "or link-local (an internal receiver); everything else such is refused.")
 
 
 @dataclass(frozen=True)
