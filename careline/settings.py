@@ -181,6 +181,18 @@ class ResponderSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    raw_payload_days: int = opt(90, "Days the platforms' raw JSON of each post is kept (text and scores stay); "
+                                    "0 = for ever.", min=0)
+    closed_conversation_days: int = opt(730, "Days a resolved or dismissed conversation is kept after its last "
+                                             "change, with its posts, replies and notes; 0 = for ever.", min=0)
+    audit_event_days: int = opt(730, "Days audit events are kept; 0 = for ever.", min=0)
+    batch_size: int = opt(500, "Rows purged per short write transaction by the daily retention job.", min=1,
+                          max=10_000)
+    run_at_hour: int = opt(3, "UTC hour at which the daily purge runs.", min=0, max=23)
+
+
+@dataclass(frozen=True)
 class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings, metadata={"help": "The service."})
     brands: list[BrandSettings] = opt([], "Brands to listen for.")
@@ -190,6 +202,8 @@ class Settings:
     sla: SLASettings = field(default_factory=SLASettings, metadata={"help": "SLA policies."})
     responder: ResponderSettings = field(default_factory=ResponderSettings,
                                          metadata={"help": "Queue, approvals, alerts, surveys."})
+    retention: RetentionSettings = field(default_factory=RetentionSettings,
+                                         metadata={"help": "How long data is kept (daily purge)."})
 
     def brand(self, name: str) -> BrandSettings:
         for b in self.brands:

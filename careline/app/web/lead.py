@@ -33,7 +33,8 @@ async def _summary(request: web.Request) -> dict:
 
 @allow(Role.LEAD)
 async def sla_page(request: web.Request) -> web.Response:
-    return render(request, "sla.html", title="SLAs", s=await _summary(request))
+    return render(request, "sla.html", title="SLAs", s=await _summary(request),
+                  retention=request.app[SETTINGS].retention)
 
 
 @allow(Role.LEAD)
