@@ -288,3 +288,53 @@ def test_doctor_reports_missing_secrets_and_loose_permissions(tmp_path: Path) ->
     assert code == 0, out  # warnings only: the service would start
     assert "CARELINE_X_BEARER_TOKEN is not set" in out and "mode 644" in out and "quick_check ok" in out
     assert "migrations: all applied" in out
+
+
+def test_a_backup_of_a_serving_app_restores_into_an_app_that_serves_the_same_queue(tmp_path: Path) -> None:
+    """The done-when check: the web app serves and agents act while the backup runs; the restored file,
+    opened by a second app, answers /api/queue with the same conversations in the same order."""
+    import urllib.request
+
+    from careline.app.web.app import create_app
+    from careline.settings import BrandSettings, Settings
+    from tests.helpers.live import LiveServer
+
+    brands = [BrandSettings(name="skylark", display_name="Skylark Air"),
+              BrandSettings(name="brightwave", display_name="Brightwave")]
+    live = Store(tmp_path / "live.db", extra=[WEB]).open_sync()
+    token = live.write_sync(lambda db: (seed(db, 300, datetime.now(UTC)), create_user(db, "ann", Role.AGENT, "pw"),
+                                        create_token(db, "ann", "t"))[2])
+
+    def queue_of(url: str) -> list[tuple[Any, ...]]:
+        request = urllib.request.Request(url + "/api/queue?limit=500", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return [(i["id"], i["status"], i["priority"], i["assignee"]) for i in json.loads(r.read())["items"]]
+
+    server = LiveServer(create_app(Settings(brands=brands), live)).start()
+    stop = threading.Event()
+
+    def agents() -> None:  # reads through the app and writes to the audit log while the copy runs
+        while not stop.is_set():
+            queue_of(server.url)
+            live.write_sync(lambda db: db.conn.execute(
+                "INSERT INTO events (at, actor, kind, subject, data) VALUES ('2026-12-04T00:00:00Z', 'ann', "
+                "'viewed', 'queue', '{}')"))
+
+    worker = threading.Thread(target=agents)
+    worker.start()
+    try:
+        backup(live.path, tmp_path / "b.db")
+    finally:
+        stop.set()
+        worker.join()
+    served = queue_of(server.url)
+    server.stop()
+    live.close_sync()
+    restore(tmp_path / "b.db", tmp_path / "restored.db")
+    restored = Store(tmp_path / "restored.db", extra=[WEB]).open_sync()
+    second = LiveServer(create_app(Settings(brands=brands), restored)).start()
+    try:
+        assert len(served) > 50 and queue_of(second.url) == served
+    finally:
+        second.stop()
+        restored.close_sync()
