@@ -43,7 +43,7 @@ from platforms.simulator.world import FAULT_KINDS, Fault, SimPost, World, load_s
 
 ENDPOINTS = ("search", "mentions", "create", "reddit-search", "reddit-new", "reddit-comments", "reddit-mentions",
              "reddit-comment")
-TOKEN = re.compile(r"\[soak-(\d+)\]")
+REPLY_TOKEN = re.compile(r"\[soak-reply-\d+\]")
 
 
 @dataclass
@@ -150,10 +150,11 @@ def _check(settings: Settings, world: World, tally: Tally, visible_before: set[s
         sent = conn.execute("SELECT platform_id, text FROM replies WHERE state = 'sent'").fetchall()
     finally:
         conn.close()
-    posted = Counter(m.group(0) for p in world.posts for m in [re.search(r"\[soak-reply-\d+\]", p.text)] if m)
+    posted = Counter(m.group(0) for p in world.posts for m in [REPLY_TOKEN.search(p.text)] if m)
+    recorded = [m.group(0) for _, text in sent for m in [REPLY_TOKEN.search(text)] if m]
     return {"soak posts": len(tally.posts), "lost mentions": len(visible_before - stored),
-            "doubled mentions": int(doubled_mentions),
-            "replies sent": len(sent), "lost replies": sum(1 for pid, _ in sent if pid not in world.by_id),
+            "doubled mentions": int(doubled_mentions), "replies sent": len(sent),
+            "lost replies": sum(1 for token in recorded if token not in posted),  # 'sent' but not on the platform
             "doubled replies": sum(1 for c in posted.values() if c > 1)}
 
 
