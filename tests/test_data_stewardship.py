@@ -338,3 +338,22 @@ def test_a_backup_of_a_serving_app_restores_into_an_app_that_serves_the_same_que
     finally:
         second.stop()
         restored.close_sync()
+
+
+def test_run_checks_first_stops_on_a_corrupt_file_and_warns_loudly_about_secrets(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import dataclasses
+
+    from careline.app.commands.data import preflight
+    from careline.errors import CarelineError
+    from careline.settings import Settings
+
+    db_path = _seeded(tmp_path / "c.db")
+    settings = Settings()
+    settings = dataclasses.replace(settings, service=dataclasses.replace(settings.service, database=str(db_path)))
+    with caplog.at_level("WARNING"):
+        preflight(settings)  # X is enabled by default and its token is not set: a warning, not a stop
+    assert any("!!!" in r.getMessage() and "CARELINE_X_BEARER_TOKEN" in r.getMessage() for r in caplog.records)
+    _damage_middle(db_path)
+    with pytest.raises(CarelineError, match="cannot start: integrity"):
+        preflight(settings)
