@@ -6,17 +6,22 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from careline.domain import ACTIVE_STATUSES
 from careline.store.records import rows
 
-OPEN_STATUSES = ("new", "open", "pending", "snoozed")
+OPEN_STATUSES = ACTIVE_STATUSES
 
 QUEUE_COLUMNS = """
        c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
        c.created_at, c.updated_at, c.last_customer_at, c.first_response_due, c.first_responded_at,
        c.next_response_due, c.resolution_due, c.sla_policy,
+       json_extract(c.sla_snapshot, '$.warn_before_minutes') AS warn_before_minutes,
        a.handle, a.name AS author_name, a.followers,
        m.key AS mention_key, m.text, m.url,
-       cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency"""
+       cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency,
+       (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'awaiting_approval') AS held,
+       (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'draft'
+            AND r.reviewed_by IS NOT NULL) AS sent_back"""
 
 # The page of conversation ids is chosen first, on ``conversations`` alone, so the joins (author,
 # latest message, its classification) run for the 50 rows shown rather than for every open
@@ -53,6 +58,7 @@ FILTERS = {
 }
 #: Must stay textually the same as the WHERE of the partial index, or SQLite will not use the index.
 OPEN_CLAUSE = "c.status IN ('new', 'open', 'pending', 'snoozed')"
+HIDE_SNOOZED = "c.status != 'snoozed'"
 
 
 def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
@@ -70,6 +76,8 @@ def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any
     if not filters.get("status") or filters["status"] in OPEN_STATUSES:
         clauses.append(OPEN_CLAUSE)
         indexed = "INDEXED BY conversations_open_queue"
+    if not filters.get("status"):  # the working view: a snoozed conversation is out of sight until it wakes
+        clauses.append(HIDE_SNOOZED)
     return rows(db, QUEUE_SQL.format(where=" AND ".join(clauses) or "1", indexed=indexed), params)
 
 
@@ -80,7 +88,7 @@ def counts(db: Database) -> dict[str, int]:
         "mentions": one("SELECT count(*) FROM mentions").fetchone()[0],
         "unclassified": one("SELECT count(*) FROM mentions WHERE stage = 'new'").fetchone()[0],
         "open_conversations": one(
-            "SELECT count(*) FROM conversations WHERE status IN ('new','open','pending','snoozed')").fetchone()[0],
+            f"SELECT count(*) FROM conversations WHERE {OPEN_CLAUSE.replace('c.', '')}").fetchone()[0],
     }
 
 
@@ -114,7 +122,8 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
 
 
 def replies(db: Database, conv_id: int) -> list[dict[str, Any]]:
-    return rows(db, """SELECT id, text, state, created_by, created_at, updated_at, error
+    return rows(db, """SELECT id, text, state, created_by, created_at, updated_at, error, in_reply_to, reviewed_by,
+                              review_note, superseded_by, sent_at
                        FROM replies WHERE conversation_id = ? ORDER BY id""", (conv_id,))
 
 

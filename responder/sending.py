@@ -31,6 +31,7 @@ from careline.domain import Event, ReplyState, from_iso, to_iso
 from careline.errors import Conflict, NotFound, SourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.store import Store
+from careline.store.conversations import mark_answered
 from careline.store.records import append_event, rows
 from responder.history import record_clock
 from responder.sla import TargetKind
@@ -183,8 +184,7 @@ async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, p
         rid, cid, stamp = claim.reply["id"], claim.reply["conversation_id"], to_iso(now)
         db.conn.execute("UPDATE replies SET state = 'sent', platform_id = ?, sent_at = ?, updated_at = ?, "
                         "error = NULL WHERE id = ?", (platform_id, stamp, stamp, rid))
-        db.conn.execute("UPDATE conversations SET first_responded_at = COALESCE(first_responded_at, ?), "
-                        "next_response_due = NULL, sla_next_check = NULL WHERE id = ?", (stamp, cid))
+        mark_answered(db, cid, stamp or "")
         append_event(db, Event(now, actor, "reply.sent", f"conversation:{cid}",
                                {"reply": rid, "platform_id": platform_id, "in_reply_to": claim.reply["in_reply_to"],
                                 "reconciled": reconciled}))

@@ -6,6 +6,7 @@ table instead of being re-decided in the queue, the web app and the CLI (STYLE c
 Lifecycle (Hootsuite Inbox / Chatwoot)::
 
     new --claim--> open --wait--> pending --customer_message--> open --resolve--> resolved
+    new --wait--> pending   (the brand answered outside Careline before anyone claimed it)
     new/open/pending --snooze--> snoozed --wake--> open
     new/open/pending/snoozed --dismiss--> dismissed   (not actionable, spam)
     resolved --customer_message/reopen--> open; dismissed --customer_message--> new (triage again)
@@ -51,6 +52,7 @@ TABLE: Mapping[tuple[ConversationStatus, Action], ConversationStatus] = MappingP
     (S.SNOOZED, Action.CLAIM): S.OPEN,
     (S.OPEN, Action.RELEASE): S.NEW,
     (S.OPEN, Action.WAIT): S.PENDING,
+    (S.NEW, Action.WAIT): S.PENDING,  # answered before anyone claimed it (the brand replied outside Careline)
     (S.NEW, Action.SNOOZE): S.SNOOZED,
     (S.OPEN, Action.SNOOZE): S.SNOOZED,
     (S.PENDING, Action.SNOOZE): S.SNOOZED,

@@ -45,4 +45,4 @@ def test_user_token_config_and_queue_on_a_real_file(tmp_path: Path) -> None:
     code, out = run("config", "--check", env=env)
     assert code == 0 and out.startswith("ok:")
     code, out = run("queue", env=env)
-    assert code == 0 and "The queue is empty." in out
+    assert code == 0 and out.startswith("The queue is empty (database ") and "careline demo" in out

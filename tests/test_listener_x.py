@@ -19,7 +19,7 @@ def stored_keys(store: Store) -> list[str]:
 
 def test_query_is_built_from_brand_config() -> None:
     q = build_query(BRAND)
-    assert q == '("skylark air" OR #skylarkair OR @SkylarkAir) -is:retweet lang:en'
+    assert q == '("skylark air" OR #skylarkair OR @SkylarkAir OR from:SkylarkAir) -is:retweet lang:en'
 
 
 async def test_poll_stores_each_mention_once_and_drops_own_posts_and_retweets(

@@ -40,7 +40,7 @@ def test_customer_message_reopens_every_status() -> None:
 
 
 @pytest.mark.parametrize(("status", "action"), [
-    (S.NEW, "resolve"), (S.NEW, "wait"), (S.RESOLVED, "wait"), (S.RESOLVED, "dismiss"),
+    (S.NEW, "resolve"), (S.SNOOZED, "wait"), (S.RESOLVED, "wait"), (S.RESOLVED, "dismiss"),
     (S.DISMISSED, "resolve"), (S.PENDING, "wake"), (S.NEW, "reopen"), (S.OPEN, "reopen"),
 ])
 def test_illegal_moves_raise_conflict_with_allowed_actions(status: S, action: str) -> None:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from careline.app.web.reports import sla_state
 from careline.app.web.security import csv_cell, hash_password, json_for_html, token_hash, verify_password
 from careline.app.web.trends import detect_spikes, rising_terms
+from responder.slastate import sla_state
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -122,7 +122,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
     if not rows:
-        click.echo("The queue is empty.")
+        click.echo(f"The queue is empty (database {ctx.settings.service.database}). The demo uses its own file: "
+                   "`careline demo` prints the command that points the CLI at it.")
         return
     click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<20} {'BRAND':<10} {'AUTHOR':<16} TEXT")
     for r in rows:

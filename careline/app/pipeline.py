@@ -21,6 +21,7 @@ from careline.store import Store
 from classifiers.abc import Classifier
 from classifiers.worker import classify_pending
 from responder.intake import Deadlines, route_classified
+from responder.outside import place_brand_posts
 from responder.policy import configured_policies, deadlines_for, priority_for
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ class Pipeline:
             routed += n
             if n == 0:
                 break
-        if classified or routed:
-            log.info("pipeline: classified %d, queued %d", classified, routed)
+        outside = await self.store.write(functools.partial(place_brand_posts, now=self.clock()))
+        if classified or routed or outside:
+            log.info("pipeline: classified %d, queued %d, %d brand repl%s made outside Careline", classified, routed,
+                     outside, "y" if outside == 1 else "ies")
         return classified, routed
 
     def wake(self, _count: int = 0) -> None:

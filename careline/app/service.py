@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import shlex
 import signal
 import tempfile
 from collections.abc import AsyncIterator
@@ -248,6 +249,8 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
             users = await _seed_demo_users(svc.store) if demo_users else ""
             log.info("%s is up. Open %s  %s (database: %s; Ctrl-C stops)", banner, svc.url, users,
                      settings.service.database)
+            log.info("Point the command line at this database: CARELINE_SERVICE__DATABASE=%s careline queue "
+                     "(or careline status, careline backfill ...)", shlex.quote(settings.service.database))
             await wait_for_stop()
     finally:
         await sim.stop()

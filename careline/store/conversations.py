@@ -8,7 +8,7 @@ inside the caller's transaction (``store.write(lambda db: ...)`` or ``store.read
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,6 @@ from careline.domain import (
     ANSWERING_STATES,
     Conversation,
     ConversationStatus,
-    Mention,
     Note,
     Reply,
     ReplyState,
@@ -137,20 +136,6 @@ def latest_send_back(db: Database, reply_id: int) -> Note | None:
 
 
 # -- brand posts ----------------------------------------------------------------------------------------
-def store_brand_posts(db: Database, posts: Sequence[Mention], now: datetime) -> int:
-    """Insert brand-account posts found in threads as ``waiting``; a post stored before is left alone."""
-    inserted = 0
-    for m in posts:
-        cur = db.conn.execute(
-            """INSERT INTO brand_posts (key, platform, platform_id, brand, thread_key, handle, text, url,
-                   created_at, fetched_at, in_reply_to_id, raw)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(platform, platform_id) DO NOTHING""",
-            (m.key, m.platform, m.platform_id, m.brand, m.thread_key, m.author.handle, m.text, m.url,
-             to_iso(m.created_at), to_iso(now), m.in_reply_to_id, m.raw_json()))
-        inserted += cur.rowcount == 1
-    return inserted
-
-
 def waiting_brand_posts(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """Brand posts not yet placed, each with its thread's conversation id (``None`` while untracked)."""
     return rows(db, """SELECT b.key, b.platform, b.platform_id, b.handle, b.created_at, b.fetched_at,
@@ -178,3 +163,10 @@ def latest_outside_post(db: Database, conv_id: int) -> dict[str, Any] | None:
     found = rows(db, "SELECT key, handle, created_at FROM brand_posts WHERE conversation_id = ? AND state = 'outside' "
                      "ORDER BY created_at DESC LIMIT 1", (conv_id,))
     return found[0] if found else None
+
+
+def mark_answered(db: Database, conv_id: int, at: str) -> None:
+    """The customer got an answer at ``at``: the first response is kept if there was one, the
+    next-response clock stops, and the sweep looks again."""
+    db.conn.execute("UPDATE conversations SET first_responded_at = COALESCE(first_responded_at, ?), "
+                    "next_response_due = NULL, sla_next_check = NULL WHERE id = ?", (at, conv_id))

@@ -39,8 +39,11 @@ def store_mentions(
     """Insert new mentions (ignoring ones already stored) and move the cursor, in the caller's txn.
 
     ``(platform, platform_id)`` is unique, so re-ingesting a page after a crash or an overlapping
-    poll is a no-op for the rows that are already there.
+    poll is a no-op for the rows that are already there. Posts by the brand's own account
+    (``Mention.from_brand``) go to ``brand_posts`` in the same transaction, never to ``mentions``.
     """
+    store_brand_posts(db, [m for m in mentions if m.from_brand], now)
+    mentions = [m for m in mentions if not m.from_brand]
     stamp = to_iso(now)
     db.conn.executemany(
         """INSERT INTO authors (key, platform, platform_id, handle, name, followers, verified,
@@ -69,6 +72,20 @@ def store_mentions(
     if cursor is not None:
         save_cursor(db, cursor, now)
     return IngestResult(len(inserted), len(mentions) - len(inserted), tuple(inserted))
+
+
+def store_brand_posts(db: Database, posts: Sequence[Mention], now: datetime) -> int:
+    """Insert brand-account posts found in threads as ``waiting``; a post stored before is left alone."""
+    inserted = 0
+    for m in posts:
+        cur = db.conn.execute(
+            """INSERT INTO brand_posts (key, platform, platform_id, brand, thread_key, handle, text, url,
+                   created_at, fetched_at, in_reply_to_id, raw)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(platform, platform_id) DO NOTHING""",
+            (m.key, m.platform, m.platform_id, m.brand, m.thread_key, m.author.handle, m.text, m.url,
+             to_iso(m.created_at), to_iso(now), m.in_reply_to_id, m.raw_json()))
+        inserted += cur.rowcount == 1
+    return inserted
 
 
 def save_cursor(db: Database, cursor: SourceCursor, now: datetime) -> None:

@@ -157,7 +157,8 @@ class RedditSource(Source):
         if not isinstance(name, str) or not re.fullmatch(r"t[13]_[0-9a-z]+", name):
             raise MalformedPayload(f"bad fullname {name!r}")
         handle = str(data.get("author") or "[deleted]")
-        if self.own and handle.lower() == self.own:
+        from_brand = bool(self.own) and handle.lower() == self.own
+        if from_brand and thing["kind"] != "t1":  # the brand's own submissions are not mentions
             return None, name
         created = datetime.fromtimestamp(float(data["created_utc"]), UTC)
         author = Author(self.platform, str(data.get("author_fullname") or f"u:{handle}"), handle)
@@ -171,7 +172,7 @@ class RedditSource(Source):
             platform=self.platform, platform_id=name, brand=self.brand, author=author, text=text,
             url="https://www.reddit.com" + link, created_at=created, fetched_at=fetched,
             conversation_id=conversation, in_reply_to_id=parent, language=None, source=self.name,
-            raw={"thing": thing},
+            raw={"thing": thing}, from_brand=from_brand,
         )
         return mention, name
 

@@ -190,15 +190,21 @@ class Query:
     langs: tuple[str, ...]
     no_retweets: bool
     conversations: tuple[str, ...] = ()  # conversation_id: (reply reconciliation looks for its own post)
-    authors: tuple[str, ...] = ()  # from:<username>
+    authors: tuple[str, ...] = ()  # from:<username>, ANDed with the rest (``conversation_id:1 from:me``)
+    #: ``from:<username>`` given as one of the OR-ed alternatives (``(acme OR from:acme)``).
+    any_authors: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> Query:
         terms, excluded, langs, no_rt = [], [], [], False
-        convs, authors = [], []
-        for tok in re.findall(r'-?"[^"]*"|[^\s()]+', text):
+        convs: list[str] = []
+        authors: list[str] = []
+        any_authors: list[str] = []
+        tokens = re.findall(r'-?"[^"]*"|[^\s()]+', text)
+        for i, tok in enumerate(tokens):
             if tok == "OR":
                 continue
+            alternative = "OR" in tokens[max(0, i - 1):i] + tokens[i + 1:i + 2]
             neg = tok.startswith("-")
             word = tok[1:] if neg else tok
             word = word.strip('"').lower()
@@ -209,12 +215,13 @@ class Query:
             elif word.startswith("conversation_id:"):
                 convs.append(word[16:])
             elif word.startswith("from:"):
-                authors.append(word[5:])
+                (any_authors if alternative else authors).append(word[5:])
             elif neg:
                 excluded.append(word)
             elif word:
                 terms.append(word)
-        return cls(tuple(terms), tuple(excluded), tuple(langs), no_rt, tuple(convs), tuple(authors))
+        return cls(tuple(terms), tuple(excluded), tuple(langs), no_rt, tuple(convs), tuple(authors),
+                   tuple(any_authors))
 
     def matches(self, post: SimPost) -> bool:
         text = post.text.lower()
@@ -228,6 +235,8 @@ class Query:
             return False
         if self.authors and post.user.username.lower() not in self.authors:
             return False
+        if self.any_authors and post.user.username.lower() in self.any_authors:
+            return True
         if not self.terms:
             return bool(self.conversations or self.authors)
         return any(_contains(text, w) for w in self.terms)

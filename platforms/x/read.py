@@ -40,9 +40,14 @@ USER_FIELDS = ["username", "name", "verified", "public_metrics"]
 
 
 def build_query(brand: BrandSettings, *, max_length: int = 512) -> str:
-    """Keyword query from the brand's config: terms OR-ed, exclusions, no retweets, languages."""
+    """Keyword query from the brand's config: terms OR-ed, exclusions, no retweets, languages.
+
+    ``from:<handle>`` is one of the alternatives: the brand account's own replies come back with the
+    customers' posts, so a reply made outside Careline (the native app) is seen in its thread.
+    """
     terms = [f'"{k}"' if " " in k and not k.startswith('"') else k for k in brand.keywords]
     terms += [f"@{h.lstrip('@')}" for h in brand.handles]
+    terms += [f"from:{h.lstrip('@')}" for h in brand.handles]
     if not terms:
         raise PermanentSourceError("x-search", f"brand {brand.name!r} has no keywords or handles")
     query = "(" + " OR ".join(dict.fromkeys(terms)) + ")"
@@ -133,7 +138,10 @@ class XSource(XClientOwner, Source):
         refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
         user = users.get(author_id) or {}
         handle = str(user.get("username") or author_id)
-        if author_id in self.own_ids or handle.lower() in self.own_handles or "retweeted" in refs:
+        if "retweeted" in refs:
+            return None
+        from_brand = author_id in self.own_ids or handle.lower() in self.own_handles
+        if from_brand and "replied_to" not in refs:  # the brand's own top-level posts are not mentions
             return None
         metrics = user.get("public_metrics") or {}
         author = Author(Platform.X.value, author_id, handle, str(user.get("name") or ""),
@@ -143,7 +151,7 @@ class XSource(XClientOwner, Source):
             url=f"https://x.com/{handle}/status/{tid}", created_at=_parse_time(tweet["created_at"]),
             fetched_at=fetched, conversation_id=str(tweet.get("conversation_id") or tid),
             in_reply_to_id=refs.get("replied_to"), language=tweet.get("lang"), source=self.name,
-            raw={"tweet": tweet, "author": user},
+            raw={"tweet": tweet, "author": user}, from_brand=from_brand,
         )
 
     # -- paging ----------------------------------------------------------------------------------

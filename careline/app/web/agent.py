@@ -12,23 +12,26 @@ import json
 import secrets
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from careline.app.web import actions, schemas
+from careline.app.web.actions import plain
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.keys import PRESENCE, SETTINGS, STORE
 from careline.app.web.pages import render
-from careline.app.web.reports import sla_state
-from careline.domain import Role, utcnow
+from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
 from careline.settings import Settings
 from careline.store import Store
+from careline.store.conversations import notes_of, outside_posts
 from careline.store.records import rows
 from careline.views import author_history, conversation, conversation_events, counts, queue_rows, replies, thread
 from classifiers.abc import INTENTS
 from responder.policy import effort_of
 from responder.replies import Voices, draft_for
+from responder.slastate import sla_state
 from responder.surveys import survey_url
 from responder.textlimits import LIMITS
 from responder.transitions import allowed_actions
@@ -72,7 +75,8 @@ async def queue_page(request: web.Request) -> web.Response:
     numbers = await store.read(counts)
     return render(request, "queue.html", title="Reply queue", rows=rows, counts=numbers, filters=filters,
                   mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
-                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=INTENTS, statuses=STATUSES)
+                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=INTENTS, statuses=STATUSES,
+                  me=user_of(request).username)
 
 
 def _loads(value: str | None, default: Any) -> Any:
@@ -99,8 +103,36 @@ def _detail(db: Any, conv_id: int) -> dict[str, Any]:
     if conv is None:
         raise NotFound(f"no conversation {conv_id}")
     return {"conversation": conv, "thread": thread(db, conv["thread_key"]), "replies": replies(db, conv_id),
+            "outside": outside_posts(db, conv_id), "notes": [plain(n) for n in notes_of(db, conv_id)],
             "history": author_history(db, conv["author_key"], exclude=conv_id),
             "events": conversation_events(db, conv_id), "surveys": surveys_of(db, conv_id)}
+
+
+def timeline(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """Customer messages, our replies and the brand's answers from elsewhere, in the order they happened."""
+    items = [{"kind": "customer", "at": m["created_at"], **m} for m in d["thread"]]
+    items += [{"kind": "reply", "at": r.get("sent_at") or r["created_at"], **r} for r in d["replies"]]
+    items += [{"kind": "outside", "at": o["created_at"], **o} for o in d["outside"]]
+    return sorted(items, key=lambda item: item["at"] or "")
+
+
+def answered_by(d: dict[str, Any]) -> str | None:
+    """Why a new reply would be a second answer to the customer's latest message, in words (else None)."""
+    latest = d["thread"][-1] if d["thread"] else None
+    if latest is None:
+        return None
+    for r in d["replies"]:
+        if r["in_reply_to"] == latest["key"] and r["state"] in ANSWERING_STATES:
+            return f"{r['created_by']}'s reply is {r['state'].replace('_', ' ')}"
+    for o in d["outside"]:
+        if o["created_at"] >= latest["created_at"]:
+            return f"@{o['handle']} already replied on {d['conversation']['platform']} outside Careline"
+    return None
+
+
+def send_backs(d: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The lead's latest send-back note for each reply, keyed by reply id."""
+    return {n["reply_id"]: n for n in d["notes"] if n["kind"] == "send_back" and n["reply_id"]}
 
 
 async def load_detail(store: Store, settings: Settings, conv_id: int, now: datetime) -> dict[str, Any]:
@@ -121,22 +153,44 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
                    "messages_in_thread": len(d["thread"]),
                    "max_text_effort": max((m["effort"] for m in d["thread"]), default=0.0)}
     d["draft"] = suggest(settings, conv, latest["intent"] if latest else None)
+    d["answered"] = answered_by(d)
+    d["send_backs"] = send_backs(d)
+    d["timeline"] = timeline(d)
     d["actions"] = [a.value for a in allowed_actions(conv["status"]) if a.value in ACTIONS]
-    if conv["status"] in ("new", "open", "pending", "snoozed"):
+    if conv["status"] in ACTIVE_STATUSES:
         d["actions"] += ["send", "escalate"]
+    if conv["assignee"]:
+        d["actions"] = [a for a in d["actions"] if a != "claim"] + ["take_over"]
     d["limit"] = LIMITS.get(conv["platform"], 10_000)
     for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM
         survey["url"] = survey_url(settings, survey.pop("token"), "")
     return d
 
 
+def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra: Any) -> web.Response:
+    c = d["conversation"]
+    me = user_of(request).username
+    return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
+                  me=me, held_by_other=bool(c["assignee"] and c["assignee"] != me),
+                  presence=request.app[PRESENCE].of(int(c["id"])), now=utcnow().isoformat(),
+                  idempotency_key=secrets.token_urlsafe(16), **extra)
+
+
+#: What the page says after each action; a send's own outcome message replaces it.
+DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
+        "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
+        "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
+        "held": "Waiting for approval by a lead."}
+
+
 @allow(Role.AGENT)
 async def conversation_page(request: web.Request) -> web.Response:
     conv_id = int(request.match_info["id"])
     d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
-    return render(request, "conversation.html", title=f"Conversation {conv_id}", d=d, c=d["conversation"],
-                  now=utcnow().isoformat(), idempotency_key=secrets.token_urlsafe(16),
-                  flash=request.query.get("done", ""))
+    done = request.query.get("done", "")
+    held = request.query.get("held", "")  # set after a send that a lead must approve first
+    return _page(request, d, flash=DONE.get(done, ""), done=done if done in DONE else "", held=held[:500],
+                 undoable=done in ("resolve", "dismiss", "snooze"))
 
 
 @allow(Role.AGENT)
@@ -146,14 +200,16 @@ async def action_form(request: web.Request) -> web.Response:
     raw = await schemas.form_of(request)
     try:
         form = schemas.validate_text(schemas.ReplyForm, raw).params()
-        await actions.perform(request.app, action, conv_id, actions.actor_of(user_of(request)), form)
+        result = await actions.perform(request.app, action, conv_id, actions.actor_of(user_of(request)), form)
     except CarelineError as exc:
         d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
         status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
-        return render(request, "conversation.html", status=status, title=f"Conversation {conv_id}", d=d,
-                      c=d["conversation"], now=utcnow().isoformat(), idempotency_key=secrets.token_urlsafe(16),
-                      flash="", error=str(exc), draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
-    raise web.HTTPSeeOther(f"/conversations/{conv_id}?done={action}")
+        return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
+                     draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
+    query = {"done": action}
+    if action == "send" and result.get("state") == "awaiting_approval":
+        query = {"done": "held", "held": "; ".join(result.get("held") or [])}
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 
 @allow(Role.AGENT)
@@ -163,8 +219,20 @@ async def retry_form(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?done=retry")
 
 
+@allow(Role.AGENT)
+async def resubmit_form(request: web.Request) -> web.Response:
+    """The author's edited draft after a lead sent it back: checked and submitted again."""
+    form = (await schemas.read_form(request, schemas.Resubmit)).params()
+    reply = await actions.resubmit(request.app, int(request.match_info["id"]), actions.actor_of(user_of(request)),
+                                   form)
+    query = {"done": "resubmit"} if reply["state"] != "awaiting_approval" else \
+        {"done": "held", "held": "; ".join(reply.get("held") or [])}
+    raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?{urlencode(query)}")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", queue_page, name="queue")
     app.router.add_get(r"/conversations/{id:\d{1,12}}", conversation_page, name="conversation")
     app.router.add_post(r"/conversations/{id:\d{1,12}}/{action:" + "|".join(ACTIONS) + "}", action_form)
     app.router.add_post(r"/replies/{id:\d{1,12}}/retry", retry_form)
+    app.router.add_post(r"/replies/{id:\d{1,12}}/resubmit", resubmit_form)

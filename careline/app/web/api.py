@@ -16,15 +16,18 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters
 from careline.app.web.auth import USER_KEY, allow, public, user_of
-from careline.app.web.keys import DESK, SETTINGS, STORE
+from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
+from careline.errors import Invalid, NotFound
 from careline.views import counts, source_health
 from responder import workflow
 from responder.textlimits import check_length
 from responder.tone import check_tone
 
 STREAM_SECONDS = 5.0
+#: An open conversation page hears about a colleague's change within this many seconds.
+CONVERSATION_STREAM_SECONDS = 2.0
 STREAM_LIFETIME = 600.0
 
 
@@ -112,14 +115,83 @@ async def stream(request: web.Request) -> web.StreamResponse:
         now = utcnow()
         rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
         numbers = await request.app[STORE].read(counts)
+        seen = request.app[PRESENCE].many(r["id"] for r in rows)
         payload = {"now": now.isoformat(), "counts": numbers,
-                   "items": [{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at")}
-                             for r in rows]}
+                   "items": [{**{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at",
+                                                   "held", "sent_back")},
+                              "presence": seen.get(r["id"])} for r in rows]}
         try:
             await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
         except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
             return response
         await asyncio.sleep(STREAM_SECONDS)
+    return response
+
+
+@allow(Role.AGENT)
+async def resubmit_reply(request: web.Request) -> web.Response:
+    """The author's edited draft after a send-back: checked, then approved or held again."""
+    body = (await schemas.read_json(request, schemas.Resubmit)).params()
+    reply_id = int(request.match_info["id"])
+    return web.json_response(await actions.resubmit(request.app, reply_id, actor_of(user_of(request)), body))
+
+
+@allow(Role.AGENT)
+async def post_note(request: web.Request) -> web.Response:
+    """An internal note on the conversation: never posted to the platform."""
+    text = (await schemas.read_json(request, schemas.NewNote)).text
+    if not text.strip():
+        raise Invalid("text: a note cannot be blank")
+    note = await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), _conv_id(request), text,
+                                            now=utcnow())
+    return web.json_response(actions.plain(note), status=201)
+
+
+@allow(Role.AGENT)
+async def presence(request: web.Request) -> web.Response:
+    """The conversation page says it is open (and whether its editor is typing); answers who else is there."""
+    body = await schemas.read_json(request, schemas.Presence, required=False)
+    typing, leaving = body.typing, body.leaving
+    conv_id, who = _conv_id(request), user_of(request).username
+    if leaving:
+        request.app[PRESENCE].leave(conv_id, who)
+    else:
+        request.app[PRESENCE].report(conv_id, who, typing=typing)
+    return web.json_response(request.app[PRESENCE].of(conv_id))
+
+
+def _conversation_state(db: Any, conv_id: int) -> dict[str, Any]:
+    """What a colleague's change looks like from an open page: status, owner, and counters that move."""
+    c = db.conn.execute("SELECT status, assignee, last_customer_at, updated_at FROM conversations WHERE id = ?",
+                        (conv_id,)).fetchone()
+    if c is None:
+        raise NotFound(f"no conversation {conv_id}")
+    replies = [{"id": r[0], "state": r[1]} for r in db.conn.execute(
+        "SELECT id, state FROM replies WHERE conversation_id = ? ORDER BY id", (conv_id,))]
+    outside = db.conn.execute("SELECT count(*) FROM brand_posts WHERE conversation_id = ? AND state = 'outside'",
+                              (conv_id,)).fetchone()[0]
+    return {"status": c[0], "assignee": c[1], "last_customer_at": c[2], "updated_at": c[3], "replies": replies,
+            "outside": outside}
+
+
+@allow(Role.AGENT)
+async def conversation_stream(request: web.Request) -> web.StreamResponse:
+    """Server-sent events for one open conversation page: its state and who is viewing or typing."""
+    conv_id = _conv_id(request)
+    await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))  # 404 before the stream starts
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_LIFETIME
+    while loop.time() < deadline:
+        state = await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))
+        state["presence"] = request.app[PRESENCE].of(conv_id)
+        try:
+            await response.write(f"event: conversation\ndata: {json.dumps(state)}\n\n".encode())
+        except ConnectionResetError:
+            return response
+        await asyncio.sleep(CONVERSATION_STREAM_SECONDS)
     return response
 
 
@@ -148,6 +220,10 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/replies", post_reply)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/assign", assign)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/resubmit", resubmit_reply)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/notes", post_note)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/presence", presence)
+    app.router.add_get(r"/api/conversations/{id:\d{1,12}}/stream", conversation_stream)
     app.router.add_post("/api/drafts/check", check_draft)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/health", health)

@@ -14,9 +14,10 @@ from aiohttp import web
 from careline.app.web import admin, agent, api, lead, login, marketing, survey
 from careline.app.web.auth import auth_middleware, public
 from careline.app.web.cache import CostBoundCache
-from careline.app.web.keys import CLASSIFIER, DESK, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
+from careline.app.web.keys import CLASSIFIER, DESK, PRESENCE, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import render
+from careline.app.web.presence import Presence
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -125,6 +126,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[CLASSIFIER] = classifier
     app[SENDERS] = dict(senders or {})
     app[DESK] = Desk(store, settings, app[SENDERS])
+    app[PRESENCE] = Presence()
     app[SLA_CACHE] = CostBoundCache()
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),

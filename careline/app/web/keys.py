@@ -6,6 +6,7 @@ import jinja2
 from aiohttp import web
 
 from careline.app.web.cache import CostBoundCache
+from careline.app.web.presence import Presence
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store
@@ -22,3 +23,5 @@ SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict[str, Re
 SLA_CACHE: web.AppKey[CostBoundCache[dict]] = web.AppKey("sla_cache", CostBoundCache)
 #: The use cases' context (store, settings, senders): every action of the web goes through it.
 DESK: web.AppKey[Desk] = web.AppKey("desk", Desk)
+#: Who is viewing and typing where (in memory; see ``presence.py``).
+PRESENCE: web.AppKey[Presence] = web.AppKey("presence", Presence)

@@ -177,6 +177,19 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/conversations/{id}/assign": {"post": _op(
             "Assign the conversation to an agent (an audited claim on their behalf)", "lead", _json(OBJ),
             "400", "404", "409", "422", params=[CONV_ID], body=_body(schemas.Assign, components))},
+        "/api/replies/{id}/resubmit": {"post": _op(
+            "The author's edited draft after a send-back: checked, then posted or held again", "agent",
+            _json(_ref("Reply")), "400", "403", "404", "409", "422", params=[CONV_ID],
+            body=_body(schemas.Resubmit, components))},
+        "/api/conversations/{id}/notes": {"post": _op(
+            "Add an internal note (never posted)", "agent", _json(OBJ, "Created"), "400", "404", "422",
+            params=[CONV_ID], body=_body(schemas.NewNote, components), ok_code="201")},
+        "/api/conversations/{id}/presence": {"post": _op(
+            "Say this page is open (and whether its editor is typing); answers who is viewing and typing",
+            "agent", _json({"type": "object", "properties": {
+                "viewing": {"type": "array", "items": {"type": "string"}},
+                "typing": {"type": "array", "items": {"type": "string"}}}}), "400", "422", params=[CONV_ID],
+            body=_body(schemas.Presence, components, required=False))},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", "413", "422", body=_body(schemas.DraftCheck, components))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
@@ -231,6 +244,8 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/conversations/{id}": {"get": _page("A conversation and its reply editor", "agent", params=[CONV_ID])},
         "/replies/{id}/retry": {"post": _page("Retry a failed reply", "agent", params=[CONV_ID], form={})},
         "/replies/{id}/approve": {"post": _page("Approve a held reply", "lead", params=[CONV_ID], form={})},
+        "/replies/{id}/resubmit": {"post": _page("Resubmit a draft a lead sent back", "agent", params=[CONV_ID],
+                                                 form=_form(schemas.Resubmit, components))},
         "/replies/{id}/send-back": {"post": _page("Send a held reply back", "lead", params=[CONV_ID],
                                                   form=_form(schemas.SendBack, components))},
         "/sla": {"get": _page("The lead's SLA page", "lead")},

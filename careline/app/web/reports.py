@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,35 +26,14 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from careline.app.web.security import csv_cell
-from careline.domain import from_iso
+from careline.domain import ACTIVE_STATUSES, from_iso
 from careline.store.records import rows
 from responder.metrics import ConversationRecord, TeamMetrics, metrics_by, summarise, team_metrics
+from responder.slastate import sla_state
+from responder.tone import check_tone
 
-AT_RISK = timedelta(minutes=15)
-ACTIVE = ("new", "open", "pending", "snoozed")
 AGE_BUCKETS = ((timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1-4 h"), (timedelta(hours=24), "4-24 h"),
                (timedelta(days=3), "1-3 days"), (timedelta.max, "> 3 days"))
-
-
-def sla_state(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """What the queue shows for one conversation: which target runs, when it is due, and how it stands."""
-    if row["status"] not in ACTIVE:
-        return {"target": None, "due": None, "state": "closed"}
-    if not row.get("first_responded_at"):
-        target, due = "first_response", from_iso(row.get("first_response_due"))
-    elif row.get("next_response_due"):
-        target, due = "next_response", from_iso(row.get("next_response_due"))
-    else:
-        return {"target": None, "due": None, "state": "responded", "responded_at": row["first_responded_at"]}
-    if due is None:
-        state = "no_sla"
-    elif due <= now:
-        state = "breached"
-    elif due - now <= AT_RISK:
-        state = "at_risk"
-    else:
-        state = "on_track"
-    return {"target": target, "due": due.isoformat() if due else None, "state": state}
 
 
 def _decide(due: datetime | None, done: datetime | None, now: datetime) -> tuple[str, datetime] | None:
@@ -163,7 +143,7 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
         periods[name] = _metrics_dict(team_metrics(recs), team_metrics(clock))
         if name == "7d":
             by_agent, by_platform = _grouped(recs, clock, "agent"), _grouped(recs, clock, "platform")
-    active = [c for c in convs if c["status"] in ACTIVE]
+    active = [c for c in convs if c["status"] in ACTIVE_STATUSES]
     states = [(c, sla_state(c, now)) for c in active]
     return {
         "now": now.isoformat(), "periods": periods, "by_agent": by_agent, "by_platform": by_platform,
@@ -190,9 +170,21 @@ def backlog_by_age(active: Iterable[dict[str, Any]], now: datetime) -> list[dict
 
 
 def approvals_waiting(db: Database) -> list[dict[str, Any]]:
-    return rows(db, """SELECT r.id, r.conversation_id, r.text, r.created_by, r.created_at, c.brand, c.platform
+    """Held replies with what a lead needs to decide: the customer's message, the draft, the tone findings,
+    and what changed since the lead last sent it back (the author's revision)."""
+    held = rows(db, """SELECT r.id, r.conversation_id, r.text, r.created_by, r.created_at, c.brand, c.platform,
+                              m.text AS customer_text, a.handle AS customer_handle,
+                              (SELECT e.data FROM events e WHERE e.subject = 'conversation:' || r.conversation_id
+                                   AND e.kind = 'reply.revised' AND json_extract(e.data, '$.reply') = r.id
+                               ORDER BY e.id DESC LIMIT 1) AS revision
                        FROM replies r JOIN conversations c ON c.id = r.conversation_id
+                       LEFT JOIN mentions m ON m.key = r.in_reply_to
+                       LEFT JOIN authors a ON a.key = m.author_key
                        WHERE r.state = 'awaiting_approval' ORDER BY r.created_at LIMIT 100""")
+    for h in held:
+        h["tone"] = check_tone(h["text"]).as_dict()["findings"]
+        h["diff"] = json.loads(h.pop("revision"))["diff"] if h.get("revision") else None
+    return held
 
 
 def frt_summary(values: Iterable[float]) -> dict[str, float | None]:

@@ -70,6 +70,19 @@ class ReplyForm(Schema):
     reason: str = Field("", max_length=200)
 
 
+class Resubmit(Schema):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class NewNote(Schema):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class Presence(Schema):
+    typing: bool = False
+    leaving: bool = False
+
+
 class Assign(Schema):
     agent: Username
 

@@ -27,13 +27,14 @@ window.Careline = (function () {
     var text = h >= 48 ? d + "d " + (h % 24) + "h" : (h ? h + "h " + m + "m" : (m ? m + "m " : "") + sec + "s");
     return neg ? text + " over" : text + " left";
   }
-  /* Update every [data-due] badge: text, state class (on track / at risk / breached). */
+  /* Update every [data-due] badge: text, state class (on track / at risk / breached). "At risk" starts
+     data-warn seconds before the due time: the conversation's own policy, as the server's sweep warns. */
   function tickBadges(root) {
     (root || document).querySelectorAll("[data-due]").forEach(function (el) {
       var due = el.getAttribute("data-due");
       if (!due) { return; }
-      var left = Date.parse(due) - now();
-      var state = left <= 0 ? "breached" : (left <= 15 * 60 * 1000 ? "at_risk" : "on_track");
+      var left = Date.parse(due) - now(), warn = parseInt(el.getAttribute("data-warn") || "900", 10) * 1000;
+      var state = left <= 0 ? "breached" : (left <= warn ? "at_risk" : "on_track");
       el.textContent = countdown(left);
       el.className = "badge " + state;
       el.setAttribute("data-state", state);

@@ -1,4 +1,5 @@
-/* Conversation page: live length and tone check of the reply, SLA countdown, keyboard shortcuts. */
+/* Conversation page: live length and tone check of the reply, SLA countdown, keyboard shortcuts,
+   a draft that survives reloads, presence (who views and types here) and live changes by colleagues. */
 "use strict";
 (function () {
   var C = window.Careline, data = C.island("conv-data");
@@ -8,6 +9,7 @@
   C.helpKey();
 
   var box = document.getElementById("reply"), count = document.getElementById("count");
+  if (box && count) { count.textContent = estimate(box.value) + " / " + data.limit; }
   var tone = document.getElementById("tone");
   /* Instant estimate (X weighs URLs 23 and most non-Latin characters 2); the server's count follows. */
   function estimate(text) {
@@ -57,12 +59,99 @@
       if (e.key === "Escape") { box.blur(); }
     });
   }
-  var keys = {c: "act-claim", r: "act-resolve", s: "act-snooze", d: "act-dismiss", x: "act-escalate", l: "act-release"};
+  /* Destructive actions ask first (the button and its key alike); undo stays available afterwards. */
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+  var keys = {c: "act-claim", r: "act-resolve", s: "act-snooze", d: "act-dismiss", x: "act-escalate",
+              l: "act-release", t: "act-take_over", o: "act-reopen"};
   document.addEventListener("keydown", function (e) {
     if (C.isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
     if (e.key === "e" && box) { box.focus(); e.preventDefault(); return; }
     if (e.key === "u") { window.location.href = "/"; return; }
+    if (e.key === "j" || e.key === "k") { step(e.key === "j" ? 1 : -1); e.preventDefault(); return; }
     var btn = keys[e.key] && document.getElementById(keys[e.key]);
     if (btn) { e.preventDefault(); btn.form.requestSubmit(btn); }
+  });
+  /* j / k walk the thread's messages, as on the queue. */
+  var current = -1;
+  function step(by) {
+    var msgs = document.querySelectorAll(".messages > li");
+    if (!msgs.length) { return; }
+    current = Math.max(0, Math.min(msgs.length - 1, current + by));
+    msgs.forEach(function (m, i) { m.classList.toggle("current", i === current); });
+    msgs[current].scrollIntoView({block: "nearest"});
+  }
+
+  /* The draft survives a reload (or a live update the agent chose to show): kept per conversation in
+     this browser until it is sent or held for approval. */
+  var draftKey = "careline-draft-" + data.id;
+  if (box) {
+    if (data.done === "send" || data.done === "resubmit") {
+      window.localStorage.removeItem(draftKey);
+    } else if (!data.error) {  /* held for approval too: the editor keeps what was written */
+      var kept = window.localStorage.getItem(draftKey);
+      if (kept && kept !== box.value) {
+        box.value = kept;
+        box.dispatchEvent(new Event("input"));
+      }
+    }
+    box.addEventListener("input", function () { window.localStorage.setItem(draftKey, box.value); });
+  }
+
+  /* Presence: say this page is open every few seconds, and whether its editor is typing. */
+  var typingUntil = 0, lastTyping = false;
+  function report() {
+    var typing = Date.now() < typingUntil;
+    lastTyping = typing;
+    C.postJSON("/api/conversations/" + data.id + "/presence", {typing: typing}).then(showPresence, function () {});
+  }
+  if (box) {
+    box.addEventListener("input", function () {
+      typingUntil = Date.now() + 4000;
+      if (!lastTyping) { report(); }
+    });
+  }
+  report();
+  setInterval(report, 6000);
+  function showPresence(p) {
+    if (!p || !p.viewing) { return; }
+    var el = document.getElementById("presence"), others = p.viewing.filter(function (w) { return w !== data.me; });
+    var typers = p.typing.filter(function (w) { return w !== data.me; });
+    el.textContent = (others.length ? " \u00b7 viewing: " + others.join(", ") : "") +
+                     (typers.length ? " \u00b7 typing: " + typers.join(", ") : "");
+    el.className = typers.length ? "typing" : "";
+  }
+
+  /* Live: a colleague's change, a customer's new message or a lead's review shows without a reload.
+     Nothing moves under the agent's cursor: a note offers to show it, and the draft is kept. */
+  if (!window.EventSource) { return; }
+  var note = document.getElementById("live-note"), es = new EventSource("/api/conversations/" + data.id + "/stream");
+  document.getElementById("live-show").addEventListener("click", function () {
+    if (box) { window.localStorage.setItem(draftKey, box.value); }
+    window.location.reload();
+  });
+  function tell(text) { note.querySelector("span").textContent = text; note.hidden = false; }
+  es.addEventListener("conversation", function (ev) {
+    var s = JSON.parse(ev.data), said = [];
+    showPresence(s.presence);
+    document.getElementById("conv-status").textContent = s.status;
+    document.getElementById("conv-assignee").textContent = s.assignee || "\u2014";
+    if (s.last_customer_at !== data.last_customer_at) { said.push("The customer wrote again."); }
+    if (s.outside !== data.outside) { said.push("The brand replied outside Careline."); }
+    var states = s.replies.map(function (r) { return r.state; });
+    states.forEach(function (st, i) {
+      var before = data.replies[i];
+      if (before === st) { return; }
+      if (before === "awaiting_approval" && st === "draft") { said.push("A lead sent your reply back with a note."); }
+      else if (before === "awaiting_approval") { said.push("A lead approved the reply (" + st.replace("_", " ") + ")."); }
+      else if (before !== undefined) { said.push("A reply is now " + st.replace("_", " ") + "."); }
+    });
+    if (states.length > data.replies.length) { said.push("A colleague added a reply."); }
+    if (s.assignee !== data.assignee) { said.push(s.assignee ? s.assignee + " now holds this conversation." : "It was released."); }
+    else if (s.status !== data.status) { said.push("It is now " + s.status + "."); }
+    if (said.length) { tell(said.join(" ")); }
   });
 })();

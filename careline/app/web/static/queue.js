@@ -62,9 +62,15 @@
         if (Date.parse(it.updated_at) > renderedAt) { fresh += 1; }
         return;
       }
-      row.querySelector("td.status").textContent = it.status + (it.assignee ? " · @" + it.assignee : "");
+      row.querySelector("td.status .st").textContent = it.status + (it.assignee ? " · @" + it.assignee : "");
+      var here = it.presence || {viewing: [], typing: []}, who = row.querySelector(".presence");
+      var others = function (names) { return names.filter(function (n) { return n !== data.me; }); };
+      var typing = others(here.typing), viewing = others(here.viewing);
+      who.textContent = typing.length ? "typing: " + typing.join(", ") : (viewing.length ? "viewing: " + viewing.join(", ") : "");
+      who.className = "presence" + (typing.length ? " typing" : "");
       var badge = row.querySelector(".sla .badge");
       badge.setAttribute("data-due", it.sla.due || "");
+      badge.setAttribute("data-warn", String(it.sla.warn_seconds || 900));
       if (!it.sla.due) {
         badge.textContent = it.sla.state.replace("_", " ");
         badge.className = "badge " + it.sla.state;

@@ -1,0 +1,54 @@
+"""Who is looking at which conversation, and who is typing in it: live, in memory, gone in seconds.
+
+The conversation page reports itself every few seconds (and at once when its editor starts or stops
+typing); the queue and conversation streams read this back. Presence is a hint to colleagues, not a
+rule: the owner rule in ``responder.workflow`` is what stops a double reply. It lives in the web
+process because only open pages produce it; a restart loses nothing anyone needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+#: A page that has not reported for this long has gone.
+TTL_SECONDS = 20.0
+
+
+@dataclass
+class _Seen:
+    at: float
+    typing: bool
+
+
+@dataclass
+class Presence:
+    """Conversation id -> person -> when last seen and whether typing."""
+
+    ttl: float = TTL_SECONDS
+    _by_conv: dict[int, dict[str, _Seen]] = field(default_factory=dict)
+
+    def report(self, conv_id: int, who: str, *, typing: bool, now: float | None = None) -> None:
+        self._by_conv.setdefault(conv_id, {})[who] = _Seen(time.monotonic() if now is None else now, typing)
+
+    def leave(self, conv_id: int, who: str) -> None:
+        self._by_conv.get(conv_id, {}).pop(who, None)
+
+    def of(self, conv_id: int, *, now: float | None = None) -> dict[str, list[str]]:
+        """``{"viewing": [...], "typing": [...]}``, names sorted; stale entries are dropped."""
+        now = time.monotonic() if now is None else now
+        people = self._by_conv.get(conv_id, {})
+        for who in [w for w, seen in people.items() if now - seen.at > self.ttl]:
+            del people[who]
+        if not people:
+            self._by_conv.pop(conv_id, None)
+        return {"viewing": sorted(people), "typing": sorted(w for w, s in people.items() if s.typing)}
+
+    def many(self, conv_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+        out = {}
+        for conv_id in conv_ids:
+            seen = self.of(conv_id)
+            if seen["viewing"]:
+                out[conv_id] = seen
+        return out

@@ -1,0 +1,80 @@
+"""Brand replies made outside Careline: seen in the thread, counted as the answer they are.
+
+A person on the team may answer from the platform's own app. The listener stores such posts as brand
+posts (``careline.platform``: ``Mention.from_brand``); this step, run by the pipeline after routing,
+places each one:
+
+* it came back from a Careline send (its platform id is one of our replies) -> ``ours``;
+* its thread is a conversation we track -> ``outside``: the conversation shows it, its clocks stop as
+  for a Careline reply (first response recorded, next response cleared, ``pending``), and replies still
+  waiting to go (drafts, held or approved) are superseded so nobody double-replies;
+* no conversation yet -> stays ``waiting`` (the customer's post may be routed a moment later), and
+  after :data:`WAIT_FOR_THREAD` it is ``ignored``: an unrelated brand post stays out of the queue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import Event, ReplyState, from_iso
+from careline.store.conversations import (
+    load_conversation,
+    mark_answered,
+    place_brand_post,
+    reply_with_platform_id,
+    set_reply_state,
+    unsent_replies,
+    waiting_brand_posts,
+)
+from careline.store.records import append_event
+from responder import queue
+from responder.history import record_clock
+from responder.sla import TargetKind
+from responder.transitions import Action
+
+WAIT_FOR_THREAD = timedelta(hours=24)
+
+
+def place_brand_posts(db: Database, *, now: datetime, limit: int = 200) -> int:
+    """Place waiting brand posts inside the caller's transaction; returns how many were counted as answers."""
+    counted = 0
+    for post in waiting_brand_posts(db, limit):
+        conv_id = post["conversation_id"]
+        if conv_id is None:
+            fetched = from_iso(post["fetched_at"]) or now
+            if now - fetched >= WAIT_FOR_THREAD:
+                place_brand_post(db, post["key"], "ignored", None)
+            continue
+        if reply_with_platform_id(db, post["platform_id"], conv_id) is not None:
+            place_brand_post(db, post["key"], "ours", conv_id)
+            continue
+        place_brand_post(db, post["key"], "outside", conv_id)
+        answered_outside(db, conv_id, post, now=now)
+        counted += 1
+    return counted
+
+
+def answered_outside(db: Database, conv_id: int, post: dict[str, Any], *, now: datetime) -> None:
+    """The brand answered in the thread from elsewhere: stop the clocks as a Careline reply would."""
+    conv = load_conversation(db, conv_id)
+    posted = from_iso(post["created_at"]) or now
+    if conv.last_customer_at is not None and posted < conv.last_customer_at:
+        # An older brand post (the customer wrote again since): shown in the thread, answers nothing new.
+        append_event(db, Event(now, "system", "reply.outside", f"conversation:{conv_id}",
+                               {"platform_id": post["platform_id"], "handle": post["handle"], "answers": False}))
+        return
+    mark_answered(db, conv_id, post["created_at"])
+    append_event(db, Event(now, "system", "reply.outside", f"conversation:{conv_id}",
+                           {"platform_id": post["platform_id"], "handle": post["handle"], "answers": True,
+                            "platform": post["platform"]}))
+    if conv.first_responded_at is None:
+        record_clock(db, conv_id, TargetKind.FIRST_RESPONSE, posted)
+    for reply in unsent_replies(db, conv_id):
+        set_reply_state(db, reply.id, ReplyState.SUPERSEDED, now, superseded_by=post["key"])
+        append_event(db, Event(now, "system", "reply.superseded", f"conversation:{conv_id}",
+                               {"reply": reply.id, "by": post["key"]}))
+    if conv.status.value in ("new", "open"):
+        queue.act(db, conv_id, Action.WAIT, actor="system", now=now)

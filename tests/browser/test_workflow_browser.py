@@ -1,0 +1,122 @@
+"""Two people on one conversation in Chromium: presence, the owner rule, a held reply sent back and resubmitted.
+
+An agent and a lead each have their own browser context (their own session) on the same live server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import login, shot
+from tests.helpers.live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def _context(browser: Any, live: LiveServer, width: int) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live.url)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())  # confirm() of a destructive action: the person says yes
+    return context, page
+
+
+@pytest.fixture
+def pair(browser: Any, live: LiveServer) -> Iterator[tuple[Any, Any]]:
+    agent_ctx, agent = _context(browser, live, 1360)
+    lead_ctx, lead = _context(browser, live, 390)  # the lead is on a phone
+    yield agent, lead
+    agent_ctx.close()
+    lead_ctx.close()
+
+
+def _fresh_conversation(page: Any) -> str:
+    page.goto("/?status=new&platform=x")
+    page.wait_for_selector("tr.conv")
+    return str(page.locator("tr.conv").nth(2).get_attribute("data-id"))
+
+
+def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
+    agent, lead = pair
+    login(agent, "agent")
+    login(lead, "lead")
+    conv = _fresh_conversation(agent)
+    agent.goto(f"/conversations/{conv}")
+    agent.keyboard.press("c")
+    agent.wait_for_url(re.compile(r"done=claim"))
+    assert agent.locator("#owner").inner_text() == "You are working on this."
+    agent.get_by_label(re.compile("^Reply")).fill("As we already explained, this is our policy.")
+
+    lead.goto(f"/conversations/{conv}")
+    assert "agent holds this conversation" in lead.locator(".held-by").inner_text()
+    assert lead.locator("#editor-form").count() == 0  # no reply box: replying is the owner's
+    lead.wait_for_selector("#presence:has-text('agent')", timeout=15_000)
+    agent.wait_for_selector("#presence:has-text('viewing: lead')", timeout=15_000)
+    shot(lead, "conversation-held-by-phone")
+
+    agent.get_by_label(re.compile("^Reply")).press("Control+Enter")  # defensive: held for a lead
+    agent.wait_for_url(re.compile(r"done=held"))
+    flash = agent.locator("#flash").inner_text()
+    assert flash.startswith("Waiting for approval by a lead: tone guard: defensive ('As we already explained')")
+    assert "waiting for approval by a lead" in agent.locator(".msg.reply .reply-state").last.inner_text()
+    assert agent.get_by_label(re.compile("^Reply")).input_value() == "As we already explained, this is our policy."
+    assert agent.locator("#answered").is_visible()  # a second reply needs the deliberate tick
+
+    lead.goto("/sla#approvals")
+    item = lead.locator("li.approval").filter(has=lead.locator(f'a[href="/conversations/{conv}"]'))
+    assert "wrote:" in item.locator(".customer").inner_text()
+    assert "As we already explained" in item.locator(".draft").inner_text()
+    assert "defensive" in item.locator(".tone").inner_text()
+    shot(lead, "approvals-phone")
+    item.get_by_placeholder("what to change").fill("Please apologise first and offer a DM.")
+    item.get_by_role("button", name="Send back").click()
+    lead.wait_for_url(re.compile(r"/sla"))
+
+    agent.wait_for_selector("#live-note:not([hidden])", timeout=15_000)
+    assert "sent your reply back" in agent.locator("#live-note").inner_text()
+    agent.locator("#live-show").click()
+    agent.wait_for_selector(".send-back")
+    assert "Please apologise first and offer a DM." in agent.locator(".send-back").inner_text()
+    box = agent.locator("form.resubmit textarea")
+    box.fill("Sorry about this. Please send us a DM and we'll sort it out today.")
+    agent.locator("form.resubmit").get_by_role("button", name="Resubmit").click()
+    agent.wait_for_url(re.compile(r"done=resubmit"))
+    assert agent.locator("#conv-status").inner_text() == "pending"  # posted, waiting on the customer
+    assert "sent" in agent.locator(".msg.reply .reply-state").last.inner_text()
+    shot(agent, "conversation-resubmitted")
+
+    lead.goto("/sla#approvals")  # the revision went out without a second approval: tone is now fine
+    assert lead.locator(f'li.approval a[href="/conversations/{conv}"]').count() == 0
+    assert not agent.errors and not lead.errors, (agent.errors, lead.errors)
+
+
+def test_take_over_dismiss_with_confirmation_and_undo(pair: tuple[Any, Any]) -> None:
+    agent, lead = pair
+    login(agent, "agent")
+    login(lead, "lead")
+    conv = _fresh_conversation(agent)
+    agent.goto(f"/conversations/{conv}")
+    agent.keyboard.press("c")
+    agent.wait_for_url(re.compile(r"done=claim"))
+
+    lead.goto(f"/conversations/{conv}")
+    lead.locator("#act-take_over").click()
+    lead.wait_for_url(re.compile(r"done=take_over"))
+    assert lead.locator("#owner").inner_text() == "You are working on this."
+    agent.wait_for_selector("#live-note:not([hidden])", timeout=15_000)
+    assert "lead now holds this conversation" in agent.locator("#live-note").inner_text()
+
+    lead.locator("#act-dismiss").click()  # confirm() is accepted by the dialog handler
+    lead.wait_for_url(re.compile(r"done=dismiss"))
+    assert lead.locator("#conv-status").inner_text() == "dismissed"
+    lead.locator("#act-undo").click()
+    lead.wait_for_url(re.compile(r"done=undo"))
+    assert lead.locator("#conv-status").inner_text() == "open"
+    assert lead.locator("#conv-assignee").inner_text() == "lead"
+    assert not agent.errors and not lead.errors, (agent.errors, lead.errors)
