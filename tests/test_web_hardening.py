@@ -186,3 +186,16 @@ def test_draft_platforms_are_the_length_limits() -> None:
     from typing import get_args
 
     assert set(get_args(schemas.DRAFT_PLATFORMS)) == set(LIMITS)
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/api/conversations/{id}/presence", {"typing": "yes"}),
+    ("/api/conversations/{id}/notes", {"text": {"a": 1}}),
+    ("/api/conversations/{id}/notes", {"text": "   "}),
+    ("/api/replies/1/resubmit", {"text": ["edited"]}),
+])
+async def test_workflow_bodies_with_wrong_types_are_a_422(client: TestClient, web_store: Store, path: str,
+                                                          body: dict[str, Any]) -> None:
+    conv = await open_conversation(client, web_store)
+    r = await client.post(path.format(id=conv), json=body, headers=bearer(web_store))
+    await refused(r, 422)
