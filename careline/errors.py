@@ -60,3 +60,7 @@ class Conflict(CarelineError):
 
 class Forbidden(CarelineError):
     """The user's role does not allow this."""
+
+
+class Invalid(CarelineError):
+    """Input has the right syntax but the wrong type, range, choice or length (HTTP 422)."""

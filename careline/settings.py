@@ -187,7 +187,8 @@ class WebhookSettings:
     events: list[str] = opt(["warning", "breach", "escalation"], "Which SLA events to send.")
     min_level: int = opt(0, "Only escalations at or above this level (0-3).", min=0, max=3)
     secret_env: str = opt("CARELINE_WEBHOOK_SECRET",
-                          "Environment variable holding the HMAC-SHA256 signing key (X-Careline-Signature).")
+                          "Environment variable holding the Standard Webhooks signing secret (whsec_<base64>, "
+                          "or any text, used as its UTF-8 bytes).")
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,20 @@ class ResponderSettings:
     public_url: str = opt("", "Public base URL of this app, for survey links (default: the local URL).")
     templates_dir: str = opt("config/templates", "Per-brand reply templates: <dir>/<brand>/<intent>.j2.")
     webhooks: list[WebhookSettings] = opt([], "SLA alert receivers.")
+    webhook_allow: list[str] = opt([], "Hosts, IPs or CIDR ranges webhooks may reach although private, loopback "
+                                       "or link-local (an internal receiver); everything else such is refused.")
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    raw_payload_days: int = opt(90, "Days the platforms' raw JSON of each post is kept (text and scores stay); "
+                                    "0 = for ever.", min=0)
+    closed_conversation_days: int = opt(730, "Days a resolved or dismissed conversation is kept after its last "
+                                             "change, with its posts, replies and notes; 0 = for ever.", min=0)
+    audit_event_days: int = opt(730, "Days audit events are kept; 0 = for ever.", min=0)
+    batch_size: int = opt(500, "Rows purged per short write transaction by the daily retention job.", min=1,
+                          max=10_000)
+    run_at_hour: int = opt(3, "UTC hour at which the daily purge runs.", min=0, max=23)
 
 
 @dataclass(frozen=True)
@@ -238,6 +253,8 @@ class Settings:
                                          metadata={"help": "Queue, approvals, alerts, surveys."})
     accounts: AccountsSettings = field(default_factory=AccountsSettings,
                                        metadata={"help": "Logins, sessions, passwords, two-factor, API tokens."})
+    retention: RetentionSettings = field(default_factory=RetentionSettings,
+                                         metadata={"help": "How long data is kept (daily purge)."})
 
     def brand(self, name: str) -> BrandSettings:
         for b in self.brands:
@@ -415,6 +432,10 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError("<file>", f"{p} is not valid TOML: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError("<file>", f"{p} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+        except OSError as exc:
+            raise ConfigError("<file>", f"{p} cannot be read: {exc.strerror}") from exc
     merged = _env_overrides(data, environ)
     settings = _build(Settings, _strip_secret_tags(merged), "")
     settings = _inject_secrets(settings, merged)

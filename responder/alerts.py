@@ -8,26 +8,33 @@ Two scheduler jobs, both safe to run any number of times and to kill at any poin
   write: stale plans (the conversation changed in between) are skipped and retried by the next
   sweep. ``sla_events`` is unique per (conversation, kind, target, level, due time), so each warning,
   breach and escalation fires once, and its webhook rows are written in the same transaction.
-* :func:`deliver_webhooks` POSTs due rows, signed with HMAC-SHA256 over the raw body
-  (``X-Careline-Signature: sha256=<hex>``). A row exists before its POST and is marked delivered only
-  after a 2xx, so delivery is *at least once*: receivers dedupe on ``X-Careline-Delivery``. Failures
-  back off exponentially (``next_attempt_at``) and give up after :data:`MAX_ATTEMPTS`.
+* :func:`deliver_webhooks` POSTs due rows signed as the Standard Webhooks specification says
+  (``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 of
+  "id.timestamp.body">``, through the ``standardwebhooks`` package), so any of its receiver libraries
+  verifies them and refuses a captured delivery replayed outside the :data:`REPLAY_WINDOW`. A row
+  exists before its POST and is marked delivered only after a 2xx, so delivery is *at least once*:
+  receivers dedupe on ``webhook-id`` (the same for every retry of a delivery). Failures back off
+  exponentially (``next_attempt_at``) and give up after :data:`MAX_ATTEMPTS`. A URL whose host is or
+  resolves to a private, loopback or link-local address is refused unless
+  ``responder.webhook_allow`` names it (no alert reaches a cloud metadata service or an admin port).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
+import base64
+import ipaddress
 import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
+from standardwebhooks.webhooks import Webhook
 
 from careline.domain import ACTIVE_STATUSES, to_iso
 from careline.settings import ResponderSettings, Settings, WebhookSettings
@@ -41,7 +48,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
-SIGNATURE_HEADER = "X-Careline-Signature"
+#: How far a receiver's clock may be from ``webhook-timestamp`` (the standardwebhooks libraries' tolerance).
+REPLAY_WINDOW = timedelta(minutes=5)
+SECRET_PREFIX = "whsec_"
 _warned_secrets: set[str] = set()
 
 
@@ -196,22 +205,79 @@ def _responder(settings: Settings | ResponderSettings) -> ResponderSettings:
 
 
 # -- delivery ------------------------------------------------------------------------------------------
-def sign(secret: str | bytes, body: bytes) -> str:
-    """The ``X-Careline-Signature`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body."""
-    key = secret.encode() if isinstance(secret, str) else secret
-    return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+def signing_key(secret: str) -> bytes:
+    """The HMAC key: a ``whsec_<base64>`` secret (the standard's form) decoded, any other text as UTF-8."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret[len(SECRET_PREFIX):] + "==")
+    return secret.encode()
 
 
-def signed_headers(secret: str, body: bytes, delivery: str) -> dict[str, str]:
-    """The headers of every webhook POST: signature, event name (from the body), delivery id."""
-    return {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
-            "X-Careline-Event": str(json.loads(body).get("event", "sla")),
-            "X-Careline-Delivery": delivery, "User-Agent": "careline-webhooks/1"}
+def message_id(delivery_id: int) -> str:
+    """``webhook-id``: one per delivery row, the same on each retry, so receivers can dedupe on it."""
+    return f"msg_careline_{delivery_id}"
 
 
-def verify_signature(secret: str | bytes, body: bytes, header: str | None) -> bool:
-    """For receivers (and tests): constant-time check of a signature header against the raw body."""
-    return header is not None and hmac.compare_digest(sign(secret, body), header)
+def signed_headers(secret: str, delivery_id: int, body: bytes, *, sent_at: datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers for one attempt."""
+    msg_id = message_id(delivery_id)
+    return {"webhook-id": msg_id, "webhook-timestamp": str(int(sent_at.timestamp())),
+            "webhook-signature": Webhook(signing_key(secret)).sign(msg_id, sent_at, body.decode())}
+
+
+def verify_delivery(secret: str, body: bytes, headers: Mapping[str, str]) -> Any:
+    """For receivers (and tests): the JSON payload, or :class:`WebhookVerificationError` when the signature is
+    wrong or the timestamp is outside the replay window. Any Standard Webhooks library does the same."""
+    return Webhook(signing_key(secret)).verify(body, dict(headers))
+
+
+# -- where a webhook may go ------------------------------------------------------------------------------
+def _forbidden_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    mapped = getattr(ip, "ipv4_mapped", None)
+    ip = mapped or ip
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+            or ip.is_unspecified)
+
+
+def _allowed(host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None, allow: Sequence[str]) -> bool:
+    for entry in allow:
+        if entry.lower() == host.lower():
+            return True
+        try:
+            if ip is not None and ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+async def target_problem(url: str, allow: Sequence[str]) -> str | None:
+    """Why ``url`` may not receive alerts (scheme, or a private, loopback or link-local address), or None.
+
+    The host is resolved here, so a public name pointing at 10.0.0.5 is refused as well as the literal.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an http(s) URL"
+    try:
+        literal: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if _allowed(host, literal, allow):
+        return None
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            found = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443)
+        except OSError as exc:
+            return f"cannot resolve {host}: {exc}"
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    for ip in addresses:
+        if _forbidden_address(ip) and not _allowed(host, ip, allow):
+            return (f"{host} is {ip}, a private, loopback or link-local address; name it in "
+                    "responder.webhook_allow to send alerts there")
+    return None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -256,12 +322,13 @@ async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings,
     due = await store.write(lambda db: _lease(db, now, lease, limit))
     if not due:
         return 0
-    hooks = {h.url: h for h in _responder(settings).webhooks}
+    responder = _responder(settings)
+    hooks = {h.url: h for h in responder.webhooks}
     gate = asyncio.Semaphore(concurrency)
 
     async def one(row: dict[str, Any]) -> Outcome:
         async with gate:
-            return await _attempt(transport, row, hooks.get(row["url"]), request_seconds)
+            return await _attempt(transport, row, hooks.get(row["url"]), request_seconds, responder.webhook_allow)
 
     outcomes = await asyncio.gather(*(one(row) for row in due))
     await store.write(lambda db: _record_all(db, outcomes, now))
@@ -278,10 +345,14 @@ def _lease(db: Database, now: datetime, lease: datetime, limit: int) -> list[dic
 
 
 async def _attempt(transport: Transport, row: dict[str, Any], hook: WebhookSettings | None,
-                   request_seconds: float) -> Outcome:
+                   request_seconds: float, allow: Sequence[str]) -> Outcome:
     attempts = row["attempts"] + 1
     if hook is None:
         return Outcome(row["id"], attempts, False, "this webhook URL is no longer configured", final=True)
+    problem = await target_problem(row["url"], allow)
+    if problem is not None:
+        log.warning("webhook delivery %s refused: %s", row["id"], problem)
+        return Outcome(row["id"], attempts, False, problem, final=True)
     secret = os.environ.get(hook.secret_env, "")
     if not secret:
         if hook.secret_env not in _warned_secrets:
@@ -290,7 +361,10 @@ async def _attempt(transport: Transport, row: dict[str, Any], hook: WebhookSetti
         return Outcome(row["id"], attempts, False, f"${hook.secret_env} is not set: refusing to send unsigned",
                        final=True)
     body = row["payload"].encode()
-    headers = signed_headers(secret, body, str(row["id"]))
+    sent_at = datetime.now(UTC)  # the wall clock at sending, which the receiver's replay check compares with
+    headers = {"Content-Type": "application/json", **signed_headers(secret, row["id"], body, sent_at=sent_at),
+               "X-Careline-Event": str(json.loads(body).get("event", "sla")),
+               "X-Careline-Delivery": str(row["id"]), "User-Agent": "careline-webhooks/1"}
     try:
         status, answer = await transport.post(row["url"], body, headers, seconds=request_seconds)
     except TransportError as exc:

@@ -27,6 +27,7 @@ brand voice's values are English). Without a template the draft is the English o
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,6 +244,37 @@ class Draft:
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True)
 
 
+#: Leading characters that make a spreadsheet (or a careless pipeline) evaluate a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "|", "%", "\t", "\r")
+#: Longest display name a draft ever carries; platforms allow 50 (X) and the greeting only needs a word.
+AUTHOR_NAME_MAX = 50
+#: Unicode categories dropped from names: controls, format characters (bidi overrides, zero-width
+#: joiners), surrogates, private use and unassigned code points.
+_DROPPED = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
+
+
+def _visible(text: str) -> str:
+    """NFKC-folded text without invisible or direction-changing characters, whitespace collapsed."""
+    folded = unicodedata.normalize("NFKC", text)
+    return " ".join("".join(ch for ch in folded if unicodedata.category(ch) not in _DROPPED).split())
+
+
+def safe_name(display_name: str, handle: str = "") -> str:
+    """A display name fit to put in a reply the agent may send unedited, or the handle, or "".
+
+    A display name is written by the customer (or by someone impersonating one), so: invisible and
+    bidi characters go, one leading @ goes (a handle used as a name), a name that then still starts
+    like a formula (``=HYPERLINK(...)``) is not used at all,
+    and the rest is capped at :data:`AUTHOR_NAME_MAX`. When nothing usable is left, the handle
+    (cleaned the same way, without its @) stands in.
+    """
+    for candidate in (display_name, handle):
+        name = _visible(candidate).removeprefix("@")  # "@jo" is a handle written as a name, not a formula
+        if name and not name.startswith(FORMULA_PREFIXES) and any(ch.isalnum() for ch in name):
+            return name[:AUTHOR_NAME_MAX].strip()
+    return ""
+
+
 def first_name(author_name: str) -> str:
     """First word of a display name without a leading @, at most 20 characters; "there" if empty."""
     words = author_name.strip().lstrip("@").split()
@@ -275,6 +307,7 @@ def draft_reply(
     false for the agent to shorten.
     """
     voice = voice or BrandVoice()
+    author_name = safe_name(author_name)
     key = intent if intent in DEFAULT_TEMPLATES else "other"
     lang, note = _reply_language(language, key, voice)
     if lang == "en":

@@ -21,7 +21,7 @@ from careline.domain import Event, ReplyState, to_iso
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.settings import Settings
 from careline.store.records import append_event, rows
-from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates
+from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, safe_name
 from responder.priority import bucket_for
 from responder.queue import load
 from responder.textlimits import check_length
@@ -80,7 +80,8 @@ def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices
               language: str | None = None) -> Draft:
     """The draft for an already-loaded conversation row, in its brand's voice and the customer's
     language (when a template exists for it), with its case reference."""
-    return draft_reply(intent or "other", conv["brand"], author_name, case_ref(int(conv["id"])), conv["platform"],
+    name = safe_name(author_name, str(conv.get("handle") or ""))  # never a hostile display name verbatim
+    return draft_reply(intent or "other", conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
                        voice=voices.get(conv["brand"]), language=language)
 
 

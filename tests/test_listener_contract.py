@@ -144,3 +144,17 @@ async def test_comment_joins_its_submission_conversation(world: World, simulator
     assert by_id[f"t1_{comment.id}"][2] == f"t3_{sub.id}"
     assert by_id[f"t3_{sub.id}"][3] == "Refund question 3\n\nWaiting 3 days for a refund."
     assert by_id[f"t3_{sub.id}"][4].startswith("https://www.reddit.com/r/skylarkair/comments/")
+
+
+@pytest.mark.parametrize("permalink,expected", [
+    ("/r/skylark/comments/abc/title/def/?context=3", "/r/skylark/comments/abc/title/def/"),
+    ("@evil.example/phish", "/by_id/t1_x"),
+    ("//evil.example/phish", "/by_id/t1_x"),
+    ("https://evil.example/", "/by_id/t1_x"),
+    ("/r/a/comments/b/\\evil", "/by_id/t1_x"),
+    ("", "/by_id/t1_x"),
+])
+def test_reddit_permalinks_stay_paths_on_reddit(permalink: str, expected: str) -> None:
+    from platforms.reddit.read import reddit_path
+
+    assert reddit_path(permalink, "t1_x") == expected

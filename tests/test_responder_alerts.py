@@ -6,6 +6,8 @@ Time is always passed in: nothing here waits on a real schedule.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from careline.app.http import AiohttpTransport
 from careline.domain import to_iso
@@ -23,14 +26,17 @@ from careline.settings import ResponderSettings, WebhookSettings
 from careline.store import Store
 from responder.alerts import (
     MAX_ATTEMPTS,
+    REPLAY_WINDOW,
     _apply,
     _lease,
     _plan,
     backoff,
     deliver_webhooks,
-    sign,
+    signed_headers,
+    signing_key,
     sweep_sla,
-    verify_signature,
+    target_problem,
+    verify_delivery,
 )
 from responder.sla import SLAPolicy
 
@@ -75,17 +81,29 @@ def deliveries(store: Store) -> list[dict[str, Any]]:
 
 
 def hooks(url: str, **kw: Any) -> ResponderSettings:
-    return ResponderSettings(webhooks=[WebhookSettings(url=url, secret_env="CARELINE_TEST_HOOK_SECRET", **kw)])
+    """One hook; the test receivers listen on loopback, which only the allow-list opens."""
+    return ResponderSettings(webhooks=[WebhookSettings(url=url, secret_env="CARELINE_TEST_HOOK_SECRET", **kw)],
+                             webhook_allow=["127.0.0.1"])
 
 
 # -- pure helpers -----------------------------------------------------------------------------------------
-def test_signature_round_trip_and_backoff() -> None:
+def test_standard_webhooks_signature_round_trip_replay_window_and_backoff() -> None:
     body = b'{"event": "sla.breach"}'
-    header = sign(SECRET, body)
-    assert header.startswith("sha256=") and len(header) == 7 + 64
-    assert verify_signature(SECRET, body, header)
-    assert not verify_signature(SECRET, body + b" ", header) and not verify_signature("other", body, header)
-    assert not verify_signature(SECRET, body, None)
+    now = datetime.now(UTC)
+    headers = signed_headers(SECRET, 7, body, sent_at=now)
+    assert headers["webhook-id"] == "msg_careline_7" and headers["webhook-signature"].startswith("v1,")
+    assert verify_delivery(SECRET, body, headers) == {"event": "sla.breach"}
+    for wrong in ((SECRET, body + b" ", headers), ("other", body, headers),
+                  (SECRET, body, {**headers, "webhook-id": "msg_careline_8"}),
+                  (SECRET, body, {k: v for k, v in headers.items() if k != "webhook-signature"})):
+        with pytest.raises(WebhookVerificationError):
+            verify_delivery(*wrong)
+    replayed = signed_headers(SECRET, 7, body, sent_at=now - REPLAY_WINDOW - timedelta(seconds=5))
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        verify_delivery(SECRET, body, replayed)  # a captured delivery sent again later is refused
+    standard = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+    assert signing_key(standard) == b"0123456789abcdef0123456789abcdef"
+    assert Webhook(standard).verify(body, signed_headers(standard, 1, body, sent_at=now)) == {"event": "sla.breach"}
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
 
 
@@ -174,6 +192,15 @@ async def test_a_plan_made_stale_by_a_concurrent_change_is_not_written(store: St
 
 
 # -- delivery -----------------------------------------------------------------------------------------------
+def _verifies(raw: bytes, headers: Any) -> bool:
+    """What a receiver does with the standardwebhooks package: signature and replay window."""
+    try:
+        Webhook(signing_key(SECRET)).verify(raw, dict(headers))
+    except WebhookVerificationError:
+        return False
+    return True
+
+
 @dataclass
 class Receiver:
     """Answers with the queued statuses (then 200) and keeps each request with its signature check."""
@@ -183,7 +210,8 @@ class Receiver:
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
-        self.got.append({"valid": verify_signature(SECRET, raw, request.headers.get("X-Careline-Signature")),
+        self.got.append({"valid": _verifies(raw, request.headers),
+                         "id": request.headers.get("webhook-id"),
                          "event": request.headers.get("X-Careline-Event"),
                          "delivery": request.headers.get("X-Careline-Delivery"), "body": json.loads(raw)})
         return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
@@ -232,6 +260,7 @@ async def test_delivery_is_signed_retried_with_backoff_then_delivered(
     assert (row["status"], row["attempts"]) == ("delivered", 2)
     assert [g["valid"] for g in rec.got] == [True, True]
     assert {g["delivery"] for g in rec.got} == {str(row["id"])} and rec.got[0]["event"] == "sla.breach"
+    assert {g["id"] for g in rec.got} == {f"msg_careline_{row['id']}"}  # the same webhook-id on the retry
     assert rec.got[1]["body"]["kind"] == "breach"
 
 
@@ -273,3 +302,32 @@ async def test_a_crash_mid_delivery_leaves_the_row_due_after_its_lease(
     assert rec.got == []
     assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=41)) == 1
     assert deliveries(store)[0]["status"] == "delivered"
+
+
+@pytest.mark.parametrize("url,allow,refused", [
+    ("http://169.254.169.254/latest/meta-data", [], True),
+    ("http://127.0.0.1:9/hook", [], True),
+    ("http://localhost:9/hook", [], True),
+    ("http://10.1.2.3/hook", [], True),
+    ("http://[::1]/hook", [], True),
+    ("http://[::ffff:127.0.0.1]/hook", [], True),
+    ("file:///etc/passwd", [], True),
+    ("http://10.1.2.3/hook", ["10.0.0.0/8"], False),
+    ("http://127.0.0.1:9/hook", ["127.0.0.1"], False),
+    ("http://localhost:9/hook", ["localhost"], False),
+    ("https://93.184.215.14/hook", [], False),
+])
+async def test_private_loopback_and_link_local_targets_need_the_allow_list(url: str, allow: list[str],
+                                                                          refused: bool) -> None:
+    assert (await target_problem(url, allow) is not None) is refused
+
+
+async def test_a_refused_target_gets_no_request(store: Store, receiver: tuple[Receiver, str],
+                                               session: AiohttpTransport, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
+    rec, url = receiver
+    settings = dataclasses.replace(hooks(url, events=["breach"]), webhook_allow=[])
+    now = await breach(store, settings)
+    assert await deliver_webhooks(store, settings, session, now=now) == 0
+    [row] = deliveries(store)
+    assert row["status"] == "failed" and "webhook_allow" in row["last_error"] and rec.got == []

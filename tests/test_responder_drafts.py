@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.abc import INTENTS
-from responder.drafts import DEFAULT_TEMPLATES, BrandVoice, DraftError, draft_reply, first_name, load_brand_templates
+from responder.drafts import (
+    AUTHOR_NAME_MAX,
+    DEFAULT_TEMPLATES,
+    FORMULA_PREFIXES,
+    BrandVoice,
+    DraftError,
+    draft_reply,
+    first_name,
+    load_brand_templates,
+    safe_name,
+)
 
 PERSONAL_DATA_INTENTS = {"delivery", "refund_return", "billing", "account_login", "product_quality"}
 
@@ -94,3 +105,33 @@ def test_defaults_fit_x_for_any_display_name(intent: str, name: str, ref: str) -
     d = draft_reply(intent, "acme", name, ref, "x")
     assert d.length.ok, d.text
     assert not d.tone.defensive
+
+
+# -- hostile display names (issue 19) --------------------------------------------------------------
+@pytest.mark.parametrize("display,handle,expected", [
+    ('=HYPERLINK("http://evil.example","click")', "dana_k", "dana_k"),
+    ("+cmd|' /C calc'!A0", "@bob", "bob"),
+    ("-2+3", "carol", "carol"),
+    ("@jo", "jo", "jo"),
+    ("@=1+1", "dave", "dave"),
+    ("Al\u202eice", "a", "Alice"),           # right-to-left override removed
+    ("Zo\u200be\u0007", "z", "Zoe"),         # zero-width space and BEL removed
+    ("\u2066\u2067", "emma", "emma"),        # only bidi isolates: the handle stands in
+    ("ＪＵＬＩＡ", "j", "JULIA"),             # fullwidth folded by NFKC
+    ("", "", ""),
+    ("Ana " + "x" * 200, "ana", "Ana " + "x" * 46),
+])
+def test_safe_name(display: str, handle: str, expected: str) -> None:
+    assert safe_name(display, handle) == expected
+
+
+@given(st.text(max_size=300), st.text(max_size=40))
+def test_safe_name_never_passes_a_formula_or_an_invisible_character(display: str, handle: str) -> None:
+    name = safe_name(display, handle)
+    assert len(name) <= AUTHOR_NAME_MAX and not name.startswith(FORMULA_PREFIXES)
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name)
+
+
+def test_a_draft_never_greets_a_formula() -> None:
+    draft = draft_reply("delivery", "skylark", '=HYPERLINK("http://evil.example","click")', "#C-1", "x")
+    assert "HYPERLINK" not in draft.text and "=" not in draft.text.split(",")[0]

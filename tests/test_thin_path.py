@@ -64,8 +64,8 @@ async def test_mention_flows_from_simulator_to_the_queue_page(world: World, stor
         body = await api.json()
         assert len(body["items"]) == 5
         bad = await client.get("/api/queue", params={"limit": "nope"})
-        assert bad.status == 400
-        assert (await bad.json())["error"]["code"] == "bad_request"
+        assert bad.status == 422  # the right syntax, the wrong type: schemas.QueueQuery refuses it
+        assert (await bad.json())["error"]["code"] == "invalid"
 
 
 async def test_replies_in_a_thread_join_one_conversation_and_reopen_it(world: World, store: Store,

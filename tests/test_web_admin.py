@@ -239,12 +239,12 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
 
     from careline.app.web.app import create_app
     from careline.settings import ResponderSettings, Settings, WebhookSettings
-    from responder.alerts import SIGNATURE_HEADER, verify_signature
+    from responder.alerts import verify_delivery
 
-    received: list[tuple[bytes, str | None]] = []
+    received: list[tuple[bytes, dict[str, str]]] = []
 
     async def hook(request: web.Request) -> web.Response:
-        received.append((await request.read(), request.headers.get(SIGNATURE_HEADER)))
+        received.append((await request.read(), dict(request.headers)))
         return web.Response(status=204)
 
     receiver = web.Application()
@@ -265,8 +265,8 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
             status, answer = await call(client, csrf, "/api/admin/webhooks/1/test", {})
             assert status == 409 and "never sends unsigned" in answer["error"]["message"]
             assert (await call(client, csrf, "/api/admin/webhooks/7/test", {}))[0] == 404
-    [(body, signature)] = received
-    assert json.loads(body)["event"] == "test" and verify_signature("s3cret", body, signature)
+    [(body, headers)] = received
+    assert json.loads(body)["event"] == "test" and verify_delivery("s3cret", body, headers)["event"] == "test"
     assert events(acc_store, "webhook.tested")[0]["result"] == "HTTP 204"
 
 

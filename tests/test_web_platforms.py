@@ -45,10 +45,11 @@ async def test_draft_check_counts_each_platforms_way(client: TestClient, platfor
     assert (body["length"], body["limit"], body["ok"]) == (length, limit, length <= limit)
 
 
-async def test_an_unknown_platform_is_a_clear_400(client: TestClient) -> None:
+async def test_an_unknown_platform_is_a_clear_4xx(client: TestClient) -> None:
     r = await client.post("/api/drafts/check", json={"text": "hi", "platform": "myspace"})
     body = await r.json()
-    assert r.status == 400 and "bluesky" in body["error"]["message"] and "mastodon" in body["error"]["message"]
+    assert r.status == 422 and body["error"]["code"] == "invalid"  # the schema layer's answer to a bad choice
+    assert "bluesky" in body["error"]["message"] and "mastodon" in body["error"]["message"]
 
 
 async def test_the_queue_filter_offers_every_platform(client: TestClient) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import json
 import logging
+import sqlite3
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +25,8 @@ from careline.settings import Settings, describe, load_settings
 
 log = logging.getLogger("careline")
 
-STAGE_CLI_MODULES = ("careline.app.commands.listen", "classifiers.cli", "careline.app.commands.respond")
+STAGE_CLI_MODULES = ("careline.app.commands.listen", "classifiers.cli", "careline.app.commands.respond",
+                     "careline.app.commands.data")
 
 
 def setup_logging(level: str = "INFO") -> None:
@@ -93,9 +95,14 @@ def demo(port: int, database: str | None, speed: float, classifier: str | None) 
 @cli.command()
 @pass_ctx
 def run(ctx: Context) -> None:
-    """Run the service from the config file: pollers, model, queue and web UI."""
+    """Run the service from the config file: pollers, model, queue and web UI.
+
+    Runs ``careline doctor``'s checks first: an error stops the start, a missing secret is a loud warning.
+    """
+    from careline.app.commands.data import preflight
     from careline.app.service import run_service
 
+    preflight(ctx.settings)
     _run(run_service(ctx.settings))
 
 
@@ -316,6 +323,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except CarelineError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:  # Store names the file itself; this is the backstop for any other query
+        click.echo(f"error: database: {exc}", err=True)
         sys.exit(1)
     except Exception:
         log.exception("unexpected error")

@@ -28,6 +28,7 @@ from careline.app.pipeline import Pipeline
 from careline.domain import utcnow
 from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
+from careline.store.retention import Purged, purge_batch
 from classifiers.abc import Classifier
 from listener.poller import Poller
 from listener.registry import build_pollers
@@ -120,6 +121,30 @@ def add_responder_jobs(sched: AsyncIOScheduler, desk: Desk, *, session: aiohttp.
                       misfire_grace_time=seconds, next_run_time=first)
 
 
+async def purge(store: Store, settings: Settings, *, now: datetime) -> Purged:
+    """Everything past the retention policy, one short write transaction per batch until none is left."""
+    total = Purged()
+    while True:
+        done = await store.write(lambda db: purge_batch(db, settings.retention, now))
+        total += done
+        if done.total == 0:
+            break
+        await asyncio.sleep(0)  # let ingest and replies take the writer between batches
+    if total.total:
+        log.info("retention: emptied %d raw payload(s), deleted %d closed conversation(s) and %d audit event(s)",
+                 total.raw_payloads, total.conversations, total.events)
+    return total
+
+
+def add_retention_job(sched: AsyncIOScheduler, store: Store, settings: Settings) -> None:
+    """The daily purge at ``retention.run_at_hour`` UTC (coalesced: a missed day runs once)."""
+    async def job() -> None:
+        await purge(store, settings, now=utcnow())
+
+    sched.add_job(job, "cron", hour=settings.retention.run_at_hour, minute=7, id="retention:purge",
+                  coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
+
+
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
@@ -149,6 +174,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         svc.url = f"http://{settings.service.host}:{port}/"
         svc.scheduler = schedule(svc.pollers, settings)
         add_responder_jobs(svc.scheduler, app[DESK], session=session)
+        add_retention_job(svc.scheduler, store, settings)
         svc.scheduler.start()
         yield svc
     finally:

@@ -21,6 +21,7 @@ from typing import TypeVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from careline.store.backup import create_private, explain, integrity_errors
 from careline.store.migrations import CORE
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def connect(path: str | Path, *, any_thread: bool = False) -> Database:
     ``any_thread`` is for reader connections: each is used by one pool thread only, but the pool
     owner closes them all at shutdown from its own thread.
     """
+    if str(path) != ":memory:":
+        create_private(path)  # a new database is 0600: it holds customers' posts and the team's sessions
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=not any_thread)
     db = Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
@@ -83,8 +86,14 @@ class Store:
         return self
 
     def _open_writer(self) -> None:
-        db = connect(self.path)
-        migrate(db, self._extra)
+        """Open and migrate; a corrupt, truncated or read-only file is a :class:`StoreFileError` naming it."""
+        try:
+            db = connect(self.path)
+            if integrity_errors(db.conn, quick=True):
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            migrate(db, self._extra)
+        except (sqlite3.Error, OSError) as exc:
+            raise explain(self.path, exc) from exc
         self._write_db = db
 
     def close_sync(self) -> None:

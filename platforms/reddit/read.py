@@ -167,7 +167,7 @@ class RedditSource(Source):
             text, conversation, parent = (f"{title}\n\n{body}" if body else title), name, None
         else:
             text, conversation, parent = str(data["body"]), _link_id(data), data.get("parent_id")
-        link = str(data.get("permalink") or data.get("context") or "").split("?", 1)[0]
+        link = reddit_path(str(data.get("permalink") or data.get("context") or ""), name)
         mention = Mention(
             platform=self.platform, platform_id=name, brand=self.brand, author=author, text=text,
             url="https://www.reddit.com" + link, created_at=created, fetched_at=fetched,
@@ -290,3 +290,14 @@ def _newest(names: Sequence[str | None]) -> str | None:
     present = [n for n in names if n]
     return max(present, key=fullname_value) if present else None
 
+
+_PATH = re.compile(r"/[A-Za-z0-9_\-/.%~]*")
+
+
+def reddit_path(permalink: str, name: str) -> str:
+    """A permalink as a path on www.reddit.com; anything else (``@evil.example/x``, ``//host``, a full
+    URL) becomes the thing's ``/by_id/`` link, so a mention's URL can never point off Reddit."""
+    path = permalink.split("?", 1)[0]
+    if _PATH.fullmatch(path) and not path.startswith("//"):
+        return path
+    return f"/by_id/{name}"

@@ -95,8 +95,9 @@ async def test_webhook(request: web.Request) -> web.Response:
     body = json.dumps({"event": "test", "sent_at": to_iso(utcnow()), "by": actor}).encode()
     async with aiohttp.ClientSession() as session:
         try:
-            status, _ = await AiohttpTransport(session).post(hook.url, body, signed_headers(secret, body, "test"),
-                                                             seconds=10)
+            headers = {"Content-Type": "application/json", "X-Careline-Event": "test",
+                       **signed_headers(secret, 0, body, sent_at=utcnow())}  # Standard Webhooks, as the alerts
+            status, _ = await AiohttpTransport(session).post(hook.url, body, headers, seconds=10)
             result = f"HTTP {status}"
         except TransportError as exc:
             status, result = 0, str(exc)[:300]

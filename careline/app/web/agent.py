@@ -17,13 +17,13 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from careline.app.web import actions
+from careline.app.web import actions, schemas
 from careline.app.web.actions import plain
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import PRESENCE, SETTINGS, STORE
 from careline.app.web.pages import render
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
-from careline.errors import CarelineError, NotFound
+from careline.errors import CarelineError, Invalid, NotFound
 from careline.settings import Settings
 from careline.store import Store, workspace
 from careline.store.conversations import notes_of, outside_posts
@@ -292,14 +292,15 @@ async def conversation_page(request: web.Request) -> web.Response:
 async def action_form(request: web.Request) -> web.Response:
     """Form post from the conversation page: do it, then back to the page (errors shown there)."""
     conv_id, action = int(request.match_info["id"]), request.match_info["action"]
-    form = dict(await request.post())
+    raw = await schemas.form_of(request)
     try:
+        form = schemas.validate_text(schemas.ReplyForm, raw).params()
         result = await actions.perform(request.app, action, conv_id, actions.actor_of(user_of(request)), form)
     except CarelineError as exc:
         d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
-        status = 404 if isinstance(exc, NotFound) else 409
+        status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
-                     draft_text=str(form.get("text", "")))
+                     draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
     query = {"done": action}
     if action == "send" and result.get("state") == "awaiting_approval":
         query = {"done": "held", "held": "; ".join(result.get("held") or [])}
@@ -316,7 +317,7 @@ async def retry_form(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def resubmit_form(request: web.Request) -> web.Response:
     """The author's edited draft after a lead sent it back: checked and submitted again."""
-    form = dict(await request.post())
+    form = (await schemas.read_form(request, schemas.Resubmit)).params()
     reply = await actions.resubmit(request.app, int(request.match_info["id"]), actions.actor_of(user_of(request)),
                                    form)
     query = {"done": "resubmit"} if reply["state"] != "awaiting_approval" else \

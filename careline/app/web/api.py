@@ -13,37 +13,23 @@ from typing import Any
 
 from aiohttp import web
 
-from careline.app.web import actions
+from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
 from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
-from careline.errors import CarelineError, NotFound
+from careline.errors import Invalid, NotFound
 from careline.views import counts, source_health
 from responder import workflow
-from responder.textlimits import LIMITS, check_length
+from responder.textlimits import check_length
 from responder.tone import check_tone
 
 STREAM_SECONDS = 5.0
 #: An open conversation page hears about a colleague's change within this many seconds.
 CONVERSATION_STREAM_SECONDS = 2.0
 STREAM_LIFETIME = 600.0
-MAX_TEXT = 20_000
-
-
-def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(text=f"{name} must be an integer") from None
-    if not lo <= value <= hi:
-        raise web.HTTPBadRequest(text=f"{name} must be between {lo} and {hi}")
-    return value
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -52,7 +38,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = await request.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise web.HTTPBadRequest(text="the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object")
@@ -65,8 +51,8 @@ def _conv_id(request: web.Request) -> int:
 
 @allow(Role.AGENT)
 async def get_queue(request: web.Request) -> web.Response:
-    limit = _int(request, "limit", 50, 1, 500)
-    offset = _int(request, "offset", 0, 0, 10_000_000)
+    query = schemas.read_query(request, schemas.QueueQuery)
+    limit, offset = query.limit, query.offset
     page = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset,
                             after=request.query.get("after"), q=search_text(request), now=utcnow())
     return web.json_response({"items": page.rows, "limit": limit, "offset": offset, "next": page.next,
@@ -82,14 +68,14 @@ async def get_conversation(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def post_action(request: web.Request) -> web.Response:
     action = request.match_info["action"]
-    body = await json_body(request)
+    body = (await schemas.read_json(request, schemas.ActionBody, required=False)).params()
     result = await actions.perform(request.app, action, _conv_id(request), actor_of(user_of(request)), body)
     return web.json_response(result)
 
 
 @allow(Role.AGENT)
 async def post_reply(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = (await schemas.read_json(request, schemas.NewReply)).params()
     reply = await actions.perform(request.app, "send", _conv_id(request), actor_of(user_of(request)), body)
     return web.json_response(reply, status=201)
 
@@ -97,10 +83,7 @@ async def post_reply(request: web.Request) -> web.Response:
 @allow(Role.LEAD)
 async def assign(request: web.Request) -> web.Response:
     """A lead hands the conversation to a named agent (an audited claim on their behalf)."""
-    body = await json_body(request)
-    agent = body.get("agent")
-    if not isinstance(agent, str) or not 1 <= len(agent) <= 64:
-        raise CarelineError("agent must be a username")
+    agent = (await schemas.read_json(request, schemas.Assign)).agent
     out = await workflow.assign(request.app[DESK], actor_of(user_of(request)), _conv_id(request), agent, now=utcnow())
     return web.json_response(actions.conversation_json(out))
 
@@ -115,12 +98,8 @@ async def retry_reply(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def check_draft(request: web.Request) -> web.Response:
     """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
-    body = await json_body(request)
-    text, platform = body.get("text"), body.get("platform", "x")
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        raise CarelineError(f"text must be a string of at most {MAX_TEXT} characters")
-    if platform not in LIMITS:
-        raise CarelineError(f"platform must be one of {', '.join(sorted(LIMITS))}")
+    body = await schemas.read_json(request, schemas.DraftCheck)
+    text, platform = body.text, body.platform
     length = check_length(platform, text)
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
                               "ok": length.ok, "tone": check_tone(text).as_dict()})
@@ -166,7 +145,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
 @allow(Role.AGENT)
 async def resubmit_reply(request: web.Request) -> web.Response:
     """The author's edited draft after a send-back: checked, then approved or held again."""
-    body = await json_body(request)
+    body = (await schemas.read_json(request, schemas.Resubmit)).params()
     reply_id = int(request.match_info["id"])
     return web.json_response(await actions.resubmit(request.app, reply_id, actor_of(user_of(request)), body))
 
@@ -174,8 +153,9 @@ async def resubmit_reply(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def post_note(request: web.Request) -> web.Response:
     """An internal note on the conversation: never posted to the platform."""
-    body = await json_body(request)
-    text = actions.text_field(body, "text", limit=4000, required=True)
+    text = (await schemas.read_json(request, schemas.NewNote)).text
+    if not text.strip():
+        raise Invalid("text: a note cannot be blank")
     note = await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), _conv_id(request), text,
                                             now=utcnow())
     return web.json_response(actions.plain(note), status=201)
@@ -184,10 +164,8 @@ async def post_note(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def presence(request: web.Request) -> web.Response:
     """The conversation page says it is open (and whether its editor is typing); answers who else is there."""
-    body = await json_body(request)
-    typing, leaving = body.get("typing", False), body.get("leaving", False)
-    if not isinstance(typing, bool) or not isinstance(leaving, bool):
-        raise CarelineError("typing and leaving must be true or false")
+    body = await schemas.read_json(request, schemas.Presence, required=False)
+    typing, leaving = body.typing, body.leaving
     conv_id, who = _conv_id(request), user_of(request).username
     if leaving:
         request.app[PRESENCE].leave(conv_id, who)

@@ -19,6 +19,7 @@ from careline.app.web import (
     admin_templates,
     agent,
     api,
+    customers,
     lead,
     login,
     marketing,
@@ -44,7 +45,7 @@ from careline.app.web.migrations import WEB
 from careline.app.web.pages import render
 from careline.app.web.presence import Presence
 from careline.app.web.throttle import LoginThrottle
-from careline.errors import CarelineError, Conflict, Forbidden, NotFound
+from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store
@@ -67,6 +68,7 @@ def error_body(status: int, code: str, message: str) -> dict[str, dict[str, obje
 #: Business errors and their HTTP status and error code, most specific first.
 BUSINESS_ERRORS: tuple[tuple[type[CarelineError], int, str], ...] = (
     (NotFound, 404, "not_found"), (Conflict, 409, "conflict"), (Forbidden, 403, "forbidden"),
+    (Invalid, 422, "invalid"),
     (CarelineError, 400, "bad_request"))
 #: Headers an error response must keep: the auth scheme on a 401 (RFC 9110), the wait on a 429, the verbs on a 405.
 KEEP_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
@@ -173,7 +175,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_cleanup.append(stop_hasher)
     app.on_response_prepare.append(security_headers)
     for module in (login, agent, api, lead, marketing, survey, workspace, account, admin, admin_config,
-                   admin_templates):
+                   admin_templates, customers):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")

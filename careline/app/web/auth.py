@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from careline.app.web.accounts import GRANTABLE, create_token, set_teams, touch_session, touch_token
 from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.schemas import form_of
 from careline.app.web.security import hash_password, same, token_hash
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Conflict
@@ -194,7 +195,7 @@ async def _check_csrf(request: web.Request, who: Principal) -> None:
         return
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        sent = str((await request.post()).get("csrf_token", ""))
+        sent = str((await form_of(request)).get("csrf_token", ""))
     if not sent or not same(sent, who.csrf or ""):
         raise web.HTTPForbidden(text="missing or wrong CSRF token; reload the page and try again")
 

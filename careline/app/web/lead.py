@@ -7,9 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from careline.app.web import actions
+from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
-from careline.app.web.api import json_body
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SETTINGS, SLA_CACHE, STORE
 from careline.app.web.pages import render
@@ -34,7 +33,8 @@ async def _summary(request: web.Request) -> dict:
 
 @allow(Role.LEAD)
 async def sla_page(request: web.Request) -> web.Response:
-    return render(request, "sla.html", title="SLAs", s=await _summary(request))
+    return render(request, "sla.html", title="SLAs", s=await _summary(request),
+                  retention=request.app[SETTINGS].retention)
 
 
 @allow(Role.LEAD)
@@ -45,11 +45,9 @@ async def sla_json(request: web.Request) -> web.Response:
 @allow(Role.LEAD)
 async def export_csv(request: web.Request) -> web.StreamResponse:
     """One row per conversation created in the last ``days`` days (default 30, at most 366)."""
-    raw = request.query.get("days", "30")
-    if not raw.isdigit() or not 1 <= int(raw) <= 366:
-        raise web.HTTPBadRequest(text="days must be an integer between 1 and 366")
+    days = schemas.read_query(request, schemas.ExportQuery).days
     now = utcnow()
-    since = now - timedelta(days=int(raw))
+    since = now - timedelta(days=days)
     records = await request.app[STORE].read(lambda db: export_rows(db, since, now))
     response = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8",
@@ -85,14 +83,14 @@ async def _send_back(request: web.Request, note: str) -> dict[str, Any]:
 @allow(Role.LEAD)
 async def send_back_json(request: web.Request) -> web.Response:
     """The reply goes back to its author as a draft, with the lead's note."""
-    body = await json_body(request)
-    return web.json_response(await _send_back(request, actions.text_field(body, "note", limit=1000)))
+    body = await schemas.read_json(request, schemas.SendBack, required=False)
+    return web.json_response(await _send_back(request, body.note))
 
 
 @allow(Role.LEAD)
 async def send_back_form(request: web.Request) -> web.Response:
-    form = await request.post()
-    await _send_back(request, actions.text_field(dict(form), "note", limit=1000))
+    form = await schemas.read_form(request, schemas.SendBack)
+    await _send_back(request, form.note)
     raise web.HTTPSeeOther("/sla#approvals")
 
 

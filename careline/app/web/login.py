@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from careline.app.web import schemas
 from careline.app.web.accounts import (
     LoginRecord,
     accept_totp_step,
@@ -80,7 +81,7 @@ async def login_page(request: web.Request) -> web.Response:
 
 async def _login_form(request: web.Request) -> tuple[dict[str, str], str]:
     """The posted fields and the form's CSRF cookie; a missing or wrong token is a 403."""
-    form = await request.post()
+    form = await schemas.form_of(request)  # bytes that are not UTF-8 are a 400, never a 500
     fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie or not same(fields.get("csrf_token", ""), cookie):

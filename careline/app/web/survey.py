@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from careline.app.web import schemas
 from careline.app.web.auth import public
 from careline.app.web.keys import SETTINGS, STORE, TEMPLATES
 from careline.domain import utcnow
@@ -68,12 +69,11 @@ async def survey_answer(request: web.Request) -> web.StreamResponse:
     survey = await _load(request)
     if survey is None:
         return _render(request, None, "missing", status=404)
-    form = await request.post()
-    comment = str(form.get("comment") or "")
-    try:
-        score = int(str(form.get("score", "")))
-    except ValueError:
+    form = await schemas.read_form(request, schemas.SurveyForm)
+    comment = form.comment
+    if not (form.score.isascii() and form.score.strip().isdigit()):  # "²".isdigit() is true, hence isascii
         return _render(request, survey, "question", status=400, error="Please pick a number.", comment=comment)
+    score = int(form.score)
     now = utcnow()
     try:
         await request.app[STORE].write(lambda db: answer_survey(db, survey["token"], score, comment, now=now))

@@ -12,9 +12,8 @@ from urllib.parse import parse_qsl, urlencode, urlparse
 
 from aiohttp import web
 
-from careline.app.web import actions
+from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of, plain, text_field
-from careline.app.web.api import json_body
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import DESK, STORE
 from careline.app.web.pages import render
@@ -55,9 +54,9 @@ def _back(request: web.Request, default: str = "/") -> str:
 
 @allow(Role.AGENT)
 async def bulk_form(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await schemas.form_of(request)
     params = {k: v for k, v in form.items() if k != "id"}
-    ids = _ids(form.getall("id", []))
+    ids = _ids(form.getall("id", []) if hasattr(form, "getall") else [])
     result = await _bulk(request, params, ids)
     action = str(params["action"])
     words = f"{VERBS.get(action, action)} {len(result.done)} conversation{'s' if len(result.done) != 1 else ''}."
@@ -74,37 +73,34 @@ async def bulk_form(request: web.Request) -> web.Response:
 
 @allow(Role.AGENT)
 async def bulk_json(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    ids = body.get("ids")
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise CarelineError("ids must be a list of conversation numbers")
-    result = await _bulk(request, body, _ids(ids))
+    body = await schemas.read_json(request, schemas.BulkBody)
+    result = await _bulk(request, body.params(), list(body.ids))
     return web.json_response({"done": list(result.done), "refused": [{"id": i, "reason": r} for i, r in result.refused],
-                              "undo": workflow.BULK_UNDO.get(str(body.get("action")))})
+                              "undo": workflow.BULK_UNDO.get(body.action)})
 
 
 @allow(Role.AGENT)
 async def tag_form(request: web.Request) -> web.Response:
-    form = dict(await request.post())
+    form = dict(await schemas.form_of(request))
     conv_id = int(request.match_info["id"])
     await workflow.tag(request.app[DESK], actor_of(user_of(request)), conv_id,
                        text_field(form, "tag", limit=40, required=True), now=utcnow(),
-                       remove=request.match_info["verb"] == "untag")
+                       remove=request.path.endswith("/untag"))
     raise web.HTTPSeeOther(f"/conversations/{conv_id}#tags")
 
 
 @allow(Role.AGENT)
 async def tag_json(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = await schemas.read_json(request, schemas.TagBody)
     out = await workflow.tag(request.app[DESK], actor_of(user_of(request)), int(request.match_info["id"]),
-                             text_field(body, "tag", limit=40, required=True), now=utcnow(),
+                             body.tag, now=utcnow(),
                              remove=request.path.endswith("/untag"))
     return web.json_response(actions.conversation_json(out))
 
 
 @allow(Role.AGENT)
 async def note_form(request: web.Request) -> web.Response:
-    form = dict(await request.post())
+    form = dict(await schemas.form_of(request))
     conv_id = int(request.match_info["id"])
     await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), conv_id,
                                      text_field(form, "text", limit=4000, required=True), now=utcnow())
@@ -114,7 +110,7 @@ async def note_form(request: web.Request) -> web.Response:
 @allow(Role.LEAD)
 async def assign_form(request: web.Request) -> web.Response:
     """A lead assigns from the conversation page: to a person, or routes it to a team."""
-    form = dict(await request.post())
+    form = dict(await schemas.form_of(request))
     conv_id, desk, who = int(request.match_info["id"]), request.app[DESK], actor_of(user_of(request))
     agent, team = text_field(form, "agent", limit=64), text_field(form, "team", limit=64)
     if agent:
@@ -126,7 +122,7 @@ async def assign_form(request: web.Request) -> web.Response:
 
 @allow(Role.AGENT)
 async def save_view_form(request: web.Request) -> web.Response:
-    form = dict(await request.post())
+    form = dict(await schemas.form_of(request))
     name = text_field(form, "name", limit=40, required=True).strip()
     query = text_field(form, "query", limit=600)
     keep = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?"))
@@ -165,7 +161,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/mentions", mentions_page)
     app.router.add_post("/bulk", bulk_form)
     app.router.add_post("/api/bulk", bulk_json)
-    app.router.add_post(r"/conversations/{id:\d{1,12}}/{verb:tag|untag}", tag_form)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/tag", tag_form)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/untag", tag_form)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/tag", tag_json)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/untag", tag_json)
     app.router.add_post(r"/conversations/{id:\d{1,12}}/notes", note_form)

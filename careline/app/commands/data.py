@@ -1,0 +1,141 @@
+"""Data stewardship commands: ``careline doctor``, ``backup``, ``restore``, ``customer export|erase``, ``purge``.
+
+Thin shells over ``careline.app.doctor``, ``careline.store.backup``, ``careline.store.customers`` and
+``careline.store.retention``; every failure is one line naming the file and the cause.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from careline.app.doctor import ERROR, WARNING, doctor
+from careline.domain import utcnow
+from careline.errors import CarelineError
+from careline.settings import Settings, load_settings
+from careline.store import backup as backups
+
+log = logging.getLogger("careline")
+
+
+def _settings(ctx: click.Context) -> Settings:
+    root = ctx.find_root().obj
+    settings = getattr(root, "settings", None)
+    return settings if isinstance(settings, Settings) else load_settings()
+
+
+def preflight(settings: Settings) -> None:
+    """``careline run``'s start: stop on an error, warn loudly (log and stderr) about anything else."""
+    for finding in doctor(settings):
+        if finding.level == ERROR:
+            raise CarelineError(f"cannot start: {finding.check}: {finding.message}")
+        if finding.level == WARNING:
+            log.warning("!!! %s: %s", finding.check, finding.message)
+
+
+@click.command("doctor")
+@click.pass_context
+def doctor_cmd(ctx: click.Context) -> None:
+    """Check the database (integrity, migrations, permissions), each source's secrets and the clock.
+
+    Exits 1 when a check fails (``careline run`` would refuse to start); warnings exit 0.
+    """
+    findings = doctor(_settings(ctx))
+    for finding in findings:
+        click.echo(finding.line())
+    if any(f.level == ERROR for f in findings):
+        sys.exit(1)
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def backup_cmd(ctx: click.Context, file: str) -> None:
+    """Copy the database to FILE (0600, integrity-checked); safe while the service runs.
+
+    \b
+    A nightly backup kept for two weeks, from cron:
+      15 3 * * *  careline backup /var/backups/careline/careline-$(date +\\%a).db
+    """
+    report = backups.backup(_settings(ctx).service.database, file)
+    click.echo(f"backed up {report.pages} pages ({report.bytes / 1e6:.1f} MB) to {report.path}; integrity ok")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@click.pass_context
+def restore_cmd(ctx: click.Context, file: str, yes: bool) -> None:
+    """Replace the database with the backup FILE (verified first). Stop the service before."""
+    database = _settings(ctx).service.database
+    backups.verify(file)
+    if not yes:
+        click.confirm(f"Replace everything in {database} with {file}?", abort=True)
+    report = backups.restore(file, database)
+    click.echo(f"restored {report.pages} pages into {report.path}")
+
+
+@click.group("customer")
+def customer() -> None:
+    """One customer's data on request: export it, or erase it everywhere (GDPR articles 15 and 17)."""
+
+
+@customer.command("export")
+@click.option("--platform", type=click.Choice(["x", "reddit"]), required=True)
+@click.option("--handle", required=True, help="The author's handle (a leading @ is ignored).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
+@click.pass_context
+def customer_export(ctx: click.Context, platform: str, handle: str, output: str | None) -> None:
+    """Everything held about one author, as JSON: mentions, raw payloads, conversations, replies, surveys, events."""
+    from careline.app.service import open_store
+    from careline.store.customers import export_customer
+
+    store = open_store(_settings(ctx))
+    try:
+        found = store.read_sync(lambda db: export_customer(db, platform, handle, now=utcnow()))
+    finally:
+        store.close_sync()
+    text = json.dumps(found.as_json(), indent=2, ensure_ascii=False, default=str)
+    if output is None:
+        click.echo(text)
+        return
+    backups.create_private(output)
+    Path(output).write_text(text + "\n", encoding="utf-8")
+    os.chmod(output, backups.PRIVATE)
+    click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{found.handle} to {output}",
+               err=True)
+
+
+@customer.command("erase")
+@click.option("--platform", type=click.Choice(["x", "reddit"]), required=True)
+@click.option("--handle", required=True, help="The author's handle (a leading @ is ignored).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) -> None:
+    """Delete everything held about one author and scrub their name from every other row.
+
+    The audit log keeps one ``customer.erased`` event with counts only. Backups still hold the data
+    until they expire: keep backups no longer than your erasure promise.
+    """
+    from careline.app.service import open_store
+    from careline.store.customers import erase_customer
+
+    if not yes:
+        click.confirm(f"Erase everything about {platform} author @{handle.lstrip('@')}? This cannot be undone",
+                      abort=True)
+    store = open_store(_settings(ctx))
+    try:
+        done = store.write_sync(lambda db: erase_customer(db, platform, handle, actor="cli", now=utcnow()))
+    finally:
+        store.close_sync()
+    click.echo(f"erased: {done.authors} author record(s), {done.mentions} mention(s), {done.conversations} "
+               f"conversation(s), {done.rows_deleted} row(s) in all; name scrubbed from {done.fields_scrubbed} "
+               "other field(s)")
+
+
+COMMANDS = [doctor_cmd, backup_cmd, restore_cmd, customer]

@@ -1,0 +1,124 @@
+"""``careline doctor``: the checks a start-up must pass, in words, before anything polls or serves.
+
+``careline run`` performs the same checks first: an ``error`` stops the start with one line naming
+the file and the cause; a ``warning`` (a missing secret above all) is logged loudly and the service
+starts anyway, so a half-configured box still serves its queue.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from careline.domain import from_iso, utcnow
+from careline.settings import Settings, brand_env
+from careline.store.backup import explain, integrity_errors
+from careline.store.migrations import CORE
+
+ERROR, WARNING, OK = "error", "warning", "ok"
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    level: str  # error, warning or ok
+    check: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.level.upper():<7} {self.check}: {self.message}"
+
+
+def check_database(path: str | Path, *, now: datetime) -> list[Finding]:
+    """Exists, readable and writable, 0600, passes quick_check, every migration applied, clock not behind it."""
+    db_path = Path(path)
+    if not db_path.exists():
+        return [Finding(OK, "database", f"{db_path} does not exist yet; it will be created (0600)")]
+    found = [_permissions(db_path)]
+    if not os.access(db_path, os.W_OK) or not os.access(db_path.parent, os.W_OK):
+        found.append(Finding(ERROR, "database", f"{db_path}: read-only for this user (the service must write)"))
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            found += _contents(conn, db_path, now)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        found.append(Finding(ERROR, "database", str(explain(db_path, exc))))
+    return found
+
+
+def _permissions(path: Path) -> Finding:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return Finding(WARNING, "permissions", f"{path} is mode {mode:o}; others can read customer data "
+                                               f"(chmod 600 {path})")
+    return Finding(OK, "permissions", f"{path} is mode {mode:o}")
+
+
+def _contents(conn: sqlite3.Connection, path: Path, now: datetime) -> list[Finding]:
+    problems = integrity_errors(conn, quick=True)
+    if problems:
+        return [Finding(ERROR, "integrity", f"{path}: corrupt ({'; '.join(problems[:2])}); restore a backup")]
+    found = [Finding(OK, "integrity", f"{path}: quick_check ok")]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    applied = ({r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'careline'")}
+               if "_sqlite_migrations" in tables else set())
+    pending = [m.name for m in CORE._migrations if m.name not in applied]
+    found.append(Finding(OK, "migrations", f"{len(pending)} to apply at start: {', '.join(pending)}") if pending
+                 else Finding(OK, "migrations", "all applied"))
+    newest = conn.execute("SELECT max(at) FROM events").fetchone()[0] if "events" in tables else None
+    when = from_iso(newest) if newest else None
+    if when is not None and when > now + CLOCK_SLACK:
+        found.append(Finding(WARNING, "clock", f"the system clock ({now:%Y-%m-%d %H:%M} UTC) is behind the newest "
+                                              f"audit event ({when:%Y-%m-%d %H:%M}): SLA times will be wrong"))
+    else:
+        found.append(Finding(OK, "clock", f"{now:%Y-%m-%d %H:%M:%S} UTC, not behind the database"))
+    return found
+
+
+def check_credentials(settings: Settings, env: dict[str, str] | None = None) -> list[Finding]:
+    """Each enabled source's secrets, each brand's reply token, the cookie key and webhook secrets."""
+    env = dict(os.environ) if env is None else env
+    if settings.simulator.enabled:
+        return [Finding(OK, "credentials", "simulator mode: no platform secrets needed")]
+    found: list[Finding] = []
+    x, reddit = settings.sources.x, settings.sources.reddit
+    if x.enabled and not x.bearer_token:
+        found.append(Finding(WARNING, "x", "CARELINE_X_BEARER_TOKEN is not set: every X poll will fail (401)"))
+    for brand in settings.brands if x.enabled else ():
+        variable = brand_env("CARELINE_X_REPLY_TOKEN", brand.name)
+        if not (env.get(variable) or env.get("CARELINE_X_REPLY_TOKEN")):
+            found.append(Finding(WARNING, "x", f"{variable} (or CARELINE_X_REPLY_TOKEN) is not set: replies to "
+                                               f"{brand.name} on X cannot be posted"))
+    if reddit.enabled:
+        missing = [name for name, value in (("CARELINE_REDDIT_CLIENT_ID", reddit.client_id),
+                                            ("CARELINE_REDDIT_CLIENT_SECRET", reddit.client_secret),
+                                            ("CARELINE_REDDIT_USERNAME", reddit.username),
+                                            ("CARELINE_REDDIT_PASSWORD", reddit.password)) if not value]
+        if missing:
+            found.append(Finding(WARNING, "reddit", f"{', '.join(missing)} not set: Reddit polls will fail"))
+    bluesky, mastodon = settings.sources.bluesky, settings.sources.mastodon
+    if bluesky.enabled and not bluesky.app_password and not any(
+            env.get(brand_env("CARELINE_BLUESKY_APP_PASSWORD", b.name)) for b in settings.brands):
+        found.append(Finding(WARNING, "bluesky", "CARELINE_BLUESKY_APP_PASSWORD (or _<BRAND>) is not set: "
+                                                 "Bluesky polls will fail"))
+    if mastodon.enabled and not mastodon.access_token and not any(
+            env.get(brand_env("CARELINE_MASTODON_TOKEN", b.name)) for b in settings.brands):
+        found.append(Finding(WARNING, "mastodon", "CARELINE_MASTODON_TOKEN (or _<BRAND>) is not set: "
+                                                  "Mastodon polls will fail"))
+    for hook in settings.responder.webhooks:
+        if hook.url and not env.get(hook.secret_env):
+            found.append(Finding(WARNING, "webhooks", f"${hook.secret_env} is not set: alerts to {hook.url} "
+                                                      f"will not be sent"))
+    return found or [Finding(OK, "credentials", "every enabled source has its secrets")]
+
+
+def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, str] | None = None) -> list[Finding]:
+    """Every check, in the order a person fixes them."""
+    at = now or utcnow()
+    return [*check_database(settings.service.database, now=at), *check_credentials(settings, env)]

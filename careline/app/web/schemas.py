@@ -1,0 +1,237 @@
+"""Request schemas: every JSON body, form and query the web app reads is validated here, once.
+
+Built on pydantic (already in the environment through schemathesis, with a Rust JSON parser, strict
+mode and JSON Schema output): JSON bodies are parsed in *strict* mode, so a wrong type is refused and
+never coerced (``{"minutes": true}``, ``{"text": {"a": 1}}``); forms and query strings carry only
+text, so they are parsed in lax mode (``"60"`` is 60) with the same bounds. The OpenAPI document
+(``openapi.py``) takes its request schemas from these models, so the contract and the check cannot
+drift apart.
+
+Answers: a body that is not UTF-8 JSON (or nests deeper than the parser's limit of 200 levels) is a
+400; larger than ``client_max_size`` a 413 (aiohttp); right syntax but wrong types, ranges, enums or
+lengths a 422 (:class:`careline.errors.Invalid`), each in the one JSON error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
+
+from aiohttp import web
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from careline.errors import Invalid
+
+M = TypeVar("M", bound="Schema")
+
+MAX_TEXT = 20_000
+MAX_SNOOZE_MINUTES = 30 * 24 * 60
+#: Platforms a draft can be checked against (``responder.textlimits.LIMITS`` keys; "twitter" is X's old name).
+DRAFT_PLATFORMS = Literal["bluesky", "mastodon", "reddit", "twitter", "x"]
+Short = Annotated[str, StringConstraints(max_length=64)]
+Username = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Schema(BaseModel):
+    """Base of every request schema: unknown keys are ignored (a form also carries ``csrf_token``)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    def params(self) -> dict[str, Any]:
+        """The fields the caller sent, as plain JSON values, for the use-case translators in ``actions``."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+
+
+# -- bodies ----------------------------------------------------------------------------------------------
+class ActionBody(Schema):
+    """Optional parameters of a conversation action (each action reads the ones it needs)."""
+
+    minutes: int | None = Field(None, ge=1, le=MAX_SNOOZE_MINUTES, description="snooze only: how long")
+    until: AwareDatetime | None = Field(None, description="snooze only: until when (ISO 8601 with a zone)")
+    note: str = Field("", max_length=500, description="escalate only")
+    reason: str = Field("", max_length=200, description="dismiss only")
+
+
+class NewReply(Schema):
+    text: str = Field(max_length=MAX_TEXT)
+    idempotency_key: str = Field(min_length=8, max_length=100)
+    another: bool = Field(False, description="send although a reply to the same customer message was posted")
+
+
+class ReplyForm(Schema):
+    """The conversation page's one form: every action's fields, all optional, as a browser posts them."""
+
+    text: str = Field("", max_length=MAX_TEXT)
+    idempotency_key: str = Field("", max_length=100)
+    another: Literal["", "0", "1", "on", "true", "false"] = ""
+    minutes: int | None = Field(None, ge=1, le=MAX_SNOOZE_MINUTES)
+    until: AwareDatetime | None = None
+    note: str = Field("", max_length=500)
+    reason: str = Field("", max_length=200)
+
+
+class Resubmit(Schema):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class NewNote(Schema):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class Presence(Schema):
+    typing: bool = False
+    leaving: bool = False
+
+
+class Assign(Schema):
+    agent: Username
+
+
+class TagBody(Schema):
+    tag: str = Field(min_length=1, max_length=40)
+
+
+class BulkBody(Schema):
+    """One action on many conversations (``responder.workflow.bulk``)."""
+
+    ids: list[Annotated[int, Field(ge=1, le=10**12)]] = Field(min_length=1, max_length=200)
+    action: Literal["resolve", "dismiss", "tag", "untag", "assign", "assign_team", "undo"]
+    tag: str = Field("", max_length=40)
+    agent: str = Field("", max_length=64)
+    team: str = Field("", max_length=64)
+
+
+class BulkForm(Schema):
+    """The queue's bulk bar: the selected rows come as repeated ``id`` fields."""
+
+    id: list[Annotated[int, Field(ge=1, le=10**12)]] = Field(default_factory=list)
+    action: str = Field("", max_length=20)
+    tag: str = Field("", max_length=40)
+    agent: str = Field("", max_length=64)
+    team: str = Field("", max_length=64)
+
+
+class AssignForm(Schema):
+    agent: str = Field("", max_length=64)
+    team: str = Field("", max_length=64)
+
+
+class ViewForm(Schema):
+    name: str = Field(min_length=1, max_length=40)
+    query: str = Field("", max_length=600)
+
+
+class CodeForm(Schema):
+    pending: str = Field("", max_length=100)
+    code: str = Field("", max_length=10)
+
+
+class SetPasswordForm(Schema):
+    link: str = Field("", max_length=200)
+    password: str = Field("", max_length=256)
+    confirm: str = Field("", max_length=256)
+
+
+class DraftCheck(Schema):
+    text: str = Field(max_length=MAX_TEXT)
+    platform: DRAFT_PLATFORMS = "x"
+
+
+class SendBack(Schema):
+    note: str = Field("", max_length=1000)
+
+
+class SurveyAnswer(Schema):
+    brand: Short
+    score: int = Field(ge=0, le=10)
+    answered_at: AwareDatetime
+
+
+class SurveyImport(Schema):
+    answers: list[SurveyAnswer] = Field(min_length=1, max_length=1000)
+
+
+class LoginForm(Schema):
+    username: str = Field("", max_length=200)
+    password: str = Field("", max_length=1000)
+    csrf_token: str = Field("", max_length=200)
+    next: str = Field("", max_length=2000)
+
+
+class SurveyForm(Schema):
+    """The customer's answer; a missing or non-numeric score is re-asked on the page, not refused."""
+
+    score: str = Field("", max_length=10)
+    comment: str = Field("", max_length=MAX_TEXT)  # the page says when it is over MAX_COMMENT
+
+
+class CustomerQuery(Schema):
+    platform: Literal["x", "reddit"]
+    handle: Username
+
+
+class CustomerErase(CustomerQuery):
+    confirm: Username = Field(description="the handle again: erasing cannot be undone")
+
+
+# -- queries ---------------------------------------------------------------------------------------------
+class QueueQuery(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class ExportQuery(Schema):
+    days: int = Field(30, ge=1, le=366)
+
+
+class TrendsQuery(Schema):
+    brand: Short = ""
+    days: int = Field(30, ge=1, le=365)
+
+
+# -- parsing ---------------------------------------------------------------------------------------------
+def _message(exc: ValidationError) -> str:
+    """The first problem in words, with the field it is about: ``minutes: Input should be ...``."""
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+async def read_json(request: web.Request, model: type[M], *, required: bool = True) -> M:
+    """The body as ``model``, parsed straight from its bytes (UTF-8, depth and types checked together)."""
+    raw = await request.read() if request.can_read_body else b""
+    if not raw.strip():
+        if required:
+            raise web.HTTPBadRequest(text="the body must be a JSON object")
+        raw = b"{}"
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()) or not raw.lstrip().startswith(b"{"):
+            raise web.HTTPBadRequest(text="the body must be a JSON object (UTF-8, nested at most 200 deep)") from None
+        raise Invalid(_message(exc)) from None
+
+
+async def form_of(request: web.Request) -> Mapping[str, Any]:
+    """The posted form; bytes that are not UTF-8 are a 400, not a ``UnicodeDecodeError``."""
+    try:
+        return await request.post()
+    except (UnicodeDecodeError, ValueError):
+        raise web.HTTPBadRequest(text="the form must be UTF-8 text") from None
+
+
+def validate_text(model: type[M], values: Mapping[str, Any]) -> M:
+    """A form or query (all text) as ``model``; empty fields count as not sent, so defaults apply."""
+    data = {k: v for k, v in values.items() if isinstance(v, str) and v != ""}
+    try:
+        return model.model_validate(data, strict=False)
+    except ValidationError as exc:
+        raise Invalid(_message(exc)) from None
+
+
+async def read_form(request: web.Request, model: type[M]) -> M:
+    return validate_text(model, await form_of(request))
+
+
+def read_query(request: web.Request, model: type[M]) -> M:
+    return validate_text(model, request.query)

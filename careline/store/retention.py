@@ -1,0 +1,105 @@
+"""Retention: raw platform payloads, closed conversations and audit events are kept only as long as the
+policy says (``[retention]`` settings), then purged by a daily job in small batches.
+
+Each call of :func:`purge_batch` is one short write transaction that handles at most ``batch`` items
+of each kind, so the service's writer (ingest, replies) never waits long behind it; the job calls it
+until a batch finds nothing. Every step is idempotent, so a killed purge resumes next time.
+
+* raw payloads (``mentions.raw``, ``brand_posts.raw``) older than ``raw_payload_days`` are emptied to
+  ``{}``: the text, URL and scores a person reads stay, the platform's full JSON goes;
+* resolved and dismissed conversations whose last change is older than ``closed_conversation_days``
+  are deleted with their thread's mentions and everything hanging off them (as an erasure does);
+* audit events older than ``audit_event_days`` are deleted (the append-only guard is lifted for
+  that statement only, inside the same transaction).
+
+0 days means "keep for ever" for that kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from careline.domain import to_iso
+from careline.settings import RetentionSettings
+from careline.store.customers import CONVERSATION_TABLES, EVENT_TRIGGERS
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What one batch removed; ``total`` is 0 when there was nothing left to do."""
+
+    raw_payloads: int = 0
+    conversations: int = 0
+    events: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.raw_payloads + self.conversations + self.events
+
+    def __add__(self, other: Purged) -> Purged:
+        return Purged(self.raw_payloads + other.raw_payloads, self.conversations + other.conversations,
+                      self.events + other.events)
+
+
+def _cutoff(now: datetime, days: int) -> str | None:
+    return to_iso(now - timedelta(days=days)) if days > 0 else None
+
+
+def _raw_payloads(db: Database, before: str, batch: int) -> int:
+    done = 0
+    for table, at in (("mentions", "fetched_at"), ("brand_posts", "fetched_at")):
+        done += db.conn.execute(
+            f"UPDATE {table} SET raw = '{{}}' WHERE rowid IN (SELECT rowid FROM {table} "
+            f"WHERE {at} < ? AND raw != '{{}}' LIMIT ?)", (before, batch)).rowcount
+    return done
+
+
+def _closed_conversations(db: Database, before: str, batch: int) -> int:
+    ids = tuple(r[0] for r in db.conn.execute(
+        "SELECT id FROM conversations WHERE status IN ('resolved', 'dismissed') AND updated_at < ? LIMIT ?",
+        (before, batch)).fetchall())
+    if not ids:
+        return 0
+    marks = ", ".join("?" * len(ids))
+    threads = f"SELECT thread_key FROM conversations WHERE id IN ({marks})"
+    _without_event_guard(db)
+    for table, where in CONVERSATION_TABLES:
+        db.conn.execute(f"DELETE FROM {table} WHERE {where.format(ids=marks)}", ids * where.count("{ids}"))
+    db.conn.execute(f"DELETE FROM classifications WHERE mention_key IN (SELECT key FROM mentions "
+                    f"WHERE thread_key IN ({threads}))", ids)
+    db.conn.execute(f"DELETE FROM mentions WHERE thread_key IN ({threads})", ids)
+    db.conn.execute(f"DELETE FROM conversations WHERE id IN ({marks})", ids)
+    db.conn.execute("DELETE FROM authors WHERE key NOT IN (SELECT author_key FROM mentions) "
+                    "AND key NOT IN (SELECT author_key FROM conversations)")
+    _restore_event_guard(db)
+    return len(ids)
+
+
+def _events(db: Database, before: str, batch: int) -> int:
+    _without_event_guard(db)
+    done = db.conn.execute("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? ORDER BY id LIMIT ?)",
+                           (before, batch)).rowcount
+    _restore_event_guard(db)
+    return int(done)
+
+
+def _without_event_guard(db: Database) -> None:
+    db.conn.execute("DROP TRIGGER IF EXISTS events_no_update")
+    db.conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
+
+
+def _restore_event_guard(db: Database) -> None:
+    for trigger in EVENT_TRIGGERS:
+        db.conn.execute(trigger)
+
+
+def purge_batch(db: Database, policy: RetentionSettings, now: datetime) -> Purged:
+    """One batch of each kind past its retention; runs inside the caller's write transaction."""
+    raw, closed, events = (_cutoff(now, policy.raw_payload_days), _cutoff(now, policy.closed_conversation_days),
+                           _cutoff(now, policy.audit_event_days))
+    return Purged(_raw_payloads(db, raw, policy.batch_size) if raw else 0,
+                  _closed_conversations(db, closed, policy.batch_size) if closed else 0,
+                  _events(db, events, policy.batch_size) if events else 0)

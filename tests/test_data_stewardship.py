@@ -1,0 +1,359 @@
+# ruff: noqa: F811  (the fixtures imported from test_web_app are parameters here)
+"""A customer's data on request (export, erase), backups and restores, file modes: on real SQLite files,
+through the real app, the admin API and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from aiohttp.test_utils import TestClient
+from click.testing import CliRunner
+
+from careline.app.cli import _load_stage_commands
+from careline.app.cli import main as cli_main_function
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.migrations import WEB
+from careline.domain import Role
+from careline.errors import NotFound
+from careline.store import Store
+from careline.store.backup import StoreFileError, backup, restore, verify
+from careline.store.customers import erase_customer, export_customer
+from careline.views import queue_rows
+from tests.helpers.seed import seed
+from tests.test_web_app import client, web_store  # noqa: F401  (fixtures)
+
+_load_stage_commands()
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+def cli_main(argv: tuple[str, ...]) -> None:
+    """``careline.app.cli.main`` (its error handling included) under CliRunner's env and output capture."""
+    cli_main_function(list(argv))
+
+
+def everything(db_path: Path) -> list[tuple[str, str, str]]:
+    """Every text value in every table of the file: (table, column, value)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        out = []
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                out += [(table, c, str(v)) for c, v in zip(columns, row, strict=True) if v is not None]
+        return out
+    finally:
+        conn.close()
+
+
+def naming(db_path: Path, *needles: str) -> list[tuple[str, str, str]]:
+    lowered = [n.lower() for n in needles]
+    return [cell for cell in everything(db_path) if any(n in cell[2].lower() for n in lowered)]
+
+
+async def _busy_author(client: TestClient, token: str) -> dict[str, Any]:
+    """Claim, reply (the draft greets them by name), escalate, resolve: every table gets a row about them."""
+    auth = {"Authorization": f"Bearer {token}"}
+    conv = (await (await client.get("/api/queue?limit=1&status=new&platform=x", headers=auth)).json())["items"][0]
+    assert (await client.post(f"/api/conversations/{conv['id']}/claim", json={}, headers=auth)).status == 200
+    detail = await (await client.get(f"/api/conversations/{conv['id']}", headers=auth)).json()
+    text = detail["draft"]["text"] + f" (@{conv['handle']})"
+    r = await client.post(f"/api/conversations/{conv['id']}/replies", headers=auth,
+                          json={"text": text, "idempotency_key": "erase-key-1"})
+    assert r.status == 201, await r.text()
+    r = await client.post(f"/api/conversations/{conv['id']}/escalate", headers=auth,
+                          json={"note": f"@{conv['handle']} is a frequent flyer"})
+    assert r.status == 200, await r.text()
+    r = await client.post(f"/api/conversations/{conv['id']}/resolve", json={}, headers=auth)
+    assert r.status == 200, await r.text()
+    return {**conv, "author_key": detail["conversation"]["author_key"],
+            "name": detail["conversation"].get("author_name") or ""}
+
+
+async def test_export_then_erase_through_the_admin_api_leaves_no_row_naming_them(
+        client: TestClient, web_store: Store) -> None:
+    agent = web_store.token  # type: ignore[attr-defined]
+    admin = web_store.write_sync(lambda db: create_token(db, "admin", "gdpr"))
+    who = await _busy_author(client, agent)
+    handle, key = who["handle"], who["author_key"]
+    web_store.write_sync(lambda db: db.conn.execute(  # another customer quotes them in their own post
+        "UPDATE mentions SET text = text || ?, raw = ? WHERE key = (SELECT key FROM mentions WHERE author_key != ? "
+        "LIMIT 1)", (f" same as @{handle}", json.dumps({"text": f"same as @{handle}"}), key)))
+    auth = {"Authorization": f"Bearer {admin}"}
+
+    r = await client.get(f"/api/customers/export?platform=x&handle=@{handle.upper()}", headers=auth)
+    assert r.status == 200, await r.text()
+    exported = (await r.json())["tables"]
+    assert exported["authors"][0]["key"] == key and exported["mentions"] and exported["conversations"]
+    assert exported["replies"][0]["state"] == "sent" and exported["surveys"] and exported["events"]
+    assert isinstance(exported["mentions"][0]["raw"], dict | list)  # the raw payload as JSON, not a string
+
+    assert (await client.post("/api/customers/erase", headers=auth,
+                              json={"platform": "x", "handle": handle, "confirm": "someone-else"})).status == 422
+    assert (await client.post("/api/customers/erase", headers={"Authorization": f"Bearer {agent}"},
+                              json={"platform": "x", "handle": handle, "confirm": handle})).status == 403
+    r = await client.post("/api/customers/erase", headers=auth, json={"platform": "x", "handle": handle,
+                                                                     "confirm": handle})
+    assert r.status == 200, await r.text()
+    done = await r.json()
+    assert done["authors"] == 1 and done["conversations"] >= 1 and done["fields_scrubbed"] >= 1
+
+    assert naming(web_store.path, handle, key) == []
+    audit = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT actor, subject, data FROM events WHERE kind = 'customer.erased'").fetchall())
+    assert audit == [("admin", "customer:erased", audit[0][2])] and handle not in audit[0][2]
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # the guard is back after the erasure
+        web_store.write_sync(lambda db: db.conn.execute("DELETE FROM events"))
+    assert (await client.get(f"/api/customers/export?platform=x&handle={handle}", headers=auth)).status == 404
+
+
+def test_erasure_is_whole_or_nothing_and_unknown_customers_are_a_not_found(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.db", extra=[WEB]).open_sync()
+    now = datetime.now(UTC)
+    try:
+        store.write_sync(lambda db: seed(db, 30, now))
+        with pytest.raises(NotFound):
+            store.write_sync(lambda db: erase_customer(db, "x", "nobody-here", actor="t", now=now))
+        handle = store.read_sync(lambda db: db.conn.execute(
+            "SELECT handle FROM authors WHERE platform = 'x' LIMIT 1").fetchone()[0])
+        before = store.read_sync(lambda db: export_customer(db, "x", handle, now=now))
+
+        def erase_then_fail(db: Any) -> None:
+            erase_customer(db, "x", handle, actor="t", now=now)
+            raise RuntimeError("crash mid-transaction")
+
+        with pytest.raises(RuntimeError):
+            store.write_sync(erase_then_fail)
+        after = store.read_sync(lambda db: export_customer(db, "x", handle, now=now))
+        assert after.tables == before.tables  # rolled back as a whole, triggers included
+    finally:
+        store.close_sync()
+
+
+def run(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """``careline ARGS`` through ``main``, the way a shell runs it: its error lines, exit code, no stdin."""
+    result = CliRunner().invoke(cli_main, list(args), env=env)
+    code = result.exception.code if isinstance(result.exception, SystemExit) else result.exit_code
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return int(code or 0), result.output
+
+
+def test_customer_export_and_erase_on_the_command_line(tmp_path: Path) -> None:
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+    handle = store.read_sync(lambda db: db.conn.execute(
+        "SELECT handle FROM authors WHERE platform = 'reddit' LIMIT 1").fetchone()[0])
+    store.close_sync()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    out_file = tmp_path / "export.json"
+    code, out = run("customer", "export", "--platform", "reddit", "--handle", handle, "-o", str(out_file), env=env)
+    assert code == 0, out
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
+    assert json.loads(out_file.read_text())["tables"]["mentions"]
+    code, out = run("customer", "erase", "--platform", "reddit", "--handle", handle, env=env)
+    assert code == 1 and "aborted" in out.lower(), out  # no confirmation (no stdin): nothing erased
+    assert naming(db_path, handle)
+    code, out = run("customer", "erase", "--platform", "reddit", "--handle", handle, "--yes", env=env)
+    assert code == 0 and "erased: 1 author record" in out, out
+    assert naming(db_path, handle) == []
+
+
+# -- backups --------------------------------------------------------------------------------------
+def _queue(path: Path) -> list[dict[str, Any]]:
+    store = Store(path, extra=[WEB]).open_sync()
+    try:
+        return store.read_sync(lambda db: queue_rows(db, limit=500))
+    finally:
+        store.close_sync()
+
+
+def test_a_backup_taken_while_the_service_writes_restores_the_same_queue(tmp_path: Path) -> None:
+    live = Store(tmp_path / "live.db", extra=[WEB]).open_sync()
+    now = datetime.now(UTC)
+    live.write_sync(lambda db: seed(db, 400, now))
+    stop, written = threading.Event(), []
+
+    def keep_writing() -> None:  # the audit log grows while the copy runs; the queue does not change
+        while not stop.is_set():
+            written.append(live.write_sync(lambda db: db.conn.execute(
+                "INSERT INTO events (at, actor, kind, subject, data) VALUES (?, 'system', 'tick', 'x', "
+                "?)", (now.isoformat(), "{}" + " " * 4000)).lastrowid))
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        report = backup(live.path, tmp_path / "nightly.db")
+    finally:
+        stop.set()
+        writer.join()
+    assert len(written) > 0 and report.pages > 0
+    assert stat.S_IMODE(os.stat(tmp_path / "nightly.db").st_mode) == 0o600
+    verify(tmp_path / "nightly.db")
+    expected = live.read_sync(lambda db: queue_rows(db, limit=500))
+    with pytest.raises(StoreFileError, match="another process holds the database"):
+        restore(tmp_path / "nightly.db", live.path)  # refuses while the service has the file open
+    live.close_sync()
+
+    restore(tmp_path / "nightly.db", tmp_path / "restored.db")
+    assert stat.S_IMODE(os.stat(tmp_path / "restored.db").st_mode) == 0o600
+    assert _queue(tmp_path / "restored.db") == expected
+
+
+def test_backup_and_restore_commands_and_their_errors(tmp_path: Path) -> None:
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: (seed(db, 20, datetime.now(UTC)), create_user(db, "ann", Role.AGENT, "pw-pw-pw")))
+    store.close_sync()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    code, out = run("backup", str(tmp_path / "b.db"), env=env)
+    assert code == 0 and "integrity ok" in out, out
+    (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
+    code, out = run("restore", str(tmp_path / "junk.db"), "--yes", env=env)
+    assert code == 1 and str(tmp_path / "junk.db") in out and "not a SQLite database" in out, out
+    code, out = run("restore", str(tmp_path / "b.db"), "--yes",
+                    env={"CARELINE_SERVICE__DATABASE": str(tmp_path / "fresh.db")})
+    assert code == 0 and "restored" in out, out
+    assert _queue(tmp_path / "fresh.db") == _queue(db_path)
+
+
+def test_a_new_database_is_private(tmp_path: Path) -> None:
+    Store(tmp_path / "new.db").open_sync().close_sync()
+    assert stat.S_IMODE((tmp_path / "new.db").stat().st_mode) == 0o600
+
+
+# -- one-line errors and the doctor ---------------------------------------------------------------
+def _seeded(path: Path) -> Path:
+    store = Store(path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 200, datetime.now(UTC)))
+    store.close_sync()
+    return path
+
+
+def _damage_middle(path: Path) -> None:
+    """Overwrite pages in the middle of the file (the header stays valid, so only a check finds it)."""
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        fh.seek(size // 2)
+        fh.write(b"\xde\xad\xbe\xef" * 2048)
+
+
+@pytest.mark.parametrize("damage,cause", [
+    (lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 50), "corrupt"),
+    (lambda p: p.write_bytes(p.read_bytes()[:1500]), "corrupt"),
+    (_damage_middle, "corrupt"),
+    (lambda p: p.write_bytes(b"just some text, not a database at all" * 50), "not a SQLite database"),
+], ids=["header-only", "truncated", "middle", "text"])
+def test_a_damaged_database_is_one_line_naming_the_file(tmp_path: Path, damage: Any, cause: str) -> None:
+    db_path = _seeded(tmp_path / "c.db")
+    damage(db_path)
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    for command in (["queue"], ["status"], ["doctor"]):
+        code, out = run(*command, env=env)
+        assert code == 1, (command, out)
+        assert str(db_path) in out and cause in out and "Traceback" not in out, (command, out)
+        assert "something went wrong" not in out
+
+
+def test_a_config_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "careline.toml"
+    config.write_bytes(b'[service]\ndatabase = "caf\xe9.db"\n')
+    code, out = run("--config", str(config), "queue", env={})
+    assert code == 2 and str(config) in out and "not UTF-8" in out and "Traceback" not in out, out
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
+def test_a_read_only_database_is_one_line(tmp_path: Path) -> None:
+    db_path = _seeded(tmp_path / "c.db")
+    db_path.chmod(0o400)
+    code, out = run("doctor", env={"CARELINE_SERVICE__DATABASE": str(db_path)})
+    assert code == 1 and "read-only" in out, out
+
+
+def test_doctor_reports_missing_secrets_and_loose_permissions(tmp_path: Path) -> None:
+    db_path = _seeded(tmp_path / "c.db")
+    db_path.chmod(0o644)
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path), "CARELINE_SOURCES__X__ENABLED": "true",
+           "CARELINE_X_BEARER_TOKEN": ""}
+    code, out = run("doctor", env=env)
+    assert code == 0, out  # warnings only: the service would start
+    assert "CARELINE_X_BEARER_TOKEN is not set" in out and "mode 644" in out and "quick_check ok" in out
+    assert "migrations: all applied" in out
+
+
+def test_a_backup_of_a_serving_app_restores_into_an_app_that_serves_the_same_queue(tmp_path: Path) -> None:
+    """The done-when check: the web app serves and agents act while the backup runs; the restored file,
+    opened by a second app, answers /api/queue with the same conversations in the same order."""
+    import urllib.request
+
+    from careline.app.web.app import create_app
+    from careline.settings import BrandSettings, Settings
+    from tests.helpers.live import LiveServer
+
+    brands = [BrandSettings(name="skylark", display_name="Skylark Air"),
+              BrandSettings(name="brightwave", display_name="Brightwave")]
+    live = Store(tmp_path / "live.db", extra=[WEB]).open_sync()
+    token = live.write_sync(lambda db: (seed(db, 300, datetime.now(UTC)), create_user(db, "ann", Role.AGENT, "pw"),
+                                        create_token(db, "ann", "t"))[2])
+
+    def queue_of(url: str) -> list[tuple[Any, ...]]:
+        request = urllib.request.Request(url + "/api/queue?limit=500", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return [(i["id"], i["status"], i["priority"], i["assignee"]) for i in json.loads(r.read())["items"]]
+
+    server = LiveServer(create_app(Settings(brands=brands), live)).start()
+    stop = threading.Event()
+
+    def agents() -> None:  # reads through the app and writes to the audit log while the copy runs
+        while not stop.is_set():
+            queue_of(server.url)
+            live.write_sync(lambda db: db.conn.execute(
+                "INSERT INTO events (at, actor, kind, subject, data) VALUES ('2026-12-04T00:00:00Z', 'ann', "
+                "'viewed', 'queue', '{}')"))
+
+    worker = threading.Thread(target=agents)
+    worker.start()
+    try:
+        backup(live.path, tmp_path / "b.db")
+    finally:
+        stop.set()
+        worker.join()
+    served = queue_of(server.url)
+    server.stop()
+    live.close_sync()
+    restore(tmp_path / "b.db", tmp_path / "restored.db")
+    restored = Store(tmp_path / "restored.db", extra=[WEB]).open_sync()
+    second = LiveServer(create_app(Settings(brands=brands), restored)).start()
+    try:
+        assert len(served) > 50 and queue_of(second.url) == served
+    finally:
+        second.stop()
+        restored.close_sync()
+
+
+def test_run_checks_first_stops_on_a_corrupt_file_and_warns_loudly_about_secrets(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import dataclasses
+
+    from careline.app.commands.data import preflight
+    from careline.errors import CarelineError
+    from careline.settings import Settings
+
+    db_path = _seeded(tmp_path / "c.db")
+    settings = Settings()
+    settings = dataclasses.replace(settings, service=dataclasses.replace(settings.service, database=str(db_path)))
+    with caplog.at_level("WARNING"):
+        preflight(settings)  # X is enabled by default and its token is not set: a warning, not a stop
+    assert any("!!!" in r.getMessage() and "CARELINE_X_BEARER_TOKEN" in r.getMessage() for r in caplog.records)
+    _damage_middle(db_path)
+    with pytest.raises(CarelineError, match=r"cannot start: (integrity|database: .*corrupt)"):
+        preflight(settings)
