@@ -14,6 +14,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from careline.store.reporting import schema_statements
+
 CORE = Migrations("careline")
 
 
@@ -345,3 +347,11 @@ def m007_team_workflow(db: Database) -> None:
         ALTER TABLE replies ADD COLUMN superseded_by TEXT;
         """
     )
+
+
+@CORE()
+def m090_report_targets(db: Database) -> None:
+    """The lead's report reads decided targets and their daily totals, kept current by triggers
+    (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""
+    for statement in schema_statements():
+        db.conn.execute(statement)

@@ -16,7 +16,7 @@ from careline.app.web.auth import auth_middleware, public
 from careline.app.web.cache import CostBoundCache
 from careline.app.web.keys import CLASSIFIER, DESK, PRESENCE, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
 from careline.app.web.migrations import WEB
-from careline.app.web.pages import render
+from careline.app.web.pages import approvals_badge, render
 from careline.app.web.presence import Presence
 from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
@@ -118,7 +118,7 @@ async def settle_caches(app: web.Application) -> None:
 
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
                senders: dict[str, ReplySender] | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware],
+    app = web.Application(middlewares=[errors_middleware, auth_middleware, approvals_badge],
                           client_max_size=1024**2)
     app[SETTINGS] = settings
     app[STORE] = store

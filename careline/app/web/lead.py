@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SETTINGS, SLA_CACHE, STORE
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
+from careline.app.web.slareport import SPLITS, lead_report, parse_range
 from careline.domain import Role, utcnow
 
 
@@ -62,6 +64,27 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _report(request: web.Request) -> dict[str, Any]:
+    """The lead's report for ``from``..``to`` (local days, default the last 30) split by ``by``."""
+    tz = request.app[SETTINGS].service.timezone
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(tz)).date()
+    rng = parse_range(request.query.get("from"), request.query.get("to"), tz, today)
+    by = request.query.get("by", "agent")
+    report = await request.app[STORE].read(lambda db: lead_report(db, rng, by, now))
+    return report.as_dict()
+
+
+@allow(Role.LEAD)
+async def report_page(request: web.Request) -> web.Response:
+    return render(request, "reports.html", title="Reports", r=await _report(request), splits=SPLITS)
+
+
+@allow(Role.LEAD)
+async def report_json(request: web.Request) -> web.Response:
+    return web.json_response(await _report(request))
+
+
 async def _approve(request: web.Request) -> dict:
     return await actions.review(request.app, int(request.match_info["id"]), actor_of(user_of(request)), approve=True)
 
@@ -99,6 +122,8 @@ async def send_back_form(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/sla", sla_page)
     app.router.add_get("/api/sla/summary", sla_json)
+    app.router.add_get("/api/reports/sla", report_json)
+    app.router.add_get("/reports", report_page)
     app.router.add_get("/api/sla/conversations.csv", export_csv)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/approve", approve_json)
     app.router.add_post(r"/replies/{id:\d{1,12}}/approve", approve_form)

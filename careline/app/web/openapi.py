@@ -88,6 +88,22 @@ SCHEMAS: dict[str, Any] = {
     "SLASummary": {"type": "object", "required": ["periods", "by_agent", "by_platform", "backlog"], "properties": {
         "periods": OBJ, "by_agent": OBJ, "by_platform": OBJ, "breaches": {"type": "array"},
         "near_breaches": {"type": "array"}, "backlog": {"type": "array"}, "approvals": {"type": "array"}}},
+    "Durations": {"type": "object", "required": ["count"], "properties": {
+        "count": {"type": "integer"}, "median": {"type": "number", "nullable": True},
+        "p90": {"type": "number", "nullable": True}}},
+    "SurveyScore": {"type": "object", "nullable": True, "required": ["answers", "score"], "properties": {
+        "answers": {"type": "integer"}, "score": {"type": "number"}}},
+    "ReportRow": {"type": "object", "required": ["group", "targets_hit", "targets_missed", "attainment_pct",
+                                                 "replies_sent"], "properties": {
+        "group": {"type": "string"}, "targets_hit": {"type": "integer"}, "targets_missed": {"type": "integer"},
+        "attainment_pct": {"type": "number", "nullable": True},
+        "first_response": _ref("Durations"), "first_response_clock": _ref("Durations"),
+        "resolution": _ref("Durations"), "resolution_clock": _ref("Durations"), "handle": _ref("Durations"),
+        "replies_sent": {"type": "integer"}, "nps": _ref("SurveyScore"), "csat": _ref("SurveyScore"),
+        "ces": _ref("SurveyScore"), "comments": {"type": "array", "items": OBJ}}},
+    "SLAReport": {"type": "object", "required": ["from", "to", "by", "total", "rows"], "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "by": {"type": "string"}, "total": _ref("ReportRow"), "rows": {"type": "array", "items": _ref("ReportRow")}}},
     "Trends": {"type": "object", "required": ["daily", "intents", "share_of_voice", "spikes"], "properties": {
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
@@ -152,6 +168,15 @@ def _paths() -> dict[str, Any]:
                                                 "agent", _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
         "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
                                         _json(_ref("SLASummary")))},
+        "/api/reports/sla": {"get": _op(
+            "The lead's report over whole local days from..to (default: the last 30), one row per group: "
+            "SLA attainment, first-response, resolution and handle times (wall clock and SLA clock), replies "
+            "sent, NPS/CSAT/CES with comments. by=team answers 400 until teams are configured", "lead",
+            _json(_ref("SLAReport")), "400", params=[
+                _q("from", {"type": "string", "format": "date"}, "first day, YYYY-MM-DD (service time zone)"),
+                _q("to", {"type": "string", "format": "date"}, "last day, inclusive; at most 366 days"),
+                _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]},
+                   "the split (default agent)")])},
         "/api/sla/conversations.csv": {"get": _op(
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400",
