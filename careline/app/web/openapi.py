@@ -108,6 +108,14 @@ SCHEMAS: dict[str, Any] = {
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
         "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"}}},
+    "Post": {"type": "object", "required": ["key", "platform", "brand", "text", "url", "created_at"], "properties": {
+        "key": {"type": "string"}, "platform": {"type": "string"}, "brand": {"type": "string"},
+        "handle": {"type": "string"}, "text": {"type": "string"}, "url": {"type": "string"},
+        "created_at": {"type": "string"}, "sentiment": {"type": "string"}, "intent": {"type": "string"},
+        "complaint": {"type": "number"}}},
+    "Posts": {"type": "object", "required": ["total", "items"], "properties": {
+        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "items": {"type": "array", "items": _ref("Post")}}},
     "SurveyImport": {"type": "object", "required": ["answers"], "properties": {"answers": {
         "type": "array", "minItems": 1, "maxItems": 1000, "items": {
             "type": "object", "required": ["brand", "score", "answered_at"], "properties": {
@@ -185,6 +193,20 @@ def _paths() -> dict[str, Any]:
                                    "marketing", _json(_ref("Trends")), "400",
                                    params=[_q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1,
                                                                            "maximum": 365})])},
+        "/api/trends/posts": {"get": _op(
+            "The posts behind a chart's point or bar, newest first (read-only)", "marketing", _json(_ref("Posts")),
+            "400", params=[
+                _q("days", {"type": "integer", "minimum": 1, "maximum": 365}, "how far back (default 30)"),
+                _q("brand", SHORT), _q("platform", {"type": "string", "enum": sorted(LIMITS)}),
+                _q("day", {"type": "string", "format": "date"}, "one UTC day, YYYY-MM-DD"),
+                _q("hour", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}$"}, "one UTC hour"),
+                _q("sentiment", {"type": "string", "enum": ["negative", "neutral", "positive"]}),
+                _q("intent", {"type": "string", "pattern": "^[a-z_]{1,40}$"}),
+                _q("complaint", {"type": "string", "enum": ["0", "1"]}, "1: complaints only"),
+                _q("term", {"type": "string", "minLength": 1, "maxLength": 64}, "posts containing this word"),
+                _q("topic", SHORT, "topic grouping is not computed yet: any value is a 400"),
+                _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                _q("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000})])},
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(
             {"type": "object", "properties": {"imported": {"type": "integer"}}}, "Created"), "400",
             body=_ref("SurveyImport"), ok_code="201")},

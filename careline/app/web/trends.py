@@ -211,3 +211,58 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "spikes": [asdict(s) for s in detect_spikes(hourly)],
         "share_of_voice": share_of_voice(db, brands, since, brand),
             }
+
+
+# -- the posts behind a chart --------------------------------------------------------------------------
+SENTIMENTS = ("negative", "neutral", "positive")
+MAX_POSTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PostFilter:
+    """What a click on a chart selects: the chart's own filters plus the clicked point or bar.
+
+    ``day`` (``YYYY-MM-DD``) and ``hour`` (``YYYY-MM-DDTHH``) are UTC, as the charts bucket them;
+    ``term`` selects posts whose text contains the word (rising terms, a competitor's bar)."""
+
+    since: datetime
+    brand: str | None = None
+    platform: str | None = None
+    day: str | None = None
+    hour: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    complaint: bool = False
+    term: str | None = None
+
+
+POSTS_WHERE = """m.created_at >= :since
+  AND (:brand IS NULL OR m.brand = :brand) AND (:platform IS NULL OR m.platform = :platform)
+  AND (:day IS NULL OR (m.created_at >= :day AND m.created_at < :day || 'T99'))
+  AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
+  AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
+  AND (:complaint = 0 OR cl.complaint >= 0.5)
+  AND (:term IS NULL OR lower(m.text) LIKE :term ESCAPE '\\')"""
+
+
+def _post_params(f: PostFilter) -> dict[str, Any]:
+    like = None
+    if f.term:
+        like = "%" + f.term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform, "day": f.day,
+            "hour": f.hour, "sentiment": f.sentiment, "intent": f.intent, "complaint": int(f.complaint),
+            "term": like}
+
+
+def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The posts behind a point or bar, newest first, with how many there are in all (read-only:
+    no conversation actions, so marketing sees what customers wrote without touching the queue)."""
+    params = _post_params(f)
+    total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
+        WHERE {POSTS_WHERE}""", params).fetchone()[0]
+    items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,
+            cl.sentiment, cl.intent, round(cl.complaint, 2) AS complaint
+        FROM mentions m JOIN classifications cl ON cl.mention_key = m.key JOIN authors a ON a.key = m.author_key
+        WHERE {POSTS_WHERE} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
+                 {**params, "limit": limit, "offset": offset})
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
