@@ -211,3 +211,27 @@ async def test_reports_page_and_the_approvals_badge(client: TestClient, web_stor
     await login(client, "agent")
     queue = await (await client.get("/")).text()
     assert "nav-count" not in queue and 'href="/reports"' not in queue
+
+
+def test_local_days_and_today_agree_with_the_fact_rows_in_any_time_zone() -> None:
+    """Whole UTC days come from the daily tables, the edges from the facts: the sum is what a plain
+    query over every fact row in the local range says, today included (up to now)."""
+    from responder.metrics import median
+
+    now = datetime.now(UTC)
+    db = _db(800, now)
+    for tz in ("UTC", "America/New_York", "Asia/Kolkata"):
+        today = now.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date()
+        for first, last in ((today - timedelta(days=1), today), (today - timedelta(days=4), today - timedelta(days=2)),
+                            (today, today)):
+            rng = parse_range(str(first), str(last), tz, today)
+            span = (rng.start.isoformat(), min(rng.end, now).isoformat())
+            hits, misses = db.conn.execute("SELECT coalesce(sum(hit = 1), 0), coalesce(sum(hit = 0), 0) FROM "
+                                           "report_targets WHERE decided_at >= ? AND decided_at < ?", span).fetchone()
+            walls = [r[0] for r in db.conn.execute(
+                "SELECT wall_s FROM report_targets WHERE target = 'first_response' AND wall_s IS NOT NULL "
+                "AND decided_at >= ? AND decided_at < ?", span)]
+            total = lead_report(db, rng, "brand", now).total
+            assert (total.targets_hit, total.targets_missed) == (hits, misses), (tz, first, last)
+            assert total.first_response.count == len(walls)
+            assert total.first_response.median == (round(median(walls), 1) if walls else None), (tz, first, last)

@@ -130,7 +130,9 @@ def schema_statements() -> list[str]:
             clock_b INTEGER GENERATED ALWAYS AS ({bucket_sql('clock_s')}) STORED,
             handle_b INTEGER GENERATED ALWAYS AS ({bucket_sql('handle_s')}) STORED,
             PRIMARY KEY (conversation_id, target)) WITHOUT ROWID""",
-        "CREATE INDEX report_targets_decided ON report_targets(decided_at)",
+        # covering: a report reads part of a day from this index alone
+        f"""CREATE INDEX report_targets_decided ON report_targets(decided_at, target, {SPLIT_COLUMNS}, hit,
+            wall_b, clock_b, handle_b, wall_s, clock_s, handle_s)""",
         f"""CREATE TABLE report_daily (
             day TEXT NOT NULL, kind TEXT NOT NULL, {split},
             n INTEGER NOT NULL, hits INTEGER NOT NULL, misses INTEGER NOT NULL,

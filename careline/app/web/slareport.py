@@ -25,7 +25,7 @@ from sqlite_utils import Database
 
 from careline.domain import to_iso
 from careline.errors import CarelineError
-from careline.store.reporting import MEASURES, bucket_column
+from careline.store.reporting import MEASURES
 from responder import metrics
 
 SPLITS = ("brand", "platform", "intent", "team", "agent")
@@ -96,6 +96,12 @@ class ReportRow:
     comments: list[SurveyComment] = field(default_factory=list)
 
     @property
+    def empty(self) -> bool:
+        """Nothing in the range (a group whose only rows were taken away again)."""
+        return not (self.targets_hit or self.targets_missed or self.replies_sent or self.first_response.count
+                    or self.resolution.count or self.nps or self.csat or self.ces or self.comments)
+
+    @property
     def attainment_pct(self) -> float | None:
         decided = self.targets_hit + self.targets_missed
         return round(100 * self.targets_hit / decided, 1) if decided else None
@@ -153,24 +159,31 @@ def check_split(by: str | None, db: Database) -> str:
 
 
 def lead_report(db: Database, rng: ReportRange, by: str, now: datetime) -> Report:
-    """Every figure of the lead's report for ``rng`` (up to ``now``), per group of ``by`` and in total."""
+    """Every figure of the lead's report for ``rng`` (up to ``now``), per group of ``by`` and in total.
+
+    Whole UTC days from ``first_day`` up to the day after ``now`` (or the range's end) come from the
+    daily tables; the fact rows then add the hours before ``first_day`` and take away those from
+    the cap to the end of its day (today: targets due later today, counted there in advance)."""
     by = check_split(by, db)
     tally = _Tally()
     cap = min(rng.end, now)
-    first_day = _day_start(rng.start) + (timedelta(days=1) if _day_start(rng.start) < rng.start else timedelta())
-    end_day = _day_start(cap)
-    windows: tuple[tuple[datetime, datetime], ...]
-    if first_day < end_day:
-        _from_daily(db, by, first_day.date().isoformat(), end_day.date().isoformat(), tally)
-        windows = ((rng.start, first_day), (end_day, cap))
+    first_day = _ceil_day(rng.start)
+    last_day = _ceil_day(cap)
+    if first_day < last_day:
+        _from_daily(db, by, first_day.date().isoformat(), last_day.date().isoformat(), tally)
+        _from_facts(db, by, rng.start, first_day, tally, 1)
+        _from_facts(db, by, cap, last_day, tally, -1)
     else:
-        windows = ((rng.start, cap),)
-    for lo, hi in windows:
-        if lo < hi:
-            _from_facts(db, by, to_iso(lo) or "", to_iso(hi) or "", tally)
+        _from_facts(db, by, rng.start, cap, tally, 1)
     _surveys(db, _survey_key(by), {"start": to_iso(rng.start) or "", "end": to_iso(rng.end) or ""}, tally.rows)
     rows = [tally.row(name) for name in sorted(tally.rows, key=lambda g: (g == NONE_LABEL, g))]
-    return Report(rng, by, tally.total(), rows)
+    return Report(rng, by, tally.total(), [r for r in rows if not r.empty])
+
+
+def _ceil_day(at: datetime) -> datetime:
+    """``at`` if it is a UTC midnight, else the next one."""
+    start = _day_start(at)
+    return start if start == at else start + timedelta(days=1)
 
 
 def _day_start(at: datetime) -> datetime:
@@ -195,8 +208,8 @@ class _Tally:
         if kind == "reply":
             row.replies_sent += n
         else:
-            row.targets_hit += hits or 0
-            row.targets_missed += misses or 0
+            row.targets_hit += hits
+            row.targets_missed += misses
 
     def bucket(self, group: Any, measure: str, bucket: int, n: int, total: float) -> None:
         cell = self.hist[(self.row(group).group, measure)][bucket]
@@ -266,24 +279,29 @@ def _from_daily(db: Database, by: str, first: str, end: str, tally: _Tally) -> N
         tally.bucket(group, measure, bucket, n, total)
 
 
-def _from_facts(db: Database, by: str, start: str, end: str, tally: _Tally) -> None:
-    """``start`` <= decided_at < ``end`` (part of a day) from the fact rows and the replies."""
+def _from_facts(db: Database, by: str, lo: datetime, hi: datetime, tally: _Tally, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) what was decided in ``lo`` <= decided_at < ``hi``: one pass
+    over the covering ``decided_at`` index, then the replies sent then."""
+    if lo >= hi:
+        return
     g = _key(by, "t.agent", f"t.{by}")
-    span = {"start": start, "end": end}
-    for group, kind, n, hits, misses in _q(db, f"""SELECT {g}, target, count(*), sum(hit = 1), sum(hit = 0)
-            FROM report_targets t WHERE decided_at >= :start AND decided_at < :end GROUP BY 1, 2""", span):
-        tally.count(group, kind, n, hits, misses)
-    for measure, (kind, column) in MEASURES.items():
-        for group, bucket, n, total in _q(db, f"""SELECT {g}, t.{bucket_column(column)}, count(*), sum(t.{column})
-                FROM report_targets t
-                WHERE decided_at >= :start AND decided_at < :end AND target = '{kind}' AND t.{column} IS NOT NULL
-                GROUP BY 1, 2""", span):
-            tally.bucket(group, measure, bucket, n, total)
+    span = {"start": to_iso(lo) or "", "end": to_iso(hi) or ""}
+    for group, kind, wall_b, clock_b, handle_b, n, hits, misses, wall, clock, handle in _q(db, f"""
+            SELECT {g}, target, wall_b, clock_b, handle_b, count(*), sum(hit = 1), sum(hit = 0),
+                   sum(wall_s), sum(clock_s), sum(handle_s)
+            FROM report_targets t INDEXED BY report_targets_decided
+            WHERE decided_at >= :start AND decided_at < :end GROUP BY 1, 2, 3, 4, 5""", span):
+        tally.count(group, kind, sign * n, sign * (hits or 0), sign * (misses or 0))
+        cells = {"wall_s": (wall_b, wall), "clock_s": (clock_b, clock), "handle_s": (handle_b, handle)}
+        for measure, (target, column) in MEASURES.items():
+            bucket, total = cells[column]
+            if target == kind and bucket is not None:
+                tally.bucket(group, measure, bucket, sign * n, sign * total)
     reply_key = _key(by, "r.created_by", _REPLY_KEY.get(by, ""))
     for group, n in _q(db, f"""SELECT {reply_key}, count(*) FROM replies r INDEXED BY replies_sent_at
             JOIN conversations c ON c.id = r.conversation_id
             WHERE r.state = 'sent' AND r.sent_at >= :start AND r.sent_at < :end GROUP BY 1""", span):
-        tally.count(group, "reply", n, 0, 0)
+        tally.count(group, "reply", sign * n, 0, 0)
 
 
 def _survey_key(by: str) -> str:
