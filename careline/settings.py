@@ -172,7 +172,8 @@ class ResponderSettings:
                                         "Minutes after a breach for escalation levels 1-3 (up to three).")
     survey: str = opt("nps", "After resolution, offer a one-question survey: nps, csat, ces or none.",
                       choices=["nps", "csat", "ces", "none"])
-    public_url: str = opt("", "Public base URL of this app, for survey links (default: the local URL).")
+    public_url: str = opt("", "Public base URL of this app for survey links sent to customers, e.g. "
+                          "https://care.example.com (default: http://<service.host>:<service.port>).")
     templates_dir: str = opt("config/templates", "Per-brand reply templates: <dir>/<brand>/<intent>.j2.")
     webhooks: list[WebhookSettings] = opt([], "SLA alert receivers.")
 
