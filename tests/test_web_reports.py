@@ -235,3 +235,20 @@ def test_local_days_and_today_agree_with_the_fact_rows_in_any_time_zone() -> Non
             assert (total.targets_hit, total.targets_missed) == (hits, misses), (tz, first, last)
             assert total.first_response.count == len(walls)
             assert total.first_response.median == (round(median(walls), 1) if walls else None), (tz, first, last)
+
+
+async def test_csv_carries_the_post_link_and_the_reply_sent(client: TestClient, web_store: Store) -> None:
+    """One conversation answered through the API: its row has the post URL, the reply and who sent it."""
+    import csv
+    import io
+
+    tokens = await web_store.write(lambda db: {n: create_token(db, n, "t") for n in ("agent", "lead")})
+    queue = await client.get("/api/queue?limit=40&status=new&platform=x", headers=_auth(tokens["agent"]))
+    conv = next(c["id"] for c in (await queue.json())["items"] if c["priority"] < 60)
+    await _work(client, tokens["agent"], conv, 1)
+    text = await (await client.get("/api/sla/conversations.csv", headers=_auth(tokens["lead"]))).text()
+    records = {int(r["id"]): r for r in csv.DictReader(io.StringIO(text))}
+    row = records[conv]
+    assert row["reply_text"] == "Thanks for telling us, we are on it (1)." and row["replied_by"] == "agent"
+    assert row["post_url"].startswith("https://") and row["replied_at"]
+    assert all(r["post_url"] for r in records.values())
