@@ -252,3 +252,18 @@ async def test_csv_carries_the_post_link_and_the_reply_sent(client: TestClient, 
     assert row["reply_text"] == "Thanks for telling us, we are on it (1)." and row["replied_by"] == "agent"
     assert row["post_url"].startswith("https://") and row["replied_at"]
     assert all(r["post_url"] for r in records.values())
+
+
+async def test_report_csv_has_a_line_per_group_and_the_total(client: TestClient, web_store: Store) -> None:
+    import csv
+    import io
+
+    lead = await web_store.write(lambda db: create_token(db, "lead", "t"))
+    data = await (await client.get("/api/reports/sla?by=platform", headers=_auth(lead))).json()
+    r = await client.get("/api/reports/sla.csv?by=platform", headers=_auth(lead))
+    assert r.status == 200 and "by-platform" in r.headers["Content-Disposition"]
+    lines = list(csv.DictReader(io.StringIO(await r.text())))
+    assert [x["group"] for x in lines] == [*[g["group"] for g in data["rows"]], "all"]
+    assert int(lines[-1]["targets_hit"]) == data["total"]["targets_hit"]
+    bad = await client.get("/api/reports/sla.csv?by=team", headers=_auth(lead))
+    assert bad.status == 400

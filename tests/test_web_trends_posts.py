@@ -66,3 +66,21 @@ async def test_bad_drill_down_queries_are_400s_and_only_marketing_may_ask(client
         assert words in body["error"]["message"], (query, body)
     agent = await _token(web_store, "agent")
     assert (await client.get("/api/trends/posts", headers=agent)).status == 403
+
+
+async def test_every_chart_exports_csv_and_a_bad_chart_is_a_400(client: TestClient, web_store: Store) -> None:
+    import csv
+    import io
+
+    auth = await _token(web_store, "marketing")
+    trends = await (await client.get("/api/trends?days=30", headers=auth)).json()
+    for chart in ("daily", "survey_nps", "intents", "hourly", "spikes", "share_of_voice", "rising_terms"):
+        r = await client.get(f"/api/trends.csv?chart={chart}&days=30", headers=auth)
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), chart
+        lines = list(csv.reader(io.StringIO(await r.text())))
+        assert len(lines) == 1 + len(trends[chart]), chart
+    daily = list(csv.DictReader(io.StringIO(await (await client.get("/api/trends.csv?chart=daily",
+                                                                    headers=auth)).text())))
+    assert sum(int(d["total"]) for d in daily) == 60
+    bad = await client.get("/api/trends.csv?chart=pie", headers=auth)
+    assert bad.status == 400 and "chart must be one of" in (await bad.json())["error"]["message"]

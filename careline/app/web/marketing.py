@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +14,7 @@ from careline.app.web.api import json_body
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SETTINGS, STORE
 from careline.app.web.pages import render
+from careline.app.web.security import csv_cell
 from careline.app.web.trends import MAX_POSTS, SENTIMENTS, PostFilter, posts, trends
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError
@@ -36,6 +39,28 @@ async def _trends(request: web.Request) -> dict[str, Any]:
 async def trends_page(request: web.Request) -> web.Response:
     data = await _trends(request)
     return render(request, "trends.html", title="Trends", t=data, brands=request.app[SETTINGS].brands)
+
+
+#: The charts a CSV can hold: each names its list in the trends data.
+CHARTS = {"daily": "daily", "survey_nps": "survey_nps", "intents": "intents", "hourly": "hourly",
+          "spikes": "spikes", "share_of_voice": "share_of_voice", "rising_terms": "rising_terms"}
+
+
+@allow(Role.MARKETING)
+async def trends_csv(request: web.Request) -> web.Response:
+    """One chart's numbers as CSV (``chart``), with the page's brand and days; formula-safe cells."""
+    chart = request.query.get("chart", "")
+    if chart not in CHARTS:
+        raise CarelineError(f"chart must be one of {', '.join(CHARTS)}")
+    records = (await _trends(request))[CHARTS[chart]]
+    columns = list(records[0]) if records else ["(no data)"]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    for r in records:
+        writer.writerow([csv_cell(r.get(c)) for c in columns])
+    return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="careline-{chart}-{utcnow():%Y%m%d}.csv"'})
 
 
 @allow(Role.MARKETING)
@@ -135,4 +160,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/trends", trends_page)
     app.router.add_get("/api/trends", trends_json)
     app.router.add_get("/api/trends/posts", posts_json)
+    app.router.add_get("/api/trends.csv", trends_csv)
     app.router.add_post("/api/surveys", import_surveys)

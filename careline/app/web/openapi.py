@@ -185,6 +185,17 @@ def _paths() -> dict[str, Any]:
                 _q("to", {"type": "string", "format": "date"}, "last day, inclusive; at most 366 days"),
                 _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]},
                    "the split (default agent)")])},
+        "/api/reports/sla.csv": {"get": _op(
+            "The lead's report as CSV: one line per group, then the total", "lead",
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
+                _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+                _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]})])},
+        "/api/trends.csv": {"get": _op(
+            "One chart's numbers as CSV", "marketing",
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
+                {**_q("chart", {"type": "string", "enum": ["daily", "survey_nps", "intents", "hourly", "spikes",
+                                                         "share_of_voice", "rising_terms"]}), "required": True},
+                _q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1, "maximum": 365})])},
         "/api/sla/conversations.csv": {"get": _op(
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400",
