@@ -67,6 +67,8 @@ class BrandSettings:
     greeting: str = opt("Hi", "How replies open (reply templates' {{ greeting }}).")
     sign_off: str = opt("", "Appended to replies, e.g. ' ^JS' or ' - The Acme team'.")
     promise: str = opt("within 2 hours", "When replies promise a follow-up: keep it concrete.")
+    kind: str = opt("own", "own: our brand, its mentions become conversations; competitor: polled, trended "
+                    "and counted in share of voice, never queued for a reply.", choices=["own", "competitor"])
 
 
 @dataclass(frozen=True)

@@ -267,3 +267,35 @@ async def test_report_csv_has_a_line_per_group_and_the_total(client: TestClient,
     assert int(lines[-1]["targets_hit"]) == data["total"]["targets_hit"]
     bad = await client.get("/api/reports/sla.csv?by=team", headers=_auth(lead))
     assert bad.status == 400
+
+
+def test_a_competitor_brand_is_trended_but_never_queued() -> None:
+    """Its mentions are classified and counted in share of voice; intake marks them tracked."""
+    from careline.app.web.trends import share_of_voice
+    from careline.settings import BrandSettings
+    from responder.intake import route_classified
+
+    now = datetime.now(UTC)
+    db = Database(memory=True)
+    CORE.apply(db)
+    with db.conn:
+        seed(db, 30, now, brands=("skylark", "globex"))
+        ids = [r[0] for r in db.conn.execute("SELECT key FROM mentions")]
+        db.conn.execute("DELETE FROM conversations")
+        db.conn.execute(f"UPDATE mentions SET stage = 'classified' WHERE key IN ({', '.join('?' * len(ids))})", ids)
+
+    def due(m: dict[str, Any], at: datetime) -> Any:
+        from responder.intake import Deadlines
+
+        return Deadlines(None, None, None, None)
+
+    with db.conn:
+        route_classified(db, now=now, due=due, priority=lambda m, n: (1.0, []), track_only=frozenset({"globex"}))
+    brands = {r[0] for r in db.conn.execute("SELECT brand FROM conversations")}
+    assert brands == {"skylark"}
+    stages = dict(db.conn.execute("SELECT brand, group_concat(DISTINCT stage) FROM mentions GROUP BY brand"))
+    assert stages == {"skylark": "routed", "globex": "tracked"}
+    sov = share_of_voice(db, [BrandSettings(name="skylark", display_name="Skylark"),
+                              BrandSettings(name="globex", display_name="Globex", kind="competitor")],
+                         now - timedelta(days=30), "skylark")
+    assert {(s["brand"], s["competitor"], s["count"]) for s in sov} == {("Skylark", False, 15), ("Globex", True, 15)}

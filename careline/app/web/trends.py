@@ -172,23 +172,33 @@ def texts(db: Database, start: datetime, end: datetime, brand: str | None, limit
 
 def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetime,
                    brand: str | None) -> list[dict[str, Any]]:
-    """Mentions of each brand and of its configured competitors, in the posts we collected.
+    """Mentions of each brand and of its competitors.
 
-    Only posts matching our own keywords are collected, so a competitor counts when our customers
-    name it (comparisons, switching threats); it is share of voice *in our conversations*.
+    A competitor configured as a brand of kind ``competitor`` is polled for its own keywords, so its
+    count is every post about it: a true share of voice (``tracked`` True), listed beside ours
+    whatever brand is selected. A name in a brand's ``competitors`` list only counts the posts we
+    collected for our brand that name it (comparisons, switching threats): share of voice *in our
+    conversations*.
     """
     out = []
     for b in brands:
+        if b.kind == "competitor":
+            n = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ?",
+                                (b.name, to_iso(since))).fetchone()[0]
+            out.append({"brand": b.display_name or b.name, "name": b.name, "count": n, "competitor": True,
+                        "tracked": True})
+            continue
         if brand and b.name != brand:
             continue
         own = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ?",
                               (b.name, to_iso(since))).fetchone()[0]
-        out.append({"brand": b.display_name or b.name, "name": b.name, "count": own, "competitor": False})
+        out.append({"brand": b.display_name or b.name, "name": b.name, "count": own, "competitor": False,
+                    "tracked": True})
         for rival in b.competitors:
             like = "%" + rival.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             n = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ? "
                                 "AND lower(text) LIKE ? ESCAPE '\\'", (b.name, to_iso(since), like)).fetchone()[0]
-            out.append({"brand": rival, "name": b.name, "count": n, "competitor": True})
+            out.append({"brand": rival, "name": b.name, "count": n, "competitor": True, "tracked": False})
     return out
 
 

@@ -139,6 +139,6 @@
     {yaxis: {automargin: true}});
   onClick("chart-sov", function (p) {
     var s = t.share_of_voice[p.pointIndex];
-    showPosts(s.brand, s.competitor ? {brand: s.name, term: s.brand} : {brand: s.name});
+    showPosts(s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name});
   });
 })();
