@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aiohttp.test_utils import TestClient
+from sqlite_utils import Database
 
 from careline.app.web.auth import create_token
 from careline.store import Store
@@ -84,3 +85,19 @@ async def test_every_chart_exports_csv_and_a_bad_chart_is_a_400(client: TestClie
     assert sum(int(d["total"]) for d in daily) == 60
     bad = await client.get("/api/trends.csv?chart=pie", headers=auth)
     assert bad.status == 400 and "chart must be one of" in (await bad.json())["error"]["message"]
+
+
+async def test_survey_comments_reach_marketing(client: TestClient, web_store: Store) -> None:
+    now = datetime.now(UTC).isoformat()
+
+    def answered(db: Database) -> None:
+        db.conn.execute("INSERT INTO surveys (token, conversation_id, kind, agent, brand, platform, created_at, "
+                        "answered_at, score, comment) VALUES ('tok-m', 1, 'csat', 'agent', 'skylark', 'x', ?, ?, 2, "
+                        "'<script>alert(1)</script> too slow')", (now, now))
+
+    await web_store.write(answered)
+    auth = await _token(web_store, "marketing")
+    data = await (await client.get("/api/trends?brand=skylark", headers=auth)).json()
+    assert [c["comment"] for c in data["survey_comments"]] == ["<script>alert(1)</script> too slow"]
+    page = await (await client.get("/trends?brand=skylark", headers=auth)).text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; too slow" in page

@@ -107,7 +107,8 @@ SCHEMAS: dict[str, Any] = {
     "Trends": {"type": "object", "required": ["daily", "intents", "share_of_voice", "spikes"], "properties": {
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
-        "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"}}},
+        "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"},
+        "survey_comments": {"type": "array"}}},
     "Post": {"type": "object", "required": ["key", "platform", "brand", "text", "url", "created_at"], "properties": {
         "key": {"type": "string"}, "platform": {"type": "string"}, "brand": {"type": "string"},
         "handle": {"type": "string"}, "text": {"type": "string"}, "url": {"type": "string"},

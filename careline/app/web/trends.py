@@ -202,6 +202,15 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
     return out
 
 
+def survey_comments(db: Database, since: datetime, brand: str | None, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest answered surveys with a comment: what customers said after we resolved their case."""
+    return rows(db, """SELECT kind, score, comment, brand, platform, answered_at
+        FROM surveys INDEXED BY surveys_answered
+        WHERE answered_at IS NOT NULL AND answered_at >= ? AND (? IS NULL OR brand = ?)
+          AND trim(coalesce(comment, '')) != '' ORDER BY answered_at DESC LIMIT ?""",
+                (to_iso(since), brand, brand, limit))
+
+
 def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, brand: str | None = None,
            days: int = 30) -> dict[str, Any]:
     """Everything on the marketing page, as JSON-ready data."""
@@ -220,6 +229,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
         "spikes": [asdict(s) for s in detect_spikes(hourly)],
         "share_of_voice": share_of_voice(db, brands, since, brand),
+        "survey_comments": survey_comments(db, since, brand),
             }
 
 
