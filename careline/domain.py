@@ -223,6 +223,7 @@ class Conversation:
     sla_policy: str | None = None
     escalation_level: int = 0
     priority_reasons: tuple[str, ...] = ()
+    team: str | None = None
 
     @property
     def active(self) -> bool:

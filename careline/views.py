@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -14,7 +19,8 @@ OPEN_STATUSES = ACTIVE_STATUSES
 QUEUE_COLUMNS = """
        c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
        c.created_at, c.updated_at, c.last_customer_at, c.first_response_due, c.first_responded_at,
-       c.next_response_due, c.resolution_due, c.sla_policy,
+       c.next_response_due, c.resolution_due, c.sla_policy, c.team,
+       (SELECT group_concat(t.tag, ',') FROM conversation_tags t WHERE t.conversation_id = c.id) AS tags,
        json_extract(c.sla_snapshot, '$.warn_before_minutes') AS warn_before_minutes,
        a.handle, a.name AS author_name, a.followers,
        m.key AS mention_key, m.text, m.url,
@@ -55,16 +61,38 @@ FILTERS = {
     "status": "c.status = :status",
     "assignee": "c.assignee = :assignee",
     "intent": LATEST_INTENT + " = :intent",
+    "tag": "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = :tag)",
+    "team": "c.team = :team",
 }
 #: Must stay textually the same as the WHERE of the partial index, or SQLite will not use the index.
 OPEN_CLAUSE = "c.status IN ('new', 'open', 'pending', 'snoozed')"
 HIDE_SNOOZED = "c.status != 'snoozed'"
 
 
-def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
-    """Open conversations, most urgent first; each filter is a bound parameter, never spliced SQL."""
-    clauses = []
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
+def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, after: QueueCursor | None = None,
+               **filters: Any) -> list[dict[str, Any]]:
+    """Open conversations, most urgent first; each filter is a bound parameter, never spliced SQL.
+
+    ``after`` pages by keyset (the last row's priority, due time and id), so page 1,000 costs what
+    page 1 costs; ``offset`` stays for old API callers.
+    """
+    clauses, params = _filter_clauses(filters)
+    params.update({"limit": limit, "offset": offset})
+    indexed = ""
+    if not filters.get("status") or filters["status"] in OPEN_STATUSES:
+        clauses.append(OPEN_CLAUSE)
+        indexed = "INDEXED BY conversations_open_queue"
+    if not filters.get("status"):  # the working view: a snoozed conversation is out of sight until it wakes
+        clauses.append(HIDE_SNOOZED)
+    if after is not None:
+        clauses.append(after.clause())
+        params.update(after.params())
+    return rows(db, QUEUE_SQL.format(where=" AND ".join(clauses) or "1", indexed=indexed), params)
+
+
+def _filter_clauses(filters: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
     for name, value in filters.items():
         if value in (None, ""):
             continue
@@ -72,13 +100,104 @@ def queue_rows(db: Database, *, limit: int = 50, offset: int = 0, **filters: Any
             raise ValueError(f"unknown filter {name!r}")
         clauses.append(FILTERS[name])
         params[name] = value
-    indexed = ""
-    if not filters.get("status") or filters["status"] in OPEN_STATUSES:
-        clauses.append(OPEN_CLAUSE)
-        indexed = "INDEXED BY conversations_open_queue"
-    if not filters.get("status"):  # the working view: a snoozed conversation is out of sight until it wakes
-        clauses.append(HIDE_SNOOZED)
-    return rows(db, QUEUE_SQL.format(where=" AND ".join(clauses) or "1", indexed=indexed), params)
+    return clauses, params
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCursor:
+    """Where a queue page ended: the last row's sort key (priority, due time, id)."""
+
+    priority: float
+    due: str | None
+    id: int
+
+    @classmethod
+    def after_row(cls, row: dict[str, Any]) -> QueueCursor:
+        return cls(float(row["priority"]), row.get("next_response_due") or row.get("first_response_due"),
+                   int(row["id"]))
+
+    def encode(self) -> str:
+        raw = json.dumps([self.priority, self.due, self.id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> QueueCursor:
+        """Raises ``ValueError`` for anything that is not a cursor this module made."""
+        try:
+            p, d, i = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise ValueError("after is not a queue cursor") from exc
+        if not (isinstance(p, int | float) and (d is None or isinstance(d, str)) and isinstance(i, int)):
+            raise ValueError("after is not a queue cursor")
+        return cls(float(p), d, i)
+
+    def clause(self) -> str:
+        """Rows after this one in queue order (priority DESC, due ASC with no due first, id ASC)."""
+        due = "COALESCE(c.next_response_due, c.first_response_due)"
+        later_due = f"{due} IS NOT NULL" if self.due is None else f"{due} > :after_due"
+        same_due = f"{due} IS NULL" if self.due is None else f"{due} = :after_due"
+        return (f"(c.priority < :after_priority OR (c.priority = :after_priority AND ({later_due} OR "
+                f"({same_due} AND c.id > :after_id))))")
+
+    def params(self) -> dict[str, Any]:
+        return {"after_priority": self.priority, "after_due": self.due, "after_id": self.id}
+
+
+def search_rows(db: Database, text: str, *, limit: int = 50, before: int | None = None,
+                **filters: Any) -> tuple[list[dict[str, Any]], int | None]:
+    """Conversations whose messages, author, notes or tags match ``text``, newest match first, with the
+    rowid to page from next (``None`` on the last page). Every status unless ``status`` is given.
+
+    The full-text index is walked newest-first and stops once ``limit`` conversations are found, so a
+    common word costs no more than a rare one.
+    """
+    match = fts_query(text)
+    if match is None:
+        return [], None
+    clauses, params = _filter_clauses(filters)
+    where = " AND ".join(["search MATCH :match", "s.rowid < :before", *clauses])
+    params.update({"match": match, "scan": limit * 4})
+    order: list[int] = []
+    seen: set[int] = set()
+    cursor = before or 2**62
+    while len(order) < limit:
+        params["before"] = cursor
+        batch = db.conn.execute(f"SELECT s.rowid, c.id FROM search s JOIN conversations c "
+                                f"ON c.thread_key = s.thread_key WHERE {where} ORDER BY s.rowid DESC LIMIT :scan",
+                                params).fetchall()
+        for hit, conv_id in batch:
+            cursor = hit
+            if conv_id not in seen:
+                seen.add(conv_id)
+                order.append(conv_id)
+                if len(order) == limit:
+                    break
+        if len(batch) < params["scan"]:
+            cursor = 0 if len(order) < limit else cursor
+            break
+    found = {r["id"]: r for r in rows_for(db, order)}
+    return [found[i] for i in order if i in found], (cursor or None) if len(order) == limit else None
+
+
+def rows_for(db: Database, ids: list[int]) -> list[dict[str, Any]]:
+    """Queue rows (same columns as :func:`queue_rows`) for the given conversation ids."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    sql = QUEUE_SQL.replace(":limit OFFSET :offset", str(len(ids))).format(
+        where=f"c.id IN ({marks})", indexed="")
+    return rows(db, sql, ids)
+
+
+def fts_query(text: str) -> str | None:
+    """The person's words as a safe FTS5 query: every word must match, the last one as a prefix.
+    Operators and quotes typed by a person are words, never syntax."""
+    words = re.findall(r"\w+", text)[:12]
+    if not words:
+        return None
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
 
 
 def counts(db: Database) -> dict[str, int]:

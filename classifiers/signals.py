@@ -144,7 +144,7 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
     if recent:
         urgency.append(WEIGHTS["repeat_contact"])
         flags.add("repeat_contact")
-        reasons.append(f"repeat contact: {len(recent)} earlier mention(s) in 7 days")
+        reasons.append(f"repeat contact: {len(recent)} earlier mention{'s' if len(recent) != 1 else ''} in 7 days")
     same = same_issue(recent, thread_key, intent)
     if same:
         effort.append(min(0.8, 0.3 * len(same)))

@@ -19,6 +19,8 @@ DEFAULT_POLICY = SLAPolicy(name="default", first_response_minutes=60, next_respo
                            resolution_minutes=1440)
 _SCORE_REASON = re.compile(r"(sentiment|intent|complaint|likely detractor)\b.*\(\d")
 _EFFORT_REASON = re.compile(r"effort score \d")  # the priority states effort in its own words
+#: The priority's "large audience (N followers)" already says this; shown once, not twice.
+_REACH_REASON = re.compile(r"^author reach: ")
 
 
 def configured_policies(settings: Settings) -> list[SLAPolicy]:
@@ -63,4 +65,5 @@ def evidence(m: dict[str, Any]) -> list[str]:
     """The model's reasons that add evidence (quoted rules, low-confidence notes), not its scores again:
     the priority reasons already state complaint, detractor and urgency."""
     return [str(r) for r in json.loads(m.get("reasons") or "[]")
-            if not _EFFORT_REASON.search(str(r)) and not _SCORE_REASON.match(str(r))]
+            if not _EFFORT_REASON.search(str(r)) and not _SCORE_REASON.match(str(r))
+            and not _REACH_REASON.match(str(r))]

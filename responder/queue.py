@@ -144,7 +144,8 @@ def available_agents(db: Database) -> list[str]:
 def round_robin(db: Database, *, now: datetime, agents: Sequence[str] | None = None, limit: int = 200) -> int:
     """Hand unassigned new conversations, most urgent first, to the agent with the lightest load.
 
-    Ties go to whoever was assigned least recently, so agents take turns.
+    A conversation assigned to a team goes to that team's available members only. Ties go to whoever
+    was assigned least recently, so agents take turns.
     """
     pool = list(agents if agents is not None else available_agents(db))
     if not pool:
@@ -155,15 +156,23 @@ def round_robin(db: Database, *, now: datetime, agents: Sequence[str] | None = N
             WHERE assignee IN ({marks}) AND status IN ('open', 'pending', 'snoozed') GROUP BY assignee""",
         pool).fetchall()
     load_of = {a: (n, last or "") for a, n, last in load_rows}
-    waiting = [r[0] for r in db.conn.execute(
-        "SELECT id FROM conversations WHERE status = 'new' AND assignee IS NULL "
-        "ORDER BY priority DESC, first_response_due, id LIMIT ?", (limit,))]
-    for conv_id in waiting:
-        agent = min(pool, key=lambda a: (load_of.get(a, (0, ""))[0], load_of.get(a, (0, ""))[1], a))
+    members: dict[str, set[str]] = {}
+    for team, who in db.conn.execute("SELECT team, username FROM team_members"):
+        members.setdefault(team, set()).add(who)
+    waiting = db.conn.execute(
+        "SELECT id, team FROM conversations WHERE status = 'new' AND assignee IS NULL "
+        "ORDER BY priority DESC, first_response_due, id LIMIT ?", (limit,)).fetchall()
+    handed = 0
+    for conv_id, team in waiting:
+        candidates = [a for a in pool if team is None or a in members.get(team, set())]
+        if not candidates:
+            continue  # nobody of that team is available: it waits for one
+        agent = min(candidates, key=lambda a: (load_of.get(a, (0, ""))[0], load_of.get(a, (0, ""))[1], a))
         act(db, conv_id, Action.CLAIM, actor="round-robin", now=now, agent=agent)
         n, _last = load_of.get(agent, (0, ""))
         load_of[agent] = (n + 1, to_iso(now) or "")
-    return len(waiting)
+        handed += 1
+    return handed
 
 
 def last_activity(db: Database, conv_id: int, agent: str) -> datetime | None:

@@ -33,7 +33,7 @@ from careline.domain import CLOSED_STATUSES, Conversation, Event, Note, Reply, R
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
-from careline.store import Store
+from careline.store import Store, workspace
 from careline.store.conversations import (
     add_note,
     answering_reply,
@@ -396,6 +396,91 @@ async def add_internal_note(desk: Desk, actor: Actor, conv_id: int, text: str, *
         load_conversation(db, conv_id)
         note = add_note(db, conv_id, actor.username, text[:4000], now)
         append_event(db, Event(now, actor.username, "note.added", f"conversation:{conv_id}", {"note": note.id}))
+        for name in workspace.mentioned_users(db, note.text):  # @name tells a colleague
+            if name != actor.username:
+                append_event(db, Event(now, actor.username, "note.mention", f"user:{name}",
+                                       {"conversation": conv_id, "note": note.id}))
         return note
 
     return await desk.store.write(write)
+
+
+# -- workspace: tags, teams, bulk work ------------------------------------------------------------------------
+async def tag(desk: Desk, actor: Actor, conv_id: int, label: str, *, now: datetime, remove: bool = False) -> Outcome:
+    """Add (or remove) a tag; anyone working the queue may, whoever owns the conversation."""
+    name = workspace.clean_tag(label)
+
+    def write(db: Database) -> Outcome:
+        load_conversation(db, conv_id)
+        changed = workspace.remove_tag(db, conv_id, name) if remove else workspace.add_tag(db, conv_id, name,
+                                                                                           actor.username, now)
+        if changed:
+            append_event(db, Event(now, actor.username, "conversation.untagged" if remove else "conversation.tagged",
+                                   f"conversation:{conv_id}", {"tag": name}))
+        verb = "Removed" if remove else "Tagged"
+        return Outcome(load_conversation(db, conv_id), message=f"{verb} #{name}." if changed else "No change.")
+
+    return await desk.store.write(write)
+
+
+async def assign_team(desk: Desk, actor: Actor, conv_id: int, team: str | None, *, now: datetime) -> Outcome:
+    """Route the conversation to a team (its members share it by round-robin), or back to everyone."""
+    if not actor.is_lead:
+        raise Forbidden("only a lead or an admin can assign conversations")
+
+    def write(db: Database) -> Outcome:
+        before = load_conversation(db, conv_id)
+        workspace.set_team(db, conv_id, team)
+        append_event(db, Event(now, actor.username, "conversation.team", f"conversation:{conv_id}",
+                               {"from": before.team, "to": team}))
+        return Outcome(load_conversation(db, conv_id), message=f"Assigned to team {team}." if team else "No team.")
+
+    return await desk.store.write(write)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk action did to each selected conversation: done, or refused with the reason."""
+
+    done: tuple[int, ...]
+    refused: tuple[tuple[int, str], ...]
+
+
+#: Bulk actions and what undoes each (``None``: nothing to undo; assign again instead).
+BULK_UNDO = {"resolve": "undo", "dismiss": "undo", "tag": "untag", "untag": "tag", "assign": None,
+             "assign_team": None, "undo": None}
+MAX_BULK = 200
+
+
+async def bulk(desk: Desk, actor: Actor, ids: list[int], action: str, *, now: datetime, agent: str = "",
+               team: str = "", label: str = "") -> BulkResult:
+    """Apply one action to each selected conversation, each in its own transaction: one refusal (someone
+    else holds it, it moved meanwhile) never undoes or blocks the others, and each result says why."""
+    if action not in BULK_UNDO:
+        raise Conflict(f"no bulk action {action!r}")
+    if not 1 <= len(ids) <= MAX_BULK:
+        raise Conflict(f"select 1 to {MAX_BULK} conversations")
+    done: list[int] = []
+    refused: list[tuple[int, str]] = []
+    for conv_id in dict.fromkeys(ids):
+        try:
+            await _bulk_one(desk, actor, conv_id, action, now=now, agent=agent, team=team, label=label)
+        except (Conflict, Forbidden, NotFound) as exc:
+            refused.append((conv_id, str(exc)))
+        else:
+            done.append(conv_id)
+    return BulkResult(tuple(done), tuple(refused))
+
+
+async def _bulk_one(desk: Desk, actor: Actor, conv_id: int, action: str, *, now: datetime, agent: str, team: str,
+                    label: str) -> None:
+    if action in ("resolve", "dismiss"):
+        await change_status(desk, actor, conv_id, Action(action), now=now)
+    elif action in ("tag", "untag"):
+        await tag(desk, actor, conv_id, label, now=now, remove=action == "untag")
+    elif action == "assign":
+        await assign(desk, actor, conv_id, agent, now=now)
+    elif action == "assign_team":
+        await assign_team(desk, actor, conv_id, team or None, now=now)
+    else:
+        await undo(desk, actor, conv_id, now=now)

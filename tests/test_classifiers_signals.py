@@ -80,7 +80,7 @@ def test_repeat_contact_and_same_issue_from_history() -> None:
     ]
     sig = compute_signals("where is my parcel", history=history, thread_key="x:b:3", intent="delivery", now=NOW)
     assert {"repeat_contact", "same_issue"} <= sig.flags
-    assert any("2 earlier mention(s)" in r for r in sig.reasons)
+    assert any("2 earlier mentions in 7 days" in r for r in sig.reasons)
     assert sig.effort == pytest.approx(0.6)
 
 

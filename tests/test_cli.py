@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from careline.app.cli import _load_stage_commands, cli
+from careline.errors import NotFound
 from tests.conftest import REPO
 
 _load_stage_commands()
@@ -46,3 +48,14 @@ def test_user_token_config_and_queue_on_a_real_file(tmp_path: Path) -> None:
     assert code == 0 and out.startswith("ok:")
     code, out = run("queue", env=env)
     assert code == 0 and out.startswith("The queue is empty (database ") and "careline demo" in out
+
+
+def test_teams_from_the_command_line(tmp_path: Path) -> None:
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    assert run("user", "add", "bea", "--role", "agent", "--password", "a long password", env=env)[0] == 0
+    code, out = run("team", "add", "billing", "--member", "bea", env=env)
+    assert code == 0 and out.strip() == "team 'billing': bea"
+    code, out = run("team", "list", env=env)
+    assert code == 0 and out.strip() == "billing: bea"
+    with pytest.raises(NotFound, match="no user 'nobody'"):  # careline.app.cli.main prints it as one line
+        run("team", "add", "billing", "--member", "nobody", env=env)

@@ -299,3 +299,18 @@ def test_a_competitor_brand_is_trended_but_never_queued() -> None:
                               BrandSettings(name="globex", display_name="Globex", kind="competitor")],
                          now - timedelta(days=30), "skylark")
     assert {(s["brand"], s["competitor"], s["count"]) for s in sov} == {("Skylark", False, 15), ("Globex", True, 15)}
+
+
+def test_by_team_splits_agents_by_their_team() -> None:
+    """With teams configured (``teams``/``team_members``), agents' figures add up per team."""
+    now = datetime.now(UTC)
+    db = _db(300, now)
+    rng = parse_range(None, None, "UTC", now.date())
+    with db.conn:
+        db.conn.execute("INSERT INTO teams (name, created_at) VALUES ('billing', ?)", (now.isoformat(),))
+        db.conn.execute("INSERT INTO team_members (team, username) VALUES ('billing', 'agent')")
+    by_team = {r.group: r for r in lead_report(db, rng, "team", now).rows}
+    by_agent = {r.group: r for r in lead_report(db, rng, "agent", now).rows}
+    assert set(by_team) == {"billing", "(none)"}
+    assert by_team["billing"].targets_hit == by_agent["agent"].targets_hit
+    assert by_team["billing"].first_response.count == by_agent["agent"].first_response.count

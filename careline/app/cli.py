@@ -180,6 +180,56 @@ def user_token(ctx: Context, username: str, label: str) -> None:
     click.echo(token)
 
 
+@cli.group()
+def team() -> None:
+    """Teams: conversations assigned to a team go round-robin to its available members."""
+
+
+@team.command("add")
+@click.argument("name")
+@click.option("--member", "members", multiple=True, help="Username to add (repeatable).")
+@pass_ctx
+def team_add(ctx: Context, name: str, members: tuple[str, ...]) -> None:
+    """Create team NAME (or add people to it)."""
+    from careline.app.service import open_store
+    from careline.domain import utcnow
+    from careline.store import workspace
+
+    if not 1 <= len(name) <= 64 or not name.replace("-", "").replace("_", "").replace(" ", "").isalnum():
+        raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+
+    def write(db: Any) -> None:
+        workspace.add_team(db, name, utcnow())
+        for member in members:
+            workspace.join_team(db, name, member)
+
+    store = open_store(ctx.settings)
+    try:
+        store.write_sync(write)
+        listed = store.read_sync(workspace.teams)[name]
+    finally:
+        store.close_sync()
+    click.echo(f"team {name!r}: {', '.join(listed) or 'no members yet'}")
+
+
+@team.command("list")
+@pass_ctx
+def team_list(ctx: Context) -> None:
+    """Every team and its members."""
+    from careline.app.service import open_store
+    from careline.store import workspace
+
+    store = open_store(ctx.settings)
+    try:
+        found = store.read_sync(workspace.teams)
+    finally:
+        store.close_sync()
+    if not found:
+        click.echo("No teams yet: careline team add NAME --member USER")
+    for name, members in found.items():
+        click.echo(f"{name}: {', '.join(members) or '(no members)'}")
+
+
 def _load_stage_commands() -> None:
     for name in STAGE_CLI_MODULES:
         try:

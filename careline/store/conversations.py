@@ -47,6 +47,7 @@ def conversation_from_row(row: Mapping[str, Any]) -> Conversation:
         resolved_at=_time(row.get("resolved_at")), snoozed_until=_time(row.get("snoozed_until")),
         sla_policy=row.get("sla_policy"), escalation_level=int(row.get("escalation_level") or 0),
         priority_reasons=tuple(json.loads(reasons) if isinstance(reasons, str) else reasons),
+        team=row.get("team"),
     )
 
 

@@ -350,6 +350,76 @@ def m007_team_workflow(db: Database) -> None:
 
 
 @CORE()
+def m008_workspace(db: Database) -> None:
+    """What an agent's workspace stores beside the conversations.
+
+    * ``search``: an FTS5 index, one row per customer message (its text with the author's handle and
+      name), per internal note and per tag, keyed by the thread. Triggers keep it in step with the
+      writes, so no job has to; rows are only ever added (a removed tag deletes its own row by rowid).
+    * ``conversation_tags``, ``saved_views`` (a person's named queue filters), ``teams`` and
+      ``team_members``; ``conversations.team`` for a conversation assigned to a team.
+    * ``inbox_seen``: when a person last opened their @mentions, so new ones can be counted.
+    """
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE search USING fts5(
+            body, thread_key UNINDEXED, kind UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+
+        CREATE TRIGGER search_mention AFTER INSERT ON mentions BEGIN
+            INSERT INTO search (body, thread_key, kind)
+            SELECT new.text || ' @' || a.handle || ' ' || a.name, new.thread_key, 'message'
+            FROM authors a WHERE a.key = new.author_key;
+        END;
+        CREATE TRIGGER search_note AFTER INSERT ON notes BEGIN
+            INSERT INTO search (body, thread_key, kind)
+            SELECT new.text || ' @' || new.author, c.thread_key, 'note' FROM conversations c
+            WHERE c.id = new.conversation_id;
+        END;
+
+        CREATE TABLE conversation_tags (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            tag TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            search_rowid INTEGER,
+            PRIMARY KEY (conversation_id, tag)
+        );
+        CREATE INDEX conversation_tags_tag ON conversation_tags(tag, conversation_id);
+
+        CREATE TABLE saved_views (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            name TEXT NOT NULL,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (username, name)
+        );
+
+        CREATE TABLE teams (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE team_members (
+            team TEXT NOT NULL REFERENCES teams(name),
+            username TEXT NOT NULL,
+            PRIMARY KEY (team, username)
+        );
+        ALTER TABLE conversations ADD COLUMN team TEXT;
+        CREATE INDEX conversations_team ON conversations(team, status);
+
+        CREATE TABLE inbox_seen (
+            username TEXT PRIMARY KEY,
+            seen_at TEXT NOT NULL
+        );
+        CREATE INDEX events_subject_kind ON events(subject, kind, id);
+        """
+    )
+    db.execute("""INSERT INTO search (body, thread_key, kind)
+                  SELECT m.text || ' @' || a.handle || ' ' || a.name, m.thread_key, 'message'
+                  FROM mentions m JOIN authors a ON a.key = m.author_key ORDER BY m.rowid""")
+
+
+@CORE()
 def m090_report_targets(db: Database) -> None:
     """The lead's report reads decided targets and their daily totals, kept current by triggers
     (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -24,10 +25,21 @@ from careline.app.web.pages import render
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
 from careline.errors import CarelineError, NotFound
 from careline.settings import Settings
-from careline.store import Store
+from careline.store import Store, workspace
 from careline.store.conversations import notes_of, outside_posts
 from careline.store.records import rows
-from careline.views import author_history, conversation, conversation_events, counts, queue_rows, replies, thread
+from careline.views import (
+    QueueCursor,
+    author_history,
+    conversation,
+    conversation_events,
+    counts,
+    queue_rows,
+    replies,
+    search_rows,
+    thread,
+    users,
+)
 from classifiers.abc import INTENTS
 from responder.policy import effort_of
 from responder.replies import Voices, draft_for
@@ -40,7 +52,9 @@ STATUSES = ("new", "open", "pending", "snoozed", "resolved", "dismissed")
 ACTIONS = actions.ACTIONS
 #: The actions posted to ``/api/conversations/{id}/{action}``; sending has its own ``/replies`` route.
 ROUTED_ACTIONS = tuple(a for a in ACTIONS if a != "send")
-FILTER_NAMES = ("platform", "brand", "intent", "status")
+FILTER_NAMES = ("platform", "brand", "intent", "status", "tag", "team")
+#: Rows per queue page (the API takes ``limit``); ``dense=1`` fits about twice as many on a screen.
+PAGE_ROWS = 50
 
 
 def queue_filters(request: web.Request) -> dict[str, str | None]:
@@ -61,22 +75,82 @@ def present_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     return row
 
 
+@dataclass
+class QueuePage:
+    """One page of the queue (or of a search), and the token that fetches the next one."""
+
+    rows: list[dict[str, Any]]
+    next: str | None
+
+
+def search_text(request: web.Request) -> str:
+    q = request.query.get("q", "").strip()
+    if len(q) > 200:
+        raise web.HTTPBadRequest(text="q must be at most 200 characters")
+    return q
+
+
 async def load_queue(store: Store, filters: dict[str, str | None], *, limit: int, offset: int = 0,
-                     now: datetime) -> list[dict[str, Any]]:
-    found = await store.read(lambda db: queue_rows(db, limit=limit, offset=offset, **filters))
-    return [present_row(r, now) for r in found]
+                     after: str | None = None, q: str = "", now: datetime) -> QueuePage:
+    """The queue in priority order, or, with ``q``, the conversations that match it, newest match first.
+
+    ``after`` is the previous page's ``next``: a keyset cursor, so deep pages cost what the first does.
+    """
+    if q:
+        before = _search_cursor(after)
+        found, more = await store.read(lambda db: search_rows(db, q, limit=limit, before=before, **filters))
+        return QueuePage([present_row(r, now) for r in found], f"s{more}" if more else None)
+    cursor = _queue_cursor(after)
+    found = await store.read(lambda db: queue_rows(db, limit=limit, offset=offset, after=cursor, **filters))
+    nxt = QueueCursor.after_row(found[-1]).encode() if len(found) == limit else None
+    return QueuePage([present_row(r, now) for r in found], nxt)
+
+
+def _queue_cursor(after: str | None) -> QueueCursor | None:
+    if not after:
+        return None
+    try:
+        return QueueCursor.decode(after)
+    except ValueError:
+        raise web.HTTPBadRequest(text="after must be the next value of an earlier page") from None
+
+
+def _search_cursor(after: str | None) -> int | None:
+    if not after:
+        return None
+    if not (after.startswith("s") and after[1:].isascii() and after[1:].isdigit() and len(after) < 20):
+        raise web.HTTPBadRequest(text="after must be the next value of an earlier page")
+    return int(after[1:])
 
 
 @allow(Role.AGENT)
 async def queue_page(request: web.Request) -> web.Response:
     store, settings, now = request.app[STORE], request.app[SETTINGS], utcnow()
     filters = queue_filters(request)
-    rows = await load_queue(store, filters, limit=100, now=now)
+    dense = request.query.get("dense") == "1"
+    q = search_text(request)
+    page = await load_queue(store, filters, limit=PAGE_ROWS * (2 if dense else 1), after=request.query.get("after"),
+                            q=q, now=now)
+    me = user_of(request)
     numbers = await store.read(counts)
-    return render(request, "queue.html", title="Reply queue", rows=rows, counts=numbers, filters=filters,
-                  mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
-                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=INTENTS, statuses=STATUSES,
-                  me=user_of(request).username)
+    side: dict[str, Any] = await store.read(lambda db: {
+        "tags": workspace.all_tags(db), "teams": list(workspace.teams(db)),
+                                        "views": workspace.views_of(db, me.username),
+        "mentions": workspace.unseen_mentions(db, me.username),
+                                        "agents": [u["username"] for u in users(db) if u["role"] != "marketing"]})
+    here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "undo")]
+    return render(request, "queue.html", title="Search" if q else "Reply queue", rows=page.rows, counts=numbers,
+                  filters=filters, mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
+                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=intents_of(settings), statuses=STATUSES,
+                  me=me.username, is_lead=me.role in ("lead", "admin"), q=q, dense=dense, next=page.next,
+                  next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
+                  bulk=request.query.get("bulk", "")[:400], undo=request.query.get("undo", "")[:3000], **side)
+
+
+def intents_of(settings: Settings) -> list[str]:
+    """The taxonomy plus the intents brands add by example phrases (``lost_baggage``), for the filter."""
+    extra = sorted({name for b in settings.brands for name in b.intents} - set(INTENTS))
+    return [*INTENTS, *extra]
 
 
 def _loads(value: str | None, default: Any) -> Any:
@@ -93,6 +167,18 @@ def suggest(settings: Settings, conv: dict[str, Any], intent: str | None) -> dic
             "tone": d.tone.as_dict(), "source": d.source}
 
 
+def saved_replies(settings: Settings, conv: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every template of the conversation's brand, one per intent, filled in for this customer and
+    checked (tone and the platform's length): the editor's saved-reply picker."""
+    voices = Voices.from_settings(settings)
+    out = []
+    for intent in INTENTS:
+        d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices)
+        out.append({"intent": intent, "text": d.text, "length": d.length.length, "limit": d.length.limit,
+                    "ok": d.length.ok and not d.tone.defensive, "source": d.source})
+    return out
+
+
 def surveys_of(db: Any, conv_id: int) -> list[dict[str, Any]]:
     return rows(db, "SELECT token, kind, created_at, answered_at, score FROM surveys WHERE conversation_id = ? "
                     "ORDER BY created_at", (conv_id,))
@@ -104,6 +190,8 @@ def _detail(db: Any, conv_id: int) -> dict[str, Any]:
         raise NotFound(f"no conversation {conv_id}")
     return {"conversation": conv, "thread": thread(db, conv["thread_key"]), "replies": replies(db, conv_id),
             "outside": outside_posts(db, conv_id), "notes": [plain(n) for n in notes_of(db, conv_id)],
+            "tags": workspace.tags_of(db, conv_id), "teams": list(workspace.teams(db)),
+            "people": [u["username"] for u in users(db) if u["role"] != "marketing"],
             "history": author_history(db, conv["author_key"], exclude=conv_id),
             "events": conversation_events(db, conv_id), "surveys": surveys_of(db, conv_id)}
 
@@ -154,6 +242,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
                    "max_text_effort": max((m["effort"] for m in d["thread"]), default=0.0)}
     d["draft"] = suggest(settings, conv, latest["intent"] if latest else None)
     d["answered"] = answered_by(d)
+    d["saved_replies"] = saved_replies(settings, conv)
     d["send_backs"] = send_backs(d)
     d["timeline"] = timeline(d)
     d["actions"] = [a.value for a in allowed_actions(conv["status"]) if a.value in ACTIONS]
@@ -171,7 +260,8 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
     c = d["conversation"]
     me = user_of(request).username
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
-                  me=me, held_by_other=bool(c["assignee"] and c["assignee"] != me),
+                  me=me, is_lead=user_of(request).role in ("lead", "admin"),
+                  held_by_other=bool(c["assignee"] and c["assignee"] != me),
                   presence=request.app[PRESENCE].of(int(c["id"])), now=utcnow().isoformat(),
                   idempotency_key=secrets.token_urlsafe(16), **extra)
 
@@ -180,7 +270,7 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
         "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
-        "held": "Waiting for approval by a lead."}
+        "held": "Waiting for approval by a lead.", "assign": "Assigned."}
 
 
 @allow(Role.AGENT)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from careline.app.web import actions
 from careline.app.web.actions import actor_of
-from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters
+from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
 from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
 from careline.app.web.openapi import document
@@ -66,8 +67,10 @@ def _conv_id(request: web.Request) -> int:
 async def get_queue(request: web.Request) -> web.Response:
     limit = _int(request, "limit", 50, 1, 500)
     offset = _int(request, "offset", 0, 0, 10_000_000)
-    rows = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset, now=utcnow())
-    return web.json_response({"items": rows, "limit": limit, "offset": offset, "now": utcnow().isoformat()})
+    page = await load_queue(request.app[STORE], queue_filters(request), limit=limit, offset=offset,
+                            after=request.query.get("after"), q=search_text(request), now=utcnow())
+    return web.json_response({"items": page.rows, "limit": limit, "offset": offset, "next": page.next,
+                              "now": utcnow().isoformat()})
 
 
 @allow(Role.AGENT)
@@ -123,30 +126,41 @@ async def check_draft(request: web.Request) -> web.Response:
                               "ok": length.ok, "tone": check_tone(text).as_dict()})
 
 
-@allow(Role.AGENT)
-async def stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the queue's rows and SLA states every few seconds (``queue.js`` listens)."""
-    filters = queue_filters(request)
+async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
+                       every: float) -> web.StreamResponse:
+    """Server-sent events: ``payload()`` as one ``event`` every ``every`` seconds until the page goes away
+    (or ``STREAM_LIFETIME`` passes; the browser's EventSource then reconnects by itself)."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_LIFETIME
     while loop.time() < deadline:
-        now = utcnow()
-        rows = await load_queue(request.app[STORE], filters, limit=100, now=now)
-        numbers = await request.app[STORE].read(counts)
-        seen = request.app[PRESENCE].many(r["id"] for r in rows)
-        payload = {"now": now.isoformat(), "counts": numbers,
-                   "items": [{**{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at",
-                                                   "held", "sent_back")},
-                              "presence": seen.get(r["id"])} for r in rows]}
+        data = await payload()
         try:
-            await response.write(f"event: queue\ndata: {json.dumps(payload)}\n\n".encode())
+            await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
         except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
             return response
-        await asyncio.sleep(STREAM_SECONDS)
+        await asyncio.sleep(every)
     return response
+
+
+@allow(Role.AGENT)
+async def stream(request: web.Request) -> web.StreamResponse:
+    """The queue's rows, SLA states and presence every few seconds (``queue.js`` listens)."""
+    filters = queue_filters(request)
+
+    async def payload() -> dict[str, Any]:
+        now = utcnow()
+        rows = (await load_queue(request.app[STORE], filters, limit=100, now=now)).rows
+        numbers = await request.app[STORE].read(counts)
+        seen = request.app[PRESENCE].many(r["id"] for r in rows)
+        return {"now": now.isoformat(), "counts": numbers,
+                "items": [{**{k: r[k] for k in ("id", "status", "assignee", "priority", "sla", "updated_at",
+                                                "held", "sent_back")},
+                           "presence": seen.get(r["id"])} for r in rows]}
+
+    return await event_stream(request, "queue", payload, STREAM_SECONDS)
 
 
 @allow(Role.AGENT)
@@ -198,23 +212,15 @@ def _conversation_state(db: Any, conv_id: int) -> dict[str, Any]:
 
 @allow(Role.AGENT)
 async def conversation_stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events for one open conversation page: its state and who is viewing or typing."""
+    """One open conversation page's state and who is viewing or typing (``conversation.js`` listens)."""
     conv_id = _conv_id(request)
     await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))  # 404 before the stream starts
-    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
-                                           "X-Accel-Buffering": "no"})
-    await response.prepare(request)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + STREAM_LIFETIME
-    while loop.time() < deadline:
+
+    async def payload() -> dict[str, Any]:
         state = await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))
-        state["presence"] = request.app[PRESENCE].of(conv_id)
-        try:
-            await response.write(f"event: conversation\ndata: {json.dumps(state)}\n\n".encode())
-        except ConnectionResetError:
-            return response
-        await asyncio.sleep(CONVERSATION_STREAM_SECONDS)
-    return response
+        return {**state, "presence": request.app[PRESENCE].of(conv_id)}
+
+    return await event_stream(request, "conversation", payload, CONVERSATION_STREAM_SECONDS)
 
 
 @public

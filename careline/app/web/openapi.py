@@ -133,7 +133,11 @@ def _paths() -> dict[str, Any]:
     queue_params = [_q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
                     _q("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000}),
                     _q("platform", SHORT), _q("brand", SHORT), _q("intent", SHORT), _q("status", SHORT),
-                    _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me")]
+                    _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me"),
+                    _q("tag", SHORT), _q("team", SHORT),
+                    _q("q", {"type": "string", "maxLength": 200},
+                       "search text: messages, authors, notes and tags; every status unless status is given"),
+                    _q("after", {"type": "string", "maxLength": 200}, "the next value of the previous page")]
     paths: dict[str, Any] = {
         "/api/me": {"get": _op("Who am I", "any signed-in user", _json(_ref("Me")))},
         "/api/queue": {"get": _op("Open conversations, most urgent first", "agent", _json(_ref("Queue")), "400",
@@ -165,6 +169,24 @@ def _paths() -> dict[str, Any]:
                 "viewing": {"type": "array", "items": {"type": "string"}},
                 "typing": {"type": "array", "items": {"type": "string"}}}}), "400", params=[CONV_ID],
             body={"type": "object", "properties": {"typing": {"type": "boolean"}, "leaving": {"type": "boolean"}}})},
+        "/api/bulk": {"post": _op(
+            "Apply one action to many conversations; each is done or refused with its reason", "agent",
+            _json({"type": "object", "properties": {"done": {"type": "array", "items": {"type": "integer"}},
+                                                    "refused": {"type": "array", "items": OBJ},
+                                                    "undo": {"type": "string", "nullable": True}}}),
+            "400", "403", "409", body={"type": "object", "required": ["ids", "action"], "properties": {
+                "ids": {"type": "array", "minItems": 1, "maxItems": 200, "items": {"type": "integer", "minimum": 1}},
+                "action": {"type": "string", "enum": ["resolve", "dismiss", "tag", "untag", "assign", "assign_team",
+                                                      "undo"]},
+                "tag": {"type": "string", "maxLength": 40}, "agent": {"type": "string", "maxLength": 64},
+                "team": {"type": "string", "maxLength": 64}}})},
+        "/api/conversations/{id}/tag": {"post": _op(
+            "Tag the conversation", "agent", _json(OBJ), "400", "404", params=[CONV_ID],
+            body={"type": "object", "required": ["tag"], "properties": {"tag": {"type": "string", "maxLength": 40}}})},
+        "/api/conversations/{id}/untag": {"post": _op(
+            "Remove a tag", "agent", _json(OBJ), "400", "404", params=[CONV_ID],
+            body={"type": "object", "required": ["tag"], "properties": {"tag": {"type": "string", "maxLength": 40}}})},
+        "/api/workspace": {"get": _op("My saved views, the tags in use and the teams", "agent", _json(OBJ))},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", body=_ref("DraftCheck"))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",

@@ -149,13 +149,18 @@ def _day(raw: str, name: str) -> date:
 
 
 def check_split(by: str | None, db: Database) -> str:
-    """The split, or a ``ReportError`` saying what is allowed; ``team`` needs the teams tables."""
+    """The split, or a ``ReportError`` saying what is allowed; ``team`` needs at least one team."""
     if by not in SPLITS:
         raise ReportError(f"by must be one of {', '.join(SPLITS)}")
-    if by == "team" and not db.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_members'").fetchone():
-        raise ReportError("teams are not configured")
+    if by == "team" and not _has_teams(db):
+        raise ReportError("teams are not configured (add one with `careline team add`)")
     return by
+
+
+def _has_teams(db: Database) -> bool:
+    if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_members'").fetchone():
+        return False
+    return db.conn.execute("SELECT 1 FROM team_members LIMIT 1").fetchone() is not None
 
 
 def lead_report(db: Database, rng: ReportRange, by: str, now: datetime) -> Report:

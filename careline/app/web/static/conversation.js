@@ -59,6 +59,19 @@
       if (e.key === "Escape") { box.blur(); }
     });
   }
+  /* Saved replies: a template, filled in for this customer, replaces the editor's text (and is then
+     counted and tone-checked like anything typed). */
+  document.querySelectorAll(".use-template").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (!box) { return; }
+      if (box.value.trim() && box.value !== b.getAttribute("data-text") &&
+          !window.confirm("Replace what you have written with this saved reply?")) { return; }
+      box.value = b.getAttribute("data-text");
+      box.dispatchEvent(new Event("input"));
+      box.focus();
+    });
+  });
+
   /* Destructive actions ask first (the button and its key alike); undo stays available afterwards. */
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {

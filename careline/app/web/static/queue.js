@@ -24,13 +24,45 @@
     else if ((e.key === "Enter" || e.key === "o") && current >= 0) {
       window.location.href = rows()[current].getAttribute("data-href");
     } else if (e.key === "/") {
-      var f = document.querySelector(".filters select"); if (f) { f.focus(); e.preventDefault(); }
+      var f = document.getElementById("q"); if (f) { f.focus(); e.preventDefault(); }
+    } else if (e.key === "x" && current >= 0) {
+      var box = rows()[current].querySelector("td.pick input");
+      box.checked = !box.checked; counted(); e.preventDefault();
     }
   });
   rows().forEach(function (r, i) { r.addEventListener("click", function () { current = i; }); });
 
-  /* Live updates: the server pushes status, assignee and SLA state of the rows every few seconds. */
-  if (!window.EventSource) { return; }
+  /* Bulk: select rows (click, x, or the header box), pick an action, confirm. Undo is offered after. */
+  var form = document.getElementById("bulk-form");
+  function picked() { return Array.prototype.slice.call(document.querySelectorAll("td.pick input:checked")); }
+  function counted() {
+    var n = picked().length, label = document.getElementById("selected-count");
+    if (label) { label.textContent = n + " selected"; }
+    if (form) { form.classList.toggle("active", n > 0); }
+  }
+  if (form) {
+    form.addEventListener("change", counted);
+    var all = document.getElementById("select-all");
+    all.addEventListener("change", function () {
+      document.querySelectorAll("td.pick input").forEach(function (b) { b.checked = all.checked; });
+      counted();
+    });
+    form.addEventListener("submit", function (e) {
+      var n = picked().length, action = document.getElementById("bulk-action");
+      if (!n) { e.preventDefault(); window.alert("Select at least one conversation."); return; }
+      var words = action.options[action.selectedIndex].text.toLowerCase();
+      if (!window.confirm(words.charAt(0).toUpperCase() + words.slice(1) + ": " + n + " conversation" +
+                          (n === 1 ? "" : "s") + "? You can undo it afterwards.")) { e.preventDefault(); }
+    });
+    document.querySelectorAll("td.pick").forEach(function (td) {
+      td.addEventListener("click", function (e) { e.stopPropagation(); });
+    });
+  }
+  counted();
+
+  /* Live updates: the server pushes status, assignee and SLA state of the rows every few seconds.
+     A search result is a snapshot: it is not re-ranked under the person's eyes. */
+  if (!window.EventSource || data.search) { return; }
   var params = new URLSearchParams(window.location.search);
   var es = new EventSource("/api/stream?" + params.toString());
   var live = document.getElementById("live");

@@ -1,0 +1,175 @@
+"""The agent's workspace around the queue: bulk work, tags, internal notes, saved views, teams.
+
+Pages post plain forms; the API takes the same fields as JSON. Every rule (who may assign, what a
+tag is, what undoes a bulk action) lives in ``responder.workflow`` and ``careline.store.workspace``;
+these handlers translate and redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlparse
+
+from aiohttp import web
+
+from careline.app.web import actions
+from careline.app.web.actions import actor_of, plain, text_field
+from careline.app.web.api import json_body
+from careline.app.web.auth import allow, user_of
+from careline.app.web.keys import DESK, STORE
+from careline.app.web.pages import render
+from careline.domain import Role, utcnow
+from careline.errors import CarelineError
+from careline.store import workspace
+from responder import workflow
+
+VERBS = {"resolve": "Resolved", "dismiss": "Dismissed", "tag": "Tagged", "untag": "Untagged",
+         "assign": "Assigned", "assign_team": "Routed", "undo": "Undid"}
+
+
+def _ids(values: list[str] | list[Any]) -> list[int]:
+    try:
+        ids = [int(v) for v in values if str(v).strip()]
+    except (TypeError, ValueError):
+        raise CarelineError("ids must be conversation numbers") from None
+    if not ids or any(not 0 < i < 10**12 for i in ids):
+        raise CarelineError("select at least one conversation")
+    return ids
+
+
+async def _bulk(request: web.Request, params: dict[str, Any], ids: list[int]) -> workflow.BulkResult:
+    action = text_field(params, "action", limit=20, required=True)
+    return await workflow.bulk(request.app[DESK], actor_of(user_of(request)), ids, action, now=utcnow(),
+                               agent=text_field(params, "agent", limit=64), team=text_field(params, "team", limit=64),
+                               label=text_field(params, "tag", limit=40))
+
+
+def _back(request: web.Request, default: str = "/") -> str:
+    """Back to the queue view the person came from (same origin, path and query only)."""
+    ref = urlparse(request.headers.get("Referer", ""))
+    if ref.netloc and ref.netloc != request.host:
+        return default
+    path = ref.path if ref.path.startswith("/") and not ref.path.startswith("//") else default
+    return path + (f"?{ref.query}" if ref.query else "")
+
+
+@allow(Role.AGENT)
+async def bulk_form(request: web.Request) -> web.Response:
+    form = await request.post()
+    params = {k: v for k, v in form.items() if k != "id"}
+    ids = _ids(form.getall("id", []))
+    result = await _bulk(request, params, ids)
+    action = str(params["action"])
+    words = f"{VERBS.get(action, action)} {len(result.done)} conversation{'s' if len(result.done) != 1 else ''}."
+    if result.refused:
+        words += f" {len(result.refused)} refused: " + "; ".join(f"#{i} {why}" for i, why in result.refused[:3])
+    back = urlparse(_back(request))
+    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "undo", "after")}
+    query["bulk"] = words[:400]
+    undo = workflow.BULK_UNDO.get(action)
+    if undo and result.done:
+        query["undo"] = f"{undo}:{params.get('tag') or ''!s}:" + ",".join(map(str, result.done))
+    raise web.HTTPSeeOther(f"{back.path or '/'}?{urlencode(query)}")
+
+
+@allow(Role.AGENT)
+async def bulk_json(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise CarelineError("ids must be a list of conversation numbers")
+    result = await _bulk(request, body, _ids(ids))
+    return web.json_response({"done": list(result.done), "refused": [{"id": i, "reason": r} for i, r in result.refused],
+                              "undo": workflow.BULK_UNDO.get(str(body.get("action")))})
+
+
+@allow(Role.AGENT)
+async def tag_form(request: web.Request) -> web.Response:
+    form = dict(await request.post())
+    conv_id = int(request.match_info["id"])
+    await workflow.tag(request.app[DESK], actor_of(user_of(request)), conv_id,
+                       text_field(form, "tag", limit=40, required=True), now=utcnow(),
+                       remove=request.match_info["verb"] == "untag")
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}#tags")
+
+
+@allow(Role.AGENT)
+async def tag_json(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    out = await workflow.tag(request.app[DESK], actor_of(user_of(request)), int(request.match_info["id"]),
+                             text_field(body, "tag", limit=40, required=True), now=utcnow(),
+                             remove=request.path.endswith("/untag"))
+    return web.json_response(actions.conversation_json(out))
+
+
+@allow(Role.AGENT)
+async def note_form(request: web.Request) -> web.Response:
+    form = dict(await request.post())
+    conv_id = int(request.match_info["id"])
+    await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), conv_id,
+                                     text_field(form, "text", limit=4000, required=True), now=utcnow())
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}#notes")
+
+
+@allow(Role.LEAD)
+async def assign_form(request: web.Request) -> web.Response:
+    """A lead assigns from the conversation page: to a person, or routes it to a team."""
+    form = dict(await request.post())
+    conv_id, desk, who = int(request.match_info["id"]), request.app[DESK], actor_of(user_of(request))
+    agent, team = text_field(form, "agent", limit=64), text_field(form, "team", limit=64)
+    if agent:
+        await workflow.assign(desk, who, conv_id, agent, now=utcnow())
+    if team or "team" in form:
+        await workflow.assign_team(desk, who, conv_id, team or None, now=utcnow())
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}?done=assign")
+
+
+@allow(Role.AGENT)
+async def save_view_form(request: web.Request) -> web.Response:
+    form = dict(await request.post())
+    name = text_field(form, "name", limit=40, required=True).strip()
+    query = text_field(form, "query", limit=600)
+    keep = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?"))
+                      if k in ("platform", "brand", "intent", "status", "tag", "team", "mine", "q", "dense")])
+    who = user_of(request).username
+    await request.app[STORE].write(lambda db: workspace.save_view(db, who, name, keep, utcnow()))
+    raise web.HTTPSeeOther(f"/?{keep}")
+
+
+@allow(Role.AGENT)
+async def delete_view_form(request: web.Request) -> web.Response:
+    who, view_id = user_of(request).username, int(request.match_info["id"])
+    await request.app[STORE].write(lambda db: workspace.delete_view(db, who, view_id))
+    raise web.HTTPSeeOther("/")
+
+
+@allow(Role.AGENT)
+async def workspace_json(request: web.Request) -> web.Response:
+    """The caller's saved views, the tags in use and the teams (for pickers and scripts)."""
+    who = user_of(request).username
+    data = await request.app[STORE].read(lambda db: {"views": workspace.views_of(db, who),
+                                                     "tags": workspace.all_tags(db), "teams": workspace.teams(db)})
+    return web.json_response(plain(data))
+
+
+@allow(Role.AGENT)
+async def mentions_page(request: web.Request) -> web.Response:
+    """Notes in which colleagues named me; opening the page marks them seen."""
+    who, now = user_of(request).username, utcnow()
+    found = await request.app[STORE].read(lambda db: workspace.mentions_of(db, who))
+    await request.app[STORE].write(lambda db: workspace.mark_mentions_seen(db, who, now))
+    return render(request, "mentions.html", title="Mentions", mentions=found)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/mentions", mentions_page)
+    app.router.add_post("/bulk", bulk_form)
+    app.router.add_post("/api/bulk", bulk_json)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/{verb:tag|untag}", tag_form)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/tag", tag_json)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/untag", tag_json)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/notes", note_form)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/assign", assign_form)
+    app.router.add_post("/views", save_view_form)
+    app.router.add_post(r"/views/{id:\d{1,12}}/delete", delete_view_form)
+    app.router.add_get("/api/workspace", workspace_json)

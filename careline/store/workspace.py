@@ -1,0 +1,140 @@
+"""Read and write functions for an agent's workspace: tags, saved views and teams.
+
+Like ``careline.store.conversations``, each runs inside the caller's transaction and holds the SQL, so
+the use cases in ``responder.workflow`` stay free of it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from careline.domain import to_iso
+from careline.errors import CarelineError, NotFound
+
+#: Tags are short labels people type: letters, digits, spaces, dashes and underscores.
+TAG = re.compile(r"^[\w][\w \-]{0,39}$")
+
+
+def clean_tag(text: str) -> str:
+    tag = " ".join(text.strip().lower().split())
+    if not TAG.fullmatch(tag):
+        raise CarelineError("a tag is 1-40 letters, digits, spaces, dashes or underscores")
+    return tag
+
+
+def add_tag(db: Database, conv_id: int, tag: str, who: str, now: datetime) -> bool:
+    """Tag the conversation (and index the tag for search); ``False`` when it already had it."""
+    thread = db.conn.execute("SELECT thread_key FROM conversations WHERE id = ?", (conv_id,)).fetchone()
+    if thread is None:
+        raise NotFound(f"conversation {conv_id} does not exist")
+    cur = db.conn.execute("INSERT INTO conversation_tags (conversation_id, tag, added_by, added_at) "
+                          "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (conv_id, tag, who, to_iso(now)))
+    if cur.rowcount != 1:
+        return False
+    row = db.conn.execute("INSERT INTO search (body, thread_key, kind) VALUES (?, ?, 'tag')",
+                          (f"#{tag} {tag}", thread[0]))
+    db.conn.execute("UPDATE conversation_tags SET search_rowid = ? WHERE conversation_id = ? AND tag = ?",
+                    (row.lastrowid, conv_id, tag))
+    return True
+
+
+def remove_tag(db: Database, conv_id: int, tag: str) -> bool:
+    found = db.conn.execute("SELECT search_rowid FROM conversation_tags WHERE conversation_id = ? AND tag = ?",
+                            (conv_id, tag)).fetchone()
+    if found is None:
+        return False
+    db.conn.execute("DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?", (conv_id, tag))
+    if found[0] is not None:
+        db.conn.execute("DELETE FROM search WHERE rowid = ?", (found[0],))
+    return True
+
+
+def tags_of(db: Database, conv_id: int) -> list[str]:
+    return [r[0] for r in db.conn.execute(
+        "SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag", (conv_id,))]
+
+
+def all_tags(db: Database, limit: int = 200) -> list[str]:
+    """Tags in use, most used first: the queue's tag filter and the editor's suggestions."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT tag FROM conversation_tags GROUP BY tag ORDER BY count(*) DESC, tag LIMIT ?", (limit,))]
+
+
+# -- saved views ----------------------------------------------------------------------------------------
+def save_view(db: Database, who: str, name: str, query: str, now: datetime) -> None:
+    db.conn.execute("INSERT INTO saved_views (username, name, query, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(username, name) DO UPDATE SET query = excluded.query", (who, name, query, to_iso(now)))
+
+
+def views_of(db: Database, who: str) -> list[dict[str, str]]:
+    return [{"id": r[0], "name": r[1], "query": r[2]} for r in db.conn.execute(
+        "SELECT id, name, query FROM saved_views WHERE username = ? ORDER BY name", (who,))]
+
+
+def delete_view(db: Database, who: str, view_id: int) -> bool:
+    return db.conn.execute("DELETE FROM saved_views WHERE id = ? AND username = ?", (view_id, who)).rowcount == 1
+
+
+# -- teams ------------------------------------------------------------------------------------------------------
+def add_team(db: Database, name: str, now: datetime) -> None:
+    db.conn.execute("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, to_iso(now)))
+
+
+def join_team(db: Database, team: str, username: str) -> None:
+    if db.conn.execute("SELECT 1 FROM teams WHERE name = ?", (team,)).fetchone() is None:
+        raise NotFound(f"no team {team!r}")
+    if db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone() is None:
+        raise NotFound(f"no user {username!r}")
+    db.conn.execute("INSERT INTO team_members (team, username) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (team, username))
+
+
+def teams(db: Database) -> dict[str, list[str]]:
+    """Every team with its members (a team may have none yet)."""
+    out: dict[str, list[str]] = {r[0]: [] for r in db.conn.execute("SELECT name FROM teams ORDER BY name")}
+    for team, member in db.conn.execute("SELECT team, username FROM team_members ORDER BY team, username"):
+        out.setdefault(team, []).append(member)
+    return out
+
+
+def set_team(db: Database, conv_id: int, team: str | None) -> None:
+    if team is not None and db.conn.execute("SELECT 1 FROM teams WHERE name = ?", (team,)).fetchone() is None:
+        raise NotFound(f"no team {team!r}")
+    db.conn.execute("UPDATE conversations SET team = ? WHERE id = ?", (team, conv_id))
+
+
+# -- @mentions in notes -------------------------------------------------------------------------------------
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{1,64})")
+
+
+def mentioned_users(db: Database, text: str) -> list[str]:
+    """The people an ``@name`` in a note names (existing users only, each once)."""
+    names = list(dict.fromkeys(m.group(1) for m in MENTION.finditer(text)))
+    if not names:
+        return []
+    marks = ",".join("?" * len(names))
+    return [r[0] for r in db.conn.execute(f"SELECT username FROM users WHERE username IN ({marks})", names)]
+
+
+def mentions_of(db: Database, username: str, limit: int = 50) -> list[dict[str, object]]:
+    """Notes that named ``username``, newest first, with the conversation and the note's text."""
+    found = db.conn.execute(
+        """SELECT e.at, e.actor, json_extract(e.data, '$.conversation'), n.text
+           FROM events e LEFT JOIN notes n ON n.id = json_extract(e.data, '$.note')
+           WHERE e.subject = ? AND e.kind = 'note.mention' ORDER BY e.id DESC LIMIT ?""",
+        (f"user:{username}", limit)).fetchall()
+    return [{"at": r[0], "by": r[1], "conversation": r[2], "text": r[3]} for r in found]
+
+
+def unseen_mentions(db: Database, username: str) -> int:
+    seen = db.conn.execute("SELECT seen_at FROM inbox_seen WHERE username = ?", (username,)).fetchone()
+    return int(db.conn.execute("SELECT count(*) FROM events WHERE subject = ? AND kind = 'note.mention' AND at > ?",
+                               (f"user:{username}", seen[0] if seen else "")).fetchone()[0])
+
+
+def mark_mentions_seen(db: Database, username: str, now: datetime) -> None:
+    db.conn.execute("INSERT INTO inbox_seen (username, seen_at) VALUES (?, ?) "
+                    "ON CONFLICT(username) DO UPDATE SET seen_at = excluded.seen_at", (username, to_iso(now)))

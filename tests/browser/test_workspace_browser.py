@@ -1,0 +1,96 @@
+"""The agent's workspace in Chromium, on a desktop and on a phone: search, bulk work with undo, notes
+with @mentions, tags, saved views, the saved-reply picker and the dense queue."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import login, shot
+from tests.helpers.live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("width", [1360, 390], ids=["desktop", "phone"])
+def test_search_bulk_tag_and_undo(browser: Any, live: LiveServer, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())
+    login(page, "lead")
+    page.goto("/")
+    page.get_by_label("Search", exact=True).fill("refund")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"q=refund"))
+    texts = page.locator("tr.conv td.text a").all_inner_texts()
+    assert texts and all("refund" in t.lower() for t in texts)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    shot(page, f"search-{'phone' if width < 500 else 'desktop'}", full_page=False)
+
+    boxes = page.locator("td.pick input")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    assert page.locator("#selected-count").inner_text() == "2 selected"
+    page.locator("#bulk-action").select_option("tag")
+    page.locator("#bulk-tag").fill(f"refund-wave-{width}")
+    page.locator("#bulk-apply").click()
+    page.wait_for_url(re.compile(r"bulk="))
+    assert page.locator("#bulk-result").inner_text().startswith("Tagged 2 conversations.")
+    page.goto(f"/?tag=refund-wave-{width}")
+    assert page.locator("tr.conv").count() == 2
+    page.goto("/?q=refund")
+    page.locator("td.pick input").nth(0).check()
+    page.locator("#bulk-action").select_option("resolve")
+    page.locator("#bulk-apply").click()  # confirm() is accepted
+    page.wait_for_url(re.compile(r"bulk="))
+    result = page.locator("#bulk-result").inner_text()
+    assert result.startswith("Resolved 1 conversation.") or "refused" in result
+    if result.startswith("Resolved 1"):
+        page.locator("#bulk-undo").click()
+        page.wait_for_url(re.compile(r"bulk="))
+        assert page.locator("#bulk-result").inner_text().startswith("Undid 1 conversation.")
+    assert not errors, errors
+    context.close()
+
+
+def test_notes_mentions_tags_saved_view_and_saved_replies(page: Any, live: LiveServer) -> None:
+    login(page, "agent")
+    page.goto("/?status=new")
+    page.locator("tr.conv td.text a").first.click()
+    page.wait_for_url(re.compile(r"/conversations/\d+$"))
+    conv_url = page.url
+    page.get_by_label("Note for colleagues").fill("Checked the booking: @lead can you approve a goodwill voucher?")
+    page.get_by_role("button", name="Add note").click()
+    page.wait_for_url(re.compile(r"#notes$"))
+    assert "goodwill voucher" in page.locator("#notes .notes").inner_text()
+    page.get_by_label("New tag").fill("Goodwill")
+    page.get_by_role("button", name="Tag", exact=True).click()
+    assert "#goodwill" in page.locator("#tags .tags-list").inner_text()
+
+    editor = page.get_by_label(re.compile("^Reply"))
+    page.locator(".saved-replies summary").click()
+    page.locator(".use-template").filter(has_text="question").click()  # replaces the text after confirm()
+    assert editor.input_value() and "@" not in editor.input_value()[:1]
+    page.wait_for_selector("#count")
+
+    page.goto("/?q=goodwill")
+    assert page.locator("tr.conv").count() >= 1
+    page.get_by_label("View name").fill("Goodwill cases")
+    page.get_by_role("button", name="Save view").click()
+    page.wait_for_url(re.compile(r"q=goodwill"))
+    assert page.get_by_role("link", name="Goodwill cases").count() == 1
+    page.goto("/?dense=1")
+    assert page.locator("table.queue.dense").count() == 1
+    assert page.locator("tr.conv").count() > 50  # twice the rows of a normal page (seeded 225)
+
+    login(page, "lead")
+    page.goto("/")
+    assert "1 new" in page.locator("#mentions-link").inner_text()
+    page.locator("#mentions-link").click()
+    assert "goodwill voucher" in page.locator("ol.notes").inner_text()
+    assert conv_url.endswith(page.locator("ol.notes a").first.get_attribute("href").split("#")[0])
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

@@ -1,0 +1,156 @@
+"""The agent's workspace on a real SQLite file: search, keyset paging, tags, notes, bulk work, teams, views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
+from careline.domain import Role
+from careline.settings import Settings
+from careline.store import Store, workspace
+from careline.views import QueueCursor, fts_query, queue_rows, search_rows
+from responder import workflow
+from responder.queue import round_robin
+from responder.workflow import Actor, Desk
+from tests.helpers.seed import seed
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+ADA, BOB, LEE = Actor("ada", Role.AGENT), Actor("bob", Role.AGENT), Actor("lee", Role.LEAD)
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    def fill(db: Any) -> None:
+        seed(db, 300, NOW, days=5, answered=0.3)
+        for name, role in (("ada", "agent"), ("bob", "agent"), ("lee", "lead")):
+            create_user(db, name, role, "a long enough password")
+
+    store.write_sync(fill)
+    return store
+
+
+def test_keyset_pages_walk_the_whole_queue_in_order_without_gaps_or_repeats(seeded: Store) -> None:
+    everything = seeded.read_sync(lambda db: queue_rows(db, limit=1000))
+    walked: list[int] = []
+    cursor: QueueCursor | None = None
+    while True:
+        page = seeded.read_sync(lambda db, c=cursor: queue_rows(db, limit=37, after=c))
+        walked += [r["id"] for r in page]
+        if len(page) < 37:
+            break
+        cursor = QueueCursor.decode(QueueCursor.after_row(page[-1]).encode())
+    assert walked == [r["id"] for r in everything] and len(walked) > 37 * 3
+
+
+@pytest.mark.parametrize("bad", ["", "!!!", "x" * 10, "WyJhIl0", "bm90IGpzb24"])
+def test_a_cursor_that_was_not_made_here_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        QueueCursor.decode(bad)
+
+
+@pytest.mark.parametrize("text", ['refund" OR *', "NEAR(", "a AND", "-", '"', "(((", "col:refund", "^x"])
+def test_search_syntax_typed_by_a_person_is_words_never_an_error(seeded: Store, text: str) -> None:
+    found, _next = seeded.read_sync(lambda db: search_rows(db, text, limit=10))
+    assert isinstance(found, list)
+    assert fts_query("!!!") is None
+
+
+def test_search_finds_messages_authors_notes_and_tags_and_pages(seeded: Store) -> None:
+    desk = Desk(seeded, Settings())
+    conv = seeded.read_sync(lambda db: queue_rows(db, limit=1))[0]["id"]
+    import asyncio
+
+    async def annotate() -> None:
+        await workflow.add_internal_note(desk, ADA, conv, "customer is a journalist, @lee please check", now=NOW)
+        await workflow.tag(desk, ADA, conv, "Press Enquiry", now=NOW)
+
+    asyncio.run(annotate())
+    for text in ("journalist", "press enq", "#press"):
+        found, _ = seeded.read_sync(lambda db, t=text: search_rows(db, t, limit=20))
+        assert conv in [r["id"] for r in found], text
+    refunds, nxt = seeded.read_sync(lambda db: search_rows(db, "refund", limit=5))
+    assert len(refunds) == 5 and nxt is not None
+    more, _ = seeded.read_sync(lambda db: search_rows(db, "refund", limit=5, before=nxt))
+    assert more and not {r["id"] for r in more} & {r["id"] for r in refunds}
+    assert all("refund" in r["text"].lower() for r in refunds + more)
+    only_new, _ = seeded.read_sync(lambda db: search_rows(db, "refund", limit=50, status="new"))
+    assert only_new and all(r["status"] == "new" for r in only_new)
+    tagged = seeded.read_sync(lambda db: queue_rows(db, limit=50, tag="press enquiry"))
+    assert [r["id"] for r in tagged] == [conv] and tagged[0]["tags"] == "press enquiry"
+
+    assert seeded.read_sync(lambda db: workspace.unseen_mentions(db, "lee")) == 1  # "@lee" in the note
+    assert "@lee please check" in str(seeded.read_sync(lambda db: workspace.mentions_of(db, "lee"))[0]["text"])
+    seeded.write_sync(lambda db: workspace.mark_mentions_seen(db, "lee", NOW + timedelta(seconds=1)))
+    assert seeded.read_sync(lambda db: workspace.unseen_mentions(db, "lee")) == 0
+    asyncio.run(workflow.tag(desk, ADA, conv, "press enquiry", now=NOW, remove=True))
+    gone, _ = seeded.read_sync(lambda db: search_rows(db, "#press", limit=20))
+    assert conv not in [r["id"] for r in gone]
+
+
+async def test_bulk_resolve_refuses_what_others_hold_and_undoes(seeded: Store) -> None:
+    desk = Desk(seeded, Settings())
+    ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=4, status="new"))]
+    await workflow.claim(desk, BOB, ids[0], now=NOW)
+    for conv in ids[1:]:
+        await workflow.claim(desk, ADA, conv, now=NOW)
+    result = await workflow.bulk(desk, ADA, ids, "resolve", now=NOW)
+    assert result.done == tuple(ids[1:])
+    assert result.refused == ((ids[0], f"bob is working on conversation {ids[0]}; take it over to resolve"),)
+    statuses = seeded.read_sync(lambda db: [db.conn.execute("SELECT status FROM conversations WHERE id = ?",
+                                                            (i,)).fetchone()[0] for i in ids])
+    assert statuses == ["open", "resolved", "resolved", "resolved"]
+    undone = await workflow.bulk(desk, ADA, list(result.done), workflow.BULK_UNDO["resolve"] or "",
+                                 now=NOW + timedelta(minutes=1))
+    assert undone.done == result.done and not undone.refused
+    statuses = seeded.read_sync(lambda db: [db.conn.execute("SELECT status, assignee FROM conversations WHERE id = ?",
+                                                            (i,)).fetchone() for i in ids[1:]])
+    assert statuses == [("open", "ada")] * 3
+    routed = await workflow.bulk(desk, ADA, ids[:1], "assign_team", now=NOW, team="billing")
+    assert routed.refused == ((ids[0], "only a lead or an admin can assign conversations"),)
+
+
+async def test_round_robin_within_a_team(seeded: Store) -> None:
+    desk = Desk(seeded, Settings())
+
+    def teams(db: Any) -> None:
+        workspace.add_team(db, "billing", NOW)
+        workspace.join_team(db, "billing", "bob")
+        db.conn.execute("UPDATE users SET available = 1")
+
+    seeded.write_sync(teams)
+    waiting = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=6, status="new"))]
+    for conv in waiting[:3]:
+        await workflow.assign_team(desk, LEE, conv, "billing", now=NOW)
+    seeded.write_sync(lambda db: round_robin(db, now=NOW, agents=["ada", "bob"]))
+    owners = seeded.read_sync(lambda db: {r[0]: r[1] for r in db.conn.execute(
+        f"SELECT id, assignee FROM conversations WHERE id IN ({','.join(map(str, waiting))})")})
+    assert {owners[c] for c in waiting[:3]} == {"bob"}  # only the team's members get its conversations
+    assert "ada" in {owners[c] for c in waiting[3:]}
+
+
+async def test_workspace_over_http(seeded: Store) -> None:
+    token = seeded.write_sync(lambda db: create_token(db, "ada", "t"))
+    app = create_app(Settings(), seeded)
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {token}"}) as client:
+        first = await (await client.get("/api/queue", params={"limit": "10"})).json()
+        second = await (await client.get("/api/queue", params={"limit": "10", "after": first["next"]})).json()
+        assert len(second["items"]) == 10 and second["items"][0]["id"] not in {r["id"] for r in first["items"]}
+        bad = await client.get("/api/queue", params={"after": "garbage"})
+        assert bad.status == 400 and (await bad.json())["error"]["code"] == "bad_request"
+        found = await (await client.get("/api/queue", params={"q": "refund", "limit": "5"})).json()
+        assert found["items"] and found["next"].startswith("s")
+        r = await client.post("/api/bulk", json={"ids": [first["items"][0]["id"]], "action": "tag", "tag": "vip"})
+        assert r.status == 200 and (await r.json())["done"] == [first["items"][0]["id"]]
+        r = await client.post("/api/bulk", json={"ids": ["1"], "action": "tag", "tag": "vip"})
+        assert r.status == 400
+        r = await client.post("/api/bulk", json={"ids": [1], "action": "explode"})
+        assert r.status == 409
+        r = await client.post(f"/api/conversations/{first['items'][0]['id']}/tag", json={"tag": "<b>"})
+        assert r.status == 400
+        ws = await (await client.get("/api/workspace")).json()
+        assert ws["tags"] == ["vip"]
