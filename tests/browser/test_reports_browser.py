@@ -69,8 +69,8 @@ def test_marketing_clicks_a_bar_and_reads_the_posts(sized: tuple[Any, int]) -> N
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     drill = page.locator("#drill")
     drill.wait_for(state="visible", timeout=10_000)
-    page.wait_for_function("document.querySelector('#drill .status').textContent.startsWith('Showing')",
-                           timeout=10_000)
+    # a locator wait, not wait_for_function: the page's CSP (script-src 'self') forbids its eval
+    drill.locator(".status", has_text=re.compile(r"^Showing")).wait_for(timeout=10_000)
     assert drill.locator("h2").inner_text().startswith("Posts: ")
     assert drill.locator("li.post").count() >= 1
     assert drill.locator("li.post button, li.post form").count() == 0  # read-only
