@@ -60,6 +60,8 @@ INTENTS = (
 class Platform(StrEnum):
     X = "x"
     REDDIT = "reddit"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
 
 
 class Role(StrEnum):
@@ -171,6 +173,11 @@ class Classification:
     urgency: float = 0.0
     reasons: tuple[str, ...] = ()
     effort: float | None = None  # customer-effort proxy in [0, 1]; None = this classifier records none
+    language: str | None = None  # ISO 639-1, "und" when undetermined; None = not detected (older versions)
+    language_covered: bool | None = None  # False: no model path reads the language, scores are a guess
+    language_path: str | None = None  # "english", "multilingual", "keywords" or "lexicon"
+    severity: int | None = None  # complaint severity 0 (none) .. 4 (blame); None = no severity head
+    sarcasm: float | None = None  # P(ironic or sarcastic); None = no irony head
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -185,6 +192,11 @@ class Classification:
             "urgency": float(self.urgency),
             "reasons": json.dumps(list(self.reasons)),
             "effort": None if self.effort is None else float(self.effort),
+            "language": self.language,
+            "language_covered": None if self.language_covered is None else int(self.language_covered),
+            "language_path": self.language_path,
+            "severity": self.severity,
+            "sarcasm": None if self.sarcasm is None else float(self.sarcasm),
         }
 
 

@@ -95,6 +95,9 @@ class ReplySender(ABC):
     platform: ClassVar[str]
     #: Whether :meth:`find` can look for an earlier post of ours (reconciling an in-doubt send).
     can_find: ClassVar[bool] = False
+    #: The reply length limit this account's server announced (a Mastodon server's ``max_characters``),
+    #: known after :meth:`start`; ``None``: the platform's fixed rule in ``responder.textlimits``.
+    max_length: int | None = None
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open clients; called once before the first ``post``."""

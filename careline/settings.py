@@ -46,8 +46,6 @@ class ServiceSettings:
     port: int = opt(8080, "Port of the web app and JSON API.", min=0, max=65535)
     log_level: str = opt("INFO", "Logging level.", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     timezone: str = opt("UTC", "Time zone for dates shown in the UI and daily budgets.")
-    secret_key: str = opt("", "Signs session cookies. Set CARELINE_SECRET_KEY; random per start if empty.",
-                          secret=True)
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,12 @@ class BrandSettings:
     greeting: str = opt("Hi", "How replies open (reply templates' {{ greeting }}).")
     sign_off: str = opt("", "Appended to replies, e.g. ' ^JS' or ' - The Acme team'.")
     promise: str = opt("within 2 hours", "When replies promise a follow-up: keep it concrete.")
+    bluesky_handle: str = opt("", "The brand's Bluesky account (e.g. 'acme.bsky.social'): its posts are never "
+                              "tickets; enables its mention and reply notifications and replying.")
+    mastodon_account: str = opt("", "The brand's Mastodon account as username@instance (e.g. 'acme@mastodon.social'): "
+                                "its posts are never tickets; enables its mention notifications and replying.")
+    mastodon_instance: str = opt("", "Base URL of the brand account's Mastodon server; empty: "
+                                 "https://<the instance in mastodon_account>.")
     kind: str = opt("own", "own: our brand, its mentions become conversations; competitor: polled, trended "
                     "and counted in share of voice, never queued for a reply.", choices=["own", "competitor"])
 
@@ -102,9 +106,35 @@ class RedditSourceSettings:
 
 
 @dataclass(frozen=True)
+class BlueskySourceSettings:
+    enabled: bool = opt(False, "Poll Bluesky through the atproto SDK (keyword search and the brand's notifications).")
+    service_url: str = opt("https://bsky.social", "The accounts' PDS / entryway (a proxy, or the simulator).")
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
+    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0)
+    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1)
+    app_password: str = opt("", "App password of the brand accounts: set CARELINE_BLUESKY_APP_PASSWORD_<BRAND> "
+                            "(or CARELINE_BLUESKY_APP_PASSWORD for all).", secret=True)
+
+
+@dataclass(frozen=True)
+class MastodonSourceSettings:
+    enabled: bool = opt(False, "Poll Mastodon through Mastodon.py (the brand's mentions and hashtag timelines).")
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
+    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0)
+    max_pages: int = opt(10, "Most pages fetched in one poll (40 statuses or 80 notifications each).", min=1)
+    hashtags: bool = opt(True, "Also read the hashtag timelines of the brand's '#' keywords (what that server "
+                         "has seen of the tag; keyword search does not reach other people's posts on Mastodon).")
+    max_characters: int = opt(500, "Reply length limit when the server's instance info does not give one.", min=1)
+    access_token: str = opt("", "Access token of the brand accounts: set CARELINE_MASTODON_TOKEN_<BRAND> "
+                            "(or CARELINE_MASTODON_TOKEN for all).", secret=True)
+
+
+@dataclass(frozen=True)
 class SourcesSettings:
     x: XSourceSettings = field(default_factory=XSourceSettings, metadata={"help": "X / Twitter."})
     reddit: RedditSourceSettings = field(default_factory=RedditSourceSettings, metadata={"help": "Reddit."})
+    bluesky: BlueskySourceSettings = field(default_factory=BlueskySourceSettings, metadata={"help": "Bluesky."})
+    mastodon: MastodonSourceSettings = field(default_factory=MastodonSourceSettings, metadata={"help": "Mastodon."})
 
 
 @dataclass(frozen=True)
@@ -181,6 +211,24 @@ class ResponderSettings:
 
 
 @dataclass(frozen=True)
+class AccountsSettings:
+    session_hours: int = opt(12, "A login session ends this many hours after it started, active or not.", min=1,
+                             max=24 * 30)
+    idle_minutes: int = opt(30, "A session unused this long ends (idle timeout).", min=1, max=24 * 60)
+    min_password_length: int = opt(12, "Shortest password accepted; never below 12.", min=12, max=128)
+    account_attempts: str = opt("5/minute;20/hour;100/day",
+                                "Login attempts allowed per username (limits syntax); past any, 429 + Retry-After.")
+    address_attempts: str = opt("20/minute;200/hour;1000/day",
+                                "Login attempts allowed per client address (limits syntax).")
+    totp_roles: list[str] = opt([], "Roles that must use two-factor (TOTP) codes, e.g. ['admin', 'lead'].")
+    hash_threads: int = opt(1, "Threads that check password hashes (scrypt); a login flood uses only these.",
+                            min=1, max=8)
+    token_days: int = opt(90, "Default lifetime of a new API token in days; 0 = no expiry.", min=0, max=3650)
+    leads_manage_team: bool = opt(False, "Leads may add agents to their own team and disable, log out or reset "
+                                  "the password of its agents (at /admin).")
+
+
+@dataclass(frozen=True)
 class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings, metadata={"help": "The service."})
     brands: list[BrandSettings] = opt([], "Brands to listen for.")
@@ -190,6 +238,8 @@ class Settings:
     sla: SLASettings = field(default_factory=SLASettings, metadata={"help": "SLA policies."})
     responder: ResponderSettings = field(default_factory=ResponderSettings,
                                          metadata={"help": "Queue, approvals, alerts, surveys."})
+    accounts: AccountsSettings = field(default_factory=AccountsSettings,
+                                       metadata={"help": "Logins, sessions, passwords, two-factor, API tokens."})
 
     def brand(self, name: str) -> BrandSettings:
         for b in self.brands:
@@ -210,7 +260,8 @@ SECRET_ENV = {
     "sources.reddit.client_secret": "CARELINE_REDDIT_CLIENT_SECRET",
     "sources.reddit.username": "CARELINE_REDDIT_USERNAME",
     "sources.reddit.password": "CARELINE_REDDIT_PASSWORD",
-    "service.secret_key": "CARELINE_SECRET_KEY",
+    "sources.bluesky.app_password": "CARELINE_BLUESKY_APP_PASSWORD",
+    "sources.mastodon.access_token": "CARELINE_MASTODON_TOKEN",
 }
 
 
@@ -381,8 +432,12 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"brands[{i}].name", "use 1-40 lower-case letters, digits, '-' or '_'")
         if names.count(b.name) > 1:
             raise ConfigError(f"brands[{i}].name", f"brand {b.name!r} is defined twice")
-        if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits):
-            raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles or subreddits to listen for")
+        if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits
+                or b.bluesky_handle or b.mastodon_account):
+            raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles, subreddits or accounts to listen for")
+        if b.mastodon_account and not re.fullmatch(r"@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", b.mastodon_account):
+            raise ConfigError(f"brands[{i}].mastodon_account",
+                              "expected username@instance, e.g. 'acme@mastodon.social'")
     _check_zone("service.timezone", settings.service.timezone)
     calendars = {c.name for c in settings.sla.calendars}
     for i, c in enumerate(settings.sla.calendars):
@@ -401,6 +456,22 @@ def validate(settings: Settings) -> None:
     for i, hook in enumerate(settings.responder.webhooks):
         if not re.fullmatch(r"https?://\S+", hook.url):
             raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}")
+    _check_accounts(settings.accounts)
+
+
+def _check_accounts(accounts: AccountsSettings) -> None:
+    """Login limits must parse as ``limits`` strings and two-factor roles must be roles."""
+    from limits import parse_many
+
+    for key in ("account_attempts", "address_attempts"):
+        try:
+            parse_many(getattr(accounts, key))
+        except ValueError:
+            raise ConfigError(f"accounts.{key}", "expected limits like '5/minute;20/hour'") from None
+    roles = {"agent", "lead", "marketing", "admin"}
+    for i, role in enumerate(accounts.totp_roles):
+        if role not in roles:
+            raise ConfigError(f"accounts.totp_roles[{i}]", f"unknown role {role!r} (known: {', '.join(sorted(roles))})")
 
 
 def _check_zone(key: str, zone: str) -> None:

@@ -25,6 +25,17 @@ class Prediction:
     detractor: float
     intent: Mapping[str, float]
     reasons: tuple[str, ...] = field(default=())
+    #: ISO 639-1 code of the post's language, ``und`` when undetermined, "" when not detected.
+    language: str = ""
+    #: Which path scored it: ``english`` (fine-tuned MiniLM), ``multilingual`` (USE + heads trained on
+    #: English labels), ``keywords`` (a cue lexicon for a language no encoder covers) or ``lexicon`` (VADER).
+    path: str = ""
+    #: False when no path reads this language: its scores are a guess and the priority gives it a floor.
+    language_covered: bool = True
+    #: Complaint severity, P(level) for "0" (not a complaint) to "4" (blame); empty when the model has no head.
+    severity: Mapping[str, float] = field(default_factory=dict)
+    #: Probability that the post is ironic or sarcastic; None when the model has no irony head.
+    sarcasm: float | None = None
 
     @property
     def sentiment_label(self) -> str:
@@ -33,6 +44,13 @@ class Prediction:
     @property
     def intent_label(self) -> str:
         return max(self.intent, key=lambda k: self.intent[k])
+
+    @property
+    def severity_level(self) -> int | None:
+        """Most likely severity level 0-4, or None without a severity head."""
+        from classifiers.postprocess import severity_level
+
+        return severity_level(self.severity)
 
 
 class Classifier(ABC):

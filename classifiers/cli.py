@@ -15,11 +15,18 @@ from typing import Any
 import click
 
 from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
+from classifiers.data import SEVERITIES
 
-TASKS = ("sentiment", "complaint", "detractor", "intent")
+TASKS = ("sentiment", "complaint", "detractor", "intent", "severity", "sarcasm")
 
 
 def _settings_classifier() -> Any:
+    """The classifier settings of the file the top-level ``careline --config`` named (else the defaults):
+    the group keeps its loaded settings on the click context, so every command reads the same file."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    if obj is not None and hasattr(obj, "settings"):
+        return obj.settings.classifier
     from careline.settings import load_settings
 
     return load_settings().classifier
@@ -135,6 +142,11 @@ def classify(texts: Sequence[str], kind: str | None, model_dir: str | None, foll
         top = sorted(r["intent"].items(), key=lambda kv: -kv[1])
         click.echo("intent:     " + "  ".join(f"{k}={v:.3f}" for k, v in top))
         click.echo(f"urgency:    {r['urgency']:.3f}   effort: {r['effort']:.3f}")
+        click.echo(f"language:   {r['language'] or '-'} ({r['path'] or '-'}"
+                   f"{'' if r['language_covered'] else ', NOT COVERED'})")
+        if r["severity_level"] is not None or r["sarcasm"] is not None:
+            click.echo(f"severity:   {r['severity_level']}   sarcasm: "
+                       f"{'-' if r['sarcasm'] is None else format(r['sarcasm'], '.3f')}")
         for reason in r["reasons"]:
             click.echo(f"  - {reason}")
 
@@ -143,11 +155,14 @@ def _pred_dict(pred: Prediction) -> dict[str, Any]:
     return {"sentiment": {k: round(v, 4) for k, v in pred.sentiment.items()},
             "sentiment_label": pred.sentiment_label, "complaint": round(pred.complaint, 4),
             "detractor": round(pred.detractor, 4), "intent_label": pred.intent_label,
-            "intent": {k: round(v, 4) for k, v in pred.intent.items()}}
+            "intent": {k: round(v, 4) for k, v in pred.intent.items()},
+            "language": pred.language, "path": pred.path, "language_covered": pred.language_covered,
+            "severity_level": pred.severity_level, "severity": {k: round(v, 4) for k, v in pred.severity.items()},
+            "sarcasm": None if pred.sarcasm is None else round(pred.sarcasm, 4)}
 
 
 def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Prediction]) -> dict[str, Any]:
-    """Metrics for one task; labels as in the CSV (sentiment names, 1/0, 0-10 score, intent names)."""
+    """Metrics for one task; labels as in the CSV (sentiment names, 1/0, 0-10 score, intent names, severity 0-4)."""
     import numpy as np
 
     from classifiers.metrics import binary_metrics, classification_metrics, multiclass_brier
@@ -167,6 +182,16 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
         except ValueError as exc:
             raise click.BadParameter(f"detractor labels must be 0-10 scores: {exc}") from exc
         return binary_metrics([int(s <= 6) for s in scores], [p.detractor for p in preds])
+    if task == "severity":
+        _check(labels, SEVERITIES, task)
+        if any(p.severity_level is None for p in preds):
+            raise click.UsageError("this model has no severity head (python -m classifiers.train_extra --minilm)")
+        return classification_metrics(labels, [str(p.severity_level) for p in preds], SEVERITIES)
+    if task == "sarcasm":  # label 1 = ironic or sarcastic; scored on the irony head's probability
+        _check(labels, ("0", "1"), task)
+        if any(p.sarcasm is None for p in preds):
+            raise click.UsageError("this model has no irony head (python -m classifiers.train_extra --minilm)")
+        return binary_metrics([int(v) for v in labels], [float(p.sarcasm or 0.0) for p in preds])
     known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
     _check(labels, known, task)
     return classification_metrics(labels, [p.intent_label for p in preds], sorted(set(labels)))
@@ -188,7 +213,11 @@ def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
 @click.option("--batch-size", default=32, show_default=True)
 def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_dir: str | None,
              batch_size: int) -> None:
-    """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply."""
+    """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply.
+
+    severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
+    labels are 1/0 and score the irony head. ``by_language`` (JSON) repeats the metrics for each
+    detected language with at least 5 rows, with the path that scored it."""
     from classifiers.data import read_eval_csv
 
     try:
@@ -201,14 +230,38 @@ def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_d
     preds: list[Prediction] = []
     for start in range(0, len(texts), batch_size):
         preds.extend(clf.predict(texts[start : start + batch_size]))
-    metrics = {k: (None if isinstance(v, float) and math.isnan(v) else round(v, 4))
-               for k, v in evaluate_predictions(task, labels, preds).items()}
-    result = {"task": task, "n": len(texts), "model_version": clf.version, **metrics}
+    result = {"task": task, "n": len(texts), "model_version": clf.version,
+              **_rounded(evaluate_predictions(task, labels, preds))}
     if as_json:
+        result["by_language"] = by_language(task, labels, preds)
         click.echo(json.dumps(result, indent=2))
     else:
         for key, value in result.items():
             click.echo(f"{key:<14} {value}")
+
+
+def _rounded(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and math.isnan(v) else round(v, 4) if isinstance(v, float) else v)
+            for k, v in metrics.items()}
+
+
+def by_language(task: str, labels: Sequence[str], preds: Sequence[Prediction], min_rows: int = 5
+                ) -> dict[str, Any]:
+    """The task's metrics per detected language (``und`` included), with the paths that scored them."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(preds):
+        groups.setdefault(p.language or "?", []).append(i)
+    out: dict[str, Any] = {}
+    for lang, idx in sorted(groups.items()):
+        if len(idx) < min_rows:
+            continue
+        try:
+            m = evaluate_predictions(task, [labels[i] for i in idx], [preds[i] for i in idx])
+        except click.ClickException:
+            continue
+        paths = sorted({preds[i].path or "?" for i in idx})
+        out[lang] = {"n": len(idx), "paths": paths, **_rounded(m)}
+    return out
 
 
 COMMANDS: list[click.Command] = [train, classify, evaluate]

@@ -19,6 +19,9 @@ from pathlib import Path
 
 from classifiers.abc import INTENTS, SENTIMENTS
 
+#: Complaint severity levels (Jin & Aletras 2021 scale; 0 = not a complaint).
+SEVERITIES = ("0", "1", "2", "3", "4")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +76,23 @@ def complaint_severity() -> dict[str, str]:
     """complaints-xci-severity: text -> severity '0'-'4' for the complaints-acl2019 tweets (0 = not a
     complaint, 1-4 = no explicit reproach < disapproval < accusation < blame). An auxiliary LoRA task only."""
     return {r["text_acl2019"]: r["severity"].strip() for r in _rows("complaints-xci-severity/train.csv")}
+
+
+def severity() -> Labelled:
+    """complaints-xci-severity as a head's training set: every tweet with its severity '0'-'4'
+    (0 = not a complaint; 1 no explicit reproach, 2 disapproval, 3 accusation, 4 blame)."""
+    rel = "complaints-xci-severity/train.csv"
+    rows = [r for r in _rows(rel) if r["severity"].strip() in SEVERITIES]
+    return Labelled("severity", rel, [r["text_acl2019"] for r in rows], [r["severity"].strip() for r in rows])
+
+
+def irony(split: str = "train") -> Labelled:
+    """TweetEval irony (SemEval-2018 task 3): '1' ironic / '0' not; ``split`` is train or val."""
+    base = shared_data_dir() / "tweeteval" / "irony"
+    texts = (base / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (base / f"{split}_labels.txt").read_text().split()
+    return Labelled("irony" if split == "train" else f"irony-{split}", f"tweeteval/irony/{split}_text.txt",
+                    [t.strip() for t in texts], [v.strip() for v in labels])
 
 
 def complaint_domains() -> list[str]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from classifiers.batching import MINILM_DIM, embed_by_length
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
 class Encoder:
     """Tokenizer + BERT encoder; ``embed`` returns L2-normalised float32 vectors (n, 384)."""
 
-    dim = 384
+    dim = MINILM_DIM
 
     def __init__(self, *, adapter_dir: str | Path | None = None, threads: int | None = None,
                  max_length: int = MAX_LENGTH, precision: str = "fp32", device: str = "cpu",
@@ -110,19 +112,6 @@ class Encoder:
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             hidden = self.model(**enc).last_hidden_state
         return torch.nn.functional.normalize(mean_pool(hidden.float(), enc["attention_mask"]), dim=-1).cpu()
-
-
-def embed_by_length(forward: Callable[[list[str]], np.ndarray], texts: Sequence[str], batch_size: int,
-                    progress: Any = None) -> np.ndarray:
-    """Embed in length-sorted batches (less padding, ~15 % faster), returned in input order."""
-    out = np.zeros((len(texts), Encoder.dim), dtype=np.float32)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        out[idx] = forward([texts[i] for i in idx])
-        if progress is not None:
-            progress.update(len(idx))
-    return out
 
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8")

@@ -14,6 +14,7 @@ adapter 0.651; model card). The price is a second forward pass, paid only when a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -26,13 +27,27 @@ import scipy.sparse as sp
 from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
 from classifiers.encoder import Encoder
 from classifiers.heads import Head, load_heads, sigmoid
+from classifiers.language import UNDETERMINED, LanguageIdentifier, shared_identifier
+from classifiers.multilingual import DEFAULT_DIR as MULTILINGUAL_DIR
+from classifiers.multilingual import MultilingualHeads, predict_multilingual
 from classifiers.ngrams import NGramModel, hashed_counts, word_evidence
+from classifiers.postprocess import (
+    SARCASM_ON,
+    correct_for_sarcasm,
+    language_reason,
+    reasons,
+    sarcasm_score,
+    strip_praise,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "careline-tagger"
 PROTOTYPE_THRESHOLD = 0.55  # cosine; below it a custom intent gets (almost) no probability
 PROTOTYPE_SHARPNESS = 25.0
+#: Languages the fine-tuned English path scores; ``und`` (too short or mixed to tell) stays there too,
+#: because most such posts are English handles, emoji and a word or two.
+ENGLISH_PATH = frozenset({"en", UNDETERMINED})
 
 
 class ModelNotFoundError(RuntimeError):
@@ -41,8 +56,16 @@ class ModelNotFoundError(RuntimeError):
 
 class MiniLMClassifier(Classifier):
     def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR, *, threads: int | None = None,
-                 extra_intents: Mapping[str, Sequence[str]] | None = None, precision: str = "fp32") -> None:
+                 extra_intents: Mapping[str, Sequence[str]] | None = None, precision: str = "fp32",
+                 multilingual_dir: str | Path | None = MULTILINGUAL_DIR.name) -> None:
         self.model_dir = Path(model_dir)
+        #: The multilingual model; a relative path is beside the English one (the default:
+        #: ``data/models/careline-multilingual``). None: every post takes the English path (and is
+        #: still tagged with its language; other languages are then flagged not covered).
+        ml = Path(multilingual_dir) if multilingual_dir else None
+        self.multilingual_dir = ml if ml is None or ml.is_absolute() else self.model_dir.parent / ml
+        self.multilingual: MultilingualHeads | None = None
+        self.languages: LanguageIdentifier | None = None
         self.threads = threads
         self.precision = precision
         self.extra_intents = dict(extra_intents or {})
@@ -64,7 +87,14 @@ class MiniLMClassifier(Classifier):
         self.encoder.load()
         # the stored version says how the numbers were computed: reduced precision moves scores a little
         suffix = "" if self.encoder.precision == "fp32" else f"+{self.encoder.precision}"
-        self.version = str(self.manifest["version"]) + suffix
+        self.languages = shared_identifier()
+        beside = ""
+        if self.multilingual_dir is not None and (self.multilingual_dir / "manifest.json").exists():
+            self.multilingual = MultilingualHeads(self.multilingual_dir, threads=self.threads or 1)
+            self.multilingual.load()
+            # one string still traces every score: the English model, and the multilingual heads beside it
+            beside = f"|{self.multilingual.version}"
+        self.version = str(self.manifest["version"]) + beside + suffix
         self._load_prototypes()
 
     def _load_prototypes(self) -> None:
@@ -95,9 +125,27 @@ class MiniLMClassifier(Classifier):
         return self.encoder.embed(texts, batch_size=max(1, len(texts)))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Detect each post's language, score English (and undetermined) posts with the fine-tuned
+        MiniLM and every other post with the multilingual path, and keep the input order."""
         if not texts:
             return []
-        return self.predict_embeddings(self.embed(texts), texts)
+        if self.languages is None:
+            self.load()
+        assert self.languages is not None
+        langs = [d.code for d in self.languages.detect_many(texts)]
+        english = [i for i, code in enumerate(langs) if self.multilingual is None or code in ENGLISH_PATH]
+        other = [i for i in range(len(texts)) if i not in set(english)]
+        out: list[Prediction | None] = [None] * len(texts)
+        if english:
+            batch = [texts[i] for i in english]
+            for i, pred in zip(english, self.predict_embeddings(self.embed(batch), batch), strict=True):
+                out[i] = _with_language(pred, langs[i], covered=langs[i] in ENGLISH_PATH)
+        if other and self.multilingual is not None:
+            preds = predict_multilingual(self.multilingual, [texts[i] for i in other], [langs[i] for i in other])
+            for i, pred in zip(other, preds, strict=True):
+                out[i] = pred
+        assert all(p is not None for p in out)
+        return [p for p in out if p is not None]
 
     def predict_embeddings(self, x: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
         """Heads + postprocessing, separated from the forward pass so benchmarks can time each part."""
@@ -107,14 +155,38 @@ class MiniLMClassifier(Classifier):
         complaint = self.heads["complaint"].proba(x, ngram_x=ngram_x.get("complaint"))
         detractor = self.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         intent, intent_names = self._intent_proba(x, texts)
+        sarcasm_all = self._sarcasm(x, texts, ngram_x.get("irony"))
+        severity = self.heads["severity"].proba(x) if "severity" in self.heads else None
         out: list[Prediction] = []
         for i, text in enumerate(texts):
-            s = {name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)}
+            sarcasm = None if sarcasm_all is None else float(sarcasm_all[i])
+            s, comp = correct_for_sarcasm({name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)},
+                                          float(complaint[i]), sarcasm)
             it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
+            sev = {} if severity is None else {str(k): float(severity[i, k]) for k in range(severity.shape[1])}
             words = {name: word_evidence(*feats[name], i, text) for name, p in
-                     (("complaint", complaint[i]), ("detractor", detractor[i])) if p >= 0.5 and name in feats}
-            out.append(Prediction(s, float(complaint[i]), float(detractor[i]), it,
-                                  _reasons(text, s, float(complaint[i]), float(detractor[i]), it, words)))
+                     (("complaint", comp), ("detractor", detractor[i])) if p >= 0.5 and name in feats}
+            out.append(Prediction(s, comp, float(detractor[i]), it,
+                                  reasons(text, s, comp, float(detractor[i]), it, words, sarcasm=sarcasm, severity=sev),
+                                  path="english", severity=sev, sarcasm=sarcasm))
+        return out
+
+    def _sarcasm(self, x: np.ndarray, texts: Sequence[str], irony_x: sp.csr_matrix | None) -> np.ndarray | None:
+        """``postprocess.sarcasm_score`` per post: 0 without positive words or when irony is unlikely;
+        else the post without its positive words takes a second forward pass (those posts only)."""
+        if "irony" not in self.heads:
+            return None
+        irony = self.heads["irony"].proba(x, ngram_x=irony_x)
+        out = np.zeros(len(texts))
+        literal = {i: m for i, t in enumerate(texts) if irony[i] >= SARCASM_ON and (m := strip_praise(t))}
+        if not literal:
+            return out
+        idx, stripped = list(literal), list(literal.values())
+        lx = self.embed(stripped)
+        feats = self._ngram_features(stripped).get("complaint")
+        comp = self.heads["complaint"].proba(lx, ngram_x=None if feats is None else feats[1])
+        neg = self.heads["sentiment"].proba(lx)[:, SENTIMENTS.index("negative")]
+        out[idx] = [sarcasm_score(float(irony[i]), float(c), float(n)) for i, c, n in zip(idx, comp, neg, strict=True)]
         return out
 
     def _ngram_features(self, texts: Sequence[str]) -> dict[str, tuple[NGramModel, sp.csr_matrix]]:
@@ -143,32 +215,12 @@ def manifest_adapter(model_dir: Path, manifest: Mapping[str, Any]) -> Path | Non
     return model_dir / name if name else None
 
 
-def _reasons(text: str, s: Mapping[str, float], complaint: float, detractor: float,
-             intent: Mapping[str, float], words: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
-    """Short, human-readable lines an agent can check against the text.
-
-    ``words`` are the n-grams that pushed a binary head up most (``classifiers.ngrams.word_evidence``):
-    the encoder's part of a score has no words to quote, so the line says "words" only, not "because".
-    """
-    words = words or {}
-    top_s = max(s, key=lambda k: s[k])
-    top_i = max(intent, key=lambda k: intent[k])
-    reasons = [f"sentiment {top_s} ({s[top_s]:.2f})", f"intent {top_i} ({intent[top_i]:.2f})"]
-
-    def quoted(head: str) -> str:
-        return "; words: " + ", ".join(f"'{w}'" for w in words[head]) if words.get(head) else ""
-
-    if complaint >= 0.5:
-        reasons.append(f"complaint ({complaint:.2f}{quoted('complaint')})")
-    if detractor >= 0.5:
-        reasons.append(f"likely detractor ({detractor:.2f}{quoted('detractor')})")
-    if not text.strip():
-        reasons.append("empty text: scores are the model's prior, not evidence")
-    elif not any(ch.isalnum() for ch in text):  # the tokenizer maps every emoji to one [UNK] piece
-        reasons.append("no words, only emoji or symbols: the model reads every emoji alike, so this is a guess")
-    elif len(text.split()) <= 2:
-        reasons.append("very short post: low confidence")
-    return tuple(reasons)
+def _with_language(pred: Prediction, language: str, *, covered: bool) -> Prediction:
+    """The English path's prediction tagged with the detected language; a post in another language
+    lands here only when the multilingual model is absent, and is then flagged as not covered."""
+    note = language_reason(language, "english", covered)
+    return dataclasses.replace(pred, language=language, language_covered=covered,
+                               reasons=pred.reasons + ((note,) if note else ()))
 
 
 def build_classifier(kind: str = "minilm", model_dir: str | Path | None = None, *, threads: int | None = None,

@@ -19,11 +19,14 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from classifiers.encoder import Encoder, embed_by_length
+from classifiers.batching import embed_by_length
+
+if TYPE_CHECKING:
+    from classifiers.encoder import Encoder
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,12 @@ Agents must be able to see *why* a mention jumped the queue, so every signal is 
 human-readable reason quoting the evidence ("threat to leave: 'cancel my account'"). Nothing here
 does IO: the worker passes in the author's recent contacts and ``now``.
 
-Urgency: threat to leave or cancel, legal or safety words, public escalation, author reach
-(followers), repeat contact. Effort (a Customer Effort Score proxy): repeat contacts by the same
-author on the same issue, "third time" / "still waiting" phrasing, transfers between channels or
-agents. Scores combine independent signals with a noisy-OR, so each adds and none exceeds 1.
+Urgency: threat to leave or cancel, legal or safety words (the commonest ones in the other triaged
+languages too), public escalation, stranded or cut off from money ("card frozen abroad", "stranded
+overnight"), many people affected ("200 of us"), author reach (followers), repeat contact. Effort
+(a Customer Effort Score proxy): repeat contacts by the same author on the same issue, "third time" /
+"still waiting" phrasing, transfers between channels or agents, nobody answering or being hung up
+on. Scores combine independent signals with a noisy-OR, so each adds and none exceeds 1.
 """
 
 from __future__ import annotations
@@ -59,9 +61,54 @@ TRANSFER = re.compile(
     r"your\s+(?:chat|phone\s+line|call\s+centre|call\s+center|store)\s+(?:said|told))\b",
     re.I,
 )
+# Stuck somewhere, or cut off from money or service, right now: needs an answer within the hour.
+STRANDED = re.compile(
+    r"\b(stranded|stuck\s+(?:at|in)\s+(?:the\s+)?(?:airport|station|terminal|gate)|"
+    r"(?:sleep(?:ing)?|spend(?:ing)?\s+the\s+night|overnight)\s+(?:at|in|on)\s+(?:the\s+)?(?:airport|station|"
+    r"terminal|floor)|stranded\s+overnight|no\s+(?:hotel|accommodation)|can'?t\s+get\s+home|"
+    r"card\s+(?:frozen|blocked|stopped|declined|locked|cancell?ed)(?:\s+\w+){0,3}\s+(?:abroad|overseas|on\s+holiday)|"
+    r"(?:frozen|blocked)\s+(?:my\s+)?card\s+(?:abroad|overseas|on\s+holiday)|"
+    r"(?:abroad|overseas|on\s+holiday)(?:\s+\w+){0,4}\s+card\s+(?:frozen|blocked|declined)|"
+    r"can'?t\s+(?:pay\s+for\s+anything|access\s+my\s+money|buy\s+food)|no\s+money\s+(?:at\s+all|left)|"
+    r"locked\s+out\s+of\s+my\s+(?:home|house|flat|car)|no\s+(?:heating|water|power|electricity)\b)",
+    re.I,
+)
+# Many people hit by the same failure ("200 of us", "hundreds of passengers"): an incident, not one case.
+MANY = re.compile(
+    r"\b((?:\d{2,}|dozens|hundreds|thousands|all)\s+of\s+us|(?:\d{2,}|dozens\s+of|hundreds\s+of|thousands\s+of)"
+    r"\s+(?:people|passengers|customers|families|users)|whole\s+(?:plane|flight|street|building|town))\b",
+    re.I,
+)
+# Trying to reach the brand and failing: effort, whoever is to blame.
+UNREACHABLE = re.compile(
+    r"\b((?:nobody|no\s*one|no-one)\s+(?:is\s+|was\s+)?(?:answering|answers|answered|picking\s+up|picks\s+up|"
+    r"responding|responds|replying|replies|gets?\s+back|getting\s+back|calls?\s+back|helping|helps)|"
+    r"(?:keeps?|kept)\s+hanging\s+up|hung\s+up\s+on\s+(?:me|us)|hangs?\s+up\s+on\s+(?:me|us)|"
+    r"(?:call|line|chat)\s+(?:keeps\s+)?(?:dropping|drops|dropped|cut\s+off)|can'?t\s+get\s+through|"
+    r"no\s+(?:reply|response|answer)\s+(?:from|to|for|in|after)|(?:ignored|ignoring)\s+(?:me|my|us))\b",
+    re.I,
+)
+# The same rules' most common words in the other languages we triage (legal threats, leaving); CJK
+# has no word boundaries, so those alternatives carry none.
+LEGAL_OTHER = re.compile(
+    r"(\b(?:verbraucherzentrale|verbraucherschutz|anwalt|rechtsanwalt|klage|verklagen|schlichtungsstelle|"
+    r"m[ée]diateur|avocat|plainte|association\s+de\s+consommateurs|abogad[oa]|denuncia|demanda|"
+    r"consumo|ocu|avvocato|associazione\s+consumatori|advocaat|consumentenbond|geschillencommissie|"
+    r"advogad[oa]|procon|processar|fogyaszt[óo]v[ée]del\w*|[üu]gyv[ée]d\w*|b[íi]r[óo]s[áa]g\w*)\b"
+    r"|消费者协会|消协|律师|起诉|投诉到|12315)",
+    re.I,
+)
+LEAVE_OTHER = re.compile(
+    r"(\b(?:k[üu]ndige|k[üu]ndigen|wechsle\s+zu|je\s+r[ée]silie|r[ée]silier\s+mon|me\s+doy\s+de\s+baja|"
+    r"darme\s+de\s+baja|cancelar\s+(?:mi|minha)|me\s+cambio\s+a|disdire|disdico|opzeggen|zeg\s+\w+\s+op|"
+    r"vou\s+cancelar|nunca\s+m[aá]is|nunca\s+m[aá]s|plus\s+jamais|nie\s+wieder|mai\s+pi[uù]|nooit\s+meer|"
+    r"lemondom|soha\s+t[öo]bb[ée])\b|销户|退订|再也不)",
+    re.I,
+)
 HANDLE = re.compile(r"@\w+")
 
-WEIGHTS = {"leave": 0.5, "legal": 0.6, "safety": 0.6, "public": 0.35, "repeat_contact": 0.3}
+WEIGHTS = {"leave": 0.5, "legal": 0.6, "safety": 0.6, "public": 0.35, "repeat_contact": 0.3, "stranded": 0.55,
+           "many_affected": 0.3}
 REACH_FLOOR = 1_000  # followers below this add nothing
 REPEAT_WINDOW = timedelta(days=7)
 
@@ -126,9 +173,12 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
     flags: set[str] = set()
     text = text.replace("\u2019", "'")  # phones type "I’ll": the rules spell the apostrophe plainly
     for flag, rx, label in (("leave", LEAVE, "threat to leave"), ("legal", LEGAL, "legal words"),
-                            ("safety", SAFETY, "safety words"), ("public", PUBLIC, "public escalation")):
+                            ("leave", LEAVE_OTHER, "threat to leave"), ("legal", LEGAL_OTHER, "legal words"),
+                            ("safety", SAFETY, "safety words"), ("public", PUBLIC, "public escalation"),
+                            ("stranded", STRANDED, "stranded or cut off"),
+                            ("many_affected", MANY, "many people affected")):
         m = rx.search(text)
-        if m:
+        if m and flag not in flags:
             urgency.append(WEIGHTS[flag])
             flags.add(flag)
             reasons.append(f"{label}: '{_quote(m)}'")
@@ -158,6 +208,11 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
         effort.append(0.4)
         flags.add("transfer")
         reasons.append(f"effort: transfers/channels: '{_quote(m)}'")
+    if m := UNREACHABLE.search(text):
+        effort.append(0.4)
+        urgency.append(0.2)
+        flags.add("unreachable")
+        reasons.append(f"effort: cannot reach anyone: '{_quote(m)}'")
     eff = noisy_or(effort)
     if eff > 0:
         urgency.append(0.5 * eff)  # high effort is itself a reason to answer sooner

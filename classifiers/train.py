@@ -37,6 +37,8 @@ HEAD_CLASSES: dict[str, list[str]] = {
     "complaint": ["1"],
     "detractor": ["1"],
     "intent": list(INTENTS),
+    "severity": list(data.SEVERITIES),
+    "irony": ["1"],
 }
 Progress = Callable[[str, int], Any]  # (description, total) -> a tqdm-like object with update()
 
@@ -168,6 +170,7 @@ def _oof_logits(x: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.n
 
 # The metric each head's C is chosen by: its target (model card), macro-F1 where the issue sets none.
 SELECT_BY = {"sentiment": "macro_recall", "detractor": "auroc"}
+BALANCED = frozenset({"sentiment", "severity"})
 
 
 def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig,
@@ -188,7 +191,9 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
     binary = len(classes) == 1
     y = np.asarray([int(v) for v in labels] if binary else [classes.index(v) for v in labels])
     k = 1 if binary else len(classes)
-    balanced = name == "sentiment"  # macro-recall is the sentiment target; the rare class is negative
+    # macro-recall is the sentiment target (the rare class is negative); severity is judged by macro-F1
+    # over five classes of which the highest two are the rarest
+    balanced = name in BALANCED
     if unseen is not None:  # every fold gets its share of unseen rows
         strata = [f"{s}|{int(u)}" for s, u in zip(strata if strata is not None else y.astype(str), unseen,
                                                    strict=True)]

@@ -93,8 +93,16 @@ def to_classification(row: dict[str, Any], pred: Prediction, version: str,
         mention_key=row["key"], model_version=version, sentiment=pred.sentiment_label,
         sentiment_scores=pred.sentiment, complaint=pred.complaint, detractor=pred.detractor,
         intent=pred.intent_label, intent_scores=pred.intent, urgency=round(urgency, 4), reasons=reasons,
-        effort=round(sig.effort, 4),
+        effort=round(sig.effort, 4), language=pred.language or None,
+        language_covered=pred.language_covered if pred.language else None, language_path=pred.path or None,
+        severity=pred.severity_level, sarcasm=None if pred.sarcasm is None else round(pred.sarcasm, 4),
     )
+
+
+# The detected language replaces the platform's tag (X's ``lang``; Reddit gives none) when it is
+# determined: the queue then shows the language the model actually read the post as.
+_SET_LANGUAGE = """UPDATE mentions SET language = CASE WHEN ?1 <> 'und' THEN ?1 ELSE COALESCE(language, ?1) END
+                   WHERE key = ?2"""
 
 
 def _save(rows: list[dict[str, Any]], keys: list[str]) -> Any:
@@ -102,6 +110,7 @@ def _save(rows: list[dict[str, Any]], keys: list[str]) -> Any:
         db.table("classifications").insert_all(rows, pk="mention_key", replace=True)
         db.conn.executemany("UPDATE mentions SET stage = 'classified' WHERE key = ? AND stage = 'new'",
                             [(k,) for k in keys])
+        db.conn.executemany(_SET_LANGUAGE, [(r["language"], r["mention_key"]) for r in rows if r.get("language")])
 
     return write
 

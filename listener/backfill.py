@@ -50,7 +50,8 @@ def parse_since(text: str) -> timedelta:
 
 
 def select_sources(planned: Sequence[Planned], which: str, brand: str | None = None) -> list[Planned]:
-    """``x`` / ``reddit`` (a platform) or an exact source name such as ``x-search``, from what is planned."""
+    """A platform (``x``, ``reddit``, ``bluesky``, ``mastodon``) or an exact source name such as
+    ``x-search``, from what is planned."""
     chosen = [p for p in planned
               if which in (p[0].platform, p[0].name) and (brand is None or p[0].brand == brand)]
     if not chosen:

@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 from careline.platform import Budget, Planned, ReplySender
-from careline.settings import BrandSettings, RedditSourceSettings, Settings, XSourceSettings, brand_env
+from careline.settings import (
+    BlueskySourceSettings,
+    BrandSettings,
+    MastodonSourceSettings,
+    RedditSourceSettings,
+    Settings,
+    XSourceSettings,
+    brand_env,
+)
+from platforms.bluesky.client import APP_PASSWORD_ENV, brand_app_password
+from platforms.bluesky.read import BlueskyMentionsSource, BlueskySearchSource
+from platforms.bluesky.reply import BlueskyReplySender
+from platforms.mastodon.client import TOKEN_ENV, brand_token, instance_url, split_account
+from platforms.mastodon.read import MastodonHashtagSource, MastodonMentionsSource, brand_hashtags
+from platforms.mastodon.reply import MastodonReplySender
 from platforms.reddit.client import REDDIT_PASSWORD_ENV, brand_reddit_password
 from platforms.reddit.read import RedditInboxSource, RedditSearchSource, RedditSubredditSource
 from platforms.reddit.reply import RedditReplySender
@@ -45,14 +60,63 @@ def reddit_sources(brand: BrandSettings, reddit: RedditSourceSettings) -> list[P
     return out
 
 
+def bluesky_sources(brand: BrandSettings, bluesky: BlueskySourceSettings) -> list[Planned]:
+    """Free and rate-limited; both need the brand account's login (search too, since 2025)."""
+    if not brand.bluesky_handle:
+        return []
+    out: list[Planned] = [(BlueskyMentionsSource(brand, bluesky), None, bluesky.max_pages)]
+    if brand.keywords:
+        out.append((BlueskySearchSource(brand, bluesky), None, bluesky.max_pages))
+    return out
+
+
+def mastodon_sources(brand: BrandSettings, mastodon: MastodonSourceSettings,
+                     environ: Mapping[str, str] | None = None) -> list[Planned]:
+    """The account's mentions; its server's hashtag timelines for the brand's '#' keywords."""
+    if not brand.mastodon_account:
+        return []
+    out: list[Planned] = [(MastodonMentionsSource(brand, mastodon, environ=environ), None, mastodon.max_pages)]
+    if mastodon.hashtags and brand_hashtags(brand):
+        out.append((MastodonHashtagSource(brand, mastodon, environ=environ), None, mastodon.max_pages))
+    return out
+
+
+def simulated_tokens(settings: Settings) -> dict[str, str] | None:
+    """On the simulator a Mastodon token is the account's username (as X's bearer token is its handle)."""
+    if not settings.simulator.enabled:
+        return None
+    return {brand_env(TOKEN_ENV, b.name): split_account(b.mastodon_account)[0] for b in settings.brands}
+
+
 def build_sources(settings: Settings) -> list[Planned]:
     """(source, budget, max pages) for every enabled platform endpoint of every brand."""
     out: list[Planned] = []
+    src = settings.sources
     for brand in settings.brands:
-        if settings.sources.x.enabled:
-            out.extend(x_sources(brand, settings.sources.x))
-        if settings.sources.reddit.enabled:
-            out.extend(reddit_sources(brand, settings.sources.reddit))
+        if src.x.enabled:
+            out.extend(x_sources(brand, src.x))
+        if src.reddit.enabled:
+            out.extend(reddit_sources(brand, src.reddit))
+        if src.bluesky.enabled:
+            out.extend(bluesky_sources(brand, src.bluesky))
+        if src.mastodon.enabled:
+            out.extend(mastodon_sources(brand, src.mastodon, simulated_tokens(settings)))
+    return out
+
+
+def fediverse_senders(settings: Settings, brand: BrandSettings, env: dict[str, str]) -> dict[str, ReplySender]:
+    """Bluesky posts as the brand's account with its app password; Mastodon with the account's token."""
+    out: dict[str, ReplySender] = {}
+    bluesky, mastodon = settings.sources.bluesky, settings.sources.mastodon
+    password = brand_app_password(brand, bluesky, env)
+    if bluesky.enabled and brand.bluesky_handle and password:
+        out[f"bluesky:{brand.name}"] = BlueskyReplySender(
+            bluesky, handle=brand.bluesky_handle, password=password,
+            password_env=brand_env(APP_PASSWORD_ENV, brand.name))
+    token = brand_token(brand, mastodon, simulated_tokens(settings) or env)
+    if mastodon.enabled and brand.mastodon_account and token:
+        out[f"mastodon:{brand.name}"] = MastodonReplySender(mastodon, base_url=instance_url(brand), token=token,
+                                                            token_env=brand_env(TOKEN_ENV, brand.name))
     return out
 
 
@@ -81,4 +145,5 @@ def build_senders(settings: Settings, environ: dict[str, str] | None = None) -> 
             user, password = reddit.username, reddit.password
         if reddit.enabled and user and password:
             out[f"reddit:{brand.name}"] = RedditReplySender(reddit, username=user, password=password)
+        out.update(fediverse_senders(settings, brand, env))
     return out

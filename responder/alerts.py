@@ -202,6 +202,13 @@ def sign(secret: str | bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
+def signed_headers(secret: str, body: bytes, delivery: str) -> dict[str, str]:
+    """The headers of every webhook POST: signature, event name (from the body), delivery id."""
+    return {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
+            "X-Careline-Event": str(json.loads(body).get("event", "sla")),
+            "X-Careline-Delivery": delivery, "User-Agent": "careline-webhooks/1"}
+
+
 def verify_signature(secret: str | bytes, body: bytes, header: str | None) -> bool:
     """For receivers (and tests): constant-time check of a signature header against the raw body."""
     return header is not None and hmac.compare_digest(sign(secret, body), header)
@@ -283,9 +290,7 @@ async def _attempt(transport: Transport, row: dict[str, Any], hook: WebhookSetti
         return Outcome(row["id"], attempts, False, f"${hook.secret_env} is not set: refusing to send unsigned",
                        final=True)
     body = row["payload"].encode()
-    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
-               "X-Careline-Event": str(json.loads(body).get("event", "sla")),
-               "X-Careline-Delivery": str(row["id"]), "User-Agent": "careline-webhooks/1"}
+    headers = signed_headers(secret, body, str(row["id"]))
     try:
         status, answer = await transport.post(row["url"], body, headers, seconds=request_seconds)
     except TransportError as exc:

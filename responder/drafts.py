@@ -15,6 +15,13 @@ escapes it there.
 Variables available to a template: ``name`` (first name, or "there"), ``author_name``, ``case_ref``,
 ``brand`` (display name), ``platform``, ``dm`` (how to reach us privately on this platform),
 ``promise`` (when we will follow up), ``greeting`` and ``sign_off``.
+
+Languages (issue 20): a reply goes out in the post's language when a template exists for it. Built-in
+defaults cover ``LANGUAGES`` (English plus German, French, Spanish, Portuguese, Italian, Dutch); a
+brand adds or overrides one as ``config/templates/<brand>/<language>/<intent>.j2``. In those
+languages ``greeting``, ``dm``, ``promise`` and the fallback ``name`` are the language's own (the
+brand voice's values are English). Without a template the draft is the English one and says so in
+``Draft.note`` ("no Hungarian template"), so the agent knows to write it by hand.
 """
 
 from __future__ import annotations
@@ -64,10 +71,139 @@ DEFAULT_TEMPLATES: Mapping[str, str] = {
     "other": "{{ greeting }} {{ name }}, thanks for reaching out to {{ brand }}. So we can get you to the "
     "right person, please {{ dm }} with a few details and a teammate will reply {{ promise }}." + _REF,
 }
+# Per language: greeting, "there", the private channel per platform, the default promise, and the
+# intent templates built from one apology frame with the topic and the detail to send privately.
+_LOCALES: Mapping[str, Mapping[str, object]] = {
+    "de": {"greeting": "Hallo", "there": "zusammen", "dm": {"x": "schreib uns eine DM"},
+           "dm_other": "schreib uns eine private Nachricht", "promise": "innerhalb von 2 Stunden",
+           "frame": "{{ greeting }} {{ name }}, danke, dass du uns Bescheid gibst, und es tut uns leid wegen "
+                    "{topic}. Bitte {{ dm }} mit {detail}, dann kümmern wir uns darum und melden uns "
+                    "{{ promise }}. Ref: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, danke für deine Frage! Jemand aus dem Team antwortet hier "
+                       "{{ promise }}. Ref: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, vielen Dank für die netten Worte! Wir geben sie ans Team "
+                     "weiter.{{ sign_off }}",
+           "topics": {"delivery": "deiner Bestellung", "refund_return": "deiner Erstattung",
+                      "billing": "deiner Rechnung", "account_login": "deines Kontos",
+                      "outage_bug": "der Störung", "product_quality": "des Produkts",
+                      "service_experience": "deiner Erfahrung mit uns", "other": "deines Anliegens"},
+           "details": {"delivery": "deiner Bestellnummer", "refund_return": "deiner Bestellnummer",
+                       "billing": "der E-Mail-Adresse deines Kontos (nie Kartendaten)",
+                       "account_login": "der E-Mail-Adresse deines Kontos (nie dein Passwort)",
+                       "outage_bug": "Gerät und App-Version", "product_quality": "deiner Bestellnummer",
+                       "service_experience": "ein paar Details", "other": "ein paar Details"}},
+    "fr": {"greeting": "Bonjour", "there": "", "dm": {"x": "nous envoyer un DM"},
+           "dm_other": "nous envoyer un message privé", "promise": "dans les 2 heures",
+           "frame": "{{ greeting }} {{ name }}, merci de nous avoir prévenus et désolés pour {topic}. "
+                    "Merci de {{ dm }} avec {detail} : nous nous en occupons et revenons vers vous "
+                    "{{ promise }}. Réf : {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, merci pour votre question ! Un membre de l'équipe vous répond "
+                       "ici {{ promise }}. Réf : {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, merci beaucoup pour ce message ! Nous le transmettons à "
+                     "l'équipe.{{ sign_off }}",
+           "topics": {"delivery": "votre commande", "refund_return": "votre remboursement",
+                      "billing": "votre facture", "account_login": "votre compte",
+                      "outage_bug": "la panne", "product_quality": "le produit",
+                      "service_experience": "votre expérience", "other": "ce problème"},
+           "details": {"delivery": "votre numéro de commande", "refund_return": "votre numéro de commande",
+                       "billing": "l'e-mail de votre compte (jamais vos données de carte)",
+                       "account_login": "l'e-mail de votre compte (jamais votre mot de passe)",
+                       "outage_bug": "votre appareil et la version de l'app",
+                       "product_quality": "votre numéro de commande", "service_experience": "quelques détails",
+                       "other": "quelques détails"}},
+    "es": {"greeting": "Hola", "there": "", "dm": {"x": "envíanos un DM"},
+           "dm_other": "envíanos un mensaje privado", "promise": "en menos de 2 horas",
+           "frame": "{{ greeting }} {{ name }}, gracias por avisarnos y lo sentimos por {topic}. "
+                    "Por favor, {{ dm }} con {detail} y te responderemos {{ promise }}. "
+                    "Ref: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, ¡gracias por tu pregunta! Alguien del equipo te responderá "
+                       "aquí {{ promise }}. Ref: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, ¡muchas gracias por tus palabras! Se las pasamos al "
+                     "equipo.{{ sign_off }}",
+           "topics": {"delivery": "tu pedido", "refund_return": "tu reembolso", "billing": "tu factura",
+                      "account_login": "tu cuenta", "outage_bug": "la incidencia", "product_quality": "el producto",
+                      "service_experience": "tu experiencia", "other": "lo ocurrido"},
+           "details": {"delivery": "tu número de pedido", "refund_return": "tu número de pedido",
+                       "billing": "el correo de tu cuenta (nunca datos de la tarjeta)",
+                       "account_login": "el correo de tu cuenta (nunca tu contraseña)",
+                       "outage_bug": "tu dispositivo y la versión de la app", "product_quality": "tu número de pedido",
+                       "service_experience": "algunos detalles", "other": "algunos detalles"}},
+    "pt": {"greeting": "Olá", "there": "", "dm": {"x": "envie-nos uma DM"},
+           "dm_other": "envie-nos uma mensagem privada", "promise": "em até 2 horas",
+           "frame": "{{ greeting }} {{ name }}, obrigado por nos avisar e lamentamos o problema com {topic}. "
+                    "Por favor, {{ dm }} com {detail} e responderemos {{ promise }}. "
+                    "Ref: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, obrigado pela pergunta! Alguém da equipe responde aqui "
+                       "{{ promise }}. Ref: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, muito obrigado pelas palavras! Vamos partilhá-las com a "
+                     "equipe.{{ sign_off }}",
+           "topics": {"delivery": "o seu pedido", "refund_return": "o seu reembolso", "billing": "a sua fatura",
+                      "account_login": "a sua conta", "outage_bug": "a falha", "product_quality": "o produto",
+                      "service_experience": "o atendimento", "other": "o ocorrido"},
+           "details": {"delivery": "o número do pedido", "refund_return": "o número do pedido",
+                       "billing": "o e-mail da conta (nunca dados do cartão)",
+                       "account_login": "o e-mail da conta (nunca a senha)",
+                       "outage_bug": "o seu aparelho e a versão do app", "product_quality": "o número do pedido",
+                       "service_experience": "alguns detalhes", "other": "alguns detalhes"}},
+    "it": {"greeting": "Ciao", "there": "", "dm": {"x": "scrivici in DM"},
+           "dm_other": "scrivici un messaggio privato", "promise": "entro 2 ore",
+           "frame": "{{ greeting }} {{ name }}, grazie per la segnalazione e ci dispiace per {topic}. "
+                    "Per favore {{ dm }} con {detail} e ti risponderemo {{ promise }}. "
+                    "Rif: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, grazie per la domanda! Qualcuno del team ti risponderà qui "
+                       "{{ promise }}. Rif: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, grazie mille per le belle parole! Le giriamo al "
+                     "team.{{ sign_off }}",
+           "topics": {"delivery": "il tuo ordine", "refund_return": "il tuo rimborso", "billing": "la tua fattura",
+                      "account_login": "il tuo account", "outage_bug": "il disservizio",
+                      "product_quality": "il prodotto", "service_experience": "la tua esperienza",
+                      "other": "l'accaduto"},
+           "details": {"delivery": "il numero d'ordine", "refund_return": "il numero d'ordine",
+                       "billing": "l'e-mail dell'account (mai i dati della carta)",
+                       "account_login": "l'e-mail dell'account (mai la password)",
+                       "outage_bug": "dispositivo e versione dell'app", "product_quality": "il numero d'ordine",
+                       "service_experience": "qualche dettaglio", "other": "qualche dettaglio"}},
+    "nl": {"greeting": "Hoi", "there": "", "dm": {"x": "ons een DM sturen"},
+           "dm_other": "ons een privébericht sturen", "promise": "binnen 2 uur",
+           "frame": "{{ greeting }} {{ name }}, bedankt voor je bericht en sorry voor het probleem met {topic}. "
+                    "Wil je {{ dm }} met {detail}? Dan zoeken we het uit en reageren we {{ promise }}. "
+                    "Ref: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, bedankt voor je vraag! Iemand van het team antwoordt hier "
+                       "{{ promise }}. Ref: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, heel erg bedankt voor je mooie woorden! We delen ze met het "
+                     "team.{{ sign_off }}",
+           "topics": {"delivery": "je bestelling", "refund_return": "je terugbetaling", "billing": "je factuur",
+                      "account_login": "je account", "outage_bug": "de storing", "product_quality": "het product",
+                      "service_experience": "je ervaring", "other": "wat er gebeurde"},
+           "details": {"delivery": "je bestelnummer", "refund_return": "je bestelnummer",
+                       "billing": "het e-mailadres van je account (nooit kaartgegevens)",
+                       "account_login": "het e-mailadres van je account (nooit je wachtwoord)",
+                       "outage_bug": "je apparaat en de app-versie", "product_quality": "je bestelnummer",
+                       "service_experience": "wat details", "other": "wat details"}},
+}
+
+
+def _locale_templates(locale: Mapping[str, object]) -> dict[str, str]:
+    topics, details = locale["topics"], locale["details"]
+    assert isinstance(topics, dict) and isinstance(details, dict)
+    out = {i: str(locale["frame"]).replace("{topic}", topics[i]).replace("{detail}", details[i]) for i in topics}
+    return {**out, "question": str(locale["question"]), "praise": str(locale["praise"])}
+
+
+#: Built-in templates per language and intent; English is ``DEFAULT_TEMPLATES``.
+LANGUAGE_TEMPLATES: Mapping[str, Mapping[str, str]] = {
+    "en": DEFAULT_TEMPLATES, **{lang: _locale_templates(loc) for lang, loc in _LOCALES.items()}}
+LANGUAGES = tuple(LANGUAGE_TEMPLATES)
+_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
+          "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "pl": "Polish",
+          "tr": "Turkish", "ru": "Russian", "ar": "Arabic", "sv": "Swedish", "da": "Danish", "fi": "Finnish"}
+
 PRIVATE_CHANNEL: Mapping[str, str] = {
     "x": "send us a DM",
     "twitter": "send us a DM",
     "reddit": "send us a private message",
+    "bluesky": "send us a DM",
+    "mastodon": "send us a direct message",
 }
 
 
@@ -83,7 +219,7 @@ class BrandVoice:
     greeting: str = "Hi"
     sign_off: str = ""  # appended as is, e.g. " ^JS" or " - The Acme team"
     promise: str = "within 2 hours"
-    templates: Mapping[str, str] = field(default_factory=dict)
+    templates: Mapping[str, str] = field(default_factory=dict)  # "<intent>" (English) or "<lang>/<intent>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +231,8 @@ class Draft:
     length: LengthCheck
     tone: ToneReport
     source: str  # "brand" or "default"
+    language: str = "en"  # the language the draft is written in
+    note: str | None = None  # e.g. "no Hungarian template: the suggestion is in English"
 
     @property
     def ok(self) -> bool:
@@ -128,6 +266,7 @@ def draft_reply(
     platform: str,
     *,
     voice: BrandVoice | None = None,
+    language: str | None = None,
 ) -> Draft:
     """A suggested reply for ``intent`` in ``brand``'s voice, checked for tone and length.
 
@@ -137,7 +276,11 @@ def draft_reply(
     """
     voice = voice or BrandVoice()
     key = intent if intent in DEFAULT_TEMPLATES else "other"
-    template = voice.templates.get(key) or DEFAULT_TEMPLATES[key]
+    lang, note = _reply_language(language, key, voice)
+    if lang == "en":
+        template = voice.templates.get(key) or DEFAULT_TEMPLATES[key]
+    else:
+        template = voice.templates.get(f"{lang}/{key}") or LANGUAGE_TEMPLATES[lang][key]
     variables = {
         "name": first_name(author_name),
         "author_name": author_name,
@@ -149,17 +292,38 @@ def draft_reply(
         "greeting": voice.greeting,
         "sign_off": voice.sign_off,
     }
+    there = "there"
+    if lang in _LOCALES:  # the brand voice's words are English; the template's language brings its own
+        loc = _LOCALES[lang]
+        dm = loc["dm"]
+        assert isinstance(dm, dict)
+        there = str(loc["there"])
+        variables.update(greeting=str(loc["greeting"]), promise=str(loc["promise"]),
+                         dm=str(dm.get(platform.lower(), loc["dm_other"])))
+        if variables["name"] == "there":
+            variables["name"] = there
     text = render(template, variables)
     length = check_length(platform, text)
-    if not length.ok and variables["name"] != "there":
-        text = render(template, {**variables, "name": "there"})
+    if not length.ok and variables["name"] != there:
+        text = render(template, {**variables, "name": there})
         length = check_length(platform, text)
-    source = "brand" if key in voice.templates else "default"
-    return Draft(key, brand, platform, text, length, check_tone(text), source)
+    source = "brand" if (key if lang == "en" else f"{lang}/{key}") in voice.templates else "default"
+    return Draft(key, brand, platform, text, length, check_tone(text, lang), source, lang, note)
+
+
+def _reply_language(language: str | None, intent: str, voice: BrandVoice) -> tuple[str, str | None]:
+    """The language to write in, and a note when the post's language has no template."""
+    if not language or language in ("en", "und"):
+        return "en", None
+    if language in LANGUAGE_TEMPLATES or f"{language}/{intent}" in voice.templates:
+        return language, None
+    name = _NAMES.get(language, language)
+    return "en", f"no {name} template: the suggestion is in English"
 
 
 def load_brand_templates(directory: str | Path) -> dict[str, dict[str, str]]:
-    """Read ``<directory>/<brand>/<intent>.j2`` files into ``{brand: {intent: template}}``.
+    """Read ``<directory>/<brand>/<intent>.j2`` (English) and ``<directory>/<brand>/<language>/<intent>.j2``
+    files into ``{brand: {intent or "<language>/<intent>": template}}``.
 
     The IO edge of this module: call it once at start and pass the result into :class:`BrandVoice`.
     Files for unknown intents are rejected so a misspelt file name does not silently do nothing.
@@ -168,13 +332,18 @@ def load_brand_templates(directory: str | Path) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     if not root.is_dir():
         return out
-    for path in sorted(root.glob("*/*.j2")):
+    for path in sorted([*root.glob("*/*.j2"), *root.glob("*/*/*.j2")]):
         if path.stem not in INTENTS:
             raise DraftError(f"{path}: unknown intent {path.stem!r} (known: {', '.join(INTENTS)})")
+        nested = path.parent.parent != root  # <brand>/<language>/<intent>.j2
+        if nested and not re.fullmatch(r"[a-z]{2}", path.parent.name):
+            raise DraftError(f"{path}: {path.parent.name!r} is not a two-letter language code")
         source = path.read_text(encoding="utf-8").strip()
         try:
             _ENV.parse(source)
         except TemplateError as exc:
             raise DraftError(f"{path}: {exc}") from exc
-        out.setdefault(path.parent.name, {})[path.stem] = source
+        brand = path.parent.parent.name if nested else path.parent.name
+        key = f"{path.parent.name}/{path.stem}" if nested else path.stem
+        out.setdefault(brand, {})[key] = source
     return out

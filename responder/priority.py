@@ -8,6 +8,14 @@ calibration.
 
 Weights (sum 100): detractor 30, complaint 20, urgency 20, effort 10, reach 10, SLA time 10. The
 buckets are the priorities SLA policies match on: urgent >= 75, high >= 50, normal >= 25, else low.
+
+Two adjustments on top (issue 20), each with its own reason:
+- **Severity** (0-4 from the classifier; 3 accusation and 4 blame) adds up to ``SEVERITY_POINTS`` to a
+  complaint's score: a complaint that blames the brand publicly costs more goodwill than a neutral
+  report of a problem (Jin & Aletras 2021's scale).
+- **Language not covered**: when no model path reads the post's language its scores are a guess, and a
+  guess must not sink a post to the bottom of the queue; it gets ``UNCOVERED_FLOOR`` (a "normal"
+  priority, above chatter) so a person reads it.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ BUCKETS = (("urgent", 75.0), ("high", 50.0), ("normal", 25.0), ("low", 0.0))
 FULL_REACH_FOLLOWERS = 1_000_000
 #: SLA pressure starts this long before the due time and is full at it.
 SLA_RAMP = timedelta(hours=2)
+#: Points severity 4 (blame) adds to a complaint; level 3 adds two thirds, 2 a third, 0-1 nothing.
+SEVERITY_POINTS = 9.0
+#: Score a post in a language no model path reads gets at least.
+UNCOVERED_FLOOR = 40.0
+SEVERITY_NAMES = {2: "disapproval", 3: "accusation", 4: "blame"}
 
 _EFFORT_PATTERNS = (
     r"\b(second|third|fourth|fifth|\d+(st|nd|rd|th)) time\b",
@@ -56,6 +69,9 @@ class PrioritySignals:
     verified: bool = False
     sla_remaining: timedelta | None = None
     customer_messages: int = 1
+    severity: int | None = None  # complaint severity 0-4; None = not recorded
+    language: str | None = None  # ISO 639-1 (for the reason only)
+    language_covered: bool | None = None  # False = no model reads the language: floor applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +109,27 @@ def score_priority(signals: PrioritySignals) -> Priority:
         "sla": _sla_pressure(signals.sla_remaining),
     }
     contributions = {name: round(WEIGHTS[name] * value, 2) for name, value in parts.items()}
+    extra: list[str] = []
+    if (points := severity_points(signals)) > 0:
+        contributions["severity"] = points
+        extra.append(f"severity {signals.severity}/4: {SEVERITY_NAMES[int(signals.severity or 0)]}")
     score = round(min(100.0, sum(contributions.values())), 2)
+    if signals.language_covered is False and score < UNCOVERED_FLOOR:
+        contributions["language_floor"] = round(UNCOVERED_FLOOR - score, 2)
+        score = UNCOVERED_FLOOR
+        extra.insert(0, f"language not covered ({signals.language or 'unknown'}): priority floor "
+                        f"{UNCOVERED_FLOOR:.0f} so a person reads it")
     ranked = sorted(parts, key=lambda n: -contributions[n])
     reasons = tuple(r for name in ranked if (r := _reason(name, parts[name], signals)))
-    return Priority(score, bucket_for(score), reasons, contributions)
+    return Priority(score, bucket_for(score), (*reasons, *extra), contributions)
+
+
+def severity_points(signals: PrioritySignals) -> float:
+    """Extra points for a severe complaint: 0 below disapproval, scaled by the complaint probability."""
+    level = signals.severity or 0
+    if level < 2:
+        return 0.0
+    return round(SEVERITY_POINTS * (level - 1) / 3 * _unit(signals.complaint), 2)
 
 
 def _unit(value: float) -> float:

@@ -5,6 +5,12 @@ point in the ranges below weighs 1 and every other code point 2 (so CJK counts d
 counts 23 whatever its length; each emoji sequence (a ZWJ family, a flag, a keycap, a skin-tone
 variant) counts 2 as a whole. The limit is 280. Reddit limits a comment to 10,000 characters.
 
+Bluesky counts *graphemes* (what a reader sees as one character: an emoji family, a flag, a letter with
+its combining accents) against 300 (the ``app.bsky.feed.post`` lexicon's ``maxGraphemes``; the SDK
+checks only the 3,000-byte limit). Mastodon counts characters, each URL as 23 and each ``@user@domain``
+mention as its ``@user`` part only; the limit is the server's own (``max_characters`` in its instance
+info, which the Mastodon reply sender reads at start and callers pass as ``limit``), 500 by default.
+
 The emoji and URL detection are close approximations of twitter-text's generated regular
 expressions (which are not shipped as a Python package we depend on); the tests pin the cases a
 support reply meets in practice.
@@ -23,7 +29,12 @@ REDDIT_LIMIT = 10_000
 URL_WEIGHT = 23
 #: twitter-text v3 ``ranges``: code points weighing 1 (Latin-1 through Georgian, spaces, punctuation).
 LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-LIMITS = {"x": X_LIMIT, "twitter": X_LIMIT, "reddit": REDDIT_LIMIT}
+BLUESKY_LIMIT = 300
+MASTODON_LIMIT = 500
+LIMITS = {"x": X_LIMIT, "twitter": X_LIMIT, "reddit": REDDIT_LIMIT, "bluesky": BLUESKY_LIMIT,
+          "mastodon": MASTODON_LIMIT}
+_GRAPHEME = regex.compile(r"\X")
+_MASTODON_MENTION = regex.compile(r"(?<![\w@])(@[\w.-]+)@[\w-]+(?:\.[\w-]+)+")
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"]+"
@@ -96,13 +107,27 @@ def reddit_length(text: str) -> int:
     return len(text)
 
 
-def check_length(platform: str, text: str) -> LengthCheck:
-    """Length of ``text`` on ``platform`` (``x``/``twitter`` or ``reddit``) against its limit."""
+def bluesky_length(text: str) -> int:
+    """Graphemes (extended grapheme clusters, Unicode's user-perceived characters), as Bluesky counts."""
+    return len(_GRAPHEME.findall(text))
+
+
+def mastodon_length(text: str) -> int:
+    """Mastodon's count: characters, a URL as 23, a remote mention as its local part."""
+    text = _MASTODON_MENTION.sub(lambda m: m.group(1), text)  # before URLs: the domain looks like one
+    return len(_URL.sub("x" * URL_WEIGHT, text))
+
+
+COUNTERS = {"x": x_weighted_length, "twitter": x_weighted_length, "reddit": reddit_length,
+            "bluesky": bluesky_length, "mastodon": mastodon_length}
+
+
+def check_length(platform: str, text: str, limit: int | None = None) -> LengthCheck:
+    """Length of ``text`` on ``platform`` against its limit; ``limit`` overrides it (a Mastodon server's own)."""
     key = platform.lower()
     if key not in LIMITS:
         raise ValueError(f"no length rule for platform {platform!r}")
-    length = x_weighted_length(text) if LIMITS[key] == X_LIMIT else reddit_length(text)
-    return LengthCheck(key, length, LIMITS[key])
+    return LengthCheck(key, COUNTERS[key](text), limit or LIMITS[key])
 
 
 def fits(platform: str, text: str) -> bool:

@@ -106,6 +106,68 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# The same categories' commonest phrasings in the other languages replies are drafted in. Fewer
+# rules than English: the guard says which languages it checks, and says so when it cannot.
+RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
+    "en": RULES,
+    "de": (
+        _rule("defensive", r"\bwie (?:bereits|schon) (?:gesagt|erwähnt|erklärt)\b|\bnicht unsere schuld\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Kurz zusammengefasst:"),
+        _rule("blaming", r"\b(?:du hättest|sie hätten|ihre eigene schuld|deine eigene schuld)\b",
+              "Blames the customer.", "So lösen wir es jetzt:"),
+        _rule("dismissive", r"\b(?:beruhigen sie sich|beruhig dich|da können wir nichts machen)\b",
+              "Dismisses the customer or closes the door.", "Das ist ärgerlich, und das können wir tun:"),
+        _rule("policy_hiding", r"\b(?:gemäß unseren richtlinien|laut unseren agb|unsere richtlinien erlauben)\b",
+              "Hides behind policy.", "Darum ist es so, und das können wir für dich tun:"),
+    ),
+    "fr": (
+        _rule("defensive", r"\bcomme (?:déjà )?(?:indiqué|expliqué|dit)\b|\bce n'est pas (?:de )?notre faute\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Pour résumer :"),
+        _rule("blaming", r"\bvous auriez dû\b|\bc'est (?:de )?votre faute\b",
+              "Blames the customer.", "Voici comment nous allons régler cela :"),
+        _rule("dismissive", r"\b(?:calmez-vous|nous ne pouvons rien faire|on ne peut rien faire)\b",
+              "Dismisses the customer or closes the door.", "Voici ce que nous pouvons faire :"),
+        _rule("policy_hiding", r"\b(?:selon notre politique|conformément à nos conditions)\b",
+              "Hides behind policy.", "Voici pourquoi, et ce que nous pouvons faire :"),
+    ),
+    "es": (
+        _rule("defensive", r"\bcomo (?:ya )?(?:te|le)? ?(?:dijimos|indicamos|explicamos)\b|\bno es culpa nuestra\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Para resumir:"),
+        _rule("blaming", r"\b(?:deberías haber|debería haber|es tu culpa|es su culpa)\b",
+              "Blames the customer.", "Así lo solucionamos ahora:"),
+        _rule("dismissive", r"\b(?:cálmate|cálmese|no podemos hacer nada)\b",
+              "Dismisses the customer or closes the door.", "Esto es lo que podemos hacer:"),
+        _rule("policy_hiding", r"\b(?:según nuestra política|por política de la empresa)\b",
+              "Hides behind policy.", "Te explicamos por qué y qué podemos hacer:"),
+    ),
+    "pt": (
+        _rule("defensive", r"\bcomo já (?:dissemos|explicamos|informamos)\b|\bnão é culpa nossa\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Resumindo:"),
+        _rule("blaming", r"\b(?:você deveria ter|a culpa é sua)\b", "Blames the customer.", "Vamos resolver assim:"),
+        _rule("dismissive", r"\b(?:acalme-se|não podemos fazer nada)\b",
+              "Dismisses the customer or closes the door.", "Eis o que podemos fazer:"),
+    ),
+    "it": (
+        _rule("defensive", r"\bcome già (?:detto|spiegato|indicato)\b|\bnon è colpa nostra\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Riassumendo:"),
+        _rule("blaming", r"\b(?:avresti dovuto|avrebbe dovuto|è colpa tua|è colpa sua)\b",
+              "Blames the customer.", "Ecco come risolviamo:"),
+        _rule("dismissive", r"\b(?:si calmi|calmati|non possiamo fare nulla)\b",
+              "Dismisses the customer or closes the door.", "Ecco cosa possiamo fare:"),
+    ),
+    "nl": (
+        _rule("defensive", r"\bzoals (?:al|eerder) (?:gezegd|uitgelegd|aangegeven)\b|\bniet onze schuld\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Kort samengevat:"),
+        _rule("blaming", r"\b(?:je had moeten|u had moeten|je eigen schuld|uw eigen schuld)\b",
+              "Blames the customer.", "Zo lossen we het op:"),
+        _rule("dismissive", r"\b(?:rustig aan|kalm aan|we kunnen er niets aan doen)\b",
+              "Dismisses the customer or closes the door.", "Dit kunnen we wel doen:"),
+    ),
+}
+#: Languages the tone guard checks; a draft in any other language comes back unchecked, and says so.
+TONE_LANGUAGES = tuple(RULES_BY_LANGUAGE)
+
+
 @dataclass(frozen=True, slots=True)
 class ToneFinding:
     """One flagged span: ``text[start:end]`` is the phrase."""
@@ -126,6 +188,12 @@ class ToneFinding:
 class ToneReport:
     text: str
     findings: tuple[ToneFinding, ...]
+    language: str = "en"
+
+    @property
+    def checked(self) -> bool:
+        """False when the guard has no rules for the draft's language: no findings means nothing then."""
+        return self.language in RULES_BY_LANGUAGE
 
     @property
     def defensive(self) -> bool:
@@ -133,18 +201,31 @@ class ToneReport:
         return any(f.blocking for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"defensive": self.defensive, "findings": [asdict(f) for f in self.findings]}
+        """The report as JSON; a draft in another language than English also says whether (and in
+        which languages) the guard could check it. English reports keep their original two keys."""
+        out: dict[str, Any] = {"defensive": self.defensive, "findings": [asdict(f) for f in self.findings]}
+        if self.language == "en":
+            return out
+        out.update(language=self.language, checked=self.checked, languages_checked=list(TONE_LANGUAGES))
+        if not self.checked:
+            out["note"] = f"the tone guard has no rules for '{self.language}': check this reply by hand"
+        return out
 
 
-def check_tone(text: str) -> ToneReport:
-    """Findings in ``text`` ordered by position; overlapping matches of one category are reported once."""
+def check_tone(text: str, language: str = "en") -> ToneReport:
+    """Findings in ``text`` ordered by position; overlapping matches of one category are reported once.
+
+    ``language`` picks the rule set (``TONE_LANGUAGES``); English rules run too on every draft, since
+    an English phrase inside another language's reply reads just as badly.
+    """
     found: list[ToneFinding] = []
-    for rule in RULES:
+    rules = RULES if language == "en" else (*RULES_BY_LANGUAGE.get(language, ()), *RULES)
+    for rule in rules:
         for match in rule.pattern.finditer(text):
             finding = ToneFinding(rule.category, match.start(), match.end(), match.group(), rule.why, rule.suggestion)
             if not any(_overlaps(finding, other) for other in found):
                 found.append(finding)
-    return ToneReport(text, tuple(sorted(found, key=lambda f: (f.start, f.end))))
+    return ToneReport(text, tuple(sorted(found, key=lambda f: (f.start, f.end))), language or "en")
 
 
 def _overlaps(a: ToneFinding, b: ToneFinding) -> bool:

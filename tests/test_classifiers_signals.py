@@ -109,3 +109,29 @@ def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
     sig = compute_signals(text, followers=followers)
     assert 0.0 <= sig.urgency <= 1.0 and 0.0 <= sig.effort <= 1.0
     assert len(sig.reasons) >= len(sig.flags)  # every signal that fired explains itself
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "quote"),
+    [
+        ("200 of us stranded overnight at the airport, no hotel", "stranded", "stranded"),
+        ("200 of us stranded overnight at the airport, no hotel", "many_affected", "200 of us"),
+        ("@BankOne card frozen abroad and I can't pay for anything", "stranded", "card frozen abroad"),
+        ("Rang five times and nobody answering", "unreachable", "nobody answering"),
+        ("your agent keeps hanging up on me", "unreachable", "keeps hanging up"),
+        ("Zweimal abgebucht, ich gehe zur Verbraucherzentrale", "legal", "verbraucherzentrale"),
+        ("Je résilie mon abonnement demain", "leave", "je résilie"),
+        ("我要去消费者协会投诉", "legal", "消费者协会"),
+    ],
+)
+def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: str) -> None:
+    sig = compute_signals(text)
+    assert flag in sig.flags, sig.reasons
+    assert any(quote in r for r in sig.reasons), sig.reasons
+
+
+@pytest.mark.parametrize("text", ["my flight was cancelled", "all of this looks great", "I answered the survey",
+                                  "card arrived, thanks", "we are abroad on holiday, loving it"])
+def test_issue_20_rules_stay_quiet_on_plain_posts(text: str) -> None:
+    sig = compute_signals(text)
+    assert not sig.flags & {"stranded", "many_affected", "unreachable", "legal", "leave"}, sig.reasons

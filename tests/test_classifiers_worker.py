@@ -139,3 +139,37 @@ async def test_batches_group_similar_lengths_and_rows_stay_with_their_mention(st
     rows = store.read_sync(lambda db: {r["mention_key"]: r for r in db["classifications"].rows})
     for i, text in enumerate(texts):
         assert rows[f"x:{i}"]["intent"] == ("outage_bug" if "broken" in text else "other")
+
+
+class LanguageClassifier(RecordingClassifier):
+    """Tags posts with a language the way the shipped classifier does (here: by a marker word)."""
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        import dataclasses
+
+        out = []
+        for t, p in zip(texts, super().predict(texts), strict=True):
+            lang = "de" if "kaputt" in t else "hu" if "nem" in t else "und" if len(t) < 3 else "en"
+            out.append(dataclasses.replace(p, language=lang, path="english" if lang in ("en", "und") else
+                                           "keywords" if lang == "hu" else "multilingual",
+                                           language_covered=lang != "hu", severity={"0": 0.2, "3": 0.8},
+                                           sarcasm=0.1))
+        return out
+
+
+async def test_language_severity_and_sarcasm_are_stored_with_the_mention(store: Store) -> None:
+    mentions = [_mention(1, "Die App ist kaputt"), _mention(2, "nem működik"), _mention(3, "ok"),
+                _mention(4, "all fine here")]
+    _add(store, mentions)
+    # the platform's own tag is kept where detection cannot tell, replaced where it can
+    store.write_sync(lambda db: db.conn.execute("UPDATE mentions SET language = 'pt' WHERE key IN ('x:3', 'x:4')"))
+
+    assert await classify_pending(store, LanguageClassifier(), now=T0) == 4
+
+    got = store.read_sync(lambda db: {r[0]: r[1:] for r in db.execute(
+        """SELECT m.key, m.language, c.language, c.language_covered, c.language_path, c.severity, c.sarcasm
+           FROM mentions m JOIN classifications c ON c.mention_key = m.key""").fetchall()})
+    assert got["x:1"] == ("de", "de", 1, "multilingual", 3, 0.1)
+    assert got["x:2"] == ("hu", "hu", 0, "keywords", 3, 0.1)
+    assert got["x:3"][:2] == ("pt", "und")
+    assert got["x:4"][:2] == ("en", "en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -59,3 +60,12 @@ def test_teams_from_the_command_line(tmp_path: Path) -> None:
     assert code == 0 and out.strip() == "billing: bea"
     with pytest.raises(NotFound, match="no user 'nobody'"):  # careline.app.cli.main prints it as one line
         run("team", "add", "billing", "--member", "nobody", env=env)
+
+
+def test_classify_honours_the_config_file(tmp_path: Path) -> None:
+    """`careline -c FILE classify` reads the classifier from FILE (it used to read the defaults)."""
+    config = tmp_path / "careline.toml"
+    config.write_text('[classifier]\nkind = "vader"\n', encoding="utf-8")
+    code, out = run("-c", str(config), "classify", "--json", "my bag is lost and nobody answers")
+    assert code == 0, out
+    assert json.loads(out)["model_version"].startswith("vader")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from listener.backfill import parse_since
 from platforms.reddit.simulator import fullname
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import World, load_scenario_data
-from tests.helpers.scenarios import mixed_scenario
+from tests.helpers.scenarios import APP_PASSWORD, SKY, mixed_scenario
 
 DAY = 86400
 
@@ -29,6 +30,11 @@ def history() -> dict[str, Any]:
     data["users"] += [{"id": f"r{i}", "username": f"redditor{i}", "platform": "reddit"} for i in range(2)]
     for age, tag in ((3 * DAY, "old"), (3600, "new")):
         for i in range(5):
+            data["posts"].append({"ref": f"b{tag}{i}", "at": -age + i, "platform": "bluesky",
+                                  "user": f"flyer{i}.bsky.social", "text": f"Skylark Air {tag} refund {i}"
+                                  + (f" @{SKY}" if i % 2 else "")})
+            data["posts"].append({"ref": f"m{tag}{i}", "at": -age + i, "platform": "mastodon",
+                                  "user": f"traveller{i}", "text": f"@SkylarkAir {tag} refund {i} #SkylarkAir"})
             data["posts"].append({"ref": f"x{tag}{i}", "at": -age + i, "user": f"user{i}",
                                   "text": f"@SkylarkAir {tag} problem {i}"})
             data["posts"].append({"ref": f"r{tag}{i}", "at": -age + i, "platform": "reddit", "kind": "submission",
@@ -52,19 +58,31 @@ def threaded_sim() -> Iterator[tuple[World, str]]:
     thread.join(5)
 
 
-def write_config(tmp_path: Path, url: str) -> Path:
+def write_config(tmp_path: Path, url: str, *, fediverse: bool = False) -> Path:
     path = tmp_path / "careline.toml"
+    accounts = f"""bluesky_handle = "{SKY}"
+mastodon_account = "SkylarkAir@sim.social"
+mastodon_instance = "{url}"
+""" if fediverse else ""
+    sections = f"""
+[sources.bluesky]
+enabled = true
+service_url = "{url}"
+
+[sources.mastodon]
+enabled = true
+""" if fediverse else ""
     path.write_text(f"""
 [service]
 database = "{tmp_path / 'careline.db'}"
 
 [[brands]]
 name = "skylark"
-keywords = ["skylark air"]
+keywords = ["skylark air", "#skylarkair"]
 handles = ["SkylarkAir"]
 x_user_id = "900001"
 own_subreddits = ["skylarkair"]
-
+{accounts}{sections}
 [sources.x]
 api_base_url = "{url}"
 daily_budget_usd = 5.0
@@ -79,7 +97,8 @@ reddit_url = "{url}"
 
 def run(config: Path, *args: str) -> Any:
     _load_stage_commands()
-    env = {"CARELINE_X_BEARER_TOKEN": "t", "CARELINE_REDDIT_CLIENT_ID": "i", "CARELINE_REDDIT_CLIENT_SECRET": "s"}
+    env = {"CARELINE_X_BEARER_TOKEN": "t", "CARELINE_REDDIT_CLIENT_ID": "i", "CARELINE_REDDIT_CLIENT_SECRET": "s",
+           "CARELINE_BLUESKY_APP_PASSWORD": APP_PASSWORD, "CARELINE_MASTODON_TOKEN": "SkylarkAir"}
     result = CliRunner().invoke(cli, ["--config", str(config), *args], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
@@ -127,8 +146,28 @@ def test_backfill_x_and_reddit_since_2d_then_status(threaded_sim: tuple[World, s
     assert "Estimated spend today" in status
 
 
+def test_backfill_bluesky_and_mastodon_since_2d_then_status(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
+    world, url = threaded_sim
+    world.publish_all()
+    config = write_config(tmp_path, url, fediverse=True)
+    out = run(config, "backfill", "--source", "bluesky", "--since", "2d", "--quiet").output
+    assert "bluesky-search:skylark: " in out and "bluesky-mentions:skylark: 2 new mentions" in out  # the @mentions
+    recent_b = {f"bluesky:{p.id}" for p in world.visible("bluesky") if p.ref.startswith("bnew")}
+    assert stored(tmp_path) == recent_b
+    out = run(config, "backfill", "--source", "mastodon", "--since", "2d", "--quiet").output
+    assert "mastodon-mentions:skylark: 5 new mentions" in out and "mastodon-hashtags:skylark: 0 new" in out
+    recent_m = {f"mastodon:{p.id}" for p in world.visible("mastodon") if p.ref.startswith("mnew")}
+    assert stored(tmp_path) == recent_b | recent_m
+    status = run(config, "status", "--json").output
+    rows = {(r["source"], r["status"]) for r in json.loads(status)}
+    assert {("bluesky-search", "not polled yet"), ("bluesky-mentions", "not polled yet"),
+            ("mastodon-mentions", "not polled yet"), ("mastodon-hashtags", "not polled yet")} <= rows
+
+
 def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
     _load_stage_commands()
     config = write_config(tmp_path, threaded_sim[1])
-    result = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "mastodon", "--since", "1d"])
+    result = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "myspace", "--since", "1d"])
     assert result.exit_code != 0
+    disabled = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "mastodon", "--since", "1d"])
+    assert disabled.exit_code != 0 and "no enabled source" in str(disabled.exception)

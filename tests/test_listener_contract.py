@@ -16,7 +16,7 @@ from careline.store import Store
 from listener.poller import Poller, RetryPolicy
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import FAULT_KINDS, Fault, World, load_scenario_data
-from tests.helpers.scenarios import ENDPOINTS, SOURCES, expected, make_source, mixed_scenario
+from tests.helpers.scenarios import ENDPOINTS, SOURCES, expected, expected_brand, make_source, mixed_scenario
 
 FAST = RetryPolicy(base_seconds=0.01, cap_seconds=0.05, retries_per_run=3, max_inline_wait=2)
 
@@ -25,10 +25,15 @@ def stored(store: Store) -> list[str]:
     return store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM mentions")])
 
 
+def brand_stored(store: Store) -> set[str]:
+    """Brand-account posts (``from_brand``): kept apart from the customers' mentions."""
+    return store.read_sync(lambda db: {r[0] for r in db.conn.execute("SELECT key FROM brand_posts")})
+
+
 @pytest.fixture
 def world() -> World:
-    """250 X posts (3 pages) and 250 Reddit rounds (3 pages in every listing); the shared
-    ``simulator`` fixture serves this world in this module."""
+    """250 X posts (3 pages) and 250 rounds on Reddit, Bluesky and Mastodon (3 or more pages in every
+    listing); the shared ``simulator`` fixture serves this world in this module."""
     return load_scenario_data(mixed_scenario(250, 250), World(manual=True))
 
 
@@ -54,9 +59,35 @@ async def test_stores_exactly_what_was_published_then_only_new_posts(
     keys = await poll(make_source(name, simulator.base_url), store, runs=2)
     assert len(keys) == len(set(keys))
     assert set(keys) == expected(world, name)
+    assert brand_stored(store) == expected_brand(world, name)
     assert len(keys) > len(first)
     cursor_after = store.read_sync(lambda db: db.conn.execute("SELECT value FROM cursors").fetchone()[0])
     assert cursor_after != cursor_before and json.loads(cursor_after)
+
+
+@pytest.mark.parametrize("name", [s for s in SOURCES if s.startswith(("bluesky", "mastodon"))])
+async def test_brand_posts_come_back_only_as_replies_to_others_with_from_brand(
+        name: str, world: World, simulator: Simulator, store: Store) -> None:
+    """Own top-level posts, self-replies and reposts/boosts never come back; the brand's replies to
+    customers do, flagged, so the responder can count an answer written in the platform's own app."""
+    world.publish_all()
+    source = make_source(name, simulator.base_url)
+    await source.start()
+    try:
+        mentions, cursor = [], None
+        for _ in range(60):
+            page = await source.fetch(cursor)
+            mentions += page.mentions
+            cursor = page.cursor
+            if page.done:
+                break
+    finally:
+        await source.close()
+    brand = [m for m in mentions if m.author.handle.lower() in ("skylarkair", "skylarkair.bsky.social")]
+    assert all(m.from_brand for m in brand) and not any(m.from_brand for m in mentions if m not in brand)
+    assert all(m.in_reply_to_id for m in brand)
+    if name != "mastodon-hashtags":  # the brand's replies carry no hashtag
+        assert len(brand) == 50
 
 
 @pytest.mark.parametrize("name", SOURCES)
@@ -72,7 +103,7 @@ async def test_mentions_are_normalised_with_thread_and_raw_payload(
     assert page.mentions and page.posts_read >= len(page.mentions)
     for m in page.mentions:
         assert isinstance(m, Mention) and m.source == name and m.brand == "skylark" and m.raw
-        assert m.author.handle not in ("SkylarkAir", "SkylarkCare")
+        assert m.from_brand or m.author.handle not in ("SkylarkAir", "SkylarkCare", "skylarkair.bsky.social")
         assert m.url.startswith("https://")
         assert m.created_at.tzinfo is not None and m.conversation_id
         if m.platform == "reddit":
@@ -98,6 +129,7 @@ async def test_every_fault_loses_and_doubles_nothing(
     assert not any(world.faults.get(e) for e in ENDPOINTS[name]), "every injected fault was served"
     assert len(keys) == len(set(keys))
     assert set(keys) == expected(world, name)
+    assert brand_stored(store) == expected_brand(world, name)
 
 
 async def test_comment_joins_its_submission_conversation(world: World, simulator: Simulator, store: Store) -> None:

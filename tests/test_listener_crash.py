@@ -1,4 +1,5 @@
-"""A poller process SIGKILLed between fetch and commit loses nothing and doubles nothing on restart."""
+"""A poller process SIGKILLed between fetch and commit loses nothing and doubles nothing on restart,
+on all four platforms."""
 
 from __future__ import annotations
 
@@ -71,10 +72,14 @@ async def test_kill_between_fetch_and_commit(tmp_path: Path, stall_at: int) -> N
 
 
 @pytest.mark.parametrize(("name", "stall_at"), [("reddit-search", 2), ("reddit-subreddit", 2),
-                                                ("reddit-subreddit", 5), ("reddit-inbox", 3)])
-async def test_reddit_kill_between_fetch_and_commit(tmp_path: Path, name: str, stall_at: int) -> None:
-    """Same guarantee for the Reddit walks (``after`` in the committed cursor), across listings too."""
-    world = load_scenario_data(mixed_scenario(0, 250), World(manual=True))  # 3 pages per listing
+                                                ("reddit-subreddit", 5), ("reddit-inbox", 3),
+                                                ("bluesky-search", 2), ("bluesky-search", 4),
+                                                ("bluesky-mentions", 3), ("mastodon-mentions", 2),
+                                                ("mastodon-mentions", 4), ("mastodon-hashtags", 4)])
+async def test_walk_kill_between_fetch_and_commit(tmp_path: Path, name: str, stall_at: int) -> None:
+    """Same guarantee for the Reddit and Bluesky walks (``after`` / ``cursor`` in the committed cursor)
+    and Mastodon's ``max_id`` walk, across listings and feeds too."""
+    world = load_scenario_data(mixed_scenario(0, 250), World(manual=True))  # 3 pages or more per listing
     before, result, keys = await kill_then_resume(tmp_path, world, [str(stall_at), name],
                                                   lambda url: make_source(name, url))
     assert 0 < before < len(expected(world, name))  # some pages were committed, not all

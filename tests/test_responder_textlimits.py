@@ -63,3 +63,31 @@ def test_latin_text_without_urls_counts_code_points(text: str) -> None:
 def test_weight_is_between_one_and_two_per_code_point_without_urls(text: str) -> None:
     text = unicodedata.normalize("NFC", text.replace(".", " "))
     assert x_weighted_length(text) <= 2 * len(text)
+
+
+@pytest.mark.parametrize(("text", "graphemes"), [
+    ("hello", 5),
+    ("cafe\u0301", 4),  # e + combining accent is one grapheme
+    ("👨‍👩‍👧‍👦", 1),  # a ZWJ family is one
+    ("🇯🇵🇫🇷", 2),
+    ("👍🏽 ok", 4),
+    ("日本語", 3),
+])
+def test_bluesky_counts_graphemes_against_300(text: str, graphemes: int) -> None:
+    check = check_length("bluesky", text)
+    assert (check.length, check.limit) == (graphemes, 300)
+
+
+def test_bluesky_limit_is_in_graphemes_not_code_points() -> None:
+    families = "👨‍👩‍👧‍👦" * 300  # 300 graphemes, 2,100 code points
+    assert check_length("bluesky", families).ok and not check_length("bluesky", families + "!").ok
+
+
+def test_mastodon_counts_urls_as_23_and_remote_mentions_by_their_local_part() -> None:
+    text = "@ada@fosstodon.org see https://example.com/a/very/long/path"
+    assert check_length("mastodon", text).length == len("@ada see ") + 23
+
+
+def test_mastodon_limit_is_the_servers_own_when_given() -> None:
+    assert check_length("mastodon", "x" * 501).limit == 500 and not check_length("mastodon", "x" * 501).ok
+    assert check_length("mastodon", "x" * 501, limit=1000).ok

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from careline.app.service import demo_settings, load_classifier
+from careline.app.service import demo_settings, load_classifier, point_sources_at
 from careline.settings import load_settings
 from platforms.registry import build_senders
 from responder.replies import Voices
@@ -36,7 +36,23 @@ def test_senders_only_for_brands_with_credentials(tmp_path) -> None:
     one = build_senders(real, environ={"CARELINE_X_REPLY_TOKEN_SKYLARK": "user-token"})
     assert list(one) == ["x:skylark"]
     demo = demo_settings(port=0, database=str(tmp_path / "d.db"), classifier=None)
-    assert set(build_senders(demo, environ={})) == {"x:skylark", "x:brightwave"}  # simulator: handle as token
+    # the simulator: the X handle, the Mastodon account's name as tokens; the app password once pointed at it
+    assert set(build_senders(demo, environ={})) == {"x:skylark", "x:brightwave", "mastodon:skylark",
+                                                    "mastodon:brightwave"}
+    pointed = set(build_senders(point_sources_at(demo, "http://127.0.0.1:9"), environ={}))
+    assert {"bluesky:skylark", "bluesky:brightwave"} <= pointed
+
+
+def test_bluesky_and_mastodon_senders_take_each_brands_own_secret() -> None:
+    settings = load_settings(REPO / "config" / "demo.toml", environ={"CARELINE_MASTODON_TOKEN": "shared"})
+    real = dataclasses.replace(settings, simulator=dataclasses.replace(settings.simulator, enabled=False))
+    senders = build_senders(real, environ={"CARELINE_BLUESKY_APP_PASSWORD_SKYLARK": "abcd-efgh-ijkl-mnop",
+                                           "CARELINE_MASTODON_TOKEN_BRIGHTWAVE": "bw-token"})
+    assert {k for k in senders if k.startswith(("bluesky", "mastodon"))} == {
+        "bluesky:skylark", "mastodon:skylark", "mastodon:brightwave"}
+    assert senders["mastodon:brightwave"].token == "bw-token"  # type: ignore[attr-defined]
+    assert senders["mastodon:skylark"].token == "shared"  # type: ignore[attr-defined]
+    assert senders["mastodon:skylark"].base_url == "https://sim.social"  # type: ignore[attr-defined]
 
 
 def test_each_brand_replies_on_reddit_as_its_own_account_when_it_has_a_password() -> None:

@@ -12,11 +12,13 @@ import importlib
 import json
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
+from careline.domain import utcnow
 from careline.errors import CarelineError, ConfigError
 from careline.settings import Settings, describe, load_settings
 
@@ -148,16 +150,20 @@ def user() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["agent", "lead", "marketing", "admin"]), required=True)
 @click.option("--name", "display_name", default="", help="Name shown in the app.")
-@click.password_option(help="Asked for when not given (never put it in shell history).")
+@click.option("--team", default="", help="Teams to join, comma-separated (made when missing).")
+@click.password_option(help="Asked for when not given (never put it in shell history). At least 12 characters; "
+                       "common passwords are refused.")
 @pass_ctx
-def user_add(ctx: Context, username: str, role: str, display_name: str, password: str) -> None:
+def user_add(ctx: Context, username: str, role: str, display_name: str, team: str, password: str) -> None:
     """Create a user (the password is stored as a salted scrypt hash)."""
     from careline.app.service import open_store
     from careline.app.web.auth import create_user
+    from careline.app.web.passwords import check_new_password
 
+    check_new_password(password, username, ctx.settings.accounts.min_password_length)
     store = open_store(ctx.settings)
     try:
-        store.write_sync(lambda db: create_user(db, username, role, password, display_name))
+        store.write_sync(lambda db: create_user(db, username, role, password, display_name, team=team))
     finally:
         store.close_sync()
     click.echo(f"created {role} {username!r}")
@@ -166,20 +172,64 @@ def user_add(ctx: Context, username: str, role: str, display_name: str, password
 @user.command("token")
 @click.argument("username")
 @click.option("--label", default="", help="What the token is for.")
+@click.option("--role", type=click.Choice(["agent", "lead", "marketing", "admin"]), default=None,
+              help="Scope of the token: a role no higher than the owner's (default: the owner's).")
+@click.option("--days", type=click.IntRange(0, 3650), default=None,
+              help="Days until it expires; 0 = never (default: accounts.token_days).")
 @pass_ctx
-def user_token(ctx: Context, username: str, label: str) -> None:
+def user_token(ctx: Context, username: str, label: str, role: str | None, days: int | None) -> None:
     """Create an API token for USERNAME; it is printed once and stored only as a hash."""
     from careline.app.service import open_store
     from careline.app.web.auth import create_token
 
+    days = ctx.settings.accounts.token_days if days is None else days
+    expires = utcnow() + timedelta(days=days) if days else None
     store = open_store(ctx.settings)
     try:
-        token = store.write_sync(lambda db: create_token(db, username, label))
+        token = store.write_sync(lambda db: create_token(db, username, label, role=role, expires_at=expires,
+                                                         actor="cli"))
     finally:
         store.close_sync()
     click.echo(token)
 
 
+@user.command("list")
+@pass_ctx
+def user_list(ctx: Context) -> None:
+    """Everyone who can log in: role, team, two-factor, disabled, live sessions."""
+    from careline.app.service import open_store
+    from careline.app.web.accounts import accounts
+
+    store = open_store(ctx.settings)
+    try:
+        people = store.read_sync(accounts)
+    finally:
+        store.close_sync()
+    for a in people:
+        state, teams = "disabled" if a.disabled_at else "active", ", ".join(a.teams) or "-"
+        click.echo(f"{a.username:<20} {a.role.value:<10} {teams:<12} 2fa={'on' if a.two_factor else 'off':<4}"
+                   f"{state:<9} sessions={a.sessions}")
+
+
+@user.command("reset")
+@click.argument("username")
+@pass_ctx
+def user_reset(ctx: Context, username: str) -> None:
+    """End USERNAME's sessions and print a one-time link (72 h) where they set a new password."""
+    from careline.app.service import open_store
+    from careline.app.web.accounts import create_link, end_sessions
+
+    def reset(db):  # type: ignore[no-untyped-def]
+        end_sessions(db, username)
+        return create_link(db, "cli", username, "reset")
+
+    store = open_store(ctx.settings)
+    try:
+        token = store.write_sync(reset)
+    finally:
+        store.close_sync()
+    base = ctx.settings.responder.public_url or f"http://{ctx.settings.service.host}:{ctx.settings.service.port}"
+    click.echo(f"{base.rstrip('/')}/set-password?token={token}")
 @cli.group()
 def team() -> None:
     """Teams: conversations assigned to a team go round-robin to its available members."""

@@ -81,7 +81,7 @@ def schedule(pollers: list[Poller], settings: Settings) -> AsyncIOScheduler:
     """One interval job per source and brand; overlapping runs are skipped, missed runs coalesced."""
     sched = AsyncIOScheduler(timezone=UTC)
     for p in pollers:
-        cfg = settings.sources.x if p.source.platform == "x" else settings.sources.reddit
+        cfg = getattr(settings.sources, p.source.platform)  # one settings section per platform
         sched.add_job(p.run_once, "interval", seconds=cfg.interval_seconds, jitter=cfg.jitter_seconds,
                       id=f"poll:{p.source.key}", coalesce=True, max_instances=1,
                       misfire_grace_time=cfg.interval_seconds, next_run_time=datetime.now(UTC))
@@ -239,4 +239,13 @@ def point_sources_at(settings: Settings, base_url: str) -> Settings:
                                  client_secret=src.reddit.client_secret or "simulator",
                                  username=src.reddit.username or "simulator",
                                  password=src.reddit.password or "simulator")
-    return dataclasses.replace(settings, sources=dataclasses.replace(src, x=x, reddit=reddit))
+    bluesky = dataclasses.replace(src.bluesky, service_url=base_url,
+                                  app_password=src.bluesky.app_password or SIMULATOR_APP_PASSWORD)
+    mastodon = src.mastodon  # the token is the account's name on the simulator (set per brand below)
+    brands = [dataclasses.replace(b, mastodon_instance=base_url) if b.mastodon_account else b for b in settings.brands]
+    sources = dataclasses.replace(src, x=x, reddit=reddit, bluesky=bluesky, mastodon=mastodon)
+    return dataclasses.replace(settings, sources=sources, brands=brands)
+
+
+#: The simulator accepts only app-password-shaped passwords, as Bluesky asks integrations to use.
+SIMULATOR_APP_PASSWORD = "simu-lato-rapp-pass"

@@ -420,6 +420,83 @@ def m008_workspace(db: Database) -> None:
 
 
 @CORE()
+def m050_classification_language(db: Database) -> None:
+    """Language-aware triage (issue 20). The classifier detects each post's language (py3langid) and
+    scores it on the path that reads it; a classification records the language, whether any path
+    covers it (0 = scores are a guess, the priority gives a floor), the path (``english``,
+    ``multilingual``, ``keywords``), complaint severity 0-4 and the sarcasm probability. The worker
+    also fills ``mentions.language`` (m001) where the platform gave none, so lists can filter and
+    trends can count by language; the index serves both. NULL = classified before this migration."""
+    db.executescript(
+        """
+        ALTER TABLE classifications ADD COLUMN language TEXT;
+        ALTER TABLE classifications ADD COLUMN language_covered INTEGER;
+        ALTER TABLE classifications ADD COLUMN language_path TEXT;
+        ALTER TABLE classifications ADD COLUMN severity INTEGER;
+        ALTER TABLE classifications ADD COLUMN sarcasm REAL;
+        CREATE INDEX IF NOT EXISTS mentions_language ON mentions(language, created_at);
+        """
+    )
+
+
+@CORE()
+def m070_accounts(db: Database) -> None:
+    """What accounts a security team signs off need stored.
+
+    * ``users``: ``disabled_at`` (a disabled person keeps
+      their history but cannot log in or use a token), ``totp_secret`` / ``totp_last_step`` (two-factor;
+      the last accepted 30 s step, so a code is never accepted twice), ``password_changed_at``.
+    * ``api_tokens``: ``id`` (a short public id to name a token without its secret), ``role`` (the
+      scope, never above the owner's), ``expires_at``, ``revoked_at``, ``last_used_at``.
+    * ``web_sessions`` (created by the web's own set when absent; made complete here either way):
+      ``id``, ``last_seen_at`` (idle timeout), ``address`` and ``user_agent`` (the sessions page).
+    * ``password_links``: one-time set-password links (an invitation or a reset), stored as hashes.
+    """
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN disabled_at TEXT;
+        ALTER TABLE users ADD COLUMN totp_secret TEXT;
+        ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+
+        ALTER TABLE api_tokens ADD COLUMN id TEXT;
+        ALTER TABLE api_tokens ADD COLUMN role TEXT;
+        ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+        ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+        ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+        UPDATE api_tokens SET id = substr(token_hash, 1, 12),
+            role = (SELECT role FROM users WHERE users.username = api_tokens.username);
+        CREATE UNIQUE INDEX api_tokens_id ON api_tokens(id);
+        CREATE INDEX api_tokens_user ON api_tokens(username);
+
+        CREATE TABLE IF NOT EXISTS web_sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        ALTER TABLE web_sessions ADD COLUMN id TEXT;
+        ALTER TABLE web_sessions ADD COLUMN last_seen_at TEXT;
+        ALTER TABLE web_sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE web_sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+        UPDATE web_sessions SET id = substr(token_hash, 1, 12), last_seen_at = created_at;
+        CREATE UNIQUE INDEX web_sessions_id ON web_sessions(id);
+        CREATE INDEX IF NOT EXISTS events_kind ON events(kind, id);
+
+        CREATE TABLE password_links (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            purpose TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+@CORE()
 def m090_report_targets(db: Database) -> None:
     """The lead's report reads decided targets and their daily totals, kept current by triggers
     (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
+from platforms.bluesky import simulator as bluesky
+from platforms.mastodon import simulator as mastodon
 from platforms.reddit import simulator as reddit
 from platforms.simulator.world import World
 from platforms.x import simulator as x
@@ -23,6 +25,8 @@ class Simulator:
         self.app[x.WORLD_KEY] = world
         self.x = x.add_routes(self.app, world)
         reddit.add_routes(self.app, world)
+        self.bluesky = bluesky.add_routes(self.app, world)
+        self.mastodon = mastodon.add_routes(self.app, world)
         self._runner: web.AppRunner | None = None
         self.port = 0
 

@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 X_ID_BASE = 1_860_000_000_000_000_000
+#: Mastodon status ids are 64-bit snowflakes too (time in the high bits); ours ascend with time the same way.
+MASTODON_ID_BASE = 113_500_000_000_000_000
+#: Bluesky record keys are TIDs: 13 characters of "base32-sortable", ordered like the time they encode.
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+TID_BASE = 1_730_000_000_000_000 << 10
 FAULT_KINDS = ("429", "500", "timeout", "truncated", "malformed_item", "duplicate", "out_of_order", "bad_json")
 
 
@@ -54,6 +59,8 @@ class SimPost:
     retweet_id: str | None = None
     #: Keep ``id`` as given (tests that mirror rows already in a database); otherwise ids follow time.
     fixed_id: bool = False
+    #: Mastodon's audience: public, unlisted, private (followers) or direct.
+    visibility: str = "public"
 
 
 @dataclass
@@ -134,6 +141,10 @@ class World:
         for n, post in enumerate(self.posts):
             if post.platform == "x" and not post.fixed_id:
                 post.id = str(X_ID_BASE + (n + 1) * 4096)
+            elif post.platform == "mastodon" and not post.fixed_id:
+                post.id = str(MASTODON_ID_BASE + (n + 1) * 65536)
+            elif post.platform == "bluesky" and not post.fixed_id:
+                post.id = f"at://{post.user.id}/app.bsky.feed.post/{tid(TID_BASE + (n + 1) * 1024)}"
             elif not post.id:
                 self._next_reddit += 1
                 post.id = _base36(self._next_reddit)
@@ -246,6 +257,15 @@ def _contains(text: str, term: str) -> bool:
     return re.search(r"(?<![\w@#])" + re.escape(term) + r"(?!\w)", text) is not None
 
 
+def tid(n: int) -> str:
+    """A Bluesky TID: ``n`` in base32-sortable, 13 characters, so string order is numeric order."""
+    out = ""
+    for _ in range(13):
+        n, r = divmod(n, 32)
+        out = TID_ALPHABET[r] + out
+    return out
+
+
 def _base36(n: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
@@ -273,7 +293,7 @@ def load_scenario_data(data: dict[str, Any], world: World) -> World:
             ref=p["ref"], at=float(p.get("at", 0)), platform=platform, user=world.user(platform, p["user"]),
             text=p.get("text", ""), lang=p.get("lang", "en"), reply_to=p.get("reply_to"),
             retweet_of=p.get("retweet_of"), kind=p.get("kind", "submission"),
-            subreddit=p.get("subreddit", ""), title=p.get("title", ""),
+            subreddit=p.get("subreddit", ""), title=p.get("title", ""), visibility=p.get("visibility", "public"),
         ))
     world.add_posts(posts)
     return world

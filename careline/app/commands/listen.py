@@ -100,8 +100,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @click.command()
 @click.option("--source", "which", required=True,
-              help="x, reddit, or one source: x-search, x-mentions, reddit-search, reddit-subreddit, reddit-inbox.")
-@click.option("--since", "since_text", required=True, help="How far back: 90m, 36h, 2d, 1w (X: 7 days at most).")
+              help="A platform (x, reddit, bluesky, mastodon) or one source: x-search, x-mentions, reddit-search, "
+                   "reddit-subreddit, reddit-inbox, bluesky-search, bluesky-mentions, mastodon-mentions, "
+                   "mastodon-hashtags.")
+@click.option("--since", "since_text", required=True,
+              help="How far back: 90m, 36h, 2d, 1w (X: 7 days at most; Mastodon: what the server keeps).")
 @click.option("--brand", default=None, help="Only this brand (default: every brand).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context

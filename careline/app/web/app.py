@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
 
@@ -11,13 +12,38 @@ import jinja2
 import plotly
 from aiohttp import web
 
-from careline.app.web import agent, api, lead, login, marketing, survey, workspace
+from careline.app.web import (
+    account,
+    admin,
+    admin_config,
+    admin_templates,
+    agent,
+    api,
+    lead,
+    login,
+    marketing,
+    survey,
+    workspace,
+)
 from careline.app.web.auth import auth_middleware, public
 from careline.app.web.cache import CostBoundCache
-from careline.app.web.keys import CLASSIFIER, DESK, PRESENCE, SENDERS, SETTINGS, SLA_CACHE, STORE, TEMPLATES
+from careline.app.web.keys import (
+    CLASSIFIER,
+    DESK,
+    HASHER,
+    PENDING,
+    PRESENCE,
+    SENDERS,
+    SETTINGS,
+    SLA_CACHE,
+    STORE,
+    TEMPLATES,
+    THROTTLE,
+)
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import approvals_badge, render
 from careline.app.web.presence import Presence
+from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -111,6 +137,10 @@ async def close_senders(app: web.Application) -> None:
         await sender.close()
 
 
+async def stop_hasher(app: web.Application) -> None:
+    app[HASHER].shutdown(wait=False, cancel_futures=True)
+
+
 async def settle_caches(app: web.Application) -> None:
     """A summary refresh still reading must finish before the store it reads is closed."""
     await app[SLA_CACHE].idle()
@@ -127,6 +157,10 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[DESK] = Desk(store, settings, app[SENDERS])
     app[PRESENCE] = Presence()
     app[SLA_CACHE] = CostBoundCache()
+    accounts = settings.accounts
+    app[HASHER] = ThreadPoolExecutor(max_workers=accounts.hash_threads, thread_name_prefix="careline-hasher")
+    app[THROTTLE] = LoginThrottle(accounts.account_attempts, accounts.address_attempts)
+    app[PENDING] = {}
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -136,8 +170,10 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_startup.append(start_senders)
     app.on_cleanup.append(close_senders)
     app.on_cleanup.append(settle_caches)
+    app.on_cleanup.append(stop_hasher)
     app.on_response_prepare.append(security_headers)
-    for module in (login, agent, api, lead, marketing, survey, workspace):
+    for module in (login, agent, api, lead, marketing, survey, workspace, account, admin, admin_config,
+                   admin_templates):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")

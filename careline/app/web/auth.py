@@ -12,21 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from aiohttp import web
 from sqlite_utils import Database
 
-from careline.app.web.keys import STORE
-from careline.app.web.security import hash_password, new_secret, same, token_hash, verify_password
-from careline.domain import Role, to_iso, utcnow
-from careline.errors import CarelineError, Conflict, NotFound
+from careline.app.web.accounts import GRANTABLE, create_token, set_teams, touch_session, touch_token
+from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.security import hash_password, same, token_hash
+from careline.domain import Role, from_iso, to_iso, utcnow
+from careline.errors import CarelineError, Conflict
 
 SESSION_COOKIE = "careline_session"
 LOGIN_COOKIE = "careline_login"
-SESSION_TTL = timedelta(hours=12)
+#: Last-use times are written at most this often, so a polling page does not make a write per request.
+TOUCH_EVERY = timedelta(minutes=1)
+#: What a person whose role requires two-factor may use before setting it up.
+TWO_FACTOR_SETUP = ("/account", "/api/account", "/api/me", "/logout")
+__all__ = ["create_token"]  # re-exported: tests and the CLI make tokens through this module
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BEARER = 'Bearer realm="careline"'  # the scheme a 401 names (RFC 6750 section 3)
 #: Who else may use a route opened to a role: admin can do everything, leads can see agent pages.
@@ -46,6 +51,8 @@ class Principal:
     display_name: str
     csrf: str | None  # None for bearer-token callers
     via: str  # "session" or "token"
+    session: str | None = None  # the session's public id (the sessions page marks "this one")
+    needs_two_factor: bool = False  # their role requires two-factor and they have not set it up
 
     def can(self, role: Role) -> bool:
         return self.role in IMPLIED[role]
@@ -54,27 +61,30 @@ class Principal:
 USER_KEY: web.RequestKey[Principal] = web.RequestKey("careline.user", Principal)
 
 
-# -- users and tokens (run inside a Store.write) -------------------------------------------------
-def create_user(db: Database, username: str, role: Role | str, password: str, display_name: str = "") -> None:
-    """Add a user with a scrypt password hash; an existing username is a :class:`Conflict`."""
+# -- users (run inside a Store.write) -------------------------------------------------------------
+def create_user(db: Database, username: str, role: Role | str, password: str | None, display_name: str = "",
+                *, team: str = "", hashed: str | None = None) -> None:
+    """Add a user with a scrypt password hash; an existing username is a :class:`Conflict`.
+
+    ``team``: the teams they join (comma-separated; made when missing). ``password`` None (and no
+    ``hashed``) makes an invited account that cannot log in until its owner
+    sets a password through a link. Callers that take a password from a person check it against
+    :mod:`careline.app.web.passwords` first; an empty one is refused here whatever the caller.
+    """
     role = Role(role)
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
         raise CarelineError("username must be 1-64 letters, digits, '.' or '_'")
+    if password is not None and not password.strip():
+        raise CarelineError("the password must not be empty")
     if db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
         raise Conflict(f"user {username!r} already exists")
+    digest = hashed or (hash_password(password) if password is not None else None)
     db.conn.execute(
-        "INSERT INTO users (username, role, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        (username, role.value, display_name or username, hash_password(password), to_iso(utcnow())))
-
-
-def create_token(db: Database, username: str, label: str = "") -> str:
-    """A new API token for ``username``; only its hash is stored, so this is the one time it is seen."""
-    if not db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
-        raise NotFound(f"no user {username!r}")
-    token = new_secret("clt_")
-    db.conn.execute("INSERT INTO api_tokens (token_hash, username, label, created_at) VALUES (?, ?, ?, ?)",
-                    (token_hash(token), username, label, to_iso(utcnow())))
-    return token
+        "INSERT INTO users (username, role, display_name, password_hash, created_at, password_changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)", (username, role.value, display_name or username, digest, to_iso(utcnow()),
+                                      to_iso(utcnow()) if digest else None))
+    if team:
+        set_teams(db, username, team)
 
 
 def ensure_users(db: Database, users: dict[str, tuple[Role, str]]) -> list[str]:
@@ -87,35 +97,37 @@ def ensure_users(db: Database, users: dict[str, tuple[Role, str]]) -> list[str]:
     return made
 
 
-def check_password(db: Database, username: str, password: str) -> tuple[str, str] | None:
-    row = db.conn.execute("SELECT username, role, password_hash FROM users WHERE username = ?",
-                          (username,)).fetchone()
-    ok = verify_password(password, row[2] if row else None)
-    return (row[0], row[1]) if ok and row else None
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """Who a credential belongs to, and when it was last used (to refresh that at most once a minute)."""
+
+    who: Principal
+    key: str  # the session's or the token's public id
+    last: str | None
 
 
-def start_session(db: Database, username: str) -> tuple[str, str]:
-    """New session id and CSRF token; expired sessions are swept at the same time."""
+def _by_session(db: Database, sid: str, idle: timedelta, totp_roles: frozenset[str]) -> Seen | None:
     now = utcnow()
-    db.conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (to_iso(now),))
-    sid, csrf = new_secret(), new_secret()
-    db.conn.execute("INSERT INTO web_sessions (token_hash, username, csrf, created_at, expires_at) "
-                    "VALUES (?, ?, ?, ?, ?)", (token_hash(sid), username, csrf, to_iso(now), to_iso(now + SESSION_TTL)))
-    return sid, csrf
-
-
-def _by_session(db: Database, sid: str) -> Principal | None:
     row = db.conn.execute(
-        "SELECT u.username, u.role, u.display_name, s.csrf FROM web_sessions s JOIN users u USING (username) "
-        "WHERE s.token_hash = ? AND s.expires_at > ?", (token_hash(sid), to_iso(utcnow()))).fetchone()
-    return Principal(row[0], Role(row[1]), row[2], row[3], "session") if row else None
+        "SELECT u.username, u.role, u.display_name, s.csrf, s.id, s.last_seen_at, u.totp_secret IS NULL "
+        "FROM web_sessions s JOIN users u USING (username) WHERE s.token_hash = ? AND s.expires_at > ? "
+        "AND s.last_seen_at > ? AND u.disabled_at IS NULL", (token_hash(sid), to_iso(now), to_iso(now - idle))
+    ).fetchone()
+    if row is None:
+        return None
+    needs = bool(row[6]) and row[1] in totp_roles
+    return Seen(Principal(row[0], Role(row[1]), row[2], row[3], "session", row[4], needs), row[4], row[5])
 
 
-def _by_token(db: Database, token: str) -> Principal | None:
+def _by_token(db: Database, token: str) -> Seen | None:
+    """A live token of an enabled user whose scope is still within the owner's role (roles can shrink)."""
     row = db.conn.execute(
-        "SELECT u.username, u.role, u.display_name FROM api_tokens t JOIN users u USING (username) "
-        "WHERE t.token_hash = ?", (token_hash(token),)).fetchone()
-    return Principal(row[0], Role(row[1]), row[2], None, "token") if row else None
+        "SELECT u.username, u.role, u.display_name, t.role, t.id, t.last_used_at FROM api_tokens t "
+        "JOIN users u USING (username) WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL "
+        "AND (t.expires_at IS NULL OR t.expires_at > ?)", (token_hash(token), to_iso(utcnow()))).fetchone()
+    if row is None or Role(row[3] or row[1]) not in GRANTABLE[Role(row[1])]:
+        return None
+    return Seen(Principal(row[0], Role(row[3] or row[1]), row[2], None, "token"), row[4], row[5])
 
 
 # -- route declarations --------------------------------------------------------------------------
@@ -149,17 +161,32 @@ def is_https(request: web.Request) -> bool:
 
 # -- middleware ----------------------------------------------------------------------------------
 async def _identify(request: web.Request) -> Principal | None:
-    store = request.app[STORE]
+    store, accounts = request.app[STORE], request.app[SETTINGS].accounts
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        found = await store.read(lambda db: _by_token(db, token)) if token else None
-        if found is None:
-            raise web.HTTPUnauthorized(text="invalid API token",
+        seen = await store.read(lambda db: _by_token(db, token)) if token else None
+        if seen is None:
+            raise web.HTTPUnauthorized(text="invalid, expired or revoked API token",
                                       headers={"WWW-Authenticate": BEARER + ', error="invalid_token"'})
-        return found
+        await _touch(request, seen, touch_token)
+        return seen.who
     sid = request.cookies.get(SESSION_COOKIE)
-    return await store.read(lambda db: _by_session(db, sid)) if sid else None
+    if not sid:
+        return None
+    idle, roles = timedelta(minutes=accounts.idle_minutes), frozenset(accounts.totp_roles)
+    seen = await store.read(lambda db: _by_session(db, sid, idle, roles))
+    if seen is None:
+        return None
+    await _touch(request, seen, touch_session)
+    return seen.who
+
+
+async def _touch(request: web.Request, seen: Seen, touch: Callable[[Database, str, datetime], None]) -> None:
+    """Record use (idle timeout, "last used") when the stored time is older than :data:`TOUCH_EVERY`."""
+    now, last = utcnow(), from_iso(seen.last)
+    if last is None or now - last >= TOUCH_EVERY:
+        await request.app[STORE].write(lambda db: touch(db, seen.key, now))
 
 
 async def _check_csrf(request: web.Request, who: Principal) -> None:
@@ -201,13 +228,19 @@ async def auth_middleware(request: web.Request,
         raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
     if not anyone and (role is None or not who.can(role)):
         raise web.HTTPForbidden(text=f"the {who.role.value} role cannot use this page")
+    if who.needs_two_factor and not request.path.startswith(TWO_FACTOR_SETUP):
+        if request.path.startswith("/api/"):
+            raise web.HTTPForbidden(text="your role requires two-factor sign-in; set it up at /account first")
+        raise web.HTTPSeeOther("/account#two-factor")
     await _check_csrf(request, who)
     return await handler(request)
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, sid: str) -> None:
+    """HttpOnly, SameSite=Lax, Secure behind https; the browser keeps it as long as the server would."""
+    hours = request.app[SETTINGS].accounts.session_hours
     response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Lax", secure=is_https(request),
-                        path="/", max_age=int(SESSION_TTL.total_seconds()))
+                        path="/", max_age=hours * 3600)
 
 
 async def end_session(request: web.Request) -> None:

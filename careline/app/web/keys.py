@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
 import jinja2
 from aiohttp import web
 
 from careline.app.web.cache import CostBoundCache
 from careline.app.web.presence import Presence
+from careline.app.web.throttle import LoginThrottle
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store
@@ -23,5 +27,24 @@ SENDERS: web.AppKey[dict[str, ReplySender]] = web.AppKey("senders", dict[str, Re
 SLA_CACHE: web.AppKey[CostBoundCache[dict]] = web.AppKey("sla_cache", CostBoundCache)
 #: The use cases' context (store, settings, senders): every action of the web goes through it.
 DESK: web.AppKey[Desk] = web.AppKey("desk", Desk)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLogin:
+    """A login past its password, waiting for the two-factor code."""
+
+    username: str
+    next: str
+    expires: float  # time.monotonic()
+
+
+#: Password hashing (scrypt) runs here, never in the store's reader pool: a login flood waits on its
+#: own few threads while agents' reads go on.
+HASHER: web.AppKey[ThreadPoolExecutor] = web.AppKey("hasher", ThreadPoolExecutor)
+#: Login attempts per username and per address.
+THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("throttle", LoginThrottle)
+#: Logins that passed the password and wait for a two-factor code, by their one-time key.
+PENDING: web.AppKey[dict[str, PendingLogin]] = web.AppKey("pending_logins", dict[str, PendingLogin])
+
 #: Who is viewing and typing where (in memory; see ``presence.py``).
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence", Presence)

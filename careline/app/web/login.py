@@ -1,59 +1,196 @@
-"""Log in and out. A login form carries its own CSRF token (double submit), since no session exists yet."""
+"""Log in (password, then a two-factor code where set up), log out, and set a password from a link.
+
+A login form carries its own CSRF token (double submit), since no session exists yet. Every attempt
+is counted by the :class:`~careline.app.web.throttle.LoginThrottle` before the password is checked,
+the scrypt check runs on the app's own hashing threads, and every success and failure is an audit
+event with the caller's address.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import secrets
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
 from aiohttp import web
 
+from careline.app.web.accounts import (
+    LoginRecord,
+    accept_totp_step,
+    audit,
+    end_sessions,
+    link_owner,
+    login_record,
+    set_password_hash,
+    start_session,
+)
 from careline.app.web.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
-    check_password,
     end_session,
     is_https,
     public,
     set_session_cookie,
     signed_in,
-    start_session,
     user_of,
 )
-from careline.app.web.keys import STORE
+from careline.app.web.keys import HASHER, PENDING, SETTINGS, STORE, THROTTLE, PendingLogin
 from careline.app.web.pages import home_for, render
-from careline.app.web.security import new_secret, same
-from careline.domain import Role
+from careline.app.web.passwords import password_problem
+from careline.app.web.security import hash_password, new_secret, same, verify_password
+from careline.app.web.throttle import client_address
+from careline.app.web.twofactor import matching_step
+from careline.domain import Role, utcnow
+
+#: A plain same-origin path: one leading slash, then only URL characters (no control characters,
+#: spaces or backslashes, which browsers strip or turn into "/" and so into ``//host``).
+SAFE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#]*")
+PENDING_SECONDS = 300
+#: A refused attempt is answered after this long (or Retry-After, if sooner): a client that guesses as
+#: fast as answers come is slowed to one guess a second per connection, at the cost of a sleeping task.
+TARPIT_SECONDS = 1.0
+LINK_COOKIE = "careline_link"
+WRONG = "Wrong username or password."
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: an open redirect after login is a phishing gift."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a plain local path survives: an open redirect after login is a phishing gift."""
+    if not target or not SAFE_PATH.fullmatch(target):
         return ""
-    return target
+    parts = urlsplit(target)
+    return "" if parts.scheme or parts.netloc else target
+
+
+def _form_secret(request: web.Request, response: web.Response, path: str, token: str) -> web.Response:
+    response.set_cookie(LOGIN_COOKIE if path == "/login" else LINK_COOKIE, token, httponly=True, samesite="Strict",
+                        secure=is_https(request), path=path, max_age=3600)
+    return response
 
 
 @public
 async def login_page(request: web.Request) -> web.Response:
     token = new_secret()
-    response = render(request, "login.html", title="Log in", login_csrf=token, error="",
-                      next=_safe_next(request.query.get("next")))
-    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="Strict", secure=is_https(request),
-                        path="/login", max_age=3600)
+    response = render(request, "login.html", title="Log in", login_csrf=token, error="", step="password",
+                      pending="", next=_safe_next(request.query.get("next")))
+    return _form_secret(request, response, "/login", token)
+
+
+async def _login_form(request: web.Request) -> tuple[dict[str, str], str]:
+    """The posted fields and the form's CSRF cookie; a missing or wrong token is a 403."""
+    form = await request.post()
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not cookie or not same(fields.get("csrf_token", ""), cookie):
+        raise web.HTTPForbidden(text="the login form expired; reload the page and try again")
+    return fields, cookie
+
+
+def _again(request: web.Request, cookie: str, nxt: str, status: int, error: str, *, step: str = "password",
+           pending: str = "", retry: int = 0) -> web.Response:
+    """The login form again, with the reason; a 429 carries Retry-After.
+
+    A script (no ``text/html`` in Accept) gets a 429 in the one JSON error shape instead of the page:
+    a flood of guesses is answered without rendering a template per guess.
+    """
+    if retry and "text/html" not in request.headers.get("Accept", ""):
+        raise web.HTTPTooManyRequests(text=error, headers={"Retry-After": str(retry)})
+    response = render(request, "login.html", status=status, title="Log in", login_csrf=cookie, next=nxt,
+                      error=error, step=step, pending=pending)
+    if retry:
+        response.headers["Retry-After"] = str(retry)
     return response
+
+
+async def _refused(request: web.Request, username: str, address: str, wait: int) -> None:
+    """Audit a throttled attempt (once a minute per name and address, so a flood is not a write flood),
+    then hold the answer back a moment (:data:`TARPIT_SECONDS`)."""
+    if request.app[THROTTLE].first_refusal(username, address):
+        await request.app[STORE].write(
+            lambda db: audit(db, username, "login.throttled", username, address=address, retry_after=wait))
+    await asyncio.sleep(min(wait, TARPIT_SECONDS))
+
+
+def _throttle_message(wait: int) -> str:
+    span = f"{wait} seconds" if wait < 120 else f"{wait // 60} minutes"
+    return f"Too many login attempts. Try again in {span}."
 
 
 @public
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    sent, cookie = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE, "")
-    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
-    nxt = _safe_next(str(form.get("next", "")))
-    if not cookie or not same(sent, cookie):
-        raise web.HTTPForbidden(text="the login form expired; reload the page and try again")
-    store = request.app[STORE]
-    found = await store.read(lambda db: check_password(db, username, password)) if username else None
-    if found is None:
-        return render(request, "login.html", status=401, title="Log in", login_csrf=cookie, next=nxt,
-                      error="Wrong username or password.")
-    sid, _csrf = await store.write(lambda db: start_session(db, found[0]))
-    target = nxt or ("/trends" if found[1] == Role.MARKETING.value else "/")
+    fields, cookie = await _login_form(request)
+    username, password = fields.get("username", "").strip()[:64], fields.get("password", "")
+    nxt, address = _safe_next(fields.get("next", "")), client_address(request)
+    if not username or not password:
+        return _again(request, cookie, nxt, 400, "Enter your username and password.")
+    wait = request.app[THROTTLE].attempt(username, address)
+    if wait:
+        await _refused(request, username, address, wait)
+        return _again(request, cookie, nxt, 429, _throttle_message(wait), retry=wait)
+    record = await request.app[STORE].read(lambda db: login_record(db, username))
+    loop = asyncio.get_running_loop()
+    ok = await loop.run_in_executor(request.app[HASHER], verify_password, password,
+                                    record.password_hash if record else None)
+    if record is None or not ok or record.disabled:
+        reason = "unknown user" if record is None else ("wrong password" if not ok else "disabled")
+        await request.app[STORE].write(
+            lambda db: audit(db, username, "login.failed", username, address=address, reason=reason))
+        return _again(request, cookie, nxt, 401, WRONG)
+    if record.totp_secret:
+        return _ask_code(request, record, cookie, nxt)
+    return await _finish(request, record, nxt, address, "password")
+
+
+def _ask_code(request: web.Request, record: LoginRecord, cookie: str, nxt: str) -> web.Response:
+    """Password right, two-factor on: remember the half-done login for five minutes, ask for the code."""
+    pending = request.app[PENDING]
+    now = time.monotonic()
+    for key in [k for k, p in pending.items() if p.expires < now]:
+        del pending[key]
+    key = secrets.token_urlsafe(24)
+    pending[key] = PendingLogin(record.username, nxt, now + PENDING_SECONDS)
+    return _again(request, cookie, nxt, 200, "", step="code", pending=key)
+
+
+@public
+async def login_code(request: web.Request) -> web.StreamResponse:
+    fields, cookie = await _login_form(request)
+    key, address = fields.get("pending", ""), client_address(request)
+    waiting = request.app[PENDING].get(key)
+    if waiting is None or waiting.expires < time.monotonic():
+        return _again(request, cookie, "", 401, "That sign-in took too long; enter your password again.")
+    wait = request.app[THROTTLE].attempt(waiting.username, address)
+    if wait:
+        await _refused(request, waiting.username, address, wait)
+        return _again(request, cookie, waiting.next, 429, _throttle_message(wait), step="code", pending=key,
+                      retry=wait)
+    record = await request.app[STORE].read(lambda db: login_record(db, waiting.username))
+    step = matching_step(record.totp_secret or "", fields.get("code", ""), utcnow()) if record else None
+    fresh = step is not None and await request.app[STORE].write(
+        lambda db: accept_totp_step(db, waiting.username, step or 0))
+    if record is None or record.disabled or not fresh:
+        await request.app[STORE].write(lambda db: audit(db, waiting.username, "login.failed", waiting.username,
+                                                        address=address, reason="two-factor code"))
+        return _again(request, cookie, waiting.next, 401, "That code is not right (or was already used).",
+                      step="code", pending=key)
+    del request.app[PENDING][key]
+    return await _finish(request, record, waiting.next, address, "password and two-factor code")
+
+
+async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: str, method: str) -> web.StreamResponse:
+    """Start the session, audit the success, clear the account's attempt count, go where asked."""
+    request.app[THROTTLE].succeeded(record.username)
+    ttl = timedelta(hours=request.app[SETTINGS].accounts.session_hours)
+    agent = request.headers.get("User-Agent", "")
+
+    def go(db):  # type: ignore[no-untyped-def]
+        audit(db, record.username, "login.succeeded", record.username, address=address, method=method)
+        return start_session(db, record.username, ttl=ttl, address=address, user_agent=agent)
+
+    sid, _csrf = await request.app[STORE].write(go)
+    target = nxt or ("/trends" if record.role is Role.MARKETING else "/")
     response = web.HTTPSeeOther(target)
     set_session_cookie(request, response, sid)
     response.del_cookie(LOGIN_COOKIE, path="/login")
@@ -72,11 +209,53 @@ async def logout(request: web.Request) -> web.StreamResponse:
 async def whoami(request: web.Request) -> web.Response:
     who = user_of(request)
     return web.json_response({"username": who.username, "role": who.role.value, "display_name": who.display_name,
-                              "home": home_for(who)})
+                              "home": home_for(who), "two_factor_required": who.needs_two_factor})
+
+
+# -- set a password from an invitation or reset link ---------------------------------------------------
+@public
+async def set_password_page(request: web.Request) -> web.Response:
+    link = request.query.get("token", "")
+    owner = await request.app[STORE].read(lambda db: link_owner(db, link)) if link else None
+    token = new_secret()
+    response = render(request, "set_password.html", status=200 if owner else 404, title="Set your password",
+                      owner=owner or "", link=link, form_csrf=token, error="" if owner else
+                      "This link is not valid any more. Ask an admin for a new one.")
+    return _form_secret(request, response, "/set-password", token)
+
+
+@public
+async def set_password_submit(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    cookie = request.cookies.get(LINK_COOKIE, "")
+    if not cookie or not same(fields.get("csrf_token", ""), cookie):
+        raise web.HTTPForbidden(text="the form expired; reload the page and try again")
+    link, password = fields.get("link", ""), fields.get("password", "")
+    owner = await request.app[STORE].read(lambda db: link_owner(db, link)) if link else None
+    problem = ("This link is not valid any more. Ask an admin for a new one." if owner is None else
+               "The two passwords differ." if password != fields.get("confirm", "") else
+               password_problem(password, owner, request.app[SETTINGS].accounts.min_password_length))
+    if problem:
+        return render(request, "set_password.html", status=400 if owner else 404, title="Set your password",
+                      owner=owner or "", link=link, form_csrf=cookie, error=problem[:1].upper() + problem[1:])
+    digest = await asyncio.get_running_loop().run_in_executor(request.app[HASHER], hash_password, password)
+
+    def save(db):  # type: ignore[no-untyped-def]
+        set_password_hash(db, owner or "", owner or "", digest)
+        end_sessions(db, owner or "")
+
+    await request.app[STORE].write(save)
+    response = web.HTTPSeeOther("/login?reset=done")
+    response.del_cookie(LINK_COOKIE, path="/set-password")
+    raise response
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
+    app.router.add_post("/login/code", login_code)
     app.router.add_post("/logout", logout)
     app.router.add_get("/api/me", whoami)
+    app.router.add_get("/set-password", set_password_page)
+    app.router.add_post("/set-password", set_password_submit)

@@ -124,7 +124,7 @@ SCHEMAS: dict[str, Any] = {
                 "answered_at": {"type": "string", "format": "date-time"}}}}}},
     "Me": {"type": "object", "required": ["username", "role"], "properties": {
         "username": {"type": "string"}, "role": {"type": "string"}, "display_name": {"type": "string"},
-        "home": {"type": "string"}}},
+        "home": {"type": "string"}, "two_factor_required": {"type": "boolean"}}},
 }
 
 
@@ -250,12 +250,94 @@ def _paths() -> dict[str, Any]:
                             "responses": {"200": _json({"type": "object", "required": ["status"],
                                                         "properties": {"status": {"type": "string"}}})}}},
     }
+    paths.update(_account_paths())
     for action in ROUTED_ACTIONS:
         paths[f"/api/conversations/{{id}}/{action}"] = {"post": _op(
             f"{action.capitalize()} the conversation (one audited status change)", "agent", _json(OBJ),
             "400", "404", "409", params=[CONV_ID], body=_ref("ActionBody"))}
         paths[f"/api/conversations/{{id}}/{action}"]["post"]["requestBody"]["required"] = False
     return paths
+
+
+def _path_param(name: str, pattern: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": pattern}}
+
+
+PUBLIC_ID = "^[0-9a-f]{12}$"
+PASSWORD = {"type": "string", "maxLength": 256}
+TOKEN_FIELDS: dict[str, Any] = {
+    "label": {"type": "string", "minLength": 1, "maxLength": 80},
+    "role": {"type": "string", "enum": ["agent", "lead", "marketing", "admin"]},
+    "days": {"type": "integer", "minimum": 0, "maximum": 3650, "description": "0 = never expires"}}
+NEW_TOKEN = {"type": "object", "required": ["label"], "properties": TOKEN_FIELDS}
+TOKEN_MADE = _json({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}, "Created")
+
+
+def _account_paths() -> dict[str, Any]:
+    """Your own account (anyone signed in) and administration (admin)."""
+    sid, tid = _path_param("sid", PUBLIC_ID), _path_param("tid", PUBLIC_ID)
+    name = _path_param("name", "^[A-Za-z0-9._]{1,64}$")
+    anyone = "any signed-in user"
+    return {
+        "/api/account": {"get": _op("Your account: two-factor, sessions, tokens", anyone, _json(OBJ))},
+        "/api/account/password": {"post": _op(
+            "Change your password (ends your other sessions)", anyone, _json(OBJ), "400",
+            body={"type": "object", "required": ["current", "new"], "properties": {
+                "current": PASSWORD, "new": PASSWORD}})},
+        "/api/account/sessions/{sid}/end": {"post": _op("End one of your sessions", anyone, _json(OBJ), "404",
+                                                        params=[sid])},
+        "/api/account/sessions/end-all": {"post": _op("Log out everywhere", anyone, _json(OBJ))},
+        "/api/account/two-factor/start": {"post": _op("A new two-factor secret (nothing stored yet)", anyone,
+                                                      _json(OBJ))},
+        "/api/account/two-factor/enable": {"post": _op(
+            "Turn two-factor on with the secret and a current code", anyone, _json(OBJ), "400",
+            body={"type": "object", "required": ["secret", "code"], "properties": {
+                "secret": {"type": "string", "maxLength": 64}, "code": {"type": "string", "maxLength": 16}}})},
+        "/api/account/two-factor/disable": {"post": _op(
+            "Turn two-factor off (not where your role requires it)", anyone, _json(OBJ), "400",
+            body={"type": "object", "required": ["current"], "properties": {"current": PASSWORD}})},
+        "/api/account/tokens": {"post": _op("A new API token of yours, scoped no higher than your role", anyone,
+                                            TOKEN_MADE, "400", body=NEW_TOKEN, ok_code="201")},
+        "/api/account/tokens/{tid}/revoke": {"post": _op("Revoke one of your tokens", anyone, _json(OBJ), "404",
+                                                         params=[tid])},
+        "/api/admin": {"get": _op("People, tokens and the newest account events", "admin", _json(OBJ))},
+        "/api/admin/users": {"post": _op(
+            "Add someone (with a password) or invite them (without: the answer has a one-time link)", "admin",
+            _json(OBJ, "Created"), "400", "409", ok_code="201", body={
+                "type": "object", "required": ["username", "role"], "properties": {
+                    "username": {"type": "string", "maxLength": 64}, "role": {"type": "string"},
+                    "display_name": {"type": "string", "maxLength": 80}, "team": {"type": "string", "maxLength": 200},
+                    "password": PASSWORD}})},
+        "/api/admin/users/{name}": {"post": _op(
+            "Change role, team, display name or disabled (audited, before and after)", "admin", _json(OBJ),
+            "400", "404", params=[name], body={"type": "object", "properties": {
+                "role": {"type": "string"}, "team": {"type": "string", "maxLength": 200},
+                "display_name": {"type": "string", "maxLength": 80}, "disabled": {"type": "boolean"}}})},
+        "/api/admin/users/{name}/reset": {"post": _op(
+            "End their sessions and make a one-time set-password link", "admin", _json(OBJ), "404", params=[name])},
+        "/api/admin/users/{name}/logout": {"post": _op("End all their sessions", "admin", _json(OBJ), "404",
+                                                       params=[name])},
+        "/api/admin/tokens": {"post": _op(
+            "A new API token for someone, scoped no higher than their role", "admin", TOKEN_MADE, "400", "404",
+            ok_code="201", body={"type": "object", "required": ["username", "label"], "properties": {
+                **TOKEN_FIELDS, "username": {"type": "string", "maxLength": 64}}})},
+        "/api/admin/tokens/{tid}/revoke": {"post": _op("Revoke any token", "admin", _json(OBJ), "404",
+                                                       params=[tid])},
+        "/api/admin/webhooks/{n}/test": {"post": _op(
+            "POST a signed test event to configured webhook number n; says what it answered", "admin",
+            _json(OBJ), "404", "409", params=[{"name": "n", "in": "path", "required": True,
+                                               "schema": {"type": "integer", "minimum": 0, "maximum": 999}}])},
+        "/api/admin/templates/preview": {"post": _op(
+            "Render a reply template (the body's or the brand's) for a sample customer, with tone and length",
+            "admin", _json(OBJ), "400", "404", body={"type": "object", "required": ["brand", "intent", "platform"],
+                                                     "properties": {"brand": SHORT, "intent": SHORT,
+                                                                    "platform": {"type": "string", "maxLength": 20},
+                                                                    "template": {"type": "string",
+                                                                                 "maxLength": 4000}}})},
+        "/api/admin/sla/preview": {"get": _op(
+            "When a message at `at` (default now) is due under each policy", "admin", _json(OBJ), "400", "404",
+            params=[_q("policy", SHORT), _q("at", {"type": "string", "maxLength": 40})])},
+    }
 
 
 def document() -> dict[str, Any]:

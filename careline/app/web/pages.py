@@ -20,7 +20,7 @@ from careline.domain import Role
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/reports", "Reports", Role.LEAD),
-       ("/trends", "Trends", Role.MARKETING))
+       ("/trends", "Trends", Role.MARKETING), ("/admin", "Admin", Role.ADMIN))
 #: Replies waiting for a lead's approval, counted once per page a lead opens (``approvals_badge``).
 APPROVALS: web.RequestKey[int] = web.RequestKey("careline.approvals_waiting", int)
 
@@ -45,6 +45,8 @@ def home_for(who: Principal) -> str:
 def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
     who: Principal | None = request.get(USER_KEY)
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
+    if who is not None and who.role is Role.LEAD and request.app[SETTINGS].accounts.leads_manage_team:
+        nav.append(("/admin", "Team"))
     badges = {"/sla": request[APPROVALS]} if APPROVALS in request else {}
     html = request.app[TEMPLATES].get_template(template).render(
         user=who, csrf=who.csrf if who else "", nav=nav, badges=badges, path=request.path,

@@ -1,0 +1,341 @@
+"""People, sessions, API tokens and set-password links as stored rows (each runs in a Store call).
+
+Typed rows cross into the handlers; the audit trail is the shared append-only ``events`` table
+(kinds ``login.*``, ``account.*``, ``token.*``, subject ``user:<name>``), each with who did it and,
+for changes, the values before and after. Secrets are stored only as hashes (``security``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.app.web.security import new_secret, token_hash
+from careline.domain import Event, Role, from_iso, to_iso, utcnow
+from careline.errors import CarelineError, Forbidden, NotFound
+from careline.store import workspace
+from careline.store.records import append_event
+
+#: Roles a person with the key role may hand to a token or to someone else: never more than their own.
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset(Role), Role.LEAD: frozenset({Role.LEAD, Role.AGENT}),
+    Role.AGENT: frozenset({Role.AGENT}), Role.MARKETING: frozenset({Role.MARKETING}),
+}
+LINK_TTL = timedelta(hours=72)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRecord:
+    """What a login needs to know about a username."""
+
+    username: str
+    role: Role
+    display_name: str
+    password_hash: str | None
+    disabled: bool
+    totp_secret: str | None
+    totp_last_step: int
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A person as the admin pages show them (never their hash or two-factor secret)."""
+
+    username: str
+    role: Role
+    display_name: str
+    teams: tuple[str, ...]
+    disabled_at: str | None
+    two_factor: bool
+    created_at: str
+    password_changed_at: str | None
+    sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    id: str
+    username: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    address: str
+    user_agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: str
+    username: str
+    label: str
+    role: Role
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+
+    def state(self, now: datetime) -> str:
+        """active, expired or revoked: what the tokens table says in words."""
+        if self.revoked_at:
+            return "revoked"
+        expires = from_iso(self.expires_at)
+        return "expired" if expires is not None and expires <= now else "active"
+
+
+def audit(db: Database, actor: str, kind: str, username: str, **data: Any) -> None:
+    """One audit event about a person's account."""
+    append_event(db, Event(utcnow(), actor, kind, f"user:{username}", data))
+
+
+def _exists(db: Database, username: str) -> None:
+    if not db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+        raise NotFound(f"no user {username!r}")
+
+
+# -- logging in -------------------------------------------------------------------------------------
+def login_record(db: Database, username: str) -> LoginRecord | None:
+    row = db.conn.execute("SELECT username, role, display_name, password_hash, disabled_at, totp_secret, "
+                          "totp_last_step FROM users WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        return None
+    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, row[5], row[6])
+
+
+def accept_totp_step(db: Database, username: str, step: int) -> bool:
+    """Record ``step`` as used; False when it (or a later one) was already used: a replayed code."""
+    cur = db.conn.execute("UPDATE users SET totp_last_step = ? WHERE username = ? AND totp_last_step < ?",
+                          (step, username, step))
+    return cur.rowcount == 1
+
+
+def start_session(db: Database, username: str, *, ttl: timedelta, address: str = "",
+                  user_agent: str = "") -> tuple[str, str]:
+    """A new session id and CSRF token; expired sessions are swept at the same time."""
+    now = utcnow()
+    db.conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (to_iso(now),))
+    sid, csrf = new_secret(), new_secret()
+    digest = token_hash(sid)
+    db.conn.execute(
+        "INSERT INTO web_sessions (token_hash, id, username, csrf, created_at, last_seen_at, expires_at, address, "
+        "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (digest, digest[:12], username, csrf, to_iso(now), to_iso(now), to_iso(now + ttl), address[:64],
+         user_agent[:200]))
+    return sid, csrf
+
+
+def sessions_of(db: Database, username: str) -> list[SessionInfo]:
+    """A person's live sessions, newest activity first."""
+    rows = db.conn.execute(
+        "SELECT id, username, created_at, last_seen_at, expires_at, address, user_agent FROM web_sessions "
+        "WHERE username = ? AND expires_at > ? ORDER BY last_seen_at DESC", (username, to_iso(utcnow()))).fetchall()
+    return [SessionInfo(*r) for r in rows]
+
+
+def end_sessions(db: Database, username: str, *, only: str | None = None, keep: str | None = None) -> int:
+    """End a person's sessions: all, only the one with public id ``only``, or all but ``keep``."""
+    sql, args = "DELETE FROM web_sessions WHERE username = ?", [username]
+    if only is not None:
+        sql, args = sql + " AND id = ?", [*args, only]
+    if keep is not None:
+        sql, args = sql + " AND id != ?", [*args, keep]
+    return db.conn.execute(sql, args).rowcount
+
+
+def touch_session(db: Database, session_id: str, at: datetime) -> None:
+    db.conn.execute("UPDATE web_sessions SET last_seen_at = ? WHERE id = ?", (to_iso(at), session_id))
+
+
+def touch_token(db: Database, token_id: str, at: datetime) -> None:
+    db.conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (to_iso(at), token_id))
+
+
+# -- passwords and two-factor -------------------------------------------------------------------------
+def set_password_hash(db: Database, actor: str, username: str, password_hash: str) -> None:
+    _exists(db, username)
+    db.conn.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+                    (password_hash, to_iso(utcnow()), username))
+    db.conn.execute("DELETE FROM password_links WHERE username = ?", (username,))
+    audit(db, actor, "account.password", username)
+
+
+def set_totp(db: Database, actor: str, username: str, secret: str | None, step: int = 0) -> None:
+    """Turn two-factor on (with the step of the code that proved it) or off."""
+    db.conn.execute("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE username = ?",
+                    (secret, step, username))
+    audit(db, actor, "account.two_factor", username, before=None, after="on" if secret else "off")
+
+
+def create_link(db: Database, actor: str, username: str, purpose: str) -> str:
+    """A one-time set-password link token (invite or reset); only its hash is stored."""
+    _exists(db, username)
+    token = new_secret()
+    now = utcnow()
+    db.conn.execute("DELETE FROM password_links WHERE username = ?", (username,))
+    db.conn.execute("INSERT INTO password_links (token_hash, username, purpose, created_by, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", (token_hash(token), username, purpose, actor, to_iso(now),
+                                                  to_iso(now + LINK_TTL)))
+    audit(db, actor, f"account.{purpose}", username, expires_at=to_iso(now + LINK_TTL))
+    return token
+
+
+def link_owner(db: Database, token: str) -> str | None:
+    """Whose live set-password link ``token`` is, or None (unknown, used or expired)."""
+    row = db.conn.execute("SELECT username FROM password_links WHERE token_hash = ? AND expires_at > ?",
+                          (token_hash(token), to_iso(utcnow()))).fetchone()
+    return row[0] if row else None
+
+
+# -- administration -------------------------------------------------------------------------------------
+def accounts(db: Database) -> list[Account]:
+    now = to_iso(utcnow())
+    rows = db.conn.execute(
+        "SELECT u.username, u.role, u.display_name, u.disabled_at, u.totp_secret IS NOT NULL, u.created_at, "
+        "u.password_changed_at, (SELECT count(*) FROM web_sessions s WHERE s.username = u.username "
+        "AND s.expires_at > ?) FROM users u ORDER BY u.username", (now,)).fetchall()
+    teams = workspace.teams(db)
+    member_of: dict[str, list[str]] = {}
+    for team, members in teams.items():
+        for name in members:
+            member_of.setdefault(name, []).append(team)
+    return [Account(r[0], Role(r[1]), r[2], tuple(member_of.get(r[0], ())), r[3], bool(r[4]), r[5], r[6], r[7])
+            for r in rows]
+
+
+def set_teams(db: Database, username: str, names: str) -> tuple[str, ...]:
+    """Make ``username`` a member of exactly the comma-separated teams in ``names`` (made when missing)."""
+    wanted = tuple(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
+    for name in wanted:
+        if len(name) > 64 or not name.replace("-", "").replace("_", "").replace(" ", "").isalnum():
+            raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+    db.conn.execute("DELETE FROM team_members WHERE username = ?", (username,))
+    for name in wanted:
+        workspace.add_team(db, name, utcnow())
+        workspace.join_team(db, name, username)
+    return wanted
+
+
+#: What a lead may change about an agent of their own team (when ``accounts.leads_manage_team``).
+LEAD_CHANGES = frozenset({"disabled", "display_name"})
+
+
+def check_manages(db: Database, actor: str, username: str, *, leads: bool,
+                  changes: frozenset[str] = frozenset()) -> tuple[Account, Account]:
+    """(actor, target) when ``actor`` may manage ``username``'s account, else :class:`Forbidden`.
+
+    Read inside the caller's write transaction, since roles and teams change. An active admin
+    manages everyone; with ``leads``, an active lead manages the agents of their own (named) team,
+    and only their state and display name (``changes``: the fields about to change). "Their team":
+    the target shares a team with the lead.
+    """
+    people = {a.username: a for a in accounts(db)}
+    me, target = people.get(actor), people.get(username)
+    if me is None or me.disabled_at or me.role not in (Role.ADMIN, Role.LEAD):
+        raise Forbidden("only an active admin (or a lead, for their team) can change accounts")
+    if target is None:
+        raise NotFound(f"no user {username!r}")
+    if me.role is Role.LEAD and not (leads and set(me.teams) & set(target.teams) and target.role is Role.AGENT
+                                     and changes <= LEAD_CHANGES):
+        raise Forbidden("a lead may manage only the agents of their own team (state and display name)")
+    return me, target
+
+
+def update_account(db: Database, actor: str, username: str, changes: dict[str, Any], *,
+                   leads: bool = False) -> Account:
+    """Change role, team, display name or disabled; audited with before and after.
+
+    Only an active admin (or, with ``leads``, a lead for an agent of their team) acts, read again
+    inside the transaction; nobody changes their own role or disables themselves, so at least one
+    active admin always remains, even when two admins demote each other at the same moment.
+    """
+    _me, before = check_manages(db, actor, username, leads=leads, changes=frozenset(changes))
+    if username == actor and ({"role", "disabled"} & set(changes)):
+        raise Forbidden("you cannot change your own role or disable yourself; ask another admin")
+    for column, value in _columns(changes).items():
+        db.conn.execute(f"UPDATE users SET {column} = ? WHERE username = ?", (value, username))
+    if "team" in changes:
+        set_teams(db, username, _short(changes["team"], "team", 200))
+    if changes.get("disabled"):
+        end_sessions(db, username)
+    after = next(a for a in accounts(db) if a.username == username)
+    audit(db, actor, "account.updated", username, before=_shown(before, changes), after=_shown(after, changes))
+    return after
+
+
+def _columns(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validated column values for ``update_account`` (the column names come from this fixed map)."""
+    out: dict[str, Any] = {}
+    if "role" in changes:
+        out["role"] = Role(changes["role"]).value
+    if "display_name" in changes:
+        out["display_name"] = _short(changes["display_name"], "display name", 80)
+    if "disabled" in changes:
+        out["disabled_at"] = to_iso(utcnow()) if changes["disabled"] else None
+    return out
+
+
+def _short(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str) or len(value.strip()) > limit or any(c < " " for c in value):
+        raise CarelineError(f"{what}: up to {limit} characters of text, no control characters")
+    return value.strip()
+
+
+def _shown(account: Account, changes: dict[str, Any]) -> dict[str, Any]:
+    full = {"role": account.role.value, "team": ", ".join(account.teams), "display_name": account.display_name,
+            "disabled": account.disabled_at is not None}
+    return {k: v for k, v in full.items() if k in changes}
+
+
+def recent_account_events(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest login and account events, for the admin's audit view."""
+    cur = db.conn.execute(
+        "SELECT id, at, actor, kind, subject, data FROM events WHERE kind LIKE 'login.%' OR kind LIKE 'account.%' "
+        "OR kind LIKE 'token.%' ORDER BY id DESC LIMIT ?", (limit,))
+    return [{"id": r[0], "at": r[1], "actor": r[2], "kind": r[3], "subject": r[4], "data": r[5]} for r in cur]
+
+
+# -- API tokens -------------------------------------------------------------------------------------------
+def create_token(db: Database, username: str, label: str = "", *, role: Role | str | None = None,
+                 expires_at: datetime | None = None, actor: str = "") -> str:
+    """A new API token for ``username``, scoped to ``role`` (default: theirs, never above it).
+
+    Only its hash is stored, so this is the one time the token is seen.
+    """
+    row = db.conn.execute("SELECT role FROM users WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    owner, scope = Role(row[0]), Role(role or row[0])
+    if scope not in GRANTABLE[owner]:
+        raise Forbidden(f"a {owner.value}'s token cannot have the {scope.value} role")
+    if expires_at is not None and expires_at <= utcnow():
+        raise CarelineError("the expiry must be in the future")
+    token = new_secret("clt_")
+    digest = token_hash(token)
+    db.conn.execute("INSERT INTO api_tokens (token_hash, id, username, label, role, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (digest, digest[:12], username, _short(label, "label", 80),
+                                                     scope.value, to_iso(utcnow()),
+                                                     to_iso(expires_at) if expires_at else None))
+    audit(db, actor or username, "token.created", username, token=digest[:12], role=scope.value,
+          expires_at=to_iso(expires_at) if expires_at else None)
+    return token
+
+
+def tokens(db: Database, username: str | None = None) -> list[TokenInfo]:
+    """Every token (or one person's), newest first; never the secret."""
+    where, args = ("WHERE username = ?", (username,)) if username else ("", ())
+    rows = db.conn.execute("SELECT id, username, label, role, created_at, expires_at, revoked_at, last_used_at "
+                           f"FROM api_tokens {where} ORDER BY created_at DESC", args).fetchall()
+    return [TokenInfo(r[0], r[1], r[2], Role(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+
+def revoke_token(db: Database, actor: str, token_id: str, *, owner: str | None = None) -> TokenInfo:
+    """Revoke a token by its public id (``owner``: only if it is theirs); revoking twice is a no-op."""
+    found = next((t for t in tokens(db, owner) if t.id == token_id), None)
+    if found is None:
+        raise NotFound(f"no token {token_id!r}")
+    if found.revoked_at is None:
+        db.conn.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (to_iso(utcnow()), token_id))
+        audit(db, actor, "token.revoked", found.username, token=token_id)
+    return next(t for t in tokens(db, found.username) if t.id == token_id)

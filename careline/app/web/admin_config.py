@@ -1,0 +1,113 @@
+"""What the running service was configured with, for admins: brands, sources, SLA policies and
+calendars (with a live due-time preview), webhooks (with a signed test delivery). Read-only: the
+settings file is still where these change (``careline config --check``, then a restart); secrets are
+never shown, only whether they are set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from aiohttp import web
+
+from careline.app.http import AiohttpTransport
+from careline.app.web.auth import allow, user_of
+from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.pages import render
+from careline.domain import Event, Role, to_iso, utcnow
+from careline.errors import Conflict
+from careline.settings import Settings
+from careline.store.records import append_event
+from responder.alerts import TransportError, signed_headers
+from responder.policy import configured_policies
+from responder.sla import SLAPolicy, due_times
+
+
+def _preview(policy: SLAPolicy, at: datetime) -> dict[str, Any]:
+    """When a customer message at ``at`` is due under ``policy``, in the policy calendar's zone."""
+    zone = ZoneInfo(policy.calendar.timezone)
+    due = due_times(policy, at)
+    return {"policy": policy.name, "calendar": policy.calendar.name or "24/7", "timezone": zone.key,
+            "at": at.astimezone(zone).isoformat(timespec="minutes"),
+            "first_response": due.first_response.astimezone(zone).isoformat(timespec="minutes"),
+            "next_response": due.next_response.astimezone(zone).isoformat(timespec="minutes"),
+            "resolution": due.resolution.astimezone(zone).isoformat(timespec="minutes")}
+
+
+def _sources(settings: Settings) -> list[dict[str, Any]]:
+    x, reddit = settings.sources.x, settings.sources.reddit
+    return [{"name": "x", "enabled": x.enabled, "interval_seconds": x.interval_seconds,
+             "daily_budget_usd": x.daily_budget_usd, "credentials": "set" if x.bearer_token else "missing"},
+            {"name": "reddit", "enabled": reddit.enabled, "interval_seconds": reddit.interval_seconds,
+             "daily_budget_usd": None, "credentials": "set" if reddit.client_id else "missing"}]
+
+
+def _parse_at(text: str, zone: str) -> datetime:
+    """An ISO time from the query (naive: in ``zone``), or now; anything else is a 400."""
+    if not text:
+        return utcnow()
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise web.HTTPBadRequest(text="at must be an ISO 8601 time, e.g. 2026-03-13T16:45") from None
+    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo(zone))
+
+
+@allow(Role.ADMIN)
+async def config_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    now = utcnow()
+    previews = [_preview(p, now) for p in configured_policies(settings)]
+    return render(request, "admin_config.html", title="Configuration", settings=settings,
+                  sources=_sources(settings), previews=previews, webhooks=settings.responder.webhooks)
+
+
+@allow(Role.ADMIN)
+async def sla_preview(request: web.Request) -> web.Response:
+    """``?policy=NAME&at=ISO``: the due times a message at that moment gets (all policies without ``policy``)."""
+    policies = configured_policies(request.app[SETTINGS])
+    name = request.query.get("policy", "")
+    chosen = [p for p in policies if not name or p.name == name]
+    if name and not chosen:
+        raise web.HTTPNotFound(text=f"no policy named {name!r}")
+    return web.json_response({"previews": [
+        _preview(p, _parse_at(request.query.get("at", ""), p.calendar.timezone)) for p in chosen]})
+
+
+
+
+@allow(Role.ADMIN)
+async def test_webhook(request: web.Request) -> web.Response:
+    """POST a signed ``{"event": "test"}`` to the configured webhook number ``n`` and say what came back."""
+    hooks = request.app[SETTINGS].responder.webhooks
+    index = int(request.match_info["n"])
+    if index >= len(hooks):
+        raise web.HTTPNotFound(text=f"no webhook number {index}")
+    hook, actor = hooks[index], user_of(request).username
+    secret = os.environ.get(hook.secret_env, "")
+    if not secret:
+        raise Conflict(f"${hook.secret_env} is not set: Careline never sends unsigned webhooks")
+    body = json.dumps({"event": "test", "sent_at": to_iso(utcnow()), "by": actor}).encode()
+    async with aiohttp.ClientSession() as session:
+        try:
+            status, _ = await AiohttpTransport(session).post(hook.url, body, signed_headers(secret, body, "test"),
+                                                             seconds=10)
+            result = f"HTTP {status}"
+        except TransportError as exc:
+            status, result = 0, str(exc)[:300]
+    await request.app[STORE].write(lambda db: append_event(db, Event(utcnow(), actor, "webhook.tested",
+                                                                     f"webhook:{hook.url}", {"result": result})))
+    ok = 200 <= status < 300
+    return web.json_response({"ok": ok, "status": status,
+                              "message": f"{hook.url} answered {result}" if status else f"no answer: {result}"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/admin/config", config_page)
+    app.router.add_get("/api/admin/sla/preview", sla_preview)
+    app.router.add_post(r"/api/admin/webhooks/{n:\d{1,3}}/test", test_webhook)

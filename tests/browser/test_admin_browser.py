@@ -1,0 +1,177 @@
+"""An admin manages people and tokens in the browser; new people log in and work without a restart.
+
+Same live server and Chromium as the other browser tests (module fixtures in ``conftest``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyotp
+import pytest
+
+from careline.app.web.auth import create_user
+from careline.domain import Role
+from tests.browser.conftest import shot
+from tests.helpers.live import LiveServer
+
+ADMIN_PASSWORD = "an admin's long passphrase"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def admin_user(live: LiveServer) -> None:
+    live.store.write_sync(lambda db: create_user(db, "root", Role.ADMIN, ADMIN_PASSWORD, "Rita Root"))  # type: ignore[attr-defined]
+
+
+def sign_in(page: Any, user: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def real_errors(page: Any) -> list[str]:
+    """Script errors; a refused request (the 400 a form shows in words) is logged by Chromium too."""
+    return [e for e in page.errors if not e.startswith("Failed to load resource")]
+
+
+def accept_dialogs(page: Any) -> None:
+    page.on("dialog", lambda d: d.accept())
+
+
+def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, browser: Any, live: LiveServer) -> None:
+    accept_dialogs(page)
+    sign_in(page, "root", ADMIN_PASSWORD)
+    page.get_by_role("link", name="Admin").click()
+    page.wait_for_url(re.compile(r"/admin$"))
+    form = page.locator("#add-person")
+    form.get_by_label("Username").fill("nadia")
+    form.get_by_label("Display name").fill("Nadia <b>N</b>")
+    form.get_by_label("Team").fill("night")
+    form.get_by_label("Password").fill("short")
+    form.get_by_role("button", name="Add").click()
+    page.wait_for_selector("#add-person .result.error")
+    assert "at least 12" in form.locator(".result").inner_text()  # refused, nothing lost: the form keeps its values
+    assert form.get_by_label("Username").input_value() == "nadia"
+    form.get_by_label("Password").fill("the night shift passphrase")
+    form.get_by_role("button", name="Add").click()
+    page.wait_for_selector('tr[data-user="nadia"]')
+    row = page.locator('tr[data-user="nadia"]')
+    assert "Nadia <b>N</b>" in row.inner_text()  # hostile display names render as text
+    shot(page, "admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "admin-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # tables scroll inside their panel
+    page.set_viewport_size({"width": 1360, "height": 900})
+
+    other = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
+    agent = other.new_page()
+    sign_in(agent, "nadia", "the night shift passphrase")
+    agent.wait_for_selector("table#queue")
+    agent.locator("tr.conv td.text a").first.click()
+    agent.wait_for_url(re.compile(r"/conversations/\d+$"))
+    if agent.locator("#conv-status").inner_text() == "new":
+        agent.keyboard.press("c")
+        agent.wait_for_url(re.compile(r"done=claim"))
+        assert agent.locator("#conv-assignee").inner_text() == "nadia"
+
+    row.get_by_role("button", name="Disable").click()  # the admin disables her: her session ends at once
+    page.wait_for_selector('tr[data-user="nadia"].disabled')
+    agent.goto("/")
+    assert "/login" in agent.url
+    other.close()
+    assert not real_errors(page), page.errors  # type: ignore[attr-defined]
+
+
+def test_invitation_link_and_token_shown_once(page: Any, browser: Any, live: LiveServer) -> None:
+    accept_dialogs(page)
+    sign_in(page, "root", ADMIN_PASSWORD)
+    page.goto("/admin")
+    form = page.locator("#add-person")
+    form.get_by_label("Username").fill("omar")
+    form.get_by_label("Role").select_option("lead")
+    form.get_by_role("button", name="Add").click()
+    link = form.locator("output code")
+    link.wait_for()
+    url = link.inner_text()
+    assert "/set-password?token=" in url
+
+    other = browser.new_context(viewport={"width": 390, "height": 844})
+    invited = other.new_page()
+    invited.goto(url)
+    invited.get_by_label("New password").fill("leading the day team well")
+    invited.get_by_label("The same again").fill("leading the day team well")
+    invited.get_by_role("button", name="Set password").click()
+    invited.wait_for_url(re.compile(r"/login"))
+    invited.get_by_label("Username").fill("omar")
+    invited.get_by_label("Password").fill("leading the day team well")
+    invited.get_by_role("button", name="Log in").click()
+    invited.wait_for_selector("table#queue")
+    other.close()
+
+    page.reload()
+    tokens = page.locator("form[data-api='/api/admin/tokens']")
+    tokens.get_by_label("Owner", exact=True).select_option("omar")
+    tokens.get_by_label("Label").fill("reporting script")
+    tokens.get_by_label("Role", exact=True).select_option("admin")  # above a lead: refused
+    tokens.get_by_role("button", name="Create token").click()
+    page.wait_for_selector("form[data-api='/api/admin/tokens'] .result.error")
+    assert "cannot have the admin role" in tokens.locator(".result").inner_text()
+    tokens.get_by_label("Role", exact=True).select_option("agent")
+    tokens.get_by_role("button", name="Create token").click()
+    secret = tokens.locator("output code")
+    secret.wait_for()
+    assert secret.inner_text().startswith("clt_")
+    page.reload()
+    assert page.locator("tr[data-token]", has_text="reporting script").count() == 1
+    assert "login.succeeded" in page.locator("#audit ~ div").inner_text() or "login.succeeded" in page.content()
+
+
+def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live: LiveServer) -> None:
+    live.store.write_sync(lambda db: create_user(db, "tess", Role.LEAD, "two factors are kept here"))  # type: ignore[attr-defined]
+    sign_in(page, "tess", "two factors are kept here")
+    page.goto("/account")
+    page.get_by_role("button", name="Set up two-factor").click()
+    page.wait_for_selector("#totp-enable:not([hidden])")
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("The 6-digit code the app shows now").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    page.wait_for_selector("text=On: each login asks for a code")
+    shot(page, "account")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "account-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling at 390 px
+
+    page.get_by_role("button", name="Log out", exact=True).first.click()
+    sign_in(page, "tess", "two factors are kept here")
+    code = page.get_by_label("Code from your authenticator app")
+    code.fill("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_selector("text=That code is not right")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(pyotp.TOTP(secret).timecode(
+        __import__("datetime").datetime.now(__import__("datetime").UTC)) * 30 + 30))  # the next step's code
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_selector("table#queue")
+    assert not real_errors(page), page.errors  # type: ignore[attr-defined]
+
+
+def test_configuration_and_template_preview_pages(page: Any) -> None:
+    sign_in(page, "root", ADMIN_PASSWORD)
+    page.goto("/admin/config")
+    assert page.locator("h1").inner_text().startswith("Configuration")
+    assert page.locator("text=Skylark Air").count() >= 1
+    page.goto("/admin/templates")
+    page.get_by_label("Brand", exact=True).select_option("skylark")
+    page.get_by_label("Intent", exact=True).select_option("delivery")
+    editor = page.get_by_role("textbox", name=re.compile("^Template"))
+    editor.fill("As we already explained, {{ name }}, please {{ dm }}.")
+    page.get_by_role("button", name="Preview").click()
+    status = page.locator("#template-preview [role=status]")
+    status.filter(has_text="tone:").wait_for()
+    assert "Priya" in status.inner_text() and "already explained" in status.inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "templates-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    assert not real_errors(page), page.errors  # type: ignore[attr-defined]

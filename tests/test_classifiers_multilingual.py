@@ -1,0 +1,130 @@
+"""The language-aware classifier: each post is routed by its language, flagged when no path reads it,
+and scored well enough on our hand-written dev set (data/dev, 14 posts per language) to catch a
+broken or mis-wired path. The dev set is a regression floor, not the evaluation: the model card's
+figures come from cross-validation, and the issue's held-back set is not ours."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifiers.abc import INTENTS, SENTIMENTS
+from classifiers.data import REPO_ROOT
+from classifiers.metrics import binary_metrics
+from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
+from classifiers.multilingual import DEFAULT_DIR
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
+
+
+@pytest.fixture(scope="module")
+def clf() -> MiniLMClassifier:
+    c = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2)
+    c.load()
+    return c
+
+
+def test_multilingual_model_is_small_and_versioned(clf: MiniLMClassifier) -> None:
+    size = sum(f.stat().st_size for f in DEFAULT_DIR.rglob("*") if f.is_file())
+    assert size < 1024 * 1024
+    assert clf.multilingual is not None and clf.multilingual.version in clf.version
+    assert set(clf.multilingual.heads) >= {"sentiment", "complaint", "detractor", "intent", "severity", "irony"}
+
+
+def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
+    texts = ["@Skylark Zweimal abgebucht und niemand antwortet. Ich gehe zur Verbraucherzentrale.",
+             "@Skylark flight cancelled and nobody answers the phone",
+             "@ShopCo A csomagom még mindig nem érkezett meg, felháborító",
+             "@Brightwave 这个月被重复扣费两次，请马上退款",
+             "👍", "@Skylark Danke für den tollen Flug, die Crew war super!", "@Brightwave 新的应用很好用，谢谢"]
+    de, en, hu, zh, emoji, de_praise, zh_praise = clf.predict(texts)
+    assert (de.language, de.path, de.language_covered) == ("de", "multilingual", True)
+    assert (en.language, en.path, en.language_covered) == ("en", "english", True)
+    assert (hu.language, hu.path, hu.language_covered) == ("hu", "keywords", False)
+    assert (zh.language, zh.path) == ("zh", "multilingual")
+    assert emoji.language == "und" and emoji.path == "english"
+    assert de.complaint > de_praise.complaint + 0.2 and zh.complaint > zh_praise.complaint + 0.2
+    assert en.complaint > 0.5 and hu.complaint > 0.5
+    for p in (de, en, hu, zh):
+        assert set(p.sentiment) == set(SENTIMENTS) and set(p.intent) == set(INTENTS)
+        assert sum(p.sentiment.values()) == pytest.approx(1, abs=1e-5)
+    assert any("language not covered: Hungarian" in r for r in hu.reasons)
+    assert any("language: German" in r for r in de.reasons)
+    assert not any(r.startswith("language") for r in en.reasons)
+
+
+def test_without_the_multilingual_model_foreign_posts_are_flagged_not_covered() -> None:
+    c = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=None)
+    c.load()
+    (p,) = c.predict(["Mi vuelo fue cancelado y nadie responde"])
+    assert p.language == "es" and p.path == "english" and not p.language_covered
+    assert "|" not in c.version
+
+
+def test_dev_set_floor_per_language(clf: MiniLMClassifier) -> None:
+    with DEV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    preds = clf.predict([r["text"] for r in rows])
+    y = np.asarray([int(r["label"]) for r in rows])
+    p = np.asarray([x.complaint for x in preds])
+    langs = np.asarray([r["language"] for r in rows])
+    non_en = langs != "en"
+    assert binary_metrics(y[non_en], p[non_en])["macro_f1"] >= 0.8
+    for lang in sorted(set(langs.tolist())):
+        sel = langs == lang
+        assert binary_metrics(y[sel], p[sel])["accuracy"] >= 0.7, lang
+
+
+def test_sarcasm_turns_sarcastic_praise_into_a_complaint_with_a_reason(clf: MiniLMClassifier) -> None:
+    # Literal praise whose literal content sounds like a problem ("internet ... all weekend") is the
+    # rule's known false positive (model card), so the praise here is about staff.
+    sarcastic, literal, plain = clf.predict([
+        "Oh wonderful @Brightwave, internet down again for the whole weekend. Best service ever.",
+        "Thank you @Brightwave, lovely staff in the Leeds store today. Best service ever.",
+        "@Brightwave internet down again for the whole weekend"])
+    assert sarcastic.sarcasm is not None and sarcastic.sarcasm >= 0.7
+    assert sarcastic.complaint >= sarcastic.sarcasm and sarcastic.sentiment_label == "negative"
+    assert any(r.startswith("sarcasm (") for r in sarcastic.reasons)
+    assert literal.complaint < 0.5 and literal.sentiment_label == "positive"
+    assert not any(r.startswith("sarcasm (") for r in literal.reasons)
+    assert plain.sarcasm == 0.0  # no positive words: nothing to read the other way
+
+
+def test_evaluate_severity_and_per_language_metrics(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from classifiers.cli import evaluate
+
+    rows = [("@Skylark can I bring my guitar on board?", "0"), ("Lovely day at the beach", "0"),
+            ("@Skylark my bag did not arrive in Lisbon", "1"), ("@Brightwave the app is slow again today", "2"),
+            ("@ShopCo you charged me twice and ignored every email", "3"),
+            ("@BankOne worst bank ever, you stole my money, never again", "4")]
+    path = tmp_path / "sev.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows(rows)
+    res = CliRunner().invoke(evaluate, ["--task", "severity", "--data", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["task"] == "severity" and out["n"] == 6 and 0 <= out["macro_f1"] <= 1
+    assert out["by_language"]["en"]["paths"] == ["english"]
+
+    mixed = tmp_path / "mixed.csv"
+    with DEV.open(encoding="utf-8", newline="") as fh:
+        dev = [r for r in csv.DictReader(fh) if r["language"] in ("de", "hu")]
+    with mixed.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows((r["text"], r["label"]) for r in dev)
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(mixed), "--json"])
+    by = json.loads(res.stdout)["by_language"]
+    assert by["de"]["paths"] == ["multilingual"] and by["hu"]["paths"] == ["keywords"]
+    assert by["de"]["n"] == 14 and by["hu"]["n"] == 14

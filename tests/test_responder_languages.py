@@ -1,0 +1,82 @@
+"""Replies in the customer's language, the tone guard's languages, and the priority's language floor
+and severity points (issue 20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifiers.abc import INTENTS
+from responder.drafts import LANGUAGE_TEMPLATES, BrandVoice, draft_reply, load_brand_templates
+from responder.priority import UNCOVERED_FLOOR, PrioritySignals, score_priority
+from responder.tone import TONE_LANGUAGES, check_tone
+
+OTHER = [lang for lang in LANGUAGE_TEMPLATES if lang != "en"]
+
+
+@pytest.mark.parametrize("lang", OTHER)
+@pytest.mark.parametrize("intent", INTENTS)
+def test_builtin_languages_cover_every_intent_and_pass_the_guard(lang: str, intent: str) -> None:
+    d = draft_reply(intent, "acme", "Priya Natarajan", "CL-000042", "x", language=lang)
+    assert d.language == lang and d.note is None and d.source == "default"
+    assert d.text.startswith(f"{d.text.split()[0]} Priya")
+    assert d.length.ok and d.ok and d.tone.checked and d.tone.findings == ()
+    assert "{" not in d.text and "  " not in d.text
+    if intent != "praise":
+        assert "CL-000042" in d.text
+    assert "within 2 hours" not in d.text and "send us a DM" not in d.text  # no English leaks in
+
+
+def test_a_language_without_template_says_so_and_falls_back_to_english() -> None:
+    d = draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="hu")
+    assert d.language == "en" and d.note == "no Hungarian template: the suggestion is in English"
+    assert d.text.startswith("Hi Anna,")
+    assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="und").note is None
+
+
+def test_brand_templates_per_language(tmp_path: Path) -> None:
+    (tmp_path / "skylark" / "hu").mkdir(parents=True)
+    (tmp_path / "skylark" / "hu" / "delivery.j2").write_text("Szia {{ name }}! Ref: {{ case_ref }}", encoding="utf-8")
+    (tmp_path / "skylark" / "praise.j2").write_text("Thanks {{ name }}!", encoding="utf-8")
+    templates = load_brand_templates(tmp_path)
+    assert templates == {"skylark": {"hu/delivery": "Szia {{ name }}! Ref: {{ case_ref }}",
+                                     "praise": "Thanks {{ name }}!"}}
+    d = draft_reply("delivery", "skylark", "Anna", "CL-9", "x", voice=BrandVoice(templates=templates["skylark"]),
+                    language="hu")
+    assert d.text == "Szia Anna! Ref: CL-9" and d.language == "hu" and d.source == "brand"
+    assert not d.tone.checked and "by hand" in d.tone.as_dict()["note"]
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("de", "Wie bereits gesagt, das ist nicht unsere Schuld."),
+    ("fr", "Comme déjà indiqué, vous auriez dû vérifier."),
+    ("es", "Como ya te dijimos, no podemos hacer nada."),
+    ("pt", "Como já explicamos, a culpa é sua."),
+    ("it", "Come già detto, avresti dovuto controllare."),
+    ("nl", "Zoals al gezegd, je had moeten opletten."),
+])
+def test_tone_guard_checks_each_language_it_claims(lang: str, text: str) -> None:
+    assert lang in TONE_LANGUAGES
+    report = check_tone(text, lang)
+    assert report.checked and report.defensive
+
+
+def test_uncovered_language_gets_a_floor_with_a_reason() -> None:
+    low = PrioritySignals(complaint=0.1, detractor=0.1)
+    assert score_priority(low).score < UNCOVERED_FLOOR
+    floored = score_priority(PrioritySignals(complaint=0.1, detractor=0.1, language="hu", language_covered=False))
+    assert floored.score == UNCOVERED_FLOOR and floored.bucket == "normal"
+    assert any("language not covered (hu)" in r for r in floored.reasons)
+    high = PrioritySignals(complaint=1, detractor=1, urgency=1, language="hu", language_covered=False)
+    assert score_priority(high).score > UNCOVERED_FLOOR  # a floor, not a cap
+
+
+def test_severity_adds_points_to_a_complaint_with_a_reason() -> None:
+    base = PrioritySignals(complaint=0.9, detractor=0.6)
+    plain = score_priority(base)
+    blame = score_priority(PrioritySignals(complaint=0.9, detractor=0.6, severity=4))
+    mild = score_priority(PrioritySignals(complaint=0.9, detractor=0.6, severity=1))
+    assert blame.score > plain.score == mild.score
+    assert "severity 4/4: blame" in blame.reasons
+    assert score_priority(PrioritySignals(complaint=0.0, severity=4)).score == 0  # no complaint, no points

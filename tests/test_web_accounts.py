@@ -1,0 +1,356 @@
+"""Accounts a security team signs off: redirects, throttling, audit, two-factor, tokens, idle timeout.
+
+Real app, real SQLite file, real HTTP through aiohttp's test server; concurrency is real requests
+in flight together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyotp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from careline.app.web.accounts import create_link, revoke_token, set_totp, tokens, update_account
+from careline.app.web.app import create_app
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.migrations import WEB
+from careline.domain import Role, to_iso
+from careline.errors import Forbidden
+from careline.settings import AccountsSettings, Settings
+from careline.store import Store
+
+PASSWORDS = {"agent": "agent password one", "lead": "lead password two", "admin": "admin password three"}
+
+
+@pytest.fixture
+def acc_store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = Store(tmp_path / "acc.db", extra=[WEB]).open_sync()
+
+    def fill(db):  # type: ignore[no-untyped-def]
+        for name, password in PASSWORDS.items():
+            create_user(db, name, Role(name), password)
+
+    store.write_sync(fill)
+    yield store  # type: ignore[misc]
+    store.close_sync()
+
+
+Make = Callable[..., "asyncio.Future[TestClient]"]
+
+
+@pytest.fixture
+async def make_client(acc_store: Store) -> AsyncIterator[Callable[..., object]]:
+    """A client of an app with the given account settings (several may run against one store)."""
+    made: list[TestClient] = []
+
+    async def make(**accounts: object) -> TestClient:
+        settings = Settings(accounts=AccountsSettings(**accounts))  # type: ignore[arg-type]
+        client = TestClient(TestServer(create_app(settings, acc_store)))
+        await client.start_server()
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        await client.close()
+
+
+async def form_token(client: TestClient, path: str = "/login") -> str:
+    """The page form's own CSRF token (the last one: a signed-in page also has the log-out form's)."""
+    page = await client.get(path)
+    return re.findall(r'name="csrf_token" value="([^"]+)"', await page.text())[-1]
+
+
+async def post_login(client: TestClient, user: str, password: str, nxt: str = "", **headers: str):  # type: ignore[no-untyped-def]
+    token = await form_token(client)
+    return await client.post("/login", data={"username": user, "password": password, "csrf_token": token,
+                                             "next": nxt}, allow_redirects=False, headers=headers)
+
+
+def events(store: Store, kind: str) -> list[dict]:
+    rows = store.read_sync(lambda db: db.conn.execute(
+        "SELECT actor, subject, data FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall())
+    return [{"actor": a, "subject": s, **json.loads(d)} for a, s, d in rows]
+
+
+# -- the open redirect ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("payload", ["/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example",
+                                     "//evil.example", "/%5Cevil.example", "/%5C/evil.example",
+                                     "https:evil.example", "https://evil.example", "/%20/evil.example",
+                                     "javascript:alert(1)", "%2F%2Fevil.example"])
+async def test_login_never_redirects_off_site(make_client, payload: str) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    page = await client.get(f"/login?next={payload}")
+    assert 'name="next" value=""' in await page.text()
+    raw = payload.replace("%09", "\t").replace("%0a", "\n").replace("%0d", "\r").replace("%5C", "\\") \
+        .replace("%20", " ").replace("%2F", "/")
+    r = await post_login(client, "agent", PASSWORDS["agent"], nxt=raw)
+    assert r.status == 303 and r.headers["Location"] == "/"
+
+
+async def test_login_keeps_a_plain_local_next(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    r = await post_login(client, "lead", PASSWORDS["lead"], nxt="/sla?brand=skylark#top")
+    assert r.status == 303 and r.headers["Location"] == "/sla?brand=skylark#top"
+
+
+# -- throttling and audit -----------------------------------------------------------------------------------
+async def test_wrong_passwords_are_throttled_per_account_then_429_with_retry_after(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    statuses = [(await post_login(client, "admin", f"guess number {i}")).status for i in range(5)]
+    assert statuses == [401] * 5
+    r = await post_login(client, "admin", PASSWORDS["admin"])  # even the right one waits now
+    assert r.status == 429 and 1 <= int(r.headers["Retry-After"]) <= 60
+    assert "Too many login attempts" in await r.text()
+    failed = events(acc_store, "login.failed")
+    assert len(failed) == 5 and all(e["address"] == "127.0.0.1" and e["reason"] == "wrong password" for e in failed)
+    assert events(acc_store, "login.throttled")[0]["subject"] == "user:admin"
+    assert (await post_login(client, "agent", PASSWORDS["agent"])).status == 303  # another account is unaffected
+
+
+async def test_concurrent_guesses_cannot_slip_past_the_limit(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    token = await form_token(client)
+    answers = await asyncio.gather(*(client.post(
+        "/login", data={"username": "lead", "password": f"wrong {i}", "csrf_token": token}, allow_redirects=False)
+        for i in range(20)))
+    statuses = sorted(r.status for r in answers)
+    assert statuses.count(401) == 5 and statuses.count(429) == 15
+    assert len(events(acc_store, "login.failed")) == 5
+
+
+async def test_the_address_limit_stops_spraying_many_usernames(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client(address_attempts="8/minute")
+    statuses = [(await post_login(client, f"user{i}", "some password here")).status for i in range(10)]
+    assert statuses == [401] * 8 + [429] * 2
+
+
+async def test_success_is_audited_and_clears_the_account_count(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    for i in range(4):
+        assert (await post_login(client, "agent", f"typo {i}")).status == 401
+    assert (await post_login(client, "agent", PASSWORDS["agent"], **{"User-Agent": "pytest <b>"})).status == 303
+    for i in range(4):
+        assert (await post_login(client, "agent", f"typo again {i}")).status == 401
+    ok = events(acc_store, "login.succeeded")
+    assert ok == [{"actor": "agent", "subject": "user:agent", "address": "127.0.0.1", "method": "password"}]
+
+
+async def test_unknown_and_disabled_users_fail_alike(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    acc_store.write_sync(lambda db: update_account(db, "admin", "agent", {"disabled": True}))
+    a = await post_login(client, "agent", PASSWORDS["agent"])
+    b = await post_login(client, "nobody", "whatever it is here")
+    assert a.status == b.status == 401 and "Wrong username or password." in await a.text()
+    assert [e["reason"] for e in events(acc_store, "login.failed")] == ["disabled", "unknown user"]
+
+
+async def test_hostile_username_is_stored_as_text_and_shown_escaped(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    r = await post_login(client, "<script>alert(1)</script>", "x" * 20)
+    assert r.status == 401 and "<script>alert" not in await r.text()
+    assert events(acc_store, "login.failed")[0]["subject"] == "user:<script>alert(1)</script>"
+
+
+# -- two-factor -------------------------------------------------------------------------------------------
+async def test_two_factor_login_needs_a_fresh_code(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    secret = pyotp.random_base32()
+    acc_store.write_sync(lambda db: set_totp(db, "admin", "admin", secret))
+    client = await make_client()
+    r = await post_login(client, "admin", PASSWORDS["admin"], nxt="/sla")
+    page = await r.text()
+    assert r.status == 200 and 'action="/login/code"' in page and "careline_session" not in str(r.cookies)
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+
+    async def code(value: str):  # type: ignore[no-untyped-def]
+        return await client.post("/login/code", data={"pending": pending, "code": value, "csrf_token": token},
+                                 allow_redirects=False)
+
+    assert (await code("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")).status == 401
+    good = pyotp.TOTP(secret).now()
+    r = await code(good)
+    assert r.status == 303 and r.headers["Location"] == "/sla"
+    assert (await client.get("/api/me")).status == 200
+    # the same code cannot be used again, even through a new password step
+    r = await post_login(client, "admin", PASSWORDS["admin"])
+    page = await r.text()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+    r = await code(good)
+    assert r.status == 401 and "already used" in await r.text()
+    methods = [e["method"] for e in events(acc_store, "login.succeeded")]
+    assert methods == ["password and two-factor code"]
+    assert events(acc_store, "login.failed")[-1]["reason"] == "two-factor code"
+
+
+async def test_a_role_that_requires_two_factor_is_sent_to_set_it_up(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client(totp_roles=["admin"])
+    assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+    r = await client.get("/sla", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/account#two-factor"
+    r = await client.get("/api/queue")
+    assert r.status == 403 and "two-factor" in (await r.json())["error"]["message"]
+    assert (await client.get("/api/me")).status == 200
+
+
+# -- sessions: idle timeout ---------------------------------------------------------------------------------
+async def test_idle_sessions_end(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client(idle_minutes=30)
+    assert (await post_login(client, "agent", PASSWORDS["agent"])).status == 303
+    assert (await client.get("/api/me")).status == 200
+    stale = to_iso(datetime.now(UTC) - timedelta(minutes=31))
+    acc_store.write_sync(lambda db: db.conn.execute("UPDATE web_sessions SET last_seen_at = ?", (stale,)))
+    assert (await client.get("/api/me")).status == 401
+    r = await client.get("/", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].startswith("/login")
+
+
+async def test_activity_keeps_a_session_alive(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client(idle_minutes=30)
+    assert (await post_login(client, "agent", PASSWORDS["agent"])).status == 303
+    old = to_iso(datetime.now(UTC) - timedelta(minutes=29))
+    acc_store.write_sync(lambda db: db.conn.execute("UPDATE web_sessions SET last_seen_at = ?", (old,)))
+    assert (await client.get("/api/me")).status == 200  # touched: last_seen_at moves to now
+    seen = acc_store.read_sync(lambda db: db.conn.execute("SELECT last_seen_at FROM web_sessions").fetchone()[0])
+    assert seen > old
+
+
+# -- API tokens -----------------------------------------------------------------------------------------------
+async def test_token_scope_expiry_revocation_and_last_use(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    soon = datetime.now(UTC) + timedelta(days=1)
+    scoped = acc_store.write_sync(lambda db: create_token(db, "lead", "agent-scope", role=Role.AGENT, expires_at=soon))
+    full = acc_store.write_sync(lambda db: create_token(db, "lead", "lead-scope"))
+
+    def bearer(t: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {t}"}
+
+    assert (await client.get("/api/queue", headers=bearer(scoped))).status == 200
+    assert (await client.get("/api/sla/summary", headers=bearer(scoped))).status == 403  # a lead page, agent scope
+    assert (await client.get("/api/sla/summary", headers=bearer(full))).status == 200
+    listed = {t.label: t for t in acc_store.read_sync(lambda db: tokens(db, "lead"))}
+    assert listed["agent-scope"].role is Role.AGENT and listed["agent-scope"].last_used_at is not None
+    acc_store.write_sync(lambda db: revoke_token(db, "admin", listed["lead-scope"].id))
+    r = await client.get("/api/sla/summary", headers=bearer(full))
+    assert r.status == 401 and "revoked" in (await r.json())["error"]["message"]
+    past = to_iso(datetime.now(UTC) - timedelta(seconds=1))
+    acc_store.write_sync(lambda db: db.conn.execute("UPDATE api_tokens SET expires_at = ? WHERE label = ?",
+                                                    (past, "agent-scope")))
+    assert (await client.get("/api/queue", headers=bearer(scoped))).status == 401
+    kinds = [e["token"] for e in events(acc_store, "token.revoked")]
+    assert kinds == [listed["lead-scope"].id]
+
+
+def test_a_token_never_outranks_its_owner(acc_store: Store) -> None:
+    with pytest.raises(Forbidden):
+        acc_store.write_sync(lambda db: create_token(db, "agent", "sneaky", role=Role.ADMIN))
+    with pytest.raises(Forbidden):
+        acc_store.write_sync(lambda db: create_token(db, "lead", "sneaky", role=Role.MARKETING))
+
+
+async def test_a_demoted_owner_s_wider_token_stops_working(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    token = acc_store.write_sync(lambda db: create_token(db, "lead", "lead-scope"))
+    acc_store.write_sync(lambda db: update_account(db, "admin", "lead", {"role": "agent"}))
+    assert (await client.get("/api/queue", headers={"Authorization": f"Bearer {token}"})).status == 401
+
+
+# -- set-password links ---------------------------------------------------------------------------------------
+async def test_a_reset_link_sets_a_good_password_once(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    link = acc_store.write_sync(lambda db: create_link(db, "admin", "agent", "reset"))
+    token = await form_token(client, f"/set-password?token={link}")
+
+    async def submit(password: str, confirm: str | None = None):  # type: ignore[no-untyped-def]
+        return await client.post("/set-password", allow_redirects=False, data={
+            "link": link, "password": password, "confirm": password if confirm is None else confirm,
+            "csrf_token": token})
+
+    assert "at least 12" in await (await submit("short")).text()
+    assert "common passwords" in await (await submit("password12345678")).text()
+    assert "differ" in await (await submit("a fine new passphrase", "another one")).text()
+    r = await submit("a fine new passphrase")
+    assert r.status == 303 and r.headers["Location"] == "/login?reset=done"
+    assert (await client.get(f"/set-password?token={link}")).status == 404  # used up
+    assert (await post_login(client, "agent", "a fine new passphrase")).status == 303
+    assert (await client.get("/set-password?token=made-up")).status == 404
+
+
+# -- units: the password policy, the redirect rule, the throttle's arithmetic --------------------------------
+@pytest.mark.parametrize(("password", "why"), [
+    ("", "empty"), ("            ", "empty"), ("short pw", "at least 12"), ("aaaaaaaaaaaaaaaa", "different"),
+    ("password123456", "common"), ("Summer2026!!!!", "common"), ("qwertyuiop1234", "common"),
+    ("the admin's own secret", "username")])
+def test_weak_passwords_are_refused_with_a_reason(password: str, why: str) -> None:
+    from careline.app.web.passwords import password_problem
+    assert why in (password_problem(password, "admin") or "")
+
+
+def test_a_long_uncommon_password_is_accepted() -> None:
+    from careline.app.web.passwords import common_passwords, password_problem
+    assert password_problem("plum tree sonata", "admin") is None
+    assert len(common_passwords()) > 19000
+
+
+def test_the_throttle_refuses_without_counting_and_backs_off() -> None:
+    from careline.app.web.throttle import LoginThrottle
+    throttle = LoginThrottle("2/minute;3/hour", "100/minute")
+    assert [throttle.attempt("Ann", "10.0.0.1") for _ in range(2)] == [0, 0]
+    first_wait = throttle.attempt("ann ", "10.0.0.2")  # names are compared trimmed and lower-cased
+    assert 1 <= first_wait <= 60
+    throttle.succeeded("ann")
+    assert throttle.attempt("ann", "10.0.0.1") == 0  # the minute window was cleared by the success
+    throttle2 = LoginThrottle("2/minute;3/hour", "100/minute")
+    for _ in range(2):
+        throttle2.attempt("bob", "a")
+    assert throttle2.attempt("bob", "a") <= 60  # refused, not counted: the hour still has room for one
+
+
+def test_cli_refuses_empty_and_common_passwords(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from careline.app.cli import cli
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    for bad in ("", "password1234567"):
+        result = CliRunner().invoke(cli, ["user", "add", "x", "--role", "admin", "--password", bad], env=env)
+        assert result.exit_code != 0
+    result = CliRunner().invoke(cli, ["user", "add", "x", "--role", "admin", "--password", "plum tree sonata"],
+                                env=env)
+    assert result.exit_code == 0, result.output
+
+
+# -- upgrading a database made before m070 ----------------------------------------------------------------
+async def test_sessions_and_tokens_made_before_m070_keep_working(tmp_path: Path) -> None:
+    """An existing install: web_sessions came from the web's own set, tokens had no scope or id."""
+    from sqlite_utils import Database
+
+    from careline.app.web.security import hash_password, token_hash
+    from careline.store.migrations import CORE
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    CORE.apply(db, stop_before="m070_accounts")
+    WEB.apply(db)
+    db.conn.execute("INSERT INTO users (username, role, display_name, password_hash, created_at) "
+                    "VALUES ('old', 'lead', 'Old', ?, '2026-11-01T00:00:00+00:00')", (hash_password("x" * 16),))
+    db.conn.execute("INSERT INTO api_tokens (token_hash, username, label, created_at) "
+                    "VALUES (?, 'old', 'legacy', '2026-11-01T00:00:00+00:00')", (token_hash("clt_legacy"),))
+    db.conn.commit()
+    db.conn.close()
+    store = Store(path, extra=[WEB]).open_sync()
+    try:
+        [legacy] = store.read_sync(lambda d: tokens(d, "old"))
+        assert legacy.role is Role.LEAD and legacy.id == token_hash("clt_legacy")[:12] and legacy.expires_at is None
+        async with TestClient(TestServer(create_app(Settings(), store))) as client:
+            r = await client.get("/api/sla/summary", headers={"Authorization": "Bearer clt_legacy"})
+            assert r.status == 200
+    finally:
+        store.close_sync()
