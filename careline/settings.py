@@ -56,7 +56,8 @@ class BrandSettings:
     handles: list[str] = opt([], "The brand's own X handles: their posts are never tickets.")
     x_user_id: str = opt("", "Numeric X id of the brand account, for its mentions timeline.")
     exclude: list[str] = opt([], "Words that rule a post out (e.g. 'hiring').")
-    languages: list[str] = opt(["en"], "Languages to keep (ISO 639-1).")
+    languages: list[str] = opt([], "Languages to keep (ISO 639-1); empty keeps every language (the classifier "
+                                   "reads de, fr, es, pt, it, nl, zh and more beside English).")
     subreddits: list[str] = opt([], "Subreddits to search (keyword search restricted to them).")
     own_subreddits: list[str] = opt([], "The brand's own subreddits: every new post/comment is a mention.")
     reddit_username: str = opt("", "The brand's Reddit account: its posts are never tickets.")

@@ -23,7 +23,7 @@ QUEUE_COLUMNS = """
        (SELECT group_concat(t.tag, ',') FROM conversation_tags t WHERE t.conversation_id = c.id) AS tags,
        json_extract(c.sla_snapshot, '$.warn_before_minutes') AS warn_before_minutes,
        a.handle, a.name AS author_name, a.followers,
-       m.key AS mention_key, m.text, m.url,
+       m.key AS mention_key, m.text, m.url, m.language, cl.language_covered, cl.severity,
        cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency,
        (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'awaiting_approval') AS held,
        (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'draft'
@@ -61,6 +61,8 @@ FILTERS = {
     "status": "c.status = :status",
     "assignee": "c.assignee = :assignee",
     "intent": LATEST_INTENT + " = :intent",
+    "language": """(SELECT m3.language FROM mentions m3 WHERE m3.thread_key = c.thread_key
+        ORDER BY m3.created_at DESC LIMIT 1) = :language""",
     "tag": "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = :tag)",
     "team": "c.team = :team",
 }
@@ -234,7 +236,8 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
     return rows(db, """
         SELECT m.key, m.text, m.url, m.created_at, m.language, a.handle, a.name AS author_name,
                cl.model_version, cl.sentiment, cl.sentiment_scores, cl.complaint, cl.detractor, cl.intent,
-               cl.intent_scores, cl.urgency, cl.reasons, cl.effort
+               cl.intent_scores, cl.urgency, cl.reasons, cl.effort, cl.language_covered, cl.language_path,
+               cl.severity, cl.sarcasm
         FROM mentions m JOIN authors a ON a.key = m.author_key
         LEFT JOIN classifications cl ON cl.mention_key = m.key
         WHERE m.thread_key = ? ORDER BY m.created_at, m.key LIMIT 200""", (thread_key,))

@@ -39,7 +39,8 @@ class Deadlines:
 PENDING_SQL = """
 SELECT m.key, m.platform, m.brand, m.thread_key, m.author_key, m.created_at, m.text,
        a.followers, a.handle,
-       c.sentiment, c.complaint, c.detractor, c.intent, c.urgency, c.reasons, c.effort
+       c.sentiment, c.complaint, c.detractor, c.intent, c.urgency, c.reasons, c.effort,
+       c.severity, c.language, c.language_covered
 FROM mentions m
 JOIN classifications c ON c.mention_key = m.key
 JOIN authors a ON a.key = m.author_key

@@ -17,7 +17,7 @@ from responder.sla import SLAPolicy, due_times, policies_from_settings, select_p
 #: Applies when no configured policy matches, so every conversation has a clock.
 DEFAULT_POLICY = SLAPolicy(name="default", first_response_minutes=60, next_response_minutes=120,
                            resolution_minutes=1440)
-_SCORE_REASON = re.compile(r"(sentiment|intent|complaint|likely detractor)\b.*\(\d")
+_SCORE_REASON = re.compile(r"(sentiment|intent|complaint|likely detractor|severity)\b.*\(\d")
 _EFFORT_REASON = re.compile(r"effort score \d")  # the priority states effort in its own words
 #: The priority's "large audience (N followers)" already says this; shown once, not twice.
 _REACH_REASON = re.compile(r"^author reach: ")
@@ -56,6 +56,8 @@ def priority_for(m: dict[str, Any], now: datetime) -> tuple[float, list[str]]:
         urgency=float(m.get("urgency") or 0), effort=effort_of(m), followers=int(m.get("followers") or 0),
         verified=bool(m.get("verified")), sla_remaining=(due - now) if due else None,
         customer_messages=int(m.get("customer_messages") or 1),
+        severity=None if m.get("severity") is None else int(m["severity"]), language=m.get("language"),
+        language_covered=None if m.get("language_covered") is None else bool(m["language_covered"]),
     )
     result = score_priority(signals)
     return result.score, [*result.reasons, *evidence(m)[:3]]

@@ -60,7 +60,7 @@ def case_ref(conv_id: int) -> str:
 
 
 def latest_customer_mention(db: Database, thread_key: str) -> dict[str, Any]:
-    found = rows(db, """SELECT m.key, m.text, m.platform_id, a.name, a.handle, c.intent
+    found = rows(db, """SELECT m.key, m.text, m.platform_id, m.language, a.name, a.handle, c.intent
                         FROM mentions m JOIN authors a ON a.key = m.author_key
                         LEFT JOIN classifications c ON c.mention_key = m.key
                         WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT 1""", (thread_key,))
@@ -73,13 +73,15 @@ def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
     """The suggested reply for the conversation's latest customer message."""
     conv = load(db, conv_id)
     last = latest_customer_mention(db, conv["thread_key"])
-    return draft_for(conv, last["intent"], last["name"] or last["handle"], voices)
+    return draft_for(conv, last["intent"], last["name"] or last["handle"], voices, language=last["language"])
 
 
-def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices: Voices) -> Draft:
-    """The draft for an already-loaded conversation row, in its brand's voice, with its case reference."""
+def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices: Voices, *,
+              language: str | None = None) -> Draft:
+    """The draft for an already-loaded conversation row, in its brand's voice and the customer's
+    language (when a template exists for it), with its case reference."""
     return draft_reply(intent or "other", conv["brand"], author_name, case_ref(int(conv["id"])), conv["platform"],
-                       voice=voices.get(conv["brand"]))
+                       voice=voices.get(conv["brand"]), language=language)
 
 
 def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone: ToneReport) -> tuple[str, ...]:
@@ -118,7 +120,7 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
     last = latest_customer_mention(db, conv["thread_key"])
-    tone = check_tone(text)
+    tone = check_tone(text, last.get("language") or "en")  # the tone guard reads the reply's language
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)

@@ -87,9 +87,7 @@ def test_tone_check_exit_codes(cli) -> None:
     assert [f["category"] for f in data["findings"]] == ["defensive", "blaming"]
     good = CliRunner().invoke(cli, ["tone-check", "Thanks for telling us! Please send us a DM."])
     assert good.exit_code == 0
-    report = json.loads(good.output)
-    assert report["defensive"] is False and report["findings"] == [] and report["checked"] is True
-    assert report["language"] == "en" and "de" in report["languages_checked"]  # says which languages it covers
+    assert json.loads(good.output) == {"defensive": False, "findings": []}  # English: the output is unchanged
 
 
 def test_tone_check_reads_stdin(cli) -> None:

@@ -52,7 +52,7 @@ STATUSES = ("new", "open", "pending", "snoozed", "resolved", "dismissed")
 ACTIONS = actions.ACTIONS
 #: The actions posted to ``/api/conversations/{id}/{action}``; sending has its own ``/replies`` route.
 ROUTED_ACTIONS = tuple(a for a in ACTIONS if a != "send")
-FILTER_NAMES = ("platform", "brand", "intent", "status", "tag", "team")
+FILTER_NAMES = ("platform", "brand", "intent", "status", "tag", "team", "language")
 #: Rows per queue page (the API takes ``limit``); ``dense=1`` fits about twice as many on a screen.
 PAGE_ROWS = 50
 
@@ -160,11 +160,14 @@ def _loads(value: str | None, default: Any) -> Any:
         return default
 
 
-def suggest(settings: Settings, conv: dict[str, Any], intent: str | None) -> dict[str, Any]:
-    """The suggested reply in the brand's voice (templates included), with its length and tone findings."""
-    d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], Voices.from_settings(settings))
+def suggest(settings: Settings, conv: dict[str, Any], intent: str | None, language: str | None = None
+            ) -> dict[str, Any]:
+    """The suggested reply in the brand's voice (templates included) and, where a template exists, the
+    customer's language, with its length, tone findings and a note when it could not be localised."""
+    d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], Voices.from_settings(settings),
+                  language=language)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
-            "tone": d.tone.as_dict(), "source": d.source}
+            "tone": d.tone.as_dict(), "source": d.source, "language": d.language, "note": d.note}
 
 
 def saved_replies(settings: Settings, conv: dict[str, Any]) -> list[dict[str, Any]]:
@@ -240,7 +243,9 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     d["effort"] = {"repeat_contacts": len(d["history"]["conversations"]),
                    "messages_in_thread": len(d["thread"]),
                    "max_text_effort": max((m["effort"] for m in d["thread"]), default=0.0)}
-    d["draft"] = suggest(settings, conv, latest["intent"] if latest else None)
+    last_message = d["thread"][-1] if d["thread"] else None
+    d["draft"] = suggest(settings, conv, latest["intent"] if latest else None,
+                         last_message.get("language") if last_message else None)
     d["answered"] = answered_by(d)
     d["saved_replies"] = saved_replies(settings, conv)
     d["send_backs"] = send_backs(d)
