@@ -17,7 +17,7 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -70,7 +70,19 @@ async def timed(session: aiohttp.ClientSession, url: str, n: int, token: str) ->
     return out
 
 
-async def main(conversations: int, requests: int, lead_requests: int, analyze: bool) -> None:
+async def reports(session: aiohttp.ClientSession, base: str, n: int, lead: str) -> None:
+    """The lead's report (``/api/reports/sla``, never cached) for a 30-day range, each split."""
+    last = datetime.now(UTC).date()
+    first = last - timedelta(days=29)
+    for by in ("brand", "platform", "intent", "agent"):
+        path = f"/api/reports/sla?from={first}&to={last}&by={by}"
+        await timed(session, base + path, 1, lead)
+        times = await timed(session, base + path, n, lead)
+        print(f"GET {path:<58} p50 {statistics.median(times):6.1f} ms   max {max(times):6.1f} ms   (n={n}, lead)")
+
+
+async def main(conversations: int, requests: int, lead_requests: int, analyze: bool,
+               only_reports: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db", extra=[WEB]).open_sync()
         t0 = time.perf_counter()
@@ -85,6 +97,9 @@ async def main(conversations: int, requests: int, lead_requests: int, analyze: b
         base = f"http://127.0.0.1:{port}"
         try:
             async with aiohttp.ClientSession() as session:
+                await reports(session, base, lead_requests, lead)
+                if only_reports:
+                    return
                 for path in ("/", "/api/queue", "/api/queue?brand=skylark&platform=x"):
                     await timed(session, base + path, 3, token)  # warm the readers and the page cache
                     times = await timed(session, base + path, requests, token)
@@ -113,5 +128,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--lead-requests", type=int, default=10)
     parser.add_argument("--no-analyze", action="store_true", help="skip ANALYZE (planner without statistics)")
+    parser.add_argument("--only-reports", action="store_true", help="time the lead's report only")
     args = parser.parse_args()
-    asyncio.run(main(args.conversations, args.requests, args.lead_requests, not args.no_analyze))
+    asyncio.run(main(args.conversations, args.requests, args.lead_requests, not args.no_analyze,
+                     args.only_reports))

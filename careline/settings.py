@@ -72,6 +72,8 @@ class BrandSettings:
                                 "its posts are never tickets; enables its mention notifications and replying.")
     mastodon_instance: str = opt("", "Base URL of the brand account's Mastodon server; empty: "
                                  "https://<the instance in mastodon_account>.")
+    kind: str = opt("own", "own: our brand, its mentions become conversations; competitor: polled, trended "
+                    "and counted in share of voice, never queued for a reply.", choices=["own", "competitor"])
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ class ResponderSettings:
                                         "Minutes after a breach for escalation levels 1-3 (up to three).")
     survey: str = opt("nps", "After resolution, offer a one-question survey: nps, csat, ces or none.",
                       choices=["nps", "csat", "ces", "none"])
-    public_url: str = opt("", "Public base URL of this app, for survey links (default: the local URL).")
+    public_url: str = opt("", "Public base URL of this app for survey links sent to customers, e.g. "
+                          "https://care.example.com (default: http://<service.host>:<service.port>).")
     templates_dir: str = opt("config/templates", "Per-brand reply templates: <dir>/<brand>/<intent>.j2.")
     webhooks: list[WebhookSettings] = opt([], "SLA alert receivers.")
     webhook_allow: list[str] = opt([], "Hosts, IPs or CIDR ranges webhooks may reach although private, loopback "

@@ -50,11 +50,18 @@ LIMIT ?
 """
 
 
-def route_classified(db: Database, *, now: datetime, due: DueFn, priority: PriorityFn, limit: int = 500) -> int:
-    """Queue up to ``limit`` classified mentions inside the caller's transaction; returns how many."""
+def route_classified(db: Database, *, now: datetime, due: DueFn, priority: PriorityFn, limit: int = 500,
+                     track_only: frozenset[str] = frozenset()) -> int:
+    """Queue up to ``limit`` classified mentions inside the caller's transaction; returns how many.
+
+    Mentions of ``track_only`` brands (competitors) are marked ``tracked`` instead: trends and share
+    of voice count them, but they never become conversations, so no agent is asked to answer them."""
     pending = rows(db, PENDING_SQL, (limit,))
     for mention in pending:
-        _route_one(db, mention, now, due, priority)
+        if mention["brand"] in track_only:
+            db.conn.execute("UPDATE mentions SET stage = 'tracked' WHERE key = ?", (mention["key"],))
+        else:
+            _route_one(db, mention, now, due, priority)
     return len(pending)
 
 

@@ -138,6 +138,15 @@ def _summarise(answers: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def service_url(settings: Settings) -> str:
+    """Where this service answers when no public URL is set: its own bind address and port (a
+    wildcard bind is reached as localhost). Absolute, so a link pasted to a customer is never a
+    bare ``/s/...`` path."""
+    host = settings.service.host
+    host = "localhost" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.service.port}"
+
+
 def survey_url(settings: Settings | ResponderSettings, token: str, local_url: str) -> str:
     """The link sent to the customer: under ``responder.public_url`` when set, else the local URL."""
     responder = settings.responder if isinstance(settings, Settings) else settings

@@ -179,3 +179,12 @@ async def test_page_ces_question_errors_escaped_and_unknown_token(
         assert resp.status == 404 and "Survey not found" in await resp.text()
     async with session.post(server.make_url("/s/not-a-token"), data={"score": "5"}) as resp:
         assert resp.status == 404
+
+
+def test_the_link_is_absolute_without_a_public_url() -> None:
+    from careline.settings import ServiceSettings, Settings
+    from responder.surveys import service_url
+
+    assert survey_url(Settings(), "tok", service_url(Settings())) == "http://127.0.0.1:8080/s/tok"
+    wildcard = Settings(service=ServiceSettings(host="0.0.0.0", port=9000))
+    assert survey_url(wildcard, "tok", service_url(wildcard)) == "http://localhost:9000/s/tok"

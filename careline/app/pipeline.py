@@ -36,6 +36,7 @@ class Pipeline:
         self.clock = clock
         self.batch_size = batch_size or settings.classifier.batch_size
         self.policies = configured_policies(settings)
+        self.competitors = frozenset(b.name for b in settings.brands if b.kind == "competitor")
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -53,7 +54,8 @@ class Pipeline:
         routed = 0
         while True:
             n = await self.store.write(functools.partial(
-                route_classified, now=self.clock(), due=self.due, priority=priority_for))
+                route_classified, now=self.clock(), due=self.due, priority=priority_for,
+                track_only=self.competitors))
             routed += n
             if n == 0:
                 break

@@ -14,6 +14,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from careline.store.reporting import schema_statements
+
 CORE = Migrations("careline")
 
 
@@ -492,3 +494,11 @@ def m070_accounts(db: Database) -> None:
         );
         """
     )
+
+
+@CORE()
+def m090_report_targets(db: Database) -> None:
+    """The lead's report reads decided targets and their daily totals, kept current by triggers
+    (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""
+    for statement in schema_statements():
+        db.conn.execute(statement)

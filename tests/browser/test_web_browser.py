@@ -75,7 +75,7 @@ def test_lead_sees_attainment_update(page: Any, live: LiveServer) -> None:
     login(page, "lead")
     page.goto("/sla")
     today = page.locator("#att-today + .big")
-    hits_before = int(re.search(r"(\d+) hit", page.locator("#attainment .card").first.inner_text()).group(1))
+    hits_before = int(re.search(r"(\d+) targets met", page.locator("#attainment .card").first.inner_text()).group(1))
     before = today.inner_text()
     fresh = _api(live, "GET", "/api/queue?status=new&platform=x&limit=100")["items"]
     target = next(c for c in fresh if c["sla"]["state"] == "on_track")
@@ -84,7 +84,7 @@ def test_lead_sees_attainment_update(page: Any, live: LiveServer) -> None:
          {"text": "Hi, sorry about this. Please send us a DM with your booking number.",
           "idempotency_key": f"lead-test-{target['id']}"})
     page.reload()
-    hits_after = int(re.search(r"(\d+) hit", page.locator("#attainment .card").first.inner_text()).group(1))
+    hits_after = int(re.search(r"(\d+) targets met", page.locator("#attainment .card").first.inner_text()).group(1))
     assert hits_after == hits_before + 1
     after = today.inner_text()
     assert after.endswith("%") and (after != before or before == "100.0%")

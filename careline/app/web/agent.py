@@ -44,7 +44,7 @@ from classifiers.abc import INTENTS
 from responder.policy import effort_of
 from responder.replies import Voices, draft_for
 from responder.slastate import sla_state
-from responder.surveys import survey_url
+from responder.surveys import service_url, survey_url
 from responder.textlimits import LIMITS
 from responder.transitions import allowed_actions
 
@@ -257,7 +257,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
         d["actions"] = [a for a in d["actions"] if a != "claim"] + ["take_over"]
     d["limit"] = LIMITS.get(conv["platform"], 10_000)
     for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM
-        survey["url"] = survey_url(settings, survey.pop("token"), "")
+        survey["url"] = survey_url(settings, survey.pop("token"), service_url(settings))
     return d
 
 

@@ -42,7 +42,7 @@ from careline.app.web.keys import (
     THROTTLE,
 )
 from careline.app.web.migrations import WEB
-from careline.app.web.pages import render
+from careline.app.web.pages import approvals_badge, render
 from careline.app.web.presence import Presence
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
@@ -150,7 +150,7 @@ async def settle_caches(app: web.Application) -> None:
 
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
                senders: dict[str, ReplySender] | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware],
+    app = web.Application(middlewares=[errors_middleware, auth_middleware, approvals_badge],
                           client_max_size=1024**2)
     app[SETTINGS] = settings
     app[STORE] = store

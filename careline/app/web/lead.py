@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -13,6 +16,8 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SETTINGS, SLA_CACHE, STORE
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
+from careline.app.web.security import csv_cell
+from careline.app.web.slareport import SPLITS, lead_report, parse_range
 from careline.domain import Role, utcnow
 
 
@@ -60,6 +65,60 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _report(request: web.Request) -> dict[str, Any]:
+    """The lead's report for ``from``..``to`` (local days, default the last 30) split by ``by``."""
+    tz = request.app[SETTINGS].service.timezone
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(tz)).date()
+    rng = parse_range(request.query.get("from"), request.query.get("to"), tz, today)
+    by = request.query.get("by", "agent")
+    report = await request.app[STORE].read(lambda db: lead_report(db, rng, by, now))
+    return report.as_dict()
+
+
+REPORT_COLUMNS = ("group", "attainment_pct", "targets_hit", "targets_missed", "first_response_median_s",
+                  "first_response_p90_s", "first_response_clock_median_s", "resolution_median_s",
+                  "resolution_clock_median_s", "handle_median_s", "replies_sent", "nps", "nps_answers", "csat",
+                  "csat_answers", "ces", "ces_answers")
+
+
+def _report_line(r: dict[str, Any]) -> list[Any]:
+    flat = {"group": r["group"], "attainment_pct": r["attainment_pct"], "targets_hit": r["targets_hit"],
+            "targets_missed": r["targets_missed"], "replies_sent": r["replies_sent"]}
+    for name, key in (("first_response", "first_response"), ("first_response_clock", "first_response_clock"),
+                      ("resolution", "resolution"), ("resolution_clock", "resolution_clock"), ("handle", "handle")):
+        flat[f"{name}_median_s"] = r[key]["median"]
+        flat[f"{name}_p90_s"] = r[key]["p90"]
+    for kind in ("nps", "csat", "ces"):
+        flat[kind] = r[kind]["score"] if r[kind] else None
+        flat[f"{kind}_answers"] = r[kind]["answers"] if r[kind] else 0
+    return [csv_cell(flat.get(c)) for c in REPORT_COLUMNS]
+
+
+@allow(Role.LEAD)
+async def report_csv(request: web.Request) -> web.Response:
+    """The report's rows and its total as CSV (the same query string as the JSON)."""
+    report = await _report(request)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(REPORT_COLUMNS)
+    for r in [*report["rows"], report["total"]]:
+        writer.writerow(_report_line(r))
+    name = f"careline-report-{report['from']}-{report['to']}-by-{report['by']}.csv"
+    return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@allow(Role.LEAD)
+async def report_page(request: web.Request) -> web.Response:
+    return render(request, "reports.html", title="Reports", r=await _report(request), splits=SPLITS)
+
+
+@allow(Role.LEAD)
+async def report_json(request: web.Request) -> web.Response:
+    return web.json_response(await _report(request))
+
+
 async def _approve(request: web.Request) -> dict:
     return await actions.review(request.app, int(request.match_info["id"]), actor_of(user_of(request)), approve=True)
 
@@ -97,6 +156,9 @@ async def send_back_form(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/sla", sla_page)
     app.router.add_get("/api/sla/summary", sla_json)
+    app.router.add_get("/api/reports/sla", report_json)
+    app.router.add_get("/reports", report_page)
+    app.router.add_get("/api/reports/sla.csv", report_csv)
     app.router.add_get("/api/sla/conversations.csv", export_csv)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/approve", approve_json)
     app.router.add_post(r"/replies/{id:\d{1,12}}/approve", approve_form)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -10,9 +14,13 @@ from careline.app.web import schemas
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SETTINGS, STORE
 from careline.app.web.pages import render
-from careline.app.web.trends import trends
+from careline.app.web.security import csv_cell
+from careline.app.web.trends import MAX_POSTS, SENTIMENTS, PostFilter, posts, trends
 from careline.domain import Role, to_iso, utcnow
-from careline.errors import Invalid
+from careline.errors import CarelineError, Invalid
+from responder.textlimits import LIMITS
+
+MAX_SURVEY_BATCH = 1000
 
 
 async def _trends(request: web.Request) -> dict[str, Any]:
@@ -31,9 +39,86 @@ async def trends_page(request: web.Request) -> web.Response:
     return render(request, "trends.html", title="Trends", t=data, brands=request.app[SETTINGS].brands)
 
 
+#: The charts a CSV can hold: each names its list in the trends data.
+CHARTS = {"daily": "daily", "survey_nps": "survey_nps", "intents": "intents", "hourly": "hourly",
+          "spikes": "spikes", "share_of_voice": "share_of_voice", "rising_terms": "rising_terms"}
+
+
+@allow(Role.MARKETING)
+async def trends_csv(request: web.Request) -> web.Response:
+    """One chart's numbers as CSV (``chart``), with the page's brand and days; formula-safe cells."""
+    chart = request.query.get("chart", "")
+    if chart not in CHARTS:
+        raise CarelineError(f"chart must be one of {', '.join(CHARTS)}")
+    records = (await _trends(request))[CHARTS[chart]]
+    columns = list(records[0]) if records else ["(no data)"]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    for r in records:
+        writer.writerow([csv_cell(r.get(c)) for c in columns])
+    return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="careline-{chart}-{utcnow():%Y%m%d}.csv"'})
+
+
 @allow(Role.MARKETING)
 async def trends_json(request: web.Request) -> web.Response:
     return web.json_response(await _trends(request))
+
+
+def _one_of(request: web.Request, name: str, allowed: set[str] | tuple[str, ...]) -> str | None:
+    value = request.query.get(name) or None
+    if value is not None and value not in allowed:
+        raise CarelineError(f"{name} must be one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def _matches(request: web.Request, name: str, pattern: str, words: str) -> str | None:
+    value = request.query.get(name) or None
+    if value is not None and not re.fullmatch(pattern, value):
+        raise CarelineError(f"{name} must be {words}")
+    return value
+
+
+def post_filter(request: web.Request, now: datetime) -> PostFilter:
+    """The query of ``GET /api/trends/posts``, checked: every bad value is a 400 in words."""
+    settings = request.app[SETTINGS]
+    if request.query.get("topic"):
+        raise CarelineError("topics are not computed yet; filter by intent or term instead")
+    day = _matches(request, "day", r"\d{4}-\d{2}-\d{2}", "a date as YYYY-MM-DD")
+    hour = _matches(request, "hour", r"\d{4}-\d{2}-\d{2}T\d{2}", "an hour as YYYY-MM-DDTHH (UTC)")
+    for name, value, fmt in (("day", day, "%Y-%m-%d"), ("hour", hour, "%Y-%m-%dT%H")):
+        try:
+            if value is not None:
+                datetime.strptime(value, fmt)
+        except ValueError:
+            raise CarelineError(f"{name} is not a real date") from None
+    term = request.query.get("term") or None
+    if term is not None and (len(term) > 64 or not term.strip()):
+        raise CarelineError("term must be 1-64 characters")
+    return PostFilter(
+        since=now - timedelta(days=_int(request, "days", 30, 1, 365)),
+        brand=_one_of(request, "brand", {b.name for b in settings.brands}),
+        platform=_one_of(request, "platform", set(LIMITS)), day=day, hour=hour,
+        sentiment=_one_of(request, "sentiment", SENTIMENTS),
+        intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),
+        complaint=_one_of(request, "complaint", ("0", "1")) == "1", term=term)
+
+
+def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.query.get(name, str(default))
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise CarelineError(f"{name} must be an integer between {lo} and {hi}")
+    return int(raw)
+
+
+@allow(Role.MARKETING)
+async def posts_json(request: web.Request) -> web.Response:
+    """The posts behind a chart's point or bar (read-only)."""
+    now = utcnow()
+    f = post_filter(request, now)
+    limit, offset = _int(request, "limit", 50, 1, MAX_POSTS), _int(request, "offset", 0, 0, 1_000_000)
+    return web.json_response(await request.app[STORE].read(lambda db: posts(db, f, limit=limit, offset=offset)))
 
 
 def _survey_rows(body: schemas.SurveyImport, brands: set[str], who: str) -> list[tuple[Any, ...]]:
@@ -59,4 +144,6 @@ async def import_surveys(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/trends", trends_page)
     app.router.add_get("/api/trends", trends_json)
+    app.router.add_get("/api/trends/posts", posts_json)
+    app.router.add_get("/api/trends.csv", trends_csv)
     app.router.add_post("/api/surveys", import_surveys)

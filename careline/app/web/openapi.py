@@ -14,6 +14,7 @@ from typing import Any
 
 from careline.app.web import schemas
 from careline.app.web.agent import ACTIONS, ROUTED_ACTIONS
+from responder.textlimits import LIMITS
 
 ERRORS = {
     "400": "bad_request", "401": "unauthorized", "403": "forbidden", "404": "not_found", "409": "conflict",
@@ -81,16 +82,41 @@ SCHEMAS: dict[str, Any] = {
     "SLASummary": {"type": "object", "required": ["periods", "by_agent", "by_platform", "backlog"], "properties": {
         "periods": OBJ, "by_agent": OBJ, "by_platform": OBJ, "breaches": {"type": "array"},
         "near_breaches": {"type": "array"}, "backlog": {"type": "array"}, "approvals": {"type": "array"}}},
+    "Durations": {"type": "object", "required": ["count"], "properties": {
+        "count": {"type": "integer"}, "median": {"type": "number", "nullable": True},
+        "p90": {"type": "number", "nullable": True}}},
+    "SurveyScore": {"type": "object", "nullable": True, "required": ["answers", "score"], "properties": {
+        "answers": {"type": "integer"}, "score": {"type": "number"}}},
+    "ReportRow": {"type": "object", "required": ["group", "targets_hit", "targets_missed", "attainment_pct",
+                                                 "replies_sent"], "properties": {
+        "group": {"type": "string"}, "targets_hit": {"type": "integer"}, "targets_missed": {"type": "integer"},
+        "attainment_pct": {"type": "number", "nullable": True},
+        "first_response": _ref("Durations"), "first_response_clock": _ref("Durations"),
+        "resolution": _ref("Durations"), "resolution_clock": _ref("Durations"), "handle": _ref("Durations"),
+        "replies_sent": {"type": "integer"}, "nps": _ref("SurveyScore"), "csat": _ref("SurveyScore"),
+        "ces": _ref("SurveyScore"), "comments": {"type": "array", "items": OBJ}}},
+    "SLAReport": {"type": "object", "required": ["from", "to", "by", "total", "rows"], "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "by": {"type": "string"}, "total": _ref("ReportRow"), "rows": {"type": "array", "items": _ref("ReportRow")}}},
     "Trends": {"type": "object", "required": ["daily", "intents", "share_of_voice", "spikes"], "properties": {
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
-        "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"}}},
+        "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"},
+        "survey_comments": {"type": "array"}}},
     "CustomerExport": {"type": "object", "required": ["platform", "handle", "exported_at", "tables"], "properties": {
         "platform": {"type": "string"}, "handle": {"type": "string"}, "exported_at": {"type": "string"},
         "tables": {"type": "object", "additionalProperties": {"type": "array", "items": OBJ}}}},
     "Erasure": {"type": "object", "required": ["authors", "mentions", "conversations"], "properties": {
         "authors": {"type": "integer"}, "mentions": {"type": "integer"}, "conversations": {"type": "integer"},
         "rows_deleted": {"type": "integer"}, "fields_scrubbed": {"type": "integer"}}},
+    "Post": {"type": "object", "required": ["key", "platform", "brand", "text", "url", "created_at"], "properties": {
+        "key": {"type": "string"}, "platform": {"type": "string"}, "brand": {"type": "string"},
+        "handle": {"type": "string"}, "text": {"type": "string"}, "url": {"type": "string"},
+        "created_at": {"type": "string"}, "sentiment": {"type": "string"}, "intent": {"type": "string"},
+        "complaint": {"type": "number"}}},
+    "Posts": {"type": "object", "required": ["total", "items"], "properties": {
+        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "items": {"type": "array", "items": _ref("Post")}}},
     "Me": {"type": "object", "required": ["username", "role"], "properties": {
         "username": {"type": "string"}, "role": {"type": "string"}, "display_name": {"type": "string"},
         "home": {"type": "string"}, "two_factor_required": {"type": "boolean"}}},
@@ -219,6 +245,26 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                                                 "agent", _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
         "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
                                         _json(_ref("SLASummary")))},
+        "/api/reports/sla": {"get": _op(
+            "The lead's report over whole local days from..to (default: the last 30), one row per group: "
+            "SLA attainment, first-response, resolution and handle times (wall clock and SLA clock), replies "
+            "sent, NPS/CSAT/CES with comments. by=team answers 400 until teams are configured", "lead",
+            _json(_ref("SLAReport")), "400", params=[
+                _q("from", {"type": "string", "format": "date"}, "first day, YYYY-MM-DD (service time zone)"),
+                _q("to", {"type": "string", "format": "date"}, "last day, inclusive; at most 366 days"),
+                _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]},
+                   "the split (default agent)")])},
+        "/api/reports/sla.csv": {"get": _op(
+            "The lead's report as CSV: one line per group, then the total", "lead",
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
+                _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+                _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]})])},
+        "/api/trends.csv": {"get": _op(
+            "One chart's numbers as CSV", "marketing",
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
+                {**_q("chart", {"type": "string", "enum": ["daily", "survey_nps", "intents", "hourly", "spikes",
+                                                         "share_of_voice", "rising_terms"]}), "required": True},
+                _q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1, "maximum": 365})])},
         "/api/sla/conversations.csv": {"get": _op(
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", "422",
@@ -226,6 +272,20 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/trends": {"get": _op("Sentiment, complaint rate, NPS, intents, terms, spikes, share of voice",
                                    "marketing", _json(_ref("Trends")), "400", "422",
                                    params=_query(schemas.TrendsQuery))},
+        "/api/trends/posts": {"get": _op(
+            "The posts behind a chart's point or bar, newest first (read-only)", "marketing", _json(_ref("Posts")),
+            "400", params=[
+                _q("days", {"type": "integer", "minimum": 1, "maximum": 365}, "how far back (default 30)"),
+                _q("brand", SHORT), _q("platform", {"type": "string", "enum": sorted(LIMITS)}),
+                _q("day", {"type": "string", "format": "date"}, "one UTC day, YYYY-MM-DD"),
+                _q("hour", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}$"}, "one UTC hour"),
+                _q("sentiment", {"type": "string", "enum": ["negative", "neutral", "positive"]}),
+                _q("intent", {"type": "string", "pattern": "^[a-z_]{1,40}$"}),
+                _q("complaint", {"type": "string", "enum": ["0", "1"]}, "1: complaints only"),
+                _q("term", {"type": "string", "minLength": 1, "maxLength": 64}, "posts containing this word"),
+                _q("topic", SHORT, "topic grouping is not computed yet: any value is a 400"),
+                _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                _q("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000})])},
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(
             {"type": "object", "properties": {"imported": {"type": "integer"}}}, "Created"), "400", "413", "422",
             body=_body(schemas.SurveyImport, components), ok_code="201")},
@@ -286,6 +346,9 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
                                  form=_form(schemas.ViewForm, components))},
         "/views/{id}/delete": {"post": _page("Delete one of my saved views", "agent", params=[CONV_ID], form={})},
         "/mentions": {"get": _page("Notes in which colleagues named me", "agent")},
+        "/reports": {"get": _page("The lead's reports on any date range and split", "lead", params=[
+            _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+            _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]})])},
         "/account": {"get": _page("My account: password, two-factor, sessions, tokens", "any signed-in user")},
         "/admin": {"get": _page("People, tokens and the account audit trail", "admin (leads: their team)")},
         "/admin/config": {"get": _page("Brands, sources, SLA policies, calendars, webhooks", "admin")},

@@ -7,17 +7,34 @@ page scripts need travels in ``<script type="application/json">`` islands built 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from careline.app.web.auth import USER_KEY, Principal
-from careline.app.web.keys import SETTINGS, TEMPLATES
+from careline.app.web.keys import SETTINGS, STORE, TEMPLATES
 from careline.app.web.security import json_for_html
 from careline.domain import Role
 
-NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/trends", "Trends", Role.MARKETING),
-       ("/admin", "Admin", Role.ADMIN))
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/reports", "Reports", Role.LEAD),
+       ("/trends", "Trends", Role.MARKETING), ("/admin", "Admin", Role.ADMIN))
+#: Replies waiting for a lead's approval, counted once per page a lead opens (``approvals_badge``).
+APPROVALS: web.RequestKey[int] = web.RequestKey("careline.approvals_waiting", int)
+
+
+@web.middleware
+async def approvals_badge(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count the replies waiting for approval before a lead's page renders, for the nav badge:
+    a lead who is not on the SLA page still sees that an agent is waiting (one indexed count)."""
+    who: Principal | None = request.get(USER_KEY)
+    if request.method == "GET" and who is not None and who.can(Role.LEAD) and not request.path.startswith(
+            ("/api/", "/static/")):
+        request[APPROVALS] = await request.app[STORE].read(lambda db: db.conn.execute(
+            "SELECT count(*) FROM replies WHERE state = 'awaiting_approval'").fetchone()[0])
+    return await handler(request)
 
 
 def home_for(who: Principal) -> str:
@@ -30,8 +47,9 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
     if who is not None and who.role is Role.LEAD and request.app[SETTINGS].accounts.leads_manage_team:
         nav.append(("/admin", "Team"))
+    badges = {"/sla": request[APPROVALS]} if APPROVALS in request else {}
     html = request.app[TEMPLATES].get_template(template).render(
-        user=who, csrf=who.csrf if who else "", nav=nav, path=request.path,
+        user=who, csrf=who.csrf if who else "", nav=nav, badges=badges, path=request.path,
         timezone=request.app[SETTINGS].service.timezone, island=json_for_html, **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store"})

@@ -195,16 +195,20 @@ def frt_summary(values: Iterable[float]) -> dict[str, float | None]:
 EXPORT_SQL = """
 SELECT c.id, c.platform, c.brand, c.status, c.assignee, a.handle AS author, c.priority, c.sla_policy,
        c.created_at, c.first_response_due, c.first_responded_at, c.resolution_due, c.resolved_at,
-       c.first_response_clock_s, c.resolution_clock_s, cl.intent, cl.sentiment, m.text AS latest_message
+       c.first_response_clock_s, c.resolution_clock_s, cl.intent, cl.sentiment, m.text AS latest_message,
+       m.url AS post_url, r.text AS reply_text, r.created_by AS replied_by, r.sent_at AS replied_at
 FROM conversations c JOIN authors a ON a.key = c.author_key
 JOIN mentions m ON m.key = (SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC LIMIT 1)
 LEFT JOIN classifications cl ON cl.mention_key = m.key
+LEFT JOIN replies r ON r.id = (SELECT id FROM replies WHERE conversation_id = c.id AND state = 'sent'
+                               ORDER BY sent_at DESC LIMIT 1)
 WHERE c.created_at >= ? ORDER BY c.id
 """
 EXPORT_COLUMNS = ("id", "platform", "brand", "status", "assignee", "author", "priority", "sla_policy",
                   "created_at", "first_response_due", "first_responded_at", "first_response_seconds",
                   "first_response_clock_seconds", "first_response_sla", "resolution_due", "resolved_at",
-                  "resolution_clock_seconds", "resolution_sla", "intent", "sentiment", "latest_message")
+                  "resolution_clock_seconds", "resolution_sla", "intent", "sentiment", "latest_message",
+                  "post_url", "reply_text", "replied_by", "replied_at")
 
 
 def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, Any]]:

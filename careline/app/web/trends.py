@@ -172,24 +172,43 @@ def texts(db: Database, start: datetime, end: datetime, brand: str | None, limit
 
 def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetime,
                    brand: str | None) -> list[dict[str, Any]]:
-    """Mentions of each brand and of its configured competitors, in the posts we collected.
+    """Mentions of each brand and of its competitors.
 
-    Only posts matching our own keywords are collected, so a competitor counts when our customers
-    name it (comparisons, switching threats); it is share of voice *in our conversations*.
+    A competitor configured as a brand of kind ``competitor`` is polled for its own keywords, so its
+    count is every post about it: a true share of voice (``tracked`` True), listed beside ours
+    whatever brand is selected. A name in a brand's ``competitors`` list only counts the posts we
+    collected for our brand that name it (comparisons, switching threats): share of voice *in our
+    conversations*.
     """
     out = []
     for b in brands:
+        if b.kind == "competitor":
+            n = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ?",
+                                (b.name, to_iso(since))).fetchone()[0]
+            out.append({"brand": b.display_name or b.name, "name": b.name, "count": n, "competitor": True,
+                        "tracked": True})
+            continue
         if brand and b.name != brand:
             continue
         own = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ?",
                               (b.name, to_iso(since))).fetchone()[0]
-        out.append({"brand": b.display_name or b.name, "name": b.name, "count": own, "competitor": False})
+        out.append({"brand": b.display_name or b.name, "name": b.name, "count": own, "competitor": False,
+                    "tracked": True})
         for rival in b.competitors:
             like = "%" + rival.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             n = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ? "
                                 "AND lower(text) LIKE ? ESCAPE '\\'", (b.name, to_iso(since), like)).fetchone()[0]
-            out.append({"brand": rival, "name": b.name, "count": n, "competitor": True})
+            out.append({"brand": rival, "name": b.name, "count": n, "competitor": True, "tracked": False})
     return out
+
+
+def survey_comments(db: Database, since: datetime, brand: str | None, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest answered surveys with a comment: what customers said after we resolved their case."""
+    return rows(db, """SELECT kind, score, comment, brand, platform, answered_at
+        FROM surveys INDEXED BY surveys_answered
+        WHERE answered_at IS NOT NULL AND answered_at >= ? AND (? IS NULL OR brand = ?)
+          AND trim(coalesce(comment, '')) != '' ORDER BY answered_at DESC LIMIT ?""",
+                (to_iso(since), brand, brand, limit))
 
 
 def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, brand: str | None = None,
@@ -210,4 +229,60 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
         "spikes": [asdict(s) for s in detect_spikes(hourly)],
         "share_of_voice": share_of_voice(db, brands, since, brand),
+        "survey_comments": survey_comments(db, since, brand),
             }
+
+
+# -- the posts behind a chart --------------------------------------------------------------------------
+SENTIMENTS = ("negative", "neutral", "positive")
+MAX_POSTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PostFilter:
+    """What a click on a chart selects: the chart's own filters plus the clicked point or bar.
+
+    ``day`` (``YYYY-MM-DD``) and ``hour`` (``YYYY-MM-DDTHH``) are UTC, as the charts bucket them;
+    ``term`` selects posts whose text contains the word (rising terms, a competitor's bar)."""
+
+    since: datetime
+    brand: str | None = None
+    platform: str | None = None
+    day: str | None = None
+    hour: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    complaint: bool = False
+    term: str | None = None
+
+
+POSTS_WHERE = """m.created_at >= :since
+  AND (:brand IS NULL OR m.brand = :brand) AND (:platform IS NULL OR m.platform = :platform)
+  AND (:day IS NULL OR (m.created_at >= :day AND m.created_at < :day || 'T99'))
+  AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
+  AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
+  AND (:complaint = 0 OR cl.complaint >= 0.5)
+  AND (:term IS NULL OR lower(m.text) LIKE :term ESCAPE '\\')"""
+
+
+def _post_params(f: PostFilter) -> dict[str, Any]:
+    like = None
+    if f.term:
+        like = "%" + f.term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform, "day": f.day,
+            "hour": f.hour, "sentiment": f.sentiment, "intent": f.intent, "complaint": int(f.complaint),
+            "term": like}
+
+
+def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The posts behind a point or bar, newest first, with how many there are in all (read-only:
+    no conversation actions, so marketing sees what customers wrote without touching the queue)."""
+    params = _post_params(f)
+    total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
+        WHERE {POSTS_WHERE}""", params).fetchone()[0]
+    items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,
+            cl.sentiment, cl.intent, round(cl.complaint, 2) AS complaint
+        FROM mentions m JOIN classifications cl ON cl.mention_key = m.key JOIN authors a ON a.key = m.author_key
+        WHERE {POSTS_WHERE} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
+                 {**params, "limit": limit, "offset": offset})
+    return {"total": total, "limit": limit, "offset": offset, "items": items}

@@ -8,6 +8,66 @@
               legend: {orientation: "h", y: -0.2}, paper_bgcolor: "#fff", plot_bgcolor: "#fff"};
   function layout(extra) { return Object.assign({}, base, extra || {}); }
   var days = t.daily.map(function (d) { return d.day; });
+  /* Day axes: whole days only. With one day of data Plotly would zoom into that day and label
+     its ticks with times ("23:59:59.999"), so the axis spans the day either side. */
+  function dayAxis(list) {
+    var axis = {type: "date", tickformat: "%d %b", dtick: 86400000, hoverformat: "%d %b %Y"};
+    if (list.length === 1) {
+      var d = new Date(list[0] + "T00:00:00Z").getTime();
+      axis.range = [new Date(d - 86400000).toISOString().slice(0, 10), new Date(d + 86400000).toISOString().slice(0, 10)];
+    } else if (list.length > 14) {
+      delete axis.dtick;
+    }
+    return axis;
+  }
+  var filters = {brand: t.brand || "", days: String(t.days)};
+  var drill = document.getElementById("drill");
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  /* The posts behind a clicked point or bar, as text nodes only (post text is hostile). */
+  function showPosts(label, query) {
+    var q = new URLSearchParams(Object.assign({}, filters, query));
+    Array.from(q.keys()).forEach(function (k) { if (!q.get(k)) q.delete(k); });
+    drill.hidden = false;
+    drill.querySelector("h2").textContent = "Posts: " + label;
+    var list = drill.querySelector("ol"), status = drill.querySelector(".status");
+    list.textContent = "";
+    status.textContent = "Loading…";
+    drill.querySelector("a.json").href = "/api/trends/posts?" + q.toString();
+    fetch("/api/trends/posts?" + q.toString(), {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+      .then(function (res) {
+        if (!res.ok) { status.textContent = res.body.error ? res.body.error.message : "Could not load the posts."; return; }
+        var b = res.body;
+        status.textContent = b.total === 0 ? "No posts." : "Showing " + b.items.length + " of " + b.total + ", newest first.";
+        b.items.forEach(function (p) {
+          var li = el("li", undefined, "post");
+          var head = el("p", undefined, "meta");
+          head.appendChild(el("b", "@" + (p.handle || "?")));
+          head.appendChild(document.createTextNode(" · " + p.brand + " on " + p.platform + " · " + p.created_at.slice(0, 16).replace("T", " ") +
+                                                   " UTC · " + p.sentiment + " · " + p.intent.replace(/_/g, " ")));
+          li.appendChild(head);
+          li.appendChild(el("p", p.text, "text"));
+          if (/^https?:\/\//.test(p.url)) {
+            var a = el("a", "Open the post");
+            a.href = p.url; a.rel = "noopener noreferrer"; a.target = "_blank";
+            li.appendChild(a);
+          }
+          list.appendChild(li);
+        });
+        drill.scrollIntoView({behavior: "smooth", block: "start"});
+      })
+      .catch(function () { status.textContent = "Could not load the posts."; });
+  }
+  function onClick(id, handler) {
+    var node = document.getElementById(id);
+    node.on("plotly_click", function (ev) { if (ev.points && ev.points.length) handler(ev.points[0]); });
+  }
+  function day(point) { return String(point.x).slice(0, 10); }
   var colours = {negative: "#d64545", neutral: "#9aa4b2", positive: "#2f9e6e"};
   var drawn = 0;
   function plot(id, traces, lay) {
@@ -19,11 +79,15 @@
 
   plot("chart-sentiment", ["negative", "neutral", "positive"].map(function (s) {
     return {type: "bar", name: s, x: days, y: t.daily.map(function (d) { return d[s]; }), marker: {color: colours[s]}};
-  }), {barmode: "stack"});
+  }), {barmode: "stack", xaxis: dayAxis(days)});
+  onClick("chart-sentiment", function (p) {
+    showPosts(p.data.name + " on " + day(p), {day: day(p), sentiment: p.data.name});
+  });
 
   plot("chart-complaints", [{type: "scatter", mode: "lines+markers", name: "complaint rate %", x: days,
     y: t.daily.map(function (d) { return d.complaint_rate; }), line: {color: "#d64545"}}],
-    {yaxis: {range: [0, 100], ticksuffix: "%"}});
+    {yaxis: {range: [0, 100], ticksuffix: "%"}, xaxis: dayAxis(days)});
+  onClick("chart-complaints", function (p) { showPosts("complaints on " + day(p), {day: day(p), complaint: "1"}); });
 
   var zoneColours = {critical: "rgba(214,69,69,0.12)", improvement: "rgba(240,180,41,0.12)",
                      quality: "rgba(47,111,237,0.10)", excellence: "rgba(47,158,110,0.14)"};
@@ -41,7 +105,9 @@
     npsTraces.push({type: "scatter", mode: "markers", name: "survey NPS", marker: {size: 10, symbol: "diamond", color: "#2f6fed"},
                     x: t.survey_nps.map(function (s) { return s.day; }), y: t.survey_nps.map(function (s) { return s.nps; })});
   }
-  plot("chart-nps", npsTraces, {yaxis: {range: [-100, 100]}, shapes: shapes, annotations: annotations});
+  plot("chart-nps", npsTraces, {yaxis: {range: [-100, 100]}, shapes: shapes, annotations: annotations,
+                                xaxis: dayAxis(days)});
+  onClick("chart-nps", function (p) { showPosts("all posts on " + day(p), {day: day(p)}); });
 
   var hours = t.hourly.map(function (h) { return h.hour.replace("T", " ") + ":00"; });
   var volume = [{type: "scatter", mode: "lines", name: "mentions per hour", x: hours,
@@ -52,15 +118,27 @@
                  y: t.spikes.map(function (s) { return s.count; })});
   }
   plot("chart-volume", volume);
+  onClick("chart-volume", function (p) {
+    var hour = String(p.x).slice(0, 13).replace(" ", "T");
+    showPosts("the hour from " + hour.replace("T", " ") + ":00 UTC", {hour: hour, days: "8"});
+  });
 
   var intents = t.intents.map(function (i) { return i.intent.replace("_", " "); });
   plot("chart-intents", [
     {type: "bar", name: "last 7 days", x: intents, y: t.intents.map(function (i) { return i.count; }), marker: {color: "#2f6fed"}},
     {type: "bar", name: "previous 7 days", x: intents, y: t.intents.map(function (i) { return i.previous; }), marker: {color: "#c7d2fe"}}
   ], {barmode: "group"});
+  onClick("chart-intents", function (p) {
+    var intent = t.intents[p.pointIndex].intent;
+    showPosts(intent.replace(/_/g, " ") + " (" + p.data.name + ")", {intent: intent, days: p.curveNumber === 0 ? "7" : "14"});
+  });
 
   plot("chart-sov", [{type: "bar", orientation: "h",
     y: t.share_of_voice.map(function (s) { return s.brand; }), x: t.share_of_voice.map(function (s) { return s.count; }),
     marker: {color: t.share_of_voice.map(function (s) { return s.competitor ? "#9aa4b2" : "#2f6fed"; })}}],
     {yaxis: {automargin: true}});
+  onClick("chart-sov", function (p) {
+    var s = t.share_of_voice[p.pointIndex];
+    showPosts(s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name});
+  });
 })();

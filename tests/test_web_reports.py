@@ -1,0 +1,316 @@
+"""The lead's report (``/api/reports/sla``): SQL over ``report_targets`` agrees with the Python summary,
+follows two agents and a lead working at once, splits, surveys with comments, and refuses bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlite_utils import Database
+
+from careline.app.web.auth import create_token, create_user
+from careline.app.web.reports import sla_summary
+from careline.app.web.slareport import lead_report, parse_range
+from careline.domain import Role
+from careline.store import Store
+from careline.store.migrations import CORE
+from tests.helpers.seed import seed
+from tests.test_web_app import client, web_store  # the fixtures
+
+__all__ = ["client", "web_store"]
+
+
+def _db(n: int, now: datetime) -> Database:
+    db = Database(memory=True)
+    CORE.apply(db)
+    with db.conn:
+        seed(db, n, now, days=10)
+    return db
+
+
+def test_sql_report_matches_the_python_summary() -> None:
+    """Same hits, misses, medians and p90s as ``reports.sla_summary`` over the same conversations."""
+    now = datetime.now(UTC)
+    db = _db(600, now)
+    old = sla_summary(db, now)["periods"]["30d"]  # the seeds span 10 days: both see everything
+    total = lead_report(db, parse_range(None, None, "UTC", now.date()), "platform", now).total
+    assert (total.targets_hit, total.targets_missed) == (old["targets_hit"], old["targets_missed"])
+    assert total.attainment_pct == old["attainment_pct"]
+    assert total.first_response.median == old["frt_median_s"] and total.first_response.p90 == old["frt_p90_s"]
+    assert total.resolution.median == old["resolution_median_s"]
+    assert total.first_response_clock.median == old["frt_clock_median_s"]
+    assert total.first_response_clock.count == old["frt_clock_count"]
+
+
+def test_groups_add_up_to_the_total_for_every_split() -> None:
+    now = datetime.now(UTC)
+    db = _db(300, now)
+    rng = parse_range(None, None, "UTC", now.date())
+    for by in ("brand", "platform", "intent", "agent"):
+        report = lead_report(db, rng, by, now)
+        assert sum(r.targets_hit for r in report.rows) == report.total.targets_hit, by
+        assert sum(r.targets_missed for r in report.rows) == report.total.targets_missed, by
+        assert sum(r.first_response.count for r in report.rows) == report.total.first_response.count, by
+    assert {r.group for r in lead_report(db, rng, "platform", now).rows} == {"x", "reddit"}
+    assert {r.group for r in lead_report(db, rng, "agent", now).rows} == {"agent", "(none)"}
+
+
+def test_a_range_counts_only_what_was_decided_inside_it() -> None:
+    """Yesterday alone holds fewer decisions than the month, and a day before the data holds none."""
+    now = datetime.now(UTC)
+    db = _db(400, now)
+    month = lead_report(db, parse_range(None, None, "UTC", now.date()), "brand", now).total
+    day = now.date() - timedelta(days=1)
+    one = lead_report(db, parse_range(str(day), str(day), "UTC", now.date()), "brand", now).total
+    assert 0 < one.targets_hit + one.targets_missed < month.targets_hit + month.targets_missed
+    old = now.date() - timedelta(days=200)
+    empty = lead_report(db, parse_range(str(old), str(old), "UTC", now.date()), "brand", now)
+    assert empty.rows == [] and empty.total.attainment_pct is None
+
+
+def test_reopening_takes_the_resolution_back_out() -> None:
+    now = datetime.now(UTC)
+    db = _db(200, now)
+    rng = parse_range(None, None, "UTC", now.date())
+    before = lead_report(db, rng, "brand", now).total.resolution.count
+    conv = db.conn.execute("SELECT id FROM conversations WHERE status = 'resolved' LIMIT 1").fetchone()[0]
+    with db.conn:
+        db.conn.execute("UPDATE conversations SET status = 'open' WHERE id = ?", (conv,))
+    assert lead_report(db, rng, "brand", now).total.resolution.count == before - 1
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _work(client: TestClient, token: str, conv: int, n: int) -> None:
+    """One agent claims, answers and resolves one conversation over the JSON API."""
+    r = await client.post(f"/api/conversations/{conv}/claim", json={}, headers=_auth(token))
+    assert r.status == 200, await r.text()
+    r = await client.post(f"/api/conversations/{conv}/replies", headers=_auth(token),
+                          json={"text": f"Thanks for telling us, we are on it ({n}).",
+                                "idempotency_key": f"reply-{conv:08d}"})
+    assert r.status == 201 and (await r.json())["state"] == "sent", await r.text()
+    r = await client.post(f"/api/conversations/{conv}/resolve", json={}, headers=_auth(token))
+    assert r.status == 200, await r.text()
+
+
+async def test_report_follows_two_agents_and_a_lead_at_once(client: TestClient, web_store: Store) -> None:
+    def users(db: Database) -> dict[str, str]:
+        create_user(db, "agent2", Role.AGENT, "agent2-pw")
+        return {name: create_token(db, name, "tests") for name in ("agent", "agent2", "lead")}
+
+    tokens = await web_store.write(users)
+    queue = await client.get("/api/queue?limit=40&status=new&platform=x", headers=_auth(tokens["agent"]))
+    convs = [c["id"] for c in (await queue.json())["items"] if c["priority"] < 60][:6]
+    assert len(convs) == 6
+    before = await (await client.get("/api/reports/sla?by=agent", headers=_auth(tokens["lead"]))).json()
+
+    async def lead_reads() -> list[dict[str, Any]]:
+        out = []
+        for _ in range(6):
+            r = await client.get("/api/reports/sla?by=agent", headers=_auth(tokens["lead"]))
+            assert r.status == 200
+            out.append(await r.json())
+        return out
+
+    work = [_work(client, tokens["agent" if i % 2 else "agent2"], conv, i) for i, conv in enumerate(convs)]
+    *_, reads = await asyncio.gather(*work, lead_reads())
+    assert all(r["total"]["replies_sent"] <= 6 for r in reads)
+    after = await (await client.get("/api/reports/sla?by=agent", headers=_auth(tokens["lead"]))).json()
+    rows = {r["group"]: r for r in after["rows"]}
+    assert rows["agent"]["replies_sent"] == rows["agent2"]["replies_sent"] == 3
+    assert rows["agent2"]["resolution"]["count"] == 3 and rows["agent2"]["handle"]["count"] == 3
+    decided = after["total"]["targets_hit"] + after["total"]["targets_missed"]
+    assert decided > before["total"]["targets_hit"] + before["total"]["targets_missed"]
+    now = datetime.now(UTC)
+    python = await web_store.read(lambda db: sla_summary(db, now)["periods"]["30d"])
+    assert (after["total"]["targets_hit"], after["total"]["targets_missed"]) == (
+        python["targets_hit"], python["targets_missed"])
+
+
+async def test_survey_answers_and_comments_reach_the_report(client: TestClient, web_store: Store) -> None:
+    now = datetime.now(UTC)
+
+    def answered(db: Database) -> str:
+        conv = db.conn.execute("SELECT id FROM conversations WHERE assignee = 'agent' LIMIT 1").fetchone()[0]
+        for i, (kind, score, comment) in enumerate((("nps", 10, "<b>fast</b> =1+1"), ("nps", 3, None),
+                                                    ("csat", 5, "kind"), ("ces", 6, ""))):
+            db.conn.execute("INSERT INTO surveys (token, conversation_id, kind, agent, brand, platform, created_at, "
+                            "answered_at, score, comment) VALUES (?, ?, ?, 'agent', 'skylark', 'x', ?, ?, ?, ?)",
+                            (f"t{i}", conv, kind, now.isoformat(), now.isoformat(), score, comment))
+        return create_token(db, "lead", "tests")
+
+    lead = await web_store.write(answered)
+    report = await (await client.get("/api/reports/sla?by=agent", headers=_auth(lead))).json()
+    agent = next(r for r in report["rows"] if r["group"] == "agent")
+    assert agent["nps"] == {"answers": 2, "score": 0} and agent["csat"] == {"answers": 1, "score": 100.0}
+    assert agent["ces"] == {"answers": 1, "score": 6.0}
+    assert sorted(c["comment"] for c in agent["comments"]) == ["<b>fast</b> =1+1", "kind"]
+
+
+async def test_bad_report_requests_are_400s_in_the_error_shape(client: TestClient, web_store: Store) -> None:
+    tokens = await web_store.write(lambda db: (create_token(db, "lead", "t"), create_token(db, "agent", "t")))
+    lead, agent = tokens
+    for query, words in (("from=2026-13-01", "from must be a date"), ("to=yesterday", "to must be a date"),
+                         ("from=2026-05-02&to=2026-05-01", "on or before"), ("from=2020-01-01&to=2026-01-01",
+                                                                            "at most 366 days"),
+                         ("by=colour", "by must be one of"), ("by=team", "teams are not configured"),
+                         ("from=9999-12-30&to=9999-12-31", "between the years")):
+        r = await client.get(f"/api/reports/sla?{query}", headers=_auth(lead))
+        body = await r.json()
+        assert r.status == 400 and body["error"]["code"] == "bad_request", query
+        assert words in body["error"]["message"], (query, body)
+    assert (await client.get("/api/reports/sla", headers=_auth(agent))).status == 403
+
+
+def test_histogram_percentiles_stay_within_a_bucket_of_the_exact_ones() -> None:
+    """Spread-out durations (not the seed's few values): median and p90 within 10 % of exact."""
+    import random
+
+    from careline.app.web.slareport import durations
+    from careline.store.reporting import BUCKET_EDGES
+    from responder.metrics import percentile
+
+    rnd = random.Random(3)
+    values = [rnd.lognormvariate(7, 1.5) for _ in range(5000)]
+    counts: dict[int, list[float]] = {}
+    for v in values:
+        b = next((i for i, edge in enumerate(BUCKET_EDGES) if v < edge), len(BUCKET_EDGES))
+        cell = counts.setdefault(b, [0, 0.0])
+        cell[0] += 1
+        cell[1] += v
+    got = durations(counts)
+    assert got.count == 5000
+    for estimate, p in ((got.median, 50), (got.p90, 90)):
+        exact = percentile(values, p)
+        assert estimate is not None and exact is not None and abs(estimate - exact) <= 0.1 * exact
+
+
+async def test_reports_page_and_the_approvals_badge(client: TestClient, web_store: Store) -> None:
+    """The lead's nav counts held replies on every page; the report page shows the range and split."""
+    from tests.test_web_app import login
+
+    def hold(db: Database) -> None:
+        conv = db.conn.execute("SELECT id FROM conversations LIMIT 1").fetchone()[0]
+        db.conn.execute("INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, "
+                        "idempotency_key) VALUES (?, 'held <b>draft</b>', 'awaiting_approval', 'agent', ?, ?, "
+                        "'held-key-1')", (conv, datetime.now(UTC).isoformat(), datetime.now(UTC).isoformat()))
+
+    await web_store.write(hold)
+    await login(client, "lead")
+    page = await (await client.get("/reports?by=platform")).text()
+    assert 'class="badge nav-count"' in page and ">1<span" in page
+    assert 'href="/reports" aria-current="page"' in page and "By platform" in page
+    assert '<th scope="row">x</th>' in page and '<th scope="row">reddit</th>' in page
+    bad = await client.get("/reports?from=nope")
+    assert bad.status == 400 and "from must be a date" in await bad.text()
+    client.session.cookie_jar.clear()
+    await login(client, "agent")
+    queue = await (await client.get("/")).text()
+    assert "nav-count" not in queue and 'href="/reports"' not in queue
+
+
+def test_local_days_and_today_agree_with_the_fact_rows_in_any_time_zone() -> None:
+    """Whole UTC days come from the daily tables, the edges from the facts: the sum is what a plain
+    query over every fact row in the local range says, today included (up to now)."""
+    from responder.metrics import median
+
+    now = datetime.now(UTC)
+    db = _db(800, now)
+    for tz in ("UTC", "America/New_York", "Asia/Kolkata"):
+        today = now.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date()
+        for first, last in ((today - timedelta(days=1), today), (today - timedelta(days=4), today - timedelta(days=2)),
+                            (today, today)):
+            rng = parse_range(str(first), str(last), tz, today)
+            span = (rng.start.isoformat(), min(rng.end, now).isoformat())
+            hits, misses = db.conn.execute("SELECT coalesce(sum(hit = 1), 0), coalesce(sum(hit = 0), 0) FROM "
+                                           "report_targets WHERE decided_at >= ? AND decided_at < ?", span).fetchone()
+            walls = [r[0] for r in db.conn.execute(
+                "SELECT wall_s FROM report_targets WHERE target = 'first_response' AND wall_s IS NOT NULL "
+                "AND decided_at >= ? AND decided_at < ?", span)]
+            total = lead_report(db, rng, "brand", now).total
+            assert (total.targets_hit, total.targets_missed) == (hits, misses), (tz, first, last)
+            assert total.first_response.count == len(walls)
+            assert total.first_response.median == (round(median(walls), 1) if walls else None), (tz, first, last)
+
+
+async def test_csv_carries_the_post_link_and_the_reply_sent(client: TestClient, web_store: Store) -> None:
+    """One conversation answered through the API: its row has the post URL, the reply and who sent it."""
+    import csv
+    import io
+
+    tokens = await web_store.write(lambda db: {n: create_token(db, n, "t") for n in ("agent", "lead")})
+    queue = await client.get("/api/queue?limit=40&status=new&platform=x", headers=_auth(tokens["agent"]))
+    conv = next(c["id"] for c in (await queue.json())["items"] if c["priority"] < 60)
+    await _work(client, tokens["agent"], conv, 1)
+    text = await (await client.get("/api/sla/conversations.csv", headers=_auth(tokens["lead"]))).text()
+    records = {int(r["id"]): r for r in csv.DictReader(io.StringIO(text))}
+    row = records[conv]
+    assert row["reply_text"] == "Thanks for telling us, we are on it (1)." and row["replied_by"] == "agent"
+    assert row["post_url"].startswith("https://") and row["replied_at"]
+    assert all(r["post_url"] for r in records.values())
+
+
+async def test_report_csv_has_a_line_per_group_and_the_total(client: TestClient, web_store: Store) -> None:
+    import csv
+    import io
+
+    lead = await web_store.write(lambda db: create_token(db, "lead", "t"))
+    data = await (await client.get("/api/reports/sla?by=platform", headers=_auth(lead))).json()
+    r = await client.get("/api/reports/sla.csv?by=platform", headers=_auth(lead))
+    assert r.status == 200 and "by-platform" in r.headers["Content-Disposition"]
+    lines = list(csv.DictReader(io.StringIO(await r.text())))
+    assert [x["group"] for x in lines] == [*[g["group"] for g in data["rows"]], "all"]
+    assert int(lines[-1]["targets_hit"]) == data["total"]["targets_hit"]
+    bad = await client.get("/api/reports/sla.csv?by=team", headers=_auth(lead))
+    assert bad.status == 400
+
+
+def test_a_competitor_brand_is_trended_but_never_queued() -> None:
+    """Its mentions are classified and counted in share of voice; intake marks them tracked."""
+    from careline.app.web.trends import share_of_voice
+    from careline.settings import BrandSettings
+    from responder.intake import route_classified
+
+    now = datetime.now(UTC)
+    db = Database(memory=True)
+    CORE.apply(db)
+    with db.conn:
+        seed(db, 30, now, brands=("skylark", "globex"))
+        ids = [r[0] for r in db.conn.execute("SELECT key FROM mentions")]
+        db.conn.execute("DELETE FROM conversations")
+        db.conn.execute(f"UPDATE mentions SET stage = 'classified' WHERE key IN ({', '.join('?' * len(ids))})", ids)
+
+    def due(m: dict[str, Any], at: datetime) -> Any:
+        from responder.intake import Deadlines
+
+        return Deadlines(None, None, None, None)
+
+    with db.conn:
+        route_classified(db, now=now, due=due, priority=lambda m, n: (1.0, []), track_only=frozenset({"globex"}))
+    brands = {r[0] for r in db.conn.execute("SELECT brand FROM conversations")}
+    assert brands == {"skylark"}
+    stages = dict(db.conn.execute("SELECT brand, group_concat(DISTINCT stage) FROM mentions GROUP BY brand"))
+    assert stages == {"skylark": "routed", "globex": "tracked"}
+    sov = share_of_voice(db, [BrandSettings(name="skylark", display_name="Skylark"),
+                              BrandSettings(name="globex", display_name="Globex", kind="competitor")],
+                         now - timedelta(days=30), "skylark")
+    assert {(s["brand"], s["competitor"], s["count"]) for s in sov} == {("Skylark", False, 15), ("Globex", True, 15)}
+
+
+def test_by_team_splits_agents_by_their_team() -> None:
+    """With teams configured (``teams``/``team_members``), agents' figures add up per team."""
+    now = datetime.now(UTC)
+    db = _db(300, now)
+    rng = parse_range(None, None, "UTC", now.date())
+    with db.conn:
+        db.conn.execute("INSERT INTO teams (name, created_at) VALUES ('billing', ?)", (now.isoformat(),))
+        db.conn.execute("INSERT INTO team_members (team, username) VALUES ('billing', 'agent')")
+    by_team = {r.group: r for r in lead_report(db, rng, "team", now).rows}
+    by_agent = {r.group: r for r in lead_report(db, rng, "agent", now).rows}
+    assert set(by_team) == {"billing", "(none)"}
+    assert by_team["billing"].targets_hit == by_agent["agent"].targets_hit
+    assert by_team["billing"].first_response.count == by_agent["agent"].first_response.count

@@ -1,0 +1,103 @@
+"""Marketing's drill-down (``GET /api/trends/posts``): the posts behind a chart's point or bar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp.test_utils import TestClient
+from sqlite_utils import Database
+
+from careline.app.web.auth import create_token
+from careline.store import Store
+from tests.test_web_app import client, web_store  # the fixtures
+
+__all__ = ["client", "web_store"]
+
+
+async def _token(store: Store, user: str) -> dict[str, str]:
+    token = await store.write(lambda db: create_token(db, user, "tests"))
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_the_posts_behind_a_day_bar_add_up_to_the_bar(client: TestClient, web_store: Store) -> None:
+    auth = await _token(web_store, "marketing")
+    trends = await (await client.get("/api/trends?brand=skylark", headers=auth)).json()
+    bar = next(d for d in trends["daily"] if d["negative"])
+    r = await client.get(f"/api/trends/posts?brand=skylark&day={bar['day']}&sentiment=negative", headers=auth)
+    body = await r.json()
+    assert r.status == 200 and body["total"] == bar["negative"] == len(body["items"])
+    assert all(p["sentiment"] == "negative" and p["brand"] == "skylark" and p["created_at"].startswith(bar["day"])
+               for p in body["items"])
+    times = [p["created_at"] for p in body["items"]]
+    assert times == sorted(times, reverse=True) and all(p["url"].startswith("https://") for p in body["items"])
+
+
+async def test_filters_by_intent_complaint_and_term_and_pages(client: TestClient, web_store: Store) -> None:
+    auth = await _token(web_store, "marketing")
+    everything = await (await client.get("/api/trends/posts?limit=200", headers=auth)).json()
+    assert everything["total"] == 60
+    complaints = await (await client.get("/api/trends/posts?complaint=1&limit=200", headers=auth)).json()
+    assert 0 < complaints["total"] < 60
+    refunds = await (await client.get("/api/trends/posts?intent=refund_return&limit=200", headers=auth)).json()
+    assert refunds["items"] and all(p["intent"] == "refund_return" for p in refunds["items"])
+    term = await (await client.get("/api/trends/posts?term=REFUND&limit=200", headers=auth)).json()
+    assert term["items"] and all("refund" in p["text"].lower() for p in term["items"])
+    wild = await (await client.get("/api/trends/posts?term=%25", headers=auth)).json()
+    assert wild["total"] == 0  # a LIKE wildcard is a literal character here
+    page = await (await client.get("/api/trends/posts?limit=10&offset=10", headers=auth)).json()
+    assert [p["key"] for p in page["items"]] == [p["key"] for p in everything["items"][10:20]]
+    hour = everything["items"][0]["created_at"][:13]
+    in_hour = await (await client.get(f"/api/trends/posts?hour={hour}", headers=auth)).json()
+    assert in_hour["items"] and all(p["created_at"].startswith(hour) for p in in_hour["items"])
+
+
+async def test_bad_drill_down_queries_are_400s_and_only_marketing_may_ask(client: TestClient,
+                                                                           web_store: Store) -> None:
+    auth = await _token(web_store, "marketing")
+    today = datetime.now(UTC).date()
+    for query, words in (("day=2026-02-30", "not a real date"), ("day=yesterday", "a date as YYYY-MM-DD"),
+                         ("hour=2026-01-01T25", "not a real date"), ("brand=nobody", "brand must be one of"),
+                         ("sentiment=angry", "sentiment must be one of"), ("platform=myspace", "platform must be"),
+                         ("intent=DROP%20TABLE", "an intent name"), ("days=0", "days must be"),
+                         ("limit=500", "limit must be"), ("topic=delays", "topics are not computed yet"),
+                         ("term=" + "x" * 65, "term must be"), (f"day={today}&complaint=yes", "complaint must be")):
+        r = await client.get(f"/api/trends/posts?{query}", headers=auth)
+        body = await r.json()
+        assert r.status == 400 and body["error"]["code"] == "bad_request", query
+        assert words in body["error"]["message"], (query, body)
+    agent = await _token(web_store, "agent")
+    assert (await client.get("/api/trends/posts", headers=agent)).status == 403
+
+
+async def test_every_chart_exports_csv_and_a_bad_chart_is_a_400(client: TestClient, web_store: Store) -> None:
+    import csv
+    import io
+
+    auth = await _token(web_store, "marketing")
+    trends = await (await client.get("/api/trends?days=30", headers=auth)).json()
+    for chart in ("daily", "survey_nps", "intents", "hourly", "spikes", "share_of_voice", "rising_terms"):
+        r = await client.get(f"/api/trends.csv?chart={chart}&days=30", headers=auth)
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), chart
+        lines = list(csv.reader(io.StringIO(await r.text())))
+        assert len(lines) == 1 + len(trends[chart]), chart
+    daily = list(csv.DictReader(io.StringIO(await (await client.get("/api/trends.csv?chart=daily",
+                                                                    headers=auth)).text())))
+    assert sum(int(d["total"]) for d in daily) == 60
+    bad = await client.get("/api/trends.csv?chart=pie", headers=auth)
+    assert bad.status == 400 and "chart must be one of" in (await bad.json())["error"]["message"]
+
+
+async def test_survey_comments_reach_marketing(client: TestClient, web_store: Store) -> None:
+    now = datetime.now(UTC).isoformat()
+
+    def answered(db: Database) -> None:
+        db.conn.execute("INSERT INTO surveys (token, conversation_id, kind, agent, brand, platform, created_at, "
+                        "answered_at, score, comment) VALUES ('tok-m', 1, 'csat', 'agent', 'skylark', 'x', ?, ?, 2, "
+                        "'<script>alert(1)</script> too slow')", (now, now))
+
+    await web_store.write(answered)
+    auth = await _token(web_store, "marketing")
+    data = await (await client.get("/api/trends?brand=skylark", headers=auth)).json()
+    assert [c["comment"] for c in data["survey_comments"]] == ["<script>alert(1)</script> too slow"]
+    page = await (await client.get("/trends?brand=skylark", headers=auth)).text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; too slow" in page
