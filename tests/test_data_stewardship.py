@@ -46,9 +46,10 @@ def everything(db_path: Path) -> list[tuple[str, str, str]]:
     conn = sqlite3.connect(db_path)
     try:
         out = []
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            cursor = conn.execute(f'SELECT * FROM "{table}"')  # the full-text index's tables too
+            columns = [d[0] for d in cursor.description]
+            for row in cursor:
                 out += [(table, c, str(v)) for c, v in zip(columns, row, strict=True) if v is not None]
         return out
     finally:

@@ -74,3 +74,18 @@ async def test_faults_lose_and_double_nothing(world: World, store: Store, x_sett
     keys = stored_keys(store)
     assert len(keys) == len(set(keys))
     assert set(keys) == expected_keys(world)
+
+
+async def test_a_missing_bearer_token_is_named_not_sent(world: World, store: Store, simulator) -> None:
+    """With no token the source says which variable to set and sends nothing (it used to send "Bearer unset")."""
+    from careline.settings import XSourceSettings
+
+    world.publish_all()
+    source = XSearchSource(BRAND, XSourceSettings(api_base_url=simulator.base_url, bearer_token=""))
+    await source.start()
+    try:
+        result = await Poller(source, store, retry=FAST).run_once()
+    finally:
+        await source.close()
+    assert result.status == "degraded" and "CARELINE_X_BEARER_TOKEN is not set" in (result.error or "")
+    assert world.requests.get("search", 0) == 0

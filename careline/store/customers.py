@@ -152,9 +152,13 @@ FTS_SHADOWS = ("search_data", "search_idx", "search_content", "search_docsize", 
 
 
 def _text_columns(db: Database) -> list[tuple[str, str]]:
+    """Every text column of every table that has rows to scrub (a WITHOUT ROWID table, such as the
+    report aggregates, holds numbers and keys only)."""
     out = []
+    without_rowid = {r[0] for r in db.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'")}
     for table in db.table_names():
-        if table.startswith(("sqlite_", "_")) or table in FTS_SHADOWS:
+        if table.startswith(("sqlite_", "_")) or table in FTS_SHADOWS or table in without_rowid:
             continue
         out += [(table, c.name) for c in db[table].columns if c.type.upper() in ("TEXT", "")]
     return out

@@ -85,11 +85,13 @@ class XSource(XClientOwner, Source):
 
     async def start(self) -> None:
         self.open_x(self.settings.api_base_url, timeout=self.timeout,
-                    bearer_token=self.settings.bearer_token or "unset")
+                    bearer_token=self.settings.bearer_token or None)
 
     # -- errors ------------------------------------------------------------------------------------
     async def call(self, method: Any, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
         """Call tweepy and translate every failure into our error tree at this one seam."""
+        if not self.settings.bearer_token:  # never send "Bearer unset": say what to set, and stay degraded
+            raise PermanentSourceError(self.key, "CARELINE_X_BEARER_TOKEN is not set: X cannot be read")
         if self._session is not None and (wait := self._session.limits.wait_seconds()) > 0:
             raise RateLimited(self.key, f"rate-limit window spent (x-rate-limit-remaining: 0), reset in {wait:.0f}s",
                               retry_after=wait)

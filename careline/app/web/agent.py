@@ -170,15 +170,15 @@ def suggest(settings: Settings, conv: dict[str, Any], intent: str | None, langua
             "tone": d.tone.as_dict(), "source": d.source, "language": d.language, "note": d.note}
 
 
-def saved_replies(settings: Settings, conv: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every template of the conversation's brand, one per intent, filled in for this customer and
-    checked (tone and the platform's length): the editor's saved-reply picker."""
+def saved_replies(settings: Settings, conv: dict[str, Any], language: str | None = None) -> list[dict[str, Any]]:
+    """Every template of the conversation's brand, one per intent, in the customer's language where one
+    exists, filled in for this customer and checked (tone and the platform's length): the picker."""
     voices = Voices.from_settings(settings)
     out = []
     for intent in INTENTS:
-        d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices)
+        d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices, language=language)
         out.append({"intent": intent, "text": d.text, "length": d.length.length, "limit": d.length.limit,
-                    "ok": d.length.ok and not d.tone.defensive, "source": d.source})
+                    "ok": d.length.ok and not d.tone.defensive, "source": d.source, "language": d.language})
     return out
 
 
@@ -247,7 +247,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     d["draft"] = suggest(settings, conv, latest["intent"] if latest else None,
                          last_message.get("language") if last_message else None)
     d["answered"] = answered_by(d)
-    d["saved_replies"] = saved_replies(settings, conv)
+    d["saved_replies"] = saved_replies(settings, conv, last_message.get("language") if last_message else None)
     d["send_backs"] = send_backs(d)
     d["timeline"] = timeline(d)
     d["actions"] = [a.value for a in allowed_actions(conv["status"]) if a.value in ACTIONS]
