@@ -58,7 +58,7 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
     assert lead.locator("#editor-form").count() == 0  # no reply box: replying is the owner's
     lead.wait_for_selector("#presence:has-text('agent')", timeout=15_000)
     agent.wait_for_selector("#presence:has-text('viewing: lead')", timeout=15_000)
-    shot(lead, "conversation-held-by-phone")
+    shot(lead, "conversation-held-by-phone", full_page=False)
 
     agent.get_by_label(re.compile("^Reply")).press("Control+Enter")  # defensive: held for a lead
     agent.wait_for_url(re.compile(r"done=held"))
@@ -73,7 +73,8 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
     assert "wrote:" in item.locator(".customer").inner_text()
     assert "As we already explained" in item.locator(".draft").inner_text()
     assert "defensive" in item.locator(".tone").inner_text()
-    shot(lead, "approvals-phone")
+    item.scroll_into_view_if_needed()
+    shot(lead, "approvals-phone", full_page=False)
     item.get_by_placeholder("what to change").fill("Please apologise first and offer a DM.")
     item.get_by_role("button", name="Send back").click()
     lead.wait_for_url(re.compile(r"/sla"))
