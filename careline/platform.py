@@ -25,8 +25,9 @@ adapter):
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -66,6 +67,34 @@ class Source(ABC):
     @property
     def key(self) -> str:
         return f"{self.name}:{self.brand}"
+
+
+class RateWindow:
+    """A platform's own rate-limit headers (``<prefix>remaining``, ``<prefix>reset`` in epoch seconds),
+    remembered between requests: X sends ``x-rate-limit-*``, Bluesky ``ratelimit-*``.
+
+    The client libraries only look at them after a 429; reading them on every response lets a source
+    stop *before* spending a request that is certain to be refused.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.remaining: int | None = None
+        self.reset_at: float | None = None
+
+    def update(self, headers: Mapping[str, str]) -> None:
+        try:
+            self.remaining = int(float(headers[f"{self.prefix}remaining"]))
+            self.reset_at = float(headers[f"{self.prefix}reset"])
+        except (KeyError, ValueError):
+            return
+
+    def wait_seconds(self, now: float | None = None) -> float:
+        """Seconds until a request may succeed: > 0 only when the window is spent and not yet reset."""
+        now = time.time() if now is None else now
+        if self.remaining is None or self.remaining > 0 or self.reset_at is None:
+            return 0.0
+        return max(0.0, self.reset_at - now)
 
 
 @dataclass(frozen=True)

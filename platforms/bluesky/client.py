@@ -22,7 +22,7 @@ from atproto import AsyncClient, AsyncRequest
 from atproto_client import exceptions as atx
 
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
-from careline.platform import SendOutcomeUnknown
+from careline.platform import RateWindow, SendOutcomeUnknown
 from careline.settings import BlueskySourceSettings, BrandSettings, brand_env
 
 APP_PASSWORD_ENV = "CARELINE_BLUESKY_APP_PASSWORD"
@@ -37,35 +37,9 @@ def brand_app_password(brand: BrandSettings, settings: BlueskySourceSettings,
     return env.get(brand_env(APP_PASSWORD_ENV, brand.name), "") or settings.app_password
 
 
-class RateWindow:
-    """Bluesky's ``ratelimit-limit/-remaining/-reset`` headers (reset: epoch seconds), kept per client.
-
-    The SDK only reads them when it raises on a 429; keeping them from every response lets a source
-    stop before a request that is certain to be refused.
-    """
-
-    def __init__(self) -> None:
-        self.remaining: int | None = None
-        self.reset_at: float | None = None
-
-    def update(self, headers: Mapping[str, str]) -> None:
-        try:
-            self.remaining = int(float(headers["ratelimit-remaining"]))
-            self.reset_at = float(headers["ratelimit-reset"])
-        except (KeyError, ValueError):
-            return
-
-    def wait_seconds(self, now: float | None = None) -> float:
-        """Seconds until a request may succeed: > 0 only when the window is spent and not yet reset."""
-        now = time.time() if now is None else now
-        if self.remaining is None or self.remaining > 0 or self.reset_at is None:
-            return 0.0
-        return max(0.0, self.reset_at - now)
-
-
 def bluesky_client(service_url: str, *, timeout: float) -> tuple[AsyncClient, RateWindow]:
     """The SDK's async client on ``service_url`` with a response hook that records the rate window."""
-    window = RateWindow()
+    window = RateWindow("ratelimit-")  # ratelimit-remaining / ratelimit-reset (epoch seconds)
 
     async def record(response: httpx.Response) -> None:
         window.update(response.headers)

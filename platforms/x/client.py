@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -20,35 +19,7 @@ from tweepy.asynchronous import AsyncClient
 from yarl import URL
 
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
-from careline.platform import SendOutcomeUnknown
-
-
-class RateWindow:
-    """The platform's own rate-limit headers, remembered between requests (X: ``x-rate-limit-*``).
-
-    tweepy only looks at them after a 429; reading them on every response lets a source stop
-    *before* spending a request that is certain to be refused.
-    """
-
-    def __init__(self) -> None:
-        self.limit: int | None = None
-        self.remaining: int | None = None
-        self.reset_at: float | None = None
-
-    def update(self, headers: Mapping[str, str]) -> None:
-        try:
-            self.remaining = int(float(headers["x-rate-limit-remaining"]))
-            self.reset_at = float(headers["x-rate-limit-reset"])
-            self.limit = int(float(headers.get("x-rate-limit-limit", "0"))) or None
-        except (KeyError, ValueError):
-            return
-
-    def wait_seconds(self, now: float | None = None) -> float:
-        """Seconds until a request may succeed: > 0 only when the window is spent and not yet reset."""
-        now = time.time() if now is None else now
-        if self.remaining is None or self.remaining > 0 or self.reset_at is None:
-            return 0.0
-        return max(0.0, self.reset_at - now)
+from careline.platform import RateWindow, SendOutcomeUnknown
 
 
 class _Recording:
@@ -82,7 +53,7 @@ class RebasedSession:
     def __init__(self, base_url: str, *, timeout: float = 20.0) -> None:
         self.base = URL(base_url)
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
-        self.limits = RateWindow()
+        self.limits = RateWindow("x-rate-limit-")
 
     def rebase(self, url: str | URL) -> URL:
         original = url if isinstance(url, URL) else URL(url)
