@@ -502,3 +502,30 @@ def m090_report_targets(db: Database) -> None:
     (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""
     for statement in schema_statements():
         db.conn.execute(statement)
+
+
+@CORE()
+def m100_settings_overlay(db: Database) -> None:
+    """Settings edited in the browser (``careline.overlay``): one row per section item with its validated
+    JSON (``NULL``: the item is deleted), the overall version its last change made, and who made it; ``seq``
+    keeps the order items were first saved (SLA policies match in order). ``settings_version`` holds one
+    counter, bumped by every change, so a running process notices a change with one cheap read."""
+    db.executescript(
+        """
+        CREATE TABLE settings_overlay (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            section TEXT NOT NULL,
+            item TEXT NOT NULL,
+            value TEXT,
+            version INTEGER NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (section, item)
+        );
+        CREATE TABLE settings_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        INSERT INTO settings_version (id, version) VALUES (1, 0);
+        """
+    )

@@ -28,7 +28,7 @@ from careline.app.web.actions import plain
 from careline.app.web.api import json_body
 from careline.app.web.auth import SESSION_COOKIE, Principal, signed_in, user_of
 from careline.app.web.fields import number, role, text
-from careline.app.web.keys import HASHER, SETTINGS, STORE
+from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password, verify_password
@@ -58,11 +58,11 @@ async def account_state(request: web.Request) -> dict[str, Any]:
     now = utcnow()
     return {"username": who.username, "role": who.role.value, "display_name": who.display_name,
             "two_factor": bool(record and record.totp_secret), "two_factor_required": who.needs_two_factor
-            or who.role.value in request.app[SETTINGS].accounts.totp_roles,
+            or who.role.value in settings_now(request.app).accounts.totp_roles,
             "sessions": [{**plain(s), "current": s.id == who.session} for s in mine],
             "tokens": [{**plain(t), "state": t.state(now)} for t in own],
             "grantable": sorted(r.value for r in GRANTABLE[who.role]),
-            "token_days": request.app[SETTINGS].accounts.token_days}
+            "token_days": settings_now(request.app).accounts.token_days}
 
 
 @signed_in
@@ -80,7 +80,7 @@ async def change_password(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
     current, new = text(body, "current", limit=256), text(body, "new", limit=256)
     await _confirm_password(request, who, current)
-    check_new_password(new, who.username, request.app[SETTINGS].accounts.min_password_length)
+    check_new_password(new, who.username, settings_now(request.app).accounts.min_password_length)
     digest = await _hashing(request, hash_password, new)
 
     def save(db):  # type: ignore[no-untyped-def]
@@ -133,7 +133,7 @@ async def two_factor_enable(request: web.Request) -> web.Response:
 @signed_in
 async def two_factor_disable(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
-    if who.role.value in request.app[SETTINGS].accounts.totp_roles:
+    if who.role.value in settings_now(request.app).accounts.totp_roles:
         raise Forbidden(f"the {who.role.value} role requires two-factor sign-in")
     await _confirm_password(request, who, text(body, "current", limit=256))
     await request.app[STORE].write(lambda db: set_totp(db, who.username, who.username, None))
@@ -144,7 +144,7 @@ async def two_factor_disable(request: web.Request) -> web.Response:
 async def new_own_token(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
     label, scope = text(body, "label", limit=80), role(body, required=False)
-    days = number(body, "days", request.app[SETTINGS].accounts.token_days, 0, 3650)
+    days = number(body, "days", settings_now(request.app).accounts.token_days, 0, 3650)
     expires = utcnow() + timedelta(days=days) if days else None
     token = await request.app[STORE].write(
         lambda db: create_token(db, who.username, label, role=scope, expires_at=expires, actor=who.username))

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from careline.app.http import AiohttpTransport
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
 from careline.domain import Event, Role, to_iso, utcnow
 from careline.errors import Conflict
@@ -60,7 +60,7 @@ def _parse_at(text: str, zone: str) -> datetime:
 
 @allow(Role.ADMIN)
 async def config_page(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = settings_now(request.app)
     now = utcnow()
     previews = [_preview(p, now) for p in configured_policies(settings)]
     return render(request, "admin_config.html", title="Configuration", settings=settings,
@@ -70,7 +70,7 @@ async def config_page(request: web.Request) -> web.Response:
 @allow(Role.ADMIN)
 async def sla_preview(request: web.Request) -> web.Response:
     """``?policy=NAME&at=ISO``: the due times a message at that moment gets (all policies without ``policy``)."""
-    policies = configured_policies(request.app[SETTINGS])
+    policies = configured_policies(settings_now(request.app))
     name = request.query.get("policy", "")
     chosen = [p for p in policies if not name or p.name == name]
     if name and not chosen:
@@ -84,7 +84,7 @@ async def sla_preview(request: web.Request) -> web.Response:
 @allow(Role.ADMIN)
 async def test_webhook(request: web.Request) -> web.Response:
     """POST a signed ``{"event": "test"}`` to the configured webhook number ``n`` and say what came back."""
-    hooks = request.app[SETTINGS].responder.webhooks
+    hooks = settings_now(request.app).responder.webhooks
     index = int(request.match_info["n"])
     if index >= len(hooks):
         raise web.HTTPNotFound(text=f"no webhook number {index}")

@@ -18,7 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from careline.app.web.api import json_body
 from careline.app.web.auth import allow
 from careline.app.web.fields import text
-from careline.app.web.keys import DESK, SETTINGS
+from careline.app.web.keys import DESK, settings_now
 from careline.app.web.pages import render
 from careline.domain import Role
 from responder.drafts import DEFAULT_TEMPLATES, draft_reply
@@ -48,7 +48,7 @@ def _catalogue(request: web.Request) -> list[dict[str, Any]]:
     """One row per brand and intent: whose template applies (the brand's file or the default) and its text."""
     voices = request.app[DESK].voices
     out = []
-    for brand in request.app[SETTINGS].brands:
+    for brand in settings_now(request.app).brands:
         voice = voices.get(brand.name)
         for intent, default in DEFAULT_TEMPLATES.items():
             own = voice.templates.get(intent)
@@ -60,7 +60,7 @@ def _catalogue(request: web.Request) -> list[dict[str, Any]]:
 @allow(Role.ADMIN)
 async def templates_page(request: web.Request) -> web.Response:
     return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
-                  brands=[b.name for b in request.app[SETTINGS].brands], intents=list(DEFAULT_TEMPLATES),
+                  brands=[b.name for b in settings_now(request.app).brands], intents=list(DEFAULT_TEMPLATES),
                   platforms=sorted(LIMITS))
 
 
@@ -70,7 +70,7 @@ async def preview(request: web.Request) -> web.Response:
     body = await json_body(request)
     brand, intent = text(body, "brand", limit=40), text(body, "intent", limit=40)
     platform, template = text(body, "platform", limit=20), text(body, "template", required=False, limit=4000)
-    if brand not in {b.name for b in request.app[SETTINGS].brands}:
+    if brand not in {b.name for b in settings_now(request.app).brands}:
         raise web.HTTPNotFound(text=f"no brand {brand!r}")
     if intent not in DEFAULT_TEMPLATES:
         raise web.HTTPBadRequest(text=f"intent must be one of {', '.join(DEFAULT_TEMPLATES)}")

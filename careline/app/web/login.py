@@ -38,7 +38,7 @@ from careline.app.web.auth import (
     signed_in,
     user_of,
 )
-from careline.app.web.keys import HASHER, PENDING, SETTINGS, STORE, THROTTLE, PendingLogin
+from careline.app.web.keys import HASHER, PENDING, STORE, THROTTLE, PendingLogin, settings_now
 from careline.app.web.pages import home_for, render
 from careline.app.web.passwords import password_problem
 from careline.app.web.security import hash_password, new_secret, same, verify_password
@@ -183,7 +183,7 @@ async def login_code(request: web.Request) -> web.StreamResponse:
 async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: str, method: str) -> web.StreamResponse:
     """Start the session, audit the success, clear the account's attempt count, go where asked."""
     request.app[THROTTLE].succeeded(record.username)
-    ttl = timedelta(hours=request.app[SETTINGS].accounts.session_hours)
+    ttl = timedelta(hours=settings_now(request.app).accounts.session_hours)
     agent = request.headers.get("User-Agent", "")
 
     def go(db):  # type: ignore[no-untyped-def]
@@ -236,7 +236,7 @@ async def set_password_submit(request: web.Request) -> web.StreamResponse:
     owner = await request.app[STORE].read(lambda db: link_owner(db, link)) if link else None
     problem = ("This link is not valid any more. Ask an admin for a new one." if owner is None else
                "The two passwords differ." if password != fields.get("confirm", "") else
-               password_problem(password, owner, request.app[SETTINGS].accounts.min_password_length))
+               password_problem(password, owner, settings_now(request.app).accounts.min_password_length))
     if problem:
         return render(request, "set_password.html", status=400 if owner else 404, title="Set your password",
                       owner=owner or "", link=link, form_csrf=cookie, error=problem[:1].upper() + problem[1:])
