@@ -180,3 +180,32 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/admin/settings", get_settings)
     app.router.add_post("/api/admin/settings/{section}", save_item)
     app.router.add_post("/api/admin/settings/{section}/delete", delete_item)
+
+
+NOUNS = {"brands": "a brand", "sla.policies": "an SLA policy", "sla.calendars": "a business calendar",
+         "responder.webhooks": "a webhook", "templates": "a reply template"}
+
+
+@dataclass(frozen=True)
+class Editor:
+    """What the page needs to edit one section: each item's form, and the form of a new item."""
+
+    name: str
+    title: str
+    noun: str
+    key: str
+    rows: list[tuple[Row, list[FormField]]]
+    new: list[FormField]
+
+
+async def editors(request: web.Request) -> dict[str, Editor]:
+    """The forms of every editable section, filled with the effective values and versions."""
+    live = request.app[LIVE]
+    entries = await request.app[STORE].read(load_entries)
+    out = {}
+    for name, sec in SECTIONS.items():
+        rows = section_rows(items(live.current, name), entries, name)
+        new = [] if sec.name == "sources" else form_fields(sec, "", None)
+        out[name] = Editor(name, sec.title, NOUNS.get(name, "an item"), sec.key or "item",
+                           [(r, form_fields(sec, r.key, r.value)) for r in rows], new)
+    return out

@@ -1,7 +1,8 @@
 """Reply templates per brand and intent (role admin): what each brand's suggestion starts from, and a
 sandboxed preview of an edited template with the tone check and the platform's length limit.
 
-Read-only like ``/admin/config``: templates live in ``responder.templates_dir`` and are read at start.
+Templates saved here (``admin_settings``, section ``templates``) override the files in
+``responder.templates_dir`` and apply to the next suggestion without a restart.
 The preview renders in the same sandbox as real drafts (``responder.drafts``), so a template that
 previews cleanly here renders the same for agents.
 """
@@ -15,6 +16,7 @@ from aiohttp import web
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from careline.app.web.admin_settings import editors
 from careline.app.web.api import json_body
 from careline.app.web.auth import allow
 from careline.app.web.fields import text
@@ -59,9 +61,10 @@ def _catalogue(request: web.Request) -> list[dict[str, Any]]:
 
 @allow(Role.ADMIN)
 async def templates_page(request: web.Request) -> web.Response:
+    saved = (await editors(request))["templates"]
     return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
                   brands=[b.name for b in settings_now(request.app).brands], intents=list(DEFAULT_TEMPLATES),
-                  platforms=sorted(LIMITS))
+                  platforms=sorted(LIMITS), saved=dataclasses.replace(saved, new=[]))
 
 
 @allow(Role.ADMIN)
