@@ -10,6 +10,7 @@ for the whole service at once. Secrets never appear here: they stay in the envir
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,9 @@ from careline.app.web.keys import LIVE, STORE
 from careline.domain import Role
 from careline.errors import ConfigError
 from careline.overlay import SECTIONS, Entry, Section, items, section
+from careline.settings import check_template
 from careline.store.overlay import StaleEdit, item_version, load_entries
+from responder.drafts import DEFAULT_TEMPLATES, BrandVoice, draft_reply
 
 #: Fields of a body that steer the save rather than set a value.
 META = ("version", "csrf_token", "item")
@@ -132,6 +135,18 @@ def _item_key(request: web.Request, sec: Section, body: dict[str, Any]) -> str:
     return key
 
 
+def _renders(key: str, template: str) -> None:
+    """A template must also render for a sample customer (strict variables: a typo is a 400, not a broken
+    suggestion later); checked for loops and arithmetic first, so the render cannot tie up the loop."""
+    match = re.fullmatch(r"([^/]+)/(?:([a-z]{2})/)?([a-z_]+)", key)
+    if match is None or match.group(3) not in DEFAULT_TEMPLATES:
+        return  # the settings check names what is wrong with the key
+    brand, language, intent = match.groups()
+    check_template(f"templates[{key}].template", template)
+    voice = BrandVoice(display_name=brand, templates={f"{language}/{intent}" if language else intent: template})
+    draft_reply(intent, brand, "Priya Natarajan", "C-10442", "x", voice=voice, language=language)
+
+
 def stale(exc: StaleEdit) -> web.Response:
     """409 in the one error shape, with the item as it now is, so the editor can merge and retry."""
     return web.json_response({"error": {"status": 409, "code": "conflict", "message": str(exc)},
@@ -148,6 +163,8 @@ async def save_item(request: web.Request) -> web.Response:
     data = {k: v for k, v in body.items() if k not in skip}
     if not data:
         raise ConfigError(f"{sec.name}[{key}]", "nothing to change: send the fields to set")
+    if sec.name == "templates" and isinstance(data.get("template"), str):
+        _renders(key, data["template"])
     try:
         saved = await request.app[LIVE].change(sec.name, key, data, expected=_expected(body),
                                                 actor=user_of(request).username)
