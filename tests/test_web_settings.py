@@ -61,9 +61,9 @@ async def test_a_new_brand_applies_at_once_and_is_audited(client: tuple[TestClie
     assert rows["zed"]["origin"] == "browser" and rows["zed"]["version"] == 1
     assert rows["skylark"]["origin"] == "file" and rows["skylark"]["version"] == 0
     events = await c.server.app[LIVE].store.read(lambda db: db.conn.execute(  # type: ignore[union-attr]
-        "SELECT actor, kind, subject, data FROM events WHERE kind = 'settings.changed'").fetchall())
+        "SELECT actor, subject, data FROM events WHERE kind = 'settings.changed'").fetchall())
     assert len(events) == 1
-    actor, kind, subject, data = events[0]
+    actor, subject, data = events[0]
     assert (actor, subject) == ("root", "settings:brands/zed")
     change = json.loads(data)
     assert change["before"] is None and change["after"]["handles"] == ["ZedShoes"]
