@@ -209,3 +209,34 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return dict(value)
     return value
+
+
+def entries_for(bootstrap: Settings, target: Settings) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """The overlay that turns ``bootstrap`` into ``target`` in the editable sections (``config import``):
+    every item that differs or is new, and a deletion for each bootstrap item ``target`` lacks."""
+    out: list[tuple[str, str, dict[str, Any] | None]] = []
+    for name in SECTIONS:
+        old, new = items(bootstrap, name), items(target, name)
+        out.extend((name, key, value) for key, value in new.items() if old.get(key) != value)
+        out.extend((name, key, None) for key in old if key not in new and name != "sources")
+    return out
+
+
+def outside_overlay(bootstrap: Settings, target: Settings) -> list[str]:
+    """Where ``target`` differs from ``bootstrap`` in what the overlay cannot hold: the file's to set."""
+    differing = [f.name for f in dataclasses.fields(Settings) if f.name not in {"brands", "sla", "sources", "responder"}
+                 and getattr(bootstrap, f.name) != getattr(target, f.name)]
+
+    def rest(r: Any) -> Any:
+        return dataclasses.replace(r, webhooks=[], templates={})
+
+    if rest(bootstrap.responder) != rest(target.responder):
+        differing.append("responder")
+    for name, kind in SOURCE_KINDS.items():
+        reset = {f: getattr(kind(), f) for f in SECTIONS["sources"].fields_for(name)}
+        if (dataclasses.replace(getattr(bootstrap.sources, name), **reset)
+                != dataclasses.replace(getattr(target.sources, name), **reset)):
+            differing.append(f"sources.{name}")
+    known = {b.name: b.intents for b in bootstrap.brands}
+    differing.extend(f"brands[{b.name}].intents" for b in target.brands if b.intents != known.get(b.name, {}))
+    return differing

@@ -8,7 +8,7 @@ current values), validated as a whole before anything is written, and audited wi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,7 +96,7 @@ def save(db: Database, change: Change, *, check: Check, exists: Callable[[Settin
     return Saved(version, settings, before, after)
 
 
-def replace_all(db: Database, entries: list[tuple[str, str, Mapping[str, Any] | None]], *, check: Check,
+def replace_all(db: Database, entries: Sequence[tuple[str, str, Mapping[str, Any] | None]], *, check: Check,
                 actor: str, now: datetime, before: Callable[[Settings, str, str], Mapping[str, Any] | None]) -> Saved:
     """Store ``entries`` as the whole overlay (``careline config import``), auditing each changed item."""
     old_entries = load_entries(db)

@@ -292,7 +292,7 @@ def recent_account_events(db: Database, limit: int = 200) -> list[dict[str, Any]
     """The newest login and account events, for the admin's audit view."""
     cur = db.conn.execute(
         "SELECT id, at, actor, kind, subject, data FROM events WHERE kind LIKE 'login.%' OR kind LIKE 'account.%' "
-        "OR kind LIKE 'token.%' ORDER BY id DESC LIMIT ?", (limit,))
+        "OR kind LIKE 'token.%' OR kind LIKE 'settings.%' ORDER BY id DESC LIMIT ?", (limit,))
     return [{"id": r[0], "at": r[1], "actor": r[2], "kind": r[3], "subject": r[4], "data": r[5]} for r in cur]
 
 
