@@ -65,8 +65,12 @@ async def test_pollers_follow_settings_changes_while_posts_keep_coming(tmp_path:
                     await asyncio.sleep(0.1)
 
             await asyncio.gather(customers_post(45), admin_edits())
-            assert {p.source.key for p in svc.pollers} == {"x-search:skylark", "x-mentions:skylark",
-                                                           "x-search:zed", "x-mentions:zed"}
+
+            async def rebuilt() -> bool:  # in the background: a save never waits for a running poll
+                return {p.source.key for p in svc.pollers} == {"x-search:skylark", "x-mentions:skylark",
+                                                               "x-search:zed", "x-mentions:zed"}
+
+            await wait_for(rebuilt)
             jobs = {j.id for j in svc.scheduler.get_jobs() if j.id.startswith("poll:")}
             assert jobs == {f"poll:{p.source.key}" for p in svc.pollers}
             assert live.current.sources.x.interval_seconds == 2

@@ -40,6 +40,8 @@ class Listening:
     _gates: dict[str, asyncio.Lock] = field(default_factory=dict)
     _shape: tuple[list[BrandSettings], object] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _latest: Settings | None = None
+    _task: asyncio.Task[None] | None = None
 
     async def start(self, settings: Settings) -> None:
         """Build and start a poller per enabled source and brand (before the scheduler runs)."""
@@ -70,6 +72,21 @@ class Listening:
 
     def _gate(self, p: Poller) -> asyncio.Lock:
         return self._gates.setdefault(p.source.key, asyncio.Lock())
+
+    def follow(self, settings: Settings) -> None:
+        """Subscribed to the live settings: rebuild in the background, so an admin's save never waits on a
+        slow poll (one backing off after a 429); a burst of changes collapses into one rebuild to the last."""
+        self._latest = settings
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="careline-listening-rebuild")
+
+    async def _drain(self) -> None:
+        while self._latest is not None:
+            settings, self._latest = self._latest, None
+            try:
+                await self.reconfigure(settings)
+            except Exception:  # the old pollers keep running; the next change tries again
+                log.exception("rebuilding the pollers for new settings failed")
 
     async def reconfigure(self, settings: Settings) -> None:
         """Rebuild pollers and jobs when brands or sources changed; add senders for new brands."""
@@ -105,5 +122,8 @@ class Listening:
                 self.senders[key] = sender
 
     async def close(self) -> None:
+        if self._task is not None:
+            self._latest = None
+            await self._task  # a rebuild half done would leave sources open
         for p in list(self.pollers):
             await p.source.close()

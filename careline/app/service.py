@@ -188,7 +188,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         add_retention_job(svc.scheduler, store, settings)
         add_settings_job(svc.scheduler, live)
         live.subscribe(pipeline.reconfigure)
-        live.subscribe(listening.reconfigure)
+        live.subscribe(listening.follow)
         svc.scheduler.start()
         yield svc
     finally:
