@@ -529,3 +529,20 @@ def m100_settings_overlay(db: Database) -> None:
         INSERT INTO settings_version (id, version) VALUES (1, 0);
         """
     )
+
+
+@CORE()
+def m100_totp_recovery_codes(db: Database) -> None:
+    """One-time recovery codes for two-factor sign-in, for when the authenticator app is lost: only each
+    code's SHA-256 is kept (the codes carry ~50 random bits each), and ``used_at`` spends it."""
+    db.executescript(
+        """
+        CREATE TABLE totp_recovery_codes (
+            code_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX totp_recovery_codes_user ON totp_recovery_codes(username);
+        """
+    )

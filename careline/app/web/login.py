@@ -25,8 +25,10 @@ from careline.app.web.accounts import (
     end_sessions,
     link_owner,
     login_record,
+    recovery_code,
     set_password_hash,
     start_session,
+    use_recovery_code,
 )
 from careline.app.web.auth import (
     LOGIN_COOKIE,
@@ -168,16 +170,23 @@ async def login_code(request: web.Request) -> web.StreamResponse:
         return _again(request, cookie, waiting.next, 429, _throttle_message(wait), step="code", pending=key,
                       retry=wait)
     record = await request.app[STORE].read(lambda db: login_record(db, waiting.username))
-    step = matching_step(record.totp_secret or "", fields.get("code", ""), utcnow()) if record else None
-    fresh = step is not None and await request.app[STORE].write(
-        lambda db: accept_totp_step(db, waiting.username, step or 0))
+    spare = recovery_code(fields.get("recovery", ""))
+    if spare is not None:
+        fresh = record is not None and await request.app[STORE].write(
+            lambda db: use_recovery_code(db, waiting.username, spare)) is not None
+    else:
+        step = matching_step(record.totp_secret or "", fields.get("code", ""), utcnow()) if record else None
+        fresh = step is not None and await request.app[STORE].write(
+            lambda db: accept_totp_step(db, waiting.username, step or 0))
     if record is None or record.disabled or not fresh:
+        reason = "recovery code" if spare is not None else "two-factor code"
         await request.app[STORE].write(lambda db: audit(db, waiting.username, "login.failed", waiting.username,
-                                                        address=address, reason="two-factor code"))
+                                                        address=address, reason=reason))
         return _again(request, cookie, waiting.next, 401, "That code is not right (or was already used).",
                       step="code", pending=key)
     del request.app[PENDING][key]
-    return await _finish(request, record, waiting.next, address, "password and two-factor code")
+    method = "password and recovery code" if spare is not None else "password and two-factor code"
+    return await _finish(request, record, waiting.next, address, method)
 
 
 async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: str, method: str) -> web.StreamResponse:

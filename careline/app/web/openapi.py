@@ -409,6 +409,9 @@ def _account_paths() -> dict[str, Any]:
         "/api/account/two-factor/disable": {"post": _op(
             "Turn two-factor off (not where your role requires it)", anyone, _json(OBJ), "400",
             body={"type": "object", "required": ["current"], "properties": {"current": PASSWORD}})},
+        "/api/account/two-factor/recovery-codes": {"post": _op(
+            "Ten new one-time recovery codes (the old set ends); shown only in this answer", anyone, _json(OBJ),
+            "400", "409", body={"type": "object", "required": ["current"], "properties": {"current": PASSWORD}})},
         "/api/account/tokens": {"post": _op("A new API token of yours, scoped no higher than your role", anyone,
                                             TOKEN_MADE, "400", body=NEW_TOKEN, ok_code="201")},
         "/api/account/tokens/{tid}/revoke": {"post": _op("Revoke one of your tokens", anyone, _json(OBJ), "404",
