@@ -16,11 +16,21 @@ from pathlib import Path
 import pyotp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.fernet import Fernet
 
-from careline.app.web.accounts import create_link, new_recovery_codes, revoke_token, set_totp, tokens, update_account
+from careline.app.web.accounts import (
+    create_link,
+    login_record,
+    new_recovery_codes,
+    revoke_token,
+    set_totp,
+    tokens,
+    update_account,
+)
 from careline.app.web.app import create_app
 from careline.app.web.auth import create_token, create_user
 from careline.app.web.migrations import WEB
+from careline.app.web.sealing import forget_keys
 from careline.domain import Role, to_iso
 from careline.errors import Forbidden
 from careline.settings import AccountsSettings, Settings
@@ -396,3 +406,27 @@ async def test_sessions_and_tokens_made_before_m070_keep_working(tmp_path: Path)
             assert r.status == 200
     finally:
         store.close_sync()
+
+
+async def test_two_factor_secrets_are_sealed_at_rest_and_old_plain_ones_sealed_at_start(  # type: ignore[no-untyped-def]
+        make_client, acc_store, tmp_path) -> None:
+    secret, legacy = pyotp.random_base32(), pyotp.random_base32()
+    acc_store.write_sync(lambda db: set_totp(db, "admin", "admin", secret))
+    acc_store.write_sync(lambda db: db.conn.execute("UPDATE users SET totp_secret = ? WHERE username = 'lead'",
+                                                    (legacy,)))  # as an older version stored it
+    await make_client()  # the app's start seals what is still plain
+    stored = dict(acc_store.read_sync(lambda db: db.conn.execute(
+        "SELECT username, totp_secret FROM users WHERE totp_secret IS NOT NULL").fetchall()))
+    assert set(stored) == {"admin", "lead"}
+    assert all(v.startswith("fernet:") and secret not in v and legacy not in v for v in stored.values())
+    key = tmp_path / "acc.db.totp-key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    record = acc_store.read_sync(lambda db: login_record(db, "lead"))
+    assert record is not None and record.totp_secret == legacy  # still signs in with the same app
+    key.write_bytes(Fernet.generate_key())  # a copy of the database without its key: the secret is unusable
+    forget_keys()
+    try:
+        record = acc_store.read_sync(lambda db: login_record(db, "lead"))
+        assert record is not None and record.totp_secret is None
+    finally:
+        forget_keys()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from careline.app.web.sealing import seal, unseal
 from careline.app.web.security import new_secret, token_hash
 from careline.domain import Event, Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Forbidden, NotFound
@@ -103,7 +104,7 @@ def login_record(db: Database, username: str) -> LoginRecord | None:
                           "totp_last_step FROM users WHERE username = ?", (username,)).fetchone()
     if row is None:
         return None
-    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, row[5], row[6])
+    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, unseal(db, row[5]), row[6])
 
 
 def accept_totp_step(db: Database, username: str, step: int) -> bool:
@@ -166,7 +167,7 @@ def set_password_hash(db: Database, actor: str, username: str, password_hash: st
 def set_totp(db: Database, actor: str, username: str, secret: str | None, step: int = 0) -> None:
     """Turn two-factor on (with the step of the code that proved it) or off (its recovery codes end too)."""
     db.conn.execute("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE username = ?",
-                    (secret, step, username))
+                    (seal(db, secret) if secret else None, step, username))
     if secret is None:
         db.conn.execute("DELETE FROM totp_recovery_codes WHERE username = ?", (username,))
     audit(db, actor, "account.two_factor", username, before=None, after="on" if secret else "off")

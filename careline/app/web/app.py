@@ -46,6 +46,7 @@ from careline.app.web.keys import (
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import approvals_badge, render
 from careline.app.web.presence import Presence
+from careline.app.web.sealing import seal_stored
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.live import LiveSettings
@@ -127,8 +128,12 @@ async def plotly_js(request: web.Request) -> web.FileResponse:
 
 
 async def apply_web_migrations(app: web.Application) -> None:
-    """The web tables exist even when the store was opened without ``extra`` (tests, CLI)."""
+    """The web tables exist even when the store was opened without ``extra`` (tests, CLI); two-factor secrets
+    stored in plain text by an older version are sealed."""
     await app[STORE].write(WEB.apply)
+    sealed = await app[STORE].write(seal_stored)
+    if sealed:
+        log.info("sealed %d two-factor secret(s) stored in plain text", sealed)
 
 
 async def start_senders(app: web.Application) -> None:
