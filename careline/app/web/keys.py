@@ -55,5 +55,7 @@ PRESENCE: web.AppKey[Presence] = web.AppKey("presence", Presence)
 
 
 def settings_now(app: web.Application) -> Settings:
-    """The effective settings now: what every handler reads (see ``careline.live``)."""
-    return app[LIVE].current
+    """The effective settings now: what every handler reads (see ``careline.live``); an app assembled by
+    hand without the holder (a test of one page) has only its bootstrap."""
+    live = app.get(LIVE)
+    return live.current if live is not None else app[SETTINGS]
