@@ -89,6 +89,12 @@ class Desk:
     _voices: replies.Voices | None = None
 
     @property
+    def length_limits(self) -> dict[str, int]:
+        """Reply length limits the senders announced (a Mastodon server's own ``max_characters``), keyed
+        like the senders; a platform not named keeps the fixed rule (``textlimits.announced_limit``)."""
+        return {p: s.max_length for p, s in self.senders.items() if s.max_length}
+
+    @property
     def voices(self) -> replies.Voices:
         if self._voices is None:
             self._voices = replies.Voices.from_settings(self.settings)
@@ -276,7 +282,7 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
             _check_unanswered(db, conv)
         conv = _own(db, conv, actor, now, "reply")
         saved = replies.save_reply(db, conv_id, text, actor=actor.username, now=now, settings=desk.settings,
-                                   idempotency_key=idempotency_key)
+                                   idempotency_key=idempotency_key, limits=desk.length_limits)
         return load_reply(db, saved["id"]), False, tuple(saved.get("held") or ()), saved["tone"]
 
     reply, repeat, held, tone = await desk.store.write(save)
@@ -358,7 +364,8 @@ async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: d
     sees what changed (the diff is in the audit event)."""
     def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
         before = load_reply(db, reply_id)
-        saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings)
+        saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings,
+                                 limits=desk.length_limits)
         after = load_reply(db, reply_id)
         append_event(db, Event(now, actor.username, "reply.revised", f"conversation:{after.conversation_id}",
                                {"reply": reply_id, "diff": text_diff(before.text, after.text)}))

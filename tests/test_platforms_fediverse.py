@@ -15,8 +15,9 @@ import pytest
 
 from careline.app.pipeline import Pipeline
 from careline.app.service import point_sources_at
+from careline.app.web.agent import load_detail
 from careline.domain import ReplyState, utcnow
-from careline.errors import PermanentSourceError, RateLimited
+from careline.errors import Conflict, PermanentSourceError, RateLimited
 from careline.settings import BlueskySourceSettings, MastodonSourceSettings, Settings
 from careline.store import Store
 from classifiers.lexicon import LexiconClassifier
@@ -142,6 +143,32 @@ async def test_mastodon_limit_comes_from_the_instance_info(simulator: Simulator)
         assert sender.max_length == 1000
     finally:
         await sender.close()
+
+
+async def test_the_servers_own_limit_reaches_the_editor_and_the_send_check(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """A server that allows 1,000 characters: a 700-character reply is counted against 1,000 in the
+    suggested draft and goes out; a server that announces nothing keeps the 500 rule and refuses it."""
+    simulator.mastodon.max_characters = 1000
+    settings, conv_id = await _queued_conversation("mastodon", world, simulator, store, tmp_path)
+    long_text = "We're sorry about the double charge. " * 19  # 703 characters
+    senders = build_senders(settings, environ={})
+    for sender in senders.values():
+        await sender.start()
+    try:
+        desk = Desk(store, settings, senders)
+        assert desk.length_limits == {"mastodon:skylark": 1000}
+        detail = await load_detail(store, settings, conv_id, utcnow(), limits=desk.length_limits)
+        assert detail["limit"] == 1000 and detail["draft"]["limit"] == 1000
+        refused = Desk(store, settings, {})  # no announced limit: the platform's fixed rule
+        with pytest.raises(Conflict, match="mastodon allows 500"):
+            await workflow.send(refused, Actor("ada"), conv_id, long_text, "key-long-0", now=utcnow())
+        out = await workflow.send(desk, Actor("ada"), conv_id, long_text, "key-long-1", now=utcnow())
+    finally:
+        for sender in senders.values():
+            await sender.close()
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert long_text.strip() in world.by_id[str(out.reply.platform_id)].text
 
 
 async def test_mastodon_429_waits_for_the_reset_header(world: World, simulator: Simulator) -> None:

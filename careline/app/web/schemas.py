@@ -135,6 +135,8 @@ class SetPasswordForm(Schema):
 class DraftCheck(Schema):
     text: str = Field(max_length=MAX_TEXT)
     platform: DRAFT_PLATFORMS = "x"
+    brand: str = Field("", max_length=64,
+                       description="the conversation's brand: its account's server may announce its own limit")
 
 
 class SendBack(Schema):

@@ -47,7 +47,7 @@
       showCount(estimate(box.value), data.limit);
       clearTimeout(timer);
       timer = setTimeout(function () {
-        C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform}).then(function (r) {
+        C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform, brand: data.brand}).then(function (r) {
           if (r.error) { return; }
           showCount(r.length, r.limit);
           renderTone(r.tone);
