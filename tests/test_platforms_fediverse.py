@@ -306,3 +306,76 @@ async def test_a_backfill_beside_the_live_poller_doubles_nothing(world: World, s
             await s.close()
     keys = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM mentions")])
     assert len(keys) == len(set(keys)) == 1 and keys == [f"mastodon:{world.by_ref['m1'].id}"]
+
+
+def _survey_settings(settings: Settings, *, in_reply: bool, public_url: str = "https://care.example") -> Settings:
+    brands = [dataclasses.replace(b, survey_in_reply=in_reply) for b in settings.brands]
+    return dataclasses.replace(settings, brands=brands,
+                               responder=dataclasses.replace(settings.responder, survey="csat", public_url=public_url))
+
+
+@pytest.mark.parametrize(("platform", "customer_ref"), [("bluesky", "b3"), ("mastodon", "m1")])
+async def test_send_and_resolve_carries_the_survey_link_in_the_closing_reply(
+        platform: str, customer_ref: str, world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """The brand asks for it: the posted reply ends with the absolute survey link, the conversation is
+    resolved, and resolving made no second survey (the link in the reply is the one on the page)."""
+    settings, conv_id = await _queued_conversation(platform, world, simulator, store, tmp_path)
+    settings = _survey_settings(settings, in_reply=True)
+    senders = build_senders(settings, environ={})
+    for sender in senders.values():
+        await sender.start()
+    try:
+        out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id, "Refund is on its way.",
+                                  "key-close-1", now=utcnow(), resolve=True)
+    finally:
+        for sender in senders.values():
+            await sender.close()
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert out.conversation.status.value == "resolved" and "survey link went with the reply" in out.message
+    tokens = store.read_sync(lambda db: [r[0] for r in db.conn.execute(
+        "SELECT token FROM surveys WHERE conversation_id = ?", (conv_id,))])
+    assert len(tokens) == 1 and out.survey_url == f"/s/{tokens[0]}"
+    posted = world.by_id[str(out.reply.platform_id)]
+    assert posted.parent_id == world.by_ref[customer_ref].id
+    assert posted.text.rstrip().endswith(f"https://care.example/s/{tokens[0]}")
+
+
+async def test_send_and_resolve_without_the_brand_setting_or_room_keeps_the_text(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """No ``survey_in_reply``: the reply is posted as written and the conversation still resolves. With the
+    setting but a reply already near Bluesky's 300 graphemes, the link is left out and the agent is told."""
+    settings, conv_id = await _queued_conversation("bluesky", world, simulator, store, tmp_path)
+    senders = build_senders(settings, environ={})
+    for sender in senders.values():
+        await sender.start()
+    try:
+        plain_out = await workflow.send(Desk(store, _survey_settings(settings, in_reply=False), senders),
+                                        Actor("ada"), conv_id, "Sorted, thanks for your patience.",
+                                        "key-close-2", now=utcnow(), resolve=True)
+        assert plain_out.conversation.status.value == "resolved"
+        assert plain_out.reply is not None
+        assert "/s/" not in world.by_id[str(plain_out.reply.platform_id)].text
+        await workflow.change_status(Desk(store, settings, senders), Actor("ada"), conv_id,
+                                     workflow.Action.REOPEN, now=utcnow())
+        long_text = "Thank you for bearing with us while we sorted the bag. " * 5  # 280 graphemes
+        full = await workflow.send(Desk(store, _survey_settings(settings, in_reply=True), senders), Actor("ada"),
+                                   conv_id, long_text, "key-close-3", now=utcnow(), resolve=True, another=True)
+    finally:
+        for sender in senders.values():
+            await sender.close()
+    assert full.reply is not None and full.reply.state is ReplyState.SENT
+    assert "did not fit" in full.message and full.conversation.status.value == "resolved"
+    assert "/s/" not in world.by_id[str(full.reply.platform_id)].text
+
+
+async def test_a_closing_reply_held_for_approval_does_not_resolve(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """A reply a lead must approve is not posted yet, so the conversation stays open and the agent is told."""
+    settings, conv_id = await _queued_conversation("mastodon", world, simulator, store, tmp_path)
+    settings = _survey_settings(settings, in_reply=True)
+    settings = dataclasses.replace(settings, responder=dataclasses.replace(settings.responder,
+                                                                            approval_agents=["ada"]))
+    out = await workflow.send(Desk(store, settings, {}), Actor("ada"), conv_id, "All fixed now.", "key-close-4",
+                              now=utcnow(), resolve=True)
+    assert out.reply is not None and out.reply.state is ReplyState.AWAITING_APPROVAL
+    assert out.conversation.status.value != "resolved" and "Not resolved" in out.message

@@ -270,6 +270,9 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
 def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra: Any) -> web.Response:
     c = d["conversation"]
     me = user_of(request).username
+    settings = request.app[SETTINGS]
+    brand = next((b for b in settings.brands if b.name == c["brand"]), None)
+    extra.setdefault("survey_in_reply", bool(brand and brand.survey_in_reply and settings.responder.survey != "none"))
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
                   me=me, is_lead=user_of(request).role in ("lead", "admin"),
                   held_by_other=bool(c["assignee"] and c["assignee"] != me),
@@ -281,7 +284,7 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
         "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
-        "held": "Waiting for approval by a lead.", "assign": "Assigned."}
+        "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved."}
 
 
 @allow(Role.AGENT)
@@ -292,7 +295,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     done = request.query.get("done", "")
     held = request.query.get("held", "")  # set after a send that a lead must approve first
     return _page(request, d, flash=DONE.get(done, ""), done=done if done in DONE else "", held=held[:500],
-                 undoable=done in ("resolve", "dismiss", "snooze"))
+                 undoable=done in ("resolve", "dismiss", "snooze", "send_resolve"))
 
 
 @allow(Role.AGENT)
@@ -312,6 +315,8 @@ async def action_form(request: web.Request) -> web.Response:
     query = {"done": action}
     if action == "send" and result.get("state") == "awaiting_approval":
         query = {"done": "held", "held": "; ".join(result.get("held") or [])}
+    elif action == "send" and result["conversation"]["status"] == "resolved":
+        query = {"done": "send_resolve"}
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 

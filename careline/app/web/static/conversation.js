@@ -102,7 +102,7 @@
      this browser until it is sent or held for approval. */
   var draftKey = "careline-draft-" + data.id;
   if (box) {
-    if (data.done === "send" || data.done === "resubmit") {
+    if (data.done === "send" || data.done === "send_resolve" || data.done === "resubmit") {
       window.localStorage.removeItem(draftKey);
     } else if (!data.error) {  /* held for approval too: the editor keeps what was written */
       var kept = window.localStorage.getItem(draftKey);
