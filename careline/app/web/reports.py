@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,10 +25,10 @@ from sqlite_utils import Database
 
 from careline.app.web.security import csv_cell
 from careline.app.web.slareport import ReportRange, ReportRow, lead_report
-from careline.domain import ACTIVE_STATUSES, from_iso
+from careline.domain import ACTIVE_STATUSES, from_iso, to_iso
 from careline.store.records import rows
 from responder.metrics import summarise
-from responder.slastate import sla_state
+from responder.slastate import DEFAULT_WARN, sla_state
 from responder.tone import check_tone
 
 AGE_BUCKETS = ((timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1-4 h"), (timedelta(hours=24), "4-24 h"),
@@ -47,11 +46,40 @@ def _decide(due: datetime | None, done: datetime | None, now: datetime) -> tuple
     return None
 
 
-ACTIVE_SQL = f"""
-SELECT c.id, c.platform, c.brand, c.assignee, c.status, c.created_at, c.first_response_due,
-       c.first_responded_at, c.resolution_due, c.resolved_at, c.next_response_due, c.last_customer_at
-FROM conversations c WHERE c.status IN ({", ".join(f"'{s}'" for s in sorted(ACTIVE_STATUSES))})
+_ACTIVE = f"""
+WITH active AS (
+    SELECT c.id, c.platform, c.brand, c.assignee, c.status, c.created_at, c.first_response_due,
+           c.first_responded_at, c.next_response_due, c.sla_snapshot,
+           julianday(CASE WHEN c.first_responded_at IS NULL THEN c.first_response_due
+                          ELSE c.next_response_due END) - julianday(:now) AS days_left
+    FROM conversations c WHERE c.status IN ({", ".join(f"'{s}'" for s in sorted(ACTIVE_STATUSES))}))
 """
+#: At risk: due within the policy's warning lead (``responder.slastate``'s rule; the snapshot is parsed
+#: only for rows due within a week, since SQLite stops at the first false term).
+_AT_RISK = ("days_left > 0 AND days_left <= 7 AND days_left * 1440 <= "
+            "coalesce(json_extract(sla_snapshot, '$.warn_before_minutes'), :warn)")
+
+
+def _active_counts(db: Database, now: datetime) -> tuple[int, int, list[dict[str, Any]]]:
+    """Breached and at-risk counts and the backlog by age, counted in SQL over the active conversations."""
+    ages = [(limit, label) for limit, label in AGE_BUCKETS if limit != timedelta.max]
+    cases = " ".join(f"WHEN julianday(:now) - julianday(created_at) < {limit.total_seconds() / 86400!r} "
+                     f"THEN {i}" for i, (limit, _) in enumerate(ages))
+    params = {"now": to_iso(now), "warn": DEFAULT_WARN.total_seconds() / 60}
+    breached, at_risk = db.conn.execute(
+        _ACTIVE + f"SELECT coalesce(sum(days_left <= 0), 0), coalesce(sum({_AT_RISK}), 0) FROM active",
+        params).fetchone()
+    by_age = dict(db.conn.execute(_ACTIVE + f"SELECT CASE {cases} ELSE {len(ages)} END, count(*) FROM active "
+                                  "GROUP BY 1", params).fetchall())
+    backlog = [{"age": label, "count": by_age.get(i, 0)} for i, (_, label) in enumerate(AGE_BUCKETS)]
+    return breached, at_risk, backlog
+
+
+def _active_listed(db: Database, now: datetime, where: str) -> list[dict[str, Any]]:
+    """Up to 50 active conversations matching ``where``, soonest due first, with their SLA state."""
+    found = rows(db, _ACTIVE + f"SELECT * FROM active WHERE {where} ORDER BY days_left LIMIT 50",
+                 {"now": to_iso(now), "warn": DEFAULT_WARN.total_seconds() / 60})
+    return [_brief(c, sla_state(c, now)) for c in found]
 
 
 def period_starts(now: datetime, tz: str) -> dict[str, datetime]:
@@ -77,8 +105,9 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
     waiting for approval, which the app reads fresh beside a held summary).
 
     The period cards and the 7-day tables are the SQL report (``slareport.lead_report``) over the
-    trigger-kept aggregates, so they cost the same at 100 or 100,000 conversations; only the active
-    conversations (breaches, backlog) are read row by row."""
+    trigger-kept aggregates, so they cost the same at 100 or 100,000 conversations; breaches and the
+    backlog are counted in SQL over the active conversations, and only the 50 listed of each are
+    read as rows."""
     zone = ZoneInfo(tz)
     periods: dict[str, Any] = {}
     by_platform: dict[str, Any] = {}
@@ -90,15 +119,12 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
             week = rng
             by_platform = {r.group: _figures(r) for r in report.rows}
     by_agent = {r.group: _figures(r) for r in lead_report(db, week, "agent", now).rows}
-    active = rows(db, ACTIVE_SQL)
-    states = [(c, sla_state(c, now)) for c in active]
+    breached, at_risk, backlog = _active_counts(db, now)
     return {
         "now": now.isoformat(), "periods": periods, "by_agent": by_agent, "by_platform": by_platform,
-        "breaches": [_brief(c, s) for c, s in states if s["state"] == "breached"][:50],
-        "near_breaches": [_brief(c, s) for c, s in states if s["state"] == "at_risk"][:50],
-        "breach_count": sum(s["state"] == "breached" for _, s in states),
-        "near_breach_count": sum(s["state"] == "at_risk" for _, s in states),
-        "backlog": backlog_by_age(active, now),
+        "breaches": _active_listed(db, now, "days_left <= 0"),
+        "near_breaches": _active_listed(db, now, _AT_RISK),
+        "breach_count": breached, "near_breach_count": at_risk, "backlog": backlog,
         **({"approvals": approvals_waiting(db)} if approvals else {}),
     }
 
@@ -106,14 +132,6 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
 def _brief(c: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
     return {"id": c["id"], "platform": c["platform"], "brand": c["brand"], "assignee": c["assignee"],
             "status": c["status"], **state}
-
-
-def backlog_by_age(active: Iterable[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    counts: Counter[str] = Counter()
-    for c in active:
-        age = now - (from_iso(c["created_at"]) or now)
-        counts[next(label for limit, label in AGE_BUCKETS if age < limit)] += 1
-    return [{"age": label, "count": counts[label]} for _, label in AGE_BUCKETS]
 
 
 def approvals_waiting(db: Database) -> list[dict[str, Any]]:
