@@ -359,3 +359,14 @@ def test_by_team_splits_agents_by_their_team() -> None:
     assert set(by_team) == {"billing", "(none)"}
     assert by_team["billing"].targets_hit == by_agent["agent"].targets_hit
     assert by_team["billing"].first_response.count == by_agent["agent"].first_response.count
+
+
+def test_the_sla_page_indexes_name_the_active_statuses() -> None:
+    """The partial indexes spell the active set by hand (SQLite matches them textually, and the page's
+    queries pin them with INDEXED BY, which fails if they stop matching): it must be the domain's."""
+    from careline.domain import ACTIVE_STATUSES
+    from careline.store.reporting import ACTIVE_WHERE
+
+    assert set(ACTIVE_WHERE.split("(", 1)[1].rstrip(")").replace("'", "").split(", ")) == set(ACTIVE_STATUSES)
+    db = _db(50, datetime.now(UTC))
+    assert sla_summary(db, datetime.now(UTC))["backlog"]  # the pinned queries plan on a fresh database

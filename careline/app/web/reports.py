@@ -25,8 +25,9 @@ from sqlite_utils import Database
 
 from careline.app.web.security import csv_cell
 from careline.app.web.slareport import ReportRange, ReportRow, lead_report
-from careline.domain import ACTIVE_STATUSES, from_iso, to_iso
+from careline.domain import from_iso, to_iso
 from careline.store.records import rows
+from careline.store.reporting import ACTIVE_WHERE, RUNNING_DUE
 from responder.metrics import summarise
 from responder.slastate import DEFAULT_WARN, sla_state
 from responder.tone import check_tone
@@ -46,39 +47,40 @@ def _decide(due: datetime | None, done: datetime | None, now: datetime) -> tuple
     return None
 
 
-_ACTIVE = f"""
-WITH active AS (
-    SELECT c.id, c.platform, c.brand, c.assignee, c.status, c.created_at, c.first_response_due,
-           c.first_responded_at, c.next_response_due, c.sla_snapshot,
-           julianday(CASE WHEN c.first_responded_at IS NULL THEN c.first_response_due
-                          ELSE c.next_response_due END) - julianday(:now) AS days_left
-    FROM conversations c WHERE c.status IN ({", ".join(f"'{s}'" for s in sorted(ACTIVE_STATUSES))}))
-"""
-#: At risk: due within the policy's warning lead (``responder.slastate``'s rule; the snapshot is parsed
-#: only for rows due within a week, since SQLite stops at the first false term).
-_AT_RISK = ("days_left > 0 AND days_left <= 7 AND days_left * 1440 <= "
+#: Pinned to the running-due index (``INDEXED BY`` fails loudly if the expression ever stops matching it).
+_ACTIVE = f"FROM conversations INDEXED BY conversations_active_due WHERE {ACTIVE_WHERE}"
+#: At risk: due within the policy's warning lead (``responder.slastate``'s rule); the snapshot is parsed
+#: only for rows due within a week, read from the index on the running due time.
+_AT_RISK = (f"{RUNNING_DUE} > :now AND {RUNNING_DUE} <= :week AND "
+            f"(julianday({RUNNING_DUE}) - julianday(:now)) * 1440 <= "
             "coalesce(json_extract(sla_snapshot, '$.warn_before_minutes'), :warn)")
+_BREACHED = f"{RUNNING_DUE} <= :now"
+
+
+def _params(now: datetime) -> dict[str, Any]:
+    return {"now": to_iso(now), "week": to_iso(now + timedelta(days=7)), "warn": DEFAULT_WARN.total_seconds() / 60}
 
 
 def _active_counts(db: Database, now: datetime) -> tuple[int, int, list[dict[str, Any]]]:
-    """Breached and at-risk counts and the backlog by age, counted in SQL over the active conversations."""
-    ages = [(limit, label) for limit, label in AGE_BUCKETS if limit != timedelta.max]
-    cases = " ".join(f"WHEN julianday(:now) - julianday(created_at) < {limit.total_seconds() / 86400!r} "
-                     f"THEN {i}" for i, (limit, _) in enumerate(ages))
-    params = {"now": to_iso(now), "warn": DEFAULT_WARN.total_seconds() / 60}
-    breached, at_risk = db.conn.execute(
-        _ACTIVE + f"SELECT coalesce(sum(days_left <= 0), 0), coalesce(sum({_AT_RISK}), 0) FROM active",
-        params).fetchone()
-    by_age = dict(db.conn.execute(_ACTIVE + f"SELECT CASE {cases} ELSE {len(ages)} END, count(*) FROM active "
-                                  "GROUP BY 1", params).fetchall())
-    backlog = [{"age": label, "count": by_age.get(i, 0)} for i, (_, label) in enumerate(AGE_BUCKETS)]
+    """Breached and at-risk counts and the backlog by age, from the partial indexes of migration m095."""
+    params = _params(now)
+    breached = db.conn.execute(f"SELECT count(*) {_ACTIVE} AND {_BREACHED}", params).fetchone()[0]
+    at_risk = db.conn.execute(f"SELECT count(*) {_ACTIVE} AND {_AT_RISK}", params).fetchone()[0]
+    bounds = {f"b{i}": to_iso(now - limit) for i, (limit, _) in enumerate(AGE_BUCKETS) if limit != timedelta.max}
+    newer = db.conn.execute("SELECT count(*), " + ", ".join(f"coalesce(sum(created_at > :{b}), 0)" for b in bounds)
+                            + f" FROM conversations INDEXED BY conversations_active_created WHERE {ACTIVE_WHERE}",
+                            bounds).fetchone()  # newer[i + 1]: younger than bucket i's limit; one covering scan
+    cumulative = [*newer[1:], newer[0]]
+    backlog = [{"age": label, "count": cumulative[i] - (cumulative[i - 1] if i else 0)}
+               for i, (_, label) in enumerate(AGE_BUCKETS)]
     return breached, at_risk, backlog
 
 
 def _active_listed(db: Database, now: datetime, where: str) -> list[dict[str, Any]]:
     """Up to 50 active conversations matching ``where``, soonest due first, with their SLA state."""
-    found = rows(db, _ACTIVE + f"SELECT * FROM active WHERE {where} ORDER BY days_left LIMIT 50",
-                 {"now": to_iso(now), "warn": DEFAULT_WARN.total_seconds() / 60})
+    found = rows(db, f"""SELECT id, platform, brand, assignee, status, created_at, first_response_due,
+                               first_responded_at, next_response_due, sla_snapshot
+                        {_ACTIVE} AND {where} ORDER BY {RUNNING_DUE} LIMIT 50""", _params(now))
     return [_brief(c, sla_state(c, now)) for c in found]
 
 
@@ -122,7 +124,7 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
     breached, at_risk, backlog = _active_counts(db, now)
     return {
         "now": now.isoformat(), "periods": periods, "by_agent": by_agent, "by_platform": by_platform,
-        "breaches": _active_listed(db, now, "days_left <= 0"),
+        "breaches": _active_listed(db, now, _BREACHED),
         "near_breaches": _active_listed(db, now, _AT_RISK),
         "breach_count": breached, "near_breach_count": at_risk, "backlog": backlog,
         **({"approvals": approvals_waiting(db)} if approvals else {}),
