@@ -42,14 +42,20 @@ def _fresh_conversation(page: Any) -> str:
     return str(page.locator("tr.conv").nth(2).get_attribute("data-id"))
 
 
-def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
-    agent, lead = pair
+def _claimed_by_the_agent(agent: Any, lead: Any) -> str:
+    """Both signed in; the agent opens a fresh conversation and claims it with the keyboard."""
     login(agent, "agent")
     login(lead, "lead")
     conv = _fresh_conversation(agent)
     agent.goto(f"/conversations/{conv}")
     agent.keyboard.press("c")
     agent.wait_for_url(re.compile(r"done=claim"))
+    return conv
+
+
+def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
+    agent, lead = pair
+    conv = _claimed_by_the_agent(agent, lead)
     assert agent.locator("#owner").inner_text() == "You are working on this."
     agent.get_by_label(re.compile("^Reply")).fill("As we already explained, this is our policy.")
 
@@ -99,12 +105,7 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
 
 def test_take_over_dismiss_with_confirmation_and_undo(pair: tuple[Any, Any]) -> None:
     agent, lead = pair
-    login(agent, "agent")
-    login(lead, "lead")
-    conv = _fresh_conversation(agent)
-    agent.goto(f"/conversations/{conv}")
-    agent.keyboard.press("c")
-    agent.wait_for_url(re.compile(r"done=claim"))
+    conv = _claimed_by_the_agent(agent, lead)
 
     lead.goto(f"/conversations/{conv}")
     lead.locator("#act-take_over").click()
