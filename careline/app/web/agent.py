@@ -262,8 +262,11 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     if conv["assignee"]:
         d["actions"] = [a for a in d["actions"] if a != "claim"] + ["take_over"]
     d["limit"] = limit or LIMITS.get(conv["platform"], 10_000)
-    for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM
-        survey["url"] = survey_url(settings, survey.pop("token"), service_url(settings))
+    posted = [r["text"] for r in d["replies"] if r["state"] == "sent"]
+    for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM, unless it went
+        token = survey.pop("token")  # with the closing reply already (the brand's survey_in_reply)
+        survey["url"] = survey_url(settings, token, service_url(settings))
+        survey["in_reply"] = any(f"/s/{token}" in text for text in posted)
     return d
 
 
