@@ -42,7 +42,8 @@ class Voices:
         directory = Path(settings.responder.templates_dir)
         templates = _templates(str(directory if directory.is_absolute() else REPO / directory))
         return cls({b.name: BrandVoice(display_name=b.display_name or b.name, greeting=b.greeting,
-                                       sign_off=b.sign_off, promise=b.promise, templates=templates.get(b.name, {}))
+                                       sign_off=b.sign_off, promise=b.promise,
+                                       templates={**templates.get(b.name, {}), **_inline(settings, b.name)})
                     for b in settings.brands})
 
     def get(self, brand: str) -> BrandVoice:
@@ -53,6 +54,13 @@ class Voices:
 def _templates(directory: str) -> dict[str, dict[str, str]]:
     """Brand templates are read once per process; edit them and restart to pick changes up."""
     return load_brand_templates(directory) if Path(directory).is_dir() else {}
+
+
+def _inline(settings: Settings, brand: str) -> dict[str, str]:
+    """The brand's templates kept in the settings (``responder.templates``), keyed as the files are."""
+    prefix = f"{brand}/"
+    return {key[len(prefix):]: text.strip() for key, text in settings.responder.templates.items()
+            if key.startswith(prefix)}
 
 
 def case_ref(conv_id: int) -> str:

@@ -101,6 +101,11 @@ class Desk:
             self._voices = replies.Voices.from_settings(self.settings)
         return self._voices
 
+    def reconfigure(self, settings: Settings) -> None:
+        """New effective settings (an admin's change): use cases read them from the next call on."""
+        self.settings = settings
+        self._voices = None
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -21,7 +21,7 @@ from aiohttp import web
 from careline.app.web import actions, schemas
 from careline.app.web.actions import plain
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
+from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
@@ -126,7 +126,7 @@ def _search_cursor(after: str | None) -> int | None:
 
 @allow(Role.AGENT)
 async def queue_page(request: web.Request) -> web.Response:
-    store, settings, now = request.app[STORE], request.app[SETTINGS], utcnow()
+    store, settings, now = request.app[STORE], settings_now(request.app), utcnow()
     filters = queue_filters(request)
     dense = request.query.get("dense") == "1"
     q = search_text(request)
@@ -273,7 +273,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
 def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra: Any) -> web.Response:
     c = d["conversation"]
     me = user_of(request).username
-    settings = request.app[SETTINGS]
+    settings = settings_now(request.app)
     brand = next((b for b in settings.brands if b.name == c["brand"]), None)
     extra.setdefault("survey_in_reply", bool(brand and brand.survey_in_reply and settings.responder.survey != "none"))
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
@@ -293,8 +293,8 @@ DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to
 @allow(Role.AGENT)
 async def conversation_page(request: web.Request) -> web.Response:
     conv_id = int(request.match_info["id"])
-    d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow(),
-                            limits=request.app[DESK].length_limits)
+    d = await load_detail(request.app[STORE], settings_now(request.app), conv_id, utcnow(),
+                          limits=request.app[DESK].length_limits)
     done = request.query.get("done", "")
     held = request.query.get("held", "")  # set after a send that a lead must approve first
     return _page(request, d, flash=DONE.get(done, ""), done=done if done in DONE else "", held=held[:500],
@@ -310,8 +310,8 @@ async def action_form(request: web.Request) -> web.Response:
         form = schemas.validate_text(schemas.ReplyForm, raw).params()
         result = await actions.perform(request.app, action, conv_id, actions.actor_of(user_of(request)), form)
     except CarelineError as exc:
-        d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow(),
-                            limits=request.app[DESK].length_limits)
+        d = await load_detail(request.app[STORE], settings_now(request.app), conv_id, utcnow(),
+                              limits=request.app[DESK].length_limits)
         status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])

@@ -17,7 +17,7 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
-from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
+from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
 from careline.errors import Invalid, NotFound
@@ -61,8 +61,8 @@ async def get_queue(request: web.Request) -> web.Response:
 
 @allow(Role.AGENT)
 async def get_conversation(request: web.Request) -> web.Response:
-    d = await load_detail(request.app[STORE], request.app[SETTINGS], _conv_id(request), utcnow(),
-                        limits=request.app[DESK].length_limits)
+    d = await load_detail(request.app[STORE], settings_now(request.app), _conv_id(request), utcnow(),
+                          limits=request.app[DESK].length_limits)
     return web.json_response(d)
 
 

@@ -127,6 +127,7 @@ class ViewForm(Schema):
 class CodeForm(Schema):
     pending: str = Field("", max_length=100)
     code: str = Field("", max_length=10)
+    recovery: str = Field("", max_length=20, description="a one-time recovery code, instead of code")
 
 
 class SetPasswordForm(Schema):
