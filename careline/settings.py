@@ -76,6 +76,8 @@ class BrandSettings:
                                  "https://<the instance in mastodon_account>.")
     kind: str = opt("own", "own: our brand, its mentions become conversations; competitor: polled, trended "
                     "and counted in share of voice, never queued for a reply.", choices=["own", "competitor"])
+    survey_in_reply: bool = opt(False, "'Send and resolve' adds the survey link (responder.survey) to the closing "
+                                "reply, where it fits the platform's length limit.")
 
 
 @dataclass(frozen=True)

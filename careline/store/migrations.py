@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from careline.store.reporting import schema_statements
+from careline.store.reporting import schema_statements, sla_page_indexes
 
 CORE = Migrations("careline")
 
@@ -501,6 +501,13 @@ def m090_report_targets(db: Database) -> None:
     """The lead's report reads decided targets and their daily totals, kept current by triggers
     (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""
     for statement in schema_statements():
+        db.conn.execute(statement)
+
+
+@CORE()
+def m095_sla_page_indexes(db: Database) -> None:
+    """Breaches, near breaches and the backlog by age counted from indexes (``reporting.sla_page_indexes``)."""
+    for statement in sla_page_indexes():
         db.conn.execute(statement)
 
 
