@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from careline.app.commands.configfile import effective
 from careline.app.service import open_store
 from careline.live import LiveSettings
-from careline.settings import load_settings
+from careline.settings import CalendarSettings, load_settings
 from careline.store import Store
 from tests.conftest import REPO
 
@@ -49,7 +50,7 @@ async def browser_edits(db: Path) -> None:
 
 def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_path: Path) -> None:
     first, second = tmp_path / "first.db", tmp_path / "second.db"
-    assert careline("config", "--check", db=first).returncode == 0  # creates and migrates the file
+    assert careline("config", "--check", db=first).returncode == 0
     asyncio.run(browser_edits(first))
     exported = tmp_path / "exported.toml"
     done = careline("config", "export", str(exported), db=first)
@@ -99,3 +100,33 @@ def test_an_invalid_file_is_refused_naming_the_key_and_nothing_is_stored(tmp_pat
         assert store.read_sync(lambda d: d.conn.execute("SELECT count(*) FROM settings_overlay").fetchone()[0]) == 0
     finally:
         store.close_sync()
+
+
+def test_doctor_warns_when_the_browser_settings_no_longer_fit_the_file_or_a_two_factor_key_is_missing(
+        tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    night = CalendarSettings(name="night", timezone="Europe/Paris", hours={"mon": "20:00-23:00"})
+    bootstrap = load_settings(DEMO, environ={"CARELINE_SERVICE__DATABASE": str(db)})
+    bootstrap = dataclasses.replace(bootstrap, sla=dataclasses.replace(
+        bootstrap.sla, calendars=[*bootstrap.sla.calendars, night]))
+
+    async def edits() -> None:  # set while the file had a "night" calendar, which it then lost
+        store = await Store(db).open()
+        try:
+            live = LiveSettings(bootstrap, store)
+            await live.change("sla.policies", "nights", {"calendar": "night"}, expected=None, actor="root")
+        finally:
+            await store.close()
+
+    asyncio.run(edits())
+    store = Store(db).open_sync()
+    try:
+        store.write_sync(lambda d: d.conn.execute(
+            "INSERT INTO users (username, role, password_hash, created_at, totp_secret) "
+            "VALUES ('tess', 'lead', 'x', '2026-01-01T00:00:00+00:00', 'fernet:sealed-elsewhere')"))
+    finally:
+        store.close_sync()
+    done = careline("doctor", db=db)
+    assert "WARNING settings: the browser's settings do not apply" in done.stdout, done.stdout
+    assert "no calendar named 'night'" in done.stdout
+    assert "1 sealed two-factor secret(s) but no key" in done.stdout
