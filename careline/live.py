@@ -22,10 +22,12 @@ from careline.errors import ConfigError
 from careline.overlay import Entry, apply_overlay, item, parse_item, section
 from careline.settings import Settings
 from careline.store import Store
-from careline.store.overlay import Change, Saved, load_entries, overlay_version, save
+from careline.store.overlay import Change, Moved, Saved, commit, load_entries, overlay_version, plan
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Settings], Awaitable[None] | None]
+#: How often a change is re-checked when other processes keep saving while it is being checked.
+MAX_REPLANS = 20
 
 
 class LiveSettings:
@@ -71,7 +73,8 @@ class LiveSettings:
 
     async def change(self, section_name: str, key: str, data: Mapping[str, Any] | None, *, expected: int | None,
                      actor: str) -> Saved:
-        """Save one item (``data`` ``None`` deletes it) and publish the new settings; see ``store.overlay.save``.
+        """Save one item (``data`` ``None`` deletes it) and publish the new settings; see ``store.overlay.plan``
+        and ``commit``.
 
         ``data`` holds the fields to change; the others keep their current values.
         """
@@ -83,11 +86,30 @@ class LiveSettings:
             raise ConfigError(f"sources[{key}]", "sources cannot be added or deleted, only switched on and off")
         change = Change(sec.name, key, value, expected, actor)
         async with self._lock:
-            saved = await self.store.write(functools.partial(
-                save, change=change, check=self.effective, exists=lambda s: item(s, sec.name, key), now=utcnow()))
+            saved = await self._save(change)
             self.problem = ""
             await self._publish(saved.settings, saved.version)
         return saved
+
+    async def _save(self, change: Change) -> Saved:
+        """Validate outside the writer thread (it is shared with ingest and agents), then write in a short
+        transaction that only checks nothing moved meanwhile; when something did, plan again on top of it."""
+        assert self.store is not None
+        loop = asyncio.get_running_loop()
+
+        def exists(settings: Settings) -> Mapping[str, Any] | None:
+            return item(settings, change.section, change.item)
+
+        for _ in range(MAX_REPLANS):
+            seen, entries = await self.store.read(lambda db: (overlay_version(db), load_entries(db)))
+            current = self.current if seen == self.version and not self.problem else None
+            planned = await loop.run_in_executor(None, functools.partial(
+                plan, entries, seen, change, check=self.effective, exists=exists, current=current))
+            try:
+                return await self.store.write(functools.partial(commit, planned=planned, now=utcnow()))
+            except Moved:
+                continue
+        raise Moved(f"the settings kept changing while this change was checked ({MAX_REPLANS} tries); try again")
 
     async def _publish(self, settings: Settings, version: int) -> None:
         self.current, self.version = settings, version

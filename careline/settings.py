@@ -511,17 +511,25 @@ HEAVY_TEMPLATE_NODES = ("For", "Macro", "CallBlock", "Pow", "Mul")
 
 def check_template(key: str, source: str) -> None:
     """A reply template must parse in Jinja's sandbox and use no loops, macros or arithmetic."""
+    problem = _template_problem(source)
+    if problem:
+        raise ConfigError(key, problem)
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_problem(source: str) -> str:
+    """Why ``source`` is refused, or ''; cached, since every settings change validates every template."""
     from jinja2 import TemplateSyntaxError, nodes
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     try:
         tree = ImmutableSandboxedEnvironment().parse(source)
     except TemplateSyntaxError as exc:
-        raise ConfigError(key, f"template syntax error on line {exc.lineno}: {exc.message}") from None
+        return f"template syntax error on line {exc.lineno}: {exc.message}"
     heavy = next(tree.find_all(tuple(getattr(nodes, n) for n in HEAVY_TEMPLATE_NODES)), None)
     if heavy is not None:
-        raise ConfigError(key, f"reply templates cannot use {type(heavy).__name__.lower()} "
-                               "(loops, macros and arithmetic are refused)")
+        return f"reply templates cannot use {type(heavy).__name__.lower()} (loops, macros and arithmetic are refused)"
+    return ""
 
 
 def _check_templates(settings: Settings) -> None:

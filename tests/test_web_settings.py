@@ -174,3 +174,25 @@ async def test_a_change_saved_by_another_process_reaches_the_app(client: tuple[T
     assert [t["key"] for t in templates] == ["skylark/delivery"]
     voice = c.server.app[DESK].voices.get("skylark")
     assert voice.templates["delivery"] == "{{ greeting }} {{ name }}, Zed desk here."
+
+
+async def test_two_processes_saving_different_items_at_once_both_land(tmp_path: Path) -> None:
+    """Each plans outside the writer, then commits only if nothing moved; the one that lost the race
+    plans again on top of the other's change instead of overwriting it."""
+    stores = [await Store(tmp_path / "shared.db").open() for _ in range(2)]
+    try:
+        lives = [LiveSettings(Settings(brands=BRANDS), s) for s in stores]
+
+        async def add(live: LiveSettings, n: int) -> None:
+            for i in range(10):
+                await live.change("sla.policies", f"w{n}-{i}", {"first_response_minutes": i + 1}, expected=None,
+                                  actor=f"process{n}")
+
+        await asyncio.gather(add(lives[0], 0), add(lives[1], 1))
+        await lives[0].refresh()
+        assert lives[0].version == 20
+        assert sorted(p.name for p in lives[0].current.sla.policies) == sorted(
+            f"w{n}-{i}" for n in range(2) for i in range(10))
+    finally:
+        for s in stores:
+            await s.close()

@@ -72,28 +72,45 @@ class Change:
     actor: str
 
 
-def save(db: Database, change: Change, *, check: Check, exists: Callable[[Settings], Mapping[str, Any] | None],
-         now: datetime) -> Saved:
-    """Apply one change in the caller's write transaction, or raise and write nothing."""
-    entries = load_entries(db)
-    before_settings = check(entries)
-    before = exists(before_settings)
-    current = item_version(entries, change.section, change.item)
-    if change.expected is None and before is not None:
-        raise StaleEdit(change.section, change.item, current, before)
-    if change.expected is not None and change.expected != current:
-        raise StaleEdit(change.section, change.item, current, before)
-    version = overlay_version(db) + 1
-    new = Entry(change.section, change.item, change.value, version)
+class Moved(Conflict):
+    """Another change was saved between planning this one and writing it: plan again on top of it."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A change checked against the overlay as read at ``seen``: what to write, and what it makes."""
+
+    change: Change
+    seen: int
+    saved: Saved
+
+
+def plan(entries: list[Entry], seen: int, change: Change, *, check: Check,
+         exists: Callable[[Settings], Mapping[str, Any] | None], current: Settings | None = None) -> Plan:
+    """Check ``change`` on top of ``entries`` (read at version ``seen``): the stale-edit test, then the whole
+    settings validated. Pure CPU, run outside the writer thread; ``current`` skips re-validating the
+    settings as they are when the caller already holds them at ``seen``."""
+    before = exists(current if current is not None else check(entries))
+    version = item_version(entries, change.section, change.item)
+    if (change.expected is None and before is not None) or change.expected not in (None, version):
+        raise StaleEdit(change.section, change.item, version, before)
+    new = Entry(change.section, change.item, change.value, seen + 1)
     updated = [new if (e.section, e.item) == (new.section, new.item) else e for e in entries]
     if new not in updated:
         updated.append(new)
-    settings = check(updated)  # ConfigError: nothing below runs, the transaction rolls back
-    after = exists(settings)
-    _write(db, change, version, now)
+    settings = check(updated)  # ConfigError: nothing is written
+    return Plan(change, seen, Saved(seen + 1, settings, before, exists(settings)))
+
+
+def commit(db: Database, planned: Plan, *, now: datetime) -> Saved:
+    """Write a planned change in the caller's short write transaction, unless the overlay moved since."""
+    if overlay_version(db) != planned.seen:
+        raise Moved("the settings changed while this change was checked")
+    change, saved = planned.change, planned.saved
+    _write(db, change, saved.version, now)
     append_event(db, Event(now, change.actor, "settings.changed", f"settings:{change.section}/{change.item}",
-                           {"before": before, "after": after, "version": version}))
-    return Saved(version, settings, before, after)
+                           {"before": saved.before, "after": saved.after, "version": saved.version}))
+    return saved
 
 
 def replace_all(db: Database, entries: Sequence[tuple[str, str, Mapping[str, Any] | None]], *, check: Check,
