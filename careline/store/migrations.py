@@ -502,3 +502,14 @@ def m090_report_targets(db: Database) -> None:
     (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""
     for statement in schema_statements():
         db.conn.execute(statement)
+
+
+@CORE()
+def m110_trends(db: Database) -> None:
+    """Marketing's trends read daily and hourly counts kept by triggers on ``classifications``, complaint
+    topics and their daily counts, and spike alerts unique per brand and hour
+    (``careline.store.trending`` describes the tables); the counts are filled here from the rows stored."""
+    from careline.store.trending import schema_statements as trend_statements
+
+    for statement in trend_statements():
+        db.conn.execute(statement)

@@ -20,7 +20,7 @@
     }
     return axis;
   }
-  var filters = {brand: t.brand || "", days: String(t.days)};
+  var filters = {brand: t.brand || "", platform: t.platform || "", days: String(t.days)};
   var drill = document.getElementById("drill");
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -108,6 +108,49 @@
   plot("chart-nps", npsTraces, {yaxis: {range: [-100, 100]}, shapes: shapes, annotations: annotations,
                                 xaxis: dayAxis(days)});
   onClick("chart-nps", function (p) { showPosts("all posts on " + day(p), {day: day(p)}); });
+
+  /* One colour per platform, the same as the queue's platform badges. */
+  var platformColours = {x: "#111111", reddit: "#d93a00", bluesky: "#1185fe", mastodon: "#6364ff"};
+  var platformNames = {x: "X", reddit: "Reddit", bluesky: "Bluesky", mastodon: "Mastodon"};
+  var platforms = t.platform_totals.map(function (p) { return p.platform; });
+  plot("chart-platforms", platforms.map(function (name) {
+    var rows = t.platforms.filter(function (r) { return r.platform === name; });
+    return {type: "bar", name: platformNames[name] || name, meta: name, x: rows.map(function (r) { return r.day; }),
+            y: rows.map(function (r) { return r.total; }), marker: {color: platformColours[name] || "#9aa4b2"}};
+  }), {barmode: "stack", xaxis: dayAxis(days)});
+  onClick("chart-platforms", function (p) {
+    showPosts((platformNames[p.data.meta] || p.data.meta) + " on " + day(p), {day: day(p), platform: p.data.meta});
+  });
+
+  function share(p, s) { return p.total ? Math.round(1000 * p[s] / p.total) / 10 : 0; }
+  plot("chart-platform-sentiment", ["negative", "neutral", "positive"].map(function (s) {
+    return {type: "bar", orientation: "h", name: s, y: t.platform_totals.map(function (p) { return platformNames[p.platform] || p.platform; }),
+            x: t.platform_totals.map(function (p) { return share(p, s); }),
+            customdata: t.platform_totals.map(function (p) { return p[s]; }),
+            hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
+  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true}});
+  onClick("chart-platform-sentiment", function (p) {
+    var platform = t.platform_totals[p.pointIndex].platform;
+    showPosts(p.data.name + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: p.data.name});
+  });
+
+  plot("chart-languages", [{type: "bar", name: "mentions", x: t.languages.map(function (l) { return l.language; }),
+    y: t.languages.map(function (l) { return l.total; }), marker: {color: "#2f6fed"},
+    customdata: t.languages.map(function (l) { return l.complaint_rate; }),
+    hovertemplate: "%{x}: %{y} mentions, %{customdata}% complaints<extra></extra>"}],
+    {xaxis: {type: "category"}});
+  onClick("chart-languages", function (p) {
+    var lang = t.languages[p.pointIndex].language;
+    showPosts("posts in " + (lang === "und" ? "an unknown language" : lang), {language: lang});
+  });
+
+  /* Complaint topics: a link per topic (its posts as JSON without script); with script, the list below. */
+  Array.prototype.forEach.call(document.querySelectorAll("#topics a.topic"), function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      showPosts("topic “" + a.textContent + "”", {topic: a.getAttribute("data-topic")});
+    });
+  });
 
   var hours = t.hourly.map(function (h) { return h.hour.replace("T", " ") + ":00"; });
   var volume = [{type: "scatter", mode: "lines", name: "mentions per hour", x: hours,
