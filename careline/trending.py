@@ -9,6 +9,7 @@ page and the alert job see the same numbers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,26 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
+_WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'\-]{2,}")
+_NOISE = re.compile(r"https?://\S+|@\w+|&amp;|&lt;|&gt;")
+_STOP = """the and for you your with this that have has had not but are was were they them their our
+out all just get got can cant can't don't dont why what when how who will would should could from been being
+its it's i'm im she her his him about into over than then there here any more most some such very too also
+only really still again after before now today yesterday because every even much many one two three off
+"""
+#: Words that say nothing about what a post is about (rising terms and topic names skip them).
+STOPWORDS = frozenset(_STOP.split())
+
+
+def clean(text: str) -> str:
+    """A post without links, @handles and HTML entities: what it says, for embedding and naming."""
+    return " ".join(_NOISE.sub(" ", text).split())
+
+
+def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
+    """A post's content words, lower case, without links, @handles and stop words (repeats kept)."""
+    found = (w.strip("'-") for w in _WORD.findall(_NOISE.sub(" ", text.lower())))
+    return [w for w in found if w and w not in skip]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,12 +30,14 @@ from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
 from careline.store.retention import Purged, purge_batch
 from classifiers.abc import Classifier
+from classifiers.topics import ENCODERS, TopicParams, assign_pending, build_embedder
 from listener.poller import Poller
 from listener.registry import build_pollers
 from platforms.registry import build_senders, build_sources
 from responder import workflow
 from responder.alerts import deliver_webhooks, sweep_sla
 from responder.housekeeping import tick
+from responder.spikes import record_spikes
 from responder.workflow import Desk
 
 log = logging.getLogger("careline")
@@ -136,6 +138,39 @@ async def purge(store: Store, settings: Settings, *, now: datetime) -> Purged:
     return total
 
 
+def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *, base_url: str) -> None:
+    """The complaint-topic job (every ``trends.topic_interval_seconds``) and the hourly spike alerts.
+
+    Both are safe to overlap and to run in two processes: the topic job's write checks its cursor,
+    spike alerts are unique per brand and hour (``classifiers.topics``, ``responder.spikes``). The
+    SLA job's webhook delivery sends the spike alerts' rows.
+    """
+    cfg = settings.trends
+    if cfg.topics:
+        embedder = build_embedder(cfg.topic_encoder, settings.classifier.threads or None)
+        params = TopicParams(join=cfg.topic_join, backfill_days=cfg.topic_backfill_days)
+
+        async def topics() -> None:
+            for _ in range(8):  # a burst catches up in a few batches; the rest waits for the next run
+                done = await assign_pending(store, embedder, encoder=ENCODERS[cfg.topic_encoder], now=utcnow(),
+                                            params=params)
+                if not done.assigned:
+                    break
+
+        sched.add_job(topics, "interval", seconds=cfg.topic_interval_seconds, id="trends:topics", coalesce=True,
+                      max_instances=1, misfire_grace_time=cfg.topic_interval_seconds,
+                      next_run_time=datetime.now(UTC))
+    if cfg.spike_alerts:
+        async def spikes() -> None:
+            found = await store.write(lambda db: record_spikes(db, settings, utcnow(), base_url=base_url))
+            for alert in found:
+                log.info("spike: %s had %d mentions in the hour %s (usual %.0f)", alert.brand, alert.spike.count,
+                         alert.spike.at, alert.spike.mean)
+
+        sched.add_job(spikes, "cron", minute=5, id="trends:spikes", coalesce=True, max_instances=1,
+                      misfire_grace_time=3600)
+
+
 def add_retention_job(sched: AsyncIOScheduler, store: Store, settings: Settings) -> None:
     """The daily purge at ``retention.run_at_hour`` UTC (coalesced: a missed day runs once)."""
     async def job() -> None:
@@ -175,6 +210,8 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         svc.scheduler = schedule(svc.pollers, settings)
         add_responder_jobs(svc.scheduler, app[DESK], session=session)
         add_retention_job(svc.scheduler, store, settings)
+        add_trend_jobs(svc.scheduler, store, settings,
+                       base_url=settings.responder.public_url or svc.url)
         svc.scheduler.start()
         yield svc
     finally:

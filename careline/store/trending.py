@@ -17,6 +17,7 @@ Tables (migration ``m110_trends``):
 * ``mention_topics``: the topic of each complaint mention, written once when it is assigned; removed
   with the mention's classification (retention, erasure), which every deletion of a mention precedes.
 * ``topic_daily``: per UTC day, brand and topic: mentions, kept by triggers on ``mention_topics``.
+* ``topic_state``: the topic job's cursor (the last ``classifications.rowid`` it read).
 * ``spike_alerts``: each spike found by the hourly job, unique per (brand, hour), so a restart or a
   second process never alerts twice; its webhook rows are written in the same transaction.
 
@@ -103,6 +104,7 @@ def schema_statements() -> list[str]:
         """CREATE TABLE topic_daily (
             day TEXT NOT NULL, brand TEXT NOT NULL, topic_id INTEGER NOT NULL, n INTEGER NOT NULL,
             PRIMARY KEY (day, brand, topic_id)) WITHOUT ROWID""",
+        "CREATE TABLE topic_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         """CREATE TABLE spike_alerts (
             id INTEGER PRIMARY KEY, brand TEXT NOT NULL, hour TEXT NOT NULL, count INTEGER NOT NULL,
             mean REAL NOT NULL, threshold REAL NOT NULL, at TEXT NOT NULL, UNIQUE (brand, hour))""",

@@ -16,7 +16,6 @@ next to real survey NPS where answers were imported.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -29,20 +28,13 @@ from careline.domain import Platform, to_iso
 from careline.settings import BrandSettings
 from careline.store.records import rows
 from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW
-from careline.trending import Spike, detect_spikes, hourly_volume, since_iso
+from careline.trending import STOPWORDS, Spike, detect_spikes, hourly_volume, since_iso, words
 from responder.metrics import nps, nps_from_counts
 
 __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
 
 ZONES = (("critical", -100, 0), ("improvement", 0, 50), ("quality", 50, 75), ("excellence", 75, 100))
 PLATFORMS = tuple(p.value for p in Platform)
-_WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'\-]{2,}")
-_STOP = """the and for you your with this that have has had not but are was were they them their our
-out all just get got can cant can't don't dont why what when how who will would should could from been being
-its it's i'm im she her his him about into over than then there here any more most some such very too also
-only really still again after before now today yesterday because every even much many one two three off
-"""
-STOPWORDS = frozenset(_STOP.split())
 #: Posts read per UTC day and brand for rising terms: an even sample, so a 90-day page at a million
 #: mentions tokenises a few thousand posts, not tens of thousands.
 RECENT_PER_DAY, BASELINE_PER_DAY = 400, 200
@@ -72,8 +64,7 @@ def _doc_freq(texts: Iterable[str], skip: frozenset[str]) -> Counter[str]:
     freq: Counter[str] = Counter()
     for text in texts:
         freq[""] += 1
-        words = {w.strip("'-") for w in _WORD.findall(re.sub(r"https?://\S+|@\w+", " ", text.lower()))}
-        freq.update(w for w in words if w and w not in skip)
+        freq.update(set(words(text, skip)))
     return freq
 
 
