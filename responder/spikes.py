@@ -68,7 +68,9 @@ def _hooks(settings: Settings) -> list[WebhookSettings]:
 
 def record_spikes(db: Database, settings: Settings, now: datetime, *, base_url: str) -> list[SpikeAlert]:
     """Find each brand's recent spikes and record the new ones with their webhook rows, in the caller's
-    write transaction; returns the alerts recorded now (none when another run recorded them first)."""
+    write transaction; returns the alerts recorded now (none when another run recorded them first).
+    Links are under ``responder.public_url``, else ``base_url`` (the service's own address)."""
+    base = settings.responder.public_url or base_url
     out = []
     for brand in settings.brands:
         for spike in recent(spikes_for(db, now, brand.name), now):
@@ -79,7 +81,7 @@ def record_spikes(db: Database, settings: Settings, now: datetime, *, base_url: 
             if cur.rowcount != 1:
                 continue
             alert = SpikeAlert(int(cur.lastrowid or 0), brand.name, spike)
-            body = json.dumps(alert_payload(alert, base_url, now), sort_keys=True)
+            body = json.dumps(alert_payload(alert, base, now), sort_keys=True)
             db.conn.executemany("INSERT INTO webhook_deliveries (url, payload, next_attempt_at) VALUES (?, ?, ?)",
                                 [(h.url, body, to_iso(now)) for h in _hooks(settings)])
             out.append(alert)

@@ -211,7 +211,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         add_responder_jobs(svc.scheduler, app[DESK], session=session)
         add_retention_job(svc.scheduler, store, settings)
         add_trend_jobs(svc.scheduler, store, settings,
-                       base_url=settings.responder.public_url or svc.url)
+                       base_url=svc.url)
         svc.scheduler.start()
         yield svc
     finally:

@@ -184,4 +184,10 @@
     var s = t.share_of_voice[p.pointIndex];
     showPosts(s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name});
   });
+
+  /* A spike alert links here with the hour in the fragment (#hour=YYYY-MM-DDTHH): open its posts. */
+  var wanted = new URLSearchParams(location.hash.slice(1)).get("hour");
+  if (wanted && /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(wanted)) {
+    showPosts("the hour from " + wanted.replace("T", " ") + ":00 UTC", {hour: wanted, days: "8"});
+  }
 })();
