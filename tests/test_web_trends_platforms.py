@@ -60,17 +60,31 @@ def classify(db: Database, key: str, *, sentiment: str, language: str, complaint
     db.conn.execute("UPDATE mentions SET language = ? WHERE key = ?", (language, key))
 
 
-def recount(db: Database) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """``trend_daily`` computed from the raw rows, as the triggers should keep it."""
-    return {tuple(r[:6]): (r[6], r[7]) for r in db.conn.execute(f"""
-        SELECT substr(m.created_at, 1, 10), m.brand, m.platform, coalesce(m.language, 'und'), c.sentiment, c.intent,
-               count(*), sum(c.complaint >= {COMPLAINT_AT})
-        FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY 1, 2, 3, 4, 5, 6""")}
+def recount(db: Database) -> dict[tuple[Any, ...], int]:
+    """The daily, language and intent counts computed from the raw rows, as the triggers should keep them."""
+    out: dict[tuple[Any, ...], int] = {}
+    for what, column in (("daily", "c.sentiment"), ("languages", "coalesce(m.language, 'und')"),
+                         ("intents", "c.intent")):
+        for day, brand, platform, key, n, complaints in db.conn.execute(f"""
+                SELECT substr(m.created_at, 1, 10), m.brand, m.platform, {column}, count(*),
+                       sum(c.complaint >= {COMPLAINT_AT})
+                FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY 1, 2, 3, 4"""):
+            out[(what, day, brand, platform, key, "n")] = n
+            if what != "intents":
+                out[(what, day, brand, platform, key, "complaints")] = complaints
+    return out
 
 
-def kept(db: Database) -> dict[tuple[Any, ...], tuple[int, int]]:
-    return {tuple(r[:6]): (r[6], r[7]) for r in db.conn.execute(
-        "SELECT day, brand, platform, language, sentiment, intent, n, complaints FROM trend_daily WHERE n != 0")}
+def kept(db: Database) -> dict[tuple[Any, ...], int]:
+    out: dict[tuple[Any, ...], int] = {}
+    for what, column in (("daily", "sentiment"), ("languages", "language"), ("intents", "intent")):
+        complaints = "complaints" if what != "intents" else "NULL"
+        for day, brand, platform, key, n, c in db.conn.execute(
+                f"SELECT day, brand, platform, {column}, n, {complaints} FROM trend_{what} WHERE n != 0"):
+            out[(what, day, brand, platform, key, "n")] = n
+            if c is not None:
+                out[(what, day, brand, platform, key, "complaints")] = c
+    return out
 
 
 def test_the_kept_counts_match_a_recount_after_reclassifying_deleting_and_erasing(web_store: Store) -> None:
@@ -147,3 +161,30 @@ async def test_the_page_has_a_platform_filter_and_the_new_charts(client: TestCli
         assert f'id="{chart}"' in page
     island = page.split('id="trends-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(island)["platform"] == "mastodon"
+
+
+def test_competitor_names_are_counted_by_trigger_and_a_new_name_is_backfilled(web_store: Store) -> None:
+    from careline.app.web.trends import naming
+    from careline.store.trending import track_names
+
+    def work(db: Database) -> None:
+        keys = add_posts(db, "x", 4, start=700)
+        for i, key in enumerate(keys):  # two name Copperline (any case), one names 50%_off, one neither
+            text = ("switching to COPPERLINE", "copperline is cheaper", "they had 50%_off", "nothing")[i]
+            db.conn.execute("UPDATE mentions SET text = ? WHERE key = ?", (text, key))
+        since = "2000-01-01"
+        assert naming(db, "skylark", "Copperline", since, None) == 2  # not tracked yet: read from the posts
+        assert track_names(db, ["Copperline", "50%_off", "Copperline"]) == 2
+        assert track_names(db, ["Copperline"]) == 0
+        assert naming(db, "skylark", "Copperline", since, None) == 2  # from the backfilled counts
+        assert naming(db, "skylark", "50%_off", since, None) == 1  # LIKE wildcards are literal
+        later = add_posts(db, "reddit", 1, start=800)
+        db.conn.execute("DELETE FROM classifications WHERE mention_key = ?", (later[0],))
+        db.conn.execute("UPDATE mentions SET text = 'Copperline again' WHERE key = ?", (later[0],))
+        classify(db, later[0], sentiment="negative", language="en")  # counted by the trigger
+        assert naming(db, "skylark", "Copperline", since, None) == 3
+        assert naming(db, "skylark", "Copperline", since, "reddit") == 1
+        db.conn.execute("DELETE FROM classifications WHERE mention_key = ?", (keys[0],))
+        assert naming(db, "skylark", "Copperline", since, None) == 2
+
+    web_store.write_sync(work)

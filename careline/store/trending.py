@@ -9,9 +9,12 @@ nothing and the charts count exactly what they always counted: classified mentio
 
 Tables (migration ``m110_trends``):
 
-* ``trend_daily``: per UTC day, brand, platform, language (``und`` when not known), sentiment and
-  intent: mentions, complaints (complaint >= 0.5), detractors and promoters (the estimated-NPS
-  rule of the trends page).
+* ``trend_daily``: per UTC day, brand, platform and sentiment: mentions, complaints (complaint >= 0.5),
+  detractors and promoters (the estimated-NPS rule of the trends page).
+* ``trend_languages``: per UTC day, brand, platform and language (``und`` when not known): mentions,
+  complaints, negative ones. ``trend_intents``: per UTC day, brand, platform and intent: mentions.
+* ``trend_names``: per UTC day, brand, platform and tracked name (``tracked_names``: the competitors
+  named in brands' settings, added by :func:`track_names`): posts whose text contains the name.
 * ``trend_hourly``: per UTC hour (``YYYY-MM-DDTHH``), brand and platform: mentions (spikes).
 * ``topics``: complaint topics (``classifiers.topics`` maintains them): centroid, top words, size.
 * ``mention_topics``: the topic of each complaint mention, written once when it is assigned; removed
@@ -29,6 +32,10 @@ complaint leaves its topic).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
 
 #: The estimated-NPS rule: a detractor at >= 0.5 detractor likelihood, a promoter when positive below 0.3.
 DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
@@ -56,24 +63,81 @@ def _add(table: str, keys: tuple[str, ...], values: tuple[str, ...], source: str
         UPDATE {table} SET {sets} FROM ({source}) s WHERE {on};"""
 
 
-DAILY_KEYS = ("day", "brand", "platform", "language", "sentiment", "intent")
-DAILY_VALUES = ("n", "complaints", "detractors", "promoters")
+#: Each count table: its keys and values as SQL over ``m`` (the mention) and ``{c}`` (the classification).
+#: Three narrow daily tables instead of one wide one: the page sums at most a few thousand rows per
+#: chart, where one table keyed by everything held a row per combination (150,000 at 90 days).
+TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "trend_daily": (
+        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform",
+         "sentiment": "{c}.sentiment"},
+        {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})",
+         "detractors": f"({{c}}.detractor >= {DETRACTOR_AT})",
+         "promoters": f"({{c}}.sentiment = 'positive' AND {{c}}.detractor < {PROMOTER_BELOW})"}),
+    "trend_languages": (
+        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "language": _LANGUAGE},
+        {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})", "negative": "({c}.sentiment = 'negative')"}),
+    "trend_intents": (
+        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent"},
+        {"n": "1"}),
+    "trend_hourly": (
+        {"hour": "substr(m.created_at, 1, 13)", "brand": "m.brand", "platform": "m.platform"},
+        {"n": "1"}),
+}
+
+
+def _named(c: str, sign: int) -> str:
+    """Count (or uncount) the post once under each tracked name its text contains."""
+    source = f"""SELECT substr(m.created_at, 1, 10) AS day, m.brand AS brand, m.platform AS platform,
+            tn.name AS name, {sign} AS n
+        FROM mentions m JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\'
+        WHERE m.key = {c}.mention_key"""
+    return _add("trend_names", ("day", "brand", "platform", "name"), ("n",), source)
+
+
+def like_pattern(name: str) -> str:
+    """``name`` anywhere, any case, as a LIKE pattern with ``\\`` as the escape."""
+    return "%" + name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def track_names(db: Database, names: Iterable[str]) -> int:
+    """Start counting posts that name each of ``names`` (competitors in a brand's ``competitors`` list):
+    a name new to ``tracked_names`` is counted over the stored posts once, here, and by the triggers
+    from then on. Returns the names added. Runs in the caller's write transaction."""
+    known = {r[0] for r in db.conn.execute("SELECT name FROM tracked_names")}
+    added = 0
+    for name in dict.fromkeys(n for n in names if n.strip() and n not in known):
+        db.conn.execute("INSERT INTO tracked_names (name, pattern) VALUES (?, ?)", (name, like_pattern(name)))
+        db.conn.execute("""INSERT INTO trend_names (day, brand, platform, name, n)
+            SELECT substr(m.created_at, 1, 10), m.brand, m.platform, ?, count(*)
+            FROM classifications c JOIN mentions m ON m.key = c.mention_key
+            WHERE lower(m.text) LIKE ? ESCAPE '\\' GROUP BY 1, 2, 3""", (name, like_pattern(name)))
+        added += 1
+    return added
 
 
 def _count(c: str, sign: int) -> str:
-    """Add (``sign`` 1) or take away (-1) classification row ``c`` (``NEW`` or ``OLD``) from both tables."""
-    language = _LANGUAGE.format(c=c)
-    source = "mentions m"
-    daily = f"""SELECT substr(m.created_at, 1, 10) AS day, m.brand AS brand, m.platform AS platform,
-            {language} AS language, {c}.sentiment AS sentiment, {c}.intent AS intent, {sign} AS n,
-            {sign} * ({c}.complaint >= {COMPLAINT_AT}) AS complaints,
-            {sign} * ({c}.detractor >= {DETRACTOR_AT}) AS detractors,
-            {sign} * ({c}.sentiment = 'positive' AND {c}.detractor < {PROMOTER_BELOW}) AS promoters
-        FROM {source} WHERE m.key = {c}.mention_key"""
-    hourly = f"""SELECT substr(m.created_at, 1, 13) AS hour, m.brand AS brand, m.platform AS platform, {sign} AS n
-        FROM {source} WHERE m.key = {c}.mention_key"""
-    return (_add("trend_daily", DAILY_KEYS, DAILY_VALUES, daily) + "\n"
-            + _add("trend_hourly", ("hour", "brand", "platform"), ("n",), hourly))
+    """Add (``sign`` 1) or take away (-1) classification row ``c`` (``NEW`` or ``OLD``) from every table."""
+    out = [_named(c, sign)]
+    for table, (keys, values) in TABLES.items():
+        cols = [f"{sql.format(c=c)} AS {name}" for name, sql in keys.items()]
+        cols += [f"{sign} * {sql.format(c=c)} AS {name}" for name, sql in values.items()]
+        source = f"SELECT {', '.join(cols)} FROM mentions m WHERE m.key = {c}.mention_key"
+        out.append(_add(table, tuple(keys), tuple(values), source))
+    return "\n".join(out)
+
+
+def _create(table: str) -> str:
+    keys, values = TABLES[table]
+    columns = [f"{k} TEXT NOT NULL" for k in keys] + [f"{v} INTEGER NOT NULL" for v in values]
+    return f"CREATE TABLE {table} ({', '.join(columns)}, PRIMARY KEY ({', '.join(keys)})) WITHOUT ROWID"
+
+
+def _backfill(table: str) -> str:
+    keys, values = TABLES[table]
+    cols = [sql.format(c="c") for sql in keys.values()] + [f"sum({sql.format(c='c')})" for sql in values.values()]
+    group = ", ".join(str(i) for i in range(1, len(keys) + 1))
+    return f"""INSERT INTO {table} ({', '.join((*keys, *values))}) SELECT {', '.join(cols)}
+        FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY {group}"""
 
 
 def _topic(row: str, sign: int) -> str:
@@ -85,14 +149,7 @@ def _topic(row: str, sign: int) -> str:
 def schema_statements() -> list[str]:
     """Tables, triggers and the backfill of migration m110, one statement each."""
     return [
-        """CREATE TABLE trend_daily (
-            day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL, language TEXT NOT NULL,
-            sentiment TEXT NOT NULL, intent TEXT NOT NULL, n INTEGER NOT NULL, complaints INTEGER NOT NULL,
-            detractors INTEGER NOT NULL, promoters INTEGER NOT NULL,
-            PRIMARY KEY (day, brand, platform, language, sentiment, intent)) WITHOUT ROWID""",
-        """CREATE TABLE trend_hourly (
-            hour TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL, n INTEGER NOT NULL,
-            PRIMARY KEY (hour, brand, platform)) WITHOUT ROWID""",
+        *[_create(table) for table in TABLES],
         """CREATE TABLE topics (
             id INTEGER PRIMARY KEY, centroid BLOB NOT NULL, size INTEGER NOT NULL DEFAULT 0,
             words TEXT NOT NULL DEFAULT '[]', label TEXT NOT NULL DEFAULT '', merged_into INTEGER,
@@ -105,6 +162,9 @@ def schema_statements() -> list[str]:
             day TEXT NOT NULL, brand TEXT NOT NULL, topic_id INTEGER NOT NULL, n INTEGER NOT NULL,
             PRIMARY KEY (day, brand, topic_id)) WITHOUT ROWID""",
         "CREATE TABLE topic_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE tracked_names (name TEXT PRIMARY KEY, pattern TEXT NOT NULL)",
+        """CREATE TABLE trend_names (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
+            name TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, brand, platform, name)) WITHOUT ROWID""",
         """CREATE TABLE spike_alerts (
             id INTEGER PRIMARY KEY, brand TEXT NOT NULL, hour TEXT NOT NULL, count INTEGER NOT NULL,
             mean REAL NOT NULL, threshold REAL NOT NULL, at TEXT NOT NULL, UNIQUE (brand, hour))""",
@@ -117,14 +177,5 @@ def schema_statements() -> list[str]:
         f"CREATE TRIGGER topic_unassigned AFTER DELETE ON mention_topics BEGIN {_topic('OLD', -1)} END",
         f"""CREATE TRIGGER topic_moved AFTER UPDATE OF topic_id ON mention_topics
             BEGIN {_topic('OLD', -1)} {_topic('NEW', 1)} END""",
-        # the backfill: every classification already stored, counted once
-        f"""INSERT INTO trend_daily (day, brand, platform, language, sentiment, intent, n, complaints, detractors,
-                                     promoters)
-            SELECT substr(m.created_at, 1, 10), m.brand, m.platform, {_LANGUAGE.format(c='c')}, c.sentiment,
-                   c.intent, count(*), sum(c.complaint >= {COMPLAINT_AT}), sum(c.detractor >= {DETRACTOR_AT}),
-                   sum(c.sentiment = 'positive' AND c.detractor < {PROMOTER_BELOW})
-            FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY 1, 2, 3, 4, 5, 6""",
-        """INSERT INTO trend_hourly (hour, brand, platform, n)
-            SELECT substr(m.created_at, 1, 13), m.brand, m.platform, count(*)
-            FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY 1, 2, 3""",
+        *[_backfill(table) for table in TABLES],  # every classification already stored, counted once
     ]

@@ -20,6 +20,7 @@ from careline.app.web.security import csv_cell
 from careline.app.web.trends import MAX_POSTS, PLATFORMS, SENTIMENTS, PostFilter, current_topic, posts, trends
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
+from careline.store.trending import track_names
 from careline.trending import since_iso
 from responder.textlimits import LIMITS
 
@@ -166,7 +167,15 @@ async def import_surveys(request: web.Request) -> web.Response:
     return web.json_response({"imported": len(records)}, status=201)
 
 
+async def track_competitors(app: web.Application) -> None:
+    """Count posts naming each configured competitor by trigger from now on (new names once, here)."""
+    names = [rival for b in app[SETTINGS].brands for rival in b.competitors]
+    if names:
+        await app[STORE].write(lambda db: track_names(db, names))
+
+
 def add_routes(app: web.Application) -> None:
+    app.on_startup.append(track_competitors)
     app.router.add_get("/trends", trends_page)
     app.router.add_get("/api/trends", trends_json)
     app.router.add_get("/api/trends/posts", posts_json)

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 from careline.domain import Platform, to_iso
 from careline.settings import BrandSettings
 from careline.store.records import rows
-from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW
+from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
 from careline.trending import STOPWORDS, Spike, detect_spikes, hourly_volume, since_iso, words
 from responder.metrics import nps, nps_from_counts
 
@@ -37,7 +37,7 @@ ZONES = (("critical", -100, 0), ("improvement", 0, 50), ("quality", 50, 75), ("e
 PLATFORMS = tuple(p.value for p in Platform)
 #: Posts read per UTC day and brand for rising terms: an even sample, so a 90-day page at a million
 #: mentions tokenises a few thousand posts, not tens of thousands.
-RECENT_PER_DAY, BASELINE_PER_DAY = 400, 200
+RECENT_PER_DAY, BASELINE_PER_DAY = 150, 50
 #: A topic is rising when it has at least this many posts in the window and twice its previous rate.
 TOPIC_MIN_COUNT, TOPIC_RISE = 5, 2.0
 
@@ -134,19 +134,15 @@ def by_platform(db: Database, scope: Scope) -> tuple[list[dict[str, Any]], list[
     return days, totals
 
 
-LANGUAGE_SQL = f"""SELECT language, sentiment, sum(n) AS n, sum(complaints) AS complaints,
-       sum(detractors) AS detractors, sum(promoters) AS promoters
-FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY language, sentiment"""
+LANGUAGE_SQL = f"""SELECT language, sum(n) AS total, sum(complaints) AS complaints, sum(negative) AS negative
+FROM trend_languages WHERE {SCOPE_WHERE} GROUP BY language ORDER BY total DESC, language LIMIT :top"""
 
 
 def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]:
-    """Mentions per detected language (``und``: not known), largest first, with each one's figures."""
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows(db, LANGUAGE_SQL, scope.params()):
-        by_language[r["language"]].append(r)
-    out = [{"language": language, **_figures(counts)} for language, counts in by_language.items()]
-    out.sort(key=lambda r: (-r["total"], r["language"]))
-    return out[:top]
+    """Mentions per detected language (``und``: not known), largest first, with complaints and negatives."""
+    return [{**r, "complaint_rate": round(100 * r["complaints"] / max(1, r["total"]), 1),
+             "negative_rate": round(100 * r["negative"] / max(1, r["total"]), 1)}
+            for r in rows(db, LANGUAGE_SQL, scope.params(top=top))]
 
 
 SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
@@ -182,7 +178,7 @@ def top_intents(db: Database, now: datetime, scope: Scope, days: int = 7) -> lis
     return rows(db, """
         SELECT intent, sum(CASE WHEN day >= :recent THEN n ELSE 0 END) AS count,
                sum(CASE WHEN day < :recent THEN n ELSE 0 END) AS previous
-        FROM trend_daily WHERE day >= :previous AND (:brand IS NULL OR brand = :brand)
+        FROM trend_intents WHERE day >= :previous AND (:brand IS NULL OR brand = :brand)
           AND (:platform IS NULL OR platform = :platform)
         GROUP BY intent ORDER BY count DESC, intent LIMIT 10""",
                 scope.params(recent=_day(now, days - 1), previous=_day(now, 2 * days - 1)))
@@ -207,7 +203,7 @@ def sample_texts(db: Database, first: datetime, last: datetime, scope: Scope, br
 
 def terms(db: Database, now: datetime, scope: Scope, brands: Sequence[BrandSettings]) -> list[dict[str, Any]]:
     """Rising terms of the last 7 days against the 3 weeks before, on an even sample of posts per day."""
-    names = [scope.brand] if scope.brand else [b.name for b in brands]
+    names = [scope.brand] if scope.brand else [b.name for b in brands if b.kind != "competitor"]
     ignore = [w for b in brands for w in (b.name, *b.display_name.split(), *b.handles, *b.keywords)]
     recent = sample_texts(db, now - timedelta(days=6), now, scope, names, RECENT_PER_DAY)
     baseline = sample_texts(db, now - timedelta(days=27), now - timedelta(days=7), scope, names, BASELINE_PER_DAY)
@@ -242,13 +238,26 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
         out.append({"brand": b.display_name or b.name, "name": b.name, "count": count(b.name), "competitor": False,
                     "tracked": True})
         for rival in b.competitors:
-            like = "%" + rival.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            n = db.conn.execute("SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key "
-                                "WHERE m.brand = ? AND m.created_at >= ? AND (? IS NULL OR m.platform = ?) "
-                                "AND lower(m.text) LIKE ? ESCAPE '\\'",
-                                (b.name, since, platform, platform, like)).fetchone()[0]
-            out.append({"brand": rival, "name": b.name, "count": n, "competitor": True, "tracked": False})
+            out.append({"brand": rival, "name": b.name, "count": naming(db, b.name, rival, since, platform),
+                        "competitor": True, "tracked": False})
     return out
+
+
+NAMING_SQL = """SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
+    WHERE m.brand = :brand AND m.created_at >= :since AND (:platform IS NULL OR m.platform = :platform)
+      AND lower(m.text) LIKE :like ESCAPE '\\'"""
+NAMED_SQL = """SELECT coalesce(sum(n), 0) FROM trend_names WHERE name = :name AND brand = :brand AND day >= :day
+    AND (:platform IS NULL OR platform = :platform)"""
+
+
+def naming(db: Database, brand: str, rival: str, since: str, platform: str | None) -> int:
+    """Our brand's posts that name ``rival`` (any case): from the daily counts the triggers keep for the
+    configured competitors (``trend_names``), else (a name not tracked yet) by reading the posts."""
+    if db.conn.execute("SELECT 1 FROM tracked_names WHERE name = ?", (rival,)).fetchone():
+        return int(db.conn.execute(NAMED_SQL, {"name": rival, "brand": brand, "day": since[:10],
+                                               "platform": platform}).fetchone()[0])
+    return int(db.conn.execute(NAMING_SQL, {"brand": brand, "since": since, "platform": platform,
+                                            "like": like_pattern(rival)}).fetchone()[0])
 
 
 def survey_comments(db: Database, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
