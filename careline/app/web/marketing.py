@@ -111,6 +111,7 @@ def post_filter(request: web.Request, now: datetime) -> PostFilter:
     return PostFilter(
         since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365))) or now,
         brand=_one_of(request, "brand", {b.name for b in settings.brands}),
+        brands=tuple(b.name for b in settings.brands),
         platform=_one_of(request, "platform", set(LIMITS)), day=day, hour=hour,
         sentiment=_one_of(request, "sentiment", SENTIMENTS),
         intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),

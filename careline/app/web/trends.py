@@ -343,10 +343,11 @@ class PostFilter:
     term: str | None = None
     language: str | None = None
     topic: int | None = None
+    brands: tuple[str, ...] = ()  # every configured brand: searched one by one when ``brand`` is None
 
 
-POSTS_WHERE = """m.created_at >= :since
-  AND (:brand IS NULL OR m.brand = :brand) AND (:platform IS NULL OR m.platform = :platform)
+POSTS_WHERE = """{range}
+  AND (:platform IS NULL OR m.platform = :platform)
   AND (:day IS NULL OR (m.created_at >= :day AND m.created_at < :day || 'T99'))
   AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
   AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
@@ -365,16 +366,31 @@ def _post_params(f: PostFilter) -> dict[str, Any]:
             "term": like, "language": f.language, "topic": f.topic}
 
 
+def _range(f: PostFilter) -> tuple[str, dict[str, Any]]:
+    """The brands and the time range as conditions the (brand, created_at) index answers: each brand's
+    posts from the latest start to the earliest end of the window, the day and the hour."""
+    starts = [str(to_iso(f.since)), *(x for x in (f.day, f.hour) if x)]
+    ends = [x for x in ((f.day + "T99") if f.day else None, (f.hour + ":99") if f.hour else None) if x]
+    params: dict[str, Any] = {"lo": max(starts), "hi": min(ends) if ends else None}
+    sql = "m.created_at >= :lo" + (" AND m.created_at < :hi" if ends else "")
+    brands = (f.brand,) if f.brand else f.brands
+    if brands:
+        params.update({f"b{i}": b for i, b in enumerate(brands)})
+        sql = f"m.brand IN ({', '.join(f':b{i}' for i in range(len(brands)))}) AND {sql}"
+    return sql, params
+
+
 def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The posts behind a point or bar, newest first, with how many there are in all (read-only:
     no conversation actions, so marketing sees what customers wrote without touching the queue)."""
-    params = _post_params(f)
+    where, extra = _range(f)
+    params = {**_post_params(f), **extra}
     total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
-        WHERE {POSTS_WHERE}""", params).fetchone()[0]
+        WHERE {POSTS_WHERE.format(range=where)}""", params).fetchone()[0]
     items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,
             cl.sentiment, cl.intent, round(cl.complaint, 2) AS complaint
         FROM mentions m JOIN classifications cl ON cl.mention_key = m.key JOIN authors a ON a.key = m.author_key
-        WHERE {POSTS_WHERE} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
+        WHERE {POSTS_WHERE.format(range=where)} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
                  {**params, "limit": limit, "offset": offset})
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
