@@ -42,7 +42,7 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 from careline.store import Store
 from careline.store.trending import COMPLAINT_AT
-from careline.trending import clean, words
+from careline.trending import STOPWORDS, clean, words
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class TopicParams:
     backfill_days: int = 30  # complaints older than this when first seen are left alone
     top_words: int = 5
     name_sample: int = 200  # latest posts per topic read to name it
+    ignore: frozenset[str] = frozenset()  # words never used in a name: the brands' names, handles, keywords
 
 
 @dataclass
@@ -168,11 +169,13 @@ def merge_pairs(sums: Sequence[np.ndarray], sizes: Sequence[int], join: float) -
     return pairs
 
 
-def c_tf_idf(docs_by_topic: dict[int, list[str]], top: int = 5) -> dict[int, list[str]]:
+def c_tf_idf(docs_by_topic: dict[int, list[str]], top: int = 5,
+             ignore: frozenset[str] = frozenset()) -> dict[int, list[str]]:
     """Each topic's ``top`` words by class-based TF-IDF (BERTopic): all of a topic's posts are one
     document; a word scores its frequency there times ``log(1 + A / f)``, A the average number of words
     per topic and f the word's frequency across all topics."""
-    counts = {t: Counter(w for d in docs for w in words(d)) for t, docs in docs_by_topic.items()}
+    skip = STOPWORDS | ignore
+    counts = {t: Counter(w for d in docs for w in words(d, skip)) for t, docs in docs_by_topic.items()}
     overall: Counter[str] = Counter()
     for c in counts.values():
         overall.update(c)
@@ -312,7 +315,7 @@ def name_topics(db: Database, params: TopicParams, now: datetime, limit: int = 3
         """SELECT m.text FROM mention_topics mt JOIN mentions m ON m.key = mt.mention_key
            WHERE mt.topic_id = ? ORDER BY mt.assigned_at DESC LIMIT ?""", (tid, params.name_sample))]
             for tid in ids}
-    named = c_tf_idf(docs, params.top_words)
+    named = c_tf_idf(docs, params.top_words, params.ignore)
     db.conn.executemany("UPDATE topics SET words = ?, label = ?, updated_at = ? WHERE id = ?",
                         [(json.dumps(w), label(w), to_iso(now), tid) for tid, w in named.items()])
     return len(named)

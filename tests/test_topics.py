@@ -190,3 +190,9 @@ async def test_topics_on_the_page_and_their_posts(client: TestClient, web_store:
     await web_store.write(merge)
     merged = await (await client.get(f"/api/trends/posts?topic={wifi['id']}&days=90", headers=auth)).json()
     assert merged["total"] == top["count"] + 6
+
+
+def test_brand_words_never_name_a_topic() -> None:
+    names = c_tf_idf({1: [f"Skylark {t}" for t in LUGGAGE], 2: [f"skylark {t}" for t in WIFI]}, top=3,
+                     ignore=frozenset({"skylark"}))
+    assert all("skylark" not in words for words in names.values())

@@ -148,7 +148,9 @@ def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *,
     cfg = settings.trends
     if cfg.topics:
         embedder = build_embedder(cfg.topic_encoder, settings.classifier.threads or None)
-        params = TopicParams(join=cfg.topic_join, backfill_days=cfg.topic_backfill_days)
+        ignore = frozenset(w.lower().strip("@#\"'") for b in settings.brands
+                           for w in " ".join((b.name, b.display_name, *b.handles, *b.keywords)).split())
+        params = TopicParams(join=cfg.topic_join, backfill_days=cfg.topic_backfill_days, ignore=ignore)
 
         async def topics() -> None:
             for _ in range(8):  # a burst catches up in a few batches; the rest waits for the next run
