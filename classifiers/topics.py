@@ -82,6 +82,8 @@ class TopicParams:
     top_words: int = 5
     name_sample: int = 200  # latest posts per topic read to name it
     ignore: frozenset[str] = frozenset()  # words never used in a name: the brands' names, handles, keywords
+    active_days: int = 90  # a topic nobody joined for this long rests: new complaints are not compared with it
+    max_active: int = 3000  # and at most this many topics, the most recently joined, are compared
 
 
 @dataclass
@@ -200,12 +202,19 @@ def _vector(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32).copy()
 
 
-def load_topics(db: Database, encoder: str) -> Topics:
-    """The live topics of ``encoder`` (another encoder's vectors are not comparable: switching the
-    encoder starts new topics) and its running mean."""
+def load_topics(db: Database, encoder: str, now: datetime, params: TopicParams) -> Topics:
+    """The active topics of ``encoder`` (another encoder's vectors are not comparable: switching the
+    encoder starts new topics) and its running mean. Active: not merged, joined within
+    ``params.active_days``, at most ``params.max_active`` of them, the most recently joined first. A
+    topic nobody joined for that long rests (its posts and counts stay); so a service running for years
+    compares each complaint with a bounded set, and merging never builds an n-by-n matrix of every
+    topic ever opened."""
     topics = Topics()
+    since = to_iso(now - timedelta(days=params.active_days))
     for tid, blob, size in db.conn.execute(
-            "SELECT id, centroid, size FROM topics WHERE merged_into IS NULL AND encoder = ? ORDER BY id", (encoder,)):
+            """SELECT id, centroid, size FROM (
+                   SELECT id, centroid, size FROM topics WHERE merged_into IS NULL AND encoder = ? AND updated_at >= ?
+                   ORDER BY updated_at DESC LIMIT ?) ORDER BY id""", (encoder, since, params.max_active)):
         topics.ids.append(int(tid))
         topics.sums.append(_vector(blob))
         topics.sizes.append(int(size))
@@ -290,7 +299,7 @@ def merge_topics(db: Database, params: TopicParams, encoder: str, now: datetime)
     link to it still finds its posts. Runs inside the caller's write; returns the merges."""
     merged = 0
     for _ in range(8):  # a few passes: each merges every topic at most once
-        topics = load_topics(db, encoder)
+        topics = load_topics(db, encoder, now, params)
         pairs = merge_pairs(topics.sums, topics.sizes, params.join)
         for small, large in pairs:
             s, t = topics.ids[small], topics.ids[large]
@@ -335,7 +344,7 @@ async def assign_pending(store: Store, embedder: Embedder, *, encoder: str, now:
     pending = await store.read(lambda db: read_pending(db, now, params))
     if pending.last == pending.cursor:
         return Assigned()
-    topics = await store.read(lambda db: load_topics(db, encoder))
+    topics = await store.read(lambda db: load_topics(db, encoder, now, params))
     before = len(topics.ids)
     placed: list[tuple[int, float]] = []
     if pending.texts:

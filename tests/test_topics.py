@@ -196,3 +196,23 @@ def test_brand_words_never_name_a_topic() -> None:
     names = c_tf_idf({1: [f"Skylark {t}" for t in LUGGAGE], 2: [f"skylark {t}" for t in WIFI]}, top=3,
                      ignore=frozenset({"skylark"}))
     assert all("skylark" not in words for words in names.values())
+
+
+def test_a_topic_nobody_joined_for_months_rests(tmp_path: Path) -> None:
+    from classifiers.topics import load_topics
+
+    store = Store(tmp_path / "rest.db").open_sync()
+    now = datetime.now(UTC)
+
+    def fill(db: Database) -> None:
+        for i, age in enumerate((1, 100, 2)):
+            stamp = (now - timedelta(days=age)).isoformat()
+            db.conn.execute("INSERT INTO topics (id, centroid, size, encoder, created_at, updated_at) "
+                            "VALUES (?, ?, 1, 'm', ?, ?)", (i + 1, np.ones(4, np.float32).tobytes(), stamp, stamp))
+
+    store.write_sync(fill)
+    active = store.read_sync(lambda db: load_topics(db, "m", now, TopicParams(active_days=90)))
+    assert active.ids == [1, 3]
+    newest = store.read_sync(lambda db: load_topics(db, "m", now, TopicParams(active_days=90, max_active=1)))
+    assert newest.ids == [1]
+    store.close_sync()
