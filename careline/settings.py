@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import math
 import os
 import re
 import tomllib
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from careline.domain import INTENTS
 from careline.errors import ConfigError
 
 T = TypeVar("T")
@@ -74,6 +76,8 @@ class BrandSettings:
                                  "https://<the instance in mastodon_account>.")
     kind: str = opt("own", "own: our brand, its mentions become conversations; competitor: polled, trended "
                     "and counted in share of voice, never queued for a reply.", choices=["own", "competitor"])
+    survey_in_reply: bool = opt(False, "'Send and resolve' adds the survey link (responder.survey) to the closing "
+                                "reply, where it fits the platform's length limit.")
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,9 @@ class ResponderSettings:
     webhooks: list[WebhookSettings] = opt([], "SLA alert receivers.")
     webhook_allow: list[str] = opt([], "Hosts, IPs or CIDR ranges webhooks may reach although private, loopback "
                                        "or link-local (an internal receiver); everything else such is refused.")
+    templates: dict[str, str] = opt({}, "Reply templates kept in the settings (set in the browser or here): "
+                                    "'<brand>/<intent>' or '<brand>/<language>/<intent>' -> Jinja text; each "
+                                    "overrides the file of the same name in templates_dir.")
 
 
 @dataclass(frozen=True)
@@ -497,6 +504,7 @@ def validate(settings: Settings) -> None:
         if not re.fullmatch(r"https?://\S+", hook.url):
             raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}")
     _check_accounts(settings.accounts)
+    _check_templates(settings)
 
 
 def _check_accounts(accounts: AccountsSettings) -> None:
@@ -512,6 +520,51 @@ def _check_accounts(accounts: AccountsSettings) -> None:
     for i, role in enumerate(accounts.totp_roles):
         if role not in roles:
             raise ConfigError(f"accounts.totp_roles[{i}]", f"unknown role {role!r} (known: {', '.join(sorted(roles))})")
+
+
+#: A reply template fills in a few variables; loops, macros and arithmetic only make one that can tie up
+#: the server (nested loops, ``'x' * 10**9``), and drafts render on the event loop.
+HEAVY_TEMPLATE_NODES = ("For", "Macro", "CallBlock", "Pow", "Mul")
+
+
+def check_template(key: str, source: str) -> None:
+    """A reply template must parse in Jinja's sandbox and use no loops, macros or arithmetic."""
+    problem = _template_problem(source)
+    if problem:
+        raise ConfigError(key, problem)
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_problem(source: str) -> str:
+    """Why ``source`` is refused, or ''; cached, since every settings change validates every template."""
+    from jinja2 import TemplateSyntaxError, nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(source)
+    except TemplateSyntaxError as exc:
+        return f"template syntax error on line {exc.lineno}: {exc.message}"
+    heavy = next(tree.find_all(tuple(getattr(nodes, n) for n in HEAVY_TEMPLATE_NODES)), None)
+    if heavy is not None:
+        return f"reply templates cannot use {type(heavy).__name__.lower()} (loops, macros and arithmetic are refused)"
+    return ""
+
+
+def _check_templates(settings: Settings) -> None:
+    """Template keys name a configured brand (and a two-letter language); the text is safe Jinja."""
+    brands = {b.name for b in settings.brands}
+    for name, source in settings.responder.templates.items():
+        key = f"responder.templates.{name}"
+        match = re.fullmatch(r"([a-z0-9][a-z0-9_-]{0,39})/(?:([a-z]{2})/)?([a-z_]{1,40})", name)
+        if match is None:
+            raise ConfigError(key, "expected '<brand>/<intent>' or '<brand>/<language>/<intent>'")
+        if match.group(1) not in brands:
+            raise ConfigError(key, f"no brand named {match.group(1)!r}")
+        if match.group(3) not in INTENTS:
+            raise ConfigError(key, f"unknown intent {match.group(3)!r} (known: {', '.join(INTENTS)})")
+        if not source.strip():
+            raise ConfigError(key, "a template cannot be empty")
+        check_template(key, source)
 
 
 def _check_zone(key: str, zone: str) -> None:
@@ -536,4 +589,38 @@ def describe(cls: type = Settings, prefix: str = "") -> list[tuple[str, str, Any
         else:
             default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
             out.append((key, f.metadata.get("help", ""), default))
+    return out
+
+
+def convert_field(cls: type, name: str, value: Any, key: str) -> Any:
+    """One field of a settings dataclass from outside data (JSON, a form's text), typed and range-checked
+    exactly as the TOML loader does it; a list may come as one text (lines or commas), a table of texts
+    as ``name = value`` lines. Secrets are refused: they only ever come from the environment."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    if name not in fields:
+        raise ConfigError(key, f"unknown key (known: {', '.join(fields)})")
+    meta = fields[name].metadata
+    if meta.get("secret"):
+        raise ConfigError(key, "secrets are read only from the environment")
+    tp = typing.get_type_hints(cls)[name]
+    if isinstance(value, str) and typing.get_origin(tp) is list:
+        value = value.replace("\r", "").replace("\n", ",")
+    elif isinstance(value, str) and typing.get_origin(tp) is dict:
+        value = _table_from_lines(key, value)
+    converted = _convert(key, tp, value)
+    if isinstance(converted, float) and not math.isfinite(converted):
+        raise ConfigError(key, f"expected a finite number, got {value!r}")
+    return _check(key, converted, meta)
+
+
+def _table_from_lines(key: str, text: str) -> dict[str, str]:
+    """``mon = 09:00-17:00`` lines (or ``mon: ...``) as a table; blank lines are skipped."""
+    out: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, value = line.replace(":", "=", 1).partition("=") if "=" not in line else line.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(key, f"line {n}: expected 'name = value', got {line.strip()[:60]!r}")
+        out[name.strip()] = value.strip()
     return out

@@ -299,12 +299,13 @@ def draft_reply(
     *,
     voice: BrandVoice | None = None,
     language: str | None = None,
+    limit: int | None = None,
 ) -> Draft:
     """A suggested reply for ``intent`` in ``brand``'s voice, checked for tone and length.
 
     Unknown intents use the ``other`` template. When the first name makes an X draft too long, the
     draft falls back to "there"; if it is still too long, the draft is returned with ``length.ok``
-    false for the agent to shorten.
+    false for the agent to shorten. ``limit`` overrides the platform's fixed limit (a Mastodon server's own).
     """
     voice = voice or BrandVoice()
     author_name = safe_name(author_name)
@@ -336,10 +337,10 @@ def draft_reply(
         if variables["name"] == "there":
             variables["name"] = there
     text = render(template, variables)
-    length = check_length(platform, text)
+    length = check_length(platform, text, limit)
     if not length.ok and variables["name"] != there:
         text = render(template, {**variables, "name": there})
-        length = check_length(platform, text)
+        length = check_length(platform, text, limit)
     source = "brand" if (key if lang == "en" else f"{lang}/{key}") in voice.templates else "default"
     return Draft(key, brand, platform, text, length, check_tone(text, lang), source, lang, note)
 

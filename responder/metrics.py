@@ -1,4 +1,7 @@
-"""Team metrics and survey scores: pure aggregations over plain records.
+"""Order statistics and survey scores: pure aggregations over plain values.
+
+Team figures (attainment, response and resolution times per group) are SQL over the aggregates
+``careline.store.reporting`` keeps; these functions are the definitions they follow.
 
 Response times are summarised by median and 90th percentile rather than the mean, because one
 weekend-long outlier would otherwise dominate a week's average (Sprout reports median and slowest
@@ -19,12 +22,9 @@ Survey conventions:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-
-from responder.sla import SLAEvaluation, TargetKind, TargetResult, TargetState
 
 
 # -- order statistics ---------------------------------------------------------------------------------
@@ -57,100 +57,6 @@ class Summary:
 def summarise(values: Iterable[float]) -> Summary:
     data = [float(v) for v in values]
     return Summary(len(data), median(data), percentile(data, 90))
-
-
-# -- team metrics -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ConversationRecord:
-    """What the report needs from one conversation; durations in seconds (business or wall, caller's choice).
-
-    ``targets_hit`` / ``targets_missed`` count its SLA targets (``SLAEvaluation.hits/misses``).
-    """
-
-    agent: str | None
-    platform: str
-    brand: str
-    first_response: float | None = None
-    next_responses: tuple[float, ...] = ()
-    resolution: float | None = None
-    targets_hit: int = 0
-    targets_missed: int = 0
-
-
-def record_from_evaluation(
-    evaluation: SLAEvaluation, *, agent: str | None, platform: str, brand: str, business: bool = False
-) -> ConversationRecord:
-    """The report row of one conversation from its :func:`responder.sla.evaluate_sla` result.
-
-    Durations are wall-clock seconds from each target's start to its completion, or, with
-    ``business=True``, the SLA clock time (business hours, pauses excluded). Cancelled and unfinished
-    targets have no duration; only hit and missed targets count towards attainment.
-    """
-
-    def seconds(t: TargetResult) -> float | None:
-        if t.completed_at is None or t.state is TargetState.CANCELLED:
-            return None
-        return (t.used if business else t.completed_at - t.started_at).total_seconds()
-
-    def done(kind: TargetKind) -> list[float]:
-        return [v for t in evaluation.targets if t.kind is kind and (v := seconds(t)) is not None]
-
-    first, resolution = done(TargetKind.FIRST_RESPONSE), done(TargetKind.RESOLUTION)
-    return ConversationRecord(
-        agent=agent, platform=platform, brand=brand,
-        first_response=first[0] if first else None,
-        next_responses=tuple(done(TargetKind.NEXT_RESPONSE)),
-        resolution=resolution[0] if resolution else None,
-        targets_hit=evaluation.hits,
-        targets_missed=evaluation.misses,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class TeamMetrics:
-    conversations: int
-    first_response: Summary
-    next_response: Summary
-    resolution: Summary
-    targets_hit: int
-    targets_missed: int
-    attainment: float | None  # share of SLA targets hit, 0..1; None when no target was decided
-
-    @property
-    def attainment_pct(self) -> float | None:
-        return None if self.attainment is None else round(100 * self.attainment, 1)
-
-
-GROUPINGS: Mapping[str, Callable[[ConversationRecord], str]] = {
-    "agent": lambda r: r.agent or "(unassigned)",
-    "platform": lambda r: r.platform,
-    "brand": lambda r: r.brand,
-}
-
-
-def team_metrics(records: Iterable[ConversationRecord]) -> TeamMetrics:
-    """FRT, NRT and resolution summaries and SLA attainment over ``records``."""
-    rows = list(records)
-    hit = sum(r.targets_hit for r in rows)
-    missed = sum(r.targets_missed for r in rows)
-    return TeamMetrics(
-        conversations=len(rows),
-        first_response=summarise(r.first_response for r in rows if r.first_response is not None),
-        next_response=summarise(v for r in rows for v in r.next_responses),
-        resolution=summarise(r.resolution for r in rows if r.resolution is not None),
-        targets_hit=hit,
-        targets_missed=missed,
-        attainment=hit / (hit + missed) if hit + missed else None,
-    )
-
-
-def metrics_by(records: Iterable[ConversationRecord], by: str) -> dict[str, TeamMetrics]:
-    """:func:`team_metrics` per ``agent``, ``platform`` or ``brand``, keys sorted."""
-    key = GROUPINGS[by]
-    groups: dict[str, list[ConversationRecord]] = defaultdict(list)
-    for record in records:
-        groups[key(record)].append(record)
-    return {name: team_metrics(groups[name]) for name in sorted(groups)}
 
 
 # -- surveys ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from careline.store.records import append_event, rows
 from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, safe_name
 from responder.priority import bucket_for
 from responder.queue import load
-from responder.textlimits import check_length
+from responder.textlimits import announced_limit, check_length
 from responder.tone import ToneReport, check_tone
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +42,8 @@ class Voices:
         directory = Path(settings.responder.templates_dir)
         templates = _templates(str(directory if directory.is_absolute() else REPO / directory))
         return cls({b.name: BrandVoice(display_name=b.display_name or b.name, greeting=b.greeting,
-                                       sign_off=b.sign_off, promise=b.promise, templates=templates.get(b.name, {}))
+                                       sign_off=b.sign_off, promise=b.promise,
+                                       templates={**templates.get(b.name, {}), **_inline(settings, b.name)})
                     for b in settings.brands})
 
     def get(self, brand: str) -> BrandVoice:
@@ -52,6 +54,13 @@ class Voices:
 def _templates(directory: str) -> dict[str, dict[str, str]]:
     """Brand templates are read once per process; edit them and restart to pick changes up."""
     return load_brand_templates(directory) if Path(directory).is_dir() else {}
+
+
+def _inline(settings: Settings, brand: str) -> dict[str, str]:
+    """The brand's templates kept in the settings (``responder.templates``), keyed as the files are."""
+    prefix = f"{brand}/"
+    return {key[len(prefix):]: text.strip() for key, text in settings.responder.templates.items()
+            if key.startswith(prefix)}
 
 
 def case_ref(conv_id: int) -> str:
@@ -77,12 +86,12 @@ def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
 
 
 def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices: Voices, *,
-              language: str | None = None) -> Draft:
+              language: str | None = None, limit: int | None = None) -> Draft:
     """The draft for an already-loaded conversation row, in its brand's voice and the customer's
     language (when a template exists for it), with its case reference."""
     name = safe_name(author_name, str(conv.get("handle") or ""))  # never a hostile display name verbatim
     return draft_reply(intent or "other", conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
-                       voice=voices.get(conv["brand"]), language=language)
+                       voice=voices.get(conv["brand"]), language=language, limit=limit)
 
 
 def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone: ToneReport) -> tuple[str, ...]:
@@ -99,13 +108,14 @@ def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone:
 
 
 def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: datetime, settings: Settings,
-               idempotency_key: str | None = None) -> dict[str, Any]:
+               idempotency_key: str | None = None, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Store an agent's reply, checked; approved at once unless it needs a lead's approval.
 
     A reply needs approval when the settings say so for its priority or author, or when the tone
     guard finds it defensive: such a reply is held for a lead rather than refused, and the findings
     are kept in the audit event. Over-length text is refused outright because the platform would
-    refuse it anyway. A retried call with the same ``idempotency_key`` returns the first reply.
+    refuse it anyway (``limits``: what a platform's server announced, e.g. a Mastodon instance's own).
+    A retried call with the same ``idempotency_key`` returns the first reply.
     """
     if idempotency_key:
         existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (idempotency_key,))
@@ -117,7 +127,7 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     text = text.strip()
     if not text:
         raise Conflict("the reply is empty")
-    length = check_length(conv["platform"], text)
+    length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]))
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
     last = latest_customer_mention(db, conv["thread_key"])
@@ -163,7 +173,7 @@ def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: s
 
 
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
-             settings: Settings) -> dict[str, Any]:
+             settings: Settings, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The author edits a sent-back draft; it goes through the same checks and approval again."""
     reply = load_reply(db, reply_id)
     if reply["state"] != ReplyState.DRAFT.value:
@@ -171,7 +181,7 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     if reply["created_by"] != actor:
         raise Forbidden("only the author can edit a draft")
     conv = load(db, reply["conversation_id"])
-    length = check_length(conv["platform"], text.strip())
+    length = check_length(conv["platform"], text.strip(), announced_limit(limits, conv["platform"], conv["brand"]))
     if not length.ok:
         raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
     tone = check_tone(text.strip())

@@ -48,6 +48,8 @@ KINDS: dict[str, SurveyKind] = {
     "ces": SurveyKind("ces", 1, 7, "How easy was it to get your issue resolved?", "Very difficult", "Very easy"),
 }
 MAX_COMMENT = 1000
+#: Words before the survey link when it rides in the closing reply (brand ``survey_in_reply``).
+REPLY_PROMPT = "How did we do? One question, one tap:"
 GROUPS = ("agent", "brand", "platform")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import regex
@@ -128,6 +129,14 @@ def check_length(platform: str, text: str, limit: int | None = None) -> LengthCh
     if key not in LIMITS:
         raise ValueError(f"no length rule for platform {platform!r}")
     return LengthCheck(key, COUNTERS[key](text), limit or LIMITS[key])
+
+
+def announced_limit(limits: Mapping[str, int] | None, platform: str, brand: str) -> int | None:
+    """The limit a server announced for this brand's account on ``platform`` (``limits`` is keyed like
+    the senders: ``platform:brand`` for a brand's own account, else ``platform``); ``None``: the fixed rule."""
+    if not limits:
+        return None
+    return limits.get(f"{platform}:{brand}") or limits.get(platform)
 
 
 def fits(platform: str, text: str) -> bool:

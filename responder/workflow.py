@@ -45,6 +45,7 @@ from careline.store.conversations import (
 )
 from careline.store.records import append_event, last_status_event
 from responder import queue, replies, sending, surveys
+from responder.textlimits import announced_limit, check_length
 from responder.transitions import Action
 
 #: How long a person can take back their own resolve, dismiss or snooze.
@@ -89,10 +90,21 @@ class Desk:
     _voices: replies.Voices | None = None
 
     @property
+    def length_limits(self) -> dict[str, int]:
+        """Reply length limits the senders announced (a Mastodon server's own ``max_characters``), keyed
+        like the senders; a platform not named keeps the fixed rule (``textlimits.announced_limit``)."""
+        return {p: s.max_length for p, s in self.senders.items() if s.max_length}
+
+    @property
     def voices(self) -> replies.Voices:
         if self._voices is None:
             self._voices = replies.Voices.from_settings(self.settings)
         return self._voices
+
+    def reconfigure(self, settings: Settings) -> None:
+        """New effective settings (an admin's change): use cases read them from the next call on."""
+        self.settings = settings
+        self._voices = None
 
 
 @dataclass(frozen=True)
@@ -257,11 +269,16 @@ def _answers(posted_at: str, last_customer_at: datetime | None) -> bool:
 
 
 async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_key: str, *, now: datetime,
-               another: bool = False) -> Outcome:
+               another: bool = False, resolve: bool = False) -> Outcome:
     """Save the reply (claiming a free conversation), then post it unless a lead must approve it.
 
     A retried request with the same idempotency key returns the first reply and posts nothing.
+    ``resolve`` makes it the closing reply: the conversation is resolved once the reply is posted (not
+    while it waits for a lead or has failed), and where the brand's ``survey_in_reply`` says so the
+    survey link rides in the reply itself, so the customer gets it where they wrote.
     """
+    survey_note = ""
+
     def save(db: Database) -> tuple[Reply, bool, tuple[str, ...], dict[str, Any]]:
         existing = reply_by_key(db, idempotency_key)
         if existing is not None:
@@ -275,8 +292,12 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
         if not another:
             _check_unanswered(db, conv)
         conv = _own(db, conv, actor, now, "reply")
-        saved = replies.save_reply(db, conv_id, text, actor=actor.username, now=now, settings=desk.settings,
-                                   idempotency_key=idempotency_key)
+        body = text
+        if resolve:
+            nonlocal survey_note
+            body, survey_note = _with_survey_link(db, desk, conv, text, now)
+        saved = replies.save_reply(db, conv_id, body, actor=actor.username, now=now, settings=desk.settings,
+                                   idempotency_key=idempotency_key, limits=desk.length_limits)
         return load_reply(db, saved["id"]), False, tuple(saved.get("held") or ()), saved["tone"]
 
     reply, repeat, held, tone = await desk.store.write(save)
@@ -286,9 +307,35 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
             message = "Already saved (same request)."
         else:
             message = "Waiting for approval by a lead: " + "; ".join(held) if held else "Saved as a draft."
+            if resolve and not repeat:
+                message += " Not resolved: resolve once the reply is posted."
         return Outcome(conv, reply, message, held=held, tone=tone or None)
     out = await deliver(desk, actor, reply.id, now=now)
-    return Outcome(out.conversation, out.reply, out.message, tone=tone or None)
+    if not resolve or out.reply is None or out.reply.state is not ReplyState.SENT:
+        return Outcome(out.conversation, out.reply, out.message + (" Not resolved." if resolve else ""),
+                       tone=tone or None)
+    closed = await change_status(desk, actor, conv_id, Action.RESOLVE, now=now)
+    return Outcome(closed.conversation, out.reply, " ".join(filter(None, [out.message, "Resolved.", survey_note])),
+                   tone=tone or None, survey_url=closed.survey_url, undoable=True)
+
+
+def _with_survey_link(db: Database, desk: Desk, conv: Conversation, text: str, now: datetime) -> tuple[str, str]:
+    """The closing reply with the survey link appended, where the brand asks for it and it fits; else
+    the text as written and, when a link was wanted but did not fit, words saying so.
+
+    The survey is created here, in the reply's transaction, so resolving afterwards finds this open
+    survey instead of making a second link."""
+    kind = desk.settings.responder.survey
+    brand = next((b for b in desk.settings.brands if b.name == conv.brand), None)
+    if kind == "none" or brand is None or not brand.survey_in_reply:
+        return text, ""
+    token = surveys.create_survey(db, conv.id, kind, now=now)
+    url = surveys.survey_url(desk.settings, token, surveys.service_url(desk.settings))
+    body = f"{text.rstrip()}\n\n{surveys.REPLY_PROMPT} {url}"
+    limit = announced_limit(desk.length_limits, conv.platform, conv.brand)
+    if not check_length(conv.platform, body, limit).ok:
+        return text, "The survey link did not fit in the reply; it is on the conversation page."
+    return body, "The survey link went with the reply."
 
 
 async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, retry: bool = False) -> Outcome:
@@ -358,7 +405,8 @@ async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: d
     sees what changed (the diff is in the audit event)."""
     def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
         before = load_reply(db, reply_id)
-        saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings)
+        saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings,
+                                 limits=desk.length_limits)
         after = load_reply(db, reply_id)
         append_event(db, Event(now, actor.username, "reply.revised", f"conversation:{after.conversation_id}",
                                {"reply": reply_id, "diff": text_diff(before.text, after.text)}))

@@ -6,6 +6,7 @@ Real atproto and Mastodon.py clients against the loopback simulator, real SQLite
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,8 +16,9 @@ import pytest
 
 from careline.app.pipeline import Pipeline
 from careline.app.service import point_sources_at
+from careline.app.web.agent import load_detail
 from careline.domain import ReplyState, utcnow
-from careline.errors import PermanentSourceError, RateLimited
+from careline.errors import Conflict, PermanentSourceError, RateLimited
 from careline.settings import BlueskySourceSettings, MastodonSourceSettings, Settings
 from careline.store import Store
 from classifiers.lexicon import LexiconClassifier
@@ -43,6 +45,19 @@ def thread_scenario() -> dict[str, Any]:
         {"ref": "m2", "at": 2, "platform": "mastodon", "user": "traveller2", "text": "Lovely crew today #SkylarkAir"},
     ]
     return {"brands": {}, "users": fediverse_users(), "posts": posts}
+
+
+@contextlib.asynccontextmanager
+async def started_senders(settings: Settings) -> AsyncIterator[dict[str, Any]]:
+    """The reply senders the wiring builds for ``settings``, started, and closed afterwards."""
+    senders = build_senders(settings, environ={})
+    for sender in senders.values():
+        await sender.start()
+    try:
+        yield senders
+    finally:
+        for sender in senders.values():
+            await sender.close()
 
 
 @pytest.fixture
@@ -144,6 +159,26 @@ async def test_mastodon_limit_comes_from_the_instance_info(simulator: Simulator)
         await sender.close()
 
 
+async def test_the_servers_own_limit_reaches_the_editor_and_the_send_check(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """A server that allows 1,000 characters: a 700-character reply is counted against 1,000 in the
+    suggested draft and goes out; a server that announces nothing keeps the 500 rule and refuses it."""
+    simulator.mastodon.max_characters = 1000
+    settings, conv_id = await _queued_conversation("mastodon", world, simulator, store, tmp_path)
+    long_text = "We're sorry about the double charge. " * 19  # 703 characters
+    async with started_senders(settings) as senders:
+        desk = Desk(store, settings, senders)
+        assert desk.length_limits == {"mastodon:skylark": 1000}
+        detail = await load_detail(store, settings, conv_id, utcnow(), limits=desk.length_limits)
+        assert detail["limit"] == 1000 and detail["draft"]["limit"] == 1000
+        refused = Desk(store, settings, {})  # no announced limit: the platform's fixed rule
+        with pytest.raises(Conflict, match="mastodon allows 500"):
+            await workflow.send(refused, Actor("ada"), conv_id, long_text, "key-long-0", now=utcnow())
+        out = await workflow.send(desk, Actor("ada"), conv_id, long_text, "key-long-1", now=utcnow())
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert long_text.strip() in world.by_id[str(out.reply.platform_id)].text
+
+
 async def test_mastodon_429_waits_for_the_reset_header(world: World, simulator: Simulator) -> None:
     world.inject("mastodon-notifications", Fault("429", seconds=120))
     source = make_source("mastodon-mentions", simulator.base_url)
@@ -162,15 +197,9 @@ async def test_a_reply_sent_from_the_queue_lands_in_the_simulators_thread(
     """The 'done when' of the issue: poll, classify, route, send through the workflow with the senders the
     wiring builds, and the post appears on the platform as a reply to the customer's latest post."""
     settings, conv_id = await _queued_conversation(platform, world, simulator, store, tmp_path)
-    senders = build_senders(settings, environ={})
-    for sender in senders.values():
-        await sender.start()
-    try:
+    async with started_senders(settings) as senders:
         out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id,
                                   "We're sorry, a teammate is on it.", "key-1", now=utcnow())
-    finally:
-        for sender in senders.values():
-            await sender.close()
     assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
     posted = world.by_id[str(out.reply.platform_id)]
     assert posted.parent_id == world.by_ref[customer_ref].id
@@ -239,19 +268,13 @@ async def _queued_conversation(platform: str, world: World, simulator: Simulator
 async def test_two_agents_and_the_scheduler_at_once_post_one_reply(
         platform: str, world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
     settings, conv_id = await _queued_conversation(platform, world, simulator, store, tmp_path)
-    senders = build_senders(settings, environ={})
-    for sender in senders.values():
-        await sender.start()
-    desk = Desk(store, settings, senders)
-    before = len(world.posts)
-    try:
+    async with started_senders(settings) as senders:
+        desk = Desk(store, settings, senders)
+        before = len(world.posts)
         outcomes = await asyncio.gather(
             workflow.send(desk, Actor("ada"), conv_id, "Sorry! A teammate is on it.", "ada-1", now=utcnow()),
             workflow.send(desk, Actor("bo"), conv_id, "We're looking into it now.", "bo-1", now=utcnow()),
             workflow.send_due(desk, now=utcnow()), return_exceptions=True)
-    finally:
-        for sender in senders.values():
-            await sender.close()
     sent = [o for o in outcomes[:2] if not isinstance(o, BaseException) and o.reply is not None
             and o.reply.state is ReplyState.SENT]
     refused = [o for o in outcomes[:2] if isinstance(o, BaseException)]
@@ -279,3 +302,64 @@ async def test_a_backfill_beside_the_live_poller_doubles_nothing(world: World, s
             await s.close()
     keys = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM mentions")])
     assert len(keys) == len(set(keys)) == 1 and keys == [f"mastodon:{world.by_ref['m1'].id}"]
+
+
+def _survey_settings(settings: Settings, *, in_reply: bool, public_url: str = "https://care.example") -> Settings:
+    brands = [dataclasses.replace(b, survey_in_reply=in_reply) for b in settings.brands]
+    return dataclasses.replace(settings, brands=brands,
+                               responder=dataclasses.replace(settings.responder, survey="csat", public_url=public_url))
+
+
+@pytest.mark.parametrize(("platform", "customer_ref"), [("bluesky", "b3"), ("mastodon", "m1")])
+async def test_send_and_resolve_carries_the_survey_link_in_the_closing_reply(
+        platform: str, customer_ref: str, world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """The brand asks for it: the posted reply ends with the absolute survey link, the conversation is
+    resolved, and resolving made no second survey (the link in the reply is the one on the page)."""
+    settings, conv_id = await _queued_conversation(platform, world, simulator, store, tmp_path)
+    settings = _survey_settings(settings, in_reply=True)
+    async with started_senders(settings) as senders:
+        out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id, "Refund is on its way.",
+                                  "key-close-1", now=utcnow(), resolve=True)
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert out.conversation.status.value == "resolved" and "survey link went with the reply" in out.message
+    tokens = store.read_sync(lambda db: [r[0] for r in db.conn.execute(
+        "SELECT token FROM surveys WHERE conversation_id = ?", (conv_id,))])
+    assert len(tokens) == 1 and out.survey_url == f"/s/{tokens[0]}"
+    posted = world.by_id[str(out.reply.platform_id)]
+    assert posted.parent_id == world.by_ref[customer_ref].id
+    assert posted.text.rstrip().endswith(f"https://care.example/s/{tokens[0]}")
+
+
+async def test_send_and_resolve_without_the_brand_setting_or_room_keeps_the_text(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """No ``survey_in_reply``: the reply is posted as written and the conversation still resolves. With the
+    setting but a reply already near Bluesky's 300 graphemes, the link is left out and the agent is told."""
+    settings, conv_id = await _queued_conversation("bluesky", world, simulator, store, tmp_path)
+    async with started_senders(settings) as senders:
+        plain_out = await workflow.send(Desk(store, _survey_settings(settings, in_reply=False), senders),
+                                        Actor("ada"), conv_id, "Sorted, thanks for your patience.",
+                                        "key-close-2", now=utcnow(), resolve=True)
+        assert plain_out.conversation.status.value == "resolved"
+        assert plain_out.reply is not None
+        assert "/s/" not in world.by_id[str(plain_out.reply.platform_id)].text
+        await workflow.change_status(Desk(store, settings, senders), Actor("ada"), conv_id,
+                                     workflow.Action.REOPEN, now=utcnow())
+        long_text = "Thank you for bearing with us while we sorted the bag. " * 5  # 280 graphemes
+        full = await workflow.send(Desk(store, _survey_settings(settings, in_reply=True), senders), Actor("ada"),
+                                   conv_id, long_text, "key-close-3", now=utcnow(), resolve=True, another=True)
+    assert full.reply is not None and full.reply.state is ReplyState.SENT
+    assert "did not fit" in full.message and full.conversation.status.value == "resolved"
+    assert "/s/" not in world.by_id[str(full.reply.platform_id)].text
+
+
+async def test_a_closing_reply_held_for_approval_does_not_resolve(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """A reply a lead must approve is not posted yet, so the conversation stays open and the agent is told."""
+    settings, conv_id = await _queued_conversation("mastodon", world, simulator, store, tmp_path)
+    settings = _survey_settings(settings, in_reply=True)
+    settings = dataclasses.replace(settings, responder=dataclasses.replace(settings.responder,
+                                                                            approval_agents=["ada"]))
+    out = await workflow.send(Desk(store, settings, {}), Actor("ada"), conv_id, "All fixed now.", "key-close-4",
+                              now=utcnow(), resolve=True)
+    assert out.reply is not None and out.reply.state is ReplyState.AWAITING_APPROVAL
+    assert out.conversation.status.value != "resolved" and "Not resolved" in out.message

@@ -9,17 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from responder.metrics import (
-    ConversationRecord,
     ces,
     csat,
     median,
-    metrics_by,
     nps,
     nps_from_counts,
     nps_zone,
     percentile,
     round_half_up,
-    team_metrics,
 )
 
 
@@ -83,55 +80,3 @@ def test_percentile_agrees_with_statistics(values: list[float]) -> None:
     assert median(values) == pytest.approx(statistics.median(values))
     expected = statistics.quantiles(values, n=10, method="inclusive")[-1]
     assert percentile(values, 90) == pytest.approx(expected)
-
-
-RECORDS = [
-    ConversationRecord("ana", "x", "acme", 60, (120, 300), 3600, targets_hit=3, targets_missed=1),
-    ConversationRecord("ana", "reddit", "acme", 600, (), 7200, targets_hit=1, targets_missed=1),
-    ConversationRecord("bo", "x", "zed", 30, (60,), None, targets_hit=2),
-    ConversationRecord(None, "x", "zed"),
-]
-
-
-def test_team_metrics() -> None:
-    m = team_metrics(RECORDS)
-    assert m.conversations == 4
-    assert m.first_response.count == 3 and m.first_response.median == 60
-    assert m.next_response.median == 120
-    assert m.resolution.median == 5400
-    assert (m.targets_hit, m.targets_missed, m.attainment_pct) == (6, 2, 75.0)
-
-
-def test_metrics_by_agent_platform_brand() -> None:
-    assert list(metrics_by(RECORDS, "agent")) == ["(unassigned)", "ana", "bo"]
-    by_platform = metrics_by(RECORDS, "platform")
-    assert by_platform["reddit"].first_response.median == 600
-    assert metrics_by(RECORDS, "brand")["zed"].attainment == 1.0
-    assert metrics_by([], "agent") == {}
-    assert team_metrics([]).attainment is None
-
-
-def test_record_from_evaluation() -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from careline.domain import ConversationStatus as S
-    from responder.metrics import record_from_evaluation
-    from responder.sla import Message, SLAPolicy, StatusChange, evaluate_sla
-
-    t0 = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
-    m = timedelta(minutes=1)
-    ev = evaluate_sla(
-        SLAPolicy("p", first_response_minutes=30, next_response_minutes=30, resolution_minutes=600),
-        created_at=t0,
-        messages=[Message(t0, True), Message(t0 + 10 * m, False), Message(t0 + 20 * m, True),
-                  Message(t0 + 70 * m, False)],
-        status_changes=[StatusChange(t0 + 10 * m, S.PENDING), StatusChange(t0 + 20 * m, S.OPEN),
-                        StatusChange(t0 + 90 * m, S.RESOLVED)],
-        now=t0 + 100 * m,
-    )
-    wall = record_from_evaluation(ev, agent="ana", platform="x", brand="acme")
-    assert (wall.first_response, wall.next_responses, wall.resolution) == (600, (3000,), 5400)
-    assert (wall.targets_hit, wall.targets_missed) == (2, 1)
-    clock = record_from_evaluation(ev, agent="ana", platform="x", brand="acme", business=True)
-    assert clock.resolution == 4800  # the 10 pending minutes do not count
-    assert team_metrics([wall]).attainment == pytest.approx(2 / 3)

@@ -16,11 +16,21 @@ from pathlib import Path
 import pyotp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.fernet import Fernet
 
-from careline.app.web.accounts import create_link, revoke_token, set_totp, tokens, update_account
+from careline.app.web.accounts import (
+    create_link,
+    login_record,
+    new_recovery_codes,
+    revoke_token,
+    set_totp,
+    tokens,
+    update_account,
+)
 from careline.app.web.app import create_app
 from careline.app.web.auth import create_token, create_user
 from careline.app.web.migrations import WEB
+from careline.app.web.sealing import forget_keys
 from careline.domain import Role, to_iso
 from careline.errors import Forbidden
 from careline.settings import AccountsSettings, Settings
@@ -191,6 +201,48 @@ async def test_two_factor_login_needs_a_fresh_code(make_client, acc_store) -> No
     assert events(acc_store, "login.failed")[-1]["reason"] == "two-factor code"
 
 
+async def _code_step(client: TestClient) -> tuple[str, str]:
+    """Log in as admin with the password; the pending key and CSRF token of the code step."""
+    page = await (await post_login(client, "admin", PASSWORDS["admin"])).text()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return pending, re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+
+
+async def test_recovery_codes_are_hashed_work_once_even_when_raced_and_end_with_two_factor(  # type: ignore[no-untyped-def]
+        make_client, acc_store) -> None:
+    secret = pyotp.random_base32()
+    acc_store.write_sync(lambda db: set_totp(db, "admin", "admin", secret))
+    codes = acc_store.write_sync(lambda db: new_recovery_codes(db, "admin", "admin"))
+    assert len(codes) == len(set(codes)) == 10
+    stored = acc_store.read_sync(lambda db: db.conn.execute("SELECT code_hash FROM totp_recovery_codes").fetchall())
+    assert all(len(h) == 64 and h not in {c.replace("-", "") for c in codes} for (h,) in stored)  # hashes only
+    clients = [await make_client() for _ in range(2)]
+    steps = [await _code_step(c) for c in clients]
+
+    async def use(client: TestClient, pending: str, token: str) -> int:
+        r = await client.post("/login/code", data={"pending": pending, "recovery": codes[0], "csrf_token": token},
+                              allow_redirects=False)
+        return r.status
+
+    statuses = await asyncio.gather(*(use(c, p, t) for c, (p, t) in zip(clients, steps, strict=True)))
+    assert sorted(statuses) == [303, 401]  # two logins racing with one code: exactly one gets in
+    assert [e["left"] for e in events(acc_store, "account.recovery_code_used")] == [9]
+    assert events(acc_store, "login.succeeded")[-1]["method"] == "password and recovery code"
+    assert events(acc_store, "login.failed")[-1]["reason"] == "recovery code"
+    signed_in = clients[statuses.index(303)]
+    csrf = await form_token(signed_in, "/account")  # the session's token, as the page carries it
+    wrong = await signed_in.post("/api/account/two-factor/recovery-codes", json={"current": "not my password"},
+                                 headers={"X-CSRF-Token": csrf})
+    assert wrong.status in (400, 401, 403)
+    fresh = await signed_in.post("/api/account/two-factor/recovery-codes", json={"current": PASSWORDS["admin"]},
+                                 headers={"X-CSRF-Token": csrf})
+    new_codes = (await fresh.json())["recovery_codes"]
+    assert fresh.status == 200 and not set(new_codes) & set(codes)  # the old set ended
+    acc_store.write_sync(lambda db: set_totp(db, "admin", "admin", None))
+    left = acc_store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM totp_recovery_codes").fetchone()[0])
+    assert left == 0
+
+
 async def test_a_role_that_requires_two_factor_is_sent_to_set_it_up(make_client) -> None:  # type: ignore[no-untyped-def]
     client = await make_client(totp_roles=["admin"])
     assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
@@ -354,3 +406,27 @@ async def test_sessions_and_tokens_made_before_m070_keep_working(tmp_path: Path)
             assert r.status == 200
     finally:
         store.close_sync()
+
+
+async def test_two_factor_secrets_are_sealed_at_rest_and_old_plain_ones_sealed_at_start(  # type: ignore[no-untyped-def]
+        make_client, acc_store, tmp_path) -> None:
+    secret, legacy = pyotp.random_base32(), pyotp.random_base32()
+    acc_store.write_sync(lambda db: set_totp(db, "admin", "admin", secret))
+    acc_store.write_sync(lambda db: db.conn.execute("UPDATE users SET totp_secret = ? WHERE username = 'lead'",
+                                                    (legacy,)))  # as an older version stored it
+    await make_client()  # the app's start seals what is still plain
+    stored = dict(acc_store.read_sync(lambda db: db.conn.execute(
+        "SELECT username, totp_secret FROM users WHERE totp_secret IS NOT NULL").fetchall()))
+    assert set(stored) == {"admin", "lead"}
+    assert all(v.startswith("fernet:") and secret not in v and legacy not in v for v in stored.values())
+    key = tmp_path / "acc.db.totp-key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    record = acc_store.read_sync(lambda db: login_record(db, "lead"))
+    assert record is not None and record.totp_secret == legacy  # still signs in with the same app
+    key.write_bytes(Fernet.generate_key())  # a copy of the database without its key: the secret is unusable
+    forget_keys()
+    try:
+        record = acc_store.read_sync(lambda db: login_record(db, "lead"))
+        assert record is not None and record.totp_secret is None
+    finally:
+        forget_keys()

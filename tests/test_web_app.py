@@ -172,6 +172,28 @@ async def test_agent_claims_sends_and_the_sla_changes(client: TestClient, web_st
     assert len(posted) == 1 and posted[0].parent_id == conv["mention_key"].split(":", 1)[1]
 
 
+async def test_send_and_resolve_from_the_page_posts_then_resolves_and_can_be_undone(client: TestClient) -> None:
+    """The page's "Send and resolve" button: one post on the platform, the conversation resolved, the
+    page says so with an Undo (which reopens it to pending, the reply staying posted)."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&status=new&platform=x")).json())["items"][0]
+    page = await (await client.get(f"/conversations/{conv['id']}")).text()
+    assert 'id="act-send-resolve"' in page
+    r = await client.post(f"/conversations/{conv['id']}/send", allow_redirects=False,
+                          data={"csrf_token": csrf, "text": "All sorted, thank you!", "resolve": "1",
+                                "idempotency_key": "key-close-page"})
+    assert r.status == 303 and r.headers["Location"].endswith("done=send_resolve")
+    page = await (await client.get(r.headers["Location"])).text()
+    assert "Sent and resolved." in page and 'id="act-undo"' in page
+    detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
+    assert detail["conversation"]["status"] == "resolved"
+    assert [p.text for p in client.app[SIM].world.posts].count("All sorted, thank you!") == 1
+    r = await client.post(f"/conversations/{conv['id']}/undo", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status == 303
+    detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
+    assert detail["conversation"]["status"] == "pending" and detail["replies"][0]["state"] == "sent"
+
+
 async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]

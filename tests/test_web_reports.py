@@ -4,18 +4,22 @@ follows two agents and a lead working at once, splits, surveys with comments, an
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlite_utils import Database
 
 from careline.app.web.auth import create_token, create_user
-from careline.app.web.reports import sla_summary
+from careline.app.web.reports import _decide, sla_summary
 from careline.app.web.slareport import lead_report, parse_range
-from careline.domain import Role
+from careline.domain import Role, from_iso, to_iso
 from careline.store import Store
 from careline.store.migrations import CORE
+from responder.metrics import percentile
+from responder.slastate import sla_state
 from tests.helpers.seed import seed
 from tests.test_web_app import client, web_store  # the fixtures
 
@@ -30,18 +34,59 @@ def _db(n: int, now: datetime) -> Database:
     return db
 
 
-def test_sql_report_matches_the_python_summary() -> None:
-    """Same hits, misses, medians and p90s as ``reports.sla_summary`` over the same conversations."""
+def _reference(db: Database, now: datetime, since: datetime) -> dict[str, Any]:
+    """The SLA page's figures recomputed the slow way, row by row from ``conversations`` with the
+    decision rule (``reports._decide``) and exact order statistics: what the aggregates must equal."""
+    hits = misses = 0
+    frt: list[float] = []
+    for c in db.query("SELECT * FROM conversations"):
+        created, responded = from_iso(c["created_at"]), from_iso(c["first_responded_at"])
+        resolved = from_iso(c["resolved_at"]) if c["status"] == "resolved" else None
+        for due, done in ((from_iso(c["first_response_due"]), responded), (from_iso(c["resolution_due"]), resolved)):
+            decided = _decide(due, done, now)
+            if decided is not None and decided[1] >= since:
+                hits += decided[0] == "hit"
+                misses += decided[0] == "missed"
+        if responded is not None and created is not None and responded >= since and c["first_response_due"]:
+            frt.append((responded - created).total_seconds())
+    return {"targets_hit": hits, "targets_missed": misses, "frt_count": len(frt),
+            "frt_median_s": percentile(frt, 50), "frt_p90_s": percentile(frt, 90)}
+
+
+def test_the_sla_page_figures_match_a_row_by_row_recount() -> None:
+    """The cards (SQL over the trigger-kept aggregates) against a recount of every conversation:
+    the same hits and misses, and medians and p90s within the histogram's 10 % buckets."""
     now = datetime.now(UTC)
     db = _db(600, now)
-    old = sla_summary(db, now)["periods"]["30d"]  # the seeds span 10 days: both see everything
-    total = lead_report(db, parse_range(None, None, "UTC", now.date()), "platform", now).total
-    assert (total.targets_hit, total.targets_missed) == (old["targets_hit"], old["targets_missed"])
-    assert total.attainment_pct == old["attainment_pct"]
-    assert total.first_response.median == old["frt_median_s"] and total.first_response.p90 == old["frt_p90_s"]
-    assert total.resolution.median == old["resolution_median_s"]
-    assert total.first_response_clock.median == old["frt_clock_median_s"]
-    assert total.first_response_clock.count == old["frt_clock_count"]
+    summary = sla_summary(db, now)
+    for name, since in (("30d", now - timedelta(days=30)), ("7d", now - timedelta(days=7))):
+        got, want = summary["periods"][name], _reference(db, now, since)
+        assert (got["targets_hit"], got["targets_missed"]) == (want["targets_hit"], want["targets_missed"]), name
+        assert want["targets_hit"] > 0 and want["targets_missed"] > 0
+        for key in ("frt_median_s", "frt_p90_s"):
+            assert got[key] == pytest.approx(want[key], rel=0.1), (name, key)
+
+
+def test_breaches_at_risk_and_backlog_follow_the_one_sla_state_rule() -> None:
+    """Counts in SQL agree with ``slastate.sla_state`` over every active row, including a policy whose
+    warning lead (60 min) is longer than the default 15: a row due in 30 minutes is at risk under it."""
+    now = datetime.now(UTC)
+    db = _db(400, now)
+    with db.conn:
+        db.conn.execute("UPDATE conversations SET first_responded_at = NULL, first_response_due = ?, "
+                        "sla_snapshot = ? WHERE id IN "
+                        "(SELECT id FROM conversations WHERE status IN ('new', 'open') LIMIT 5)",
+                        (to_iso(now + timedelta(minutes=30)), json.dumps({"warn_before_minutes": 60})))
+    summary = sla_summary(db, now)
+    states = [sla_state(c, now)["state"] for c in db.query(
+        "SELECT * FROM conversations WHERE status IN ('new', 'open', 'pending', 'snoozed')")]
+    assert summary["breach_count"] == states.count("breached") > 0
+    assert summary["near_breach_count"] == states.count("at_risk") >= 5
+    assert {b["state"] for b in summary["breaches"]} == {"breached"}
+    assert {b["state"] for b in summary["near_breaches"]} == {"at_risk"}
+    assert sum(b["count"] for b in summary["backlog"]) == len(states)
+    dues = [b["due"] for b in summary["breaches"]]
+    assert dues == sorted(dues)  # the most overdue first
 
 
 def test_groups_add_up_to_the_total_for_every_split() -> None:
@@ -314,3 +359,14 @@ def test_by_team_splits_agents_by_their_team() -> None:
     assert set(by_team) == {"billing", "(none)"}
     assert by_team["billing"].targets_hit == by_agent["agent"].targets_hit
     assert by_team["billing"].first_response.count == by_agent["agent"].first_response.count
+
+
+def test_the_sla_page_indexes_name_the_active_statuses() -> None:
+    """The partial indexes spell the active set by hand (SQLite matches them textually, and the page's
+    queries pin them with INDEXED BY, which fails if they stop matching): it must be the domain's."""
+    from careline.domain import ACTIVE_STATUSES
+    from careline.store.reporting import ACTIVE_WHERE
+
+    assert set(ACTIVE_WHERE.split("(", 1)[1].rstrip(")").replace("'", "").split(", ")) == set(ACTIVE_STATUSES)
+    db = _db(50, datetime.now(UTC))
+    assert sla_summary(db, datetime.now(UTC))["backlog"]  # the pinned queries plan on a fresh database

@@ -135,17 +135,61 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
                    f"{r['brand']:<10} @{r['handle'][:15]:<15} {text}")
 
 
-@cli.command("config")
+@cli.group("config", invoke_without_command=True)
 @click.option("--check", is_flag=True, help="Only validate the settings; exit 1 with the reason if invalid.")
-@pass_ctx
-def config_cmd(ctx: Context, check: bool) -> None:
-    """Validate the settings, or list every key with its default and help."""
-    settings = ctx.settings
+@click.pass_context
+def config_cmd(click_ctx: click.Context, check: bool) -> None:
+    """Validate the settings, or list every key with its default and help; export / import what was set in
+    the browser."""
+    if click_ctx.invoked_subcommand:
+        return
+    root = click_ctx.find_object(Context)
+    assert root is not None  # the top-level group always sets it
+    settings = root.settings
     if check:
         click.echo(f"ok: {len(settings.brands)} brand(s), database {settings.service.database}")
         return
     for key, help_text, default in describe():
         click.echo(f"{key} = {json.dumps(default)}\n    {help_text}")
+
+
+@config_cmd.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True), required=False)
+@pass_ctx
+def config_export(ctx: Context, file: str | None) -> None:
+    """Write the effective settings (file + browser changes) as TOML, secrets left out (stdout without FILE)."""
+    from careline.app.commands.configfile import effective, to_toml
+    from careline.app.service import open_store
+
+    store = open_store(ctx.settings)
+    try:
+        text = to_toml(effective(ctx.settings, store))
+    finally:
+        store.close_sync()
+    if file:
+        Path(file).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {file}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@config_cmd.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def config_import(ctx: Context, file: str) -> None:
+    """Validate FILE like --check, then store its brands, SLA policies, calendars, webhooks, sources and
+    templates as the browser's settings (audited as you; a running service applies them within seconds)."""
+    from careline.app.commands.configfile import import_file
+    from careline.app.service import open_store
+
+    store = open_store(ctx.settings)
+    try:
+        done = import_file(ctx.settings, store, file)
+    finally:
+        store.close_sync()
+    click.echo(f"imported: {done.changed} item(s) differ from the settings file; settings version {done.saved.version}")
+    for section in done.ignored:
+        click.echo(f"not imported (set it in the settings file): {section}", err=True)
 
 
 @cli.group()

@@ -7,6 +7,7 @@ starts anyway, so a half-configured box still serves its queue.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -15,6 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from careline.domain import from_iso, utcnow
+from careline.errors import ConfigError
+from careline.overlay import Entry, apply_overlay
 from careline.settings import Settings, brand_env
 from careline.store.backup import explain, integrity_errors
 from careline.store.migrations import CORE
@@ -71,6 +74,8 @@ def _contents(conn: sqlite3.Connection, path: Path, now: datetime) -> list[Findi
     pending = [m.name for m in CORE._migrations if m.name not in applied]
     found.append(Finding(OK, "migrations", f"{len(pending)} to apply at start: {', '.join(pending)}") if pending
                  else Finding(OK, "migrations", "all applied"))
+    if "users" in tables:
+        found.append(_two_factor_key(conn, path))
     newest = conn.execute("SELECT max(at) FROM events").fetchone()[0] if "events" in tables else None
     when = from_iso(newest) if newest else None
     if when is not None and when > now + CLOCK_SLACK:
@@ -79,6 +84,50 @@ def _contents(conn: sqlite3.Connection, path: Path, now: datetime) -> list[Findi
     else:
         found.append(Finding(OK, "clock", f"{now:%Y-%m-%d %H:%M:%S} UTC, not behind the database"))
     return found
+
+
+def _two_factor_key(conn: sqlite3.Connection, path: Path) -> Finding:
+    """Sealed two-factor secrets need their key (``careline.app.web.sealing``): the variable or the key file."""
+    sealed = conn.execute("SELECT count(*) FROM users WHERE totp_secret LIKE 'fernet:%'").fetchone()[0]
+    key = Path(f"{path}.totp-key")
+    if os.environ.get("CARELINE_TOTP_KEY"):
+        return Finding(OK, "two-factor key", "$CARELINE_TOTP_KEY is set")
+    if key.exists():
+        mode = stat.S_IMODE(key.stat().st_mode)
+        if mode & 0o077:
+            return Finding(WARNING, "two-factor key", f"{key} is mode {mode:o} (chmod 600 {key})")
+        return Finding(OK, "two-factor key", f"{key} (back it up apart from the database)")
+    if sealed:
+        return Finding(WARNING, "two-factor key", f"{sealed} sealed two-factor secret(s) but no key "
+                                                  f"($CARELINE_TOTP_KEY unset, {key} missing): those people must "
+                                                  "use a recovery code")
+    return Finding(OK, "two-factor key", f"{key} will be made when someone turns two-factor on")
+
+
+def check_overlay(settings: Settings) -> list[Finding]:
+    """The browser's settings still validate on top of this settings file (else the service runs on the file)."""
+    path = Path(settings.service.database)
+    if not path.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "settings_overlay" not in tables:
+                return []
+            rows = conn.execute("SELECT section, item, value, version FROM settings_overlay ORDER BY seq").fetchall()
+            entries = [Entry(sec, item, None if value is None else json.loads(value), version)
+                       for sec, item, value, version in rows]
+        finally:
+            conn.close()
+        apply_overlay(settings, entries)
+    except sqlite3.Error:
+        return []  # check_database reports the file
+    except ConfigError as exc:
+        return [Finding(WARNING, "settings", f"the browser's settings do not apply on this settings file ({exc}); "
+                                             "the service will run on the file alone until an admin fixes it")]
+    return [Finding(OK, "settings", f"{len(entries)} item(s) set in the browser validate on top of the settings "
+                                    "file (careline config export shows the effective settings)")]
 
 
 def check_credentials(settings: Settings, env: dict[str, str] | None = None) -> list[Finding]:
@@ -121,4 +170,5 @@ def check_credentials(settings: Settings, env: dict[str, str] | None = None) -> 
 def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, str] | None = None) -> list[Finding]:
     """Every check, in the order a person fixes them."""
     at = now or utcnow()
-    return [*check_database(settings.service.database, now=at), *check_credentials(settings, env)]
+    return [*check_database(settings.service.database, now=at), *check_overlay(settings),
+            *check_credentials(settings, env)]

@@ -35,10 +35,15 @@ class Pipeline:
         self.settings = settings
         self.clock = clock
         self.batch_size = batch_size or settings.classifier.batch_size
-        self.policies = configured_policies(settings)
-        self.competitors = frozenset(b.name for b in settings.brands if b.kind == "competitor")
+        self.reconfigure(settings)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    def reconfigure(self, settings: Settings) -> None:
+        """New effective settings: SLA policies and competitor brands apply from the next step on."""
+        self.settings = settings
+        self.policies = configured_policies(settings)
+        self.competitors = frozenset(b.name for b in settings.brands if b.kind == "competitor")
 
     def due(self, mention: dict[str, Any], at: datetime) -> Deadlines:
         return deadlines_for(self.policies, mention, at)

@@ -14,7 +14,7 @@ import logging
 import shlex
 import signal
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,16 +24,17 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from careline.app.http import AiohttpTransport
+from careline.app.listening import Listening
 from careline.app.pipeline import Pipeline
 from careline.domain import utcnow
+from careline.live import LiveSettings
 from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
 from careline.store.retention import Purged, purge_batch
 from classifiers.abc import Classifier
 from classifiers.topics import ENCODERS, TopicParams, assign_pending, build_embedder
 from listener.poller import Poller
-from listener.registry import build_pollers
-from platforms.registry import build_senders, build_sources
+from platforms.registry import build_senders
 from responder import workflow
 from responder.alerts import deliver_webhooks, sweep_sla
 from responder.housekeeping import tick
@@ -78,6 +79,8 @@ class Service:
     scheduler: AsyncIOScheduler | None = None
     runner: web.AppRunner | None = None
     url: str = ""
+    #: The effective settings (bootstrap + the browser's overlay), kept current without a restart.
+    live: LiveSettings | None = None
 
 
 def schedule(pollers: list[Poller], settings: Settings) -> AsyncIOScheduler:
@@ -99,10 +102,10 @@ def add_responder_jobs(sched: AsyncIOScheduler, desk: Desk, *, session: aiohttp.
     missed tick delays work but never doubles it. Sending goes through the same use case as a person's
     send (``workflow.send_due`` -> ``deliver``), so a scheduled post moves the conversation the same way.
     """
-    store, settings = desk.store, desk.settings
+    store = desk.store  # settings are read from the desk at each run: an admin's change applies on the next
 
     async def housekeeping() -> None:
-        result = await tick(store, settings, now=utcnow())
+        result = await tick(store, desk.settings, now=utcnow())
         if result.woken or result.reassigned or result.assigned:
             log.info("queue: woke %d, reassigned %d, assigned %d", result.woken, result.reassigned, result.assigned)
 
@@ -112,15 +115,21 @@ def add_responder_jobs(sched: AsyncIOScheduler, desk: Desk, *, session: aiohttp.
             log.info("sent %d approved repl%s", sent, "y" if sent == 1 else "ies")
 
     async def sla() -> None:
-        fired = await sweep_sla(store, settings, now=utcnow())
+        fired = await sweep_sla(store, desk.settings, now=utcnow())
         if fired:
             log.info("SLA sweep: %d new warning/breach/escalation event(s)", fired)
-        await deliver_webhooks(store, settings, AiohttpTransport(session), now=utcnow())
+        await deliver_webhooks(store, desk.settings, AiohttpTransport(session), now=utcnow())
 
     first = datetime.now(UTC)
     for job, seconds, name in ((housekeeping, every, "housekeeping"), (send_queue, 10, "send"), (sla, every, "sla")):
         sched.add_job(job, "interval", seconds=seconds, id=f"responder:{name}", coalesce=True, max_instances=1,
                       misfire_grace_time=seconds, next_run_time=first)
+
+
+def add_settings_job(sched: AsyncIOScheduler, live: LiveSettings, *, every: int = 5) -> None:
+    """Notice a settings change saved by another process (``careline config import``) within seconds."""
+    sched.add_job(live.refresh, "interval", seconds=every, id="settings:refresh", coalesce=True, max_instances=1,
+                  misfire_grace_time=every)
 
 
 async def purge(store: Store, settings: Settings, *, now: datetime) -> Purged:
@@ -138,8 +147,11 @@ async def purge(store: Store, settings: Settings, *, now: datetime) -> Purged:
     return total
 
 
-def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *, base_url: str) -> None:
+def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *, base_url: str,
+                   current: Callable[[], Settings] | None = None) -> None:
     """The complaint-topic job (every ``trends.topic_interval_seconds``) and the hourly spike alerts.
+    The ``trends`` section is read at start; spike alerts read the brands and webhooks ``current``
+    gives at each run (settings edited in the browser apply without a restart).
 
     Both are safe to overlap and to run in two processes: the topic job's write checks its cursor,
     spike alerts are unique per brand and hour (``classifiers.topics``, ``responder.spikes``). The
@@ -164,7 +176,8 @@ def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *,
                       next_run_time=datetime.now(UTC))
     if cfg.spike_alerts:
         async def spikes() -> None:
-            found = await store.write(lambda db: record_spikes(db, settings, utcnow(), base_url=base_url))
+            live = current() if current is not None else settings
+            found = await store.write(lambda db: record_spikes(db, live, utcnow(), base_url=base_url))
             for alert in found:
                 log.info("spike: %s had %d mentions in the hour %s (usual %.0f)", alert.brand, alert.spike.count,
                          alert.spike.at, alert.spike.mean)
@@ -186,42 +199,45 @@ def add_retention_job(sched: AsyncIOScheduler, store: Store, settings: Settings)
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
     from careline.app.web.app import create_app
-    from careline.app.web.keys import DESK
+    from careline.app.web.keys import DESK, SENDERS
     from careline.app.web.migrations import WEB
 
     store = await Store(settings.service.database, extra=[WEB]).open()
+    live = LiveSettings(settings, store)
+    await live.refresh()  # the browser's overlay applies from the start
     loop = asyncio.get_running_loop()
     clf = classifier if classifier is not None else await loop.run_in_executor(None, load_classifier, settings)
-    pipeline = Pipeline(store, clf, settings)
-    svc = Service(settings, store, clf, pipeline)
-    pollers = build_pollers(build_sources(settings), store, on_stored=pipeline.wake)
-    senders = build_senders(settings)
+    pipeline = Pipeline(store, clf, live.current)
+    svc = Service(settings, store, clf, pipeline, live=live)
+    senders = build_senders(live.current)
+    listening = Listening(store, svc.pollers, senders, on_stored=pipeline.wake)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     try:
-        for p in pollers:
-            await p.source.start()
-            svc.pollers.append(p)
+        await listening.start(live.current)
         pipeline.start()
-        app = create_app(settings, store, classifier=clf, senders=senders)
+        app = create_app(settings, store, classifier=clf, senders=senders, live=live)
+        listening.senders = app[SENDERS]  # the app's own dict, which the Desk sends through
         svc.runner = web.AppRunner(app, access_log=None)
         await svc.runner.setup()  # starts the reply senders
         site = web.TCPSite(svc.runner, settings.service.host, settings.service.port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         svc.url = f"http://{settings.service.host}:{port}/"
-        svc.scheduler = schedule(svc.pollers, settings)
+        svc.scheduler = AsyncIOScheduler(timezone=UTC)
+        listening.schedule(svc.scheduler, live.current)
         add_responder_jobs(svc.scheduler, app[DESK], session=session)
         add_retention_job(svc.scheduler, store, settings)
-        add_trend_jobs(svc.scheduler, store, settings,
-                       base_url=svc.url)
+        add_settings_job(svc.scheduler, live)
+        live.subscribe(pipeline.reconfigure)
+        live.subscribe(listening.follow)
+        add_trend_jobs(svc.scheduler, store, settings, base_url=svc.url, current=lambda: live.current)
         svc.scheduler.start()
         yield svc
     finally:
         if svc.scheduler is not None:
             svc.scheduler.shutdown(wait=False)
         await pipeline.stop()
-        for p in svc.pollers:
-            await p.source.close()
+        await listening.close()
         if svc.runner is not None:
             await svc.runner.cleanup()
         await session.close()

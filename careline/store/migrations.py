@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from careline.store.reporting import schema_statements
+from careline.store.reporting import schema_statements, sla_page_indexes
 
 CORE = Migrations("careline")
 
@@ -502,6 +502,57 @@ def m090_report_targets(db: Database) -> None:
     (``careline.store.reporting`` describes the tables); filled here from the rows already stored."""
     for statement in schema_statements():
         db.conn.execute(statement)
+
+
+@CORE()
+def m095_sla_page_indexes(db: Database) -> None:
+    """Breaches, near breaches and the backlog by age counted from indexes (``reporting.sla_page_indexes``)."""
+    for statement in sla_page_indexes():
+        db.conn.execute(statement)
+
+
+@CORE()
+def m100_settings_overlay(db: Database) -> None:
+    """Settings edited in the browser (``careline.overlay``): one row per section item with its validated
+    JSON (``NULL``: the item is deleted), the overall version its last change made, and who made it; ``seq``
+    keeps the order items were first saved (SLA policies match in order). ``settings_version`` holds one
+    counter, bumped by every change, so a running process notices a change with one cheap read."""
+    db.executescript(
+        """
+        CREATE TABLE settings_overlay (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            section TEXT NOT NULL,
+            item TEXT NOT NULL,
+            value TEXT,
+            version INTEGER NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (section, item)
+        );
+        CREATE TABLE settings_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        INSERT INTO settings_version (id, version) VALUES (1, 0);
+        """
+    )
+
+
+@CORE()
+def m100_totp_recovery_codes(db: Database) -> None:
+    """One-time recovery codes for two-factor sign-in, for when the authenticator app is lost: only each
+    code's SHA-256 is kept (the codes carry ~50 random bits each), and ``used_at`` spends it."""
+    db.executescript(
+        """
+        CREATE TABLE totp_recovery_codes (
+            code_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX totp_recovery_codes_user ON totp_recovery_codes(username);
+        """
+    )
 
 
 @CORE()

@@ -34,6 +34,18 @@ MEASURES = {"first_response": ("first_response", "wall_s"), "first_response_cloc
             "resolution": ("resolution", "wall_s"), "resolution_clock": ("resolution", "clock_s"),
             "handle": ("resolution", "handle_s")}
 SPLIT_COLUMNS = "brand, platform, agent, intent"
+#: The active conversations and the due time of the target running now (first response until the first
+#: reply, then the next response), spelt exactly as the partial indexes of migration m095 spell them:
+#: SQLite uses a partial or expression index only for the identical expression.
+ACTIVE_WHERE = "status IN ('new', 'open', 'pending', 'snoozed')"
+RUNNING_DUE = "(CASE WHEN first_responded_at IS NULL THEN first_response_due ELSE next_response_due END)"
+
+
+def sla_page_indexes() -> list[str]:
+    """Migration m095: the SLA page counts breaches, near breaches and the backlog's ages from these
+    two partial indexes instead of reading every active conversation."""
+    return [f"CREATE INDEX conversations_active_due ON conversations({RUNNING_DUE}) WHERE {ACTIVE_WHERE}",
+            f"CREATE INDEX conversations_active_created ON conversations(created_at) WHERE {ACTIVE_WHERE}"]
 
 
 def bucket_column(column: str) -> str:

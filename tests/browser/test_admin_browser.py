@@ -138,6 +138,10 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("The 6-digit code the app shows now").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
+    page.wait_for_selector("#totp-enable ol.codes li")  # the recovery codes, shown once, not reloaded away
+    codes = page.locator("#totp-enable ol.codes li").all_inner_texts()
+    assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", c) for c in codes)
+    page.reload()
     page.wait_for_selector("text=On: each login asks for a code")
     shot(page, "account")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -154,6 +158,20 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
         __import__("datetime").datetime.now(__import__("datetime").UTC)) * 30 + 30))  # the next step's code
     page.get_by_role("button", name="Verify").click()
     page.wait_for_selector("table#queue")
+
+    for attempt in ("works", "spent"):  # a recovery code instead of the app: once only
+        page.get_by_role("button", name="Log out", exact=True).first.click()
+        sign_in(page, "tess", "two factors are kept here")
+        page.get_by_text("Lost your phone? Use a recovery code").click()
+        page.get_by_label("Recovery code").fill(codes[0].upper().replace("-", " "))
+        page.get_by_role("button", name="Use the recovery code").click()
+        page.wait_for_selector("table#queue" if attempt == "works" else "text=That code is not right")
+    page.get_by_text("Lost your phone? Use a recovery code").click()
+    page.get_by_label("Recovery code").fill(codes[1])
+    page.get_by_role("button", name="Use the recovery code").click()
+    page.wait_for_selector("table#queue")
+    page.goto("/account")
+    assert page.locator("#codes-left").inner_text() == "8"
     assert not real_errors(page), page.errors  # type: ignore[attr-defined]
 
 
@@ -163,11 +181,12 @@ def test_configuration_and_template_preview_pages(page: Any) -> None:
     assert page.locator("h1").inner_text().startswith("Configuration")
     assert page.locator("text=Skylark Air").count() >= 1
     page.goto("/admin/templates")
-    page.get_by_label("Brand", exact=True).select_option("skylark")
-    page.get_by_label("Intent", exact=True).select_option("delivery")
-    editor = page.get_by_role("textbox", name=re.compile("^Template"))
+    form = page.locator("#template-preview")  # beside the form that saves a template
+    form.get_by_label("Brand", exact=True).select_option("skylark")
+    form.get_by_label("Intent", exact=True).select_option("delivery")
+    editor = form.get_by_role("textbox", name=re.compile("^Template"))
     editor.fill("As we already explained, {{ name }}, please {{ dm }}.")
-    page.get_by_role("button", name="Preview").click()
+    form.get_by_role("button", name="Preview").click()
     status = page.locator("#template-preview [role=status]")
     status.filter(has_text="tone:").wait_for()
     assert "Priya" in status.inner_text() and "already explained" in status.inner_text()

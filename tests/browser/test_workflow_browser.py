@@ -42,14 +42,20 @@ def _fresh_conversation(page: Any) -> str:
     return str(page.locator("tr.conv").nth(2).get_attribute("data-id"))
 
 
-def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
-    agent, lead = pair
+def _claimed_by_the_agent(agent: Any, lead: Any) -> str:
+    """Both signed in; the agent opens a fresh conversation and claims it with the keyboard."""
     login(agent, "agent")
     login(lead, "lead")
     conv = _fresh_conversation(agent)
     agent.goto(f"/conversations/{conv}")
     agent.keyboard.press("c")
     agent.wait_for_url(re.compile(r"done=claim"))
+    return conv
+
+
+def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
+    agent, lead = pair
+    conv = _claimed_by_the_agent(agent, lead)
     assert agent.locator("#owner").inner_text() == "You are working on this."
     agent.get_by_label(re.compile("^Reply")).fill("As we already explained, this is our policy.")
 
@@ -99,12 +105,7 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
 
 def test_take_over_dismiss_with_confirmation_and_undo(pair: tuple[Any, Any]) -> None:
     agent, lead = pair
-    login(agent, "agent")
-    login(lead, "lead")
-    conv = _fresh_conversation(agent)
-    agent.goto(f"/conversations/{conv}")
-    agent.keyboard.press("c")
-    agent.wait_for_url(re.compile(r"done=claim"))
+    conv = _claimed_by_the_agent(agent, lead)
 
     lead.goto(f"/conversations/{conv}")
     lead.locator("#act-take_over").click()
@@ -121,3 +122,27 @@ def test_take_over_dismiss_with_confirmation_and_undo(pair: tuple[Any, Any]) -> 
     assert lead.locator("#conv-status").inner_text() == "open"
     assert lead.locator("#conv-assignee").inner_text() == "lead"
     assert not agent.errors and not lead.errors, (agent.errors, lead.errors)
+
+
+def test_send_and_resolve_on_a_phone(browser: Any, live: LiveServer) -> None:
+    """An agent on a 390 px phone closes a conversation with one reply: posted once, resolved, Undo offered;
+    the buttons fit the screen without sideways scrolling."""
+    context, agent = _context(browser, live, 390)
+    try:
+        login(agent, "agent")
+        conv = _fresh_conversation(agent)
+        agent.goto(f"/conversations/{conv}")
+        agent.get_by_label(re.compile("^Reply")).fill("All sorted now, thanks for bearing with us.")
+        assert agent.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(agent, "send-and-resolve-phone")
+        agent.locator("#act-send-resolve").click()
+        agent.wait_for_url(re.compile(r"done=send_resolve"))
+        assert "Sent and resolved." in agent.locator("#flash").inner_text()
+        assert agent.locator("#conv-status").inner_text() == "resolved"
+        assert agent.locator("#act-undo").is_visible()
+        posted = [p for p in live.simulator.world.posts  # type: ignore[attr-defined]
+                  if p.text.startswith("All sorted now, thanks for bearing with us.")]
+        assert len(posted) == 1
+        assert not agent.errors, agent.errors
+    finally:
+        context.close()

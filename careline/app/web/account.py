@@ -18,6 +18,8 @@ from careline.app.web.accounts import (
     create_token,
     end_sessions,
     login_record,
+    new_recovery_codes,
+    recovery_codes_left,
     revoke_token,
     sessions_of,
     set_password_hash,
@@ -28,13 +30,13 @@ from careline.app.web.actions import plain
 from careline.app.web.api import json_body
 from careline.app.web.auth import SESSION_COOKIE, Principal, signed_in, user_of
 from careline.app.web.fields import number, role, text
-from careline.app.web.keys import HASHER, SETTINGS, STORE
+from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password, verify_password
 from careline.app.web.twofactor import matching_step, new_totp_secret, provisioning_uri, valid_secret
 from careline.domain import utcnow
-from careline.errors import Forbidden
+from careline.errors import Conflict, Forbidden
 
 
 async def _hashing(request: web.Request, fn: Any, *args: Any) -> Any:
@@ -53,16 +55,18 @@ async def account_state(request: web.Request) -> dict[str, Any]:
     who = user_of(request)
     store = request.app[STORE]
     record = await store.read(lambda db: login_record(db, who.username))
+    codes_left = await store.read(lambda db: recovery_codes_left(db, who.username))
     mine = await store.read(lambda db: sessions_of(db, who.username))
     own = await store.read(lambda db: tokens(db, who.username))
     now = utcnow()
     return {"username": who.username, "role": who.role.value, "display_name": who.display_name,
-            "two_factor": bool(record and record.totp_secret), "two_factor_required": who.needs_two_factor
-            or who.role.value in request.app[SETTINGS].accounts.totp_roles,
+            "two_factor": bool(record and record.totp_secret), "recovery_codes_left": codes_left,
+            "two_factor_required": who.needs_two_factor
+            or who.role.value in settings_now(request.app).accounts.totp_roles,
             "sessions": [{**plain(s), "current": s.id == who.session} for s in mine],
             "tokens": [{**plain(t), "state": t.state(now)} for t in own],
             "grantable": sorted(r.value for r in GRANTABLE[who.role]),
-            "token_days": request.app[SETTINGS].accounts.token_days}
+            "token_days": settings_now(request.app).accounts.token_days}
 
 
 @signed_in
@@ -80,7 +84,7 @@ async def change_password(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
     current, new = text(body, "current", limit=256), text(body, "new", limit=256)
     await _confirm_password(request, who, current)
-    check_new_password(new, who.username, request.app[SETTINGS].accounts.min_password_length)
+    check_new_password(new, who.username, settings_now(request.app).accounts.min_password_length)
     digest = await _hashing(request, hash_password, new)
 
     def save(db):  # type: ignore[no-untyped-def]
@@ -126,14 +130,36 @@ async def two_factor_enable(request: web.Request) -> web.Response:
     step = matching_step(secret, code, utcnow())
     if step is None:
         raise web.HTTPBadRequest(text="that code does not match; check the app's clock and try the next code")
-    await request.app[STORE].write(lambda db: set_totp(db, who.username, who.username, secret, step))
-    return web.json_response({"message": "Two-factor sign-in is on."})
+    def enable(db):  # type: ignore[no-untyped-def]
+        set_totp(db, who.username, who.username, secret, step)
+        return new_recovery_codes(db, who.username, who.username)
+
+    codes = await request.app[STORE].write(enable)
+    return web.json_response({"message": "Two-factor sign-in is on. Keep these recovery codes somewhere safe: "
+                                         "each works once, and they are shown only now.", "recovery_codes": codes})
+
+
+@signed_in
+async def two_factor_recovery_codes(request: web.Request) -> web.Response:
+    """A new set of recovery codes (the old ones stop working); asks for the password."""
+    who, body = user_of(request), await json_body(request)
+    await _confirm_password(request, who, text(body, "current", limit=256))
+
+    def renew(db):  # type: ignore[no-untyped-def]
+        record = login_record(db, who.username)
+        if record is None or not record.totp_secret:
+            raise Conflict("two-factor sign-in is off: turn it on first")
+        return new_recovery_codes(db, who.username, who.username)
+
+    codes = await request.app[STORE].write(renew)
+    return web.json_response({"message": "New recovery codes: the old ones no longer work. They are shown only now.",
+                              "recovery_codes": codes})
 
 
 @signed_in
 async def two_factor_disable(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
-    if who.role.value in request.app[SETTINGS].accounts.totp_roles:
+    if who.role.value in settings_now(request.app).accounts.totp_roles:
         raise Forbidden(f"the {who.role.value} role requires two-factor sign-in")
     await _confirm_password(request, who, text(body, "current", limit=256))
     await request.app[STORE].write(lambda db: set_totp(db, who.username, who.username, None))
@@ -144,7 +170,7 @@ async def two_factor_disable(request: web.Request) -> web.Response:
 async def new_own_token(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
     label, scope = text(body, "label", limit=80), role(body, required=False)
-    days = number(body, "days", request.app[SETTINGS].accounts.token_days, 0, 3650)
+    days = number(body, "days", settings_now(request.app).accounts.token_days, 0, 3650)
     expires = utcnow() + timedelta(days=days) if days else None
     token = await request.app[STORE].write(
         lambda db: create_token(db, who.username, label, role=scope, expires_at=expires, actor=who.username))
@@ -168,5 +194,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/account/two-factor/start", two_factor_start)
     app.router.add_post("/api/account/two-factor/enable", two_factor_enable)
     app.router.add_post("/api/account/two-factor/disable", two_factor_disable)
+    app.router.add_post("/api/account/two-factor/recovery-codes", two_factor_recovery_codes)
     app.router.add_post("/api/account/tokens", new_own_token)
     app.router.add_post(r"/api/account/tokens/{tid:[0-9a-f]{12}}/revoke", revoke_own_token)

@@ -7,12 +7,15 @@ for changes, the values before and after. Secrets are stored only as hashes (``s
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
+from careline.app.web.sealing import seal, unseal
 from careline.app.web.security import new_secret, token_hash
 from careline.domain import Event, Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Forbidden, NotFound
@@ -101,7 +104,7 @@ def login_record(db: Database, username: str) -> LoginRecord | None:
                           "totp_last_step FROM users WHERE username = ?", (username,)).fetchone()
     if row is None:
         return None
-    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, row[5], row[6])
+    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, unseal(db, row[5]), row[6])
 
 
 def accept_totp_step(db: Database, username: str, step: int) -> bool:
@@ -162,10 +165,52 @@ def set_password_hash(db: Database, actor: str, username: str, password_hash: st
 
 
 def set_totp(db: Database, actor: str, username: str, secret: str | None, step: int = 0) -> None:
-    """Turn two-factor on (with the step of the code that proved it) or off."""
+    """Turn two-factor on (with the step of the code that proved it) or off (its recovery codes end too)."""
     db.conn.execute("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE username = ?",
-                    (secret, step, username))
+                    (seal(db, secret) if secret else None, step, username))
+    if secret is None:
+        db.conn.execute("DELETE FROM totp_recovery_codes WHERE username = ?", (username,))
     audit(db, actor, "account.two_factor", username, before=None, after="on" if secret else "off")
+
+
+#: Recovery codes: how many, and their letters (no 0/o, 1/l/i: read off paper and typed on a phone).
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_LENGTH = 10  # 31**10: about 50 bits each
+
+
+def new_recovery_codes(db: Database, actor: str, username: str) -> list[str]:
+    """A fresh set of one-time recovery codes (any earlier set ends); only their hashes are stored."""
+    codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH)) for _ in range(RECOVERY_CODES)]
+    now = to_iso(utcnow())
+    db.conn.execute("DELETE FROM totp_recovery_codes WHERE username = ?", (username,))
+    db.conn.executemany("INSERT INTO totp_recovery_codes (code_hash, username, created_at) VALUES (?, ?, ?)",
+                        [(token_hash(c), username, now) for c in codes])
+    audit(db, actor, "account.recovery_codes", username, count=len(codes))
+    return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+def recovery_code(text: str) -> str | None:
+    """The code as stored (lower case, no spaces or dashes), or None when it cannot be one."""
+    code = re.sub(r"[\s-]", "", text).lower()
+    return code if len(code) == RECOVERY_LENGTH and all(ch in RECOVERY_ALPHABET for ch in code) else None
+
+
+def use_recovery_code(db: Database, username: str, code: str) -> int | None:
+    """Spend one recovery code of ``username``: the number left, or None when it is wrong or was used."""
+    cur = db.conn.execute("UPDATE totp_recovery_codes SET used_at = ? WHERE code_hash = ? AND username = ? "
+                          "AND used_at IS NULL", (to_iso(utcnow()), token_hash(code), username))
+    if cur.rowcount != 1:
+        return None
+    left = db.conn.execute("SELECT count(*) FROM totp_recovery_codes WHERE username = ? AND used_at IS NULL",
+                           (username,)).fetchone()[0]
+    audit(db, username, "account.recovery_code_used", username, left=left)
+    return int(left)
+
+
+def recovery_codes_left(db: Database, username: str) -> int:
+    return int(db.conn.execute("SELECT count(*) FROM totp_recovery_codes WHERE username = ? AND used_at IS NULL",
+                               (username,)).fetchone()[0])
 
 
 def create_link(db: Database, actor: str, username: str, purpose: str) -> str:
@@ -292,7 +337,7 @@ def recent_account_events(db: Database, limit: int = 200) -> list[dict[str, Any]
     """The newest login and account events, for the admin's audit view."""
     cur = db.conn.execute(
         "SELECT id, at, actor, kind, subject, data FROM events WHERE kind LIKE 'login.%' OR kind LIKE 'account.%' "
-        "OR kind LIKE 'token.%' ORDER BY id DESC LIMIT ?", (limit,))
+        "OR kind LIKE 'token.%' OR kind LIKE 'settings.%' ORDER BY id DESC LIMIT ?", (limit,))
     return [{"id": r[0], "at": r[1], "actor": r[2], "kind": r[3], "subject": r[4], "data": r[5]} for r in cur]
 
 

@@ -55,8 +55,11 @@ def reply_json(out: Outcome) -> dict[str, Any]:
     reply: Reply | None = out.reply
     if reply is None:
         raise NotFound("no reply")
-    return {**plain(reply), "message": out.message, "held": list(out.held), "tone": out.tone,
+    body = {**plain(reply), "message": out.message, "held": list(out.held), "tone": out.tone,
             "conversation": plain(out.conversation)}
+    if out.survey_url:
+        body["survey_path"] = out.survey_url
+    return body
 
 
 def text_field(params: dict[str, Any], name: str, *, limit: int, required: bool = False) -> str:
@@ -112,7 +115,7 @@ async def perform(app: web.Application, action: str, conv_id: int, actor: Actor,
             raise CarelineError("idempotency_key must be a string of 8-100 characters")
         text = text_field(params, "text", limit=20_000)
         return reply_json(await workflow.send(desk, actor, conv_id, text, key, now=now,
-                                              another=_flag(params, "another")))
+                                              another=_flag(params, "another"), resolve=_flag(params, "resolve")))
     if action in STATUS_ACTIONS:
         until = snooze_until(params, now) if action == "snooze" else None
         reason = text_field(params, "reason", limit=200) if action == "dismiss" else ""

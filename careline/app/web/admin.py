@@ -34,7 +34,7 @@ from careline.app.web.actions import plain
 from careline.app.web.api import json_body
 from careline.app.web.auth import allow, create_user, user_of
 from careline.app.web.fields import flag, number, role, text
-from careline.app.web.keys import HASHER, SETTINGS, STORE
+from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password
@@ -46,7 +46,7 @@ USERNAME = r"{name:[A-Za-z0-9._]{1,64}}"
 
 def _link(request: web.Request, token: str) -> str:
     """The set-password link as the person will open it."""
-    base = request.app[SETTINGS].responder.public_url or str(request.url.origin())
+    base = settings_now(request.app).responder.public_url or str(request.url.origin())
     return f"{base.rstrip('/')}/set-password?token={token}"
 
 
@@ -54,7 +54,7 @@ def _leads(request: web.Request) -> bool:
     """Whether this caller acts as a lead for their team; a lead without the setting is refused."""
     if user_of(request).role is Role.ADMIN:
         return False
-    if not request.app[SETTINGS].accounts.leads_manage_team:
+    if not settings_now(request.app).accounts.leads_manage_team:
         raise Forbidden("only admins manage accounts here (accounts.leads_manage_team is off)")
     return True
 
@@ -78,7 +78,7 @@ async def admin_state(request: web.Request) -> dict[str, Any]:
                                                                     for t in all_tokens],
             "audit": trail, "roles": ["agent"] if lead else [r.value for r in Role], "me": user_of(request).username,
             "lead": lead, "team": ", ".join(me.teams) if me else "",
-            "token_days": request.app[SETTINGS].accounts.token_days}
+            "token_days": settings_now(request.app).accounts.token_days}
 
 
 @allow(Role.LEAD)
@@ -105,7 +105,7 @@ async def add_person(request: web.Request) -> web.Response:
     password = text(body, "password", required=False, limit=256)
     digest = None
     if password:
-        check_new_password(password, name, request.app[SETTINGS].accounts.min_password_length)
+        check_new_password(password, name, settings_now(request.app).accounts.min_password_length)
         digest = await asyncio.get_running_loop().run_in_executor(request.app[HASHER], hash_password, password)
 
     def add(db):  # type: ignore[no-untyped-def]
@@ -189,7 +189,7 @@ async def logout_person(request: web.Request) -> web.Response:
 async def add_token(request: web.Request) -> web.Response:
     actor, body = user_of(request).username, await json_body(request)
     owner, label, scope = text(body, "username", limit=64), text(body, "label", limit=80), role(body, required=False)
-    days = number(body, "days", request.app[SETTINGS].accounts.token_days, 0, 3650)
+    days = number(body, "days", settings_now(request.app).accounts.token_days, 0, 3650)
     expires = utcnow() + timedelta(days=days) if days else None
     token = await request.app[STORE].write(
         lambda db: create_token(db, owner, label, role=scope, expires_at=expires, actor=actor))

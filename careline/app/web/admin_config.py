@@ -1,7 +1,7 @@
-"""What the running service was configured with, for admins: brands, sources, SLA policies and
-calendars (with a live due-time preview), webhooks (with a signed test delivery). Read-only: the
-settings file is still where these change (``careline config --check``, then a restart); secrets are
-never shown, only whether they are set.
+"""What the running service is configured with, for admins: brands, sources, SLA policies and
+calendars (with a live due-time preview), webhooks (with a signed test delivery), each with the forms
+that change it without a restart (``admin_settings``: validated, versioned, audited). Secrets are never
+shown, only whether they are set: they stay in the environment.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import aiohttp
 from aiohttp import web
 
 from careline.app.http import AiohttpTransport
+from careline.app.web.admin_settings import editors
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.keys import LIVE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.domain import Event, Role, to_iso, utcnow
 from careline.errors import Conflict
@@ -44,7 +45,10 @@ def _sources(settings: Settings) -> list[dict[str, Any]]:
     return [{"name": "x", "enabled": x.enabled, "interval_seconds": x.interval_seconds,
              "daily_budget_usd": x.daily_budget_usd, "credentials": "set" if x.bearer_token else "missing"},
             {"name": "reddit", "enabled": reddit.enabled, "interval_seconds": reddit.interval_seconds,
-             "daily_budget_usd": None, "credentials": "set" if reddit.client_id else "missing"}]
+             "daily_budget_usd": None, "credentials": "set" if reddit.client_id else "missing"},
+            *({"name": name, "enabled": cfg.enabled, "interval_seconds": cfg.interval_seconds, "daily_budget_usd": None,
+               "credentials": "per brand (environment)"}
+              for name, cfg in (("bluesky", settings.sources.bluesky), ("mastodon", settings.sources.mastodon)))]
 
 
 def _parse_at(text: str, zone: str) -> datetime:
@@ -60,17 +64,19 @@ def _parse_at(text: str, zone: str) -> datetime:
 
 @allow(Role.ADMIN)
 async def config_page(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = settings_now(request.app)
     now = utcnow()
     previews = [_preview(p, now) for p in configured_policies(settings)]
     return render(request, "admin_config.html", title="Configuration", settings=settings,
-                  sources=_sources(settings), previews=previews, webhooks=settings.responder.webhooks)
+                  sources=_sources(settings), previews=previews, webhooks=settings.responder.webhooks,
+                  editors=await editors(request), problem=request.app[LIVE].problem,
+                  version=request.app[LIVE].version)
 
 
 @allow(Role.ADMIN)
 async def sla_preview(request: web.Request) -> web.Response:
     """``?policy=NAME&at=ISO``: the due times a message at that moment gets (all policies without ``policy``)."""
-    policies = configured_policies(request.app[SETTINGS])
+    policies = configured_policies(settings_now(request.app))
     name = request.query.get("policy", "")
     chosen = [p for p in policies if not name or p.name == name]
     if name and not chosen:
@@ -84,7 +90,7 @@ async def sla_preview(request: web.Request) -> web.Response:
 @allow(Role.ADMIN)
 async def test_webhook(request: web.Request) -> web.Response:
     """POST a signed ``{"event": "test"}`` to the configured webhook number ``n`` and say what came back."""
-    hooks = request.app[SETTINGS].responder.webhooks
+    hooks = settings_now(request.app).responder.webhooks
     index = int(request.match_info["n"])
     if index >= len(hooks):
         raise web.HTTPNotFound(text=f"no webhook number {index}")

@@ -1,7 +1,8 @@
 """Reply templates per brand and intent (role admin): what each brand's suggestion starts from, and a
 sandboxed preview of an edited template with the tone check and the platform's length limit.
 
-Read-only like ``/admin/config``: templates live in ``responder.templates_dir`` and are read at start.
+Templates saved here (``admin_settings``, section ``templates``) override the files in
+``responder.templates_dir`` and apply to the next suggestion without a restart.
 The preview renders in the same sandbox as real drafts (``responder.drafts``), so a template that
 previews cleanly here renders the same for agents.
 """
@@ -15,10 +16,11 @@ from aiohttp import web
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from careline.app.web.admin_settings import editors
 from careline.app.web.api import json_body
 from careline.app.web.auth import allow
 from careline.app.web.fields import text
-from careline.app.web.keys import DESK, SETTINGS
+from careline.app.web.keys import DESK, settings_now
 from careline.app.web.pages import render
 from careline.domain import Role
 from responder.drafts import DEFAULT_TEMPLATES, draft_reply
@@ -48,7 +50,7 @@ def _catalogue(request: web.Request) -> list[dict[str, Any]]:
     """One row per brand and intent: whose template applies (the brand's file or the default) and its text."""
     voices = request.app[DESK].voices
     out = []
-    for brand in request.app[SETTINGS].brands:
+    for brand in settings_now(request.app).brands:
         voice = voices.get(brand.name)
         for intent, default in DEFAULT_TEMPLATES.items():
             own = voice.templates.get(intent)
@@ -59,9 +61,10 @@ def _catalogue(request: web.Request) -> list[dict[str, Any]]:
 
 @allow(Role.ADMIN)
 async def templates_page(request: web.Request) -> web.Response:
+    saved = (await editors(request))["templates"]
     return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
-                  brands=[b.name for b in request.app[SETTINGS].brands], intents=list(DEFAULT_TEMPLATES),
-                  platforms=sorted(LIMITS))
+                  brands=[b.name for b in settings_now(request.app).brands], intents=list(DEFAULT_TEMPLATES),
+                  platforms=sorted(LIMITS), saved=dataclasses.replace(saved, new=[]))
 
 
 @allow(Role.ADMIN)
@@ -70,7 +73,7 @@ async def preview(request: web.Request) -> web.Response:
     body = await json_body(request)
     brand, intent = text(body, "brand", limit=40), text(body, "intent", limit=40)
     platform, template = text(body, "platform", limit=20), text(body, "template", required=False, limit=4000)
-    if brand not in {b.name for b in request.app[SETTINGS].brands}:
+    if brand not in {b.name for b in settings_now(request.app).brands}:
         raise web.HTTPNotFound(text=f"no brand {brand!r}")
     if intent not in DEFAULT_TEMPLATES:
         raise web.HTTPBadRequest(text=f"intent must be one of {', '.join(DEFAULT_TEMPLATES)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from aiohttp import web
 from careline.app.web import actions, schemas
 from careline.app.web.actions import plain
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import PRESENCE, SETTINGS, STORE
+from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
@@ -45,7 +46,7 @@ from responder.policy import effort_of
 from responder.replies import Voices, draft_for
 from responder.slastate import sla_state
 from responder.surveys import service_url, survey_url
-from responder.textlimits import LIMITS
+from responder.textlimits import LIMITS, announced_limit
 from responder.transitions import allowed_actions
 
 STATUSES = ("new", "open", "pending", "snoozed", "resolved", "dismissed")
@@ -125,7 +126,7 @@ def _search_cursor(after: str | None) -> int | None:
 
 @allow(Role.AGENT)
 async def queue_page(request: web.Request) -> web.Response:
-    store, settings, now = request.app[STORE], request.app[SETTINGS], utcnow()
+    store, settings, now = request.app[STORE], settings_now(request.app), utcnow()
     filters = queue_filters(request)
     dense = request.query.get("dense") == "1"
     q = search_text(request)
@@ -160,23 +161,25 @@ def _loads(value: str | None, default: Any) -> Any:
         return default
 
 
-def suggest(settings: Settings, conv: dict[str, Any], intent: str | None, language: str | None = None
-            ) -> dict[str, Any]:
+def suggest(settings: Settings, conv: dict[str, Any], intent: str | None, language: str | None = None,
+            limit: int | None = None) -> dict[str, Any]:
     """The suggested reply in the brand's voice (templates included) and, where a template exists, the
     customer's language, with its length, tone findings and a note when it could not be localised."""
     d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], Voices.from_settings(settings),
-                  language=language)
+                  language=language, limit=limit)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "source": d.source, "language": d.language, "note": d.note}
 
 
-def saved_replies(settings: Settings, conv: dict[str, Any], language: str | None = None) -> list[dict[str, Any]]:
+def saved_replies(settings: Settings, conv: dict[str, Any], language: str | None = None,
+                  limit: int | None = None) -> list[dict[str, Any]]:
     """Every template of the conversation's brand, one per intent, in the customer's language where one
     exists, filled in for this customer and checked (tone and the platform's length): the picker."""
     voices = Voices.from_settings(settings)
     out = []
     for intent in INTENTS:
-        d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices, language=language)
+        d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices, language=language,
+                      limit=limit)
         out.append({"intent": intent, "text": d.text, "length": d.length.length, "limit": d.length.limit,
                     "ok": d.length.ok and not d.tone.defensive, "source": d.source, "language": d.language})
     return out
@@ -226,8 +229,10 @@ def send_backs(d: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return {n["reply_id"]: n for n in d["notes"] if n["kind"] == "send_back" and n["reply_id"]}
 
 
-async def load_detail(store: Store, settings: Settings, conv_id: int, now: datetime) -> dict[str, Any]:
-    """Conversation, thread with scores, author history, effort, suggested reply, legal actions."""
+async def load_detail(store: Store, settings: Settings, conv_id: int, now: datetime, *,
+                      limits: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """Conversation, thread with scores, author history, effort, suggested reply, legal actions.
+    ``limits``: reply length limits the senders announced (a Mastodon server's own), counted in the editor."""
     d = await store.read(lambda db: _detail(db, conv_id))
     conv = present_row(d["conversation"], now)
     for m in d["thread"]:
@@ -244,10 +249,11 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
                    "messages_in_thread": len(d["thread"]),
                    "max_text_effort": max((m["effort"] for m in d["thread"]), default=0.0)}
     last_message = d["thread"][-1] if d["thread"] else None
-    d["draft"] = suggest(settings, conv, latest["intent"] if latest else None,
-                         last_message.get("language") if last_message else None)
+    limit = announced_limit(limits, conv["platform"], conv["brand"])
+    language = last_message.get("language") if last_message else None
+    d["draft"] = suggest(settings, conv, latest["intent"] if latest else None, language, limit)
     d["answered"] = answered_by(d)
-    d["saved_replies"] = saved_replies(settings, conv, last_message.get("language") if last_message else None)
+    d["saved_replies"] = saved_replies(settings, conv, language, limit)
     d["send_backs"] = send_backs(d)
     d["timeline"] = timeline(d)
     d["actions"] = [a.value for a in allowed_actions(conv["status"]) if a.value in ACTIONS]
@@ -255,15 +261,21 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
         d["actions"] += ["send", "escalate"]
     if conv["assignee"]:
         d["actions"] = [a for a in d["actions"] if a != "claim"] + ["take_over"]
-    d["limit"] = LIMITS.get(conv["platform"], 10_000)
-    for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM
-        survey["url"] = survey_url(settings, survey.pop("token"), service_url(settings))
+    d["limit"] = limit or LIMITS.get(conv["platform"], 10_000)
+    posted = [r["text"] for r in d["replies"] if r["state"] == "sent"]
+    for survey in d["surveys"]:  # the agent pastes this link into the closing message or DM, unless it went
+        token = survey.pop("token")  # with the closing reply already (the brand's survey_in_reply)
+        survey["url"] = survey_url(settings, token, service_url(settings))
+        survey["in_reply"] = any(f"/s/{token}" in text for text in posted)
     return d
 
 
 def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra: Any) -> web.Response:
     c = d["conversation"]
     me = user_of(request).username
+    settings = settings_now(request.app)
+    brand = next((b for b in settings.brands if b.name == c["brand"]), None)
+    extra.setdefault("survey_in_reply", bool(brand and brand.survey_in_reply and settings.responder.survey != "none"))
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
                   me=me, is_lead=user_of(request).role in ("lead", "admin"),
                   held_by_other=bool(c["assignee"] and c["assignee"] != me),
@@ -275,17 +287,18 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
         "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
-        "held": "Waiting for approval by a lead.", "assign": "Assigned."}
+        "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved."}
 
 
 @allow(Role.AGENT)
 async def conversation_page(request: web.Request) -> web.Response:
     conv_id = int(request.match_info["id"])
-    d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
+    d = await load_detail(request.app[STORE], settings_now(request.app), conv_id, utcnow(),
+                          limits=request.app[DESK].length_limits)
     done = request.query.get("done", "")
     held = request.query.get("held", "")  # set after a send that a lead must approve first
     return _page(request, d, flash=DONE.get(done, ""), done=done if done in DONE else "", held=held[:500],
-                 undoable=done in ("resolve", "dismiss", "snooze"))
+                 undoable=done in ("resolve", "dismiss", "snooze", "send_resolve"))
 
 
 @allow(Role.AGENT)
@@ -297,13 +310,16 @@ async def action_form(request: web.Request) -> web.Response:
         form = schemas.validate_text(schemas.ReplyForm, raw).params()
         result = await actions.perform(request.app, action, conv_id, actions.actor_of(user_of(request)), form)
     except CarelineError as exc:
-        d = await load_detail(request.app[STORE], request.app[SETTINGS], conv_id, utcnow())
+        d = await load_detail(request.app[STORE], settings_now(request.app), conv_id, utcnow(),
+                              limits=request.app[DESK].length_limits)
         status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
     query = {"done": action}
     if action == "send" and result.get("state") == "awaiting_approval":
         query = {"done": "held", "held": "; ".join(result.get("held") or [])}
+    elif action == "send" and result["conversation"]["status"] == "resolved":
+        query = {"done": "send_resolve"}
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 

@@ -17,13 +17,13 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
-from careline.app.web.keys import DESK, PRESENCE, SETTINGS, STORE
+from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
 from careline.errors import Invalid, NotFound
 from careline.views import counts, source_health
 from responder import workflow
-from responder.textlimits import check_length
+from responder.textlimits import announced_limit, check_length
 from responder.tone import check_tone
 
 STREAM_SECONDS = 5.0
@@ -61,7 +61,8 @@ async def get_queue(request: web.Request) -> web.Response:
 
 @allow(Role.AGENT)
 async def get_conversation(request: web.Request) -> web.Response:
-    d = await load_detail(request.app[STORE], request.app[SETTINGS], _conv_id(request), utcnow())
+    d = await load_detail(request.app[STORE], settings_now(request.app), _conv_id(request), utcnow(),
+                          limits=request.app[DESK].length_limits)
     return web.json_response(d)
 
 
@@ -100,7 +101,7 @@ async def check_draft(request: web.Request) -> web.Response:
     """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
     body = await schemas.read_json(request, schemas.DraftCheck)
     text, platform = body.text, body.platform
-    length = check_length(platform, text)
+    length = check_length(platform, text, announced_limit(request.app[DESK].length_limits, platform, body.brand))
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
                               "ok": length.ok, "tone": check_tone(text).as_dict()})
 

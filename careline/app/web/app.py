@@ -16,6 +16,7 @@ from careline.app.web import (
     account,
     admin,
     admin_config,
+    admin_settings,
     admin_templates,
     agent,
     api,
@@ -32,6 +33,7 @@ from careline.app.web.keys import (
     CLASSIFIER,
     DESK,
     HASHER,
+    LIVE,
     PENDING,
     PRESENCE,
     SENDERS,
@@ -44,8 +46,10 @@ from careline.app.web.keys import (
 from careline.app.web.migrations import WEB
 from careline.app.web.pages import approvals_badge, render
 from careline.app.web.presence import Presence
+from careline.app.web.sealing import seal_stored
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
+from careline.live import LiveSettings
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store
@@ -124,8 +128,12 @@ async def plotly_js(request: web.Request) -> web.FileResponse:
 
 
 async def apply_web_migrations(app: web.Application) -> None:
-    """The web tables exist even when the store was opened without ``extra`` (tests, CLI)."""
+    """The web tables exist even when the store was opened without ``extra`` (tests, CLI); two-factor secrets
+    stored in plain text by an older version are sealed."""
     await app[STORE].write(WEB.apply)
+    sealed = await app[STORE].write(seal_stored)
+    if sealed:
+        log.info("sealed %d two-factor secret(s) stored in plain text", sealed)
 
 
 async def start_senders(app: web.Application) -> None:
@@ -148,15 +156,29 @@ async def settle_caches(app: web.Application) -> None:
     await app[SLA_CACHE].idle()
 
 
+@web.middleware
+async def fresh_settings(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A change another process saved (``careline config import``) reaches pages within a second."""
+    await request.app[LIVE].refresh(max_age=1.0)
+    return await handler(request)
+
+
+async def load_settings_overlay(app: web.Application) -> None:
+    """The browser's settings apply from the first request (the service has loaded them already)."""
+    await app[LIVE].refresh()
+
+
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
-               senders: dict[str, ReplySender] | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware, approvals_badge],
+               senders: dict[str, ReplySender] | None = None, live: LiveSettings | None = None) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware, fresh_settings, auth_middleware, approvals_badge],
                           client_max_size=1024**2)
     app[SETTINGS] = settings
+    app[LIVE] = live = live or LiveSettings(settings, store)
     app[STORE] = store
     app[CLASSIFIER] = classifier
     app[SENDERS] = dict(senders or {})
-    app[DESK] = Desk(store, settings, app[SENDERS])
+    app[DESK] = Desk(store, live.current, app[SENDERS])
+    live.subscribe(app[DESK].reconfigure)
     app[PRESENCE] = Presence()
     app[SLA_CACHE] = CostBoundCache()
     accounts = settings.accounts
@@ -169,13 +191,14 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
         undefined=jinja2.StrictUndefined,
     )
     app.on_startup.append(apply_web_migrations)
+    app.on_startup.append(load_settings_overlay)
     app.on_startup.append(start_senders)
     app.on_cleanup.append(close_senders)
     app.on_cleanup.append(settle_caches)
     app.on_cleanup.append(stop_hasher)
     app.on_response_prepare.append(security_headers)
     for module in (login, agent, api, lead, marketing, survey, workspace, account, admin, admin_config,
-                   admin_templates, customers):
+                   admin_templates, admin_settings, customers):
         module.add_routes(app)
     app.router.add_get("/static/vendor/plotly.min.js", plotly_js)
     app.router.add_static("/static/", HERE / "static", name="static")

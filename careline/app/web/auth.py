@@ -20,7 +20,7 @@ from aiohttp import web
 from sqlite_utils import Database
 
 from careline.app.web.accounts import GRANTABLE, create_token, set_teams, touch_session, touch_token
-from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.keys import STORE, settings_now
 from careline.app.web.schemas import form_of
 from careline.app.web.security import hash_password, same, token_hash
 from careline.domain import Role, from_iso, to_iso, utcnow
@@ -162,7 +162,7 @@ def is_https(request: web.Request) -> bool:
 
 # -- middleware ----------------------------------------------------------------------------------
 async def _identify(request: web.Request) -> Principal | None:
-    store, accounts = request.app[STORE], request.app[SETTINGS].accounts
+    store, accounts = request.app[STORE], settings_now(request.app).accounts
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
@@ -239,7 +239,7 @@ async def auth_middleware(request: web.Request,
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, sid: str) -> None:
     """HttpOnly, SameSite=Lax, Secure behind https; the browser keeps it as long as the server would."""
-    hours = request.app[SETTINGS].accounts.session_hours
+    hours = settings_now(request.app).accounts.session_hours
     response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Lax", secure=is_https(request),
                         path="/", max_age=hours * 3600)
 

@@ -11,13 +11,17 @@ from aiohttp import web
 from careline.app.web.cache import CostBoundCache
 from careline.app.web.presence import Presence
 from careline.app.web.throttle import LoginThrottle
+from careline.live import LiveSettings
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store
 from classifiers.abc import Classifier
 from responder.workflow import Desk
 
+#: The settings the app was created with (the TOML bootstrap). Handlers read :func:`current` instead.
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+#: The effective settings (bootstrap + the browser's overlay), kept current without a restart.
+LIVE: web.AppKey[LiveSettings] = web.AppKey("live_settings", LiveSettings)
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
 CLASSIFIER: web.AppKey[Classifier | None] = web.AppKey("classifier")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
@@ -48,3 +52,10 @@ PENDING: web.AppKey[dict[str, PendingLogin]] = web.AppKey("pending_logins", dict
 
 #: Who is viewing and typing where (in memory; see ``presence.py``).
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence", Presence)
+
+
+def settings_now(app: web.Application) -> Settings:
+    """The effective settings now: what every handler reads (see ``careline.live``); an app assembled by
+    hand without the holder (a test of one page) has only its bootstrap."""
+    live = app.get(LIVE)
+    return live.current if live is not None else app[SETTINGS]

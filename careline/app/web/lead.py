@@ -13,7 +13,7 @@ from aiohttp import web
 from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import SETTINGS, SLA_CACHE, STORE
+from careline.app.web.keys import SLA_CACHE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
 from careline.app.web.security import csv_cell
@@ -25,7 +25,7 @@ async def _summary(request: web.Request) -> dict:
     """The summary, held for a multiple of its cost (``SLA_CACHE``; a cheap one only until the next
     write); its ``now`` says when it was computed. Approvals are read fresh every time: a lead who
     just approved a reply must not see it still waiting."""
-    tz = request.app[SETTINGS].service.timezone
+    tz = settings_now(request.app).service.timezone
     store = request.app[STORE]
 
     async def compute() -> dict:
@@ -39,7 +39,7 @@ async def _summary(request: web.Request) -> dict:
 @allow(Role.LEAD)
 async def sla_page(request: web.Request) -> web.Response:
     return render(request, "sla.html", title="SLAs", s=await _summary(request),
-                  retention=request.app[SETTINGS].retention)
+                  retention=settings_now(request.app).retention)
 
 
 @allow(Role.LEAD)
@@ -67,7 +67,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
 
 async def _report(request: web.Request) -> dict[str, Any]:
     """The lead's report for ``from``..``to`` (local days, default the last 30) split by ``by``."""
-    tz = request.app[SETTINGS].service.timezone
+    tz = settings_now(request.app).service.timezone
     now = utcnow()
     today = now.astimezone(ZoneInfo(tz)).date()
     rng = parse_range(request.query.get("from"), request.query.get("to"), tz, today)

@@ -25,8 +25,10 @@ from careline.app.web.accounts import (
     end_sessions,
     link_owner,
     login_record,
+    recovery_code,
     set_password_hash,
     start_session,
+    use_recovery_code,
 )
 from careline.app.web.auth import (
     LOGIN_COOKIE,
@@ -38,7 +40,7 @@ from careline.app.web.auth import (
     signed_in,
     user_of,
 )
-from careline.app.web.keys import HASHER, PENDING, SETTINGS, STORE, THROTTLE, PendingLogin
+from careline.app.web.keys import HASHER, PENDING, STORE, THROTTLE, PendingLogin, settings_now
 from careline.app.web.pages import home_for, render
 from careline.app.web.passwords import password_problem
 from careline.app.web.security import hash_password, new_secret, same, verify_password
@@ -168,22 +170,29 @@ async def login_code(request: web.Request) -> web.StreamResponse:
         return _again(request, cookie, waiting.next, 429, _throttle_message(wait), step="code", pending=key,
                       retry=wait)
     record = await request.app[STORE].read(lambda db: login_record(db, waiting.username))
-    step = matching_step(record.totp_secret or "", fields.get("code", ""), utcnow()) if record else None
-    fresh = step is not None and await request.app[STORE].write(
-        lambda db: accept_totp_step(db, waiting.username, step or 0))
+    spare = recovery_code(fields.get("recovery", ""))
+    if spare is not None:
+        fresh = record is not None and await request.app[STORE].write(
+            lambda db: use_recovery_code(db, waiting.username, spare)) is not None
+    else:
+        step = matching_step(record.totp_secret or "", fields.get("code", ""), utcnow()) if record else None
+        fresh = step is not None and await request.app[STORE].write(
+            lambda db: accept_totp_step(db, waiting.username, step or 0))
     if record is None or record.disabled or not fresh:
+        reason = "recovery code" if spare is not None else "two-factor code"
         await request.app[STORE].write(lambda db: audit(db, waiting.username, "login.failed", waiting.username,
-                                                        address=address, reason="two-factor code"))
+                                                        address=address, reason=reason))
         return _again(request, cookie, waiting.next, 401, "That code is not right (or was already used).",
                       step="code", pending=key)
     del request.app[PENDING][key]
-    return await _finish(request, record, waiting.next, address, "password and two-factor code")
+    method = "password and recovery code" if spare is not None else "password and two-factor code"
+    return await _finish(request, record, waiting.next, address, method)
 
 
 async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: str, method: str) -> web.StreamResponse:
     """Start the session, audit the success, clear the account's attempt count, go where asked."""
     request.app[THROTTLE].succeeded(record.username)
-    ttl = timedelta(hours=request.app[SETTINGS].accounts.session_hours)
+    ttl = timedelta(hours=settings_now(request.app).accounts.session_hours)
     agent = request.headers.get("User-Agent", "")
 
     def go(db):  # type: ignore[no-untyped-def]
@@ -236,7 +245,7 @@ async def set_password_submit(request: web.Request) -> web.StreamResponse:
     owner = await request.app[STORE].read(lambda db: link_owner(db, link)) if link else None
     problem = ("This link is not valid any more. Ask an admin for a new one." if owner is None else
                "The two passwords differ." if password != fields.get("confirm", "") else
-               password_problem(password, owner, request.app[SETTINGS].accounts.min_password_length))
+               password_problem(password, owner, settings_now(request.app).accounts.min_password_length))
     if problem:
         return render(request, "set_password.html", status=400 if owner else 404, title="Set your password",
                       owner=owner or "", link=link, form_csrf=cookie, error=problem[:1].upper() + problem[1:])

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from careline.app.web import schemas
 from careline.app.web.auth import allow, user_of
-from careline.app.web.keys import SETTINGS, STORE
+from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.security import csv_cell
 from careline.app.web.trends import MAX_POSTS, PLATFORMS, SENTIMENTS, PostFilter, current_topic, posts, trends
@@ -28,7 +28,7 @@ MAX_SURVEY_BATCH = 1000
 
 
 async def _trends(request: web.Request) -> dict[str, Any]:
-    settings = request.app[SETTINGS]
+    settings = settings_now(request.app)
     query = schemas.read_query(request, schemas.TrendsQuery)
     brand = query.brand or None
     if brand is not None and brand not in {b.name for b in settings.brands}:
@@ -42,7 +42,7 @@ async def _trends(request: web.Request) -> dict[str, Any]:
 @allow(Role.MARKETING)
 async def trends_page(request: web.Request) -> web.Response:
     data = await _trends(request)
-    return render(request, "trends.html", title="Trends", t=data, brands=request.app[SETTINGS].brands,
+    return render(request, "trends.html", title="Trends", t=data, brands=settings_now(request.app).brands,
                   platforms=PLATFORMS)
 
 
@@ -96,7 +96,7 @@ def _matches(request: web.Request, name: str, pattern: str, words: str) -> str |
 
 def post_filter(request: web.Request, now: datetime) -> PostFilter:
     """The query of ``GET /api/trends/posts``, checked: every bad value is a 400 in words."""
-    settings = request.app[SETTINGS]
+    settings = settings_now(request.app)
     day = _matches(request, "day", r"\d{4}-\d{2}-\d{2}", "a date as YYYY-MM-DD")
     hour = _matches(request, "hour", r"\d{4}-\d{2}-\d{2}T\d{2}", "an hour as YYYY-MM-DDTHH (UTC)")
     for name, value, fmt in (("day", day, "%Y-%m-%d"), ("hour", hour, "%Y-%m-%dT%H")):
@@ -161,7 +161,7 @@ def _survey_rows(body: schemas.SurveyImport, brands: set[str], who: str) -> list
 @allow(Role.MARKETING)
 async def import_surveys(request: web.Request) -> web.Response:
     """Import NPS survey answers (0-10) so survey NPS can sit next to the estimate."""
-    brands = {b.name for b in request.app[SETTINGS].brands}
+    brands = {b.name for b in settings_now(request.app).brands}
     records = _survey_rows(await schemas.read_json(request, schemas.SurveyImport), brands, user_of(request).username)
     await request.app[STORE].write(lambda db: db.conn.executemany(
         "INSERT INTO survey_answers (brand, kind, score, answered_at, imported_by) VALUES (?, ?, ?, ?, ?)", records))
@@ -170,7 +170,7 @@ async def import_surveys(request: web.Request) -> web.Response:
 
 async def track_competitors(app: web.Application) -> None:
     """Count posts naming each configured competitor by trigger from now on (new names once, here)."""
-    names = [rival for b in app[SETTINGS].brands for rival in b.competitors]
+    names = [rival for b in settings_now(app).brands for rival in b.competitors]
     if names:
         await app[STORE].write(lambda db: track_names(db, names))
 

@@ -419,6 +419,9 @@ def _account_paths() -> dict[str, Any]:
         "/api/account/two-factor/disable": {"post": _op(
             "Turn two-factor off (not where your role requires it)", anyone, _json(OBJ), "400",
             body={"type": "object", "required": ["current"], "properties": {"current": PASSWORD}})},
+        "/api/account/two-factor/recovery-codes": {"post": _op(
+            "Ten new one-time recovery codes (the old set ends); shown only in this answer", anyone, _json(OBJ),
+            "400", "409", body={"type": "object", "required": ["current"], "properties": {"current": PASSWORD}})},
         "/api/account/tokens": {"post": _op("A new API token of yours, scoped no higher than your role", anyone,
                                             TOKEN_MADE, "400", body=NEW_TOKEN, ok_code="201")},
         "/api/account/tokens/{tid}/revoke": {"post": _op("Revoke one of your tokens", anyone, _json(OBJ), "404",
@@ -457,9 +460,39 @@ def _account_paths() -> dict[str, Any]:
                                                                     "platform": {"type": "string", "maxLength": 20},
                                                                     "template": {"type": "string",
                                                                                  "maxLength": 4000}}})},
+        **_settings_paths(),
         "/api/admin/sla/preview": {"get": _op(
             "When a message at `at` (default now) is due under each policy", "admin", _json(OBJ), "400", "404",
             params=[_q("policy", SHORT), _q("at", {"type": "string", "maxLength": 40})])},
+    }
+
+
+SETTINGS_SECTION = {"name": "section", "in": "path", "required": True, "schema": {"type": "string", "enum": [
+    "brands", "sla.policies", "sla.calendars", "responder.webhooks", "sources", "templates"]}}
+SETTINGS_ITEM = _q("item", {"type": "string", "maxLength": 300},
+                   "the item's key (a brand's or policy's name, a webhook's url, x/reddit/bluesky/mastodon, or "
+                   "<brand>/[<language>/]<intent>); a new item may give it in the body instead")
+SETTINGS_BODY = {"type": "object", "properties": {
+    "version": {"type": "integer", "minimum": 0,
+                "description": "the item's version as loaded (absent: a new item); a stale one is a 409"}},
+    "additionalProperties": True,
+    "description": "the fields to set, as JSON values or as the text a form sends (lists one per line)"}
+
+
+def _settings_paths() -> dict[str, Any]:
+    """Settings edited in the browser (``careline.overlay``): validated, versioned, audited, live at once."""
+    return {
+        "/api/admin/settings": {"get": _op(
+            "Every editable section (brands, SLA policies, calendars, webhooks, sources, templates) with each "
+            "item's version and origin (file or browser)", "admin", _json(OBJ))},
+        "/api/admin/settings/{section}": {"post": _op(
+            "Set fields of one item (add it when no version is given); validated like `careline config "
+            "--check` (400 naming the field), 409 with the current values when the version is stale",
+            "admin", _json(OBJ), "400", "404", "409", params=[SETTINGS_SECTION, SETTINGS_ITEM],
+            body=SETTINGS_BODY)},
+        "/api/admin/settings/{section}/delete": {"post": _op(
+            "Delete one item (a file's item is hidden); needs the version it was loaded at", "admin", _json(OBJ),
+            "400", "404", "409", params=[SETTINGS_SECTION, SETTINGS_ITEM], body=SETTINGS_BODY)},
     }
 
 

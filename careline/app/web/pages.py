@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from careline.app.web.auth import USER_KEY, Principal
-from careline.app.web.keys import SETTINGS, STORE, TEMPLATES
+from careline.app.web.keys import STORE, TEMPLATES, settings_now
 from careline.app.web.security import json_for_html
 from careline.domain import Role
 
@@ -45,11 +45,11 @@ def home_for(who: Principal) -> str:
 def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
     who: Principal | None = request.get(USER_KEY)
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
-    if who is not None and who.role is Role.LEAD and request.app[SETTINGS].accounts.leads_manage_team:
+    if who is not None and who.role is Role.LEAD and settings_now(request.app).accounts.leads_manage_team:
         nav.append(("/admin", "Team"))
     badges = {"/sla": request[APPROVALS]} if APPROVALS in request else {}
     html = request.app[TEMPLATES].get_template(template).render(
         user=who, csrf=who.csrf if who else "", nav=nav, badges=badges, path=request.path,
-        timezone=request.app[SETTINGS].service.timezone, island=json_for_html, **context)
+        timezone=settings_now(request.app).service.timezone, island=json_for_html, **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store"})

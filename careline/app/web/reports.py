@@ -16,9 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,10 +24,12 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from careline.app.web.security import csv_cell
-from careline.domain import ACTIVE_STATUSES, from_iso
+from careline.app.web.slareport import ReportRange, ReportRow, lead_report
+from careline.domain import from_iso, to_iso
 from careline.store.records import rows
-from responder.metrics import ConversationRecord, TeamMetrics, metrics_by, summarise, team_metrics
-from responder.slastate import sla_state
+from careline.store.reporting import ACTIVE_WHERE, RUNNING_DUE
+from responder.metrics import summarise
+from responder.slastate import DEFAULT_WARN, sla_state
 from responder.tone import check_tone
 
 AGE_BUCKETS = ((timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1-4 h"), (timedelta(hours=24), "4-24 h"),
@@ -47,64 +47,41 @@ def _decide(due: datetime | None, done: datetime | None, now: datetime) -> tuple
     return None
 
 
-CONV_SQL = """
-SELECT c.id, c.platform, c.brand, c.assignee, c.status, c.created_at, c.first_response_due,
-       c.first_responded_at, c.resolution_due, c.resolved_at, c.next_response_due, c.last_customer_at,
-       c.first_response_clock_s, c.resolution_clock_s
-FROM conversations c WHERE c.created_at >= ? OR c.status IN ('new', 'open', 'pending', 'snoozed')
-"""
+#: Pinned to the running-due index (``INDEXED BY`` fails loudly if the expression ever stops matching it).
+_ACTIVE = f"FROM conversations INDEXED BY conversations_active_due WHERE {ACTIVE_WHERE}"
+#: At risk: due within the policy's warning lead (``responder.slastate``'s rule); the snapshot is parsed
+#: only for rows due within a week, read from the index on the running due time.
+_AT_RISK = (f"{RUNNING_DUE} > :now AND {RUNNING_DUE} <= :week AND "
+            f"(julianday({RUNNING_DUE}) - julianday(:now)) * 1440 <= "
+            "coalesce(json_extract(sla_snapshot, '$.warn_before_minutes'), :warn)")
+_BREACHED = f"{RUNNING_DUE} <= :now"
 
 
-@dataclass(frozen=True, slots=True)
-class _Decided:
-    """One conversation parsed once for every period: its decided targets and its durations."""
-
-    agent: str | None
-    platform: str
-    brand: str
-    decisions: tuple[tuple[bool, datetime], ...]  # (hit?, when it was decided)
-    responded: datetime | None
-    frt: float | None  # wall-clock seconds
-    resolved: datetime | None
-    res: float | None
-    frt_clock: float | None  # SLA clock seconds, stored when decided
-    res_clock: float | None
+def _params(now: datetime) -> dict[str, Any]:
+    return {"now": to_iso(now), "week": to_iso(now + timedelta(days=7)), "warn": DEFAULT_WARN.total_seconds() / 60}
 
 
-def _decided(c: dict[str, Any], now: datetime) -> _Decided:
-    created, responded = from_iso(c["created_at"]), from_iso(c["first_responded_at"])
-    resolved = from_iso(c["resolved_at"]) if c["status"] == "resolved" else None
-    decisions = []
-    for due, done in ((from_iso(c["first_response_due"]), responded), (from_iso(c["resolution_due"]), resolved)):
-        decided = _decide(due, done, now)
-        if decided is not None:
-            decisions.append((decided[0] == "hit", decided[1]))
-    return _Decided(c["assignee"], c["platform"], c["brand"], tuple(decisions),
-                    responded, (responded - created).total_seconds() if responded and created else None,
-                    resolved, (resolved - created).total_seconds() if resolved and created else None,
-                    c["first_response_clock_s"], c["resolution_clock_s"])
+def _active_counts(db: Database, now: datetime) -> tuple[int, int, list[dict[str, Any]]]:
+    """Breached and at-risk counts and the backlog by age, from the partial indexes of migration m095."""
+    params = _params(now)
+    breached = db.conn.execute(f"SELECT count(*) {_ACTIVE} AND {_BREACHED}", params).fetchone()[0]
+    at_risk = db.conn.execute(f"SELECT count(*) {_ACTIVE} AND {_AT_RISK}", params).fetchone()[0]
+    bounds = {f"b{i}": to_iso(now - limit) for i, (limit, _) in enumerate(AGE_BUCKETS) if limit != timedelta.max}
+    newer = db.conn.execute("SELECT count(*), " + ", ".join(f"coalesce(sum(created_at > :{b}), 0)" for b in bounds)
+                            + f" FROM conversations INDEXED BY conversations_active_created WHERE {ACTIVE_WHERE}",
+                            bounds).fetchone()  # newer[i + 1]: younger than bucket i's limit; one covering scan
+    cumulative = [*newer[1:], newer[0]]
+    backlog = [{"age": label, "count": cumulative[i] - (cumulative[i - 1] if i else 0)}
+               for i, (_, label) in enumerate(AGE_BUCKETS)]
+    return breached, at_risk, backlog
 
 
-def _records(d: _Decided, since: datetime) -> tuple[ConversationRecord, ConversationRecord] | None:
-    """The conversation's share of the period from ``since``: (wall-clock, SLA clock) records.
-
-    Runs once per conversation and period (300,000 times for the benchmark's lead page), hence the
-    plain loops."""
-    hits = misses = 0
-    for hit, at in d.decisions:
-        if at >= since:
-            if hit:
-                hits += 1
-            else:
-                misses += 1
-    frt_in = d.frt is not None and d.responded is not None and d.responded >= since
-    res_in = d.res is not None and d.resolved is not None and d.resolved >= since
-    if not (hits or misses or frt_in or res_in):
-        return None
-    return (ConversationRecord(d.agent, d.platform, d.brand, d.frt if frt_in else None, (),
-                               d.res if res_in else None, hits, misses),
-            ConversationRecord(d.agent, d.platform, d.brand, d.frt_clock if frt_in else None, (),
-                               d.res_clock if res_in else None, hits, misses))
+def _active_listed(db: Database, now: datetime, where: str) -> list[dict[str, Any]]:
+    """Up to 50 active conversations matching ``where``, soonest due first, with their SLA state."""
+    found = rows(db, f"""SELECT id, platform, brand, assignee, status, created_at, first_response_due,
+                               first_responded_at, next_response_due, sla_snapshot
+                        {_ACTIVE} AND {where} ORDER BY {RUNNING_DUE} LIMIT 50""", _params(now))
+    return [_brief(c, sla_state(c, now)) for c in found]
 
 
 def period_starts(now: datetime, tz: str) -> dict[str, datetime]:
@@ -113,45 +90,43 @@ def period_starts(now: datetime, tz: str) -> dict[str, datetime]:
     return {"today": midnight.astimezone(now.tzinfo), "7d": now - timedelta(days=7), "30d": now - timedelta(days=30)}
 
 
-def _metrics_dict(m: TeamMetrics, clock: TeamMetrics) -> dict[str, Any]:
-    """One period's (or group's) figures; ``clock`` is the same records with SLA clock durations."""
-    return {"conversations": m.conversations, "attainment_pct": m.attainment_pct, "targets_hit": m.targets_hit,
-            "targets_missed": m.targets_missed, "frt_median_s": m.first_response.median,
-            "frt_p90_s": m.first_response.p90, "resolution_median_s": m.resolution.median,
-            "frt_clock_median_s": clock.first_response.median, "frt_clock_p90_s": clock.first_response.p90,
-            "frt_clock_count": clock.first_response.count, "resolution_clock_median_s": clock.resolution.median,
-            "resolution_clock_count": clock.resolution.count}
-
-
-def _grouped(recs: list[ConversationRecord], clock: list[ConversationRecord], key: str) -> dict[str, Any]:
-    """Per agent or platform; the clock records pair one to one with the wall-clock ones, so the
-    groups are the same."""
-    walls, clocks = metrics_by(recs, key), metrics_by(clock, key)
-    return {k: _metrics_dict(v, clocks[k]) for k, v in walls.items()}
+def _figures(row: ReportRow) -> dict[str, Any]:
+    """One period's (or group's) figures for the cards and tables, from the SQL report's row."""
+    return {"replies_sent": row.replies_sent, "attainment_pct": row.attainment_pct,
+            "targets_hit": row.targets_hit, "targets_missed": row.targets_missed,
+            "frt_median_s": row.first_response.median, "frt_p90_s": row.first_response.p90,
+            "resolution_median_s": row.resolution.median,
+            "frt_clock_median_s": row.first_response_clock.median, "frt_clock_p90_s": row.first_response_clock.p90,
+            "frt_clock_count": row.first_response_clock.count,
+            "resolution_clock_median_s": row.resolution_clock.median,
+            "resolution_clock_count": row.resolution_clock.count}
 
 
 def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = True) -> dict[str, Any]:
     """Everything on the lead's page, as JSON-ready data (``approvals=False``: all but the replies
-    waiting for approval, which the app reads fresh beside a held summary)."""
-    starts = period_starts(now, tz)
-    convs = rows(db, CONV_SQL, ((now - timedelta(days=30)).isoformat(),))
-    periods = {}
-    decided = [_decided(c, now) for c in convs]
-    for name, since in starts.items():
-        pairs = [p for d in decided if (p := _records(d, since)) is not None]
-        recs, clock = [wall for wall, _ in pairs], [sla for _, sla in pairs]
-        periods[name] = _metrics_dict(team_metrics(recs), team_metrics(clock))
+    waiting for approval, which the app reads fresh beside a held summary).
+
+    The period cards and the 7-day tables are the SQL report (``slareport.lead_report``) over the
+    trigger-kept aggregates, so they cost the same at 100 or 100,000 conversations; breaches and the
+    backlog are counted in SQL over the active conversations, and only the 50 listed of each are
+    read as rows."""
+    zone = ZoneInfo(tz)
+    periods: dict[str, Any] = {}
+    by_platform: dict[str, Any] = {}
+    for name, since in period_starts(now, tz).items():
+        rng = ReportRange(since.astimezone(zone).date(), now.astimezone(zone).date(), since, now)
+        report = lead_report(db, rng, "platform", now)
+        periods[name] = _figures(report.total)
         if name == "7d":
-            by_agent, by_platform = _grouped(recs, clock, "agent"), _grouped(recs, clock, "platform")
-    active = [c for c in convs if c["status"] in ACTIVE_STATUSES]
-    states = [(c, sla_state(c, now)) for c in active]
+            week = rng
+            by_platform = {r.group: _figures(r) for r in report.rows}
+    by_agent = {r.group: _figures(r) for r in lead_report(db, week, "agent", now).rows}
+    breached, at_risk, backlog = _active_counts(db, now)
     return {
         "now": now.isoformat(), "periods": periods, "by_agent": by_agent, "by_platform": by_platform,
-        "breaches": [_brief(c, s) for c, s in states if s["state"] == "breached"][:50],
-        "near_breaches": [_brief(c, s) for c, s in states if s["state"] == "at_risk"][:50],
-        "breach_count": sum(s["state"] == "breached" for _, s in states),
-        "near_breach_count": sum(s["state"] == "at_risk" for _, s in states),
-        "backlog": backlog_by_age(active, now),
+        "breaches": _active_listed(db, now, _BREACHED),
+        "near_breaches": _active_listed(db, now, _AT_RISK),
+        "breach_count": breached, "near_breach_count": at_risk, "backlog": backlog,
         **({"approvals": approvals_waiting(db)} if approvals else {}),
     }
 
@@ -159,14 +134,6 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
 def _brief(c: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
     return {"id": c["id"], "platform": c["platform"], "brand": c["brand"], "assignee": c["assignee"],
             "status": c["status"], **state}
-
-
-def backlog_by_age(active: Iterable[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    counts: Counter[str] = Counter()
-    for c in active:
-        age = now - (from_iso(c["created_at"]) or now)
-        counts[next(label for limit, label in AGE_BUCKETS if age < limit)] += 1
-    return [{"age": label, "count": counts[label]} for _, label in AGE_BUCKETS]
 
 
 def approvals_waiting(db: Database) -> list[dict[str, Any]]:

@@ -56,6 +56,8 @@ class NewReply(Schema):
     text: str = Field(max_length=MAX_TEXT)
     idempotency_key: str = Field(min_length=8, max_length=100)
     another: bool = Field(False, description="send although a reply to the same customer message was posted")
+    resolve: bool = Field(False, description="the closing reply: resolve once it is posted (and add the survey "
+                                             "link where the brand's survey_in_reply says so)")
 
 
 class ReplyForm(Schema):
@@ -64,6 +66,7 @@ class ReplyForm(Schema):
     text: str = Field("", max_length=MAX_TEXT)
     idempotency_key: str = Field("", max_length=100)
     another: Literal["", "0", "1", "on", "true", "false"] = ""
+    resolve: Literal["", "0", "1", "on", "true", "false"] = ""
     minutes: int | None = Field(None, ge=1, le=MAX_SNOOZE_MINUTES)
     until: AwareDatetime | None = None
     note: str = Field("", max_length=500)
@@ -124,6 +127,7 @@ class ViewForm(Schema):
 class CodeForm(Schema):
     pending: str = Field("", max_length=100)
     code: str = Field("", max_length=10)
+    recovery: str = Field("", max_length=20, description="a one-time recovery code, instead of code")
 
 
 class SetPasswordForm(Schema):
@@ -135,6 +139,8 @@ class SetPasswordForm(Schema):
 class DraftCheck(Schema):
     text: str = Field(max_length=MAX_TEXT)
     platform: DRAFT_PLATFORMS = "x"
+    brand: str = Field("", max_length=64,
+                       description="the conversation's brand: its account's server may announce its own limit")
 
 
 class SendBack(Schema):

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from careline.app.web import schemas
 from careline.app.web.auth import public
-from careline.app.web.keys import SETTINGS, STORE, TEMPLATES
+from careline.app.web.keys import LIVE, SETTINGS, STORE, TEMPLATES, settings_now
 from careline.domain import utcnow
 from careline.errors import CarelineError, Conflict, NotFound
 from responder.surveys import MAX_COMMENT, answer_survey, get_survey, survey_kind
@@ -24,7 +24,7 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Rob
 
 
 def _brand_name(app: web.Application, brand: str) -> str:
-    settings = app.get(SETTINGS)
+    settings = settings_now(app) if LIVE in app or SETTINGS in app else None
     if settings is None:
         return brand
     try:

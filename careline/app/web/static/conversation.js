@@ -47,7 +47,7 @@
       showCount(estimate(box.value), data.limit);
       clearTimeout(timer);
       timer = setTimeout(function () {
-        C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform}).then(function (r) {
+        C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform, brand: data.brand}).then(function (r) {
           if (r.error) { return; }
           showCount(r.length, r.limit);
           renderTone(r.tone);
@@ -102,7 +102,7 @@
      this browser until it is sent or held for approval. */
   var draftKey = "careline-draft-" + data.id;
   if (box) {
-    if (data.done === "send" || data.done === "resubmit") {
+    if (data.done === "send" || data.done === "send_resolve" || data.done === "resubmit") {
       window.localStorage.removeItem(draftKey);
     } else if (!data.error) {  /* held for approval too: the editor keeps what was written */
       var kept = window.localStorage.getItem(draftKey);

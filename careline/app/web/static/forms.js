@@ -56,6 +56,17 @@
     });
   }
   window.CarelineForms = {
+    /* Recovery codes: shown once, in the form's list, as text; the page is not reloaded (they would be lost). */
+    codes: function (form, data) {
+      var list = form.querySelector("ol.codes");
+      list.textContent = "";
+      (data.recovery_codes || []).forEach(function (code) {
+        var item = document.createElement("li");
+        item.textContent = code;
+        list.appendChild(item);
+      });
+      list.hidden = false;
+    },
     /* Two-factor set-up: show the new secret and the code field that proves the app has it. */
     totp: function (form, data) {
       var next = document.getElementById("totp-enable");

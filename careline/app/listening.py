@@ -1,0 +1,129 @@
+"""The pollers and their scheduler jobs, kept in step with the effective settings.
+
+A poller's source is built from one brand and one platform section, so when an admin changes brands
+(keywords, handles, exclusions, accounts) or sources (enabled, interval, X daily budget), the affected
+pollers are retired and rebuilt, and their jobs rescheduled, without a restart. Nothing is lost on the
+way: a poll that is running finishes before its source is closed (each poller has its own gate), and
+the new poller resumes from the cursor the old one committed (cursors and daily spend live in SQLite).
+New brands also get their reply senders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from careline.platform import ReplySender
+from careline.settings import BrandSettings, Settings
+from careline.store import Store
+from listener.poller import Poller
+from listener.registry import build_pollers
+from platforms.registry import build_senders, build_sources
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Listening:
+    """Owns ``pollers`` (the service's list, changed in place) and their ``poll:<key>`` jobs."""
+
+    store: Store
+    pollers: list[Poller]
+    senders: dict[str, ReplySender]
+    on_stored: Callable[[int], None] | None = None
+    scheduler: AsyncIOScheduler | None = None
+    _gates: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _shape: tuple[list[BrandSettings], object] | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _latest: Settings | None = None
+    _task: asyncio.Task[None] | None = None
+
+    async def start(self, settings: Settings) -> None:
+        """Build and start a poller per enabled source and brand (before the scheduler runs)."""
+        self._shape = (settings.brands, settings.sources)
+        for p in build_pollers(build_sources(settings), self.store, on_stored=self.on_stored):
+            await p.source.start()
+            self.pollers.append(p)
+
+    def schedule(self, scheduler: AsyncIOScheduler, settings: Settings) -> None:
+        """One interval job per poller; overlapping runs are skipped, missed runs coalesced."""
+        self.scheduler = scheduler
+        for p in self.pollers:
+            self._add_job(p, settings)
+
+    def _add_job(self, p: Poller, settings: Settings) -> None:
+        assert self.scheduler is not None
+        cfg = getattr(settings.sources, p.source.platform)  # one settings section per platform
+        self.scheduler.add_job(self._run, "interval", args=[p], seconds=cfg.interval_seconds,
+                               jitter=cfg.jitter_seconds, id=f"poll:{p.source.key}", coalesce=True,
+                               max_instances=1, misfire_grace_time=cfg.interval_seconds,
+                               next_run_time=datetime.now(UTC), replace_existing=True)
+
+    async def _run(self, p: Poller) -> None:
+        """A scheduled poll, through the poller's gate so a rebuild never closes a source mid-poll."""
+        async with self._gate(p):
+            if p in self.pollers:
+                await p.run_once()
+
+    def _gate(self, p: Poller) -> asyncio.Lock:
+        return self._gates.setdefault(p.source.key, asyncio.Lock())
+
+    def follow(self, settings: Settings) -> None:
+        """Subscribed to the live settings: rebuild in the background, so an admin's save never waits on a
+        slow poll (one backing off after a 429); a burst of changes collapses into one rebuild to the last."""
+        self._latest = settings
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="careline-listening-rebuild")
+
+    async def _drain(self) -> None:
+        while self._latest is not None:
+            settings, self._latest = self._latest, None
+            try:
+                await self.reconfigure(settings)
+            except Exception:  # the old pollers keep running; the next change tries again
+                log.exception("rebuilding the pollers for new settings failed")
+
+    async def reconfigure(self, settings: Settings) -> None:
+        """Rebuild pollers and jobs when brands or sources changed; add senders for new brands."""
+        async with self._lock:
+            shape = (settings.brands, settings.sources)
+            if shape == self._shape:
+                return
+            self._shape = shape
+            await self._add_senders(settings)
+            old = list(self.pollers)
+            for p in old:
+                await self._retire(p)
+            fresh = build_pollers(build_sources(settings), self.store, on_stored=self.on_stored)
+            for p in fresh:
+                await p.source.start()
+                self.pollers.append(p)
+                if self.scheduler is not None:
+                    self._add_job(p, settings)
+            log.info("settings changed: %d poller(s) rebuilt as %d", len(old), len(fresh))
+
+    async def _retire(self, p: Poller) -> None:
+        """Stop scheduling ``p``, let a running poll finish, then close its source."""
+        if self.scheduler is not None and self.scheduler.get_job(f"poll:{p.source.key}") is not None:
+            self.scheduler.remove_job(f"poll:{p.source.key}")
+        async with self._gate(p):
+            self.pollers.remove(p)
+            await p.source.close()
+
+    async def _add_senders(self, settings: Settings) -> None:
+        for key, sender in build_senders(settings).items():
+            if key not in self.senders:
+                await sender.start()
+                self.senders[key] = sender
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._latest = None
+            await self._task  # a rebuild half done would leave sources open
+        for p in list(self.pollers):
+            await p.source.close()

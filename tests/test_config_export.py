@@ -1,0 +1,132 @@
+"""``careline config export`` / ``import`` round-trip what was set in the browser, on a real database file."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from careline.app.commands.configfile import effective
+from careline.app.service import open_store
+from careline.live import LiveSettings
+from careline.settings import CalendarSettings, load_settings
+from careline.store import Store
+from tests.conftest import REPO
+
+DEMO = REPO / "config" / "demo.toml"
+
+
+def careline(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """The real command line in its own process, as an operator runs it."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "CARELINE_SERVICE__DATABASE": str(db),
+           "HOME": str(db.parent)}
+    command = [sys.executable, "-c", "from careline.app.cli import main; main()", "-c", str(DEMO), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+async def browser_edits(db: Path) -> None:
+    """What an admin does at /admin/config and /admin/templates (the same LiveSettings.change)."""
+    bootstrap = load_settings(DEMO, environ={"CARELINE_SERVICE__DATABASE": str(db)})
+    store = await Store(db).open()
+    try:
+        live = LiveSettings(bootstrap, store)
+        await live.refresh()
+        await live.change("brands", "zed", {"keywords": "zedshoes", "display_name": "Zed \"Shoes\" 👟"},
+                          expected=None, actor="root")
+        await live.change("brands", "brightwave", None, expected=0, actor="root")
+        await live.change("sla.policies", "standard", {"first_response_minutes": 45}, expected=0, actor="root")
+        await live.change("sources", "x", {"daily_budget_usd": 2.5, "enabled": False}, expected=0, actor="root")
+        await live.change("templates", "zed/fr/delivery", {"template": "Bonjour {{ name }} ! Réf. {{ case_ref }}"},
+                          expected=None, actor="root")
+    finally:
+        await store.close()
+
+
+def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    assert careline("config", "--check", db=first).returncode == 0
+    asyncio.run(browser_edits(first))
+    exported = tmp_path / "exported.toml"
+    done = careline("config", "export", str(exported), db=first)
+    assert done.returncode == 0, done.stderr
+    text = exported.read_text(encoding="utf-8")
+    secrets = re.findall(r"^(bearer_token|client_id|client_secret|username|password|app_password|access_token) =",
+                         text, re.M)
+    assert secrets == []  # secrets never leave the environment
+    exported.write_text(text.replace('log_level = "INFO"', 'log_level = "DEBUG"', 1), encoding="utf-8")
+    assert careline("config", "--check", db=second).returncode == 0
+    done = careline("config", "import", str(exported), db=second)
+    assert done.returncode == 0, done.stderr
+    assert "5 item(s)" in done.stdout
+    assert "not imported (set it in the settings file): service" in done.stderr  # the browser cannot hold it
+
+    env = {"CARELINE_SERVICE__DATABASE": str(first)}
+    bootstrap = load_settings(DEMO, environ=env)
+    a_store, b_store = open_store(bootstrap), open_store(load_settings(DEMO, environ={
+        "CARELINE_SERVICE__DATABASE": str(second)}))
+    try:
+        a, b = effective(bootstrap, a_store), effective(bootstrap, b_store)
+        assert [x.name for x in b.brands] == ["skylark", "zed"]
+        assert b.brands == a.brands and b.sla == a.sla and b.sources == a.sources
+        assert b.responder.templates == {"zed/fr/delivery": "Bonjour {{ name }} ! Réf. {{ case_ref }}"}
+        events = b_store.read_sync(lambda db: db.conn.execute(
+            "SELECT actor, subject, data FROM events WHERE kind = 'settings.changed' ORDER BY id").fetchall())
+        assert len(events) == 5 and all(actor.startswith("cli:") for actor, _, _ in events)
+        assert {json.loads(data)["via"] for _, _, data in events} == {"import"}
+    finally:
+        a_store.close_sync()
+        b_store.close_sync()
+
+
+@pytest.mark.parametrize(("patch", "words"), [
+    ('\n[[brands]]\nname = "Bad!"\nkeywords = ["x"]\n', "brands[2].name"),
+    ('\n[responder.templates]\n"skylark/delivery" = "{% for i in x %}{% endfor %}"\n', "cannot use for"),
+])
+def test_an_invalid_file_is_refused_naming_the_key_and_nothing_is_stored(tmp_path: Path, patch: str,
+                                                                       words: str) -> None:
+    db = tmp_path / "c.db"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEMO.read_text(encoding="utf-8") + patch, encoding="utf-8")
+    done = careline("config", "import", str(bad), db=db)
+    assert done.returncode == 2 and words in done.stderr, done.stderr
+    store = Store(db).open_sync()
+    try:
+        assert store.read_sync(lambda d: d.conn.execute("SELECT count(*) FROM settings_overlay").fetchone()[0]) == 0
+    finally:
+        store.close_sync()
+
+
+def test_doctor_warns_when_the_browser_settings_no_longer_fit_the_file_or_a_two_factor_key_is_missing(
+        tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    night = CalendarSettings(name="night", timezone="Europe/Paris", hours={"mon": "20:00-23:00"})
+    bootstrap = load_settings(DEMO, environ={"CARELINE_SERVICE__DATABASE": str(db)})
+    bootstrap = dataclasses.replace(bootstrap, sla=dataclasses.replace(
+        bootstrap.sla, calendars=[*bootstrap.sla.calendars, night]))
+
+    async def edits() -> None:  # set while the file had a "night" calendar, which it then lost
+        store = await Store(db).open()
+        try:
+            live = LiveSettings(bootstrap, store)
+            await live.change("sla.policies", "nights", {"calendar": "night"}, expected=None, actor="root")
+        finally:
+            await store.close()
+
+    asyncio.run(edits())
+    store = Store(db).open_sync()
+    try:
+        store.write_sync(lambda d: d.conn.execute(
+            "INSERT INTO users (username, role, password_hash, created_at, totp_secret) "
+            "VALUES ('tess', 'lead', 'x', '2026-01-01T00:00:00+00:00', 'fernet:sealed-elsewhere')"))
+    finally:
+        store.close_sync()
+    done = careline("doctor", db=db)
+    assert "WARNING settings: the browser's settings do not apply" in done.stdout, done.stdout
+    assert "no calendar named 'night'" in done.stdout
+    assert "1 sealed two-factor secret(s) but no key" in done.stdout
