@@ -190,7 +190,9 @@ class SLASettings:
 @dataclass(frozen=True)
 class WebhookSettings:
     url: str = opt("", "Where SLA warnings, breaches and escalations are POSTed (JSON).")
-    events: list[str] = opt(["warning", "breach", "escalation"], "Which SLA events to send.")
+    events: list[str] = opt(["warning", "breach", "escalation", "spike"],
+                            "Which events to send: SLA warning, breach, escalation; spike (a brand's hourly volume "
+                            "spike, trends.spike_alerts).")
     min_level: int = opt(0, "Only escalations at or above this level (0-3).", min=0, max=3)
     secret_env: str = opt("CARELINE_WEBHOOK_SECRET",
                           "Environment variable holding the Standard Webhooks signing secret (whsec_<base64>, "
@@ -234,6 +236,20 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class TrendsSettings:
+    topics: bool = opt(True, "Group complaints into topics by meaning (sentence embeddings) as they are classified.")
+    topic_encoder: str = opt("minilm", "Encoder for topics: minilm (English, groups best) or use (multilingual, "
+                             "puts translations together). Changing it starts new topics.", choices=["minilm", "use"])
+    topic_join: float = opt(0.35, "A complaint joins the topic whose posts it is most alike on average when that "
+                            "average cosine is at least this; lower gives fewer, broader topics.", min=0.05, max=0.95)
+    topic_interval_seconds: int = opt(60, "How often the topic job places new complaints.", min=5)
+    topic_backfill_days: int = opt(30, "Complaints older than this when the topic job first sees them are left "
+                                   "out (the first run after an upgrade does not embed years of posts).", min=1)
+    spike_alerts: bool = opt(True, "Check each brand's hourly volume for spikes every hour and send each spike once "
+                             "to the webhooks that list the event 'spike'.")
+
+
+@dataclass(frozen=True)
 class AccountsSettings:
     session_hours: int = opt(12, "A login session ends this many hours after it started, active or not.", min=1,
                              max=24 * 30)
@@ -265,6 +281,8 @@ class Settings:
                                        metadata={"help": "Logins, sessions, passwords, two-factor, API tokens."})
     retention: RetentionSettings = field(default_factory=RetentionSettings,
                                          metadata={"help": "How long data is kept (daily purge)."})
+    trends: TrendsSettings = field(default_factory=TrendsSettings,
+                                   metadata={"help": "Marketing's trends: complaint topics and spike alerts."})
 
     def brand(self, name: str) -> BrandSettings:
         for b in self.brands:

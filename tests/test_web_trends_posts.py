@@ -59,7 +59,8 @@ async def test_bad_drill_down_queries_are_400s_and_only_marketing_may_ask(client
                          ("hour=2026-01-01T25", "not a real date"), ("brand=nobody", "brand must be one of"),
                          ("sentiment=angry", "sentiment must be one of"), ("platform=myspace", "platform must be"),
                          ("intent=DROP%20TABLE", "an intent name"), ("days=0", "days must be"),
-                         ("limit=500", "limit must be"), ("topic=delays", "topics are not computed yet"),
+                         ("limit=500", "limit must be"), ("topic=delays", "topic must be a topic id"),
+                         ("topic=0", "topic must be a topic id"), ("language=English", "language must be a language"),
                          ("term=" + "x" * 65, "term must be"), (f"day={today}&complaint=yes", "complaint must be")):
         r = await client.get(f"/api/trends/posts?{query}", headers=auth)
         body = await r.json()

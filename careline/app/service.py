@@ -14,7 +14,7 @@ import logging
 import shlex
 import signal
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,11 +32,13 @@ from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
 from careline.store.retention import Purged, purge_batch
 from classifiers.abc import Classifier
+from classifiers.topics import ENCODERS, TopicParams, assign_pending, build_embedder
 from listener.poller import Poller
 from platforms.registry import build_senders
 from responder import workflow
 from responder.alerts import deliver_webhooks, sweep_sla
 from responder.housekeeping import tick
+from responder.spikes import record_spikes
 from responder.workflow import Desk
 
 log = logging.getLogger("careline")
@@ -145,6 +147,45 @@ async def purge(store: Store, settings: Settings, *, now: datetime) -> Purged:
     return total
 
 
+def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *, base_url: str,
+                   current: Callable[[], Settings] | None = None) -> None:
+    """The complaint-topic job (every ``trends.topic_interval_seconds``) and the hourly spike alerts.
+    The ``trends`` section is read at start; spike alerts read the brands and webhooks ``current``
+    gives at each run (settings edited in the browser apply without a restart).
+
+    Both are safe to overlap and to run in two processes: the topic job's write checks its cursor,
+    spike alerts are unique per brand and hour (``classifiers.topics``, ``responder.spikes``). The
+    SLA job's webhook delivery sends the spike alerts' rows.
+    """
+    cfg = settings.trends
+    if cfg.topics:
+        embedder = build_embedder(cfg.topic_encoder, settings.classifier.threads or None)
+        ignore = frozenset(w.lower().strip("@#\"'") for b in settings.brands
+                           for w in " ".join((b.name, b.display_name, *b.handles, *b.keywords)).split())
+        params = TopicParams(join=cfg.topic_join, backfill_days=cfg.topic_backfill_days, ignore=ignore)
+
+        async def topics() -> None:
+            for _ in range(8):  # a burst catches up in a few batches; the rest waits for the next run
+                done = await assign_pending(store, embedder, encoder=ENCODERS[cfg.topic_encoder], now=utcnow(),
+                                            params=params)
+                if not done.assigned:
+                    break
+
+        sched.add_job(topics, "interval", seconds=cfg.topic_interval_seconds, id="trends:topics", coalesce=True,
+                      max_instances=1, misfire_grace_time=cfg.topic_interval_seconds,
+                      next_run_time=datetime.now(UTC))
+    if cfg.spike_alerts:
+        async def spikes() -> None:
+            live = current() if current is not None else settings
+            found = await store.write(lambda db: record_spikes(db, live, utcnow(), base_url=base_url))
+            for alert in found:
+                log.info("spike: %s had %d mentions in the hour %s (usual %.0f)", alert.brand, alert.spike.count,
+                         alert.spike.at, alert.spike.mean)
+
+        sched.add_job(spikes, "cron", minute=5, id="trends:spikes", coalesce=True, max_instances=1,
+                      misfire_grace_time=3600)
+
+
 def add_retention_job(sched: AsyncIOScheduler, store: Store, settings: Settings) -> None:
     """The daily purge at ``retention.run_at_hour`` UTC (coalesced: a missed day runs once)."""
     async def job() -> None:
@@ -189,6 +230,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         add_settings_job(svc.scheduler, live)
         live.subscribe(pipeline.reconfigure)
         live.subscribe(listening.follow)
+        add_trend_jobs(svc.scheduler, store, settings, base_url=svc.url, current=lambda: live.current)
         svc.scheduler.start()
         yield svc
     finally:

@@ -553,3 +553,14 @@ def m100_totp_recovery_codes(db: Database) -> None:
         CREATE INDEX totp_recovery_codes_user ON totp_recovery_codes(username);
         """
     )
+
+
+@CORE()
+def m110_trends(db: Database) -> None:
+    """Marketing's trends read daily and hourly counts kept by triggers on ``classifications``, complaint
+    topics and their daily counts, and spike alerts unique per brand and hour
+    (``careline.store.trending`` describes the tables); the counts are filled here from the rows stored."""
+    from careline.store.trending import schema_statements as trend_statements
+
+    for statement in trend_statements():
+        db.conn.execute(statement)

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from sqlite_utils import Database
 
 from careline.app.web import schemas
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.security import csv_cell
-from careline.app.web.trends import MAX_POSTS, SENTIMENTS, PostFilter, posts, trends
-from careline.domain import Role, to_iso, utcnow
-from careline.errors import CarelineError, Invalid
+from careline.app.web.trends import MAX_POSTS, PLATFORMS, SENTIMENTS, PostFilter, current_topic, posts, trends
+from careline.domain import Role, from_iso, to_iso, utcnow
+from careline.errors import CarelineError, Invalid, NotFound
+from careline.store.trending import track_names
+from careline.trending import since_iso
 from responder.textlimits import LIMITS
 
 MAX_SURVEY_BATCH = 1000
@@ -30,18 +34,23 @@ async def _trends(request: web.Request) -> dict[str, Any]:
     if brand is not None and brand not in {b.name for b in settings.brands}:
         raise web.HTTPBadRequest(text="unknown brand")
     now = utcnow()
-    return await request.app[STORE].read(lambda db: trends(db, now, settings.brands, brand=brand, days=query.days))
+    platform = query.platform or None
+    return await request.app[STORE].read(lambda db: trends(db, now, settings.brands, brand=brand, days=query.days,
+                                                           platform=platform))
 
 
 @allow(Role.MARKETING)
 async def trends_page(request: web.Request) -> web.Response:
     data = await _trends(request)
-    return render(request, "trends.html", title="Trends", t=data, brands=settings_now(request.app).brands)
+    return render(request, "trends.html", title="Trends", t=data, brands=settings_now(request.app).brands,
+                  platforms=PLATFORMS)
 
 
 #: The charts a CSV can hold: each names its list in the trends data.
 CHARTS = {"daily": "daily", "survey_nps": "survey_nps", "intents": "intents", "hourly": "hourly",
-          "spikes": "spikes", "share_of_voice": "share_of_voice", "rising_terms": "rising_terms"}
+          "spikes": "spikes", "share_of_voice": "share_of_voice", "rising_terms": "rising_terms",
+          "platforms": "platforms", "platform_totals": "platform_totals", "languages": "languages",
+          "topics": "topics"}
 
 
 @allow(Role.MARKETING)
@@ -56,9 +65,14 @@ async def trends_csv(request: web.Request) -> web.Response:
     writer = csv.writer(buf)
     writer.writerow(columns)
     for r in records:
-        writer.writerow([csv_cell(r.get(c)) for c in columns])
+        writer.writerow([csv_cell(_flat(r.get(c))) for c in columns])
     return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="careline-{chart}-{utcnow():%Y%m%d}.csv"'})
+
+
+def _flat(value: Any) -> Any:
+    """A list cell (a topic's top words) as one space-separated cell."""
+    return " ".join(map(str, value)) if isinstance(value, list) else value
 
 
 @allow(Role.MARKETING)
@@ -83,8 +97,6 @@ def _matches(request: web.Request, name: str, pattern: str, words: str) -> str |
 def post_filter(request: web.Request, now: datetime) -> PostFilter:
     """The query of ``GET /api/trends/posts``, checked: every bad value is a 400 in words."""
     settings = settings_now(request.app)
-    if request.query.get("topic"):
-        raise CarelineError("topics are not computed yet; filter by intent or term instead")
     day = _matches(request, "day", r"\d{4}-\d{2}-\d{2}", "a date as YYYY-MM-DD")
     hour = _matches(request, "hour", r"\d{4}-\d{2}-\d{2}T\d{2}", "an hour as YYYY-MM-DDTHH (UTC)")
     for name, value, fmt in (("day", day, "%Y-%m-%d"), ("hour", hour, "%Y-%m-%dT%H")):
@@ -97,12 +109,20 @@ def post_filter(request: web.Request, now: datetime) -> PostFilter:
     if term is not None and (len(term) > 64 or not term.strip()):
         raise CarelineError("term must be 1-64 characters")
     return PostFilter(
-        since=now - timedelta(days=_int(request, "days", 30, 1, 365)),
+        since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365))) or now,
         brand=_one_of(request, "brand", {b.name for b in settings.brands}),
+        brands=tuple(b.name for b in settings.brands),
         platform=_one_of(request, "platform", set(LIMITS)), day=day, hour=hour,
         sentiment=_one_of(request, "sentiment", SENTIMENTS),
         intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),
-        complaint=_one_of(request, "complaint", ("0", "1")) == "1", term=term)
+        complaint=_one_of(request, "complaint", ("0", "1")) == "1", term=term,
+        language=_matches(request, "language", r"[a-z]{2,3}(-[A-Za-z]{2,4})?", "a language code such as en or pt-BR"),
+        topic=_topic(request))
+
+
+def _topic(request: web.Request) -> int | None:
+    raw = _matches(request, "topic", r"[1-9]\d{0,17}", "a topic id (a positive whole number, from /api/trends)")
+    return None if raw is None else int(raw)
 
 
 def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
@@ -118,7 +138,14 @@ async def posts_json(request: web.Request) -> web.Response:
     now = utcnow()
     f = post_filter(request, now)
     limit, offset = _int(request, "limit", 50, 1, MAX_POSTS), _int(request, "offset", 0, 0, 1_000_000)
-    return web.json_response(await request.app[STORE].read(lambda db: posts(db, f, limit=limit, offset=offset)))
+
+    def read(db: Database) -> dict[str, Any]:
+        topic = None if f.topic is None else current_topic(db, f.topic)
+        if f.topic is not None and topic is None:
+            raise NotFound(f"there is no topic {f.topic}")
+        return posts(db, dataclasses.replace(f, topic=topic), limit=limit, offset=offset)
+
+    return web.json_response(await request.app[STORE].read(read))
 
 
 def _survey_rows(body: schemas.SurveyImport, brands: set[str], who: str) -> list[tuple[Any, ...]]:
@@ -141,7 +168,15 @@ async def import_surveys(request: web.Request) -> web.Response:
     return web.json_response({"imported": len(records)}, status=201)
 
 
+async def track_competitors(app: web.Application) -> None:
+    """Count posts naming each configured competitor by trigger from now on (new names once, here)."""
+    names = [rival for b in settings_now(app).brands for rival in b.competitors]
+    if names:
+        await app[STORE].write(lambda db: track_names(db, names))
+
+
 def add_routes(app: web.Application) -> None:
+    app.on_startup.append(track_competitors)
     app.router.add_get("/trends", trends_page)
     app.router.add_get("/api/trends", trends_json)
     app.router.add_get("/api/trends/posts", posts_json)

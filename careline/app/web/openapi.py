@@ -102,7 +102,11 @@ SCHEMAS: dict[str, Any] = {
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
         "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"},
-        "survey_comments": {"type": "array"}}},
+        "survey_comments": {"type": "array"}, "platform": {"type": "string", "nullable": True},
+        "platforms": {"type": "array", "description": "per day and platform: volume by sentiment, complaint rate"},
+        "platform_totals": {"type": "array", "description": "per platform over the window"},
+        "languages": {"type": "array", "description": "per detected language: mentions, complaint rate"},
+        "topics": {"type": "array", "description": "complaint topics: id, label, words, count, previous, rising"}}},
     "CustomerExport": {"type": "object", "required": ["platform", "handle", "exported_at", "tables"], "properties": {
         "platform": {"type": "string"}, "handle": {"type": "string"}, "exported_at": {"type": "string"},
         "tables": {"type": "object", "additionalProperties": {"type": "array", "items": OBJ}}}},
@@ -263,18 +267,21 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "One chart's numbers as CSV", "marketing",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
                 {**_q("chart", {"type": "string", "enum": ["daily", "survey_nps", "intents", "hourly", "spikes",
-                                                         "share_of_voice", "rising_terms"]}), "required": True},
-                _q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1, "maximum": 365})])},
+                                                         "share_of_voice", "rising_terms", "platforms",
+                                                         "platform_totals", "languages", "topics"]}), "required": True},
+                _q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1, "maximum": 365}),
+                _q("platform", {"type": "string", "enum": ["x", "reddit", "bluesky", "mastodon"]})])},
         "/api/sla/conversations.csv": {"get": _op(
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", "422",
             params=_query(schemas.ExportQuery))},
-        "/api/trends": {"get": _op("Sentiment, complaint rate, NPS, intents, terms, spikes, share of voice",
+        "/api/trends": {"get": _op("Sentiment, complaint rate, NPS, platforms, languages, intents, terms, complaint "
+                                   "topics, spikes, share of voice",
                                    "marketing", _json(_ref("Trends")), "400", "422",
                                    params=_query(schemas.TrendsQuery))},
         "/api/trends/posts": {"get": _op(
             "The posts behind a chart's point or bar, newest first (read-only)", "marketing", _json(_ref("Posts")),
-            "400", params=[
+            "400", "404", params=[
                 _q("days", {"type": "integer", "minimum": 1, "maximum": 365}, "how far back (default 30)"),
                 _q("brand", SHORT), _q("platform", {"type": "string", "enum": sorted(LIMITS)}),
                 _q("day", {"type": "string", "format": "date"}, "one UTC day, YYYY-MM-DD"),
@@ -283,7 +290,10 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                 _q("intent", {"type": "string", "pattern": "^[a-z_]{1,40}$"}),
                 _q("complaint", {"type": "string", "enum": ["0", "1"]}, "1: complaints only"),
                 _q("term", {"type": "string", "minLength": 1, "maxLength": 64}, "posts containing this word"),
-                _q("topic", SHORT, "topic grouping is not computed yet: any value is a 400"),
+                _q("topic", {"type": "integer", "minimum": 1}, "a complaint topic's id (from /api/trends); "
+                   "a merged topic's posts are those of the topic it joined; an unknown id is a 404"),
+                _q("language", {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z]{2,4})?$"},
+                   "a detected language code (und: not known)"),
                 _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
                 _q("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000})])},
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(

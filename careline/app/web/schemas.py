@@ -193,6 +193,7 @@ class ExportQuery(Schema):
 class TrendsQuery(Schema):
     brand: Short = ""
     days: int = Field(30, ge=1, le=365)
+    platform: Literal["", "x", "reddit", "bluesky", "mastodon"] = ""
 
 
 # -- parsing ---------------------------------------------------------------------------------------------

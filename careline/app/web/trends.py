@@ -1,20 +1,21 @@
-"""Marketing's read models: sentiment and complaints by day, estimated vs survey NPS, intents, terms,
-spikes and share of voice. The aggregations are SQL; the judgement calls are small pure functions.
+"""Marketing's read models: sentiment and complaints by day and platform, languages, estimated vs survey
+NPS, intents, terms, complaint topics, spikes and share of voice.
+
+The counts come from ``trend_daily``, ``trend_hourly`` and ``topic_daily``, which triggers keep current
+(``careline.store.trending``), so a 90-day page sums a few thousand rows instead of a million
+mentions. Windows are whole UTC days (``careline.trending.since_iso``), so a chart's first bar and the
+posts behind it agree.
 
 Estimated NPS: public posts are not survey answers, so each classified mention is sorted the way a
 survey would sort its author: a *detractor* when the model's detractor likelihood is >= 0.5, a
 *promoter* when the post is positive and the likelihood < 0.3, otherwise passive. The score is then
 the survey formula (``responder.metrics.nps_from_counts``). It is an estimate and is labelled so,
 next to real survey NPS where answers were imported.
-
-Spikes follow Huginn's peak detector: an hour is a spike when its volume exceeds the mean plus three
-standard deviations of the preceding window, and no second alert fires within the cooldown.
 """
 
 from __future__ import annotations
 
-import math
-import re
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -23,45 +24,22 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import to_iso
+from careline.domain import Platform, to_iso
 from careline.settings import BrandSettings
 from careline.store.records import rows
+from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
+from careline.trending import STOPWORDS, Spike, detect_spikes, hourly_volume, since_iso, words
 from responder.metrics import nps, nps_from_counts
 
-DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
+__all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
+
 ZONES = (("critical", -100, 0), ("improvement", 0, 50), ("quality", 50, 75), ("excellence", 75, 100))
-_WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'\-]{2,}")
-_STOP = """the and for you your with this that have has had not but are was were they them their our
-out all just get got can cant can't don't dont why what when how who will would should could from been being
-its it's i'm im she her his him about into over than then there here any more most some such very too also
-only really still again after before now today yesterday because every even much many one two three off
-"""
-STOPWORDS = frozenset(_STOP.split())
-
-
-@dataclass(frozen=True, slots=True)
-class Spike:
-    at: str
-    count: int
-    mean: float
-    threshold: float
-
-
-def detect_spikes(series: Sequence[tuple[str, int]], *, window: int = 24, k: float = 3.0,
-                  cooldown: int = 6, min_count: int = 5) -> list[Spike]:
-    """Points above ``mean + k*std`` of the previous ``window`` points; quiet for ``cooldown`` points after."""
-    spikes: list[Spike] = []
-    quiet_until = -1
-    for i in range(window, len(series)):
-        history = [c for _, c in series[i - window:i]]
-        mean = sum(history) / window
-        std = math.sqrt(sum((c - mean) ** 2 for c in history) / window)
-        at, count = series[i]
-        threshold = mean + k * std
-        if i > quiet_until and count > threshold and count >= min_count:
-            spikes.append(Spike(at, count, round(mean, 2), round(threshold, 2)))
-            quiet_until = i + cooldown
-    return spikes
+PLATFORMS = tuple(p.value for p in Platform)
+#: Posts read per UTC day and brand for rising terms: an even sample, so a 90-day page at a million
+#: mentions tokenises a few thousand posts, not tens of thousands.
+RECENT_PER_DAY, BASELINE_PER_DAY = 150, 50
+#: A topic is rising when it has at least this many posts in the window and twice its previous rate.
+TOPIC_MIN_COUNT, TOPIC_RISE = 5, 2.0
 
 
 def rising_terms(recent: Iterable[str], baseline: Iterable[str], *, top: int = 10,
@@ -86,92 +64,154 @@ def _doc_freq(texts: Iterable[str], skip: frozenset[str]) -> Counter[str]:
     freq: Counter[str] = Counter()
     for text in texts:
         freq[""] += 1
-        words = {w.strip("'-") for w in _WORD.findall(re.sub(r"https?://\S+|@\w+", " ", text.lower()))}
-        freq.update(w for w in words if w and w not in skip)
+        freq.update(set(words(text, skip)))
     return freq
 
 
-DAILY_SQL = """
-SELECT substr(m.created_at, 1, 10) AS day, cl.sentiment, count(*) AS n,
-       sum(cl.complaint >= 0.5) AS complaints, sum(cl.detractor >= :det) AS detractors,
-       sum(cl.sentiment = 'positive' AND cl.detractor < :pro) AS promoters
-FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
-WHERE m.created_at >= :since AND (:brand IS NULL OR m.brand = :brand)
-GROUP BY day, cl.sentiment ORDER BY day
-"""
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the page is filtered to: UTC days from ``since`` (``YYYY-MM-DD``), a brand, a platform."""
+
+    since: str
+    brand: str | None = None
+    platform: str | None = None
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        return {"since": self.since, "brand": self.brand, "platform": self.platform, **extra}
 
 
-def daily(db: Database, since: datetime, brand: str | None) -> list[dict[str, Any]]:
-    """Per day: volume by sentiment, complaint rate and estimated NPS."""
-    days: dict[str, dict[str, Any]] = defaultdict(lambda: {"negative": 0, "neutral": 0, "positive": 0,
-                                                           "complaints": 0, "detractors": 0, "promoters": 0})
-    for r in rows(db, DAILY_SQL, {"since": to_iso(since), "brand": brand, "det": DETRACTOR_AT,
-                                  "pro": PROMOTER_BELOW}):
-        d = days[r["day"]]
+SCOPE_WHERE = "day >= :since AND (:brand IS NULL OR brand = :brand) AND (:platform IS NULL OR platform = :platform)"
+
+DAILY_SQL = f"""SELECT day, sentiment, sum(n) AS n, sum(complaints) AS complaints, sum(detractors) AS detractors,
+       sum(promoters) AS promoters FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, sentiment ORDER BY day"""
+
+
+def _figures(counts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Volume by sentiment, complaint rate and estimated NPS of some ``trend_daily`` sums."""
+    d: dict[str, int] = {"negative": 0, "neutral": 0, "positive": 0, "complaints": 0, "detractors": 0,
+                         "promoters": 0}
+    for r in counts:
         d[r["sentiment"]] = d.get(r["sentiment"], 0) + r["n"]
         for key in ("complaints", "detractors", "promoters"):
             d[key] += r[key] or 0
+    total = d["negative"] + d["neutral"] + d["positive"]
+    est = nps_from_counts(d["promoters"], total - d["promoters"] - d["detractors"], d["detractors"]) if total else None
+    return {"negative": d["negative"], "neutral": d["neutral"], "positive": d["positive"], "total": total,
+            "complaints": d["complaints"], "complaint_rate": round(100 * d["complaints"] / max(1, total), 1),
+            "estimated_nps": est.score if est else None, "zone": est.zone if est else None}
+
+
+def daily(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Per day: volume by sentiment, complaint rate and estimated NPS."""
+    days: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows(db, DAILY_SQL, scope.params()):
+        days[r["day"]].append(r)
     out = []
     for day in sorted(days):
-        d = days[day]
-        total = d["negative"] + d["neutral"] + d["positive"]
-        est = nps_from_counts(d["promoters"], total - d["promoters"] - d["detractors"], d["detractors"])
-        out.append({"day": day, "negative": d["negative"], "neutral": d["neutral"], "positive": d["positive"],
-                    "total": total, "complaint_rate": round(100 * d["complaints"] / total, 1),
-                    "estimated_nps": est.score, "zone": est.zone})
+        f = _figures(days[day])
+        del f["complaints"]
+        out.append({"day": day, **f})
     return out
+
+
+PLATFORM_SQL = f"""SELECT day, platform, sentiment, sum(n) AS n, sum(complaints) AS complaints,
+       sum(detractors) AS detractors, sum(promoters) AS promoters
+FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, platform, sentiment"""
+
+
+def by_platform(db: Database, scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per day and platform (the stacked volume chart), and per platform over the window (the sentiment
+    chart): volume by sentiment, complaint rate and estimated NPS. Every platform is listed in the
+    totals, with zeros where it has no posts, so a silent platform is visible as silent."""
+    per_day: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    per_platform: dict[str, list[dict[str, Any]]] = {p: [] for p in PLATFORMS if scope.platform in (None, p)}
+    for r in rows(db, PLATFORM_SQL, scope.params()):
+        per_day[(r["day"], r["platform"])].append(r)
+        per_platform.setdefault(r["platform"], []).append(r)
+    days = [{"day": day, "platform": platform, **_figures(counts)}
+            for (day, platform), counts in sorted(per_day.items())]
+    totals = [{"platform": platform, **_figures(counts)} for platform, counts in per_platform.items()]
+    return days, totals
+
+
+LANGUAGE_SQL = f"""SELECT language, sum(n) AS total, sum(complaints) AS complaints, sum(negative) AS negative
+FROM trend_languages WHERE {SCOPE_WHERE} GROUP BY language ORDER BY total DESC, language LIMIT :top"""
+
+
+def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]:
+    """Mentions per detected language (``und``: not known), largest first, with complaints and negatives."""
+    return [{**r, "complaint_rate": round(100 * r["complaints"] / max(1, r["total"]), 1),
+             "negative_rate": round(100 * r["negative"] / max(1, r["total"]), 1)}
+            for r in rows(db, LANGUAGE_SQL, scope.params(top=top))]
 
 
 SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
     WHERE kind = 'nps' AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)"""
 #: Answers to the surveys the responder sends after resolution, when that table exists.
 RESPONDER_SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM surveys
-    WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)"""
+    WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)
+    AND (:platform IS NULL OR platform = :platform)"""
 
 
-def survey_nps(db: Database, since: datetime, brand: str | None) -> list[dict[str, Any]]:
-    """Survey NPS per day where answers exist: imported answers plus the responder's own surveys."""
-    sql = SURVEY_SQL
+def survey_nps(db: Database, scope: Scope) -> list[dict[str, Any]]:
+    """Survey NPS per day where answers exist: imported answers (no platform: left out when one is
+    chosen) plus the responder's own surveys."""
+    sql = SURVEY_SQL if scope.platform is None else ""
     if db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'surveys'").fetchone():
-        sql += " UNION ALL " + RESPONDER_SURVEY_SQL
+        sql = f"{sql} UNION ALL {RESPONDER_SURVEY_SQL}" if sql else RESPONDER_SURVEY_SQL
+    if not sql:
+        return []
     by_day: dict[str, list[int]] = defaultdict(list)
-    for r in rows(db, sql, {"since": to_iso(since), "brand": brand}):
+    for r in rows(db, sql, scope.params()):
         if isinstance(r["score"], int) and 0 <= r["score"] <= 10:
             by_day[r["day"]].append(r["score"])
     return [{"day": day, "nps": (s := nps(scores)).score, "answers": s.total, "zone": s.zone}
             for day, scores in sorted(by_day.items())]
 
 
-def top_intents(db: Database, now: datetime, brand: str | None, days: int = 7) -> list[dict[str, Any]]:
-    recent, previous = now - timedelta(days=days), now - timedelta(days=2 * days)
+def _day(at: datetime, back: int = 0) -> str:
+    return (at - timedelta(days=back)).strftime("%Y-%m-%d")
+
+
+def top_intents(db: Database, now: datetime, scope: Scope, days: int = 7) -> list[dict[str, Any]]:
+    """The ten most frequent intents of the last ``days`` whole days (today included), with the days before."""
     return rows(db, """
-        SELECT cl.intent, sum(m.created_at >= :recent) AS count, sum(m.created_at < :recent) AS previous
-        FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
-        WHERE m.created_at >= :previous AND (:brand IS NULL OR m.brand = :brand)
-        GROUP BY cl.intent ORDER BY count DESC LIMIT 10""",
-        {"recent": to_iso(recent), "previous": to_iso(previous), "brand": brand})
+        SELECT intent, sum(CASE WHEN day >= :recent THEN n ELSE 0 END) AS count,
+               sum(CASE WHEN day < :recent THEN n ELSE 0 END) AS previous
+        FROM trend_intents WHERE day >= :previous AND (:brand IS NULL OR brand = :brand)
+          AND (:platform IS NULL OR platform = :platform)
+        GROUP BY intent ORDER BY count DESC, intent LIMIT 10""",
+                scope.params(recent=_day(now, days - 1), previous=_day(now, 2 * days - 1)))
 
 
-def hourly_volume(db: Database, since: datetime, now: datetime, brand: str | None) -> list[tuple[str, int]]:
-    counts = {r["hour"]: r["n"] for r in rows(db, """
-        SELECT substr(created_at, 1, 13) AS hour, count(*) AS n FROM mentions
-        WHERE created_at >= ? AND (? IS NULL OR brand = ?) GROUP BY hour""", (to_iso(since), brand, brand))}
-    hour, series = since.replace(minute=0, second=0, microsecond=0), []
-    while hour <= now:
-        key = hour.strftime("%Y-%m-%dT%H")
-        series.append((key, counts.get(key, 0)))
-        hour += timedelta(hours=1)
-    return series
+def sample_texts(db: Database, first: datetime, last: datetime, scope: Scope, brands: Sequence[str],
+                 per_day: int) -> list[str]:
+    """Up to ``per_day`` newest posts of each UTC day from ``first`` to ``last`` and each brand (the
+    brand and time index answers each), so every day weighs the same in the sample."""
+    out: list[str] = []
+    day = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    while day <= last:
+        start, end = to_iso(day), to_iso(day + timedelta(days=1))
+        for brand in brands:
+            out += [r[0] for r in db.conn.execute(
+                """SELECT text FROM mentions WHERE brand = ? AND created_at >= ? AND created_at < ?
+                   AND (? IS NULL OR platform = ?) ORDER BY created_at DESC LIMIT ?""",
+                (brand, start, end, scope.platform, scope.platform, per_day))]
+        day += timedelta(days=1)
+    return out
 
 
-def texts(db: Database, start: datetime, end: datetime, brand: str | None, limit: int = 20_000) -> list[str]:
-    return [r["text"] for r in rows(db, """SELECT text FROM mentions WHERE created_at >= ? AND created_at < ?
-        AND (? IS NULL OR brand = ?) ORDER BY created_at DESC LIMIT ?""",
-        (to_iso(start), to_iso(end), brand, brand, limit))]
+def terms(db: Database, now: datetime, scope: Scope, brands: Sequence[BrandSettings]) -> list[dict[str, Any]]:
+    """Rising terms of the last 7 days against the 3 weeks before, on an even sample of posts per day."""
+    names = [scope.brand] if scope.brand else [b.name for b in brands if b.kind != "competitor"]
+    ignore = [w for b in brands for w in (b.name, *b.display_name.split(), *b.handles, *b.keywords)]
+    recent = sample_texts(db, now - timedelta(days=6), now, scope, names, RECENT_PER_DAY)
+    baseline = sample_texts(db, now - timedelta(days=27), now - timedelta(days=7), scope, names, BASELINE_PER_DAY)
+    return rising_terms(recent, baseline, ignore=ignore)
 
 
-def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetime,
-                   brand: str | None) -> list[dict[str, Any]]:
+def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetime | str,
+                   brand: str | None, platform: str | None = None) -> list[dict[str, Any]]:
     """Mentions of each brand and of its competitors.
 
     A competitor configured as a brand of kind ``competitor`` is polled for its own keywords, so its
@@ -180,57 +220,103 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
     collected for our brand that name it (comparisons, switching threats): share of voice *in our
     conversations*.
     """
+    since = since if isinstance(since, str) else str(to_iso(since))
+
+    def count(name: str) -> int:
+        return int(db.conn.execute(
+            "SELECT coalesce(sum(n), 0) FROM trend_daily WHERE brand = ? AND day >= ? AND (? IS NULL OR platform = ?)",
+            (name, since[:10], platform, platform)).fetchone()[0])
+
     out = []
     for b in brands:
         if b.kind == "competitor":
-            n = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ?",
-                                (b.name, to_iso(since))).fetchone()[0]
-            out.append({"brand": b.display_name or b.name, "name": b.name, "count": n, "competitor": True,
+            out.append({"brand": b.display_name or b.name, "name": b.name, "count": count(b.name), "competitor": True,
                         "tracked": True})
             continue
         if brand and b.name != brand:
             continue
-        own = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ?",
-                              (b.name, to_iso(since))).fetchone()[0]
-        out.append({"brand": b.display_name or b.name, "name": b.name, "count": own, "competitor": False,
+        out.append({"brand": b.display_name or b.name, "name": b.name, "count": count(b.name), "competitor": False,
                     "tracked": True})
         for rival in b.competitors:
-            like = "%" + rival.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            n = db.conn.execute("SELECT count(*) FROM mentions WHERE brand = ? AND created_at >= ? "
-                                "AND lower(text) LIKE ? ESCAPE '\\'", (b.name, to_iso(since), like)).fetchone()[0]
-            out.append({"brand": rival, "name": b.name, "count": n, "competitor": True, "tracked": False})
+            out.append({"brand": rival, "name": b.name, "count": naming(db, b.name, rival, since, platform),
+                        "competitor": True, "tracked": False})
     return out
 
 
-def survey_comments(db: Database, since: datetime, brand: str | None, limit: int = 20) -> list[dict[str, Any]]:
+NAMING_SQL = """SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
+    WHERE m.brand = :brand AND m.created_at >= :since AND (:platform IS NULL OR m.platform = :platform)
+      AND lower(m.text) LIKE :like ESCAPE '\\'"""
+NAMED_SQL = """SELECT coalesce(sum(n), 0) FROM trend_names WHERE name = :name AND brand = :brand AND day >= :day
+    AND (:platform IS NULL OR platform = :platform)"""
+
+
+def naming(db: Database, brand: str, rival: str, since: str, platform: str | None) -> int:
+    """Our brand's posts that name ``rival`` (any case): from the daily counts the triggers keep for the
+    configured competitors (``trend_names``), else (a name not tracked yet) by reading the posts."""
+    if db.conn.execute("SELECT 1 FROM tracked_names WHERE name = ?", (rival,)).fetchone():
+        return int(db.conn.execute(NAMED_SQL, {"name": rival, "brand": brand, "day": since[:10],
+                                               "platform": platform}).fetchone()[0])
+    return int(db.conn.execute(NAMING_SQL, {"brand": brand, "since": since, "platform": platform,
+                                            "like": like_pattern(rival)}).fetchone()[0])
+
+
+def survey_comments(db: Database, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
     """The latest answered surveys with a comment: what customers said after we resolved their case."""
     return rows(db, """SELECT kind, score, comment, brand, platform, answered_at
         FROM surveys INDEXED BY surveys_answered
-        WHERE answered_at IS NOT NULL AND answered_at >= ? AND (? IS NULL OR brand = ?)
-          AND trim(coalesce(comment, '')) != '' ORDER BY answered_at DESC LIMIT ?""",
-                (to_iso(since), brand, brand, limit))
+        WHERE answered_at IS NOT NULL AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)
+          AND (:platform IS NULL OR platform = :platform)
+          AND trim(coalesce(comment, '')) != '' ORDER BY answered_at DESC LIMIT :limit""", scope.params(limit=limit))
+
+
+TOPICS_SQL = """SELECT t.id, t.label, t.words, t.size,
+       sum(CASE WHEN d.day >= :since THEN d.n ELSE 0 END) AS count,
+       sum(CASE WHEN d.day < :since THEN d.n ELSE 0 END) AS previous
+FROM topic_daily d JOIN topics t ON t.id = d.topic_id
+WHERE d.day >= :previous AND t.merged_into IS NULL AND (:brand IS NULL OR d.brand = :brand)
+GROUP BY t.id HAVING count > 0 ORDER BY count DESC, t.id LIMIT :limit"""
+
+
+def is_rising(count: int, previous: int, *, min_count: int = TOPIC_MIN_COUNT, rise: float = TOPIC_RISE) -> bool:
+    """At least ``min_count`` posts now and ``rise`` times the previous window (smoothed by one post), so
+    a topic going from 0 to 2 posts is noise, not news."""
+    return count >= min_count and (count + 1) / (previous + 1) >= rise
+
+
+def top_topics(db: Database, now: datetime, scope: Scope, days: int, limit: int = 12) -> list[dict[str, Any]]:
+    """The largest complaint topics of the window, with the equal window before and a rising flag.
+    Topics are not split by platform (a topic is about what is said, wherever it is said)."""
+    previous = _day(now, 2 * days - 1)
+    out = []
+    for r in rows(db, TOPICS_SQL, scope.params(previous=previous, limit=limit)):
+        out.append({"id": r["id"], "label": r["label"], "words": json.loads(r["words"]), "count": r["count"],
+                    "previous": r["previous"], "rising": is_rising(r["count"], r["previous"])})
+    return out
 
 
 def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, brand: str | None = None,
-           days: int = 30) -> dict[str, Any]:
+           days: int = 30, platform: str | None = None) -> dict[str, Any]:
     """Everything on the marketing page, as JSON-ready data."""
-    since = now - timedelta(days=days)
-    week = now - timedelta(days=7)
-    hourly = hourly_volume(db, now - timedelta(days=7), now, brand)
-    ignore = [w for b in brands for w in (b.name, *b.display_name.split(), *b.handles, *b.keywords)]
+    since = since_iso(now, days)
+    scope = Scope(since[:10], brand, platform)
+    hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform)
+    platform_days, platform_totals = by_platform(db, scope)
     return {
-        "now": to_iso(now), "days": days, "brand": brand,
-        "daily": daily(db, since, brand),
-        "survey_nps": survey_nps(db, since, brand),
+        "now": to_iso(now), "days": days, "brand": brand, "platform": platform,
+        "daily": daily(db, scope),
+        "platforms": platform_days,
+        "platform_totals": platform_totals,
+        "languages": languages(db, scope),
+        "survey_nps": survey_nps(db, Scope(since, brand, platform)),
         "nps_zones": [{"zone": z, "from": lo, "to": hi} for z, lo, hi in ZONES],
-        "intents": top_intents(db, now, brand),
-        "rising_terms": rising_terms(texts(db, week, now, brand), texts(db, now - timedelta(days=28), week, brand),
-                                     ignore=ignore),
+        "intents": top_intents(db, now, scope),
+        "rising_terms": terms(db, now, scope, brands), "terms_per_day": RECENT_PER_DAY,
+        "topics": top_topics(db, now, scope, days),
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
         "spikes": [asdict(s) for s in detect_spikes(hourly)],
-        "share_of_voice": share_of_voice(db, brands, since, brand),
-        "survey_comments": survey_comments(db, since, brand),
-            }
+        "share_of_voice": share_of_voice(db, brands, since, brand, platform),
+        "survey_comments": survey_comments(db, Scope(since, brand, platform)),
+    }
 
 
 # -- the posts behind a chart --------------------------------------------------------------------------
@@ -243,7 +329,8 @@ class PostFilter:
     """What a click on a chart selects: the chart's own filters plus the clicked point or bar.
 
     ``day`` (``YYYY-MM-DD``) and ``hour`` (``YYYY-MM-DDTHH``) are UTC, as the charts bucket them;
-    ``term`` selects posts whose text contains the word (rising terms, a competitor's bar)."""
+    ``term`` selects posts whose text contains the word (rising terms, a competitor's bar); ``language``
+    a detected language (``und``: not known); ``topic`` a complaint topic's id."""
 
     since: datetime
     brand: str | None = None
@@ -254,15 +341,20 @@ class PostFilter:
     intent: str | None = None
     complaint: bool = False
     term: str | None = None
+    language: str | None = None
+    topic: int | None = None
+    brands: tuple[str, ...] = ()  # every configured brand: searched one by one when ``brand`` is None
 
 
-POSTS_WHERE = """m.created_at >= :since
-  AND (:brand IS NULL OR m.brand = :brand) AND (:platform IS NULL OR m.platform = :platform)
+POSTS_WHERE = """{range}
+  AND (:platform IS NULL OR m.platform = :platform)
   AND (:day IS NULL OR (m.created_at >= :day AND m.created_at < :day || 'T99'))
   AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
   AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
   AND (:complaint = 0 OR cl.complaint >= 0.5)
-  AND (:term IS NULL OR lower(m.text) LIKE :term ESCAPE '\\')"""
+  AND (:term IS NULL OR lower(m.text) LIKE :term ESCAPE '\\')
+  AND (:language IS NULL OR coalesce(m.language, 'und') = :language)
+  AND (:topic IS NULL OR m.key IN (SELECT mention_key FROM mention_topics WHERE topic_id = :topic))"""
 
 
 def _post_params(f: PostFilter) -> dict[str, Any]:
@@ -271,18 +363,46 @@ def _post_params(f: PostFilter) -> dict[str, Any]:
         like = "%" + f.term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform, "day": f.day,
             "hour": f.hour, "sentiment": f.sentiment, "intent": f.intent, "complaint": int(f.complaint),
-            "term": like}
+            "term": like, "language": f.language, "topic": f.topic}
+
+
+def _range(f: PostFilter) -> tuple[str, dict[str, Any]]:
+    """The brands and the time range as conditions the (brand, created_at) index answers: each brand's
+    posts from the latest start to the earliest end of the window, the day and the hour."""
+    starts = [str(to_iso(f.since)), *(x for x in (f.day, f.hour) if x)]
+    ends = [x for x in ((f.day + "T99") if f.day else None, (f.hour + ":99") if f.hour else None) if x]
+    params: dict[str, Any] = {"lo": max(starts), "hi": min(ends) if ends else None}
+    sql = "m.created_at >= :lo" + (" AND m.created_at < :hi" if ends else "")
+    brands = (f.brand,) if f.brand else f.brands
+    if brands:
+        params.update({f"b{i}": b for i, b in enumerate(brands)})
+        sql = f"m.brand IN ({', '.join(f':b{i}' for i in range(len(brands)))}) AND {sql}"
+    return sql, params
 
 
 def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The posts behind a point or bar, newest first, with how many there are in all (read-only:
     no conversation actions, so marketing sees what customers wrote without touching the queue)."""
-    params = _post_params(f)
+    where, extra = _range(f)
+    params = {**_post_params(f), **extra}
     total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
-        WHERE {POSTS_WHERE}""", params).fetchone()[0]
+        WHERE {POSTS_WHERE.format(range=where)}""", params).fetchone()[0]
     items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,
             cl.sentiment, cl.intent, round(cl.complaint, 2) AS complaint
         FROM mentions m JOIN classifications cl ON cl.mention_key = m.key JOIN authors a ON a.key = m.author_key
-        WHERE {POSTS_WHERE} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
+        WHERE {POSTS_WHERE.format(range=where)} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
                  {**params, "limit": limit, "offset": offset})
     return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def current_topic(db: Database, topic: int) -> int | None:
+    """The topic that holds ``topic``'s posts now (a merged topic's posts moved to the one it joined),
+    or None when there is no such topic."""
+    for _ in range(32):  # merges form chains, never cycles; the bound only guards a damaged table
+        row = db.conn.execute("SELECT merged_into FROM topics WHERE id = ?", (topic,)).fetchone()
+        if row is None:
+            return None
+        if row[0] is None:
+            return topic
+        topic = int(row[0])
+    return None

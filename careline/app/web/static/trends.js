@@ -20,7 +20,7 @@
     }
     return axis;
   }
-  var filters = {brand: t.brand || "", days: String(t.days)};
+  var filters = {brand: t.brand || "", platform: t.platform || "", days: String(t.days)};
   var drill = document.getElementById("drill");
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -109,6 +109,49 @@
                                 xaxis: dayAxis(days)});
   onClick("chart-nps", function (p) { showPosts("all posts on " + day(p), {day: day(p)}); });
 
+  /* One colour per platform, the same as the queue's platform badges. */
+  var platformColours = {x: "#111111", reddit: "#d93a00", bluesky: "#1185fe", mastodon: "#6364ff"};
+  var platformNames = {x: "X", reddit: "Reddit", bluesky: "Bluesky", mastodon: "Mastodon"};
+  var platforms = t.platform_totals.map(function (p) { return p.platform; });
+  plot("chart-platforms", platforms.map(function (name) {
+    var rows = t.platforms.filter(function (r) { return r.platform === name; });
+    return {type: "bar", name: platformNames[name] || name, meta: name, x: rows.map(function (r) { return r.day; }),
+            y: rows.map(function (r) { return r.total; }), marker: {color: platformColours[name] || "#9aa4b2"}};
+  }), {barmode: "stack", xaxis: dayAxis(days)});
+  onClick("chart-platforms", function (p) {
+    showPosts((platformNames[p.data.meta] || p.data.meta) + " on " + day(p), {day: day(p), platform: p.data.meta});
+  });
+
+  function share(p, s) { return p.total ? Math.round(1000 * p[s] / p.total) / 10 : 0; }
+  plot("chart-platform-sentiment", ["negative", "neutral", "positive"].map(function (s) {
+    return {type: "bar", orientation: "h", name: s, y: t.platform_totals.map(function (p) { return platformNames[p.platform] || p.platform; }),
+            x: t.platform_totals.map(function (p) { return share(p, s); }),
+            customdata: t.platform_totals.map(function (p) { return p[s]; }),
+            hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
+  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true}});
+  onClick("chart-platform-sentiment", function (p) {
+    var platform = t.platform_totals[p.pointIndex].platform;
+    showPosts(p.data.name + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: p.data.name});
+  });
+
+  plot("chart-languages", [{type: "bar", name: "mentions", x: t.languages.map(function (l) { return l.language; }),
+    y: t.languages.map(function (l) { return l.total; }), marker: {color: "#2f6fed"},
+    customdata: t.languages.map(function (l) { return l.complaint_rate; }),
+    hovertemplate: "%{x}: %{y} mentions, %{customdata}% complaints<extra></extra>"}],
+    {xaxis: {type: "category"}});
+  onClick("chart-languages", function (p) {
+    var lang = t.languages[p.pointIndex].language;
+    showPosts("posts in " + (lang === "und" ? "an unknown language" : lang), {language: lang});
+  });
+
+  /* Complaint topics: a link per topic (its posts as JSON without script); with script, the list below. */
+  Array.prototype.forEach.call(document.querySelectorAll("#topics a.topic"), function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      showPosts("topic “" + a.textContent + "”", {topic: a.getAttribute("data-topic")});
+    });
+  });
+
   var hours = t.hourly.map(function (h) { return h.hour.replace("T", " ") + ":00"; });
   var volume = [{type: "scatter", mode: "lines", name: "mentions per hour", x: hours,
                  y: t.hourly.map(function (h) { return h.count; }), line: {color: "#2f6fed"}}];
@@ -141,4 +184,10 @@
     var s = t.share_of_voice[p.pointIndex];
     showPosts(s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name});
   });
+
+  /* A spike alert links here with the hour in the fragment (#hour=YYYY-MM-DDTHH): open its posts. */
+  var wanted = new URLSearchParams(location.hash.slice(1)).get("hour");
+  if (wanted && /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(wanted)) {
+    showPosts("the hour from " + wanted.replace("T", " ") + ":00 UTC", {hour: wanted, days: "8"});
+  }
 })();

@@ -1,0 +1,95 @@
+"""Hourly volume and spike detection: read by the trends page and by the scheduler's spike-alert job.
+
+Spikes follow Huginn's peak detector: an hour is a spike when its volume exceeds the mean plus three
+standard deviations of the preceding window, and no second alert fires within the cooldown. Volume is
+classified mentions per UTC hour, summed from ``trend_hourly`` (``careline.store.trending``), so the
+page and the alert job see the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from careline.domain import to_iso
+
+HOUR_FORMAT = "%Y-%m-%dT%H"
+_WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'\-]{2,}")
+_NOISE = re.compile(r"https?://\S+|@\w+|&amp;|&lt;|&gt;")
+_STOP = """the and for you your with this that have has had not but are was were they them their our
+out all just get got can cant can't don't dont why what when how who will would should could from been being
+its it's i'm im she her his him about into over than then there here any more most some such very too also
+only really still again after before now today yesterday because every even much many one two three off
+"""
+#: Words that say nothing about what a post is about (rising terms and topic names skip them).
+STOPWORDS = frozenset(_STOP.split())
+
+
+def clean(text: str) -> str:
+    """A post without links, @handles and HTML entities: what it says, for embedding and naming."""
+    return " ".join(_NOISE.sub(" ", text).split())
+
+
+def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
+    """A post's content words, lower case, without links, @handles and stop words (repeats kept)."""
+    found = (w.strip("'-") for w in _WORD.findall(_NOISE.sub(" ", text.lower())))
+    return [w for w in found if w and w not in skip]
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    """An hour (``YYYY-MM-DDTHH``, UTC) with ``count`` mentions where ``mean`` were usual."""
+
+    at: str
+    count: int
+    mean: float
+    threshold: float
+
+
+def detect_spikes(series: Sequence[tuple[str, int]], *, window: int = 24, k: float = 3.0,
+                  cooldown: int = 6, min_count: int = 5) -> list[Spike]:
+    """Points above ``mean + k*std`` of the previous ``window`` points; quiet for ``cooldown`` points after."""
+    spikes: list[Spike] = []
+    quiet_until = -1
+    for i in range(window, len(series)):
+        history = [c for _, c in series[i - window:i]]
+        mean = sum(history) / window
+        std = math.sqrt(sum((c - mean) ** 2 for c in history) / window)
+        at, count = series[i]
+        threshold = mean + k * std
+        if i > quiet_until and count > threshold and count >= min_count:
+            spikes.append(Spike(at, count, round(mean, 2), round(threshold, 2)))
+            quiet_until = i + cooldown
+    return spikes
+
+
+def hourly_volume(db: Database, since: datetime, now: datetime, brand: str | None,
+                  platform: str | None = None) -> list[tuple[str, int]]:
+    """Classified mentions per UTC hour from ``since`` to ``now``, hours without any included as 0."""
+    counts = {r[0]: r[1] for r in db.conn.execute(
+        """SELECT hour, sum(n) FROM trend_hourly WHERE hour >= ? AND hour <= ?
+           AND (? IS NULL OR brand = ?) AND (? IS NULL OR platform = ?) GROUP BY hour""",
+        (since.strftime(HOUR_FORMAT), now.strftime(HOUR_FORMAT), brand, brand, platform, platform))}
+    hour, series = since.replace(minute=0, second=0, microsecond=0), []
+    while hour <= now:
+        key = hour.strftime(HOUR_FORMAT)
+        series.append((key, counts.get(key, 0)))
+        hour += timedelta(hours=1)
+    return series
+
+
+def spikes_for(db: Database, now: datetime, brand: str | None, *, days: int = 7) -> list[Spike]:
+    """The spikes of the last ``days`` days of hourly volume (what the page marks and the job alerts on)."""
+    return detect_spikes(hourly_volume(db, now - timedelta(days=days), now, brand))
+
+
+def since_iso(now: datetime, days: int) -> str:
+    """The start of the UTC day ``days - 1`` days before ``now``: windows are whole days, so the first bar
+    of a chart and the posts behind it count the same mentions."""
+    start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return str(to_iso(start))

@@ -1,0 +1,102 @@
+"""Marketing's trends split by platform and language, complaint topics and a spike alert's link, in
+Chromium at desktop width and on a 390 px phone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from careline.domain import to_iso
+from tests.browser.conftest import login, shot
+from tests.helpers.live import LiveServer
+from tests.test_web_trends_platforms import add_posts
+
+pytestmark = pytest.mark.browser
+NOW = datetime.now(UTC)
+
+
+def _more(db: Any) -> None:
+    """Posts on Bluesky and Mastodon (in German), and two new complaint topics: 6 posts (rising) and 4
+    (too few to flag)."""
+    keys = add_posts(db, "bluesky", 6, at=NOW - timedelta(hours=3))
+    keys += add_posts(db, "mastodon", 4, language="de", sentiment="neutral", start=50, at=NOW - timedelta(days=2))
+    stamp = to_iso(NOW)
+    db.conn.executemany("INSERT INTO topics (id, centroid, size, words, label, encoder, created_at, updated_at) "
+                        "VALUES (?, x'00', ?, ?, ?, 'test', ?, ?)",
+                        [(1, 6, '["luggage", "lost", "bag"]', "luggage · lost · bag", stamp, stamp),
+                         (2, 4, '["wifi", "<b>onboard</b>"]', "wifi · <b>onboard</b>", stamp, stamp)])
+    db.conn.executemany("INSERT INTO mention_topics (mention_key, topic_id, similarity, assigned_at) "
+                        "VALUES (?, ?, 0.6, ?)",
+                        [(k, 1 if i < 6 else 2, stamp) for i, k in enumerate(keys)])
+
+
+@pytest.fixture(scope="module")
+def more(live: LiveServer) -> LiveServer:
+    live.store.write_sync(_more)  # type: ignore[attr-defined]
+    return live
+
+
+@pytest.fixture(params=[1360, 390], ids=["desktop", "phone"])
+def sized(request: pytest.FixtureRequest, browser: Any, more: LiveServer) -> Iterator[tuple[Any, int]]:
+    context = browser.new_context(viewport={"width": request.param, "height": 900}, base_url=more.url)
+    p = context.new_page()
+    p.errors = []
+    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    yield p, request.param
+    context.close()
+
+
+def _drill(page: Any) -> Any:
+    drill = page.locator("#drill")
+    drill.wait_for(state="visible", timeout=10_000)
+    drill.locator(".status", has_text=re.compile(r"^Showing")).wait_for(timeout=10_000)
+    return drill
+
+
+def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -> None:
+    page, width = sized
+    login(page, "marketing")
+    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    legend = page.locator("#chart-platforms .legendtext").all_text_contents()
+    assert sorted(legend) == ["Bluesky", "Mastodon", "Reddit", "X"]
+    assert page.locator("#chart-languages .xtick text").all_text_contents()[:2] == ["en", "de"]
+    bar = page.locator("#chart-platforms g.trace.bars").nth(3).locator("g.point path").last  # Mastodon
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    drill = _drill(page)
+    assert drill.locator("h2").inner_text().startswith("Posts: Mastodon on ")
+    metas = drill.locator("li.post .meta").all_inner_texts()
+    assert metas and all(" on mastodon " in m for m in metas)
+    topics = page.locator("#topics")
+    assert topics.locator("tr.rising").count() == 1  # luggage (6 new); wifi has 4, below the minimum of 5
+    assert topics.get_by_role("link", name="wifi · <b>onboard</b>").count() == 1  # a label is text, not HTML
+    topics.get_by_role("link", name="luggage · lost · bag").click()
+    drill.locator("h2", has_text="luggage").wait_for(timeout=10_000)
+    drill.locator(".status", has_text="Showing 6 of 6").wait_for(timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.locator("#topics").scroll_into_view_if_needed()
+    shot(page, f"trends-platforms-{'phone' if width < 500 else 'desktop'}")
+    assert not page.errors, page.errors
+
+
+def test_the_platform_filter_and_a_spike_alert_link(page: Any, more: LiveServer) -> None:
+    login(page, "marketing")
+    page.goto("/trends")
+    page.locator("select[name=platform]").select_option("bluesky")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"platform=bluesky"))
+    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    assert "bluesky" in page.locator("h1 small").inner_text()
+    assert page.locator("#chart-platforms g.trace.bars").count() == 1  # Bluesky only
+    hour = (NOW - timedelta(hours=3)).strftime("%Y-%m-%dT%H")
+    page.goto(f"/trends?brand=skylark&days=7#hour={hour}")  # what a spike alert links to
+    drill = _drill(page)
+    assert hour.replace("T", " ") in drill.locator("h2").inner_text()
+    assert drill.locator("li.post").count() >= 6
+    assert not page.errors, page.errors
