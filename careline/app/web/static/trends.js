@@ -10,6 +10,8 @@
   var days = t.daily.map(function (d) { return d.day; });
   /* Day axes: whole days only. With one day of data Plotly would zoom into that day and label
      its ticks with times ("23:59:59.999"), so the axis spans the day either side. */
+  /* A day's bar is 80 % of a day wide (ms on a date axis): Plotly would size a lone day's bar to a hairline. */
+  var DAY_BAR = 0.8 * 86400000;
   function dayAxis(list) {
     var axis = {type: "date", tickformat: "%d %b", dtick: 86400000, hoverformat: "%d %b %Y"};
     if (list.length === 1) {
@@ -78,7 +80,8 @@
   }
 
   plot("chart-sentiment", ["negative", "neutral", "positive"].map(function (s) {
-    return {type: "bar", name: s, x: days, y: t.daily.map(function (d) { return d[s]; }), marker: {color: colours[s]}};
+    return {type: "bar", name: s, x: days, y: t.daily.map(function (d) { return d[s]; }), marker: {color: colours[s]},
+            width: DAY_BAR};
   }), {barmode: "stack", xaxis: dayAxis(days)});
   onClick("chart-sentiment", function (p) {
     showPosts(p.data.name + " on " + day(p), {day: day(p), sentiment: p.data.name});
@@ -116,7 +119,8 @@
   plot("chart-platforms", platforms.map(function (name) {
     var rows = t.platforms.filter(function (r) { return r.platform === name; });
     return {type: "bar", name: platformNames[name] || name, meta: name, x: rows.map(function (r) { return r.day; }),
-            y: rows.map(function (r) { return r.total; }), marker: {color: platformColours[name] || "#9aa4b2"}};
+            y: rows.map(function (r) { return r.total; }), marker: {color: platformColours[name] || "#9aa4b2"},
+            width: DAY_BAR};
   }), {barmode: "stack", xaxis: dayAxis(days)});
   onClick("chart-platforms", function (p) {
     showPosts((platformNames[p.data.meta] || p.data.meta) + " on " + day(p), {day: day(p), platform: p.data.meta});
