@@ -81,23 +81,35 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def watched_page(browser: Any, base_url: str, width: int = 1360) -> tuple[Any, Any]:
+    """A fresh context (its own session) and page at ``width`` px, collecting script errors in
+    ``page.errors``; the caller closes the context."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=base_url)
+    p = context.new_page()
+    p.errors = []
+    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    return context, p
+
+
 @pytest.fixture
 def page(browser: Any, live: LiveServer) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=live.url)
-    p = context.new_page()
-    p.errors = []  # type: ignore[attr-defined]
-    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
-    p.on("pageerror", lambda e: p.errors.append(str(e)))  # type: ignore[attr-defined]
+    context, p = watched_page(browser, live.url)
     yield p
     context.close()
 
 
-def login(page: Any, user: str) -> None:
+def login(page: Any, user: str, password: str = "demo-password") -> None:
     page.goto("/login")
     page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill("demo-password")
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("domcontentloaded")
+
+
+def real_errors(page: Any) -> list[str]:
+    """Script errors; a refused request (the 400 a form shows in words) is logged by Chromium too."""
+    return [e for e in page.errors if not e.startswith("Failed to load resource")]
 
 
 def shot(page: Any, name: str, *, full_page: bool = True) -> None:

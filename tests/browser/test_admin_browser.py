@@ -13,7 +13,7 @@ import pytest
 
 from careline.app.web.auth import create_user
 from careline.domain import Role
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, real_errors, shot
 from tests.helpers.live import LiveServer
 
 ADMIN_PASSWORD = "an admin's long passphrase"
@@ -24,17 +24,6 @@ def admin_user(live: LiveServer) -> None:
     live.store.write_sync(lambda db: create_user(db, "root", Role.ADMIN, ADMIN_PASSWORD, "Rita Root"))  # type: ignore[attr-defined]
 
 
-def sign_in(page: Any, user: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def real_errors(page: Any) -> list[str]:
-    """Script errors; a refused request (the 400 a form shows in words) is logged by Chromium too."""
-    return [e for e in page.errors if not e.startswith("Failed to load resource")]
 
 
 def accept_dialogs(page: Any) -> None:
@@ -43,7 +32,7 @@ def accept_dialogs(page: Any) -> None:
 
 def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, browser: Any, live: LiveServer) -> None:
     accept_dialogs(page)
-    sign_in(page, "root", ADMIN_PASSWORD)
+    login(page, "root", ADMIN_PASSWORD)
     page.get_by_role("link", name="Admin").click()
     page.wait_for_url(re.compile(r"/admin$"))
     form = page.locator("#add-person")
@@ -68,7 +57,7 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
 
     other = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
     agent = other.new_page()
-    sign_in(agent, "nadia", "the night shift passphrase")
+    login(agent, "nadia", "the night shift passphrase")
     agent.wait_for_selector("table#queue")
     agent.locator("tr.conv td.text a").first.click()
     agent.wait_for_url(re.compile(r"/conversations/\d+$"))
@@ -87,7 +76,7 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
 
 def test_invitation_link_and_token_shown_once(page: Any, browser: Any, live: LiveServer) -> None:
     accept_dialogs(page)
-    sign_in(page, "root", ADMIN_PASSWORD)
+    login(page, "root", ADMIN_PASSWORD)
     page.goto("/admin")
     form = page.locator("#add-person")
     form.get_by_label("Username").fill("omar")
@@ -131,7 +120,7 @@ def test_invitation_link_and_token_shown_once(page: Any, browser: Any, live: Liv
 
 def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live: LiveServer) -> None:
     live.store.write_sync(lambda db: create_user(db, "tess", Role.LEAD, "two factors are kept here"))  # type: ignore[attr-defined]
-    sign_in(page, "tess", "two factors are kept here")
+    login(page, "tess", "two factors are kept here")
     page.goto("/account")
     page.get_by_role("button", name="Set up two-factor").click()
     page.wait_for_selector("#totp-enable:not([hidden])")
@@ -149,7 +138,7 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling at 390 px
 
     page.get_by_role("button", name="Log out", exact=True).first.click()
-    sign_in(page, "tess", "two factors are kept here")
+    login(page, "tess", "two factors are kept here")
     code = page.get_by_label("Code from your authenticator app")
     code.fill("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     page.get_by_role("button", name="Verify").click()
@@ -161,7 +150,7 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
 
     for attempt in ("works", "spent"):  # a recovery code instead of the app: once only
         page.get_by_role("button", name="Log out", exact=True).first.click()
-        sign_in(page, "tess", "two factors are kept here")
+        login(page, "tess", "two factors are kept here")
         page.get_by_text("Lost your phone? Use a recovery code").click()
         page.get_by_label("Recovery code").fill(codes[0].upper().replace("-", " "))
         page.get_by_role("button", name="Use the recovery code").click()
@@ -176,7 +165,7 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
 
 
 def test_configuration_and_template_preview_pages(page: Any) -> None:
-    sign_in(page, "root", ADMIN_PASSWORD)
+    login(page, "root", ADMIN_PASSWORD)
     page.goto("/admin/config")
     assert page.locator("h1").inner_text().startswith("Configuration")
     assert page.locator("text=Skylark Air").count() >= 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, shot, watched_page
 from tests.helpers.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -17,11 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(params=[1360, 390], ids=["desktop", "phone"])
 def sized(request: pytest.FixtureRequest, browser: Any, live: LiveServer) -> Iterator[tuple[Any, int]]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900}, base_url=live.url)
-    p = context.new_page()
-    p.errors = []
-    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    context, p = watched_page(browser, live.url, request.param)
     yield p, request.param
     context.close()
 

@@ -25,7 +25,7 @@ from careline.settings import Settings, SimulatorSettings, SourcesSettings, XSou
 from classifiers.lexicon import LexiconClassifier
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import SimPost, SimUser, World
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, real_errors, shot
 from tests.conftest import BRAND
 
 ADMIN_PASSWORD = "the settings admin's passphrase"
@@ -86,17 +86,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceThread]
     svc.stop()
 
 
-def sign_in(page: Any, user: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def real_errors(page: Any) -> list[str]:
-    """Script errors (a refused request, which a form shows in words, is not one)."""
-    return [e for e in page.errors if not e.startswith("Failed to load resource")]
 
 
 def open_add_form(page: Any, section: str) -> Any:
@@ -121,7 +110,7 @@ def test_admin_adds_brand_policy_and_template_and_a_new_agent_works_its_mention(
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.on("dialog", lambda d: d.accept())
-    sign_in(page, "root", ADMIN_PASSWORD)
+    login(page, "root", ADMIN_PASSWORD)
     page.goto("/admin/config")
 
     brand = open_add_form(page, "brands")
@@ -179,7 +168,7 @@ def test_admin_adds_brand_policy_and_template_and_a_new_agent_works_its_mention(
     agent = agent_ctx.new_page()
     agent.errors = []
     agent.on("pageerror", lambda e: agent.errors.append(str(e)))
-    sign_in(agent, "zoe", "first week on the night desk")
+    login(agent, "zoe", "first week on the night desk")
     agent.wait_for_selector("table#queue")
     agent.locator(f'tr.conv a[href="/conversations/{conv_id}"]').first.click()
     agent.wait_for_url(re.compile(rf"/conversations/{conv_id}$"))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from careline.domain import to_iso
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, shot, watched_page
 from tests.helpers.live import LiveServer
 from tests.test_web_trends_platforms import add_posts
 
@@ -42,11 +42,7 @@ def more(live: LiveServer) -> LiveServer:
 
 @pytest.fixture(params=[1360, 390], ids=["desktop", "phone"])
 def sized(request: pytest.FixtureRequest, browser: Any, more: LiveServer) -> Iterator[tuple[Any, int]]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900}, base_url=more.url)
-    p = context.new_page()
-    p.errors = []
-    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    context, p = watched_page(browser, more.url, request.param)
     yield p, request.param
     context.close()
 

@@ -11,18 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, shot, watched_page
 from tests.helpers.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 def _context(browser: Any, live: LiveServer, width: int) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live.url)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    context, page = watched_page(browser, live.url, width)
     page.on("dialog", lambda d: d.accept())  # confirm() of a destructive action: the person says yes
     return context, page
 
