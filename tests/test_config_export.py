@@ -130,3 +130,20 @@ def test_doctor_warns_when_the_browser_settings_no_longer_fit_the_file_or_a_two_
     assert "WARNING settings: the browser's settings do not apply" in done.stdout, done.stdout
     assert "no calendar named 'night'" in done.stdout
     assert "1 sealed two-factor secret(s) but no key" in done.stdout
+
+
+def test_cli_commands_see_the_brands_set_in_the_browser(tmp_path: Path) -> None:
+    """``careline status`` lists the sources of a brand added in the browser, and loses a deleted one,
+    like the running service; ``config --check`` still validates the file alone and, like reading the
+    browser's settings, never creates the database."""
+    db = tmp_path / "careline.db"
+    assert careline("config", "--check", db=db).returncode == 0
+    assert not db.exists()
+    assert careline("status", "--json", db=db).returncode == 0  # creates and migrates it, as before
+    asyncio.run(browser_edits(db))  # adds brand zed, deletes brightwave
+    done = careline("status", "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    brands = {row["brand"] for row in json.loads(done.stdout)}
+    assert "zed" in brands and "brightwave" not in brands
+    check = careline("config", "--check", db=db)
+    assert check.returncode == 0 and "2 brand(s)" in check.stdout  # the file: skylark and brightwave

@@ -44,12 +44,28 @@ class Context:
 
     def __init__(self, config: str | None) -> None:
         self.config_path = config
+        self._bootstrap: Settings | None = None
         self._settings: Settings | None = None
 
     @property
+    def bootstrap(self) -> Settings:
+        """The settings file alone: what ``run`` starts from (it applies the browser's changes itself) and
+        what ``config --check``, ``export`` and ``import`` compare against."""
+        if self._bootstrap is None:
+            self._bootstrap = load_settings(self.config_path)
+        return self._bootstrap
+
+    @property
     def settings(self) -> Settings:
+        """The effective settings, as the running service sees them: the file plus what admins set in the
+        browser (read from the database, never creating it), so ``status``, ``backfill`` and ``queue`` know a
+        brand added there. When that overlay does not apply, the file alone, with a warning."""
         if self._settings is None:
-            self._settings = load_settings(self.config_path)
+            from careline.app.commands.configfile import with_browser_settings
+
+            self._settings, problem = with_browser_settings(self.bootstrap)
+            if problem:
+                click.echo(f"warning: {problem}; using the settings file alone", err=True)
         return self._settings
 
 
@@ -102,8 +118,8 @@ def run(ctx: Context) -> None:
     from careline.app.commands.data import preflight
     from careline.app.service import run_service
 
-    preflight(ctx.settings)
-    _run(run_service(ctx.settings))
+    preflight(ctx.bootstrap)
+    _run(run_service(ctx.bootstrap))
 
 
 @cli.command()
@@ -145,7 +161,7 @@ def config_cmd(click_ctx: click.Context, check: bool) -> None:
         return
     root = click_ctx.find_object(Context)
     assert root is not None  # the top-level group always sets it
-    settings = root.settings
+    settings = root.bootstrap
     if check:
         click.echo(f"ok: {len(settings.brands)} brand(s), database {settings.service.database}")
         return
@@ -161,9 +177,9 @@ def config_export(ctx: Context, file: str | None) -> None:
     from careline.app.commands.configfile import effective, to_toml
     from careline.app.service import open_store
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.bootstrap)
     try:
-        text = to_toml(effective(ctx.settings, store))
+        text = to_toml(effective(ctx.bootstrap, store))
     finally:
         store.close_sync()
     if file:
@@ -182,9 +198,9 @@ def config_import(ctx: Context, file: str) -> None:
     from careline.app.commands.configfile import import_file
     from careline.app.service import open_store
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.bootstrap)
     try:
-        done = import_file(ctx.settings, store, file)
+        done = import_file(ctx.bootstrap, store, file)
     finally:
         store.close_sync()
     click.echo(f"imported: {done.changed} item(s) differ from the settings file; settings version {done.saved.version}")

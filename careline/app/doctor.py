@@ -7,7 +7,6 @@ starts anyway, so a half-configured box still serves its queue.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
@@ -15,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from careline.app.commands.configfile import with_browser_settings
 from careline.domain import from_iso, utcnow
 from careline.errors import ConfigError
-from careline.overlay import Entry, apply_overlay
+from careline.overlay import apply_overlay
 from careline.settings import Settings, brand_env
 from careline.store.backup import explain, integrity_errors
 from careline.store.migrations import CORE
+from careline.store.overlay import read_entries
 
 ERROR, WARNING, OK = "error", "warning", "ok"
 CLOCK_SLACK = timedelta(minutes=5)
@@ -106,20 +107,10 @@ def _two_factor_key(conn: sqlite3.Connection, path: Path) -> Finding:
 
 def check_overlay(settings: Settings) -> list[Finding]:
     """The browser's settings still validate on top of this settings file (else the service runs on the file)."""
-    path = Path(settings.service.database)
-    if not path.exists():
-        return []
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "settings_overlay" not in tables:
-                return []
-            rows = conn.execute("SELECT section, item, value, version FROM settings_overlay ORDER BY seq").fetchall()
-            entries = [Entry(sec, item, None if value is None else json.loads(value), version)
-                       for sec, item, value, version in rows]
-        finally:
-            conn.close()
+        entries = read_entries(settings.service.database)
+        if entries is None:
+            return []
         apply_overlay(settings, entries)
     except sqlite3.Error:
         return []  # check_database reports the file
@@ -171,4 +162,5 @@ def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, st
     """Every check, in the order a person fixes them."""
     at = now or utcnow()
     return [*check_database(settings.service.database, now=at), *check_overlay(settings),
-            *check_credentials(settings, env)]
+            *check_credentials(with_browser_settings(settings)[0], env)]
+

@@ -8,9 +8,11 @@ current values), validated as a whole before anything is written, and audited wi
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -54,6 +56,23 @@ def load_entries(db: Database) -> list[Entry]:
     """Every overlay item, in the order each was first saved."""
     cur = db.conn.execute("SELECT section, item, value, version FROM settings_overlay ORDER BY seq")
     return [Entry(s, i, None if v is None else json.loads(v), n) for s, i, v, n in cur.fetchall()]
+
+
+def read_entries(path: str | Path) -> list[Entry] | None:
+    """The overlay of the database file at ``path``, read-only; ``None`` when there is no such file or it
+    holds no overlay yet. For commands that only need the settings: they never create or migrate a file.
+    ``sqlite3.Error`` propagates (``careline doctor`` reports an unreadable file on its own)."""
+    if not Path(path).exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings_overlay'").fetchone() \
+                is None:
+            return None
+        cur = conn.execute("SELECT section, item, value, version FROM settings_overlay ORDER BY seq")
+        return [Entry(s, i, None if v is None else json.loads(v), n) for s, i, v, n in cur.fetchall()]
+    finally:
+        conn.close()
 
 
 def item_version(entries: list[Entry], section: str, item: str) -> int:

@@ -10,21 +10,35 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import tomlkit
 
 from careline.domain import utcnow
+from careline.errors import ConfigError
 from careline.overlay import apply_overlay, entries_for, items, outside_overlay
 from careline.settings import Settings, load_settings
 from careline.store import Store
-from careline.store.overlay import Saved, load_entries, replace_all
+from careline.store.overlay import Saved, load_entries, read_entries, replace_all
 
 
 def effective(bootstrap: Settings, store: Store) -> Settings:
     """The settings the service runs with: the bootstrap and the stored overlay, validated."""
     return apply_overlay(bootstrap, store.read_sync(load_entries))
+
+
+def with_browser_settings(bootstrap: Settings) -> tuple[Settings, str]:
+    """The settings file plus what admins set in the browser (the database's overlay, read-only), as the
+    running service uses them, and why the overlay was not applied (then the file alone) or ""."""
+    try:
+        entries = read_entries(bootstrap.service.database)
+        return (bootstrap, "") if entries is None else (apply_overlay(bootstrap, entries), "")
+    except sqlite3.Error as exc:
+        return bootstrap, f"the database could not be read ({exc})"
+    except ConfigError as exc:
+        return bootstrap, f"the browser's settings do not apply on this settings file ({exc})"
 
 
 def to_toml(settings: Settings) -> str:

@@ -45,7 +45,8 @@ def doctor_cmd(ctx: click.Context) -> None:
 
     Exits 1 when a check fails (``careline run`` would refuse to start); warnings exit 0.
     """
-    findings = doctor(_settings(ctx))
+    root = ctx.find_root().obj  # the file: the doctor checks the browser's changes on top of it itself
+    findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else _settings(ctx))
     for finding in findings:
         click.echo(finding.line())
     if any(f.level == ERROR for f in findings):
