@@ -22,19 +22,16 @@ import csv
 import time
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from careline.trending import clean
+from classifiers.data import shared_data_dir
 from classifiers.topics import TopicParams, build_embedder, group
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-for candidate in (Path("/work/shared/data"),):
-    if not DATA.exists() and candidate.exists():
-        DATA = candidate
+DATA = shared_data_dir()  # ../shared/data beside the repo, or $CARELINE_SHARED_DATA
 
 
 def airline(limit: int) -> tuple[list[str], list[str]]:
