@@ -14,14 +14,12 @@ from typing import Any
 
 import pytest
 
-from careline.app.pipeline import Pipeline
 from careline.app.service import point_sources_at
 from careline.app.web.agent import load_detail
 from careline.domain import ReplyState, utcnow
 from careline.errors import Conflict, PermanentSourceError, RateLimited
 from careline.settings import BlueskySourceSettings, MastodonSourceSettings, Settings
 from careline.store import Store
-from classifiers.lexicon import LexiconClassifier
 from listener.poller import Poller
 from platforms.bluesky.reply import BlueskyReplySender
 from platforms.mastodon.reply import MastodonReplySender
@@ -30,7 +28,7 @@ from platforms.simulator.server import Simulator
 from platforms.simulator.world import Fault, SimPost, World, load_scenario_data
 from responder import workflow
 from responder.workflow import Actor, Desk
-from tests.helpers.scenarios import APP_PASSWORD, SKY, brand_for, fediverse_users, make_source
+from tests.helpers.scenarios import APP_PASSWORD, SKY, brand_for, fediverse_users, make_source, poll_and_route
 
 
 def thread_scenario() -> dict[str, Any]:
@@ -206,13 +204,7 @@ async def test_a_reply_sent_from_the_queue_lands_in_the_simulators_thread(
     assert posted.platform == platform and posted.user.username in (SKY, "SkylarkAir")
     assert "We're sorry, a teammate is on it." in posted.text
     # our reply comes back through the account's own feed: recognised as ours, the conversation stays pending
-    source = make_source(f"{platform}-mentions", simulator.base_url)
-    await source.start()
-    try:
-        await Poller(source, store).run_once()
-    finally:
-        await source.close()
-    await Pipeline(store, LexiconClassifier(), settings).step()
+    await poll_and_route(make_source(f"{platform}-mentions", simulator.base_url), store, settings)
     state, status = store.read_sync(lambda db: db.conn.execute(
         "SELECT b.state, c.status FROM brand_posts b JOIN conversations c ON c.id = ? WHERE b.platform_id = ?",
         (conv_id, posted.id)).fetchone())
@@ -226,13 +218,7 @@ async def test_a_brand_reply_written_in_the_bluesky_app_answers_the_thread(
     world.add_posts([SimPost(ref="b4", at=4, platform="bluesky", user=world.user("bluesky", SKY),
                              reply_to="b3", text="We've found your bag, it arrives tonight.")])
     world.publish_all()
-    source = make_source("bluesky-mentions", simulator.base_url)
-    await source.start()
-    try:
-        await Poller(source, store).run_once()
-    finally:
-        await source.close()
-    await Pipeline(store, LexiconClassifier(), settings).step()
+    await poll_and_route(make_source("bluesky-mentions", simulator.base_url), store, settings)
     placed = store.read_sync(lambda db: db.conn.execute(
         "SELECT b.state, c.status, c.id FROM brand_posts b JOIN conversations c ON c.id = b.conversation_id "
         "WHERE b.platform_id = ?", (world.by_ref["b4"].id,)).fetchone())
@@ -252,13 +238,7 @@ async def _queued_conversation(platform: str, world: World, simulator: Simulator
                                    simulator=dataclasses.replace(settings.simulator, enabled=True),
                                    service=dataclasses.replace(settings.service, database=str(tmp_path / "c.db")))
     settings = point_sources_at(settings, simulator.base_url)
-    source = make_source(f"{platform}-mentions", simulator.base_url)
-    await source.start()
-    try:
-        await Poller(source, store).run_once()
-    finally:
-        await source.close()
-    await Pipeline(store, LexiconClassifier(), settings).step()
+    await poll_and_route(make_source(f"{platform}-mentions", simulator.base_url), store, settings)
     conv_id = store.read_sync(lambda db: db.conn.execute(
         "SELECT id FROM conversations WHERE platform = ?", (platform,)).fetchone()[0])
     return settings, conv_id

@@ -19,8 +19,6 @@ from careline.domain import Role, from_iso, utcnow
 from careline.settings import Settings, SLAPolicySettings, SLASettings, XSourceSettings, load_settings
 from careline.store import Store
 from careline.store.conversations import load_conversation, load_reply, outside_posts
-from classifiers.lexicon import LexiconClassifier
-from listener.poller import Poller
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import World, load_scenario
 from platforms.x.read import XSearchSource
@@ -28,6 +26,7 @@ from platforms.x.reply import XReplySender
 from responder import workflow
 from responder.workflow import Actor, AlreadyAnswered, Desk
 from tests.conftest import REPO
+from tests.helpers import scenarios
 
 ADA = Actor("ada", Role.AGENT)
 SCENARIO = REPO / "data" / "demo" / "scenario.json"
@@ -56,15 +55,7 @@ def demo_settings(tmp_path: Path, base_url: str) -> Settings:
 
 
 async def poll_and_route(store: Store, settings: Settings) -> None:
-    from careline.app.pipeline import Pipeline
-
-    source = XSearchSource(settings.brands[0], settings.sources.x)
-    await source.start()
-    try:
-        await Poller(source, store).run_once()
-    finally:
-        await source.close()
-    await Pipeline(store, LexiconClassifier(), settings).step()
+    await scenarios.poll_and_route(XSearchSource(settings.brands[0], settings.sources.x), store, settings)
 
 
 def conv_of(store: Store, world: World, ref: str) -> int:

@@ -85,20 +85,13 @@ async def sender(simulator: Simulator) -> Any:
 
 
 async def _conversation(store: Store, world: World, simulator: Simulator, settings: Settings) -> int:
-    from careline.app.pipeline import Pipeline
-    from classifiers.lexicon import LexiconClassifier
-    from listener.poller import Poller
     from platforms.x.read import XSearchSource
     from tests.conftest import BRAND
+    from tests.helpers.scenarios import poll_and_route
 
     world.publish_all()
-    source = XSearchSource(BRAND, XSourceSettings(api_base_url=simulator.base_url, bearer_token="t"))
-    await source.start()
-    try:
-        await Poller(source, store).run_once()
-    finally:
-        await source.close()
-    await Pipeline(store, LexiconClassifier(), settings).step()
+    await poll_and_route(XSearchSource(BRAND, XSourceSettings(api_base_url=simulator.base_url, bearer_token="t")),
+                         store, settings)
     return int(store.read_sync(lambda db: db.conn.execute("SELECT min(id) FROM conversations").fetchone()[0]))
 
 

@@ -17,8 +17,10 @@ from careline.settings import (
     BrandSettings,
     MastodonSourceSettings,
     RedditSourceSettings,
+    Settings,
     XSourceSettings,
 )
+from careline.store import Store
 from platforms.bluesky.read import BlueskyMentionsSource, BlueskySearchSource
 from platforms.mastodon.read import MastodonHashtagSource, MastodonMentionsSource
 from platforms.reddit.read import RedditInboxSource, RedditSearchSource, RedditSubredditSource
@@ -238,3 +240,18 @@ def make_source(name: str, base_url: str, *, brand: BrandSettings = REDDIT_BRAND
                                "reddit-inbox": (RedditInboxSource, reddit)}
     cls, settings = classes[name]
     return cls(brand, settings, timeout=timeout)  # type: ignore[no-any-return]
+
+
+async def poll_and_route(source: Source, store: Store, settings: Settings) -> None:
+    """One poll of ``source`` (started and closed here), then one pipeline step with the lexicon
+    classifier: the posts land in the queue as the running service would route them."""
+    from careline.app.pipeline import Pipeline
+    from classifiers.lexicon import LexiconClassifier
+    from listener.poller import Poller
+
+    await source.start()
+    try:
+        await Poller(source, store).run_once()
+    finally:
+        await source.close()
+    await Pipeline(store, LexiconClassifier(), settings).step()
