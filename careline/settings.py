@@ -285,10 +285,14 @@ class Settings:
                                    metadata={"help": "Marketing's trends: complaint topics and spike alerts."})
 
     def brand(self, name: str) -> BrandSettings:
-        for b in self.brands:
-            if b.name == name:
-                return b
-        raise KeyError(name)
+        found = self.find_brand(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def find_brand(self, name: str) -> BrandSettings | None:
+        """The brand named ``name``, or None (a conversation may outlive a brand deleted in the browser)."""
+        return next((b for b in self.brands if b.name == name), None)
 
 
 def brand_env(prefix: str, brand: str) -> str:

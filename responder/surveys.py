@@ -149,6 +149,13 @@ def service_url(settings: Settings) -> str:
     return f"http://{host}:{settings.service.port}"
 
 
+def link_in_reply(settings: Settings, brand: str) -> bool:
+    """Whether "Send and resolve" puts the survey link in the closing reply: a survey kind is set and the
+    brand's ``survey_in_reply`` asks for it."""
+    found = settings.find_brand(brand)
+    return settings.responder.survey != "none" and found is not None and found.survey_in_reply
+
+
 def survey_url(settings: Settings | ResponderSettings, token: str, local_url: str) -> str:
     """The link sent to the customer: under ``responder.public_url`` when set, else the local URL."""
     responder = settings.responder if isinstance(settings, Settings) else settings

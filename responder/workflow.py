@@ -325,11 +325,9 @@ def _with_survey_link(db: Database, desk: Desk, conv: Conversation, text: str, n
 
     The survey is created here, in the reply's transaction, so resolving afterwards finds this open
     survey instead of making a second link."""
-    kind = desk.settings.responder.survey
-    brand = next((b for b in desk.settings.brands if b.name == conv.brand), None)
-    if kind == "none" or brand is None or not brand.survey_in_reply:
+    if not surveys.link_in_reply(desk.settings, conv.brand):
         return text, ""
-    token = surveys.create_survey(db, conv.id, kind, now=now)
+    token = surveys.create_survey(db, conv.id, desk.settings.responder.survey, now=now)
     url = surveys.survey_url(desk.settings, token, surveys.service_url(desk.settings))
     body = f"{text.rstrip()}\n\n{surveys.REPLY_PROMPT} {url}"
     limit = announced_limit(desk.length_limits, conv.platform, conv.brand)

@@ -45,7 +45,7 @@ from classifiers.abc import INTENTS
 from responder.policy import effort_of
 from responder.replies import Voices, draft_for
 from responder.slastate import sla_state
-from responder.surveys import service_url, survey_url
+from responder.surveys import link_in_reply, service_url, survey_url
 from responder.textlimits import LIMITS, announced_limit
 from responder.transitions import allowed_actions
 
@@ -273,9 +273,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
 def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra: Any) -> web.Response:
     c = d["conversation"]
     me = user_of(request).username
-    settings = settings_now(request.app)
-    brand = next((b for b in settings.brands if b.name == c["brand"]), None)
-    extra.setdefault("survey_in_reply", bool(brand and brand.survey_in_reply and settings.responder.survey != "none"))
+    extra.setdefault("survey_in_reply", link_in_reply(settings_now(request.app), c["brand"]))
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
                   me=me, is_lead=user_of(request).role in ("lead", "admin"),
                   held_by_other=bool(c["assignee"] and c["assignee"] != me),
