@@ -111,19 +111,16 @@ def sla_summary(db: Database, now: datetime, tz: str = "UTC", approvals: bool = 
     backlog are counted in SQL over the active conversations, and only the 50 listed of each are
     read as rows."""
     zone = ZoneInfo(tz)
-    periods: dict[str, Any] = {}
-    by_platform: dict[str, Any] = {}
-    for name, since in period_starts(now, tz).items():
-        rng = ReportRange(since.astimezone(zone).date(), now.astimezone(zone).date(), since, now)
-        report = lead_report(db, rng, "platform", now)
-        periods[name] = _figures(report.total)
-        if name == "7d":
-            week = rng
-            by_platform = {r.group: _figures(r) for r in report.rows}
-    by_agent = {r.group: _figures(r) for r in lead_report(db, week, "agent", now).rows}
+    ranges = {name: ReportRange(since.astimezone(zone).date(), now.astimezone(zone).date(), since, now)
+              for name, since in period_starts(now, tz).items()}
+    by_platform = {name: lead_report(db, rng, "platform", now) for name, rng in ranges.items()}
+    periods = {name: _figures(report.total) for name, report in by_platform.items()}
+    by_agent = lead_report(db, ranges["7d"], "agent", now)
     breached, at_risk, backlog = _active_counts(db, now)
     return {
-        "now": now.isoformat(), "periods": periods, "by_agent": by_agent, "by_platform": by_platform,
+        "now": now.isoformat(), "periods": periods,
+        "by_agent": {r.group: _figures(r) for r in by_agent.rows},
+        "by_platform": {r.group: _figures(r) for r in by_platform["7d"].rows},
         "breaches": _active_listed(db, now, _BREACHED),
         "near_breaches": _active_listed(db, now, _AT_RISK),
         "breach_count": breached, "near_breach_count": at_risk, "backlog": backlog,
