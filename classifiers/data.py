@@ -86,6 +86,21 @@ def severity() -> Labelled:
     return Labelled("severity", rel, [r["text_acl2019"] for r in rows], [r["severity"].strip() for r in rows])
 
 
+#: X-FINCORP writes the severity level out as words, on the same scale as complaints-xci-severity.
+FINCORP_SEVERITY = {"Non-Complaint": "0", "No explicit reproach": "1", "Disapproval": "2", "Accusation": "3",
+                    "Blame": "4"}
+
+
+def fincorp_severity() -> Labelled:
+    """X-FINCORP financial tweets with their severity '0'-'4' (column ``Severity level``, mapped by
+    :data:`FINCORP_SEVERITY`; rows with another value dropped). Only ever extra training rows."""
+    rel = "x-fincorp-financial-complaints/train.csv"
+    rows = [r for r in _rows(rel)
+            if r["Severity level"].strip() in FINCORP_SEVERITY and r["Complaint/ Opinion"].strip()]
+    return Labelled("severity", rel, [r["Complaint/ Opinion"] for r in rows],
+                    [FINCORP_SEVERITY[r["Severity level"].strip()] for r in rows])
+
+
 def irony(split: str = "train") -> Labelled:
     """TweetEval irony (SemEval-2018 task 3): '1' ironic / '0' not; ``split`` is train or val."""
     base = shared_data_dir() / "tweeteval" / "irony"

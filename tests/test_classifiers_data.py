@@ -53,3 +53,12 @@ def test_seen_texts_are_the_training_parts_the_adapter_was_cut_from() -> None:
     held = held_out_split(task_sets(), HELD_OUT)["complaint"][1]
     assert not seen["complaint"] & set(held.texts)  # ... and the 20 % holdout never does
     assert 0.19 < len(held) / len(data.complaints()) < 0.21
+
+
+def test_fincorp_severity_words_map_onto_the_xci_scale() -> None:
+    """X-FINCORP writes severity as words; the sweep's extra severity rows use the 0-4 scale of
+    complaints-xci-severity, and only complaints carry a level above 0."""
+    assert sorted(data.FINCORP_SEVERITY.values()) == list(data.SEVERITIES)
+    rows = data.fincorp_severity()
+    assert len(rows) > 5000 and set(rows.labels) == set(data.SEVERITIES)
+    assert rows.labels.count("0") < 0.55 * len(rows)  # about half are non-complaints
