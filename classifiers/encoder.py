@@ -67,7 +67,8 @@ class Encoder:
             torch.set_num_threads(self.threads)
         path = self.base_dir or base_model_path()
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        model = AutoModel.from_pretrained(str(path), local_files_only=True)
+        # fp32 always: transformers 5 would keep an fp16 copy of the weights (a sweep's --base) in fp16
+        model = AutoModel.from_pretrained(str(path), local_files_only=True, dtype=torch.float32)
         if self.adapter_dir is not None:
             import warnings
 

@@ -85,7 +85,8 @@ def train_lora(cfg: LoraConfig, tasks: Mapping[str, Labelled],
     device = torch.device(cfg.resolved_device())
     path = str(cfg.base_dir or base_model_path())
     tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    base = AutoModel.from_pretrained(path, local_files_only=True)
+    # fp32 always: the sweep's --base may be an fp16 copy (smaller to carry), widened back here
+    base = AutoModel.from_pretrained(path, local_files_only=True, dtype=torch.float32)
     peft_cfg = PeftLoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
                               target_modules=list(cfg.target_modules), bias="none")
     model = get_peft_model(base, peft_cfg).to(device)
