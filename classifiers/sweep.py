@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classifiers.data import Labelled
 from classifiers.lora import HOLDOUT, INTENT_PER_SOURCE_CLASS, SPLIT_SEED
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,28 @@ RECIPES: dict[str, dict[str, Any]] = {
     "r32-sentfirst-ep3-rep2": {**_R32, "sentiment_n": 16000, "sentiment_first": 1, "epochs": 3,
                                "sentiment_cap": 8000, "repeat": 2.0},
     "r16-16k-rep2": {**_R16, "sentiment_n": 16000, "repeat": 2.0, "bucket": True},
+    # Auxiliary tasks for the irony and severity heads (2026-12): the shipped recipe plus TweetEval irony
+    # as an adapter task ("irony"), and plus X-FINCORP's 5,024 financial tweets as extra severity rows
+    # ("severity_extra": all of them trained on in every job, never scored, so not cut into folds).
+    "r32-16k-rep2-irony": {**_R32, "sentiment_n": 16000, "repeat": 2.0, "irony": True},
+    "r32-16k-rep2-irony-sevx": {**_R32, "sentiment_n": 16000, "repeat": 2.0, "irony": True, "severity_extra": True},
 }
+# Recipe keys that choose the adapter's data, not LoraConfig knobs (absent: False / not set).
+DATA_KNOBS = ("sentiment_n", "irony", "severity_extra")
 
 # The selection rule, fixed before the run: a recipe qualifies when its CV complaint F1 is no more
 # than 0.003 below the shipped recipe's and its detractor AUROC no more than 0.005 below; among those,
 # the highest mean TweetEval macro-recall wins, and it must beat the shipped recipe's by 0.01 or the
 # shipped recipe stays.
+NOTES = {
+    "irony": "TweetEval irony train is split 80/20 (seed 13) and its 80 % cut into the same folds as the other "
+             "sets; every recipe's irony head (embeddings only) is fitted on the fold's training rows and scored "
+             "on its dev rows and on TweetEval irony val; only irony recipes train the adapter on those rows.",
+    "severity": "The severity head (0-4) is fitted on the fold's complaints-xci-severity training rows and scored "
+                "on its dev rows, in every recipe.",
+    "severity_extra": "X-FINCORP rows (all 5,024, every fold) are extra severity training rows for the adapter "
+                      "only; they are never scored and the severity head never trains on them.",
+}
 COMPLAINT_SLACK = 0.003
 DETRACTOR_SLACK = 0.005
 TWEETEVAL_GAIN = 0.01
@@ -89,14 +106,17 @@ def jobs_for(recipes: Sequence[str], folds: int, kinds: str = "all") -> list[Job
 
 def _parts(job: Job, limit: int | None = None) -> dict[str, tuple[Any, Any]]:
     """(train, dev) per task for this job: the 80/20 split of every set (as the shipped adapter used),
-    then stratified fold ``job.fold`` of the 80 % as dev, or the 20 % itself for a holdout job."""
+    then stratified fold ``job.fold`` of the 80 % as dev, or the 20 % itself for a holdout job.
+    TweetEval irony train is cut the same way for every recipe (its head is scored in every job; only
+    ``irony`` recipes train the adapter on it), so no job trains on the rows it is scored on."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
+    from classifiers import data
     from classifiers.lora import _take, split, task_sets
 
     out: dict[str, tuple[Any, Any]] = {}
-    for name, lab in task_sets(INTENT_PER_SOURCE_CLASS, SEED).items():
+    for name, lab in {**task_sets(INTENT_PER_SOURCE_CLASS, SEED), "irony": data.irony("train")}.items():
         train, test = split(lab.subsample(limit, SEED) if limit else lab, HOLDOUT, SEED)
         if job.fold == "holdout":
             out[name] = (train, test)
@@ -120,10 +140,18 @@ def run_job(job: Job, opts: Options, keep_adapter: Path | None = None) -> dict[s
 
     t0 = time.time()
     recipe = dict(RECIPES[job.recipe])
+    knobs = {k: recipe.pop(k) for k in DATA_KNOBS if k in recipe}
     parts = _parts(job, opts.limit)
-    tasks = {name: tr for name, (tr, _) in parts.items()}
-    tasks["sentiment"] = tasks["sentiment"].subsample(recipe.pop("sentiment_n"), SEED)
+    tasks = {name: tr for name, (tr, _) in parts.items() if name != "irony"}
+    tasks["sentiment"] = tasks["sentiment"].subsample(knobs["sentiment_n"], SEED)
     tasks["severity"] = severity_task(tasks["complaint"])
+    extra: dict[str, int] = {}
+    if knobs.get("severity_extra"):
+        fincorp = _fincorp(opts.limit)
+        tasks["severity"] = _with_rows(tasks["severity"], fincorp)
+        extra["severity_x_fincorp"] = len(fincorp)
+    if knobs.get("irony"):
+        tasks["irony"] = parts["irony"][0]
     with tempfile.TemporaryDirectory() as tmp:
         cfg = LoraConfig(Path(tmp) / "adapter", device=opts.device, base_dir=opts.base_dir,
                          max_steps=opts.max_steps, **recipe)
@@ -163,13 +191,56 @@ def run_job(job: Job, opts: Options, keep_adapter: Path | None = None) -> dict[s
         "tweeteval_macro_recall": check_head(head, emb(tweeteval.texts), tweeteval.labels)["macro_recall"],
         "C": report["C"],
     }
-    return {"recipe": job.recipe, "fold": job.fold, "folds": job.folds, "rows": shown,
+    # Irony head on embeddings only (no n-grams), fitted on the fold's irony training rows; scored on its
+    # irony dev rows and on TweetEval irony val.
+    tr, dev = parts["irony"]
+    head, report = train_head("irony", emb(tr.texts), tr.labels, head_cfg)
+    val = data.irony("val")
+    if opts.limit:
+        val = val.subsample(opts.limit, SEED)
+    b_dev = binary_metrics(np.asarray([int(v) for v in dev.labels]), head.proba(emb(dev.texts)))
+    b_val = binary_metrics(np.asarray([int(v) for v in val.labels]), head.proba(emb(val.texts)))
+    metrics["irony"] = {"macro_f1": round(float(b_dev["macro_f1"]), 4), "auroc": round(float(b_dev["auroc"]), 4),
+                        "val_macro_f1": round(float(b_val["macro_f1"]), 4),
+                        "val_auroc": round(float(b_val["auroc"]), 4), "C": report["C"], "n": len(dev),
+                        "n_val": len(val)}
+    # Severity head (0-4, the complaints-xci-severity labels of complaints-acl2019 tweets, as data.severity()):
+    # fitted on the fold's complaint training rows only, whatever the adapter trained on, so recipes compare.
+    tr, dev = severity_task(parts["complaint"][0]), severity_task(parts["complaint"][1])
+    head, report = train_head("severity", emb(tr.texts), tr.labels, head_cfg)
+    m = check_head(head, emb(dev.texts), dev.labels)
+    metrics["severity"] = {"macro_f1": m["macro_f1"], "C": report["C"], "n": len(dev)}
+    return {"recipe": job.recipe, "fold": job.fold, "folds": job.folds, "rows": shown, "extra_rows": extra,
             "train_s": round(train_s, 1), "total_s": round(time.time() - t0, 1), "metrics": metrics}
+
+
+def _fincorp(limit: int | None = None) -> Labelled:
+    from classifiers import data
+
+    rows = data.fincorp_severity()
+    return rows.subsample(limit, SEED) if limit else rows
+
+
+def _with_rows(lab: Labelled, more: Labelled) -> Labelled:
+    """``lab`` with ``more``'s rows after its own (same task; the source names both)."""
+    return Labelled(lab.name, f"{lab.source};{more.source}", [*lab.texts, *more.texts], [*lab.labels, *more.labels])
 
 
 TARGETS = {"complaint": ("complaint", "macro_f1"), "detractor_auroc": ("detractor", "auroc"),
            "intent": ("intent", "macro_f1"), "tweeteval": ("sentiment", "tweeteval_macro_recall"),
-           "semeval_dev": ("sentiment", "dev_macro_recall")}
+           "semeval_dev": ("sentiment", "dev_macro_recall"),
+           "irony": ("irony", "macro_f1"), "irony_auroc": ("irony", "auroc"),
+           "irony_val": ("irony", "val_macro_f1"), "irony_val_auroc": ("irony", "val_auroc"),
+           "severity": ("severity", "macro_f1")}
+# What the auxiliary-task recipes are for (irony, severity) and what they must not cost (the rest).
+COMPARE = ("irony", "irony_auroc", "irony_val", "irony_val_auroc", "severity", "complaint", "detractor_auroc",
+           "tweeteval")
+
+
+def _metric(result: Mapping[str, Any], key: str) -> float | None:
+    task, metric = TARGETS[key]
+    value = result["metrics"].get(task, {}).get(metric)
+    return None if value is None else float(value)
 
 
 def summarise(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -181,14 +252,14 @@ def summarise(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         mine = [r for r in results if r["recipe"] == recipe]
         cv = [r for r in mine if r["fold"] != "holdout"]
         row: dict[str, Any] = {"cv_folds_done": len(cv), "cv_folds": mine[0]["folds"]}
-        for key, (task, metric) in TARGETS.items():
-            vals = [r["metrics"][task][metric] for r in cv]
+        for key in TARGETS:  # results from before a metric existed simply lack it
+            vals = [v for v in (_metric(r, key) for r in cv) if v is not None]
             if vals:
                 row[key] = round(float(np.mean(vals)), 4)
                 row[f"{key}_sd"] = round(float(np.std(vals)), 4)
         held = [r for r in mine if r["fold"] == "holdout"]
         if held:
-            row["holdout"] = {key: held[0]["metrics"][task][metric] for key, (task, metric) in TARGETS.items()}
+            row["holdout"] = {key: _metric(held[0], key) for key in TARGETS if _metric(held[0], key) is not None}
         out[recipe] = row
     return out
 
@@ -208,6 +279,41 @@ def select(summary: Mapping[str, Mapping[str, Any]], baseline: str = "shipped") 
                                        f"complaint {qualified[best]['complaint']} vs {base['complaint']}"}
     return {"choice": baseline, "why": "no recipe qualified with a TweetEval gain of "
                                        f"{TWEETEVAL_GAIN}; qualified: {sorted(qualified)}"}
+
+
+def compare(results: Sequence[Mapping[str, Any]], baseline: str) -> dict[str, Any]:
+    """Each other recipe against ``baseline`` fold by fold (the same folds: paired), on :data:`COMPARE`:
+    the mean difference, the per-fold differences, and how many folds it beat the baseline in. Only
+    reported: it chooses nothing (``select`` does)."""
+    import numpy as np
+
+    base = {r["fold"]: r for r in results if r["recipe"] == baseline}
+    out: dict[str, Any] = {}
+    for recipe in dict.fromkeys(r["recipe"] for r in results if r["recipe"] != baseline):
+        row: dict[str, Any] = {}
+        for key in COMPARE:
+            diffs = {r["fold"]: round(a - b, 4) for r in results if r["recipe"] == recipe and r["fold"] in base
+                     for a, b in [(_metric(r, key), _metric(base[r["fold"]], key))] if a is not None and b is not None}
+            cv = [d for f, d in diffs.items() if f != "holdout"]
+            if cv:
+                row[key] = {"mean_diff": round(float(np.mean(cv)), 4), "folds_better": sum(d > 0 for d in cv),
+                            "folds": len(cv), "by_fold": diffs}
+            elif diffs:
+                row[key] = {"by_fold": diffs}
+        out[recipe] = row
+    return out
+
+
+def format_comparison(comparison: Mapping[str, Any], baseline: str) -> str:
+    lines = [f"auxiliary tasks vs {baseline} (CV, paired by fold; + = better than {baseline}):"]
+    for recipe, row in comparison.items():
+        cells = [f"{k} {v['mean_diff']:+.4f} ({v['folds_better']}/{v['folds']})" for k, v in row.items()
+                 if "mean_diff" in v]
+        lines.append(f"  {recipe}: " + (", ".join(cells) or "no fold in common with the baseline"))
+    if any(RECIPES.get(r, {}).get("severity_extra") for r in comparison):
+        lines.append("  (severity_extra: all X-FINCORP rows are extra severity training rows in every fold, never "
+                     "scored; the severity head is fitted and scored on complaints-xci rows only)")
+    return "\n".join(lines)
 
 
 def _worker(wid: int, queue: Any, results: Any, out: Path, opts: Options, deadline: float, threads: int) -> None:
@@ -240,7 +346,8 @@ def _examples(job: Job) -> float:
     r = RECIPES[job.recipe]
     share = 1.0 if job.fold == "holdout" else (job.folds - 1) / job.folds
     sent = min(r["sentiment_n"], 38_400 * share)
-    small = 8_600 * share * r.get("repeat", 1.0)
+    small = (8_600 + 2_290 * bool(r.get("irony"))) * share * r.get("repeat", 1.0)  # irony: its 80 % part
+    small += 5_024 * bool(r.get("severity_extra")) * r.get("repeat", 1.0)  # X-FINCORP: every row, every job
     multi = (min(sent, r.get("sentiment_cap") or sent) + small) * r.get("epochs", 2)
     return multi + sent * r.get("sentiment_first", 0)
 
@@ -259,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--base", default=None, help="base encoder dir (default: the PyPI package)")
     ap.add_argument("--max-steps", type=int, default=None, help="smoke runs: cap training steps")
     ap.add_argument("--limit", type=int, default=None, help="smoke runs: cap every set's rows")
+    ap.add_argument("--baseline", default="shipped",
+                    help="the recipe the selection rule and the irony/severity comparison measure against")
     args = ap.parse_args(argv)
     opts = Options(Path(args.base) if args.base else None, args.device, args.max_steps, args.limit)
     threads = max(1, (os.cpu_count() or 2) // args.workers)
@@ -302,9 +411,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             p.terminate()
     finished = [r for r in done if "metrics" in r]
     summary = summarise(finished)
-    report = {"summary": summary, "selection": select(summary), "jobs": len(jobs), "finished": len(finished)}
+    comparison = compare(finished, args.baseline)
+    report = {"summary": summary, "selection": select(summary, args.baseline), "comparison": comparison,
+              "notes": NOTES, "jobs": len(jobs), "finished": len(finished)}
     (out / "summary.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    sys.stdout.write(json.dumps(report, indent=2) + "\n" + format_comparison(comparison, args.baseline) + "\n")
     _pack(out / "adapters", out)
 
 

@@ -12,7 +12,18 @@ import pytest
 
 from classifiers.data import Labelled
 from classifiers.lora import LoraConfig, _plan
-from classifiers.sweep import Job, _pack, jobs_for, select, summarise
+from classifiers.sweep import (
+    DATA_KNOBS,
+    RECIPES,
+    Job,
+    _examples,
+    _pack,
+    compare,
+    format_comparison,
+    jobs_for,
+    select,
+    summarise,
+)
 
 
 def _set(name: str, n: int) -> Labelled:
@@ -99,3 +110,40 @@ def test_bucketed_batches_hold_texts_of_similar_length() -> None:
     assert sum(len(idx) for _, idx in plan) == 400
     assert sum(spread) / len(spread) < 1.5  # unsorted batches of 8 span about 5 of the 7 lengths
     assert LoraConfig(Path("unused"), sentiment_first=1).stages() == [("sentiment", 1), ("multi", 2)]
+
+
+def test_auxiliary_recipes_are_the_shipped_recipe_plus_their_data_flags() -> None:
+    base = RECIPES["r32-16k-rep2"]
+    assert {k: v for k, v in RECIPES["r32-16k-rep2-irony"].items() if k != "irony"} == base
+    sevx = RECIPES["r32-16k-rep2-irony-sevx"]
+    assert sevx["irony"] and sevx["severity_extra"]
+    assert {k: v for k, v in sevx.items() if k not in ("irony", "severity_extra")} == base
+    assert not any(r.get("irony") or r.get("severity_extra") for name, r in RECIPES.items() if "irony" not in name)
+    for recipe in RECIPES.values():  # the data knobs never reach LoraConfig
+        LoraConfig(Path("unused"), **{k: v for k, v in recipe.items() if k not in DATA_KNOBS})
+    assert _examples(Job("r32-16k-rep2", 0, 3)) < _examples(Job("r32-16k-rep2-irony", 0, 3)) \
+        < _examples(Job("r32-16k-rep2-irony-sevx", 0, 3))
+
+
+def _aux(recipe: str, fold: int | str, irony: float, severity: float, complaint: float = 0.88) -> dict[str, Any]:
+    row = _result(recipe, fold, complaint, 0.93, 0.72)
+    row["metrics"]["irony"] = {"macro_f1": irony, "auroc": 0.7, "val_macro_f1": irony - 0.01, "val_auroc": 0.7}
+    row["metrics"]["severity"] = {"macro_f1": severity}
+    return row
+
+
+def test_summary_reads_irony_and_severity_and_results_from_before_them() -> None:
+    old = _result("r32-16k-rep2", 0, 0.88, 0.93, 0.72)  # a 2026-11 result: no irony or severity scores
+    s = summarise([old, _aux("r32-16k-rep2", 1, 0.66, 0.45)])["r32-16k-rep2"]
+    assert s["complaint"] == pytest.approx(0.88) and s["irony"] == 0.66 and s["severity"] == 0.45
+    assert s["irony_val"] == pytest.approx(0.65) and s["cv_folds_done"] == 2
+
+
+def test_comparison_pairs_each_recipe_with_the_baseline_fold_by_fold() -> None:
+    rows = [_aux("base", 0, 0.60, 0.40), _aux("base", 1, 0.64, 0.44),
+            _aux("irony", 0, 0.65, 0.40, 0.87), _aux("irony", 1, 0.63, 0.46), _aux("irony", "holdout", 0.7, 0.5)]
+    c = compare(rows, "base")["irony"]
+    assert c["irony"]["mean_diff"] == pytest.approx(0.02) and c["irony"]["folds_better"] == 1
+    assert c["irony"]["by_fold"] == {0: 0.05, 1: -0.01}  # the holdout has no baseline partner here
+    assert c["severity"]["mean_diff"] == pytest.approx(0.01) and c["complaint"]["mean_diff"] == pytest.approx(-0.005)
+    assert "irony: irony +0.0200 (1/2)" in format_comparison(compare(rows, "base"), "base")
