@@ -180,6 +180,72 @@ def add_minilm_heads(model_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     return manifest
 
 
+DEV_SET_B = data.REPO_ROOT / "data" / "dev" / "multilingual_b.csv"
+
+
+def _foreign_logits(heads: Any, path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Labels, unshifted complaint logits and languages of a dev set's rows the USE path scores
+    (detected language covered by USE and not English)."""
+    from classifiers.language import shared_identifier
+    from classifiers.multilingual import USE_LANGUAGES
+
+    rows = dev_set(path)
+    langs = [d.code for d in shared_identifier().detect_many([r["text"] for r in rows])]
+    keep = [i for i, lang in enumerate(langs) if lang in USE_LANGUAGES and lang != "en"]
+    p = heads.heads["complaint"].proba(heads.encoder.embed([rows[i]["text"] for i in keep]))
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return (np.asarray([int(rows[i]["label"]) for i in keep]), np.log(q / (1 - q)),
+            [rows[i]["language"] for i in keep])
+
+
+def _best_shift(y: np.ndarray, z: np.ndarray) -> float:
+    """The one logit offset that maximises the likelihood of ``y`` (a calibration intercept, slope 1)."""
+    from scipy.optimize import minimize_scalar
+
+    res = minimize_scalar(lambda s: float(np.logaddexp(0, -(2 * y - 1) * (z + s)).sum()), bounds=(-3, 3),
+                          method="bounded")
+    return float(res.x)
+
+
+def _shift_report(y: np.ndarray, z: np.ndarray, langs: Sequence[str], shift: float) -> dict[str, Any]:
+    from classifiers.metrics import binary_metrics, bootstrap_ci
+
+    p = 1 / (1 + np.exp(-(z + shift)))
+    lang_arr = np.asarray(langs)
+    per = {lang: round(float(((p[lang_arr == lang] >= 0.5) == y[lang_arr == lang]).mean()), 3)
+           for lang in sorted(set(langs))}
+    return {"shift": round(shift, 3), "n": len(y), "macro_f1": round(binary_metrics(y, p)["macro_f1"], 4),
+            "macro_f1_ci95": bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200),
+            "accuracy_by_language": per}
+
+
+def fit_foreign_shift(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit the complaint head's logit shift for other languages on both hand-written dev sets, after
+    checking each set with the shift fitted on the other alone; store it in the multilingual manifest."""
+    from classifiers.multilingual import MultilingualHeads
+
+    heads = MultilingualHeads(out_dir, threads=2)
+    heads.load()
+    a, b = _foreign_logits(heads, DEV_SET), _foreign_logits(heads, DEV_SET_B)
+    s_a, s_b = _best_shift(a[0], a[1]), _best_shift(b[0], b[1])
+    both = (np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]))
+    shift = _best_shift(*both)
+    report = {"complaint": round(shift, 4),
+              "fitted_on": [str(p.relative_to(data.REPO_ROOT)) for p in (DEV_SET, DEV_SET_B)], "n": len(both[0]),
+              "cross_set": {"a_unshifted": _shift_report(*a, 0.0), "a_with_shift_from_b": _shift_report(*a, s_b),
+                            "b_unshifted": _shift_report(*b, 0.0), "b_with_shift_from_a": _shift_report(*b, s_a)},
+              "note": "complaint logit + shift on posts the USE path scores in a language other than English; "
+                      "each set's 'with shift' figure uses the shift fitted on the other set only"}
+    for key, value in report["cross_set"].items():
+        log(f"{key}: {json.dumps(value)}")
+    manifest = heads.manifest
+    manifest["foreign_shift"] = report
+    base = str(manifest["version"]).split("-fs")[0]
+    manifest["version"] = f"{base}-fs{round(shift * 100):03d}"
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
 def _write(out_dir: Path, name: str, heads: list[Head], metrics: dict[str, Any], training: dict[str, Any],
            extra: dict[str, Any]) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -202,11 +268,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--minilm", action="store_true", help="add severity and irony heads to the MiniLM model")
     parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"))
     parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"))
+    parser.add_argument("--foreign-shift", action="store_true",
+                        help="fit the multilingual complaint head's shift for other languages on data/dev")
     parser.add_argument("--sentiment-n", type=int, default=20_000)
     args = parser.parse_args(argv)
     if args.multilingual:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
         _echo(f"wrote {args.out} ({m['version']})")
+    if args.foreign_shift:
+        m = fit_foreign_shift(Path(args.out))
+        _echo(f"updated {args.out} ({m['version']}, shift {m['foreign_shift']['complaint']})")
     if args.minilm:
         m = add_minilm_heads(Path(args.model_dir))
         _echo(f"updated {args.model_dir} ({m['version']})")

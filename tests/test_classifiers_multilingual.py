@@ -20,6 +20,7 @@ from classifiers.multilingual import DEFAULT_DIR
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
+DEV_B = REPO_ROOT / "data" / "dev" / "multilingual_b.csv"
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,39 @@ def test_dev_set_floor_per_language(clf: MiniLMClassifier) -> None:
     for lang in sorted(set(langs.tolist())):
         sel = langs == lang
         assert binary_metrics(y[sel], p[sel])["accuracy"] >= 0.7, lang
+
+
+def test_foreign_shift_raises_complaints_in_other_languages_only(clf: MiniLMClassifier) -> None:
+    """The shift lifts the complaint score of posts the USE path reads in another language, and no
+    English post's; it helped each hand-written set when fitted on the other alone."""
+    from classifiers.multilingual import predict_multilingual, shift_proba
+
+    assert clf.multilingual is not None
+    shift = clf.multilingual.complaint_shift
+    assert 0 < shift < 2
+    report = clf.multilingual.manifest["foreign_shift"]["cross_set"]
+    assert report["b_with_shift_from_a"]["macro_f1"] > report["b_unshifted"]["macro_f1"]
+    assert report["a_with_shift_from_b"]["macro_f1"] > report["a_unshifted"]["macro_f1"]
+    text = "Tag 4 ohne Internet, Techniker kommt erst nächste Woche"
+    raw = clf.multilingual.proba(clf.multilingual.encoder.embed([text]))["complaint"]
+    (de,) = predict_multilingual(clf.multilingual, [text], ["de"])
+    (en,) = predict_multilingual(clf.multilingual, [text], ["en"])
+    assert de.complaint == pytest.approx(float(shift_proba(raw, shift)[0]))
+    assert en.complaint == pytest.approx(float(raw[0])) and de.complaint > en.complaint
+    np.testing.assert_allclose(shift_proba(np.array([0.0, 0.5, 1.0]), 0.0), [1e-6, 0.5, 1 - 1e-6])
+
+
+def test_second_dev_set_written_apart_from_the_paths(clf: MiniLMClassifier) -> None:
+    """data/dev/multilingual_b.csv: 24 posts per language written without seeing the cue lists or the
+    first set. The shipped shift was fitted on it too, so this guards against regressions only."""
+    with DEV_B.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    preds = clf.predict([r["text"] for r in rows])
+    y = np.asarray([int(r["label"]) for r in rows])
+    p = np.asarray([x.complaint for x in preds])
+    assert binary_metrics(y, p)["macro_f1"] >= 0.75
+    langs = np.asarray([r["language"] for r in rows])
+    assert {x.path for x, lang in zip(preds, langs, strict=True) if lang == "hu"} == {"keywords"}
 
 
 def test_sarcasm_turns_sarcastic_praise_into_a_complaint_with_a_reason(clf: MiniLMClassifier) -> None:
