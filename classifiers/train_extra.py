@@ -230,13 +230,14 @@ def fit_foreign_shift(out_dir: Path, *, log: Callable[[str], None] = _echo) -> d
     s_a, s_b = _best_shift(a[0], a[1]), _best_shift(b[0], b[1])
     both = (np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]))
     shift = _best_shift(*both)
+    cross = {"a_unshifted": _shift_report(*a, 0.0), "a_with_shift_from_b": _shift_report(*a, s_b),
+             "b_unshifted": _shift_report(*b, 0.0), "b_with_shift_from_a": _shift_report(*b, s_a)}
     report = {"complaint": round(shift, 4),
               "fitted_on": [str(p.relative_to(data.REPO_ROOT)) for p in (DEV_SET, DEV_SET_B)], "n": len(both[0]),
-              "cross_set": {"a_unshifted": _shift_report(*a, 0.0), "a_with_shift_from_b": _shift_report(*a, s_b),
-                            "b_unshifted": _shift_report(*b, 0.0), "b_with_shift_from_a": _shift_report(*b, s_a)},
+              "cross_set": cross,
               "note": "complaint logit + shift on posts the USE path scores in a language other than English; "
                       "each set's 'with shift' figure uses the shift fitted on the other set only"}
-    for key, value in report["cross_set"].items():
+    for key, value in cross.items():
         log(f"{key}: {json.dumps(value)}")
     manifest = heads.manifest
     manifest["foreign_shift"] = report
