@@ -97,15 +97,27 @@ class MultilingualHeads:
         """
         return float(self.manifest.get("foreign_shift", {}).get("complaint", 0.0))
 
+    @property
+    def cue_weight(self) -> float:
+        """Logit per complaint cue (``classifiers.cues.complaint_evidence``, at most ``max_cues``)."""
+        return float(self.manifest.get("foreign_shift", {}).get("cue_weight", 0.0))
+
+    def complaint_offsets(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        """The logit offset of each post's complaint score: 0 for English, else the shift plus the cues'."""
+        cap = int(self.manifest.get("foreign_shift", {}).get("max_cues", 3))
+        return np.asarray([0.0 if lang == "en" else self.complaint_shift
+                           + self.cue_weight * min(len(cues.complaint_evidence(t, lang)), cap)
+                           for t, lang in zip(texts, languages, strict=True)])
+
 
 def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languages: Sequence[str]
                          ) -> list[Prediction]:
     """Predictions for posts the English path cannot read, one per text, order kept."""
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
-    foreign = np.asarray([lang != "en" for lang in languages])
-    if heads.complaint_shift and foreign.any():
-        p["complaint"] = np.where(foreign, shift_proba(p["complaint"], heads.complaint_shift), p["complaint"])
+    offsets = heads.complaint_offsets(texts, languages)
+    if offsets.any():
+        p["complaint"] = np.where(offsets != 0, shift_proba(p["complaint"], offsets), p["complaint"])
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         if lang in USE_LANGUAGES:
@@ -117,7 +129,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     return out
 
 
-def shift_proba(p: np.ndarray, shift: float) -> np.ndarray:
+def shift_proba(p: np.ndarray, shift: float | np.ndarray) -> np.ndarray:
     """``sigmoid(logit(p) + shift)``, clipped so a 0 or 1 stays finite."""
     q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
     return 1.0 / (1.0 + np.exp(-(np.log(q / (1 - q)) + shift)))

@@ -20,7 +20,6 @@ from classifiers.multilingual import DEFAULT_DIR
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
-DEV_B = REPO_ROOT / "data" / "dev" / "multilingual_b.csv"
 
 
 @pytest.fixture(scope="module")
@@ -81,30 +80,36 @@ def test_dev_set_floor_per_language(clf: MiniLMClassifier) -> None:
         assert binary_metrics(y[sel], p[sel])["accuracy"] >= 0.7, lang
 
 
-def test_foreign_shift_raises_complaints_in_other_languages_only(clf: MiniLMClassifier) -> None:
-    """The shift lifts the complaint score of posts the USE path reads in another language, and no
-    English post's; it helped each hand-written set when fitted on the other alone."""
+def test_foreign_offset_raises_complaints_in_other_languages_only(clf: MiniLMClassifier) -> None:
+    """The offset (a shift, and a weight per complaint cue) lifts the complaint score of posts the USE
+    path reads in another language, and no English post's; each fit is checked on the other set."""
+    from classifiers.cues import complaint_evidence
     from classifiers.multilingual import predict_multilingual, shift_proba
 
-    assert clf.multilingual is not None
-    shift = clf.multilingual.complaint_shift
-    assert 0 < shift < 2
-    report = clf.multilingual.manifest["foreign_shift"]["cross_set"]
-    assert report["b_with_shift_from_a"]["macro_f1"] > report["b_unshifted"]["macro_f1"]
-    assert report["a_with_shift_from_b"]["macro_f1"] > report["a_unshifted"]["macro_f1"]
+    ml = clf.multilingual
+    assert ml is not None
+    report = ml.manifest["foreign_shift"]["cross_set"]
+    assert report["b_with_offset_from_a"]["macro_f1"] > report["b_as_it_was"]["macro_f1"]
+    assert report["a_with_offset_from_b"]["macro_f1"] > report["a_as_it_was"]["macro_f1"]
     text = "Tag 4 ohne Internet, Techniker kommt erst nächste Woche"
-    raw = clf.multilingual.proba(clf.multilingual.encoder.embed([text]))["complaint"]
-    (de,) = predict_multilingual(clf.multilingual, [text], ["de"])
-    (en,) = predict_multilingual(clf.multilingual, [text], ["en"])
-    assert de.complaint == pytest.approx(float(shift_proba(raw, shift)[0]))
+    assert complaint_evidence(text, "de") == ("ohne internet",)
+    offset = ml.complaint_shift + ml.cue_weight
+    raw = ml.proba(ml.encoder.embed([text]))["complaint"]
+    (de,) = predict_multilingual(ml, [text], ["de"])
+    (en,) = predict_multilingual(ml, [text], ["en"])
+    assert de.complaint == pytest.approx(float(shift_proba(raw, offset)[0]))
     assert en.complaint == pytest.approx(float(raw[0])) and de.complaint > en.complaint
+    assert list(ml.complaint_offsets(["Danke für die schnelle Lieferung!", text], ["de", "en"])) == [
+        pytest.approx(ml.complaint_shift), 0.0]
     np.testing.assert_allclose(shift_proba(np.array([0.0, 0.5, 1.0]), 0.0), [1e-6, 0.5, 1 - 1e-6])
 
 
-def test_second_dev_set_written_apart_from_the_paths(clf: MiniLMClassifier) -> None:
-    """data/dev/multilingual_b.csv: 24 posts per language written without seeing the cue lists or the
-    first set. The shipped shift was fitted on it too, so this guards against regressions only."""
-    with DEV_B.open(encoding="utf-8", newline="") as fh:
+@pytest.mark.parametrize("name", ["multilingual_b.csv", "multilingual_d.csv"])
+def test_dev_sets_written_apart_from_the_paths(clf: MiniLMClassifier, name: str) -> None:
+    """24 posts per language written without seeing the cue lists, the model or the other sets. The
+    offset was fitted on b (not on d, which is only scored), so for b this guards against regressions
+    only; d's figure was 0.81 when the offset shipped (model card)."""
+    with (DEV.parent / name).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     preds = clf.predict([r["text"] for r in rows])
     y = np.asarray([int(r["label"]) for r in rows])
