@@ -144,6 +144,8 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, *, cover
     detractor = float(p["detractor"][i])
     why = reasons(text, sentiment, complaint, detractor, intent, severity=severity, language=lang,
                   path="multilingual", covered=covered)
+    if complaint >= 0.5 and (found := cues.complaint_evidence(text, lang)):
+        why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it
     return Prediction(sentiment, complaint, detractor, intent, why, language=lang, path="multilingual",
                       language_covered=covered, severity=severity)
 

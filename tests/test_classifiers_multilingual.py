@@ -91,14 +91,15 @@ def test_foreign_offset_raises_complaints_in_other_languages_only(clf: MiniLMCla
     report = ml.manifest["foreign_shift"]["cross_set"]
     assert report["b_with_offset_from_a"]["macro_f1"] > report["b_as_it_was"]["macro_f1"]
     assert report["a_with_offset_from_b"]["macro_f1"] > report["a_as_it_was"]["macro_f1"]
-    text = "Tag 4 ohne Internet, Techniker kommt erst nächste Woche"
-    assert complaint_evidence(text, "de") == ("ohne internet",)
-    offset = ml.complaint_shift + ml.cue_weight
+    text = "Seit 4 Tagen ohne Internet, und niemand ruft zurück"
+    assert complaint_evidence(text, "de") == ("seit 4", "ohne internet", "niemand")
+    offset = ml.complaint_shift + 3 * ml.cue_weight
     raw = ml.proba(ml.encoder.embed([text]))["complaint"]
     (de,) = predict_multilingual(ml, [text], ["de"])
     (en,) = predict_multilingual(ml, [text], ["en"])
     assert de.complaint == pytest.approx(float(shift_proba(raw, offset)[0]))
     assert en.complaint == pytest.approx(float(raw[0])) and de.complaint > en.complaint
+    assert de.complaint >= 0.5 and "complaint words: 'seit 4', 'ohne internet', 'niemand'" in de.reasons
     assert list(ml.complaint_offsets(["Danke für die schnelle Lieferung!", text], ["de", "en"])) == [
         pytest.approx(ml.complaint_shift), 0.0]
     np.testing.assert_allclose(shift_proba(np.array([0.0, 0.5, 1.0]), 0.0), [1e-6, 0.5, 1 - 1e-6])
