@@ -168,7 +168,17 @@ COMPLAINT_CUES: Mapping[str, tuple[str, ...]] = {
 _COMPLAINT_COMPILED = {lang: tuple(re.compile(p) for p in patterns) for lang, patterns in COMPLAINT_CUES.items()}
 
 
+_LATIN_TAIL = re.compile(r"[a-zà-ÿā-ɏ]*")  # the rest of a word a stem matched ("retras" -> "retrasado")
+
+
 def complaint_evidence(text: str, language: str) -> tuple[str, ...]:
-    """The distinct complaint cues of ``language`` that ``text`` matches (lower-cased), in list order."""
+    """The distinct complaint cues of ``language`` that ``text`` matches (lower-cased), in list order,
+    each widened to the whole word it ends in, so an agent reads "retrasado", not the stem "retras"."""
     low = text.lower()
-    return tuple(m.group(0) for rx in _COMPLAINT_COMPILED.get(language, ()) if (m := rx.search(low)))
+    found = (m for rx in _COMPLAINT_COMPILED.get(language, ()) if (m := rx.search(low)))
+    return tuple(dict.fromkeys(low[m.start():_word_end(low, m.end())] for m in found))
+
+
+def _word_end(text: str, at: int) -> int:
+    tail = _LATIN_TAIL.match(text, at)
+    return tail.end() if tail else at
