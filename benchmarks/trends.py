@@ -30,10 +30,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 from sqlite_utils import Database
 from tqdm import tqdm
-from web import pct  # benchmarks run as scripts: this folder is on the path
+from web import pct, serve, timed  # benchmarks run as scripts: this folder is on the path
 
 from careline.app.web.app import create_app
 from careline.app.web.auth import create_token, create_user
@@ -107,17 +106,6 @@ def seed(store: Store, n: int, days: int = 90, batch: int = 20_000) -> float:
     return time.perf_counter() - t0
 
 
-async def timed(session: aiohttp.ClientSession, url: str, n: int, token: str) -> list[float]:
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        async with session.get(url, headers={"Authorization": f"Bearer {token}"}) as r:
-            await r.read()
-            assert r.status == 200, (url, r.status)
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
 async def main(mentions: int, requests: int, keep: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(keep) if keep else Path(tmp) / "bench.db"
@@ -136,15 +124,9 @@ async def main(mentions: int, requests: int, keep: str | None) -> None:
         token = store.write_sync(lambda db: (reuse or create_user(db, "bench", Role.MARKETING, "bench-password"),
                                              create_token(db, "bench", "benchmark"))[1])
         app = create_app(Settings(brands=BRANDS), store)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}"
         day = (NOW - timedelta(days=3)).strftime("%Y-%m-%d")
         try:
-            async with aiohttp.ClientSession() as session:
+            async with serve(app) as base, aiohttp.ClientSession() as session:
                 for path in ("/trends?days=90", "/api/trends?days=90", "/api/trends?days=90&brand=skylark",
                              "/api/trends?days=90&platform=bluesky", "/trends?days=30",
                              f"/api/trends/posts?days=90&day={day}&sentiment=negative"):
@@ -153,7 +135,6 @@ async def main(mentions: int, requests: int, keep: str | None) -> None:
                     print(f"GET {path:<58} p50 {statistics.median(times):6.1f} ms   p99 {pct(times, 99):6.1f} ms"
                           f"   (n={requests})")
         finally:
-            await runner.cleanup()
             await store.close()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
 

@@ -17,6 +17,8 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,13 +61,27 @@ def pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
+@asynccontextmanager
+async def serve(app: web.Application) -> AsyncIterator[str]:
+    """Run ``app`` on a free loopback port for the benchmark's requests; yields its base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
 async def timed(session: aiohttp.ClientSession, url: str, n: int, token: str) -> list[float]:
     out = []
     for _ in range(n):
         t0 = time.perf_counter()
         async with session.get(url, headers={"Authorization": f"Bearer {token}"}) as r:
             await r.read()
-            assert r.status == 200, r.status
+            assert r.status == 200, (url, r.status)
         out.append((time.perf_counter() - t0) * 1000)
     return out
 
@@ -89,14 +105,8 @@ async def main(conversations: int, requests: int, lead_requests: int, analyze: b
         token, lead = fill(store, conversations, analyze)
         print(f"seeded {conversations:,} conversations in {time.perf_counter() - t0:.1f} s")
         app = create_app(Settings(brands=BRANDS), store)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}"
         try:
-            async with aiohttp.ClientSession() as session:
+            async with serve(app) as base, aiohttp.ClientSession() as session:
                 await reports(session, base, lead_requests, lead)
                 if only_reports:
                     return
@@ -118,7 +128,6 @@ async def main(conversations: int, requests: int, lead_requests: int, analyze: b
                               f"   (n={lead_requests}, lead, {how})")
                         await cache.idle()
         finally:
-            await runner.cleanup()
             await store.close()
 
 
