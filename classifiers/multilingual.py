@@ -102,12 +102,12 @@ class MultilingualHeads:
         """Logit per complaint cue (``classifiers.cues.complaint_evidence``, at most ``max_cues``)."""
         return float(self.manifest.get("foreign_shift", {}).get("cue_weight", 0.0))
 
-    def complaint_offsets(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
-        """The logit offset of each post's complaint score: 0 for English, else the shift plus the cues'."""
+    def complaint_offsets(self, found: Sequence[Sequence[str]], languages: Sequence[str]) -> np.ndarray:
+        """The logit offset of each post's complaint score: 0 for English, else the shift plus the cues'
+        (``found``: each post's ``cues.complaint_evidence``)."""
         cap = int(self.manifest.get("foreign_shift", {}).get("max_cues", 3))
-        return np.asarray([0.0 if lang == "en" else self.complaint_shift
-                           + self.cue_weight * min(len(cues.complaint_evidence(t, lang)), cap)
-                           for t, lang in zip(texts, languages, strict=True)])
+        return np.asarray([0.0 if lang == "en" else self.complaint_shift + self.cue_weight * min(len(words), cap)
+                           for words, lang in zip(found, languages, strict=True)])
 
 
 def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languages: Sequence[str]
@@ -115,17 +115,18 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     """Predictions for posts the English path cannot read, one per text, order kept."""
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
-    offsets = heads.complaint_offsets(texts, languages)
+    found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
+    offsets = heads.complaint_offsets(found, languages)
     if offsets.any():
         p["complaint"] = np.where(offsets != 0, shift_proba(p["complaint"], offsets), p["complaint"])
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         if lang in USE_LANGUAGES:
-            out.append(_from_heads(text, lang, p, i, covered=True))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=True))
         elif lang in cues.SUPPORTED:
             out.append(_from_cues(text, lang))
         else:
-            out.append(_from_heads(text, lang, p, i, covered=False))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=False))
     return out
 
 
@@ -135,7 +136,8 @@ def shift_proba(p: np.ndarray, shift: float | np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.log(q / (1 - q)) + shift)))
 
 
-def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, *, covered: bool) -> Prediction:
+def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: Sequence[str], *,
+                covered: bool) -> Prediction:
     sentiment = {name: float(p["sentiment"][i, j]) for j, name in enumerate(SENTIMENTS)}
     intent = {name: float(p["intent"][i, j]) for j, name in enumerate(INTENTS)}
     severity = ({str(k): float(p["severity"][i, k]) for k in range(p["severity"].shape[1])}
@@ -144,7 +146,7 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, *, cover
     detractor = float(p["detractor"][i])
     why = reasons(text, sentiment, complaint, detractor, intent, severity=severity, language=lang,
                   path="multilingual", covered=covered)
-    if complaint >= 0.5 and (found := cues.complaint_evidence(text, lang)):
+    if complaint >= 0.5 and found:
         why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it
     return Prediction(sentiment, complaint, detractor, intent, why, language=lang, path="multilingual",
                       language_covered=covered, severity=severity)

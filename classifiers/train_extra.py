@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from classifiers import data
-from classifiers.heads import Head, load_heads, save_heads
+from classifiers.heads import Head, load_heads, save_heads, sigmoid
 from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
 
 Progress = Callable[[str, int], Any]
@@ -223,7 +223,7 @@ def _offset_report(rows: tuple[np.ndarray, np.ndarray, np.ndarray, list[str]], s
     from classifiers.metrics import binary_metrics, bootstrap_ci
 
     y, z, cues, langs = rows
-    p = 1 / (1 + np.exp(-(z + shift + weight * cues)))
+    p = sigmoid(z + shift + weight * cues)
     lang_arr = np.asarray(langs)
     per = {lang: round(float(((p[lang_arr == lang] >= 0.5) == y[lang_arr == lang]).mean()), 3)
            for lang in sorted(set(langs))}

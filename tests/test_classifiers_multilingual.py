@@ -100,7 +100,8 @@ def test_foreign_offset_raises_complaints_in_other_languages_only(clf: MiniLMCla
     assert de.complaint == pytest.approx(float(shift_proba(raw, offset)[0]))
     assert en.complaint == pytest.approx(float(raw[0])) and de.complaint > en.complaint
     assert de.complaint >= 0.5 and "complaint words: 'seit 4', 'ohne internet', 'niemand'" in de.reasons
-    assert list(ml.complaint_offsets(["Danke für die schnelle Lieferung!", text], ["de", "en"])) == [
+    found = [complaint_evidence("Danke für die schnelle Lieferung!", "de"), complaint_evidence(text, "en")]
+    assert list(ml.complaint_offsets(found, ["de", "en"])) == [
         pytest.approx(ml.complaint_shift), 0.0]
     np.testing.assert_allclose(shift_proba(np.array([0.0, 0.5, 1.0]), 0.0), [1e-6, 0.5, 1 - 1e-6])
 
