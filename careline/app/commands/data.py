@@ -14,19 +14,14 @@ from pathlib import Path
 
 import click
 
+from careline.app.commands import settings_of
 from careline.app.doctor import ERROR, WARNING, doctor
 from careline.domain import utcnow
 from careline.errors import CarelineError
-from careline.settings import Settings, load_settings
+from careline.settings import Settings
 from careline.store import backup as backups
 
 log = logging.getLogger("careline")
-
-
-def _settings(ctx: click.Context) -> Settings:
-    root = ctx.find_root().obj
-    settings = getattr(root, "settings", None)
-    return settings if isinstance(settings, Settings) else load_settings()
 
 
 def preflight(settings: Settings) -> None:
@@ -46,7 +41,7 @@ def doctor_cmd(ctx: click.Context) -> None:
     Exits 1 when a check fails (``careline run`` would refuse to start); warnings exit 0.
     """
     root = ctx.find_root().obj  # the file: the doctor checks the browser's changes on top of it itself
-    findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else _settings(ctx))
+    findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else settings_of(ctx))
     for finding in findings:
         click.echo(finding.line())
     if any(f.level == ERROR for f in findings):
@@ -63,7 +58,7 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
     A nightly backup kept for two weeks, from cron:
       15 3 * * *  careline backup /var/backups/careline/careline-$(date +\\%a).db
     """
-    report = backups.backup(_settings(ctx).service.database, file)
+    report = backups.backup(settings_of(ctx).service.database, file)
     click.echo(f"backed up {report.pages} pages ({report.bytes / 1e6:.1f} MB) to {report.path}; integrity ok")
 
 
@@ -73,7 +68,7 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
 @click.pass_context
 def restore_cmd(ctx: click.Context, file: str, yes: bool) -> None:
     """Replace the database with the backup FILE (verified first). Stop the service before."""
-    database = _settings(ctx).service.database
+    database = settings_of(ctx).service.database
     backups.verify(file)
     if not yes:
         click.confirm(f"Replace everything in {database} with {file}?", abort=True)
@@ -96,7 +91,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
     from careline.app.service import open_store
     from careline.store.customers import export_customer
 
-    store = open_store(_settings(ctx))
+    store = open_store(settings_of(ctx))
     try:
         found = store.read_sync(lambda db: export_customer(db, platform, handle, now=utcnow()))
     finally:
@@ -129,7 +124,7 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
     if not yes:
         click.confirm(f"Erase everything about {platform} author @{handle.lstrip('@')}? This cannot be undone",
                       abort=True)
-    store = open_store(_settings(ctx))
+    store = open_store(settings_of(ctx))
     try:
         done = store.write_sync(lambda db: erase_customer(db, platform, handle, actor="cli", now=utcnow()))
     finally:

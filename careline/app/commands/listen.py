@@ -13,17 +13,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from careline.app.commands import settings_of
 from careline.domain import from_iso, utcnow
 from careline.platform import Budget, Source
-from careline.settings import Settings, load_settings
+from careline.settings import Settings
 from careline.store import Store
 from listener.backfill import BackfillResult, backfill_source, clamp_since, parse_since, select_sources
 from platforms.registry import build_sources
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.obj
-    return obj.settings if obj is not None and hasattr(obj, "settings") else load_settings()
 
 
 def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -84,7 +80,7 @@ def _age(seconds: int | None) -> str:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Sources with health, posts read today, estimated cost and cursor age."""
-    rows = status_rows(_settings(ctx))
+    rows = status_rows(settings_of(ctx))
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -110,7 +106,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def backfill(ctx: click.Context, which: str, since_text: str, brand: str | None, quiet: bool) -> None:
     """Fetch and store past mentions; live cursors are left alone, duplicates are ignored."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     window = parse_since(since_text)
     results = asyncio.run(run_backfill(settings, which, window, brand=brand, quiet=quiet))
     for r in results:

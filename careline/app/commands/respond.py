@@ -13,18 +13,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from careline.app.commands import settings_of
 from careline.domain import ensure_utc
 from careline.errors import ConfigError
-from careline.settings import Settings, load_settings
+from careline.settings import Settings
 from responder.sla import SLAPolicy, due_times, policies_from_settings
 from responder.tone import check_tone
-
-
-def _settings(ctx: click.Context) -> Settings:
-    """The settings the root command loaded (``--config``), else ``$CARELINE_CONFIG`` or defaults."""
-    root = ctx.find_root().obj
-    settings = getattr(root, "settings", None)
-    return settings if isinstance(settings, Settings) else load_settings()
 
 
 def _parse_at(value: str, zone: str) -> datetime:
@@ -62,7 +56,7 @@ def sla_due(ctx: click.Context, policy_name: str, at: str, as_json: bool) -> Non
     Times are counted in the policy's business-hours calendar (or around the clock when it has
     none) and printed in that calendar's time zone, with no pauses.
     """
-    policy = _find_policy(_settings(ctx), policy_name)
+    policy = _find_policy(settings_of(ctx), policy_name)
     zone = ZoneInfo(policy.calendar.timezone)
     start = _parse_at(at, policy.calendar.timezone)
     due = due_times(policy, start)
@@ -104,7 +98,7 @@ def sla_backfill(ctx: click.Context, batch: int) -> None:
     from careline.domain import utcnow
     from responder.history import backfill_clock, missing_clock_ids
 
-    store = open_store(_settings(ctx))
+    store = open_store(settings_of(ctx))
     filled = {"first_response_clock_s": 0, "resolution_clock_s": 0}
     try:
         total = len(store.read_sync(partial(missing_clock_ids, limit=-1)))
