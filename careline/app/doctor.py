@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from careline.app.commands.configfile import with_browser_settings
 from careline.domain import from_iso, utcnow
 from careline.errors import ConfigError
 from careline.overlay import apply_overlay
@@ -105,20 +104,22 @@ def _two_factor_key(conn: sqlite3.Connection, path: Path) -> Finding:
     return Finding(OK, "two-factor key", f"{key} will be made when someone turns two-factor on")
 
 
-def check_overlay(settings: Settings) -> list[Finding]:
-    """The browser's settings still validate on top of this settings file (else the service runs on the file)."""
+def check_overlay(settings: Settings) -> tuple[list[Finding], Settings]:
+    """Whether the browser's settings still validate on top of this settings file (else the service runs
+    on the file), and the settings the service runs with: read once, for this check and the next ones."""
     try:
         entries = read_entries(settings.service.database)
         if entries is None:
-            return []
-        apply_overlay(settings, entries)
+            return [], settings
+        effective = apply_overlay(settings, entries)
     except sqlite3.Error:
-        return []  # check_database reports the file
+        return [], settings  # check_database reports the file
     except ConfigError as exc:
-        return [Finding(WARNING, "settings", f"the browser's settings do not apply on this settings file ({exc}); "
-                                             "the service will run on the file alone until an admin fixes it")]
+        why = (f"the browser's settings do not apply on this settings file ({exc}); "
+               "the service will run on the file alone until an admin fixes it")
+        return [Finding(WARNING, "settings", why)], settings
     return [Finding(OK, "settings", f"{len(entries)} item(s) set in the browser validate on top of the settings "
-                                    "file (careline config export shows the effective settings)")]
+                                    "file (careline config export shows the effective settings)")], effective
 
 
 def check_credentials(settings: Settings, env: dict[str, str] | None = None) -> list[Finding]:
@@ -161,6 +162,6 @@ def check_credentials(settings: Settings, env: dict[str, str] | None = None) -> 
 def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, str] | None = None) -> list[Finding]:
     """Every check, in the order a person fixes them."""
     at = now or utcnow()
-    return [*check_database(settings.service.database, now=at), *check_overlay(settings),
-            *check_credentials(with_browser_settings(settings)[0], env)]
+    overlay, effective = check_overlay(settings)
+    return [*check_database(settings.service.database, now=at), *overlay, *check_credentials(effective, env)]
 
