@@ -4,8 +4,8 @@
 
 Runs the stages ``predict`` runs, one at a time, over real inbound tweets (twcs-sample) cut into
 length-sorted batches as the worker cuts them: language ID, the encoder's forward pass, the
-n-gram rows, the heads, the sarcasm pass (a second forward pass over the praise-stripped text of
-posts with positive words and irony at the gate) and everything after the forward pass together.
+n-gram rows, the heads, the sarcasm head (on the same embedding and n-grams, gated by positive
+words) and everything after the forward pass together.
 Then the whole ``predict`` again, for the posts/s figure. Torch and numpy on 2 threads. The stage
 times are means over every batch; on a shared machine read them as ratios.
 """
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifiers.minilm import MiniLMClassifier  # noqa: E402
 
-STAGES = ("language ID", "encoder", "n-gram rows", "heads", "sarcasm pass", "all after the encoder")
+STAGES = ("language ID", "encoder", "n-gram rows", "heads", "sarcasm head", "all after the encoder")
 
 
 def stage_times(clf: MiniLMClassifier, batches: list[list[str]]) -> dict[str, float]:
@@ -40,14 +40,14 @@ def stage_times(clf: MiniLMClassifier, batches: list[list[str]]) -> dict[str, fl
         t3 = time.perf_counter()
         ngram_x = {name: f for name, (_, f) in feats.items()}
         clf.heads["sentiment"].proba(x)
-        for name in ("complaint", "detractor", "irony"):
+        for name in ("complaint", "detractor"):
             if name in clf.heads:
                 clf.heads[name].proba(x, ngram_x=ngram_x.get(name))
         clf._intent_proba(x, batch)
         if "severity" in clf.heads:
             clf.heads["severity"].proba(x)
         t4 = time.perf_counter()
-        clf._sarcasm(x, batch, ngram_x.get("irony"))
+        clf._sarcasm(x, batch, ngram_x.get("sarcasm"))
         t5 = time.perf_counter()
         clf.predict_embeddings(x, batch)
         t6 = time.perf_counter()

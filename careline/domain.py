@@ -177,7 +177,7 @@ class Classification:
     language_covered: bool | None = None  # False: no model path reads the language, scores are a guess
     language_path: str | None = None  # "english", "multilingual", "keywords" or "lexicon"
     severity: int | None = None  # complaint severity 0 (none) .. 4 (blame); None = no severity head
-    sarcasm: float | None = None  # P(ironic or sarcastic); None = no irony head
+    sarcasm: float | None = None  # P(sarcastic complaint); None = no sarcasm head
 
     def as_row(self) -> dict[str, Any]:
         return {

@@ -34,7 +34,7 @@ class Prediction:
     language_covered: bool = True
     #: Complaint severity, P(level) for "0" (not a complaint) to "4" (blame); empty when the model has no head.
     severity: Mapping[str, float] = field(default_factory=dict)
-    #: Probability that the post is ironic or sarcastic; None when the model has no irony head.
+    #: Probability that the post is a sarcastic complaint (0 without positive words); None without a sarcasm head.
     sarcasm: float | None = None
 
     @property

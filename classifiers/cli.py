@@ -187,10 +187,10 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
         if any(p.severity_level is None for p in preds):
             raise click.UsageError("this model has no severity head (python -m classifiers.train_extra --minilm)")
         return classification_metrics(labels, [str(p.severity_level) for p in preds], SEVERITIES)
-    if task == "sarcasm":  # label 1 = ironic or sarcastic; scored on the irony head's probability
+    if task == "sarcasm":  # label 1 = a sarcastic complaint; scored on the sarcasm head (posts with praise words)
         _check(labels, ("0", "1"), task)
         if any(p.sarcasm is None for p in preds):
-            raise click.UsageError("this model has no irony head (python -m classifiers.train_extra --minilm)")
+            raise click.UsageError("this model has no sarcasm head (python -m classifiers.train_extra --sarcasm)")
         return binary_metrics([int(v) for v in labels], [float(p.sarcasm or 0.0) for p in preds])
     known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
     _check(labels, known, task)
@@ -216,8 +216,8 @@ def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_d
     """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply.
 
     severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
-    labels are 1/0 and score the irony head. ``by_language`` (JSON) repeats the metrics for each
-    detected language with at least 5 rows, with the path that scored it."""
+    labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head. ``by_language`` (JSON)
+    repeats the metrics for each detected language with at least 5 rows, with the path that scored it."""
     from classifiers.data import read_eval_csv
 
     try:

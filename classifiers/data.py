@@ -110,6 +110,55 @@ def irony(split: str = "train") -> Labelled:
                     [t.strip() for t in texts], [v.strip() for v in labels])
 
 
+#: Our own hand-written training posts for the sarcasm head (``data/train``, in the repo: we wrote them).
+PRAISE_SARCASM_GLOB = "praise_sarcasm_*.csv"
+
+
+def praise_sarcasm(real_n: int = 0, seed: int = 13) -> tuple[Labelled, list[str], list[str]]:
+    """Sarcastic complaints ('1') against sincere posts with the same positive words ('0'): praise,
+    praise naming a problem the brand fixed, and questions or requests with positive words. Each
+    file is one annotator's; returns the set, each row's group (the annotator's file, which
+    leave-one-annotator-out scoring holds out) and its kind (the CV strata).
+
+    ``real_n`` adds up to that many real tweets with positive words from each of two shared sets,
+    so the head learns what everyday positive posts look like, not only our writers' praise:
+    airline tweets (negative ones as '1': a complaint wrapped in positive words, often sarcastic;
+    positive and neutral ones as '0'), less the sample the sentiment check scores; and SemEval
+    positive and neutral tweets as '0' (the sentiment pool, which TweetEval val is not part of).
+    """
+    from classifiers.postprocess import has_praise
+
+    texts: list[str] = []
+    labels: list[str] = []
+    files: list[str] = []
+    kinds: list[str] = []
+
+    def add(text: str, label: str, group: str, kind: str) -> None:
+        texts.append(text)
+        labels.append(label)
+        files.append(group)
+        kinds.append(kind)
+
+    for path in sorted((REPO_ROOT / "data" / "train").glob(PRAISE_SARCASM_GLOB)):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                add(row["text"], row["label"].strip(), path.name, row["kind"].strip())
+    source = f"data/train/{PRAISE_SARCASM_GLOB} (repo)"
+    if real_n:
+        rng = random.Random(seed)
+        air = airline_sentiment()
+        checked = set(air.subsample(2000, seed).texts)
+        pool = [(t, lab) for t, lab in zip(air.texts, air.labels, strict=True) if t not in checked and has_praise(t)]
+        for t, lab in rng.sample(pool, min(real_n, len(pool))):
+            add(t, "1" if lab == "negative" else "0", "airline-sentiment", f"airline-{lab}")
+        sem = semeval_pool()
+        pool = [(t, lab) for t, lab in zip(sem.texts, sem.labels, strict=True) if lab != "negative" and has_praise(t)]
+        for t, lab in rng.sample(pool, min(real_n, len(pool))):
+            add(t, "0", "semeval", f"semeval-{lab}")
+        source += f" + {real_n} airline-sentiment and {real_n} semeval2017-4a tweets with positive words"
+    return Labelled("sarcasm", source, texts, labels), files, kinds
+
+
 def complaint_domains() -> list[str]:
     """Domain per complaints row, for (label, domain)-stratified folds as SOURCE.md recommends."""
     return [r["domain"] for r in _rows("complaints-acl2019/train.csv")]

@@ -31,14 +31,7 @@ from classifiers.language import UNDETERMINED, LanguageIdentifier, shared_identi
 from classifiers.multilingual import DEFAULT_DIR as MULTILINGUAL_DIR
 from classifiers.multilingual import MultilingualHeads, predict_multilingual
 from classifiers.ngrams import NGramModel, hashed_counts, word_evidence
-from classifiers.postprocess import (
-    SARCASM_ON,
-    correct_for_sarcasm,
-    language_reason,
-    reasons,
-    sarcasm_score,
-    strip_praise,
-)
+from classifiers.postprocess import SARCASM_ON, correct_for_sarcasm, has_praise, language_reason, reasons
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +148,7 @@ class MiniLMClassifier(Classifier):
         complaint = self.heads["complaint"].proba(x, ngram_x=ngram_x.get("complaint"))
         detractor = self.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         intent, intent_names = self._intent_proba(x, texts)
-        sarcasm_all = self._sarcasm(x, texts, ngram_x.get("irony"))
+        sarcasm_all = self._sarcasm(x, texts, ngram_x.get("sarcasm"))
         severity = self.heads["severity"].proba(x) if "severity" in self.heads else None
         out: list[Prediction] = []
         for i, text in enumerate(texts):
@@ -164,30 +157,21 @@ class MiniLMClassifier(Classifier):
                                           float(complaint[i]), sarcasm)
             it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
             sev = {} if severity is None else {str(k): float(severity[i, k]) for k in range(severity.shape[1])}
-            words = {name: word_evidence(*feats[name], i, text) for name, p in
-                     (("complaint", comp), ("detractor", detractor[i])) if p >= 0.5 and name in feats}
+            words = {name: word_evidence(*feats[name], i, text) for name, p, on in
+                     (("complaint", comp, 0.5), ("detractor", detractor[i], 0.5), ("sarcasm", sarcasm, SARCASM_ON))
+                     if p is not None and p >= on and name in feats}
             out.append(Prediction(s, comp, float(detractor[i]), it,
                                   reasons(text, s, comp, float(detractor[i]), it, words, sarcasm=sarcasm, severity=sev),
                                   path="english", severity=sev, sarcasm=sarcasm))
         return out
 
-    def _sarcasm(self, x: np.ndarray, texts: Sequence[str], irony_x: sp.csr_matrix | None) -> np.ndarray | None:
-        """``postprocess.sarcasm_score`` per post: 0 without positive words or when irony is unlikely;
-        else the post without its positive words takes a second forward pass (those posts only)."""
-        if "irony" not in self.heads:
+    def _sarcasm(self, x: np.ndarray, texts: Sequence[str], sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:
+        """The sarcasm head's probability for posts with positive words, 0 for the rest (``postprocess``);
+        None when the model has no sarcasm head. Same embedding, no second forward pass."""
+        if "sarcasm" not in self.heads:
             return None
-        irony = self.heads["irony"].proba(x, ngram_x=irony_x)
-        out = np.zeros(len(texts))
-        literal = {i: m for i, t in enumerate(texts) if irony[i] >= SARCASM_ON and (m := strip_praise(t))}
-        if not literal:
-            return out
-        idx, stripped = list(literal), list(literal.values())
-        lx = self.embed(stripped)
-        feats = self._ngram_features(stripped).get("complaint")
-        comp = self.heads["complaint"].proba(lx, ngram_x=None if feats is None else feats[1])
-        neg = self.heads["sentiment"].proba(lx)[:, SENTIMENTS.index("negative")]
-        out[idx] = [sarcasm_score(float(irony[i]), float(c), float(n)) for i, c, n in zip(idx, comp, neg, strict=True)]
-        return out
+        p = self.heads["sarcasm"].proba(x, ngram_x=sarcasm_x)
+        return np.where([has_praise(t) for t in texts], p, 0.0)
 
     def _ngram_features(self, texts: Sequence[str]) -> dict[str, tuple[NGramModel, sp.csr_matrix]]:
         """Each n-gram head's TF-IDF rows for the batch, computed once for its logit and its quotes."""

@@ -39,6 +39,7 @@ HEAD_CLASSES: dict[str, list[str]] = {
     "intent": list(INTENTS),
     "severity": list(data.SEVERITIES),
     "irony": ["1"],
+    "sarcasm": ["1"],
 }
 Progress = Callable[[str, int], Any]  # (description, total) -> a tqdm-like object with update()
 

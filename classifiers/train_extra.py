@@ -1,13 +1,14 @@
-"""Heads beyond the original four: the multilingual path, complaint severity and irony (sarcasm).
+"""Heads beyond the original four: the multilingual path, complaint severity and sarcasm.
 
 ``python -m classifiers.train_extra --multilingual`` fits every head on USE-multilingual embeddings
 (``classifiers.multilingual``) from the same English sets ``careline train`` uses, plus severity and
-irony, and writes ``data/models/careline-multilingual``. ``--minilm`` adds a severity and an irony
-head to the shipped MiniLM model (``data/models/careline-tagger``), keeping its other heads byte for
-byte, and gives it a new version. Both reuse ``classifiers.train.train_head``: C chosen by stratified
-5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with bootstrap intervals in
-the manifest. Severity on MiniLM is calibrated and reported on the complaint rows the adapter never
-saw (its training used severity as an auxiliary task on the other 80 %).
+irony, and writes ``data/models/careline-multilingual``. ``--minilm`` adds a severity head to the
+shipped MiniLM model (``data/models/careline-tagger``), ``--sarcasm`` a sarcasm head fitted on our
+hand-written posts in ``data/train``; both keep its other heads byte for byte and give it a new
+version. All reuse ``classifiers.train.train_head``: C chosen by stratified 5-fold CV, calibration
+fitted on out-of-fold logits, out-of-fold metrics with bootstrap intervals in the manifest. Severity
+on MiniLM is calibrated and reported on the complaint rows the adapter never saw (its training used
+severity as an auxiliary task on the other 80 %); sarcasm is also reported leave-one-annotator-out.
 
 Nothing here is tuned to a held-back set: the check sets (TweetEval val, the hand-written dev set in
 ``data/dev``) are only scored.
@@ -141,8 +142,9 @@ def dev_report(head: Head, embed: Callable[[Sequence[str]], np.ndarray]) -> dict
     return out
 
 
-def add_minilm_heads(model_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
-    """Fit severity and irony heads on the shipped encoder (adapter merged) and add them to its model."""
+def _minilm_embedder(model_dir: Path) -> tuple[dict[str, Any], Callable[[Sequence[str]], np.ndarray], Any]:
+    """The shipped model's manifest, an embedder for its encoder (adapter merged, fp32, cached under
+    the temp dir) and its adapter directory."""
     from classifiers.encoder import Encoder
     from classifiers.minilm import manifest_adapter
     from classifiers.train import _dir_digest
@@ -156,15 +158,15 @@ def add_minilm_heads(model_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return cached(tag, texts, lambda t: enc.embed(t, batch_size=64))
 
-    cfg = TrainConfig(model_dir, ngram_heads=("irony",))
-    sev, iro = data.severity(), data.irony()
-    seen = adapter_seen_texts(adapter)
-    unseen = {"severity": _unseen("severity", sev, {"severity": seen["complaint"]} if seen else None, cfg.folds),
-              "irony": None}
-    heads, metrics, _ = _fit_all({"severity": sev, "irony": iro}, {}, {"irony": [data.irony("val")]}, embed,
-                                 cfg, log, unseen)
+    return manifest, embed, adapter
+
+
+def _update_minilm(model_dir: Path, manifest: dict[str, Any], heads: dict[str, Head], metrics: dict[str, Any],
+                   training: dict[str, Any], drop: Sequence[str] = ()) -> dict[str, Any]:
+    """Put ``heads`` into the shipped model beside its others (kept byte for byte, less ``drop``), under
+    a new version that records the one it replaces."""
     old = load_heads(model_dir / "heads.safetensors", manifest["heads"])
-    merged = [*(h for n, h in old.items() if n not in heads), *heads.values()]
+    merged = [*(h for n, h in old.items() if n not in heads and n not in drop), *heads.values()]
     save_heads(merged, model_dir / "heads.safetensors")
     digest = hashlib.sha256((model_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
     now = datetime.now(UTC)
@@ -172,12 +174,89 @@ def add_minilm_heads(model_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     manifest["version"] = f"careline-tagger-{now:%Y%m%d}-lora-{digest}"
     manifest["replaces"] = previous
     manifest["heads"] = {h.name: h.meta() for h in merged}
+    for name in drop:
+        manifest["metrics"].pop(name, None)
+        manifest["training_data"].pop(name, None)
     manifest["metrics"].update(metrics)
-    manifest["training_data"].update({n: {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels)}
-                                      for n, lab in (("severity", sev), ("irony", iro))})
+    manifest["training_data"].update(training)
     manifest.setdefault("extra_heads", {})["trained_at"] = now.isoformat(timespec="seconds")
     (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def add_minilm_heads(model_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit the severity head on the shipped encoder (adapter merged) and add it to its model."""
+    manifest, embed, adapter = _minilm_embedder(model_dir)
+    cfg = TrainConfig(model_dir, ngram_heads=())
+    sev = data.severity()
+    seen = adapter_seen_texts(adapter)
+    unseen = {"severity": _unseen("severity", sev, {"severity": seen["complaint"]} if seen else None, cfg.folds)}
+    heads, metrics, training = _fit_all({"severity": sev}, {}, {}, embed, cfg, log, unseen)
+    return _update_minilm(model_dir, manifest, heads, metrics, training)
+
+
+SARCASM_C_GRID = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
+SARCASM_DEV = ("sarcasm.csv", "sarcasm_b.csv", "sarcasm_c.csv", "sarcasm_e.csv")  # scored only, never fitted on
+
+
+def _leave_one_annotator_out(x: np.ndarray, lab: data.Labelled, files: Sequence[str], kinds: Sequence[str],
+                             cfg: TrainConfig) -> dict[str, Any]:
+    """Each annotator's file scored by a head (C, n-grams and calibration included) fitted on the other
+    files alone: the figure to expect on posts written by someone else. Stratified K-fold mixes one
+    writer's phrasing into both sides and flatters the n-grams."""
+    from classifiers.metrics import binary_metrics, bootstrap_ci
+    from classifiers.ngrams import hashed_counts
+
+    y = np.asarray([int(v) for v in lab.labels])
+    p = np.zeros(len(y))
+    per: dict[str, float] = {}
+    names = np.asarray(files)
+    written = sorted({f for f in files if f.endswith(".csv")})  # real tweets always stay in training
+    for name in written:
+        te = np.flatnonzero(names == name)
+        tr = np.flatnonzero(names != name)
+        head, _ = train_head("sarcasm", x[tr], [lab.labels[i] for i in tr], cfg, [kinds[int(i)] for i in tr], None,
+                             [lab.texts[i] for i in tr])
+        texts = [lab.texts[i] for i in te]
+        p[te] = head.proba(x[te], hashed_counts(texts) if head.ngrams is not None else None)
+        per[name] = round(binary_metrics(y[te], p[te])["macro_f1"], 4)
+    held = np.isin(names, written)
+    y, p = y[held], p[held]
+    m = binary_metrics(y, p)
+    return {"macro_f1": round(m["macro_f1"], 4), "auroc": round(m["auroc"], 4),
+            "macro_f1_ci95": bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200),
+            "by_file": per, "n": len(y)}
+
+
+SARCASM_REAL_N = 1500
+
+
+def fit_sarcasm(model_dir: Path, *, real_n: int = SARCASM_REAL_N, log: Callable[[str], None] = _echo
+                ) -> dict[str, Any]:
+    """Fit the sarcasm head (embedding + hashed n-grams, as the complaint head) on our hand-written
+    posts in ``data/train``, report it leave-one-annotator-out and on every ``data/dev`` sarcasm set and
+    TweetEval irony val (never fitted on), and put it in the shipped model in place of the irony head."""
+    manifest, embed, _ = _minilm_embedder(model_dir)
+    lab, files, kinds = data.praise_sarcasm(real_n)
+    if not lab.texts:
+        raise SystemExit(f"no training posts: data/train/{data.PRAISE_SARCASM_GLOB} is empty")
+    cfg = TrainConfig(model_dir, ngram_heads=("sarcasm",), c_grid=SARCASM_C_GRID)
+    x = embed(lab.texts)
+    head, report = train_head("sarcasm", x, lab.labels, cfg, kinds, None, lab.texts)
+    report["leave_one_annotator_out"] = _leave_one_annotator_out(x, lab, files, kinds, cfg)
+    log(f"sarcasm: cv {json.dumps(report['cv'])}")
+    log(f"sarcasm: leave one annotator out {json.dumps(report['leave_one_annotator_out'])}")
+    checks = [(name, *data.read_eval_csv(data.REPO_ROOT / "data" / "dev" / name)) for name in SARCASM_DEV
+              if (data.REPO_ROOT / "data" / "dev" / name).exists()]
+    if (data.shared_data_dir() / "tweeteval" / "irony").exists():
+        iro = data.irony("val")
+        checks.append(("tweeteval-irony-val", iro.texts, iro.labels))
+    for name, texts, labels in checks:
+        report[f"check:{name}"] = _binary_check(head, embed(texts), labels, texts)
+        log(f"sarcasm: check {name} {json.dumps(report[f'check:{name}'])}")
+    training = {"sarcasm": {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels),
+                            "files": _counts(files), "kinds": _counts(kinds)}}
+    return _update_minilm(model_dir, manifest, {"sarcasm": head}, {"sarcasm": report}, training, drop=("irony",))
 
 
 DEV_SET_B = data.REPO_ROOT / "data" / "dev" / "multilingual_b.csv"
@@ -286,7 +365,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m classifiers.train_extra", description=__doc__.splitlines()[0])
     parser.add_argument("--multilingual", action="store_true",
                         help="fit the USE heads (data/models/careline-multilingual)")
-    parser.add_argument("--minilm", action="store_true", help="add severity and irony heads to the MiniLM model")
+    parser.add_argument("--minilm", action="store_true", help="add the severity head to the MiniLM model")
+    parser.add_argument("--sarcasm", action="store_true",
+                        help="fit the sarcasm head on data/train and put it in the MiniLM model")
     parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"))
     parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"))
     parser.add_argument("--foreign-shift", action="store_true",
@@ -303,6 +384,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _echo(f"updated {args.out} ({m['version']}, shift {fs['complaint']}, cue weight {fs['cue_weight']})")
     if args.minilm:
         m = add_minilm_heads(Path(args.model_dir))
+        _echo(f"updated {args.model_dir} ({m['version']})")
+    if args.sarcasm:
+        m = fit_sarcasm(Path(args.model_dir))
         _echo(f"updated {args.model_dir} ({m['version']})")
 
 

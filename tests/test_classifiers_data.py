@@ -62,3 +62,20 @@ def test_fincorp_severity_words_map_onto_the_xci_scale() -> None:
     rows = data.fincorp_severity()
     assert len(rows) > 5000 and set(rows.labels) == set(data.SEVERITIES)
     assert rows.labels.count("0") < 0.55 * len(rows)  # about half are non-complaints
+
+
+def test_sarcasm_training_keeps_the_checked_airline_tweets_out_and_labels_each_group() -> None:
+    """The sarcasm head's real tweets must not include the airline sample the sentiment check scores,
+    every real tweet has a positive word (the head only ever sees such posts), and the hand-written
+    files are the groups leave-one-annotator-out holds out."""
+    from classifiers.postprocess import has_praise
+
+    lab, groups, kinds = data.praise_sarcasm(200)
+    written = [g for g in groups if g.endswith(".csv")]
+    assert len(set(written)) >= 2 and len(written) == sum(1 for k in kinds if not k.startswith(("airline", "semeval")))
+    rows = zip(lab.texts, lab.labels, groups, kinds, strict=True)
+    real = [(t, y, k) for t, y, g, k in rows if not g.endswith(".csv")]
+    assert len(real) == 400 and all(has_praise(t) for t, _, _ in real)
+    assert not {t for t, _, _ in real} & set(data.airline_sentiment().subsample(2000, 13).texts)
+    assert all(y == ("1" if k == "airline-negative" else "0") for _, y, k in real)
+    assert set(lab.labels) == {"0", "1"}

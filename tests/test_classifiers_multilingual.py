@@ -122,17 +122,19 @@ def test_dev_sets_written_apart_from_the_paths(clf: MiniLMClassifier, name: str)
 
 
 def test_sarcasm_turns_sarcastic_praise_into_a_complaint_with_a_reason(clf: MiniLMClassifier) -> None:
-    # Literal praise whose literal content sounds like a problem ("internet ... all weekend") is the
-    # rule's known false positive (model card), so the praise here is about staff.
-    sarcastic, literal, plain = clf.predict([
-        "Oh wonderful @Brightwave, internet down again for the whole weekend. Best service ever.",
+    # The head's quality is measured on data/dev (model card); this checks the wiring: the correction,
+    # its reason with the words that raised it, praise for a fix left alone, and the praise-word gate.
+    sarcastic, literal, fixed, plain = clf.predict([
+        "Love how @BankOne charges me twice and then puts me on hold for an hour. Amazing.",
         "Thank you @Brightwave, lovely staff in the Leeds store today. Best service ever.",
+        "@Brightwave thanks for fixing my router so quickly yesterday!",
         "@Brightwave internet down again for the whole weekend"])
     assert sarcastic.sarcasm is not None and sarcastic.sarcasm >= 0.7
     assert sarcastic.complaint >= sarcastic.sarcasm and sarcastic.sentiment_label == "negative"
-    assert any(r.startswith("sarcasm (") for r in sarcastic.reasons)
-    assert literal.complaint < 0.5 and literal.sentiment_label == "positive"
-    assert not any(r.startswith("sarcasm (") for r in literal.reasons)
+    assert any(r.startswith("sarcasm (") and "words: '" in r for r in sarcastic.reasons)
+    for praise in (literal, fixed):
+        assert praise.complaint < 0.5 and praise.sentiment_label == "positive"
+        assert not any(r.startswith("sarcasm (") for r in praise.reasons)
     assert plain.sarcasm == 0.0  # no positive words: nothing to read the other way
 
 
