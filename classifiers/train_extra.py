@@ -368,12 +368,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--minilm", action="store_true", help="add the severity head to the MiniLM model")
     parser.add_argument("--sarcasm", action="store_true",
                         help="fit the sarcasm head on data/train and put it in the MiniLM model")
-    parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"))
-    parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"))
+    parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"),
+                        help="the MiniLM model --minilm and --sarcasm update (default: the shipped one)")
+    parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"),
+                        help="the multilingual model --multilingual writes and --foreign-shift updates")
     parser.add_argument("--foreign-shift", action="store_true",
                         help="fit the multilingual complaint head's offset for other languages on data/dev")
     parser.add_argument("--no-cues", action="store_true", help="--foreign-shift without the complaint cues")
-    parser.add_argument("--sentiment-n", type=int, default=20_000)
+    parser.add_argument("--sentiment-n", type=int, default=20_000,
+                        help="SemEval rows the multilingual sentiment head is fitted on (default 20,000)")
     args = parser.parse_args(argv)
     if args.multilingual:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)

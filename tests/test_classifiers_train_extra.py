@@ -1,0 +1,29 @@
+"""Leave-one-annotator-out scoring of the sarcasm head, on synthetic embeddings (no model, no shared data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from classifiers import data
+from classifiers.train import TrainConfig
+from classifiers.train_extra import SARCASM_C_GRID, _leave_one_annotator_out
+
+
+def test_each_written_file_is_scored_by_a_head_that_never_saw_it_and_real_tweets_stay_in_training() -> None:
+    rng = np.random.default_rng(0)
+    groups = [f"praise_sarcasm_{k}.csv" for k in (1, 2, 3) for _ in range(40)] + ["airline-sentiment"] * 40
+    y = np.tile([1, 0], 80)
+    # Each annotator's posts sit in their own corner of the space: a head must learn the label, not the writer.
+    offset = {g: rng.normal(0, 0.5, 8) for g in set(groups)}
+    x = np.stack([offset[g] + 5.0 * label * np.eye(8)[0] + rng.normal(0, 0.5, 8)
+                  for g, label in zip(groups, y, strict=True)]).astype(np.float32)
+    texts = [f"post {i} {'sarcastic' if label else 'sincere'} words" for i, label in enumerate(y)]
+    lab = data.Labelled("sarcasm", "synthetic", texts, [str(v) for v in y])
+    kinds = ["sarcasm" if v else "praise" for v in y]
+    report = _leave_one_annotator_out(x, lab, groups, kinds, TrainConfig(Path("."), ngram_heads=(),
+                                                                           c_grid=SARCASM_C_GRID))
+    assert set(report["by_file"]) == {"praise_sarcasm_1.csv", "praise_sarcasm_2.csv", "praise_sarcasm_3.csv"}
+    assert report["n"] == 120  # the real tweets are never held out, so never scored
+    assert report["macro_f1"] > 0.9 and all(v > 0.8 for v in report["by_file"].values())
