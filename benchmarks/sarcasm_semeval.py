@@ -30,6 +30,7 @@ from careline.app.service import load_classifier
 from careline.settings import Settings
 from classifiers.data import REPO_ROOT, read_eval_csv, shared_data_dir
 from classifiers.metrics import binary_metrics
+from classifiers.train_extra import SARCASM_DEV
 
 CLASSES = ("negative", "neutral", "positive")
 
@@ -52,7 +53,7 @@ def recall(pred: list[str], gold: list[str]) -> tuple[float, dict[str, float]]:
     return sum(per.values()) / len(per), per
 
 
-DEV_SETS = ("sarcasm.csv", "sarcasm_b.csv", "sarcasm_c.csv", "sarcasm_e.csv")
+DEV_SETS = SARCASM_DEV
 
 
 def dev_sets() -> dict[str, tuple[list[str], list[int]]]:

@@ -147,7 +147,7 @@ def praise_sarcasm(real_n: int = 0, seed: int = 13) -> tuple[Labelled, list[str]
     if real_n:
         rng = random.Random(seed)
         air = airline_sentiment()
-        checked = set(air.subsample(2000, seed).texts)
+        checked = set(airline_check(seed=seed).texts)
         pool = [(t, lab) for t, lab in zip(air.texts, air.labels, strict=True) if t not in checked and has_praise(t)]
         for t, lab in rng.sample(pool, min(real_n, len(pool))):
             add(t, "1" if lab == "negative" else "0", "airline-sentiment", f"airline-{lab}")
@@ -181,6 +181,15 @@ def airline_sentiment() -> Labelled:
     rel = "airline-sentiment/train.csv"
     rows = _rows(rel)
     return Labelled("airline", rel, [r["text"] for r in rows], [r["airline_sentiment"] for r in rows])
+
+
+AIRLINE_CHECK_N = 2000
+
+
+def airline_check(n: int = AIRLINE_CHECK_N, seed: int = 13) -> Labelled:
+    """The airline tweets the sentiment head is checked on (never trained on): one sample, so the
+    trainers that report it and the sets that must leave it out agree on which tweets it is."""
+    return airline_sentiment().subsample(n, seed)
 
 
 def nps_detractor() -> Labelled:

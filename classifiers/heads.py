@@ -32,6 +32,12 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
+def logit(p: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`sigmoid`, clipped so a probability of 0 or 1 stays finite."""
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
 @dataclass
 class Head:
     """One trained head. ``classes`` has one entry per output; a binary head has ``classes=['1']``."""
@@ -67,6 +73,13 @@ class Head:
               ngram_x: sp.csr_matrix | None = None) -> np.ndarray:
         """Calibrated probabilities: (n,) for binary heads, (n, k) rows summing to 1 otherwise."""
         return calibrate(self.logits(x, counts, ngram_x=ngram_x), self.calibration)
+
+    def proba_of_texts(self, x: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`proba` for the posts ``texts`` whose embeddings are ``x``: they are hashed into n-gram
+        counts only when this head stacks n-grams."""
+        from classifiers.ngrams import hashed_counts
+
+        return self.proba(x, hashed_counts(texts) if self.ngrams is not None else None)
 
     def meta(self) -> dict[str, Any]:
         return {"classes": self.classes, "calibration": self.calibration}

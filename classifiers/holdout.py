@@ -21,14 +21,11 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from classifiers.lora import HOLDOUT, INTENT_PER_SOURCE_CLASS, SPLIT_SEED
-
-if TYPE_CHECKING:
-    from classifiers.heads import Head
 
 PROTOCOL = ("20% stratified holdout per task (seed 13) never seen by the adapter or the heads; heads fit on the 80% "
             "part with C by 5-fold CV over the shipped grid (the n-gram stack is refused: every row here "
@@ -38,13 +35,6 @@ PROTOCOL = ("20% stratified holdout per task (seed 13) never seen by the adapter
 
 
 SCORES = ("macro_f1", "auroc", "brier", "ece")
-
-
-def _proba(head: Head, x: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-    """The head's probabilities; the texts are hashed only when it stacks n-grams."""
-    from classifiers.ngrams import hashed_counts
-
-    return head.proba(x, hashed_counts(texts) if head.ngrams is not None else None)
 
 
 def _binary_scores(y: np.ndarray, p: np.ndarray, *, intervals: bool) -> dict[str, Any]:
@@ -80,11 +70,11 @@ def report(adapter_dir: Path | None, progress: Any = None) -> dict[str, Any]:
             out[label] = {"macro_f1": m["macro_f1"], "macro_recall": m["macro_recall"], "C": rep["C"], "n": len(test)}
             continue
         y = np.asarray([int(v) for v in test.labels])
-        out[label] = _binary_scores(y, _proba(head, x_test, test.texts), intervals=True)
+        out[label] = _binary_scores(y, head.proba_of_texts(x_test, test.texts), intervals=True)
         out[label].update(C=rep["C"], n=len(test), ngrams=head.ngrams is not None)
     pool = data.semeval_pool()
     head, rep = train_head("sentiment", embed("sentiment pool", pool.texts), pool.labels, cfg)
-    for check in (data.tweeteval_val(), data.airline_sentiment().subsample(2000, SPLIT_SEED)):
+    for check in (data.tweeteval_val(), data.airline_check(seed=SPLIT_SEED)):
         m = check_head(head, embed(check.name, check.texts), check.labels)
         out[f"sentiment {check.name}"] = {k: m[k] for k in ("macro_recall", "macro_recall_ci95", "macro_f1")}
         out[f"sentiment {check.name}"]["n"] = len(check)
@@ -148,7 +138,7 @@ def crossfit(adapter_dir: Path, repeats: int = 2, folds: int = 5, progress: Any 
                 for v, vcfg in variants.items():
                     head, _ = train_head(name, x[train], list(labels[train]), vcfg, list(strata[train]),
                                          unseen[train], [texts[i] for i in train])
-                    p[v][test_pos] = _proba(head, x[test], [texts[i] for i in test])
+                    p[v][test_pos] = head.proba_of_texts(x[test], [texts[i] for i in test])
                 bar.update()
             for v in variants:
                 scores[v].append(_binary_scores(y[pool], p[v], intervals=rep == 0))

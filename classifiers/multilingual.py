@@ -24,7 +24,7 @@ import numpy as np
 from classifiers import cues
 from classifiers.abc import INTENTS, SENTIMENTS, Prediction
 from classifiers.batching import embed_by_length
-from classifiers.heads import Head, load_heads
+from classifiers.heads import Head, load_heads, logit, sigmoid
 from classifiers.postprocess import reasons
 
 #: Languages USE-multilingual v3 was trained on (its README; zh covers zh-CN and zh-TW).
@@ -132,8 +132,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
 
 def shift_proba(p: np.ndarray, shift: float | np.ndarray) -> np.ndarray:
     """``sigmoid(logit(p) + shift)``, clipped so a 0 or 1 stays finite."""
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return 1.0 / (1.0 + np.exp(-(np.log(q / (1 - q)) + shift)))
+    return sigmoid(logit(p) + shift)
 
 
 def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: Sequence[str], *,

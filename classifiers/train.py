@@ -52,7 +52,7 @@ class TrainConfig:
     # adapted embeddings want strong regularisation: CV picked the grid's floor until it reached 0.001
     c_grid: tuple[float, ...] = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
     sentiment_n: int = 100_000  # more than the pool (48k): all of it; the head gained 1.2 points on TweetEval
-    check_n: int = 2000
+    check_n: int = data.AIRLINE_CHECK_N
     intent_per_source_class: int = 250
     limit: int | None = None  # cap every set (smoke runs)
     cache_dir: Path | None = None
@@ -79,7 +79,7 @@ def load_training_sets(cfg: TrainConfig) -> TrainSets:
     intent, groups = data.intents(cfg.intent_per_source_class, cfg.seed)
     sets = TrainSets(
         train={"sentiment": sent, "complaint": comp, "detractor": data.nps_detractor(), "intent": intent},
-        checks={"sentiment": [data.tweeteval_val(), data.airline_sentiment().subsample(cfg.check_n, cfg.seed)]},
+        checks={"sentiment": [data.tweeteval_val(), data.airline_check(cfg.check_n, cfg.seed)]},
         strata={"complaint": [f"{y}|{d}" for y, d in zip(comp.labels, data.complaint_domains(), strict=True)],
                 "intent": [f"{y}|{g}" for y, g in zip(intent.labels, groups, strict=True)]},
     )

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from classifiers import data
-from classifiers.heads import Head, load_heads, save_heads, sigmoid
+from classifiers.heads import Head, load_heads, logit, save_heads, sigmoid
 from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
 
 Progress = Callable[[str, int], Any]
@@ -116,10 +116,9 @@ def _fit_all(sets: dict[str, data.Labelled], strata: dict[str, list[str]], check
 
 def _binary_check(head: Head, x: np.ndarray, labels: Sequence[str], texts: Sequence[str]) -> dict[str, Any]:
     from classifiers.metrics import binary_metrics, bootstrap_ci
-    from classifiers.ngrams import hashed_counts
 
     y = np.asarray([int(v) for v in labels])
-    p = head.proba(x, hashed_counts(texts) if head.ngrams is not None else None)
+    p = head.proba_of_texts(x, texts)
     m = binary_metrics(y, p)
     m["macro_f1_ci95"] = bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200)
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()} | {"n": len(y)}
@@ -205,7 +204,6 @@ def _leave_one_annotator_out(x: np.ndarray, lab: data.Labelled, files: Sequence[
     files alone: the figure to expect on posts written by someone else. Stratified K-fold mixes one
     writer's phrasing into both sides and flatters the n-grams."""
     from classifiers.metrics import binary_metrics, bootstrap_ci
-    from classifiers.ngrams import hashed_counts
 
     y = np.asarray([int(v) for v in lab.labels])
     p = np.zeros(len(y))
@@ -217,8 +215,7 @@ def _leave_one_annotator_out(x: np.ndarray, lab: data.Labelled, files: Sequence[
         tr = np.flatnonzero(names != name)
         head, _ = train_head("sarcasm", x[tr], [lab.labels[i] for i in tr], cfg, [kinds[int(i)] for i in tr], None,
                              [lab.texts[i] for i in tr])
-        texts = [lab.texts[i] for i in te]
-        p[te] = head.proba(x[te], hashed_counts(texts) if head.ngrams is not None else None)
+        p[te] = head.proba_of_texts(x[te], [lab.texts[i] for i in te])
         per[name] = round(binary_metrics(y[te], p[te])["macro_f1"], 4)
     held = np.isin(names, written)
     y, p = y[held], p[held]
@@ -278,9 +275,8 @@ def _foreign_rows(heads: Any, path: Path) -> tuple[np.ndarray, np.ndarray, np.nd
     langs = [d.code for d in shared_identifier().detect_many([r["text"] for r in rows])]
     keep = [i for i, lang in enumerate(langs) if lang in USE_LANGUAGES and lang != "en"]
     p = heads.heads["complaint"].proba(heads.encoder.embed([rows[i]["text"] for i in keep]))
-    q = np.clip(p, 1e-6, 1 - 1e-6)
     cues = np.asarray([min(len(complaint_evidence(rows[i]["text"], langs[i])), MAX_CUES) for i in keep], dtype=float)
-    return (np.asarray([int(rows[i]["label"]) for i in keep]), np.log(q / (1 - q)), cues,
+    return (np.asarray([int(rows[i]["label"]) for i in keep]), logit(p), cues,
             [rows[i]["language"] for i in keep])
 
 
