@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,13 +30,70 @@ MIN_DF = 2
 
 
 def hashed_counts(texts: Sequence[str]) -> sp.csr_matrix:
-    """Raw n-gram counts, one row per text, ``len(ANALYZERS) * N_BUCKETS`` columns; shared by every head."""
+    """Raw n-gram counts, one row per text, ``len(ANALYZERS) * N_BUCKETS`` columns; shared by every head.
+
+    The same matrix as sklearn's ``HashingVectorizer`` for each analyzer, stacked (a test holds them
+    equal). The character block is built here rather than by the vectorizer: ``char_wb`` grams never
+    cross a word boundary, so a word's buckets are the same in every post and are hashed once
+    (``_char_buckets``), which made the n-gram rows 2-3x cheaper on support tweets.
+    """
+    word = _word_vectorizer().transform(texts)
+    words = [text.lower().split() for text in texts]
+    buckets = _char_buckets({w for ws in words for w in ws})
+    parts = [buckets[w] for ws in words for w in ws]
+    flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([sum(len(buckets[w]) for w in ws) for ws in words])
+    char = sp.csr_matrix((np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(texts), N_BUCKETS))
+    char.sum_duplicates()
+    return sp.hstack([word, char], format="csr")
+
+
+@functools.cache
+def _word_vectorizer() -> Any:
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    blocks = [HashingVectorizer(analyzer=analyzer, ngram_range=ngrams, n_features=N_BUCKETS, alternate_sign=False,
-                                norm=None, lowercase=True, dtype=np.float32).transform(texts)
-              for analyzer, ngrams in ANALYZERS]
-    return sp.hstack(blocks, format="csr")
+    analyzer, ngrams = ANALYZERS[0]
+    return HashingVectorizer(analyzer=analyzer, ngram_range=ngrams, n_features=N_BUCKETS, alternate_sign=False,
+                             norm=None, lowercase=True, dtype=np.float32)
+
+
+_CHAR_CACHE: dict[str, np.ndarray] = {}
+CHAR_CACHE_WORDS = 2**17  # ~40 MB at most; support posts repeat their words, and 1,024 tweets hold ~4,800
+
+
+def _char_buckets(words: set[str]) -> dict[str, np.ndarray]:
+    """Each lowercased word's ``char_wb`` buckets, with repeats, from the cache or hashed now in one
+    call of sklearn's own hasher (a Python call per gram cost more than the vectorizer it replaced).
+    The cache is dropped whole when full: simpler than LRU, and a refill is one batch's words. The
+    answer never reads the cache back, so a clear from another thread cannot lose a word."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    found = {w: _CHAR_CACHE.get(w) for w in words}
+    missing = [w for w, b in found.items() if b is None]
+    if missing:
+        if len(_CHAR_CACHE) + len(missing) > CHAR_CACHE_WORDS:
+            _CHAR_CACHE.clear()
+        hashed = sp.csr_matrix(FeatureHasher(n_features=N_BUCKETS, input_type="string", alternate_sign=False,
+                                             dtype=np.float32).transform(_char_grams(w) for w in missing))
+        for i, w in enumerate(missing):
+            span = slice(hashed.indptr[i], hashed.indptr[i + 1])
+            found[w] = _CHAR_CACHE[w] = np.repeat(hashed.indices[span].astype(np.int32),
+                                                   hashed.data[span].astype(np.int64))
+    return {w: b for w, b in found.items() if b is not None}
+
+
+def _char_grams(word: str) -> list[str]:
+    """sklearn's ``_char_wb_ngrams`` for one word: padded with a space each side, every gram of each
+    length in ``ANALYZERS[1]``, a word no longer than a length counted once there and no longer ones."""
+    lo, hi = ANALYZERS[1][1]
+    padded = f" {word} "
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        if len(padded) <= n:
+            break
+    return grams
 
 
 @dataclass
@@ -46,6 +104,15 @@ class NGramModel:
     idf: np.ndarray  # (m,) float32
     weight: np.ndarray  # (m,) float32
     bias: float
+    _table: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Bucket -> column of ``index``, over every bucket, the missing ones marked by the dtype's
+        largest value: one gather per batch instead of a binary search per gram, which was half the
+        cost of the rows. 4 MB per head (uint16 while a head keeps fewer than 65,535 buckets)."""
+        dtype = np.uint16 if len(self.index) < np.iinfo(np.uint16).max else np.int32
+        self._table = np.full(len(ANALYZERS) * N_BUCKETS, np.iinfo(dtype).max, dtype=dtype)
+        self._table[self.index] = np.arange(len(self.index), dtype=dtype)
 
     def features(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """TF-IDF rows over the kept buckets, each analyzer's block normalised on its own.
@@ -55,11 +122,10 @@ class NGramModel:
         which made quoting a post's words cost more than the heads.
         """
         counts = sp.csr_matrix(counts)
-        pos = np.searchsorted(self.index, counts.indices)
-        pos[pos == len(self.index)] = 0
-        keep = self.index[pos] == counts.indices
+        pos = self._table[counts.indices]
+        keep = pos != np.iinfo(self._table.dtype).max
         rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
-        cols = pos[keep]
+        cols = pos[keep].astype(np.intp)
         data = (1.0 + np.log(counts.data[keep].astype(np.float32))) * self.idf[cols]
         block = rows * 2 + (self.index[cols] >= N_BUCKETS)
         norms = np.sqrt(np.bincount(block, weights=data.astype(np.float64) ** 2, minlength=2 * counts.shape[0]))
@@ -104,8 +170,10 @@ def _word_analyzer() -> Callable[[str], list[str]]:
     return HashingVectorizer(ngram_range=ANALYZERS[0][1], lowercase=True).build_analyzer()
 
 
-def _word_bucket(gram: str) -> int:
-    """The bucket HashingVectorizer puts a word n-gram in (sklearn's FeatureHasher, signed murmur3)."""
+@functools.lru_cache(maxsize=2**16)
+def _bucket(gram: str) -> int:
+    """The bucket HashingVectorizer puts an n-gram in (sklearn's FeatureHasher, signed murmur3).
+    Cached for the word grams quoted as reasons, which recur from post to post."""
     from sklearn.utils import murmurhash3_32
 
     h = int(murmurhash3_32(gram, seed=0))
@@ -140,7 +208,7 @@ def word_evidence(model: NGramModel, features: sp.csr_matrix, row: int, text: st
     up = (buckets < N_BUCKETS) & (push > 0)
     by_bucket = dict(zip(buckets[up].tolist(), push[up].tolist(), strict=True))
     scored = sorted(((by_bucket[b], g) for g in set(_word_analyzer()(text))
-                     if (b := _word_bucket(g)) in by_bucket and _readable(g, ENGLISH_STOP_WORDS)), reverse=True)
+                     if (b := _bucket(g)) in by_bucket and _readable(g, ENGLISH_STOP_WORDS)), reverse=True)
     chosen: list[str] = []
     for _, gram in scored:
         if not any(set(gram.split()) & set(c.split()) for c in chosen):

@@ -4,7 +4,7 @@ Why the gate: with transformers 5.x the legacy TorchScript exporter silently pro
 states (shared/notes/LIBRARIES.md section 5), so an exported graph is only quantised and used after
 :func:`parity` shows it matches torch. Why per-channel: per-tensor int8 weights moved 9-11 % of
 sentiment and intent labels; one scale per output channel moves ~4 % and leaves the holdout metrics
-within a point (docs/model-card.md). Needs the ``onnx`` extra (onnxruntime, onnxscript). Graphs are
+within a point (docs/model-card.md). Needs onnxruntime and onnxscript (core dependencies). Graphs are
 cached under the temp dir, keyed by the adapter's files and the toolchain, never committed.
 """
 
@@ -94,7 +94,7 @@ def int8_encoder(encoder: Encoder, threads: int | None = None, cache_root: Path 
         import onnxscript  # noqa: F401
     except ImportError as exc:
         raise OnnxUnavailableError(
-            f"classifier precision 'int8' needs ONNX Runtime: pip install 'careline[onnx]' ({exc})") from exc
+            f"classifier precision 'int8' needs ONNX Runtime: pip install onnxruntime onnxscript ({exc})") from exc
     threads = threads or encoder.threads or 2
     root = cache_root or Path(tempfile.gettempdir()) / "careline-onnx"
     folder = root / _weights_key(encoder)
@@ -112,6 +112,10 @@ def int8_encoder(encoder: Encoder, threads: int | None = None, cache_root: Path 
             fp32.unlink()
             if not folder.exists():  # first writer wins; a concurrent build's copy is simply dropped
                 os.replace(staging, folder)
+        except OnnxUnavailableError:
+            raise
+        except Exception as exc:  # the exporter and quantiser are third-party code: any failure means no int8
+            raise OnnxUnavailableError(f"building the int8 graph failed: {type(exc).__name__}: {exc}") from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return OrtEncoder(graph, encoder, threads=threads)

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers.heads import load_heads, save_heads
-from classifiers.ngrams import N_BUCKETS, fit_ngrams, hashed_counts, word_evidence
+from classifiers.ngrams import ANALYZERS, N_BUCKETS, fit_ngrams, hashed_counts, word_evidence
 from classifiers.train import TrainConfig, train_head
 
 FILLER = ["order", "app", "parcel", "team", "today", "week", "store", "phone", "card", "flight", "seat", "bag",
@@ -24,6 +27,34 @@ def _posts(rng: np.random.Generator, y: np.ndarray) -> list[str]:
             words.insert(int(rng.integers(0, 6)), "still waiting")
         out.append(" ".join(words))
     return out
+
+
+def _sklearn_counts(texts: list[str]) -> sp.csr_matrix:
+    """What the shipped heads were trained on: sklearn's HashingVectorizer per analyzer, stacked."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return sp.hstack([HashingVectorizer(analyzer=a, ngram_range=r, n_features=N_BUCKETS, alternate_sign=False,
+                                        norm=None, lowercase=True, dtype=np.float32).transform(texts)
+                      for a, r in ANALYZERS], format="csr")
+
+
+HOSTILE = ["", " ", "a", "ab", "abc", "İSTANBUL Şehir", "x\u2028y\x1cz\u00a0w\u3000v", "😀😀 🇩🇪 #fail", "a\u0301b",
+           "ﬁ STRASSE Straße", "\t\n  ", "x" * 300, "@brand still   waiting!!! https://t.co/x", "客服 电话 没人接"]
+
+
+def test_hashed_counts_equal_sklearns_vectorizer_on_hostile_text() -> None:
+    """The character block is built from cached per-word buckets; it must be the exact matrix the
+    heads were fitted on, whitespace, case folding and short words included."""
+    texts = [*HOSTILE, " ".join(HOSTILE)]
+    ours, ref = hashed_counts(texts), _sklearn_counts(texts)
+    assert ours.shape == ref.shape and ours.dtype == ref.dtype
+    assert (ours != ref).nnz == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=5))
+def test_hashed_counts_equal_sklearns_vectorizer_on_any_text(texts: list[str]) -> None:
+    assert (hashed_counts(texts) != _sklearn_counts(texts)).nnz == 0
 
 
 def test_features_are_case_blind_tfidf_rows_normalised_per_analyzer() -> None:
@@ -112,3 +143,14 @@ def test_head_keeps_the_embedding_alone_for_multiclass_heads() -> None:
     head, report = train_head("sentiment", x, labels, TrainConfig(Path("unused"), folds=3, c_grid=(1.0,)),
                               texts=_posts(rng, y > 0))
     assert head.ngrams is None and "ngram" not in report
+
+
+def test_a_full_word_cache_is_dropped_and_the_counts_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    from classifiers import ngrams
+
+    monkeypatch.setattr(ngrams, "CHAR_CACHE_WORDS", 8)
+    monkeypatch.setattr(ngrams, "_CHAR_CACHE", {})  # not the words earlier tests left behind
+    texts = [f"still waiting for refund number {i} since monday" for i in range(6)]
+    for start in range(0, len(texts), 2):  # each pair brings more new words than the cache holds
+        assert (hashed_counts(texts[start : start + 2]) != _sklearn_counts(texts[start : start + 2])).nnz == 0
+        assert 0 < len(ngrams._CHAR_CACHE) <= 8 + 9  # at most the cap plus one batch's new words

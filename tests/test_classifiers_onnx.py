@@ -1,7 +1,8 @@
 """ONNX: the dynamo-exported encoder must match torch before any ORT path is used, and the int8 path
-(``classifier.precision = "int8"``) is built once per weights behind that gate.
+(``classifier.precision = "auto"`` or ``"int8"``) is built once per weights behind that gate; where it
+cannot be built, ``auto`` runs torch instead and ``int8`` says why.
 
-Takes ~30 s of CPU; skipped with a reason when the ``onnx`` extra (onnxruntime, onnxscript) is absent.
+Takes ~40 s of CPU (two graph builds).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ pytestmark = pytest.mark.slow
 
 
 def test_dynamo_export_matches_torch(tmp_path: Path) -> None:
-    pytest.importorskip("onnxruntime")
-    pytest.importorskip("onnxscript")
     from classifiers import onnx_export
     from classifiers.encoder import Encoder
 
@@ -29,8 +28,6 @@ def test_dynamo_export_matches_torch(tmp_path: Path) -> None:
 
 
 def test_int8_path_is_gated_cached_and_close_to_fp32(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("onnxruntime")
-    pytest.importorskip("onnxscript")
     import tempfile
 
     from classifiers import onnx_export
@@ -56,3 +53,35 @@ def test_int8_path_is_gated_cached_and_close_to_fp32(tmp_path: Path, monkeypatch
     again = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="int8")
     again.load()
     assert calls == [] and again.predict(texts[:1])[0].complaint == pytest.approx(int8.predict(texts[:1])[0].complaint)
+
+    auto = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="auto")  # the shipped setting takes the same graph
+    auto.load()
+    assert calls == [] and auto.version == int8.version
+
+
+def test_auto_runs_torch_where_the_int8_graph_cannot_be_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    import tempfile
+
+    from classifiers import encoder as encoder_module
+    from classifiers import onnx_export
+    from classifiers.encoder import Encoder, resolve_precision, torch_precision
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # empty cache: a build is needed
+
+    def broken(enc: object, out: Path) -> Path:
+        raise RuntimeError("exporter broke")
+
+    monkeypatch.setattr(onnx_export, "export", broken)
+    auto = Encoder(precision="auto", threads=1)
+    with caplog.at_level("WARNING", logger="classifiers.encoder"):
+        auto.load()
+    assert auto.precision == torch_precision() and auto.ort is None and auto.model is not None
+    assert "exporter broke" in caplog.text and auto.embed(["still waiting"]).shape == (1, 384)
+    assert not list((tmp_path / "careline-onnx").glob("*/encoder.int8.onnx"))
+
+    with pytest.raises(onnx_export.OnnxUnavailableError, match="exporter broke"):  # asked for by name: an error
+        Encoder(precision="int8", threads=1).load()
+
+    monkeypatch.setattr(encoder_module, "onnx_available", lambda: False)
+    assert resolve_precision("auto") == torch_precision()
