@@ -10,13 +10,14 @@ cached under the temp dir, keyed by the adapter's files and the toolchain, never
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,17 +55,11 @@ def export(encoder: Encoder, out_dir: Path) -> Path:
     seq = torch.export.Dim("seq", min=2, max=512)
     args = (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
     shapes = ({0: batch, 1: seq}, {0: batch, 1: seq}, {0: batch, 1: seq})
-    exporter_log = logging.getLogger("torch.onnx")  # "torchvision is not installed" x4: true and irrelevant
-    level = exporter_log.level
-    exporter_log.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(encoder.model, args, str(path), dynamo=True, dynamic_shapes=shapes, verbose=False,
-                              input_names=["input_ids", "attention_mask", "token_type_ids"],
-                              output_names=["last_hidden_state"])
-    finally:
-        exporter_log.setLevel(level)
+    with quiet_toolchain(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(encoder.model, args, str(path), dynamo=True, dynamic_shapes=shapes, verbose=False,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["last_hidden_state"])
     return path
 
 
@@ -73,18 +68,46 @@ def quantize(path: Path, per_channel: bool = True) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out = path.with_name(path.stem + ".int8.onnx")
-    advice = _DropAdvice()  # ORT logs "consider pre-processing" on the root logger: advice for CNNs, noise here
-    logging.getLogger().addFilter(advice)
-    try:
+    with quiet_toolchain():
         quantize_dynamic(str(path), str(out), weight_type=QuantType.QInt8, per_channel=per_channel)
-    finally:
-        logging.getLogger().removeFilter(advice)
     return out
 
 
-class _DropAdvice(logging.Filter):
+#: Loggers of the export toolchain that narrate every pass at INFO (about 200 lines on a first start).
+TOOLCHAIN_LOGGERS = ("torch.onnx", "onnx_ir", "onnxscript")
+
+
+@contextlib.contextmanager
+def quiet_toolchain() -> Iterator[None]:
+    """Only warnings and errors from the exporter and the quantiser while a graph is built.
+
+    torch.onnx says "torchvision is not installed" four times, onnx_ir and onnxscript log each pass,
+    and ORT's quantiser logs about 75 lines through the root logger ("Ignore MatMul due to non
+    constant B", and a warning to "consider pre-processing"): true, and noise in a service log. Our
+    own line says what is happening.
+    """
+    loggers = [logging.getLogger(name) for name in TOOLCHAIN_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    root, chatter = logging.getLogger(), _RootChatter()
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    root.addFilter(chatter)
+    try:
+        yield
+    finally:
+        root.removeFilter(chatter)
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+class _RootChatter(logging.Filter):
+    """Drops what the quantiser logs through the root logger itself below WARNING, and its warning
+    that CNN-style pre-processing should come first (advice for image models). Records of named
+    loggers that merely pass through the root handlers are not filtered here: a logger's filters
+    apply only to records it creates."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return "pre-processing before quantization" not in record.getMessage()
+        return record.levelno >= logging.WARNING and "pre-processing before quantization" not in record.getMessage()
 
 
 def int8_encoder(encoder: Encoder, threads: int | None = None, cache_root: Path | None = None) -> OrtEncoder:

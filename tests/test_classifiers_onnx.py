@@ -27,7 +27,9 @@ def test_dynamo_export_matches_torch(tmp_path: Path) -> None:
     assert result["min_cosine"] > 0.9999
 
 
-def test_int8_path_is_gated_cached_and_close_to_fp32(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_int8_path_is_gated_cached_and_close_to_fp32(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    import logging
     import tempfile
 
     from classifiers import onnx_export
@@ -39,7 +41,12 @@ def test_int8_path_is_gated_cached_and_close_to_fp32(tmp_path: Path, monkeypatch
     fp32 = MiniLMClassifier(DEFAULT_MODEL_DIR)
     fp32.load()
     int8 = MiniLMClassifier(DEFAULT_MODEL_DIR, precision="int8")
-    int8.load()
+    with caplog.at_level(logging.INFO):
+        int8.load()
+    chatter = [r for r in caplog.records if not r.name.startswith("classifiers")
+               and (r.levelno < logging.WARNING or "pre-processing" in r.getMessage())]
+    assert chatter == []  # the toolchain narrates every pass at INFO (~280 lines): only our own line stays
+    assert any("quantising it to int8" in r.getMessage() for r in caplog.records)
     graphs = list((tmp_path / "careline-onnx").glob("*/encoder.int8.onnx"))
     assert len(graphs) == 1 and not list((tmp_path / "careline-onnx").glob("staging-*"))
     assert int8.version == fp32.version + "+int8"
