@@ -4,8 +4,9 @@
 
 Runs the stages ``predict`` runs, one at a time, over real inbound tweets (twcs-sample) cut into
 length-sorted batches as the worker cuts them: language ID, the encoder's forward pass, the
-n-gram rows, the heads, the sarcasm head (on the same embedding and n-grams, gated by positive
-words) and everything after the forward pass together.
+n-gram rows, the heads (the complaint head for posts with positive words included), the sarcasm
+head (on the same embedding and n-grams, gated by positive words) and everything after the forward
+pass together.
 Then the whole ``predict`` again, for the posts/s figure. Torch and numpy on 2 threads. The stage
 times are means over every batch; on a shared machine read them as ratios.
 """
@@ -21,7 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from classifiers.minilm import MiniLMClassifier  # noqa: E402
+from classifiers.postprocess import has_praise  # noqa: E402
 
 STAGES = ("language ID", "encoder", "n-gram rows", "heads", "sarcasm head", "all after the encoder")
 
@@ -40,14 +44,14 @@ def stage_times(clf: MiniLMClassifier, batches: list[list[str]]) -> dict[str, fl
         t3 = time.perf_counter()
         ngram_x = {name: f for name, (_, f) in feats.items()}
         clf.heads["sentiment"].proba(x)
-        for name in ("complaint", "detractor"):
-            if name in clf.heads:
-                clf.heads[name].proba(x, ngram_x=ngram_x.get(name))
+        praise = np.asarray([has_praise(t) for t in batch], dtype=bool)
+        clf._complaint(x, praise, ngram_x)
+        clf.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         clf._intent_proba(x, batch)
         if "severity" in clf.heads:
             clf.heads["severity"].proba(x)
         t4 = time.perf_counter()
-        clf._sarcasm(x, batch, ngram_x.get("sarcasm"))
+        clf._sarcasm(x, praise, ngram_x.get("sarcasm"))
         t5 = time.perf_counter()
         clf.predict_embeddings(x, batch)
         t6 = time.perf_counter()

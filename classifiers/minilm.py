@@ -31,7 +31,14 @@ from classifiers.language import UNDETERMINED, LanguageIdentifier, shared_identi
 from classifiers.multilingual import DEFAULT_DIR as MULTILINGUAL_DIR
 from classifiers.multilingual import MultilingualHeads, predict_multilingual
 from classifiers.ngrams import NGramModel, hashed_counts, word_evidence
-from classifiers.postprocess import SARCASM_ON, correct_for_sarcasm, has_praise, language_reason, reasons
+from classifiers.postprocess import (
+    PRAISE_HEAD,
+    SARCASM_ON,
+    correct_for_sarcasm,
+    has_praise,
+    language_reason,
+    reasons,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +152,11 @@ class MiniLMClassifier(Classifier):
         feats = self._ngram_features(texts)
         sentiment = self.heads["sentiment"].proba(x)  # multi-class heads have no n-gram part
         ngram_x = {name: f for name, (_, f) in feats.items()}
-        complaint = self.heads["complaint"].proba(x, ngram_x=ngram_x.get("complaint"))
+        praise = np.asarray([has_praise(t) for t in texts], dtype=bool)
+        complaint, complaint_by = self._complaint(x, praise, ngram_x)
         detractor = self.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         intent, intent_names = self._intent_proba(x, texts)
-        sarcasm_all = self._sarcasm(x, texts, ngram_x.get("sarcasm"))
+        sarcasm_all = self._sarcasm(x, praise, ngram_x.get("sarcasm"))
         severity = self.heads["severity"].proba(x) if "severity" in self.heads else None
         out: list[Prediction] = []
         for i, text in enumerate(texts):
@@ -157,21 +165,32 @@ class MiniLMClassifier(Classifier):
                                           float(complaint[i]), sarcasm)
             it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
             sev = {} if severity is None else {str(k): float(severity[i, k]) for k in range(severity.shape[1])}
-            words = {name: word_evidence(*feats[name], i, text) for name, p, on in
-                     (("complaint", comp, 0.5), ("detractor", detractor[i], 0.5), ("sarcasm", sarcasm, SARCASM_ON))
-                     if p is not None and p >= on and name in feats}
+            words = {name: word_evidence(*feats[head], i, text) for name, head, p, on in
+                     (("complaint", complaint_by[i], comp, 0.5), ("detractor", "detractor", detractor[i], 0.5),
+                      ("sarcasm", "sarcasm", sarcasm, SARCASM_ON))
+                     if p is not None and p >= on and head in feats}
             out.append(Prediction(s, comp, float(detractor[i]), it,
                                   reasons(text, s, comp, float(detractor[i]), it, words, sarcasm=sarcasm, severity=sev),
                                   path="english", severity=sev, sarcasm=sarcasm))
         return out
 
-    def _sarcasm(self, x: np.ndarray, texts: Sequence[str], sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:
+    def _complaint(self, x: np.ndarray, praise: np.ndarray, ngram_x: Mapping[str, sp.csr_matrix]
+                   ) -> tuple[np.ndarray, list[str]]:
+        """The complaint probability, and the head that gave it to each post: ``praise_complaint`` for
+        posts with positive words where the model has it (it also learnt from sincere thanks after a
+        fix, which the complaint head reads as complaints), ``complaint`` for the rest."""
+        p = self.heads["complaint"].proba(x, ngram_x=ngram_x.get("complaint"))
+        if PRAISE_HEAD not in self.heads or not praise.any():
+            return p, ["complaint"] * len(p)
+        q = self.heads[PRAISE_HEAD].proba(x, ngram_x=ngram_x.get(PRAISE_HEAD))
+        return np.where(praise, q, p), [PRAISE_HEAD if on else "complaint" for on in praise]
+
+    def _sarcasm(self, x: np.ndarray, praise: np.ndarray, sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:
         """The sarcasm head's probability for posts with positive words, 0 for the rest (``postprocess``);
         None when the model has no sarcasm head. Same embedding, no second forward pass."""
         if "sarcasm" not in self.heads:
             return None
-        p = self.heads["sarcasm"].proba(x, ngram_x=sarcasm_x)
-        return np.where([has_praise(t) for t in texts], p, 0.0)
+        return np.where(praise, self.heads["sarcasm"].proba(x, ngram_x=sarcasm_x), 0.0)
 
     def _ngram_features(self, texts: Sequence[str]) -> dict[str, tuple[NGramModel, sp.csr_matrix]]:
         """Each n-gram head's TF-IDF rows for the batch, computed once for its logit and its quotes."""

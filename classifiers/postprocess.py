@@ -42,8 +42,13 @@ def praise_words() -> frozenset[str]:
     return _praise
 
 
+#: The complaint head for posts with positive words (``has_praise``); the others keep ``complaint``.
+PRAISE_HEAD = "praise_complaint"
+
+
 def has_praise(text: str) -> bool:
-    """Whether a post has a positive word, the precondition for reading it as sarcasm."""
+    """Whether a post has a positive word: the precondition for reading it as sarcasm, and the posts
+    whose complaint score comes from ``PRAISE_HEAD`` where the model has one."""
     words = praise_words()
     return any(m.group(0).lower() in words for m in _WORD.finditer(text))
 

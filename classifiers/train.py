@@ -29,6 +29,7 @@ from classifiers.encoder import Encoder, resolve_precision
 from classifiers.heads import Head, calibrate, fit_platt, fit_temperature, fold_scaler, save_heads
 from classifiers.metrics import binary_metrics, bootstrap_ci, classification_metrics, log_loss, multiclass_brier
 from classifiers.ngrams import fit_ngrams, hashed_counts, oof_ngram_logits
+from classifiers.postprocess import PRAISE_HEAD
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ HEAD_CLASSES: dict[str, list[str]] = {
     "severity": list(data.SEVERITIES),
     "irony": ["1"],
     "sarcasm": ["1"],
+    PRAISE_HEAD: ["1"],  # the complaint head for posts with positive words (classifiers.train_extra)
 }
 Progress = Callable[[str, int], Any]  # (description, total) -> a tqdm-like object with update()
 

@@ -158,6 +158,29 @@ def test_brand_intents_match_in_the_base_encoder_space() -> None:
     assert with_brand.complaint == pytest.approx(without.complaint, abs=1e-6)  # other heads untouched
 
 
+def test_thanks_after_a_fix_is_not_a_complaint_and_plain_complaints_keep_their_head() -> None:
+    """Posts with positive words take the praise_complaint head, which learnt that thanks after a fix
+    is not a complaint; posts without them keep the complaint head's score exactly."""
+    from classifiers.postprocess import PRAISE_HEAD, has_praise
+
+    c = MiniLMClassifier(DEFAULT_MODEL_DIR)
+    c.load()
+    assert PRAISE_HEAD in c.heads
+    thanks = ["@Tellco charged me twice for May, one chat and the refund was back on my card within the hour. "
+              "Thank you!",
+              "@Bankly my card was cloned, you blocked it within minutes and refunded everything. Fantastic fraud team"]
+    plain = ["I was overcharged. I want a refund.", "@Parcelco my parcel is lost and nobody answers. I want a refund."]
+    texts = thanks + plain
+    base = c.heads["complaint"].proba_of_texts(c.embed(texts), texts)
+    preds = c.predict(texts)
+    for text, pred, b in zip(thanks, preds[:2], base[:2], strict=True):
+        assert has_praise(text) and b >= 0.5  # the complaint head alone would queue a thank-you
+        assert pred.complaint < 0.3
+    for text, pred, b in zip(plain, preds[2:], base[2:], strict=True):
+        assert not has_praise(text)
+        assert pred.complaint == pytest.approx(b, abs=1e-6) and pred.complaint >= 0.5
+
+
 def test_bf16_precision_keeps_labels_and_marks_the_version() -> None:
     from classifiers.encoder import native_bf16
 

@@ -1,14 +1,16 @@
-"""Leave-one-annotator-out scoring of the sarcasm head, on synthetic embeddings (no model, no shared data)."""
+"""Leave-one-annotator-out scoring of the sarcasm head, on synthetic embeddings (no model, no shared
+data); the rows of the complaint head for posts with positive words (needs ../shared)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from classifiers import data
 from classifiers.train import TrainConfig
-from classifiers.train_extra import SARCASM_C_GRID, _leave_one_annotator_out
+from classifiers.train_extra import SARCASM_C_GRID, _leave_one_annotator_out, _praise_rows
 
 
 def test_each_written_file_is_scored_by_a_head_that_never_saw_it_and_real_tweets_stay_in_training() -> None:
@@ -27,3 +29,17 @@ def test_each_written_file_is_scored_by_a_head_that_never_saw_it_and_real_tweets
     assert set(report["by_file"]) == {"praise_sarcasm_1.csv", "praise_sarcasm_2.csv", "praise_sarcasm_3.csv"}
     assert report["n"] == 120  # the real tweets are never held out, so never scored
     assert report["macro_f1"] > 0.9 and all(v > 0.8 for v in report["by_file"].values())
+
+
+@pytest.mark.skipif(not data.shared_data_dir().exists(), reason="needs the labelled sets in ../shared/data")
+def test_praise_head_adds_only_sincere_written_posts_and_never_calibrates_on_them() -> None:
+    from classifiers.minilm import DEFAULT_MODEL_DIR
+
+    lab, strata, unseen, groups = _praise_rows(DEFAULT_MODEL_DIR)
+    written = [i for i, g in enumerate(groups) if g]
+    posts, _, _ = data.praise_sarcasm(0)
+    assert len(written) == posts.labels.count("0") > 0  # every sincere post, no sarcastic one
+    assert all(lab.labels[i] == "0" and strata[i].startswith("written:") for i in written)
+    assert not unseen[written].any()  # C and the calibration map are chosen on real unseen rows only
+    real = [i for i, g in enumerate(groups) if not g]
+    assert unseen[real].sum() > 100 and {lab.labels[i] for i in real} == {"0", "1"}
