@@ -45,17 +45,19 @@ def stage_times(clf: MiniLMClassifier, batches: list[list[str]]) -> dict[str, fl
         ngram_x = {name: f for name, (_, f) in feats.items()}
         clf.heads["sentiment"].proba(x)
         praise = np.asarray([has_praise(t) for t in batch], dtype=bool)
-        clf._complaint(x, praise, ngram_x)
+        t4 = time.perf_counter()
+        sarcasm = clf._sarcasm(x, praise, ngram_x.get("sarcasm"))
+        t5 = time.perf_counter()
+        clf._complaint(x, praise, sarcasm, ngram_x)
         clf.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         clf._intent_proba(x, batch)
         if "severity" in clf.heads:
             clf.heads["severity"].proba(x)
-        t4 = time.perf_counter()
-        clf._sarcasm(x, praise, ngram_x.get("sarcasm"))
-        t5 = time.perf_counter()
+        t5b = time.perf_counter()
         clf.predict_embeddings(x, batch)
         t6 = time.perf_counter()
-        for name, dt in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+        stages = (t1 - t0, t2 - t1, t3 - t2, (t4 - t3) + (t5b - t5), t5 - t4, t6 - t5b)
+        for name, dt in zip(STAGES, stages, strict=True):
             total[name] += dt
     return {name: 1000 * v / len(batches) for name, v in total.items()}
 

@@ -34,6 +34,7 @@ from classifiers.ngrams import NGramModel, hashed_counts, word_evidence
 from classifiers.postprocess import (
     PRAISE_HEAD,
     SARCASM_ON,
+    complaint_with_praise,
     correct_for_sarcasm,
     has_praise,
     language_reason,
@@ -153,10 +154,10 @@ class MiniLMClassifier(Classifier):
         sentiment = self.heads["sentiment"].proba(x)  # multi-class heads have no n-gram part
         ngram_x = {name: f for name, (_, f) in feats.items()}
         praise = np.asarray([has_praise(t) for t in texts], dtype=bool)
-        complaint, complaint_by = self._complaint(x, praise, ngram_x)
+        sarcasm_all = self._sarcasm(x, praise, ngram_x.get("sarcasm"))
+        complaint, complaint_by = self._complaint(x, praise, sarcasm_all, ngram_x)
         detractor = self.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
         intent, intent_names = self._intent_proba(x, texts)
-        sarcasm_all = self._sarcasm(x, praise, ngram_x.get("sarcasm"))
         severity = self.heads["severity"].proba(x) if "severity" in self.heads else None
         out: list[Prediction] = []
         for i, text in enumerate(texts):
@@ -174,16 +175,18 @@ class MiniLMClassifier(Classifier):
                                   path="english", severity=sev, sarcasm=sarcasm))
         return out
 
-    def _complaint(self, x: np.ndarray, praise: np.ndarray, ngram_x: Mapping[str, sp.csr_matrix]
-                   ) -> tuple[np.ndarray, list[str]]:
+    def _complaint(self, x: np.ndarray, praise: np.ndarray, sarcasm: np.ndarray | None,
+                   ngram_x: Mapping[str, sp.csr_matrix]) -> tuple[np.ndarray, list[str]]:
         """The complaint probability, and the head that gave it to each post: ``praise_complaint`` for
-        posts with positive words where the model has it (it also learnt from sincere thanks after a
-        fix, which the complaint head reads as complaints), ``complaint`` for the rest."""
+        posts with positive words that the sarcasm head reads as sincere, where the model has both
+        heads (it also learnt from sincere thanks after a fix, which the complaint head reads as
+        complaints; ``postprocess.complaint_with_praise``), ``complaint`` for the rest."""
         p = self.heads["complaint"].proba(x, ngram_x=ngram_x.get("complaint"))
-        if PRAISE_HEAD not in self.heads or not praise.any():
+        if PRAISE_HEAD not in self.heads or sarcasm is None or not praise.any():
             return p, ["complaint"] * len(p)
         q = self.heads[PRAISE_HEAD].proba(x, ngram_x=ngram_x.get(PRAISE_HEAD))
-        return np.where(praise, q, p), [PRAISE_HEAD if on else "complaint" for on in praise]
+        score, used = complaint_with_praise(p, q, sarcasm, praise)
+        return score, [PRAISE_HEAD if on else "complaint" for on in used]
 
     def _sarcasm(self, x: np.ndarray, praise: np.ndarray, sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:
         """The sarcasm head's probability for posts with positive words, 0 for the rest (``postprocess``);

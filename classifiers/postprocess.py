@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from classifiers.language import UNDETERMINED, language_name
 
 SARCASM_ON = 0.7  # below it the head fires mostly on thanks for a fixed problem (model card)
@@ -44,6 +46,21 @@ def praise_words() -> frozenset[str]:
 
 #: The complaint head for posts with positive words (``has_praise``); the others keep ``complaint``.
 PRAISE_HEAD = "praise_complaint"
+#: ...and only where the sarcasm head finds the post sincere: below this, chosen on real complaint
+#: rows cross-fitted and our written posts scored leave-one-annotator-out (model card).
+PRAISE_SINCERE_BELOW = 0.2
+
+
+def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, sarcasm: np.ndarray,
+                          praise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The complaint score, and where the praise head gave it: on posts with positive words that the
+    sarcasm head reads as sincere. Why the second condition: the praise head learnt that thanks after
+    a fix is no complaint, and would read "bag turned up soaked, one wheel snapped off. Brilliant."
+    the same way; a sarcastic tone that the sarcasm head only half trusts (0.2-0.7) keeps the
+    complaint head's score. Cross-fitted on real complaint rows it then costs nothing (0.8856
+    against 0.8853), and on our written posts it keeps most of the gain (0.714 against 0.628)."""
+    use = praise & (sarcasm < PRAISE_SINCERE_BELOW)
+    return np.where(use, praise_complaint, complaint), use
 
 
 def has_praise(text: str) -> bool:

@@ -30,7 +30,7 @@ import numpy as np
 
 from classifiers import data
 from classifiers.heads import Head, load_heads, logit, save_heads, sigmoid
-from classifiers.postprocess import PRAISE_HEAD
+from classifiers.postprocess import PRAISE_HEAD, PRAISE_SINCERE_BELOW
 from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
 
 Progress = Callable[[str, int], Any]
@@ -282,41 +282,66 @@ def _praise_rows(model_dir: Path) -> tuple[data.Labelled, list[str], np.ndarray,
 
 
 def fit_praise_complaint(model_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
-    """The complaint head for posts with positive words (``postprocess.has_praise``; the others keep
-    the complaint head): the complaint rows plus our 720 hand-written sincere posts (praise, praise
-    naming a problem the brand fixed, friendly questions) as non-complaints.
+    """The complaint head for posts with positive words that the sarcasm head reads as sincere
+    (``postprocess.complaint_with_praise``; every other post keeps the complaint head): the complaint
+    rows plus our 720 hand-written sincere posts (praise, praise naming a problem the brand fixed,
+    friendly questions) as non-complaints.
 
     Why a head of its own: the complaint head scores "lost my parcel, but support found it next day,
     thank you!" as a complaint (0.6-0.97 on most such posts), so sincere thanks after a fix reached
     the complaint queue, and it kept sarcastic-complaint sets at 0.68-0.76 macro-F1 even after the
     sarcasm correction. Adding those posts to the complaint head itself cost real complaints without
     a positive word ("I was overcharged. I want a refund." fell from 0.68 to 0.40); behind the gate
-    they only reach posts like the ones they describe. Reported: cross-fitted on real complaint rows
-    the adapter never saw, with and without the head; every ``data/dev`` sarcasm set after the
-    sarcasm correction (never fitted); and leave-one-annotator-out over the written files."""
+    they only reach posts like the ones they describe. Reported for each sarcasm bound of the gate
+    (``PRAISE_GRID``): real complaint rows the adapter never saw, cross-fitted, and our written posts
+    leave-one-annotator-out (the bound is chosen on these two); then every ``data/dev`` sarcasm set
+    after the sarcasm correction, scored once (never fitted)."""
     manifest, embed, _ = _minilm_embedder(model_dir)
+    shipped = load_heads(model_dir / "heads.safetensors", manifest["heads"])
     lab, strata, unseen, groups = _praise_rows(model_dir)
     cfg = TrainConfig(model_dir, ngram_heads=(PRAISE_HEAD,))
     x = embed(lab.texts)
     head, report = train_head(PRAISE_HEAD, x, lab.labels, cfg, strata, unseen, lab.texts)
-    report["crossfit_real"] = _praise_crossfit(x, lab, strata, unseen, cfg)
+    report["crossfit_real"] = _praise_crossfit(x, lab, strata, unseen, cfg, shipped["sarcasm"])
     log(f"{PRAISE_HEAD}: cross-fitted on real unseen complaint rows {json.dumps(report['crossfit_real'])}")
-    report["dev_sarcasm"] = _praise_dev_report(model_dir, head, embed)
+    report["written_loao"] = _praise_loao(model_dir, x, lab, strata, unseen, groups, cfg, embed, shipped)
+    log(f"{PRAISE_HEAD}: written posts, leave one annotator out {json.dumps(report['written_loao'])}")
+    report["dev_sarcasm"] = _praise_dev_report(shipped, head, embed)
     log(f"{PRAISE_HEAD}: sarcasm dev sets, complaint after the correction {json.dumps(report['dev_sarcasm'])}")
     training = {PRAISE_HEAD: {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels),
-                              "written_files": _counts([g for g in groups if g])}}
+                              "written_files": _counts([g for g in groups if g]),
+                              "sincere_below": PRAISE_SINCERE_BELOW}}
     return _update_minilm(model_dir, manifest, {PRAISE_HEAD: head}, {PRAISE_HEAD: report}, training)
 
 
+PRAISE_GRID = (0.0, 0.2, 0.3, 0.5, 1.01)  # 0: no praise head; 1.01: every post with positive words
+
+
+def _final_complaint(base: np.ndarray, praise_p: np.ndarray, sarcasm: np.ndarray, praise: np.ndarray,
+                     bound: float) -> np.ndarray:
+    """The complaint score ``predict`` gives, with the gate's sarcasm bound as a parameter."""
+    from classifiers.postprocess import SARCASM_ON
+
+    sarcasm = np.where(praise, sarcasm, 0.0)
+    p = np.where(praise & (sarcasm < bound), praise_p, base)
+    return np.where(sarcasm >= SARCASM_ON, np.maximum(p, sarcasm), p)
+
+
+def _f1(y: np.ndarray, p: np.ndarray) -> float:
+    from classifiers.metrics import binary_metrics
+
+    return round(float(binary_metrics(y, p)["macro_f1"]), 4)
+
+
 def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], unseen: np.ndarray,
-                     cfg: TrainConfig) -> dict[str, Any]:
+                     cfg: TrainConfig, sarcasm_head: Head) -> dict[str, Any]:
     """Real complaint rows the adapter never saw, in five folds: each scored by a complaint head and
-    a praise head fitted on every other row (the shipped recipe), the praise head's score taken where
-    the post has positive words. Paired, so the difference is the head's cost or gain on real posts."""
+    a praise head fitted on every other row (the shipped recipe); the sarcasm head never trained on
+    these rows. Paired, so the difference is the gate's cost or gain on real posts."""
     from sklearn.model_selection import StratifiedKFold
 
     from classifiers.lora import SPLIT_SEED
-    from classifiers.metrics import binary_metrics, bootstrap_ci
+    from classifiers.metrics import bootstrap_ci
     from classifiers.postprocess import has_praise
 
     y = np.asarray([int(v) for v in lab.labels])
@@ -327,37 +352,63 @@ def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], u
     for _, te_pos in StratifiedKFold(cfg.folds, shuffle=True, random_state=SPLIT_SEED).split(pool, y[pool]):
         te = pool[te_pos]
         tr = np.setdiff1d(np.arange(len(y)), te)
-        tr_real = tr[tr < real_n]
         texts_te = [lab.texts[i] for i in te]
-        for name, rows, c, out in (("complaint", tr_real, base_cfg, p_base), (PRAISE_HEAD, tr, cfg, p_new)):
+        for name, rows, c, out in (("complaint", tr[tr < real_n], base_cfg, p_base), (PRAISE_HEAD, tr, cfg, p_new)):
             h, _ = train_head(name, x[rows], [lab.labels[i] for i in rows], c, [strata[i] for i in rows],
                               unseen[rows], [lab.texts[i] for i in rows])
             out[te_pos] = h.proba_of_texts(x[te], texts_te)
-    praise = np.asarray([has_praise(lab.texts[i]) for i in pool])
-    gated = np.where(praise, p_new, p_base)
+    texts = [lab.texts[i] for i in pool]
+    praise = np.asarray([has_praise(t) for t in texts])
+    sarcasm = sarcasm_head.proba_of_texts(x[pool], texts)
     yp = y[pool]
-
-    def f1(a: np.ndarray, b: np.ndarray) -> float:
-        return float(binary_metrics(a, b)["macro_f1"])
-
-    both = np.column_stack([p_base, gated])
-    return {"n": len(pool), "with_praise_words": int(praise.sum()),
-            "complaint_head_macro_f1": round(f1(yp, p_base), 4),
-            "with_praise_head_macro_f1": round(f1(yp, gated), 4),
-            "difference_ci95": bootstrap_ci(lambda a, b: f1(a, b[:, 1]) - f1(a, b[:, 0]), yp, both, n=300),
-            "complaint_head_auroc": round(float(binary_metrics(yp, p_base)["auroc"]), 4),
-            "with_praise_head_auroc": round(float(binary_metrics(yp, gated)["auroc"]), 4)}
+    grid = {str(b): _f1(yp, _final_complaint(p_base, p_new, sarcasm, praise, b)) for b in PRAISE_GRID}
+    both = np.column_stack([_final_complaint(p_base, p_new, sarcasm, praise, 0.0),
+                            _final_complaint(p_base, p_new, sarcasm, praise, PRAISE_SINCERE_BELOW)])
+    return {"n": len(pool), "with_praise_words": int(praise.sum()), "macro_f1_by_bound": grid,
+            "shipped_bound_minus_none_ci95": bootstrap_ci(lambda a, b: _f1(a, b[:, 1]) - _f1(a, b[:, 0]), yp,
+                                                          both, n=300)}
 
 
-def _praise_dev_report(model_dir: Path, head: Head, embed: Callable[[Sequence[str]], np.ndarray]
+def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Sequence[str], unseen: np.ndarray,
+                 groups: Sequence[str], cfg: TrainConfig, embed: Callable[[Sequence[str]], np.ndarray],
+                 shipped: dict[str, Head]) -> dict[str, Any]:
+    """Each written file's posts (sarcastic and sincere) scored by a praise head and a sarcasm head
+    that never saw that file; the complaint head never saw any written post."""
+    from classifiers.postprocess import has_praise
+
+    posts, files, kinds = data.praise_sarcasm(SARCASM_REAL_N)
+    px = embed(posts.texts)
+    scfg = TrainConfig(model_dir, ngram_heads=("sarcasm",), c_grid=SARCASM_C_GRID)
+    names, rows = np.asarray(files), np.asarray(groups)
+    written = sorted({f for f in files if f.endswith(".csv")})
+    held = np.flatnonzero(np.isin(names, written))
+    sarcasm, praise_p = np.zeros(len(posts)), np.zeros(len(posts))
+    for name in written:
+        te = np.flatnonzero(names == name)
+        tr = np.flatnonzero(names != name)
+        head, _ = train_head("sarcasm", px[tr], [posts.labels[i] for i in tr], scfg, [kinds[int(i)] for i in tr],
+                             None, [posts.texts[i] for i in tr])
+        sarcasm[te] = head.proba_of_texts(px[te], [posts.texts[i] for i in te])
+        keep = np.flatnonzero(rows != name)
+        head, _ = train_head(PRAISE_HEAD, x[keep], [lab.labels[i] for i in keep], cfg, [strata[int(i)] for i in keep],
+                             unseen[keep], [lab.texts[i] for i in keep])
+        praise_p[te] = head.proba_of_texts(px[te], [posts.texts[i] for i in te])
+    texts = [posts.texts[i] for i in held]
+    y = np.asarray([int(posts.labels[i]) for i in held])
+    base = shipped["complaint"].proba_of_texts(px[held], texts)
+    praise = np.asarray([has_praise(t) for t in texts])
+    return {"n": len(held), "macro_f1_by_bound": {str(b): _f1(y, _final_complaint(base, praise_p[held],
+                                                                                   sarcasm[held], praise, b))
+                                                  for b in PRAISE_GRID}}
+
+
+def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Sequence[str]], np.ndarray]
                        ) -> dict[str, Any]:
-    """Each sarcasm dev set's complaint macro-F1 after the sarcasm correction, with the shipped complaint
-    head alone and with this head on posts with positive words. Scored only, never fitted on."""
+    """Each sarcasm dev set's complaint macro-F1 after the sarcasm correction: the complaint head alone,
+    and with this head behind the shipped gate. Scored only, never fitted on."""
     from classifiers.metrics import binary_metrics, bootstrap_ci
-    from classifiers.postprocess import SARCASM_ON, has_praise
+    from classifiers.postprocess import has_praise
 
-    shipped = load_heads(model_dir / "heads.safetensors",
-                         json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))["heads"])
     out: dict[str, Any] = {}
     for name in SARCASM_DEV:
         path = data.REPO_ROOT / "data" / "dev" / name
@@ -366,17 +417,13 @@ def _praise_dev_report(model_dir: Path, head: Head, embed: Callable[[Sequence[st
         texts, labels = data.read_eval_csv(path)
         x, y = embed(texts), np.asarray([int(v) for v in labels])
         praise = np.asarray([has_praise(t) for t in texts])
-        sarcasm = np.where(praise, shipped["sarcasm"].proba_of_texts(x, texts), 0.0)
-        base = shipped["complaint"].proba_of_texts(x, texts)
-        new = np.where(praise, head.proba_of_texts(x, texts), base)
-        row: dict[str, Any] = {"n": len(y)}
-        for key, p in (("complaint_head", base), ("with_praise_head", new)):
-            corrected = np.where(sarcasm >= SARCASM_ON, np.maximum(p, sarcasm), p)
-            row[key] = round(float(binary_metrics(y, corrected)["macro_f1"]), 4)
-            if key == "with_praise_head":
-                row["with_praise_head_ci95"] = bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y,
-                                                            corrected, n=300)
-        out[name] = row
+        sarcasm = shipped["sarcasm"].proba_of_texts(x, texts)
+        base, new = shipped["complaint"].proba_of_texts(x, texts), head.proba_of_texts(x, texts)
+        shipped_p = _final_complaint(base, new, sarcasm, praise, PRAISE_SINCERE_BELOW)
+        out[name] = {"n": len(y), "complaint_head": _f1(y, _final_complaint(base, new, sarcasm, praise, 0.0)),
+                     "with_praise_head": _f1(y, shipped_p),
+                     "with_praise_head_ci95": bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y,
+                                                           shipped_p, n=300)}
     return out
 
 

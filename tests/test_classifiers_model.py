@@ -159,8 +159,9 @@ def test_brand_intents_match_in_the_base_encoder_space() -> None:
 
 
 def test_thanks_after_a_fix_is_not_a_complaint_and_plain_complaints_keep_their_head() -> None:
-    """Posts with positive words take the praise_complaint head, which learnt that thanks after a fix
-    is not a complaint; posts without them keep the complaint head's score exactly."""
+    """Posts with positive words that the sarcasm head reads as sincere take the praise_complaint head,
+    which learnt that thanks after a fix is not a complaint; every other post keeps the complaint
+    head's score exactly."""
     from classifiers.postprocess import PRAISE_HEAD, has_praise
 
     c = MiniLMClassifier(DEFAULT_MODEL_DIR)
@@ -169,7 +170,10 @@ def test_thanks_after_a_fix_is_not_a_complaint_and_plain_complaints_keep_their_h
     thanks = ["@Tellco charged me twice for May, one chat and the refund was back on my card within the hour. "
               "Thank you!",
               "@Bankly my card was cloned, you blocked it within minutes and refunded everything. Fantastic fraud team"]
-    plain = ["I was overcharged. I want a refund.", "@Parcelco my parcel is lost and nobody answers. I want a refund."]
+    plain = ["I was overcharged. I want a refund.", "@Parcelco my parcel is lost and nobody answers. I want a refund.",
+             # the demo's: positive words, but the sarcasm head is unsure (0.4), so the complaint head scores it
+             "@SkylarkAir update: bag turned up on my doorstep. Soaked through and one wheel snapped off. Brilliant. "
+             "Damage claim next I suppose"]
     texts = thanks + plain
     base = c.heads["complaint"].proba_of_texts(c.embed(texts), texts)
     preds = c.predict(texts)
@@ -177,7 +181,7 @@ def test_thanks_after_a_fix_is_not_a_complaint_and_plain_complaints_keep_their_h
         assert has_praise(text) and b >= 0.5  # the complaint head alone would queue a thank-you
         assert pred.complaint < 0.3
     for text, pred, b in zip(plain, preds[2:], base[2:], strict=True):
-        assert not has_praise(text)
+        assert has_praise(text) == text.startswith("@SkylarkAir")
         assert pred.complaint == pytest.approx(b, abs=1e-6) and pred.complaint >= 0.5
 
 

@@ -26,3 +26,16 @@ def test_the_correction_moves_praise_to_negative_and_raises_the_complaint_only_a
     assert complaint == 0.9 and s["positive"] == pytest.approx(0.08) and s["negative"] == pytest.approx(0.82)
     assert sum(s.values()) == pytest.approx(1.0)
     assert correct_for_sarcasm(sentiment, 0.95, 0.9)[1] == 0.95  # never lowers a complaint
+
+
+def test_the_praise_head_scores_only_sincere_posts_with_positive_words() -> None:
+    import numpy as np
+
+    from classifiers.postprocess import PRAISE_SINCERE_BELOW, complaint_with_praise
+
+    complaint, praise_head = np.array([0.9, 0.9, 0.9, 0.9]), np.array([0.1, 0.1, 0.1, 0.1])
+    sarcasm = np.array([0.0, PRAISE_SINCERE_BELOW, 0.5, 0.0])
+    praise = np.array([True, True, True, False])
+    score, used = complaint_with_praise(complaint, praise_head, sarcasm, praise)
+    assert used.tolist() == [True, False, False, False]  # sincere, unsure, sarcastic-ish, no positive word
+    assert score.tolist() == [0.1, 0.9, 0.9, 0.9]
