@@ -99,6 +99,8 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
             extra = f" auroc={m['auroc']:.3f} brier={m['brier']:.3f} ece={m['ece']:.3f}" if "auroc" in m else ""
             click.echo(f"  {head:<10} {kind:<6} macro-F1={m['macro_f1']:.3f} "
                        f"macro-recall={m['macro_recall']:.3f}{extra}")
+    click.echo("The severity, sarcasm and praise-complaint heads are fitted on top of these, in this order: "
+               f"python -m classifiers.train_extra --minilm --sarcasm --praise-complaint --model-dir {target}")
 
 
 def _current_adapter(model_dir: Path) -> Path | None:

@@ -298,6 +298,8 @@ def fit_praise_complaint(model_dir: Path, *, log: Callable[[str], None] = _echo)
     after the sarcasm correction, scored once (never fitted)."""
     manifest, embed, _ = _minilm_embedder(model_dir)
     shipped = load_heads(model_dir / "heads.safetensors", manifest["heads"])
+    if "sarcasm" not in shipped:  # its gate and its reports read the sarcasm head
+        raise SystemExit(f"{model_dir} has no sarcasm head: fit it first (--sarcasm)")
     lab, strata, unseen, groups = _praise_rows(model_dir)
     cfg = TrainConfig(model_dir, ngram_heads=(PRAISE_HEAD,))
     x = embed(lab.texts)
