@@ -52,14 +52,14 @@ PRAISE_SINCERE_BELOW = 0.2
 
 
 def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, sarcasm: np.ndarray,
-                          praise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                          praise: np.ndarray, bound: float = PRAISE_SINCERE_BELOW) -> tuple[np.ndarray, np.ndarray]:
     """The complaint score, and where the praise head gave it: on posts with positive words that the
     sarcasm head reads as sincere. Why the second condition: the praise head learnt that thanks after
     a fix is no complaint, and would read "bag turned up soaked, one wheel snapped off. Brilliant."
     the same way; a sarcastic tone that the sarcasm head only half trusts (0.2-0.7) keeps the
     complaint head's score. Cross-fitted on real complaint rows it then costs nothing (0.8856
     against 0.8853), and on our written posts it keeps most of the gain (0.714 against 0.628)."""
-    use = praise & (sarcasm < PRAISE_SINCERE_BELOW)
+    use = praise & (sarcasm < bound)  # ``bound`` is a parameter for the trainer's report on other bounds
     return np.where(use, praise_complaint, complaint), use
 
 

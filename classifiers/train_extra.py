@@ -322,11 +322,12 @@ PRAISE_GRID = (0.0, 0.2, 0.3, 0.5, 1.01)  # 0: no praise head; 1.01: every post 
 def _final_complaint(base: np.ndarray, praise_p: np.ndarray, sarcasm: np.ndarray, praise: np.ndarray,
                      bound: float) -> np.ndarray:
     """The complaint score ``predict`` gives, with the gate's sarcasm bound as a parameter."""
-    from classifiers.postprocess import SARCASM_ON
+    from classifiers.postprocess import complaint_with_praise, correct_for_sarcasm
 
     sarcasm = np.where(praise, sarcasm, 0.0)
-    p = np.where(praise & (sarcasm < bound), praise_p, base)
-    return np.where(sarcasm >= SARCASM_ON, np.maximum(p, sarcasm), p)
+    p, _ = complaint_with_praise(base, praise_p, sarcasm, praise, bound)
+    return np.asarray([correct_for_sarcasm({"positive": 0.0}, float(c), float(s))[1]
+                       for c, s in zip(p, sarcasm, strict=True)])
 
 
 def _f1(y: np.ndarray, p: np.ndarray) -> float:
