@@ -1,14 +1,16 @@
-"""Heads beyond the original four: the multilingual path, complaint severity and sarcasm.
+"""Heads beyond the original four: multilingual, severity, sarcasm and the praise-complaint head.
 
 ``python -m classifiers.train_extra --multilingual`` fits every head on USE-multilingual embeddings
 (``classifiers.multilingual``) from the same English sets ``careline train`` uses, plus severity and
 irony, and writes ``data/models/careline-multilingual``. ``--minilm`` adds a severity head to the
 shipped MiniLM model (``data/models/careline-tagger``), ``--sarcasm`` a sarcasm head fitted on our
-hand-written posts in ``data/train``; both keep its other heads byte for byte and give it a new
-version. All reuse ``classifiers.train.train_head``: C chosen by stratified 5-fold CV, calibration
-fitted on out-of-fold logits, out-of-fold metrics with bootstrap intervals in the manifest. Severity
-on MiniLM is calibrated and reported on the complaint rows the adapter never saw (its training used
-severity as an auxiliary task on the other 80 %); sarcasm is also reported leave-one-annotator-out.
+hand-written posts in ``data/train``, ``--praise-complaint`` the complaint head for posts with
+positive words that the sarcasm head reads as sincere (after ``--sarcasm``); each keeps the other
+heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
+chosen by stratified 5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with
+bootstrap intervals in the manifest. Severity on MiniLM is calibrated and reported on the complaint
+rows the adapter never saw (its training used severity as an auxiliary task on the other 80 %);
+sarcasm is also reported leave-one-annotator-out.
 
 Nothing here is tuned to a held-back set: the check sets (TweetEval val, the hand-written dev set in
 ``data/dev``) are only scored.
@@ -540,9 +542,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="fit the sarcasm head on data/train and put it in the MiniLM model")
     parser.add_argument("--praise-complaint", action="store_true",
                         help="fit the complaint head for posts with positive words (the complaint rows plus our "
-                             "written sincere posts) and put it in the MiniLM model (about 5 CPU min)")
+                             "written sincere posts) and put it in the MiniLM model (about 8 CPU min)")
     parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"),
-                        help="the MiniLM model --minilm and --sarcasm update (default: the shipped one)")
+                        help="the MiniLM model --minilm, --sarcasm and --praise-complaint update "
+                             "(default: the shipped one)")
     parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"),
                         help="the multilingual model --multilingual writes and --foreign-shift updates")
     parser.add_argument("--foreign-shift", action="store_true",
