@@ -28,9 +28,9 @@ import classifiers.minilm as minilm
 import classifiers.postprocess as postprocess
 from careline.app.service import load_classifier
 from careline.settings import Settings
-from classifiers.data import REPO_ROOT, read_eval_csv, shared_data_dir
+from classifiers.data import shared_data_dir
 from classifiers.metrics import binary_metrics
-from classifiers.train_extra import SARCASM_DEV
+from classifiers.train_extra import sarcasm_dev_sets
 
 CLASSES = ("negative", "neutral", "positive")
 
@@ -53,15 +53,8 @@ def recall(pred: list[str], gold: list[str]) -> tuple[float, dict[str, float]]:
     return sum(per.values()) / len(per), per
 
 
-DEV_SETS = SARCASM_DEV
-
-
 def dev_sets() -> dict[str, tuple[list[str], list[int]]]:
-    out = {}
-    for name in DEV_SETS:
-        texts, labels = read_eval_csv(REPO_ROOT / "data" / "dev" / name)
-        out[name] = (texts, [int(v) for v in labels])
-    return out
+    return {name: (texts, [int(v) for v in labels]) for name, texts, labels in sarcasm_dev_sets()}
 
 
 def main() -> None:

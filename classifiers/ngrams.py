@@ -166,9 +166,9 @@ def oof_ngram_logits(counts: sp.csr_matrix, y: np.ndarray, folds: Sequence[tuple
 
 @functools.cache
 def _word_analyzer() -> Callable[[str], list[str]]:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(ngram_range=ANALYZERS[0][1], lowercase=True).build_analyzer()
+    """The word grams of the vectorizer that built the heads' counts, for quoting them."""
+    analyzer: Callable[[str], list[str]] = _word_vectorizer().build_analyzer()
+    return analyzer
 
 
 @functools.lru_cache(maxsize=2**16)

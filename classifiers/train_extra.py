@@ -201,31 +201,51 @@ SARCASM_C_GRID = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 SARCASM_DEV = ("sarcasm.csv", "sarcasm_b.csv", "sarcasm_c.csv", "sarcasm_e.csv")  # scored only, never fitted on
 
 
-def _leave_one_annotator_out(x: np.ndarray, lab: data.Labelled, files: Sequence[str], kinds: Sequence[str],
-                             cfg: TrainConfig) -> dict[str, Any]:
-    """Each annotator's file scored by a head (C, n-grams and calibration included) fitted on the other
-    files alone: the figure to expect on posts written by someone else. Stratified K-fold mixes one
-    writer's phrasing into both sides and flatters the n-grams."""
-    from classifiers.metrics import binary_metrics, bootstrap_ci
+def _sarcasm_config(model_dir: Path) -> TrainConfig:
+    """The sarcasm head's recipe: the complaint head's, with its own C grid."""
+    return TrainConfig(model_dir, ngram_heads=("sarcasm",), c_grid=SARCASM_C_GRID)
 
-    y = np.asarray([int(v) for v in lab.labels])
-    p = np.zeros(len(y))
-    per: dict[str, float] = {}
+
+def _sarcasm_loao_proba(x: np.ndarray, lab: data.Labelled, files: Sequence[str], kinds: Sequence[str],
+                        cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Each written post's sarcasm probability from a head (C, n-grams and calibration included)
+    fitted on the other annotators' files and the real tweets, which always stay in training; and
+    the mask of the written rows (the real tweets are never scored)."""
+    p = np.zeros(len(lab))
     names = np.asarray(files)
-    written = sorted({f for f in files if f.endswith(".csv")})  # real tweets always stay in training
+    written = sorted({f for f in files if f.endswith(".csv")})
     for name in written:
         te = np.flatnonzero(names == name)
         tr = np.flatnonzero(names != name)
         head, _ = train_head("sarcasm", x[tr], [lab.labels[i] for i in tr], cfg, [kinds[int(i)] for i in tr], None,
                              [lab.texts[i] for i in tr])
         p[te] = head.proba_of_texts(x[te], [lab.texts[i] for i in te])
-        per[name] = round(binary_metrics(y[te], p[te])["macro_f1"], 4)
-    held = np.isin(names, written)
+    return p, np.isin(names, written)
+
+
+def _leave_one_annotator_out(x: np.ndarray, lab: data.Labelled, files: Sequence[str], kinds: Sequence[str],
+                             cfg: TrainConfig) -> dict[str, Any]:
+    """Each annotator's file scored by a head fitted on the other files alone: the figure to expect on
+    posts written by someone else. Stratified K-fold mixes one writer's phrasing into both sides and
+    flatters the n-grams."""
+    from classifiers.metrics import binary_metrics, bootstrap_ci
+
+    p, held = _sarcasm_loao_proba(x, lab, files, kinds, cfg)
+    y = np.asarray([int(v) for v in lab.labels])
+    names = np.asarray(files)
+    per = {str(name): round(binary_metrics(y[names == name], p[names == name])["macro_f1"], 4)
+           for name in sorted(set(names[held]))}
     y, p = y[held], p[held]
     m = binary_metrics(y, p)
     return {"macro_f1": round(m["macro_f1"], 4), "auroc": round(m["auroc"], 4),
             "macro_f1_ci95": bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200),
             "by_file": per, "n": len(y)}
+
+
+def sarcasm_dev_sets() -> list[tuple[str, list[str], list[str]]]:
+    """(name, texts, labels) of every ``data/dev`` sarcasm set present: scored only, never fitted on."""
+    paths = [(name, data.REPO_ROOT / "data" / "dev" / name) for name in SARCASM_DEV]
+    return [(name, *data.read_eval_csv(path)) for name, path in paths if path.exists()]
 
 
 SARCASM_REAL_N = 1500
@@ -240,14 +260,13 @@ def fit_sarcasm(model_dir: Path, *, real_n: int = SARCASM_REAL_N, log: Callable[
     lab, files, kinds = data.praise_sarcasm(real_n)
     if not lab.texts:
         raise SystemExit(f"no training posts: data/train/{data.PRAISE_SARCASM_GLOB} is empty")
-    cfg = TrainConfig(model_dir, ngram_heads=("sarcasm",), c_grid=SARCASM_C_GRID)
+    cfg = _sarcasm_config(model_dir)
     x = embed(lab.texts)
     head, report = train_head("sarcasm", x, lab.labels, cfg, kinds, None, lab.texts)
     report["leave_one_annotator_out"] = _leave_one_annotator_out(x, lab, files, kinds, cfg)
     log(f"sarcasm: cv {json.dumps(report['cv'])}")
     log(f"sarcasm: leave one annotator out {json.dumps(report['leave_one_annotator_out'])}")
-    checks = [(name, *data.read_eval_csv(data.REPO_ROOT / "data" / "dev" / name)) for name in SARCASM_DEV
-              if (data.REPO_ROOT / "data" / "dev" / name).exists()]
+    checks = sarcasm_dev_sets()
     if (data.shared_data_dir() / "tweeteval" / "irony").exists():
         iro = data.irony("val")
         checks.append(("tweeteval-irony-val", iro.texts, iro.labels))
@@ -383,17 +402,12 @@ def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Seq
 
     posts, files, kinds = data.praise_sarcasm(SARCASM_REAL_N)
     px = embed(posts.texts)
-    scfg = TrainConfig(model_dir, ngram_heads=("sarcasm",), c_grid=SARCASM_C_GRID)
+    sarcasm, written = _sarcasm_loao_proba(px, posts, files, kinds, _sarcasm_config(model_dir))
+    held = np.flatnonzero(written)
     names, rows = np.asarray(files), np.asarray(groups)
-    written = sorted({f for f in files if f.endswith(".csv")})
-    held = np.flatnonzero(np.isin(names, written))
-    sarcasm, praise_p = np.zeros(len(posts)), np.zeros(len(posts))
-    for name in written:
+    praise_p = np.zeros(len(posts))
+    for name in sorted(set(names[held])):
         te = np.flatnonzero(names == name)
-        tr = np.flatnonzero(names != name)
-        head, _ = train_head("sarcasm", px[tr], [posts.labels[i] for i in tr], scfg, [kinds[int(i)] for i in tr],
-                             None, [posts.texts[i] for i in tr])
-        sarcasm[te] = head.proba_of_texts(px[te], [posts.texts[i] for i in te])
         keep = np.flatnonzero(rows != name)
         head, _ = train_head(PRAISE_HEAD, x[keep], [lab.labels[i] for i in keep], cfg, [strata[int(i)] for i in keep],
                              unseen[keep], [lab.texts[i] for i in keep])
@@ -415,11 +429,7 @@ def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Se
     from classifiers.postprocess import has_praise
 
     out: dict[str, Any] = {}
-    for name in SARCASM_DEV:
-        path = data.REPO_ROOT / "data" / "dev" / name
-        if not path.exists():
-            continue
-        texts, labels = data.read_eval_csv(path)
+    for name, texts, labels in sarcasm_dev_sets():
         x, y = embed(texts), np.asarray([int(v) for v in labels])
         praise = np.asarray([has_praise(t) for t in texts])
         sarcasm = shipped["sarcasm"].proba_of_texts(x, texts)
