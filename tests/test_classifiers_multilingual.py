@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from classifiers.abc import INTENTS, SENTIMENTS
-from classifiers.data import REPO_ROOT
+from classifiers.data import REPO_ROOT, multilingual_written
 from classifiers.metrics import binary_metrics
 from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
 from classifiers.multilingual import DEFAULT_DIR
@@ -80,43 +80,51 @@ def test_dev_set_floor_per_language(clf: MiniLMClassifier) -> None:
         assert binary_metrics(y[sel], p[sel])["accuracy"] >= 0.7, lang
 
 
-def test_foreign_offset_raises_complaints_in_other_languages_only(clf: MiniLMClassifier) -> None:
-    """The offset (a shift, and a weight per complaint cue) lifts the complaint score of posts the USE
-    path reads in another language, and no English post's; each fit is checked on the other set."""
+def test_foreign_head_scores_the_written_languages_and_no_english_post(clf: MiniLMClassifier) -> None:
+    """The complaint score of a post in a written language is the foreign head's (USE, cue count and
+    n-grams); an English post keeps the English-trained head's. Posts below were written for this test,
+    not taken from the training files: a matter-of-fact complaint and a thank-you after a fix that names
+    the same problem, in German and in Hungarian (which USE does not read)."""
     from classifiers.cues import complaint_evidence
-    from classifiers.multilingual import predict_multilingual, shift_proba
+    from classifiers.multilingual import FOREIGN_HEAD, predict_multilingual
 
     ml = clf.multilingual
-    assert ml is not None
-    report = ml.manifest["foreign_shift"]["cross_set"]
-    assert report["b_with_offset_from_a"]["macro_f1"] > report["b_as_it_was"]["macro_f1"]
-    assert report["a_with_offset_from_b"]["macro_f1"] > report["a_as_it_was"]["macro_f1"]
-    text = "Seit 4 Tagen ohne Internet, und niemand ruft zurück"
-    assert complaint_evidence(text, "de") == ("seit 4", "ohne internet", "niemand")
-    offset = ml.complaint_shift + 3 * ml.cue_weight
-    raw = ml.proba(ml.encoder.embed([text]))["complaint"]
-    (de,) = predict_multilingual(ml, [text], ["de"])
-    (en,) = predict_multilingual(ml, [text], ["en"])
-    assert de.complaint == pytest.approx(float(shift_proba(raw, offset)[0]))
-    assert en.complaint == pytest.approx(float(raw[0])) and de.complaint > en.complaint
-    assert de.complaint >= 0.5 and "complaint words: 'seit 4', 'ohne internet', 'niemand'" in de.reasons
-    found = [complaint_evidence("Danke für die schnelle Lieferung!", "de"), complaint_evidence(text, "en")]
-    assert list(ml.complaint_offsets(found, ["de", "en"])) == [
-        pytest.approx(ml.complaint_shift), 0.0]
-    np.testing.assert_allclose(shift_proba(np.array([0.0, 0.5, 1.0]), 0.0), [1e-6, 0.5, 1 - 1e-6])
+    assert ml is not None and FOREIGN_HEAD in ml.heads
+    assert ml.foreign_languages == {"de", "fr", "es", "pt", "it", "nl", "hu", "zh"}
+    report = ml.manifest["foreign_complaint"]
+    assert report["leave_one_annotator_out"]["n"] == report["n_written"] == 1440
+    texts = ["Seit 4 Tagen ohne Internet, und niemand ruft zurück",
+             "Vielen Dank, die doppelte Abbuchung wurde sofort erstattet!",
+             "Három napja nincs internet, és senki nem veszi fel a telefont.",
+             "Köszönöm, a visszatérítés egy órán belül megérkezett!"]
+    assert not set(texts) & set(multilingual_written()[0].texts)
+    langs = ["de", "de", "hu", "hu"]
+    de, de_thanks, hu, hu_thanks = predict_multilingual(ml, texts, langs)
+    x = ml.encoder.embed(texts)
+    found = [complaint_evidence(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    expected = ml.foreign_complaint(x, texts, found)
+    np.testing.assert_allclose([de.complaint, de_thanks.complaint, hu.complaint, hu_thanks.complaint], expected,
+                               rtol=1e-5)
+    assert de.complaint >= 0.5 > de_thanks.complaint and hu.complaint >= 0.5 > hu_thanks.complaint
+    assert "complaint words: 'seit 4', 'ohne internet', 'niemand'" in de.reasons
+    assert (hu.path, hu.language_covered) == ("keywords", False)
+    assert any("complaint from the head trained on written posts" in r for r in hu.reasons)
+    (en,) = predict_multilingual(ml, [texts[0]], ["en"])
+    assert en.complaint == pytest.approx(float(ml.proba(x[:1])["complaint"][0]))
+    assert "scores from heads trained on English labels" in en.reasons
 
 
 @pytest.mark.parametrize("name", ["multilingual_b.csv", "multilingual_d.csv"])
 def test_dev_sets_written_apart_from_the_paths(clf: MiniLMClassifier, name: str) -> None:
-    """24 posts per language written without seeing the cue lists, the model or the other sets. The
-    offset was fitted on b (not on d, which is only scored), so for b this guards against regressions
-    only; d's figure was 0.81 when the offset shipped (model card)."""
+    """24 posts per language written without seeing the cue lists, the model or the other sets; neither
+    is fitted on (the cue lists were extended after reading b's misses). d's figure was 0.81 before the
+    foreign complaint head and 0.92 with it (model card); the floor guards against a broken path."""
     with (DEV.parent / name).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     preds = clf.predict([r["text"] for r in rows])
     y = np.asarray([int(r["label"]) for r in rows])
     p = np.asarray([x.complaint for x in preds])
-    assert binary_metrics(y, p)["macro_f1"] >= 0.75
+    assert binary_metrics(y, p)["macro_f1"] >= 0.8
     langs = np.asarray([r["language"] for r in rows])
     assert {x.path for x, lang in zip(preds, langs, strict=True) if lang == "hu"} == {"keywords"}
 
