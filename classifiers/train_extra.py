@@ -651,6 +651,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.multilingual:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
         _echo(f"wrote {args.out} ({m['version']})")
+        if not args.foreign_complaint:  # the rewrite dropped it; other languages fall back to the English heads
+            _echo("the foreign complaint head is fitted on top: python -m classifiers.train_extra --foreign-complaint")
     if args.foreign_complaint:
         m = fit_foreign_complaint(Path(args.out))
         fc = m["foreign_complaint"]["leave_one_annotator_out"]
