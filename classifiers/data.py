@@ -13,7 +13,7 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +110,15 @@ def irony(split: str = "train") -> Labelled:
                     [t.strip() for t in texts], [v.strip() for v in labels])
 
 
+def _written_rows(pattern: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """(file name, row) of every CSV in ``data/train`` matching ``pattern``, files in name order: the
+    annotator's file is the group that leave-one-annotator-out scoring holds out."""
+    for path in sorted((REPO_ROOT / "data" / "train").glob(pattern)):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                yield path.name, row
+
+
 #: Our own hand-written training posts for the sarcasm head (``data/train``, in the repo: we wrote them).
 PRAISE_SARCASM_GLOB = "praise_sarcasm_*.csv"
 
@@ -139,10 +148,8 @@ def praise_sarcasm(real_n: int = 0, seed: int = 13) -> tuple[Labelled, list[str]
         files.append(group)
         kinds.append(kind)
 
-    for path in sorted((REPO_ROOT / "data" / "train").glob(PRAISE_SARCASM_GLOB)):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                add(row["text"], row["label"].strip(), path.name, row["kind"].strip())
+    for name, row in _written_rows(PRAISE_SARCASM_GLOB):
+        add(row["text"], row["label"].strip(), name, row["kind"].strip())
     source = f"data/train/{PRAISE_SARCASM_GLOB} (repo)"
     if real_n:
         rng = random.Random(seed)
@@ -176,14 +183,12 @@ def multilingual_written() -> tuple[Labelled, list[str], list[str], list[str]]:
     languages: list[str] = []
     files: list[str] = []
     kinds: list[str] = []
-    for path in sorted((REPO_ROOT / "data" / "train").glob(MULTILINGUAL_GLOB)):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                texts.append(row["text"])
-                labels.append(row["label"].strip())
-                languages.append(row["language"].strip())
-                files.append(path.name)
-                kinds.append(row["kind"].strip())
+    for name, row in _written_rows(MULTILINGUAL_GLOB):
+        texts.append(row["text"])
+        labels.append(row["label"].strip())
+        languages.append(row["language"].strip())
+        files.append(name)
+        kinds.append(row["kind"].strip())
     return (Labelled("complaint_foreign", f"data/train/{MULTILINGUAL_GLOB} (repo)", texts, labels), languages,
             files, kinds)
 

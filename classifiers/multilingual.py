@@ -106,8 +106,13 @@ class MultilingualHeads:
         """
         from classifiers.ngrams import hashed_counts
 
-        cue_counts = np.asarray([min(len(words), MAX_CUES) for words in found], dtype=np.float32)
-        return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts], hashed_counts(texts))
+        return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], hashed_counts(texts))
+
+
+def cue_counts(found: Sequence[Sequence[str]]) -> np.ndarray:
+    """Each post's number of complaint cues (its ``cues.complaint_evidence``), capped at ``MAX_CUES``: the
+    foreign head's input beside the embedding, in training and at inference alike."""
+    return np.asarray([min(len(words), MAX_CUES) for words in found], dtype=float)
 
 
 def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languages: Sequence[str]
@@ -116,10 +121,10 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
-    foreign = np.asarray([lang in heads.foreign_languages for lang in languages], dtype=bool)
+    known = heads.foreign_languages  # read from the manifest once a batch, not once a post
+    foreign = np.asarray([lang in known for lang in languages], dtype=bool)
     if foreign.any():
         at = [int(i) for i in np.flatnonzero(foreign)]
-        p["complaint"] = p["complaint"].copy()
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at])
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):

@@ -480,10 +480,9 @@ def _foreign_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> ForeignRows:
 
 def _cue_counts(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
     from classifiers.cues import complaint_evidence
-    from classifiers.multilingual import MAX_CUES
+    from classifiers.multilingual import cue_counts
 
-    return np.asarray([min(len(complaint_evidence(t, lang)), MAX_CUES) for t, lang in zip(texts, languages,
-                                                                                          strict=True)], dtype=float)
+    return cue_counts([complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)])
 
 
 def _foreign_embedding_part(rows: ForeignRows, idx: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
@@ -582,21 +581,25 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     report: dict[str, Any] = {"languages": sorted(set(rows.languages.tolist())), "n_written": len(rows.y),
                               "n_english": len(rows.english_y), "C_embedding": c[0],
                               "C_ngram": c[1], "loao_macro_f1_by_C": grid, "leave_one_annotator_out": loao}
+    heads.heads[FOREIGN_HEAD] = head
     for name, path in DEV_SETS.items():
         if path.exists():
-            report[f"dev_{name}"] = _foreign_dev(head, embed, path, report["languages"])
+            report[f"dev_{name}"] = _foreign_dev(heads, embed, path, report["languages"])
     for key, value in report.items():
         log(f"{key}: {json.dumps(value)}")
-    heads.heads[FOREIGN_HEAD] = head
     return _rewrite_multilingual(out_dir, heads, report)
 
 
-def _foreign_dev(head: Head, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
+def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
                  ) -> dict[str, Any]:
-    """The head alone on a dev set's rows in the written languages (by their labelled language)."""
+    """The foreign head alone (``MultilingualHeads.foreign_complaint``, as at inference) on a dev set's rows
+    in the written languages (by their labelled language)."""
+    from classifiers.cues import complaint_evidence
+
     rows = [r for r in dev_set(path) if r["language"] in languages]
     texts, langs = [r["text"] for r in rows], [r["language"] for r in rows]
-    p = head.proba_of_texts(np.c_[embed(texts), _cue_counts(texts, langs)], texts)
+    found = [complaint_evidence(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    p = heads.foreign_complaint(embed(texts), texts, found)
     return _foreign_report(np.asarray([int(r["label"]) for r in rows]), p, np.asarray(langs))
 
 
