@@ -1,7 +1,10 @@
 """What a reduced precision costs in quality: the shipped classifier's scores under two precisions,
-on the same labelled rows, with a paired 95 % bootstrap interval of the difference.
+on the same labelled rows, with a paired 95 % bootstrap interval of the difference. With
+``--b-model-dir`` it compares two models instead (a refit against the shipped one, say) at one
+precision each.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/precision_cost.py [--a bf16] [--b int8]
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/precision_cost.py --a int8 --b int8 --b-model-dir DIR
 
 Why paired: every set here is scored twice by the same heads, so the question is how far the
 second precision moves each score, not what the score is. The rows:
@@ -74,10 +77,11 @@ def labelled_sets() -> dict[str, tuple[list[str], list[str]]]:
     return out
 
 
-def predict_all(precision: str, texts: Sequence[str], batch: int = 32) -> list[Prediction]:
+def predict_all(precision: str, texts: Sequence[str], model_dir: str | None = None, batch: int = 32
+                ) -> list[Prediction]:
     from classifiers.minilm import build_classifier
 
-    clf = build_classifier("minilm", threads=2, precision=precision)
+    clf = build_classifier("minilm", model_dir, threads=2, precision=precision)
     clf.load()
     preds: list[Prediction] = []
     for i in range(0, len(texts), batch):
@@ -102,24 +106,30 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--a", default="bf16", help="first precision (default bf16)")
     ap.add_argument("--b", default="int8", help="second precision (default int8)")
+    ap.add_argument("--a-model-dir", default=None, help="first model (default: the shipped one)")
+    ap.add_argument("--b-model-dir", default=None, help="second model (default: the shipped one)")
     args = ap.parse_args()
     sets = labelled_sets()
     names = list(sets)
     texts = [t for n in names for t in sets[n][0]]
+    runs = {"a": (args.a, args.a_model_dir), "b": (args.b, args.b_model_dir)}
+    if runs["a"] == runs["b"]:
+        ap.error("the two runs are the same: change a precision or a model directory")
+    title = {k: precision + (f" ({Path(d).name})" if d else "") for k, (precision, d) in runs.items()}
     preds = {}
-    for precision in (args.a, args.b):
+    for key, (precision, model_dir) in runs.items():
         t = time.perf_counter()
-        preds[precision] = predict_all(precision, texts)
-        print(f"{precision}: {len(texts)} posts in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        preds[key] = predict_all(precision, texts, model_dir)
+        print(f"{title[key]}: {len(texts)} posts in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     start, spans = 0, {}
     for n in names:
         spans[n] = (start, start + len(sets[n][0]))
         start += len(sets[n][0])
-    print(f"| set | task | metric | {args.a} | {args.b} | {args.b} - {args.a} (95 % paired interval) | labels moved |")
+    print(f"| set | task | metric | {title['a']} | {title['b']} | b - a (95 % paired interval) | labels moved |")
     print("|---|---|---|---|---|---|---|")
     for name, task, metric in SETS:
         lo, hi = spans[name]
-        a, b = preds[args.a][lo:hi], preds[args.b][lo:hi]
+        a, b = preds["a"][lo:hi], preds["b"][lo:hi]
         labels = sets[name][1]
         sa, sb, (dlo, dhi) = paired(task, metric, labels, a, b)
         moved = label_moves(task, a, b)
@@ -128,7 +138,7 @@ def main() -> None:
 
 
 def label_moves(task: str, a: Sequence[Prediction], b: Sequence[Prediction]) -> int:
-    """How many posts change their label for the task between the two precisions."""
+    """How many posts change their label for the task between the two runs."""
     def label(p: Prediction) -> object:
         return {"complaint": p.complaint >= 0.5, "detractor": p.detractor >= 0.5, "intent": p.intent_label,
                 "sentiment": p.sentiment_label, "severity": p.severity_level,

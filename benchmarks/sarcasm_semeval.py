@@ -2,7 +2,7 @@
 
 SemEval-2014 Task 9's sarcasm test set (``semeval2017-4a/twitter-2014sarcasm-A.tsv`` in ../shared/data:
 86 tweets chosen for sarcasm, labelled for sentiment) scored through ``predict`` with the shipped model,
-then again with the correction switched off (``SARCASM_ON`` above any score). Prints macro-recall and
+then again with the correction switched off (the gate's ``sarcasm_on`` above any score). Prints macro-recall and
 per-class recall for both, how many posts the correction fired on, and how many negative tweets read
 as positive.
 
@@ -22,10 +22,10 @@ fitted on, and ``sarcasm_e.csv`` was first scored after every choice about the h
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import classifiers.minilm as minilm
-import classifiers.postprocess as postprocess
 from careline.app.service import load_classifier
 from careline.settings import Settings
 from classifiers.data import shared_data_dir
@@ -60,14 +60,15 @@ def dev_sets() -> dict[str, tuple[list[str], list[int]]]:
 def main() -> None:
     texts, gold = read()
     clf = load_classifier(Settings())
+    assert isinstance(clf, minilm.MiniLMClassifier), "needs the MiniLM model (classifier.kind = 'minilm')"
     sets = dev_sets()
     scored = {name: clf.predict(t) for name, (t, _) in sets.items()}
     complaint_with = {name: [p.complaint for p in preds] for name, preds in scored.items()}
     signal = {name: [p.sarcasm or 0.0 for p in preds] for name, preds in scored.items()}
     print(f"{len(texts)} sarcastic tweets ({', '.join(f'{c} {gold.count(c)}' for c in CLASSES)}); {clf.version}")
     with_fix = clf.predict(texts)
-    fired = sum((p.sarcasm or 0) >= postprocess.SARCASM_ON for p in with_fix)
-    postprocess.SARCASM_ON = minilm.SARCASM_ON = 2.0  # the correction never fires
+    fired = sum((p.sarcasm or 0) >= clf.gate.sarcasm_on for p in with_fix)
+    clf.gate = dataclasses.replace(clf.gate, sarcasm_on=2.0)  # the correction never fires
     without = clf.predict(texts)
     complaint_without = {name: [p.complaint for p in clf.predict(t)] for name, (t, _) in sets.items()}
     for name, preds in (("with the sarcasm correction", with_fix), ("without it", without)):

@@ -33,7 +33,7 @@ from classifiers.multilingual import MultilingualHeads, predict_multilingual
 from classifiers.ngrams import NGramModel, hashed_counts, word_evidence
 from classifiers.postprocess import (
     PRAISE_HEAD,
-    SARCASM_ON,
+    Gate,
     complaint_with_praise,
     correct_for_sarcasm,
     has_praise,
@@ -72,6 +72,7 @@ class MiniLMClassifier(Classifier):
         self.extra_intents = dict(extra_intents or {})
         self.manifest: dict[str, Any] = {}
         self.heads: dict[str, Head] = {}
+        self.gate = Gate()
         self.encoder: Encoder | None = None
         self._prototypes: tuple[list[str], np.ndarray] | None = None
         self._proto_encoder: Encoder | None = None  # the base encoder, or ``encoder`` when it has no adapter
@@ -83,6 +84,7 @@ class MiniLMClassifier(Classifier):
             raise ModelNotFoundError(f"no trained model in {self.model_dir} (run `careline train`)")
         self.manifest = json.loads(path.read_text(encoding="utf-8"))
         self.heads = load_heads(self.model_dir / "heads.safetensors", self.manifest["heads"])
+        self.gate = Gate.of(self.manifest)
         self.encoder = Encoder(adapter_dir=manifest_adapter(self.model_dir, self.manifest),
                                threads=self.threads, precision=self.precision)
         self.encoder.load()
@@ -163,15 +165,16 @@ class MiniLMClassifier(Classifier):
         for i, text in enumerate(texts):
             sarcasm = None if sarcasm_all is None else float(sarcasm_all[i])
             s, comp = correct_for_sarcasm({name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)},
-                                          float(complaint[i]), sarcasm)
+                                          float(complaint[i]), sarcasm, self.gate.sarcasm_on)
             it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
             sev = {} if severity is None else {str(k): float(severity[i, k]) for k in range(severity.shape[1])}
             words = {name: word_evidence(*feats[head], i, text) for name, head, p, on in
                      (("complaint", complaint_by[i], comp, 0.5), ("detractor", "detractor", detractor[i], 0.5),
-                      ("sarcasm", "sarcasm", sarcasm, SARCASM_ON))
+                      ("sarcasm", "sarcasm", sarcasm, self.gate.sarcasm_on))
                      if p is not None and p >= on and head in feats}
             out.append(Prediction(s, comp, float(detractor[i]), it,
-                                  reasons(text, s, comp, float(detractor[i]), it, words, sarcasm=sarcasm, severity=sev),
+                                  reasons(text, s, comp, float(detractor[i]), it, words, sarcasm=sarcasm, severity=sev,
+                                          sarcasm_on=self.gate.sarcasm_on),
                                   path="english", severity=sev, sarcasm=sarcasm))
         return out
 
@@ -185,7 +188,7 @@ class MiniLMClassifier(Classifier):
         if PRAISE_HEAD not in self.heads or sarcasm is None or not praise.any():
             return p, ["complaint"] * len(p)
         q = self.heads[PRAISE_HEAD].proba(x, ngram_x=ngram_x.get(PRAISE_HEAD))
-        score, used = complaint_with_praise(p, q, sarcasm, praise)
+        score, used = complaint_with_praise(p, q, sarcasm, praise, self.gate.sincere_below)
         return score, [PRAISE_HEAD if on else "complaint" for on in used]
 
     def _sarcasm(self, x: np.ndarray, praise: np.ndarray, sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:

@@ -12,7 +12,7 @@ has this contrast: TweetEval irony mixes every kind of irony, and the irony head
 0.64-0.92 to every post of our sarcasm dev set, literal praise too. It only scores posts with
 positive words (``praise_words``, VADER's lexicon entries of valence >= 1), 0 for the rest: sarcasm
 about a brand wraps a complaint in praise (Riloff et al. 2013), and a post without praise has nothing
-to read the other way. At ``SARCASM_ON`` or more the complaint score becomes at least the sarcasm
+to read the other way. At ``Gate.sarcasm_on`` or more the complaint score becomes at least the sarcasm
 score and that share of the positive sentiment moves to negative, with a reason. English only.
 """
 
@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from classifiers.language import UNDETERMINED, language_name
 
-SARCASM_ON = 0.7  # below it the head fires mostly on thanks for a fixed problem (model card)
+SARCASM_ON = 0.7  # the gate of models whose manifest names none (below it the head fired mostly on thanks)
 SEVERITY_NAMES = {0: "not a complaint", 1: "no explicit reproach", 2: "disapproval", 3: "accusation", 4: "blame"}
 
 
@@ -51,6 +53,25 @@ PRAISE_HEAD = "praise_complaint"
 PRAISE_SINCERE_BELOW = 0.2
 
 
+@dataclass(frozen=True)
+class Gate:
+    """The two sarcasm thresholds of the English complaint score, as the model's manifest records them
+    (``sarcasm_gate``, chosen by ``classifiers.train_extra --praise-complaint`` on cross-fitted real
+    complaint rows and leave-one-annotator-out written posts; model card). They travel with the
+    model, not the code, because each refit of the sarcasm and praise heads moves where they belong.
+
+    ``sincere_below``: posts with positive words and a sarcasm score under it take the praise head's
+    complaint score. ``sarcasm_on``: from it the complaint score is at least the sarcasm score."""
+
+    sincere_below: float = PRAISE_SINCERE_BELOW
+    sarcasm_on: float = SARCASM_ON
+
+    @classmethod
+    def of(cls, manifest: Mapping[str, Any]) -> Gate:
+        gate = manifest.get("sarcasm_gate") or {}
+        return cls(float(gate.get("sincere_below", PRAISE_SINCERE_BELOW)), float(gate.get("sarcasm_on", SARCASM_ON)))
+
+
 def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, sarcasm: np.ndarray,
                           praise: np.ndarray, bound: float = PRAISE_SINCERE_BELOW) -> tuple[np.ndarray, np.ndarray]:
     """The complaint score, and where the praise head gave it: on posts with positive words that the
@@ -70,11 +91,11 @@ def has_praise(text: str) -> bool:
     return any(m.group(0).lower() in words for m in _WORD.finditer(text))
 
 
-def correct_for_sarcasm(sentiment: Mapping[str, float], complaint: float, sarcasm: float | None
-                        ) -> tuple[dict[str, float], float]:
-    """Sentiment and complaint with the sarcasm correction applied (unchanged below ``SARCASM_ON``)."""
+def correct_for_sarcasm(sentiment: Mapping[str, float], complaint: float, sarcasm: float | None,
+                        on: float = SARCASM_ON) -> tuple[dict[str, float], float]:
+    """Sentiment and complaint with the sarcasm correction applied (unchanged below ``on``)."""
     s = dict(sentiment)
-    if sarcasm is None or sarcasm < SARCASM_ON:
+    if sarcasm is None or sarcasm < on:
         return s, complaint
     moved = s.get("positive", 0.0) * sarcasm
     s["positive"] -= moved
@@ -102,7 +123,7 @@ def language_reason(language: str, path: str, covered: bool) -> str | None:
 def reasons(text: str, s: Mapping[str, float], complaint: float, detractor: float, intent: Mapping[str, float],
             words: Mapping[str, Sequence[str]] | None = None, *, sarcasm: float | None = None,
             severity: Mapping[str, float] | None = None, language: str = "", path: str = "english",
-            covered: bool = True) -> tuple[str, ...]:
+            covered: bool = True, sarcasm_on: float = SARCASM_ON) -> tuple[str, ...]:
     """Short, human-readable lines an agent can check against the text.
 
     ``words`` are the n-grams that pushed a binary head up most (``classifiers.ngrams.word_evidence``):
@@ -120,7 +141,7 @@ def reasons(text: str, s: Mapping[str, float], complaint: float, detractor: floa
         out.append(f"complaint ({complaint:.2f}{quoted('complaint')})")
     if detractor >= 0.5:
         out.append(f"likely detractor ({detractor:.2f}{quoted('detractor')})")
-    if sarcasm is not None and sarcasm >= SARCASM_ON:
+    if sarcasm is not None and sarcasm >= sarcasm_on:
         out.append(f"sarcasm ({sarcasm:.2f}{quoted('sarcasm')}): positive words around a complaint, "
                    "read as a complaint")
     level = severity_level(severity)

@@ -39,3 +39,50 @@ def test_the_praise_head_scores_only_sincere_posts_with_positive_words() -> None
     score, used = complaint_with_praise(complaint, praise_head, sarcasm, praise)
     assert used.tolist() == [True, False, False, False]  # sincere, unsure, sarcastic-ish, no positive word
     assert score.tolist() == [0.1, 0.9, 0.9, 0.9]
+
+
+def test_the_gate_comes_from_the_manifest_and_defaults_for_models_that_name_none() -> None:
+    from classifiers.postprocess import PRAISE_SINCERE_BELOW, Gate
+
+    assert Gate.of({}) == Gate(PRAISE_SINCERE_BELOW, SARCASM_ON)
+    assert Gate.of({"sarcasm_gate": {"sincere_below": 0.4, "sarcasm_on": 0.6, "chosen_by": "…"}}) == Gate(0.4, 0.6)
+
+
+def test_the_correction_and_its_reason_follow_the_gate_not_the_default() -> None:
+    from classifiers.postprocess import reasons
+
+    sentiment = {"negative": 0.1, "neutral": 0.1, "positive": 0.8}
+    assert correct_for_sarcasm(sentiment, 0.2, 0.65, on=0.6)[1] == 0.65
+    assert correct_for_sarcasm(sentiment, 0.2, 0.65)[1] == 0.2  # under the default 0.7
+    intent = {"praise": 1.0}
+    with_gate = reasons("so glad", sentiment, 0.65, 0.1, intent, sarcasm=0.65, sarcasm_on=0.6)
+    default = reasons("so glad", sentiment, 0.65, 0.1, intent, sarcasm=0.65)
+    assert any(r.startswith("sarcasm (0.65") for r in with_gate)
+    assert not any(r.startswith("sarcasm") for r in default)
+
+
+def test_the_gate_is_chosen_for_real_complaints_first_then_written_posts() -> None:
+    """A gate that would win the written posts outright but costs real complaints more than the
+    allowance loses to one that keeps them; among those that keep them, the written posts decide."""
+    import numpy as np
+
+    from classifiers.postprocess import Gate
+    from classifiers.train_extra import PLAIN, GateScores, choose_gate
+
+    # real rows: the complaint head is right everywhere; two complaints with positive words read
+    # sarcasm 0.55 and the praise head misses them, so any bound above 0.55 loses them
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    real = GateScores(y, base=np.array([0.9, 0.9, 0.8, 0.8, 0.1, 0.1, 0.2, 0.2]),
+                      praise_p=np.array([0.1, 0.1, 0.8, 0.8, 0.1, 0.1, 0.2, 0.2]),
+                      sarcasm=np.array([0.55, 0.55, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1]),
+                      praise=np.array([True, True, False, False, False, False, True, True]))
+    # written posts: sarcastic complaints at sarcasm 0.65 that the complaint head misses, and thanks
+    # after a fix at sarcasm 0.45 that the complaint head flags and the praise head clears
+    w = GateScores(np.array([1, 1, 0, 0]), base=np.array([0.2, 0.2, 0.9, 0.9]),
+                   praise_p=np.array([0.2, 0.2, 0.1, 0.1]), sarcasm=np.array([0.65, 0.65, 0.45, 0.45]),
+                   praise=np.array([True, True, True, True]))
+    assert real.f1(PLAIN) == 1.0
+    assert real.f1(Gate(1.01, 1.01)) < 1.0  # the praise head everywhere costs real complaints
+    chosen = choose_gate(real, w)
+    assert real.f1(chosen) == 1.0 and w.f1(chosen) == 1.0
+    assert 0.45 < chosen.sincere_below <= 0.55 and chosen.sarcasm_on <= 0.6
