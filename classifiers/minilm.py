@@ -97,6 +97,9 @@ class MiniLMClassifier(Classifier):
             self.multilingual.load()
             # one string still traces every score: the English model, and the multilingual heads beside it
             beside = f"|{self.multilingual.version}"
+        elif self.multilingual_dir is not None:  # a model copied elsewhere without its sibling
+            log.warning("no multilingual model at %s: posts in other languages get the English model's scores, "
+                        "flagged 'language not covered' with a priority floor", self.multilingual_dir)
         self.version = str(self.manifest["version"]) + beside + suffix
         self._load_prototypes()
 

@@ -58,12 +58,18 @@ def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
     assert not any(r.startswith("language") for r in en.reasons)
 
 
-def test_without_the_multilingual_model_foreign_posts_are_flagged_not_covered() -> None:
+def test_without_the_multilingual_model_foreign_posts_are_flagged_not_covered(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     c = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=None)
     c.load()
     (p,) = c.predict(["Mi vuelo fue cancelado y nadie responde"])
     assert p.language == "es" and p.path == "english" and not p.language_covered
     assert "|" not in c.version
+    # a model copied without its multilingual sibling says so at load, rather than quietly
+    missing = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=tmp_path / "careline-multilingual")
+    with caplog.at_level("WARNING", logger="classifiers.minilm"):
+        missing.load()
+    assert missing.multilingual is None and "no multilingual model at" in caplog.text
 
 
 def test_dev_set_floor_per_language(clf: MiniLMClassifier) -> None:
