@@ -677,7 +677,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="fit the sarcasm head on data/train and put it in the MiniLM model")
     parser.add_argument("--praise-complaint", action="store_true",
                         help="fit the complaint head for posts with positive words (the complaint rows plus our "
-                             "written sincere posts) and put it in the MiniLM model (about 8 CPU min)")
+                             "written sincere posts), choose the sarcasm gate, and put both in the MiniLM model "
+                             "(about 10 CPU min)")
     parser.add_argument("--model-dir", default=str(data.REPO_ROOT / "data" / "models" / "careline-tagger"),
                         help="the MiniLM model --minilm, --sarcasm and --praise-complaint update "
                              "(default: the shipped one)")
