@@ -86,3 +86,19 @@ def test_the_gate_is_chosen_for_real_complaints_first_then_written_posts() -> No
     chosen = choose_gate(real, w)
     assert real.f1(chosen) == 1.0 and w.f1(chosen) == 1.0
     assert 0.45 < chosen.sincere_below <= 0.55 and chosen.sarcasm_on <= 0.6
+
+
+def test_the_shipped_model_names_a_gate_chosen_by_the_current_rule() -> None:
+    """The gate lives in the manifest; if the rule or its grid changes, the shipped model must be
+    refitted (``--praise-complaint``) rather than keep a gate the code no longer stands behind."""
+    import json
+
+    from classifiers.minilm import DEFAULT_MODEL_DIR
+    from classifiers.postprocess import Gate
+    from classifiers.train_extra import CHOOSE_GATE_RULE, GATE_GRID
+
+    manifest = json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text(encoding="utf-8"))
+    assert Gate.of(manifest) in GATE_GRID
+    assert manifest["sarcasm_gate"]["chosen_by"] == CHOOSE_GATE_RULE
+    report = manifest["metrics"]["praise_complaint"]["gate"]
+    assert report["chosen"] == f"{Gate.of(manifest).sincere_below}/{Gate.of(manifest).sarcasm_on}"
