@@ -48,8 +48,8 @@ def praise_words() -> frozenset[str]:
 
 #: The complaint head for posts with positive words (``has_praise``); the others keep ``complaint``.
 PRAISE_HEAD = "praise_complaint"
-#: ...and only where the sarcasm head finds the post sincere: below this, chosen on real complaint
-#: rows cross-fitted and our written posts scored leave-one-annotator-out (model card).
+#: ...and only where the sarcasm head finds the post sincere: below this, for models whose manifest
+#: names no gate (``Gate``; since 2026-12-05 the trainer chooses and records it).
 PRAISE_SINCERE_BELOW = 0.2
 
 
@@ -80,7 +80,7 @@ def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, s
     the same way; a sarcastic tone that the sarcasm head only half trusts (0.2-0.7) keeps the
     complaint head's score. Cross-fitted on real complaint rows it then costs nothing (0.8856
     against 0.8853), and on our written posts it keeps most of the gain (0.714 against 0.628)."""
-    use = praise & (sarcasm < bound)  # ``bound`` is a parameter for the trainer's report on other bounds
+    use = praise & (sarcasm < bound)  # ``bound``: the model's ``Gate.sincere_below``
     return np.where(use, praise_complaint, complaint), use
 
 

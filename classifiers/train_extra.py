@@ -329,8 +329,9 @@ def fit_praise_complaint(model_dir: Path, *, log: Callable[[str], None] = _echo)
     head, report = train_head(PRAISE_HEAD, x, lab.labels, cfg, strata, unseen, lab.texts)
     real = _praise_crossfit(x, lab, strata, unseen, cfg, shipped["sarcasm"])
     written = _praise_loao(model_dir, x, lab, strata, unseen, groups, cfg, embed, shipped)
-    gate = choose_gate(real, written)
-    report["gate"] = _gate_report(real, written, gate)
+    grid = gate_grid(real, written)
+    gate = choose_gate(grid)
+    report["gate"] = _gate_report(real, written, grid, gate)
     log(f"{PRAISE_HEAD}: gates (real unseen complaint rows cross-fitted | written posts leave one annotator out) "
         f"{json.dumps(report['gate'])}")
     report["dev_sarcasm"] = _praise_dev_report(shipped, head, embed, gate)
@@ -379,22 +380,28 @@ def _gate_key(gate: Gate) -> str:
     return f"{gate.sincere_below}/{gate.sarcasm_on}"
 
 
-def choose_gate(real: GateScores, written: GateScores) -> Gate:
-    """``CHOOSE_GATE_RULE``: real complaints come first (a missed complaint costs a care team more
-    than a thank-you left in the queue), and the written posts decide among gates that keep them.
-    No dev set takes part."""
-    floor = real.f1(PLAIN) - REAL_COST_MAX
-    keep = [g for g in GATE_GRID if real.f1(g) >= floor]
-    return max(keep, key=lambda g: (written.f1(g), real.f1(g)))
+def gate_grid(real: GateScores, written: GateScores) -> dict[Gate, tuple[float, float]]:
+    """Every gate of ``GATE_GRID`` (``PLAIN`` among them) scored once: (real rows, written posts) macro-F1."""
+    return {g: (real.f1(g), written.f1(g)) for g in GATE_GRID}
 
 
-def _gate_report(real: GateScores, written: GateScores, gate: Gate) -> dict[str, Any]:
+def choose_gate(grid: dict[Gate, tuple[float, float]]) -> Gate:
+    """``CHOOSE_GATE_RULE`` over ``gate_grid``'s scores: real complaints come first (a missed complaint
+    costs a care team more than a thank-you left in the queue), and the written posts decide among
+    gates that keep them. No dev set takes part."""
+    floor = grid[PLAIN][0] - REAL_COST_MAX
+    keep = [g for g, (real, _) in grid.items() if real >= floor]
+    return max(keep, key=lambda g: (grid[g][1], grid[g][0]))
+
+
+def _gate_report(real: GateScores, written: GateScores, grid: dict[Gate, tuple[float, float]], gate: Gate
+                 ) -> dict[str, Any]:
     from classifiers.metrics import bootstrap_ci
 
     both = np.column_stack([real.complaint(PLAIN), real.complaint(gate)])
     return {"chosen": _gate_key(gate), "rule": CHOOSE_GATE_RULE, "real_n": len(real.y),
             "real_with_praise_words": int(real.praise.sum()), "written_n": len(written.y),
-            "macro_f1_by_gate": {_gate_key(g): [real.f1(g), written.f1(g)] for g in GATE_GRID},
+            "macro_f1_by_gate": {_gate_key(g): list(scores) for g, scores in grid.items()},
             "real_chosen_minus_plain_ci95": bootstrap_ci(lambda a, b: _f1(a, b[:, 1]) - _f1(a, b[:, 0]),
                                                          real.y, both, n=300),
             "written_chosen_ci95": bootstrap_ci(_f1, written.y, written.complaint(gate), n=300)}

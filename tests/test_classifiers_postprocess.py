@@ -67,7 +67,7 @@ def test_the_gate_is_chosen_for_real_complaints_first_then_written_posts() -> No
     import numpy as np
 
     from classifiers.postprocess import Gate
-    from classifiers.train_extra import PLAIN, GateScores, choose_gate
+    from classifiers.train_extra import PLAIN, GateScores, choose_gate, gate_grid
 
     # real rows: the complaint head is right everywhere; two complaints with positive words read
     # sarcasm 0.55 and the praise head misses them, so any bound above 0.55 loses them
@@ -83,7 +83,7 @@ def test_the_gate_is_chosen_for_real_complaints_first_then_written_posts() -> No
                    praise=np.array([True, True, True, True]))
     assert real.f1(PLAIN) == 1.0
     assert real.f1(Gate(1.01, 1.01)) < 1.0  # the praise head everywhere costs real complaints
-    chosen = choose_gate(real, w)
+    chosen = choose_gate(gate_grid(real, w))
     assert real.f1(chosen) == 1.0 and w.f1(chosen) == 1.0
     assert 0.45 < chosen.sincere_below <= 0.55 and chosen.sarcasm_on <= 0.6
 
