@@ -25,7 +25,7 @@ import numpy as np
 from classifiers import cues
 from classifiers.abc import INTENTS, SENTIMENTS, Prediction
 from classifiers.batching import embed_by_length
-from classifiers.heads import Head, load_heads
+from classifiers.heads import Head, load_heads, logit, sigmoid
 from classifiers.postprocess import reasons
 
 #: Languages USE-multilingual v3 was trained on (its README; zh covers zh-CN and zh-TW).
@@ -109,6 +109,22 @@ class MultilingualHeads:
         return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], hashed_counts(texts))
 
 
+    def foreign_detractor(self, detractor: np.ndarray, complaint: np.ndarray) -> np.ndarray:
+        """The detractor likelihood of posts in the written languages: the USE detractor head's logit and
+        the foreign complaint head's, weighed by ``manifest["foreign_detractor"]`` (unchanged without it).
+
+        Why: the detractor head learnt from English NPS comments only, and across languages it ranked
+        questions, requests and chatter about as high as complaints; the foreign complaint head is the
+        one part trained on these languages. The weights are fitted on English NPS detractor labels
+        (``train_extra --foreign-detractor``), the only detractor labels we have, so on English comments
+        the blend is no worse than the head alone; what it does abroad is reported, not fitted."""
+        w = self.manifest.get("foreign_detractor")
+        if not w:
+            return detractor
+        z = w["a"] * logit(detractor) + w["b"] * logit(complaint) + w["c"]
+        return np.asarray(sigmoid(z), dtype=float)
+
+
 def cue_counts(found: Sequence[Sequence[str]]) -> np.ndarray:
     """Each post's number of complaint cues (its ``cues.complaint_evidence``), capped at ``MAX_CUES``: the
     foreign head's input beside the embedding, in training and at inference alike."""
@@ -126,6 +142,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     if foreign.any():
         at = [int(i) for i in np.flatnonzero(foreign)]
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at])
+        p["detractor"][at] = heads.foreign_detractor(p["detractor"][at], p["complaint"][at])
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         if lang in USE_LANGUAGES:
@@ -147,8 +164,8 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
     detractor = float(p["detractor"][i])
     why = reasons(text, sentiment, complaint, detractor, intent, severity=severity, language=lang,
                   path="multilingual", covered=covered)
-    why += ("complaint from the head trained on written posts in this language; other scores from English labels"
-            if learned else "scores from heads trained on English labels",)
+    why += ("complaint from the head trained on written posts in this language, the detractor score partly; "
+            "other scores from English labels" if learned else "scores from heads trained on English labels",)
     if complaint >= 0.5 and found:
         why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it
     return Prediction(sentiment, complaint, detractor, intent, why, language=lang, path="multilingual",

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.language import UNDETERMINED, language_name
+from classifiers.language import UNDETERMINED, clean_for_language, language_name
 
 SARCASM_ON = 0.7  # the gate of models whose manifest names none (below it the head fired mostly on thanks)
 SEVERITY_NAMES = {0: "not a complaint", 1: "no explicit reproach", 2: "disapproval", 3: "accusation", 4: "blame"}
@@ -86,9 +86,14 @@ def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, s
 
 def has_praise(text: str) -> bool:
     """Whether a post has a positive word: the precondition for reading it as sarcasm, and the posts
-    whose complaint score comes from ``PRAISE_HEAD`` where the model has one."""
+    whose complaint score comes from ``PRAISE_HEAD`` where the model has one.
+
+    Only the author's words count: @handles and links are left out, as for language ID. Until
+    2026-12-05 they were read too, so "@united", "@FC_Help" and "@Uber_Support" made a post "positive"
+    (VADER scores "united", "help" and "support" >= 1): over half of the real complaint rows, every
+    tweet to United among the sarcasm head's airline rows."""
     words = praise_words()
-    return any(m.group(0).lower() in words for m in _WORD.finditer(text))
+    return any(m.group(0).lower() in words for m in _WORD.finditer(clean_for_language(text)))
 
 
 def correct_for_sarcasm(sentiment: Mapping[str, float], complaint: float, sarcasm: float | None,

