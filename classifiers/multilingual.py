@@ -164,8 +164,8 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
     detractor = float(p["detractor"][i])
     why = reasons(text, sentiment, complaint, detractor, intent, severity=severity, language=lang,
                   path="multilingual", covered=covered)
-    why += ("complaint from the head trained on written posts in this language, the detractor score partly; "
-            "other scores from English labels" if learned else "scores from heads trained on English labels",)
+    why += ("complaint from the head trained on written posts in this language (the detractor score weighs it "
+            "too); other scores from English labels" if learned else "scores from heads trained on English labels",)
     if complaint >= 0.5 and found:
         why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it
     return Prediction(sentiment, complaint, detractor, intent, why, language=lang, path="multilingual",
