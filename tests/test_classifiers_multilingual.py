@@ -114,7 +114,7 @@ def test_foreign_head_scores_the_written_languages_and_no_english_post(clf: Mini
     assert de.complaint >= 0.5 > de_thanks.complaint and hu.complaint >= 0.5 > hu_thanks.complaint
     assert "complaint words: 'seit 4', 'ohne internet', 'niemand'" in de.reasons
     assert (hu.path, hu.language_covered) == ("keywords", False)
-    assert any("complaint from the head trained on written posts" in r for r in hu.reasons)
+    assert any("from heads trained on written posts in this language" in r for r in hu.reasons)
     (en,) = predict_multilingual(ml, [texts[0]], ["en"])
     assert en.complaint == pytest.approx(float(ml.proba(x[:1])["complaint"][0]))
     assert "scores from heads trained on English labels" in en.reasons
@@ -218,3 +218,52 @@ def test_foreign_detractor_blends_the_complaint_head_for_the_written_languages(c
         np.testing.assert_allclose(ml.foreign_detractor(head[:2], cf), head[:2])
     finally:
         ml.manifest = ml_manifest
+
+
+def test_foreign_praise_sets_the_praise_intent_below_the_complaint_gate(clf: MiniLMClassifier) -> None:
+    """In the written languages a thank-you gets the praise intent (and so the praise template, not the
+    apology), from the head trained on our written posts; a complaint keeps its intent whatever that
+    head says, and a language the head was not trained on keeps the English-trained intent head's.
+    Posts written for this test, not taken from the training files."""
+    from classifiers.abc import INTENTS
+    from classifiers.cues import complaint_evidence
+    from classifiers.multilingual import PRAISE_FOREIGN_HEAD, predict_multilingual, with_praise
+
+    ml = clf.multilingual
+    assert ml is not None and PRAISE_FOREIGN_HEAD in ml.heads
+    fit = ml.manifest["foreign_praise"]
+    assert fit["shipped"] and fit["leave_one_annotator_out"]["macro_f1"] > fit["baseline_intent_head_macro_f1"]
+    texts = ["Vielen Dank an das Team in Köln, super freundlich und schnell geholfen!",
+             "Merci beaucoup, le remboursement est arrivé ce matin. Service au top !",
+             "Seit 4 Tagen ohne Internet, und niemand ruft zurück",
+             "Спасибо большое, всё пришло вовремя!"]
+    langs = ["de", "fr", "de", "ru"]
+    de, fr, complaint, ru = predict_multilingual(ml, texts, langs)
+    for pred in (de, fr):
+        assert max(pred.intent, key=pred.intent.get) == "praise" and pred.complaint < 0.5
+        assert sum(pred.intent.values()) == pytest.approx(1.0)
+        assert any("complaint and praise from heads trained on written posts" in r for r in pred.reasons)
+    x = ml.encoder.embed(texts)
+    base = ml.proba(x)["intent"]
+    assert complaint.complaint >= 0.5
+    assert [complaint.intent[k] for k in INTENTS] == pytest.approx(list(base[2]), rel=1e-5)
+    assert [ru.intent[k] for k in INTENTS] == pytest.approx(list(base[3]), rel=1e-5)
+    found = [complaint_evidence(t, lang) for t, lang in zip(texts[:2], langs[:2], strict=True)]
+    share = ml.foreign_praise(x[:2], texts[:2], found)
+    assert share is not None
+    expected = with_praise(base[:2], share, np.asarray([de.complaint, fr.complaint]))
+    np.testing.assert_allclose([[p.intent[k] for k in INTENTS] for p in (de, fr)], expected, rtol=1e-5)
+
+
+def test_with_praise_keeps_the_other_intents_in_proportion_and_leaves_complaints_alone() -> None:
+    from classifiers.abc import INTENTS
+    from classifiers.multilingual import with_praise
+
+    j = INTENTS.index("praise")
+    row = np.full(len(INTENTS), 0.5 / (len(INTENTS) - 1))
+    row[j] = 0.5
+    out = with_praise(np.stack([row, row]), np.asarray([0.9, 0.9]), np.asarray([0.2, 0.8]))
+    assert out[0, j] == pytest.approx(0.9) and out[0].sum() == pytest.approx(1.0)
+    others = np.delete(out[0], j)
+    assert np.allclose(others, others[0])  # proportions kept
+    np.testing.assert_allclose(out[1], row)  # a complaint keeps the intent head's reading
