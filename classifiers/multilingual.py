@@ -99,7 +99,8 @@ class MultilingualHeads:
             return frozenset()
         return frozenset(self.manifest.get("foreign_complaint", {}).get("languages", ()))
 
-    def foreign_complaint(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]]) -> np.ndarray:
+    def foreign_complaint(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]], *,
+                          counts: Any = None) -> np.ndarray:
         """The complaint probability of posts in the written languages.
 
         Why a head of its own: the heads fitted on English tweets scored foreign complaints less sure
@@ -108,24 +109,20 @@ class MultilingualHeads:
         count of complaint cues (``found``) and the posts' word and character n-grams; it is the only
         learned reading of Hungarian, which USE does not cover (model card, "Languages").
         """
-        from classifiers.ngrams import hashed_counts
-
-        return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], hashed_counts(texts))
+        return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
 
-    def foreign_praise(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]]
-                       ) -> np.ndarray | None:
+    def foreign_praise(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]], *,
+                       counts: Any = None) -> np.ndarray | None:
         """The probability that a post in the written languages is praise or thanks (None without the head).
 
         Why: the intent head learnt "praise" from English tweets, and abroad it named 7 of 72 praise and
         thank-you posts of our dev sets "praise"; the rest got "other", whose template apologises and
         asks for a DM. Same inputs as the foreign complaint head, fitted on the same written posts
         (``train_extra --foreign-praise``)."""
-        from classifiers.ngrams import hashed_counts
-
         if PRAISE_FOREIGN_HEAD not in self.heads:
             return None
-        return self.heads[PRAISE_FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], hashed_counts(texts))
+        return self.heads[PRAISE_FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
     def foreign_detractor(self, detractor: np.ndarray, complaint: np.ndarray) -> np.ndarray:
         """The detractor likelihood of posts in the written languages: the USE detractor head's logit and
@@ -141,6 +138,14 @@ class MultilingualHeads:
             return detractor
         z = w["a"] * logit(detractor) + w["b"] * logit(complaint) + w["c"]
         return np.asarray(sigmoid(z), dtype=float)
+
+
+def _counts(texts: Sequence[str], counts: Any) -> Any:
+    """The posts' hashed n-gram counts: ``counts`` when the caller has them (both written-post heads read
+    the same ones, and hashing is the costly part of a foreign post after the encoder), else computed."""
+    from classifiers.ngrams import hashed_counts
+
+    return hashed_counts(texts) if counts is None else counts
 
 
 def cue_counts(found: Sequence[Sequence[str]]) -> np.ndarray:
@@ -170,10 +175,14 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     known = heads.foreign_languages  # read from the manifest once a batch, not once a post
     foreign = np.asarray([lang in known for lang in languages], dtype=bool)
     if foreign.any():
+        from classifiers.ngrams import hashed_counts
+
         at = [int(i) for i in np.flatnonzero(foreign)]
-        p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at])
+        texts_at, found_at = [texts[i] for i in at], [found[i] for i in at]
+        counts = hashed_counts(texts_at)
+        p["complaint"][at] = heads.foreign_complaint(x[at], texts_at, found_at, counts=counts)
         p["detractor"][at] = heads.foreign_detractor(p["detractor"][at], p["complaint"][at])
-        praise = heads.foreign_praise(x[at], [texts[i] for i in at], [found[i] for i in at])
+        praise = heads.foreign_praise(x[at], texts_at, found_at, counts=counts)
         if praise is not None:
             p["intent"][at] = with_praise(p["intent"][at], praise, p["complaint"][at])
             p["praise"] = np.full(len(texts), np.nan)
