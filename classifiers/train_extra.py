@@ -6,7 +6,8 @@ irony, and writes ``data/models/careline-multilingual``. ``--minilm`` adds a sev
 shipped MiniLM model (``data/models/careline-tagger``), ``--sarcasm`` a sarcasm head fitted on our
 hand-written posts in ``data/train``, ``--praise-complaint`` the complaint head for posts with
 positive words that the sarcasm head reads as sincere (after ``--sarcasm``), ``--foreign-complaint``
-the multilingual model's complaint head for the languages we wrote training posts in; each keeps the
+the multilingual model's complaint head for the languages we wrote training posts in (``--foreign-praise``
+its praise head, ``--foreign-detractor`` the detractor blend over it); each keeps the
 other heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
 chosen by stratified 5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with
 bootstrap intervals in the manifest. Severity on MiniLM is calibrated and reported on the complaint
@@ -970,7 +971,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="the MiniLM model --minilm, --sarcasm and --praise-complaint update "
                              "(default: the shipped one)")
     parser.add_argument("--out", default=str(data.REPO_ROOT / "data" / "models" / "careline-multilingual"),
-                        help="the multilingual model --multilingual writes and --foreign-complaint updates")
+                        help="the multilingual model --multilingual writes and --foreign-complaint, --foreign-praise "
+                             "and --foreign-detractor update")
     parser.add_argument("--foreign-complaint", action="store_true",
                         help="fit the complaint head for the written languages (data/train/multilingual_*.csv)")
     parser.add_argument("--foreign-praise", action="store_true",
@@ -986,7 +988,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
         _echo(f"wrote {args.out} ({m['version']})")
         if not args.foreign_complaint:  # the rewrite dropped it; other languages fall back to the English heads
-            _echo("the foreign complaint head is fitted on top: python -m classifiers.train_extra --foreign-complaint")
+            _echo("the written-language heads are fitted on top: python -m classifiers.train_extra "
+                  "--foreign-complaint --foreign-praise --foreign-detractor")
     if args.foreign_complaint:
         m = fit_foreign_complaint(Path(args.out))
         fc = m["foreign_complaint"]["leave_one_annotator_out"]
