@@ -111,7 +111,6 @@ class MultilingualHeads:
         """
         return self.heads[FOREIGN_HEAD].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
-
     def foreign_praise(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]], *,
                        counts: Any = None) -> np.ndarray | None:
         """The probability that a post in the written languages is praise or thanks (None without the head).
@@ -134,7 +133,7 @@ class MultilingualHeads:
         (``train_extra --foreign-detractor``), the only detractor labels we have, so on English comments
         the blend is no worse than the head alone; what it does abroad is reported, not fitted."""
         w = self.manifest.get("foreign_detractor")
-        if not w:
+        if not w or not w.get("shipped"):  # a fit its rule refused is kept as a report only
             return detractor
         z = w["a"] * logit(detractor) + w["b"] * logit(complaint) + w["c"]
         return np.asarray(sigmoid(z), dtype=float)

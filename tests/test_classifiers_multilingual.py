@@ -213,9 +213,12 @@ def test_foreign_detractor_blends_the_complaint_head_for_the_written_languages(c
     assert complaint.detractor > question.detractor
     without = dict(ml.manifest)
     without.pop("foreign_detractor")
-    ml_manifest, ml.manifest = ml.manifest, without
+    refused = {**ml.manifest, "foreign_detractor": {**fit, "shipped": False}}  # a fit its rule refused
+    ml_manifest = ml.manifest
     try:
-        np.testing.assert_allclose(ml.foreign_detractor(head[:2], cf), head[:2])
+        for manifest in (without, refused):
+            ml.manifest = manifest
+            np.testing.assert_allclose(ml.foreign_detractor(head[:2], cf), head[:2])
     finally:
         ml.manifest = ml_manifest
 
