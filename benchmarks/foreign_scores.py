@@ -36,10 +36,6 @@ def _rows(name: str) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(fh) if r["language"] != "en"]
 
 
-def _top(scores: dict[str, float]) -> str:
-    return max(scores, key=lambda k: scores[k])
-
-
 def by_kind(rows: list[dict[str, str]], preds: list[Any]) -> dict[str, dict[str, Any]]:
     """Per kind: n, share of likely detractors, the commonest sentiment and intent readings."""
     groups: dict[str, list[Any]] = defaultdict(list)
@@ -47,8 +43,8 @@ def by_kind(rows: list[dict[str, str]], preds: list[Any]) -> dict[str, dict[str,
         groups[row["kind"]].append(pred)
     return {kind: {"n": len(ps),
                    "detractor_at_half": round(sum(p.detractor >= 0.5 for p in ps) / len(ps), 2),
-                   "sentiment": dict(Counter(_top(p.sentiment) for p in ps).most_common()),
-                   "intent": dict(Counter(_top(p.intent) for p in ps).most_common())}
+                   "sentiment": dict(Counter(p.sentiment_label for p in ps).most_common()),
+                   "intent": dict(Counter(p.intent_label for p in ps).most_common())}
             for kind, ps in sorted(groups.items())}
 
 

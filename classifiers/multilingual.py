@@ -16,7 +16,7 @@ and the priority gives it a floor instead of letting a meaningless low score sin
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -135,8 +135,14 @@ class MultilingualHeads:
         w = self.manifest.get("foreign_detractor")
         if not w or not w.get("shipped"):  # a fit its rule refused is kept as a report only
             return detractor
-        z = w["a"] * logit(detractor) + w["b"] * logit(complaint) + w["c"]
-        return np.asarray(sigmoid(z), dtype=float)
+        return blend_detractor(w, detractor, complaint)
+
+
+def blend_detractor(weights: Mapping[str, float], detractor: np.ndarray, complaint: np.ndarray) -> np.ndarray:
+    """``sigmoid(a x detractor logit + b x complaint logit + c)``: the foreign detractor blend, as shipped
+    and as its fit scores it on the dev sets."""
+    z = weights["a"] * logit(detractor) + weights["b"] * logit(complaint) + weights["c"]
+    return np.asarray(sigmoid(z), dtype=float)
 
 
 def _counts(texts: Sequence[str], counts: Any) -> Any:
@@ -173,6 +179,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     known = heads.foreign_languages  # read from the manifest once a batch, not once a post
     foreign = np.asarray([lang in known for lang in languages], dtype=bool)
+    share: np.ndarray | None = None  # the praise head's probability, on the foreign rows
     if foreign.any():
         from classifiers.ngrams import hashed_counts
 
@@ -184,16 +191,16 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
         praise = heads.foreign_praise(x[at], texts_at, found_at, counts=counts)
         if praise is not None:
             p["intent"][at] = with_praise(p["intent"][at], praise, p["complaint"][at])
-            p["praise"] = np.full(len(texts), np.nan)
-            p["praise"][at] = praise
-    learned = "complaint and praise" if "praise" in p else "complaint"
+            share = np.full(len(texts), np.nan)
+            share[at] = praise
+    learned = "complaint" if share is None else "complaint and praise"
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         if lang in USE_LANGUAGES:
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned if foreign[i] else ""))
         elif lang in cues.SUPPORTED:
-            share = float(p["praise"][i]) if foreign[i] and "praise" in p else None
-            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, share))
+            praised = float(share[i]) if foreign[i] and share is not None else None
+            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised))
         else:
             out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned=""))
     return out

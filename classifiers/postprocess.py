@@ -77,9 +77,10 @@ def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, s
     """The complaint score, and where the praise head gave it: on posts with positive words that the
     sarcasm head reads as sincere. Why the second condition: the praise head learnt that thanks after
     a fix is no complaint, and would read "bag turned up soaked, one wheel snapped off. Brilliant."
-    the same way; a sarcastic tone that the sarcasm head only half trusts (0.2-0.7) keeps the
-    complaint head's score. Cross-fitted on real complaint rows it then costs nothing (0.8856
-    against 0.8853), and on our written posts it keeps most of the gain (0.714 against 0.628)."""
+    the same way; a sarcastic tone that the sarcasm head only half trusts (from ``bound`` up to the
+    gate's ``sarcasm_on``) keeps the complaint head's score. The trainer chooses ``bound`` where it
+    costs real complaint rows at most 0.002 macro-F1 (``train_extra.choose_gate``; figures in the
+    model card)."""
     use = praise & (sarcasm < bound)  # ``bound``: the model's ``Gate.sincere_below``
     return np.where(use, praise_complaint, complaint), use
 

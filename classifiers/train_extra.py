@@ -25,7 +25,7 @@ import hashlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,16 @@ import numpy as np
 
 from classifiers import data
 from classifiers.heads import Head, load_heads, save_heads
+from classifiers.multilingual import (
+    FOREIGN_HEAD,
+    PRAISE_FOREIGN_HEAD,
+    USE_LANGUAGES,
+    MultilingualHeads,
+    UseEncoder,
+    blend_detractor,
+    cue_counts,
+    with_praise,
+)
 from classifiers.postprocess import PRAISE_HEAD, Gate
 from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
 
@@ -70,8 +80,6 @@ def dev_set(path: Path = DEV_SET) -> list[dict[str, str]]:
 
 def train_multilingual(out_dir: Path, *, sentiment_n: int = 20_000, threads: int = 2,
                        log: Callable[[str], None] = _echo) -> dict[str, Any]:
-    from classifiers.multilingual import UseEncoder
-
     enc = UseEncoder(threads)
     enc.load()
 
@@ -373,7 +381,8 @@ def fit_praise_complaint(model_dir: Path, *, log: Callable[[str], None] = _echo)
     x = embed(lab.texts)
     head, report = train_head(PRAISE_HEAD, x, lab.labels, cfg, strata, unseen, lab.texts)
     real = _praise_crossfit(x, lab, strata, unseen, cfg, shipped["sarcasm"])
-    written = _praise_loao(model_dir, x, lab, strata, unseen, groups, cfg, embed, shipped)
+    negatives = bool(manifest["training_data"].get("sarcasm", {}).get("complaint_negatives"))
+    written = _praise_loao(model_dir, x, lab, strata, unseen, groups, cfg, embed, shipped, negatives)
     grid = gate_grid(real, written)
     gate = choose_gate(grid)
     report["gate"] = _gate_report(real, written, grid, gate)
@@ -488,14 +497,13 @@ def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], u
 
 def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Sequence[str], unseen: np.ndarray,
                  groups: Sequence[str], cfg: TrainConfig, embed: Callable[[Sequence[str]], np.ndarray],
-                 shipped: dict[str, Head]) -> GateScores:
+                 shipped: dict[str, Head], complaint_negatives: bool) -> GateScores:
     """Each written file's posts (sarcastic and sincere) scored by a praise head and a sarcasm head
-    that never saw that file; the complaint head never saw any written post."""
+    that never saw that file (fitted on the rows the shipped one had: ``complaint_negatives``); the
+    complaint head never saw any written post."""
     from classifiers.postprocess import has_praise
 
-    negatives = bool(json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))["training_data"]
-                     .get("sarcasm", {}).get("complaint_negatives"))  # the rows the shipped sarcasm head had
-    posts, files, kinds = sarcasm_rows(model_dir, complaint_negatives=negatives)
+    posts, files, kinds = sarcasm_rows(model_dir, complaint_negatives=complaint_negatives)
     px = embed(posts.texts)
     sarcasm, written = _sarcasm_loao_proba(px, posts, files, kinds, _sarcasm_config(model_dir))
     held = np.flatnonzero(written)
@@ -571,7 +579,6 @@ def _foreign_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> ForeignRows:
 
 def _cue_counts(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
     from classifiers.cues import complaint_evidence
-    from classifiers.multilingual import cue_counts
 
     return cue_counts([complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)])
 
@@ -589,7 +596,7 @@ def _foreign_embedding_part(rows: ForeignRows, idx: np.ndarray, c: float) -> tup
 
 
 def _foreign_head(rows: ForeignRows, idx: np.ndarray, c: tuple[float, float], calibration: dict[str, Any],
-                  name: str = "complaint_foreign") -> Head:
+                  name: str = FOREIGN_HEAD) -> Head:
     from classifiers.ngrams import fit_ngrams
 
     w, b = _foreign_embedding_part(rows, idx, c[0])
@@ -645,7 +652,6 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     every figure reported by leave-one-annotator-out; the dev sets in ``data/dev`` are only scored.
     """
     from classifiers.heads import fit_platt
-    from classifiers.multilingual import FOREIGN_HEAD, MultilingualHeads
 
     heads = MultilingualHeads(out_dir, threads=2)
     heads.load()
@@ -721,7 +727,6 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     from classifiers.cues import complaint_evidence
     from classifiers.heads import logit
     from classifiers.metrics import bootstrap_ci
-    from classifiers.multilingual import FOREIGN_HEAD, MultilingualHeads
 
     heads = MultilingualHeads(out_dir, threads=2)
     heads.load()
@@ -772,19 +777,10 @@ def _detractor_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], p
     detractor score, alone and blended, ranks complaints above everything else, and the share of
     praise, thanks, questions, requests and chatter at 0.5 or over. A proxy: a complaint is not a
     detractor label, but a thank-you or a question read as a detractor is a miss either way."""
-    from classifiers.cues import complaint_evidence
-    from classifiers.heads import logit, sigmoid
-    from classifiers.multilingual import USE_LANGUAGES
-
-    rows = [r for r in dev_set(path) if r["language"] in heads.foreign_languages and r["language"] in USE_LANGUAGES
-            and r["language"] != "en"]
-    texts = [r["text"] for r in rows]
-    x = embed(texts)
-    det = heads.proba(x)["detractor"]
-    found = [complaint_evidence(r["text"], r["language"]) for r in rows]
-    comp = heads.foreign_complaint(x, texts, found)
-    blend = sigmoid(weights["a"] * logit(det) + weights["b"] * logit(comp) + weights["c"])
-    y = np.asarray([int(r["label"]) for r in rows])
+    dev = _foreign_dev_rows(heads, embed, path, _use_read(heads))
+    det = heads.proba(dev.x)["detractor"]
+    blend = blend_detractor(weights, det, dev.complaint)
+    rows, y = dev.rows, dev.y
     calm = np.asarray([r.get("kind", "") in CALM_KINDS for r in rows])
     return {"n": len(y), "auroc_head": _auroc(y, det), "auroc_blend": _auroc(y, blend),
             "calm_n": int(calm.sum()), "calm_at_half_head": round(float((det[calm] >= 0.5).mean()), 3),
@@ -829,7 +825,6 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     post's annotator."""
     from classifiers.heads import fit_platt
     from classifiers.metrics import bootstrap_ci
-    from classifiers.multilingual import FOREIGN_HEAD, PRAISE_FOREIGN_HEAD, MultilingualHeads, with_praise
 
     heads = MultilingualHeads(out_dir, threads=2)
     heads.load()
@@ -854,9 +849,10 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     assert best is not None
     score, c, p = best
     fc = heads.manifest["foreign_complaint"]
-    complaint = _foreign_loao(_foreign_rows(embed), (fc["C_embedding"], fc["C_ngram"]))
+    complaint_rows = _foreign_rows(embed)
+    complaint = _foreign_loao(complaint_rows, (fc["C_embedding"], fc["C_ngram"]))
     top = _top_is_praise(with_praise(base_intent, p, complaint))
-    is_complaint = np.asarray(data.multilingual_written()[0].labels) == "1"
+    is_complaint = complaint_rows.y == 1
     report: dict[str, Any] = {
         "rule": FOREIGN_PRAISE_RULE, "C_embedding": c[0], "C_ngram": c[1], "loao_macro_f1_by_C": grid,
         "baseline_intent_head_macro_f1": baseline,
@@ -887,36 +883,54 @@ def _share(hit: np.ndarray, among: np.ndarray) -> float:
 def _praise_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path) -> dict[str, Any]:
     """On a dev set's posts in the USE-read written languages: the share of praise and thank-you posts,
     and of complaints, whose top intent is praise, before and after the praise head."""
-    from classifiers.cues import complaint_evidence
-    from classifiers.multilingual import USE_LANGUAGES, with_praise
-
-    rows = [r for r in dev_set(path) if r["language"] in heads.foreign_languages and r["language"] in USE_LANGUAGES
-            and r["language"] != "en"]
-    texts = [r["text"] for r in rows]
-    x = embed(texts)
-    found = [complaint_evidence(r["text"], r["language"]) for r in rows]
-    before = heads.proba(x)["intent"]
-    praise = heads.foreign_praise(x, texts, found)
-    after = with_praise(before, praise, heads.foreign_complaint(x, texts, found))
-    kind = np.asarray([r.get("kind", "") in PRAISE_KINDS for r in rows])
-    complaint = np.asarray([r["label"] == "1" for r in rows])
-    return {"n": len(rows), "praise_and_thanks": int(kind.sum()),
+    dev = _foreign_dev_rows(heads, embed, path, _use_read(heads))
+    before = heads.proba(dev.x)["intent"]
+    after = with_praise(before, heads.foreign_praise(dev.x, dev.texts, dev.found), dev.complaint)
+    kind = np.asarray([r.get("kind", "") in PRAISE_KINDS for r in dev.rows])
+    complaint = dev.y == 1
+    return {"n": len(dev.rows), "praise_and_thanks": int(kind.sum()),
             "praise_and_thanks_top_praise": [_share(_top_is_praise(before), kind), _share(_top_is_praise(after), kind)],
             "complaints_top_praise": [_share(_top_is_praise(before), complaint),
                                       _share(_top_is_praise(after), complaint)]}
+
+
+@dataclass(frozen=True)
+class ForeignDev:
+    """A dev set's rows in some languages (by their labelled language), embedded, with their complaint
+    cues, labels and the foreign complaint head's probability, as at inference."""
+
+    rows: list[dict[str, str]]
+    texts: list[str]
+    x: np.ndarray
+    found: list[tuple[str, ...]]
+    y: np.ndarray
+    complaint: np.ndarray
+
+
+def _foreign_dev_rows(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path,
+                      languages: Collection[str]) -> ForeignDev:
+    from classifiers.cues import complaint_evidence
+
+    rows = [r for r in dev_set(path) if r["language"] in languages]
+    texts = [r["text"] for r in rows]
+    x = embed(texts)
+    found = [complaint_evidence(r["text"], r["language"]) for r in rows]
+    return ForeignDev(rows, texts, x, found, np.asarray([int(r["label"]) for r in rows]),
+                      heads.foreign_complaint(x, texts, found))
+
+
+def _use_read(heads: Any) -> frozenset[str]:
+    """The written languages USE reads (Hungarian aside): where the detractor blend and the praise
+    head's dev-set proxies apply as they do at inference."""
+    return frozenset(heads.foreign_languages & USE_LANGUAGES - {"en"})
 
 
 def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
                  ) -> dict[str, Any]:
     """The foreign head alone (``MultilingualHeads.foreign_complaint``, as at inference) on a dev set's rows
     in the written languages (by their labelled language)."""
-    from classifiers.cues import complaint_evidence
-
-    rows = [r for r in dev_set(path) if r["language"] in languages]
-    texts, langs = [r["text"] for r in rows], [r["language"] for r in rows]
-    found = [complaint_evidence(t, lang) for t, lang in zip(texts, langs, strict=True)]
-    p = heads.foreign_complaint(embed(texts), texts, found)
-    return _foreign_report(np.asarray([int(r["label"]) for r in rows]), p, np.asarray(langs))
+    dev = _foreign_dev_rows(heads, embed, path, languages)
+    return _foreign_report(dev.y, dev.complaint, np.asarray([r["language"] for r in dev.rows]))
 
 
 def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str, Any]) -> dict[str, Any]:
