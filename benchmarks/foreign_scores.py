@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def dev_rows(name: str) -> list[dict[str, str]]:
     with (ROOT / "data" / "dev" / f"multilingual_{name}.csv").open(encoding="utf-8", newline="") as fh:
         return [r for r in csv.DictReader(fh) if r["language"] != "en"]
 
@@ -61,7 +61,7 @@ def main() -> None:
     clf.load()
     out: dict[str, Any] = {"model": clf.version}
     for name in args.sets:
-        rows = _rows(name)
+        rows = dev_rows(name)
         preds = clf.predict([r["text"] for r in rows])
         y = [int(r["label"]) for r in rows]
         negative = [p.sentiment["negative"] for p in preds]
