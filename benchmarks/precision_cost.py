@@ -13,7 +13,8 @@ second precision moves each score, not what the score is. The rows:
   shipped heads calibrated on these rows, so the scores themselves are optimistic; the difference
   between precisions is not (both use the same heads);
 - intent: the same 20 % holdout of the intent mix;
-- sentiment: TweetEval val and the 2,000 airline tweets of the sentiment check (never fitted);
+- sentiment: TweetEval val, its part that repeats no pool tweet, and the 2,000 airline tweets of
+  the sentiment check (never fitted);
 - sarcasm: the four written dev sets, the sarcasm signal and the complaint score after the
   correction (never fitted);
 - severity: every labelled severity row (the adapter saw most of them: a paired comparison only);
@@ -45,6 +46,7 @@ SETS: tuple[tuple[str, str, str], ...] = (
     ("detractor holdout", "detractor", "auroc"),
     ("intent holdout", "intent", "macro_f1"),
     ("tweeteval val", "sentiment", "macro_recall"),
+    ("tweeteval val unmatched", "sentiment", "macro_recall"),
     ("airline check", "sentiment", "macro_recall"),
     ("sarcasm b", "sarcasm", "macro_f1"), ("sarcasm b", "complaint", "macro_f1"),
     ("sarcasm c", "sarcasm", "macro_f1"), ("sarcasm c", "complaint", "macro_f1"),
@@ -69,6 +71,8 @@ def labelled_sets() -> dict[str, tuple[list[str], list[str]]]:
         out[f"{name} holdout"] = (list(test.texts), labels)
     for check in (data.tweeteval_val(), data.airline_check(seed=SPLIT_SEED)):
         out["tweeteval val" if "tweeteval" in check.name else "airline check"] = (list(check.texts), list(check.labels))
+    unmatched = data.tweeteval_val_unmatched()
+    out["tweeteval val unmatched"] = (list(unmatched.texts), list(unmatched.labels))
     for letter in "bce":
         out[f"sarcasm {letter}"] = data.read_eval_csv(ROOT / f"data/dev/sarcasm_{letter}.csv")
     sev = data.severity()

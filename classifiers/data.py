@@ -211,6 +211,44 @@ def tweeteval_val() -> Labelled:
     return Labelled("tweeteval-val", "tweeteval/sentiment/val_text.txt", [t.strip() for t in texts], labels)
 
 
+#: Word-TF-IDF cosine at or above which a tweet counts as a near-repeat of one we train on.
+NEAR_REPEAT = 0.5
+
+
+def max_similarity(texts: list[str], pool: list[str]) -> list[float]:
+    """Each text's highest word 1-2-gram TF-IDF cosine to any ``pool`` text, after lower-casing and
+    replacing @handles and links (as TweetEval writes them), so a retweet or a copied headline scores
+    near 1 and an unrelated tweet near 0."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def norm(text: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"https?://\S+", "http", re.sub(r"@\w+", "@user", text.lower()))).strip()
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit([norm(t) for t in pool])
+    pool_x = vec.transform([norm(t) for t in pool]).T.tocsr()
+    x = vec.transform([norm(t) for t in texts])
+    out: list[float] = []
+    for start in range(0, x.shape[0], 500):  # 500 x 48k dense similarities at a time: ~200 MB
+        out.extend((x[start : start + 500] @ pool_x).max(axis=1).toarray().ravel().tolist())
+    return out
+
+
+def tweeteval_val_unmatched(threshold: float = NEAR_REPEAT) -> Labelled:
+    """TweetEval val without the tweets that nearly repeat one of our SemEval training pool.
+
+    Why: the pool had val's exact matches removed, but 709 of val's 2,000 tweets still have a pool
+    tweet at cosine 0.8 or more (retweets, copied headlines; 741 at 0.5 or more). On those, an
+    n-gram model that memorises wording scores 0.88 macro-recall against 0.68 on the rest, and the
+    shipped head 0.76 against 0.71, so the whole of val overstates what a new tweet gets. TweetEval
+    test, which the sentiment target is judged on, shares no tweet with the pool; this part of val
+    is the nearest thing to it that we hold (model card, "TweetEval's test split").
+    """
+    val = tweeteval_val()
+    sim = max_similarity(val.texts, semeval_pool().texts)
+    keep = [i for i, s in enumerate(sim) if s < threshold]
+    return Labelled("tweeteval-val-unmatched", val.source, [val.texts[i] for i in keep], [val.labels[i] for i in keep])
+
+
 def airline_sentiment() -> Labelled:
     rel = "airline-sentiment/train.csv"
     rows = _rows(rel)

@@ -81,7 +81,8 @@ def load_training_sets(cfg: TrainConfig) -> TrainSets:
     intent, groups = data.intents(cfg.intent_per_source_class, cfg.seed)
     sets = TrainSets(
         train={"sentiment": sent, "complaint": comp, "detractor": data.nps_detractor(), "intent": intent},
-        checks={"sentiment": [data.tweeteval_val(), data.airline_check(cfg.check_n, cfg.seed)]},
+        checks={"sentiment": [data.tweeteval_val(), data.tweeteval_val_unmatched(),
+                              data.airline_check(cfg.check_n, cfg.seed)]},
         strata={"complaint": [f"{y}|{d}" for y, d in zip(comp.labels, data.complaint_domains(), strict=True)],
                 "intent": [f"{y}|{g}" for y, g in zip(intent.labels, groups, strict=True)]},
     )
