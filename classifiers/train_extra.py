@@ -93,7 +93,7 @@ def train_multilingual(out_dir: Path, *, sentiment_n: int = 20_000, threads: int
             "detractor": data.nps_detractor(), "intent": intent, "severity": data.severity(), "irony": data.irony()}
     strata = {"complaint": [f"{y}|{d}" for y, d in zip(comp.labels, data.complaint_domains(), strict=True)],
               "intent": [f"{y}|{g}" for y, g in zip(intent.labels, groups, strict=True)]}
-    checks = {"sentiment": [data.tweeteval_val()], "irony": [data.irony("val")]}
+    checks = {"sentiment": [data.tweeteval_val(), data.tweeteval_val_unmatched()], "irony": [data.irony("val")]}
     heads, metrics, training = _fit_all(sets, strata, checks, embed, cfg, log)
     if DEV_SET.exists():
         metrics["complaint"]["check:dev-multilingual"] = dev_report(heads["complaint"], embed)
