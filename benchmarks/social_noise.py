@@ -75,10 +75,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=["b", "d", "f"], help="dev sets by letter (default: b d f)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--precision", default="auto", help="the English path's precision (default auto, as shipped)")
     args = parser.parse_args()
     from classifiers.minilm import MiniLMClassifier
 
-    clf = MiniLMClassifier(threads=2)
+    clf = MiniLMClassifier(threads=2, precision=args.precision)
     clf.load()
     texts, y = plain_rows(args.sets)
     out = {"model": clf.version, "sets": args.sets, "n": len(texts), "forms": compare(clf, texts, y)}
