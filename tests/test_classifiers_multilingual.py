@@ -16,7 +16,7 @@ from classifiers.abc import INTENTS, SENTIMENTS
 from classifiers.data import REPO_ROOT, multilingual_written
 from classifiers.metrics import binary_metrics
 from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
-from classifiers.multilingual import DEFAULT_DIR
+from classifiers.multilingual import DEFAULT_DIR, INPUT_FORM, unshout
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
@@ -34,6 +34,23 @@ def test_multilingual_model_is_small_and_versioned(clf: MiniLMClassifier) -> Non
     assert size < 1024 * 1024
     assert clf.multilingual is not None and clf.multilingual.version in clf.version
     assert set(clf.multilingual.heads) >= {"sentiment", "complaint", "detractor", "intent", "severity", "irony"}
+
+
+def test_only_posts_written_in_capitals_are_lower_cased() -> None:
+    assert unshout("TAG 4 OHNE INTERNET, KEINER HILFT!!! @TELMAXX") == "tag 4 ohne internet, keiner hilft!!! @telmaxx"
+    assert unshout("ÉNORME RETARD, AUCUNE INFO 😡") == "énorme retard, aucune info 😡"
+    for kept in ("DHL hat mein Paket verloren", "OK", "SOS, DHL?", "Paket weg. WO IST ES?", "宽带断网第三天", ""):
+        assert unshout(kept) == kept
+
+
+def test_a_post_in_capitals_reads_as_the_same_post_in_lower_case(clf: MiniLMClassifier) -> None:
+    """USE reads case and its heads never saw a shouted post; the version says the input form."""
+    text = "Tag 4 ohne Festnetz und Internet. Techniker-Termin frühestens nächsten Donnerstag, echt jetzt?"
+    shouted, lower = clf.predict([text.upper(), text.lower()])
+    assert shouted.path == lower.path == "multilingual" and shouted.language == lower.language == "de"
+    assert shouted.complaint == pytest.approx(lower.complaint, abs=1e-6)
+    assert shouted.sentiment == pytest.approx(lower.sentiment, abs=1e-6)
+    assert clf.version.endswith(f"-{INPUT_FORM}")
 
 
 def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
