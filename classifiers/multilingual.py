@@ -101,7 +101,8 @@ class MultilingualHeads:
 
     @property
     def version(self) -> str:
-        """The manifest's version and the input form: the same weights read shouted posts otherwise."""
+        """The manifest's version and the input form: under another form the same weights score shouted
+        posts otherwise, so stored scores must say which one made them."""
         return f"{self.manifest['version']}-{INPUT_FORM}" if self.manifest.get("version") else ""
 
     def load(self) -> None:
