@@ -224,8 +224,8 @@ def max_similarity(texts: list[str], pool: list[str]) -> list[float]:
     def norm(text: str) -> str:
         return re.sub(r"\s+", " ", re.sub(r"https?://\S+", "http", re.sub(r"@\w+", "@user", text.lower()))).strip()
 
-    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit([norm(t) for t in pool])
-    pool_x = vec.transform([norm(t) for t in pool]).T.tocsr()
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    pool_x = vec.fit_transform([norm(t) for t in pool]).T.tocsr()
     x = vec.transform([norm(t) for t in texts])
     out: list[float] = []
     for start in range(0, x.shape[0], 500):  # common words make the product dense-ish: 500 rows stay < 300 MB

@@ -71,6 +71,22 @@ def cached(tag: str, texts: Sequence[str], fn: Callable[[Sequence[str]], np.ndar
     return x
 
 
+def use_embedder(encoder: UseEncoder) -> Callable[[Sequence[str]], np.ndarray]:
+    """``encoder``'s vectors, cached under the tag of its input form (``USE_CACHE_TAG``)."""
+    return lambda texts: cached(USE_CACHE_TAG, texts, encoder.embed)
+
+
+def _written_fit_model(out_dir: Path, *, needs_foreign_head: bool
+                       ) -> tuple[MultilingualHeads, Callable[[Sequence[str]], np.ndarray]]:
+    """The multilingual model a written-language fit updates, loaded, and its cached embedder; the
+    praise head and the detractor blend are fitted on top of the foreign complaint head."""
+    heads = MultilingualHeads(out_dir, threads=2)
+    heads.load()
+    if needs_foreign_head and FOREIGN_HEAD not in heads.heads:
+        raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
+    return heads, use_embedder(heads.encoder)
+
+
 def dev_set(path: Path = DEV_SET) -> list[dict[str, str]]:
     """The hand-written multilingual development set: text, label (complaint 1/0), language, kind."""
     import csv
@@ -83,9 +99,7 @@ def train_multilingual(out_dir: Path, *, sentiment_n: int = 20_000, threads: int
                        log: Callable[[str], None] = _echo) -> dict[str, Any]:
     enc = UseEncoder(threads)
     enc.load()
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached(USE_CACHE_TAG, texts, enc.embed)
+    embed = use_embedder(enc)
 
     cfg = TrainConfig(out_dir, c_grid=USE_C_GRID, ngram_heads=())
     comp = data.complaints()
@@ -654,12 +668,7 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     """
     from classifiers.heads import fit_platt
 
-    heads = MultilingualHeads(out_dir, threads=2)
-    heads.load()
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached(USE_CACHE_TAG, texts, heads.encoder.embed)
-
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=False)
     rows = _foreign_rows(embed)
     grid: dict[str, float] = {}
     best: tuple[float, tuple[float, float], np.ndarray] | None = None
@@ -729,14 +738,8 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     from classifiers.heads import logit
     from classifiers.metrics import bootstrap_ci
 
-    heads = MultilingualHeads(out_dir, threads=2)
-    heads.load()
-    if FOREIGN_HEAD not in heads.heads:
-        raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
     heads.manifest.pop("foreign_detractor", None)  # the proxies below score the detractor head alone
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached(USE_CACHE_TAG, texts, heads.encoder.embed)
 
     nps = data.nps_detractor()
     x = embed(nps.texts)
@@ -827,14 +830,8 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     from classifiers.heads import fit_platt
     from classifiers.metrics import bootstrap_ci
 
-    heads = MultilingualHeads(out_dir, threads=2)
-    heads.load()
-    if FOREIGN_HEAD not in heads.heads:
-        raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
     heads.heads.pop(PRAISE_FOREIGN_HEAD, None)
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        return cached(USE_CACHE_TAG, texts, heads.encoder.embed)
 
     rows = _praise_foreign_rows(embed)
     base_intent = heads.proba(rows.x)["intent"]
