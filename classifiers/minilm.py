@@ -36,9 +36,10 @@ from classifiers.postprocess import (
     Gate,
     complaint_with_praise,
     correct_for_sarcasm,
-    has_praise,
     language_reason,
+    reads_for_sarcasm,
     reasons,
+    sarcasm_turn,
 )
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class MiniLMClassifier(Classifier):
         feats = self._ngram_features(texts)
         sentiment = self.heads["sentiment"].proba(x)  # multi-class heads have no n-gram part
         ngram_x = {name: f for name, (_, f) in feats.items()}
-        praise = np.asarray([has_praise(t) for t in texts], dtype=bool)
+        praise = np.asarray([reads_for_sarcasm(t) for t in texts], dtype=bool)
         sarcasm_all = self._sarcasm(x, praise, ngram_x.get("sarcasm"))
         complaint, complaint_by = self._complaint(x, praise, sarcasm_all, ngram_x)
         detractor = self.heads["detractor"].proba(x, ngram_x=ngram_x.get("detractor"))
@@ -167,17 +168,18 @@ class MiniLMClassifier(Classifier):
         out: list[Prediction] = []
         for i, text in enumerate(texts):
             sarcasm = None if sarcasm_all is None else float(sarcasm_all[i])
-            s, comp = correct_for_sarcasm({name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)},
-                                          float(complaint[i]), sarcasm, self.gate.sarcasm_on)
+            raw = {name: float(sentiment[i, j]) for j, name in enumerate(SENTIMENTS)}
+            s, comp = correct_for_sarcasm(raw, float(complaint[i]), sarcasm, self.gate.sarcasm_on)
+            turned = sarcasm_turn(raw, float(complaint[i]), s, comp)
             it = {name: float(intent[i, j]) for j, name in enumerate(intent_names)}
             sev = {} if severity is None else {str(k): float(severity[i, k]) for k in range(severity.shape[1])}
             words = {name: word_evidence(*feats[head], i, text) for name, head, p, on in
                      (("complaint", complaint_by[i], comp, 0.5), ("detractor", "detractor", detractor[i], 0.5),
-                      ("sarcasm", "sarcasm", sarcasm, self.gate.sarcasm_on))
+                      ("sarcasm", "sarcasm", sarcasm if turned else None, self.gate.sarcasm_on))
                      if p is not None and p >= on and head in feats}
             out.append(Prediction(s, comp, float(detractor[i]), it,
                                   reasons(text, s, comp, float(detractor[i]), it, words, sarcasm=sarcasm, severity=sev,
-                                          sarcasm_on=self.gate.sarcasm_on),
+                                          sarcasm_on=self.gate.sarcasm_on, sarcasm_turned=turned),
                                   path="english", severity=sev, sarcasm=sarcasm))
         return out
 
@@ -195,7 +197,8 @@ class MiniLMClassifier(Classifier):
         return score, [PRAISE_HEAD if on else "complaint" for on in used]
 
     def _sarcasm(self, x: np.ndarray, praise: np.ndarray, sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:
-        """The sarcasm head's probability for posts with positive words, 0 for the rest (``postprocess``);
+        """The sarcasm head's probability for posts it reads (``postprocess.reads_for_sarcasm``: positive
+        words, tweet length), 0 for the rest;
         None when the model has no sarcasm head. Same embedding, no second forward pass."""
         if "sarcasm" not in self.heads:
             return None

@@ -490,7 +490,7 @@ def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], u
     from sklearn.model_selection import StratifiedKFold
 
     from classifiers.lora import SPLIT_SEED
-    from classifiers.postprocess import has_praise
+    from classifiers.postprocess import reads_for_sarcasm
 
     y = np.asarray([int(v) for v in lab.labels])
     pool = np.flatnonzero(unseen)
@@ -507,7 +507,7 @@ def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], u
             out[te_pos] = h.proba_of_texts(x[te], texts_te)
     texts = [lab.texts[i] for i in pool]
     return GateScores(y[pool], p_base, p_new, sarcasm_head.proba_of_texts(x[pool], texts),
-                      np.asarray([has_praise(t) for t in texts]))
+                      np.asarray([reads_for_sarcasm(t) for t in texts]))
 
 
 def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Sequence[str], unseen: np.ndarray,
@@ -516,7 +516,7 @@ def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Seq
     """Each written file's posts (sarcastic and sincere) scored by a praise head and a sarcasm head
     that never saw that file (fitted on the rows the shipped one had: ``complaint_negatives``); the
     complaint head never saw any written post."""
-    from classifiers.postprocess import has_praise
+    from classifiers.postprocess import reads_for_sarcasm
 
     posts, files, kinds = sarcasm_rows(model_dir, complaint_negatives=complaint_negatives)
     px = embed(posts.texts)
@@ -533,7 +533,7 @@ def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Seq
     texts = [posts.texts[i] for i in held]
     return GateScores(np.asarray([int(posts.labels[i]) for i in held]),
                       shipped["complaint"].proba_of_texts(px[held], texts), praise_p[held], sarcasm[held],
-                      np.asarray([has_praise(t) for t in texts]))
+                      np.asarray([reads_for_sarcasm(t) for t in texts]))
 
 
 def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Sequence[str]], np.ndarray],
@@ -542,14 +542,14 @@ def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Se
     what models without ``sarcasm_gate`` use) and the chosen one, with this head. Scored only, never
     fitted on."""
     from classifiers.metrics import binary_metrics, bootstrap_ci
-    from classifiers.postprocess import has_praise
+    from classifiers.postprocess import reads_for_sarcasm
 
     out: dict[str, Any] = {}
     for name, texts, labels in sarcasm_dev_sets():
         x = embed(texts)
         scores = GateScores(np.asarray([int(v) for v in labels]), shipped["complaint"].proba_of_texts(x, texts),
                             head.proba_of_texts(x, texts), shipped["sarcasm"].proba_of_texts(x, texts),
-                            np.asarray([has_praise(t) for t in texts]))
+                            np.asarray([reads_for_sarcasm(t) for t in texts]))
         p = scores.complaint(gate)
         out[name] = {"n": len(labels), "complaint_head": scores.f1(PLAIN), "default_gate": scores.f1(Gate()),
                      "chosen_gate": _f1(scores.y, p),

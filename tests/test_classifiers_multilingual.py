@@ -155,18 +155,29 @@ def test_dev_sets_written_apart_from_the_paths(clf: MiniLMClassifier, name: str)
 def test_sarcasm_turns_sarcastic_praise_into_a_complaint_with_a_reason(clf: MiniLMClassifier) -> None:
     # The head's quality is measured on data/dev (model card); this checks the wiring: the correction,
     # its reason with the words that raised it, praise for a fix left alone, and the praise-word gate.
-    sarcastic, literal, fixed, plain = clf.predict([
-        "Love how @BankOne charges me twice and then puts me on hold for an hour. Amazing.",
+    sarcastic, literal, fixed, plain, promised = clf.predict([
+        "great, another 3 hour delay, love it",  # the issue's example: the heads alone read praise
         "Thank you @Brightwave, lovely staff in the Leeds store today. Best service ever.",
         "@Brightwave thanks for fixing my router so quickly yesterday!",
-        "@Brightwave internet down again for the whole weekend"])
+        "@Brightwave internet down again for the whole weekend",
+        "@SkylarkAir still waiting on the refund for SK77 (cancelled 14 March). 11 weeks now. Was promised "
+        "\"7 working days\" twice. If it's not in my account by Friday I'm filing a chargeback with my bank."])
     assert sarcastic.sarcasm is not None and sarcastic.sarcasm >= 0.7
     assert sarcastic.complaint >= sarcastic.sarcasm and sarcastic.sentiment_label == "negative"
-    assert any(r.startswith("sarcasm (") and "words: '" in r for r in sarcastic.reasons)
+    assert any(r.startswith("sarcasm (") and "words: '" in r and "sentiment positive -> negative" in r
+               for r in sarcastic.reasons)
     for praise in (literal, fixed):
         assert praise.complaint < 0.5 and praise.sentiment_label == "positive"
         assert not any(r.startswith("sarcasm (") for r in praise.reasons)
     assert plain.sarcasm == 0.0  # no positive words: nothing to read the other way
+    # a plain complaint with a positive word: the head reads it high, the correction changes nothing,
+    # so no line calls it sarcasm
+    assert promised.complaint >= 0.5 and promised.sentiment_label == "negative"
+    assert not any(r.startswith("sarcasm (") for r in promised.reasons)
+    # a post longer than any the sarcasm head learnt from is not read for sarcasm at all
+    (long,) = clf.predict(["Awesome tv, must buy. I was very confused before buying a tv and did a lot of research. "
+                           "Very happy with the experience till now, easy to set up and the picture is great. " * 3])
+    assert long.sarcasm == 0.0
 
 
 def test_evaluate_severity_and_per_language_metrics(tmp_path: Path) -> None:

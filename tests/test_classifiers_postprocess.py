@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.postprocess import SARCASM_ON, correct_for_sarcasm, has_praise
+from classifiers.postprocess import SARCASM_ON, correct_for_sarcasm, has_praise, sarcasm_turn
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -61,10 +61,32 @@ def test_the_correction_and_its_reason_follow_the_gate_not_the_default() -> None
     assert correct_for_sarcasm(sentiment, 0.2, 0.65, on=0.6)[1] == 0.65
     assert correct_for_sarcasm(sentiment, 0.2, 0.65)[1] == 0.2  # under the default 0.7
     intent = {"praise": 1.0}
-    with_gate = reasons("so glad", sentiment, 0.65, 0.1, intent, sarcasm=0.65, sarcasm_on=0.6)
-    default = reasons("so glad", sentiment, 0.65, 0.1, intent, sarcasm=0.65)
-    assert any(r.startswith("sarcasm (0.65") for r in with_gate)
+    after, complaint = correct_for_sarcasm(sentiment, 0.2, 0.65, on=0.6)
+    turned = sarcasm_turn(sentiment, 0.2, after, complaint)
+    assert turned == "complaint 0.20 -> 0.65, sentiment positive -> negative"
+    with_gate = reasons("so glad", after, complaint, 0.1, intent, sarcasm=0.65, sarcasm_on=0.6, sarcasm_turned=turned)
+    default = reasons("so glad", sentiment, 0.2, 0.1, intent, sarcasm=0.65)
+    assert [r for r in with_gate if r.startswith("sarcasm")] == [
+        "sarcasm (0.65): positive words around a complaint; complaint 0.20 -> 0.65, sentiment positive -> negative"]
     assert not any(r.startswith("sarcasm") for r in default)
+
+
+def test_a_sarcasm_score_that_changed_no_decision_gives_no_reason() -> None:
+    """A plain complaint with a positive word ("was promised") reads near 1 on the sarcasm head, which
+    learnt sarcastic complaints against praise: the correction keeps it a negative complaint, and a
+    line calling it sarcasm would tell the agent something false."""
+    from classifiers.postprocess import reasons
+
+    sentiment = {"negative": 0.8, "neutral": 0.15, "positive": 0.05}
+    after, complaint = correct_for_sarcasm(sentiment, 0.97, 0.98, on=0.6)
+    assert complaint == 0.98 and sarcasm_turn(sentiment, 0.97, after, complaint) == ""
+    lines = reasons("still waiting, was promised a refund", after, complaint, 0.9, {"complaint": 1.0},
+                    sarcasm=0.98, sarcasm_on=0.6, sarcasm_turned="")
+    assert not any(r.startswith("sarcasm") for r in lines)
+    # only the complaint decision moved: the line says so and no more
+    neg = {"negative": 0.6, "neutral": 0.3, "positive": 0.1}
+    after, complaint = correct_for_sarcasm(neg, 0.3, 0.9, on=0.6)
+    assert sarcasm_turn(neg, 0.3, after, complaint) == "complaint 0.30 -> 0.90"
 
 
 def test_the_gate_is_chosen_for_real_complaints_first_then_written_posts() -> None:
@@ -108,3 +130,16 @@ def test_the_shipped_model_names_a_gate_chosen_by_the_current_rule() -> None:
     assert manifest["sarcasm_gate"]["chosen_by"] == CHOOSE_GATE_RULE
     report = manifest["metrics"]["praise_complaint"]["gate"]
     assert report["chosen"] == f"{Gate.of(manifest).sincere_below}/{Gate.of(manifest).sarcasm_on}"
+
+
+def test_posts_longer_than_the_sarcasm_heads_training_posts_are_not_read_for_sarcasm() -> None:
+    """The head and its gate learnt from posts of at most 327 characters; a long review full of
+    positive words with one caveat is no candidate, whatever its words."""
+    from classifiers.postprocess import SARCASM_MAX_CHARS, reads_for_sarcasm
+
+    short = "great, another 3 hour delay, love it"
+    review = ("Awesome tv, must buy. I was very confused before buying a tv and did a lot of research. "
+              "Very happy with the experience till now, easy to set up and the picture is great. ") * 3
+    assert len(review) > SARCASM_MAX_CHARS
+    assert reads_for_sarcasm(short) and not reads_for_sarcasm(review)
+    assert not reads_for_sarcasm("@Brightwave internet down again")  # no positive word, as before
