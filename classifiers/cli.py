@@ -218,7 +218,7 @@ def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_d
     """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply.
 
     severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
-    labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head. ``by_language`` (JSON)
+    labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head. 'by_language' (JSON)
     repeats the metrics for each detected language with at least 5 rows, with the path that scored it."""
     from classifiers.data import read_eval_csv
 

@@ -39,6 +39,21 @@ def test_every_command_has_help() -> None:
         assert command.help or command.short_help, name
 
 
+def test_help_is_plain_text_for_every_command_and_subcommand() -> None:
+    """--help prints docstrings as they are: Sphinx markup (``name``) reaches a newcomer as noise."""
+    import click
+
+    def walk(path: tuple[str, ...], command: click.Command) -> list[tuple[str, ...]]:
+        subs = command.commands if isinstance(command, click.Group) else {}
+        return [path, *(p for name, sub in subs.items() for p in walk((*path, name), sub))]
+
+    paths = [p for name, command in cli.commands.items() for p in walk((name,), command)]
+    assert len(paths) > len(cli.commands)  # the groups' subcommands are walked too
+    for path in paths:
+        code, out = run(*path, "--help")
+        assert code == 0 and "``" not in out, " ".join(path)
+
+
 def test_user_token_config_and_queue_on_a_real_file(tmp_path: Path) -> None:
     env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
     code, out = run("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)

@@ -113,7 +113,7 @@ def demo(port: int, database: str | None, speed: float, classifier: str | None) 
 def run(ctx: Context) -> None:
     """Run the service from the config file: pollers, model, queue and web UI.
 
-    Runs ``careline doctor``'s checks first: an error stops the start, a missing secret is a loud warning.
+    Runs 'careline doctor' checks first: an error stops the start, a missing secret is a loud warning.
     """
     from careline.app.commands.data import preflight
     from careline.app.service import run_service

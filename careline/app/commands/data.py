@@ -38,7 +38,7 @@ def preflight(settings: Settings) -> None:
 def doctor_cmd(ctx: click.Context) -> None:
     """Check the database (integrity, migrations, permissions), each source's secrets and the clock.
 
-    Exits 1 when a check fails (``careline run`` would refuse to start); warnings exit 0.
+    Exits 1 when a check fails ('careline run' would refuse to start); warnings exit 0.
     """
     root = ctx.find_root().obj  # the file: the doctor checks the browser's changes on top of it itself
     findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else settings_of(ctx))
@@ -115,7 +115,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
 def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) -> None:
     """Delete everything held about one author and scrub their name from every other row.
 
-    The audit log keeps one ``customer.erased`` event with counts only. Backups still hold the data
+    The audit log keeps one 'customer.erased' event with counts only. Backups still hold the data
     until they expire: keep backups no longer than your erasure promise.
     """
     from careline.app.service import open_store
