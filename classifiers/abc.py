@@ -34,7 +34,8 @@ class Prediction:
     language_covered: bool = True
     #: Complaint severity, P(level) for "0" (not a complaint) to "4" (blame); empty when the model has no head.
     severity: Mapping[str, float] = field(default_factory=dict)
-    #: Probability that the post is a sarcastic complaint (0 without positive words); None without a sarcasm head.
+    #: Probability that the post is a sarcastic complaint (0 for posts not read for sarcasm: no positive words,
+    #: or longer than a tweet); None without a sarcasm head.
     sarcasm: float | None = None
 
     @property
@@ -47,10 +48,11 @@ class Prediction:
 
     @property
     def severity_level(self) -> int | None:
-        """Most likely severity level 0-4, or None without a severity head."""
+        """Severity level 0-4 that agrees with the complaint decision (``postprocess.severity_level``),
+        or None without a severity head."""
         from classifiers.postprocess import severity_level
 
-        return severity_level(self.severity)
+        return severity_level(self.severity, self.complaint)
 
 
 class Classifier(ABC):

@@ -143,3 +143,20 @@ def test_posts_longer_than_the_sarcasm_heads_training_posts_are_not_read_for_sar
     assert len(review) > SARCASM_MAX_CHARS
     assert reads_for_sarcasm(short) and not reads_for_sarcasm(review)
     assert not reads_for_sarcasm("@Brightwave internet down again")  # no positive word, as before
+
+
+def test_the_severity_level_agrees_with_the_complaint_decision() -> None:
+    """Level 0 means "not a complaint": the complaint score decides it, the severity head the rest."""
+    from classifiers.abc import Prediction
+    from classifiers.postprocess import reasons, severity_level
+
+    sev = {"0": 0.5, "1": 0.1, "2": 0.25, "3": 0.1, "4": 0.05}
+    assert severity_level(sev) == 0  # the head alone, as before
+    assert severity_level(sev, 0.94) == 2  # a complaint: the likeliest of 1-4
+    assert severity_level({"0": 0.1, "1": 0.1, "2": 0.1, "3": 0.6, "4": 0.1}, 0.2) == 0  # not a complaint
+    assert severity_level({}, 0.9) is None
+    pred = Prediction({"negative": 0.9, "neutral": 0.05, "positive": 0.05}, 0.94, 0.2, {"other": 1.0}, (),
+                      severity=sev)
+    assert pred.severity_level == 2
+    lines = reasons("great, another 3 hour delay, love it", pred.sentiment, 0.94, 0.2, {"other": 1.0}, severity=sev)
+    assert "severity 2/4: disapproval (0.25)" in lines

@@ -153,7 +153,7 @@ class LanguageClassifier(RecordingClassifier):
             out.append(dataclasses.replace(p, language=lang, path="english" if lang in ("en", "und") else
                                            "keywords" if lang == "hu" else "multilingual",
                                            language_covered=lang != "hu", severity={"0": 0.2, "3": 0.8},
-                                           sarcasm=0.1))
+                                           sarcasm=0.1, complaint=0.9))  # severity 3 only of a complaint
         return out
 
 
