@@ -8,7 +8,9 @@ has an idempotency key, so a double-clicked "send" or a retried API call creates
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from careline.domain import Event, ReplyState, to_iso
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.settings import Settings
 from careline.store.records import append_event, rows
-from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, safe_name
+from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, reply_intent, safe_name
 from responder.priority import bucket_for
 from responder.queue import load
 from responder.textlimits import announced_limit, check_length
@@ -69,7 +71,8 @@ def case_ref(conv_id: int) -> str:
 
 
 def latest_customer_mention(db: Database, thread_key: str) -> dict[str, Any]:
-    found = rows(db, """SELECT m.key, m.text, m.platform_id, m.language, a.name, a.handle, c.intent
+    found = rows(db, """SELECT m.key, m.text, m.platform_id, m.language, a.name, a.handle, c.intent,
+                               c.intent_scores, c.complaint
                         FROM mentions m JOIN authors a ON a.key = m.author_key
                         LEFT JOIN classifications c ON c.mention_key = m.key
                         WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT 1""", (thread_key,))
@@ -82,16 +85,35 @@ def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
     """The suggested reply for the conversation's latest customer message."""
     conv = load(db, conv_id)
     last = latest_customer_mention(db, conv["thread_key"])
-    return draft_for(conv, last["intent"], last["name"] or last["handle"], voices, language=last["language"])
+    return draft_for(conv, last["intent"], last["name"] or last["handle"], voices, language=last["language"],
+                     intent_scores=_scores(last["intent_scores"]), complaint=last["complaint"])
+
+
+def _scores(value: str | Mapping[str, float] | None) -> dict[str, float]:
+    """A classification's intent scores as stored (JSON) or already read; {} where unreadable."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    try:
+        loaded = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices: Voices, *,
-              language: str | None = None, limit: int | None = None) -> Draft:
+              language: str | None = None, limit: int | None = None,
+              intent_scores: Mapping[str, float] | None = None, complaint: float | None = None) -> Draft:
     """The draft for an already-loaded conversation row, in its brand's voice and the customer's
-    language (when a template exists for it), with its case reference."""
+    language (when a template exists for it), with its case reference. With the message's
+    ``intent_scores`` and ``complaint`` score, a complaint never gets the praise template
+    (``drafts.reply_intent``)."""
     name = safe_name(author_name, str(conv.get("handle") or ""))  # never a hostile display name verbatim
-    return draft_reply(intent or "other", conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
-                       voice=voices.get(conv["brand"]), language=language, limit=limit)
+    key, why = reply_intent(intent, intent_scores, complaint)
+    draft = draft_reply(key, conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
+                        voice=voices.get(conv["brand"]), language=language, limit=limit)
+    if why is None:
+        return draft
+    return dataclasses.replace(draft, note=" ".join(n for n in (why, draft.note) if n))
 
 
 def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone: ToneReport) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from classifiers.abc import INTENTS
-from responder.drafts import LANGUAGE_TEMPLATES, BrandVoice, draft_reply, load_brand_templates
+from responder.drafts import LANGUAGE_TEMPLATES, BrandVoice, draft_reply, load_brand_templates, reply_intent
 from responder.priority import UNCOVERED_FLOOR, PrioritySignals, score_priority
 from responder.tone import TONE_LANGUAGES, check_tone
 
@@ -33,6 +33,16 @@ def test_a_language_without_template_says_so_and_falls_back_to_english() -> None
     assert d.language == "en" and d.note == "no Hungarian template: the suggestion is in English"
     assert d.text.startswith("Hi Anna,")
     assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="und").note is None
+
+
+def test_the_praise_template_is_never_suggested_for_a_complaint() -> None:
+    scores = {"praise": 0.44, "other": 0.19, "product_quality": 0.15, "made_up": 0.9}
+    assert reply_intent("praise", scores, 0.97) == ("other", "Not the praise template: the post reads as a complaint.")
+    assert reply_intent("praise", {}, 0.97)[0] == "other"  # no scores recorded: the generic template
+    assert reply_intent("praise", scores, 0.2) == ("praise", None)
+    assert reply_intent("praise", scores, None) == ("praise", None)  # nothing known of the complaint
+    assert reply_intent("delivery", scores, 0.97) == ("delivery", None)
+    assert reply_intent(None, None, 0.97) == ("other", None)
 
 
 def test_brand_templates_per_language(tmp_path: Path) -> None:

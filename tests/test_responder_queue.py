@@ -106,6 +106,35 @@ def test_round_robin_spreads_work_and_reassigns_silent_agents(seeded: Store) -> 
     assert seeded.read_sync(lambda db: queue.load(db, busy))["assignee"] == owners[0]
 
 
+def test_a_complaint_never_gets_the_praise_template(store: Store, settings: Settings) -> None:
+    """Issue 20's first failure: a sarcastic post the sarcasm correction reads as a complaint keeps the
+    intent head's praise, and the suggestion thanked the customer for the kind words. The suggestion
+    now takes the next likeliest intent's template and says why; a sincere thank-you keeps praise."""
+    sarcastic = make_mention(1, text="love how you send me a survey while I'm still sat at the gate")
+    thanks = make_mention(2, text="thanks, lovely crew today")
+    policies = configured_policies(settings)
+
+    def write(db):
+        store_mentions(db, [sarcastic, thanks], None, NOW)
+        for m, complaint in ((sarcastic, 0.97), (thanks, 0.03)):
+            c = Classification(m.key, "test", "negative", {"negative": 1.0}, complaint=complaint, detractor=0.2,
+                               intent="praise", intent_scores={"praise": 0.44, "other": 0.19,
+                                                               "service_experience": 0.25, "delivery": 0.12})
+            db["classifications"].insert({**c.as_row(), "classified_at": "2026-11-25T12:00:00+00:00"})
+            db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (m.key,))
+        route_classified(db, now=NOW, due=lambda mm, at: deadlines_for(policies, mm, at), priority=priority_for)
+
+    store.write_sync(write)
+    voices = replies.Voices.from_settings(settings)
+    by_text = store.read_sync(lambda db: {r[1]: r[0] for r in db.conn.execute(
+        "SELECT c.id, m.text FROM conversations c JOIN mentions m ON m.thread_key = c.thread_key")})
+    complaint = store.read_sync(lambda db: replies.suggest(db, by_text[sarcastic.text], voices))
+    assert complaint.intent == "service_experience" and "kind words" not in complaint.text
+    assert complaint.note == "Not the praise template: the post reads as a complaint."
+    praise = store.read_sync(lambda db: replies.suggest(db, by_text[thanks.text], voices))
+    assert praise.intent == "praise" and "kind words" in praise.text and praise.note is None
+
+
 def test_reply_approval_by_lead_and_idempotent_save(seeded: Store, settings: Settings) -> None:
     strict = dataclasses.replace(settings, responder=ResponderSettings(approval_agents=["ann"]))
     conv = ids_by_priority(seeded)[0]

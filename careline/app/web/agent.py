@@ -161,12 +161,15 @@ def _loads(value: str | None, default: Any) -> Any:
         return default
 
 
-def suggest(settings: Settings, conv: dict[str, Any], intent: str | None, language: str | None = None,
+def suggest(settings: Settings, conv: dict[str, Any], latest: dict[str, Any] | None, language: str | None = None,
             limit: int | None = None) -> dict[str, Any]:
-    """The suggested reply in the brand's voice (templates included) and, where a template exists, the
-    customer's language, with its length, tone findings and a note when it could not be localised."""
-    d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], Voices.from_settings(settings),
-                  language=language, limit=limit)
+    """The suggested reply to the ``latest`` classified message, in the brand's voice (templates
+    included) and, where a template exists, the customer's language, with its length, tone findings
+    and a note when it could not be localised or is not the intent's own template."""
+    d = draft_for(conv, latest["intent"] if latest else None, conv.get("author_name") or conv["handle"],
+                  Voices.from_settings(settings), language=language, limit=limit,
+                  intent_scores=latest.get("intent_scores") if latest else None,
+                  complaint=latest.get("complaint") if latest else None)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "source": d.source, "language": d.language, "note": d.note}
 
@@ -251,7 +254,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     last_message = d["thread"][-1] if d["thread"] else None
     limit = announced_limit(limits, conv["platform"], conv["brand"])
     language = last_message.get("language") if last_message else None
-    d["draft"] = suggest(settings, conv, latest["intent"] if latest else None, language, limit)
+    d["draft"] = suggest(settings, conv, latest, language, limit)
     d["answered"] = answered_by(d)
     d["saved_replies"] = saved_replies(settings, conv, language, limit)
     d["send_backs"] = send_backs(d)
