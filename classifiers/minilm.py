@@ -197,9 +197,9 @@ class MiniLMClassifier(Classifier):
         return score, [PRAISE_HEAD if on else "complaint" for on in used]
 
     def _sarcasm(self, x: np.ndarray, praise: np.ndarray, sarcasm_x: sp.csr_matrix | None) -> np.ndarray | None:
-        """The sarcasm head's probability for posts it reads (``postprocess.reads_for_sarcasm``: positive
-        words, tweet length), 0 for the rest;
-        None when the model has no sarcasm head. Same embedding, no second forward pass."""
+        """The sarcasm head's probability for the posts it reads (``postprocess.reads_for_sarcasm``:
+        positive words, at most tweet length) and 0 for the rest; None when the model has no sarcasm
+        head. Same embedding, no second forward pass."""
         if "sarcasm" not in self.heads:
             return None
         return np.where(praise, self.heads["sarcasm"].proba(x, ngram_x=sarcasm_x), 0.0)

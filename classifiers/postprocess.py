@@ -131,7 +131,8 @@ def sarcasm_turn(before: Mapping[str, float], complaint_before: float, after: Ma
     Why: the sarcasm head learnt sarcastic complaints against literal praise, so on a plain complaint
     that happens to hold a positive word ("was promised 7 working days") it reads near 1. The
     correction then changes nothing, and a "sarcasm" reason would only tell an agent something false
-    about the post (26 of the demo's 120 mentions carried one in int8; 11 of them changed a decision)."""
+    about the post (26 of the demo's 120 mentions carried one in int8; 11 of them changed a decision,
+    10 once posts longer than a tweet were no longer read for sarcasm)."""
     changed = []
     if complaint_before < 0.5 <= complaint_after:
         changed.append(f"complaint {complaint_before:.2f} -> {complaint_after:.2f}")
