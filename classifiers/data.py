@@ -101,6 +101,23 @@ def fincorp_severity() -> Labelled:
                     [FINCORP_SEVERITY[r["Severity level"].strip()] for r in rows])
 
 
+def cesamard() -> tuple[Labelled, list[bool]]:
+    """CESAMARD-Aspect Amazon.in reviews as complaint '1'/'0' (column ``Complaint``), the text being
+    the title and the review as a reader sees them; and which reviews are marked sarcastic. A check of
+    complaint detection on real posts outside the tweet register, never trained on."""
+    rel = "cesamard-aspect-reviews/train.csv"
+    rows = [r for r in _rows(rel) if r["Complaint"].strip() in ("0", "1")]
+    texts = [f"{r['Title'].strip()}. {r['Review_S'].strip()}" for r in rows]
+    return (Labelled("complaint", rel, texts, [r["Complaint"].strip() for r in rows]),
+            [r["Sarcastic"].strip() == "sarcastic" for r in rows])
+
+
+def fincorp_complaints() -> Labelled:
+    """X-FINCORP as complaint '1' (severity 1-4) against '0' (severity 0): a check set, never trained on."""
+    sev = fincorp_severity()
+    return Labelled("complaint", sev.source, list(sev.texts), ["1" if v != "0" else "0" for v in sev.labels])
+
+
 def irony(split: str = "train") -> Labelled:
     """TweetEval irony (SemEval-2018 task 3): '1' ironic / '0' not; ``split`` is train or val."""
     base = shared_data_dir() / "tweeteval" / "irony"

@@ -79,3 +79,16 @@ def test_sarcasm_training_keeps_the_checked_airline_tweets_out_and_labels_each_g
     assert not {t for t, _, _ in real} & set(data.airline_check().texts)
     assert all(y == ("1" if k == "airline-negative" else "0") for _, y, k in real)
     assert set(lab.labels) == {"0", "1"}
+
+
+def test_the_external_complaint_checks_read_their_labels() -> None:
+    """CESAMARD and X-FINCORP as complaint checks (``benchmarks/external_complaints.py``): every row
+    keeps its label, the review text carries its title, and no row is in the complaint training set."""
+    reviews, sarcastic = data.cesamard()
+    assert len(reviews) == len(sarcastic) == 3117
+    assert set(reviews.labels) == {"0", "1"} and reviews.labels.count("1") == 1043
+    assert sum(sarcastic) == 79 and all(". " in t for t in reviews.texts)
+    fin, sev = data.fincorp_complaints(), data.fincorp_severity()
+    assert len(fin) == len(sev) and all((y == "1") == (s != "0") for y, s in zip(fin.labels, sev.labels, strict=True))
+    trained = set(data.complaints().texts)
+    assert not trained & set(reviews.texts) and not trained & set(fin.texts)
