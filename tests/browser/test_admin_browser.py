@@ -182,4 +182,7 @@ def test_configuration_and_template_preview_pages(page: Any) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "templates-390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    # each template's text gets the row's width on a phone, not a squeezed fourth column
+    cell = page.locator("table.templates td.template").first.bounding_box()
+    assert cell is not None and cell["width"] > 250, cell
     assert not real_errors(page), page.errors  # type: ignore[attr-defined]
