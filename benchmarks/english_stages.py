@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from classifiers.minilm import MiniLMClassifier  # noqa: E402
-from classifiers.postprocess import has_praise  # noqa: E402
+from classifiers.postprocess import reads_for_sarcasm  # noqa: E402
 
 STAGES = ("language ID", "encoder", "n-gram rows", "heads", "sarcasm head", "all after the encoder")
 
@@ -44,7 +44,7 @@ def stage_times(clf: MiniLMClassifier, batches: list[list[str]]) -> dict[str, fl
         t3 = time.perf_counter()
         ngram_x = {name: f for name, (_, f) in feats.items()}
         clf.heads["sentiment"].proba(x)
-        praise = np.asarray([has_praise(t) for t in batch], dtype=bool)
+        praise = np.asarray([reads_for_sarcasm(t) for t in batch], dtype=bool)  # as predict_embeddings
         t4 = time.perf_counter()
         sarcasm = clf._sarcasm(x, praise, ngram_x.get("sarcasm"))
         t5 = time.perf_counter()

@@ -35,7 +35,7 @@ def readings(clf: Any, texts: list[str], y: list[int]) -> tuple[dict[str, Any], 
     import numpy as np
 
     from classifiers.ngrams import hashed_counts
-    from classifiers.postprocess import PRAISE_HEAD, Gate, has_praise, reads_for_sarcasm
+    from classifiers.postprocess import PRAISE_HEAD, Gate, has_praise
     from classifiers.train_extra import PLAIN, GateScores
 
     x = np.concatenate([clf.embed(texts[i:i + 32]) for i in range(0, len(texts), 32)])
@@ -44,7 +44,7 @@ def readings(clf: Any, texts: list[str], y: list[int]) -> tuple[dict[str, Any], 
     base, praise_p = heads["complaint"].proba(x, counts), heads[PRAISE_HEAD].proba(x, counts)
     sarcasm = heads["sarcasm"].proba(x, counts)
     labels = np.asarray(y)
-    bounded = GateScores(labels, base, praise_p, sarcasm, np.asarray([reads_for_sarcasm(t) for t in texts]))
+    bounded = GateScores.of_texts(labels, base, praise_p, sarcasm, texts)  # as ``predict`` reads them
     unbounded = GateScores(labels, base, praise_p, sarcasm, np.asarray([has_praise(t) for t in texts]))
     return {"complaint head alone": bounded.complaint(PLAIN),
             "praise head, no correction": unbounded.complaint(Gate(1.01, 1.01)),
@@ -53,14 +53,14 @@ def readings(clf: Any, texts: list[str], y: list[int]) -> tuple[dict[str, Any], 
 
 
 def score(scores: dict[str, Any], y: Any) -> dict[str, Any]:
+    import numpy as np
+
     from classifiers.metrics import binary_metrics, bootstrap_ci
 
     out: dict[str, Any] = {}
     for name, p in scores.items():
         m = binary_metrics(y, p)
         out[name] = {"macro_f1": round(m["macro_f1"], 4), "auroc": round(m["auroc"], 4)}
-    import numpy as np
-
     both = np.column_stack([scores["complaint head alone"], scores["shipped gate (as predicted)"]])
     out["shipped minus head alone, macro-F1 95 %"] = [
         round(v, 4) for v in bootstrap_ci(lambda a, b: binary_metrics(a, b[:, 1])["macro_f1"]

@@ -46,7 +46,7 @@ def praise_words() -> frozenset[str]:
     return _praise
 
 
-#: The complaint head for posts with positive words (``has_praise``); the others keep ``complaint``.
+#: The complaint head for posts read for sarcasm (``reads_for_sarcasm``); the others keep ``complaint``.
 PRAISE_HEAD = "praise_complaint"
 #: ...and only where the sarcasm head finds the post sincere: below this, for models whose manifest
 #: names no gate (``Gate``; since 2026-12-05 the trainer chooses and records it).
@@ -86,8 +86,8 @@ def complaint_with_praise(complaint: np.ndarray, praise_complaint: np.ndarray, s
 
 
 def has_praise(text: str) -> bool:
-    """Whether a post has a positive word: the precondition for reading it as sarcasm, and the posts
-    whose complaint score comes from ``PRAISE_HEAD`` where the model has one.
+    """Whether a post has a positive word of its author's: with the length bound, which posts are
+    read for sarcasm and may take ``PRAISE_HEAD``'s complaint score (``reads_for_sarcasm``).
 
     Only the author's words count: @handles and links are left out, as for language ID. Until
     2026-12-05 they were read too, so "@united", "@FC_Help" and "@Uber_Support" made a post "positive"

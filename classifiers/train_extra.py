@@ -432,6 +432,15 @@ class GateScores:
     sarcasm: np.ndarray
     praise: np.ndarray
 
+    @classmethod
+    def of_texts(cls, y: np.ndarray, base: np.ndarray, praise_p: np.ndarray, sarcasm: np.ndarray,
+                 texts: Sequence[str]) -> GateScores:
+        """The scores of ``texts``, with the posts read for sarcasm chosen as ``predict`` chooses them
+        (``postprocess.reads_for_sarcasm``), so a gate is scored on what it will do."""
+        from classifiers.postprocess import reads_for_sarcasm
+
+        return cls(y, base, praise_p, sarcasm, np.asarray([reads_for_sarcasm(t) for t in texts], dtype=bool))
+
     def complaint(self, gate: Gate) -> np.ndarray:
         """The complaint score ``predict`` gives under ``gate``."""
         from classifiers.postprocess import complaint_with_praise, correct_for_sarcasm
@@ -490,7 +499,6 @@ def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], u
     from sklearn.model_selection import StratifiedKFold
 
     from classifiers.lora import SPLIT_SEED
-    from classifiers.postprocess import reads_for_sarcasm
 
     y = np.asarray([int(v) for v in lab.labels])
     pool = np.flatnonzero(unseen)
@@ -506,8 +514,7 @@ def _praise_crossfit(x: np.ndarray, lab: data.Labelled, strata: Sequence[str], u
                               unseen[rows], [lab.texts[i] for i in rows])
             out[te_pos] = h.proba_of_texts(x[te], texts_te)
     texts = [lab.texts[i] for i in pool]
-    return GateScores(y[pool], p_base, p_new, sarcasm_head.proba_of_texts(x[pool], texts),
-                      np.asarray([reads_for_sarcasm(t) for t in texts]))
+    return GateScores.of_texts(y[pool], p_base, p_new, sarcasm_head.proba_of_texts(x[pool], texts), texts)
 
 
 def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Sequence[str], unseen: np.ndarray,
@@ -516,8 +523,6 @@ def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Seq
     """Each written file's posts (sarcastic and sincere) scored by a praise head and a sarcasm head
     that never saw that file (fitted on the rows the shipped one had: ``complaint_negatives``); the
     complaint head never saw any written post."""
-    from classifiers.postprocess import reads_for_sarcasm
-
     posts, files, kinds = sarcasm_rows(model_dir, complaint_negatives=complaint_negatives)
     px = embed(posts.texts)
     sarcasm, written = _sarcasm_loao_proba(px, posts, files, kinds, _sarcasm_config(model_dir))
@@ -531,9 +536,9 @@ def _praise_loao(model_dir: Path, x: np.ndarray, lab: data.Labelled, strata: Seq
                              unseen[keep], [lab.texts[i] for i in keep])
         praise_p[te] = head.proba_of_texts(px[te], [posts.texts[i] for i in te])
     texts = [posts.texts[i] for i in held]
-    return GateScores(np.asarray([int(posts.labels[i]) for i in held]),
-                      shipped["complaint"].proba_of_texts(px[held], texts), praise_p[held], sarcasm[held],
-                      np.asarray([reads_for_sarcasm(t) for t in texts]))
+    return GateScores.of_texts(np.asarray([int(posts.labels[i]) for i in held]),
+                               shipped["complaint"].proba_of_texts(px[held], texts), praise_p[held], sarcasm[held],
+                               texts)
 
 
 def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Sequence[str]], np.ndarray],
@@ -542,14 +547,13 @@ def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Se
     what models without ``sarcasm_gate`` use) and the chosen one, with this head. Scored only, never
     fitted on."""
     from classifiers.metrics import binary_metrics, bootstrap_ci
-    from classifiers.postprocess import reads_for_sarcasm
 
     out: dict[str, Any] = {}
     for name, texts, labels in sarcasm_dev_sets():
         x = embed(texts)
-        scores = GateScores(np.asarray([int(v) for v in labels]), shipped["complaint"].proba_of_texts(x, texts),
-                            head.proba_of_texts(x, texts), shipped["sarcasm"].proba_of_texts(x, texts),
-                            np.asarray([reads_for_sarcasm(t) for t in texts]))
+        scores = GateScores.of_texts(np.asarray([int(v) for v in labels]),
+                                     shipped["complaint"].proba_of_texts(x, texts), head.proba_of_texts(x, texts),
+                                     shipped["sarcasm"].proba_of_texts(x, texts), texts)
         p = scores.complaint(gate)
         out[name] = {"n": len(labels), "complaint_head": scores.f1(PLAIN), "default_gate": scores.f1(Gate()),
                      "chosen_gate": _f1(scores.y, p),
