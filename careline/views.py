@@ -237,9 +237,11 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
         SELECT m.key, m.text, m.url, m.created_at, m.language, a.handle, a.name AS author_name,
                cl.model_version, cl.sentiment, cl.sentiment_scores, cl.complaint, cl.detractor, cl.intent,
                cl.intent_scores, cl.urgency, cl.reasons, cl.effort, cl.language_covered, cl.language_path,
-               cl.severity, cl.sarcasm
+               cl.severity, cl.sarcasm, rc.corrected_by, rc.corrected_at, rc.model_complaint, rc.model_sentiment,
+               rc.complaint AS corrected_complaint, rc.sentiment AS corrected_sentiment
         FROM mentions m JOIN authors a ON a.key = m.author_key
         LEFT JOIN classifications cl ON cl.mention_key = m.key
+        LEFT JOIN reading_corrections rc ON rc.mention_key = m.key
         WHERE m.thread_key = ? ORDER BY m.created_at, m.key LIMIT 200""", (thread_key,))
 
 

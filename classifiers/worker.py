@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import Classification, from_iso, to_iso, utcnow
+from careline.store import readings
 from classifiers.abc import Classifier, Prediction
 from classifiers.signals import REPEAT_WINDOW, PriorContact, compute_signals, urgency_with_model
 
@@ -107,7 +108,8 @@ _SET_LANGUAGE = """UPDATE mentions SET language = CASE WHEN ?1 <> 'und' THEN ?1 
 
 def _save(rows: list[dict[str, Any]], keys: list[str]) -> Any:
     def write(db: Database) -> None:
-        db.table("classifications").insert_all(rows, pk="mention_key", replace=True)
+        # a person's correction of a mention's reading outlives a fresh model reading of it
+        db.table("classifications").insert_all(readings.reapply(db, rows), pk="mention_key", replace=True)
         db.conn.executemany("UPDATE mentions SET stage = 'classified' WHERE key = ? AND stage = 'new'",
                             [(k,) for k in keys])
         db.conn.executemany(_SET_LANGUAGE, [(r["language"], r["mention_key"]) for r in rows if r.get("language")])

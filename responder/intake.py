@@ -36,7 +36,8 @@ class Deadlines:
     snapshot: str | None = None
 
 
-PENDING_SQL = """
+#: A mention joined with what its priority reads (``PriorityFn``); the WHERE clause follows.
+_SIGNALS_SQL = """
 SELECT m.key, m.platform, m.brand, m.thread_key, m.author_key, m.created_at, m.text,
        a.followers, a.handle,
        c.sentiment, c.complaint, c.detractor, c.intent, c.urgency, c.reasons, c.effort,
@@ -44,10 +45,9 @@ SELECT m.key, m.platform, m.brand, m.thread_key, m.author_key, m.created_at, m.t
 FROM mentions m
 JOIN classifications c ON c.mention_key = m.key
 JOIN authors a ON a.key = m.author_key
-WHERE m.stage = 'classified'
-ORDER BY m.created_at
-LIMIT ?
 """
+PENDING_SQL = _SIGNALS_SQL + "WHERE m.stage = 'classified' ORDER BY m.created_at LIMIT ?"
+THREAD_SQL = _SIGNALS_SQL + "WHERE m.thread_key = ? AND m.stage = 'routed' ORDER BY m.created_at"
 
 
 def route_classified(db: Database, *, now: datetime, due: DueFn, priority: PriorityFn, limit: int = 500,
@@ -119,3 +119,21 @@ def _update(db: Database, conv: tuple[Any, ...], m: dict[str, Any], created: dat
          *sets.values(), conv_id),
     )
     append_event(db, event)
+
+
+def reprioritise(db: Database, conv_id: int, *, now: datetime, priority: PriorityFn) -> tuple[float, float]:
+    """Score the conversation again from its customer messages as they are now read, inside the caller's
+    transaction; returns (before, after). Why: a person corrected a message's reading, and routing
+    keeps the highest score any message gave, so a complaint marked "not a complaint" would otherwise
+    stay at the top. The SLA policy stays the one matched when the conversation opened (policies are
+    not retroactive)."""
+    conv = db.conn.execute("SELECT thread_key, priority FROM conversations WHERE id = ?", (conv_id,)).fetchone()
+    if conv is None:
+        return 0.0, 0.0
+    scored = [priority(m, now) for m in rows(db, THREAD_SQL, (conv[0],))]
+    if not scored:
+        return float(conv[1]), float(conv[1])
+    score, reasons = max(scored, key=lambda s: s[0])
+    db.conn.execute("UPDATE conversations SET priority = ?, priority_reasons = ?, updated_at = ? WHERE id = ?",
+                    (score, json.dumps(reasons), to_iso(now), conv_id))
+    return float(conv[1]), score

@@ -33,7 +33,7 @@ from careline.domain import CLOSED_STATUSES, Conversation, Event, Note, Reply, R
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
-from careline.store import Store, workspace
+from careline.store import Store, readings, workspace
 from careline.store.conversations import (
     add_note,
     answering_reply,
@@ -45,6 +45,8 @@ from careline.store.conversations import (
 )
 from careline.store.records import append_event, last_status_event
 from responder import queue, replies, sending, surveys
+from responder.intake import reprioritise
+from responder.policy import priority_for
 from responder.textlimits import announced_limit, check_length
 from responder.transitions import Action
 
@@ -465,6 +467,61 @@ async def tag(desk: Desk, actor: Actor, conv_id: int, label: str, *, now: dateti
                                    f"conversation:{conv_id}", {"tag": name}))
         verb = "Removed" if remove else "Tagged"
         return Outcome(load_conversation(db, conv_id), message=f"{verb} #{name}." if changed else "No change.")
+
+    return await desk.store.write(write)
+
+
+# -- the model's reading ----------------------------------------------------------------------------------------
+def _reading_mention(db: Database, conv: Conversation, mention_key: str | None) -> str:
+    """The customer message a correction is about: the one named, which must be this conversation's,
+    or the latest one the model has read (the one the page's classifier panel shows)."""
+    row = db.conn.execute(
+        "SELECT m.key FROM mentions m JOIN classifications c ON c.mention_key = m.key "
+        "JOIN conversations v ON v.thread_key = m.thread_key WHERE v.id = ? AND (? IS NULL OR m.key = ?) "
+        "ORDER BY m.created_at DESC, m.key DESC LIMIT 1", (conv.id, mention_key, mention_key)).fetchone()
+    if row is None:
+        raise NotFound(f"conversation {conv.id} has no classified message {mention_key}" if mention_key
+                       else f"conversation {conv.id} has no classified message yet")
+    return str(row[0])
+
+
+async def correct_reading(desk: Desk, actor: Actor, conv_id: int, *, complaint: bool | None, sentiment: str | None,
+                          now: datetime, mention_key: str | None = None) -> Outcome:
+    """A person's reading of a customer message (complaint or not, its sentiment) replaces the model's;
+    the conversation's priority follows it at once. Anyone working the queue may, whoever owns the
+    conversation, as with tags: it is a fact about the post, not a step in answering it. Two people
+    correcting the same message at the same moment: each write sees the one before, the later one
+    stands, and both are in the audit log; the model's reading is kept once, whoever was first."""
+    readings.check(complaint, sentiment)
+
+    def write(db: Database) -> Outcome:
+        conv = load_conversation(db, conv_id)
+        key = _reading_mention(db, conv, mention_key)
+        done = readings.save(db, key, complaint, sentiment, by=actor.username, now=now)
+        before, after = reprioritise(db, conv_id, now=now, priority=priority_for)
+        append_event(db, Event(now, actor.username, "reading.corrected", f"conversation:{conv_id}",
+                               {"mention": key, "complaint": complaint, "sentiment": sentiment,
+                                "model_complaint": done.model_complaint, "model_sentiment": done.model_sentiment,
+                                "priority": {"from": round(before, 1), "to": round(after, 1)}}))
+        return Outcome(load_conversation(db, conv_id), message=f"Corrected: {done.describe()}.", undoable=False)
+
+    return await desk.store.write(write)
+
+
+async def restore_reading(desk: Desk, actor: Actor, conv_id: int, *, now: datetime,
+                          mention_key: str | None = None) -> Outcome:
+    """Take a correction back: the model's reading returns, and the priority with it."""
+    def write(db: Database) -> Outcome:
+        conv = load_conversation(db, conv_id)
+        key = _reading_mention(db, conv, mention_key)
+        undone = readings.restore(db, key)
+        if undone is None:
+            return Outcome(conv, message="No correction to take back: the model's reading stands.")
+        before, after = reprioritise(db, conv_id, now=now, priority=priority_for)
+        append_event(db, Event(now, actor.username, "reading.restored", f"conversation:{conv_id}",
+                               {"mention": key, "corrected_by": undone.corrected_by,
+                                "priority": {"from": round(before, 1), "to": round(after, 1)}}))
+        return Outcome(load_conversation(db, conv_id), message="The model's reading is back.")
 
     return await desk.store.write(write)
 

@@ -127,6 +127,8 @@ def export_customer(db: Database, platform: str, handle: str, *, now: datetime) 
         "mentions": rows(db, f"SELECT * FROM mentions WHERE author_key IN ({_marks(keys)}) ORDER BY created_at", keys),
         "classifications": rows(db, "SELECT c.* FROM classifications c JOIN mentions m ON m.key = c.mention_key "
                                     f"WHERE m.author_key IN ({_marks(keys)})", keys),
+        "reading_corrections": rows(db, "SELECT r.* FROM reading_corrections r JOIN mentions m ON m.key = "
+                                        f"r.mention_key WHERE m.author_key IN ({_marks(keys)})", keys),
         "conversations": rows(db, f"SELECT * FROM conversations WHERE id IN ({_marks(ids)})", ids) if ids else [],
     }
     for table, where in CONVERSATION_TABLES:

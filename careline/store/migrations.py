@@ -564,3 +564,12 @@ def m110_trends(db: Database) -> None:
 
     for statement in trend_statements():
         db.conn.execute(statement)
+
+
+@CORE()
+def m120_reading_corrections(db: Database) -> None:
+    """People's corrections of the model's reading of a mention (``careline.store.readings``), each with
+    the model's reading it replaced; removed with the mention."""
+    from careline.store.readings import SCHEMA
+
+    db.executescript(SCHEMA)

@@ -134,4 +134,57 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
                "other field(s)")
 
 
-COMMANDS = [doctor_cmd, backup_cmd, restore_cmd, customer]
+@click.group("readings")
+def readings_group() -> None:
+    """People's corrections of the model's reading (complaint or not, sentiment), as labelled data.
+
+    Agents and leads correct a misread post on its conversation page (or POST
+    /api/conversations/ID/reading); this exports those posts with the person's label."""
+
+
+@readings_group.command("export")
+@click.option("--task", type=click.Choice(["complaint", "sentiment"]), default="complaint", show_default=True)
+@click.option("--brand", default=None, help="Only this brand's mentions.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
+@click.option("--for-spreadsheet", is_flag=True,
+              help="Prefix cells that start like a formula (=, +, -, @) with a quote, so a spreadsheet shows them "
+                   "as text. Leave it off for careline evaluate: it changes the text.")
+@click.pass_context
+def readings_export(ctx: click.Context, task: str, brand: str | None, output: str | None,
+                    for_spreadsheet: bool) -> None:
+    """The corrected posts as CSV (text, label, language, brand, platform, model_label, corrected_by,
+    corrected_at) that careline evaluate --task TASK --data FILE reads.
+
+    Complaint labels are 1/0 and sentiment labels negative/neutral/positive. The rows are posts the
+    model misread, in every language the brand hears: a new model should do better on them, but they
+    are no unbiased sample of the traffic, so do not read a score on them as the model's accuracy."""
+    import csv
+    import io
+
+    from careline.app.service import open_store
+    from careline.app.web.security import csv_cell
+    from careline.store.readings import labelled
+
+    store = open_store(settings_of(ctx))
+    try:
+        found = store.read_sync(lambda db: labelled(db, task, brand=brand))
+    finally:
+        store.close_sync()
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["text", "label", "language", "brand", "platform", "model_label", "corrected_by", "corrected_at"])
+    for r in found:
+        cells = [r.text, r.label, r.language, r.brand, r.platform, r.model_label, r.corrected_by, r.corrected_at]
+        out.writerow([csv_cell(c) for c in cells] if for_spreadsheet else cells)
+    if output is None:
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        backups.create_private(output)
+        Path(output).write_text(buf.getvalue(), encoding="utf-8")
+        os.chmod(output, backups.PRIVATE)
+    languages = sorted({r.language for r in found})
+    click.echo(f"{len(found)} corrected post(s) for {task}" + (f" in {', '.join(languages)}" if languages else "")
+               + (f" written to {output}" if output else ""), err=True)
+
+
+COMMANDS = [doctor_cmd, backup_cmd, restore_cmd, customer, readings_group]

@@ -42,6 +42,7 @@ from careline.views import (
     users,
 )
 from classifiers.abc import INTENTS
+from responder import workflow
 from responder.policy import effort_of
 from responder.replies import Voices, draft_for
 from responder.slastate import sla_state
@@ -288,7 +289,9 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
         "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
-        "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved."}
+        "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved.",
+        "reading": "Correction saved: the queue's priority and the trends follow it.",
+        "reading_restored": "The model's reading is back."}
 
 
 @allow(Role.AGENT)
@@ -325,6 +328,27 @@ async def action_form(request: web.Request) -> web.Response:
 
 
 @allow(Role.AGENT)
+async def reading_form(request: web.Request) -> web.Response:
+    """The classifier panel's correction (or, at ``/reading/restore``, its undo); back to the page."""
+    conv_id, restore = int(request.match_info["id"]), request.path.endswith("/restore")
+    desk, who = request.app[DESK], actions.actor_of(user_of(request))
+    try:
+        complaint, sentiment, key = (await schemas.read_form(request, schemas.ReadingForm)).reading()
+        if restore:
+            out = await workflow.restore_reading(desk, who, conv_id, now=utcnow(), mention_key=key)
+        else:
+            out = await workflow.correct_reading(desk, who, conv_id, complaint=complaint, sentiment=sentiment,
+                                                 now=utcnow(), mention_key=key)
+    except CarelineError as exc:
+        d = await load_detail(request.app[STORE], settings_now(request.app), conv_id, utcnow(),
+                              limits=desk.length_limits)
+        status = 404 if isinstance(exc, NotFound) else 422
+        return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc))
+    done = "reading_restored" if restore and out.message.startswith("The model") else "reading" if not restore else ""
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}?done={done}#classifier")
+
+
+@allow(Role.AGENT)
 async def retry_form(request: web.Request) -> web.Response:
     reply = await actions.deliver(request.app, int(request.match_info["id"]), actions.actor_of(user_of(request)),
                                   retry=True)
@@ -346,5 +370,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/", queue_page, name="queue")
     app.router.add_get(r"/conversations/{id:\d{1,12}}", conversation_page, name="conversation")
     app.router.add_post(r"/conversations/{id:\d{1,12}}/{action:" + "|".join(ACTIONS) + "}", action_form)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/reading", reading_form)
+    app.router.add_post(r"/conversations/{id:\d{1,12}}/reading/restore", reading_form)
     app.router.add_post(r"/replies/{id:\d{1,12}}/retry", retry_form)
     app.router.add_post(r"/replies/{id:\d{1,12}}/resubmit", resubmit_form)

@@ -163,6 +163,25 @@ async def post_note(request: web.Request) -> web.Response:
 
 
 @allow(Role.AGENT)
+async def post_reading(request: web.Request) -> web.Response:
+    """Correct the model's reading of a customer message: complaint or not, and its sentiment."""
+    body = await schemas.read_json(request, schemas.ReadingBody)
+    out = await workflow.correct_reading(request.app[DESK], actor_of(user_of(request)), _conv_id(request),
+                                         complaint=body.complaint, sentiment=body.sentiment, now=utcnow(),
+                                         mention_key=body.mention_key)
+    return web.json_response(actions.conversation_json(out))
+
+
+@allow(Role.AGENT)
+async def restore_reading(request: web.Request) -> web.Response:
+    """Take a correction back: the model's reading stands again."""
+    body = await schemas.read_json(request, schemas.RestoreReading, required=False)
+    out = await workflow.restore_reading(request.app[DESK], actor_of(user_of(request)), _conv_id(request),
+                                         now=utcnow(), mention_key=body.mention_key)
+    return web.json_response(actions.conversation_json(out))
+
+
+@allow(Role.AGENT)
 async def presence(request: web.Request) -> web.Response:
     """The conversation page says it is open (and whether its editor is typing); answers who else is there."""
     body = await schemas.read_json(request, schemas.Presence, required=False)
@@ -230,6 +249,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/resubmit", resubmit_reply)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/notes", post_note)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/presence", presence)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/reading", post_reading)
+    app.router.add_post(r"/api/conversations/{id:\d{1,12}}/reading/restore", restore_reading)
     app.router.add_get(r"/api/conversations/{id:\d{1,12}}/stream", conversation_stream)
     app.router.add_post("/api/drafts/check", check_draft)
     app.router.add_get("/api/openapi.json", openapi)

@@ -219,6 +219,13 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/conversations/{id}/notes": {"post": _op(
             "Add an internal note (never posted)", "agent", _json(OBJ, "Created"), "400", "404", "422",
             params=[CONV_ID], body=_body(schemas.NewNote, components), ok_code="201")},
+        "/api/conversations/{id}/reading": {"post": _op(
+            "Correct the model's reading of a customer message (complaint or not, sentiment); the priority and "
+            "the trends follow it, and the model's reading is kept", "agent", _json(OBJ), "400", "404", "422",
+            params=[CONV_ID], body=_body(schemas.ReadingBody, components))},
+        "/api/conversations/{id}/reading/restore": {"post": _op(
+            "Take a correction back: the model's reading stands again", "agent", _json(OBJ), "400", "404", "422",
+            params=[CONV_ID], body=_body(schemas.RestoreReading, components, required=False))},
         "/api/conversations/{id}/presence": {"post": _op(
             "Say this page is open (and whether its editor is typing); answers who is viewing and typing",
             "agent", _json({"type": "object", "properties": {
@@ -350,6 +357,10 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
                                                     form=_form(schemas.TagBody, components))},
         "/conversations/{id}/notes": {"post": _page("Add an internal note", "agent", params=[CONV_ID],
                                                     form=_form(schemas.NewNote, components))},
+        "/conversations/{id}/reading": {"post": _page("Correct the model's reading of a message", "agent",
+                                                      params=[CONV_ID], form=_form(schemas.ReadingForm, components))},
+        "/conversations/{id}/reading/restore": {"post": _page("Take a correction back", "agent", params=[CONV_ID],
+                                                              form=_form(schemas.RestoreReading, components))},
         "/conversations/{id}/assign": {"post": _page("Assign to a person or a team", "lead", params=[CONV_ID],
                                                      form=_form(schemas.AssignForm, components))},
         "/views": {"post": _page("Save the current queue filters as a view", "agent",

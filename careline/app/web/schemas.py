@@ -114,6 +114,35 @@ class BulkForm(Schema):
     team: str = Field("", max_length=64)
 
 
+MentionKey = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ReadingBody(Schema):
+    """A person's reading of a customer message, over the model's (``responder.workflow.correct_reading``)."""
+
+    complaint: bool | None = Field(None, description="a complaint (true) or not (false); left out: the model's stands")
+    sentiment: Literal["negative", "neutral", "positive"] | None = Field(
+        None, description="left out: the model's stands")
+    mention_key: MentionKey | None = Field(None, description="which customer message; default: the latest one "
+                                                             "the model has read")
+
+
+class ReadingForm(Schema):
+    """The conversation page's correction form: "" leaves that part as the model read it."""
+
+    complaint: Literal["", "yes", "no"] = ""
+    sentiment: Literal["", "negative", "neutral", "positive"] = ""
+    mention_key: str = Field("", max_length=200)
+
+    def reading(self) -> tuple[bool | None, str | None, str | None]:
+        return ({"yes": True, "no": False}.get(self.complaint), self.sentiment or None, self.mention_key or None)
+
+
+class RestoreReading(Schema):
+    mention_key: MentionKey | None = Field(None, description="which customer message; default: the latest one "
+                                                             "the model has read")
+
+
 class AssignForm(Schema):
     agent: str = Field("", max_length=64)
     team: str = Field("", max_length=64)

@@ -1,0 +1,245 @@
+"""People's corrections of the model's reading of a mention: complaint or not, and its sentiment.
+
+Why: the model misreads some posts (sarcasm it takes for praise, praise it takes for sarcasm, a
+language it does not read; model card, "Known failure modes"), and a misread complaint sits low in the
+queue and counts wrong in marketing's trends. Sprout's "reclassify sentiment" and Emplifi's label
+override let a person fix that; here an agent or a lead does it from the conversation page or the API.
+
+The correction is written into the mention's ``classifications`` row itself (the model's own reading
+kept beside it in ``reading_corrections``), so every reader (the queue, priority, the trends' counts
+kept by triggers, the author's history, the API) sees the corrected reading with no change of its own.
+The row is rewritten with ``INSERT OR REPLACE``, as the worker writes it, so the trend triggers move
+the counts and a post that stopped or started being a complaint leaves or gets its topic.
+:func:`reapply` puts a correction back over a fresh model reading of the same mention, so a
+reclassification never silently undoes a person's judgement. Corrections go with their mention:
+the table cascades on ``mentions`` (retention, erasure).
+
+The corrections are also labelled data from real traffic, in every language the brand hears:
+:func:`labelled` feeds ``careline readings export``, whose CSV ``careline evaluate`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from careline.domain import from_iso, to_iso
+from careline.errors import Invalid, NotFound
+
+SENTIMENTS = ("negative", "neutral", "positive")
+#: The scores a corrected reading stores: sure of what the person said, so the queue's meters agree.
+SURE, NOT = 1.0, 0.0
+#: A complaint's severity the model had not given one (its level 0): unknown, so no severity points.
+COMPLAINT_SEVERITY_UNKNOWN = None
+
+SCHEMA = """
+CREATE TABLE reading_corrections (
+    mention_key TEXT PRIMARY KEY REFERENCES mentions(key) ON DELETE CASCADE,
+    complaint INTEGER,
+    sentiment TEXT,
+    model_version TEXT NOT NULL,
+    model_complaint REAL NOT NULL,
+    model_sentiment TEXT NOT NULL,
+    model_sentiment_scores TEXT NOT NULL,
+    model_severity INTEGER,
+    model_reasons TEXT NOT NULL,
+    corrected_by TEXT NOT NULL,
+    corrected_at TEXT NOT NULL
+);
+CREATE INDEX reading_corrections_at ON reading_corrections(corrected_at);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """What a person said about one mention (``None``: that part left as the model read it), and the
+    model's own reading it replaced."""
+
+    mention_key: str
+    complaint: bool | None
+    sentiment: str | None
+    model_version: str
+    model_complaint: float
+    model_sentiment: str
+    corrected_by: str
+    corrected_at: datetime
+
+    def describe(self) -> str:
+        return describe(self.complaint, self.sentiment, self.model_complaint, self.model_sentiment)
+
+
+def describe(complaint: bool | None, sentiment: str | None, model_complaint: float, model_sentiment: str) -> str:
+    """A correction in words, for reasons and messages: "not a complaint (model 0.94); sentiment negative
+    (model positive)"."""
+    parts = []
+    if complaint is not None:
+        parts.append(f"{'a complaint' if complaint else 'not a complaint'} (model {model_complaint:.2f})")
+    if sentiment is not None:
+        parts.append(f"sentiment {sentiment} (model {model_sentiment})")
+    return "; ".join(parts)
+
+
+def check(complaint: bool | None, sentiment: str | None) -> None:
+    """A correction must say something, and only what a reading can be."""
+    if sentiment is not None and sentiment not in SENTIMENTS:
+        raise Invalid(f"sentiment must be one of {', '.join(SENTIMENTS)}")
+    if complaint is None and sentiment is None:
+        raise Invalid("say whether it is a complaint, or its sentiment, or both")
+
+
+def correction_of(db: Database, mention_key: str) -> Correction | None:
+    row = db.conn.execute("SELECT mention_key, complaint, sentiment, model_version, model_complaint, model_sentiment, "
+                          "corrected_by, corrected_at FROM reading_corrections WHERE mention_key = ?",
+                          (mention_key,)).fetchone()
+    return None if row is None else _correction(row)
+
+
+def _correction(row: Any) -> Correction:
+    at = from_iso(row[7])
+    assert at is not None
+    return Correction(row[0], None if row[1] is None else bool(row[1]), row[2], row[3], float(row[4]), row[5],
+                      row[6], at)
+
+
+def _classification(db: Database, mention_key: str) -> dict[str, Any]:
+    cur = db.conn.execute("SELECT * FROM classifications WHERE mention_key = ?", (mention_key,))
+    row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"mention {mention_key} has not been classified yet")
+    return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+
+def _model_reading(db: Database, mention_key: str, current: dict[str, Any]) -> dict[str, Any]:
+    """The model's own reading of the mention: kept from an earlier correction, else the row as it is."""
+    cur = db.conn.execute("SELECT model_version, model_complaint, model_sentiment, model_sentiment_scores, "
+                          "model_severity, model_reasons FROM reading_corrections WHERE mention_key = ?",
+                          (mention_key,))
+    kept = cur.fetchone()
+    if kept is None:
+        return {"model_version": current["model_version"], "model_complaint": current["complaint"],
+                "model_sentiment": current["sentiment"], "model_sentiment_scores": current["sentiment_scores"],
+                "model_severity": current["severity"], "model_reasons": current["reasons"]}
+    return dict(zip(("model_version", "model_complaint", "model_sentiment", "model_sentiment_scores",
+                     "model_severity", "model_reasons"), kept, strict=True))
+
+
+def _corrected_row(model: dict[str, Any], row: dict[str, Any], complaint: bool | None, sentiment: str | None,
+                   by: str) -> dict[str, Any]:
+    """The classification row with a person's reading over the model's, and a reason saying so."""
+    out = {**row, "complaint": model["model_complaint"], "sentiment": model["model_sentiment"],
+           "sentiment_scores": model["model_sentiment_scores"], "severity": model["model_severity"],
+           "reasons": model["model_reasons"]}
+    if complaint is not None:
+        out["complaint"] = SURE if complaint else NOT
+        severity = model["model_severity"]
+        out["severity"] = (severity if severity else COMPLAINT_SEVERITY_UNKNOWN) if complaint else 0
+    if sentiment is not None:
+        out["sentiment"] = sentiment
+        out["sentiment_scores"] = json.dumps({s: SURE if s == sentiment else NOT for s in SENTIMENTS})
+    words = describe(complaint, sentiment, float(model["model_complaint"]), model["model_sentiment"])
+    out["reasons"] = json.dumps([f"corrected by {by}: {words}", *json.loads(model["model_reasons"] or "[]")])
+    return out
+
+
+def save(db: Database, mention_key: str, complaint: bool | None, sentiment: str | None, *, by: str,
+         now: datetime) -> Correction:
+    """Record ``by``'s reading of the mention and write it into its classification, in the caller's
+    transaction. A second correction replaces the first and keeps the model's reading it was made over."""
+    check(complaint, sentiment)
+    current = _classification(db, mention_key)
+    model = _model_reading(db, mention_key, current)
+    db.table("classifications").insert(_corrected_row(model, current, complaint, sentiment, by), pk="mention_key",
+                                       replace=True)
+    db.conn.execute(
+        """INSERT OR REPLACE INTO reading_corrections (mention_key, complaint, sentiment, model_version,
+               model_complaint, model_sentiment, model_sentiment_scores, model_severity, model_reasons, corrected_by,
+               corrected_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (mention_key, None if complaint is None else int(complaint), sentiment, model["model_version"],
+         model["model_complaint"], model["model_sentiment"], model["model_sentiment_scores"], model["model_severity"],
+         model["model_reasons"], by, to_iso(now)))
+    found = correction_of(db, mention_key)
+    assert found is not None
+    return found
+
+
+def restore(db: Database, mention_key: str) -> Correction | None:
+    """Put the model's reading back and forget the correction; returns the correction undone (None: none)."""
+    undone = correction_of(db, mention_key)
+    if undone is None:
+        return None
+    current = _classification(db, mention_key)
+    model = _model_reading(db, mention_key, current)
+    back = {**current, "complaint": model["model_complaint"], "sentiment": model["model_sentiment"],
+            "sentiment_scores": model["model_sentiment_scores"], "severity": model["model_severity"],
+            "reasons": model["model_reasons"]}
+    db.table("classifications").insert(back, pk="mention_key", replace=True)
+    db.conn.execute("DELETE FROM reading_corrections WHERE mention_key = ?", (mention_key,))
+    return undone
+
+
+def reapply(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fresh classification rows (the worker's, about to be written) with any person's correction put
+    back over them; the correction then remembers this newer model reading as the one it replaced."""
+    if not rows:
+        return rows
+    keys = [r["mention_key"] for r in rows]
+    marks = ",".join("?" * len(keys))
+    found = {c.mention_key: c for c in map(_correction, db.conn.execute(
+        "SELECT mention_key, complaint, sentiment, model_version, model_complaint, model_sentiment, corrected_by, "
+        f"corrected_at FROM reading_corrections WHERE mention_key IN ({marks})", keys).fetchall())}
+    if not found:
+        return rows
+    out = []
+    for row in rows:
+        c = found.get(row["mention_key"])
+        if c is None:
+            out.append(row)
+            continue
+        model = {"model_version": row["model_version"], "model_complaint": row["complaint"],
+                 "model_sentiment": row["sentiment"], "model_sentiment_scores": row["sentiment_scores"],
+                 "model_severity": row.get("severity"), "model_reasons": row["reasons"]}
+        db.conn.execute("UPDATE reading_corrections SET model_version = ?, model_complaint = ?, model_sentiment = ?, "
+                        "model_sentiment_scores = ?, model_severity = ?, model_reasons = ? WHERE mention_key = ?",
+                        (*model.values(), row["mention_key"]))
+        out.append(_corrected_row(model, row, c.complaint, c.sentiment, c.corrected_by))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One corrected mention as a labelled example: its text, the person's label and where it came from."""
+
+    text: str
+    label: str
+    language: str
+    brand: str
+    platform: str
+    model_label: str
+    corrected_by: str
+    corrected_at: str
+
+
+TASKS = ("complaint", "sentiment")
+
+
+def labelled(db: Database, task: str, *, brand: str | None = None) -> list[Labelled]:
+    """Every mention a person corrected on ``task``, oldest first: complaint as '1'/'0', sentiment by name."""
+    if task not in TASKS:
+        raise Invalid(f"task must be one of {', '.join(TASKS)}")
+    column = "r.complaint" if task == "complaint" else "r.sentiment"
+    model = ("CASE WHEN r.model_complaint >= 0.5 THEN '1' ELSE '0' END" if task == "complaint"
+             else "r.model_sentiment")
+    sql = (f"SELECT m.text, {column}, coalesce(c.language, m.language, 'und'), m.brand, m.platform, {model}, "
+           "r.corrected_by, r.corrected_at FROM reading_corrections r JOIN mentions m ON m.key = r.mention_key "
+           f"LEFT JOIN classifications c ON c.mention_key = r.mention_key WHERE {column} IS NOT NULL"
+           + (" AND m.brand = ?" if brand else "") + " ORDER BY r.corrected_at, r.mention_key")
+    out = []
+    for text, label, language, b, platform, model_label, by, at in db.conn.execute(sql, (brand,) if brand else ()):
+        out.append(Labelled(text, str(int(label)) if task == "complaint" else str(label), language or "und", b,
+                            platform, str(model_label), by, at))
+    return out

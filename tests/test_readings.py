@@ -1,0 +1,325 @@
+"""People correcting the model's reading of a mention, on real SQLite files: the queue's priority, the
+trends' counts and the audit log follow; the model's reading is kept and comes back on undo; a fresh
+model reading never undoes a person's; two agents, a lead and the classifier acting on one message at
+the same moment leave one consistent reading."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from careline.domain import Role
+from careline.errors import CarelineError, NotFound
+from careline.settings import Settings
+from careline.store import Store, readings
+from careline.store.customers import erase_customer
+from classifiers.worker import _save
+from responder import workflow
+from responder.intake import reprioritise
+from responder.policy import priority_for
+from responder.workflow import Actor, Desk
+from tests.helpers.seed import seed
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+ADA, BOB, LEE = Actor("ada", Role.AGENT), Actor("bob", Role.AGENT), Actor("lee", Role.LEAD)
+
+
+@pytest.fixture
+def seeded(store: Store) -> tuple[Store, int, str]:
+    """A seeded store and one open conversation whose message the model read as a complaint, its
+    priority scored the way routing scores it."""
+    def fill(db: Any) -> tuple[int, str]:
+        seed(db, 40, NOW, days=2, answered=0.0, hostile=False)
+        conv_id, key = db.conn.execute(
+            "SELECT v.id, m.key FROM conversations v JOIN mentions m ON m.thread_key = v.thread_key "
+            "JOIN classifications c ON c.mention_key = m.key WHERE c.complaint >= 0.5 ORDER BY v.id LIMIT 1").fetchone()
+        reprioritise(db, conv_id, now=NOW, priority=priority_for)
+        return int(conv_id), str(key)
+
+    conv_id, key = store.write_sync(fill)
+    return store, conv_id, key
+
+
+def _reading(db: Any, key: str) -> dict[str, Any]:
+    cur = db.conn.execute("SELECT complaint, sentiment, sentiment_scores, severity, reasons, model_version "
+                          "FROM classifications WHERE mention_key = ?", (key,))
+    return dict(zip([c[0] for c in cur.description], cur.fetchone(), strict=True))
+
+
+def _complaints_counted(db: Any) -> int:
+    return int(db.conn.execute("SELECT coalesce(sum(complaints), 0) FROM trend_daily").fetchone()[0])
+
+
+def _priority(db: Any, conv_id: int) -> float:
+    return float(db.conn.execute("SELECT priority FROM conversations WHERE id = ?", (conv_id,)).fetchone()[0])
+
+
+def test_a_correction_moves_priority_and_trends_and_undo_restores_the_model_reading(
+        seeded: tuple[Store, int, str]) -> None:
+    store, conv_id, key = seeded
+    desk = Desk(store, Settings())
+    model = store.read_sync(lambda db: _reading(db, key))
+    before_priority = store.read_sync(lambda db: _priority(db, conv_id))
+    counted = store.read_sync(_complaints_counted)
+
+    out = asyncio.run(workflow.correct_reading(desk, ADA, conv_id, complaint=False, sentiment="neutral", now=NOW))
+    assert out.message == "Corrected: not a complaint (model 0.85); sentiment neutral (model negative)."
+    now_read = store.read_sync(lambda db: _reading(db, key))
+    assert now_read["complaint"] == 0.0 and now_read["sentiment"] == "neutral" and now_read["severity"] == 0
+    assert json.loads(now_read["sentiment_scores"]) == {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
+    assert json.loads(now_read["reasons"])[0] == "corrected by ada: not a complaint (model 0.85); " \
+                                                 "sentiment neutral (model negative)"
+    assert out.conversation.priority < before_priority  # the complaint's 20 points are gone
+    assert store.read_sync(_complaints_counted) == counted - 1
+    events = store.read_sync(lambda db: db.conn.execute(
+        "SELECT actor, kind, data FROM events WHERE subject = ? ORDER BY id", (f"conversation:{conv_id}",)).fetchall())
+    actor, kind, data = events[-1]
+    assert (actor, kind) == ("ada", "reading.corrected")
+    assert json.loads(data)["priority"]["to"] == round(out.conversation.priority, 1)
+
+    back = asyncio.run(workflow.restore_reading(desk, BOB, conv_id, now=NOW + timedelta(minutes=1)))
+    assert back.message == "The model's reading is back."
+    assert store.read_sync(lambda db: _reading(db, key)) == model
+    assert back.conversation.priority == pytest.approx(before_priority)
+    assert store.read_sync(_complaints_counted) == counted
+    assert store.read_sync(lambda db: readings.correction_of(db, key)) is None
+    again = asyncio.run(workflow.restore_reading(desk, BOB, conv_id, now=NOW + timedelta(minutes=2)))
+    assert again.message.startswith("No correction to take back")
+
+
+def test_a_second_correction_keeps_the_model_reading_not_the_first_correction(seeded: tuple[Store, int, str]) -> None:
+    store, conv_id, key = seeded
+    desk = Desk(store, Settings())
+    asyncio.run(workflow.correct_reading(desk, ADA, conv_id, complaint=False, sentiment=None, now=NOW))
+    asyncio.run(workflow.correct_reading(desk, LEE, conv_id, complaint=None, sentiment="positive", now=NOW))
+    c = store.read_sync(lambda db: readings.correction_of(db, key))
+    assert c is not None and c.corrected_by == "lee" and c.complaint is None and c.sentiment == "positive"
+    assert (c.model_complaint, c.model_sentiment) == (0.85, "negative")
+    read = store.read_sync(lambda db: _reading(db, key))
+    assert read["complaint"] == 0.85 and read["sentiment"] == "positive"  # the lead's reading, the model's complaint
+
+
+def test_a_fresh_model_reading_keeps_the_person_s_correction(seeded: tuple[Store, int, str]) -> None:
+    store, conv_id, key = seeded
+    desk = Desk(store, Settings())
+    asyncio.run(workflow.correct_reading(desk, ADA, conv_id, complaint=False, sentiment="positive", now=NOW))
+    row = {**store.read_sync(lambda db: _row(db, key)), "model_version": "seed-2", "complaint": 0.97,
+           "sentiment": "negative", "reasons": json.dumps(["complaint"]),
+           "sentiment_scores": json.dumps({"negative": 0.9, "neutral": 0.05, "positive": 0.05})}
+    store.write_sync(_save([row], [key]))
+    read = store.read_sync(lambda db: _reading(db, key))
+    assert read["complaint"] == 0.0 and read["sentiment"] == "positive" and read["model_version"] == "seed-2"
+    c = store.read_sync(lambda db: readings.correction_of(db, key))
+    assert c is not None and (c.model_version, c.model_complaint, c.model_sentiment) == ("seed-2", 0.97, "negative")
+    asyncio.run(workflow.restore_reading(desk, ADA, conv_id, now=NOW))
+    assert store.read_sync(lambda db: _reading(db, key))["complaint"] == 0.97  # the newer model reading
+
+
+@pytest.mark.parametrize(("complaint", "sentiment", "words"), [
+    (None, None, "say whether it is a complaint"), (True, "furious", "sentiment must be one of"),
+    (None, "<script>", "sentiment must be one of")])
+def test_a_correction_that_says_nothing_or_nonsense_is_refused_and_changes_nothing(
+        seeded: tuple[Store, int, str], complaint: bool | None, sentiment: str | None, words: str) -> None:
+    store, conv_id, key = seeded
+    before = store.read_sync(lambda db: _reading(db, key))
+    with pytest.raises(CarelineError, match=words):
+        asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=complaint,
+                                             sentiment=sentiment, now=NOW))
+    assert store.read_sync(lambda db: _reading(db, key)) == before
+
+
+def test_a_message_of_another_conversation_or_none_at_all_is_not_found(seeded: tuple[Store, int, str]) -> None:
+    store, conv_id, _ = seeded
+    other = store.read_sync(lambda db: db.conn.execute(
+        "SELECT m.key FROM mentions m JOIN conversations v ON v.thread_key = m.thread_key WHERE v.id <> ? LIMIT 1",
+        (conv_id,)).fetchone()[0])
+    desk = Desk(store, Settings())
+    with pytest.raises(NotFound):
+        asyncio.run(workflow.correct_reading(desk, ADA, conv_id, complaint=False, sentiment=None, now=NOW,
+                                             mention_key=other))
+    with pytest.raises(NotFound):
+        asyncio.run(workflow.correct_reading(desk, ADA, 10**9, complaint=False, sentiment=None, now=NOW))
+
+
+def _one_round(stores: list[Store], conv_id: int, key: str, r: int) -> list[BaseException]:
+    """Two agents, a lead (each with a store of their own) and the classifier's write of a fresh
+    reading, released by one barrier; returns what any of them raised."""
+    people = [(ADA, False, "neutral"), (BOB, True, "negative"), (LEE, None, "positive")]
+    gate = threading.Barrier(4)
+    errors: list[BaseException] = []
+    at = NOW + timedelta(seconds=r)
+
+    def person(i: int, who: Actor, complaint: bool | None, sentiment: str) -> None:
+        try:
+            gate.wait()
+            asyncio.run(workflow.correct_reading(Desk(stores[i], Settings()), who, conv_id, complaint=complaint,
+                                                 sentiment=sentiment, now=at))
+        except BaseException as exc:
+            errors.append(exc)
+
+    def classifier() -> None:
+        try:
+            row = stores[3].read_sync(lambda db: _row(db, key))
+            gate.wait()
+            fresh = {**row, "model_version": f"round-{r}", "complaint": 0.9, "sentiment": "negative", "reasons": "[]",
+                     "sentiment_scores": json.dumps({"negative": 0.9})}
+            stores[3].write_sync(_save([fresh], [key]))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=person, args=(i, *p)) for i, p in enumerate(people)]
+    threads.append(threading.Thread(target=classifier))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return errors
+
+
+def _row(db: Any, key: str) -> dict[str, Any]:
+    cur = db.conn.execute("SELECT * FROM classifications WHERE mention_key = ?", (key,))
+    return dict(zip([c[0] for c in cur.description], cur.fetchone(), strict=True))
+
+
+def test_two_agents_a_lead_and_the_classifier_on_one_message_at_once_leave_one_consistent_reading(
+        seeded: tuple[Store, int, str]) -> None:
+    """Four writers, each with its own connection to the file (as separate processes would have),
+    released together, twenty rounds: whatever the order, the stored reading is the one the last
+    correction made, exactly one correction row keeps a model's reading (never a person's), every
+    correction is in the audit log, and the priority is the one the last reading gives."""
+    store, conv_id, key = seeded
+    stores = [Store(store.path).open_sync() for _ in range(4)]
+    try:
+        for r in range(20):
+            assert _one_round(stores, conv_id, key, r) == []
+        last = store.read_sync(lambda db: db.conn.execute(
+            "SELECT actor, data FROM events WHERE subject = ? AND kind = 'reading.corrected' ORDER BY id",
+            (f"conversation:{conv_id}",)).fetchall())
+        assert len(last) == 60
+        who, data = last[-1][0], json.loads(last[-1][1])
+        read = store.read_sync(lambda db: _reading(db, key))
+        assert read["sentiment"] == data["sentiment"]
+        assert json.loads(read["reasons"])[0].startswith(f"corrected by {who}")
+        if data["complaint"] is not None:
+            assert read["complaint"] == float(data["complaint"])
+        rows = store.read_sync(lambda db: db.conn.execute(
+            "SELECT corrected_by, model_complaint, model_sentiment FROM reading_corrections").fetchall())
+        assert len(rows) == 1 and rows[0][0] == who
+        assert (rows[0][1], rows[0][2]) in ((0.9, "negative"), (0.85, "negative"))  # a model's, never a person's
+        expected = store.read_sync(lambda db: max(priority_for(m, NOW)[0] for m in _thread_rows(db, conv_id)))
+        assert store.read_sync(lambda db: _priority(db, conv_id)) == pytest.approx(expected)
+    finally:
+        for s in stores:
+            s.close_sync()
+
+
+def _thread_rows(db: Any, conv_id: int) -> list[dict[str, Any]]:
+    from careline.store.records import rows
+    from responder.intake import THREAD_SQL
+
+    thread = db.conn.execute("SELECT thread_key FROM conversations WHERE id = ?", (conv_id,)).fetchone()[0]
+    return rows(db, THREAD_SQL, (thread,))
+
+
+def test_corrections_become_labelled_rows_and_go_with_their_customer(seeded: tuple[Store, int, str]) -> None:
+    store, conv_id, key = seeded
+    asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=False, sentiment=None,
+                                         now=NOW))
+    rows = store.read_sync(lambda db: readings.labelled(db, "complaint"))
+    text = store.read_sync(lambda db: db.conn.execute("SELECT text FROM mentions WHERE key = ?", (key,)).fetchone()[0])
+    assert [(r.text, r.label, r.model_label, r.corrected_by) for r in rows] == [(text, "0", "1", "ada")]
+    assert store.read_sync(lambda db: readings.labelled(db, "sentiment")) == []  # sentiment left to the model
+    with pytest.raises(CarelineError):
+        store.read_sync(lambda db: readings.labelled(db, "intent"))
+    platform, handle = store.read_sync(lambda db: db.conn.execute(
+        "SELECT a.platform, a.handle FROM mentions m JOIN authors a ON a.key = m.author_key WHERE m.key = ?",
+        (key,)).fetchone())
+    store.write_sync(lambda db: erase_customer(db, platform, handle, actor="admin", now=NOW))
+    assert store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM reading_corrections").fetchone()[0]) == 0
+
+
+async def test_the_page_and_the_api_correct_and_restore_and_refuse_bad_input(seeded: tuple[Store, int, str]) -> None:
+    import re
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from careline.app.web.app import create_app
+    from careline.app.web.auth import create_token, create_user
+
+    store, conv_id, key = seeded
+
+    def people(db: Any) -> tuple[str, str]:
+        create_user(db, "ada", "agent", "a long enough password")
+        create_user(db, "mia", "marketing", "a long enough password")
+        return create_token(db, "ada", "t"), create_token(db, "mia", "t")
+
+    ada, mia = store.write_sync(people)
+    app = create_app(Settings(), store)
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {ada}"}) as client:
+        page = await (await client.get(f"/conversations/{conv_id}")).text()
+        assert "The model misread this?" in page and f'name="mention_key" value="{key}"' in page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        form = {"csrf_token": csrf.group(1) if csrf else "", "mention_key": key, "complaint": "no",
+                "sentiment": "positive"}
+        r = await client.post(f"/conversations/{conv_id}/reading", data=form, allow_redirects=False)
+        assert r.status == 303 and r.headers["Location"].endswith("?done=reading#classifier")
+        page = await (await client.get(r.headers["Location"])).text()
+        assert "Corrected by ada" in page and "The model read it as a complaint (85%), negative." in page
+        assert "corrected by ada: not a complaint (model 0.85); sentiment positive (model negative)" in page
+        r = await client.post(f"/conversations/{conv_id}/reading", data={**form, "complaint": "maybe"})
+        assert r.status == 422 and "complaint" in await r.text()  # the page again, with the error
+        r = await client.post(f"/conversations/{conv_id}/reading", data={**form, "complaint": "", "sentiment": ""})
+        assert r.status == 422 and "say whether it is a complaint" in await r.text()
+        r = await client.post(f"/conversations/{conv_id}/reading/restore", data=form, allow_redirects=False)
+        assert r.headers["Location"].endswith("?done=reading_restored#classifier")
+
+        r = await client.post(f"/api/conversations/{conv_id}/reading", json={"complaint": True})
+        body = await r.json()
+        assert r.status == 200 and body["message"] == "Corrected: a complaint (model 0.85)."
+        detail = await (await client.get(f"/api/conversations/{conv_id}")).json()
+        assert [m["corrected_by"] for m in detail["thread"]] == ["ada"]
+        for bad, status in (({"complaint": "yes"}, 422), ({"sentiment": "angry"}, 422), ({}, 422),
+                            ({"complaint": False, "mention_key": "x:nope"}, 404)):
+            r = await client.post(f"/api/conversations/{conv_id}/reading", json=bad)
+            assert r.status == status, (bad, await r.text())
+        r = await client.post(f"/api/conversations/{conv_id}/reading", data=b"{not json",
+                              headers={"Content-Type": "application/json"})
+        assert r.status == 400
+        r = await client.post(f"/api/conversations/{conv_id}/reading/restore")
+        assert r.status == 200 and (await r.json())["message"] == "The model's reading is back."
+        r = await client.post(f"/api/conversations/{conv_id}/reading", json={"complaint": False},
+                              headers={"Authorization": f"Bearer {mia}"})
+        assert r.status == 403  # marketing reads trends; correcting is the care team's
+
+
+def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[Store, int, str],
+                                                                   tmp_path: Path) -> None:
+    """The round trip a team would make: correct posts, export them, score a model on them."""
+    import csv
+
+    from careline.app.web.migrations import WEB
+    from tests.test_data_stewardship import run
+
+    store, conv_id, key = seeded
+    hostile = "=HYPERLINK(\"http://evil.invalid\") @brand refund, \"quoted\"\nsecond line"
+    store.write_sync(lambda db: db.conn.execute("UPDATE mentions SET text = ? WHERE key = ?", (hostile, key)))
+    asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=False, sentiment=None,
+                                         now=NOW))
+    Store(store.path, extra=[WEB]).open_sync().close_sync()  # the web tables, as `careline run` would add
+    env = {"CARELINE_SERVICE__DATABASE": str(store.path)}
+    out = tmp_path / "corrected.csv"
+    code, said = run("readings", "export", "--task", "complaint", "-o", str(out), env=env)
+    assert code == 0 and f"1 corrected post(s) for complaint in en written to {out}" in said, said
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["text"], r["label"], r["model_label"], r["corrected_by"]) for r in rows] == [(hostile, "0", "1", "ada")]
+    code, said = run("evaluate", "--task", "complaint", "--data", str(out), "--kind", "vader", env=env)
+    assert code == 0 and "n              1" in said, said
+    code, said = run("readings", "export", "--for-spreadsheet", env=env)
+    assert code == 0 and "'=HYPERLINK" in said  # the formula reads as text in a spreadsheet
