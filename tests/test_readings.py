@@ -271,7 +271,7 @@ async def test_the_page_and_the_api_correct_and_restore_and_refuse_bad_input(see
         assert r.status == 303 and r.headers["Location"].endswith("?done=reading#classifier")
         page = await (await client.get(r.headers["Location"])).text()
         assert "Corrected by ada" in page and "The model read it as a complaint (85%), negative." in page
-        assert "corrected by ada: not a complaint (model 0.85); sentiment positive (model negative)" in page
+        assert 'value="no" checked> not a complaint' in page and '<option value="positive" selected>' in page
         r = await client.post(f"/conversations/{conv_id}/reading", data={**form, "complaint": "maybe"})
         assert r.status == 422 and "complaint" in await r.text()  # the page again, with the error
         r = await client.post(f"/conversations/{conv_id}/reading", data={**form, "complaint": "", "sentiment": ""})

@@ -94,3 +94,42 @@ def test_notes_mentions_tags_saved_view_and_saved_replies(page: Any, live: LiveS
     assert "goodwill voucher" in page.locator("ol.notes").inner_text()
     assert conv_url.endswith(page.locator("ol.notes a").first.get_attribute("href").split("#")[0])
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("who", "width"), [("agent", 1360), ("lead", 390)], ids=["agent-desktop", "lead-phone"])
+def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: LiveServer, who: str,
+                                                         width: int) -> None:
+    """The classifier panel's "The model misread this?": the correction shows who made it and what the
+    model said, moves the priority, and "Restore the model's reading" takes it back."""
+    from tests.browser.conftest import watched_page
+
+    context, page = watched_page(browser, live.url, width)
+    try:
+        login(page, who)
+        found = live.store.read_sync(lambda db: db.conn.execute(  # type: ignore[attr-defined]
+            "SELECT v.id, v.priority FROM conversations v JOIN mentions m ON m.thread_key = v.thread_key "
+            "JOIN classifications c ON c.mention_key = m.key LEFT JOIN reading_corrections r ON r.mention_key = m.key "
+            "WHERE c.complaint >= 0.5 AND r.mention_key IS NULL AND v.status = 'new' ORDER BY v.id DESC LIMIT 1"
+        ).fetchone())
+        conv_id = found[0]
+        page.goto(f"/conversations/{conv_id}")
+        page.get_by_text("The model misread this?").click()
+        page.get_by_label("not a complaint").check()
+        page.get_by_label("Sentiment").select_option("neutral")
+        page.get_by_role("button", name="Save correction").click()
+        page.wait_for_url(re.compile(r"done=reading"))
+        note = page.locator("#classifier .corrected-note")
+        assert f"Corrected by {who}" in note.inner_text() and "The model read it as a complaint" in note.inner_text()
+        assert page.locator("#classifier meter").first.get_attribute("value") == "0.0"  # complaint 0 %
+        box = note.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width  # no sideways scrolling on a phone
+        after = live.store.read_sync(lambda db: db.conn.execute(  # type: ignore[attr-defined]
+            "SELECT priority FROM conversations WHERE id = ?", (conv_id,)).fetchone()[0])
+        assert after < found[1]
+        shot(page, f"reading-corrected-{width}")
+        page.get_by_role("button", name="Restore the model's reading").click()
+        page.wait_for_url(re.compile(r"done=reading_restored"))
+        assert page.locator("#classifier .corrected-note").count() == 0
+        assert not page.errors, page.errors
+    finally:
+        context.close()
