@@ -54,6 +54,23 @@ CREATE INDEX reading_corrections_at ON reading_corrections(corrected_at);
 """
 
 
+#: The model's reading a correction keeps: its ``reading_corrections`` column -> the ``classifications`` column.
+MODEL_COLUMNS = {"model_version": "model_version", "model_complaint": "complaint", "model_sentiment": "sentiment",
+                 "model_sentiment_scores": "sentiment_scores", "model_severity": "severity", "model_reasons": "reasons"}
+_CORRECTIONS = ("SELECT mention_key, complaint, sentiment, model_version, model_complaint, model_sentiment, "
+                "corrected_by, corrected_at FROM reading_corrections")
+
+
+def _model_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The model's reading in a classification row, as ``reading_corrections`` keeps it."""
+    return {kept: row.get(column) for kept, column in MODEL_COLUMNS.items()}
+
+
+def _as_model_read(row: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    """The classification row with the kept ``model`` reading in place of whatever a person said."""
+    return {**row, **{column: model[kept] for kept, column in MODEL_COLUMNS.items() if kept != "model_version"}}
+
+
 @dataclass(frozen=True, slots=True)
 class Correction:
     """What a person said about one mention (``None``: that part left as the model read it), and the
@@ -92,9 +109,7 @@ def check(complaint: bool | None, sentiment: str | None) -> None:
 
 
 def correction_of(db: Database, mention_key: str) -> Correction | None:
-    row = db.conn.execute("SELECT mention_key, complaint, sentiment, model_version, model_complaint, model_sentiment, "
-                          "corrected_by, corrected_at FROM reading_corrections WHERE mention_key = ?",
-                          (mention_key,)).fetchone()
+    row = db.conn.execute(f"{_CORRECTIONS} WHERE mention_key = ?", (mention_key,)).fetchone()
     return None if row is None else _correction(row)
 
 
@@ -115,24 +130,15 @@ def _classification(db: Database, mention_key: str) -> dict[str, Any]:
 
 def _model_reading(db: Database, mention_key: str, current: dict[str, Any]) -> dict[str, Any]:
     """The model's own reading of the mention: kept from an earlier correction, else the row as it is."""
-    cur = db.conn.execute("SELECT model_version, model_complaint, model_sentiment, model_sentiment_scores, "
-                          "model_severity, model_reasons FROM reading_corrections WHERE mention_key = ?",
-                          (mention_key,))
-    kept = cur.fetchone()
-    if kept is None:
-        return {"model_version": current["model_version"], "model_complaint": current["complaint"],
-                "model_sentiment": current["sentiment"], "model_sentiment_scores": current["sentiment_scores"],
-                "model_severity": current["severity"], "model_reasons": current["reasons"]}
-    return dict(zip(("model_version", "model_complaint", "model_sentiment", "model_sentiment_scores",
-                     "model_severity", "model_reasons"), kept, strict=True))
+    kept = db.conn.execute(f"SELECT {', '.join(MODEL_COLUMNS)} FROM reading_corrections WHERE mention_key = ?",
+                           (mention_key,)).fetchone()
+    return _model_of(current) if kept is None else dict(zip(MODEL_COLUMNS, kept, strict=True))
 
 
 def _corrected_row(model: dict[str, Any], row: dict[str, Any], complaint: bool | None, sentiment: str | None,
                    by: str) -> dict[str, Any]:
     """The classification row with a person's reading over the model's, and a reason saying so."""
-    out = {**row, "complaint": model["model_complaint"], "sentiment": model["model_sentiment"],
-           "sentiment_scores": model["model_sentiment_scores"], "severity": model["model_severity"],
-           "reasons": model["model_reasons"]}
+    out = _as_model_read(row, model)
     if complaint is not None:
         out["complaint"] = SURE if complaint else NOT
         severity = model["model_severity"]
@@ -154,14 +160,11 @@ def save(db: Database, mention_key: str, complaint: bool | None, sentiment: str 
     model = _model_reading(db, mention_key, current)
     db.table("classifications").insert(_corrected_row(model, current, complaint, sentiment, by), pk="mention_key",
                                        replace=True)
-    db.conn.execute(
-        """INSERT OR REPLACE INTO reading_corrections (mention_key, complaint, sentiment, model_version,
-               model_complaint, model_sentiment, model_sentiment_scores, model_severity, model_reasons, corrected_by,
-               corrected_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (mention_key, None if complaint is None else int(complaint), sentiment, model["model_version"],
-         model["model_complaint"], model["model_sentiment"], model["model_sentiment_scores"], model["model_severity"],
-         model["model_reasons"], by, to_iso(now)))
+    row = {"mention_key": mention_key, "complaint": None if complaint is None else int(complaint),
+           "sentiment": sentiment, **model, "corrected_by": by, "corrected_at": to_iso(now)}
+    marks = ", ".join("?" * len(row))
+    db.conn.execute(f"INSERT OR REPLACE INTO reading_corrections ({', '.join(row)}) VALUES ({marks})",
+                    tuple(row.values()))
     found = correction_of(db, mention_key)
     assert found is not None
     return found
@@ -174,10 +177,7 @@ def restore(db: Database, mention_key: str) -> Correction | None:
         return None
     current = _classification(db, mention_key)
     model = _model_reading(db, mention_key, current)
-    back = {**current, "complaint": model["model_complaint"], "sentiment": model["model_sentiment"],
-            "sentiment_scores": model["model_sentiment_scores"], "severity": model["model_severity"],
-            "reasons": model["model_reasons"]}
-    db.table("classifications").insert(back, pk="mention_key", replace=True)
+    db.table("classifications").insert(_as_model_read(current, model), pk="mention_key", replace=True)
     db.conn.execute("DELETE FROM reading_corrections WHERE mention_key = ?", (mention_key,))
     return undone
 
@@ -190,8 +190,7 @@ def reapply(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     keys = [r["mention_key"] for r in rows]
     marks = ",".join("?" * len(keys))
     found = {c.mention_key: c for c in map(_correction, db.conn.execute(
-        "SELECT mention_key, complaint, sentiment, model_version, model_complaint, model_sentiment, corrected_by, "
-        f"corrected_at FROM reading_corrections WHERE mention_key IN ({marks})", keys).fetchall())}
+        f"{_CORRECTIONS} WHERE mention_key IN ({marks})", keys).fetchall())}
     if not found:
         return rows
     out = []
@@ -200,11 +199,8 @@ def reapply(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if c is None:
             out.append(row)
             continue
-        model = {"model_version": row["model_version"], "model_complaint": row["complaint"],
-                 "model_sentiment": row["sentiment"], "model_sentiment_scores": row["sentiment_scores"],
-                 "model_severity": row.get("severity"), "model_reasons": row["reasons"]}
-        db.conn.execute("UPDATE reading_corrections SET model_version = ?, model_complaint = ?, model_sentiment = ?, "
-                        "model_sentiment_scores = ?, model_severity = ?, model_reasons = ? WHERE mention_key = ?",
+        model = _model_of(row)
+        db.conn.execute(f"UPDATE reading_corrections SET {', '.join(f'{k} = ?' for k in model)} WHERE mention_key = ?",
                         (*model.values(), row["mention_key"]))
         out.append(_corrected_row(model, row, c.complaint, c.sentiment, c.corrected_by))
     return out

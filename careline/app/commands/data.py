@@ -76,6 +76,13 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool) -> None:
     click.echo(f"restored {report.pages} pages into {report.path}")
 
 
+def write_private(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600): exports hold customers' posts."""
+    backups.create_private(path)
+    Path(path).write_text(text, encoding="utf-8")
+    os.chmod(path, backups.PRIVATE)
+
+
 @click.group("customer")
 def customer() -> None:
     """One customer's data on request: export it, or erase it everywhere (GDPR articles 15 and 17)."""
@@ -100,9 +107,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
     if output is None:
         click.echo(text)
         return
-    backups.create_private(output)
-    Path(output).write_text(text + "\n", encoding="utf-8")
-    os.chmod(output, backups.PRIVATE)
+    write_private(output, text + "\n")
     click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{found.handle} to {output}",
                err=True)
 
@@ -179,9 +184,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     if output is None:
         click.echo(buf.getvalue(), nl=False)
     else:
-        backups.create_private(output)
-        Path(output).write_text(buf.getvalue(), encoding="utf-8")
-        os.chmod(output, backups.PRIVATE)
+        write_private(output, buf.getvalue())
     languages = sorted({r.language for r in found})
     click.echo(f"{len(found)} corrected post(s) for {task}" + (f" in {', '.join(languages)}" if languages else "")
                + (f" written to {output}" if output else ""), err=True)
