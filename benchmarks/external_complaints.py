@@ -35,7 +35,7 @@ def readings(clf: Any, texts: list[str], y: list[int]) -> tuple[dict[str, Any], 
     import numpy as np
 
     from classifiers.ngrams import hashed_counts
-    from classifiers.postprocess import PRAISE_HEAD, Gate, has_praise
+    from classifiers.postprocess import NEVER, PRAISE_HEAD, Gate, has_praise
     from classifiers.train_extra import PLAIN, GateScores
 
     x = np.concatenate([clf.embed(texts[i:i + 32]) for i in range(0, len(texts), 32)])
@@ -47,7 +47,7 @@ def readings(clf: Any, texts: list[str], y: list[int]) -> tuple[dict[str, Any], 
     bounded = GateScores.of_texts(labels, base, praise_p, sarcasm, texts)  # as ``predict`` reads them
     unbounded = GateScores(labels, base, praise_p, sarcasm, np.asarray([has_praise(t) for t in texts]))
     return {"complaint head alone": bounded.complaint(PLAIN),
-            "praise head, no correction": unbounded.complaint(Gate(1.01, 1.01)),
+            "praise head, no correction": unbounded.complaint(Gate(NEVER, NEVER)),
             "shipped gate, no length bound": unbounded.complaint(clf.gate),
             "shipped gate (as predicted)": bounded.complaint(clf.gate)}, labels
 

@@ -46,7 +46,7 @@ def measure(texts: list[str], labels: list[int], heads: Any, embed: Any, gate: A
     """The lift's turns on one set, and complaint macro-F1 with each situation floor."""
     import numpy as np
 
-    from classifiers.postprocess import PRAISE_HEAD
+    from classifiers.postprocess import NEVER, PRAISE_HEAD
     from classifiers.train_extra import GateScores, _f1
 
     x = np.concatenate([embed(texts[i:i + 256]) for i in range(0, len(texts), 256)])
@@ -54,7 +54,7 @@ def measure(texts: list[str], labels: list[int], heads: Any, embed: Any, gate: A
                             heads[PRAISE_HEAD].proba_of_texts(x, texts),
                             heads["sarcasm"].proba_of_texts(x, texts), texts)
     sarcasm = np.where(g.praise, g.sarcasm, 0.0)
-    p = g.complaint(dataclasses.replace(gate, sarcasm_on=1.01))  # the shipped gate without its lift
+    p = g.complaint(dataclasses.replace(gate, sarcasm_on=NEVER))  # the shipped gate without its lift
     lifted = sarcasm >= gate.sarcasm_on
     turns = lifted & (p < 0.5)
     situation = np.ones(len(texts))  # only the turned posts need it: elsewhere the floor changes nothing

@@ -25,6 +25,7 @@ QUEUE_COLUMNS = """
        a.handle, a.name AS author_name, a.followers,
        m.key AS mention_key, m.text, m.url, m.language, cl.language_covered, cl.severity,
        cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency,
+       (SELECT rc.corrected_by FROM reading_corrections rc WHERE rc.mention_key = m.key) AS corrected_by,
        (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'awaiting_approval') AS held,
        (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'draft'
             AND r.reviewed_by IS NOT NULL) AS sent_back"""
@@ -65,6 +66,9 @@ FILTERS = {
         ORDER BY m3.created_at DESC LIMIT 1) = :language""",
     "tag": "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = :tag)",
     "team": "c.team = :team",
+    # a person corrected the model's reading of some message of the thread (a lead reviewing them)
+    "corrected": """EXISTS (SELECT 1 FROM mentions m4 JOIN reading_corrections rc ON rc.mention_key = m4.key
+        WHERE m4.thread_key = c.thread_key)""",
 }
 #: Must stay textually the same as the WHERE of the partial index, or SQLite will not use the index.
 OPEN_CLAUSE = "c.status IN ('new', 'open', 'pending', 'snoozed')"

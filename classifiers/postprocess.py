@@ -53,6 +53,10 @@ PRAISE_HEAD = "praise_complaint"
 PRAISE_SINCERE_BELOW = 0.2
 
 
+#: A gate threshold no probability reaches: that part of the gate is off (``Gate(0.0, NEVER)``: no lift).
+NEVER = 1.01
+
+
 @dataclass(frozen=True)
 class Gate:
     """The two sarcasm thresholds of the English complaint score, as the model's manifest records them

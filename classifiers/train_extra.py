@@ -46,7 +46,7 @@ from classifiers.multilingual import (
     cue_counts,
     with_praise,
 )
-from classifiers.postprocess import PRAISE_HEAD, Gate
+from classifiers.postprocess import NEVER, PRAISE_HEAD, Gate
 from classifiers.train import TrainConfig, _counts, _unseen, adapter_seen_texts, check_head, train_head
 
 Progress = Callable[[str, int], Any]
@@ -412,10 +412,10 @@ def fit_praise_complaint(model_dir: Path, *, log: Callable[[str], None] = _echo)
     return _update_minilm(model_dir, manifest, {PRAISE_HEAD: head}, {PRAISE_HEAD: report}, training)
 
 
-#: Sarcasm bounds of the praise head (0: never used; 1.01: every post with positive words) by the
-#: level from which the sarcasm score lifts the complaint score (1.01: never).
-GATE_GRID = tuple(Gate(b, on) for b in (0.0, 0.2, 0.3, 0.4, 0.5, 1.01) for on in (0.5, 0.6, 0.7, 0.8, 1.01))
-PLAIN = Gate(0.0, 1.01)  # the complaint head alone
+#: Sarcasm bounds of the praise head (0: never used; NEVER: every post with positive words) by the
+#: level from which the sarcasm score lifts the complaint score (NEVER: no lift).
+GATE_GRID = tuple(Gate(b, on) for b in (0.0, 0.2, 0.3, 0.4, 0.5, NEVER) for on in (0.5, 0.6, 0.7, 0.8, NEVER))
+PLAIN = Gate(0.0, NEVER)  # the complaint head alone
 REAL_COST_MAX = 0.002  # about one post of the 552 real unseen complaint rows
 CHOOSE_GATE_RULE = (f"the best leave-one-annotator-out macro-F1 on written posts among gates that cost real unseen "
                     f"complaint rows (cross-fitted) at most {REAL_COST_MAX} macro-F1 against the complaint head alone")

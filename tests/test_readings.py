@@ -323,3 +323,43 @@ def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[
     assert code == 0 and "n              1" in said, said
     code, said = run("readings", "export", "--for-spreadsheet", env=env)
     assert code == 0 and "'=HYPERLINK" in said  # the formula reads as text in a spreadsheet
+
+
+async def test_the_queue_marks_and_filters_corrected_conversations_and_a_message_form_returns_to_its_message(
+        seeded: tuple[Store, int, str]) -> None:
+    """A lead reviewing the team's corrections finds them with one tick (``corrected=1``, page and API),
+    each row says who corrected it, and an earlier message's form brings the agent back to that message."""
+    import re
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from careline.app.web.app import create_app
+    from careline.app.web.auth import create_token, create_user
+
+    store, conv_id, key = seeded
+    token = store.write_sync(lambda db: (create_user(db, "ada", "agent", "a long enough password"),
+                                         create_token(db, "ada", "t"))[1])
+    app = create_app(Settings(), store)
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {token}"}) as client:
+        everything = (await (await client.get("/api/queue?limit=100")).json())["items"]
+        assert len(everything) > 1 and not any(r["corrected_by"] for r in everything)
+        assert (await (await client.get("/api/queue?corrected=1")).json())["items"] == []
+
+        page = await (await client.get(f"/conversations/{conv_id}")).text()
+        assert 'id="message-1"' in page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        form = {"csrf_token": csrf.group(1) if csrf else "", "mention_key": key, "complaint": "no",
+                "back": "message-1"}
+        r = await client.post(f"/conversations/{conv_id}/reading", data=form, allow_redirects=False)
+        assert r.status == 303 and r.headers["Location"].endswith("?done=reading#message-1")
+        r = await client.post(f"/conversations/{conv_id}/reading", data={**form, "back": "x\r\nLocation: /evil"},
+                              allow_redirects=False)
+        assert r.status == 422  # the anchor is only ever one of the page's own
+
+        corrected = (await (await client.get("/api/queue?corrected=1")).json())["items"]
+        assert [(r["id"], r["corrected_by"]) for r in corrected] == [(conv_id, "ada")]
+        queue = await (await client.get("/?corrected=1")).text()
+        assert f'data-id="{conv_id}"' in queue and "corrected by ada" in queue
+        assert 'name="corrected" value="1" checked' in queue
+        unticked = (await (await client.get("/api/queue?corrected=nonsense&limit=100")).json())["items"]
+        assert {r["id"] for r in unticked} == {r["id"] for r in everything}  # not a tick: no filter

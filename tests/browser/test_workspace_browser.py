@@ -4,6 +4,7 @@ with @mentions, tags, saved views, the saved-reply picker and the dense queue.""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -127,9 +128,66 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
             "SELECT priority FROM conversations WHERE id = ?", (conv_id,)).fetchone()[0])
         assert after < found[1]
         shot(page, f"reading-corrected-{width}")
+        page.goto("/")  # a lead reviewing the team's corrections ticks "Corrected"
+        page.get_by_label("Corrected").check()
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url(re.compile(r"corrected=1"))
+        row = page.locator(f'tr.conv[data-id="{conv_id}"]')
+        assert f"corrected by {who}" in row.inner_text()
+        assert all("corrected by" in t for t in page.locator("tr.conv").all_inner_texts())
+        page.goto(f"/conversations/{conv_id}")
         page.get_by_role("button", name="Restore the model's reading").click()
         page.wait_for_url(re.compile(r"done=reading_restored"))
         assert page.locator("#classifier .corrected-note").count() == 0
+        assert not page.errors, page.errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("who", "width"), [("lead", 1360), ("agent", 390)], ids=["lead-desktop", "agent-phone"])
+def test_correcting_an_earlier_message_returns_to_that_message(browser: Any, live: LiveServer, who: str,
+                                                                width: int) -> None:
+    """An earlier customer message's "Misread?" form saves its own reading and brings the person back to
+    that message, not to the panel at the foot of a phone's page."""
+    from tests.browser.conftest import watched_page
+
+    def follow_up(db: Any) -> int:
+        """The customer writes again on an open, uncorrected conversation: its first message is now an
+        earlier one, with its own form."""
+        from careline.domain import to_iso
+
+        conv_id, key, at = db.conn.execute(
+            "SELECT v.id, m.key, m.created_at FROM conversations v "
+            "JOIN mentions m ON m.thread_key = v.thread_key LEFT JOIN reading_corrections r ON r.mention_key = m.key "
+            "WHERE v.status = 'new' AND r.mention_key IS NULL AND m.key LIKE '%:seed%' ORDER BY v.id LIMIT 1"
+        ).fetchone()
+        db.conn.execute(
+            "INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, created_at, "
+            "fetched_at, conversation_id, thread_key, in_reply_to_id, language, raw, stage) "
+            "SELECT key || ':again', platform, platform_id || 'b', brand, source, author_key, 'Any news on this?', "
+            "url, ?, fetched_at, conversation_id, thread_key, NULL, 'en', '{}', 'routed' FROM mentions WHERE key = ?",
+            (to_iso(datetime.fromisoformat(at) + timedelta(minutes=1)), key))
+        db.conn.execute(
+            "INSERT INTO classifications (mention_key, model_version, sentiment, sentiment_scores, complaint, "
+            "detractor, intent, intent_scores, urgency, reasons, classified_at) SELECT mention_key || ':again', "
+            "model_version, 'neutral', '{}', 0.2, 0.2, 'question', '{}', 0, '[]', classified_at "
+            "FROM classifications WHERE mention_key = ?", (key,))
+        return int(conv_id)
+
+    conv_id = live.store.write_sync(follow_up)  # type: ignore[attr-defined]
+    context, page = watched_page(browser, live.url, width)
+    try:
+        login(page, who)
+        page.goto(f"/conversations/{conv_id}")
+        first = page.locator("#message-1")
+        first.get_by_text("Misread?").click()
+        first.get_by_label("a complaint", exact=True).check()
+        first.get_by_role("button", name="Save correction").click()
+        page.wait_for_url(re.compile(r"done=reading#message-1$"))
+        assert f"corrected by {who}" in page.locator("#message-1 .tags").inner_text()
+        assert page.locator("#classifier .corrected-note").count() == 0  # the latest message is untouched
+        top = page.locator("#message-1").bounding_box()
+        assert top is not None and -5 <= top["y"] < 900  # the message is in view, not the page's head or foot
         assert not page.errors, page.errors
     finally:
         context.close()

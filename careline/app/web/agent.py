@@ -67,8 +67,14 @@ def queue_filters(request: web.Request) -> dict[str, str | None]:
         if value is not None and len(value) > 64:
             raise web.HTTPBadRequest(text=f"{name} is too long")
         filters[name] = value
-    filters["assignee"] = user_of(request).username if request.query.get("mine") in ("1", "true", "on") else None
+    filters["assignee"] = user_of(request).username if _ticked(request, "mine") else None
+    filters["corrected"] = "1" if _ticked(request, "corrected") else None
     return filters
+
+
+def _ticked(request: web.Request, name: str) -> bool:
+    """A checkbox filter: ``1``, ``true`` or ``on`` (what a browser sends) mean yes; anything else no."""
+    return request.query.get(name) in ("1", "true", "on")
 
 
 def present_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -333,7 +339,8 @@ async def reading_form(request: web.Request) -> web.Response:
     conv_id, restore = int(request.match_info["id"]), request.path.endswith("/restore")
     desk, who = request.app[DESK], actions.actor_of(user_of(request))
     try:
-        complaint, sentiment, key = (await schemas.read_form(request, schemas.ReadingForm)).reading()
+        form = await schemas.read_form(request, schemas.ReadingForm)
+        complaint, sentiment, key = form.reading()
         if restore:
             out = await workflow.restore_reading(desk, who, conv_id, now=utcnow(), mention_key=key)
         else:
@@ -345,7 +352,8 @@ async def reading_form(request: web.Request) -> web.Response:
         status = 404 if isinstance(exc, NotFound) else 422
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc))
     done = "reading_restored" if restore and out.message.startswith("The model") else "reading" if not restore else ""
-    raise web.HTTPSeeOther(f"/conversations/{conv_id}?done={done}#classifier")
+    # back to the message corrected: an earlier one's form names its anchor, the latest's is the panel
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}?done={done}#{form.back or 'classifier'}")
 
 
 @allow(Role.AGENT)

@@ -195,6 +195,9 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                     _q("platform", SHORT), _q("brand", SHORT), _q("intent", SHORT), _q("status", SHORT),
                     _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me"),
                     _q("tag", SHORT), _q("team", SHORT),
+                    _q("language", {"type": "string", "maxLength": 64}, "the latest message's detected language"),
+                    _q("corrected", {"type": "string", "enum": ["0", "1"]},
+                       "1: only conversations where a person corrected the model's reading of a message"),
                     _q("q", {"type": "string", "maxLength": 200},
                        "search text: messages, authors, notes and tags; every status unless status is given"),
                     _q("after", {"type": "string", "maxLength": 200}, "the next value of the previous page")]
@@ -336,7 +339,8 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/": {"get": _page("The reply queue", "agent", params=[
             _q("platform", SHORT), _q("brand", SHORT), _q("intent", SHORT), _q("status", SHORT),
-            _q("mine", {"type": "string", "enum": ["0", "1"]})])},
+            _q("mine", {"type": "string", "enum": ["0", "1"]}),
+            _q("corrected", {"type": "string", "enum": ["0", "1"]})])},
         "/conversations/{id}": {"get": _page("A conversation and its reply editor", "agent", params=[CONV_ID])},
         "/replies/{id}/retry": {"post": _page("Retry a failed reply", "agent", params=[CONV_ID], form={})},
         "/replies/{id}/approve": {"post": _page("Approve a held reply", "lead", params=[CONV_ID], form={})},

@@ -133,6 +133,7 @@ class ReadingForm(Schema):
     complaint: Literal["", "yes", "no"] = ""
     sentiment: Literal["", "negative", "neutral", "positive"] = ""
     mention_key: str = Field("", max_length=200)
+    back: str = Field("", pattern=r"^(message-\d{1,5})?$", description="the page anchor to return to")
 
     def reading(self) -> tuple[bool | None, str | None, str | None]:
         return ({"yes": True, "no": False}.get(self.complaint), self.sentiment or None, self.mention_key or None)
