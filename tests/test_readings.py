@@ -363,3 +363,58 @@ async def test_the_queue_marks_and_filters_corrected_conversations_and_a_message
         assert 'name="corrected" value="1" checked' in queue
         unticked = (await (await client.get("/api/queue?corrected=nonsense&limit=100")).json())["items"]
         assert {r["id"] for r in unticked} == {r["id"] for r in everything}  # not a tick: no filter
+
+
+def test_the_lead_s_summary_counts_corrections_by_direction_language_and_person(
+        seeded: tuple[Store, int, str]) -> None:
+    """Corrections of the last 30 days only, which way each went, each language's rate against the
+    mentions the trends counted in it, and who made them."""
+    store, conv_id, _ = seeded
+    desk = Desk(store, Settings())
+    others = store.read_sync(lambda db: db.conn.execute(
+        "SELECT v.id, c.complaint FROM conversations v JOIN mentions m ON m.thread_key = v.thread_key "
+        "JOIN classifications c ON c.mention_key = m.key WHERE v.id != ? ORDER BY v.id LIMIT 40",
+        (conv_id,)).fetchall())
+    calm = next(i for i, p in others if p < 0.5)
+    angry = next(i for i, p in others if p >= 0.5)
+    asyncio.run(workflow.correct_reading(desk, ADA, conv_id, complaint=False, sentiment=None, now=NOW))
+    asyncio.run(workflow.correct_reading(desk, ADA, calm, complaint=True, sentiment="negative", now=NOW))
+    asyncio.run(workflow.correct_reading(desk, LEE, angry, complaint=None, sentiment="positive",
+                                         now=NOW - timedelta(days=31)))  # outside the window
+    got = store.read_sync(lambda db: readings.summary(db, NOW))
+    mentions = store.read_sync(lambda db: db.conn.execute(
+        "SELECT sum(n) FROM trend_languages WHERE language = 'en'").fetchone()[0])
+    assert (got.corrected, got.made_complaint, got.made_not_complaint) == (2, 1, 1)
+    assert got.sentiment_changed == 1  # the calm post, model positive or neutral, now negative
+    assert [(x.language, x.corrected, x.mentions) for x in got.by_language] == [("en", 2, mentions)]
+    assert got.by_language[0].per_100 == round(200 / mentions, 1)
+    assert got.by_person == (("ada", 2),)
+    assert got.as_dict()["by_language"][0]["per_100"] == got.by_language[0].per_100
+    assert store.read_sync(lambda db: readings.summary(db, NOW + timedelta(days=31))).corrected == 0
+
+
+async def test_the_sla_page_and_its_json_show_the_team_s_corrections(seeded: tuple[Store, int, str]) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from careline.app.web.app import create_app
+    from careline.app.web.auth import create_token, create_user
+
+    store, conv_id, _ = seeded
+    lead, agent = store.write_sync(lambda db: (create_user(db, "lee", "lead", "a long enough password"),
+                                               create_user(db, "ada", "agent", "a long enough password"),
+                                               create_token(db, "lee", "t"), create_token(db, "ada", "t"))[2:])
+    app = create_app(Settings(), store)
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {lead}"}) as client:
+        page = await (await client.get("/sla")).text()
+        assert 'id="corrections"' in page and "None yet." in page
+        r = await client.post(f"/api/conversations/{conv_id}/reading", json={"complaint": False},
+                              headers={"Authorization": f"Bearer {agent}"})
+        assert r.status == 200
+        page = await (await client.get("/sla")).text()
+        assert '<b id="corrections-count">1</b> corrected' in page and "read as a complaint that was none" in page
+        assert 'href="/?corrected=1"' in page and "By ada (1)." in page
+        body = await (await client.get("/api/sla/summary")).json()
+        assert body["corrections"]["corrected"] == 1 and body["corrections"]["by_person"] == [
+            {"person": "ada", "corrected": 1}]
+        r = await client.get("/sla", headers={"Authorization": f"Bearer {agent}"})
+        assert r.status == 403  # a lead's page

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 from careline.domain import from_iso, to_iso
 from careline.errors import Invalid, NotFound
+from careline.store.trending import LANGUAGE_OF
 
 SENTIMENTS = ("negative", "neutral", "positive")
 #: The scores a corrected reading stores: sure of what the person said, so the queue's meters agree.
@@ -230,7 +231,7 @@ def labelled(db: Database, task: str, *, brand: str | None = None) -> list[Label
     column = "r.complaint" if task == "complaint" else "r.sentiment"
     model = ("CASE WHEN r.model_complaint >= 0.5 THEN '1' ELSE '0' END" if task == "complaint"
              else "r.model_sentiment")
-    sql = (f"SELECT m.text, {column}, coalesce(c.language, m.language, 'und'), m.brand, m.platform, {model}, "
+    sql = (f"SELECT m.text, {column}, {LANGUAGE_OF.format(c='c')}, m.brand, m.platform, {model}, "
            "r.corrected_by, r.corrected_at FROM reading_corrections r JOIN mentions m ON m.key = r.mention_key "
            f"LEFT JOIN classifications c ON c.mention_key = r.mention_key WHERE {column} IS NOT NULL"
            + (" AND m.brand = ?" if brand else "") + " ORDER BY r.corrected_at, r.mention_key")
@@ -239,3 +240,65 @@ def labelled(db: Database, task: str, *, brand: str | None = None) -> list[Label
         out.append(Labelled(text, str(int(label)) if task == "complaint" else str(label), language or "und", b,
                             platform, str(model_label), by, at))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageCorrections:
+    """How often people corrected the model in one language: where it misreads the brand's traffic."""
+
+    language: str
+    corrected: int
+    mentions: int  # mentions in that language over the same days (the trends' count)
+
+    @property
+    def per_100(self) -> float | None:
+        return round(100 * self.corrected / self.mentions, 1) if self.mentions else None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionSummary:
+    """The team's corrections over the last ``days``: how many, which way, in which languages, by whom.
+
+    Why a lead wants it: corrections are where the model misreads this brand's traffic, so a rise in
+    one language or one direction (complaints the model missed) says what to check or retrain on."""
+
+    days: int
+    corrected: int
+    made_complaint: int  # the model read no complaint; a person said it is one
+    made_not_complaint: int
+    sentiment_changed: int
+    by_language: tuple[LanguageCorrections, ...]
+    by_person: tuple[tuple[str, int], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the JSON API and the page: every field, each language with its rate per 100 mentions."""
+        return {"days": self.days, "corrected": self.corrected, "made_complaint": self.made_complaint,
+                "made_not_complaint": self.made_not_complaint, "sentiment_changed": self.sentiment_changed,
+                "by_language": [{"language": x.language, "corrected": x.corrected, "mentions": x.mentions,
+                                 "per_100": x.per_100} for x in self.by_language],
+                "by_person": [{"person": who, "corrected": n} for who, n in self.by_person]}
+
+
+def summary(db: Database, now: datetime, days: int = 30) -> CorrectionSummary:
+    """Corrections made in the ``days`` before ``now``; each language's count beside its mentions."""
+    since = now.astimezone(UTC) - timedelta(days=days)
+    since_iso, since_day = to_iso(since), since.date().isoformat()
+    language = LANGUAGE_OF.format(c="c")
+    totals = db.conn.execute(
+        "SELECT count(*), coalesce(sum(complaint = 1 AND model_complaint < 0.5), 0), "
+        "coalesce(sum(complaint = 0 AND model_complaint >= 0.5), 0), "
+        "coalesce(sum(sentiment IS NOT NULL AND sentiment <> model_sentiment), 0) "
+        "FROM reading_corrections WHERE corrected_at >= ?", (since_iso,)).fetchone()
+    langs = db.conn.execute(
+        f"SELECT {language} AS lang, count(*) FROM reading_corrections r JOIN mentions m ON m.key = r.mention_key "
+        "LEFT JOIN classifications c ON c.mention_key = r.mention_key WHERE r.corrected_at >= ? "
+        "GROUP BY lang ORDER BY count(*) DESC, lang", (since_iso,)).fetchall()
+    heard = dict(db.conn.execute("SELECT language, sum(n) FROM trend_languages WHERE day >= ? "
+                                 "GROUP BY language", (since_day,)).fetchall())
+    people = db.conn.execute("SELECT corrected_by, count(*) FROM reading_corrections WHERE corrected_at >= ? "
+                             "GROUP BY corrected_by ORDER BY count(*) DESC, corrected_by", (since_iso,)).fetchall()
+    corrected, made_complaint, made_not_complaint, sentiment_changed = map(int, totals)
+    return CorrectionSummary(days, corrected, made_complaint, made_not_complaint, sentiment_changed,
+                             tuple(LanguageCorrections(str(lang), int(n), int(heard.get(lang) or 0))
+                                   for lang, n in langs),
+                             tuple((str(who), int(n)) for who, n in people))

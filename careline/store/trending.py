@@ -41,7 +41,9 @@ from sqlite_utils import Database
 DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
 COMPLAINT_AT = 0.5
 
-_LANGUAGE = ("CASE WHEN {c}.language IS NOT NULL AND {c}.language <> 'und' THEN {c}.language "
+#: A mention's language as the trends count it (``{c}``: its classification's alias, ``m``: the mention):
+#: the classifier's detection where it made one, else the listener's, else ``und``.
+LANGUAGE_OF = ("CASE WHEN {c}.language IS NOT NULL AND {c}.language <> 'und' THEN {c}.language "
              "ELSE coalesce(m.language, {c}.language, 'und') END")
 
 
@@ -74,7 +76,7 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
          "detractors": f"({{c}}.detractor >= {DETRACTOR_AT})",
          "promoters": f"({{c}}.sentiment = 'positive' AND {{c}}.detractor < {PROMOTER_BELOW})"}),
     "trend_languages": (
-        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "language": _LANGUAGE},
+        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "language": LANGUAGE_OF},
         {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})", "negative": "({c}.sentiment = 'negative')"}),
     "trend_intents": (
         {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent"},

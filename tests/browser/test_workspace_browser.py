@@ -135,6 +135,16 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
         row = page.locator(f'tr.conv[data-id="{conv_id}"]')
         assert f"corrected by {who}" in row.inner_text()
         assert all("corrected by" in t for t in page.locator("tr.conv").all_inner_texts())
+        if who == "lead":  # the SLA page counts the team's corrections, by direction, language and person
+            page.goto("/sla")
+            panel = page.locator("#corrections")
+            panel.scroll_into_view_if_needed()
+            assert "complaint the model missed" in panel.inner_text() or "complaints the model missed" in \
+                panel.inner_text()
+            assert f"{who} (" in panel.inner_text() and panel.locator("table tbody tr").count() >= 1
+            box = panel.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width
+            shot(page, f"sla-corrections-{width}", full_page=False)
         page.goto(f"/conversations/{conv_id}")
         page.get_by_role("button", name="Restore the model's reading").click()
         page.wait_for_url(re.compile(r"done=reading_restored"))

@@ -19,6 +19,7 @@ from careline.app.web.reports import approvals_waiting, export_rows, sla_summary
 from careline.app.web.security import csv_cell
 from careline.app.web.slareport import SPLITS, lead_report, parse_range
 from careline.domain import Role, utcnow
+from careline.store import readings
 
 
 async def _summary(request: web.Request) -> dict:
@@ -30,7 +31,8 @@ async def _summary(request: web.Request) -> dict:
 
     async def compute() -> dict:
         now = utcnow()
-        return await store.read(lambda db: sla_summary(db, now, tz, approvals=False))
+        return await store.read(lambda db: {**sla_summary(db, now, tz, approvals=False),
+                                            "corrections": readings.summary(db, now).as_dict()})
 
     summary = await request.app[SLA_CACHE].get(tz, compute, version=store.commits)
     return {**summary, "approvals": await store.read(approvals_waiting)}

@@ -81,7 +81,20 @@ SCHEMAS: dict[str, Any] = {
         "ok": {"type": "boolean"}, "tone": OBJ}},
     "SLASummary": {"type": "object", "required": ["periods", "by_agent", "by_platform", "backlog"], "properties": {
         "periods": OBJ, "by_agent": OBJ, "by_platform": OBJ, "breaches": {"type": "array"},
-        "near_breaches": {"type": "array"}, "backlog": {"type": "array"}, "approvals": {"type": "array"}}},
+        "near_breaches": {"type": "array"}, "backlog": {"type": "array"}, "approvals": {"type": "array"},
+        "corrections": _ref("Corrections")}},
+    "Corrections": {"type": "object", "description": "the model's readings people corrected in the last `days`",
+                    "required": ["days", "corrected", "made_complaint", "made_not_complaint", "sentiment_changed",
+                                 "by_language", "by_person"], "properties": {
+        "days": {"type": "integer"}, "corrected": {"type": "integer"},
+        "made_complaint": {"type": "integer", "description": "the model read no complaint; a person said it is one"},
+        "made_not_complaint": {"type": "integer"}, "sentiment_changed": {"type": "integer"},
+        "by_language": {"type": "array", "items": {"type": "object", "properties": {
+            "language": {"type": "string"}, "corrected": {"type": "integer"},
+            "mentions": {"type": "integer", "description": "mentions posted in that language over the same days"},
+            "per_100": {"type": "number", "nullable": True}}}},
+        "by_person": {"type": "array", "items": {"type": "object", "properties": {
+            "person": {"type": "string"}, "corrected": {"type": "integer"}}}}}},
     "Durations": {"type": "object", "required": ["count"], "properties": {
         "count": {"type": "integer"}, "median": {"type": "number", "nullable": True},
         "p90": {"type": "number", "nullable": True}}},
