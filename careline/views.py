@@ -242,7 +242,8 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
                cl.model_version, cl.sentiment, cl.sentiment_scores, cl.complaint, cl.detractor, cl.intent,
                cl.intent_scores, cl.urgency, cl.reasons, cl.effort, cl.language_covered, cl.language_path,
                cl.severity, cl.sarcasm, rc.corrected_by, rc.corrected_at, rc.model_complaint, rc.model_sentiment,
-               rc.complaint AS corrected_complaint, rc.sentiment AS corrected_sentiment
+               rc.complaint AS corrected_complaint, rc.sentiment AS corrected_sentiment,
+               rc.intent AS corrected_intent, rc.model_intent
         FROM mentions m JOIN authors a ON a.key = m.author_key
         LEFT JOIN classifications cl ON cl.mention_key = m.key
         LEFT JOIN reading_corrections rc ON rc.mention_key = m.key

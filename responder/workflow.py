@@ -29,7 +29,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import CLOSED_STATUSES, Conversation, Event, Note, Reply, ReplyState, Role, from_iso, to_iso
+from careline.domain import (
+    CLOSED_STATUSES,
+    INTENTS,
+    Conversation,
+    Event,
+    Note,
+    Reply,
+    ReplyState,
+    Role,
+    from_iso,
+    to_iso,
+)
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -472,6 +483,14 @@ async def tag(desk: Desk, actor: Actor, conv_id: int, label: str, *, now: dateti
 
 
 # -- the model's reading ----------------------------------------------------------------------------------------
+def intent_choices(settings: Settings, brand: str | None) -> tuple[str, ...]:
+    """The intents a person may give a post: the taxonomy, plus the brand's own (any brand's, when
+    ``brand`` is None: a first check before the conversation is loaded)."""
+    found = settings.find_brand(brand) if brand else None
+    extra = found.intents if found else {} if brand else {n: [] for b in settings.brands for n in b.intents}
+    return (*INTENTS, *sorted(set(extra) - set(INTENTS)))
+
+
 def _reading_mention(db: Database, conv: Conversation, mention_key: str | None) -> str:
     """The customer message a correction is about: the one named, which must be this conversation's,
     or the latest one the model has read (the one the page's classifier panel shows)."""
@@ -486,22 +505,25 @@ def _reading_mention(db: Database, conv: Conversation, mention_key: str | None) 
 
 
 async def correct_reading(desk: Desk, actor: Actor, conv_id: int, *, complaint: bool | None, sentiment: str | None,
-                          now: datetime, mention_key: str | None = None) -> Outcome:
-    """A person's reading of a customer message (complaint or not, its sentiment) replaces the model's;
-    the conversation's priority follows it at once. Anyone working the queue may, whoever owns the
-    conversation, as with tags: it is a fact about the post, not a step in answering it. Two people
-    correcting the same message at the same moment: each write sees the one before, the later one
-    stands, and both are in the audit log; the model's reading is kept once, whoever was first."""
-    readings.check(complaint, sentiment)
+                          now: datetime, mention_key: str | None = None, intent: str | None = None) -> Outcome:
+    """A person's reading of a customer message (complaint or not, its sentiment, its intent) replaces
+    the model's; the conversation's priority follows it at once, and a corrected intent picks the
+    suggested reply's template. Anyone working the queue may, whoever owns the conversation, as with
+    tags: it is a fact about the post, not a step in answering it. Two people correcting the same
+    message at the same moment: each write sees the one before, the later one stands, and both are in
+    the audit log; the model's reading is kept once, whoever was first."""
+    readings.check(complaint, sentiment, intent, intent_choices(desk.settings, None))
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
+        readings.check(complaint, sentiment, intent, intent_choices(desk.settings, conv.brand))
         key = _reading_mention(db, conv, mention_key)
-        done = readings.save(db, key, complaint, sentiment, by=actor.username, now=now)
+        done = readings.save(db, key, complaint, sentiment, by=actor.username, now=now, intent=intent)
         before, after = reprioritise(db, conv_id, now=now, priority=priority_for)
         append_event(db, Event(now, actor.username, "reading.corrected", f"conversation:{conv_id}",
-                               {"mention": key, "complaint": complaint, "sentiment": sentiment,
+                               {"mention": key, "complaint": complaint, "sentiment": sentiment, "intent": intent,
                                 "model_complaint": done.model_complaint, "model_sentiment": done.model_sentiment,
+                                "model_intent": done.model_intent,
                                 "priority": {"from": round(before, 1), "to": round(after, 1)}}))
         return Outcome(load_conversation(db, conv_id), message=f"Corrected: {done.describe()}.", undoable=False)
 

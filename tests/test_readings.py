@@ -46,8 +46,20 @@ def seeded(store: Store) -> tuple[Store, int, str]:
     return store, conv_id, key
 
 
+def _with_intent(settings: Settings, brand: str, intent: str) -> Settings:
+    """``settings`` with ``brand`` (added if absent) defining its own ``intent`` by example phrases."""
+    import dataclasses
+
+    from careline.settings import BrandSettings
+
+    found = settings.find_brand(brand) or BrandSettings(name=brand, display_name=brand)
+    changed = dataclasses.replace(found, intents={**found.intents, intent: ["where is my bag"]})
+    return dataclasses.replace(settings, brands=[*(b for b in settings.brands if b.name != brand), changed])
+
+
 def _reading(db: Any, key: str) -> dict[str, Any]:
-    cur = db.conn.execute("SELECT complaint, sentiment, sentiment_scores, severity, reasons, model_version "
+    cur = db.conn.execute("SELECT complaint, sentiment, sentiment_scores, severity, reasons, model_version, intent, "
+                          "intent_scores "
                           "FROM classifications WHERE mention_key = ?", (key,))
     return dict(zip([c[0] for c in cur.description], cur.fetchone(), strict=True))
 
@@ -121,16 +133,19 @@ def test_a_fresh_model_reading_keeps_the_person_s_correction(seeded: tuple[Store
     assert store.read_sync(lambda db: _reading(db, key))["complaint"] == 0.97  # the newer model reading
 
 
-@pytest.mark.parametrize(("complaint", "sentiment", "words"), [
-    (None, None, "say whether it is a complaint"), (True, "furious", "sentiment must be one of"),
-    (None, "<script>", "sentiment must be one of")])
+@pytest.mark.parametrize(("complaint", "sentiment", "intent", "words"), [
+    (None, None, None, "say whether it is a complaint"), (True, "furious", None, "sentiment must be one of"),
+    (None, "<script>", None, "sentiment must be one of"), (None, None, "<b>refund</b>", "intent must be one of"),
+    (None, None, "lost_baggage", "intent must be one of")])  # another brand's own intent is not this one's
 def test_a_correction_that_says_nothing_or_nonsense_is_refused_and_changes_nothing(
-        seeded: tuple[Store, int, str], complaint: bool | None, sentiment: str | None, words: str) -> None:
+        seeded: tuple[Store, int, str], complaint: bool | None, sentiment: str | None, intent: str | None,
+        words: str) -> None:
     store, conv_id, key = seeded
     before = store.read_sync(lambda db: _reading(db, key))
+    settings = _with_intent(Settings(), "nobody_s_brand", "lost_baggage")
     with pytest.raises(CarelineError, match=words):
-        asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=complaint,
-                                             sentiment=sentiment, now=NOW))
+        asyncio.run(workflow.correct_reading(Desk(store, settings), ADA, conv_id, complaint=complaint,
+                                             sentiment=sentiment, now=NOW, intent=intent))
     assert store.read_sync(lambda db: _reading(db, key)) == before
 
 
@@ -150,16 +165,17 @@ def test_a_message_of_another_conversation_or_none_at_all_is_not_found(seeded: t
 def _one_round(stores: list[Store], conv_id: int, key: str, r: int) -> list[BaseException]:
     """Two agents, a lead (each with a store of their own) and the classifier's write of a fresh
     reading, released by one barrier; returns what any of them raised."""
-    people = [(ADA, False, "neutral"), (BOB, True, "negative"), (LEE, None, "positive")]
+    people = [(ADA, False, "neutral", None), (BOB, True, "negative", "billing"),
+              (LEE, None, "positive", "refund_return")]
     gate = threading.Barrier(4)
     errors: list[BaseException] = []
     at = NOW + timedelta(seconds=r)
 
-    def person(i: int, who: Actor, complaint: bool | None, sentiment: str) -> None:
+    def person(i: int, who: Actor, complaint: bool | None, sentiment: str, intent: str | None) -> None:
         try:
             gate.wait()
             asyncio.run(workflow.correct_reading(Desk(stores[i], Settings()), who, conv_id, complaint=complaint,
-                                                 sentiment=sentiment, now=at))
+                                                 sentiment=sentiment, now=at, intent=intent))
         except BaseException as exc:
             errors.append(exc)
 
@@ -168,7 +184,8 @@ def _one_round(stores: list[Store], conv_id: int, key: str, r: int) -> list[Base
             row = stores[3].read_sync(lambda db: _row(db, key))
             gate.wait()
             fresh = {**row, "model_version": f"round-{r}", "complaint": 0.9, "sentiment": "negative", "reasons": "[]",
-                     "sentiment_scores": json.dumps({"negative": 0.9})}
+                     "sentiment_scores": json.dumps({"negative": 0.9}), "intent": "outage_bug",
+                     "intent_scores": json.dumps({"outage_bug": 0.8})}
             stores[3].write_sync(_save([fresh], [key]))
         except BaseException as exc:
             errors.append(exc)
@@ -194,6 +211,7 @@ def test_two_agents_a_lead_and_the_classifier_on_one_message_at_once_leave_one_c
     correction made, exactly one correction row keeps a model's reading (never a person's), every
     correction is in the audit log, and the priority is the one the last reading gives."""
     store, conv_id, key = seeded
+    first_intent = store.read_sync(lambda db: _reading(db, key))["intent"]
     stores = [Store(store.path).open_sync() for _ in range(4)]
     try:
         for r in range(20):
@@ -205,13 +223,18 @@ def test_two_agents_a_lead_and_the_classifier_on_one_message_at_once_leave_one_c
         who, data = last[-1][0], json.loads(last[-1][1])
         read = store.read_sync(lambda db: _reading(db, key))
         assert read["sentiment"] == data["sentiment"]
+        if data["intent"] is not None:
+            assert read["intent"] == data["intent"]
         assert json.loads(read["reasons"])[0].startswith(f"corrected by {who}")
         if data["complaint"] is not None:
             assert read["complaint"] == float(data["complaint"])
         rows = store.read_sync(lambda db: db.conn.execute(
-            "SELECT corrected_by, model_complaint, model_sentiment FROM reading_corrections").fetchall())
+            "SELECT corrected_by, model_complaint, model_sentiment, model_intent FROM reading_corrections").fetchall())
         assert len(rows) == 1 and rows[0][0] == who
         assert (rows[0][1], rows[0][2]) in ((0.9, "negative"), (0.85, "negative"))  # a model's, never a person's
+        assert rows[0][3] in (first_intent, "outage_bug")
+        if data["intent"] is None:
+            assert read["intent"] == rows[0][3]  # the model's intent stands where the last person left it
         expected = store.read_sync(lambda db: max(priority_for(m, NOW)[0] for m in _thread_rows(db, conv_id)))
         assert store.read_sync(lambda db: _priority(db, conv_id)) == pytest.approx(expected)
     finally:
@@ -236,7 +259,7 @@ def test_corrections_become_labelled_rows_and_go_with_their_customer(seeded: tup
     assert [(r.text, r.label, r.model_label, r.corrected_by) for r in rows] == [(text, "0", "1", "ada")]
     assert store.read_sync(lambda db: readings.labelled(db, "sentiment")) == []  # sentiment left to the model
     with pytest.raises(CarelineError):
-        store.read_sync(lambda db: readings.labelled(db, "intent"))
+        store.read_sync(lambda db: readings.labelled(db, "severity"))
     platform, handle = store.read_sync(lambda db: db.conn.execute(
         "SELECT a.platform, a.handle FROM mentions m JOIN authors a ON a.key = m.author_key WHERE m.key = ?",
         (key,)).fetchone())
@@ -284,7 +307,13 @@ async def test_the_page_and_the_api_correct_and_restore_and_refuse_bad_input(see
         assert r.status == 200 and body["message"] == "Corrected: a complaint (model 0.85)."
         detail = await (await client.get(f"/api/conversations/{conv_id}")).json()
         assert [m["corrected_by"] for m in detail["thread"]] == ["ada"]
+        r = await client.post(f"/api/conversations/{conv_id}/reading", json={"intent": "refund_return"})
+        assert r.status == 200 and "intent refund_return (model " in (await r.json())["message"]
+        page = await (await client.get(f"/conversations/{conv_id}")).text()
+        assert '<option value="refund_return" selected>refund return</option>' in page
+        assert re.search(r"The model read it as a complaint \(85%\), negative, intent [a-z ]+\.", page)
         for bad, status in (({"complaint": "yes"}, 422), ({"sentiment": "angry"}, 422), ({}, 422),
+                            ({"intent": "made_up"}, 422), ({"intent": "<b>x</b>"}, 422),
                             ({"complaint": False, "mention_key": "x:nope"}, 404)):
             r = await client.post(f"/api/conversations/{conv_id}/reading", json=bad)
             assert r.status == status, (bad, await r.text())
@@ -323,6 +352,12 @@ def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[
     assert code == 0 and "n              1" in said, said
     code, said = run("readings", "export", "--for-spreadsheet", env=env)
     assert code == 0 and "'=HYPERLINK" in said  # the formula reads as text in a spreadsheet
+    asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=None, sentiment=None,
+                                         now=NOW, intent="refund_return"))
+    code, said = run("readings", "export", "--task", "intent", "-o", str(out), env=env)
+    assert code == 0 and "1 corrected post(s) for intent" in said, said
+    code, said = run("evaluate", "--task", "intent", "--data", str(out), "--kind", "vader", env=env)
+    assert code == 0 and "n              1" in said, said
 
 
 async def test_the_queue_marks_and_filters_corrected_conversations_and_a_message_form_returns_to_its_message(
@@ -413,8 +448,45 @@ async def test_the_sla_page_and_its_json_show_the_team_s_corrections(seeded: tup
         page = await (await client.get("/sla")).text()
         assert '<b id="corrections-count">1</b> corrected' in page and "read as a complaint that was none" in page
         assert 'href="/?corrected=1"' in page and "By ada (1)." in page
+        assert '<meter min="0"' in page.split('id="corrections"')[1]  # 40 English mentions: enough to draw
         body = await (await client.get("/api/sla/summary")).json()
         assert body["corrections"]["corrected"] == 1 and body["corrections"]["by_person"] == [
             {"person": "ada", "corrected": 1}]
         r = await client.get("/sla", headers={"Authorization": f"Bearer {agent}"})
         assert r.status == 403  # a lead's page
+
+
+
+def test_an_intent_correction_moves_the_trends_the_suggested_template_and_the_export(
+        seeded: tuple[Store, int, str]) -> None:
+    """The brand's own intent is a choice; the trends count the post under it, the export labels it, a
+    fresh model reading keeps it, and restoring brings the model's intent and scores back."""
+    store, conv_id, key = seeded
+    brand = store.read_sync(lambda db: db.conn.execute("SELECT brand FROM conversations WHERE id = ?",
+                                                       (conv_id,)).fetchone()[0])
+    desk = Desk(store, _with_intent(Settings(), brand, "lost_baggage"))
+    model = store.read_sync(lambda db: _reading(db, key))
+
+    def counted(db: Any, intent: str) -> int:
+        return int(db.conn.execute("SELECT coalesce(sum(n), 0) FROM trend_intents WHERE intent = ?",
+                                   (intent,)).fetchone()[0])
+
+    before = store.read_sync(lambda db: counted(db, "lost_baggage"))
+    out = asyncio.run(workflow.correct_reading(desk, ADA, conv_id, complaint=None, sentiment=None, now=NOW,
+                                               intent="lost_baggage"))
+    assert out.message == f"Corrected: intent lost_baggage (model {model['intent']})."
+    now_read = store.read_sync(lambda db: _reading(db, key))
+    assert now_read["intent"] == "lost_baggage" and json.loads(now_read["intent_scores"]) == {"lost_baggage": 1.0}
+    assert (now_read["complaint"], now_read["sentiment"]) == (model["complaint"], model["sentiment"])
+    assert store.read_sync(lambda db: counted(db, "lost_baggage")) == before + 1
+    rows = store.read_sync(lambda db: readings.labelled(db, "intent"))
+    assert [(r.label, r.model_label) for r in rows] == [("lost_baggage", model["intent"])]
+    assert store.read_sync(lambda db: readings.summary(db, NOW)).intent_changed == 1
+
+    fresh = {**store.read_sync(lambda db: _row(db, key)), "model_version": "seed-2", "intent": "billing",
+             "intent_scores": json.dumps({"billing": 0.9})}
+    store.write_sync(_save([fresh], [key]))
+    assert store.read_sync(lambda db: _reading(db, key))["intent"] == "lost_baggage"  # the person's still stands
+    asyncio.run(workflow.restore_reading(desk, ADA, conv_id, now=NOW))
+    back = store.read_sync(lambda db: _reading(db, key))
+    assert (back["intent"], json.loads(back["intent_scores"])) == ("billing", {"billing": 0.9})  # the newer reading

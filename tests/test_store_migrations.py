@@ -33,3 +33,29 @@ def test_effort_column_is_backfilled_from_the_reason_line_older_versions_wrote(t
     assert rows["x:2"]["effort"] is None  # not recorded: readers fall back to the text heuristic
     assert effort_of({**rows["x:2"], "text": "third time asking, still waiting"}) > 0
     assert effort_of({**rows["x:1"], "text": "hello"}) == 0.7
+
+
+def test_corrections_made_before_intent_could_be_corrected_keep_the_model_s_intent(tmp_path: Path) -> None:
+    """m121: a correction saved before intents were correctable gets the classification's intent as the
+    model's, so restoring it later never blanks the intent."""
+    from datetime import UTC, datetime
+
+    from careline.store import readings
+
+    db = Database(tmp_path / "old.db")
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    CORE.apply(db, stop_before="m121_intent_corrections")
+    db["classifications"].insert(_classification("x:1", ["complaint (0.90)"]))
+    db["reading_corrections"].insert({
+        "mention_key": "x:1", "complaint": 0, "sentiment": None, "model_version": "old", "model_complaint": 0.9,
+        "model_sentiment": "negative", "model_sentiment_scores": "{}", "model_severity": 2,
+        "model_reasons": "[]", "corrected_by": "ada", "corrected_at": "2026-12-05T10:00:00.000000+00:00"})
+
+    CORE.apply(db)
+    CORE.apply(db)  # a second start is a no-op
+
+    row = db["reading_corrections"].get("x:1")
+    assert (row["intent"], row["model_intent"], row["model_intent_scores"]) == (None, "other", "{}")
+    readings.restore(db, "x:1")
+    assert db["classifications"].get("x:1")["intent"] == "other"
+    assert readings.summary(db, datetime(2026, 12, 5, 12, tzinfo=UTC)).corrected == 0

@@ -573,3 +573,17 @@ def m120_reading_corrections(db: Database) -> None:
     from careline.store.readings import SCHEMA
 
     db.executescript(SCHEMA)
+
+
+@CORE()
+def m121_intent_corrections(db: Database) -> None:
+    """A correction may name the mention's intent too, and keeps the model's intent beside it. Rows
+    made before this could not change the intent, so the classification's intent is the model's."""
+    from careline.store.readings import INTENT_COLUMNS
+
+    for column in INTENT_COLUMNS:
+        db.conn.execute(f"ALTER TABLE reading_corrections ADD COLUMN {column} TEXT")
+    db.conn.execute("""UPDATE reading_corrections SET
+        model_intent = (SELECT c.intent FROM classifications c WHERE c.mention_key = reading_corrections.mention_key),
+        model_intent_scores = (SELECT c.intent_scores FROM classifications c
+                               WHERE c.mention_key = reading_corrections.mention_key)""")

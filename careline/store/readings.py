@@ -1,4 +1,4 @@
-"""People's corrections of the model's reading of a mention: complaint or not, and its sentiment.
+"""People's corrections of the model's reading of a mention: complaint or not, its sentiment, its intent.
 
 Why: the model misreads some posts (sarcasm it takes for praise, praise it takes for sarcasm, a
 language it does not read; model card, "Known failure modes"), and a misread complaint sits low in the
@@ -21,6 +21,7 @@ The corrections are also labelled data from real traffic, in every language the 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,9 +58,12 @@ CREATE INDEX reading_corrections_at ON reading_corrections(corrected_at);
 
 #: The model's reading a correction keeps: its ``reading_corrections`` column -> the ``classifications`` column.
 MODEL_COLUMNS = {"model_version": "model_version", "model_complaint": "complaint", "model_sentiment": "sentiment",
-                 "model_sentiment_scores": "sentiment_scores", "model_severity": "severity", "model_reasons": "reasons"}
+                 "model_sentiment_scores": "sentiment_scores", "model_severity": "severity", "model_reasons": "reasons",
+                 "model_intent": "intent", "model_intent_scores": "intent_scores"}
+#: Added by migration m121: the person's intent and the model's.
+INTENT_COLUMNS = ("intent", "model_intent", "model_intent_scores")
 _CORRECTIONS = ("SELECT mention_key, complaint, sentiment, model_version, model_complaint, model_sentiment, "
-                "corrected_by, corrected_at FROM reading_corrections")
+                "corrected_by, corrected_at, intent, model_intent FROM reading_corrections")
 
 
 def _model_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -85,28 +89,37 @@ class Correction:
     model_sentiment: str
     corrected_by: str
     corrected_at: datetime
+    intent: str | None = None
+    model_intent: str | None = None
 
     def describe(self) -> str:
-        return describe(self.complaint, self.sentiment, self.model_complaint, self.model_sentiment)
+        return describe(self.complaint, self.sentiment, self.model_complaint, self.model_sentiment, self.intent,
+                        self.model_intent)
 
 
-def describe(complaint: bool | None, sentiment: str | None, model_complaint: float, model_sentiment: str) -> str:
+def describe(complaint: bool | None, sentiment: str | None, model_complaint: float, model_sentiment: str,
+             intent: str | None = None, model_intent: str | None = None) -> str:
     """A correction in words, for reasons and messages: "not a complaint (model 0.94); sentiment negative
-    (model positive)"."""
+    (model positive); intent billing (model delivery)"."""
     parts = []
     if complaint is not None:
         parts.append(f"{'a complaint' if complaint else 'not a complaint'} (model {model_complaint:.2f})")
     if sentiment is not None:
         parts.append(f"sentiment {sentiment} (model {model_sentiment})")
+    if intent is not None:
+        parts.append(f"intent {intent} (model {model_intent or 'none'})")
     return "; ".join(parts)
 
 
-def check(complaint: bool | None, sentiment: str | None) -> None:
-    """A correction must say something, and only what a reading can be."""
+def check(complaint: bool | None, sentiment: str | None, intent: str | None = None,
+          intents: Collection[str] = ()) -> None:
+    """A correction must say something, and only what a reading can be (``intents``: the brand's)."""
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise Invalid(f"sentiment must be one of {', '.join(SENTIMENTS)}")
-    if complaint is None and sentiment is None:
-        raise Invalid("say whether it is a complaint, or its sentiment, or both")
+    if intent is not None and intent not in intents:
+        raise Invalid(f"intent must be one of {', '.join(intents)}")
+    if complaint is None and sentiment is None and intent is None:
+        raise Invalid("say whether it is a complaint, or its sentiment or intent")
 
 
 def correction_of(db: Database, mention_key: str) -> Correction | None:
@@ -118,7 +131,7 @@ def _correction(row: Any) -> Correction:
     at = from_iso(row[7])
     assert at is not None
     return Correction(row[0], None if row[1] is None else bool(row[1]), row[2], row[3], float(row[4]), row[5],
-                      row[6], at)
+                      row[6], at, row[8], row[9])
 
 
 def _classification(db: Database, mention_key: str) -> dict[str, Any]:
@@ -137,7 +150,7 @@ def _model_reading(db: Database, mention_key: str, current: dict[str, Any]) -> d
 
 
 def _corrected_row(model: dict[str, Any], row: dict[str, Any], complaint: bool | None, sentiment: str | None,
-                   by: str) -> dict[str, Any]:
+                   by: str, intent: str | None = None) -> dict[str, Any]:
     """The classification row with a person's reading over the model's, and a reason saying so."""
     out = _as_model_read(row, model)
     if complaint is not None:
@@ -147,22 +160,26 @@ def _corrected_row(model: dict[str, Any], row: dict[str, Any], complaint: bool |
     if sentiment is not None:
         out["sentiment"] = sentiment
         out["sentiment_scores"] = json.dumps({s: SURE if s == sentiment else NOT for s in SENTIMENTS})
-    words = describe(complaint, sentiment, float(model["model_complaint"]), model["model_sentiment"])
+    if intent is not None:
+        out["intent"], out["intent_scores"] = intent, json.dumps({intent: SURE})
+    words = describe(complaint, sentiment, float(model["model_complaint"]), model["model_sentiment"], intent,
+                     model["model_intent"])
     out["reasons"] = json.dumps([f"corrected by {by}: {words}", *json.loads(model["model_reasons"] or "[]")])
     return out
 
 
 def save(db: Database, mention_key: str, complaint: bool | None, sentiment: str | None, *, by: str,
-         now: datetime) -> Correction:
+         now: datetime, intent: str | None = None) -> Correction:
     """Record ``by``'s reading of the mention and write it into its classification, in the caller's
-    transaction. A second correction replaces the first and keeps the model's reading it was made over."""
-    check(complaint, sentiment)
+    transaction (``intent`` already checked against the brand's). A second correction replaces the
+    first and keeps the model's reading it was made over."""
+    check(complaint, sentiment, intent, (intent,) if intent is not None else ())  # the brand's intents: the caller
     current = _classification(db, mention_key)
     model = _model_reading(db, mention_key, current)
-    db.table("classifications").insert(_corrected_row(model, current, complaint, sentiment, by), pk="mention_key",
-                                       replace=True)
+    db.table("classifications").insert(_corrected_row(model, current, complaint, sentiment, by, intent),
+                                       pk="mention_key", replace=True)
     row = {"mention_key": mention_key, "complaint": None if complaint is None else int(complaint),
-           "sentiment": sentiment, **model, "corrected_by": by, "corrected_at": to_iso(now)}
+           "sentiment": sentiment, "intent": intent, **model, "corrected_by": by, "corrected_at": to_iso(now)}
     marks = ", ".join("?" * len(row))
     db.conn.execute(f"INSERT OR REPLACE INTO reading_corrections ({', '.join(row)}) VALUES ({marks})",
                     tuple(row.values()))
@@ -203,7 +220,7 @@ def reapply(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         model = _model_of(row)
         db.conn.execute(f"UPDATE reading_corrections SET {', '.join(f'{k} = ?' for k in model)} WHERE mention_key = ?",
                         (*model.values(), row["mention_key"]))
-        out.append(_corrected_row(model, row, c.complaint, c.sentiment, c.corrected_by))
+        out.append(_corrected_row(model, row, c.complaint, c.sentiment, c.corrected_by, c.intent))
     return out
 
 
@@ -221,16 +238,17 @@ class Labelled:
     corrected_at: str
 
 
-TASKS = ("complaint", "sentiment")
+TASKS = ("complaint", "sentiment", "intent")
 
 
 def labelled(db: Database, task: str, *, brand: str | None = None) -> list[Labelled]:
-    """Every mention a person corrected on ``task``, oldest first: complaint as '1'/'0', sentiment by name."""
+    """Every mention a person corrected on ``task``, oldest first: complaint as '1'/'0', sentiment and
+    intent by name."""
     if task not in TASKS:
         raise Invalid(f"task must be one of {', '.join(TASKS)}")
-    column = "r.complaint" if task == "complaint" else "r.sentiment"
+    column = f"r.{task}"
     model = ("CASE WHEN r.model_complaint >= 0.5 THEN '1' ELSE '0' END" if task == "complaint"
-             else "r.model_sentiment")
+             else f"r.model_{task}")
     sql = (f"SELECT m.text, {column}, {LANGUAGE_OF.format(c='c')}, m.brand, m.platform, {model}, "
            "r.corrected_by, r.corrected_at FROM reading_corrections r JOIN mentions m ON m.key = r.mention_key "
            f"LEFT JOIN classifications c ON c.mention_key = r.mention_key WHERE {column} IS NOT NULL"
@@ -267,6 +285,7 @@ class CorrectionSummary:
     made_complaint: int  # the model read no complaint; a person said it is one
     made_not_complaint: int
     sentiment_changed: int
+    intent_changed: int
     by_language: tuple[LanguageCorrections, ...]
     by_person: tuple[tuple[str, int], ...]
 
@@ -274,6 +293,7 @@ class CorrectionSummary:
         """For the JSON API and the page: every field, each language with its rate per 100 mentions."""
         return {"days": self.days, "corrected": self.corrected, "made_complaint": self.made_complaint,
                 "made_not_complaint": self.made_not_complaint, "sentiment_changed": self.sentiment_changed,
+                "intent_changed": self.intent_changed,
                 "by_language": [{"language": x.language, "corrected": x.corrected, "mentions": x.mentions,
                                  "per_100": x.per_100} for x in self.by_language],
                 "by_person": [{"person": who, "corrected": n} for who, n in self.by_person]}
@@ -287,7 +307,8 @@ def summary(db: Database, now: datetime, days: int = 30) -> CorrectionSummary:
     totals = db.conn.execute(
         "SELECT count(*), coalesce(sum(complaint = 1 AND model_complaint < 0.5), 0), "
         "coalesce(sum(complaint = 0 AND model_complaint >= 0.5), 0), "
-        "coalesce(sum(sentiment IS NOT NULL AND sentiment <> model_sentiment), 0) "
+        "coalesce(sum(sentiment IS NOT NULL AND sentiment <> model_sentiment), 0), "
+        "coalesce(sum(intent IS NOT NULL AND intent IS NOT model_intent), 0) "
         "FROM reading_corrections WHERE corrected_at >= ?", (since_iso,)).fetchone()
     langs = db.conn.execute(
         f"SELECT {language} AS lang, count(*) FROM reading_corrections r JOIN mentions m ON m.key = r.mention_key "
@@ -297,8 +318,8 @@ def summary(db: Database, now: datetime, days: int = 30) -> CorrectionSummary:
                                  "GROUP BY language", (since_day,)).fetchall())
     people = db.conn.execute("SELECT corrected_by, count(*) FROM reading_corrections WHERE corrected_at >= ? "
                              "GROUP BY corrected_by ORDER BY count(*) DESC, corrected_by", (since_iso,)).fetchall()
-    corrected, made_complaint, made_not_complaint, sentiment_changed = map(int, totals)
-    return CorrectionSummary(days, corrected, made_complaint, made_not_complaint, sentiment_changed,
+    corrected, made_complaint, made_not_complaint, sentiment_changed, intent_changed = map(int, totals)
+    return CorrectionSummary(days, corrected, made_complaint, made_not_complaint, sentiment_changed, intent_changed,
                              tuple(LanguageCorrections(str(lang), int(n), int(heard.get(lang) or 0))
                                    for lang, n in langs),
                              tuple((str(who), int(n)) for who, n in people))

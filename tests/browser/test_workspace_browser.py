@@ -117,11 +117,13 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
         page.get_by_text("The model misread this?").click()
         page.get_by_label("not a complaint").check()
         page.get_by_label("Sentiment").select_option("neutral")
+        page.locator("#reading-intent").select_option("refund_return")
         page.get_by_role("button", name="Save correction").click()
         page.wait_for_url(re.compile(r"done=reading"))
         note = page.locator("#classifier .corrected-note")
         assert f"Corrected by {who}" in note.inner_text() and "The model read it as a complaint" in note.inner_text()
         assert page.locator("#classifier meter").first.get_attribute("value") == "0.0"  # complaint 0 %
+        assert "refund return 100%" in page.locator("#classifier").inner_text()
         box = note.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width  # no sideways scrolling on a phone
         after = live.store.read_sync(lambda db: db.conn.execute(  # type: ignore[attr-defined]

@@ -148,7 +148,8 @@ def readings_group() -> None:
 
 
 @readings_group.command("export")
-@click.option("--task", type=click.Choice(["complaint", "sentiment"]), default="complaint", show_default=True)
+@click.option("--task", type=click.Choice(["complaint", "sentiment", "intent"]), default="complaint",
+              show_default=True)
 @click.option("--brand", default=None, help="Only this brand's mentions.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
 @click.option("--for-spreadsheet", is_flag=True,
@@ -160,7 +161,8 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     """The corrected posts as CSV (text, label, language, brand, platform, model_label, corrected_by,
     corrected_at) that careline evaluate --task TASK --data FILE reads.
 
-    Complaint labels are 1/0 and sentiment labels negative/neutral/positive. The rows are posts the
+    Complaint labels are 1/0, sentiment labels negative/neutral/positive, intent labels the intent's
+    name (a brand's own intents too, which the built-in model cannot score). The rows are posts the
     model misread, in every language the brand hears: a new model should do better on them, but they
     are no unbiased sample of the traffic, so do not read a score on them as the model's accuracy."""
     import csv

@@ -149,16 +149,11 @@ async def queue_page(request: web.Request) -> web.Response:
     here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "undo")]
     return render(request, "queue.html", title="Search" if q else "Reply queue", rows=page.rows, counts=numbers,
                   filters=filters, mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
-                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=intents_of(settings), statuses=STATUSES,
+                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=workflow.intent_choices(settings, None),
+                  statuses=STATUSES,
                   me=me.username, is_lead=me.role in ("lead", "admin"), q=q, dense=dense, next=page.next,
                   next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
                   bulk=request.query.get("bulk", "")[:400], undo=request.query.get("undo", "")[:3000], **side)
-
-
-def intents_of(settings: Settings) -> list[str]:
-    """The taxonomy plus the intents brands add by example phrases (``lost_baggage``), for the filter."""
-    extra = sorted({name for b in settings.brands for name in b.intents} - set(INTENTS))
-    return [*INTENTS, *extra]
 
 
 def _loads(value: str | None, default: Any) -> Any:
@@ -286,6 +281,7 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
     extra.setdefault("survey_in_reply", link_in_reply(settings_now(request.app), c["brand"]))
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
                   me=me, is_lead=user_of(request).role in ("lead", "admin"),
+                  intent_choices=workflow.intent_choices(settings_now(request.app), c["brand"]),
                   held_by_other=bool(c["assignee"] and c["assignee"] != me),
                   presence=request.app[PRESENCE].of(int(c["id"])), now=utcnow().isoformat(),
                   idempotency_key=secrets.token_urlsafe(16), **extra)
@@ -340,12 +336,12 @@ async def reading_form(request: web.Request) -> web.Response:
     desk, who = request.app[DESK], actions.actor_of(user_of(request))
     try:
         form = await schemas.read_form(request, schemas.ReadingForm)
-        complaint, sentiment, key = form.reading()
+        complaint, sentiment, intent, key = form.reading()
         if restore:
             out = await workflow.restore_reading(desk, who, conv_id, now=utcnow(), mention_key=key)
         else:
             out = await workflow.correct_reading(desk, who, conv_id, complaint=complaint, sentiment=sentiment,
-                                                 now=utcnow(), mention_key=key)
+                                                 now=utcnow(), mention_key=key, intent=intent)
     except CarelineError as exc:
         d = await load_detail(request.app[STORE], settings_now(request.app), conv_id, utcnow(),
                               limits=desk.length_limits)

@@ -164,11 +164,11 @@ async def post_note(request: web.Request) -> web.Response:
 
 @allow(Role.AGENT)
 async def post_reading(request: web.Request) -> web.Response:
-    """Correct the model's reading of a customer message: complaint or not, and its sentiment."""
+    """Correct the model's reading of a customer message: complaint or not, its sentiment, its intent."""
     body = await schemas.read_json(request, schemas.ReadingBody)
     out = await workflow.correct_reading(request.app[DESK], actor_of(user_of(request)), _conv_id(request),
                                          complaint=body.complaint, sentiment=body.sentiment, now=utcnow(),
-                                         mention_key=body.mention_key)
+                                         mention_key=body.mention_key, intent=body.intent)
     return web.json_response(actions.conversation_json(out))
 
 

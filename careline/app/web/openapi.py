@@ -85,10 +85,12 @@ SCHEMAS: dict[str, Any] = {
         "corrections": _ref("Corrections")}},
     "Corrections": {"type": "object", "description": "the model's readings people corrected in the last `days`",
                     "required": ["days", "corrected", "made_complaint", "made_not_complaint", "sentiment_changed",
+                                 "intent_changed",
                                  "by_language", "by_person"], "properties": {
         "days": {"type": "integer"}, "corrected": {"type": "integer"},
         "made_complaint": {"type": "integer", "description": "the model read no complaint; a person said it is one"},
         "made_not_complaint": {"type": "integer"}, "sentiment_changed": {"type": "integer"},
+        "intent_changed": {"type": "integer"},
         "by_language": {"type": "array", "items": {"type": "object", "properties": {
             "language": {"type": "string"}, "corrected": {"type": "integer"},
             "mentions": {"type": "integer", "description": "mentions posted in that language over the same days"},

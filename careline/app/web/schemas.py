@@ -115,6 +115,7 @@ class BulkForm(Schema):
 
 
 MentionKey = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+IntentName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
 
 
 class ReadingBody(Schema):
@@ -125,6 +126,8 @@ class ReadingBody(Schema):
         None, description="left out: the model's stands")
     mention_key: MentionKey | None = Field(None, description="which customer message; default: the latest one "
                                                              "the model has read")
+    intent: IntentName | None = Field(None, description="one of the taxonomy's intents or the brand's own; "
+                                                        "left out: the model's stands")
 
 
 class ReadingForm(Schema):
@@ -132,11 +135,14 @@ class ReadingForm(Schema):
 
     complaint: Literal["", "yes", "no"] = ""
     sentiment: Literal["", "negative", "neutral", "positive"] = ""
+    intent: str = Field("", max_length=64, pattern=r"^[a-z0-9_]*$")
     mention_key: str = Field("", max_length=200)
     back: str = Field("", pattern=r"^(message-\d{1,5})?$", description="the page anchor to return to")
 
-    def reading(self) -> tuple[bool | None, str | None, str | None]:
-        return ({"yes": True, "no": False}.get(self.complaint), self.sentiment or None, self.mention_key or None)
+    def reading(self) -> tuple[bool | None, str | None, str | None, str | None]:
+        """(complaint, sentiment, intent, mention key); None where the form left it as the model read it."""
+        return ({"yes": True, "no": False}.get(self.complaint), self.sentiment or None, self.intent or None,
+                self.mention_key or None)
 
 
 class RestoreReading(Schema):
