@@ -140,7 +140,7 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
         if who == "lead":  # the SLA page counts the team's corrections, by direction, language and person
             page.goto("/sla")
             panel = page.locator("#corrections")
-            panel.scroll_into_view_if_needed()
+            panel.evaluate("e => e.scrollIntoView({block: 'start'})")
             assert "complaint the model missed" in panel.inner_text() or "complaints the model missed" in \
                 panel.inner_text()
             assert f"{who} (" in panel.inner_text() and panel.locator("table tbody tr").count() >= 1
