@@ -505,19 +505,26 @@ def _reading_mention(db: Database, conv: Conversation, mention_key: str | None) 
 
 
 async def correct_reading(desk: Desk, actor: Actor, conv_id: int, *, complaint: bool | None, sentiment: str | None,
-                          now: datetime, mention_key: str | None = None, intent: str | None = None) -> Outcome:
+                          now: datetime, mention_key: str | None = None, intent: str | None = None,
+                          fresh_only: bool = False) -> Outcome:
     """A person's reading of a customer message (complaint or not, its sentiment, its intent) replaces
     the model's; the conversation's priority follows it at once, and a corrected intent picks the
     suggested reply's template. Anyone working the queue may, whoever owns the conversation, as with
     tags: it is a fact about the post, not a step in answering it. Two people correcting the same
     message at the same moment: each write sees the one before, the later one stands, and both are in
-    the audit log; the model's reading is kept once, whoever was first."""
+    the audit log; the model's reading is kept once, whoever was first.
+
+    ``fresh_only`` (bulk marking from the queue) refuses a message someone has already corrected:
+    a blanket mark must not overwrite a person's reading of one post it was never looked at for."""
     readings.check(complaint, sentiment, intent, intent_choices(desk.settings, None))
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
         readings.check(complaint, sentiment, intent, intent_choices(desk.settings, conv.brand))
         key = _reading_mention(db, conv, mention_key)
+        earlier = readings.correction_of(db, key) if fresh_only else None
+        if earlier is not None:
+            raise Conflict(f"already corrected by {earlier.corrected_by}: change it on the conversation page")
         done = readings.save(db, key, complaint, sentiment, by=actor.username, now=now, intent=intent)
         before, after = reprioritise(db, conv_id, now=now, priority=priority_for)
         append_event(db, Event(now, actor.username, "reading.corrected", f"conversation:{conv_id}",
@@ -531,11 +538,18 @@ async def correct_reading(desk: Desk, actor: Actor, conv_id: int, *, complaint: 
 
 
 async def restore_reading(desk: Desk, actor: Actor, conv_id: int, *, now: datetime,
-                          mention_key: str | None = None) -> Outcome:
-    """Take a correction back: the model's reading returns, and the priority with it."""
+                          mention_key: str | None = None, only_own: bool = False) -> Outcome:
+    """Take a correction back: the model's reading returns, and the priority with it.
+
+    ``only_own`` (undoing a bulk mark) takes back only the caller's own correction: if a colleague
+    corrected the message since, theirs stands and this conversation is refused."""
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
         key = _reading_mention(db, conv, mention_key)
+        if only_own:
+            mine = readings.correction_of(db, key)
+            if mine is None or mine.corrected_by != actor.username:
+                raise Conflict(f"{mine.corrected_by} corrected it since" if mine else "no correction to take back")
         undone = readings.restore(db, key)
         if undone is None:
             return Outcome(conv, message="No correction to take back: the model's reading stands.")
@@ -573,7 +587,8 @@ class BulkResult:
 
 #: Bulk actions and what undoes each (``None``: nothing to undo; assign again instead).
 BULK_UNDO = {"resolve": "undo", "dismiss": "undo", "tag": "untag", "untag": "tag", "assign": None,
-             "assign_team": None, "undo": None}
+             "assign_team": None, "undo": None, "mark_complaint": "restore_reading",
+             "mark_not_complaint": "restore_reading", "restore_reading": None}
 MAX_BULK = 200
 
 
@@ -607,5 +622,10 @@ async def _bulk_one(desk: Desk, actor: Actor, conv_id: int, action: str, *, now:
         await assign(desk, actor, conv_id, agent, now=now)
     elif action == "assign_team":
         await assign_team(desk, actor, conv_id, team or None, now=now)
+    elif action in ("mark_complaint", "mark_not_complaint"):  # the latest message, unless someone corrected it
+        await correct_reading(desk, actor, conv_id, complaint=action == "mark_complaint", sentiment=None, now=now,
+                              fresh_only=True)
+    elif action == "restore_reading":
+        await restore_reading(desk, actor, conv_id, now=now, only_own=True)
     else:
         await undo(desk, actor, conv_id, now=now)

@@ -490,3 +490,90 @@ def test_an_intent_correction_moves_the_trends_the_suggested_template_and_the_ex
     asyncio.run(workflow.restore_reading(desk, ADA, conv_id, now=NOW))
     back = store.read_sync(lambda db: _reading(db, key))
     assert (back["intent"], json.loads(back["intent_scores"])) == ("billing", {"billing": 0.9})  # the newer reading
+
+
+def _complaints(store: Store, n: int) -> list[int]:
+    """``n`` open conversations whose latest message the model read as a complaint."""
+    return [int(r[0]) for r in store.read_sync(lambda db: db.conn.execute(
+        "SELECT v.id FROM conversations v JOIN mentions m ON m.thread_key = v.thread_key JOIN classifications c "
+        "ON c.mention_key = m.key WHERE c.complaint >= 0.5 AND v.status = 'new' ORDER BY v.id LIMIT ?",
+        (n,)).fetchall())]
+
+
+async def test_bulk_marking_skips_what_a_person_corrected_and_its_undo_takes_back_only_its_own(
+        seeded: tuple[Store, int, str]) -> None:
+    """A lead marks a wave of misread posts from the queue at once: a post a colleague already corrected
+    keeps that person's reading (refused, with who), and Undo restores only the marks still the lead's."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from careline.app.web.app import create_app
+    from careline.app.web.auth import create_token, create_user
+
+    store, _, _ = seeded
+    first, second, third = _complaints(store, 3)
+    desk = Desk(store, Settings())
+    await workflow.correct_reading(desk, BOB, third, complaint=True, sentiment="negative", now=NOW)
+    lead = store.write_sync(lambda db: (create_user(db, "lee", "lead", "a long enough password"),
+                                        create_token(db, "lee", "t"))[1])
+    app = create_app(Settings(), store)
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {lead}"}) as client:
+        r = await client.post("/api/bulk", json={"ids": [first, second, third], "action": "mark_not_complaint"})
+        body = await r.json()
+        assert r.status == 200 and body["done"] == [first, second] and body["undo"] == "restore_reading"
+        assert body["refused"] == [{"id": third, "reason": "already corrected by bob: change it on the "
+                                                            "conversation page"}]
+        marked = store.read_sync(lambda db: db.conn.execute(
+            "SELECT count(*) FROM reading_corrections WHERE corrected_by = 'lee' AND complaint = 0").fetchone()[0])
+        assert marked == 2
+        await workflow.correct_reading(desk, ADA, second, complaint=True, sentiment=None, now=NOW)  # ada disagrees
+
+        r = await client.post("/api/bulk", json={"ids": [first, second, third], "action": "restore_reading"})
+        body = await r.json()
+        assert body["done"] == [first]
+        assert {(x["id"], x["reason"]) for x in body["refused"]} == {(second, "ada corrected it since"),
+                                                                       (third, "bob corrected it since")}
+        left = store.read_sync(lambda db: db.conn.execute(
+            "SELECT corrected_by FROM reading_corrections ORDER BY corrected_by").fetchall())
+        assert [w for (w,) in left] == ["ada", "bob"]
+        r = await client.post("/api/bulk", json={"ids": [first], "action": "mark_maybe"})
+        assert r.status == 422
+
+
+def test_two_leads_bulk_marking_the_same_rows_at_once_mark_each_conversation_once(
+        seeded: tuple[Store, int, str]) -> None:
+    """Two people, separate connections, one barrier, overlapping selections: every conversation is
+    marked by exactly one of them and the other is told who did; no reading is overwritten."""
+    store, _, _ = seeded
+    ids = _complaints(store, 8)
+    stores = [Store(store.path).open_sync() for _ in range(2)]
+    gate = threading.Barrier(2)
+    results: dict[str, workflow.BulkResult] = {}
+    errors: list[BaseException] = []
+
+    def lead(i: int, who: Actor, action: str, picked: list[int]) -> None:
+        try:
+            gate.wait()
+            results[who.username] = asyncio.run(workflow.bulk(Desk(stores[i], Settings()), who, picked, action,
+                                                              now=NOW))
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=lead, args=(0, LEE, "mark_not_complaint", ids)),
+                   threading.Thread(target=lead, args=(1, ADA, "mark_complaint", ids[::-1]))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        for s in stores:
+            s.close_sync()
+    assert errors == []
+    lee, ada = results["lee"], results["ada"]
+    assert sorted(lee.done + ada.done) == sorted(ids)  # each once, whichever came first
+    assert {i for i, _ in lee.refused} == set(ada.done) and {i for i, _ in ada.refused} == set(lee.done)
+    assert all(why == "already corrected by ada: change it on the conversation page" for _, why in lee.refused)
+    stored = dict(store.read_sync(lambda db: db.conn.execute(
+        "SELECT v.id, r.corrected_by FROM conversations v JOIN mentions m ON m.thread_key = v.thread_key "
+        "JOIN reading_corrections r ON r.mention_key = m.key").fetchall()))
+    assert stored == {**{i: "lee" for i in lee.done}, **{i: "ada" for i in ada.done}}

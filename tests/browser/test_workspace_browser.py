@@ -203,3 +203,36 @@ def test_correcting_an_earlier_message_returns_to_that_message(browser: Any, liv
         assert not page.errors, page.errors
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("who", "width"), [("lead", 1360), ("agent", 390)], ids=["lead-desktop", "agent-phone"])
+def test_marking_a_wave_of_misread_posts_from_the_queue_and_undoing_it(browser: Any, live: LiveServer, who: str,
+                                                                        width: int) -> None:
+    """Select rows, "Mark not a complaint", confirm: each row says who corrected it and the flash offers
+    Undo, which puts the model's reading back on every one."""
+    from tests.browser.conftest import watched_page
+
+    context, page = watched_page(browser, live.url, width)
+    try:
+        page.on("dialog", lambda d: d.accept())
+        login(page, who)
+        page.goto("/?q=refund")
+        rows = page.locator("tr.conv:not(:has(.tag.corrected))")
+        ids = [rows.nth(i).get_attribute("data-id") for i in range(2)]
+        for i in ids:
+            page.locator(f'tr.conv[data-id="{i}"] td.pick input').check()
+        page.locator("#bulk-action").select_option("mark_not_complaint")
+        page.locator("#bulk-apply").click()  # the confirm() dialog is accepted
+        page.wait_for_url(re.compile(r"bulk="))
+        assert page.locator("#bulk-result").inner_text().startswith("Marked as not a complaint 2 conversations.")
+        for i in ids:
+            assert f"corrected by {who}" in page.locator(f'tr.conv[data-id="{i}"]').inner_text()
+        page.locator("#bulk-undo").click()
+        page.wait_for_url(re.compile(r"bulk="))
+        assert page.locator("#bulk-result").inner_text().startswith("Restored the model's reading of 2 conversations.")
+        for i in ids:
+            assert "corrected by" not in page.locator(f'tr.conv[data-id="{i}"]').inner_text()
+        shot(page, f"bulk-mark-undone-{width}", full_page=False)
+        assert not page.errors, page.errors
+    finally:
+        context.close()
