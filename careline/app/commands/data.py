@@ -149,7 +149,7 @@ def readings_group() -> None:
 
 @readings_group.command("export")
 @click.option("--task", type=click.Choice(["complaint", "sentiment", "intent"]), default="complaint",
-              show_default=True)
+              show_default=True, help="Which part of the reading: posts people corrected on it, labelled with theirs.")
 @click.option("--brand", default=None, help="Only this brand's mentions.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
 @click.option("--for-spreadsheet", is_flag=True,
