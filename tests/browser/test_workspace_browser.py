@@ -13,6 +13,9 @@ from tests.browser.conftest import login, shot
 from tests.helpers.live import LiveServer
 
 pytestmark = pytest.mark.browser
+#: A lead on a desktop and an agent on a phone: both roles, both widths, in two runs of one test.
+AS_LEAD_AND_AGENT = pytest.mark.parametrize(("who", "width"), [("lead", 1360), ("agent", 390)],
+                                            ids=["lead-desktop", "agent-phone"])
 
 
 @pytest.mark.parametrize("width", [1360, 390], ids=["desktop", "phone"])
@@ -156,7 +159,7 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
         context.close()
 
 
-@pytest.mark.parametrize(("who", "width"), [("lead", 1360), ("agent", 390)], ids=["lead-desktop", "agent-phone"])
+@AS_LEAD_AND_AGENT
 def test_correcting_an_earlier_message_returns_to_that_message(browser: Any, live: LiveServer, who: str,
                                                                 width: int) -> None:
     """An earlier customer message's "Misread?" form saves its own reading and brings the person back to
@@ -205,7 +208,7 @@ def test_correcting_an_earlier_message_returns_to_that_message(browser: Any, liv
         context.close()
 
 
-@pytest.mark.parametrize(("who", "width"), [("lead", 1360), ("agent", 390)], ids=["lead-desktop", "agent-phone"])
+@AS_LEAD_AND_AGENT
 def test_marking_a_wave_of_misread_posts_from_the_queue_and_undoing_it(browser: Any, live: LiveServer, who: str,
                                                                         width: int) -> None:
     """Select rows, "Mark not a complaint", confirm: each row says who corrected it and the flash offers
