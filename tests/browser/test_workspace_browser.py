@@ -211,7 +211,7 @@ def test_correcting_an_earlier_message_returns_to_that_message(browser: Any, liv
 @AS_LEAD_AND_AGENT
 def test_marking_a_wave_of_misread_posts_from_the_queue_and_undoing_it(browser: Any, live: LiveServer, who: str,
                                                                         width: int) -> None:
-    """Select rows, "Mark not a complaint", confirm: each row says who corrected it and the flash offers
+    """Select rows, "Mark latest message not a complaint", confirm: each row says who corrected it and the flash offers
     Undo, which puts the model's reading back on every one."""
     from tests.browser.conftest import watched_page
 
@@ -227,7 +227,8 @@ def test_marking_a_wave_of_misread_posts_from_the_queue_and_undoing_it(browser: 
         page.locator("#bulk-action").select_option("mark_not_complaint")
         page.locator("#bulk-apply").click()  # the confirm() dialog is accepted
         page.wait_for_url(re.compile(r"bulk="))
-        assert page.locator("#bulk-result").inner_text().startswith("Marked as not a complaint 2 conversations.")
+        done = page.locator("#bulk-result").inner_text()
+        assert done.startswith("Marked the latest message not a complaint in 2 conversations."), done
         for i in ids:
             assert f"corrected by {who}" in page.locator(f'tr.conv[data-id="{i}"]').inner_text()
         page.locator("#bulk-undo").click()

@@ -292,7 +292,7 @@ DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
         "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
         "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved.",
-        "reading": "Correction saved: the queue's priority and the trends follow it.",
+        "reading": "Correction saved: the queue's priority, the trends and the suggested reply follow it.",
         "reading_restored": "The model's reading is back."}
 
 

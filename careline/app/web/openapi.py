@@ -238,8 +238,9 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "Add an internal note (never posted)", "agent", _json(OBJ, "Created"), "400", "404", "422",
             params=[CONV_ID], body=_body(schemas.NewNote, components), ok_code="201")},
         "/api/conversations/{id}/reading": {"post": _op(
-            "Correct the model's reading of a customer message (complaint or not, sentiment); the priority and "
-            "the trends follow it, and the model's reading is kept", "agent", _json(OBJ), "400", "404", "422",
+            "Correct the model's reading of a customer message (complaint or not, sentiment, intent); the "
+            "priority, the trends and the suggested reply follow it, and the model's reading is kept", "agent",
+            _json(OBJ), "400", "404", "422",
             params=[CONV_ID], body=_body(schemas.ReadingBody, components))},
         "/api/conversations/{id}/reading/restore": {"post": _op(
             "Take a correction back: the model's reading stands again", "agent", _json(OBJ), "400", "404", "422",

@@ -23,8 +23,10 @@ from careline.store import workspace
 from responder import workflow
 
 VERBS = {"resolve": "Resolved", "dismiss": "Dismissed", "tag": "Tagged", "untag": "Untagged",
-         "assign": "Assigned", "assign_team": "Routed", "undo": "Undid", "mark_complaint": "Marked as a complaint",
-         "mark_not_complaint": "Marked as not a complaint", "restore_reading": "Restored the model's reading of"}
+         "assign": "Assigned", "assign_team": "Routed", "undo": "Undid",
+         "mark_complaint": "Marked the latest message a complaint in",
+         "mark_not_complaint": "Marked the latest message not a complaint in",
+         "restore_reading": "Restored the model's reading of"}
 
 
 def _ids(values: list[str] | list[Any]) -> list[int]:
