@@ -486,9 +486,12 @@ async def tag(desk: Desk, actor: Actor, conv_id: int, label: str, *, now: dateti
 def intent_choices(settings: Settings, brand: str | None) -> tuple[str, ...]:
     """The intents a person may give a post: the taxonomy, plus the brand's own (any brand's, when
     ``brand`` is None: a first check before the conversation is loaded)."""
-    found = settings.find_brand(brand) if brand else None
-    extra = found.intents if found else {} if brand else {n: [] for b in settings.brands for n in b.intents}
-    return (*INTENTS, *sorted(set(extra) - set(INTENTS)))
+    if not brand:
+        extra = {name for b in settings.brands for name in b.intents}
+    else:
+        found = settings.find_brand(brand)
+        extra = set(found.intents) if found else set()
+    return (*INTENTS, *sorted(extra - set(INTENTS)))
 
 
 def _reading_mention(db: Database, conv: Conversation, mention_key: str | None) -> str:

@@ -112,11 +112,12 @@ def describe(complaint: bool | None, sentiment: str | None, model_complaint: flo
 
 
 def check(complaint: bool | None, sentiment: str | None, intent: str | None = None,
-          intents: Collection[str] = ()) -> None:
-    """A correction must say something, and only what a reading can be (``intents``: the brand's)."""
+          intents: Collection[str] | None = ()) -> None:
+    """A correction must say something, and only what a reading can be (``intents``: the brand's;
+    None: the caller has already checked the intent against them)."""
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise Invalid(f"sentiment must be one of {', '.join(SENTIMENTS)}")
-    if intent is not None and intent not in intents:
+    if intent is not None and intents is not None and intent not in intents:
         raise Invalid(f"intent must be one of {', '.join(intents)}")
     if complaint is None and sentiment is None and intent is None:
         raise Invalid("say whether it is a complaint, or its sentiment or intent")
@@ -173,7 +174,7 @@ def save(db: Database, mention_key: str, complaint: bool | None, sentiment: str 
     """Record ``by``'s reading of the mention and write it into its classification, in the caller's
     transaction (``intent`` already checked against the brand's). A second correction replaces the
     first and keeps the model's reading it was made over."""
-    check(complaint, sentiment, intent, (intent,) if intent is not None else ())  # the brand's intents: the caller
+    check(complaint, sentiment, intent, intents=None)
     current = _classification(db, mention_key)
     model = _model_reading(db, mention_key, current)
     db.table("classifications").insert(_corrected_row(model, current, complaint, sentiment, by, intent),
