@@ -33,7 +33,7 @@ UNDETERMINED = "und"
 MIN_CONFIDENCE = 0.5
 MIN_LETTERS = 3
 
-#: English names, for reasons and the UI ("no Hungarian template").
+#: English names, for reasons and the UI ("no Thai template").
 NAMES: dict[str, str] = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
     "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic",

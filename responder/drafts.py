@@ -17,11 +17,12 @@ Variables available to a template: ``name`` (first name, or "there"), ``author_n
 ``promise`` (when we will follow up), ``greeting`` and ``sign_off``.
 
 Languages (issue 20): a reply goes out in the post's language when a template exists for it. Built-in
-defaults cover ``LANGUAGES`` (English plus German, French, Spanish, Portuguese, Italian, Dutch); a
+defaults cover ``LANGUAGES`` (English plus German, French, Spanish, Portuguese, Italian, Dutch, Polish,
+Russian, Turkish, Hungarian, Chinese, Japanese, Korean and Arabic); a
 brand adds or overrides one as ``config/templates/<brand>/<language>/<intent>.j2``. In those
 languages ``greeting``, ``dm``, ``promise`` and the fallback ``name`` are the language's own (the
 brand voice's values are English). Without a template the draft is the English one and says so in
-``Draft.note`` ("no Hungarian template"), so the agent knows to write it by hand.
+``Draft.note`` ("no Thai template"), so the agent knows to write it by hand.
 """
 
 from __future__ import annotations
@@ -181,6 +182,148 @@ _LOCALES: Mapping[str, Mapping[str, object]] = {
                        "account_login": "het e-mailadres van je account (nooit je wachtwoord)",
                        "outage_bug": "je apparaat en de app-versie", "product_quality": "je bestelnummer",
                        "service_experience": "wat details", "other": "wat details"}},
+    # The languages below put the name where their own care teams do ("Anna様", "Здравствуйте, Анна!"),
+    # and leave it out, with its punctuation, when there is no name to use.
+    "pl": {"greeting": "Cześć", "there": "", "dm": {"x": "napisz do nas w DM"},
+           "dm_other": "napisz do nas prywatną wiadomość", "promise": "w ciągu 2 godzin",
+           "frame": "{{ greeting }} {{ name }}, dzięki, że dajesz nam znać, i przepraszamy za {topic}. "
+                    "Prosimy, {{ dm }} i podaj {detail}, a zajmiemy się tym i odezwiemy się {{ promise }}. "
+                    "Nr sprawy: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, dzięki za pytanie! Ktoś z zespołu odpowie tutaj {{ promise }}. "
+                       "Nr sprawy: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, bardzo dziękujemy za miłe słowa! Przekażemy je "
+                     "zespołowi.{{ sign_off }}",
+           "topics": {"delivery": "kłopot z zamówieniem", "refund_return": "kłopot ze zwrotem",
+                      "billing": "kłopot z rachunkiem", "account_login": "kłopot z kontem",
+                      "outage_bug": "awarię", "product_quality": "kłopot z produktem",
+                      "service_experience": "te nieprzyjemności", "other": "ten kłopot"},
+           "details": {"delivery": "numer zamówienia", "refund_return": "numer zamówienia",
+                       "billing": "adres e-mail konta (nigdy danych karty)",
+                       "account_login": "adres e-mail konta (nigdy hasła)",
+                       "outage_bug": "model urządzenia i wersję aplikacji", "product_quality": "numer zamówienia",
+                       "service_experience": "kilka szczegółów", "other": "kilka szczegółów"}},
+    "ru": {"greeting": "Здравствуйте", "there": "", "dm": {"x": "напишите нам в личные сообщения"},
+           "dm_other": "напишите нам в личные сообщения", "promise": "в течение 2 часов",
+           "frame": "{{ greeting }}{% if name %}, {{ name }}{% endif %}! Спасибо, что сообщили, и простите за "
+                    "{topic}. Пожалуйста, {{ dm }} и укажите {detail}: мы разберёмся и ответим {{ promise }}. "
+                    "Номер обращения: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }}{% if name %}, {{ name }}{% endif %}! Спасибо за вопрос! Коллега ответит "
+                       "здесь {{ promise }}. Номер обращения: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }}{% if name %}, {{ name }}{% endif %}! Большое спасибо за тёплые слова! "
+                     "Обязательно передадим их команде.{{ sign_off }}",
+           "topics": {"delivery": "проблему с заказом", "refund_return": "проблему с возвратом",
+                      "billing": "проблему со счётом", "account_login": "проблему с аккаунтом",
+                      "outage_bug": "сбой", "product_quality": "проблему с товаром",
+                      "service_experience": "доставленные неудобства", "other": "неудобства"},
+           "details": {"delivery": "номер заказа", "refund_return": "номер заказа",
+                       "billing": "e-mail аккаунта (но не данные карты)",
+                       "account_login": "e-mail аккаунта (но не пароль)",
+                       "outage_bug": "модель устройства и версию приложения", "product_quality": "номер заказа",
+                       "service_experience": "подробности", "other": "подробности"}},
+    "tr": {"greeting": "Merhaba", "there": "", "dm": {"x": "bize DM'den yazın"},
+           "dm_other": "bize özel mesaj gönderin", "promise": "2 saat içinde",
+           "frame": "{{ greeting }} {{ name }}, bize bildirdiğiniz için teşekkür ederiz, {topic} için özür "
+                    "dileriz. Lütfen {{ dm }} ve {detail} paylaşın; konuyla ilgilenip {{ promise }} size dönüş "
+                    "yapacağız. Referans: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, sorunuz için teşekkürler! Ekibimizden biri {{ promise }} burada "
+                       "yanıtlayacak. Referans: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, güzel sözleriniz için çok teşekkür ederiz! Ekibimize "
+                     "ileteceğiz.{{ sign_off }}",
+           "topics": {"delivery": "siparişinizle ilgili sorun", "refund_return": "iadenizle ilgili sorun",
+                      "billing": "faturanızla ilgili sorun", "account_login": "hesabınızla ilgili sorun",
+                      "outage_bug": "yaşanan kesinti", "product_quality": "ürünle ilgili sorun",
+                      "service_experience": "yaşadığınız olumsuz deneyim", "other": "yaşadığınız sorun"},
+           "details": {"delivery": "sipariş numaranızı", "refund_return": "sipariş numaranızı",
+                       "billing": "hesabınızın e-posta adresini (kart bilgilerinizi asla)",
+                       "account_login": "hesabınızın e-posta adresini (şifrenizi asla)",
+                       "outage_bug": "cihazınızı ve uygulama sürümünü", "product_quality": "sipariş numaranızı",
+                       "service_experience": "birkaç ayrıntıyı", "other": "birkaç ayrıntıyı"}},
+    "hu": {"greeting": "Szia", "there": "", "dm": {"x": "írj nekünk DM-ben"},
+           "dm_other": "írj nekünk privát üzenetben", "promise": "2 órán belül",
+           "frame": "{{ greeting }} {{ name }}, köszönjük, hogy jelezted, és sajnáljuk {topic}. Kérjük, {{ dm }}, "
+                    "és add meg {detail}, mi pedig utánanézünk, és {{ promise }} jelentkezünk. "
+                    "Ügyszám: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}, köszönjük a kérdést! Valaki a csapatból {{ promise }} válaszol "
+                       "itt. Ügyszám: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}, nagyon köszönjük a kedves szavakat! Továbbítjuk őket a "
+                     "csapatnak.{{ sign_off }}",
+           "topics": {"delivery": "a rendeléseddel kapcsolatos problémát",
+                      "refund_return": "a visszatérítéssel kapcsolatos problémát",
+                      "billing": "a számláddal kapcsolatos problémát",
+                      "account_login": "a fiókoddal kapcsolatos problémát", "outage_bug": "az üzemzavart",
+                      "product_quality": "a termékkel kapcsolatos problémát",
+                      "service_experience": "a kellemetlenséget", "other": "a kellemetlenséget"},
+           "details": {"delivery": "a rendelésszámodat", "refund_return": "a rendelésszámodat",
+                       "billing": "a fiókod e-mail-címét (kártyaadatot soha)",
+                       "account_login": "a fiókod e-mail-címét (jelszót soha)",
+                       "outage_bug": "a készüléked típusát és az alkalmazás verzióját",
+                       "product_quality": "a rendelésszámodat", "service_experience": "néhány részletet",
+                       "other": "néhány részletet"}},
+    "zh": {"greeting": "您好", "there": "", "dm": {"x": "私信我们"},
+           "dm_other": "私信我们", "promise": "2小时内",
+           "frame": "{% if name %}{{ name }}，{% endif %}{{ greeting }}！感谢您告诉我们，{topic}给您带来了困扰，"
+                    "非常抱歉。请{{ dm }}并提供{detail}，我们会跟进处理，并在{{ promise }}回复您。"
+                    "编号：{{ case_ref }}{{ sign_off }}",
+           "question": "{% if name %}{{ name }}，{% endif %}{{ greeting }}！感谢您的提问，我们的同事会在{{ promise }}"
+                       "在这里回复您。编号：{{ case_ref }}{{ sign_off }}",
+           "praise": "{% if name %}{{ name }}，{% endif %}{{ greeting }}！非常感谢您的好评，我们会转达给团队！"
+                     "{{ sign_off }}",
+           "topics": {"delivery": "订单的问题", "refund_return": "退款的问题", "billing": "账单的问题",
+                      "account_login": "账户的问题", "outage_bug": "服务中断", "product_quality": "产品的问题",
+                      "service_experience": "这次的体验", "other": "这个问题"},
+           "details": {"delivery": "订单号", "refund_return": "订单号", "billing": "账户邮箱（切勿发送银行卡信息）",
+                       "account_login": "账户邮箱（切勿发送密码）", "outage_bug": "设备型号和应用版本",
+                       "product_quality": "订单号", "service_experience": "具体情况", "other": "具体情况"}},
+    "ja": {"greeting": "ご連絡ありがとうございます", "there": "", "dm": {"x": "DMでお知らせください"},
+           "dm_other": "ダイレクトメッセージでお知らせください", "promise": "2時間以内",
+           "frame": "{% if name %}{{ name }}様、{% endif %}{{ greeting }}。{topic}でご迷惑をおかけし、大変申し訳"
+                    "ございません。お手数ですが、{detail}を{{ dm }}。確認のうえ、{{ promise }}にご連絡いたします。"
+                    "受付番号：{{ case_ref }}{{ sign_off }}",
+           "question": "{% if name %}{{ name }}様、{% endif %}ご質問ありがとうございます。担当者が{{ promise }}に"
+                       "こちらでお答えします。受付番号：{{ case_ref }}{{ sign_off }}",
+           "praise": "{% if name %}{{ name }}様、{% endif %}温かいお言葉をありがとうございます！チーム一同の励みに"
+                     "なります。{{ sign_off }}",
+           "topics": {"delivery": "ご注文の件", "refund_return": "返金の件", "billing": "ご請求の件",
+                      "account_login": "アカウントの件", "outage_bug": "障害", "product_quality": "商品の不具合",
+                      "service_experience": "今回の対応", "other": "今回の件"},
+           "details": {"delivery": "ご注文番号", "refund_return": "ご注文番号",
+                       "billing": "アカウントのメールアドレス（カード情報は送らないでください）",
+                       "account_login": "アカウントのメールアドレス（パスワードは送らないでください）",
+                       "outage_bug": "端末の機種とアプリのバージョン", "product_quality": "ご注文番号",
+                       "service_experience": "詳しい状況", "other": "詳しい状況"}},
+    "ko": {"greeting": "안녕하세요", "there": "", "dm": {"x": "DM으로"},
+           "dm_other": "개인 메시지로", "promise": "2시간 이내에",
+           "frame": "{% if name %}{{ name }}님, {% endif %}{{ greeting }}. 알려 주셔서 감사합니다. {topic} 관련 "
+                    "불편을 드려 죄송합니다. {{ dm }} {detail} 보내 주시면 확인 후 {{ promise }} 답변드리겠습니다. "
+                    "접수번호: {{ case_ref }}{{ sign_off }}",
+           "question": "{% if name %}{{ name }}님, {% endif %}{{ greeting }}. 문의해 주셔서 감사합니다! 담당자가 "
+                       "{{ promise }} 이곳에서 답변드리겠습니다. 접수번호: {{ case_ref }}{{ sign_off }}",
+           "praise": "{% if name %}{{ name }}님, {% endif %}{{ greeting }}. 따뜻한 말씀 정말 감사합니다! 팀에 꼭 "
+                     "전하겠습니다.{{ sign_off }}",
+           "topics": {"delivery": "주문", "refund_return": "환불", "billing": "청구", "account_login": "계정",
+                      "outage_bug": "서비스 장애", "product_quality": "제품", "service_experience": "이용",
+                      "other": "문의하신 내용"},
+           "details": {"delivery": "주문 번호를", "refund_return": "주문 번호를",
+                       "billing": "계정 이메일 주소(카드 정보 제외)를",
+                       "account_login": "계정 이메일 주소(비밀번호 제외)를",
+                       "outage_bug": "기기 모델과 앱 버전을", "product_quality": "주문 번호를",
+                       "service_experience": "자세한 내용을", "other": "자세한 내용을"}},
+    "ar": {"greeting": "مرحبًا", "there": "", "dm": {"x": "مراسلتنا عبر الرسائل الخاصة"},
+           "dm_other": "مراسلتنا عبر الرسائل الخاصة", "promise": "خلال ساعتين",
+           "frame": "{{ greeting }} {{ name }}، شكرًا لإبلاغنا، ونعتذر عن {topic}. يُرجى {{ dm }} مع {detail}، "
+                    "وسنتابع الأمر ونرد عليك {{ promise }}. رقم المرجع: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }} {{ name }}، شكرًا على سؤالك! سيرد عليك أحد أعضاء الفريق هنا {{ promise }}. "
+                       "رقم المرجع: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }} {{ name }}، شكرًا جزيلًا على كلماتك اللطيفة! سننقلها إلى الفريق.{{ sign_off }}",
+           "topics": {"delivery": "المشكلة في طلبك", "refund_return": "المشكلة في استرداد المبلغ",
+                      "billing": "المشكلة في فاتورتك", "account_login": "المشكلة في حسابك",
+                      "outage_bug": "الانقطاع", "product_quality": "المشكلة في المنتج",
+                      "service_experience": "التجربة التي مررت بها", "other": "هذه المشكلة"},
+           "details": {"delivery": "رقم الطلب", "refund_return": "رقم الطلب",
+                       "billing": "البريد الإلكتروني للحساب (دون بيانات البطاقة)",
+                       "account_login": "البريد الإلكتروني للحساب (دون كلمة المرور)",
+                       "outage_bug": "نوع الجهاز وإصدار التطبيق", "product_quality": "رقم الطلب",
+                       "service_experience": "بعض التفاصيل", "other": "بعض التفاصيل"}},
 }
 
 
@@ -197,7 +340,8 @@ LANGUAGE_TEMPLATES: Mapping[str, Mapping[str, str]] = {
 LANGUAGES = tuple(LANGUAGE_TEMPLATES)
 _NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
           "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "pl": "Polish",
-          "tr": "Turkish", "ru": "Russian", "ar": "Arabic", "sv": "Swedish", "da": "Danish", "fi": "Finnish"}
+          "tr": "Turkish", "ru": "Russian", "ar": "Arabic", "th": "Thai", "sv": "Swedish", "da": "Danish",
+          "fi": "Finnish"}
 
 PRIVATE_CHANNEL: Mapping[str, str] = {
     "x": "send us a DM",
@@ -233,7 +377,7 @@ class Draft:
     tone: ToneReport
     source: str  # "brand" or "default"
     language: str = "en"  # the language the draft is written in
-    note: str | None = None  # e.g. "no Hungarian template: the suggestion is in English"
+    note: str | None = None  # e.g. "no Thai template: the suggestion is in English"
 
     @property
     def ok(self) -> bool:
@@ -281,13 +425,18 @@ def first_name(author_name: str) -> str:
     return words[0][:NAME_MAX] if words else "there"
 
 
+#: The space a missing name leaves before its comma ("Hola , gracias" -> "Hola, gracias"; Arabic's too).
+_EMPTY_NAME_GAP = re.compile(r" +([,،])")
+
+
 def render(template: str, variables: Mapping[str, object]) -> str:
-    """Render ``template`` in the sandbox; collapse runs of spaces a missing optional value leaves."""
+    """Render ``template`` in the sandbox; collapse runs of spaces a missing optional value leaves, and the
+    space it leaves before a comma."""
     try:
         text = _ENV.from_string(template).render(**variables)
     except TemplateError as exc:  # SecurityError and UndefinedError are TemplateErrors
         raise DraftError(f"reply template failed: {exc}") from exc
-    return re.sub(r" {2,}", " ", text).strip()
+    return _EMPTY_NAME_GAP.sub(r"\1", re.sub(r" {2,}", " ", text)).strip()
 
 
 #: From this complaint probability a post never gets the praise template (the classifier's own cut).

@@ -162,6 +162,87 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               "Blames the customer.", "Zo lossen we het op:"),
         _rule("dismissive", r"\b(?:rustig aan|kalm aan|we kunnen er niets aan doen)\b",
               "Dismisses the customer or closes the door.", "Dit kunnen we wel doen:"),
+    ),    "pl": (
+        _rule("defensive", r"\bjak (?:już )?(?:wspominaliśmy|pisaliśmy|mówiliśmy|wyjaśnialiśmy)\b"
+                           r"|\bto nie (?:jest )?nasza wina\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Krótko podsumowując:"),
+        _rule("blaming", r"\b(?:trzeba było|powinien pan był|powinna pani była|powinieneś był|powinnaś była"
+                         r"|to (?:pana|pani|twoja) wina)\b",
+              "Blames the customer.", "Tak to teraz rozwiążemy:"),
+        _rule("dismissive", r"\b(?:proszę się uspokoić|uspokój się|nic nie możemy (?:zrobić|na to poradzić))\b",
+              "Dismisses the customer or closes the door.", "To frustrujące, a oto co możemy zrobić:"),
+        _rule("policy_hiding", r"\b(?:zgodnie z (?:naszym )?regulaminem|regulamin nie pozwala)\b",
+              "Hides behind policy.", "Wyjaśniamy, dlaczego tak jest, i co możemy zrobić:"),
+    ),
+    "ru": (
+        _rule("defensive", r"\bкак (?:мы )?уже (?:говорили|писали|объясняли|сообщали)\b|\bэто не наша вина\b"
+                           r"|\bмы не виноваты\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Коротко о главном:"),
+        _rule("blaming", r"\b(?:вам следовало|вы сами виноваты|это ваша вина|вы должны были)\b",
+              "Blames the customer.", "Вот как мы это решим:"),
+        _rule("dismissive", r"\b(?:успокойтесь|ничем не можем помочь|ничего не можем (?:сделать|поделать))\b",
+              "Dismisses the customer or closes the door.", "Понимаем, как это неприятно, и вот что мы можем сделать:"),
+        _rule("policy_hiding", r"\b(?:согласно (?:нашим )?правилам|правила не позволяют)\b",
+              "Hides behind policy.", "Объясним, почему так, и что мы можем сделать:"),
+    ),
+    "tr": (
+        _rule("defensive", r"\b(?:daha önce de )?(?:belirttiğimiz|söylediğimiz|açıkladığımız) gibi\b"
+                           r"|\bbizim (?:suçumuz|hatamız) değil\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Kısaca özetlersek:"),
+        _rule("blaming", r"\b(?:sizin (?:hatanız|suçunuz)|dikkat etmeniz gerekirdi|yapmanız gerekirdi)\b",
+              "Blames the customer.", "Şimdi bunu şöyle çözeceğiz:"),
+        _rule("dismissive", r"\b(?:sakin olun|yapabileceğimiz bir şey yok|elimizden bir şey gelmez)\b",
+              "Dismisses the customer or closes the door.", "Can sıkıcı olduğunu biliyoruz; yapabileceğimiz şu:"),
+        _rule("policy_hiding", r"\b(?:şirket )?(?:politikamız|politikası|kurallarımız) gereği\b",
+              "Hides behind policy.", "Nedenini açıklayalım ve neler yapabileceğimizi söyleyelim:"),
+    ),
+    "hu": (
+        _rule("defensive", r"\bahogy (?:már )?(?:említettük|írtuk|jeleztük|elmondtuk)\b|\bnem a mi hibánk\b",
+              "Points out that the customer did not listen, or denies responsibility.", "Röviden összefoglalva:"),
+        _rule("blaming", r"\b(?:a te hibád|az ön hibája|figyelned kellett volna|figyelnie kellett volna)\b",
+              "Blames the customer.", "Most így oldjuk meg:"),
+        _rule("dismissive", r"\b(?:nyugodj meg|nyugodjon meg|nem tudunk mit tenni|ezzel nem tudunk mit kezdeni)\b",
+              "Dismisses the customer or closes the door.", "Értjük, hogy bosszantó, és ezt tudjuk tenni:"),
+    ),
+    # Chinese, Japanese and Korean: no word boundaries to anchor on, so the phrases are matched as written.
+    "zh": (
+        _rule("defensive", r"正如我们之前所说|我们已经(?:说|解释)过|这不是我们的(?:错|问题|责任)",
+              "Points out that the customer did not listen, or denies responsibility.", "简单总结一下："),
+        _rule("blaming", r"是您自己的(?:错|问题)|您应该(?:早点|事先)|怪您自己", "Blames the customer.",
+              "我们现在这样为您解决："),
+        _rule("dismissive", r"请您冷静|我们也没办法|我们无能为力", "Dismisses the customer or closes the door.",
+              "理解您的心情，我们可以这样做："),
+        _rule("policy_hiding", r"根据(?:公司|我们的)规定", "Hides behind policy.", "原因是这样的，我们可以为您："),
+    ),
+    "ja": (
+        _rule("defensive", r"(?:先ほど|以前)も(?:申し上げた|ご説明した)(?:通り|とおり)"
+                           r"|弊社(?:の責任ではございません|に責任はありません)",
+              "Points out that the customer did not listen, or denies responsibility.", "要点をまとめますと、"),
+        _rule("blaming", r"お客様(?:の責任|のミス|ご自身の)|ご確認いただくべきでした",
+              "Blames the customer.", "これから次のように対応いたします："),
+        _rule("dismissive", r"落ち着いてください|どうすることもできません",
+              "Dismisses the customer or closes the door.", "ご不便をおかけしております。私たちにできることは："),
+        _rule("policy_hiding", r"規約により|規定により", "Hides behind policy.",
+              "理由をご説明し、できることをご案内します："),
+    ),
+    "ko": (
+        _rule("defensive", r"이미 말씀드린 (?:것처럼|대로)|저희 (?:잘못|책임)이 아닙니다",
+              "Points out that the customer did not listen, or denies responsibility.", "간단히 정리하면,"),
+        _rule("blaming", r"고객님의? (?:잘못|실수)|확인하셨어야", "Blames the customer.",
+              "이렇게 해결해 드리겠습니다:"),
+        _rule("dismissive", r"진정하세요|진정하시고|어쩔 수 없습니다|해 드릴 수 있는 게 없습니다",
+              "Dismisses the customer or closes the door.", "불편하셨을 텐데, 저희가 할 수 있는 것은:"),
+        _rule("policy_hiding", r"규정상|정책상", "Hides behind policy.",
+              "이유를 설명드리고, 가능한 방법을 안내해 드리겠습니다:"),
+    ),
+    "ar": (
+        _rule("defensive", r"كما (?:ذكرنا|أوضحنا|أخبرناك) (?:سابق(?:ًا|اً|ا)?|من قبل)|ليس خطأنا|ليست مسؤوليتنا",
+              "Points out that the customer did not listen, or denies responsibility.", "باختصار:"),
+        _rule("blaming", r"كان عليك|هذا خطؤك|الخطأ منك", "Blames the customer.", "إليك كيف سنحل الأمر الآن:"),
+        _rule("dismissive", r"اهدأ|لا (?:يمكننا|نستطيع) فعل (?:أي )?شيء", "Dismisses the customer or closes the door.",
+              "نتفهم انزعاجك، وإليك ما يمكننا فعله:"),
+        _rule("policy_hiding", r"(?:حسب |وفق(?:ًا|اً|ا)? ل)سياس(?:تنا|ة الشركة)", "Hides behind policy.",
+              "إليك السبب وما يمكننا فعله:"),
     ),
 }
 #: Languages the tone guard checks; a draft in any other language comes back unchecked, and says so.
