@@ -94,15 +94,24 @@ LEGAL_OTHER = re.compile(
     r"(\b(?:verbraucherzentrale|verbraucherschutz|anwalt|rechtsanwalt|klage|verklagen|schlichtungsstelle|"
     r"m[ée]diateur|avocat|plainte|association\s+de\s+consommateurs|abogad[oa]|denuncia|demanda|"
     r"consumo|ocu|avvocato|associazione\s+consumatori|advocaat|consumentenbond|geschillencommissie|"
-    r"advogad[oa]|procon|processar|fogyaszt[óo]v[ée]del\w*|[üu]gyv[ée]d\w*|b[íi]r[óo]s[áa]g\w*)\b"
-    r"|消费者协会|消协|律师|起诉|投诉到|12315)",
+    r"advogad[oa]|procon|processar|fogyaszt[óo]v[ée]del\w*|[üu]gyv[ée]d\w*|b[íi]r[óo]s[áa]g\w*|"
+    r"uokik|rzecznik\w*\s+(?:praw\s+)?konsument\w*|prawnik\w*|adwokat\w*|pozew|pozw[ęe]|do\s+s[ąa]du|"
+    r"роспотребнадзор\w*|юрист\w*|адвокат\w*|в\s+суд|иск\w*|прокуратур\w*|"
+    r"t[üu]ketici\s+(?:hakem\s+heyet\w*|mahkeme\w*|haklar\w*)|avukat\w*|dava\s+a[çc]\w*|mahkeme\w*)\b"
+    r"|消费者协会|消协|律师|起诉|投诉到|12315"
+    r"|消費(?:生活)?センター|弁護士|訴訟|訴え|소비자원|변호사|소송|고소|법적\s*조치"
+    r"|حماية المستهلك|محام|المحكمة|دعوى|قضية|สคบ|ทนาย|ฟ้อง)",
     re.I,
 )
 LEAVE_OTHER = re.compile(
     r"(\b(?:k[üu]ndige|k[üu]ndigen|wechsle\s+zu|je\s+r[ée]silie|r[ée]silier\s+mon|me\s+doy\s+de\s+baja|"
     r"darme\s+de\s+baja|cancelar\s+(?:mi|minha)|me\s+cambio\s+a|disdire|disdico|opzeggen|zeg\s+\w+\s+op|"
     r"vou\s+cancelar|nunca\s+m[aá]is|nunca\s+m[aá]s|plus\s+jamais|nie\s+wieder|mai\s+pi[uù]|nooit\s+meer|"
-    r"lemondom|soha\s+t[öo]bb[ée])\b|销户|退订|再也不)",
+    r"lemondom|soha\s+t[öo]bb[ée]|rezygnuj[ęe]|wypowiadam\s+umow[ęe]|nigdy\s+wi[ęe]cej|zmieniam\s+(?:operatora|bank)|"
+    r"расторгаю|ухожу\s+к|больше\s+никогда|отключаюсь|iptal\s+ediyorum|aboneli[ğg]imi\s+iptal|"
+    r"bir\s+daha\s+asla|ba[şs]ka\s+(?:operat[öo]re|bankaya)\s+ge[çc]iyorum)\b|销户|退订|再也不"
+    r"|解約(?:する|します|しました)|二度と(?:使わ|利用し|頼ま)|乗り換え(?:る|ます)|해지(?:할|합니다|했)|탈퇴|다시는"
+    r"|(?:راح|هلغي|سألغي|ح)\s*(?:الغي|ألغي)?\s*(?:الاشتراك|اشتراكي)|لن أتعامل|آخر مرة أتعامل|ยกเลิกสัญญา|เลิกใช้|ย้ายค่าย)",
     re.I,
 )
 HANDLE = re.compile(r"@\w+")

@@ -122,6 +122,16 @@ def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
         ("Zweimal abgebucht, ich gehe zur Verbraucherzentrale", "legal", "verbraucherzentrale"),
         ("Je résilie mon abonnement demain", "leave", "je résilie"),
         ("我要去消费者协会投诉", "legal", "消费者协会"),
+        ("Trzeci raz to samo, zgłaszam sprawę do UOKiK", "legal", "uokik"),
+        ("Пишу жалобу в Роспотребнадзор, хватит", "legal", "роспотребнадзор"),
+        ("Tüketici hakem heyetine başvuruyorum", "legal", "tüketici hakem heyetine"),
+        ("消費生活センターに相談します", "legal", "消費生活センター"),
+        ("소비자원에 신고할게요", "legal", "소비자원"),
+        ("رايح لحماية المستهلك بكرة", "legal", "حماية المستهلك"),
+        ("Rezygnuję z waszych usług od jutra", "leave", "rezygnuję"),
+        ("Расторгаю договор, надоело", "leave", "расторгаю"),
+        ("Bir daha asla sizden almam", "leave", "bir daha asla"),
+        ("もう解約します", "leave", "解約します"),
     ],
 )
 def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: str) -> None:
@@ -131,7 +141,9 @@ def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: s
 
 
 @pytest.mark.parametrize("text", ["my flight was cancelled", "all of this looks great", "I answered the survey",
-                                  "card arrived, thanks", "we are abroad on holiday, loving it"])
+                                  "card arrived, thanks", "we are abroad on holiday, loving it",
+                                  "Dziękuję za szybki zwrot!", "Спасибо, всё починили за день",
+                                  "İade için teşekkürler", "ご対応ありがとうございました", "빠른 처리 감사합니다"])
 def test_issue_20_rules_stay_quiet_on_plain_posts(text: str) -> None:
     sig = compute_signals(text)
     assert not sig.flags & {"stranded", "many_affected", "unreachable", "legal", "leave"}, sig.reasons
