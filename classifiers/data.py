@@ -13,7 +13,7 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,14 +183,16 @@ def praise_sarcasm(real_n: int = 0, seed: int = 13) -> tuple[Labelled, list[str]
     return Labelled("sarcasm", source, texts, labels), files, kinds
 
 
-#: Our own hand-written complaint posts in eight other languages (``data/train``, in the repo).
+#: Our own hand-written complaint posts in fifteen other languages (``data/train``, in the repo).
 MULTILINGUAL_GLOB = "multilingual_*.csv"
 
 
-def multilingual_written() -> tuple[Labelled, list[str], list[str], list[str]]:
-    """Complaints ('1') and non-complaints ('0') in de, fr, es, pt, it, nl, hu and zh, 30 a language
-    from each of six annotators; returns the set and each row's language, annotator file (the group
-    leave-one-annotator-out holds out) and kind (explicit, polite, factual, ... resolved_thanks).
+def multilingual_written(files: Collection[int] | None = None) -> tuple[Labelled, list[str], list[str], list[str]]:
+    """Complaints ('1') and non-complaints ('0') in de, fr, es, pt, it, nl, hu and zh (files 1-6) and ar,
+    ja, ko, pl, ru, th and tr (files 9-14), 30 a language from each of twelve annotators; returns the set
+    and each row's language, annotator file (the group leave-one-annotator-out holds out) and kind
+    (explicit, polite, factual, ... resolved_thanks). ``files``: only ``multilingual_N.csv`` for these N
+    (a written-language group's own files, ``multilingual.WrittenGroup``); every file when None.
 
     Why written: no shared set has a labelled complaint in another language, and the heads fitted on
     English tweets missed the polite and matter-of-fact complaints of every language (model card).
@@ -198,16 +200,18 @@ def multilingual_written() -> tuple[Labelled, list[str], list[str], list[str]]:
     texts: list[str] = []
     labels: list[str] = []
     languages: list[str] = []
-    files: list[str] = []
+    names: list[str] = []
     kinds: list[str] = []
     for name, row in _written_rows(MULTILINGUAL_GLOB):
+        if files is not None and int(name.removeprefix("multilingual_").removesuffix(".csv")) not in files:
+            continue
         texts.append(row["text"])
         labels.append(row["label"].strip())
         languages.append(row["language"].strip())
-        files.append(name)
+        names.append(name)
         kinds.append(row["kind"].strip())
     return (Labelled("complaint_foreign", f"data/train/{MULTILINGUAL_GLOB} (repo)", texts, labels), languages,
-            files, kinds)
+            names, kinds)
 
 
 def complaint_domains() -> list[str]:

@@ -36,12 +36,14 @@ import numpy as np
 from classifiers import data
 from classifiers.heads import Head, load_heads, save_heads
 from classifiers.multilingual import (
+    FIRST_GROUP,
     FOREIGN_HEAD,
-    PRAISE_FOREIGN_HEAD,
     USE_CACHE_TAG,
     USE_LANGUAGES,
+    WRITTEN_GROUPS,
     MultilingualHeads,
     UseEncoder,
+    WrittenGroup,
     blend_detractor,
     cue_counts,
     with_praise,
@@ -76,14 +78,15 @@ def use_embedder(encoder: UseEncoder) -> Callable[[Sequence[str]], np.ndarray]:
     return lambda texts: cached(USE_CACHE_TAG, texts, encoder.embed)
 
 
-def _written_fit_model(out_dir: Path, *, needs_foreign_head: bool
+def _written_fit_model(out_dir: Path, *, needs_foreign_head: bool, group: WrittenGroup = FIRST_GROUP
                        ) -> tuple[MultilingualHeads, Callable[[Sequence[str]], np.ndarray]]:
     """The multilingual model a written-language fit updates, loaded, and its cached embedder; the
-    praise head and the detractor blend are fitted on top of the foreign complaint head."""
+    praise head and the detractor blend are fitted on top of ``group``'s complaint head."""
     heads = MultilingualHeads(out_dir, threads=2)
     heads.load()
-    if needs_foreign_head and FOREIGN_HEAD not in heads.heads:
-        raise SystemExit(f"{out_dir} has no foreign complaint head: fit it first (--foreign-complaint)")
+    if needs_foreign_head and group.complaint not in heads.heads:
+        raise SystemExit(f"{out_dir} has no complaint head for the {group.name} written group: fit it first "
+                         f"(--foreign-complaint --group {group.name})")
     return heads, use_embedder(heads.encoder)
 
 
@@ -563,7 +566,8 @@ def _praise_dev_report(shipped: dict[str, Head], head: Head, embed: Callable[[Se
 
 
 DEV_SETS = {"a": DEV_SET, "b": data.REPO_ROOT / "data" / "dev" / "multilingual_b.csv",
-            "d": data.REPO_ROOT / "data" / "dev" / "multilingual_d.csv"}  # scored only, never fitted on
+            "d": data.REPO_ROOT / "data" / "dev" / "multilingual_d.csv",
+            "g": data.REPO_ROOT / "data" / "dev" / "multilingual_g.csv"}  # scored only, never fitted on
 #: (embedding C, n-gram C) pairs; the pair is chosen by leave-one-annotator-out macro-F1
 FOREIGN_GRID = tuple((ce, cn) for ce in (0.003, 0.01, 0.03) for cn in (1.0, 3.0, 10.0))
 
@@ -585,11 +589,11 @@ class ForeignRows:
     kinds: np.ndarray
 
 
-def _foreign_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> ForeignRows:
+def _foreign_rows(embed: Callable[[Sequence[str]], np.ndarray], group: WrittenGroup) -> ForeignRows:
     from classifiers.ngrams import hashed_counts
 
     comp = data.complaints()
-    written, languages, files, kinds = data.multilingual_written()
+    written, languages, files, kinds = data.multilingual_written(group.files)
     return ForeignRows(embed(comp.texts), np.asarray([int(v) for v in comp.labels]), embed(written.texts),
                        _cue_counts(written.texts, languages), hashed_counts(written.texts),
                        np.asarray([int(v) for v in written.labels]), np.asarray(languages), np.asarray(files),
@@ -662,8 +666,9 @@ def _foreign_report(y: np.ndarray, p: np.ndarray, languages: np.ndarray) -> dict
             "accuracy_by_language": _by(y, p, languages)}
 
 
-def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
-    """Fit the complaint head for posts in the written languages and add it to the multilingual model.
+def fit_foreign_complaint(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, log: Callable[[str], None] = _echo
+                          ) -> dict[str, Any]:
+    """Fit ``group``'s complaint head on its written posts and add it to the multilingual model.
 
     ``sigmoid(a x (USE logit + cue weight x cues) + a_ngram x n-gram logit + c)``: a logistic regression on
     the USE embedding and the capped complaint-cue count (English rows and our written posts), hashed word
@@ -673,7 +678,7 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     from classifiers.heads import fit_platt
 
     heads, embed = _written_fit_model(out_dir, needs_foreign_head=False)
-    rows = _foreign_rows(embed)
+    rows = _foreign_rows(embed, group)
     grid: dict[str, float] = {}
     best: tuple[float, tuple[float, float], np.ndarray] | None = None
     for c in FOREIGN_GRID:
@@ -685,19 +690,27 @@ def fit_foreign_complaint(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     assert best is not None
     _, c, p = best
     every = np.arange(len(rows.y))
-    head = _foreign_head(rows, every, c, fit_platt(_loao_logits(rows, every, c), rows.y))
+    head = _foreign_head(rows, every, c, fit_platt(_loao_logits(rows, every, c), rows.y), group.complaint)
     loao = _foreign_report(rows.y, p, rows.languages) | {"by_annotator": _by(rows.y, p, rows.files),
                                                           "accuracy_by_kind": _by(rows.y, p, rows.kinds)}
-    report: dict[str, Any] = {"languages": sorted(set(rows.languages.tolist())), "n_written": len(rows.y),
+    report: dict[str, Any] = {"languages": sorted(set(rows.languages.tolist())), "serves": sorted(group.serves),
+                              "files": list(group.files), "n_written": len(rows.y),
                               "n_english": len(rows.english_y), "C_embedding": c[0],
                               "C_ngram": c[1], "loao_macro_f1_by_C": grid, "leave_one_annotator_out": loao}
-    heads.heads[FOREIGN_HEAD] = head
+    heads.heads[group.complaint] = head
+    heads.manifest[group.key("foreign_complaint")] = report  # the group's languages, for the dev-set scores
     for name, path in DEV_SETS.items():
-        if path.exists():
-            report[f"dev_{name}"] = _foreign_dev(heads, embed, path, report["languages"])
+        if path.exists() and _served_rows(path, heads, group):
+            report[f"dev_{name}"] = _foreign_dev(heads, embed, path, group)
     for key, value in report.items():
         log(f"{key}: {json.dumps(value)}")
-    return _rewrite_multilingual(out_dir, heads, "foreign_complaint", report)
+    return _rewrite_multilingual(out_dir, heads, group.key("foreign_complaint"), report)
+
+
+def _served_rows(path: Path, heads: Any, group: WrittenGroup) -> bool:
+    """Whether a dev set has posts ``group`` scores at inference (its reports skip a set without)."""
+    languages = heads.group_languages(group)
+    return any(r["language"] in languages for r in dev_set(path))
 
 
 #: Every multilingual dev set, for reports that fit nothing (``DEV_SETS`` are the ones the foreign
@@ -725,7 +738,8 @@ def _oof_detractor(x: np.ndarray, lab: data.Labelled) -> np.ndarray:
     return p
 
 
-def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+def fit_foreign_detractor(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, log: Callable[[str], None] = _echo
+                          ) -> dict[str, Any]:
     """Weigh the USE detractor head and the foreign complaint head into the detractor likelihood of posts
     in the written languages (``MultilingualHeads.foreign_detractor``), fitted on English NPS comments.
 
@@ -742,14 +756,15 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     from classifiers.heads import logit
     from classifiers.metrics import bootstrap_ci
 
-    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
-    heads.manifest.pop("foreign_detractor", None)  # the proxies below score the detractor head alone
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True, group=group)
+    heads.manifest.pop(group.key("foreign_detractor"), None)  # the proxies below score the detractor head alone
 
     nps = data.nps_detractor()
     x = embed(nps.texts)
     y = np.asarray([int(v) for v in nps.labels])
     z = np.c_[logit(_oof_detractor(x, nps)),
-              logit(heads.foreign_complaint(x, nps.texts, [complaint_evidence(t, "en") for t in nps.texts]))]
+              logit(heads.foreign_complaint(x, nps.texts, [complaint_evidence(t, "en") for t in nps.texts],
+                                            group=group))]
     blended = np.zeros(len(y))
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=7).split(z, y):
         blended[te] = LogisticRegression().fit(z[tr], y[tr]).decision_function(z[te])
@@ -767,10 +782,10 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     report["shipped"] = bool(keep and weights["b"] > 0)
     log(f"foreign detractor, English NPS: {json.dumps(report)}")
     for name, path in PROXY_DEV_SETS.items():
-        if path.exists():
-            report[f"dev_{name}"] = _detractor_proxy(heads, embed, path, weights)
+        if path.exists() and _served_rows(path, heads, group):
+            report[f"dev_{name}"] = _detractor_proxy(heads, embed, path, weights, group)
             log(f"dev {name} (proxy: complaint label): {json.dumps(report[f'dev_{name}'])}")
-    return _rewrite_multilingual(out_dir, heads, "foreign_detractor", report)
+    return _rewrite_multilingual(out_dir, heads, group.key("foreign_detractor"), report)
 
 
 def _auroc(y: np.ndarray, s: np.ndarray) -> float:
@@ -779,13 +794,13 @@ def _auroc(y: np.ndarray, s: np.ndarray) -> float:
     return round(float(roc_auc_score(y, s)), 4)
 
 
-def _detractor_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, weights: dict[str, float]
-                     ) -> dict[str, Any]:
+def _detractor_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, weights: dict[str, float],
+                     group: WrittenGroup) -> dict[str, Any]:
     """On a dev set's posts in the languages the blend serves (USE-read, Hungarian aside): how well the
     detractor score, alone and blended, ranks complaints above everything else, and the share of
     praise, thanks, questions, requests and chatter at 0.5 or over. A proxy: a complaint is not a
     detractor label, but a thank-you or a question read as a detractor is a miss either way."""
-    dev = _foreign_dev_rows(heads, embed, path, _use_read(heads))
+    dev = _foreign_dev_rows(heads, embed, path, _use_read(heads, group), group)
     det = heads.proba(dev.x)["detractor"]
     blend = blend_detractor(weights, det, dev.complaint)
     rows, y = dev.rows, dev.y
@@ -802,14 +817,14 @@ FOREIGN_PRAISE_RULE = ("ship the head when its leave-one-annotator-out macro-F1 
                        "the dev sets are scored after, never fitted on")
 
 
-def _praise_foreign_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> ForeignRows:
+def _praise_foreign_rows(embed: Callable[[Sequence[str]], np.ndarray], group: WrittenGroup) -> ForeignRows:
     """The foreign complaint head's rows relabelled: the intent set's English rows ('praise' against the
     other intents) and our written posts (praise and thanks after a fix against everything else)."""
     from classifiers.ngrams import hashed_counts
 
     cfg = TrainConfig(Path(tempfile.gettempdir()))
     intent, _ = data.intents(cfg.intent_per_source_class, cfg.seed)
-    written, languages, files, kinds = data.multilingual_written()
+    written, languages, files, kinds = data.multilingual_written(group.files)
     return ForeignRows(embed(intent.texts), np.asarray([int(v == "praise") for v in intent.labels]),
                        embed(written.texts), _cue_counts(written.texts, languages), hashed_counts(written.texts),
                        np.asarray([int(k in PRAISE_KINDS) for k in kinds]), np.asarray(languages),
@@ -822,7 +837,8 @@ def _top_is_praise(intent: np.ndarray) -> np.ndarray:
     return np.asarray(intent.argmax(1) == INTENTS.index("praise"))
 
 
-def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+def fit_foreign_praise(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, log: Callable[[str], None] = _echo
+                       ) -> dict[str, Any]:
     """Fit the praise head for posts in the written languages (``MultilingualHeads.foreign_praise``) and
     add it to the multilingual model when ``FOREIGN_PRAISE_RULE`` holds.
 
@@ -834,10 +850,10 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     from classifiers.heads import fit_platt
     from classifiers.metrics import bootstrap_ci
 
-    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
-    heads.heads.pop(PRAISE_FOREIGN_HEAD, None)
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True, group=group)
+    heads.heads.pop(group.praise, None)
 
-    rows = _praise_foreign_rows(embed)
+    rows = _praise_foreign_rows(embed, group)
     base_intent = heads.proba(rows.x)["intent"]
     baseline = _f1(rows.y, _top_is_praise(base_intent).astype(float))
     grid: dict[str, float] = {}
@@ -850,8 +866,8 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
             best = (score, c, p)
     assert best is not None
     score, c, p = best
-    fc = heads.manifest["foreign_complaint"]
-    complaint_rows = _foreign_rows(embed)
+    fc = heads.manifest[group.key("foreign_complaint")]
+    complaint_rows = _foreign_rows(embed, group)
     complaint = _foreign_loao(complaint_rows, (fc["C_embedding"], fc["C_ngram"]))
     top = _top_is_praise(with_praise(base_intent, p, complaint))
     is_complaint = complaint_rows.y == 1
@@ -870,24 +886,25 @@ def fit_foreign_praise(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     if report["shipped"]:
         every = np.arange(len(rows.y))
         calibration = fit_platt(_loao_logits(rows, every, c), rows.y)
-        heads.heads[PRAISE_FOREIGN_HEAD] = _foreign_head(rows, every, c, calibration, PRAISE_FOREIGN_HEAD)
+        heads.heads[group.praise] = _foreign_head(rows, every, c, calibration, group.praise)
         for name, path in PROXY_DEV_SETS.items():
-            if path.exists():
-                report[f"dev_{name}"] = _praise_proxy(heads, embed, path)
+            if path.exists() and _served_rows(path, heads, group):
+                report[f"dev_{name}"] = _praise_proxy(heads, embed, path, group)
                 log(f"dev {name} (proxy: the writers' kinds): {json.dumps(report[f'dev_{name}'])}")
-    return _rewrite_multilingual(out_dir, heads, "foreign_praise", report)
+    return _rewrite_multilingual(out_dir, heads, group.key("foreign_praise"), report)
 
 
 def _share(hit: np.ndarray, among: np.ndarray) -> float:
     return round(float(hit[among].mean()), 3)
 
 
-def _praise_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path) -> dict[str, Any]:
+def _praise_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, group: WrittenGroup
+                  ) -> dict[str, Any]:
     """On a dev set's posts in the USE-read written languages: the share of praise and thank-you posts,
     and of complaints, whose top intent is praise, before and after the praise head."""
-    dev = _foreign_dev_rows(heads, embed, path, _use_read(heads))
+    dev = _foreign_dev_rows(heads, embed, path, _use_read(heads, group), group)
     before = heads.proba(dev.x)["intent"]
-    after = with_praise(before, heads.foreign_praise(dev.x, dev.texts, dev.found), dev.complaint)
+    after = with_praise(before, heads.foreign_praise(dev.x, dev.texts, dev.found, group=group), dev.complaint)
     kind = np.asarray([r.get("kind", "") in PRAISE_KINDS for r in dev.rows])
     complaint = dev.y == 1
     return {"n": len(dev.rows), "praise_and_thanks": int(kind.sum()),
@@ -910,7 +927,7 @@ class ForeignDev:
 
 
 def _foreign_dev_rows(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path,
-                      languages: Collection[str]) -> ForeignDev:
+                      languages: Collection[str], group: WrittenGroup) -> ForeignDev:
     from classifiers.cues import complaint_evidence
 
     rows = [r for r in dev_set(path) if r["language"] in languages]
@@ -918,20 +935,20 @@ def _foreign_dev_rows(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], 
     x = embed(texts)
     found = [complaint_evidence(r["text"], r["language"]) for r in rows]
     return ForeignDev(rows, texts, x, found, np.asarray([int(r["label"]) for r in rows]),
-                      heads.foreign_complaint(x, texts, found))
+                      heads.foreign_complaint(x, texts, found, group=group))
 
 
-def _use_read(heads: Any) -> frozenset[str]:
-    """The written languages USE reads (Hungarian aside): where the detractor blend and the praise
+def _use_read(heads: Any, group: WrittenGroup) -> frozenset[str]:
+    """``group``'s languages USE reads (Hungarian aside): where the detractor blend and the praise
     head's dev-set proxies apply as they do at inference."""
-    return frozenset(heads.foreign_languages & USE_LANGUAGES - {"en"})
+    return frozenset(heads.group_languages(group) & USE_LANGUAGES - {"en"})
 
 
-def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, languages: Sequence[str]
+def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path: Path, group: WrittenGroup
                  ) -> dict[str, Any]:
-    """The foreign head alone (``MultilingualHeads.foreign_complaint``, as at inference) on a dev set's rows
-    in the written languages (by their labelled language)."""
-    dev = _foreign_dev_rows(heads, embed, path, languages)
+    """``group``'s complaint head alone (``MultilingualHeads.foreign_complaint``, as at inference) on a dev
+    set's rows in the languages it scores (by their labelled language)."""
+    dev = _foreign_dev_rows(heads, embed, path, heads.group_languages(group), group)
     return _foreign_report(dev.y, dev.complaint, np.asarray([r["language"] for r in dev.rows]))
 
 
@@ -944,9 +961,11 @@ def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str,
     manifest.pop("foreign_shift", None)
     manifest["heads"] = {h.name: h.meta() for h in heads.heads.values()}
     manifest[key] = report
-    blend = manifest.get("foreign_detractor")
-    if blend and blend.get("shipped"):
-        digest += "-fd" + hashlib.sha256(json.dumps([blend["a"], blend["b"], blend["c"]]).encode()).hexdigest()[:6]
+    blends = [manifest.get(g.key("foreign_detractor")) or {} for g in WRITTEN_GROUPS]
+    shipped = [[b["a"], b["b"], b["c"]] for b in blends if b.get("shipped")]
+    if shipped:  # one blend keeps the digest it had before groups; more hash together
+        digest += "-fd" + hashlib.sha256(json.dumps(shipped[0] if len(shipped) == 1 else shipped).encode()
+                                         ).hexdigest()[:6]
     manifest["version"] = f"careline-multilingual-{datetime.now(UTC):%Y%m%d}-{digest}"
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -995,6 +1014,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--foreign-detractor", action="store_true",
                         help="weigh the detractor head and the foreign complaint head into the detractor score of "
                              "posts in the written languages (fitted on English NPS labels; after --foreign-complaint)")
+    parser.add_argument("--group", choices=[g.name for g in WRITTEN_GROUPS], default=FIRST_GROUP.name,
+                        help="the written-language group the three --foreign-* fits are for: 'first' (files 1-6, "
+                             "scoring de fr es pt it nl hu zh) or 'all' (every file, scoring ar ja ko pl ru th tr); "
+                             "default first")
     parser.add_argument("--sentiment-n", type=int, default=20_000,
                         help="SemEval rows the multilingual sentiment head is fitted on (default 20,000)")
     args = parser.parse_args(argv)
@@ -1003,20 +1026,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         _echo(f"wrote {args.out} ({m['version']})")
         if not args.foreign_complaint:  # the rewrite dropped it; other languages fall back to the English heads
             _echo("the written-language heads are fitted on top: python -m classifiers.train_extra "
-                  "--foreign-complaint --foreign-praise --foreign-detractor")
+                  "--foreign-complaint --foreign-praise --foreign-detractor [--group all]")
+    group = next(g for g in WRITTEN_GROUPS if g.name == args.group)
     if args.foreign_complaint:
-        m = fit_foreign_complaint(Path(args.out))
-        fc = m["foreign_complaint"]["leave_one_annotator_out"]
+        m = fit_foreign_complaint(Path(args.out), group=group)
+        fc = m[group.key("foreign_complaint")]["leave_one_annotator_out"]
         _echo(f"updated {args.out} ({m['version']}; leave-one-annotator-out macro-F1 {fc['macro_f1']})")
     if args.foreign_praise:
-        m = fit_foreign_praise(Path(args.out))
-        fp = m["foreign_praise"]
+        m = fit_foreign_praise(Path(args.out), group=group)
+        fp = m[group.key("foreign_praise")]
         _echo(f"updated {args.out} ({m['version']}; praise head {'kept' if fp['shipped'] else 'refused'}: "
               f"leave-one-annotator-out macro-F1 {fp['leave_one_annotator_out']['macro_f1']} against "
               f"{fp['baseline_intent_head_macro_f1']} for the intent head)")
     if args.foreign_detractor:
-        m = fit_foreign_detractor(Path(args.out))
-        fd = m["foreign_detractor"]
+        m = fit_foreign_detractor(Path(args.out), group=group)
+        fd = m[group.key("foreign_detractor")]
         _echo(f"updated {args.out} ({m['version']}; blend {'kept' if fd['shipped'] else 'refused'}: NPS AUROC "
               f"{fd['nps_auroc_blend']} against {fd['nps_auroc_detractor_head']} for the detractor head alone)")
     if args.minilm:

@@ -31,7 +31,7 @@ def clf() -> MiniLMClassifier:
 
 def test_multilingual_model_is_small_and_versioned(clf: MiniLMClassifier) -> None:
     size = sum(f.stat().st_size for f in DEFAULT_DIR.rglob("*") if f.is_file())
-    assert size < 1024 * 1024
+    assert size < 4 * 1024 * 1024  # 2.8 MB: most of it the n-gram features of two written groups' heads
     assert clf.multilingual is not None and clf.multilingual.version in clf.version
     assert set(clf.multilingual.heads) >= {"sentiment", "complaint", "detractor", "intent", "severity", "irony"}
 
@@ -113,8 +113,9 @@ def test_foreign_head_scores_the_written_languages_and_no_english_post(clf: Mini
 
     ml = clf.multilingual
     assert ml is not None and FOREIGN_HEAD in ml.heads
-    assert ml.foreign_languages == {"de", "fr", "es", "pt", "it", "nl", "hu", "zh"}
-    report = ml.manifest["foreign_complaint"]
+    assert ml.foreign_languages == {"de", "fr", "es", "pt", "it", "nl", "hu", "zh", "ar", "ja", "ko", "pl", "ru", "th",
+                                    "tr"}
+    report = ml.manifest["foreign_complaint"]  # the first group's: files 1-6
     assert report["leave_one_annotator_out"]["n"] == report["n_written"] == 1440
     texts = ["Seit 4 Tagen ohne Internet, und niemand ruft zurück",
              "Vielen Dank, die doppelte Abbuchung wurde sofort erstattet!",
@@ -137,11 +138,45 @@ def test_foreign_head_scores_the_written_languages_and_no_english_post(clf: Mini
     assert "scores from heads trained on English labels" in en.reasons
 
 
-@pytest.mark.parametrize("name", ["multilingual_b.csv", "multilingual_d.csv"])
+def test_each_written_group_scores_its_own_languages(clf: MiniLMClassifier) -> None:
+    """German keeps the first group's heads (fitted on files 1-6, as shipped before the seven new
+    languages); Polish and Japanese take the heads fitted on every written file, complaint, detractor
+    blend and praise alike. Posts written for this test, not taken from the training files."""
+    from classifiers.cues import complaint_evidence
+    from classifiers.multilingual import FIRST_GROUP, WRITTEN_GROUPS, predict_multilingual
+
+    ml = clf.multilingual
+    assert ml is not None
+    every = WRITTEN_GROUPS[1]
+    assert ml.group_languages(FIRST_GROUP) == {"de", "fr", "es", "pt", "it", "nl", "hu", "zh"}
+    assert ml.group_languages(every) == {"ar", "ja", "ko", "pl", "ru", "th", "tr"}
+    assert ml.manifest[every.key("foreign_complaint")]["n_written"] == 2700
+    texts = ["Seit 4 Tagen ohne Internet, und niemand ruft zurück",
+             "Od czterech dni nie mam internetu, a infolinia nie odbiera.",
+             "4日前からネットが使えません。サポートにも繋がらない。",
+             "Dziękuję, podwójna płatność została zwrócona w godzinę!"]
+    langs = ["de", "pl", "ja", "pl"]
+    de, pl, ja, pl_thanks = predict_multilingual(ml, texts, langs)
+    x = ml.encoder.embed(texts)
+    found = [complaint_evidence(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    first = ml.foreign_complaint(x, texts, found, group=FIRST_GROUP)
+    second = ml.foreign_complaint(x, texts, found, group=every)
+    np.testing.assert_allclose([de.complaint], first[:1], rtol=1e-5)
+    np.testing.assert_allclose([pl.complaint, ja.complaint, pl_thanks.complaint], second[1:], rtol=1e-5)
+    assert pl.complaint >= 0.5 > pl_thanks.complaint and ja.complaint >= 0.5
+    head = ml.proba(x)["detractor"]
+    blended = ml.foreign_detractor(head[1:], second[1:], group=every)
+    np.testing.assert_allclose([pl.detractor, ja.detractor, pl_thanks.detractor], blended, rtol=1e-5)
+    assert max(pl_thanks.intent, key=pl_thanks.intent.get) == "praise"
+    assert any("complaint and praise from heads trained on written posts" in r for r in pl.reasons)
+
+
+@pytest.mark.parametrize("name", ["multilingual_b.csv", "multilingual_d.csv", "multilingual_g.csv"])
 def test_dev_sets_written_apart_from_the_paths(clf: MiniLMClassifier, name: str) -> None:
-    """24 posts per language written without seeing the cue lists, the model or the other sets; neither
+    """24 posts per language written without seeing the cue lists, the model or the other sets; none
     is fitted on (the cue lists were extended after reading b's misses). d's figure was 0.81 before the
-    foreign complaint head and 0.92 with it (model card); the floor guards against a broken path."""
+    foreign complaint head and 0.92 with it, g's (ar ja ko pl ru th tr) 0.73 before the second written
+    group and 0.93 with it (model card); the floor guards against a broken path."""
     with (DEV.parent / name).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     preds = clf.predict([r["text"] for r in rows])
@@ -149,7 +184,8 @@ def test_dev_sets_written_apart_from_the_paths(clf: MiniLMClassifier, name: str)
     p = np.asarray([x.complaint for x in preds])
     assert binary_metrics(y, p)["macro_f1"] >= 0.8
     langs = np.asarray([r["language"] for r in rows])
-    assert {x.path for x, lang in zip(preds, langs, strict=True) if lang == "hu"} == {"keywords"}
+    if "hu" in langs:
+        assert {x.path for x, lang in zip(preds, langs, strict=True) if lang == "hu"} == {"keywords"}
 
 
 def test_sarcasm_turns_sarcastic_praise_into_a_complaint_with_a_reason(clf: MiniLMClassifier) -> None:
@@ -230,11 +266,11 @@ def test_foreign_detractor_blends_the_complaint_head_for_the_written_languages(c
     assert fit["nps_auroc_blend"] >= fit["nps_auroc_detractor_head"] - 0.005
     texts = ["Wie ändere ich die Lieferadresse für meine nächste Bestellung?",
              "Seit 4 Tagen ohne Internet, und niemand ruft zurück",
-             "Как изменить адрес доставки?"]
-    question, complaint, russian = predict_multilingual(ml, texts, ["de", "de", "ru"])
+             "Hur ändrar jag leveransadressen?"]
+    question, complaint, swedish = predict_multilingual(ml, texts, ["de", "de", "sv"])
     x = ml.encoder.embed(texts)
     head = ml.proba(x)["detractor"]
-    assert russian.detractor == pytest.approx(float(head[2]))  # ru: no foreign complaint head
+    assert swedish.detractor == pytest.approx(float(head[2]))  # sv: no written posts, no foreign complaint head
     cf = np.asarray([question.complaint, complaint.complaint])
     expected = sigmoid(fit["a"] * logit(head[:2]) + fit["b"] * logit(cf) + fit["c"])
     np.testing.assert_allclose([question.detractor, complaint.detractor], expected, rtol=1e-5)
@@ -267,9 +303,9 @@ def test_foreign_praise_sets_the_praise_intent_below_the_complaint_gate(clf: Min
     texts = ["Vielen Dank an das Team in Köln, super freundlich und schnell geholfen!",
              "Merci beaucoup, le remboursement est arrivé ce matin. Service au top !",
              "Seit 4 Tagen ohne Internet, und niemand ruft zurück",
-             "Спасибо большое, всё пришло вовремя!"]
-    langs = ["de", "fr", "de", "ru"]
-    de, fr, complaint, ru = predict_multilingual(ml, texts, langs)
+             "Tack så mycket, allt kom i tid!"]
+    langs = ["de", "fr", "de", "sv"]
+    de, fr, complaint, sv = predict_multilingual(ml, texts, langs)
     for pred in (de, fr):
         assert max(pred.intent, key=pred.intent.get) == "praise" and pred.complaint < 0.5
         assert sum(pred.intent.values()) == pytest.approx(1.0)
@@ -278,7 +314,7 @@ def test_foreign_praise_sets_the_praise_intent_below_the_complaint_gate(clf: Min
     base = ml.proba(x)["intent"]
     assert complaint.complaint >= 0.5
     assert [complaint.intent[k] for k in INTENTS] == pytest.approx(list(base[2]), rel=1e-5)
-    assert [ru.intent[k] for k in INTENTS] == pytest.approx(list(base[3]), rel=1e-5)
+    assert [sv.intent[k] for k in INTENTS] == pytest.approx(list(base[3]), rel=1e-5)
     found = [complaint_evidence(t, lang) for t, lang in zip(texts[:2], langs[:2], strict=True)]
     share = ml.foreign_praise(x[:2], texts[:2], found)
     assert share is not None
