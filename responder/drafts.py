@@ -12,7 +12,8 @@ internals, no mutation, and a typo in a variable name is an error instead of an 
 Autoescaping is off because the output is plain text for a social post; whoever shows it in HTML
 escapes it there.
 
-Variables available to a template: ``name`` (first name, or "there"), ``author_name``, ``case_ref``,
+Variables available to a template: ``name`` (first name, the whole name in a language that puts the
+family name first, or "there"), ``author_name``, ``case_ref``,
 ``brand`` (display name), ``platform``, ``dm`` (how to reach us privately on this platform),
 ``promise`` (when we will follow up), ``greeting`` and ``sign_off``.
 
@@ -419,10 +420,21 @@ def safe_name(display_name: str, handle: str = "") -> str:
     return ""
 
 
-def first_name(author_name: str) -> str:
-    """First word of a display name without a leading @, at most 20 characters; "there" if empty."""
+#: Languages whose names put the family name first ("Kovács Bence", "Wang Fang"): their first word would be
+#: the surname, so a reply in one of them uses the whole display name.
+FAMILY_NAME_FIRST = frozenset({"hu", "zh", "ja", "ko"})
+
+
+def first_name(author_name: str, language: str = "en") -> str:
+    """First word of a display name without a leading @, at most 20 characters; "there" if empty. In a
+    ``FAMILY_NAME_FIRST`` language, the whole name (at most 30 characters): "Szia Kovács Bence", not
+    "Szia Kovács"."""
     words = author_name.strip().lstrip("@").split()
-    return words[0][:NAME_MAX] if words else "there"
+    if not words:
+        return "there"
+    if language in FAMILY_NAME_FIRST:
+        return " ".join(words)[: NAME_MAX + 10].strip()
+    return words[0][:NAME_MAX]
 
 
 #: The space a missing name leaves before its comma ("Hola , gracias" -> "Hola, gracias"; Arabic's too).
@@ -487,7 +499,7 @@ def draft_reply(
     else:
         template = voice.templates.get(f"{lang}/{key}") or LANGUAGE_TEMPLATES[lang][key]
     variables = {
-        "name": first_name(author_name),
+        "name": first_name(author_name, lang),
         "author_name": author_name,
         "case_ref": case_ref,
         "brand": voice.display_name or brand,

@@ -79,6 +79,8 @@ def test_values_are_not_re_rendered() -> None:
 def test_long_names_fall_back_and_overlong_templates_are_reported() -> None:
     assert first_name("  @Maximilianus-Alexandrius-Long the third") == "Maximilianus-Alexand"
     assert first_name("") == "there"
+    assert first_name("Kovács Bence", "hu") == "Kovács Bence" and first_name("Kovács Bence", "en") == "Kovács"
+    assert first_name("田中はるか", "ja") == "田中はるか" and first_name("", "zh") == "there"
     long_voice = BrandVoice(templates={"other": "{{ name }} " + "x" * 300})
     d = draft_reply("other", "acme", "Al", "C-2", "x", voice=long_voice)
     assert not d.length.ok and not d.ok

@@ -36,6 +36,13 @@ def test_a_draft_without_a_name_leaves_no_gap(lang: str, intent: str) -> None:
     assert "there" not in d.text and d.tone.findings == ()
 
 
+def test_family_name_first_languages_greet_by_the_whole_name() -> None:
+    hu = draft_reply("praise", "acme", "Kovács Bence", "CL-2", "x", language="hu")
+    assert hu.text.startswith("Szia Kovács Bence,")
+    assert draft_reply("praise", "acme", "Ola Wiśniewska", "CL-2", "x", language="pl").text.startswith("Cześć Ola,")
+    assert draft_reply("billing", "acme", "田中はるか", "CL-2", "x", language="ja").text.startswith("田中はるか様、")
+
+
 def test_a_language_without_template_says_so_and_falls_back_to_english() -> None:
     d = draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="th")
     assert d.language == "en" and d.note == "no Thai template: the suggestion is in English"
