@@ -9,7 +9,8 @@ languages too), public escalation, stranded or cut off from money ("card frozen 
 overnight"), many people affected ("200 of us"), author reach (followers), repeat contact. Effort
 (a Customer Effort Score proxy): repeat contacts by the same author on the same issue, "third time" /
 "still waiting" phrasing, transfers between channels or agents, nobody answering or being hung up
-on. Scores combine independent signals with a noisy-OR, so each adds and none exceeds 1.
+on (nobody answering in the other triaged languages too). Scores combine independent signals with a
+noisy-OR, so each adds and none exceeds 1.
 """
 
 from __future__ import annotations
@@ -112,6 +113,18 @@ LEAVE_OTHER = re.compile(
     r"bir\s+daha\s+asla|ba[şs]ka\s+(?:operat[öo]re|bankaya)\s+ge[çc]iyorum)\b|销户|退订|再也不"
     r"|解約(?:する|します|しました)|二度と(?:使わ|利用し|頼ま)|乗り換え(?:る|ます)|해지(?:할|합니다|했)|탈퇴|다시는"
     r"|(?:راح|هلغي|سألغي|ح)\s*(?:الغي|ألغي)?\s*(?:الاشتراك|اشتراكي)|لن أتعامل|آخر مرة أتعامل|ยกเลิกสัญญา|เลิกใช้|ย้ายค่าย)",
+    re.I,
+)
+# Nobody answering, in the other languages we triage (the commonest phrasings; CJK, Thai and Arabic unbounded).
+UNREACHABLE_OTHER = re.compile(
+    r"(\b(?:niemand\s+(?:geht\s+ran|antwortet|meldet\s+sich|ruft\s+zur[üu]ck)|keiner\s+(?:geht\s+ran|antwortet)|"
+    r"geht\s+(?:niemand|keiner)\s+ran|"
+    r"personne\s+ne\s+(?:r[ée]pond|d[ée]croche)|nadie\s+(?:contesta|responde|atiende)|"
+    r"ningu[ée]m\s+(?:atende|responde)|nessuno\s+(?:risponde|mi\s+risponde)|niemand\s+neemt\s+op|"
+    r"senki\s+(?:nem\s+)?(?:veszi\s+fel|v[áa]laszol)|nikt\s+nie\s+(?:odbiera|odpowiada|oddzwania)|"
+    r"никто\s+не\s+(?:отвечает|берёт|берет|перезвонил)|kimse\s+(?:a[çc]m[ıi]yor|cevap\s+vermiyor|d[öo]nm[üu]yor))\b"
+    r"|没人接|没有人接|没人回复|无人接听|誰も出ない|電話が繋がらない|電話がつながらない|아무도\s*안\s*받|연결이\s*안\s*돼"
+    r"|ما\s*(?:حد|أحد|احد)\s*(?:يرد|بيرد|رد)|ไม่มีใครรับสาย|โทรไม่ติด)",
     re.I,
 )
 HANDLE = re.compile(r"@\w+")
@@ -217,7 +230,7 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
         effort.append(0.4)
         flags.add("transfer")
         reasons.append(f"effort: transfers/channels: '{_quote(m)}'")
-    if m := UNREACHABLE.search(text):
+    if m := UNREACHABLE.search(text) or UNREACHABLE_OTHER.search(text):
         effort.append(0.4)
         urgency.append(0.2)
         flags.add("unreachable")

@@ -132,6 +132,11 @@ def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
         ("Расторгаю договор, надоело", "leave", "расторгаю"),
         ("Bir daha asla sizden almam", "leave", "bir daha asla"),
         ("もう解約します", "leave", "解約します"),
+        ("Seit Tagen geht niemand ran", "unreachable", "geht niemand ran"),
+        ("Od tygodnia nikt nie odbiera na infolinii", "unreachable", "nikt nie odbiera"),
+        ("Третий день никто не отвечает", "unreachable", "никто не отвечает"),
+        ("サポートに電話しても誰も出ない", "unreachable", "誰も出ない"),
+        ("客服电话一直没人接", "unreachable", "没人接"),
     ],
 )
 def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: str) -> None:
