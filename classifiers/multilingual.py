@@ -159,11 +159,6 @@ class MultilingualHeads:
             return frozenset()
         return group.serves & frozenset(self.manifest.get(group.key("foreign_complaint"), {}).get("languages", ()))
 
-    @property
-    def foreign_languages(self) -> frozenset[str]:
-        """Every language a written-language group scores."""
-        return frozenset().union(*(self.group_languages(g) for g in WRITTEN_GROUPS))
-
     def foreign_complaint(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]], *,
                           counts: Any = None, group: WrittenGroup = FIRST_GROUP) -> np.ndarray:
         """The complaint probability of posts in ``group``'s languages.

@@ -423,6 +423,7 @@ def safe_name(display_name: str, handle: str = "") -> str:
 #: Languages whose names put the family name first ("Kovács Bence", "Wang Fang"): their first word would be
 #: the surname, so a reply in one of them uses the whole display name.
 FAMILY_NAME_FIRST = frozenset({"hu", "zh", "ja", "ko"})
+FULL_NAME_MAX = 30
 
 
 def first_name(author_name: str, language: str = "en") -> str:
@@ -433,7 +434,7 @@ def first_name(author_name: str, language: str = "en") -> str:
     if not words:
         return "there"
     if language in FAMILY_NAME_FIRST:
-        return " ".join(words)[: NAME_MAX + 10].strip()
+        return " ".join(words)[:FULL_NAME_MAX].strip()
     return words[0][:NAME_MAX]
 
 
