@@ -23,35 +23,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from careline.languages import UNDETERMINED
+
 #: ISO 639-1 codes the identifier may answer (plus ``und``).
 LANGUAGES: tuple[str, ...] = (
     "en", "de", "fr", "es", "pt", "it", "nl", "hu", "zh", "ja", "ko", "ar", "ru", "pl", "tr", "th", "sv",
     "da", "no", "fi", "cs", "sk", "ro", "el", "uk", "he", "hi", "id", "ms", "vi", "ca", "hr", "bg", "tl",
     "fa", "ur", "bn", "et", "lt", "sl",
 )
-UNDETERMINED = "und"
 MIN_CONFIDENCE = 0.5
 MIN_LETTERS = 3
 
-#: English names, for reasons and the UI ("no Thai template").
-NAMES: dict[str, str] = {
-    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
-    "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic",
-    "ru": "Russian", "pl": "Polish", "tr": "Turkish", "th": "Thai", "sv": "Swedish", "da": "Danish",
-    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ro": "Romanian", "el": "Greek",
-    "uk": "Ukrainian", "he": "Hebrew", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
-    "ca": "Catalan", "hr": "Croatian", "bg": "Bulgarian", "tl": "Tagalog", "fa": "Persian", "ur": "Urdu",
-    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian", UNDETERMINED: "undetermined",
-}
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _HANDLE = re.compile(r"(?<!\w)[@＠]\w+")
 _NOISE = re.compile(r"[#_]|[^\w\s.,;:!?'\"()\-]")  # tag marks, emoji and symbols
 _SPACE = re.compile(r"\s+")
-
-
-def language_name(code: str) -> str:
-    return NAMES.get(code, code)
 
 
 def clean_for_language(text: str) -> str:

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.language import UNDETERMINED, clean_for_language, language_name
+from careline.languages import UNDETERMINED, language_name
+from classifiers.language import clean_for_language
 
 SARCASM_ON = 0.7  # the gate of models whose manifest names none (below it the head fired mostly on thanks)
 SEVERITY_NAMES = {0: "not a complaint", 1: "no explicit reproach", 2: "disapproval", 3: "accusation", 4: "blame"}

@@ -19,11 +19,11 @@ family name first, or "there"), ``author_name``, ``case_ref``,
 
 Languages (issue 20): a reply goes out in the post's language when a template exists for it. Built-in
 defaults cover ``LANGUAGES`` (English plus German, French, Spanish, Portuguese, Italian, Dutch, Polish,
-Russian, Turkish, Hungarian, Chinese, Japanese, Korean and Arabic); a
+Russian, Turkish, Hungarian, Chinese, Japanese, Korean, Arabic and Thai); a
 brand adds or overrides one as ``config/templates/<brand>/<language>/<intent>.j2``. In those
 languages ``greeting``, ``dm``, ``promise`` and the fallback ``name`` are the language's own (the
 brand voice's values are English). Without a template the draft is the English one and says so in
-``Draft.note`` ("no Thai template"), so the agent knows to write it by hand.
+``Draft.note`` ("no Swedish template"), so the agent knows to write it by hand.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from careline.domain import INTENTS
 from careline.errors import CarelineError
+from careline.languages import language_name
 from responder.textlimits import LengthCheck, check_length
 from responder.tone import ToneReport, check_tone
 
@@ -325,6 +326,23 @@ _LOCALES: Mapping[str, Mapping[str, object]] = {
                        "account_login": "البريد الإلكتروني للحساب (دون كلمة المرور)",
                        "outage_bug": "نوع الجهاز وإصدار التطبيق", "product_quality": "رقم الطلب",
                        "service_experience": "بعض التفاصيل", "other": "بعض التفاصيل"}},
+    "th": {"greeting": "สวัสดีค่ะ", "there": "", "dm": {"x": "ส่งข้อความส่วนตัว (DM) ถึงเรา"},
+           "dm_other": "ส่งข้อความส่วนตัวถึงเรา", "promise": "ภายใน 2 ชั่วโมง",
+           "frame": "{{ greeting }}{% if name %} คุณ{{ name }}{% endif %} ขอบคุณที่แจ้งให้เราทราบ "
+                    "และขออภัยในความไม่สะดวกเรื่อง{topic} รบกวน{{ dm }}พร้อม{detail} "
+                    "ทีมงานจะตรวจสอบและติดต่อกลับ{{ promise }} หมายเลขอ้างอิง: {{ case_ref }}{{ sign_off }}",
+           "question": "{{ greeting }}{% if name %} คุณ{{ name }}{% endif %} ขอบคุณสำหรับคำถามค่ะ "
+                       "ทีมงานจะตอบกลับที่นี่{{ promise }} หมายเลขอ้างอิง: {{ case_ref }}{{ sign_off }}",
+           "praise": "{{ greeting }}{% if name %} คุณ{{ name }}{% endif %} ขอบคุณมากสำหรับคำชมค่ะ "
+                     "เราจะส่งต่อให้ทีมงานทุกคน{{ sign_off }}",
+           "topics": {"delivery": "คำสั่งซื้อของคุณ", "refund_return": "การคืนเงิน", "billing": "การเรียกเก็บเงิน",
+                      "account_login": "บัญชีของคุณ", "outage_bug": "ระบบขัดข้อง", "product_quality": "สินค้า",
+                      "service_experience": "บริการที่ได้รับ", "other": "ปัญหานี้"},
+           "details": {"delivery": "หมายเลขคำสั่งซื้อ", "refund_return": "หมายเลขคำสั่งซื้อ",
+                       "billing": "อีเมลของบัญชี (ไม่ต้องส่งข้อมูลบัตร)",
+                       "account_login": "อีเมลของบัญชี (ไม่ต้องส่งรหัสผ่าน)",
+                       "outage_bug": "รุ่นของอุปกรณ์และเวอร์ชันของแอป", "product_quality": "หมายเลขคำสั่งซื้อ",
+                       "service_experience": "รายละเอียดเพิ่มเติม", "other": "รายละเอียดเพิ่มเติม"}},
 }
 
 
@@ -339,10 +357,6 @@ def _locale_templates(locale: Mapping[str, object]) -> dict[str, str]:
 LANGUAGE_TEMPLATES: Mapping[str, Mapping[str, str]] = {
     "en": DEFAULT_TEMPLATES, **{lang: _locale_templates(loc) for lang, loc in _LOCALES.items()}}
 LANGUAGES = tuple(LANGUAGE_TEMPLATES)
-_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
-          "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "pl": "Polish",
-          "tr": "Turkish", "ru": "Russian", "ar": "Arabic", "th": "Thai", "sv": "Swedish", "da": "Danish",
-          "fi": "Finnish"}
 
 PRIVATE_CHANNEL: Mapping[str, str] = {
     "x": "send us a DM",
@@ -378,7 +392,7 @@ class Draft:
     tone: ToneReport
     source: str  # "brand" or "default"
     language: str = "en"  # the language the draft is written in
-    note: str | None = None  # e.g. "no Thai template: the suggestion is in English"
+    note: str | None = None  # e.g. "no Swedish template: the suggestion is in English"
 
     @property
     def ok(self) -> bool:
@@ -535,7 +549,7 @@ def _reply_language(language: str | None, intent: str, voice: BrandVoice) -> tup
         return "en", None
     if language in LANGUAGE_TEMPLATES or f"{language}/{intent}" in voice.templates:
         return language, None
-    name = _NAMES.get(language, language)
+    name = language_name(language)
     return "en", f"no {name} template: the suggestion is in English"
 
 

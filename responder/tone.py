@@ -244,6 +244,17 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
         _rule("policy_hiding", r"(?:حسب |وفق(?:ًا|اً|ا)? ل)سياس(?:تنا|ة الشركة)", "Hides behind policy.",
               "إليك السبب وما يمكننا فعله:"),
     ),
+    "th": (  # Thai writes no spaces between words: no \b, as for CJK
+        _rule("defensive", r"(?:ตามที่|อย่างที่)(?:เรา)?(?:ได้)?(?:เคย)?(?:แจ้ง|บอก|อธิบาย)(?:ไป)?แล้ว"
+                           r"|ไม่ใช่(?:ความผิด|ความรับผิดชอบ)ของ(?:เรา|บริษัท)",
+              "Points out that the customer did not listen, or denies responsibility.", "สรุปสั้น ๆ คือ"),
+        _rule("blaming", r"(?:เป็น)?ความผิดของ(?:คุณ|ลูกค้า)|คุณ(?:ควรจะ|น่าจะ)(?:ตรวจสอบ|อ่าน|เช็ก)(?:เอง|ก่อน)",
+              "Blames the customer.", "เราจะช่วยแก้ไขให้ดังนี้:"),
+        _rule("dismissive", r"ใจเย็น ?ๆ|(?:เรา)?ทำอะไรไม่ได้|ช่วยอะไรไม่ได้",
+              "Dismisses the customer or closes the door.", "เข้าใจความรู้สึกของคุณ สิ่งที่เราทำได้คือ:"),
+        _rule("policy_hiding", r"ตาม(?:นโยบาย|ระเบียบ|กฎ)(?:ของ(?:บริษัท|เรา))?", "Hides behind policy.",
+              "ขออธิบายเหตุผล และสิ่งที่เราทำได้:"),
+    ),
 }
 #: Languages the tone guard checks; a draft in any other language comes back unchecked, and says so.
 TONE_LANGUAGES = tuple(RULES_BY_LANGUAGE)

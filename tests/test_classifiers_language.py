@@ -7,9 +7,10 @@ import csv
 
 import pytest
 
+from careline.languages import language_name
 from classifiers import cues
 from classifiers.data import REPO_ROOT
-from classifiers.language import UNDETERMINED, LanguageIdentifier, clean_for_language, language_name
+from classifiers.language import UNDETERMINED, LanguageIdentifier, clean_for_language
 from classifiers.multilingual import USE_LANGUAGES
 
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"

@@ -44,8 +44,10 @@ def test_family_name_first_languages_greet_by_the_whole_name() -> None:
 
 
 def test_a_language_without_template_says_so_and_falls_back_to_english() -> None:
-    d = draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="th")
-    assert d.language == "en" and d.note == "no Thai template: the suggestion is in English"
+    d = draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="sv")
+    assert d.language == "en" and d.note == "no Swedish template: the suggestion is in English"
+    assert draft_reply("praise", "acme", "Anna", "CL-1", "x", language="cs").note.startswith("no Czech template")
+    assert draft_reply("praise", "acme", "Anna", "CL-1", "x", language="xx").note.startswith("no xx template")
     assert d.text.startswith("Hi Anna,")
     assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="und").note is None
 
@@ -61,15 +63,15 @@ def test_the_praise_template_is_never_suggested_for_a_complaint() -> None:
 
 
 def test_brand_templates_per_language(tmp_path: Path) -> None:
-    (tmp_path / "skylark" / "th").mkdir(parents=True)
-    (tmp_path / "skylark" / "th" / "delivery.j2").write_text("สวัสดี {{ name }}! Ref: {{ case_ref }}", encoding="utf-8")
+    (tmp_path / "skylark" / "sv").mkdir(parents=True)
+    (tmp_path / "skylark" / "sv" / "delivery.j2").write_text("Hej {{ name }}! Ref: {{ case_ref }}", encoding="utf-8")
     (tmp_path / "skylark" / "praise.j2").write_text("Thanks {{ name }}!", encoding="utf-8")
     templates = load_brand_templates(tmp_path)
-    assert templates == {"skylark": {"th/delivery": "สวัสดี {{ name }}! Ref: {{ case_ref }}",
+    assert templates == {"skylark": {"sv/delivery": "Hej {{ name }}! Ref: {{ case_ref }}",
                                      "praise": "Thanks {{ name }}!"}}
     d = draft_reply("delivery", "skylark", "Anna", "CL-9", "x", voice=BrandVoice(templates=templates["skylark"]),
-                    language="th")
-    assert d.text == "สวัสดี Anna! Ref: CL-9" and d.language == "th" and d.source == "brand"
+                    language="sv")
+    assert d.text == "Hej Anna! Ref: CL-9" and d.language == "sv" and d.source == "brand"
     assert not d.tone.checked and "by hand" in d.tone.as_dict()["note"]
 
 
@@ -88,6 +90,7 @@ def test_brand_templates_per_language(tmp_path: Path) -> None:
     ("ja", "先ほども申し上げた通り、弊社の責任ではございません。"),
     ("ko", "이미 말씀드린 것처럼 저희 잘못이 아닙니다."),
     ("ar", "كما ذكرنا سابقًا، ليس خطأنا."),
+    ("th", "ตามที่เราได้แจ้งไปแล้ว นี่ไม่ใช่ความผิดของเรา"),
 ])
 def test_tone_guard_checks_each_language_it_claims(lang: str, text: str) -> None:
     assert lang in TONE_LANGUAGES
@@ -113,3 +116,16 @@ def test_severity_adds_points_to_a_complaint_with_a_reason() -> None:
     assert blame.score > plain.score == mild.score
     assert "severity 4/4: blame" in blame.reasons
     assert score_priority(PrioritySignals(complaint=0.0, severity=4)).score == 0  # no complaint, no points
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("อย่างที่เคยบอกไปแล้ว ระบบไม่มีปัญหา", "defensive"),
+    ("เป็นความผิดของคุณที่ไม่ได้อ่านเงื่อนไข", "blaming"),
+    ("คุณควรจะตรวจสอบก่อนสั่งซื้อ", "blaming"),
+    ("ใจเย็น ๆ นะคะ เราทำอะไรไม่ได้", "dismissive"),
+    ("ตามนโยบายของบริษัท เราคืนเงินไม่ได้", "policy_hiding"),
+])
+def test_thai_rules_find_each_kind_without_word_spaces(text: str, category: str) -> None:
+    """Thai runs words together, so the rules match inside a clause; an apology passes clean."""
+    assert category in {f.category for f in check_tone(text, "th").findings}
+    assert check_tone("ขออภัยในความไม่สะดวกค่ะ เราจะตรวจสอบให้ทันที", "th").findings == ()

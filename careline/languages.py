@@ -1,0 +1,25 @@
+"""Language codes and their English names, shared by every stage.
+
+The classifier names a language in a post's reasons ("language not covered: Hungarian (hu)") and
+the responder in a draft's note ("no Czech template"): one table, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+UNDETERMINED = "und"
+
+#: English names of the ISO 639-1 codes the language identifier may answer (plus ``und``).
+NAMES: dict[str, str] = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
+    "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic",
+    "ru": "Russian", "pl": "Polish", "tr": "Turkish", "th": "Thai", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ro": "Romanian", "el": "Greek",
+    "uk": "Ukrainian", "he": "Hebrew", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
+    "ca": "Catalan", "hr": "Croatian", "bg": "Bulgarian", "tl": "Tagalog", "fa": "Persian", "ur": "Urdu",
+    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian", UNDETERMINED: "undetermined",
+}
+
+
+def language_name(code: str) -> str:
+    """The English name of ``code``, or the code itself when we have none."""
+    return NAMES.get(code, code)
