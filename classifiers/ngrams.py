@@ -141,8 +141,15 @@ class NGramModel:
         return np.asarray(features @ self.weight, dtype=np.float64) + self.bias
 
 
-def fit_ngrams(counts: sp.csr_matrix, y: np.ndarray, c: float) -> NGramModel:
-    """idf from ``counts``' rows only (so out-of-fold use never sees the held-out texts), then the LR."""
+def fit_ngrams(counts: sp.csr_matrix, y: np.ndarray, c: float, *, nb: bool = False) -> NGramModel:
+    """idf from ``counts``' rows only (so out-of-fold use never sees the held-out texts), then the LR.
+
+    ``nb``: the regression reads each feature scaled by its naive-Bayes log-count ratio (Wang and
+    Manning's NBSVM, 2012), so a gram that tells the classes apart in the training rows costs less
+    of the penalty than one that does not. The stored weight is the product, so the head's file and
+    its inference are the same either way. On the detractor head's cross-fitted rows it raised AUROC
+    0.935 -> 0.939 (model card); on the complaint head it changed nothing.
+    """
     from sklearn.linear_model import LogisticRegression
 
     df = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -150,17 +157,28 @@ def fit_ngrams(counts: sp.csr_matrix, y: np.ndarray, c: float) -> NGramModel:
     n = counts.shape[0]
     idf = (np.log((1.0 + n) / (1.0 + df[index])) + 1.0).astype(np.float32)
     model = NGramModel(index, idf, np.zeros(len(index), dtype=np.float32), 0.0)
-    lr = LogisticRegression(C=c, max_iter=3000).fit(model.features(counts), y)
-    model.weight = lr.coef_[0].astype(np.float32)
+    features = model.features(counts)
+    scale = nb_ratios(features, y) if nb else None
+    lr = LogisticRegression(C=c, max_iter=3000).fit(features if scale is None else features @ sp.diags(scale), y)
+    model.weight = (lr.coef_[0] if scale is None else lr.coef_[0] * scale).astype(np.float32)
     model.bias = float(lr.intercept_[0])
     return model
 
 
+def nb_ratios(features: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Log of (share of positive rows with the gram) over (share of negative rows with it), smoothed by ``alpha``."""
+    present = (features > 0).astype(np.float64)
+    y = np.asarray(y)
+    pos = np.asarray(present[y == 1].sum(0)).ravel() + alpha
+    neg = np.asarray(present[y == 0].sum(0)).ravel() + alpha
+    return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+
+
 def oof_ngram_logits(counts: sp.csr_matrix, y: np.ndarray, folds: Sequence[tuple[np.ndarray, np.ndarray]],
-                     c: float) -> np.ndarray:
+                     c: float, *, nb: bool = False) -> np.ndarray:
     z = np.zeros(len(y), dtype=np.float64)
     for tr, te in folds:
-        z[te] = fit_ngrams(counts[tr], y[tr], c).logits(counts[te])
+        z[te] = fit_ngrams(counts[tr], y[tr], c, nb=nb).logits(counts[te])
     return z
 
 

@@ -62,6 +62,9 @@ class TrainConfig:
     # binary heads that stack an n-gram logit (classifiers.ngrams) when it beats the embedding alone
     ngram_heads: tuple[str, ...] = ("complaint", "detractor")
     ngram_c_grid: tuple[float, ...] = (1.0, 4.0, 16.0)
+    # of those, the ones whose n-gram regression is naive-Bayes weighted (ngrams.fit_ngrams; chosen
+    # by the cross-fitted rule in the model card: it helped the detractor head, not the complaint one)
+    ngram_nb_heads: tuple[str, ...] = ("detractor",)
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -221,7 +224,7 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
     head = Head(name, classes, w, b, cal)
     report: dict[str, Any] = {}
     if texts is not None and binary and name in cfg.ngram_heads:
-        stacked = _stack_ngrams(texts, y, folds, fit_on, z, cfg)
+        stacked = _stack_ngrams(texts, y, folds, fit_on, z, cfg, nb=name in cfg.ngram_nb_heads)
         alone = log_loss(y[fit_on], calibrate(z[fit_on], cal))
         # A negative n-gram weight means the embedding logit already carries the words' evidence,
         # amplified: it is what rows the adapter trained on look like (complaint a_ngram -1.21 when
@@ -230,7 +233,7 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
                                adopted=bool(stacked["log_loss"] < alone and stacked["calibration"]["a_ngram"] > 0))
         if report["ngram"]["adopted"]:  # it lowered log loss on the calibration rows, with a positive weight
             z, head.calibration = stacked["z"], stacked["calibration"]
-            head.ngrams = fit_ngrams(stacked["counts"], y, stacked["C"])
+            head.ngrams = fit_ngrams(stacked["counts"], y, stacked["C"], nb=name in cfg.ngram_nb_heads)
     report["cv"] = _report(head, z, y, classes)
     if unseen is not None:
         report["unseen"] = dict(_report(head, z[unseen], y[unseen], classes), n=int(unseen.sum()))
@@ -240,7 +243,7 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
 
 
 def _stack_ngrams(texts: Sequence[str], y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]],
-                  fit_on: np.ndarray, z: np.ndarray, cfg: TrainConfig) -> dict[str, Any]:
+                  fit_on: np.ndarray, z: np.ndarray, cfg: TrainConfig, *, nb: bool = False) -> dict[str, Any]:
     """Out-of-fold n-gram logits beside the embedding's, the two-input Platt map, C by log loss.
 
     The n-gram model's folds are the embedding head's, so every row's two logits come from models
@@ -254,7 +257,7 @@ def _stack_ngrams(texts: Sequence[str], y: np.ndarray, folds: list[tuple[np.ndar
     best: dict[str, Any] | None = None
     grid: dict[str, float] = {}
     for c in cfg.ngram_c_grid:
-        zz = np.c_[z[:, 0], oof_ngram_logits(counts, y, folds, c)]
+        zz = np.c_[z[:, 0], oof_ngram_logits(counts, y, folds, c, nb=nb)]
         cal = fit_platt(zz[fit_on], y[fit_on])
         loss = log_loss(y[fit_on], calibrate(zz[fit_on], cal))
         grid[str(c)] = round(loss, 4)
@@ -262,7 +265,7 @@ def _stack_ngrams(texts: Sequence[str], y: np.ndarray, folds: list[tuple[np.ndar
             best = {"log_loss": loss, "C": c, "z": zz, "calibration": cal}
     assert best is not None
     best["counts"] = counts
-    best["report"] = {"C": best["C"], "log_loss_by_C": grid,
+    best["report"] = {"C": best["C"], "log_loss_by_C": grid, "naive_bayes_weighted": nb,
                       "weights": {"embedding": round(best["calibration"]["a"], 4),
                                   "ngram": round(best["calibration"]["a_ngram"], 4)}}
     return best

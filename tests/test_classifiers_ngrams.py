@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.heads import load_heads, save_heads
-from classifiers.ngrams import ANALYZERS, N_BUCKETS, fit_ngrams, hashed_counts, word_evidence
+from classifiers.ngrams import ANALYZERS, N_BUCKETS, _bucket, fit_ngrams, hashed_counts, nb_ratios, word_evidence
 from classifiers.train import TrainConfig, train_head
 
 FILLER = ["order", "app", "parcel", "team", "today", "week", "store", "phone", "card", "flight", "seat", "bag",
@@ -73,6 +73,29 @@ def test_features_are_case_blind_tfidf_rows_normalised_per_analyzer() -> None:
     assert logits[0] > logits[1]
 
 
+def test_naive_bayes_weighting_scales_each_gram_by_how_well_it_splits_the_classes() -> None:
+    """NBSVM's ratios ride in the stored weight: same file, same inference, and the same logits as a
+    regression fitted on the scaled features."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts = ["still waiting for my refund", "refund still not here", "waiting again, no refund", "love it",
+             "love the new app", "thanks, love the crew", "still love it", "refund arrived, thanks"]
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    counts = hashed_counts(texts)
+    plain, nb = fit_ngrams(counts, y, c=1.0), fit_ngrams(counts, y, c=1.0, nb=True)
+    assert np.array_equal(plain.index, nb.index) and np.array_equal(plain.idf, nb.idf)
+    x = nb.features(counts)
+    ratio = nb_ratios(x, y)
+    grams = {g: int(np.searchsorted(nb.index, _bucket(g))) for g in ("still", "love")}
+    assert all(nb.index[col] == _bucket(g) for g, col in grams.items())
+    assert ratio[grams["still"]] > 0 > ratio[grams["love"]]  # 'still': 2 of 3 complaints, 1 of 5 others
+    lr = LogisticRegression(C=1.0, max_iter=3000).fit(x @ sp.diags(ratio), y)
+    assert np.allclose(nb.logits(counts), lr.decision_function(x @ sp.diags(ratio)), atol=1e-4)
+    assert not np.allclose(nb.weight, plain.weight)
+    held_out = hashed_counts(["still waiting on that refund", "love the crew"])
+    assert nb.logits(held_out)[0] > 0 > nb.logits(held_out)[1]
+
+
 def test_head_stacks_the_ngram_logit_when_words_carry_what_the_embedding_misses(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     y = rng.integers(0, 2, 600)
@@ -89,6 +112,10 @@ def test_head_stacks_the_ngram_logit_when_words_carry_what_the_embedding_misses(
     assert report["cv"]["macro_f1"] > plain_report["cv"]["macro_f1"] + 0.05
     assert set(report["ngram"]["log_loss_by_C"]) == {str(c) for c in cfg.ngram_c_grid}
     assert min(report["ngram"]["log_loss_by_C"].values()) < report["ngram"]["log_loss_embedding_alone"]
+    assert report["ngram"]["naive_bayes_weighted"] is False  # only the detractor head's are (model card)
+    detractor, d_report = train_head("detractor", x, labels, cfg, texts=texts)
+    assert d_report["ngram"]["naive_bayes_weighted"] is True and detractor.ngrams is not None
+    assert d_report["ngram"]["adopted"] and not np.allclose(detractor.ngrams.weight, head.ngrams.weight)
 
     with pytest.raises(ValueError, match="hashed counts"):
         head.proba(x[:3])

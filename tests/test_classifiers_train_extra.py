@@ -10,7 +10,7 @@ import pytest
 
 from classifiers import data
 from classifiers.train import TrainConfig
-from classifiers.train_extra import SARCASM_C_GRID, _leave_one_annotator_out, _praise_rows
+from classifiers.train_extra import SARCASM_C_GRID, _leave_one_annotator_out, _praise_rows, main, refit_minilm_head
 
 
 def test_each_written_file_is_scored_by_a_head_that_never_saw_it_and_real_tweets_stay_in_training() -> None:
@@ -62,3 +62,13 @@ def test_complaint_negatives_are_seen_non_complaints_with_praise_and_never_a_row
     real, _, unseen, _ = _praise_rows(DEFAULT_MODEL_DIR)
     scored = {real.texts[i] for i in np.flatnonzero(unseen)}
     assert scored and not scored & {lab.texts[i] for i in added}
+
+
+def test_refit_takes_only_careline_trains_binary_heads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The other heads carry recipes of their own (sentiment's SemEval sample, intent's mix): refitting
+    them alone would not reproduce them, so the option refuses before it reads a file."""
+    with pytest.raises(ValueError, match="complaint, detractor"):
+        refit_minilm_head(tmp_path, "sentiment")
+    with pytest.raises(SystemExit):
+        main(["--refit", "intent", "--model-dir", str(tmp_path)])
+    assert "invalid choice: 'intent'" in capsys.readouterr().err
