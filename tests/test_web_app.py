@@ -357,3 +357,15 @@ async def test_lead_sends_a_held_reply_back_with_a_note(client: TestClient) -> N
     summary = await (await client.get("/api/sla/summary")).json()
     assert held["id"] not in [a["id"] for a in summary["approvals"]]
     assert not [p for p in client.app[SIM].world.posts if p.text.startswith("You should have read")]
+
+
+async def test_a_thai_post_gets_the_thai_template_named_in_words(client: TestClient, web_store: Store) -> None:
+    """The reply box says which language it suggests in ("in Thai", not "in th"): agents read names."""
+    await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=100")).json())["items"][0]
+    await web_store.write(lambda db: db.conn.execute(
+        "UPDATE mentions SET language = 'th' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
+        (conv["id"],)))
+    page = await (await client.get(f"/conversations/{conv['id']}")).text()
+    assert "template in Thai)" in page and "สวัสดีค่ะ" in page
+    assert 'title="detected language: Thai">th</span>' in page
