@@ -375,13 +375,15 @@ def _praise_rows(model_dir: Path) -> tuple[data.Labelled, list[str], np.ndarray,
     return lab, strata, mask, ["" for _ in real.texts] + [files[i] for i in keep]
 
 
-#: Heads of ``careline train`` that ``--refit`` can fit again on their own.
-REFITTABLE = ("complaint", "detractor")
+#: Heads of ``careline train`` that ``--refit`` can fit again on their own: not the complaint head,
+#: which the sarcasm gate and the praise-complaint head were chosen and fitted against, nor sentiment
+#: and intent, whose rows are drawn by ``careline train``'s own samplers.
+REFITTABLE = ("detractor",)
 
 
 def refit_minilm_head(model_dir: Path, name: str, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
-    """Fit one of ``careline train``'s binary heads again by its recipe (same rows, strata, folds, C grid
-    and unseen rows) and put it back beside the others, byte for byte, under a new version.
+    """Fit one of ``careline train``'s heads again by its recipe (same rows, folds, C grid and unseen
+    rows) and put it back beside the others, kept byte for byte, under a new version.
 
     Why: a change to one head's recipe (the detractor's naive-Bayes n-grams) should not refit the
     sentiment and intent heads and then every head fitted on top of them. With the recipe unchanged
@@ -391,11 +393,9 @@ def refit_minilm_head(model_dir: Path, name: str, *, log: Callable[[str], None] 
         raise ValueError(f"--refit takes one of {', '.join(REFITTABLE)}, not {name!r}")
     manifest, embed, adapter = _minilm_embedder(model_dir)
     cfg = TrainConfig(model_dir, adapter_dir=adapter)
-    lab = {"complaint": data.complaints, "detractor": data.nps_detractor}[name]()
-    strata = ([f"{y}|{d}" for y, d in zip(lab.labels, data.complaint_domains(), strict=True)]
-              if name == "complaint" else None)
+    lab = data.nps_detractor()
     unseen = _unseen(name, lab, adapter_seen_texts(adapter), cfg.folds)
-    head, report = train_head(name, embed(lab.texts), lab.labels, cfg, strata, unseen, lab.texts)
+    head, report = train_head(name, embed(lab.texts), lab.labels, cfg, None, unseen, lab.texts)
     log(f"{name}: unseen {json.dumps(report.get('unseen', report['cv']))}")
     training = {name: {"source": lab.source, "n": len(lab), "label_counts": _counts(lab.labels)}}
     return _update_minilm(model_dir, manifest, {name: head}, {name: report}, training)
