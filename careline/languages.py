@@ -20,6 +20,12 @@ NAMES: dict[str, str] = {
 }
 
 
+#: (code, name) of every named language, by name: what a language input suggests, since people know
+#: "Thai" and not always "th".
+LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    sorted(((code, name) for code, name in NAMES.items() if code != UNDETERMINED), key=lambda c: c[1]))
+
+
 def language_name(code: str) -> str:
     """The English name of ``code``, or the code itself when we have none."""
     return NAMES.get(code, code)

@@ -371,3 +371,6 @@ async def test_a_thai_post_gets_the_thai_template_named_in_words(client: TestCli
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert "template in Thai)" in page and "สวัสดีค่ะ" in page
     assert 'title="detected language: Thai">th</span>' in page
+    queue = await (await client.get("/?language=th")).text()
+    assert '<small class="lang" title="Thai">th</small>' in queue  # the row, named on hover
+    assert '<option value="th">Thai</option>' in queue and 'list="language-list"' in queue  # type "Thai", get th
