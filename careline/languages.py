@@ -26,6 +26,16 @@ LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(
     sorted(((code, name) for code, name in NAMES.items() if code != UNDETERMINED), key=lambda c: c[1]))
 
 
+#: Written right to left: a post's body and a draft in these take ``dir="rtl"``, since the browser's
+#: own guess (``dir="auto"``) reads the first strong letter, and a post starts with a Latin @handle.
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+
+
 def language_name(code: str) -> str:
     """The English name of ``code``, or the code itself when we have none."""
     return NAMES.get(code, code)
+
+
+def text_direction(code: str | None) -> str:
+    """``rtl`` for a language written right to left, else ``auto`` (the browser decides)."""
+    return "rtl" if code in RIGHT_TO_LEFT else "auto"

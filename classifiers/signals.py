@@ -124,7 +124,7 @@ UNREACHABLE_OTHER = re.compile(
     r"senki\s+(?:nem\s+)?(?:veszi\s+fel|v[áa]laszol)|nikt\s+nie\s+(?:odbiera|odpowiada|oddzwania)|"
     r"никто\s+не\s+(?:отвечает|берёт|берет|перезвонил)|kimse\s+(?:a[çc]m[ıi]yor|cevap\s+vermiyor|d[öo]nm[üu]yor))\b"
     r"|没人接|没有人接|没人回复|无人接听|誰も出ない|電話が繋がらない|電話がつながらない|아무도\s*안\s*받|연결이\s*안\s*돼"
-    r"|ما\s*(?:حد|أحد|احد)\s*(?:يرد|بيرد|رد)|ไม่มีใครรับสาย|โทรไม่ติด)",
+    r"|(?:ما|و?لا)\s*(?:حد|حدا|أحد|احد)\s*(?:يرد|بيرد|رد|يجيب|يجاوب)|ไม่มีใครรับสาย|โทรไม่ติด)",
     re.I,
 )
 HANDLE = re.compile(r"@\w+")

@@ -137,6 +137,9 @@ def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
         ("Третий день никто не отвечает", "unreachable", "никто не отвечает"),
         ("サポートに電話しても誰も出ない", "unreachable", "誰も出ない"),
         ("客服电话一直没人接", "unreachable", "没人接"),
+        ("تأخرت رحلتي ست ساعات ولا أحد يرد على الهاتف", "unreachable", "ولا أحد يرد"),  # standard Arabic
+        ("المي مقطوعة من السبت وما حدا بيرد", "unreachable", "ما حدا بيرد"),  # Levantine
+        ("โทรไปคอลเซ็นเตอร์ก็ไม่มีใครรับสาย", "unreachable", "ไม่มีใครรับสาย"),
     ],
 )
 def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: str) -> None:
@@ -148,7 +151,8 @@ def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: s
 @pytest.mark.parametrize("text", ["my flight was cancelled", "all of this looks great", "I answered the survey",
                                   "card arrived, thanks", "we are abroad on holiday, loving it",
                                   "Dziękuję za szybki zwrot!", "Спасибо, всё починили за день",
-                                  "İade için teşekkürler", "ご対応ありがとうございました", "빠른 처리 감사합니다"])
+                                  "İade için teşekkürler", "ご対応ありがとうございました", "빠른 처리 감사합니다",
+                                  "لا أحد يعرف الطريق مثلكم، شكرًا"])
 def test_issue_20_rules_stay_quiet_on_plain_posts(text: str) -> None:
     sig = compute_signals(text)
     assert not sig.flags & {"stranded", "many_affected", "unreachable", "legal", "leave"}, sig.reasons

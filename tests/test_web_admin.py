@@ -296,3 +296,26 @@ async def test_template_preview_is_sandboxed_and_tone_checked(acc_store, templat
     if expect == 200:
         assert answer["length"] <= answer["limit"] == 280 and "Skylark" not in answer.get("error", "")
         assert answer["tone"]["defensive"] == ("already explained" in template)
+
+
+async def test_the_built_in_templates_of_other_languages_are_listed_with_the_brands_own(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """An admin sees what a Thai customer is sent, and which intents the brand replaced in Thai."""
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import BrandSettings, Settings
+
+    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
+    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+        page = await (await client.get("/admin/templates")).text()
+        assert '<details class="language-templates" id="lang-th"><summary>Thai <small>(th)</small>' in page
+        assert page.index("<summary>Arabic") < page.index("<summary>Chinese") < page.index("<summary>Thai")
+        assert 'lang="th" dir="auto">{{ greeting }}{% if name %} คุณ{{ name }}' in page
+        assert 'lang="ar" dir="rtl">{{ greeting }} {{ name }}،' in page  # Arabic reads right to left
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        status, answer = await call(client, csrf, "/api/admin/settings/templates", {
+            "brand": "skylark", "language": "th", "intent": "praise", "template": "ขอบคุณครับ {{ name }}"})
+        assert status in (200, 201), answer
+        page = await (await client.get("/admin/templates")).text()
+    assert "<summary>Thai <small>(th) · skylark's own: praise</small>" in page

@@ -23,7 +23,8 @@ from careline.app.web.fields import text
 from careline.app.web.keys import DESK, settings_now
 from careline.app.web.pages import render
 from careline.domain import Role
-from responder.drafts import DEFAULT_TEMPLATES, draft_reply
+from careline.languages import language_name
+from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
 from responder.textlimits import LIMITS
 
 SAMPLE_AUTHOR = "Priya Natarajan"
@@ -59,10 +60,29 @@ def _catalogue(request: web.Request) -> list[dict[str, Any]]:
     return out
 
 
+def _other_languages(request: web.Request) -> list[dict[str, Any]]:
+    """The built-in templates of every other language, by name, with the intents each brand overrides.
+
+    Why on this page: an admin who hears Thai customers should see what they are sent before a brand
+    relies on it (the built-ins were not written by native speakers), and which of them the brand
+    has already replaced with its own (``<language>/<intent>`` templates)."""
+    voices = request.app[DESK].voices
+    brands = settings_now(request.app).brands
+    out = []
+    for lang, templates in LANGUAGE_TEMPLATES.items():
+        if lang == "en":
+            continue
+        own = {b.name: [i for i in templates if f"{lang}/{i}" in voices.get(b.name).templates] for b in brands}
+        out.append({"language": lang, "name": language_name(lang), "templates": templates,
+                    "own": {brand: intents for brand, intents in own.items() if intents}})
+    return sorted(out, key=lambda row: row["name"])
+
+
 @allow(Role.ADMIN)
 async def templates_page(request: web.Request) -> web.Response:
     saved = (await editors(request))["templates"]
     return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
+                  other_languages=_other_languages(request),
                   brands=[b.name for b in settings_now(request.app).brands], intents=list(DEFAULT_TEMPLATES),
                   platforms=sorted(LIMITS), saved=dataclasses.replace(saved, new=[]))
 

@@ -49,7 +49,7 @@ from careline.app.web.presence import Presence
 from careline.app.web.sealing import seal_stored
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
-from careline.languages import LANGUAGE_CHOICES, language_name
+from careline.languages import LANGUAGE_CHOICES, language_name, text_direction
 from careline.live import LiveSettings
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -192,6 +192,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
         undefined=jinja2.StrictUndefined,
     )
     app[TEMPLATES].filters["language_name"] = language_name  # "in Thai", not "in th"
+    app[TEMPLATES].filters["text_direction"] = text_direction  # Arabic posts and drafts read right to left
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
     app.on_startup.append(load_settings_overlay)
