@@ -66,3 +66,23 @@ def test_sla_state_moves_from_running_to_responded() -> None:
     assert sla_state(row, NOW + timedelta(minutes=11))["state"] == "breached"
     assert sla_state({**row, "status": "pending", "first_responded_at": NOW.isoformat()}, NOW)["state"] == "responded"
     assert sla_state({**row, "status": "resolved"}, NOW)["state"] == "closed"
+
+
+def test_handles_are_isolated_in_right_to_left_text_and_nothing_else_becomes_markup() -> None:
+    from careline.app.web.app import isolate_handles
+
+    out = isolate_handles('@SkylarkAir <script>alert("@x")</script> تأخرت رحلتي <b>@y</b>')
+    assert str(out) == ('<bdi>@SkylarkAir</bdi> &lt;script&gt;alert(&#34;<bdi>@x</bdi>&#34;)&lt;/script&gt; '
+                        'تأخرت رحلتي &lt;b&gt;<bdi>@y</bdi>&lt;/b&gt;')
+    assert str(isolate_handles("no handle & <i>")) == "no handle &amp; &lt;i&gt;"
+
+
+@given(st.text())
+def test_isolating_handles_only_adds_bdi_around_the_escaped_text(text: str) -> None:
+    import html
+
+    from careline.app.web.app import isolate_handles
+
+    out = str(isolate_handles(text))
+    assert html.unescape(out.replace("<bdi>", "").replace("</bdi>", "")) == text
+    assert "<" not in out.replace("<bdi>", "").replace("</bdi>", "")

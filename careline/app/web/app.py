@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import plotly
 from aiohttp import web
 
@@ -169,6 +171,16 @@ async def load_settings_overlay(app: web.Application) -> None:
     await app[LIVE].refresh()
 
 
+_HANDLE = re.compile(r"@[A-Za-z0-9_]+")
+
+
+def isolate_handles(text: str) -> markupsafe.Markup:
+    """``text`` escaped, each @handle in a ``<bdi>``: in a right-to-left post the browser otherwise
+    moves a handle's ``@`` to its far end ("SkylarkAir@"). The escaped text holds no ``@`` of its own
+    making and the pattern no markup, so nothing a customer wrote becomes a tag."""
+    return markupsafe.Markup(_HANDLE.sub(r"<bdi>\g<0></bdi>", str(markupsafe.escape(text))))
+
+
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,
                senders: dict[str, ReplySender] | None = None, live: LiveSettings | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, fresh_settings, auth_middleware, approvals_badge],
@@ -193,6 +205,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     )
     app[TEMPLATES].filters["language_name"] = language_name  # "in Thai", not "in th"
     app[TEMPLATES].filters["text_direction"] = text_direction  # Arabic posts and drafts read right to left
+    app[TEMPLATES].filters["isolate_handles"] = isolate_handles
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
     app.on_startup.append(load_settings_overlay)
