@@ -379,6 +379,8 @@ async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestC
     arabic = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert '<p class="body" dir="rtl">' in arabic and '<textarea id="reply" name="text" dir="rtl"' in arabic
     assert "template in Arabic)" in arabic
+    row = await (await client.get("/?language=ar")).text()
+    assert f'<a href="/conversations/{conv["id"]}" dir="rtl">' in row  # the queue row reads right to left too
     await web_store.write(lambda db: db.conn.execute(
         "UPDATE mentions SET language = 'th' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
         (conv["id"],)))
