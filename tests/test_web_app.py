@@ -361,29 +361,29 @@ async def test_lead_sends_a_held_reply_back_with_a_note(client: TestClient) -> N
     assert not [p for p in client.app[SIM].world.posts if p.text.startswith("You should have read")]
 
 
+async def _speaks(store: Store, conv_id: int, language: str) -> None:
+    """The conversation's posts detected as ``language`` (the worker's write)."""
+    await store.write(lambda db: db.conn.execute(
+        "UPDATE mentions SET language = ? WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
+        (language, conv_id)))
+
+
 async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestClient, web_store: Store) -> None:
     """The reply box says which language it suggests in ("in Thai", not "in th"): agents read names.
     Arabic posts and drafts read right to left, though a post starts with a Latin @handle."""
     await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=100")).json())["items"][0]
-    await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'th' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
-        (conv["id"],)))
+    await _speaks(web_store, conv["id"], "th")
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert "template in Thai)" in page and "สวัสดีค่ะ" in page
     assert 'title="detected language: Thai">th</span>' in page
     assert '<p class="body" dir="auto">' in page  # the browser decides for Thai
-    await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'ar' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
-        (conv["id"],)))
+    queue = await (await client.get("/?language=th")).text()
+    assert '<small class="lang" title="Thai">th</small>' in queue  # the row, named on hover
+    assert '<option value="th">Thai</option>' in queue and 'list="language-list"' in queue  # type "Thai", get th
+    await _speaks(web_store, conv["id"], "ar")
     arabic = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert '<p class="body" dir="rtl">' in arabic and '<textarea id="reply" name="text" dir="rtl"' in arabic
     assert "template in Arabic)" in arabic
     row = await (await client.get("/?language=ar")).text()
     assert f'<a href="/conversations/{conv["id"]}" dir="rtl">' in row  # the queue row reads right to left too
-    await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'th' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
-        (conv["id"],)))
-    queue = await (await client.get("/?language=th")).text()
-    assert '<small class="lang" title="Thai">th</small>' in queue  # the row, named on hover
-    assert '<option value="th">Thai</option>' in queue and 'list="language-list"' in queue  # type "Thai", get th
