@@ -69,7 +69,7 @@ def test_sla_state_moves_from_running_to_responded() -> None:
 
 
 def test_handles_are_isolated_in_right_to_left_text_and_nothing_else_becomes_markup() -> None:
-    from careline.app.web.app import isolate_handles
+    from careline.app.web.security import isolate_handles
 
     out = isolate_handles('@SkylarkAir <script>alert("@x")</script> تأخرت رحلتي <b>@y</b>')
     assert str(out) == ('<bdi>@SkylarkAir</bdi> &lt;script&gt;alert(&#34;<bdi>@x</bdi>&#34;)&lt;/script&gt; '
@@ -81,7 +81,7 @@ def test_handles_are_isolated_in_right_to_left_text_and_nothing_else_becomes_mar
 def test_isolating_handles_only_adds_bdi_around_the_escaped_text(text: str) -> None:
     import html
 
-    from careline.app.web.app import isolate_handles
+    from careline.app.web.security import isolate_handles
 
     out = str(isolate_handles(text))
     assert html.unescape(out.replace("<bdi>", "").replace("</bdi>", "")) == text

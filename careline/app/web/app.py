@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
 
 import jinja2
-import markupsafe
 import plotly
 from aiohttp import web
 
@@ -49,6 +47,7 @@ from careline.app.web.migrations import WEB
 from careline.app.web.pages import approvals_badge, render
 from careline.app.web.presence import Presence
 from careline.app.web.sealing import seal_stored
+from careline.app.web.security import isolate_handles
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.languages import LANGUAGE_CHOICES, language_name, text_direction
@@ -169,16 +168,6 @@ async def fresh_settings(request: web.Request, handler: Handler) -> web.StreamRe
 async def load_settings_overlay(app: web.Application) -> None:
     """The browser's settings apply from the first request (the service has loaded them already)."""
     await app[LIVE].refresh()
-
-
-_HANDLE = re.compile(r"@[A-Za-z0-9_]+")
-
-
-def isolate_handles(text: str) -> markupsafe.Markup:
-    """``text`` escaped, each @handle in a ``<bdi>``: in a right-to-left post the browser otherwise
-    moves a handle's ``@`` to its far end ("SkylarkAir@"). The escaped text holds no ``@`` of its own
-    making and the pattern no markup, so nothing a customer wrote becomes a tag."""
-    return markupsafe.Markup(_HANDLE.sub(r"<bdi>\g<0></bdi>", str(markupsafe.escape(text))))
 
 
 def create_app(settings: Settings, store: Store, *, classifier: Classifier | None = None,

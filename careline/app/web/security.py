@@ -11,8 +11,11 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from typing import Any
+
+import markupsafe
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _DKLEN = 32
@@ -71,3 +74,13 @@ def csv_cell(value: Any) -> str:
     """A CSV cell that spreadsheets show as text: formula-like starts get a leading single quote."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+_HANDLE = re.compile(r"@[A-Za-z0-9_]+")
+
+
+def isolate_handles(text: str) -> markupsafe.Markup:
+    """``text`` escaped, each @handle in a ``<bdi>``: in a right-to-left post the browser otherwise
+    moves a handle's ``@`` to its far end ("SkylarkAir@"). The escaped text holds no ``@`` of its own
+    making and the pattern no markup, so nothing a customer wrote becomes a tag."""
+    return markupsafe.Markup(_HANDLE.sub(r"<bdi>\g<0></bdi>", str(markupsafe.escape(text))))
