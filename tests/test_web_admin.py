@@ -319,3 +319,32 @@ async def test_the_built_in_templates_of_other_languages_are_listed_with_the_bra
         assert status in (200, 201), answer
         page = await (await client.get("/admin/templates")).text()
     assert "<summary>Thai <small>(th) · skylark's own: praise</small>" in page
+
+
+async def test_the_preview_shows_what_a_post_in_another_language_gets(acc_store) -> None:  # type: ignore[no-untyped-def]
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import BrandSettings, Settings
+
+    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
+    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+        page = await (await client.get("/admin/templates")).text()
+        assert 'id="tp-language" name="language" list="ts-language-list"' in page
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+        async def preview(language: str, template: str = "") -> tuple[int, dict]:
+            return await call(client, csrf, "/api/admin/templates/preview", {
+                "brand": "skylark", "intent": "billing", "platform": "x", "language": language, "template": template})
+
+        status, th = await preview("th")  # the built-in Thai template, checked in Thai
+        assert status == 200 and th["language"] == "th" and th["text"].startswith("สวัสดีค่ะ คุณPriya")
+        assert th["tone"]["checked"] and th["tone"]["findings"] == []
+        status, own = await preview("th", "ตามนโยบายของบริษัท คุณ{{ name }} รอได้เลย")  # the brand's own, flagged
+        assert status == 200 and own["text"].startswith("ตามนโยบายของบริษัท คุณPriya")
+        assert [f["category"] for f in own["tone"]["findings"]] == ["policy_hiding"]
+        status, sv = await preview("sv")  # no Swedish template: the English one, and the note says so
+        assert status == 200 and sv["language"] == "en" and "no Swedish template" in sv["message"]
+        status, bad = await preview("xx")
+        assert status == 400 and "not a code we know" in bad["error"]["message"]

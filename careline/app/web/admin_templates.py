@@ -23,7 +23,7 @@ from careline.app.web.fields import text
 from careline.app.web.keys import DESK, settings_now
 from careline.app.web.pages import render
 from careline.domain import Role
-from careline.languages import language_name
+from careline.languages import NAMES, language_name
 from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
 from responder.textlimits import LIMITS
 
@@ -89,10 +89,16 @@ async def templates_page(request: web.Request) -> web.Response:
 
 @allow(Role.ADMIN)
 async def preview(request: web.Request) -> web.Response:
-    """Render a template (the body's, or the brand's current one) for a sample customer; tone and length."""
+    """Render a template (the body's, or the brand's current one) for a sample customer; tone and length.
+
+    ``language`` (optional) previews the template a post in that language gets: the body's template
+    stands in for the brand's ``<language>/<intent>`` one, and the tone guard checks that language."""
     body = await json_body(request)
     brand, intent = text(body, "brand", limit=40), text(body, "intent", limit=40)
     platform, template = text(body, "platform", limit=20), text(body, "template", required=False, limit=4000)
+    language = text(body, "language", required=False, limit=3).strip().lower() or None
+    if language is not None and language not in NAMES:
+        raise web.HTTPBadRequest(text=f"language {language!r} is not a code we know (two letters, e.g. th for Thai)")
     if brand not in {b.name for b in settings_now(request.app).brands}:
         raise web.HTTPNotFound(text=f"no brand {brand!r}")
     if intent not in DEFAULT_TEMPLATES:
@@ -102,14 +108,17 @@ async def preview(request: web.Request) -> web.Response:
     voice = request.app[DESK].voices.get(brand)
     if template.strip():
         _check_light(template)
-        voice = dataclasses.replace(voice, templates={**voice.templates, intent: template})
-    draft = draft_reply(intent, brand, SAMPLE_AUTHOR, SAMPLE_REF, platform, voice=voice)  # DraftError: a 400
+        key = f"{language}/{intent}" if language and language != "en" else intent
+        voice = dataclasses.replace(voice, templates={**voice.templates, key: template})
+    draft = draft_reply(intent, brand, SAMPLE_AUTHOR, SAMPLE_REF, platform, voice=voice,
+                        language=language)  # DraftError: a 400
     flagged = [f"{f.phrase!r} ({f.category}: {f.suggestion})" for f in draft.tone.findings]
     verdict = "tone: " + ("; ".join(flagged) if flagged else "ok")
     size = f"{draft.length.length} / {draft.length.limit}"
+    note = f"; {draft.note}" if draft.note else ""
     return web.json_response({"text": draft.text, "tone": draft.tone.as_dict(), "length": draft.length.length,
-                              "limit": draft.length.limit, "ok": draft.ok,
-                              "message": f"{draft.text}  [{size}; {verdict}]"})
+                              "limit": draft.length.limit, "ok": draft.ok, "language": draft.language,
+                              "note": draft.note, "message": f"{draft.text}  [{size}; {verdict}{note}]"})
 
 
 def add_routes(app: web.Application) -> None:
