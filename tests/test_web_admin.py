@@ -4,8 +4,10 @@ and rules that hold when admins act at the same moment."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
+from collections.abc import AsyncIterator
 
 import pyotp
 import pytest
@@ -270,6 +272,21 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
     assert events(acc_store, "webhook.tested")[0]["result"] == "HTTP 204"
 
 
+@contextlib.asynccontextmanager
+async def templates_admin(acc_store) -> AsyncIterator[tuple[TestClient, str, str]]:  # type: ignore[no-untyped-def]
+    """An admin signed in on /admin/templates of a one-brand app: (client, the page, its CSRF token)."""
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import BrandSettings, Settings
+
+    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
+    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+        page = await (await client.get("/admin/templates")).text()
+        yield client, page, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(("template", "expect"), [
     ("", 200),
     ("{{ greeting }} {{ name }}, sorry about that. Please {{ dm }} with {{ case_ref }}.{{ sign_off }}", 200),
@@ -280,16 +297,7 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
     ("{{ 'x' * 1000000000 }}", 400), ("{{ 10 ** 10000000 }}", 400), ("{% if %}", 400),
 ])
 async def test_template_preview_is_sandboxed_and_tone_checked(acc_store, template: str, expect: int) -> None:  # type: ignore[no-untyped-def]
-    from aiohttp.test_utils import TestServer
-
-    from careline.app.web.app import create_app
-    from careline.settings import BrandSettings, Settings
-
-    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
-    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
-        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
-        page = await (await client.get("/admin/templates")).text()
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    async with templates_admin(acc_store) as (client, _page, csrf):
         status, answer = await call(client, csrf, "/api/admin/templates/preview", {
             "brand": "skylark", "intent": "delivery", "platform": "x", "template": template})
     assert status == expect, answer
@@ -300,20 +308,11 @@ async def test_template_preview_is_sandboxed_and_tone_checked(acc_store, templat
 
 async def test_the_built_in_templates_of_other_languages_are_listed_with_the_brands_own(acc_store) -> None:  # type: ignore[no-untyped-def]
     """An admin sees what a Thai customer is sent, and which intents the brand replaced in Thai."""
-    from aiohttp.test_utils import TestServer
-
-    from careline.app.web.app import create_app
-    from careline.settings import BrandSettings, Settings
-
-    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
-    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
-        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
-        page = await (await client.get("/admin/templates")).text()
+    async with templates_admin(acc_store) as (client, page, csrf):
         assert '<details class="language-templates" id="lang-th"><summary>Thai <small>(th)</small>' in page
         assert page.index("<summary>Arabic") < page.index("<summary>Chinese") < page.index("<summary>Thai")
         assert 'lang="th" dir="auto">{{ greeting }}{% if name %} คุณ{{ name }}' in page
         assert 'lang="ar" dir="rtl">{{ greeting }} {{ name }}،' in page  # Arabic reads right to left
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         status, answer = await call(client, csrf, "/api/admin/settings/templates", {
             "brand": "skylark", "language": "th", "intent": "praise", "template": "ขอบคุณครับ {{ name }}"})
         assert status in (200, 201), answer
@@ -322,17 +321,8 @@ async def test_the_built_in_templates_of_other_languages_are_listed_with_the_bra
 
 
 async def test_the_preview_shows_what_a_post_in_another_language_gets(acc_store) -> None:  # type: ignore[no-untyped-def]
-    from aiohttp.test_utils import TestServer
-
-    from careline.app.web.app import create_app
-    from careline.settings import BrandSettings, Settings
-
-    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
-    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
-        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
-        page = await (await client.get("/admin/templates")).text()
+    async with templates_admin(acc_store) as (client, page, csrf):
         assert 'id="tp-language" name="language" list="ts-language-list"' in page
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
         async def preview(language: str, template: str = "") -> tuple[int, dict]:
             return await call(client, csrf, "/api/admin/templates/preview", {
