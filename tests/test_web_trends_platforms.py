@@ -134,6 +134,7 @@ async def test_languages_are_counted_and_drill_down(client: TestClient, web_stor
     auth = await _auth(web_store)
     data = await (await client.get("/api/trends", headers=auth)).json()
     langs = {r["language"]: r["total"] for r in data["languages"]}
+    assert {r["language"]: r["name"] for r in data["languages"]} == {"en": "English", "de": "German"}
     assert langs == {"en": 60, "de": 3}
     german = await (await client.get("/api/trends/posts?language=de", headers=auth)).json()
     assert german["total"] == 3 and {p["platform"] for p in german["items"]} == {"mastodon"}

@@ -120,7 +120,7 @@ SCHEMAS: dict[str, Any] = {
         "survey_comments": {"type": "array"}, "platform": {"type": "string", "nullable": True},
         "platforms": {"type": "array", "description": "per day and platform: volume by sentiment, complaint rate"},
         "platform_totals": {"type": "array", "description": "per platform over the window"},
-        "languages": {"type": "array", "description": "per detected language: mentions, complaint rate"},
+        "languages": {"type": "array", "description": "per detected language: code, name, mentions, complaint rate"},
         "topics": {"type": "array", "description": "complaint topics: id, label, words, count, previous, rising"}}},
     "CustomerExport": {"type": "object", "required": ["platform", "handle", "exported_at", "tables"], "properties": {
         "platform": {"type": "string"}, "handle": {"type": "string"}, "exported_at": {"type": "string"},

@@ -25,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import Platform, to_iso
+from careline.languages import language_name
 from careline.settings import BrandSettings
 from careline.store.records import rows
 from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
@@ -139,8 +140,10 @@ FROM trend_languages WHERE {SCOPE_WHERE} GROUP BY language ORDER BY total DESC, 
 
 
 def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]:
-    """Mentions per detected language (``und``: not known), largest first, with complaints and negatives."""
-    return [{**r, "complaint_rate": round(100 * r["complaints"] / max(1, r["total"]), 1),
+    """Mentions per detected language (``und``: not known), largest first, with complaints and negatives,
+    each named ("German"): marketing reads names, not ISO codes."""
+    return [{"language": r["language"], "name": language_name(r["language"]), **r,
+             "complaint_rate": round(100 * r["complaints"] / max(1, r["total"]), 1),
              "negative_rate": round(100 * r["negative"] / max(1, r["total"]), 1)}
             for r in rows(db, LANGUAGE_SQL, scope.params(top=top))]
 

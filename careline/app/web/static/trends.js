@@ -138,14 +138,15 @@
     showPosts(p.data.name + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: p.data.name});
   });
 
-  plot("chart-languages", [{type: "bar", name: "mentions", x: t.languages.map(function (l) { return l.language; }),
+  plot("chart-languages", [{type: "bar", name: "mentions", x: t.languages.map(function (l) { return l.name || l.language; }),
     y: t.languages.map(function (l) { return l.total; }), marker: {color: "#2f6fed"},
     customdata: t.languages.map(function (l) { return l.complaint_rate; }),
     hovertemplate: "%{x}: %{y} mentions, %{customdata}% complaints<extra></extra>"}],
     {xaxis: {type: "category"}});
   onClick("chart-languages", function (p) {
     var lang = t.languages[p.pointIndex].language;
-    showPosts("posts in " + (lang === "und" ? "an unknown language" : lang), {language: lang});
+    var name = t.languages[p.pointIndex].name || lang;
+    showPosts("posts in " + (lang === "und" ? "an unknown language" : name), {language: lang});
   });
 
   /* Complaint topics: a link per topic (its posts as JSON without script); with script, the list below. */
