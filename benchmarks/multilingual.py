@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from classifiers.metrics import binary_metrics  # noqa: E402
+from classifiers.train_extra import dev_set  # noqa: E402
 
 DEV = ROOT / "data" / "dev" / "multilingual.csv"
 #: Posts in the second written group's languages (ar ja ko pl ru th tr), so both groups' heads are timed.
@@ -45,14 +45,9 @@ def _tweets(n: int) -> list[str]:
     return sample_texts(n)
 
 
-def _dev(path: Path = DEV) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def _foreign() -> list[str]:
     """Every non-English dev post of sets a and g: fifteen languages, both written groups."""
-    return [r["text"] for r in _dev() + _dev(DEV_G) if r["language"] != "en"]
+    return [r["text"] for r in dev_set(DEV) + dev_set(DEV_G) if r["language"] != "en"]
 
 
 def rate(predict: Any, texts: list[str], batch: int, runs: int = 3) -> float:
@@ -72,7 +67,7 @@ def rss_child(precision: str) -> None:
 
     clf = MiniLMClassifier(threads=2, precision=precision)
     clf.load()
-    texts = [r["text"] for r in _dev()] + _foreign() + _tweets(128)
+    texts = [r["text"] for r in dev_set(DEV)] + _foreign() + _tweets(128)
     for i in range(0, len(texts), 32):
         clf.predict(texts[i : i + 32])
     with open("/proc/self/status", encoding="utf-8") as fh:
@@ -119,7 +114,7 @@ def main() -> None:
     lid_rate = len(tweets) / (time.perf_counter() - t)
     clf = MiniLMClassifier(threads=2, precision=args.precision)
     clf.load()
-    dev = _dev()
+    dev = dev_set(DEV)
     foreign = _foreign()
     foreign = (foreign * (args.n // len(foreign) + 1))[: args.n]
     english = [t for t, d in zip(tweets, langs, strict=True) if d.code in ("en", "und")]

@@ -224,7 +224,8 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
     head = Head(name, classes, w, b, cal)
     report: dict[str, Any] = {}
     if texts is not None and binary and name in cfg.ngram_heads:
-        stacked = _stack_ngrams(texts, y, folds, fit_on, z, cfg, nb=name in cfg.ngram_nb_heads)
+        nb = name in cfg.ngram_nb_heads
+        stacked = _stack_ngrams(texts, y, folds, fit_on, z, cfg, nb=nb)
         alone = log_loss(y[fit_on], calibrate(z[fit_on], cal))
         # A negative n-gram weight means the embedding logit already carries the words' evidence,
         # amplified: it is what rows the adapter trained on look like (complaint a_ngram -1.21 when
@@ -233,7 +234,7 @@ def train_head(name: str, x: np.ndarray, labels: Sequence[str], cfg: TrainConfig
                                adopted=bool(stacked["log_loss"] < alone and stacked["calibration"]["a_ngram"] > 0))
         if report["ngram"]["adopted"]:  # it lowered log loss on the calibration rows, with a positive weight
             z, head.calibration = stacked["z"], stacked["calibration"]
-            head.ngrams = fit_ngrams(stacked["counts"], y, stacked["C"], nb=name in cfg.ngram_nb_heads)
+            head.ngrams = fit_ngrams(stacked["counts"], y, stacked["C"], nb=nb)
     report["cv"] = _report(head, z, y, classes)
     if unseen is not None:
         report["unseen"] = dict(_report(head, z[unseen], y[unseen], classes), n=int(unseen.sum()))

@@ -25,7 +25,7 @@ import hashlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -375,10 +375,10 @@ def _praise_rows(model_dir: Path) -> tuple[data.Labelled, list[str], np.ndarray,
     return lab, strata, mask, ["" for _ in real.texts] + [files[i] for i in keep]
 
 
-#: Heads of ``careline train`` that ``--refit`` can fit again on their own: not the complaint head,
-#: which the sarcasm gate and the praise-complaint head were chosen and fitted against, nor sentiment
-#: and intent, whose rows are drawn by ``careline train``'s own samplers.
-REFITTABLE = ("detractor",)
+#: Heads of ``careline train`` that ``--refit`` can fit again on their own, with the rows each is fitted
+#: on: not the complaint head, which the sarcasm gate and the praise-complaint head were chosen and
+#: fitted against, nor sentiment and intent, whose rows are drawn by ``careline train``'s own samplers.
+REFITTABLE: dict[str, Callable[[], data.Labelled]] = {"detractor": data.nps_detractor}
 
 
 def refit_minilm_head(model_dir: Path, name: str, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
@@ -393,7 +393,7 @@ def refit_minilm_head(model_dir: Path, name: str, *, log: Callable[[str], None] 
         raise ValueError(f"--refit takes one of {', '.join(REFITTABLE)}, not {name!r}")
     manifest, embed, adapter = _minilm_embedder(model_dir)
     cfg = TrainConfig(model_dir, adapter_dir=adapter)
-    lab = data.nps_detractor()
+    lab = REFITTABLE[name]()
     unseen = _unseen(name, lab, adapter_seen_texts(adapter), cfg.folds)
     head, report = train_head(name, embed(lab.texts), lab.labels, cfg, None, unseen, lab.texts)
     log(f"{name}: unseen {json.dumps(report.get('unseen', report['cv']))}")
@@ -725,18 +725,19 @@ def fit_foreign_complaint(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, l
                               "C_ngram": c[1], "loao_macro_f1_by_C": grid, "leave_one_annotator_out": loao}
     heads.heads[group.complaint] = head
     heads.manifest[group.key("foreign_complaint")] = report  # the group's languages, for the dev-set scores
-    for name, path in DEV_SETS.items():
-        if path.exists() and _served_rows(path, heads, group):
-            report[f"dev_{name}"] = _foreign_dev(heads, embed, path, group)
+    for name, path in _dev_sets_served(DEV_SETS, heads, group):
+        report[f"dev_{name}"] = _foreign_dev(heads, embed, path, group)
     for key, value in report.items():
         log(f"{key}: {json.dumps(value)}")
     return _rewrite_multilingual(out_dir, heads, group.key("foreign_complaint"), report)
 
 
-def _served_rows(path: Path, heads: Any, group: WrittenGroup) -> bool:
-    """Whether a dev set has posts ``group`` scores at inference (its reports skip a set without)."""
+def _dev_sets_served(sets: Mapping[str, Path], heads: Any, group: WrittenGroup) -> Iterator[tuple[str, Path]]:
+    """The dev sets present here with posts ``group`` scores at inference: its reports skip the others."""
     languages = heads.group_languages(group)
-    return any(r["language"] in languages for r in dev_set(path))
+    for name, path in sets.items():
+        if path.exists() and any(r["language"] in languages for r in dev_set(path)):
+            yield name, path
 
 
 #: Every multilingual dev set, for reports that fit nothing (``DEV_SETS`` are the ones the foreign
@@ -807,10 +808,9 @@ def fit_foreign_detractor(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, l
     keep = report["nps_auroc_blend"] >= report["nps_auroc_detractor_head"] - FOREIGN_DETRACTOR_AUROC_SLACK
     report["shipped"] = bool(keep and weights["b"] > 0)
     log(f"foreign detractor, English NPS: {json.dumps(report)}")
-    for name, path in PROXY_DEV_SETS.items():
-        if path.exists() and _served_rows(path, heads, group):
-            report[f"dev_{name}"] = _detractor_proxy(heads, embed, path, weights, group)
-            log(f"dev {name} (proxy: complaint label): {json.dumps(report[f'dev_{name}'])}")
+    for name, path in _dev_sets_served(PROXY_DEV_SETS, heads, group):
+        report[f"dev_{name}"] = _detractor_proxy(heads, embed, path, weights, group)
+        log(f"dev {name} (proxy: complaint label): {json.dumps(report[f'dev_{name}'])}")
     return _rewrite_multilingual(out_dir, heads, group.key("foreign_detractor"), report)
 
 
@@ -913,10 +913,9 @@ def fit_foreign_praise(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, log:
         every = np.arange(len(rows.y))
         calibration = fit_platt(_loao_logits(rows, every, c), rows.y)
         heads.heads[group.praise] = _foreign_head(rows, every, c, calibration, group.praise)
-        for name, path in PROXY_DEV_SETS.items():
-            if path.exists() and _served_rows(path, heads, group):
-                report[f"dev_{name}"] = _praise_proxy(heads, embed, path, group)
-                log(f"dev {name} (proxy: the writers' kinds): {json.dumps(report[f'dev_{name}'])}")
+        for name, path in _dev_sets_served(PROXY_DEV_SETS, heads, group):
+            report[f"dev_{name}"] = _praise_proxy(heads, embed, path, group)
+            log(f"dev {name} (proxy: the writers' kinds): {json.dumps(report[f'dev_{name}'])}")
     return _rewrite_multilingual(out_dir, heads, group.key("foreign_praise"), report)
 
 
@@ -1017,7 +1016,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--multilingual", action="store_true",
                         help="fit the USE heads (data/models/careline-multilingual)")
     parser.add_argument("--minilm", action="store_true", help="add the severity head to the MiniLM model")
-    parser.add_argument("--refit", choices=REFITTABLE, default=None,
+    parser.add_argument("--refit", choices=sorted(REFITTABLE), default=None,
                         help="fit this head of the MiniLM model again by careline train's recipe, the others kept")
     parser.add_argument("--sarcasm", action="store_true",
                         help="fit the sarcasm head on data/train and put it in the MiniLM model")
