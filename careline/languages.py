@@ -39,3 +39,25 @@ def language_name(code: str) -> str:
 def text_direction(code: str | None) -> str:
     """``rtl`` for a language written right to left, else ``auto`` (the browser decides)."""
     return "rtl" if code in RIGHT_TO_LEFT else "auto"
+
+
+#: The left-to-right mark: invisible, a strong left-to-right letter to the bidi algorithm.
+LEFT_TO_RIGHT_MARK = "\u200e"
+
+
+def held_left_to_right(text: str, code: str | None) -> str:
+    """``text`` with a left-to-right mark in front when it is Latin text that ends a reply in ``code``,
+    a language written right to left.
+
+    Why: a sign-off such as " ^SK" after an Arabic sentence opens with neutral characters, which the
+    bidi algorithm gives to the Arabic side, so readers (and the platform) see "SK^". The mark ties
+    them to the Latin letters after it, as Arabic writers do by hand; it changes nothing in any other
+    language and nothing in text whose first letter is itself right to left.
+    """
+    if code not in RIGHT_TO_LEFT or text.startswith(LEFT_TO_RIGHT_MARK):
+        return text
+    import unicodedata
+
+    first = next((unicodedata.bidirectional(ch) for ch in text if unicodedata.bidirectional(ch) in ("L", "R", "AL")),
+                 None)
+    return LEFT_TO_RIGHT_MARK + text if first == "L" else text

@@ -39,7 +39,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from careline.domain import INTENTS
 from careline.errors import CarelineError
-from careline.languages import language_name
+from careline.languages import held_left_to_right, language_name
 from responder.textlimits import LengthCheck, check_length
 from responder.tone import ToneReport, check_tone
 
@@ -522,7 +522,7 @@ def draft_reply(
         "dm": PRIVATE_CHANNEL.get(platform.lower(), "send us a private message"),
         "promise": voice.promise,
         "greeting": voice.greeting,
-        "sign_off": voice.sign_off,
+        "sign_off": held_left_to_right(voice.sign_off, lang),
     }
     there = "there"
     if lang in _LOCALES:  # the brand voice's words are English; the template's language brings its own

@@ -43,6 +43,19 @@ def test_family_name_first_languages_greet_by_the_whole_name() -> None:
     assert draft_reply("billing", "acme", "田中はるか", "CL-2", "x", language="ja").text.startswith("田中はるか様、")
 
 
+def test_a_latin_sign_off_keeps_its_order_in_a_right_to_left_reply() -> None:
+    """" ^SK" after Arabic would show as "SK^": its neutral "^" goes to the Arabic side unless a
+    left-to-right mark ties it to the letters after it."""
+    voice = BrandVoice(sign_off=" ^SK")
+    ar = draft_reply("praise", "acme", "Ahmed", "CL-3", "x", language="ar", voice=voice)
+    assert ar.text.endswith("\u200e ^SK") and ar.text.count("\u200e") == 1
+    assert draft_reply("praise", "acme", "Anna", "CL-3", "x", language="de", voice=voice).text.endswith("weiter. ^SK")
+    assert "\u200e" not in draft_reply("billing", "acme", "Anna", "CL-3", "x", voice=voice).text
+    arabic_sign_off = BrandVoice(sign_off=" - فريق أكمي")
+    assert "\u200e" not in draft_reply("praise", "acme", "Ahmed", "CL-3", "x", language="ar",
+                                      voice=arabic_sign_off).text
+
+
 def test_a_language_without_template_says_so_and_falls_back_to_english() -> None:
     d = draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="sv")
     assert d.language == "en" and d.note == "no Swedish template: the suggestion is in English"
