@@ -38,6 +38,8 @@ USE_DIM = 512
 FOREIGN_HEAD = "complaint_foreign"
 #: Praise (or thanks) against everything else, for the same languages and from the same written posts.
 PRAISE_FOREIGN_HEAD = "praise_foreign"
+#: The intents of posts in other languages, from English rows and our written intent posts.
+FOREIGN_INTENT_HEAD = "intent_foreign"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ WRITTEN_GROUPS = (FIRST_GROUP,
                   WrittenGroup("all", "_all", (*range(1, 7), *range(9, 15)),
                                frozenset({"ar", "ja", "ko", "pl", "ru", "th", "tr"})))
 #: Heads that read the cue count and n-grams beside the embedding: ``proba`` leaves them out.
-WRITTEN_HEADS = frozenset(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))
+WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
 #: How posts are put to the encoder (``unshout``). It changes scores without changing any weight, so it
@@ -159,6 +161,23 @@ class MultilingualHeads:
             return frozenset()
         return group.serves & frozenset(self.manifest.get(group.key("foreign_complaint"), {}).get("languages", ()))
 
+    @property
+    def intent_languages(self) -> frozenset[str]:
+        """The languages the foreign intent head scores (none when the model lacks it)."""
+        if FOREIGN_INTENT_HEAD not in self.heads:
+            return frozenset()
+        return frozenset(self.manifest.get("foreign_intent", {}).get("languages", ()))
+
+    def foreign_intent(self, x: np.ndarray) -> np.ndarray:
+        """Intent probabilities (n, len(INTENTS)) of posts in ``intent_languages``.
+
+        Why a head of its own: the intent head learnt from English rows only, and abroad it named the
+        topic of about half of our written posts (a refund read as billing, an outage as "other"). This
+        one adds our written intent posts (``data/train/intent_*.csv``) to the English rows, with a
+        foreign-post shift in its bias (``train_extra --foreign-intent``).
+        """
+        return self.heads[FOREIGN_INTENT_HEAD].proba(x)
+
     def foreign_complaint(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]], *,
                           counts: Any = None, group: WrittenGroup = FIRST_GROUP) -> np.ndarray:
         """The complaint probability of posts in ``group``'s languages.
@@ -238,6 +257,9 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     """Predictions for posts the English path cannot read, one per text, order kept."""
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
+    named = heads.intent_languages
+    if at := [i for i, lang in enumerate(languages) if lang in named]:
+        p["intent"][at] = heads.foreign_intent(x[at])  # before the praise head, which moves only its share
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
     share = np.full(len(texts), np.nan)  # the praise head's probability, where a group has one
@@ -250,7 +272,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
-        learned = ("complaint and praise" if praised is not None else "complaint") if foreign[i] else ""
+        learned = _learned(foreign[i], praised is not None, lang in named)
         if lang in USE_LANGUAGES:
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned))
         elif lang in cues.SUPPORTED:
@@ -274,6 +296,14 @@ def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, t
     if praise is not None:
         p["intent"][at] = with_praise(p["intent"][at], praise, p["complaint"][at])
         share[at] = praise
+
+
+def _learned(complaint: bool, praise: bool, intent: bool) -> str:
+    """The scores of a post that heads trained on written posts in its language gave, in words
+    ("complaint, praise and intent"; "" for none)."""
+    parts = [name for name, on in (("complaint", complaint), ("praise", complaint and praise), ("intent", intent))
+             if on]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: Sequence[str], *,

@@ -168,7 +168,7 @@ def test_each_written_group_scores_its_own_languages(clf: MiniLMClassifier) -> N
     blended = ml.foreign_detractor(head[1:], second[1:], group=every)
     np.testing.assert_allclose([pl.detractor, ja.detractor, pl_thanks.detractor], blended, rtol=1e-5)
     assert max(pl_thanks.intent, key=pl_thanks.intent.get) == "praise"
-    assert any("complaint and praise from heads trained on written posts" in r for r in pl.reasons)
+    assert any("complaint, praise and intent from heads trained on written posts" in r for r in pl.reasons)
 
 
 @pytest.mark.parametrize("name", ["multilingual_b.csv", "multilingual_d.csv", "multilingual_g.csv"])
@@ -309,9 +309,9 @@ def test_foreign_praise_sets_the_praise_intent_below_the_complaint_gate(clf: Min
     for pred in (de, fr):
         assert max(pred.intent, key=pred.intent.get) == "praise" and pred.complaint < 0.5
         assert sum(pred.intent.values()) == pytest.approx(1.0)
-        assert any("complaint and praise from heads trained on written posts" in r for r in pred.reasons)
+        assert any("complaint, praise and intent from heads trained on written posts" in r for r in pred.reasons)
     x = ml.encoder.embed(texts)
-    base = ml.proba(x)["intent"]
+    base = np.r_[ml.foreign_intent(x[:3]), ml.proba(x[3:])["intent"]]  # Swedish: no written intent posts
     assert complaint.complaint >= 0.5
     assert [complaint.intent[k] for k in INTENTS] == pytest.approx(list(base[2]), rel=1e-5)
     assert [sv.intent[k] for k in INTENTS] == pytest.approx(list(base[3]), rel=1e-5)
@@ -334,3 +334,47 @@ def test_with_praise_keeps_the_other_intents_in_proportion_and_leaves_complaints
     others = np.delete(out[0], j)
     assert np.allclose(others, others[0])  # proportions kept
     np.testing.assert_allclose(out[1], row)  # a complaint keeps the intent head's reading
+
+
+def test_written_intent_posts_cover_every_language_and_intent() -> None:
+    """Each annotator's file: 2 posts a language and intent, in the fifteen languages the written groups
+    serve; the dev set is written apart and shares no post with them."""
+    from collections import Counter
+
+    from classifiers.data import intent_written
+
+    written, languages, files = intent_written()
+    per_file = Counter(files)
+    assert len(per_file) >= 4 and set(per_file.values()) == {300}
+    cells = Counter(zip(files, languages, written.labels, strict=True))
+    assert set(cells.values()) == {2} and len(cells) == 150 * len(per_file)
+    assert set(languages) == {"de", "fr", "es", "pt", "it", "nl", "hu", "zh", "pl", "ru", "tr", "ja", "ko", "ar", "th"}
+    with (REPO_ROOT / "data" / "dev" / "intent_multilingual.csv").open(encoding="utf-8", newline="") as fh:
+        dev = {r["text"] for r in csv.DictReader(fh)}
+    assert len(dev) == 300 and not dev & set(written.texts)
+
+
+def test_foreign_intent_head_names_the_topic_of_posts_in_other_languages(clf: MiniLMClassifier) -> None:
+    """Posts in the languages USE reads take their intent from the head fitted on our written intent posts
+    (before the praise head moves the praise share); Hungarian and languages no written post is in keep
+    their paths' intent. The shipped fit beat the English-trained head leave one annotator out and on
+    the dev set. Posts written for this test, not taken from the training or dev files."""
+    from classifiers.multilingual import FOREIGN_INTENT_HEAD, predict_multilingual
+
+    ml = clf.multilingual
+    assert ml is not None and FOREIGN_INTENT_HEAD in ml.heads
+    fit = ml.manifest["foreign_intent"]
+    loao, dev = fit["leave_one_annotator_out"], fit["dev"]
+    assert fit["shipped"] and loao["difference_ci95"][0] > 0 and dev["macro_f1"] > dev["intent_head_macro_f1"]
+    assert "hu" not in ml.intent_languages and {"de", "ar", "th", "zh"} <= ml.intent_languages
+    texts = ["@Skylark_ar أبغى فلوسي ترجع، ألغيت الحجز من أسبوعين وما وصلني شي",
+             "@zugfix Seit heute morgen stürzt die App bei jedem Start ab, nichts geht mehr",
+             "Tack, men paketet har fortfarande inte kommit fram"]
+    langs = ["ar", "de", "sv"]
+    ar, de, sv = predict_multilingual(ml, texts, langs)
+    x = ml.encoder.embed(texts)
+    for pred, row in ((ar, 0), (de, 1)):
+        assert pred.complaint >= 0.5  # a complaint: the praise head leaves its intent as the intent head gave it
+        assert [pred.intent[k] for k in INTENTS] == pytest.approx(list(ml.foreign_intent(x[row:row + 1])[0]), rel=1e-5)
+        assert any("intent from heads trained on written posts" in r for r in pred.reasons)
+    assert [sv.intent[k] for k in INTENTS] == pytest.approx(list(ml.proba(x[2:])["intent"][0]), rel=1e-5)

@@ -74,3 +74,32 @@ def test_refit_takes_only_the_detractor_head(tmp_path: Path, capsys: pytest.Capt
     with pytest.raises(SystemExit):
         main(["--refit", "intent", "--model-dir", str(tmp_path)])
     assert "invalid choice: 'intent'" in capsys.readouterr().err
+
+
+def test_foreign_intent_scores_each_annotator_with_a_head_that_never_saw_them() -> None:
+    """Leave one annotator out: changing one file's labels moves the other files' logits, never its own."""
+    from classifiers.abc import INTENTS
+    from classifiers.train_extra import IntentRows, _intent_loao_logits
+
+    rng = np.random.default_rng(3)
+    k = len(INTENTS)
+    english_y = np.arange(60) % k
+    written_y = np.arange(40) % k
+    rows = IntentRows(rng.normal(size=(60, 6)) + english_y[:, None] * 0.1, english_y,
+                      rng.normal(size=(40, 6)), written_y, np.asarray(["de"] * 40),
+                      np.asarray(["intent_1.csv"] * 20 + ["intent_2.csv"] * 20))
+    every = np.arange(40)
+    z = _intent_loao_logits(rows, every, 0.1, 3)
+    rows.y = np.r_[written_y[:20][::-1], written_y[20:]]  # the first file relabelled
+    moved = _intent_loao_logits(rows, every, 0.1, 3)
+    np.testing.assert_allclose(moved[:20], z[:20])
+    assert not np.allclose(moved[20:], z[20:])
+
+
+def test_far_from_drops_rewordings_of_a_training_post() -> None:
+    from classifiers.train_extra import far_from
+
+    seen = np.asarray([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    x = np.asarray([[2.0, 0.1, 0.0], [0.6, 0.6, 0.5], [0.0, 0.0, -1.0]])
+    assert far_from(x, seen).tolist() == [False, True, True]
+    assert far_from(x, np.zeros((0, 3))).tolist() == [True, True, True]
