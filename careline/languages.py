@@ -50,14 +50,17 @@ def held_left_to_right(text: str, code: str | None) -> str:
     a language written right to left.
 
     Why: a sign-off such as " ^SK" after an Arabic sentence opens with neutral characters, which the
-    bidi algorithm gives to the Arabic side, so readers (and the platform) see "SK^". The mark ties
-    them to the Latin letters after it, as Arabic writers do by hand; it changes nothing in any other
-    language and nothing in text whose first letter is itself right to left.
+    bidi algorithm gives to the Arabic side, so readers (and the platform) see "SK^". The mark, after
+    the leading space, ties them to the Latin letters after it, as Arabic writers do by hand; it
+    changes nothing in any other language, nor in text whose first letter is itself right to left.
     """
-    if code not in RIGHT_TO_LEFT or text.startswith(LEFT_TO_RIGHT_MARK):
+    if code not in RIGHT_TO_LEFT or LEFT_TO_RIGHT_MARK in text:
         return text
     import unicodedata
 
     first = next((unicodedata.bidirectional(ch) for ch in text if unicodedata.bidirectional(ch) in ("L", "R", "AL")),
                  None)
-    return LEFT_TO_RIGHT_MARK + text if first == "L" else text
+    if first != "L":
+        return text
+    body = text.lstrip()  # the mark after the leading space, so the space stays between the sentence and the sign-off
+    return text[:len(text) - len(body)] + LEFT_TO_RIGHT_MARK + body

@@ -48,7 +48,7 @@ def test_a_latin_sign_off_keeps_its_order_in_a_right_to_left_reply() -> None:
     left-to-right mark ties it to the letters after it."""
     voice = BrandVoice(sign_off=" ^SK")
     ar = draft_reply("praise", "acme", "Ahmed", "CL-3", "x", language="ar", voice=voice)
-    assert ar.text.endswith("\u200e ^SK") and ar.text.count("\u200e") == 1
+    assert ar.text.endswith(". \u200e^SK") and ar.text.count("\u200e") == 1
     assert draft_reply("praise", "acme", "Anna", "CL-3", "x", language="de", voice=voice).text.endswith("weiter. ^SK")
     assert "\u200e" not in draft_reply("billing", "acme", "Anna", "CL-3", "x", voice=voice).text
     arabic_sign_off = BrandVoice(sign_off=" - فريق أكمي")
