@@ -1007,7 +1007,7 @@ def _intent_f1(y: np.ndarray, predicted: np.ndarray) -> float:
     return float(f1_score(y, predicted, average="macro", labels=list(range(len(INTENTS)))))
 
 
-def _paired_ci(y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
+def _intent_paired_ci(y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
     """95 % bootstrap interval of macro-F1(new) - macro-F1(old) over the same resampled rows."""
     rng = np.random.default_rng(0)
     diffs = [_intent_f1(y[i], new[i]) - _intent_f1(y[i], old[i])
@@ -1022,7 +1022,7 @@ def _intent_report(y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: n
         return round(float((p[m] == y[m]).mean()), 3)
 
     return {"n": len(y), "macro_f1": round(_intent_f1(y, new), 4),
-            "intent_head_macro_f1": round(_intent_f1(y, old), 4), "difference_ci95": _paired_ci(y, new, old),
+            "intent_head_macro_f1": round(_intent_f1(y, old), 4), "difference_ci95": _intent_paired_ci(y, new, old),
             "accuracy_by_language": {lang: [accuracy(old, m), accuracy(new, m)]
                                      for lang in sorted(set(languages.tolist())) for m in [languages == lang]}}
 
@@ -1212,7 +1212,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "after --foreign-complaint)")
     parser.add_argument("--foreign-intent", action="store_true",
                         help="fit the intent head for other languages on the English intent rows and our written "
-                             "intent posts (data/train/intent_*.csv; about 3 CPU min)")
+                             "intent posts (data/train/intent_*.csv; about 4 CPU min)")
     parser.add_argument("--foreign-detractor", action="store_true",
                         help="weigh the detractor head and the foreign complaint head into the detractor score of "
                              "posts in the written languages (fitted on English NPS labels; after --foreign-complaint)")

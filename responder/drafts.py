@@ -377,7 +377,7 @@ class BrandVoice:
 
     display_name: str = ""
     greeting: str = "Hi"
-    sign_off: str = ""  # appended as is, e.g. " ^JS" or " - The Acme team"
+    sign_off: str = ""  # appended, e.g. " ^JS" or " - The Acme team" (after a right-to-left reply, held left to right)
     promise: str = "within 2 hours"
     templates: Mapping[str, str] = field(default_factory=dict)  # "<intent>" (English) or "<lang>/<intent>"
 
