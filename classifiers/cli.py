@@ -209,11 +209,13 @@ def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
 @click.option("--task", type=click.Choice(TASKS), required=True)
 @click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False), required=True,
               help="CSV with 'text' and 'label' columns.")
+@click.option("--label-column", default="label", show_default=True,
+              help="The column that holds the labels (e.g. 'intent' in data/dev/intent_multilingual.csv).")
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
 @click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
 @click.option("--model-dir", default=None, help="Override classifier.model_dir.")
 @click.option("--batch-size", default=32, show_default=True)
-def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_dir: str | None,
+def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: str | None, model_dir: str | None,
              batch_size: int) -> None:
     """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply.
 
@@ -223,7 +225,7 @@ def evaluate(task: str, data_path: str, as_json: bool, kind: str | None, model_d
     from classifiers.data import read_eval_csv
 
     try:
-        texts, labels = read_eval_csv(data_path)
+        texts, labels = read_eval_csv(data_path, label_column)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     if not texts:

@@ -38,6 +38,40 @@ CUES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         (r"\?", r"\btudja valaki", r"\bmikor\b", r"\bhogyan\b", r"\bhol\b", r"\blehet-e\b"),
     ),
 }
+#: Which revision of these lists scored a post: part of the multilingual version, since a change of
+#: rules changes scores without changing any weight ("topics": the intent cues below, 2026-12-05).
+REVISION = "topics"
+#: language -> intent -> cues (regular expressions on lower-cased text) of the topic a post is about, for
+#: languages no encoder reads; the first intents win a tie (a refund is about money, but not a billing error).
+#: Written 2026-12-05 from general customer-care vocabulary, before the written intent posts were scored.
+TOPIC_CUES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "hu": {
+        "refund_return": (r"\bvisszatérít", r"\bvisszafizet", r"\bvisszaküld", r"\bvisszavisz", r"\bvisszavét",
+                          r"\bvissza(?:kérem|akarom|kapom|kaptam)", r"\bpénzem", r"\belállás", r"\bcseré",
+                          r"\bkicserél", r"\bjóváír", r"\bgarancia"),
+        "billing": (r"\bszámlá", r"\bdíj", r"\bterhel", r"\blevon", r"\bkétszer (?:vont|fizet|terhel|számláz)",
+                    r"\btúlszámláz", r"\bdrágább", r"\báremel", r"\bfizettem", r"\bkönyvel", r"\bbefizet",
+                    r"\bforint\b", r"\bft\b", r"\bösszeg", r"\bbankkártyá(?:mról|ról)"),
+        "account_login": (r"\bbejelentkez", r"\bjelszó", r"\bjelszav", r"\bfiók", r"\bpin\b", r"\bpin-?kód",
+                          r"\bzárol", r"\bfelhasználó", r"\bazonosít", r"\bregisztr", r"\bprofil",
+                          r"\bbelépni\b", r"\bbelépés", r"\bkétlépcsős", r"\bsms-?kód"),
+        "delivery": (r"\bcsomag", r"\bszállít", r"\bkiszállít", r"\bfutár", r"\bkézbesít", r"\brendelés",
+                     r"\brendeltem", r"\bnem (?:érkezett|jött) meg", r"\bcsomagautomat", r"\bfoxpost",
+                     r"\bnyomkövet", r"\bposta\b", r"\bbőrönd", r"\bpoggyász", r"\bkártyám (?:még )?nem"),
+        "outage_bug": (r"\bnem működik", r"\bnem megy\b", r"\bleállt", r"\büzemzavar", r"\bkimaradás",
+                       r"\bnincs (?:net|internet|áram|víz|térerő|jel|hálózat|szolgáltatás|tévé|tv)\b",
+                       r"\bösszeomlik", r"\blefagy", r"\bhibaüzenet", r"\bnem tölt be", r"\bnem indul",
+                       r"\belutasít", r"\bfrissítés", r"\btörölték a (?:járat|vonat)", r"\bjáratot törölték",
+                       r"\bweboldal", r"\bapp\b", r"\balkalmazás", r"\bsikertelen"),
+        "product_quality": (r"\bhibás", r"\b(?:el)?tört", r"\bsérült", r"\bminőség", r"\bszakad",
+                            r"\bselejt", r"\bakku", r"\bkoszos", r"\bpiszkos", r"\bhideg(?:en)? (?:jött|érkezett|volt)",
+                            r"\bmérete?\b", r"\brozsd", r"\bbeázik", r"\bromlott", r"\bnem (?:tölt|kapcsol be)\b"),
+        "service_experience": (r"\bügyfélszolgálat", r"\bügyintéző", r"\budvariatlan", r"\bbunkó", r"\bgoromb",
+                               r"\bvárakoz", r"\bvártam", r"\bsenki (?:nem )?(?:veszi fel|válaszol|segít)",
+                               r"\bnem válaszol", r"\bkésés", r"\bkésik", r"\bkésett", r"\bsorban", r"\bhívtam",
+                               r"\bvisszahív", r"\blerázt", r"\bkapcsolgat", r"\bletették"),
+    },
+}
 SUPPORTED = frozenset(CUES)
 _COMPILED = {lang: tuple(tuple(re.compile(p) for p in group) for group in groups) for lang, groups in CUES.items()}
 
@@ -67,6 +101,21 @@ def cue_scores(text: str, language: str) -> CueScores:
     else:
         sentiment = {"negative": 0.3, "neutral": 0.45, "positive": 0.25}
     return CueScores(round(complaint, 4), sentiment, question, tuple(dict.fromkeys(bad + good))[:3])
+
+
+_TOPIC_COMPILED = {lang: {intent: tuple(re.compile(p) for p in patterns) for intent, patterns in topics.items()}
+                   for lang, topics in TOPIC_CUES.items()}
+
+
+def topic(text: str, language: str) -> str | None:
+    """The intent whose topic cues ``text`` matches most (the first listed on a tie), or None."""
+    topics = _TOPIC_COMPILED.get(language)
+    if not topics:
+        return None
+    low = text.lower()
+    hits = {intent: sum(bool(rx.search(low)) for rx in patterns) for intent, patterns in topics.items()}
+    best = max(hits, key=lambda k: hits[k])  # dicts keep their order, so a tie goes to the first listed
+    return best if hits[best] else None
 
 
 #: Complaint cues for languages the USE path reads (added 2026-12-04). There they are evidence beside

@@ -454,11 +454,11 @@ def intent_written() -> tuple[Labelled, list[str], list[str]]:
     return Labelled("intent_foreign", f"data/train/{INTENT_GLOB} (repo)", texts, labels), languages, names
 
 
-def read_eval_csv(path: str | Path) -> tuple[list[str], list[str]]:
-    """A user's evaluation file: a CSV with ``text`` and ``label`` columns."""
+def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:
+    """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``."""
     with Path(path).open(encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
-            raise ValueError(f"{path}: needs 'text' and 'label' columns, has {reader.fieldnames}")
+        if not reader.fieldnames or not {"text", label_column} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: needs 'text' and '{label_column}' columns, has {reader.fieldnames}")
         rows = list(reader)
-    return [r["text"] or "" for r in rows], [(r["label"] or "").strip() for r in rows]
+    return [r["text"] or "" for r in rows], [(r[label_column] or "").strip() for r in rows]

@@ -141,9 +141,10 @@ class MultilingualHeads:
 
     @property
     def version(self) -> str:
-        """The manifest's version and the input form: under another form the same weights score shouted
-        posts otherwise, so stored scores must say which one made them."""
-        return f"{self.manifest['version']}-{INPUT_FORM}" if self.manifest.get("version") else ""
+        """The manifest's version, the input form and the cue lists' revision: under another form the same
+        weights score shouted posts otherwise, and other cues read Hungarian otherwise, so stored scores
+        must say which ones made them."""
+        return f"{self.manifest['version']}-{INPUT_FORM}-{cues.REVISION}" if self.manifest.get("version") else ""
 
     def load(self) -> None:
         self.manifest = json.loads((self.model_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -329,12 +330,13 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
 def _from_cues(text: str, lang: str, complaint: float | None, praise: float | None = None) -> Prediction:
     """A post in a language USE does not read: sentiment from the cue lexicon; the complaint score from
     the foreign head where it was trained on the language (``complaint``), else from the cues too; the
-    praise share of the intent from the foreign praise head where there is one (``praise``)."""
+    intent from its topic cues (``cues.topic``), else question or other; the praise share of the intent
+    from the foreign praise head where there is one (``praise``)."""
     found = cues.cue_scores(text, lang)
     learned = complaint is not None
     complaint = complaint if complaint is not None else found.complaint
     intent = dict.fromkeys(INTENTS, 0.0)
-    intent["question" if found.question and complaint < 0.5 else "other"] = 1.0
+    intent[cues.topic(text, lang) or ("question" if found.question and complaint < 0.5 else "other")] = 1.0
     if praise is not None:
         row = with_praise(np.asarray([[intent[k] for k in INTENTS]]), np.asarray([praise]), np.asarray([complaint]))
         intent = {k: float(v) for k, v in zip(INTENTS, row[0], strict=True)}
