@@ -13,7 +13,7 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -434,24 +434,31 @@ def intents(per_source_class: int = 250, seed: int = 13) -> tuple[Labelled, list
     return Labelled("intent", sources, texts, labels), groups
 
 
-def intent_written() -> tuple[Labelled, list[str], list[str]]:
+def intent_written(readings: Sequence[str | Path] = ()) -> tuple[Labelled, list[str], list[str]]:
     """Posts in fifteen languages labelled with our intents (``data/train/intent_N.csv``, 2 a language and
-    intent from each annotator); returns the set and each row's language and annotator file.
+    intent from each annotator), then the corrected posts of ``readings`` files (``careline readings
+    export --task intent``: ``text``, ``label``, ``language``); returns the set and each row's language
+    and file, the group that leave-one-annotator-out holds out, so a brand's corrections count as one
+    more writer.
 
     Why written: the intent head of other languages learnt from English rows only and named the topic of
     under half of foreign complaints (a refund read as billing); no shared set has foreign intent labels.
+    A correction to one of the brand's own intents is left out: the head knows our ten.
     """
-    texts: list[str] = []
-    labels: list[str] = []
-    languages: list[str] = []
-    names: list[str] = []
-    for name, row in _written_rows(INTENT_GLOB):
-        texts.append(row["text"])
-        labels.append(row["intent"].strip())
-        languages.append(row["language"].strip())
-        names.append(name)
+    rows = [(name, row["text"], row["intent"], row["language"]) for name, row in _written_rows(INTENT_GLOB)]
+    for path in map(Path, readings):
+        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not {"text", "label", "language"} <= set(reader.fieldnames or ()):
+                raise ValueError(f"{path}: needs 'text', 'label' and 'language' columns (careline readings export "
+                                 f"--task intent writes them), has {reader.fieldnames}")
+            rows += [(path.name, r["text"] or "", r["label"] or "", r["language"] or "") for r in reader
+                     if (r["label"] or "").strip() in INTENTS]
+    labels = [label.strip() for _, _, label, _ in rows]
     assert set(labels) <= set(INTENTS), sorted(set(labels) - set(INTENTS))
-    return Labelled("intent_foreign", f"data/train/{INTENT_GLOB} (repo)", texts, labels), languages, names
+    source = f"data/train/{INTENT_GLOB} (repo)" + "".join(f"; {Path(p).name} (corrections)" for p in readings)
+    return (Labelled("intent_foreign", source, [text for _, text, _, _ in rows], labels),
+            [lang.strip() for *_, lang in rows], [name for name, *_ in rows])
 
 
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:

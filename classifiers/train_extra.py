@@ -961,12 +961,12 @@ class IntentRows:
     files: np.ndarray
 
 
-def _intent_rows(embed: Callable[[Sequence[str]], np.ndarray]) -> IntentRows:
+def _intent_rows(embed: Callable[[Sequence[str]], np.ndarray], readings: Sequence[Path] = ()) -> IntentRows:
     from classifiers.abc import INTENTS
 
     cfg = TrainConfig(Path(tempfile.gettempdir()))
     english, _ = data.intents(cfg.intent_per_source_class, cfg.seed)
-    written, languages, files = data.intent_written()
+    written, languages, files = data.intent_written(readings)
     read = [i for i, lang in enumerate(languages) if lang in USE_LANGUAGES and lang != "en"]  # not Hungarian
     labels = np.asarray([INTENTS.index(written.labels[i]) for i in read])
     return IntentRows(embed(english.texts), np.asarray([INTENTS.index(v) for v in english.labels]),
@@ -1027,19 +1027,22 @@ def _intent_report(y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: n
                                      for lang in sorted(set(languages.tolist())) for m in [languages == lang]}}
 
 
-def fit_foreign_intent(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+def fit_foreign_intent(out_dir: Path, *, readings: Sequence[Path] = (), log: Callable[[str], None] = _echo
+                       ) -> dict[str, Any]:
     """Fit the intent head for posts in other languages (``MultilingualHeads.foreign_intent``) and add it to
     the multilingual model when ``FOREIGN_INTENT_RULE`` holds.
 
     A multinomial regression on the USE embedding over the intent set's English rows and our written intent
     posts (``data/train/intent_*.csv``), a foreign-post shift in the bias, and a temperature fitted on the
     written posts' leave-one-annotator-out logits; C and the written posts' weight chosen by
-    leave-one-annotator-out. Hungarian is left out: USE does not read it."""
+    leave-one-annotator-out. Hungarian is left out: USE does not read it. ``readings``: a brand's corrected
+    intents (``careline readings export --task intent``), trained on as one more annotator's posts and
+    scored as one in the report."""
     from classifiers.heads import fit_temperature
 
     heads, embed = _written_fit_model(out_dir, needs_foreign_head=False)
     heads.heads.pop(FOREIGN_INTENT_HEAD, None)
-    rows = _intent_rows(embed)
+    rows = _intent_rows(embed, readings)
     every = np.arange(len(rows.y))
     old = heads.proba(rows.x)["intent"].argmax(1)
     grid: dict[str, float] = {}
@@ -1058,7 +1061,8 @@ def fit_foreign_intent(out_dir: Path, *, log: Callable[[str], None] = _echo) -> 
     report: dict[str, Any] = {"rule": FOREIGN_INTENT_RULE, "C": c, "written_weight": weight,
                               "languages": sorted(set(rows.languages.tolist())), "n_written": len(rows.y),
                               "n_english": len(rows.english_y), "loao_macro_f1_by_C_and_weight": grid,
-                              "leave_one_annotator_out": loao, "leave_one_annotator_out_no_near_duplicate": loao_far}
+                              "leave_one_annotator_out": loao, "leave_one_annotator_out_no_near_duplicate": loao_far,
+                              "by_file": _intent_by_file(rows, z.argmax(1), old)}
     report["shipped"] = bool(loao["difference_ci95"][0] > 0 and loao_far["difference_ci95"][0] > 0)
     if report["shipped"]:
         w, b = _intent_weights(rows, every, c, weight)
@@ -1084,6 +1088,14 @@ def far_from(x: np.ndarray, seen: np.ndarray, at: float = NEAR_DUPLICATE) -> np.
         return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
     return np.asarray((unit(x) @ unit(seen).T).max(1) < at) if len(seen) else np.ones(len(x), dtype=bool)
+
+
+def _intent_by_file(rows: IntentRows, new: np.ndarray, old: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Each annotator's (or corrections file's) posts, scored leave-one-annotator-out: n and accuracy as
+    [intent head, new head]; for a brand's corrections, how the head reads its own traffic's misreadings."""
+    return {name: {"n": int(m.sum()), "accuracy": [round(float((old[m] == rows.y[m]).mean()), 3),
+                                                   round(float((new[m] == rows.y[m]).mean()), 3)]}
+            for name in sorted(set(rows.files.tolist())) for m in [rows.files == name]}
 
 
 def _far_from_other_files(rows: IntentRows) -> np.ndarray:
@@ -1213,6 +1225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--foreign-intent", action="store_true",
                         help="fit the intent head for other languages on the English intent rows and our written "
                              "intent posts (data/train/intent_*.csv; about 4 CPU min)")
+    parser.add_argument("--readings", nargs="+", type=Path, default=[], metavar="CSV",
+                        help="with --foreign-intent: also train on these corrected intents (careline readings export "
+                             "--task intent), scored as one more annotator")
     parser.add_argument("--foreign-detractor", action="store_true",
                         help="weigh the detractor head and the foreign complaint head into the detractor score of "
                              "posts in the written languages (fitted on English NPS labels; after --foreign-complaint)")
@@ -1223,6 +1238,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sentiment-n", type=int, default=20_000,
                         help="SemEval rows the multilingual sentiment head is fitted on (default 20,000)")
     args = parser.parse_args(argv)
+    if args.readings and not args.foreign_intent:
+        parser.error("--readings goes with --foreign-intent")
     if args.multilingual:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
         _echo(f"wrote {args.out} ({m['version']})")
@@ -1246,7 +1263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _echo(f"updated {args.out} ({m['version']}; blend {'kept' if fd['shipped'] else 'refused'}: NPS AUROC "
               f"{fd['nps_auroc_blend']} against {fd['nps_auroc_detractor_head']} for the detractor head alone)")
     if args.foreign_intent:
-        m = fit_foreign_intent(Path(args.out))
+        m = fit_foreign_intent(Path(args.out), readings=args.readings)
         fi = m["foreign_intent"]
         _echo(f"updated {args.out} ({m['version']}; intent head {'kept' if fi['shipped'] else 'refused'}: "
               f"leave-one-annotator-out macro-F1 {fi['leave_one_annotator_out']['macro_f1']} against "

@@ -103,3 +103,28 @@ def test_far_from_drops_rewordings_of_a_training_post() -> None:
     x = np.asarray([[2.0, 0.1, 0.0], [0.6, 0.6, 0.5], [0.0, 0.0, -1.0]])
     assert far_from(x, seen).tolist() == [False, True, True]
     assert far_from(x, np.zeros((0, 3))).tolist() == [True, True, True]
+
+
+def test_corrected_intents_join_the_written_posts_as_one_more_annotator(tmp_path: Path) -> None:
+    """``careline readings export --task intent`` rows train the foreign intent head as their own group;
+    a correction to a brand's own intent is left out, and a file that is not such an export is refused."""
+    import csv
+
+    path = tmp_path / "corrected.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label", "language", "brand", "platform", "model_label", "corrected_by", "corrected_at"])
+        w.writerow(["Ich will mein Geld zurück, Flug gestrichen", "refund_return", "de", "skylark", "x", "billing",
+                    "ada", "2026-12-05T10:00:00Z"])
+        w.writerow(["=HYPERLINK(\"x\")", "lost_pet", "de", "skylark", "x", "other", "ada", "2026-12-05T10:00:00Z"])
+    written, languages, files = data.intent_written([path])
+    base, _, base_files = data.intent_written()
+    assert len(written) == len(base) + 1 and files[:-1] == base_files
+    assert (written.texts[-1], written.labels[-1], languages[-1], files[-1]) == (
+        "Ich will mein Geld zurück, Flug gestrichen", "refund_return", "de", "corrected.csv")
+    bad = tmp_path / "not-an-export.csv"
+    bad.write_text("text,label\nhallo,other\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="careline readings export --task intent"):
+        data.intent_written([bad])
+    with pytest.raises(SystemExit):
+        main(["--readings", str(path)])  # only with --foreign-intent
