@@ -185,7 +185,6 @@ def praise_sarcasm(real_n: int = 0, seed: int = 13) -> tuple[Labelled, list[str]
 
 #: Our own hand-written complaint posts in fifteen other languages (``data/train``, in the repo).
 MULTILINGUAL_GLOB = "multilingual_*.csv"
-INTENT_GLOB = "intent_*.csv"
 
 
 def multilingual_written(files: Collection[int] | None = None) -> tuple[Labelled, list[str], list[str], list[str]]:
@@ -434,31 +433,39 @@ def intents(per_source_class: int = 250, seed: int = 13) -> tuple[Labelled, list
     return Labelled("intent", sources, texts, labels), groups
 
 
-def intent_written(readings: Sequence[str | Path] = ()) -> tuple[Labelled, list[str], list[str]]:
-    """Posts in fifteen languages labelled with our intents (``data/train/intent_N.csv``, 2 a language and
-    intent from each annotator), then the corrected posts of ``readings`` files (``careline readings
-    export --task intent``: ``text``, ``label``, ``language``); returns the set and each row's language
-    and file, the group that leave-one-annotator-out holds out, so a brand's corrections count as one
-    more writer.
+def written_labelled(task: str, classes: Sequence[str], readings: Sequence[str | Path] = ()
+                     ) -> tuple[Labelled, list[str], list[str]]:
+    """Posts in fifteen languages labelled for ``task`` (``data/train/<task>_N.csv``, the label in the
+    ``task`` column: ``intent_N.csv`` 2 a language and intent, ``sentiment_N.csv`` 5 a language and
+    sentiment, from each annotator), then the corrected posts of ``readings`` files (``careline readings
+    export --task <task>``: ``text``, ``label``, ``language``); returns the set and each row's language
+    and file, the group leave-one-annotator-out holds out, so a brand's corrections count as one more
+    writer.
 
-    Why written: the intent head of other languages learnt from English rows only and named the topic of
-    under half of foreign complaints (a refund read as billing); no shared set has foreign intent labels.
-    A correction to one of the brand's own intents is left out: the head knows our ten.
+    Why written: the heads of other languages learnt from English rows only; abroad the intent head
+    named the topic of under half of foreign complaints (a refund read as billing), and no shared set
+    has foreign intent or sentiment labels. A correction to a brand's own intent is left out: the
+    heads know our classes.
     """
-    rows = [(name, row["text"], row["intent"], row["language"]) for name, row in _written_rows(INTENT_GLOB)]
+    rows = [(name, row["text"], row[task], row["language"]) for name, row in _written_rows(f"{task}_*.csv")]
     for path in map(Path, readings):
         with path.open(encoding="utf-8", errors="replace", newline="") as fh:
             reader = csv.DictReader(fh)
             if not {"text", "label", "language"} <= set(reader.fieldnames or ()):
                 raise ValueError(f"{path}: needs 'text', 'label' and 'language' columns (careline readings export "
-                                 f"--task intent writes them), has {reader.fieldnames}")
+                                 f"--task {task} writes them), has {reader.fieldnames}")
             rows += [(path.name, r["text"] or "", r["label"] or "", r["language"] or "") for r in reader
-                     if (r["label"] or "").strip() in INTENTS]
+                     if (r["label"] or "").strip() in classes]
     labels = [label.strip() for _, _, label, _ in rows]
-    assert set(labels) <= set(INTENTS), sorted(set(labels) - set(INTENTS))
-    source = f"data/train/{INTENT_GLOB} (repo)" + "".join(f"; {Path(p).name} (corrections)" for p in readings)
-    return (Labelled("intent_foreign", source, [text for _, text, _, _ in rows], labels),
+    assert set(labels) <= set(classes), sorted(set(labels) - set(classes))
+    source = f"data/train/{task}_*.csv (repo)" + "".join(f"; {Path(p).name} (corrections)" for p in readings)
+    return (Labelled(f"{task}_foreign", source, [text for _, text, _, _ in rows], labels),
             [lang.strip() for *_, lang in rows], [name for name, *_ in rows])
+
+
+def intent_written(readings: Sequence[str | Path] = ()) -> tuple[Labelled, list[str], list[str]]:
+    """Our written intent posts (and ``readings``' corrected intents): ``written_labelled`` for intent."""
+    return written_labelled("intent", INTENTS, readings)
 
 
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:

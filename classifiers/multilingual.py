@@ -38,8 +38,12 @@ USE_DIM = 512
 FOREIGN_HEAD = "complaint_foreign"
 #: Praise (or thanks) against everything else, for the same languages and from the same written posts.
 PRAISE_FOREIGN_HEAD = "praise_foreign"
-#: The intents of posts in other languages, from English rows and our written intent posts.
+#: The intents and the sentiment of posts in other languages, from English rows and our written posts.
 FOREIGN_INTENT_HEAD = "intent_foreign"
+FOREIGN_SENTIMENT_HEAD = "sentiment_foreign"
+#: score -> (head, manifest key of its fit): the heads that replace an English-trained head's reading
+FOREIGN_TASK_HEADS = {"intent": (FOREIGN_INTENT_HEAD, "foreign_intent"),
+                      "sentiment": (FOREIGN_SENTIMENT_HEAD, "foreign_sentiment")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,8 @@ WRITTEN_GROUPS = (FIRST_GROUP,
                   WrittenGroup("all", "_all", (*range(1, 7), *range(9, 15)),
                                frozenset({"ar", "ja", "ko", "pl", "ru", "th", "tr"})))
 #: Heads that read the cue count and n-grams beside the embedding: ``proba`` leaves them out.
-WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
+WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD,
+                           *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
 #: How posts are put to the encoder (``unshout``). It changes scores without changing any weight, so it
@@ -162,22 +167,33 @@ class MultilingualHeads:
             return frozenset()
         return group.serves & frozenset(self.manifest.get(group.key("foreign_complaint"), {}).get("languages", ()))
 
+    def foreign_languages(self, key: str) -> frozenset[str]:
+        """The languages the head fitted under manifest ``key`` (``foreign_intent``, ``foreign_sentiment``)
+        scores: none when the model lacks the head."""
+        head = next((h for h, k in FOREIGN_TASK_HEADS.values() if k == key), None)
+        if head not in self.heads:
+            return frozenset()
+        return frozenset(self.manifest.get(key, {}).get("languages", ()))
+
     @property
     def intent_languages(self) -> frozenset[str]:
         """The languages the foreign intent head scores (none when the model lacks it)."""
-        if FOREIGN_INTENT_HEAD not in self.heads:
-            return frozenset()
-        return frozenset(self.manifest.get("foreign_intent", {}).get("languages", ()))
+        return self.foreign_languages("foreign_intent")
+
+    def foreign(self, head: str, x: np.ndarray) -> np.ndarray:
+        """Class probabilities of posts in the head's languages from ``head``, one of ``FOREIGN_TASK_HEADS``.
+
+        Why heads of their own: the intent and sentiment heads learnt from English rows only; abroad the
+        intent head named the topic of about half of our written posts (a refund read as billing, an
+        outage as "other"). These add our written posts (``data/train/intent_*.csv``,
+        ``sentiment_*.csv``) to the English rows, with a foreign-post shift in the bias
+        (``train_extra --foreign-intent``, ``--foreign-sentiment``).
+        """
+        return self.heads[head].proba(x)
 
     def foreign_intent(self, x: np.ndarray) -> np.ndarray:
-        """Intent probabilities (n, len(INTENTS)) of posts in ``intent_languages``.
-
-        Why a head of its own: the intent head learnt from English rows only, and abroad it named the
-        topic of about half of our written posts (a refund read as billing, an outage as "other"). This
-        one adds our written intent posts (``data/train/intent_*.csv``) to the English rows, with a
-        foreign-post shift in its bias (``train_extra --foreign-intent``).
-        """
-        return self.heads[FOREIGN_INTENT_HEAD].proba(x)
+        """Intent probabilities (n, len(INTENTS)) of posts in ``intent_languages``."""
+        return self.foreign(FOREIGN_INTENT_HEAD, x)
 
     def foreign_complaint(self, x: np.ndarray, texts: Sequence[str], found: Sequence[Sequence[str]], *,
                           counts: Any = None, group: WrittenGroup = FIRST_GROUP) -> np.ndarray:
@@ -258,9 +274,11 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     """Predictions for posts the English path cannot read, one per text, order kept."""
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
-    named = heads.intent_languages
-    if at := [i for i, lang in enumerate(languages) if lang in named]:
-        p["intent"][at] = heads.foreign_intent(x[at])  # before the praise head, which moves only its share
+    read: dict[str, frozenset[str]] = {}  # score -> the languages a head fitted on written posts gave it for
+    for score, (head, key) in FOREIGN_TASK_HEADS.items():
+        read[score] = heads.foreign_languages(key)
+        if at := [i for i, lang in enumerate(languages) if lang in read[score]]:
+            p[score][at] = heads.foreign(head, x[at])  # before the praise head, which moves only its share
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
     share = np.full(len(texts), np.nan)  # the praise head's probability, where a group has one
@@ -273,7 +291,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
-        learned = _learned(foreign[i], praised is not None, lang in named)
+        learned = _learned(foreign[i], praised is not None, [s for s in read if lang in read[s]])
         if lang in USE_LANGUAGES:
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned))
         elif lang in cues.SUPPORTED:
@@ -299,11 +317,10 @@ def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, t
         share[at] = praise
 
 
-def _learned(complaint: bool, praise: bool, intent: bool) -> str:
+def _learned(complaint: bool, praise: bool, scores: Sequence[str] = ()) -> str:
     """The scores of a post that heads trained on written posts in its language gave, in words
-    ("complaint, praise and intent"; "" for none)."""
-    parts = [name for name, on in (("complaint", complaint), ("praise", complaint and praise), ("intent", intent))
-             if on]
+    ("complaint, praise and intent"; "" for none); ``scores``: those of ``FOREIGN_TASK_HEADS`` among them."""
+    parts = [name for name, on in (("complaint", complaint), ("praise", complaint and praise)) if on] + list(scores)
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 

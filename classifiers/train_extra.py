@@ -34,11 +34,13 @@ from typing import Any
 import numpy as np
 
 from classifiers import data
+from classifiers.abc import INTENTS, SENTIMENTS
 from classifiers.heads import Head, load_heads, save_heads
 from classifiers.multilingual import (
     FIRST_GROUP,
     FOREIGN_HEAD,
     FOREIGN_INTENT_HEAD,
+    FOREIGN_SENTIMENT_HEAD,
     USE_CACHE_TAG,
     USE_LANGUAGES,
     WRITTEN_GROUPS,
@@ -939,19 +941,61 @@ def _praise_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path
                                       _share(_top_is_praise(after), complaint)]}
 
 
-#: (C, weight of a written post against an English row); chosen by leave-one-annotator-out macro-F1
-FOREIGN_INTENT_GRID = tuple((c, w) for c in (0.001, 0.003, 0.01) for w in (1, 3, 10))
-FOREIGN_INTENT_DEV = data.REPO_ROOT / "data" / "dev" / "intent_multilingual.csv"  # scored only, never fitted on
-FOREIGN_INTENT_RULE = ("ship the head when its leave-one-annotator-out macro-F1 over the ten intents, on the written "
-                       "posts in the languages USE reads, beats the English-trained intent head's on the same posts "
-                       "with the 95 % paired bootstrap interval of the difference above 0, on all of them and on "
-                       "those no other annotator's post repeats; the dev set is scored after, never fitted on")
+@dataclass(frozen=True)
+class ForeignTask:
+    """A multiclass head for posts in the languages USE reads, fitted on English rows and our written posts:
+    intent (``--foreign-intent``) or sentiment (``--foreign-sentiment``)."""
+
+    name: str  # the task, and the written posts' label column
+    head: str  # the head's name in the multilingual model
+    classes: tuple[str, ...]
+    metric: str  # "macro_f1" or "macro_recall", over every class
+    grid: tuple[tuple[float, int], ...]  # (C, weight of a written post against an English row)
+    dev: Path  # scored only, never fitted on
+
+    @property
+    def key(self) -> str:
+        """The manifest key of the fit's report."""
+        return f"foreign_{self.name}"
+
+    @property
+    def rule(self) -> str:
+        return (f"ship the head when its leave-one-annotator-out {self.metric.replace('_', '-')} over the "
+                f"{len(self.classes)} {self.name} classes, on the written posts in the languages USE reads, beats the "
+                f"English-trained {self.name} head's on the same posts with the 95 % paired bootstrap interval of the "
+                "difference above 0, on all of them and on those no other annotator's post repeats; the dev set is "
+                "scored after, never fitted on")
+
+    def english(self) -> data.Labelled:
+        """The English rows the USE head of the task was fitted on."""
+        cfg = TrainConfig(Path(tempfile.gettempdir()))
+        if self.name == "intent":
+            return data.intents(cfg.intent_per_source_class, cfg.seed)[0]
+        return data.semeval_pool().subsample(SENTIMENT_N, cfg.seed)
+
+    def score(self, y: np.ndarray, predicted: np.ndarray) -> float:
+        from sklearn.metrics import f1_score, recall_score
+
+        labels = list(range(len(self.classes)))
+        if self.metric == "macro_recall":
+            return float(recall_score(y, predicted, average="macro", labels=labels, zero_division=0))
+        return float(f1_score(y, predicted, average="macro", labels=labels, zero_division=0))
+
+
+SENTIMENT_N = 20_000  # SemEval rows, as the USE sentiment head (train_multilingual's default)
+INTENT_TASK = ForeignTask("intent", FOREIGN_INTENT_HEAD, INTENTS, "macro_f1",
+                          tuple((c, w) for c in (0.001, 0.003, 0.01) for w in (1, 3, 10)),
+                          data.REPO_ROOT / "data" / "dev" / "intent_multilingual.csv")
+SENTIMENT_TASK = ForeignTask("sentiment", FOREIGN_SENTIMENT_HEAD, SENTIMENTS, "macro_recall",
+                             tuple((c, w) for c in (0.003, 0.01, 0.03) for w in (1, 3, 10)),
+                             data.REPO_ROOT / "data" / "dev" / "sentiment_multilingual.csv")
+FOREIGN_TASKS = {t.name: t for t in (INTENT_TASK, SENTIMENT_TASK)}
 
 
 @dataclass
-class IntentRows:
-    """The foreign intent head's rows: the intent set's English rows and our written intent posts in the
-    languages USE reads (USE embeddings, intent indices, languages, annotator files)."""
+class TaskRows:
+    """A foreign task's rows: the English rows and our written posts in the languages USE reads (USE
+    embeddings, class indices, languages, annotator files)."""
 
     english_x: np.ndarray
     english_y: np.ndarray
@@ -961,118 +1005,107 @@ class IntentRows:
     files: np.ndarray
 
 
-def _intent_rows(embed: Callable[[Sequence[str]], np.ndarray], readings: Sequence[Path] = ()) -> IntentRows:
-    from classifiers.abc import INTENTS
-
-    cfg = TrainConfig(Path(tempfile.gettempdir()))
-    english, _ = data.intents(cfg.intent_per_source_class, cfg.seed)
-    written, languages, files = data.intent_written(readings)
+def _task_rows(task: ForeignTask, embed: Callable[[Sequence[str]], np.ndarray], readings: Sequence[Path] = ()
+               ) -> TaskRows:
+    english = task.english()
+    written, languages, files = data.written_labelled(task.name, task.classes, readings)
     read = [i for i, lang in enumerate(languages) if lang in USE_LANGUAGES and lang != "en"]  # not Hungarian
-    labels = np.asarray([INTENTS.index(written.labels[i]) for i in read])
-    return IntentRows(embed(english.texts), np.asarray([INTENTS.index(v) for v in english.labels]),
-                      embed([written.texts[i] for i in read]), labels,
-                      np.asarray([languages[i] for i in read]), np.asarray([files[i] for i in read]))
+    labels = np.asarray([task.classes.index(written.labels[i]) for i in read])
+    return TaskRows(embed(english.texts), np.asarray([task.classes.index(v) for v in english.labels]),
+                    embed([written.texts[i] for i in read]), labels,
+                    np.asarray([languages[i] for i in read]), np.asarray([files[i] for i in read]))
 
 
-def _intent_weights(rows: IntentRows, idx: np.ndarray, c: float, weight: int) -> tuple[np.ndarray, np.ndarray]:
+def _task_weights(rows: TaskRows, idx: np.ndarray, c: float, weight: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(W, b) of a multinomial regression on the English rows and the written rows ``idx`` (each shown
     ``weight`` times), with a foreign-post indicator folded into the bias, as the complaint head's."""
-    from classifiers.abc import INTENTS
     from classifiers.train import _fit_lr
 
     n = len(rows.english_y)
     foreign = np.repeat(np.c_[rows.x[idx], np.ones(len(idx))], weight, axis=0)
     x = np.r_[np.c_[rows.english_x, np.zeros(n)], foreign]
-    w, b = _fit_lr(x, np.r_[rows.english_y, np.repeat(rows.y[idx], weight)], c, False, len(INTENTS))
+    w, b = _fit_lr(x, np.r_[rows.english_y, np.repeat(rows.y[idx], weight)], c, False, k)
     return w[:, :-1].astype(np.float32), (b + w[:, -1]).astype(np.float32)
 
 
-def _intent_loao_logits(rows: IntentRows, idx: np.ndarray, c: float, weight: int) -> np.ndarray:
+def _task_loao_logits(rows: TaskRows, idx: np.ndarray, c: float, weight: int, k: int) -> np.ndarray:
     """Logits of written rows ``idx``, each annotator's from a head fitted without them."""
-    from classifiers.abc import INTENTS
-
-    z = np.zeros((len(idx), len(INTENTS)))
+    z = np.zeros((len(idx), k))
     for name in sorted(set(rows.files[idx].tolist())):
         out = rows.files[idx] == name
-        w, b = _intent_weights(rows, idx[~out], c, weight)
+        w, b = _task_weights(rows, idx[~out], c, weight, k)
         z[out] = rows.x[idx[out]] @ w.T + b
     return z
 
 
-def _intent_f1(y: np.ndarray, predicted: np.ndarray) -> float:
-    from sklearn.metrics import f1_score
-
-    from classifiers.abc import INTENTS
-
-    return float(f1_score(y, predicted, average="macro", labels=list(range(len(INTENTS)))))
-
-
-def _intent_paired_ci(y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
-    """95 % bootstrap interval of macro-F1(new) - macro-F1(old) over the same resampled rows."""
+def _paired_ci(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
+    """95 % bootstrap interval of score(new) - score(old) over the same resampled rows."""
     rng = np.random.default_rng(0)
-    diffs = [_intent_f1(y[i], new[i]) - _intent_f1(y[i], old[i])
+    diffs = [task.score(y[i], new[i]) - task.score(y[i], old[i])
              for i in (rng.integers(0, len(y), len(y)) for _ in range(n))]
     return [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]
 
 
-def _intent_report(y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: np.ndarray) -> dict[str, Any]:
-    """Macro-F1 of both heads' top intents, their paired difference, and each language's accuracy as
-    [intent head, new head]."""
+def _task_report(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: np.ndarray
+                 ) -> dict[str, Any]:
+    """The task's score of both heads' top classes, their paired difference, and each language's accuracy as
+    [English-trained head, new head]."""
     def accuracy(p: np.ndarray, m: np.ndarray) -> float:
         return round(float((p[m] == y[m]).mean()), 3)
 
-    return {"n": len(y), "macro_f1": round(_intent_f1(y, new), 4),
-            "intent_head_macro_f1": round(_intent_f1(y, old), 4), "difference_ci95": _intent_paired_ci(y, new, old),
+    return {"n": len(y), task.metric: round(task.score(y, new), 4),
+            f"{task.name}_head_{task.metric}": round(task.score(y, old), 4),
+            "difference_ci95": _paired_ci(task, y, new, old),
             "accuracy_by_language": {lang: [accuracy(old, m), accuracy(new, m)]
                                      for lang in sorted(set(languages.tolist())) for m in [languages == lang]}}
 
 
-def fit_foreign_intent(out_dir: Path, *, readings: Sequence[Path] = (), log: Callable[[str], None] = _echo
-                       ) -> dict[str, Any]:
-    """Fit the intent head for posts in other languages (``MultilingualHeads.foreign_intent``) and add it to
-    the multilingual model when ``FOREIGN_INTENT_RULE`` holds.
+def fit_foreign_task(task: ForeignTask, out_dir: Path, *, readings: Sequence[Path] = (),
+                     log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit ``task``'s head for posts in other languages (``MultilingualHeads.foreign``) and add it to the
+    multilingual model when ``task.rule`` holds.
 
-    A multinomial regression on the USE embedding over the intent set's English rows and our written intent
-    posts (``data/train/intent_*.csv``), a foreign-post shift in the bias, and a temperature fitted on the
+    A multinomial regression on the USE embedding over the task's English rows and our written posts
+    (``data/train/<task>_*.csv``), a foreign-post shift in the bias, and a temperature fitted on the
     written posts' leave-one-annotator-out logits; C and the written posts' weight chosen by
-    leave-one-annotator-out. Hungarian is left out: USE does not read it. ``readings``: a brand's corrected
-    intents (``careline readings export --task intent``), trained on as one more annotator's posts and
+    leave-one-annotator-out. Hungarian is left out: USE does not read it. ``readings``: a brand's
+    corrections (``careline readings export --task <task>``), trained on as one more annotator's posts and
     scored as one in the report."""
     from classifiers.heads import fit_temperature
 
     heads, embed = _written_fit_model(out_dir, needs_foreign_head=False)
-    heads.heads.pop(FOREIGN_INTENT_HEAD, None)
-    rows = _intent_rows(embed, readings)
-    every = np.arange(len(rows.y))
-    old = heads.proba(rows.x)["intent"].argmax(1)
+    heads.heads.pop(task.head, None)
+    rows = _task_rows(task, embed, readings)
+    k, every = len(task.classes), np.arange(len(rows.y))
+    old = heads.proba(rows.x)[task.name].argmax(1)
     grid: dict[str, float] = {}
     best: tuple[float, tuple[float, int], np.ndarray] | None = None
-    for c, weight in FOREIGN_INTENT_GRID:
-        z = _intent_loao_logits(rows, every, c, weight)
-        grid[f"{c}|{weight}"] = score = round(_intent_f1(rows.y, z.argmax(1)), 4)
-        log(f"intent, C {c}, written weight {weight}: leave-one-annotator-out macro-F1 {score}")
+    for c, weight in task.grid:
+        z = _task_loao_logits(rows, every, c, weight, k)
+        grid[f"{c}|{weight}"] = score = round(task.score(rows.y, z.argmax(1)), 4)
+        log(f"{task.name}, C {c}, written weight {weight}: leave-one-annotator-out {task.metric} {score}")
         if best is None or score > best[0]:
             best = (score, (c, weight), z)
     assert best is not None
     _, (c, weight), z = best
-    loao = _intent_report(rows.y, z.argmax(1), old, rows.languages)
+    loao = _task_report(task, rows.y, z.argmax(1), old, rows.languages)
     far = _far_from_other_files(rows)
-    loao_far = _intent_report(rows.y[far], z.argmax(1)[far], old[far], rows.languages[far])
-    report: dict[str, Any] = {"rule": FOREIGN_INTENT_RULE, "C": c, "written_weight": weight,
+    loao_far = _task_report(task, rows.y[far], z.argmax(1)[far], old[far], rows.languages[far])
+    report: dict[str, Any] = {"rule": task.rule, "C": c, "written_weight": weight,
                               "languages": sorted(set(rows.languages.tolist())), "n_written": len(rows.y),
-                              "n_english": len(rows.english_y), "loao_macro_f1_by_C_and_weight": grid,
+                              "n_english": len(rows.english_y), "loao_by_C_and_weight": grid,
                               "leave_one_annotator_out": loao, "leave_one_annotator_out_no_near_duplicate": loao_far,
-                              "by_file": _intent_by_file(rows, z.argmax(1), old)}
+                              "by_file": _task_by_file(rows, z.argmax(1), old)}
     report["shipped"] = bool(loao["difference_ci95"][0] > 0 and loao_far["difference_ci95"][0] > 0)
     if report["shipped"]:
-        w, b = _intent_weights(rows, every, c, weight)
-        heads.heads[FOREIGN_INTENT_HEAD] = Head(FOREIGN_INTENT_HEAD, list(heads.heads["intent"].classes), w, b,
-                                                fit_temperature(z, rows.y))
-        heads.manifest["foreign_intent"] = report
-        if FOREIGN_INTENT_DEV.exists():
-            report["dev"] = _intent_dev(heads, embed, rows.x)
-    log(f"foreign intent: {json.dumps(report)}")
-    return _rewrite_multilingual(out_dir, heads, "foreign_intent", report)
+        w, b = _task_weights(rows, every, c, weight, k)
+        heads.heads[task.head] = Head(task.head, list(heads.heads[task.name].classes), w, b,
+                                      fit_temperature(z, rows.y))
+        heads.manifest[task.key] = report
+        if task.dev.exists():
+            report["dev"] = _task_dev(task, heads, embed, rows.x)
+    log(f"foreign {task.name}: {json.dumps(report)}")
+    return _rewrite_multilingual(out_dir, heads, task.key, report)
 
 
 NEAR_DUPLICATE = 0.75  # USE cosine at which two written posts count as the same post reworded
@@ -1090,15 +1123,16 @@ def far_from(x: np.ndarray, seen: np.ndarray, at: float = NEAR_DUPLICATE) -> np.
     return np.asarray((unit(x) @ unit(seen).T).max(1) < at) if len(seen) else np.ones(len(x), dtype=bool)
 
 
-def _intent_by_file(rows: IntentRows, new: np.ndarray, old: np.ndarray) -> dict[str, dict[str, Any]]:
+def _task_by_file(rows: TaskRows, new: np.ndarray, old: np.ndarray) -> dict[str, dict[str, Any]]:
     """Each annotator's (or corrections file's) posts, scored leave-one-annotator-out: n and accuracy as
-    [intent head, new head]; for a brand's corrections, how the head reads its own traffic's misreadings."""
+    [English-trained head, new head]; for a brand's corrections, how the head reads its own traffic's
+    misreadings."""
     return {name: {"n": int(m.sum()), "accuracy": [round(float((old[m] == rows.y[m]).mean()), 3),
                                                    round(float((new[m] == rows.y[m]).mean()), 3)]}
             for name in sorted(set(rows.files.tolist())) for m in [rows.files == name]}
 
 
-def _far_from_other_files(rows: IntentRows) -> np.ndarray:
+def _far_from_other_files(rows: TaskRows) -> np.ndarray:
     """Written posts with no near-duplicate (``far_from``) in another annotator's file: the posts whose
     leave-one-annotator-out score no training post repeats."""
     keep = np.ones(len(rows.y), dtype=bool)
@@ -1108,17 +1142,16 @@ def _far_from_other_files(rows: IntentRows) -> np.ndarray:
     return keep
 
 
-def _intent_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], seen: np.ndarray) -> dict[str, Any]:
-    """The foreign intent head against the intent head on the dev set's posts in its languages that
-    repeat no training post (``far_from`` the written training posts' embeddings ``seen``)."""
-    from classifiers.abc import INTENTS
-
-    rows = [r for r in dev_set(FOREIGN_INTENT_DEV) if r["language"] in heads.intent_languages]
+def _task_dev(task: ForeignTask, heads: Any, embed: Callable[[Sequence[str]], np.ndarray], seen: np.ndarray
+              ) -> dict[str, Any]:
+    """The new head against the English-trained one on the dev set's posts in its languages that repeat no
+    training post (``far_from`` the written training posts' embeddings ``seen``)."""
+    rows = [r for r in dev_set(task.dev) if r["language"] in heads.foreign_languages(task.key)]
     x = embed([r["text"] for r in rows])
     keep = far_from(x, seen)
-    y = np.asarray([INTENTS.index(r["intent"].strip()) for r in rows])[keep]
-    report = _intent_report(y, heads.foreign_intent(x[keep]).argmax(1), heads.proba(x[keep])["intent"].argmax(1),
-                            np.asarray([r["language"] for r in rows])[keep])
+    y = np.asarray([task.classes.index(r[task.name].strip()) for r in rows])[keep]
+    report = _task_report(task, y, heads.foreign(task.head, x[keep]).argmax(1),
+                          heads.proba(x[keep])[task.name].argmax(1), np.asarray([r["language"] for r in rows])[keep])
     return report | {"near_duplicates_left_out": int((~keep).sum())}
 
 
@@ -1225,9 +1258,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--foreign-intent", action="store_true",
                         help="fit the intent head for other languages on the English intent rows and our written "
                              "intent posts (data/train/intent_*.csv; about 4 CPU min)")
+    parser.add_argument("--foreign-sentiment", action="store_true",
+                        help="fit the sentiment head for other languages on SemEval's rows and our written sentiment "
+                             "posts (data/train/sentiment_*.csv)")
     parser.add_argument("--readings", nargs="+", type=Path, default=[], metavar="CSV",
-                        help="with --foreign-intent: also train on these corrected intents (careline readings export "
-                             "--task intent), scored as one more annotator")
+                        help="with one of --foreign-intent and --foreign-sentiment: also train on these corrections "
+                             "(careline readings export --task intent or sentiment), scored as one more annotator")
     parser.add_argument("--foreign-detractor", action="store_true",
                         help="weigh the detractor head and the foreign complaint head into the detractor score of "
                              "posts in the written languages (fitted on English NPS labels; after --foreign-complaint)")
@@ -1238,8 +1274,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sentiment-n", type=int, default=20_000,
                         help="SemEval rows the multilingual sentiment head is fitted on (default 20,000)")
     args = parser.parse_args(argv)
-    if args.readings and not args.foreign_intent:
-        parser.error("--readings goes with --foreign-intent")
+    if args.readings and args.foreign_intent == args.foreign_sentiment:
+        parser.error("--readings goes with one of --foreign-intent and --foreign-sentiment")
     if args.multilingual:
         m = train_multilingual(Path(args.out), sentiment_n=args.sentiment_n)
         _echo(f"wrote {args.out} ({m['version']})")
@@ -1262,12 +1298,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         fd = m[group.key("foreign_detractor")]
         _echo(f"updated {args.out} ({m['version']}; blend {'kept' if fd['shipped'] else 'refused'}: NPS AUROC "
               f"{fd['nps_auroc_blend']} against {fd['nps_auroc_detractor_head']} for the detractor head alone)")
-    if args.foreign_intent:
-        m = fit_foreign_intent(Path(args.out), readings=args.readings)
-        fi = m["foreign_intent"]
-        _echo(f"updated {args.out} ({m['version']}; intent head {'kept' if fi['shipped'] else 'refused'}: "
-              f"leave-one-annotator-out macro-F1 {fi['leave_one_annotator_out']['macro_f1']} against "
-              f"{fi['leave_one_annotator_out']['intent_head_macro_f1']} for the intent head)")
+    for task in (t for t in (INTENT_TASK, SENTIMENT_TASK) if getattr(args, f"foreign_{t.name}")):
+        m = fit_foreign_task(task, Path(args.out), readings=args.readings)
+        fit, loao = m[task.key], m[task.key]["leave_one_annotator_out"]
+        _echo(f"updated {args.out} ({m['version']}; {task.name} head {'kept' if fit['shipped'] else 'refused'}: "
+              f"leave-one-annotator-out {task.metric} {loao[task.metric]} against "
+              f"{loao[f'{task.name}_head_{task.metric}']} for the English-trained head)")
     if args.refit:
         m = refit_minilm_head(Path(args.model_dir), args.refit)
         _echo(f"updated {args.model_dir} ({m['version']})")

@@ -79,19 +79,19 @@ def test_refit_takes_only_the_detractor_head(tmp_path: Path, capsys: pytest.Capt
 def test_foreign_intent_scores_each_annotator_with_a_head_that_never_saw_them() -> None:
     """Leave one annotator out: changing one file's labels moves the other files' logits, never its own."""
     from classifiers.abc import INTENTS
-    from classifiers.train_extra import IntentRows, _intent_loao_logits
+    from classifiers.train_extra import TaskRows, _task_loao_logits
 
     rng = np.random.default_rng(3)
     k = len(INTENTS)
     english_y = np.arange(60) % k
     written_y = np.arange(40) % k
-    rows = IntentRows(rng.normal(size=(60, 6)) + english_y[:, None] * 0.1, english_y,
-                      rng.normal(size=(40, 6)), written_y, np.asarray(["de"] * 40),
-                      np.asarray(["intent_1.csv"] * 20 + ["intent_2.csv"] * 20))
+    rows = TaskRows(rng.normal(size=(60, 6)) + english_y[:, None] * 0.1, english_y,
+                    rng.normal(size=(40, 6)), written_y, np.asarray(["de"] * 40),
+                    np.asarray(["intent_1.csv"] * 20 + ["intent_2.csv"] * 20))
     every = np.arange(40)
-    z = _intent_loao_logits(rows, every, 0.1, 3)
+    z = _task_loao_logits(rows, every, 0.1, 3, k)
     rows.y = np.r_[written_y[:20][::-1], written_y[20:]]  # the first file relabelled
-    moved = _intent_loao_logits(rows, every, 0.1, 3)
+    moved = _task_loao_logits(rows, every, 0.1, 3, k)
     np.testing.assert_allclose(moved[:20], z[:20])
     assert not np.allclose(moved[20:], z[20:])
 
@@ -127,4 +127,6 @@ def test_corrected_intents_join_the_written_posts_as_one_more_annotator(tmp_path
     with pytest.raises(ValueError, match="careline readings export --task intent"):
         data.intent_written([bad])
     with pytest.raises(SystemExit):
-        main(["--readings", str(path)])  # only with --foreign-intent
+        main(["--readings", str(path)])  # only with one of --foreign-intent and --foreign-sentiment
+    with pytest.raises(SystemExit):
+        main(["--readings", str(path), "--foreign-intent", "--foreign-sentiment"])
