@@ -13,10 +13,11 @@ included): the share whose detractor score is 0.5 or more, the sentiment and int
 read as, and how well the detractor and negative-sentiment scores rank complaints above the rest
 (AUROC against the complaint label). A proxy for direction, not an accuracy.
 
-Intent is the one of these scores with labels abroad: ``data/dev/intent_multilingual.csv`` (300 posts,
-2 a language and intent in fifteen languages, written apart from the training posts and never fitted
-on). Its macro-F1 over the ten intents and each language's accuracy are printed too, through the same
-``predict`` (the praise head and Hungarian's keyword path included).
+Intent and sentiment also have labelled check sets abroad: ``data/dev/intent_multilingual.csv`` (300
+posts, 2 a language and intent) and ``data/dev/sentiment_multilingual.csv`` (225 posts, 5 a language and
+sentiment), in fifteen languages, written apart from the training posts and never fitted on. Their
+macro-F1 (intent) and macro-recall (sentiment) and each language's accuracy are printed too, through
+the same ``predict`` (the praise head and Hungarian's keyword path included).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
@@ -53,43 +56,33 @@ def by_kind(rows: list[dict[str, str]], preds: list[Any]) -> dict[str, dict[str,
             for kind, ps in sorted(groups.items())}
 
 
-INTENT_DEV = ROOT / "data" / "dev" / "intent_multilingual.csv"
-
-
-def intent_scores(clf: Any) -> dict[str, Any]:
-    """Macro-F1 over the ten intents and accuracy per language, top intent against the writer's label."""
-    from sklearn.metrics import f1_score
-
-    from classifiers.abc import INTENTS
-
-    with INTENT_DEV.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    preds = clf.predict([r["text"] for r in rows])
-    y = [r["intent"] for r in rows]
-    got = [p.intent_label for p in preds]
-    languages = sorted({r["language"] for r in rows})
-    out = {"n": len(rows), "macro_f1": round(float(f1_score(y, got, average="macro", labels=list(INTENTS))), 3),
-           "accuracy_by_language": {lang: round(sum(g == t for g, t, r in zip(got, y, rows, strict=True)
-                                                    if r["language"] == lang)
-                                                / sum(r["language"] == lang for r in rows), 2)
-                                    for lang in languages}}
-    keep = _repeat_no_training_post(clf, [r["text"] for r in rows])
-    if keep is not None:
-        out["no_near_duplicate"] = {"n": int(keep.sum()), "macro_f1": round(float(f1_score(
-            [v for v, k in zip(y, keep, strict=True) if k], [v for v, k in zip(got, keep, strict=True) if k],
-            average="macro", labels=list(INTENTS))), 3)}
-    return out
-
-
-def _repeat_no_training_post(clf: Any, texts: list[str]) -> Any:
-    """Which dev posts have no written training post within ``train_extra.NEAR_DUPLICATE`` (USE cosine)."""
-    from classifiers.data import intent_written
+def check_set_scores(clf: Any, task: Any) -> dict[str, Any]:
+    """``task``'s score (a ``train_extra.ForeignTask``: intent macro-F1, sentiment macro-recall) on its check
+    set through ``predict``, each language's accuracy, and the score on the posts no training post repeats."""
+    from classifiers.data import written_labelled
     from classifiers.train_extra import far_from
 
-    if clf.multilingual is None:
-        return None
-    encoder = clf.multilingual.encoder
-    return far_from(encoder.embed(texts), encoder.embed(intent_written()[0].texts))
+    with task.dev.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    preds = clf.predict([r["text"] for r in rows])
+    y = [task.classes.index(r[task.name]) for r in rows]
+    got = [task.classes.index(getattr(p, f"{task.name}_label")) for p in preds]
+    languages = sorted({r["language"] for r in rows})
+
+    def score(mask: list[bool]) -> float:
+        return round(task.score(*(np.asarray([v for v, k in zip(a, mask, strict=True) if k]) for a in (y, got))), 3)
+
+    def accuracy(lang: str) -> float:
+        return round(float(np.mean([g == t for g, t, r in zip(got, y, rows, strict=True) if r["language"] == lang])), 2)
+
+    out: dict[str, Any] = {"n": len(rows), task.metric: score([True] * len(rows)),
+                           "accuracy_by_language": {lang: accuracy(lang) for lang in languages}}
+    if clf.multilingual is not None:
+        encoder = clf.multilingual.encoder
+        seen = encoder.embed(written_labelled(task.name, task.classes)[0].texts)
+        keep = far_from(encoder.embed([r["text"] for r in rows]), seen).tolist()
+        out["no_near_duplicate"] = {"n": int(sum(keep)), task.metric: score(keep)}
+    return out
 
 
 def main() -> None:
@@ -100,6 +93,7 @@ def main() -> None:
     from sklearn.metrics import roc_auc_score
 
     from classifiers.minilm import MiniLMClassifier
+    from classifiers.train_extra import FOREIGN_TASKS
 
     clf = MiniLMClassifier(threads=2, precision="int8")
     clf.load()
@@ -113,8 +107,9 @@ def main() -> None:
                      "detractor_auroc_vs_complaint": round(roc_auc_score(y, [p.detractor for p in preds]), 3),
                      "negative_auroc_vs_complaint": round(roc_auc_score(y, negative), 3),
                      "kinds": by_kind(rows, preds)}
-    if INTENT_DEV.exists():
-        out["intent"] = intent_scores(clf)
+    for task in FOREIGN_TASKS.values():
+        if task.dev.exists():
+            out[f"{task.name}_check_set"] = check_set_scores(clf, task)
     if args.json:
         print(json.dumps(out, indent=2))
         return
@@ -127,14 +122,15 @@ def main() -> None:
         for kind, k in r["kinds"].items():
             intents = dict(list(k["intent"].items())[:3])  # the three commonest; --json has them all
             print(f"  {kind:20s} {k['n']:3d}  {k['detractor_at_half']:13.2f}  {k['sentiment']} / {intents}")
-    if "intent" in out:
-        r = out["intent"]
-        print(f"\nintent, {INTENT_DEV.relative_to(ROOT)} ({r['n']} posts): macro-F1 over the ten intents "
-              f"{r['macro_f1']}; accuracy by language {r['accuracy_by_language']}")
+    for task in FOREIGN_TASKS.values():
+        if (r := out.get(f"{task.name}_check_set")) is None:
+            continue
+        print(f"\n{task.name}, {task.dev.relative_to(ROOT)} ({r['n']} posts): {task.metric} "
+              f"{r[task.metric]}; accuracy by language {r['accuracy_by_language']}")
         if "no_near_duplicate" in r:
             clean = r["no_near_duplicate"]
             print(f"  the {clean['n']} posts no training post repeats (USE cosine < 0.75): "
-                  f"macro-F1 {clean['macro_f1']}")
+                  f"{task.metric} {clean[task.metric]}")
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def test_each_written_group_scores_its_own_languages(clf: MiniLMClassifier) -> N
     blended = ml.foreign_detractor(head[1:], second[1:], group=every)
     np.testing.assert_allclose([pl.detractor, ja.detractor, pl_thanks.detractor], blended, rtol=1e-5)
     assert max(pl_thanks.intent, key=pl_thanks.intent.get) == "praise"
-    assert any("complaint, praise and intent from heads trained on written posts" in r for r in pl.reasons)
+    assert any("complaint, praise, intent and sentiment from heads trained on written posts" in r for r in pl.reasons)
 
 
 @pytest.mark.parametrize("name", ["multilingual_b.csv", "multilingual_d.csv", "multilingual_g.csv"])
@@ -309,7 +309,8 @@ def test_foreign_praise_sets_the_praise_intent_below_the_complaint_gate(clf: Min
     for pred in (de, fr):
         assert max(pred.intent, key=pred.intent.get) == "praise" and pred.complaint < 0.5
         assert sum(pred.intent.values()) == pytest.approx(1.0)
-        assert any("complaint, praise and intent from heads trained on written posts" in r for r in pred.reasons)
+        learned = "complaint, praise, intent and sentiment from heads trained on written posts"
+        assert any(learned in r for r in pred.reasons)
     x = ml.encoder.embed(texts)
     base = np.r_[ml.foreign_intent(x[:3]), ml.proba(x[3:])["intent"]]  # Swedish: no written intent posts
     assert complaint.complaint >= 0.5
@@ -376,7 +377,7 @@ def test_foreign_intent_head_names_the_topic_of_posts_in_other_languages(clf: Mi
     for pred, row in ((ar, 0), (de, 1)):
         assert pred.complaint >= 0.5  # a complaint: the praise head leaves its intent as the intent head gave it
         assert [pred.intent[k] for k in INTENTS] == pytest.approx(list(ml.foreign_intent(x[row:row + 1])[0]), rel=1e-5)
-        assert any("intent from heads trained on written posts" in r for r in pred.reasons)
+        assert any("intent and sentiment from heads trained on written posts" in r for r in pred.reasons)
     assert [sv.intent[k] for k in INTENTS] == pytest.approx(list(ml.proba(x[2:])["intent"][0]), rel=1e-5)
 
 
@@ -410,3 +411,43 @@ def test_evaluate_reads_the_labels_from_a_named_column() -> None:
     assert out["by_language"]["ar"]["paths"] == ["multilingual"] and out["by_language"]["hu"]["paths"] == ["keywords"]
     res = CliRunner().invoke(evaluate, ["--task", "intent", "--data", str(path), "--label-column", "topic"])
     assert res.exit_code == 2 and "needs 'text' and 'topic' columns" in res.output
+
+
+def test_written_sentiment_posts_cover_every_language_and_class() -> None:
+    from collections import Counter
+
+    from classifiers.data import written_labelled
+
+    written, languages, files = written_labelled("sentiment", SENTIMENTS)
+    per_file = Counter(files)
+    assert len(per_file) >= 4 and set(per_file.values()) == {225}
+    assert set(Counter(zip(files, languages, written.labels, strict=True)).values()) == {5}
+    with (REPO_ROOT / "data" / "dev" / "sentiment_multilingual.csv").open(encoding="utf-8", newline="") as fh:
+        dev = {r["text"] for r in csv.DictReader(fh)}
+    assert len(dev) == 225 and not dev & set(written.texts)
+
+
+def test_foreign_sentiment_head_reads_posts_in_other_languages(clf: MiniLMClassifier) -> None:
+    """Posts in the languages USE reads take their sentiment from the head fitted on our written sentiment
+    posts; Hungarian keeps its cue lexicon and a language no written post is in the English-trained head.
+    The shipped fit beat the English-trained head leave one annotator out and on the check set."""
+    from classifiers.multilingual import FOREIGN_SENTIMENT_HEAD, predict_multilingual
+
+    ml = clf.multilingual
+    assert ml is not None and FOREIGN_SENTIMENT_HEAD in ml.heads
+    fit = ml.manifest["foreign_sentiment"]
+    loao, dev = fit["leave_one_annotator_out"], fit["dev"]
+    assert fit["shipped"] and loao["difference_ci95"][0] > 0
+    assert dev["macro_recall"] > dev["sentiment_head_macro_recall"]
+    languages = ml.foreign_languages("foreign_sentiment")
+    assert "hu" not in languages and {"de", "ar", "ja", "th"} <= languages
+    texts = ["Zweimal abgebucht, und seit einer Woche antwortet niemand auf meine Mails.",
+             "Pakket vandaag netjes bezorgd, dank jullie wel!",
+             "Tack, men paketet har fortfarande inte kommit fram"]
+    de, nl, sv = predict_multilingual(ml, texts, ["de", "nl", "sv"])
+    x = ml.encoder.embed(texts)
+    for pred, row in ((de, 0), (nl, 1)):
+        expected = ml.foreign(FOREIGN_SENTIMENT_HEAD, x[row:row + 1])[0]
+        assert [pred.sentiment[k] for k in SENTIMENTS] == pytest.approx(list(expected), rel=1e-5)
+    assert de.sentiment_label == "negative" and nl.sentiment_label == "positive"
+    assert [sv.sentiment[k] for k in SENTIMENTS] == pytest.approx(list(ml.proba(x[2:])["sentiment"][0]), rel=1e-5)
