@@ -1260,7 +1260,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "intent posts (data/train/intent_*.csv; about 4 CPU min)")
     parser.add_argument("--foreign-sentiment", action="store_true",
                         help="fit the sentiment head for other languages on SemEval's rows and our written sentiment "
-                             "posts (data/train/sentiment_*.csv)")
+                             "posts (data/train/sentiment_*.csv; about 3 CPU min)")
     parser.add_argument("--readings", nargs="+", type=Path, default=[], metavar="CSV",
                         help="with one of --foreign-intent and --foreign-sentiment: also train on these corrections "
                              "(careline readings export --task intent or sentiment), scored as one more annotator")
@@ -1281,7 +1281,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _echo(f"wrote {args.out} ({m['version']})")
         if not args.foreign_complaint:  # the rewrite dropped it; other languages fall back to the English heads
             _echo("the written-language heads are fitted on top: python -m classifiers.train_extra "
-                  "--foreign-complaint --foreign-praise --foreign-detractor [--group all]")
+                  "--foreign-complaint --foreign-praise --foreign-detractor [--group all], then "
+                  "--foreign-intent --foreign-sentiment")
     group = next(g for g in WRITTEN_GROUPS if g.name == args.group)
     if args.foreign_complaint:
         m = fit_foreign_complaint(Path(args.out), group=group)
