@@ -17,7 +17,9 @@ Intent and sentiment also have labelled check sets abroad: ``data/dev/intent_mul
 posts, 2 a language and intent) and ``data/dev/sentiment_multilingual.csv`` (225 posts, 5 a language and
 sentiment), in fifteen languages, written apart from the training posts and never fitted on. Their
 macro-F1 (intent) and macro-recall (sentiment) and each language's accuracy are printed too, through
-the same ``predict`` (the praise head and Hungarian's keyword path included).
+the same ``predict`` (the praise head and Hungarian's keyword path included). The detractor score is
+checked on NPS survey comments we wrote in the same languages (``data/dev/nps_multilingual.csv``, 180
+comments with their 0-10 score), as the English detractor target is on English survey comments.
 """
 
 from __future__ import annotations
@@ -85,6 +87,27 @@ def check_set_scores(clf: Any, task: Any) -> dict[str, Any]:
     return out
 
 
+NPS_CHECK = ROOT / "data" / "dev" / "nps_multilingual.csv"
+
+
+def detractor_scores(clf: Any) -> dict[str, Any]:
+    """AUROC of the detractor score against the survey score (0-6 = detractor) on survey comments we wrote in
+    fifteen languages (``data/dev/nps_multilingual.csv``): the foreign twin of the English detractor target."""
+    from sklearn.metrics import roc_auc_score
+
+    with NPS_CHECK.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    preds = clf.predict([r["text"] for r in rows])
+    y = np.asarray([float(r["score"]) <= 6 for r in rows])
+    p = np.asarray([pred.detractor for pred in preds])
+    rng = np.random.default_rng(0)
+    draws = [roc_auc_score(y[i], p[i]) for i in (rng.integers(0, len(y), len(y)) for _ in range(500))
+             if 0 < y[i].sum() < len(i)]
+    return {"n": len(rows), "auroc": round(float(roc_auc_score(y, p)), 3),
+            "auroc_ci95": [round(float(v), 3) for v in np.percentile(draws, [2.5, 97.5])],
+            "paths": dict(Counter(pred.path for pred in preds))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=["b", "d", "f"], help="dev sets by letter (default: b d f)")
@@ -110,6 +133,8 @@ def main() -> None:
     for task in FOREIGN_TASKS.values():
         if task.dev.exists():
             out[f"{task.name}_check_set"] = check_set_scores(clf, task)
+    if NPS_CHECK.exists():
+        out["detractor_check_set"] = detractor_scores(clf)
     if args.json:
         print(json.dumps(out, indent=2))
         return
@@ -131,6 +156,9 @@ def main() -> None:
             clean = r["no_near_duplicate"]
             print(f"  the {clean['n']} posts no training post repeats (USE cosine < 0.75): "
                   f"{task.metric} {clean[task.metric]}")
+    if (d := out.get("detractor_check_set")) is not None:
+        print(f"\ndetractor, {NPS_CHECK.relative_to(ROOT)} ({d['n']} survey comments): AUROC {d['auroc']} "
+              f"{d['auroc_ci95']} against the score (0-6 = detractor); paths {d['paths']}")
 
 
 if __name__ == "__main__":

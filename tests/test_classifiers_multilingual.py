@@ -451,3 +451,14 @@ def test_foreign_sentiment_head_reads_posts_in_other_languages(clf: MiniLMClassi
         assert [pred.sentiment[k] for k in SENTIMENTS] == pytest.approx(list(expected), rel=1e-5)
     assert de.sentiment_label == "negative" and nl.sentiment_label == "positive"
     assert [sv.sentiment[k] for k in SENTIMENTS] == pytest.approx(list(ml.proba(x[2:])["sentiment"][0]), rel=1e-5)
+
+
+def test_survey_comments_abroad_carry_a_score_for_every_language() -> None:
+    """The check set of the detractor score abroad: 12 comments a language, 5 of them by detractors."""
+    from collections import Counter
+
+    with (REPO_ROOT / "data" / "dev" / "nps_multilingual.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 180 and all(0 <= float(r["score"]) <= 10 for r in rows)
+    detractors = Counter(r["language"] for r in rows if float(r["score"]) <= 6)
+    assert len(detractors) == 15 and set(detractors.values()) == {5}
