@@ -6,6 +6,8 @@ the responder in a draft's note ("no Czech template"): one table, so the two nev
 
 from __future__ import annotations
 
+import unicodedata
+
 UNDETERMINED = "und"
 
 #: English names of the ISO 639-1 codes the language identifier may answer (plus ``und``).
@@ -56,10 +58,7 @@ def held_left_to_right(text: str, code: str | None) -> str:
     """
     if code not in RIGHT_TO_LEFT or LEFT_TO_RIGHT_MARK in text:
         return text
-    import unicodedata
-
-    first = next((unicodedata.bidirectional(ch) for ch in text if unicodedata.bidirectional(ch) in ("L", "R", "AL")),
-                 None)
+    first = next((kind for kind in map(unicodedata.bidirectional, text) if kind in ("L", "R", "AL")), None)
     if first != "L":
         return text
     body = text.lstrip()  # the mark after the leading space, so the space stays between the sentence and the sign-off

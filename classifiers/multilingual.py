@@ -167,10 +167,10 @@ class MultilingualHeads:
             return frozenset()
         return group.serves & frozenset(self.manifest.get(group.key("foreign_complaint"), {}).get("languages", ()))
 
-    def foreign_languages(self, key: str) -> frozenset[str]:
-        """The languages the head fitted under manifest ``key`` (``foreign_intent``, ``foreign_sentiment``)
-        scores: none when the model lacks the head."""
-        head = next((h for h, k in FOREIGN_TASK_HEADS.values() if k == key), None)
+    def foreign_languages(self, score: str) -> frozenset[str]:
+        """The languages whose ``score`` (``intent``, ``sentiment``: a key of ``FOREIGN_TASK_HEADS``) the head
+        fitted on written posts gives: none when the model lacks the head."""
+        head, key = FOREIGN_TASK_HEADS[score]
         if head not in self.heads:
             return frozenset()
         return frozenset(self.manifest.get(key, {}).get("languages", ()))
@@ -178,7 +178,7 @@ class MultilingualHeads:
     @property
     def intent_languages(self) -> frozenset[str]:
         """The languages the foreign intent head scores (none when the model lacks it)."""
-        return self.foreign_languages("foreign_intent")
+        return self.foreign_languages("intent")
 
     def foreign(self, head: str, x: np.ndarray) -> np.ndarray:
         """Class probabilities of posts in the head's languages from ``head``, one of ``FOREIGN_TASK_HEADS``.
@@ -275,8 +275,8 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
     read: dict[str, frozenset[str]] = {}  # score -> the languages a head fitted on written posts gave it for
-    for score, (head, key) in FOREIGN_TASK_HEADS.items():
-        read[score] = heads.foreign_languages(key)
+    for score, (head, _) in FOREIGN_TASK_HEADS.items():
+        read[score] = heads.foreign_languages(score)
         if at := [i for i, lang in enumerate(languages) if lang in read[score]]:
             p[score][at] = heads.foreign(head, x[at])  # before the praise head, which moves only its share
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post

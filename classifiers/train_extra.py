@@ -39,8 +39,7 @@ from classifiers.heads import Head, load_heads, save_heads
 from classifiers.multilingual import (
     FIRST_GROUP,
     FOREIGN_HEAD,
-    FOREIGN_INTENT_HEAD,
-    FOREIGN_SENTIMENT_HEAD,
+    FOREIGN_TASK_HEADS,
     USE_CACHE_TAG,
     USE_LANGUAGES,
     WRITTEN_GROUPS,
@@ -946,17 +945,21 @@ class ForeignTask:
     """A multiclass head for posts in the languages USE reads, fitted on English rows and our written posts:
     intent (``--foreign-intent``) or sentiment (``--foreign-sentiment``)."""
 
-    name: str  # the task, and the written posts' label column
-    head: str  # the head's name in the multilingual model
+    name: str  # the task (a key of ``FOREIGN_TASK_HEADS``), and the written posts' label column
     classes: tuple[str, ...]
     metric: str  # "macro_f1" or "macro_recall", over every class
     grid: tuple[tuple[float, int], ...]  # (C, weight of a written post against an English row)
     dev: Path  # scored only, never fitted on
 
     @property
+    def head(self) -> str:
+        """The head's name in the multilingual model."""
+        return FOREIGN_TASK_HEADS[self.name][0]
+
+    @property
     def key(self) -> str:
         """The manifest key of the fit's report."""
-        return f"foreign_{self.name}"
+        return FOREIGN_TASK_HEADS[self.name][1]
 
     @property
     def rule(self) -> str:
@@ -983,10 +986,10 @@ class ForeignTask:
 
 
 SENTIMENT_N = 20_000  # SemEval rows, as the USE sentiment head (train_multilingual's default)
-INTENT_TASK = ForeignTask("intent", FOREIGN_INTENT_HEAD, INTENTS, "macro_f1",
+INTENT_TASK = ForeignTask("intent", INTENTS, "macro_f1",
                           tuple((c, w) for c in (0.001, 0.003, 0.01) for w in (1, 3, 10)),
                           data.REPO_ROOT / "data" / "dev" / "intent_multilingual.csv")
-SENTIMENT_TASK = ForeignTask("sentiment", FOREIGN_SENTIMENT_HEAD, SENTIMENTS, "macro_recall",
+SENTIMENT_TASK = ForeignTask("sentiment", SENTIMENTS, "macro_recall",
                              tuple((c, w) for c in (0.003, 0.01, 0.03) for w in (1, 3, 10)),
                              data.REPO_ROOT / "data" / "dev" / "sentiment_multilingual.csv")
 FOREIGN_TASKS = {t.name: t for t in (INTENT_TASK, SENTIMENT_TASK)}
@@ -1040,10 +1043,12 @@ def _task_loao_logits(rows: TaskRows, idx: np.ndarray, c: float, weight: int, k:
 
 def _paired_ci(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
     """95 % bootstrap interval of score(new) - score(old) over the same resampled rows."""
-    rng = np.random.default_rng(0)
-    diffs = [task.score(y[i], new[i]) - task.score(y[i], old[i])
-             for i in (rng.integers(0, len(y), len(y)) for _ in range(n))]
-    return [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]
+    from classifiers.metrics import bootstrap_ci
+
+    def diff(y: np.ndarray, new: np.ndarray, old: np.ndarray) -> float:
+        return task.score(y, new) - task.score(y, old)
+
+    return [round(v, 4) for v in bootstrap_ci(diff, y, new, old, n=n, seed=0)]
 
 
 def _task_report(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: np.ndarray
@@ -1146,7 +1151,7 @@ def _task_dev(task: ForeignTask, heads: Any, embed: Callable[[Sequence[str]], np
               ) -> dict[str, Any]:
     """The new head against the English-trained one on the dev set's posts in its languages that repeat no
     training post (``far_from`` the written training posts' embeddings ``seen``)."""
-    rows = [r for r in dev_set(task.dev) if r["language"] in heads.foreign_languages(task.key)]
+    rows = [r for r in dev_set(task.dev) if r["language"] in heads.foreign_languages(task.name)]
     x = embed([r["text"] for r in rows])
     keep = far_from(x, seen)
     y = np.asarray([task.classes.index(r[task.name].strip()) for r in rows])[keep]
@@ -1299,7 +1304,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         fd = m[group.key("foreign_detractor")]
         _echo(f"updated {args.out} ({m['version']}; blend {'kept' if fd['shipped'] else 'refused'}: NPS AUROC "
               f"{fd['nps_auroc_blend']} against {fd['nps_auroc_detractor_head']} for the detractor head alone)")
-    for task in (t for t in (INTENT_TASK, SENTIMENT_TASK) if getattr(args, f"foreign_{t.name}")):
+    for task in (t for t in FOREIGN_TASKS.values() if getattr(args, f"foreign_{t.name}")):
         m = fit_foreign_task(task, Path(args.out), readings=args.readings)
         fit, loao = m[task.key], m[task.key]["leave_one_annotator_out"]
         _echo(f"updated {args.out} ({m['version']}; {task.name} head {'kept' if fit['shipped'] else 'refused'}: "

@@ -439,7 +439,7 @@ def test_foreign_sentiment_head_reads_posts_in_other_languages(clf: MiniLMClassi
     loao, dev = fit["leave_one_annotator_out"], fit["dev"]
     assert fit["shipped"] and loao["difference_ci95"][0] > 0
     assert dev["macro_recall"] > dev["sentiment_head_macro_recall"]
-    languages = ml.foreign_languages("foreign_sentiment")
+    languages = ml.foreign_languages("sentiment")
     assert "hu" not in languages and {"de", "ar", "ja", "th"} <= languages
     texts = ["Zweimal abgebucht, und seit einer Woche antwortet niemand auf meine Mails.",
              "Pakket vandaag netjes bezorgd, dank jullie wel!",
