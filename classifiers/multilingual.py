@@ -41,6 +41,9 @@ PRAISE_FOREIGN_HEAD = "praise_foreign"
 #: The intents and the sentiment of posts in other languages, from English rows and our written posts.
 FOREIGN_INTENT_HEAD = "intent_foreign"
 FOREIGN_SENTIMENT_HEAD = "sentiment_foreign"
+#: The detractor likelihood of posts in other languages, from English and our written survey comments.
+FOREIGN_DETRACTOR_HEAD = "detractor_foreign"
+FOREIGN_DETRACTOR_KEY = "foreign_detractor_head"  # the manifest key of its fit's report
 #: score -> (head, manifest key of its fit): the heads that replace an English-trained head's reading
 FOREIGN_TASK_HEADS = {"intent": (FOREIGN_INTENT_HEAD, "foreign_intent"),
                       "sentiment": (FOREIGN_SENTIMENT_HEAD, "foreign_sentiment")}
@@ -80,8 +83,9 @@ FIRST_GROUP = WrittenGroup("first", "", tuple(range(1, 7)), frozenset({"de", "fr
 WRITTEN_GROUPS = (FIRST_GROUP,
                   WrittenGroup("all", "_all", (*range(1, 7), *range(9, 15)),
                                frozenset({"ar", "ja", "ko", "pl", "ru", "th", "tr"})))
-#: Heads that read the cue count and n-grams beside the embedding: ``proba`` leaves them out.
-WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD,
+#: Heads trained on our written posts (the complaint and praise heads read the cue count and n-grams beside
+#: the embedding): ``proba`` leaves them out.
+WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD,
                            *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
@@ -219,20 +223,32 @@ class MultilingualHeads:
             return None
         return self.heads[group.praise].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
-    def foreign_detractor(self, detractor: np.ndarray, complaint: np.ndarray, *,
-                          group: WrittenGroup = FIRST_GROUP) -> np.ndarray:
-        """The detractor likelihood of posts in ``group``'s languages: the USE detractor head's logit and
-        the group's complaint head's, weighed by the group's ``foreign_detractor`` fit in the manifest
-        (unchanged without it).
+    def detractor_learned(self, group: WrittenGroup) -> bool:
+        """Whether ``group``'s detractor score comes from the head trained on our written survey comments."""
+        return self._detractor_blend(group).get("input") == FOREIGN_DETRACTOR_HEAD
 
-        Why: the detractor head learnt from English NPS comments only, and across languages it ranked
-        questions, requests and chatter about as high as complaints; the foreign complaint head is the
-        one part trained on these languages. The weights are fitted on English NPS detractor labels
-        (``train_extra --foreign-detractor``), the only detractor labels we have, so on English comments
-        the blend is no worse than the head alone; what it does abroad is reported, not fitted."""
-        w = self.manifest.get(group.key("foreign_detractor"))
-        if not w or not w.get("shipped"):  # a fit its rule refused is kept as a report only
+    def _detractor_blend(self, group: WrittenGroup) -> Mapping[str, Any]:
+        """``group``'s shipped detractor blend ({} when there is none or its rule refused it)."""
+        w = self.manifest.get(group.key("foreign_detractor")) or {}
+        return w if w.get("shipped") else {}
+
+    def foreign_detractor(self, x: np.ndarray, detractor: np.ndarray, complaint: np.ndarray, *,
+                          group: WrittenGroup = FIRST_GROUP) -> np.ndarray:
+        """The detractor likelihood of posts in ``group``'s languages (embeddings ``x``): a detractor logit
+        and the group's complaint head's, weighed by the group's ``foreign_detractor`` blend in the
+        manifest (``detractor``, the English-trained head's probability, unchanged without one).
+
+        Why: the detractor head learnt from English NPS comments only; abroad it ranked questions,
+        requests and chatter about as high as complaints, and our written survey comments at AUROC 0.78.
+        The blend's ``input`` says which detractor logit it weighs: the head trained on English and our
+        written survey comments (``FOREIGN_DETRACTOR_HEAD``) or the English-trained head (``detractor``,
+        or no ``input``: the first blends, fitted on English comments). Blends fitted by ``train_extra
+        --foreign-detractor`` are fitted on our written survey comments (``data/train/nps_*.csv``)."""
+        w = self._detractor_blend(group)
+        if not w:
             return detractor
+        if w.get("input") == FOREIGN_DETRACTOR_HEAD:
+            detractor = self.heads[FOREIGN_DETRACTOR_HEAD].proba(x)
         return blend_detractor(w, detractor, complaint)
 
 
@@ -282,16 +298,19 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
     share = np.full(len(texts), np.nan)  # the praise head's probability, where a group has one
+    detractor = np.zeros(len(texts), dtype=bool)  # scored by the head trained on written survey comments
     for group in WRITTEN_GROUPS:
         known = heads.group_languages(group)  # read from the manifest once a batch, not once a post
         at = [i for i, lang in enumerate(languages) if lang in known]
         if at:
             foreign[at] = True
+            detractor[at] = heads.detractor_learned(group)
             _score_group(heads, group, x, texts, found, p, share, at)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
-        learned = _learned(foreign[i], praised is not None, [s for s in read if lang in read[s]])
+        scores = ["detractor"] * bool(detractor[i]) + [s for s in read if lang in read[s]]
+        learned = _learned(foreign[i], praised is not None, scores)
         if lang in USE_LANGUAGES:
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned))
         elif lang in cues.SUPPORTED:
@@ -310,7 +329,7 @@ def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, t
     texts_at, found_at = [texts[i] for i in at], [found[i] for i in at]
     counts = hashed_counts(texts_at)
     p["complaint"][at] = heads.foreign_complaint(x[at], texts_at, found_at, counts=counts, group=group)
-    p["detractor"][at] = heads.foreign_detractor(p["detractor"][at], p["complaint"][at], group=group)
+    p["detractor"][at] = heads.foreign_detractor(x[at], p["detractor"][at], p["complaint"][at], group=group)
     praise = heads.foreign_praise(x[at], texts_at, found_at, counts=counts, group=group)
     if praise is not None:
         p["intent"][at] = with_praise(p["intent"][at], praise, p["complaint"][at])
@@ -319,7 +338,8 @@ def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, t
 
 def _learned(complaint: bool, praise: bool, scores: Sequence[str] = ()) -> str:
     """The scores of a post that heads trained on written posts in its language gave, in words
-    ("complaint, praise and intent"; "" for none); ``scores``: those of ``FOREIGN_TASK_HEADS`` among them."""
+    ("complaint, praise and intent"; "" for none); ``scores``: the others among them (detractor, and those of
+    ``FOREIGN_TASK_HEADS``)."""
     parts = [name for name, on in (("complaint", complaint), ("praise", complaint and praise)) if on] + list(scores)
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 

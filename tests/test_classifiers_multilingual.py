@@ -165,7 +165,7 @@ def test_each_written_group_scores_its_own_languages(clf: MiniLMClassifier) -> N
     np.testing.assert_allclose([pl.complaint, ja.complaint, pl_thanks.complaint], second[1:], rtol=1e-5)
     assert pl.complaint >= 0.5 > pl_thanks.complaint and ja.complaint >= 0.5
     head = ml.proba(x)["detractor"]
-    blended = ml.foreign_detractor(head[1:], second[1:], group=every)
+    blended = ml.foreign_detractor(x[1:], head[1:], second[1:], group=every)
     np.testing.assert_allclose([pl.detractor, ja.detractor, pl_thanks.detractor], blended, rtol=1e-5)
     assert max(pl_thanks.intent, key=pl_thanks.intent.get) == "praise"
     assert any("complaint, praise, intent and sentiment from heads trained on written posts" in r for r in pl.reasons)
@@ -252,18 +252,20 @@ def test_evaluate_severity_and_per_language_metrics(tmp_path: Path) -> None:
 
 
 def test_foreign_detractor_blends_the_complaint_head_for_the_written_languages(clf: MiniLMClassifier) -> None:
-    """Posts in the written languages get the detractor score of the blend fitted on English NPS labels
-    (the detractor head's logit and the foreign complaint head's); a language the foreign head was not
-    trained on keeps the detractor head alone. The blend's weights were kept by its rule: no worse on
-    the English NPS comments, out of fold."""
+    """Posts in the written languages get the detractor score of the blend fitted on our written survey
+    comments (the English-trained detractor head's logit and the foreign complaint head's); a language the
+    foreign head was not trained on keeps the detractor head alone. The blend was kept by its rule: better
+    than the blend before it on those comments, nested leave one annotator out, and no worse on the posts."""
     from classifiers.heads import logit, sigmoid
-    from classifiers.multilingual import predict_multilingual
+    from classifiers.multilingual import FOREIGN_DETRACTOR_HEAD, FOREIGN_DETRACTOR_KEY, predict_multilingual
 
     ml = clf.multilingual
     assert ml is not None
     fit = ml.manifest["foreign_detractor"]
-    assert fit["shipped"] and fit["b"] > 0
-    assert fit["nps_auroc_blend"] >= fit["nps_auroc_detractor_head"] - 0.005
+    assert fit["shipped"] and fit["b"] > 0 and fit["input"] == "detractor"
+    report = ml.manifest[FOREIGN_DETRACTOR_KEY]
+    assert report["shipped_input"] == "detractor" and FOREIGN_DETRACTOR_HEAD not in ml.heads  # its head was refused
+    assert report["leave_one_annotator_out_nested"]["english_head_minus_before_ci95"][0] > 0
     texts = ["Wie ändere ich die Lieferadresse für meine nächste Bestellung?",
              "Seit 4 Tagen ohne Internet, und niemand ruft zurück",
              "Hur ändrar jag leveransadressen?"]
@@ -282,9 +284,41 @@ def test_foreign_detractor_blends_the_complaint_head_for_the_written_languages(c
     try:
         for manifest in (without, refused):
             ml.manifest = manifest
-            np.testing.assert_allclose(ml.foreign_detractor(head[:2], cf), head[:2])
+            np.testing.assert_allclose(ml.foreign_detractor(x[:2], head[:2], cf), head[:2])
     finally:
         ml.manifest = ml_manifest
+
+
+def test_a_blend_of_the_written_survey_head_weighs_that_head(clf: MiniLMClassifier) -> None:
+    """A blend whose input is the head trained on our written survey comments (what ``--foreign-detractor``
+    ships when that head passes its rule) weighs that head's logit instead of the English-trained head's,
+    and the reasons say the detractor score came from written posts. The head here is the English-trained
+    one shifted, so the two differ."""
+    from dataclasses import replace
+
+    from classifiers.multilingual import FOREIGN_DETRACTOR_HEAD, blend_detractor, predict_multilingual
+
+    ml = clf.multilingual
+    assert ml is not None
+    english = ml.heads["detractor"]
+    written = replace(english, name=FOREIGN_DETRACTOR_HEAD, bias=english.bias + 1.5)
+    texts = ["Wie ändere ich die Lieferadresse für meine nächste Bestellung?",
+             "Seit 4 Tagen ohne Internet, und niemand ruft zurück"]
+    weights = {"a": 0.8, "b": 0.3, "c": -0.1}
+    manifest, kept = ml.manifest, dict(ml.heads)
+    try:
+        ml.heads = {**kept, FOREIGN_DETRACTOR_HEAD: written}
+        ml.manifest = {**manifest, "foreign_detractor": {**weights, "input": FOREIGN_DETRACTOR_HEAD, "shipped": True}}
+        question, complaint = predict_multilingual(ml, texts, ["de", "de"])
+        x = ml.encoder.embed(texts)
+        cf = np.asarray([question.complaint, complaint.complaint])
+        expected = blend_detractor(weights, written.proba(x), cf)
+        np.testing.assert_allclose([question.detractor, complaint.detractor], expected, rtol=1e-5)
+        assert not np.allclose(expected, blend_detractor(weights, english.proba(x), cf))
+        said = "detractor, intent and sentiment from heads trained on written posts"
+        assert any(said in r for r in complaint.reasons)
+    finally:
+        ml.manifest, ml.heads = manifest, kept
 
 
 def test_foreign_praise_sets_the_praise_intent_below_the_complaint_gate(clf: MiniLMClassifier) -> None:

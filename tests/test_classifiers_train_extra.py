@@ -130,3 +130,41 @@ def test_corrected_intents_join_the_written_posts_as_one_more_annotator(tmp_path
         main(["--readings", str(path)])  # only with one of --foreign-intent and --foreign-sentiment
     with pytest.raises(SystemExit):
         main(["--readings", str(path), "--foreign-intent", "--foreign-sentiment"])
+
+
+def test_detractor_blend_is_scored_by_a_head_and_blend_that_never_saw_the_annotator() -> None:
+    """Nested leave one annotator out: relabelling one file's survey comments moves the other files'
+    blended scores (their heads and blends trained on it), never its own."""
+    from classifiers.train_extra import DetractorRows, TaskRows, _nested_blend, _task_weights
+
+    rng = np.random.default_rng(5)
+    english_y = np.arange(60) % 2
+    written_y = np.r_[np.arange(30) % 2, np.arange(30) % 2, np.arange(30) % 2]
+    rows = TaskRows(rng.normal(size=(60, 6)) + english_y[:, None] * 0.5, english_y,
+                    rng.normal(size=(90, 6)) + written_y[:, None] * 0.5, written_y, np.asarray(["de"] * 90),
+                    np.asarray([f"nps_{k}.csv" for k in (1, 2, 3) for _ in range(30)]))
+    d = DetractorRows(rows, np.r_[np.zeros(45, int), np.ones(45, int)], rng.uniform(0.1, 0.9, 90),
+                      rng.normal(size=90), np.zeros(90))
+
+    def head(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        w, b = _task_weights(rows, train, 0.1, 3, 1)
+        return (rows.x[test] @ w.T + b)[:, 0]
+
+    p = _nested_blend(d, head)
+    assert ((p > 0) & (p < 1)).all()
+    rows.y = np.r_[1 - written_y[:30], written_y[30:]]  # the first file relabelled
+    moved = _nested_blend(d, head)
+    np.testing.assert_allclose(moved[:30], p[:30])
+    assert not np.allclose(moved[30:], p[30:])
+
+
+def test_written_survey_comments_are_labelled_detractor_at_six_or_under() -> None:
+    import csv
+
+    written, languages, files = data.nps_written()
+    assert len(written) == 720 and sorted(set(files)) == [f"nps_{k}.csv" for k in (1, 2, 3, 4)]
+    assert len(set(languages)) == 15 and "en" not in languages
+    with (data.REPO_ROOT / "data" / "train" / "nps_1.csv").open(encoding="utf-8", newline="") as fh:
+        first = next(csv.DictReader(fh))
+    assert written.texts[0] == first["text"] and written.labels[0] == ("1" if int(first["score"]) <= 6 else "0")
+    assert written.labels.count("1") == 300  # 5 of every 12 comments a language and annotator
