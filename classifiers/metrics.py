@@ -7,6 +7,7 @@ and the trainer report numbers computed the same way.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,14 +73,24 @@ def multiclass_brier(y_idx: np.ndarray, proba: np.ndarray) -> float:
 
 
 def bootstrap_ci(fn: Any, *arrays: np.ndarray, n: int = 500, seed: int = 7) -> tuple[float, float]:
-    """95 % percentile bootstrap interval of ``fn(*resampled arrays)``."""
+    """95 % percentile bootstrap interval of ``fn(*resampled arrays)``.
+
+    A resample the metric is undefined on (one class only: AUROC raises, or returns NaN with a warning
+    in recent scikit-learn) is skipped, so the interval is over the resamples that have a value, and is
+    (NaN, NaN) only when none does."""
     rng = np.random.default_rng(seed)
     size = len(arrays[0])
     vals = []
     for _ in range(n):
         idx = rng.integers(0, size, size)
         try:
-            vals.append(float(fn(*(a[idx] for a in arrays))))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # sklearn's "only one class present" on such resamples
+                v = float(fn(*(a[idx] for a in arrays)))
         except ValueError:
             continue
+        if np.isfinite(v):
+            vals.append(v)
+    if not vals:
+        return float("nan"), float("nan")
     return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))

@@ -205,3 +205,19 @@ def test_holdout_report_scores_unseen_rows_with_intervals(monkeypatch: pytest.Mo
     lo, hi = complaint["macro_f1_ci95"]
     assert lo <= complaint["macro_f1"] <= hi
     assert rep["sentiment tweeteval-val"]["macro_recall"] > 0.8 and "C" in rep["sentiment tweeteval-val"]
+
+
+def test_bootstrap_interval_of_auroc_skips_resamples_with_one_class() -> None:
+    """Four positives in 200 rows: some resamples hold none, where AUROC is undefined (scikit-learn
+    returns NaN there, or raises); the interval is over the rest, not NaN."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from classifiers.metrics import bootstrap_ci
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(4, int), np.zeros(196, int)]
+    score = y + rng.normal(0, 0.8, 200)
+    lo, hi = bootstrap_ci(roc_auc_score, y, score, n=300)
+    assert 0.0 < lo < roc_auc_score(y, score) < hi <= 1.0
+    assert np.isnan(bootstrap_ci(roc_auc_score, np.zeros(20, int), score[:20], n=20)).all()
