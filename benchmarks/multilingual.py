@@ -6,7 +6,8 @@
 - throughput through the public ``predict`` at batch 32 in the worker's length order, torch and
   numpy limited to 2 threads: English tweets (language ID + fine-tuned MiniLM + every head) and
   non-English posts of sets a and g, fifteen languages (language ID + USE-multilingual + heads), median
-  of 3 passes after a warm-up;
+  of 3 passes after a warm-up; and the same posts each addressed to a brand handle, as on X (the intent
+  and sentiment heads of other languages read posts without handles, a second encoder pass);
 - peak RSS (VmHWM) of a fresh process that loads every path and classifies 256 mixed posts, once
   with the int8 graph cached and once on a first start that builds it;
 - the hand-written dev set (``data/dev/multilingual.csv``, ours, 14 posts per language): complaint
@@ -124,6 +125,8 @@ def main() -> None:
         "tweets_detected": {k: sum(d.code == k for d in langs) for k in sorted({d.code for d in langs})},
         "english_mentions_per_s": round(rate(clf.predict, english, args.batch), 1),
         "other_languages_mentions_per_s": round(rate(clf.predict, foreign, args.batch), 1),
+        "other_languages_addressed_mentions_per_s": round(
+            rate(clf.predict, [f"@BrandSupport {t}" if not t.startswith("@") else t for t in foreign], args.batch), 1),
     }
     preds = clf.predict([r["text"] for r in dev])
     per: dict[str, Any] = {}

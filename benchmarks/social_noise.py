@@ -8,8 +8,11 @@ hashtags, and are sometimes shouted in capitals. This takes every non-English po
 @handles removed (the plain form) and scores it again in five dressed forms, each applied to every
 post, through the public ``predict`` (language ID and routing included). Per form: complaint
 macro-F1 and AUROC against the label, how many posts change language or cross 0.5, and the mean
-change in the complaint score. Nothing here is fitted; it says how far decoration alone moves a
-score, so a fall on some form is a failure mode to read in the model card, not a number to tune.
+change in the complaint score; and the same for the intent and sentiment check sets
+(``data/dev/intent_multilingual.csv``, ``sentiment_multilingual.csv``, non-English posts): intent
+macro-F1, sentiment macro-recall, and how many posts change their reading. Nothing here is fitted; it
+says how far decoration alone moves a score, so a fall on some form is a failure mode to read in the
+model card, not a number to tune.
 """
 
 from __future__ import annotations
@@ -50,6 +53,40 @@ def plain_rows(sets: list[str]) -> tuple[list[str], list[int]]:
     return [HANDLE.sub("", r["text"]).strip() for r in rows], [int(r["label"]) for r in rows]
 
 
+#: The labelled check sets of the other readings (the label column is the task's name): file, score reported.
+CHECKS = {"intent": ("intent_multilingual.csv", "macro_f1"),
+          "sentiment": ("sentiment_multilingual.csv", "macro_recall")}
+
+
+def check_rows(task: str) -> tuple[list[str], list[str]]:
+    """The non-English posts of ``task``'s check set without their @handles, and their labels."""
+    import csv
+
+    with (ROOT / "data" / "dev" / CHECKS[task][0]).open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["language"] != "en"]
+    return [HANDLE.sub("", r["text"]).strip() for r in rows], [r[task].strip() for r in rows]
+
+
+def compare_readings(clf: Any, task: str, texts: list[str], y: list[str]) -> dict[str, Any]:
+    """``task``'s score (intent macro-F1, sentiment macro-recall) plain and in each dressed form, and how
+    many posts the form gives another reading."""
+    from classifiers.abc import INTENTS, SENTIMENTS
+    from classifiers.metrics import classification_metrics
+
+    classes, metric = (INTENTS if task == "intent" else SENTIMENTS), CHECKS[task][1]
+
+    def read(form: Callable[[str], str]) -> list[str]:
+        return [getattr(p, f"{task}_label") for p in clf.predict([form(t) for t in texts])]
+
+    plain = read(str)
+    out: dict[str, Any] = {"plain": {metric: round(classification_metrics(y, plain, classes)[metric], 3)}}
+    for name, dress in FORMS.items():
+        got = read(dress)
+        out[name] = {metric: round(classification_metrics(y, got, classes)[metric], 3),
+                     "changed": sum(a != b for a, b in zip(plain, got, strict=True))}
+    return out
+
+
 def compare(clf: Any, texts: list[str], y: list[int]) -> dict[str, Any]:
     """The plain form's scores, then each dressed form's against them."""
     import numpy as np
@@ -83,6 +120,9 @@ def main() -> None:
     clf.load()
     texts, y = plain_rows(args.sets)
     out = {"model": clf.version, "sets": args.sets, "n": len(texts), "forms": compare(clf, texts, y)}
+    for task in CHECKS:
+        task_texts, labels = check_rows(task)
+        out[task] = {"n": len(task_texts), "forms": compare_readings(clf, task, task_texts, labels)}
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
@@ -92,6 +132,12 @@ def main() -> None:
         rest = (f"{r['language_changed']:10d} {r['crossed_half']:10d} {r['mean_change']:+11.3f}"
                 if name != "plain" else "")
         print(f"  {name:26s} {r['macro_f1']:8.3f} {r['auroc']:6.3f} {rest}")
+    for task, (_, metric) in CHECKS.items():
+        print(f"\n{task}: {out[task]['n']} non-English posts of its check set")
+        print(f"  {'form':26s} {metric:>12s} {'changed':>8s}")
+        for name, r in out[task]["forms"].items():
+            changed = f"{r['changed']:8d}" if name != "plain" else ""
+            print(f"  {name:26s} {r[metric]:12.3f} {changed}")
 
 
 if __name__ == "__main__":

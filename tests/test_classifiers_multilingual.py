@@ -53,6 +53,31 @@ def test_a_post_in_capitals_reads_as_the_same_post_in_lower_case(clf: MiniLMClas
     assert clf.version.endswith(f"-{INPUT_FORM}-topics")  # the cue lists' revision follows the input form
 
 
+def test_unaddressed_drops_handles_and_links_only() -> None:
+    from classifiers.multilingual import unaddressed
+
+    post = "Hallo @NordBank_Service, meine Karte https://t.co/x8Kq2 ist weg"
+    assert unaddressed(post) == "Hallo , meine Karte ist weg"
+    assert unaddressed("@SkylarkAir @help رحلتي SK220 تأخرت http://bit.ly/3xY") == "رحلتي SK220 تأخرت"
+    assert unaddressed("schreib an info@firma.de, Ticket #4711") == "schreib an info@firma.de, Ticket #4711"
+    assert unaddressed("@brand") == ""
+
+
+def test_intent_and_sentiment_abroad_ignore_handles_and_links(clf: MiniLMClassifier) -> None:
+    """The foreign intent and sentiment heads read a post without its @handles and links, fitted that way
+    too: the same words addressed to a brand, or ending in a link, read the same topic and feeling. The
+    complaint score still reads the handle (its heads learnt it as evidence). Posts written for this test."""
+    ml = clf.multilingual
+    assert ml is not None and ml.reads_unaddressed("intent") and ml.reads_unaddressed("sentiment")
+    bare = "Ich warte seit drei Wochen auf die Erstattung für den stornierten Flug."
+    dressed = f"@SkylarkAir @Skylark_hilfe {bare} https://t.co/Ab12Cd34"
+    plain, addressed = clf.predict([bare, dressed])
+    assert addressed.language == plain.language == "de" and addressed.path == "multilingual"
+    assert addressed.intent == pytest.approx(plain.intent, abs=1e-6)
+    assert addressed.sentiment == pytest.approx(plain.sentiment, abs=1e-6)
+    assert addressed.intent_label == "refund_return"
+
+
 def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
     texts = ["@Skylark Zweimal abgebucht und niemand antwortet. Ich gehe zur Verbraucherzentrale.",
              "@Skylark flight cancelled and nobody answers the phone",
@@ -408,9 +433,12 @@ def test_foreign_intent_head_names_the_topic_of_posts_in_other_languages(clf: Mi
     langs = ["ar", "de", "sv"]
     ar, de, sv = predict_multilingual(ml, texts, langs)
     x = ml.encoder.embed(texts)
+    bare = ml.embed_unaddressed(x, texts, [0, 1])  # the head reads the posts without their handles
+    assert not np.allclose(bare[:2], x[:2]) and np.array_equal(bare[2], x[2])
     for pred, row in ((ar, 0), (de, 1)):
         assert pred.complaint >= 0.5  # a complaint: the praise head leaves its intent as the intent head gave it
-        assert [pred.intent[k] for k in INTENTS] == pytest.approx(list(ml.foreign_intent(x[row:row + 1])[0]), rel=1e-5)
+        got = [pred.intent[k] for k in INTENTS]
+        assert got == pytest.approx(list(ml.foreign_intent(bare[row:row + 1])[0]), rel=1e-5)
         assert any("intent and sentiment from heads trained on written posts" in r for r in pred.reasons)
     assert [sv.intent[k] for k in INTENTS] == pytest.approx(list(ml.proba(x[2:])["intent"][0]), rel=1e-5)
 
