@@ -38,21 +38,21 @@ from classifiers import data
 from classifiers.abc import INTENTS, SENTIMENTS
 from classifiers.heads import Head, load_heads, save_heads
 from classifiers.multilingual import (
+    BARE,
     FIRST_GROUP,
     FOREIGN_DETRACTOR_HEAD,
     FOREIGN_DETRACTOR_KEY,
     FOREIGN_HEAD,
     FOREIGN_TASK_HEADS,
-    UNADDRESSED,
-    USE_CACHE_TAG,
+        USE_CACHE_TAG,
     USE_LANGUAGES,
     WRITTEN_GROUPS,
     MultilingualHeads,
     UseEncoder,
     WrittenGroup,
+    bare,
     blend_detractor,
     cue_counts,
-    unaddressed,
     with_praise,
 )
 from classifiers.postprocess import NEVER, PRAISE_HEAD, Gate
@@ -1131,7 +1131,7 @@ def _praise_proxy(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path
 class ForeignTask:
     """A multiclass head for posts in the languages USE reads, fitted on English rows and our written posts:
     intent (``--foreign-intent``) or sentiment (``--foreign-sentiment``). It is fitted and read on posts
-    without their @handles and links (``multilingual.unaddressed``; the fit's ``input``)."""
+    ``bare``: without their @handles, links and codes (``multilingual.bare``; the fit's ``input``)."""
 
     name: str  # the task (a key of ``FOREIGN_TASK_HEADS``), and the written posts' label column
     classes: tuple[str, ...]
@@ -1198,15 +1198,15 @@ class TaskRows:
 
 def _task_rows(task: ForeignTask, embed: Callable[[Sequence[str]], np.ndarray], readings: Sequence[Path] = ()
                ) -> TaskRows:
-    """The task's rows, every post (English and written) embedded without its @handles and links (``unaddressed``,
-    as the head reads posts at inference)."""
+    """The task's rows, every post (English and written) embedded ``bare`` (without its @handles, links and
+    codes), as the head reads posts at inference."""
     english = task.english()
     written, languages, files = data.written_labelled(task.name, task.classes, readings)
     read = [i for i, lang in enumerate(languages) if lang in USE_LANGUAGES and lang != "en"]  # not Hungarian
     labels = np.asarray([task.classes.index(written.labels[i]) for i in read])
-    return TaskRows(embed([unaddressed(t) for t in english.texts]),
+    return TaskRows(embed([bare(t) for t in english.texts]),
                     np.asarray([task.classes.index(v) for v in english.labels]),
-                    embed([unaddressed(written.texts[i]) for i in read]), labels,
+                    embed([bare(written.texts[i]) for i in read]), labels,
                     np.asarray([languages[i] for i in read]), np.asarray([files[i] for i in read]))
 
 
@@ -1287,7 +1287,7 @@ def fit_foreign_task(task: ForeignTask, out_dir: Path, *, readings: Sequence[Pat
     loao = _task_report(task, rows.y, z.argmax(1), old, rows.languages)
     far = _far_from_other_files(rows)
     loao_far = _task_report(task, rows.y[far], z.argmax(1)[far], old[far], rows.languages[far])
-    report: dict[str, Any] = {"rule": task.rule, "input": UNADDRESSED, "C": c, "written_weight": weight,
+    report: dict[str, Any] = {"rule": task.rule, "input": BARE, "C": c, "written_weight": weight,
                               "languages": sorted(set(rows.languages.tolist())), "n_written": len(rows.y),
                               "n_english": len(rows.english_y), "loao_by_C_and_weight": grid,
                               "leave_one_annotator_out": loao, "leave_one_annotator_out_no_near_duplicate": loao_far,
@@ -1343,7 +1343,7 @@ def _task_dev(task: ForeignTask, heads: Any, embed: Callable[[Sequence[str]], np
     """The new head against the English-trained one on the dev set's posts in its languages that repeat no
     training post (``far_from`` the written training posts' embeddings ``seen``)."""
     rows = [r for r in dev_set(task.dev) if r["language"] in heads.foreign_languages(task.name)]
-    x = embed([unaddressed(r["text"]) for r in rows])
+    x = embed([bare(r["text"]) for r in rows])
     keep = far_from(x, seen)
     y = np.asarray([task.classes.index(r[task.name].strip()) for r in rows])[keep]
     report = _task_report(task, y, heads.foreign(task.head, x[keep]).argmax(1),

@@ -53,25 +53,28 @@ def test_a_post_in_capitals_reads_as_the_same_post_in_lower_case(clf: MiniLMClas
     assert clf.version.endswith(f"-{INPUT_FORM}-topics")  # the cue lists' revision follows the input form
 
 
-def test_unaddressed_drops_handles_and_links_only() -> None:
-    from classifiers.multilingual import unaddressed
+def test_bare_drops_handles_links_and_codes_only() -> None:
+    from classifiers.multilingual import bare
 
     post = "Hallo @NordBank_Service, meine Karte https://t.co/x8Kq2 ist weg"
-    assert unaddressed(post) == "Hallo , meine Karte ist weg"
-    assert unaddressed("@SkylarkAir @help رحلتي SK220 تأخرت http://bit.ly/3xY") == "رحلتي SK220 تأخرت"
-    assert unaddressed("schreib an info@firma.de, Ticket #4711") == "schreib an info@firma.de, Ticket #4711"
-    assert unaddressed("@brand") == ""
+    assert bare(post) == "Hallo , meine Karte ist weg"
+    assert bare("@SkylarkAir @help رحلتي SK220 تأخرت http://bit.ly/3xY") == "رحلتي تأخرت"
+    assert bare("Bestellung AB-12345 fehlt, Paket 1Z999AA1") == "Bestellung fehlt, Paket"
+    kept = "schreib an info@firma.de, Ticket #4711, 3x bezahlt, 4G weg, am 2024-05-01 um 10:30, 19,95€"
+    assert bare(kept) == kept
+    assert bare("@brand") == ""
 
 
-def test_intent_and_sentiment_abroad_ignore_handles_and_links(clf: MiniLMClassifier) -> None:
-    """The foreign intent and sentiment heads read a post without its @handles and links, fitted that way
-    too: the same words addressed to a brand, or ending in a link, read the same topic and feeling. The
-    complaint score still reads the handle (its heads learnt it as evidence). Posts written for this test."""
+def test_intent_and_sentiment_abroad_ignore_handles_links_and_codes(clf: MiniLMClassifier) -> None:
+    """The foreign intent and sentiment heads read a post without its @handles, links and codes, fitted that
+    way too: the same words addressed to a brand, with a flight number, or ending in a link, read the same
+    topic and feeling. The complaint score still reads the handle (its heads learnt it as evidence). Posts
+    written for this test."""
     ml = clf.multilingual
-    assert ml is not None and ml.reads_unaddressed("intent") and ml.reads_unaddressed("sentiment")
-    bare = "Ich warte seit drei Wochen auf die Erstattung für den stornierten Flug."
-    dressed = f"@SkylarkAir @Skylark_hilfe {bare} https://t.co/Ab12Cd34"
-    plain, addressed = clf.predict([bare, dressed])
+    assert ml is not None and ml.reads_bare("intent") and ml.reads_bare("sentiment")
+    words = "Ich warte seit drei Wochen auf die Erstattung für den stornierten Flug."
+    dressed = f"@SkylarkAir @Skylark_hilfe {words} SK220 https://t.co/Ab12Cd34"
+    plain, addressed = clf.predict([words, dressed])
     assert addressed.language == plain.language == "de" and addressed.path == "multilingual"
     assert addressed.intent == pytest.approx(plain.intent, abs=1e-6)
     assert addressed.sentiment == pytest.approx(plain.sentiment, abs=1e-6)
@@ -433,7 +436,7 @@ def test_foreign_intent_head_names_the_topic_of_posts_in_other_languages(clf: Mi
     langs = ["ar", "de", "sv"]
     ar, de, sv = predict_multilingual(ml, texts, langs)
     x = ml.encoder.embed(texts)
-    bare = ml.embed_unaddressed(x, texts, [0, 1])  # the head reads the posts without their handles
+    bare = ml.embed_bare(x, texts, [0, 1])  # the head reads the posts without their handles
     assert not np.allclose(bare[:2], x[:2]) and np.array_equal(bare[2], x[2])
     for pred, row in ((ar, 0), (de, 1)):
         assert pred.complaint >= 0.5  # a complaint: the praise head leaves its intent as the intent head gave it
