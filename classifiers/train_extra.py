@@ -44,7 +44,7 @@ from classifiers.multilingual import (
     FOREIGN_DETRACTOR_KEY,
     FOREIGN_HEAD,
     FOREIGN_TASK_HEADS,
-        USE_CACHE_TAG,
+    USE_CACHE_TAG,
     USE_LANGUAGES,
     WRITTEN_GROUPS,
     MultilingualHeads,
