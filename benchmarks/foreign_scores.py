@@ -95,16 +95,15 @@ def detractor_scores(clf: Any) -> dict[str, Any]:
     fifteen languages (``data/dev/nps_multilingual.csv``): the foreign twin of the English detractor target."""
     from sklearn.metrics import roc_auc_score
 
+    from classifiers.metrics import bootstrap_ci
+
     with NPS_CHECK.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     preds = clf.predict([r["text"] for r in rows])
     y = np.asarray([float(r["score"]) <= 6 for r in rows])
     p = np.asarray([pred.detractor for pred in preds])
-    rng = np.random.default_rng(0)
-    draws = [roc_auc_score(y[i], p[i]) for i in (rng.integers(0, len(y), len(y)) for _ in range(500))
-             if 0 < y[i].sum() < len(i)]
     return {"n": len(rows), "auroc": round(float(roc_auc_score(y, p)), 3),
-            "auroc_ci95": [round(float(v), 3) for v in np.percentile(draws, [2.5, 97.5])],
+            "auroc_ci95": [round(v, 3) for v in bootstrap_ci(roc_auc_score, y, p, n=500, seed=0)],
             "paths": dict(Counter(pred.path for pred in preds))}
 
 
