@@ -1453,17 +1453,19 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "after --foreign-complaint)")
     parser.add_argument("--foreign-intent", action="store_true",
                         help="fit the intent head for other languages on the English intent rows and our written "
-                             "intent posts (data/train/intent_*.csv; about 4 CPU min)")
+                             "intent posts (data/train/intent_*.csv), all read without @handles, links and codes "
+                             "(about 4 CPU min)")
     parser.add_argument("--foreign-sentiment", action="store_true",
                         help="fit the sentiment head for other languages on SemEval's rows and our written sentiment "
-                             "posts (data/train/sentiment_*.csv; about 3 CPU min)")
+                             "posts (data/train/sentiment_*.csv), all read without @handles, links and codes (about "
+                             "3 CPU min)")
     parser.add_argument("--readings", nargs="+", type=Path, default=[], metavar="CSV",
                         help="with one of --foreign-intent and --foreign-sentiment: also train on these corrections "
                              "(careline readings export --task intent or sentiment), scored as one more annotator")
     parser.add_argument("--foreign-detractor", action="store_true",
                         help="fit the detractor head of other languages on English and our written survey comments "
                              "(data/train/nps_*.csv) and each group's blend of it with the complaint head (every "
-                             "group at once, whatever --group says; after --foreign-complaint; about 5 CPU min)")
+                             "group at once, whatever --group says; after --foreign-complaint; about 1 CPU min)")
     parser.add_argument("--group", choices=[g.name for g in WRITTEN_GROUPS], default=FIRST_GROUP.name,
                         help="the written-language group --foreign-complaint and --foreign-praise fit: 'first' "
                              "(files 1-6, scoring de fr es pt it nl hu zh) or 'all' (every file, scoring ar ja ko pl "
