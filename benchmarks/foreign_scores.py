@@ -95,12 +95,13 @@ def detractor_scores(clf: Any) -> dict[str, Any]:
     fifteen languages (``data/dev/nps_multilingual.csv``): the foreign twin of the English detractor target."""
     from sklearn.metrics import roc_auc_score
 
+    from classifiers.data import is_detractor
     from classifiers.metrics import bootstrap_ci
 
     with NPS_CHECK.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     preds = clf.predict([r["text"] for r in rows])
-    y = np.asarray([float(r["score"]) <= 6 for r in rows])
+    y = np.asarray([is_detractor(r["score"]) for r in rows])
     p = np.asarray([pred.detractor for pred in preds])
     return {"n": len(rows), "auroc": round(float(roc_auc_score(y, p)), 3),
             "auroc_ci95": [round(v, 3) for v in bootstrap_ci(roc_auc_score, y, p, n=500, seed=0)],

@@ -53,36 +53,31 @@ def plain_rows(sets: list[str]) -> tuple[list[str], list[int]]:
     return [HANDLE.sub("", r["text"]).strip() for r in rows], [int(r["label"]) for r in rows]
 
 
-#: The labelled check sets of the other readings (the label column is the task's name): file, score reported.
-CHECKS = {"intent": ("intent_multilingual.csv", "macro_f1"),
-          "sentiment": ("sentiment_multilingual.csv", "macro_recall")}
+def check_rows(task: Any) -> tuple[list[str], list[str]]:
+    """The non-English posts of ``task``'s check set (a ``train_extra.ForeignTask``: intent or sentiment)
+    without their @handles, and their labels."""
+    from classifiers.train_extra import dev_set
+
+    rows = [r for r in dev_set(task.dev) if r["language"] != "en"]
+    return [HANDLE.sub("", r["text"]).strip() for r in rows], [r[task.name].strip() for r in rows]
 
 
-def check_rows(task: str) -> tuple[list[str], list[str]]:
-    """The non-English posts of ``task``'s check set without their @handles, and their labels."""
-    import csv
-
-    with (ROOT / "data" / "dev" / CHECKS[task][0]).open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["language"] != "en"]
-    return [HANDLE.sub("", r["text"]).strip() for r in rows], [r[task].strip() for r in rows]
-
-
-def compare_readings(clf: Any, task: str, texts: list[str], y: list[str]) -> dict[str, Any]:
+def compare_readings(clf: Any, task: Any, texts: list[str], y: list[str]) -> dict[str, Any]:
     """``task``'s score (intent macro-F1, sentiment macro-recall) plain and in each dressed form, and how
     many posts the form gives another reading."""
-    from classifiers.abc import INTENTS, SENTIMENTS
     from classifiers.metrics import classification_metrics
 
-    classes, metric = (INTENTS if task == "intent" else SENTIMENTS), CHECKS[task][1]
-
     def read(form: Callable[[str], str]) -> list[str]:
-        return [getattr(p, f"{task}_label") for p in clf.predict([form(t) for t in texts])]
+        return [getattr(p, f"{task.name}_label") for p in clf.predict([form(t) for t in texts])]
+
+    def score(got: list[str]) -> float:
+        return round(classification_metrics(y, got, task.classes)[task.metric], 3)
 
     plain = read(str)
-    out: dict[str, Any] = {"plain": {metric: round(classification_metrics(y, plain, classes)[metric], 3)}}
+    out: dict[str, Any] = {"plain": {task.metric: score(plain)}}
     for name, dress in FORMS.items():
         got = read(dress)
-        out[name] = {metric: round(classification_metrics(y, got, classes)[metric], 3),
+        out[name] = {task.metric: score(got),
                      "changed": sum(a != b for a, b in zip(plain, got, strict=True))}
     return out
 
@@ -115,14 +110,15 @@ def main() -> None:
     parser.add_argument("--precision", default="auto", help="the English path's precision (default auto, as shipped)")
     args = parser.parse_args()
     from classifiers.minilm import MiniLMClassifier
+    from classifiers.train_extra import FOREIGN_TASKS
 
     clf = MiniLMClassifier(threads=2, precision=args.precision)
     clf.load()
     texts, y = plain_rows(args.sets)
     out = {"model": clf.version, "sets": args.sets, "n": len(texts), "forms": compare(clf, texts, y)}
-    for task in CHECKS:
+    for task in FOREIGN_TASKS.values():
         task_texts, labels = check_rows(task)
-        out[task] = {"n": len(task_texts), "forms": compare_readings(clf, task, task_texts, labels)}
+        out[task.name] = {"n": len(task_texts), "forms": compare_readings(clf, task, task_texts, labels)}
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
@@ -132,12 +128,12 @@ def main() -> None:
         rest = (f"{r['language_changed']:10d} {r['crossed_half']:10d} {r['mean_change']:+11.3f}"
                 if name != "plain" else "")
         print(f"  {name:26s} {r['macro_f1']:8.3f} {r['auroc']:6.3f} {rest}")
-    for task, (_, metric) in CHECKS.items():
-        print(f"\n{task}: {out[task]['n']} non-English posts of its check set")
-        print(f"  {'form':26s} {metric:>12s} {'changed':>8s}")
-        for name, r in out[task]["forms"].items():
+    for task in FOREIGN_TASKS.values():
+        print(f"\n{task.name}: {out[task.name]['n']} non-English posts of its check set")
+        print(f"  {'form':26s} {task.metric:>12s} {'changed':>8s}")
+        for name, r in out[task.name]["forms"].items():
             changed = f"{r['changed']:8d}" if name != "plain" else ""
-            print(f"  {name:26s} {r[metric]:12.3f} {changed}")
+            print(f"  {name:26s} {r[task.metric]:12.3f} {changed}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
-from classifiers.data import SEVERITIES
+from classifiers.data import SEVERITIES, is_detractor
 
 TASKS = ("sentiment", "complaint", "detractor", "intent", "severity", "sarcasm")
 
@@ -183,7 +183,7 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
             scores = [float(v) for v in labels]
         except ValueError as exc:
             raise click.BadParameter(f"detractor labels must be 0-10 scores: {exc}") from exc
-        return binary_metrics([int(s <= 6) for s in scores], [p.detractor for p in preds])
+        return binary_metrics([int(is_detractor(s)) for s in scores], [p.detractor for p in preds])
     if task == "severity":
         _check(labels, SEVERITIES, task)
         if any(p.severity_level is None for p in preds):

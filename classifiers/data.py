@@ -287,12 +287,20 @@ def airline_check(n: int = AIRLINE_CHECK_N, seed: int = 13) -> Labelled:
     return airline_sentiment().subsample(n, seed)
 
 
+DETRACTOR_MAX = 6  # a 0-10 NPS score of 0-6 is a detractor's
+
+
+def is_detractor(score: str | float) -> bool:
+    """Whether a 0-10 NPS score (a number or its text) is a detractor's (0-6)."""
+    return float(score) <= DETRACTOR_MAX
+
+
 def nps_detractor() -> Labelled:
     """nps-verbatims: label '1' when the 0-10 score is 0-6 (detractor); rows without a score dropped."""
     rel = "nps-verbatims/train.csv"
     rows = [r for r in _rows(rel) if r["NPS_SCORE"].strip() and r["text"].strip()]
     return Labelled("detractor", rel, [r["text"] for r in rows],
-                    ["1" if float(r["NPS_SCORE"]) <= 6 else "0" for r in rows])
+                    ["1" if is_detractor(r["NPS_SCORE"]) else "0" for r in rows])
 
 
 # --- intent: three public sets mapped onto our taxonomy ------------------------------------------
@@ -473,7 +481,7 @@ def nps_written() -> tuple[Labelled, list[str], list[str]]:
     rows = [(name, row["text"], row["score"].strip(), row["language"].strip())
             for name, row in _written_rows("nps_*.csv")]
     return (Labelled("detractor_foreign", "data/train/nps_*.csv (repo)", [text for _, text, _, _ in rows],
-                     ["1" if int(score) <= 6 else "0" for _, _, score, _ in rows]),
+                     ["1" if is_detractor(score) else "0" for _, _, score, _ in rows]),
             [lang for *_, lang in rows], [name for name, *_ in rows])
 
 

@@ -210,9 +210,10 @@ class MultilingualHeads:
     def embed_bare(self, x: np.ndarray, texts: Sequence[str], rows: Sequence[int]) -> np.ndarray:
         """Embeddings of ``texts`` made ``bare``, for ``rows`` (``x`` elsewhere, and where a post has nothing to
         take out: only posts with a handle, a link or a code pay a second encoder pass)."""
+        if not (changed := [i for i in rows if NOT_WORDS.search(texts[i])]):
+            return x
         out = x.copy()
-        if changed := [i for i in rows if NOT_WORDS.search(texts[i])]:
-            out[changed] = self.encoder.embed([bare(texts[i]) for i in changed])
+        out[changed] = self.encoder.embed([bare(texts[i]) for i in changed])
         return out
 
     @property

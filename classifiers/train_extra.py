@@ -664,13 +664,23 @@ def _foreign_logits(rows: ForeignRows, train: np.ndarray, test: np.ndarray, c: t
     return head.logits(np.c_[rows.x[test], rows.cues[test]], rows.counts[test])
 
 
+Logits = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (training rows, scored rows) -> logits of the scored
+
+
+def _by_annotator(files: np.ndarray, idx: np.ndarray, logits: Logits) -> np.ndarray:
+    """Logits of rows ``idx``, each annotator's (``files``) from ``logits`` fitted on the others among ``idx``:
+    leave one annotator out."""
+    parts = [(out, logits(idx[~out], idx[out])) for name in sorted(set(files[idx].tolist()))
+             for out in [files[idx] == name]]
+    z = np.zeros((len(idx), *parts[0][1].shape[1:]))
+    for out, got in parts:
+        z[out] = got
+    return z
+
+
 def _loao_logits(rows: ForeignRows, idx: np.ndarray, c: tuple[float, float]) -> np.ndarray:
     """(embedding, n-gram) logits of rows ``idx``, each annotator's scored by heads fitted without them."""
-    z = np.zeros((len(idx), 2))
-    for name in sorted(set(rows.files[idx].tolist())):
-        out = rows.files[idx] == name
-        z[out] = _foreign_logits(rows, idx[~out], idx[out], c)
-    return z
+    return _by_annotator(rows.files, idx, lambda train, test: _foreign_logits(rows, train, test, c))
 
 
 def _foreign_loao(rows: ForeignRows, c: tuple[float, float]) -> np.ndarray:
@@ -768,7 +778,6 @@ FOREIGN_DETRACTOR_FALLBACK_RULE = (
     f"does the ranking fall by more than {FOREIGN_DETRACTOR_PROXY_SLACK} against it")
 #: Dev-set kinds that are no complaint and carry no grievance: a detractor reading of them is a miss.
 CALM_KINDS = frozenset({"praise", "thanks_resolved", "resolved_thanks", "question", "request", "chatter"})
-Logits = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (training rows, scored rows) -> logits of the scored
 
 
 @dataclass
@@ -808,8 +817,9 @@ def _group_of(heads: Any, languages: Sequence[str]) -> np.ndarray:
 
 
 def _detractor_inputs(heads: Any, x: np.ndarray, texts: Sequence[str], languages: Sequence[str], group: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """(complaint probability, detractor score) of posts as ``predict_multilingual`` gives them now."""
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(English-trained detractor probability, complaint probability, detractor score) of posts as
+    ``predict_multilingual`` gives them now."""
     from classifiers.cues import complaint_evidence
 
     det = heads.proba(x)["detractor"]
@@ -820,7 +830,7 @@ def _detractor_inputs(heads: Any, x: np.ndarray, texts: Sequence[str], languages
             found = [complaint_evidence(s, languages[int(j)]) for s, j in zip(t, at, strict=True)]
             complaint[at] = heads.foreign_complaint(x[at], t, found, group=g)
             now[at] = heads.foreign_detractor(x[at], det[at], complaint[at], group=g)
-    return complaint, now
+    return det, complaint, now
 
 
 def _detractor_rows(heads: Any, embed: Callable[[Sequence[str]], np.ndarray]) -> DetractorRows:
@@ -832,11 +842,11 @@ def _detractor_rows(heads: Any, embed: Callable[[Sequence[str]], np.ndarray]) ->
     keep = np.flatnonzero(group >= 0)
     texts, langs = [written.texts[i] for i in keep], [languages[i] for i in keep]
     x = embed(texts)
-    complaint, before = _detractor_inputs(heads, x, texts, langs, group[keep])
+    english, complaint, before = _detractor_inputs(heads, x, texts, langs, group[keep])
     rows = TaskRows(embed(nps.texts), np.asarray([int(v) for v in nps.labels]), x,
                     np.asarray([int(written.labels[i]) for i in keep]), np.asarray(langs),
                     np.asarray([files[i] for i in keep]))
-    return DetractorRows(rows, group[keep], complaint, logit(heads.proba(x)["detractor"]), before)
+    return DetractorRows(rows, group[keep], complaint, logit(english), before)
 
 
 def _fit_blend(z: np.ndarray, complaint: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -856,15 +866,6 @@ def _fit_blends(d: DetractorRows, idx: np.ndarray, z: np.ndarray) -> dict[int, d
             for i in sorted(set(d.group[idx].tolist())) for m in [d.group[idx] == i]}
 
 
-def _loao(d: DetractorRows, idx: np.ndarray, head_logits: Logits) -> np.ndarray:
-    """Detractor logits of comments ``idx``, each annotator's from a head fitted without them."""
-    z = np.zeros(len(idx))
-    for name in sorted(set(d.rows.files[idx].tolist())):
-        out = d.rows.files[idx] == name
-        z[out] = head_logits(idx[~out], idx[out])
-    return z
-
-
 def _nested_blend(d: DetractorRows, head_logits: Logits) -> np.ndarray:
     """Each comment's blended detractor probability from a head and blends fitted without its annotator,
     the blends on the other annotators' own leave-one-annotator-out logits, as the final fit on all."""
@@ -879,7 +880,7 @@ def _nested_blend(d: DetractorRows, head_logits: Logits) -> np.ndarray:
         def head(at: np.ndarray, z: np.ndarray = z_out) -> np.ndarray:
             return np.asarray(sigmoid(z[at]))
 
-        fit = DetractorFit(head, _fit_blends(d, inner, _loao(d, inner, head_logits)))
+        fit = DetractorFit(head, _fit_blends(d, inner, _by_annotator(d.rows.files, inner, head_logits)))
         p[out] = fit.proba(np.arange(len(out)), d.complaint[out], d.group[out])
     return p
 
@@ -937,11 +938,8 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     assert best is not None
     _, (c, weight), z = best
 
-    def written_head(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        w, b = _task_weights(r, train, c, weight, 1)
-        return (r.x[test] @ w.T + b)[:, 0]
-
-    new = _nested_blend(d, written_head)
+    written = _task_logits(r, c, weight, 1)
+    new = _nested_blend(d, lambda train, test: written(train, test)[:, 0])
     old = _nested_blend(d, lambda _, test: d.english[test])
     far = _far_from_other_files(r)
     w, b = _task_weights(r, every, c, weight, 1)
@@ -1017,8 +1015,8 @@ def _detractor_check(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], f
         return {}
     texts, languages = [r["text"] for r in rows], [r["language"] for r in rows]
     x = embed(texts)
-    complaint, before = _detractor_inputs(heads, x, texts, languages, group)
-    y = np.asarray([int(int(r["score"]) <= 6) for r in rows])
+    _, complaint, before = _detractor_inputs(heads, x, texts, languages, group)
+    y = np.asarray([int(data.is_detractor(r["score"])) for r in rows])
     new, old = fit.proba(x, complaint, group), english.proba(x, complaint, group)
     keep, langs = far_from(x, seen), np.asarray(languages)
     return {"all": _auroc_report(y, new, old, langs, before),
@@ -1222,14 +1220,18 @@ def _task_weights(rows: TaskRows, idx: np.ndarray, c: float, weight: int, k: int
     return w[:, :-1].astype(np.float32), (b + w[:, -1]).astype(np.float32)
 
 
+def _task_logits(rows: TaskRows, c: float, weight: int, k: int) -> Logits:
+    """The logits of written rows ``test`` from a head fitted on the English rows and written rows ``train``."""
+    def logits(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        w, b = _task_weights(rows, train, c, weight, k)
+        return np.asarray(rows.x[test] @ w.T + b)
+
+    return logits
+
+
 def _task_loao_logits(rows: TaskRows, idx: np.ndarray, c: float, weight: int, k: int) -> np.ndarray:
     """Logits of written rows ``idx``, each annotator's from a head fitted without them."""
-    z = np.zeros((len(idx), k))
-    for name in sorted(set(rows.files[idx].tolist())):
-        out = rows.files[idx] == name
-        w, b = _task_weights(rows, idx[~out], c, weight, k)
-        z[out] = rows.x[idx[out]] @ w.T + b
-    return z
+    return _by_annotator(rows.files, idx, _task_logits(rows, c, weight, k))
 
 
 def _paired_ci(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
