@@ -972,7 +972,7 @@ def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
         for i, weights in chosen.blends.items():
             heads.manifest[WRITTEN_GROUPS[i].key("foreign_detractor")] = {
                 **weights, "input": report["shipped_input"], "shipped": True, "fit": FOREIGN_DETRACTOR_KEY}
-    return _rewrite_multilingual(out_dir, heads, FOREIGN_DETRACTOR_KEY, report)
+    return _rewrite_multilingual(out_dir, heads, FOREIGN_DETRACTOR_KEY, report, adopted=bool(chosen))
 
 
 def _auroc(y: np.ndarray, s: np.ndarray) -> float:
@@ -1103,7 +1103,7 @@ def fit_foreign_praise(out_dir: Path, *, group: WrittenGroup = FIRST_GROUP, log:
         for name, path in _dev_sets_served(PROXY_DEV_SETS, heads, group):
             report[f"dev_{name}"] = _praise_proxy(heads, embed, path, group)
             log(f"dev {name} (proxy: the writers' kinds): {json.dumps(report[f'dev_{name}'])}")
-    return _rewrite_multilingual(out_dir, heads, group.key("foreign_praise"), report)
+    return _rewrite_multilingual(out_dir, heads, group.key("foreign_praise"), report, adopted=report["shipped"])
 
 
 def _share(hit: np.ndarray, among: np.ndarray) -> float:
@@ -1303,7 +1303,7 @@ def fit_foreign_task(task: ForeignTask, out_dir: Path, *, readings: Sequence[Pat
         if task.dev.exists():
             report["dev"] = _task_dev(task, heads, embed, rows.x)
     log(f"foreign {task.name}: {json.dumps(report)}")
-    return _rewrite_multilingual(out_dir, heads, task.key, report)
+    return _rewrite_multilingual(out_dir, heads, task.key, report, adopted=report["shipped"])
 
 
 NEAR_DUPLICATE = 0.75  # USE cosine at which two written posts count as the same post reworded
@@ -1392,15 +1392,30 @@ def _foreign_dev(heads: Any, embed: Callable[[Sequence[str]], np.ndarray], path:
     return _foreign_report(dev.y, dev.complaint, np.asarray([r["language"] for r in dev.rows]))
 
 
-def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str, Any]) -> dict[str, Any]:
+#: The manifest key of a fit's report when its rule refused it (``key`` + this): the key itself keeps the
+#: report of what ships.
+REFUSED = "_refused"
+
+
+def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str, Any], *,
+                          adopted: bool = True) -> dict[str, Any]:
     """Save every head again, with a fit's report under ``key``; the version's digest follows the weights
-    (and the foreign detractor blend, which lives in the manifest)."""
+    (and the foreign detractor blend, which lives in the manifest).
+
+    A fit its rule refused (``adopted`` false) changed nothing that ships, so its report goes under
+    ``key + REFUSED`` and ``key`` keeps the report of the fit that does ship: rerunning a fit whose
+    earlier run was adopted must not leave the manifest describing a refusal beside the shipped weights
+    (the runtime reads a fit's ``languages`` and ``input`` from its report)."""
     save_heads(list(heads.heads.values()), out_dir / "heads.safetensors")
     digest = hashlib.sha256((out_dir / "heads.safetensors").read_bytes()).hexdigest()[:8]
     manifest = heads.manifest
     manifest.pop("foreign_shift", None)
     manifest["heads"] = {h.name: h.meta() for h in heads.heads.values()}
-    manifest[key] = report
+    if adopted:
+        manifest[key] = report
+        manifest.pop(key + REFUSED, None)  # an earlier refusal no longer describes the latest fit
+    else:
+        manifest[key + REFUSED] = report
     blends = [manifest.get(g.key("foreign_detractor")) or {} for g in WRITTEN_GROUPS]
     shipped = [[b["a"], b["b"], b["c"], *([b["input"]] if "input" in b else [])] for b in blends if b.get("shipped")]
     if shipped:  # one blend keeps the digest it had before groups; more hash together
@@ -1409,6 +1424,12 @@ def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str,
     manifest["version"] = f"careline-multilingual-{datetime.now(UTC):%Y%m%d}-{digest}"
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def latest_fit(manifest: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The report of the latest fit under ``key``: its refusal when the latest run was refused (a refusal is
+    dropped once a later run is adopted), else the report of what ships."""
+    return dict(manifest.get(key + REFUSED) or manifest[key])
 
 
 def _write(out_dir: Path, name: str, heads: list[Head], metrics: dict[str, Any], training: dict[str, Any],
@@ -1492,13 +1513,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         _echo(f"updated {args.out} ({m['version']}; leave-one-annotator-out macro-F1 {fc['macro_f1']})")
     if args.foreign_praise:
         m = fit_foreign_praise(Path(args.out), group=group)
-        fp = m[group.key("foreign_praise")]
+        fp = latest_fit(m, group.key("foreign_praise"))
         _echo(f"updated {args.out} ({m['version']}; praise head {'kept' if fp['shipped'] else 'refused'}: "
               f"leave-one-annotator-out macro-F1 {fp['leave_one_annotator_out']['macro_f1']} against "
               f"{fp['baseline_intent_head_macro_f1']} for the intent head)")
     if args.foreign_detractor:
         m = fit_foreign_detractor(Path(args.out))
-        fit = m[FOREIGN_DETRACTOR_KEY]
+        fit = latest_fit(m, FOREIGN_DETRACTOR_KEY)
         fd = fit["leave_one_annotator_out_nested"]
         _echo(f"updated {args.out} ({m['version']}; detractor head {'kept' if fit['shipped'] else 'refused'}"
               f": nested leave-one-annotator-out AUROC {fd['auroc']} against {fd['english_head_auroc']} for the "
@@ -1506,7 +1527,8 @@ def main(argv: Sequence[str] | None = None) -> None:
               f"{fit['shipped_input'] or 'none'})")
     for task in (t for t in FOREIGN_TASKS.values() if getattr(args, f"foreign_{t.name}")):
         m = fit_foreign_task(task, Path(args.out), readings=args.readings)
-        fit, loao = m[task.key], m[task.key]["leave_one_annotator_out"]
+        fit = latest_fit(m, task.key)
+        loao = fit["leave_one_annotator_out"]
         _echo(f"updated {args.out} ({m['version']}; {task.name} head {'kept' if fit['shipped'] else 'refused'}: "
               f"leave-one-annotator-out {task.metric} {loao[task.metric]} against "
               f"{loao[f'{task.name}_head_{task.metric}']} for the English-trained head)")

@@ -168,3 +168,32 @@ def test_written_survey_comments_are_labelled_detractor_at_six_or_under() -> Non
         first = next(csv.DictReader(fh))
     assert written.texts[0] == first["text"] and written.labels[0] == ("1" if int(first["score"]) <= 6 else "0")
     assert written.labels.count("1") == 300  # 5 of every 12 comments a language and annotator
+
+
+def test_a_refused_refit_keeps_the_report_of_what_ships(tmp_path: Path) -> None:
+    """Rerunning a fit whose rule refuses it changes no weight, so the manifest must go on describing
+    the shipped fit (the runtime reads a fit's languages and input from its report); the refusal is
+    kept beside it, and dropped once a later run is adopted."""
+    import json
+    import shutil
+
+    from classifiers.multilingual import DEFAULT_DIR, FOREIGN_DETRACTOR_KEY, MultilingualHeads
+    from classifiers.train_extra import REFUSED, _rewrite_multilingual, latest_fit
+
+    out = tmp_path / "ml"
+    shutil.copytree(DEFAULT_DIR, out)
+    heads = MultilingualHeads(out, threads=1)
+    heads.load()
+    shipped = json.loads(json.dumps(heads.manifest[FOREIGN_DETRACTOR_KEY]))
+    weights, version = (out / "heads.safetensors").read_bytes(), heads.manifest["version"]
+    refused = {"shipped": False, "shipped_input": "", "rule": "a run its rule refused"}
+    m = _rewrite_multilingual(out, heads, FOREIGN_DETRACTOR_KEY, refused, adopted=False)
+    on_disk = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert on_disk[FOREIGN_DETRACTOR_KEY] == shipped and on_disk[FOREIGN_DETRACTOR_KEY + REFUSED] == refused
+    assert latest_fit(m, FOREIGN_DETRACTOR_KEY) == refused  # what the CLI prints: the run just made
+    assert (out / "heads.safetensors").read_bytes() == weights
+    assert m["version"].split("-")[3:] == version.split("-")[3:]  # same weights, same digest (the date may move)
+    adopted = {**shipped, "rule": "a later run its rule adopted"}
+    m = _rewrite_multilingual(out, heads, FOREIGN_DETRACTOR_KEY, adopted)
+    assert m[FOREIGN_DETRACTOR_KEY] == adopted and FOREIGN_DETRACTOR_KEY + REFUSED not in m
+    assert latest_fit(m, FOREIGN_DETRACTOR_KEY) == adopted
