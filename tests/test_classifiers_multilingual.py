@@ -50,7 +50,7 @@ def test_a_post_in_capitals_reads_as_the_same_post_in_lower_case(clf: MiniLMClas
     assert shouted.path == lower.path == "multilingual" and shouted.language == lower.language == "de"
     assert shouted.complaint == pytest.approx(lower.complaint, abs=1e-6)
     assert shouted.sentiment == pytest.approx(lower.sentiment, abs=1e-6)
-    assert clf.version.endswith(f"-{INPUT_FORM}-topics")  # the cue lists' revision follows the input form
+    assert clf.version.endswith(f"-{INPUT_FORM}-topics-borrowed")  # the cue lists' revision and the routing follow
 
 
 def test_bare_drops_handles_links_and_codes_only() -> None:
@@ -551,3 +551,36 @@ def test_posts_typed_as_people_type_them_keep_their_language_and_path(clf: MiniL
         assert binary_metrics(y[asked == lang], p[asked == lang])["accuracy"] >= 0.7, lang
     hungarian = [x.path for x, lang in zip(preds, asked, strict=True) if lang == "hu"]
     assert hungarian.count("keywords") >= 75  # the rest were too short to name
+
+
+def test_a_language_no_group_serves_borrows_the_complaint_head_of_every_written_language(
+        clf: MiniLMClassifier) -> None:
+    """A post in a language outside the fifteen (Swedish, Czech ...) takes its complaint score from the head fitted
+    on our posts in all fifteen, which reads such languages far better than the head trained on English labels
+    alone; it stays flagged not covered, its other scores are unchanged, and no covered or Hungarian post moves."""
+    from classifiers.cues import complaint_evidence
+    from classifiers.multilingual import BORROWED_GROUP, predict_multilingual
+
+    ml = clf.multilingual
+    assert ml is not None
+    texts = ["@Snabbfrakt paketet har inte kommit på två veckor och ingen svarar, jag vill ha pengarna tillbaka",
+             "Dobrý den, jaká je otevírací doba pobočky v sobotu?",
+             "Seit 4 Tagen ohne Internet, und niemand ruft zurück",
+             "Harmadik hete nem jön a csomag, és senki nem veszi fel a telefont"]
+    langs = ["sv", "cs", "de", "hu"]
+    got = predict_multilingual(ml, texts, langs)
+    x = ml.encoder.embed(texts)
+    found = [complaint_evidence(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    borrowed = ml.foreign_complaint(x[:2], texts[:2], found[:2], group=BORROWED_GROUP)
+    np.testing.assert_allclose([g.complaint for g in got[:2]], borrowed, rtol=1e-5)
+    english_trained = ml.proba(x[:2])
+    for pred, detractor, sentiment in zip(got[:2], english_trained["detractor"], english_trained["sentiment"],
+                                          strict=True):
+        assert not pred.language_covered and pred.path == "multilingual"
+        assert any("fifteen other languages, not this one" in r for r in pred.reasons)
+        assert pred.detractor == pytest.approx(float(detractor), rel=1e-5)  # only the complaint score is borrowed
+        assert [pred.sentiment[k] for k in SENTIMENTS] == pytest.approx(sentiment.tolist(), rel=1e-5)
+    assert got[0].complaint > 0.5 > got[1].complaint
+    alone = predict_multilingual(ml, texts[2:], langs[2:])  # covered posts read the same beside them
+    assert [g.complaint for g in got[2:]] == pytest.approx([g.complaint for g in alone])
+    assert got[3].path == "keywords" and not any("fifteen other languages" in r for r in got[3].reasons)
