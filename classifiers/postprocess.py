@@ -169,9 +169,12 @@ def language_reason(language: str, path: str, covered: bool) -> str | None:
     if not language or (language in ("en", UNDETERMINED) and path == "english"):
         return None
     name = language_name(language)
-    if not covered:
+    if not covered and path == "keywords":
         return (f"language not covered: {name} ({language}); scores are a guess from keywords at best, "
                 "so the priority has a floor")
+    if not covered:  # read through heads trained on other languages (multilingual.BORROWED_GROUP)
+        return (f"language not covered: {name} ({language}); no model here was trained on it, so its scores "
+                "are rough and the priority has a floor")
     if path == "multilingual":
         return f"language: {name} ({language}); multilingual model"
     return f"language: {name} ({language})"

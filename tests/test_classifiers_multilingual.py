@@ -578,6 +578,7 @@ def test_a_language_no_group_serves_borrows_the_complaint_head_of_every_written_
                                           strict=True):
         assert not pred.language_covered and pred.path == "multilingual"
         assert any("fifteen other languages, not this one" in r for r in pred.reasons)
+        assert any("no model here was trained on it" in r for r in pred.reasons)
         assert pred.detractor == pytest.approx(float(detractor), rel=1e-5)  # only the complaint score is borrowed
         assert [pred.sentiment[k] for k in SENTIMENTS] == pytest.approx(sentiment.tolist(), rel=1e-5)
     assert got[0].complaint > 0.5 > got[1].complaint
