@@ -89,8 +89,12 @@ WRITTEN_GROUPS = (FIRST_GROUP,
 #: labels alone (model card, "Languages we do not cover"). Such posts stay flagged "not covered".
 BORROWED_GROUP = WRITTEN_GROUPS[-1]
 #: Which head scores which languages, beyond the manifest: part of the version, since it changes scores without
-#: changing a weight ("borrowed": languages no group serves take ``BORROWED_GROUP``'s complaint head, 2026-12-05).
-ROUTING = "borrowed"
+#: changing a weight ("borrowed": languages no group serves take ``BORROWED_GROUP``'s complaint head, 2026-12-05;
+#: "borrowed2": and the foreign intent head, the same night).
+ROUTING = "borrowed2"
+#: The scores a post in such a language borrows from heads fitted on written posts in other languages. Sentiment
+#: is not among them: borrowed, it rose on eight such languages as a whole but fell on Swedish, beyond its rule.
+BORROWED_SCORES = ("complaint", "intent")
 #: Heads trained on our written posts (the complaint and praise heads read the cue count and n-grams beside
 #: the embedding): ``proba`` leaves them out.
 WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD,
@@ -336,12 +340,10 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
     read = {score: heads.foreign_languages(score) for score in FOREIGN_TASK_HEADS}  # languages a written head reads
-    bare_languages = frozenset().union(*(read[s] for s in read if heads.reads_bare(s)))
-    x_bare = heads.embed_bare(x, texts, [i for i, lang in enumerate(languages) if lang in bare_languages])
-    for score, (head, _) in FOREIGN_TASK_HEADS.items():
-        if at := [i for i, lang in enumerate(languages) if lang in read[score]]:
-            given = x_bare if heads.reads_bare(score) else x
-            p[score][at] = heads.foreign(head, given[at])  # before the praise head, which moves only its share
+    lent = [i for i, lang in enumerate(languages) if borrows(lang)]  # languages no written head was trained on
+    _score_tasks(heads, x, texts, {score: [i for i, lang in enumerate(languages) if lang in read[score]]
+                                   + (lent if read[score] and score in BORROWED_SCORES else [])
+                                   for score in FOREIGN_TASK_HEADS}, p)
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
     share = np.full(len(texts), np.nan)  # the praise head's probability, where a group has one
@@ -353,7 +355,8 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             foreign[at] = True
             detractor[at] = heads.detractor_learned(group)
             _score_group(heads, group, x, texts, found, p, share, at)
-    borrowed = _borrow_complaint(heads, x, texts, languages, found, foreign, p)
+    _borrow_complaint(heads, x, texts, lent, found, p)
+    borrowed = _borrowed(heads, read)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
@@ -364,28 +367,44 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
         elif lang in cues.SUPPORTED:
             out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised))
         else:
-            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="", borrowed=borrowed[i]))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="",
+                                   borrowed=borrowed if borrows(lang) else ()))
     return out
 
 
-def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], languages: Sequence[str],
-                      found: Sequence[Sequence[str]], foreign: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-    """Posts in a language no written group serves, USE does not read and no cue list covers take their complaint
-    score from ``BORROWED_GROUP``'s head, in ``p`` in place; returns which did.
+def _score_tasks(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], rows: Mapping[str, list[int]],
+                 p: dict[str, np.ndarray]) -> None:
+    """The scores of ``FOREIGN_TASK_HEADS`` (intent, sentiment) of ``rows[score]`` from the heads fitted on written
+    posts, in ``p`` in place (before the praise head, which moves only its share of the intent)."""
+    x_bare = heads.embed_bare(x, texts, sorted(set().union(*(rows[s] for s in rows if heads.reads_bare(s)))))
+    for score, (head, _) in FOREIGN_TASK_HEADS.items():
+        if at := rows[score]:
+            p[score][at] = heads.foreign(head, (x_bare if heads.reads_bare(score) else x)[at])
+
+
+def borrows(language: str) -> bool:
+    """Whether a post in ``language`` borrows scores (``BORROWED_SCORES``) from heads fitted on written posts in
+    other languages: USE does not read it and no cue list covers it (``und`` and English never reach this path)."""
+    return language not in USE_LANGUAGES and language not in cues.SUPPORTED
+
+
+def _borrowed(heads: MultilingualHeads, read: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
+    """The scores such a post borrowed, given the heads the model has (those of ``BORROWED_SCORES``)."""
+    have = {"complaint": bool(heads.group_languages(BORROWED_GROUP)), **{s: bool(read[s]) for s in read}}
+    return tuple(s for s in BORROWED_SCORES if have.get(s))
+
+
+def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], at: Sequence[int],
+                      found: Sequence[Sequence[str]], p: dict[str, np.ndarray]) -> None:
+    """Posts ``at``, in languages ``borrows`` names, take their complaint score from ``BORROWED_GROUP``'s head, in
+    ``p`` in place.
 
     Why: there the head trained on English labels alone read every post as no complaint (macro-F1 0.33-0.51
     on six of eight such languages), while the head fitted on our posts in fifteen languages reads them at
     0.60-0.77: complaints in a related language, and the n-grams that cross languages ("refund", "app", "!!!")."""
-    borrowed = np.zeros(len(texts), dtype=bool)
-    if not heads.group_languages(BORROWED_GROUP):
-        return borrowed  # the model has no such head
-    at = [i for i, lang in enumerate(languages)
-          if not foreign[i] and lang not in USE_LANGUAGES and lang not in cues.SUPPORTED]
-    if at:
+    if at and "complaint" in BORROWED_SCORES and heads.group_languages(BORROWED_GROUP):
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at],
                                                      group=BORROWED_GROUP)
-        borrowed[at] = True
-    return borrowed
 
 
 def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, texts: Sequence[str],
@@ -404,18 +423,23 @@ def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, t
         share[at] = praise
 
 
+def _and(parts: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
 def _learned(complaint: bool, praise: bool, scores: Sequence[str] = ()) -> str:
     """The scores of a post that heads trained on written posts in its language gave, in words
     ("complaint, praise and intent"; "" for none); ``scores``: the others among them (detractor, and those of
     ``FOREIGN_TASK_HEADS``)."""
-    parts = [name for name, on in (("complaint", complaint), ("praise", complaint and praise)) if on] + list(scores)
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return _and([name for name, on in (("complaint", complaint), ("praise", complaint and praise)) if on]
+                + list(scores))
 
 
 def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: Sequence[str], *,
-                covered: bool, learned: str, borrowed: bool = False) -> Prediction:
+                covered: bool, learned: str, borrowed: Sequence[str] = ()) -> Prediction:
     """``learned``: what the heads trained on written posts in this language gave ("" for none); ``borrowed``:
-    the complaint score came from the head trained on written posts in the other languages (``BORROWED_GROUP``)."""
+    the scores that came from heads trained on written posts in other languages (``BORROWED_SCORES``)."""
     sentiment = {name: float(p["sentiment"][i, j]) for j, name in enumerate(SENTIMENTS)}
     intent = {name: float(p["intent"][i, j]) for j, name in enumerate(INTENTS)}
     severity = ({str(k): float(p["severity"][i, k]) for k in range(p["severity"].shape[1])}
@@ -426,7 +450,7 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
                   path="multilingual", covered=covered)
     why += (f"{learned} from heads trained on written posts in this language (the detractor score weighs the "
             "complaint too); other scores from English labels" if learned
-            else "complaint from a head trained on written posts in fifteen other languages, not this one; other "
+            else f"{_and(borrowed)} from heads trained on written posts in other languages, not this one; other "
             "scores from English labels" if borrowed
             else "scores from heads trained on English labels",)
     if complaint >= 0.5 and found:
