@@ -340,9 +340,9 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
     read = {score: heads.foreign_languages(score) for score in FOREIGN_TASK_HEADS}  # languages a written head reads
-    lent = [i for i, lang in enumerate(languages) if borrows(lang)]  # languages no written head was trained on
+    borrowing = [i for i, lang in enumerate(languages) if borrows(lang)]  # languages no written head was trained on
     _score_tasks(heads, x, texts, {score: [i for i, lang in enumerate(languages) if lang in read[score]]
-                                   + (lent if read[score] and score in BORROWED_SCORES else [])
+                                   + (borrowing if read[score] and score in BORROWED_SCORES else [])
                                    for score in FOREIGN_TASK_HEADS}, p)
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
@@ -355,7 +355,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             foreign[at] = True
             detractor[at] = heads.detractor_learned(group)
             _score_group(heads, group, x, texts, found, p, share, at)
-    _borrow_complaint(heads, x, texts, lent, found, p)
+    _borrow_complaint(heads, x, texts, borrowing, found, p)
     borrowed = _borrowed(heads, read)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
@@ -399,9 +399,9 @@ def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[s
     """Posts ``at``, in languages ``borrows`` names, take their complaint score from ``BORROWED_GROUP``'s head, in
     ``p`` in place.
 
-    Why: there the head trained on English labels alone read every post as no complaint (macro-F1 0.33-0.51
-    on six of eight such languages), while the head fitted on our posts in fifteen languages reads them at
-    0.60-0.77: complaints in a related language, and the n-grams that cross languages ("refund", "app", "!!!")."""
+    Why: there the head trained on English labels alone read nearly every post as no complaint (macro-F1 0.33-0.59
+    on eight such languages), while the head fitted on our posts in fifteen languages reads them at 0.60-0.81:
+    complaints in a related language, and the n-grams that cross languages ("refund", "app", "!!!")."""
     if at and "complaint" in BORROWED_SCORES and heads.group_languages(BORROWED_GROUP):
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at],
                                                      group=BORROWED_GROUP)
