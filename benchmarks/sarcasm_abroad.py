@@ -64,8 +64,9 @@ def read(path: Path) -> list[dict[str, str]]:
 def complaint_posts(embed: Any) -> dict[str, Any]:
     """The written complaint posts with each one's leave-one-annotator-out complaint probability from its
     group's head at the shipped C (files 1-6: the first group; 9-14: the group fitted on all twelve)."""
+    import scipy.sparse as sp
+
     from classifiers.multilingual import DEFAULT_DIR, WRITTEN_GROUPS
-    from classifiers.ngrams import hashed_counts
     from classifiers.train_extra import _foreign_loao, _foreign_rows
 
     manifest = json.loads((DEFAULT_DIR / "manifest.json").read_text(encoding="utf-8"))
@@ -74,14 +75,12 @@ def complaint_posts(embed: Any) -> dict[str, Any]:
         rows = _foreign_rows(embed, group)
         fit = manifest[group.key("foreign_complaint")]
         p = _foreign_loao(rows, (fit["C_embedding"], fit["C_ngram"]))
-        own = np.asarray([int(f.split("_")[1].split(".")[0]) in group_files(group) for f in rows.files])
+        own = np.flatnonzero(np.isin(rows.files, [f"multilingual_{k}.csv" for k in group_files(group)]))
         parts.append((rows, p, own))
     out: dict[str, Any] = {k: np.concatenate([getattr(r, k)[m] for r, _, m in parts])
                            for k in ("y", "files", "kinds", "languages", "x", "cues")}
     out["p"] = np.concatenate([p[m] for _, p, m in parts])
-    texts = [t for group in WRITTEN_GROUPS for t, f in zip(*written_texts(group), strict=True)
-             if int(f.split("_")[1].split(".")[0]) in group_files(group)]
-    out["counts"] = hashed_counts(texts)
+    out["counts"] = sp.vstack([r.counts[m] for r, _, m in parts]).tocsr()  # hashed once, by _foreign_rows
     return out
 
 
@@ -90,13 +89,6 @@ def group_files(group: Any) -> tuple[int, ...]:
     from classifiers.multilingual import FIRST_GROUP
 
     return group.files if group is FIRST_GROUP else tuple(k for k in group.files if k not in FIRST_GROUP.files)
-
-
-def written_texts(group: Any) -> tuple[list[str], list[str]]:
-    from classifiers import data
-
-    written, _, files, _ = data.multilingual_written(group.files)
-    return written.texts, files
 
 
 def sarcasm_rows(embed: Any, enthusiastic: bool) -> Any:

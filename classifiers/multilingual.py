@@ -340,10 +340,10 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     x = heads.encoder.embed(texts)
     p = heads.proba(x)
     read = {score: heads.foreign_languages(score) for score in FOREIGN_TASK_HEADS}  # languages a written head reads
-    borrowing = [i for i, lang in enumerate(languages) if borrows(lang)]  # languages no written head was trained on
+    borrowed = _borrowed(heads, read)  # what a post in a language no written head was trained on borrows
+    borrowing = [i for i, lang in enumerate(languages) if borrows(lang)]
     _score_tasks(heads, x, texts, {score: [i for i, lang in enumerate(languages) if lang in read[score]]
-                                   + (borrowing if read[score] and score in BORROWED_SCORES else [])
-                                   for score in FOREIGN_TASK_HEADS}, p)
+                                   + (borrowing if score in borrowed else []) for score in FOREIGN_TASK_HEADS}, p)
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
     share = np.full(len(texts), np.nan)  # the praise head's probability, where a group has one
@@ -355,8 +355,8 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             foreign[at] = True
             detractor[at] = heads.detractor_learned(group)
             _score_group(heads, group, x, texts, found, p, share, at)
-    _borrow_complaint(heads, x, texts, borrowing, found, p)
-    borrowed = _borrowed(heads, read)
+    if "complaint" in borrowed:
+        _borrow_complaint(heads, x, texts, borrowing, found, p)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
@@ -367,8 +367,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
         elif lang in cues.SUPPORTED:
             out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised))
         else:
-            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="",
-                                   borrowed=borrowed if borrows(lang) else ()))
+            out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="", borrowed=borrowed))
     return out
 
 
@@ -389,7 +388,8 @@ def borrows(language: str) -> bool:
 
 
 def _borrowed(heads: MultilingualHeads, read: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
-    """The scores such a post borrowed, given the heads the model has (those of ``BORROWED_SCORES``)."""
+    """The scores a post in a language ``borrows`` names takes from heads fitted on written posts: those of
+    ``BORROWED_SCORES`` whose head the model has."""
     have = {"complaint": bool(heads.group_languages(BORROWED_GROUP)), **{s: bool(read[s]) for s in read}}
     return tuple(s for s in BORROWED_SCORES if have.get(s))
 
@@ -402,7 +402,7 @@ def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[s
     Why: there the head trained on English labels alone read nearly every post as no complaint (macro-F1 0.33-0.59
     on eight such languages), while the head fitted on our posts in fifteen languages reads them at 0.60-0.81:
     complaints in a related language, and the n-grams that cross languages ("refund", "app", "!!!")."""
-    if at and "complaint" in BORROWED_SCORES and heads.group_languages(BORROWED_GROUP):
+    if at:
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at],
                                                      group=BORROWED_GROUP)
 
