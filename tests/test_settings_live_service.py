@@ -98,3 +98,26 @@ async def _version(store, section: str, item: str) -> int:  # type: ignore[no-un
     row = await store.read(lambda db: db.conn.execute(
         "SELECT version FROM settings_overlay WHERE section = ? AND item = ?", (section, item)).fetchone())
     return int(row[0]) if row else 0
+
+
+async def test_shutdown_stops_a_pipeline_a_poll_has_just_woken(tmp_path: Path) -> None:
+    """A poll that stores posts wakes the pipeline; shutting down in the next turn of the loop must still stop
+    it. (On Python 3.11 ``asyncio.wait_for`` returns, instead of raising, a cancel that arrives after the
+    awaited wait finished: the pipeline ran on and ``running`` waited for it forever.)"""
+    world = World(manual=True)
+    world.add_user(SimUser("900001", "SkylarkAir", "Skylark Air", platform="x"))
+    sim = Simulator(world)
+    await sim.start()
+    try:
+        async with asyncio.timeout(30) as limit:  # a hang ends here, not at pytest's 300 s
+            async with running(service_settings(tmp_path, sim.base_url), classifier=LexiconClassifier()) as svc:
+                async def idle() -> bool:  # the pipeline has done its first step and waits for a wake
+                    return bool(svc.pipeline._wake._waiters)  # type: ignore[attr-defined]
+
+                await wait_for(idle)
+                svc.pipeline.wake()  # as a poll does after it stores a page
+                await asyncio.sleep(0)  # the pipeline's wait completes in this turn; shutdown begins in the next
+        assert not limit.expired(), "shutdown waited on a pipeline that never stopped"
+        assert svc.pipeline._task is None
+    finally:
+        await sim.stop()

@@ -80,16 +80,24 @@ class Pipeline:
                 await self.step()
             except Exception:
                 log.exception("pipeline step failed; retrying after %.0fs", idle_seconds)
+            # not asyncio.wait_for: on Python 3.11 it returns, instead of raising, a cancel (stop()) that
+            # arrives after the wait finished, e.g. just after a poll's wake(), and stop() then waits forever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), idle_seconds)
+                async with asyncio.timeout(idle_seconds):
+                    await self._wake.wait()
             self._wake.clear()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="careline-pipeline")
 
     async def stop(self) -> None:
+        """Cancel the loop and wait for it; a cancel aimed at the caller itself still propagates."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await self._task
+            except asyncio.CancelledError:
+                me = asyncio.current_task()
+                if me is not None and me.cancelling():
+                    raise
             self._task = None
