@@ -66,5 +66,6 @@ class Classifier(ABC):
         """Load weights; slow, so the app calls it off the event loop at start."""
 
     @abstractmethod
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Score a batch; ``len(result) == len(texts)``, order preserved."""
+    def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
+        """Score a batch; ``len(result) == len(texts)``, order preserved. ``tags``: each post's language tag
+        from its platform (None where it gave none), a prior for the language identifier."""

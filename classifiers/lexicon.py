@@ -42,7 +42,7 @@ class LexiconClassifier(Classifier):
     def load(self) -> None:
         self._vader = SentimentIntensityAnalyzer()
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
         if self._vader is None:
             self.load()
         assert self._vader is not None

@@ -131,15 +131,16 @@ class MiniLMClassifier(Classifier):
         assert self.encoder is not None
         return self.encoder.embed(texts, batch_size=max(1, len(texts)))
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Detect each post's language, score English (and undetermined) posts with the fine-tuned
-        MiniLM and every other post with the multilingual path, and keep the input order."""
+    def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
+        """Detect each post's language (``tags``, the platforms' language tags, as priors), score English
+        (and undetermined) posts with the fine-tuned MiniLM and every other post with the multilingual path,
+        and keep the input order."""
         if not texts:
             return []
         if self.languages is None:
             self.load()
         assert self.languages is not None
-        langs = [d.code for d in self.languages.detect_many(texts)]
+        langs = [d.code for d in self.languages.detect_many(texts, tags)]
         english = [i for i, code in enumerate(langs) if self.multilingual is None or code in ENGLISH_PATH]
         other = [i for i in range(len(texts)) if i not in set(english)]
         out: list[Prediction | None] = [None] * len(texts)

@@ -10,6 +10,7 @@ classified without its row, or a row whose mention is still queued.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -41,7 +42,7 @@ def default_executor() -> ThreadPoolExecutor:
 
 
 def read_pending(db: Database, limit: int) -> list[dict[str, Any]]:
-    sql = """SELECT m.key, m.text, m.thread_key, m.author_key, m.created_at, a.followers
+    sql = """SELECT m.key, m.text, m.thread_key, m.author_key, m.created_at, m.language, a.followers
              FROM mentions m JOIN authors a ON a.key = m.author_key
              WHERE m.stage = 'new' ORDER BY m.created_at, m.key LIMIT ?"""
     cur = db.execute(sql, [limit])
@@ -100,8 +101,8 @@ def to_classification(row: dict[str, Any], pred: Prediction, version: str,
     )
 
 
-# The detected language replaces the platform's tag (X's ``lang``; Reddit gives none) when it is
-# determined: the queue then shows the language the model actually read the post as.
+# The detected language (read with the platform's tag as a prior) replaces the platform's tag (X's ``lang``;
+# Reddit gives none) when it is determined: the queue then shows the language the model read the post as.
 _SET_LANGUAGE = """UPDATE mentions SET language = CASE WHEN ?1 <> 'und' THEN ?1 ELSE COALESCE(language, ?1) END
                    WHERE key = ?2"""
 
@@ -136,7 +137,8 @@ async def classify_pending(store: Any, classifier: Classifier, *, batch_size: in
     for start in range(0, len(by_length), batch_size):
         batch = by_length[start : start + batch_size]
         texts = [r["text"] or "" for r in batch]
-        preds = await loop.run_in_executor(pool, classifier.predict, texts)
+        tags = [r["language"] for r in batch]  # the platform's tag until classified: a prior for language ID
+        preds = await loop.run_in_executor(pool, functools.partial(classifier.predict, texts, tags=tags))
         if len(preds) != len(batch):
             raise RuntimeError(f"classifier returned {len(preds)} predictions for {len(batch)} texts")
         for row, pred in zip(batch, preds, strict=True):

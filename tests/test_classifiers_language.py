@@ -10,7 +10,7 @@ import pytest
 from careline.languages import language_name
 from classifiers import cues
 from classifiers.data import REPO_ROOT
-from classifiers.language import UNDETERMINED, LanguageIdentifier, clean_for_language
+from classifiers.language import UNDETERMINED, LanguageIdentifier, clean_for_language, platform_tag
 from classifiers.multilingual import USE_LANGUAGES
 
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
@@ -56,6 +56,28 @@ def test_an_unsure_post_that_is_surely_not_english_takes_its_best_guess(ident: L
     assert czech.code not in ("en", UNDETERMINED) and czech.confidence < language.MIN_CONFIDENCE
     for text in ("Booooo", "whoops"):
         assert ident.detect(text).code == UNDETERMINED
+
+
+def test_a_platform_tag_decides_between_siblings_but_not_against_the_words(ident: LanguageIdentifier) -> None:
+    """The platform's tag is a prior: an unsure post (Czech or Slovak typed without accents) takes the tagged
+    sibling; a post the words settle keeps its language against a wrong tag (a composer default of "en")."""
+    unsure = "dobry den, porad nefunguje internet"
+    assert {ident.detect(unsure, "cs").code, ident.detect(unsure, "sk").code} == {"cs", "sk"}
+    assert ident.detect(unsure, "sk").confidence > ident.detect(unsure).confidence
+    german = "@Skylark Zweimal abgebucht! Ich gehe zur Verbraucherzentrale"
+    for tag in ("en", "fr", "pt-BR", None):
+        assert ident.detect(german, tag).code == "de"
+    assert ident.detect("ok", "fr").code == UNDETERMINED  # too little text is never a guess, tag or not
+    assert ident.detect_many([unsure, german], ["sk", None]) == [ident.detect(unsure, "sk"), ident.detect(german)]
+
+
+@pytest.mark.parametrize(("tag", "code"), [
+    ("pt-BR", "pt"), ("en_US", "en"), ("ZH-Hant", "zh"), ("in", "id"), ("iw", "he"), ("ja", "ja"),
+    ("und", None), ("qme", None), ("qht", None), ("", None), (None, None),
+])
+def test_platform_tags_are_read_as_iso_codes(tag: str | None, code: str | None) -> None:
+    """Bluesky sends BCP 47 tags with regions, X old codes and its own ``q..`` non-languages."""
+    assert platform_tag(tag) == code
 
 
 def test_dev_set_languages_are_identified(ident: LanguageIdentifier) -> None:

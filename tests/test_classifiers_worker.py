@@ -28,14 +28,16 @@ class RecordingClassifier(Classifier):
         self.threads: set[str] = set()
         self.batches: list[int] = []
         self.texts: list[list[str]] = []
+        self.tags: list[list[str | None] | None] = []
 
     def load(self) -> None:
         pass
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
         self.threads.add(threading.current_thread().name)
         self.batches.append(len(texts))
         self.texts.append(list(texts))
+        self.tags.append(list(tags) if tags is not None else None)
         out = []
         for t in texts:
             bad = "broken" in t.lower()
@@ -116,7 +118,7 @@ async def test_repeat_contacts_by_the_same_author_raise_effort(store: Store) -> 
 
 async def test_a_failing_batch_writes_nothing(store: Store) -> None:
     class Broken(RecordingClassifier):
-        def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
             if len(self.batches) >= 1:
                 raise RuntimeError("model crashed")
             return super().predict(texts)
@@ -144,7 +146,7 @@ async def test_batches_group_similar_lengths_and_rows_stay_with_their_mention(st
 class LanguageClassifier(RecordingClassifier):
     """Tags posts with a language the way the shipped classifier does (here: by a marker word)."""
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
         import dataclasses
 
         out = []
@@ -173,3 +175,15 @@ async def test_language_severity_and_sarcasm_are_stored_with_the_mention(store: 
     assert got["x:2"] == ("hu", "hu", 0, "keywords", 3, 0.1)
     assert got["x:3"][:2] == ("pt", "und")
     assert got["x:4"][:2] == ("en", "en")
+
+
+async def test_the_platform_language_tag_reaches_the_classifier(store: Store) -> None:
+    """The platform's tag (stored on the mention until it is classified) goes to ``predict`` beside each text,
+    as the language identifier's prior; Reddit's posts have none."""
+    _add(store, [_mention(1, "porad nefunguje internet"), _mention(2, "no tag here")])
+    store.write_sync(lambda db: db.conn.execute("UPDATE mentions SET language = 'cs' WHERE key = 'x:1'"))
+    clf = RecordingClassifier()
+    assert await classify_pending(store, clf, now=T0) == 2
+    seen = {t: tag for texts, tags in zip(clf.texts, clf.tags, strict=True) for t, tag in zip(texts, tags or [],
+                                                                                                 strict=True)}
+    assert seen == {"porad nefunguje internet": "cs", "no tag here": None}
