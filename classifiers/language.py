@@ -134,7 +134,8 @@ _TAG_ALIASES = {"in": "id", "iw": "he", "nb": "no", "nn": "no", "fil": "tl"}
 
 def platform_tag(tag: str | None) -> str | None:
     """A platform's language tag as an ISO 639-1 code: BCP 47 regions dropped (Bluesky's ``pt-BR``, ``en_US``),
-    old codes mapped; None for none or a non-language (X's ``und``, ``qme``, ``zxx``)."""
+    old codes mapped; None for none, ``und`` and X's ``q..`` non-languages (``qme``: media only). ``detect`` ignores
+    any code outside its languages (``zxx``: no linguistic content)."""
     if not tag:
         return None
     code = tag.strip().lower().replace("_", "-").split("-")[0]
