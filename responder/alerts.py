@@ -328,7 +328,12 @@ async def deliver_webhooks(store: Store, settings: Settings | ResponderSettings,
 
     async def one(row: dict[str, Any]) -> Outcome:
         async with gate:
-            return await _attempt(transport, row, hooks.get(row["url"]), request_seconds, responder.webhook_allow)
+            try:
+                return await _attempt(transport, row, hooks.get(row["url"]), request_seconds,
+                                      responder.webhook_allow)
+            except Exception as exc:  # e.g. a URL the resolver rejects: gather would drop every other outcome
+                log.exception("webhook delivery %s failed", row["id"])
+                return Outcome(row["id"], row["attempts"] + 1, False, f"{type(exc).__name__}: {exc}"[:300])
 
     outcomes = await asyncio.gather(*(one(row) for row in due))
     await store.write(lambda db: _record_all(db, outcomes, now))

@@ -331,3 +331,25 @@ async def test_a_refused_target_gets_no_request(store: Store, receiver: tuple[Re
     assert await deliver_webhooks(store, settings, session, now=now) == 0
     [row] = deliveries(store)
     assert row["status"] == "failed" and "webhook_allow" in row["last_error"] and rec.got == []
+
+
+async def test_one_hook_whose_url_cannot_be_resolved_does_not_lose_the_other_deliveries(
+        store: Store, receiver: tuple[Receiver, str], session: AiohttpTransport,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings only check ``https?://\\S+``; a typo with an empty DNS label makes the resolver raise
+    ``UnicodeError``, not ``OSError``. That used to escape ``asyncio.gather``: the good hook's POST went on
+    unrecorded (its row stayed leased, to be sent again after the lease) and nothing was recorded."""
+    monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", SECRET)
+    rec, url = receiver
+    bad = "https://alerts..example.com/hook"
+    settings = ResponderSettings(webhooks=[WebhookSettings(url=u, secret_env="CARELINE_TEST_HOOK_SECRET",
+                                                           events=["breach"]) for u in (url, bad)],
+                                 webhook_allow=["127.0.0.1"])
+    now = await breach(store, settings)
+    assert await deliver_webhooks(store, settings, session, now=now) == 1
+    rows = {row["url"]: row for row in deliveries(store)}
+    assert (rows[url]["status"], rows[url]["attempts"]) == ("delivered", 1)
+    assert (rows[bad]["status"], rows[bad]["attempts"]) == ("pending", 1) and "UnicodeError" in rows[bad]["last_error"]
+    assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=41)) == 0  # only the bad one
+    assert len(rec.got) == 1  # the receiver heard the breach once
+    assert {row["url"]: row["attempts"] for row in deliveries(store)} == {url: 1, bad: 2}

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from careline.app.service import running
+import aiohttp
+import pytest
+
+from careline.app.service import Service, running
+from careline.app.web.auth import create_token, create_user
+from careline.domain import Role
 from careline.settings import Settings, SourcesSettings, XSourceSettings
 from classifiers.lexicon import LexiconClassifier
 from platforms.simulator.server import Simulator
@@ -119,5 +126,124 @@ async def test_shutdown_stops_a_pipeline_a_poll_has_just_woken(tmp_path: Path) -
                 await asyncio.sleep(0)  # the pipeline's wait completes in this turn; shutdown begins in the next
         assert not limit.expired(), "shutdown waited on a pipeline that never stopped"
         assert svc.pipeline._task is None
+    finally:
+        await sim.stop()
+
+
+def _sky_world() -> World:
+    world = World(manual=True)
+    world.add_user(SimUser("900001", "SkylarkAir", "Skylark Air", platform="x"))
+    return world
+
+
+def _sources_closed(svc: Service) -> bool:
+    return all(p.source._session is None for p in svc.pollers)  # type: ignore[attr-defined]
+
+
+async def _token(svc: Service, name: str, role: Role) -> dict[str, str]:
+    def make(db):  # type: ignore[no-untyped-def]
+        create_user(db, name, role, "a long enough password")
+        return create_token(db, name, "tests")
+
+    return {"Authorization": f"Bearer {await svc.store.write(make)}"}
+
+
+async def test_a_cancelled_service_still_closes_its_sources_web_server_and_store(tmp_path: Path) -> None:
+    """The task running the service is cancelled (Ctrl-C before the signal handlers are in, a supervisor's task
+    group): its shutdown runs with that cancel already taken. Stopping the pipeline re-raised it, so the
+    sources, the web server and the store were left open."""
+    sim = Simulator(_sky_world())
+    await sim.start()
+    up: list[Service] = []
+
+    async def serve() -> None:
+        async with running(service_settings(tmp_path, sim.base_url), classifier=LexiconClassifier()) as svc:
+            up.append(svc)
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(serve())
+    try:
+        async with asyncio.timeout(30):
+            await wait_for(lambda: asyncio.sleep(0, bool(up)))
+            svc = up[0]
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        assert _sources_closed(svc), "the pollers' sources were left open"
+        assert svc.store._write_db is None, "the store was left open"  # type: ignore[attr-defined]
+        where = urlsplit(svc.url)
+        with pytest.raises(OSError):  # nobody listens any more
+            await asyncio.open_connection(where.hostname, where.port)
+        assert svc.pipeline._task is None
+    finally:
+        task.cancel()
+        await sim.stop()
+
+
+async def test_a_settings_save_finishing_during_shutdown_starts_no_pollers(tmp_path: Path) -> None:
+    """An admin's save still in the server when the service stops (the web server waits for it) used to start
+    a rebuild after the pollers were closed: new sources, opened in a task nobody awaited, never closed."""
+    sim = Simulator(_sky_world())
+    await sim.start()
+    release, holding = threading.Event(), threading.Event()
+    try:
+        async with aiohttp.ClientSession() as http, asyncio.timeout(30) as limit:
+            async with running(service_settings(tmp_path, sim.base_url), classifier=LexiconClassifier()) as svc:
+                assert svc.live is not None
+                live, root = svc.live, await _token(svc, "root", Role.ADMIN)
+                async with http.get(svc.url + "api/admin/settings", headers=root) as r:  # the token's first use
+                    assert r.status == 200
+
+                def hold(db):  # type: ignore[no-untyped-def]  # the writer is busy, e.g. a big page of posts
+                    holding.set()
+                    release.wait(20)
+
+                busy = asyncio.create_task(svc.store.write(hold))
+                await wait_for(lambda: asyncio.sleep(0, holding.is_set()))
+
+                async def save() -> int:
+                    async with http.post(svc.url + "api/admin/settings/sources?item=x", headers=root,
+                                         json={"version": 0, "interval_seconds": 2}) as r:
+                        return r.status
+
+                saving = asyncio.create_task(save())
+                await wait_for(lambda: asyncio.sleep(0, live._lock.locked()))  # in the server, waiting to write
+
+                async def release_after_the_pollers_closed() -> None:
+                    await wait_for(lambda: asyncio.sleep(0, _sources_closed(svc)))
+                    release.set()
+
+                releaser = asyncio.create_task(release_after_the_pollers_closed())
+            assert await saving == 200 and live.current.sources.x.interval_seconds == 2
+            await busy
+            await releaser
+            await asyncio.sleep(0.2)  # a rebuild started by the save would have opened its sources by now
+        assert not limit.expired()
+        assert _sources_closed(svc), "a rebuild after shutdown opened sources nobody closes"
+        assert not [t for t in asyncio.all_tasks() if t.get_name() == "careline-listening-rebuild"]
+    finally:
+        release.set()
+        await sim.stop()
+
+
+async def test_shutdown_ends_an_open_event_stream(tmp_path: Path) -> None:
+    """An agent's open queue page holds /api/stream; aiohttp waits 60 s for running handlers before it cancels
+    them, so every shutdown with a page open took a minute. The streams now end when shutdown begins."""
+    sim = Simulator(_sky_world())
+    await sim.start()
+    loop = asyncio.get_running_loop()
+    try:
+        async with aiohttp.ClientSession() as http, asyncio.timeout(30) as limit:
+            async with running(service_settings(tmp_path, sim.base_url), classifier=LexiconClassifier()) as svc:
+                ada = await _token(svc, "ada", Role.AGENT)
+                stream = await http.get(svc.url + "api/stream", headers=ada)
+                assert stream.status == 200
+                assert (await stream.content.readline()).startswith(b"event: queue")
+                stopping = loop.time()
+            took = loop.time() - stopping
+            await stream.read()  # the stream ended with the server
+            stream.close()
+        assert not limit.expired(), "shutdown waited for the open stream"
+        assert took < 10, f"shutdown took {took:.1f}s"
     finally:
         await sim.stop()

@@ -42,6 +42,7 @@ class Listening:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _latest: Settings | None = None
     _task: asyncio.Task[None] | None = None
+    _closed: bool = False
 
     async def start(self, settings: Settings) -> None:
         """Build and start a poller per enabled source and brand (before the scheduler runs)."""
@@ -75,7 +76,11 @@ class Listening:
 
     def follow(self, settings: Settings) -> None:
         """Subscribed to the live settings: rebuild in the background, so an admin's save never waits on a
-        slow poll (one backing off after a 429); a burst of changes collapses into one rebuild to the last."""
+        slow poll (one backing off after a 429); a burst of changes collapses into one rebuild to the last.
+        After :meth:`close` (a save still finishing while the service shuts down) there is nothing to rebuild:
+        a rebuild then would start sources nobody closes, in a task nobody awaits."""
+        if self._closed:
+            return
         self._latest = settings
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="careline-listening-rebuild")
@@ -122,6 +127,7 @@ class Listening:
                 self.senders[key] = sender
 
     async def close(self) -> None:
+        self._closed = True
         if self._task is not None:
             self._latest = None
             await self._task  # a rebuild half done would leave sources open

@@ -91,13 +91,17 @@ class Pipeline:
         self._task = asyncio.create_task(self.run(), name="careline-pipeline")
 
     async def stop(self) -> None:
-        """Cancel the loop and wait for it; a cancel aimed at the caller itself still propagates."""
+        """Cancel the loop and wait for it; a cancel aimed at the caller while it waits still propagates.
+
+        A cancel the caller had already taken before calling (the service's shutdown running *because* its
+        task was cancelled) is not a new one: re-raising it here would skip the rest of that shutdown."""
         if self._task is not None:
+            me = asyncio.current_task()
+            before = me.cancelling() if me is not None else 0
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
-                me = asyncio.current_task()
-                if me is not None and me.cancelling():
+                if me is not None and me.cancelling() > before:
                     raise
             self._task = None

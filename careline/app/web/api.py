@@ -7,6 +7,7 @@ route here; ``tests/test_web_schema.py`` runs Schemathesis against it on a live 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,7 +18,7 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, user_of
-from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
+from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, settings_now
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
 from careline.errors import Invalid, NotFound
@@ -109,19 +110,23 @@ async def check_draft(request: web.Request) -> web.Response:
 async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
                        every: float) -> web.StreamResponse:
     """Server-sent events: ``payload()`` as one ``event`` every ``every`` seconds until the page goes away
-    (or ``STREAM_LIFETIME`` passes; the browser's EventSource then reconnects by itself)."""
+    (or ``STREAM_LIFETIME`` passes; the browser's EventSource then reconnects by itself), or the server shuts
+    down: aiohttp waits for running handlers (60 s) before it cancels them, so an open page would hold it."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_LIFETIME
-    while loop.time() < deadline:
+    stopping = request.app[STOPPING]
+    while loop.time() < deadline and not stopping.is_set():
         data = await payload()
         try:
             await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
         except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
             return response
-        await asyncio.sleep(every)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(every):
+                await stopping.wait()
     return response
 
 

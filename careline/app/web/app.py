@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ from careline.app.web.keys import (
     SENDERS,
     SETTINGS,
     SLA_CACHE,
+    STOPPING,
     STORE,
     TEMPLATES,
     THROTTLE,
@@ -149,6 +151,11 @@ async def close_senders(app: web.Application) -> None:
         await sender.close()
 
 
+async def end_streams(app: web.Application) -> None:
+    """On shutdown, before aiohttp waits for the handlers still running: the event streams end now."""
+    app[STOPPING].set()
+
+
 async def stop_hasher(app: web.Application) -> None:
     app[HASHER].shutdown(wait=False, cancel_futures=True)
 
@@ -187,6 +194,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[HASHER] = ThreadPoolExecutor(max_workers=accounts.hash_threads, thread_name_prefix="careline-hasher")
     app[THROTTLE] = LoginThrottle(accounts.account_attempts, accounts.address_attempts)
     app[PENDING] = {}
+    app[STOPPING] = asyncio.Event()
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -199,6 +207,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app.on_startup.append(apply_web_migrations)
     app.on_startup.append(load_settings_overlay)
     app.on_startup.append(start_senders)
+    app.on_shutdown.append(end_streams)
     app.on_cleanup.append(close_senders)
     app.on_cleanup.append(settle_caches)
     app.on_cleanup.append(stop_hasher)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -49,6 +50,10 @@ HASHER: web.AppKey[ThreadPoolExecutor] = web.AppKey("hasher", ThreadPoolExecutor
 THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("throttle", LoginThrottle)
 #: Logins that passed the password and wait for a two-factor code, by their one-time key.
 PENDING: web.AppKey[dict[str, PendingLogin]] = web.AppKey("pending_logins", dict[str, PendingLogin])
+
+#: Set when the server starts shutting down: open event streams (``api.event_stream``) end instead of
+#: holding the shutdown until aiohttp's timeout cancels them.
+STOPPING: web.AppKey[asyncio.Event] = web.AppKey("stopping", asyncio.Event)
 
 #: Who is viewing and typing where (in memory; see ``presence.py``).
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence", Presence)
