@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,10 @@ FOREIGN_SENTIMENT_HEAD = "sentiment_foreign"
 FOREIGN_DETRACTOR_HEAD = "detractor_foreign"
 FOREIGN_DETRACTOR_KEY = "foreign_detractor_head"  # the manifest key of its fit's report
 #: score -> (head, manifest key of its fit): the heads that replace an English-trained head's reading
+#: Sentiment of a keyword-path language (Hungarian) from its written group's complaint and praise logits, and the
+#: manifest key of its fit's report (``languages``, ``cue_weight``).
+KEYWORD_SENTIMENT_HEAD = "sentiment_keywords"
+KEYWORD_SENTIMENT_KEY = "keyword_sentiment"
 FOREIGN_TASK_HEADS = {"intent": (FOREIGN_INTENT_HEAD, "foreign_intent"),
                       "sentiment": (FOREIGN_SENTIMENT_HEAD, "foreign_sentiment")}
 
@@ -97,7 +101,7 @@ ROUTING = "borrowed2"
 BORROWED_SCORES = ("complaint", "intent")
 #: Heads trained on our written posts (the complaint and praise heads read the cue count and n-grams beside
 #: the embedding): ``proba`` leaves them out.
-WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD,
+WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD, KEYWORD_SENTIMENT_HEAD,
                            *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
@@ -272,6 +276,30 @@ class MultilingualHeads:
             return None
         return self.heads[group.praise].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
+    def keyword_sentiment(self, complaint: np.ndarray, praise: np.ndarray) -> np.ndarray:
+        """Sentiment probabilities (n, 3) of keyword-path posts from their written group's complaint and praise
+        probabilities, blended with nothing yet (``_from_cues`` weighs them with the cue lexicon's).
+
+        Why: USE does not read Hungarian, and the cue lexicon read 0.58 macro-recall on our written Hungarian
+        sentiment posts, most positive posts as neutral. The complaint and praise heads read Hungarian through
+        their n-grams; a three-class map of their two logits, fitted on the written sentiment posts of the group's
+        other languages only (``train_extra --keyword-sentiment``), read them at 0.86 blended with the cues."""
+        from classifiers.heads import logit
+
+        return self.heads[KEYWORD_SENTIMENT_HEAD].proba(np.c_[logit(complaint), logit(praise)])
+
+    @property
+    def keyword_sentiment_languages(self) -> frozenset[str]:
+        """The keyword-path languages whose sentiment ``keyword_sentiment`` gives (none without the head)."""
+        if KEYWORD_SENTIMENT_HEAD not in self.heads:
+            return frozenset()
+        return frozenset(self.manifest.get(KEYWORD_SENTIMENT_KEY, {}).get("languages", ()))
+
+    @property
+    def keyword_cue_weight(self) -> float:
+        """The cue lexicon's share of a keyword-path post's sentiment where ``keyword_sentiment`` gives one."""
+        return float(self.manifest.get(KEYWORD_SENTIMENT_KEY, {}).get("cue_weight", 0.5))
+
     def detractor_learned(self, group: WrittenGroup) -> bool:
         """Whether ``group``'s detractor score comes from the head trained on our written survey comments."""
         return self._detractor_blend(group).get("input") == FOREIGN_DETRACTOR_HEAD
@@ -357,6 +385,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             _score_group(heads, group, x, texts, found, p, share, at)
     if "complaint" in borrowed:
         _borrow_complaint(heads, x, texts, borrowing, found, p)
+    felt = _keyword_sentiment(heads, languages, foreign, p["complaint"], share)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
@@ -365,10 +394,23 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
         if lang in USE_LANGUAGES:
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned))
         elif lang in cues.SUPPORTED:
-            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised))
+            out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised,
+                                  felt.get(i), heads.keyword_cue_weight))
         else:
             out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="", borrowed=borrowed))
     return out
+
+
+def _keyword_sentiment(heads: MultilingualHeads, languages: Sequence[str], foreign: np.ndarray, complaint: np.ndarray,
+                       share: np.ndarray) -> dict[int, dict[str, float]]:
+    """Row -> sentiment from the written heads (``MultilingualHeads.keyword_sentiment``) for keyword-path posts whose
+    group gave both a complaint and a praise score."""
+    known = heads.keyword_sentiment_languages
+    at = [i for i, lang in enumerate(languages) if lang in known and foreign[i] and not np.isnan(share[i])]
+    if not at:
+        return {}
+    proba = heads.keyword_sentiment(complaint[at], share[at])
+    return {i: dict(zip(SENTIMENTS, map(float, row), strict=True)) for i, row in zip(at, proba, strict=True)}
 
 
 def _score_tasks(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], rows: Mapping[str, list[int]],
@@ -459,12 +501,17 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
                       language_covered=covered, severity=severity)
 
 
-def _from_cues(text: str, lang: str, complaint: float | None, praise: float | None = None) -> Prediction:
-    """A post in a language USE does not read: sentiment from the cue lexicon; the complaint score from
-    the foreign head where it was trained on the language (``complaint``), else from the cues too; the
+def _from_cues(text: str, lang: str, complaint: float | None, praise: float | None = None,
+               felt: Mapping[str, float] | None = None, cue_weight: float = 0.5) -> Prediction:
+    """A post in a language USE does not read: sentiment from the cue lexicon, blended with ``felt`` (the written
+    heads' reading, ``_keyword_sentiment``) where there is one, the cues weighing ``cue_weight``; the complaint
+    score from the foreign head where it was trained on the language (``complaint``), else from the cues too; the
     intent from its topic cues (``cues.topic``), else question or other; the praise share of the intent
     from the foreign praise head where there is one (``praise``)."""
     found = cues.cue_scores(text, lang)
+    if felt is not None:
+        found = replace(found, sentiment={k: cue_weight * v + (1 - cue_weight) * felt[k]
+                                                      for k, v in found.sentiment.items()})
     learned = complaint is not None
     complaint = complaint if complaint is not None else found.complaint
     intent = dict.fromkeys(INTENTS, 0.0)
@@ -477,7 +524,8 @@ def _from_cues(text: str, lang: str, complaint: float | None, praise: float | No
                   covered=False)
     if learned:
         what = "complaint and praise" if praise is not None else "complaint"
-        why += (f"{what} from heads trained on written posts in this language; sentiment from keywords",)
+        how = "those heads and keywords" if felt is not None else "keywords"
+        why += (f"{what} from heads trained on written posts in this language; sentiment from {how}",)
     if found.matched:
         why += ("keywords: " + ", ".join(f"'{w}'" for w in found.matched),)
     return Prediction(found.sentiment, complaint, detractor, intent, why, language=lang, path="keywords",

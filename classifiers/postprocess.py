@@ -170,8 +170,8 @@ def language_reason(language: str, path: str, covered: bool) -> str | None:
         return None
     name = language_name(language)
     if not covered and path == "keywords":
-        return (f"language not covered: {name} ({language}); scores are a guess from keywords at best, "
-                "so the priority has a floor")
+        return (f"language not covered: {name} ({language}); no encoder reads it, its scores come from word "
+                "n-grams and keywords, so they are rough and the priority has a floor")
     if not covered:  # read through heads trained on other languages (multilingual.BORROWED_GROUP)
         return (f"language not covered: {name} ({language}); no model here was trained on it, so its scores "
                 "are rough and the priority has a floor")

@@ -8,7 +8,7 @@ hand-written posts in ``data/train``, ``--praise-complaint`` the complaint head 
 positive words that the sarcasm head reads as sincere (after ``--sarcasm``), ``--foreign-complaint``
 the multilingual model's complaint head for the languages we wrote training posts in (``--foreign-praise``
 its praise head, ``--foreign-detractor`` the detractor head of other languages and its blend with the complaint
-heads); each keeps the
+heads, ``--keyword-sentiment`` Hungarian's sentiment from those heads); each keeps the
 other heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
 chosen by stratified 5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with
 bootstrap intervals in the manifest. Severity on MiniLM is calibrated and reported on the complaint
@@ -44,6 +44,8 @@ from classifiers.multilingual import (
     FOREIGN_DETRACTOR_KEY,
     FOREIGN_HEAD,
     FOREIGN_TASK_HEADS,
+    KEYWORD_SENTIMENT_HEAD,
+    KEYWORD_SENTIMENT_KEY,
     USE_CACHE_TAG,
     USE_LANGUAGES,
     WRITTEN_GROUPS,
@@ -906,6 +908,110 @@ def _auroc_report(y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: np
                                   for lang in sorted(set(languages.tolist())) for m in [languages == lang]}}
 
 
+KEYWORD_SENTIMENT_RULE = (
+    "2026-12-06, before the fresh posts existed: a three-class map of the first group's complaint and praise logits, "
+    "fitted on the written sentiment posts of its other seven languages (class-balanced, C 1); variant A the map "
+    "alone, B its mean with the cue lexicon; the variant with the higher macro-recall on the Hungarian posts of the "
+    "training files is chosen and adopted only if, on the check set's Hungarian posts and data/dev/sentiment_hu.csv, "
+    "macro-recall rises over the cue lexicon with the paired 95 % interval above 0 and no class's recall falls by "
+    "more than 0.10")
+KEYWORD_SENTIMENT_LANGUAGES = ("hu",)
+
+
+def _sentiment_posts(paths: Sequence[Path], keep: Callable[[str], bool]) -> tuple[list[dict[str, str]], np.ndarray]:
+    """Written sentiment posts of the languages ``keep`` accepts, and their labels as indices of ``SENTIMENTS``."""
+    import csv
+
+    rows = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows += [r for r in csv.DictReader(fh) if keep(r["language"])]
+    return rows, np.asarray([SENTIMENTS.index(r["sentiment"]) for r in rows])
+
+
+def _group_logits(heads: MultilingualHeads, embed: Callable[[Sequence[str]], np.ndarray],
+                  rows: Sequence[Mapping[str, str]]) -> np.ndarray:
+    """(n, 2): the first written group's complaint and praise probabilities of ``rows``, as ``predict`` gets them,
+    as logits."""
+    from classifiers import cues
+    from classifiers.heads import logit
+
+    texts = [r["text"] for r in rows]
+    found = [cues.complaint_evidence(r["text"], r["language"]) for r in rows]
+    x = embed(texts)
+    praise = heads.foreign_praise(x, texts, found, group=FIRST_GROUP)
+    assert praise is not None
+    return np.c_[logit(heads.foreign_complaint(x, texts, found, group=FIRST_GROUP)), logit(praise)]
+
+
+def _recall_by_class(y: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
+    got = proba.argmax(1)
+    by = {c: round(float((got[y == k] == k).mean()), 3) for k, c in enumerate(SENTIMENTS)}
+    return {"macro_recall": round(float(np.mean(list(by.values()))), 4), "by_class": by}
+
+
+def fit_keyword_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit Hungarian's sentiment from the first written group's complaint and praise heads
+    (``MultilingualHeads.keyword_sentiment``) and keep it when ``KEYWORD_SENTIMENT_RULE`` holds.
+
+    Why from those heads: USE does not read Hungarian, and its cue lexicon read most positive posts as neutral;
+    the complaint and praise heads read Hungarian through their n-grams. The map is fitted on other languages'
+    posts only, so every Hungarian post it is judged on is unseen."""
+    from sklearn.linear_model import LogisticRegression
+
+    from classifiers import cues
+
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
+    heads.heads.pop(KEYWORD_SENTIMENT_HEAD, None)
+    train = sorted((data.REPO_ROOT / "data" / "train").glob("sentiment_*.csv"))
+    others = FIRST_GROUP.serves - set(KEYWORD_SENTIMENT_LANGUAGES)
+    fit_rows, y_fit = _sentiment_posts(train, lambda lang: lang in others)
+    fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(
+        _group_logits(heads, embed, fit_rows), y_fit)
+    head = Head(KEYWORD_SENTIMENT_HEAD, list(SENTIMENTS), fitted.coef_.astype(np.float32),
+                fitted.intercept_.astype(np.float32))
+
+    def variants(rows: Sequence[Mapping[str, str]]) -> dict[float, np.ndarray]:
+        """Cue weight -> sentiment probabilities (0: the map alone, 0.5: its mean with the cues, 1: the cues)."""
+        mapped = head.proba(_group_logits(heads, embed, rows))
+        cue = np.asarray([[cues.cue_scores(r["text"], r["language"]).sentiment[c] for c in SENTIMENTS] for r in rows])
+        return {w: w * cue + (1 - w) * mapped for w in (0.0, 0.5, 1.0)}
+
+    chosen_rows, y_chosen = _sentiment_posts(train, lambda lang: lang in KEYWORD_SENTIMENT_LANGUAGES)
+    choosing = {str(w): _recall_by_class(y_chosen, v) for w, v in variants(chosen_rows).items()}
+    weight = max((0.0, 0.5), key=lambda w: choosing[str(w)]["macro_recall"])
+    dev = data.REPO_ROOT / "data" / "dev"
+    valid_rows, y_valid = _sentiment_posts([dev / "sentiment_multilingual.csv", dev / "sentiment_hu.csv"],
+                                           lambda lang: lang in KEYWORD_SENTIMENT_LANGUAGES)
+    valid = variants(valid_rows)
+    before, after = _recall_by_class(y_valid, valid[1.0]), _recall_by_class(y_valid, valid[weight])
+    ci = _paired_recall_ci(y_valid, valid[1.0], valid[weight])
+    worst = min(after["by_class"][c] - before["by_class"][c] for c in SENTIMENTS)
+    report: dict[str, Any] = {
+        "rule": KEYWORD_SENTIMENT_RULE, "languages": list(KEYWORD_SENTIMENT_LANGUAGES), "cue_weight": weight,
+        "fitted_on": f"{len(fit_rows)} written sentiment posts in {', '.join(sorted(others))}",
+        "choosing_on_training_files": {"n": len(chosen_rows), "by_cue_weight": choosing},
+        "validation": {"n": len(valid_rows), "cues": before, "chosen": after, "difference_ci95": ci,
+                       "other_variant": _recall_by_class(y_valid, valid[0.5 - weight])}}
+    report["shipped"] = bool(ci[0] > 0 and worst >= -0.10)
+    log(f"keyword sentiment: {json.dumps(report)}")
+    if report["shipped"]:
+        heads.heads[KEYWORD_SENTIMENT_HEAD] = head
+    return _rewrite_multilingual(out_dir, heads, KEYWORD_SENTIMENT_KEY, report, adopted=report["shipped"])
+
+
+def _paired_recall_ci(y: np.ndarray, before: np.ndarray, after: np.ndarray, n: int = 2000) -> list[float]:
+    """95 % bootstrap interval of the macro-recall difference (draws missing a class are skipped)."""
+    rng = np.random.default_rng(0)
+    diffs = []
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if len(set(y[i].tolist())) == len(SENTIMENTS):
+            diffs.append(_recall_by_class(y[i], after[i])["macro_recall"]
+                         - _recall_by_class(y[i], before[i])["macro_recall"])
+    return [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]
+
+
 def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
     """Fit the detractor head of other languages on English and our written survey comments, and each
     written group's blend of it with the group's complaint head (``MultilingualHeads.foreign_detractor``);
@@ -1482,6 +1588,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="fit the sentiment head for other languages on SemEval's rows and our written sentiment "
                              "posts (data/train/sentiment_*.csv), all read without @handles, links and codes (about "
                              "3 CPU min)")
+    parser.add_argument("--keyword-sentiment", action="store_true",
+                        help="fit Hungarian's sentiment from the first written group's complaint and praise heads, "
+                             "on the written sentiment posts of its other languages (after --foreign-praise)")
     parser.add_argument("--readings", nargs="+", type=Path, default=[], metavar="CSV",
                         help="with one of --foreign-intent and --foreign-sentiment: also train on these corrections "
                              "(careline readings export --task intent or sentiment), scored as one more annotator")
@@ -1525,6 +1634,13 @@ def main(argv: Sequence[str] | None = None) -> None:
               f": nested leave-one-annotator-out AUROC {fd['auroc']} against {fd['english_head_auroc']} for the "
               f"English-trained head, blended alike, and {fd['before_auroc']} before; blends shipped: "
               f"{fit['shipped_input'] or 'none'})")
+    if args.keyword_sentiment:
+        m = fit_keyword_sentiment(Path(args.out))
+        fit = latest_fit(m, KEYWORD_SENTIMENT_KEY)
+        v = fit["validation"]
+        _echo(f"updated {args.out} ({m['version']}; Hungarian sentiment from the heads "
+              f"{'kept' if fit['shipped'] else 'refused'}: macro-recall {v['chosen']['macro_recall']} against "
+              f"{v['cues']['macro_recall']} for the cue lexicon on {v['n']} posts, difference {v['difference_ci95']})")
     for task in (t for t in FOREIGN_TASKS.values() if getattr(args, f"foreign_{t.name}")):
         m = fit_foreign_task(task, Path(args.out), readings=args.readings)
         fit = latest_fit(m, task.key)

@@ -103,6 +103,24 @@ def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
     assert not any(r.startswith("language") for r in en.reasons)
 
 
+def test_hungarian_sentiment_reads_praise_as_positive(clf: MiniLMClassifier) -> None:
+    """USE does not read Hungarian; its cue lexicon read most positive posts as neutral. The written complaint and
+    praise heads, whose n-grams read Hungarian, give the sentiment with the cues since 2026-12-06 (sentences
+    written for this test)."""
+    praise, complaint, question = clf.predict([
+        "Köszönöm a gyors segítséget, a csomag már meg is jött, szuper csapat vagytok!",
+        "Harmadik hete várok a visszatérítésre, senki nem válaszol az ügyfélszolgálaton",
+        "Mikor nyit az új üzlet a Váci utcában?"])
+    assert [p.sentiment_label for p in (praise, complaint, question)] == ["positive", "negative", "neutral"]
+    assert all(p.path == "keywords" and p.language == "hu" for p in (praise, complaint, question))
+    assert any("sentiment from those heads and keywords" in r for r in praise.reasons)
+    assert clf.multilingual is not None and clf.multilingual.keyword_sentiment_languages == {"hu"}
+    # praise in words the cue lexicon lacks: it read both neutral
+    plain = ["A futár pontosan jött, a pizza forró volt, legközelebb is innen rendelek",
+             "A pénteki járat pontosan indult és a személyzet nagyon figyelmes volt"]
+    assert [p.sentiment_label for p in clf.predict(plain)] == ["positive", "positive"]
+
+
 def test_without_the_multilingual_model_foreign_posts_are_flagged_not_covered(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     c = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=None)
