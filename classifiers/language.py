@@ -120,12 +120,27 @@ class LanguageIdentifier:
             ranked = dict(self._model.rank(text)) if prob < self.min_confidence or prior not in (None, code) else {}
         if prior is not None:
             code, prob, ranked = _with_prior(str(code), prob, ranked, prior)
-        if prob < self.min_confidence and ranked.get("en", 0.0) >= NOT_ENGLISH:
+        if prob < self.min_confidence and (ranked.get("en", 0.0) >= NOT_ENGLISH or _one_word(text)):
             return Detected(UNDETERMINED, round(prob, 4))
         return Detected(str(code), round(prob, 4))
 
     def detect_many(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Detected]:
         return [self.detect(t, tag) for t, tag in zip(texts, tags or [None] * len(texts), strict=True)]
+
+
+#: Letters outside the Latin script (Cyrillic, Arabic, CJK ...): there even one word narrows the language to a
+#: family whose heads can read it, which the English path cannot.
+_NOT_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _one_word(text: str) -> bool:
+    """Whether ``text`` is a single word in Latin script ("lol", "same", "zase???").
+
+    Why: an unsure one-word post is a guess among the Latin-script languages, and ``NOT_ENGLISH`` kept that
+    guess ("lol" read as Hungarian, flagged "not covered" and floored at a normal priority; "same" as Portuguese).
+    A single Cyrillic or Arabic word keeps its guess: a sibling (Ukrainian for Russian, Persian for Arabic) takes
+    heads that read it."""
+    return len(text.split()) == 1 and not _NOT_LATIN.search(text)
 
 
 #: Old or platform-specific codes for languages ``LANGUAGES`` names otherwise (X still sends ``in`` and ``iw``).

@@ -58,6 +58,14 @@ def test_an_unsure_post_that_is_surely_not_english_takes_its_best_guess(ident: L
         assert ident.detect(text).code == UNDETERMINED
 
 
+@pytest.mark.parametrize("text", ["@BrightwaveHelp lol", "same 😩", "#ygcb", "@RychloVlak zase??? 🙄"])
+def test_one_unsure_latin_word_is_undetermined_not_a_guess(ident: LanguageIdentifier, text: str) -> None:
+    """One Latin-script word is no evidence among forty languages ("lol" was read as Hungarian and floored as
+    "not covered"); one Arabic or Cyrillic word keeps its guess, whose heads read the script."""
+    assert ident.detect(text).code == UNDETERMINED
+    assert ident.detect("ممتاز").code not in ("en", UNDETERMINED)
+
+
 def test_a_platform_tag_decides_between_siblings_but_not_against_the_words(ident: LanguageIdentifier) -> None:
     """The platform's tag is a prior: an unsure post (Czech or Slovak typed without accents) takes the tagged
     sibling; a post the words settle keeps its language against a wrong tag (a composer default of "en")."""
