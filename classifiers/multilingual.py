@@ -46,10 +46,6 @@ FOREIGN_SENTIMENT_HEAD = "sentiment_foreign"
 FOREIGN_DETRACTOR_HEAD = "detractor_foreign"
 FOREIGN_DETRACTOR_KEY = "foreign_detractor_head"  # the manifest key of its fit's report
 #: score -> (head, manifest key of its fit): the heads that replace an English-trained head's reading
-#: Sentiment of a keyword-path language (Hungarian) from its written group's complaint and praise logits, and the
-#: manifest key of its fit's report (``languages``, ``cue_weight``).
-KEYWORD_SENTIMENT_HEAD = "sentiment_keywords"
-KEYWORD_SENTIMENT_KEY = "keyword_sentiment"
 FOREIGN_TASK_HEADS = {"intent": (FOREIGN_INTENT_HEAD, "foreign_intent"),
                       "sentiment": (FOREIGN_SENTIMENT_HEAD, "foreign_sentiment")}
 
@@ -84,6 +80,25 @@ class WrittenGroup:
         return report + self.suffix
 
 
+@dataclass(frozen=True, slots=True)
+class SentimentMap:
+    """Sentiment read from a written group's complaint and praise logits, for posts no sentiment head can read.
+
+    Why: the complaint and praise heads read a language through their hashed n-grams (Hungarian, which USE does
+    not read) or carry across to languages nobody wrote posts in; a three-class map of their two logits, fitted on
+    the written sentiment posts of *other* languages (``train_extra --keyword-sentiment``, ``--borrowed-sentiment``),
+    reads those posts' sentiment far better than a cue lexicon or the head trained on English labels. Its fit's
+    report (manifest ``key``) says the ``base_weight``: the share the score it is blended with keeps."""
+
+    head: str
+    key: str
+    group_name: str
+
+    @property
+    def group(self) -> WrittenGroup:
+        return next(g for g in WRITTEN_GROUPS if g.name == self.group_name)
+
+
 FIRST_GROUP = WrittenGroup("first", "", tuple(range(1, 7)), frozenset({"de", "fr", "es", "pt", "it", "nl", "hu", "zh"}))
 WRITTEN_GROUPS = (FIRST_GROUP,
                   WrittenGroup("all", "_all", (*range(1, 7), *range(9, 15)),
@@ -96,12 +111,19 @@ BORROWED_GROUP = WRITTEN_GROUPS[-1]
 #: changing a weight ("borrowed": languages no group serves take ``BORROWED_GROUP``'s complaint head, 2026-12-05;
 #: "borrowed2": and the foreign intent head, the same night).
 ROUTING = "borrowed2"
-#: The scores a post in such a language borrows from heads fitted on written posts in other languages. Sentiment
-#: is not among them: borrowed, it rose on eight such languages as a whole but fell on Swedish, beyond its rule.
+#: The scores a post in such a language borrows from heads fitted on written posts in other languages. The foreign
+#: sentiment head is not among them: borrowed, it rose on eight such languages as a whole but fell on Swedish,
+#: beyond its rule; their sentiment comes from ``BORROWED_SENTIMENT`` where the model has it.
 BORROWED_SCORES = ("complaint", "intent")
+#: Hungarian's sentiment (with the cue lexicon), from the first group's heads, which read it through n-grams.
+KEYWORD_SENTIMENT = SentimentMap("sentiment_keywords", "keyword_sentiment", "first")
+#: The sentiment of languages no group serves, from ``BORROWED_GROUP``'s heads (with the English-trained head's).
+BORROWED_SENTIMENT = SentimentMap("sentiment_borrowed", "borrowed_sentiment", BORROWED_GROUP.name)
+SENTIMENT_MAPS = (KEYWORD_SENTIMENT, BORROWED_SENTIMENT)
 #: Heads trained on our written posts (the complaint and praise heads read the cue count and n-grams beside
 #: the embedding): ``proba`` leaves them out.
-WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD, KEYWORD_SENTIMENT_HEAD,
+WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD,
+                           *(m.head for m in SENTIMENT_MAPS),
                            *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
@@ -276,29 +298,28 @@ class MultilingualHeads:
             return None
         return self.heads[group.praise].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
-    def keyword_sentiment(self, complaint: np.ndarray, praise: np.ndarray) -> np.ndarray:
-        """Sentiment probabilities (n, 3) of keyword-path posts from their written group's complaint and praise
-        probabilities, blended with nothing yet (``_from_cues`` weighs them with the cue lexicon's).
+    def maps(self, m: SentimentMap) -> bool:
+        """Whether the model has the sentiment map ``m`` (its rule kept it)."""
+        return m.head in self.heads
 
-        Why: USE does not read Hungarian, and the cue lexicon read 0.58 macro-recall on our written Hungarian
-        sentiment posts, most positive posts as neutral. The complaint and praise heads read Hungarian through
-        their n-grams; a three-class map of their two logits, fitted on the written sentiment posts of the group's
-        other languages only (``train_extra --keyword-sentiment``), read them at 0.86 blended with the cues."""
+    def mapped_sentiment(self, m: SentimentMap, complaint: np.ndarray, praise: np.ndarray) -> np.ndarray:
+        """Sentiment probabilities (n, 3) from ``m``'s group's complaint and praise probabilities, not yet blended
+        with the score ``m`` is weighed against (``base_weight``). Hungarian: 0.59 -> 0.86 macro-recall with the
+        cue lexicon on 105 posts nothing was fitted on (model card, "Hungarian sentiment from the written heads")."""
         from classifiers.heads import logit
 
-        return self.heads[KEYWORD_SENTIMENT_HEAD].proba(np.c_[logit(complaint), logit(praise)])
+        return self.heads[m.head].proba(np.c_[logit(complaint), logit(praise)])
+
+    def base_weight(self, m: SentimentMap) -> float:
+        """The share of the score ``m`` is blended with (the cue lexicon, the English-trained head)."""
+        return float(self.manifest.get(m.key, {}).get("base_weight", 0.5))
 
     @property
     def keyword_sentiment_languages(self) -> frozenset[str]:
-        """The keyword-path languages whose sentiment ``keyword_sentiment`` gives (none without the head)."""
-        if KEYWORD_SENTIMENT_HEAD not in self.heads:
+        """The keyword-path languages whose sentiment ``KEYWORD_SENTIMENT`` gives (none without the map)."""
+        if not self.maps(KEYWORD_SENTIMENT):
             return frozenset()
-        return frozenset(self.manifest.get(KEYWORD_SENTIMENT_KEY, {}).get("languages", ()))
-
-    @property
-    def keyword_cue_weight(self) -> float:
-        """The cue lexicon's share of a keyword-path post's sentiment where ``keyword_sentiment`` gives one."""
-        return float(self.manifest.get(KEYWORD_SENTIMENT_KEY, {}).get("cue_weight", 0.5))
+        return frozenset(self.manifest.get(KEYWORD_SENTIMENT.key, {}).get("languages", ()))
 
     def detractor_learned(self, group: WrittenGroup) -> bool:
         """Whether ``group``'s detractor score comes from the head trained on our written survey comments."""
@@ -370,8 +391,9 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     read = {score: heads.foreign_languages(score) for score in FOREIGN_TASK_HEADS}  # languages a written head reads
     borrowed = _borrowed(heads, read)  # what a post in a language no written head was trained on borrows
     borrowing = [i for i, lang in enumerate(languages) if borrows(lang)]
+    lent = set(borrowed) & set(BORROWED_SCORES)  # borrowed from a task head (sentiment comes from a map, below)
     _score_tasks(heads, x, texts, {score: [i for i, lang in enumerate(languages) if lang in read[score]]
-                                   + (borrowing if score in borrowed else []) for score in FOREIGN_TASK_HEADS}, p)
+                                   + (borrowing if score in lent else []) for score in FOREIGN_TASK_HEADS}, p)
     found = [cues.complaint_evidence(t, lang) for t, lang in zip(texts, languages, strict=True)]  # once a post
     foreign = np.zeros(len(texts), dtype=bool)
     share = np.full(len(texts), np.nan)  # the praise head's probability, where a group has one
@@ -385,6 +407,8 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             _score_group(heads, group, x, texts, found, p, share, at)
     if "complaint" in borrowed:
         _borrow_complaint(heads, x, texts, borrowing, found, p)
+        if "sentiment" in borrowed:
+            _borrow_sentiment(heads, x, texts, borrowing, found, p)
     felt = _keyword_sentiment(heads, languages, foreign, p["complaint"], share)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
@@ -395,7 +419,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned))
         elif lang in cues.SUPPORTED:
             out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised,
-                                  felt.get(i), heads.keyword_cue_weight))
+                                  felt.get(i), heads.base_weight(KEYWORD_SENTIMENT)))
         else:
             out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="", borrowed=borrowed))
     return out
@@ -403,13 +427,13 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
 
 def _keyword_sentiment(heads: MultilingualHeads, languages: Sequence[str], foreign: np.ndarray, complaint: np.ndarray,
                        share: np.ndarray) -> dict[int, dict[str, float]]:
-    """Row -> sentiment from the written heads (``MultilingualHeads.keyword_sentiment``) for keyword-path posts whose
-    group gave both a complaint and a praise score."""
+    """Row -> sentiment from the written heads (``KEYWORD_SENTIMENT``) for keyword-path posts whose group gave both
+    a complaint and a praise score."""
     known = heads.keyword_sentiment_languages
     at = [i for i, lang in enumerate(languages) if lang in known and foreign[i] and not np.isnan(share[i])]
     if not at:
         return {}
-    proba = heads.keyword_sentiment(complaint[at], share[at])
+    proba = heads.mapped_sentiment(KEYWORD_SENTIMENT, complaint[at], share[at])
     return {i: dict(zip(SENTIMENTS, map(float, row), strict=True)) for i, row in zip(at, proba, strict=True)}
 
 
@@ -431,9 +455,11 @@ def borrows(language: str) -> bool:
 
 def _borrowed(heads: MultilingualHeads, read: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
     """The scores a post in a language ``borrows`` names takes from heads fitted on written posts: those of
-    ``BORROWED_SCORES`` whose head the model has."""
+    ``BORROWED_SCORES`` whose head the model has, and sentiment where ``BORROWED_SENTIMENT`` maps the borrowed
+    complaint and praise scores (needs the complaint)."""
     have = {"complaint": bool(heads.group_languages(BORROWED_GROUP)), **{s: bool(read[s]) for s in read}}
-    return tuple(s for s in BORROWED_SCORES if have.get(s))
+    scores = tuple(s for s in BORROWED_SCORES if have.get(s))
+    return scores + ("sentiment",) * ("complaint" in scores and heads.maps(BORROWED_SENTIMENT))
 
 
 def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], at: Sequence[int],
@@ -447,6 +473,25 @@ def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[s
     if at:
         p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at],
                                                      group=BORROWED_GROUP)
+
+
+def _borrow_sentiment(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], at: Sequence[int],
+                      found: Sequence[Sequence[str]], p: dict[str, np.ndarray]) -> None:
+    """Posts ``at`` (after ``_borrow_complaint``) take their sentiment from ``BORROWED_SENTIMENT``, blended with the
+    English-trained head's by its ``base_weight``, in ``p`` in place.
+
+    Why: the head trained on English labels read their sentiment at 0.42 macro-recall (most complaints neutral),
+    and the foreign sentiment head, borrowed, fell on Swedish; the map of the borrowed complaint and praise
+    scores, fitted on the written sentiment posts of the fourteen USE languages, reads them better (model card,
+    "Sentiment of languages we do not cover")."""
+    if not at:
+        return
+    praise = heads.foreign_praise(x[at], [texts[i] for i in at], [found[i] for i in at], group=BORROWED_GROUP)
+    if praise is None:
+        return
+    w = heads.base_weight(BORROWED_SENTIMENT)
+    p["sentiment"][at] = w * p["sentiment"][at] + (1 - w) * heads.mapped_sentiment(BORROWED_SENTIMENT,
+                                                                                    p["complaint"][at], praise)
 
 
 def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, texts: Sequence[str],
@@ -504,7 +549,8 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
 def _from_cues(text: str, lang: str, complaint: float | None, praise: float | None = None,
                felt: Mapping[str, float] | None = None, cue_weight: float = 0.5) -> Prediction:
     """A post in a language USE does not read: sentiment from the cue lexicon, blended with ``felt`` (the written
-    heads' reading, ``_keyword_sentiment``) where there is one, the cues weighing ``cue_weight``; the complaint
+    heads' reading, ``_keyword_sentiment``) where there is one, the cues weighing ``cue_weight`` (the map's
+    ``base_weight``); the complaint
     score from the foreign head where it was trained on the language (``complaint``), else from the cues too; the
     intent from its topic cues (``cues.topic``), else question or other; the praise share of the intent
     from the foreign praise head where there is one (``praise``)."""
