@@ -550,14 +550,13 @@ def _from_cues(text: str, lang: str, complaint: float | None, praise: float | No
                felt: Mapping[str, float] | None = None, cue_weight: float = 0.5) -> Prediction:
     """A post in a language USE does not read: sentiment from the cue lexicon, blended with ``felt`` (the written
     heads' reading, ``_keyword_sentiment``) where there is one, the cues weighing ``cue_weight`` (the map's
-    ``base_weight``); the complaint
-    score from the foreign head where it was trained on the language (``complaint``), else from the cues too; the
-    intent from its topic cues (``cues.topic``), else question or other; the praise share of the intent
-    from the foreign praise head where there is one (``praise``)."""
+    ``base_weight``); the complaint score from the foreign head where it was trained on the language
+    (``complaint``), else from the cues too; the intent from its topic cues (``cues.topic``), else question or
+    other; the praise share of the intent from the foreign praise head where there is one (``praise``)."""
     found = cues.cue_scores(text, lang)
     if felt is not None:
-        found = replace(found, sentiment={k: cue_weight * v + (1 - cue_weight) * felt[k]
-                                                      for k, v in found.sentiment.items()})
+        blended = {k: cue_weight * v + (1 - cue_weight) * felt[k] for k, v in found.sentiment.items()}
+        found = replace(found, sentiment=blended)
     learned = complaint is not None
     complaint = complaint if complaint is not None else found.complaint
     intent = dict.fromkeys(INTENTS, 0.0)
