@@ -113,8 +113,10 @@ BORROWED_GROUP = WRITTEN_GROUPS[-1]
 ROUTING = "borrowed2"
 #: The scores a post in such a language borrows from heads fitted on written posts in other languages. The foreign
 #: sentiment head is not among them: borrowed, it rose on eight such languages as a whole but fell on Swedish,
-#: beyond its rule; their sentiment comes from ``BORROWED_SENTIMENT`` where the model has it.
-BORROWED_SCORES = ("complaint", "intent")
+#: beyond its rule; their sentiment comes from ``BORROWED_SENTIMENT`` where the model has it. Nor is "detractor"
+#: (``BORROWED_GROUP``'s blend of the English-trained head with the borrowed complaint score): on survey comments in
+#: eight such languages its AUROC gain's interval reached below 0 (``benchmarks/borrowed_detractor.py``).
+BORROWED_SCORES: tuple[str, ...] = ("complaint", "intent")
 #: Hungarian's sentiment (with the cue lexicon), from the first group's heads, which read it through n-grams.
 KEYWORD_SENTIMENT = SentimentMap("sentiment_keywords", "keyword_sentiment", "first")
 #: The sentiment of languages no group serves, from ``BORROWED_GROUP``'s heads (with the English-trained head's).
@@ -321,6 +323,10 @@ class MultilingualHeads:
             return frozenset()
         return frozenset(self.manifest.get(KEYWORD_SENTIMENT.key, {}).get("languages", ()))
 
+    def blends_detractor(self, group: WrittenGroup) -> bool:
+        """Whether ``group`` has a shipped detractor blend (``foreign_detractor`` changes the score)."""
+        return bool(self._detractor_blend(group))
+
     def detractor_learned(self, group: WrittenGroup) -> bool:
         """Whether ``group``'s detractor score comes from the head trained on our written survey comments."""
         return self._detractor_blend(group).get("input") == FOREIGN_DETRACTOR_HEAD
@@ -409,6 +415,9 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
         _borrow_complaint(heads, x, texts, borrowing, found, p)
         if "sentiment" in borrowed:
             _borrow_sentiment(heads, x, texts, borrowing, found, p)
+        if "detractor" in borrowed and borrowing:  # after the complaint, which the blend weighs
+            p["detractor"][borrowing] = heads.foreign_detractor(x[borrowing], p["detractor"][borrowing],
+                                                                p["complaint"][borrowing], group=BORROWED_GROUP)
     felt = _keyword_sentiment(heads, languages, foreign, p["complaint"], share)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
@@ -455,9 +464,11 @@ def borrows(language: str) -> bool:
 
 def _borrowed(heads: MultilingualHeads, read: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
     """The scores a post in a language ``borrows`` names takes from heads fitted on written posts: those of
-    ``BORROWED_SCORES`` whose head the model has, and sentiment where ``BORROWED_SENTIMENT`` maps the borrowed
-    complaint and praise scores (needs the complaint)."""
-    have = {"complaint": bool(heads.group_languages(BORROWED_GROUP)), **{s: bool(read[s]) for s in read}}
+    ``BORROWED_SCORES`` whose head (or, for the detractor, blend) the model has, and sentiment where
+    ``BORROWED_SENTIMENT`` maps the borrowed complaint and praise scores (both need the complaint)."""
+    complaint = bool(heads.group_languages(BORROWED_GROUP))
+    have = {"complaint": complaint, "detractor": complaint and heads.blends_detractor(BORROWED_GROUP),
+            **{s: bool(read[s]) for s in read}}
     scores = tuple(s for s in BORROWED_SCORES if have.get(s))
     return scores + ("sentiment",) * ("complaint" in scores and heads.maps(BORROWED_SENTIMENT))
 
@@ -537,8 +548,9 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
                   path="multilingual", covered=covered)
     why += (f"{learned} from heads trained on written posts in this language (the detractor score weighs the "
             "complaint too); other scores from English labels" if learned
-            else f"{_and(borrowed)} from heads trained on written posts in other languages, not this one; other "
-            "scores from English labels" if borrowed
+            else f"{_and(borrowed)} from heads trained on written posts in other languages, not this one"
+            + ("; the detractor score weighs the English-trained head with the complaint" if "detractor" in borrowed
+               else "; other scores from English labels") if borrowed
             else "scores from heads trained on English labels",)
     if complaint >= 0.5 and found:
         why += ("complaint words: " + ", ".join(f"'{w}'" for w in found[:3]),)  # the cues that raised it

@@ -103,6 +103,27 @@ def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
     assert not any(r.startswith("language") for r in en.reasons)
 
 
+def test_the_refused_borrowed_detractor_blend_is_one_switch_away(clf: MiniLMClassifier,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``benchmarks/borrowed_detractor.py`` reproduces a refused experiment by adding "detractor" to
+    ``BORROWED_SCORES``: an uncovered post then takes the "all" group's detractor blend, and says so."""
+    from classifiers import multilingual
+    from classifiers.cues import complaint_evidence
+
+    ml = clf.multilingual
+    assert ml is not None and "detractor" not in multilingual.BORROWED_SCORES
+    text = "Dyrt och kundtjänsten svarar aldrig, byter operatör nästa månad"
+    (shipped,) = multilingual.predict_multilingual(ml, [text], ["sv"])
+    monkeypatch.setattr(multilingual, "BORROWED_SCORES", (*multilingual.BORROWED_SCORES, "detractor"))
+    (tried,) = multilingual.predict_multilingual(ml, [text], ["sv"])
+    x = ml.encoder.embed([text])
+    expected = ml.foreign_detractor(x, np.asarray([shipped.detractor]), np.asarray([shipped.complaint]),
+                                    group=multilingual.BORROWED_GROUP)
+    assert tried.detractor == pytest.approx(float(expected[0]), rel=1e-5) and tried.complaint == shipped.complaint
+    assert complaint_evidence(text, "sv") == ()  # no cue list for Swedish: the blend is the only change
+    assert any("the detractor score weighs the English-trained head with the complaint" in r for r in tried.reasons)
+
+
 def test_hungarian_sentiment_reads_praise_as_positive(clf: MiniLMClassifier) -> None:
     """USE does not read Hungarian; its cue lexicon read most positive posts as neutral. The written complaint and
     praise heads, whose n-grams read Hungarian, give the sentiment with the cues since 2026-12-06 (sentences
