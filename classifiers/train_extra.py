@@ -8,7 +8,8 @@ hand-written posts in ``data/train``, ``--praise-complaint`` the complaint head 
 positive words that the sarcasm head reads as sincere (after ``--sarcasm``), ``--foreign-complaint``
 the multilingual model's complaint head for the languages we wrote training posts in (``--foreign-praise``
 its praise head, ``--foreign-detractor`` the detractor head of other languages and its blend with the complaint
-heads, ``--keyword-sentiment`` Hungarian's sentiment from those heads); each keeps the
+heads, ``--keyword-sentiment`` Hungarian's sentiment from those heads, ``--borrowed-sentiment`` that of the
+languages no group serves); each keeps the
 other heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
 chosen by stratified 5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with
 bootstrap intervals in the manifest. Severity on MiniLM is calibrated and reported on the complaint
