@@ -81,14 +81,15 @@ class WrittenGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class SentimentMap:
-    """Sentiment read from a written group's complaint and praise logits, for posts no sentiment head can read.
+class ScoreMap:
+    """A score (sentiment, detractor) read from a written group's complaint and praise logits, for posts no head of
+    that score can read.
 
     Why: the complaint and praise heads read a language through their hashed n-grams (Hungarian, which USE does
-    not read) or carry across to languages nobody wrote posts in; a three-class map of their two logits, fitted on
-    the written sentiment posts of *other* languages (``train_extra --keyword-sentiment``, ``--borrowed-sentiment``),
-    reads those posts' sentiment far better than a cue lexicon or the head trained on English labels. Its fit's
-    report (manifest ``key``) says the ``base_weight``: the share the score it is blended with keeps."""
+    not read) or carry across to languages nobody wrote posts in; a map of their two logits, fitted on the written
+    posts of *other* languages (``train_extra --keyword-sentiment``, ``--borrowed-sentiment``,
+    ``--keyword-detractor``), reads those posts far better than a cue lexicon or a head trained on English labels.
+    Its fit's report (manifest ``key``) says the ``base_weight``: the share the score it is blended with keeps."""
 
     head: str
     key: str
@@ -118,14 +119,16 @@ ROUTING = "borrowed2"
 #: eight such languages its AUROC gain's interval reached below 0 (``benchmarks/borrowed_detractor.py``).
 BORROWED_SCORES: tuple[str, ...] = ("complaint", "intent")
 #: Hungarian's sentiment (with the cue lexicon), from the first group's heads, which read it through n-grams.
-KEYWORD_SENTIMENT = SentimentMap("sentiment_keywords", "keyword_sentiment", "first")
+KEYWORD_SENTIMENT = ScoreMap("sentiment_keywords", "keyword_sentiment", "first")
+#: Hungarian's detractor likelihood, from the same heads (instead of a fixed function of the complaint score).
+KEYWORD_DETRACTOR = ScoreMap("detractor_keywords", "keyword_detractor", "first")
 #: The sentiment of languages no group serves, from ``BORROWED_GROUP``'s heads (with the English-trained head's).
-BORROWED_SENTIMENT = SentimentMap("sentiment_borrowed", "borrowed_sentiment", BORROWED_GROUP.name)
-SENTIMENT_MAPS = (KEYWORD_SENTIMENT, BORROWED_SENTIMENT)
+BORROWED_SENTIMENT = ScoreMap("sentiment_borrowed", "borrowed_sentiment", BORROWED_GROUP.name)
+SCORE_MAPS = (KEYWORD_SENTIMENT, KEYWORD_DETRACTOR, BORROWED_SENTIMENT)
 #: Heads trained on our written posts (the complaint and praise heads read the cue count and n-grams beside
 #: the embedding): ``proba`` leaves them out.
 WRITTEN_HEADS = frozenset({FOREIGN_INTENT_HEAD, FOREIGN_SENTIMENT_HEAD, FOREIGN_DETRACTOR_HEAD,
-                           *(m.head for m in SENTIMENT_MAPS),
+                           *(m.head for m in SCORE_MAPS),
                            *(name for g in WRITTEN_GROUPS for name in (g.complaint, g.praise))})
 MAX_CUES = 3  # a post's cue count is capped: a rant that lists every grievance is not surer than three
 BATCH = 32  # one huge batch pads every post to the longest and runs far slower (LIBRARIES.md, section 4)
@@ -300,28 +303,33 @@ class MultilingualHeads:
             return None
         return self.heads[group.praise].proba(np.c_[x, cue_counts(found)], _counts(texts, counts))
 
-    def maps(self, m: SentimentMap) -> bool:
-        """Whether the model has the sentiment map ``m`` (its rule kept it)."""
+    def maps(self, m: ScoreMap) -> bool:
+        """Whether the model has the map ``m`` (its rule kept it)."""
         return m.head in self.heads
 
-    def mapped_sentiment(self, m: SentimentMap, complaint: np.ndarray, praise: np.ndarray) -> np.ndarray:
-        """Sentiment probabilities (n, 3) from ``m``'s group's complaint and praise probabilities, not yet blended
-        with the score ``m`` is weighed against (``base_weight``). Hungarian: 0.59 -> 0.86 macro-recall with the
-        cue lexicon on 105 posts nothing was fitted on (model card, "Hungarian sentiment from the written heads")."""
+    def mapped(self, m: ScoreMap, complaint: np.ndarray, praise: np.ndarray) -> np.ndarray:
+        """``m``'s score from its group's complaint and praise probabilities: sentiment probabilities (n, 3), or a
+        detractor likelihood (n,), not yet blended with the score ``m`` is weighed against (``base_weight``).
+        Hungarian sentiment: 0.59 -> 0.86 macro-recall with the cue lexicon on 105 posts nothing was fitted on
+        (model card, "Hungarian sentiment from the written heads")."""
         from classifiers.heads import logit
 
         return self.heads[m.head].proba(np.c_[logit(complaint), logit(praise)])
 
-    def base_weight(self, m: SentimentMap) -> float:
+    def base_weight(self, m: ScoreMap) -> float:
         """The share of the score ``m`` is blended with (the cue lexicon, the English-trained head)."""
         return float(self.manifest.get(m.key, {}).get("base_weight", 0.5))
 
     @property
     def keyword_sentiment_languages(self) -> frozenset[str]:
         """The keyword-path languages whose sentiment ``KEYWORD_SENTIMENT`` gives (none without the map)."""
-        if not self.maps(KEYWORD_SENTIMENT):
+        return self.mapped_languages(KEYWORD_SENTIMENT)
+
+    def mapped_languages(self, m: ScoreMap) -> frozenset[str]:
+        """The keyword-path languages whose score the map ``m`` gives (none without it)."""
+        if not self.maps(m):
             return frozenset()
-        return frozenset(self.manifest.get(KEYWORD_SENTIMENT.key, {}).get("languages", ()))
+        return frozenset(self.manifest.get(m.key, {}).get("languages", ()))
 
     def blends_detractor(self, group: WrittenGroup) -> bool:
         """Whether ``group`` has a shipped detractor blend (``foreign_detractor`` changes the score)."""
@@ -419,6 +427,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             p["detractor"][borrowing] = heads.foreign_detractor(x[borrowing], p["detractor"][borrowing],
                                                                 p["complaint"][borrowing], group=BORROWED_GROUP)
     felt = _keyword_sentiment(heads, languages, foreign, p["complaint"], share)
+    detracting = _keyword_detractor(heads, languages, foreign, p["complaint"], share)
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
@@ -428,7 +437,7 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             out.append(_from_heads(text, lang, p, i, found[i], covered=True, learned=learned))
         elif lang in cues.SUPPORTED:
             out.append(_from_cues(text, lang, float(p["complaint"][i]) if foreign[i] else None, praised,
-                                  felt.get(i), heads.base_weight(KEYWORD_SENTIMENT)))
+                                  felt.get(i), heads.base_weight(KEYWORD_SENTIMENT), detracting.get(i)))
         else:
             out.append(_from_heads(text, lang, p, i, found[i], covered=False, learned="", borrowed=borrowed))
     return out
@@ -442,8 +451,19 @@ def _keyword_sentiment(heads: MultilingualHeads, languages: Sequence[str], forei
     at = [i for i, lang in enumerate(languages) if lang in known and foreign[i] and not np.isnan(share[i])]
     if not at:
         return {}
-    proba = heads.mapped_sentiment(KEYWORD_SENTIMENT, complaint[at], share[at])
+    proba = heads.mapped(KEYWORD_SENTIMENT, complaint[at], share[at])
     return {i: dict(zip(SENTIMENTS, map(float, row), strict=True)) for i, row in zip(at, proba, strict=True)}
+
+
+def _keyword_detractor(heads: MultilingualHeads, languages: Sequence[str], foreign: np.ndarray,
+                       complaint: np.ndarray, share: np.ndarray) -> dict[int, float]:
+    """Row -> detractor likelihood from the written heads (``KEYWORD_DETRACTOR``) for keyword-path posts whose
+    group gave both a complaint and a praise score."""
+    known = heads.mapped_languages(KEYWORD_DETRACTOR)
+    at = [i for i, lang in enumerate(languages) if lang in known and foreign[i] and not np.isnan(share[i])]
+    if not at:
+        return {}
+    return dict(zip(at, map(float, heads.mapped(KEYWORD_DETRACTOR, complaint[at], share[at])), strict=True))
 
 
 def _score_tasks(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], rows: Mapping[str, list[int]],
@@ -501,8 +521,8 @@ def _borrow_sentiment(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[s
     if praise is None:
         return
     w = heads.base_weight(BORROWED_SENTIMENT)
-    p["sentiment"][at] = w * p["sentiment"][at] + (1 - w) * heads.mapped_sentiment(BORROWED_SENTIMENT,
-                                                                                    p["complaint"][at], praise)
+    p["sentiment"][at] = w * p["sentiment"][at] + (1 - w) * heads.mapped(BORROWED_SENTIMENT, p["complaint"][at],
+                                                                          praise)
 
 
 def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, texts: Sequence[str],
@@ -559,12 +579,14 @@ def _from_heads(text: str, lang: str, p: dict[str, np.ndarray], i: int, found: S
 
 
 def _from_cues(text: str, lang: str, complaint: float | None, praise: float | None = None,
-               felt: Mapping[str, float] | None = None, cue_weight: float = 0.5) -> Prediction:
+               felt: Mapping[str, float] | None = None, cue_weight: float = 0.5,
+               detracting: float | None = None) -> Prediction:
     """A post in a language USE does not read: sentiment from the cue lexicon, blended with ``felt`` (the written
     heads' reading, ``_keyword_sentiment``) where there is one, the cues weighing ``cue_weight`` (the map's
     ``base_weight``); the complaint score from the foreign head where it was trained on the language
     (``complaint``), else from the cues too; the intent from its topic cues (``cues.topic``), else question or
-    other; the praise share of the intent from the foreign praise head where there is one (``praise``)."""
+    other; the praise share of the intent from the foreign praise head where there is one (``praise``); the
+    detractor likelihood from ``KEYWORD_DETRACTOR`` where it gave one (``detracting``), else from the complaint."""
     found = cues.cue_scores(text, lang)
     if felt is not None:
         blended = {k: cue_weight * v + (1 - cue_weight) * felt[k] for k, v in found.sentiment.items()}
@@ -576,13 +598,15 @@ def _from_cues(text: str, lang: str, complaint: float | None, praise: float | No
     if praise is not None:
         row = with_praise(np.asarray([[intent[k] for k in INTENTS]]), np.asarray([praise]), np.asarray([complaint]))
         intent = {k: float(v) for k, v in zip(INTENTS, row[0], strict=True)}
-    detractor = round(0.15 + 0.7 * complaint, 4)  # no detractor evidence of its own: follows the complaint
+    # without the map, no detractor evidence of its own: it follows the complaint
+    detractor = round(detracting if detracting is not None else 0.15 + 0.7 * complaint, 4)
     why = reasons(text, found.sentiment, complaint, detractor, intent, language=lang, path="keywords",
                   covered=False)
     if learned:
         what = "complaint and praise" if praise is not None else "complaint"
         how = "those heads and keywords" if felt is not None else "keywords"
-        why += (f"{what} from heads trained on written posts in this language; sentiment from {how}",)
+        also = "; detractor from those heads" if detracting is not None else ""
+        why += (f"{what} from heads trained on written posts in this language; sentiment from {how}{also}",)
     if found.matched:
         why += ("keywords: " + ", ".join(f"'{w}'" for w in found.matched),)
     return Prediction(found.sentiment, complaint, detractor, intent, why, language=lang, path="keywords",

@@ -8,8 +8,8 @@ hand-written posts in ``data/train``, ``--praise-complaint`` the complaint head 
 positive words that the sarcasm head reads as sincere (after ``--sarcasm``), ``--foreign-complaint``
 the multilingual model's complaint head for the languages we wrote training posts in (``--foreign-praise``
 its praise head, ``--foreign-detractor`` the detractor head of other languages and its blend with the complaint
-heads, ``--keyword-sentiment`` Hungarian's sentiment from those heads, ``--borrowed-sentiment`` that of the
-languages no group serves); each keeps the
+heads, ``--keyword-sentiment`` and ``--keyword-detractor`` Hungarian's sentiment and detractor likelihood from
+those heads, ``--borrowed-sentiment`` the sentiment of the languages no group serves); each keeps the
 other heads byte for byte and gives the model a new version. All reuse ``classifiers.train.train_head``: C
 chosen by stratified 5-fold CV, calibration fitted on out-of-fold logits, out-of-fold metrics with
 bootstrap intervals in the manifest. Severity on MiniLM is calibrated and reported on the complaint
@@ -46,12 +46,13 @@ from classifiers.multilingual import (
     FOREIGN_DETRACTOR_KEY,
     FOREIGN_HEAD,
     FOREIGN_TASK_HEADS,
+    KEYWORD_DETRACTOR,
     KEYWORD_SENTIMENT,
     USE_CACHE_TAG,
     USE_LANGUAGES,
     WRITTEN_GROUPS,
     MultilingualHeads,
-    SentimentMap,
+    ScoreMap,
     UseEncoder,
     WrittenGroup,
     bare,
@@ -961,7 +962,7 @@ def _recall_by_class(y: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
     return {"macro_recall": round(float(np.mean(list(by.values()))), 4), "by_class": by}
 
 
-def _fit_sentiment_map(m: SentimentMap, heads: MultilingualHeads, embed: Callable[[Sequence[str]], np.ndarray],
+def _fit_sentiment_map(m: ScoreMap, heads: MultilingualHeads, embed: Callable[[Sequence[str]], np.ndarray],
                        languages: Collection[str]) -> tuple[Head, str]:
     """``m``'s map, fitted on the written sentiment posts of ``languages`` (never those it will read), and a line
     saying so. Class-balanced, C 1: two inputs, nothing to tune."""
@@ -1015,6 +1016,78 @@ def fit_keyword_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo) 
     log(f"keyword sentiment: {json.dumps(report)}")
     if report["shipped"]:
         heads.heads[m.head] = head
+    return _rewrite_multilingual(out_dir, heads, m.key, report, adopted=report["shipped"])
+
+
+KEYWORD_DETRACTOR_RULE = (
+    "2026-12-06, before the fresh comments existed: a binary logistic map of the first group's complaint and praise "
+    "logits, fitted on the written survey comments (detractor = score 0-6) of its other seven languages "
+    "(class-balanced, C 1); adopted only if, on 60 fresh Hungarian comments (data/dev/nps_hu.csv, scored once through "
+    "predict), AUROC rises over 0.15 + 0.7 x complaint with the paired 95 % interval above 0")
+
+
+def fit_keyword_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
+    """Fit Hungarian's detractor map (``multilingual.KEYWORD_DETRACTOR``) and keep it when ``KEYWORD_DETRACTOR_RULE``
+    holds, judged through ``predict`` with and without it.
+
+    Why: Hungarian's detractor likelihood was a fixed function of its complaint score, so a passive's reservation
+    and a detractor's complaint ranked alike; the praise head tells thanks and praise apart."""
+    import csv
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
+
+    m = KEYWORD_DETRACTOR
+    heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
+    heads.heads.pop(m.head, None)
+    others = m.group.serves - set(KEYWORD_SENTIMENT_LANGUAGES)
+
+    def comments(paths: Sequence[Path], keep: Callable[[str], bool]) -> tuple[list[dict[str, str]], np.ndarray]:
+        rows = []
+        for path in paths:
+            with path.open(encoding="utf-8", newline="") as fh:
+                rows += [r for r in csv.DictReader(fh) if keep(r["language"])]
+        return rows, np.asarray([int(r["score"]) <= 6 for r in rows], dtype=int)
+
+    fit_rows, y_fit = comments(sorted(TRAIN_DIR.glob("nps_*.csv")), lambda lang: lang in others)
+    fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(
+        _group_logits(heads, embed, fit_rows, m.group)[1], y_fit)
+    head = Head(m.head, ["1"], fitted.coef_.astype(np.float32), fitted.intercept_.astype(np.float32))
+    heads.heads[m.head] = head
+    report: dict[str, Any] = {"rule": KEYWORD_DETRACTOR_RULE, "languages": list(KEYWORD_SENTIMENT_LANGUAGES),
+                              "fitted_on": f"{len(fit_rows)} written survey comments in {', '.join(sorted(others))}"}
+    previous = heads.manifest.get(m.key)
+    with tempfile.TemporaryDirectory() as tmp:  # a copy with the map, for predict to read
+        _rewrite_multilingual(Path(tmp), heads, m.key, report)
+        clf = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=tmp)
+        clf.load()
+        assert clf.multilingual is not None
+        scored: dict[str, dict[str, Any]] = {}
+        written = [*sorted(TRAIN_DIR.glob("nps_*.csv")), DEV_DIR / "nps_multilingual.csv"]
+        for name, paths in (("validation", [DEV_DIR / "nps_hu.csv"]), ("written_and_check", written)):
+            rows, y = comments(paths, lambda lang: lang in KEYWORD_SENTIMENT_LANGUAGES)
+            texts = [r["text"] for r in rows]
+            after = np.asarray([p.detractor for p in clf.predict(texts)])
+            clf.multilingual.heads.pop(m.head)
+            before = np.asarray([p.detractor for p in clf.predict(texts)])
+            clf.multilingual.heads[m.head] = head
+            rng = np.random.default_rng(0)
+            diffs = [roc_auc_score(y[i], after[i]) - roc_auc_score(y[i], before[i])
+                     for i in (rng.integers(0, len(y), len(y)) for _ in range(2000)) if 0 < y[i].sum() < len(i)]
+            scored[name] = {"n": len(rows), "auroc_before": round(float(roc_auc_score(y, before)), 4),
+                            "auroc_after": round(float(roc_auc_score(y, after)), 4),
+                            "difference_ci95": [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]}
+    if previous is None:
+        heads.manifest.pop(m.key, None)
+    else:
+        heads.manifest[m.key] = previous
+    report.update(scored)
+    report["shipped"] = bool(scored["validation"]["difference_ci95"][0] > 0)
+    log(f"keyword detractor: {json.dumps(report)}")
+    if not report["shipped"]:
+        heads.heads.pop(m.head)
     return _rewrite_multilingual(out_dir, heads, m.key, report, adopted=report["shipped"])
 
 
@@ -1658,6 +1731,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--keyword-sentiment", action="store_true",
                         help="fit Hungarian's sentiment from the first written group's complaint and praise heads, "
                              "on the written sentiment posts of its other languages (after --foreign-praise)")
+    parser.add_argument("--keyword-detractor", action="store_true",
+                        help="fit Hungarian's detractor likelihood from the first written group's complaint and praise "
+                             "heads, on the written survey comments of its other languages (after --foreign-praise)")
     parser.add_argument("--borrowed-sentiment", action="store_true",
                         help="fit the sentiment of languages no written group serves from the 'all' group's complaint "
                              "and praise heads, on the written sentiment posts of the fourteen USE languages")
@@ -1714,6 +1790,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             _echo(f"updated {args.out} ({m['version']}; {what} sentiment from the heads "
                   f"{'kept' if fit['shipped'] else 'refused'}: macro-recall {v['before']['macro_recall']} -> "
                   f"{v['chosen']['macro_recall']} on {v['n']} posts, difference {v['difference_ci95']})")
+    if args.keyword_detractor:
+        m = fit_keyword_detractor(Path(args.out))
+        fit = latest_fit(m, KEYWORD_DETRACTOR.key)
+        v = fit["validation"]
+        _echo(f"updated {args.out} ({m['version']}; Hungarian detractor from the heads "
+              f"{'kept' if fit['shipped'] else 'refused'}: AUROC {v['auroc_before']} -> {v['auroc_after']} on "
+              f"{v['n']} fresh comments, difference {v['difference_ci95']})")
     for task in (t for t in FOREIGN_TASKS.values() if getattr(args, f"foreign_{t.name}")):
         m = fit_foreign_task(task, Path(args.out), readings=args.readings)
         fit = latest_fit(m, task.key)

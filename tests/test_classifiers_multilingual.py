@@ -124,6 +124,21 @@ def test_the_refused_borrowed_detractor_blend_is_one_switch_away(clf: MiniLMClas
     assert any("the detractor score weighs the English-trained head with the complaint" in r for r in tried.reasons)
 
 
+def test_hungarian_detractor_map_was_refused_and_the_score_follows_the_complaint(clf: MiniLMClassifier) -> None:
+    """``train_extra --keyword-detractor`` fitted a map of the complaint and praise logits for Hungarian's
+    detractor likelihood; its rule refused it (the interval of its AUROC gain on fresh comments reached below 0), so
+    the report says so and the score stays a function of the complaint score."""
+    from classifiers.multilingual import KEYWORD_DETRACTOR
+
+    ml = clf.multilingual
+    assert ml is not None and not ml.maps(KEYWORD_DETRACTOR)
+    refused = ml.manifest[KEYWORD_DETRACTOR.key + "_refused"]
+    assert not refused["shipped"] and refused["validation"]["difference_ci95"][0] <= 0
+    (hu,) = clf.predict(["Drága és a hálózat folyton elmegy, nem ajánlom senkinek."])
+    assert hu.language == "hu" and hu.detractor == pytest.approx(0.15 + 0.7 * hu.complaint, abs=1e-3)
+    assert not any("detractor from those heads" in r for r in hu.reasons)
+
+
 def test_hungarian_sentiment_reads_praise_as_positive(clf: MiniLMClassifier) -> None:
     """USE does not read Hungarian; its cue lexicon read most positive posts as neutral. The written complaint and
     praise heads, whose n-grams read Hungarian, give the sentiment with the cues since 2026-12-06 (sentences
@@ -628,7 +643,7 @@ def test_a_language_no_group_serves_borrows_the_heads_of_the_written_languages(c
     english_trained = ml.proba(x[:2])
     praise = ml.foreign_praise(x[:2], texts[:2], found[:2], group=BORROWED_GROUP)
     assert praise is not None and ml.maps(BORROWED_SENTIMENT) and ml.base_weight(BORROWED_SENTIMENT) == 0.0
-    mapped = ml.mapped_sentiment(BORROWED_SENTIMENT, borrowed, praise)
+    mapped = ml.mapped(BORROWED_SENTIMENT, borrowed, praise)
     for k, pred in enumerate(got[:2]):
         assert not pred.language_covered and pred.path == "multilingual"
         assert any("complaint, intent and sentiment from heads trained on written posts in other languages, not this "
