@@ -134,9 +134,28 @@ def test_hungarian_detractor_map_was_refused_and_the_score_follows_the_complaint
     assert ml is not None and not ml.maps(KEYWORD_DETRACTOR)
     refused = ml.manifest[KEYWORD_DETRACTOR.key + "_refused"]
     assert not refused["shipped"] and refused["validation"]["difference_ci95"][0] <= 0
-    (hu,) = clf.predict(["Drága és a hálózat folyton elmegy, nem ajánlom senkinek."])
+    text = "Drága és a hálózat folyton elmegy, nem ajánlom senkinek."
+    (hu,) = clf.predict([text])
     assert hu.language == "hu" and hu.detractor == pytest.approx(0.15 + 0.7 * hu.complaint, abs=1e-3)
     assert not any("detractor from those heads" in r for r in hu.reasons)
+    # the wiring its fit judged through predict: with a map (here one that reads the praise logit only), it decides
+    from classifiers.heads import Head
+
+    ml.heads[KEYWORD_DETRACTOR.head] = Head(KEYWORD_DETRACTOR.head, ["1"], np.asarray([[0.0, -1.0]], np.float32),
+                                            np.zeros(1, np.float32))
+    ml.manifest[KEYWORD_DETRACTOR.key] = {"languages": ["hu"]}
+    try:
+        (mapped,) = clf.predict([text])
+    finally:
+        del ml.heads[KEYWORD_DETRACTOR.head], ml.manifest[KEYWORD_DETRACTOR.key]
+    from classifiers.cues import complaint_evidence
+    from classifiers.multilingual import FIRST_GROUP
+
+    praise = ml.foreign_praise(ml.encoder.embed([text]), [text], [complaint_evidence(text, "hu")], group=FIRST_GROUP)
+    assert praise is not None  # sigmoid(-logit(praise)) = 1 - praise
+    assert mapped.detractor == pytest.approx(1 - float(praise[0]), abs=1e-3)
+    assert mapped.complaint == pytest.approx(hu.complaint) and any("detractor from those heads" in r
+                                                                   for r in mapped.reasons)
 
 
 def test_hungarian_sentiment_reads_praise_as_positive(clf: MiniLMClassifier) -> None:
