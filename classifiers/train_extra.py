@@ -1672,6 +1672,15 @@ def _rewrite_multilingual(out_dir: Path, heads: Any, key: str, report: dict[str,
     return manifest
 
 
+def _validation_line(v: Mapping[str, Any]) -> str:
+    """A score map's validation in a line: macro-recall of a sentiment map, AUROC of a detractor map."""
+    if "auroc_before" in v:
+        return (f"AUROC {v['auroc_before']} -> {v['auroc_after']} on {v['n']} comments, "
+                f"difference {v['difference_ci95']}")
+    return (f"macro-recall {v['before']['macro_recall']} -> {v['chosen']['macro_recall']} on {v['n']} posts, "
+            f"difference {v['difference_ci95']}")
+
+
 def latest_fit(manifest: Mapping[str, Any], key: str) -> dict[str, Any]:
     """The report of the latest fit under ``key``: its refusal when the latest run was refused (a refusal is
     dropped once a later run is adopted), else the report of what ships."""
@@ -1780,23 +1789,17 @@ def main(argv: Sequence[str] | None = None) -> None:
               f": nested leave-one-annotator-out AUROC {fd['auroc']} against {fd['english_head_auroc']} for the "
               f"English-trained head, blended alike, and {fd['before_auroc']} before; blends shipped: "
               f"{fit['shipped_input'] or 'none'})")
-    for flag, fit_map, sm, what in (("keyword_sentiment", fit_keyword_sentiment, KEYWORD_SENTIMENT, "Hungarian"),
+    for flag, fit_map, sm, what in (("keyword_sentiment", fit_keyword_sentiment, KEYWORD_SENTIMENT,
+                                     "Hungarian sentiment"),
                                     ("borrowed_sentiment", fit_borrowed_sentiment, BORROWED_SENTIMENT,
-                                     "uncovered languages'")):
+                                     "uncovered languages' sentiment"),
+                                    ("keyword_detractor", fit_keyword_detractor, KEYWORD_DETRACTOR,
+                                     "Hungarian detractor")):
         if getattr(args, flag):
             m = fit_map(Path(args.out))
             fit = latest_fit(m, sm.key)
-            v = fit["validation"]
-            _echo(f"updated {args.out} ({m['version']}; {what} sentiment from the heads "
-                  f"{'kept' if fit['shipped'] else 'refused'}: macro-recall {v['before']['macro_recall']} -> "
-                  f"{v['chosen']['macro_recall']} on {v['n']} posts, difference {v['difference_ci95']})")
-    if args.keyword_detractor:
-        m = fit_keyword_detractor(Path(args.out))
-        fit = latest_fit(m, KEYWORD_DETRACTOR.key)
-        v = fit["validation"]
-        _echo(f"updated {args.out} ({m['version']}; Hungarian detractor from the heads "
-              f"{'kept' if fit['shipped'] else 'refused'}: AUROC {v['auroc_before']} -> {v['auroc_after']} on "
-              f"{v['n']} fresh comments, difference {v['difference_ci95']})")
+            _echo(f"updated {args.out} ({m['version']}; {what} from the heads {'kept' if fit['shipped'] else 'refused'}"
+                  f": {_validation_line(fit['validation'])})")
     for task in (t for t in FOREIGN_TASKS.values() if getattr(args, f"foreign_{t.name}")):
         m = fit_foreign_task(task, Path(args.out), readings=args.readings)
         fit = latest_fit(m, task.key)
