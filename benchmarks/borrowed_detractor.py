@@ -53,6 +53,7 @@ def main() -> None:
     from sklearn.metrics import roc_auc_score
 
     from classifiers import multilingual
+    from classifiers.metrics import paired_ci
     from classifiers.minilm import MiniLMClassifier
 
     with COMMENTS.open(encoding="utf-8", newline="") as fh:
@@ -64,15 +65,9 @@ def main() -> None:
     clf.load()
     before = scores(clf, texts, multilingual.BORROWED_SCORES)
     after = scores(clf, texts, (*multilingual.BORROWED_SCORES, "detractor"))
-    rng = np.random.default_rng(0)
-    diffs = []
-    for _ in range(2000):
-        i = rng.integers(0, len(y), len(y))
-        if 0 < y[i].sum() < len(i):
-            diffs.append(roc_auc_score(y[i], after[i]) - roc_auc_score(y[i], before[i]))
     by_language = {lang: [round(float(roc_auc_score(y[m], v[m])), 3) for v in (before, after)]
                    for lang in sorted(set(languages.tolist())) for m in [languages == lang]}
-    ci = [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]
+    ci = paired_ci(roc_auc_score, y, after, before, n=2000)
     out = {"n": len(rows), "detractors": int(y.sum()), "auroc_before": round(float(roc_auc_score(y, before)), 4),
            "auroc_after": round(float(roc_auc_score(y, after)), 4), "difference_ci95": ci,
            "auroc_by_language": by_language,

@@ -101,10 +101,9 @@ def f1(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def paired_ci(y: np.ndarray, before: np.ndarray, after: np.ndarray) -> list[float]:
-    rng = np.random.default_rng(0)
-    draws = [rng.integers(0, len(y), len(y)) for _ in range(1000)]
-    return [round(float(v), 4) for v in np.percentile([f1(y[i], after[i]) - f1(y[i], before[i]) for i in draws],
-                                                      [2.5, 97.5])]
+    from classifiers.metrics import paired_ci as ci
+
+    return ci(f1, y, after, before)
 
 
 def judge(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:

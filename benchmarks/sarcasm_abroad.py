@@ -67,10 +67,9 @@ def corrected(p: np.ndarray, s: np.ndarray, gate: tuple[float, float]) -> np.nda
 
 
 def paired_ci(y: np.ndarray, before: np.ndarray, after: np.ndarray) -> list[float]:
-    rng = np.random.default_rng(0)
-    draws = [rng.integers(0, len(y), len(y)) for _ in range(1000)]
-    diff = [f1(y[i], after[i]) - f1(y[i], before[i]) for i in draws]
-    return [round(float(v), 4) for v in np.percentile(diff, [2.5, 97.5])]
+    from classifiers.metrics import paired_ci as ci
+
+    return ci(f1, y, after, before)
 
 
 def read(path: Path) -> list[dict[str, str]]:

@@ -320,11 +320,6 @@ class MultilingualHeads:
         """The share of the score ``m`` is blended with (the cue lexicon, the English-trained head)."""
         return float(self.manifest.get(m.key, {}).get("base_weight", 0.5))
 
-    @property
-    def keyword_sentiment_languages(self) -> frozenset[str]:
-        """The keyword-path languages whose sentiment ``KEYWORD_SENTIMENT`` gives (none without the map)."""
-        return self.mapped_languages(KEYWORD_SENTIMENT)
-
     def mapped_languages(self, m: ScoreMap) -> frozenset[str]:
         """The keyword-path languages whose score the map ``m`` gives (none without it)."""
         if not self.maps(m):
@@ -419,15 +414,12 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
             foreign[at] = True
             detractor[at] = heads.detractor_learned(group)
             _score_group(heads, group, x, texts, found, p, share, at)
-    if "complaint" in borrowed:
-        _borrow_complaint(heads, x, texts, borrowing, found, p)
-        if "sentiment" in borrowed:
-            _borrow_sentiment(heads, x, texts, borrowing, found, p)
-        if "detractor" in borrowed and borrowing:  # after the complaint, which the blend weighs
-            p["detractor"][borrowing] = heads.foreign_detractor(x[borrowing], p["detractor"][borrowing],
-                                                                p["complaint"][borrowing], group=BORROWED_GROUP)
-    felt = _keyword_sentiment(heads, languages, foreign, p["complaint"], share)
-    detracting = _keyword_detractor(heads, languages, foreign, p["complaint"], share)
+    if "complaint" in borrowed and borrowing:
+        _borrow(heads, x, texts, borrowing, found, p, borrowed)
+    keyword = {m: _keyword_mapped(heads, m, languages, foreign, p["complaint"], share)
+               for m in (KEYWORD_SENTIMENT, KEYWORD_DETRACTOR)}
+    felt = {i: dict(zip(SENTIMENTS, map(float, row), strict=True)) for i, row in keyword[KEYWORD_SENTIMENT].items()}
+    detracting = {i: float(v) for i, v in keyword[KEYWORD_DETRACTOR].items()}
     out: list[Prediction] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         praised = float(share[i]) if not np.isnan(share[i]) else None
@@ -443,27 +435,13 @@ def predict_multilingual(heads: MultilingualHeads, texts: Sequence[str], languag
     return out
 
 
-def _keyword_sentiment(heads: MultilingualHeads, languages: Sequence[str], foreign: np.ndarray, complaint: np.ndarray,
-                       share: np.ndarray) -> dict[int, dict[str, float]]:
-    """Row -> sentiment from the written heads (``KEYWORD_SENTIMENT``) for keyword-path posts whose group gave both
-    a complaint and a praise score."""
-    known = heads.keyword_sentiment_languages
+def _keyword_mapped(heads: MultilingualHeads, m: ScoreMap, languages: Sequence[str], foreign: np.ndarray,
+                    complaint: np.ndarray, share: np.ndarray) -> dict[int, np.ndarray]:
+    """Row -> ``m``'s score (``KEYWORD_SENTIMENT``, ``KEYWORD_DETRACTOR``) for keyword-path posts in its languages
+    whose group gave both a complaint and a praise score (none without the map)."""
+    known = heads.mapped_languages(m)
     at = [i for i, lang in enumerate(languages) if lang in known and foreign[i] and not np.isnan(share[i])]
-    if not at:
-        return {}
-    proba = heads.mapped(KEYWORD_SENTIMENT, complaint[at], share[at])
-    return {i: dict(zip(SENTIMENTS, map(float, row), strict=True)) for i, row in zip(at, proba, strict=True)}
-
-
-def _keyword_detractor(heads: MultilingualHeads, languages: Sequence[str], foreign: np.ndarray,
-                       complaint: np.ndarray, share: np.ndarray) -> dict[int, float]:
-    """Row -> detractor likelihood from the written heads (``KEYWORD_DETRACTOR``) for keyword-path posts whose
-    group gave both a complaint and a praise score."""
-    known = heads.mapped_languages(KEYWORD_DETRACTOR)
-    at = [i for i, lang in enumerate(languages) if lang in known and foreign[i] and not np.isnan(share[i])]
-    if not at:
-        return {}
-    return dict(zip(at, map(float, heads.mapped(KEYWORD_DETRACTOR, complaint[at], share[at])), strict=True))
+    return dict(zip(at, heads.mapped(m, complaint[at], share[at]), strict=True)) if at else {}
 
 
 def _score_tasks(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], rows: Mapping[str, list[int]],
@@ -493,36 +471,34 @@ def _borrowed(heads: MultilingualHeads, read: Mapping[str, frozenset[str]]) -> t
     return scores + ("sentiment",) * ("complaint" in scores and heads.maps(BORROWED_SENTIMENT))
 
 
-def _borrow_complaint(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], at: Sequence[int],
-                      found: Sequence[Sequence[str]], p: dict[str, np.ndarray]) -> None:
-    """Posts ``at``, in languages ``borrows`` names, take their complaint score from ``BORROWED_GROUP``'s head, in
-    ``p`` in place.
+def _borrow(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], at: list[int],
+            found: Sequence[Sequence[str]], p: dict[str, np.ndarray], borrowed: Sequence[str]) -> None:
+    """Posts ``at``, in languages ``borrows`` names, take what ``borrowed`` lists of ``BORROWED_GROUP``'s scores, in
+    ``p`` in place (the posts hashed into n-grams once, for the complaint and the praise head):
+    - the complaint score from its complaint head: there the head trained on English labels alone read nearly every
+      post as no complaint (macro-F1 0.33-0.59 on eight such languages), while the head fitted on our posts in
+      fifteen languages reads them at 0.60-0.81 (complaints in a related language, and the n-grams that cross
+      languages: "refund", "app", "!!!");
+    - the sentiment from ``BORROWED_SENTIMENT``'s map of the complaint and praise scores, blended with the
+      English-trained head's by its ``base_weight``: that head read their sentiment at 0.42 macro-recall (most
+      complaints neutral), and the foreign sentiment head, borrowed, fell on Swedish (model card, "Sentiment of
+      languages we do not cover");
+    - the detractor likelihood from the group's blend with the borrowed complaint (refused; a benchmark's switch).
+    """
+    from classifiers.ngrams import hashed_counts
 
-    Why: there the head trained on English labels alone read nearly every post as no complaint (macro-F1 0.33-0.59
-    on eight such languages), while the head fitted on our posts in fifteen languages reads them at 0.60-0.81:
-    complaints in a related language, and the n-grams that cross languages ("refund", "app", "!!!")."""
-    if at:
-        p["complaint"][at] = heads.foreign_complaint(x[at], [texts[i] for i in at], [found[i] for i in at],
+    texts_at, found_at = [texts[i] for i in at], [found[i] for i in at]
+    counts = hashed_counts(texts_at)
+    p["complaint"][at] = heads.foreign_complaint(x[at], texts_at, found_at, counts=counts, group=BORROWED_GROUP)
+    if "sentiment" in borrowed:
+        praise = heads.foreign_praise(x[at], texts_at, found_at, counts=counts, group=BORROWED_GROUP)
+        if praise is not None:
+            w = heads.base_weight(BORROWED_SENTIMENT)
+            mapped = heads.mapped(BORROWED_SENTIMENT, p["complaint"][at], praise)
+            p["sentiment"][at] = w * p["sentiment"][at] + (1 - w) * mapped
+    if "detractor" in borrowed:  # after the complaint, which the blend weighs
+        p["detractor"][at] = heads.foreign_detractor(x[at], p["detractor"][at], p["complaint"][at],
                                                      group=BORROWED_GROUP)
-
-
-def _borrow_sentiment(heads: MultilingualHeads, x: np.ndarray, texts: Sequence[str], at: Sequence[int],
-                      found: Sequence[Sequence[str]], p: dict[str, np.ndarray]) -> None:
-    """Posts ``at`` (after ``_borrow_complaint``) take their sentiment from ``BORROWED_SENTIMENT``, blended with the
-    English-trained head's by its ``base_weight``, in ``p`` in place.
-
-    Why: the head trained on English labels read their sentiment at 0.42 macro-recall (most complaints neutral),
-    and the foreign sentiment head, borrowed, fell on Swedish; the map of the borrowed complaint and praise
-    scores, fitted on the written sentiment posts of the fourteen USE languages, reads them better (model card,
-    "Sentiment of languages we do not cover")."""
-    if not at:
-        return
-    praise = heads.foreign_praise(x[at], [texts[i] for i in at], [found[i] for i in at], group=BORROWED_GROUP)
-    if praise is None:
-        return
-    w = heads.base_weight(BORROWED_SENTIMENT)
-    p["sentiment"][at] = w * p["sentiment"][at] + (1 - w) * heads.mapped(BORROWED_SENTIMENT, p["complaint"][at],
-                                                                          praise)
 
 
 def _score_group(heads: MultilingualHeads, group: WrittenGroup, x: np.ndarray, texts: Sequence[str],
@@ -582,7 +558,7 @@ def _from_cues(text: str, lang: str, complaint: float | None, praise: float | No
                felt: Mapping[str, float] | None = None, cue_weight: float = 0.5,
                detracting: float | None = None) -> Prediction:
     """A post in a language USE does not read: sentiment from the cue lexicon, blended with ``felt`` (the written
-    heads' reading, ``_keyword_sentiment``) where there is one, the cues weighing ``cue_weight`` (the map's
+    heads' reading, ``KEYWORD_SENTIMENT``) where there is one, the cues weighing ``cue_weight`` (the map's
     ``base_weight``); the complaint score from the foreign head where it was trained on the language
     (``complaint``), else from the cues too; the intent from its topic cues (``cues.topic``), else question or
     other; the praise share of the intent from the foreign praise head where there is one (``praise``); the

@@ -38,6 +38,7 @@ import numpy as np
 from classifiers import data
 from classifiers.abc import INTENTS, SENTIMENTS
 from classifiers.heads import Head, load_heads, save_heads
+from classifiers.metrics import paired_ci
 from classifiers.multilingual import (
     BARE,
     BORROWED_SENTIMENT,
@@ -895,18 +896,13 @@ def _auroc_report(y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: np
     """AUROC of the new score, the English-trained head's blend and the score the model gave before the fit;
     the paired differences new - English-trained and English-trained - before; each language's AUROC as
     [English-trained head's blend, new]."""
-    from classifiers.metrics import bootstrap_ci
 
     def auroc(y: np.ndarray, s: np.ndarray) -> float:
         return _auroc(y, s) if len(set(y.tolist())) == 2 else float("nan")  # a resample with one class
 
-    def gain(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-        return auroc(y, a) - auroc(y, b)
-
-    ci, english_ci = (bootstrap_ci(gain, y, a, b, n=1000, seed=0) for a, b in ((new, old), (old, before)))
     return {"n": len(y), "auroc": auroc(y, new), "english_head_auroc": auroc(y, old), "before_auroc": auroc(y, before),
-            "difference_ci95": [round(v, 4) for v in ci],
-            "english_head_minus_before_ci95": [round(v, 4) for v in english_ci],
+            "difference_ci95": paired_ci(auroc, y, new, old),
+            "english_head_minus_before_ci95": paired_ci(auroc, y, old, before),
             "auroc_by_language": {lang: [auroc(y[m], old[m]), auroc(y[m], new[m])]
                                   for lang in sorted(set(languages.tolist())) for m in [languages == lang]}}
 
@@ -930,15 +926,27 @@ TRAIN_DIR = data.REPO_ROOT / "data" / "train"
 DEV_DIR = data.REPO_ROOT / "data" / "dev"
 
 
-def _sentiment_posts(paths: Sequence[Path], keep: Callable[[str], bool]) -> tuple[list[dict[str, str]], np.ndarray]:
-    """Written sentiment posts of the languages ``keep`` accepts, and their labels as indices of ``SENTIMENTS``."""
+def _posts_of(paths: Sequence[Path], keep: Callable[[str], bool]) -> list[dict[str, str]]:
+    """The rows of written posts or comments (CSVs with a ``language`` column) in the languages ``keep`` accepts."""
     import csv
 
     rows = []
     for path in paths:
         with path.open(encoding="utf-8", newline="") as fh:
             rows += [r for r in csv.DictReader(fh) if keep(r["language"])]
+    return rows
+
+
+def _sentiment_posts(paths: Sequence[Path], keep: Callable[[str], bool]) -> tuple[list[dict[str, str]], np.ndarray]:
+    """Written sentiment posts of the languages ``keep`` accepts, and their labels as indices of ``SENTIMENTS``."""
+    rows = _posts_of(paths, keep)
     return rows, np.asarray([SENTIMENTS.index(r["sentiment"]) for r in rows])
+
+
+def _survey_comments(paths: Sequence[Path], keep: Callable[[str], bool]) -> tuple[list[dict[str, str]], np.ndarray]:
+    """Written survey comments of the languages ``keep`` accepts, and whether each is a detractor's (score 0-6)."""
+    rows = _posts_of(paths, keep)
+    return rows, np.asarray([int(r["score"]) <= 6 for r in rows], dtype=int)
 
 
 def _group_logits(heads: MultilingualHeads, embed: Callable[[Sequence[str]], np.ndarray],
@@ -947,13 +955,14 @@ def _group_logits(heads: MultilingualHeads, embed: Callable[[Sequence[str]], np.
     gets them, as logits."""
     from classifiers import cues
     from classifiers.heads import logit
+    from classifiers.ngrams import hashed_counts
 
     texts = [r["text"] for r in rows]
     found = [cues.complaint_evidence(r["text"], r["language"]) for r in rows]
-    x = embed(texts)
-    praise = heads.foreign_praise(x, texts, found, group=group)
+    x, counts = embed(texts), hashed_counts(texts)
+    praise = heads.foreign_praise(x, texts, found, counts=counts, group=group)
     assert praise is not None
-    return x, np.c_[logit(heads.foreign_complaint(x, texts, found, group=group)), logit(praise)]
+    return x, np.c_[logit(heads.foreign_complaint(x, texts, found, counts=counts, group=group)), logit(praise)]
 
 
 def _recall_by_class(y: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
@@ -973,6 +982,34 @@ def _fit_sentiment_map(m: ScoreMap, heads: MultilingualHeads, embed: Callable[[S
         _group_logits(heads, embed, rows, m.group)[1], y)
     return (Head(m.head, list(SENTIMENTS), fitted.coef_.astype(np.float32), fitted.intercept_.astype(np.float32)),
             f"{len(rows)} written sentiment posts in {', '.join(sorted(languages))}")
+
+
+def _with_and_without(heads: MultilingualHeads, m: ScoreMap, report: dict[str, Any],
+                      sets: Mapping[str, Sequence[str]], read: Callable[[Any], Any]
+                      ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Name -> (before, after): ``read`` of each prediction of ``sets``' texts through ``predict`` on a copy of the
+    model without and with ``m``'s map (in ``heads.heads``). The copy's report is not the model's: ``heads``'
+    manifest is left as it was, for the fit's decision to write."""
+    from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
+
+    head, previous = heads.heads[m.head], heads.manifest.get(m.key)
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        _rewrite_multilingual(Path(tmp), heads, m.key, report)
+        clf = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=tmp)
+        clf.load()
+        assert clf.multilingual is not None
+        for name, texts in sets.items():
+            after = np.asarray([read(p) for p in clf.predict(texts)])
+            clf.multilingual.heads.pop(m.head)
+            before = np.asarray([read(p) for p in clf.predict(texts)])
+            clf.multilingual.heads[m.head] = head
+            out[name] = (before, after)
+    if previous is None:
+        heads.manifest.pop(m.key, None)
+    else:
+        heads.manifest[m.key] = previous
+    return out
 
 
 def fit_keyword_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
@@ -1005,7 +1042,7 @@ def fit_keyword_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo) 
                                            hungarian)
     valid = variants(valid_rows)
     before, after = _recall_by_class(y_valid, valid[1.0]), _recall_by_class(y_valid, valid[weight])
-    ci = _paired_recall_ci(y_valid, valid[1.0], valid[weight])
+    ci = paired_ci(_macro_recall, y_valid, valid[weight], valid[1.0], n=2000)
     worst = min(after["by_class"][c] - before["by_class"][c] for c in SENTIMENTS)
     report: dict[str, Any] = {
         "rule": KEYWORD_SENTIMENT_RULE, "languages": list(KEYWORD_SENTIMENT_LANGUAGES), "base_weight": weight,
@@ -1032,59 +1069,31 @@ def fit_keyword_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) 
 
     Why: Hungarian's detractor likelihood was a fixed function of its complaint score, so a passive's reservation
     and a detractor's complaint ranked alike; the praise head tells thanks and praise apart."""
-    import csv
-
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
-
-    from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
 
     m = KEYWORD_DETRACTOR
     heads, embed = _written_fit_model(out_dir, needs_foreign_head=True)
     heads.heads.pop(m.head, None)
     others = m.group.serves - set(KEYWORD_SENTIMENT_LANGUAGES)
-
-    def comments(paths: Sequence[Path], keep: Callable[[str], bool]) -> tuple[list[dict[str, str]], np.ndarray]:
-        rows = []
-        for path in paths:
-            with path.open(encoding="utf-8", newline="") as fh:
-                rows += [r for r in csv.DictReader(fh) if keep(r["language"])]
-        return rows, np.asarray([int(r["score"]) <= 6 for r in rows], dtype=int)
-
-    fit_rows, y_fit = comments(sorted(TRAIN_DIR.glob("nps_*.csv")), lambda lang: lang in others)
+    fit_rows, y_fit = _survey_comments(sorted(TRAIN_DIR.glob("nps_*.csv")), lambda lang: lang in others)
     fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(
         _group_logits(heads, embed, fit_rows, m.group)[1], y_fit)
     head = Head(m.head, ["1"], fitted.coef_.astype(np.float32), fitted.intercept_.astype(np.float32))
     heads.heads[m.head] = head
     report: dict[str, Any] = {"rule": KEYWORD_DETRACTOR_RULE, "languages": list(KEYWORD_SENTIMENT_LANGUAGES),
                               "fitted_on": f"{len(fit_rows)} written survey comments in {', '.join(sorted(others))}"}
-    previous = heads.manifest.get(m.key)
-    with tempfile.TemporaryDirectory() as tmp:  # a copy with the map, for predict to read
-        _rewrite_multilingual(Path(tmp), heads, m.key, report)
-        clf = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=tmp)
-        clf.load()
-        assert clf.multilingual is not None
-        scored: dict[str, dict[str, Any]] = {}
-        written = [*sorted(TRAIN_DIR.glob("nps_*.csv")), DEV_DIR / "nps_multilingual.csv"]
-        for name, paths in (("validation", [DEV_DIR / "nps_hu.csv"]), ("written_and_check", written)):
-            rows, y = comments(paths, lambda lang: lang in KEYWORD_SENTIMENT_LANGUAGES)
-            texts = [r["text"] for r in rows]
-            after = np.asarray([p.detractor for p in clf.predict(texts)])
-            clf.multilingual.heads.pop(m.head)
-            before = np.asarray([p.detractor for p in clf.predict(texts)])
-            clf.multilingual.heads[m.head] = head
-            rng = np.random.default_rng(0)
-            diffs = [roc_auc_score(y[i], after[i]) - roc_auc_score(y[i], before[i])
-                     for i in (rng.integers(0, len(y), len(y)) for _ in range(2000)) if 0 < y[i].sum() < len(i)]
-            scored[name] = {"n": len(rows), "auroc_before": round(float(roc_auc_score(y, before)), 4),
-                            "auroc_after": round(float(roc_auc_score(y, after)), 4),
-                            "difference_ci95": [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]}
-    if previous is None:
-        heads.manifest.pop(m.key, None)
-    else:
-        heads.manifest[m.key] = previous
-    report.update(scored)
-    report["shipped"] = bool(scored["validation"]["difference_ci95"][0] > 0)
+    written = [*sorted(TRAIN_DIR.glob("nps_*.csv")), DEV_DIR / "nps_multilingual.csv"]
+    labelled = {name: _survey_comments(paths, lambda lang: lang in KEYWORD_SENTIMENT_LANGUAGES)
+                for name, paths in (("validation", [DEV_DIR / "nps_hu.csv"]), ("written_and_check", written))}
+    scored = _with_and_without(heads, m, report, {name: [r["text"] for r in rows] for name, (rows, _) in
+                                                  labelled.items()}, lambda p: p.detractor)
+    for name, (rows, y) in labelled.items():
+        before, after = scored[name]
+        report[name] = {"n": len(rows), "auroc_before": round(float(roc_auc_score(y, before)), 4),
+                        "auroc_after": round(float(roc_auc_score(y, after)), 4),
+                        "difference_ci95": paired_ci(roc_auc_score, y, after, before, n=2000)}
+    report["shipped"] = bool(report["validation"]["difference_ci95"][0] > 0)
     log(f"keyword detractor: {json.dumps(report)}")
     if not report["shipped"]:
         heads.heads.pop(m.head)
@@ -1097,8 +1106,6 @@ def fit_borrowed_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo)
 
     Why: the head trained on English labels read their sentiment at 0.42 macro-recall, and borrowing the foreign
     sentiment head was refused (Swedish fell); the borrowed complaint and praise heads carry across languages."""
-    from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
-
     m = BORROWED_SENTIMENT
     heads, embed = _written_fit_model(out_dir, needs_foreign_head=True, group=m.group)
     heads.heads.pop(m.head, None)
@@ -1111,25 +1118,13 @@ def fit_borrowed_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo)
     report: dict[str, Any] = {"rule": BORROWED_SENTIMENT_RULE, "base_weight": weight, "fitted_on": fitted_on,
                               "choosing": {"n": len(choose_rows), "by_english_weight": choosing}}
     heads.heads[m.head] = head
-    previous = heads.manifest.get(m.key)
     valid_rows, y = _sentiment_posts([DEV_DIR / "uncovered_sentiment_2.csv"], lambda lang: True)
-    texts = [r["text"] for r in valid_rows]
-    with tempfile.TemporaryDirectory() as tmp:  # a copy with the map, for predict to read
-        _rewrite_multilingual(Path(tmp), heads, m.key, report)
-        clf = MiniLMClassifier(DEFAULT_MODEL_DIR, threads=2, multilingual_dir=tmp)
-        clf.load()
-        assert clf.multilingual is not None
-        after = np.asarray([[p.sentiment[c] for c in SENTIMENTS] for p in clf.predict(texts)])
-        clf.multilingual.heads.pop(m.head)
-        before = np.asarray([[p.sentiment[c] for c in SENTIMENTS] for p in clf.predict(texts)])
-    if previous is None:  # the copy's report is not the model's: the decision below writes that
-        heads.manifest.pop(m.key, None)
-    else:
-        heads.manifest[m.key] = previous
+    before, after = _with_and_without(heads, m, report, {"validation": [r["text"] for r in valid_rows]},
+                                      lambda p: [p.sentiment[c] for c in SENTIMENTS])["validation"]
     languages = np.asarray([r["language"] for r in valid_rows])
     by_language = {lang: [round(float((v[at].argmax(1) == y[at]).mean()), 3) for v in (before, after)]
                    for lang in sorted(set(languages.tolist())) for at in [languages == lang]}
-    ci = _paired_recall_ci(y, before, after)
+    ci = paired_ci(_macro_recall, y, after, before, n=2000)
     report["validation"] = {"n": len(valid_rows), "before": _recall_by_class(y, before),
                             "chosen": _recall_by_class(y, after), "difference_ci95": ci,
                             "accuracy_by_language": by_language}
@@ -1140,16 +1135,9 @@ def fit_borrowed_sentiment(out_dir: Path, *, log: Callable[[str], None] = _echo)
     return _rewrite_multilingual(out_dir, heads, m.key, report, adopted=report["shipped"])
 
 
-def _paired_recall_ci(y: np.ndarray, before: np.ndarray, after: np.ndarray, n: int = 2000) -> list[float]:
-    """95 % bootstrap interval of the macro-recall difference (draws missing a class are skipped)."""
-    rng = np.random.default_rng(0)
-    diffs = []
-    for _ in range(n):
-        i = rng.integers(0, len(y), len(y))
-        if len(set(y[i].tolist())) == len(SENTIMENTS):
-            diffs.append(_recall_by_class(y[i], after[i])["macro_recall"]
-                         - _recall_by_class(y[i], before[i])["macro_recall"])
-    return [round(float(v), 4) for v in np.percentile(diffs, [2.5, 97.5])]
+def _macro_recall(y: np.ndarray, proba: np.ndarray) -> float:
+    """Macro-recall of the top class; NaN when ``y`` lacks a class (a resample ``paired_ci`` then skips)."""
+    return float(_recall_by_class(y, proba)["macro_recall"])
 
 
 def fit_foreign_detractor(out_dir: Path, *, log: Callable[[str], None] = _echo) -> dict[str, Any]:
@@ -1480,16 +1468,6 @@ def _task_loao_logits(rows: TaskRows, idx: np.ndarray, c: float, weight: int, k:
     return _by_annotator(rows.files, idx, _task_logits(rows, c, weight, k))
 
 
-def _paired_ci(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, n: int = 1000) -> list[float]:
-    """95 % bootstrap interval of score(new) - score(old) over the same resampled rows."""
-    from classifiers.metrics import bootstrap_ci
-
-    def diff(y: np.ndarray, new: np.ndarray, old: np.ndarray) -> float:
-        return task.score(y, new) - task.score(y, old)
-
-    return [round(v, 4) for v in bootstrap_ci(diff, y, new, old, n=n, seed=0)]
-
-
 def _task_report(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndarray, languages: np.ndarray
                  ) -> dict[str, Any]:
     """The task's score of both heads' top classes, their paired difference, and each language's accuracy as
@@ -1499,7 +1477,7 @@ def _task_report(task: ForeignTask, y: np.ndarray, new: np.ndarray, old: np.ndar
 
     return {"n": len(y), task.metric: round(task.score(y, new), 4),
             f"{task.name}_head_{task.metric}": round(task.score(y, old), 4),
-            "difference_ci95": _paired_ci(task, y, new, old),
+            "difference_ci95": paired_ci(task.score, y, new, old),
             "accuracy_by_language": {lang: [accuracy(old, m), accuracy(new, m)]
                                      for lang in sorted(set(languages.tolist())) for m in [languages == lang]}}
 

@@ -16,7 +16,7 @@ from classifiers.abc import INTENTS, SENTIMENTS
 from classifiers.data import REPO_ROOT, multilingual_written
 from classifiers.metrics import binary_metrics
 from classifiers.minilm import DEFAULT_MODEL_DIR, MiniLMClassifier
-from classifiers.multilingual import DEFAULT_DIR, INPUT_FORM, unshout
+from classifiers.multilingual import DEFAULT_DIR, INPUT_FORM, KEYWORD_SENTIMENT, unshout
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
@@ -169,7 +169,7 @@ def test_hungarian_sentiment_reads_praise_as_positive(clf: MiniLMClassifier) -> 
     assert [p.sentiment_label for p in (praise, complaint, question)] == ["positive", "negative", "neutral"]
     assert all(p.path == "keywords" and p.language == "hu" for p in (praise, complaint, question))
     assert any("sentiment from those heads and keywords" in r for r in praise.reasons)
-    assert clf.multilingual is not None and clf.multilingual.keyword_sentiment_languages == {"hu"}
+    assert clf.multilingual is not None and clf.multilingual.mapped_languages(KEYWORD_SENTIMENT) == {"hu"}
     # praise in words the cue lexicon lacks: it read both neutral
     plain = ["A futár pontosan jött, a pizza forró volt, legközelebb is innen rendelek",
              "A pénteki járat pontosan indult és a személyzet nagyon figyelmes volt"]
