@@ -506,10 +506,43 @@ def validate(settings: Settings) -> None:
     if len(esc) > 3 or esc != sorted(esc) or any(m < 0 for m in esc):
         raise ConfigError("responder.escalation_minutes", "up to three ascending, non-negative minute values")
     for i, hook in enumerate(settings.responder.webhooks):
-        if not re.fullmatch(r"https?://\S+", hook.url):
-            raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}")
+        if problem := _url_problem(hook.url):
+            raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}: {problem}")
     _check_accounts(settings.accounts)
     _check_templates(settings)
+
+
+#: One DNS label: letters, digits and inner hyphens, at most 63 (RFC 1123); IDNs arrive as Unicode letters.
+_LABEL = re.compile(r"(?!-)[\w-]{1,63}(?<!-)")
+
+
+def _url_problem(url: str) -> str:
+    """Why ``url`` cannot be a webhook's address ("" when it can).
+
+    Why here: a URL such as ``http://a..b/`` passed the old pattern, saved, and then failed on every alert
+    with a resolver error in the log; an admin should hear it on the settings page, when it is typed."""
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    if not re.fullmatch(r"https?://\S+", url):
+        return "it must start with http:// or https:// and hold no spaces"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port out of range or not a number)
+    except ValueError as e:
+        return str(e)
+    host = parts.hostname or ""
+    if not host:
+        return "it names no host"
+    try:
+        ip_address(host)
+        return ""
+    except ValueError:
+        pass
+    labels = host.removesuffix(".").split(".")
+    if len(host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        return f"{host!r} is not a host name (labels of letters, digits and inner hyphens, none empty)"
+    return ""
 
 
 def _check_accounts(accounts: AccountsSettings) -> None:

@@ -77,3 +77,11 @@ def test_bad_environment_value_names_the_key() -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com/a?b=c", "http://127.0.0.1:9000/hook", "http://[::1]/h",
+                                 "https://münchen.de/h", "http://x.example.", "http://localhost:8080/"])
+def test_webhook_urls_that_can_be_reached_are_accepted(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[[responder.webhooks]]\nurl = "{url}"\n', encoding="utf-8")
+    assert load_settings(path).responder.webhooks[0].url == url
