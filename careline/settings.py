@@ -170,15 +170,20 @@ class CalendarSettings:
     holidays: list[str] = opt([], "Closed dates, YYYY-MM-DD.")
 
 
+#: The longest SLA target, a year: beyond it due times overflow the calendar (10**30 minutes did).
+MAX_TARGET_MINUTES = 366 * 24 * 60
+
+
 @dataclass(frozen=True)
 class SLAPolicySettings:
     name: str = opt("", "Policy id.")
     priorities: list[str] = opt([], "Priorities it applies to (urgent, high, normal, low); empty = all.")
     platforms: list[str] = opt([], "Platforms it applies to; empty = all.")
     brands: list[str] = opt([], "Brands it applies to; empty = all.")
-    first_response_minutes: int = opt(60, "Target for the first reply.", min=1)
-    next_response_minutes: int = opt(120, "Target for each reply after a customer message.", min=1)
-    resolution_minutes: int = opt(1440, "Target for resolution.", min=1)
+    first_response_minutes: int = opt(60, "Target for the first reply.", min=1, max=MAX_TARGET_MINUTES)
+    next_response_minutes: int = opt(120, "Target for each reply after a customer message.", min=1,
+                                     max=MAX_TARGET_MINUTES)
+    resolution_minutes: int = opt(1440, "Target for resolution.", min=1, max=MAX_TARGET_MINUTES)
     calendar: str = opt("", "Business-hours calendar name; empty = calendar hours (24/7).")
 
 
@@ -497,14 +502,18 @@ def validate(settings: Settings) -> None:
         for day, span in c.hours.items():
             if day not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}:
                 raise ConfigError(f"sla.calendars[{i}].hours.{day}", "weekday must be mon..sun")
-            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", span):
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d|([01]\d|2[0-3]):[0-5]\d-24:00", span):
                 raise ConfigError(f"sla.calendars[{i}].hours.{day}", f"expected HH:MM-HH:MM, got {span!r}")
+            start, end = span.split("-")
+            if start >= end:  # zero-padded, so text order is time order; a night shift is two days' spans
+                raise ConfigError(f"sla.calendars[{i}].hours.{day}",
+                                  f"{span!r} ends before it starts (hours run within one day, e.g. 09:00-17:30)")
     for i, p in enumerate(settings.sla.policies):
         if p.calendar and p.calendar not in calendars:
             raise ConfigError(f"sla.policies[{i}].calendar", f"no calendar named {p.calendar!r}")
     esc = settings.responder.escalation_minutes
-    if len(esc) > 3 or esc != sorted(esc) or any(m < 0 for m in esc):
-        raise ConfigError("responder.escalation_minutes", "up to three ascending, non-negative minute values")
+    if len(esc) > 3 or esc != sorted(esc) or any(not 0 <= m <= MAX_TARGET_MINUTES for m in esc):
+        raise ConfigError("responder.escalation_minutes", "up to three ascending minute values from 0 to a year")
     for i, hook in enumerate(settings.responder.webhooks):
         if problem := _url_problem(hook.url):
             raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}: {problem}")
@@ -563,18 +572,23 @@ def _check_accounts(accounts: AccountsSettings) -> None:
 #: A reply template fills in a few variables; loops, macros and arithmetic only make one that can tie up
 #: the server (nested loops, ``'x' * 10**9``), and drafts render on the event loop.
 HEAVY_TEMPLATE_NODES = ("For", "Macro", "CallBlock", "Pow", "Mul")
+#: The filters a reply template may use: none makes its input longer. Calls (``lipsum(n=2000)``,
+#: ``name.center(10**7)``) and other filters (``center``, ``indent``, ``wordwrap``) can, and saved
+#: templates render on every conversation page.
+TEMPLATE_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate"})
 
 
 def check_template(key: str, source: str) -> None:
     """A reply template must parse in Jinja's sandbox and use no loops, macros or arithmetic."""
-    problem = _template_problem(source)
+    problem = template_problem(source)
     if problem:
         raise ConfigError(key, problem)
 
 
 @functools.lru_cache(maxsize=1024)
-def _template_problem(source: str) -> str:
-    """Why ``source`` is refused, or ''; cached, since every settings change validates every template."""
+def template_problem(source: str) -> str:
+    """Why ``source`` is refused as a reply template, or ''; cached, since every settings change validates
+    every template."""
     from jinja2 import TemplateSyntaxError, nodes
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -585,6 +599,12 @@ def _template_problem(source: str) -> str:
     heavy = next(tree.find_all(tuple(getattr(nodes, n) for n in HEAVY_TEMPLATE_NODES)), None)
     if heavy is not None:
         return f"reply templates cannot use {type(heavy).__name__.lower()} (loops, macros and arithmetic are refused)"
+    if next(tree.find_all(nodes.Call), None) is not None:
+        return "reply templates cannot call functions or methods; use the variables as they are"
+    for found in tree.find_all(nodes.Filter):
+        if found.name not in TEMPLATE_FILTERS:
+            allowed = ", ".join(sorted(TEMPLATE_FILTERS))
+            return f"reply templates cannot use the filter {found.name!r} (allowed: {allowed})"
     return ""
 
 

@@ -133,7 +133,11 @@ class QueueCursor:
             p, d, i = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         except (ValueError, TypeError, binascii.Error) as exc:
             raise ValueError("after is not a queue cursor") from exc
-        if not (isinstance(p, int | float) and (d is None or isinstance(d, str)) and isinstance(i, int)):
+        if not (isinstance(p, int | float) and not isinstance(p, bool) and (d is None or isinstance(d, str))
+                and isinstance(i, int) and not isinstance(i, bool)):
+            raise ValueError("after is not a queue cursor")
+        # what SQLite can bind: a float that is finite (no 10**400), an id within 64 bits, a short time
+        if not (-1e300 < p < 1e300 and 0 <= i < 2**63 and len(d or "") <= 40):
             raise ValueError("after is not a queue cursor")
         return cls(float(p), d, i)
 

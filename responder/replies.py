@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import Event, ReplyState, to_iso
-from careline.errors import Conflict, Forbidden, NotFound
+from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.settings import Settings
 from careline.store.records import append_event, rows
 from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, reply_intent, safe_name
@@ -31,6 +32,9 @@ from responder.textlimits import announced_limit, check_length
 from responder.tone import ToneReport, check_tone
 
 REPO = Path(__file__).resolve().parent.parent
+
+#: Characters a reply may not hold: C0 controls but tab, line feed and carriage return, and DEL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -146,12 +150,7 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     conv = load(db, conv_id)
     if conv["status"] in ("resolved", "dismissed"):
         raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
-    text = text.strip()
-    if not text:
-        raise Conflict("the reply is empty")
-    length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]))
-    if not length.ok:
-        raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
+    text = _postable(conv, text, limits)
     last = latest_customer_mention(db, conv["thread_key"])
     tone = check_tone(text, last.get("language") or "en")  # the tone guard reads the reply's language
     held = approval_reasons(settings, conv, actor, tone)
@@ -194,6 +193,20 @@ def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: s
     return load_reply(db, reply_id)
 
 
+def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | None) -> str:
+    """``text`` stripped, once it is a reply the platform would take: not empty, no control characters (a NUL
+    or an escape code posts as garbage, or gets the whole reply refused), within the platform's length."""
+    text = text.strip()
+    if not text:
+        raise Conflict("the reply is empty")
+    if CONTROL.search(text):
+        raise Invalid("the reply holds control characters; only line breaks and tabs may be in it")
+    length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]))
+    if not length.ok:
+        raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
+    return text
+
+
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
              settings: Settings, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The author edits a sent-back draft; it goes through the same checks and approval again."""
@@ -203,13 +216,11 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     if reply["created_by"] != actor:
         raise Forbidden("only the author can edit a draft")
     conv = load(db, reply["conversation_id"])
-    length = check_length(conv["platform"], text.strip(), announced_limit(limits, conv["platform"], conv["brand"]))
-    if not length.ok:
-        raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
-    tone = check_tone(text.strip())
+    text = _postable(conv, text, limits)
+    tone = check_tone(text, latest_customer_mention(db, conv["thread_key"]).get("language") or "en")
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     db.conn.execute("UPDATE replies SET text = ?, state = ?, updated_at = ? WHERE id = ?",
-                    (text.strip(), state.value, to_iso(now), reply_id))
+                    (text, state.value, to_iso(now), reply_id))
     append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
     return {**_with_checks(load_reply(db, reply_id), tone), "held": held}

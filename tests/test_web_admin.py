@@ -295,6 +295,8 @@ async def templates_admin(acc_store) -> AsyncIterator[tuple[TestClient, str, str
     ("{{ ''.__class__.__mro__ }}", 400),  # the sandbox
     ("{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}", 400),
     ("{{ 'x' * 1000000000 }}", 400), ("{{ 10 ** 10000000 }}", 400), ("{% if %}", 400),
+    ("{{ lipsum(n=2000, min=20, max=100) }}", 400), ("{{ name|center(5000000) }}", 400),  # calls, growing filters
+    ("{{ name.center(5000000) }}", 400), ("{{ name|upper }}, {{ sign_off|trim }}", 200),
 ])
 async def test_template_preview_is_sandboxed_and_tone_checked(acc_store, template: str, expect: int) -> None:  # type: ignore[no-untyped-def]
     async with templates_admin(acc_store) as (client, _page, csrf):

@@ -4,9 +4,13 @@ coerced: each must now answer a 4xx in the one error shape, change nothing, and 
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -199,3 +203,104 @@ async def test_workflow_bodies_with_wrong_types_are_a_422(client: TestClient, we
     conv = await open_conversation(client, web_store)
     r = await client.post(path.format(id=conv), json=body, headers=bearer(web_store))
     await refused(r, 422)
+
+
+# -- the second probe (2026-12-06): each crashed a handler or let a link act for someone --------------
+async def test_non_utf8_set_password_form_is_a_400(client: TestClient) -> None:
+    r = await client.post("/set-password", data=b"link=\xff", headers={"Content-Type":
+                                                                       "application/x-www-form-urlencoded"})
+    await refused(r, 400)
+
+
+async def _bulk_dismiss(client: TestClient, csrf: str, ids: list[int]) -> str:
+    """Where the browser lands after a bulk dismiss through the queue's form."""
+    r = await client.post("/bulk", data=[("csrf_token", csrf), ("action", "dismiss"), *(("id", str(i)) for i in ids)],
+                          headers={"Referer": "/?status=new"}, allow_redirects=False)
+    assert r.status == 303, await r.text()
+    return str(r.headers["Location"])
+
+
+async def test_only_the_undo_the_server_signed_for_this_session_becomes_a_button(client: TestClient) -> None:
+    """A link's ``undo`` used to become a form posting a bulk action with the viewer's CSRF token: anyone's
+    link could put an "Undo" on an agent's queue that dismissed conversations of the link writer's choosing."""
+    csrf = await login(client, "agent")
+    for forged in ("abc", "a:b", "dismiss::1,2,3", "dismiss::1,2,3~" + "0" * 32):
+        page = await client.get("/?" + urlencode({"bulk": "Done", "undo": forged}))
+        assert page.status == 200 and 'id="bulk-undo"' not in await page.text(), forged
+    ids = [c["id"] for c in (await (await client.get("/api/queue?limit=2&status=new")).json())["items"]]
+    location = await _bulk_dismiss(client, csrf, ids)
+    page = await (await client.get(location)).text()
+    assert 'id="bulk-undo"' in page and 'name="action" value="undo"' in page
+    undo_form = re.search(r'<form[^>]*action="/bulk"[^>]*>(?:(?!</form>).)*id="bulk-undo"', page, re.S)
+    assert undo_form and sorted(int(i) for i in re.findall(r'name="id" value="(\d+)"', undo_form[0])) == sorted(ids)
+    undo = parse_qs(urlsplit(location).query)["undo"][0]
+    tampered = undo.replace(f"{ids[0]}", "9", 1)
+    assert 'id="bulk-undo"' not in await (await client.get("/?" + urlencode({"bulk": "x", "undo": tampered}))).text()
+
+
+@pytest.mark.parametrize("path", ["/api/trends/posts?days=²", "/api/trends/posts?limit=²",
+                                  "/api/trends/posts?offset=¹"])
+async def test_superscript_digits_in_trend_posts_are_a_4xx(client: TestClient, path: str) -> None:
+    await login(client, "marketing")
+    await refused(await client.get(path), 400, 422)
+
+
+async def test_superscript_days_of_a_token_are_a_400(client: TestClient) -> None:
+    csrf = await login(client, "agent")
+    r = await client.post("/api/account/tokens", json={"label": "x", "days": "²"}, headers={"X-CSRF-Token": csrf})
+    await refused(r, 400, 422)
+
+
+@pytest.mark.parametrize("cursor", [[10**400, None, 1], [1.0, None, 10**30], [1.0, "x" * 500, 1], [True, None, 1]])
+async def test_a_forged_queue_cursor_is_a_4xx(client: TestClient, web_store: Store, cursor: list[Any]) -> None:
+    raw = json.dumps(cursor, separators=(",", ":")).encode()
+    after = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    await refused(await client.get(f"/api/queue?after={after}", headers=bearer(web_store)), 400, 422)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2999-01-01T00:00:00Z",
+                                "1970-01-01T00:00:00Z"])
+async def test_survey_answers_from_no_real_time_are_a_422(client: TestClient, at: str) -> None:
+    csrf = await login(client, "marketing")
+    body = {"answers": [{"brand": "skylark", "score": 5, "answered_at": at}]}
+    error = await refused(await client.post("/api/surveys", json=body, headers={"X-CSRF-Token": csrf}), 422)
+    assert "answered_at" in error["message"]
+
+
+async def test_a_survey_batch_sent_twice_counts_once_by_answer_id(client: TestClient, web_store: Store) -> None:
+    csrf = await login(client, "marketing")
+    at = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    answers = [{"brand": "skylark", "score": s, "answered_at": at, "answer_id": f"r-{s}"} for s in (2, 9)]
+    first = await client.post("/api/surveys", json={"answers": [*answers, answers[0]]}, headers={"X-CSRF-Token": csrf})
+    assert first.status == 201 and await first.json() == {"imported": 2, "skipped": 1}
+    again = await client.post("/api/surveys", json={"answers": answers}, headers={"X-CSRF-Token": csrf})
+    assert await again.json() == {"imported": 0, "skipped": 2}
+    other_brand = [{**answers[0], "brand": "brightwave"}]  # ids are the survey tool's, per brand
+    r = await client.post("/api/surveys", json={"answers": other_brand}, headers={"X-CSRF-Token": csrf})
+    assert await r.json() == {"imported": 1, "skipped": 0}
+    count = await web_store.read(lambda db: db.conn.execute("SELECT count(*) FROM survey_answers").fetchone()[0])
+    assert count == 3
+
+
+@pytest.mark.parametrize("body,words", [
+    ({"username": "ünï", "role": "agent"}, "ASCII"),  # the admin routes could not name it: never disabled
+    ({"username": "nina", "role": "agent", "display_name": "x\u0000\u0001"}, "control characters"),
+])
+async def test_accounts_the_admin_pages_could_not_manage_are_refused(client: TestClient, body: dict[str, str],
+                                                                     words: str) -> None:
+    csrf = await login(client, "admin")
+    r = await client.post("/api/admin/users", json=body, headers={"X-CSRF-Token": csrf})
+    assert words in (await refused(r, 400, 422))["message"]
+    listed = await (await client.get("/api/admin", headers={"X-CSRF-Token": csrf})).text()
+    assert body["username"] not in listed
+
+
+@pytest.mark.parametrize("text", ["hello\u0000there", "bell \u0007", "esc \u001b[31mred"])
+async def test_a_reply_with_control_characters_is_a_422_and_posts_nothing(client: TestClient, web_store: Store,
+                                                                          text: str) -> None:
+    conv = await open_conversation(client, web_store)
+    r = await client.post(f"/api/conversations/{conv}/replies", json={"text": text, "idempotency_key": "k-123456789"},
+                          headers=bearer(web_store))
+    assert "control characters" in (await refused(r, 422))["message"]
+    detail = await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json()
+    assert detail["replies"] == []

@@ -80,6 +80,8 @@ async def test_an_invalid_change_is_a_400_naming_the_field_and_saves_nothing(
         ("sla.policies", {"name": "p", "calendar": "nowhere"}, "no calendar named 'nowhere'"),
         ("sla.calendars", {"name": "c", "hours": "mon = 9-5"}, "expected HH:MM-HH:MM"),
         ("sla.calendars", {"name": "c", "timezone": "Mars/Olympus"}, "unknown time zone"),
+        ("sla.calendars", {"name": "c", "hours": {"mon": "10:00-09:00"}}, "ends before it starts"),
+        ("sla.policies", {"name": "p", "first_response_minutes": 10**30}, "at most 527040"),
         ("responder.webhooks", {"url": "ftp://x"}, "expected an http(s) URL"),
         ("responder.webhooks", {"url": "https://hooks..example.com/x"}, "not a host name"),
         ("responder.webhooks", {"url": "https://hooks.example.com:99999/x"}, "Port out of range"),

@@ -8,12 +8,16 @@ use-case call (validating types at the edge: a wrong type is a 400, never coerce
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
+import re
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from aiohttp import web
 
+from careline.app.web.fields import digits
 from careline.app.web.keys import DESK
 from careline.domain import Reply, Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, NotFound
@@ -98,7 +102,7 @@ def snooze_until(params: dict[str, Any], now: datetime) -> datetime:
             raise CarelineError("until must be an ISO 8601 time")
         return parsed
     minutes = params.get("minutes", 60)
-    if isinstance(minutes, str) and minutes.strip().isascii() and minutes.strip().isdigit():
+    if isinstance(minutes, str) and digits(minutes.strip()):
         minutes = int(minutes.strip())
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_SNOOZE_MINUTES:
         raise CarelineError(f"minutes must be a whole number from 1 to {MAX_SNOOZE_MINUTES}")
@@ -150,3 +154,40 @@ async def resubmit(app: web.Application, reply_id: int, actor: Actor, params: di
 def actor_of(user: Any) -> Actor:
     return Actor(user.username, Role(user.role))
 
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkUndo:
+    """What the queue's "Undo" button posts back to ``/bulk`` after a bulk action."""
+
+    action: str
+    tag: str
+    ids: tuple[int, ...]
+
+
+_UNDO = re.compile(r"(?P<action>[a-z_]{1,20}):(?P<tag>[^:]{0,40}):(?P<ids>\d{1,18}(?:,\d{1,18}){0,199})")
+
+
+def _undo_mac(secret: str, payload: str) -> str:
+    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def seal_undo(secret: str, undo: BulkUndo) -> str:
+    """The ``undo`` query value for the page after a bulk action, signed with the session's CSRF secret.
+
+    Why signed: the page turns the value into a form that posts a bulk action with the viewer's own CSRF
+    token, so an unsigned value would let anyone's link ("/?bulk=Done&undo=dismiss::1,2,3") put a button
+    labelled "Undo" on an agent's queue that dismisses conversations of the link writer's choosing."""
+    payload = f"{undo.action}:{undo.tag}:{','.join(map(str, undo.ids))}"
+    return f"{payload}~{_undo_mac(secret, payload)}"
+
+
+def open_undo(secret: str | None, value: str) -> BulkUndo | None:
+    """The bulk undo that ``seal_undo`` signed for this session; None for anything else (no button)."""
+    payload, _, mac = value.rpartition("~")
+    if not secret or not hmac.compare_digest(mac, _undo_mac(secret, payload)):
+        return None
+    found = _UNDO.fullmatch(payload)
+    if found is None or found["action"] not in workflow.BULK_UNDO:
+        return None
+    return BulkUndo(found["action"], found["tag"], tuple(int(i) for i in found["ids"].split(",")))

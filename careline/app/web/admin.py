@@ -32,7 +32,7 @@ from careline.app.web.accounts import (
 )
 from careline.app.web.actions import plain
 from careline.app.web.api import json_body
-from careline.app.web.auth import allow, create_user, user_of
+from careline.app.web.auth import USERNAME, allow, create_user, user_of
 from careline.app.web.fields import flag, number, role, text
 from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
@@ -41,7 +41,7 @@ from careline.app.web.security import hash_password
 from careline.domain import Role, utcnow
 from careline.errors import Forbidden
 
-USERNAME = r"{name:[A-Za-z0-9._]{1,64}}"
+USERNAME_ROUTE = f"{{name:{USERNAME}}}"
 
 
 def _link(request: web.Request, token: str) -> str:
@@ -208,8 +208,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/api/admin", admin_json)
     app.router.add_post("/api/admin/users", add_person)
-    app.router.add_post(f"/api/admin/users/{USERNAME}", change_person)
-    app.router.add_post(f"/api/admin/users/{USERNAME}/reset", reset_person)
-    app.router.add_post(f"/api/admin/users/{USERNAME}/logout", logout_person)
+    app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}", change_person)
+    app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}/reset", reset_person)
+    app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}/logout", logout_person)
     app.router.add_post("/api/admin/tokens", add_token)
     app.router.add_post(r"/api/admin/tokens/{tid:[0-9a-f]{12}}/revoke", revoke_any_token)

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from careline.app.web.api import json_body
 from careline.app.web.auth import allow, user_of
+from careline.app.web.fields import digits
 from careline.app.web.keys import LIVE, STORE
 from careline.domain import Role
 from careline.errors import ConfigError
@@ -115,7 +116,7 @@ def _expected(body: dict[str, Any]) -> int | None:
     raw = body.get("version")
     if raw is None or raw == "":
         return None
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw) < 18:
+    if isinstance(raw, str) and digits(raw.strip()) and len(raw) < 18:
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < 2**53:
         raise web.HTTPBadRequest(text="version must be the whole number the item was loaded at")

@@ -13,8 +13,6 @@ import dataclasses
 from typing import Any
 
 from aiohttp import web
-from jinja2 import TemplateSyntaxError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from careline.app.web.admin_settings import editors
 from careline.app.web.api import json_body
@@ -24,27 +22,19 @@ from careline.app.web.keys import DESK, settings_now
 from careline.app.web.pages import render
 from careline.domain import Role
 from careline.languages import NAMES, language_name
+from careline.settings import template_problem
 from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
 from responder.textlimits import LIMITS
 
 SAMPLE_AUTHOR = "Priya Natarajan"
 SAMPLE_REF = "C-10442"
-#: A reply template fills in a few variables; loops, macros and arithmetic only make one that can tie
-#: up the server (nested loops, ``'x' * 10**9``), and rendering runs on the request's event loop.
-HEAVY = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.Pow, nodes.Mul)
-_PARSER = ImmutableSandboxedEnvironment()
 
 
 def _check_light(template: str) -> None:
-    """A 400 for a template that does not parse, or uses loops, macros or arithmetic."""
-    try:
-        tree = _PARSER.parse(template)
-    except TemplateSyntaxError as exc:
-        raise web.HTTPBadRequest(text=f"template syntax error on line {exc.lineno}: {exc.message}") from None
-    heavy = next(tree.find_all(HEAVY), None)
-    if heavy is not None:
-        raise web.HTTPBadRequest(text=f"reply templates cannot use {type(heavy).__name__.lower()} "
-                                      "(loops, macros and arithmetic are refused)")
+    """A 400 for a template the settings would refuse (``settings.template_problem``): one that does not
+    parse, or uses loops, macros, arithmetic, calls or a filter that makes text longer."""
+    if problem := template_problem(template):
+        raise web.HTTPBadRequest(text=problem)
 
 
 def _catalogue(request: web.Request) -> list[dict[str, Any]]:

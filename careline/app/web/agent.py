@@ -21,6 +21,7 @@ from aiohttp import web
 from careline.app.web import actions, schemas
 from careline.app.web.actions import plain
 from careline.app.web.auth import allow, user_of
+from careline.app.web.fields import digits
 from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
@@ -126,7 +127,7 @@ def _queue_cursor(after: str | None) -> QueueCursor | None:
 def _search_cursor(after: str | None) -> int | None:
     if not after:
         return None
-    if not (after.startswith("s") and after[1:].isascii() and after[1:].isdigit() and len(after) < 20):
+    if not (after.startswith("s") and digits(after[1:]) and len(after) < 20):
         raise web.HTTPBadRequest(text="after must be the next value of an earlier page")
     return int(after[1:])
 
@@ -153,7 +154,8 @@ async def queue_page(request: web.Request) -> web.Response:
                   statuses=STATUSES,
                   me=me.username, is_lead=me.role in ("lead", "admin"), q=q, dense=dense, next=page.next,
                   next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
-                  bulk=request.query.get("bulk", "")[:400], undo=request.query.get("undo", "")[:3000], **side)
+                  bulk=request.query.get("bulk", "")[:400],
+                  undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]), **side)
 
 
 def _loads(value: str | None, default: Any) -> Any:

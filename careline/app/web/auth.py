@@ -10,6 +10,7 @@ bearer token is not ambient (the browser never adds it), so it needs no CSRF tok
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,8 @@ from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Conflict
 
 SESSION_COOKIE = "careline_session"
+#: What a username may be; the admin routes (``/api/admin/users/{name}``) match the same pattern.
+USERNAME = r"[A-Za-z0-9._]{1,64}"
 LOGIN_COOKIE = "careline_login"
 #: Last-use times are written at most this often, so a polling page does not make a write per request.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -73,8 +76,10 @@ def create_user(db: Database, username: str, role: Role | str, password: str | N
     :mod:`careline.app.web.passwords` first; an empty one is refused here whatever the caller.
     """
     role = Role(role)
-    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
-        raise CarelineError("username must be 1-64 letters, digits, '.' or '_'")
+    if not re.fullmatch(USERNAME, username):  # the routes' pattern: an account they cannot name cannot be managed
+        raise CarelineError("username must be 1-64 ASCII letters, digits, '.' or '_'")
+    if any(c < " " or c == "\x7f" for c in f"{display_name}{team}"):
+        raise CarelineError("display name and team: no control characters")
     if password is not None and not password.strip():
         raise CarelineError("the password must not be empty")
     if db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():

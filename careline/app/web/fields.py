@@ -20,10 +20,15 @@ def text(body: dict[str, Any], key: str, *, required: bool = True, limit: int = 
     return value
 
 
+def digits(text: str) -> bool:
+    """Whether ``text`` is ASCII digits only: ``"²".isdigit()`` is true, but ``int("²")`` raises."""
+    return text.isascii() and text.isdigit()
+
+
 def number(body: dict[str, Any], key: str, default: int, lo: int, hi: int) -> int:
     """An integer, also accepted as the digits a form field sends."""
     value = body.get(key, default)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and digits(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise web.HTTPBadRequest(text=f"{key} must be a whole number from {lo} to {hi}")

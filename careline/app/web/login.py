@@ -236,7 +236,7 @@ async def set_password_page(request: web.Request) -> web.Response:
 
 @public
 async def set_password_submit(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await schemas.form_of(request)
     fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     cookie = request.cookies.get(LINK_COOKIE, "")
     if not cookie or not same(fields.get("csrf_token", ""), cookie):

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from careline.app.web import schemas
 from careline.app.web.auth import allow, user_of
+from careline.app.web.fields import digits
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.security import csv_cell
@@ -127,7 +128,7 @@ def _topic(request: web.Request) -> int | None:
 
 def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
     raw = request.query.get(name, str(default))
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    if not digits(raw) or not lo <= int(raw) <= hi:
         raise CarelineError(f"{name} must be an integer between {lo} and {hi}")
     return int(raw)
 
@@ -154,18 +155,25 @@ def _survey_rows(body: schemas.SurveyImport, brands: set[str], who: str) -> list
     for a in body.answers:
         if a.brand not in brands:
             raise Invalid("brand must be one of the configured brands")
-        out.append((a.brand, "nps", a.score, to_iso(a.answered_at), who))
+        out.append((a.brand, "nps", a.score, to_iso(a.answered_at), who, a.answer_id))
     return out
 
 
 @allow(Role.MARKETING)
 async def import_surveys(request: web.Request) -> web.Response:
-    """Import NPS survey answers (0-10) so survey NPS can sit next to the estimate."""
+    """Import NPS survey answers (0-10) so survey NPS can sit next to the estimate; an answer whose
+    ``answer_id`` its brand already has is skipped (a batch sent twice counts once)."""
     brands = {b.name for b in settings_now(request.app).brands}
     records = _survey_rows(await schemas.read_json(request, schemas.SurveyImport), brands, user_of(request).username)
-    await request.app[STORE].write(lambda db: db.conn.executemany(
-        "INSERT INTO survey_answers (brand, kind, score, answered_at, imported_by) VALUES (?, ?, ?, ?, ?)", records))
-    return web.json_response({"imported": len(records)}, status=201)
+
+    def insert(db: Database) -> int:
+        before = db.conn.total_changes
+        db.conn.executemany("INSERT OR IGNORE INTO survey_answers (brand, kind, score, answered_at, imported_by, "
+                            "answer_id) VALUES (?, ?, ?, ?, ?, ?)", records)
+        return int(db.conn.total_changes - before)
+
+    imported = await request.app[STORE].write(insert)
+    return web.json_response({"imported": imported, "skipped": len(records) - imported}, status=201)
 
 
 async def track_competitors(app: web.Application) -> None:

@@ -38,3 +38,12 @@ def w001_sessions_and_surveys(db: Database) -> None:
         CREATE INDEX IF NOT EXISTS survey_answers_brand ON survey_answers(brand, answered_at);
         """
     )
+
+
+@WEB()
+def w002_survey_answer_ids(db: Database) -> None:
+    """The survey tool's id of each imported answer, unique per brand, so a batch imported twice counts once."""
+    if "answer_id" not in db["survey_answers"].columns_dict:
+        db.execute("ALTER TABLE survey_answers ADD COLUMN answer_id TEXT")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS survey_answers_answer_id ON survey_answers(brand, answer_id) "
+               "WHERE answer_id IS NOT NULL")

@@ -323,7 +323,10 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                 _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
                 _q("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000})])},
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(
-            {"type": "object", "properties": {"imported": {"type": "integer"}}}, "Created"), "400", "413", "422",
+            {"type": "object", "properties": {
+                "imported": {"type": "integer"},
+                "skipped": {"type": "integer", "description": "answers whose answer_id their brand already had"}}},
+            "Created"), "400", "413", "422",
             body=_body(schemas.SurveyImport, components), ok_code="201")},
         "/api/customers/export": {"get": _op(
             "Everything held about one author (GDPR access request)", "admin", _json(_ref("CustomerExport")), "404",

@@ -15,10 +15,11 @@ lengths a 422 (:class:`careline.errors.Invalid`), each in the one JSON error sha
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from careline.errors import Invalid
 
@@ -184,10 +185,30 @@ class SendBack(Schema):
     note: str = Field("", max_length=1000)
 
 
+#: The earliest survey answer worth importing: NPS dates from 2003, and the charts start no earlier.
+EARLIEST_ANSWER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class SurveyAnswer(Schema):
     brand: Short
     score: int = Field(ge=0, le=10)
     answered_at: AwareDatetime
+    answer_id: str | None = Field(None, min_length=1, max_length=200, description=(
+        "the survey tool's id for this answer: an answer imported again with an id already imported for its "
+        "brand is skipped, so a batch can be sent twice"))
+
+    @field_validator("answered_at")
+    @classmethod
+    def _in_range(cls, value: datetime) -> datetime:
+        """An answer from before 2000 or from the future is a typo or a wrong column, not an answer; years
+        such as 0001 or 9999 with an offset also cannot be turned into UTC at all."""
+        try:
+            at = value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("answered_at is out of range") from None
+        if not EARLIEST_ANSWER <= at <= datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("answered_at must be between 2000-01-01 and now")
+        return at
 
 
 class SurveyImport(Schema):

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from careline.app.web import schemas
 from careline.app.web.auth import public
+from careline.app.web.fields import digits
 from careline.app.web.keys import LIVE, SETTINGS, STORE, TEMPLATES, settings_now
 from careline.domain import utcnow
 from careline.errors import CarelineError, Conflict, NotFound
@@ -71,7 +72,7 @@ async def survey_answer(request: web.Request) -> web.StreamResponse:
         return _render(request, None, "missing", status=404)
     form = await schemas.read_form(request, schemas.SurveyForm)
     comment = form.comment
-    if not (form.score.isascii() and form.score.strip().isdigit()):  # "²".isdigit() is true, hence isascii
+    if not (digits(form.score.strip())):
         return _render(request, survey, "question", status=400, error="Please pick a number.", comment=comment)
     score = int(form.score)
     now = utcnow()

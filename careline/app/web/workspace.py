@@ -69,8 +69,10 @@ async def bulk_form(request: web.Request) -> web.Response:
     query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "undo", "after")}
     query["bulk"] = words[:400]
     undo = workflow.BULK_UNDO.get(action)
-    if undo and result.done:
-        query["undo"] = f"{undo}:{params.get('tag') or ''!s}:" + ",".join(map(str, result.done))
+    secret = user_of(request).csrf
+    if undo and result.done and secret:
+        tag = text_field(params, "tag", limit=40)
+        query["undo"] = actions.seal_undo(secret, actions.BulkUndo(undo, tag, tuple(result.done)))
     raise web.HTTPSeeOther(f"{back.path or '/'}?{urlencode(query)}")
 
 
