@@ -97,7 +97,7 @@ class ReplyState(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
-    SUPERSEDED = "superseded"  # the brand answered first, outside Careline; never posted
+    SUPERSEDED = "superseded"  # never posted: the brand answered first outside Careline, or the conversation closed
 
 
 #: Reply states that answer the customer's latest message (one reply per message unless deliberate).

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from careline.domain import ACTIVE_STATUSES, Event, from_iso, to_iso
 from careline.errors import Conflict, NotFound
+from careline.store.conversations import latest_customer_key
 from careline.store.records import StoredEvent, append_event, rows
 from responder.history import record_clock
 from responder.sla import TargetKind
@@ -73,16 +74,19 @@ def restore(db: Database, conv_id: int, change: StoredEvent, *, actor: str, now:
                             "action": change.data["action"]}))
 
 
-def answered(db: Database, conv_id: int, *, agent: str, actor: str, now: datetime) -> None:
+def answered(db: Database, conv_id: int, *, agent: str, actor: str, now: datetime, answering: str | None = None
+             ) -> None:
     """A reply went out: the conversation waits on the customer (SLA paused), owned by the reply's author.
 
     The same for every path that posts, so the scheduler's sends move the conversation as a person's do.
+    ``answering``: the customer message the reply answered; when the customer has written since (while it
+    was being posted), the conversation stays open so the newer message is not hidden behind "pending".
     """
     conv = load(db, conv_id)
     if conv["status"] in ("new", "snoozed") or (conv["status"] == "pending" and not conv["assignee"]):
         act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=agent)
         conv["status"] = "open"
-    if conv["status"] == "open":
+    if conv["status"] == "open" and (answering is None or latest_customer_key(db, conv["thread_key"]) == answering):
         act(db, conv_id, Action.WAIT, actor=actor, now=now)
 
 

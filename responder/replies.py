@@ -178,13 +178,17 @@ def load_reply(db: Database, reply_id: int) -> dict[str, Any]:
 
 
 def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: str, now: datetime,
-           note: str = "") -> dict[str, Any]:
-    """A lead approves a waiting reply, or sends it back to its author with a note."""
+           note: str = "", seen: str = "") -> dict[str, Any]:
+    """A lead approves a waiting reply, or sends it back to its author with a note. ``seen`` (the reply's
+    ``updated_at`` on the lead's screen): a reply changed since is not approved, so a lead never approves
+    a text they did not read (another lead sent it back and the author resubmitted it meanwhile)."""
     if role not in ("lead", "admin"):
         raise Forbidden("only a lead or an admin can review replies")
     reply = load_reply(db, reply_id)
     if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
         raise Conflict(f"reply {reply_id} is {reply['state']}, not awaiting approval")
+    if approve and seen and seen != reply["updated_at"]:
+        raise Conflict(f"reply {reply_id} was edited after you opened it; read it again before approving")
     state = ReplyState.APPROVED if approve else ReplyState.DRAFT
     db.conn.execute("UPDATE replies SET state = ?, reviewed_by = ?, review_note = ?, updated_at = ? WHERE id = ?",
                     (state.value, reviewer, note[:1000], to_iso(now), reply_id))

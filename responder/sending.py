@@ -27,11 +27,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import Event, ReplyState, from_iso, to_iso
+from careline.domain import CLOSED_STATUSES, Event, ReplyState, from_iso, to_iso
 from careline.errors import Conflict, NotFound, SourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.store import Store
-from careline.store.conversations import mark_answered
+from careline.store.conversations import latest_customer_key, mark_answered
 from careline.store.records import append_event, rows
 from responder.history import record_clock
 from responder.sla import TargetKind
@@ -126,7 +126,7 @@ async def _post(store: Store, claim: _Claim, sender: ReplySender, actor: str, no
 
 def _claim(db: Database, reply_id: int, actor: str, now: datetime, explicit: bool) -> _Claim:
     """Move the reply to ``sending`` (or decide there is nothing to do) in the caller's transaction."""
-    found = rows(db, "SELECT r.*, c.platform, c.brand, c.thread_key FROM replies r "
+    found = rows(db, "SELECT r.*, c.platform, c.brand, c.thread_key, c.status AS conversation_status FROM replies r "
                      "JOIN conversations c ON c.id = r.conversation_id WHERE r.id = ?", (reply_id,))
     if not found:
         raise NotFound(f"no reply {reply_id}")
@@ -134,7 +134,10 @@ def _claim(db: Database, reply_id: int, actor: str, now: datetime, explicit: boo
     go, doubt = _decide(reply, now, explicit)
     if go == "done":
         return _Claim("done", _public(reply))
-    key = reply["in_reply_to"] or _latest_mention(db, reply["thread_key"])
+    if reply["conversation_status"] in CLOSED_STATUSES and reply["state"] != ReplyState.SENDING.value:
+        # closing withdraws waiting replies; this catches a failed one retried after the close
+        raise Conflict(f"conversation {reply['conversation_id']} is {reply['conversation_status']}; reopen it to reply")
+    key = reply["in_reply_to"] or latest_customer_key(db, reply["thread_key"])
     if key is None:
         _fail(db, reply, actor, now, "the conversation has no customer post to answer", count=True)
         return _Claim("done", _load(db, reply_id))
@@ -172,19 +175,15 @@ def _decide(reply: dict[str, Any], now: datetime, explicit: bool) -> tuple[str, 
     raise Conflict(f"reply {reply['id']} is {state}; only approved or failed replies can be sent")
 
 
-def _latest_mention(db: Database, thread_key: str) -> str | None:
-    row = db.conn.execute("SELECT key FROM mentions WHERE thread_key = ? ORDER BY created_at DESC, key DESC "
-                          "LIMIT 1", (thread_key,)).fetchone()
-    return row[0] if row else None
-
-
 async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, platform_id: str, *,
                        reconciled: bool) -> dict[str, Any]:
     def write(db: Database) -> dict[str, Any]:
         rid, cid, stamp = claim.reply["id"], claim.reply["conversation_id"], to_iso(now)
         db.conn.execute("UPDATE replies SET state = 'sent', platform_id = ?, sent_at = ?, updated_at = ?, "
                         "error = NULL WHERE id = ?", (platform_id, stamp, stamp, rid))
-        mark_answered(db, cid, stamp or "")
+        # the next-response clock stops only if the customer has not written again while it was being posted
+        latest = latest_customer_key(db, claim.reply["thread_key"]) == claim.reply["in_reply_to"]
+        mark_answered(db, cid, stamp or "", clock_stops=latest)
         append_event(db, Event(now, actor, "reply.sent", f"conversation:{cid}",
                                {"reply": rid, "platform_id": platform_id, "in_reply_to": claim.reply["in_reply_to"],
                                 "reconciled": reconciled}))
@@ -210,8 +209,12 @@ async def _finish_failed(store: Store, claim: _Claim, actor: str, now: datetime,
 
 
 def _fail(db: Database, reply: dict[str, Any], actor: str, now: datetime, error: str, *, count: bool) -> None:
-    db.conn.execute("UPDATE replies SET state = 'failed', error = ?, attempts = attempts + ?, updated_at = ? "
-                    "WHERE id = ?", (error, int(count), to_iso(now), reply["id"]))
+    """Record a failed attempt, unless another attempt has posted the reply meanwhile: "sent" is the truth
+    and a late failure must not turn it back into one that a retry would post again."""
+    cur = db.conn.execute("UPDATE replies SET state = 'failed', error = ?, attempts = attempts + ?, updated_at = ? "
+                          "WHERE id = ? AND state <> 'sent'", (error, int(count), to_iso(now), reply["id"]))
+    if not cur.rowcount:
+        return
     append_event(db, Event(now, actor, "reply.failed", f"conversation:{reply['conversation_id']}",
                            {"reply": reply["id"], "error": error, "unknown": error.startswith(UNKNOWN)}))
 

@@ -23,6 +23,7 @@ writer, so each transaction below sees the one before it):
 from __future__ import annotations
 
 import difflib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +54,7 @@ from careline.store.conversations import (
     load_conversation,
     load_reply,
     reply_by_key,
+    set_reply_state,
 )
 from careline.store.records import append_event, last_status_event
 from responder import queue, replies, sending, surveys
@@ -202,25 +204,55 @@ async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: dat
 
 # -- status changes ------------------------------------------------------------------------------------------
 async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, *, now: datetime,
-                        until: datetime | None = None, reason: str = "") -> Outcome:
-    """Resolve, dismiss, snooze, reopen or wait: the owner (or a lead) moves the conversation."""
+                        until: datetime | None = None, reason: str = "", answering: str | None = None) -> Outcome:
+    """Resolve, dismiss, snooze, reopen or wait: the owner (or a lead) moves the conversation.
+
+    Closing it withdraws the replies that have not gone out (held or approved: nobody should find one
+    posted to a closed conversation) and waits while one is being posted. ``answering``: the customer
+    message a just-posted reply answered; the resolve is refused if the customer has written since."""
     if action is Action.SNOOZE and (until is None or not now < until <= now + MAX_SNOOZE):
         raise Conflict("snooze until must be in the future and at most 30 days away")
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
         _require_owner(conv, actor, action.value, leads_may=True)
+        if answering is not None and latest_customer_key(db, conv.thread_key) != answering:
+            raise Conflict("the customer wrote again after the reply; read it before resolving")
         queue.act(db, conv_id, action, actor=actor.username, now=now, until=until)
+        withdrawn = _withdraw_unsent(db, conv_id, action, actor, now) if action.value in CLOSED_STATUSES_BY else 0
         if action is Action.DISMISS and reason:
             append_event(db, Event(now, actor.username, "conversation.dismissed", f"conversation:{conv_id}",
                                    {"reason": reason[:200]}))
         url = _offer_survey(db, desk.settings, conv_id, actor, now) if action is Action.RESOLVE else None
         words = {Action.RESOLVE: "Resolved.", Action.DISMISS: "Dismissed.", Action.REOPEN: "Reopened.",
                  Action.SNOOZE: f"Snoozed until {to_iso(until)}.", Action.WAIT: "Waiting on the customer."}
-        return Outcome(load_conversation(db, conv_id), message=words.get(action, "Done."), survey_url=url,
-                       undoable=action in UNDOABLE)
+        message = words.get(action, "Done.")
+        if withdrawn:
+            message += f" {withdrawn} repl{'y' if withdrawn == 1 else 'ies'} not yet posted withdrawn."
+        return Outcome(load_conversation(db, conv_id), message=message, survey_url=url, undoable=action in UNDOABLE)
 
     return await desk.store.write(write)
+
+
+#: The actions that close a conversation, and what a reply withdrawn by them says (``superseded_by``).
+CLOSED_STATUSES_BY = {Action.RESOLVE.value: "resolved", Action.DISMISS.value: "dismissed"}
+
+
+def _withdraw_unsent(db: Database, conv_id: int, action: Action, actor: Actor, now: datetime) -> int:
+    """Supersede the conversation's held and approved replies as it closes, in the closing transaction (so
+    the scheduler's send job, claiming in its own, finds nothing to post); refuse while one is being posted,
+    since it may already be out. Drafts stay: they never post by themselves."""
+    if db.conn.execute("SELECT 1 FROM replies WHERE conversation_id = ? AND state = 'sending'",
+                       (conv_id,)).fetchone():
+        raise Conflict("a reply is being posted right now; close the conversation once it is out")
+    waiting = [r[0] for r in db.conn.execute(
+        "SELECT id FROM replies WHERE conversation_id = ? AND state IN ('awaiting_approval', 'approved') ORDER BY id",
+        (conv_id,))]
+    for reply_id in waiting:
+        set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=CLOSED_STATUSES_BY[action.value])
+        append_event(db, Event(now, actor.username, "reply.withdrawn", f"conversation:{conv_id}",
+                               {"reply": reply_id, "by": action.value}))
+    return len(waiting)
 
 
 def _offer_survey(db: Database, settings: Settings, conv_id: int, actor: Actor, now: datetime) -> str | None:
@@ -327,7 +359,10 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
     if not resolve or out.reply is None or out.reply.state is not ReplyState.SENT:
         return Outcome(out.conversation, out.reply, out.message + (" Not resolved." if resolve else ""),
                        tone=tone or None)
-    closed = await change_status(desk, actor, conv_id, Action.RESOLVE, now=now)
+    try:
+        closed = await change_status(desk, actor, conv_id, Action.RESOLVE, now=now, answering=out.reply.in_reply_to)
+    except Conflict as exc:  # posted all the same: say so, and why it stays open
+        return Outcome(out.conversation, out.reply, f"{out.message} Not resolved: {exc}.", tone=tone or None)
     return Outcome(closed.conversation, out.reply, " ".join(filter(None, [out.message, "Resolved.", survey_note])),
                    tone=tone or None, survey_url=closed.survey_url, undoable=True)
 
@@ -358,7 +393,8 @@ async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, ret
 
     def after(db: Database) -> Outcome:
         if reply_state is ReplyState.SENT:
-            queue.answered(db, row["conversation_id"], agent=row["created_by"], actor=actor.username, now=now)
+            queue.answered(db, row["conversation_id"], agent=row["created_by"], actor=actor.username, now=now,
+                           answering=row["in_reply_to"])
         reply = load_reply(db, reply_id)
         words = {ReplyState.SENT: "Sent.", ReplyState.FAILED: f"Not sent: {reply.error}",
                  ReplyState.SENDING: "Being sent."}
@@ -370,20 +406,25 @@ async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, ret
 async def send_due(desk: Desk, *, now: datetime, limit: int = 20) -> int:
     """Scheduler job: post approved replies and reconcile stuck ones, through :func:`deliver`."""
     due = await desk.store.read(lambda db: sending.due_reply_ids(db, now, limit))
+    started = time.monotonic()
     sent = 0
     for reply_id in due:
+        # the job's clock moves on as its posts take time: a reply claimed late in the run must not start
+        # with a lease that is already old (a person's retry would then post it a second time)
+        at = now + timedelta(seconds=time.monotonic() - started)
         try:
-            out = await deliver(desk, SYSTEM, reply_id, now=now)
+            out = await deliver(desk, SYSTEM, reply_id, now=at)
         except Conflict:  # a person's send or approval got there first
             continue
         sent += out.reply is not None and out.reply.state is ReplyState.SENT
     return sent
 
 
-async def approve(desk: Desk, actor: Actor, reply_id: int, *, now: datetime) -> Outcome:
-    """A lead approves a held reply; it is posted at once (the author is told on their page)."""
+async def approve(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, seen: str = "") -> Outcome:
+    """A lead approves a held reply; it is posted at once (the author is told on their page). ``seen``: the
+    reply's ``updated_at`` as the lead read it; if the author has edited it since, the approval is refused."""
     await desk.store.write(lambda db: replies.review(db, reply_id, approve=True, reviewer=actor.username,
-                                                      role=actor.role, now=now))
+                                                      role=actor.role, now=now, seen=seen))
     try:
         return await deliver(desk, actor, reply_id, now=now)
     except Conflict:  # the scheduler picked the approved reply up first: it is on its way

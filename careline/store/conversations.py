@@ -166,8 +166,10 @@ def latest_outside_post(db: Database, conv_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def mark_answered(db: Database, conv_id: int, at: str) -> None:
+def mark_answered(db: Database, conv_id: int, at: str, *, clock_stops: bool = True) -> None:
     """The customer got an answer at ``at``: the first response is kept if there was one, the
-    next-response clock stops, and the sweep looks again."""
-    db.conn.execute("UPDATE conversations SET first_responded_at = COALESCE(first_responded_at, ?), "
-                    "next_response_due = NULL, sla_next_check = NULL WHERE id = ?", (at, conv_id))
+    next-response clock stops (unless ``clock_stops`` is false: the customer wrote again since the message
+    it answered, and that message's clock runs on), and the sweep looks again."""
+    stop = "next_response_due = NULL, " if clock_stops else ""
+    db.conn.execute(f"UPDATE conversations SET first_responded_at = COALESCE(first_responded_at, ?), {stop}"
+                    "sla_next_check = NULL WHERE id = ?", (at, conv_id))

@@ -139,10 +139,11 @@ async def deliver(app: web.Application, reply_id: int, actor: Actor, *, retry: b
     return reply_json(await workflow.deliver(app[DESK], actor, reply_id, now=utcnow(), retry=retry))
 
 
-async def review(app: web.Application, reply_id: int, actor: Actor, *, approve: bool, note: str = "") -> dict[str, Any]:
+async def review(app: web.Application, reply_id: int, actor: Actor, *, approve: bool, note: str = "",
+                 seen: str = "") -> dict[str, Any]:
     desk, now = app[DESK], utcnow()
     if approve:
-        return reply_json(await workflow.approve(desk, actor, reply_id, now=now))
+        return reply_json(await workflow.approve(desk, actor, reply_id, now=now, seen=seen))
     return reply_json(await workflow.send_back(desk, actor, reply_id, note, now=now))
 
 

@@ -121,18 +121,20 @@ async def report_json(request: web.Request) -> web.Response:
     return web.json_response(await _report(request))
 
 
-async def _approve(request: web.Request) -> dict:
-    return await actions.review(request.app, int(request.match_info["id"]), actor_of(user_of(request)), approve=True)
+async def _approve(request: web.Request, seen: str) -> dict:
+    return await actions.review(request.app, int(request.match_info["id"]), actor_of(user_of(request)), approve=True,
+                                seen=seen)
 
 
 @allow(Role.LEAD)
 async def approve_json(request: web.Request) -> web.Response:
-    return web.json_response(await _approve(request))
+    body = await schemas.read_json(request, schemas.Approve, required=False)
+    return web.json_response(await _approve(request, body.seen))
 
 
 @allow(Role.LEAD)
 async def approve_form(request: web.Request) -> web.Response:
-    await _approve(request)
+    await _approve(request, (await schemas.read_form(request, schemas.Approve)).seen)
     raise web.HTTPSeeOther("/sla#approvals")
 
 

@@ -267,7 +267,8 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", "413", "422", body=_body(schemas.DraftCheck, components))},
         "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
-                                                  _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
+                                                  _json(_ref("Reply")), "404", "409", "422", params=[CONV_ID],
+                                                  body=_body(schemas.Approve, components, required=False))},
         "/api/replies/{id}/send-back": {"post": _op(
             "Send a held reply back to its author as a draft, with a note", "lead", _json(_ref("Reply")), "400",
             "404", "409", "422", params=[CONV_ID], body=_body(schemas.SendBack, components, required=False))},
@@ -362,7 +363,8 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
             _q("corrected", {"type": "string", "enum": ["0", "1"]})])},
         "/conversations/{id}": {"get": _page("A conversation and its reply editor", "agent", params=[CONV_ID])},
         "/replies/{id}/retry": {"post": _page("Retry a failed reply", "agent", params=[CONV_ID], form={})},
-        "/replies/{id}/approve": {"post": _page("Approve a held reply", "lead", params=[CONV_ID], form={})},
+        "/replies/{id}/approve": {"post": _page("Approve a held reply", "lead", params=[CONV_ID],
+                                                form=_form(schemas.Approve, components))},
         "/replies/{id}/resubmit": {"post": _page("Resubmit a draft a lead sent back", "agent", params=[CONV_ID],
                                                  form=_form(schemas.Resubmit, components))},
         "/replies/{id}/send-back": {"post": _page("Send a held reply back", "lead", params=[CONV_ID],
@@ -410,8 +412,7 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
     for action in ACTIONS:
         paths[f"/conversations/{{id}}/{action}"] = {"post": _page(
             f"{action.capitalize()} from the conversation page", "agent", params=[CONV_ID], form=form)}
-    for op in (paths["/replies/{id}/retry"]["post"], paths["/replies/{id}/approve"]["post"],
-               paths["/logout"]["post"], paths["/views/{id}/delete"]["post"]):
+    for op in (paths["/replies/{id}/retry"]["post"], paths["/logout"]["post"], paths["/views/{id}/delete"]["post"]):
         op.pop("requestBody")
     return paths
 

@@ -136,7 +136,8 @@ def _brief(c: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
 def approvals_waiting(db: Database) -> list[dict[str, Any]]:
     """Held replies with what a lead needs to decide: the customer's message, the draft, the tone findings,
     and what changed since the lead last sent it back (the author's revision)."""
-    held = rows(db, """SELECT r.id, r.conversation_id, r.text, r.created_by, r.created_at, c.brand, c.platform,
+    held = rows(db, """SELECT r.id, r.conversation_id, r.text, r.created_by, r.created_at, r.updated_at, c.brand,
+                              c.platform,
                               m.text AS customer_text, a.handle AS customer_handle,
                               (SELECT e.data FROM events e WHERE e.subject = 'conversation:' || r.conversation_id
                                    AND e.kind = 'reply.revised' AND json_extract(e.data, '$.reply') = r.id

@@ -185,6 +185,12 @@ class SendBack(Schema):
     note: str = Field("", max_length=1000)
 
 
+class Approve(Schema):
+    seen: str = Field("", max_length=40, description=(
+        "the reply's updated_at as you read it: if the author edited it since, the approval is refused (409), "
+        "so nobody approves a text they did not see; the web form always sends it"))
+
+
 #: The earliest survey answer worth importing: NPS dates from 2003, and the charts start no earlier.
 EARLIEST_ANSWER = datetime(2000, 1, 1, tzinfo=UTC)
 

@@ -1,0 +1,200 @@
+# ruff: noqa: F811  (the fixtures imported from test_responder_sending are parameters here)
+"""Races between people and the scheduler on one conversation, found by a concurrency audit (2026-12-06).
+
+Each actor has its own ``Store`` (its own SQLite writer connection, as separate processes would) and the
+replies go to the real X simulator through tweepy. What must hold whatever the interleaving:
+- nothing is posted to a conversation after it was resolved or dismissed;
+- a lead approves only the text they read;
+- a reply claimed late in a slow send run is not posted a second time by a person's retry;
+- a customer message that arrives while a reply is being posted is not hidden behind "pending" or closed over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from careline.domain import Role, utcnow
+from careline.errors import Conflict
+from careline.settings import Settings, XSourceSettings
+from careline.store import Store
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import World
+from platforms.x.reply import XReplySender
+from responder import sending, workflow
+from responder.transitions import Action
+from responder.workflow import Actor, Desk
+from tests.test_responder_sending import add_reply, add_thread, brand_posts, world, x_sender  # noqa: F401
+
+AGENT, LEE, BOB = Actor("agent1", Role.AGENT), Actor("lee", Role.LEAD), Actor("bob", Role.LEAD)
+
+
+@pytest.fixture
+async def stores(tmp_path: Path) -> AsyncIterator[list[Store]]:
+    """Three connections to one database file: the owner's, a lead's and the scheduler's."""
+    opened = [Store(tmp_path / "careline.db").open_sync() for _ in range(3)]
+    yield opened
+    for s in opened:
+        s.close_sync()
+
+
+def _held_settings() -> Settings:
+    settings = Settings()
+    settings.responder.approval_agents.append("agent1")
+    return settings
+
+
+def _state(store: Store, sql: str, *args: Any) -> Any:
+    return store.read_sync(lambda db: db.conn.execute(sql, args).fetchone())
+
+
+@pytest.mark.parametrize("action", [Action.RESOLVE, Action.DISMISS])
+@pytest.mark.parametrize("round_", range(6))
+async def test_nothing_is_posted_to_a_conversation_after_it_closes(
+        stores: list[Store], world: World, x_sender: XReplySender, action: Action, round_: int) -> None:
+    """The owner closes while a lead approves the held reply and the scheduler's send job runs."""
+    owner, _, job = stores
+    conv = add_thread(owner, world, "x", ["x1", "x2"])
+    owner.write_sync(lambda db: db.conn.execute("UPDATE conversations SET assignee = 'agent1' WHERE id = ?", (conv,)))
+    reply = add_reply(owner, conv, state="awaiting_approval")
+    settings = _held_settings()
+    desks = [Desk(s, settings, {"x": x_sender}) for s in stores]
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    results = await asyncio.gather(
+        later(workflow.change_status(desks[0], AGENT, conv, action, now=utcnow())),
+        later(workflow.approve(desks[1], LEE, reply, now=utcnow())),
+        later(workflow.send_due(desks[2], now=utcnow())), return_exceptions=True)
+    assert all(not isinstance(r, BaseException) or isinstance(r, Conflict) for r in results), results
+    status, = _state(job, "SELECT status FROM conversations WHERE id = ?", conv)
+    state, = _state(job, "SELECT state FROM replies WHERE id = ?", reply)
+    posts = len(brand_posts(world))
+    assert posts == (state == "sent")  # posted once, and only a reply that says so
+    assert state in ("sent", "superseded", "approved", "awaiting_approval", "failed"), state
+    if status in ("resolved", "dismissed"):
+        assert state in ("sent", "superseded")  # nothing left to go out on a closed conversation
+        if state == "sent":  # then it went out before the close
+            sent_at, closed_at = _state(job, "SELECT (SELECT max(id) FROM events WHERE kind = 'reply.sent'), "
+                                             "(SELECT max(id) FROM events WHERE kind = 'conversation.status' "
+                                             "AND json_extract(data, '$.to') = ?)", status)
+            assert sent_at < closed_at
+    # a later send job finds nothing to post on a closed conversation
+    await workflow.send_due(desks[2], now=utcnow() + timedelta(minutes=5))
+    assert len(brand_posts(world)) == posts
+
+
+async def test_a_lead_approves_only_the_text_they_read(stores: list[Store], world: World,
+                                                       x_sender: XReplySender) -> None:
+    """Lee opens the approvals list; Bob sends the reply back and its author resubmits it; Lee's approval of
+    the text on their screen must not post the new one."""
+    store = stores[0]
+    desk = Desk(store, _held_settings(), {"x": x_sender})
+    conv = add_thread(store, world, "x", ["x1", "x2"])
+    store.write_sync(lambda db: db.conn.execute("UPDATE conversations SET assignee = 'agent1' WHERE id = ?", (conv,)))
+    reply = add_reply(store, conv, "Sorry Ana, we are on it.", state="awaiting_approval")
+    seen, = _state(store, "SELECT updated_at FROM replies WHERE id = ?", reply)  # what Lee's page shows
+    await workflow.send_back(desk, BOB, reply, "Offer a DM", now=utcnow())
+    await workflow.resubmit(desk, AGENT, reply, "Ana, DM us your booking code and we will trace it today.",
+                            now=utcnow() + timedelta(seconds=1))
+    with pytest.raises(Conflict, match="edited after you opened it"):
+        await workflow.approve(desk, LEE, reply, now=utcnow(), seen=seen)
+    assert brand_posts(world) == []
+    fresh, = _state(store, "SELECT updated_at FROM replies WHERE id = ?", reply)
+    out = await workflow.approve(desk, LEE, reply, now=utcnow(), seen=fresh)
+    assert out.reply is not None and out.reply.state.value == "sent"
+    assert [p.text for p in brand_posts(world)] == ["Ana, DM us your booking code and we will trace it today."]
+
+
+class SlowSender(XReplySender):
+    """The real X sender, each post taking a while (a slow platform): the run outlasts a short lease."""
+
+    async def post(self, text: str, in_reply_to: str) -> str:
+        await asyncio.sleep(0.3)
+        return await super().post(text, in_reply_to)
+
+
+@pytest.fixture
+async def slow_sender(simulator: Simulator) -> AsyncIterator[SlowSender]:
+    sender = SlowSender(XSourceSettings(api_base_url=simulator.base_url), handle="SkylarkAir",
+                        bearer_token="SkylarkAir", timeout=5.0)
+    await sender.start()
+    yield sender
+    await sender.close()
+
+
+async def test_a_reply_claimed_late_in_a_slow_send_run_is_not_posted_twice_by_a_retry(
+        stores: list[Store], world: World, slow_sender: SlowSender, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The send job used to stamp every claim with the time the job started: the fourth reply of a slow run
+    began with a lease that had already run out, and a person's retry of it posted it a second time."""
+    monkeypatch.setattr(sending, "SEND_LEASE", timedelta(seconds=0.8))
+    job, person = stores[0], stores[1]
+    conv = add_thread(job, world, "x", ["x1", "x2"])
+    replies = [add_reply(job, conv, f"Update {i}: we are on it.") for i in range(4)]
+    desks = [Desk(s, Settings(), {"x": slow_sender}) for s in (job, person)]
+
+    async def retry_the_last_as_it_goes_out() -> Any:
+        # the job's progress shows only in the database (its own connection), so poll it
+        while _state(person, "SELECT state FROM replies WHERE id = ?", replies[-1])[0] != "sending":  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        return await workflow.deliver(desks[1], AGENT, replies[-1], now=utcnow(), retry=True)
+
+    sent, retried = await asyncio.gather(workflow.send_due(desks[0], now=utcnow()), retry_the_last_as_it_goes_out(),
+                                         return_exceptions=True)
+    assert isinstance(retried, Conflict) and "being sent right now" in str(retried), retried
+    assert sent == 4
+    texts = [p.text for p in brand_posts(world)]
+    assert sorted(texts) == sorted(f"Update {i}: we are on it." for i in range(4))  # each once
+
+
+class WritesBackSender(XReplySender):
+    """The real X sender; the customer writes again while the reply is on its way (stored by the listener)."""
+
+    store: Store
+
+    async def post(self, text: str, in_reply_to: str) -> str:
+        posted = await super().post(text, in_reply_to)
+        thread, = _state(self.store, "SELECT thread_key FROM conversations")
+        later = (utcnow() + timedelta(minutes=5)).isoformat()  # after the thread's posts (the world runs ahead)
+
+        def customer_writes(db: Any) -> None:
+            db.conn.execute(
+                "INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, created_at, "
+                "fetched_at, conversation_id, thread_key, raw) SELECT 'x:999', 'x', '999', brand, source, author_key, "
+                "'and now my card was charged twice', '', ?, ?, conversation_id, thread_key, '{}' FROM mentions "
+                "WHERE thread_key = ? LIMIT 1", (later, later, thread))
+        await self.store.write(customer_writes)
+        return posted
+
+
+@pytest.fixture
+async def writes_back(simulator: Simulator, stores: list[Store]) -> AsyncIterator[WritesBackSender]:
+    sender = WritesBackSender(XSourceSettings(api_base_url=simulator.base_url), handle="SkylarkAir",
+                              bearer_token="SkylarkAir", timeout=5.0)
+    sender.store = stores[2]
+    await sender.start()
+    yield sender
+    await sender.close()
+
+
+async def test_a_customer_message_during_the_post_is_not_closed_over_or_hidden(
+        stores: list[Store], world: World, writes_back: WritesBackSender) -> None:
+    store = stores[0]
+    desk = Desk(store, Settings(), {"x": writes_back})
+    conv = add_thread(store, world, "x", ["x1", "x2"])
+    out = await workflow.send(desk, AGENT, conv, "Sorry Ana, found your bag: it arrives tonight.", "key-close-1",
+                              now=utcnow(), resolve=True)
+    assert out.reply is not None and out.reply.state.value == "sent"
+    assert "Not resolved: the customer wrote again" in out.message
+    status, due = _state(store, "SELECT status, next_response_due FROM conversations WHERE id = ?", conv)
+    assert status == "open"  # not resolved, and not "pending" behind the unanswered message
+    assert due is not None  # the newer message's clock runs on
