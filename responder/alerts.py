@@ -41,6 +41,7 @@ from careline.settings import ResponderSettings, Settings, WebhookSettings
 from careline.store import Store
 from careline.store.records import rows
 from responder.history import stored_evaluation
+from responder.queue import manual_escalation
 from responder.sla import SLAEvaluation, TargetKind, TargetState
 
 log = logging.getLogger(__name__)
@@ -156,11 +157,12 @@ def _apply(db: Database, plan: Plan, hooks: Sequence[WebhookSettings], now: date
     conv, ev = plan.conversation, plan.evaluation
     if tuple(db.conn.execute(FINGERPRINT_SQL, (conv["id"],)).fetchone() or ()) != plan.fingerprint:
         return 0  # stale: its sla_next_check is unchanged, so the next sweep takes it again
+    level = max(ev.escalation_level, manual_escalation(db, conv["id"]))  # a person's escalation stays
     db.conn.execute(
         "UPDATE conversations SET sla_state = ?, escalation_level = ?, "
         "first_response_due = COALESCE(?, first_response_due), next_response_due = ?, "
         "resolution_due = COALESCE(?, resolution_due), sla_next_check = ? WHERE id = ?",
-        (ev.state.value, ev.escalation_level, to_iso(ev.due(TargetKind.FIRST_RESPONSE)),
+        (ev.state.value, level, to_iso(ev.due(TargetKind.FIRST_RESPONSE)),
          to_iso(ev.due(TargetKind.NEXT_RESPONSE)), to_iso(ev.due(TargetKind.RESOLUTION)), to_iso(plan.next_check),
          conv["id"]))
     conv = {**conv, "sla_state": ev.state.value, "escalation_level": ev.escalation_level}

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from careline.domain import Event, from_iso, to_iso
 from careline.store.records import append_event, rows
-from responder.queue import implied
+from responder.queue import ESCALATED_PRIORITY, implied, manual_escalation
 from responder.sla import due_times, policy_from_dict
 from responder.transitions import Action, transition_event
 
@@ -127,13 +127,17 @@ def reprioritise(db: Database, conv_id: int, *, now: datetime, priority: Priorit
     keeps the highest score any message gave, so a complaint marked "not a complaint" would otherwise
     stay at the top. The SLA policy stays the one matched when the conversation opened (policies are
     not retroactive)."""
-    conv = db.conn.execute("SELECT thread_key, priority FROM conversations WHERE id = ?", (conv_id,)).fetchone()
+    conv = db.conn.execute("SELECT thread_key, priority, priority_reasons FROM conversations WHERE id = ?",
+                           (conv_id,)).fetchone()
     if conv is None:
         return 0.0, 0.0
     scored = [priority(m, now) for m in rows(db, THREAD_SQL, (conv[0],))]
     if not scored:
         return float(conv[1]), float(conv[1])
     score, reasons = max(scored, key=lambda s: s[0])
+    if manual_escalation(db, conv_id):  # a person escalated it: the top band and their reason stay
+        kept = [r for r in json.loads(conv[2] or "[]") if str(r).startswith("escalated by")]
+        score, reasons = max(score, ESCALATED_PRIORITY), [*kept, *reasons][:6]
     db.conn.execute("UPDATE conversations SET priority = ?, priority_reasons = ?, updated_at = ? WHERE id = ?",
                     (score, json.dumps(reasons), to_iso(now), conv_id))
     return float(conv[1]), score

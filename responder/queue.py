@@ -215,6 +215,22 @@ def wake_snoozed(db: Database, *, now: datetime) -> int:
     return len(due)
 
 
+#: The highest level a person escalated the conversation to since it was last closed (0: never). Read from
+#: the audit trail, so the SLA sweep (which sets the level its clocks give) and a re-scoring (which sets the
+#: priority its messages give) keep a person's escalation instead of writing over it.
+MANUAL_ESCALATION_SQL = """
+SELECT COALESCE(MAX(json_extract(e.data, '$.level')), 0) FROM events e
+ WHERE e.subject = 'conversation:' || :id AND e.kind = 'conversation.escalated'
+   AND e.id > COALESCE((SELECT MAX(s.id) FROM events s WHERE s.subject = 'conversation:' || :id
+                          AND s.kind = 'conversation.status'
+                          AND json_extract(s.data, '$.to') IN ('resolved', 'dismissed')), 0)"""
+
+
+def manual_escalation(db: Database, conv_id: int) -> int:
+    """The level a person escalated ``conv_id`` to, since it was last closed (0: not escalated by hand)."""
+    return int(db.conn.execute(MANUAL_ESCALATION_SQL, {"id": conv_id}).fetchone()[0])
+
+
 def escalate(db: Database, conv_id: int, *, actor: str, now: datetime, note: str = "") -> dict[str, Any]:
     """Escalate by hand: one level up (at most 3) and into the top priority band, with who and why.
 

@@ -353,3 +353,39 @@ async def test_one_hook_whose_url_cannot_be_resolved_does_not_lose_the_other_del
     assert await deliver_webhooks(store, settings, session, now=now + timedelta(seconds=41)) == 0  # only the bad one
     assert len(rec.got) == 1  # the receiver heard the breach once
     assert {row["url"]: row["attempts"] for row in deliveries(store)} == {url: 1, bad: 2}
+
+
+async def test_the_sweep_keeps_a_persons_escalation_until_the_conversation_closes(store: Store) -> None:
+    """The sweep sets the level its clocks give; it used to write 0 over a lead's escalation a minute later."""
+    from responder import queue
+
+    cid = add_conversation(store)
+    for minutes in (1, 2):
+        store.write_sync(lambda db, m=minutes: queue.escalate(db, cid, actor="lee", now=T0 + timedelta(minutes=m)))
+    await sweep_sla(store, ResponderSettings(), now=T0 + timedelta(minutes=10))
+    assert conv(store, cid)["escalation_level"] == 2  # the clocks say 0; the lead said 2
+    await sweep_sla(store, ResponderSettings(), now=T0 + timedelta(minutes=1000))
+    assert conv(store, cid)["escalation_level"] >= 2  # missed by far: the higher of the two
+    store.write_sync(lambda db: add_event(db, cid, T0 + timedelta(minutes=201), "conversation.status",
+                                          {"from": "open", "to": "resolved", "action": "resolve"}))
+    assert store.read_sync(lambda db: queue.manual_escalation(db, cid)) == 0  # closing ends a person's escalation
+
+
+def test_rescoring_keeps_a_persons_escalation(tmp_path: Any) -> None:
+    """A reading correction re-scores the conversation from its messages; the lead's escalation (top band,
+    with who escalated it) used to vanish with it."""
+    from responder import queue
+    from responder.intake import reprioritise
+    from responder.policy import priority_for
+    from tests.helpers.seed import seed
+
+    store = Store(tmp_path / "e.db").open_sync()
+    try:
+        cid = store.write_sync(lambda db: seed(db, 3, T0)[0])
+        store.write_sync(lambda db: queue.escalate(db, cid, actor="lee", now=T0, note="VIP"))
+        store.write_sync(lambda db: reprioritise(db, cid, now=T0 + timedelta(minutes=1), priority=priority_for))
+        c = conv(store, cid)
+        assert c["priority"] >= queue.ESCALATED_PRIORITY
+        assert json.loads(c["priority_reasons"])[0] == "escalated by lee: VIP"
+    finally:
+        store.close_sync()

@@ -89,3 +89,25 @@ async def test_the_lead_page_shows_the_policy(client: TestClient) -> None:
     await login(client, "lead")
     page = await (await client.get("/sla")).text()
     assert "Data retention" in page and "90 days" in page and "730 days after their last change" in page
+
+
+def test_a_customer_writing_again_to_an_old_closed_conversation_is_not_purged(aged: Store) -> None:
+    """The listener stored the customer's new post in a thread closed 800 days ago; until the classifier and
+    the router have reopened the conversation, the purge must leave the thread alone (it used to delete the
+    post with the old ones)."""
+    conv, thread = aged.read_sync(lambda db: db.conn.execute(
+        "SELECT id, thread_key FROM conversations WHERE id % 3 = 0 ORDER BY id LIMIT 1").fetchone())
+
+    def customer_writes(db: object) -> None:
+        db.conn.execute(  # type: ignore[attr-defined]
+            "INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, created_at, "
+            "fetched_at, conversation_id, thread_key, raw, stage) SELECT 'x:new-1', platform, 'new-1', brand, source, "
+            "author_key, 'it broke again', '', ?, ?, conversation_id, thread_key, '{}', 'new' FROM mentions "
+            "WHERE thread_key = ? LIMIT 1", (to_iso(NOW), to_iso(NOW), thread))
+
+    aged.write_sync(customer_writes)  # type: ignore[arg-type]
+    policy = RetentionSettings(closed_conversation_days=730, batch_size=500)
+    done = aged.write_sync(lambda db: purge_batch(db, policy, NOW))
+    assert done.conversations == 39  # the other old closed ones go
+    assert _count(aged, f"SELECT count(*) FROM conversations WHERE id = {conv}") == 1
+    assert _count(aged, "SELECT count(*) FROM mentions WHERE key = 'x:new-1'") == 1

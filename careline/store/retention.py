@@ -58,9 +58,14 @@ def _raw_payloads(db: Database, before: str, batch: int) -> int:
 
 
 def _closed_conversations(db: Database, before: str, batch: int) -> int:
+    """Closed conversations untouched since ``before``, with their threads' posts; never one whose thread has
+    a post still on its way through the classifier and the router: that is the customer writing again, and
+    routing it reopens the conversation (deleting the thread lost the message). The listener's insert and
+    this purge are both write transactions, so a post stored after this check waits for the next batch."""
     ids = tuple(r[0] for r in db.conn.execute(
-        "SELECT id FROM conversations WHERE status IN ('resolved', 'dismissed') AND updated_at < ? LIMIT ?",
-        (before, batch)).fetchall())
+        "SELECT id FROM conversations c WHERE status IN ('resolved', 'dismissed') AND updated_at < ? "
+        "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.thread_key = c.thread_key "
+        "AND m.stage IN ('new', 'classified')) LIMIT ?", (before, batch)).fetchall())
     if not ids:
         return 0
     marks = ", ".join("?" * len(ids))
