@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,11 +34,21 @@ class RetryPolicy:
     retries_per_run: int = 3
     degraded_after: int = 3
     max_inline_wait: float = 60.0
+    #: The longest wait for a platform's rate-limit reset: a reset header of 1e15 must not stop a source
+    #: for ages (or overflow ``timedelta``); the platforms' own windows are 15 minutes.
+    max_rate_wait: float = 3600.0
 
     def delay(self, failures: int, rng: random.Random | None = None) -> float:
         """Exponential back-off with jitter in [50%, 100%] so pollers never retry in lock-step."""
         raw = min(self.cap_seconds, self.base_seconds * (2 ** max(0, failures - 1)))
         return raw * (rng or random).uniform(0.5, 1.0)
+
+    def rate_wait(self, retry_after: float | None) -> float | None:
+        """A platform's reset wait in ``(0, max_rate_wait]``; ``None`` when it said nothing usable
+        (no value, 0, negative, NaN or infinity): then the back-off applies."""
+        if retry_after is None or not math.isfinite(retry_after) or retry_after <= 0:
+            return None
+        return min(retry_after, self.max_rate_wait)
 
 
 @dataclass
@@ -89,19 +100,48 @@ class Poller:
             log.info("%s: daily budget reached; skipping until the next UTC day", key)
             return result
         cursor = (await self.store.read(lambda db: load_cursor(db, self.source.name, self.source.brand))).value
+        restarted = False
         try:
             for _ in range(self.max_pages):
-                page = await self._fetch(cursor)
+                try:
+                    page = await self._fetch(cursor)
+                except PermanentSourceError as exc:
+                    fresh = None if restarted else self._restart(cursor, exc)
+                    if fresh is None:
+                        raise
+                    restarted, page = True, fresh
                 await self._commit(page, result)
                 cursor = page.cursor
                 if page.done:
                     break
         except SourceError as exc:
             await self._record_failure(exc, health, result)
+        except Exception as exc:  # a bug or a payload no adapter foresaw: never let it stop the scheduler silently
+            log.exception("%s: poll failed unexpectedly", key)
+            reason = PermanentSourceError(key, f"unexpected {type(exc).__name__}: {exc}"[:500])
+            await self._record_failure(reason, health, result)
         return result
 
     async def _fetch(self, cursor: str | None) -> Page:
         return await fetch_with_retry(lambda: self.source.fetch(cursor), self.source.key, self.retry, self.sleep)
+
+    def _restart(self, cursor: str | None, exc: PermanentSourceError) -> Page | None:
+        """An empty page that moves the cursor back to the committed watermark, when the platform refused
+        a mid-walk position (an expired or unknown pagination token is a 4xx) and the adapter can say what
+        its cursor is without one (``restart_cursor``); else ``None`` and the failure stands.
+
+        Kept as it was, the refused token would be sent again on every run: the source wedged for good.
+        Restarting re-reads from the watermark (the unique key drops what is stored); posts that left the
+        platform's listing in the meantime may be missing, which the page's note says.
+        """
+        restart = getattr(self.source, "restart_cursor", None)
+        fresh = restart(cursor) if restart is not None and cursor is not None else None
+        if fresh == cursor:
+            return None
+        note = (f"the platform refused the saved page position ({exc}); restarted the walk from the last "
+                "watermark, posts that left the platform's listing meanwhile may be missing")
+        log.warning("%s: %s", self.source.key, note)
+        return Page((), fresh, False, notes=(note,))
 
     async def _commit(self, page: Page, result: RunResult) -> None:
         now = self.clock()
@@ -130,8 +170,8 @@ class Poller:
         failures = int(health.get("consecutive_failures") or 0) + 1
         permanent = isinstance(exc, PermanentSourceError)
         status = "degraded" if permanent or failures >= self.retry.degraded_after else "retrying"
-        limited = isinstance(exc, RateLimited) and exc.retry_after
-        wait = exc.retry_after if limited and exc.retry_after else self.retry.delay(failures)
+        reset = self.retry.rate_wait(exc.retry_after) if isinstance(exc, RateLimited) else None
+        wait = reset if reset is not None else self.retry.delay(failures)
         nxt = now + timedelta(seconds=wait)
         log.error("%s: poll failed (%s); status %s, next attempt %s", self.source.key, exc, status, to_iso(nxt))
         src = self.source
@@ -158,7 +198,7 @@ async def fetch_with_retry(fetch: Callable[[], Awaitable[Page]], key: str, retry
         try:
             return await fetch()
         except RateLimited as exc:
-            wait = exc.retry_after or retry.base_seconds
+            wait = retry.rate_wait(exc.retry_after) or retry.base_seconds
             failures += 1
             if wait > retry.max_inline_wait or failures > retry.retries_per_run:
                 raise

@@ -10,12 +10,13 @@ payload is stored beside every mention.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 from atproto import AsyncClient, AsyncRequest
@@ -24,7 +25,9 @@ from atproto_client import exceptions as atx
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
 from careline.platform import RateWindow, SendOutcomeUnknown
 from careline.settings import BlueskySourceSettings, BrandSettings, brand_env
+from platforms.guard import bounded_wait, wait_until
 
+T = TypeVar("T")
 APP_PASSWORD_ENV = "CARELINE_BLUESKY_APP_PASSWORD"
 #: httpx logs every request at INFO; a poller every few seconds would drown the service's own log.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -37,15 +40,27 @@ def brand_app_password(brand: BrandSettings, settings: BlueskySourceSettings,
     return env.get(brand_env(APP_PASSWORD_ENV, brand.name), "") or settings.app_password
 
 
-def bluesky_client(service_url: str, *, timeout: float) -> tuple[AsyncClient, RateWindow]:
-    """The SDK's async client on ``service_url`` with a response hook that records the rate window."""
+@dataclass
+class Traffic:
+    """What the client has sent: httpx's request hook runs just before a request goes out, so a failure
+    with no new request behind it (the SDK refusing its own arguments) cannot have posted anything."""
+
+    requests: int = 0
+
+
+def bluesky_client(service_url: str, *, timeout: float) -> tuple[AsyncClient, RateWindow, Traffic]:
+    """The SDK's async client on ``service_url``, with hooks that count requests and record the rate window."""
     window = RateWindow("ratelimit-")  # ratelimit-remaining / ratelimit-reset (epoch seconds)
+    traffic = Traffic()
+
+    async def sending(_request: httpx.Request) -> None:
+        traffic.requests += 1
 
     async def record(response: httpx.Response) -> None:
         window.update(response.headers)
 
-    request = AsyncRequest(timeout=httpx.Timeout(timeout), event_hooks={"response": [record]})
-    return AsyncClient(base_url=service_url, request=request), window
+    request = AsyncRequest(timeout=httpx.Timeout(timeout), event_hooks={"request": [sending], "response": [record]})
+    return AsyncClient(base_url=service_url, request=request), window, traffic
 
 
 class BlueskyAccount:
@@ -54,8 +69,18 @@ class BlueskyAccount:
     def __init__(self, service_url: str, handle: str, password: str, *, timeout: float, where: str,
                  password_env: str) -> None:
         self.handle, self.password, self.where, self.password_env = handle.lstrip("@"), password, where, password_env
-        self.client, self.window = bluesky_client(service_url, timeout=timeout)
+        self.timeout = timeout
+        self.client, self.window, self.traffic = bluesky_client(service_url, timeout=timeout)
         self.did: str | None = None
+
+    async def bounded(self, call: Awaitable[T]) -> T:
+        """Await one SDK call within ``timeout`` for the whole of it.
+
+        httpx's timeout bounds each read, not the request: a server that drips a byte a second is never
+        cut off by it. The whole-call limit raises ``TimeoutError``, which ``translate`` knows.
+        """
+        async with asyncio.timeout(self.timeout):
+            return await call
 
     async def ensure_login(self) -> str:
         """Log in once (createSession is limited to 30 per 5 minutes); the SDK refreshes the session."""
@@ -65,7 +90,7 @@ class BlueskyAccount:
             raise PermanentSourceError(self.where, f"the Bluesky login needs the brand's bluesky_handle and "
                                        f"{self.password_env} (or {APP_PASSWORD_ENV})")
         try:
-            await self.client.login(self.handle, self.password, fetch_bsky_profile=False)
+            await self.bounded(self.client.login(self.handle, self.password, fetch_bsky_profile=False))
         except Exception as exc:
             translated = translate(exc, self.where)
             if translated is None:
@@ -86,11 +111,11 @@ class BlueskyAccount:
         return await self._invoke(self.client.invoke_query, nsid, params, posting)
 
     async def _invoke(self, method: Any, nsid: str, params: Any, posting: bool) -> Mapping[str, Any]:
-        if (wait := self.window.wait_seconds()) > 0:
+        if (wait := bounded_wait(self.window.wait_seconds(), default=0.0)) > 0:
             raise RateLimited(self.where, f"rate-limit window spent (ratelimit-remaining: 0), reset in {wait:.0f}s",
                               retry_after=wait)
         try:
-            response = await method(nsid, params=params)
+            response = await self.bounded(method(nsid, params=params))
         except Exception as exc:
             translated = translate(exc, self.where, posting=posting)
             if translated is None:
@@ -105,14 +130,13 @@ class BlueskyAccount:
 
 
 def _reset_wait(exc: atx.RateLimitExceededError, default: float = 60.0) -> float:
-    """Seconds until the window resets: ``ratelimit-reset`` (epoch) or ``retry-after`` of the 429."""
+    """Seconds until the window resets: ``ratelimit-reset`` (epoch) or ``retry-after`` of the 429, bounded
+    to an hour (``platforms.guard``); ``default`` when neither is a finite number."""
     headers = exc.response.headers if exc.response is not None else {}
-    for name, absolute in (("ratelimit-reset", True), ("retry-after", False)):
-        try:
-            value = float(headers[name])
-        except (KeyError, TypeError, ValueError):
-            continue
-        return max(0.0, value - time.time()) if absolute else max(0.0, value)
+    if headers.get("ratelimit-reset") is not None:
+        return wait_until(headers["ratelimit-reset"], default=default)
+    if headers.get("retry-after") is not None:
+        return bounded_wait(headers["retry-after"], default=default)
     return default
 
 
@@ -129,20 +153,22 @@ def _status(exc: atx.RequestErrorBase) -> str:
 def translate(exc: BaseException, where: str, *, posting: bool = False) -> SourceError | None:
     """The SDK's, httpx's and pydantic's failures as our error tree; ``None`` for anything else.
 
-    When ``posting``, a failure after the request may have left (timeout, dropped connection) is
-    ``SendOutcomeUnknown``: the post may be out, and it must never be re-sent blindly.
+    When ``posting``, a failure after the request may have left (timeout, dropped connection, a 5xx, a
+    cut or unreadable body) is ``SendOutcomeUnknown``: Bluesky may have made the post before the answer
+    was lost, so it must never be re-sent blindly. An answered 4xx (409, 413) is a refusal.
     """
     if isinstance(exc, atx.RateLimitExceededError):
         wait = _reset_wait(exc)
         return RateLimited(where, f"429 rate limited, reset in {wait:.0f}s", retry_after=wait)
-    if isinstance(exc, atx.InvokeTimeoutError | httpx.TimeoutException):
+    if isinstance(exc, atx.InvokeTimeoutError | httpx.TimeoutException | TimeoutError):
         cls = SendOutcomeUnknown if posting else TemporarySourceError
         return cls(where, "request timed out")
     if isinstance(exc, atx.UnauthorizedError | atx.BadRequestError | atx.LoginRequiredError):
         return PermanentSourceError(where, _status(exc) if isinstance(exc, atx.RequestErrorBase) else str(exc))
     if isinstance(exc, atx.NetworkError | httpx.TransportError):
         if isinstance(exc, atx.NetworkError) and exc.response is not None:  # 409, 413, 502: answered
-            return TemporarySourceError(where, f"HTTP {_status(exc)}")
+            lost = posting and exc.response.status_code >= 500
+            return (SendOutcomeUnknown if lost else TemporarySourceError)(where, f"HTTP {_status(exc)}")
         cause = exc.__cause__ if isinstance(exc, atx.NetworkError) and exc.__cause__ else exc
         unsent = isinstance(cause, httpx.ConnectError)  # refused: the request never left
         cls = SendOutcomeUnknown if posting and not unsent else TemporarySourceError
@@ -151,7 +177,8 @@ def translate(exc: BaseException, where: str, *, posting: bool = False) -> Sourc
         status = exc.response.status_code if exc.response is not None else 0
         if 400 <= status < 500:
             return PermanentSourceError(where, f"HTTP {_status(exc)}")
-        return TemporarySourceError(where, f"HTTP {_status(exc)}")
+        return (SendOutcomeUnknown if posting else TemporarySourceError)(where, f"HTTP {_status(exc)}")
     if isinstance(exc, atx.ModelError | atx.AtProtocolError | ValueError | json.JSONDecodeError):
-        return TemporarySourceError(where, f"malformed response body: {type(exc).__name__}")
+        cls = SendOutcomeUnknown if posting else TemporarySourceError
+        return cls(where, f"malformed response body: {type(exc).__name__}")
     return None

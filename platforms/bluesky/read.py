@@ -32,6 +32,7 @@ from careline.errors import MalformedPayload, PermanentSourceError, TemporarySou
 from careline.platform import Page, Source
 from careline.settings import BlueskySourceSettings, BrandSettings, brand_env
 from platforms.bluesky.client import APP_PASSWORD_ENV, BlueskyAccount, brand_app_password
+from platforms.guard import clean_mention, plausible_time, skip_malformed, without_positions
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -131,13 +132,13 @@ class BlueskySource(Source):
             try:
                 at = parse_time((item.get("post") or item)["indexedAt"])
                 mention = self.normalise(item, fetched)
-            except (MalformedPayload, KeyError, TypeError, ValueError, AttributeError) as exc:
+            except Exception as exc:  # any failure: one bad item must never fail the page
                 skipped += 1
-                log.warning("%s: skipped malformed post %s: %s", self.key, json.dumps(item, default=str)[:200], exc)
+                skip_malformed(log, self.key, "post", item, exc)
                 continue
             times.append(at)
             if mention is not None and at >= floor:
-                kept.append(mention)
+                kept.append(clean_mention(mention))
         return kept, times, skipped
 
     def normalise(self, item: Any, fetched: datetime) -> Mention | None:
@@ -183,13 +184,14 @@ class BlueskySource(Source):
         parts = dict(state.get("feeds", {}))
         part = parts.get(feed.name, {})
         seen, after, top = part.get("seen"), part.get("cursor"), part.get("top")
-        floor = datetime.fromisoformat(seen) if seen else utcnow() - FIRST_RUN_LOOKBACK
+        now = utcnow()
+        floor = self.floor(feed, seen, now)
         await self.account.ensure_login()
         body = await self.account.query(feed.nsid, feed.params(after, _wire(floor)))
         items, next_cursor = self.items(body, feed)
         mentions, times, skipped = self.to_mentions(items, floor)
         if after is None:  # first page of this feed's walk: its newest item is the next watermark
-            top = max([floor, *times]).isoformat()
+            top = _watermark(floor, times, now).isoformat()
         reached = any(t < floor for t in times)
         if reached or next_cursor is None:
             parts[feed.name] = {"seen": top}
@@ -199,6 +201,30 @@ class BlueskySource(Source):
         done = index >= len(self.feeds)
         new_state = {"i": 0 if done else index, "feeds": parts}
         return Page(mentions, json.dumps(new_state, sort_keys=True), done, len(items), skipped)
+
+    def floor(self, feed: Feed, seen: str | None, now: datetime) -> datetime:
+        """The walk's lower bound: ``seen``, or the first-run look-back when there is none.
+
+        A ``seen`` in the future (stored before watermarks ignored future times: one post stamped 2099
+        hid everything after it) is not trusted: the feed is read again from the look-back, and the
+        unique key drops what was stored already.
+        """
+        if not seen:
+            return now - FIRST_RUN_LOOKBACK
+        at = datetime.fromisoformat(seen)
+        if plausible_time(at, now):
+            return at
+        log.warning("%s: %s watermark %s is in the future; reading the feed again from %s", self.key,
+                    feed.name, seen, FIRST_RUN_LOOKBACK)
+        return now - FIRST_RUN_LOOKBACK
+
+    def restart_cursor(self, cursor: str | None) -> str | None:
+        """``cursor`` without mid-walk positions (the feed's ``cursor``): each feed's ``seen`` alone.
+
+        The poller falls back to it when Bluesky refuses a saved cursor (a 400); the walk starts again at
+        the top of the feed and stops at ``seen`` as usual.
+        """
+        return without_positions(cursor, "feeds", "cursor")
 
     async def backfill(self, cursor: str | None, since: datetime) -> Page:
         """Walk every feed back to ``since`` (search sends it as ``since``); the live watermark is untouched."""
@@ -213,6 +239,16 @@ class BlueskySource(Source):
             index, next_cursor = index + 1, None
         done = index >= len(self.feeds)
         return Page(mentions, json.dumps({"i": index, "cursor": next_cursor}), done, len(items), skipped)
+
+
+def _watermark(floor: datetime, times: Sequence[datetime], now: datetime) -> datetime:
+    """The newest time on a walk's first page, but never past our own clock.
+
+    One item stamped in the future (2099, or a server clock ahead of ours) would otherwise become ``seen``
+    and every post indexed before that time would be left as old, for good. Capped at ``now``, items newer
+    than the clock are read again by the next run and dropped by the unique key: a re-read, never a loss.
+    """
+    return min(max([floor, *times]), max(floor, now))
 
 
 def _wire(at: datetime) -> str:

@@ -78,11 +78,13 @@ class BlueskyReplySender(ReplySender):
         ref = reply_ref(parent)
         langs = (parent.get("record") or {}).get("langs") or ["en"]
         did = await self.account.ensure_login()
+        sent_before = self.account.traffic.requests
         try:
-            created = await self.account.client.send_post(text, profile_identify=did, reply_to=ref,
-                                                          langs=[str(x) for x in langs[:1]])
+            created = await self.account.bounded(self.account.client.send_post(
+                text, profile_identify=did, reply_to=ref, langs=[str(x) for x in langs[:1]]))
         except Exception as exc:
-            translated = translate(exc, WHERE, posting=True)
+            # in doubt only if the post request left: the SDK refusing its own arguments posted nothing
+            translated = translate(exc, WHERE, posting=self.account.traffic.requests > sent_before)
             if translated is None:
                 raise
             raise translated from exc

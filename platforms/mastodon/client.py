@@ -23,15 +23,18 @@ from mastodon import (
     Mastodon,
     MastodonAPIError,
     MastodonError,
+    MastodonIllegalArgumentError,
     MastodonNetworkError,
     MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonServerError,
 )
+from requests.adapters import HTTPAdapter
 
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
 from careline.platform import SendOutcomeUnknown
 from careline.settings import BrandSettings, MastodonSourceSettings, brand_env
+from platforms.guard import wait_until
 
 TOKEN_ENV = "CARELINE_MASTODON_TOKEN"
 T = TypeVar("T")
@@ -57,13 +60,54 @@ def instance_url(brand: BrandSettings) -> str:
     return f"https://{split_account(brand.mastodon_account)[1]}"
 
 
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter with a limit on the whole exchange, not only on each socket read.
+
+    requests' ``timeout`` bounds each read, so a server that drips a byte a second holds a call (and the
+    account's only worker thread) for as long as it likes. This adapter reads the body itself, one socket
+    read at a time, and gives up once ``total`` seconds have passed since the request was sent: the thread
+    is back within ``total`` plus one read timeout. The headers are still bounded per read only.
+    """
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, total: float) -> None:
+        super().__init__()
+        self.total = total
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float | None, float | None] | None = None, verify: bool | str = True,
+             cert: str | tuple[str, str] | None = None,
+             proxies: dict[str, str] | None = None) -> requests.Response:
+        deadline = time.monotonic() + self.total
+        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        if stream:
+            return response
+        body = bytearray()
+        try:
+            while chunk := response.raw.read1(self.CHUNK, decode_content=True):
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout(
+                        f"no complete response within {self.total:g}s (the server is sending too slowly)",
+                        request=request, response=response)
+        except BaseException:
+            response.close()
+            raise
+        response._content = bytes(body)
+        response._content_consumed = True  # type: ignore[attr-defined]
+        return response
+
+
 class MastodonAccount:
     """One brand account on its server: the client, its own thread, and the error seam."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float, where: str, token_env: str) -> None:
-        self.where, self.token_env = where, token_env
+        self.where, self.token_env, self.timeout = where, token_env, timeout
         self.api = Mastodon(access_token=token or None, api_base_url=base_url, ratelimit_method="throw",
                             request_timeout=timeout, version_check_mode="none", user_agent="careline/0.1")
+        for prefix in ("http://", "https://"):
+            self.api.session.mount(prefix, DeadlineAdapter(timeout))
         self.token = token
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"mastodon-{where}")
         self.me: Mapping[str, Any] | None = None
@@ -76,7 +120,10 @@ class MastodonAccount:
                               retry_after=wait)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
+            # the adapter frees the thread after ``timeout`` plus one read; this bounds the caller's wait
+            # even where it cannot (a server that drips its headers)
+            async with asyncio.timeout(2 * self.timeout + 1):
+                return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
         except Exception as exc:
             translated = translate(exc, self.where, posting=posting, reset_at=self.api.ratelimit_reset)
             if translated is None:
@@ -103,7 +150,7 @@ class MastodonAccount:
         remaining, reset = self.api.ratelimit_remaining, self.api.ratelimit_reset
         if remaining is None or remaining > 0 or not reset:
             return 0.0
-        return max(0.0, float(reset) - now)
+        return wait_until(reset, default=0.0, now=now)
 
     async def ensure_me(self) -> Mapping[str, Any]:
         """The account behind the token (``verify_credentials``), once: its id tells our own posts apart."""
@@ -130,12 +177,15 @@ def translate(exc: BaseException, where: str, *, posting: bool = False,
     """Mastodon.py's and requests' failures as our error tree; ``None`` for anything else.
 
     When ``posting``, a failure after the request may have left is ``SendOutcomeUnknown`` (a refused
-    connection is not: nothing left). Replies carry an ``Idempotency-Key``, so a retried post within the
-    server's hour of memory cannot appear twice either way.
+    connection is not: nothing left), and so are a 5xx and a cut or unreadable body: the server may have
+    made the post before the answer was lost. Replies carry an ``Idempotency-Key``, so a retried post
+    within the server's hour of memory cannot appear twice either way.
     """
     if isinstance(exc, MastodonRatelimitError):
-        wait = max(0.0, reset_at - time.time()) if reset_at else 60.0
+        wait = wait_until(reset_at) if reset_at else 60.0
         return RateLimited(where, f"429 rate limited, reset in {wait:.0f}s", retry_after=wait)
+    if isinstance(exc, TimeoutError):  # the whole-call limit in MastodonAccount.call
+        return (SendOutcomeUnknown if posting else TemporarySourceError)(where, "request timed out")
     if isinstance(exc, MastodonNetworkError | requests.RequestException):
         cause = exc.__context__ if isinstance(exc, MastodonNetworkError) else exc
         refused = isinstance(cause, requests.ConnectionError) and not isinstance(cause, requests.ReadTimeout)
@@ -143,15 +193,17 @@ def translate(exc: BaseException, where: str, *, posting: bool = False,
             return SendOutcomeUnknown(where, f"{type(cause or exc).__name__}: {exc}")
         return TemporarySourceError(where, f"connection error: {type(cause or exc).__name__}")
     if isinstance(exc, MastodonServerError):
-        return TemporarySourceError(where, f"server error {_status(exc)}")
+        return (SendOutcomeUnknown if posting else TemporarySourceError)(where, f"server error {_status(exc)}")
     if isinstance(exc, MastodonAPIError):
         status = _status(exc)
         if status is None:  # "Could not parse response as JSON": a cut or non-JSON body
-            return TemporarySourceError(where, "malformed response body")
+            return (SendOutcomeUnknown if posting else TemporarySourceError)(where, "malformed response body")
         if isinstance(exc, MastodonNotFoundError) or 400 <= status < 500:
             detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else exc.args[2] if len(exc.args) > 2 else ""
             return PermanentSourceError(where, f"{status}: {detail}")
         return TemporarySourceError(where, f"HTTP {status}")
+    if posting and isinstance(exc, MastodonIllegalArgumentError):  # refused by the library: nothing was sent
+        return PermanentSourceError(where, f"{type(exc).__name__}: {exc}")
     if isinstance(exc, MastodonError | ValueError):
-        return TemporarySourceError(where, f"{type(exc).__name__}: {exc}")
+        return (SendOutcomeUnknown if posting else TemporarySourceError)(where, f"{type(exc).__name__}: {exc}")
     return None

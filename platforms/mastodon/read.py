@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import MalformedPayload, PermanentSourceError, SourceError
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, MastodonSourceSettings, brand_env
+from platforms.guard import MAX_SKEW, clean_mention, skip_malformed
 from platforms.mastodon.client import TOKEN_ENV, MastodonAccount, brand_token, instance_url, split_account
 
 log = logging.getLogger(__name__)
@@ -142,12 +143,14 @@ class MastodonSource(Source):
                 seen.append((_id(item["id"]), _created(item)))
                 status = self.status_of(item)
                 mention = await self.normalise(status, fetched) if status is not None else None
-            except (MalformedPayload, KeyError, TypeError, ValueError, AttributeError) as exc:
+            except SourceError:
+                raise  # the platform failing (reading the account, a rate limit) is not the item's fault
+            except Exception as exc:  # any other failure: one bad item must never fail the page
                 skipped += 1
-                log.warning("%s: skipped malformed item %s: %s", self.key, json.dumps(item, default=str)[:200], exc)
+                skip_malformed(log, self.key, "item", item, exc)
                 continue
             if mention is not None and mention.created_at >= floor:
-                kept.append(mention)
+                kept.append(clean_mention(mention))
         return kept, seen, skipped
 
     async def normalise(self, status: Mapping[str, Any], fetched: datetime) -> Mention | None:
@@ -168,10 +171,25 @@ class MastodonSource(Source):
                         int(account.get("followers_count") or 0), False)
         return Mention(
             platform=self.platform, platform_id=sid, brand=self.brand, author=author, text=text,
-            url=str(status.get("url") or status.get("uri") or ""), created_at=_created(status), fetched_at=fetched,
+            url=self.status_url(status, str(account["acct"]), sid), created_at=_created(status), fetched_at=fetched,
             conversation_id=root, in_reply_to_id=parent, language=status.get("language") or None,
             source=self.name, raw={"status": status}, from_brand=own,
         )
+
+    def status_url(self, status: Mapping[str, Any], acct: str, sid: str) -> str:
+        """The status's web link, put into an ``href`` by the UI, so only a plain https link is taken.
+
+        ``url`` (else ``uri``) comes from whichever server wrote the status, and a federated server can
+        send anything (``javascript:...``, a link to another site). Taken: https, a host, no user info,
+        on the host of the status's own ``uri`` when that is an https URL. Otherwise the link is built
+        on the brand's server from the account and id (``/@acct/id``), which shows the same status.
+        """
+        home = _https_host(status.get("uri"))
+        for candidate in (status.get("url"), status.get("uri")):
+            host = _https_host(candidate)
+            if host is not None and (home is None or host == home):
+                return str(candidate)
+        return f"{self.base_url}/@{quote(acct, safe='@.')}/{quote(sid, safe='')}"
 
     async def root_of(self, sid: str, parent: str | None) -> str:
         """The thread's first post: remembered for statuses seen, else read from the status's context."""
@@ -213,7 +231,7 @@ class MastodonSource(Source):
     async def _forward(self, feed: Feed, min_id: str) -> tuple[dict[str, Any], bool, tuple[list[Mention], int, int]]:
         items = await self.account.call(feed.call, self.account, {"min_id": min_id, "limit": feed.limit})
         mentions, seen, skipped = await self.to_mentions(list(items), datetime.min.replace(tzinfo=UTC))
-        newest = max([_id(min_id), *(i for i, _ in seen)])
+        newest = max([_id(min_id), *_plausible_ids(seen)])
         return {"min_id": str(newest)}, len(items) < feed.limit, (mentions, len(items), skipped)
 
     async def _first_walk(self, feed: Feed, part: Mapping[str, Any]) -> tuple[dict[str, Any], bool,
@@ -224,12 +242,25 @@ class MastodonSource(Source):
             kwargs["max_id"] = part["max_id"]
         items = await self.account.call(feed.call, self.account, kwargs)
         mentions, seen, skipped = await self.to_mentions(list(items), floor)
-        top = max([_id(part.get("top") or 0), *(i for i, _ in seen)])
+        top = max([_id(part.get("top") or 0), *_plausible_ids(seen)])
         ended = len(items) < feed.limit or any(at < floor for _, at in seen) or not seen
         if ended:
             return {"min_id": str(top)}, True, (mentions, len(items), skipped)
         oldest = min(i for i, _ in seen)
         return {"max_id": str(oldest), "top": str(top)}, False, (mentions, len(items), skipped)
+
+    def restart_cursor(self, cursor: str | None) -> str | None:
+        """``cursor`` without a first walk's position (``max_id``): that feed's walk starts over; feeds
+        already on ``min_id`` keep it (their watermark, not a position).
+
+        The poller falls back to it when the server refuses a saved ``max_id`` (a 4xx).
+        """
+        state = json.loads(cursor) if cursor else {}
+        parts = state.get("feeds") if isinstance(state, dict) else None
+        if not isinstance(parts, dict) or not any(isinstance(p, dict) and "max_id" in p for p in parts.values()):
+            return cursor
+        kept = {name: p for name, p in parts.items() if isinstance(p, dict) and "max_id" not in p}
+        return json.dumps({**state, "feeds": kept}, sort_keys=True)
 
     async def backfill(self, cursor: str | None, since: datetime) -> Page:
         """Walk every feed back with ``max_id`` until posts are older than ``since``; no watermark moves."""
@@ -246,6 +277,29 @@ class MastodonSource(Source):
             next_max = str(min(i for i, _ in seen))
         done = index >= len(self.feeds)
         return Page(mentions, json.dumps({"i": index, "max_id": next_max}), done, len(items), skipped)
+
+
+def _plausible_ids(seen: Sequence[tuple[int, datetime]], now: datetime | None = None) -> list[int]:
+    """The ids that may become the ``min_id`` watermark: not from the future by their snowflake time
+    (milliseconds since 1970 in the bits above the low 16). One id from 2099 as ``min_id`` would make
+    every later page empty; an old sequential id (a server from before snowflakes) is small and passes.
+    """
+    limit_ms = ((now or utcnow()) + MAX_SKEW).timestamp() * 1000
+    return [i for i, _ in seen if 0 <= i < 2**63 and (i >> 16) <= limit_ms]
+
+
+def _https_host(link: Any) -> str | None:
+    """The host of ``link`` when it is a plain https URL (no user info, no spaces or control characters)."""
+    if not isinstance(link, str) or len(link) > 2048 or re.search(r"[\x00-\x20\x7f<>\"'\\]", link):
+        return None
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not host or "@" in parts.netloc:
+        return None
+    return host
 
 
 def _created(item: Mapping[str, Any]) -> datetime:

@@ -17,6 +17,7 @@ from asyncprawcore.sessions import FiniteRetryStrategy
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
 from careline.platform import SendOutcomeUnknown
 from careline.settings import BrandSettings, RedditSourceSettings, brand_env
+from platforms.guard import bounded_wait, retry_after_seconds
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,24 @@ def brand_reddit_password(brand: BrandSettings, settings: RedditSourceSettings,
     return env.get(brand_env(REDDIT_PASSWORD_ENV, brand.name), "") or settings.password
 
 
+class TolerantTooManyRequests(asyncprawcore.TooManyRequests):
+    """asyncprawcore's 429, built even when ``retry-after`` is an HTTP-date (RFC 9110 allows one).
+
+    asyncprawcore's own constructor puts ``float(retry-after)`` in its message, so a date made it raise
+    ``ValueError`` inside the request: the 429 surfaced as a RequestException, a connection error with
+    the back-off delay instead of the reset. :func:`retry_after` reads the date.
+    """
+
+    def __init__(self, response: aiohttp.ClientResponse, /) -> None:
+        try:
+            super().__init__(response)
+        except (TypeError, ValueError, OverflowError):
+            self.response = response
+            self.retry_after = response.headers.get("retry-after")
+            self.message = response.text
+            asyncprawcore.AsyncPrawcoreException.__init__(self, f"received {response.status} HTTP response")
+
+
 def reddit_client(settings: RedditSourceSettings, *, username: str | None, password: str | None) -> asyncpraw.Reddit:
     """asyncpraw pointed at the configured URLs, no update check, retries off (header rate limiter on)."""
     reddit = asyncpraw.Reddit(
@@ -55,6 +74,8 @@ def reddit_client(settings: RedditSourceSettings, *, username: str | None, passw
     for core in (reddit._core, reddit._read_only_core, reddit._authorized_core):
         if core is not None:
             core._retry_strategy_class = NoRetry  # private, checked against asyncprawcore 4.0
+            # an instance copy of the class's status table, so other asyncprawcore users are not touched
+            core.STATUS_EXCEPTIONS = {**core.STATUS_EXCEPTIONS, 429: TolerantTooManyRequests}
     return reddit
 
 
@@ -67,13 +88,11 @@ _RATELIMIT_WAIT = re.compile(r"(\d+)\s*(second|minute)", re.IGNORECASE)
 
 
 def retry_after(headers: Mapping[str, str]) -> float:
-    """Seconds until Reddit's window resets (``retry-after``, else ``x-ratelimit-reset``), 60 if unsaid."""
-    for name in ("retry-after", "x-ratelimit-reset"):
-        try:
-            return max(0.0, float(headers[name]))
-        except (KeyError, TypeError, ValueError):
-            continue
-    return 60.0
+    """Seconds until Reddit's window resets (``retry-after`` in seconds or as an HTTP-date, else
+    ``x-ratelimit-reset``), bounded to an hour; 60 if unsaid or unreadable."""
+    if headers.get("retry-after") is not None:
+        return retry_after_seconds(headers["retry-after"])
+    return bounded_wait(headers.get("x-ratelimit-reset"))
 
 
 def _api_ratelimit_wait(exc: RedditAPIException) -> float:
@@ -81,14 +100,16 @@ def _api_ratelimit_wait(exc: RedditAPIException) -> float:
     match = _RATELIMIT_WAIT.search(str(exc))
     if match is None:
         return 60.0
-    return float(match.group(1)) * (60.0 if match.group(2).lower() == "minute" else 1.0)
+    return bounded_wait(float(match.group(1)) * (60.0 if match.group(2).lower() == "minute" else 1.0))
 
 
 def translate(exc: BaseException, where: str, *, posting: bool = False) -> SourceError | None:
     """asyncpraw's, asyncprawcore's and aiohttp's failures as our error tree; ``None`` if not theirs.
 
     Reading and replying share it: a 429 (or a ``RATELIMIT`` API error) waits for Reddit's reset on
-    both paths. When ``posting``, a failure after the request may have left is ``SendOutcomeUnknown``.
+    both paths. When ``posting``, a failure after the request may have left is ``SendOutcomeUnknown``:
+    that includes a 5xx and a cut or non-JSON body, because Reddit may have made the comment before
+    the answer was lost (a proxy's 502, a dropped body), and Reddit cannot be searched to find out.
     """
     if isinstance(exc, asyncprawcore.TooManyRequests):
         wait = retry_after(exc.response.headers)
@@ -99,7 +120,8 @@ def translate(exc: BaseException, where: str, *, posting: bool = False) -> Sourc
             return RateLimited(where, f"{exc} (waiting {wait:.0f}s)", retry_after=wait)
         return PermanentSourceError(where, str(exc))
     if isinstance(exc, asyncprawcore.ServerError | asyncprawcore.BadJSON):
-        return TemporarySourceError(where, f"{type(exc).__name__}: {exc}")
+        cls = SendOutcomeUnknown if posting else TemporarySourceError
+        return cls(where, f"{type(exc).__name__}: {exc}")
     if isinstance(exc, asyncprawcore.RequestException):
         cls = SendOutcomeUnknown if posting else TemporarySourceError
         return cls(where, f"{type(exc).__name__}: {exc}")
@@ -107,6 +129,8 @@ def translate(exc: BaseException, where: str, *, posting: bool = False) -> Sourc
         return PermanentSourceError(where, f"{type(exc).__name__}: {exc}")
     if isinstance(exc, asyncprawcore.ResponseException):
         status = exc.response.status
+        if posting and status >= 500:
+            return SendOutcomeUnknown(where, f"HTTP {status}")
         temporary = status >= 500 or status == 408
         return (TemporarySourceError if temporary else PermanentSourceError)(where, f"HTTP {status}")
     if isinstance(exc, aiohttp.ClientConnectorError):

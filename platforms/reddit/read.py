@@ -30,6 +30,7 @@ from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import MalformedPayload, PermanentSourceError, TemporarySourceError
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, RedditSourceSettings, brand_env
+from platforms.guard import clean_mention, skip_malformed, without_positions
 from platforms.reddit.client import REDDIT_PASSWORD_ENV, brand_reddit_password, reddit_client, translate
 
 log = logging.getLogger(__name__)
@@ -140,13 +141,13 @@ class RedditSource(Source):
         for thing in things:
             try:
                 mention, name = self.normalise(thing, fetched)
-            except (MalformedPayload, KeyError, TypeError, ValueError, AttributeError) as exc:
+            except Exception as exc:  # any failure (a created_utc of 1e18 is an OSError): skip the item, not the page
                 skipped += 1
-                log.warning("%s: skipped malformed thing %s: %s", self.key, json.dumps(thing, default=str)[:200], exc)
+                skip_malformed(log, self.key, "thing", thing, exc)
                 continue
             names.append(name)
             if mention is not None and fullname_value(name) > floor:
-                kept.append(mention)
+                kept.append(clean_mention(mention))
         return kept, names, skipped
 
     def normalise(self, thing: Any, fetched: datetime) -> tuple[Mention | None, str]:
@@ -202,6 +203,14 @@ class RedditSource(Source):
         done = index >= len(self.listings)
         new_state = {"i": 0 if done else index, "lists": lists}
         return Page(mentions, json.dumps(new_state, sort_keys=True), done, len(things), skipped, notes)
+
+    def restart_cursor(self, cursor: str | None) -> str | None:
+        """``cursor`` without mid-walk positions (``after``): each listing's ``seen`` watermark alone.
+
+        The poller falls back to it when Reddit refuses a saved ``after`` (a 4xx); the walk starts again
+        at the top of the listing and stops at ``seen`` as usual (its gap note says if it cannot reach it).
+        """
+        return without_positions(cursor, "lists", "after")
 
     async def backfill(self, cursor: str | None, since: datetime) -> Page:
         """Walk every listing back (``after``) until items are older than ``since``; no watermark."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from careline.domain import Author, Mention, Platform, utcnow
@@ -27,7 +27,8 @@ from careline.errors import (
 )
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, XSourceSettings
-from platforms.x.client import XClientOwner, translate
+from platforms.guard import MAX_SKEW, clean_mention, skip_malformed
+from platforms.x.client import XClientOwner
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,62 @@ def _id_int(value: Any) -> int:
     return int(str(value))
 
 
+#: X ids are snowflakes: milliseconds since this epoch, shifted left 22 bits.
+TWEPOCH_MS = 1288834974657
+
+
+def _plausible_id(value: Any, now: datetime | None = None) -> int | None:
+    """``value`` as an id that may become the ``since_id`` watermark, else ``None``.
+
+    A watermark never moves to an id from the future (by its snowflake time) or past X's 63 bits: one
+    such id would hide every later post, or have every later request refused.
+    """
+    try:
+        found = _id_int(value)
+    except (TypeError, ValueError):
+        return None
+    limit_ms = ((now or utcnow()) + MAX_SKEW).timestamp() * 1000
+    if not 0 < found < 2**63 or (found >> 22) + TWEPOCH_MS > limit_ms:
+        return None
+    return found
+
+
 def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    """X's ``created_at`` is ISO 8601 in UTC (documented); a stamp without its ``Z`` is read as UTC."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _meta(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = body.get("meta")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _token(value: Any) -> str | None:
+    """A pagination token only when it is a non-empty string (anything else would be sent as garbage)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _users(includes: Any) -> dict[str, Mapping[str, Any]]:
+    """The ``includes.users`` expansion by id; anything of the wrong shape is no users (handles fall back to ids)."""
+    found = includes.get("users") if isinstance(includes, Mapping) else None
+    if not isinstance(found, list):
+        return {}
+    return {str(u.get("id")): u for u in found if isinstance(u, Mapping)}
+
+
+def _refs(value: Any) -> dict[Any, str]:
+    """``referenced_tweets`` as {type: id}; entries that are not objects are ignored."""
+    if not isinstance(value, list):
+        return {}
+    return {r.get("type"): str(r.get("id")) for r in value if isinstance(r, Mapping)}
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 class XSource(XClientOwner, Source):
@@ -92,13 +147,13 @@ class XSource(XClientOwner, Source):
         """Call tweepy and translate every failure into our error tree at this one seam."""
         if not self.settings.bearer_token:  # never send "Bearer unset": say what to set, and stay degraded
             raise PermanentSourceError(self.key, "CARELINE_X_BEARER_TOKEN is not set: X cannot be read")
-        if self._session is not None and (wait := self._session.limits.wait_seconds()) > 0:
+        if (wait := self.window_wait()) > 0:
             raise RateLimited(self.key, f"rate-limit window spent (x-rate-limit-remaining: 0), reset in {wait:.0f}s",
                               retry_after=wait)
         try:
             result = await method(*args, **kwargs)
         except Exception as exc:
-            translated = translate(exc, self.key)
+            translated = self.translate(exc, self.key)
             if translated is None:
                 raise
             raise translated from exc
@@ -108,11 +163,15 @@ class XSource(XClientOwner, Source):
 
     # -- normalisation ---------------------------------------------------------------------------
     def to_mentions(self, body: Mapping[str, Any]) -> tuple[list[Mention], int, int, int | None]:
-        """(mentions kept, posts read, items skipped as malformed, newest id on the page)."""
+        """(mentions kept, posts read, items skipped as malformed, newest id on the page).
+
+        Any failure inside one item skips that item (logged, counted), never the page: a tweet that
+        stays on the first page would otherwise stop the source for good.
+        """
         data = body.get("data") or []
         if not isinstance(data, list):
             raise TemporarySourceError(self.key, "malformed response: 'data' is not a list")
-        users = {str(u.get("id")): u for u in (body.get("includes") or {}).get("users", []) if isinstance(u, dict)}
+        users = _users(body.get("includes"))
         fetched = utcnow()
         kept: list[Mention] = []
         skipped = 0
@@ -120,13 +179,14 @@ class XSource(XClientOwner, Source):
         for item in data:
             try:
                 mention = self.normalise(item, users, fetched)
-                newest = max(newest or 0, _id_int(item["id"]))
-            except (MalformedPayload, KeyError, TypeError, ValueError) as exc:
+                if (tid := _plausible_id(item["id"], fetched)) is not None:  # never a watermark from the future
+                    newest = max(newest or 0, tid)
+            except Exception as exc:  # any failure: one bad item must never fail the page
                 skipped += 1
-                log.warning("%s: skipped malformed tweet %r: %s", self.key, _short(item), exc)
+                skip_malformed(log, self.key, "tweet", item, exc)
                 continue
             if mention is not None:
-                kept.append(mention)
+                kept.append(clean_mention(mention))
         return kept, len(data), skipped, newest
 
     def normalise(self, tweet: Any, users: Mapping[str, Any], fetched: datetime) -> Mention | None:
@@ -137,7 +197,7 @@ class XSource(XClientOwner, Source):
         if not isinstance(text, str):
             raise MalformedPayload("text is not a string")
         author_id = str(tweet["author_id"])
-        refs = {r.get("type"): str(r.get("id")) for r in tweet.get("referenced_tweets") or []}
+        refs = _refs(tweet.get("referenced_tweets"))
         user = users.get(author_id) or {}
         handle = str(user.get("username") or author_id)
         if "retweeted" in refs:
@@ -145,9 +205,10 @@ class XSource(XClientOwner, Source):
         from_brand = author_id in self.own_ids or handle.lower() in self.own_handles
         if from_brand and "replied_to" not in refs:  # the brand's own top-level posts are not mentions
             return None
-        metrics = user.get("public_metrics") or {}
+        metrics = user.get("public_metrics")
+        followers = metrics.get("followers_count") if isinstance(metrics, Mapping) else None
         author = Author(Platform.X.value, author_id, handle, str(user.get("name") or ""),
-                        int(metrics.get("followers_count") or 0), bool(user.get("verified")))
+                        _count(followers), bool(user.get("verified")))
         return Mention(
             platform=Platform.X.value, platform_id=tid, brand=self.brand, author=author, text=text,
             url=f"https://x.com/{handle}/status/{tid}", created_at=_parse_time(tweet["created_at"]),
@@ -162,11 +223,11 @@ class XSource(XClientOwner, Source):
         since, token, newest = state.get("since_id"), state.get("next_token"), state.get("newest")
         body = await self.request(since, token)
         mentions, read, skipped, page_newest = self.to_mentions(body)
-        meta = body.get("meta") or {}
+        meta = _meta(body)
         if token is None:  # first page of a run: its newest id is the next watermark
-            candidates = [int(x) for x in (since, meta.get("newest_id"), page_newest) if x]
+            candidates = [i for i in map(_plausible_id, (since, meta.get("newest_id"), page_newest)) if i]
             newest = str(max(candidates)) if candidates else None
-        next_token = meta.get("next_token")
+        next_token = _token(meta.get("next_token"))
         if next_token:
             new_state = {"since_id": since, "next_token": next_token, "newest": newest}
         else:
@@ -177,12 +238,23 @@ class XSource(XClientOwner, Source):
                       start_time: datetime | None = None) -> Mapping[str, Any]:
         raise NotImplementedError
 
+    def restart_cursor(self, cursor: str | None) -> str | None:
+        """``cursor`` without its mid-run position (``next_token``): the ``since_id`` watermark alone.
+
+        The poller falls back to it when X refuses a saved ``next_token`` (expired: a 400); the walk then
+        starts again from the watermark, and re-read posts hit the unique key.
+        """
+        state = json.loads(cursor) if cursor else {}
+        if not isinstance(state, dict) or "next_token" not in state:
+            return cursor
+        return json.dumps({"since_id": state.get("since_id")}, sort_keys=True)
+
     async def backfill(self, cursor: str | None, since: datetime) -> Page:
         """Walk back to ``since`` with ``start_time`` (X keeps 7 days); the live watermark is untouched."""
         token = json.loads(cursor).get("next_token") if cursor else None
         body = await self.request(None, token, start_time=since)
         mentions, read, skipped, _ = self.to_mentions(body)
-        next_token = (body.get("meta") or {}).get("next_token")
+        next_token = _token(_meta(body).get("next_token"))
         state = json.dumps({"next_token": next_token}) if next_token else None
         return Page(mentions, state, not next_token, read, skipped)
 
@@ -227,8 +299,3 @@ class XMentionsSource(XSource):
             start_time=start_time, max_results=100, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS,
             user_fields=USER_FIELDS,
         )
-
-
-def _short(item: Any) -> str:
-    text = json.dumps(item, default=str) if not isinstance(item, str) else item
-    return text[:200]

@@ -11,7 +11,7 @@ from careline.domain import Platform
 from careline.errors import CarelineError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.settings import XSourceSettings
-from platforms.x.client import XClientOwner, translate
+from platforms.x.client import XClientOwner
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class XReplySender(XClientOwner, ReplySender):
             async with asyncio.timeout(self.timeout):
                 result = await method(*args, **kwargs)
         except Exception as exc:
-            translated = translate(exc, "x-reply", posting=True)
+            translated = self.translate(exc, "x-reply", posting=True)
             if translated is None:
                 raise
             raise translated from exc

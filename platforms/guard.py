@@ -1,0 +1,130 @@
+"""Defences the platform adapters share against what a platform (or whatever answers in its place) may send.
+
+A platform is another party's server: a proxy can cut a body, a bug can put ``null`` where a list was,
+a hostile federated server can send any text or link it likes. Each adapter keeps its own reading of
+its wire format; what is the same everywhere lives here once:
+
+* :func:`clean_mention`: text and names with lone surrogates (``"\\ud83d"``, valid in a JSON escape
+  but not in UTF-8) and NULs replaced, so storing a mention can never raise ``UnicodeEncodeError``.
+* :func:`skip_malformed`: the one log line for an item that could not be understood (the page goes on).
+* :func:`bounded_wait`: a rate-limit reset or ``Retry-After`` as seconds in ``[0, MAX_WAIT]``; a
+  value that is not a finite number of seconds, or a date far off, must not stop a source for years
+  (or overflow ``timedelta``).
+* :func:`plausible_time`: a watermark only moves to a time that is not in the future, so one post
+  stamped 2099 cannot hide everything after it.
+* :func:`without_positions`: a walk cursor without its mid-walk positions, for the poller's restart
+  when a platform refuses a saved pagination token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from careline.domain import Mention
+
+#: The longest a source waits for a platform's rate-limit reset; a platform's own windows are 15 min.
+MAX_WAIT = 3600.0
+#: How far ahead of our clock a platform's timestamps may run (clock skew) and still move a watermark.
+MAX_SKEW = timedelta(minutes=5)
+_UNENCODABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+def clean(text: str) -> str:
+    """``text`` with lone surrogates and NULs replaced by U+FFFD (both are unstorable or truncate text)."""
+    return _UNENCODABLE.sub("\ufffd", text)
+
+
+def clean_mention(mention: Mention) -> Mention:
+    """The mention with every free-text field made storable; the same object when nothing needed it."""
+    a = mention.author
+    texts = (mention.platform_id, mention.text, mention.url, mention.conversation_id, mention.in_reply_to_id,
+             mention.language, a.platform_id, a.handle, a.name)
+    if not any(isinstance(t, str) and _UNENCODABLE.search(t) for t in texts):
+        return mention
+    author = dataclasses.replace(a, platform_id=clean(a.platform_id), handle=clean(a.handle), name=clean(a.name))
+    return dataclasses.replace(
+        mention, platform_id=clean(mention.platform_id), author=author, text=clean(mention.text),
+        url=clean(mention.url), conversation_id=clean(mention.conversation_id),
+        in_reply_to_id=_clean_optional(mention.in_reply_to_id), language=_clean_optional(mention.language))
+
+
+def _clean_optional(text: str | None) -> str | None:
+    return None if text is None else clean(text)
+
+
+def skip_malformed(log: logging.Logger, key: str, what: str, item: Any, exc: BaseException) -> None:
+    """Log one item skipped as malformed, with enough of it to find it again."""
+    log.warning("%s: skipped malformed %s %s: %s: %s", key, what, _short(item), type(exc).__name__, exc)
+
+
+def _short(item: Any) -> str:
+    try:
+        text = item if isinstance(item, str) else json.dumps(item, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(item)
+    return clean(text[:200])
+
+
+def bounded_wait(seconds: Any, *, default: float = 60.0, cap: float = MAX_WAIT) -> float:
+    """``seconds`` as a wait in ``[0, cap]``; ``default`` for anything that is not a finite number."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not math.isfinite(value):
+        return default
+    return min(cap, max(0.0, value))
+
+
+def wait_until(epoch: Any, *, default: float = 60.0, now: float | None = None) -> float:
+    """Seconds from ``now`` until the epoch time ``epoch`` (a reset header), bounded as :func:`bounded_wait`."""
+    try:
+        value = float(epoch)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not math.isfinite(value):
+        return default
+    return bounded_wait(value - (time.time() if now is None else now), default=default)
+
+
+def retry_after_seconds(value: Any, *, default: float = 60.0, now: datetime | None = None) -> float:
+    """An HTTP ``Retry-After``: delay-seconds or an HTTP-date (RFC 9110 allows both), bounded."""
+    if value is None:
+        return default
+    text = str(value).strip()
+    try:
+        return bounded_wait(float(text), default=default)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return bounded_wait((when - (now or datetime.now(UTC))).total_seconds(), default=default)
+
+
+def plausible_time(at: datetime, now: datetime) -> bool:
+    """Whether ``at`` may move a watermark: not beyond ``now`` plus the allowed clock skew."""
+    return at <= now + MAX_SKEW
+
+
+def without_positions(cursor: str | None, section: str, position: str) -> str | None:
+    """A walk cursor (``{"i": .., section: {name: {"seen": .., position: .., "top": ..}}}``, as the Reddit
+    and Bluesky adapters keep it) cut down to each part's ``seen`` watermark, when any part is mid-walk;
+    else ``cursor`` itself. The poller restarts from it when a platform refuses a saved position."""
+    state = json.loads(cursor) if cursor else {}
+    parts = state.get(section) if isinstance(state, dict) else None
+    if not isinstance(parts, dict) or not any(isinstance(p, dict) and position in p for p in parts.values()):
+        return cursor
+    seen = {name: {"seen": p.get("seen")} for name, p in parts.items() if isinstance(p, dict)}
+    return json.dumps({**state, section: seen}, sort_keys=True)

@@ -1,0 +1,497 @@
+"""What a platform (or whatever answers in its place) may send that the faults of the simulator do not:
+a reply's answer lost after the post was made, one malformed item, hostile text and links, absurd
+rate-limit resets, timestamps and ids from the future, a server that drips its answer, a pagination
+token refused mid-walk.
+
+Real tweepy, asyncpraw, atproto and Mastodon.py clients against the real loopback simulator; a
+middleware on the simulator's app rewrites the responses of one path (the simulator still does the
+work, so a post "lost" on the way back really was made).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from careline.domain import from_iso
+from careline.errors import Conflict
+from careline.platform import ReplySender, SendOutcomeUnknown
+from careline.settings import (
+    BlueskySourceSettings,
+    MastodonSourceSettings,
+    RedditSourceSettings,
+    XSourceSettings,
+)
+from careline.store import Store
+from listener.poller import Poller, RetryPolicy, RunResult
+from platforms.bluesky.reply import BlueskyReplySender
+from platforms.mastodon.reply import MastodonReplySender
+from platforms.reddit.reply import RedditReplySender
+from platforms.reddit.simulator import fullname
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import SimPost, World, load_scenario_data
+from platforms.x.reply import XReplySender
+from responder.sending import UNKNOWN, send_reply
+from tests.conftest import tiny_scenario
+from tests.helpers.scenarios import APP_PASSWORD, SKY, expected, make_source, mixed_scenario
+
+Rewrite = Callable[[web.Request, web.StreamResponse], Awaitable[web.StreamResponse | None]]
+NO_RETRY = RetryPolicy(retries_per_run=0)
+
+
+@dataclass
+class Rule:
+    marker: str
+    rewrite: Rewrite
+    times: int | None  # None: every matching request
+
+
+class Rewrites:
+    """A middleware on the simulator: a rule rewrites the response of each request whose path contains
+    its marker; a rule that returns ``None`` leaves that response alone."""
+
+    def __init__(self) -> None:
+        self.rules: list[Rule] = []
+
+    def add(self, marker: str, rewrite: Rewrite, *, times: int | None = None) -> None:
+        self.rules.append(Rule(marker, rewrite, times))
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        for rule in self.rules:
+            if rule.times != 0 and rule.marker in request.path:
+                out = await rule.rewrite(request, response)
+                if out is not None:
+                    rule.times = None if rule.times is None else rule.times - 1
+                    return out
+        return response
+
+
+def body_of(response: web.StreamResponse) -> Any:
+    text = getattr(response, "text", None)
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def edit_body(edit: Callable[[Any], bool]) -> Rewrite:
+    """A rewrite that changes the JSON body in place (``edit`` says whether it did) and serves it."""
+    async def rewrite(request: web.Request, response: web.StreamResponse) -> web.StreamResponse | None:
+        body = body_of(response)
+        if body is None or not edit(body):
+            return None
+        headers = {k: v for k, v in response.headers.items() if k.lower().startswith(("x-", "ratelimit", "link"))}
+        return web.Response(text=json.dumps(body), content_type="application/json", headers=headers)
+    return rewrite
+
+
+@pytest.fixture
+def hostile_world() -> World:
+    return load_scenario_data(mixed_scenario(), World(manual=True))
+
+
+@pytest.fixture
+async def hostile(hostile_world: World) -> AsyncIterator[tuple[Simulator, Rewrites]]:
+    rewrites = Rewrites()
+    sim = Simulator(hostile_world)
+    sim.app.middlewares.append(rewrites.middleware)
+    await sim.start()
+    yield sim, rewrites
+    await sim.stop()
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+async def poll_once(name: str, sim: Simulator, store: Store, *, source_timeout: float = 5.0,
+                    retry: RetryPolicy = NO_RETRY, max_pages: int = 10) -> RunResult:
+    source = make_source(name, sim.base_url, timeout=source_timeout)
+    await source.start()
+    try:
+        return await Poller(source, store, retry=retry, sleep=no_sleep, max_pages=max_pages).run_once(
+            ignore_backoff=True)
+    finally:
+        await source.close()
+
+
+def stored(store: Store) -> set[str]:
+    return store.read_sync(lambda db: {r[0] for r in db.conn.execute("SELECT key FROM mentions")})
+
+
+def health(store: Store) -> dict[str, Any]:
+    cur = store.read_sync(lambda db: db.conn.execute("SELECT * FROM source_health"))
+    return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+
+
+# -- 1. a reply accepted by the platform whose answer is lost ---------------------------------------------
+POSTS = {"reddit": "/api/comment", "x": "/2/tweets", "bluesky": "createRecord", "mastodon": "/api/v1/statuses"}
+
+
+def sender_for(platform: str, base_url: str) -> ReplySender:
+    if platform == "reddit":
+        return RedditReplySender(RedditSourceSettings(oauth_url=base_url, reddit_url=base_url, client_id="cid",
+                                                      client_secret="secret", username="SkylarkCare", password="pw"))
+    if platform == "x":
+        return XReplySender(XSourceSettings(api_base_url=base_url), handle="SkylarkAir", bearer_token="SkylarkAir")
+    if platform == "bluesky":
+        return BlueskyReplySender(BlueskySourceSettings(service_url=base_url), handle=SKY, password=APP_PASSWORD)
+    return MastodonReplySender(MastodonSourceSettings(), base_url=base_url, token="SkylarkAir")
+
+
+def target_of(world: World, platform: str) -> str:
+    ref = {"reddit": "rs0", "x": "p0", "bluesky": "bs0", "mastodon": "mh0"}[platform]
+    post = world.by_ref[ref]
+    return fullname(post) if platform == "reddit" else post.id
+
+
+def live_posts(world: World, platform: str) -> list[SimPost]:
+    return [p for p in world.posts if p.platform == platform and p.ref.startswith("live")]
+
+
+def lose_answer(how: str) -> Rewrite:
+    """The post is made, then the answer is lost: a proxy's 502, or the body cut half way."""
+    async def rewrite(request: web.Request, response: web.StreamResponse) -> web.StreamResponse | None:
+        if request.method != "POST":
+            return None
+        if how == "502":
+            return web.json_response({"error": "bad gateway"}, status=502)
+        text = getattr(response, "text", None) or "{}"
+        return web.Response(status=response.status, text=text[: len(text) // 2], content_type="application/json")
+    return rewrite
+
+
+@pytest.mark.parametrize("how", ["502", "cut"])
+@pytest.mark.parametrize("platform", ["reddit", "x", "bluesky", "mastodon"])
+async def test_a_reply_whose_answer_is_lost_is_in_doubt_not_a_plain_failure(
+        platform: str, how: str, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(POSTS[platform], lose_answer(how), times=1)
+    sender = sender_for(platform, sim.base_url)
+    await sender.start()
+    try:
+        with pytest.raises(SendOutcomeUnknown):
+            await sender.post("Sorry about this, please DM us your booking code.", target_of(hostile_world, platform))
+    finally:
+        await sender.close()
+    assert len(live_posts(hostile_world, platform)) == 1  # the platform did make it
+
+
+def seed_reddit_reply(store: Store, world: World) -> int:
+    """One Reddit conversation (the submission ``rs0``) with an approved reply; returns the reply's id."""
+    post, stamp = world.by_ref["rs0"], "2026-03-02T11:00:00+00:00"
+    key, thread = f"reddit:{fullname(post)}", f"reddit:skylark:{fullname(post)}"
+
+    def write(db: Any) -> int:
+        db.conn.execute("INSERT INTO authors VALUES (?, 'reddit', ?, ?, '', 0, 0, ?, ?)",
+                        (f"reddit:{post.user.id}", post.user.id, post.user.username, stamp, stamp))
+        db.conn.execute(
+            "INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, created_at, "
+            "fetched_at, conversation_id, thread_key, raw) VALUES (?, 'reddit', ?, 'skylark', 't', ?, ?, '', ?, ?, ?, "
+            "?, '{}')", (key, fullname(post), f"reddit:{post.user.id}", post.text, stamp, stamp, fullname(post),
+                         thread))
+        conv = db.conn.execute(
+            "INSERT INTO conversations (thread_key, platform, brand, author_key, status, created_at, updated_at, "
+            "last_customer_at, next_response_due) VALUES (?, 'reddit', 'skylark', ?, 'open', ?, ?, ?, ?)",
+            (thread, f"reddit:{post.user.id}", stamp, stamp, stamp, stamp)).lastrowid
+        return int(db.conn.execute(
+            "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key) "
+            "VALUES (?, 'Sorry, please DM us.', 'approved', 'agent1', ?, ?, 'k1')", (conv, stamp, stamp)).lastrowid)
+
+    return store.write_sync(write)
+
+
+@pytest.mark.parametrize("how", ["502", "cut"])
+async def test_a_reddit_reply_whose_answer_is_lost_is_never_posted_twice_by_a_second_send(
+        how: str, store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(POSTS["reddit"], lose_answer(how), times=1)
+    rid = seed_reddit_reply(store, hostile_world)
+    sender = sender_for("reddit", sim.base_url)
+    await sender.start()
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    try:
+        row = await send_reply(store, rid, {"reddit": sender}, actor="agent1", now=now)
+        assert row["state"] == "failed" and row["error"].startswith(UNKNOWN)
+        with pytest.raises(Conflict, match="outcome unknown"):  # the agent presses Send again
+            await send_reply(store, rid, {"reddit": sender}, actor="agent1", now=now + timedelta(minutes=1))
+    finally:
+        await sender.close()
+    assert len(live_posts(hostile_world, "reddit")) == 1
+
+
+# -- 2. one malformed item, hostile text, an unexpected error ---------------------------------------------
+def x_refs_null(body: Any) -> bool:
+    if not (isinstance(body, dict) and body.get("data")):
+        return False
+    body["data"][-1]["referenced_tweets"] = [None]
+    return True
+
+
+def reddit_created_far_future(body: Any) -> bool:
+    if not (isinstance(body, dict) and body.get("data", {}).get("children")):
+        return False
+    body["data"]["children"][-1]["data"]["created_utc"] = 1e18  # datetime.fromtimestamp: OSError
+    return True
+
+
+def bluesky_created_out_of_range(body: Any) -> bool:
+    if not (isinstance(body, dict) and body.get("notifications")):
+        return False
+    body["notifications"][-1]["record"]["createdAt"] = "9999-12-31T23:59:59-14:00"  # to UTC: OverflowError
+    return True
+
+
+def mastodon_followers_infinite(body: Any) -> bool:
+    if not (isinstance(body, list) and body):
+        return False
+    body[-1]["status"]["account"]["followers_count"] = float("inf")  # served as Infinity; int(): OverflowError
+    return True
+
+
+@pytest.mark.parametrize(("name", "marker", "edit", "skipped"), [
+    ("x-search", "/2/tweets/search/recent", x_refs_null, 0),  # read leniently: the tweet is kept
+    ("reddit-inbox", "/message/mentions", reddit_created_far_future, 1),
+    ("bluesky-mentions", "listNotifications", bluesky_created_out_of_range, 1),
+    ("mastodon-mentions", "/api/v1/notifications", mastodon_followers_infinite, 1),
+])
+async def test_one_malformed_item_is_skipped_and_the_rest_of_its_page_is_stored(
+        name: str, marker: str, edit: Callable[[Any], bool], skipped: int, store: Store,
+        hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(marker, edit_body(edit), times=1)
+    result = await poll_once(name, sim, store)
+    assert result.status == "ok" and result.skipped == skipped
+    assert stored(store) <= expected(hostile_world, name)
+    assert len(expected(hostile_world, name) - stored(store)) == skipped
+
+
+EVIL = "a\x00b \u202egnp.exe\u202c \ud83d <script>alert(1)</script>"
+
+
+def x_evil_text(body: Any) -> bool:
+    if not (isinstance(body, dict) and body.get("data")):
+        return False
+    body["data"][-1]["text"] = EVIL
+    for user in body.get("includes", {}).get("users", []):
+        user["name"] = "\udc00name"
+    return True
+
+
+def mastodon_evil_text(body: Any) -> bool:
+    if not (isinstance(body, list) and body):
+        return False
+    body[0]["status"]["content"] = "<p>" + EVIL.replace("<", "&lt;") + "</p>"
+    for item in body:
+        item["status"]["account"]["display_name"] = "\udc00name"
+    return True
+
+
+@pytest.mark.parametrize(("name", "marker", "edit"), [
+    ("x-search", "/2/tweets/search/recent", x_evil_text),
+    ("mastodon-mentions", "/api/v1/notifications", mastodon_evil_text),
+])
+async def test_lone_surrogates_and_nuls_are_stored_replaced_not_a_crash(
+        name: str, marker: str, edit: Callable[[Any], bool], store: Store,
+        hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(marker, edit_body(edit), times=1)
+    result = await poll_once(name, sim, store)
+    assert result.status == "ok" and stored(store) == expected(hostile_world, name)
+    texts = store.read_sync(lambda db: [r[0] for r in db.conn.execute(
+        "SELECT text FROM mentions WHERE text LIKE '%gnp.exe%'")])
+    assert texts == ["a\ufffdb \u202egnp.exe\u202c \ufffd <script>alert(1)</script>"]
+    names = store.read_sync(lambda db: {r[0] for r in db.conn.execute("SELECT name FROM authors")})
+    assert "\ufffdname" in names
+
+
+async def test_an_unexpected_error_marks_the_source_degraded_with_its_reason(
+        store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    """A cursor no adapter can read (a hand edit, an older format): the poll records why, it does not raise."""
+    sim, _ = hostile
+    store.write_sync(lambda db: db.conn.execute(
+        "INSERT INTO cursors (source, brand, value, updated_at) VALUES ('x-search', 'skylark', 'not json', ?)",
+        (datetime.now(UTC).isoformat(),)))
+    result = await poll_once("x-search", sim, store)
+    assert result.status == "degraded" and "JSONDecodeError" in (result.error or "")
+    row = health(store)
+    assert row["status"] == "degraded" and "JSONDecodeError" in row["last_error"] and row["next_attempt_at"]
+
+
+# -- 3. rate-limit resets ----------------------------------------------------------------------------------
+def limited(headers: dict[str, str]) -> Rewrite:
+    async def rewrite(request: web.Request, response: web.StreamResponse) -> web.StreamResponse | None:
+        return web.json_response({"error": "RateLimitExceeded", "message": "slow down"}, status=429, headers=headers)
+    return rewrite
+
+
+@pytest.mark.parametrize(("name", "marker", "header", "value"), [
+    ("reddit-search", "/search", "retry-after", "1e15"),
+    ("reddit-search", "/search", "retry-after", "inf"),
+    ("x-search", "/2/tweets/search/recent", "x-rate-limit-reset", str(time.time() + 1e9)),  # not an int for tweepy
+    ("x-search", "/2/tweets/search/recent", "x-rate-limit-reset", str(int(time.time()) + 10**12)),
+    ("bluesky-search", "searchPosts", "retry-after", "1e15"),
+    ("mastodon-mentions", "/api/v1/notifications", "X-RateLimit-Reset", "9999-12-31T00:00:00Z"),
+])
+async def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(
+        name: str, marker: str, header: str, value: str, store: Store, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    rewrites.add(marker, limited({header: value}))
+    before = datetime.now(UTC)
+    result = await poll_once(name, sim, store)
+    assert result.status == "retrying" and "429" in (result.error or "")
+    due = from_iso(health(store)["next_attempt_at"])
+    assert due is not None and before < due <= datetime.now(UTC) + timedelta(hours=1)
+
+
+async def test_a_reddit_retry_after_given_as_an_http_date_is_the_wait(
+        store: Store, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    rewrites.add("/search", limited({"retry-after": format_datetime(datetime.now(UTC) + timedelta(seconds=600),
+                                                                    usegmt=True)}))
+    result = await poll_once("reddit-search", sim, store)
+    assert result.status == "retrying" and "429 rate limited" in (result.error or "")
+    due = from_iso(health(store)["next_attempt_at"])
+    assert due is not None and timedelta(seconds=560) < due - datetime.now(UTC) <= timedelta(seconds=600)
+
+
+# -- 4. a timestamp or an id from the future ---------------------------------------------------------------
+def bluesky_indexed_2099(body: Any) -> bool:
+    if not (isinstance(body, dict) and body.get("notifications")):
+        return False
+    body["notifications"][0]["indexedAt"] = "2099-01-01T00:00:00.000Z"
+    return True
+
+
+def x_newest_id_2045(body: Any) -> bool:
+    if not (isinstance(body, dict) and body.get("data")):
+        return False
+    body["meta"]["newest_id"] = str(2**62)  # a snowflake from 2045
+    return True
+
+
+def mastodon_id_2099(body: Any) -> bool:
+    if not (isinstance(body, list) and body):
+        return False
+    body[0]["id"] = str(int(datetime(2099, 1, 1, tzinfo=UTC).timestamp() * 1000) << 16)
+    return True
+
+
+@pytest.mark.parametrize(("name", "marker", "edit", "until"), [
+    ("bluesky-mentions", "listNotifications", bluesky_indexed_2099, 45),
+    ("x-search", "/2/tweets/search/recent", x_newest_id_2045, 14),
+    ("mastodon-mentions", "/api/v1/notifications", mastodon_id_2099, 45),
+])
+async def test_one_item_from_the_future_does_not_hide_every_later_post(
+        name: str, marker: str, edit: Callable[[Any], bool], until: float, store: Store,
+        hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.advance_to(until)
+    rewrites.add(marker, edit_body(edit), times=1)
+    await poll_once(name, sim, store)
+    hostile_world.publish_all()
+    result = await poll_once(name, sim, store)
+    assert result.status == "ok" and stored(store) == expected(hostile_world, name)
+
+
+# -- 5. a server that drips its answer ---------------------------------------------------------------------
+def drip(seconds_per_byte: float, head: int = 20) -> Rewrite:
+    """Send the first ``head`` bytes one at a time: every read is quick, the whole answer is slow."""
+    async def rewrite(request: web.Request, response: web.StreamResponse) -> web.StreamResponse | None:
+        data = (getattr(response, "text", None) or "").encode()
+        out = web.StreamResponse(status=response.status, headers={"Content-Type": "application/json",
+                                                                   "Content-Length": str(len(data))})
+        await out.prepare(request)
+        try:
+            for i in range(head):
+                await out.write(data[i:i + 1])
+                await asyncio.sleep(seconds_per_byte)
+            await out.write(data[head:])
+            await out.write_eof()
+        except ConnectionError:  # the client gave up: what the test wants
+            pass
+        return out
+    return rewrite
+
+
+@pytest.mark.parametrize(("name", "marker"), [
+    ("bluesky-mentions", "listNotifications"),
+    ("mastodon-mentions", "/api/v1/notifications"),
+])
+async def test_a_server_that_drips_its_answer_is_cut_off_at_the_timeout(
+        name: str, marker: str, store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(marker, drip(0.4))  # 20 bytes at 0.4 s: 8 s for an answer, against a 1 s timeout
+    started = time.monotonic()
+    result = await poll_once(name, sim, store, source_timeout=1.0, max_pages=1)
+    assert time.monotonic() - started < 5
+    assert result.status == "retrying" and "time" in (result.error or "").lower()
+
+
+# -- 6. a Mastodon link that is not a link ----------------------------------------------------------------
+def mastodon_hostile_links(body: Any) -> bool:
+    if not (isinstance(body, list) and len(body) > 1):
+        return False
+    body[0]["status"]["url"] = "javascript:alert(document.cookie)"
+    body[0]["status"]["uri"] = "javascript:alert(1)"
+    body[1]["status"]["url"] = "https://evil.example/@fan/1"  # not the host of the status's own uri
+    return True
+
+
+async def test_a_mastodon_status_link_is_https_on_its_own_host_or_built_from_account_and_id(
+        store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add("/api/v1/notifications", edit_body(mastodon_hostile_links), times=1)
+    result = await poll_once("mastodon-mentions", sim, store)
+    assert result.status == "ok"
+    urls = store.read_sync(lambda db: dict(db.conn.execute("SELECT platform_id, url FROM mentions").fetchall()))
+    built = {pid: url for pid, url in urls.items() if url.startswith(sim.base_url)}
+    assert len(built) == 1 and all(url.endswith(f"/{pid}") and "/@" in url for pid, url in built.items())
+    assert all(url.startswith(("https://sim.social/", sim.base_url + "/@")) for url in urls.values())
+    assert not any("evil" in url or "javascript" in url for url in urls.values())
+
+
+# -- 7. a pagination token refused mid-walk ----------------------------------------------------------------
+async def test_a_refused_pagination_token_restarts_the_walk_from_the_watermark(store: Store) -> None:
+    world = load_scenario_data(tiny_scenario(250), World(manual=True))  # 3 pages of 100
+    world.publish_all()
+    rewrites = Rewrites()
+    sim = Simulator(world)
+    sim.app.middlewares.append(rewrites.middleware)
+    await sim.start()
+    try:
+        first = await poll_once("x-search", sim, store, max_pages=1)  # stops mid-walk: the token is committed
+        saved = json.loads(store.read_sync(lambda db: db.conn.execute("SELECT value FROM cursors").fetchone()[0]))
+        assert first.status == "ok" and saved["next_token"]
+
+        async def expired(request: web.Request, response: web.StreamResponse) -> web.StreamResponse | None:
+            if request.query.get("next_token") != saved["next_token"]:
+                return None
+            return web.json_response({"title": "Invalid Request", "detail": "One or more parameters to your "
+                                      "request was invalid.", "errors": [{"message": "Invalid 'next_token'"}]},
+                                     status=400)
+
+        rewrites.add("/2/tweets/search/recent", expired, times=1)  # expired: a fresh walk gets fresh tokens
+        result = await poll_once("x-search", sim, store)
+    finally:
+        await sim.stop()
+    assert result.status == "ok" and stored(store) == expected(world, "x-search")
+    assert any("refused the saved page position" in n for n in result.notes)
+    assert "refused" in (health(store)["last_warning"] or "")
