@@ -64,6 +64,12 @@ class Source(ABC):
     async def fetch(self, cursor: str | None) -> Page:
         """Fetch the next page after ``cursor`` (``None``: first run)."""
 
+    def restart_cursor(self, cursor: str | None) -> str | None:
+        """``cursor`` without its mid-walk page position, for when the platform refuses a saved one (an
+        expired pagination token is a 4xx, which would wedge the source if sent on every run); the poller
+        restarts the walk from the watermark this keeps. The default: no position to drop."""
+        return cursor
+
     @property
     def key(self) -> str:
         return f"{self.name}:{self.brand}"

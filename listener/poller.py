@@ -134,8 +134,7 @@ class Poller:
         Restarting re-reads from the watermark (the unique key drops what is stored); posts that left the
         platform's listing in the meantime may be missing, which the page's note says.
         """
-        restart = getattr(self.source, "restart_cursor", None)
-        fresh = restart(cursor) if restart is not None and cursor is not None else None
+        fresh = self.source.restart_cursor(cursor) if cursor is not None else None
         if fresh == cursor:
             return None
         note = (f"the platform refused the saved page position ({exc}); restarted the walk from the last "
