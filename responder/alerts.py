@@ -233,11 +233,25 @@ def verify_delivery(secret: str, body: bytes, headers: Mapping[str, str]) -> Any
 
 
 # -- where a webhook may go ------------------------------------------------------------------------------
+#: Ranges Python's ``is_global`` still calls public on 3.11: IETF protocol assignments, where Oracle Cloud's
+#: older metadata service (192.0.0.192) lives.
+NOT_PUBLIC = (ipaddress.ip_network("192.0.0.0/24"),)
+
+
 def _forbidden_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Anything but a public unicast address: a list of bad ranges let cloud metadata services through
+    (Alibaba's 100.100.100.200 is shared address space, neither private nor loopback)."""
     mapped = getattr(ip, "ipv4_mapped", None)
     ip = mapped or ip
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-            or ip.is_unspecified)
+    return not ip.is_global or ip.is_multicast or any(ip in net for net in NOT_PUBLIC if net.version == ip.version)
+
+
+def address_refused(host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow: Sequence[str]) -> bool:
+    """Whether a webhook for ``host`` may not connect to ``ip``: not public, and not in ``webhook_allow``.
+    The wiring's resolver asks this of every address it is about to connect to, so a name that resolves
+    to a public address for :func:`target_problem` and to 127.0.0.1 a moment later (DNS rebinding) is
+    still refused."""
+    return _forbidden_address(ip) and not _allowed(host, ip, allow)
 
 
 def _allowed(host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None, allow: Sequence[str]) -> bool:
@@ -276,9 +290,9 @@ async def target_problem(url: str, allow: Sequence[str]) -> str | None:
             return f"cannot resolve {host}: {exc}"
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
     for ip in addresses:
-        if _forbidden_address(ip) and not _allowed(host, ip, allow):
-            return (f"{host} is {ip}, a private, loopback or link-local address; name it in "
-                    "responder.webhook_allow to send alerts there")
+        if address_refused(host, ip, allow):
+            return (f"{host} is {ip}, not a public address (private, loopback, link-local or shared); name it "
+                    "in responder.webhook_allow to send alerts there")
     return None
 
 

@@ -389,3 +389,30 @@ def test_rescoring_keeps_a_persons_escalation(tmp_path: Any) -> None:
         assert json.loads(c["priority_reasons"])[0] == "escalated by lee: VIP"
     finally:
         store.close_sync()
+
+
+@pytest.mark.parametrize("address", ["100.100.100.200", "192.0.0.192", "100.64.0.1", "::ffff:169.254.169.254"])
+async def test_addresses_that_are_not_public_are_refused(address: str) -> None:
+    """Cloud metadata services on shared or special-purpose ranges, which a list of bad ranges missed."""
+    host = f"[{address}]" if ":" in address else address
+    assert "not a public address" in (await target_problem(f"http://{host}/hook", []) or "")
+
+
+async def test_a_name_resolving_to_loopback_at_connect_time_is_refused() -> None:
+    """The check at connect time (DNS rebinding: a name that passed ``target_problem`` as public and then
+    answers 127.0.0.1): the wiring's resolver refuses it unless ``webhook_allow`` names it."""
+    from careline.app.http import AiohttpTransport, webhook_session
+    from responder.alerts import TransportError
+
+    async def hook(request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", hook)
+    async with TestServer(receiver, host="127.0.0.1") as server:
+        url = f"http://localhost:{server.port}/hook"
+        async with webhook_session(lambda: []) as session:
+            with pytest.raises(TransportError, match="may not reach"):
+                await AiohttpTransport(session).post(url, b"{}", {}, seconds=5)
+        async with webhook_session(lambda: ["localhost"]) as session:
+            assert (await AiohttpTransport(session).post(url, b"{}", {}, seconds=5))[0] == 204

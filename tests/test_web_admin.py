@@ -255,7 +255,9 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
         url = str(server.make_url("/hook"))
         settings = Settings(responder=ResponderSettings(webhooks=[
             WebhookSettings(url=url, secret_env="CARELINE_TEST_HOOK_SECRET"),
-            WebhookSettings(url=url + "?unsigned", secret_env="CARELINE_TEST_NO_SUCH_SECRET")]))
+            WebhookSettings(url=url + "?unsigned", secret_env="CARELINE_TEST_NO_SUCH_SECRET"),
+            WebhookSettings(url=url.replace("127.0.0.1", "127.0.0.2"), secret_env="CARELINE_TEST_HOOK_SECRET")],
+            webhook_allow=["127.0.0.1"]))
         monkeypatch.setenv("CARELINE_TEST_HOOK_SECRET", "s3cret")
         monkeypatch.delenv("CARELINE_TEST_NO_SUCH_SECRET", raising=False)
         async with TestClient(TestServer(create_app(settings, acc_store))) as client:
@@ -266,6 +268,8 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
             assert status == 200 and answer["ok"] and answer["status"] == 204
             status, answer = await call(client, csrf, "/api/admin/webhooks/1/test", {})
             assert status == 409 and "never sends unsigned" in answer["error"]["message"]
+            status, answer = await call(client, csrf, "/api/admin/webhooks/2/test", {})  # the alerts' guard too
+            assert status == 409 and "not a public address" in answer["error"]["message"]
             assert (await call(client, csrf, "/api/admin/webhooks/7/test", {}))[0] == 404
     [(body, headers)] = received
     assert json.loads(body)["event"] == "test" and verify_delivery("s3cret", body, headers)["event"] == "test"
@@ -340,3 +344,23 @@ async def test_the_preview_shows_what_a_post_in_another_language_gets(acc_store)
         assert status == 200 and sv["language"] == "en" and "no Swedish template" in sv["message"]
         status, bad = await preview("xx")
         assert status == 400 and "not a code we know" in bad["error"]["message"]
+
+
+async def test_an_admins_lead_scoped_token_manages_accounts_as_a_lead(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The token's role is the ceiling: it used to pass the lead check at the route and then act with the
+    owner's stored admin role (promoting a lead to admin, resetting agents of other teams)."""
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.accounts import create_token
+    from careline.app.web.app import create_app
+    from careline.settings import AccountsSettings, Settings
+
+    token = acc_store.write_sync(lambda db: create_token(db, "admin", "scoped", role=Role.LEAD))
+    app = create_app(Settings(accounts=AccountsSettings(leads_manage_team=True)), acc_store)
+    bearer = {"Authorization": f"Bearer {token}"}
+    async with TestClient(TestServer(app)) as client:
+        r = await client.post("/api/admin/users/lead", json={"role": "admin"}, headers=bearer)
+        assert r.status == 403
+        assert (await client.post("/api/admin/users/agent/reset", json={}, headers=bearer)).status == 403
+    roles = dict(acc_store.read_sync(lambda db: db.conn.execute("SELECT username, role FROM users").fetchall()))
+    assert roles["lead"] == "lead"

@@ -23,10 +23,11 @@ import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from careline.app.http import AiohttpTransport
+from careline.app.http import AiohttpTransport, webhook_session
 from careline.app.listening import Listening
 from careline.app.pipeline import Pipeline
 from careline.domain import utcnow
+from careline.errors import CarelineError, ConfigError
 from careline.live import LiveSettings
 from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
@@ -46,11 +47,27 @@ REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / "config" / "demo.toml"
 
 
-def open_store(settings: Settings) -> Store:
-    """A store for CLI commands, migrated exactly as the running service migrates it."""
+class NoDatabase(ConfigError):
+    """A read-only command was pointed at a file that does not exist (exit 2, like any config error)."""
+
+    def __init__(self, path: str | Path) -> None:
+        CarelineError.__init__(self, f"no database at {path} (run `careline run` or `careline demo` first, "
+                                     "or set service.database)")
+        self.key, self.reason = "service.database", "missing"
+
+
+def open_store(settings: Settings, *, must_exist: bool = False) -> Store:
+    """A store for CLI commands, migrated exactly as the running service migrates it.
+
+    ``must_exist`` is for commands that only read (``queue``, ``status``, listings, exports): a typo in
+    service.database would otherwise create an empty file (and its folders) and show an empty answer as
+    if it were the truth. Commands that set a service up (``run``, ``user add``, ``restore``) create it."""
     from careline.app.web.migrations import WEB
 
-    return Store(settings.service.database, extra=[WEB]).open_sync()
+    path = settings.service.database
+    if must_exist and str(path) != ":memory:" and not Path(path).is_file():
+        raise NoDatabase(path)
+    return Store(path, extra=[WEB]).open_sync()
 
 
 def load_classifier(settings: Settings) -> Classifier:
@@ -211,7 +228,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
     svc = Service(settings, store, clf, pipeline, live=live)
     senders = build_senders(live.current)
     listening = Listening(store, svc.pollers, senders, on_stored=pipeline.wake)
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    session = webhook_session(lambda: live.current.responder.webhook_allow)
     try:
         await listening.start(live.current)
         pipeline.start()

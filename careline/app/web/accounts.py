@@ -281,8 +281,11 @@ def check_manages(db: Database, actor: str, username: str, *, leads: bool,
         raise Forbidden("only an active admin (or a lead, for their team) can change accounts")
     if target is None:
         raise NotFound(f"no user {username!r}")
-    if me.role is Role.LEAD and not (leads and set(me.teams) & set(target.teams) and target.role is Role.AGENT
-                                     and changes <= LEAD_CHANGES):
+    # ``leads``: the caller acts as a lead, an admin too when through a lead-scoped token (the token's
+    # role is the ceiling, not the owner's stored one)
+    acting = Role.LEAD if leads else me.role
+    if acting is Role.LEAD and not (leads and set(me.teams) & set(target.teams) and target.role is Role.AGENT
+                                    and changes <= LEAD_CHANGES):
         raise Forbidden("a lead may manage only the agents of their own team (state and display name)")
     return me, target
 

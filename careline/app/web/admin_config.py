@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from aiohttp import web
 
-from careline.app.http import AiohttpTransport
+from careline.app.http import AiohttpTransport, webhook_session
 from careline.app.web.admin_settings import editors
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import LIVE, STORE, settings_now
@@ -24,7 +23,7 @@ from careline.domain import Event, Role, to_iso, utcnow
 from careline.errors import Conflict
 from careline.settings import Settings
 from careline.store.records import append_event
-from responder.alerts import TransportError, signed_headers
+from responder.alerts import TransportError, signed_headers, target_problem
 from responder.policy import configured_policies
 from responder.sla import SLAPolicy, due_times
 
@@ -98,8 +97,12 @@ async def test_webhook(request: web.Request) -> web.Response:
     secret = os.environ.get(hook.secret_env, "")
     if not secret:
         raise Conflict(f"${hook.secret_env} is not set: Careline never sends unsigned webhooks")
+    allow = settings_now(request.app).responder.webhook_allow
+    # the alerts' own guard: the button must not reach (or, by its answer, map) what alerts may not
+    if problem := await target_problem(hook.url, allow):
+        raise Conflict(f"not sent: {problem}")
     body = json.dumps({"event": "test", "sent_at": to_iso(utcnow()), "by": actor}).encode()
-    async with aiohttp.ClientSession() as session:
+    async with webhook_session(lambda: allow, seconds=15) as session:
         try:
             headers = {"Content-Type": "application/json", "X-Careline-Event": "test",
                        **signed_headers(secret, 0, body, sent_at=utcnow())}  # Standard Webhooks, as the alerts
