@@ -191,12 +191,25 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
         return classification_metrics(labels, [str(p.severity_level) for p in preds], SEVERITIES)
     if task == "sarcasm":  # label 1 = a sarcastic complaint; scored on the sarcasm head (posts with praise words)
         _check(labels, ("0", "1"), task)
-        if any(p.sarcasm is None for p in preds):
-            raise click.UsageError("this model has no sarcasm head (python -m classifiers.train_extra --sarcasm)")
-        return binary_metrics([int(v) for v in labels], [float(p.sarcasm or 0.0) for p in preds])
+        unread = set(sarcasm_unread(preds))
+        if len(unread) == len(preds):
+            raise click.UsageError(f"none of the {len(preds)} row(s) can be scored for sarcasm: the sarcasm head "
+                                   "reads English posts only")
+        kept = [i for i in range(len(preds)) if i not in unread]
+        out = binary_metrics([int(labels[i]) for i in kept], [float(preds[i].sarcasm or 0.0) for i in kept])
+        return {**out, "skipped_non_english": len(unread)} if unread else out
     known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
     _check(labels, known, task)
     return classification_metrics(labels, [p.intent_label for p in preds], sorted(set(labels)))
+
+
+def sarcasm_unread(preds: Sequence[Prediction]) -> list[int]:
+    """The rows the sarcasm head did not read: non-English posts, which the other paths score without a
+    sarcasm score. A post of the English path without one means the model has no sarcasm head at all, which
+    is a different fix, so it is named as such."""
+    if any(p.sarcasm is None and p.path in ("english", "lexicon", "") for p in preds):
+        raise click.UsageError("this model has no sarcasm head (python -m classifiers.train_extra --sarcasm)")
+    return [i for i, p in enumerate(preds) if p.sarcasm is None]
 
 
 def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
@@ -214,14 +227,18 @@ def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
 @click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
 @click.option("--model-dir", default=None, help="Override classifier.model_dir.")
-@click.option("--batch-size", default=32, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=32, show_default=True,
+              help="Posts per model call.")
+@click.option("--quiet", is_flag=True, help="No progress bar (it is drawn on stderr only).")
 def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: str | None, model_dir: str | None,
-             batch_size: int) -> None:
+             batch_size: int, quiet: bool) -> None:
     """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply.
 
+    The CSV is UTF-8 (a byte-order mark is fine); every label is checked before the model runs.
     severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
-    labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head. 'by_language' (JSON)
-    repeats the metrics for each detected language with at least 5 rows, with the path that scored it."""
+    labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head, which reads English posts
+    only: other rows are skipped and counted. 'by_language' (JSON) repeats the metrics for each
+    detected language with at least 5 rows, with the path that scored it."""
     from classifiers.data import read_eval_csv
 
     try:
@@ -230,18 +247,60 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
         raise click.BadParameter(str(exc)) from exc
     if not texts:
         raise click.BadParameter(f"{data_path} has no rows")
+    check_labels(task, labels)  # before the model loads and runs: a typo in row 9,000 costs nothing
     clf = _make_classifier(kind, model_dir)
-    preds: list[Prediction] = []
-    for start in range(0, len(texts), batch_size):
-        preds.extend(clf.predict(texts[start : start + batch_size]))
+    preds = _predict_all(clf, texts, batch_size, quiet=quiet)
     result = {"task": task, "n": len(texts), "model_version": clf.version,
               **_rounded(evaluate_predictions(task, labels, preds))}
+    if result.get("skipped_non_english"):
+        rows = [str(i + 1) for i in sarcasm_unread(preds)]
+        click.echo(f"note: skipped {len(rows)} non-English row(s) (data row {', '.join(rows[:10])}"
+                   f"{', ...' if len(rows) > 10 else ''}): only English posts get a sarcasm score", err=True)
     if as_json:
         result["by_language"] = by_language(task, labels, preds)
         click.echo(json.dumps(result, indent=2))
     else:
         for key, value in result.items():
             click.echo(f"{key:<14} {value}")
+
+
+def check_labels(task: str, labels: Sequence[str]) -> None:
+    """The label checks of ``evaluate_predictions`` that need no prediction, run on every row first.
+    Intent labels are checked after scoring: a brand's own intents are known only to the model."""
+    if task == "sentiment":
+        _check(labels, SENTIMENTS, task)
+    elif task in ("complaint", "sarcasm"):
+        _check(labels, ("0", "1"), task)
+    elif task == "severity":
+        _check(labels, SEVERITIES, task)
+    elif task == "detractor":
+        bad = sorted({v for v in labels if not _is_number(v)})
+        if bad:
+            raise click.BadParameter(f"detractor labels must be 0-10 scores; got {bad[:5]}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _predict_all(clf: Classifier, texts: Sequence[str], batch_size: int, *, quiet: bool) -> list[Prediction]:
+    """Every prediction, in batches, with a progress bar on stderr: a file of thousands of posts takes
+    minutes on a CPU, and stdout stays clean for --json."""
+    import sys
+
+    from tqdm import tqdm
+
+    preds: list[Prediction] = []
+    with tqdm(total=len(texts), unit="post", desc="evaluate", file=sys.stderr, disable=quiet) as bar:
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            preds.extend(clf.predict(list(batch)))
+            bar.update(len(batch))
+    return preds
 
 
 def _rounded(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -269,3 +328,17 @@ def by_language(task: str, labels: Sequence[str], preds: Sequence[Prediction], m
 
 
 COMMANDS: list[click.Command] = [train, classify, evaluate]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _standalone() -> None:
+    """The classifier stage's commands, as in 'careline train | classify | evaluate' (the same settings:
+    $CARELINE_CONFIG, else the defaults)."""
+
+
+for _command in COMMANDS:
+    _standalone.add_command(_command)
+
+if __name__ == "__main__":
+    _standalone(prog_name="python -m classifiers.cli")
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import random
 import re
@@ -457,13 +458,12 @@ def written_labelled(task: str, classes: Sequence[str], readings: Sequence[str |
     """
     rows = [(name, row["text"], row[task], row["language"]) for name, row in _written_rows(f"{task}_*.csv")]
     for path in map(Path, readings):
-        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not {"text", "label", "language"} <= set(reader.fieldnames or ()):
-                raise ValueError(f"{path}: needs 'text', 'label' and 'language' columns (careline readings export "
-                                 f"--task {task} writes them), has {reader.fieldnames}")
-            rows += [(path.name, r["text"] or "", r["label"] or "", r["language"] or "") for r in reader
-                     if (r["label"] or "").strip() in classes]
+        reader = csv.DictReader(user_csv(path))
+        if not {"text", "label", "language"} <= set(reader.fieldnames or ()):
+            raise ValueError(f"{path}: needs 'text', 'label' and 'language' columns (careline readings export "
+                             f"--task {task} writes them), has {reader.fieldnames}")
+        rows += [(path.name, r["text"] or "", r["label"] or "", r["language"] or "") for r in reader
+                 if (r["label"] or "").strip() in classes]
     labels = [label.strip() for _, _, label, _ in rows]
     assert set(labels) <= set(classes), sorted(set(labels) - set(classes))
     source = f"data/train/{task}_*.csv (repo)" + "".join(f"; {Path(p).name} (corrections)" for p in readings)
@@ -490,11 +490,26 @@ def intent_written(readings: Sequence[str | Path] = ()) -> tuple[Labelled, list[
     return written_labelled("intent", INTENTS, readings)
 
 
+def user_csv(path: str | Path) -> io.StringIO:
+    """A CSV file someone made (a spreadsheet's export, ``careline readings export``), opened for ``csv``.
+
+    UTF-8 with or without the byte-order mark Excel writes (with it, the first column would be named
+    '\ufefftext'). Any other encoding is refused naming the first line that is not UTF-8: replacing the
+    bytes would score, or train on, text that is not what the person wrote."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as "
+                         "UTF-8 (in a spreadsheet: CSV UTF-8)") from None
+    return io.StringIO(text, newline="")
+
+
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:
     """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``."""
-    with Path(path).open(encoding="utf-8", errors="replace", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"text", label_column} <= set(reader.fieldnames):
-            raise ValueError(f"{path}: needs 'text' and '{label_column}' columns, has {reader.fieldnames}")
-        rows = list(reader)
+    reader = csv.DictReader(user_csv(path))
+    if not reader.fieldnames or not {"text", label_column} <= set(reader.fieldnames):
+        raise ValueError(f"{path}: needs 'text' and '{label_column}' columns, has {reader.fieldnames}")
+    rows = list(reader)
     return [r["text"] or "" for r in rows], [(r[label_column] or "").strip() for r in rows]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from careline.errors import CarelineError
 from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
 from classifiers.encoder import Encoder
 from classifiers.heads import Head, load_heads, sigmoid
@@ -52,8 +53,10 @@ PROTOTYPE_SHARPNESS = 25.0
 ENGLISH_PATH = frozenset({"en", UNDETERMINED})
 
 
-class ModelNotFoundError(RuntimeError):
-    """The model directory lacks a manifest: train it (``careline train``) or pick ``kind = 'vader'``."""
+class ModelNotFoundError(CarelineError, RuntimeError):
+    """The model directory lacks a manifest: train it (``careline train``) or pick ``kind = 'vader'``.
+
+    A CarelineError, so the command line prints it as one line instead of a traceback."""
 
 
 class MiniLMClassifier(Classifier):

@@ -221,3 +221,64 @@ def test_bootstrap_interval_of_auroc_skips_resamples_with_one_class() -> None:
     lo, hi = bootstrap_ci(roc_auc_score, y, score, n=300)
     assert 0.0 < lo < roc_auc_score(y, score) < hi <= 1.0
     assert np.isnan(bootstrap_ci(roc_auc_score, np.zeros(20, int), score[:20], n=20)).all()
+
+
+SARCASM = [("great job losing my bag again, thanks @acme", "1"), ("thanks @acme, the crew were lovely", "0"),
+           ("love waiting two hours on hold, brilliant service @acme", "1"), ("my parcel is late @acme", "0")]
+GERMAN = ("Vielen Dank für die tolle Verspätung, jetzt verpasse ich meinen Anschluss in Frankfurt.", "1")
+
+
+def test_evaluate_sarcasm_skips_non_english_rows_and_says_why(tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "s.csv", [*SARCASM, GERMAN])
+    res = CliRunner().invoke(evaluate, ["--task", "sarcasm", "--data", str(data), "--json", "--quiet",
+                                        "--model-dir", str(DEFAULT_MODEL_DIR)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["n"] == 5 and out["skipped_non_english"] == 1 and out["auroc"] is not None
+    assert "skipped 1 non-English row(s) (data row 5)" in res.stderr and "no sarcasm head" not in res.output
+    only_german = _write_csv(tmp_path / "de.csv", [GERMAN])
+    res = CliRunner().invoke(evaluate, ["--task", "sarcasm", "--data", str(only_german), "--quiet",
+                                        "--model-dir", str(DEFAULT_MODEL_DIR)])
+    assert res.exit_code == 2 and "reads English posts only" in res.output and "no sarcasm head" not in res.output
+
+
+def test_evaluate_reads_a_byte_order_mark_and_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    bom = tmp_path / "excel.csv"
+    bom.write_bytes(b"\xef\xbb\xbftext,label\r\nI love it,positive\r\nI hate it,negative\r\n")
+    res = CliRunner().invoke(evaluate, ["--task", "sentiment", "--data", str(bom), "--json", "--kind", "vader"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["n"] == 2
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("text,label\nfine,positive\ncaf\u00e9 was awful,negative\n".encode("latin-1"))
+    res = CliRunner().invoke(evaluate, ["--task", "sentiment", "--data", str(latin1), "--kind", "vader"])
+    assert res.exit_code == 2 and "line 3 is not UTF-8 (byte 0xe9)" in res.output, res.output
+
+
+def test_evaluate_checks_every_label_before_loading_the_model(tmp_path: Path) -> None:
+    """A typo in the last row is found at once: with a model directory that does not exist, the label error
+    comes first, so nothing was loaded or scored."""
+    bad = _write_csv(tmp_path / "b.csv", [*COMPLAINTS, ("last row", "yes")])
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(bad), "--model-dir",
+                                        str(tmp_path / "no-model")])
+    assert res.exit_code == 2 and "unexpected complaint labels ['yes']" in res.output, res.output
+
+
+def test_evaluate_shows_progress_on_stderr_only(tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "c.csv", COMPLAINTS * 5)
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(data), "--json", "--kind", "vader",
+                                        "--batch-size", "8"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["n"] == 40  # stdout is the JSON alone
+    assert "evaluate: 100%" in res.stderr and "40/40" in res.stderr
+    quiet = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(data), "--json", "--kind", "vader",
+                                          "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("size", ["0", "-5"])
+def test_evaluate_refuses_a_batch_size_below_one(tmp_path: Path, size: str) -> None:
+    data = _write_csv(tmp_path / "c.csv", COMPLAINTS)
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(data), "--kind", "vader",
+                                        "--batch-size", size])
+    assert res.exit_code == 2 and "Invalid value for '--batch-size'" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)

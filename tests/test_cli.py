@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from careline.app.cli import _load_stage_commands, cli
+from careline.app.cli import _load_stage_commands, cli, main
 from careline.errors import NotFound
 from tests.conftest import REPO
 
@@ -84,3 +88,235 @@ def test_classify_honours_the_config_file(tmp_path: Path) -> None:
     code, out = run("-c", str(config), "classify", "--json", "my bag is lost and nobody answers")
     assert code == 0, out
     assert json.loads(out)["model_version"].startswith("vader")
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+def _main(argv: tuple[str, ...]) -> None:
+    """``careline.app.cli.main`` (its one-line errors and exit codes) under CliRunner's env and capture."""
+    main(list(argv))
+
+
+def run_main(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> tuple[int, str]:
+    """``careline ARGS`` the way a shell runs it: exit code and every line it printed (stderr too)."""
+    result = CliRunner().invoke(_main, list(args), env=env, input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    code = result.exception.code if isinstance(result.exception, SystemExit) else result.exit_code
+    return int(code or 0), result.output
+
+
+READ_ONLY = [("queue",), ("queue", "--json"), ("status",), ("user", "list"), ("team", "list"),
+             ("readings", "export"), ("customer", "export", "--platform", "x", "--handle", "ann"),
+             ("customer", "erase", "--platform", "x", "--handle", "ann", "--yes")]
+
+
+@pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
+def test_read_only_commands_refuse_a_missing_database_instead_of_creating_it(tmp_path: Path,
+                                                                            args: tuple[str, ...]) -> None:
+    missing = tmp_path / "typo" / "careline.db"
+    code, out = run_main(*args, env={"CARELINE_SERVICE__DATABASE": str(missing)})
+    assert code == 2, out
+    assert f"error: no database at {missing} (run `careline run` or `careline demo` first" in out
+    assert "Traceback" not in out
+    assert not missing.parent.exists()  # neither the file nor its folder was made
+
+
+def test_user_add_still_creates_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "careline.db"
+    env = {"CARELINE_SERVICE__DATABASE": str(db)}
+    code, out = run_main("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)
+    assert code == 0 and db.is_file(), out
+    code, out = run_main("user", "list", env=env)
+    assert code == 0 and out.startswith("ann "), out
+
+
+@pytest.fixture
+def refusing_server() -> Iterator[str]:
+    """A loopback HTTP server that answers every request 401 (a revoked token): a source that fails at once."""
+
+    class Refuse(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"title": "Unauthorized", "status": 401}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def test_backfill_exits_1_when_a_source_failed(tmp_path: Path, refusing_server: str) -> None:
+    config = tmp_path / "careline.toml"
+    config.write_text(f"""
+[service]
+database = "{tmp_path / 'careline.db'}"
+
+[[brands]]
+name = "skylark"
+keywords = ["skylark air"]
+
+[sources.x]
+api_base_url = "{refusing_server}"
+""", encoding="utf-8")
+    code, out = run_main("--config", str(config), "backfill", "--source", "x", "--since", "1d", "--quiet",
+                         env={"CARELINE_X_BEARER_TOKEN": "revoked"})
+    assert "x-search:skylark: 0 new mentions" in out and "failed (" in out, out
+    assert code == 1 and "error: 1 of 1 source(s) failed: x-search:skylark" in out
+    assert "Exits 1 when any source failed" in run("backfill", "--help")[1]
+
+
+SLA_CONFIG = """
+[service]
+database = "{db}"
+
+[[sla.calendars]]
+name = "office"
+timezone = "America/New_York"
+hours = {{ mon = "09:00-17:00", tue = "09:00-17:00", wed = "09:00-17:00", thu = "09:00-17:00", fri = "09:00-17:00" }}
+
+[[sla.policies]]
+name = "standard"
+first_response_minutes = 30
+next_response_minutes = 60
+resolution_minutes = 600
+calendar = "office"
+"""
+
+
+def test_classify_with_a_missing_model_is_one_line(tmp_path: Path) -> None:
+    code, out = run_main("classify", "--model-dir", str(tmp_path / "nope"), "hi")
+    assert code == 1 and out.strip() == f"error: no trained model in {tmp_path / 'nope'} (run `careline train`)"
+
+
+def test_config_export_to_a_missing_folder_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "careline.db"
+    env = {"CARELINE_SERVICE__DATABASE": str(db)}
+    code, out = run_main("config", "export", str(tmp_path / "nonexist" / "x.toml"), env=env)
+    assert code == 1 and out.strip() == f"error: cannot write {tmp_path / 'nonexist' / 'x.toml'}: no folder " \
+                                         f"{tmp_path / 'nonexist'}", out
+    assert not db.exists()
+    code, out = run_main("config", "export", str(tmp_path / "x.toml"), env=env)  # no database yet: the file alone
+    assert code == 0 and "[service]" in (tmp_path / "x.toml").read_text() and not db.exists(), out
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59", "0001-01-01T00:00+05:00"])
+def test_sla_due_at_the_edge_of_time_is_one_line(tmp_path: Path, at: str) -> None:
+    config = tmp_path / "careline.toml"
+    config.write_text(SLA_CONFIG.format(db=tmp_path / "careline.db"), encoding="utf-8")
+    code, out = run_main("--config", str(config), "sla", "due", "--policy", "standard", "--at", at)
+    assert code == 2 and "Invalid value for '--at'" in out and "Traceback" not in out, out
+    assert "something went wrong" not in out
+
+
+@pytest.fixture
+def root_level() -> Iterator[None]:
+    """Put the root logger's level back: the commands below set it, as a real run does."""
+    import logging
+
+    before = logging.getLogger().level
+    yield
+    logging.getLogger().setLevel(before)
+
+
+@pytest.mark.usefixtures("root_level")
+def test_log_level_comes_from_the_settings_unless_given(tmp_path: Path) -> None:
+    import logging
+
+    config = tmp_path / "careline.toml"
+    config.write_text(f'[service]\ndatabase = "{tmp_path / "c.db"}"\nlog_level = "ERROR"\n', encoding="utf-8")
+    code, out = run_main("--config", str(config), "config", "--check")
+    assert code == 0 and logging.getLogger().level == logging.ERROR, out
+    code, out = run_main("--config", str(config), "--log-level", "debug", "config", "--check")
+    assert code == 0 and logging.getLogger().level == logging.DEBUG, out
+    code, out = run_main("--log-level", "LOUD", "config", "--check")
+    assert code == 2 and "Invalid value for '--log-level'" in out and "'LOUD' is not one of" in out
+    assert "default: service.log_level from the settings" in " ".join(run("--help")[1].split())
+
+
+def test_config_check_exits_2_on_an_invalid_file_as_its_help_says(tmp_path: Path) -> None:
+    config = tmp_path / "careline.toml"
+    config.write_text('[service]\nlog_level = "LOUD"\n', encoding="utf-8")
+    code, out = run_main("--config", str(config), "config", "--check")
+    assert code == 2 and out.startswith("error: config error at 'service.log_level'"), out
+    assert "exit 2 with the reason if invalid" in " ".join(run("config", "--help")[1].split())
+
+
+def _queue_db(tmp_path: Path) -> dict[str, str]:
+    """A database with four seeded conversations, two of them past their due time."""
+    from datetime import UTC, datetime
+
+    from careline.app.web.migrations import WEB
+    from careline.store import Store
+    from tests.helpers.seed import seed
+
+    store = Store(tmp_path / "q.db", extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 4, datetime.now(UTC), hostile=False))
+        store.write_sync(lambda db: db.conn.execute(
+            "UPDATE conversations SET priority_reasons = ?, next_response_due = NULL, first_response_due = CASE "
+            "WHEN id % 2 = 0 THEN '2020-01-01T12:00:00+00:00' ELSE '2999-06-01T12:00:00+00:00' END",
+            (json.dumps(["complaint 0.91", "reach 25k"]),)))
+    finally:
+        store.close_sync()
+    return {"CARELINE_SERVICE__DATABASE": str(tmp_path / "q.db"), "CARELINE_SERVICE__TIMEZONE": "Asia/Tokyo"}
+
+
+def test_queue_json_has_the_reasons_as_a_list_and_the_table_the_due_time_in_the_team_zone(tmp_path: Path) -> None:
+    env = _queue_db(tmp_path)
+    code, out = run("queue", "--json", env=env)
+    assert code == 0, out
+    rows = json.loads(out)
+    assert len(rows) == 4 and all(r["priority_reasons"] == ["complaint 0.91", "reach 25k"] for r in rows)
+    code, out = run("queue", env=env)
+    assert code == 0, out
+    assert out.count("2020-01-01 21:00 JST overdue") == 2  # noon UTC is 21:00 in Tokyo, long past
+    assert out.count("2999-06-01 21:00 JST ") == 2 and out.count("overdue") == 2
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "501"])
+def test_queue_refuses_a_limit_outside_1_to_500(tmp_path: Path, limit: str) -> None:
+    code, out = run_main("queue", "--limit", limit, env=_queue_db(tmp_path))
+    assert code == 2 and "Invalid value for '--limit'" in out and "1<=x<=500" in out, out
+
+
+def test_user_add_says_a_name_is_taken_before_asking_for_the_password(tmp_path: Path) -> None:
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    code, out = run_main("user", "add", "ann", "--role", "agent", env=env,
+                         stdin="a long password\na long password\n")  # asked, twice, when not given
+    assert code == 0 and "created agent 'ann'" in out, out
+    code, out = run_main("user", "add", "ann", "--role", "lead", env=env, stdin="")
+    assert code == 1 and out.strip() == "error: user 'ann' already exists", out  # no password prompt
+
+
+def test_customer_erase_says_an_unknown_author_before_asking_for_confirmation(tmp_path: Path) -> None:
+    env = _queue_db(tmp_path)
+    code, out = run_main("customer", "erase", "--platform", "x", "--handle", "@nobody", env=env, stdin="")
+    assert code == 1 and out.strip() == "error: no x author with the handle 'nobody'", out
+    code, out = run_main("customer", "erase", "--platform", "x", "--handle", "user_0", env=env, stdin="n\n")
+    assert code == 1 and "Erase everything about x author @user_0?" in out and "aborted" in out, out
+
+
+def test_classifiers_cli_runs_as_a_module() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-m", "classifiers.cli", "--help"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Usage: python -m classifiers.cli" in done.stdout
+    assert all(name in done.stdout for name in ("classify", "evaluate", "train"))

@@ -139,7 +139,9 @@ def test_cli_commands_see_the_brands_set_in_the_browser(tmp_path: Path) -> None:
     db = tmp_path / "careline.db"
     assert careline("config", "--check", db=db).returncode == 0
     assert not db.exists()
-    assert careline("status", "--json", db=db).returncode == 0  # creates and migrates it, as before
+    missing = careline("status", "--json", db=db)
+    assert missing.returncode == 2 and "no database at" in missing.stderr and not db.exists()  # read-only
+    Store(db).open_sync().close_sync()  # what `careline run` makes
     asyncio.run(browser_edits(db))  # adds brand zed, deletes brightwave
     done = careline("status", "--json", db=db)
     assert done.returncode == 0, done.stderr

@@ -169,6 +169,52 @@ def test_customer_export_and_erase_on_the_command_line(tmp_path: Path) -> None:
     assert naming(db_path, handle) == []
 
 
+FEDIVERSE = {"bluesky": "bob.bsky.social", "mastodon": "user@instance.social"}
+
+
+def _as_platform(store: Store, platform: str, handle: str, nth: int) -> str:
+    """Turn the ``nth`` seeded Reddit author into an author of ``platform`` with ``handle``; returns its key."""
+    key = store.read_sync(lambda db: db.conn.execute(
+        "SELECT key FROM authors WHERE platform = 'reddit' ORDER BY key LIMIT 1 OFFSET ?", (nth,)).fetchone()[0])
+    store.write_sync(lambda db: db.conn.execute("UPDATE authors SET platform = ?, handle = ? WHERE key = ?",
+                                                (platform, handle, key)))
+    return str(key)
+
+
+def test_customers_of_bluesky_and_mastodon_can_be_exported_and_erased_on_the_command_line(tmp_path: Path) -> None:
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+    for nth, (platform, handle) in enumerate(FEDIVERSE.items()):
+        _as_platform(store, platform, handle, nth)
+    store.close_sync()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    for platform, handle in FEDIVERSE.items():
+        code, out = run("customer", "export", "--platform", platform, "--handle", "@" + handle, env=env)
+        assert code == 0, out
+        exported = json.loads(out[out.index("{"):])
+        assert exported["platform"] == platform and exported["tables"]["authors"][0]["handle"] == handle
+        code, out = run("customer", "erase", "--platform", platform, "--handle", handle, "--yes", env=env)
+        assert code == 0 and "erased: 1 author record" in out, out
+        assert naming(db_path, handle) == []
+
+
+async def test_customers_of_bluesky_and_mastodon_through_the_admin_api(
+        client: TestClient, web_store: Store) -> None:
+    admin = web_store.write_sync(lambda db: create_token(db, "admin", "gdpr"))
+    auth = {"Authorization": f"Bearer {admin}"}
+    for nth, (platform, handle) in enumerate(FEDIVERSE.items()):
+        _as_platform(web_store, platform, handle, nth)
+        r = await client.get("/api/customers/export", params={"platform": platform, "handle": handle}, headers=auth)
+        assert r.status == 200, await r.text()
+        assert (await r.json())["tables"]["authors"][0]["handle"] == handle
+        r = await client.post("/api/customers/erase", headers=auth,
+                              json={"platform": platform, "handle": handle, "confirm": "@" + handle})
+        assert r.status == 200, await r.text()
+    r = await client.get("/api/customers/export", params={"platform": "myspace", "handle": "bob"}, headers=auth)
+    assert r.status == 422
+
+
 # -- backups --------------------------------------------------------------------------------------
 def _queue(path: Path) -> list[dict[str, Any]]:
     store = Store(path, extra=[WEB]).open_sync()

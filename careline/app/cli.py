@@ -13,13 +13,13 @@ import json
 import logging
 import sqlite3
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import click
 
-from careline.domain import utcnow
+from careline.domain import from_iso, utcnow
 from careline.errors import CarelineError, ConfigError
 from careline.settings import Settings, describe, load_settings
 
@@ -29,12 +29,18 @@ STAGE_CLI_MODULES = ("careline.app.commands.listen", "classifiers.cli", "carelin
                      "careline.app.commands.data")
 
 
+#: The levels --log-level and service.log_level accept.
+LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING, "ERROR": logging.ERROR}
+
+
 def setup_logging(level: str = "INFO") -> None:
+    """Log to stderr at ``level``; the level is set even when logging was configured before (basicConfig
+    then does nothing), so --log-level always holds."""
     logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    logging.getLogger().setLevel(LEVELS.get(level.upper(), logging.INFO))
     for noisy in ("aiohttp.access", "apscheduler.executors.default", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -42,17 +48,21 @@ def setup_logging(level: str = "INFO") -> None:
 class Context:
     """What every command may need, loaded lazily so ``--help`` stays instant."""
 
-    def __init__(self, config: str | None) -> None:
+    def __init__(self, config: str | None, log_level: str | None = None) -> None:
         self.config_path = config
+        self.log_level = log_level
         self._bootstrap: Settings | None = None
         self._settings: Settings | None = None
 
     @property
     def bootstrap(self) -> Settings:
         """The settings file alone: what ``run`` starts from (it applies the browser's changes itself) and
-        what ``config --check``, ``export`` and ``import`` compare against."""
+        what ``config --check``, ``export`` and ``import`` compare against. Loading it applies its
+        service.log_level, unless --log-level was given: a bad file still fails its own command, not --help."""
         if self._bootstrap is None:
             self._bootstrap = load_settings(self.config_path)
+            if self.log_level is None:
+                logging.getLogger().setLevel(LEVELS.get(self._bootstrap.service.log_level.upper(), logging.INFO))
         return self._bootstrap
 
     @property
@@ -75,7 +85,8 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "-c", type=click.Path(dir_okay=False), envvar="CARELINE_CONFIG",
               help="TOML settings file (default: $CARELINE_CONFIG, else built-in defaults).")
-@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default: from settings).")
+@click.option("--log-level", type=click.Choice(list(LEVELS), case_sensitive=False), default=None,
+              help="Log level (default: service.log_level from the settings, else INFO).")
 @click.version_option(package_name="careline")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, log_level: str | None) -> None:
@@ -87,7 +98,7 @@ def cli(ctx: click.Context, config: str | None, log_level: str | None) -> None:
       careline run             the service, from your config file
       careline queue           the reply queue in the terminal
     """
-    ctx.obj = Context(config)
+    ctx.obj = Context(config, log_level)
     setup_logging(log_level or "INFO")
 
 
@@ -123,36 +134,56 @@ def run(ctx: Context) -> None:
 
 
 @cli.command()
-@click.option("--limit", default=20, show_default=True, help="Rows to show.")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Rows to show (1-500).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_ctx
 def queue(ctx: Context, limit: int, as_json: bool) -> None:
-    """Show the reply queue, highest priority first."""
+    """Show the reply queue, highest priority first.
+
+    DUE is the next reply's due time (the first response's until then) in service.timezone, marked
+    'overdue' once it has passed."""
+    from zoneinfo import ZoneInfo
+
     from careline.app.service import open_store
     from careline.views import queue_rows
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.settings, must_exist=True)
     try:
         rows = store.read_sync(lambda db: queue_rows(db, limit=limit))
     finally:
         store.close_sync()
     if as_json:
-        click.echo(json.dumps(rows, indent=2, default=str))
+        click.echo(json.dumps([_json_row(r) for r in rows], indent=2, default=str))
         return
     if not rows:
         click.echo(f"The queue is empty (database {ctx.settings.service.database}). The demo uses its own file: "
                    "`careline demo` prints the command that points the CLI at it.")
         return
-    click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<20} {'BRAND':<10} {'AUTHOR':<16} TEXT")
+    zone, now = ZoneInfo(ctx.settings.service.timezone), utcnow()
+    click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<30} {'BRAND':<10} {'AUTHOR':<16} TEXT")
     for r in rows:
         text = " ".join(str(r["text"]).split())[:60]
-        due = str(r["first_response_due"] or "")[:19]
-        click.echo(f"{r['id']:>5}  {r['priority']:>5.2f}  {r['status']:<9} {due:<20} "
+        click.echo(f"{r['id']:>5}  {r['priority']:>5.2f}  {r['status']:<9} {_due(r, zone, now):<30} "
                    f"{r['brand']:<10} @{r['handle'][:15]:<15} {text}")
 
 
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A queue row for --json: the reasons stored as JSON text become a list, not a string inside JSON."""
+    reasons = row.get("priority_reasons")
+    return {**row, "priority_reasons": json.loads(reasons) if isinstance(reasons, str) and reasons else []}
+
+
+def _due(row: dict[str, Any], zone: tzinfo, now: datetime) -> str:
+    """The due time the queue sorts by, in the team's zone (stored as UTC, which misleads a team in
+    another zone by hours), and 'overdue' once it has passed."""
+    due = from_iso(row.get("next_response_due") or row.get("first_response_due"))
+    if due is None:
+        return ""
+    return f"{due.astimezone(zone):%Y-%m-%d %H:%M %Z}" + (" overdue" if due < now else "")
+
+
 @cli.group("config", invoke_without_command=True)
-@click.option("--check", is_flag=True, help="Only validate the settings; exit 1 with the reason if invalid.")
+@click.option("--check", is_flag=True, help="Only validate the settings; exit 2 with the reason if invalid.")
 @click.pass_context
 def config_cmd(click_ctx: click.Context, check: bool) -> None:
     """Validate the settings, or list every key with its default and help; export / import what was set in
@@ -177,16 +208,24 @@ def config_export(ctx: Context, file: str | None) -> None:
     from careline.app.commands.configfile import effective, to_toml
     from careline.app.service import open_store
 
-    store = open_store(ctx.bootstrap)
-    try:
-        text = to_toml(effective(ctx.bootstrap, store))
-    finally:
-        store.close_sync()
-    if file:
-        Path(file).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {file}", err=True)
-    else:
+    if file and not Path(file).parent.is_dir():  # before any work, and before the database is touched
+        raise CarelineError(f"cannot write {file}: no folder {Path(file).parent}")
+    if Path(ctx.bootstrap.service.database).is_file():
+        store = open_store(ctx.bootstrap)
+        try:
+            text = to_toml(effective(ctx.bootstrap, store))
+        finally:
+            store.close_sync()
+    else:  # nothing was set in a browser yet; exporting must not create an empty database
+        text = to_toml(ctx.bootstrap)
+    if not file:
         click.echo(text, nl=False)
+        return
+    try:
+        Path(file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CarelineError(f"cannot write {file}: {exc.strerror or exc}") from exc
+    click.echo(f"wrote {file}", err=True)
 
 
 @config_cmd.command("import")
@@ -218,19 +257,27 @@ def user() -> None:
 @click.option("--role", type=click.Choice(["agent", "lead", "marketing", "admin"]), required=True)
 @click.option("--name", "display_name", default="", help="Name shown in the app.")
 @click.option("--team", default="", help="Teams to join, comma-separated (made when missing).")
-@click.password_option(help="Asked for when not given (never put it in shell history). At least 12 characters; "
-                       "common passwords are refused.")
+@click.option("--password", default=None, help="Asked for when not given (never put it in shell history). At least "
+              "12 characters; common passwords are refused.")
 @pass_ctx
-def user_add(ctx: Context, username: str, role: str, display_name: str, team: str, password: str) -> None:
+def user_add(ctx: Context, username: str, role: str, display_name: str, team: str, password: str | None) -> None:
     """Create a user (the password is stored as a salted scrypt hash)."""
     from careline.app.service import open_store
     from careline.app.web.auth import create_user
     from careline.app.web.passwords import check_new_password
+    from careline.errors import Conflict
 
-    check_new_password(password, username, ctx.settings.accounts.min_password_length)
     store = open_store(ctx.settings)
     try:
-        store.write_sync(lambda db: create_user(db, username, role, password, display_name, team=team))
+        # asked before the password: typing one twice for a name that is taken wastes the admin's time
+        if store.read_sync(lambda db: db.conn.execute("SELECT 1 FROM users WHERE username = ?",
+                                                      (username,)).fetchone()):
+            raise Conflict(f"user {username!r} already exists")
+        if password is None:
+            password = str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+        check_new_password(password, username, ctx.settings.accounts.min_password_length)
+        chosen = password
+        store.write_sync(lambda db: create_user(db, username, role, chosen, display_name, team=team))
     finally:
         store.close_sync()
     click.echo(f"created {role} {username!r}")
@@ -267,7 +314,7 @@ def user_list(ctx: Context) -> None:
     from careline.app.service import open_store
     from careline.app.web.accounts import accounts
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.settings, must_exist=True)
     try:
         people = store.read_sync(accounts)
     finally:
@@ -336,7 +383,7 @@ def team_list(ctx: Context) -> None:
     from careline.app.service import open_store
     from careline.store import workspace
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.settings, must_exist=True)
     try:
         found = store.read_sync(workspace.teams)
     finally:

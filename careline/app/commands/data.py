@@ -16,12 +16,15 @@ import click
 
 from careline.app.commands import settings_of
 from careline.app.doctor import ERROR, WARNING, doctor
-from careline.domain import utcnow
+from careline.domain import Platform, utcnow
 from careline.errors import CarelineError
 from careline.settings import Settings
 from careline.store import backup as backups
 
 log = logging.getLogger("careline")
+
+#: Every platform Careline listens on: a customer of any of them may ask for their data.
+PLATFORMS = [p.value for p in Platform]
 
 
 def preflight(settings: Settings) -> None:
@@ -89,7 +92,7 @@ def customer() -> None:
 
 
 @customer.command("export")
-@click.option("--platform", type=click.Choice(["x", "reddit"]), required=True)
+@click.option("--platform", type=click.Choice(PLATFORMS), required=True)
 @click.option("--handle", required=True, help="The author's handle (a leading @ is ignored).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
 @click.pass_context
@@ -98,7 +101,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
     from careline.app.service import open_store
     from careline.store.customers import export_customer
 
-    store = open_store(settings_of(ctx))
+    store = open_store(settings_of(ctx), must_exist=True)
     try:
         found = store.read_sync(lambda db: export_customer(db, platform, handle, now=utcnow()))
     finally:
@@ -113,7 +116,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
 
 
 @customer.command("erase")
-@click.option("--platform", type=click.Choice(["x", "reddit"]), required=True)
+@click.option("--platform", type=click.Choice(PLATFORMS), required=True)
 @click.option("--handle", required=True, help="The author's handle (a leading @ is ignored).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
@@ -124,13 +127,15 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
     until they expire: keep backups no longer than your erasure promise.
     """
     from careline.app.service import open_store
-    from careline.store.customers import erase_customer
+    from careline.store.customers import erase_customer, find_customer
 
-    if not yes:
-        click.confirm(f"Erase everything about {platform} author @{handle.lstrip('@')}? This cannot be undone",
-                      abort=True)
-    store = open_store(settings_of(ctx))
+    store = open_store(settings_of(ctx), must_exist=True)
     try:
+        # an unknown or mistyped handle is said before the question, not after the person confirmed it
+        who = store.read_sync(lambda db: find_customer(db, platform, handle))
+        if not yes:
+            click.confirm(f"Erase everything about {platform} author @{who.handle}? This cannot be undone",
+                          abort=True)
         done = store.write_sync(lambda db: erase_customer(db, platform, handle, actor="cli", now=utcnow()))
     finally:
         store.close_sync()
@@ -172,7 +177,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     from careline.app.web.security import csv_cell
     from careline.store.readings import labelled
 
-    store = open_store(settings_of(ctx))
+    store = open_store(settings_of(ctx), must_exist=True)
     try:
         found = store.read_sync(lambda db: labelled(db, task, brand=brand))
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[st
     from careline.views import source_status
 
     now = now or utcnow()
-    store = open_store(settings)
+    store = open_store(settings, must_exist=True)
     try:
         found = store.read_sync(lambda db: source_status(db, now.date().isoformat()))
     finally:
@@ -105,7 +106,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def backfill(ctx: click.Context, which: str, since_text: str, brand: str | None, quiet: bool) -> None:
-    """Fetch and store past mentions; live cursors are left alone, duplicates are ignored."""
+    """Fetch and store past mentions; live cursors are left alone, duplicates are ignored.
+
+    Exits 1 when any source failed or cannot backfill (its line says why), so a cron job or script
+    notices; a source stopped by its daily budget is not a failure.
+    """
     settings = settings_of(ctx)
     window = parse_since(since_text)
     results = asyncio.run(run_backfill(settings, which, window, brand=brand, quiet=quiet))
@@ -113,6 +118,14 @@ def backfill(ctx: click.Context, which: str, since_text: str, brand: str | None,
         tail = f" ({r.error})" if r.error else ""
         click.echo(f"{r.key}: {r.inserted} new mentions from {r.posts_read} posts read, "
                    f"{r.pages} pages, {r.status}{tail}")
+    failed = [r.key for r in results if r.status in FAILED]
+    if failed:
+        click.echo(f"error: {len(failed)} of {len(results)} source(s) failed: {', '.join(failed)}", err=True)
+        sys.exit(1)  # not ctx.exit: careline.app.cli.main runs click with standalone_mode=False
+
+
+#: Backfill statuses that left history unread (``budget`` is the user's own limit, not a failure).
+FAILED = ("failed", "unsupported")
 
 
 async def run_backfill(settings: Settings, which: str, window: timedelta, *, brand: str | None = None,

@@ -24,9 +24,11 @@ from responder.tone import check_tone
 def _parse_at(value: str, zone: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return ensure_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone)))
     except ValueError as exc:
-        raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}") from exc
-    return ensure_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone)))
+        raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}", param_hint="'--at'") from exc
+    except OverflowError as exc:  # 0001-01-01 with an offset has no UTC time
+        raise click.BadParameter(f"{value!r} is out of range ({exc})", param_hint="'--at'") from exc
 
 
 def _find_policy(settings: Settings, name: str) -> SLAPolicy:
@@ -59,7 +61,11 @@ def sla_due(ctx: click.Context, policy_name: str, at: str, as_json: bool) -> Non
     policy = _find_policy(settings_of(ctx), policy_name)
     zone = ZoneInfo(policy.calendar.timezone)
     start = _parse_at(at, policy.calendar.timezone)
-    due = due_times(policy, start)
+    try:
+        due = due_times(policy, start)
+    except (ValueError, OverflowError) as exc:  # the calendar runs out of dates near year 1 or 9999
+        raise click.BadParameter(f"{at!r} is too far from today to count business hours from ({exc})",
+                                 param_hint="'--at'") from None
     rows = {
         "first_response": (policy.first_response_minutes, due.first_response.astimezone(zone)),
         "next_response": (policy.next_response_minutes, due.next_response.astimezone(zone)),

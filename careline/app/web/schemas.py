@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from careline.domain import Platform
 from careline.errors import Invalid
 
 M = TypeVar("M", bound="Schema")
@@ -235,9 +236,21 @@ class SurveyForm(Schema):
     comment: str = Field("", max_length=MAX_TEXT)  # the page says when it is over MAX_COMMENT
 
 
+#: Every platform Careline listens on (``careline.domain.Platform``): a customer of any of them may ask.
+CUSTOMER_PLATFORMS = tuple(p.value for p in Platform)
+
+
 class CustomerQuery(Schema):
-    platform: Literal["x", "reddit"]
+    platform: str = Field(json_schema_extra={"enum": list(CUSTOMER_PLATFORMS)})
     handle: Username
+
+    @field_validator("platform")
+    @classmethod
+    def _known_platform(cls, value: str) -> str:
+        """Checked against the one list of platforms, so a new platform needs no change here."""
+        if value not in CUSTOMER_PLATFORMS:
+            raise ValueError(f"platform must be one of {', '.join(CUSTOMER_PLATFORMS)}")
+        return value
 
 
 class CustomerErase(CustomerQuery):
