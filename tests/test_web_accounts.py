@@ -430,3 +430,67 @@ async def test_two_factor_secrets_are_sealed_at_rest_and_old_plain_ones_sealed_a
         assert record is not None and record.totp_secret is None
     finally:
         forget_keys()
+
+
+# -- the security audit of 2026-12-06 ------------------------------------------------------------------------
+async def test_a_secret_sealed_with_a_lost_key_still_asks_for_a_code_and_takes_a_recovery_code(  # type: ignore[no-untyped-def]
+        make_client, acc_store, tmp_path) -> None:
+    """A replaced or lost key file used to turn two-factor off: the password alone signed in."""
+    secret = pyotp.random_base32()
+    await make_client()  # the key file exists from the first start
+    acc_store.write_sync(lambda db: set_totp(db, "admin", "admin", secret))
+    codes = acc_store.write_sync(lambda db: new_recovery_codes(db, "admin", "admin"))
+    (tmp_path / "acc.db.totp-key").write_bytes(Fernet.generate_key())
+    forget_keys()
+    try:
+        client = await make_client()
+        pending, token = await _code_step(client)  # asked for a code, not signed in
+        assert (await client.get("/api/me")).status == 401
+        r = await client.post("/login/code", data={"pending": pending, "code": pyotp.TOTP(secret).now(),
+                                                   "csrf_token": token}, allow_redirects=False)
+        assert r.status == 401  # the app's code cannot be checked without the key
+        r = await client.post("/login/code", data={"pending": pending, "recovery": codes[0], "csrf_token": token},
+                              allow_redirects=False)
+        assert r.status == 303 and (await client.get("/api/me")).status == 200
+    finally:
+        forget_keys()
+
+
+async def test_replacing_two_factor_asks_for_the_password(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    """A stolen session could move the second factor to another phone (and take fresh recovery codes)."""
+    acc_store.write_sync(lambda db: set_totp(db, "agent", "agent", pyotp.random_base32()))
+    client = await make_client()
+    page = await (await post_login(client, "agent", PASSWORDS["agent"])).text()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+    spare = acc_store.write_sync(lambda db: new_recovery_codes(db, "agent", "agent"))[0]
+    await client.post("/login/code", data={"pending": pending, "recovery": spare, "csrf_token": token})
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await client.get("/account")).text()).group(1)  # type: ignore[union-attr]
+    new = pyotp.random_base32()
+    body = {"secret": new, "code": pyotp.TOTP(new).now()}
+    r = await client.post("/api/account/two-factor/enable", json=body, headers={"X-CSRF-Token": csrf})
+    assert r.status == 403 and "current password" in await r.text()
+    r = await client.post("/api/account/two-factor/enable", json={**body, "current": "wrong password here"},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status == 403
+    r = await client.post("/api/account/two-factor/enable", json={**body, "current": PASSWORDS["agent"]},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and len((await r.json())["recovery_codes"]) == 10
+    record = acc_store.read_sync(lambda db: login_record(db, "agent"))
+    assert record is not None and record.totp_secret == new
+
+
+async def test_a_reset_stops_the_old_password_and_every_token(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    """An admin resets an account that may be in someone else's hands: sessions ended used to be all."""
+    from careline.app.web.accounts import create_token
+
+    stolen = acc_store.write_sync(lambda db: create_token(db, "agent", "made by whoever has the account"))
+    client = await make_client()
+    assert (await client.get("/api/me", headers={"Authorization": f"Bearer {stolen}"})).status == 200
+    assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await client.get("/admin")).text()).group(1)  # type: ignore[union-attr]
+    r = await client.post("/api/admin/users/agent/reset", json={}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and "1 API token(s) revoked" in (await r.json())["message"]
+    assert (await client.get("/api/me", headers={"Authorization": f"Bearer {stolen}"})).status == 401
+    other = await make_client()
+    assert (await post_login(other, "agent", PASSWORDS["agent"])).status == 401  # the old password is gone

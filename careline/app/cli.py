@@ -329,13 +329,16 @@ def user_list(ctx: Context) -> None:
 @click.argument("username")
 @pass_ctx
 def user_reset(ctx: Context, username: str) -> None:
-    """End USERNAME's sessions and print a one-time link (72 h) where they set a new password."""
+    """End USERNAME's sessions, stop their old password and API tokens, and print a one-time link (72 h)
+    where they set a new password."""
     from careline.app.service import open_store
-    from careline.app.web.accounts import create_link, end_sessions
+    from careline.app.web.accounts import create_link, end_sessions, lock_out
 
     def reset(db):  # type: ignore[no-untyped-def]
         end_sessions(db, username)
-        return create_link(db, "cli", username, "reset")
+        token = create_link(db, "cli", username, "reset")
+        lock_out(db, "cli", username)
+        return token
 
     store = open_store(ctx.settings)
     try:
@@ -344,6 +347,8 @@ def user_reset(ctx: Context, username: str) -> None:
         store.close_sync()
     base = ctx.settings.responder.public_url or f"http://{ctx.settings.service.host}:{ctx.settings.service.port}"
     click.echo(f"{base.rstrip('/')}/set-password?token={token}")
+
+
 @cli.group()
 def team() -> None:
     """Teams: conversations assigned to a team go round-robin to its available members."""

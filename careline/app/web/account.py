@@ -60,7 +60,7 @@ async def account_state(request: web.Request) -> dict[str, Any]:
     own = await store.read(lambda db: tokens(db, who.username))
     now = utcnow()
     return {"username": who.username, "role": who.role.value, "display_name": who.display_name,
-            "two_factor": bool(record and record.totp_secret), "recovery_codes_left": codes_left,
+            "two_factor": bool(record and record.two_factor), "recovery_codes_left": codes_left,
             "two_factor_required": who.needs_two_factor
             or who.role.value in settings_now(request.app).accounts.totp_roles,
             "sessions": [{**plain(s), "current": s.id == who.session} for s in mine],
@@ -123,14 +123,28 @@ async def two_factor_start(request: web.Request) -> web.Response:
 
 @signed_in
 async def two_factor_enable(request: web.Request) -> web.Response:
+    """Turn two-factor on with a code from the new secret; replacing a secret already on asks for the password
+    too (``current``), as turning it off does: a stolen session must not move the second factor to the thief's
+    phone and take the recovery codes with it."""
     who, body = user_of(request), await json_body(request)
     secret, code = text(body, "secret", limit=64), text(body, "code", limit=16)
+    current = text(body, "current", required=False, limit=256)
     if not valid_secret(secret):
         raise web.HTTPBadRequest(text="secret must be the base32 secret from two-factor/start")
     step = matching_step(secret, code, utcnow())
     if step is None:
         raise web.HTTPBadRequest(text="that code does not match; check the app's clock and try the next code")
+    record = await request.app[STORE].read(lambda db: login_record(db, who.username))
+    replacing = bool(record and record.two_factor)
+    if replacing:
+        if not current:
+            raise Forbidden("two-factor sign-in is already on: send your current password to replace it")
+        await _confirm_password(request, who, current)
+
     def enable(db):  # type: ignore[no-untyped-def]
+        now_on = login_record(db, who.username)
+        if not replacing and now_on is not None and now_on.two_factor:  # turned on meanwhile, elsewhere
+            raise Conflict("two-factor sign-in was turned on meanwhile; send your current password to replace it")
         set_totp(db, who.username, who.username, secret, step)
         return new_recovery_codes(db, who.username, who.username)
 
@@ -147,7 +161,7 @@ async def two_factor_recovery_codes(request: web.Request) -> web.Response:
 
     def renew(db):  # type: ignore[no-untyped-def]
         record = login_record(db, who.username)
-        if record is None or not record.totp_secret:
+        if record is None or not record.two_factor:
             raise Conflict("two-factor sign-in is off: turn it on first")
         return new_recovery_codes(db, who.username, who.username)
 

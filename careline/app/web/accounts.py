@@ -41,6 +41,9 @@ class LoginRecord:
     disabled: bool
     totp_secret: str | None
     totp_last_step: int
+    #: Two-factor is on: a secret is stored, whether or not this process can unseal it. A secret sealed with
+    #: a key that is gone must still ask for a code (then only a recovery code works), never switch it off.
+    two_factor: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,8 @@ def login_record(db: Database, username: str) -> LoginRecord | None:
                           "totp_last_step FROM users WHERE username = ?", (username,)).fetchone()
     if row is None:
         return None
-    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, unseal(db, row[5]), row[6])
+    return LoginRecord(row[0], Role(row[1]), row[2], row[3], row[4] is not None, unseal(db, row[5]), row[6],
+                       two_factor=row[5] is not None)
 
 
 def accept_totp_step(db: Database, username: str, step: int) -> bool:
@@ -376,6 +380,19 @@ def tokens(db: Database, username: str | None = None) -> list[TokenInfo]:
     rows = db.conn.execute("SELECT id, username, label, role, created_at, expires_at, revoked_at, last_used_at "
                            f"FROM api_tokens {where} ORDER BY created_at DESC", args).fetchall()
     return [TokenInfo(r[0], r[1], r[2], Role(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+
+def lock_out(db: Database, actor: str, username: str) -> int:
+    """What a reset does besides sending a link: the old password stops working and every API token of
+    the person is revoked (sessions end too, by the caller). Why: a reset is what an admin reaches for when
+    an account may be in someone else's hands, and a password or token left working keeps them in.
+    Returns the number of tokens revoked."""
+    _exists(db, username)
+    db.conn.execute("UPDATE users SET password_hash = NULL WHERE username = ?", (username,))
+    revoked = db.conn.execute("UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+                              (to_iso(utcnow()), username)).rowcount
+    audit(db, actor, "account.locked_out", username, tokens_revoked=revoked)
+    return int(revoked)
 
 
 def revoke_token(db: Database, actor: str, token_id: str, *, owner: str | None = None) -> TokenInfo:

@@ -25,6 +25,7 @@ from careline.app.web.accounts import (
     create_link,
     create_token,
     end_sessions,
+    lock_out,
     recent_account_events,
     revoke_token,
     tokens,
@@ -164,10 +165,12 @@ async def reset_person(request: web.Request) -> web.Response:
         check_manages(db, actor, name, leads=lead)
         token = create_link(db, actor, name, "reset")
         end_sessions(db, name)
-        return token
+        return token, lock_out(db, actor, name)
 
-    token = await request.app[STORE].write(reset)
-    return web.json_response({"message": f"{name} is logged out everywhere; send them this link (72 h, shown once).",
+    token, revoked = await request.app[STORE].write(reset)
+    tokens_note = f", {revoked} API token(s) revoked" if revoked else ""
+    return web.json_response({"message": f"{name} is logged out everywhere and the old password no longer works"
+                                         f"{tokens_note}; send them this link (72 h, shown once).",
                               "link": _link(request, token)})
 
 

@@ -141,7 +141,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         await request.app[STORE].write(
             lambda db: audit(db, username, "login.failed", username, address=address, reason=reason))
         return _again(request, cookie, nxt, 401, WRONG)
-    if record.totp_secret:
+    if record.two_factor:
         return _ask_code(request, record, cookie, nxt)
     return await _finish(request, record, nxt, address, "password")
 
@@ -175,7 +175,8 @@ async def login_code(request: web.Request) -> web.StreamResponse:
         fresh = record is not None and await request.app[STORE].write(
             lambda db: use_recovery_code(db, waiting.username, spare)) is not None
     else:
-        step = matching_step(record.totp_secret or "", fields.get("code", ""), utcnow()) if record else None
+        secret = record.totp_secret if record else None  # None: sealed with a lost key, recovery codes only
+        step = matching_step(secret, fields.get("code", ""), utcnow()) if secret else None
         fresh = step is not None and await request.app[STORE].write(
             lambda db: accept_totp_step(db, waiting.username, step or 0))
     if record is None or record.disabled or not fresh:
