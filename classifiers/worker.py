@@ -118,6 +118,48 @@ def _save(rows: list[dict[str, Any]], keys: list[str]) -> Any:
     return write
 
 
+def unread(exc: BaseException) -> Prediction:
+    """The reading of a post the model failed on: no opinion (neutral, complaint and detractor 0.5), the
+    language flagged not covered so the priority floor puts it in front of a person, and the reason."""
+    return Prediction(sentiment={"negative": 0.0, "neutral": 1.0, "positive": 0.0}, complaint=0.5, detractor=0.5,
+                      intent={"other": 1.0}, reasons=(f"the model could not read this post ({type(exc).__name__})",),
+                      language="und", path="", language_covered=False)
+
+
+async def _predict(loop: asyncio.AbstractEventLoop, pool: Executor, classifier: Classifier, texts: list[str],
+                   tags: list[str | None]) -> list[Prediction]:
+    """The batch's predictions. When the model fails on the batch it reads each post alone: a post it still
+    fails on while it reads others of the batch is :func:`unread`; if it fails on every one, the model is
+    broken and the error stands (nothing of the call is written; the posts wait for a working model).
+
+    Why: one post the model chokes on used to fail the whole call, every time, so no post after it was
+    ever classified or queued; a broken model must not turn every post into an unread one either."""
+    async def run(xs: list[str], ts: list[str | None]) -> list[Prediction]:
+        preds = await loop.run_in_executor(pool, functools.partial(classifier.predict, xs, tags=ts))
+        if len(preds) != len(xs):
+            raise RuntimeError(f"classifier returned {len(preds)} predictions for {len(xs)} texts")
+        return list(preds)
+
+    try:
+        return await run(texts, tags)
+    except Exception:
+        if len(texts) == 1:
+            raise
+        log.warning("the model failed on a batch of %d; reading its posts one by one", len(texts))
+    out: list[Prediction | Exception] = []
+    for text, tag in zip(texts, tags, strict=True):
+        try:
+            out += await run([text], [tag])
+        except Exception as exc:
+            out.append(exc)
+    failed = [p for p in out if isinstance(p, Exception)]
+    if len(failed) == len(out):
+        raise failed[0]
+    for err in failed:
+        log.error("the model failed on one post (%s: %s); queued unread", type(err).__name__, err)
+    return [unread(p) if isinstance(p, Exception) else p for p in out]
+
+
 async def classify_pending(store: Any, classifier: Classifier, *, batch_size: int = 32,
                            executor: Executor | None = None, now: datetime | None = None,
                            limit: int = DEFAULT_LIMIT) -> int:
@@ -138,10 +180,7 @@ async def classify_pending(store: Any, classifier: Classifier, *, batch_size: in
         batch = by_length[start : start + batch_size]
         texts = [r["text"] or "" for r in batch]
         tags = [r["language"] for r in batch]  # the platform's tag until classified: a prior for language ID
-        preds = await loop.run_in_executor(pool, functools.partial(classifier.predict, texts, tags=tags))
-        if len(preds) != len(batch):
-            raise RuntimeError(f"classifier returned {len(preds)} predictions for {len(batch)} texts")
-        for row, pred in zip(batch, preds, strict=True):
+        for row, pred in zip(batch, await _predict(loop, pool, classifier, texts, tags), strict=True):
             rows.append({**to_classification(row, pred, classifier.version, history).as_row(),
                          "classified_at": stamp})
     await store.write(_save(rows, [r["key"] for r in pending]))

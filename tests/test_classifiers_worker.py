@@ -187,3 +187,22 @@ async def test_the_platform_language_tag_reaches_the_classifier(store: Store) ->
     seen = {t: tag for texts, tags in zip(clf.texts, clf.tags, strict=True) for t, tag in zip(texts, tags or [],
                                                                                                  strict=True)}
     assert seen == {"porad nefunguje internet": "cs", "no tag here": None}
+
+
+async def test_one_post_the_model_chokes_on_is_queued_unread_and_the_rest_go_on(store: Store) -> None:
+    """A post that makes the model raise used to fail every call: nothing after it was ever classified."""
+    class Choking(RecordingClassifier):
+        def predict(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Prediction]:
+            if any("poison" in t for t in texts):
+                raise ValueError("tokenizer blew up")
+            return super().predict(texts)
+
+    _add(store, [_mention(i, "my order is broken" if i != 7 else "\u2063poison", minutes=i) for i in range(40)])
+    assert await classify_pending(store, Choking(), batch_size=32) == 40
+    stages = store.read_sync(lambda db: db.execute("select stage, count(*) from mentions group by stage").fetchall())
+    assert stages == [("classified", 40)]
+    bad = store.read_sync(lambda db: db.execute(
+        "select complaint, reasons, language_covered from classifications where mention_key = 'x:7'").fetchone())
+    assert bad[0] == 0.5 and "could not read this post (ValueError)" in bad[1] and bad[2] == 0
+    good = store.read_sync(lambda db: db.execute("select count(*) from classifications where complaint = 0.9").fetchone())
+    assert good[0] == 39
