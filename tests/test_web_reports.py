@@ -194,6 +194,8 @@ async def test_survey_answers_and_comments_reach_the_report(client: TestClient, 
     assert agent["nps"] == {"answers": 2, "score": 0} and agent["csat"] == {"answers": 1, "score": 100.0}
     assert agent["ces"] == {"answers": 1, "score": 6.0}
     assert sorted(c["comment"] for c in agent["comments"]) == ["<b>fast</b> =1+1", "kind"]
+    # the total row's scores too (it summed counts and durations only: NPS read "none" under a group's 0)
+    assert report["total"]["nps"] == {"answers": 2, "score": 0} and report["total"]["ces"]["answers"] == 1
 
 
 async def test_bad_report_requests_are_400s_in_the_error_shape(client: TestClient, web_store: Store) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,6 +36,13 @@ def test_csv_cells_never_start_a_formula(text: str) -> None:
     cell = csv_cell(text)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert cell in (text, "'" + text)
+
+
+@pytest.mark.parametrize("number", [-67, -0.5, 3, 0.0])
+def test_numbers_stay_numbers_in_csv(number: float) -> None:
+    """An NPS of -67 is not a formula; quoted, a spreadsheet reads it as text."""
+    assert csv_cell(number) == str(number)
+    assert csv_cell(str(number)).startswith(("'", "0", "3"))  # text that looks like one is still guarded
 
 
 def test_spike_needs_three_sigma_and_respects_the_cooldown() -> None:

@@ -71,7 +71,10 @@ def json_for_html(data: Any) -> str:
 
 
 def csv_cell(value: Any) -> str:
-    """A CSV cell that spreadsheets show as text: formula-like starts get a leading single quote."""
+    """A CSV cell that spreadsheets show as text: formula-like starts get a leading single quote. Numbers
+    stay numbers: ``-67`` (an NPS) is not a formula, and quoted it would sort and sum as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

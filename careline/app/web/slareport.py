@@ -180,9 +180,12 @@ def lead_report(db: Database, rng: ReportRange, by: str, now: datetime) -> Repor
         _from_facts(db, by, cap, last_day, tally, -1)
     else:
         _from_facts(db, by, rng.start, cap, tally, 1)
-    _surveys(db, _survey_key(by), {"start": to_iso(rng.start) or "", "end": to_iso(rng.end) or ""}, tally.rows)
+    span = {"start": to_iso(rng.start) or "", "end": to_iso(rng.end) or ""}
+    _surveys(db, _survey_key(by), span, tally.rows)
     rows = [tally.row(name) for name in sorted(tally.rows, key=lambda g: (g == NONE_LABEL, g))]
-    return Report(rng, by, tally.total(), [r for r in rows if not r.empty])
+    total = tally.total()
+    _surveys(db, "'all'", span, {"all": total})  # scores are not sums of the groups' scores: one more pass
+    return Report(rng, by, total, [r for r in rows if not r.empty])
 
 
 def _ceil_day(at: datetime) -> datetime:
