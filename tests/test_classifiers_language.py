@@ -128,3 +128,12 @@ def test_hungarian_topic_cues_name_the_intent(text: str, intent: str | None) -> 
     sentences were written for this test, not taken from the written intent posts."""
     assert cues.topic(text, "hu") == intent
     assert cues.topic(text, "de") is None  # only languages with topic cues
+
+
+def test_a_very_long_post_is_named_from_its_beginning() -> None:
+    """100 KB of English used to come out undetermined (and Chinese took the English path)."""
+    ident = LanguageIdentifier()
+    english = "refund now please " * 3000  # the identifier's confidence fell with length: und at 18,000
+    chinese = "行李丢失了，没人帮忙。" * 10000
+    assert ident.detect(english).code == "en"
+    assert ident.detect(chinese).code == "zh" and ident.detect(chinese).confidence > 0.9
