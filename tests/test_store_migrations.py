@@ -59,3 +59,34 @@ def test_corrections_made_before_intent_could_be_corrected_keep_the_model_s_inte
     readings.restore(db, "x:1")
     assert db["classifications"].get("x:1")["intent"] == "other"
     assert readings.summary(db, datetime(2026, 12, 5, 12, tzinfo=UTC)).corrected == 0
+
+
+def test_a_dismissed_conversation_decides_no_sla_target_and_m122_clears_those_counted_before(tmp_path: Path) -> None:
+    """Spam dismissed unanswered counted as two SLA misses (first response and resolution) in every report."""
+    db = Database(tmp_path / "old.db")
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    CORE.apply(db, stop_before="m122_dismissed_decide_no_target")
+
+    def add(key: str, status: str) -> int:
+        cur = db.conn.execute(
+            "INSERT INTO conversations (thread_key, platform, brand, author_key, status, created_at, updated_at, "
+            "last_customer_at, first_response_due, resolution_due) VALUES (?, 'x', 'acme', 'x:1', ?, "
+            "'2026-12-01T09:00:00+00:00', '2026-12-01T09:00:00+00:00', '2026-12-01T09:00:00+00:00', "
+            "'2026-12-01T10:00:00+00:00', '2026-12-02T09:00:00+00:00')", (key, status))
+        return int(cur.lastrowid)
+
+    def misses() -> int:
+        return int(db.conn.execute("SELECT coalesce(sum(misses), 0) FROM report_daily").fetchone()[0])
+
+    spam, real = add("x:acme:1", "new"), add("x:acme:2", "new")
+    for name in ("report_first_update", "report_resolution_update"):  # m090 now builds today's triggers:
+        db.conn.execute(f"DROP TRIGGER {name}")  # without them, a dismiss leaves its rows as before m122 did
+    db.conn.execute("UPDATE conversations SET status = 'dismissed' WHERE id = ?", (spam,))
+    assert misses() == 4  # before: the dismissed one's two targets counted as misses too
+    CORE.apply(db)
+    assert misses() == 2 and db.conn.execute(
+        "SELECT count(*) FROM report_targets WHERE conversation_id = ?", (spam,)).fetchone()[0] == 0
+    db.conn.execute("UPDATE conversations SET status = 'dismissed' WHERE id = ?", (real,))
+    assert misses() == 0
+    db.conn.execute("UPDATE conversations SET status = 'open' WHERE id = ?", (real,))  # reopened: back in
+    assert misses() == 2

@@ -587,3 +587,18 @@ def m121_intent_corrections(db: Database) -> None:
         model_intent = (SELECT c.intent FROM classifications c WHERE c.mention_key = reading_corrections.mention_key),
         model_intent_scores = (SELECT c.intent_scores FROM classifications c
                                WHERE c.mention_key = reading_corrections.mention_key)""")
+
+
+@CORE()
+def m122_dismissed_decide_no_target(db: Database) -> None:
+    """A dismissed conversation (spam, not ours to answer) counted its unanswered targets as SLA misses: the
+    target triggers now leave it out (``reporting.target_triggers``), and the rows of those already
+    dismissed go (the daily tables follow through ``report_targets_removed``)."""
+    from careline.store.reporting import TARGET_TRIGGERS, target_triggers
+
+    for name in TARGET_TRIGGERS:
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in target_triggers():
+        db.conn.execute(statement)
+    db.conn.execute("DELETE FROM report_targets WHERE conversation_id IN "
+                    "(SELECT id FROM conversations WHERE status = 'dismissed')")

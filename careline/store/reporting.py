@@ -74,7 +74,8 @@ def _intent(thread: str) -> str:
 
 
 def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_when: str) -> str:
-    """Delete then re-insert one conversation's ``kind`` row from its NEW values."""
+    """Delete then re-insert one conversation's ``kind`` row from its NEW values; a dismissed conversation
+    (spam, not ours to answer) decides no target, and reopening it brings its targets back."""
     is_done = f"({done_when})"
     return f"""DELETE FROM report_targets WHERE conversation_id = NEW.id AND target = '{kind}';
         INSERT INTO report_targets (conversation_id, target, decided_at, hit, wall_s, clock_s, handle_s,
@@ -86,7 +87,7 @@ def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_wh
             CASE WHEN {is_done} THEN NEW.{clock} END,
             CASE WHEN {is_done} THEN {handle} END,
             NEW.brand, NEW.platform, coalesce(NEW.assignee, ''), coalesce({_intent('NEW.thread_key')}, '')
-        WHERE NEW.{due} IS NOT NULL OR {is_done};"""
+        WHERE (NEW.{due} IS NOT NULL OR {is_done}) AND NEW.status <> 'dismissed';"""
 
 
 FIRST = _target_sql("first_response", "first_response_due", "first_responded_at", "first_response_clock_s",
@@ -128,6 +129,23 @@ def _replies(sign: int) -> str:
         ON CONFLICT (day, kind, {SPLIT_COLUMNS}) DO UPDATE SET n = n + excluded.n;"""
 
 
+#: The triggers that keep ``report_targets`` in step with ``conversations`` (by name, for migrations).
+TARGET_TRIGGERS = ("report_first_insert", "report_first_update", "report_resolution_insert",
+                   "report_resolution_update")
+
+
+def target_triggers() -> list[str]:
+    """``TARGET_TRIGGERS``: each target's row follows its conversation's due, done and status columns."""
+    return [
+        f"CREATE TRIGGER report_first_insert AFTER INSERT ON conversations BEGIN {FIRST} END",
+        f"""CREATE TRIGGER report_first_update AFTER UPDATE OF status, first_responded_at, first_response_due,
+            first_response_clock_s ON conversations BEGIN {FIRST} END""",
+        f"CREATE TRIGGER report_resolution_insert AFTER INSERT ON conversations BEGIN {RESOLUTION} END",
+        f"""CREATE TRIGGER report_resolution_update AFTER UPDATE OF status, resolved_at, resolution_due,
+            resolution_clock_s ON conversations BEGIN {RESOLUTION} END""",
+    ]
+
+
 def schema_statements() -> list[str]:
     """Tables, indexes and triggers of migration m090, then the backfill through those triggers, one
     statement each (sqlite-utils' ``executescript`` splits a script in quadratic time: seconds here)."""
@@ -157,12 +175,7 @@ def schema_statements() -> list[str]:
         "CREATE INDEX surveys_answered ON surveys(answered_at) WHERE answered_at IS NOT NULL",
         f"CREATE TRIGGER report_targets_added AFTER INSERT ON report_targets BEGIN {_daily('NEW', 1)} END",
         f"CREATE TRIGGER report_targets_removed AFTER DELETE ON report_targets BEGIN {_daily('OLD', -1)} END",
-        f"CREATE TRIGGER report_first_insert AFTER INSERT ON conversations BEGIN {FIRST} END",
-        f"""CREATE TRIGGER report_first_update AFTER UPDATE OF first_responded_at, first_response_due,
-            first_response_clock_s ON conversations BEGIN {FIRST} END""",
-        f"CREATE TRIGGER report_resolution_insert AFTER INSERT ON conversations BEGIN {RESOLUTION} END",
-        f"""CREATE TRIGGER report_resolution_update AFTER UPDATE OF status, resolved_at, resolution_due,
-            resolution_clock_s ON conversations BEGIN {RESOLUTION} END""",
+        *target_triggers(),
         f"""CREATE TRIGGER report_reply_sent AFTER UPDATE OF state, sent_at ON replies
             WHEN OLD.state = 'sent' OR NEW.state = 'sent' BEGIN {sent_old} {sent_new} END""",
         f"CREATE TRIGGER report_reply_inserted AFTER INSERT ON replies WHEN NEW.state = 'sent' BEGIN {_replies(1)} END",

@@ -180,14 +180,16 @@ def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, 
     out = []
     for r in rows(db, EXPORT_SQL, (since.isoformat(),)):
         created, responded = from_iso(r["created_at"]), from_iso(r["first_responded_at"])
-        first = _decide(from_iso(r["first_response_due"]), responded, now)
+        dismissed = r["status"] == "dismissed"  # spam, not ours to answer: no target decided (as the reports)
+        first = None if dismissed else _decide(from_iso(r["first_response_due"]), responded, now)
         resolved = from_iso(r["resolved_at"]) if r["status"] == "resolved" else None
-        res = _decide(from_iso(r["resolution_due"]), resolved, now)
+        res = None if dismissed else _decide(from_iso(r["resolution_due"]), resolved, now)
         r["first_response_seconds"] = round((responded - created).total_seconds()) if responded and created else None
         r["first_response_clock_seconds"] = _whole(r.pop("first_response_clock_s"))
         r["resolution_clock_seconds"] = _whole(r.pop("resolution_clock_s"))
-        r["first_response_sla"] = first[0] if first else ("running" if r["first_response_due"] else "")
-        r["resolution_sla"] = res[0] if res else ("running" if r["resolution_due"] else "")
+        running = "" if dismissed else "running"
+        r["first_response_sla"] = first[0] if first else (running if r["first_response_due"] else "")
+        r["resolution_sla"] = res[0] if res else (running if r["resolution_due"] else "")
         out.append(r)
     return out
 
