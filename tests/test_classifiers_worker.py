@@ -204,5 +204,6 @@ async def test_one_post_the_model_chokes_on_is_queued_unread_and_the_rest_go_on(
     bad = store.read_sync(lambda db: db.execute(
         "select complaint, reasons, language_covered from classifications where mention_key = 'x:7'").fetchone())
     assert bad[0] == 0.5 and "could not read this post (ValueError)" in bad[1] and bad[2] == 0
-    good = store.read_sync(lambda db: db.execute("select count(*) from classifications where complaint = 0.9").fetchone())
+    good = store.read_sync(lambda db: db.execute(
+        "select count(*) from classifications where complaint = 0.9").fetchone())
     assert good[0] == 39

@@ -8,7 +8,6 @@ use-case call (validating types at the edge: a wrong type is a 400, never coerce
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import hmac
 import re
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from aiohttp import web
 
 from careline.app.web.fields import digits
 from careline.app.web.keys import DESK
+from careline.app.web.security import session_mac
 from careline.domain import Reply, Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, NotFound
 from responder import workflow
@@ -169,10 +169,6 @@ class BulkUndo:
 _UNDO = re.compile(r"(?P<action>[a-z_]{1,20}):(?P<tag>[^:]{0,40}):(?P<ids>\d{1,18}(?:,\d{1,18}){0,199})")
 
 
-def _undo_mac(secret: str, payload: str) -> str:
-    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def seal_undo(secret: str, undo: BulkUndo) -> str:
     """The ``undo`` query value for the page after a bulk action, signed with the session's CSRF secret.
 
@@ -180,13 +176,13 @@ def seal_undo(secret: str, undo: BulkUndo) -> str:
     token, so an unsigned value would let anyone's link ("/?bulk=Done&undo=dismiss::1,2,3") put a button
     labelled "Undo" on an agent's queue that dismisses conversations of the link writer's choosing."""
     payload = f"{undo.action}:{undo.tag}:{','.join(map(str, undo.ids))}"
-    return f"{payload}~{_undo_mac(secret, payload)}"
+    return f"{payload}~{session_mac(secret, payload)}"
 
 
 def open_undo(secret: str | None, value: str) -> BulkUndo | None:
     """The bulk undo that ``seal_undo`` signed for this session; None for anything else (no button)."""
     payload, _, mac = value.rpartition("~")
-    if not secret or not hmac.compare_digest(mac, _undo_mac(secret, payload)):
+    if not secret or not hmac.compare_digest(mac, session_mac(secret, payload)):
         return None
     found = _UNDO.fullmatch(payload)
     if found is None or found["action"] not in workflow.BULK_UNDO:

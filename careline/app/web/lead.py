@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -16,9 +18,10 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SLA_CACHE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
-from careline.app.web.security import csv_cell
+from careline.app.web.security import csv_cell, session_mac
 from careline.app.web.slareport import SPLITS, lead_report, parse_range
 from careline.domain import Role, utcnow
+from careline.errors import CarelineError
 from careline.store import readings
 
 
@@ -38,10 +41,32 @@ async def _summary(request: web.Request) -> dict:
     return {**summary, "approvals": await store.read(approvals_waiting)}
 
 
+def _flash_mac(request: web.Request, kind: str, text: str) -> str:
+    return session_mac(user_of(request).csrf or "", f"{kind}:{text}")
+
+
+def _back_to_approvals(request: web.Request, text: str, *, ok: bool) -> web.HTTPSeeOther:
+    """Back to the approvals panel with what happened in words. The words travel in the query, signed
+    with the lead's session secret, so a link cannot put a message of someone else's choosing there."""
+    kind = "ok" if ok else "refused"
+    query = urlencode({kind: text[:300], "sig": _flash_mac(request, kind, text[:300])})
+    return web.HTTPSeeOther(f"/sla?{query}#approvals")
+
+
+def _review_flash(request: web.Request) -> tuple[str, bool] | None:
+    """The signed message ``_back_to_approvals`` put in the query: (text, ok), or None."""
+    for kind in ("ok", "refused"):
+        text = request.query.get(kind)
+        if text is not None:
+            good = hmac.compare_digest(request.query.get("sig", ""), _flash_mac(request, kind, text))
+            return (text, kind == "ok") if good else None
+    return None
+
+
 @allow(Role.LEAD)
 async def sla_page(request: web.Request) -> web.Response:
     return render(request, "sla.html", title="SLAs", s=await _summary(request),
-                  retention=settings_now(request.app).retention)
+                  retention=settings_now(request.app).retention, review=_review_flash(request))
 
 
 @allow(Role.LEAD)
@@ -132,10 +157,29 @@ async def approve_json(request: web.Request) -> web.Response:
     return web.json_response(await _approve(request, body.seen))
 
 
+def _handle_of(db: Any, conversation_id: int) -> str:
+    row = db.conn.execute("SELECT a.handle FROM conversations c JOIN authors a ON a.key = c.author_key "
+                          "WHERE c.id = ?", (conversation_id,)).fetchone()
+    return f"@{row[0]}" if row and row[0] else "the customer"
+
+
 @allow(Role.LEAD)
 async def approve_form(request: web.Request) -> web.Response:
-    await _approve(request, (await schemas.read_form(request, schemas.Approve)).seen)
-    raise web.HTTPSeeOther("/sla#approvals")
+    """Approve from the SLA page, then back to the approvals with what happened: sent (to whom), not
+    sent (why), or the refusal (edited since the lead opened it, already reviewed...)."""
+    seen = (await schemas.read_form(request, schemas.Approve)).seen
+    try:
+        out = await _approve(request, seen)
+    except CarelineError as exc:
+        raise _back_to_approvals(request, f"Not approved: {exc}", ok=False) from None
+    to = await request.app[STORE].read(lambda db: _handle_of(db, out["conversation_id"]))
+    if out.get("state") == "sent":
+        raise _back_to_approvals(request, f"Approved and sent to {to}.", ok=True)
+    if out.get("state") == "failed":
+        why = out.get("error") or "the platform refused it"
+        raise _back_to_approvals(request, f"Approved, but not sent to {to}: {why}. It can be retried from the "
+                                 "conversation.", ok=False)
+    raise _back_to_approvals(request, f"Approved; being sent to {to}.", ok=True)
 
 
 async def _send_back(request: web.Request, note: str) -> dict[str, Any]:
@@ -153,8 +197,11 @@ async def send_back_json(request: web.Request) -> web.Response:
 @allow(Role.LEAD)
 async def send_back_form(request: web.Request) -> web.Response:
     form = await schemas.read_form(request, schemas.SendBack)
-    await _send_back(request, form.note)
-    raise web.HTTPSeeOther("/sla#approvals")
+    try:
+        out = await _send_back(request, form.note)
+    except CarelineError as exc:
+        raise _back_to_approvals(request, f"Not sent back: {exc}", ok=False) from None
+    raise _back_to_approvals(request, out.get("message") or "Sent back with your note.", ok=True)
 
 
 def add_routes(app: web.Application) -> None:

@@ -23,6 +23,7 @@ NAV = (("/", "Queue", Role.AGENT), ("/sla", "SLAs", Role.LEAD), ("/reports", "Re
        ("/trends", "Trends", Role.MARKETING), ("/admin", "Admin", Role.ADMIN))
 #: Replies waiting for a lead's approval, counted once per page a lead opens (``approvals_badge``).
 APPROVALS: web.RequestKey[int] = web.RequestKey("careline.approvals_waiting", int)
+APPROVALS_HREF = "/sla#approvals"
 
 
 @web.middleware
@@ -47,9 +48,14 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
     if who is not None and who.role is Role.LEAD and settings_now(request.app).accounts.leads_manage_team:
         nav.append(("/admin", "Team"))
-    badges = {"/sla": request[APPROVALS]} if APPROVALS in request else {}
+    badges: dict[str, int] = {}
+    if APPROVALS in request:  # a lead's own entry for the replies waiting on them, with the count, on every page
+        nav.insert(nav.index(("/sla", "SLAs")) + 1 if ("/sla", "SLAs") in nav else len(nav),
+                   (APPROVALS_HREF, "Approvals"))
+        badges[APPROVALS_HREF] = request[APPROVALS]
     html = request.app[TEMPLATES].get_template(template).render(
         user=who, csrf=who.csrf if who else "", nav=nav, badges=badges, path=request.path,
+        brand_home=home_for(who) if who is not None else "/",
         timezone=settings_now(request.app).service.timezone, island=json_for_html, **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store"})

@@ -87,3 +87,10 @@ def isolate_handles(text: str) -> markupsafe.Markup:
     moves a handle's ``@`` to its far end ("SkylarkAir@"). The escaped text holds no ``@`` of its own
     making and the pattern no markup, so nothing a customer wrote becomes a tag."""
     return markupsafe.Markup(_HANDLE.sub(r"<bdi>\g<0></bdi>", str(markupsafe.escape(text))))
+
+
+def session_mac(secret: str, text: str) -> str:
+    """An HMAC of ``text`` under a session's CSRF secret: what the server puts in a link and alone can make,
+    so a page shows or acts on it (a bulk Undo, a result message) only when this server wrote it for this
+    session."""
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]

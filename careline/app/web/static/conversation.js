@@ -72,6 +72,21 @@
     });
   });
 
+  /* When the agent's own reply was sent back, the resubmit editor is the way on; a new reply is behind
+     "Write a new reply instead" (closed), which the link under the resubmit editor and the e key open. */
+  function openEditor() {
+    var wrap = document.getElementById("new-reply");
+    if (wrap) { wrap.open = true; }
+    box.focus();
+  }
+  document.querySelectorAll("a.open-new-reply").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (!box) { return; }
+      e.preventDefault();
+      openEditor();
+      box.scrollIntoView({block: "center"});
+    });
+  });
   /* Destructive actions ask first (the button and its key alike); undo stays available afterwards. */
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {
@@ -82,7 +97,7 @@
               l: "act-release", t: "act-take_over", o: "act-reopen"};
   document.addEventListener("keydown", function (e) {
     if (C.isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
-    if (e.key === "e" && box) { box.focus(); e.preventDefault(); return; }
+    if (e.key === "e" && box) { openEditor(); e.preventDefault(); return; }
     if (e.key === "u") { window.location.href = "/"; return; }
     if (e.key === "j" || e.key === "k") { step(e.key === "j" ? 1 : -1); e.preventDefault(); return; }
     var btn = keys[e.key] && document.getElementById(keys[e.key]);

@@ -1,6 +1,12 @@
-/* Lead's SLA page: refresh the headline numbers every 15 s without a reload. */
+/* Lead's SLA page: refresh the headline numbers every 15 s without a reload; approving a reply the tone
+   guard flagged asks first (form[data-confirm], as on the conversation page). */
 "use strict";
 (function () {
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
   function pct(v) { return v === null || v === undefined ? "\u2014" : v + "%"; }
   function refresh() {
     fetch("/api/sla/summary", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (s) {

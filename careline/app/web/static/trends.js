@@ -3,7 +3,11 @@
 "use strict";
 (function () {
   var t = JSON.parse(document.getElementById("trends-data").textContent);
-  var cfg = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage"]};
+  /* The mode bar (zoom, pan...) covers the data on a phone and a finger cannot hover: it is hidden on
+     touch screens and narrow windows, and shown on hover elsewhere. */
+  var touch = window.matchMedia("(hover: none), (max-width: 820px)").matches;
+  var cfg = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage"],
+             displayModeBar: touch ? false : "hover"};
   var base = {margin: {l: 48, r: 16, t: 8, b: 40}, height: 280, font: {family: "DejaVu Sans, sans-serif", size: 12},
               legend: {orientation: "h", y: -0.2}, paper_bgcolor: "#fff", plot_bgcolor: "#fff"};
   function layout(extra) { return Object.assign({}, base, extra || {}); }
@@ -35,7 +39,9 @@
     var q = new URLSearchParams(Object.assign({}, filters, query));
     Array.from(q.keys()).forEach(function (k) { if (!q.get(k)) q.delete(k); });
     drill.hidden = false;
-    drill.querySelector("h2").textContent = "Posts: " + label;
+    /* "Posts: Mastodon on 05 Dec", but "Posts in Spanish" (not "Posts: posts in Spanish"). */
+    drill.querySelector("h2").textContent = /\bposts\b/i.test(label) ? label.charAt(0).toUpperCase() + label.slice(1)
+      : "Posts: " + label;
     var list = drill.querySelector("ol"), status = drill.querySelector(".status");
     list.textContent = "";
     status.textContent = "Loading…";
@@ -132,17 +138,24 @@
             x: t.platform_totals.map(function (p) { return share(p, s); }),
             customdata: t.platform_totals.map(function (p) { return p[s]; }),
             hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
-  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true}});
+  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true},
+        legend: {orientation: "h", y: -0.2, traceorder: "normal"}});  // negative, neutral, positive: as the bars
   onClick("chart-platform-sentiment", function (p) {
     var platform = t.platform_totals[p.pointIndex].platform;
     showPosts(p.data.name + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: p.data.name});
   });
 
-  plot("chart-languages", [{type: "bar", name: "mentions", x: t.languages.map(function (l) { return l.name || l.language; }),
-    y: t.languages.map(function (l) { return l.total; }), marker: {color: "#2f6fed"},
-    customdata: t.languages.map(function (l) { return l.complaint_rate; }),
-    hovertemplate: "%{x}: %{y} mentions, %{customdata}% complaints<extra></extra>"}],
-    {xaxis: {type: "category"}});
+  /* A rare language's bar is a few pixels high: a transparent full-height bar behind each one takes
+     the click (and the hover) so every language is as easy to hit as the largest. */
+  var langNames = t.languages.map(function (l) { return l.name || l.language; });
+  var langMax = Math.max.apply(null, [1].concat(t.languages.map(function (l) { return l.total; })));
+  plot("chart-languages", [
+    {type: "bar", name: "mentions", x: langNames, y: t.languages.map(function (l) { return l.total; }),
+     marker: {color: "#2f6fed"}, customdata: t.languages.map(function (l) { return l.complaint_rate; }),
+     hovertemplate: "%{x}: %{y} mentions, %{customdata}% complaints<extra></extra>"},
+    {type: "bar", name: "hit", x: langNames, y: t.languages.map(function () { return langMax; }),
+     marker: {color: "rgba(0,0,0,0)"}, showlegend: false, hoverinfo: "skip"}],
+    {xaxis: {type: "category"}, barmode: "overlay", showlegend: false});
   onClick("chart-languages", function (p) {
     var lang = t.languages[p.pointIndex].language;
     var name = t.languages[p.pointIndex].name || lang;
@@ -168,14 +181,20 @@
   plot("chart-volume", volume);
   onClick("chart-volume", function (p) {
     var hour = String(p.x).slice(0, 13).replace(" ", "T");
-    showPosts("the hour from " + hour.replace("T", " ") + ":00 UTC", {hour: hour, days: "8"});
+    showPosts("posts in the hour from " + hour.replace("T", " ") + ":00 UTC", {hour: hour, days: "8"});
   });
 
-  var intents = t.intents.map(function (i) { return i.intent.replace("_", " "); });
+  /* Horizontal bars: an intent's full name fits beside its bars at any width (upright labels under
+     narrow bars were cut and overlapped). The largest on top; in each pair "last 7 days" above
+     "previous 7 days", as in the legend. */
+  var intents = t.intents.map(function (i) { return i.intent.replace(/_/g, " "); });
   plot("chart-intents", [
-    {type: "bar", name: "last 7 days", x: intents, y: t.intents.map(function (i) { return i.count; }), marker: {color: "#2f6fed"}},
-    {type: "bar", name: "previous 7 days", x: intents, y: t.intents.map(function (i) { return i.previous; }), marker: {color: "#c7d2fe"}}
-  ], {barmode: "group"});
+    {type: "bar", orientation: "h", name: "last 7 days", y: intents, x: t.intents.map(function (i) { return i.count; }),
+     marker: {color: "#2f6fed"}, hovertemplate: "%{y}: %{x} (last 7 days)<extra></extra>"},
+    {type: "bar", orientation: "h", name: "previous 7 days", y: intents, x: t.intents.map(function (i) { return i.previous; }),
+     marker: {color: "#c7d2fe"}, hovertemplate: "%{y}: %{x} (previous 7 days)<extra></extra>"}
+  ], {barmode: "group", height: Math.max(280, 60 + 44 * intents.length),
+      yaxis: {automargin: true, autorange: "reversed", type: "category"}, legend: {orientation: "h", y: -0.12, traceorder: "normal"}});
   onClick("chart-intents", function (p) {
     var intent = t.intents[p.pointIndex].intent;
     showPosts(intent.replace(/_/g, " ") + " (" + p.data.name + ")", {intent: intent, days: p.curveNumber === 0 ? "7" : "14"});
@@ -190,9 +209,17 @@
     showPosts(s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name});
   });
 
-  /* A spike alert links here with the hour in the fragment (#hour=YYYY-MM-DDTHH): open its posts. */
-  var wanted = new URLSearchParams(location.hash.slice(1)).get("hour");
-  if (wanted && /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(wanted)) {
-    showPosts("the hour from " + wanted.replace("T", " ") + ":00 UTC", {hour: wanted, days: "8"});
+  /* A spike alert links here with the hour in the fragment (#hour=YYYY-MM-DDTHH): open its posts, on
+     load (a shared link) and when the alert's link on this page changes only the fragment. */
+  function openHour() {
+    var wanted = new URLSearchParams(location.hash.slice(1)).get("hour");
+    if (wanted && /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(wanted)) {
+      showPosts("posts in the hour from " + wanted.replace("T", " ") + ":00 UTC", {hour: wanted, days: "8"});
+    }
   }
+  openHour();
+  window.addEventListener("hashchange", openHour);
+  Array.prototype.forEach.call(document.querySelectorAll("a.spike-posts"), function (a) {
+    a.addEventListener("click", function () { if (a.hash === location.hash) { openHour(); } });  // no hashchange
+  });
 })();
