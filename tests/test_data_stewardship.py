@@ -41,14 +41,16 @@ def cli_main(argv: tuple[str, ...]) -> None:
     cli_main_function(list(argv))
 
 
-def everything(db_path: Path) -> list[tuple[str, str, str]]:
-    """Every text value in every table of the file: (table, column, value)."""
+def everything(db_path: Path, platform: str | None = None) -> list[tuple[str, str, str]]:
+    """Every text value in every table of the file: (table, column, value); with ``platform``, without the
+    author rows of other platforms (another person who happens to have the same handle there)."""
     conn = sqlite3.connect(db_path)
     try:
         out = []
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-            cursor = conn.execute(f'SELECT * FROM "{table}"')  # the full-text index's tables too
-            columns = [d[0] for d in cursor.description]
+            where = " WHERE platform = ?" if table == "authors" and platform else ""
+            cursor = conn.execute(f'SELECT * FROM "{table}"{where}', (platform,) if where else ())
+            columns = [d[0] for d in cursor.description]  # the full-text index's tables too
             for row in cursor:
                 out += [(table, c, str(v)) for c, v in zip(columns, row, strict=True) if v is not None]
         return out
@@ -56,9 +58,9 @@ def everything(db_path: Path) -> list[tuple[str, str, str]]:
         conn.close()
 
 
-def naming(db_path: Path, *needles: str) -> list[tuple[str, str, str]]:
+def naming(db_path: Path, *needles: str, platform: str | None = None) -> list[tuple[str, str, str]]:
     lowered = [n.lower() for n in needles]
-    return [cell for cell in everything(db_path) if any(n in cell[2].lower() for n in lowered)]
+    return [cell for cell in everything(db_path, platform) if any(n in cell[2].lower() for n in lowered)]
 
 
 async def _busy_author(client: TestClient, token: str) -> dict[str, Any]:
@@ -166,7 +168,7 @@ def test_customer_export_and_erase_on_the_command_line(tmp_path: Path) -> None:
     assert naming(db_path, handle)
     code, out = run("customer", "erase", "--platform", "reddit", "--handle", handle, "--yes", env=env)
     assert code == 0 and "erased: 1 author record" in out, out
-    assert naming(db_path, handle) == []
+    assert naming(db_path, handle, platform="reddit") == []  # the X author of the same handle is someone else
 
 
 FEDIVERSE = {"bluesky": "bob.bsky.social", "mastodon": "user@instance.social"}
@@ -404,3 +406,83 @@ def test_run_checks_first_stops_on_a_corrupt_file_and_warns_loudly_about_secrets
     _damage_middle(db_path)
     with pytest.raises(CarelineError, match=r"cannot start: (integrity|database: .*corrupt)"):
         preflight(settings)
+
+
+def test_erasing_a_customer_named_like_a_status_or_a_brand_leaves_other_rows_alone(tmp_path: Path) -> None:
+    """The scrub used to rewrite every text column: erasing a customer whose handle is "new" blanked every
+    status 'new' (the queue emptied), one named "Skylark" every brand column."""
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+        key = _as_platform(store, "reddit", "new", 0)
+        store.write_sync(lambda db: db.conn.execute("UPDATE authors SET name = 'Skylark' WHERE key = ?", (key,)))
+        before = store.read_sync(lambda db: db.conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE brand = 'skylark') "
+            "FROM conversations WHERE author_key != ?", (key,)).fetchone())
+        store.write_sync(lambda db: erase_customer(db, "reddit", "new", actor="admin", now=datetime.now(UTC)))
+        after = store.read_sync(lambda db: db.conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE brand = 'skylark') "
+            "FROM conversations").fetchone())
+        assert after == before and before[0] > 0 and before[1] > 0
+    finally:
+        store.close_sync()
+
+
+def test_erasure_keeps_others_posts_findable_and_leaves_no_words_in_the_index(tmp_path: Path) -> None:
+    """Another customer's post in the thread stays searchable (it was deleted from the index with the
+    customer's); the index's segments are merged, so the erased words are not left in its pages."""
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+        theirs, other = store.read_sync(lambda db: db.conn.execute(
+            "SELECT m.key, (SELECT o.key FROM mentions o WHERE o.author_key != m.author_key LIMIT 1) "
+            "FROM mentions m JOIN authors a ON a.key = m.author_key WHERE a.platform = 'x' LIMIT 1").fetchone())
+
+        def write(db: Any) -> str:  # a unique word each, the other customer's post moved into their thread
+            db.conn.execute("UPDATE mentions SET text = 'zanzibarqux passport qq1234567' WHERE key = ?", (theirs,))
+            thread = db.conn.execute("SELECT thread_key FROM mentions WHERE key = ?", (theirs,)).fetchone()[0]
+            db.conn.execute("DELETE FROM search")  # rebuilt from the mentions as they are now
+            db.conn.execute("INSERT INTO search (body, thread_key, kind) SELECT m.text || ' @' || a.handle || ' ' "
+                            "|| a.name, m.thread_key, 'message' FROM mentions m JOIN authors a ON a.key = m.author_key")
+            db.conn.execute("INSERT INTO search (body, thread_key, kind) VALUES ('quokkaberry reply', ?, 'message')",
+                            (thread,))
+            return str(db.conn.execute("SELECT handle FROM authors a JOIN mentions m ON m.author_key = a.key "
+                                       "WHERE m.key = ?", (theirs,)).fetchone()[0])
+
+        handle = store.write_sync(write)
+        store.write_sync(lambda db: erase_customer(db, "x", handle, actor="admin", now=datetime.now(UTC)))
+        def found(word: str) -> int:
+            return int(store.read_sync(lambda db: db.conn.execute(
+                "SELECT count(*) FROM search WHERE search MATCH ?", (word,)).fetchone()[0]))
+
+        assert found("quokkaberry") == 1 and found("zanzibarqux") == 0  # the other one's post is still indexed
+        blobs = store.read_sync(lambda db: b"".join(r[0] or b"" for r in db.conn.execute(
+            "SELECT block FROM search_data").fetchall()))
+        assert b"zanzibarqux" not in blobs and b"qq1234567" not in blobs
+        assert other is not None  # the seed has another author to stand beside them
+    finally:
+        store.close_sync()
+
+
+def test_erasure_waits_while_a_reply_to_the_customer_is_being_posted(tmp_path: Path) -> None:
+    """The post would go out and then find its rows gone (an internal error on the send): refuse instead."""
+    from careline.errors import Conflict
+
+    store = Store(tmp_path / "c.db", extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 12, datetime.now(UTC)))
+        conv, handle = store.read_sync(lambda db: db.conn.execute(
+            "SELECT c.id, a.handle FROM conversations c JOIN authors a ON a.key = c.author_key "
+            "WHERE c.platform = 'x' LIMIT 1").fetchone())
+        store.write_sync(lambda db: db.conn.execute(
+            "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key) "
+            "VALUES (?, 'on its way', 'sending', 'ada', '2026-12-06T10:00:00+00:00', '2026-12-06T10:00:00+00:00', "
+            "'k-sending-1')", (conv,)))
+        with pytest.raises(Conflict, match="being posted"):
+            store.write_sync(lambda db: erase_customer(db, "x", handle, actor="admin", now=datetime.now(UTC)))
+        assert store.read_sync(lambda db: db.conn.execute(
+            "SELECT count(*) FROM conversations WHERE id = ?", (conv,)).fetchone()[0]) == 1
+    finally:
+        store.close_sync()

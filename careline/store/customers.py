@@ -9,10 +9,13 @@ hanging off those (``replies``, ``notes``, ``surveys``, ``sla_events``, ``webhoo
 ``brand_posts`` answering them, audit ``events`` about them).
 
 Erasure deletes all of that in one write transaction with ``secure_delete`` on (freed pages are
-zeroed, so the file does not keep the text), then scrubs the handle and the display name out of every
-text column of every remaining table (another customer quoting "@dana" in their own post), and
-records one audit event that names no one. The append-only triggers on ``events`` are dropped and
-re-created inside that same transaction: erasure is the one exception the audit log allows.
+zeroed, so the file does not keep the text, and the full-text index is merged so its segments drop
+the deleted words), then scrubs the handle and the full name out of the free-text columns that remain
+(``FREE_TEXT``: another customer quoting "@dana" in their own post), and records one audit event that
+names no one. Keys, statuses and brand names are never scrubbed: a customer whose handle is "new" or
+whose display name is a brand's must not rewrite the queue's statuses or the brand column. The
+append-only triggers on ``events`` are dropped and re-created inside that same transaction: erasure
+is the one exception the audit log allows.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import Event
-from careline.errors import NotFound
+from careline.errors import Conflict, NotFound
 from careline.store.records import append_event, rows
 
 ERASED = "[erased]"
@@ -38,7 +41,9 @@ CONVERSATION_TABLES = (
     ("surveys", "conversation_id IN ({ids})"),
     ("notes", "conversation_id IN ({ids})"),
     ("conversation_tags", "conversation_id IN ({ids})"),
-    ("search", "thread_key IN (SELECT thread_key FROM conversations WHERE id IN ({ids}))"),
+    # their conversations' notes and tags; messages go by author (``_own_search_rows``): another customer's
+    # post in the thread is theirs
+    ("search", "kind <> 'message' AND thread_key IN (SELECT thread_key FROM conversations WHERE id IN ({ids}))"),
     ("replies", "conversation_id IN ({ids})"),
     ("brand_posts", "conversation_id IN ({ids}) OR thread_key IN (SELECT thread_key FROM conversations "
                     "WHERE id IN ({ids}))"),
@@ -129,6 +134,8 @@ def export_customer(db: Database, platform: str, handle: str, *, now: datetime) 
                                     f"WHERE m.author_key IN ({_marks(keys)})", keys),
         "reading_corrections": rows(db, "SELECT r.* FROM reading_corrections r JOIN mentions m ON m.key = "
                                         f"r.mention_key WHERE m.author_key IN ({_marks(keys)})", keys),
+        "mention_topics": rows(db, "SELECT t.* FROM mention_topics t JOIN mentions m ON m.key = t.mention_key "
+                                   f"WHERE m.author_key IN ({_marks(keys)})", keys),
         "conversations": rows(db, f"SELECT * FROM conversations WHERE id IN ({_marks(ids)})", ids) if ids else [],
     }
     for table, where in CONVERSATION_TABLES:
@@ -142,28 +149,33 @@ def _delete(db: Database, table: str, where: str, params: tuple[Any, ...]) -> in
     return int(db.conn.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount)
 
 
+#: The columns that hold what people wrote or what a platform sent: the only places a customer's name can
+#: sit in someone else's row. The scrub never touches any other column (keys, statuses, brands).
+FREE_TEXT = (("mentions", "text"), ("mentions", "raw"), ("brand_posts", "text"), ("brand_posts", "raw"),
+             ("replies", "text"), ("notes", "text"), ("surveys", "comment"), ("events", "data"),
+             ("webhook_deliveries", "payload"), ("search", "body"))
+#: A bare handle shorter than this ("new", "x") is scrubbed only as "@handle": as a word it is anyone's word.
+MIN_BARE_HANDLE = 4
+
+
+def _needles(who: Customer) -> list[str]:
+    """What the scrub looks for: "@handle"; the bare handle when long enough to be theirs; full names
+    (two words or more; a one-word display name such as "Skylark" is too often someone else's word)."""
+    full = [n for n in who.names if len(n.split()) >= 2]
+    bare = [who.handle] if len(who.handle) >= MIN_BARE_HANDLE else []
+    return [f"@{who.handle}", *bare, *full, *(json.dumps(n)[1:-1] for n in full if json.dumps(n)[1:-1] != n)]
+
+
 def _pattern(who: Customer) -> re.Pattern[str]:
-    """The handle (with or without @) and the display names, as whole words, any case."""
-    words = sorted({who.handle, *who.names, *(json.dumps(n)[1:-1] for n in who.names)}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)@?(?:" + "|".join(re.escape(w) for w in words if w) + r")(?!\w)", re.IGNORECASE)
-
-
-#: Tables SQLite keeps for the full-text index (``search``): scrubbing and deleting ``search`` itself
-#: updates them, and they are WITHOUT ROWID or hold the index's binary pages.
-FTS_SHADOWS = ("search_data", "search_idx", "search_content", "search_docsize", "search_config")
+    """The needles as whole words, any case."""
+    words = sorted(set(_needles(who)), key=len, reverse=True)
+    return re.compile(r"(?<![\w@])(?:" + "|".join(re.escape(w) for w in words if w) + r")(?!\w)", re.IGNORECASE)
 
 
 def _text_columns(db: Database) -> list[tuple[str, str]]:
-    """Every text column of every table that has rows to scrub (a WITHOUT ROWID table, such as the
-    report aggregates, holds numbers and keys only)."""
-    out = []
-    without_rowid = {r[0] for r in db.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'")}
-    for table in db.table_names():
-        if table.startswith(("sqlite_", "_")) or table in FTS_SHADOWS or table in without_rowid:
-            continue
-        out += [(table, c.name) for c in db[table].columns if c.type.upper() in ("TEXT", "")]
-    return out
+    """``FREE_TEXT`` as this database has it."""
+    have = set(db.table_names())
+    return [(table, column) for table, column in FREE_TEXT if table in have]
 
 
 def _like(text: str) -> str:
@@ -177,7 +189,7 @@ LIKE_ANY = "\"{column}\" LIKE ? ESCAPE '\\'"
 def _scrub(db: Database, who: Customer) -> int:
     """Replace the customer's handle and names in every remaining text field; returns fields changed."""
     pattern, changed = _pattern(who), 0
-    needles = [who.handle, *who.names]
+    needles = sorted(set(_needles(who)))
     likes = [_like(n) for n in needles]
     for table, column in _text_columns(db):
         where = " OR ".join(LIKE_ANY.format(column=column) for _ in needles)
@@ -190,6 +202,15 @@ def _scrub(db: Database, who: Customer) -> int:
     return changed
 
 
+def _own_search_rows(db: Database, threads: str, keys: tuple[str, ...], signatures: list[str]) -> int:
+    """Delete the index rows of the customer's own posts: in the threads they wrote in, the message rows
+    that end with their handle and name (each row is ``text @handle name``); others' posts stay findable."""
+    found = db.conn.execute(f"SELECT rowid, body FROM search WHERE kind = 'message' AND thread_key IN ({threads})",
+                            keys).fetchall()
+    own = tuple(rowid for rowid, body in found if any(str(body).endswith(s) for s in signatures))
+    return _delete(db, "search", f"rowid IN ({_marks(own)})", own) if own else 0
+
+
 def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now: datetime) -> Erasure:
     """Delete the customer's rows and scrub their name everywhere else; one audit event without their name.
 
@@ -197,6 +218,11 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     """
     who = find_customer(db, platform, handle)
     keys, ids = who.author_keys, _conversation_ids(db, who)
+    if ids and db.conn.execute(f"SELECT 1 FROM replies WHERE state = 'sending' AND conversation_id IN "
+                               f"({_marks(ids)})", ids).fetchone():
+        raise Conflict("a reply to this customer is being posted right now; erase once it is out")
+    signatures = [f" @{h} {n or ''}" for h, n in db.conn.execute(
+        f"SELECT handle, name FROM authors WHERE key IN ({_marks(keys)})", keys)]
     db.execute("PRAGMA secure_delete = ON")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_update")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
@@ -206,12 +232,15 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
             deleted += _delete(db, table, where.format(ids=_marks(ids)), ids * where.count("{ids}"))
     mention_keys = f"SELECT key FROM mentions WHERE author_key IN ({_marks(keys)})"
     threads = f"SELECT thread_key FROM mentions WHERE author_key IN ({_marks(keys)})"
-    deleted += _delete(db, "search", f"kind = 'message' AND thread_key IN ({threads})", keys)
+    deleted += _own_search_rows(db, threads, keys, signatures)
+    deleted += _delete(db, "mention_topics", f"mention_key IN ({mention_keys})", keys)
+    db.conn.execute(f"UPDATE replies SET in_reply_to = NULL WHERE in_reply_to IN ({mention_keys})", keys)
     deleted += _delete(db, "classifications", f"mention_key IN ({mention_keys})", keys)
     mentions = _delete(db, "mentions", f"author_key IN ({_marks(keys)})", keys)
     conversations = _delete(db, "conversations", f"id IN ({_marks(ids)})", ids) if ids else 0
     authors = _delete(db, "authors", f"key IN ({_marks(keys)})", keys)
     scrubbed = _scrub(db, who)
+    db.conn.execute("INSERT INTO search (search) VALUES ('optimize')")  # merged: no segment keeps their words
     for trigger in EVENT_TRIGGERS:
         db.conn.execute(trigger)
     result = Erasure(authors, mentions, conversations, deleted + mentions + conversations + authors, scrubbed)
