@@ -8,6 +8,7 @@ page and the alert job see the same numbers.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -69,12 +70,15 @@ def detect_spikes(series: Sequence[tuple[str, int]], *, window: int = 24, k: flo
 
 
 def hourly_volume(db: Database, since: datetime, now: datetime, brand: str | None,
-                  platform: str | None = None) -> list[tuple[str, int]]:
-    """Classified mentions per UTC hour from ``since`` to ``now``, hours without any included as 0."""
+                  platform: str | None = None, *, own: Sequence[str] = ()) -> list[tuple[str, int]]:
+    """Classified mentions per UTC hour from ``since`` to ``now``, hours without any included as 0; with no
+    ``brand``, those of the ``own`` brands (every brand when none are named)."""
+    mine = json.dumps(list(own))
     counts = {r[0]: r[1] for r in db.conn.execute(
         """SELECT hour, sum(n) FROM trend_hourly WHERE hour >= ? AND hour <= ?
-           AND (? IS NULL OR brand = ?) AND (? IS NULL OR platform = ?) GROUP BY hour""",
-        (since.strftime(HOUR_FORMAT), now.strftime(HOUR_FORMAT), brand, brand, platform, platform))}
+           AND (brand = ? OR (? IS NULL AND (? = '[]' OR brand IN (SELECT value FROM json_each(?)))))
+           AND (? IS NULL OR platform = ?) GROUP BY hour""",
+        (since.strftime(HOUR_FORMAT), now.strftime(HOUR_FORMAT), brand, brand, mine, mine, platform, platform))}
     hour, series = since.replace(minute=0, second=0, microsecond=0), []
     while hour <= now:
         key = hour.strftime(HOUR_FORMAT)

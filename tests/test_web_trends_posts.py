@@ -102,3 +102,31 @@ async def test_survey_comments_reach_marketing(client: TestClient, web_store: St
     assert [c["comment"] for c in data["survey_comments"]] == ["<script>alert(1)</script> too slow"]
     page = await (await client.get("/trends?brand=skylark", headers=auth)).text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; too slow" in page
+
+
+def test_all_brands_means_our_own_brands_in_the_charts_and_the_posts_behind_them(tmp_path: object) -> None:
+    """'All brands' summed the brands configured as competitors and brands since removed into our volume,
+    complaints and estimated NPS, while the posts behind the chart were ours only (450 against 400)."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from careline.app.web.migrations import WEB
+    from careline.app.web.trends import PostFilter, own_brands, posts, trends
+    from careline.settings import BrandSettings
+    from tests.helpers.seed import seed
+
+    now = datetime.now(UTC)
+    store = Store(Path(str(tmp_path)) / "t.db", extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 90, now, brands=("skylark", "globex", "gone")))
+        brands = [BrandSettings(name="skylark"), BrandSettings(name="globex", kind="competitor")]
+        data = store.read_sync(lambda db: trends(db, now, brands, days=30))
+        charted = sum(d["negative"] + d["neutral"] + d["positive"] for d in data["daily"])
+        ours = store.read_sync(lambda db: db.conn.execute(
+            "SELECT count(*) FROM mentions m JOIN classifications c ON c.mention_key = m.key "
+            "WHERE m.brand = 'skylark'").fetchone()[0])
+        behind = store.read_sync(lambda db: posts(db, PostFilter(now - timedelta(days=30), brands=own_brands(brands))))
+        assert charted == ours == behind["total"] and 0 < ours < 90
+        assert sum(c for _, c in [(h["hour"], h["count"]) for h in data["hourly"]]) <= ours
+    finally:
+        store.close_sync()

@@ -18,7 +18,16 @@ from careline.app.web.fields import digits
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.security import csv_cell
-from careline.app.web.trends import MAX_POSTS, PLATFORMS, SENTIMENTS, PostFilter, current_topic, posts, trends
+from careline.app.web.trends import (
+    MAX_POSTS,
+    PLATFORMS,
+    SENTIMENTS,
+    PostFilter,
+    current_topic,
+    own_brands,
+    posts,
+    trends,
+)
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
 from careline.store.trending import track_names
@@ -112,7 +121,7 @@ def post_filter(request: web.Request, now: datetime) -> PostFilter:
     return PostFilter(
         since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365))) or now,
         brand=_one_of(request, "brand", {b.name for b in settings.brands}),
-        brands=tuple(b.name for b in settings.brands),
+        brands=own_brands(settings.brands),
         platform=_one_of(request, "platform", set(LIMITS)), day=day, hour=hour,
         sentiment=_one_of(request, "sentiment", SENTIMENTS),
         intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),

@@ -71,17 +71,30 @@ def _doc_freq(texts: Iterable[str], skip: frozenset[str]) -> Counter[str]:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What the page is filtered to: UTC days from ``since`` (``YYYY-MM-DD``), a brand, a platform."""
+    """What the page is filtered to: UTC days from ``since`` (``YYYY-MM-DD``), a brand, a platform; ``own``:
+    our own brands, what "All brands" sums (``brand_in``)."""
 
     since: str
     brand: str | None = None
     platform: str | None = None
+    own: tuple[str, ...] = ()
 
     def params(self, **extra: Any) -> dict[str, Any]:
-        return {"since": self.since, "brand": self.brand, "platform": self.platform, **extra}
+        return {"since": self.since, "brand": self.brand, "platform": self.platform, "own": json.dumps(self.own),
+                **extra}
 
 
-SCOPE_WHERE = "day >= :since AND (:brand IS NULL OR brand = :brand) AND (:platform IS NULL OR platform = :platform)"
+def brand_in(column: str = "brand") -> str:
+    """The chosen brand, or, with none chosen, our own brands (``:own``, a JSON list; all when it is empty).
+
+    Why not every brand: the trend tables also count the brands configured as competitors and brands
+    since removed, and "All brands" summed them into our volume, complaints and estimated NPS, while the
+    posts behind a chart (``posts``) searched the configured brands only."""
+    return (f"({column} = :brand OR (:brand IS NULL AND (:own = '[]' OR {column} IN "
+            "(SELECT value FROM json_each(:own)))))")
+
+
+SCOPE_WHERE = f"day >= :since AND {brand_in()} AND (:platform IS NULL OR platform = :platform)"
 
 DAILY_SQL = f"""SELECT day, sentiment, sum(n) AS n, sum(complaints) AS complaints, sum(detractors) AS detractors,
        sum(promoters) AS promoters FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, sentiment ORDER BY day"""
@@ -148,11 +161,11 @@ def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]
             for r in rows(db, LANGUAGE_SQL, scope.params(top=top))]
 
 
-SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
-    WHERE kind = 'nps' AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)"""
+SURVEY_SQL = f"""SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
+    WHERE kind = 'nps' AND answered_at >= :since AND {brand_in()}"""
 #: Answers to the surveys the responder sends after resolution, when that table exists.
-RESPONDER_SURVEY_SQL = """SELECT substr(answered_at, 1, 10) AS day, score FROM surveys
-    WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)
+RESPONDER_SURVEY_SQL = f"""SELECT substr(answered_at, 1, 10) AS day, score FROM surveys
+    WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND {brand_in()}
     AND (:platform IS NULL OR platform = :platform)"""
 
 
@@ -178,10 +191,10 @@ def _day(at: datetime, back: int = 0) -> str:
 
 def top_intents(db: Database, now: datetime, scope: Scope, days: int = 7) -> list[dict[str, Any]]:
     """The ten most frequent intents of the last ``days`` whole days (today included), with the days before."""
-    return rows(db, """
+    return rows(db, f"""
         SELECT intent, sum(CASE WHEN day >= :recent THEN n ELSE 0 END) AS count,
                sum(CASE WHEN day < :recent THEN n ELSE 0 END) AS previous
-        FROM trend_intents WHERE day >= :previous AND (:brand IS NULL OR brand = :brand)
+        FROM trend_intents WHERE day >= :previous AND {brand_in()}
           AND (:platform IS NULL OR platform = :platform)
         GROUP BY intent ORDER BY count DESC, intent LIMIT 10""",
                 scope.params(recent=_day(now, days - 1), previous=_day(now, 2 * days - 1)))
@@ -265,18 +278,18 @@ def naming(db: Database, brand: str, rival: str, since: str, platform: str | Non
 
 def survey_comments(db: Database, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
     """The latest answered surveys with a comment: what customers said after we resolved their case."""
-    return rows(db, """SELECT kind, score, comment, brand, platform, answered_at
+    return rows(db, f"""SELECT kind, score, comment, brand, platform, answered_at
         FROM surveys INDEXED BY surveys_answered
-        WHERE answered_at IS NOT NULL AND answered_at >= :since AND (:brand IS NULL OR brand = :brand)
+        WHERE answered_at IS NOT NULL AND answered_at >= :since AND {brand_in()}
           AND (:platform IS NULL OR platform = :platform)
           AND trim(coalesce(comment, '')) != '' ORDER BY answered_at DESC LIMIT :limit""", scope.params(limit=limit))
 
 
-TOPICS_SQL = """SELECT t.id, t.label, t.words, t.size,
+TOPICS_SQL = f"""SELECT t.id, t.label, t.words, t.size,
        sum(CASE WHEN d.day >= :since THEN d.n ELSE 0 END) AS count,
        sum(CASE WHEN d.day < :since THEN d.n ELSE 0 END) AS previous
 FROM topic_daily d JOIN topics t ON t.id = d.topic_id
-WHERE d.day >= :previous AND t.merged_into IS NULL AND (:brand IS NULL OR d.brand = :brand)
+WHERE d.day >= :previous AND t.merged_into IS NULL AND {brand_in("d.brand")}
 GROUP BY t.id HAVING count > 0 ORDER BY count DESC, t.id LIMIT :limit"""
 
 
@@ -297,12 +310,18 @@ def top_topics(db: Database, now: datetime, scope: Scope, days: int, limit: int 
     return out
 
 
+def own_brands(brands: Sequence[BrandSettings]) -> tuple[str, ...]:
+    """The configured brands that are ours (not those configured as competitors to watch)."""
+    return tuple(b.name for b in brands if b.kind != "competitor")
+
+
 def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, brand: str | None = None,
            days: int = 30, platform: str | None = None) -> dict[str, Any]:
     """Everything on the marketing page, as JSON-ready data."""
     since = since_iso(now, days)
-    scope = Scope(since[:10], brand, platform)
-    hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform)
+    own = own_brands(brands)
+    scope = Scope(since[:10], brand, platform, own)
+    hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform, own=own)
     platform_days, platform_totals = by_platform(db, scope)
     return {
         "now": to_iso(now), "days": days, "brand": brand, "platform": platform,
@@ -310,7 +329,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "platforms": platform_days,
         "platform_totals": platform_totals,
         "languages": languages(db, scope),
-        "survey_nps": survey_nps(db, Scope(since, brand, platform)),
+        "survey_nps": survey_nps(db, Scope(since, brand, platform, own)),
         "nps_zones": [{"zone": z, "from": lo, "to": hi} for z, lo, hi in ZONES],
         "intents": top_intents(db, now, scope),
         "rising_terms": terms(db, now, scope, brands), "terms_per_day": RECENT_PER_DAY,
@@ -318,7 +337,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
         "spikes": [asdict(s) for s in detect_spikes(hourly)],
         "share_of_voice": share_of_voice(db, brands, since, brand, platform),
-        "survey_comments": survey_comments(db, Scope(since, brand, platform)),
+        "survey_comments": survey_comments(db, Scope(since, brand, platform, own)),
     }
 
 
