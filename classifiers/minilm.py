@@ -41,6 +41,7 @@ from classifiers.postprocess import (
     reads_for_sarcasm,
     reasons,
     sarcasm_turn,
+    wordless_sentiment,
 )
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ class MiniLMClassifier(Classifier):
             for i, pred in zip(other, preds, strict=True):
                 out[i] = pred
         assert all(p is not None for p in out)
-        return [p for p in out if p is not None]
+        return [_wordless(p, t) for p, t in zip(out, texts, strict=True) if p is not None]
 
     def predict_embeddings(self, x: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
         """Heads + postprocessing, separated from the forward pass so benchmarks can time each part."""
@@ -232,6 +233,16 @@ def manifest_adapter(model_dir: Path, manifest: Mapping[str, Any]) -> Path | Non
     """The LoRA adapter directory a model's manifest names; None for a frozen-encoder model."""
     name = manifest.get("encoder", {}).get("adapter")
     return model_dir / name if name else None
+
+
+def _wordless(pred: Prediction, text: str) -> Prediction:
+    """A post without words takes its sentiment from its emoji (``postprocess.wordless_sentiment``)."""
+    found = wordless_sentiment(text)
+    if found is None:
+        return pred
+    sentiment, why = found
+    kept = tuple(r for r in pred.reasons if not r.startswith("sentiment "))  # the model's, now overruled
+    return dataclasses.replace(pred, sentiment=sentiment, reasons=(why, *kept))
 
 
 def _with_language(pred: Prediction, language: str, *, covered: bool) -> Prediction:

@@ -117,6 +117,30 @@ def reads_for_sarcasm(text: str) -> bool:
     return len(text) <= SARCASM_MAX_CHARS and has_praise(text)
 
 
+#: Emoji whose feeling is plain (written by us, not learnt): a post of nothing but these is read from them.
+#: The tokenizer maps every emoji to ``[UNK]``, so the model read "😡😡😡" and an empty post as positive
+#: (0.87 and 0.63; an audit, 2026-12-06). Posts that mix words and emoji keep the model's reading: emoji
+#: as words cost real tweets with text (model card, "Tried, not shipped", "Emoji as words").
+NEGATIVE_EMOJI = frozenset("😡😠🤬😤👎💔😭😢😞😩😫😒🙄🖕😣😖😾🤮🤢💩😑😕😟☹🙁😧😦😨😰😱")
+POSITIVE_EMOJI = frozenset("😍🥰😘❤💕💖💗💙💚💛💜🧡🤍👍👏🙏🙌💯😊😀😃😄😁😆☺🙂🥳🎉✨🌟⭐🤩😎💪🤗")
+_EMOJI_JOINERS = "\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
+
+
+def wordless_sentiment(text: str) -> tuple[dict[str, float], str] | None:
+    """For a post with no words (only emoji, marks, @handles or links): its sentiment from its emoji and
+    the reason, or None for a post with words. Emoji of both kinds, or none we know, read as neutral."""
+    if any(ch.isalnum() for ch in clean_for_language(text)):
+        return None
+    marks = [ch for ch in text if ch not in _EMOJI_JOINERS]
+    negative = sum(ch in NEGATIVE_EMOJI for ch in marks)
+    positive = sum(ch in POSITIVE_EMOJI for ch in marks)
+    if negative and not positive:
+        return {"negative": 0.8, "neutral": 0.15, "positive": 0.05}, "no words: negative emoji"
+    if positive and not negative:
+        return {"negative": 0.05, "neutral": 0.15, "positive": 0.8}, "no words: positive emoji"
+    return {"negative": 0.1, "neutral": 0.8, "positive": 0.1}, "no words to read: neutral"
+
+
 def correct_for_sarcasm(sentiment: Mapping[str, float], complaint: float, sarcasm: float | None,
                         on: float = SARCASM_ON) -> tuple[dict[str, float], float]:
     """Sentiment and complaint with the sarcasm correction applied (unchanged below ``on``)."""

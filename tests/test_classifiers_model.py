@@ -208,3 +208,12 @@ def test_unknown_precision_is_refused() -> None:
 
     with pytest.raises(ValueError, match="precision"):
         Encoder(precision="fp8")
+
+
+def test_an_angry_face_alone_reads_negative_and_says_why(clf: MiniLMClassifier) -> None:
+    """Every emoji is [UNK] to the tokenizer: the model alone read "😡😡😡" as positive 0.87."""
+    angry, empty, words = clf.predict(["😡😡😡", "", "great, another 3 hour delay 😡"])
+    assert angry.sentiment_label == "negative" and angry.reasons[0] == "no words: negative emoji"
+    assert not any(r.startswith("sentiment ") for r in angry.reasons)
+    assert empty.sentiment_label == "neutral"
+    assert "no words" not in " ".join(words.reasons)  # words: the model's reading stands

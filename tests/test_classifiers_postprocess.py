@@ -160,3 +160,21 @@ def test_the_severity_level_agrees_with_the_complaint_decision() -> None:
     assert pred.severity_level == 2
     lines = reasons("great, another 3 hour delay, love it", pred.sentiment, 0.94, 0.2, {"other": 1.0}, severity=sev)
     assert "severity 2/4: disapproval (0.25)" in lines
+
+
+@pytest.mark.parametrize(("text", "label"), [("😡😡😡", "negative"), ("@SkylarkAir 🤬", "negative"),
+                                             ("😍😍 ❤️", "positive"), ("👍🏽", "positive"), ("", "neutral"),
+                                             ("...", "neutral"), ("😡😍", "neutral"), ("🦒", "neutral")])
+def test_a_post_without_words_is_read_from_its_emoji(text: str, label: str) -> None:
+    """The tokenizer turns every emoji into [UNK]: the model read an angry face and an empty post as positive."""
+    from classifiers.postprocess import wordless_sentiment
+
+    found = wordless_sentiment(text)
+    assert found is not None and max(found[0], key=found[0].__getitem__) == label
+
+
+@pytest.mark.parametrize("text", ["lol 😡", "great, another delay 😡", "@SkylarkAir 3 hours late"])
+def test_a_post_with_words_keeps_the_model_s_reading(text: str) -> None:
+    from classifiers.postprocess import wordless_sentiment
+
+    assert wordless_sentiment(text) is None
