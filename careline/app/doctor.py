@@ -14,16 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cryptography.fernet import Fernet, InvalidToken
+
+from careline.app.web.migrations import WEB
 from careline.domain import from_iso, utcnow
 from careline.errors import ConfigError
 from careline.overlay import apply_overlay
 from careline.settings import Settings, brand_env
-from careline.store.backup import explain, integrity_errors
+from careline.store.backup import applied_migrations, explain, integrity_errors, unknown_migrations
 from careline.store.migrations import CORE
 from careline.store.overlay import read_entries
 
 ERROR, WARNING, OK = "error", "warning", "ok"
 CLOCK_SLACK = timedelta(minutes=5)
+KNOWN_MIGRATIONS = (CORE, WEB)  # the sets the service applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +73,7 @@ def _contents(conn: sqlite3.Connection, path: Path, now: datetime) -> list[Findi
         return [Finding(ERROR, "integrity", f"{path}: corrupt ({'; '.join(problems[:2])}); restore a backup")]
     found = [Finding(OK, "integrity", f"{path}: quick_check ok")]
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    applied = ({r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'careline'")}
-               if "_sqlite_migrations" in tables else set())
-    pending = [m.name for m in CORE._migrations if m.name not in applied]
-    found.append(Finding(OK, "migrations", f"{len(pending)} to apply at start: {', '.join(pending)}") if pending
-                 else Finding(OK, "migrations", "all applied"))
+    found.append(_migrations(applied_migrations(conn), tables, path))
     if "users" in tables:
         found.append(_two_factor_key(conn, path))
     newest = conn.execute("SELECT max(at) FROM events").fetchone()[0] if "events" in tables else None
@@ -86,13 +86,38 @@ def _contents(conn: sqlite3.Connection, path: Path, now: datetime) -> list[Findi
     return found
 
 
+def _migrations(applied: set[tuple[str, str]] | None, tables: set[str], path: Path) -> Finding:
+    """What a start will apply; an error for a file a newer Careline wrote (this code would misread it)."""
+    newer = unknown_migrations(applied or set(), KNOWN_MIGRATIONS)
+    if newer:
+        return Finding(ERROR, "migrations", f"{path} was written by a newer Careline (migration "
+                                            f"{', '.join(newer[:3])} is unknown here): upgrade Careline")
+    if applied is None and tables:
+        return Finding(WARNING, "migrations", f"{path} holds tables but no Careline migration: another "
+                                              "application's database? A start adds Careline's tables to it")
+    done = {name for group, name in applied or set() if group == CORE.name}
+    pending = [m.name for m in CORE._migrations if m.name not in done]
+    if pending:
+        return Finding(OK, "migrations", f"{len(pending)} to apply at start: {', '.join(pending)}")
+    return Finding(OK, "migrations", "all applied")
+
+
 def _two_factor_key(conn: sqlite3.Connection, path: Path) -> Finding:
-    """Sealed two-factor secrets need their key (``careline.app.web.sealing``): the variable or the key file."""
+    """Sealed two-factor secrets need their key (``careline.app.web.sealing``): the variable or the key file.
+
+    A key that exists is not enough: restored without its key file, a database once got a fresh one, which
+    opens none of the stored secrets. So one sealed secret is opened with the key as a test."""
     sealed = conn.execute("SELECT count(*) FROM users WHERE totp_secret LIKE 'fernet:%'").fetchone()[0]
+    sample = conn.execute("SELECT totp_secret FROM users WHERE totp_secret LIKE 'fernet:%' LIMIT 1").fetchone()
     key = Path(f"{path}.totp-key")
-    if os.environ.get("CARELINE_TOTP_KEY"):
-        return Finding(OK, "two-factor key", "$CARELINE_TOTP_KEY is set")
+    env_key = os.environ.get("CARELINE_TOTP_KEY")
+    if env_key:
+        mismatch = _key_matches(env_key.encode(), "$CARELINE_TOTP_KEY", sealed, sample)
+        return mismatch or Finding(OK, "two-factor key", "$CARELINE_TOTP_KEY is set")
     if key.exists():
+        mismatch = _key_matches(key.read_bytes().strip(), str(key), sealed, sample)
+        if mismatch:
+            return mismatch
         mode = stat.S_IMODE(key.stat().st_mode)
         if mode & 0o077:
             return Finding(WARNING, "two-factor key", f"{key} is mode {mode:o} (chmod 600 {key})")
@@ -102,6 +127,20 @@ def _two_factor_key(conn: sqlite3.Connection, path: Path) -> Finding:
                                                   f"($CARELINE_TOTP_KEY unset, {key} missing): those people must "
                                                   "use a recovery code")
     return Finding(OK, "two-factor key", f"{key} will be made when someone turns two-factor on")
+
+
+def _key_matches(key: bytes, where: str, sealed: int, sample: tuple[str] | None) -> Finding | None:
+    """None when ``key`` opens a stored secret (or none is stored); else a warning naming the key."""
+    if sample is None:
+        return None
+    try:
+        Fernet(key).decrypt(sample[0][len("fernet:"):].encode())
+    except (InvalidToken, ValueError):
+        return Finding(WARNING, "two-factor key", f"{where} does not open the {sealed} sealed two-factor "
+                                                  "secret(s): it is not the key they were sealed with. Put back "
+                                                  "the key file backed up with this database; until then those "
+                                                  "people must use a recovery code")
+    return None
 
 
 def check_overlay(settings: Settings) -> tuple[list[Finding], Settings]:

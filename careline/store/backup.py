@@ -1,27 +1,38 @@
 """Backups and restores of the SQLite file, and the file-level checks ``careline doctor`` runs.
 
-A backup uses SQLite's online backup API: it copies a consistent snapshot page by page while the
-service keeps reading and writing (WAL mode lets a writer go on; the copy restarts the pages a write
-changed), so no one has to stop anything. The copy is written to a temporary file created 0600
-next to the target, checked with ``PRAGMA integrity_check``, fsynced and only then renamed into
-place: a backup file that exists is a whole, verified one.
+A backup uses SQLite's online backup API in one step: it copies a consistent snapshot inside a single
+read transaction while the service keeps writing (WAL mode lets the writer go on). Copying a few pages
+a step would restart whenever the service commits, so a steadily writing service starved it for ever.
+The copy is written to a temporary file created 0600 next to the target, checked with
+``PRAGMA integrity_check``, fsynced and only then renamed into place: a backup file that exists is a
+whole, verified one. A failed or killed copy leaves no temporary file behind (the next run removes a
+killed one's), and a target that is the live database or one of its side files is refused: renaming a
+copy over the open file corrupts it.
 
 A restore is the same copy the other way, from a verified backup into the database path; it refuses
-while another process holds the database (the service must be stopped first).
+while another process holds the database (the service must be stopped first), a backup written by a
+newer Careline (a migration this code does not know) and, unless forced, another application's file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils.migrations import Migrations
+
 from careline.errors import CarelineError
+from careline.store.migrations import CORE
 
 PRIVATE = 0o600
-PAGES_PER_STEP = 256  # about 1 MiB a step: the service's writer waits at most one step's copy
+ONE_STEP = -1  # the whole file in one backup step: one snapshot, which a writer cannot restart
+SIDE_FILES = ("-wal", "-shm", "-journal", ".totp-key")  # SQLite's files beside a database, and the 2FA key
+PARTIAL_FILES = ("", "-journal", "-wal", "-shm")  # the temporary copy and what SQLite makes beside it
 
 
 class StoreFileError(CarelineError):
@@ -62,10 +73,14 @@ def explain(path: str | Path, exc: sqlite3.Error | OSError) -> StoreFileError:
               "database disk image is malformed": "the database is corrupt (restore a backup)",
               "attempt to write a readonly database": "the database is read-only for this user",
               "unable to open database file": "cannot open: check the directory exists and is writable",
-              "database is locked": "another process holds the database (stop the service first)"}
+              "database is locked": "another process holds the database (stop the service first)",
+              "database or disk is full": "the disk is full (free some space or choose another disk)",
+              "disk I/O error": "cannot write: disk I/O error (is the disk full?)"}
     cause = next((words for key, words in causes.items() if key in text), text)
     if isinstance(exc, PermissionError):
         cause = "permission denied"
+    elif isinstance(exc, OSError) and exc.strerror:
+        cause = causes["database or disk is full"] if exc.errno == errno.ENOSPC else exc.strerror.lower()
     return StoreFileError(path, cause)
 
 
@@ -80,33 +95,85 @@ def _open_existing(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def own_files(database: str | Path) -> list[Path]:
+    """The database and the files beside it that belong to it: writing over any one damages it."""
+    return [Path(database), *(Path(f"{database}{suffix}") for suffix in SIDE_FILES)]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same path once resolved, or the same file under another name (a hard link)."""
+    if a.resolve() == b.resolve():
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return False
+
+
+def refuse_own_file(database: str | Path, path: str | Path, cause: str) -> None:
+    """Raise :class:`StoreFileError` naming ``path`` when it is the database or one of its own files."""
+    for own in own_files(database):
+        if _same_file(Path(path), own):
+            raise StoreFileError(path, f"{cause} ({own.name} is the live database's own file)")
+
+
+def _partial(target: Path) -> Path:
+    return target.with_name(f".{target.name}.partial")
+
+
+def _remove_partial(partial: Path) -> None:
+    """The temporary copy and its journal: left by a failed copy, or by one killed half-way."""
+    for suffix in PARTIAL_FILES:
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_error(source: Path, target: Path, exc: sqlite3.Error) -> StoreFileError:
+    """Reading a damaged database is the source's fault; anything else in the copy is the target's."""
+    damaged = any(words in str(exc) for words in ("malformed", "not a database"))
+    return explain(source if damaged else target, exc)
+
+
+def _copy(source: sqlite3.Connection, source_path: Path, partial: Path, target: Path) -> int:
+    """Copy into ``partial`` as one self-contained, checked file; its page count."""
+    try:
+        copy = sqlite3.connect(partial)
+    except sqlite3.Error as exc:
+        raise explain(target, exc) from exc
+    try:
+        copy.execute("PRAGMA journal_mode = OFF")  # no -journal: a copy that fails is thrown away whole
+        source.backup(copy, pages=ONE_STEP)
+        copy.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        problems = integrity_errors(copy)
+        pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise _copy_error(source_path, target, exc) from exc
+    finally:
+        copy.close()
+    if problems:
+        raise StoreFileError(target, "the copy failed its integrity check: " + "; ".join(problems[:3]))
+    return pages
+
+
 def backup(database: str | Path, target: str | Path) -> BackupReport:
     """Copy ``database`` to ``target`` (0600, integrity-checked), consistent while the service runs."""
     source_path, target_path = Path(database), Path(target)
+    refuse_own_file(source_path, target_path, "cannot back up over the database itself; choose another path")
     source = _open_existing(source_path)
-    partial = target_path.with_name(f".{target_path.name}.partial")
-    partial.unlink(missing_ok=True)
-    create_private(partial)
+    partial = _partial(target_path)
     try:
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy, pages=PAGES_PER_STEP)
-            copy.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
-            problems = integrity_errors(copy)
-            pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
-        finally:
-            copy.close()
-        if problems:
-            raise StoreFileError(target_path, "the copy failed its integrity check: " + "; ".join(problems[:3]))
+        _remove_partial(partial)
+        create_private(partial)
+        pages = _copy(source, source_path, partial, target_path)
         with open(partial, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(partial, target_path)
-    except sqlite3.Error as exc:
-        raise explain(source_path, exc) from exc
+        size = target_path.stat().st_size
+    except OSError as exc:
+        raise explain(target_path, exc) from exc
     finally:
         source.close()
-        partial.unlink(missing_ok=True)
-    return BackupReport(str(target_path), target_path.stat().st_size, pages)
+        with contextlib.suppress(OSError):
+            _remove_partial(partial)
+    return BackupReport(str(target_path), size, pages)
 
 
 def verify(path: str | Path) -> None:
@@ -122,11 +189,55 @@ def verify(path: str | Path) -> None:
         raise StoreFileError(path, "failed its integrity check: " + "; ".join(problems[:3]))
 
 
-def restore(backup_file: str | Path, database: str | Path) -> BackupReport:
-    """Replace ``database``'s content with a verified backup; refuses while the database is in use."""
+def applied_migrations(conn: sqlite3.Connection) -> set[tuple[str, str]] | None:
+    """Every (migration set, name) the file records as applied; None when it records none at all."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "_sqlite_migrations" not in tables:
+        return None
+    return {(r[0], r[1]) for r in conn.execute("SELECT migration_set, name FROM _sqlite_migrations")}
+
+
+def unknown_migrations(applied: set[tuple[str, str]], known: Iterable[Migrations]) -> list[str]:
+    """Applied migrations of a set this code has that this code does not know: a newer Careline wrote the
+    file. Sets not in ``known`` are left alone (a stage this process does not load may own them)."""
+    names = {(m.name, one.name) for m in known for one in m._migrations}
+    groups = {m.name for m in known}
+    return sorted(f"{group}/{name}" for group, name in applied - names if group in groups)
+
+
+def check_restorable(backup_file: str | Path, known: Iterable[Migrations], *, force: bool = False) -> None:
+    """Refuse a backup from a newer Careline (its schema would break this one) and, unless ``force``,
+    another application's database (Careline would add its tables to it and find none of its data)."""
+    conn = _open_existing(Path(backup_file))
+    try:
+        applied = applied_migrations(conn)
+    except sqlite3.Error as exc:
+        raise explain(backup_file, exc) from exc
+    finally:
+        conn.close()
+    applied = applied or set()
+    if not force and not any(group == CORE.name for group, _ in applied):
+        raise StoreFileError(backup_file, "not a Careline database (it records no Careline migration); "
+                                          "restore --force uses it anyway")
+    newer = unknown_migrations(applied, known)
+    if newer:
+        raise StoreFileError(backup_file, f"written by a newer Careline (migration {', '.join(newer[:3])} is "
+                                          "unknown here): upgrade Careline first, then restore")
+
+
+def restore(backup_file: str | Path, database: str | Path, *, known: Iterable[Migrations] = (),
+            force: bool = False) -> BackupReport:
+    """Replace ``database``'s content with a verified backup; refuses while the database is in use.
+
+    ``known`` are the migration sets this code applies (the store's core set is always one)."""
+    refuse_own_file(database, backup_file, "cannot restore the database from itself")
     verify(backup_file)
+    check_restorable(backup_file, [CORE, *known], force=force)
     target = Path(database)
-    create_private(target)
+    try:
+        create_private(target)
+    except OSError as exc:
+        raise explain(target, exc) from exc
     source = _open_existing(Path(backup_file))
     try:
         live = sqlite3.connect(target, timeout=0.5)
@@ -136,7 +247,7 @@ def restore(backup_file: str | Path, database: str | Path) -> BackupReport:
             live.execute("PRAGMA locking_mode = EXCLUSIVE")
             live.execute("BEGIN EXCLUSIVE")
             live.rollback()
-            source.backup(live, pages=PAGES_PER_STEP)
+            source.backup(live, pages=ONE_STEP)
             live.execute("PRAGMA journal_mode = WAL")
             pages = int(live.execute("PRAGMA page_count").fetchone()[0])
         finally:

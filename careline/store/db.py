@@ -45,11 +45,29 @@ def connect(path: str | Path, *, any_thread: bool = False) -> Database:
 
 
 def migrate(db: Database, extra: Iterable[Migrations] = ()) -> None:
-    """Apply every pending migration; applying twice is a no-op (sqlite-utils records each)."""
+    """Apply every pending migration; applying twice is a no-op (sqlite-utils records each).
+
+    Processes that start together (the service and a command, two workers) must not both apply the
+    same migration: sqlite-utils reads what is pending before any lock, so each set is applied inside
+    one ``BEGIN IMMEDIATE`` transaction, which waits for any other process migrating (busy_timeout)
+    and then reads what is pending afresh. Inside it each migration is a savepoint; a failure rolls the
+    whole set back, and the next start applies it again.
+    """
     if db.journal_mode != "wal":
         db.enable_wal()
     for migrations in (CORE, *extra):
+        _apply_locked(db, migrations)
+
+
+def _apply_locked(db: Database, migrations: Migrations) -> None:
+    """One migration set under the write lock (a start that finds nothing pending holds it a moment)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
         migrations.apply(db)
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 class Store:

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from careline.app.commands import settings_of
-from careline.app.doctor import ERROR, WARNING, doctor
+from careline.app.doctor import ERROR, KNOWN_MIGRATIONS, WARNING, doctor
+from careline.app.web.sealing import ENV
 from careline.domain import Platform, utcnow
 from careline.errors import CarelineError
 from careline.settings import Settings
@@ -57,26 +58,48 @@ def doctor_cmd(ctx: click.Context) -> None:
 def backup_cmd(ctx: click.Context, file: str) -> None:
     """Copy the database to FILE (0600, integrity-checked); safe while the service runs.
 
+    FILE may not be the database or its -wal, -shm or .totp-key file. The two-factor key file is
+    not in the copy: keep <database>.totp-key (or $CARELINE_TOTP_KEY) with your backups.
+
     \b
     A nightly backup kept for two weeks, from cron:
       15 3 * * *  careline backup /var/backups/careline/careline-$(date +\\%a).db
     """
-    report = backups.backup(settings_of(ctx).service.database, file)
+    database = settings_of(ctx).service.database
+    report = backups.backup(database, file)
     click.echo(f"backed up {report.pages} pages ({report.bytes / 1e6:.1f} MB) to {report.path}; integrity ok")
+    click.echo(key_reminder(database))
 
 
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@click.option("--force", is_flag=True, help="Restore a file that is not a Careline database anyway.")
 @click.pass_context
-def restore_cmd(ctx: click.Context, file: str, yes: bool) -> None:
-    """Replace the database with the backup FILE (verified first). Stop the service before."""
+def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
+    """Replace the database with the backup FILE (verified first). Stop the service before.
+
+    A backup written by a newer Careline is refused (upgrade first), and so, without --force, is a
+    file that is not a Careline database.
+    """
     database = settings_of(ctx).service.database
+    backups.refuse_own_file(database, file, "cannot restore the database from itself")
     backups.verify(file)
+    backups.check_restorable(file, KNOWN_MIGRATIONS, force=force)
     if not yes:
         click.confirm(f"Replace everything in {database} with {file}?", abort=True)
-    report = backups.restore(file, database)
+    report = backups.restore(file, database, known=KNOWN_MIGRATIONS, force=force)
     click.echo(f"restored {report.pages} pages into {report.path}")
+    click.echo(key_reminder(database))
+
+
+def key_reminder(database: str | Path) -> str:
+    """Sealed two-factor secrets open only with the key they were sealed with, which no backup holds."""
+    if os.environ.get(ENV):
+        return f"two-factor secrets are sealed with ${ENV}: keep that key with your backups"
+    key = Path(f"{database}.totp-key")
+    return (f"two-factor secrets are sealed with {key}, which is not in the backup: keep the key file "
+            f"with your backups (restore it beside the database; 'careline doctor' checks it matches)")
 
 
 def write_private(path: str, text: str) -> None:

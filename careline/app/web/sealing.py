@@ -5,13 +5,17 @@ The key comes from ``$CARELINE_TOTP_KEY`` (a Fernet key: ``python -c "from crypt
 Fernet; print(Fernet.generate_key().decode())"``) or, when that is unset, from a key file beside the
 database, ``<database>.totp-key``, created once with mode 0600. Keep that file (or the variable) with
 your backups: without it, people with two-factor on sign in with a recovery code and set it up again.
+The key file is made only while no secret is sealed; with sealed secrets and no key file, this process
+uses a key of its own that it never writes, so the real key file can still be put back.
 Secrets stored before sealing existed are sealed at the next start (:func:`seal_stored`).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import sqlite3
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -21,6 +25,7 @@ from careline.errors import CarelineError
 
 ENV = "CARELINE_TOTP_KEY"
 PREFIX = "fernet:"
+log = logging.getLogger(__name__)
 
 
 def key_file(db: Database) -> Path | None:
@@ -54,14 +59,36 @@ def _read_or_create(path: Path) -> bytes:
     return key
 
 
+@functools.lru_cache(maxsize=8)
+def _throwaway(path: str) -> Fernet:
+    """A key for this process only, never written: ``path`` is missing but secrets are sealed already."""
+    log.warning("two-factor secrets are sealed but %s is missing: put back the key file backed up with the "
+                "database (until then those people must use a recovery code)", path)
+    return Fernet(Fernet.generate_key())
+
+
+def _sealed_exist(db: Database) -> bool:
+    try:
+        return db.conn.execute("SELECT 1 FROM users WHERE totp_secret LIKE 'fernet:%' LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no users table: nothing sealed
+        return False
+
+
 def fernet(db: Database) -> Fernet:
+    """The key for ``db``. A key file is made only while no secret is sealed: restored without its key
+    file, a database with sealed secrets must not get a fresh one (it opens none of them, yet looks right,
+    and would stand in the way of the real one being put back)."""
     path = key_file(db)
-    return _fernet(os.environ.get(ENV, ""), str(path or ""))
+    env_key = os.environ.get(ENV, "")
+    if not env_key and path is not None and not path.exists() and _sealed_exist(db):
+        return _throwaway(str(path))
+    return _fernet(env_key, str(path or ""))
 
 
 def forget_keys() -> None:
     """Drop the keys this process has read (after the key file or ``$CARELINE_TOTP_KEY`` was replaced)."""
     _fernet.cache_clear()
+    _throwaway.cache_clear()
 
 
 def seal(db: Database, secret: str) -> str:
