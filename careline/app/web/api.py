@@ -17,7 +17,7 @@ from aiohttp import web
 from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
-from careline.app.web.auth import USER_KEY, allow, public, user_of
+from careline.app.web.auth import USER_KEY, allow, public, still_signed_in, user_of
 from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, settings_now
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
@@ -31,6 +31,8 @@ STREAM_SECONDS = 5.0
 #: An open conversation page hears about a colleague's change within this many seconds.
 CONVERSATION_STREAM_SECONDS = 2.0
 STREAM_LIFETIME = 600.0
+#: How long one event may wait for a client that stopped reading before its stream is dropped.
+STALLED_WRITE = 30.0
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -118,11 +120,17 @@ async def event_stream(request: web.Request, event: str, payload: Callable[[], A
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_LIFETIME
     stopping = request.app[STOPPING]
-    while loop.time() < deadline and not stopping.is_set():
+    while loop.time() < deadline and not stopping.is_set() and await still_signed_in(request):
         data = await payload()
         try:
-            await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
+            # a client that stops reading would hold the handler in drain() for ever (and shutdown with it)
+            async with asyncio.timeout(max(2 * every, STALLED_WRITE)):
+                await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
         except ConnectionResetError:  # the page went away; aiohttp's ClientConnectionResetError subclasses it
+            return response
+        except TimeoutError:
+            if request.transport is not None:
+                request.transport.close()
             return response
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(every):

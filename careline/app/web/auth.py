@@ -188,6 +188,22 @@ async def _identify(request: web.Request) -> Principal | None:
     return seen.who
 
 
+async def still_signed_in(request: web.Request) -> bool:
+    """Whether the credential this request came with still stands, its role no lower than when it came in
+    (read, not touched). Why: a long-lived response (a live stream) must stop when its person logs out, is
+    disabled, loses the role or has their sessions ended by an admin; the middleware checked only once."""
+    store, accounts, was = request.app[STORE], settings_now(request.app).accounts, user_of(request)
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+        seen = await store.read(lambda db: _by_token(db, token)) if token else None
+    else:
+        sid = request.cookies.get(SESSION_COOKIE, "")
+        idle, roles = timedelta(minutes=accounts.idle_minutes), frozenset(accounts.totp_roles)
+        seen = await store.read(lambda db: _by_session(db, sid, idle, roles)) if sid else None
+    return seen is not None and seen.who.username == was.username and seen.who.can(was.role)
+
+
 async def _touch(request: web.Request, seen: Seen, touch: Callable[[Database, str, datetime], None]) -> None:
     """Record use (idle timeout, "last used") when the stored time is older than :data:`TOUCH_EVERY`."""
     now, last = utcnow(), from_iso(seen.last)
