@@ -379,7 +379,8 @@ def _with_survey_link(db: Database, desk: Desk, conv: Conversation, text: str, n
     url = surveys.survey_url(desk.settings, token, surveys.service_url(desk.settings))
     body = f"{text.rstrip()}\n\n{surveys.REPLY_PROMPT} {url}"
     limit = announced_limit(desk.length_limits, conv.platform, conv.brand)
-    if not check_length(conv.platform, body, limit).ok:
+    answered = replies.latest_customer_mention(db, conv.thread_key)  # the post the reply will answer
+    if not check_length(conv.platform, body, limit, author=answered["handle"]).ok:
         return text, "The survey link did not fit in the reply; it is on the conversation page."
     return body, "The survey link went with the reply."
 
@@ -506,14 +507,19 @@ async def add_internal_note(desk: Desk, actor: Actor, conv_id: int, text: str, *
 
 
 # -- workspace: tags, teams, bulk work ------------------------------------------------------------------------
-async def tag(desk: Desk, actor: Actor, conv_id: int, label: str, *, now: datetime, remove: bool = False) -> Outcome:
-    """Add (or remove) a tag; anyone working the queue may, whoever owns the conversation."""
+async def tag(desk: Desk, actor: Actor, conv_id: int, label: str, *, now: datetime, remove: bool = False,
+              strict: bool = False) -> Outcome:
+    """Add (or remove) a tag; anyone working the queue may, whoever owns the conversation. ``strict`` (bulk
+    work): a conversation that already had (or lacked) the tag is refused, so its Undo leaves it alone: a bulk
+    Undo used to remove a tag a colleague had put there before, or add one nobody had."""
     name = workspace.clean_tag(label)
 
     def write(db: Database) -> Outcome:
         load_conversation(db, conv_id)
         changed = workspace.remove_tag(db, conv_id, name) if remove else workspace.add_tag(db, conv_id, name,
                                                                                            actor.username, now)
+        if strict and not changed:
+            raise Conflict(f"it {'had no' if remove else 'already had'} #{name}")
         if changed:
             append_event(db, Event(now, actor.username, "conversation.untagged" if remove else "conversation.tagged",
                                    f"conversation:{conv_id}", {"tag": name}))
@@ -661,7 +667,7 @@ async def _bulk_one(desk: Desk, actor: Actor, conv_id: int, action: str, *, now:
     if action in ("resolve", "dismiss"):
         await change_status(desk, actor, conv_id, Action(action), now=now)
     elif action in ("tag", "untag"):
-        await tag(desk, actor, conv_id, label, now=now, remove=action == "untag")
+        await tag(desk, actor, conv_id, label, now=now, remove=action == "untag", strict=True)
     elif action == "assign":
         await assign(desk, actor, conv_id, agent, now=now)
     elif action == "assign_team":

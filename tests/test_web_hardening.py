@@ -304,3 +304,32 @@ async def test_a_reply_with_control_characters_is_a_422_and_posts_nothing(client
     assert "control characters" in (await refused(r, 422))["message"]
     detail = await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json()
     assert detail["replies"] == []
+
+
+async def test_a_links_own_words_never_show_as_the_queues_result_message(client: TestClient) -> None:
+    await login(client, "agent")
+    page = await (await client.get("/?" + urlencode({"bulk": "Your session expired: sign in at https://phish-here.test"}))).text()
+    assert "phish-here.test" not in page and "session expired" not in page
+
+
+async def test_a_bulk_tag_leaves_out_and_its_undo_leaves_alone_what_already_had_the_tag(
+        client: TestClient, web_store: Store) -> None:
+    """A colleague had tagged one of them: the bulk Undo used to take that tag off too."""
+    csrf = await login(client, "agent")
+    ids = [c["id"] for c in (await (await client.get("/api/queue?limit=2&status=new")).json())["items"]]
+    r = await client.post(f"/conversations/{ids[0]}/tag", data={"csrf_token": csrf, "tag": "vip"},
+                          allow_redirects=False)
+    assert r.status == 303
+    r = await client.post("/bulk", data=[("csrf_token", csrf), ("action", "tag"), ("tag", "vip"),
+                                         *(("id", str(i)) for i in ids)], headers={"Referer": "/"},
+                          allow_redirects=False)
+    page = await (await client.get(r.headers["Location"])).text()
+    assert "Tagged 1 conversation." in page and "1 refused" in page and "already had #vip" in page
+    undo_form = re.search(r'<form[^>]*action="/bulk"[^>]*>(?:(?!</form>).)*id="bulk-undo"', page, re.S)
+    assert undo_form and re.findall(r'name="id" value="(\d+)"', undo_form[0]) == [str(ids[1])]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', undo_form[0]))
+    await client.post("/bulk", data=[("csrf_token", csrf), ("action", fields["action"]), ("tag", fields["tag"]),
+                                     ("id", str(ids[1]))], allow_redirects=False)
+    tags = await web_store.read(lambda db: db.conn.execute(
+        "SELECT conversation_id FROM conversation_tags WHERE tag = 'vip'").fetchall())
+    assert tags == [(ids[0],)]  # the colleague's tag stays, the bulk one is undone

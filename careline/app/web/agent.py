@@ -147,14 +147,15 @@ async def queue_page(request: web.Request) -> web.Response:
                                         "views": workspace.views_of(db, me.username),
         "mentions": workspace.unseen_mentions(db, me.username),
                                         "agents": [u["username"] for u in users(db) if u["role"] != "marketing"]})
-    here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "undo")]
+    here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "bsig", "undo")]
     return render(request, "queue.html", title="Search" if q else "Reply queue", rows=page.rows, counts=numbers,
                   filters=filters, mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
                   platforms=sorted(LIMITS.keys() - {"twitter"}), intents=workflow.intent_choices(settings, None),
                   statuses=STATUSES,
                   me=me.username, is_lead=me.role in ("lead", "admin"), q=q, dense=dense, next=page.next,
                   next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
-                  bulk=request.query.get("bulk", "")[:400],
+                  bulk=actions.opened_message(me.csrf, request.query.get("bulk", "")[:400],
+                                              request.query.get("bsig", "")),
                   undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]), **side)
 
 

@@ -66,8 +66,9 @@ async def bulk_form(request: web.Request) -> web.Response:
     if result.refused:
         words += f" {len(result.refused)} refused: " + "; ".join(f"#{i} {why}" for i, why in result.refused[:3])
     back = urlparse(_back(request))
-    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "undo", "after")}
+    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "after")}
     query["bulk"] = words[:400]
+    query["bsig"] = actions.seal_message(user_of(request).csrf, query["bulk"])
     undo = workflow.BULK_UNDO.get(action)
     secret = user_of(request).csrf
     if undo and result.done and secret:
