@@ -329,6 +329,8 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
         if existing is not None:
             if existing.conversation_id != conv_id:
                 raise Conflict("idempotency_key was already used for another conversation")
+            if not _same_request(existing.text, text):  # a corrected text under a reused key would be dropped
+                raise Conflict("idempotency_key was already used for a different text; send it with a new key")
             return existing, True, (), {}
         conv = load_conversation(db, conv_id)
         if conv.status.value in CLOSED_STATUSES:
@@ -365,6 +367,12 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
         return Outcome(out.conversation, out.reply, f"{out.message} Not resolved: {exc}.", tone=tone or None)
     return Outcome(closed.conversation, out.reply, " ".join(filter(None, [out.message, "Resolved.", survey_note])),
                    tone=tone or None, survey_url=closed.survey_url, undoable=True)
+
+
+def _same_request(saved: str, text: str) -> bool:
+    """Whether ``saved`` (a reply's stored text) is what a request with ``text`` saved: the same words, or
+    them with the survey link a closing reply carries."""
+    return saved == text.strip() or saved.startswith(f"{text.rstrip()}\n\n{surveys.REPLY_PROMPT}")
 
 
 def _with_survey_link(db: Database, desk: Desk, conv: Conversation, text: str, now: datetime) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from careline.domain import Role, utcnow
+from careline.errors import Conflict
 from careline.settings import Settings, XSourceSettings
 from careline.store import Store
 from careline.store.conversations import load_conversation
@@ -198,8 +199,10 @@ async def test_one_reply_per_customer_message_unless_deliberate(store: Store, wo
     again = await workflow.send(desk, ADA, conv, "One more detail: check your DMs.", "one-per-msg-3", now=utcnow(),
                                 another=True)
     assert again.reply is not None and again.reply.state.value == "sent"
-    repeat = await workflow.send(desk, ADA, conv, "ignored", "one-per-msg-3", now=utcnow())
+    repeat = await workflow.send(desk, ADA, conv, "One more detail: check your DMs.", "one-per-msg-3", now=utcnow())
     assert repeat.reply is not None and repeat.reply.id == again.reply.id  # same key: the same reply
+    with pytest.raises(Conflict, match="different text"):  # the same key for other words is a mistake
+        await workflow.send(desk, ADA, conv, "ignored", "one-per-msg-3", now=utcnow())
 
 
 async def test_snooze_hides_from_working_views_until_woken(store: Store, world: World, simulator: Simulator,
