@@ -198,3 +198,18 @@ async def test_a_customer_message_during_the_post_is_not_closed_over_or_hidden(
     status, due = _state(store, "SELECT status, next_response_due FROM conversations WHERE id = ?", conv)
     assert status == "open"  # not resolved, and not "pending" behind the unanswered message
     assert due is not None  # the newer message's clock runs on
+
+
+async def test_a_reused_key_with_another_text_is_refused_not_silently_dropped(
+        stores: list[Store], world: World, x_sender: XReplySender) -> None:
+    """The same key with corrected text used to answer "Already saved" and post nothing: the agent believed
+    the correction had gone out."""
+    store = stores[0]
+    desk = Desk(store, Settings(), {"x": x_sender})
+    conv = add_thread(store, world, "x", ["x1", "x2"])
+    first = await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", "key-reuse-1", now=utcnow())
+    again = await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it. ", "key-reuse-1", now=utcnow())
+    assert again.reply is not None and first.reply is not None and again.reply.id == first.reply.id
+    with pytest.raises(Conflict, match="different text"):
+        await workflow.send(desk, AGENT, conv, "Sorry Ana, your bag arrives tonight.", "key-reuse-1", now=utcnow())
+    assert len(brand_posts(world)) == 1
