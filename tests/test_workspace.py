@@ -154,3 +154,9 @@ async def test_workspace_over_http(seeded: Store) -> None:
         assert r.status == 400
         ws = await (await client.get("/api/workspace")).json()
         assert ws["tags"] == ["vip"]
+
+
+@pytest.mark.parametrize("note", ["Can you look at this, @lee.", "@lee, see above", "ask @lee... or me"])
+def test_a_mention_at_the_end_of_a_sentence_names_the_person(seeded: Store, note: str) -> None:
+    """Names may hold dots, so "@lee." was read as "lee." and notified nobody."""
+    assert seeded.read_sync(lambda db: workspace.mentioned_users(db, note)) == ["lee"]

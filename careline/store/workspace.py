@@ -111,8 +111,10 @@ MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{1,64})")
 
 
 def mentioned_users(db: Database, text: str) -> list[str]:
-    """The people an ``@name`` in a note names (existing users only, each once)."""
-    names = list(dict.fromkeys(m.group(1) for m in MENTION.finditer(text)))
+    """The people an ``@name`` in a note names (existing users only, each once). A name may hold dots, so
+    "@lead." at the end of a sentence is tried as "lead." and as "lead" (it named nobody)."""
+    found = [m.group(1) for m in MENTION.finditer(text)]
+    names = list(dict.fromkeys(n for name in found for n in (name, name.rstrip(".")) if n))
     if not names:
         return []
     marks = ",".join("?" * len(names))
