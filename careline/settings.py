@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import logging
 import math
 import os
 import re
@@ -28,6 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careline.domain import INTENTS
 from careline.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ENV_PREFIX = "CARELINE_"
@@ -517,8 +520,25 @@ def validate(settings: Settings) -> None:
     for i, hook in enumerate(settings.responder.webhooks):
         if problem := _url_problem(hook.url):
             raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}: {problem}")
+    _check_survey_links(settings)
     _check_accounts(settings.accounts)
     _check_templates(settings)
+
+
+def _check_survey_links(settings: Settings) -> None:
+    """``responder.public_url`` is what customers' survey links start with: a value that is set must be an
+    http(s) URL with a host. Unset while a brand's ``survey_in_reply`` is on, the link stays out of the
+    closing replies (a link to this server's own address would not open for a customer): said at load,
+    so an admin does not first hear it from an agent."""
+    public = settings.responder.public_url
+    if public and (problem := _url_problem(public)):
+        raise ConfigError("responder.public_url", f"expected the public http(s) address of this app, got {public!r}: "
+                                                  f"{problem}")
+    wanting = [b.name for b in settings.brands if b.survey_in_reply]
+    if wanting and not public and settings.responder.survey != "none":
+        log.warning("brands %s set survey_in_reply but responder.public_url is empty: survey links stay out of "
+                    "closing replies (they are on the conversation page); set responder.public_url to the "
+                    "address customers reach this app at", ", ".join(wanting))
 
 
 #: One DNS label: letters, digits and inner hyphens, at most 63 (RFC 1123); IDNs arrive as Unicode letters.

@@ -150,8 +150,8 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     conv = load(db, conv_id)
     if conv["status"] in ("resolved", "dismissed"):
         raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
-    text = _postable(conv, text, limits)
     last = latest_customer_mention(db, conv["thread_key"])
+    text = _postable(conv, text, limits, last["handle"])
     tone = check_tone(text, last.get("language") or "en")  # the tone guard reads the reply's language
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
@@ -197,18 +197,27 @@ def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: s
     return load_reply(db, reply_id)
 
 
-def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | None) -> str:
+def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | None, author: str | None) -> str:
     """``text`` stripped, once it is a reply the platform would take: not empty, no control characters (a NUL
-    or an escape code posts as garbage, or gets the whole reply refused), within the platform's length."""
+    or an escape code posts as garbage, or gets the whole reply refused), within the platform's length as
+    posted (``author``, the handle answered: Mastodon's sender puts ``@author`` in front, which counts)."""
     text = text.strip()
     if not text:
         raise Conflict("the reply is empty")
     if CONTROL.search(text):
         raise Invalid("the reply holds control characters; only line breaks and tabs may be in it")
-    length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]))
+    length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]),
+                          author=author)
     if not length.ok:
-        raise Conflict(f"the reply is {length.length} characters; {conv['platform']} allows {length.limit}")
+        raise Conflict(length.reason)
     return text
+
+
+def answered_handle(db: Database, mention_key: str | None) -> str | None:
+    """The handle of the author of the message a reply answers (what a platform's sender may mention)."""
+    found = rows(db, "SELECT a.handle FROM mentions m JOIN authors a ON a.key = m.author_key WHERE m.key = ?",
+                 (mention_key,)) if mention_key else []
+    return found[0]["handle"] if found else None
 
 
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
@@ -220,7 +229,7 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     if reply["created_by"] != actor:
         raise Forbidden("only the author can edit a draft")
     conv = load(db, reply["conversation_id"])
-    text = _postable(conv, text, limits)
+    text = _postable(conv, text, limits, answered_handle(db, reply["in_reply_to"]))
     tone = check_tone(text, latest_customer_mention(db, conv["thread_key"]).get("language") or "en")
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -147,6 +148,14 @@ def service_url(settings: Settings) -> str:
     host = settings.service.host
     host = "localhost" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host
     return f"http://{host}:{settings.service.port}"
+
+
+def public_base(settings: Settings) -> str | None:
+    """``responder.public_url`` when it is an http(s) URL with a host, else ``None``: a link a customer can
+    open. The service's own address (``service_url``) is not one: a closing reply never carries it."""
+    public = settings.responder.public_url.strip()
+    parts = urlsplit(public)
+    return public.rstrip("/") if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def link_in_reply(settings: Settings, brand: str) -> bool:

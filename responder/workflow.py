@@ -384,7 +384,11 @@ def _with_survey_link(db: Database, desk: Desk, conv: Conversation, text: str, n
     if not surveys.link_in_reply(desk.settings, conv.brand):
         return text, ""
     token = surveys.create_survey(db, conv.id, desk.settings.responder.survey, now=now)
-    url = surveys.survey_url(desk.settings, token, surveys.service_url(desk.settings))
+    public = surveys.public_base(desk.settings)
+    if public is None:  # the service's own address would not open for a customer
+        return text, ("The survey link was left out of the reply: responder.public_url is not set; "
+                      "it is on the conversation page.")
+    url = surveys.survey_url(desk.settings, token, public)
     body = f"{text.rstrip()}\n\n{surveys.REPLY_PROMPT} {url}"
     limit = announced_limit(desk.length_limits, conv.platform, conv.brand)
     answered = replies.latest_customer_mention(db, conv.thread_key)  # the post the reply will answer

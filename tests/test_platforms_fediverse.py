@@ -26,7 +26,8 @@ from platforms.mastodon.reply import MastodonReplySender
 from platforms.registry import build_senders
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import Fault, SimPost, World, load_scenario_data
-from responder import workflow
+from responder import surveys, workflow
+from responder.textlimits import check_length
 from responder.workflow import Actor, Desk
 from tests.helpers.scenarios import APP_PASSWORD, SKY, brand_for, fediverse_users, make_source, poll_and_route
 
@@ -175,6 +176,72 @@ async def test_the_servers_own_limit_reaches_the_editor_and_the_send_check(
         out = await workflow.send(desk, Actor("ada"), conv_id, long_text, "key-long-1", now=utcnow())
     assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
     assert long_text.strip() in world.by_id[str(out.reply.platform_id)].text
+
+
+async def test_a_mastodon_reply_is_checked_with_the_mention_its_sender_adds(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """The sender puts ``@fan1@other.social`` in front (counted as ``@fan1 ``): a reply of 500 is refused by
+    our check, with the reason, before anything is posted; one of 494 goes out at exactly 500."""
+    settings, conv_id = await _queued_conversation("mastodon", world, simulator, store, tmp_path)
+    async with started_senders(settings) as senders:
+        desk = Desk(store, settings, senders)
+        before = len(world.posts)
+        with pytest.raises(Conflict, match="the reply is 506 characters; mastodon allows 500"):
+            await workflow.send(desk, Actor("ada"), conv_id, "a" * 500, "key-at-limit-0", now=utcnow())
+        assert len(world.posts) == before  # refused here, not by the server after approval
+        out = await workflow.send(desk, Actor("ada"), conv_id, "a" * 494, "key-at-limit-1", now=utcnow())
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert world.by_id[str(out.reply.platform_id)].text == "@fan1@other.social " + "a" * 494
+
+
+async def test_the_survey_link_counts_the_mastodon_mention_too(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """A closing reply that fits with the link only without the sender's mention keeps the link out (the
+    agent is told) instead of failing at the server after the conversation was closed."""
+    settings, conv_id = await _queued_conversation("mastodon", world, simulator, store, tmp_path)
+    settings = _survey_settings(settings, in_reply=True)
+    link = f"\n\n{surveys.REPLY_PROMPT} https://care.example/s/{'t' * 43}"  # a token is 43 characters
+    text = "b" * (500 - check_length("mastodon", link).length)  # 500 with the link, 506 with the mention
+    async with started_senders(settings) as senders:
+        out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id, text, "key-close-at-limit",
+                                  now=utcnow(), resolve=True)
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert "did not fit" in out.message and out.conversation.status.value == "resolved"
+    assert world.by_id[str(out.reply.platform_id)].text == "@fan1@other.social " + text
+
+
+FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"  # one grapheme, 25 UTF-8 bytes
+
+
+@pytest.mark.parametrize(("fits", "over"), [
+    ("a" * 300, "a" * 301),
+    (FAMILY * 120, FAMILY * 121),  # 3,000 bytes fit; 3,025 do not, though only 121 graphemes
+])
+async def test_the_bluesky_simulator_refuses_what_bluesky_refuses(
+        fits: str, over: str, world: World, sky_sender: BlueskyReplySender) -> None:
+    parent = world.by_ref["b3"].id
+    assert check_length("bluesky", fits).ok and not check_length("bluesky", over).ok
+    assert world.by_id[await sky_sender.post(fits, parent)].text == fits
+    count = len(world.posts)
+    with pytest.raises(PermanentSourceError, match=r"400 InvalidRequest Invalid app\.bsky\.feed\.post record"):
+        await sky_sender.post(over, parent)
+    assert len(world.posts) == count
+
+
+@pytest.mark.parametrize(("fits", "over"), [
+    ("a" * 494, "a" * 495),  # with "@fan1@other.social " in front, counted as "@fan1 "
+    (FAMILY * 494, FAMILY * 495),  # graphemes, not code points
+    ("https://example.com/" + "a" * 200 + " " + "a" * 470, "https://example.com/" + "a" * 200 + " " + "a" * 471),
+])
+async def test_the_mastodon_simulator_refuses_what_mastodon_refuses(
+        fits: str, over: str, world: World, masto_sender: MastodonReplySender) -> None:
+    parent, author = world.by_ref["m1"].id, "fan1@other.social"
+    assert check_length("mastodon", fits, author=author).length == 500
+    assert world.by_id[await masto_sender.post(fits, parent)].text == f"@{author} {fits}"
+    count = len(world.posts)
+    with pytest.raises(PermanentSourceError, match="422: Validation failed: Text character limit of 500 exceeded"):
+        await masto_sender.post(over, parent)
+    assert len(world.posts) == count
 
 
 async def test_mastodon_429_waits_for_the_reset_header(world: World, simulator: Simulator) -> None:
@@ -330,6 +397,20 @@ async def test_send_and_resolve_without_the_brand_setting_or_room_keeps_the_text
     assert full.reply is not None and full.reply.state is ReplyState.SENT
     assert "did not fit" in full.message and full.conversation.status.value == "resolved"
     assert "/s/" not in world.by_id[str(full.reply.platform_id)].text
+
+
+async def test_without_a_public_url_the_survey_link_stays_out_of_the_reply(
+        world: World, simulator: Simulator, store: Store, tmp_path: Path) -> None:
+    """``survey_in_reply`` with no ``responder.public_url``: the reply goes out as written (no link to this
+    server's own address), the conversation resolves, and the agent is told why."""
+    settings, conv_id = await _queued_conversation("bluesky", world, simulator, store, tmp_path)
+    settings = _survey_settings(settings, in_reply=True, public_url="")
+    async with started_senders(settings) as senders:
+        out = await workflow.send(Desk(store, settings, senders), Actor("ada"), conv_id, "Refund is on its way.",
+                                  "key-close-no-public", now=utcnow(), resolve=True)
+    assert out.reply is not None and out.reply.state is ReplyState.SENT, out.message
+    assert world.by_id[str(out.reply.platform_id)].text == "Refund is on its way."
+    assert out.conversation.status.value == "resolved" and "responder.public_url is not set" in out.message
 
 
 async def test_a_closing_reply_held_for_approval_does_not_resolve(

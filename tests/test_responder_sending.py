@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from careline.errors import Conflict, NotFound
+from careline.errors import Conflict, NotFound, PermanentSourceError
 from careline.platform import ReplySender
 from careline.settings import RedditSourceSettings, Settings, XSourceSettings
 from careline.store import Store
@@ -24,6 +24,7 @@ from platforms.simulator.world import Fault, SimPost, World, load_scenario_data
 from platforms.x.reply import XReplySender
 from responder import workflow
 from responder.sending import UNKNOWN, retry_reply, send_reply
+from responder.textlimits import check_length
 from responder.workflow import Desk
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -269,3 +270,29 @@ async def test_reddit_in_doubt_waits_for_a_person(store: Store, world: World,
     row = await retry_reply(store, rid, senders, actor="lead1", now=NOW + timedelta(minutes=1))
     [posted] = brand_posts(world, "reddit")
     assert row["state"] == "sent" and posted.parent_id == world.by_ref["rs"].id
+
+
+@pytest.mark.parametrize(("fits", "over"), [
+    ("a" * 280, "a" * 281),
+    ("中" * 140, "中" * 141),  # CJK weighs 2
+    ("https://example.com/" + "a" * 80 + " " + "a" * 256, "https://example.com/" + "a" * 80 + " " + "a" * 257),
+])
+async def test_the_x_simulator_refuses_what_x_refuses(
+        fits: str, over: str, world: World, x_sender: XReplySender) -> None:
+    """X's weighted 280 through the real sender: the exact limit posts, one more is X's 403."""
+    parent = world.by_ref["x2"].id
+    assert check_length("x", fits).length == 280 and not check_length("x", over).ok
+    assert world.by_id[await x_sender.post(fits, parent)].text == fits
+    with pytest.raises(PermanentSourceError, match="403 Forbidden\nYour Tweet text is too long"):
+        await x_sender.post(over, parent)
+    assert len(brand_posts(world)) == 1
+
+
+async def test_the_reddit_simulator_refuses_what_reddit_refuses(
+        world: World, reddit_sender: RedditReplySender) -> None:
+    """10,000 characters post; 10,001 come back as Reddit's ``TOO_LONG`` in ``json.errors``."""
+    parent = fullname(world.by_ref["rc"])
+    assert world.by_id[(await reddit_sender.post("a" * 10_000, parent)).split("_", 1)[1]].text == "a" * 10_000
+    with pytest.raises(PermanentSourceError, match="TOO_LONG: 'this is too long \\(max: 10000\\)' on field 'text'"):
+        await reddit_sender.post("a" * 10_001, parent)
+    assert len(brand_posts(world, "reddit")) == 1

@@ -181,10 +181,15 @@ async def test_page_ces_question_errors_escaped_and_unknown_token(
         assert resp.status == 404
 
 
-def test_the_link_is_absolute_without_a_public_url() -> None:
-    from careline.settings import ServiceSettings, Settings
-    from responder.surveys import service_url
+def test_only_a_public_http_url_is_a_base_for_links_in_replies() -> None:
+    """The service's own address (``http://127.0.0.1:8080``) is not a link a customer can open: without a
+    public URL there is no base for a link in a closing reply (the page keeps its own relative link)."""
+    from careline.settings import Settings
+    from responder.surveys import public_base
 
-    assert survey_url(Settings(), "tok", service_url(Settings())) == "http://127.0.0.1:8080/s/tok"
-    wildcard = Settings(service=ServiceSettings(host="0.0.0.0", port=9000))
-    assert survey_url(wildcard, "tok", service_url(wildcard)) == "http://localhost:9000/s/tok"
+    assert public_base(Settings()) is None
+    for url in ("care.example.com", "ftp://care.example.com", "https://"):
+        assert public_base(Settings(responder=ResponderSettings(public_url=url))) is None
+    good = Settings(responder=ResponderSettings(public_url="https://care.example.com/"))
+    assert public_base(good) == "https://care.example.com"
+    assert survey_url(good, "tok", public_base(good) or "") == "https://care.example.com/s/tok"

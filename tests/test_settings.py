@@ -85,3 +85,21 @@ def test_webhook_urls_that_can_be_reached_are_accepted(tmp_path: Path, url: str)
     path = tmp_path / "c.toml"
     path.write_text(f'[[responder.webhooks]]\nurl = "{url}"\n', encoding="utf-8")
     assert load_settings(path).responder.webhooks[0].url == url
+
+
+def test_public_url_must_be_an_http_url_with_a_host(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"responder\.public_url.*http\(s\) address"):
+        load_settings(write(tmp_path, '[responder]\npublic_url = "care.example.com"\n'), environ={})
+    ok = load_settings(write(tmp_path, '[responder]\npublic_url = "https://care.example.com"\n'), environ={})
+    assert ok.responder.public_url == "https://care.example.com"
+
+
+def test_survey_in_reply_without_a_public_url_is_warned_about(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    brand = '[[brands]]\nname = "acme"\nkeywords = ["acme"]\nsurvey_in_reply = true\n'
+    load_settings(write(tmp_path, brand + '[responder]\nsurvey = "csat"\n'), environ={})
+    assert "survey links stay out of closing replies" in caplog.text and "acme" in caplog.text
+    caplog.clear()
+    load_settings(write(tmp_path, brand + '[responder]\nsurvey = "csat"\npublic_url = "https://care.example.com"\n'),
+                  environ={})
+    assert "survey_in_reply" not in caplog.text

@@ -5,7 +5,8 @@ Serves what our sources and the reply sender call, under ``/xrpc/<nsid>``: ``cre
 host), ``app.bsky.feed.searchPosts`` (``q``, ``since``, ``cursor``, ``limit``), the logged-in account's
 ``app.bsky.notification.listNotifications`` (``reasons``, ``cursor``), ``app.bsky.feed.getPosts``,
 ``app.bsky.feed.getPostThread`` and ``com.atproto.repo.createRecord``, which checks that a reply's root
-and parent references (uri and cid) name real posts of one thread. Every response carries the
+and parent references (uri and cid) name real posts of one thread and that the text keeps the lexicon's
+limits (300 graphemes, 3,000 UTF-8 bytes). Every response carries the
 ``ratelimit-limit/-remaining/-reset/-policy`` headers; errors are XRPC error bodies. Faults injected
 under ``bluesky-search``, ``bluesky-notifications`` and ``bluesky-create`` are served one per request.
 """
@@ -25,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from careline.textcount import BLUESKY_BYTE_LIMIT, BLUESKY_LIMIT, bluesky_bytes, bluesky_length
 from platforms.simulator.faults import listing_response
 from platforms.simulator.world import Fault, SimPost, SimUser, World, tid
 
@@ -259,6 +261,9 @@ class BlueskyFace:
             text = str(record["text"])
         except (ValueError, KeyError, TypeError):
             return _error(400, "InvalidRequest", "Input must have the property \"record\"")
+        too_long = _too_long(text)
+        if too_long:
+            return _error(400, "InvalidRequest", too_long)
         if body.get("repo") not in (user.id, user.username):
             return _error(400, "InvalidRequest", "repo must be the authenticated account")
         parent, problem = self._check_reply(record.get("reply"))
@@ -286,6 +291,16 @@ class BlueskyFace:
         if root.id != parent.conversation_id:
             return None, f"reply.root {root.id} is not the root of the parent's thread ({parent.conversation_id})"
         return parent, None
+
+
+def _too_long(text: str) -> str | None:
+    """The PDS's lexicon validation of ``app.bsky.feed.post`` text: ``maxGraphemes`` 300, ``maxLength`` 3,000
+    UTF-8 bytes; its message when either is passed."""
+    if bluesky_length(text) > BLUESKY_LIMIT:
+        return f"Invalid app.bsky.feed.post record: Record/text must not be longer than {BLUESKY_LIMIT} graphemes"
+    if bluesky_bytes(text) > BLUESKY_BYTE_LIMIT:
+        return f"Invalid app.bsky.feed.post record: Record/text must not be longer than {BLUESKY_BYTE_LIMIT} characters"
+    return None
 
 
 def _parse(value: str) -> datetime:

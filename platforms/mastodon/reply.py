@@ -4,7 +4,8 @@
   direct, a followers-only post as followers-only, an unlisted one as unlisted.
 * A direct (or followers-only) reply reaches only the accounts it mentions, and Mastodon notifies only
   mentioned accounts, so the reply starts with ``@acct`` of the author when the agent did not write it
-  (Mastodon's own apps do the same).
+  (Mastodon's own apps do the same). The prefix counts against the limit: the responder's length check
+  is told the author answered and counts it (``responder.textlimits.check_length``).
 * ``Idempotency-Key``: the server answers a repeated key with the first post for an hour, so a retried
   send cannot appear twice; ``find`` also reads the parent's context for our reply.
 * ``max_length``: the server's own limit (``configuration.statuses.max_characters`` of its instance
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +23,7 @@ from careline.domain import Platform
 from careline.errors import CarelineError, SourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.settings import MastodonSourceSettings
+from careline.textcount import mastodon_with_mention
 from platforms.mastodon.client import TOKEN_ENV, MastodonAccount
 from platforms.mastodon.read import html_to_text
 
@@ -33,11 +34,9 @@ REPLY_VISIBILITY = {"direct": "direct", "private": "private", "unlisted": "unlis
 
 
 def with_mention(text: str, acct: str) -> str:
-    """``@acct text`` unless the text already mentions the author (as ``@user`` or ``@user@domain``)."""
-    user = acct.split("@", 1)[0]
-    if re.search(r"(?<![\w@])@" + re.escape(user) + r"(?:@[\w.-]+)?(?![\w@])", text, re.IGNORECASE):
-        return text
-    return f"@{acct} {text}"
+    """``@acct text`` unless the text already mentions the author (as ``@user`` or ``@user@domain``); the
+    rule lives in ``careline.textcount`` so the responder's length check counts the same prefix."""
+    return mastodon_with_mention(text, acct)
 
 
 def idempotency_key(text: str, in_reply_to: str) -> str:

@@ -4,7 +4,8 @@ Serves what our sources and the reply sender call: ``/api/v1/instance`` and ``/a
 and without the trailing slash Mastodon.py sends; with ``version``, or the library recurses),
 ``verify_credentials``, ``/api/v1/notifications`` (``types[]``), ``/api/v1/timelines/tag/:tag``,
 ``/api/v1/statuses/:id`` and its ``/context``, and ``POST /api/v1/statuses`` (``in_reply_to_id``,
-``visibility``, the ``Idempotency-Key`` header, the instance's character limit). Listings follow
+``visibility``, the ``Idempotency-Key`` header, the instance's character limit counted as Mastodon
+counts it: graphemes, a link as 23, a remote mention as its local part). Listings follow
 Mastodon's paging exactly: ``max_id`` (older than), ``since_id`` (newest after), ``min_id`` (the posts
 immediately after, served newest first), ``limit`` capped at 40 (80 for notifications), and a ``Link``
 header. Every response carries ``X-RateLimit-Limit/-Remaining/-Reset`` (300 per 5 minutes). The
@@ -26,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from careline.textcount import mastodon_length
 from platforms.simulator.faults import listing_response
 from platforms.simulator.world import Fault, SimPost, SimUser, World
 
@@ -229,7 +231,7 @@ class MastodonFace:
         key = (user.id, request.headers.get("Idempotency-Key", ""))
         if key[1] and key in self.idempotency:
             return web.json_response(status_json(self.world, self.world.by_id[self.idempotency[key]]), headers=headers)
-        if not text.strip() or len(text) > self.max_characters:
+        if not text.strip() or mastodon_length(text) > self.max_characters:  # StatusLengthValidator's count
             return _error(422, f"Validation failed: Text character limit of {self.max_characters} exceeded"
                           if text.strip() else "Validation failed: Text can't be blank", headers)
         parent = self._post(str(reply_to)) if reply_to else None

@@ -4,7 +4,8 @@ Implements what our sources and the reply seam call: the OAuth token endpoint
 (``POST /api/v1/access_token``), the listings ``r/{subs}/search``, ``r/{subs}/new``,
 ``r/{subs}/comments`` and ``message/mentions`` (``Listing`` of ``t3``/``t1`` things, newest first,
 ``after``/``before`` fullname pagination, ``limit`` up to 100, at most 1,000 items deep like the
-real listings), and ``POST /api/comment``. Every response carries ``x-ratelimit-used``,
+real listings), and ``POST /api/comment`` (a body over 10,000 characters is refused with ``TOO_LONG``).
+Every response carries ``x-ratelimit-used``,
 ``-remaining`` and ``-reset``; the window is generous so asyncprawcore's limiter never sleeps in
 tests. Faults injected into the ``World`` under ``reddit-<endpoint>`` are served one per request.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from careline.textcount import REDDIT_LIMIT, reddit_length
 from platforms.simulator.faults import listing_response
 from platforms.simulator.world import SimPost, SimUser, World
 
@@ -218,8 +220,12 @@ class RedditFace:
         if parent is None or author is None:
             errors = [["NOT_FOUND" if author else "USER_REQUIRED", "that thing does not exist", "thing_id"]]
             return web.json_response({"json": {"errors": errors}}, headers=headers)
+        text = str(form.get("text") or "")
+        if reddit_length(text) > REDDIT_LIMIT:  # Reddit answers 200 with the error in ``json.errors``
+            errors = [["TOO_LONG", f"this is too long (max: {REDDIT_LIMIT})", "text"]]
+            return web.json_response({"json": {"errors": errors}}, headers=headers)
         post = SimPost(ref=f"live-r-{len(self.world.posts)}", at=0, platform="reddit", user=author,
-                       text=str(form.get("text") or ""), reply_to=parent.ref, kind="comment",
+                       text=text, reply_to=parent.ref, kind="comment",
                        subreddit=parent.subreddit)
         self.world.append_live(post)
         return web.json_response({"json": {"errors": [], "data": {"things": [thing_json(self.world, post)]}}},

@@ -4,7 +4,8 @@ Implements what our pollers and reply seam call: ``GET /2/tweets/search/recent``
 ``GET /2/users/:id/mentions``, ``POST /2/tweets`` and the app-only ``POST /oauth2/token``. Responses
 carry ``data``/``includes.users``/``meta`` (``newest_id``, ``oldest_id``, ``result_count``,
 ``next_token``), reverse-chronological order, and the ``x-rate-limit-*`` headers; errors are JSON
-bodies like X's (tweepy parses them). Faults injected into the ``World`` are served one per request.
+bodies like X's (tweepy parses them). A tweet over 280 by X's weighted count is refused as X does (403).
+Faults injected into the ``World`` are served one per request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from careline.textcount import X_LIMIT, x_weighted_length
 from platforms.simulator.faults import listing_response
 from platforms.simulator.world import Query, SimPost, SimUser, World
 
@@ -177,6 +179,9 @@ class XFace:
             text = str(payload["text"])
         except (ValueError, KeyError, TypeError):
             return _error(400, "Invalid Request", "The `text` field is required.")
+        if x_weighted_length(text) > X_LIMIT:  # X's weighted count: CJK and emoji weigh 2, a URL 23
+            return _error(403, "Forbidden", "Your Tweet text is too long. For more information on how X counts text "
+                          "length see https://github.com/twitter/twitter-text.", headers)
         reply = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
         parent = self.world.by_id.get(str(reply)) if reply else None
         if reply and parent is None:
