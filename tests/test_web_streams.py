@@ -99,3 +99,20 @@ async def test_a_client_that_stops_reading_is_dropped(client: TestClient,
         assert ended and ended[0] - started < 15
     finally:
         raw.close()
+
+
+async def test_presence_takes_no_place_for_ids_that_are_no_conversation_and_ends_at_logout(
+        client: TestClient) -> None:
+    from careline.app.web.keys import PRESENCE
+
+    csrf = await login(client, "agent")
+    for i in range(20):
+        r = await client.post(f"/api/conversations/{10**11 + i}/presence", json={}, headers={"X-CSRF-Token": csrf})
+        assert r.status == 404
+    presence = client.app[PRESENCE]  # type: ignore[index]
+    assert not presence._by_conv
+    conv = (await (await client.get("/api/queue?limit=1")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/presence", json={"typing": True}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and (await r.json())["typing"] == ["agent"]
+    await client.post("/logout", headers={"X-CSRF-Token": csrf}, allow_redirects=False)
+    assert presence.of(conv) == {"viewing": [], "typing": []}

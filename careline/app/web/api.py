@@ -200,6 +200,10 @@ async def presence(request: web.Request) -> web.Response:
     body = await schemas.read_json(request, schemas.Presence, required=False)
     typing, leaving = body.typing, body.leaving
     conv_id, who = _conv_id(request), user_of(request).username
+    known = await request.app[STORE].read(
+        lambda db: db.conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conv_id,)).fetchone())
+    if known is None:  # an id that is no conversation must not take a place in memory
+        raise NotFound(f"conversation {conv_id} does not exist")
     if leaving:
         request.app[PRESENCE].leave(conv_id, who)
     else:

@@ -40,7 +40,7 @@ from careline.app.web.auth import (
     signed_in,
     user_of,
 )
-from careline.app.web.keys import HASHER, PENDING, STORE, THROTTLE, PendingLogin, settings_now
+from careline.app.web.keys import HASHER, PENDING, PRESENCE, STORE, THROTTLE, PendingLogin, settings_now
 from careline.app.web.pages import home_for, render
 from careline.app.web.passwords import password_problem
 from careline.app.web.security import hash_password, new_secret, same, verify_password
@@ -211,6 +211,7 @@ async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: 
 @signed_in
 async def logout(request: web.Request) -> web.StreamResponse:
     await end_session(request)
+    request.app[PRESENCE].forget(user_of(request).username)  # not "typing" on a page they left
     response = web.HTTPSeeOther("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response

@@ -30,7 +30,21 @@ class Presence:
     _by_conv: dict[int, dict[str, _Seen]] = field(default_factory=dict)
 
     def report(self, conv_id: int, who: str, *, typing: bool, now: float | None = None) -> None:
-        self._by_conv.setdefault(conv_id, {})[who] = _Seen(time.monotonic() if now is None else now, typing)
+        """Record ``who`` on ``conv_id``, and forget every page that has gone quiet anywhere: entries were
+        only swept when someone looked at that same conversation, so they piled up."""
+        now = time.monotonic() if now is None else now
+        self._sweep(now)
+        self._by_conv.setdefault(conv_id, {})[who] = _Seen(now, typing)
+
+    def forget(self, who: str) -> None:
+        """``who`` is gone everywhere (logged out, disabled): no colleague should still see them typing."""
+        for people in self._by_conv.values():
+            people.pop(who, None)
+
+    def _sweep(self, now: float) -> None:
+        for conv_id in [c for c, people in self._by_conv.items()
+                        if all(now - seen.at > self.ttl for seen in people.values())]:
+            del self._by_conv[conv_id]
 
     def leave(self, conv_id: int, who: str) -> None:
         self._by_conv.get(conv_id, {}).pop(who, None)
