@@ -84,9 +84,14 @@ def test_search_finds_messages_authors_notes_and_tags_and_pages(seeded: Store) -
     assert [r["id"] for r in tagged] == [conv] and tagged[0]["tags"] == "press enquiry"
 
     assert seeded.read_sync(lambda db: workspace.unseen_mentions(db, "lee")) == 1  # "@lee" in the note
-    assert "@lee please check" in str(seeded.read_sync(lambda db: workspace.mentions_of(db, "lee"))[0]["text"])
-    seeded.write_sync(lambda db: workspace.mark_mentions_seen(db, "lee", NOW + timedelta(seconds=1)))
+    shown = seeded.read_sync(lambda db: workspace.mentions_of(db, "lee"))
+    assert "@lee please check" in str(shown[0]["text"])
+    seeded.write_sync(lambda db: workspace.mark_mentions_seen(db, "lee", NOW + timedelta(seconds=1),
+                                                              int(shown[0]["id"])))  # type: ignore[call-overload]
     assert seeded.read_sync(lambda db: workspace.unseen_mentions(db, "lee")) == 0
+    # a note whose time is older than the opening but that committed after it still counts as new
+    asyncio.run(workflow.add_internal_note(desk, ADA, conv, "and @lee, one more", now=NOW - timedelta(minutes=5)))
+    assert seeded.read_sync(lambda db: workspace.unseen_mentions(db, "lee")) == 1
     asyncio.run(workflow.tag(desk, ADA, conv, "press enquiry", now=NOW, remove=True))
     gone, _ = seeded.read_sync(lambda db: search_rows(db, "#press", limit=20))
     assert conv not in [r["id"] for r in gone]

@@ -602,3 +602,13 @@ def m122_dismissed_decide_no_target(db: Database) -> None:
         db.conn.execute(statement)
     db.conn.execute("DELETE FROM report_targets WHERE conversation_id IN "
                     "(SELECT id FROM conversations WHERE status = 'dismissed')")
+
+
+@CORE()
+def m123_inbox_seen_by_event(db: Database) -> None:
+    """The @mentions inbox remembers the newest mention it showed (an event id), not a time: a note's time
+    is taken before its write waits its turn, so one committed just after the inbox opened went uncounted."""
+    db.conn.execute("ALTER TABLE inbox_seen ADD COLUMN seen_id INTEGER NOT NULL DEFAULT 0")
+    db.conn.execute("""UPDATE inbox_seen SET seen_id = coalesce((SELECT max(e.id) FROM events e
+                         WHERE e.subject = 'user:' || inbox_seen.username AND e.kind = 'note.mention'
+                           AND e.at <= inbox_seen.seen_at), 0)""")

@@ -124,19 +124,23 @@ def mentioned_users(db: Database, text: str) -> list[str]:
 def mentions_of(db: Database, username: str, limit: int = 50) -> list[dict[str, object]]:
     """Notes that named ``username``, newest first, with the conversation and the note's text."""
     found = db.conn.execute(
-        """SELECT e.at, e.actor, json_extract(e.data, '$.conversation'), n.text
+        """SELECT e.at, e.actor, json_extract(e.data, '$.conversation'), n.text, e.id
            FROM events e LEFT JOIN notes n ON n.id = json_extract(e.data, '$.note')
            WHERE e.subject = ? AND e.kind = 'note.mention' ORDER BY e.id DESC LIMIT ?""",
         (f"user:{username}", limit)).fetchall()
-    return [{"at": r[0], "by": r[1], "conversation": r[2], "text": r[3]} for r in found]
+    return [{"at": r[0], "by": r[1], "conversation": r[2], "text": r[3], "id": r[4]} for r in found]
 
 
 def unseen_mentions(db: Database, username: str) -> int:
-    seen = db.conn.execute("SELECT seen_at FROM inbox_seen WHERE username = ?", (username,)).fetchone()
-    return int(db.conn.execute("SELECT count(*) FROM events WHERE subject = ? AND kind = 'note.mention' AND at > ?",
-                               (f"user:{username}", seen[0] if seen else "")).fetchone()[0])
+    """Mentions after the last one the person was shown (by event id: a note's time is taken before its
+    write waits its turn, so by time one committed just after the inbox was opened was never counted)."""
+    seen = db.conn.execute("SELECT seen_id FROM inbox_seen WHERE username = ?", (username,)).fetchone()
+    return int(db.conn.execute("SELECT count(*) FROM events WHERE subject = ? AND kind = 'note.mention' AND id > ?",
+                               (f"user:{username}", seen[0] if seen else 0)).fetchone()[0])
 
 
-def mark_mentions_seen(db: Database, username: str, now: datetime) -> None:
-    db.conn.execute("INSERT INTO inbox_seen (username, seen_at) VALUES (?, ?) "
-                    "ON CONFLICT(username) DO UPDATE SET seen_at = excluded.seen_at", (username, to_iso(now)))
+def mark_mentions_seen(db: Database, username: str, now: datetime, up_to: int) -> None:
+    """The person was shown their mentions up to event ``up_to`` (the newest on the page), at ``now``."""
+    db.conn.execute("INSERT INTO inbox_seen (username, seen_at, seen_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT(username) DO UPDATE SET seen_at = excluded.seen_at, "
+                    "seen_id = max(seen_id, excluded.seen_id)", (username, to_iso(now), up_to))

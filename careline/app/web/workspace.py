@@ -159,7 +159,8 @@ async def mentions_page(request: web.Request) -> web.Response:
     """Notes in which colleagues named me; opening the page marks them seen."""
     who, now = user_of(request).username, utcnow()
     found = await request.app[STORE].read(lambda db: workspace.mentions_of(db, who))
-    await request.app[STORE].write(lambda db: workspace.mark_mentions_seen(db, who, now))
+    shown = max((int(m["id"]) for m in found), default=0)  # type: ignore[call-overload]
+    await request.app[STORE].write(lambda db: workspace.mark_mentions_seen(db, who, now, shown))
     return render(request, "mentions.html", title="Mentions", mentions=found)
 
 
