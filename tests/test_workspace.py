@@ -165,3 +165,10 @@ async def test_workspace_over_http(seeded: Store) -> None:
 def test_a_mention_at_the_end_of_a_sentence_names_the_person(seeded: Store, note: str) -> None:
     """Names may hold dots, so "@lee." was read as "lee." and notified nobody."""
     assert seeded.read_sync(lambda db: workspace.mentioned_users(db, note)) == ["lee"]
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("İstanbul", "i\u0307stanbul"), ("Cafe\u0301", "café"),
+                                               ("Café", "café"), ("  Press   Enquiry ", "press enquiry")])
+def test_tags_with_accents_are_accepted_and_stored_composed(typed: str, stored: str) -> None:
+    """Lower-cased "İstanbul" and a typed combining accent were refused as "not letters"."""
+    assert workspace.clean_tag(typed) == stored

@@ -7,6 +7,7 @@ the use cases in ``responder.workflow`` stay free of it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -14,12 +15,14 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 from careline.errors import CarelineError, NotFound
 
-#: Tags are short labels people type: letters, digits, spaces, dashes and underscores.
-TAG = re.compile(r"^[\w][\w \-]{0,39}$")
+#: Tags are short labels people type: letters (with their accents), digits, spaces, dashes and underscores.
+TAG = re.compile(r"^\w[\w\u0300-\u036f \-]{0,39}$")
 
 
 def clean_tag(text: str) -> str:
-    tag = " ".join(text.strip().lower().split())
+    """The tag as stored: lower case, composed (NFC: "Cafe" + a combining accent is "café"), single spaces.
+    Lower-casing "İstanbul" leaves a combining dot, which is a mark, not a letter: allowed."""
+    tag = unicodedata.normalize("NFC", " ".join(text.strip().lower().split()))
     if not TAG.fullmatch(tag):
         raise CarelineError("a tag is 1-40 letters, digits, spaces, dashes or underscores")
     return tag
