@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -408,30 +409,88 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "|", "%", "\t", "\r")
 #: Longest display name a draft ever carries; platforms allow 50 (X) and the greeting only needs a word.
 AUTHOR_NAME_MAX = 50
 #: Unicode categories dropped from names: controls, format characters (bidi overrides, zero-width
-#: joiners), surrogates, private use and unassigned code points.
+#: characters), surrogates, private use and unassigned code points. The two joiners are kept where they
+#: join letters of a script that spells with them (:func:`_keeps_joiner`).
 _DROPPED = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
+#: Zero-width non-joiner and joiner: Persian writes "علی‌رضا" with one, Indic scripts pick conjunct
+#: forms with them, so dropping them misspells the name; between Latin letters they only hide things.
+_JOINERS = frozenset(("\u200c", "\u200d"))
+#: A name word: a letter, then letters, marks, joiners, apostrophes, hyphens and dots. Anything else
+#: (@ # $ / : _ digits, brackets, asterisks) makes it a handle, a link, a tag or markup, not a name.
+_NAME_WORD = regex.compile(r"\p{L}[\p{L}\p{M}\u200c\u200d.'’ʼ\-‐]*")
+#: A dot followed by two letters is a domain ("scam-refunds.com"), which platforms turn into a link;
+#: initials ("J.R.") keep one letter between dots.
+_DOMAIN_DOT = regex.compile(r"\.\p{L}{2}")
+
+
+def _keeps_joiner(before: str, after: str) -> bool:
+    """A joiner stays only between two letters or marks of a script other than Latin."""
+    return all(ch and unicodedata.category(ch)[0] in "LM"
+               and not unicodedata.name(ch, "").startswith(("LATIN", "COMBINING")) for ch in (before, after))
 
 
 def _visible(text: str) -> str:
-    """NFKC-folded text without invisible or direction-changing characters, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKC", text)
-    return " ".join("".join(ch for ch in folded if unicodedata.category(ch) not in _DROPPED).split())
+    """NFKC-folded text without invisible or direction-changing characters, whitespace collapsed.
+
+    Emoji and other pictographs (whole grapheme clusters, so no half flag or half family is left)
+    become spaces: they decorate a name ("✨Anna✨") but are no part of it.
+    """
+    folded = "".join(" " if unicodedata.category(g[0]) == "So" else g
+                     for g in regex.findall(r"\X", unicodedata.normalize("NFKC", text)))
+    kept = [ch for ch in folded if unicodedata.category(ch) not in _DROPPED or ch in _JOINERS]
+    out = [ch for i, ch in enumerate(kept) if ch not in _JOINERS
+           or _keeps_joiner(kept[i - 1] if i else "", kept[i + 1] if i + 1 < len(kept) else "")]
+    return " ".join("".join(out).split())
+
+
+def _is_name_word(word: str) -> bool:
+    """Letters and marks with at most apostrophes, hyphens and initials' dots: nothing that mentions,
+    links, tags or formats when the brand posts it."""
+    return bool(_NAME_WORD.fullmatch(word)) and not _DOMAIN_DOT.search(word)
+
+
+def _name_words(name: str) -> list[str]:
+    """The display name's words up to the first one that is not a name word: "Anna #Boycott" and
+    "田中 @elonmusk" greet only the person, and ".@elonmusk is a liar" greets nobody ("is" is not a name)."""
+    words = []
+    for word in _visible(name).removeprefix("@").split():  # "@jo" is a handle written as a name
+        if not _is_name_word(word):
+            break
+        words.append(word)
+    return words
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` code points of ``text``, cut between grapheme clusters (never inside a
+    Devanagari syllable or after a base letter that loses its accent), without a dangling hyphen,
+    apostrophe or joiner."""
+    out = ""
+    for grapheme in regex.findall(r"\X", text):
+        if len(out) + len(grapheme) > limit:
+            break
+        out += grapheme
+    return out.strip().rstrip("-‐'’ʼ\u200c\u200d").strip()
+
+
+def _handle(handle: str) -> str:
+    """The handle without its @ and without a Mastodon server or Bluesky domain ("anna@mastodon.social",
+    "anna.bsky.social" -> "anna"), if it is a plain handle; otherwise ""."""
+    bare = regex.split(r"[@.]", _visible(handle).removeprefix("@"), maxsplit=1)[0]
+    return bare if regex.fullmatch(r"\w+", bare) and any(ch.isalpha() for ch in bare) else ""
 
 
 def safe_name(display_name: str, handle: str = "") -> str:
     """A display name fit to put in a reply the agent may send unedited, or the handle, or "".
 
     A display name is written by the customer (or by someone impersonating one), so: invisible and
-    bidi characters go, one leading @ goes (a handle used as a name), a name that then still starts
-    like a formula (``=HYPERLINK(...)``) is not used at all,
-    and the rest is capped at :data:`AUTHOR_NAME_MAX`. When nothing usable is left, the handle
-    (cleaned the same way, without its @) stands in.
+    bidi characters and emoji go, one leading @ goes (a handle used as a name), and only the name
+    words before anything that is not one stay (no mention, hashtag, cashtag, link, domain, markup or
+    template syntax; a formula cannot start with a letter), capped at :data:`AUTHOR_NAME_MAX` on whole
+    characters as the reader sees them. When no name word is left, the handle (cleaned the same way,
+    without its @) stands in.
     """
-    for candidate in (display_name, handle):
-        name = _visible(candidate).removeprefix("@")  # "@jo" is a handle written as a name, not a formula
-        if name and not name.startswith(FORMULA_PREFIXES) and any(ch.isalnum() for ch in name):
-            return name[:AUTHOR_NAME_MAX].strip()
-    return ""
+    name = _cut(" ".join(_name_words(display_name)), AUTHOR_NAME_MAX)
+    return name or _cut(_handle(handle), AUTHOR_NAME_MAX)
 
 
 #: Languages whose names put the family name first ("Kovács Bence", "Wang Fang"): their first word would be
@@ -441,15 +500,19 @@ FULL_NAME_MAX = 30
 
 
 def first_name(author_name: str, language: str = "en") -> str:
-    """First word of a display name without a leading @, at most 20 characters; "there" if empty. In a
-    ``FAMILY_NAME_FIRST`` language, the whole name (at most 30 characters): "Szia Kovács Bence", not
-    "Szia Kovács"."""
-    words = author_name.strip().lstrip("@").split()
+    """First name word of a display name without a leading @, at most 20 characters; "there" if it has
+    none. In a ``FAMILY_NAME_FIRST`` language, all its name words up to the first that is not one (at most
+    30 characters): "Szia Kovács Bence", not "Szia Kovács", and "田中様" for "田中 @elonmusk".
+
+    The name words are those :func:`safe_name` keeps, so a handle standing in for the name ("dana_k")
+    or a name that is a link or a tag gets the neutral greeting: the reply never mentions or links
+    anyone the brand did not mean to."""
+    words = _name_words(author_name)
     if not words:
         return "there"
     if language in FAMILY_NAME_FIRST:
-        return " ".join(words)[:FULL_NAME_MAX].strip()
-    return words[0][:NAME_MAX]
+        return _cut(" ".join(words), FULL_NAME_MAX) or "there"
+    return _cut(words[0], NAME_MAX) or "there"
 
 
 #: The space a missing name leaves before its comma ("Hola , gracias" -> "Hola, gracias"; Arabic's too).

@@ -72,8 +72,10 @@ def test_sandbox_blocks_python_internals() -> None:
 
 
 def test_values_are_not_re_rendered() -> None:
-    d = draft_reply("question", "acme", "{{7*7}}", "{% raw %}", "reddit")
-    assert "{{7*7}}" in d.text and "{% raw %}" in d.text
+    d = draft_reply("question", "acme", "Al", "{% raw %}", "reddit")
+    assert "{% raw %}" in d.text
+    voice = BrandVoice(templates={"question": "Hi {{ author_name }}, ref {{ case_ref }}"})
+    assert draft_reply("question", "acme", "Al", "{{7*7}}", "reddit", voice=voice).text == "Hi Al, ref {{7*7}}"
 
 
 def test_long_names_fall_back_and_overlong_templates_are_reported() -> None:
@@ -127,13 +129,89 @@ def test_safe_name(display: str, handle: str, expected: str) -> None:
     assert safe_name(display, handle) == expected
 
 
+def _joins_two_letters(name: str, i: int) -> bool:
+    """A zero-width (non-)joiner between two non-Latin letters or marks: part of the spelling."""
+    def ok(ch: str) -> bool:
+        return unicodedata.category(ch)[0] in "LM" and not unicodedata.name(ch, "").startswith(("LATIN", "COMBINING"))
+    return name[i] in "\u200c\u200d" and 0 < i < len(name) - 1 and ok(name[i - 1]) and ok(name[i + 1])
+
+
 @given(st.text(max_size=300), st.text(max_size=40))
 def test_safe_name_never_passes_a_formula_or_an_invisible_character(display: str, handle: str) -> None:
     name = safe_name(display, handle)
     assert len(name) <= AUTHOR_NAME_MAX and not name.startswith(FORMULA_PREFIXES)
-    assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name)
+    assert all(_joins_two_letters(name, i) for i, ch in enumerate(name) if unicodedata.category(ch) in ("Cc", "Cf"))
+    assert not set(name) & set("@#$/:*[]()<>{}|`~=+!?%&\\")  # a handle standing in may have an underscore
+    assert not set(first_name(name)) & set("@#$/:_*[]()<>{}|`~=+!?%&\\0123456789")
 
 
 def test_a_draft_never_greets_a_formula() -> None:
     draft = draft_reply("delivery", "skylark", '=HYPERLINK("http://evil.example","click")', "#C-1", "x")
     assert "HYPERLINK" not in draft.text and "=" not in draft.text.split(",")[0]
+
+
+# -- display names that are not names (audit 9) ----------------------------------------------------
+@pytest.mark.parametrize("display", [
+    ".@elonmusk is a liar", "#BoycottSkylark", "$SKY to the moon", "scam-refunds.com", "http://evil.example/x",
+    "u/spez", "r/Scams", "**Anna**", "_Anna_", "[click](http://evil.example)", "{{ 7*7 }}", "{% raw %}x",
+    "www.evil.example", "Anna2000", "\u202e\u200b", "\U0001F468\u200d\U0001F469\u200d\U0001F467",
+])
+@pytest.mark.parametrize("lang", ["en", "de", "ja", "zh", "ko", "hu", "ar"])
+def test_a_name_that_mentions_links_tags_or_formats_gets_the_neutral_greeting(display: str, lang: str) -> None:
+    assert first_name(display, lang) == "there" and safe_name(display) == ""
+    text = draft_reply("delivery", "skylark", display, "CL-1", "x", language=lang).text
+    assert not set(text[:40]) & set("@#$/*[]{}_") and "evil" not in text and "elonmusk" not in text
+
+
+@pytest.mark.parametrize(("display", "lang", "expected"), [
+    ("Anna #BoycottSkylark", "en", "Anna"),
+    ("田中 @elonmusk", "ja", "田中"),
+    ("Kovács Bence | travel", "hu", "Kovács Bence"),
+    ("✨Anna✨", "en", "Anna"),
+    ("Anna\U0001F468\u200d\U0001F469\u200d\U0001F467", "en", "Anna"),
+    ("Anna (she/her)", "en", "Anna"),
+    ("A\u200bn\u200dna", "en", "Anna"),         # zero-width characters between Latin letters go
+    ("J.R. Smith", "en", "J.R."),                  # initials are not a domain
+    ("Abcdefghijklmnopqrs\U0001F1E9\U0001F1EA", "en", "Abcdefghijklmnopqrs"),  # no half flag
+])
+def test_only_the_name_words_before_anything_else_greet(display: str, lang: str, expected: str) -> None:
+    assert first_name(safe_name(display), lang) == expected
+
+
+@pytest.mark.parametrize(("display", "lang", "greeting"), [
+    ("Anna", "en", "Hi Anna,"),
+    ("José García", "es", "Hola José,"),
+    ("Zoë Müller", "de", "Hallo Zoë,"),
+    ("Zoe\u0308", "en", "Hi Zoë,"),                     # decomposed diaeresis composed, never cut off
+    ("O'Brien", "en", "Hi O'Brien,"),
+    ("D’Angelo", "it", "Ciao D’Angelo,"),
+    ("Jean-Luc Picard", "fr", "Bonjour Jean-Luc,"),
+    ("田中太郎", "ja", "田中太郎様、"),
+    ("王芳", "zh", "王芳，您好"),
+    ("김민준", "ko", "김민준님"),
+    ("Nagy Péter", "hu", "Szia Nagy Péter,"),
+    ("محمد", "ar", "مرحبًا محمد،"),
+    ("مریم", "en", "Hi مریم,"),
+    ("علی\u200cرضا", "en", "Hi علی\u200cرضا,"),         # Persian keeps its zero-width non-joiner
+    ("हिन्दी", "en", "Hi हिन्दी,"),
+    ("क्\u200dषमा", "en", "Hi क्\u200dषमा,"),           # Devanagari keeps its joiner
+    ("Łukasz", "pl", "Cześć Łukasz,"),
+    ("Иван", "ru", "Здравствуйте, Иван"),
+    ("สมชาย", "th", "สวัสดีค่ะ คุณสมชาย"),
+])
+def test_ordinary_names_still_greet_in_every_language(display: str, lang: str, greeting: str) -> None:
+    assert draft_reply("praise", "acme", display, "CL-1", "x", language=lang).text.startswith(greeting)
+
+
+def test_long_names_are_cut_between_whole_characters() -> None:
+    # 20 code points would end inside the conjunct "ष्का" (a bare "क" without its vowel sign)
+    assert first_name("अनुष्का" * 5) == "अनुष्का" * 2 + "अनु"
+    assert first_name("a" + "q\u0301" * 15) == "a" + "q\u0301" * 9  # no q without its accent
+    assert safe_name("Maximilianus-" + "x" * 60).endswith("x") and len(safe_name("A" * 80)) == AUTHOR_NAME_MAX
+
+
+def test_the_handle_stands_in_only_as_a_plain_handle() -> None:
+    assert safe_name("#tag", "@anna@mastodon.social") == "anna"
+    assert safe_name("", "anna.bsky.social") == "anna"
+    assert safe_name("", "http://evil.example") == ""
+    assert first_name(safe_name("", "dana_k")) == "there"  # an underscore is no name: neutral greeting

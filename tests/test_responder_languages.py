@@ -111,6 +111,44 @@ def test_tone_guard_checks_each_language_it_claims(lang: str, text: str) -> None
     assert report.checked and report.defensive
 
 
+@pytest.mark.parametrize(("lang", "text"), [
+    ("de", "Wie wir Ihnen bereits mitgeteilt haben, ist die Erstattung unterwegs."),
+    ("de", "Das hätten Sie in unseren AGB nachlesen können."),
+    ("de", "Leider können wir da nichts tun."),
+    ("fr", "Comme nous vous l'avons déjà expliqué, le remboursement est en cours."),
+    ("fr", "Ce n’est pas notre faute si le colis est en retard."),
+    ("fr", "Conformément à notre politique, aucun remboursement n'est possible."),
+    ("es", "No es nuestra culpa que el paquete llegue tarde."),
+    ("es", "Usted debió leer las condiciones antes de comprar."),
+    ("es", "Según nuestras políticas no podemos devolver el dinero."),
+    ("pt", "Não é nossa culpa que a encomenda atrasou."),
+    ("pt", "Conforme nossa política, não fazemos reembolsos."),
+    ("pt", "Fique calmo, por favor."),
+    ("it", "Non siamo responsabili del ritardo del corriere."),
+    ("it", "Come le abbiamo già spiegato, il rimborso è in corso."),
+    ("it", "Secondo la nostra politica non è previsto alcun rimborso."),
+    ("nl", "Volgens ons beleid kunnen we niets terugbetalen."),
+    ("nl", "Dat had u in de voorwaarden moeten lezen."),
+    ("nl", "Zoals we al eerder hebben aangegeven, is de terugbetaling onderweg."),
+])
+def test_the_guard_reads_inflected_forms_and_word_orders(lang: str, text: str) -> None:
+    """Audit 9 found none of these caught: the rules only knew one fixed phrasing per language."""
+    assert check_tone(text, lang).defensive
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("de", "Sie hätten Anspruch auf eine volle Erstattung, und die ist schon unterwegs."),
+    ("fr", "Vous auriez dû recevoir un e-mail de confirmation ; écrivez-nous en DM sinon."),
+    ("es", "Deberías haber recibido un correo de confirmación."),
+    ("pt", "Você deveria ter recebido um e-mail de confirmação."),
+    ("it", "Avresti dovuto ricevere un'e-mail di conferma."),
+    ("nl", "Je had een bevestigingsmail moeten ontvangen."),
+    ("fr", "Relax, tout est réglé."),
+])
+def test_news_that_the_customer_should_have_something_is_not_blame(lang: str, text: str) -> None:
+    assert not check_tone(text, lang).defensive
+
+
 def test_uncovered_language_gets_a_floor_with_a_reason() -> None:
     low = PrioritySignals(complaint=0.1, detractor=0.1)
     assert score_priority(low).score < UNCOVERED_FLOOR
