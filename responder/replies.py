@@ -145,8 +145,10 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     """
     if idempotency_key:
         existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (idempotency_key,))
-        if existing:
-            return _with_checks(existing[0])
+        if existing:  # the tone read in the language of the message it answers, as when it was saved
+            thread = load(db, existing[0]["conversation_id"])["thread_key"]
+            language = latest_customer_mention(db, thread).get("language") or "en"
+            return _with_checks(existing[0], check_tone(existing[0]["text"], language))
     conv = load(db, conv_id)
     if conv["status"] in ("resolved", "dismissed"):
         raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
