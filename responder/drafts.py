@@ -561,12 +561,14 @@ def draft_reply(
     voice: BrandVoice | None = None,
     language: str | None = None,
     limit: int | None = None,
+    reply_to: str | None = None,
 ) -> Draft:
     """A suggested reply for ``intent`` in ``brand``'s voice, checked for tone and length.
 
     Unknown intents use the ``other`` template. When the first name makes an X draft too long, the
     draft falls back to "there"; if it is still too long, the draft is returned with ``length.ok``
-    false for the agent to shorten. ``limit`` overrides the platform's fixed limit (a Mastodon server's own).
+    false for the agent to shorten. ``limit`` overrides the platform's fixed limit (a Mastodon server's own);
+    ``reply_to``, the handle answered, counts the mention Mastodon's sender puts in front.
     """
     voice = voice or BrandVoice()
     author_name = safe_name(author_name)
@@ -598,10 +600,10 @@ def draft_reply(
         if variables["name"] == "there":
             variables["name"] = there
     text = render(template, variables)
-    length = check_length(platform, text, limit)
+    length = check_length(platform, text, limit, author=reply_to)
     if not length.ok and variables["name"] != there:
         text = render(template, {**variables, "name": there})
-        length = check_length(platform, text, limit)
+        length = check_length(platform, text, limit, author=reply_to)
     source = "brand" if (key if lang == "en" else f"{lang}/{key}") in voice.templates else "default"
     return Draft(key, brand, platform, text, length, check_tone(text, lang), source, lang, note)
 

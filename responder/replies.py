@@ -114,7 +114,8 @@ def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices
     name = safe_name(author_name, str(conv.get("handle") or ""))  # never a hostile display name verbatim
     key, why = reply_intent(intent, intent_scores, complaint)
     draft = draft_reply(key, conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
-                        voice=voices.get(conv["brand"]), language=language, limit=limit)
+                        voice=voices.get(conv["brand"]), language=language, limit=limit,
+                        reply_to=str(conv.get("handle") or "") or None)
     if why is None:
         return draft
     return dataclasses.replace(draft, note=" ".join(n for n in (why, draft.note) if n))

@@ -333,3 +333,14 @@ async def test_a_bulk_tag_leaves_out_and_its_undo_leaves_alone_what_already_had_
     tags = await web_store.read(lambda db: db.conn.execute(
         "SELECT conversation_id FROM conversation_tags WHERE tag = 'vip'").fetchall())
     assert tags == [(ids[0],)]  # the colleague's tag stays, the bulk one is undone
+
+
+async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:
+    """Mastodon's sender puts @handle in front of a reply: the editor's count said 496 of 500 for a reply
+    the platform would refuse."""
+    body = {"text": "a" * 496, "platform": "mastodon"}
+    alone = await (await client.post("/api/drafts/check", json=body, headers=bearer(web_store))).json()
+    answered = await (await client.post("/api/drafts/check", json={**body, "author": "anna"},
+                                        headers=bearer(web_store))).json()
+    assert alone["ok"] and alone["length"] == 496
+    assert not answered["ok"] and answered["length"] == 502

@@ -104,7 +104,8 @@ async def check_draft(request: web.Request) -> web.Response:
     """Live length and tone check of the editor's text (the editor calls this as the agent types)."""
     body = await schemas.read_json(request, schemas.DraftCheck)
     text, platform = body.text, body.platform
-    length = check_length(platform, text, announced_limit(request.app[DESK].length_limits, platform, body.brand))
+    length = check_length(platform, text, announced_limit(request.app[DESK].length_limits, platform, body.brand),
+                          author=body.author or None)
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
                               "ok": length.ok, "tone": check_tone(text).as_dict()})
 

@@ -249,7 +249,7 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "Say this page is open (and whether its editor is typing); answers who is viewing and typing",
             "agent", _json({"type": "object", "properties": {
                 "viewing": {"type": "array", "items": {"type": "string"}},
-                "typing": {"type": "array", "items": {"type": "string"}}}}), "400", "422", params=[CONV_ID],
+                "typing": {"type": "array", "items": {"type": "string"}}}}), "400", "404", "422", params=[CONV_ID],
             body=_body(schemas.Presence, components, required=False))},
         "/api/bulk": {"post": _op(
             "Apply one action to many conversations; each is done or refused with its reason", "agent",

@@ -180,6 +180,8 @@ class DraftCheck(Schema):
     platform: DRAFT_PLATFORMS = "x"
     brand: str = Field("", max_length=64,
                        description="the conversation's brand: its account's server may announce its own limit")
+    author: str = Field("", max_length=200, description=(
+        "the handle the reply answers: Mastodon's sender puts @handle in front, and that counts"))
 
 
 class SendBack(Schema):

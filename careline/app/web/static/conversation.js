@@ -47,7 +47,8 @@
       showCount(estimate(box.value), data.limit);
       clearTimeout(timer);
       timer = setTimeout(function () {
-        C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform, brand: data.brand}).then(function (r) {
+        C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform, brand: data.brand,
+                                          author: data.author || ""}).then(function (r) {
           if (r.error) { return; }
           showCount(r.length, r.limit);
           renderTone(r.tone);
