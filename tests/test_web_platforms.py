@@ -32,17 +32,18 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
         store.close_sync()
 
 
-@pytest.mark.parametrize(("platform", "text", "length", "limit"), [
-    ("bluesky", "👨‍👩‍👧‍👦" * 300, 300, 300),  # graphemes, not the 2,100 code points
-    ("bluesky", "Danke schön 🇩🇪!", 14, 300),
-    ("mastodon", "@ada@fosstodon.org see https://example.com/a/very/long/path", 9 + 23, 500),
+@pytest.mark.parametrize(("platform", "text", "length", "limit", "ok"), [
+    ("bluesky", "👨‍👩‍👧‍👦" * 120, 120, 300, True),  # graphemes, not the 840 code points; 3,000 bytes
+    ("bluesky", "👨‍👩‍👧‍👦" * 300, 300, 300, False),  # 300 graphemes, but 7,500 bytes: over Bluesky's 3,000
+    ("bluesky", "Danke schön 🇩🇪!", 14, 300, True),
+    ("mastodon", "@ada@fosstodon.org see https://example.com/a/very/long/path", 9 + 23, 500, True),
 ])
 async def test_draft_check_counts_each_platforms_way(client: TestClient, platform: str, text: str, length: int,
-                                                     limit: int) -> None:
+                                                     limit: int, ok: bool) -> None:
     r = await client.post("/api/drafts/check", json={"text": text, "platform": platform})
     body = await r.json()
     assert r.status == 200, body
-    assert (body["length"], body["limit"], body["ok"]) == (length, limit, length <= limit)
+    assert (body["length"], body["limit"], body["ok"]) == (length, limit, ok)
 
 
 async def test_an_unknown_platform_is_a_clear_4xx(client: TestClient) -> None:

@@ -1,9 +1,11 @@
 """Versioned schema of the shared Careline tables.
 
 Migrations are append-only: never edit one that has shipped, add the next. sqlite-utils records each
-applied migration in ``_sqlite_migrations`` and runs each in its own transaction, so starting the app
-twice, or after a crash half-way through start-up, is safe. Stages that need private tables register
-their own ``Migrations`` set under their own name and pass it to the ``Store``.
+applied migration in ``_sqlite_migrations``; ``db.migrate`` applies each set under one write lock
+(``BEGIN IMMEDIATE``, each migration a savepoint inside) and rereads what is pending once it holds it, so
+starting the app twice, two processes at once, or after a crash half-way through start-up, is safe.
+Stages that need private tables register their own ``Migrations`` set under their own name and pass it
+to the ``Store``.
 
 Columns are declared explicitly because sqlite-utils infers types from the first batch otherwise, and
 a column whose first values are ``None`` would become TEXT for ever.
