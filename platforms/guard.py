@@ -73,26 +73,26 @@ def _short(item: Any) -> str:
     return clean(text[:200])
 
 
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None (text, None, NaN, infinity, 1e400)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def bounded_wait(seconds: Any, *, default: float = 60.0, cap: float = MAX_WAIT) -> float:
     """``seconds`` as a wait in ``[0, cap]``; ``default`` for anything that is not a finite number."""
-    try:
-        value = float(seconds)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    if not math.isfinite(value):
-        return default
-    return min(cap, max(0.0, value))
+    value = _finite(seconds)
+    return default if value is None else min(cap, max(0.0, value))
 
 
 def wait_until(epoch: Any, *, default: float = 60.0, now: float | None = None) -> float:
     """Seconds from ``now`` until the epoch time ``epoch`` (a reset header), bounded as :func:`bounded_wait`."""
-    try:
-        value = float(epoch)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    if not math.isfinite(value):
-        return default
-    return bounded_wait(value - (time.time() if now is None else now), default=default)
+    value = _finite(epoch)
+    return default if value is None else bounded_wait(value - (time.time() if now is None else now),
+                                                      default=default)
 
 
 def retry_after_seconds(value: Any, *, default: float = 60.0, now: datetime | None = None) -> float:
