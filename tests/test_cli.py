@@ -107,7 +107,8 @@ def run_main(*args: str, env: dict[str, str] | None = None, stdin: str | None = 
 
 READ_ONLY = [("queue",), ("queue", "--json"), ("status",), ("user", "list"), ("team", "list"),
              ("readings", "export"), ("customer", "export", "--platform", "x", "--handle", "ann"),
-             ("customer", "erase", "--platform", "x", "--handle", "ann", "--yes")]
+             ("customer", "erase", "--platform", "x", "--handle", "ann", "--yes"),
+             ("user", "token", "ann"), ("user", "reset", "ann"), ("sla", "backfill")]
 
 
 @pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)

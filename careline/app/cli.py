@@ -298,7 +298,7 @@ def user_token(ctx: Context, username: str, label: str, role: str | None, days: 
 
     days = ctx.settings.accounts.token_days if days is None else days
     expires = utcnow() + timedelta(days=days) if days else None
-    store = open_store(ctx.settings)
+    store = open_store(ctx.settings, must_exist=True)  # the person must exist
     try:
         token = store.write_sync(lambda db: create_token(db, username, label, role=role, expires_at=expires,
                                                          actor="cli"))
@@ -340,7 +340,7 @@ def user_reset(ctx: Context, username: str) -> None:
         lock_out(db, "cli", username)
         return token
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.settings, must_exist=True)  # the person must exist
     try:
         token = store.write_sync(reset)
     finally:

@@ -104,7 +104,7 @@ def sla_backfill(ctx: click.Context, batch: int) -> None:
     from careline.domain import utcnow
     from responder.history import backfill_clock, missing_clock_ids
 
-    store = open_store(settings_of(ctx))
+    store = open_store(settings_of(ctx), must_exist=True)  # nothing to backfill in a new file
     filled = {"first_response_clock_s": 0, "resolution_clock_s": 0}
     try:
         total = len(store.read_sync(partial(missing_clock_ids, limit=-1)))
