@@ -494,3 +494,29 @@ async def test_a_reset_stops_the_old_password_and_every_token(make_client, acc_s
     assert (await client.get("/api/me", headers={"Authorization": f"Bearer {stolen}"})).status == 401
     other = await make_client()
     assert (await post_login(other, "agent", PASSWORDS["agent"])).status == 401  # the old password is gone
+
+
+async def test_https_behind_a_local_proxy_gets_secure_cookies_and_hsts(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = await make_client()
+    plain = await post_login(client, "agent", PASSWORDS["agent"])
+    assert "Secure" not in str(plain.headers.getall("Set-Cookie")) and "Strict-Transport-Security" not in plain.headers
+    proxied = await post_login(client, "agent", PASSWORDS["agent"], **{"X-Forwarded-Proto": "https"})
+    cookies = proxied.headers.getall("Set-Cookie")
+    assert all("Secure" in c for c in cookies if "Max-Age=0" not in c), cookies  # not on a deletion
+    assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_only_a_loopback_peer_says_the_scheme() -> None:
+    """A client's own X-Forwarded-Proto decided how cookies were set; only a proxy on this machine may."""
+    from unittest.mock import Mock
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from careline.app.web.auth import is_https
+
+    for peer, trusted in (("127.0.0.1", True), ("::1", True), ("203.0.113.9", False)):
+        transport = Mock()
+        transport.get_extra_info.side_effect = (
+            lambda key, default=None, p=peer: (p, 443) if key == "peername" else default)
+        request = make_mocked_request("GET", "/", headers={"X-Forwarded-Proto": "https"}, transport=transport)
+        assert is_https(request) is trusted, peer

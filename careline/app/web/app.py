@@ -28,7 +28,7 @@ from careline.app.web import (
     survey,
     workspace,
 )
-from careline.app.web.auth import auth_middleware, public
+from careline.app.web.auth import auth_middleware, is_https, public
 from careline.app.web.cache import CostBoundCache
 from careline.app.web.keys import (
     CLASSIFIER,
@@ -115,6 +115,8 @@ def error_response(request: web.Request, status: int, code: str, message: str,
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+#: Over https (directly or behind a proxy on loopback): a year, this host only (other subdomains are not ours).
+HSTS = "max-age=31536000"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
                     "Content-Security-Policy": CSP}
 
@@ -123,6 +125,8 @@ async def security_headers(request: web.BaseRequest, response: web.StreamRespons
     """On every response (streams, redirects and error pages included), via ``on_response_prepare``."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if isinstance(request, web.Request) and is_https(request):  # browsers then never try plain http again
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
 
 
 @public

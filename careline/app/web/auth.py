@@ -24,6 +24,7 @@ from careline.app.web.accounts import GRANTABLE, create_token, set_teams, touch_
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.schemas import form_of
 from careline.app.web.security import hash_password, same, token_hash
+from careline.app.web.throttle import is_loopback
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Conflict
 
@@ -161,8 +162,10 @@ def user_of(request: web.Request) -> Principal:
 
 
 def is_https(request: web.Request) -> bool:
-    """Behind a TLS-terminating proxy on loopback the scheme arrives in X-Forwarded-Proto."""
-    return request.secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+    """Behind a TLS-terminating proxy on loopback the scheme arrives in X-Forwarded-Proto; only a loopback
+    peer is believed (as for X-Forwarded-For), so nobody else's header decides how a cookie is set."""
+    forwarded = request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+    return request.secure or (forwarded and is_loopback(request.remote or ""))
 
 
 # -- middleware ----------------------------------------------------------------------------------

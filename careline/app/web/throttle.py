@@ -70,14 +70,15 @@ def client_address(request: web.Request) -> str:
     """
     peer = request.remote or ""
     forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and _is_loopback(peer):
+    if forwarded and is_loopback(peer):
         last = forwarded.split(",")[-1].strip()
         if _is_ip(last):
             return last
     return peer
 
 
-def _is_loopback(address: str) -> bool:
+def is_loopback(address: str) -> bool:
+    """Whether ``address`` is this machine (where a trusted reverse proxy runs)."""
     return _is_ip(address) and ipaddress.ip_address(address).is_loopback
 
 
