@@ -69,16 +69,26 @@ def detect_spikes(series: Sequence[tuple[str, int]], *, window: int = 24, k: flo
     return spikes
 
 
+def brand_in(column: str = "brand") -> str:
+    """The chosen brand (``:brand``), or, with none chosen, our own brands (``:own``, a JSON list; all when it
+    is empty).
+
+    Why not every brand: the trend tables also count the brands configured as competitors and brands
+    since removed, and "All brands" summed them into our volume, complaints and estimated NPS, while the
+    posts behind a chart searched the configured brands only."""
+    return (f"({column} = :brand OR (:brand IS NULL AND (:own = '[]' OR {column} IN "
+            "(SELECT value FROM json_each(:own)))))")
+
+
 def hourly_volume(db: Database, since: datetime, now: datetime, brand: str | None,
                   platform: str | None = None, *, own: Sequence[str] = ()) -> list[tuple[str, int]]:
     """Classified mentions per UTC hour from ``since`` to ``now``, hours without any included as 0; with no
     ``brand``, those of the ``own`` brands (every brand when none are named)."""
-    mine = json.dumps(list(own))
     counts = {r[0]: r[1] for r in db.conn.execute(
-        """SELECT hour, sum(n) FROM trend_hourly WHERE hour >= ? AND hour <= ?
-           AND (brand = ? OR (? IS NULL AND (? = '[]' OR brand IN (SELECT value FROM json_each(?)))))
-           AND (? IS NULL OR platform = ?) GROUP BY hour""",
-        (since.strftime(HOUR_FORMAT), now.strftime(HOUR_FORMAT), brand, brand, mine, mine, platform, platform))}
+        f"""SELECT hour, sum(n) FROM trend_hourly WHERE hour >= :since AND hour <= :now AND {brand_in()}
+           AND (:platform IS NULL OR platform = :platform) GROUP BY hour""",
+        {"since": since.strftime(HOUR_FORMAT), "now": now.strftime(HOUR_FORMAT), "brand": brand,
+         "own": json.dumps(list(own)), "platform": platform})}
     hour, series = since.replace(minute=0, second=0, microsecond=0), []
     while hour <= now:
         key = hour.strftime(HOUR_FORMAT)

@@ -20,14 +20,17 @@ import contextlib
 import errno
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils.migrations import Migrations
 
 from careline.errors import CarelineError
 from careline.store.migrations import CORE
+
+T = TypeVar("T")
 
 PRIVATE = 0o600
 ONE_STEP = -1  # the whole file in one backup step: one snapshot, which a writer cannot restart
@@ -176,15 +179,20 @@ def backup(database: str | Path, target: str | Path) -> BackupReport:
     return BackupReport(str(target_path), size, pages)
 
 
-def verify(path: str | Path) -> None:
-    """Raise :class:`StoreFileError` unless ``path`` is a whole SQLite file that passes integrity_check."""
+def _read(path: str | Path, read: Callable[[sqlite3.Connection], T]) -> T:
+    """``read`` on the existing file ``path``, closed after; SQLite's errors named for ``path``."""
     conn = _open_existing(Path(path))
     try:
-        problems = integrity_errors(conn)
+        return read(conn)
     except sqlite3.Error as exc:
         raise explain(path, exc) from exc
     finally:
         conn.close()
+
+
+def verify(path: str | Path) -> None:
+    """Raise :class:`StoreFileError` unless ``path`` is a whole SQLite file that passes integrity_check."""
+    problems = _read(path, integrity_errors)
     if problems:
         raise StoreFileError(path, "failed its integrity check: " + "; ".join(problems[:3]))
 
@@ -208,14 +216,7 @@ def unknown_migrations(applied: set[tuple[str, str]], known: Iterable[Migrations
 def check_restorable(backup_file: str | Path, known: Iterable[Migrations], *, force: bool = False) -> None:
     """Refuse a backup from a newer Careline (its schema would break this one) and, unless ``force``,
     another application's database (Careline would add its tables to it and find none of its data)."""
-    conn = _open_existing(Path(backup_file))
-    try:
-        applied = applied_migrations(conn)
-    except sqlite3.Error as exc:
-        raise explain(backup_file, exc) from exc
-    finally:
-        conn.close()
-    applied = applied or set()
+    applied = _read(backup_file, applied_migrations) or set()
     if not force and not any(group == CORE.name for group, _ in applied):
         raise StoreFileError(backup_file, "not a Careline database (it records no Careline migration); "
                                           "restore --force uses it anyway")

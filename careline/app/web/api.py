@@ -22,6 +22,7 @@ from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, settings_now
 from careline.app.web.openapi import document
 from careline.domain import Role, utcnow
 from careline.errors import Invalid, NotFound
+from careline.store.conversations import load_conversation
 from careline.views import counts, source_health
 from responder import workflow
 from responder.textlimits import announced_limit, check_length
@@ -201,10 +202,8 @@ async def presence(request: web.Request) -> web.Response:
     body = await schemas.read_json(request, schemas.Presence, required=False)
     typing, leaving = body.typing, body.leaving
     conv_id, who = _conv_id(request), user_of(request).username
-    known = await request.app[STORE].read(
-        lambda db: db.conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conv_id,)).fetchone())
-    if known is None:  # an id that is no conversation must not take a place in memory
-        raise NotFound(f"conversation {conv_id} does not exist")
+    # an id that is no conversation is a 404 (load_conversation's NotFound) and takes no place in memory
+    await request.app[STORE].read(lambda db: load_conversation(db, conv_id))
     if leaving:
         request.app[PRESENCE].leave(conv_id, who)
     else:

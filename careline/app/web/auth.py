@@ -169,25 +169,28 @@ def is_https(request: web.Request) -> bool:
 
 
 # -- middleware ----------------------------------------------------------------------------------
-async def _identify(request: web.Request) -> Principal | None:
+async def _credential(request: web.Request) -> tuple[bool, Seen | None]:
+    """(whether the request names a bearer token, whose live credential it carries: None when none)."""
     store, accounts = request.app[STORE], settings_now(request.app).accounts
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        seen = await store.read(lambda db: _by_token(db, token)) if token else None
-        if seen is None:
-            raise web.HTTPUnauthorized(text="invalid, expired or revoked API token",
-                                      headers={"WWW-Authenticate": BEARER + ', error="invalid_token"'})
-        await _touch(request, seen, touch_token)
-        return seen.who
+        return True, (await store.read(lambda db: _by_token(db, token)) if token else None)
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid:
-        return None
+        return False, None
     idle, roles = timedelta(minutes=accounts.idle_minutes), frozenset(accounts.totp_roles)
-    seen = await store.read(lambda db: _by_session(db, sid, idle, roles))
+    return False, await store.read(lambda db: _by_session(db, sid, idle, roles))
+
+
+async def _identify(request: web.Request) -> Principal | None:
+    bearer, seen = await _credential(request)
+    if bearer and seen is None:
+        raise web.HTTPUnauthorized(text="invalid, expired or revoked API token",
+                                   headers={"WWW-Authenticate": BEARER + ', error="invalid_token"'})
     if seen is None:
         return None
-    await _touch(request, seen, touch_session)
+    await _touch(request, seen, touch_token if bearer else touch_session)
     return seen.who
 
 
@@ -195,15 +198,8 @@ async def still_signed_in(request: web.Request) -> bool:
     """Whether the credential this request came with still stands, its role no lower than when it came in
     (read, not touched). Why: a long-lived response (a live stream) must stop when its person logs out, is
     disabled, loses the role or has their sessions ended by an admin; the middleware checked only once."""
-    store, accounts, was = request.app[STORE], settings_now(request.app).accounts, user_of(request)
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-        seen = await store.read(lambda db: _by_token(db, token)) if token else None
-    else:
-        sid = request.cookies.get(SESSION_COOKIE, "")
-        idle, roles = timedelta(minutes=accounts.idle_minutes), frozenset(accounts.totp_roles)
-        seen = await store.read(lambda db: _by_session(db, sid, idle, roles)) if sid else None
+    was = user_of(request)
+    _, seen = await _credential(request)
     return seen is not None and seen.who.username == was.username and seen.who.can(was.role)
 
 

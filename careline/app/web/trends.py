@@ -29,7 +29,7 @@ from careline.languages import language_name
 from careline.settings import BrandSettings
 from careline.store.records import rows
 from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
-from careline.trending import STOPWORDS, Spike, detect_spikes, hourly_volume, since_iso, words
+from careline.trending import STOPWORDS, Spike, brand_in, detect_spikes, hourly_volume, since_iso, words
 from responder.metrics import nps, nps_from_counts
 
 __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
@@ -82,16 +82,6 @@ class Scope:
     def params(self, **extra: Any) -> dict[str, Any]:
         return {"since": self.since, "brand": self.brand, "platform": self.platform, "own": json.dumps(self.own),
                 **extra}
-
-
-def brand_in(column: str = "brand") -> str:
-    """The chosen brand, or, with none chosen, our own brands (``:own``, a JSON list; all when it is empty).
-
-    Why not every brand: the trend tables also count the brands configured as competitors and brands
-    since removed, and "All brands" summed them into our volume, complaints and estimated NPS, while the
-    posts behind a chart (``posts``) searched the configured brands only."""
-    return (f"({column} = :brand OR (:brand IS NULL AND (:own = '[]' OR {column} IN "
-            "(SELECT value FROM json_each(:own)))))")
 
 
 SCOPE_WHERE = f"day >= :since AND {brand_in()} AND (:platform IS NULL OR platform = :platform)"
