@@ -12,6 +12,8 @@ its wire format; what is the same everywhere lives here once:
   (or overflow ``timedelta``).
 * :func:`plausible_time`: a watermark only moves to a time that is not in the future, so one post
   stamped 2099 cannot hide everything after it.
+* :func:`decimal_id`: a numeric id (X, Mastodon) only as the platform writes it, so an item cannot pass for
+  the post whose id ``int()`` would read out of it.
 * :func:`without_positions`: a walk cursor without its mid-walk positions, for the poller's restart
   when a platform refuses a saved pagination token.
 """
@@ -35,6 +37,8 @@ MAX_WAIT = 3600.0
 #: How far ahead of our clock a platform's timestamps may run (clock skew) and still move a watermark.
 MAX_SKEW = timedelta(minutes=5)
 _UNENCODABLE = re.compile("[\ud800-\udfff\x00]")
+#: A numeric id as X and Mastodon write it: ASCII digits, no leading zero, at most 19 (their ids are 64-bit).
+_DECIMAL_ID = re.compile("0|[1-9][0-9]{0,18}")
 
 
 def clean(text: str) -> str:
@@ -111,6 +115,18 @@ def retry_after_seconds(value: Any, *, default: float = 60.0, now: datetime | No
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return bounded_wait((when - (now or datetime.now(UTC))).total_seconds(), default=default)
+
+
+def decimal_id(value: Any) -> int:
+    """``value`` (a string or an int) as a numeric id; ``ValueError`` unless it is written as 1-19 ASCII digits.
+
+    ``int()`` alone also reads "+12", " 12", "012", "1_2" and other scripts' digits ("１２") as 12: an item carrying
+    one would be stored under the key of post 12, and post 12 dropped as a duplicate of it.
+    """
+    text = str(value)
+    if _DECIMAL_ID.fullmatch(text) is None:
+        raise ValueError(f"not a numeric id: {text[:40]!r}")
+    return int(text)
 
 
 def plausible_time(at: datetime, now: datetime) -> bool:

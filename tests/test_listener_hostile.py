@@ -1,7 +1,7 @@
 """What a platform (or whatever answers in its place) may send that the faults of the simulator do not:
 a reply's answer lost after the post was made, one malformed item, hostile text and links, absurd
-rate-limit resets, timestamps and ids from the future, a server that drips its answer, a pagination
-token refused mid-walk.
+rate-limit resets, timestamps and ids from the future or that cannot be real, a server that drips its
+answer or its headers, a pagination token refused mid-walk.
 
 Real tweepy, asyncpraw, atproto and Mastodon.py clients against the real loopback simulator; a
 middleware on the simulator's app rewrites the responses of one path (the simulator still does the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -409,6 +410,120 @@ async def test_one_item_from_the_future_does_not_hide_every_later_post(
     assert result.status == "ok" and stored(store) == expected(hostile_world, name)
 
 
+def reddit_extra_thing(name: str, **data: Any) -> Callable[[Any], bool]:
+    """An edit that puts a copy of the newest thing, renamed ``name`` (and ``data`` changed), on top of the page."""
+    def edit(body: Any) -> bool:
+        if not (isinstance(body, dict) and body.get("data", {}).get("children")):
+            return False
+        first = body["data"]["children"][0]
+        body["data"]["children"].insert(0, {"kind": first["kind"], "data": {**first["data"], "name": name, **data}})
+        return True
+    return edit
+
+
+@pytest.mark.parametrize("bogus", [
+    "t3_" + "z" * 4000,  # a valid base-36 number, larger than any id Reddit will ever give
+    "t3_" + "z" * 5000,  # past Python's 4,300-digit limit for int(): ValueError
+    "t3_" + "z" * 13,  # 36**13 is past the 64 bits of Reddit's ids
+])
+async def test_a_reddit_fullname_that_cannot_be_real_is_skipped_and_never_becomes_the_watermark(
+        bogus: str, store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.advance_to(55)  # half of the Reddit rounds
+    rewrites.add("/search", edit_body(reddit_extra_thing(bogus)), times=1)
+    first = await poll_once("reddit-search", sim, store)
+    assert first.status == "ok" and first.skipped == 1 and stored(store) == expected(hostile_world, "reddit-search")
+    hostile_world.publish_all()  # posts with real ids, all older than the bogus one
+    result = await poll_once("reddit-search", sim, store)
+    assert result.status == "ok" and stored(store) == expected(hostile_world, "reddit-search")
+    cursor = store.read_sync(lambda db: db.conn.execute("SELECT value FROM cursors").fetchone()[0])
+    assert bogus not in cursor
+
+
+async def test_a_reddit_watermark_that_cannot_be_real_is_read_past_not_trusted(
+        store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    """A cursor saved before bogus fullnames were refused: the listing is read again, nothing is hidden."""
+    sim, _ = hostile
+    hostile_world.publish_all()
+    saved = json.dumps({"i": 0, "lists": {"search": {"seen": "t3_" + "z" * 4000}}})
+    store.write_sync(lambda db: db.conn.execute(
+        "INSERT INTO cursors (source, brand, value, updated_at) VALUES ('reddit-search', 'skylark', ?, ?)",
+        (saved, datetime.now(UTC).isoformat())))
+    result = await poll_once("reddit-search", sim, store)
+    assert result.status == "ok" and stored(store) == expected(hostile_world, "reddit-search")
+
+
+SPOOFS = {"plus": "+{}", "space": " {}", "zero": "0{}"}
+
+
+def spoofed(tid: str, how: str) -> str:
+    """Another way of writing the id ``tid`` that Python's ``int()`` reads as the same number."""
+    if how == "fullwidth":
+        return tid.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    if how == "underscore":
+        return tid[:2] + "_" + tid[2:]
+    return SPOOFS[how].format(tid)
+
+
+def x_spoof(how: str) -> Callable[[Any], bool]:
+    def edit(body: Any) -> bool:
+        if not (isinstance(body, dict) and body.get("data")):
+            return False
+        first = body["data"][0]
+        body["data"].insert(0, {**first, "id": spoofed(str(first["id"]), how), "text": "SPOOF @SkylarkAir"})
+        return True
+    return edit
+
+
+def mastodon_spoof(how: str) -> Callable[[Any], bool]:
+    def edit(body: Any) -> bool:
+        if not (isinstance(body, list) and body):
+            return False
+        first = body[0]
+        status = {**first["status"], "id": spoofed(str(first["status"]["id"]), how), "content": "<p>SPOOF</p>"}
+        body.insert(0, {**first, "id": spoofed(str(first["id"]), how), "status": status})
+        return True
+    return edit
+
+
+@pytest.mark.parametrize("how", ["plus", "space", "zero", "underscore", "fullwidth"])
+@pytest.mark.parametrize(("name", "marker", "spoof"), [
+    ("x-search", "/2/tweets/search/recent", x_spoof),
+    ("mastodon-mentions", "/api/v1/notifications", mastodon_spoof),
+])
+async def test_an_id_written_another_way_is_skipped_not_stored_as_the_post_it_names(
+        name: str, marker: str, spoof: Callable[[str], Callable[[Any], bool]], how: str, store: Store,
+        hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    """``int()`` reads "+12", " 12", "012", "1_2" and full-width digits as 12: stored under the real post's key, such
+    an item would take its place (and its text), and the real post would be dropped as a duplicate."""
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(marker, edit_body(spoof(how)), times=1)
+    result = await poll_once(name, sim, store)
+    assert result.status == "ok" and result.skipped == 1 and stored(store) == expected(hostile_world, name)
+    texts = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT text FROM mentions")])
+    assert not any("SPOOF" in text for text in texts)
+
+
+@pytest.mark.parametrize("parent", [{"id": 1}, "t1_" + "z" * 5000])
+async def test_a_reddit_comment_with_a_parent_that_is_not_a_fullname_is_stored(
+        parent: Any, store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+
+    def edit(body: Any) -> bool:
+        if not (isinstance(body, dict) and body.get("data", {}).get("children")):
+            return False
+        body["data"]["children"][0]["data"]["parent_id"] = parent
+        return True
+
+    rewrites.add("/message/mentions", edit_body(edit), times=1)
+    result = await poll_once("reddit-inbox", sim, store)
+    assert result.status == "ok" and stored(store) == expected(hostile_world, "reddit-inbox")
+    parents = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT in_reply_to_id FROM mentions")])
+    assert all(p is None or len(p) < 20 for p in parents)
+
+
 # -- 5. a server that drips its answer ---------------------------------------------------------------------
 def drip(seconds_per_byte: float, head: int = 20) -> Rewrite:
     """Send the first ``head`` bytes one at a time: every read is quick, the whole answer is slow."""
@@ -442,6 +557,109 @@ async def test_a_server_that_drips_its_answer_is_cut_off_at_the_timeout(
     result = await poll_once(name, sim, store, source_timeout=1.0, max_pages=1)
     assert time.monotonic() - started < 5
     assert result.status == "retrying" and "time" in (result.error or "").lower()
+
+
+class HeaderDrip:
+    """A loopback proxy in front of the simulator that answers requests whose path contains ``marker`` by
+    sending a status line, then one header byte every ``interval`` seconds (every read is quick, the headers
+    never end), and records how long each client held on. Other requests go to the simulator, one per
+    connection (``Connection: close``), so every request is seen here."""
+
+    def __init__(self, upstream: str, marker: str, interval: float = 0.2) -> None:
+        self.upstream_port = int(upstream.rsplit(":", 1)[1])
+        self.marker, self.interval = marker, interval
+        self.held: list[float] = []  # seconds each dripped client stayed connected
+        self.stopping = False
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> str:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def stop(self) -> None:
+        self.stopping = True
+        self.server.close()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            body = await reader.readexactly(length)
+            if self.marker.encode() in head.split(b"\r\n", 1)[0]:
+                await self.drip(reader, writer)
+            else:
+                await self.forward(head, body, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+            self.tasks.discard(task)
+
+    async def drip(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        started = time.monotonic()
+        writer.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        try:
+            while not (self.stopping or reader.at_eof()):
+                writer.write(b"a")
+                await writer.drain()
+                await asyncio.sleep(self.interval)
+        except ConnectionError:
+            pass
+        self.held.append(time.monotonic() - started)
+
+    async def forward(self, head: bytes, body: bytes, writer: asyncio.StreamWriter) -> None:
+        lines = [line for line in head.split(b"\r\n") if line and not line.lower().startswith(b"connection:")]
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        up_writer.write(b"\r\n".join([*lines, b"Connection: close", b"", b""]) + body)
+        writer.write(await up_reader.read())
+        up_writer.close()
+        await writer.drain()
+
+
+def mastodon_threads() -> set[threading.Thread]:
+    """The live threads of Mastodon accounts (each account reads on one of its own)."""
+    return {t for t in threading.enumerate() if t.name.startswith("mastodon-")}
+
+
+@pytest.mark.parametrize(("name", "marker"), [
+    ("mastodon-mentions", "/api/v1/notifications"),
+    ("bluesky-mentions", "listNotifications"),
+    ("x-search", "/2/tweets/search/recent"),
+    ("reddit-search", "/search"),
+])
+async def test_a_server_that_drips_its_headers_frees_the_connection_and_the_thread_at_the_timeout(
+        name: str, marker: str, store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    """Mastodon.py reads on a thread that a timeout on the asyncio side cannot stop: the limit must hold in
+    that thread, or each slow poll leaves it reading and the next poll (and ``close``) waits behind it."""
+    sim, _ = hostile
+    hostile_world.publish_all()
+    threads_before = mastodon_threads()
+    proxy = HeaderDrip(sim.base_url, marker)
+    source = make_source(name, await proxy.start(), timeout=1.0)
+    await source.start()
+    try:
+        for _ in range(2):  # the second poll is not stuck behind the first
+            started = time.monotonic()
+            result = await Poller(source, store, retry=NO_RETRY, sleep=no_sleep, max_pages=1).run_once(
+                ignore_backoff=True)
+            assert time.monotonic() - started < 2.5
+            assert result.status == "retrying" and "time" in (result.error or "").lower()
+    finally:
+        try:
+            await asyncio.wait_for(source.close(), 2.5)  # not waiting behind a thread still reading
+        finally:
+            await proxy.stop()
+    assert len(proxy.held) == 2 and all(held < 2.0 for held in proxy.held)  # the client hung up
+    for _ in range(40):  # the account's thread ends once it is free and the account closed
+        if not mastodon_threads() - threads_before:
+            break
+        await asyncio.sleep(0.05)
+    assert mastodon_threads() - threads_before == set()
 
 
 # -- 6. a Mastodon link that is not a link ----------------------------------------------------------------

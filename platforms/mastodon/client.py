@@ -12,13 +12,18 @@ that is certain to be refused.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
+import socket
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import requests
+import urllib3
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -30,6 +35,7 @@ from mastodon import (
     MastodonServerError,
 )
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 
 from careline.errors import PermanentSourceError, RateLimited, SourceError, TemporarySourceError
 from careline.platform import SendOutcomeUnknown
@@ -60,13 +66,97 @@ def instance_url(brand: BrandSettings) -> str:
     return f"https://{split_account(brand.mastodon_account)[1]}"
 
 
+#: When the response being read on this thread must be complete (``time.monotonic()``); set by DeadlineAdapter.
+_DEADLINE: ContextVar[float | None] = ContextVar("careline_mastodon_deadline", default=None)
+
+
+class _DeadlineReads(io.RawIOBase):
+    """A socket's reads for ``http.client``, each one waiting at most the time left before ``deadline``.
+
+    Built on the socket's own ``makefile`` reader, which keeps the socket open while a response still reads
+    from it (``http.client`` closes its connection early when the server says ``Connection: close``).
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self.sock, self.deadline, self.per_read = sock, deadline, sock.gettimeout()
+        self.reads = sock.makefile("rb", buffering=0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the whole-response deadline passed")  # socket.timeout: a read timeout to urllib3
+        self.sock.settimeout(left if self.per_read is None else min(left, self.per_read))
+        try:
+            return self.reads.readinto(buffer)
+        finally:
+            with contextlib.suppress(OSError):  # closed meanwhile: nothing to restore
+                self.sock.settimeout(self.per_read)
+
+    def close(self) -> None:
+        self.reads.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connection's socket as ``http.client`` sees it while it reads one response: its ``makefile`` reads
+    up to the deadline; everything else is the socket's own."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock, self._deadline = sock, deadline
+
+    def makefile(self, mode: str = "rb", *_args: Any, **_kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReads(self._sock, self._deadline))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _bounded_response(conn: Any, getresponse: Callable[[], T]) -> T:
+    """``getresponse()`` reading through :class:`_DeadlineSocket` when this thread has a deadline: the status
+    line and headers are bounded as a whole too, not only each read."""
+    deadline, sock = _DEADLINE.get(), conn.sock
+    if deadline is None or sock is None:
+        return getresponse()
+    conn.sock = bounded = _DeadlineSocket(sock, deadline)
+    try:
+        return getresponse()
+    finally:
+        if conn.sock is bounded:  # not when http.client closed the connection (``Connection: close``)
+            conn.sock = sock
+
+
+class _DeadlineHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        return _bounded_response(self, super().getresponse)
+
+
+class _DeadlineHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        return _bounded_response(self, super().getresponse)
+
+
+class _DeadlineHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
 class DeadlineAdapter(HTTPAdapter):
     """requests' adapter with a limit on the whole exchange, not only on each socket read.
 
-    requests' ``timeout`` bounds each read, so a server that drips a byte a second holds a call (and the
-    account's only worker thread) for as long as it likes. This adapter reads the body itself, one socket
-    read at a time, and gives up once ``total`` seconds have passed since the request was sent: the thread
-    is back within ``total`` plus one read timeout. The headers are still bounded per read only.
+    requests' ``timeout`` bounds each read, so a server that drips a byte a second, in its headers or in its
+    body, holds a call (and the account's only worker thread) for as long as it likes; a timeout on the
+    asyncio side cannot stop that thread. Here every read of the response, from the status line to the
+    last byte, waits at most the time left of ``total`` seconds from the moment the request is sent, so the
+    thread is back within ``total`` (the connect is bounded by requests' own timeout). Through a proxy
+    (``HTTPS_PROXY``) the status line and headers are bounded per read only. The pools' connection class and
+    ``HTTPConnection.sock`` are urllib3's (checked against urllib3 2.8, which requests brings).
     """
 
     CHUNK = 64 * 1024
@@ -75,28 +165,44 @@ class DeadlineAdapter(HTTPAdapter):
         super().__init__()
         self.total = total
 
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
+
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: float | tuple[float | None, float | None] | None = None, verify: bool | str = True,
              cert: str | tuple[str, str] | None = None,
              proxies: dict[str, str] | None = None) -> requests.Response:
-        deadline = time.monotonic() + self.total
-        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
         if stream:
-            return response
-        body = bytearray()
+            return super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        deadline = time.monotonic() + self.total
+        token = _DEADLINE.set(deadline)
+        try:  # the status line and headers: each read waits at most the time left (see _bounded_response)
+            response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        finally:
+            _DEADLINE.reset(token)
         try:
-            while chunk := response.raw.read1(self.CHUNK, decode_content=True):
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise requests.exceptions.ReadTimeout(
-                        f"no complete response within {self.total:g}s (the server is sending too slowly)",
-                        request=request, response=response)
+            response._content = self._body(response, deadline)
+        except (ReadTimeoutError, TimeoutError) as exc:
+            response.close()
+            raise requests.exceptions.ReadTimeout(
+                f"no complete response within {self.total:g}s (the server is sending too slowly)",
+                request=request, response=response) from exc
         except BaseException:
             response.close()
             raise
-        response._content = bytes(body)
         response._content_consumed = True  # type: ignore[attr-defined]
         return response
+
+    def _body(self, response: requests.Response, deadline: float) -> bytes:
+        """The whole body, one socket read at a time; ``TimeoutError`` once ``deadline`` has passed (checked
+        here too, for a proxy's connections, whose reads are bounded one by one only)."""
+        body = bytearray()
+        while chunk := response.raw.read1(self.CHUNK, decode_content=True):
+            body += chunk
+            if time.monotonic() > deadline:
+                raise TimeoutError
+        return bytes(body)
 
 
 class MastodonAccount:
@@ -120,8 +226,7 @@ class MastodonAccount:
                               retry_after=wait)
         loop = asyncio.get_running_loop()
         try:
-            # the adapter frees the thread after ``timeout`` plus one read; this bounds the caller's wait
-            # even where it cannot (a server that drips its headers)
+            # the adapter frees the thread within ``timeout``; this also bounds what it cannot (a slow DNS lookup)
             async with asyncio.timeout(2 * self.timeout + 1):
                 return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
         except Exception as exc:

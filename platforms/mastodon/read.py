@@ -38,7 +38,7 @@ from careline.domain import Author, Mention, Platform, utcnow
 from careline.errors import MalformedPayload, PermanentSourceError, SourceError
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, MastodonSourceSettings, brand_env
-from platforms.guard import MAX_SKEW, clean_mention, skip_malformed
+from platforms.guard import MAX_SKEW, clean_mention, decimal_id, skip_malformed
 from platforms.mastodon.client import TOKEN_ENV, MastodonAccount, brand_token, instance_url, split_account
 
 log = logging.getLogger(__name__)
@@ -77,10 +77,6 @@ class Feed:
     name: str
     limit: int
     call: Callable[[MastodonAccount, dict[str, Any]], Any]  # (account, paging kwargs) -> the library call
-
-
-def _id(value: Any) -> int:
-    return int(str(value))
 
 
 class MastodonSource(Source):
@@ -140,7 +136,7 @@ class MastodonSource(Source):
             try:
                 if not isinstance(item, Mapping):
                     raise MalformedPayload("not an object")
-                seen.append((_id(item["id"]), _created(item)))
+                seen.append((decimal_id(item["id"]), _created(item)))
                 status = self.status_of(item)
                 mention = await self.normalise(status, fetched) if status is not None else None
             except SourceError:
@@ -156,11 +152,11 @@ class MastodonSource(Source):
     async def normalise(self, status: Mapping[str, Any], fetched: datetime) -> Mention | None:
         if status.get("reblog"):
             return None  # a boost
-        sid, account = str(_id(status["id"])), status["account"]
+        sid, account = str(decimal_id(status["id"])), status["account"]
         me = await self.account.ensure_me()
         own = str(account["id"]) == str(me["id"]) or str(account["acct"]).lower() in self.own_accts
         parent = status.get("in_reply_to_id")
-        parent = str(_id(parent)) if parent is not None else None
+        parent = str(decimal_id(parent)) if parent is not None else None
         if own and (parent is None or str(status.get("in_reply_to_account_id")) == str(account["id"])):
             return None  # the brand's own post, or its reply to itself
         text = html_to_text(str(status["content"]))
@@ -201,7 +197,7 @@ class MastodonSource(Source):
             try:
                 context = await self.account.call(self.account.api.status_context, sid)
                 ancestors = context.get("ancestors") or []
-                root = str(_id(ancestors[0]["id"])) if ancestors else parent
+                root = str(decimal_id(ancestors[0]["id"])) if ancestors else parent
             except SourceError as exc:  # deleted parent, private thread: the parent stands in for the root
                 log.info("%s: no context for %s (%s); its parent stands in for the thread", self.key, sid, exc)
                 root = parent
@@ -231,7 +227,7 @@ class MastodonSource(Source):
     async def _forward(self, feed: Feed, min_id: str) -> tuple[dict[str, Any], bool, tuple[list[Mention], int, int]]:
         items = await self.account.call(feed.call, self.account, {"min_id": min_id, "limit": feed.limit})
         mentions, seen, skipped = await self.to_mentions(list(items), datetime.min.replace(tzinfo=UTC))
-        newest = max([_id(min_id), *_plausible_ids(seen)])
+        newest = max([decimal_id(min_id), *_plausible_ids(seen)])
         return {"min_id": str(newest)}, len(items) < feed.limit, (mentions, len(items), skipped)
 
     async def _first_walk(self, feed: Feed, part: Mapping[str, Any]) -> tuple[dict[str, Any], bool,
@@ -242,7 +238,7 @@ class MastodonSource(Source):
             kwargs["max_id"] = part["max_id"]
         items = await self.account.call(feed.call, self.account, kwargs)
         mentions, seen, skipped = await self.to_mentions(list(items), floor)
-        top = max([_id(part.get("top") or 0), *_plausible_ids(seen)])
+        top = max([decimal_id(part.get("top") or 0), *_plausible_ids(seen)])
         ended = len(items) < feed.limit or any(at < floor for _, at in seen) or not seen
         if ended:
             return {"min_id": str(top)}, True, (mentions, len(items), skipped)

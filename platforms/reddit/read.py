@@ -11,6 +11,9 @@ fullname stored by the last complete walk. A run starts at the top of the listin
 to the newest item of the run's first page. Mid-run ``after`` is part of the committed cursor, so a
 crash resumes at the next page. A walk that reaches the end of the listing (Reddit keeps ~1,000 items)
 without meeting ``seen`` has a gap: posts fell out of the listing before we read them; it is logged.
+
+Fullnames are another party's text: one that cannot be a Reddit id (see :func:`real_fullname`) skips its
+item, and a saved ``seen`` that cannot be one is not trusted, so no id can hide every later post.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from platforms.reddit.client import REDDIT_PASSWORD_ENV, brand_reddit_password, 
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
+#: A fullname Reddit can give: a kind we read and a base-36 id of 1-12 digits. The ids are counters in 64
+#: bits (7 digits in 2026; 36**12 < 2**63), so a longer one, or one in other characters, is not Reddit's.
+FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,12 @@ class Listing:
 def fullname_value(name: str) -> int:
     """Reddit ids are base-36 counters: comparing them orders things of one kind by age."""
     return int(name.split("_", 1)[-1], 36)
+
+
+def real_fullname(name: Any) -> bool:
+    """Whether ``name`` can be a Reddit fullname. Only such a name may become a watermark: one of 4,000
+    digits would be newer than every post to come (and past 4,300, ``int()`` refuses it)."""
+    return isinstance(name, str) and FULLNAME.fullmatch(name) is not None
 
 
 def build_search_query(brand: BrandSettings) -> str:
@@ -155,8 +167,8 @@ class RedditSource(Source):
             raise MalformedPayload("not a t1/t3 thing")
         data = thing["data"]
         name = data["name"]
-        if not isinstance(name, str) or not re.fullmatch(r"t[13]_[0-9a-z]+", name):
-            raise MalformedPayload(f"bad fullname {name!r}")
+        if not real_fullname(name):
+            raise MalformedPayload(f"bad fullname {str(name)[:40]!r}")
         handle = str(data.get("author") or "[deleted]")
         from_brand = bool(self.own) and handle.lower() == self.own
         if from_brand and thing["kind"] != "t1":  # the brand's own submissions are not mentions
@@ -167,7 +179,7 @@ class RedditSource(Source):
             title, body = str(data.get("title") or ""), str(data.get("selftext") or "")
             text, conversation, parent = (f"{title}\n\n{body}" if body else title), name, None
         else:
-            text, conversation, parent = str(data["body"]), _link_id(data), data.get("parent_id")
+            text, conversation, parent = str(data["body"]), _link_id(data), _parent_id(data)
         link = reddit_path(str(data.get("permalink") or data.get("context") or ""), name)
         mention = Mention(
             platform=self.platform, platform_id=name, brand=self.brand, author=author, text=text,
@@ -184,7 +196,8 @@ class RedditSource(Source):
         listing = self.listings[index]
         lists = dict(state.get("lists", {}))
         part = lists.get(listing.name, {})
-        seen, after, top = part.get("seen"), part.get("after"), part.get("top")
+        seen, after, top = self.trusted(listing, part.get("seen")), part.get("after"), part.get("top")
+        top = top if real_fullname(top) else None
         body = await self.call(listing.path, {**listing.params, "limit": PAGE_SIZE, "after": after})
         things, next_after = self.children(body)
         mentions, names, skipped = self.to_mentions(things, seen)
@@ -203,6 +216,15 @@ class RedditSource(Source):
         done = index >= len(self.listings)
         new_state = {"i": 0 if done else index, "lists": lists}
         return Page(mentions, json.dumps(new_state, sort_keys=True), done, len(things), skipped, notes)
+
+    def trusted(self, listing: Listing, seen: Any) -> str | None:
+        """``seen`` when it can be a Reddit fullname; else ``None`` (saved before such names were refused):
+        the listing is walked again and the unique key drops what was stored already."""
+        if seen is None or real_fullname(seen):
+            return seen
+        log.warning("%s: %s watermark %.40r is not a Reddit fullname; reading the listing again", self.key,
+                    listing.name, seen)
+        return None
 
     def restart_cursor(self, cursor: str | None) -> str | None:
         """``cursor`` without mid-walk positions (``after``): each listing's ``seen`` watermark alone.
@@ -286,13 +308,19 @@ class RedditInboxSource(RedditSource):
 
 def _link_id(data: Mapping[str, Any]) -> str:
     """Submission fullname of a comment: ``link_id`` in listings, parsed from ``context`` in the inbox."""
-    link = data.get("link_id")
-    if isinstance(link, str) and link.startswith("t3_"):
+    link = str(data.get("link_id"))
+    if real_fullname(link) and link.startswith("t3_"):
         return link
-    match = re.search(r"/comments/([0-9a-z]+)/", str(data.get("context") or ""))
+    match = re.search(r"/comments/([0-9a-z]{1,12})/", str(data.get("context") or ""))
     if match is None:
         raise MalformedPayload("comment without link_id or context")
     return f"t3_{match.group(1)}"
+
+
+def _parent_id(data: Mapping[str, Any]) -> str | None:
+    """The fullname a comment answers; ``None`` when what was sent cannot be one (the thread still holds it)."""
+    parent = data.get("parent_id")
+    return str(parent) if real_fullname(parent) else None
 
 
 def _newest(names: Sequence[str | None]) -> str | None:

@@ -27,7 +27,7 @@ from careline.errors import (
 )
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, XSourceSettings
-from platforms.guard import MAX_SKEW, clean_mention, skip_malformed
+from platforms.guard import MAX_SKEW, clean_mention, decimal_id, skip_malformed
 from platforms.x.client import XClientOwner
 
 log = logging.getLogger(__name__)
@@ -62,10 +62,6 @@ def build_query(brand: BrandSettings, *, max_length: int = 512) -> str:
     return query
 
 
-def _id_int(value: Any) -> int:
-    return int(str(value))
-
-
 #: X ids are snowflakes: milliseconds since this epoch, shifted left 22 bits.
 TWEPOCH_MS = 1288834974657
 
@@ -77,7 +73,7 @@ def _plausible_id(value: Any, now: datetime | None = None) -> int | None:
     such id would hide every later post, or have every later request refused.
     """
     try:
-        found = _id_int(value)
+        found = decimal_id(value)
     except (TypeError, ValueError):
         return None
     limit_ms = ((now or utcnow()) + MAX_SKEW).timestamp() * 1000
@@ -192,7 +188,7 @@ class XSource(XClientOwner, Source):
     def normalise(self, tweet: Any, users: Mapping[str, Any], fetched: datetime) -> Mention | None:
         if not isinstance(tweet, dict):
             raise MalformedPayload("tweet is not an object")
-        tid = str(_id_int(tweet["id"]))
+        tid = str(decimal_id(tweet["id"]))
         text = tweet["text"]
         if not isinstance(text, str):
             raise MalformedPayload("text is not a string")
