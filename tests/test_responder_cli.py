@@ -107,3 +107,29 @@ def test_tone_check_exit_code_survives_careline_main(capsys: pytest.CaptureFixtu
         careline_cli.main(["tone-check", "You should have read the manual."])
     assert exc.value.code == 1
     assert json.loads(capsys.readouterr().out)["defensive"] is True
+
+
+@pytest.mark.parametrize("batch", ["0", "-5"])
+def test_sla_backfill_refuses_a_batch_below_1_and_leaves_the_durations_to_a_real_run(cli, tmp_path: Path,
+                                                                                      batch: str) -> None:
+    """--batch 0 read no ids, then said "1 conversation(s) lacked a duration; filled ... 0" and exited 0 (a
+    cron job saw success); a negative batch was SQLite's LIMIT -5, every conversation in one transaction."""
+    from careline.app.web.migrations import WEB
+    from careline.store import Store
+    from tests.test_responder_history import add_answered_conversation
+
+    db = tmp_path / "c.db"
+    store = Store(db, extra=[WEB]).open_sync()
+    try:
+        cid = add_answered_conversation(store)  # answered, its first-response duration not recorded
+        env = {"CARELINE_SERVICE__DATABASE": str(db)}
+        result = CliRunner().invoke(cli, ["sla", "backfill", "--batch", batch], env=env)
+        assert result.exit_code == 2 and "Invalid value for '--batch'" in result.output, result.output
+        assert "1<=x<=10000" in result.output
+        missing = store.read_sync(lambda d: d.conn.execute(
+            "SELECT first_response_clock_s FROM conversations WHERE id = ?", (cid,)).fetchone()[0])
+        assert missing is None
+        result = CliRunner().invoke(cli, ["sla", "backfill", "--batch", "1"], env=env)
+        assert result.exit_code == 0 and "filled first response 1" in result.output, result.output
+    finally:
+        store.close_sync()

@@ -159,12 +159,13 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         click.echo(f"The queue is empty (database {ctx.settings.service.database}). The demo uses its own file: "
                    "`careline demo` prints the command that points the CLI at it.")
         return
+    from careline.app.commands import safe_line
+
     zone, now = ZoneInfo(ctx.settings.service.timezone), utcnow()
     click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<30} {'BRAND':<10} {'AUTHOR':<16} TEXT")
-    for r in rows:
-        text = " ".join(str(r["text"]).split())[:60]
+    for r in rows:  # the author wrote the text and the handle: no escape sequence of theirs reaches the terminal
         click.echo(f"{r['id']:>5}  {r['priority']:>5.2f}  {r['status']:<9} {_due(r, zone, now):<30} "
-                   f"{r['brand']:<10} @{r['handle'][:15]:<15} {text}")
+                   f"{r['brand']:<10} @{safe_line(r['handle'])[:15]:<15} {safe_line(r['text'])[:60]}")
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -233,11 +234,19 @@ def config_export(ctx: Context, file: str | None) -> None:
 @pass_ctx
 def config_import(ctx: Context, file: str) -> None:
     """Validate FILE like --check, then store its brands, SLA policies, calendars, webhooks, sources and
-    templates as the browser's settings (audited as you; a running service applies them within seconds)."""
+    templates as the browser's settings (audited as you; a running service applies them within seconds).
+
+    On a new box this creates the database (and says so), as 'careline run' would."""
+    from careline.app.commands import new_database_note
     from careline.app.commands.configfile import import_file
     from careline.app.service import open_store
+    from careline.settings import load_settings
 
+    load_settings(file)  # an invalid file is refused before a database is created for it
+    note = new_database_note(ctx.bootstrap)
     store = open_store(ctx.bootstrap)
+    if note:
+        click.echo(note, err=True)
     try:
         done = import_file(ctx.bootstrap, store, file)
     finally:
@@ -261,13 +270,19 @@ def user() -> None:
               "12 characters; common passwords are refused.")
 @pass_ctx
 def user_add(ctx: Context, username: str, role: str, display_name: str, team: str, password: str | None) -> None:
-    """Create a user (the password is stored as a salted scrypt hash)."""
+    """Create a user (the password is stored as a salted scrypt hash).
+
+    The first user of a new box creates the database (and says so), as 'careline run' would."""
+    from careline.app.commands import new_database_note
     from careline.app.service import open_store
     from careline.app.web.auth import create_user
     from careline.app.web.passwords import check_new_password
     from careline.errors import Conflict
 
+    note = new_database_note(ctx.settings)
     store = open_store(ctx.settings)
+    if note:
+        click.echo(note, err=True)
     try:
         # asked before the password: typing one twice for a name that is taken wastes the admin's time
         if store.read_sync(lambda db: db.conn.execute("SELECT 1 FROM users WHERE username = ?",
@@ -372,7 +387,7 @@ def team_add(ctx: Context, name: str, members: tuple[str, ...]) -> None:
         for member in members:
             workspace.join_team(db, name, member)
 
-    store = open_store(ctx.settings)
+    store = open_store(ctx.settings, must_exist=True)  # its members must exist: a new file has nobody
     try:
         store.write_sync(write)
         listed = store.read_sync(workspace.teams)[name]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,13 +22,15 @@ from careline.domain import from_iso, utcnow
 from careline.errors import ConfigError
 from careline.overlay import apply_overlay
 from careline.settings import Settings, brand_env
-from careline.store.backup import applied_migrations, explain, integrity_errors, unknown_migrations
+from careline.store.backup import applied_migrations, explain, integrity_errors, stale_partials, unknown_migrations
 from careline.store.migrations import CORE
 from careline.store.overlay import read_entries
 
 ERROR, WARNING, OK = "error", "warning", "ok"
 CLOCK_SLACK = timedelta(minutes=5)
 KNOWN_MIGRATIONS = (CORE, WEB)  # the sets the service applies
+#: How a person makes a two-factor key file when the old one is lost (``careline.app.web.sealing`` never does then).
+NEW_KEY = "umask 077; python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > {key}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +128,31 @@ def _two_factor_key(conn: sqlite3.Connection, path: Path) -> Finding:
     if sealed:
         return Finding(WARNING, "two-factor key", f"{sealed} sealed two-factor secret(s) but no key "
                                                   f"($CARELINE_TOTP_KEY unset, {key} missing): those people must "
-                                                  "use a recovery code")
+                                                  "use a recovery code, and nobody can set two-factor up. Fix: put "
+                                                  "back the key file backed up with this database; if it is lost, "
+                                                  f"make a new one ({NEW_KEY.format(key=key)}) and those people "
+                                                  "set two-factor up again")
     return Finding(OK, "two-factor key", f"{key} will be made when someone turns two-factor on")
 
 
 def _key_matches(key: bytes, where: str, sealed: int, sample: tuple[str] | None) -> Finding | None:
-    """None when ``key`` opens a stored secret (or none is stored); else a warning naming the key."""
+    """None when ``key`` opens a stored secret (or none is stored); else a warning naming the key and what
+    breaks. A warning, not an error: the queue, replies and every login still work (recovery codes are
+    hashed, not sealed), and refusing to start would stop the whole team over one file."""
     if sample is None:
         return None
     try:
         Fernet(key).decrypt(sample[0][len("fernet:"):].encode())
     except (InvalidToken, ValueError):
-        return Finding(WARNING, "two-factor key", f"{where} does not open the {sealed} sealed two-factor "
-                                                  "secret(s): it is not the key they were sealed with. Put back "
-                                                  "the key file backed up with this database; until then those "
-                                                  "people must use a recovery code")
+        return Finding(WARNING, "two-factor key", f"{where} is not the key the {sealed} two-factor secret(s) in "
+                                                  "this database were sealed with. What breaks: those people's "
+                                                  "authenticator codes are refused, so they can sign in only with "
+                                                  "a recovery code (one with none left is locked out), and "
+                                                  "two-factor set up from now on is sealed with this key. Fix: "
+                                                  "stop the service, put back the key backed up with this "
+                                                  "database, start it again; if that key is lost, keep this one "
+                                                  "and those people sign in with a recovery code and set "
+                                                  "two-factor up again")
     return None
 
 
@@ -198,9 +211,33 @@ def check_credentials(settings: Settings, env: dict[str, str] | None = None) -> 
     return found or [Finding(OK, "credentials", "every enabled source has its secrets")]
 
 
-def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, str] | None = None) -> list[Finding]:
-    """Every check, in the order a person fixes them."""
+def check_backups(folders: Iterable[str | Path], *, now: datetime) -> list[Finding]:
+    """Temporary copies (``.<name>.partial``) that backups killed part-way left in ``folders``: each holds a
+    whole database's customer data, hidden, and the disk space of a backup, until the next backup to the
+    same name removes it (a name with the weekday or month in it comes round only a week or a year later)."""
+    seen = [Path(f) for f in dict.fromkeys(str(f) for f in folders) if Path(f).is_dir()]
+    found = [p for folder in seen for p in stale_partials(folder)]
+    if not found:
+        where = ", ".join(str(f) for f in seen) or "no folder"
+        return [Finding(OK, "backups", f"no copy left by an unfinished backup in {where}")]
+    return [Finding(WARNING, "backups", f"{p.path} ({p.bytes / 1e6:.1f} MB, {_ago(now - p.modified)} old) was left "
+                                        f"by a backup to {p.target.name} that was killed or crashed: delete it, or "
+                                        f"the next backup to {p.target} removes it") for p in found]
+
+
+def _ago(age: timedelta) -> str:
+    hours = max(0, int(age.total_seconds() // 3600))
+    return f"{hours // 24} day(s)" if hours >= 24 else f"{hours} hour(s)"
+
+
+def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, str] | None = None,
+           backups: Iterable[str | Path] = ()) -> list[Finding]:
+    """Every check, in the order a person fixes them; ``backups`` are folders to look for unfinished backups
+    in besides the database's own."""
     at = now or utcnow()
     overlay, effective = check_overlay(settings)
-    return [*check_database(settings.service.database, now=at), *overlay, *check_credentials(effective, env)]
+    database = str(settings.service.database)
+    folders = [*([] if database == ":memory:" else [Path(database).parent]), *backups]
+    return [*check_database(settings.service.database, now=at), *overlay, *check_credentials(effective, env),
+            *check_backups(folders, now=at)]
 

@@ -51,8 +51,9 @@ class NoDatabase(ConfigError):
     """A read-only command was pointed at a file that does not exist (exit 2, like any config error)."""
 
     def __init__(self, path: str | Path) -> None:
-        CarelineError.__init__(self, f"no database at {path} (run `careline run` or `careline demo` first, "
-                                     "or set service.database)")
+        CarelineError.__init__(self, f"no database at {path} (`careline run` or `careline user add NAME --role "
+                                     "admin` creates it; `careline demo` uses a file of its own and prints the "
+                                     "command that points the CLI at it; or set service.database)")
         self.key, self.reason = "service.database", "missing"
 
 
@@ -61,7 +62,8 @@ def open_store(settings: Settings, *, must_exist: bool = False) -> Store:
 
     ``must_exist`` is for commands that only read (``queue``, ``status``, listings, exports): a typo in
     service.database would otherwise create an empty file (and its folders) and show an empty answer as
-    if it were the truth. Commands that set a service up (``run``, ``user add``, ``restore``) create it."""
+    if it were the truth. Commands that set a service up (``run``, ``user add``, ``config import``, ``backfill``,
+    ``restore``) create it; those a person runs say so."""
     from careline.app.web.migrations import WEB
 
     path = settings.service.database

@@ -5,8 +5,12 @@ read transaction while the service keeps writing (WAL mode lets the writer go on
 a step would restart whenever the service commits, so a steadily writing service starved it for ever.
 The copy is written to a temporary file created 0600 next to the target, checked with
 ``PRAGMA integrity_check``, fsynced and only then renamed into place: a backup file that exists is a
-whole, verified one. A failed or killed copy leaves no temporary file behind (the next run removes a
-killed one's), and a target that is the live database or one of its side files is refused: renaming a
+whole, verified one. A failed copy leaves no temporary file behind; a killed one leaves its hidden
+``.<name>.partial``, which the next backup to the same target reuses and ``careline doctor`` reports. A
+backup holds an exclusive ``flock`` on its temporary file until the rename, so a second backup to the
+same target (two cron lines, a person beside cron) is refused at once instead of deleting the first
+one's file mid-copy (both used to fail, with misleading causes), and a temporary file nobody holds is
+known to be stale. A target that is the live database or one of its side files is refused: renaming a
 copy over the open file corrupts it.
 
 A restore is the same copy the other way, from a verified backup into the database path; it refuses
@@ -18,10 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -129,6 +136,83 @@ def _remove_partial(partial: Path) -> None:
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
 
 
+def _locked(fd: int, *, tries: int = 1) -> bool:
+    """Take the exclusive flock on ``fd``; False when another process still holds it after ``tries`` attempts
+    0.05 s apart (a backup holds it for its whole copy, ``careline doctor`` looking at the file for a moment)."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if attempt + 1 < tries:
+                time.sleep(0.05)
+    return False
+
+
+def _still_at(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (the backup that held it may have renamed it)."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _claim(partial: Path, target: Path) -> int:
+    """``partial`` open and locked for this backup, emptied: a fresh file, or a stale one a killed backup left.
+
+    Refused while another backup holds it. A lock won on a file that was renamed meanwhile (the other backup
+    finished) is a lock on the other's finished backup, so the path is opened again."""
+    try:
+        with contextlib.suppress(FileExistsError):  # a file in the way: opening below names it ("not a directory")
+            partial.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(5):
+            fd = os.open(partial, os.O_RDWR | os.O_CREAT, PRIVATE)
+            if not _locked(fd, tries=10):
+                os.close(fd)
+                raise StoreFileError(target, "another backup to this file is running; wait for it to finish")
+            if _still_at(fd, partial):
+                for suffix in PARTIAL_FILES[1:]:
+                    Path(f"{partial}{suffix}").unlink(missing_ok=True)
+                os.ftruncate(fd, 0)
+                os.fchmod(fd, PRIVATE)
+                return fd
+            os.close(fd)
+    except OSError as exc:
+        raise explain(target, exc) from exc
+    raise StoreFileError(target, "other backups to this file keep starting; try again")
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A temporary backup copy that no backup is writing: left by one that was killed or crashed."""
+
+    path: Path
+    target: Path
+    bytes: int
+    modified: datetime
+
+
+def stale_partials(folder: str | Path) -> list[Partial]:
+    """The ``.<name>.partial`` files in ``folder`` that no running backup holds (``careline doctor``).
+
+    Only files of the backup's own naming pattern are looked at, and a locked one (a backup in progress) is
+    left out; nothing is removed: the next backup to the same target does that."""
+    found = []
+    for path in sorted(Path(folder).glob(".?*.partial")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            try:
+                if _locked(fd):
+                    info = os.fstat(fd)
+                    found.append(Partial(path, path.with_name(path.name[1:-len(".partial")]), info.st_size,
+                                         datetime.fromtimestamp(info.st_mtime, UTC)))
+            finally:
+                os.close(fd)
+    return found
+
+
 def _copy_error(source: Path, target: Path, exc: sqlite3.Error) -> StoreFileError:
     """Reading a damaged database is the source's fault; anything else in the copy is the target's."""
     damaged = any(words in str(exc) for words in ("malformed", "not a database"))
@@ -163,19 +247,25 @@ def backup(database: str | Path, target: str | Path) -> BackupReport:
     source = _open_existing(source_path)
     partial = _partial(target_path)
     try:
-        _remove_partial(partial)
-        create_private(partial)
+        fd = _claim(partial, target_path)
+    except StoreFileError:
+        source.close()
+        raise
+    done = False
+    try:
         pages = _copy(source, source_path, partial, target_path)
-        with open(partial, "rb") as fh:
-            os.fsync(fh.fileno())
+        os.fsync(fd)
         os.replace(partial, target_path)
+        done = True
         size = target_path.stat().st_size
     except OSError as exc:
         raise explain(target_path, exc) from exc
     finally:
         source.close()
-        with contextlib.suppress(OSError):
-            _remove_partial(partial)
+        if not done:  # removed before the lock goes: while it is held, no other backup uses this path
+            with contextlib.suppress(OSError):
+                _remove_partial(partial)
+        os.close(fd)
     return BackupReport(str(target_path), size, pages)
 
 

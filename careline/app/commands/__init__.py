@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from careline.settings import Settings, load_settings
+
+#: Format characters a line may keep: the joiners inside emoji and some scripts change nothing else.
+JOINERS = frozenset("\u200c\u200d")
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -12,3 +17,20 @@ def settings_of(ctx: click.Context) -> Settings:
     ``$CARELINE_CONFIG`` or defaults: one rule for every stage command, run from ``careline`` or alone."""
     settings = getattr(ctx.find_root().obj, "settings", None)
     return settings if isinstance(settings, Settings) else load_settings()
+
+
+def safe_line(text: object) -> str:
+    """``text`` on one line, each control or format character shown as '?'. Mention text, handles and platform
+    errors are written by strangers, and a terminal obeys what it is sent: ESC starts sequences that clear the
+    screen, set the window title or write the clipboard (OSC 52), and bidirectional overrides reorder a line."""
+    return "".join(ch if ch.isprintable() or ch in JOINERS else "?" for ch in " ".join(str(text).split()))
+
+
+def new_database_note(settings: Settings) -> str:
+    """What a command that creates ``service.database`` says when it is about to (else ""): a typo in the path
+    would otherwise leave a second, empty database that nobody notices until the service runs without data."""
+    path = str(settings.service.database)
+    if path == ":memory:" or Path(path).exists():
+        return ""
+    return (f"note: created a new database at {path}; if you meant an existing one, check service.database "
+            "(or $CARELINE_SERVICE__DATABASE)")

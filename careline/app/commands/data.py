@@ -38,14 +38,18 @@ def preflight(settings: Settings) -> None:
 
 
 @click.command("doctor")
+@click.option("--backups", "backup_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="A folder you back up to: report copies that a killed backup left there (repeatable; the "
+                   "database's folder is always looked at).")
 @click.pass_context
-def doctor_cmd(ctx: click.Context) -> None:
-    """Check the database (integrity, migrations, permissions), each source's secrets and the clock.
+def doctor_cmd(ctx: click.Context, backup_dirs: tuple[str, ...]) -> None:
+    """Check the database (integrity, migrations, permissions), each source's secrets, the clock and
+    copies left by unfinished backups.
 
     Exits 1 when a check fails ('careline run' would refuse to start); warnings exit 0.
     """
     root = ctx.find_root().obj  # the file: the doctor checks the browser's changes on top of it itself
-    findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else settings_of(ctx))
+    findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else settings_of(ctx), backups=backup_dirs)
     for finding in findings:
         click.echo(finding.line())
     if any(f.level == ERROR for f in findings):

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from careline.app.commands import settings_of
+from careline.app.commands import new_database_note, safe_line, settings_of
 from careline.domain import from_iso, utcnow
 from careline.platform import Budget, Source
 from careline.settings import Settings
@@ -90,7 +90,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         cost = "$" + format(float(r["cost_today"] or 0.0), ".3f")
         click.echo(f"{r['source']:<18} {r['brand']:<12} {r['status']:<15} {r['posts_today'] or 0:>11} "
-                   f"{cost:>10} {_age(r['cursor_age_seconds']):>10}  {_problem(r)[:100]}")
+                   f"{cost:>10} {_age(r['cursor_age_seconds']):>10}  {safe_line(_problem(r))[:100]}")
     total = sum(float(r["cost_today"] or 0) for r in rows)
     click.echo(f"Estimated spend today (UTC): ${total:.3f}")
 
@@ -109,11 +109,15 @@ def backfill(ctx: click.Context, which: str, since_text: str, brand: str | None,
     """Fetch and store past mentions; live cursors are left alone, duplicates are ignored.
 
     Exits 1 when any source failed or cannot backfill (its line says why), so a cron job or script
-    notices; a source stopped by its daily budget is not a failure.
+    notices; a source stopped by its daily budget is not a failure. Before the first 'careline run' it
+    creates the database (and says so).
     """
     settings = settings_of(ctx)
     window = parse_since(since_text)
+    note = new_database_note(settings)
     results = asyncio.run(run_backfill(settings, which, window, brand=brand, quiet=quiet))
+    if note:
+        click.echo(note, err=True)
     for r in results:
         tail = f" ({r.error})" if r.error else ""
         click.echo(f"{r.key}: {r.inserted} new mentions from {r.posts_read} posts read, "

@@ -84,7 +84,8 @@ def sla_due(ctx: click.Context, policy_name: str, at: str, as_json: bool) -> Non
 
 
 @sla.command("backfill")
-@click.option("--batch", default=500, show_default=True, help="Conversations per write transaction.")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Conversations per write transaction (1-10000).")
 @click.pass_context
 def sla_backfill(ctx: click.Context, batch: int) -> None:
     """Fill the SLA clock durations (business hours, pauses left out) of conversations decided

@@ -33,6 +33,7 @@ from careline.app.web.fields import number, role, text
 from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
+from careline.app.web.sealing import require_lasting_key
 from careline.app.web.security import hash_password, verify_password
 from careline.app.web.twofactor import matching_step, new_totp_secret, provisioning_uri, valid_secret
 from careline.domain import utcnow
@@ -116,7 +117,9 @@ async def end_all_sessions(request: web.Request) -> web.Response:
 
 @signed_in
 async def two_factor_start(request: web.Request) -> web.Response:
-    """A fresh secret to put in an authenticator app; nothing is stored until a code proves it."""
+    """A fresh secret to put in an authenticator app; nothing is stored until a code proves it. Refused before
+    the person scans anything when the secret could not be kept (the key file is missing)."""
+    await request.app[STORE].read(require_lasting_key)
     secret = new_totp_secret()
     return web.json_response({"secret": secret, "uri": provisioning_uri(secret, user_of(request).username)})
 

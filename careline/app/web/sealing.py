@@ -6,7 +6,9 @@ Fernet; print(Fernet.generate_key().decode())"``) or, when that is unset, from a
 database, ``<database>.totp-key``, created once with mode 0600. Keep that file (or the variable) with
 your backups: without it, people with two-factor on sign in with a recovery code and set it up again.
 The key file is made only while no secret is sealed; with sealed secrets and no key file, this process
-uses a key of its own that it never writes, so the real key file can still be put back.
+uses a key of its own that it never writes, so the real key file can still be put back. It only reads with
+that key: sealing with it would lose the secret at the next restart, so two-factor set-up is refused until
+the key file is back (:func:`require_lasting_key`).
 Secrets stored before sealing existed are sealed at the next start (:func:`seal_stored`).
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from sqlite_utils import Database
 
-from careline.errors import CarelineError
+from careline.errors import CarelineError, Conflict
 
 ENV = "CARELINE_TOTP_KEY"
 PREFIX = "fernet:"
@@ -74,6 +76,27 @@ def _sealed_exist(db: Database) -> bool:
         return False
 
 
+def missing_key(db: Database) -> Path | None:
+    """The key file the secrets in ``db`` were sealed with, when it is gone and ``$CARELINE_TOTP_KEY`` is unset:
+    this process then has only a key of its own, and anything sealed with it is unreadable after a restart."""
+    path = key_file(db)
+    if os.environ.get(ENV) or path is None or path.exists() or not _sealed_exist(db):
+        return None
+    return path
+
+
+def require_lasting_key(db: Database) -> None:
+    """Refuse to seal a new secret with a key that dies with this process: the person would be locked out of
+    their authenticator after the next restart (or two-factor would silently stop asking for it)."""
+    path = missing_key(db)
+    if path is not None:
+        log.error("two-factor set-up refused: %s is missing while secrets are sealed with it; put back the key "
+                  "file backed up with the database ('careline doctor' checks it)", path)
+        raise Conflict("two-factor sign-in cannot be set up now: the server's two-factor key file is missing, so "
+                       "a secret stored now would stop working at the next restart. Ask an admin to put it back "
+                       "('careline doctor' names the file), then try again")
+
+
 def fernet(db: Database) -> Fernet:
     """The key for ``db``. A key file is made only while no secret is sealed: restored without its key
     file, a database with sealed secrets must not get a fresh one (it opens none of them, yet looks right,
@@ -92,6 +115,7 @@ def forget_keys() -> None:
 
 
 def seal(db: Database, secret: str) -> str:
+    require_lasting_key(db)
     return PREFIX + fernet(db).encrypt(secret.encode()).decode()
 
 
@@ -106,7 +130,10 @@ def unseal(db: Database, stored: str | None) -> str | None:
 
 
 def seal_stored(db: Database) -> int:
-    """Seal every two-factor secret still stored in plain text; the count sealed."""
+    """Seal every two-factor secret still stored in plain text; the count sealed. None while the key file is
+    missing: a plain secret still works, one sealed with this process's own key would not after a restart."""
+    if missing_key(db) is not None:
+        return 0
     plain = db.conn.execute("SELECT username, totp_secret FROM users WHERE totp_secret IS NOT NULL "
                             "AND totp_secret NOT LIKE 'fernet:%'").fetchall()
     for username, secret in plain:
