@@ -115,15 +115,22 @@ def test_a_range_counts_only_what_was_decided_inside_it() -> None:
     assert empty.rows == [] and empty.total.attainment_pct is None
 
 
-def test_reopening_takes_the_resolution_back_out() -> None:
+def test_reopening_keeps_the_first_resolution_and_dismissing_takes_it_out() -> None:
+    """The first resolution decides the target (``reporting.RESOLUTION_KEPT``): a reopen leaves it counted,
+    a dismissal (spam after all) takes it out."""
     now = datetime.now(UTC)
     db = _db(200, now)
     rng = parse_range(None, None, "UTC", now.date())
-    before = lead_report(db, rng, "brand", now).total.resolution.count
+    before = lead_report(db, rng, "brand", now).total
     conv = db.conn.execute("SELECT id FROM conversations WHERE status = 'resolved' LIMIT 1").fetchone()[0]
     with db.conn:
-        db.conn.execute("UPDATE conversations SET status = 'open' WHERE id = ?", (conv,))
-    assert lead_report(db, rng, "brand", now).total.resolution.count == before - 1
+        db.conn.execute("UPDATE conversations SET status = 'open', resolved_at = NULL WHERE id = ?", (conv,))
+    after = lead_report(db, rng, "brand", now).total
+    assert (after.resolution.count, after.targets_hit, after.targets_missed) == (
+        before.resolution.count, before.targets_hit, before.targets_missed)
+    with db.conn:
+        db.conn.execute("UPDATE conversations SET status = 'dismissed' WHERE id = ?", (conv,))
+    assert lead_report(db, rng, "brand", now).total.resolution.count == before.resolution.count - 1
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -205,7 +212,8 @@ async def test_bad_report_requests_are_400s_in_the_error_shape(client: TestClien
                          ("from=2026-05-02&to=2026-05-01", "on or before"), ("from=2020-01-01&to=2026-01-01",
                                                                             "at most 366 days"),
                          ("by=colour", "by must be one of"), ("by=team", "teams are not configured"),
-                         ("from=9999-12-30&to=9999-12-31", "between the years")):
+                         ("from=9999-12-30&to=9999-12-31", "between the years"),
+                         ("to=0001-01-05", "between the years")):  # its default from was a 500
         r = await client.get(f"/api/reports/sla?{query}", headers=_auth(lead))
         body = await r.json()
         assert r.status == 400 and body["error"]["code"] == "bad_request", query

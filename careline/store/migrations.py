@@ -614,3 +614,39 @@ def m123_inbox_seen_by_event(db: Database) -> None:
     db.conn.execute("""UPDATE inbox_seen SET seen_id = coalesce((SELECT max(e.id) FROM events e
                          WHERE e.subject = 'user:' || inbox_seen.username AND e.kind = 'note.mention'
                            AND e.at <= inbox_seen.seen_at), 0)""")
+
+
+@CORE()
+def m130_first_resolution_stays(db: Database) -> None:
+    """A customer's "thanks" after a resolution reopened the conversation and took its met resolution target
+    back out of every report (a miss once the due time passed). Each decided row now keeps when it was
+    done (``done_at``), and the resolution target stays as the first resolution decided it
+    (``reporting.RESOLUTION_KEPT``); an unanswered first response that a resolution cancelled decides no
+    target (``reporting.FIRST_CANCELLED``). Resolutions reopened before this are not recovered: what their
+    due time was when they were resolved is gone."""
+    from careline.store.reporting import TARGET_TRIGGERS, target_triggers
+
+    if "done_at" not in {c[1] for c in db.conn.execute("PRAGMA table_info(report_targets)")}:
+        db.conn.execute("ALTER TABLE report_targets ADD COLUMN done_at TEXT")
+    db.conn.execute("""UPDATE report_targets SET done_at = (SELECT CASE report_targets.target
+            WHEN 'first_response' THEN c.first_responded_at
+            WHEN 'resolution' THEN CASE WHEN c.status = 'resolved' THEN c.resolved_at END END
+        FROM conversations c WHERE c.id = report_targets.conversation_id) WHERE wall_s IS NOT NULL""")
+    for name in TARGET_TRIGGERS:
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in target_triggers():
+        db.conn.execute(statement)
+    db.conn.execute("""UPDATE conversations SET first_response_due = first_response_due
+        WHERE status = 'resolved' AND resolved_at <= first_response_due
+          AND (first_responded_at IS NULL OR first_responded_at > resolved_at)""")
+
+
+@CORE()
+def m131_estimated_nps_per_person(db: Database) -> None:
+    """Estimated NPS counted posts: one customer's twenty angry posts were twenty detractors. It now counts
+    people by their latest reading (``careline.store.trending.people_statements``), filled here from the
+    posts stored."""
+    from careline.store.trending import people_statements
+
+    for statement in people_statements():
+        db.conn.execute(statement)

@@ -12,7 +12,9 @@ Three tables (migration ``m090_report_targets``):
   reply or resolution time when done by the due time (a hit) or without a target; the due time
   otherwise (a miss, once that time has passed). So a report counts a target exactly when
   ``decided_at`` lies in its range and before now, the rule ``careline.app.web.reports`` applies
-  in Python. Durations (wall clock, SLA clock, handle time) are set once it is done.
+  in Python. Durations (wall clock, SLA clock, handle time) and ``done_at`` (the reply or resolution
+  time; column added by m130) are set once it is done. A decided resolution row stays as its first
+  resolution decided it (:data:`RESOLUTION_KEPT`): reopening never turns a met target into a miss.
 * ``report_daily``: per UTC day, target kind (and ``reply`` for sent replies) and split key
   (brand, platform, agent, intent; ``''`` for none): how many, how many hit, how many missed.
 * ``report_buckets``: per UTC day, measure and split key, a histogram of durations over
@@ -73,30 +75,61 @@ def _intent(thread: str) -> str:
             f"WHERE m.thread_key = {thread} ORDER BY m.created_at LIMIT 1)")
 
 
-def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_when: str) -> str:
+def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_when: str, *, kept: str = "0",
+                cancelled: str = "0") -> str:
     """Delete then re-insert one conversation's ``kind`` row from its NEW values; a dismissed conversation
-    (spam, not ours to answer) decides no target, and reopening it brings its targets back."""
+    (spam, not ours to answer) decides no target, and reopening it brings its targets back.
+
+    ``kept`` (SQL over the stored row) leaves a decided row as it is: the row is then not re-inserted.
+    ``cancelled`` (SQL over NEW) decides no target, as the SLA engine cancels it."""
     is_done = f"({done_when})"
-    return f"""DELETE FROM report_targets WHERE conversation_id = NEW.id AND target = '{kind}';
-        INSERT INTO report_targets (conversation_id, target, decided_at, hit, wall_s, clock_s, handle_s,
+    return f"""DELETE FROM report_targets WHERE conversation_id = NEW.id AND target = '{kind}' AND NOT ({kept});
+        INSERT INTO report_targets (conversation_id, target, decided_at, hit, done_at, wall_s, clock_s, handle_s,
                                     {SPLIT_COLUMNS})
         SELECT NEW.id, '{kind}',
             CASE WHEN {is_done} AND (NEW.{due} IS NULL OR NEW.{done} <= NEW.{due}) THEN NEW.{done} ELSE NEW.{due} END,
             CASE WHEN NEW.{due} IS NULL THEN NULL ELSE coalesce({is_done} AND NEW.{done} <= NEW.{due}, 0) END,
+            CASE WHEN {is_done} THEN NEW.{done} END,
             CASE WHEN {is_done} THEN round((julianday(NEW.{done}) - julianday(NEW.created_at)) * 86400.0, 3) END,
             CASE WHEN {is_done} THEN NEW.{clock} END,
             CASE WHEN {is_done} THEN {handle} END,
             NEW.brand, NEW.platform, coalesce(NEW.assignee, ''), coalesce({_intent('NEW.thread_key')}, '')
-        WHERE (NEW.{due} IS NOT NULL OR {is_done}) AND NEW.status <> 'dismissed';"""
+        WHERE (NEW.{due} IS NOT NULL OR {is_done}) AND NEW.status <> 'dismissed' AND NOT coalesce({cancelled}, 0)
+          AND NOT EXISTS (SELECT 1 FROM report_targets WHERE conversation_id = NEW.id AND target = '{kind}');"""
 
+
+#: When the conversation was first resolved: its decided resolution row's, else this update's resolution.
+FIRST_RESOLVED = ("coalesce((SELECT done_at FROM report_targets WHERE conversation_id = NEW.id "
+                  "AND target = 'resolution'), CASE WHEN NEW.status = 'resolved' THEN NEW.resolved_at END)")
+#: The SLA engine's rule (``responder.sla``): resolving cancels an unanswered first response that was not
+#: overdue yet (resolved with no reply needed); it decides no target, not a miss at its due time.
+FIRST_CANCELLED = (f"{FIRST_RESOLVED} <= NEW.first_response_due AND "
+                   f"(NEW.first_responded_at IS NULL OR NEW.first_responded_at > {FIRST_RESOLVED})")
+#: The first resolution decides the resolution target for good: a customer's "thanks" or any later message
+#: (which reopens the conversation) and an agent's reopen leave it as it was decided, and so does the
+#: resolution after a reopen. The row is rewritten only for that same resolution (its SLA clock filled in
+#: afterwards), dropped when the conversation is dismissed, and dropped by an undo (``UNDONE``).
+RESOLUTION_KEPT = ("done_at IS NOT NULL AND NEW.status <> 'dismissed' "
+                   "AND NOT (NEW.status = 'resolved' AND NEW.resolved_at = done_at)")
 
 FIRST = _target_sql("first_response", "first_response_due", "first_responded_at", "first_response_clock_s",
-                    "NULL", "NEW.first_responded_at IS NOT NULL")
+                    "NULL", "NEW.first_responded_at IS NOT NULL", cancelled=FIRST_CANCELLED)
 RESOLUTION = _target_sql(
     "resolution", "resolution_due", "resolved_at", "resolution_clock_s",
     "CASE WHEN NEW.assigned_at IS NOT NULL AND NEW.assigned_at <= NEW.resolved_at "
     "THEN round((julianday(NEW.resolved_at) - julianday(NEW.assigned_at)) * 86400.0, 3) END",
-    "NEW.status = 'resolved' AND NEW.resolved_at IS NOT NULL")
+    "NEW.status = 'resolved' AND NEW.resolved_at IS NOT NULL", kept=RESOLUTION_KEPT)
+#: An undo of a resolve (``responder.queue.restore``, which has put the conversation back before it writes
+#: this event) takes back the resolution it undid: it never happened, so neither target may keep it.
+_UNDONE_ID = "CAST(substr(NEW.subject, 14) AS INTEGER)"  # after 'conversation:'
+UNDONE = f"""CREATE TRIGGER report_resolution_undone AFTER INSERT ON events
+    WHEN NEW.kind = 'conversation.undone'
+     AND CASE WHEN json_valid(NEW.data) THEN json_extract(NEW.data, '$.action') END = 'resolve' BEGIN
+    DELETE FROM report_targets WHERE conversation_id = {_UNDONE_ID} AND target = 'resolution'
+        AND done_at = (SELECT e.at FROM events e WHERE e.id = json_extract(NEW.data, '$.event'));
+    UPDATE conversations SET first_response_due = first_response_due, resolution_due = resolution_due
+        WHERE id = {_UNDONE_ID};
+END"""
 
 
 def _daily(row: str, sign: int) -> str:
@@ -131,7 +164,7 @@ def _replies(sign: int) -> str:
 
 #: The triggers that keep ``report_targets`` in step with ``conversations`` (by name, for migrations).
 TARGET_TRIGGERS = ("report_first_insert", "report_first_update", "report_resolution_insert",
-                   "report_resolution_update")
+                   "report_resolution_update", "report_resolution_undone")
 
 
 def target_triggers() -> list[str]:
@@ -143,6 +176,7 @@ def target_triggers() -> list[str]:
         f"CREATE TRIGGER report_resolution_insert AFTER INSERT ON conversations BEGIN {RESOLUTION} END",
         f"""CREATE TRIGGER report_resolution_update AFTER UPDATE OF status, resolved_at, resolution_due,
             resolution_clock_s ON conversations BEGIN {RESOLUTION} END""",
+        UNDONE,
     ]
 
 
@@ -155,7 +189,7 @@ def schema_statements() -> list[str]:
     return [
         f"""CREATE TABLE report_targets (
             conversation_id INTEGER NOT NULL, target TEXT NOT NULL, decided_at TEXT NOT NULL, hit INTEGER,
-            wall_s REAL, clock_s REAL, handle_s REAL, {split},
+            done_at TEXT, wall_s REAL, clock_s REAL, handle_s REAL, {split},
             wall_b INTEGER GENERATED ALWAYS AS ({bucket_sql('wall_s')}) STORED,
             clock_b INTEGER GENERATED ALWAYS AS ({bucket_sql('clock_s')}) STORED,
             handle_b INTEGER GENERATED ALWAYS AS ({bucket_sql('handle_s')}) STORED,

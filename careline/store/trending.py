@@ -10,7 +10,8 @@ nothing and the charts count exactly what they always counted: classified mentio
 Tables (migration ``m110_trends``):
 
 * ``trend_daily``: per UTC day, brand, platform and sentiment: mentions, complaints (complaint >= 0.5),
-  detractors and promoters (the estimated-NPS rule of the trends page).
+  posts read as detractors and as promoters (the estimated-NPS rule, applied per post; the page's
+  estimated NPS counts people instead, below).
 * ``trend_languages``: per UTC day, brand, platform and language (``und`` when not known): mentions,
   complaints, negative ones. ``trend_intents``: per UTC day, brand, platform and intent: mentions.
 * ``trend_names``: per UTC day, brand, platform and tracked name (``tracked_names``: the competitors
@@ -23,6 +24,13 @@ Tables (migration ``m110_trends``):
 * ``topic_state``: the topic job's cursor (the last ``classifications.rowid`` it read).
 * ``spike_alerts``: each spike found by the hourly job, unique per (brand, hour), so a restart or a
   second process never alerts twice; its webhook rows are written in the same transaction.
+
+Estimated NPS counts people (migration ``m131``, :func:`people_statements`): ``trend_people`` holds each
+person's (author, platform, brand) latest classified post of each UTC day, ``trend_latest`` their latest
+of all, each as detractor or promoter; ``trend_people_daily`` counts them per day, the second on the
+day of that latest post, so any window ending today sums each person once. Both are recounted from the
+posts by triggers on ``classifications`` whenever one of the person's posts is (re)classified,
+corrected or deleted.
 
 ``INSERT OR REPLACE`` into ``classifications`` (the worker's write) deletes the old row and fires the
 delete trigger, because every Careline connection is a sqlite-utils ``Database``, which turns on
@@ -181,3 +189,106 @@ def schema_statements() -> list[str]:
             BEGIN {_topic('OLD', -1)} {_topic('NEW', 1)} END""",
         *[_backfill(table) for table in TABLES],  # every classification already stored, counted once
     ]
+
+
+# -- estimated NPS counts people, not posts (migration m131) ----------------------------------------------------
+#: A person's reading as estimated NPS sorts it (the ``trend_daily`` rule, one definition), over ``c``.
+PERSON_READING = {"detractor": TABLES["trend_daily"][1]["detractors"].format(c="c"),
+                  "promoter": TABLES["trend_daily"][1]["promoters"].format(c="c")}
+#: Each state table: the columns that name one person in it (an author on a platform, about one brand;
+#: ``author_key`` carries the platform), per UTC day in ``trend_people``, over all time in ``trend_latest``.
+PERSON_KEYS = {"trend_people": ("day", "brand", "platform", "author_key"),
+               "trend_latest": ("brand", "platform", "author_key")}
+#: ``trend_people_daily``'s columns each state table counts into: per day, the people who posted that day;
+#: and the people whose latest post is that day (``latest_*``): summed over the days of any window that
+#: ends today, that counts each person once, by their latest reading in the window.
+PEOPLE_COUNTS = {"trend_people": ("people", "detractors", "promoters"),
+                 "trend_latest": ("latest_people", "latest_detractors", "latest_promoters")}
+_OF_M = {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform",
+         "author_key": "m.author_key"}
+_COLUMNS = "day, brand, platform, author_key, at, mention_key, detractor, promoter"
+_READING = f"{PERSON_READING['detractor']}, {PERSON_READING['promoter']}"
+
+
+def _person_of(table: str, mention: str) -> str:
+    """The condition on ``table``'s rows for the person who wrote ``mention`` (a primary-key lookup)."""
+    keys = PERSON_KEYS[table]
+    of_m = ", ".join(_OF_M[k] for k in keys)
+    return f"({', '.join(keys)}) IN (SELECT {of_m} FROM mentions m WHERE m.key = {mention})"
+
+
+def _take(table: str, mention: str) -> str:
+    """``mention``'s reading becomes its author's in ``table`` unless a later post of theirs holds it
+    (a post newly classified or corrected): two key lookups, however many posts the author wrote."""
+    return f"""DELETE FROM {table} WHERE {_person_of(table, mention)}
+            AND (at, mention_key) <= (SELECT m.created_at, m.key FROM mentions m WHERE m.key = {mention});
+        INSERT INTO {table} ({_COLUMNS})
+            SELECT {_OF_M['day']}, m.brand, m.platform, m.author_key, m.created_at, m.key, {_READING}
+            FROM mentions m JOIN classifications c ON c.mention_key = m.key WHERE m.key = {mention}
+              AND NOT EXISTS (SELECT 1 FROM {table} WHERE {_person_of(table, mention)});"""
+
+
+def _rescan(table: str, mention: str) -> str:
+    """The author's latest classified post (of the UTC day for ``trend_people``) holds their reading again,
+    once ``mention``, which held it, lost its classification: the newest time is walked down the author's
+    index (author, time), then the greatest key on a tie."""
+    person = ("mentions p JOIN classifications c ON c.mention_key = p.key WHERE p.author_key = m.author_key "
+              "AND +p.brand = m.brand AND +p.platform = m.platform AND m.key = " + mention)
+    day = "AND p.created_at >= {d} AND p.created_at < {d} || 'T99'".format(d=_OF_M["day"])
+    newest = (f"SELECT p.created_at FROM mentions m, {person} {day if 'day' in PERSON_KEYS[table] else ''} "
+              "ORDER BY p.created_at DESC LIMIT 1")
+    return f"""DELETE FROM {table} WHERE {_person_of(table, mention)};
+        INSERT INTO {table} ({_COLUMNS})
+            SELECT substr(p.created_at, 1, 10), p.brand, p.platform, p.author_key, p.created_at, p.key, {_READING}
+            FROM mentions m, {person} AND p.created_at = ({newest}) ORDER BY p.key DESC LIMIT 1;"""
+
+
+def _count_person(table: str, row: str, sign: int) -> str:
+    people, detractors, promoters = PEOPLE_COUNTS[table]
+    source = (f"SELECT {row}.day AS day, {row}.brand AS brand, {row}.platform AS platform, {sign} AS {people}, "
+              f"{sign} * {row}.detractor AS {detractors}, {sign} * {row}.promoter AS {promoters}")
+    return _add("trend_people_daily", ("day", "brand", "platform"), PEOPLE_COUNTS[table], source)
+
+
+def _person_triggers(table: str) -> list[str]:
+    """Keep ``table`` and its counts current: a classified or corrected post is taken when it is its author's
+    latest; a deleted classification that held its author's reading hands it to their next latest post."""
+    held = f"(SELECT mention_key FROM {table} WHERE {_person_of(table, 'OLD.mention_key')}) = OLD.mention_key"
+    return [
+        f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN {_count_person(table, 'NEW', 1)} END",
+        f"CREATE TRIGGER {table}_removed AFTER DELETE ON {table} BEGIN {_count_person(table, 'OLD', -1)} END",
+        f"""CREATE TRIGGER {table}_post_classified AFTER INSERT ON classifications
+            BEGIN {_take(table, 'NEW.mention_key')} END""",
+        f"""CREATE TRIGGER {table}_post_corrected AFTER UPDATE OF sentiment, detractor ON classifications
+            BEGIN {_take(table, 'NEW.mention_key')} END""",
+        f"""CREATE TRIGGER {table}_post_removed AFTER DELETE ON classifications WHEN {held}
+            BEGIN {_rescan(table, 'OLD.mention_key')} END""",
+    ]
+
+
+def people_statements() -> list[str]:
+    """Migration m131: who posted, per day and overall, with their latest post and its reading; the daily
+    counts of those; filled from the stored posts, then kept by triggers on ``classifications``."""
+    counts = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for cols in PEOPLE_COUNTS.values() for c in cols)
+    out = [f"""CREATE TABLE trend_people_daily (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
+            {counts}, PRIMARY KEY (day, brand, platform)) WITHOUT ROWID"""]
+    for table, keys in PERSON_KEYS.items():
+        people, detractors, promoters = PEOPLE_COUNTS[table]
+        by = ", ".join(_OF_M[k] for k in keys)
+        out += [
+            f"""CREATE TABLE {table} (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
+                author_key TEXT NOT NULL, at TEXT NOT NULL, mention_key TEXT NOT NULL, detractor INTEGER NOT NULL,
+                promoter INTEGER NOT NULL, PRIMARY KEY ({', '.join(keys)})) WITHOUT ROWID""",
+            f"""INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM (
+                SELECT {_OF_M['day']} AS day, m.brand, m.platform, m.author_key, m.created_at AS at,
+                       m.key AS mention_key, {PERSON_READING['detractor']} AS detractor,
+                       {PERSON_READING['promoter']} AS promoter,
+                       row_number() OVER (PARTITION BY {by} ORDER BY m.created_at DESC, m.key DESC) AS k
+                FROM classifications c JOIN mentions m ON m.key = c.mention_key) WHERE k = 1""",
+            f"""INSERT INTO trend_people_daily (day, brand, platform, {people}, {detractors}, {promoters})
+                SELECT day, brand, platform, count(*), sum(detractor), sum(promoter) FROM {table} WHERE true
+                GROUP BY 1, 2, 3 ON CONFLICT (day, brand, platform) DO UPDATE SET {people} = excluded.{people},
+                {detractors} = excluded.{detractors}, {promoters} = excluded.{promoters}""",
+            *_person_triggers(table),
+        ]
+    return out

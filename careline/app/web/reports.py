@@ -5,6 +5,13 @@ when the first reply came at or before its due time, missed when the reply came 
 time passed unanswered. A target belongs to the period in which it was decided (the reply time for a
 hit, the due time for a miss), so "today" moves the moment an agent answers.
 
+The resolution target is decided once, by the first resolution (Zendesk's "first resolution time"): a
+customer's "thanks" or any later message reopens the conversation, and an agent may reopen it, but a
+resolution met within its target stays met and is never turned into a miss afterwards; the follow-up
+runs on the next-response clock. Only an undo takes a resolution back (it never happened), and a
+dismissal takes both targets out. Resolving an unanswered conversation before its first response was
+due cancels that target, as the SLA engine does (``responder.sla``): no reply was needed, so no miss.
+
 Durations come twice. Wall-clock seconds are what the customer waited. SLA clock seconds (business
 hours, pauses excluded) are what the targets are measured in; the responder stores them when a
 first reply is sent or a conversation resolved (``responder.history.record_clock``), and they are
@@ -161,37 +168,50 @@ EXPORT_SQL = """
 SELECT c.id, c.platform, c.brand, c.status, c.assignee, a.handle AS author, c.priority, c.sla_policy,
        c.created_at, c.first_response_due, c.first_responded_at, c.resolution_due, c.resolved_at,
        c.first_response_clock_s, c.resolution_clock_s, cl.intent, cl.sentiment, m.text AS latest_message,
-       m.url AS post_url, r.text AS reply_text, r.created_by AS replied_by, r.sent_at AS replied_at
+       m.url AS post_url, r.text AS reply_text, r.created_by AS replied_by, r.sent_at AS replied_at,
+       tf.decided_at AS first_decided_at, tf.hit AS first_hit, tr.decided_at AS resolution_decided_at,
+       tr.hit AS resolution_hit, tr.done_at AS first_resolved_at
 FROM conversations c JOIN authors a ON a.key = c.author_key
 JOIN mentions m ON m.key = (SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC LIMIT 1)
 LEFT JOIN classifications cl ON cl.mention_key = m.key
 LEFT JOIN replies r ON r.id = (SELECT id FROM replies WHERE conversation_id = c.id AND state = 'sent'
                                ORDER BY sent_at DESC LIMIT 1)
+LEFT JOIN report_targets tf ON tf.conversation_id = c.id AND tf.target = 'first_response'
+LEFT JOIN report_targets tr ON tr.conversation_id = c.id AND tr.target = 'resolution'
 WHERE c.created_at >= ? ORDER BY c.id
 """
 EXPORT_COLUMNS = ("id", "platform", "brand", "status", "assignee", "author", "priority", "sla_policy",
                   "created_at", "first_response_due", "first_responded_at", "first_response_seconds",
                   "first_response_clock_seconds", "first_response_sla", "resolution_due", "resolved_at",
-                  "resolution_clock_seconds", "resolution_sla", "intent", "sentiment", "latest_message",
-                  "post_url", "reply_text", "replied_by", "replied_at")
+                  "first_resolved_at", "resolution_clock_seconds", "resolution_sla", "intent", "sentiment",
+                  "latest_message", "post_url", "reply_text", "replied_by", "replied_at")
 
 
 def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    """One row per conversation; each target's outcome is the report's own row (``report_targets``), so
+    the file and the report agree: a resolution reopened since stays as it was first decided
+    (``first_resolved_at``), and a target a dismissal or an early resolution cancelled reads empty."""
     out = []
     for r in rows(db, EXPORT_SQL, (since.isoformat(),)):
         created, responded = from_iso(r["created_at"]), from_iso(r["first_responded_at"])
-        dismissed = r["status"] == "dismissed"  # spam, not ours to answer: no target decided (as the reports)
-        first = None if dismissed else _decide(from_iso(r["first_response_due"]), responded, now)
-        resolved = from_iso(r["resolved_at"]) if r["status"] == "resolved" else None
-        res = None if dismissed else _decide(from_iso(r["resolution_due"]), resolved, now)
         r["first_response_seconds"] = round((responded - created).total_seconds()) if responded and created else None
         r["first_response_clock_seconds"] = _whole(r.pop("first_response_clock_s"))
         r["resolution_clock_seconds"] = _whole(r.pop("resolution_clock_s"))
-        running = "" if dismissed else "running"
-        r["first_response_sla"] = first[0] if first else (running if r["first_response_due"] else "")
-        r["resolution_sla"] = res[0] if res else (running if r["resolution_due"] else "")
+        r["first_response_sla"] = _outcome(r.pop("first_decided_at"), r.pop("first_hit"), now)
+        r["resolution_sla"] = _outcome(r.pop("resolution_decided_at"), r.pop("resolution_hit"), now)
         out.append(r)
     return out
+
+
+def _outcome(decided_at: str | None, hit: int | None, now: datetime) -> str:
+    """``hit``, ``missed`` or ``running`` for one target's report row (``_decide``'s rule, as the triggers
+    keep it); empty without a row or a due time (no target, or none decided)."""
+    if decided_at is None or hit is None:
+        return ""
+    if hit:
+        return "hit"
+    decided = from_iso(decided_at)
+    return "missed" if decided is not None and decided <= now else "running"
 
 
 def _whole(seconds: float | None) -> int | None:

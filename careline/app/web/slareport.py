@@ -125,7 +125,7 @@ class Report:
 def parse_range(raw_from: str | None, raw_to: str | None, tz: str, today: date) -> ReportRange:
     """``from``/``to`` as ``YYYY-MM-DD`` local days (default: the 30 days up to today)."""
     last = _day(raw_to, "to") if raw_to else today
-    first = _day(raw_from, "from") if raw_from else last - timedelta(days=29)
+    first = _day(raw_from, "from") if raw_from else _days_before(last, 29)
     if first > last:
         raise ReportError("from must be on or before to")
     if (last - first).days + 1 > MAX_DAYS:
@@ -137,6 +137,14 @@ def parse_range(raw_from: str | None, raw_to: str | None, tz: str, today: date) 
     except OverflowError:
         raise ReportError("from and to must be dates between the years 2 and 9998") from None
     return ReportRange(first, last, start, end)
+
+
+def _days_before(last: date, days: int) -> date:
+    """The default ``from``; a ``to`` in the first days of the calendar has none (a 400, not a crash)."""
+    try:
+        return last - timedelta(days=days)
+    except OverflowError:
+        raise ReportError("from and to must be dates between the years 2 and 9998") from None
 
 
 def _day(raw: str, name: str) -> date:

@@ -6,11 +6,19 @@ The counts come from ``trend_daily``, ``trend_hourly`` and ``topic_daily``, whic
 mentions. Windows are whole UTC days (``careline.trending.since_iso``), so a chart's first bar and the
 posts behind it agree.
 
-Estimated NPS: public posts are not survey answers, so each classified mention is sorted the way a
-survey would sort its author: a *detractor* when the model's detractor likelihood is >= 0.5, a
+Estimated NPS: public posts are not survey answers, so each author is sorted the way a survey would sort
+them, by the model's reading of their posts: a *detractor* when the detractor likelihood is >= 0.5, a
 *promoter* when the post is positive and the likelihood < 0.3, otherwise passive. The score is then
 the survey formula (``responder.metrics.nps_from_counts``). It is an estimate and is labelled so,
 next to real survey NPS where answers were imported.
+
+NPS is a measure of people, as a survey asks each customer once: a customer who posts twenty angry
+posts is one detractor, not twenty. Each person (an author on a platform, about one brand: "All
+brands" adds each brand's) counts once per day in the daily figures, and once over the whole window
+in the platform totals, by their *latest* post's reading there. Latest, not the mean or the worst:
+NPS asks how likely someone is to recommend us now, and a customer who thanks us after a fix is no
+longer the detractor their first complaint made them (survey tools keep a respondent's latest answer
+for the same reason). The counts come from ``trend_people_daily`` (``careline.store.trending``).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from careline.settings import BrandSettings
 from careline.store.records import rows
 from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
 from careline.trending import STOPWORDS, Spike, brand_in, detect_spikes, hourly_volume, since_iso, words
-from responder.metrics import nps, nps_from_counts
+from responder.metrics import NPS, nps, nps_from_counts
 
 __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
 
@@ -86,55 +94,94 @@ class Scope:
 
 SCOPE_WHERE = f"day >= :since AND {brand_in()} AND (:platform IS NULL OR platform = :platform)"
 
-DAILY_SQL = f"""SELECT day, sentiment, sum(n) AS n, sum(complaints) AS complaints, sum(detractors) AS detractors,
-       sum(promoters) AS promoters FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, sentiment ORDER BY day"""
+DAILY_SQL = f"""SELECT day, sentiment, sum(n) AS n, sum(complaints) AS complaints
+       FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, sentiment ORDER BY day"""
 
 
-def _figures(counts: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Volume by sentiment, complaint rate and estimated NPS of some ``trend_daily`` sums."""
-    d: dict[str, int] = {"negative": 0, "neutral": 0, "positive": 0, "complaints": 0, "detractors": 0,
-                         "promoters": 0}
+@dataclass(frozen=True, slots=True)
+class People:
+    """How many people posted, and how many of them read as detractors and as promoters (estimated NPS)."""
+
+    n: int = 0
+    detractors: int = 0
+    promoters: int = 0
+
+    def nps(self) -> NPS | None:
+        """The survey formula over these people; None with nobody."""
+        if self.n <= 0:
+            return None
+        return nps_from_counts(self.promoters, self.n - self.promoters - self.detractors, self.detractors)
+
+
+#: People per day (each once a day), and per platform over the window (each once, by their latest reading).
+PEOPLE_DAILY_SQL = f"""SELECT day, platform, sum(people), sum(detractors), sum(promoters) FROM trend_people_daily
+    WHERE {SCOPE_WHERE} GROUP BY day, platform"""
+PEOPLE_WINDOW_SQL = f"""SELECT platform, sum(latest_people), sum(latest_detractors), sum(latest_promoters)
+    FROM trend_people_daily WHERE {SCOPE_WHERE} GROUP BY platform"""
+
+
+def people(db: Database, scope: Scope) -> tuple[dict[tuple[str, str], People], dict[str, People]]:
+    """The people behind estimated NPS: per (day, platform), and per platform over the whole window."""
+    params = scope.params()
+    per_day = {(day, platform): People(*counts)
+               for day, platform, *counts in db.conn.execute(PEOPLE_DAILY_SQL, params)}
+    window = {platform: People(*counts) for platform, *counts in db.conn.execute(PEOPLE_WINDOW_SQL, params)}
+    return per_day, window
+
+
+def _figures(counts: Iterable[dict[str, Any]], who: People) -> dict[str, Any]:
+    """Volume by sentiment and complaint rate of some ``trend_daily`` sums (posts), and estimated NPS of
+    ``who`` (people, each counted once)."""
+    d: dict[str, int] = {"negative": 0, "neutral": 0, "positive": 0, "complaints": 0}
     for r in counts:
         d[r["sentiment"]] = d.get(r["sentiment"], 0) + r["n"]
-        for key in ("complaints", "detractors", "promoters"):
-            d[key] += r[key] or 0
+        d["complaints"] += r["complaints"] or 0
     total = d["negative"] + d["neutral"] + d["positive"]
-    est = nps_from_counts(d["promoters"], total - d["promoters"] - d["detractors"], d["detractors"]) if total else None
+    est = who.nps()
     return {"negative": d["negative"], "neutral": d["neutral"], "positive": d["positive"], "total": total,
             "complaints": d["complaints"], "complaint_rate": round(100 * d["complaints"] / max(1, total), 1),
-            "estimated_nps": est.score if est else None, "zone": est.zone if est else None}
+            "people": who.n, "estimated_nps": est.score if est else None, "zone": est.zone if est else None}
+
+
+def _sum(parts: list[People]) -> People:
+    return People(sum(p.n for p in parts), sum(p.detractors for p in parts), sum(p.promoters for p in parts))
 
 
 def daily(db: Database, scope: Scope) -> list[dict[str, Any]]:
-    """Per day: volume by sentiment, complaint rate and estimated NPS."""
+    """Per day: volume by sentiment, complaint rate and estimated NPS (each person once that day)."""
     days: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows(db, DAILY_SQL, scope.params()):
         days[r["day"]].append(r)
+    per_day: dict[str, list[People]] = defaultdict(list)
+    for (day, _platform), who in people(db, scope)[0].items():
+        per_day[day].append(who)
     out = []
     for day in sorted(days):
-        f = _figures(days[day])
+        f = _figures(days[day], _sum(per_day[day]))
         del f["complaints"]
         out.append({"day": day, **f})
     return out
 
 
-PLATFORM_SQL = f"""SELECT day, platform, sentiment, sum(n) AS n, sum(complaints) AS complaints,
-       sum(detractors) AS detractors, sum(promoters) AS promoters
+PLATFORM_SQL = f"""SELECT day, platform, sentiment, sum(n) AS n, sum(complaints) AS complaints
 FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, platform, sentiment"""
 
 
 def by_platform(db: Database, scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per day and platform (the stacked volume chart), and per platform over the window (the sentiment
-    chart): volume by sentiment, complaint rate and estimated NPS. Every platform is listed in the
+    chart): volume by sentiment, complaint rate and estimated NPS (people: once a day in the first, once
+    over the window, by their latest reading, in the second). Every platform is listed in the
     totals, with zeros where it has no posts, so a silent platform is visible as silent."""
     per_day: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     per_platform: dict[str, list[dict[str, Any]]] = {p: [] for p in PLATFORMS if scope.platform in (None, p)}
     for r in rows(db, PLATFORM_SQL, scope.params()):
         per_day[(r["day"], r["platform"])].append(r)
         per_platform.setdefault(r["platform"], []).append(r)
-    days = [{"day": day, "platform": platform, **_figures(counts)}
+    people_days, people_window = people(db, scope)
+    days = [{"day": day, "platform": platform, **_figures(counts, people_days.get((day, platform), People()))}
             for (day, platform), counts in sorted(per_day.items())]
-    totals = [{"platform": platform, **_figures(counts)} for platform, counts in per_platform.items()]
+    totals = [{"platform": platform, **_figures(counts, people_window.get(platform, People()))}
+              for platform, counts in per_platform.items()]
     return days, totals
 
 

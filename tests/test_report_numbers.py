@@ -1,0 +1,347 @@
+"""The numbers of the lead's report, the SLA page, the conversations CSV and the trends page, checked
+against what a help desk means by them: a resolution met within its target stays met when the customer
+writes again, an unanswered conversation resolved in time owes no first response, and estimated NPS
+counts people, not posts.
+
+Everything runs the real path: a SQLite file, the intake routing customer messages into
+conversations, the queue's resolve, reopen and undo, the SLA sweep, and the report's SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from careline.app.web.reports import export_rows, sla_summary
+from careline.app.web.slareport import ReportRow, lead_report, parse_range
+from careline.app.web.trends import Scope, by_platform, daily
+from careline.domain import Author, Classification, Mention, to_iso
+from careline.settings import Settings
+from careline.store import Store
+from careline.store.customers import erase_customer
+from careline.store.migrations import CORE
+from careline.store.records import last_status_event, store_mentions
+from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW
+from responder import queue
+from responder.alerts import sweep_sla
+from responder.intake import route_classified
+from responder.metrics import nps_from_counts
+from responder.policy import configured_policies, deadlines_for, priority_for
+from tests.conftest import BRAND
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday; the default policy: 60 min first response, 24 h
+SETTINGS = Settings(brands=[BRAND])
+
+
+def customer_writes(store: Store, n: int, at: datetime, text: str, *, thread: str = "7000", author: str = "42",
+                    detractor: float = 0.9, sentiment: str = "negative") -> None:
+    """A customer's post, classified and routed as the worker and the intake do it."""
+    who = Author("x", author, f"cust{author}", f"Customer {author}")
+    m = Mention("x", str(7000 + n), "skylark", who, text, f"https://x.com/c/{n}", at, at, thread, source="x-search")
+    policies = configured_policies(SETTINGS)
+
+    def write(db: Database) -> None:
+        store_mentions(db, [m], None, at)
+        c = Classification(m.key, "t", sentiment, {sentiment: 1.0}, complaint=0.9 if detractor > 0.5 else 0.1,
+                           detractor=detractor, intent="delivery", intent_scores={"delivery": 1.0})
+        db["classifications"].insert({**c.as_row(), "classified_at": at.isoformat()})
+        db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (m.key,))
+        route_classified(db, now=at, due=lambda mm, t: deadlines_for(policies, mm, t), priority=priority_for)
+
+    store.write_sync(write)
+
+
+def act(store: Store, conv: int, action: str, at: datetime) -> None:
+    store.write_sync(lambda db: queue.act(db, conv, action, actor="ann", now=at))
+
+
+def undo(store: Store, conv: int, at: datetime) -> None:
+    """The workflow's undo: the actor's last status change put back (``queue.restore``)."""
+    def write(db: Database) -> None:
+        last = last_status_event(db, conv)
+        assert last is not None
+        queue.restore(db, conv, last, actor="ann", now=at)
+
+    store.write_sync(write)
+
+
+def total(store: Store, now: datetime) -> ReportRow:
+    rng = parse_range("2026-11-20", "2026-12-20", "UTC", now.date())
+    return store.read_sync(lambda db: lead_report(db, rng, "brand", now)).total
+
+
+def csv_row(store: Store, now: datetime) -> dict[str, object]:
+    [row] = store.read_sync(lambda db: export_rows(db, T0 - timedelta(days=1), now))
+    return row
+
+
+def opened(store: Store) -> int:
+    """A conversation started at T0, claimed at once."""
+    customer_writes(store, 0, T0, "@SkylarkAir my bag is lost")
+    conv = int(store.read_sync(lambda db: db.conn.execute("SELECT id FROM conversations").fetchone()[0]))
+    act(store, conv, "claim", T0 + timedelta(minutes=5))
+    return conv
+
+
+# -- resolution: the first resolution decides it -----------------------------------------------------------
+def test_a_thanks_after_a_resolution_in_time_leaves_it_met(store: Store) -> None:
+    """Resolved an hour in (due after 24 h), then the customer says thanks: before, the resolution left the
+    report at once and, once its (moved) due time had passed, came back as a miss."""
+    conv = opened(store)
+    act(store, conv, "resolve", T0 + timedelta(hours=1))
+    assert (total(store, T0 + timedelta(hours=2)).targets_hit, total(store, T0 + timedelta(hours=2)).targets_missed) \
+        == (1, 0)
+    customer_writes(store, 1, T0 + timedelta(hours=3), "@SkylarkAir thanks, all sorted!")
+    assert store.read_sync(lambda db: queue.load(db, conv))["status"] == "open"  # the workflow reopened it
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(hours=3, minutes=1)))  # moves resolution_due on
+    for now in (T0 + timedelta(hours=4), T0 + timedelta(days=3)):
+        t = total(store, now)
+        assert (t.targets_hit, t.targets_missed, t.resolution.count) == (1, 0, 1), now
+        assert t.resolution.median == 3600.0
+        row = csv_row(store, now)
+        assert (row["resolution_sla"], row["first_resolved_at"]) == ("hit", "2026-11-25T10:00:00.000000+00:00")
+    week = store.read_sync(lambda db: sla_summary(db, T0 + timedelta(days=3)))["periods"]["7d"]
+    assert (week["targets_hit"], week["targets_missed"]) == (1, 0)
+
+
+def test_a_reopen_and_a_second_resolution_do_not_move_the_first(store: Store) -> None:
+    """Met first, reopened by hand, resolved again two days later: still met, at the first resolution,
+    with the first resolution's duration; a late first resolution stays a miss however the second goes."""
+    conv = opened(store)
+    act(store, conv, "resolve", T0 + timedelta(minutes=45))
+    act(store, conv, "reopen", T0 + timedelta(hours=3))
+    act(store, conv, "resolve", T0 + timedelta(days=2))
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed, t.resolution.count, t.resolution.median) == (1, 0, 1, 2700.0)
+
+    customer_writes(store, 5, T0, "@SkylarkAir and my other bag", thread="7100", author="43")
+    late = int(store.read_sync(lambda db: db.conn.execute("SELECT max(id) FROM conversations").fetchone()[0]))
+    act(store, late, "claim", T0 + timedelta(minutes=5))
+    act(store, late, "resolve", T0 + timedelta(days=2))  # after its due time (24 h)
+    customer_writes(store, 6, T0 + timedelta(days=2, hours=1), "@SkylarkAir thanks anyway", thread="7100",
+                    author="43")
+    act(store, late, "resolve", T0 + timedelta(days=2, hours=2))
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed) == (1, 2)  # the late one's first response and resolution
+
+
+def test_an_undo_takes_the_resolution_back_and_a_dismissal_takes_both_targets_out(store: Store) -> None:
+    conv = opened(store)
+    act(store, conv, "resolve", T0 + timedelta(minutes=20))
+    undo(store, conv, T0 + timedelta(minutes=21))  # it never happened: neither target keeps it
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed, t.resolution.count) == (0, 2, 0)  # both ran out unmet
+    act(store, conv, "resolve", T0 + timedelta(minutes=40))
+    act(store, conv, "reopen", T0 + timedelta(minutes=50))
+    act(store, conv, "resolve", T0 + timedelta(days=2))
+    undo(store, conv, T0 + timedelta(days=2, minutes=1))  # the second resolve: the first stays
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed, t.resolution.count) == (1, 0, 1)
+    act(store, conv, "dismiss", T0 + timedelta(days=2, minutes=2))
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed, t.resolution.count) == (0, 0, 0)
+    assert (csv_row(store, T0 + timedelta(days=3))["resolution_sla"],
+            csv_row(store, T0 + timedelta(days=3))["first_response_sla"]) == ("", "")
+
+
+def test_resolving_before_the_first_response_was_due_owes_no_reply(store: Store) -> None:
+    """Resolved unanswered 30 minutes in (nothing to answer): the SLA engine cancels the first-response
+    target; the report counted it as a miss at its due time, and again after the customer's thanks."""
+    conv = opened(store)
+    act(store, conv, "resolve", T0 + timedelta(minutes=30))
+    customer_writes(store, 1, T0 + timedelta(hours=3), "@SkylarkAir thanks!")
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed, t.first_response.count) == (1, 0, 0)
+    assert csv_row(store, T0 + timedelta(days=3))["first_response_sla"] == ""
+
+    customer_writes(store, 5, T0, "@SkylarkAir and my other bag", thread="7100", author="43")
+    late = int(store.read_sync(lambda db: db.conn.execute("SELECT max(id) FROM conversations").fetchone()[0]))
+    act(store, late, "claim", T0 + timedelta(minutes=5))
+    act(store, late, "resolve", T0 + timedelta(hours=2))  # unanswered past its hour: that one is a miss
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed) == (2, 1)
+
+
+def test_m130_keeps_resolutions_and_clears_cancelled_first_responses_of_an_older_database(tmp_path: Path) -> None:
+    """A database made before m130: its rows gain ``done_at``, the first resolution then stays, and an
+    unanswered first response resolved in time stops counting as a miss."""
+    db = Database(tmp_path / "old.db")
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    CORE.apply(db, stop_before="m130_first_resolution_stays")
+    from careline.store.reporting import TARGET_TRIGGERS
+
+    for name in TARGET_TRIGGERS:  # m090 builds today's table and triggers: make them what m090 made then
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.conn.execute("ALTER TABLE report_targets DROP COLUMN done_at")
+    for kind, due, done in (("first_response", "first_response_due", "first_responded_at"),
+                            ("resolution", "resolution_due", "resolved_at")):
+        db.conn.execute(f"""CREATE TRIGGER old_{kind} AFTER INSERT ON conversations BEGIN
+            INSERT INTO report_targets (conversation_id, target, decided_at, hit, wall_s, brand, platform, agent,
+                                        intent)
+            SELECT NEW.id, '{kind}', CASE WHEN NEW.{done} <= NEW.{due} THEN NEW.{done} ELSE NEW.{due} END,
+                   coalesce(NEW.{done} <= NEW.{due}, 0),
+                   CASE WHEN NEW.{done} IS NOT NULL THEN 1.0 END, NEW.brand, NEW.platform, '', ''; END""")
+    db.conn.execute(
+        "INSERT INTO conversations (thread_key, platform, brand, author_key, status, created_at, updated_at, "
+        "last_customer_at, first_response_due, resolution_due, resolved_at) VALUES ('x:acme:1', 'x', 'acme', "
+        "'x:1', 'resolved', '2026-12-01T09:00:00+00:00', '2026-12-01T09:00:00+00:00', '2026-12-01T09:00:00+00:00', "
+        "'2026-12-01T10:00:00+00:00', '2026-12-02T09:00:00+00:00', '2026-12-01T09:30:00+00:00')")
+    for name in ("old_first_response", "old_resolution"):
+        db.conn.execute(f"DROP TRIGGER {name}")
+
+    def misses() -> int:
+        return int(db.conn.execute("SELECT coalesce(sum(misses), 0) FROM report_daily").fetchone()[0])
+
+    assert misses() == 1  # the unanswered first response, though the conversation was resolved in time
+    CORE.apply(db)
+    assert misses() == 0
+    assert db.conn.execute("SELECT done_at FROM report_targets WHERE target = 'resolution'").fetchone()[0] \
+        == "2026-12-01T09:30:00+00:00"
+    db.conn.execute("UPDATE conversations SET status = 'open', resolved_at = NULL")  # the customer wrote again
+    assert db.conn.execute("SELECT decided_at, hit FROM report_targets").fetchall() == \
+        [("2026-12-01T09:30:00+00:00", 1)]
+
+
+@pytest.mark.parametrize("hours", [1, 30])
+def test_the_sla_page_and_the_report_agree_after_a_reopen(store: Store, hours: int) -> None:
+    """The SLA page's cards and the report read the same rows: a reopen moves neither."""
+    conv = opened(store)
+    act(store, conv, "resolve", T0 + timedelta(hours=hours))
+    customer_writes(store, 1, T0 + timedelta(hours=hours + 1), "@SkylarkAir cheers")
+    now = T0 + timedelta(days=3)
+    week = store.read_sync(lambda db: sla_summary(db, now))["periods"]["7d"]
+    t = total(store, now)
+    assert (week["targets_hit"], week["targets_missed"]) == (t.targets_hit, t.targets_missed)
+    assert t.targets_hit == (1 if hours == 1 else 0) and t.targets_missed == (0 if hours == 1 else 2)
+
+
+# -- estimated NPS: people, not posts ------------------------------------------------------------------------
+DAY = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
+OWN = Scope("2026-11-29", None, None, ("skylark",))
+
+
+def fresh_db(tmp_path: Path, *, stop_before: str | None = None) -> Database:
+    db = Database(tmp_path / "trends.db")
+    CORE.apply(db, stop_before=stop_before)
+    return db
+
+
+def say(db: Database, n: int, author: str, at: datetime, *, sentiment: str = "negative", detractor: float = 0.9,
+        brand: str = "skylark", platform: str = "x") -> str:
+    """One classified post, written as the worker writes it (INSERT OR REPLACE of the classification)."""
+    key, who = f"{platform}:p{n}", f"{platform}:{author}"
+    db.conn.execute("INSERT OR IGNORE INTO authors (key, platform, platform_id, handle, name, first_seen, last_seen) "
+                    "VALUES (?, ?, ?, ?, '', ?, ?)", (who, platform, author, author, to_iso(at), to_iso(at)))
+    db.conn.execute("INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, "
+                    "created_at, fetched_at, conversation_id, thread_key, raw, stage) VALUES "
+                    "(?, ?, ?, ?, 'search', ?, ?, 'https://example.invalid/', ?, ?, ?, ?, '{}', 'classified')",
+                    (key, platform, f"p{n}", brand, who, f"post {n}", to_iso(at), to_iso(at), f"p{n}",
+                     f"{platform}:{brand}:p{n}"))
+    reading(db, key, sentiment=sentiment, detractor=detractor)
+    return key
+
+
+def reading(db: Database, key: str, *, sentiment: str, detractor: float) -> None:
+    db.table("classifications").insert({
+        "mention_key": key, "model_version": "t", "sentiment": sentiment, "sentiment_scores": "{}",
+        "complaint": 0.9 if detractor >= 0.5 else 0.1, "detractor": detractor, "intent": "delivery",
+        "intent_scores": "{}", "classified_at": to_iso(DAY)}, pk="mention_key", replace=True)
+
+
+def recount(db: Database) -> dict[tuple[str, str, str], tuple[int, ...]]:
+    """``trend_people_daily`` recomputed from the posts: each person's latest post of each day, and of all."""
+    of_day: dict[tuple[str, ...], tuple[tuple[str, str], bool, bool]] = {}
+    of_all: dict[tuple[str, ...], tuple[tuple[str, str], bool, bool]] = {}
+    for brand, platform, author, at, key, sentiment, det in db.conn.execute(
+            "SELECT m.brand, m.platform, m.author_key, m.created_at, m.key, c.sentiment, c.detractor "
+            "FROM classifications c JOIN mentions m ON m.key = c.mention_key"):
+        seen = ((at, key), det >= DETRACTOR_AT, sentiment == "positive" and det < PROMOTER_BELOW)
+        for book, person in ((of_day, (at[:10], brand, platform, author)), (of_all, (brand, platform, author))):
+            if person not in book or book[person][0] < seen[0]:
+                book[person] = seen
+    out: dict[tuple[str, str, str], list[int]] = {}
+    for first, book in ((0, of_day), (3, of_all)):
+        for person, ((at, _), det, pro) in book.items():
+            cell = out.setdefault((at[:10], person[-3], person[-2]), [0] * 6)
+            for i, add in enumerate((1, det, pro)):
+                cell[first + i] += add
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def kept(db: Database) -> dict[tuple[str, str, str], tuple[int, ...]]:
+    return {(day, brand, platform): tuple(counts) for day, brand, platform, *counts in db.conn.execute(
+        "SELECT day, brand, platform, people, detractors, promoters, latest_people, latest_detractors, "
+        "latest_promoters FROM trend_people_daily") if any(counts)}
+
+
+def test_estimated_nps_counts_each_customer_once_by_their_latest_post(tmp_path: Path) -> None:
+    """Twenty angry posts from one customer, one happy customer, one who complained and then thanked us:
+    three people, one detractor and two promoters. Before: 21 detractor posts of 23, NPS -82."""
+    db = fresh_db(tmp_path)
+    with db.conn:
+        for i in range(20):
+            say(db, i, "angry", DAY + timedelta(minutes=i))
+        say(db, 100, "happy", DAY + timedelta(hours=1), sentiment="positive", detractor=0.1)
+        say(db, 200, "turned", DAY + timedelta(hours=2))
+        say(db, 201, "turned", DAY + timedelta(hours=6), sentiment="positive", detractor=0.05)
+        for i in range(30):  # a competitor's angry crowd: never in our estimated NPS
+            say(db, 300 + i, f"rival{i}", DAY, brand="globex")
+    [day] = daily(db, OWN)
+    assert (day["total"], day["people"]) == (23, 3)
+    assert day["estimated_nps"] == nps_from_counts(2, 0, 1).score == 34
+    totals = {p["platform"]: p for p in by_platform(db, OWN)[1]}
+    assert (totals["x"]["people"], totals["x"]["estimated_nps"]) == (3, 34)
+    assert (totals["reddit"]["people"], totals["reddit"]["estimated_nps"]) == (0, None)  # nobody: no score
+
+
+def test_a_customer_counts_once_a_day_and_once_over_the_window(tmp_path: Path) -> None:
+    """Angry on Monday, thankful on Wednesday: a detractor on Monday's point, a promoter on Wednesday's, and
+    one promoter (their latest reading) over the window, not one of each."""
+    db = fresh_db(tmp_path)
+    with db.conn:
+        say(db, 1, "ann", DAY - timedelta(days=2))
+        say(db, 2, "ann", DAY - timedelta(days=2, hours=-1))
+        say(db, 3, "ann", DAY, sentiment="positive", detractor=0.1)
+        say(db, 4, "bob", DAY - timedelta(days=2), sentiment="neutral", detractor=0.4)
+    assert [(d["day"], d["people"], d["estimated_nps"]) for d in daily(db, OWN)] == [
+        ("2026-12-03", 2, -50), ("2026-12-05", 1, 100)]
+    x = next(p for p in by_platform(db, OWN)[1] if p["platform"] == "x")
+    assert (x["total"], x["people"], x["estimated_nps"]) == (4, 2, 50)  # ann a promoter, bob passive
+    days = {(d["day"], d["platform"]): d["people"] for d in by_platform(db, OWN)[0]}
+    assert days == {("2026-12-03", "x"): 2, ("2026-12-05", "x"): 1}
+
+
+def test_the_people_counts_follow_reclassifying_correcting_deleting_and_erasing(tmp_path: Path) -> None:
+    db = fresh_db(tmp_path)
+    with db.conn:
+        keys = [say(db, i, f"a{i % 3}", DAY + timedelta(hours=i), sentiment=("negative", "positive")[i % 2],
+                    detractor=(0.9, 0.1)[i % 2], platform=("x", "bluesky")[i % 4 == 3]) for i in range(12)]
+        say(db, 50, "a1", DAY - timedelta(days=1), brand="globex")
+        assert kept(db) == recount(db) and kept(db)
+        reading(db, keys[10], sentiment="negative", detractor=0.8)  # the worker classifies a post again
+        reading(db, keys[10], sentiment="negative", detractor=0.8)  # the same again: counted once
+        assert kept(db) == recount(db)
+        db.conn.execute("UPDATE classifications SET sentiment = 'positive', detractor = 0.1 WHERE mention_key = ?",
+                        (keys[9],))  # a lead corrects the reading
+        assert kept(db) == recount(db)
+        for key in keys[8:10]:  # retention: the classification goes first, then the post
+            db.conn.execute("DELETE FROM classifications WHERE mention_key = ?", (key,))
+            db.conn.execute("DELETE FROM mentions WHERE key = ?", (key,))
+        assert kept(db) == recount(db)
+        erase_customer(db, "x", "a2", actor="admin", now=DAY + timedelta(days=1))
+        assert kept(db) == recount(db)
+        assert not db.conn.execute("SELECT 1 FROM trend_people WHERE author_key = 'x:a2' UNION ALL "
+                                   "SELECT 1 FROM trend_latest WHERE author_key = 'x:a2'").fetchall()
+
+
+def test_m131_fills_the_people_counts_from_the_posts_already_stored(tmp_path: Path) -> None:
+    db = fresh_db(tmp_path, stop_before="m131_estimated_nps_per_person")
+    with db.conn:
+        for i in range(15):
+            say(db, i, f"a{i % 4}", DAY + timedelta(hours=i % 5, days=-(i % 3)),
+                sentiment=("negative", "positive")[i % 2], detractor=(0.9, 0.1)[i % 2])
+    CORE.apply(db)
+    assert kept(db) == recount(db) and kept(db)
