@@ -381,6 +381,9 @@ class BrandVoice:
     sign_off: str = ""  # appended, e.g. " ^JS" or " - The Acme team" (after a right-to-left reply, held left to right)
     promise: str = "within 2 hours"
     templates: Mapping[str, str] = field(default_factory=dict)  # "<intent>" (English) or "<lang>/<intent>"
+    #: The names and accounts of every brand of the settings, this one's and the others' ("AcmeSupport",
+    #: "acme.bsky.social"): an author who goes by one of them is a brand, and no reply greets it by name.
+    brand_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,6 +518,36 @@ def first_name(author_name: str, language: str = "en") -> str:
     return _cut(words[0], NAME_MAX) or "there"
 
 
+#: What a brand's care account adds to its name: "AcmeSupport", "Acme Help", "Acme Air Care".
+_SUPPORT_SUFFIX = re.compile(r"(?:support|help|care)$")
+#: An account of a brand Careline does not know, by its shape: a word, then "Support", "Help" or "Care" in
+#: camel case ("JetBlueSupport"). At least three letters before it, so that "McCare" stays a name.
+_SUPPORT_ACCOUNT = regex.compile(r"\p{L}{2,}\p{Ll}(?:Support|Help|Care)")
+
+
+def _name_key(text: str) -> str:
+    """``text`` as names are compared: without accents, case, spaces or punctuation ("Ácme-Air" -> "acmeair")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text).casefold() if ch.isalnum())
+
+
+def _brand_key(name_or_account: str) -> str:
+    """A brand's name or account as :func:`_name_key` reads it; an account without its @ and its Bluesky
+    domain or Mastodon server ("@acme@mastodon.social", "acme.bsky.social" -> "acme")."""
+    bare = name_or_account.strip().removeprefix("@")
+    return _name_key(bare if " " in bare else re.split(r"[@.]", bare, maxsplit=1)[0])
+
+
+def names_a_brand(display_name: str, brand_names: tuple[str, ...]) -> bool:
+    """True when a display name is one of ``brand_names`` (case, accents, spaces and a leading @ aside),
+    or one of them followed by "support", "help" or "care", or shaped like a brand's care account
+    ("JetBlueSupport"). Only the author's side loses the suffix: a brand's handle "SkyHelp" does not make
+    every customer called "Sky" a brand."""
+    key = _name_key(display_name)
+    keys = {k for k in map(_brand_key, brand_names) if k}
+    return bool(key) and (key in keys or _SUPPORT_SUFFIX.sub("", key) in keys
+                          or bool(_SUPPORT_ACCOUNT.fullmatch(display_name.removeprefix("@"))))
+
+
 #: The space a missing name leaves before its comma ("Hola , gracias" -> "Hola, gracias"; Arabic's too).
 _EMPTY_NAME_GAP = re.compile(r" +([,،])")
 
@@ -572,6 +605,8 @@ def draft_reply(
     """
     voice = voice or BrandVoice()
     author_name = safe_name(author_name)
+    if names_a_brand(author_name, (brand, voice.display_name, *voice.brand_names)):
+        author_name = ""  # "Hi AcmeSupport," from Acme's own account: the greeting without a name instead
     key = intent if intent in DEFAULT_TEMPLATES else "other"
     lang, note = _reply_language(language, key, voice)
     if lang == "en":

@@ -47,13 +47,24 @@ class Voices:
     def from_settings(cls, settings: Settings) -> Voices:
         directory = Path(settings.responder.templates_dir)
         templates = _templates(str(directory if directory.is_absolute() else REPO / directory))
+        names = brand_names(settings)
         return cls({b.name: BrandVoice(display_name=b.display_name or b.name, greeting=b.greeting,
                                        sign_off=b.sign_off, promise=b.promise,
-                                       templates={**templates.get(b.name, {}), **_inline(settings, b.name)})
+                                       templates={**templates.get(b.name, {}), **_inline(settings, b.name)},
+                                       brand_names=names)
                     for b in settings.brands})
 
     def get(self, brand: str) -> BrandVoice:
         return self.by_brand.get(brand) or BrandVoice(display_name=brand)
+
+
+def brand_names(settings: Settings) -> tuple[str, ...]:
+    """Every brand's names and accounts in the settings, and the competitors they name: a post signed
+    with one comes from a brand, and a reply must not greet it as a customer."""
+    names = [name for b in settings.brands
+             for name in (b.name, b.display_name, *b.handles, b.bluesky_handle, b.mastodon_account,
+                          b.reddit_username, *b.competitors)]
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from careline.settings import BrandSettings, ResponderSettings, Settings
 from classifiers.abc import INTENTS
 from responder.drafts import (
     AUTHOR_NAME_MAX,
@@ -21,6 +22,7 @@ from responder.drafts import (
     load_brand_templates,
     safe_name,
 )
+from responder.replies import Voices, draft_for
 
 PERSONAL_DATA_INTENTS = {"delivery", "refund_return", "billing", "account_login", "product_quality"}
 
@@ -215,3 +217,49 @@ def test_the_handle_stands_in_only_as_a_plain_handle() -> None:
     assert safe_name("", "anna.bsky.social") == "anna"
     assert safe_name("", "http://evil.example") == ""
     assert first_name(safe_name("", "dana_k")) == "there"  # an underscore is no name: neutral greeting
+
+
+# -- a display name that is a brand's own (or another brand's) name or account greets nobody -----------
+_BRANDS = BrandVoice(display_name="Acme Air", brand_names=(
+    "acme", "Acme Air", "AcmeSupport", "acme.bsky.social", "acmeair@mastodon.social",  # this brand's accounts
+    "rival", "Rival Co", "rivalco@mastodon.social", "Brightwave"))  # the other brands of the settings
+
+
+@pytest.mark.parametrize("display", [
+    "AcmeSupport", "@AcmeSupport", "acmesupport", "Acme Air", "ACME AIR", "Ácmé Air", "@acme", "Acme Air Help",
+    "Acme Support", "AcmeAir Care", "acmeair", "Rival Co", "@rivalco", "brightwave", "Brightwave Help",
+    "@JetBlueSupport", "BrandxHelp",  # an account of a brand this Careline does not know, by its shape
+])
+@pytest.mark.parametrize("lang", ["en", "de", "ja"])
+def test_a_brand_account_as_the_author_gets_the_greeting_without_a_name(display: str, lang: str) -> None:
+    nameless = draft_reply("delivery", "acme", "", "CL-1", "x", voice=_BRANDS, language=lang).text
+    d = draft_reply("delivery", "acme", display, "CL-1", "x", voice=_BRANDS, language=lang)
+    assert d.text == nameless, d.text
+    template = BrandVoice(brand_names=_BRANDS.brand_names, templates={"praise": "Thanks{{ author_name }}!"})
+    assert draft_reply("praise", "acme", display, "CL-1", "x", voice=template).text == "Thanks!"
+
+
+@pytest.mark.parametrize(("display", "greeting"), [
+    ("Jo Care", "Hi Jo,"), ("Ann McCare", "Hi Ann,"), ("Acmella", "Hi Acmella,"), ("Rivaldo", "Hi Rivaldo,"),
+    ("Carehelp", "Hi Carehelp,"), ("Helpman", "Hi Helpman,"), ("Support", "Hi Support,"),
+])
+def test_names_that_only_look_like_a_brand_still_greet(display: str, greeting: str) -> None:
+    assert draft_reply("delivery", "acme", display, "CL-1", "x", voice=_BRANDS).text.startswith(greeting)
+
+
+def test_every_brand_of_the_settings_is_known_to_every_voice(tmp_path: Path) -> None:
+    settings = Settings(
+        responder=ResponderSettings(templates_dir=str(tmp_path)),
+        brands=[BrandSettings(name="skylark", display_name="Skylark Air", handles=["SkylarkHelp"],
+                              bluesky_handle="skylark.bsky.social", mastodon_account="skylark@mastodon.social",
+                              reddit_username="skylark_air", competitors=["Kestrel Jet"]),
+                BrandSettings(name="brightwave", display_name="Brightwave", handles=["BrightwaveUK"])])
+    voices = Voices.from_settings(settings)
+    for brand, author in [("brightwave", "SkylarkHelp"), ("brightwave", "skylark"), ("skylark", "BrightwaveUK"),
+                          ("skylark", "Kestrel Jet"), ("brightwave", "Skylark Air Support")]:
+        d = draft_for({"id": 7, "brand": brand, "platform": "x", "handle": "someone"}, "delivery", author, voices)
+        assert d.text.startswith("Hi there,"), (author, d.text)
+    d = draft_for({"id": 7, "brand": "skylark", "platform": "x", "handle": "skylarkhelp"}, "delivery", "", voices)
+    assert d.text.startswith("Hi there,")  # the handle stands in for a missing name, and is the brand's too
+    d = draft_for({"id": 7, "brand": "skylark", "platform": "x", "handle": "pat"}, "delivery", "Pat Quinn", voices)
+    assert d.text.startswith("Hi Pat,")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from responder.tone import BLOCKING, check_tone
+from responder.tone import BLOCKING, TONE_LANGUAGES, check_tone
 
 
 @pytest.mark.parametrize(("text", "category", "phrase"), [
@@ -180,6 +180,116 @@ DEFENSIVE: dict[str, list[str]] = {
         "Wij kunnen er helaas niets aan doen.",
         "Dat is uw eigen schuld, de code stond in de e-mail.",
     ],
+    # Set 1 of the nine languages added on 2026-12-06 (pl ... th): written before their rules, as the
+    # seven above were; the rules were then written to it.
+    "pl": [
+        "Jak już wcześniej pisaliśmy, zwrot trwa do 14 dni.",
+        "Jak Panu już tłumaczyłem, paczka wyszła w poniedziałek.",
+        "To nie nasza wina, że kurier się spóźnił.",
+        "Nie ponosimy odpowiedzialności za opóźnienia przewoźnika.",
+        "Powinna Pani była sprawdzić tabelę rozmiarów przed zamówieniem.",
+        "Musiał Pan źle wpisać adres.",
+        "Proszę się uspokoić, sprawdzamy to.",
+        "Zgodnie z regulaminem sklepu nie zwracamy pieniędzy za otwarte produkty.",
+        "Niestety nic nie możemy z tym zrobić.",
+        "Wystarczyło przeczytać regulamin.",
+    ],
+    "ru": [
+        "Как мы вам уже писали, возврат занимает до 14 дней.",
+        "Как я уже объяснял, заказ отправлен в понедельник.",
+        "Это не наша вина, что курьер опоздал.",
+        "Мы не несём ответственности за задержки перевозчика.",
+        "Вам следовало внимательнее прочитать условия.",
+        "Вы, должно быть, неправильно ввели адрес.",
+        "Пожалуйста, успокойтесь, мы разбираемся.",
+        "Согласно нашим правилам, вскрытые товары возврату не подлежат.",
+        "К сожалению, мы ничего не можем с этим поделать.",
+        "Вы единственный клиент, который на это жалуется.",
+    ],
+    "tr": [
+        "Daha önce de belirttiğimiz gibi, iade 14 gün içinde yapılır.",
+        "Size daha önce açıkladığım gibi, siparişiniz pazartesi kargoya verildi.",
+        "Kargonun gecikmesi bizim hatamız değil.",
+        "Kargo firmasından kaynaklanan gecikmelerden sorumlu değiliz.",
+        "Sipariş vermeden önce beden tablosunu kontrol etmeniz gerekirdi.",
+        "Adresi yanlış girmiş olmalısınız.",
+        "Lütfen sakin olun, konuyu inceliyoruz.",
+        "Şirket politikamız gereği açılmış ürünlerin iadesini kabul etmiyoruz.",
+        "Maalesef bu konuda yapabileceğimiz bir şey yok.",
+        "Bu konuda şikayet eden tek müşteri sizsiniz.",
+    ],
+    "hu": [
+        "Ahogy már korábban is jeleztük, a visszatérítés 14 napig tart.",
+        "Mint azt már többször elmondtuk, a csomagot hétfőn adtuk fel.",
+        "Ez nem a mi hibánk, a futár késett.",
+        "A szállító késéséért nem vállalunk felelősséget.",
+        "Rendelés előtt meg kellett volna néznie a mérettáblázatot.",
+        "Biztosan rossz címet adott meg.",
+        "Kérjük, nyugodjon meg, vizsgáljuk az ügyet.",
+        "Az ÁSZF értelmében a felbontott termékeket nem áll módunkban visszavenni.",
+        "Sajnos ezzel nem tudunk mit kezdeni.",
+        "Ön az egyetlen, aki erre panaszkodik.",
+    ],
+    "zh": [
+        "正如我们之前所说，退款需要7个工作日。",
+        "我已经跟您解释过了，订单周一就发出了。",
+        "快递延误不是我们的责任。",
+        "我们对快递公司造成的延误概不负责。",
+        "您下单前应该先看清楚尺码表。",
+        "您肯定是把地址填错了。",
+        "请您冷静一点，我们正在处理。",
+        "根据公司规定，已拆封的商品不予退货。",
+        "这个问题我们也无能为力。",
+        "只有您一个人反映过这个问题。",
+    ],
+    "ja": [
+        "先ほども申し上げた通り、返金には7営業日かかります。",
+        "以前にもご説明いたしましたが、商品は月曜日に発送済みです。",
+        "配送の遅延は弊社の責任ではございません。",
+        "運送会社による遅延について、当社は一切責任を負いかねます。",
+        "ご注文前にサイズ表をご確認いただくべきでした。",
+        "住所を入力し間違えたのではないでしょうか。",
+        "どうか落ち着いてください。",
+        "規約上、開封済みの商品は返品できません。",
+        "残念ながら、こちらではどうすることもできません。",
+        "そのようなお問い合わせはお客様だけです。",
+    ],
+    "ko": [
+        "이미 말씀드린 것처럼 환불은 7영업일이 걸립니다.",
+        "앞서 안내해 드렸듯이 주문은 월요일에 발송되었습니다.",
+        "배송 지연은 저희 책임이 아닙니다.",
+        "택배사로 인한 지연에 대해서는 책임지지 않습니다.",
+        "주문 전에 사이즈표를 확인하셨어야 합니다.",
+        "주소를 잘못 입력하신 것 같습니다.",
+        "진정하시고 기다려 주세요.",
+        "규정상 개봉한 상품은 반품이 불가합니다.",
+        "안타깝지만 저희가 해 드릴 수 있는 게 없습니다.",
+        "이런 문의를 하신 분은 고객님뿐입니다.",
+    ],
+    "ar": [
+        "كما ذكرنا سابقًا، يستغرق الاسترداد سبعة أيام عمل.",
+        "كما أوضحت لك من قبل، تم شحن الطلب يوم الاثنين.",
+        "التأخير ليس خطأنا، بل خطأ شركة الشحن.",
+        "نحن غير مسؤولين عن تأخير شركة الشحن.",
+        "كان عليك التحقق من جدول المقاسات قبل الطلب.",
+        "لا بد أنك أدخلت العنوان بشكل خاطئ.",
+        "من فضلك اهدأ، نحن نتابع الموضوع.",
+        "وفقًا لسياستنا، لا يمكن إرجاع المنتجات المفتوحة.",
+        "للأسف لا يمكننا فعل أي شيء حيال ذلك.",
+        "أنت العميل الوحيد الذي اشتكى من هذا.",
+    ],
+    "th": [
+        "ตามที่เราได้แจ้งไปแล้ว การคืนเงินใช้เวลา 7 วันทำการ",
+        "อย่างที่บอกไปก่อนหน้านี้ สินค้าจัดส่งแล้วตั้งแต่วันจันทร์",
+        "ความล่าช้าไม่ใช่ความผิดของเรา",
+        "ทางเราไม่รับผิดชอบต่อความล่าช้าของบริษัทขนส่ง",
+        "คุณควรจะตรวจสอบตารางไซซ์ก่อนสั่งซื้อ",
+        "คุณน่าจะกรอกที่อยู่ผิดเอง",
+        "กรุณาใจเย็น ๆ นะคะ เรากำลังตรวจสอบ",
+        "ตามนโยบายของบริษัท สินค้าที่เปิดแล้วไม่สามารถคืนได้",
+        "ขออภัย เราช่วยอะไรไม่ได้ในเรื่องนี้",
+        "มีแต่คุณที่แจ้งปัญหานี้เข้ามา",
+    ],
 }
 INNOCENT: dict[str, list[str]] = {
     "en": [
@@ -266,6 +376,114 @@ INNOCENT: dict[str, list[str]] = {
         "Bedankt voor je geduld, we reageren binnen 2 uur.",
         "U had een sms met de code moeten krijgen; laat het ons weten als die niet kwam.",
     ],
+    "pl": [
+        "Zgodnie z naszym regulaminem przysługuje Pani pełny zwrot pieniędzy.",
+        "Proszę się nie martwić, paczka jest już w drodze.",
+        "Powinien Pan był już otrzymać e-mail z potwierdzeniem.",
+        "To nie Pani wina, błąd był po naszej stronie.",
+        "To nasza wina i bardzo przepraszamy.",
+        "Jak obiecaliśmy, zwrot został dziś zlecony.",
+        "Jak Pan słusznie zauważył, to nie powinno się zdarzyć.",
+        "Musiał się Pan bardzo zdenerwować, bardzo nam przykro.",
+        "Nie ma powodu do obaw, wszystko zostało naprawione.",
+        "Zrobimy wszystko, co możemy, żeby to dziś naprawić.",
+    ],
+    "ru": [
+        "Согласно нашим правилам, вам положен полный возврат средств.",
+        "Пожалуйста, не волнуйтесь, посылка уже в пути.",
+        "Вы должны были получить письмо с подтверждением; если нет, напишите нам в личные сообщения.",
+        "Это не ваша вина, ошибка была на нашей стороне.",
+        "Это наша вина, и мы приносим извинения.",
+        "Как мы и обещали, возврат оформлен сегодня.",
+        "Как вы правильно заметили, такого не должно было случиться.",
+        "Вы, должно быть, очень переживали, нам очень жаль.",
+        "Не о чем беспокоиться, всё уже исправлено.",
+        "Мы сделаем всё, что можем, чтобы решить это сегодня.",
+    ],
+    "tr": [
+        "Politikamız gereği size tam iade yapılacaktır.",
+        "Lütfen endişelenmeyin, paketiniz yolda.",
+        "Onay e-postasını almış olmalısınız; almadıysanız bize DM atın.",
+        "Bu sizin hatanız değil, hata bizdeydi.",
+        "Bu bizim hatamız, özür dileriz.",
+        "Söz verdiğimiz gibi iadenizi bugün başlattık.",
+        "Belirttiğiniz gibi, bunun olmaması gerekirdi.",
+        "Çok endişelenmiş olmalısınız, gerçekten üzgünüz.",
+        "Merak etmeyin, her şey düzeltildi.",
+        "Bunu bugün çözmek için elimizden geleni yapacağız.",
+    ],
+    "hu": [
+        "Az ÁSZF értelmében Önnek teljes visszatérítés jár.",
+        "Kérjük, ne aggódjon, a csomag már úton van.",
+        "Már meg kellett volna kapnia a visszaigazoló e-mailt; ha nem, írjon nekünk privát üzenetet.",
+        "Ez nem az Ön hibája, a hiba nálunk volt.",
+        "Ez a mi hibánk, elnézést kérünk.",
+        "Ahogy ígértük, a visszatérítést ma elindítottuk.",
+        "Ahogy Ön is írta, ennek nem lett volna szabad megtörténnie.",
+        "Biztosan nagyon bosszantó volt, őszintén sajnáljuk.",
+        "Nincs miért aggódnia, mindent kijavítottunk.",
+        "Mindent megteszünk, hogy ma megoldjuk.",
+    ],
+    "zh": [
+        "根据公司规定，您可以获得全额退款。",
+        "请您不用担心，包裹已经在路上了。",
+        "您应该已经收到确认邮件了；如果没有，请私信我们。",
+        "这不是您的错，是我们这边出了问题。",
+        "这是我们的错，非常抱歉。",
+        "正如我们承诺的，退款今天已经处理。",
+        "正如您所说，这种情况不应该发生。",
+        "您一定很着急，我们非常抱歉。",
+        "没有什么需要担心的，问题已经解决了。",
+        "我们会尽一切努力今天解决这个问题。",
+    ],
+    "ja": [
+        "規約により、全額返金の対象となります。",
+        "ご心配には及びません。商品はすでに発送されております。",
+        "確認メールが届いているはずですが、届いていない場合はDMでお知らせください。",
+        "お客様の責任ではございません。こちらの不手際です。",
+        "弊社のミスです。大変申し訳ございません。",
+        "お約束した通り、本日返金手続きをいたしました。",
+        "ご指摘の通り、このようなことはあってはならないことです。",
+        "さぞご心配だったことと存じます。申し訳ございません。",
+        "ご安心ください。すでに修正いたしました。",
+        "本日中に解決できるよう、できる限りのことをいたします。",
+    ],
+    "ko": [
+        "규정상 전액 환불이 가능합니다.",
+        "걱정하지 마세요, 택배는 이미 출발했습니다.",
+        "확인 메일을 받으셨어야 하는데, 못 받으셨다면 DM 주세요.",
+        "고객님의 잘못이 아닙니다. 저희 쪽 실수였습니다.",
+        "저희 잘못입니다. 정말 죄송합니다.",
+        "약속드린 대로 오늘 환불을 처리했습니다.",
+        "말씀하신 것처럼 이런 일이 있어서는 안 됩니다.",
+        "많이 걱정하셨을 것 같습니다. 정말 죄송합니다.",
+        "걱정하실 필요 없습니다. 이미 해결되었습니다.",
+        "오늘 안에 해결할 수 있도록 최선을 다하겠습니다.",
+    ],
+    "ar": [
+        "وفقًا لسياستنا، يحق لك استرداد المبلغ كاملًا.",
+        "لا تقلق، الطرد في الطريق إليك.",
+        "كان من المفترض أن تصلك رسالة تأكيد؛ إن لم تصلك راسلنا على الخاص.",
+        "هذا ليس خطأك، الخطأ كان من جهتنا.",
+        "هذا خطؤنا، ونعتذر بشدة.",
+        "كما وعدناك، تمت معالجة الاسترداد اليوم.",
+        "كما ذكرتَ، ما كان ينبغي أن يحدث هذا.",
+        "لا بد أنك شعرت بالقلق، نحن آسفون جدًا.",
+        "لا داعي للقلق، تم إصلاح المشكلة.",
+        "سنبذل كل ما في وسعنا لحل المشكلة اليوم.",
+    ],
+    "th": [
+        "ตามนโยบายของบริษัท คุณจะได้รับเงินคืนเต็มจำนวน",
+        "ไม่ต้องกังวลนะคะ พัสดุกำลังจัดส่ง",
+        "คุณน่าจะได้รับอีเมลยืนยันแล้ว หากยังไม่ได้รับ ส่ง DM มาได้เลย",
+        "ไม่ใช่ความผิดของคุณเลย ความผิดพลาดอยู่ที่เรา",
+        "เป็นความผิดของเราเอง ขออภัยจริง ๆ",
+        "ตามที่เราได้สัญญาไว้ เราดำเนินการคืนเงินวันนี้แล้ว",
+        "อย่างที่คุณบอก เรื่องนี้ไม่ควรเกิดขึ้น",
+        "คุณคงกังวลมาก เราขออภัยจริง ๆ",
+        "ไม่มีอะไรต้องกังวล เราแก้ไขเรียบร้อยแล้ว",
+        "เราจะทำทุกอย่างเท่าที่ทำได้เพื่อแก้ไขวันนี้",
+    ],
 }
 
 
@@ -280,3 +498,349 @@ def test_the_labelled_innocent_replies_pass(lang: str) -> None:
     flagged = {t: [f.phrase for f in check_tone(t, lang).findings if f.blocking]
                for t in INNOCENT[lang] if check_tone(t, lang).defensive}
     assert flagged == {}
+
+
+# -- set 2 of the nine: written after round 1 of their rules was frozen, and scored once with it (9 of 55
+# caught, 1 of 54 innocent flagged); then labelled data for round 2 of the rules, like set 1.
+ROUND2_DEFENSIVE: dict[str, list[str]] = {
+    "pl": [
+        "Tak jak już mówiliśmy, nie mamy wpływu na pracę kuriera.",
+        "Przecież informowaliśmy o tym w mailu.",
+        "Reklamacja została odrzucona, bo sam Pan uszkodził produkt.",
+        "Należało zgłosić problem w ciągu 14 dni.",
+        "Niestety, takie są zasady i nie zrobimy wyjątku.",
+        "Proszę nie krzyczeć, odpowiadamy najszybciej jak się da.",
+        "Widocznie nie zauważył Pan informacji na stronie.",
+    ],
+    "ru": [
+        "Мы же вам русским языком написали: возврат через 14 дней.",
+        "Надо было читать условия акции.",
+        "Претензии принимаются только в течение 14 дней, таковы правила.",
+        "Не надо на нас кричать.",
+        "Доставка не входит в нашу зону ответственности.",
+        "Вы сами выбрали не тот тариф.",
+    ],
+    "tr": [
+        "Size defalarca anlattık, iade süresi 14 gündür.",
+        "Kampanya koşullarını okumadan sipariş vermişsiniz.",
+        "Bu konuda bizim yapacağımız bir şey kalmadı.",
+        "Lütfen bağırmayın, size yardımcı olmaya çalışıyoruz.",
+        "Kural bu, istisna yapamayız.",
+        "Kargo gecikmeleri bizi ilgilendirmiyor.",
+    ],
+    "hu": [
+        "Már többször leírtuk, hogy a visszatérítés 14 nap.",
+        "Ha figyelmesen elolvasta volna a feltételeket, ez nem történt volna meg.",
+        "A futár késése nem a mi felelősségünk.",
+        "Ne kiabáljon velünk, kérem.",
+        "Ezen sajnos nem tudunk változtatni.",
+        "Ön rossz terméket választott ki.",
+    ],
+    "zh": [
+        "我们在上一条回复里已经写得很清楚了。",
+        "这是快递的问题，跟我们无关。",
+        "活动规则写得很明白，请您自己看。",
+        "您别激动，有话好好说。",
+        "退款就是这么慢，没有办法。",
+        "谁让您不看说明就下单呢。",
+    ],
+    "ja": [
+        "商品ページに明記しております。",
+        "前回のメールでもお伝えしましたとおり、返金には時間がかかります。",
+        "配送業者の遅延については弊社では責任を負えません。",
+        "そのようにおっしゃられても、こちらではどうにもできません。",
+        "お客様のご確認不足かと存じます。",
+        "大声を出さないでください。",
+    ],
+    "ko": [
+        "공지사항에 분명히 안내되어 있습니다.",
+        "택배사 문제는 저희가 어떻게 할 수 없습니다.",
+        "상품 페이지를 제대로 안 보신 것 같네요.",
+        "그렇게 화내셔도 달라지는 건 없습니다.",
+        "환불 규정에 따라 개봉 상품은 환불해 드릴 수 없습니다.",
+        "저희 쪽 실수가 아닙니다.",
+    ],
+    "ar": [
+        "لقد أوضحنا هذا الأمر أكثر من مرة.",
+        "المشكلة من شركة الشحن وليست منا.",
+        "كان يجب أن تقرأ الشروط قبل الشراء.",
+        "لا ترفع صوتك من فضلك.",
+        "هذه قواعد المتجر ولا نستطيع تغييرها.",
+        "أنت من اختار المقاس الخاطئ.",
+    ],
+    "th": [
+        "เราแจ้งไว้ชัดเจนในหน้าสินค้าแล้วค่ะ",
+        "เรื่องขนส่งล่าช้าทางร้านไม่เกี่ยวนะคะ",
+        "ลูกค้าต้องอ่านเงื่อนไขให้ดีก่อนสั่งนะคะ",
+        "อย่าเพิ่งโวยวายค่ะ",
+        "กฎของร้านคือไม่รับคืนสินค้าค่ะ",
+        "ถ้าลูกค้าตรวจสอบก่อนก็จะไม่เกิดปัญหานี้",
+    ],
+}
+ROUND2_INNOCENT: dict[str, list[str]] = {
+    "pl": [
+        "Tak jak obiecaliśmy, przesyłka wyjdzie jutro rano.",
+        "Zgodnie z regulaminem ma Pani 30 dni na zwrot, więc spokojnie Pani zdąży.",
+        "Nie musi się Pan niczym martwić, wszystko załatwimy.",
+        "To nie jest Pana wina, system miał awarię.",
+        "Powinna Pani była dostać SMS z kodem – sprawdzimy, co się stało.",
+        "Przepraszamy, źle wpisaliśmy Pana adres w systemie.",
+    ],
+    "ru": [
+        "Как мы и договаривались, курьер приедет завтра.",
+        "Вам не нужно ничего делать, мы всё исправим сами.",
+        "Вы совершенно правы, это наша ошибка.",
+        "По нашим правилам вы можете вернуть товар в течение 30 дней.",
+        "Вы должны были получить СМС с кодом — проверим, почему оно не пришло.",
+        "Не переживайте, посылка уже в пути.",
+    ],
+    "tr": [
+        "Söylediğiniz gibi, bu kabul edilemez; özür dileriz.",
+        "İade politikamıza göre ücretin tamamını geri alacaksınız.",
+        "Hiç endişelenmeyin, siparişiniz yolda.",
+        "Bu tamamen bizim hatamız, hemen düzeltiyoruz.",
+        "Onay SMS'i size ulaşmış olmalı; ulaşmadıysa bize yazın.",
+        "Elimizden gelen her şeyi yapacağız.",
+    ],
+    "hu": [
+        "Ahogy megbeszéltük, a futár holnap érkezik.",
+        "Teljesen igaza van, ez a mi hibánk volt.",
+        "Nem kell aggódnia, mindent rendbe teszünk.",
+        "A szabályzatunk szerint 30 napig visszaküldheti a terméket.",
+        "Meg kellett volna kapnia egy SMS-t a kóddal; megnézzük, mi történt.",
+        "Mi írtuk el a címet, elnézést kérünk.",
+    ],
+    "zh": [
+        "正如您提到的，这个问题确实不该发生。",
+        "按照公司规定，您可以在30天内免费退换。",
+        "您不用担心，我们会跟进到底。",
+        "是我们的错，我们马上处理。",
+        "您应该已经收到短信验证码了，如果没有请告诉我们。",
+        "我们会想办法今天帮您解决。",
+    ],
+    "ja": [
+        "おっしゃる通り、これは弊社の不手際です。",
+        "規約に基づき、送料は弊社が負担いたします。",
+        "ご心配をおかけして申し訳ございません。すぐに対応いたします。",
+        "確認メールが届いていない場合は、再送いたします。",
+        "こちらの確認不足でした。申し訳ございません。",
+        "できることはすべていたします。",
+    ],
+    "ko": [
+        "말씀하신 대로 빠르게 처리해 드리겠습니다.",
+        "규정에 따라 배송비는 저희가 부담합니다.",
+        "저희 쪽 실수였습니다. 정말 죄송합니다.",
+        "걱정 마세요, 오늘 안에 해결해 드리겠습니다.",
+        "인증 문자를 받으셨어야 하는데 혹시 못 받으셨나요?",
+        "가능한 모든 방법을 찾아보겠습니다.",
+    ],
+    "ar": [
+        "كما طلبت، قمنا بإلغاء الطلب.",
+        "حسب سياسة الإرجاع، يمكنك إرجاع المنتج خلال 30 يومًا.",
+        "لا تقلق أبدًا، سنتابع الأمر حتى النهاية.",
+        "الخطأ خطؤنا ونعتذر عنه.",
+        "كان من المفترض أن تصلك رسالة نصية بالرمز، سنتحقق من الأمر.",
+        "سنفعل كل ما بوسعنا لمساعدتك.",
+    ],
+    "th": [
+        "ตามที่คุณแจ้งมา เราตรวจสอบแล้วพบปัญหาจริงค่ะ",
+        "ตามนโยบายของร้าน คุณสามารถคืนสินค้าได้ภายใน 30 วัน",
+        "ไม่ต้องกังวลนะคะ เราจะดูแลให้",
+        "ขออภัยค่ะ เป็นความผิดพลาดของทางร้านเอง",
+        "คุณน่าจะได้รับ SMS ยืนยันแล้ว ถ้ายังไม่ได้ แจ้งเราได้เลย",
+        "เราจะทำทุกวิถีทางเพื่อช่วยคุณค่ะ",
+    ],
+}
+# -- set 3 of the nine: written after round 2 was frozen, scored once, never tuned on -----------------
+# The misses stay in: HELD_OUT_SCORES below are the figures the model card reports.
+HELD_OUT_DEFENSIVE: dict[str, list[str]] = {
+    "pl": [
+        "Regulamin jest dostępny na stronie, wystarczy go przeczytać.",
+        "Nie widzimy żadnego błędu po naszej stronie.",
+        "Hasło musiało zostać wpisane niepoprawnie przez Pana.",
+        "Prosimy o cierpliwość i niespamowanie nas wiadomościami.",
+        "Gdyby Pani czytała nasze maile, wiedziałaby Pani o zmianie.",
+        "Ile razy mamy to powtarzać?",
+    ],
+    "ru": [
+        "Ещё раз объясняю: деньги вернутся через 10 дней.",
+        "Это ваши проблемы, а не наши.",
+        "Видимо, вы невнимательно читали письмо.",
+        "Мы работаем строго по регламенту, исключений не делаем.",
+        "Повторяю, ваш заказ отправлен вовремя.",
+        "Ваше недовольство нам понятно, но мы тут ни при чём.",
+    ],
+    "tr": [
+        "Sitede açıkça yazıyor, lütfen okuyun.",
+        "Bu durum tamamen sizin dikkatsizliğinizden kaynaklanıyor.",
+        "Kaç kere söyleyeceğiz, kargo yolda.",
+        "Yapılacak bir şey yok, beklemeniz gerekiyor.",
+        "Biz üzerimize düşeni yaptık.",
+        "Şikayetinizi anlıyoruz ama kurallar herkes için aynı.",
+    ],
+    "hu": [
+        "Ezt már az előző levelünkben is leírtuk.",
+        "A hiba nem nálunk van.",
+        "Ha elolvasná a leírást, tudná, hogy ez nem jár.",
+        "Türelmetlenkedéssel nem gyorsul az ügy.",
+        "Ilyen a szabály, nem tehetünk kivételt.",
+        "Nyilván rossz jelszót adott meg.",
+    ],
+    "zh": [
+        "我们的页面上标得清清楚楚。",
+        "这种情况我们不负责。",
+        "您是不是没看短信？",
+        "规定如此，我们也没辙。",
+        "我都说了三遍了，订单已经发货。",
+        "您再这样说话我们就不回复了。",
+    ],
+    "ja": [
+        "ご購入前に注意事項をお読みいただく必要がございました。",
+        "当社の手違いではございません。",
+        "規則ですのでご了承ください。",
+        "同じご質問には以前回答済みです。",
+        "お客様の操作に問題があったものと思われます。",
+        "これ以上のご対応はいたしかねます。",
+    ],
+    "ko": [
+        "상세페이지를 꼼꼼히 읽어 보셨다면 아셨을 겁니다.",
+        "그건 택배사에 문의하셔야 합니다.",
+        "저희도 더 이상은 어쩔 도리가 없습니다.",
+        "몇 번째 말씀드리는지 모르겠네요.",
+        "규칙은 규칙이라 예외는 없습니다.",
+        "고객님께서 주소를 틀리게 적으셨습니다.",
+    ],
+    "ar": [
+        "هذا مكتوب في الشروط والأحكام، راجعها.",
+        "ما حدث ليس مسؤوليتنا بأي شكل.",
+        "لو قرأت الرسالة جيدًا لعرفت الموعد.",
+        "لن نقدم أي تعويض، هذه سياستنا.",
+        "أسلوبك غير لائق، التزم بالأدب.",
+        "قلنا لك مرارًا إن الطلب في الطريق.",
+    ],
+    "th": [
+        "ร้านเขียนไว้ในรายละเอียดสินค้าแล้ว ลูกค้าไม่ได้อ่านเองค่ะ",
+        "เรื่องนี้ทางเราไม่สามารถรับผิดชอบได้ค่ะ",
+        "บอกกี่รอบแล้วคะว่าของส่งไปแล้ว",
+        "ระบบเราไม่มีปัญหา ปัญหาอยู่ที่เครื่องของลูกค้า",
+        "ถ้าไม่พอใจก็ไม่ต้องซื้อค่ะ",
+        "นโยบายร้านไม่คืนเงินทุกกรณีค่ะ",
+    ],
+}
+HELD_OUT_INNOCENT: dict[str, list[str]] = {
+    "pl": [
+        "Jak Pan pisał, paczka nie dotarła – już to sprawdzamy.",
+        "Nasza polityka zwrotów pozwala na wymianę bez dodatkowych opłat.",
+        "Proszę się nie przejmować, zajmiemy się tym od razu.",
+        "To my popełniliśmy błąd przy wysyłce, przepraszamy.",
+        "Gdyby Pan potrzebował pomocy z aplikacją, jesteśmy tu.",
+        "Nie możemy się doczekać, aż wypróbuje Pan nową wersję!",
+    ],
+    "ru": [
+        "Вы абсолютно правы, мы должны были предупредить вас заранее.",
+        "По условиям акции скидка действует до конца месяца.",
+        "Не беспокойтесь, мы всё проверим сегодня.",
+        "Как вы и просили, мы отменили заказ.",
+        "Нам очень жаль, что так вышло, это наш недосмотр.",
+        "Ничего страшного, если чек потерялся: пришлите номер заказа.",
+    ],
+    "tr": [
+        "Haklısınız, size daha önce haber vermeliydik.",
+        "Kurallarımız gereği kargo ücreti bizden.",
+        "Sorun bizden kaynaklandı, özür dileriz.",
+        "Bize yazdığınız gibi, ürün hasarlı gelmiş; hemen değiştiriyoruz.",
+        "Endişe etmeyin, paranız iade edilecek.",
+        "Bu konuda size yardımcı olmaktan memnuniyet duyarız.",
+    ],
+    "hu": [
+        "Ahogy kérte, töröltük a rendelést.",
+        "A feltételeink szerint ingyenes a csere.",
+        "Elnézést, a mi hibánk, hogy nem jeleztük előre.",
+        "Nem kell újra elküldenie, megkaptuk a fotókat.",
+        "Biztosan kellemetlen volt, sajnáljuk.",
+        "Mi mindent megteszünk, hogy ma megoldjuk.",
+    ],
+    "zh": [
+        "您说得对，这是我们的疏忽。",
+        "按照规定，我们会给您补发一件。",
+        "别担心，我们今天就给您处理。",
+        "我们已经通知快递公司尽快派送。",
+        "您应该会在24小时内收到退款。",
+        "如果您没有看到邮件，请查看垃圾箱。",
+    ],
+    "ja": [
+        "ご指摘いただいた通り、表示に誤りがございました。",
+        "規定に従い、全額をご返金いたします。",
+        "お手数ですが、もう一度ログインをお試しいただけますか。",
+        "弊社の手違いでした。申し訳ございません。",
+        "ご不安な思いをさせてしまい、申し訳ございません。",
+        "すでに発送手続きを完了しております。",
+    ],
+    "ko": [
+        "고객님 말씀이 맞습니다. 저희가 더 꼼꼼히 확인했어야 했습니다.",
+        "정책에 따라 배송비는 환불해 드립니다.",
+        "불편을 드려 죄송합니다. 바로 처리하겠습니다.",
+        "혹시 메일을 못 받으셨다면 스팸함도 확인 부탁드립니다.",
+        "저희가 주소를 잘못 입력했습니다. 죄송합니다.",
+        "필요하신 부분이 있으면 언제든 말씀해 주세요.",
+    ],
+    "ar": [
+        "معك حق، كان يجب أن نبلغك مسبقًا.",
+        "حسب الشروط، الشحن مجاني لطلبك.",
+        "نأسف للإزعاج، سنصلح الأمر اليوم.",
+        "كما أشرتَ، المنتج وصل تالفًا وسنستبدله.",
+        "لا مشكلة إطلاقًا، يمكنك إرسال الصورة لاحقًا.",
+        "نحن مسؤولون عن هذا الخطأ ونعتذر.",
+    ],
+    "th": [
+        "ขออภัยค่ะ ทางร้านควรแจ้งให้ลูกค้าทราบก่อน",
+        "ตามเงื่อนไข ลูกค้าได้รับส่วนลด 10% ค่ะ",
+        "ไม่ต้องห่วงนะคะ เราดูแลให้เรียบร้อย",
+        "ขอบคุณที่แจ้งเข้ามาค่ะ เราตรวจสอบให้ทันที",
+        "ปัญหาอยู่ที่ระบบของเราเองค่ะ ขออภัยด้วยนะคะ",
+        "หากยังไม่ได้รับสินค้า แจ้งเราได้ตลอดเลยค่ะ",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(ROUND2_DEFENSIVE))
+def test_the_second_labelled_set_is_read_right(lang: str) -> None:
+    missed = [t for t in ROUND2_DEFENSIVE[lang] if not check_tone(t, lang).defensive]
+    flagged = [t for t in ROUND2_INNOCENT[lang] if check_tone(t, lang).defensive]
+    assert (missed, flagged) == ([], [])
+
+
+#: Set 3 as scored once, with the rules frozen: (defensive caught, innocent flagged). A change to the rules
+#: that moves these was tuned on set 3, which then no longer measures anything: write a new set.
+HELD_OUT_SCORES: dict[str, tuple[int, int]] = {
+    "pl": (0, 0), "ru": (1, 0), "tr": (2, 0), "hu": (1, 0), "zh": (0, 0), "ja": (0, 0), "ko": (1, 0), "ar": (3, 0),
+    "th": (0, 0),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HELD_OUT_DEFENSIVE))
+def test_the_held_out_set_scores_as_the_model_card_says(lang: str) -> None:
+    caught = sum(check_tone(t, lang).defensive for t in HELD_OUT_DEFENSIVE[lang])
+    flagged = sum(check_tone(t, lang).defensive for t in HELD_OUT_INNOCENT[lang])
+    assert (caught, flagged) == HELD_OUT_SCORES[lang]
+
+
+@pytest.mark.parametrize("lang", sorted(HELD_OUT_DEFENSIVE))
+def test_a_language_is_checked_only_where_its_held_out_set_passes(lang: str) -> None:
+    """The bar of the languages listed before (de ... nl: 35 of 35 caught, 1 of 28 flagged): 4 in 5
+    defensive replies caught, at most 1 in 10 innocent ones flagged."""
+    caught, flagged = HELD_OUT_SCORES[lang]
+    passes = caught >= 0.8 * len(HELD_OUT_DEFENSIVE[lang]) and flagged <= 0.1 * len(HELD_OUT_INNOCENT[lang])
+    report = check_tone(DEFENSIVE[lang][0], lang)
+    assert report.defensive  # the rules run either way
+    assert (lang in TONE_LANGUAGES) == report.checked == passes
+
+
+def test_a_language_with_a_few_rules_shows_what_they_find_and_says_to_check_by_hand() -> None:
+    report = check_tone("Proszę się uspokoić, sprawdzamy to.", "pl")
+    data = report.as_dict()
+    assert [f["phrase"] for f in data["findings"]] == ["Proszę się uspokoić"] and data["defensive"] is True
+    assert data["checked"] is False and "pl" not in data["languages_checked"]
+    assert data["note"] == "the tone guard knows only a few Polish phrasings: check this reply by hand"
+    assert check_tone("Hej, vi hjälper dig.", "sv").as_dict()["note"] == (
+        "the tone guard has no rules for 'sv': check this reply by hand")

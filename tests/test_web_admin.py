@@ -336,7 +336,7 @@ async def test_the_preview_shows_what_a_post_in_another_language_gets(acc_store)
 
         status, th = await preview("th")  # the built-in Thai template, checked in Thai
         assert status == 200 and th["language"] == "th" and th["text"].startswith("สวัสดีค่ะ คุณPriya")
-        assert th["tone"]["checked"] and th["tone"]["findings"] == []
+        assert th["tone"]["language"] == "th" and th["tone"]["findings"] == [] and th["tone"]["checked"] is False
         status, own = await preview("th", "ตามนโยบายของบริษัท คุณ{{ name }} รอได้เลย")  # the brand's own, flagged
         assert status == 200 and own["text"].startswith("ตามนโยบายของบริษัท คุณPriya")
         assert [f["category"] for f in own["tone"]["findings"]] == ["policy_hiding"]

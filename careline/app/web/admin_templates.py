@@ -103,7 +103,7 @@ async def preview(request: web.Request) -> web.Response:
     draft = draft_reply(intent, brand, SAMPLE_AUTHOR, SAMPLE_REF, platform, voice=voice,
                         language=language)  # DraftError: a 400
     flagged = [f"{f.phrase!r} ({f.category}: {f.suggestion})" for f in draft.tone.findings]
-    verdict = "tone: " + ("; ".join(flagged) if flagged else "ok")
+    verdict = "tone: " + ("; ".join(flagged) if flagged else "ok" if draft.tone.checked else "not checked")
     size = f"{draft.length.length} / {draft.length.limit}"
     note = f"; {draft.note}" if draft.note else ""
     return web.json_response({"text": draft.text, "tone": draft.tone.as_dict(), "length": draft.length.length,
