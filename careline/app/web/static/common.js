@@ -46,14 +46,19 @@ window.Careline = (function () {
     var t = e.target;
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
+  /* A page's one-key shortcuts stand down while the person types, holds a modifier, or has a modal
+     dialog open (the keyboard help): a key pressed there must not claim, resolve or leave the page behind it. */
+  function keysOff(e) {
+    return isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]") !== null;
+  }
   function helpKey() {
     document.addEventListener("keydown", function (e) {
-      if (e.key === "?" && !isTyping(e)) {
+      if (e.key === "?" && !keysOff(e)) {
         var d = document.getElementById("help");
         if (d && d.showModal) { d.showModal(); }
       }
     });
   }
   return {island: island, csrf: csrf, postJSON: postJSON, setServerNow: setServerNow, now: now,
-          countdown: countdown, tickBadges: tickBadges, isTyping: isTyping, helpKey: helpKey};
+          countdown: countdown, tickBadges: tickBadges, isTyping: isTyping, keysOff: keysOff, helpKey: helpKey};
 })();

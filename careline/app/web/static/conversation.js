@@ -25,9 +25,17 @@
     count.textContent = n + " / " + limit;
     count.className = "count" + (n > limit ? " over" : "");
   }
+  /* A report in a language the guard does not check says so (report.checked false, with its note):
+     an empty report there means little, and the agent must read the reply themselves. */
   function renderTone(report) {
     tone.textContent = "";
+    if (report.checked === false) {
+      var u = document.createElement("p"); u.className = "unchecked"; u.id = "tone-unchecked";
+      u.textContent = report.note.charAt(0).toUpperCase() + report.note.slice(1) + ".";
+      tone.appendChild(u);
+    }
     if (!report.findings.length) {
+      if (report.checked === false) { return; }
       var p = document.createElement("p"); p.className = "ok"; p.textContent = "Tone guard: no findings.";
       tone.appendChild(p); return;
     }
@@ -97,7 +105,7 @@
   var keys = {c: "act-claim", r: "act-resolve", s: "act-snooze", d: "act-dismiss", x: "act-escalate",
               l: "act-release", t: "act-take_over", o: "act-reopen"};
   document.addEventListener("keydown", function (e) {
-    if (C.isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (C.keysOff(e)) { return; }
     if (e.key === "e" && box) { openEditor(); e.preventDefault(); return; }
     if (e.key === "u") { window.location.href = "/"; return; }
     if (e.key === "j" || e.key === "k") { step(e.key === "j" ? 1 : -1); e.preventDefault(); return; }

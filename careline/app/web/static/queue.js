@@ -17,11 +17,14 @@
     all[current].setAttribute("aria-selected", "true");
     all[current].focus();
   }
+  /* Enter opens the selected row only from the row itself (or nowhere): on a focused link or button it is
+     that control's own Enter (a link elsewhere, Filter, Apply, Show new). */
+  function onRow(e) { return e.target === document.body || (e.target.matches && e.target.matches("tr.conv")); }
   document.addEventListener("keydown", function (e) {
-    if (C.isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (C.keysOff(e)) { return; }
     if (e.key === "j") { select(current + 1); e.preventDefault(); }
     else if (e.key === "k") { select(current - 1); e.preventDefault(); }
-    else if ((e.key === "Enter" || e.key === "o") && current >= 0) {
+    else if ((e.key === "o" || (e.key === "Enter" && onRow(e))) && current >= 0) {
       window.location.href = rows()[current].getAttribute("data-href");
     } else if (e.key === "/") {
       var f = document.getElementById("q"); if (f) { f.focus(); e.preventDefault(); }

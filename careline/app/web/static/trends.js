@@ -4,9 +4,10 @@
 (function () {
   var t = JSON.parse(document.getElementById("trends-data").textContent);
   /* The mode bar (zoom, pan...) covers the data on a phone and a finger cannot hover: it is hidden on
-     touch screens and narrow windows, and shown on hover elsewhere. */
+     touch screens and narrow windows, and shown on hover elsewhere. Plotly 4's "Share chart..." button (it sends
+     the chart to Plotly's cloud) is left out: nothing here leaves the box. */
   var touch = window.matchMedia("(hover: none), (max-width: 820px)").matches;
-  var cfg = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage"],
+  var cfg = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage"], showSendToCloud: false,
              displayModeBar: touch ? false : "hover"};
   var base = {margin: {l: 48, r: 16, t: 8, b: 40}, height: 280, font: {family: "DejaVu Sans, sans-serif", size: 12},
               legend: {orientation: "h", y: -0.2}, paper_bgcolor: "#fff", plot_bgcolor: "#fff"};
@@ -78,8 +79,27 @@
   function day(point) { return String(point.x).slice(0, 10); }
   var colours = {negative: "#d64545", neutral: "#9aa4b2", positive: "#2f9e6e"};
   var drawn = 0;
+  /* Each chart is one labelled image to a screen reader. The label moves from the chart's box (role="img" in
+     the page, for a chart not drawn) to Plotly's drawing, because the box also holds the mode bar: buttons
+     inside an image are hidden from a screen reader, yet they were 9 Tab stops per chart that stayed invisible
+     until hovered. The mode bar stays a mouse tool (out of the Tab order, hidden from assistive technology);
+     each chart's CSV link carries its data. Run after every (re)draw: Plotly redraws on resize. */
+  function imageOnly(node) {
+    var label = node.getAttribute("data-label") || node.getAttribute("aria-label") || "";
+    node.setAttribute("data-label", label);
+    node.removeAttribute("role");
+    node.removeAttribute("aria-label");
+    node.querySelectorAll("svg.main-svg").forEach(function (svg, i) {
+      if (i === 0) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", label); }
+      else { svg.setAttribute("aria-hidden", "true"); }
+    });
+    node.querySelectorAll(".modebar-container").forEach(function (m) { m.setAttribute("aria-hidden", "true"); });
+    node.querySelectorAll(".modebar-btn").forEach(function (b) { b.setAttribute("tabindex", "-1"); });
+  }
   function plot(id, traces, lay) {
-    Plotly.newPlot(id, traces, layout(lay), cfg).then(function () {
+    Plotly.newPlot(id, traces, layout(lay), cfg).then(function (node) {
+      imageOnly(node);
+      node.on("plotly_afterplot", function () { imageOnly(node); });
       drawn += 1;
       document.body.setAttribute("data-charts-drawn", String(drawn));
     });
