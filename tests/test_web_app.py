@@ -207,7 +207,8 @@ async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     cache.ratio, cache.slow_s = 1e9, 0.0  # hold the summary for good, writes or not, as a large store would
     summary = await (await client.get("/api/sla/summary")).json()
     assert [a["id"] for a in summary["approvals"]] == [reply["id"]]
-    r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf})
+    r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf},
+                          json={"seen": summary["approvals"][0]["updated_at"]})  # the text the lead read
     approved = await r.json()
     assert approved["state"] == "sent" and approved["reviewed_by"] == "lead"  # approval posts it at once
     again = await (await client.get("/api/sla/summary")).json()

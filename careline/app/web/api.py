@@ -20,6 +20,7 @@ from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queu
 from careline.app.web.auth import USER_KEY, allow, public, still_signed_in, user_of
 from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, settings_now
 from careline.app.web.openapi import document
+from careline.app.web.presence import StreamSlots
 from careline.domain import Role, utcnow
 from careline.errors import Invalid, NotFound
 from careline.store.conversations import load_conversation
@@ -34,6 +35,15 @@ CONVERSATION_STREAM_SECONDS = 2.0
 STREAM_LIFETIME = 600.0
 #: How long one event may wait for a client that stopped reading before its stream is dropped.
 STALLED_WRITE = 30.0
+#: Live streams one person may hold at once, every tab, device and token together: a browser opens at most six
+#: connections to a host over HTTP/1.1, so this leaves room for a second device and a script.
+MAX_STREAMS_PER_PERSON = 12
+#: What a refused stream is told to wait: a closed tab's slot is free within ``CLIENT_CHECK``.
+STREAM_RETRY_AFTER = 5
+#: How often a stream between two events looks whether its client has gone.
+CLIENT_CHECK = 0.5
+#: The open streams per person (see ``presence.StreamSlots``), made with the routes that use them.
+STREAMS: web.AppKey[StreamSlots] = web.AppKey("streams", StreamSlots)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -108,21 +118,37 @@ async def check_draft(request: web.Request) -> web.Response:
     length = check_length(platform, text, announced_limit(request.app[DESK].length_limits, platform, body.brand),
                           author=body.author or None)
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
-                              "ok": length.ok, "tone": check_tone(text).as_dict()})
+                              "ok": length.ok, "tone": check_tone(text, body.language).as_dict()})
 
 
 async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
                        every: float) -> web.StreamResponse:
-    """Server-sent events: ``payload()`` as one ``event`` every ``every`` seconds until the page goes away
-    (or ``STREAM_LIFETIME`` passes; the browser's EventSource then reconnects by itself), or the server shuts
-    down: aiohttp waits for running handlers (60 s) before it cancels them, so an open page would hold it."""
+    """Server-sent events in one of the person's stream slots: a 429 with Retry-After when they hold
+    ``MAX_STREAMS_PER_PERSON`` already; the slot is given back however the stream ends (the page went away, it
+    stalled, its lifetime passed, the person logged out or lost access, shutdown, an error)."""
+    slots, who = request.app[STREAMS], user_of(request).username
+    if not slots.take(who):
+        raise web.HTTPTooManyRequests(
+            text=f"{who} has {slots.limit} live streams open already (every tab, device and token together); "
+                 "close one, or retry after the Retry-After seconds", headers={"Retry-After": str(STREAM_RETRY_AFTER)})
+    try:
+        return await _pump(request, event, payload, every)
+    finally:
+        slots.give_back(who)
+
+
+async def _pump(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
+                every: float) -> web.StreamResponse:
+    """``payload()`` as one ``event`` every ``every`` seconds until the page goes away (or ``STREAM_LIFETIME``
+    passes; the browser's EventSource then reconnects by itself), or the server shuts down: aiohttp waits for
+    running handlers (60 s) before it cancels them, so an open page would hold it."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_LIFETIME
     stopping = request.app[STOPPING]
-    while loop.time() < deadline and not stopping.is_set() and await still_signed_in(request):
+    while loop.time() < deadline and not stopping.is_set() and not _gone(request) and await still_signed_in(request):
         data = await payload()
         try:
             # a client that stops reading would hold the handler in drain() for ever (and shutdown with it)
@@ -134,10 +160,24 @@ async def event_stream(request: web.Request, event: str, payload: Callable[[], A
             if request.transport is not None:
                 request.transport.close()
             return response
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(every):
-                await stopping.wait()
+        await _rest(request, every)
     return response
+
+
+def _gone(request: web.Request) -> bool:
+    return request.transport is None or request.transport.is_closing()
+
+
+async def _rest(request: web.Request, every: float) -> None:
+    """Wait ``every`` seconds, less when the server stops or the client goes away. Why look: the service's
+    runner does not cancel a handler whose client left, so a closed tab held its stream slot until its next
+    event, and a person reloading pages quickly could be refused a stream by their own closed ones."""
+    loop, stopping = asyncio.get_running_loop(), request.app[STOPPING]
+    until = loop.time() + every
+    while not stopping.is_set() and not _gone(request) and (left := until - loop.time()) > 0:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(left, CLIENT_CHECK)):
+                await stopping.wait()
 
 
 @allow(Role.AGENT)
@@ -255,6 +295,7 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app[STREAMS] = StreamSlots(MAX_STREAMS_PER_PERSON)  # the streams' own state, before the app is frozen
     app.router.add_get("/api/queue", get_queue)
     app.router.add_get("/api/stream", stream)
     app.router.add_get(r"/api/conversations/{id:\d{1,12}}", get_conversation)

@@ -20,7 +20,7 @@ from careline.app.web.reports import approvals_waiting, export_rows, sla_summary
 from careline.app.web.security import csv_cell
 from careline.app.web.slareport import SPLITS, lead_report, parse_range
 from careline.domain import Role, utcnow
-from careline.errors import CarelineError
+from careline.errors import CarelineError, Invalid
 from careline.store import readings
 
 
@@ -141,6 +141,22 @@ async def report_json(request: web.Request) -> web.Response:
     return web.json_response(await _report(request))
 
 
+#: What an approval without a usable ``seen`` is told: which field, and where its value comes from.
+SEEN_NEEDED = ("send seen, the reply's updated_at as you read it (approvals[].updated_at in GET /api/sla/summary, "
+               "or replies[].updated_at in GET /api/conversations/{id}): nobody approves a text they did not see")
+
+
+async def _seen(request: web.Request, *, form: bool) -> str:
+    """The ``seen`` of an approval, required: without it a script (or a race with the author's resubmission)
+    would approve a text its lead never read; the check itself is ``responder.replies.review``'s."""
+    try:
+        body = await (schemas.read_form(request, schemas.Approve) if form else
+                      schemas.read_json(request, schemas.Approve, required=False))
+    except Invalid as exc:
+        raise Invalid(f"{exc}; {SEEN_NEEDED}") from None
+    return body.seen
+
+
 async def _approve(request: web.Request, seen: str) -> dict:
     return await actions.review(request.app, int(request.match_info["id"]), actor_of(user_of(request)), approve=True,
                                 seen=seen)
@@ -148,8 +164,7 @@ async def _approve(request: web.Request, seen: str) -> dict:
 
 @allow(Role.LEAD)
 async def approve_json(request: web.Request) -> web.Response:
-    body = await schemas.read_json(request, schemas.Approve, required=False)
-    return web.json_response(await _approve(request, body.seen))
+    return web.json_response(await _approve(request, await _seen(request, form=False)))
 
 
 def _handle_of(db: Any, conversation_id: int) -> str:
@@ -162,9 +177,8 @@ def _handle_of(db: Any, conversation_id: int) -> str:
 async def approve_form(request: web.Request) -> web.Response:
     """Approve from the SLA page, then back to the approvals with what happened: sent (to whom), not
     sent (why), or the refusal (edited since the lead opened it, already reviewed...)."""
-    seen = (await schemas.read_form(request, schemas.Approve)).seen
     try:
-        out = await _approve(request, seen)
+        out = await _approve(request, await _seen(request, form=True))
     except CarelineError as exc:
         raise _back_to_approvals(request, f"Not approved: {exc}", ok=False) from None
     to = await request.app[STORE].read(lambda db: _handle_of(db, out["conversation_id"]))

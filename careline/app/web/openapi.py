@@ -139,6 +139,12 @@ SCHEMAS: dict[str, Any] = {
     "Me": {"type": "object", "required": ["username", "role"], "properties": {
         "username": {"type": "string"}, "role": {"type": "string"}, "display_name": {"type": "string"},
         "home": {"type": "string"}, "two_factor_required": {"type": "boolean"}}},
+    "Mentions": {"type": "object", "required": ["items", "unseen", "newest"], "properties": {
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "at": {"type": "string"}, "by": {"type": "string"},
+            "conversation": {"type": "integer", "nullable": True}, "text": {"type": "string", "nullable": True}}}},
+        "unseen": {"type": "integer", "description": "how many of the newest are new"},
+        "newest": {"type": "integer", "description": "the newest mention's id (0: none): up_to to mark them seen"}}},
 }
 
 
@@ -266,9 +272,20 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/workspace": {"get": _op("My saved views, the tags in use and the teams", "agent", _json(OBJ))},
         "/api/drafts/check": {"post": _op("Length and tone of a reply draft", "agent", _json(_ref("DraftReport")),
                                           "400", "413", "422", body=_body(schemas.DraftCheck, components))},
-        "/api/replies/{id}/approve": {"post": _op("Approve a held reply; it is posted at once", "lead",
-                                                  _json(_ref("Reply")), "404", "409", "422", params=[CONV_ID],
-                                                  body=_body(schemas.Approve, components, required=False))},
+        "/api/replies/{id}/approve": {"post": _op(
+            "Approve a held reply; it is posted at once. seen is required: the reply's updated_at as you read "
+            "it (approvals[].updated_at in GET /api/sla/summary, replies[].updated_at in GET "
+            "/api/conversations/{id}); without it 422, and 409 when the author edited the reply since", "lead",
+            _json(_ref("Reply")), "400", "404", "409", "422", params=[CONV_ID],
+            body=_body(schemas.Approve, components))},
+        "/api/mentions": {"get": _op(
+            "Notes in which colleagues named me, newest first (the first `unseen` are new); reading marks "
+            "nothing seen: POST /api/mentions/seen does", "agent", _json(_ref("Mentions")))},
+        "/api/mentions/seen": {"post": _op(
+            "Mark my mentions seen up to up_to (the newest I was shown; left out: all I have now); answers how "
+            "many stay new", "agent", _json({"type": "object", "required": ["unseen"], "properties": {
+                "unseen": {"type": "integer"}}}), "400", "422",
+            body=_body(schemas.MentionsSeen, components, required=False))},
         "/api/replies/{id}/send-back": {"post": _op(
             "Send a held reply back to its author as a draft, with a note", "lead", _json(_ref("Reply")), "400",
             "404", "409", "422", params=[CONV_ID], body=_body(schemas.SendBack, components, required=False))},
@@ -391,7 +408,10 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/views": {"post": _page("Save the current queue filters as a view", "agent",
                                  form=_form(schemas.ViewForm, components))},
         "/views/{id}/delete": {"post": _page("Delete one of my saved views", "agent", params=[CONV_ID], form={})},
-        "/mentions": {"get": _page("Notes in which colleagues named me", "agent")},
+        "/mentions": {"get": _page("Notes in which colleagues named me, the new ones marked (reading marks nothing "
+                                   "seen)", "agent")},
+        "/mentions/seen": {"post": _page("Mark my mentions seen up to the page's newest", "agent",
+                                         form=_form(schemas.MentionsSeen, components))},
         "/reports": {"get": _page("The lead's reports on any date range and split", "lead", params=[
             _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
             _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]})])},
@@ -539,7 +559,9 @@ def document() -> dict[str, Any]:
         "info": {"title": "Careline API", "version": "1", "description":
                  "Social listening and complaint triage. Scripts authenticate with `Authorization: Bearer "
                  "<token>`; browsers use the session cookie plus an X-CSRF-Token header on unsafe methods. "
-                 "Every error has the shape of the Error schema."},
+                 "Every error has the shape of the Error schema. The live streams (GET /api/stream and "
+                 "/api/conversations/{id}/stream, server-sent events, not described here) are capped per person, "
+                 "over all their sessions and tokens: one past the cap is a 429 with Retry-After."},
         "servers": [{"url": "/"}],
         "components": {"schemas": components, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},

@@ -3,7 +3,8 @@
 The conversation page reports itself every few seconds (and at once when its editor starts or stops
 typing); the queue and conversation streams read this back. Presence is a hint to colleagues, not a
 rule: the owner rule in ``responder.workflow`` is what stops a double reply. It lives in the web
-process because only open pages produce it; a restart loses nothing anyone needs.
+process because only open pages produce it; a restart loses nothing anyone needs. The live streams
+those pages hold are counted here too (:class:`StreamSlots`), per person, for the same reason.
 """
 
 from __future__ import annotations
@@ -66,3 +67,32 @@ class Presence:
             if seen["viewing"]:
                 out[conv_id] = seen
         return out
+
+
+@dataclass
+class StreamSlots:
+    """Live streams (``api.event_stream``) open per person, over all their sessions and tokens. Why: each
+    holds a task, a connection and a store read every few seconds, so one account (or one leaked token)
+    opening hundreds would starve everyone else; a slot is taken before a stream starts and given back
+    however it ends."""
+
+    limit: int
+    _open: dict[str, int] = field(default_factory=dict)
+
+    def take(self, who: str) -> bool:
+        """One more stream for ``who``, or False when they hold ``limit`` already."""
+        held = self._open.get(who, 0)
+        if held >= self.limit:
+            return False
+        self._open[who] = held + 1
+        return True
+
+    def give_back(self, who: str) -> None:
+        held = self._open.get(who, 0) - 1
+        if held > 0:
+            self._open[who] = held
+        else:
+            self._open.pop(who, None)
+
+    def held(self, who: str) -> int:
+        return self._open.get(who, 0)

@@ -182,6 +182,9 @@ class DraftCheck(Schema):
                        description="the conversation's brand: its account's server may announce its own limit")
     author: str = Field("", max_length=200, description=(
         "the handle the reply answers: Mastodon's sender puts @handle in front, and that counts"))
+    language: str = Field("en", pattern=r"^[a-z]{2,3}$", description=(
+        "the reply's language (ISO 639-1, or 'und'): the tone guard reads it with that language's rules and "
+        "says when it does not check that language"))
 
 
 class SendBack(Schema):
@@ -189,9 +192,16 @@ class SendBack(Schema):
 
 
 class Approve(Schema):
-    seen: str = Field("", max_length=40, description=(
-        "the reply's updated_at as you read it: if the author edited it since, the approval is refused (409), "
-        "so nobody approves a text they did not see; the web form always sends it"))
+    seen: str = Field(min_length=1, max_length=40, description=(
+        "required: the reply's updated_at as you read it (approvals[].updated_at in GET /api/sla/summary, or "
+        "replies[].updated_at in GET /api/conversations/{id}); if the author edited it since, the approval is "
+        "refused (409), so nobody approves a text they did not see"))
+
+
+class MentionsSeen(Schema):
+    up_to: int | None = Field(None, ge=0, le=10**12, description=(
+        "the newest mention you were shown (newest in GET /api/mentions, the page's own when posted from it): "
+        "one that came after stays new; left out: every mention you have now"))
 
 
 #: The earliest survey answer worth importing: NPS dates from 2003, and the charts start no earlier.

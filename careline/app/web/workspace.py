@@ -154,18 +154,58 @@ async def workspace_json(request: web.Request) -> web.Response:
     return web.json_response(plain(data))
 
 
+async def _mentions(request: web.Request) -> dict[str, Any]:
+    """The caller's mentions, newest first (the first ``unseen`` are new), and the newest one's id. Reading
+    marks nothing: a prefetch, a link preview or a script polling must not clear someone's new mentions."""
+    who = user_of(request).username
+    found, unseen = await request.app[STORE].read(
+        lambda db: (workspace.mentions_of(db, who), workspace.unseen_mentions(db, who)))
+    return {"items": found, "unseen": unseen, "newest": found[0]["id"] if found else 0}
+
+
 @allow(Role.AGENT)
 async def mentions_page(request: web.Request) -> web.Response:
-    """Notes in which colleagues named me; opening the page marks them seen."""
+    """Notes in which colleagues named me, the new ones marked; its "Mark as seen" posts to ``/mentions/seen``."""
+    m = await _mentions(request)
+    return render(request, "mentions.html", title="Mentions", mentions=m["items"], unseen=m["unseen"],
+                  newest=m["newest"])
+
+
+@allow(Role.AGENT)
+async def mentions_json(request: web.Request) -> web.Response:
+    return web.json_response(await _mentions(request))
+
+
+async def _mark_seen(request: web.Request, up_to: int | None) -> int:
+    """Mark the caller's mentions seen up to ``up_to`` (the newest they were shown; None: all they have), never
+    past the newest that exists, so a mention written later is still new; returns how many stay unseen."""
     who, now = user_of(request).username, utcnow()
-    found = await request.app[STORE].read(lambda db: workspace.mentions_of(db, who))
-    shown = max((int(m["id"]) for m in found), default=0)  # type: ignore[call-overload]
-    await request.app[STORE].write(lambda db: workspace.mark_mentions_seen(db, who, now, shown))
-    return render(request, "mentions.html", title="Mentions", mentions=found)
+
+    def mark(db: Any) -> int:
+        newest = next((int(m["id"]) for m in workspace.mentions_of(db, who, limit=1)), 0)  # type: ignore[call-overload]
+        workspace.mark_mentions_seen(db, who, now, newest if up_to is None else min(up_to, newest))
+        return workspace.unseen_mentions(db, who)
+
+    return int(await request.app[STORE].write(mark))
+
+
+@allow(Role.AGENT)
+async def mentions_seen_form(request: web.Request) -> web.Response:
+    await _mark_seen(request, (await schemas.read_form(request, schemas.MentionsSeen)).up_to)
+    raise web.HTTPSeeOther("/mentions")
+
+
+@allow(Role.AGENT)
+async def mentions_seen_json(request: web.Request) -> web.Response:
+    body = await schemas.read_json(request, schemas.MentionsSeen, required=False)
+    return web.json_response({"unseen": await _mark_seen(request, body.up_to)})
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/mentions", mentions_page)
+    app.router.add_post("/mentions/seen", mentions_seen_form)
+    app.router.add_get("/api/mentions", mentions_json)
+    app.router.add_post("/api/mentions/seen", mentions_seen_json)
     app.router.add_post("/bulk", bulk_form)
     app.router.add_post("/api/bulk", bulk_json)
     app.router.add_post(r"/conversations/{id:\d{1,12}}/tag", tag_form)

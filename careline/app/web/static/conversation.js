@@ -56,7 +56,8 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         C.postJSON("/api/drafts/check", {text: box.value, platform: data.platform, brand: data.brand,
-                                          author: data.author || ""}).then(function (r) {
+                                          author: data.author || "",
+                                          language: data.language || "en"}).then(function (r) {
           if (r.error) { return; }
           showCount(r.length, r.limit);
           renderTone(r.tone);
