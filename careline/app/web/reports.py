@@ -43,17 +43,6 @@ AGE_BUCKETS = ((timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1-4 h"), (ti
                (timedelta(days=3), "1-3 days"), (timedelta.max, "> 3 days"))
 
 
-def _decide(due: datetime | None, done: datetime | None, now: datetime) -> tuple[str, datetime] | None:
-    """``("hit"|"missed", decided_at)`` for one target, or None while it is still running."""
-    if due is None:
-        return None
-    if done is not None and done <= due:
-        return "hit", done
-    if done is not None or due <= now:
-        return "missed", due
-    return None
-
-
 #: Pinned to the running-due index (``INDEXED BY`` fails loudly if the expression ever stops matching it).
 _ACTIVE = f"FROM conversations INDEXED BY conversations_active_due WHERE {ACTIVE_WHERE}"
 #: At risk: due within the policy's warning lead (``responder.slastate``'s rule); the snapshot is parsed
@@ -204,8 +193,8 @@ def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, 
 
 
 def _outcome(decided_at: str | None, hit: int | None, now: datetime) -> str:
-    """``hit``, ``missed`` or ``running`` for one target's report row (``_decide``'s rule, as the triggers
-    keep it); empty without a row or a due time (no target, or none decided)."""
+    """``hit``, ``missed`` or ``running`` for one target's report row (the rule the triggers of
+    ``careline.store.reporting`` keep); empty without a row or a due time (no target, or none decided)."""
     if decided_at is None or hit is None:
         return ""
     if hit:

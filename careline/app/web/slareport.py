@@ -4,7 +4,7 @@ It reads the tables ``careline.store.reporting`` keeps current by triggers (migr
 whole UTC days from the daily totals and duration histograms (a few thousand rows for a month,
 however many conversations), and the rest of the range (the hours a local time zone adds at either
 end, and today up to now) from ``report_targets`` through its ``decided_at`` index. A target counts
-in the range where it was decided (``reports._decide``'s rule): a hit at its reply or resolution,
+in the range where it was decided (``careline.store.reporting``'s rule): a hit at its reply or (first) resolution,
 a miss at its due time once that has passed.
 
 Medians and 90th percentiles come from the histograms: the order statistics on either side of the
