@@ -64,3 +64,16 @@ class Forbidden(CarelineError):
 
 class Invalid(CarelineError):
     """Input has the right syntax but the wrong type, range, choice or length (HTTP 422)."""
+
+
+#: The exit status of a command stopped by Ctrl-C: 128 + SIGINT, as a shell reports a process the signal
+#: ended. Scripts and cron wrappers tell an interruption from a failure (1) or a usage error (2) by it.
+INTERRUPTED = 130
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` stands for Ctrl-C: click turns a KeyboardInterrupt into Abort (as its cause, or as its
+    context when a prompt had it), while a declined confirmation or a prompt at the end of input is a bare Abort
+    (exit 1). A KeyboardInterrupt outside click's handling (while the commands load) arrives as itself. Shared
+    by ``careline`` and ``python -m classifiers.cli``."""
+    return any(isinstance(e, KeyboardInterrupt) for e in (exc, exc.__cause__, exc.__context__))

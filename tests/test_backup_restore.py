@@ -316,6 +316,19 @@ def test_a_target_that_cannot_be_written_is_one_line_naming_it(tmp_path: Path) -
     assert code == 1 and out.count("\n") == 1 and str(target) in out and "not a directory" in out, out
 
 
+def test_a_target_in_a_folder_that_does_not_exist_is_refused_and_no_folder_is_made(tmp_path: Path) -> None:
+    """A typo in a cron line ("/var/backup/" for "/var/backups/") used to make the folders, and every night's copy
+    went where nobody looked."""
+    live = seeded(tmp_path / "live.db")
+    target = tmp_path / "typo" / "nightly" / "b.db"
+    code, out = run(live, "backup", str(target))
+    assert code == 1 and out.count("\n") == 1, out
+    assert out.startswith(f"error: {target}: no folder {target.parent} (a backup makes no folders"), out
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "typo" / "nightly").mkdir(parents=True)  # made on purpose, it is used
+    assert run(live, "backup", str(target))[0] == 0 and counts(target)[2] == [("ok",)]
+
+
 FULL_DISK = """
 import sys
 from careline.store.backup import StoreFileError, backup

@@ -109,7 +109,9 @@ READ_ONLY = [("queue",), ("queue", "--json"), ("status",), ("user", "list"), ("t
              ("readings", "export"), ("customer", "export", "--platform", "x", "--handle", "ann"),
              ("customer", "erase", "--platform", "x", "--handle", "ann", "--yes"),
              ("user", "token", "ann"), ("user", "reset", "ann"), ("sla", "backfill"),
-             ("team", "add", "ops"), ("team", "add", "ops", "--member", "ann")]  # a new file has no members to add
+             ("team", "add", "ops"), ("team", "add", "ops", "--member", "ann"),  # a new file has no members to add
+             ("user", "reset-two-factor", "ann", "--yes"),
+             ("backup", "never-written.db")]  # said "PATH: no such file" with exit 1, unlike the others
 
 
 @pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
@@ -378,3 +380,130 @@ def test_queue_shows_hostile_text_and_handles_without_their_escape_sequences(tmp
     assert not any(ch in result.output for ch in "\x1b\x07\u202e"), repr(result.output)
     shown = "👨\u200d👩\u200d👧 my bag ?]52;c;Y3VybCBldmlsIHwgc2g=? ?[2J?[8mhidden"  # an emoji's joiners are kept
     assert all("@ev?[31mil?" in row and shown in row for row in rows), rows
+
+
+# -- turning off someone's two-factor from the shell -----------------------------------------------------------
+def _two_factor_on(db: Path, username: str) -> None:
+    """``username`` with two-factor on, ten recovery codes and a live session, as the web app leaves them."""
+    from datetime import timedelta
+
+    import pyotp
+
+    from careline.app.web.accounts import new_recovery_codes, set_totp, start_session
+    from careline.app.web.migrations import WEB
+    from careline.store import Store
+
+    store = Store(db, extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda d: (set_totp(d, username, username, pyotp.random_base32()),
+                                    new_recovery_codes(d, username, username),
+                                    start_session(d, username, ttl=timedelta(hours=1))))
+    finally:
+        store.close_sync()
+
+
+def _two_factor_state(db: Path, username: str) -> tuple[bool, int, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return (conn.execute("SELECT totp_secret IS NOT NULL FROM users WHERE username = ?", (username,)).fetchone()[0]
+                == 1,
+                conn.execute("SELECT count(*) FROM totp_recovery_codes WHERE username = ?", (username,)).fetchone()[0],
+                conn.execute("SELECT count(*) FROM web_sessions WHERE username = ?", (username,)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_user_reset_two_factor_turns_it_off_audited_after_asking(tmp_path: Path) -> None:
+    """Lost authenticator and no recovery code left: `careline user reset` kept two-factor on, so only SQL helped."""
+    import getpass
+    import sqlite3
+
+    db = tmp_path / "c.db"
+    env = {"CARELINE_SERVICE__DATABASE": str(db)}
+    assert run_main("user", "add", "ann", "--role", "admin", "--password", "a long password", env=env)[0] == 0
+    _two_factor_on(db, "ann")
+    code, out = run_main("user", "reset-two-factor", "ann", env=env, stdin="n\n")
+    assert code == 1 and "Turn off two-factor sign-in for ann (admin)?" in out and "aborted" in out, out
+    assert _two_factor_state(db, "ann") == (True, 10, 1)  # declined: nothing changed
+    code, out = run_main("user", "reset-two-factor", "ann", env=env, stdin="y\n")
+    assert code == 0 and "two-factor sign-in of ann is off: 10 unused recovery code(s) stopped working, 1 " \
+                          "session(s) ended" in out, out
+    assert _two_factor_state(db, "ann") == (False, 0, 0)
+    conn = sqlite3.connect(db)
+    try:
+        [(actor, data)] = conn.execute("SELECT actor, data FROM events WHERE kind = 'account.two_factor_reset' "
+                                       "AND subject = 'user:ann'").fetchall()
+    finally:
+        conn.close()
+    assert actor == f"cli:{getpass.getuser()}" and json.loads(data)["via"] == "command line"
+    code, out = run_main("user", "reset-two-factor", "ann", "--yes", env=env)
+    assert code == 1 and out.strip() == "error: two-factor sign-in of ann is already off", out
+    code, out = run_main("user", "reset-two-factor", "nobody", env=env, stdin="")
+    assert code == 1 and out.strip() == "error: no user 'nobody'", out  # said before any question
+    code, out = run_main("user", "list", env=env)
+    assert code == 0 and "2fa=off" in out, out
+
+
+# -- Ctrl-C: exit 130, as scripts and cron wrappers expect ------------------------------------------------------
+def _interrupted(command: list[str], env: dict[str, str], marker: bytes) -> tuple[int, str]:
+    """Run ``command``, send it a real SIGINT once ``marker`` is on its stderr or stdout: its exit code and output."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    def default_sigint() -> None:  # a test run in the background may ignore SIGINT, and children inherit that
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    seen = bytearray()
+    proc = subprocess.Popen(command, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
+                                                    **env}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, preexec_fn=default_sigint)
+    assert proc.stdout is not None
+    reader = threading.Thread(target=lambda: [seen.extend(chunk) for chunk in iter(lambda: proc.stdout.read1(4096),
+                                                                                   b"")], daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while marker not in seen and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker in seen and proc.poll() is None, bytes(seen)[-2000:]
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    reader.join(timeout=10)
+    return code, seen.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("entry", [["-c", "import sys; from careline.app.cli import main; main(sys.argv[1:])"],
+                                   ["-m", "classifiers.cli"]], ids=["careline", "python -m classifiers.cli"])
+def test_ctrl_c_during_a_progress_bar_exits_130(tmp_path: Path, entry: list[str]) -> None:
+    """It said "aborted" (or click's "Aborted!") with exit 1, which a wrapper takes for a failure."""
+    import sys
+
+    data = tmp_path / "posts.csv"
+    data.write_text("text,label\n" + "my bag is lost again and nobody answers,1\n" * 200_000, encoding="utf-8")
+    command = [sys.executable, *entry, "evaluate", "--task", "complaint", "--data", str(data), "--kind", "vader",
+               "--batch-size", "1"]
+    code, out = _interrupted(command, {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}, b"evaluate:")
+    assert code == 130, out[-2000:]
+    assert out.rstrip().endswith("interrupted") and "Traceback" not in out, out[-2000:]
+
+
+def test_ctrl_c_at_a_question_exits_130_and_changes_nothing(tmp_path: Path) -> None:
+    import sys
+
+    db = tmp_path / "c.db"
+    env = {"CARELINE_SERVICE__DATABASE": str(db)}
+    assert run_main("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)[0] == 0
+    _two_factor_on(db, "ann")
+    command = [sys.executable, "-c", "import sys; from careline.app.cli import main; main(sys.argv[1:])",
+               "user", "reset-two-factor", "ann"]
+    code, out = _interrupted(command, env, b"Turn off two-factor sign-in for ann")
+    assert code == 130 and out.rstrip().endswith("interrupted") and "Traceback" not in out, out
+    assert _two_factor_state(db, "ann") == (True, 10, 1)

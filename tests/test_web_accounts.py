@@ -456,6 +456,34 @@ async def test_a_secret_sealed_with_a_lost_key_still_asks_for_a_code_and_takes_a
         forget_keys()
 
 
+async def test_a_secret_sealed_with_a_lost_key_and_no_recovery_code_is_turned_off_by_an_admin(  # type: ignore[no-untyped-def]
+        make_client, acc_store, tmp_path) -> None:
+    """Key file replaced and the recovery codes gone: only SQL let the person in again. An admin's reset needs no
+    key (nothing is unsealed), and a role that requires two-factor is then sent to set it up anew."""
+    await make_client()  # the key file exists from the first start
+    acc_store.write_sync(lambda db: set_totp(db, "agent", "agent", pyotp.random_base32()))
+    key = tmp_path / "acc.db.totp-key"
+    key.write_bytes(Fernet.generate_key())
+    before = key.read_bytes()
+    forget_keys()
+    try:
+        client = await make_client(totp_roles=["agent"])
+        page = await (await post_login(client, "agent", PASSWORDS["agent"])).text()
+        assert 'action="/login/code"' in page  # stuck: no code can be checked and no recovery code is left
+        admin = await make_client(totp_roles=["agent"])
+        assert (await post_login(admin, "admin", PASSWORDS["admin"])).status == 303
+        csrf = await form_token(admin, "/admin")
+        r = await admin.post("/api/admin/users/agent/two-factor/reset", json={"confirm": "agent"},
+                             headers={"X-CSRF-Token": csrf})
+        assert r.status == 200, await r.text()
+        assert (await post_login(client, "agent", PASSWORDS["agent"])).status == 303  # the password alone
+        r = await client.get("/", allow_redirects=False)
+        assert r.status == 303 and r.headers["Location"] == "/account#two-factor"  # set it up again first
+        assert key.read_bytes() == before
+    finally:
+        forget_keys()
+
+
 async def test_replacing_two_factor_asks_for_the_password(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
     """A stolen session could move the second factor to another phone (and take fresh recovery codes)."""
     acc_store.write_sync(lambda db: set_totp(db, "agent", "agent", pyotp.random_base32()))

@@ -8,11 +8,13 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
 from aiohttp.test_utils import TestClient
 
+from careline.app.web.accounts import update_account
 from careline.app.web.auth import create_user
 from careline.domain import Role
 from tests import test_web_accounts as accounts_tests
@@ -364,3 +366,141 @@ async def test_an_admins_lead_scoped_token_manages_accounts_as_a_lead(acc_store)
         assert (await client.post("/api/admin/users/agent/reset", json={}, headers=bearer)).status == 403
     roles = dict(acc_store.read_sync(lambda db: db.conn.execute("SELECT username, role FROM users").fetchall()))
     assert roles["lead"] == "lead"
+
+
+# -- turning off someone's two-factor (lost authenticator, no recovery code left) ---------------------------
+async def two_factor_login(client: TestClient, user: str, secret: str) -> int:
+    """Password, then a current code of ``secret``: the status of the code step (303 when signed in)."""
+    page = await (await post_login(client, user, PASSWORDS[user])).text()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+    r = await client.post("/login/code", data={"pending": pending, "code": pyotp.TOTP(secret).now(),
+                                               "csrf_token": token}, allow_redirects=False)
+    return r.status
+
+
+def lost_everything(acc_store, user: str) -> str:  # type: ignore[no-untyped-def]
+    """``user`` with two-factor on and nine of ten recovery codes spent (the tenth lost with the phone): only SQL
+    got them back in before."""
+    from careline.app.web.accounts import new_recovery_codes, set_totp, use_recovery_code
+    from careline.app.web.accounts import recovery_code as stored_form
+
+    secret = pyotp.random_base32()
+    acc_store.write_sync(lambda db: set_totp(db, user, user, secret))
+    for code in acc_store.write_sync(lambda db: new_recovery_codes(db, user, user))[:9]:
+        assert acc_store.write_sync(lambda db, c=code: use_recovery_code(db, user, stored_form(c) or "")) is not None
+    return secret
+
+
+def two_factor_rows(acc_store, user: str) -> tuple[bool, int, int]:  # type: ignore[no-untyped-def]
+    """(a secret is stored, recovery codes stored, live sessions) for ``user``."""
+    return acc_store.read_sync(lambda db: (
+        db.conn.execute("SELECT totp_secret IS NOT NULL FROM users WHERE username = ?", (user,)).fetchone()[0] == 1,
+        db.conn.execute("SELECT count(*) FROM totp_recovery_codes WHERE username = ?", (user,)).fetchone()[0],
+        db.conn.execute("SELECT count(*) FROM web_sessions WHERE username = ?", (user,)).fetchone()[0]))
+
+
+async def test_an_admin_turns_off_a_members_two_factor_audited_and_ending_their_sessions(make_client,  # type: ignore[no-untyped-def]
+                                                                                          acc_store) -> None:
+    secret = lost_everything(acc_store, "agent")
+    phone = await make_client()
+    assert await two_factor_login(phone, "agent", secret) == 303  # a session from before the phone was lost
+    client, csrf = await signed_in(make_client, "admin")
+    page = await (await client.get("/admin")).text()
+    assert page.count("/two-factor/reset") == 1 and 'data-confirm="Turn off two-factor sign-in for agent?' in page
+    for body, status, words in (({}, 400, "confirm is required"), ({"confirm": "lead"}, 422, "repeat the username"),
+                                ({"confirm": 7}, 400, "confirm must be a string")):
+        got, answer = await call(client, csrf, "/api/admin/users/agent/two-factor/reset", body)
+        assert got == status and words in answer["error"]["message"], answer
+    assert two_factor_rows(acc_store, "agent") == (True, 10, 1)  # a refused request changed nothing
+    assert (await call(client, csrf, "/api/admin/users/nobody/two-factor/reset", {"confirm": "nobody"}))[0] == 404
+
+    status, answer = await call(client, csrf, "/api/admin/users/agent/two-factor/reset", {"confirm": "agent"})
+    assert status == 200 and answer["recovery_codes_ended"] == 1 and answer["sessions_ended"] == 1, answer
+    assert two_factor_rows(acc_store, "agent") == (False, 0, 0)
+    assert (await phone.get("/api/me")).status == 401  # their session ended
+    [event] = events(acc_store, "account.two_factor_reset")
+    assert event == {"actor": "admin", "subject": "user:agent", "via": "admin page", "recovery_codes": 1,
+                     "sessions": 1}
+    trail = await (await client.get("/admin")).text()
+    assert "account.two_factor_reset" in trail and "/two-factor/reset" not in trail  # no button once it is off
+    assert (await post_login(await make_client(), "agent", PASSWORDS["agent"])).status == 303  # the password alone
+    status, answer = await call(client, csrf, "/api/admin/users/agent/two-factor/reset", {"confirm": "agent"})
+    assert status == 409 and "already off" in answer["error"]["message"]
+
+
+async def test_turning_off_two_factor_follows_the_account_rules(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """A lead only for the agents of their team (and only with leads_manage_team), never for an admin; an admin
+    on themselves only with their password (a browser left open must not strip its owner's second factor)."""
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.settings import AccountsSettings, Settings
+
+    lost_everything(acc_store, "agent")
+    secret = lost_everything(acc_store, "admin")
+    acc_store.write_sync(lambda db: (update_account(db, "admin", "lead", {"team": "night"}),
+                                     update_account(db, "admin", "agent", {"team": "night"})))
+    for allowed in (False, True):
+        app = create_app(Settings(accounts=AccountsSettings(leads_manage_team=allowed)), acc_store)
+        async with TestClient(TestServer(app)) as lead:
+            assert (await post_login(lead, "lead", PASSWORDS["lead"])).status == 303
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await lead.get("/account")).text())
+            token = csrf.group(1)  # type: ignore[union-attr]
+            status, _ = await call(lead, token, "/api/admin/users/admin/two-factor/reset", {"confirm": "admin"})
+            assert status == 403
+            status, _ = await call(lead, token, "/api/admin/users/agent/two-factor/reset", {"confirm": "agent"})
+            assert status == (200 if allowed else 403)
+    assert [two_factor_rows(acc_store, n)[0] for n in ("agent", "admin")] == [False, True]
+
+    async with TestClient(TestServer(create_app(Settings(), acc_store))) as admin:
+        assert await two_factor_login(admin, "admin", secret) == 303
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await admin.get("/admin")).text())
+        token = csrf.group(1)  # type: ignore[union-attr]
+        for body in ({"confirm": "admin"}, {"confirm": "admin", "current": "not my password at all"}):
+            status, answer = await call(admin, token, "/api/admin/users/admin/two-factor/reset", body)
+            assert status in (400, 403) and two_factor_rows(acc_store, "admin")[0], answer
+        status, answer = await call(admin, token, "/api/admin/users/admin/two-factor/reset",
+                                    {"confirm": "admin", "current": PASSWORDS["admin"]})
+        assert status == 200 and answer["sessions_ended"] == 0, answer
+        assert (await admin.get("/api/me")).status == 200  # the session that gave the password stays
+    assert [e["actor"] for e in events(acc_store, "account.two_factor_reset")] == ["lead", "admin"]
+
+
+async def test_two_admins_turning_off_one_persons_two_factor_at_once_audit_one_reset(make_client,  # type: ignore[no-untyped-def]
+                                                                                     acc_store) -> None:
+    lost_everything(acc_store, "agent")
+    acc_store.write_sync(lambda db: create_user(db, "admin2", Role.ADMIN, "second admin passphrase"))
+    PASSWORDS["admin2"] = "second admin passphrase"
+    try:
+        (a, csrf_a), (b, csrf_b) = await signed_in(make_client, "admin"), await signed_in(make_client, "admin2")
+        results = await asyncio.gather(
+            call(a, csrf_a, "/api/admin/users/agent/two-factor/reset", {"confirm": "agent"}),
+            call(b, csrf_b, "/api/admin/users/agent/two-factor/reset", {"confirm": "agent"}))
+    finally:
+        del PASSWORDS["admin2"]
+    assert sorted(s for s, _ in results) == [200, 409], results  # the second finds it off already
+    assert len(events(acc_store, "account.two_factor_reset")) == 1
+    assert two_factor_rows(acc_store, "agent") == (False, 0, 0)
+
+
+async def test_a_person_half_way_through_signing_in_during_the_reset_starts_again_without_a_code(  # type: ignore[no-untyped-def]
+        make_client, acc_store) -> None:
+    """Password given, code step open, then the admin's reset: the old secret's code opens nothing."""
+    from careline.app.web.accounts import accept_totp_step
+
+    secret = lost_everything(acc_store, "agent")
+    person = await make_client()
+    page = await (await post_login(person, "agent", PASSWORDS["agent"])).text()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+    admin, csrf = await signed_in(make_client, "admin")
+    assert (await call(admin, csrf, "/api/admin/users/agent/two-factor/reset", {"confirm": "agent"}))[0] == 200
+    r = await person.post("/login/code", data={"pending": pending, "code": pyotp.TOTP(secret).now(),
+                                               "csrf_token": token}, allow_redirects=False)
+    assert r.status == 401 and (await person.get("/api/me")).status == 401
+    assert two_factor_rows(acc_store, "agent") == (False, 0, 0)
+    # a code checked just before the reset and recorded just after it is refused at the write
+    step = pyotp.TOTP(secret).timecode(datetime.now(UTC)) + 1
+    assert acc_store.write_sync(lambda db: accept_totp_step(db, "agent", step)) is False
+    assert (await post_login(person, "agent", PASSWORDS["agent"])).status == 303  # then the password alone

@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from careline.domain import from_iso, utcnow
-from careline.errors import CarelineError, ConfigError
+from careline.errors import INTERRUPTED, CarelineError, ConfigError, interrupted
 from careline.settings import Settings, describe, load_settings
 
 log = logging.getLogger("careline")
@@ -364,6 +364,43 @@ def user_reset(ctx: Context, username: str) -> None:
     click.echo(f"{base.rstrip('/')}/set-password?token={token}")
 
 
+@user.command("reset-two-factor")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_ctx
+def user_reset_two_factor(ctx: Context, username: str, yes: bool) -> None:
+    """Turn off USERNAME's two-factor sign-in: for someone who lost their authenticator and has no recovery
+    code left, or whose secret was sealed with a key file that is gone.
+
+    Their secret and recovery codes are deleted and their sessions end; their password and API tokens
+    stay, so they sign in with the password and set two-factor up again at /account. Audited as
+    account.two_factor_reset by cli:<your user>. If the account may be in other hands, also run
+    'careline user reset USERNAME'. Admins can do the same at /admin."""
+    import getpass
+
+    from careline.app.service import open_store
+    from careline.app.web.accounts import accounts, reset_two_factor
+    from careline.errors import Conflict, NotFound
+
+    store = open_store(ctx.settings, must_exist=True)  # the person must exist
+    try:  # said before the question: confirming for a mistyped name, or for nothing to do, wastes the admin's time
+        person = next((a for a in store.read_sync(accounts) if a.username == username), None)
+        if person is None:
+            raise NotFound(f"no user {username!r}")
+        if not person.two_factor:
+            raise Conflict(f"two-factor sign-in of {username} is already off")
+        if not yes:
+            click.confirm(f"Turn off two-factor sign-in for {username} ({person.role.value})? They sign in with "
+                          "the password alone until they set it up again", abort=True)
+        actor = f"cli:{getpass.getuser()}"
+        done = store.write_sync(lambda db: reset_two_factor(db, actor, username, via="command line"))
+    finally:
+        store.close_sync()
+    click.echo(f"two-factor sign-in of {username} is off: {done.recovery_codes} unused recovery code(s) stopped "
+               f"working, {done.sessions} session(s) ended; they sign in with their password and set it up again "
+               "at /account")
+
+
 @cli.group()
 def team() -> None:
     """Teams: conversations assigned to a team go round-robin to its available members."""
@@ -427,19 +464,18 @@ def _load_stage_commands() -> None:
 
 
 def _run(coro: Any) -> None:
-    try:
-        asyncio.run(coro)
-    except KeyboardInterrupt:
-        click.echo("stopped")
+    """Run the service until SIGINT or SIGTERM, which stop it gracefully (exit 0, the service's normal end);
+    a Ctrl-C before that is in place (during the start) goes on to :func:`main` as an interruption (130)."""
+    asyncio.run(coro)
 
 
 def main(argv: list[str] | None = None) -> None:
-    _load_stage_commands()
     try:
+        _load_stage_commands()
         cli.main(args=argv, prog_name="careline", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        click.echo("interrupted" if interrupted(exc) else "aborted", err=True)
+        sys.exit(INTERRUPTED if interrupted(exc) else 1)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

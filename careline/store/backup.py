@@ -161,10 +161,13 @@ def _claim(partial: Path, target: Path) -> int:
     """``partial`` open and locked for this backup, emptied: a fresh file, or a stale one a killed backup left.
 
     Refused while another backup holds it. A lock won on a file that was renamed meanwhile (the other backup
-    finished) is a lock on the other's finished backup, so the path is opened again."""
+    finished) is a lock on the other's finished backup, so the path is opened again. A folder that does not
+    exist is refused, never made: a typo in a cron line ("/var/backup/") used to make a folder nobody looked in
+    (a file in the way is named by the open below: "not a directory")."""
+    if not os.path.lexists(partial.parent):
+        raise StoreFileError(target, f"no folder {partial.parent} (a backup makes no folders: check the path, "
+                                     "or create it first)")
     try:
-        with contextlib.suppress(FileExistsError):  # a file in the way: opening below names it ("not a directory")
-            partial.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(5):
             fd = os.open(partial, os.O_RDWR | os.O_CREAT, PRIVATE)
             if not _locked(fd, tries=10):

@@ -62,14 +62,19 @@ def doctor_cmd(ctx: click.Context, backup_dirs: tuple[str, ...]) -> None:
 def backup_cmd(ctx: click.Context, file: str) -> None:
     """Copy the database to FILE (0600, integrity-checked); safe while the service runs.
 
-    FILE may not be the database or its -wal, -shm or .totp-key file. The two-factor key file is
-    not in the copy: keep <database>.totp-key (or $CARELINE_TOTP_KEY) with your backups.
+    FILE may not be the database or its -wal, -shm or .totp-key file, and its folder must exist (a
+    typo in the path makes no folders). The two-factor key file is not in the copy: keep
+    <database>.totp-key (or $CARELINE_TOTP_KEY) with your backups.
 
     \b
     A nightly backup kept for two weeks, from cron:
       15 3 * * *  careline backup /var/backups/careline/careline-$(date +\\%a).db
     """
+    from careline.app.service import NoDatabase
+
     database = settings_of(ctx).service.database
+    if not Path(database).is_file():  # the same words and exit 2 as every command that needs the database
+        raise NoDatabase(database)
     report = backups.backup(database, file)
     click.echo(f"backed up {report.pages} pages ({report.bytes / 1e6:.1f} MB) to {report.path}; integrity ok")
     click.echo(key_reminder(database))

@@ -44,7 +44,7 @@ async def _hashing(request: web.Request, fn: Any, *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(request.app[HASHER], fn, *args)
 
 
-async def _confirm_password(request: web.Request, who: Principal, password: str) -> None:
+async def confirm_password(request: web.Request, who: Principal, password: str) -> None:
     """The current password again, for changes an unattended browser must not make."""
     record = await request.app[STORE].read(lambda db: login_record(db, who.username))
     ok = await _hashing(request, verify_password, password, record.password_hash if record else None)
@@ -84,7 +84,7 @@ async def account_json(request: web.Request) -> web.Response:
 async def change_password(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
     current, new = text(body, "current", limit=256), text(body, "new", limit=256)
-    await _confirm_password(request, who, current)
+    await confirm_password(request, who, current)
     check_new_password(new, who.username, settings_now(request.app).accounts.min_password_length)
     digest = await _hashing(request, hash_password, new)
 
@@ -142,7 +142,7 @@ async def two_factor_enable(request: web.Request) -> web.Response:
     if replacing:
         if not current:
             raise Forbidden("two-factor sign-in is already on: send your current password to replace it")
-        await _confirm_password(request, who, current)
+        await confirm_password(request, who, current)
 
     def enable(db):  # type: ignore[no-untyped-def]
         now_on = login_record(db, who.username)
@@ -160,7 +160,7 @@ async def two_factor_enable(request: web.Request) -> web.Response:
 async def two_factor_recovery_codes(request: web.Request) -> web.Response:
     """A new set of recovery codes (the old ones stop working); asks for the password."""
     who, body = user_of(request), await json_body(request)
-    await _confirm_password(request, who, text(body, "current", limit=256))
+    await confirm_password(request, who, text(body, "current", limit=256))
 
     def renew(db):  # type: ignore[no-untyped-def]
         record = login_record(db, who.username)
@@ -178,7 +178,7 @@ async def two_factor_disable(request: web.Request) -> web.Response:
     who, body = user_of(request), await json_body(request)
     if who.role.value in settings_now(request.app).accounts.totp_roles:
         raise Forbidden(f"the {who.role.value} role requires two-factor sign-in")
-    await _confirm_password(request, who, text(body, "current", limit=256))
+    await confirm_password(request, who, text(body, "current", limit=256))
     await request.app[STORE].write(lambda db: set_totp(db, who.username, who.username, None))
     return web.json_response({"message": "Two-factor sign-in is off."})
 

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from careline.app.web.sealing import seal, unseal
 from careline.app.web.security import new_secret, token_hash
 from careline.domain import Event, Role, from_iso, to_iso, utcnow
-from careline.errors import CarelineError, Forbidden, NotFound
+from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.store import workspace
 from careline.store.records import append_event
 
@@ -112,9 +112,11 @@ def login_record(db: Database, username: str) -> LoginRecord | None:
 
 
 def accept_totp_step(db: Database, username: str, step: int) -> bool:
-    """Record ``step`` as used; False when it (or a later one) was already used: a replayed code."""
-    cur = db.conn.execute("UPDATE users SET totp_last_step = ? WHERE username = ? AND totp_last_step < ?",
-                          (step, username, step))
+    """Record ``step`` as used; False when it (or a later one) was already used: a replayed code, or when
+    two-factor was turned off since the code was checked (an admin's reset between the check and this write:
+    the old secret's code must not open a session after the reset ended them all)."""
+    cur = db.conn.execute("UPDATE users SET totp_last_step = ? WHERE username = ? AND totp_last_step < ? "
+                          "AND totp_secret IS NOT NULL", (step, username, step))
     return cur.rowcount == 1
 
 
@@ -215,6 +217,39 @@ def use_recovery_code(db: Database, username: str, code: str) -> int | None:
 def recovery_codes_left(db: Database, username: str) -> int:
     return int(db.conn.execute("SELECT count(*) FROM totp_recovery_codes WHERE username = ? AND used_at IS NULL",
                                (username,)).fetchone()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class TwoFactorReset:
+    """What an admin's reset of someone's two-factor undid (for the answer; the audit event holds the same)."""
+
+    username: str
+    recovery_codes: int  # unused recovery codes that stopped working
+    sessions: int  # sessions ended
+
+
+def reset_two_factor(db: Database, actor: str, username: str, *, via: str,
+                     keep_session: str | None = None) -> TwoFactorReset:
+    """Turn ``username``'s two-factor sign-in off for them: the rescue of someone who lost the authenticator
+    and has no recovery code left, or whose secret was sealed with a key that is gone (which only SQL undid).
+
+    The secret and every recovery code go and their sessions end (all but ``keep_session``: an admin doing it
+    to themselves keeps the session that proved their password), audited as ``account.two_factor_reset`` by
+    ``actor``. Their password and API tokens stay: they sign in with the password and set two-factor up again
+    (a role in ``totp_roles`` reaches only /account until they do); an account that may be in other hands
+    wants a password reset as well. Nothing is unsealed, so a lost key is no obstacle. Read inside the write
+    transaction: when two admins do it at once, the second gets a Conflict and one reset is audited."""
+    row = db.conn.execute("SELECT totp_secret IS NOT NULL FROM users WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    if not row[0]:
+        raise Conflict(f"two-factor sign-in of {username} is already off")
+    codes = recovery_codes_left(db, username)
+    db.conn.execute("UPDATE users SET totp_secret = NULL WHERE username = ?", (username,))
+    db.conn.execute("DELETE FROM totp_recovery_codes WHERE username = ?", (username,))
+    ended = end_sessions(db, username, keep=keep_session)
+    audit(db, actor, "account.two_factor_reset", username, via=via, recovery_codes=codes, sessions=ended)
+    return TwoFactorReset(username, codes, ended)
 
 
 def create_link(db: Database, actor: str, username: str, purpose: str) -> str:

@@ -1,12 +1,13 @@
 """Administration of people and API tokens (role admin), and the account audit trail.
 
 Where ``accounts.leads_manage_team`` is on, a lead uses the same page and endpoints for the agents
-of their own team: add agents to it, disable, log out, reset a password (never roles or tokens).
+of their own team: add agents to it, disable, log out, reset a password or two-factor (never roles or tokens).
 
 Every change goes through :mod:`careline.app.web.accounts`, which audits it with who, when, and the
 values before and after. New people get either a password (checked by the policy) or an invitation:
 a one-time link where they choose their own; "reset password" ends their sessions and makes such a
-link, so an admin never learns anyone's password.
+link, so an admin never learns anyone's password. "Reset two-factor" rescues someone who lost their
+authenticator and their recovery codes: it turns their two-factor off (audited), which otherwise took SQL.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from careline.app.web.account import confirm_password
 from careline.app.web.accounts import (
     Account,
     accounts,
@@ -27,6 +29,7 @@ from careline.app.web.accounts import (
     end_sessions,
     lock_out,
     recent_account_events,
+    reset_two_factor,
     revoke_token,
     tokens,
     update_account,
@@ -40,7 +43,7 @@ from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password
 from careline.domain import Role, utcnow
-from careline.errors import Forbidden
+from careline.errors import Forbidden, Invalid
 
 USERNAME_ROUTE = f"{{name:{USERNAME}}}"
 
@@ -175,6 +178,32 @@ async def reset_person(request: web.Request) -> web.Response:
 
 
 @allow(Role.LEAD)
+async def reset_two_factor_of(request: web.Request) -> web.Response:
+    """Turn off someone's two-factor sign-in (lost authenticator, no recovery code left): audited, their sessions
+    end. ``confirm`` must repeat the username (it weakens the account); on yourself, ``current`` must be your
+    password too, as /account asks before two-factor changes. Who may: as for a password reset."""
+    who, name, lead = user_of(request), request.match_info["name"], _leads(request)
+    body = await json_body(request)
+    if text(body, "confirm", limit=64).strip() != name:
+        raise Invalid("confirm must repeat the username: this turns their two-factor sign-in off")
+    yourself = name == who.username
+    if yourself:
+        await confirm_password(request, who, text(body, "current", limit=256))
+
+    def reset(db):  # type: ignore[no-untyped-def]
+        check_manages(db, who.username, name, leads=lead)
+        return reset_two_factor(db, who.username, name, via="admin page",
+                                keep_session=who.session if yourself else None)
+
+    done = await request.app[STORE].write(reset)
+    return web.json_response({"message": f"Two-factor sign-in of {name} is off: {done.recovery_codes} unused "
+                                         f"recovery code(s) stopped working and {done.sessions} session(s) ended. "
+                                         "Tell them to sign in with their password and set it up again at "
+                                         "/account.", "sessions_ended": done.sessions,
+                              "recovery_codes_ended": done.recovery_codes})
+
+
+@allow(Role.LEAD)
 async def logout_person(request: web.Request) -> web.Response:
     actor, name, lead = user_of(request).username, request.match_info["name"], _leads(request)
 
@@ -214,5 +243,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}", change_person)
     app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}/reset", reset_person)
     app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}/logout", logout_person)
+    app.router.add_post(f"/api/admin/users/{USERNAME_ROUTE}/two-factor/reset", reset_two_factor_of)
     app.router.add_post("/api/admin/tokens", add_token)
     app.router.add_post(r"/api/admin/tokens/{tid:[0-9a-f]{12}}/revoke", revoke_any_token)

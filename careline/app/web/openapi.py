@@ -498,6 +498,11 @@ def _account_paths() -> dict[str, Any]:
             "End their sessions and make a one-time set-password link", "admin", _json(OBJ), "404", params=[name])},
         "/api/admin/users/{name}/logout": {"post": _op("End all their sessions", "admin", _json(OBJ), "404",
                                                        params=[name])},
+        "/api/admin/users/{name}/two-factor/reset": {"post": _op(
+            "Turn their two-factor sign-in off (lost authenticator and recovery codes): codes end, sessions end, "
+            "audited; `confirm` repeats the name, and on yourself `current` is your password", "admin", _json(OBJ),
+            "400", "404", "409", "422", params=[name], body={"type": "object", "required": ["confirm"], "properties": {
+                "confirm": {"type": "string", "maxLength": 64}, "current": PASSWORD}})},
         "/api/admin/tokens": {"post": _op(
             "A new API token for someone, scoped no higher than their role", "admin", TOKEN_MADE, "400", "404",
             ok_code="201", body={"type": "object", "required": ["username", "label"], "properties": {
