@@ -140,8 +140,8 @@ async def event_stream(request: web.Request, event: str, payload: Callable[[], A
 async def _pump(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
                 every: float) -> web.StreamResponse:
     """``payload()`` as one ``event`` every ``every`` seconds until the page goes away (or ``STREAM_LIFETIME``
-    passes; the browser's EventSource then reconnects by itself), or the server shuts down: aiohttp waits for
-    running handlers (60 s) before it cancels them, so an open page would hold it."""
+    passes; the page's stream, common.js liveStream, then reconnects by itself), or the server shuts down:
+    aiohttp waits for running handlers (60 s) before it cancels them, so an open page would hold it."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)

@@ -59,6 +59,113 @@ window.Careline = (function () {
       }
     });
   }
+  /* Live updates that say when they are not live, and come back by themselves. Why not EventSource: it gives up
+     for good on any answer but 200 and never says which, so a page refused a stream (429: the person holds too
+     many, every tab and device together) or whose person was signed out went stale without a word. Here a 429
+     waits its Retry-After, a dropped network, a restarting server or a silent one (a dead connection often says
+     nothing) retries with growing waits, and 401/403 stop with a link to sign in. ``onEvent`` gets the JSON of
+     each ``event`` message; ``status`` (role=status, hidden while live) says what is wrong. */
+  var LIVE_SILENCE_MS = 30000, LIVE_LONGEST_WAIT = 30;
+  var LIVE_WORDS = {paused: "Live updates paused: too many open tabs \u2014 close some or reload.",
+                    reconnecting: "Reconnecting\u2026", signedOut: "Live updates stopped: you are signed out.",
+                    forbidden: "Live updates stopped: your access changed."};
+  function liveStream(url, event, onEvent, status) {
+    if (!window.fetch || !window.ReadableStream || !window.AbortController || !status) { return; }
+    /* One attempt at a time: ``attempt`` numbers them, and what an older one hears (its abort) is ignored. */
+    var failures = 0, timer = null, leaving = false, attempt = 0, running = null;
+    function stop() { attempt += 1; clearTimeout(timer); if (running) { running.abort(); } }
+    /* A page put away (closed, or kept in the back-forward cache) gives its stream slot back at once. */
+    window.addEventListener("pagehide", function () { leaving = true; stop(); });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) { leaving = false; connect(); } });
+    /* The network went: an open connection can hang for minutes without an error, so say it now; and try at
+       once when it is back instead of at the end of a long wait. */
+    window.addEventListener("offline", function () {
+      if (!leaving) { stop(); later(backoff(), LIVE_WORDS.reconnecting); }
+    });
+    window.addEventListener("online", function () { if (!leaving) { failures = 0; connect(); } });
+    function say(text, signIn) {
+      status.textContent = text;
+      status.hidden = !text;
+      if (signIn) {
+        var a = document.createElement("a");
+        a.href = "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+        a.textContent = "Sign in again";
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(a);
+      }
+    }
+    function backoff() {
+      failures += 1;
+      return Math.min(LIVE_LONGEST_WAIT, Math.pow(2, failures - 1)) * (0.8 + 0.4 * Math.random());
+    }
+    function later(seconds, text) {
+      if (text !== undefined) { say(text); }
+      clearTimeout(timer);
+      timer = setTimeout(connect, seconds * 1000);
+    }
+    function connect() {
+      stop();
+      var mine = attempt, abort = new AbortController();
+      running = abort;
+      function current() { return mine === attempt && !leaving; }
+      fetch(url, {credentials: "same-origin", cache: "no-store", headers: {Accept: "text/event-stream"},
+                  signal: abort.signal})
+        .then(function (r) { return current() ? answered(r, abort, current) : undefined; })
+        .catch(function () { if (current()) { later(backoff(), LIVE_WORDS.reconnecting); } });
+    }
+    function answered(r, abort, current) {
+      var streaming = r.ok && /^text\/event-stream/.test(r.headers.get("Content-Type") || "");
+      if (!streaming && r.body) { r.body.cancel().catch(function () {}); }  /* its connection goes back to the pool */
+      if (r.status === 401 || r.status === 403) {
+        say(r.status === 401 ? LIVE_WORDS.signedOut : LIVE_WORDS.forbidden, true); return undefined;
+      }
+      if (r.status === 429) {
+        var after = parseInt(r.headers.get("Retry-After") || "", 10);
+        later(Math.max(after > 0 ? after : 5, backoff()), LIVE_WORDS.paused); return undefined;
+      }
+      if (r.status >= 400 && r.status < 500) {
+        say("Live updates stopped (the server answered " + r.status + "): reload the page."); return undefined;
+      }
+      if (!streaming) { later(backoff(), LIVE_WORDS.reconnecting); return undefined; }
+      return read(r.body.getReader(), abort, current);
+    }
+    /* Messages as the server writes them ("event: NAME", "data: JSON", a blank line). The first one heard says
+       the page is live again; a stream that ends after some (its lifetime passed) is opened again at once. */
+    function read(reader, abort, current) {
+      var decoder = new TextDecoder(), buffer = "", heard = false, quiet = null;
+      function pump() {
+        clearTimeout(quiet);
+        quiet = setTimeout(function () { abort.abort(); }, LIVE_SILENCE_MS);
+        return reader.read().then(function (part) {
+          if (!current()) { clearTimeout(quiet); return undefined; }
+          if (part.done) {
+            clearTimeout(quiet);
+            if (heard) { later(1); } else { later(backoff(), LIVE_WORDS.reconnecting); }
+            return undefined;
+          }
+          buffer += decoder.decode(part.value, {stream: true}).replace(/\r\n?/g, "\n");
+          var blocks = buffer.split("\n\n");
+          buffer = blocks.pop();
+          blocks.forEach(function (b) { if (deliver(b)) { heard = true; failures = 0; say(""); } });
+          return pump();
+        }, function (err) { clearTimeout(quiet); throw err; });
+      }
+      return pump();
+    }
+    function deliver(block) {
+      var name = "message", data = [];
+      block.split("\n").forEach(function (line) {
+        if (line.indexOf("event:") === 0) { name = line.slice(6).trim(); }
+        else if (line.indexOf("data:") === 0) { data.push(line.slice(5).replace(/^ /, "")); }
+      });
+      if (name !== event || !data.length) { return false; }
+      try { onEvent(JSON.parse(data.join("\n"))); }
+      catch (e) { setTimeout(function () { throw e; }); }  /* the page's bug shows in the console; the stream goes on */
+      return true;
+    }
+    connect();
+  }
   return {island: island, csrf: csrf, postJSON: postJSON, setServerNow: setServerNow, now: now,
-          countdown: countdown, tickBadges: tickBadges, isTyping: isTyping, keysOff: keysOff, helpKey: helpKey};
+          countdown: countdown, tickBadges: tickBadges, isTyping: isTyping, keysOff: keysOff, helpKey: helpKey,
+          liveStream: liveStream};
 })();

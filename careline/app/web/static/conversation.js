@@ -164,16 +164,16 @@
   }
 
   /* Live: a colleague's change, a customer's new message or a lead's review shows without a reload.
-     Nothing moves under the agent's cursor: a note offers to show it, and the draft is kept. */
-  if (!window.EventSource) { return; }
-  var note = document.getElementById("live-note"), es = new EventSource("/api/conversations/" + data.id + "/stream");
+     Nothing moves under the agent's cursor: a note offers to show it, and the draft is kept. #live-state says
+     when the page is not live. */
+  var note = document.getElementById("live-note");
   document.getElementById("live-show").addEventListener("click", function () {
     if (box) { window.localStorage.setItem(draftKey, box.value); }
     window.location.reload();
   });
   function tell(text) { note.querySelector("span").textContent = text; note.hidden = false; }
-  es.addEventListener("conversation", function (ev) {
-    var s = JSON.parse(ev.data), said = [];
+  C.liveStream("/api/conversations/" + data.id + "/stream", "conversation", function (s) {
+    var said = [];
     showPresence(s.presence);
     document.getElementById("conv-status").textContent = s.status;
     document.getElementById("conv-assignee").textContent = s.assignee || "\u2014";
@@ -191,5 +191,5 @@
     if (s.assignee !== data.assignee) { said.push(s.assignee ? s.assignee + " now holds this conversation." : "It was released."); }
     else if (s.status !== data.status) { said.push("It is now " + s.status + "."); }
     if (said.length) { tell(said.join(" ")); }
-  });
+  }, document.getElementById("live-state"));
 })();

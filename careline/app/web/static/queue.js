@@ -68,11 +68,10 @@
   }
   counted();
 
-  /* Live updates: the server pushes status, assignee and SLA state of the rows every few seconds.
-     A search result is a snapshot: it is not re-ranked under the person's eyes. */
-  if (!window.EventSource || data.search) { return; }
+  /* Live updates: the server pushes status, assignee and SLA state of the rows every few seconds (#live-state
+     says when it cannot). A search result is a snapshot: it is not re-ranked under the person's eyes. */
+  if (data.search) { return; }
   var params = new URLSearchParams(window.location.search);
-  var es = new EventSource("/api/stream?" + params.toString());
   var live = document.getElementById("live");
   /* New rows are announced, not inserted: rows never move under the agent's cursor or keyboard
      selection. The button is updated in place, so it keeps focus across pushes. A row counts as new
@@ -92,8 +91,8 @@
     }
     button.textContent = "Show " + fresh + " new conversation" + (fresh === 1 ? "" : "s");
   }
-  es.addEventListener("queue", function (ev) {
-    var msg = JSON.parse(ev.data), known = {}, fresh = 0;
+  C.liveStream("/api/stream?" + params.toString(), "queue", function (msg) {
+    var known = {}, fresh = 0;
     C.setServerNow(msg.now);
     rows().forEach(function (r) { known[r.getAttribute("data-id")] = r; });
     msg.items.forEach(function (it) {
@@ -121,5 +120,5 @@
     if (open) { open.textContent = msg.counts.open_conversations; }
     showNew(fresh);
     C.tickBadges();
-  });
+  }, document.getElementById("live-state"));
 })();

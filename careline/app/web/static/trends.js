@@ -35,14 +35,21 @@
     if (cls) e.className = cls;
     return e;
   }
-  /* The posts behind a clicked point or bar, as text nodes only (post text is hostile). */
-  function showPosts(label, query) {
+  /* The query of /api/trends/posts for a point: the page's filters, then the point's own, blanks left out. */
+  function postsQuery(query) {
     var q = new URLSearchParams(Object.assign({}, filters, query));
     Array.from(q.keys()).forEach(function (k) { if (!q.get(k)) q.delete(k); });
+    return q;
+  }
+  /* The posts behind a clicked point or bar, as text nodes only (post text is hostile). ``focus``: opened from
+     the keyboard (a chart's data table), so the focus moves to the posts' heading, where a screen reader reads on. */
+  function showPosts(label, query, focus) {
+    var q = postsQuery(query), heading = drill.querySelector("h2");
     drill.hidden = false;
     /* "Posts: Mastodon on 05 Dec", but "Posts in Spanish" (not "Posts: posts in Spanish"). */
-    drill.querySelector("h2").textContent = /\bposts\b/i.test(label) ? label.charAt(0).toUpperCase() + label.slice(1)
+    heading.textContent = /\bposts\b/i.test(label) ? label.charAt(0).toUpperCase() + label.slice(1)
       : "Posts: " + label;
+    if (focus) { heading.focus(); }
     var list = drill.querySelector("ol"), status = drill.querySelector(".status");
     list.textContent = "";
     status.textContent = "Loading…";
@@ -77,6 +84,43 @@
     node.on("plotly_click", function (ev) { if (ev.points && ev.points.length) handler(ev.points[0]); });
   }
   function day(point) { return String(point.x).slice(0, 10); }
+  /* Each chart's numbers as a table under it ("Data", closed at first), every count a link to the posts its bar
+     or point opens: the drill-down by keyboard and screen reader, where a bar takes only a pointer. Built from the
+     arrays the traces are drawn from, so the two cannot disagree; on a phone the table scrolls sideways in itself
+     and takes the keyboard (tabindex=0). ``body``: rows of a header then cells, each a value or a posts() link. */
+  function posts(text, drill) { return {text: text, label: drill[0], query: drill[1]}; }
+  /* A count of 0 is text: a link to no posts would be one more Tab stop for nothing. */
+  function counted(n, drill) { return n ? posts(n, drill) : n; }
+  function dataTable(chartId, head, body) {
+    var figure = document.getElementById(chartId).closest("figure");
+    var details = el("details", undefined, "chart-data"), wrap = el("div", undefined, "scroll");
+    var table = el("table", undefined, "grid");
+    details.appendChild(el("summary", "Data"));
+    table.tabIndex = 0;
+    table.appendChild(el("caption", figure.querySelector("figcaption").firstChild.textContent.trim(), "sr-only"));
+    var top = table.createTHead().insertRow(), rows = table.createTBody();
+    head.forEach(function (h) { var th = el("th", h); th.scope = "col"; top.appendChild(th); });
+    body.forEach(function (cells) {
+      var row = rows.insertRow();
+      cells.forEach(function (c, i) {
+        var cell = el(i ? "td" : "th");
+        if (!i) { cell.scope = "row"; }
+        cell.appendChild(c !== null && typeof c === "object" ? postsLink(c)
+                         : document.createTextNode(c === null ? "\u2014" : String(c)));
+        row.appendChild(cell);
+      });
+    });
+    wrap.appendChild(table);
+    details.appendChild(wrap);
+    figure.appendChild(details);
+  }
+  function postsLink(c) {
+    var a = el("a", String(c.text));
+    a.href = "/api/trends/posts?" + postsQuery(c.query).toString();
+    a.setAttribute("aria-label", c.label + ": " + c.text);
+    a.addEventListener("click", function (ev) { ev.preventDefault(); showPosts(c.label, c.query, true); });
+    return a;
+  }
   var colours = {negative: "#d64545", neutral: "#9aa4b2", positive: "#2f9e6e"};
   var drawn = 0;
   /* Each chart is one labelled image to a screen reader. The label moves from the chart's box (role="img" in
@@ -109,14 +153,22 @@
     return {type: "bar", name: s, x: days, y: t.daily.map(function (d) { return d[s]; }), marker: {color: colours[s]},
             width: DAY_BAR};
   }), {barmode: "stack", xaxis: dayAxis(days)});
-  onClick("chart-sentiment", function (p) {
-    showPosts(p.data.name + " on " + day(p), {day: day(p), sentiment: p.data.name});
-  });
+  function sentimentPosts(s, d) { return [s + " on " + d, {day: d, sentiment: s}]; }
+  onClick("chart-sentiment", function (p) { showPosts.apply(null, sentimentPosts(p.data.name, day(p))); });
+  dataTable("chart-sentiment", ["Day (UTC)", "negative", "neutral", "positive"], t.daily.map(function (d) {
+    return [d.day].concat(["negative", "neutral", "positive"].map(function (s) {
+      return counted(d[s], sentimentPosts(s, d.day));
+    }));
+  }));
 
   plot("chart-complaints", [{type: "scatter", mode: "lines+markers", name: "complaint rate %", x: days,
     y: t.daily.map(function (d) { return d.complaint_rate; }), line: {color: "#d64545"}}],
     {yaxis: {range: [0, 100], ticksuffix: "%"}, xaxis: dayAxis(days)});
-  onClick("chart-complaints", function (p) { showPosts("complaints on " + day(p), {day: day(p), complaint: "1"}); });
+  function complaintPosts(d) { return ["complaints on " + d, {day: d, complaint: "1"}]; }
+  onClick("chart-complaints", function (p) { showPosts.apply(null, complaintPosts(day(p))); });
+  dataTable("chart-complaints", ["Day (UTC)", "Complaint rate %", "Mentions"], t.daily.map(function (d) {
+    return [d.day, counted(d.complaint_rate, complaintPosts(d.day)), d.total];
+  }));
 
   var zoneColours = {critical: "rgba(214,69,69,0.12)", improvement: "rgba(240,180,41,0.12)",
                      quality: "rgba(47,111,237,0.10)", excellence: "rgba(47,158,110,0.14)"};
@@ -136,7 +188,15 @@
   }
   plot("chart-nps", npsTraces, {yaxis: {range: [-100, 100]}, shapes: shapes, annotations: annotations,
                                 xaxis: dayAxis(days)});
-  onClick("chart-nps", function (p) { showPosts("all posts on " + day(p), {day: day(p)}); });
+  function dayPosts(d) { return ["all posts on " + d, {day: d}]; }
+  onClick("chart-nps", function (p) { showPosts.apply(null, dayPosts(day(p))); });
+  var surveyOn = {};
+  t.survey_nps.forEach(function (s) { surveyOn[s.day] = s; });
+  dataTable("chart-nps", ["Day (UTC)", "Estimated NPS", "People", "Survey NPS (answers)"], t.daily.map(function (d) {
+    var survey = surveyOn[d.day];
+    return [d.day, d.estimated_nps === null ? null : posts(d.estimated_nps, dayPosts(d.day)),
+            d.people, survey ? survey.nps + " (" + survey.answers + ")" : null];
+  }));
 
   /* One colour per platform, the same as the queue's platform badges. */
   var platformColours = {x: "#111111", reddit: "#d93a00", bluesky: "#1185fe", mastodon: "#6364ff"};
@@ -148,9 +208,15 @@
             y: rows.map(function (r) { return r.total; }), marker: {color: platformColours[name] || "#9aa4b2"},
             width: DAY_BAR};
   }), {barmode: "stack", xaxis: dayAxis(days)});
-  onClick("chart-platforms", function (p) {
-    showPosts((platformNames[p.data.meta] || p.data.meta) + " on " + day(p), {day: day(p), platform: p.data.meta});
-  });
+  function platformDayPosts(name, d) { return [(platformNames[name] || name) + " on " + d, {day: d, platform: name}]; }
+  onClick("chart-platforms", function (p) { showPosts.apply(null, platformDayPosts(p.data.meta, day(p))); });
+  dataTable("chart-platforms", ["Day (UTC)"].concat(platforms.map(function (n) { return platformNames[n] || n; })),
+    days.map(function (d) {
+      return [d].concat(platforms.map(function (name) {
+        var row = t.platforms.filter(function (r) { return r.platform === name && r.day === d; })[0];
+        return counted(row ? row.total : 0, platformDayPosts(name, d));
+      }));
+    }));
 
   function share(p, s) { return p.total ? Math.round(1000 * p[s] / p.total) / 10 : 0; }
   plot("chart-platform-sentiment", ["negative", "neutral", "positive"].map(function (s) {
@@ -160,10 +226,19 @@
             hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
   }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true},
         legend: {orientation: "h", y: -0.2, traceorder: "normal"}});  // negative, neutral, positive: as the bars
+  function platformSentimentPosts(platform, s) {
+    return [s + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: s}];
+  }
   onClick("chart-platform-sentiment", function (p) {
-    var platform = t.platform_totals[p.pointIndex].platform;
-    showPosts(p.data.name + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: p.data.name});
+    showPosts.apply(null, platformSentimentPosts(t.platform_totals[p.pointIndex].platform, p.data.name));
   });
+  dataTable("chart-platform-sentiment", ["Platform"].concat(["negative", "neutral", "positive"].map(function (s) {
+    return s + " % (mentions)";
+  })), t.platform_totals.map(function (p) {
+    return [platformNames[p.platform] || p.platform].concat(["negative", "neutral", "positive"].map(function (s) {
+      return counted(p[s] && share(p, s) + "% (" + p[s] + ")", platformSentimentPosts(p.platform, s));
+    }));
+  }));
 
   /* A rare language's bar is a few pixels high: a transparent full-height bar behind each one takes
      the click (and the hover) so every language is as easy to hit as the largest. */
@@ -176,11 +251,14 @@
     {type: "bar", name: "hit", x: langNames, y: t.languages.map(function () { return langMax; }),
      marker: {color: "rgba(0,0,0,0)"}, showlegend: false, hoverinfo: "skip"}],
     {xaxis: {type: "category"}, barmode: "overlay", showlegend: false});
-  onClick("chart-languages", function (p) {
-    var lang = t.languages[p.pointIndex].language;
-    var name = t.languages[p.pointIndex].name || lang;
-    showPosts("posts in " + (lang === "und" ? "an unknown language" : name), {language: lang});
-  });
+  function languagePosts(l) {
+    var name = l.language === "und" ? "an unknown language" : l.name || l.language;
+    return ["posts in " + name, {language: l.language}];
+  }
+  onClick("chart-languages", function (p) { showPosts.apply(null, languagePosts(t.languages[p.pointIndex])); });
+  dataTable("chart-languages", ["Language", "Mentions", "Complaint rate %"], t.languages.map(function (l, i) {
+    return [langNames[i], counted(l.total, languagePosts(l)), l.complaint_rate];
+  }));
 
   /* Complaint topics: a link per topic (its posts as JSON without script); with script, the list below. */
   Array.prototype.forEach.call(document.querySelectorAll("#topics a.topic"), function (a) {
@@ -199,10 +277,17 @@
                  y: t.spikes.map(function (s) { return s.count; })});
   }
   plot("chart-volume", volume);
+  function hourPosts(hour) {
+    return ["posts in the hour from " + hour.replace("T", " ") + ":00 UTC", {hour: hour, days: "8"}];
+  }
   onClick("chart-volume", function (p) {
-    var hour = String(p.x).slice(0, 13).replace(" ", "T");
-    showPosts("posts in the hour from " + hour.replace("T", " ") + ":00 UTC", {hour: hour, days: "8"});
+    showPosts.apply(null, hourPosts(String(p.x).slice(0, 13).replace(" ", "T")));
   });
+  var spikeAt = {};
+  t.spikes.forEach(function (s) { spikeAt[s.at] = true; });
+  dataTable("chart-volume", ["Hour (UTC)", "Mentions", "Spike"], t.hourly.map(function (h, i) {
+    return [hours[i], counted(h.count, hourPosts(h.hour)), spikeAt[h.hour] ? "spike" : ""];
+  }));
 
   /* Horizontal bars: an intent's full name fits beside its bars at any width (upright labels under
      narrow bars were cut and overlapped). The largest on top; in each pair "last 7 days" above
@@ -215,26 +300,36 @@
      marker: {color: "#c7d2fe"}, hovertemplate: "%{y}: %{x} (previous 7 days)<extra></extra>"}
   ], {barmode: "group", height: Math.max(280, 60 + 44 * intents.length),
       yaxis: {automargin: true, autorange: "reversed", type: "category"}, legend: {orientation: "h", y: -0.12, traceorder: "normal"}});
+  function intentPosts(intent, recent) {
+    return [intent.replace(/_/g, " ") + " (" + (recent ? "last 7 days" : "previous 7 days") + ")",
+            {intent: intent, days: recent ? "7" : "14"}];
+  }
   onClick("chart-intents", function (p) {
-    var intent = t.intents[p.pointIndex].intent;
-    showPosts(intent.replace(/_/g, " ") + " (" + p.data.name + ")", {intent: intent, days: p.curveNumber === 0 ? "7" : "14"});
+    showPosts.apply(null, intentPosts(t.intents[p.pointIndex].intent, p.curveNumber === 0));
   });
+  dataTable("chart-intents", ["Intent", "Last 7 days", "Previous 7 days"], t.intents.map(function (i, n) {
+    return [intents[n], counted(i.count, intentPosts(i.intent, true)),
+            counted(i.previous, intentPosts(i.intent, false))];
+  }));
 
   plot("chart-sov", [{type: "bar", orientation: "h",
     y: t.share_of_voice.map(function (s) { return s.brand; }), x: t.share_of_voice.map(function (s) { return s.count; }),
     marker: {color: t.share_of_voice.map(function (s) { return s.competitor ? "#9aa4b2" : "#2f6fed"; })}}],
     {yaxis: {automargin: true}});
-  onClick("chart-sov", function (p) {
-    var s = t.share_of_voice[p.pointIndex];
-    showPosts(s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name});
-  });
+  function voicePosts(s) {
+    return [s.brand, s.competitor && !s.tracked ? {brand: s.name, term: s.brand} : {brand: s.name}];
+  }
+  onClick("chart-sov", function (p) { showPosts.apply(null, voicePosts(t.share_of_voice[p.pointIndex])); });
+  dataTable("chart-sov", ["Brand", "Mentions"], t.share_of_voice.map(function (s) {
+    return [s.brand, counted(s.count, voicePosts(s))];
+  }));
 
   /* A spike alert links here with the hour in the fragment (#hour=YYYY-MM-DDTHH): open its posts, on
      load (a shared link) and when the alert's link on this page changes only the fragment. */
   function openHour() {
     var wanted = new URLSearchParams(location.hash.slice(1)).get("hour");
     if (wanted && /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(wanted)) {
-      showPosts("posts in the hour from " + wanted.replace("T", " ") + ":00 UTC", {hour: wanted, days: "8"});
+      showPosts.apply(null, hourPosts(wanted));
     }
   }
   openHour();
