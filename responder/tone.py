@@ -7,12 +7,15 @@ span, why it reads badly and a rewrite in the house style (acknowledge, own the 
 step). A vague promise ("we'll look into it") is a softer ``vague_promise`` finding: it does not make
 a draft defensive, but the guidance asks for concrete promises.
 
-Rules are regular expressions over the draft, case-insensitive, on word boundaries. They will miss
-creative phrasings and occasionally flag a sentence that is fine in context; the agent decides.
+Rules are regular expressions over the draft, case-insensitive, on word boundaries. A few read their
+context (``Rule.unless``): a policy cited to grant something, "not your fault" after a negation, and a plain
+"as we said" in a public update or beside an apology are fine. They will miss creative phrasings and
+occasionally flag a sentence that is fine in context; the agent decides.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,14 +28,142 @@ BLOCKING = ("defensive", "blaming", "dismissive", "policy_hiding")
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A phrasing that reads badly, unless its context makes it fine: ``unless`` is searched in the sentence
+    that holds the match ("Per our policy you're entitled to a full refund" grants, it does not refuse),
+    ``unless_reply`` in the whole reply ("As we mentioned in our update ... Sorry again" informs)."""
+
     category: str
     pattern: re.Pattern[str]
     why: str
     suggestion: str
+    unless: re.Pattern[str] | None = None
+    unless_reply: re.Pattern[str] | None = None
+
+    def spans(self, reply: str, sentences: _Sentences) -> list[tuple[int, int]]:
+        """Where this rule matches ``reply`` and the context does not make it fine. Each sentence is judged
+        once, so a long draft with many matches stays linear."""
+        matches = [m.span() for m in self.pattern.finditer(reply)]
+        if not matches or (self.unless_reply is not None and self.unless_reply.search(reply)):
+            return []
+        spared: dict[tuple[int, int], bool] = {}
+        for start, end in matches:
+            begin, stop = sentences.around(start, end)
+            if (begin, stop) not in spared:
+                spared[begin, stop] = self.unless is not None and self.unless.search(reply[begin:stop]) is not None
+        return [(start, end) for start, end in matches if not spared[sentences.around(start, end)]]
 
 
-def _rule(category: str, pattern: str, why: str, suggestion: str) -> Rule:
-    return Rule(category, re.compile(pattern, re.IGNORECASE), why, suggestion)
+def _rule(category: str, pattern: str, why: str, suggestion: str, unless: str | None = None,
+          unless_reply: str | None = None) -> Rule:
+    return Rule(category, re.compile(pattern, re.IGNORECASE), why, suggestion,
+                re.compile(unless, re.IGNORECASE) if unless else None,
+                re.compile(unless_reply, re.IGNORECASE) if unless_reply else None)
+
+
+#: Where a sentence ends: ".", "!", "?", ";" before a space or the end (not "18.00"), or a line break.
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
+
+
+class _Sentences:
+    """The sentence bounds of one draft, found once."""
+
+    def __init__(self, text: str) -> None:
+        marks = [m.span() for m in _SENTENCE_END.finditer(text)]
+        self._starts = [end for _start, end in marks]
+        self._ends = [start for start, _end in marks]
+        self._length = len(text)
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        """``(begin, stop)`` of the sentence that holds ``text[start:end]``."""
+        before = bisect.bisect_right(self._starts, start)
+        after = bisect.bisect_left(self._ends, end)
+        return (self._starts[before - 1] if before else 0,
+                self._ends[after] if after < len(self._ends) else self._length)
+
+
+def _grants(benefit: str, refusal: str) -> str:
+    """A sentence that names a benefit and refuses or restricts nothing: "Laut unseren Richtlinien bekommst du
+    die volle Entschädigung" cites the policy to give, and "Per our policy, no refunds" still refuses."""
+    return rf"^(?!.*(?:{refusal})).*(?:{benefit})"
+
+
+# What makes a policy citation or an "as we said" fine, per language of the first templates. "Don't worry"
+# and its kin are reassurance, not refusal.
+_BENEFITS: dict[str, str] = {
+    "en": r"\b(?:entitled|eligible|right to|refund\w*|reimburs\w*|compensat\w*|credit\w*|free|at no (?:extra )?cost"
+          r"|waive\w*|gives? you|you(?:'re| are) covered|you (?:can|may|will|'ll) (?:get|receive|claim|keep|return"
+          r"|exchange|cancel))\b",
+    "de": r"\b(?:anspruch|zusteh\w*|steht (?:dir|ihnen|euch)|bekomm\w*|erhält\w*|erhalten|erstatt\w*|entschädig\w*"
+          r"|gutschrift|gutgeschrieben|kostenlos\w*|kostenfrei\w*|gratis|umsonst|übernehmen|ersetzen|zurückgeben"
+          r"|zurücksenden|umtauschen|stornieren)\b",
+    "fr": r"\b(?:droit|rembours\w*|indemnis\w*|dédommag\w*|gratuit\w*|offert\w*|un avoir|geste commercial"
+          r"|bénéfici\w*|permet|pren\w* en charge|vous pouvez (?:retourner|échanger|annuler|obtenir|demander))\b",
+    "es": r"\b(?:derecho|reembols\w*|devol\w*|compensa\w*|indemniz\w*|gratis|gratuit\w*|sin (?:coste|costo|cargo)"
+          r"|abon\w*|te corresponde|le corresponde|cubrimos|puedes (?:devolver|cambiar|cancelar|pedir|solicitar))\b",
+    "pt": r"\b(?:direito|reembols\w*|estorn\w*|ressarc\w*|indeniza\w*|compensa\w*|grátis|gratuit\w*|sem custo"
+          r"|crédito|pode (?:devolver|trocar|cancelar|pedir|solicitar)|cobrimos)\b",
+    "it": r"\b(?:diritto|rimbors\w*|risarci\w*|indennizz\w*|compens\w*|gratis|gratuit\w*|senza costi"
+          r"|a (?:nostro|nostre) (?:carico|spese)|spetta|buono|puoi (?:restituire|cambiare|annullare|richiedere)"
+          r"|può (?:restituire|cambiare|annullare|richiedere))\b",
+    "nl": r"\b(?:recht op|terugbetal\w*|vergoed\w*|compensatie|gratis|kosteloos|tegoed|terugkrijgen|krijg(?:t"
+          r"|en)? (?:je|u)"
+          r"|(?:je|u) krijgt|mag (?:je|u)|kun(?:t|nen)? (?:je|u) (?:retourneren|ruilen|annuleren))\b",
+}
+_REFUSALS: dict[str, str] = {
+    "en": r"\b(?:not|no|never|cannot|only|unless|except|unfortunately|sadly|however)\b(?! (?:worries|problem))"
+          r"|n't\b(?! worry)",
+    "de": r"\b(?:nicht|nie|niemals|nur|leider|jedoch|allerdings|ausgeschlossen|ausschließlich|erst)\b"
+          r"|\bkein(?:e|en|er|em|es)?\b(?! sorgen?\b)",
+    "fr": r"\bne\b(?! vous inquiétez)|\bn'(?!hésitez)|\bpas\b(?<!inquiétez pas)(?<!hésitez pas)(?! de (?:souci"
+          r"|problème))"
+          r"|\b(?:aucun|aucune|jamais|rien|seulement|uniquement|malheureusement|hélas|sauf|excepté)\b",
+    "es": r"\bno\b(?! (?:te|se|os) preocup)|\b(?:nunca|ningún|ninguna|ninguno|nada|solo|sólo|solamente|únicamente"
+          r"|lamentablemente|desafortunadamente|salvo|excepto)\b",
+    "pt": r"\bnão\b(?! (?:se |te )?preocup)|\b(?:nunca|nenhum|nenhuma|nada|só|somente|apenas|infelizmente|exceto"
+          r"|salvo)\b",
+    "it": r"\bnon\b(?! (?:si |ti )?preoccup)|\b(?:mai|nessun|nessuna|nessuno|niente|nulla|solo|soltanto|solamente"
+          r"|purtroppo|tranne|salvo|eccetto)\b",
+    "nl": r"\b(?:niet|nooit|niets|niks|alleen|slechts|helaas|behalve|tenzij)\b|\bgeen\b(?! zorgen)",
+}
+#: An apology in the reply: "as we mentioned" beside one informs. One whose sentence goes on to "but" ("Sorry for
+#: the confusion, but as we said ...") introduces the argument, and "sorry you feel that way" is none.
+_APOLOGIES: dict[str, str] = {
+    "en": r"\b(?:sorry|apologi[sz]e|apologies)\b(?![^.!?]{0,40}?\bbut\b)(?! (?:if |that )?you feel)",
+    "de": r"\b(?:entschuldig\w*|tut (?:uns|mir) (?:sehr |wirklich |aufrichtig )?leid|sorry)\b(?![^.!?]{0,40}?\baber\b)",
+    "fr": r"\b(?:désolée?s?|(?:nous nous|je m') ?excus\w*|excusez-nous|nos excuses|pardon)\b"
+          r"(?![^.!?]{0,40}?\bmais\b)",
+    "es": r"\b(?:disculp\w*|lo (?:siento|sentimos)|perd[oó]n\w*)\b(?![^.!?]{0,40}?\bpero\b)",
+    "pt": r"\b(?:desculp\w*|lamentamos|sentimos muito|perdão)\b(?![^.!?]{0,40}?\bmas\b)",
+    "it": r"\b(?:scus\w*|(?:ci|mi) dispiace|perdon\w*)\b(?![^.!?]{0,40}?\bma\b)",
+    "nl": r"\b(?:excuses|excuus\w*|sorry|spijt)\b(?![^.!?]{0,40}?\bmaar\b)",
+}
+#: A public update named in the sentence: "as we said in our last update" repeats news, not a reproach.
+_UPDATES: dict[str, str] = {
+    "en": r"\b(?:update|announcement|status page|statement|bulletin)s?\b",
+    "de": r"\b(?:update|aktualisierung|statusmeldung|statusseite|ankündigung)\b",
+    "fr": r"\b(?:mises? à jour|annonce|communiqué|page de statut)\b",
+    "es": r"\b(?:actualización|actualizaciones|comunicado|anuncio|página de estado)\b",
+    "pt": r"\b(?:atualização|actualização|atualizações|comunicado|anúncio|página de status)\b",
+    "it": r"\b(?:aggiornamento|aggiornamenti|comunicato|annuncio|pagina di stato)\b",
+    "nl": r"\b(?:update|updates|mededeling|aankondiging|statuspagina)\b",
+}
+
+
+#: A system said to work again: "our app is working perfectly again" is news, not a defence.
+_RESTORED: dict[str, str] = {
+    "en": r"\b(?:again|now|back|restored|fixed)\b",
+    "de": r"\b(?:wieder|jetzt|nun|inzwischen|mittlerweile|behoben|repariert|seit)\b",
+    "fr": r"\b(?:de nouveau|à nouveau|désormais|maintenant|rétabli\w*|réparé\w*|corrigé\w*)\b",
+    "es": r"\b(?:de nuevo|otra vez|ya|ahora|restablecid\w*|solucionad\w*|arreglad\w*|vuelve)\b",
+    "pt": r"\b(?:de novo|novamente|já|agora|restabelecid\w*|corrigid\w*|voltou|volta)\b",
+    "it": r"\b(?:di nuovo|ora|adesso|ripristinat\w*|risolt\w*|torna\w*|già)\b",
+    "nl": r"\b(?:weer|nu|inmiddels|hersteld|opgelost)\b",
+}
+
+
+def _policy_spared(language: str) -> str:
+    """A policy rule's ``unless``: the sentence grants something and refuses nothing."""
+    return _grants(_BENEFITS[language], _REFUSALS[language])
 
 
 #: Typographic apostrophes and quotes folded to the ASCII ones the rules are written with, so "It’s not
@@ -48,6 +179,28 @@ _EN_SHOULD = (r"(?:read|checked|looked|known|noticed|followed|paid attention|ask
               r"been more careful|double-checked|made sure|listened|realised|realized|verified|saved|"
               r"backed up|entered|selected|chosen|contacted us (?:earlier|sooner|first)|told us (?:earlier|sooner))")
 #: What "you must have ..." guesses the customer got wrong; "you must have been so worried" is empathy.
+#: What "if you'd ..." reproaches the customer for not doing; "if you'd like" and "if you had checked in" are fine.
+_EN_HEEDED = (r"(?:read|re-read|reread|checked(?! in| out)|double-checked|looked|followed|listened"
+              r"|paid (?:more )?attention"
+              r"|bothered|scrolled|noticed|taken (?:the|a) (?:time|moment|minute|second))")
+#: German past participles of heeding ("gelesen", "nachgesehen", "aufgepasst") and of entering something.
+_DE_HEEDED = (r"(?:\w*gelesen|\w*geprüft|überprüft|\w*gesehen|\w*geschaut|\w*geguckt|kontrolliert|beachtet|\w*gepasst"
+              r"|\w*gecheckt|\w*geachtet|zugehört|informiert)")
+_DE_ENTERED = (r"(?:eingegeben|eingetippt|getippt|eingetragen|gelesen|verstanden|ausgefüllt|angegeben|ausgewählt"
+               r"|gewählt"
+               r"|angeklickt|eingestellt|hinterlegt)")
+#: What a German reply threatens to do to the customer or their account.
+_DE_THREAT = (r"(?:sperren|blockieren|stummschalten|anzeigen|ignorieren|(?:ihr|dein|euer)e?n? (?:konto|account"
+              r"|kundenkonto|profil|zugang) (?:schließen|löschen|kündigen|deaktivieren))")
+#: "Wrong" after a Spanish verb of entering: "introdujiste mal el PIN", "pusiste la dirección equivocada".
+_ES_WRONG = r"(?:mal|erróneamente|incorrectamente|equivocad[oa]s?|incorrect[oa]s?)"
+#: "Wrong" after an Italian verb of entering: "avrà inserito male il codice", "ha scelto la taglia sbagliata".
+_IT_WRONG = r"(?:male|sbagliat[oaie]|in modo errato|erroneamente|errat[oaie])"
+#: Dutch past participles of heeding ("gecheckt", "nagekeken") and of entering something.
+_NL_HEEDED = (r"(?:gelezen|doorgelezen|nagelezen|gecheckt|gecontroleerd|nagekeken|bekeken|gekeken|opgelet|gelet|gevolgd"
+              r"|geluisterd)")
+_NL_ENTERED = (r"(?:gelezen|ingevuld|begrepen|ingevoerd|getypt|ingetoetst|ingetikt|gekozen|geselecteerd|aangeklikt"
+               r"|opgegeven|doorgegeven|ingesteld|gespeld|overgenomen|gekopieerd)")
 _EN_MUST = (r"(?:entered|typed|misread|missed|forgotten|overlooked|clicked|selected|chosen|deleted|ignored|"
             r"made a mistake|misunderstood|skipped|used the wrong|put the wrong|given us the wrong)")
 
@@ -60,7 +213,22 @@ RULES: tuple[Rule, ...] = (
           r"|\bas (?:already|previously) (?:mentioned|stated|explained|said)\b"
           r"|\bas (?:mentioned|stated|explained|said) (?:before|earlier|previously"
           r"|in (?:my|our) (?:previous|last|earlier) (?:message|reply|email|post|tweet))\b",
-          "Points out that the customer did not listen.", "To recap,"),
+          "Points out that the customer did not listen.", "To recap,",
+          unless=_UPDATES["en"], unless_reply=_APOLOGIES["en"]),
+    _rule("defensive",  # the repeat insisted on: to "you", how many times, "re-read what we wrote"
+          r"\b(?:as|like) (?:i|we)(?:'ve| have)? (?:already |previously |just )?(?:told|informed|advised|reminded"
+          r"|explained to) you\b"
+          r"|\b(?:said|explained|told you|mentioned|stated)\b[^.!?]{0,25}?\b(?:several|many|multiple|numerous|countless"
+          r"|a few|two|three|a hundred) times\b"
+          r"|\b(?:as|like) (?:i|we)(?:'ve| have)? (?:already |previously )?(?:said|explained|mentioned|stated) in (?:my"
+          r"|our)"
+          r" (?:last|previous|earlier) (?:dm|message|reply|email|post|tweet)s?\b"
+          r"|\bfor the (?:second|third|fourth|fifth|tenth|hundredth|umpteenth|nth|last|\d+(?:st|nd|rd|th)) time\s*[,:]"
+          r"|\b(?:telling|explaining|saying|repeating) (?:this|it|you)\b[^.!?]{0,20}?\bfor the \w+ time\b"
+          r"|\bhow many (?:more )?times (?:do|must|should|will|have|did|are) (?:i|we)\b|\bi(?:'ll| will)? repeat\b"
+          r"|\b(?:re-?read|scroll (?:back )?up(?: and read)?|read) (?:through )?(?:all )?(?:our|my) (?:previous|earlier"
+          r"|last|other|past) (?:repl|messag|tweet|post|dm|answer|response)\w*",
+          "Insists that the customer was told already.", "To recap,"),
     _rule("defensive",
           r"\b(?:it|this|that)(?:'s| is| was) (?:not|simply not|definitely not) (?:our|my) "
           r"(?:fault|mistake|error|problem|responsibility)\b"
@@ -68,11 +236,34 @@ RULES: tuple[Rule, ...] = (
           r"|\bnot (?:our|my) fault\b"
           r"|\bwe(?:'re| are) not (?:responsible|liable|to blame|at fault)\b"
           r"|\bwe (?:cannot|can't|can not) be held (?:responsible|liable)\b"
-          r"|\bwe (?:take|accept) no (?:responsibility|liability)\b",
+          r"|\bwe (?:take|accept) no (?:responsibility|liability)\b"
+          r"|\bnot (?:really |exactly |actually )?(?:our|my) (?:problem|concern|issue|responsibility)\b"
+          r"|\b(?:that|this|it)(?:'s| is) (?:really |entirely |simply )?your (?:own )?(?:problem|lookout)\b",
           "Denies responsibility before helping.", "We're sorry this happened, and we'll help put it right."),
     _rule("defensive",
           r"\bwe did nothing wrong\b|\bwe (?:have )?(?:followed|did everything) (?:the )?(?:correct|proper|right)\b",
           "Defends the company instead of the customer.", "Let's look at what went wrong together."),
+    _rule("defensive",  # "our app is working normally again" is news
+          r"\b(?:our|the) (?:system|app|site|website|platform|network|checkout|server)s? (?:(?:is|are) )?(?:doesn't"
+          r"|does not|don't|do not|never|can't|cannot) (?:make (?:mistakes|errors|that mistake)|get (?:it|this"
+          r"|that) wrong"
+          r"|fail|lose \w+)\b"
+          r"|\b(?:our|the) (?:system|app|site|website|platform|network|checkout|server)s? (?:is |are )?(?:work(?:s|ing)"
+          r"|function(?:s|ing)|running) (?:perfectly|flawlessly|exactly as (?:it should|intended)"
+          r"|without (?:any )?fault)\b"
+          r"(?! (?:on|with|for|in)\b)",
+          "Defends the company's system instead of looking at the customer's problem.",
+          "Let's look at what happened on your side and ours:", unless=_RESTORED["en"]),
+    _rule("defensive",  # a threat: "if you continue, we'll block you"
+          r"\bif you (?:continue|keep|carry on|persist|don't stop|do not stop)\b[^.!?]{0,60}?\bwe(?:'ll| will| may"
+          r"| might| shall)? (?:(?:have to|be forced to|need to) )?(?:block|ban|mute|report|blacklist"
+          r"|stop (?:responding"
+          r"|replying|answering)|no longer (?:respond|reply|answer)|take (?:legal )?action|(?:close|suspend|terminate"
+          r"|deactivate|restrict) (?:your|this) (?:account|profile|membership|contract|access|conversation))"
+          r"|\bany (?:further|more) (?:abusive |rude )?(?:messages|abuse|tweets|posts|comments|insults)\b[^.!?]{0,30}?"
+          r"\b(?:will|may) (?:result in|lead to|be (?:ignored|reported|deleted|blocked))"
+          r"|\b(?:this is your )?(?:last|final) warning\b",
+          "Threatens the customer.", "We want to help; here's what we can do next:"),
     _rule("defensive", r"\bthat(?:'s| is) (?:not|simply not) (?:true|correct|accurate|what happened)\b",
           "Contradicts the customer in public.", "Thanks for explaining; here's what we can see on our side:"),
     _rule("defensive", r"\b(?:with all due respect|to be fair(?! to you)|in our defen[cs]e)\b",
@@ -91,18 +282,38 @@ RULES: tuple[Rule, ...] = (
     _rule("blaming",
           r"\byou (?:failed|forgot|neglected) to\b|\byou (?:did not|didn't) (?:read|follow|check|see|notice)\b",
           "Blames the customer.", "It's easy to miss, so here's the step that fixes it:"),
-    _rule("blaming", r"(?<!not )(?<!n't )(?<!never )\byour (?:own )?fault\b|\b(?:user|customer|operator) error\b",
-          "Blames the customer outright.", "Let's get this working for you:"),
-    _rule("blaming", r"\bif you (?:had|would have|'d) (?:read|followed|checked|listened)\b",
+    _rule("blaming", r"\byour (?:own )?fault\b|\b(?:user|customer|operator) error\b",
+          "Blames the customer outright.", "Let's get this working for you:",
+          unless=r"(?:\bnot|n't|\bnever|\bno way|\bby no means|\bnone of (?:this|it|that) (?:is|was))\b[^.!?,;:]{0,30}?"
+                 r"\byour (?:own )?fault\b"),
+    _rule("blaming",  # the counterfactual reproach: "if you'd checked the email, you'd know"
+          r"\b(?:if you(?: had|'d| would have)|had you)(?: (?:just|only|simply|actually|carefully|properly|bothered to"
+          r"|taken the time to|even))* " + _EN_HEEDED + r"\b"
+          r"|\bif you\b[^.!?]{0,80}?,? (?:then )?you(?:'d| would)(?: have)? (?:know|known|seen|noticed|realised"
+          r"|realized"
+          r"|understood)\b",
           "Blames the customer for the outcome.", "Here's the quickest way to sort it out:"),
+    _rule("blaming",  # the terms held up against the customer, unless they grant something
+          r"\b(?:terms|t&cs?|ts&cs|conditions|contract|agreement|small print|fine print)(?: (?:and|&) conditions)?"
+          r"(?: of (?:sale|use|service))? (?:that |which )?you (?:agreed to|accepted|signed|ticked|consented to)\b"
+          r"|\bit(?:'s| is| was) (?:all |clearly |right there |literally |plainly )+(?:in|on) (?:the|our) (?:terms"
+          r"|t&cs|small print|fine print|faq|product page|website|listing|description|confirmation)\b"
+          r"|\b(?:read|check|look at|give (?:them|it) a (?:read|look))\b[^.!?]{0,30}?\bnext time\b",
+          "Holds the terms up against the customer.", "Here's what the terms mean for you, and what we can do:",
+          unless=_policy_spared("en")),
     _rule("blaming", r"\b(?:as (?:clearly )?stated in|clearly (?:states|stated|says))\b",
           "Implies the customer did not read the terms.", "Here's how it works, and what we can do:"),
     _rule("blaming", r"\byou (?:misunderstood|misread|are mistaken|are wrong)\b",
           "Tells the customer they are wrong.", "Sorry if that was unclear; here's how it works:"),
     # dismissive: minimising the problem or the feeling
     _rule("dismissive",
-          r"\b(?:calm down|chill out|settle down|no need to (?:shout|be upset|get upset|be rude|overreact))\b"
-          r"|\b(?:please|just|you need to|try to) relax\b",  # "sit back and relax: it's on its way" is kind
+          r"\b(?:calm down|chill out|settle down|no need (?:to|for) (?:shout\w*|yell\w*|swear\w*|the caps|all caps"
+          r"|the attitude|that tone|that language|be upset|get upset|be rude|be so rude|overreact|get so worked up))\b"
+          r"|\b(?:please|just|you need to|try to) relax\b"  # "sit back and relax: it's on its way" is kind
+          r"|\b(?:watch|mind) your (?:tone|language)\b|\btake a deep breath\b"
+          r"|\b(?:shouting|yelling|screaming|swearing|(?:typing |writing )?in (?:all )?caps|all caps|capital letters"
+          r"|being rude|insulting us|ranting|threats)\b[^.!?]{0,60}?\b(?:won't|will not|isn't going to|is not going to"
+          r"|doesn't|does not)\b[^.!?]{0,40}?\b(?:help|change|get|make|speed|fix|solve|faster|sooner|quicker)\b",
           "Polices the customer's feelings.", "We understand how frustrating this is."),
     _rule("dismissive",
           r"\b(?:it(?:'s| is) not a big deal|no big deal|not that bad)\b"
@@ -113,6 +324,19 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:there(?:'s| is) nothing (?:we|i) can do|nothing (?:more )?(?:we|i) can do"
           r"|it is what it is|deal with it|get over it)\b",
           "Closes the door without a next step.", "Here's what we can do next:"),
+    _rule("dismissive",  # sarcasm: a public complaint answered with mock thanks or an eye-roll
+          r"\b(?:yet )?another (?:tweet|post|complaint|rant|thread|comment)s? (?:about|on|regarding)\b"
+          r"|\b(?:what a|how) surpris(?:e|ing)\b"
+          r"|\b(?:letting|telling|showing|informing) (?:the whole|the entire|all (?:of )?the) (?:internet|world|twitter"
+          r"|timeline|planet)\b|🙄|😒",
+          "Sarcasm reads as contempt in public.", "Thanks for flagging this; here's what we can tell you:"),
+    _rule("dismissive",  # condescension, and telling the customer to go away
+          r"\breally (?:quite|very|pretty) (?:simple|easy|straightforward)\b|\bnot (?:exactly )?rocket science\b"
+          r"|\banyone can (?:do|see|understand|follow|manage)\b|\beven a child\b|\bself-explanatory\b"
+          r"|\b(?:stop|quit) (?:spamming|tagging|messaging|tweeting(?: at)?|dming|pinging|harassing|bombarding"
+          r"|flooding)"
+          r" (?:us|our|me)\b|\b(?:don't|do not) spam us\b",
+          "Talks down to the customer.", "Here's the step that sorts it, and we're here if it doesn't:"),
     _rule("dismissive",  # "just try the link again" is an ordinary suggestion, "obviously try" is not
           r"\bobviously (?:restart|reinstall|log ?in|wait|try|click|read|refresh)\b"
           r"|\b(?:simply|just) (?:restart|reinstall|log ?in|wait|read|refresh)\b",
@@ -127,11 +351,14 @@ RULES: tuple[Rule, ...] = (
           r"|\bper (?:our )?(?:company )?(?:policy|terms)\b"
           r"|\b(?:according to|in (?:accordance|line) with) (?:our|company|the company's) "
           r"(?:policy|policies|terms|rules)\b",
-          "Hides behind policy instead of explaining.", "Here's why it works this way, and what we can do for you:"),
+          "Hides behind policy instead of explaining.", "Here's why it works this way, and what we can do for you:",
+          unless=_policy_spared("en")),
     _rule("policy_hiding",
           r"\b(?:(?:it(?:'s| is)|this is) against (?:our |company )?policy|due to (?:company |our )?policy"
-          r"|company policy|our hands are tied)\b",
-          "Uses policy as a wall.", "We can't do that one, but here's what we can do:"),
+          r"|company policy|our hands are tied)\b"
+          r"|\b(?:that|this|it)(?:'s| is) (?:just |simply |unfortunately |sadly )?(?:our|the) (?:policy|rules?)\b"
+          r"|\brules are rules\b|\b(?:those|these) are (?:the|our) rules\b|\bthe (?:fee|charge|decision) stands\b",
+          "Uses policy as a wall.", "We can't do that one, but here's what we can do:", unless=_policy_spared("en")),
     _rule("policy_hiding",
           r"\bwe (?:are|'re) (?:unable|not able|not allowed) to (?:comment|disclose|discuss|explain)\b",
           "Refuses to explain.", "Let's take this to a private message so we can go through the details."),
@@ -158,35 +385,110 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"(?:gesagt|erwähnt|erklärt|mitgeteilt|geschrieben|angegeben)\b"
               r"|\bwie (?:wir|ich) (?:ihnen |dir |euch )?(?:bereits |schon |ja |mehrfach |mehrmals )*"
               r"(?:gesagt|erwähnt|erklärt|mitgeteilt|geschrieben|beschrieben|angegeben)\b"
-              r"|\bnicht (?:unsere schuld|unser fehler|unsere verantwortung|unser problem)\b|\bliegt nicht an uns\b"
+              r"|\bwie (?:wir|ich) (?:bereits |schon |ja )*(?:in|im|auf) (?:[\w-]+ ){1,3}?"
+              r"(?:gesagt|erwähnt|erklärt|mitgeteilt|geschrieben|beschrieben|angegeben)\b",
+              "Points out that the customer did not listen.", "Kurz zusammengefasst:",
+              unless=_UPDATES["de"], unless_reply=_APOLOGIES["de"]),
+        _rule("defensive",
+              r"\bwie (?:wir|ich) (?:ihnen|dir|euch)\b[^.!?,;]{0,30}?\b(?:gesagt|erwähnt|erklärt|mitgeteilt|geschrieben"
+              r"|beschrieben|angegeben)\b"
+              r"|\b(?:mehrfach|mehrmals|wiederholt|zigmal|x-mal|schon oft|so oft)\b[^.!?]{0,30}?\b(?:gesagt|erwähnt"
+              r"|erklärt|erläutert|mitgeteilt|geschrieben|beschrieben|angegeben)\b"
+              r"|\bzum (?:zweiten|dritten|vierten|fünften|x-ten|zigsten|wiederholten|hundertsten|letzten) mal\s*[,:]"
+              r"|\b(?:erkläre|erklären|sage|sagen|schreibe|schreiben|wiederhole|wiederholen) (?:ich|wir) (?:es |das )?"
+              r"(?:ihnen |dir |euch )?(?:noch ?mal|nochmals|erneut|ein letztes mal|zum \w+ mal)\b"
+              r"|\bwie oft (?:noch|(?:müssen|sollen|muss|soll) (?:wir|ich))\b"
+              r"|\b(?:lies|lest|lesen sie)\b[^.!?]{0,30}?\b(?:unsere|meine) (?:vorherigen|vorigen|letzten|bisherigen"
+              r"|früheren)"
+              r" (?:nachrichten|antworten|beiträge|mails|e-mails|dms)\b"
+              r"|\bnicht (?:unsere schuld|unser fehler|unsere verantwortung|unser problem|unsere sache)\b"
+              r"|\bliegt nicht an uns\b|\bgeht uns nichts an\b|\b(?:das|es) ist (?:ihr|dein"
+              r"|euer) (?:eigenes )?problem\b"
               r"|\b(?:wir sind|sind wir) (?:leider |dafür |hierfür |daran |hier )*(?:nicht|keineswegs) "
               r"(?:verantwortlich|schuld|zuständig|haftbar)\b"
               r"|\b(?:wir tragen|tragen wir) (?:dafür |hierfür )?keine (?:verantwortung|schuld|haftung)\b"
               r"|\b(?:wir haben|haben wir) nichts falsch gemacht\b",
               "Points out that the customer did not listen, or denies responsibility.", "Kurz zusammengefasst:"),
+        _rule("blaming",  # "Keine Sorge, das ist auf keinen Fall Ihre Schuld" consoles
+              r"\b(?:ihre|deine|eure) (?:eigene )?schuld\b", "Blames the customer.", "So lösen wir es jetzt:",
+              unless=r"\b(?:nicht|kein(?:e|en|er)?|keineswegs|keinesfalls|niemals|nie)\b[^.!?,;:–]{0,30}?"
+                     r"\b(?:ihre|deine|eure) (?:eigene )?schuld\b"),
+        _rule("blaming",  # the counterfactual: "Hättest du die Mail gelesen, wüsstest du ..."
+              r"\bhätte(?:st|n|t)? (?:du|sie|ihr)\b[^.!?;]{0,60}?\b" + _DE_HEEDED + r"\b"
+              r"|\bwenn (?:du|sie|ihr)\b[^.!?;,]{0,60}?\b" + _DE_HEEDED + r" (?:hättest|hätten|hättet)\b"
+              r"|\b(?:haben sie|hast du|habt ihr)\b[^.!?,;]{0,40}?\b(?:falsch\w*|nicht richtig|nicht korrekt|fehlerhaft"
+              r"|verkehrt\w*)(?: \w+)? " + _DE_ENTERED + r"\b(?![^.!]*\?)"
+              r"|\b(?:steht|stand|stehen|ist|war)\b (?:(?:doch|ja|alles|eindeutig|klar|deutlich|ausdrücklich|explizit"
+              r"|schwarz auf weiß) )+(?:\w+ ){0,3}?(?:in|im|auf) (?:den|der|dem|unseren|unserer|unserem) (?:agb"
+              r"|bedingungen"
+              r"|geschäftsbedingungen|nutzungsbedingungen|vertrag|vertragsbedingungen|faq|produktbeschreibung"
+              r"|beschreibung|bestätigung|kleingedruckten)\b"
+              r"|\b(?:agb|bedingungen|geschäftsbedingungen|nutzungsbedingungen|vertrag|richtlinien)\b[^.!?]{0,20}?"
+              r"\b(?:denen|die|dem|der|den) (?:du|sie|ihr) (?:\w+ )?(?:zugestimmt|akzeptiert|bestätigt|unterschrieben"
+              r"|angenommen) (?:hast|haben|habt)\b",
+              "Blames the customer.", "So lösen wir es jetzt:", unless=_policy_spared("de")),
         _rule("blaming",
               r"\b(?:(?:sie|du) hätte(?:n|st)|hätte(?:n|st) (?:sie|du))\b[^.!?,;]{0,50}?"
               r"\b\w*(?:lesen|prüfen|kontrollieren|beachten|aufpassen|achten|wissen|melden|angeben|informieren)"
               r" (?:können|müssen|sollen)\b"
-              r"|(?<!nicht )(?<!keine )\b(?:ihre|deine|eure) (?:eigene )?schuld\b"
               r"|\b(?:sie|du) (?:haben|hast|müssen|musst) (?:sich|dich) (?:wohl |offenbar |anscheinend |vermutlich )?"
               r"(?:[^.!?,;]{0,30}? )?(?:vertippt|verlesen|verklickt|geirrt|verschrieben)\b"
-              r"|\b(?:sie|du) (?:haben|hast)\b[^.!?,;]{0,30}?\b(?:falsch|nicht richtig) "
-              r"(?:eingegeben|gelesen|verstanden|ausgefüllt|angegeben)\b",
+              r"|\b(?:sie|du) (?:haben|hast)\b[^.!?,;]{0,30}?\b(?:falsch\w*|nicht richtig|fehlerhaft"
+              r"|verkehrt\w*)(?: \w+)? "
+              + _DE_ENTERED + r"\b",
               "Blames the customer.", "So lösen wir es jetzt:"),
         _rule("dismissive",
               r"\b(?:beruhigen sie sich|beruhige? dich|bleiben sie (?:bitte )?ruhig|bleib (?:bitte )?ruhig"
               r"|regen sie sich (?:bitte )?nicht (?:so )?auf|reg dich (?:bitte )?nicht (?:so )?auf"
-              r"|immer mit der ruhe|kein grund zur aufregung)\b"
+              r"|immer mit der ruhe|kein grund zur aufregung|komm(?:en sie)? (?:mal )?runter|tief durchatmen"
+              r"|achten sie auf ihren ton|achte auf deinen ton)\b"
+              r"|\b(?:großbuchstaben|großschreibung|caps(?:lock)?|schreien|geschrei|brüllen|gebrüll|anschreien|pöbeln"
+              r"|beleidigungen|beschimpfungen|drohungen|meckern)\b[^.!?]{0,60}?\b(?:nicht|kein\w*"
+              r"|nichts)\b[^.!?]{0,20}?"
+              r"\b(?:weiter|schneller|besser|bringt|bringen|hilft|helfen|ändert|ändern|beschleunigt)\w*"
+              r"|\b(?:schreien|brüllen|pöbeln|meckern|großbuchstaben|beleidigungen)\b[^.!?]{0,20}?\b(?:bringt|bringen"
+              r"|hilft"
+              r"|helfen|nützt|nützen)\b[^.!?]{0,20}?\b(?:nichts|nicht|keinem)\b"
               r"|\b(?:(?:da|daran|hier) können wir|können wir (?:da |daran |hier )?|wir können (?:da |daran |hier )?)"
-              r"(?:leider |halt |einfach )*nichts (?:machen|tun|ändern)\b",
+              r"(?:leider |halt |einfach |auch |nun mal |wirklich |so )*(?:nichts|nix) (?:mehr )?(?:machen|tun|ändern"
+              r"|unternehmen)\b|\b(?:da|daran|hier) (?:ist|lässt sich) (?:leider |halt )?nichts (?:mehr )?(?:zu )?"
+              r"(?:machen|ändern)\b|\bkann man (?:leider |halt )?nichts machen\b"
+              r"|\b(?:schon wieder|wieder mal|wieder einmal|noch) (?:ein|eine|einen)(?: weitere[rn]?)? (?:tweet|post"
+              r"|beitrag|kommentar|beschwerde|meckerei|thread)\b|\b(?:ein|eine|einen) weitere[rn]? (?:tweet|post"
+              r"|beitrag"
+              r"|beschwerde|meckerei)\b|\bna (?:super|toll|prima|klasse|großartig|bravo)\b"
+              r"|\bwas für eine überraschung\b"
+              r"|\bmit der ganzen welt\b"
+              r"|\bist (?:doch|ja) (?:ganz |total |echt |wirklich )?(?:einfach|simpel|nicht schwer|kinderleicht)\b"
+              r"|\bkein hexenwerk\b|\bdas kann (?:doch )?jede[rs]?\b|\bselbsterklärend\b"
+              r"|\beinfach (?:mal )?(?:reinschauen|reinsehen|reingucken|reinlesen|nachlesen|durchlesen|nachschauen)\b"
+              r"|\b(?:hör|hören sie|hört) (?:bitte )?auf,? uns (?:\w+ )?(?:zu spammen|zuzuspammen|vollzuspammen"
+              r"|zu taggen"
+              r"|zu markieren|zu belästigen|zu bombardieren)\b|\b(?:bitte )?nicht (?:mehr )?spammen\b",
               "Dismisses the customer or closes the door.", "Das ist ärgerlich, und das können wir tun:"),
         _rule("policy_hiding",
               r"\b(?:gemäß|laut|nach|aufgrund|wegen) (?:unseren|unserer|unseres) (?:richtlinien|richtlinie|agb"
               r"|geschäftsbedingungen|bedingungen|regeln|vorgaben|firmenpolitik|unternehmensrichtlinien)\b"
               r"|\bunsere (?:richtlinien|agb|regeln|bedingungen) (?:erlauben|gestatten|verbieten|untersagen|sehen)\b"
-              r"|\b(?:verstößt|ist) gegen unsere (?:richtlinien|agb|regeln)\b|\bfirmenpolitik\b",
-              "Hides behind policy.", "Darum ist es so, und das können wir für dich tun:"),
+              r"|\b(?:verstößt|ist) gegen unsere (?:richtlinien|agb|regeln)\b|\bfirmenpolitik\b"
+              r"|\b(?:das|so) (?:sind|ist) (?:nun mal |nun einmal |halt |eben |einfach |leider )+(?:\w+ )?(?:unsere"
+              r"|die)"
+              r" (?:richtlinien|richtlinie|regeln|regel|vorgaben|vorschriften|agb|bedingungen)\b|\bregeln sind regeln\b"
+              r"|\bso sind (?:nun mal |nun einmal |halt |eben |leider )?(?:die|unsere) (?:regeln|vorschriften"
+              r"|richtlinien)\b",
+              "Hides behind policy.", "Darum ist es so, und das können wir für dich tun:", unless=_policy_spared("de")),
+        _rule("defensive",  # "unser System funktioniert wieder einwandfrei" is news
+              r"\b(?:unser|das) (?:system|app|netz|portal|shop)\b[^.!?,;]{0,20}?\b(?:macht keine fehler|funktioniert"
+              r" (?:einwandfrei|tadellos|fehlerfrei|perfekt)(?! (?:auf|mit|unter|für)\b))",
+              "Defends the company's system instead of looking at the customer's problem.",
+              "Schauen wir uns an, was bei dir und bei uns passiert ist:", unless=_RESTORED["de"]),
+        _rule("defensive",  # a threat: "Wenn Sie so weitermachen, sperren wir Ihr Konto"
+              r"\b(?:wenn|falls|sollten) (?:du|sie|ihr)\b[^.!?]{0,40}?\b(?:weiter\w*|nicht aufhör\w*|erneut|nochmal"
+              r"|noch einmal)\b[^.!?]{0,40}?\b(?:wir\b[^.!?]{0,30}?\b" + _DE_THREAT + r"|" + _DE_THREAT + r" wir)\b"
+              r"|\b(?:weitere|jede weitere) (?:nachrichten|nachricht|beleidigungen|beleidigung|beschimpfungen|posts"
+              r"|kommentare)\b[^.!?]{0,40}?\b(?:werden|wird)\b[^.!?]{0,30}?\b(?:ignoriert|gelöscht|gemeldet|gesperrt"
+              r"|blockiert)\b|\b(?:letzte|letztmalige) (?:warnung|verwarnung)\b",
+              "Threatens the customer.", "Wir wollen helfen, und das ist der nächste Schritt:"),
     ),
     "fr": (
         _rule("defensive",
@@ -195,25 +497,77 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"(?:indiqué|expliqué|dit|mentionné|précisé|écrit|signalé|répondu)\b"
               r"|\bcomme (?:déjà|précédemment) (?:indiqué|expliqué|dit|mentionné|précisé|signalé)\b"
               r"|\bcomme (?:indiqué|expliqué|dit|mentionné|précisé) (?:précédemment|auparavant|plus tôt"
-              r"|dans (?:notre|mon) (?:précédent|dernier) (?:message|mail|e-mail|courriel))\b"
+              r"|dans (?:notre|mon) (?:précédent|dernier) (?:message|mail|e-mail|courriel))\b",
+              "Points out that the customer did not listen.", "Pour résumer :",
+              unless=_UPDATES["fr"], unless_reply=_APOLOGIES["fr"]),
+        _rule("defensive",
+              r"\bcomme (?:nous|je) (?:vous|te) (?:l'|les |le )?(?:avons|ai|avions|avais) (?:déjà |précédemment "
+              r"|auparavant |bien |plusieurs fois |à plusieurs reprises )*(?:indiqué|expliqué|dit|mentionné|précisé"
+              r"|écrit"
+              r"|signalé|répondu|répété)\b"
+              r"|\b(?:à plusieurs reprises|plusieurs fois|maintes fois|cent fois|mille fois)\b[^.!?]{0,20}?\b(?:indiqué"
+              r"|expliqué|dit|mentionné|précisé|écrit|signalé|répondu|répété)\b"
+              r"|\bpour la (?:deuxième|troisième|quatrième|énième|nième|dixième|centième|dernière) fois\s*[,:]"
+              r"|\bcombien de fois (?:faut-il|devons-nous|dois-je|faudra-t-il)\b|\bje (?:vous |te )?(?:le )?répète\b"
+              r"|\b(?:relire|relisez|relis|lire|lisez)\b[^.!?]{0,20}?\b(?:nos|mes) (?:messages|réponses|échanges|mails"
+              r"|e-mails) (?:précédents|précédentes|antérieurs|antérieures)\b"
               r"|\b(?:ce|cela|ça) n'(?:est|était) (?:pas|en rien|nullement) (?:de |du )?(?:notre|ma) "
-              r"(?:faute|erreur|responsabilité|ressort)\b|\bpas (?:de )?notre faute\b"
+              r"(?:faute|erreur|responsabilité|ressort|problème)\b|\bpas (?:de )?notre (?:faute|problème)\b"
+              r"|\b(?:ça|cela) ne nous regarde pas\b|\bne (?:relève|dépend) pas de nous\b"
               r"|\bnous ne sommes (?:pas|en rien|nullement) (?:responsables|fautifs|en cause)\b"
               r"|\bnous déclinons toute responsabilité\b",
               "Points out that the customer did not listen, or denies responsibility.", "Pour résumer :"),
         _rule("blaming",
               r"\b(?:vous auriez|tu aurais) (?:dû|du|pu) (?:(?:mieux|bien|d'abord) )?(?:lire|relire|vérifier|consulter"
               r"|contrôler|regarder|faire attention|nous prévenir|vous renseigner|te renseigner|savoir)\b"
-              r"|\bil fallait (?:lire|vérifier|consulter|faire attention)\b"
+              r"|\bil (?:fallait|aurait fallu|suffisait(?: de)?) (?:les |le |la |l')?(?:lire|relire|vérifier|consulter"
+              r"|regarder|faire attention|prêter attention)\b"
+              r"|\bsi (?:vous aviez|tu avais)(?: (?:bien|pris la peine de|pris le temps de|simplement|seulement|juste"
+              r"|au moins))* (?:lu|relu|consulté|vérifié|regardé|fait attention|suivi|écouté|contrôlé|jeté un (?:œil"
+              r"|oeil"
+              r"|coup d'œil|coup d'oeil)|lire|consulter|vérifier|regarder)\b"
+              r"|\bsi (?:vous|tu)\b[^.!?]{0,80}?(?:vous auriez|tu aurais) (?:vu|su|compris|remarqué|constaté)\b"
+              r"|\b(?:vous avez|tu as) (?:dû |du |sans doute |probablement |certainement |sûrement "
+              r"|forcément )?(?:saisi"
+              r"|tapé|entré|indiqué|renseigné|choisi|sélectionné|coché) (?:un |une |le |la |les )?(?:mauvais|mauvaise"
+              r"|mauvaises|faux|fausse|fausses)\b"
+              r"|\b(?:vous vous êtes|tu t'es) (?:sans doute |probablement |certainement |sûrement )?trompée?s?\b"
               r"|\bc'(?:est|était) (?:de )?(?:votre|ta) faute\b"
               r"|\b(?:vous avez|tu as) (?:dû |du |sans doute |probablement |certainement )?(?:vous|te) tromper\b"
               r"|\b(?:vous avez|tu as) (?:dû |du |sans doute |probablement |certainement )?mal "
               r"(?:lire|lu|saisir|saisi|taper|tapé|comprendre|compris|remplir|rempli)\b"
               r"|(?<!si )\b(?:vous n'avez|tu n'as) pas (?:bien )?(?:lu|vérifié|consulté|suivi)\b",
               "Blames the customer.", "Voici comment nous allons régler cela :"),
+        _rule("blaming",  # the terms held up against the customer, unless they grant something
+              r"\b(?:conditions|cgv|cgu|termes|règlement|contrat)\b[^.!?]{0,30}?\b(?:que|auxquelles"
+              r"|auxquels) (?:vous avez"
+              r"|tu as) (?:\w+ )?(?:acceptée?s?|signée?s?|approuvée?s?|validée?s?|consenti|cochée?s?)\b"
+              r"|\b(?:sont|est|était|étaient) pourtant (?:très |bien |parfaitement |assez )?(?:claire?s?|explicites?"
+              r"|indiquée?s?|écrite?s?)\b"
+              r"|\b(?:c'est|c'était|tout est|tout était) (?:pourtant |bien |clairement |noir sur blanc )+(?:écrit"
+              r"|indiqué"
+              r"|précisé|mentionné|expliqué)\b",
+              "Blames the customer.", "Voici ce que les conditions prévoient pour vous, et ce que nous pouvons faire :",
+              unless=_policy_spared("fr")),
         _rule("dismissive",
-              r"\b(?:calmez-vous|calme-toi|restez calme|reste calme|du calme|gardez votre calme"
-              r"|pas la peine de (?:vous énerver|s'énerver|crier|vous fâcher))\b"
+              r"\b(?:calmez-vous|calme-toi|restez calme|reste calme|du calme|gardez votre calme|on se calme"
+              r"|un peu de calme|pas la peine de (?:vous énerver|s'énerver|crier|vous fâcher))\b"
+              r"|\bce n'est pas en (?:criant|hurlant|insultant|vous énervant|t'énervant|s'énervant"
+              r"|écrivant en majuscules"
+              r"|tweetant|râlant|nous insultant|menaçant)\b"
+              r"|\b(?:crier|hurler|les majuscules|insulter|s'énerver|vous énerver|râler"
+              r"|menacer)\b[^.!?]{0,50}?\bn'?e?\b"
+              r"[^.!?]{0,20}?\b(?:servira|sert|changera|change|fera|accélérera|arrangera|aidera|avancer)\w*"
+              r"|\b(?:baissez|baisse) (?:d'un ton|le ton)\b|\bsur un autre ton\b"
+              r"|\bil n'y a (?:malheureusement |hélas )?rien (?:à faire|(?:de plus )?que (?:nous|l'on|on) (?:puissions"
+              r"|puisse) faire)\b|\bc'est comme ça\b"
+              r"|\b(?:encore|toujours) (?:un|une) (?:tweet|post|plainte|réclamation|coup de gueule|thread) (?:sur"
+              r"|à propos"
+              r"|au sujet|concernant)\b|\b(?:un|une) (?:énième|nième) (?:tweet|post|plainte|réclamation|message)\b"
+              r"|\bquelle surprise\b|\b(?:avec|à) (?:toute la terre|la terre entière|tout internet|le monde entier)\b"
+              r"|\bc'est (?:pourtant|franchement) (?:très |tout |si )?(?:simple|facile)\b|\bce n'est pas sorcier\b"
+              r"|\bà la portée de (?:tout le monde|n'importe qui)\b"
+              r"|\b(?:arrêtez|arrête|cessez|cesse) de nous (?:spammer|harceler|inonder|bombarder|taguer|tagguer)\b"
               r"|\b(?:nous ne pouvons|on ne peut) (?:malheureusement |hélas )?rien (?:faire|y faire|y changer)\b"
               r"|\b(?:nous n'y pouvons|on n'y peut) rien\b",
               "Dismisses the customer or closes the door.", "Voici ce que nous pouvons faire :"),
@@ -221,8 +575,26 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"\b(?:selon|conformément à|d'après|en vertu de) (?:notre|nos) (?:politique|politiques|conditions|règles"
               r"|cgv|règlement|procédures?)\b"
               r"|\bnotre politique (?:ne (?:permet|prévoit|autorise)|interdit)\b"
-              r"|\bla politique de (?:l'entreprise|la société)\b|\b(?:contraire|contre) (?:à )?notre politique\b",
-              "Hides behind policy.", "Voici pourquoi, et ce que nous pouvons faire :"),
+              r"|\bla politique de (?:l'entreprise|la société)\b|\b(?:contraire|contre) (?:à )?notre politique\b"
+              r"|\bc'est (?:la|notre) (?:politique|règle|procédure)\b|\bce sont (?:les|nos) (?:règles|conditions"
+              r"|procédures)\b|\bla règle,? c'est la règle\b",
+              "Hides behind policy.", "Voici pourquoi, et ce que nous pouvons faire :", unless=_policy_spared("fr")),
+        _rule("defensive",
+              r"\b(?:notre |l')(?:système|application|appli|site|réseau)\b[^.!?,;]{0,20}?\b(?:ne se trompe (?:pas"
+              r"|jamais)"
+              r"|fonctionne (?:parfaitement|à merveille|sans aucun problème)(?! (?:sur|avec|pour|sous)\b))",
+              "Defends the company's system instead of looking at the customer's problem.",
+              "Regardons ensemble ce qui s'est passé de votre côté et du nôtre :", unless=_RESTORED["fr"]),
+        _rule("defensive",  # a threat: "Si vous continuez, nous bloquerons votre compte"
+              r"\bsi (?:vous|tu) (?:continuez|continues|persistez|persistes|recommencez|recommences"
+              r"|insistez)\b[^.!?]{0,60}?"
+              r"\b(?:nous|on)\b[^.!?]{0,30}?\b(?:bloquer\w*|signaler\w*|ignorer\w*|porter plainte"
+              r"|cesser\w* de (?:vous )?"
+              r"répondre|(?:fermer|suspendre|clôturer|supprimer)\w* (?:votre|ton) (?:compte|profil|contrat|accès))"
+              r"|\btout (?:nouveau |autre )?(?:message|propos|commentaire) (?:injurieux|insultant"
+              r"|de ce type)\b[^.!?]{0,30}?"
+              r"\bsera\b|\bdernier avertissement\b",
+              "Threatens the customer.", "Nous voulons vous aider, et voici la prochaine étape :"),
     ),
     "es": (
         _rule("defensive",
@@ -230,9 +602,23 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"|mencionamos|informamos|dicho|indicado|explicado|comentado|mencionado|informado)\b"
               r"|\bcomo (?:te |le |les |os )?(?:hemos |he )?(?:dijimos|dije|indicamos|explicamos|comentamos|mencionamos"
               r"|informamos|dicho|indicado|explicado|comentado|mencionado|informado) (?:antes|anteriormente|previamente"
-              r"|en (?:nuestro|mi) (?:anterior|último) mensaje)\b"
+              r"|en (?:nuestro|mi) (?:anterior|último) mensaje)\b",
+              "Points out that the customer did not listen.", "Para resumir:",
+              unless=_UPDATES["es"], unless_reply=_APOLOGIES["es"]),
+        _rule("defensive",
+              r"\bcomo (?:ya )?(?:te|le|les|os) (?:lo )?(?:hemos |he |habíamos |había )?(?:dijimos|dije|indicamos"
+              r"|explicamos|comentamos|mencionamos|informamos|repetimos|dicho|indicado|explicado|comentado|mencionado"
+              r"|informado|repetido)\b"
+              r"|\b(?:dicho|explicado|repetido|indicado|dijimos|explicamos|repetimos"
+              r"|indicamos)\b[^.!?]{0,20}?\b(?:varias"
+              r"|muchas|mil|cien|tres|dos) veces\b"
+              r"|\bpor (?:segunda|tercera|cuarta|quinta|enésima|décima|última|centésima) vez\s*[,:]"
+              r"|\bcuántas veces (?:te |le |os )?(?:tenemos|tengo|hay) que\b|\b(?:te|le|os) (?:lo )?repito\b"
+              r"|\b(?:lee|lea|leed|leer|relee|relea|releer)\b(?: \w+){0,2}? (?:nuestros|mis) (?:mensajes|respuestas"
+              r"|tuits|correos) (?:anteriores|previos)\b"
               r"|\bno es (?:nuestra culpa|culpa nuestra|nuestra responsabilidad|responsabilidad nuestra"
-              r"|un error nuestro|error nuestro)\b|\bla culpa no es nuestra\b"
+              r"|un error nuestro|error nuestro|problema nuestro|nuestro problema|asunto nuestro|cosa nuestra)\b"
+              r"|\bla culpa no es nuestra\b|\b(?:es|será) (?:tu|su) problema\b"
               r"|\bno (?:somos|nos hacemos) (?:responsables|culpables)\b|\bno tenemos (?:la )?culpa\b",
               "Points out that the customer did not listen, or denies responsibility.", "Para resumir:"),
         _rule("blaming",  # the second person only: "el equipo tendría que revisar" is a promise
@@ -241,26 +627,106 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"|prestado atención|prestar atención|fijado|fijarse|fijarte|consultado|consultar|avisado|avisar)\b"
               r"|(?<!no )\bes (?:tu|su) culpa\b|\bla culpa es (?:tuya|suya)\b"
               r"|\bdebes? haber(?:se|te) (?:equivocado|confundido)\b|\b(?:usted|tú) se (?:ha|habrá) equivocado\b"
-              r"|\bte (?:has|habrás) equivocado\b|\bno (?:ha|has) leído (?:bien|las condiciones|los términos)\b",
+              r"|\bte (?:has|habrás) equivocado\b|\bno (?:ha|has) leído (?:bien|las condiciones|los términos)\b"
+              r"|\bsi (?:usted |tú )?(?:hubieras|hubiera|hubieses|hubiese|hubierais|hubieseis)(?: (?:bien|antes"
+              r"|simplemente"
+              r"|solo|sólo))? (?:leído|revisado|mirado|comprobado|consultado|prestado atención|seguido|verificado"
+              r"|hecho caso"
+              r"|abierto|fijado|echado un vistazo)\b"
+              r"|\bde haber (?:leído|revisado|mirado|comprobado|consultado"
+              r"|prestado atención)\b[^.!?]{0,60}?\b(?:sabrías"
+              r"|sabría|habrías|habría|verías|vería)\b"
+              r"|(?:^|(?<=[.!?¡] ))haber(?:lo|la|los|las)? (?:leído|revisado|mirado|comprobado|consultado|preguntado"
+              r"|pensado)\b"
+              r"|\b(?:introdujiste|escribiste|pusiste|tecleaste|marcaste|seleccionaste|elegiste|leíste|entendiste"
+              r"|rellenaste|ingresaste|copiaste|indicaste|metiste|anotaste)\b(?: \w+){0,3}? " + _ES_WRONG + r"\b"
+              r"|\b(?:usted|seguro que|seguramente|probablemente|sin duda|a lo mejor)\b (?:(?!se\b)\w+ )?(?:introdujo"
+              r"|escribió|puso|tecleó|marcó|seleccionó|eligió|leyó|entendió|rellenó|ingresó|indicó"
+              r"|anotó)\b(?: \w+){0,3}? "
+              + _ES_WRONG + r"\b"
+              r"|\b(?:has|habrás|usted ha|usted habrá) (?:introducido|escrito|puesto|tecleado|marcado|seleccionado"
+              r"|elegido|leído|entendido|rellenado|ingresado|indicado|anotado|copiado)\b(?: \w+){0,3}? " + _ES_WRONG
+              + r"\b",
               "Blames the customer.", "Así lo solucionamos ahora:"),
+        _rule("blaming",  # the terms held up against the customer, unless they grant something
+              r"\b(?:términos|condiciones|contrato|política|normas)\b[^.!?]{0,30}?\bque (?:usted )?(?:aceptaste|aceptó"
+              r"|firmaste|firmó|aceptasteis|has aceptado|ha aceptado|has firmado|ha firmado)\b"
+              r"|\b(?:está|estaba|viene|venía|lo pone|lo dice|pone)\b (?:todo )?(?:clarísim[oa]|clarit[oa]"
+              r"|bien clar[oa]"
+              r"|muy clar[oa]|claramente|perfectamente|bien explicado|bien especificado)\b",
+              "Blames the customer.", "Esto es lo que las condiciones te permiten, y lo que podemos hacer:",
+              unless=_policy_spared("es")),
         _rule("dismissive",
               r"\b(?:cálmese|cálmate|tranquilícese|tranquilízate|mantenga la calma|mantén la calma"
               r"|no hace falta (?:gritar|ponerse así|enfadarse)|no es para tanto)\b"
-              r"|\bno (?:podemos|se puede) hacer nada\b|\bno hay nada que (?:podamos|se pueda) hacer\b",
+              r"|\bno (?:podemos|se puede) hacer nada\b|\bno hay nada (?:más )?que (?:(?:podamos|se pueda"
+              r"|pueda) )?hacer\b"
+              r"|\bes lo que hay\b"
+              r"|\b(?:gritar|gritando|gritos|escribir en mayúsculas|escribiendo en mayúsculas|en mayúsculas|insultar"
+              r"|insultando|insultos|amenazar|amenazando|enfadarte|ponerte así|ponerse así)\b[^.!?]{0,60}?\bno (?:va"
+              r"|vas"
+              r"|vais|van|sirve|servirá|ayuda|ayudará|hará|harás|conseguirá|conseguirás|cambia|cambiará|acelera"
+              r"|acelerará"
+              r"|soluciona|solucionará|arregla|arreglará)\b"
+              r"|\bno (?:sirve de nada|sirve|ayuda|adelanta|soluciona) (?:nada )?(?:gritar|insultar"
+              r"|escribir en mayúsculas"
+              r"|enfadarse|ponerse así)\b|\b(?:baja|baje|bajad) el tono\b"
+              r"|\botr[oa] (?:tuit|tweet|post|publicación|queja|reclamación|hilo|comentario) (?:más )?(?:sobre"
+              r"|acerca de"
+              r"|por)\b|\bqué sorpresa\b|\bgracias por (?:mantenernos|tenernos) tan\b"
+              r"|\b(?:contárselo|contarlo|decírselo|publicarlo|compartirlo) (?:a|con) todo (?:el mundo|internet"
+              r"|twitter)\b"
+              r"|\bno (?:es|tiene) ciencia\b|\bno es física cuántica\b|\bcualquiera (?:puede|sabe) hacerlo\b"
+              r"|\bhasta un niño\b|\bes de sentido común\b"
+              r"|\b(?:deja|deje|dejad|dejen) de (?:spamear(?:nos)?|hacer spam|etiquetarnos|acosarnos|bombardearnos)\b"
+              r"|\bno (?:nos )?(?:spamees|spamee|hagas spam|haga spam)\b",
               "Dismisses the customer or closes the door.", "Esto es lo que podemos hacer:"),
         _rule("policy_hiding",
               r"\b(?:según|de acuerdo con|conforme a|por) nuestras? (?:políticas?|normas|normativa|condiciones"
-              r"|términos)\b|\b(?:por|es) política de (?:la )?empresa\b|\bnuestra política no (?:nos )?permite\b",
-              "Hides behind policy.", "Te explicamos por qué y qué podemos hacer:"),
+              r"|términos)\b|\b(?:por|es) política de (?:la )?empresa\b|\bnuestra política no (?:nos )?permite\b"
+              r"|\b(?:es|son) (?:nuestra|la) (?:política|norma|normativa)\b|\b(?:son|así son) las normas\b"
+              r"|\blas normas son las normas\b",
+              "Hides behind policy.", "Te explicamos por qué y qué podemos hacer:", unless=_policy_spared("es")),
+        _rule("defensive",
+              r"\b(?:nuestr[oa]|el|la) (?:sistema|app|aplicación|web|plataforma)\b (?:(?:nunca|no) (?:falla|se equivoca"
+              r"|comete errores)|funciona (?:perfectamente|a la perfección|sin (?:ningún )?problemas?)(?! (?:en|con"
+              r"|para)\b))",
+              "Defends the company's system instead of looking at the customer's problem.",
+              "Veamos qué ha pasado por tu lado y por el nuestro:", unless=_RESTORED["es"]),
+        _rule("defensive",  # a threat: "Si sigues así, bloquearemos tu cuenta"
+              r"\bsi (?:sigues|continúas|sigue|continúa|seguís|continuáis|insistes|insiste|vuelves a|vuelve a)\b"
+              r"[^.!?]{0,60}?\b(?:bloquear\w*|denunciar\w*|silenciar\w*|ignorar\w*|dejar\w* de (?:responder\w*"
+              r"|contestar\w*)|(?:cerrar|suspender|cancelar|eliminar)\w* (?:tu|su) (?:cuenta|perfil|contrato|acceso))"
+              r"|\bcualquier (?:otro )?(?:mensaje|comentario|insulto)\b[^.!?]{0,30}?\bserá\b|\búltimo aviso\b",
+              "Threatens the customer.", "Queremos ayudarte, y este es el siguiente paso:"),
     ),
     "pt": (
         _rule("defensive",
-              r"\bcomo já (?:lhe |te |vos )?(?:dissemos|explicamos|explicámos|informamos|informámos|mencionamos"
+              r"\b(?:como|conforme) já (?:lhe |te |vos )?(?:dissemos|explicamos|explicámos|informamos|informámos"
+              r"|mencionamos"
               r"|mencionámos|falamos|falámos|indicamos|indicámos|referimos|dito|explicado|informado)\b"
-              r"|\bcomo (?:lhe |te |vos )?(?:dissemos|explicamos|explicámos|informamos|informámos|mencionamos"
-              r"|mencionámos) (?:antes|anteriormente)\b"
+              r"|\b(?:como|conforme) (?:lhe |te |vos )?(?:dissemos|explicamos|explicámos|informamos|informámos"
+              r"|mencionamos"
+              r"|mencionámos) (?:antes|anteriormente)\b",
+              "Points out that the customer did not listen.", "Resumindo:",
+              unless=_UPDATES["pt"], unless_reply=_APOLOGIES["pt"]),
+        _rule("defensive",
+              r"\b(?:como|conforme) (?:já )?(?:lhe|te|vos) (?:\w+ )?(?:dissemos|explicamos|explicámos|informamos"
+              r"|informámos"
+              r"|mencionamos|mencionámos|falamos|falámos|indicamos|indicámos|referimos|repetimos|dito|explicado"
+              r"|informado"
+              r"|disse|expliquei)\b"
+              r"|\b(?:dissemos|explicamos|explicámos|repetimos|informamos|dito|explicado"
+              r"|repetido)\b[^.!?]{0,20}?\b(?:várias"
+              r"|muitas|inúmeras|mil|tantas|duas|três) vezes\b"
+              r"|\bpela (?:segunda|terceira|quarta|quinta|enésima|décima|última|centésima) vez\s*[,:]"
+              r"|\bquantas vezes (?:temos|tenho|vamos ter|preciso|precisamos)\b|\b(?:lhe|te) repito\b"
+              r"|\b(?:leia|leias|lê|ler|releia|reler|relê)\b(?: \w+){0,2}? (?:as )?(?:nossas |minhas )?(?:mensagens"
+              r"|respostas) anteriores\b"
               r"|\bnão (?:é|foi) (?:nossa culpa|culpa nossa|nossa responsabilidade|responsabilidade nossa"
-              r"|erro nosso|um erro nosso)\b|\ba culpa não (?:é|foi) nossa\b"
+              r"|erro nosso|um erro nosso|problema nosso|nosso problema|assunto nosso)\b|\ba culpa não (?:é"
+              r"|foi) nossa\b"
+              r"|\bnão é (?:connosco|conosco|com a gente)\b|\bo problema é (?:seu|teu)(?=[.!,;]|$)"
               r"|\bnão somos (?:responsáveis|culpados)\b|\bnão temos culpa\b",
               "Points out that the customer did not listen, or denies responsibility.", "Resumindo:"),
         _rule("blaming",  # the second person only: "o nosso técnico deveria ter verificado" owns the mistake
@@ -269,27 +735,86 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"|\ba culpa é (?:sua|tua|do senhor|da senhora|de você)\b|(?<!não )\b(?:é|foi) culpa (?:sua|tua)\b"
               r"|\b(?:você|o senhor|a senhora) deve ter se (?:enganado|confundido)\b"
               r"|\b(?:você|o senhor|a senhora) deve ter (?:digitado|escrito|inserido|colocado|lido|preenchido)"
-              r"(?: \w+){0,3}? (?:errad[oa]s?|mal)\b|\b(?:você|o senhor|a senhora) não leu\b",
+              r"(?: \w+){0,3}? (?:errad[oa]s?|mal)\b|\b(?:você|o senhor|a senhora) não leu\b"
+              r"|\b(?:você|o senhor|a senhora|tu)\b (?:\w+ )?(?:digitou|digitaste|escreveu|escreveste|inseriu|inseriste"
+              r"|colocou|colocaste|preencheu|preencheste|selecionou|escolheu|leu|entendeu|percebeu)\b(?: \w+){0,3}? "
+              r"(?:errad[oa]s?|mal|incorretamente)\b"
+              r"|\b(?:você|o senhor|a senhora) se (?:enganou|confundiu)\b|\bte enganaste\b"
+              r"|\bse (?:você |o senhor |a senhora |tu |vocês )?(?:tivesse|tivesses|tivessem|houvesse)(?: (?:bem|antes"
+              r"|só|apenas))? (?:lido|conferido|verificado|checado|olhado|consultado|prestado atenção|seguido|reparado"
+              r"|dado uma olhada)\b"
+              r"|\b(?:era só|bastava|bastaria|teria bastado)(?: (?:ter|você|o senhor|a senhora))* (?:lido|ler"
+              r"|lê-l[oa]s?"
+              r"|verificado|verificar|conferido|conferir|olhado|olhar|consultado|consultar|prestado atenção"
+              r"|prestar atenção)\b",
               "Blames the customer.", "Vamos resolver assim:"),
+        _rule("blaming",  # the terms held up against the customer, unless they grant something
+              r"\b(?:termos|condições|regulamento|contrato|política)\b[^.!?]{0,30}?\bque (?:você |o senhor |a senhora "
+              r"|tu )?(?:aceitou|aceitaste|assinou|assinaste|concordou|concordaste)\b"
+              r"|\b(?:está|estava|fica|ficou)\b (?:tudo )?(?:bem|muito|bastante|super) (?:explícito|claro|explicado"
+              r"|escrito|descrito|especificado)\b(?![^.!]*\?)",
+              "Blames the customer.", "Eis o que os termos preveem para si, e o que podemos fazer:",
+              unless=_policy_spared("pt")),
         _rule("dismissive",
               r"\b(?:acalme-se|acalma-te|se acalme|fique calm[oa]|fica calm[oa]|tenha calma|mantenha a calma"
-              r"|não precisa (?:gritar|se exaltar|ficar nervos[oa]))\b"
-              r"|\bnão (?:podemos|há como) fazer nada\b|\bnão há nada que (?:possamos|podemos|se possa) fazer\b",
+              r"|não precisa (?:gritar|se exaltar|ficar nervos[oa])|calma (?:aí|ai|lá|la)|calma,? calma)\b"
+              r"|\b(?:gritar|gritando|gritos|escrever em maiúsculas|em maiúsculas|maiúsculas|xingar|xingando|ofender"
+              r"|ofendendo|ameaçar|ameaçando)\b[^.!?]{0,60}?\bnão (?:vai|vão|ajuda|ajudará|adianta|resolve|resolverá"
+              r"|faz"
+              r"|fará|acelera|muda)\b"
+              r"|\bnão adianta (?:nada )?(?:gritar|xingar|ofender|escrever em maiúsculas|ficar nervos[oa])\b"
+              r"|\bbaix[ea] o tom\b"
+              r"|\bnão (?:podemos|há como) fazer nada\b|\bnão há nada que (?:possamos|podemos|se possa) fazer\b"
+              r"|\bnão (?:há|tem) (?:o )?que fazer\b|\bnão (?:há|tem) nada a fazer\b"
+              r"|\bmais (?:um|uma) (?:tweet|post|publicação|reclamação|queixa|comentário|desabafo|thread) (?:sobre"
+              r"|a respeito)\b|\b(?:que|quê) surpresa\b|\b(?:com|para) o mundo (?:todo|inteiro)\b|\bao mundo inteiro\b"
+              r"|\bqualquer (?:um|pessoa) (?:consegue|sabe)\b|\baté uma criança\b"
+              r"|\b(?:pare|para|parem) de (?:nos )?(?:spammar|mandar spam|marcar|importunar|bombardear)\b",
               "Dismisses the customer or closes the door.", "Eis o que podemos fazer:"),
         _rule("policy_hiding",
               r"\b(?:conforme|segundo|de acordo com|pela|pelas|pelos|por) (?:a |as |os )?(?:nossa|nossas|nossos) "
               r"(?:política|políticas|norma|normas|regras|termos|condições|regulamento)\b"
-              r"|\bpolítica da empresa\b|\bnossa política não (?:permite|prevê)\b",
-              "Hides behind policy.", "Explicamos o porquê e o que podemos fazer:"),
+              r"|\bpolítica da empresa\b|\bnossa política não (?:permite|prevê)\b"
+              r"|\b(?:é|são) (?:a|as) (?:nossa|nossas) (?:política|regras|normas)\b|\bregras são regras\b"
+              r"|\b(?:isso|isto|essas|estas) (?:é|são) (?:a|as) (?:política|regras|normas)\b"
+              r"(?! d[oa]s? (?!empresa|loja|casa)\w)",  # "as regras do sorteio" describe a contest
+              "Hides behind policy.", "Explicamos o porquê e o que podemos fazer:", unless=_policy_spared("pt")),
+        _rule("defensive",
+              r"\b(?:nosso|o|a nossa|a) (?:sistema|app|aplicativo|aplicação|site)\b (?:(?:não|nunca) (?:falha|erra"
+              r"|se engana)|(?:está )?(?:funciona|funcionando) (?:perfeitamente|normalmente|sem (?:nenhum )?problemas?)"
+              r"(?! (?:em|no|na|com|para)\b))",
+              "Defends the company's system instead of looking at the customer's problem.",
+              "Vamos ver o que aconteceu do seu lado e do nosso:", unless=_RESTORED["pt"]),
+        _rule("defensive",  # a threat: "Se continuar, vamos bloquear a sua conta"
+              r"\bse (?:você |o senhor |a senhora |tu )?(?:continuar|continuares|insistir|insistires|voltar a)\b"
+              r"[^.!?]{0,60}?\b(?:bloquear\w*|denunciar\w*|silenciar\w*|ignorar\w*|deixar\w* de (?:responder|atender)"
+              r"|(?:encerrar|suspender|cancelar|excluir)\w* (?:a )?(?:sua|tua) (?:conta|perfil|contrato|acesso))"
+              r"|\bqualquer (?:outra |nova )?(?:mensagem|ofensa|comentário)\b[^.!?]{0,30}?\bserá\b|\búltimo aviso\b",
+              "Threatens the customer.", "Queremos ajudar, e o próximo passo é este:"),
     ),
     "it": (
         _rule("defensive",
               r"\bcome (?:(?:le|ti|vi) )?(?:abbiamo |ho )?già (?:detto|spiegato|indicato|scritto|comunicato"
               r"|specificato|precisato|risposto|ripetuto)\b"
               r"|\bcome (?:(?:le|ti|vi) )?(?:abbiamo |ho )?(?:detto|spiegato|indicato|scritto|comunicato|specificato)"
-              r" (?:prima|in precedenza|precedentemente)\b"
+              r" (?:prima|in precedenza|precedentemente)\b",
+              "Points out that the customer did not listen.", "Riassumendo:",
+              unless=_UPDATES["it"], unless_reply=_APOLOGIES["it"]),
+        _rule("defensive",
+              r"\bcome (?:le|ti|vi) (?:abbiamo|ho) (?:già )?(?:più volte |ripetutamente )?(?:detto|spiegato|indicato"
+              r"|scritto"
+              r"|comunicato|specificato|precisato|risposto|ripetuto)\b"
+              r"|\b(?:detto|spiegato|ripetuto|scritto|indicato|comunicato)\b[^.!?]{0,20}?\b(?:più|tante|mille|cento|due"
+              r"|tre) volte\b|\b(?:più volte|ripetutamente)\b[^.!?]{0,20}?\b(?:detto|spiegato|ripetuto|scritto|indicato"
+              r"|comunicato)\b"
+              r"|\bper la (?:seconda|terza|quarta|quinta|ennesima|decima|centesima|ultima) volta\s*[,:]"
+              r"|\bquante volte (?:dobbiamo|devo|bisogna|dovremo)\b|\b(?:le|ti|vi) (?:lo )?ripeto\b"
+              r"|\b(?:rilegga|rileggi|rileggere|rileggete|legga|leggi|leggere)\b(?: \w+){0,2}? (?:i )?(?:nostri "
+              r"|miei )?"
+              r"messaggi (?:precedenti|precedentemente inviati)\b"
               r"|\bnon (?:è|e') (?:colpa nostra|nostra colpa|nostra responsabilità|responsabilità nostra"
-              r"|un nostro errore)\b|\bla colpa non è (?:la )?nostra\b"
+              r"|un nostro errore|un problema nostro|un nostro problema|problema nostro|di nostra competenza)\b"
+              r"|\bla colpa non è (?:la )?nostra\b|\bnon ci riguarda\b|\bnon dipende da noi\b"
               r"|\bnon siamo (?:noi )?(?:responsabili|colpevoli)\b|\bdeclin(?:iamo|a) ogni responsabilità\b",
               "Points out that the customer did not listen, or denies responsibility.", "Riassumendo:"),
         _rule("blaming",
@@ -299,20 +824,69 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"|\b(?:doveva|dovevi|dovevate) (?:leggere|controllare|verificare|fare attenzione|informarsi"
               r"|informarti)\b"
               r"|\b(?:deve|devi) aver(?:e)? (?:sbagliato|letto male|capito male|frainteso|inserito male|dimenticato)\b"
-              r"|\b(?:lei|tu) (?:ha|hai) (?:sbagliato|frainteso|capito male|letto male)\b",
+              r"|\b(?:lei|tu) (?:ha|hai) (?:sbagliato|frainteso|capito male|letto male)\b"
+              r"|\bse (?:lei |tu |voi )?(?:avesse|avessi|aveste)(?: (?:bene|prima|solo|almeno))? (?:letto|controllato"
+              r"|verificato|guardato|consultato|fatto attenzione|prestato attenzione|seguito|dato un'occhiata)\b"
+              r"|\b(?:avrà|avrai|avrete|deve aver|devi aver|dovete aver)(?:e)? (?:(?:sicuramente|probabilmente|forse"
+              r"|certamente|di sicuro|senz'altro|evidentemente) )?(?:inserito|digitato|scritto|letto|capito|compilato"
+              r"|selezionato|cliccato|scelto|impostato|copiato)\b(?: [\w']+){0,3}? " + _IT_WRONG + r"\b"
+              r"|\b(?:lei|tu) (?:ha|hai) (?:\w+ )?(?:inserito|digitato|scritto|letto|capito|compilato|selezionato"
+              r"|scelto)\b(?: [\w']+){0,3}? " + _IT_WRONG + r"\b"
+              r"|\b(?:ha|hai) (?:inserito|digitato|scritto|compilato|selezionato) (?:male|in modo errato)\b"
+              r"|\b(?:ha|hai) sbagliat[oa] a (?:inserire|digitare|scrivere|scegliere|selezionare|leggere)\b"
+              r"|\b(?:bastava|sarebbe bastato)(?: (?:solo|semplicemente))? (?:leggere|leggerl[oaie]|controllare"
+              r"|controllarl[oaie]|verificare|guardare|consultare|dare un'occhiata|fare attenzione|informarsi"
+              r"|chiedere)\b",
               "Blames the customer.", "Ecco come risolviamo:"),
+        _rule("blaming",  # the terms held up against the customer, unless they grant something
+              r"\b(?:condizioni|termini|regolamento|contratto)\b[^.!?]{0,30}?\bche (?:lei |tu )?(?:ha|hai"
+              r"|avete) (?:\w+ )?"
+              r"(?:accettat[oaie]|firmat[oaie]|sottoscritt[oaie]|approvat[oaie])\b"
+              r"|\b(?:era|è|c'era|c'è) (?:tutto (?:\w+ )?|(?:\w+ )?(?:chiaramente|ben|bene|nero su bianco) )(?:scritto"
+              r"|indicato|specificato|spiegato)\b",
+              "Blames the customer.", "Ecco cosa prevedono le condizioni per lei, e cosa possiamo fare:",
+              unless=_policy_spared("it")),
         _rule("dismissive",
               r"\b(?:si calmi|calmati|calmatevi|stia calm[oa]|stai calm[oa]|mantenga la calma|mantieni la calma"
-              r"|non c'è bisogno di (?:urlare|arrabbiarsi|agitarsi|scaldarsi))\b"
+              r"|non c'è bisogno di (?:urlare|arrabbiarsi|agitarsi|scaldarsi)|calma,? calma)\b"
+              r"|\b(?:si dia|datti) una calmata\b|\babbass(?:i|a|ate) i toni\b"
+              r"|\b(?:urlare|urlando|gridare|gridando|scrivere in maiuscolo|scrivendo in maiuscolo|in maiuscolo"
+              r"|insultare"
+              r"|insultando|insulti|minacciare|minacciando)\b[^.!?]{0,60}?\bnon (?:farà|fa|serve|servirà|aiuta|aiuterà"
+              r"|cambia|cambierà|risolve|risolverà|accelera|porta|porterà|fanno|faranno)\b"
+              r"|\bnon serve (?:a (?:niente|nulla) )?(?:urlare|gridare|scrivere in maiuscolo|arrabbiarsi|insultare"
+              r"|alzare i toni)\b"
+              r"|\b(?:un altro|un'altra|l'ennesim[oa]|ancora un|ancora una) (?:tweet|post|reclamo|lamentela|commento"
+              r"|thread|sfogo) (?:su|sul|sulla|sui|sulle|sullo|per|riguardo)\b|\bche sorpresa\b"
+              r"|\bnon ne sentivamo (?:proprio )?la mancanza\b|\b(?:a|con) tutto il mondo\b(?=[.!?,]|$)"
+              r"|\bnon ci vuole (?:mica )?un genio\b|\bchiunque (?:può|sa|riesce) (?:farlo|capirlo)\b"
+              r"|\bè (?:davvero|proprio) semplicissimo\b|\bnon è (?:mica )?fisica nucleare\b"
+              r"|\b(?:smetta|smettila|smettete|smetti) di (?:spammar\w*|tartassarci|intasar\w*|bombardarci|taggarci)\b"
               r"|\bnon (?:possiamo|si può) (?:farci|fare) (?:niente|nulla)\b"
-              r"|\bnon c'è (?:niente|nulla) (?:che (?:possiamo|si possa) fare|da fare)\b",
+              r"|\bnon c'è (?:niente|nulla) (?:che (?:possiamo|si possa) fare|da fare)\b|\bè così e basta\b",
               "Dismisses the customer or closes the door.", "Ecco cosa possiamo fare:"),
         _rule("policy_hiding",
               r"\b(?:secondo (?:la |le )?|in base (?:alla|alle) |come da |conformemente (?:alla|alle) )"
               r"(?:nostra|nostre) "
               r"(?:politica|politiche|policy|regole|condizioni|procedure)\b"
-              r"|\bla nostra (?:politica|policy) non (?:prevede|consente|permette)\b|\bpolitica aziendale\b",
-              "Hides behind policy.", "Ti spieghiamo il perché e cosa possiamo fare:"),
+              r"|\bla nostra (?:politica|policy) non (?:prevede|consente|permette)\b|\bpolitica aziendale\b"
+              r"|\b(?:è|sono) (?:la nostra|le nostre) (?:politica|policy|regole|procedure)\b|\bregole sono regole\b"
+              r"|\b(?:è|sono) (?:la|le) (?:politica|policy|regole|regola) (?:aziendal[ei]|dell'azienda)\b",
+              "Hides behind policy.", "Ti spieghiamo il perché e cosa possiamo fare:", unless=_policy_spared("it")),
+        _rule("defensive",
+              r"\b(?:il nostro|il|la nostra|la) (?:sistema|sito|app|applicazione|piattaforma)\b (?:non sbaglia(?: mai)?"
+              r"|non fa errori|funziona (?:benissimo|perfettamente|alla perfezione)(?! (?:su|con|per|in)\b))",
+              "Defends the company's system instead of looking at the customer's problem.",
+              "Vediamo cosa è successo dalla sua parte e dalla nostra:", unless=_RESTORED["it"]),
+        _rule("defensive",  # a threat: "Se continua così, bloccheremo il suo account"
+              r"\bse (?:lei |tu )?(?:continua|continui|continuate|insiste|insisti"
+              r"|insistete)\b[^.!?]{0,60}?\b(?:bloccar\w*"
+              r"|blocchere\w*|segnalar\w*|segnalere\w*|ignorar\w*|ignorere\w*|smetter\w* di rispondere|(?:chiuder"
+              r"|sospender"
+              r"|cancellar)\w* (?:il )?(?:suo|tuo) (?:account|profilo|contratto|accesso))"
+              r"|\bqualsiasi (?:altro |ulteriore )?(?:messaggio|commento|insulto)\b[^.!?]{0,30}?\bsarà\b"
+              r"|\bultimo avvertimento\b",
+              "Threatens the customer.", "Vogliamo aiutarla, ed ecco il prossimo passo:"),
     ),
     "nl": (
         _rule("defensive",
@@ -320,7 +894,25 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"(?:al eerder|reeds eerder|eerder al|al|reeds|eerder) "
               r"(?:hebben |heb )?(?:gezegd|uitgelegd|aangegeven|gemeld|vermeld|laten weten|gemaild|geschreven"
               r"|zeiden|zei|schreven|schreef|meldden)\b"
-              r"|\bniet (?:onze|mijn) (?:schuld|fout|verantwoordelijkheid)\b|\bligt niet aan ons\b"
+              r"|\bzoals (?:we|wij|ik)\b(?: [\w-]+){0,5}? (?:al|reeds|eerder)\b(?: [\w-]+){0,4}? (?:gezegd|uitgelegd"
+              r"|aangegeven|gemeld|vermeld|gemaild|geschreven|zeiden|zei|schreven|schreef|meldden)\b",
+              "Points out that the customer did not listen.", "Kort samengevat:",
+              unless=_UPDATES["nl"], unless_reply=_APOLOGIES["nl"]),
+        _rule("defensive",
+              r"\bzoals (?:we|wij|ik) (?:u|je|jou|jullie)\b(?: [\w-]+){0,4}? (?:gezegd|uitgelegd|aangegeven|gemeld"
+              r"|vermeld"
+              r"|laten weten|gemaild|geschreven|verteld|zeiden|zei|schreven|schreef|meldden|vertelden)\b"
+              r"|\b(?:al (?:meerdere|verschillende|zo vaak|vaker|twee|drie|\d+) (?:keren|keer)|meermaals"
+              r"|herhaaldelijk)\b"
+              r"[^.!?]{0,30}?\b(?:gezegd|uitgelegd|aangegeven|gemeld|verteld|geschreven)\b"
+              r"|\bvoor de (?:tweede|derde|vierde|vijfde|zoveelste|tiende|honderdste|laatste) keer\s*[,:]"
+              r"|\bhoe vaak (?:moeten|moet) (?:we|wij|ik)\b|\bik herhaal\b"
+              r"|\b(?:lees|lezen|herlees)\b(?: \w+){0,3}? (?:onze|mijn) (?:vorige|eerdere) (?:berichten|reacties"
+              r"|antwoorden)\b"
+              r"|\b(?:onze|mijn) (?:vorige|eerdere) (?:berichten|reacties|antwoorden)\b[^.!?]{0,20}?\b(?:terug ?lezen"
+              r"|nog eens (?:door)?lezen|teruglezen|na te lezen)\b"
+              r"|\bniet (?:onze|mijn) (?:schuld|fout|verantwoordelijkheid|probleem|zaak)\b|\bligt niet aan ons\b"
+              r"|\b(?:dat|dit|het) is (?:jouw|uw|je) (?:eigen )?probleem\b|\bniet het onze\b"
               r"|\b(?:(?:we|wij) zijn|zijn (?:we|wij)) (?:hier |daar |daarvoor |hiervoor )?niet verantwoordelijk\b",
               "Points out that the customer did not listen, or denies responsibility.", "Kort samengevat:"),
         _rule("blaming",  # "je had een mail moeten ontvangen" is news, "je had moeten opletten" a reproach
@@ -330,19 +922,74 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               r"|\b(?:u|je|jij) (?:heeft|hebt|heb|moet) (?:zich|je|u) "
               r"(?:vast |waarschijnlijk |zeker |blijkbaar )?vergist\b"
               r"|\b(?:u|je|jij) (?:heeft|hebt|heb) (?:het |dit |dat )?(?:vast |waarschijnlijk |blijkbaar )?"
-              r"(?:verkeerd|niet goed) (?:gelezen|ingevuld|begrepen|ingevoerd|getypt)\b",
+              r"(?:verkeerd|niet goed) (?:gelezen|ingevuld|begrepen|ingevoerd|getypt)\b"
+              r"|\b(?:u|je|jij) (?:heeft|hebt|heb)\b[^.!?,;]{0,40}?\b(?:verkeerd|verkeerde \w+|niet goed|fout|onjuist) "
+              + _NL_ENTERED + r"\b"
+              r"|\b(?:heeft u|hebt u|heb je|heb jij)\b[^.!?,;]{0,40}?\b(?:verkeerd|verkeerde \w+|niet goed|fout"
+              r"|onjuist) "
+              + _NL_ENTERED + r"\b(?![^.!]*\?)"
+              r"|\bals (?:je|u|jij|jullie)\b[^.!?,;]{0,50}?\b" + _NL_HEEDED + r" (?:had|hadden|zou hebben)\b"
+              r"|\bals (?:je|u|jij|jullie)\b[^.!?,;]{0,50}?\b(?:had|hadden) (?:\w+ )?" + _NL_HEEDED + r"\b"
+              r"|\bhad (?:je|u|jij)\b[^.!?;]{0,50}?\b" + _NL_HEEDED + r",? (?:dan )?(?:had|wist|zou|was)\b",
               "Blames the customer.", "Zo lossen we het op:"),
+        _rule("blaming",  # the terms held up against the customer, unless they grant something
+              r"\b(?:voorwaarden|regels|contract|overeenkomst|beleid)\b[^.!?]{0,30}?\b(?:waar|waarmee) (?:je|u|jij) "
+              r"(?:\w+ )?(?:mee )?akkoord (?:bent|ben|ging|gaat|hebt|heeft)\b"
+              r"|\b(?:voorwaarden|regels|contract|overeenkomst)\b[^.!?]{0,30}?\b(?:die|dat) (?:je|u) (?:hebt|heeft)"
+              r" (?:geaccepteerd|ondertekend|getekend|aangevinkt|goedgekeurd)\b"
+              r"|\bstaat (?:(?:toch|gewoon|duidelijk|echt|zwart op wit|heel duidelijk) )+(?:\w+ ){0,2}?(?:in|op) (?:de"
+              r"|onze"
+              r"|het|ons) (?:voorwaarden|algemene voorwaarden|website|site|faq|productpagina|beschrijving|bevestiging"
+              r"|contract)\b",
+              "Blames the customer.", "Dit betekenen de voorwaarden voor jou, en dit kunnen we doen:",
+              unless=_policy_spared("nl")),
         _rule("dismissive",
               r"\b(?:rustig aan|kalm aan|blijf (?:even )?rustig|blijft u (?:even )?rustig|kalmeer"
-              r"|doe (?:eens |even )?rustig)\b"
+              r"|doe (?:eens |even )?rustig|doe (?:eens |even )?normaal)\b"
+              r"|\b(?:let|letten) (?:even |wel )?op (?:je|uw) (?:toon|taal|woorden)\b"
+              r"|\b(?:schreeuwen|geschreeuw|hoofdletters|in caps|schelden|gescheld|tieren|dreigen|dreigementen)\b"
+              r"[^.!?]{0,60}?\b(?:niet|geen)\b[^.!?]{0,30}?\b(?:sneller|beter|eerder|helpt|helpen|werkt|verandert"
+              r"|veranderen|oplossen|lost)\b"
+              r"|\b(?:schreeuwen|schelden|tieren|hoofdletters)\b (?:helpt|werkt|heeft) (?:\w+ )?(?:niet|geen zin)\b"
               r"|\b(?:we|wij) kunnen er (?:helaas )?niets (?:aan )?doen\b"
-              r"|\b(?:daar|hier) kunnen (?:we|wij) (?:helaas )?niets (?:aan )?doen\b",
+              r"|\b(?:daar|hier) kunnen (?:we|wij) (?:helaas )?niets (?:aan )?doen\b"
+              r"|\b(?:(?:daar|hier|er) kunnen (?:we|wij)|(?:we|wij) kunnen (?:er|daar|hier))(?: (?:helaas|echt|verder"
+              r"|ook"
+              r"|zelf|nu eenmaal))* (?:niets|niks) (?:meer )?(?:aan )?(?:doen|veranderen|wijzigen)\b"
+              r"|\bdaar is (?:helaas )?niets (?:meer )?aan te doen\b"
+              r"|\b(?:weer|alweer|nog) een (?:tweet|post|klacht|klaagtweet|draadje|thread) (?:over|van|met)\b"
+              r"|\bde zoveelste (?:tweet|post|klacht|klaagtweet|draadje|thread)\b|\bwat (?:een )?verrass(?:end|ing)\b"
+              r"|\bmet de hele wereld\b"
+              r"|\bgeen (?:rocket science|hogere wiskunde|raketwetenschap)\b"
+              r"|\bis toch (?:echt )?niet (?:zo )?moeilijk\b"
+              r"|\bis toch (?:heel |best )?(?:simpel|eenvoudig)\b|\biedereen kan (?:dat|het)\b"
+              r"|\b(?:stop|hou|houd|houdt) (?:eens |nou |alsjeblieft )?(?:op )?met (?:spammen|ons te spammen|taggen"
+              r"|ons te taggen|het spammen)\b|\b(?:spam|spamt) ons niet\b",
               "Dismisses the customer or closes the door.", "Dit kunnen we wel doen:"),
         _rule("policy_hiding",
               r"\b(?:volgens|conform|op grond van|vanwege) (?:ons|onze) (?:beleid|voorwaarden|regels|huisregels|policy"
               r"|bedrijfsbeleid|richtlijnen)\b"
-              r"|\bons beleid (?:staat|laat) (?:dit |dat |het )?niet toe\b|\bbedrijfsbeleid\b",
-              "Hides behind policy.", "Dit is de reden, en dit kunnen we wel doen:"),
+              r"|\bons beleid (?:staat|laat) (?:dit |dat |het )?niet toe\b|\bbedrijfsbeleid\b"
+              r"|\b(?:dat|dit|het) is (?:nu eenmaal |helaas |gewoon |simpelweg )?(?:ons|het) (?:beleid"
+              r"|bedrijfsbeleid)\b"
+              r"|\bregels zijn regels\b|\bzo zijn (?:nu eenmaal )?de regels\b"
+              r"|\b(?:dat|dit) zijn (?:nu eenmaal |helaas |gewoon )?(?:onze|de) (?:regels|voorwaarden)\b",
+              "Hides behind policy.", "Dit is de reden, en dit kunnen we wel doen:", unless=_policy_spared("nl")),
+        _rule("defensive",
+              r"\b(?:ons|onze|het|de) (?:systeem|app|website|site|netwerk)\b[^.!?,;]{0,15}?\b(?:maakt geen fouten"
+              r"|werkt (?:gewoon|perfect|naar behoren|zoals het hoort)(?=[.!,;]|$))",
+              "Defends the company's system instead of looking at the customer's problem.",
+              "Laten we kijken wat er bij jou en bij ons is gebeurd:", unless=_RESTORED["nl"]),
+        _rule("defensive",  # a threat: "Als je zo doorgaat, blokkeren we je account"
+              r"\bals (?:je|u|jij|jullie) (?:\w+ ){0,3}?(?:doorgaat|door blijft gaan|blijft|volhoudt|nog een keer)\b"
+              r"[^.!?]{0,60}?\b(?:blokkeren|blokkeert|melden we|rapporteren|negeren|reageren we niet meer|stoppen we"
+              r"|(?:sluiten|beëindigen|verwijderen|opschorten) (?:we|wij) (?:je|uw) (?:account|profiel|contract"
+              r"|abonnement)"
+              r"|(?:je|uw) (?:account|profiel|contract|abonnement) (?:wordt )?(?:gesloten|geblokkeerd|beëindigd"
+              r"|verwijderd))\b"
+              r"|\b(?:elk|ieder) (?:volgend |verder )?(?:bericht|scheldwoord)\b[^.!?]{0,30}?\bwordt\b"
+              r"|\blaatste waarschuwing\b",
+              "Threatens the customer.", "We willen je helpen, en dit is de volgende stap:"),
     ),
     # Polish, Russian, Turkish, Hungarian, Chinese, Japanese, Korean, Arabic and Thai (since 2026-12-06):
     # written the same way, to a labelled set first (tests/test_responder_tone.py). A reproach needs its
@@ -896,12 +1543,15 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
               "Hides behind policy.", "ขออธิบายเหตุผล และสิ่งที่เราทำได้:"),
     ),
 }
-#: Languages the tone guard checks: those whose rules, written to one labelled set, also caught at least 4 in 5
-#: of the defensive replies of a second set written after them, flagging at most 1 in 10 of its innocent ones
-#: (de ... nl: 35 of 35 and 1 of 28). The other languages' rules still run and report what they find, but
-#: caught only 8 of 54 replies of such a set (2026-12-06), so their reports say ``checked: false`` too: an
-#: empty report in Thai means little, and the agent must know that.
-TONE_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+#: Languages the tone guard checks: those whose rules catch at least 4 in 5 of the defensive replies of a set
+#: written blind after the rules were frozen (by someone who never saw them), flagging at most 1 in 10 of its
+#: innocent look-alikes. Set 5 (2026-12-06, ``tests/data/tone_set5_blind.csv``, 10 + 10 a language, scored
+#: once): en 8/10 caught and 0/10 flagged; de 4, fr 5, es 5, pt 5, it 2, nl 6 caught, none flagged. So only
+#: English is listed. The others' rules (de ... nl rewritten class by class on the blind set 4, which they had
+#: caught 28 of 56 of, flagging 10; pl ... th caught 8 of 54 of their set 3) still run and report what they
+#: find, but their reports say ``checked: false``: an empty report in German means "none of the phrasings we
+#: know", which misses about half, and the agent must know that.
+TONE_LANGUAGES = ("en",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -947,7 +1597,7 @@ class ToneReport:
         if self.checked:
             return out
         if self.language in RULES_BY_LANGUAGE:
-            out["note"] = (f"the tone guard knows only a few {language_name(self.language)} phrasings: "
+            out["note"] = (f"the tone guard catches only some defensive {language_name(self.language)} phrasings: "
                            "check this reply by hand")
         else:
             out["note"] = f"the tone guard has no rules for '{self.language}': check this reply by hand"
@@ -964,9 +1614,9 @@ def check_tone(text: str, language: str = "en") -> ToneReport:
     found: list[ToneFinding] = []
     rules = RULES if language == "en" else (*RULES_BY_LANGUAGE.get(language, ()), *RULES)
     folded = text.translate(_FOLD)  # same length: the spans below point into ``text`` as written
+    sentences = _Sentences(folded)
     for rule in rules:
-        for match in rule.pattern.finditer(folded):
-            start, end = match.span()
+        for start, end in rule.spans(folded, sentences):
             finding = ToneFinding(rule.category, start, end, text[start:end], rule.why, rule.suggestion)
             if not any(_overlaps(finding, other) for other in found):
                 found.append(finding)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -841,6 +844,407 @@ def test_a_language_with_a_few_rules_shows_what_they_find_and_says_to_check_by_h
     data = report.as_dict()
     assert [f["phrase"] for f in data["findings"]] == ["Proszę się uspokoić"] and data["defensive"] is True
     assert data["checked"] is False and "pl" not in data["languages_checked"]
-    assert data["note"] == "the tone guard knows only a few Polish phrasings: check this reply by hand"
+    assert data["note"] == "the tone guard catches only some defensive Polish phrasings: check this reply by hand"
     assert check_tone("Hej, vi hjälper dig.", "sv").as_dict()["note"] == (
         "the tone guard has no rules for 'sv': check this reply by hand")
+
+
+# -- set 4, written blind, development ---------------------------------------------------------------
+# Written by someone who never saw the rules: 8 defensive and 8 innocent replies in each language the guard
+# checks. The rules before it caught 28 of 56 and flagged 10 of 56 innocent ones (en 6 and 1, de 4 and 2,
+# fr 4 and 0, es 3 and 2, pt 3 and 2, it 4 and 2, nl 4 and 1): whole classes of phrasing were missing. The
+# rules were then rewritten class by class on it, so it is a development set and proves nothing held out.
+SET4_DEFENSIVE: dict[str, list[str]] = {
+    "en": [
+        "As I already explained in my last DM, the refund takes 10 business days. Please read our previous replies "
+        "before messaging again.",
+        "Honestly, if you'd checked the tracking email we sent you, you'd know the parcel was left with your "
+        "neighbour.",
+        "Calm down, shouting in all caps won't get your flight here any faster.",
+        "That's our policy and there's nothing we can do about it. The fee stands.",
+        "You must have typed your card number wrong, our system doesn't make mistakes like that.",
+        "We're not responsible for outages caused by your own router. Not really our problem tbh.",
+        "Wow, another tweet about the price increase. Great, thanks for letting the whole internet know 🙄",
+        "It clearly says in the terms you agreed to that sale items are non-refundable. Maybe give them a read next "
+        "time.",
+    ],
+    "de": [
+        "Wie wir Ihnen bereits mehrfach mitgeteilt haben, ist eine Erstattung in diesem Fall ausgeschlossen.",
+        "Hättest du die Versandbestätigung gelesen, wüsstest du, dass das Paket in der Packstation liegt.",
+        "Jetzt beruhigen Sie sich bitte erst mal. Mit Großbuchstaben kommen wir hier auch nicht weiter.",
+        "Das sind nun mal unsere Richtlinien, da können wir leider nichts machen.",
+        "Da haben Sie wohl die IBAN falsch eingegeben, bei uns ist alles korrekt gelaufen.",
+        "Für Störungen in Ihrem Heimnetz sind wir nicht zuständig. Das ist nicht unser Problem.",
+        "Steht doch alles in den AGB, denen du zugestimmt hast. Einfach mal reinschauen.",
+        "Na super, schon wieder ein Tweet über den neuen Abschlag. Danke, dass du das mit der ganzen Welt teilst.",
+    ],
+    "fr": [
+        "Comme je vous l'ai déjà expliqué, le remboursement n'est pas possible. Merci de relire nos messages "
+        "précédents.",
+        "Si vous aviez consulté vos mails, vous auriez vu que votre vol avait été décalé.",
+        "On se calme, s'il vous plaît. Ce n'est pas en criant que votre colis arrivera plus vite.",
+        "C'est la politique de l'entreprise, on ne peut rien y faire.",
+        "Vous avez dû mal saisir votre code, notre application fonctionne parfaitement.",
+        "Nous ne sommes pas responsables des retards de La Poste. Ce n'est pas de notre ressort.",
+        "Les conditions générales que vous avez acceptées sont pourtant très claires. Il fallait les lire.",
+        "Ah, encore un tweet sur votre facture d'électricité ? Merci pour cette information capitale.",
+    ],
+    "es": [
+        "Como ya te dijimos por DM, no podemos hacer nada más. Por favor, lee nuestros mensajes anteriores.",
+        "Si hubieras revisado tu correo, sabrías que el vuelo se reprogramó hace una semana.",
+        "Tranquilízate, por favor. Escribiendo en mayúsculas no vas a conseguir que el paquete llegue antes.",
+        "Es nuestra política y no hay nada que hacer. Lo sentimos.",
+        "Seguro que introdujiste mal el PIN, nuestro sistema no falla.",
+        "No somos responsables de los cortes de tu wifi casero. Eso no es problema nuestro.",
+        "Está clarísimo en los términos y condiciones que aceptaste. Haberlos leído.",
+        "Vaya, otro tuit sobre la factura de la luz. Gracias por mantenernos tan informados 🙃",
+    ],
+    "pt": [
+        "Conforme já informamos anteriormente, não há o que fazer. Pedimos que leia as mensagens anteriores.",
+        "Se você tivesse conferido seu e-mail, saberia que o voo foi remarcado.",
+        "Calma aí, gritar aqui no Twitter não vai fazer a encomenda chegar mais rápido.",
+        "É a política da empresa, infelizmente não podemos fazer nada.",
+        "Você deve ter digitado a senha errada, nosso app está funcionando normalmente.",
+        "Não somos responsáveis por avarias no seu router. Isso não é connosco.",
+        "Está bem explícito nos termos de uso que você aceitou. Era só ter lido.",
+        "Mais uma reclamação sobre a fatura da luz? Que surpresa. Obrigado pela partilha.",
+    ],
+    "it": [
+        "Come le abbiamo già spiegato più volte, il rimborso non è previsto. La invitiamo a rileggere i messaggi "
+        "precedenti.",
+        "Se avesse controllato la mail, saprebbe che il pacco è stato consegnato in portineria.",
+        "Si calmi, per favore. Scrivere in maiuscolo non farà tornare la linea prima.",
+        "È la nostra policy, non possiamo farci niente.",
+        "Avrà sicuramente inserito male il codice, la nostra app funziona benissimo.",
+        "Non siamo responsabili per i disservizi del suo modem. Non è un problema nostro.",
+        "Era tutto scritto nelle condizioni che ha accettato. Bastava leggerle.",
+        "Ah, un altro tweet sulla bolletta? Grazie per l'aggiornamento, non ne sentivamo proprio la mancanza.",
+    ],
+    "nl": [
+        "Zoals ik je al eerder heb uitgelegd, kunnen we hier niets meer aan doen. Lees onze vorige berichten even "
+        "terug.",
+        "Als je je mail had gecheckt, had je gezien dat je vlucht al een week geleden is omgeboekt.",
+        "Rustig aan even. Met hoofdletters schreeuwen komt je pakketje echt niet sneller.",
+        "Dat is nu eenmaal ons beleid, daar kunnen we niks aan veranderen.",
+        "U heeft vast uw pincode verkeerd ingetoetst, onze app werkt gewoon.",
+        "Wij zijn niet verantwoordelijk voor storingen in je eigen wifi-netwerk. Dat is jouw probleem, niet het "
+        "onze.",
+        "Het staat gewoon in de voorwaarden waar je mee akkoord bent gegaan. Had je die maar even moeten lezen.",
+        "Weer een tweet over de energierekening? Wat verrassend. Bedankt voor de update hoor.",
+    ],
+}
+SET4_INNOCENT: dict[str, list[str]] = {
+    "en": [
+        "Our policy gives you a full refund within 30 days, so let's get that sorted for you now.",
+        "Please don't worry, it's not your fault at all. The double charge was a glitch on our side and we've "
+        "already reversed it.",
+        "So sorry your flight was cancelled. You should have received a rebooking email by now – if it's not there, "
+        "DM us your booking ref and we'll check.",
+        "Could you check the order number and DM us? We'll chase the courier for you straight away.",
+        "We're responsible for this one, no question. A credit for yesterday's outage will show on your next bill.",
+        "Thanks a lot for the kind words about Jess, we'll make sure she hears them! 💙",
+        "As we mentioned in our earlier update, engineers are on site and we expect power back by 6pm. Sorry again "
+        "for the disruption.",
+        "If you'd like a calmer visit, our stores are usually quiet on weekday mornings, so that could be a good "
+        "time to pop in for the repair.",
+    ],
+    "de": [
+        "Laut unseren Richtlinien bekommst du bei über drei Stunden Verspätung die volle Entschädigung – wir "
+        "kümmern uns direkt darum.",
+        "Keine Sorge, das ist auf keinen Fall Ihre Schuld – der Fehler lag bei uns und ist bereits behoben.",
+        "Könntest du uns die Sendungsnummer bitte per DM schicken? Dann haken wir beim Zusteller nach.",
+        "Sie sollten die Gutschrift bereits auf Ihrem Konto sehen. Falls nicht, melden Sie sich gern noch einmal "
+        "bei uns.",
+        "Wie bereits in unserem Update angekündigt: Die Techniker sind vor Ort, und wir rechnen bis 18 Uhr mit "
+        "einer Lösung. Entschuldigt bitte die Umstände!",
+        "Vielen Dank für dein Lob an unser Team in Köln, das geben wir sehr gerne weiter! 😊",
+        "Wir übernehmen hier selbstverständlich die Verantwortung und schreiben dir die Ausfalltage gut.",
+        "Beruhigend vorab: Ihre Daten sind sicher, beim Umzug auf das neue System ist nichts verloren gegangen.",
+    ],
+    "fr": [
+        "Notre politique de remboursement vous permet d'être remboursé intégralement sous 30 jours, on s'en occupe "
+        "tout de suite.",
+        "Ne vous inquiétez pas, ce n'est absolument pas de votre faute : l'erreur vient de nous et elle est déjà "
+        "corrigée.",
+        "Pourriez-vous vérifier votre numéro de commande et nous l'envoyer en MP ? On relance le transporteur dans "
+        "la foulée.",
+        "Vous devriez déjà avoir reçu un e-mail avec votre nouvelle réservation. Si ce n'est pas le cas, "
+        "écrivez-nous en privé et on vérifie.",
+        "Nous sommes responsables de cette coupure et nous en sommes désolés : un geste commercial apparaîtra sur "
+        "votre prochaine facture.",
+        "Merci beaucoup pour votre message, ça fait plaisir à toute l'équipe ! 😊",
+        "Comme annoncé dans notre précédent message, les techniciens sont sur place et le réseau devrait être "
+        "rétabli d'ici 18h. Encore désolés pour la gêne.",
+        "Pour un rendez-vous plus calme, nos boutiques sont généralement moins fréquentées en semaine le matin.",
+    ],
+    "es": [
+        "Según nuestra política, tienes derecho al reembolso completo, así que ya lo hemos tramitado.",
+        "No te preocupes, no es culpa tuya en absoluto: fue un fallo nuestro y ya está solucionado.",
+        "¿Podrías revisar el número de pedido y enviárnoslo por MD? Así reclamamos a la empresa de transporte.",
+        "Ya deberías haber recibido un correo con tu nueva tarjeta de embarque. Si no te ha llegado, escríbenos por "
+        "privado y lo revisamos.",
+        "Nos hacemos responsables de la avería y te abonaremos los días sin servicio en la próxima factura.",
+        "¡Muchísimas gracias por tus palabras! Se las haremos llegar al equipo de la tienda de Valencia 💚",
+        "Como ya informamos en nuestra última actualización, los técnicos están trabajando en la zona y esperamos "
+        "restablecer el suministro antes de las 18:00. Disculpa las molestias.",
+        "Si prefieres ver la serie con calma, los episodios se quedan disponibles en la app durante todo el año.",
+    ],
+    "pt": [
+        "Pela nossa política de trocas, você tem direito ao reembolso total em até 30 dias, e já abrimos a "
+        "solicitação pra você.",
+        "Fica tranquilo, a culpa não foi sua de jeito nenhum: foi uma falha do nosso sistema e já corrigimos.",
+        "Pode conferir o número do pedido e mandar pra gente por DM? Vamos cobrar a transportadora.",
+        "Você já deve ter recebido um e-mail com a nova reserva. Se não chegou, chama a gente no privado que "
+        "verificamos.",
+        "Assumimos total responsabilidade pela falha de ontem e o crédito vai aparecer na sua próxima fatura.",
+        "Muito obrigado pelo carinho, vamos passar o recado à equipa da loja do Porto! 😊",
+        "Como já referimos na última atualização, os técnicos estão no local e prevemos repor a eletricidade até às "
+        "18h. Pedimos desculpa pelo incómodo.",
+        "Pode ficar calmo: o seu cartão já foi bloqueado e nenhuma compra nova pode ser feita com ele.",
+    ],
+    "it": [
+        "In base alla nostra policy ha diritto al rimborso completo entro 30 giorni: ce ne occupiamo subito.",
+        "Non si preoccupi, non è assolutamente colpa sua: l'errore è stato nostro ed è già stato corretto.",
+        "Ci potresti controllare il numero d'ordine e mandarcelo in DM? Così sollecitiamo il corriere.",
+        "Dovrebbe aver già ricevuto una mail con la nuova prenotazione. Se non la trova, ci scriva in privato e "
+        "verifichiamo.",
+        "Ci assumiamo la piena responsabilità del disservizio e le riconosceremo un rimborso nella prossima "
+        "bolletta.",
+        "Grazie mille per le belle parole, le giriamo subito ai colleghi del negozio di Torino! 😊",
+        "Come già comunicato nell'ultimo aggiornamento, i tecnici sono al lavoro e contiamo di ripristinare la "
+        "linea entro le 18. Ci scusiamo per il disagio.",
+        "Stia tranquillo: la carta è già stata bloccata e nessuno potrà più usarla.",
+    ],
+    "nl": [
+        "Volgens ons beleid heb je recht op je volledige aankoopbedrag terug, dus we hebben de terugbetaling al "
+        "voor je in gang gezet.",
+        "Maak je geen zorgen, het ligt echt niet aan jou: er ging iets mis aan onze kant en dat is inmiddels "
+        "opgelost.",
+        "Kun je het ordernummer even checken en ons dat via DM sturen? Dan gaan we er bij de bezorger achteraan.",
+        "Je zou al een mail met je nieuwe boeking moeten hebben ontvangen. Is dat niet zo? Stuur ons even een DM, "
+        "dan kijken we mee.",
+        "Wij zijn verantwoordelijk voor deze storing en je krijgt de dagen zonder internet terug op je volgende "
+        "factuur.",
+        "Wat leuk om te lezen, dankjewel! We geven je complimenten door aan het team in Utrecht 😊",
+        "Zoals we al in onze vorige update meldden, zijn de monteurs ter plaatse en verwachten we de stroom rond "
+        "18.00 uur te herstellen. Excuses voor het ongemak.",
+        "Geen haast: je kunt de afleveringen rustig terugkijken, ze blijven het hele jaar in de app staan.",
+    ],
+}
+#: Set 4 with the rules written on it: (defensive caught, innocent flagged) of 8 each.
+SET4_SCORES: dict[str, tuple[int, int]] = {
+    "en": (8, 0), "de": (8, 0), "fr": (8, 0), "es": (8, 0), "pt": (8, 0), "it": (8, 0), "nl": (8, 0),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(SET4_SCORES))
+def test_set4_written_blind_development_scores_as_pinned(lang: str) -> None:
+    caught = sum(check_tone(t, lang).defensive for t in SET4_DEFENSIVE[lang])
+    flagged = sum(check_tone(t, lang).defensive for t in SET4_INNOCENT[lang])
+    assert (caught, flagged) == SET4_SCORES[lang]
+
+
+#: One reply per class of phrasing that set 4 showed missing, and per class it did not contain (talking down,
+#: "for the third time", threats, "stop spamming"); written for the classes, not copied from set 4, and none
+#: caught by the rules before.
+NEW_CLASSES: list[tuple[str, str]] = [
+    # counterfactual blame: conditional perfect, pluperfect subjunctive, inversion
+    ("en", "Had you read the confirmation, you'd have seen the new time."),
+    ("en", "If you had bothered to look at the tracking page, you would know."),
+    ("de", "Wenn du die Mail gelesen hättest, wüsstest du Bescheid."),
+    ("de", "Hätten Sie die Anleitung beachtet, wäre das nicht passiert."),
+    ("fr", "Si tu avais lu notre mail, tu saurais que la livraison est décalée."),
+    ("fr", "Si vous aviez pris la peine de lire la notice, vous auriez compris."),
+    ("es", "Si hubiera leído el correo, sabría que el pedido llegaba hoy."),
+    ("es", "De haber revisado la web, sabrías que la tienda cerraba."),
+    ("pt", "Se tivesse lido as instruções, saberia como ativar."),
+    ("it", "Se avessi letto bene la mail, sapresti che il volo era spostato."),
+    ("nl", "Als u de mail goed had gelezen, had u het geweten."),
+    ("nl", "Had je de bevestiging gecheckt, dan wist je dat het pakket later kwam."),
+    # "you must have entered it wrong", "our system doesn't make mistakes"
+    ("de", "Sie haben die falsche Kontonummer eingetragen."),
+    ("fr", "Vous avez sûrement saisi un mauvais numéro de carte."),
+    ("es", "Pusiste mal el código postal."),
+    ("es", "Seguramente escribió mal su correo."),
+    ("pt", "O senhor digitou o CEP errado."),
+    ("it", "Deve aver digitato male la password."),
+    ("nl", "Je hebt de verkeerde maat gekozen."),
+    ("en", "Our system doesn't make mistakes like that."),
+    ("fr", "Notre système ne se trompe jamais."),
+    ("it", "Il nostro sistema non sbaglia mai."),
+    # the terms held up: "it's all in the T&Cs you accepted", "just read them"
+    ("en", "It's all in the T&Cs you accepted."),
+    ("en", "Maybe read the terms next time."),
+    ("de", "Das steht doch klar in den Geschäftsbedingungen."),
+    ("es", "Viene clarísimo en las condiciones que firmaste."),
+    ("pt", "Bastava ler o aviso na página."),
+    ("it", "Bastava controllare lo stato dell'ordine."),
+    ("it", "Era tutto chiaramente scritto nel contratto che ha firmato."),
+    ("nl", "Het staat toch duidelijk in de voorwaarden."),
+    # "shouting won't help"
+    ("en", "Yelling at us won't make the engineer arrive any sooner."),
+    ("de", "Schreien bringt hier gar nichts."),
+    ("fr", "Crier ne servira à rien."),
+    ("es", "Gritar no va a solucionar nada."),
+    ("pt", "Xingar não vai resolver nada."),
+    ("it", "Urlare non servirà a nulla."),
+    ("nl", "Schreeuwen helpt echt niet."),
+    # the policy as a wall: "rules are rules", "that's our policy"
+    ("en", "Rules are rules."),
+    ("de", "So sind nun mal die Regeln."),
+    ("fr", "Ce sont les règles, il n'y a rien à faire."),
+    ("es", "Son las normas y es lo que hay."),
+    ("pt", "Essas são as regras e não há nada a fazer."),
+    ("it", "Sono le nostre regole, è così e basta."),
+    ("nl", "Regels zijn regels, daar is niets aan te doen."),
+    # sarcasm about a public complaint
+    ("en", "Yet another complaint about the prices, what a surprise."),
+    ("de", "Na toll, noch eine Beschwerde über die Preise."),
+    ("fr", "Encore une plainte sur nos prix ? Quelle surprise."),
+    ("es", "Otra queja sobre los precios, qué sorpresa."),
+    ("pt", "Mais uma queixa sobre o preço? Que surpresa."),
+    ("it", "L'ennesimo reclamo sulla bolletta? Che sorpresa."),
+    ("nl", "Alweer een klacht over de prijs? Wat een verrassing."),
+    # "for the third time", "how many times", "as I told you several times"
+    ("en", "For the third time, the parcel has shipped."),
+    ("en", "How many times do we have to explain this?"),
+    ("de", "Zum dritten Mal: Das Paket ist unterwegs."),
+    ("fr", "Pour la troisième fois : votre colis est en route."),
+    ("es", "Por tercera vez: el pedido ya salió."),
+    ("pt", "Pela terceira vez: o pedido já saiu."),
+    ("it", "Per la terza volta: il pacco è partito."),
+    ("nl", "Voor de derde keer: het pakket is onderweg."),
+    ("nl", "Zoals ik u al meerdere keren heb uitgelegd, is restitutie niet mogelijk."),
+    # talking down
+    ("en", "It's really quite simple."),
+    ("en", "It's not rocket science."),
+    ("de", "Das ist doch ganz einfach."),
+    ("fr", "C'est pourtant très simple."),
+    # threats
+    ("en", "If you keep posting abuse, we will block you."),
+    ("de", "Wenn Sie so weitermachen, sperren wir Ihr Konto."),
+    ("fr", "Si vous continuez, nous bloquerons votre compte."),
+    ("es", "Si sigues insultando, bloquearemos tu cuenta."),
+    ("pt", "Se continuar com as ofensas, vamos bloquear a sua conta."),
+    ("it", "Se continua così, bloccheremo il suo account."),
+    ("nl", "Als je zo doorgaat, blokkeren we je account."),
+    # "stop spamming us"
+    ("en", "Please stop spamming us."),
+    ("de", "Hör bitte auf, uns zu spammen."),
+    ("fr", "Arrêtez de nous spammer, merci."),
+    ("es", "Deja de spamearnos, por favor."),
+    ("pt", "Pare de nos spammar, por favor."),
+    ("it", "Smettila di spammarci, grazie."),
+    ("nl", "Stop met spammen alsjeblieft."),
+    # "not our problem"
+    ("en", "Not our problem, talk to the courier."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NEW_CLASSES)
+def test_each_class_of_defensive_phrasing_is_caught(lang: str, text: str) -> None:
+    assert check_tone(text, lang).defensive
+
+
+#: Flagged by the rules before: a policy cited to grant something, "not your fault" after a negation the old
+#: look-behind did not know, and "as we said" in a public update or beside an apology.
+SPARED: list[tuple[str, str]] = [
+    ("en", "No worries, per our policy you get a free replacement."),
+    ("en", "None of this is your fault, and we're fixing it now."),
+    ("en", "As we said in our status update, the network is back. Sorry again."),
+    ("de", "Laut unseren AGB steht Ihnen eine kostenlose Rücksendung zu."),
+    ("de", "Es ist keineswegs deine Schuld, wir kümmern uns."),
+    ("fr", "Selon nos conditions, vous avez droit à un remboursement intégral."),
+    ("es", "De acuerdo con nuestras condiciones, te corresponde un reembolso completo."),
+    ("pt", "De acordo com as nossas regras, você tem direito a frete grátis."),
+    ("pt", "Como já informamos na nossa atualização, o serviço voltou. Pedimos desculpa."),
+    ("it", "Secondo le nostre condizioni le spetta un rimborso completo."),
+    ("it", "Come già scritto nel nostro aggiornamento, la linea è tornata. Ci scusiamo."),
+    ("nl", "Volgens onze voorwaarden heb je recht op gratis verzending."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), SPARED)
+def test_a_policy_that_grants_a_consoling_negation_or_an_apology_spares_the_rule(lang: str, text: str) -> None:
+    assert not check_tone(text, lang).defensive
+
+
+#: Written with the new rules, sharing their words: offers, questions, news, contest rules, reassurance.
+LOOK_ALIKES: list[tuple[str, str]] = [
+    ("en", "If you'd like, we can call you back this afternoon."),
+    ("en", "If you had checked in online, your boarding pass is in the app."),
+    ("en", "Under the terms you agreed to, you're entitled to a full refund."),
+    ("en", "Sorry this has happened for the second time this week; we're sending a replacement today."),
+    ("en", "If you continue to have trouble, we'll send a technician tomorrow."),
+    ("en", "We'll close your account today as you asked, and refund the balance."),
+    ("en", "Our app is working perfectly again after the fix. Thanks for your patience!"),
+    ("en", "Our app works perfectly on Android 10 and later."),
+    ("en", "Thanks for another lovely review, it made our day!"),
+    ("en", "It's our policy to refund delayed orders in full, so that's on its way."),
+    ("de", "Falls Sie weiterhin Probleme haben, melden Sie sich gern, dann tauschen wir das Gerät."),
+    ("de", "Haben Sie vielleicht die falsche Adresse angegeben? Schreib uns, dann ändern wir sie."),
+    ("de", "Wie wir gestern im Update geschrieben haben, läuft der Dienst wieder. Entschuldigung für den Ausfall!"),
+    ("de", "Hättest du gern eine Gutschrift oder einen Ersatz?"),
+    ("fr", "Si vous continuez à rencontrer ce souci, nous vous enverrons un nouvel appareil."),
+    ("fr", "Si vous avez déjà vérifié vos spams, écrivez-nous en privé."),
+    ("es", "Seguramente se escribió mal tu nombre en nuestro sistema; lo corregimos ya."),
+    ("es", "Pedimos disculpas a todo el mundo afectado por el corte."),
+    ("es", "Gracias por haber leído nuestro hilo, ¡nos alegra que te sirva!"),
+    ("es", "Si sigue teniendo problemas, le enviamos un técnico mañana."),
+    ("pt", "Estas são as regras do sorteio: basta seguir a página e comentar."),
+    ("pt", "O nosso app já está funcionando normalmente de novo. Obrigado pela paciência!"),
+    ("it", "Ora il sistema funziona perfettamente, grazie per la pazienza."),
+    ("it", "Se continua ad avere problemi, le mandiamo un tecnico domani."),
+    ("nl", "Stuur ons nog een bericht met je ordernummer, dan zoeken we het uit."),
+    ("nl", "De app werkt nu weer gewoon. Excuses voor het ongemak!"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), LOOK_ALIKES)
+def test_the_new_rules_leave_their_look_alikes_alone(lang: str, text: str) -> None:
+    assert not check_tone(text, lang).defensive
+
+
+def test_the_context_that_spares_a_rule_is_its_own_sentence() -> None:
+    text = "No worries, per our policy you get a free replacement. Per our policy, no refunds on sale items."
+    report = check_tone(text)
+    assert [(f.category, f.phrase) for f in report.findings] == [("policy_hiding", "Per our policy")]
+    assert report.findings[0].start == text.index("Per our policy")
+
+
+def test_an_apology_that_introduces_an_argument_does_not_excuse_it() -> None:
+    assert check_tone("Sorry, but as we said, the refund takes 10 days.").defensive
+    assert check_tone("Sorry for the confusion, but as we said, the fee stands.").defensive
+    assert check_tone("We're sorry you feel that way. As stated before, the fee applies.").defensive
+    assert check_tone("Es tut uns leid, aber wie bereits erklärt, dauert es 10 Tage.", "de").defensive
+    assert not check_tone("As we said, the refund takes 10 days. Sorry for the wait.").defensive
+
+
+# -- set 5: written blind (its writer saw no rule and no other set) after the rules of en ... nl were frozen,
+# scored once (2026-12-06), never tuned on. It decides which of those languages are listed as checked.
+SET5 = Path(__file__).parent / "data" / "tone_set5_blind.csv"
+#: (defensive caught, innocent flagged) of 10 + 10 each, as scored once; the rules were 11 and 2 of 70 before
+#: the class-by-class rewrite on set 4. A rule change that moves these was tuned on set 5: write a new set.
+SET5_SCORES: dict[str, tuple[int, int]] = {
+    "en": (8, 0), "de": (4, 0), "fr": (5, 0), "es": (5, 0), "pt": (5, 0), "it": (2, 0), "nl": (6, 0)}
+
+
+def _set5() -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {}
+    with SET5.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["language"], {"defensive": [], "innocent": []})[row["label"]].append(row["text"])
+    return out
+
+
+@pytest.mark.parametrize("lang", sorted(SET5_SCORES))
+def test_set5_written_blind_scores_as_pinned_and_decides_what_is_checked(lang: str) -> None:
+    """4 in 5 defensive replies caught and at most 1 in 10 innocent ones flagged, on a set the rules never saw,
+    or the language is not listed as checked (its report says so and asks the agent to read the reply)."""
+    texts = _set5()[lang]
+    assert (len(texts["defensive"]), len(texts["innocent"])) == (10, 10)
+    caught = sum(check_tone(t, lang).defensive for t in texts["defensive"])
+    flagged = sum(check_tone(t, lang).defensive for t in texts["innocent"])
+    assert (caught, flagged) == SET5_SCORES[lang]
+    passes = caught >= 8 and flagged <= 1
+    assert (lang in TONE_LANGUAGES) == check_tone("x", lang).checked == passes

@@ -336,7 +336,8 @@ async def test_the_live_tone_check_reads_the_reply_s_language(client: TestClient
 
     assert not (await check(german))["findings"]  # read as English: nothing found
     tone = await check(german, language="de")
-    assert tone["defensive"] and tone["checked"] and tone["findings"]
+    assert tone["defensive"] and tone["findings"] and tone["checked"] is False  # German rules run, unvouched
+    assert (await check("As we already explained, that is our policy.", language="en"))["defensive"]
     polish = await check("Dziękujemy za wiadomość, sprawdzimy to.", language="pl")
     assert polish["checked"] is False and "check this reply by hand" in polish["note"]
     for bad in ("", "EN", "de-DE<script>", "x" * 40):
@@ -354,10 +355,11 @@ async def test_the_conversation_page_says_when_the_tone_guard_does_not_check_the
         "UPDATE mentions SET language = 'pl' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
         (conv["id"],)))
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
-    assert 'id="tone-unchecked">The tone guard knows only a few Polish phrasings: check this reply by hand.' in page
+    assert ('id="tone-unchecked">The tone guard catches only some defensive Polish phrasings: check this reply by '
+            'hand.') in page
     assert "Tone guard: no findings." not in page and '"language":"pl"' in page
     await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'de' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
+        "UPDATE mentions SET language = 'en' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
         (conv["id"],)))
-    german = await (await client.get(f"/conversations/{conv['id']}")).text()
-    assert 'id="tone-unchecked"' not in german and "Tone guard: no findings." in german
+    english = await (await client.get(f"/conversations/{conv['id']}")).text()
+    assert 'id="tone-unchecked"' not in english and "Tone guard: no findings." in english

@@ -103,7 +103,7 @@ def test_lead_finds_confirms_and_hears_back_about_approvals(people: tuple[Any, A
     item = _approval(lead, approved)
     asked.accept = False
     item.get_by_role("button", name="Approve and send").click()
-    assert asked.messages and "tone guard flagged this reply (defensive)" in asked.messages[-1]
+    assert asked.messages and "tone guard flagged this reply (defensive, policy hiding)" in asked.messages[-1]
     assert handle in asked.messages[-1]
     assert _approval(lead, approved).count() == 1
     asked.accept = True
