@@ -8,6 +8,7 @@ wire them in without the tests needing any of those:
 * ``sla``: policy matching, due times and applied-SLA evaluation with warnings and escalation;
 * ``priority``: the queue score, its bucket and the reasons shown to agents;
 * ``metrics``: response-time summaries, SLA attainment, NPS, CSAT and CES;
-* ``drafts``, ``tone``, ``textlimits``: reply suggestions, the tone guard and platform limits;
+* ``drafts``, ``tone`` (its rules per language in ``tone_rules``), ``textlimits``: reply suggestions, the tone
+  guard and platform limits;
 * ``cli``: ``careline sla due`` and ``careline tone-check``.
 """
