@@ -504,3 +504,31 @@ async def test_a_person_half_way_through_signing_in_during_the_reset_starts_agai
     step = pyotp.TOTP(secret).timecode(datetime.now(UTC)) + 1
     assert acc_store.write_sync(lambda db: accept_totp_step(db, "agent", step)) is False
     assert (await post_login(person, "agent", PASSWORDS["agent"])).status == 303  # then the password alone
+
+
+async def test_a_reset_landing_between_the_code_and_the_session_leaves_no_session(  # type: ignore[no-untyped-def]
+        make_client, acc_store, monkeypatch) -> None:
+    """The code and the session were two writes: an admin's reset committed between them ended every session but
+    the one about to start, which the old secret's code then opened. The store runs the reset right after the
+    sign-in's first write, which is where a real one can land (writes are serialised)."""
+    from careline.app.web.accounts import reset_two_factor
+
+    secret = lost_everything(acc_store, "agent")
+    person = await make_client()
+    page = await (await post_login(person, "agent", PASSWORDS["agent"])).text()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+    real, resets = acc_store.write, []
+
+    async def write(fn):  # type: ignore[no-untyped-def]
+        out = await real(fn)
+        if not resets:
+            resets.append(await real(lambda db: reset_two_factor(db, "admin", "agent", via="admin page")))
+        return out
+
+    monkeypatch.setattr(acc_store, "write", write)
+    await person.post("/login/code", data={"pending": pending, "code": pyotp.TOTP(secret).now(), "csrf_token": token},
+                      allow_redirects=False)
+    monkeypatch.undo()
+    assert resets and two_factor_rows(acc_store, "agent") == (False, 0, 0)
+    assert (await person.get("/api/me")).status == 401  # whatever the answer said, no session outlived the reset

@@ -12,10 +12,12 @@ import asyncio
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from sqlite_utils import Database
 
 from careline.app.web import schemas
 from careline.app.web.accounts import (
@@ -143,7 +145,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         return _again(request, cookie, nxt, 401, WRONG)
     if record.two_factor:
         return _ask_code(request, record, cookie, nxt)
-    return await _finish(request, record, nxt, address, "password")
+    await _finish(request, record, nxt, address, "password")  # raises its redirect: no second step to fail
+    raise web.HTTPInternalServerError(text="the session did not start")  # not reached
 
 
 def _ask_code(request: web.Request, record: LoginRecord, cookie: str, nxt: str) -> web.Response:
@@ -171,36 +174,47 @@ async def login_code(request: web.Request) -> web.StreamResponse:
                       retry=wait)
     record = await request.app[STORE].read(lambda db: login_record(db, waiting.username))
     spare = recovery_code(fields.get("recovery", ""))
+    prove: Callable[[Database], bool] | None = None
     if spare is not None:
-        fresh = record is not None and await request.app[STORE].write(
-            lambda db: use_recovery_code(db, waiting.username, spare)) is not None
+        prove = lambda db: use_recovery_code(db, waiting.username, spare) is not None  # noqa: E731
     else:
         secret = record.totp_secret if record else None  # None: sealed with a lost key, recovery codes only
         step = matching_step(secret, fields.get("code", ""), utcnow()) if secret else None
-        fresh = step is not None and await request.app[STORE].write(
-            lambda db: accept_totp_step(db, waiting.username, step or 0))
-    if record is None or record.disabled or not fresh:
-        reason = "recovery code" if spare is not None else "two-factor code"
-        await request.app[STORE].write(lambda db: audit(db, waiting.username, "login.failed", waiting.username,
-                                                        address=address, reason=reason))
-        return _again(request, cookie, waiting.next, 401, "That code is not right (or was already used).",
-                      step="code", pending=key)
-    del request.app[PENDING][key]
+        if step is not None:
+            prove = lambda db: accept_totp_step(db, waiting.username, step)  # noqa: E731
     method = "password and recovery code" if spare is not None else "password and two-factor code"
-    return await _finish(request, record, waiting.next, address, method)
+    if record is not None and not record.disabled and prove is not None:
+        await _finish(request, record, waiting.next, address, method, prove=prove, pending=key)  # raises if proven
+    reason = "recovery code" if spare is not None else "two-factor code"
+    await request.app[STORE].write(lambda db: audit(db, waiting.username, "login.failed", waiting.username,
+                                                    address=address, reason=reason))
+    return _again(request, cookie, waiting.next, 401, "That code is not right (or was already used).",
+                  step="code", pending=key)
 
 
-async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: str, method: str) -> web.StreamResponse:
-    """Start the session, audit the success, clear the account's attempt count, go where asked."""
-    request.app[THROTTLE].succeeded(record.username)
+async def _finish(request: web.Request, record: LoginRecord, nxt: str, address: str, method: str, *,
+                  prove: Callable[[Database], bool] | None = None, pending: str | None = None) -> None:
+    """Start the session, audit the success, clear the account's attempt count, go where asked (raised).
+
+    ``prove`` (the second step: a code or recovery code used up) runs in the session's own transaction and
+    returns without a session when it fails: were they two writes, an admin's two-factor reset landing between
+    them ended every session but this one, which a code checked against the old secret then opened."""
     ttl = timedelta(hours=settings_now(request.app).accounts.session_hours)
     agent = request.headers.get("User-Agent", "")
 
     def go(db):  # type: ignore[no-untyped-def]
+        if prove is not None and not prove(db):
+            return None
         audit(db, record.username, "login.succeeded", record.username, address=address, method=method)
         return start_session(db, record.username, ttl=ttl, address=address, user_agent=agent)
 
-    sid, _csrf = await request.app[STORE].write(go)
+    started = await request.app[STORE].write(go)
+    if started is None:
+        return
+    request.app[THROTTLE].succeeded(record.username)
+    if pending is not None:
+        request.app[PENDING].pop(pending, None)
+    sid, _csrf = started
     target = nxt or ("/trends" if record.role is Role.MARKETING else "/")
     response = web.HTTPSeeOther(target)
     set_session_cookie(request, response, sid)
