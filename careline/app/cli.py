@@ -116,7 +116,9 @@ def demo(port: int, database: str | None, speed: float, classifier: str | None) 
     """
     from careline.app.service import run_demo
 
-    _run(run_demo(port=port, database=database, speed=speed, classifier=classifier))
+    # SIGINT or SIGTERM stop the service gracefully (exit 0); a Ctrl-C before that is in place (during the
+    # start) reaches main() as an interruption (130)
+    asyncio.run(run_demo(port=port, database=database, speed=speed, classifier=classifier))
 
 
 @cli.command()
@@ -130,7 +132,7 @@ def run(ctx: Context) -> None:
     from careline.app.service import run_service
 
     preflight(ctx.bootstrap)
-    _run(run_service(ctx.bootstrap))
+    asyncio.run(run_service(ctx.bootstrap))  # stopped as the demo is (above)
 
 
 @cli.command()
@@ -461,12 +463,6 @@ def _load_stage_commands() -> None:
             continue
         for command in getattr(module, "COMMANDS", ()):
             cli.add_command(command)
-
-
-def _run(coro: Any) -> None:
-    """Run the service until SIGINT or SIGTERM, which stop it gracefully (exit 0, the service's normal end);
-    a Ctrl-C before that is in place (during the start) goes on to :func:`main` as an interruption (130)."""
-    asyncio.run(coro)
 
 
 def main(argv: list[str] | None = None) -> None:

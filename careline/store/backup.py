@@ -130,9 +130,10 @@ def _partial(target: Path) -> Path:
     return target.with_name(f".{target.name}.partial")
 
 
-def _remove_partial(partial: Path) -> None:
-    """The temporary copy and its journal: left by a failed copy, or by one killed half-way."""
-    for suffix in PARTIAL_FILES:
+def _remove_partial(partial: Path, *, keep_copy: bool = False) -> None:
+    """The temporary copy and its journal: left by a failed copy, or by one killed half-way. ``keep_copy``:
+    only the journal files beside it (a backup reusing the copy it holds locked)."""
+    for suffix in PARTIAL_FILES[1:] if keep_copy else PARTIAL_FILES:
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
 
 
@@ -174,8 +175,7 @@ def _claim(partial: Path, target: Path) -> int:
                 os.close(fd)
                 raise StoreFileError(target, "another backup to this file is running; wait for it to finish")
             if _still_at(fd, partial):
-                for suffix in PARTIAL_FILES[1:]:
-                    Path(f"{partial}{suffix}").unlink(missing_ok=True)
+                _remove_partial(partial, keep_copy=True)
                 os.ftruncate(fd, 0)
                 os.fchmod(fd, PRIVATE)
                 return fd
