@@ -486,3 +486,40 @@ def test_erasure_waits_while_a_reply_to_the_customer_is_being_posted(tmp_path: P
             "SELECT count(*) FROM conversations WHERE id = ?", (conv,)).fetchone()[0]) == 1
     finally:
         store.close_sync()
+
+
+EXPORTS = {"customer": ("customer", "export", "--platform", "reddit", "--handle", "HANDLE", "-o"),
+           "readings": ("readings", "export", "-o"),
+           "config": ("config", "export")}
+
+
+@pytest.mark.parametrize("command", sorted(EXPORTS))
+def test_an_export_makes_no_folders_and_never_writes_over_the_database(tmp_path: Path, command: str) -> None:
+    """Every command that writes a file refuses a missing folder (a typo in a cron line made folders nobody
+    looked in) and the database's own files (``-o careline.db`` replaced every conversation with JSON), in
+    the same words, before it reads anything."""
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 5, datetime.now(UTC)))
+    handle = store.read_sync(lambda db: db.conn.execute(
+        "SELECT handle FROM authors WHERE platform = 'reddit' LIMIT 1").fetchone()[0])
+    store.close_sync()
+    args = [handle if a == "HANDLE" else a for a in EXPORTS[command]]
+    before = db_path.read_bytes()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    missing = tmp_path / "typo" / "out.json"
+    code, out = run(*args, str(missing), env=env)
+    assert code == 1 and out.strip() == f"error: cannot write {missing}: no folder {missing.parent}", out
+    assert not missing.parent.exists()
+    for own in (db_path, Path(f"{db_path}-wal"), tmp_path / "." / "c.db"):
+        code, out = run(*args, str(own), env=env)
+        assert code == 1 and "cannot write over the database; choose another name" in out, out
+    assert db_path.read_bytes() == before
+    existing = tmp_path / "old.json"
+    existing.write_text("x" * 100_000)
+    existing.chmod(0o644)
+    code, out = run(*args, str(existing), env=env)
+    assert code == 0, out
+    assert len(existing.read_text()) < 100_000  # replaced, not appended to
+    mode = stat.S_IMODE(existing.stat().st_mode)
+    assert mode == (0o644 if command == "config" else 0o600)  # the settings leave their secrets out

@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from careline.app.commands import check_output, write_output
 from careline.domain import from_iso, utcnow
 from careline.errors import INTERRUPTED, CarelineError, ConfigError, interrupted
 from careline.settings import Settings, describe, load_settings
@@ -211,8 +212,8 @@ def config_export(ctx: Context, file: str | None) -> None:
     from careline.app.commands.configfile import effective, to_toml
     from careline.app.service import open_store
 
-    if file and not Path(file).parent.is_dir():  # before any work, and before the database is touched
-        raise CarelineError(f"cannot write {file}: no folder {Path(file).parent}")
+    if file:  # before any work, and before the database is touched
+        check_output(ctx.bootstrap.service.database, file)
     if Path(ctx.bootstrap.service.database).is_file():
         store = open_store(ctx.bootstrap)
         try:
@@ -224,10 +225,7 @@ def config_export(ctx: Context, file: str | None) -> None:
     if not file:
         click.echo(text, nl=False)
         return
-    try:
-        Path(file).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CarelineError(f"cannot write {file}: {exc.strerror or exc}") from exc
+    write_output(ctx.bootstrap.service.database, file, text, private=False)  # secrets are left out
     click.echo(f"wrote {file}", err=True)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
+from careline.errors import CarelineError
 from careline.settings import Settings, load_settings
+from careline.store import backup as backups
 
 #: Format characters a line may keep: the joiners inside emoji and some scripts change nothing else.
 JOINERS = frozenset("\u200c\u200d")
@@ -34,3 +37,27 @@ def new_database_note(settings: Settings) -> str:
         return ""
     return (f"note: created a new database at {path}; if you meant an existing one, check service.database "
             "(or $CARELINE_SERVICE__DATABASE)")
+
+
+def check_output(database: str | Path, file: str | Path) -> None:
+    """Refuse an output file before any work: one in a folder that does not exist (a typo in a script's path
+    made folders nobody looked in) or the database's own files (an export written over ``careline.db``
+    destroyed every conversation)."""
+    parent = Path(file).parent
+    if not parent.is_dir():
+        raise CarelineError(f"cannot write {file}: no folder {parent}")
+    backups.refuse_own_file(database, file, "cannot write over the database; choose another name")
+
+
+def write_output(database: str | Path, file: str | Path, text: str, *, private: bool = True) -> None:
+    """Write ``text`` to ``file`` after :func:`check_output`; ``private`` files are readable by their owner
+    only (0600), from the moment they exist: exports hold customers' posts. OS errors are one line."""
+    check_output(database, file)
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, backups.PRIVATE if private else 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            if private:
+                os.fchmod(out.fileno(), backups.PRIVATE)  # an existing file keeps its mode through O_CREAT
+            out.write(text)
+    except OSError as exc:
+        raise CarelineError(f"cannot write {file}: {exc.strerror or exc}") from exc

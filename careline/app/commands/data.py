@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from careline.app.commands import settings_of
+from careline.app.commands import check_output, settings_of, write_output
 from careline.app.doctor import ERROR, KNOWN_MIGRATIONS, WARNING, doctor
 from careline.app.web.sealing import ENV
 from careline.domain import Platform, utcnow
@@ -111,13 +111,6 @@ def key_reminder(database: str | Path) -> str:
             f"with your backups (restore it beside the database; 'careline doctor' checks it matches)")
 
 
-def write_private(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (0600): exports hold customers' posts."""
-    backups.create_private(path)
-    Path(path).write_text(text, encoding="utf-8")
-    os.chmod(path, backups.PRIVATE)
-
-
 @click.group("customer")
 def customer() -> None:
     """One customer's data on request: export it, or erase it everywhere (GDPR articles 15 and 17)."""
@@ -133,7 +126,10 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
     from careline.app.service import open_store
     from careline.store.customers import export_customer
 
-    store = open_store(settings_of(ctx), must_exist=True)
+    settings = settings_of(ctx)
+    if output is not None:
+        check_output(settings.service.database, output)
+    store = open_store(settings, must_exist=True)
     try:
         found = store.read_sync(lambda db: export_customer(db, platform, handle, now=utcnow()))
     finally:
@@ -142,7 +138,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
     if output is None:
         click.echo(text)
         return
-    write_private(output, text + "\n")
+    write_output(settings.service.database, output, text + "\n")
     click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{found.handle} to {output}",
                err=True)
 
@@ -209,7 +205,10 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     from careline.app.web.security import csv_cell
     from careline.store.readings import labelled
 
-    store = open_store(settings_of(ctx), must_exist=True)
+    settings = settings_of(ctx)
+    if output is not None:
+        check_output(settings.service.database, output)
+    store = open_store(settings, must_exist=True)
     try:
         found = store.read_sync(lambda db: labelled(db, task, brand=brand))
     finally:
@@ -223,7 +222,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     if output is None:
         click.echo(buf.getvalue(), nl=False)
     else:
-        write_private(output, buf.getvalue())
+        write_output(settings.service.database, output, buf.getvalue())
     languages = sorted({r.language for r in found})
     click.echo(f"{len(found)} corrected post(s) for {task}" + (f" in {', '.join(languages)}" if languages else "")
                + (f" written to {output}" if output else ""), err=True)
