@@ -9,6 +9,11 @@ conversations, the queue's resolve, reopen and undo, the SLA sweep, and the repo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import random
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from careline.app.web.reports import export_rows, sla_summary
 from careline.app.web.slareport import ReportRow, lead_report, parse_range
 from careline.app.web.trends import Scope, by_platform, daily
 from careline.domain import Author, Classification, Mention, to_iso
+from careline.errors import Conflict
 from careline.settings import Settings
 from careline.store import Store
 from careline.store.customers import erase_customer
@@ -128,23 +134,70 @@ def test_a_reopen_and_a_second_resolution_do_not_move_the_first(store: Store) ->
     assert (t.targets_hit, t.targets_missed) == (1, 2)  # the late one's first response and resolution
 
 
-def test_an_undo_takes_the_resolution_back_and_a_dismissal_takes_both_targets_out(store: Store) -> None:
+def test_an_undo_takes_the_resolution_back_and_a_later_dismissal_keeps_it(store: Store) -> None:
     conv = opened(store)
     act(store, conv, "resolve", T0 + timedelta(minutes=20))
     undo(store, conv, T0 + timedelta(minutes=21))  # it never happened: neither target keeps it
     t = total(store, T0 + timedelta(days=3))
-    assert (t.targets_hit, t.targets_missed, t.resolution.count) == (0, 2, 0)  # both ran out unmet
+    assert (t.targets_hit, t.targets_missed, t.resolution.count, t.reopened) == (0, 2, 0, 0)  # both ran out unmet
     act(store, conv, "resolve", T0 + timedelta(minutes=40))
     act(store, conv, "reopen", T0 + timedelta(minutes=50))
     act(store, conv, "resolve", T0 + timedelta(days=2))
     undo(store, conv, T0 + timedelta(days=2, minutes=1))  # the second resolve: the first stays
     t = total(store, T0 + timedelta(days=3))
-    assert (t.targets_hit, t.targets_missed, t.resolution.count) == (1, 0, 1)
+    assert (t.targets_hit, t.targets_missed, t.resolution.count, t.reopened) == (1, 0, 1, 1)
+    # the follow-up dismissed (nothing to answer), then the customer writes once more: before, the dismissal
+    # dropped the met resolution and the customer's message brought it back as a new target, missed later
     act(store, conv, "dismiss", T0 + timedelta(days=2, minutes=2))
+    customer_writes(store, 1, T0 + timedelta(days=2, minutes=30), "@SkylarkAir one more thing")
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(days=2, minutes=31)))
+    for now in (T0 + timedelta(days=2, hours=1), T0 + timedelta(days=9)):
+        t = total(store, now)
+        assert (t.targets_hit, t.targets_missed, t.resolution.count, t.reopened) == (1, 0, 1, 1), now
+        row = csv_row(store, now)
+        assert (row["resolution_sla"], row["first_resolved_at"], row["reopened_after_resolution"]) == \
+            ("hit", "2026-11-25T09:40:00.000000+00:00", "yes")
+
+
+def test_a_dismissal_takes_out_only_what_was_not_done(store: Store) -> None:
+    """Spam dismissed unanswered owes nothing; a conversation answered late and then dismissed keeps its miss."""
+    conv = opened(store)
+    act(store, conv, "dismiss", T0 + timedelta(hours=2))  # past its first-response due time, unanswered
     t = total(store, T0 + timedelta(days=3))
-    assert (t.targets_hit, t.targets_missed, t.resolution.count) == (0, 0, 0)
-    assert (csv_row(store, T0 + timedelta(days=3))["resolution_sla"],
-            csv_row(store, T0 + timedelta(days=3))["first_response_sla"]) == ("", "")
+    assert (t.targets_hit, t.targets_missed) == (0, 0)
+    assert (csv_row(store, T0 + timedelta(days=3))["first_response_sla"],
+            csv_row(store, T0 + timedelta(days=3))["reopened_after_resolution"]) == ("", "")
+
+    customer_writes(store, 5, T0, "@SkylarkAir and my other bag", thread="7100", author="43")
+    late = int(store.read_sync(lambda db: db.conn.execute("SELECT max(id) FROM conversations").fetchone()[0]))
+    store.write_sync(lambda db: db.conn.execute(  # answered after 2 hours (the sender's write, in short)
+        "UPDATE conversations SET first_responded_at = ? WHERE id = ?", (to_iso(T0 + timedelta(hours=2)), late)))
+    act(store, late, "dismiss", T0 + timedelta(hours=3))
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed, t.first_response.count) == (0, 1, 1)
+
+
+def test_the_reopen_rate_counts_resolutions_reopened_after(store: Store) -> None:
+    """Three resolved: one the customer wrote to again, one an agent reopened, one left alone; an undone
+    resolve is no resolution and no reopen. Whole days come from the daily totals, today from the rows:
+    both agree with the rows themselves."""
+    convs = []
+    for n in range(4):
+        customer_writes(store, 10 + n, T0, f"@SkylarkAir problem {n}", thread=f"72{n}", author=f"5{n}")
+        convs.append(int(store.read_sync(
+            lambda db: db.conn.execute("SELECT max(id) FROM conversations").fetchone()[0])))
+        act(store, convs[-1], "claim", T0 + timedelta(minutes=5))
+        act(store, convs[-1], "resolve", T0 + timedelta(minutes=30 + n))
+    customer_writes(store, 20, T0 + timedelta(hours=2), "@SkylarkAir still broken", thread="720", author="50")
+    act(store, convs[1], "reopen", T0 + timedelta(hours=3))
+    undo(store, convs[3], T0 + timedelta(minutes=40))
+    for now in (T0 + timedelta(hours=4), T0 + timedelta(days=3)):  # today from rows, then whole days
+        t = total(store, now)
+        assert (t.resolution.count, t.reopened, t.reopened_pct) == (3, 2, 66.7), now
+    daily, rows = store.read_sync(lambda db: (
+        db.conn.execute("SELECT sum(reopened) FROM report_daily").fetchone()[0],
+        db.conn.execute("SELECT sum(reopened) FROM report_targets").fetchone()[0]))
+    assert daily == rows == 2
 
 
 def test_resolving_before_the_first_response_was_due_owes_no_reply(store: Store) -> None:
@@ -173,8 +226,8 @@ def test_m130_keeps_resolutions_and_clears_cancelled_first_responses_of_an_older
     CORE.apply(db, stop_before="m130_first_resolution_stays")
     from careline.store.reporting import TARGET_TRIGGERS
 
-    for name in TARGET_TRIGGERS:  # m090 builds today's table and triggers: make them what m090 made then
-        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for name in (*TARGET_TRIGGERS, "report_resolution_reopened"):  # m090 builds today's table and triggers:
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")  # make them what m090 made then
     db.conn.execute("ALTER TABLE report_targets DROP COLUMN done_at")
     for kind, due, done in (("first_response", "first_response_due", "first_responded_at"),
                             ("resolution", "resolution_due", "resolved_at")):
@@ -203,6 +256,39 @@ def test_m130_keeps_resolutions_and_clears_cancelled_first_responses_of_an_older
     db.conn.execute("UPDATE conversations SET status = 'open', resolved_at = NULL")  # the customer wrote again
     assert db.conn.execute("SELECT decided_at, hit FROM report_targets").fetchall() == \
         [("2026-12-01T09:30:00+00:00", 1)]
+
+
+def test_m132_counts_the_reopens_already_stored_and_brings_back_answered_dismissals(tmp_path: Path) -> None:
+    """A database made before m132: a resolution the customer reopened is counted as reopened from its status
+    event (an undo is not a reopen), and a first response answered before a dismissal counts again."""
+    db = Database(tmp_path / "old.db")
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    CORE.apply(db, stop_before="m132_reopen_rate_and_dismissals_keep_what_was_done")
+    db.conn.execute("DROP TRIGGER report_resolution_reopened")  # what the code before m132 had: no reopen count
+    columns = ("thread_key, platform, brand, author_key, status, created_at, updated_at, last_customer_at, "
+               "first_response_due, resolution_due, resolved_at, first_responded_at")
+    for n, (status, resolved, answered) in enumerate([("resolved", "2026-12-01T09:30:00+00:00", None),
+                                                      ("resolved", "2026-12-01T09:40:00+00:00", None),
+                                                      ("dismissed", None, "2026-12-01T09:20:00+00:00")]):
+        db.conn.execute(f"INSERT INTO conversations ({columns}) VALUES (?, 'x', 'acme', 'x:1', ?, "
+                        "'2026-12-01T09:00:00+00:00', '2026-12-01T09:00:00+00:00', '2026-12-01T09:00:00+00:00', "
+                        "'2026-12-01T10:00:00+00:00', '2026-12-02T09:00:00+00:00', ?, ?)",
+                        (f"x:acme:{n}", status, resolved, answered))
+    db.conn.execute("DELETE FROM report_targets WHERE conversation_id = 3")  # the old rule: dismissed, no target
+    for conv, kind in ((1, "conversation.status"), (2, "conversation.undone")):
+        db.conn.execute("INSERT INTO events (at, actor, kind, subject, data) VALUES ('2026-12-01T11:00:00+00:00', "
+                        "'ann', ?, ?, ?)", (kind, f"conversation:{conv}",
+                                            '{"from": "resolved", "to": "open", "action": "customer_message"}'))
+    db.conn.execute("UPDATE conversations SET status = 'open', resolved_at = NULL WHERE id IN (1, 2)")
+    CORE.apply(db)
+    assert db.conn.execute("SELECT conversation_id, reopened FROM report_targets WHERE target = 'resolution' "
+                           "ORDER BY 1").fetchall() == [(1, 1), (2, 0)]
+    assert db.conn.execute("SELECT sum(reopened) FROM report_daily").fetchone()[0] == 1
+    assert db.conn.execute("SELECT hit FROM report_targets WHERE conversation_id = 3").fetchall() == [(1,)]
+    db.conn.execute("UPDATE conversations SET status = 'resolved', resolved_at = '2026-12-01T12:00:00+00:00' "
+                    "WHERE id = 2")
+    db.conn.execute("UPDATE conversations SET status = 'open', resolved_at = NULL WHERE id = 2")  # from now on
+    assert db.conn.execute("SELECT sum(reopened) FROM report_daily").fetchone()[0] == 2
 
 
 @pytest.mark.parametrize("hours", [1, 30])
@@ -345,3 +431,94 @@ def test_m131_fills_the_people_counts_from_the_posts_already_stored(tmp_path: Pa
                 sentiment=("negative", "positive")[i % 2], detractor=(0.9, 0.1)[i % 2])
     CORE.apply(db)
     assert kept(db) == recount(db) and kept(db)
+
+
+# -- several people at once ----------------------------------------------------------------------------------
+def one_action(db: Database, *, name: str, n: int, conv: int, action: str, tick: Callable[[], datetime]) -> None:
+    """One person's action on ``conv`` inside a write transaction, at the shared clock's next minute; "write"
+    is the customer writing again (stored, classified, routed as the intake does it)."""
+    now = tick()
+    if action == "undo":
+        last = last_status_event(db, conv)
+        if last is not None and last.data["action"] in ("resolve", "dismiss"):
+            queue.restore(db, conv, last, actor=name, now=now)
+    elif action == "write":
+        thread = db.conn.execute("SELECT substr(thread_key, 11) FROM conversations WHERE id = ?", (conv,)).fetchone()
+        m = Mention("x", f"{name}{n}", "skylark", Author("x", "60", "c", "C"), "@SkylarkAir again",
+                    f"https://x.com/c/{name}{n}", now, now, thread[0], source="x-search")
+        store_mentions(db, [m], None, now)
+        c = Classification(m.key, "t", "negative", {"negative": 1.0}, complaint=0.9, detractor=0.9,
+                           intent="delivery", intent_scores={"delivery": 1.0})
+        db["classifications"].insert({**c.as_row(), "classified_at": now.isoformat()})
+        db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (m.key,))
+        policies = configured_policies(SETTINGS)
+        route_classified(db, now=now, due=lambda mm, t: deadlines_for(policies, mm, t), priority=priority_for)
+    else:
+        queue.act(db, conv, action, actor=name, now=now)
+
+
+def test_the_report_tables_agree_when_agents_a_lead_and_the_intake_act_at_once(tmp_path: Path) -> None:
+    """Two agents (resolve, reopen, claim), a lead (dismiss, undo) and the intake (customers writing again),
+    each through its own connection as the web app, the CLI and the scheduler have, on the same three
+    conversations at once. Whatever the order, the daily totals are the sum of the rows, only a resolution
+    that happened is marked reopened, and it is marked exactly when a status event took the conversation
+    out of "resolved" after it (the rule m132 fills older databases by)."""
+    path = tmp_path / "careline.db"
+    seeded = Store(path).open_sync()
+    for n in range(3):
+        customer_writes(seeded, n, T0, f"@SkylarkAir problem {n}", thread=f"73{n}", author=f"6{n}")
+    convs = [int(r[0]) for r in seeded.read_sync(lambda db: db.conn.execute("SELECT id FROM conversations")
+                                                  .fetchall())]
+    seeded.close_sync()
+    clock = {"s": 0}
+    clock_lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def tick() -> datetime:  # read inside the write transaction: commits and times keep one order
+        with clock_lock:
+            clock["s"] += 60
+            return T0 + timedelta(seconds=clock["s"])
+
+    def person(name: str, actions: tuple[str, ...], seed: int) -> None:
+        rnd, store = random.Random(seed), Store(path).open_sync()
+        try:
+            for i in range(40):
+                step = functools.partial(one_action, name=name, n=i, conv=rnd.choice(convs),
+                                         action=rnd.choice(actions), tick=tick)
+                with contextlib.suppress(Conflict):  # what the state no longer allows: the person is told so
+                    store.write_sync(step)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            store.close_sync()
+
+    people = [threading.Thread(target=person, args=("ann", ("claim", "resolve", "reopen"), 1)),
+              threading.Thread(target=person, args=("bob", ("claim", "resolve", "reopen"), 2)),
+              threading.Thread(target=person, args=("lead", ("dismiss", "undo", "resolve"), 3)),
+              threading.Thread(target=person, args=("intake", ("write",), 4))]
+    for t in people:
+        t.start()
+    for t in people:
+        t.join()
+    assert errors == []
+    db = Database(path)
+    summed = "SELECT day, kind, brand, platform, agent, intent, sum(n), sum(hits), sum(misses), sum(reopened) FROM "
+    daily = {r[:6]: r[6:] for r in db.conn.execute(summed + "report_daily WHERE kind <> 'reply' GROUP BY 1, 2, 3, 4, "
+                                                   "5, 6 HAVING sum(n) <> 0 OR sum(reopened) <> 0")}
+    recount = {r[:6]: r[6:] for r in db.conn.execute(
+        "SELECT substr(decided_at, 1, 10), target, brand, platform, agent, intent, count(*), sum(hit = 1), "
+        "sum(hit = 0), sum(reopened) FROM report_targets GROUP BY 1, 2, 3, 4, 5, 6")}
+    assert daily == recount
+    assert db.conn.execute("SELECT count(*) FROM report_targets WHERE reopened = 1 AND (target <> 'resolution' "
+                           "OR done_at IS NULL)").fetchone()[0] == 0
+    marked = {r[0] for r in db.conn.execute("SELECT conversation_id FROM report_targets WHERE reopened = 1")}
+    by_events = {r[0] for r in db.conn.execute("""SELECT t.conversation_id FROM report_targets t
+        WHERE t.target = 'resolution' AND t.done_at IS NOT NULL AND EXISTS (SELECT 1 FROM events e
+            WHERE e.subject = 'conversation:' || t.conversation_id AND e.kind = 'conversation.status'
+              AND e.at > t.done_at AND json_extract(e.data, '$.from') = 'resolved'
+              AND json_extract(e.data, '$.to') IN ('new', 'open', 'pending', 'snoozed'))""")}
+    assert marked == by_events
+    resolved = db.conn.execute("SELECT count(*) FROM events WHERE kind = 'conversation.status' "
+                               "AND json_extract(data, '$.to') = 'resolved'").fetchone()[0]
+    assert resolved >= 3 and db.conn.execute("SELECT count(*) FROM events WHERE kind = 'conversation.undone'"
+                                             ).fetchone()[0] >= 1  # the run did what it is meant to test

@@ -127,9 +127,9 @@ def test_a_range_counts_only_what_was_decided_inside_it() -> None:
     assert empty.rows == [] and empty.total.attainment_pct is None
 
 
-def test_reopening_keeps_the_first_resolution_and_dismissing_takes_it_out() -> None:
-    """The first resolution decides the target (``reporting.RESOLUTION_KEPT``): a reopen leaves it counted,
-    a dismissal (spam after all) takes it out."""
+def test_reopening_keeps_the_first_resolution_counts_a_reopen_and_a_dismissal_keeps_it() -> None:
+    """The first resolution decides the target (``reporting.RESOLUTION_KEPT``): a reopen leaves it counted
+    and counts it reopened; dismissing the follow-up (nothing more to answer) leaves it as it was."""
     now = datetime.now(UTC)
     db = _db(200, now)
     rng = parse_range(None, None, "UTC", now.date())
@@ -138,11 +138,14 @@ def test_reopening_keeps_the_first_resolution_and_dismissing_takes_it_out() -> N
     with db.conn:
         db.conn.execute("UPDATE conversations SET status = 'open', resolved_at = NULL WHERE id = ?", (conv,))
     after = lead_report(db, rng, "brand", now).total
-    assert (after.resolution.count, after.targets_hit, after.targets_missed) == (
-        before.resolution.count, before.targets_hit, before.targets_missed)
+    figures = (after.resolution.count, after.targets_hit, after.targets_missed)
+    assert figures == (before.resolution.count, before.targets_hit, before.targets_missed)
+    assert after.reopened == before.reopened + 1
     with db.conn:
         db.conn.execute("UPDATE conversations SET status = 'dismissed' WHERE id = ?", (conv,))
-    assert lead_report(db, rng, "brand", now).total.resolution.count == before.resolution.count - 1
+    dismissed = lead_report(db, rng, "brand", now).total
+    assert (dismissed.resolution.count, dismissed.targets_hit, dismissed.targets_missed) == figures
+    assert dismissed.reopened == after.reopened
 
 
 def _auth(token: str) -> dict[str, str]:

@@ -650,3 +650,30 @@ def m131_estimated_nps_per_person(db: Database) -> None:
 
     for statement in people_statements():
         db.conn.execute(statement)
+
+
+@CORE()
+def m132_reopen_rate_and_dismissals_keep_what_was_done(db: Database) -> None:
+    """The report counts the resolutions reopened afterwards (``report_targets.reopened`` and its daily sum,
+    ``reporting.daily_triggers``), filled here from the status events stored; and a dismissal no longer takes
+    out a target done before it (``reporting.target_triggers``): the first responses of conversations
+    dismissed after an answer come back. Resolutions a dismissal dropped before this are not recovered (the
+    reopen that came first had already cleared the conversation's resolution time)."""
+    from careline.store.reporting import DAILY_TRIGGERS, DECIDED_INDEX, TARGET_TRIGGERS, daily_triggers, target_triggers
+
+    for table in ("report_targets", "report_daily"):
+        if "reopened" not in {c[1] for c in db.conn.execute(f"PRAGMA table_info({table})")}:
+            db.conn.execute(f"ALTER TABLE {table} ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0")
+    for name in (*DAILY_TRIGGERS, *TARGET_TRIGGERS):
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in (*daily_triggers(), *target_triggers()):
+        db.conn.execute(statement)
+    db.conn.execute("DROP INDEX IF EXISTS report_targets_decided")
+    db.conn.execute(DECIDED_INDEX)
+    db.conn.execute("""UPDATE report_targets SET reopened = 1 WHERE target = 'resolution' AND done_at IS NOT NULL
+        AND reopened = 0 AND EXISTS (SELECT 1 FROM events e WHERE e.subject = 'conversation:' || conversation_id
+            AND e.kind = 'conversation.status' AND e.at > report_targets.done_at
+            AND CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.from') END = 'resolved'
+            AND CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.to') END
+                IN ('new', 'open', 'pending', 'snoozed'))""")
+    db.conn.execute("UPDATE conversations SET first_response_due = first_response_due WHERE status = 'dismissed'")

@@ -14,16 +14,18 @@ Three tables (migration ``m090_report_targets``):
   ``decided_at`` lies in its range and before now, the rule ``careline.app.web.reports`` applies
   in Python. Durations (wall clock, SLA clock, handle time) and ``done_at`` (the reply or resolution
   time; column added by m130) are set once it is done. A decided resolution row stays as its first
-  resolution decided it (:data:`RESOLUTION_KEPT`): reopening never turns a met target into a miss.
+  resolution decided it (:data:`RESOLUTION_KEPT`): reopening never turns a met target into a miss, and
+  ``reopened`` (m132) says the conversation was reopened after it.
 * ``report_daily``: per UTC day, target kind (and ``reply`` for sent replies) and split key
-  (brand, platform, agent, intent; ``''`` for none): how many, how many hit, how many missed.
+  (brand, platform, agent, intent; ``''`` for none): how many, how many hit, how many missed, and how
+  many resolutions were reopened afterwards.
 * ``report_buckets``: per UTC day, measure and split key, a histogram of durations over
   :data:`BUCKET_EDGES` (10 % apart) with each bucket's count and sum, so medians and p90s of any
   range come from a few thousand rows: the mean of the bucket holding the rank, never further off
   than the bucket is wide (10 %), exact when a bucket holds one value.
 
 The daily tables follow ``report_targets`` by its own insert and delete triggers, so an update there
-is written as a delete and an insert.
+is written as a delete and an insert (the ``reopened`` flag alone is updated in place: :func:`daily_triggers`).
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ def _intent(thread: str) -> str:
 def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_when: str, *, kept: str = "0",
                 cancelled: str = "0") -> str:
     """Delete then re-insert one conversation's ``kind`` row from its NEW values; a dismissed conversation
-    (spam, not ours to answer) decides no target, and reopening it brings its targets back.
+    (spam, not ours to answer) decides no target that was not done yet, and reopening it brings its targets
+    back. A target done before the dismissal (answered, resolved) stays as it was decided: dismissing the
+    customer's "thanks" after a resolution in time took the met target out of the report.
 
     ``kept`` (SQL over the stored row) leaves a decided row as it is: the row is then not re-inserted.
     ``cancelled`` (SQL over NEW) decides no target, as the SLA engine cancels it."""
@@ -94,7 +98,8 @@ def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_wh
             CASE WHEN {is_done} THEN NEW.{clock} END,
             CASE WHEN {is_done} THEN {handle} END,
             NEW.brand, NEW.platform, coalesce(NEW.assignee, ''), coalesce({_intent('NEW.thread_key')}, '')
-        WHERE (NEW.{due} IS NOT NULL OR {is_done}) AND NEW.status <> 'dismissed' AND NOT coalesce({cancelled}, 0)
+        WHERE (NEW.{due} IS NOT NULL OR {is_done}) AND (NEW.status <> 'dismissed' OR {is_done})
+          AND NOT coalesce({cancelled}, 0)
           AND NOT EXISTS (SELECT 1 FROM report_targets WHERE conversation_id = NEW.id AND target = '{kind}');"""
 
 
@@ -107,10 +112,9 @@ FIRST_CANCELLED = (f"{FIRST_RESOLVED} <= NEW.first_response_due AND "
                    f"(NEW.first_responded_at IS NULL OR NEW.first_responded_at > {FIRST_RESOLVED})")
 #: The first resolution decides the resolution target for good: a customer's "thanks" or any later message
 #: (which reopens the conversation) and an agent's reopen leave it as it was decided, and so does the
-#: resolution after a reopen. The row is rewritten only for that same resolution (its SLA clock filled in
-#: afterwards), dropped when the conversation is dismissed, and dropped by an undo (``UNDONE``).
-RESOLUTION_KEPT = ("done_at IS NOT NULL AND NEW.status <> 'dismissed' "
-                   "AND NOT (NEW.status = 'resolved' AND NEW.resolved_at = done_at)")
+#: resolution after a reopen, and so does a dismissal after it. The row is rewritten only for that same
+#: resolution (its SLA clock filled in afterwards), and dropped by an undo (``UNDONE``).
+RESOLUTION_KEPT = "done_at IS NOT NULL AND NOT (NEW.status = 'resolved' AND NEW.resolved_at = done_at)"
 
 FIRST = _target_sql("first_response", "first_response_due", "first_responded_at", "first_response_clock_s",
                     "NULL", "NEW.first_responded_at IS NOT NULL", cancelled=FIRST_CANCELLED)
@@ -136,11 +140,12 @@ def _daily(row: str, sign: int) -> str:
     """Add (``sign`` 1) or take away (-1) one ``report_targets`` row from the daily tables."""
     day = f"substr({row}.decided_at, 1, 10)"
     keys = f"{row}.brand, {row}.platform, {row}.agent, {row}.intent"
-    out = [f"""INSERT INTO report_daily (day, kind, {SPLIT_COLUMNS}, n, hits, misses)
+    out = [f"""INSERT INTO report_daily (day, kind, {SPLIT_COLUMNS}, n, hits, misses, reopened)
         VALUES ({day}, {row}.target, {keys}, {sign}, {sign} * coalesce({row}.hit = 1, 0),
-                {sign} * coalesce({row}.hit = 0, 0))
+                {sign} * coalesce({row}.hit = 0, 0), {sign} * {row}.reopened)
         ON CONFLICT (day, kind, {SPLIT_COLUMNS})
-        DO UPDATE SET n = n + excluded.n, hits = hits + excluded.hits, misses = misses + excluded.misses;"""]
+        DO UPDATE SET n = n + excluded.n, hits = hits + excluded.hits, misses = misses + excluded.misses,
+                      reopened = reopened + excluded.reopened;"""]
     for measure, (kind, column) in MEASURES.items():
         out.append(f"""INSERT INTO report_buckets (day, measure, {SPLIT_COLUMNS}, bucket, n, total)
             SELECT {day}, '{measure}', {keys}, {row}.{bucket_column(column)}, {sign}, {sign} * {row}.{column}
@@ -160,6 +165,36 @@ def _replies(sign: int) -> str:
                      {'NEW' if sign > 0 else 'OLD'}.conversation_id AS conversation_id) r
         JOIN conversations c ON c.id = r.conversation_id WHERE r.sent_at IS NOT NULL
         ON CONFLICT (day, kind, {SPLIT_COLUMNS}) DO UPDATE SET n = n + excluded.n;"""
+
+
+#: Covering: a report reads part of a day from this index alone.
+DECIDED_INDEX = f"""CREATE INDEX report_targets_decided ON report_targets(decided_at, target, {SPLIT_COLUMNS}, hit,
+    wall_b, clock_b, handle_b, wall_s, clock_s, handle_s, reopened)"""
+
+#: A resolution's row says once that its conversation was reopened afterwards (the customer wrote again, or
+#: an agent reopened it): the report's reopen rate counts those among the resolutions of its range. An undo
+#: of the resolve (``UNDONE``) also moves the conversation out of ``resolved``, and then drops the row.
+REOPENED = """CREATE TRIGGER report_resolution_reopened AFTER UPDATE OF status ON conversations
+    WHEN OLD.status = 'resolved' AND NEW.status IN ('new', 'open', 'pending', 'snoozed') BEGIN
+    UPDATE report_targets SET reopened = 1
+        WHERE conversation_id = NEW.id AND target = 'resolution' AND done_at IS NOT NULL AND reopened = 0;
+END"""
+#: The daily tables follow ``report_targets``: its inserts and deletes, and its reopened flag.
+DAILY_TRIGGERS = ("report_targets_added", "report_targets_removed", "report_targets_reopened",
+                  "report_resolution_reopened")
+
+
+def daily_triggers() -> list[str]:
+    """``DAILY_TRIGGERS``, in that order."""
+    return [
+        f"CREATE TRIGGER report_targets_added AFTER INSERT ON report_targets BEGIN {_daily('NEW', 1)} END",
+        f"CREATE TRIGGER report_targets_removed AFTER DELETE ON report_targets BEGIN {_daily('OLD', -1)} END",
+        """CREATE TRIGGER report_targets_reopened AFTER UPDATE OF reopened ON report_targets BEGIN
+            UPDATE report_daily SET reopened = reopened + NEW.reopened - OLD.reopened
+            WHERE day = substr(NEW.decided_at, 1, 10) AND kind = NEW.target AND brand = NEW.brand
+              AND platform = NEW.platform AND agent = NEW.agent AND intent = NEW.intent; END""",
+        REOPENED,
+    ]
 
 
 #: The triggers that keep ``report_targets`` in step with ``conversations`` (by name, for migrations).
@@ -189,17 +224,15 @@ def schema_statements() -> list[str]:
     return [
         f"""CREATE TABLE report_targets (
             conversation_id INTEGER NOT NULL, target TEXT NOT NULL, decided_at TEXT NOT NULL, hit INTEGER,
-            done_at TEXT, wall_s REAL, clock_s REAL, handle_s REAL, {split},
+            done_at TEXT, wall_s REAL, clock_s REAL, handle_s REAL, {split}, reopened INTEGER NOT NULL DEFAULT 0,
             wall_b INTEGER GENERATED ALWAYS AS ({bucket_sql('wall_s')}) STORED,
             clock_b INTEGER GENERATED ALWAYS AS ({bucket_sql('clock_s')}) STORED,
             handle_b INTEGER GENERATED ALWAYS AS ({bucket_sql('handle_s')}) STORED,
             PRIMARY KEY (conversation_id, target)) WITHOUT ROWID""",
-        # covering: a report reads part of a day from this index alone
-        f"""CREATE INDEX report_targets_decided ON report_targets(decided_at, target, {SPLIT_COLUMNS}, hit,
-            wall_b, clock_b, handle_b, wall_s, clock_s, handle_s)""",
+        DECIDED_INDEX,
         f"""CREATE TABLE report_daily (
             day TEXT NOT NULL, kind TEXT NOT NULL, {split},
-            n INTEGER NOT NULL, hits INTEGER NOT NULL, misses INTEGER NOT NULL,
+            n INTEGER NOT NULL, hits INTEGER NOT NULL, misses INTEGER NOT NULL, reopened INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (day, kind, {SPLIT_COLUMNS})) WITHOUT ROWID""",
         f"""CREATE TABLE report_buckets (
             day TEXT NOT NULL, measure TEXT NOT NULL, {split}, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
@@ -207,8 +240,7 @@ def schema_statements() -> list[str]:
             PRIMARY KEY (day, measure, {SPLIT_COLUMNS}, bucket)) WITHOUT ROWID""",
         "CREATE INDEX replies_sent_at ON replies(sent_at) WHERE state = 'sent'",
         "CREATE INDEX surveys_answered ON surveys(answered_at) WHERE answered_at IS NOT NULL",
-        f"CREATE TRIGGER report_targets_added AFTER INSERT ON report_targets BEGIN {_daily('NEW', 1)} END",
-        f"CREATE TRIGGER report_targets_removed AFTER DELETE ON report_targets BEGIN {_daily('OLD', -1)} END",
+        *daily_triggers(),
         *target_triggers(),
         f"""CREATE TRIGGER report_reply_sent AFTER UPDATE OF state, sent_at ON replies
             WHEN OLD.state = 'sent' OR NEW.state = 'sent' BEGIN {sent_old} {sent_new} END""",

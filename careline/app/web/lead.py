@@ -100,13 +100,14 @@ async def _report(request: web.Request) -> dict[str, Any]:
 
 REPORT_COLUMNS = ("group", "attainment_pct", "targets_hit", "targets_missed", "first_response_median_s",
                   "first_response_p90_s", "first_response_clock_median_s", "resolution_median_s",
-                  "resolution_clock_median_s", "handle_median_s", "replies_sent", "nps", "nps_answers", "csat",
-                  "csat_answers", "ces", "ces_answers")
+                  "resolution_clock_median_s", "handle_median_s", "resolutions", "reopened", "reopened_pct",
+                  "replies_sent", "nps", "nps_answers", "csat", "csat_answers", "ces", "ces_answers")
 
 
 def _report_line(r: dict[str, Any]) -> list[Any]:
     flat = {"group": r["group"], "attainment_pct": r["attainment_pct"], "targets_hit": r["targets_hit"],
-            "targets_missed": r["targets_missed"], "replies_sent": r["replies_sent"]}
+            "targets_missed": r["targets_missed"], "replies_sent": r["replies_sent"],
+            "resolutions": r["resolution"]["count"], "reopened": r["reopened"], "reopened_pct": r["reopened_pct"]}
     for name, key in (("first_response", "first_response"), ("first_response_clock", "first_response_clock"),
                       ("resolution", "resolution"), ("resolution_clock", "resolution_clock"), ("handle", "handle")):
         flat[f"{name}_median_s"] = r[key]["median"]

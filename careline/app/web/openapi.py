@@ -108,6 +108,8 @@ SCHEMAS: dict[str, Any] = {
         "attainment_pct": {"type": "number", "nullable": True},
         "first_response": _ref("Durations"), "first_response_clock": _ref("Durations"),
         "resolution": _ref("Durations"), "resolution_clock": _ref("Durations"), "handle": _ref("Durations"),
+        "reopened": {"type": "integer", "description": "resolutions in the range reopened afterwards"},
+        "reopened_pct": {"type": "number", "nullable": True, "description": "reopened, % of resolution.count"},
         "replies_sent": {"type": "integer"}, "nps": _ref("SurveyScore"), "csat": _ref("SurveyScore"),
         "ces": _ref("SurveyScore"), "comments": {"type": "array", "items": OBJ}}},
     "SLAReport": {"type": "object", "required": ["from", "to", "by", "total", "rows"], "properties": {

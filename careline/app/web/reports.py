@@ -9,8 +9,10 @@ The resolution target is decided once, by the first resolution (Zendesk's "first
 customer's "thanks" or any later message reopens the conversation, and an agent may reopen it, but a
 resolution met within its target stays met and is never turned into a miss afterwards; the follow-up
 runs on the next-response clock. Only an undo takes a resolution back (it never happened), and a
-dismissal takes both targets out. Resolving an unanswered conversation before its first response was
-due cancels that target, as the SLA engine does (``responder.sla``): no reply was needed, so no miss.
+dismissal takes out the targets not done yet (a target answered or resolved before it stays as decided).
+The reopen rate counts, among the resolutions of a range, those whose conversation was reopened after.
+Resolving an unanswered conversation before its first response was due cancels that target, as the SLA
+engine does (``responder.sla``): no reply was needed, so no miss.
 
 Durations come twice. Wall-clock seconds are what the customer waited. SLA clock seconds (business
 hours, pauses excluded) are what the targets are measured in; the responder stores them when a
@@ -159,7 +161,7 @@ SELECT c.id, c.platform, c.brand, c.status, c.assignee, a.handle AS author, c.pr
        c.first_response_clock_s, c.resolution_clock_s, cl.intent, cl.sentiment, m.text AS latest_message,
        m.url AS post_url, r.text AS reply_text, r.created_by AS replied_by, r.sent_at AS replied_at,
        tf.decided_at AS first_decided_at, tf.hit AS first_hit, tr.decided_at AS resolution_decided_at,
-       tr.hit AS resolution_hit, tr.done_at AS first_resolved_at
+       tr.hit AS resolution_hit, tr.done_at AS first_resolved_at, tr.reopened AS reopened_after_resolution
 FROM conversations c JOIN authors a ON a.key = c.author_key
 JOIN mentions m ON m.key = (SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC LIMIT 1)
 LEFT JOIN classifications cl ON cl.mention_key = m.key
@@ -172,14 +174,16 @@ WHERE c.created_at >= ? ORDER BY c.id
 EXPORT_COLUMNS = ("id", "platform", "brand", "status", "assignee", "author", "priority", "sla_policy",
                   "created_at", "first_response_due", "first_responded_at", "first_response_seconds",
                   "first_response_clock_seconds", "first_response_sla", "resolution_due", "resolved_at",
-                  "first_resolved_at", "resolution_clock_seconds", "resolution_sla", "intent", "sentiment",
+                  "first_resolved_at", "resolution_clock_seconds", "resolution_sla", "reopened_after_resolution",
+                  "intent", "sentiment",
                   "latest_message", "post_url", "reply_text", "replied_by", "replied_at")
 
 
 def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, Any]]:
     """One row per conversation; each target's outcome is the report's own row (``report_targets``), so
     the file and the report agree: a resolution reopened since stays as it was first decided
-    (``first_resolved_at``), and a target a dismissal or an early resolution cancelled reads empty."""
+    (``first_resolved_at``, and whether it was reopened after), and a target a dismissal or an early
+    resolution cancelled reads empty."""
     out = []
     for r in rows(db, EXPORT_SQL, (since.isoformat(),)):
         created, responded = from_iso(r["created_at"]), from_iso(r["first_responded_at"])
@@ -188,6 +192,8 @@ def export_rows(db: Database, since: datetime, now: datetime) -> list[dict[str, 
         r["resolution_clock_seconds"] = _whole(r.pop("resolution_clock_s"))
         r["first_response_sla"] = _outcome(r.pop("first_decided_at"), r.pop("first_hit"), now)
         r["resolution_sla"] = _outcome(r.pop("resolution_decided_at"), r.pop("resolution_hit"), now)
+        reopened = r.pop("reopened_after_resolution")
+        r["reopened_after_resolution"] = "" if r["first_resolved_at"] is None else ("yes" if reopened else "no")
         out.append(r)
     return out
 

@@ -90,6 +90,7 @@ class ReportRow:
     resolution_clock: Durations = field(default_factory=Durations)
     handle: Durations = field(default_factory=Durations)
     replies_sent: int = 0
+    reopened: int = 0  # of the resolutions counted in ``resolution``: those whose conversation was reopened after
     nps: SurveyScore | None = None
     csat: SurveyScore | None = None
     ces: SurveyScore | None = None
@@ -106,8 +107,14 @@ class ReportRow:
         decided = self.targets_hit + self.targets_missed
         return round(100 * self.targets_hit / decided, 1) if decided else None
 
+    @property
+    def reopened_pct(self) -> float | None:
+        """Of the resolutions in the range, the share reopened afterwards (the customer wrote again or an agent
+        reopened): the lead's check that "resolved" meant solved."""
+        return round(100 * self.reopened / self.resolution.count, 1) if self.resolution.count else None
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "attainment_pct": self.attainment_pct}
+        return {**asdict(self), "attainment_pct": self.attainment_pct, "reopened_pct": self.reopened_pct}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,13 +226,14 @@ class _Tally:
             self.rows[name] = ReportRow(name)
         return self.rows[name]
 
-    def count(self, group: Any, kind: str, n: int, hits: int, misses: int) -> None:
+    def count(self, group: Any, kind: str, n: int, hits: int, misses: int, reopened: int = 0) -> None:
         row = self.row(group)
         if kind == "reply":
             row.replies_sent += n
         else:
             row.targets_hit += hits
             row.targets_missed += misses
+            row.reopened += reopened
 
     def bucket(self, group: Any, measure: str, bucket: int, n: int, total: float) -> None:
         cell = self.hist[(self.row(group).group, measure)][bucket]
@@ -240,6 +248,7 @@ class _Tally:
             total.targets_hit += row.targets_hit
             total.targets_missed += row.targets_missed
             total.replies_sent += row.replies_sent
+            total.reopened += row.reopened
         for (group, measure), counts in self.hist.items():
             setattr(self.rows[group], measure, durations(counts))
             for b, (n, total_s) in counts.items():
@@ -287,9 +296,9 @@ def _from_daily(db: Database, by: str, first: str, end: str, tally: _Tally) -> N
     """Whole UTC days ``first`` <= day < ``end`` from the daily totals and histograms."""
     g = _key(by, "agent", by)
     span = {"first": first, "end": end}
-    for group, kind, n, hits, misses in _q(db, f"""SELECT {g}, kind, sum(n), sum(hits), sum(misses)
-            FROM report_daily WHERE day >= :first AND day < :end GROUP BY 1, 2""", span):
-        tally.count(group, kind, n, hits, misses)
+    for group, kind, n, hits, misses, reopened in _q(db, f"""SELECT {g}, kind, sum(n), sum(hits), sum(misses),
+            sum(reopened) FROM report_daily WHERE day >= :first AND day < :end GROUP BY 1, 2""", span):
+        tally.count(group, kind, n, hits, misses, reopened)
     for group, measure, bucket, n, total in _q(db, f"""SELECT {g}, measure, bucket, sum(n), sum(total)
             FROM report_buckets WHERE day >= :first AND day < :end GROUP BY 1, 2, 3""", span):
         tally.bucket(group, measure, bucket, n, total)
@@ -302,12 +311,12 @@ def _from_facts(db: Database, by: str, lo: datetime, hi: datetime, tally: _Tally
         return
     g = _key(by, "t.agent", f"t.{by}")
     span = {"start": to_iso(lo) or "", "end": to_iso(hi) or ""}
-    for group, kind, wall_b, clock_b, handle_b, n, hits, misses, wall, clock, handle in _q(db, f"""
-            SELECT {g}, target, wall_b, clock_b, handle_b, count(*), sum(hit = 1), sum(hit = 0),
+    for group, kind, wall_b, clock_b, handle_b, n, hits, misses, reopened, wall, clock, handle in _q(db, f"""
+            SELECT {g}, target, wall_b, clock_b, handle_b, count(*), sum(hit = 1), sum(hit = 0), sum(reopened),
                    sum(wall_s), sum(clock_s), sum(handle_s)
             FROM report_targets t INDEXED BY report_targets_decided
             WHERE decided_at >= :start AND decided_at < :end GROUP BY 1, 2, 3, 4, 5""", span):
-        tally.count(group, kind, sign * n, sign * (hits or 0), sign * (misses or 0))
+        tally.count(group, kind, sign * n, sign * (hits or 0), sign * (misses or 0), sign * (reopened or 0))
         cells = {"wall_s": (wall_b, wall), "clock_s": (clock_b, clock), "handle_s": (handle_b, handle)}
         for measure, (target, column) in MEASURES.items():
             bucket, total = cells[column]
