@@ -1,7 +1,7 @@
 # ruff: noqa: F811  (the fixtures imported from test_web_app are parameters here)
 """Rules of the API that an audit found broken: reading is side-effect free (marking mentions seen is its
-own POST), an API approval names the text its lead read, and one person cannot hold unbounded live streams.
-Real app, real SQLite file, real connections; the simulator is the X the replies go to."""
+own POST), an API approval names the text its lead read, and neither one sign-in nor one person can hold
+unbounded live streams. Real app, real SQLite file, real connections; the simulator is the X the replies go to."""
 
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ async def test_the_approval_form_without_seen_goes_back_with_the_reason(client: 
     assert await _state(client, reply["id"]) == "awaiting_approval" and _posted(client, DEFENSIVE) == 0
 
 
-# -- 3. live streams per person --------------------------------------------------------------------------
+# -- 3. live streams per sign-in and person ---------------------------------------------------------------
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "STREAM_SECONDS", 0.2)
@@ -218,31 +218,36 @@ def _held(client: TestClient, who: str = "agent") -> int:
     return int(client.app[api.STREAMS].held(who))  # type: ignore[index]
 
 
-async def test_one_person_s_streams_are_capped_with_a_429(client: TestClient, web_store: Store,
-                                                          quick: None) -> None:
-    """Sessions and tokens of one person count together, queue and conversation streams alike; one more is a
-    429 (they were unbounded: 40 opened); a colleague is not affected."""
+async def test_streams_are_capped_per_sign_in_and_per_person_with_a_429(client: TestClient, web_store: Store,
+                                                                      quick: None) -> None:
+    """One sign-in (a session or a token) holds at most ``limit`` streams, queue and conversation streams alike,
+    and a person at most ``person_limit`` over all of theirs; one more is a 429 saying which (they were
+    unbounded: 40 opened). Counted per person alone, a leaked token holding every slot shut its owner's own
+    browser out; now it takes one sign-in's share. A colleague is not affected."""
+    slots = client.app[api.STREAMS]  # type: ignore[index]
+    slots.limit, slots.person_limit = 3, 5  # the shipped 12 and 36, smaller: the same rule with fewer streams
     await login(client, "agent")
-    token = {"Authorization": f"Bearer {web_store.token}"}  # type: ignore[attr-defined]
+    leaked = {"Authorization": f"Bearer {web_store.token}"}  # type: ignore[attr-defined]
     conv = (await (await client.get("/api/queue?limit=1")).json())["items"][0]["id"]
     opened: list[ClientResponse] = []
+
+    async def refused(path: str, headers: dict[str, str], words: str) -> None:
+        r = await _open(client, path, headers)
+        error = (await r.json())["error"]
+        assert r.status == 429 and error["status"] == 429 and words in error["message"], error
+        assert int(r.headers["Retry-After"]) > 0
+
     try:
-        while len(opened) < 40:
-            stream = await (_open(client, "/api/stream") if len(opened) % 2 else
-                            _open(client, f"/api/conversations/{conv}/stream", token))
-            if stream.status != 200:
-                break
-            opened.append(stream)
-        stream.close()
-        assert stream.status == 429 and 1 < len(opened) <= 20
-        cap = len(opened)
-        assert cap == client.app[api.STREAMS].limit == _held(client)  # type: ignore[index]
-        for path, headers in (("/api/stream", {}), (f"/api/conversations/{conv}/stream", token)):
-            refused = await _open(client, path, headers)
-            error = (await refused.json())["error"]
-            assert refused.status == 429 and error["status"] == 429 and "live streams" in error["message"]
-            assert int(refused.headers["Retry-After"]) > 0
-        assert _held(client) == cap
+        for n in range(3):
+            opened.append(await _open(client, "/api/stream" if n % 2 else f"/api/conversations/{conv}/stream", leaked))
+        assert [r.status for r in opened] == [200] * 3
+        await refused("/api/stream", leaked, "this sign-in has 3 live streams open already")
+        for _ in range(2):  # the owner's own browser still has its slots
+            opened.append(await _open(client, "/api/stream"))
+        assert [r.status for r in opened] == [200] * 5 and _held(client) == 5
+        await refused("/api/stream", {}, "agent has 5 live streams open already")
+        await refused(f"/api/conversations/{conv}/stream", await _token(client, "agent"), "agent has 5 live streams")
+        assert _held(client) == 5
         colleague = await _open(client, "/api/stream", await _token(client, "lead"))
         assert colleague.status == 200 and _held(client, "lead") == 1
         colleague.close()

@@ -35,14 +35,17 @@ CONVERSATION_STREAM_SECONDS = 2.0
 STREAM_LIFETIME = 600.0
 #: How long one event may wait for a client that stopped reading before its stream is dropped.
 STALLED_WRITE = 30.0
-#: Live streams one person may hold at once, every tab, device and token together: a browser opens at most six
-#: connections to a host over HTTP/1.1, so this leaves room for a second device and a script.
-MAX_STREAMS_PER_PERSON = 12
+#: Live streams one sign-in (a browser session or an API token) may hold at once: a browser opens at most six
+#: connections to a host over HTTP/1.1, so this leaves room to spare.
+MAX_STREAMS_PER_SIGN_IN = 12
+#: Live streams one person may hold over all their sign-ins: a second device, a script, and a token that
+#: leaked and is misused still leave the person's own browser its slots until the token is revoked.
+MAX_STREAMS_PER_PERSON = 36
 #: What a refused stream is told to wait: a closed tab's slot is free within ``CLIENT_CHECK``.
 STREAM_RETRY_AFTER = 5
 #: How often a stream between two events looks whether its client has gone.
 CLIENT_CHECK = 0.5
-#: The open streams per person (see ``presence.StreamSlots``), made with the routes that use them.
+#: The open streams per sign-in and person (see ``presence.StreamSlots``), made with the routes that use them.
 STREAMS: web.AppKey[StreamSlots] = web.AppKey("streams", StreamSlots)
 
 
@@ -123,18 +126,19 @@ async def check_draft(request: web.Request) -> web.Response:
 
 async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
                        every: float) -> web.StreamResponse:
-    """Server-sent events in one of the person's stream slots: a 429 with Retry-After when they hold
-    ``MAX_STREAMS_PER_PERSON`` already; the slot is given back however the stream ends (the page went away, it
-    stalled, its lifetime passed, the person logged out or lost access, shutdown, an error)."""
-    slots, who = request.app[STREAMS], user_of(request).username
-    if not slots.take(who):
-        raise web.HTTPTooManyRequests(
-            text=f"{who} has {slots.limit} live streams open already (every tab, device and token together); "
-                 "close one, or retry after the Retry-After seconds", headers={"Retry-After": str(STREAM_RETRY_AFTER)})
+    """Server-sent events in one of the sign-in's and the person's stream slots: a 429 with Retry-After when the
+    sign-in holds ``MAX_STREAMS_PER_SIGN_IN`` or the person ``MAX_STREAMS_PER_PERSON`` already; the slot is given
+    back however the stream ends (the page went away, it stalled, its lifetime passed, the person logged out or
+    lost access, shutdown, an error)."""
+    slots, user = request.app[STREAMS], user_of(request)
+    full = slots.take(user.username, user.credential)
+    if full:
+        raise web.HTTPTooManyRequests(text=f"{full}; close one, or retry after the Retry-After seconds",
+                                      headers={"Retry-After": str(STREAM_RETRY_AFTER)})
     try:
         return await _pump(request, event, payload, every)
     finally:
-        slots.give_back(who)
+        slots.give_back(user.username, user.credential)
 
 
 async def _pump(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],
@@ -295,7 +299,8 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app[STREAMS] = StreamSlots(MAX_STREAMS_PER_PERSON)  # the streams' own state, before the app is frozen
+    # the streams' own state, before the app is frozen
+    app[STREAMS] = StreamSlots(MAX_STREAMS_PER_SIGN_IN, MAX_STREAMS_PER_PERSON)
     app.router.add_get("/api/queue", get_queue)
     app.router.add_get("/api/stream", stream)
     app.router.add_get(r"/api/conversations/{id:\d{1,12}}", get_conversation)

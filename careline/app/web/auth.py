@@ -58,9 +58,15 @@ class Principal:
     via: str  # "session" or "token"
     session: str | None = None  # the session's public id (the sessions page marks "this one")
     needs_two_factor: bool = False  # their role requires two-factor and they have not set it up
+    token: str | None = None  # the API token's public id
 
     def can(self, role: Role) -> bool:
         return self.role in IMPLIED[role]
+
+    @property
+    def credential(self) -> str:
+        """The one session or token this request came with: what a person holds several of."""
+        return f"session:{self.session}" if self.via == "session" else f"token:{self.token}"
 
 
 USER_KEY: web.RequestKey[Principal] = web.RequestKey("careline.user", Principal)
@@ -134,7 +140,7 @@ def _by_token(db: Database, token: str) -> Seen | None:
         "AND (t.expires_at IS NULL OR t.expires_at > ?)", (token_hash(token), to_iso(utcnow()))).fetchone()
     if row is None or Role(row[3] or row[1]) not in GRANTABLE[Role(row[1])]:
         return None
-    return Seen(Principal(row[0], Role(row[3] or row[1]), row[2], None, "token"), row[4], row[5])
+    return Seen(Principal(row[0], Role(row[3] or row[1]), row[2], None, "token", token=row[4]), row[4], row[5])
 
 
 # -- route declarations --------------------------------------------------------------------------

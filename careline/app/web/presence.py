@@ -4,7 +4,7 @@ The conversation page reports itself every few seconds (and at once when its edi
 typing); the queue and conversation streams read this back. Presence is a hint to colleagues, not a
 rule: the owner rule in ``responder.workflow`` is what stops a double reply. It lives in the web
 process because only open pages produce it; a restart loses nothing anyone needs. The live streams
-those pages hold are counted here too (:class:`StreamSlots`), per person, for the same reason.
+those pages hold are counted here too (:class:`StreamSlots`), per sign-in and per person, for the same reason.
 """
 
 from __future__ import annotations
@@ -71,28 +71,34 @@ class Presence:
 
 @dataclass
 class StreamSlots:
-    """Live streams (``api.event_stream``) open per person, over all their sessions and tokens. Why: each
-    holds a task, a connection and a store read every few seconds, so one account (or one leaked token)
-    opening hundreds would starve everyone else; a slot is taken before a stream starts and given back
+    """Live streams (``api.event_stream``) open per credential (one session or API token) and per person over
+    all of theirs. Why: each holds a task, a connection and a store read every few seconds, so one account
+    opening hundreds would starve everyone else; and counted per person alone, a leaked token holding the
+    person's every slot shut their own browser out. A slot is taken before a stream starts and given back
     however it ends."""
 
-    limit: int
+    limit: int  # per credential
+    person_limit: int  # per person, over all their credentials
     _open: dict[str, int] = field(default_factory=dict)
+    _by_credential: dict[str, int] = field(default_factory=dict)
 
-    def take(self, who: str) -> bool:
-        """One more stream for ``who``, or False when they hold ``limit`` already."""
-        held = self._open.get(who, 0)
-        if held >= self.limit:
-            return False
-        self._open[who] = held + 1
-        return True
+    def take(self, who: str, credential: str) -> str | None:
+        """One more stream for ``who`` on ``credential``; else what is full, in words (nothing is taken)."""
+        held, here = self._open.get(who, 0), self._by_credential.get(credential, 0)
+        if here >= self.limit:
+            return f"this sign-in has {self.limit} live streams open already (every tab with it)"
+        if held >= self.person_limit:
+            return f"{who} has {self.person_limit} live streams open already (every tab, device and token together)"
+        self._open[who], self._by_credential[credential] = held + 1, here + 1
+        return None
 
-    def give_back(self, who: str) -> None:
-        held = self._open.get(who, 0) - 1
-        if held > 0:
-            self._open[who] = held
-        else:
-            self._open.pop(who, None)
+    def give_back(self, who: str, credential: str) -> None:
+        for counts, key in ((self._open, who), (self._by_credential, credential)):
+            left = counts.get(key, 0) - 1
+            if left > 0:
+                counts[key] = left
+            else:
+                counts.pop(key, None)
 
     def held(self, who: str) -> int:
         return self._open.get(who, 0)
