@@ -339,23 +339,14 @@ def _standalone() -> None:
 for _command in COMMANDS:
     _standalone.add_command(_command)
 
+
 def _main() -> None:
-    """``python -m classifiers.cli``: click's handling, except that Ctrl-C exits 130 (``careline.errors.INTERRUPTED``)
-    as ``careline`` does, not 1 as click's standalone mode: a script or cron wrapper tells an interrupted
-    ``evaluate`` or ``train`` from a failed one by it."""
-    import sys
+    """``python -m classifiers.cli``: the exits and one-line errors of ``careline`` (``careline.commandline``), not
+    click's standalone mode (Ctrl-C exits 130, not 1: a script or cron wrapper tells an interrupted ``evaluate`` or
+    ``train`` from a failed one by it)."""
+    from careline.commandline import run
 
-    from careline.errors import INTERRUPTED, interrupted
-
-    try:
-        code = _standalone.main(prog_name="python -m classifiers.cli", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
-        click.echo("interrupted" if interrupted(exc) else "aborted", err=True)
-        sys.exit(INTERRUPTED if interrupted(exc) else 1)
-    sys.exit(code if isinstance(code, int) else 0)
+    run(_standalone, "python -m classifiers.cli")
 
 
 if __name__ == "__main__":

@@ -330,6 +330,20 @@ def test_classifiers_cli_runs_as_a_module() -> None:
     assert all(name in done.stdout for name in ("classify", "evaluate", "train"))
 
 
+def test_classifiers_cli_says_an_error_in_one_line_as_careline_does(tmp_path: Path) -> None:
+    """Run alone, the stage printed a traceback for a model folder that holds no model (``careline classify``
+    said it in one line): both now end through ``careline.commandline.run``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-m", "classifiers.cli", "classify", "--model-dir", str(tmp_path / "nope"),
+                           "hi"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip() == f"error: no trained model in {tmp_path / 'nope'} (run `careline train`)"
+
+
 def test_config_import_into_a_new_database_says_it_created_it_and_a_bad_file_creates_nothing(tmp_path: Path) -> None:
     db = tmp_path / "careline.db"
     env = {"CARELINE_SERVICE__DATABASE": str(db)}

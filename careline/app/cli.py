@@ -11,17 +11,16 @@ import asyncio
 import importlib
 import json
 import logging
-import sqlite3
-import sys
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import click
 
+from careline import commandline as command_line
 from careline.app.commands import check_output, write_output
 from careline.domain import from_iso, utcnow
-from careline.errors import INTERRUPTED, CarelineError, ConfigError, interrupted
+from careline.errors import CarelineError
 from careline.settings import Settings, describe, load_settings
 
 log = logging.getLogger("careline")
@@ -464,30 +463,8 @@ def _load_stage_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        _load_stage_commands()
-        cli.main(args=argv, prog_name="careline", standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
-        click.echo("interrupted" if interrupted(exc) else "aborted", err=True)
-        sys.exit(INTERRUPTED if interrupted(exc) else 1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except CarelineError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    except sqlite3.Error as exc:  # Store names the file itself; this is the backstop for any other query
-        click.echo(f"error: database: {exc}", err=True)
-        sys.exit(1)
-    except Exception:
-        log.exception("unexpected error")
-        click.echo("error: something went wrong; see the log above", err=True)
-        sys.exit(1)
+    """The ``careline`` command: the stages' commands loaded, then :func:`careline.commandline.run`."""
+    command_line.run(cli, "careline", argv, before=_load_stage_commands)
 
 
 def stage_path(*parts: str) -> Path:

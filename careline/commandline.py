@@ -1,0 +1,54 @@
+"""How every Careline command line ends: one rule for ``careline`` and for a stage run alone
+(``python -m classifiers.cli``), which may not import the app.
+
+Errors Careline raises on purpose are one line and an exit status a script can branch on: 2 for bad
+configuration or usage, 1 for a refused or failed command, 130 for Ctrl-C
+(:data:`careline.errors.INTERRUPTED`); anything else is a bug, logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+
+import click
+
+from careline.errors import INTERRUPTED, CarelineError, ConfigError, interrupted
+
+log = logging.getLogger("careline")
+
+
+def run(group: click.Command, prog_name: str, argv: Sequence[str] | None = None, *,
+        before: Callable[[], None] | None = None) -> None:
+    """Run ``group`` as ``prog_name`` with ``argv`` (else ``sys.argv``), ``before`` first (loading commands
+    may fail too), and exit as the module docstring says; returns only on success with no exit code."""
+    try:
+        if before is not None:
+            before()
+        code = group.main(args=list(argv) if argv is not None else None, prog_name=prog_name,
+                          standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        click.echo("interrupted" if interrupted(exc) else "aborted", err=True)
+        sys.exit(INTERRUPTED if interrupted(exc) else 1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except CarelineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:  # Store names the file itself; this is the backstop for any other query
+        click.echo(f"error: database: {exc}", err=True)
+        sys.exit(1)
+    except Exception:
+        log.exception("unexpected error")
+        click.echo("error: something went wrong; see the log above", err=True)
+        sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)
