@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from careline.domain import Role, from_iso, utcnow
+from careline.errors import Conflict
 from careline.settings import Settings, SLAPolicySettings, SLASettings, XSourceSettings, load_settings
 from careline.store import Store
 from careline.store.conversations import load_conversation, load_reply, outside_posts
@@ -93,6 +94,9 @@ async def test_outside_reply_shows_stops_the_clock_and_refuses_a_double_reply(
     desk = Desk(store, settings)
     with pytest.raises(AlreadyAnswered, match="@SkylarkAir already replied on x outside Careline"):
         await workflow.send(desk, ADA, conv_id, "Sorry Maria, we are on it.", "key-0001", now=utcnow())
+    # "Send and resolve" pressed on an empty box (the agent meant Resolve): the empty reply is what they are told
+    with pytest.raises(Conflict, match="the reply is empty: write one, or use Resolve to close without a reply"):
+        await workflow.send(desk, ADA, conv_id, " \n ", "key-0002", now=utcnow(), resolve=True)
 
 
 async def test_an_outside_answer_supersedes_a_reply_still_waiting_for_approval(
