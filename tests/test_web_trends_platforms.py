@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -19,7 +20,8 @@ from careline.app.web.auth import create_token
 from careline.domain import to_iso
 from careline.store import Store
 from careline.store.customers import erase_customer
-from careline.store.trending import COMPLAINT_AT
+from careline.store.migrations import CORE
+from careline.store.trending import COMPLAINT_AT, COUNT_TRIGGERS
 from tests.test_web_app import client, web_store  # the fixtures
 
 __all__ = ["client", "web_store"]
@@ -65,13 +67,16 @@ def recount(db: Database) -> dict[tuple[Any, ...], int]:
     out: dict[tuple[Any, ...], int] = {}
     for what, column in (("daily", "c.sentiment"), ("languages", "coalesce(m.language, 'und')"),
                          ("intents", "c.intent")):
-        for day, brand, platform, key, n, complaints in db.conn.execute(f"""
+        for day, brand, platform, key, n, complaints, negative, positive in db.conn.execute(f"""
                 SELECT substr(m.created_at, 1, 10), m.brand, m.platform, {column}, count(*),
-                       sum(c.complaint >= {COMPLAINT_AT})
+                       sum(c.complaint >= {COMPLAINT_AT}), sum(c.sentiment = 'negative'), sum(c.sentiment = 'positive')
                 FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY 1, 2, 3, 4"""):
             out[(what, day, brand, platform, key, "n")] = n
             if what != "intents":
                 out[(what, day, brand, platform, key, "complaints")] = complaints
+            if what == "languages":
+                out[(what, day, brand, platform, key, "negative")] = negative
+                out[(what, day, brand, platform, key, "positive")] = positive
     return out
 
 
@@ -79,11 +84,15 @@ def kept(db: Database) -> dict[tuple[Any, ...], int]:
     out: dict[tuple[Any, ...], int] = {}
     for what, column in (("daily", "sentiment"), ("languages", "language"), ("intents", "intent")):
         complaints = "complaints" if what != "intents" else "NULL"
-        for day, brand, platform, key, n, c in db.conn.execute(
-                f"SELECT day, brand, platform, {column}, n, {complaints} FROM trend_{what} WHERE n != 0"):
+        moods = "negative, positive" if what == "languages" else "NULL, NULL"
+        for day, brand, platform, key, n, c, negative, positive in db.conn.execute(
+                f"SELECT day, brand, platform, {column}, n, {complaints}, {moods} FROM trend_{what} WHERE n != 0"):
             out[(what, day, brand, platform, key, "n")] = n
             if c is not None:
                 out[(what, day, brand, platform, key, "complaints")] = c
+            if what == "languages":
+                out[(what, day, brand, platform, key, "negative")] = negative
+                out[(what, day, brand, platform, key, "positive")] = positive
     return out
 
 
@@ -129,15 +138,46 @@ async def test_trends_filter_by_platform_and_split_volume_and_sentiment(client: 
     assert bad.status in (400, 422) and "platform" in (await bad.json())["error"]["message"]
 
 
-async def test_languages_are_counted_and_drill_down(client: TestClient, web_store: Store) -> None:
-    await web_store.write(lambda db: add_posts(db, "mastodon", 3, language="de"))
+async def test_languages_are_counted_with_their_sentiment_and_drill_down(client: TestClient, web_store: Store) -> None:
+    await web_store.write(lambda db: (add_posts(db, "mastodon", 3, language="de"),
+                                      add_posts(db, "mastodon", 1, language="de", sentiment="positive", start=3),
+                                      add_posts(db, "mastodon", 2, language="de", sentiment="neutral", start=4)))
     auth = await _auth(web_store)
     data = await (await client.get("/api/trends", headers=auth)).json()
     langs = {r["language"]: r["total"] for r in data["languages"]}
     assert {r["language"]: r["name"] for r in data["languages"]} == {"en": "English", "de": "German"}
-    assert langs == {"en": 60, "de": 3}
-    german = await (await client.get("/api/trends/posts?language=de", headers=auth)).json()
-    assert german["total"] == 3 and {p["platform"] for p in german["items"]} == {"mastodon"}
+    assert langs == {"en": 60, "de": 6}
+    german = next(r for r in data["languages"] if r["language"] == "de")
+    assert (german["negative"], german["neutral"], german["positive"]) == (3, 2, 1)
+    assert (german["negative_rate"], german["positive_rate"]) == (50.0, 16.7)
+    english = next(r for r in data["languages"] if r["language"] == "en")
+    assert english["negative"] + english["neutral"] + english["positive"] == english["total"]
+    posts = await (await client.get("/api/trends/posts?language=de", headers=auth)).json()
+    assert posts["total"] == 6 and {p["platform"] for p in posts["items"]} == {"mastodon"}
+    neutral = await (await client.get("/api/trends/posts?language=de&sentiment=neutral", headers=auth)).json()
+    assert neutral["total"] == german["neutral"]  # the bar's number is the posts it opens
+
+
+def test_m133_counts_positive_posts_per_language_already_stored(tmp_path: Path) -> None:
+    """A database made before m133: ``trend_languages`` gains its positive count from the posts stored, and the
+    triggers keep it from then on."""
+    db = Database(tmp_path / "old.db")
+    CORE.apply(db, stop_before="m133_sentiment_by_language")
+    db.conn.execute("INSERT INTO authors (key, platform, platform_id, handle, name, first_seen, last_seen) "
+                    "VALUES ('x:1', 'x', '1', 'a', '', '2026-12-01', '2026-12-01')")
+    for n, mood in enumerate(["positive", "positive", "negative"]):
+        db.conn.execute("INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, "
+                        "created_at, fetched_at, conversation_id, thread_key, raw, stage) VALUES (?, 'x', ?, 'acme', "
+                        "'search', 'x:1', 't', 'u', '2026-12-01T10:00:00+00:00', '2026-12-01T10:00:00+00:00', ?, ?, "
+                        "'{}', 'classified')", (f"x:{n}", str(n), str(n), f"x:acme:{n}"))
+        classify(db, f"x:{n}", sentiment=mood, language="de")
+    for name in COUNT_TRIGGERS:  # the triggers and the table as m110 made them before m133
+        db.conn.execute(f"DROP TRIGGER {name}")
+    db.conn.execute("ALTER TABLE trend_languages DROP COLUMN positive")
+    CORE.apply(db)
+    assert db.conn.execute("SELECT n, negative, positive FROM trend_languages").fetchall() == [(3, 1, 2)]
+    classify(db, "x:2", sentiment="positive", language="de")  # read again: positive now
+    assert db.conn.execute("SELECT n, negative, positive FROM trend_languages").fetchall() == [(3, 0, 3)]
 
 
 async def test_the_new_charts_export_csv(client: TestClient, web_store: Store) -> None:
@@ -158,7 +198,7 @@ async def test_the_page_has_a_platform_filter_and_the_new_charts(client: TestCli
     auth = await _auth(web_store)
     page = await (await client.get("/trends?platform=mastodon&days=7", headers=auth)).text()
     assert '<option value="mastodon" selected>' in page
-    for chart in ("chart-platforms", "chart-platform-sentiment", "chart-languages"):
+    for chart in ("chart-platforms", "chart-platform-sentiment", "chart-languages", "chart-language-sentiment"):
         assert f'id="{chart}"' in page
     island = page.split('id="trends-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(island)["platform"] == "mastodon"

@@ -677,3 +677,17 @@ def m132_reopen_rate_and_dismissals_keep_what_was_done(db: Database) -> None:
             AND CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.to') END
                 IN ('new', 'open', 'pending', 'snoozed'))""")
     db.conn.execute("UPDATE conversations SET first_response_due = first_response_due WHERE status = 'dismissed'")
+
+
+@CORE()
+def m133_sentiment_by_language(db: Database) -> None:
+    """Marketing reads sentiment per language (the trends page's "Sentiment by language"): ``trend_languages``
+    counts positive posts beside negative ones, counted afresh here, and the count triggers write it."""
+    from careline.store.trending import COUNT_TRIGGERS, count_triggers, recount
+
+    if "positive" not in {c[1] for c in db.conn.execute("PRAGMA table_info(trend_languages)")}:
+        db.conn.execute("ALTER TABLE trend_languages ADD COLUMN positive INTEGER NOT NULL DEFAULT 0")
+    for name in COUNT_TRIGGERS:
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in (*count_triggers(), *recount("trend_languages")):
+        db.conn.execute(statement)

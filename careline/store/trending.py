@@ -13,7 +13,8 @@ Tables (migration ``m110_trends``):
   posts read as detractors and as promoters (the estimated-NPS rule, applied per post; the page's
   estimated NPS counts people instead, below).
 * ``trend_languages``: per UTC day, brand, platform and language (``und`` when not known): mentions,
-  complaints, negative ones. ``trend_intents``: per UTC day, brand, platform and intent: mentions.
+  complaints, negative ones and positive ones (m133: sentiment by language). ``trend_intents``: per UTC
+  day, brand, platform and intent: mentions.
 * ``trend_names``: per UTC day, brand, platform and tracked name (``tracked_names``: the competitors
   named in brands' settings, added by :func:`track_names`): posts whose text contains the name.
 * ``trend_hourly``: per UTC hour (``YYYY-MM-DDTHH``), brand and platform: mentions (spikes).
@@ -85,7 +86,8 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
          "promoters": f"({{c}}.sentiment = 'positive' AND {{c}}.detractor < {PROMOTER_BELOW})"}),
     "trend_languages": (
         {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "language": LANGUAGE_OF},
-        {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})", "negative": "({c}.sentiment = 'negative')"}),
+        {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})", "negative": "({c}.sentiment = 'negative')",
+         "positive": "({c}.sentiment = 'positive')"}),
     "trend_intents": (
         {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent"},
         {"n": "1"}),
@@ -156,6 +158,26 @@ def _topic(row: str, sign: int) -> str:
     return _add("topic_daily", ("day", "brand", "topic_id"), ("n",), source)
 
 
+#: The triggers that keep the count tables (``TABLES``, ``trend_names``) in step with ``classifications``.
+COUNT_TRIGGERS = ("trend_classification_added", "trend_classification_removed", "trend_classification_changed")
+
+
+def count_triggers() -> list[str]:
+    """``COUNT_TRIGGERS``: every count table follows each classification written, rewritten or deleted."""
+    return [
+        f"CREATE TRIGGER trend_classification_added AFTER INSERT ON classifications BEGIN {_count('NEW', 1)} END",
+        f"""CREATE TRIGGER trend_classification_removed AFTER DELETE ON classifications BEGIN {_count('OLD', -1)}
+            DELETE FROM mention_topics WHERE mention_key = OLD.mention_key; END""",
+        f"""CREATE TRIGGER trend_classification_changed AFTER UPDATE OF sentiment, complaint, detractor, intent,
+            language ON classifications BEGIN {_count('OLD', -1)} {_count('NEW', 1)} END""",
+    ]
+
+
+def recount(table: str) -> list[str]:
+    """Count ``table`` afresh from the classifications stored (a migration that adds one of its columns)."""
+    return [f"DELETE FROM {table}", _backfill(table)]
+
+
 def schema_statements() -> list[str]:
     """Tables, triggers and the backfill of migration m110, one statement each."""
     return [
@@ -178,11 +200,7 @@ def schema_statements() -> list[str]:
         """CREATE TABLE spike_alerts (
             id INTEGER PRIMARY KEY, brand TEXT NOT NULL, hour TEXT NOT NULL, count INTEGER NOT NULL,
             mean REAL NOT NULL, threshold REAL NOT NULL, at TEXT NOT NULL, UNIQUE (brand, hour))""",
-        f"CREATE TRIGGER trend_classification_added AFTER INSERT ON classifications BEGIN {_count('NEW', 1)} END",
-        f"""CREATE TRIGGER trend_classification_removed AFTER DELETE ON classifications BEGIN {_count('OLD', -1)}
-            DELETE FROM mention_topics WHERE mention_key = OLD.mention_key; END""",
-        f"""CREATE TRIGGER trend_classification_changed AFTER UPDATE OF sentiment, complaint, detractor, intent,
-            language ON classifications BEGIN {_count('OLD', -1)} {_count('NEW', 1)} END""",
+        *count_triggers(),
         f"CREATE TRIGGER topic_assigned AFTER INSERT ON mention_topics BEGIN {_topic('NEW', 1)} END",
         f"CREATE TRIGGER topic_unassigned AFTER DELETE ON mention_topics BEGIN {_topic('OLD', -1)} END",
         f"""CREATE TRIGGER topic_moved AFTER UPDATE OF topic_id ON mention_topics

@@ -216,11 +216,11 @@ def test_charts_are_named_images_and_every_tab_stop_shows_its_focus(browser: Any
     try:
         login(page, "marketing")
         page.goto("/trends")
-        page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+        page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
         images = page.locator("#chart-sentiment [role=img], #chart-sentiment[role=img]")
         assert images.count() == 1
         assert images.get_attribute("aria-label") == "Stacked bars of mentions per day by sentiment"
-        assert page.locator(".chart").count() == 9
+        assert page.locator(".chart").count() == 10
         # nothing inside an image takes focus: a screen reader cannot say what it is
         inside = page.evaluate("""Array.from(document.querySelectorAll('[role=img] *')).filter(e => e.tabIndex >= 0
             && (e.matches('a[href], button, input, select, textarea, [tabindex]'))).length""")

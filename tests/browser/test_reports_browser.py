@@ -58,7 +58,7 @@ def test_lead_picks_a_range_and_a_split(sized: tuple[Any, int], live: LiveServer
 def test_marketing_clicks_a_bar_and_reads_the_posts(sized: tuple[Any, int]) -> None:
     page, width = sized
     login(page, "marketing")
-    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     bar = page.locator("#chart-sentiment g.point path").last
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
@@ -79,6 +79,6 @@ def test_marketing_clicks_a_bar_and_reads_the_posts(sized: tuple[Any, int]) -> N
 def test_one_day_of_data_keeps_day_labels(page: Any) -> None:
     login(page, "marketing")
     page.goto("/trends?days=1")
-    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     labels = page.locator("#chart-sentiment .xtick text").all_text_contents()
     assert labels and not any(re.search(r"\d\d:\d\d", t) for t in labels), labels

@@ -57,7 +57,7 @@ def _drill(page: Any) -> Any:
 def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -> None:
     page, width = sized
     login(page, "marketing")
-    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     legend = page.locator("#chart-platforms .legendtext").all_text_contents()
     assert sorted(legend) == ["Bluesky", "Mastodon", "Reddit", "X"]
     # the languages chart names each language, not its code
@@ -76,6 +76,17 @@ def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -
     topics.get_by_role("link", name="luggage · lost · bag").click()
     drill.locator("h2", has_text="luggage").wait_for(timeout=10_000)
     drill.locator(".status", has_text="Showing 6 of 6").wait_for(timeout=10_000)
+    # sentiment by language: a segment opens that language's posts of that sentiment, as many as it says
+    languages = page.evaluate("JSON.parse(document.getElementById('trends-data').textContent).languages")
+    at, german = next((i, lang) for i, lang in enumerate(languages) if lang["language"] == "de")
+    mood = max(("negative", "neutral", "positive"), key=lambda s: german[s])
+    segment = page.locator("#chart-language-sentiment g.trace.bars").nth(["negative", "neutral", "positive"]
+                                                                          .index(mood)).locator("g.point path").nth(at)
+    segment.scroll_into_view_if_needed()
+    box = segment.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    drill.locator("h2", has_text=f"{mood} posts in German").wait_for(timeout=10_000)
+    drill.locator(".status", has_text=f"Showing {german[mood]} of {german[mood]}").wait_for(timeout=10_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     page.locator("#topics").scroll_into_view_if_needed()
     shot(page, f"trends-platforms-{'phone' if width < 500 else 'desktop'}")
@@ -88,7 +99,7 @@ def test_the_platform_filter_and_a_spike_alert_link(page: Any, more: LiveServer)
     page.locator("select[name=platform]").select_option("bluesky")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"platform=bluesky"))
-    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     assert "bluesky" in page.locator("h1 small").inner_text()
     assert page.locator("#chart-platforms g.trace.bars").count() == 1  # Bluesky only
     hour = (NOW - timedelta(hours=3)).strftime("%Y-%m-%dT%H")

@@ -49,7 +49,7 @@ def _tab_to(page: Any, wanted: Any, most: int = 120) -> dict[str, Any]:
 def test_tab_and_enter_reach_a_days_negative_posts_and_the_table_matches_the_chart(sized: tuple[Any, int]) -> None:
     page, width = sized
     login(page, "marketing")
-    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     _tab_to(page, lambda f: f["tag"] == "SUMMARY" and f["chart"] == "chart-sentiment")
     page.keyboard.press("Enter")  # opens the sentiment chart's data
     link = _tab_to(page, lambda f: f["tag"] == "A" and f["chart"] == "chart-sentiment" and f["column"] == 1)
@@ -73,7 +73,7 @@ def test_tab_and_enter_reach_a_days_negative_posts_and_the_table_matches_the_cha
 
     # every chart's data open at once: the page keeps its width, and a table wider than the phone scrolls in itself
     page.evaluate("document.querySelectorAll('details.chart-data').forEach(d => { d.open = true; })")
-    assert page.locator("details.chart-data").count() == 9
+    assert page.locator("details.chart-data").count() == 10
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     assert page.evaluate(UNREACHABLE_SCROLL_JS) == []
     assert not real_errors(page), page.errors

@@ -154,7 +154,7 @@ def test_marketing_logo_spike_link_and_charts_on_a_phone(browser: Any, live: Liv
         assert page.locator(".top .brand").get_attribute("href") == "/trends"
         page.locator(".top .brand").click()
         page.wait_for_url(re.compile(r"/trends$"))
-        page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+        page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
         assert page.locator(".modebar").count() == 0  # no toolbar over the data on a phone
 
         # the spike alert's link opens the posts on the page, not JSON

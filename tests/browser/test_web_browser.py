@@ -111,7 +111,7 @@ def test_lead_sees_attainment_update(page: Any, live: LiveServer) -> None:
 def test_marketing_sees_charts_with_data(page: Any) -> None:
     login(page, "marketing")
     assert page.url.endswith("/trends")
-    page.wait_for_selector("body[data-charts-drawn='9']", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     assert page.locator("#chart-sentiment .main-svg").count() >= 1
     assert page.locator("#chart-sentiment g.point path").count() >= 10  # stacked bars, several days
     assert page.locator("#chart-nps .scatterlayer .trace").count() == 2  # estimate + survey

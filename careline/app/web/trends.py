@@ -185,17 +185,23 @@ def by_platform(db: Database, scope: Scope) -> tuple[list[dict[str, Any]], list[
     return days, totals
 
 
-LANGUAGE_SQL = f"""SELECT language, sum(n) AS total, sum(complaints) AS complaints, sum(negative) AS negative
+LANGUAGE_SQL = f"""SELECT language, sum(n) AS total, sum(complaints) AS complaints, sum(negative) AS negative,
+    sum(positive) AS positive
 FROM trend_languages WHERE {SCOPE_WHERE} GROUP BY language ORDER BY total DESC, language LIMIT :top"""
 
 
 def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]:
-    """Mentions per detected language (``und``: not known), largest first, with complaints and negatives,
-    each named ("German"): marketing reads names, not ISO codes."""
-    return [{"language": r["language"], "name": language_name(r["language"]), **r,
-             "complaint_rate": round(100 * r["complaints"] / max(1, r["total"]), 1),
-             "negative_rate": round(100 * r["negative"] / max(1, r["total"]), 1)}
-            for r in rows(db, LANGUAGE_SQL, scope.params(top=top))]
+    """Mentions per detected language (``und``: not known), largest first, with complaints and sentiment (each
+    market's mood, as the platforms' is shown), each named ("German"): marketing reads names, not ISO codes."""
+    out = []
+    for r in rows(db, LANGUAGE_SQL, scope.params(top=top)):
+        total = max(1, r["total"])
+        neutral = r["total"] - r["negative"] - r["positive"]
+        out.append({"language": r["language"], "name": language_name(r["language"]), **r, "neutral": neutral,
+                    "complaint_rate": round(100 * r["complaints"] / total, 1),
+                    "negative_rate": round(100 * r["negative"] / total, 1),
+                    "positive_rate": round(100 * r["positive"] / total, 1)})
+    return out
 
 
 SURVEY_SQL = f"""SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers

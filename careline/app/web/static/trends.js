@@ -260,6 +260,30 @@
     return [langNames[i], counted(l.total, languagePosts(l)), l.complaint_rate];
   }));
 
+  /* Each market's mood, as the platforms' above: the share of each sentiment in a language's mentions, each
+     language labelled with its count so that 100 % of two posts does not read like 100 % of two thousand. */
+  var langCounted = t.languages.map(function (l, i) { return langNames[i] + " (" + l.total + ")"; });
+  plot("chart-language-sentiment", ["negative", "neutral", "positive"].map(function (s) {
+    return {type: "bar", orientation: "h", name: s, y: langCounted, x: t.languages.map(function (l) { return share(l, s); }),
+            customdata: t.languages.map(function (l) { return l[s]; }),
+            hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
+  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true, autorange: "reversed"},
+        legend: {orientation: "h", y: -0.2, traceorder: "normal"}});
+  function languageSentimentPosts(l, s) {
+    var posts = languagePosts(l);
+    return [s + " " + posts[0], {language: l.language, sentiment: s}];
+  }
+  onClick("chart-language-sentiment", function (p) {
+    showPosts.apply(null, languageSentimentPosts(t.languages[p.pointIndex], p.data.name));
+  });
+  dataTable("chart-language-sentiment", ["Language"].concat(["negative", "neutral", "positive"].map(function (s) {
+    return s + " % (mentions)";
+  })), t.languages.map(function (l, i) {
+    return [langNames[i]].concat(["negative", "neutral", "positive"].map(function (s) {
+      return counted(l[s] && share(l, s) + "% (" + l[s] + ")", languageSentimentPosts(l, s));
+    }));
+  }));
+
   /* Complaint topics: a link per topic (its posts as JSON without script); with script, the list below. */
   Array.prototype.forEach.call(document.querySelectorAll("#topics a.topic"), function (a) {
     a.addEventListener("click", function (ev) {
