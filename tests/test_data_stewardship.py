@@ -150,13 +150,20 @@ def run(*args: str, env: dict[str, str]) -> tuple[int, str]:
     return int(code or 0), result.output
 
 
+def seeded_with_a_reddit_author(db_path: Path, conversations: int) -> str:
+    """A database of ``conversations`` seeded conversations; the handle of one Reddit author in it."""
+    store = Store(db_path, extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, conversations, datetime.now(UTC)))
+        return str(store.read_sync(lambda db: db.conn.execute(
+            "SELECT handle FROM authors WHERE platform = 'reddit' LIMIT 1").fetchone()[0]))
+    finally:
+        store.close_sync()
+
+
 def test_customer_export_and_erase_on_the_command_line(tmp_path: Path) -> None:
     db_path = tmp_path / "c.db"
-    store = Store(db_path, extra=[WEB]).open_sync()
-    store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
-    handle = store.read_sync(lambda db: db.conn.execute(
-        "SELECT handle FROM authors WHERE platform = 'reddit' LIMIT 1").fetchone()[0])
-    store.close_sync()
+    handle = seeded_with_a_reddit_author(db_path, 30)
     env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
     out_file = tmp_path / "export.json"
     code, out = run("customer", "export", "--platform", "reddit", "--handle", handle, "-o", str(out_file), env=env)
@@ -499,11 +506,7 @@ def test_an_export_makes_no_folders_and_never_writes_over_the_database(tmp_path:
     looked in) and the database's own files (``-o careline.db`` replaced every conversation with JSON), in
     the same words, before it reads anything."""
     db_path = tmp_path / "c.db"
-    store = Store(db_path, extra=[WEB]).open_sync()
-    store.write_sync(lambda db: seed(db, 5, datetime.now(UTC)))
-    handle = store.read_sync(lambda db: db.conn.execute(
-        "SELECT handle FROM authors WHERE platform = 'reddit' LIMIT 1").fetchone()[0])
-    store.close_sync()
+    handle = seeded_with_a_reddit_author(db_path, 5)
     args = [handle if a == "HANDLE" else a for a in EXPORTS[command]]
     before = db_path.read_bytes()
     env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
