@@ -174,12 +174,13 @@ DECIDED_INDEX = f"""CREATE INDEX report_targets_decided ON report_targets(decide
 #: A resolution's row says once that its conversation was reopened afterwards (the customer wrote again, or
 #: an agent reopened it): the report's reopen rate counts those among the resolutions of its range. An undo
 #: of the resolve (``UNDONE``) also moves the conversation out of ``resolved``, and then drops the row.
-REOPENED = """CREATE TRIGGER report_resolution_reopened AFTER UPDATE OF status ON conversations
-    WHEN OLD.status = 'resolved' AND NEW.status IN ('new', 'open', 'pending', 'snoozed') BEGIN
+REOPENED = f"""CREATE TRIGGER report_resolution_reopened AFTER UPDATE OF status ON conversations
+    WHEN OLD.status = 'resolved' AND NEW.{ACTIVE_WHERE} BEGIN
     UPDATE report_targets SET reopened = 1
         WHERE conversation_id = NEW.id AND target = 'resolution' AND done_at IS NOT NULL AND reopened = 0;
 END"""
-#: The daily tables follow ``report_targets``: its inserts and deletes, and its reopened flag.
+#: The daily tables follow ``report_targets`` (its inserts, deletes and reopened flag), and the flag follows a
+#: conversation leaving ``resolved``.
 DAILY_TRIGGERS = ("report_targets_added", "report_targets_removed", "report_targets_reopened",
                   "report_resolution_reopened")
 
