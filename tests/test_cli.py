@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from sqlite_utils import Database
 
 from careline.app.cli import _load_stage_commands, cli, main
 from careline.errors import NotFound
@@ -394,6 +395,34 @@ def test_queue_shows_hostile_text_and_handles_without_their_escape_sequences(tmp
     assert not any(ch in result.output for ch in "\x1b\x07\u202e"), repr(result.output)
     shown = "👨\u200d👩\u200d👧 my bag ?]52;c;Y3VybCBldmlsIHwgc2g=? ?[2J?[8mhidden"  # an emoji's joiners are kept
     assert all("@ev?[31mil?" in row and shown in row for row in rows), rows
+
+
+def test_queue_shows_each_row_s_language_and_marks_one_no_model_reads(tmp_path: Path) -> None:
+    """The web queue showed the language and "language not covered"; the terminal's showed neither, so a Thai
+    complaint at its priority floor looked like any other row. A platform's language tag is shown, not obeyed."""
+    env = _queue_db(tmp_path)
+    from careline.store import Store
+
+    store = Store(env["CARELINE_SERVICE__DATABASE"]).open_sync()
+    try:
+        def tag(db: Database) -> None:
+            ids = [r[0] for r in db.conn.execute("SELECT id FROM conversations ORDER BY id")]
+            for conv, language, covered in zip(ids, ["de", "th", "und", "x\x1b[2Jyz"], [1, 0, 1, 1], strict=True):
+                db.conn.execute("UPDATE mentions SET language = ? WHERE thread_key = (SELECT thread_key FROM "
+                                "conversations WHERE id = ?)", (language, conv))
+                db.conn.execute("UPDATE classifications SET language_covered = ? WHERE mention_key IN (SELECT key "
+                                "FROM mentions WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?))",
+                                (covered, conv))
+        store.write_sync(tag)
+    finally:
+        store.close_sync()
+    code, out = run("queue", env=env)
+    assert code == 0, out
+    header, *rows = out.splitlines()
+    assert "LANG" in header and "\x1b" not in out
+    at = header.index("LANG")  # the columns before it are fixed-width ASCII
+    assert sorted(row[at:at + 6].strip() for row in rows[:4]) == ["?", "de", "th*", "x?[2J"], rows
+    assert rows[-1] == "* no model reads this language: its scores are a guess and its priority has a floor"
 
 
 # -- turning off someone's two-factor from the shell -----------------------------------------------------------

@@ -143,7 +143,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
     """Show the reply queue, highest priority first.
 
     DUE is the next reply's due time (the first response's until then) in service.timezone, marked
-    'overdue' once it has passed."""
+    'overdue' once it has passed. LANG is the latest post's language ('?' when not known), marked '*' when
+    no model reads it (its scores are a guess and its priority has a floor), as the web queue shows."""
     from zoneinfo import ZoneInfo
 
     from careline.app.service import open_store
@@ -164,16 +165,26 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
     from careline.app.commands import safe_line
 
     zone, now = ZoneInfo(ctx.settings.service.timezone), utcnow()
-    click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<30} {'BRAND':<10} {'AUTHOR':<16} TEXT")
+    click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<30} {'BRAND':<10} {'LANG':<6} {'AUTHOR':<16} TEXT")
     for r in rows:  # the author wrote the text and the handle: no escape sequence of theirs reaches the terminal
         click.echo(f"{r['id']:>5}  {r['priority']:>5.2f}  {r['status']:<9} {_due(r, zone, now):<30} "
-                   f"{r['brand']:<10} @{safe_line(r['handle'])[:15]:<15} {safe_line(r['text'])[:60]}")
+                   f"{r['brand']:<10} {_language(r):<6} @{safe_line(r['handle'])[:15]:<15} {safe_line(r['text'])[:60]}")
+    if any(r.get("language_covered") == 0 for r in rows):
+        click.echo("* no model reads this language: its scores are a guess and its priority has a floor")
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A queue row for --json: the reasons stored as JSON text become a list, not a string inside JSON."""
     reasons = row.get("priority_reasons")
     return {**row, "priority_reasons": json.loads(reasons) if isinstance(reasons, str) and reasons else []}
+
+
+def _language(row: dict[str, Any]) -> str:
+    """The row's language code for the table ('?' when not known), '*' after one no model reads."""
+    from careline.app.commands import safe_line
+
+    code = safe_line(row.get("language") or "und")[:5]  # platforms tag posts too: their tag is shown, not obeyed
+    return ("?" if code == "und" else code) + ("*" if row.get("language_covered") == 0 else "")
 
 
 def _due(row: dict[str, Any], zone: tzinfo, now: datetime) -> str:
