@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from careline import commandline as command_line
-from careline.app.commands import check_output, write_output
+from careline.app.commands import check_output, safe_line, write_output
 from careline.domain import from_iso, utcnow
 from careline.errors import CarelineError
 from careline.settings import Settings, describe, load_settings
@@ -162,8 +162,6 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
         click.echo(f"The queue is empty (database {ctx.settings.service.database}). The demo uses its own file: "
                    "`careline demo` prints the command that points the CLI at it.")
         return
-    from careline.app.commands import safe_line
-
     zone, now = ZoneInfo(ctx.settings.service.timezone), utcnow()
     click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<30} {'BRAND':<10} {'LANG':<6} {'AUTHOR':<16} TEXT")
     for r in rows:  # the author wrote the text and the handle: no escape sequence of theirs reaches the terminal
@@ -181,8 +179,6 @@ def _json_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _language(row: dict[str, Any]) -> str:
     """The row's language code for the table ('?' when not known), '*' after one no model reads."""
-    from careline.app.commands import safe_line
-
     code = safe_line(row.get("language") or "und")[:5]  # platforms tag posts too: their tag is shown, not obeyed
     return ("?" if code == "und" else code) + ("*" if row.get("language_covered") == 0 else "")
 
