@@ -385,18 +385,13 @@ def user_reset_two_factor(ctx: Context, username: str, yes: bool) -> None:
     import getpass
 
     from careline.app.service import open_store
-    from careline.app.web.accounts import accounts, reset_two_factor
-    from careline.errors import Conflict, NotFound
+    from careline.app.web.accounts import reset_two_factor, two_factor_holder
 
     store = open_store(ctx.settings, must_exist=True)  # the person must exist
     try:  # said before the question: confirming for a mistyped name, or for nothing to do, wastes the admin's time
-        person = next((a for a in store.read_sync(accounts) if a.username == username), None)
-        if person is None:
-            raise NotFound(f"no user {username!r}")
-        if not person.two_factor:
-            raise Conflict(f"two-factor sign-in of {username} is already off")
+        role = store.read_sync(lambda db: two_factor_holder(db, username))
         if not yes:
-            click.confirm(f"Turn off two-factor sign-in for {username} ({person.role.value})? They sign in with "
+            click.confirm(f"Turn off two-factor sign-in for {username} ({role.value})? They sign in with "
                           "the password alone until they set it up again", abort=True)
         actor = f"cli:{getpass.getuser()}"
         done = store.write_sync(lambda db: reset_two_factor(db, actor, username, via="command line"))

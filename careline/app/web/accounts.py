@@ -228,6 +228,18 @@ class TwoFactorReset:
     sessions: int  # sessions ended
 
 
+def two_factor_holder(db: Database, username: str) -> Role:
+    """``username``'s role when their two-factor sign-in is on; NotFound or Conflict (already off) otherwise.
+    Nothing is unsealed: it answers when the key is gone too."""
+    row = db.conn.execute("SELECT role, totp_secret IS NOT NULL FROM users WHERE username = ?",
+                          (username,)).fetchone()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    if not row[1]:
+        raise Conflict(f"two-factor sign-in of {username} is already off")
+    return Role(row[0])
+
+
 def reset_two_factor(db: Database, actor: str, username: str, *, via: str,
                      keep_session: str | None = None) -> TwoFactorReset:
     """Turn ``username``'s two-factor sign-in off for them: the rescue of someone who lost the authenticator
@@ -239,11 +251,7 @@ def reset_two_factor(db: Database, actor: str, username: str, *, via: str,
     (a role in ``totp_roles`` reaches only /account until they do); an account that may be in other hands
     wants a password reset as well. Nothing is unsealed, so a lost key is no obstacle. Read inside the write
     transaction: when two admins do it at once, the second gets a Conflict and one reset is audited."""
-    row = db.conn.execute("SELECT totp_secret IS NOT NULL FROM users WHERE username = ?", (username,)).fetchone()
-    if row is None:
-        raise NotFound(f"no user {username!r}")
-    if not row[0]:
-        raise Conflict(f"two-factor sign-in of {username} is already off")
+    two_factor_holder(db, username)
     codes = recovery_codes_left(db, username)
     db.conn.execute("UPDATE users SET totp_secret = NULL WHERE username = ?", (username,))
     db.conn.execute("DELETE FROM totp_recovery_codes WHERE username = ?", (username,))
