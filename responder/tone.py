@@ -14,8 +14,7 @@ occasionally flag a sentence that is fine in context; the agent decides.
 
 The rules themselves are in ``responder.tone_rules``, one module a language (``en`` the fullest); what they are
 built from (``Rule``, the sentence bounds, what spares a policy citation or an "as we said") is in
-``responder.tone_rules.base``, and is importable from here too. This module picks the rules for a draft's
-language, runs them and reports.
+``responder.tone_rules.base``. This module picks the rules for a draft's language, runs them and reports.
 """
 
 from __future__ import annotations
@@ -25,25 +24,11 @@ from typing import Any
 
 from careline.languages import language_name
 from responder.tone_rules import ar, de, es, fr, hu, it, ja, ko, nl, pl, pt, ru, th, tr, zh
-from responder.tone_rules.base import (
-    _APOLOGIES,
-    _BENEFITS,
-    _REFUSALS,
-    _RESTORED,
-    _SENTENCE_END,
-    _UPDATES,
-    Rule,
-    _grants,
-    _policy_spared,
-    _rule,
-    _Sentences,
-)
+from responder.tone_rules.base import Rule, _Sentences
 from responder.tone_rules.en import RULES
 
-# The building blocks in ``tone_rules.base`` stay importable from here, where they were written first.
-__all__ = ["BLOCKING", "RULES", "RULES_BY_LANGUAGE", "TONE_LANGUAGES", "_APOLOGIES", "_BENEFITS", "_REFUSALS",
-           "_RESTORED", "_SENTENCE_END", "_UPDATES", "Rule", "ToneFinding", "ToneReport", "_Sentences", "_grants",
-           "_policy_spared", "_rule", "check_tone"]
+__all__ = ["BLOCKING", "RULES", "RULES_BY_LANGUAGE", "TONE_LANGUAGES", "Rule", "ToneFinding", "ToneReport",
+           "check_tone"]
 
 #: Categories that make a draft defensive (the CLI exits 1 on any of these).
 BLOCKING = ("defensive", "blaming", "dismissive", "policy_hiding")
