@@ -218,27 +218,33 @@
       }));
     }));
 
+  /* Each sentiment's share of a group's mentions (a platform's, a language's) as stacked horizontal bars: a
+     segment opens its posts, and the Data table holds the same shares with their counts. ``o.bars`` label the
+     bars, ``o.rows`` the table's rows under ``o.column``; ``o.posts(group, sentiment)`` is what a segment opens. */
+  var SENTIMENTS = ["negative", "neutral", "positive"];
   function share(p, s) { return p.total ? Math.round(1000 * p[s] / p.total) / 10 : 0; }
-  plot("chart-platform-sentiment", ["negative", "neutral", "positive"].map(function (s) {
-    return {type: "bar", orientation: "h", name: s, y: t.platform_totals.map(function (p) { return platformNames[p.platform] || p.platform; }),
-            x: t.platform_totals.map(function (p) { return share(p, s); }),
-            customdata: t.platform_totals.map(function (p) { return p[s]; }),
-            hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
-  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true},
-        legend: {orientation: "h", y: -0.2, traceorder: "normal"}});  // negative, neutral, positive: as the bars
-  function platformSentimentPosts(platform, s) {
-    return [s + " on " + (platformNames[platform] || platform), {platform: platform, sentiment: s}];
+  function sentimentShares(id, groups, o) {
+    plot(id, SENTIMENTS.map(function (s) {
+      return {type: "bar", orientation: "h", name: s, y: o.bars, x: groups.map(function (g) { return share(g, s); }),
+              customdata: groups.map(function (g) { return g[s]; }),
+              hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
+    }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: o.yaxis,
+          legend: {orientation: "h", y: -0.2, traceorder: "normal"}});  // negative, neutral, positive: as the bars
+    onClick(id, function (p) { showPosts.apply(null, o.posts(groups[p.pointIndex], p.data.name)); });
+    dataTable(id, [o.column].concat(SENTIMENTS.map(function (s) { return s + " % (mentions)"; })),
+      groups.map(function (g, i) {
+        return [o.rows[i]].concat(SENTIMENTS.map(function (s) {
+          return counted(g[s] && share(g, s) + "% (" + g[s] + ")", o.posts(g, s));
+        }));
+      }));
   }
-  onClick("chart-platform-sentiment", function (p) {
-    showPosts.apply(null, platformSentimentPosts(t.platform_totals[p.pointIndex].platform, p.data.name));
-  });
-  dataTable("chart-platform-sentiment", ["Platform"].concat(["negative", "neutral", "positive"].map(function (s) {
-    return s + " % (mentions)";
-  })), t.platform_totals.map(function (p) {
-    return [platformNames[p.platform] || p.platform].concat(["negative", "neutral", "positive"].map(function (s) {
-      return counted(p[s] && share(p, s) + "% (" + p[s] + ")", platformSentimentPosts(p.platform, s));
-    }));
-  }));
+
+  var platformLabels = t.platform_totals.map(function (p) { return platformNames[p.platform] || p.platform; });
+  sentimentShares("chart-platform-sentiment", t.platform_totals, {
+    bars: platformLabels, column: "Platform", rows: platformLabels, yaxis: {automargin: true},
+    posts: function (p, s) {
+      return [s + " on " + (platformNames[p.platform] || p.platform), {platform: p.platform, sentiment: s}];
+    }});
 
   /* A rare language's bar is a few pixels high: a transparent full-height bar behind each one takes
      the click (and the hover) so every language is as easy to hit as the largest. */
@@ -260,29 +266,12 @@
     return [langNames[i], counted(l.total, languagePosts(l)), l.complaint_rate];
   }));
 
-  /* Each market's mood, as the platforms' above: the share of each sentiment in a language's mentions, each
-     language labelled with its count so that 100 % of two posts does not read like 100 % of two thousand. */
-  var langCounted = t.languages.map(function (l, i) { return langNames[i] + " (" + l.total + ")"; });
-  plot("chart-language-sentiment", ["negative", "neutral", "positive"].map(function (s) {
-    return {type: "bar", orientation: "h", name: s, y: langCounted, x: t.languages.map(function (l) { return share(l, s); }),
-            customdata: t.languages.map(function (l) { return l[s]; }),
-            hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
-  }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: {automargin: true, autorange: "reversed"},
-        legend: {orientation: "h", y: -0.2, traceorder: "normal"}});
-  function languageSentimentPosts(l, s) {
-    var posts = languagePosts(l);
-    return [s + " " + posts[0], {language: l.language, sentiment: s}];
-  }
-  onClick("chart-language-sentiment", function (p) {
-    showPosts.apply(null, languageSentimentPosts(t.languages[p.pointIndex], p.data.name));
-  });
-  dataTable("chart-language-sentiment", ["Language"].concat(["negative", "neutral", "positive"].map(function (s) {
-    return s + " % (mentions)";
-  })), t.languages.map(function (l, i) {
-    return [langNames[i]].concat(["negative", "neutral", "positive"].map(function (s) {
-      return counted(l[s] && share(l, s) + "% (" + l[s] + ")", languageSentimentPosts(l, s));
-    }));
-  }));
+  /* Each market's mood, as the platforms' above, each language labelled with its count so that 100 % of two
+     posts does not read like 100 % of two thousand. */
+  sentimentShares("chart-language-sentiment", t.languages, {
+    bars: t.languages.map(function (l, i) { return langNames[i] + " (" + l.total + ")"; }), column: "Language",
+    rows: langNames, yaxis: {automargin: true, autorange: "reversed"},
+    posts: function (l, s) { return [s + " " + languagePosts(l)[0], {language: l.language, sentiment: s}]; }});
 
   /* Complaint topics: a link per topic (its posts as JSON without script); with script, the list below. */
   Array.prototype.forEach.call(document.querySelectorAll("#topics a.topic"), function (a) {
