@@ -64,7 +64,8 @@ window.Careline = (function () {
      sign-in, or with every tab, device and token of the person) or whose person was signed out went stale without
      a word. Here a 429 waits its Retry-After, a dropped network, a restarting server or a silent one (a dead
      connection often says nothing) retries with growing waits, and 401/403 stop with a link to sign in.
-     ``onEvent`` gets the JSON of each ``event`` message; ``status`` (role=status, hidden while live) says what is wrong. */
+     ``onEvent`` gets the JSON of each ``event`` message; ``status`` (role=status, hidden while live) says what
+     is wrong. */
   var LIVE_SILENCE_MS = 30000, LIVE_LONGEST_WAIT = 30;
   var LIVE_WORDS = {paused: "Live updates paused: too many open tabs \u2014 close some or reload.",
                     reconnecting: "Reconnecting\u2026", signedOut: "Live updates stopped: you are signed out.",
