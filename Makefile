@@ -20,10 +20,14 @@ install: $(STAMP)
 demo: install  ## simulator + real pollers + model + web UI on http://127.0.0.1:8080/
 	$(BIN)/careline demo --port $${PORT:-8080}
 
+# Two workers halve the waits (servers, browsers, killed processes) on 2 cores; a whole file goes to one
+# worker so its module fixtures (a loaded model, a running demo) are built once. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
+
 test: install  ## lint, types, then the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/mypy careline listener classifiers responder platforms
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -344,8 +344,10 @@ def limited(headers: dict[str, str]) -> Rewrite:
 @pytest.mark.parametrize(("name", "marker", "header", "value"), [
     ("reddit-search", "/search", "retry-after", "1e15"),
     ("reddit-search", "/search", "retry-after", "inf"),
-    ("x-search", "/2/tweets/search/recent", "x-rate-limit-reset", str(time.time() + 1e9)),  # not an int for tweepy
-    ("x-search", "/2/tweets/search/recent", "x-rate-limit-reset", str(int(time.time()) + 10**12)),
+    pytest.param("x-search", "/2/tweets/search/recent", "x-rate-limit-reset", str(time.time() + 1e9),
+                 id="x-search-fractional-epoch"),  # not an int for tweepy; a stable id so every worker collects one
+    pytest.param("x-search", "/2/tweets/search/recent", "x-rate-limit-reset", str(int(time.time()) + 10**12),
+                 id="x-search-epoch-far-ahead"),
     ("bluesky-search", "searchPosts", "retry-after", "1e15"),
     ("mastodon-mentions", "/api/v1/notifications", "X-RateLimit-Reset", "9999-12-31T00:00:00Z"),
 ])
