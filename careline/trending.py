@@ -3,7 +3,8 @@
 Spikes follow Huginn's peak detector: an hour is a spike when its volume exceeds the mean plus three
 standard deviations of the preceding window, and no second alert fires within the cooldown. Volume is
 classified mentions per UTC hour, summed from ``trend_hourly`` (``careline.store.trending``), so the
-page and the alert job see the same numbers.
+page and the alert job see the same numbers. History starts at the first hour anything was heard
+(:func:`spikes_in`): before it the volume is unknown, not zero.
 """
 
 from __future__ import annotations
@@ -97,9 +98,29 @@ def hourly_volume(db: Database, since: datetime, now: datetime, brand: str | Non
     return series
 
 
+def first_heard(db: Database, brand: str | None, platform: str | None = None, *,
+                own: Sequence[str] = ()) -> str | None:
+    """The first hour (``YYYY-MM-DDTHH``) with a classified mention of the brand (``hourly_volume``'s scope),
+    or ``None`` while there is none: walks ``trend_hourly``'s key in hour order and stops at the first match."""
+    row = db.conn.execute(
+        f"""SELECT hour FROM trend_hourly WHERE {brand_in()} AND (:platform IS NULL OR platform = :platform)
+           ORDER BY hour LIMIT 1""",
+        {"brand": brand, "own": json.dumps(list(own)), "platform": platform}).fetchone()
+    return row[0] if row else None
+
+
+def spikes_in(db: Database, series: Sequence[tuple[str, int]], brand: str | None, platform: str | None = None, *,
+              own: Sequence[str] = ()) -> list[Spike]:
+    """The spikes of ``series`` (``hourly_volume`` for the same scope), reading history only from the first
+    hour anything was heard. Why: the hours before it are unknown, not quiet; counted as zeros, the first
+    hour of a new install or of a brand just added was alerted as a spike "where there are usually none"."""
+    first = first_heard(db, brand, platform, own=own)
+    return [] if first is None else detect_spikes([point for point in series if point[0] >= first])
+
+
 def spikes_for(db: Database, now: datetime, brand: str | None, *, days: int = 7) -> list[Spike]:
     """The spikes of the last ``days`` days of hourly volume (what the page marks and the job alerts on)."""
-    return detect_spikes(hourly_volume(db, now - timedelta(days=days), now, brand))
+    return spikes_in(db, hourly_volume(db, now - timedelta(days=days), now, brand), brand)
 
 
 def since_iso(now: datetime, days: int) -> str:

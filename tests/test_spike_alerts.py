@@ -18,6 +18,8 @@ from sqlite_utils import Database
 
 from careline.app.http import AiohttpTransport
 from careline.app.web.auth import create_token
+from careline.app.web.migrations import WEB
+from careline.app.web.trends import trends
 from careline.settings import BrandSettings, ResponderSettings, Settings, WebhookSettings
 from careline.store import Store
 from responder.alerts import deliver_webhooks
@@ -80,6 +82,33 @@ async def test_a_spike_is_recorded_once_with_a_webhook_row_for_each_hook_that_wa
 async def test_old_spikes_are_not_news(store: Store) -> None:
     later = NOW + timedelta(hours=5)
     assert await store.write(lambda db: record_spikes(db, settings(), later, base_url="")) == []
+
+
+@pytest.mark.parametrize(("history", "alerted"), [
+    ([], False),  # a new install: the first posts it hears
+    ([(10, 2)], False),  # a few hours heard are not a day of history
+    ([(30, 1)], True),  # heard 30 hours ago and quiet since: quiet, not unknown
+])
+async def test_hours_before_a_brand_was_first_heard_are_not_history(
+        tmp_path: Path, history: list[tuple[int, int]], alerted: bool) -> None:
+    """Hours before the first post Careline heard were counted as zeros, so a new install's (or a brand
+    just added's) first busy hour was alerted and marked on the page "where there are usually none"."""
+    s = await Store(tmp_path / "new.db", extra=[WEB]).open()
+    try:
+        def fill(db: Database) -> None:
+            n = 0
+            for hours_ago, count in history:
+                n += len(add_posts(db, "x", count, start=n, at=NOW - timedelta(hours=hours_ago)))
+            add_posts(db, "x", 25, start=n, at=NOW - timedelta(minutes=10))
+        await s.write(fill)
+        cfg = settings()
+        found = await s.write(lambda db: record_spikes(db, cfg, NOW, base_url=""))
+        page = await s.read(lambda db: trends(db, NOW, cfg.brands, days=7)["spikes"])
+        hour = NOW.strftime("%Y-%m-%dT%H")
+        assert [a.spike.at for a in found] == ([hour] if alerted else [])
+        assert [p["at"] for p in page] == [a.spike.at for a in found]  # the page marks what the job alerts
+    finally:
+        await s.close()
 
 
 async def test_two_processes_running_the_job_at_once_send_one_alert(store: Store, tmp_path: Path) -> None:

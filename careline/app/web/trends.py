@@ -37,7 +37,7 @@ from careline.languages import language_name
 from careline.settings import BrandSettings
 from careline.store.records import rows
 from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
-from careline.trending import STOPWORDS, Spike, brand_in, detect_spikes, hourly_volume, since_iso, words
+from careline.trending import STOPWORDS, Spike, brand_in, detect_spikes, hourly_volume, since_iso, spikes_in, words
 from responder.metrics import NPS, nps, nps_from_counts
 
 __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
@@ -378,7 +378,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "rising_terms": terms(db, now, scope, brands), "terms_per_day": RECENT_PER_DAY,
         "topics": top_topics(db, now, scope, days),
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
-        "spikes": [asdict(s) for s in detect_spikes(hourly)],
+        "spikes": [asdict(s) for s in spikes_in(db, hourly, brand, platform, own=own)],
         "share_of_voice": share_of_voice(db, brands, since, brand, platform),
         "survey_comments": survey_comments(db, Scope(since, brand, platform, own)),
     }
