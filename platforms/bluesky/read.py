@@ -33,6 +33,7 @@ from careline.platform import Page, Source
 from careline.settings import BlueskySourceSettings, BrandSettings, brand_env
 from platforms.bluesky.client import APP_PASSWORD_ENV, BlueskyAccount, brand_app_password
 from platforms.guard import clean_mention, plausible_time, skip_malformed, without_positions
+from platforms.holder import ClientHolder
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -76,7 +77,7 @@ def search_terms(brand: BrandSettings) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-class BlueskySource(Source):
+class BlueskySource(ClientHolder[BlueskyAccount], Source):
     """Shared by the two Bluesky adapters: login, error translation, normalisation, the walk."""
 
     platform = Platform.BLUESKY.value
@@ -91,7 +92,6 @@ class BlueskySource(Source):
         self.handle = brand.bluesky_handle.lstrip("@").lower()
         self.password = brand_app_password(brand, settings, environ)
         self.excluded = [w.lower() for w in brand.exclude]
-        self._account: BlueskyAccount | None = None
 
     @property
     def feeds(self) -> Sequence[Feed]:
@@ -99,20 +99,13 @@ class BlueskySource(Source):
 
     async def start(self) -> None:
         """Build the client; the login happens on the first fetch, so a bad password degrades this source."""
-        self._account = BlueskyAccount(
+        self.hold(BlueskyAccount(
             self.settings.service_url, self.handle, self.password, timeout=self.timeout, where=self.key,
-            password_env=brand_env(APP_PASSWORD_ENV, self.brand))
-
-    async def close(self) -> None:
-        if self._account is not None:
-            await self._account.close()
-            self._account = None
+            password_env=brand_env(APP_PASSWORD_ENV, self.brand)))
 
     @property
     def account(self) -> BlueskyAccount:
-        if self._account is None:
-            raise RuntimeError(f"{self.key}: start() was not called")
-        return self._account
+        return self.held()
 
     # -- normalisation -------------------------------------------------------------------------------
     def items(self, body: Mapping[str, Any], feed: Feed) -> tuple[list[Any], str | None]:

@@ -19,6 +19,7 @@ from careline.errors import CarelineError, PermanentSourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.settings import BlueskySourceSettings
 from platforms.bluesky.client import APP_PASSWORD_ENV, BlueskyAccount, translate
+from platforms.holder import ClientHolder
 
 WHERE = "bluesky-reply"
 
@@ -37,7 +38,7 @@ def reply_ref(parent: Mapping[str, Any]) -> models.AppBskyFeedPost.ReplyRef:
     return models.AppBskyFeedPost.ReplyRef(root=root_ref, parent=parent_ref)
 
 
-class BlueskyReplySender(ReplySender):
+class BlueskyReplySender(ClientHolder[BlueskyAccount], ReplySender):
     """Posts replies with the SDK's ``send_post(reply_to=...)`` as the brand account (app password)."""
 
     platform = Platform.BLUESKY.value
@@ -49,22 +50,14 @@ class BlueskyReplySender(ReplySender):
             raise CarelineError("the Bluesky reply sender needs the brand's handle and app password")
         self.settings, self.handle, self.password = settings, handle, password
         self.timeout, self.password_env = timeout, password_env
-        self._account: BlueskyAccount | None = None
 
     async def start(self) -> None:
-        self._account = BlueskyAccount(self.settings.service_url, self.handle, self.password, timeout=self.timeout,
-                                       where=WHERE, password_env=self.password_env)
-
-    async def close(self) -> None:
-        if self._account is not None:
-            await self._account.close()
-            self._account = None
+        self.hold(BlueskyAccount(self.settings.service_url, self.handle, self.password, timeout=self.timeout,
+                                 where=WHERE, password_env=self.password_env))
 
     @property
     def account(self) -> BlueskyAccount:
-        if self._account is None:
-            raise RuntimeError("BlueskyReplySender.start() was not called")
-        return self._account
+        return self.held()
 
     async def parent(self, uri: str) -> Mapping[str, Any]:
         body = await self.account.query("app.bsky.feed.getPosts", models.AppBskyFeedGetPosts.Params(uris=[uri]))

@@ -39,6 +39,7 @@ from careline.errors import MalformedPayload, PermanentSourceError, SourceError
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, MastodonSourceSettings, brand_env
 from platforms.guard import MAX_SKEW, clean_mention, decimal_id, skip_malformed
+from platforms.holder import ClientHolder
 from platforms.mastodon.client import TOKEN_ENV, MastodonAccount, brand_token, instance_url, split_account
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class Feed:
     call: Callable[[MastodonAccount, dict[str, Any]], Any]  # (account, paging kwargs) -> the library call
 
 
-class MastodonSource(Source):
+class MastodonSource(ClientHolder[MastodonAccount], Source):
     """Shared by the two Mastodon adapters: client, normalisation, thread roots, the walk."""
 
     platform = Platform.MASTODON.value
@@ -97,26 +98,18 @@ class MastodonSource(Source):
         user, host = split_account(brand.mastodon_account)
         self.own_accts = {user.lower(), f"{user}@{host}".lower()}
         self.roots: dict[str, str] = {}
-        self._account: MastodonAccount | None = None
 
     @property
     def feeds(self) -> Sequence[Feed]:
         raise NotImplementedError
 
     async def start(self) -> None:
-        self._account = MastodonAccount(self.base_url, self.token, timeout=self.timeout, where=self.key,
-                                        token_env=brand_env(TOKEN_ENV, self.brand))
-
-    async def close(self) -> None:
-        if self._account is not None:
-            await self._account.close()
-            self._account = None
+        self.hold(MastodonAccount(self.base_url, self.token, timeout=self.timeout, where=self.key,
+                                  token_env=brand_env(TOKEN_ENV, self.brand)))
 
     @property
     def account(self) -> MastodonAccount:
-        if self._account is None:
-            raise RuntimeError(f"{self.key}: start() was not called")
-        return self._account
+        return self.held()
 
     # -- normalisation -------------------------------------------------------------------------------
     def status_of(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:

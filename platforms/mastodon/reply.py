@@ -24,6 +24,7 @@ from careline.errors import CarelineError, SourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.settings import MastodonSourceSettings
 from careline.textcount import mastodon_with_mention
+from platforms.holder import ClientHolder
 from platforms.mastodon.client import TOKEN_ENV, MastodonAccount
 from platforms.mastodon.read import html_to_text
 
@@ -52,7 +53,7 @@ def instance_limit(info: Mapping[str, Any], default: int) -> int:
     return value if value > 0 else default
 
 
-class MastodonReplySender(ReplySender):
+class MastodonReplySender(ClientHolder[MastodonAccount], ReplySender):
     """Posts replies with Mastodon.py's ``status_post`` on the brand account's server."""
 
     platform = Platform.MASTODON.value
@@ -65,28 +66,20 @@ class MastodonReplySender(ReplySender):
         self.settings, self.base_url, self.token, self.timeout, self.token_env = (
             settings, base_url, token, timeout, token_env)
         self.max_length = settings.max_characters
-        self._account: MastodonAccount | None = None
 
     async def start(self) -> None:
-        self._account = MastodonAccount(self.base_url, self.token, timeout=self.timeout, where=WHERE,
-                                        token_env=self.token_env)
+        account = self.hold(MastodonAccount(self.base_url, self.token, timeout=self.timeout, where=WHERE,
+                                            token_env=self.token_env))
         try:
-            info = await self._account.call(self._account.api.instance)
+            info = await account.call(account.api.instance)
             self.max_length = instance_limit(info, self.settings.max_characters)
         except SourceError as exc:  # the limit is a nicety: never stop the service for it
             log.warning("%s: instance info unavailable (%s); assuming %d characters", self.base_url, exc,
                         self.max_length)
 
-    async def close(self) -> None:
-        if self._account is not None:
-            await self._account.close()
-            self._account = None
-
     @property
     def account(self) -> MastodonAccount:
-        if self._account is None:
-            raise RuntimeError("MastodonReplySender.start() was not called")
-        return self._account
+        return self.held()
 
     async def post(self, text: str, in_reply_to: str) -> str:
         api = self.account.api

@@ -34,6 +34,7 @@ from careline.errors import MalformedPayload, PermanentSourceError, TemporarySou
 from careline.platform import Page, Source
 from careline.settings import BrandSettings, RedditSourceSettings, brand_env
 from platforms.guard import clean_mention, skip_malformed, without_positions
+from platforms.holder import ClientHolder
 from platforms.reddit.client import REDDIT_PASSWORD_ENV, brand_reddit_password, reddit_client, translate
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def build_search_query(brand: BrandSettings) -> str:
     return query + "".join(f" NOT {w}" for w in brand.exclude)
 
 
-class RedditSource(Source):
+class RedditSource(ClientHolder[asyncpraw.Reddit], Source):
     """Shared by the three Reddit adapters: client, error translation, normalisation, paging."""
 
     platform = Platform.REDDIT.value
@@ -84,7 +85,6 @@ class RedditSource(Source):
         self.settings = settings
         self.timeout = timeout
         self.own = brand.reddit_username.lower()
-        self._reddit: asyncpraw.Reddit | None = None
 
     @property
     def listings(self) -> Sequence[Listing]:
@@ -104,18 +104,11 @@ class RedditSource(Source):
             self._start_error, username, password = exc, None, None
         # Back-off lives once, in the Poller: asyncprawcore's own retries would sleep inside a fetch,
         # hidden from our health rows. Its header-driven rate limiter stays on.
-        self._reddit = reddit_client(self.settings, username=username, password=password)
-
-    async def close(self) -> None:
-        if self._reddit is not None:
-            await self._reddit.close()
-            self._reddit = None
+        self.hold(reddit_client(self.settings, username=username, password=password))
 
     @property
     def reddit(self) -> asyncpraw.Reddit:
-        if self._reddit is None:
-            raise RuntimeError(f"{self.key}: start() was not called")
-        return self._reddit
+        return self.held()
 
     # -- errors ------------------------------------------------------------------------------------
     async def call(self, path: str, params: Mapping[str, Any]) -> Mapping[str, Any]:

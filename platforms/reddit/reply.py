@@ -11,10 +11,11 @@ from careline.domain import Platform
 from careline.errors import CarelineError, PermanentSourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.settings import RedditSourceSettings
+from platforms.holder import ClientHolder
 from platforms.reddit.client import reddit_client, translate
 
 
-class RedditReplySender(ReplySender):
+class RedditReplySender(ClientHolder[asyncpraw.Reddit], ReplySender):
     """Replies with asyncpraw (``comment.reply`` / ``submission.reply``) as the brand's account.
 
     Reddit has no search for one's own fresh comments that is reliable enough to reconcile with,
@@ -30,27 +31,20 @@ class RedditReplySender(ReplySender):
         self.password = password or settings.password
         if not (self.username and self.password):
             raise CarelineError("the Reddit reply sender needs the brand account's username and password")
-        self._reddit: asyncpraw.Reddit | None = None
 
     async def start(self) -> None:
         # reddit_client switches asyncprawcore's retries off: a retried POST could post twice behind our back
-        self._reddit = reddit_client(self.settings, username=self.username, password=self.password)
-
-    async def close(self) -> None:
-        if self._reddit is not None:
-            await self._reddit.close()
-            self._reddit = None
+        self.hold(reddit_client(self.settings, username=self.username, password=self.password))
 
     async def post(self, text: str, in_reply_to: str) -> str:
-        if self._reddit is None:
-            raise RuntimeError("RedditReplySender.start() was not called")
+        reddit = self.held()
         kind, _, rid = in_reply_to.partition("_")
         if kind not in ("t1", "t3") or not rid:
             raise PermanentSourceError("reddit-reply", f"cannot reply to {in_reply_to!r}")
         try:
             async with asyncio.timeout(self.timeout):
-                parent: Any = (await self._reddit.comment(rid, fetch=False) if kind == "t1"
-                               else await self._reddit.submission(rid, fetch=False))
+                parent: Any = (await reddit.comment(rid, fetch=False) if kind == "t1"
+                               else await reddit.submission(rid, fetch=False))
                 created = await parent.reply(text)
         except Exception as exc:
             translated = translate(exc, "reddit-reply", posting=True)
