@@ -60,6 +60,17 @@ def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -
     page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
     legend = page.locator("#chart-platforms .legendtext").all_text_contents()
     assert sorted(legend) == ["Bluesky", "Mastodon", "Reddit", "X"]
+    # the first row: four figures, side by side on a desk and two by two on a phone, the first being the
+    # sentiment chart's posts summed; the seed's 14 days leave nothing in the 30 days before, and it says so
+    cards = page.locator("#headline .card")
+    assert cards.locator("h2").all_inner_texts() == ["Mentions", "Negative", "Complaint rate", "Estimated NPS"]
+    total = page.evaluate("JSON.parse(document.getElementById('trends-data').textContent).daily"
+                          ".reduce(function (n, d) { return n + d.total; }, 0)")
+    assert cards.first.locator(".big").inner_text() == f"{total:,}"
+    assert cards.nth(1).inner_text().endswith("nothing counted in the 30 days before")
+    assert "nothing before this window to compare with" in page.locator("#headline-heard").inner_text()
+    tops = {round(cards.nth(i).bounding_box()["y"]) for i in range(4)}
+    assert len(tops) == (1 if width > 500 else 2)
     # the languages chart names each language, not its code
     assert page.locator("#chart-languages .xtick text").all_text_contents()[:2] == ["English", "German"]
     bar = page.locator("#chart-platforms g.trace.bars").nth(3).locator("g.point path").last  # Mastodon

@@ -116,6 +116,13 @@ SCHEMAS: dict[str, Any] = {
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
         "by": {"type": "string"}, "total": _ref("ReportRow"), "rows": {"type": "array", "items": _ref("ReportRow")}}},
     "Trends": {"type": "object", "required": ["daily", "intents", "share_of_voice", "spikes"], "properties": {
+        "headline": {"type": "object", "description": (
+            "the window (now: total, negative, negative_pct, complaints, complaint_rate, people, estimated_nps) "
+            "and the as many days before it (before, from before_since; no estimated NPS); heard_since: the first "
+            "day a post was counted in this scope"), "properties": {
+                "since": {"type": "string", "format": "date"}, "before_since": {"type": "string", "format": "date"},
+                "heard_since": {"type": "string", "format": "date", "nullable": True},
+                "now": OBJ, "before": OBJ}},
         "daily": {"type": "array"}, "survey_nps": {"type": "array"}, "intents": {"type": "array"},
         "rising_terms": {"type": "array"}, "hourly": {"type": "array"}, "spikes": {"type": "array"},
         "share_of_voice": {"type": "array"}, "nps_zones": {"type": "array"},
@@ -321,8 +328,8 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", "422",
             params=_query(schemas.ExportQuery))},
-        "/api/trends": {"get": _op("Sentiment, complaint rate, NPS, platforms, languages, intents, terms, complaint "
-                                   "topics, spikes, share of voice",
+        "/api/trends": {"get": _op("The headline figures against the days before, sentiment, complaint rate, NPS, "
+                                   "platforms, languages, intents, terms, complaint topics, spikes, share of voice",
                                    "marketing", _json(_ref("Trends")), "400", "422",
                                    params=_query(schemas.TrendsQuery))},
         "/api/trends/posts": {"get": _op(

@@ -1,5 +1,5 @@
-"""Marketing's read models: sentiment and complaints by day and platform, languages, estimated vs survey
-NPS, intents, terms, complaint topics, spikes and share of voice.
+"""Marketing's read models: the headline figures against the days before, sentiment and complaints by day and
+platform, languages, estimated vs survey NPS, intents, terms, complaint topics, spikes and share of voice.
 
 The counts come from ``trend_daily``, ``trend_hourly`` and ``topic_daily``, which triggers keep current
 (``careline.store.trending``), so a 90-day page sums a few thousand rows instead of a million
@@ -37,7 +37,17 @@ from careline.languages import language_name
 from careline.settings import BrandSettings
 from careline.store.records import rows
 from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
-from careline.trending import STOPWORDS, Spike, brand_in, detect_spikes, hourly_volume, since_iso, spikes_in, words
+from careline.trending import (
+    STOPWORDS,
+    Spike,
+    brand_in,
+    detect_spikes,
+    first_heard,
+    hourly_volume,
+    since_iso,
+    spikes_in,
+    words,
+)
 from responder.metrics import NPS, nps, nps_from_counts
 
 __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
@@ -161,6 +171,30 @@ def daily(db: Database, scope: Scope) -> list[dict[str, Any]]:
         del f["complaints"]
         out.append({"day": day, **f})
     return out
+
+
+#: The window and the one before it, of as many days: posts by sentiment and complaints in each.
+HEADLINE_SQL = f"""SELECT day >= :current AS current, sentiment, sum(n) AS n, sum(complaints) AS complaints
+    FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY 1, 2"""
+
+
+def headline(db: Database, scope: Scope, days: int) -> dict[str, Any]:
+    """The page's first row: the window's mentions, negative share, complaint rate and estimated NPS, beside
+    the ``days`` before it (no estimated NPS there: its people are counted only for windows ending today).
+
+    ``heard_since`` is the first day Careline counted a post in this scope, so the page can say when "the
+    days before" were not all listened to (a new install or a brand just added compares with less)."""
+    before = _day(datetime.fromisoformat(scope.since), days)
+    parts: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+    for r in rows(db, HEADLINE_SQL, Scope(before, scope.brand, scope.platform, scope.own).params(current=scope.since)):
+        parts[bool(r["current"])].append(r)
+    first = first_heard(db, scope.brand, scope.platform, own=scope.own)
+    now, then = _figures(parts[True], _sum(list(people(db, scope)[1].values()))), _figures(parts[False], People())
+    for f in (now, then):
+        f["negative_pct"] = round(100 * f["negative"] / f["total"], 1) if f["total"] else None
+    del then["people"], then["estimated_nps"], then["zone"]
+    return {"since": scope.since, "before_since": before, "heard_since": first[:10] if first else None,
+            "now": now, "before": then}
 
 
 PLATFORM_SQL = f"""SELECT day, platform, sentiment, sum(n) AS n, sum(complaints) AS complaints
@@ -368,6 +402,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
     platform_days, platform_totals = by_platform(db, scope)
     return {
         "now": to_iso(now), "days": days, "brand": brand, "platform": platform,
+        "headline": headline(db, scope, days),
         "daily": daily(db, scope),
         "platforms": platform_days,
         "platform_totals": platform_totals,
