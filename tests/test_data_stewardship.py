@@ -9,7 +9,7 @@ import os
 import sqlite3
 import stat
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -526,3 +526,89 @@ def test_an_export_makes_no_folders_and_never_writes_over_the_database(tmp_path:
     assert len(existing.read_text()) < 100_000  # replaced, not appended to
     mode = stat.S_IMODE(existing.stat().st_mode)
     assert mode == (0o644 if command == "config" else 0o600)  # the settings leave their secrets out
+
+
+# -- an erasure holds against the pollers ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["x-search", "reddit-search", "bluesky-search", "mastodon-mentions"])
+async def test_an_erased_customers_posts_do_not_come_back_with_the_next_poll(name: str, tmp_path: Path) -> None:
+    """The pollers read feeds again (a search window, a restart, a cursor lost): the demo's erased Bluesky
+    customer had two old posts back 20 seconds after her erasure. Now only what she writes afterwards is new."""
+    from platforms.simulator.server import Simulator
+    from platforms.simulator.world import World, load_scenario_data
+    from tests.helpers.scenarios import mixed_scenario
+    from tests.test_listener_hostile import poll_once
+
+    world = load_scenario_data(mixed_scenario(), World(manual=True))
+    world.publish_all()
+    sim, store = Simulator(world), await Store(tmp_path / "erase.db").open()
+    await sim.start()
+    try:
+        while (await poll_once(name, sim, store)).inserted:  # everything published, stored
+            pass
+        by_author = await store.read(lambda db: db.conn.execute(
+            "SELECT a.key, a.platform, a.handle, count(*) FROM mentions m JOIN authors a ON a.key = m.author_key "
+            "GROUP BY a.key ORDER BY 4 DESC, 1").fetchall())
+        key, platform, handle, _ = by_author[0]
+        before, theirs = await store.read(lambda db: (
+            {r[0] for r in db.conn.execute("SELECT key FROM mentions")},
+            {r[0] for r in db.conn.execute("SELECT key FROM mentions WHERE author_key = ?", (key,))}))
+        newest = await store.read(lambda db: db.conn.execute("SELECT max(created_at) FROM mentions").fetchone()[0])
+        # the simulated world stamps its posts ahead of this clock: erase after the newest
+        at = max(datetime.now(UTC), datetime.fromisoformat(newest)) + timedelta(seconds=1)
+        erased = await store.write(lambda db: erase_customer(db, platform, handle, actor="t", now=at))
+        assert erased.mentions >= 1
+        await store.write(lambda db: db.conn.execute("DELETE FROM cursors"))  # every feed is read from the top
+        for _ in range(5):  # the whole feed again, page after page
+            await poll_once(name, sim, store)
+        after = await store.read(lambda db: (
+            {r[0] for r in db.conn.execute("SELECT key FROM mentions")},
+            db.conn.execute("SELECT count(*) FROM authors WHERE key = ?", (key,)).fetchone()[0],
+            db.conn.execute("SELECT count(*) FROM erased_authors").fetchone()[0]))
+        assert erased.mentions == len(theirs)
+        assert after[0] == before - theirs  # none of theirs came back; everyone else's are all there
+        assert after[1] == 0 and after[2] == 1  # no author row either; a digest only
+        assert key not in json.dumps(everything(store.path))  # the digest does not spell the id
+    finally:
+        await store.close()
+        await sim.stop()
+
+
+def test_an_erased_customer_writing_afterwards_is_stored_and_a_page_in_flight_is_not(tmp_path: Path) -> None:
+    """A page fetched before the erasure and written after it (a poll racing the erasure) keeps none of the
+    customer's posts; a post they write after the erasure is new contact. Two writers on one file at once."""
+    from careline.domain import Author, Mention
+    from careline.store.records import store_mentions
+
+    store = Store(tmp_path / "race.db").open_sync()
+    other = Store(store.path).open_sync()  # the poller's process
+    erased_at = datetime.now(UTC)
+    dana = Author(platform="x", platform_id="42", handle="dana_k", name="Dana")
+
+    def post(i: int, at: datetime, author: Author = dana) -> Mention:
+        return Mention(platform="x", platform_id=str(1000 + i), brand="skylark", author=author, text=f"post {i}",
+                       url=f"https://x.com/i/{1000 + i}", created_at=at, fetched_at=at, conversation_id=str(1000 + i),
+                       in_reply_to_id=None, language="en", source="x-search")
+
+    old = [post(i, erased_at - timedelta(minutes=10 - i)) for i in range(5)]
+    store.write_sync(lambda db: store_mentions(db, old[:2], None, erased_at))
+    errors: list[BaseException] = []
+
+    def poll() -> None:
+        try:
+            for _ in range(20):
+                other.write_sync(lambda db: store_mentions(db, old, None, datetime.now(UTC)))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    store.write_sync(lambda db: erase_customer(db, "x", "dana_k", actor="t", now=erased_at))
+    thread.join()
+    assert not errors
+    assert store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM mentions").fetchone()[0]) == 0
+    later = post(9, erased_at + timedelta(seconds=30))
+    result = other.write_sync(lambda db: store_mentions(db, [*old, later], None, datetime.now(UTC)))
+    assert (result.inserted, result.erased) == (1, 5)
+    assert store.read_sync(lambda db: db.conn.execute("SELECT key FROM mentions").fetchall()) == [("x:1009",)]
+    other.close_sync()
+    store.close_sync()

@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import Event
+from careline.domain import Event, to_iso
 from careline.errors import Conflict, NotFound
-from careline.store.records import append_event, rows
+from careline.store.records import append_event, author_hash, rows
 
 ERASED = "[erased]"
 #: Row sets that hang off the customer's conversations, in the order they must be deleted (foreign keys).
@@ -240,6 +240,9 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     conversations = _delete(db, "conversations", f"id IN ({_marks(ids)})", ids) if ids else 0
     authors = _delete(db, "authors", f"key IN ({_marks(keys)})", keys)
     scrubbed = _scrub(db, who)
+    db.conn.executemany("""INSERT INTO erased_authors (author_hash, erased_at) VALUES (?, ?)
+        ON CONFLICT (author_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
+                        [(author_hash(k), to_iso(now)) for k in keys])
     db.conn.execute("INSERT INTO search (search) VALUES ('optimize')")  # merged: no segment keeps their words
     for trigger in EVENT_TRIGGERS:
         db.conn.execute(trigger)

@@ -691,3 +691,12 @@ def m133_sentiment_by_language(db: Database) -> None:
         db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     for statement in (*count_triggers(), *recount("trend_languages")):
         db.conn.execute(statement)
+
+
+@CORE()
+def m134_erased_authors(db: Database) -> None:
+    """An erased customer's posts must not come back with the next poll: ``erased_authors`` keeps a digest
+    of each erased author key and when (``careline.store.records.author_hash``). Customers erased before
+    this migration are not in it (the audit event held counts only)."""
+    db.conn.execute("""CREATE TABLE IF NOT EXISTS erased_authors (
+        author_hash TEXT PRIMARY KEY, erased_at TEXT NOT NULL) WITHOUT ROWID""")

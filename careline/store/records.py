@@ -7,6 +7,7 @@ Every statement is parameterised: mention text is hostile input.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,30 @@ class IngestResult:
     inserted: int
     duplicates: int
     inserted_keys: tuple[str, ...] = ()
+    erased: int = 0  # posts of erased customers written before their erasure, not stored again
+
+
+def author_hash(author_key: str) -> str:
+    """How ``erased_authors`` names an erased customer: a digest of their platform id, never the id itself."""
+    return hashlib.sha256(author_key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _not_erased(db: Database, mentions: Sequence[Mention]) -> list[Mention]:
+    """``mentions`` without the posts of erased customers written before their erasure.
+
+    Why: the pollers read each feed again (a search window, a restart, a cursor reset), so an erased
+    customer's old posts came back within seconds of the erasure. Their later posts are new contact
+    and are stored as any other."""
+    hashes = {m.author.key: author_hash(m.author.key) for m in mentions}
+    if not hashes:
+        return list(mentions)
+    marks = ", ".join("?" * len(hashes))
+    erased = dict(db.conn.execute(f"SELECT author_hash, erased_at FROM erased_authors WHERE author_hash IN ({marks})",
+                                  list(hashes.values())).fetchall())
+    if not erased:
+        return list(mentions)
+    return [m for m in mentions
+            if (at := erased.get(hashes[m.author.key])) is None or (to_iso(m.created_at) or "") > at]
 
 
 def _author_rows(mentions: Sequence[Mention], now: str) -> list[tuple[Any, ...]]:
@@ -40,10 +65,12 @@ def store_mentions(
 
     ``(platform, platform_id)`` is unique, so re-ingesting a page after a crash or an overlapping
     poll is a no-op for the rows that are already there. Posts by the brand's own account
-    (``Mention.from_brand``) go to ``brand_posts`` in the same transaction, never to ``mentions``.
+    (``Mention.from_brand``) go to ``brand_posts`` in the same transaction, never to ``mentions``; an
+    erased customer's posts from before their erasure go nowhere (``_not_erased``).
     """
     store_brand_posts(db, [m for m in mentions if m.from_brand], now)
-    mentions = [m for m in mentions if not m.from_brand]
+    customers = [m for m in mentions if not m.from_brand]
+    mentions = _not_erased(db, customers)
     stamp = to_iso(now)
     db.conn.executemany(
         """INSERT INTO authors (key, platform, platform_id, handle, name, followers, verified,
@@ -71,7 +98,7 @@ def store_mentions(
             inserted.append(m.key)
     if cursor is not None:
         save_cursor(db, cursor, now)
-    return IngestResult(len(inserted), len(mentions) - len(inserted), tuple(inserted))
+    return IngestResult(len(inserted), len(mentions) - len(inserted), tuple(inserted), len(customers) - len(mentions))
 
 
 def store_brand_posts(db: Database, posts: Sequence[Mention], now: datetime) -> int:
