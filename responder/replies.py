@@ -13,6 +13,7 @@ import functools
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 #: Characters a reply may not hold: C0 controls but tab, line feed and carriage return, and DEL.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Letters that draw nothing (Hangul fillers, the blank Braille cell): what people paste to post "empty" text.
+_DRAWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only white space, invisible format characters (zero-width spaces and
+    joiners, the byte-order mark, soft hyphens) and letters that draw nothing. Why: a reply of two zero-width
+    spaces passed ``strip()``, was posted as an empty-looking reply and stopped the first-response clock."""
+    return all(c.isspace() or c in _DRAWS_NOTHING or unicodedata.category(c) == "Cf" for c in text)
 
 
 @dataclass(frozen=True)
@@ -216,7 +226,7 @@ def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | No
     or an escape code posts as garbage, or gets the whole reply refused), within the platform's length as
     posted (``author``, the handle answered: Mastodon's sender puts ``@author`` in front, which counts)."""
     text = text.strip()
-    if not text:
+    if is_blank(text):
         raise Conflict("the reply is empty")
     if CONTROL.search(text):
         raise Invalid("the reply holds control characters; only line breaks and tabs may be in it")

@@ -323,7 +323,7 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
     survey link rides in the reply itself, so the customer gets it where they wrote.
     """
     survey_note = ""
-    if not text.strip():  # said before any other refusal: "already answered" misled an agent who meant to resolve
+    if replies.is_blank(text):  # said before any other refusal: "already answered" misled an agent who meant to resolve
         raise Conflict("the reply is empty: write one" + (", or use Resolve to close without a reply" if resolve
                                                           else ""))
 

@@ -194,6 +194,22 @@ async def test_send_and_resolve_from_the_page_posts_then_resolves_and_can_be_und
     assert detail["conversation"]["status"] == "pending" and detail["replies"][0]["state"] == "sent"
 
 
+@pytest.mark.parametrize("blank", ["\u200b\u200b", "\ufeff \u2060", "\u3164", "\u2800\u2800\n", "\u200d\u00ad"])
+async def test_a_reply_that_shows_nothing_is_refused_and_the_clock_keeps_running(client: TestClient,
+                                                                                blank: str) -> None:
+    """Two zero-width spaces passed ``strip()``: posted as a blank reply, they stopped the first-response clock."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x&status=new")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": blank, "idempotency_key": "blank-0001"})
+    assert r.status == 409 and "the reply is empty" in (await r.json())["error"]["message"]
+    detail = await (await client.get(f"/api/conversations/{conv}")).json()
+    assert detail["replies"] == [] and detail["conversation"]["first_responded_at"] is None
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "\u200bThanks \U0001f469\u200d\U0001f4bb", "idempotency_key": "blank-0002"})
+    assert r.status == 201  # an invisible character beside visible ones is a reply like any other
+
+
 async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
