@@ -169,3 +169,19 @@ async def test_an_unrelated_brand_post_stays_out(demo_world: World, sim: Simulat
     later = utcnow() + WAIT_FOR_THREAD + timedelta(minutes=1)
     assert await store.write(lambda db: place_brand_posts(db, now=later)) == 0
     assert store.read_sync(lambda db: db.conn.execute("SELECT state FROM brand_posts").fetchall()) == [("ignored",)]
+
+
+def test_every_demo_reply_and_retweet_points_at_a_post_on_its_own_platform(demo_world: World) -> None:
+    """The demo used the refs b01-b10 for Brightwave's X thread and again for Bluesky posts; the later
+    took the name, so Kieran's X follow-up ("4 hours later and still nothing") was threaded under a Bluesky
+    post and two retweets copied a Bluesky post. Refs are unique now, and the simulator refuses a repeat."""
+    for post in demo_world.posts:
+        for ref in (post.reply_to, post.retweet_of):
+            if ref:
+                assert demo_world.by_ref[ref].platform == post.platform, (post.ref, ref)
+    follow_up = next(p for p in demo_world.posts if p.text.startswith("@BrightwaveHelp 4 hours later"))
+    first = demo_world.by_ref[follow_up.reply_to or ""]
+    assert (first.platform, first.user.username, follow_up.conversation_id) == ("x", "grumpy_gamer99", first.id)
+    twin = dataclasses.replace(demo_world.by_ref["b01"], platform="bluesky")
+    with pytest.raises(ValueError, match="'b01' is used twice"):
+        demo_world.add_posts([twin])

@@ -127,8 +127,13 @@ class World:
         return self.users[f"{platform}:{username.lower()}"]
 
     def add_posts(self, posts: Iterable[SimPost]) -> None:
-        """Add posts; ids are (re)assigned in time order so ``since_id`` stays meaningful."""
+        """Add posts; ids are (re)assigned in time order so ``since_id`` stays meaningful. A ref used twice is
+        refused: replies and retweets find their parent by ref, and the later post silently took the name
+        (the demo's X replies were threaded under Bluesky posts)."""
         for post in posts:
+            if post.ref in self.by_ref:
+                raise ValueError(f"post ref {post.ref!r} is used twice ({self.by_ref[post.ref].platform} and "
+                                 f"{post.platform}): each post needs its own")
             self.posts.append(post)
             self.by_ref[post.ref] = post
         self.posts.sort(key=lambda p: p.at)  # stable: equal offsets keep their file order
