@@ -26,6 +26,8 @@ from listener.poller import RetryPolicy, fetch_with_retry, record_usage
 
 X_SEARCH_WINDOW = timedelta(days=7)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: The furthest back a backfill reaches: ten years, far beyond what any platform lists.
+MAX_SINCE = timedelta(days=3650)
 
 #: Called after each stored page with (source key, mentions stored so far, how far back we reached).
 Progress = Callable[[str, int, datetime | None], None]
@@ -42,11 +44,15 @@ class BackfillResult:
 
 
 def parse_since(text: str) -> timedelta:
-    """``90m``, ``36h``, ``2d``, ``1w`` -> a timedelta."""
+    """``90m``, ``36h``, ``2d``, ``1w`` -> a timedelta, at most :data:`MAX_SINCE` (20 digits of days
+    overflowed ``timedelta`` into a traceback)."""
     match = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text.lower())
     if match is None:
         raise ConfigError("--since", f"expected a number and a unit (s, m, h, d, w), e.g. 2d; got {text!r}")
-    return timedelta(seconds=int(match.group(1)) * UNITS[match.group(2)])
+    seconds = int(match.group(1)) * UNITS[match.group(2)]
+    if seconds > MAX_SINCE.total_seconds():
+        raise ConfigError("--since", f"goes back at most {MAX_SINCE.days} days; got {text.strip()!r}")
+    return timedelta(seconds=seconds)
 
 
 def select_sources(planned: Sequence[Planned], which: str, brand: str | None = None) -> list[Planned]:

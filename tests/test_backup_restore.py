@@ -316,6 +316,13 @@ def test_a_target_that_cannot_be_written_is_one_line_naming_it(tmp_path: Path) -
     assert code == 1 and out.count("\n") == 1 and str(target) in out and "not a directory" in out, out
 
 
+def test_an_empty_target_is_refused_in_one_line(tmp_path: Path) -> None:
+    """``careline backup ""`` (a script's unset variable) crashed: ``Path("")`` has no name to copy to."""
+    live = seeded(tmp_path / "live.db")
+    code, out = run(live, "backup", "")
+    assert code == 1 and out == "error: '': no file name: name the backup file, e.g. careline-backup.db\n", out
+
+
 def test_a_target_in_a_folder_that_does_not_exist_is_refused_and_no_folder_is_made(tmp_path: Path) -> None:
     """A typo in a cron line ("/var/backup/" for "/var/backups/") used to make the folders, and every night's copy
     went where nobody looked."""

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from careline.app.cli import _load_stage_commands, cli
 from careline.app.commands.listen import _problem
+from careline.errors import ConfigError
 from careline.store import Store
 from listener.backfill import parse_since
 from platforms.reddit.simulator import fullname
@@ -115,6 +116,10 @@ def stored(tmp_path: Path) -> set[str]:
 def test_parse_since() -> None:
     assert parse_since("2d").total_seconds() == 2 * DAY
     assert parse_since("90m").total_seconds() == 5400
+    assert parse_since("3650d").days == 3650
+    for far in ("3651d", "99999999999999999999d"):  # the second overflowed timedelta into a traceback
+        with pytest.raises(ConfigError, match="goes back at most 3650 days"):
+            parse_since(far)
 
 
 def test_status_shows_the_error_of_a_failing_source_or_a_warning_from_the_last_day() -> None:

@@ -246,6 +246,8 @@ def _copy(source: sqlite3.Connection, source_path: Path, partial: Path, target: 
 def backup(database: str | Path, target: str | Path) -> BackupReport:
     """Copy ``database`` to ``target`` (0600, integrity-checked), consistent while the service runs."""
     source_path, target_path = Path(database), Path(target)
+    if not target_path.name:  # "" or "." (a script's empty variable): no file name to write
+        raise StoreFileError(str(target) or "''", "no file name: name the backup file, e.g. careline-backup.db")
     refuse_own_file(source_path, target_path, "cannot back up over the database itself; choose another path")
     source = _open_existing(source_path)
     partial = _partial(target_path)
