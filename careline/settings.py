@@ -495,6 +495,7 @@ def validate(settings: Settings) -> None:
         if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits
                 or b.bluesky_handle or b.mastodon_account):
             raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles, subreddits or accounts to listen for")
+        _check_brand_text(i, b)
         if b.mastodon_account and not re.fullmatch(r"@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", b.mastodon_account):
             raise ConfigError(f"brands[{i}].mastodon_account",
                               "expected username@instance, e.g. 'acme@mastodon.social'")
@@ -523,6 +524,27 @@ def validate(settings: Settings) -> None:
     _check_survey_links(settings)
     _check_accounts(settings.accounts)
     _check_templates(settings)
+
+
+#: C0 controls but tab and line breaks, and DEL: what a reply may not hold (``responder.replies.CONTROL``).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORD_LISTS = ("keywords", "exclude", "handles", "subreddits", "own_subreddits", "competitors", "languages")
+_REPLY_TEXTS = ("display_name", "greeting", "sign_off", "promise")
+
+
+def _check_brand_text(i: int, b: BrandSettings) -> None:
+    """A blank entry in a word list, or a control character in a list or in text that goes into replies, is
+    refused when the file is read. Why: ``keywords = [""]`` passed and made X's query ``() -is:retweet``, refused
+    on every poll; a NUL in ``display_name`` was stored, then every templated reply for the brand was refused."""
+    for field_name in _WORD_LISTS:
+        for j, word in enumerate(getattr(b, field_name)):
+            if not word.strip():
+                raise ConfigError(f"brands[{i}].{field_name}[{j}]", "is empty: remove it or write a word")
+            if _CONTROL.search(word):
+                raise ConfigError(f"brands[{i}].{field_name}[{j}]", "holds a control character")
+    for field_name in _REPLY_TEXTS:
+        if _CONTROL.search(getattr(b, field_name)):
+            raise ConfigError(f"brands[{i}].{field_name}", "holds a control character (only text goes into replies)")
 
 
 def _check_survey_links(settings: Settings) -> None:

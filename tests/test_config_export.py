@@ -87,6 +87,10 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_pa
 @pytest.mark.parametrize(("patch", "words"), [
     ('\n[[brands]]\nname = "Bad!"\nkeywords = ["x"]\n', "brands[2].name"),
     ('\n[responder.templates]\n"skylark/delivery" = "{% for i in x %}{% endfor %}"\n', "cannot use for"),
+    # a blank keyword made X's query "() -is:retweet", refused on every poll
+    ('\n[[brands]]\nname = "blank"\nkeywords = ["refund", " "]\n', "brands[2].keywords[1]"),
+    # a NUL in a name that goes into replies: every templated reply of the brand was refused
+    ('\n[[brands]]\nname = "nul"\nkeywords = ["x"]\ndisplay_name = "Acme\\u0000"\n', "brands[2].display_name"),
 ])
 def test_an_invalid_file_is_refused_naming_the_key_and_nothing_is_stored(tmp_path: Path, patch: str,
                                                                        words: str) -> None:
