@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -137,6 +138,20 @@ def test_user_add_still_creates_the_database_and_says_so(tmp_path: Path) -> None
     assert code == 0 and "created a new database" not in out, out  # said once, when it happened
     code, out = run_main("user", "list", env=env)
     assert code == 0 and out.startswith("ann "), out
+
+
+def test_user_add_keeps_the_admin_pages_limits_on_names_and_teams(tmp_path: Path) -> None:
+    """The CLI took a 3,000-character display name the admin page caps at 80: the account could not be saved
+    again unchanged in the browser."""
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "careline.db")}
+    args = ("user", "add", "ann", "--role", "agent", "--password", "a long password")
+    for extra in (("--name", "\u202e" + "x" * 3000), ("--team", ",".join(["t"] * 101))):
+        code, out = run_main(*args, *extra, env=env)
+        assert code == 1 and "display name: at most 80 characters; teams: at most 200" in out, out
+    code, out = run_main(*args, "--name", "A" * 80, env=env)
+    assert code == 0, out
+    with sqlite3.connect(tmp_path / "careline.db") as conn:
+        assert conn.execute("SELECT username, display_name FROM users").fetchall() == [("ann", "A" * 80)]
 
 
 @pytest.fixture

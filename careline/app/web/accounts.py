@@ -22,6 +22,9 @@ from careline.errors import CarelineError, Conflict, Forbidden, NotFound
 from careline.store import workspace
 from careline.store.records import append_event
 
+#: The longest display name and team list a user may have, wherever the account is made or edited.
+DISPLAY_NAME_MAX, TEAMS_MAX = 80, 200
+
 #: Roles a person with the key role may hand to a token or to someone else: never more than their own.
 GRANTABLE: dict[Role, frozenset[Role]] = {
     Role.ADMIN: frozenset(Role), Role.LEAD: frozenset({Role.LEAD, Role.AGENT}),
@@ -365,7 +368,7 @@ def _columns(changes: dict[str, Any]) -> dict[str, Any]:
     if "role" in changes:
         out["role"] = Role(changes["role"]).value
     if "display_name" in changes:
-        out["display_name"] = _short(changes["display_name"], "display name", 80)
+        out["display_name"] = _short(changes["display_name"], "display name", DISPLAY_NAME_MAX)
     if "disabled" in changes:
         out["disabled_at"] = to_iso(utcnow()) if changes["disabled"] else None
     return out

@@ -20,6 +20,8 @@ from aiohttp import web
 
 from careline.app.web.account import confirm_password
 from careline.app.web.accounts import (
+    DISPLAY_NAME_MAX,
+    TEAMS_MAX,
     Account,
     accounts,
     audit,
@@ -103,7 +105,8 @@ async def add_person(request: web.Request) -> web.Response:
     """
     actor, body, lead = user_of(request).username, await json_body(request), _leads(request)
     name, scope = text(body, "username", limit=64).strip(), role(body)
-    display, team = text(body, "display_name", required=False, limit=80), text(body, "team", required=False, limit=200)
+    display = text(body, "display_name", required=False, limit=DISPLAY_NAME_MAX)
+    team = text(body, "team", required=False, limit=TEAMS_MAX)
     if lead and scope is not Role.AGENT:
         raise Forbidden("a lead may add agents only")
     password = text(body, "password", required=False, limit=256)
@@ -148,7 +151,7 @@ async def change_person(request: web.Request) -> web.Response:
     changes: dict[str, Any] = {}
     if "role" in body:
         changes["role"] = role(body)
-    for key, limit in (("team", 200), ("display_name", 80)):
+    for key, limit in (("team", TEAMS_MAX), ("display_name", DISPLAY_NAME_MAX)):
         if key in body:
             changes[key] = text(body, key, required=False, limit=limit)
     if "disabled" in body:

@@ -20,7 +20,15 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlite_utils import Database
 
-from careline.app.web.accounts import GRANTABLE, create_token, set_teams, touch_session, touch_token
+from careline.app.web.accounts import (
+    DISPLAY_NAME_MAX,
+    GRANTABLE,
+    TEAMS_MAX,
+    create_token,
+    set_teams,
+    touch_session,
+    touch_token,
+)
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.schemas import form_of
 from careline.app.web.security import hash_password, same, token_hash
@@ -87,6 +95,8 @@ def create_user(db: Database, username: str, role: Role | str, password: str | N
         raise CarelineError("username must be 1-64 ASCII letters, digits, '.' or '_'")
     if any(c < " " or c == "\x7f" for c in f"{display_name}{team}"):
         raise CarelineError("display name and team: no control characters")
+    if len(display_name) > DISPLAY_NAME_MAX or len(team) > TEAMS_MAX:  # the admin page's limits, for the CLI too
+        raise CarelineError(f"display name: at most {DISPLAY_NAME_MAX} characters; teams: at most {TEAMS_MAX}")
     if password is not None and not password.strip():
         raise CarelineError("the password must not be empty")
     if db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
