@@ -42,7 +42,7 @@ from careline.domain import (
     from_iso,
     to_iso,
 )
-from careline.errors import Conflict, Forbidden, NotFound
+from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.platform import ReplySender
 from careline.settings import Settings
 from careline.store import Store, readings, workspace
@@ -454,9 +454,7 @@ def _reply_outcome(db: Database, reply_id: int, message: str) -> Outcome:
 
 async def send_back(desk: Desk, actor: Actor, reply_id: int, note: str, *, now: datetime) -> Outcome:
     """A lead returns a held reply to its author as a draft, with a note the author sees on the draft."""
-    note = note.strip()
-    if not note:
-        raise Conflict("say what to change: a send-back needs a note for the author")
+    note = _note_text(note, "say what to change: a send-back needs a note for the author")
 
     def write(db: Database) -> Outcome:
         replies.review(db, reply_id, approve=False, reviewer=actor.username, role=actor.role, now=now, note=note)
@@ -503,10 +501,19 @@ def text_diff(before: str, after: str) -> list[tuple[str, str]]:
     return out
 
 
-async def add_internal_note(desk: Desk, actor: Actor, conv_id: int, text: str, *, now: datetime) -> Note:
+def _note_text(text: str, empty: str) -> str:
+    """A note's text stripped, or the refusal: ``empty`` for one that shows nothing, and control characters
+    as for replies (a NUL was stored in notes while tags and replies refused it)."""
     text = text.strip()
-    if not text:
-        raise Conflict("the note is empty")
+    if replies.is_blank(text):
+        raise Conflict(empty)
+    if replies.CONTROL.search(text):
+        raise Invalid("the note holds control characters; only line breaks and tabs may be in it")
+    return text
+
+
+async def add_internal_note(desk: Desk, actor: Actor, conv_id: int, text: str, *, now: datetime) -> Note:
+    text = _note_text(text, "the note is empty")
 
     def write(db: Database) -> Note:
         load_conversation(db, conv_id)

@@ -196,6 +196,8 @@ def test_draft_platforms_are_the_length_limits() -> None:
     ("/api/conversations/{id}/presence", {"typing": "yes"}),
     ("/api/conversations/{id}/notes", {"text": {"a": 1}}),
     ("/api/conversations/{id}/notes", {"text": "   "}),
+    ("/api/conversations/{id}/notes", {"text": "\u200b\u2060"}),  # shows nothing, as "   "
+    ("/api/conversations/{id}/notes", {"text": "a\u0000b"}),  # was stored; tags and replies refuse it
     ("/api/replies/1/resubmit", {"text": ["edited"]}),
 ])
 async def test_workflow_bodies_with_wrong_types_are_a_422(client: TestClient, web_store: Store, path: str,

@@ -25,7 +25,7 @@ from careline.domain import Role, utcnow
 from careline.errors import Invalid, NotFound
 from careline.store.conversations import load_conversation
 from careline.views import counts, source_health
-from responder import workflow
+from responder import replies, workflow
 from responder.textlimits import announced_limit, check_length
 from responder.tone import check_tone
 
@@ -214,7 +214,7 @@ async def resubmit_reply(request: web.Request) -> web.Response:
 async def post_note(request: web.Request) -> web.Response:
     """An internal note on the conversation: never posted to the platform."""
     text = (await schemas.read_json(request, schemas.NewNote)).text
-    if not text.strip():
+    if replies.is_blank(text):
         raise Invalid("text: a note cannot be blank")
     note = await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), _conv_id(request), text,
                                             now=utcnow())
@@ -261,11 +261,11 @@ def _conversation_state(db: Any, conv_id: int) -> dict[str, Any]:
                         (conv_id,)).fetchone()
     if c is None:
         raise NotFound(f"no conversation {conv_id}")
-    replies = [{"id": r[0], "state": r[1]} for r in db.conn.execute(
+    sent = [{"id": r[0], "state": r[1]} for r in db.conn.execute(
         "SELECT id, state FROM replies WHERE conversation_id = ? ORDER BY id", (conv_id,))]
     outside = db.conn.execute("SELECT count(*) FROM brand_posts WHERE conversation_id = ? AND state = 'outside'",
                               (conv_id,)).fetchone()[0]
-    return {"status": c[0], "assignee": c[1], "last_customer_at": c[2], "updated_at": c[3], "replies": replies,
+    return {"status": c[0], "assignee": c[1], "last_customer_at": c[2], "updated_at": c[3], "replies": sent,
             "outside": outside}
 
 
