@@ -396,8 +396,10 @@ async def test_the_queue_marks_and_filters_corrected_conversations_and_a_message
         queue = await (await client.get("/?corrected=1")).text()
         assert f'data-id="{conv_id}"' in queue and "corrected by ada" in queue
         assert 'name="corrected" value="1" checked' in queue
-        unticked = (await (await client.get("/api/queue?corrected=nonsense&limit=100")).json())["items"]
-        assert {r["id"] for r in unticked} == {r["id"] for r in everything}  # not a tick: no filter
+        unticked = (await (await client.get("/api/queue?corrected=0&limit=100")).json())["items"]
+        assert {r["id"] for r in unticked} == {r["id"] for r in everything}  # unticked: no filter
+        nonsense = await client.get("/api/queue?corrected=nonsense&limit=100")  # neither: said, not guessed
+        assert nonsense.status == 400 and "corrected must be 1 or 0" in (await nonsense.json())["error"]["message"]
 
 
 def test_the_lead_s_summary_counts_corrections_by_direction_language_and_person(

@@ -346,3 +346,20 @@ async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: Te
                                         headers=bearer(web_store))).json()
     assert alone["ok"] and alone["length"] == 496
     assert not answered["ok"] and answered["length"] == 502
+
+
+@pytest.mark.parametrize("query,words", [
+    ("status=weird", "status must be one of new, open, pending, snoozed, resolved, dismissed"),
+    ("platform=myspace", "platform must be one of x, reddit, bluesky, mastodon"),
+    ("corrected=maybe", "corrected must be 1 or 0"),
+    ("mine=2", "mine must be 1 or 0"),
+])
+async def test_a_queue_filter_outside_its_closed_set_is_a_400_not_an_empty_queue(
+        client: TestClient, web_store: Store, query: str, words: str) -> None:
+    """``/api/queue?status=weird`` answered 200 with nothing in it, which reads as "nothing to do"."""
+    error = await refused(await client.get("/api/queue?" + query, headers=bearer(web_store)), 400)
+    assert words in error["message"], error
+    page = await client.get("/?" + query, headers=bearer(web_store))  # the queue page says it as well
+    assert page.status == 400 and words in await page.text()
+    ok = await client.get("/api/queue?status=resolved&platform=reddit&mine=0&corrected=on", headers=bearer(web_store))
+    assert ok.status == 200

@@ -24,7 +24,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.fields import digits
 from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.pages import render
-from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, Role, utcnow
+from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, ConversationStatus, Platform, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
 from careline.settings import Settings
 from careline.store import Store, workspace
@@ -60,6 +60,12 @@ FILTER_NAMES = ("platform", "brand", "intent", "status", "tag", "team", "languag
 PAGE_ROWS = 50
 
 
+#: The filters whose values are a closed set: anything else is a 400 naming them, not an empty queue that
+#: reads as "nothing to do" (brands, intents, tags, teams and languages stay open: old ones still filter).
+CLOSED_FILTERS = {"status": tuple(s.value for s in ConversationStatus), "platform": tuple(p.value for p in Platform)}
+TICKS = ("1", "true", "on", "0", "false", "off")
+
+
 def queue_filters(request: web.Request) -> dict[str, str | None]:
     """Filters from the query string; ``mine=1`` means assigned to the caller."""
     filters: dict[str, str | None] = {}
@@ -67,7 +73,12 @@ def queue_filters(request: web.Request) -> dict[str, str | None]:
         value = request.query.get(name) or None
         if value is not None and len(value) > 64:
             raise web.HTTPBadRequest(text=f"{name} is too long")
+        if value is not None and name in CLOSED_FILTERS and value not in CLOSED_FILTERS[name]:
+            raise web.HTTPBadRequest(text=f"{name} must be one of {', '.join(CLOSED_FILTERS[name])}")
         filters[name] = value
+    for name in ("mine", "corrected"):
+        if request.query.get(name, "") not in ("", *TICKS):
+            raise web.HTTPBadRequest(text=f"{name} must be 1 or 0")
     filters["assignee"] = user_of(request).username if _ticked(request, "mine") else None
     filters["corrected"] = "1" if _ticked(request, "corrected") else None
     return filters

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from careline.app.web import schemas
-from careline.app.web.agent import ACTIONS, ROUTED_ACTIONS
+from careline.app.web.agent import ACTIONS, CLOSED_FILTERS, ROUTED_ACTIONS, TICKS
 from responder.textlimits import LIMITS
 
 ERRORS = {
@@ -222,11 +222,13 @@ def _page(summary: str, role: str, *, params: list[dict[str, Any]] | None = None
 
 def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
     queue_params = [*_query(schemas.QueueQuery),
-                    _q("platform", SHORT), _q("brand", SHORT), _q("intent", SHORT), _q("status", SHORT),
-                    _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: only conversations assigned to me"),
+                    _q("platform", {"type": "string", "enum": list(CLOSED_FILTERS["platform"])}), _q("brand", SHORT),
+                    _q("intent", SHORT), _q("status", {"type": "string", "enum": list(CLOSED_FILTERS["status"])},
+                                            "default: the working view (open statuses, snoozed hidden)"),
+                    _q("mine", {"type": "string", "enum": list(TICKS)}, "1: only conversations assigned to me"),
                     _q("tag", SHORT), _q("team", SHORT),
                     _q("language", {"type": "string", "maxLength": 64}, "the latest message's detected language"),
-                    _q("corrected", {"type": "string", "enum": ["0", "1"]},
+                    _q("corrected", {"type": "string", "enum": list(TICKS)},
                        "1: only conversations where a person corrected the model's reading of a message"),
                     _q("q", {"type": "string", "maxLength": 200},
                        "search text: messages, authors, notes and tags; every status unless status is given"),
