@@ -302,9 +302,9 @@ async def test_token_scope_expiry_revocation_and_last_use(make_client, acc_store
 
 
 def test_a_token_never_outranks_its_owner(acc_store: Store) -> None:
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"^an agent's token cannot have the admin role$"):
         acc_store.write_sync(lambda db: create_token(db, "agent", "sneaky", role=Role.ADMIN))
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match=r"^a lead's token cannot have the marketing role$"):
         acc_store.write_sync(lambda db: create_token(db, "lead", "sneaky", role=Role.MARKETING))
 
 

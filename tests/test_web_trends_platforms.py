@@ -136,6 +136,9 @@ async def test_trends_filter_by_platform_and_split_volume_and_sentiment(client: 
     assert {p["platform"] for p in posts["items"]} == {"reddit"}
     bad = await client.get("/api/trends?platform=myspace", headers=auth)
     assert bad.status in (400, 422) and "platform" in (await bad.json())["error"]["message"]
+    bad = await client.get("/api/trends/posts?platform=twitter", headers=auth)  # X's old name: the charts say x
+    assert bad.status == 400
+    assert (await bad.json())["error"]["message"] == "platform must be one of bluesky, mastodon, reddit, x"
 
 
 async def test_languages_are_counted_with_their_sentiment_and_drill_down(client: TestClient, web_store: Store) -> None:

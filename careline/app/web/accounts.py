@@ -406,7 +406,8 @@ def create_token(db: Database, username: str, label: str = "", *, role: Role | s
         raise NotFound(f"no user {username!r}")
     owner, scope = Role(row[0]), Role(role or row[0])
     if scope not in GRANTABLE[owner]:
-        raise Forbidden(f"a {owner.value}'s token cannot have the {scope.value} role")
+        article = "an" if owner.value[0] in "aeiou" else "a"
+        raise Forbidden(f"{article} {owner.value}'s token cannot have the {scope.value} role")
     if expires_at is not None and expires_at <= utcnow():
         raise CarelineError("the expiry must be in the future")
     token = new_secret("clt_")

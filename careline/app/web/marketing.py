@@ -32,7 +32,6 @@ from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
 from careline.store.trending import track_names
 from careline.trending import since_iso
-from responder.textlimits import LIMITS
 
 MAX_SURVEY_BATCH = 1000
 
@@ -122,7 +121,7 @@ def post_filter(request: web.Request, now: datetime) -> PostFilter:
         since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365))) or now,
         brand=_one_of(request, "brand", {b.name for b in settings.brands}),
         brands=own_brands(settings.brands),
-        platform=_one_of(request, "platform", set(LIMITS)), day=day, hour=hour,
+        platform=_one_of(request, "platform", PLATFORMS), day=day, hour=hour,
         sentiment=_one_of(request, "sentiment", SENTIMENTS),
         intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),
         complaint=_one_of(request, "complaint", ("0", "1")) == "1", term=term,
