@@ -176,3 +176,6 @@ def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp
     assert result.exit_code != 0
     disabled = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "mastodon", "--since", "1d"])
     assert disabled.exit_code != 0 and "no enabled source" in str(disabled.exception)
+    typo = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "x", "--since", "1d",
+                                    "--brand", "skylrak"])  # said "no enabled source matches 'x'", which misled
+    assert typo.exit_code != 0 and str(typo.exception) == "no brand 'skylrak'; the brands are skylark"

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from careline.app.commands import new_database_note, safe_line, settings_of
 from careline.domain import from_iso, utcnow
+from careline.errors import CarelineError
 from careline.platform import Budget, Source
 from careline.settings import Settings
 from careline.store import Store
@@ -114,6 +115,8 @@ def backfill(ctx: click.Context, which: str, since_text: str, brand: str | None,
     """
     settings = settings_of(ctx)
     window = parse_since(since_text)
+    if brand is not None and brand not in (names := [b.name for b in settings.brands]):
+        raise CarelineError(f"no brand {brand!r}; the brands are {', '.join(names) or 'none yet'}")
     note = new_database_note(settings)
     results = asyncio.run(run_backfill(settings, which, window, brand=brand, quiet=quiet))
     if note:
