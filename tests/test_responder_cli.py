@@ -72,8 +72,15 @@ def test_sla_due_reads_config_from_environment(cli, config: str) -> None:
 
 def test_sla_due_unknown_policy_and_bad_time(cli, config: str) -> None:
     result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "gold", "--at", "2026-03-13"])
-    assert result.exit_code != 0
-    assert "no policy named 'gold'" in str(result.exception)
+    assert result.exit_code == 2  # a usage error naming the option, not "config error at 'sla.policies'"
+    assert "Invalid value for '--policy': no policy named 'gold' (known: standard, always)" in result.output
+    # 02:30 on 8 March 2026 never happened in New York (the clocks went from 02:00 to 03:00): it was moved quietly
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard",
+                                      "--at", "2026-03-08T02:30"])
+    assert result.exit_code == 2 and "does not exist in America/New_York" in result.output, result.output
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard",
+                                      "--at", "2026-03-08T02:30-05:00"])  # with its offset it is a moment
+    assert result.exit_code == 0, result.output
     result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard", "--at", "soon"])
     assert result.exit_code == 2
     assert "ISO 8601" in result.output

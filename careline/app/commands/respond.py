@@ -15,7 +15,6 @@ import click
 
 from careline.app.commands import settings_of
 from careline.domain import ensure_utc
-from careline.errors import ConfigError
 from careline.settings import Settings
 from responder.sla import SLAPolicy, due_times, policies_from_settings
 from responder.tone import check_tone
@@ -24,7 +23,13 @@ from responder.tone import check_tone
 def _parse_at(value: str, zone: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return ensure_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone)))
+        if parsed.tzinfo is None:
+            local = parsed.replace(tzinfo=ZoneInfo(zone))
+            if ensure_utc(local).astimezone(local.tzinfo).replace(tzinfo=None) != parsed:  # skipped when clocks go on
+                raise click.BadParameter(f"{value!r} does not exist in {zone} (the clocks went forward then); give "
+                                         "the time with its offset, e.g. +01:00", param_hint="'--at'")
+            parsed = local
+        return ensure_utc(parsed)
     except ValueError as exc:
         raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}", param_hint="'--at'") from exc
     except OverflowError as exc:  # 0001-01-01 with an offset has no UTC time
@@ -37,7 +42,7 @@ def _find_policy(settings: Settings, name: str) -> SLAPolicy:
         if policy.name == name:
             return policy
     known = ", ".join(p.name for p in policies) or "none configured"
-    raise ConfigError("sla.policies", f"no policy named {name!r} (known: {known})")
+    raise click.BadParameter(f"no policy named {name!r} (known: {known})", param_hint="'--policy'")
 
 
 @click.group("sla")
