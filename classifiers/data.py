@@ -509,7 +509,15 @@ def user_csv(path: str | Path) -> io.StringIO:
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:
     """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``."""
     reader = csv.DictReader(user_csv(path))
-    if not reader.fieldnames or not {"text", label_column} <= set(reader.fieldnames):
-        raise ValueError(f"{path}: needs 'text' and '{label_column}' columns, has {reader.fieldnames}")
-    rows = list(reader)
-    return [r["text"] or "" for r in rows], [(r[label_column] or "").strip() for r in rows]
+    if not reader.fieldnames:
+        raise ValueError(f"{path}: the file is empty; it needs a header line with 'text' and '{label_column}'")
+    if not {"text", label_column} <= set(reader.fieldnames):
+        raise ValueError(f"{path}: needs 'text' and '{label_column}' columns, has {', '.join(reader.fieldnames)}")
+    texts, labels = [], []
+    for r in reader:
+        if r[label_column] is None:  # the row ended before its label: a quote left open swallows what follows
+            raise ValueError(f"{path}: line {reader.line_num} has no '{label_column}' value (a quote left open "
+                             "runs on to the end of the file)")
+        texts.append(r["text"] or "")
+        labels.append(r[label_column].strip())
+    return texts, labels

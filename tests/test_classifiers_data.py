@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from classifiers import data
@@ -92,3 +95,17 @@ def test_the_external_complaint_checks_read_their_labels() -> None:
     assert len(fin) == len(sev) and all((y == "1") == (s != "0") for y, s in zip(fin.labels, sev.labels, strict=True))
     trained = set(data.complaints().texts)
     assert not trained & set(reviews.texts) and not trained & set(fin.texts)
+
+
+@pytest.mark.parametrize("content,words", [
+    ("", "the file is empty; it needs a header line with 'text' and 'label'"),  # said "has None"
+    ('text,label\n"fine,positive\nnext,negative\n', "line 3 has no 'label' value (a quote left open"),  # said ['']
+    ("body,sentiment\nhello,positive\n", "needs 'text' and 'label' columns, has body, sentiment"),
+])
+def test_an_evaluation_file_that_cannot_be_read_says_why(tmp_path: Path, content: str, words: str) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(words)):
+        data.read_eval_csv(path)
+    path.write_text('text,label\n"a, quoted ""post""",positive\n', encoding="utf-8")
+    assert data.read_eval_csv(path) == (['a, quoted "post"'], ["positive"])
