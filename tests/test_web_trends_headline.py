@@ -68,7 +68,7 @@ async def test_the_window_against_the_days_before_it(store: Store) -> None:
     assert (rival["now"]["total"], rival["before"]["total"]) == (9, 0)
 
 
-async def _page(store: Store, days: int = 7) -> str:
+async def _page(store: Store, days: int = 7, extra: str = "") -> str:
     def marketer(db: Database) -> str:
         create_user(db, "marketing", Role.MARKETING, "marketing-pw")
         return create_token(db, "marketing", "tests")
@@ -76,7 +76,7 @@ async def _page(store: Store, days: int = 7) -> str:
     token = await store.write(marketer)
     app = create_app(Settings(brands=BRANDS), store)
     async with TestClient(TestServer(app)) as c:
-        response = await c.get(f"/trends?days={days}", headers={"Authorization": f"Bearer {token}"})
+        response = await c.get(f"/trends?days={days}{extra}", headers={"Authorization": f"Bearer {token}"})
         assert response.status == 200
         return await response.text()
 
@@ -97,6 +97,14 @@ async def test_the_page_shows_each_figure_and_its_change(store: Store) -> None:
         "Complaint rate": ("66.7 %", "-33.3 points vs the 7 days before (100.0 %)"),
         "Estimated NPS": ("-100", "6 people, each by their latest post · critical"),
     }
+
+
+async def test_a_quiet_week_after_a_busy_one_shows_the_days_before(store: Store) -> None:
+    await store.write(two_weeks)
+    cards = _cards(await _page(store, extra="&platform=reddit"))  # Reddit: 4 posts the week before, none since
+    assert cards["Mentions"] == ("0", "-100 % vs the 7 days before (4)")
+    assert cards["Negative"] == ("—", "50.0 % in the 7 days before")
+    assert cards["Complaint rate"] == ("—", "100.0 % in the 7 days before")
 
 
 async def test_a_new_install_says_there_is_nothing_before_to_compare_with(store: Store) -> None:
