@@ -8,6 +8,7 @@ naive datetimes is the classic source of off-by-one-hour breaches.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +80,11 @@ class ConversationStatus(StrEnum):
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
 
+
+#: Characters no text we post or put into a post may hold: C0 controls but tab, line feed and carriage return,
+#: and DEL (a NUL or an escape code posts as garbage, or gets the whole post refused). Replies, notes and the
+#: brand texts that go into replies are all checked against this one definition.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: The statuses of a conversation someone still has to act on. One definition: queries, the sweep
 #: and the pages import it instead of spelling the set out.

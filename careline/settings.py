@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from careline.domain import INTENTS
+from careline.domain import CONTROL, INTENTS
 from careline.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -526,8 +526,6 @@ def validate(settings: Settings) -> None:
     _check_templates(settings)
 
 
-#: C0 controls but tab and line breaks, and DEL: what a reply may not hold (``responder.replies.CONTROL``).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD_LISTS = ("keywords", "exclude", "handles", "subreddits", "own_subreddits", "competitors", "languages")
 _REPLY_TEXTS = ("display_name", "greeting", "sign_off", "promise")
 
@@ -540,10 +538,10 @@ def _check_brand_text(i: int, b: BrandSettings) -> None:
         for j, word in enumerate(getattr(b, field_name)):
             if not word.strip():
                 raise ConfigError(f"brands[{i}].{field_name}[{j}]", "is empty: remove it or write a word")
-            if _CONTROL.search(word):
+            if CONTROL.search(word):
                 raise ConfigError(f"brands[{i}].{field_name}[{j}]", "holds a control character")
     for field_name in _REPLY_TEXTS:
-        if _CONTROL.search(getattr(b, field_name)):
+        if CONTROL.search(getattr(b, field_name)):
             raise ConfigError(f"brands[{i}].{field_name}", "holds a control character (only text goes into replies)")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import re
 import secrets
 import unicodedata
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import Event, ReplyState, to_iso
+from careline.domain import CONTROL, Event, ReplyState, to_iso
 from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.settings import Settings
 from careline.store.records import append_event, rows
@@ -34,8 +33,6 @@ from responder.tone import ToneReport, check_tone
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: Characters a reply may not hold: C0 controls but tab, line feed and carriage return, and DEL.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Letters that draw nothing (Hangul fillers, the blank Braille cell): what people paste to post "empty" text.
 _DRAWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 

@@ -32,6 +32,7 @@ from sqlite_utils import Database
 
 from careline.domain import (
     CLOSED_STATUSES,
+    CONTROL,
     INTENTS,
     Conversation,
     Event,
@@ -507,7 +508,7 @@ def _note_text(text: str, empty: str) -> str:
     text = text.strip()
     if replies.is_blank(text):
         raise Conflict(empty)
-    if replies.CONTROL.search(text):
+    if CONTROL.search(text):
         raise Invalid("the note holds control characters; only line breaks and tabs may be in it")
     return text
 
