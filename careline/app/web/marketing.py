@@ -114,6 +114,8 @@ def post_filter(request: web.Request, now: datetime) -> PostFilter:
                 datetime.strptime(value, fmt)
         except ValueError:
             raise CarelineError(f"{name} is not a real date") from None
+    if day is not None and hour is not None and not hour.startswith(day):  # both hold: no post could be in both
+        raise CarelineError(f"hour {hour} is not on day {day}: give one of them, or an hour of that day")
     term = request.query.get("term") or None
     if term is not None and (len(term) > 64 or not term.strip()):
         raise CarelineError("term must be 1-64 characters")
