@@ -13,10 +13,12 @@ class CarelineError(Exception):
 
 
 class ConfigError(CarelineError):
-    """The configuration is invalid; the message names the key and the reason."""
+    """The configuration is invalid; the message names the key and the reason. A command-line option
+    (``--since``) is named as the option it is, not as a key of the settings file."""
 
     def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"config error at {key!r}: {reason}")
+        where = f"invalid value for {key}" if key.startswith("--") else f"config error at {key!r}"
+        super().__init__(f"{where}: {reason}")
         self.key = key
         self.reason = reason
 
