@@ -109,18 +109,17 @@ def first_heard(db: Database, brand: str | None, platform: str | None = None, *,
     return row[0] if row else None
 
 
-def spikes_in(db: Database, series: Sequence[tuple[str, int]], brand: str | None, platform: str | None = None, *,
-              own: Sequence[str] = ()) -> list[Spike]:
-    """The spikes of ``series`` (``hourly_volume`` for the same scope), reading history only from the first
-    hour anything was heard. Why: the hours before it are unknown, not quiet; counted as zeros, the first
-    hour of a new install or of a brand just added was alerted as a spike "where there are usually none"."""
-    first = first_heard(db, brand, platform, own=own)
+def spikes_in(series: Sequence[tuple[str, int]], first: str | None) -> list[Spike]:
+    """The spikes of ``series`` (``hourly_volume``), reading history only from ``first``, the hour anything was
+    first heard in its scope (:func:`first_heard`; ``None``: nothing yet). Why: the hours before it are unknown,
+    not quiet; counted as zeros, the first hour of a new install or of a brand just added was alerted as a spike
+    "where there are usually none"."""
     return [] if first is None else detect_spikes([point for point in series if point[0] >= first])
 
 
 def spikes_for(db: Database, now: datetime, brand: str | None, *, days: int = 7) -> list[Spike]:
     """The spikes of the last ``days`` days of hourly volume (what the page marks and the job alerts on)."""
-    return spikes_in(db, hourly_volume(db, now - timedelta(days=days), now, brand), brand)
+    return spikes_in(hourly_volume(db, now - timedelta(days=days), now, brand), first_heard(db, brand))
 
 
 def since_iso(now: datetime, days: int) -> str:

@@ -130,7 +130,11 @@ PEOPLE_WINDOW_SQL = f"""SELECT platform, sum(latest_people), sum(latest_detracto
     FROM trend_people_daily WHERE {SCOPE_WHERE} GROUP BY platform"""
 
 
-def people(db: Database, scope: Scope) -> tuple[dict[tuple[str, str], People], dict[str, People]]:
+#: What :func:`people` returns: per (day, platform), and per platform over the window.
+PeopleCounts = tuple[dict[tuple[str, str], People], dict[str, People]]
+
+
+def people(db: Database, scope: Scope) -> PeopleCounts:
     """The people behind estimated NPS: per (day, platform), and per platform over the whole window."""
     params = scope.params()
     per_day = {(day, platform): People(*counts)
@@ -157,14 +161,15 @@ def _sum(parts: list[People]) -> People:
     return People(sum(p.n for p in parts), sum(p.detractors for p in parts), sum(p.promoters for p in parts))
 
 
-def daily(db: Database, scope: Scope) -> list[dict[str, Any]]:
-    """Per day: volume by sentiment, complaint rate and estimated NPS (each person once that day)."""
+def daily(db: Database, scope: Scope, who: PeopleCounts | None = None) -> list[dict[str, Any]]:
+    """Per day: volume by sentiment, complaint rate and estimated NPS (each person once that day); ``who``:
+    :func:`people` of ``scope`` when the caller has read it already."""
     days: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows(db, DAILY_SQL, scope.params()):
         days[r["day"]].append(r)
     per_day: dict[str, list[People]] = defaultdict(list)
-    for (day, _platform), who in people(db, scope)[0].items():
-        per_day[day].append(who)
+    for (day, _platform), counted in (who or people(db, scope))[0].items():
+        per_day[day].append(counted)
     out = []
     for day in sorted(days):
         f = _figures(days[day], _sum(per_day[day]))
@@ -178,18 +183,19 @@ HEADLINE_SQL = f"""SELECT day >= :current AS current, sentiment, sum(n) AS n, su
     FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY 1, 2"""
 
 
-def headline(db: Database, scope: Scope, days: int) -> dict[str, Any]:
-    """The page's first row: the window's mentions, negative share, complaint rate and estimated NPS, beside
-    the ``days`` before it (no estimated NPS there: its people are counted only for windows ending today).
+def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People], first: str | None) -> dict[str, Any]:
+    """The page's first row: the window's mentions, negative share, complaint rate and estimated NPS (of
+    ``window``, :func:`people` per platform over it), beside the ``days`` before it (no estimated NPS there:
+    its people are counted only for windows ending today).
 
-    ``heard_since`` is the first day Careline counted a post in this scope, so the page can say when "the
-    days before" were not all listened to (a new install or a brand just added compares with less)."""
+    ``heard_since`` is the first day Careline counted a post in this scope (``first``, the hour
+    ``first_heard`` found), so the page can say when "the days before" were not all listened to (a new install
+    or a brand just added compares with less)."""
     before = _day(datetime.fromisoformat(scope.since), days)
     parts: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for r in rows(db, HEADLINE_SQL, Scope(before, scope.brand, scope.platform, scope.own).params(current=scope.since)):
         parts[bool(r["current"])].append(r)
-    first = first_heard(db, scope.brand, scope.platform, own=scope.own)
-    now, then = _figures(parts[True], _sum(list(people(db, scope)[1].values()))), _figures(parts[False], People())
+    now, then = _figures(parts[True], _sum(list(window.values()))), _figures(parts[False], People())
     for f in (now, then):
         f["negative_pct"] = round(100 * f["negative"] / f["total"], 1) if f["total"] else None
     del then["people"], then["estimated_nps"], then["zone"]
@@ -201,17 +207,19 @@ PLATFORM_SQL = f"""SELECT day, platform, sentiment, sum(n) AS n, sum(complaints)
 FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, platform, sentiment"""
 
 
-def by_platform(db: Database, scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def by_platform(db: Database, scope: Scope,
+                who: PeopleCounts | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per day and platform (the stacked volume chart), and per platform over the window (the sentiment
     chart): volume by sentiment, complaint rate and estimated NPS (people: once a day in the first, once
     over the window, by their latest reading, in the second). Every platform is listed in the
-    totals, with zeros where it has no posts, so a silent platform is visible as silent."""
+    totals, with zeros where it has no posts, so a silent platform is visible as silent. ``who``: as
+    :func:`daily`'s."""
     per_day: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     per_platform: dict[str, list[dict[str, Any]]] = {p: [] for p in PLATFORMS if scope.platform in (None, p)}
     for r in rows(db, PLATFORM_SQL, scope.params()):
         per_day[(r["day"], r["platform"])].append(r)
         per_platform.setdefault(r["platform"], []).append(r)
-    people_days, people_window = people(db, scope)
+    people_days, people_window = who or people(db, scope)
     days = [{"day": day, "platform": platform, **_figures(counts, people_days.get((day, platform), People()))}
             for (day, platform), counts in sorted(per_day.items())]
     totals = [{"platform": platform, **_figures(counts, people_window.get(platform, People()))}
@@ -399,11 +407,12 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
     own = own_brands(brands)
     scope = Scope(since[:10], brand, platform, own)
     hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform, own=own)
-    platform_days, platform_totals = by_platform(db, scope)
+    who, first = people(db, scope), first_heard(db, brand, platform, own=own)  # read once, used by three parts
+    platform_days, platform_totals = by_platform(db, scope, who)
     return {
         "now": to_iso(now), "days": days, "brand": brand, "platform": platform,
-        "headline": headline(db, scope, days),
-        "daily": daily(db, scope),
+        "headline": headline(db, scope, days, window=who[1], first=first),
+        "daily": daily(db, scope, who),
         "platforms": platform_days,
         "platform_totals": platform_totals,
         "languages": languages(db, scope),
@@ -413,7 +422,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "rising_terms": terms(db, now, scope, brands), "terms_per_day": RECENT_PER_DAY,
         "topics": top_topics(db, now, scope, days),
         "hourly": [{"hour": h, "count": c} for h, c in hourly],
-        "spikes": [asdict(s) for s in spikes_in(db, hourly, brand, platform, own=own)],
+        "spikes": [asdict(s) for s in spikes_in(hourly, first)],
         "share_of_voice": share_of_voice(db, brands, since, brand, platform),
         "survey_comments": survey_comments(db, Scope(since, brand, platform, own)),
     }
