@@ -63,7 +63,9 @@ PAGE_ROWS = 50
 #: The filters whose values are a closed set: anything else is a 400 naming them, not an empty queue that
 #: reads as "nothing to do" (brands, intents, tags, teams and languages stay open: old ones still filter).
 CLOSED_FILTERS = {"status": tuple(s.value for s in ConversationStatus), "platform": tuple(p.value for p in Platform)}
-TICKS = ("1", "true", "on", "0", "false", "off")
+#: A checkbox filter's values: ticked (what a browser sends, and ``1`` from scripts), or not.
+TICKED, UNTICKED = ("1", "true", "on"), ("0", "false", "off")
+TICKS = TICKED + UNTICKED
 
 
 def queue_filters(request: web.Request) -> dict[str, str | None]:
@@ -85,8 +87,9 @@ def queue_filters(request: web.Request) -> dict[str, str | None]:
 
 
 def _ticked(request: web.Request, name: str) -> bool:
-    """A checkbox filter: ``1``, ``true`` or ``on`` (what a browser sends) mean yes; anything else no."""
-    return request.query.get(name) in ("1", "true", "on")
+    """A checkbox filter is ticked (``1``, ``true`` or ``on``: what a browser sends); queue_filters refuses
+    values that are neither ticked nor unticked."""
+    return request.query.get(name) in TICKED
 
 
 def present_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
