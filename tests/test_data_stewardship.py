@@ -320,6 +320,20 @@ def test_a_damaged_database_is_one_line_naming_the_file(tmp_path: Path, damage: 
         assert "something went wrong" not in out
 
 
+def test_damage_in_the_schema_pages_reads_as_corrupt(tmp_path: Path) -> None:
+    """Bytes lost inside the schema (a trigger's text, where a damaged middle of the file can land) made SQLite
+    say "malformed database schema (...) near 'AS'", which named no cause a person could act on."""
+    db_path = _seeded(tmp_path / "c.db")
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute("UPDATE sqlite_master SET sql = 'CREATE TRIGGER \xde\xad AS garbage' "
+                "WHERE name = 'trend_classification_changed'")
+    con.commit()
+    con.close()
+    code, out = run("queue", env={"CARELINE_SERVICE__DATABASE": str(db_path)})
+    assert code == 1 and str(db_path) in out and "corrupt" in out and "restore a backup" in out, out
+
+
 def test_a_config_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     config = tmp_path / "careline.toml"
     config.write_bytes(b'[service]\ndatabase = "caf\xe9.db"\n')
@@ -558,13 +572,13 @@ async def test_an_erased_customers_posts_do_not_come_back_with_the_next_poll(nam
         erased = await store.write(lambda db: erase_customer(db, platform, handle, actor="t", now=at))
         assert erased.mentions >= 1
         await store.write(lambda db: db.conn.execute("DELETE FROM cursors"))  # every feed is read from the top
-        for _ in range(5):  # the whole feed again, page after page
-            await poll_once(name, sim, store)
+        runs = [await poll_once(name, sim, store) for _ in range(5)]  # the whole feed again, page after page
         after = await store.read(lambda db: (
             {r[0] for r in db.conn.execute("SELECT key FROM mentions")},
             db.conn.execute("SELECT count(*) FROM authors WHERE key = ?", (key,)).fetchone()[0],
             db.conn.execute("SELECT count(*) FROM erased_authors").fetchone()[0]))
         assert erased.mentions == len(theirs)
+        assert sum(r.erased for r in runs) >= len(theirs) and all(r.duplicates >= 0 for r in runs)  # told apart
         assert after[0] == before - theirs  # none of theirs came back; everyone else's are all there
         assert after[1] == 0 and after[2] == 1  # no author row either; a digest only
         assert key not in json.dumps(everything(store.path))  # the digest does not spell the id

@@ -81,6 +81,8 @@ def explain(path: str | Path, exc: sqlite3.Error | OSError) -> StoreFileError:
     text = str(exc)
     causes = {"file is not a database": "not a SQLite database, or corrupt (restore a backup)",
               "database disk image is malformed": "the database is corrupt (restore a backup)",
+              # damage that lands in the schema's own pages (a trigger's text) reads as a broken schema
+              "malformed database schema": "the database is corrupt: its schema cannot be read (restore a backup)",
               "attempt to write a readonly database": "the database is read-only for this user",
               "unable to open database file": "cannot open: check the directory exists and is writable",
               "database is locked": "another process holds the database (stop the service first)",
