@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -33,7 +34,12 @@ from careline.app.web.migrations import WEB
 from careline.domain import Role
 from careline.settings import BrandSettings, Settings
 from careline.store import Store
-from tests.helpers.seed import seed
+
+#: Run as a script, Python puts only this folder on the path; the seeding helper lives in the repository's tests.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+from tests.helpers.seed import seed  # noqa: E402
 
 BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air"),
           BrandSettings(name="brightwave", display_name="Brightwave")]

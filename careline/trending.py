@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlite_utils import Database
 
@@ -122,8 +122,30 @@ def spikes_for(db: Database, now: datetime, brand: str | None, *, days: int = 7)
     return spikes_in(hourly_volume(db, now - timedelta(days=days), now, brand), first_heard(db, brand))
 
 
-def since_iso(now: datetime, days: int) -> str:
-    """The start of the UTC day ``days - 1`` days before ``now``: windows are whole days, so the first bar
-    of a chart and the posts behind it count the same mentions."""
-    start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return str(to_iso(start))
+def since_iso(now: datetime, days: int, zone: tzinfo = UTC) -> str:
+    """The start of the day (in ``zone``: the days the counts are kept in, ``careline.store.trending.day_zone``)
+    ``days - 1`` days before ``now``'s: windows are whole days, so the first bar of a chart and the posts
+    behind it count the same mentions."""
+    return str(to_iso(day_start(now.astimezone(zone).date() - timedelta(days=days - 1), zone)))
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The first instant of ``day`` in ``zone``, in UTC. Where the clocks skip midnight, the hour after the
+    skip (the first that exists that day)."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def day_range(day: str, zone: tzinfo) -> tuple[str, str]:
+    """``day`` (``YYYY-MM-DD`` in ``zone``) as stored times, from its first instant to the next day's."""
+    first = date.fromisoformat(day)
+    return str(to_iso(day_start(first, zone))), str(to_iso(day_start(first + timedelta(days=1), zone)))
+
+
+def hour_label(hour: str, zone: tzinfo) -> str:
+    """A UTC hour key (``YYYY-MM-DDTHH``) as the team reads it in ``zone`` ("2026-12-06 15:00")."""
+    return f"{datetime.strptime(hour, HOUR_FORMAT).replace(tzinfo=UTC).astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def local_day_of(hour: str, zone: tzinfo) -> str:
+    """The day (``YYYY-MM-DD`` in ``zone``) of a UTC hour key."""
+    return hour_label(hour, zone)[:10]

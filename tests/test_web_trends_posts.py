@@ -62,7 +62,7 @@ async def test_bad_drill_down_queries_are_400s_and_only_marketing_may_ask(client
                          ("limit=500", "limit must be"), ("topic=delays", "topic must be a topic id"),
                          ("topic=0", "topic must be a topic id"), ("language=English", "language must be a language"),
                          ("term=" + "x" * 65, "term must be"), (f"day={today}&complaint=yes", "complaint must be"),
-                         ("day=2026-12-01&hour=2026-12-02T10", "hour 2026-12-02T10 is not on day 2026-12-01")):
+                         ("day=2026-12-01&hour=2026-12-02T10", "hour 2026-12-02T10 (UTC) is not on day 2026-12-01")):
         r = await client.get(f"/api/trends/posts?{query}", headers=auth)
         body = await r.json()
         assert r.status == 400 and body["error"]["code"] == "bad_request", query

@@ -700,3 +700,15 @@ def m134_erased_authors(db: Database) -> None:
     this migration are not in it (the audit event held counts only)."""
     db.conn.execute("""CREATE TABLE IF NOT EXISTS erased_authors (
         author_hash TEXT PRIMARY KEY, erased_at TEXT NOT NULL) WITHOUT ROWID""")
+
+
+@CORE()
+def m135_trend_days_in_the_workspace_zone(db: Database) -> None:
+    """Trends counted UTC days while reports count the team's (``service.timezone``): a team in New York saw
+    each evening's posts on the next day's bar. The triggers now key each count by the day ``trend_zone``
+    holds for the post; empty until the service starts (``careline.store.trending.keep_days_in``), which is
+    UTC days, as counted until now, so nothing is recounted here."""
+    from careline.store.trending import ZONE_TABLE, day_triggers
+
+    for statement in (ZONE_TABLE, *day_triggers()):
+        db.conn.execute(statement)

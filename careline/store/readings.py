@@ -30,7 +30,7 @@ from sqlite_utils import Database
 
 from careline.domain import from_iso, to_iso
 from careline.errors import Invalid, NotFound
-from careline.store.trending import LANGUAGE_OF
+from careline.store.trending import LANGUAGE_OF, day_zone
 
 SENTIMENTS = ("negative", "neutral", "positive")
 #: The scores a corrected reading stores: sure of what the person said, so the queue's meters agree.
@@ -303,7 +303,7 @@ class CorrectionSummary:
 def summary(db: Database, now: datetime, days: int = 30) -> CorrectionSummary:
     """Corrections made in the ``days`` before ``now``; each language's count beside its mentions."""
     since = now.astimezone(UTC) - timedelta(days=days)
-    since_iso, since_day = to_iso(since), since.date().isoformat()
+    since_iso, since_day = to_iso(since), since.astimezone(day_zone(db)).date().isoformat()
     language = LANGUAGE_OF.format(c="c")
     totals = db.conn.execute(
         "SELECT count(*), coalesce(sum(complaint = 1 AND model_complaint < 0.5), 0), "

@@ -43,12 +43,64 @@ complaint leaves its topic).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
+
+from careline.domain import to_iso
 
 #: The estimated-NPS rule: a detractor at >= 0.5 detractor likelihood, a promoter when positive below 0.3.
 DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
 COMPLAINT_AT = 0.5
+
+# -- the workspace's days --------------------------------------------------------------------------------------
+#: ``trend_zone``: each instant from which the workspace's time zone (``service.timezone``) is some number of
+#: minutes off UTC (its first row's ``since`` is ``''``: before everything). Why a table and not a SQL function:
+#: the counts are kept by triggers, which must work on every connection, the sqlite shell's and a backup's too.
+ZONE_TABLE = """CREATE TABLE IF NOT EXISTS trend_zone (since TEXT PRIMARY KEY, minutes INTEGER NOT NULL,
+    zone TEXT NOT NULL) WITHOUT ROWID"""
+#: The years whose offset changes ``trend_zone`` lists; an instant after them keeps the last offset.
+ZONE_YEARS = (1970, 2100)
+
+
+def local_day(column: str) -> str:
+    """SQL for the workspace's date (``YYYY-MM-DD``) of the stored UTC time in ``column``: the day a team in
+    ``service.timezone`` calls it, which is what its trends, reports and exports count by."""
+    return (f"date({column}, coalesce((SELECT z.minutes FROM trend_zone z WHERE z.since <= {column} "
+            f"ORDER BY z.since DESC LIMIT 1), 0) || ' minutes')")
+
+
+def zone_shifts(zone: str) -> list[tuple[str, int]]:
+    """Each instant (``to_iso``) the zone's offset from UTC changes within ``ZONE_YEARS``, and the offset from
+    then in minutes; the first row (``''``) holds the offset in force at the start. Found day by day, then to
+    the second by halving, so a zone whose clocks move at any minute is followed exactly."""
+    tz = ZoneInfo(zone)
+
+    def offset(second: int) -> int:
+        delta = datetime.fromtimestamp(second, tz).utcoffset() or timedelta(0)
+        return int(delta.total_seconds() // 60)
+
+    day = 86_400
+    at = int(datetime(ZONE_YEARS[0], 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(ZONE_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
+    out, current = [("", offset(at))], offset(at)
+    while at < end:
+        if offset(at + day) != current:
+            lo, hi = at, at + day  # offset(lo) == current != offset(hi): halve to the first second of the new one
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if offset(mid) == current else (lo, mid)
+            current = offset(hi)
+            out.append((str(to_iso(datetime.fromtimestamp(hi, UTC))), current))
+        at += day
+    return out
+
+
+def day_zone(db: Database) -> ZoneInfo:
+    """The zone the stored daily counts are keyed in (``keep_days_in``), which every reader of them must use."""
+    row = db.conn.execute("SELECT zone FROM trend_zone LIMIT 1").fetchone()
+    return ZoneInfo(row[0] if row else "UTC")
 
 #: A mention's language as the trends count it (``{c}``: its classification's alias, ``m``: the mention):
 #: the classifier's detection where it made one, else the listener's, else ``und``.
@@ -79,17 +131,17 @@ def _add(table: str, keys: tuple[str, ...], values: tuple[str, ...], source: str
 #: chart, where one table keyed by everything held a row per combination (150,000 at 90 days).
 TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "trend_daily": (
-        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform",
+        {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform",
          "sentiment": "{c}.sentiment"},
         {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})",
          "detractors": f"({{c}}.detractor >= {DETRACTOR_AT})",
          "promoters": f"({{c}}.sentiment = 'positive' AND {{c}}.detractor < {PROMOTER_BELOW})"}),
     "trend_languages": (
-        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "language": LANGUAGE_OF},
+        {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform", "language": LANGUAGE_OF},
         {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})", "negative": "({c}.sentiment = 'negative')",
          "positive": "({c}.sentiment = 'positive')"}),
     "trend_intents": (
-        {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent"},
+        {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent"},
         {"n": "1"}),
     "trend_hourly": (
         {"hour": "substr(m.created_at, 1, 13)", "brand": "m.brand", "platform": "m.platform"},
@@ -99,7 +151,7 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 
 def _named(c: str, sign: int) -> str:
     """Count (or uncount) the post once under each tracked name its text contains."""
-    source = f"""SELECT substr(m.created_at, 1, 10) AS day, m.brand AS brand, m.platform AS platform,
+    source = f"""SELECT {local_day("m.created_at")} AS day, m.brand AS brand, m.platform AS platform,
             tn.name AS name, {sign} AS n
         FROM mentions m JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\'
         WHERE m.key = {c}.mention_key"""
@@ -119,8 +171,8 @@ def track_names(db: Database, names: Iterable[str]) -> int:
     added = 0
     for name in dict.fromkeys(n for n in names if n.strip() and n not in known):
         db.conn.execute("INSERT INTO tracked_names (name, pattern) VALUES (?, ?)", (name, like_pattern(name)))
-        db.conn.execute("""INSERT INTO trend_names (day, brand, platform, name, n)
-            SELECT substr(m.created_at, 1, 10), m.brand, m.platform, ?, count(*)
+        db.conn.execute(f"""INSERT INTO trend_names (day, brand, platform, name, n)
+            SELECT {local_day("m.created_at")}, m.brand, m.platform, ?, count(*)
             FROM classifications c JOIN mentions m ON m.key = c.mention_key
             WHERE lower(m.text) LIKE ? ESCAPE '\\' GROUP BY 1, 2, 3""", (name, like_pattern(name)))
         added += 1
@@ -153,7 +205,7 @@ def _backfill(table: str) -> str:
 
 
 def _topic(row: str, sign: int) -> str:
-    source = f"""SELECT substr(m.created_at, 1, 10) AS day, m.brand AS brand, {row}.topic_id AS topic_id, {sign} AS n
+    source = f"""SELECT {local_day("m.created_at")} AS day, m.brand AS brand, {row}.topic_id AS topic_id, {sign} AS n
         FROM mentions m WHERE m.key = {row}.mention_key"""
     return _add("topic_daily", ("day", "brand", "topic_id"), ("n",), source)
 
@@ -181,6 +233,7 @@ def recount(table: str) -> list[str]:
 def schema_statements() -> list[str]:
     """Tables, triggers and the backfill of migration m110, one statement each."""
     return [
+        ZONE_TABLE,
         *[_create(table) for table in TABLES],
         """CREATE TABLE topics (
             id INTEGER PRIMARY KEY, centroid BLOB NOT NULL, size INTEGER NOT NULL DEFAULT 0,
@@ -222,7 +275,7 @@ PERSON_KEYS = {"trend_people": ("day", "brand", "platform", "author_key"),
 #: ends today, that counts each person once, by their latest reading in the window.
 PEOPLE_COUNTS = {"trend_people": ("people", "detractors", "promoters"),
                  "trend_latest": ("latest_people", "latest_detractors", "latest_promoters")}
-_OF_M = {"day": "substr(m.created_at, 1, 10)", "brand": "m.brand", "platform": "m.platform",
+_OF_M = {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform",
          "author_key": "m.author_key"}
 _COLUMNS = "day, brand, platform, author_key, at, mention_key, detractor, promoter"
 _READING = f"{PERSON_READING['detractor']}, {PERSON_READING['promoter']}"
@@ -252,12 +305,12 @@ def _rescan(table: str, mention: str) -> str:
     index (author, time), then the greatest key on a tie."""
     person = ("mentions p JOIN classifications c ON c.mention_key = p.key WHERE p.author_key = m.author_key "
               "AND +p.brand = m.brand AND +p.platform = m.platform AND m.key = " + mention)
-    day = "AND p.created_at >= {d} AND p.created_at < {d} || 'T99'".format(d=_OF_M["day"])
+    day = f"AND {local_day('p.created_at')} = {_OF_M['day']}"
     newest = (f"SELECT p.created_at FROM mentions m, {person} {day if 'day' in PERSON_KEYS[table] else ''} "
               "ORDER BY p.created_at DESC LIMIT 1")
     return f"""DELETE FROM {table} WHERE {_person_of(table, mention)};
         INSERT INTO {table} ({_COLUMNS})
-            SELECT substr(p.created_at, 1, 10), p.brand, p.platform, p.author_key, p.created_at, p.key, {_READING}
+            SELECT {local_day('p.created_at')}, p.brand, p.platform, p.author_key, p.created_at, p.key, {_READING}
             FROM mentions m, {person} AND p.created_at = ({newest}) ORDER BY p.key DESC LIMIT 1;"""
 
 
@@ -284,29 +337,91 @@ def _person_triggers(table: str) -> list[str]:
     ]
 
 
+def _people_fill(table: str) -> list[str]:
+    """Fill state table ``table`` from the stored posts (each person's latest classified post) and add its
+    people into ``trend_people_daily``: for a table whose triggers are not there (yet)."""
+    keys = PERSON_KEYS[table]
+    people, detractors, promoters = PEOPLE_COUNTS[table]
+    by = ", ".join(_OF_M[k] for k in keys)
+    return [
+        f"""INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM (
+            SELECT {_OF_M['day']} AS day, m.brand, m.platform, m.author_key, m.created_at AS at,
+                   m.key AS mention_key, {PERSON_READING['detractor']} AS detractor,
+                   {PERSON_READING['promoter']} AS promoter,
+                   row_number() OVER (PARTITION BY {by} ORDER BY m.created_at DESC, m.key DESC) AS k
+            FROM classifications c JOIN mentions m ON m.key = c.mention_key) WHERE k = 1""",
+        f"""INSERT INTO trend_people_daily (day, brand, platform, {people}, {detractors}, {promoters})
+            SELECT day, brand, platform, count(*), sum(detractor), sum(promoter) FROM {table} WHERE true
+            GROUP BY 1, 2, 3 ON CONFLICT (day, brand, platform) DO UPDATE SET {people} = excluded.{people},
+            {detractors} = excluded.{detractors}, {promoters} = excluded.{promoters}"""]
+
+
 def people_statements() -> list[str]:
     """Migration m131: who posted, per day and overall, with their latest post and its reading; the daily
     counts of those; filled from the stored posts, then kept by triggers on ``classifications``."""
     counts = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for cols in PEOPLE_COUNTS.values() for c in cols)
-    out = [f"""CREATE TABLE trend_people_daily (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
-            {counts}, PRIMARY KEY (day, brand, platform)) WITHOUT ROWID"""]
+    out = [ZONE_TABLE, f"""CREATE TABLE trend_people_daily (day TEXT NOT NULL, brand TEXT NOT NULL,
+            platform TEXT NOT NULL, {counts}, PRIMARY KEY (day, brand, platform)) WITHOUT ROWID"""]
     for table, keys in PERSON_KEYS.items():
-        people, detractors, promoters = PEOPLE_COUNTS[table]
-        by = ", ".join(_OF_M[k] for k in keys)
         out += [
             f"""CREATE TABLE {table} (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
                 author_key TEXT NOT NULL, at TEXT NOT NULL, mention_key TEXT NOT NULL, detractor INTEGER NOT NULL,
                 promoter INTEGER NOT NULL, PRIMARY KEY ({', '.join(keys)})) WITHOUT ROWID""",
-            f"""INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM (
-                SELECT {_OF_M['day']} AS day, m.brand, m.platform, m.author_key, m.created_at AS at,
-                       m.key AS mention_key, {PERSON_READING['detractor']} AS detractor,
-                       {PERSON_READING['promoter']} AS promoter,
-                       row_number() OVER (PARTITION BY {by} ORDER BY m.created_at DESC, m.key DESC) AS k
-                FROM classifications c JOIN mentions m ON m.key = c.mention_key) WHERE k = 1""",
-            f"""INSERT INTO trend_people_daily (day, brand, platform, {people}, {detractors}, {promoters})
-                SELECT day, brand, platform, count(*), sum(detractor), sum(promoter) FROM {table} WHERE true
-                GROUP BY 1, 2, 3 ON CONFLICT (day, brand, platform) DO UPDATE SET {people} = excluded.{people},
-                {detractors} = excluded.{detractors}, {promoters} = excluded.{promoters}""",
+            *_people_fill(table),
             *_person_triggers(table),
         ]
     return out
+
+
+# -- keyed by the workspace's days (migration m135) --------------------------------------------------------------
+def day_triggers() -> list[str]:
+    """Every trigger that keys a count by day, dropped and made again (migration m135: from UTC days to the
+    workspace's)."""
+    names = [*COUNT_TRIGGERS, "topic_assigned", "topic_unassigned", "topic_moved",
+             *(f"{table}_{when}" for table in PERSON_KEYS
+               for when in ("added", "removed", "post_classified", "post_corrected", "post_removed"))]
+    out = [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+    out += [*count_triggers(), *[s for s in schema_statements() if s.startswith("CREATE TRIGGER topic_")]]
+    for table in PERSON_KEYS:
+        out += _person_triggers(table)
+    return out
+
+
+def _recount_days() -> list[str]:
+    """Every day-keyed count afresh from the stored posts, in the days ``trend_zone`` defines now. The people
+    tables are refilled with their count triggers off (made again after), so the refill is one pass each."""
+    out = [s for table in TABLES if "day" in TABLES[table][0] for s in recount(table)]
+    out += ["DELETE FROM trend_names", f"""INSERT INTO trend_names (day, brand, platform, name, n)
+        SELECT {local_day("m.created_at")}, m.brand, m.platform, tn.name, count(*)
+        FROM classifications c JOIN mentions m ON m.key = c.mention_key
+        JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\' GROUP BY 1, 2, 3, 4"""]
+    out += ["DELETE FROM topic_daily", f"""INSERT INTO topic_daily (day, brand, topic_id, n)
+        SELECT {local_day("m.created_at")}, m.brand, t.topic_id, count(*)
+        FROM mention_topics t JOIN mentions m ON m.key = t.mention_key GROUP BY 1, 2, 3"""]
+    for table in PERSON_KEYS:
+        out += [f"DROP TRIGGER IF EXISTS {table}_{when}" for when in ("added", "removed")]
+        out.append(f"DELETE FROM {table}")
+    out.append("DELETE FROM trend_people_daily")
+    for table in PERSON_KEYS:
+        out += [*_people_fill(table), *(t for t in _person_triggers(table) if t.startswith(
+            (f"CREATE TRIGGER {table}_added ", f"CREATE TRIGGER {table}_removed ")))]
+    return out
+
+
+def keep_days_in(db: Database, zone: str) -> bool:
+    """Key the daily counts by ``zone``'s days (``service.timezone``): when the zone (or its rules, with a new
+    tzdata) differs from the one they are kept in, ``trend_zone`` is rewritten and every day-keyed count is
+    counted afresh from the posts. Returns whether it recounted. Runs in the caller's write transaction, at
+    start-up: the zone is read from the settings file, which changes only with a restart."""
+    shifts = zone_shifts(zone)
+    stored = db.conn.execute("SELECT since, minutes, zone FROM trend_zone ORDER BY since").fetchall()
+    if [(since, minutes, zone) for since, minutes in shifts] == [tuple(r) for r in stored]:
+        return False
+    db.conn.execute("DELETE FROM trend_zone")
+    db.conn.executemany("INSERT INTO trend_zone (since, minutes, zone) VALUES (?, ?, ?)",
+                        [(since, minutes, zone) for since, minutes in shifts])
+    if not stored and shifts == [("", 0)]:
+        return False  # counted in UTC days (no zone stored yet, as before m135), and UTC is the zone asked for
+    for statement in _recount_days():
+        db.conn.execute(statement)
+    return True

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import logging
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from aiohttp import web
@@ -30,10 +31,11 @@ from careline.app.web.trends import (
 )
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
-from careline.store.trending import track_names
+from careline.store.trending import day_zone, keep_days_in, track_names
 from careline.trending import since_iso
 
 MAX_SURVEY_BATCH = 1000
+log = logging.getLogger(__name__)
 
 
 async def _trends(request: web.Request) -> dict[str, Any]:
@@ -103,8 +105,9 @@ def _matches(request: web.Request, name: str, pattern: str, words: str) -> str |
     return value
 
 
-def post_filter(request: web.Request, now: datetime) -> PostFilter:
-    """The query of ``GET /api/trends/posts``, checked: every bad value is a 400 in words."""
+def post_filter(request: web.Request, now: datetime, zone: tzinfo) -> PostFilter:
+    """The query of ``GET /api/trends/posts``, checked: every bad value is a 400 in words. ``zone``: the one
+    the trends' days are kept in (``day_zone``), so ``days`` and ``day`` mean the days the charts show."""
     settings = settings_now(request.app)
     day = _matches(request, "day", r"\d{4}-\d{2}-\d{2}", "a date as YYYY-MM-DD")
     hour = _matches(request, "hour", r"\d{4}-\d{2}-\d{2}T\d{2}", "an hour as YYYY-MM-DDTHH (UTC)")
@@ -114,13 +117,11 @@ def post_filter(request: web.Request, now: datetime) -> PostFilter:
                 datetime.strptime(value, fmt)
         except ValueError:
             raise CarelineError(f"{name} is not a real date") from None
-    if day is not None and hour is not None and not hour.startswith(day):  # both hold: no post could be in both
-        raise CarelineError(f"hour {hour} is not on day {day}: give one of them, or an hour of that day")
     term = request.query.get("term") or None
     if term is not None and (len(term) > 64 or not term.strip()):
         raise CarelineError("term must be 1-64 characters")
     return PostFilter(
-        since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365))) or now,
+        since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365), zone)) or now,
         brand=_one_of(request, "brand", {b.name for b in settings.brands}),
         brands=own_brands(settings.brands),
         platform=_one_of(request, "platform", PLATFORMS), day=day, hour=hour,
@@ -147,7 +148,7 @@ def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int
 async def posts_json(request: web.Request) -> web.Response:
     """The posts behind a chart's point or bar (read-only)."""
     now = utcnow()
-    f = post_filter(request, now)
+    f = post_filter(request, now, await request.app[STORE].read(day_zone))
     limit, offset = _int(request, "limit", 50, 1, MAX_POSTS), _int(request, "offset", 0, 0, 1_000_000)
 
     def read(db: Database) -> dict[str, Any]:
@@ -193,7 +194,16 @@ async def track_competitors(app: web.Application) -> None:
         await app[STORE].write(lambda db: track_names(db, names))
 
 
+async def keep_trend_days(app: web.Application) -> None:
+    """Key the trends' daily counts by the team's days (``service.timezone``); a zone changed since the last
+    start recounts them from the posts, once, here, and says so (seconds per hundred thousand posts)."""
+    zone = settings_now(app).service.timezone
+    if await app[STORE].write(lambda db: keep_days_in(db, zone)):
+        log.info("trend days are now counted in %s: recounted from the stored posts", zone)
+
+
 def add_routes(app: web.Application) -> None:
+    app.on_startup.append(keep_trend_days)
     app.on_startup.append(track_competitors)
     app.router.add_get("/trends", trends_page)
     app.router.add_get("/api/trends", trends_json)

@@ -3,8 +3,9 @@ platform, languages, estimated vs survey NPS, intents, terms, complaint topics, 
 
 The counts come from ``trend_daily``, ``trend_hourly`` and ``topic_daily``, which triggers keep current
 (``careline.store.trending``), so a 90-day page sums a few thousand rows instead of a million
-mentions. Windows are whole UTC days (``careline.trending.since_iso``), so a chart's first bar and the
-posts behind it agree.
+mentions. Windows are whole days of the team's time zone (``service.timezone``, in which the counts are
+kept: ``careline.store.trending.day_zone``), so a chart's first bar and the posts behind it agree, and a
+day's bar holds what the team calls that day, as the reports do.
 
 Estimated NPS: public posts are not survey answers, so each author is sorted the way a survey would sort
 them, by the model's reading of their posts: a *detractor* when the detractor likelihood is >= 0.5, a
@@ -27,23 +28,27 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlite_utils import Database
 
 from careline.domain import Platform, to_iso
+from careline.errors import CarelineError
 from careline.languages import language_name
 from careline.settings import BrandSettings
 from careline.store.records import rows
-from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, like_pattern
+from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, day_zone, like_pattern, local_day
 from careline.trending import (
     STOPWORDS,
     Spike,
     brand_in,
+    day_range,
     detect_spikes,
     first_heard,
+    hour_label,
     hourly_volume,
+    local_day_of,
     since_iso,
     spikes_in,
     words,
@@ -54,7 +59,7 @@ __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_v
 
 ZONES = (("critical", -100, 0), ("improvement", 0, 50), ("quality", 50, 75), ("excellence", 75, 100))
 PLATFORMS = tuple(p.value for p in Platform)
-#: Posts read per UTC day and brand for rising terms: an even sample, so a 90-day page at a million
+#: Posts read per day and brand for rising terms: an even sample, so a 90-day page at a million
 #: mentions tokenises a few thousand posts, not tens of thousands.
 RECENT_PER_DAY, BASELINE_PER_DAY = 150, 50
 #: A topic is rising when it has at least this many posts in the window and twice its previous rate.
@@ -89,7 +94,7 @@ def _doc_freq(texts: Iterable[str], skip: frozenset[str]) -> Counter[str]:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What the page is filtered to: UTC days from ``since`` (``YYYY-MM-DD``), a brand, a platform; ``own``:
+    """What the page is filtered to: days from ``since`` (``YYYY-MM-DD``, the team's), a brand, a platform; ``own``:
     our own brands, what "All brands" sums (``brand_in``)."""
 
     since: str
@@ -183,12 +188,13 @@ HEADLINE_SQL = f"""SELECT day >= :current AS current, sentiment, sum(n) AS n, su
     FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY 1, 2"""
 
 
-def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People], first: str | None) -> dict[str, Any]:
+def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People], first: str | None,
+             zone: tzinfo = UTC) -> dict[str, Any]:
     """The page's first row: the window's mentions, negative share, complaint rate and estimated NPS (of
     ``window``, :func:`people` per platform over it), beside the ``days`` before it (no estimated NPS there:
     its people are counted only for windows ending today).
 
-    ``heard_since`` is the first day Careline counted a post in this scope (``first``, the hour
+    ``heard_since`` is the first day (in ``zone``) Careline counted a post in this scope (``first``, the hour
     ``first_heard`` found), so the page can say when "the days before" were not all listened to (a new install
     or a brand just added compares with less)."""
     before = _day(datetime.fromisoformat(scope.since), days)
@@ -199,7 +205,7 @@ def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People]
     for f in (now, then):
         f["negative_pct"] = round(100 * f["negative"] / f["total"], 1) if f["total"] else None
     del then["people"], then["estimated_nps"], then["zone"]
-    return {"since": scope.since, "before_since": before, "heard_since": first[:10] if first else None,
+    return {"since": scope.since, "before_since": before, "heard_since": local_day_of(first, zone) if first else None,
             "now": now, "before": then}
 
 
@@ -246,10 +252,10 @@ def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]
     return out
 
 
-SURVEY_SQL = f"""SELECT substr(answered_at, 1, 10) AS day, score FROM survey_answers
+SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM survey_answers
     WHERE kind = 'nps' AND answered_at >= :since AND {brand_in()}"""
 #: Answers to the surveys the responder sends after resolution, when that table exists.
-RESPONDER_SURVEY_SQL = f"""SELECT substr(answered_at, 1, 10) AS day, score FROM surveys
+RESPONDER_SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM surveys
     WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND {brand_in()}
     AND (:platform IS NULL OR platform = :platform)"""
 
@@ -287,8 +293,8 @@ def top_intents(db: Database, now: datetime, scope: Scope, days: int = 7) -> lis
 
 def sample_texts(db: Database, first: datetime, last: datetime, scope: Scope, brands: Sequence[str],
                  per_day: int) -> list[str]:
-    """Up to ``per_day`` newest posts of each UTC day from ``first`` to ``last`` and each brand (the
-    brand and time index answers each), so every day weighs the same in the sample."""
+    """Up to ``per_day`` newest posts of each day from ``first`` to ``last`` (the days of their zone) and each
+    brand (the brand and time index answers each), so every day weighs the same in the sample."""
     out: list[str] = []
     day = first.replace(hour=0, minute=0, second=0, microsecond=0)
     while day <= last:
@@ -312,7 +318,7 @@ def terms(db: Database, now: datetime, scope: Scope, brands: Sequence[BrandSetti
 
 
 def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetime | str,
-                   brand: str | None, platform: str | None = None) -> list[dict[str, Any]]:
+                   brand: str | None, platform: str | None = None, *, day: str | None = None) -> list[dict[str, Any]]:
     """Mentions of each brand and of its competitors.
 
     A competitor configured as a brand of kind ``competitor`` is polled for its own keywords, so its
@@ -320,13 +326,17 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
     whatever brand is selected. A name in a brand's ``competitors`` list only counts the posts we
     collected for our brand that name it (comparisons, switching threats): share of voice *in our
     conversations*.
+
+    ``since`` is the window's first instant, ``day`` its first day as the counts are kept (the team's; by
+    default ``since``'s UTC date).
     """
     since = since if isinstance(since, str) else str(to_iso(since))
+    day = day or since[:10]
 
     def count(name: str) -> int:
         return int(db.conn.execute(
             "SELECT coalesce(sum(n), 0) FROM trend_daily WHERE brand = ? AND day >= ? AND (? IS NULL OR platform = ?)",
-            (name, since[:10], platform, platform)).fetchone()[0])
+            (name, day, platform, platform)).fetchone()[0])
 
     out = []
     for b in brands:
@@ -339,7 +349,7 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
         out.append({"brand": b.display_name or b.name, "name": b.name, "count": count(b.name), "competitor": False,
                     "tracked": True})
         for rival in b.competitors:
-            out.append({"brand": rival, "name": b.name, "count": naming(db, b.name, rival, since, platform),
+            out.append({"brand": rival, "name": b.name, "count": naming(db, b.name, rival, since, platform, day=day),
                         "competitor": True, "tracked": False})
     return out
 
@@ -351,11 +361,12 @@ NAMED_SQL = """SELECT coalesce(sum(n), 0) FROM trend_names WHERE name = :name AN
     AND (:platform IS NULL OR platform = :platform)"""
 
 
-def naming(db: Database, brand: str, rival: str, since: str, platform: str | None) -> int:
+def naming(db: Database, brand: str, rival: str, since: str, platform: str | None, *, day: str | None = None) -> int:
     """Our brand's posts that name ``rival`` (any case): from the daily counts the triggers keep for the
-    configured competitors (``trend_names``), else (a name not tracked yet) by reading the posts."""
+    configured competitors (``trend_names``, from ``day``), else (a name not tracked yet) by reading the posts
+    (from ``since``)."""
     if db.conn.execute("SELECT 1 FROM tracked_names WHERE name = ?", (rival,)).fetchone():
-        return int(db.conn.execute(NAMED_SQL, {"name": rival, "brand": brand, "day": since[:10],
+        return int(db.conn.execute(NAMED_SQL, {"name": rival, "brand": brand, "day": day or since[:10],
                                                "platform": platform}).fetchone()[0])
     return int(db.conn.execute(NAMING_SQL, {"brand": brand, "since": since, "platform": platform,
                                             "like": like_pattern(rival)}).fetchone()[0])
@@ -402,30 +413,37 @@ def own_brands(brands: Sequence[BrandSettings]) -> tuple[str, ...]:
 
 def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, brand: str | None = None,
            days: int = 30, platform: str | None = None) -> dict[str, Any]:
-    """Everything on the marketing page, as JSON-ready data."""
-    since = since_iso(now, days)
+    """Everything on the marketing page, as JSON-ready data, in the days of the zone the counts are kept in."""
+    zone = day_zone(db)
+    today = now.astimezone(zone)
+    since = since_iso(now, days, zone)
     own = own_brands(brands)
-    scope = Scope(since[:10], brand, platform, own)
+    scope = Scope(from_iso_day(since, zone), brand, platform, own)
     hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform, own=own)
     who, first = people(db, scope), first_heard(db, brand, platform, own=own)  # read once, used by three parts
     platform_days, platform_totals = by_platform(db, scope, who)
     return {
-        "now": to_iso(now), "days": days, "brand": brand, "platform": platform,
-        "headline": headline(db, scope, days, window=who[1], first=first),
+        "now": to_iso(now), "days": days, "brand": brand, "platform": platform, "timezone": zone.key,
+        "headline": headline(db, scope, days, window=who[1], first=first, zone=zone),
         "daily": daily(db, scope, who),
         "platforms": platform_days,
         "platform_totals": platform_totals,
         "languages": languages(db, scope),
         "survey_nps": survey_nps(db, Scope(since, brand, platform, own)),
         "nps_zones": [{"zone": z, "from": lo, "to": hi} for z, lo, hi in ZONES],
-        "intents": top_intents(db, now, scope),
-        "rising_terms": terms(db, now, scope, brands), "terms_per_day": RECENT_PER_DAY,
-        "topics": top_topics(db, now, scope, days),
-        "hourly": [{"hour": h, "count": c} for h, c in hourly],
-        "spikes": [asdict(s) for s in spikes_in(hourly, first)],
-        "share_of_voice": share_of_voice(db, brands, since, brand, platform),
+        "intents": top_intents(db, today, scope),
+        "rising_terms": terms(db, today, scope, brands), "terms_per_day": RECENT_PER_DAY,
+        "topics": top_topics(db, today, scope, days),
+        "hourly": [{"hour": h, "label": hour_label(h, zone), "count": c} for h, c in hourly],
+        "spikes": [{**asdict(s), "label": hour_label(s.at, zone)} for s in spikes_in(hourly, first)],
+        "share_of_voice": share_of_voice(db, brands, since, brand, platform, day=scope.since),
         "survey_comments": survey_comments(db, Scope(since, brand, platform, own)),
     }
+
+
+def from_iso_day(at: str, zone: tzinfo) -> str:
+    """The day (``YYYY-MM-DD`` in ``zone``) of a stored time."""
+    return f"{datetime.fromisoformat(at).astimezone(zone):%Y-%m-%d}"
 
 
 # -- the posts behind a chart --------------------------------------------------------------------------
@@ -437,7 +455,8 @@ MAX_POSTS = 200
 class PostFilter:
     """What a click on a chart selects: the chart's own filters plus the clicked point or bar.
 
-    ``day`` (``YYYY-MM-DD``) and ``hour`` (``YYYY-MM-DDTHH``) are UTC, as the charts bucket them;
+    ``day`` (``YYYY-MM-DD``) is a day of the team's zone and ``hour`` (``YYYY-MM-DDTHH``) a UTC hour, as the
+    charts bucket them;
     ``term`` selects posts whose text contains the word (rising terms, a competitor's bar); ``language``
     a detected language (``und``: not known); ``topic`` a complaint topic's id."""
 
@@ -457,7 +476,7 @@ class PostFilter:
 
 POSTS_WHERE = """{range}
   AND (:platform IS NULL OR m.platform = :platform)
-  AND (:day IS NULL OR (m.created_at >= :day AND m.created_at < :day || 'T99'))
+  AND (:day_from IS NULL OR (m.created_at >= :day_from AND m.created_at < :day_to))
   AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
   AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
   AND (:complaint = 0 OR cl.complaint >= 0.5)
@@ -466,20 +485,21 @@ POSTS_WHERE = """{range}
   AND (:topic IS NULL OR m.key IN (SELECT mention_key FROM mention_topics WHERE topic_id = :topic))"""
 
 
-def _post_params(f: PostFilter) -> dict[str, Any]:
+def _post_params(f: PostFilter, day: tuple[str, str] | None) -> dict[str, Any]:
     like = None
     if f.term:
         like = "%" + f.term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform, "day": f.day,
+    day_from, day_to = day or (None, None)
+    return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform, "day_from": day_from, "day_to": day_to,
             "hour": f.hour, "sentiment": f.sentiment, "intent": f.intent, "complaint": int(f.complaint),
             "term": like, "language": f.language, "topic": f.topic}
 
 
-def _range(f: PostFilter) -> tuple[str, dict[str, Any]]:
+def _range(f: PostFilter, day: tuple[str, str] | None) -> tuple[str, dict[str, Any]]:
     """The brands and the time range as conditions the (brand, created_at) index answers: each brand's
-    posts from the latest start to the earliest end of the window, the day and the hour."""
-    starts = [str(to_iso(f.since)), *(x for x in (f.day, f.hour) if x)]
-    ends = [x for x in ((f.day + "T99") if f.day else None, (f.hour + ":99") if f.hour else None) if x]
+    posts from the latest start to the earliest end of the window, the day (its stored times) and the hour."""
+    starts = [str(to_iso(f.since)), *(x for x in (day[0] if day else None, f.hour) if x)]
+    ends = [x for x in (day[1] if day else None, (f.hour + ":99") if f.hour else None) if x]
     params: dict[str, Any] = {"lo": max(starts), "hi": min(ends) if ends else None}
     sql = "m.created_at >= :lo" + (" AND m.created_at < :hi" if ends else "")
     brands = (f.brand,) if f.brand else f.brands
@@ -492,8 +512,11 @@ def _range(f: PostFilter) -> tuple[str, dict[str, Any]]:
 def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The posts behind a point or bar, newest first, with how many there are in all (read-only:
     no conversation actions, so marketing sees what customers wrote without touching the queue)."""
-    where, extra = _range(f)
-    params = {**_post_params(f), **extra}
+    day = day_range(f.day, day_zone(db)) if f.day else None
+    if day and f.hour and not day[0][:13] <= f.hour < day[1][:13]:  # both hold: no post could be in both
+        raise CarelineError(f"hour {f.hour} (UTC) is not on day {f.day}: give one of them, or an hour of that day")
+    where, extra = _range(f, day)
+    params = {**_post_params(f, day), **extra}
     total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
         WHERE {POSTS_WHERE.format(range=where)}""", params).fetchone()[0]
     items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,

@@ -13,6 +13,14 @@
               legend: {orientation: "h", y: -0.2}, paper_bgcolor: "#fff", plot_bgcolor: "#fff"};
   function layout(extra) { return Object.assign({}, base, extra || {}); }
   var days = t.daily.map(function (d) { return d.day; });
+  /* Days, hours and post times read in the team's zone (t.timezone), the one the counts are kept in. */
+  var zoneParts = new Intl.DateTimeFormat("en-CA", {timeZone: t.timezone, year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
+  function teamTime(iso) {
+    var part = {};
+    zoneParts.formatToParts(new Date(iso)).forEach(function (x) { part[x.type] = x.value; });
+    return part.year + "-" + part.month + "-" + part.day + " " + part.hour + ":" + part.minute;
+  }
   /* Day axes: whole days only. With one day of data Plotly would zoom into that day and label
      its ticks with times ("23:59:59.999"), so the axis spans the day either side. */
   /* A day's bar is 80 % of a day wide (ms on a date axis): Plotly would size a lone day's bar to a hairline. */
@@ -64,8 +72,8 @@
           var li = el("li", undefined, "post");
           var head = el("p", undefined, "meta");
           head.appendChild(el("b", "@" + (p.handle || "?")));
-          head.appendChild(document.createTextNode(" · " + p.brand + " on " + p.platform + " · " + p.created_at.slice(0, 16).replace("T", " ") +
-                                                   " UTC · " + p.sentiment + " · " + p.intent.replace(/_/g, " ")));
+          head.appendChild(document.createTextNode(" · " + p.brand + " on " + p.platform + " · " + teamTime(p.created_at) +
+                                                   " · " + p.sentiment + " · " + p.intent.replace(/_/g, " ")));
           li.appendChild(head);
           li.appendChild(el("p", p.text, "text"));
           if (/^https?:\/\//.test(p.url)) {
@@ -155,7 +163,7 @@
   }), {barmode: "stack", xaxis: dayAxis(days)});
   function sentimentPosts(s, d) { return [s + " on " + d, {day: d, sentiment: s}]; }
   onClick("chart-sentiment", function (p) { showPosts.apply(null, sentimentPosts(p.data.name, day(p))); });
-  dataTable("chart-sentiment", ["Day (UTC)", "negative", "neutral", "positive"], t.daily.map(function (d) {
+  dataTable("chart-sentiment", ["Day", "negative", "neutral", "positive"], t.daily.map(function (d) {
     return [d.day].concat(["negative", "neutral", "positive"].map(function (s) {
       return counted(d[s], sentimentPosts(s, d.day));
     }));
@@ -166,7 +174,7 @@
     {yaxis: {range: [0, 100], ticksuffix: "%"}, xaxis: dayAxis(days)});
   function complaintPosts(d) { return ["complaints on " + d, {day: d, complaint: "1"}]; }
   onClick("chart-complaints", function (p) { showPosts.apply(null, complaintPosts(day(p))); });
-  dataTable("chart-complaints", ["Day (UTC)", "Complaint rate %", "Mentions"], t.daily.map(function (d) {
+  dataTable("chart-complaints", ["Day", "Complaint rate %", "Mentions"], t.daily.map(function (d) {
     return [d.day, counted(d.complaint_rate, complaintPosts(d.day)), d.total];
   }));
 
@@ -192,7 +200,7 @@
   onClick("chart-nps", function (p) { showPosts.apply(null, dayPosts(day(p))); });
   var surveyOn = {};
   t.survey_nps.forEach(function (s) { surveyOn[s.day] = s; });
-  dataTable("chart-nps", ["Day (UTC)", "Estimated NPS", "People", "Survey NPS (answers)"], t.daily.map(function (d) {
+  dataTable("chart-nps", ["Day", "Estimated NPS", "People", "Survey NPS (answers)"], t.daily.map(function (d) {
     var survey = surveyOn[d.day];
     return [d.day, d.estimated_nps === null ? null : posts(d.estimated_nps, dayPosts(d.day)),
             d.people, survey ? survey.nps + " (" + survey.answers + ")" : null];
@@ -210,7 +218,7 @@
   }), {barmode: "stack", xaxis: dayAxis(days)});
   function platformDayPosts(name, d) { return [(platformNames[name] || name) + " on " + d, {day: d, platform: name}]; }
   onClick("chart-platforms", function (p) { showPosts.apply(null, platformDayPosts(p.data.meta, day(p))); });
-  dataTable("chart-platforms", ["Day (UTC)"].concat(platforms.map(function (n) { return platformNames[n] || n; })),
+  dataTable("chart-platforms", ["Day"].concat(platforms.map(function (n) { return platformNames[n] || n; })),
     days.map(function (d) {
       return [d].concat(platforms.map(function (name) {
         var row = t.platforms.filter(function (r) { return r.platform === name && r.day === d; })[0];
@@ -281,24 +289,27 @@
     });
   });
 
-  var hours = t.hourly.map(function (h) { return h.hour.replace("T", " ") + ":00"; });
+  var hours = t.hourly.map(function (h) { return h.label; });
+  var hourLabel = {};
+  t.hourly.forEach(function (h) { hourLabel[h.hour] = h.label; });
   var volume = [{type: "scatter", mode: "lines", name: "mentions per hour", x: hours,
                  y: t.hourly.map(function (h) { return h.count; }), line: {color: "#2f6fed"}}];
   if (t.spikes.length) {
     volume.push({type: "scatter", mode: "markers", name: "spike", marker: {size: 11, color: "#d64545"},
-                 x: t.spikes.map(function (s) { return s.at.replace("T", " ") + ":00"; }),
+                 x: t.spikes.map(function (s) { return s.label; }),
                  y: t.spikes.map(function (s) { return s.count; })});
   }
   plot("chart-volume", volume);
+  /* An hour is asked for by its UTC key (what the counts and the posts' times are stored in), shown in the team's. */
   function hourPosts(hour) {
-    return ["posts in the hour from " + hour.replace("T", " ") + ":00 UTC", {hour: hour, days: "8"}];
+    return ["posts in the hour from " + (hourLabel[hour] || hour.replace("T", " ") + ":00 UTC"), {hour: hour, days: "8"}];
   }
   onClick("chart-volume", function (p) {
-    showPosts.apply(null, hourPosts(String(p.x).slice(0, 13).replace(" ", "T")));
+    showPosts.apply(null, hourPosts(p.curveNumber === 0 ? t.hourly[p.pointIndex].hour : t.spikes[p.pointIndex].at));
   });
   var spikeAt = {};
   t.spikes.forEach(function (s) { spikeAt[s.at] = true; });
-  dataTable("chart-volume", ["Hour (UTC)", "Mentions", "Spike"], t.hourly.map(function (h, i) {
+  dataTable("chart-volume", ["Hour", "Mentions", "Spike"], t.hourly.map(function (h, i) {
     return [hours[i], counted(h.count, hourPosts(h.hour)), spikeAt[h.hour] ? "spike" : ""];
   }));
 
