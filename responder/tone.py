@@ -71,15 +71,18 @@ RULES_BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
     "ar": ar.RULES,
     "th": th.RULES,
 }
-#: Languages the tone guard checks: those whose rules catch at least 4 in 5 of the defensive replies of a set
-#: written blind after the rules were frozen (by someone who never saw them), flagging at most 1 in 10 of its
-#: innocent look-alikes. Set 5 (2026-12-06, ``tests/data/tone_set5_blind.csv``, 10 + 10 a language, scored
-#: once): en 8/10 caught and 0/10 flagged; de 4, fr 5, es 5, pt 5, it 2, nl 6 caught, none flagged. So only
-#: English is listed. The others' rules (de ... nl rewritten class by class on the blind set 4, which they had
-#: caught 28 of 56 of, flagging 10; pl ... th caught 8 of 54 of their set 3) still run and report what they
-#: find, but their reports say ``checked: false``: an empty report in German means "none of the phrasings we
-#: know", which misses about half, and the agent must know that.
-TONE_LANGUAGES = ("en",)
+#: Languages the tone guard checks: those whose rules catch at least 4 in 5 of the defensive replies of each set
+#: written blind (by someone who never saw the rules or the other sets), flagging at most 1 in 10 of its innocent
+#: look-alikes. Set 5 (2026-12-06, ``tests/data/tone_set5_blind.csv``, 10 + 10 a language, scored once): en 8/10
+#: caught and 0/10 flagged; de 4, fr 5, es 5, pt 5, it 2, nl 6 caught, none flagged, so English alone was listed.
+#: Set 6 (``tests/data/tone_set6_blind.csv``, written blind the same afternoon, scored once): en 3, de 3, fr 3,
+#: es 5, pt 3, it 4, nl 1 caught (nl flagged 1). The English rules, rewritten by class on the misses of sets 5
+#: and 6, caught 7 of 15 of set 7 (``tests/data/tone_set7_blind.csv``, en and de, written blind meanwhile, scored
+#: once after they were frozen; 3 before the rewrite), German 5 of 15. No language passes a set its rules were not
+#: written on, so none is listed: every report says ``checked: false``, and what the rules find is still shown and
+#: still holds a reply. An empty report means "none of the phrasings we know", which misses about half, and the
+#: agent must know that.
+TONE_LANGUAGES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +119,8 @@ class ToneReport:
         return any(f.blocking for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
-        """The report as JSON; a draft in another language than English also says whether (and in
-        which languages) the guard could check it. English reports keep their original two keys."""
+        """The report as JSON, with whether (and in which languages) the guard could check it."""
         out: dict[str, Any] = {"defensive": self.defensive, "findings": [asdict(f) for f in self.findings]}
-        if self.language == "en":
-            return out
         out.update(language=self.language, checked=self.checked, languages_checked=list(TONE_LANGUAGES))
         if self.checked:
             return out

@@ -1138,6 +1138,22 @@ NEW_CLASSES: list[tuple[str, str]] = [
     ("nl", "Stop met spammen alsjeblieft."),
     # "not our problem"
     ("en", "Not our problem, talk to the courier."),
+    # 2026-12-06, after sets 5 and 6 (written for each class, not copied from the sets): the problem passed to a
+    # third party, the brand's record held up, the problem made small, sarcasm without an emoji, the policy wall
+    # with no further step, and the counterfactual over what the customer kept or sent
+    ("en", "Delays at the border are down to customs, not us. You'll have to raise it with them."),
+    ("en", "Refunds for the concert are the promoter's responsibility, not ours."),
+    ("en", "Take it up with your bank, the block is nothing to do with us."),
+    ("en", "We've been voted the friendliest airline three years in a row, so that doesn't sound like our crew."),
+    ("en", "Frankly we find that hard to believe."),
+    ("en", "A cold coffee is hardly the end of the world."),
+    ("en", "A five-minute wait isn't a big deal, and nobody else has complained about it."),
+    ("en", "Everyone else at the gig managed to get in fine."),
+    ("en", "With a bill that old, the late fee shouldn't come as a surprise."),
+    ("en", "Right, because we deliberately planned the roadworks outside your house."),
+    ("en", "Sorry, but there is nothing else we can do."),
+    ("en", "Our terms are clear: no refunds after the event."),
+    ("en", "If you'd kept the box, the return would have been easy."),
 ]
 
 
@@ -1197,6 +1213,14 @@ LOOK_ALIKES: list[tuple[str, str]] = [
     ("it", "Se continua ad avere problemi, le mandiamo un tecnico domani."),
     ("nl", "Stuur ons nog een bericht met je ordernummer, dan zoeken we het uit."),
     ("nl", "De app werkt nu weer gewoon. Excuses voor het ongemak!"),
+    # 2026-12-06: sharing the words of the rules above
+    ("en", "We know this is a big deal for you, and we're sorry."),
+    ("en", "The delay is with the courier, so we'll take it up with them today and update you by 5pm."),
+    ("en", "This one is on us, not you: we've refunded the fee."),
+    ("en", "Nobody should have to wait that long, and we're sorry you did."),
+    ("en", "Our terms say you can cancel within 14 days for free, so I've cancelled it for you."),
+    ("en", "If you've kept the receipt, bring it in and we'll swap it straight away."),
+    ("en", "Sure, since you asked: the new timetable starts on Monday."),
 ]
 
 
@@ -1226,25 +1250,54 @@ SET5 = Path(__file__).parent / "data" / "tone_set5_blind.csv"
 #: (defensive caught, innocent flagged) of 10 + 10 each, as scored once; the rules were 11 and 2 of 70 before
 #: the class-by-class rewrite on set 4. A rule change that moves these was tuned on set 5: write a new set.
 SET5_SCORES: dict[str, tuple[int, int]] = {
-    "en": (8, 0), "de": (4, 0), "fr": (5, 0), "es": (5, 0), "pt": (5, 0), "it": (2, 0), "nl": (6, 0)}
+    "en": (10, 0), "de": (4, 0), "fr": (5, 0), "es": (5, 0), "pt": (5, 0), "it": (2, 0), "nl": (6, 0)}
 
 
-def _set5() -> dict[str, dict[str, list[str]]]:
+SET6 = Path(__file__).parent / "data" / "tone_set6_blind.csv"
+SET7 = Path(__file__).parent / "data" / "tone_set7_blind.csv"
+#: The same for set 6, written blind by another writer the same afternoon, after set 5 had been scored, and scored
+#: once with the rules as they stood: English, listed as checked on set 5's 8 of 10, caught 3 (en 3/0, de 3/0,
+#: fr 3/0, es 5/0, pt 3/0, it 4/0, nl 1/1). The English rules were then rewritten by class on the misses of sets 5
+#: and 6 (``NEW_CLASSES``), so for English both are development sets now (10/0 and 10/0: that measures nothing).
+SET6_SCORES: dict[str, tuple[int, int]] = {
+    "en": (10, 0), "de": (3, 0), "fr": (3, 0), "es": (5, 0), "pt": (3, 0), "it": (4, 0), "nl": (1, 1)}
+#: Set 7: 15 defensive and 15 innocent replies in English and German, written blind by a third writer while the
+#: English rules were rewritten, and scored once after they were frozen (16:00 UTC). English caught 7 of 15 (3
+#: with the rules before the rewrite), German 5; neither flagged an innocent reply.
+SET7_SCORES: dict[str, tuple[int, int]] = {"en": (7, 0), "de": (5, 0)}
+#: The blind sets that decide each language: those its rules were not written on.
+DECIDING = {"en": (SET7,), "de": (SET5, SET6, SET7), **{lang: (SET5, SET6) for lang in ("fr", "es", "pt", "it", "nl")}}
+
+
+def _blind(path: Path) -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
-    with SET5.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             out.setdefault(row["language"], {"defensive": [], "innocent": []})[row["label"]].append(row["text"])
     return out
 
 
+def _scores(path: Path, lang: str) -> tuple[int, int]:
+    texts = _blind(path)[lang]
+    assert len(texts["defensive"]) == len(texts["innocent"]) in (10, 15)
+    return (sum(check_tone(t, lang).defensive for t in texts["defensive"]),
+            sum(check_tone(t, lang).defensive for t in texts["innocent"]))
+
+
+def _passes(path: Path, lang: str) -> bool:
+    """4 in 5 of the defensive replies caught, at most 1 in 10 of the innocent ones flagged."""
+    caught, flagged = _scores(path, lang)
+    n = len(_blind(path)[lang]["defensive"])
+    return caught >= 0.8 * n and flagged <= 0.1 * n
+
+
 @pytest.mark.parametrize("lang", sorted(SET5_SCORES))
-def test_set5_written_blind_scores_as_pinned_and_decides_what_is_checked(lang: str) -> None:
-    """4 in 5 defensive replies caught and at most 1 in 10 innocent ones flagged, on a set the rules never saw,
-    or the language is not listed as checked (its report says so and asks the agent to read the reply)."""
-    texts = _set5()[lang]
-    assert (len(texts["defensive"]), len(texts["innocent"])) == (10, 10)
-    caught = sum(check_tone(t, lang).defensive for t in texts["defensive"])
-    flagged = sum(check_tone(t, lang).defensive for t in texts["innocent"])
-    assert (caught, flagged) == SET5_SCORES[lang]
-    passes = caught >= 8 and flagged <= 1
+def test_the_blind_sets_score_as_pinned_and_decide_what_is_checked(lang: str) -> None:
+    """Each blind set scores as pinned (a rule change that moves a deciding set's figures was tuned on it: write
+    a new set), and a language is listed as checked only where it passes every blind set its rules were not
+    written on (its report says so otherwise, and asks the agent to read the reply)."""
+    assert (_scores(SET5, lang), _scores(SET6, lang)) == (SET5_SCORES[lang], SET6_SCORES[lang])
+    if lang in SET7_SCORES:
+        assert _scores(SET7, lang) == SET7_SCORES[lang]
+    passes = all(_passes(path, lang) for path in DECIDING[lang])
     assert (lang in TONE_LANGUAGES) == check_tone("x", lang).checked == passes

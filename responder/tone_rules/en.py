@@ -12,7 +12,9 @@ _EN_SHOULD = (r"(?:read|checked|looked|known|noticed|followed|paid attention|ask
 #: What "if you'd ..." reproaches the customer for not doing; "if you'd like" and "if you had checked in" are fine.
 _EN_HEEDED = (r"(?:read|re-read|reread|checked(?! in| out)|double-checked|looked|followed|listened"
               r"|paid (?:more )?attention"
-              r"|bothered|scrolled|noticed|taken (?:the|a) (?:time|moment|minute|second))")
+              r"|bothered|scrolled|noticed|taken (?:the|a) (?:time|moment|minute|second)"
+              r"|kept (?:your|the|a|hold of)|saved (?:your|the)|submitted|registered|updated (?:your|the)"
+              r"|sent (?:us|it|them|in)|given us|told us)")
 #: What "you must have ..." guesses the customer got wrong; "you must have been so worried" is empathy.
 _EN_MUST = (r"(?:entered|typed|misread|missed|forgotten|overlooked|clicked|selected|chosen|deleted|ignored|"
             r"made a mistake|misunderstood|skipped|used the wrong|put the wrong|given us the wrong)")
@@ -85,6 +87,37 @@ RULES: tuple[Rule, ...] = (
           r"\bno (?:other )?customers? (?:has|have) (?:ever )?(?:complained|reported)\b"
           r"|\byou(?:'re| are) the only (?:one|customer|person)\b",
           "Implies the customer is the problem.", "We're sorry you're running into this."),
+    _rule("defensive",  # the problem passed to someone else: "that's on the courier, not us", "take it up with them"
+          r"\b(?:on|with|down to|up to|for) (?:(?:the|your) )?[\w' -]{1,30}?,? (?:and )?not (?:us|ours|with us)\b"
+          r"|\b(?:responsibility|fault|problem|issue|job|call|department)(?:,| and) not (?:ours|us|our \w+)\b"
+          r"|(?:^|(?<=[.!?] )|\byou(?:'ll| will)? (?:need to |have to |should |must |can |could )?)(?:take|raise)"
+          r" (?:it|that|this|the matter|your complaint) (?:up )?with (?:them|the \w+|your \w+)"
+          r"|\b(?:nothing|little) to do with us\b",
+          "Passes the problem to someone else and stops there.",
+          "That part sits with <them>, but we'll chase it for you and update you here by <time>."),
+    _rule("defensive",  # doubting the customer, or defending the brand's record instead of their problem
+          r"\b(?:hard|difficult) to believe\b"
+          r"|\bwe(?:'ve| have) been (?:rated|voted|named|ranked|awarded)\b"
+          r"|\bwe(?:'re| are) (?:rated|voted|ranked) (?:the )?(?:best|most|number one|#1|top)\b",
+          "Defends the company's record instead of the customer's problem.",
+          "Thanks for telling us; here's what we can see on our side:"),
+    _rule("dismissive",  # the problem made small: "hardly the end of the world", "nobody else has mentioned it"
+          r"\b(?:isn't|is not|wasn't|was not|hardly|not really|not exactly) (?:a|that|such a|that much of a|much"
+          r" of a) big (?:deal|problem|issue)\b"
+          r"|\b(?:hardly|not exactly|it's not|it is not|that's not|that is not) the end of the world\b"
+          r"|\b(?:no ?one|nobody|no other customers?|none of our other customers) (?:else )?(?:has |have |had |is |are "
+          r"|seems? to (?:have )?)?(?:mentioned|complained|reported|noticed|had (?:a|any|this|that|the same)"
+          r" (?:problem|issue|trouble))\b"
+          r"|\b(?:everyone|everybody) else\b[^.!?]{0,30}?\b(?:managed|coped|was fine|were fine|is fine|seems fine"
+          r"|had no (?:problem|issue|trouble))"
+          r"|\b(?:shouldn't|should not|can't|cannot|couldn't) (?:really )?(?:come as|be|have been) (?:a|any|much of a)"
+          r" surprise\b",
+          "Minimises the problem.", "We're sorry for the trouble this has caused."),
+    _rule("dismissive",  # sarcasm without an emoji: "Sure, because we arranged the snow"
+          r"\b(?:sure|right|yeah|yes|of course|oh (?:sure|yes|right)),? (?:because|since) (?:we|i|obviously)\b"
+          r"|\bwe (?:personally|deliberately|intentionally|secretly) (?:arranged|planned|caused|made|organi[sz]ed"
+          r"|wanted|set out)\b",
+          "Sarcasm reads as contempt in public.", "Thanks for flagging this; here's what we can tell you:"),
     # blaming: the customer did it wrong
     _rule("blaming",
           r"\byou (?:should|ought to)(?: have|'ve| not have|n't have) (?:(?:just|really|simply|first|probably) )?"
@@ -134,7 +167,8 @@ RULES: tuple[Rule, ...] = (
           r"|delay|glitch|bug|day|few|couple)\b",  # the problem made small, not "it's just a quick form"
           "Minimises the problem.", "We're sorry for the trouble this has caused."),
     _rule("dismissive",
-          r"\b(?:there(?:'s| is) nothing (?:we|i) can do|nothing (?:more )?(?:we|i) can do"
+          r"\b(?:there(?:'s| is) nothing (?:(?:further|more|else) )?(?:that )?(?:we|i) can do"
+          r"|nothing (?:more |further |else )?(?:we|i) can do"
           r"|it is what it is|deal with it|get over it)\b",
           "Closes the door without a next step.", "Here's what we can do next:"),
     _rule("dismissive",  # sarcasm: a public complaint answered with mock thanks or an eye-roll
@@ -161,6 +195,8 @@ RULES: tuple[Rule, ...] = (
     _rule("policy_hiding",
           r"\b(?:our|company|store) polic(?:y|ies) "
           r"(?:states?|says?|does not|doesn't|do not|don't|prevents?|prohibits?)\b"
+          r"|\bour (?:terms|t&cs|ts&cs|conditions|rules)(?: (?:and|&) conditions)? (?:clearly )?"
+          r"(?:state|say|are clear)\b"
           r"|\bper (?:our )?(?:company )?(?:policy|terms)\b"
           r"|\b(?:according to|in (?:accordance|line) with) (?:our|company|the company's) "
           r"(?:policy|policies|terms|rules)\b",
