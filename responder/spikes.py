@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
 from careline.domain import to_iso
 from careline.settings import Settings, WebhookSettings
-from careline.trending import HOUR_FORMAT, Spike, spikes_for
+from careline.store.trending import day_zone
+from careline.trending import HOUR_FORMAT, Spike, hour_label, spikes_for
 
 #: Spikes in hours older than this are not alerted (the job runs hourly; three hours covers a missed run).
 RECENT_HOURS = 3
@@ -46,13 +47,16 @@ def spike_links(base: str, brand: str, hour: str) -> dict[str, str]:
     return {"posts_url": page, "posts_api_url": api}
 
 
-def alert_payload(alert: SpikeAlert, base: str, now: datetime) -> dict[str, object]:
-    """The JSON body receivers get; ``event`` is also sent as ``X-Careline-Event``."""
+def alert_payload(alert: SpikeAlert, base: str, now: datetime, zone: tzinfo = UTC) -> dict[str, object]:
+    """The JSON body receivers get; ``event`` is also sent as ``X-Careline-Event``. ``hour`` is the UTC hour the
+    links ask for; the ``summary`` people read names it in ``zone``, the team's (the trends page's clock)."""
     s = alert.spike
+    name = str(getattr(zone, "key", zone))
+    clock = "UTC" if name in ("UTC", "Etc/UTC") else f"({name})"
     return {"event": "trends.spike", "spike_alert_id": alert.id, "brand": alert.brand, "hour": s.at,
             "hour_start": to_iso(datetime.strptime(s.at, HOUR_FORMAT).replace(tzinfo=now.tzinfo)),
             "count": s.count, "usual": s.mean, "threshold": s.threshold, "at": to_iso(now),
-            "summary": f"{s.count} mentions of {alert.brand} in the hour from {s.at[11:]}:00 UTC, "
+            "summary": f"{s.count} mentions of {alert.brand} in the hour from {hour_label(s.at, zone)[11:]} {clock}, "
                        f"where about {s.mean:.0f} are usual",
             **spike_links(base, alert.brand, s.at)}
 
@@ -71,7 +75,7 @@ def record_spikes(db: Database, settings: Settings, now: datetime, *, base_url: 
     write transaction; returns the alerts recorded now (none when another run recorded them first).
     Links are under ``responder.public_url``, else ``base_url`` (the service's own address)."""
     base = settings.responder.public_url or base_url
-    out = []
+    zone, out = day_zone(db), []
     for brand in settings.brands:
         for spike in recent(spikes_for(db, now, brand.name), now):
             cur = db.conn.execute(
@@ -81,7 +85,7 @@ def record_spikes(db: Database, settings: Settings, now: datetime, *, base_url: 
             if cur.rowcount != 1:
                 continue
             alert = SpikeAlert(int(cur.lastrowid or 0), brand.name, spike)
-            body = json.dumps(alert_payload(alert, base, now), sort_keys=True)
+            body = json.dumps(alert_payload(alert, base, now, zone), sort_keys=True)
             db.conn.executemany("INSERT INTO webhook_deliveries (url, payload, next_attempt_at) VALUES (?, ?, ?)",
                                 [(h.url, body, to_iso(now)) for h in _hooks(settings)])
             out.append(alert)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -22,6 +23,7 @@ from careline.app.web.migrations import WEB
 from careline.app.web.trends import trends
 from careline.settings import BrandSettings, ResponderSettings, Settings, WebhookSettings
 from careline.store import Store
+from careline.store.trending import keep_days_in
 from responder.alerts import deliver_webhooks
 from responder.spikes import record_spikes
 from tests.test_responder_alerts import SECRET, Receiver, receiver  # the loopback receiver fixture
@@ -73,10 +75,22 @@ async def test_a_spike_is_recorded_once_with_a_webhook_row_for_each_hook_that_wa
     assert body["event"] == "trends.spike" and body["count"] == 25 and 1.5 <= body["usual"] <= 2.0
     assert body["posts_url"] == f"https://care.example.com/trends?brand=skylark&days=7#hour={hour}"
     assert body["posts_api_url"] == f"https://care.example.com/api/trends/posts?brand=skylark&hour={hour}&days=8"
-    assert "25 mentions of skylark" in body["summary"]
+    assert body["summary"].startswith(f"25 mentions of skylark in the hour from {NOW:%H}:00 UTC, where about ")
     again = await store.write(lambda db: record_spikes(db, cfg, NOW + timedelta(minutes=20), base_url=""))
     assert again == []  # the next run, or a restart, finds it recorded
     assert await store.read(lambda db: db.conn.execute("SELECT count(*) FROM webhook_deliveries").fetchone()[0]) == 1
+
+
+async def test_the_summary_names_the_hour_in_the_teams_clock(store: Store) -> None:
+    """People read the summary (a chat message): the hour in the zone the trends are kept in, which it names; the
+    ``hour`` the links ask for stays the UTC key."""
+    await store.write(lambda db: keep_days_in(db, "Asia/Kolkata"))
+    await store.write(lambda db: record_spikes(db, settings(), NOW, base_url=""))
+    body = json.loads(await store.read(lambda db: db.conn.execute("SELECT payload FROM webhook_deliveries")
+                                       .fetchone()[0]))
+    local = NOW.replace(minute=0, second=0, microsecond=0).astimezone(ZoneInfo("Asia/Kolkata"))  # 30 min off
+    assert body["hour"] == f"{NOW:%Y-%m-%dT%H}"
+    assert body["summary"].startswith(f"25 mentions of skylark in the hour from {local:%H:%M} (Asia/Kolkata), ")
 
 
 async def test_old_spikes_are_not_news(store: Store) -> None:
