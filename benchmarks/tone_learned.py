@@ -24,6 +24,18 @@ The method, fixed on 2026-12-06 at 16:05 UTC, before anything below was scored:
    read it).
 Intervals: Wilson 95 % on counts. Every set was written by language models, in one register.
 
+Round 2, fixed on 2026-12-06 at 16:22 UTC, after round 1 (below) was refused for flagging 6 of 20 of our own
+German templates, and before anything of round 2 was scored (``--round 2``):
+1. The pool of round 1 plus, as innocent, every built-in template rendered (16 languages, each intent, on X,
+   Reddit, Bluesky and Mastodon, with a first name and without): the register of our own replies, which no set had.
+   C as in round 1.
+2. Candidates en, de, fr, es, pt, it, nl. A language's deciding sets are the blind sets its rules were not written
+   on: en set 7 (15 + 15); de sets 5, 6 and 7; fr, es, pt, it, nl sets 5 and 6. "Rules or model" must catch at
+   least 4 in 5 and flag at most 1 in 10 on each of them.
+3. And its own templates, read by the model refitted with that language's templates left out of the pool (how it
+   reads a brand's own templates, which it never saw), must flag none of them.
+Only a language that passes 2 and 3 could be checked with the learned reading.
+
 Also printed, after the rule's verdict (a check the rule did not name, run after it): how many renderings of
 Careline's own built-in templates (every intent, on X and Reddit, in each candidate language) the learned
 reading flags. A guard that holds our own suggested replies for approval cannot ship whatever the sets say.
@@ -55,6 +67,11 @@ from tests import test_responder_tone as tone_sets  # noqa: E402
 
 CANDIDATES = ("de", "fr", "es", "pt", "it", "nl")
 SETS = {name: ROOT / "tests" / "data" / f"tone_{name.replace(' ', '')}_blind.csv" for name in ("set 5", "set 6")}
+SET7 = ROOT / "tests" / "data" / "tone_set7_blind.csv"
+#: Round 2's deciding sets: those each language's rules were not written on.
+DECIDING = {"en": ("set 7",), "de": ("set 5", "set 6", "set 7"),
+            **{lang: ("set 5", "set 6") for lang in ("fr", "es", "pt", "it", "nl")}}
+PLATFORMS = ("x", "reddit", "bluesky", "mastodon")
 
 
 def pool() -> list[transfer.Reply]:
@@ -163,7 +180,86 @@ def main(as_json: bool) -> None:
           ", ".join(f"{lang} {n}/{of}" for lang, (n, of) in report["own_templates_flagged"].items()))
 
 
+def template_replies() -> list[transfer.Reply]:
+    """Every built-in template rendered, as innocent: each language and intent, on each platform, with a first
+    name and without."""
+    from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
+
+    out = {}
+    for lang in LANGUAGE_TEMPLATES:
+        for intent in DEFAULT_TEMPLATES:
+            for platform in PLATFORMS:
+                for name in ("Lena Schmidt", ""):
+                    text = draft_reply(intent, "skylark", name, "CL-1234", platform, language=lang).text
+                    out.setdefault(text, transfer.Reply(text, lang, 0, "template"))
+    return list(out.values())
+
+
+def choose(x: np.ndarray, y: np.ndarray, langs: np.ndarray) -> float:
+    from classifiers.metrics import log_loss
+
+    losses = {}
+    for c in transfer.C_GRID:
+        p = np.empty(len(y))
+        for lang in sorted(set(langs)):
+            out = langs == lang
+            p[out] = transfer._fit(x[~out], y[~out], c).predict_proba(x[out])[:, 1]
+        losses[c] = log_loss(y, p)
+    return min(transfer.C_GRID, key=lambda c: (losses[c], c))
+
+
+def round_two() -> dict[str, Any]:
+    from classifiers.multilingual import UseEncoder
+
+    encoder = UseEncoder()
+    train, templates = pool(), template_replies()
+    rows = train + templates
+    x = encoder.embed([r.text for r in rows])
+    y = np.array([r.defensive for r in rows])
+    langs = np.array([r.language for r in rows])
+    is_template = np.array([r.part == "template" for r in rows])
+    best = choose(x, y, langs)
+    clf = transfer._fit(x, y, best)
+    sets = {**{name: blind(path) for name, path in SETS.items()}, "set 7": blind(SET7)}
+    report: dict[str, Any] = {"pool": len(train), "templates": len(templates), "C": best}
+    for lang in ("en", *CANDIDATES):
+        cells = {}
+        for name in DECIDING[lang]:
+            chosen = [r for r in sets[name] if r.language == lang]
+            p = clf.predict_proba(encoder.embed([r.text for r in chosen]))[:, 1]
+            rules = np.array([check_tone(r.text, lang).defensive for r in chosen])
+            yy = np.array([r.defensive for r in chosen])
+            union = rules | (p >= 0.5)
+            n = int((yy == 1).sum())
+            cells[name] = {"rules": [int(rules[yy == 1].sum()), int(rules[yy == 0].sum())],
+                           "model": [int((p >= 0.5)[yy == 1].sum()), int((p >= 0.5)[yy == 0].sum())],
+                           "union": [int(union[yy == 1].sum()), int(union[yy == 0].sum())], "of": n,
+                           "passes": bool(union[yy == 1].sum() >= 0.8 * n and union[yy == 0].sum() <= 0.1 * n)}
+        own = is_template & (langs == lang)
+        without = transfer._fit(x[~own], y[~own], best)
+        flagged = int((without.predict_proba(x[own])[:, 1] >= 0.5).sum())
+        report[lang] = {"sets": cells, "own_templates_flagged": [flagged, int(own.sum())],
+                        "passes": all(c["passes"] for c in cells.values()) and flagged == 0}
+    return report
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
-    main(parser.parse_args().json)
+    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
+    args = parser.parse_args()
+    if args.round == 2:
+        result = round_two()
+        if args.json:
+            print(json.dumps(result, indent=1))
+        else:
+            print(f"round 2: pool {result['pool']} + {result['templates']} template renderings; C {result['C']}")
+            for lang in ("en", *CANDIDATES):
+                r = result[lang]
+                cells = "; ".join(f"{name} rules {c['rules'][0]}/{c['rules'][1]} model {c['model'][0]}/"
+                                  f"{c['model'][1]} union {c['union'][0]}/{c['union'][1]} of {c['of']}"
+                                  for name, c in r["sets"].items())
+                print(f"  {lang}: {cells}; own templates flagged {r['own_templates_flagged'][0]}/"
+                      f"{r['own_templates_flagged'][1]}; passes: {r['passes']}")
+    else:
+        main(args.json)
