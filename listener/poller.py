@@ -56,6 +56,8 @@ class RunResult:
     pages: int = 0
     inserted: int = 0
     duplicates: int = 0
+    #: Posts of customers erased since they wrote them, read again and dropped (``store_mentions``), not duplicates.
+    erased: int = 0
     skipped: int = 0
     posts_read: int = 0
     status: str = "ok"
@@ -147,17 +149,20 @@ class Poller:
         src = self.source
         cost = page.posts_read * (self.budget.cost_per_post if self.budget else 0.0)
 
-        def write(db: Database) -> int:
+        def write(db: Database) -> tuple[int, int]:
             res = store_mentions(db, page.mentions, SourceCursor(src.name, src.brand, page.cursor), now)
             record_usage(db, src, now, page.posts_read, cost)
             # the page's warnings (a Reddit gap) go in with its mentions: one is never stored without the other
             _set_health(db, src, "ok", 0, None, now, success=True, warning="; ".join(page.notes) or None)
-            return res.inserted
+            return res.inserted, res.erased
 
-        inserted = await self.store.write(write)
+        inserted, erased = await self.store.write(write)
+        if erased:  # an operator who erased a customer can see the erasure hold (counts only: no ids in the log)
+            log.info("%s: dropped %d post(s) of erased customers read again", src.key, erased)
         result.pages += 1
         result.inserted += inserted
-        result.duplicates += len(page.mentions) - inserted
+        result.erased += erased
+        result.duplicates += len(page.mentions) - inserted - erased
         result.skipped += page.skipped
         result.posts_read += page.posts_read
         result.notes.extend(page.notes)
