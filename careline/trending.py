@@ -142,8 +142,13 @@ def day_range(day: str, zone: tzinfo) -> tuple[str, str]:
 
 
 def hour_label(hour: str, zone: tzinfo) -> str:
-    """A UTC hour key (``YYYY-MM-DDTHH``) as the team reads it in ``zone`` ("2026-12-06 15:00")."""
-    return f"{datetime.strptime(hour, HOUR_FORMAT).replace(tzinfo=UTC).astimezone(zone):%Y-%m-%d %H:%M}"
+    """A UTC hour key (``YYYY-MM-DDTHH``) as the team reads it in ``zone`` ("2026-12-06 15:00"). The hour the
+    clocks go back comes twice: each of the two carries its zone's abbreviation ("2026-10-25 01:00 BST", then
+    "... 01:00 GMT"), so the chart and its table do not show one hour twice."""
+    at = datetime.strptime(hour, HOUR_FORMAT).replace(tzinfo=UTC)
+    local = at.astimezone(zone)
+    twice = local.replace(fold=1 - local.fold).astimezone(UTC) != at
+    return f"{local:%Y-%m-%d %H:%M}" + (f" {local:%Z}" if twice else "")
 
 
 def local_day_of(hour: str, zone: tzinfo) -> str:

@@ -22,7 +22,7 @@ from careline.domain import Role, to_iso
 from careline.settings import BrandSettings, ServiceSettings, Settings
 from careline.store import Store
 from careline.store.trending import day_zone, keep_days_in, track_names, zone_shifts
-from careline.trending import day_range, since_iso
+from careline.trending import day_range, hour_label, since_iso
 from tests.test_web_trends_platforms import classify
 
 NEW_YORK = "America/New_York"
@@ -79,6 +79,9 @@ def test_the_zone_table_follows_the_clocks() -> None:
     assert ("2026-03-29T01:00:00.000000+00:00", 60) in london  # British Summer Time begins
     assert ("2026-10-25T01:00:00.000000+00:00", 0) in london
     assert zone_shifts("UTC") == [("", 0)] and zone_shifts("Asia/Kolkata") == [("", 330)]
+    # the hour the clocks go back comes twice: each says which it is
+    assert [hour_label(h, ZoneInfo("Europe/London")) for h in ("2026-10-25T00", "2026-10-25T01", "2026-10-25T02")] \
+        == ["2026-10-25 01:00 BST", "2026-10-25 01:00 GMT", "2026-10-25 02:00"]
     # a day the clocks go forward is 23 hours long, and both ends are the team's midnights
     assert day_range("2026-03-29", ZoneInfo("Europe/London")) == ("2026-03-29T00:00:00.000000+00:00",
                                                                   "2026-03-29T23:00:00.000000+00:00")

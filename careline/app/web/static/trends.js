@@ -289,14 +289,16 @@
     });
   });
 
-  var hours = t.hourly.map(function (h) { return h.label; });
+  /* The chart's x: the team's wall-clock hour (the hour the clocks go back is plotted twice at one x); its table
+     keeps the zone's abbreviation on those two ("01:00 BST", "01:00 GMT"). */
+  var hours = t.hourly.map(function (h) { return h.label.slice(0, 16); });
   var hourLabel = {};
   t.hourly.forEach(function (h) { hourLabel[h.hour] = h.label; });
   var volume = [{type: "scatter", mode: "lines", name: "mentions per hour", x: hours,
                  y: t.hourly.map(function (h) { return h.count; }), line: {color: "#2f6fed"}}];
   if (t.spikes.length) {
     volume.push({type: "scatter", mode: "markers", name: "spike", marker: {size: 11, color: "#d64545"},
-                 x: t.spikes.map(function (s) { return s.label; }),
+                 x: t.spikes.map(function (s) { return s.label.slice(0, 16); }),
                  y: t.spikes.map(function (s) { return s.count; })});
   }
   plot("chart-volume", volume);
@@ -310,7 +312,7 @@
   var spikeAt = {};
   t.spikes.forEach(function (s) { spikeAt[s.at] = true; });
   dataTable("chart-volume", ["Hour", "Mentions", "Spike"], t.hourly.map(function (h, i) {
-    return [hours[i], counted(h.count, hourPosts(h.hour)), spikeAt[h.hour] ? "spike" : ""];
+    return [h.label, counted(h.count, hourPosts(h.hour)), spikeAt[h.hour] ? "spike" : ""];
   }));
 
   /* Horizontal bars: an intent's full name fits beside its bars at any width (upright labels under
