@@ -157,6 +157,10 @@ async def test_the_page_and_the_posts_behind_a_bar_use_the_teams_days(store: Sto
         return [p["key"] for p in store.read_sync(lambda db: posts(db, f)["items"])]
 
     assert behind("2026-11-09") == ["late"] and behind("2026-11-10") == ["early"]
+    # "the days before": posts before the team's day, not the UTC date (the intents' previous 7 days)
+    until = PostFilter(since=now - timedelta(days=7), before="2026-11-10", brands=("skylark",))
+    assert [p["key"] for p in store.read_sync(lambda db: posts(db, until)["items"])] == ["late"]
+    assert t["intents_since"] == "2026-11-04"  # the intents' last 7 days begin at New York's 4th, whatever the window
 
 
 async def test_the_web_app_keys_the_days_by_the_service_zone(store: Store) -> None:

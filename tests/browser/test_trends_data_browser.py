@@ -60,7 +60,8 @@ def test_tab_and_enter_reach_a_days_negative_posts_and_the_table_matches_the_cha
     drill.locator(".status", has_text=re.compile(r"^Showing")).wait_for(timeout=10_000)
     assert drill.locator("h2").inner_text() == f"Posts: negative on {day}"
     assert page.evaluate("document.activeElement === document.querySelector('#drill h2')")  # the reader moves on
-    assert drill.locator(".status").inner_text().endswith(f" of {count}, newest first.")  # the same posts as the bar
+    status = drill.locator(".status").inner_text()
+    assert status.endswith(f" of {count}, newest first; times in UTC.")  # the same posts as the bar, in the zone
     metas = drill.locator("li.post .meta").all_inner_texts()
     assert metas and all(re.search(rf" · {day} \d\d:\d\d · negative · ", m) for m in metas), metas  # the team's time
 

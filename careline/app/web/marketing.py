@@ -110,8 +110,9 @@ def post_filter(request: web.Request, now: datetime, zone: tzinfo) -> PostFilter
     the trends' days are kept in (``day_zone``), so ``days`` and ``day`` mean the days the charts show."""
     settings = settings_now(request.app)
     day = _matches(request, "day", r"\d{4}-\d{2}-\d{2}", "a date as YYYY-MM-DD")
+    before = _matches(request, "before", r"\d{4}-\d{2}-\d{2}", "a date as YYYY-MM-DD")
     hour = _matches(request, "hour", r"\d{4}-\d{2}-\d{2}T\d{2}", "an hour as YYYY-MM-DDTHH (UTC)")
-    for name, value, fmt in (("day", day, "%Y-%m-%d"), ("hour", hour, "%Y-%m-%dT%H")):
+    for name, value, fmt in (("day", day, "%Y-%m-%d"), ("hour", hour, "%Y-%m-%dT%H"), ("before", before, "%Y-%m-%d")):
         try:
             if value is not None:
                 datetime.strptime(value, fmt)
@@ -124,7 +125,7 @@ def post_filter(request: web.Request, now: datetime, zone: tzinfo) -> PostFilter
         since=from_iso(since_iso(now, _int(request, "days", 30, 1, 365), zone)) or now,
         brand=_one_of(request, "brand", {b.name for b in settings.brands}),
         brands=own_brands(settings.brands),
-        platform=_one_of(request, "platform", PLATFORMS), day=day, hour=hour,
+        platform=_one_of(request, "platform", PLATFORMS), day=day, hour=hour, before=before,
         sentiment=_one_of(request, "sentiment", SENTIMENTS),
         intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),
         complaint=_one_of(request, "complaint", ("0", "1")) == "1", term=term,

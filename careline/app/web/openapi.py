@@ -339,7 +339,9 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "400", "404", params=[
                 _q("days", {"type": "integer", "minimum": 1, "maximum": 365}, "how far back (default 30)"),
                 _q("brand", SHORT), _q("platform", {"type": "string", "enum": sorted(LIMITS)}),
-                _q("day", {"type": "string", "format": "date"}, "one UTC day, YYYY-MM-DD"),
+                _q("day", {"type": "string", "format": "date"}, "one day of the team's zone, YYYY-MM-DD"),
+                _q("before", {"type": "string", "format": "date"},
+                   "only posts before this day of the team's zone (the days before a window)"),
                 _q("hour", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}$"}, "one UTC hour"),
                 _q("sentiment", {"type": "string", "enum": ["negative", "neutral", "positive"]}),
                 _q("intent", {"type": "string", "pattern": "^[a-z_]{1,40}$"}),

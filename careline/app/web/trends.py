@@ -431,7 +431,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "languages": languages(db, scope),
         "survey_nps": survey_nps(db, Scope(since, brand, platform, own)),
         "nps_zones": [{"zone": z, "from": lo, "to": hi} for z, lo, hi in ZONES],
-        "intents": top_intents(db, today, scope),
+        "intents": top_intents(db, today, scope), "intents_since": _day(today, 6),
         "rising_terms": terms(db, today, scope, brands), "terms_per_day": RECENT_PER_DAY,
         "topics": top_topics(db, today, scope, days),
         "hourly": [{"hour": h, "label": hour_label(h, zone), "count": c} for h, c in hourly],
@@ -465,6 +465,8 @@ class PostFilter:
     platform: str | None = None
     day: str | None = None
     hour: str | None = None
+    #: Only posts before this day (``YYYY-MM-DD``, the team's): "the 7 days before" a window, not the 14 to now.
+    before: str | None = None
     sentiment: str | None = None
     intent: str | None = None
     complaint: bool = False
@@ -495,11 +497,12 @@ def _post_params(f: PostFilter, day: tuple[str, str] | None) -> dict[str, Any]:
             "term": like, "language": f.language, "topic": f.topic}
 
 
-def _range(f: PostFilter, day: tuple[str, str] | None) -> tuple[str, dict[str, Any]]:
+def _range(f: PostFilter, day: tuple[str, str] | None, until: str | None = None) -> tuple[str, dict[str, Any]]:
     """The brands and the time range as conditions the (brand, created_at) index answers: each brand's
-    posts from the latest start to the earliest end of the window, the day (its stored times) and the hour."""
+    posts from the latest start to the earliest end of the window, the day (its stored times), the hour and
+    ``until`` (the first instant of ``f.before``)."""
     starts = [str(to_iso(f.since)), *(x for x in (day[0] if day else None, f.hour) if x)]
-    ends = [x for x in (day[1] if day else None, (f.hour + ":99") if f.hour else None) if x]
+    ends = [x for x in (day[1] if day else None, (f.hour + ":99") if f.hour else None, until) if x]
     params: dict[str, Any] = {"lo": max(starts), "hi": min(ends) if ends else None}
     sql = "m.created_at >= :lo" + (" AND m.created_at < :hi" if ends else "")
     brands = (f.brand,) if f.brand else f.brands
@@ -512,10 +515,11 @@ def _range(f: PostFilter, day: tuple[str, str] | None) -> tuple[str, dict[str, A
 def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The posts behind a point or bar, newest first, with how many there are in all (read-only:
     no conversation actions, so marketing sees what customers wrote without touching the queue)."""
-    day = day_range(f.day, day_zone(db)) if f.day else None
+    zone = day_zone(db)
+    day = day_range(f.day, zone) if f.day else None
     if day and f.hour and not day[0][:13] <= f.hour < day[1][:13]:  # both hold: no post could be in both
         raise CarelineError(f"hour {f.hour} (UTC) is not on day {f.day}: give one of them, or an hour of that day")
-    where, extra = _range(f, day)
+    where, extra = _range(f, day, day_range(f.before, zone)[0] if f.before else None)
     params = {**_post_params(f, day), **extra}
     total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
         WHERE {POSTS_WHERE.format(range=where)}""", params).fetchone()[0]

@@ -51,41 +51,54 @@
   }
   /* The posts behind a clicked point or bar, as text nodes only (post text is hostile). ``focus``: opened from
      the keyboard (a chart's data table), so the focus moves to the posts' heading, where a screen reader reads on. */
+  var shown = 0;  /* which showPosts call the list belongs to: a slow answer to an earlier click adds nothing */
   function showPosts(label, query, focus) {
-    var q = postsQuery(query), heading = drill.querySelector("h2");
+    var q = postsQuery(query), heading = drill.querySelector("h2"), mine = ++shown;
     drill.hidden = false;
     /* "Posts: Mastodon on 05 Dec", but "Posts in Spanish" (not "Posts: posts in Spanish"). */
     heading.textContent = /\bposts\b/i.test(label) ? label.charAt(0).toUpperCase() + label.slice(1)
       : "Posts: " + label;
     if (focus) { heading.focus(); }
-    var list = drill.querySelector("ol"), status = drill.querySelector(".status");
+    var list = drill.querySelector("ol"), status = drill.querySelector(".status"), more = drill.querySelector("button.more");
     list.textContent = "";
     status.textContent = "Loading…";
+    more.hidden = true;
     drill.querySelector("a.json").href = "/api/trends/posts?" + q.toString();
-    fetch("/api/trends/posts?" + q.toString(), {credentials: "same-origin", headers: {Accept: "application/json"}})
-      .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
-      .then(function (res) {
-        if (!res.ok) { status.textContent = res.body.error ? res.body.error.message : "Could not load the posts."; return; }
-        var b = res.body;
-        status.textContent = b.total === 0 ? "No posts." : "Showing " + b.items.length + " of " + b.total + ", newest first.";
-        b.items.forEach(function (p) {
-          var li = el("li", undefined, "post");
-          var head = el("p", undefined, "meta");
-          head.appendChild(el("b", "@" + (p.handle || "?")));
-          head.appendChild(document.createTextNode(" · " + p.brand + " on " + p.platform + " · " + teamTime(p.created_at) +
-                                                   " · " + p.sentiment + " · " + p.intent.replace(/_/g, " ")));
-          li.appendChild(head);
-          li.appendChild(el("p", p.text, "text"));
-          if (/^https?:\/\//.test(p.url)) {
-            var a = el("a", "Open the post");
-            a.href = p.url; a.rel = "noopener noreferrer"; a.target = "_blank";
-            li.appendChild(a);
-          }
-          list.appendChild(li);
-        });
-        drill.scrollIntoView({behavior: "smooth", block: "start"});
-      })
-      .catch(function () { status.textContent = "Could not load the posts."; });
+    /* A page of posts from ``offset``, added under those shown; "Show more" asks for the next page. */
+    function load(offset) {
+      q.set("offset", String(offset));
+      fetch("/api/trends/posts?" + q.toString(), {credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+        .then(function (res) {
+          if (mine !== shown) { return; }
+          if (!res.ok) { status.textContent = res.body.error ? res.body.error.message : "Could not load the posts."; return; }
+          var b = res.body;
+          b.items.forEach(function (p) { list.appendChild(postItem(p)); });
+          var n = list.children.length;
+          status.textContent = b.total === 0 ? "No posts." : "Showing " + n + " of " + b.total +
+            ", newest first; times in " + t.timezone + ".";
+          more.hidden = n >= b.total || !b.items.length;
+          more.onclick = function () { more.hidden = true; load(n); };
+          if (offset === 0) { drill.scrollIntoView({behavior: "smooth", block: "start"}); }
+        })
+        .catch(function () { if (mine === shown) { status.textContent = "Could not load the posts."; } });
+    }
+    load(0);
+  }
+  function postItem(p) {
+    var li = el("li", undefined, "post");
+    var head = el("p", undefined, "meta");
+    head.appendChild(el("b", "@" + (p.handle || "?")));
+    head.appendChild(document.createTextNode(" · " + p.brand + " on " + p.platform + " · " + teamTime(p.created_at) +
+                                             " · " + p.sentiment + " · " + p.intent.replace(/_/g, " ")));
+    li.appendChild(head);
+    li.appendChild(el("p", p.text, "text"));
+    if (/^https?:\/\//.test(p.url)) {
+      var a = el("a", "Open the post");
+      a.href = p.url; a.rel = "noopener noreferrer"; a.target = "_blank";
+      li.appendChild(a);
+    }
+    return li;
   }
   function onClick(id, handler) {
     var node = document.getElementById(id);
@@ -328,7 +341,7 @@
       yaxis: {automargin: true, autorange: "reversed", type: "category"}, legend: {orientation: "h", y: -0.12, traceorder: "normal"}});
   function intentPosts(intent, recent) {
     return [intent.replace(/_/g, " ") + " (" + (recent ? "last 7 days" : "previous 7 days") + ")",
-            {intent: intent, days: recent ? "7" : "14"}];
+            recent ? {intent: intent, days: "7"} : {intent: intent, days: "14", before: t.intents_since}];
   }
   onClick("chart-intents", function (p) {
     showPosts.apply(null, intentPosts(t.intents[p.pointIndex].intent, p.curveNumber === 0));
