@@ -98,6 +98,18 @@ def test_tone_check_exit_codes(cli) -> None:
     assert (out["defensive"], out["findings"], out["checked"]) == (False, [], False) and "by hand" in out["note"]
 
 
+def test_tone_check_reads_the_replys_language(cli) -> None:
+    """The reply box checks a draft in the conversation's language; the command can too (German rules beside
+    the English ones), and says the guard vouches for none."""
+    reply = "Wie bereits mehrfach erklärt, liegt das an Ihnen."
+    german = CliRunner().invoke(cli, ["tone-check", "--language", "de", reply])
+    assert german.exit_code == 1
+    data = json.loads(german.output)
+    assert data["language"] == "de" and data["defensive"] and data["checked"] is False
+    assert CliRunner().invoke(cli, ["tone-check", reply]).exit_code == 0  # English rules alone know none of it
+    assert "--language" in CliRunner().invoke(cli, ["tone-check", "--help"]).output
+
+
 def test_tone_check_reads_stdin(cli) -> None:
     result = CliRunner().invoke(cli, ["tone-check", "-"], input="Calm down, it's not a big deal.")
     assert result.exit_code == 1
