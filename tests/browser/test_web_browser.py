@@ -71,6 +71,12 @@ def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
     assert page.locator("#sla-badge").get_attribute("data-state") == "responded"
     assert page.locator("#first-response").inner_text() != "not yet"
     assert "We're checking now." in page.locator(".msg.reply .body").last.inner_text()
+    assert editor.input_value() == "" and page.locator("#tone").inner_text().strip() == ""  # no tone of nothing
+    editor.fill("As we already explained, that's the courier's responsibility, not ours.")
+    page.wait_for_selector("#tone li.defensive")
+    editor.fill("   ")
+    page.wait_for_selector("#tone li", state="detached")
+    assert page.locator("#tone").inner_text().strip() == ""  # emptied again: nothing said
     shot(page, "conversation")
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 

@@ -27,27 +27,33 @@
   }
   /* A report in a language the guard does not check says so (report.checked false, with its note):
      an empty report there means little, and the agent must read the reply themselves. */
-  function renderTone(report) {
+  function renderTone(report, text) {
     tone.textContent = "";
-    if (report.checked === false) {
+    if (!text.trim()) { return; }  /* an empty reply box has no tone to speak of */
+    if (!report.findings.length) {
+      if (report.checked !== false) {
+        var p = document.createElement("p"); p.className = "ok"; p.textContent = "Tone guard: no findings.";
+        tone.appendChild(p);
+      }
+    } else {
+      tone.appendChild(findingsList(report.findings));
+    }
+    if (report.checked === false) {  /* under the findings, as the page first draws it */
       var u = document.createElement("p"); u.className = "unchecked"; u.id = "tone-unchecked";
       u.textContent = report.note.charAt(0).toUpperCase() + report.note.slice(1) + ".";
       tone.appendChild(u);
     }
-    if (!report.findings.length) {
-      if (report.checked === false) { return; }
-      var p = document.createElement("p"); p.className = "ok"; p.textContent = "Tone guard: no findings.";
-      tone.appendChild(p); return;
-    }
+  }
+  function findingsList(findings) {
     var ul = document.createElement("ul");
-    report.findings.forEach(function (f) {
+    findings.forEach(function (f) {
       var li = document.createElement("li"), b = document.createElement("b");
       li.className = f.category; b.textContent = f.category.replace("_", " ");
       li.appendChild(b);
       li.appendChild(document.createTextNode(": \u201c" + f.phrase + "\u201d \u2014 " + f.why + " Try: " + f.suggestion));
       ul.appendChild(li);
     });
-    tone.appendChild(ul);
+    return ul;
   }
   var timer = null;
   if (box) {
@@ -60,7 +66,7 @@
                                           language: data.language || "en"}).then(function (r) {
           if (r.error) { return; }
           showCount(r.length, r.limit);
-          renderTone(r.tone);
+          renderTone(r.tone, box.value);
         });
       }, 250);
     });
