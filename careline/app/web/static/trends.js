@@ -64,7 +64,9 @@
     status.textContent = "Loading…";
     more.hidden = true;
     drill.querySelector("a.json").href = "/api/trends/posts?" + q.toString();
-    /* A page of posts from ``offset``, added under those shown; "Show more" asks for the next page. */
+    /* A page of posts from ``offset``, added under those shown; "Show more" asks for the next page. Posts keep
+       arriving at the top, which moves the pages down: one already shown is not shown twice. */
+    var seen = {};
     function load(offset) {
       q.set("offset", String(offset));
       fetch("/api/trends/posts?" + q.toString(), {credentials: "same-origin", headers: {Accept: "application/json"}})
@@ -73,12 +75,14 @@
           if (mine !== shown) { return; }
           if (!res.ok) { status.textContent = res.body.error ? res.body.error.message : "Could not load the posts."; return; }
           var b = res.body;
-          b.items.forEach(function (p) { list.appendChild(postItem(p)); });
+          b.items.forEach(function (p) {
+            if (!seen[p.key]) { seen[p.key] = true; list.appendChild(postItem(p)); }
+          });
           var n = list.children.length;
           status.textContent = b.total === 0 ? "No posts." : "Showing " + n + " of " + b.total +
             ", newest first; times in " + t.timezone + ".";
           more.hidden = n >= b.total || !b.items.length;
-          more.onclick = function () { more.hidden = true; load(n); };
+          more.onclick = function () { more.hidden = true; load(offset + b.items.length); };
           if (offset === 0) { drill.scrollIntoView({behavior: "smooth", block: "start"}); }
         })
         .catch(function () { if (mine === shown) { status.textContent = "Could not load the posts."; } });
@@ -271,13 +275,16 @@
      the click (and the hover) so every language is as easy to hit as the largest. */
   var langNames = t.languages.map(function (l) { return l.name || l.language; });
   var langMax = Math.max.apply(null, [1].concat(t.languages.map(function (l) { return l.total; })));
+  /* Horizontal, as the intents: a language's name fits beside its bar at any width (upright names under the bars
+     were cut to "Englis" on a phone), the largest on top. */
   plot("chart-languages", [
-    {type: "bar", name: "mentions", x: langNames, y: t.languages.map(function (l) { return l.total; }),
+    {type: "bar", orientation: "h", name: "mentions", y: langNames, x: t.languages.map(function (l) { return l.total; }),
      marker: {color: "#2f6fed"}, customdata: t.languages.map(function (l) { return l.complaint_rate; }),
-     hovertemplate: "%{x}: %{y} mentions, %{customdata}% complaints<extra></extra>"},
-    {type: "bar", name: "hit", x: langNames, y: t.languages.map(function () { return langMax; }),
+     hovertemplate: "%{y}: %{x} mentions, %{customdata}% complaints<extra></extra>"},
+    {type: "bar", orientation: "h", name: "hit", y: langNames, x: t.languages.map(function () { return langMax; }),
      marker: {color: "rgba(0,0,0,0)"}, showlegend: false, hoverinfo: "skip"}],
-    {xaxis: {type: "category"}, barmode: "overlay", showlegend: false});
+    {yaxis: {type: "category", automargin: true, autorange: "reversed"}, barmode: "overlay", showlegend: false,
+     height: Math.max(280, 60 + 28 * langNames.length)});
   function languagePosts(l) {
     var name = l.language === "und" ? "an unknown language" : l.name || l.language;
     return ["posts in " + name, {language: l.language}];
