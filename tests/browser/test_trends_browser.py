@@ -102,6 +102,9 @@ def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     drill.locator("h2", has_text=f"{mood} posts in German").wait_for(timeout=10_000)
     drill.locator(".status", has_text=f"Showing {german[mood]} of {german[mood]}").wait_for(timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.locator("#topics").scroll_into_view_if_needed()
+    shot(page, f"trends-platforms-{'phone' if width < 500 else 'desktop'}")
     # a bar of more than a page: 50 first, "Show more" adds the next 50 under them, none twice
     most = languages[0]["total"]
     assert most > 50
@@ -115,8 +118,6 @@ def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -
     texts = drill.locator("li.post").all_inner_texts()
     assert len(texts) == min(100, most) and drill.get_by_role("button", name="Show more").is_visible() == (most > 100)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    page.locator("#topics").scroll_into_view_if_needed()
-    shot(page, f"trends-platforms-{'phone' if width < 500 else 'desktop'}")
     assert not page.errors, page.errors
 
 
