@@ -50,7 +50,8 @@ class ServiceSettings:
     host: str = opt("127.0.0.1", "Address the web app binds to. Keep 127.0.0.1 unless behind a proxy.")
     port: int = opt(8080, "Port of the web app and JSON API.", min=0, max=65535)
     log_level: str = opt("INFO", "Logging level.", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    timezone: str = opt("UTC", "Time zone for dates shown in the UI and daily budgets.")
+    timezone: str = opt("UTC", "The team's time zone: dates shown in the UI and the days that reports and trends "
+                               "count by (source budgets count UTC days).")
 
 
 @dataclass(frozen=True)
