@@ -74,6 +74,7 @@ def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
     assert editor.input_value() == "" and page.locator("#tone").inner_text().strip() == ""  # no tone of nothing
     editor.fill("As we already explained, that's the courier's responsibility, not ours.")
     page.wait_for_selector("#tone li.defensive")
+    assert "Try instead: “" in page.locator("#tone li.defensive").first.inner_text()  # a phrase for its place
     editor.fill("   ")
     page.wait_for_selector("#tone li", state="detached")
     assert page.locator("#tone").inner_text().strip() == ""  # emptied again: nothing said

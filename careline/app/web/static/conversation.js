@@ -50,7 +50,7 @@
       var li = document.createElement("li"), b = document.createElement("b");
       li.className = f.category; b.textContent = f.category.replace("_", " ");
       li.appendChild(b);
-      li.appendChild(document.createTextNode(": \u201c" + f.phrase + "\u201d \u2014 " + f.why + " Try: " + f.suggestion));
+      li.appendChild(document.createTextNode(": \u201c" + f.phrase + "\u201d \u2014 " + f.why + " Try instead: \u201c" + f.suggestion + "\u201d"));  /* a phrase to write in its place */
       ul.appendChild(li);
     });
     return ul;
