@@ -42,6 +42,7 @@ complaint leaves its topic).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -163,20 +164,24 @@ def like_pattern(name: str) -> str:
     return "%" + name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+#: Count the stored posts under each tracked name (``{names}``: which of ``tracked_names`` as ``tn``), by day.
+COUNT_NAMES = f"""INSERT INTO trend_names (day, brand, platform, name, n)
+    SELECT {local_day("m.created_at")}, m.brand, m.platform, tn.name, count(*)
+    FROM classifications c JOIN mentions m ON m.key = c.mention_key
+    JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\' WHERE {{names}} GROUP BY 1, 2, 3, 4"""
+
+
 def track_names(db: Database, names: Iterable[str]) -> int:
     """Start counting posts that name each of ``names`` (competitors in a brand's ``competitors`` list):
     a name new to ``tracked_names`` is counted over the stored posts once, here, and by the triggers
     from then on. Returns the names added. Runs in the caller's write transaction."""
     known = {r[0] for r in db.conn.execute("SELECT name FROM tracked_names")}
-    added = 0
-    for name in dict.fromkeys(n for n in names if n.strip() and n not in known):
-        db.conn.execute("INSERT INTO tracked_names (name, pattern) VALUES (?, ?)", (name, like_pattern(name)))
-        db.conn.execute(f"""INSERT INTO trend_names (day, brand, platform, name, n)
-            SELECT {local_day("m.created_at")}, m.brand, m.platform, ?, count(*)
-            FROM classifications c JOIN mentions m ON m.key = c.mention_key
-            WHERE lower(m.text) LIKE ? ESCAPE '\\' GROUP BY 1, 2, 3""", (name, like_pattern(name)))
-        added += 1
-    return added
+    added = list(dict.fromkeys(n for n in names if n.strip() and n not in known))
+    db.conn.executemany("INSERT INTO tracked_names (name, pattern) VALUES (?, ?)",
+                        [(name, like_pattern(name)) for name in added])
+    if added:
+        db.conn.execute(COUNT_NAMES.format(names="tn.name IN (SELECT value FROM json_each(?))"), (json.dumps(added),))
+    return len(added)
 
 
 def _count(c: str, sign: int) -> str:
@@ -321,13 +326,19 @@ def _count_person(table: str, row: str, sign: int) -> str:
     return _add("trend_people_daily", ("day", "brand", "platform"), PEOPLE_COUNTS[table], source)
 
 
+def _person_count_triggers(table: str) -> list[str]:
+    """``trend_people_daily`` follows each row of ``table`` added or removed."""
+    return [
+        f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN {_count_person(table, 'NEW', 1)} END",
+        f"CREATE TRIGGER {table}_removed AFTER DELETE ON {table} BEGIN {_count_person(table, 'OLD', -1)} END"]
+
+
 def _person_triggers(table: str) -> list[str]:
     """Keep ``table`` and its counts current: a classified or corrected post is taken when it is its author's
     latest; a deleted classification that held its author's reading hands it to their next latest post."""
     held = f"(SELECT mention_key FROM {table} WHERE {_person_of(table, 'OLD.mention_key')}) = OLD.mention_key"
     return [
-        f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN {_count_person(table, 'NEW', 1)} END",
-        f"CREATE TRIGGER {table}_removed AFTER DELETE ON {table} BEGIN {_count_person(table, 'OLD', -1)} END",
+        *_person_count_triggers(table),
         f"""CREATE TRIGGER {table}_post_classified AFTER INSERT ON classifications
             BEGIN {_take(table, 'NEW.mention_key')} END""",
         f"""CREATE TRIGGER {table}_post_corrected AFTER UPDATE OF sentiment, detractor ON classifications
@@ -377,34 +388,30 @@ def people_statements() -> list[str]:
 def day_triggers() -> list[str]:
     """Every trigger that keys a count by day, dropped and made again (migration m135: from UTC days to the
     workspace's)."""
-    names = [*COUNT_TRIGGERS, "topic_assigned", "topic_unassigned", "topic_moved",
-             *(f"{table}_{when}" for table in PERSON_KEYS
-               for when in ("added", "removed", "post_classified", "post_corrected", "post_removed"))]
-    out = [f"DROP TRIGGER IF EXISTS {name}" for name in names]
-    out += [*count_triggers(), *[s for s in schema_statements() if s.startswith("CREATE TRIGGER topic_")]]
-    for table in PERSON_KEYS:
-        out += _person_triggers(table)
-    return out
+    made = [*count_triggers(), *[s for s in schema_statements() if s.startswith("CREATE TRIGGER topic_")],
+            *(s for table in PERSON_KEYS for s in _person_triggers(table))]
+    return [*(f"DROP TRIGGER IF EXISTS {_trigger_name(s)}" for s in made), *made]
+
+
+def _trigger_name(statement: str) -> str:
+    """The name a ``CREATE TRIGGER`` statement makes."""
+    return statement.split(None, 3)[2]
 
 
 def _recount_days() -> list[str]:
     """Every day-keyed count afresh from the stored posts, in the days ``trend_zone`` defines now. The people
     tables are refilled with their count triggers off (made again after), so the refill is one pass each."""
     out = [s for table in TABLES if "day" in TABLES[table][0] for s in recount(table)]
-    out += ["DELETE FROM trend_names", f"""INSERT INTO trend_names (day, brand, platform, name, n)
-        SELECT {local_day("m.created_at")}, m.brand, m.platform, tn.name, count(*)
-        FROM classifications c JOIN mentions m ON m.key = c.mention_key
-        JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\' GROUP BY 1, 2, 3, 4"""]
+    out += ["DELETE FROM trend_names", COUNT_NAMES.format(names="true")]
     out += ["DELETE FROM topic_daily", f"""INSERT INTO topic_daily (day, brand, topic_id, n)
         SELECT {local_day("m.created_at")}, m.brand, t.topic_id, count(*)
         FROM mention_topics t JOIN mentions m ON m.key = t.mention_key GROUP BY 1, 2, 3"""]
     for table in PERSON_KEYS:
-        out += [f"DROP TRIGGER IF EXISTS {table}_{when}" for when in ("added", "removed")]
+        out += [f"DROP TRIGGER IF EXISTS {_trigger_name(s)}" for s in _person_count_triggers(table)]
         out.append(f"DELETE FROM {table}")
     out.append("DELETE FROM trend_people_daily")
     for table in PERSON_KEYS:
-        out += [*_people_fill(table), *(t for t in _person_triggers(table) if t.startswith(
-            (f"CREATE TRIGGER {table}_added ", f"CREATE TRIGGER {table}_removed ")))]
+        out += [*_people_fill(table), *_person_count_triggers(table)]
     return out
 
 
