@@ -122,11 +122,16 @@ def spikes_for(db: Database, now: datetime, brand: str | None, *, days: int = 7)
     return spikes_in(hourly_volume(db, now - timedelta(days=days), now, brand), first_heard(db, brand))
 
 
+def first_day(now: datetime, days: int, zone: tzinfo = UTC) -> date:
+    """The first day of a window of ``days`` whole days that ends with ``now``'s, in ``zone`` (the days the counts
+    are kept in, ``careline.store.trending.day_zone``)."""
+    return now.astimezone(zone).date() - timedelta(days=days - 1)
+
+
 def since_iso(now: datetime, days: int, zone: tzinfo = UTC) -> str:
-    """The start of the day (in ``zone``: the days the counts are kept in, ``careline.store.trending.day_zone``)
-    ``days - 1`` days before ``now``'s: windows are whole days, so the first bar of a chart and the posts
-    behind it count the same mentions."""
-    return str(to_iso(day_start(now.astimezone(zone).date() - timedelta(days=days - 1), zone)))
+    """The start of :func:`first_day`, as stored times: windows are whole days, so the first bar of a chart and
+    the posts behind it count the same mentions."""
+    return str(to_iso(day_start(first_day(now, days, zone), zone)))
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:

@@ -149,14 +149,15 @@ def _int(request: web.Request, name: str, default: int, lo: int, hi: int) -> int
 async def posts_json(request: web.Request) -> web.Response:
     """The posts behind a chart's point or bar (read-only)."""
     now = utcnow()
-    f = post_filter(request, now, await request.app[STORE].read(day_zone))
+    zone = await request.app[STORE].read(day_zone)
+    f = post_filter(request, now, zone)
     limit, offset = _int(request, "limit", 50, 1, MAX_POSTS), _int(request, "offset", 0, 0, 1_000_000)
 
     def read(db: Database) -> dict[str, Any]:
         topic = None if f.topic is None else current_topic(db, f.topic)
         if f.topic is not None and topic is None:
             raise NotFound(f"there is no topic {f.topic}")
-        return posts(db, dataclasses.replace(f, topic=topic), limit=limit, offset=offset)
+        return posts(db, dataclasses.replace(f, topic=topic), limit=limit, offset=offset, zone=zone)
 
     return web.json_response(await request.app[STORE].read(read))
 

@@ -45,6 +45,7 @@ from careline.trending import (
     brand_in,
     day_range,
     detect_spikes,
+    first_day,
     first_heard,
     hour_label,
     hourly_volume,
@@ -418,7 +419,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
     today = now.astimezone(zone)
     since = since_iso(now, days, zone)
     own = own_brands(brands)
-    scope = Scope(from_iso_day(since, zone), brand, platform, own)
+    scope = Scope(first_day(now, days, zone).isoformat(), brand, platform, own)
     hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform, own=own)
     who, first = people(db, scope), first_heard(db, brand, platform, own=own)  # read once, used by three parts
     platform_days, platform_totals = by_platform(db, scope, who)
@@ -439,11 +440,6 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "share_of_voice": share_of_voice(db, brands, since, brand, platform, day=scope.since),
         "survey_comments": survey_comments(db, Scope(since, brand, platform, own)),
     }
-
-
-def from_iso_day(at: str, zone: tzinfo) -> str:
-    """The day (``YYYY-MM-DD`` in ``zone``) of a stored time."""
-    return f"{datetime.fromisoformat(at).astimezone(zone):%Y-%m-%d}"
 
 
 # -- the posts behind a chart --------------------------------------------------------------------------
@@ -478,7 +474,6 @@ class PostFilter:
 
 POSTS_WHERE = """{range}
   AND (:platform IS NULL OR m.platform = :platform)
-  AND (:day_from IS NULL OR (m.created_at >= :day_from AND m.created_at < :day_to))
   AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
   AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
   AND (:complaint = 0 OR cl.complaint >= 0.5)
@@ -487,12 +482,11 @@ POSTS_WHERE = """{range}
   AND (:topic IS NULL OR m.key IN (SELECT mention_key FROM mention_topics WHERE topic_id = :topic))"""
 
 
-def _post_params(f: PostFilter, day: tuple[str, str] | None) -> dict[str, Any]:
+def _post_params(f: PostFilter) -> dict[str, Any]:
     like = None
     if f.term:
         like = "%" + f.term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    day_from, day_to = day or (None, None)
-    return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform, "day_from": day_from, "day_to": day_to,
+    return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform,
             "hour": f.hour, "sentiment": f.sentiment, "intent": f.intent, "complaint": int(f.complaint),
             "term": like, "language": f.language, "topic": f.topic}
 
@@ -512,15 +506,17 @@ def _range(f: PostFilter, day: tuple[str, str] | None, until: str | None = None)
     return sql, params
 
 
-def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0,
+          zone: tzinfo | None = None) -> dict[str, Any]:
     """The posts behind a point or bar, newest first, with how many there are in all (read-only:
-    no conversation actions, so marketing sees what customers wrote without touching the queue)."""
-    zone = day_zone(db)
+    no conversation actions, so marketing sees what customers wrote without touching the queue). ``zone``: the
+    days' (``day_zone``), when the caller has read it already."""
+    zone = zone or day_zone(db)
     day = day_range(f.day, zone) if f.day else None
     if day and f.hour and not day[0][:13] <= f.hour < day[1][:13]:  # both hold: no post could be in both
         raise CarelineError(f"hour {f.hour} (UTC) is not on day {f.day}: give one of them, or an hour of that day")
     where, extra = _range(f, day, day_range(f.before, zone)[0] if f.before else None)
-    params = {**_post_params(f, day), **extra}
+    params = {**_post_params(f), **extra}
     total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
         WHERE {POSTS_WHERE.format(range=where)}""", params).fetchone()[0]
     items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,
