@@ -201,6 +201,25 @@ def test_three_processes_creating_one_database_at_once_all_start(tmp_path: Path)
     assert all(applied(p) == everything for p in paths)
 
 
+def test_a_start_waits_for_a_writer_before_switching_the_file_to_wal(tmp_path: Path) -> None:
+    """SQLite fails the WAL switch at once, busy_timeout or not, while another connection writes.
+
+    This is what made one of six processes starting together on a new file fail in CI; the
+    start must wait for the writer as it waits for any other lock."""
+    path = tmp_path / "new.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # a rollback-journal file (not yet WAL) with a writer in it
+    releases = threading.Timer(0.4, lambda: other.execute("COMMIT"))
+    releases.start()
+    started = time.monotonic()
+    Store(path).open_sync().close_sync()
+    releases.join()
+    other.close()
+    assert time.monotonic() - started >= 0.35  # it waited for the writer, it did not fail at once
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert applied(path) == [m.name for m in CORE._migrations]
+
+
 def test_two_processes_upgrading_an_older_database_at_once_both_start(tmp_path: Path) -> None:
     paths = [tmp_path / "a.db", tmp_path / "b.db"]
     for path in paths:

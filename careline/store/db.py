@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,10 +54,29 @@ def migrate(db: Database, extra: Iterable[Migrations] = ()) -> None:
     and then reads what is pending afresh. Inside it each migration is a savepoint; a failure rolls the
     whole set back, and the next start applies it again.
     """
-    if db.journal_mode != "wal":
-        db.enable_wal()
+    use_wal(db)
     for migrations in (CORE, *extra):
         _apply_locked(db, migrations)
+
+
+def use_wal(db: Database, *, patience_s: float = 30.0) -> None:
+    """Put the file in WAL mode, waiting out other processes as long as busy_timeout would.
+
+    SQLite does not call the busy handler for this switch: it needs the write lock while already
+    reading, so when another process is writing (or switching too, as when the service and a
+    command create one file together) it fails at once with "database is locked". Retry with a
+    growing pause until the file is WAL (whoever switched it) or the patience runs out.
+    """
+    deadline = time.monotonic() + patience_s
+    pause = 0.005
+    while db.journal_mode != "wal":
+        try:
+            db.enable_wal()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
 
 
 def _apply_locked(db: Database, migrations: Migrations) -> None:
