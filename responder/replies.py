@@ -243,7 +243,8 @@ def answered_handle(db: Database, mention_key: str | None) -> str | None:
 
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
              settings: Settings, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
-    """The author edits a sent-back draft; it goes through the same checks and approval again."""
+    """The author edits a sent-back draft; it goes through the same checks, and back to a lead: the lead asked
+    for the change and is the one to judge it (the tone guard passing the new words is no such judgement)."""
     reply = load_reply(db, reply_id)
     if reply["state"] != ReplyState.DRAFT.value:
         raise Conflict(f"reply {reply_id} is {reply['state']}; only drafts can be edited")
@@ -253,8 +254,11 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     text = _postable(conv, text, limits, answered_handle(db, reply["in_reply_to"]))
     tone = check_tone(text, latest_customer_mention(db, conv["thread_key"]).get("language") or "en")
     held = approval_reasons(settings, conv, actor, tone)
+    if reply["reviewed_by"]:
+        held = (f"{reply['reviewed_by']} sent it back: a lead reads the new text", *held)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
-    db.conn.execute("UPDATE replies SET text = ?, state = ?, updated_at = ? WHERE id = ?",
+    # the review was of the old text: the new one is nobody's "reviewed" until a lead approves it
+    db.conn.execute("UPDATE replies SET text = ?, state = ?, reviewed_by = NULL, updated_at = ? WHERE id = ?",
                     (text, state.value, to_iso(now), reply_id))
     append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
     return {**_with_checks(load_reply(db, reply_id), tone), "held": held}

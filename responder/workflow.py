@@ -468,8 +468,8 @@ async def send_back(desk: Desk, actor: Actor, reply_id: int, note: str, *, now: 
 
 
 async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: datetime) -> Outcome:
-    """The author edits a sent-back draft; it passes the same checks and approval again, and the lead
-    sees what changed (the diff is in the audit event)."""
+    """The author edits a sent-back draft; it passes the same checks and goes back to a lead, who sees what
+    changed (the diff is in the audit event). Posted here only for a draft no lead sent back."""
     def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
         before = load_reply(db, reply_id)
         saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings,

@@ -248,6 +248,30 @@ async def test_a_failed_send_is_visible_and_retried_by_a_person(client: TestClie
     assert len(posted) == 1
 
 
+async def test_the_page_says_what_became_of_a_reply_sent_from_the_form(client: TestClient) -> None:
+    """The form said "Sent." in green for a reply the platform refused, and "Retried." for a retry that failed
+    again: the page reports the reply's outcome, as the API's message does."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x&status=new")).json())["items"][0]["id"]
+    client.app[SIM].world.inject("create", Fault("500"))
+    r = await client.post(f"/conversations/{conv}/send", allow_redirects=False, data={
+        "csrf_token": csrf, "text": "Sorry for the trouble. Please DM us your booking reference.",
+        "idempotency_key": "form-fail-1", "resolve": "1"})
+    assert r.status == 303 and r.headers["Location"].endswith("done=not_sent_resolve"), r.headers["Location"]
+    page = await (await client.get(r.headers["Location"])).text()
+    alert = re.search(r'<p class="error" role="alert" id="flash">(.*?)</p>', page, re.S)
+    assert alert and "Not sent, so not resolved" in alert.group(1) and "Sent." not in page
+    reply = re.search(r'/replies/(\d+)/retry', page)
+    assert reply is not None
+    client.app[SIM].world.inject("create", Fault("500"))
+    r = await client.post(f"/replies/{reply.group(1)}/retry", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.headers["Location"].endswith("done=not_sent")  # refused again: not "Retried."
+    r = await client.post(f"/replies/{reply.group(1)}/retry", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.headers["Location"].endswith("done=retry")
+    page = await (await client.get(r.headers["Location"])).text()
+    assert '<p class="flash" role="status" id="flash">Sent on retry.' in page
+
+
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]

@@ -133,7 +133,10 @@ async def _by_resubmit(desk: Desk, conv: int) -> Any:
     assert held.reply is not None
     await workflow.send_back(desk, LEE, held.reply.id, "Please apologise and offer a DM", now=utcnow())
     desk.settings.responder.approval_agents.remove("ada")
-    return await workflow.resubmit(desk, ADA, held.reply.id, "Sorry about the wait. Please DM us.", now=utcnow())
+    again = await workflow.resubmit(desk, ADA, held.reply.id, "Sorry about the wait. Please DM us.", now=utcnow())
+    assert again.reply is not None and again.reply.state.value == "awaiting_approval"  # the lead reads it again
+    assert again.held[0] == "lee sent it back: a lead reads the new text" and again.reply.reviewed_by is None
+    return await workflow.approve(desk, LEE, held.reply.id, now=utcnow())
 
 
 @pytest.mark.parametrize("post", [_by_person, _by_approval, _by_scheduler, _by_retry, _by_resubmit],

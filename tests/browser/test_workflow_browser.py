@@ -89,13 +89,22 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
     box = agent.locator("form.resubmit textarea")
     box.fill("Sorry about this. Please send us a DM and we'll sort it out today.")
     agent.locator("form.resubmit").get_by_role("button", name="Resubmit").click()
-    agent.wait_for_url(re.compile(r"done=resubmit"))
-    assert agent.locator("#conv-status").inner_text() == "pending"  # posted, waiting on the customer
-    assert "sent" in agent.locator(".msg.reply .reply-state").last.inner_text()
+    agent.wait_for_url(re.compile(r"done=held"))  # back to the lead who asked for the change
+    assert "lead sent it back: a lead reads the new text" in agent.locator("#flash").inner_text()
+    assert "waiting for approval by a lead" in agent.locator(".msg.reply .reply-state").last.inner_text()
+    assert "reviewed by" not in agent.locator(".msg.reply .meta").last.inner_text()  # the new text is not, yet
     shot(agent, "conversation-resubmitted")
 
-    lead.goto("/sla#approvals")  # the revision went out without a second approval: tone is now fine
-    assert lead.locator(f'li.approval a[href="/conversations/{conv}"]').count() == 0
+    lead.goto("/sla#approvals")  # the lead sees what changed, and only then is it posted
+    item = lead.locator("li.approval").filter(has=lead.locator(f'a[href="/conversations/{conv}"]'))
+    assert "changes since you sent it back" in item.locator(".draft").inner_text()
+    assert "Sorry" in item.locator(".draft ins").first.inner_text()
+    item.get_by_role("button", name="Approve and send").click()
+    lead.wait_for_url(re.compile(r"/sla"))
+    agent.reload()
+    assert agent.locator("#conv-status").inner_text() == "pending"  # posted, waiting on the customer
+    assert "sent" in agent.locator(".msg.reply .reply-state").last.inner_text()
+    assert "reviewed by lead" in agent.locator(".msg.reply .meta").last.inner_text()
     assert not agent.errors and not lead.errors, (agent.errors, lead.errors)
 
 

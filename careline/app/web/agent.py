@@ -296,6 +296,7 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
     c = d["conversation"]
     me = user_of(request).username
     extra.setdefault("survey_in_reply", link_in_reply(settings_now(request.app), c["brand"]))
+    extra.setdefault("not_done", False)
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
                   me=me, is_lead=user_of(request).role in ("lead", "admin"),
                   intent_choices=workflow.intent_choices(settings_now(request.app), c["brand"]),
@@ -307,10 +308,34 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 #: What the page says after each action; a send's own outcome message replaces it.
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
-        "reopen": "Reopened.", "undo": "Undone.", "retry": "Retried.", "resubmit": "Resubmitted.",
+        "reopen": "Reopened.", "undo": "Undone.", "retry": "Sent on retry.", "resubmit": "Resubmitted and sent.",
         "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved.",
         "reading": "Correction saved: the queue's priority, the trends and the suggested reply follow it.",
-        "reading_restored": "The model's reading is back."}
+        "reading_restored": "The model's reading is back.",
+        "not_sent": "Not sent: the platform did not take the reply (why is under it below). Retry it, or write "
+                    "another.",
+        "not_sent_resolve": "Not sent, so not resolved: the platform did not take the reply (why is under it "
+                            "below). Retry it, then resolve.",
+        "sending": "Sending: the platform has not confirmed it yet. Careline checks again, and never posts it twice.",
+        "saved": "Saved as a draft."}
+
+#: Of ``DONE``: the outcomes that are not what the person asked for, shown as an alert rather than a green note.
+NOT_DONE = frozenset({"not_sent", "not_sent_resolve", "sending"})
+
+
+def after_sending(action: str, reply: dict[str, Any], resolve: bool = False) -> dict[str, str]:
+    """The page's ``?done=`` after a send, a resubmit or a retry: what became of the reply, not what was asked
+    (a reply the platform refused said "Sent." in green, and a refused "send and resolve" too)."""
+    state, status = reply["state"], reply["conversation"]["status"]
+    if state == "awaiting_approval":
+        return {"done": "held", "held": "; ".join(reply.get("held") or [])}
+    if state == "failed":
+        return {"done": "not_sent_resolve" if resolve else "not_sent"}
+    if state in ("sending", "approved"):  # approved: taken by the scheduler's send a moment before
+        return {"done": "sending"}
+    if state == "draft":
+        return {"done": "saved"}
+    return {"done": "send_resolve" if resolve and status == "resolved" else action}
 
 
 @allow(Role.AGENT)
@@ -321,6 +346,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     done = request.query.get("done", "")
     held = request.query.get("held", "")  # set after a send that a lead must approve first
     return _page(request, d, flash=DONE.get(done, ""), done=done if done in DONE else "", held=held[:500],
+                 not_done=done in NOT_DONE,
                  undoable=done in ("resolve", "dismiss", "snooze", "send_resolve"))
 
 
@@ -338,11 +364,8 @@ async def action_form(request: web.Request) -> web.Response:
         status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
-    query = {"done": action}
-    if action == "send" and result.get("state") == "awaiting_approval":
-        query = {"done": "held", "held": "; ".join(result.get("held") or [])}
-    elif action == "send" and result["conversation"]["status"] == "resolved":
-        query = {"done": "send_resolve"}
+    query = after_sending(action, result, form.get("resolve") in ("1", "on", "true", True)) if action == "send" \
+        else {"done": action}
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 
@@ -373,7 +396,7 @@ async def reading_form(request: web.Request) -> web.Response:
 async def retry_form(request: web.Request) -> web.Response:
     reply = await actions.deliver(request.app, int(request.match_info["id"]), actions.actor_of(user_of(request)),
                                   retry=True)
-    raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?done=retry")
+    raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?{urlencode(after_sending('retry', reply))}")
 
 
 @allow(Role.AGENT)
@@ -382,8 +405,7 @@ async def resubmit_form(request: web.Request) -> web.Response:
     form = (await schemas.read_form(request, schemas.Resubmit)).params()
     reply = await actions.resubmit(request.app, int(request.match_info["id"]), actions.actor_of(user_of(request)),
                                    form)
-    query = {"done": "resubmit"} if reply["state"] != "awaiting_approval" else \
-        {"done": "held", "held": "; ".join(reply.get("held") or [])}
+    query = after_sending("resubmit", reply)
     raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?{urlencode(query)}")
 
 

@@ -133,7 +133,8 @@
      this browser until it is sent or held for approval. */
   var draftKey = "careline-draft-" + data.id;
   if (box) {
-    if (data.done === "send" || data.done === "send_resolve" || data.done === "resubmit") {
+    /* Saved as a reply (posted, or failed with its Retry under it): the editor must not offer it again. */
+    if (["send", "send_resolve", "resubmit", "retry", "not_sent", "not_sent_resolve", "sending"].indexOf(data.done) >= 0) {
       window.localStorage.removeItem(draftKey);
     } else if (!data.error) {  /* held for approval too: the editor keeps what was written */
       var kept = window.localStorage.getItem(draftKey);
@@ -144,6 +145,10 @@
     }
     box.addEventListener("input", function () { window.localStorage.setItem(draftKey, box.value); });
   }
+
+  /* Back to this page from the browser's cache (the back button after a send): it shows the text and state of
+     before; load it afresh instead. */
+  window.addEventListener("pageshow", function (e) { if (e.persisted) { window.location.reload(); } });
 
   /* Presence: say this page is open every few seconds, and whether its editor is typing. */
   var typingUntil = 0, lastTyping = false;
