@@ -272,6 +272,29 @@ async def test_the_page_says_what_became_of_a_reply_sent_from_the_form(client: T
     assert '<p class="flash" role="status" id="flash">Sent on retry.' in page
 
 
+async def test_a_refused_form_goes_back_to_its_page_saying_why(client: TestClient) -> None:
+    """A tag the rules refuse left the conversation for an error page whose only link was the queue; now the
+    person is back on the page they were on, the refusal on top, with the page's own query kept."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1")).json())["items"][0]["id"]
+    page = f"/conversations/{conv}?done=claim"
+    r = await client.post(f"/conversations/{conv}/tag", data={"csrf_token": csrf, "tag": "<b>x</b>"},
+                          allow_redirects=False, headers={"Accept": "text/html", "Referer": f"http://{client.host}:{client.port}{page}"})
+    assert r.status == 303 and r.headers["Location"].startswith(f"/conversations/{conv}?oops="), r.headers
+    assert "done=" not in r.headers["Location"]  # not "Claimed." above the refusal
+    html = await (await client.get(r.headers["Location"], headers={"Accept": "text/html"})).text()
+    refused = re.search(r'<p class="error" role="alert" id="refused">(.*?)</p>', html, re.S)
+    assert refused and "tag" in refused.group(1).lower(), refused
+    forged = await (await client.get(f"/conversations/{conv}?oops=Your+session+expired&osig=0",
+                                     headers={"Accept": "text/html"})).text()
+    assert 'id="refused"' not in forged and "Your session expired" not in forged
+    r = await client.post(f"/conversations/{conv}/tag", data={"csrf_token": csrf, "tag": "<b>x</b>"},
+                          allow_redirects=False, headers={"Accept": "text/html", "Referer": "http://elsewhere.example/"})
+    assert r.status == 400 and "text/html" in r.headers["Content-Type"]  # another site's page: no way back there
+    r = await client.post(f"/api/conversations/{conv}/tag", json={"tag": "<b>x</b>"}, headers={"X-CSRF-Token": csrf})
+    assert r.status >= 400 and "error" in await r.json()  # the API keeps its JSON shape
+
+
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]

@@ -190,12 +190,3 @@ def open_undo(secret: str | None, value: str) -> BulkUndo | None:
     return BulkUndo(found["action"], found["tag"], tuple(int(i) for i in found["ids"].split(",")))
 
 
-def seal_message(secret: str | None, text: str) -> str:
-    """The signature a result message (``?bulk=``) travels with, so only this server's words show."""
-    return session_mac(secret or "", f"message:{text}")
-
-
-def opened_message(secret: str | None, text: str, signature: str) -> str:
-    """``text`` when this session's server signed it (``seal_message``), else "" (a link's own words
-    such as "your session expired, sign in at ..." never appear in the page's status line)."""
-    return text if secret and text and hmac.compare_digest(signature, seal_message(secret, text)) else ""

@@ -24,6 +24,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.fields import digits
 from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
 from careline.app.web.pages import render
+from careline.app.web.security import opened_message
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, ConversationStatus, Platform, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
 from careline.settings import Settings
@@ -168,7 +169,7 @@ async def queue_page(request: web.Request) -> web.Response:
                   statuses=STATUSES,
                   me=me.username, is_lead=me.role in ("lead", "admin"), q=q, dense=dense, next=page.next,
                   next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
-                  bulk=actions.opened_message(me.csrf, request.query.get("bulk", "")[:400],
+                  bulk=opened_message(me.csrf, request.query.get("bulk", "")[:400],
                                               request.query.get("bsig", "")),
                   undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]), **side)
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 import jinja2
 import plotly
@@ -28,7 +29,7 @@ from careline.app.web import (
     survey,
     workspace,
 )
-from careline.app.web.auth import auth_middleware, is_https, public
+from careline.app.web.auth import USER_KEY, auth_middleware, is_https, public
 from careline.app.web.cache import CostBoundCache
 from careline.app.web.keys import (
     CLASSIFIER,
@@ -46,10 +47,10 @@ from careline.app.web.keys import (
     THROTTLE,
 )
 from careline.app.web.migrations import WEB
-from careline.app.web.pages import approvals_badge, render
+from careline.app.web.pages import OOPS, OOPS_SIG, approvals_badge, render
 from careline.app.web.presence import Presence
 from careline.app.web.sealing import seal_stored
-from careline.app.web.security import isolate_handles
+from careline.app.web.security import isolate_handles, seal_message
 from careline.app.web.throttle import LoginThrottle
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.languages import LANGUAGE_CHOICES, language_name, text_direction
@@ -94,10 +95,31 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
                               exc.headers)
     except CarelineError as exc:
         status, code = next((s, c) for kind, s, c in BUSINESS_ERRORS if isinstance(exc, kind))
-        return error_response(request, status, code, str(exc))
+        return back_with_error(request, str(exc)) or error_response(request, status, code, str(exc))
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(request, 500, "internal", "internal error; see the server log")
+
+
+#: Query keys of earlier outcomes, dropped from the page a refused form goes back to (they would say "Tagged.").
+OUTCOME_KEYS = frozenset({OOPS, OOPS_SIG, "done", "held", "bulk", "bsig", "undo", "ok", "refused", "sig"})
+
+
+def back_with_error(request: web.Request, message: str) -> web.Response | None:
+    """A person's refused form (a tag the rules refuse, a note of control characters) goes back to the page it
+    was sent from, the refusal on top of it (``pages.render``), instead of an error page whose only way out
+    is the queue. None for the API, scripts, and a page of another site or none."""
+    who = request.get(USER_KEY)
+    if (request.method != "POST" or request.path.startswith("/api/") or who is None or not who.csrf
+            or "text/html" not in request.headers.get("Accept", "")):
+        return None
+    ref = urlparse(request.headers.get("Referer", ""))
+    if ref.netloc != request.host or not ref.path.startswith("/") or ref.path.startswith("//"):
+        return None
+    words = message[:300]
+    query = [(k, v) for k, v in parse_qsl(ref.query) if k not in OUTCOME_KEYS]
+    query += [(OOPS, words), (OOPS_SIG, seal_message(who.csrf, f"{OOPS}:{words}"))]
+    return web.Response(status=303, headers={"Location": f"{ref.path}?{urlencode(query)}"})
 
 
 def error_response(request: web.Request, status: int, code: str, message: str,

@@ -17,7 +17,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SLA_CACHE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
-from careline.app.web.security import csv_cell
+from careline.app.web.security import csv_cell, opened_message, seal_message
 from careline.app.web.slareport import SPLITS, lead_report, parse_range
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError, Invalid
@@ -44,7 +44,7 @@ def _back_to_approvals(request: web.Request, text: str, *, ok: bool) -> web.HTTP
     """Back to the approvals panel with what happened in words. The words travel in the query, signed
     with the lead's session secret, so a link cannot put a message of someone else's choosing there."""
     kind = "ok" if ok else "refused"
-    query = urlencode({kind: text[:300], "sig": actions.seal_message(user_of(request).csrf, f"{kind}:{text[:300]}")})
+    query = urlencode({kind: text[:300], "sig": seal_message(user_of(request).csrf, f"{kind}:{text[:300]}")})
     return web.HTTPSeeOther(f"/sla?{query}#approvals")
 
 
@@ -53,7 +53,7 @@ def _review_flash(request: web.Request) -> tuple[str, bool] | None:
     for kind in ("ok", "refused"):
         text = request.query.get(kind)
         if text is not None:
-            good = actions.opened_message(user_of(request).csrf, f"{kind}:{text}", request.query.get("sig", ""))
+            good = opened_message(user_of(request).csrf, f"{kind}:{text}", request.query.get("sig", ""))
             return (text, kind == "ok") if good else None
     return None
 

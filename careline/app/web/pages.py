@@ -14,7 +14,7 @@ from aiohttp import web
 
 from careline.app.web.auth import USER_KEY, Principal
 from careline.app.web.keys import STORE, TEMPLATES, settings_now
-from careline.app.web.security import json_for_html
+from careline.app.web.security import json_for_html, opened_message
 from careline.domain import Role
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,6 +43,19 @@ def home_for(who: Principal) -> str:
     return "/trends" if who.role is Role.MARKETING else "/"
 
 
+#: The query keys of a refused form's words and their signature (``app.back_with_error``).
+OOPS, OOPS_SIG = "oops", "osig"
+
+
+def refusal(request: web.Request, who: Principal | None) -> str:
+    """The words of a form this session sent and the server refused, when the server signed them (a link's own
+    words never show)."""
+    words = request.query.get(OOPS, "")
+    if who is None or not words:
+        return ""
+    return words if opened_message(who.csrf, f"{OOPS}:{words}", request.query.get(OOPS_SIG, "")) else ""
+
+
 def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
     who: Principal | None = request.get(USER_KEY)
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
@@ -56,6 +69,7 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
     html = request.app[TEMPLATES].get_template(template).render(
         user=who, csrf=who.csrf if who else "", nav=nav, badges=badges, path=request.path,
         brand_home=home_for(who) if who is not None else "/",
-        timezone=settings_now(request.app).service.timezone, island=json_for_html, **context)
+        timezone=settings_now(request.app).service.timezone, island=json_for_html, refused=refusal(request, who),
+        **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store"})

@@ -94,3 +94,14 @@ def session_mac(secret: str, text: str) -> str:
     so a page shows or acts on it (a bulk Undo, a result message) only when this server wrote it for this
     session."""
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def seal_message(secret: str | None, text: str) -> str:
+    """The signature a result message (``?bulk=``) travels with, so only this server's words show."""
+    return session_mac(secret or "", f"message:{text}")
+
+
+def opened_message(secret: str | None, text: str, signature: str) -> str:
+    """``text`` when this session's server signed it (``seal_message``), else "" (a link's own words
+    such as "your session expired, sign in at ..." never appear in the page's status line)."""
+    return text if secret and text and hmac.compare_digest(signature, seal_message(secret, text)) else ""

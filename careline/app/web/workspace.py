@@ -17,6 +17,7 @@ from careline.app.web.actions import actor_of, plain, text_field
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import DESK, STORE
 from careline.app.web.pages import render
+from careline.app.web.security import seal_message
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError
 from careline.store import workspace
@@ -68,7 +69,7 @@ async def bulk_form(request: web.Request) -> web.Response:
     back = urlparse(_back(request))
     query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "after")}
     query["bulk"] = words[:400]
-    query["bsig"] = actions.seal_message(user_of(request).csrf, query["bulk"])
+    query["bsig"] = seal_message(user_of(request).csrf, query["bulk"])
     undo = workflow.BULK_UNDO.get(action)
     secret = user_of(request).csrf
     if undo and result.done and secret:
