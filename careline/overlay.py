@@ -222,6 +222,13 @@ def entries_for(bootstrap: Settings, target: Settings) -> list[tuple[str, str, d
     return out
 
 
+def dropped(current: Settings, target: Settings) -> list[tuple[str, str]]:
+    """The items of the editable sections that ``current`` has and ``target`` lacks: what importing ``target``
+    removes (a file with no ``[[brands]]`` removes every brand, and the listening for them)."""
+    return [(name, key) for name in SECTIONS if name != "sources"
+            for key in items(current, name) if key not in items(target, name)]
+
+
 def outside_overlay(bootstrap: Settings, target: Settings) -> list[str]:
     """Where ``target`` differs from ``bootstrap`` in what the overlay cannot hold: the file's to set."""
     differing = [f.name for f in dataclasses.fields(Settings) if f.name not in {"brands", "sla", "sources", "responder"}

@@ -61,7 +61,10 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_pa
     assert secrets == []  # secrets never leave the environment
     exported.write_text(text.replace('log_level = "INFO"', 'log_level = "DEBUG"', 1), encoding="utf-8")
     assert careline("config", "--check", db=second).returncode == 0
-    done = careline("config", "import", str(exported), db=second)
+    refused = careline("config", "import", str(exported), db=second)  # it removes brightwave: not without asking
+    assert refused.returncode == 1 and "removes them: brands brightwave" in refused.stderr, refused.stderr
+    assert "Nothing was imported; run again with --yes" in refused.stderr
+    done = careline("config", "import", "--yes", str(exported), db=second)
     assert done.returncode == 0, done.stderr
     assert "5 item(s)" in done.stdout
     assert "not imported (set it in the settings file): service" in done.stderr  # the browser cannot hold it
@@ -82,6 +85,40 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_pa
     finally:
         a_store.close_sync()
         b_store.close_sync()
+
+
+def test_an_import_that_drops_items_asks_first_audits_each_and_moves_the_version(tmp_path: Path) -> None:
+    """An empty file removed every brand, policy and calendar without a word, and stopped the listening; an
+    import back to the settings file did not move the version, so a running service never saw it."""
+    db = tmp_path / "c.db"
+    asyncio.run(browser_edits(db))  # zed added in the browser, brightwave removed there
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    refused = careline("config", "import", str(empty), db=db)
+    assert refused.returncode == 1 and "brands skylark" in refused.stderr and "brands zed" in refused.stderr
+    bootstrap = load_settings(DEMO, environ={"CARELINE_SERVICE__DATABASE": str(db)})
+    store = open_store(bootstrap)
+    try:
+        assert [b.name for b in effective(bootstrap, store).brands] == ["skylark", "zed"]  # nothing changed
+        version = store.read_sync(lambda d: d.conn.execute("SELECT version FROM settings_version").fetchone()[0])
+    finally:
+        store.close_sync()
+
+    back = careline("config", "import", "--yes", str(DEMO), db=db)  # back to the file: the overlay empties
+    assert back.returncode == 0, back.stderr
+    store = open_store(bootstrap)
+    try:
+        assert [b.name for b in effective(bootstrap, store).brands] == ["skylark", "brightwave"]
+        now, events = store.read_sync(lambda d: (
+            d.conn.execute("SELECT version FROM settings_version").fetchone()[0],
+            d.conn.execute("SELECT subject, data FROM events WHERE kind = 'settings.changed' "
+                           "AND json_extract(data, '$.via') = 'import'").fetchall()))
+    finally:
+        store.close_sync()
+    assert now == version + 1  # what a running service watches
+    audited = {subject: json.loads(data) for subject, data in events}
+    assert audited["settings:brands/zed"]["after"] is None  # a browser-added brand the file lacks: audited too
+    assert audited["settings:brands/brightwave"]["before"] is None
 
 
 @pytest.mark.parametrize(("patch", "words"), [

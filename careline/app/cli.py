@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import json
 import logging
+import sys
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -237,14 +238,19 @@ def config_export(ctx: Context, file: str | None) -> None:
 
 @config_cmd.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Remove what the file lacks without asking (for scripts).")
 @pass_ctx
-def config_import(ctx: Context, file: str) -> None:
+def config_import(ctx: Context, file: str, yes: bool) -> None:
     """Validate FILE like --check, then store its brands, SLA policies, calendars, webhooks, sources and
     templates as the browser's settings (audited as you; a running service applies them within seconds).
 
+    FILE is the whole of those sections: a brand, policy, calendar, webhook or template it lacks is removed.
+    When it would remove any, they are listed and you are asked first (--yes skips the question; without
+    a terminal to ask on, the import is refused unless --yes is given).
+
     On a new box this creates the database (and says so), as 'careline run' would."""
     from careline.app.commands import new_database_note
-    from careline.app.commands.configfile import import_file
+    from careline.app.commands.configfile import import_file, removed_by_import
     from careline.app.service import open_store
     from careline.settings import load_settings
 
@@ -254,12 +260,25 @@ def config_import(ctx: Context, file: str) -> None:
     if note:
         click.echo(note, err=True)
     try:
+        gone = removed_by_import(ctx.bootstrap, store, file)
+        if gone and not yes:
+            _confirm_removal(file, gone)
         done = import_file(ctx.bootstrap, store, file)
     finally:
         store.close_sync()
     click.echo(f"imported: {done.changed} item(s) differ from the settings file; settings version {done.saved.version}")
     for section in done.ignored:
         click.echo(f"not imported (set it in the settings file): {section}", err=True)
+
+
+def _confirm_removal(file: str, gone: list[tuple[str, str]]) -> None:
+    """List what an import removes and ask; without a terminal, refuse (a script says --yes)."""
+    listed = ", ".join(f"{section} {key}" for section, key in gone[:12]) + (" ..." if len(gone) > 12 else "")
+    words = f"{file} lacks {len(gone)} item(s) the service has, and importing it removes them: {listed}"
+    if not sys.stdin.isatty():
+        raise click.ClickException(f"{words}. Nothing was imported; run again with --yes to remove them.")
+    if not click.confirm(f"{words}. Remove them?", default=False, err=True):
+        raise click.ClickException("nothing was imported")
 
 
 @cli.group()

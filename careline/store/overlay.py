@@ -134,14 +134,20 @@ def commit(db: Database, planned: Plan, *, now: datetime) -> Saved:
 
 def replace_all(db: Database, entries: Sequence[tuple[str, str, Mapping[str, Any] | None]], *, check: Check,
                 actor: str, now: datetime, before: Callable[[Settings, str, str], Mapping[str, Any] | None]) -> Saved:
-    """Store ``entries`` as the whole overlay (``careline config import``), auditing each changed item."""
+    """Store ``entries`` as the whole overlay (``careline config import``), auditing each changed item, those
+    the import drops included (a brand added in the browser and absent from the file). The version moves even
+    when nothing is written (an import that goes back to the settings file): that is what a running service
+    watches for."""
     old_entries = load_entries(db)
     old = check(old_entries)
     version = overlay_version(db) + 1
     settings = check([Entry(s, i, v, version) for s, i, v in entries])
     db.conn.execute("DELETE FROM settings_overlay")
+    db.conn.execute("UPDATE settings_version SET version = ? WHERE id = 1", (version,))
     for s, i, v in entries:
         _write(db, Change(s, i, v, None, actor), version, now)
+    touched = dict.fromkeys([*((s, i) for s, i, _ in entries), *((e.section, e.item) for e in old_entries)])
+    for s, i in touched:
         was, now_is = before(old, s, i), before(settings, s, i)
         if was != now_is:
             append_event(db, Event(now, actor, "settings.changed", f"settings:{s}/{i}",

@@ -18,7 +18,7 @@ import tomlkit
 
 from careline.domain import utcnow
 from careline.errors import ConfigError
-from careline.overlay import apply_overlay, entries_for, items, outside_overlay
+from careline.overlay import apply_overlay, dropped, entries_for, items, outside_overlay
 from careline.settings import Settings, load_settings
 from careline.store import Store
 from careline.store.overlay import Saved, load_entries, read_entries, replace_all
@@ -68,6 +68,11 @@ class Imported:
     saved: Saved
     changed: int
     ignored: list[str]
+
+
+def removed_by_import(bootstrap: Settings, store: Store, path: str | Path) -> list[tuple[str, str]]:
+    """What importing ``path`` would remove from the settings the service runs with, as (section, key)."""
+    return dropped(effective(bootstrap, store), load_settings(path))
 
 
 def import_file(bootstrap: Settings, store: Store, path: str | Path, *, actor: str | None = None) -> Imported:
