@@ -340,9 +340,12 @@ def _coerce_scalar(key: str, tp: Any, value: Any) -> Any:
         if isinstance(value, bool):
             raise ConfigError(key, f"expected a number, got {value!r}")
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise ConfigError(key, f"expected a number, got {value!r}") from None
+        if not math.isfinite(number):  # nan passed every range check, and a budget of nan never ran out
+            raise ConfigError(key, f"expected a finite number, got {value!r}")
+        return number
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(key, f"expected a string, got {value!r}")
@@ -706,10 +709,7 @@ def convert_field(cls: type, name: str, value: Any, key: str) -> Any:
         value = value.replace("\r", "").replace("\n", ",")
     elif isinstance(value, str) and typing.get_origin(tp) is dict:
         value = _table_from_lines(key, value)
-    converted = _convert(key, tp, value)
-    if isinstance(converted, float) and not math.isfinite(converted):
-        raise ConfigError(key, f"expected a finite number, got {value!r}")
-    return _check(key, converted, meta)
+    return _check(key, _convert(key, tp, value), meta)
 
 
 def _table_from_lines(key: str, text: str) -> dict[str, str]:

@@ -50,6 +50,9 @@ def test_every_key_has_help() -> None:
     ("[[sla.policies]]\nname = 'p'\ncalendar = 'nope'", "sla.policies[0].calendar", "no calendar"),
     ("[[sla.calendars]]\nname='c'\nhours = { mon = '9-5' }", "sla.calendars[0].hours.mon", "HH:MM-HH:MM"),
     ("not toml [", "<file>", "not valid TOML"),
+    # nan passed every range check, and X's budget of nan never ran out: the spending cap was off
+    ("[sources.x]\ndaily_budget_usd = nan", "sources.x.daily_budget_usd", "expected a finite number"),
+    ("[sources.x]\ncost_per_post_usd = inf", "sources.x.cost_per_post_usd", "expected a finite number"),
 ])
 def test_invalid_config_names_key_and_reason(tmp_path: Path, text: str, key: str, reason: str) -> None:
     with pytest.raises(ConfigError) as err:
@@ -72,6 +75,8 @@ def test_bad_environment_value_names_the_key() -> None:
     with pytest.raises(ConfigError) as err:
         load_settings(None, environ={"CARELINE_SERVICE__PORT": "abc"})
     assert err.value.key == "service.port"
+    with pytest.raises(ConfigError, match="expected a finite number"):
+        load_settings(None, environ={"CARELINE_SOURCES__X__DAILY_BUDGET_USD": "nan"})
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
