@@ -310,6 +310,19 @@ def test_queue_json_has_the_reasons_as_a_list_and_the_table_the_due_time_in_the_
     assert out.count("2999-06-01 21:00 JST ") == 2 and out.count("overdue") == 2
 
 
+def test_queue_does_not_call_a_met_first_response_overdue(tmp_path: Path) -> None:
+    """A conversation answered in time and waiting on the customer read "overdue" from its first response's due
+    time; the CLI now shows the target that runs, as the web queue does."""
+    env = _queue_db(tmp_path)
+    conn = sqlite3.connect(tmp_path / "q.db")
+    with conn:
+        conn.execute("UPDATE conversations SET first_responded_at = '2019-12-31T12:00:00+00:00' WHERE id % 2 = 0")
+    conn.close()
+    code, out = run("queue", env=env)
+    assert code == 0, out
+    assert "overdue" not in out and out.count(" answered ") == 2, out
+
+
 @pytest.mark.parametrize("limit", ["0", "-1", "501"])
 def test_queue_refuses_a_limit_outside_1_to_500(tmp_path: Path, limit: str) -> None:
     code, out = run_main("queue", "--limit", limit, env=_queue_db(tmp_path))

@@ -185,12 +185,16 @@ def _language(row: dict[str, Any]) -> str:
 
 
 def _due(row: dict[str, Any], zone: tzinfo, now: datetime) -> str:
-    """The due time the queue sorts by, in the team's zone (stored as UTC, which misleads a team in
-    another zone by hours), and 'overdue' once it has passed."""
-    due = from_iso(row.get("next_response_due") or row.get("first_response_due"))
+    """The target that runs, as every page shows it (``sla_state``), its due time in the team's zone (stored as
+    UTC, which misleads a team in another zone by hours) and 'overdue' once it has passed; 'answered' when
+    the first response is met and nothing else runs (it said 'overdue' from the met first response's time)."""
+    from responder.slastate import sla_state
+
+    state = sla_state(row, now)
+    due = from_iso(state["due"])
     if due is None:
-        return ""
-    return f"{due.astimezone(zone):%Y-%m-%d %H:%M %Z}" + (" overdue" if due < now else "")
+        return "answered" if state["state"] == "responded" else ""
+    return f"{due.astimezone(zone):%Y-%m-%d %H:%M %Z}" + (" overdue" if state["state"] == "breached" else "")
 
 
 @cli.group("config", invoke_without_command=True)
