@@ -578,3 +578,22 @@ def test_ctrl_c_at_a_question_exits_130_and_changes_nothing(tmp_path: Path) -> N
     code, out = _interrupted(command, env, b"Turn off two-factor sign-in for ann")
     assert code == 130 and out.rstrip().endswith("interrupted") and "Traceback" not in out, out
     assert _two_factor_state(db, "ann") == (True, 10, 1)
+
+
+@pytest.mark.parametrize("command", [("demo", "--database", "{db}", "--port", "{port}"), ("run",)])
+def test_a_port_in_use_is_one_line_before_anything_starts(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """A busy port was a fifty-line traceback after ten seconds of loading the model; now one line, at once,
+    and nothing was started (the demo's database is not even made)."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        db = tmp_path / "demo.db"
+        args = [a.format(db=db, port=port) for a in command]
+        env = {"CARELINE_SERVICE__PORT": str(port), "CARELINE_SERVICE__DATABASE": str(tmp_path / "run.db")}
+        code, out = run_main(*args, env=env)
+    assert code == 1, out
+    assert f"error: 127.0.0.1:{port} is in use" in out and "Traceback" not in out, out
+    assert not db.exists()

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import logging
 import shlex
 import signal
+import socket
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -214,6 +216,35 @@ def add_retention_job(sched: AsyncIOScheduler, store: Store, settings: Settings)
                   coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
 
 
+def listen_problem(host: str, port: int, exc: OSError) -> CarelineError:
+    """Why the web app cannot listen on ``host:port``, in words that say what to change."""
+    if exc.errno == errno.EADDRINUSE:
+        return CarelineError(f"{host}:{port} is in use (another Careline, or another program): stop it, or set "
+                             "service.port (demo: --port)")
+    if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(exc, socket.gaierror):
+        return CarelineError(f"cannot listen on {host}:{port}: {host} is not an address of this machine "
+                             "(set service.host)")
+    if exc.errno == errno.EACCES:
+        return CarelineError(f"cannot listen on {host}:{port}: permission denied (ports below 1024 need "
+                             "privileges; set service.port)")
+    return CarelineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse an address the web app cannot listen on before the model loads (ten seconds) and the pollers
+    start: a port in use was a fifty-line traceback after that wait. Port 0 (any free one) always works."""
+    if port == 0:
+        return
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp's own listener does
+            probe.bind(address)
+    except OSError as exc:
+        raise listen_problem(host, port, exc) from None
+
+
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
@@ -221,6 +252,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
     from careline.app.web.keys import DESK, SENDERS
     from careline.app.web.migrations import WEB
 
+    check_listen(settings.service.host, settings.service.port)
     store = await Store(settings.service.database, extra=[WEB]).open()
     live = LiveSettings(settings, store)
     await live.refresh()  # the browser's overlay applies from the start
@@ -239,7 +271,10 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         svc.runner = web.AppRunner(app, access_log=None)
         await svc.runner.setup()  # starts the reply senders
         site = web.TCPSite(svc.runner, settings.service.host, settings.service.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # taken since check_listen looked
+            raise listen_problem(settings.service.host, settings.service.port, exc) from None
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         svc.url = f"http://{settings.service.host}:{port}/"
         svc.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -311,6 +346,7 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
     from platforms.simulator.server import Simulator
     from platforms.simulator.world import World, load_scenario
 
+    check_listen(settings.service.host, settings.service.port)  # before the simulator and the model start
     sim_cfg: SimulatorSettings = settings.simulator
     scenario = Path(sim_cfg.scenario)
     scenario = scenario if scenario.is_absolute() else REPO / scenario
