@@ -597,3 +597,26 @@ def test_a_port_in_use_is_one_line_before_anything_starts(tmp_path: Path, comman
     assert code == 1, out
     assert f"error: 127.0.0.1:{port} is in use" in out and "Traceback" not in out, out
     assert not db.exists()
+
+
+def test_backup_and_export_do_not_write_over_the_settings_file_or_a_backup(tmp_path: Path) -> None:
+    """'careline backup careline.toml' turned the settings file into a database (every later command failed on
+    it), and 'config export' over it dropped its comments; a CSV export could land on last night's backup."""
+    config = tmp_path / "careline.toml"
+    text = "# our settings\n[service]\ntimezone = \"Europe/London\"\n"
+    config.write_text(text, encoding="utf-8")
+    env = {"CARELINE_CONFIG": str(config), "CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    assert run_main("user", "add", "ann", "--role", "agent", "--password", "a long enough passphrase",
+                    env=env)[0] == 0
+    code, out = run_main("backup", str(config), env=env)
+    assert code == 1 and "exists and is not a database" in out, out
+    code, out = run_main("config", "export", str(config), env=env)
+    assert code == 1 and "the settings file in use" in out, out
+    assert config.read_text(encoding="utf-8") == text  # untouched by either
+    nightly = tmp_path / "nightly.db"
+    assert run_main("backup", str(nightly), env=env)[0] == 0
+    assert run_main("backup", str(nightly), env=env)[0] == 0  # an earlier backup is replaced, as a rotation needs
+    code, out = run_main("config", "export", str(nightly), env=env)
+    assert code == 1 and "it is a SQLite database" in out, out
+    code, out = run_main("readings", "export", "--output", str(nightly), env=env)
+    assert code == 1 and "it is a SQLite database" in out, out

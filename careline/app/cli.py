@@ -224,7 +224,7 @@ def config_export(ctx: Context, file: str | None) -> None:
     from careline.app.service import open_store
 
     if file:  # before any work, and before the database is touched
-        check_output(ctx.bootstrap.service.database, file)
+        check_output(ctx.bootstrap.service.database, file, settings_file=ctx.config_path)
     if Path(ctx.bootstrap.service.database).is_file():
         store = open_store(ctx.bootstrap)
         try:

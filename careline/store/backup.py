@@ -112,7 +112,16 @@ def own_files(database: str | Path) -> list[Path]:
     return [Path(database), *(Path(f"{database}{suffix}") for suffix in SIDE_FILES)]
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def is_database(path: str | Path) -> bool:
+    """Whether ``path`` is a file that begins as every SQLite database does (a backup, a database)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def same_file(a: Path, b: Path) -> bool:
     """The same path once resolved, or the same file under another name (a hard link)."""
     if a.resolve() == b.resolve():
         return True
@@ -124,7 +133,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def refuse_own_file(database: str | Path, path: str | Path, cause: str) -> None:
     """Raise :class:`StoreFileError` naming ``path`` when it is the database or one of its own files."""
     for own in own_files(database):
-        if _same_file(Path(path), own):
+        if same_file(Path(path), own):
             raise StoreFileError(path, f"{cause} ({own.name} is the live database's own file)")
 
 
@@ -251,6 +260,10 @@ def backup(database: str | Path, target: str | Path) -> BackupReport:
     if not target_path.name:  # "" or "." (a script's empty variable): no file name to write
         raise StoreFileError(str(target) or "''", "no file name: name the backup file, e.g. careline-backup.db")
     refuse_own_file(source_path, target_path, "cannot back up over the database itself; choose another path")
+    if target_path.is_file() and target_path.stat().st_size and not is_database(target_path):
+        # a backup replaces an earlier backup (the nightly rotation); this would destroy a settings file, a CSV
+        raise StoreFileError(target_path, "exists and is not a database: a backup replaces only an earlier "
+                                          "backup (choose another name, or remove the file first)")
     source = _open_existing(source_path)
     partial = _partial(target_path)
     try:

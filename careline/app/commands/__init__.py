@@ -39,14 +39,19 @@ def new_database_note(settings: Settings) -> str:
             "(or $CARELINE_SERVICE__DATABASE)")
 
 
-def check_output(database: str | Path, file: str | Path) -> None:
+def check_output(database: str | Path, file: str | Path, *, settings_file: str | Path | None = None) -> None:
     """Refuse an output file before any work: one in a folder that does not exist (a typo in a script's path
-    made folders nobody looked in) or the database's own files (an export written over ``careline.db``
-    destroyed every conversation)."""
+    made folders nobody looked in), the database's own files (an export written over ``careline.db``
+    destroyed every conversation), any other database (a backup), and the settings file in use
+    (``config export`` over it dropped its comments, a backup over it made it unreadable)."""
     parent = Path(file).parent
     if not parent.is_dir():
         raise CarelineError(f"cannot write {file}: no folder {parent}")
     backups.refuse_own_file(database, file, "cannot write over the database; choose another name")
+    if backups.is_database(file):
+        raise CarelineError(f"cannot write {file}: it is a SQLite database (a backup?); choose another name")
+    if settings_file and Path(settings_file).exists() and backups.same_file(Path(file), Path(settings_file)):
+        raise CarelineError(f"cannot write {file}: it is the settings file in use; choose another name")
 
 
 def write_output(database: str | Path, file: str | Path, text: str, *, private: bool = True) -> None:
