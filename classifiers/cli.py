@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from careline.terminal import safe_line
 from classifiers.abc import INTENTS, SENTIMENTS, Classifier, Prediction
 from classifiers.data import SEVERITIES, is_detractor
 
@@ -136,7 +137,7 @@ def classify(texts: Sequence[str], kind: str | None, model_dir: str | None, foll
         click.echo(json.dumps(results if len(results) > 1 else results[0], indent=2))
         return
     for r in results:
-        click.echo(f"text:       {r['text']}")
+        click.echo(f"text:       {safe_line(r['text'])}")  # what a stranger wrote: no escape reaches the terminal
         click.echo(f"model:      {r['model_version']}")
         click.echo("sentiment:  " + "  ".join(f"{k}={v:.3f}" for k, v in r["sentiment"].items()))
         click.echo(f"complaint:  {r['complaint']:.3f}")

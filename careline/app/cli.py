@@ -19,10 +19,11 @@ from typing import Any
 import click
 
 from careline import commandline as command_line
-from careline.app.commands import check_output, safe_line, write_output
+from careline.app.commands import check_output, write_output
 from careline.domain import from_iso, utcnow
 from careline.errors import CarelineError
 from careline.settings import Settings, describe, load_settings
+from careline.terminal import safe_line
 
 log = logging.getLogger("careline")
 

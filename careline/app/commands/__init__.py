@@ -11,22 +11,12 @@ from careline.errors import CarelineError
 from careline.settings import Settings, load_settings
 from careline.store import backup as backups
 
-#: Format characters a line may keep: the joiners inside emoji and some scripts change nothing else.
-JOINERS = frozenset("\u200c\u200d")
-
 
 def settings_of(ctx: click.Context) -> Settings:
     """The settings the root command loaded (``--config``, with the browser's overlay), else
     ``$CARELINE_CONFIG`` or defaults: one rule for every stage command, run from ``careline`` or alone."""
     settings = getattr(ctx.find_root().obj, "settings", None)
     return settings if isinstance(settings, Settings) else load_settings()
-
-
-def safe_line(text: object) -> str:
-    """``text`` on one line, each control or format character shown as '?'. Mention text, handles and platform
-    errors are written by strangers, and a terminal obeys what it is sent: ESC starts sequences that clear the
-    screen, set the window title or write the clipboard (OSC 52), and bidirectional overrides reorder a line."""
-    return "".join(ch if ch.isprintable() or ch in JOINERS else "?" for ch in " ".join(str(text).split()))
 
 
 def new_database_note(settings: Settings) -> str:

@@ -21,6 +21,7 @@ from careline.domain import Platform, utcnow
 from careline.errors import CarelineError
 from careline.settings import Settings
 from careline.store import backup as backups
+from careline.terminal import for_stream
 
 log = logging.getLogger("careline")
 
@@ -136,7 +137,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
         store.close_sync()
     text = json.dumps(found.as_json(), indent=2, ensure_ascii=False, default=str)
     if output is None:
-        click.echo(text)
+        click.echo(for_stream(text, sys.stdout))
         return
     write_output(settings.service.database, output, text + "\n")
     click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{found.handle} to {output}",
@@ -195,9 +196,12 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     corrected_at) that careline evaluate --task TASK --data FILE reads.
 
     Complaint labels are 1/0, sentiment labels negative/neutral/positive, intent labels the intent's
-    name (a brand's own intents too, which the built-in model cannot score). The rows are posts the
-    model misread, in every language the brand hears: a new model should do better on them, but they
-    are no unbiased sample of the traffic, so do not read a score on them as the model's accuracy."""
+    name (a brand's own intents too, which the built-in model cannot score). The rows are posts people
+    corrected, in every language the brand hears: on this part most were misread, and where model_label
+    equals label the person kept the model's reading of it while correcting another part. A new model
+    should do better on them, but they are no unbiased sample of the traffic, so do not read a score on
+    them as the model's accuracy. On a terminal, control characters in the posts show as '?'; a file or
+    a pipe gets them exactly."""
     import csv
     import io
 
@@ -220,7 +224,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
         cells = [r.text, r.label, r.language, r.brand, r.platform, r.model_label, r.corrected_by, r.corrected_at]
         out.writerow([csv_cell(c) for c in cells] if for_spreadsheet else cells)
     if output is None:
-        click.echo(buf.getvalue(), nl=False)
+        click.echo(for_stream(buf.getvalue(), sys.stdout), nl=False)
     else:
         write_output(settings.service.database, output, buf.getvalue())
     languages = sorted({r.language for r in found})

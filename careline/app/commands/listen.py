@@ -14,12 +14,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from careline.app.commands import new_database_note, safe_line, settings_of
+from careline.app.commands import new_database_note, settings_of
 from careline.domain import from_iso, utcnow
 from careline.errors import CarelineError
 from careline.platform import Budget, Source
 from careline.settings import Settings
 from careline.store import Store
+from careline.terminal import safe_line
 from listener.backfill import BackfillResult, backfill_source, clamp_since, parse_since, select_sources
 from platforms.registry import build_sources
 
