@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from careline.app.web.auth import create_token, create_user
 from careline.app.web.reports import sla_summary
 from careline.app.web.slareport import lead_report, parse_range
-from careline.domain import Role, from_iso, to_iso
+from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.store import Store
 from careline.store.migrations import CORE
 from responder.metrics import percentile
@@ -226,7 +226,7 @@ async def test_bad_report_requests_are_400s_in_the_error_shape(client: TestClien
     for query, words in (("from=2026-13-01", "from must be a date"), ("to=yesterday", "to must be a date"),
                          ("from=2026-05-02&to=2026-05-01", "on or before"), ("from=2020-01-01&to=2026-01-01",
                                                                             "at most 366 days"),
-                         ("by=colour", "by must be one of"), ("by=team", "teams are not configured"),
+                         ("by=colour", "by must be one of"), ("by=team", "no teams yet"),
                          ("from=9999-12-30&to=9999-12-31", "between the years"),
                          ("to=0001-01-05", "between the years")):  # its default from was a 500
         r = await client.get(f"/api/reports/sla?{query}", headers=_auth(lead))
@@ -234,6 +234,25 @@ async def test_bad_report_requests_are_400s_in_the_error_shape(client: TestClien
         assert r.status == 400 and body["error"]["code"] == "bad_request", query
         assert words in body["error"]["message"], (query, body)
     assert (await client.get("/api/reports/sla", headers=_auth(agent))).status == 403
+
+
+async def test_the_report_page_keeps_its_form_for_a_range_it_cannot_take(client: TestClient, web_store: Store) -> None:
+    """A reversed range or a split by team before any team exists was an error page with only "Back to Queue";
+    the page now shows the default report with the reason on top, and offers "team" once a team exists."""
+    lead = await web_store.write(lambda db: create_token(db, "lead", "t"))
+    html = {"Accept": "text/html", **_auth(lead)}
+    page = await client.get("/reports?from=2026-05-02&to=2026-05-01", headers=html)
+    text = await page.text()
+    assert page.status == 400 and 'id="report-error"' in text and "From must be on or before to" in text
+    assert 'id="report-total"' in text and 'name="from"' in text  # the report and its form are there
+    text = await (await client.get("/reports", headers=html)).text()
+    assert '<option value="team"' not in text  # nothing to split by yet
+    from careline.store import workspace
+
+    await web_store.write(lambda db: (workspace.add_team(db, "tier1", utcnow()),
+                                      workspace.join_team(db, "tier1", "lead")))
+    text = await (await client.get("/reports?by=team", headers=html)).text()
+    assert '<option value="team" selected' in text and 'id="report-error"' not in text
 
 
 def test_histogram_percentiles_stay_within_a_bucket_of_the_exact_ones() -> None:
@@ -276,7 +295,7 @@ async def test_reports_page_and_the_approvals_badge(client: TestClient, web_stor
     assert 'href="/reports" aria-current="page"' in page and "By platform" in page
     assert '<th scope="row">x</th>' in page and '<th scope="row">reddit</th>' in page
     bad = await client.get("/reports?from=nope")
-    assert bad.status == 400 and "from must be a date" in await bad.text()
+    assert bad.status == 400 and "From must be a date" in await bad.text()
     client.session.cookie_jar.clear()
     await login(client, "agent")
     queue = await (await client.get("/")).text()

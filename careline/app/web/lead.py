@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from careline.app.web.keys import SLA_CACHE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
 from careline.app.web.security import csv_cell, opened_message, seal_message
-from careline.app.web.slareport import SPLITS, lead_report, parse_range
+from careline.app.web.slareport import SPLITS, ReportError, has_teams, lead_report, parse_range
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError, Invalid
 from careline.store import readings
@@ -87,13 +88,15 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _report(request: web.Request) -> dict[str, Any]:
-    """The lead's report for ``from``..``to`` (local days, default the last 30) split by ``by``."""
+async def _report(request: web.Request, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The lead's report for ``from``..``to`` (local days, default the last 30) split by ``by``, as the request's
+    query (or ``query``) asks."""
+    asked = request.query if query is None else query
     tz = settings_now(request.app).service.timezone
     now = utcnow()
     today = now.astimezone(ZoneInfo(tz)).date()
-    rng = parse_range(request.query.get("from"), request.query.get("to"), tz, today)
-    by = request.query.get("by", "agent")
+    rng = parse_range(asked.get("from"), asked.get("to"), tz, today)
+    by = asked.get("by", "agent")
     report = await request.app[STORE].read(lambda db: lead_report(db, rng, by, now))
     return report.as_dict()
 
@@ -134,7 +137,15 @@ async def report_csv(request: web.Request) -> web.Response:
 
 @allow(Role.LEAD)
 async def report_page(request: web.Request) -> web.Response:
-    return render(request, "reports.html", title="Reports", r=await _report(request), splits=SPLITS)
+    """The report, or (for dates or a split it cannot take) the default one with the reason on top: a bad range
+    was an error page whose only way out was the queue. "team" is offered once a team exists."""
+    try:
+        report, refused, status = await _report(request), "", 200
+    except ReportError as exc:
+        report, refused, status = await _report(request, {}), str(exc), 400
+    teams = await request.app[STORE].read(has_teams)
+    return render(request, "reports.html", status=status, title="Reports", r=report, report_error=refused,
+                  splits=[b for b in SPLITS if b != "team" or teams])
 
 
 @allow(Role.LEAD)

@@ -167,12 +167,13 @@ def check_split(by: str | None, db: Database) -> str:
     """The split, or a ``ReportError`` saying what is allowed; ``team`` needs at least one team."""
     if by not in SPLITS:
         raise ReportError(f"by must be one of {', '.join(SPLITS)}")
-    if by == "team" and not _has_teams(db):
-        raise ReportError("teams are not configured (add one with `careline team add`)")
+    if by == "team" and not has_teams(db):
+        raise ReportError("no teams yet: add one in Team (admin) or with careline team add, then split by team")
     return by
 
 
-def _has_teams(db: Database) -> bool:
+def has_teams(db: Database) -> bool:
+    """Whether any team has a member: a split by team means nothing before that."""
     if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_members'").fetchone():
         return False
     return db.conn.execute("SELECT 1 FROM team_members LIMIT 1").fetchone() is not None
