@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from careline.app.web.app import create_app
 from careline.app.web.auth import create_token, create_user
-from careline.app.web.keys import SLA_CACHE
+from careline.app.web.keys import SLA_CACHE, STORE
 from careline.app.web.migrations import WEB
 from careline.domain import Role
 from careline.settings import BrandSettings, Settings
@@ -293,6 +293,26 @@ async def test_a_refused_form_goes_back_to_its_page_saying_why(client: TestClien
     assert r.status == 400 and "text/html" in r.headers["Content-Type"]  # another site's page: no way back there
     r = await client.post(f"/api/conversations/{conv}/tag", json={"tag": "<b>x</b>"}, headers={"X-CSRF-Token": csrf})
     assert r.status >= 400 and "error" in await r.json()  # the API keeps its JSON shape
+
+
+async def test_a_held_conversation_shows_each_person_only_the_buttons_that_work(client: TestClient) -> None:
+    """Under "replying and changing it are theirs until you take it over" an agent saw Resolve, Snooze, Dismiss
+    and Release, and Resolve was a 409; a lead, who may change its status, was told the same."""
+    from responder import queue
+
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]
+    await client.app[STORE].write(lambda db: queue.act(db, conv, "claim", actor="bob", now=datetime.now(UTC)))
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert "<b>bob</b> holds this conversation" in page and "(or escalate it)" in page
+    assert 'id="act-take_over"' in page and 'id="act-escalate"' in page
+    assert not any(f'id="act-{a}"' in page for a in ("resolve", "snooze", "dismiss", "release", "claim"))
+    await client.post("/logout", data={"csrf_token": csrf})
+    await login(client, "lead")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert "as a lead you can still resolve, snooze, dismiss or release it" in page
+    assert all(f'id="act-{a}"' in page for a in ("take_over", "resolve", "snooze", "dismiss", "release"))
+    assert 'id="editor-form"' not in page  # replying stays the holder's
 
 
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:

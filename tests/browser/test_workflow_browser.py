@@ -118,6 +118,7 @@ def test_take_over_dismiss_with_confirmation_and_undo(pair: tuple[Any, Any]) -> 
     assert lead.locator("#owner").inner_text() == "You are working on this."
     agent.wait_for_selector("#live-note:not([hidden])", timeout=15_000)
     assert "lead now holds this conversation" in agent.locator("#live-note").inner_text()
+    assert agent.locator("#owner").inner_text() == "lead is working on this."  # it said "You are ..." still
 
     lead.locator("#act-dismiss").click()  # confirm() is accepted by the dialog handler
     lead.wait_for_url(re.compile(r"done=dismiss"))

@@ -188,6 +188,15 @@
     showPresence(s.presence);
     document.getElementById("conv-status").textContent = s.status;
     document.getElementById("conv-assignee").textContent = s.assignee || "\u2014";
+    /* The line under the title too: it said "You are working on this." after a colleague took it over. */
+    var owner = document.getElementById("owner");
+    if (s.assignee === data.me) { owner.textContent = "You are working on this."; }
+    else if (s.assignee) {
+      owner.textContent = "";
+      var who = document.createElement("b");
+      who.textContent = s.assignee;
+      owner.append(who, " is working on this.");
+    } else { owner.textContent = "Nobody has claimed this yet."; }
     if (s.last_customer_at !== data.last_customer_at) { said.push("The customer wrote again."); }
     if (s.outside !== data.outside) { said.push("The brand replied outside Careline."); }
     var states = s.replies.map(function (r) { return r.state; });
