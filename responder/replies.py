@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from careline.domain import CONTROL, Event, ReplyState, to_iso
 from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.settings import Settings
+from careline.store.conversations import latest_send_back
 from careline.store.records import append_event, rows
 from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, reply_intent, safe_name
 from responder.priority import bucket_for
@@ -218,6 +219,23 @@ def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: s
     return load_reply(db, reply_id)
 
 
+def withdraw(db: Database, reply_id: int, *, actor: str, now: datetime) -> dict[str, Any]:
+    """The author takes a reply back from the lead's approvals to edit it: a draft again, resubmitted like a
+    sent-back one. Refused once a lead has decided (the state is read in the same transaction a lead's
+    approval writes in, so only one of the two happens)."""
+    reply = load_reply(db, reply_id)
+    if reply["created_by"] != actor:
+        raise Forbidden("only the author can withdraw a reply")
+    if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
+        raise Conflict(f"reply {reply_id} is {reply['state'].replace('_', ' ')}: only a reply waiting for "
+                       "approval can be withdrawn")
+    db.conn.execute("UPDATE replies SET state = ?, updated_at = ? WHERE id = ?",
+                    (ReplyState.DRAFT.value, to_iso(now), reply_id))
+    append_event(db, Event(now, actor, "reply.withdrawn", f"conversation:{reply['conversation_id']}",
+                           {"reply": reply_id}))
+    return load_reply(db, reply_id)
+
+
 def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | None, author: str | None) -> str:
     """``text`` stripped, once it is a reply the platform would take: not empty, no control characters (a NUL
     or an escape code posts as garbage, or gets the whole reply refused), within the platform's length as
@@ -243,7 +261,8 @@ def answered_handle(db: Database, mention_key: str | None) -> str | None:
 
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
              settings: Settings, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
-    """The author edits a sent-back draft; it goes through the same checks, and back to a lead: the lead asked
+    """The author edits a draft (sent back by a lead, or withdrawn from approval); it goes through the same
+    checks, and a sent-back one back to a lead: the lead asked
     for the change and is the one to judge it (the tone guard passing the new words is no such judgement)."""
     reply = load_reply(db, reply_id)
     if reply["state"] != ReplyState.DRAFT.value:
@@ -254,8 +273,9 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     text = _postable(conv, text, limits, answered_handle(db, reply["in_reply_to"]))
     tone = check_tone(text, latest_customer_mention(db, conv["thread_key"]).get("language") or "en")
     held = approval_reasons(settings, conv, actor, tone)
-    if reply["reviewed_by"]:
-        held = (f"{reply['reviewed_by']} sent it back: a lead reads the new text", *held)
+    back = latest_send_back(db, reply_id)  # the note outlives a withdrawal, which a lead's verdict would not
+    if back is not None:
+        held = (f"{back.author} sent it back: a lead reads the new text", *held)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     # the review was of the old text: the new one is nobody's "reviewed" until a lead approves it
     db.conn.execute("UPDATE replies SET text = ?, state = ?, reviewed_by = NULL, updated_at = ? WHERE id = ?",

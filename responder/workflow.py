@@ -467,9 +467,21 @@ async def send_back(desk: Desk, actor: Actor, reply_id: int, note: str, *, now: 
     return await desk.store.write(write)
 
 
+async def withdraw(desk: Desk, actor: Actor, reply_id: int, *, now: datetime) -> Outcome:
+    """The author takes a held reply back to edit it (it could only be left to the lead, or doubled with "send
+    another"); resubmitting it applies the approval rules afresh."""
+    def write(db: Database) -> Outcome:
+        replies.withdraw(db, reply_id, actor=actor.username, now=now)
+        reply = load_reply(db, reply_id)
+        return Outcome(load_conversation(db, reply.conversation_id), reply,
+                       "Withdrawn from approval: edit it and submit it again.")
+
+    return await desk.store.write(write)
+
+
 async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: datetime) -> Outcome:
-    """The author edits a sent-back draft; it passes the same checks and goes back to a lead, who sees what
-    changed (the diff is in the audit event). Posted here only for a draft no lead sent back."""
+    """The author edits a draft; it passes the same checks, and a sent-back one goes back to a lead, who sees
+    what changed (the diff is in the audit event). A withdrawn one is posted when no rule holds it."""
     def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
         before = load_reply(db, reply_id)
         saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings,

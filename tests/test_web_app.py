@@ -315,6 +315,28 @@ async def test_a_held_conversation_shows_each_person_only_the_buttons_that_work(
     assert 'id="editor-form"' not in page  # replying stays the holder's
 
 
+async def test_the_author_withdraws_a_held_reply_edits_it_and_submits_it(client: TestClient) -> None:
+    """A reply held for a lead could not be taken back: the editor offered "send another" only."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x&status=new")).json())["items"][0]["id"]
+    r = await client.post(f"/conversations/{conv}/send", allow_redirects=False, data={
+        "csrf_token": csrf, "text": "As we already explained, this is our policy.", "idempotency_key": "held-w-1"})
+    assert "done=held" in r.headers["Location"]
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    reply = re.search(r'action="/replies/(\d+)/withdraw"', page)
+    assert reply is not None and "Withdraw to edit" in page
+    r = await client.post(f"/replies/{reply.group(1)}/withdraw", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status == 303 and "done=withdraw" in r.headers["Location"]
+    page = await (await client.get(r.headers["Location"].split("#")[0])).text()
+    assert "withdrawn, being edited" in page and "Edit and submit" in page
+    assert f'action="/replies/{reply.group(1)}/withdraw"' not in page
+    r = await client.post(f"/replies/{reply.group(1)}/resubmit", allow_redirects=False, data={
+        "csrf_token": csrf, "text": "Sorry about this. Please DM us your booking reference and we'll sort it."})
+    assert "done=resubmit" in r.headers["Location"]  # no rule holds the new words: posted
+    posted = [p.text for p in client.app[SIM].world.posts if p.text.startswith("Sorry about this. Please DM us")]
+    assert len(posted) == 1
+
+
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]

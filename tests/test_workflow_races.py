@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from careline.domain import Role, utcnow
-from careline.errors import Conflict
+from careline.errors import Conflict, Forbidden
 from careline.settings import Settings, XSourceSettings
 from careline.store import Store
 from platforms.simulator.server import Simulator
@@ -230,3 +230,65 @@ def test_a_repeated_send_reads_the_tone_in_the_customers_language(stores: list[S
 
     first, again = store.write_sync(save), store.write_sync(save)
     assert first["tone"]["defensive"] and again["tone"]["defensive"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("round_", range(6))
+async def test_a_withdrawal_and_an_approval_at_once_do_one_thing(stores: list[Store], world: World,
+                                                                 x_sender: XReplySender, round_: int) -> None:
+    """The author withdraws a held reply to edit it at the moment a lead approves it, each on their own
+    connection: either it is posted (and the withdrawal refused) or it is a draft again (and the approval
+    refused), never a posted text that its author is editing."""
+    owner, lead = (Desk(s, _held_settings(), {"x": x_sender}) for s in stores[:2])
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    stores[0].write_sync(lambda db: db.conn.execute("UPDATE conversations SET assignee = 'agent1' WHERE id = ?",
+                                                    (conv,)))
+    reply = add_reply(stores[0], conv, "Sorry Ana, we are on it.", state="awaiting_approval")
+    random.seed(round_)
+
+    async def withdraw() -> str:
+        await asyncio.sleep(random.random() / 50)
+        try:
+            await workflow.withdraw(owner, AGENT, reply, now=utcnow())
+            return "withdrawn"
+        except Conflict:
+            return "refused"
+
+    async def approve() -> str:
+        await asyncio.sleep(random.random() / 50)
+        try:
+            await workflow.approve(lead, LEE, reply, now=utcnow())
+            return "approved"
+        except Conflict:
+            return "refused"
+
+    said = sorted(await asyncio.gather(withdraw(), approve()))
+    state, = _state(stores[2], "SELECT state FROM replies WHERE id = ?", reply)
+    posted = [p.text for p in brand_posts(world)]
+    assert said in (["approved", "refused"], ["refused", "withdrawn"]), said
+    if said == ["approved", "refused"]:
+        assert state == "sent" and posted == ["Sorry Ana, we are on it."]
+    else:
+        assert state == "draft" and posted == []
+
+
+async def test_a_sent_back_reply_withdrawn_and_resubmitted_still_goes_to_a_lead(
+        stores: list[Store], world: World, x_sender: XReplySender) -> None:
+    """Resubmitted once, withdrawn, resubmitted again: the lead who asked for the change still reads it first
+    (the author's own rules would not hold it)."""
+    desk = Desk(stores[0], Settings(), {"x": x_sender})
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    stores[0].write_sync(lambda db: db.conn.execute("UPDATE conversations SET assignee = 'agent1' WHERE id = ?",
+                                                    (conv,)))
+    reply = add_reply(stores[0], conv, "Sorry Ana, we are on it.", state="awaiting_approval")
+    await workflow.send_back(desk, LEE, reply, "Offer a DM", now=utcnow())
+    first = await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us.", now=utcnow())
+    assert first.reply is not None and first.reply.state.value == "awaiting_approval"
+    await workflow.withdraw(desk, AGENT, reply, now=utcnow())
+    with pytest.raises(Conflict, match="only a reply waiting for approval"):
+        await workflow.withdraw(desk, AGENT, reply, now=utcnow())  # a draft already
+    with pytest.raises(Forbidden):
+        await workflow.withdraw(desk, BOB, reply, now=utcnow())  # not the author's
+    again = await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us your booking code.", now=utcnow())
+    assert again.reply is not None and again.reply.state.value == "awaiting_approval"
+    assert again.held == ("lee sent it back: a lead reads the new text",)
+    assert brand_posts(world) == []

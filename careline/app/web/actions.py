@@ -147,6 +147,10 @@ async def review(app: web.Application, reply_id: int, actor: Actor, *, approve: 
     return reply_json(await workflow.send_back(desk, actor, reply_id, note, now=now))
 
 
+async def withdraw(app: web.Application, reply_id: int, actor: Actor) -> dict[str, Any]:
+    return reply_json(await workflow.withdraw(app[DESK], actor, reply_id, now=utcnow()))
+
+
 async def resubmit(app: web.Application, reply_id: int, actor: Actor, params: dict[str, Any]) -> dict[str, Any]:
     text = text_field(params, "text", limit=20_000, required=True)
     return reply_json(await workflow.resubmit(app[DESK], actor, reply_id, text, now=utcnow()))

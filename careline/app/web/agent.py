@@ -328,7 +328,8 @@ DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to
         "not_sent_resolve": "Not sent, so not resolved: the platform did not take the reply (why is under it "
                             "below). Retry it, then resolve.",
         "sending": "Sending: the platform has not confirmed it yet. Careline checks again, and never posts it twice.",
-        "saved": "Saved as a draft."}
+        "saved": "Saved as a draft.",
+        "withdraw": "Withdrawn from approval: edit it below and submit it again."}
 
 #: Of ``DONE``: the outcomes that are not what the person asked for, shown as an alert rather than a green note.
 NOT_DONE = frozenset({"not_sent", "not_sent_resolve", "sending"})
@@ -411,6 +412,13 @@ async def retry_form(request: web.Request) -> web.Response:
 
 
 @allow(Role.AGENT)
+async def withdraw_form(request: web.Request) -> web.Response:
+    """The author's "Withdraw to edit" on a held reply: back to the page, the draft's editor open."""
+    reply = await actions.withdraw(request.app, int(request.match_info["id"]), actions.actor_of(user_of(request)))
+    raise web.HTTPSeeOther(f"/conversations/{reply['conversation_id']}?done=withdraw#reply-{reply['id']}")
+
+
+@allow(Role.AGENT)
 async def resubmit_form(request: web.Request) -> web.Response:
     """The author's edited draft after a lead sent it back: checked and submitted again."""
     form = (await schemas.read_form(request, schemas.Resubmit)).params()
@@ -428,3 +436,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/conversations/{id:\d{1,12}}/reading/restore", reading_form)
     app.router.add_post(r"/replies/{id:\d{1,12}}/retry", retry_form)
     app.router.add_post(r"/replies/{id:\d{1,12}}/resubmit", resubmit_form)
+    app.router.add_post(r"/replies/{id:\d{1,12}}/withdraw", withdraw_form)

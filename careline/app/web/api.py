@@ -211,6 +211,13 @@ async def resubmit_reply(request: web.Request) -> web.Response:
 
 
 @allow(Role.AGENT)
+async def withdraw_reply(request: web.Request) -> web.Response:
+    """The author takes a held reply back from approval to edit it."""
+    reply_id = int(request.match_info["id"])
+    return web.json_response(await actions.withdraw(request.app, reply_id, actor_of(user_of(request))))
+
+
+@allow(Role.AGENT)
 async def post_note(request: web.Request) -> web.Response:
     """An internal note on the conversation: never posted to the platform."""
     text = (await schemas.read_json(request, schemas.NewNote)).text
@@ -310,6 +317,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/retry", retry_reply)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/assign", assign)
     app.router.add_post(r"/api/replies/{id:\d{1,12}}/resubmit", resubmit_reply)
+    app.router.add_post(r"/api/replies/{id:\d{1,12}}/withdraw", withdraw_reply)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/notes", post_note)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/presence", presence)
     app.router.add_post(r"/api/conversations/{id:\d{1,12}}/reading", post_reading)

@@ -251,6 +251,9 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "The author's edited draft after a send-back: checked, then posted or held again", "agent",
             _json(_ref("Reply")), "400", "403", "404", "409", "422", params=[CONV_ID],
             body=_body(schemas.Resubmit, components))},
+        "/api/replies/{id}/withdraw": {"post": _op(
+            "The author takes a reply waiting for approval back, as a draft to edit and resubmit", "agent",
+            _json(_ref("Reply")), "403", "404", "409", params=[CONV_ID])},
         "/api/conversations/{id}/notes": {"post": _op(
             "Add an internal note (never posted)", "agent", _json(OBJ, "Created"), "400", "404", "422",
             params=[CONV_ID], body=_body(schemas.NewNote, components), ok_code="201")},
@@ -397,6 +400,8 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
                                                 form=_form(schemas.Approve, components))},
         "/replies/{id}/resubmit": {"post": _page("Resubmit a draft a lead sent back", "agent", params=[CONV_ID],
                                                  form=_form(schemas.Resubmit, components))},
+        "/replies/{id}/withdraw": {"post": _page("Withdraw a reply waiting for approval, to edit it", "agent",
+                                                 params=[CONV_ID], form={})},
         "/replies/{id}/send-back": {"post": _page("Send a held reply back", "lead", params=[CONV_ID],
                                                   form=_form(schemas.SendBack, components))},
         "/sla": {"get": _page("The lead's SLA page", "lead")},
@@ -445,7 +450,8 @@ def _page_paths(components: dict[str, Any]) -> dict[str, Any]:
     for action in ACTIONS:
         paths[f"/conversations/{{id}}/{action}"] = {"post": _page(
             f"{action.capitalize()} from the conversation page", "agent", params=[CONV_ID], form=form)}
-    for op in (paths["/replies/{id}/retry"]["post"], paths["/logout"]["post"], paths["/views/{id}/delete"]["post"]):
+    for op in (paths["/replies/{id}/retry"]["post"], paths["/replies/{id}/withdraw"]["post"], paths["/logout"]["post"],
+               paths["/views/{id}/delete"]["post"]):
         op.pop("requestBody")
     return paths
 
