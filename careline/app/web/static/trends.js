@@ -25,14 +25,17 @@
      its ticks with times ("23:59:59.999"), so the axis spans the day either side. */
   /* A day's bar is 80 % of a day wide (ms on a date axis): Plotly would size a lone day's bar to a hairline. */
   var DAY_BAR = 0.8 * 86400000;
+  /* A date axis's position as Plotly reads it: wall-clock text, no zone. */
+  function naive(ms) { return new Date(ms).toISOString().slice(0, 16).replace("T", " "); }
   function dayAxis(list) {
     var axis = {type: "date", tickformat: "%d %b", dtick: 86400000, hoverformat: "%d %b %Y"};
-    if (list.length === 1) {
-      var d = new Date(list[0] + "T00:00:00Z").getTime();
-      axis.range = [new Date(d - 86400000).toISOString().slice(0, 10), new Date(d + 86400000).toISOString().slice(0, 10)];
-    } else if (list.length > 14) {
-      delete axis.dtick;
-    }
+    /* Half a day of room either side (a whole one around a lone day): the first day's label sat on the axis
+       corner, over the y axis's lowest label ("0", "-100"), and a line chart's first point on the edge. */
+    if (!list.length) { return axis; }
+    var first = new Date(list[0] + "T00:00:00Z").getTime(), last = new Date(list[list.length - 1] + "T00:00:00Z").getTime();
+    var pad = list.length === 1 ? 86400000 : 43200000;
+    axis.range = [naive(first - pad), naive(last + pad)];
+    if (list.length > 14) { delete axis.dtick; }
     return axis;
   }
   var filters = {brand: t.brand || "", platform: t.platform || "", days: String(t.days)};
@@ -321,7 +324,9 @@
                  x: t.spikes.map(function (s) { return s.label.slice(0, 16); }),
                  y: t.spikes.map(function (s) { return s.count; })});
   }
-  plot("chart-volume", volume);
+  /* Ticks as the day charts write a day ("06 Dec"), with the hour where it is not midnight. */
+  plot("chart-volume", volume, {xaxis: {type: "date", hoverformat: "%d %b %H:%M", tickformatstops: [
+    {dtickrange: [null, 86400000], value: "%H:%M<br>%d %b"}, {dtickrange: [86400000, null], value: "%d %b"}]}});
   /* An hour is asked for by its UTC key (what the counts and the posts' times are stored in), shown in the team's. */
   function hourPosts(hour) {
     return ["posts in the hour from " + (hourLabel[hour] || hour.replace("T", " ") + ":00 UTC"), {hour: hour, days: "8"}];
