@@ -487,6 +487,11 @@ async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestC
     queue = await (await client.get("/?language=th")).text()
     assert '<small class="lang" title="Thai">th</small>' in queue  # the row, named on hover
     assert '<option value="th">Thai</option>' in queue and 'list="language-list"' in queue  # type "Thai", get th
+    assert 'pattern=' not in queue.split('name="language"')[1].split(">")[0]  # the browser blocked "Thai" typed
+    typed = await (await client.get("/?language=Thai")).text()  # the name, as the README says one may type it
+    assert '<small class="lang" title="Thai">th</small>' in typed and 'value="th"' in typed
+    none = await (await client.get("/?language=Klingon")).text()
+    assert "No conversations match these filters" in none and "The queue is empty" not in none  # not "all done"
     await _speaks(web_store, conv["id"], "ar")
     arabic = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert '<p class="body" dir="rtl">' in arabic and '<textarea id="reply" name="text" dir="rtl"' in arabic

@@ -27,6 +27,7 @@ from careline.app.web.pages import render
 from careline.app.web.security import opened_message
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, ConversationStatus, Platform, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
+from careline.languages import language_code
 from careline.settings import Settings
 from careline.store import Store, workspace
 from careline.store.conversations import notes_of, outside_posts
@@ -78,7 +79,7 @@ def queue_filters(request: web.Request) -> dict[str, str | None]:
             raise web.HTTPBadRequest(text=f"{name} is too long")
         if value is not None and name in CLOSED_FILTERS and value not in CLOSED_FILTERS[name]:
             raise web.HTTPBadRequest(text=f"{name} must be one of {', '.join(CLOSED_FILTERS[name])}")
-        filters[name] = value
+        filters[name] = language_code(value) if name == "language" and value else value
     for name in ("mine", "corrected"):
         if request.query.get(name, "") not in ("", *TICKS):
             raise web.HTTPBadRequest(text=f"{name} must be 1 or 0")
