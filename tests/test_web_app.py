@@ -223,6 +223,8 @@ async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
     cache.ratio, cache.slow_s = 1e9, 0.0  # hold the summary for good, writes or not, as a large store would
     summary = await (await client.get("/api/sla/summary")).json()
     assert [a["id"] for a in summary["approvals"]] == [reply["id"]]
+    page = await (await client.get("/sla")).text()  # the customer's words and the draft find their own direction
+    assert 'wrote: <q dir="auto">' in page and '<q dir="auto">As we already explained' in page  # (Arabic read LTR)
     r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf},
                           json={"seen": summary["approvals"][0]["updated_at"]})  # the text the lead read
     approved = await r.json()

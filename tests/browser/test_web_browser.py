@@ -177,3 +177,23 @@ def test_a_new_conversation_is_announced_and_shown_on_request(page: Any, live: L
     assert page.locator("tr.conv").nth(1).get_attribute("data-id") == str(old)  # shown, but never counted as new
     assert page.get_by_role("button", name=re.compile("^Show .* new conversation")).count() == 0
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_an_arabic_reply_box_follows_the_direction_of_what_is_typed(page: Any, live: LiveServer) -> None:
+    """The box reads right to left for an Arabic customer; an English reply typed there showed its full stop at
+    the wrong end ("fault." as ".fault"), so the box follows the first strong letter, the customer's @handle
+    skipped."""
+    conv = _api(live, "GET", "/api/queue?limit=1&status=new")["items"][0]["id"]
+    live.store.write_sync(lambda db: db.conn.execute(  # type: ignore[attr-defined]
+        "UPDATE mentions SET language = 'ar' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
+        (conv,)))
+    login(page, "agent")
+    page.goto(f"/conversations/{conv}")
+    box = page.locator("#reply")
+    assert box.get_attribute("dir") == "rtl"
+    box.fill("@ana_q Sorry, that was our fault.")
+    box.dispatch_event("input")
+    assert box.evaluate("b => b.dir") == "ltr"
+    box.fill("@ana_q نعتذر عن التأخير.")
+    box.dispatch_event("input")
+    assert box.evaluate("b => b.dir") == "rtl"

@@ -144,6 +144,17 @@
       }
     }
     box.addEventListener("input", function () { window.localStorage.setItem(draftKey, box.value); });
+    /* A box set right to left for an Arabic (Hebrew, ...) customer follows what is typed in it: an English
+       reply there showed its full stop at the wrong end. The first strong letter decides, @handles skipped
+       (a reply may open with the customer's Latin handle). */
+    if (box.dir === "rtl") {
+      var followDirection = function () {
+        var first = box.value.replace(/^(\s*@\S+)+/, "").match(/[A-Za-z\u00C0-\u024F\u0370-\u052F]|[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/);
+        if (first) { box.dir = /[A-Za-z\u00C0-\u024F\u0370-\u052F]/.test(first[0]) ? "ltr" : "rtl"; }
+      };
+      box.addEventListener("input", followDirection);
+      followDirection();
+    }
   }
 
   /* Back to this page from the browser's cache (the back button after a send): it shows the text and state of
