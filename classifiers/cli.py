@@ -47,7 +47,7 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
 @click.option("--out", "out_dir", default=None, help="Model directory (default: classifier.model_dir).")
 @click.option("--limit", type=int, default=None, help="Cap every training set (quick smoke runs).")
 @click.option("--sentiment-n", type=int, default=100_000, show_default=True,
-              help="SemEval pool rows for the sentiment head (the pool has 48,057: default all of them).")
+              help="SemEval pool rows for the sentiment head, at most (the pool has 48,057, so the default takes all).")
 @click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--lora", "lora_epochs", type=int, default=0, show_default=True,
               help="First fine-tune a new LoRA adapter (the shipped recipe: rank 32, severity task) for this "

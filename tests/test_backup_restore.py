@@ -317,13 +317,22 @@ def test_doctor_finds_a_key_file_that_does_not_open_the_secrets_and_none_is_made
         sealing.forget_keys()
 
 
-def test_backup_and_restore_remind_to_keep_the_key_file(tmp_path: Path) -> None:
+def test_backup_and_restore_remind_to_keep_the_key_file_once_two_factor_is_in_use(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(sealing.ENV, raising=False)
     live = seeded(tmp_path / "live.db")
-    code, out = run(live, "backup", str(tmp_path / "b.db"))
-    assert code == 0 and f"{live}.totp-key" in out and "keep the key file" in out, out
-    restored = tmp_path / "restored.db"
-    code, out = run(restored, "restore", "--yes", str(tmp_path / "b.db"))
-    assert code == 0 and f"{restored}.totp-key" in out and "keep the key file" in out, out
+    code, out = run(live, "backup", str(tmp_path / "a.db"))  # nobody uses two-factor: no key file to name
+    assert code == 0 and "totp-key" not in out, out
+    sealing.forget_keys()
+    try:
+        _with_sealed_secret(live)
+        code, out = run(live, "backup", str(tmp_path / "b.db"))
+        assert code == 0 and f"{live}.totp-key" in out and "keep the key file" in out, out
+        restored = tmp_path / "restored.db"  # no key beside it yet: the reminder is what says to bring it
+        code, out = run(restored, "restore", "--yes", str(tmp_path / "b.db"))
+        assert code == 0 and f"{restored}.totp-key" in out and "keep the key file" in out, out
+    finally:
+        sealing.forget_keys()
 
 
 # -- 6. copies that fail ----------------------------------------------------------------------------------

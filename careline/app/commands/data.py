@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
     <database>.totp-key (or $CARELINE_TOTP_KEY) with your backups.
 
     \b
-    A nightly backup kept for two weeks, from cron:
+    A nightly backup kept for a week (one file per weekday, each replacing last week's), from cron:
       15 3 * * *  careline backup /var/backups/careline/careline-$(date +\\%a).db
     """
     from careline.app.service import NoDatabase
@@ -78,7 +79,9 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
         raise NoDatabase(database)
     report = backups.backup(database, file)
     click.echo(f"backed up {report.pages} pages ({report.bytes / 1e6:.1f} MB) to {report.path}; integrity ok")
-    click.echo(key_reminder(database))
+    reminder = key_reminder(database)
+    if reminder:
+        click.echo(reminder)
 
 
 @click.command("restore")
@@ -100,16 +103,39 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
         click.confirm(f"Replace everything in {database} with {file}?", abort=True)
     report = backups.restore(file, database, known=KNOWN_MIGRATIONS, force=force)
     click.echo(f"restored {report.pages} pages into {report.path}")
-    click.echo(key_reminder(database))
+    reminder = key_reminder(database)
+    if reminder:
+        click.echo(reminder)
 
 
 def key_reminder(database: str | Path) -> str:
-    """Sealed two-factor secrets open only with the key they were sealed with, which no backup holds."""
+    """Sealed two-factor secrets open only with the key they were sealed with, which no backup holds; "" while
+    two-factor is not in use (no key file, no sealed secret: the reminder named a file that was not there)."""
     if os.environ.get(ENV):
         return f"two-factor secrets are sealed with ${ENV}: keep that key with your backups"
     key = Path(f"{database}.totp-key")
+    if not key.exists() and not _holds_sealed(database):
+        return ""
     return (f"two-factor secrets are sealed with {key}, which is not in the backup: keep the key file "
             f"with your backups (restore it beside the database; 'careline doctor' checks it matches)")
+
+
+def _holds_sealed(database: str | Path) -> bool:
+    """Whether ``database`` holds sealed two-factor secrets (read-only: a reminder must not touch the file)."""
+    from sqlite_utils import Database
+
+    from careline.app.web.sealing import sealed_exist
+
+    try:
+        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return sealed_exist(Database(conn))
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 @click.group("customer")
@@ -175,7 +201,7 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
 
 @click.group("readings")
 def readings_group() -> None:
-    """People's corrections of the model's reading (complaint or not, sentiment), as labelled data.
+    """People's corrections of the model's reading (complaint or not, sentiment, intent), as labelled data.
 
     Agents and leads correct a misread post on its conversation page (or POST
     /api/conversations/ID/reading); this exports those posts with the person's label."""

@@ -69,7 +69,8 @@ def _throwaway(path: str) -> Fernet:
     return Fernet(Fernet.generate_key())
 
 
-def _sealed_exist(db: Database) -> bool:
+def sealed_exist(db: Database) -> bool:
+    """Whether any two-factor secret in ``db`` is sealed (and so needs its key)."""
     try:
         return db.conn.execute("SELECT 1 FROM users WHERE totp_secret LIKE 'fernet:%' LIMIT 1").fetchone() is not None
     except sqlite3.OperationalError:  # no users table: nothing sealed
@@ -80,7 +81,7 @@ def missing_key(db: Database) -> Path | None:
     """The key file the secrets in ``db`` were sealed with, when it is gone and ``$CARELINE_TOTP_KEY`` is unset:
     this process then has only a key of its own, and anything sealed with it is unreadable after a restart."""
     path = key_file(db)
-    if os.environ.get(ENV) or path is None or path.exists() or not _sealed_exist(db):
+    if os.environ.get(ENV) or path is None or path.exists() or not sealed_exist(db):
         return None
     return path
 
@@ -103,7 +104,7 @@ def fernet(db: Database) -> Fernet:
     and would stand in the way of the real one being put back)."""
     path = key_file(db)
     env_key = os.environ.get(ENV, "")
-    if not env_key and path is not None and not path.exists() and _sealed_exist(db):
+    if not env_key and path is not None and not path.exists() and sealed_exist(db):
         return _throwaway(str(path))
     return _fernet(env_key, str(path or ""))
 
