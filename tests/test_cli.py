@@ -81,6 +81,16 @@ def test_teams_from_the_command_line(tmp_path: Path) -> None:
     assert code == 0 and out.strip() == "billing: bea"
     with pytest.raises(NotFound, match="no user 'nobody'"):  # careline.app.cli.main prints it as one line
         run("team", "add", "billing", "--member", "nobody", env=env)
+    # "billing " and "Billing" were two more teams that every list showed alike
+    assert run("user", "add", "cat", "--role", "agent", "--password", "a long password", env=env)[0] == 0
+    code, out = run("team", "add", " Billing  ", "--member", "cat", env=env)
+    assert code == 0 and out.strip() == "team 'billing': bea, cat", out
+    assert run("user", "add", "dan", "--role", "agent", "--team", "BILLING", "--password", "a long password",
+               env=env)[0] == 0
+    code, out = run("team", "list", env=env)
+    assert out.strip() == "billing: bea, cat, dan", out
+    code, out = run_main("user", "add", "Bea", "--role", "agent", "--password", "a long password", env=env)
+    assert code == 1 and "user 'bea' already exists (names differ only in case)" in out, out
 
 
 def test_classify_honours_the_config_file(tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ import click
 from careline import commandline as command_line
 from careline.app.commands import check_output, write_output
 from careline.domain import from_iso, utcnow
-from careline.errors import CarelineError
 from careline.settings import Settings, describe, load_settings
 from careline.terminal import safe_line
 
@@ -441,11 +440,11 @@ def team_add(ctx: Context, name: str, members: tuple[str, ...]) -> None:
     from careline.domain import utcnow
     from careline.store import workspace
 
-    if not 1 <= len(name) <= 64 or not name.replace("-", "").replace("_", "").replace(" ", "").isalnum():
-        raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+    name = workspace.team_name(name)  # refused before the database is opened
 
     def write(db: Any) -> None:
-        workspace.add_team(db, name, utcnow())
+        nonlocal name
+        name = workspace.add_team(db, name, utcnow())  # "Tier1" joins the team "tier1"
         for member in members:
             workspace.join_team(db, name, member)
 

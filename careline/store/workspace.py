@@ -82,8 +82,23 @@ def delete_view(db: Database, who: str, view_id: int) -> bool:
 
 
 # -- teams ------------------------------------------------------------------------------------------------------
-def add_team(db: Database, name: str, now: datetime) -> None:
-    db.conn.execute("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, to_iso(now)))
+def team_name(name: str) -> str:
+    """``name`` as a team is named: spaces around it dropped and runs of spaces made one ("tier1 " and "tier1"
+    were two teams that lists showed alike); 1-64 letters, digits, spaces, dashes or underscores."""
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= 64 or not cleaned.replace("-", "").replace("_", "").replace(" ", "").isalnum():
+        raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+    return cleaned
+
+
+def add_team(db: Database, name: str, now: datetime) -> str:
+    """Make the team ``name`` unless it exists, in any case ("Tier1" is the team "tier1"); returns its name."""
+    cleaned = team_name(name)
+    found = db.conn.execute("SELECT name FROM teams WHERE lower(name) = lower(?)", (cleaned,)).fetchone()
+    if found:
+        return str(found[0])
+    db.conn.execute("INSERT INTO teams (name, created_at) VALUES (?, ?)", (cleaned, to_iso(now)))
+    return cleaned
 
 
 def join_team(db: Database, team: str, username: str) -> None:

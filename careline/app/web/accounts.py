@@ -301,15 +301,12 @@ def accounts(db: Database) -> list[Account]:
 
 def set_teams(db: Database, username: str, names: str) -> tuple[str, ...]:
     """Make ``username`` a member of exactly the comma-separated teams in ``names`` (made when missing)."""
-    wanted = tuple(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
-    for name in wanted:
-        if len(name) > 64 or not name.replace("-", "").replace("_", "").replace(" ", "").isalnum():
-            raise CarelineError("a team name is 1-64 letters, digits, spaces, dashes or underscores")
+    asked = [workspace.team_name(n) for n in names.split(",") if n.strip()]  # every name checked before a change
     db.conn.execute("DELETE FROM team_members WHERE username = ?", (username,))
-    for name in wanted:
-        workspace.add_team(db, name, utcnow())
+    joined = tuple(dict.fromkeys(workspace.add_team(db, name, utcnow()) for name in asked))
+    for name in joined:
         workspace.join_team(db, name, username)
-    return wanted
+    return joined
 
 
 #: What a lead may change about an agent of their own team (when ``accounts.leads_manage_team``).

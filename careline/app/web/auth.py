@@ -99,8 +99,10 @@ def create_user(db: Database, username: str, role: Role | str, password: str | N
         raise CarelineError(f"display name: at most {DISPLAY_NAME_MAX} characters; teams: at most {TEAMS_MAX}")
     if password is not None and not password.strip():
         raise CarelineError("the password must not be empty")
-    if db.conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
-        raise Conflict(f"user {username!r} already exists")
+    same = db.conn.execute("SELECT username FROM users WHERE lower(username) = lower(?)", (username,)).fetchone()
+    if same:  # "Dave" beside "dave": two accounts people cannot tell apart in a list or a mention
+        raise Conflict(f"user {same[0]!r} already exists" + ("" if same[0] == username else " (names differ only "
+                                                                                           "in case)"))
     digest = hashed or (hash_password(password) if password is not None else None)
     db.conn.execute(
         "INSERT INTO users (username, role, display_name, password_hash, created_at, password_changed_at) "
