@@ -560,9 +560,20 @@ def _check_survey_links(settings: Settings) -> None:
                                                   f"{problem}")
     wanting = [b.name for b in settings.brands if b.survey_in_reply]
     if wanting and not public and settings.responder.survey != "none":
-        log.warning("brands %s set survey_in_reply but responder.public_url is empty: survey links stay out of "
-                    "closing replies (they are on the conversation page); set responder.public_url to the "
-                    "address customers reach this app at", ", ".join(wanting))
+        _warn_once(f"brands {', '.join(wanting)} set survey_in_reply but responder.public_url is empty: survey "
+                   "links stay out of closing replies (they are on the conversation page); set "
+                   "responder.public_url to the address customers reach this app at")
+
+
+#: Warnings this process has given: settings are validated more than once per command (the file, then with
+#: the browser's changes), and the same warning twice reads as two problems.
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        log.warning("%s", message)
 
 
 #: One DNS label: letters, digits and inner hyphens, at most 63 (RFC 1123); IDNs arrive as Unicode letters.

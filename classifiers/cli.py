@@ -119,12 +119,14 @@ def _current_adapter(model_dir: Path) -> Path | None:
 @click.argument("texts", nargs=-1, required=True)
 @click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
 @click.option("--model-dir", default=None, help="Override classifier.model_dir.")
-@click.option("--followers", type=int, default=0, help="Author followers, for the reach signal.")
+@click.option("--followers", type=click.IntRange(min=0), default=0, help="Author followers, for the reach signal.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def classify(texts: Sequence[str], kind: str | None, model_dir: str | None, followers: int, as_json: bool) -> None:
     """Classify TEXT(s) and print every score with the reasons."""
     from classifiers.signals import compute_signals, urgency_with_model
 
+    if any(not t.strip() for t in texts):  # an empty text scored 0/0/0, which read as a reading of something
+        raise click.BadParameter("a TEXT is empty: give the post's words", param_hint="TEXT")
     clf = _make_classifier(kind, model_dir)
     results = []
     for text, pred in zip(texts, clf.predict(list(texts)), strict=True):

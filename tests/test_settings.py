@@ -99,11 +99,16 @@ def test_public_url_must_be_an_http_url_with_a_host(tmp_path: Path) -> None:
     assert ok.responder.public_url == "https://care.example.com"
 
 
-def test_survey_in_reply_without_a_public_url_is_warned_about(tmp_path: Path,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_survey_in_reply_without_a_public_url_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import careline.settings
+
+    monkeypatch.setattr(careline.settings, "_WARNED", set())
     brand = '[[brands]]\nname = "acme"\nkeywords = ["acme"]\nsurvey_in_reply = true\n'
     load_settings(write(tmp_path, brand + '[responder]\nsurvey = "csat"\n'), environ={})
     assert "survey links stay out of closing replies" in caplog.text and "acme" in caplog.text
+    load_settings(write(tmp_path, brand + '[responder]\nsurvey = "csat"\n'), environ={})  # a command loads twice
+    assert caplog.text.count("survey links stay out of closing replies") == 1
     caplog.clear()
     load_settings(write(tmp_path, brand + '[responder]\nsurvey = "csat"\npublic_url = "https://care.example.com"\n'),
                   environ={})

@@ -29,3 +29,9 @@ def test_classify_does_not_echo_an_escape_sequence() -> None:
     """'careline classify' printed the text it was given raw: an OSC sequence in a pasted post set the title."""
     out = CliRunner().invoke(classify, ["--kind", "vader", "\x1b]0;pwned\x07title"]).output
     assert "\x1b" not in out and "\x07" not in out and "?]0;pwned?title" in out, out
+
+
+def test_classify_refuses_an_empty_text_and_negative_followers() -> None:
+    for args in (["--kind", "vader", "  "], ["--kind", "vader", "--followers", "-5", "late again"]):
+        result = CliRunner().invoke(classify, args)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output

@@ -218,8 +218,9 @@ def check_backups(folders: Iterable[str | Path], *, now: datetime) -> list[Findi
     seen = [Path(f) for f in dict.fromkeys(str(f) for f in folders) if Path(f).is_dir()]
     found = [p for folder in seen for p in stale_partials(folder)]
     if not found:
-        where = ", ".join(str(f) for f in seen) or "no folder"
-        return [Finding(OK, "backups", f"no copy left by an unfinished backup in {where}")]
+        if not seen:
+            return [Finding(OK, "backups", "no backup folder to look in yet")]
+        return [Finding(OK, "backups", f"no copy left by an unfinished backup in {', '.join(map(str, seen))}")]
     return [Finding(WARNING, "backups", f"{p.path} ({p.bytes / 1e6:.1f} MB, {_ago(now - p.modified)} old) was left "
                                         f"by a backup to {p.target.name} that was killed or crashed: delete it, or "
                                         f"the next backup to {p.target} removes it") for p in found]
