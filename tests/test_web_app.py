@@ -339,6 +339,18 @@ async def test_the_author_withdraws_a_held_reply_edits_it_and_submits_it(client:
     assert len(posted) == 1
 
 
+async def test_a_page_that_does_not_exist_keeps_a_signed_in_person_s_menu(client: TestClient) -> None:
+    """A mistyped address showed a signed-in agent "Log in" and no menu, as if they had been signed out."""
+    await login(client, "agent")
+    r = await client.get("/conversation/1", headers={"Accept": "text/html"})
+    page = await r.text()
+    assert r.status == 404 and 'href="/login"' not in page and 'action="/logout"' in page
+    assert "Back to Queue" in page
+    client.session.cookie_jar.clear()
+    page = await (await client.get("/nope", headers={"Accept": "text/html"})).text()
+    assert 'href="/login"' in page and 'action="/logout"' not in page  # signed out: the way in
+
+
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]

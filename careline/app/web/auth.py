@@ -252,7 +252,11 @@ def _route_rule(request: web.Request) -> tuple[bool, bool, Role | None]:
 async def auth_middleware(request: web.Request,
                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     """Identify the caller, then enforce the route's role and CSRF; undeclared routes are closed."""
-    if request.match_info.http_exception is not None:
+    if request.match_info.http_exception is not None:  # no such page (404, 405)
+        if not request.path.startswith("/api/"):  # its page shows a signed-in person their menu, not "Log in"
+            _, seen = await _credential(request)
+            if seen is not None:
+                request[USER_KEY] = seen.who
         raise request.match_info.http_exception
     is_public, anyone, role = _route_rule(request)
     who = await _identify(request)
