@@ -245,23 +245,18 @@ async def test_a_withdrawal_and_an_approval_at_once_do_one_thing(stores: list[St
     reply = add_reply(stores[0], conv, "Sorry Ana, we are on it.", state="awaiting_approval")
     random.seed(round_)
 
-    async def withdraw() -> str:
+    async def attempt(done: str, act: Any) -> str:
+        """``done`` when ``act()`` goes through, "refused" when the other got there first."""
         await asyncio.sleep(random.random() / 50)
         try:
-            await workflow.withdraw(owner, AGENT, reply, now=utcnow())
-            return "withdrawn"
+            await act()
         except Conflict:
             return "refused"
+        return done
 
-    async def approve() -> str:
-        await asyncio.sleep(random.random() / 50)
-        try:
-            await workflow.approve(lead, LEE, reply, now=utcnow())
-            return "approved"
-        except Conflict:
-            return "refused"
-
-    said = sorted(await asyncio.gather(withdraw(), approve()))
+    said = sorted(await asyncio.gather(
+        attempt("withdrawn", lambda: workflow.withdraw(owner, AGENT, reply, now=utcnow())),
+        attempt("approved", lambda: workflow.approve(lead, LEE, reply, now=utcnow()))))
     state, = _state(stores[2], "SELECT state FROM replies WHERE id = ?", reply)
     posted = [p.text for p in brand_posts(world)]
     assert said in (["approved", "refused"], ["refused", "withdrawn"]), said
