@@ -152,3 +152,20 @@ def test_send_and_resolve_on_a_phone(browser: Any, live: LiveServer) -> None:
         assert not agent.errors, agent.errors
     finally:
         context.close()
+
+
+def test_a_held_reply_withdrawn_is_edited_in_its_own_box_only(pair: tuple[Any, Any]) -> None:
+    """After "Withdraw to edit" the reply box under the thread still held the same words (kept for the held
+    reply), so one Send would have posted them beside the draft being edited."""
+    agent, lead = pair
+    _claimed_by_the_agent(agent, lead)
+    words = "As we already explained, this is our policy."
+    agent.get_by_label(re.compile("^Reply")).fill(words)
+    agent.get_by_label(re.compile("^Reply")).press("Control+Enter")
+    agent.wait_for_url(re.compile(r"done=held"))
+    agent.locator(".msg.reply").last.get_by_role("button", name="Withdraw to edit").click()
+    agent.wait_for_url(re.compile(r"done=withdraw"))
+    assert agent.locator("form.resubmit textarea").input_value() == words
+    assert agent.get_by_label(re.compile("^Reply")).input_value() != words
+    assert "withdrawn, being edited" in agent.locator(".msg.reply .reply-state").last.inner_text()
+    assert not agent.errors, agent.errors

@@ -133,8 +133,10 @@
      this browser until it is sent or held for approval. */
   var draftKey = "careline-draft-" + data.id;
   if (box) {
-    /* Saved as a reply (posted, or failed with its Retry under it): the editor must not offer it again. */
-    if (["send", "send_resolve", "resubmit", "retry", "not_sent", "not_sent_resolve", "sending"].indexOf(data.done) >= 0) {
+    /* Saved as a reply (posted, failed with its Retry under it, or withdrawn into its own editor above): this
+       editor must not offer the same words again (a second Send would post them twice). */
+    if (["send", "send_resolve", "resubmit", "retry", "not_sent", "not_sent_resolve", "sending",
+         "withdraw"].indexOf(data.done) >= 0) {
       window.localStorage.removeItem(draftKey);
     } else if (!data.error) {  /* held for approval too: the editor keeps what was written */
       var kept = window.localStorage.getItem(draftKey);
