@@ -133,12 +133,13 @@
      this browser until it is sent or held for approval. */
   var draftKey = "careline-draft-" + data.id;
   if (box) {
-    /* Saved as a reply (posted, failed with its Retry under it, or withdrawn into its own editor above): this
-       editor must not offer the same words again (a second Send would post them twice). */
+    /* Saved as a reply (posted, failed with its Retry under it, held for a lead with "Withdraw to edit" under
+       it, or withdrawn into its own editor above): this editor must not offer the same words again (a second
+       Send would post them twice; after a resubmit it showed the words before the lead's change). */
     if (["send", "send_resolve", "resubmit", "retry", "not_sent", "not_sent_resolve", "sending",
-         "withdraw"].indexOf(data.done) >= 0) {
+         "withdraw", "held"].indexOf(data.done) >= 0) {
       window.localStorage.removeItem(draftKey);
-    } else if (!data.error) {  /* held for approval too: the editor keeps what was written */
+    } else if (!data.error) {
       var kept = window.localStorage.getItem(draftKey);
       if (kept && kept !== box.value) {
         box.value = kept;

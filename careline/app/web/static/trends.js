@@ -326,7 +326,7 @@
   }
   /* Ticks as the day charts write a day ("06 Dec"), with the hour where it is not midnight. */
   plot("chart-volume", volume, {xaxis: {type: "date", hoverformat: "%d %b %H:%M", tickformatstops: [
-    {dtickrange: [null, 86400000], value: "%H:%M<br>%d %b"}, {dtickrange: [86400000, null], value: "%d %b"}]}});
+    {dtickrange: [null, 43200000], value: "%H:%M<br>%d %b"}, {dtickrange: [43200001, null], value: "%d %b"}]}});
   /* An hour is asked for by its UTC key (what the counts and the posts' times are stored in), shown in the team's. */
   function hourPosts(hour) {
     return ["posts in the hour from " + (hourLabel[hour] || hour.replace("T", " ") + ":00 UTC"), {hour: hour, days: "8"}];
