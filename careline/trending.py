@@ -27,9 +27,23 @@ _STOP = """the and for you your with this that have has had not but are was were
 out all just get got can cant can't don't dont why what when how who will would should could from been being
 its it's i'm im she her his him about into over than then there here any more most some such very too also
 only really still again after before now today yesterday because every even much many one two three off
+new see like know need want make going way thing things lol yes yet ever did does doing done said says
+"""
+#: The same in the other languages the classifier reads (three letters or more: shorter ones are no word here).
+#: A complaint topic was named "horas · nadie · que" and Spanish rising terms led with "que".
+_STOP_OTHER = """
+que los las por para con una uno del como pero más mas sus muy sin sobre este esta esto ese esa hay fue
+ser está estoy todo todos nos les ya
+des les une est pas pour dans avec sur qui que mais vous nous ils elle sont ont fait été très tout plus
+cette ces aux par sans même leur
+der die das und ist nicht ein eine einen dem den mit von auf für sich ich sie wir ihr aber auch noch nur
+schon wie was wenn bei aus nach oder mein mir mich uns
+não com uma por para mais como mas foi são está tem seu sua dos das nos pelo pela isso este esta
+che non per una con del della dei gli sono come più anche questo questa nel alla mio mia
+het een dat die niet met voor zijn maar ook nog wel bij naar dan als wat mijn
 """
 #: Words that say nothing about what a post is about (rising terms and topic names skip them).
-STOPWORDS = frozenset(_STOP.split())
+STOPWORDS = frozenset(_STOP.split()) | frozenset(_STOP_OTHER.split())
 
 
 def clean(text: str) -> str:

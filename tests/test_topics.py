@@ -216,3 +216,14 @@ def test_a_topic_nobody_joined_for_months_rests(tmp_path: Path) -> None:
     newest = store.read_sync(lambda db: load_topics(db, "m", now, TopicParams(active_days=90, max_active=1)))
     assert newest.ids == [1]
     store.close_sync()
+
+
+def test_topic_names_skip_the_filler_words_of_every_language_read() -> None:
+    """Complaint topics were named "horas · nadie · que" and "new · dev · see": Spanish function words and
+    English fillers were no stop words."""
+    spanish = ["llevo horas esperando y nadie me responde que vergüenza", "que nadie conteste en horas es increíble",
+               "son horas sin respuesta, nadie que ayude"]
+    english = ["see the new update broke the app again", "new update, see it crash every time i open the app"]
+    names = c_tf_idf({1: spanish, 2: english}, top=3)
+    assert "que" not in names[1] and {"horas", "nadie"} <= set(names[1]), names
+    assert not {"new", "see"} & set(names[2]) and "update" in names[2], names
