@@ -47,6 +47,7 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
     form.get_by_label("Password").fill("the night shift passphrase")
     form.get_by_role("button", name="Add").click()
     page.wait_for_selector('tr[data-user="nadia"]')
+    assert page.locator("#said").inner_text() == "Added nadia."  # it said so for 400 ms, then reloaded it away
     row = page.locator('tr[data-user="nadia"]')
     assert "Nadia <b>N</b>" in row.inner_text()  # hostile display names render as text
     shot(page, "admin")

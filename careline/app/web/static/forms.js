@@ -26,6 +26,22 @@
     out.hidden = false;
     out.querySelector("code").textContent = secret;
   }
+  /* What a change said outlives the reload that shows the change: "Added nadia." flashed for 400 ms and was
+     gone, so adding a person seemed to do nothing but reload. Shown once, on top of the page. */
+  var SAID = "careline-said";
+  function carry(text) {
+    try { window.sessionStorage.setItem(SAID, text); } catch (err) { /* storage off: the reload says nothing */ }
+  }
+  function showCarried() {
+    var text = null;
+    try { text = window.sessionStorage.getItem(SAID); window.sessionStorage.removeItem(SAID); } catch (err) { return; }
+    var main = document.getElementById("main");
+    if (!text || !main) { return; }
+    var p = document.createElement("p");
+    p.className = "flash"; p.id = "said"; p.setAttribute("role", "status"); p.textContent = text;
+    main.insertBefore(p, main.firstChild);
+  }
+  showCarried();
   function submit(e) {
     var form = e.target;
     if (!form.dataset || !form.dataset.api) { return; }
@@ -49,7 +65,8 @@
       if (res.data.current) { window.location.href = "/login"; return; }
       if (res.data.token || res.data.link) { reveal(form, res.data.token || res.data.link); return; }
       if (form.dataset.stay !== undefined) { return; }
-      window.setTimeout(function () { window.location.reload(); }, 400);
+      carry(res.data.message || "Done.");
+      window.location.reload();
     }).catch(function () {
       if (button) { button.disabled = false; }
       say(form, "The server could not be reached; nothing was changed.", true);
