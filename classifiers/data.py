@@ -518,6 +518,11 @@ def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[s
         if r[label_column] is None:  # the row ended before its label: a quote left open swallows what follows
             raise ValueError(f"{path}: line {reader.line_num} has no '{label_column}' value (a quote left open "
                              "runs on to the end of the file)")
-        texts.append(r["text"] or "")
+        if r.get(None):  # type: ignore[call-overload]  # DictReader puts a row's extra values under None
+            raise ValueError(f"{path}: line {reader.line_num} has more values than the header names (a comma in "
+                             "the text without quotes around it?); it would be scored on part of its text")
+        if not (r["text"] or "").strip():
+            raise ValueError(f"{path}: line {reader.line_num} has no text; a blank post would be scored and counted")
+        texts.append(r["text"])
         labels.append(r[label_column].strip())
     return texts, labels

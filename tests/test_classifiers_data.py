@@ -101,6 +101,9 @@ def test_the_external_complaint_checks_read_their_labels() -> None:
     ("", "the file is empty; it needs a header line with 'text' and 'label'"),  # said "has None"
     ('text,label\n"fine,positive\nnext,negative\n', "line 3 has no 'label' value (a quote left open"),  # said ['']
     ("body,sentiment\nhello,positive\n", "needs 'text' and 'label' columns, has body, sentiment"),
+    # both were scored and counted: part of a post, and a blank one
+    ("text,label\nlate again, and rude,negative\n", "line 2 has more values than the header names"),
+    ("text,label\ngood,positive\n  ,neutral\n", "line 3 has no text"),
 ])
 def test_an_evaluation_file_that_cannot_be_read_says_why(tmp_path: Path, content: str, words: str) -> None:
     path = tmp_path / "mine.csv"
