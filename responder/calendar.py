@@ -227,7 +227,8 @@ def consume(intervals: Iterable[Interval], amount: timedelta) -> datetime:
         if hi - lo >= left:
             return lo + left
         left -= hi - lo
-    raise ValueError("open time ran out before the amount was consumed")
+    raise ValueError("the business hours run out before the target does: its due time would fall after the last "
+                     "date a calendar reaches (the year 9999)")
 
 
 def measure(intervals: Iterable[Interval]) -> timedelta:
