@@ -320,7 +320,7 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 #: What the page says after each action; a send's own outcome message replaces it.
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
         "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
-        "reopen": "Reopened.", "undo": "Undone.", "retry": "Sent on retry.", "resubmit": "Resubmitted and sent.",
+        "reopen": "Reopened.", "undo": "Undone.", "retry": "Sent on retry.", "resubmit": "Submitted again and sent.",
         "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved.",
         "reading": "Correction saved: the queue's priority, the trends and the suggested reply follow it.",
         "reading_restored": "The model's reading is back.",
