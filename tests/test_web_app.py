@@ -351,6 +351,18 @@ async def test_a_page_that_does_not_exist_keeps_a_signed_in_person_s_menu(client
     assert 'href="/login"' in page and 'action="/logout"' not in page  # signed out: the way in
 
 
+def test_times_on_the_pages_read_in_the_team_s_zone() -> None:
+    """The conversation page showed UTC times (saying so only for the SLA's due time) while service.timezone is
+    "the team's time zone: dates shown in the UI"."""
+    from careline.app.web.app import team_time
+
+    shown = team_time("America/New_York")
+    assert shown("2026-12-07T02:30:00+00:00") == "2026-12-06 21:30"  # an evening post, on New York's day
+    assert shown("2026-07-01T12:00:00Z") == "2026-07-01 08:00"  # summer time
+    assert shown("not yet") == "not yet" and shown(None) == ""
+    assert team_time("UTC")("2026-12-07T02:30:00+00:00") == "2026-12-07 02:30"
+
+
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]["id"]

@@ -6,9 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse
+from zoneinfo import ZoneInfo
 
 import jinja2
 import plotly
@@ -52,6 +54,7 @@ from careline.app.web.presence import Presence
 from careline.app.web.sealing import seal_stored
 from careline.app.web.security import isolate_handles, seal_message
 from careline.app.web.throttle import LoginThrottle
+from careline.domain import from_iso
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
 from careline.languages import LANGUAGE_CHOICES, language_name, text_direction
 from careline.live import LiveSettings
@@ -67,6 +70,24 @@ HERE = Path(__file__).resolve().parent
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def team_time(zone: str) -> Callable[[object], str]:
+    """The ``team_time`` template filter: a stored UTC time as the team reads it, in ``service.timezone`` (the
+    setting says "dates shown in the UI"; the conversation page showed UTC, and said so only for the SLA's due
+    time). Anything that is not a time ("not yet") passes through as it is."""
+    tz = ZoneInfo(zone)
+
+    def shown(value: object) -> str:
+        if value is None:
+            return ""
+        try:
+            at = value if isinstance(value, datetime) else from_iso(str(value))
+        except ValueError:
+            return str(value)
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at is not None else str(value)
+
+    return shown
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
@@ -229,6 +250,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[TEMPLATES].filters["language_name"] = language_name  # "in Thai", not "in th"
     app[TEMPLATES].filters["text_direction"] = text_direction  # Arabic posts and drafts read right to left
     app[TEMPLATES].filters["isolate_handles"] = isolate_handles
+    app[TEMPLATES].filters["team_time"] = team_time(settings.service.timezone)
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
     app.on_startup.append(load_settings_overlay)
