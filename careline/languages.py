@@ -33,12 +33,15 @@ LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 
 
+#: Each named language's code by its English name in lower case: what ``language_code`` looks a name up in.
+_CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()}
+
+
 def language_code(typed: str) -> str:
     """The code a person means by ``typed``: a code as it is, or a language's English name in any case ("Thai",
     "thai" -> "th"); anything else as typed (a filter then matches nothing, and says so)."""
     cleaned = typed.strip()
-    by_name = {name.lower(): code for code, name in NAMES.items()}
-    return by_name.get(cleaned.lower(), cleaned.lower() if cleaned.lower() in NAMES else cleaned)
+    return _CODE_OF_NAME.get(cleaned.lower(), cleaned.lower() if cleaned.lower() in NAMES else cleaned)
 
 
 def language_name(code: str) -> str:

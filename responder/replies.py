@@ -262,8 +262,8 @@ def answered_handle(db: Database, mention_key: str | None) -> str | None:
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
              settings: Settings, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The author edits a draft (sent back by a lead, or withdrawn from approval); it goes through the same
-    checks, and a sent-back one back to a lead: the lead asked
-    for the change and is the one to judge it (the tone guard passing the new words is no such judgement)."""
+    checks, and a sent-back one back to a lead: the lead asked for the change and is the one to judge it (the
+    tone guard passing the new words is no such judgement)."""
     reply = load_reply(db, reply_id)
     if reply["state"] != ReplyState.DRAFT.value:
         raise Conflict(f"reply {reply_id} is {reply['state']}; only drafts can be edited")

@@ -139,6 +139,13 @@ class Outcome:
 
 
 # -- ownership --------------------------------------------------------------------------------------------
+#: What a person may do to a conversation someone else holds, by whether they are a lead: the ``leads_may`` of
+#: each use case's ``_require_owner`` below, for the pages to show only the buttons that work. An agent takes it
+#: over or escalates it; a lead may also change its status or release it. Replying is the holder's alone.
+ON_HELD = {False: frozenset({"take_over", "escalate"}),
+           True: frozenset({"take_over", "escalate", "resolve", "snooze", "dismiss", "reopen", "release"})}
+
+
 def _require_owner(conv: Conversation, actor: Actor, doing: str, *, leads_may: bool) -> None:
     if conv.assignee and conv.assignee != actor.username and not (leads_may and actor.is_lead):
         raise HeldBy(conv.id, conv.assignee, doing)

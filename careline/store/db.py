@@ -59,15 +59,15 @@ def migrate(db: Database, extra: Iterable[Migrations] = ()) -> None:
         _apply_locked(db, migrations)
 
 
-def use_wal(db: Database, *, patience_s: float = 30.0) -> None:
-    """Put the file in WAL mode, waiting out other processes as long as busy_timeout would.
+def use_wal(db: Database) -> None:
+    """Put the file in WAL mode, waiting out other processes as long as the connection's busy_timeout.
 
     SQLite does not call the busy handler for this switch: it needs the write lock while already
     reading, so when another process is writing (or switching too, as when the service and a
     command create one file together) it fails at once with "database is locked". Retry with a
-    growing pause until the file is WAL (whoever switched it) or the patience runs out.
+    growing pause until the file is WAL (whoever switched it) or the busy_timeout has passed.
     """
-    deadline = time.monotonic() + patience_s
+    deadline = time.monotonic() + db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
     pause = 0.005
     while db.journal_mode != "wal":
         try:

@@ -79,9 +79,7 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
         raise NoDatabase(database)
     report = backups.backup(database, file)
     click.echo(f"backed up {report.pages} pages ({report.bytes / 1e6:.1f} MB) to {report.path}; integrity ok")
-    reminder = key_reminder(database)
-    if reminder:
-        click.echo(reminder)
+    _remind_of_key(database)
 
 
 @click.command("restore")
@@ -103,6 +101,11 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
         click.confirm(f"Replace everything in {database} with {file}?", abort=True)
     report = backups.restore(file, database, known=KNOWN_MIGRATIONS, force=force)
     click.echo(f"restored {report.pages} pages into {report.path}")
+    _remind_of_key(database)
+
+
+def _remind_of_key(database: str | Path) -> None:
+    """After a backup or a restore: the key reminder, when two-factor is in use."""
     reminder = key_reminder(database)
     if reminder:
         click.echo(reminder)

@@ -294,19 +294,13 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     return d
 
 
-#: What a person may do to a conversation someone else holds (``workflow._require_owner``): an agent takes it
-#: over or escalates it; a lead may also change its status or release it. Replying is the holder's alone.
-ON_HELD = {False: frozenset({"take_over", "escalate"}),
-           True: frozenset({"take_over", "escalate", "resolve", "snooze", "dismiss", "reopen", "release"})}
-
-
 def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra: Any) -> web.Response:
     c = d["conversation"]
     me = user_of(request).username
     is_lead = user_of(request).role in ("lead", "admin")
     held_by_other = bool(c["assignee"] and c["assignee"] != me)
     if held_by_other:  # only the buttons that work: an agent's Resolve under "theirs until you take it over" was a 409
-        d = {**d, "actions": [a for a in d["actions"] if a in ON_HELD[is_lead]]}
+        d = {**d, "actions": [a for a in d["actions"] if a in workflow.ON_HELD[is_lead]]}
     extra.setdefault("survey_in_reply", link_in_reply(settings_now(request.app), c["brand"]))
     extra.setdefault("not_done", False)
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
@@ -377,8 +371,7 @@ async def action_form(request: web.Request) -> web.Response:
         status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
-    query = after_sending(action, result, form.get("resolve") in ("1", "on", "true", True)) if action == "send" \
-        else {"done": action}
+    query = after_sending(action, result, form.get("resolve") in TICKED) if action == "send" else {"done": action}
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 

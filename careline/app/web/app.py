@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlparse
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -49,7 +49,7 @@ from careline.app.web.keys import (
     THROTTLE,
 )
 from careline.app.web.migrations import WEB
-from careline.app.web.pages import OOPS, OOPS_SIG, approvals_badge, render
+from careline.app.web.pages import OOPS, OOPS_SIG, approvals_badge, page_sent_from, render
 from careline.app.web.presence import Presence
 from careline.app.web.sealing import seal_stored
 from careline.app.web.security import isolate_handles, seal_message
@@ -134,8 +134,8 @@ def back_with_error(request: web.Request, message: str) -> web.Response | None:
     if (request.method != "POST" or request.path.startswith("/api/") or who is None or not who.csrf
             or "text/html" not in request.headers.get("Accept", "")):
         return None
-    ref = urlparse(request.headers.get("Referer", ""))
-    if ref.netloc != request.host or not ref.path.startswith("/") or ref.path.startswith("//"):
+    ref = page_sent_from(request)
+    if ref is None:
         return None
     words = message[:300]
     query = [(k, v) for k, v in parse_qsl(ref.query) if k not in OUTCOME_KEYS]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import ParseResult, urlparse
 
 from aiohttp import web
 
@@ -41,6 +42,15 @@ async def approvals_badge(request: web.Request, handler: Handler) -> web.StreamR
 def home_for(who: Principal) -> str:
     """Where a role lands after login: marketing has no queue."""
     return "/trends" if who.role is Role.MARKETING else "/"
+
+
+def page_sent_from(request: web.Request) -> ParseResult | None:
+    """The page of this site the request came from (its ``Referer``), or None for another site's, a missing one
+    or one that is no path: where a form's answer may send the person back to."""
+    ref = urlparse(request.headers.get("Referer", ""))
+    if ref.netloc != request.host or not ref.path.startswith("/") or ref.path.startswith("//"):
+        return None
+    return ref
 
 
 #: The query keys of a refused form's words and their signature (``app.back_with_error``).

@@ -16,7 +16,7 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of, plain, text_field
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import DESK, STORE
-from careline.app.web.pages import render
+from careline.app.web.pages import page_sent_from, render
 from careline.app.web.security import seal_message
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError
@@ -49,11 +49,10 @@ async def _bulk(request: web.Request, params: dict[str, Any], ids: list[int]) ->
 
 def _back(request: web.Request, default: str = "/") -> str:
     """Back to the queue view the person came from (same origin, path and query only)."""
-    ref = urlparse(request.headers.get("Referer", ""))
-    if ref.netloc and ref.netloc != request.host:
+    ref = page_sent_from(request)
+    if ref is None:
         return default
-    path = ref.path if ref.path.startswith("/") and not ref.path.startswith("//") else default
-    return path + (f"?{ref.query}" if ref.query else "")
+    return ref.path + (f"?{ref.query}" if ref.query else "")
 
 
 @allow(Role.AGENT)
