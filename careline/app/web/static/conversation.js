@@ -151,9 +151,11 @@
        reply there showed its full stop at the wrong end. The first strong letter decides, @handles skipped
        (a reply may open with the customer's Latin handle). */
     if (box.dir === "rtl") {
+      var leftToRight = "A-Za-z\u00C0-\u024F\u0370-\u052F", rightToLeft = "\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF";
+      var strong = new RegExp("[" + leftToRight + rightToLeft + "]"), latin = new RegExp("[" + leftToRight + "]");
       var followDirection = function () {
-        var first = box.value.replace(/^(\s*@\S+)+/, "").match(/[A-Za-z\u00C0-\u024F\u0370-\u052F]|[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/);
-        if (first) { box.dir = /[A-Za-z\u00C0-\u024F\u0370-\u052F]/.test(first[0]) ? "ltr" : "rtl"; }
+        var first = box.value.replace(/^(\s*@\S+)+/, "").match(strong);
+        if (first) { box.dir = latin.test(first[0]) ? "ltr" : "rtl"; }
       };
       box.addEventListener("input", followDirection);
       followDirection();
