@@ -269,6 +269,17 @@ def test_restore_refuses_a_newer_backup_and_another_apps_file_and_doctor_calls_n
     conn.close()
     code, out = run(live, "doctor")
     assert code == 1 and "ERROR   migrations" in out and "w900_from_the_future" in out, out
+    before = counts(live)
+    for args in (("user", "add", "ben", "--role", "agent", "--password", "a long enough password"),
+                 ("queue",), ("sla", "backfill")):  # user add wrote to the file doctor had just called newer
+        code, out = run(live, *args)
+        assert code == 1 and f"{live}: written by a newer Careline" in out and "w900_from_the_future" in out, out
+    assert counts(live) == before
+    conn = sqlite3.connect(live)
+    try:
+        assert conn.execute("SELECT count(*) FROM users WHERE username = 'ben'").fetchone()[0] == 0
+    finally:
+        conn.close()
 
 
 # -- 5. the two-factor key file ---------------------------------------------------------------------------

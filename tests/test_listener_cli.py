@@ -178,4 +178,7 @@ def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp
     assert disabled.exit_code != 0 and "no enabled source" in str(disabled.exception)
     typo = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "x", "--since", "1d",
                                     "--brand", "skylrak"])  # said "no enabled source matches 'x'", which misled
-    assert typo.exit_code != 0 and str(typo.exception) == "no brand 'skylrak'; the brands are skylark"
+    assert typo.exit_code != 0 and str(typo.exception) == ("invalid value for --brand: no brand 'skylrak'; "
+                                                           "the brands are skylark")
+    # every name that selects nothing is a usage error, exit 2 through `careline`, like a bad --source
+    assert isinstance(typo.exception, ConfigError) and isinstance(disabled.exception, ConfigError)

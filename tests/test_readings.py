@@ -350,6 +350,12 @@ def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[
     assert [(r["text"], r["label"], r["model_label"], r["corrected_by"]) for r in rows] == [(hostile, "0", "1", "ada")]
     code, said = run("evaluate", "--task", "complaint", "--data", str(out), "--kind", "vader", env=env)
     assert code == 0 and "n              1" in said, said
+    code, said = run("readings", "export", "--brand", "skylrak", env=env)  # exported 0 rows quietly
+    assert code == 2 and "invalid value for --brand: no brand 'skylrak'; the brands are " in said, said
+    code, said = run("readings", "export", "--brand", "skylark", env=env)
+    assert code == 0 and "1 corrected post(s) for complaint" in said, said
+    code, said = run("readings", "export", "--brand", "brightwave", env=env)  # in the data, no longer configured
+    assert code == 0 and "0 corrected post(s) for complaint" in said, said
     code, said = run("readings", "export", "--for-spreadsheet", env=env)
     assert code == 0 and "'=HYPERLINK" in said  # the formula reads as text in a spreadsheet
     asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=None, sentiment=None,

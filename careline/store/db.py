@@ -22,7 +22,14 @@ from typing import TypeVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from careline.store.backup import create_private, explain, integrity_errors
+from careline.store.backup import (
+    StoreFileError,
+    applied_migrations,
+    create_private,
+    explain,
+    integrity_errors,
+    unknown_migrations,
+)
 from careline.store.migrations import CORE
 
 log = logging.getLogger(__name__)
@@ -57,6 +64,16 @@ def migrate(db: Database, extra: Iterable[Migrations] = ()) -> None:
     use_wal(db)
     for migrations in (CORE, *extra):
         _apply_locked(db, migrations)
+
+
+def refuse_newer(db: Database, path: str | Path, extra: Iterable[Migrations] = ()) -> None:
+    """Refuse a file a newer Careline wrote (a migration of one of our sets this code does not know): this
+    code would misread its tables, and writing to it (``user add`` after a downgrade) could break it for the
+    version that made it. ``doctor`` reports the same file as an error."""
+    newer = unknown_migrations(applied_migrations(db.conn) or set(), (CORE, *extra))
+    if newer:
+        raise StoreFileError(path, f"written by a newer Careline (migration {', '.join(newer[:3])} is unknown here): "
+                                   "upgrade Careline to use it")
 
 
 def use_wal(db: Database) -> None:
@@ -129,6 +146,11 @@ class Store:
             db = connect(self.path)
             if integrity_errors(db.conn, quick=True):
                 raise sqlite3.DatabaseError("database disk image is malformed")
+            try:
+                refuse_newer(db, self.path, self._extra)
+            except StoreFileError:
+                db.close()
+                raise
             migrate(db, self._extra)
         except (sqlite3.Error, OSError) as exc:
             raise explain(self.path, exc) from exc

@@ -261,6 +261,12 @@ def labelled(db: Database, task: str, *, brand: str | None = None) -> list[Label
     return out
 
 
+def brand_heard(db: Database, brand: str) -> bool:
+    """Whether any stored mention is ``brand``'s: ``readings export --brand`` takes such a brand besides the
+    configured ones, so a brand removed from the settings can still be exported (one index lookup)."""
+    return db.conn.execute("SELECT 1 FROM mentions WHERE brand = ? LIMIT 1", (brand,)).fetchone() is not None
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageCorrections:
     """How often people corrected the model in one language: where it misreads the brand's traffic."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from careline.errors import CarelineError
+from careline.errors import CarelineError, ConfigError
 from careline.settings import Settings, load_settings
 from careline.store import backup as backups
 
@@ -17,6 +18,17 @@ def settings_of(ctx: click.Context) -> Settings:
     ``$CARELINE_CONFIG`` or defaults: one rule for every stage command, run from ``careline`` or alone."""
     settings = getattr(ctx.find_root().obj, "settings", None)
     return settings if isinstance(settings, Settings) else load_settings()
+
+
+def check_brand(settings: Settings, brand: str | None, *, also: Iterable[str] = ()) -> None:
+    """Refuse ``--brand`` naming no brand, as a usage error (exit 2) listing the brands: a typo would otherwise
+    select nothing and the command report 0 rows, which reads as "nothing to do". ``also`` adds brands that
+    are no longer configured but still have data (an export of a brand removed from the settings)."""
+    if brand is None:
+        return
+    names = sorted({b.name for b in settings.brands} | set(also))
+    if brand not in names:
+        raise ConfigError("--brand", f"no brand {brand!r}; the brands are {', '.join(names) or 'none yet'}")
 
 
 def new_database_note(settings: Settings) -> str:

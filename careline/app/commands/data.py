@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from careline.app.commands import check_output, settings_of, write_output
+from careline.app.commands import check_brand, check_output, settings_of, write_output
 from careline.app.doctor import ERROR, KNOWN_MIGRATIONS, WARNING, doctor
 from careline.app.web.sealing import ENV
 from careline.domain import Platform, utcnow
@@ -236,13 +236,15 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
 
     from careline.app.service import open_store
     from careline.app.web.security import csv_cell
-    from careline.store.readings import labelled
+    from careline.store.readings import brand_heard, labelled
 
     settings = settings_of(ctx)
     if output is not None:
         check_output(settings.service.database, output)
     store = open_store(settings, must_exist=True)
     try:
+        heard = brand is not None and store.read_sync(lambda db: brand_heard(db, brand))
+        check_brand(settings, brand, also=[brand] if heard and brand else [])
         found = store.read_sync(lambda db: labelled(db, task, brand=brand))
     finally:
         store.close_sync()

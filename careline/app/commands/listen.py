@@ -14,9 +14,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from careline.app.commands import new_database_note, settings_of
+from careline.app.commands import check_brand, new_database_note, settings_of
 from careline.domain import from_iso, utcnow
-from careline.errors import CarelineError
 from careline.platform import Budget, Source
 from careline.settings import Settings
 from careline.store import Store
@@ -111,13 +110,13 @@ def backfill(ctx: click.Context, which: str, since_text: str, brand: str | None,
     """Fetch and store past mentions; live cursors are left alone, duplicates are ignored.
 
     Exits 1 when any source failed or cannot backfill (its line says why), so a cron job or script
-    notices; a source stopped by its daily budget is not a failure. Before the first 'careline run' it
+    notices; a source stopped by its daily budget is not a failure. Exits 2, before fetching anything,
+    for a --source, --since or --brand that names nothing. Before the first 'careline run' it
     creates the database (and says so).
     """
     settings = settings_of(ctx)
     window = parse_since(since_text)
-    if brand is not None and brand not in (names := [b.name for b in settings.brands]):
-        raise CarelineError(f"no brand {brand!r}; the brands are {', '.join(names) or 'none yet'}")
+    check_brand(settings, brand)
     note = new_database_note(settings)
     results = asyncio.run(run_backfill(settings, which, window, brand=brand, quiet=quiet))
     if note:
