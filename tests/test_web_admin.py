@@ -532,3 +532,26 @@ async def test_a_reset_landing_between_the_code_and_the_session_leaves_no_sessio
     monkeypatch.undo()
     assert resets and two_factor_rows(acc_store, "agent") == (False, 0, 0)
     assert (await person.get("/api/me")).status == 401  # whatever the answer said, no session outlived the reset
+
+
+async def test_the_account_events_read_in_the_team_s_zone_to_the_second(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The admin's events said "When (UTC)" while every other time on the pages reads in service.timezone."""
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import create_app
+    from careline.domain import from_iso
+    from careline.settings import Settings
+
+    settings = Settings()
+    settings = replace(settings, service=replace(settings.service, timezone="Asia/Kolkata"))
+    async with TestClient(TestServer(create_app(settings, acc_store))) as client:
+        assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
+        page = await (await client.get("/admin")).text()
+    [(at,)] = acc_store.read_sync(lambda db: db.conn.execute(
+        "SELECT at FROM events WHERE kind = 'login.succeeded'").fetchall())
+    shown = from_iso(at).astimezone(ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%d %H:%M:%S")
+    assert "When <small>(Asia/Kolkata)</small>" in page and "When (UTC)" not in page
+    assert f'<time datetime="{at}">{shown}</time>' in page, page

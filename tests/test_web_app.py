@@ -361,6 +361,7 @@ def test_times_on_the_pages_read_in_the_team_s_zone() -> None:
     assert shown("2026-07-01T12:00:00Z") == "2026-07-01 08:00"  # summer time
     assert shown("not yet") == "not yet" and shown(None) == ""
     assert team_time("UTC")("2026-12-07T02:30:00+00:00") == "2026-12-07 02:30"
+    assert shown("2026-12-07T02:30:59.123+00:00", seconds=True) == "2026-12-06 21:30:59"  # the admin's events
 
 
 async def test_illegal_transition_is_a_409_in_the_error_shape(client: TestClient) -> None:

@@ -75,17 +75,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def team_time(zone: str) -> Callable[[object], str]:
     """The ``team_time`` template filter: a stored UTC time as the team reads it, in ``service.timezone`` (the
     setting says "dates shown in the UI"; the conversation page showed UTC, and said so only for the SLA's due
-    time). Anything that is not a time ("not yet") passes through as it is."""
+    time). Anything that is not a time ("not yet") passes through as it is. ``seconds`` for the account events,
+    where a login and what followed it fall within one minute."""
     tz = ZoneInfo(zone)
 
-    def shown(value: object) -> str:
+    def shown(value: object, seconds: bool = False) -> str:
         if value is None:
             return ""
         try:
             at = value if isinstance(value, datetime) else from_iso(str(value))
         except ValueError:
             return str(value)
-        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at is not None else str(value)
+        form = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+        return at.astimezone(tz).strftime(form) if at is not None else str(value)
 
     return shown
 
