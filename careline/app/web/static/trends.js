@@ -257,7 +257,9 @@
               customdata: groups.map(function (g) { return g[s]; }),
               hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
     }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: o.yaxis,
-          legend: {orientation: "h", y: -0.2, traceorder: "normal"}});  // negative, neutral, positive: as the bars
+          legend: {orientation: "h", y: -0.2, traceorder: "normal"},  // negative, neutral, positive: as the bars
+          /* A fixed height left fifteen languages' bars 13 px high on a phone: too thin to tap or read. */
+          height: Math.max(280, 110 + 30 * groups.length)});
     onClick(id, function (p) { showPosts.apply(null, o.posts(groups[p.pointIndex], p.data.name)); });
     dataTable(id, [o.column].concat(SENTIMENTS.map(function (s) { return s + " % (mentions)"; })),
       groups.map(function (g, i) {
