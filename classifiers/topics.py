@@ -339,10 +339,16 @@ class Assigned:
 
 async def assign_pending(store: Store, embedder: Embedder, *, encoder: str, now: datetime,
                          params: TopicParams = TopicParams(), executor: Executor | None = None,
-                         clock: Callable[[], datetime] | None = None) -> Assigned:
-    """One run of the topic job: embed the next complaints, place them, then merge and rename."""
+                         clock: Callable[[], datetime] | None = None, rename: bool = False) -> Assigned:
+    """One run of the topic job: embed the next complaints, place them, then merge and rename.
+
+    ``rename`` names the topics even when nothing is pending: the service's first run does, since names are
+    otherwise made only after a batch, and stored names kept words that an upgrade's stop words or a brand's
+    new name (``params.ignore``) now leave out until the next complaint arrived."""
     pending = await store.read(lambda db: read_pending(db, now, params))
     if pending.last == pending.cursor:
+        if rename:
+            await store.write(lambda db: name_topics(db, params, clock() if clock else now))
         return Assigned()
     topics = await store.read(lambda db: load_topics(db, encoder, now, params))
     before = len(topics.ids)

@@ -110,6 +110,16 @@ async def test_the_job_groups_complaints_and_names_them(tmp_path: Path, minilm: 
         again = await assign_pending(store, minilm, encoder=ENCODERS["minilm"], now=datetime.now(UTC))
         assert again.assigned == 0  # the cursor moved past everything, complaints or not
 
+        # names stored by an older version (a stop word now, "que") stayed until the next complaint came
+        await store.write(lambda db: db.conn.execute("UPDATE topics SET label = 'que · old', words = '[]'"))
+        await assign_pending(store, minilm, encoder=ENCODERS["minilm"], now=datetime.now(UTC))
+        assert await store.read(lambda db: db.conn.execute("SELECT count(*) FROM topics WHERE label = 'que · old'"
+                                                           ).fetchone()[0]) == 3  # a plain run renames nothing
+        renamed = await assign_pending(store, minilm, encoder=ENCODERS["minilm"], now=datetime.now(UTC), rename=True)
+        assert renamed.assigned == 0
+        assert await store.read(lambda db: db.conn.execute("SELECT count(*) FROM topics WHERE label = 'que · old'"
+                                                           ).fetchone()[0]) == 0  # the service's first run
+
         def placed(db: Database) -> dict[str, int]:
             return dict(db.conn.execute("SELECT mention_key, topic_id FROM mention_topics"))
 

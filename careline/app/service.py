@@ -185,10 +185,14 @@ def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *,
                            for w in " ".join((b.name, b.display_name, *b.handles, *b.keywords)).split())
         params = TopicParams(join=cfg.topic_join, backfill_days=cfg.topic_backfill_days, ignore=ignore)
 
+        first_run = True  # names the topics even with nothing pending (assign_pending's rename)
+
         async def topics() -> None:
+            nonlocal first_run
             for _ in range(8):  # a burst catches up in a few batches; the rest waits for the next run
                 done = await assign_pending(store, embedder, encoder=ENCODERS[cfg.topic_encoder], now=utcnow(),
-                                            params=params)
+                                            params=params, rename=first_run)
+                first_run = False
                 if not done.assigned:
                     break
 
