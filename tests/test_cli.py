@@ -630,3 +630,35 @@ def test_backup_and_export_do_not_write_over_the_settings_file_or_a_backup(tmp_p
     assert code == 1 and "it is a SQLite database" in out, out
     code, out = run_main("readings", "export", "--output", str(nightly), env=env)
     assert code == 1 and "it is a SQLite database" in out, out
+
+
+def test_run_says_why_it_stops_and_that_it_stopped_on_sigterm(tmp_path: Path) -> None:
+    """A service stopped by systemd (SIGTERM) left no line in its log: an admin could not tell a stop from a
+    hang or a crash. Now "stopping (SIGTERM)" and "stopped", exit 0, no traceback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CARELINE_SERVICE__PORT": "0", "CARELINE_CLASSIFIER__KIND": "vader",
+           "CARELINE_SERVICE__DATABASE": str(tmp_path / "run.db")}
+    env.pop("CARELINE_CONFIG", None)
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        careline = "import sys; from careline.app.cli import main; main(sys.argv[1:])"
+        proc = subprocess.Popen([sys.executable, "-c", careline, "run"], cwd=tmp_path, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while "Careline is up" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "Careline is up" in log.read_text(), log.read_text()
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    said = log.read_text()
+    assert code == 0 and "stopping (SIGTERM)" in said and said.rstrip().endswith("stopped"), said
+    assert "Traceback" not in said, said

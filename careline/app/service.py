@@ -303,11 +303,19 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
 
 
 async def wait_for_stop() -> None:
+    """Until SIGINT or SIGTERM; says which, so an admin reading the log (or journalctl) sees why it stopped
+    and that the stop is under way (the jobs and the open pages are closed next, then "stopped")."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def stopping(sig: signal.Signals) -> None:
+        if not stop.is_set():
+            log.info("stopping (%s): finishing the work in hand", sig.name)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stopping, sig)
     await stop.wait()
 
 
@@ -318,6 +326,7 @@ async def run_service(settings: Settings) -> None:
     async with running(settings) as svc:
         log.info("Careline is up: %s", svc.url)
         await wait_for_stop()
+    log.info("stopped")
 
 
 def demo_settings(*, port: int, database: str | None, classifier: str | None) -> Settings:
@@ -368,6 +377,7 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
             await wait_for_stop()
     finally:
         await sim.stop()
+    log.info("stopped")
 
 
 def point_sources_at(settings: Settings, base_url: str) -> Settings:
