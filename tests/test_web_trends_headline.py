@@ -58,7 +58,8 @@ async def test_the_window_against_the_days_before_it(store: Store) -> None:
     assert (now["negative_pct"], now["complaint_rate"]) == (66.7, 66.7)
     assert (before["total"], before["negative_pct"], before["complaint_rate"]) == (4, 50.0, 100.0)
     assert now["people"] == 6 and now["estimated_nps"] == -100  # every seeded post reads as a detractor
-    assert "estimated_nps" not in before  # people are counted for windows that end today only
+    # the days before: each person once, by their latest post there (the page had no NPS to compare with)
+    assert (before["people"], before["estimated_nps"]) == (4, -100)
     assert h["heard_since"] == (NOW - timedelta(days=20)).date().isoformat()  # listened to all along
 
     reddit = await store.read(lambda db: trends(db, NOW, BRANDS, days=7, platform="reddit")["headline"])
@@ -70,7 +71,8 @@ async def test_the_window_against_the_days_before_it(store: Store) -> None:
 
 async def _page(store: Store, days: int = 7, extra: str = "") -> str:
     def marketer(db: Database) -> str:
-        create_user(db, "marketing", Role.MARKETING, "marketing-pw")
+        if not db.conn.execute("SELECT 1 FROM users WHERE username = 'marketing'").fetchone():
+            create_user(db, "marketing", Role.MARKETING, "marketing-pw")
         return create_token(db, "marketing", "tests")
 
     token = await store.write(marketer)
@@ -128,3 +130,44 @@ async def test_the_api_carries_the_same_figures_as_the_page(client: TestClient, 
     total = sum(d["total"] for d in data["daily"])
     assert data["headline"]["now"]["total"] == total > 0  # the first card sums the sentiment chart's bars
     assert _cards(page)["Mentions"][0] == f"{total:,}"
+
+
+def _post(db: Database, i: int, author: str, at: datetime, *, sentiment: str, detractor: float) -> None:
+    """One classified post of ``author`` (the same author across posts), read as ``detractor``."""
+    db.conn.execute("INSERT OR IGNORE INTO authors (key, platform, platform_id, handle, name, first_seen, last_seen) "
+                    "VALUES (?, 'x', ?, ?, '', ?, ?)", (author, author, author, at.isoformat(), at.isoformat()))
+    key = f"x:p{i}"
+    db.conn.execute("INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, "
+                    "created_at, fetched_at, conversation_id, thread_key, language, raw, stage) VALUES "
+                    "(?, 'x', ?, 'skylark', 'search', ?, 'about the flight', '', ?, ?, ?, ?, NULL, '{}', 'classified')",
+                    (key, f"p{i}", author, at.isoformat(), at.isoformat(), f"p{i}", f"x:skylark:p{i}"))
+    classify(db, key, sentiment=sentiment, language="en", complaint=0.1)
+    db.conn.execute("UPDATE classifications SET detractor = ? WHERE mention_key = ?", (detractor, key))
+
+
+async def test_the_estimated_nps_of_the_days_before_counts_each_person_once_by_their_latest_post(
+        store: Store) -> None:
+    """The first row compared mentions, negative share and complaint rate with the days before, but not the
+    estimated NPS, the figure marketing reports. Ann turned from detractor to promoter inside the week before
+    (her latest post there counts), and posts this week too (counted in both windows); Bob was a detractor
+    only the week before."""
+    def seed(db: Database) -> None:
+        _post(db, 1, "x:ann", NOW - timedelta(days=12), sentiment="negative", detractor=0.9)
+        _post(db, 2, "x:ann", NOW - timedelta(days=9), sentiment="positive", detractor=0.05)
+        _post(db, 3, "x:bob", NOW - timedelta(days=10), sentiment="negative", detractor=0.9)
+        _post(db, 4, "x:ann", NOW - timedelta(days=1), sentiment="positive", detractor=0.05)
+
+    await store.write(seed)
+    h = await store.read(lambda db: trends(db, NOW, BRANDS, days=7)["headline"])
+    assert (h["now"]["people"], h["now"]["estimated_nps"]) == (1, 100)
+    assert (h["before"]["people"], h["before"]["estimated_nps"]) == (2, 0)  # one promoter, one detractor
+    page = await _page(store)
+    line = " ".join(page.split('<p id="nps-before"><small>', 1)[1].split("</small>", 1)[0].split())
+    assert line == "+100 vs the 7 days before (0, 2 people)", line
+    # a correction of a post in those days shows at once (the figure is reused only while they are unchanged)
+    await store.write(lambda db: db.conn.execute(
+        "UPDATE classifications SET sentiment = 'positive', detractor = 0.05 WHERE mention_key = 'x:p3'"))
+    h = await store.read(lambda db: trends(db, NOW, BRANDS, days=7)["headline"])
+    assert (h["before"]["people"], h["before"]["estimated_nps"]) == (2, 100)
+    quiet = await _page(store, days=3)  # the three days before this window: nobody posted
+    assert "nobody counted in the 3 days before" in quiet, quiet

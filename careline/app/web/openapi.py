@@ -118,8 +118,9 @@ SCHEMAS: dict[str, Any] = {
     "Trends": {"type": "object", "required": ["daily", "intents", "share_of_voice", "spikes"], "properties": {
         "headline": {"type": "object", "description": (
             "the window (now: total, negative, negative_pct, complaints, complaint_rate, people, estimated_nps) "
-            "and the as many days before it (before, from before_since; no estimated NPS); heard_since: the first "
-            "day a post was counted in this scope"), "properties": {
+            "and the as many days before it (before, from before_since, the same figures: its people each once, "
+            "by their latest post in those days); heard_since: the first day a post was counted in this scope"),
+            "properties": {
                 "since": {"type": "string", "format": "date"}, "before_since": {"type": "string", "format": "date"},
                 "heard_since": {"type": "string", "format": "date", "nullable": True},
                 "now": OBJ, "before": OBJ}},

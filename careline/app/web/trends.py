@@ -25,7 +25,8 @@ for the same reason). The counts come from ``trend_people_daily`` (``careline.st
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -189,23 +190,60 @@ HEADLINE_SQL = f"""SELECT day >= :current AS current, sentiment, sum(n) AS n, su
     FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY 1, 2"""
 
 
+#: The people of the days before the window (``:since`` to ``:current``), each once by their latest reading there:
+#: ``trend_people_daily``'s latest-post counts hold that only for windows that end today, so this reads the
+#: per-day state table (a person's latest post of each day) and keeps each person's last day.
+PEOPLE_BEFORE_SQL = f"""SELECT count(*), coalesce(sum(detractor), 0), coalesce(sum(promoter), 0) FROM (
+    SELECT detractor, promoter, row_number() OVER (PARTITION BY brand, platform, author_key
+                                                   ORDER BY at DESC, mention_key DESC) AS nth
+    FROM trend_people WHERE {SCOPE_WHERE} AND day < :current) WHERE nth = 1"""
+
+
+#: What the days before's people are computed from, summed: any post of those days classified, corrected or
+#: deleted moves one of these (``trend_people`` rows come and go with ``trend_people_daily``'s counts).
+PEOPLE_BEFORE_SIGNATURE = f"""SELECT count(*), total(people), total(detractors), total(promoters), total(latest_people),
+    total(latest_detractors), total(latest_promoters) FROM trend_people_daily WHERE {SCOPE_WHERE} AND day < :current"""
+#: Past days' people, by file, scope and signature: the sort behind them took 35-60 ms at 10,000 people (ten times
+#: that at a million mentions) on every page load, for days that rarely change (docs/benchmarks.md).
+_PEOPLE_BEFORE: OrderedDict[tuple[Any, ...], People] = OrderedDict()
+_PEOPLE_BEFORE_LOCK = threading.Lock()
+
+
+def people_before(db: Database, params: dict[str, Any]) -> People:
+    """The days before the window's people (``PEOPLE_BEFORE_SQL``), reused while the counts of those days are
+    unchanged. Two changes in one interval that cancel in every sum (a detractor read as neutral while another
+    neutral is read as a detractor, on those same days) would keep the old figure until their next change."""
+    signature = db.conn.execute(PEOPLE_BEFORE_SIGNATURE, params).fetchone()
+    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], tuple(sorted(params.items())), tuple(signature))
+    with _PEOPLE_BEFORE_LOCK:
+        if key in _PEOPLE_BEFORE:
+            _PEOPLE_BEFORE.move_to_end(key)
+            return _PEOPLE_BEFORE[key]
+    found = People(*db.conn.execute(PEOPLE_BEFORE_SQL, params).fetchone())
+    with _PEOPLE_BEFORE_LOCK:
+        _PEOPLE_BEFORE[key] = found
+        while len(_PEOPLE_BEFORE) > 64:
+            _PEOPLE_BEFORE.popitem(last=False)
+    return found
+
+
 def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People], first: str | None,
              zone: tzinfo = UTC) -> dict[str, Any]:
     """The page's first row: the window's mentions, negative share, complaint rate and estimated NPS (of
-    ``window``, :func:`people` per platform over it), beside the ``days`` before it (no estimated NPS there:
-    its people are counted only for windows ending today).
+    ``window``, :func:`people` per platform over it), beside the ``days`` before it (their people each once, by
+    their latest reading in those days: ``PEOPLE_BEFORE_SQL``).
 
     ``heard_since`` is the first day (in ``zone``) Careline counted a post in this scope (``first``, the hour
     ``first_heard`` found), so the page can say when "the days before" were not all listened to (a new install
     or a brand just added compares with less)."""
     before = _day(datetime.fromisoformat(scope.since), days)
     parts: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-    for r in rows(db, HEADLINE_SQL, Scope(before, scope.brand, scope.platform, scope.own).params(current=scope.since)):
+    params = Scope(before, scope.brand, scope.platform, scope.own).params(current=scope.since)
+    for r in rows(db, HEADLINE_SQL, params):
         parts[bool(r["current"])].append(r)
-    now, then = _figures(parts[True], _sum(list(window.values()))), _figures(parts[False], People())
+    now, then = _figures(parts[True], _sum(list(window.values()))), _figures(parts[False], people_before(db, params))
     for f in (now, then):
         f["negative_pct"] = round(100 * f["negative"] / f["total"], 1) if f["total"] else None
-    del then["people"], then["estimated_nps"], then["zone"]
     return {"since": scope.since, "before_since": before, "heard_since": local_day_of(first, zone) if first else None,
             "now": now, "before": then}
 
