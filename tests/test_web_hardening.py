@@ -363,3 +363,46 @@ async def test_a_queue_filter_outside_its_closed_set_is_a_400_not_an_empty_queue
     assert page.status == 400 and words in await page.text()
     ok = await client.get("/api/queue?status=resolved&platform=reddit&mine=0&corrected=on", headers=bearer(web_store))
     assert ok.status == 200
+
+
+# -- the second probe (2026-12-06): a broken multipart body, lone surrogates, percent-escapes that are not UTF-8 --
+async def test_a_broken_multipart_body_is_a_400_at_the_login_and_behind_it(client: TestClient,
+                                                                          web_store: Store) -> None:
+    headers = {"Content-Type": "multipart/form-data; boundary=x"}
+    await refused(await client.post("/login", data=b"--x\r\nbroken", headers=headers), 400)  # was a 500
+    await login(client, "agent")
+    conv = await open_conversation(client, web_store)
+    await refused(await client.post(f"/conversations/{conv}/notes", data=b"--x\r\nbroken", headers=headers), 400)
+
+
+@pytest.mark.parametrize("body", ['{"label": "\\ud800"}', '{"\\udfff": 1}', '{"label": ["ok", {"x": "\\ud83d"}]}'])
+async def test_a_lone_surrogate_in_a_json_body_is_a_400_and_makes_nothing(client: TestClient, web_store: Store,
+                                                                           body: str) -> None:
+    """``"\\ud800"`` reached scrypt and SQLite as a lone surrogate: a 500 on every endpoint that reads its body
+    with ``json_body`` (tokens, passwords, the admin's users and settings)."""
+    before = web_store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0])
+    r = await client.post("/api/account/tokens", data=body.encode(),
+                          headers={**bearer(web_store), "Content-Type": "application/json"})
+    assert "not Unicode" in (await refused(r, 400))["message"]
+    assert web_store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0]) == before
+
+
+@pytest.mark.parametrize("escaped", ["%ff%fe", "%ED%A0%80", "ok%C3"])
+async def test_percent_escapes_that_are_not_utf8_are_a_400_not_replacement_characters(
+        client: TestClient, web_store: Store, escaped: str) -> None:
+    """``text=%ff%fe`` saved a note reading "��" (the raw bytes were a 400 already)."""
+    await login(client, "agent")
+    conv = await open_conversation(client, web_store)
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = await client.post(f"/conversations/{conv}/notes", data=f"csrf_token={csrf}&text={escaped}".encode(),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}, allow_redirects=False)
+    await refused(r, 400)
+    notes = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM notes WHERE conversation_id = ?", (conv,)).fetchone()[0])
+    assert notes == 0
+    good = await client.post(f"/conversations/{conv}/notes", data=f"csrf_token={csrf}&text=caf%C3%A9".encode(),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}, allow_redirects=False)
+    assert good.status == 303
+    assert web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT text FROM notes WHERE conversation_id = ?", (conv,)).fetchone()[0]) == "café"

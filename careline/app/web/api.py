@@ -59,6 +59,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise web.HTTPBadRequest(text="the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object")
+    schemas.refuse_surrogates(body)
     return body
 
 

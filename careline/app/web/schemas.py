@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from careline.domain import Platform
@@ -309,11 +311,38 @@ async def read_json(request: web.Request, model: type[M], *, required: bool = Tr
 
 
 async def form_of(request: web.Request) -> Mapping[str, Any]:
-    """The posted form; bytes that are not UTF-8 are a 400, not a ``UnicodeDecodeError``."""
+    """The posted form; bytes that are not UTF-8 are a 400, not a ``UnicodeDecodeError``, and so are
+    percent-escapes that are not (``%ff``: aiohttp decodes them to U+FFFD, and a note read "��" with no word
+    said), and a multipart body that cannot be read (a 500 before, even at the login)."""
     try:
-        return await request.post()
+        form = await request.post()
     except (UnicodeDecodeError, ValueError):
         raise web.HTTPBadRequest(text="the form must be UTF-8 text") from None
+    except HttpProcessingError:
+        raise web.HTTPBadRequest(text="the form could not be read (a broken multipart body)") from None
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:  # the body is read once and kept by aiohttp: this parses the same bytes strictly
+            parse_qsl((await request.read()).decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise web.HTTPBadRequest(text="the form must be UTF-8 text") from None
+    return form
+
+
+def refuse_surrogates(value: Any, where: str = "the body") -> None:
+    """A JSON string may spell half a UTF-16 pair (``"\\ud800"``), which Python keeps as a lone surrogate that
+    SQLite, scrypt and every encoder refuse with a ``UnicodeEncodeError`` (a 500); refuse it as a 400 at once."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise web.HTTPBadRequest(text=f"{where} holds text that is not Unicode (a lone \\u surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_surrogates(key, where)
+            refuse_surrogates(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_surrogates(item, where)
 
 
 def validate_text(model: type[M], values: Mapping[str, Any]) -> M:
