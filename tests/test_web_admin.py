@@ -189,6 +189,9 @@ async def test_configuration_page_and_sla_preview_follow_business_hours(acc_stor
         # 15 minutes left on Thursday, then Christmas, Boxing Day and a Sunday closed: Monday 09:45
         assert preview["first_response"] == "2026-12-28T09:45+00:00"
         assert (await client.get("/api/admin/sla/preview", params={"at": "soon"})).status == 400
+        for far in ("9999-12-31", "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"):  # were 500s
+            r = await client.get("/api/admin/sla/preview", params={"at": far})
+            assert r.status == 400 and "too far from today" in (await r.json())["error"]["message"], far
         assert (await client.get("/api/admin/sla/preview", params={"policy": "nope"})).status == 404
         assert len((await (await client.get("/api/admin/sla/preview")).json())["previews"]) == 2
     lead = TestClient(TestServer(create_app(settings, acc_store)))

@@ -406,3 +406,11 @@ async def test_percent_escapes_that_are_not_utf8_are_a_400_not_replacement_chara
     assert good.status == 303
     assert web_store.read_sync(lambda db: db.conn.execute(
         "SELECT text FROM notes WHERE conversation_id = ?", (conv,)).fetchone()[0]) == "café"
+
+
+@pytest.mark.parametrize("query", ["day=9999-12-31", "before=9999-12-31", "hour=9999-12-31T23", "day=0001-01-01"])
+async def test_trend_posts_at_the_ends_of_the_calendar_are_a_400(client: TestClient, query: str) -> None:
+    """``day=9999-12-31`` is a real date whose next day overflowed: a 500."""
+    await login(client, "marketing")
+    error = await refused(await client.get(f"/api/trends/posts?{query}"), 400)
+    assert "between the years 2 and 9998" in error["message"], error

@@ -31,12 +31,15 @@ from responder.sla import SLAPolicy, due_times
 def _preview(policy: SLAPolicy, at: datetime) -> dict[str, Any]:
     """When a customer message at ``at`` is due under ``policy``, in the policy calendar's zone."""
     zone = ZoneInfo(policy.calendar.timezone)
-    due = due_times(policy, at)
-    return {"policy": policy.name, "calendar": policy.calendar.name or "24/7", "timezone": zone.key,
-            "at": at.astimezone(zone).isoformat(timespec="minutes"),
-            "first_response": due.first_response.astimezone(zone).isoformat(timespec="minutes"),
-            "next_response": due.next_response.astimezone(zone).isoformat(timespec="minutes"),
-            "resolution": due.resolution.astimezone(zone).isoformat(timespec="minutes")}
+    try:
+        due = due_times(policy, at)
+        return {"policy": policy.name, "calendar": policy.calendar.name or "24/7", "timezone": zone.key,
+                "at": at.astimezone(zone).isoformat(timespec="minutes"),
+                "first_response": due.first_response.astimezone(zone).isoformat(timespec="minutes"),
+                "next_response": due.next_response.astimezone(zone).isoformat(timespec="minutes"),
+                "resolution": due.resolution.astimezone(zone).isoformat(timespec="minutes")}
+    except (ValueError, OverflowError) as exc:  # the calendar runs out of dates near year 1 or 9999 (a 500)
+        raise web.HTTPBadRequest(text=f"at is too far from today to count business hours from ({exc})") from None
 
 
 def _sources(settings: Settings) -> list[dict[str, Any]]:

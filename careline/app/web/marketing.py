@@ -114,10 +114,11 @@ def post_filter(request: web.Request, now: datetime, zone: tzinfo) -> PostFilter
     hour = _matches(request, "hour", r"\d{4}-\d{2}-\d{2}T\d{2}", "an hour as YYYY-MM-DDTHH (UTC)")
     for name, value, fmt in (("day", day, "%Y-%m-%d"), ("hour", hour, "%Y-%m-%dT%H"), ("before", before, "%Y-%m-%d")):
         try:
-            if value is not None:
-                datetime.strptime(value, fmt)
+            parsed = datetime.strptime(value, fmt) if value is not None else None
         except ValueError:
             raise CarelineError(f"{name} is not a real date") from None
+        if parsed is not None and not 1 < parsed.year < 9999:  # the day after 9999-12-31 overflowed (a 500)
+            raise CarelineError(f"{name} must be a date between the years 2 and 9998")
     term = request.query.get("term") or None
     if term is not None and (len(term) > 64 or not term.strip()):
         raise CarelineError("term must be 1-64 characters")
