@@ -355,6 +355,22 @@ def test_a_target_that_cannot_be_written_is_one_line_naming_it(tmp_path: Path) -
     assert code == 1 and out.count("\n") == 1 and str(target) in out and "not a directory" in out, out
 
 
+def test_a_pipe_or_a_folder_in_the_way_is_refused_and_stays_what_it_was(tmp_path: Path) -> None:
+    """``careline backup pipe.db`` said "backed up" and left a file where the named pipe was (as root, /dev/full
+    became a copy of the database)."""
+    import stat
+
+    live = seeded(tmp_path / "live.db")
+    pipe, folder = tmp_path / "pipe.db", tmp_path / "folder.db"
+    os.mkfifo(pipe)
+    folder.mkdir()
+    code, out = run(live, "backup", str(pipe))
+    assert code == 1 and f"{pipe}: exists and is not a regular file" in out, out
+    code, out = run(live, "backup", str(folder))  # refused by the argument's own check, a usage error
+    assert code == 2 and "is a directory" in out, out
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and folder.is_dir() and not list(folder.iterdir())
+
+
 def test_an_empty_target_is_refused_in_one_line(tmp_path: Path) -> None:
     """``careline backup ""`` (a script's unset variable) crashed: ``Path("")`` has no name to copy to."""
     live = seeded(tmp_path / "live.db")

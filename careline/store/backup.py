@@ -260,6 +260,10 @@ def backup(database: str | Path, target: str | Path) -> BackupReport:
     if not target_path.name:  # "" or "." (a script's empty variable): no file name to write
         raise StoreFileError(str(target) or "''", "no file name: name the backup file, e.g. careline-backup.db")
     refuse_own_file(source_path, target_path, "cannot back up over the database itself; choose another path")
+    if target_path.exists() and not target_path.is_file():
+        # the copy is renamed over the target: a named pipe or a device (/dev/full, as root) was replaced by a file
+        raise StoreFileError(target_path, "exists and is not a regular file (a folder, a pipe or a device): name "
+                                          "a file for the backup")
     if target_path.is_file() and target_path.stat().st_size and not is_database(target_path):
         # a backup replaces an earlier backup (the nightly rotation); this would destroy a settings file, a CSV
         raise StoreFileError(target_path, "exists and is not a database: a backup replaces only an earlier "
