@@ -20,15 +20,31 @@ from careline.errors import INTERRUPTED, CarelineError, ConfigError, interrupted
 log = logging.getLogger("careline")
 
 
+def not_utf8(args: Sequence[str]) -> str | None:
+    """The first argument with bytes that are not UTF-8 (Python keeps them as lone surrogates), shown with
+    those bytes replaced; None when all are text. A handle typed in a Latin-1 terminal reached SQLite and the
+    password hasher as surrogates: a traceback, then "something went wrong"."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in arg)
+    return None
+
+
 def run(group: click.Command, prog_name: str, argv: Sequence[str] | None = None, *,
         before: Callable[[], None] | None = None) -> None:
     """Run ``group`` as ``prog_name`` with ``argv`` (else ``sys.argv``), ``before`` first (loading commands
     may fail too), and exit as the module docstring says; returns only on success with no exit code."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if (bad := not_utf8(args)) is not None:
+        click.echo(f"error: argument {bad!r} is not UTF-8 text (check the terminal's or the script's encoding)",
+                   err=True)
+        sys.exit(2)
     try:
         if before is not None:
             before()
-        code = group.main(args=list(argv) if argv is not None else None, prog_name=prog_name,
-                          standalone_mode=False)
+        code = group.main(args=args, prog_name=prog_name, standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         click.echo("interrupted" if interrupted(exc) else "aborted", err=True)
         sys.exit(INTERRUPTED if interrupted(exc) else 1)

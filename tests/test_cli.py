@@ -662,3 +662,23 @@ def test_run_says_why_it_stops_and_that_it_stopped_on_sigterm(tmp_path: Path) ->
     said = log.read_text()
     assert code == 0 and "stopping (SIGTERM)" in said and said.rstrip().endswith("stopped"), said
     assert "Traceback" not in said, said
+
+
+@pytest.mark.parametrize("args", [[b"customer", b"export", b"--platform", b"x", b"--handle", b"a\xffb"],
+                                  [b"user", b"add", b"a\xffb", b"--role", b"agent", b"--password", b"long enough pw1"],
+                                  [b"readings", b"export", b"--brand", b"a\xffb"]], ids=["handle", "user", "brand"])
+def test_an_argument_that_is_not_utf8_is_one_line_and_a_usage_error(tmp_path: Path, args: list[bytes]) -> None:
+    """A handle typed in a Latin-1 terminal reached SQLite and the hasher as a lone surrogate: a traceback,
+    then "something went wrong", exit 1; and nothing is made."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    careline = b"import sys; from careline.app.cli import main; main(sys.argv[1:])"
+    done = subprocess.run([sys.executable.encode(), b"-c", careline, *args], env=env, capture_output=True,
+                          timeout=120)
+    said = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 2 and said == "error: argument 'a\ufffdb' is not UTF-8 text (check the terminal's " \
+                                           "or the script's encoding)\n", said
+    assert not (tmp_path / "c.db").exists()
