@@ -462,7 +462,7 @@ def written_labelled(task: str, classes: Sequence[str], readings: Sequence[str |
         if not {"text", "label", "language"} <= set(reader.fieldnames or ()):
             raise ValueError(f"{path}: needs 'text', 'label' and 'language' columns (careline readings export "
                              f"--task {task} writes them), has {reader.fieldnames}")
-        rows += [(path.name, r["text"] or "", r["label"] or "", r["language"] or "") for r in reader
+        rows += [(path.name, r["text"] or "", r["label"] or "", r["language"] or "") for r in _user_rows(reader, path)
                  if (r["label"] or "").strip() in classes]
     labels = [label.strip() for _, _, label, _ in rows]
     assert set(labels) <= set(classes), sorted(set(labels) - set(classes))
@@ -506,6 +506,20 @@ def user_csv(path: str | Path) -> io.StringIO:
     return io.StringIO(text, newline="")
 
 
+def _user_rows(reader: csv.DictReader[str], path: str | Path) -> Iterator[dict[str, str]]:
+    """``reader``'s rows, with the csv module's own errors (a field over its 128 KiB limit, a NUL) as one line
+    that names the line: they were a traceback."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = " (a quote left open runs on through the rows after it?)" if "field larger" in str(exc) else ""
+            raise ValueError(f"{path}: line {reader.line_num + 1}: {exc}{hint}") from None  # the line it was reading
+        yield row
+
+
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:
     """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``."""
     reader = csv.DictReader(user_csv(path))
@@ -513,8 +527,11 @@ def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[s
         raise ValueError(f"{path}: the file is empty; it needs a header line with 'text' and '{label_column}'")
     if not {"text", label_column} <= set(reader.fieldnames):
         raise ValueError(f"{path}: needs 'text' and '{label_column}' columns, has {', '.join(reader.fieldnames)}")
+    twice = sorted({c for c in reader.fieldnames if c in ("text", label_column) and reader.fieldnames.count(c) > 1})
+    if twice:  # DictReader keeps the last of two same-named columns, silently
+        raise ValueError(f"{path}: the header names {', '.join(repr(c) for c in twice)} twice; keep one")
     texts, labels = [], []
-    for r in reader:
+    for r in _user_rows(reader, path):
         if r[label_column] is None:  # the row ended before its label: a quote left open swallows what follows
             raise ValueError(f"{path}: line {reader.line_num} has no '{label_column}' value (a quote left open "
                              "runs on to the end of the file)")

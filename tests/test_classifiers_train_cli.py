@@ -254,6 +254,19 @@ def test_evaluate_reads_a_byte_order_mark_and_refuses_a_file_that_is_not_utf8(tm
     assert res.exit_code == 2 and "line 3 is not UTF-8 (byte 0xe9)" in res.output, res.output
 
 
+def test_evaluate_refuses_a_field_over_the_csv_limit_and_a_label_column_named_twice(tmp_path: Path) -> None:
+    """A 200,000-character field was a traceback (``_csv.Error``); two 'label' columns scored by the last."""
+    long = tmp_path / "long.csv"
+    long.write_text('text,label\nfine,1\n"' + "a" * 200_000 + '",1\n', encoding="utf-8")
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(long), "--kind", "vader"])
+    assert res.exit_code == 2 and f"{long}: line 3: field larger than field limit" in res.output, res.output
+    assert "Traceback" not in res.output
+    twice = tmp_path / "twice.csv"
+    twice.write_text("text,label,label\nmy bag is lost,1,0\n", encoding="utf-8")
+    res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(twice), "--kind", "vader"])
+    assert res.exit_code == 2 and "the header names 'label' twice" in res.output, res.output
+
+
 def test_evaluate_checks_every_label_before_loading_the_model(tmp_path: Path) -> None:
     """A typo in the last row is found at once: with a model directory that does not exist, the label error
     comes first, so nothing was loaded or scored."""
