@@ -157,7 +157,8 @@ class SimulatorSettings:
 class ClassifierSettings:
     kind: str = opt("minilm", "'minilm' (the trained model) or 'vader' (lexicon fallback, explicit only).",
                     choices=["minilm", "vader"])
-    model_dir: str = opt("data/models/careline-tagger", "Directory of our trained heads/adapters.")
+    model_dir: str = opt("data/models/careline-tagger", "Directory of our trained heads/adapters (a relative path "
+                                                        "is read from the Careline folder, as the shipped one is).")
     batch_size: int = opt(32, "Mentions per forward pass.", min=1, max=512)
     threads: int = opt(2, "Torch intra-op threads.", min=1, max=64)
     precision: str = opt("auto", "'auto' (int8 in ONNX Runtime, the fastest, built once per adapter; else bf16 "

@@ -33,18 +33,26 @@ def _settings_classifier() -> Any:
     return load_settings().classifier
 
 
+def typed_path(value: str | None) -> Path | None:
+    """A directory given on the command line, read from the folder the command runs in (``--model-dir
+    mytagger`` looked in the Careline folder, and said there was no model there). ``classifier.model_dir`` in
+    the settings stays relative to the Careline folder, where the shipped model is."""
+    return Path(value).absolute() if value else None
+
+
 def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
     from classifiers.minilm import build_classifier
 
     settings = _settings_classifier()
-    clf = build_classifier(kind or settings.kind, model_dir or settings.model_dir, threads=settings.threads,
+    clf = build_classifier(kind or settings.kind, typed_path(model_dir) or settings.model_dir, threads=settings.threads,
                            precision=settings.precision)
     clf.load()
     return clf
 
 
 @click.command()
-@click.option("--out", "out_dir", default=None, help="Model directory (default: classifier.model_dir).")
+@click.option("--out", "out_dir", default=None,
+              help="Model directory, relative to the current folder (default: classifier.model_dir).")
 @click.option("--limit", type=int, default=None, help="Cap every training set (quick smoke runs).")
 @click.option("--sentiment-n", type=int, default=100_000, show_default=True,
               help="SemEval pool rows for the sentiment head, at most (the pool has 48,057, so the default takes all).")
@@ -70,7 +78,7 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
 
     if sum([bool(lora_epochs), bool(adapter_dir), frozen]) > 1:
         raise click.UsageError("choose one of --lora, --adapter and --frozen")
-    target = Path(out_dir or _settings_classifier().model_dir)
+    target = typed_path(out_dir) or Path(_settings_classifier().model_dir)
     if not target.is_absolute():
         target = REPO_ROOT / target
     adapter: Path | None = None
@@ -118,7 +126,8 @@ def _current_adapter(model_dir: Path) -> Path | None:
 @click.command()
 @click.argument("texts", nargs=-1, required=True)
 @click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
-@click.option("--model-dir", default=None, help="Override classifier.model_dir.")
+@click.option("--model-dir", default=None,
+              help="Override classifier.model_dir (a relative path is read from the current folder).")
 @click.option("--followers", type=click.IntRange(min=0), default=0, help="Author followers, for the reach signal.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def classify(texts: Sequence[str], kind: str | None, model_dir: str | None, followers: int, as_json: bool) -> None:
@@ -229,7 +238,8 @@ def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
               help="The column that holds the labels (e.g. 'intent' in data/dev/intent_multilingual.csv).")
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
 @click.option("--kind", type=click.Choice(["minilm", "vader"]), default=None, help="Override classifier.kind.")
-@click.option("--model-dir", default=None, help="Override classifier.model_dir.")
+@click.option("--model-dir", default=None,
+              help="Override classifier.model_dir (a relative path is read from the current folder).")
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=32, show_default=True,
               help="Posts per model call.")
 @click.option("--quiet", is_flag=True, help="No progress bar (it is drawn on stderr only).")

@@ -295,3 +295,12 @@ def test_evaluate_refuses_a_batch_size_below_one(tmp_path: Path, size: str) -> N
                                         "--batch-size", size])
     assert res.exit_code == 2 and "Invalid value for '--batch-size'" in res.output
     assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_a_relative_model_dir_is_read_from_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--model-dir mytagger`` was looked for in the Careline folder, and the error named that folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mytagger").mkdir()
+    res = CliRunner().invoke(classify, ["--model-dir", "mytagger", "my flight was late"])
+    assert res.exit_code != 0 and f"no trained model in {tmp_path / 'mytagger'}" in str(res.output) + str(
+        res.exception), (res.output, res.exception)
