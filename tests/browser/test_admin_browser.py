@@ -123,8 +123,13 @@ def test_two_factor_set_up_then_required_at_login(page: Any, browser: Any, live:
     live.store.write_sync(lambda db: create_user(db, "tess", Role.LEAD, "two factors are kept here"))  # type: ignore[attr-defined]
     login(page, "tess", "two factors are kept here")
     page.goto("/account")
+    # before setup, only the way to start it: the "Turn on" form showed with an empty key (form.stack's grid
+    # beat the hidden attribute), and a code typed there was refused with "secret is required"
+    assert not page.locator("#totp-enable").is_visible()
+    assert not page.get_by_role("button", name="Turn on").is_visible()
     page.get_by_role("button", name="Set up two-factor").click()
     page.wait_for_selector("#totp-enable:not([hidden])")
+    assert page.locator("#totp-enable").is_visible()
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("The 6-digit code the app shows now").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()

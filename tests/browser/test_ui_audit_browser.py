@@ -258,3 +258,37 @@ def test_keyboard_help_lists_every_bound_key(browser: Any, live: LiveServer) -> 
         shot(page, "audit-keyboard-help", full_page=False)
     finally:
         context.close()
+
+
+def test_a_narrow_window_lines_up_the_actions_and_wraps_a_long_escalation_note(browser: Any,
+                                                                               live: LiveServer) -> None:
+    """A desktop browser at 390 px (no touch): Snooze was the full width beside a short Claim, and Escalate half
+    as wide as Snooze; a 500-letter word in an escalation note (within its maxlength) pushed the conversation and
+    the queue sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
+    page = context.new_page()
+    try:
+        login(page, "agent")
+        page.goto("/?status=new&platform=x")
+        conv = page.locator("tr.conv").nth(9).get_attribute("data-id")
+        page.goto(f"/conversations/{conv}")
+        for names in (("claim", "snooze", "dismiss", "escalate"), ("resolve", "snooze", "dismiss", "escalate")):
+            boxes = [page.locator(f"#act-{name}").bounding_box() for name in names]
+            widths = [b["width"] for b in boxes]
+            assert max(widths) - min(widths) < 4, (names, widths)
+            right = [b["x"] + b["width"] for b in boxes]  # the buttons of the right column end together
+            assert abs(right[1] - right[3]) < 2, (names, right)
+            if "claim" in names:
+                page.locator("#act-claim").click()
+                page.wait_for_url(re.compile(r"done=claim"))
+        page.locator("#escalate-note").fill("x" * 500)
+        page.locator("#act-escalate").click()
+        page.wait_for_url(re.compile(r"done=escalate"))
+        assert page.locator(".reasons li", has_text="x" * 40).count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.set_viewport_size({"width": 1360, "height": 900})
+        page.goto("/")  # an escalated conversation is near the top
+        assert page.locator(f'tr.conv[data-id="{conv}"] td.why li', has_text="x" * 40).count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
