@@ -107,6 +107,17 @@ def login(page: Any, user: str, password: str = "demo-password") -> None:
     page.wait_for_load_state("domcontentloaded")
 
 
+def said(page: Any, pattern: str, timeout: float = 30_000) -> None:
+    """Wait until the page that says an outcome matching ``pattern`` (a regex on its address, such as
+    ``done=claim``) has loaded. ``outcome.js`` takes those words off the address once shown, so a reload does
+    not say them again; it keeps the address it came with in ``body[data-said]``, which this reads too."""
+    page.wait_for_function("""(p) => {
+        const r = new RegExp(p), body = document.body;
+        return document.readyState === "complete" && (r.test(body && body.getAttribute("data-said") || "") ||
+                                                      r.test(location.href));
+    }""", arg=pattern, timeout=timeout)
+
+
 def real_errors(page: Any) -> list[str]:
     """Script errors; a refused request (the 400 a form shows in words) is logged by Chromium too."""
     return [e for e in page.errors if not e.startswith("Failed to load resource")]

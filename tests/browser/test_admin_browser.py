@@ -13,7 +13,7 @@ import pytest
 
 from careline.app.web.auth import create_user
 from careline.domain import Role
-from tests.browser.conftest import login, real_errors, shot
+from tests.browser.conftest import login, real_errors, said, shot
 from tests.helpers.live import LiveServer
 
 ADMIN_PASSWORD = "an admin's long passphrase"
@@ -64,7 +64,7 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
     agent.wait_for_url(re.compile(r"/conversations/\d+$"))
     if agent.locator("#conv-status").inner_text() == "new":
         agent.keyboard.press("c")
-        agent.wait_for_url(re.compile(r"done=claim"))
+        said(agent, r"done=claim")
         assert agent.locator("#conv-assignee").inner_text() == "nadia"
 
     row.get_by_role("button", name="Disable").click()  # the admin disables her: her session ends at once

@@ -25,7 +25,7 @@ from careline.settings import Settings, SimulatorSettings, SourcesSettings, XSou
 from classifiers.lexicon import LexiconClassifier
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import SimPost, SimUser, World
-from tests.browser.conftest import login, real_errors, shot
+from tests.browser.conftest import login, real_errors, said, shot
 from tests.conftest import BRAND
 
 ADMIN_PASSWORD = "the settings admin's passphrase"
@@ -173,13 +173,13 @@ def test_admin_adds_brand_policy_and_template_and_a_new_agent_works_its_mention(
     agent.locator(f'tr.conv a[href="/conversations/{conv_id}"]').first.click()
     agent.wait_for_url(re.compile(rf"/conversations/{conv_id}$"))
     agent.keyboard.press("c")
-    agent.wait_for_url(re.compile(r"done=claim"))
+    said(agent, r"done=claim")
     assert agent.locator("#conv-assignee").inner_text() == "zoe"
     editor = agent.get_by_label(re.compile("^Reply"))
     suggested = editor.input_value()
     assert suggested.startswith("Hi María, Zed Shoes here: sorry your parcel is late.")
     editor.press("Control+Enter")
-    agent.wait_for_url(re.compile(r"done=send"))
+    said(agent, r"done=send")
     assert agent.locator("#conv-status").inner_text() == "pending"
     shot(agent, "new-brand-conversation-390")
     sent = [p for p in service.world.posts if p.user.username == "ZedShoes"]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from careline.domain import to_iso
-from tests.browser.conftest import login, real_errors, shot, watched_page
+from tests.browser.conftest import login, real_errors, said, shot, watched_page
 from tests.helpers.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -54,11 +54,11 @@ def _held_reply(agent: Any, index: int) -> tuple[str, str]:
     conv = str(agent.locator("tr.conv").nth(index).get_attribute("data-id"))
     agent.goto(f"/conversations/{conv}")
     agent.keyboard.press("c")
-    agent.wait_for_url(re.compile(r"done=claim"))
+    said(agent, r"done=claim")
     handle = agent.locator("h1").inner_text().split()[0]
     agent.get_by_label(re.compile("^Reply")).fill(DEFENSIVE)
     agent.get_by_label(re.compile("^Reply")).press("Control+Enter")
-    agent.wait_for_url(re.compile(r"done=held"))
+    said(agent, r"done=held")
     return conv, handle
 
 
@@ -96,7 +96,7 @@ def test_lead_finds_confirms_and_hears_back_about_approvals(people: tuple[Any, A
     assert lead.url.endswith("/sla#approvals") and _approval(lead, sent_back).count() == 1
     note.fill("Please apologise first and offer a DM.")
     item.get_by_role("button", name="Send back").click()
-    lead.wait_for_url(re.compile(r"/sla\?ok=.*#approvals$"))
+    said(lead, r"/sla\?ok=.*#approvals$")
     assert lead.locator("#review-result").inner_text() == "Sent back to agent with your note."
 
     # approving a reply with tone findings asks first; saying no posts nothing
@@ -108,7 +108,7 @@ def test_lead_finds_confirms_and_hears_back_about_approvals(people: tuple[Any, A
     assert _approval(lead, approved).count() == 1
     asked.accept = True
     item.get_by_role("button", name="Approve and send").click()
-    lead.wait_for_url(re.compile(r"/sla\?ok=.*#approvals$"))
+    said(lead, r"/sla\?ok=.*#approvals$")
     flash = lead.locator("#review-result")
     assert flash.is_visible() and flash.inner_text() == f"Approved and sent to {handle}."
     assert _approval(lead, approved).count() == 0
@@ -130,15 +130,16 @@ def test_lead_finds_confirms_and_hears_back_about_approvals(people: tuple[Any, A
     box = agent.locator("form.resubmit textarea")
     box.fill(DEFENSIVE + " Again.")
     agent.locator("form.resubmit").get_by_role("button", name="Resubmit").click()
-    agent.wait_for_url(re.compile(r"done=held"))  # still defensive: back to a lead
+    said(agent, r"done=held")  # still defensive: back to a lead
     lead.goto("/sla#approvals")
+    lead.reload()  # the address was this one already (outcome.js took ?ok off): the goto loaded nothing
     item = _approval(lead, sent_back)
     item.wait_for()
     live.store.write_sync(lambda db: db.conn.execute(  # type: ignore[attr-defined]
         "UPDATE replies SET updated_at = ? WHERE conversation_id = ? AND state = 'awaiting_approval'",
         (to_iso(datetime.now(UTC)), int(sent_back))))
     item.get_by_role("button", name="Approve and send").click()
-    lead.wait_for_url(re.compile(r"/sla\?refused=.*#approvals$"))
+    said(lead, r"/sla\?refused=.*#approvals$")
     refusal = lead.locator("#review-result")
     assert refusal.is_visible() and "edited after you opened it" in refusal.inner_text()
     assert refusal.get_attribute("role") == "alert"
@@ -222,7 +223,7 @@ def test_queue_and_conversation_on_a_touch_phone(browser: Any, live: LiveServer)
         conv = page.locator("tr.conv").nth(8).get_attribute("data-id")
         page.goto(f"/conversations/{conv}")
         page.locator("#act-claim").tap()
-        page.wait_for_url(re.compile(r"done=claim"))
+        said(page, r"done=claim")
         assert not page.locator("#act-resolve kbd").is_visible()
         page.locator("#tag-input").fill("audit")
         page.get_by_role("button", name="Tag", exact=True).tap()
@@ -280,15 +281,41 @@ def test_a_narrow_window_lines_up_the_actions_and_wraps_a_long_escalation_note(b
             assert abs(right[1] - right[3]) < 2, (names, right)
             if "claim" in names:
                 page.locator("#act-claim").click()
-                page.wait_for_url(re.compile(r"done=claim"))
+                said(page, r"done=claim")
         page.locator("#escalate-note").fill("x" * 500)
         page.locator("#act-escalate").click()
-        page.wait_for_url(re.compile(r"done=escalate"))
+        said(page, r"done=escalate")
         assert page.locator(".reasons li", has_text="x" * 40).count() >= 1
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.set_viewport_size({"width": 1360, "height": 900})
         page.goto("/")  # an escalated conversation is near the top
         assert page.locator(f'tr.conv[data-id="{conv}"] td.why li', has_text="x" * 40).count() == 1
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
+
+
+def test_what_was_just_done_is_said_once_not_again_on_reload_or_back(browser: Any, live: LiveServer) -> None:
+    """The words came from the address: a reload said "Claimed." again, and Back to a bulk result offered its
+    Undo again after it had been used."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=live.url)
+    page = context.new_page()
+    try:
+        login(page, "agent")
+        page.goto("/?status=new&platform=x")
+        conv = page.locator("tr.conv").nth(10).get_attribute("data-id")
+        page.goto(f"/conversations/{conv}")
+        page.locator("#act-claim").click()
+        said(page, r"done=claim")
+        assert page.locator("#flash").inner_text().startswith("Claimed")
+        assert page.url.endswith(f"/conversations/{conv}")  # the words left the address once shown
+        page.reload()
+        assert page.locator("#flash").count() == 0 or not page.locator("#flash").inner_text().strip()
+        page.goto("/")
+        page.go_back()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"/conversations/{conv}")
+        assert page.locator("#flash").count() == 0 or not page.locator("#flash").inner_text().strip()
+        assert page.locator("#act-claim").count() == 0  # the page is today's: claimed, by this agent
     finally:
         context.close()

@@ -13,7 +13,7 @@ import pytest
 from careline.app.web.keys import SLA_CACHE
 from careline.domain import to_iso
 from responder.tone import TONE_LANGUAGES
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, said, shot
 from tests.helpers.live import LiveServer
 from tests.helpers.seed import seed
 
@@ -48,7 +48,7 @@ def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
     page.wait_for_url(re.compile(r"/conversations/\d+$"))
     assert page.locator("#conv-status").inner_text() == "new"
     page.keyboard.press("c")  # claim
-    page.wait_for_url(re.compile(r"done=claim"))
+    said(page, r"done=claim")
     assert page.locator("#conv-status").inner_text() == "open"
     assert page.locator("#conv-assignee").inner_text() == "agent"
     before = page.locator("#sla-badge").get_attribute("data-state")
@@ -66,7 +66,7 @@ def test_agent_claims_edits_sends_and_sees_the_sla_change(page: Any) -> None:
     count = page.locator("#count").inner_text()
     assert re.fullmatch(r"\d+ / 280", count) or re.fullmatch(r"\d+ / 10000", count), count
     editor.press("Control+Enter")
-    page.wait_for_url(re.compile(r"done=send"))
+    said(page, r"done=send")
     assert page.locator("#conv-status").inner_text() == "pending"
     assert page.locator("#sla-badge").get_attribute("data-state") == "responded"
     assert page.locator("#first-response").inner_text() != "not yet"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login, shot, watched_page
+from tests.browser.conftest import login, said, shot, watched_page
 from tests.helpers.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def _claimed_by_the_agent(agent: Any, lead: Any) -> str:
     conv = _fresh_conversation(agent)
     agent.goto(f"/conversations/{conv}")
     agent.keyboard.press("c")
-    agent.wait_for_url(re.compile(r"done=claim"))
+    said(agent, r"done=claim")
     return conv
 
 
@@ -63,7 +63,7 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
     shot(lead, "conversation-held-by-phone", full_page=False)
 
     agent.get_by_label(re.compile("^Reply")).press("Control+Enter")  # defensive: held for a lead
-    agent.wait_for_url(re.compile(r"done=held"))
+    said(agent, r"done=held")
     flash = agent.locator("#flash").inner_text()
     assert flash.startswith("Waiting for approval by a lead: tone guard: defensive ('As we already explained')")
     assert "waiting for approval by a lead" in agent.locator(".msg.reply .reply-state").last.inner_text()
@@ -90,13 +90,14 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
     box = agent.locator("form.resubmit textarea")
     box.fill("Sorry about this. Please send us a DM and we'll sort it out today.")
     agent.locator("form.resubmit").get_by_role("button", name="Resubmit").click()
-    agent.wait_for_url(re.compile(r"done=held"))  # back to the lead who asked for the change
+    said(agent, r"done=held")  # back to the lead who asked for the change
     assert "lead sent it back: a lead reads the new text" in agent.locator("#flash").inner_text()
     assert "waiting for approval by a lead" in agent.locator(".msg.reply .reply-state").last.inner_text()
     assert "reviewed by" not in agent.locator(".msg.reply .meta").last.inner_text()  # the new text is not, yet
     shot(agent, "conversation-resubmitted")
 
     lead.goto("/sla#approvals")  # the lead sees what changed, and only then is it posted
+    lead.reload()  # the address is the same (only the hash differs from it): the goto loaded nothing
     item = lead.locator("li.approval").filter(has=lead.locator(f'a[href="/conversations/{conv}"]'))
     assert "changes since you sent it back" in item.locator(".draft").inner_text()
     assert "Sorry" in item.locator(".draft ins").first.inner_text()
@@ -115,17 +116,17 @@ def test_take_over_dismiss_with_confirmation_and_undo(pair: tuple[Any, Any]) -> 
 
     lead.goto(f"/conversations/{conv}")
     lead.locator("#act-take_over").click()
-    lead.wait_for_url(re.compile(r"done=take_over"))
+    said(lead, r"done=take_over")
     assert lead.locator("#owner").inner_text() == "You are working on this."
     agent.wait_for_selector("#live-note:not([hidden])", timeout=15_000)
     assert "lead now holds this conversation" in agent.locator("#live-note").inner_text()
     assert agent.locator("#owner").inner_text() == "lead is working on this."  # it said "You are ..." still
 
     lead.locator("#act-dismiss").click()  # confirm() is accepted by the dialog handler
-    lead.wait_for_url(re.compile(r"done=dismiss"))
+    said(lead, r"done=dismiss")
     assert lead.locator("#conv-status").inner_text() == "dismissed"
     lead.locator("#act-undo").click()
-    lead.wait_for_url(re.compile(r"done=undo"))
+    said(lead, r"done=undo")
     assert lead.locator("#conv-status").inner_text() == "open"
     assert lead.locator("#conv-assignee").inner_text() == "lead"
     assert not agent.errors and not lead.errors, (agent.errors, lead.errors)
@@ -143,7 +144,7 @@ def test_send_and_resolve_on_a_phone(browser: Any, live: LiveServer) -> None:
         assert agent.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shot(agent, "send-and-resolve-phone")
         agent.locator("#act-send-resolve").click()
-        agent.wait_for_url(re.compile(r"done=send_resolve"))
+        said(agent, r"done=send_resolve")
         assert "Sent and resolved." in agent.locator("#flash").inner_text()
         assert agent.locator("#conv-status").inner_text() == "resolved"
         assert agent.locator("#act-undo").is_visible()
@@ -163,9 +164,9 @@ def test_a_held_reply_withdrawn_is_edited_in_its_own_box_only(pair: tuple[Any, A
     words = "As we already explained, this is our policy."
     agent.get_by_label(re.compile("^Reply")).fill(words)
     agent.get_by_label(re.compile("^Reply")).press("Control+Enter")
-    agent.wait_for_url(re.compile(r"done=held"))
+    said(agent, r"done=held")
     agent.locator(".msg.reply").last.get_by_role("button", name="Withdraw to edit").click()
-    agent.wait_for_url(re.compile(r"done=withdraw"))
+    said(agent, r"done=withdraw")
     assert agent.locator("form.resubmit textarea").input_value() == words
     assert agent.get_by_label(re.compile("^Reply")).input_value() != words
     assert "withdrawn, being edited" in agent.locator(".msg.reply .reply-state").last.inner_text()

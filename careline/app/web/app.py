@@ -253,6 +253,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[TEMPLATES].filters["text_direction"] = text_direction  # Arabic posts and drafts read right to left
     app[TEMPLATES].filters["isolate_handles"] = isolate_handles
     app[TEMPLATES].filters["team_time"] = team_time(settings.service.timezone)
+    app[TEMPLATES].globals["outcome_keys"] = " ".join(sorted(OUTCOME_KEYS))  # outcome.js takes them off the address
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
     app.on_startup.append(load_settings_overlay)
