@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, said, shot
 from tests.helpers.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def test_search_bulk_tag_and_undo(browser: Any, live: LiveServer, width: int) ->
     page.locator("#bulk-action").select_option("tag")
     page.locator("#bulk-tag").fill(f"refund-wave-{width}")
     page.locator("#bulk-apply").click()
-    page.wait_for_url(re.compile(r"bulk="))
+    said(page, r"bulk=")
     assert page.locator("#bulk-result").inner_text().startswith("Tagged 2 conversations.")
     page.goto(f"/?tag=refund-wave-{width}")
     assert page.locator("tr.conv").count() == 2
@@ -50,12 +50,12 @@ def test_search_bulk_tag_and_undo(browser: Any, live: LiveServer, width: int) ->
     page.locator("td.pick input").nth(0).check()
     page.locator("#bulk-action").select_option("resolve")
     page.locator("#bulk-apply").click()  # confirm() is accepted
-    page.wait_for_url(re.compile(r"bulk="))
+    said(page, r"bulk=")
     result = page.locator("#bulk-result").inner_text()
     assert result.startswith("Resolved 1 conversation.") or "refused" in result
     if result.startswith("Resolved 1"):
         page.locator("#bulk-undo").click()
-        page.wait_for_url(re.compile(r"bulk="))
+        said(page, r"bulk=")
         assert page.locator("#bulk-result").inner_text().startswith("Undid 1 conversation.")
     assert not errors, errors
     context.close()
@@ -122,7 +122,7 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
         page.get_by_label("Sentiment").select_option("neutral")
         page.locator("#reading-intent").select_option("refund_return")
         page.get_by_role("button", name="Save correction").click()
-        page.wait_for_url(re.compile(r"done=reading"))
+        said(page, r"done=reading")
         note = page.locator("#classifier .corrected-note")
         assert f"Corrected by {who}" in note.inner_text() and "The model read it as a complaint" in note.inner_text()
         assert page.locator("#classifier meter").first.get_attribute("value") == "0.0"  # complaint 0 %
@@ -152,7 +152,7 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
             shot(page, f"sla-corrections-{width}", full_page=False)
         page.goto(f"/conversations/{conv_id}")
         page.get_by_role("button", name="Restore the model's reading").click()
-        page.wait_for_url(re.compile(r"done=reading_restored"))
+        said(page, r"done=reading_restored")
         assert page.locator("#classifier .corrected-note").count() == 0
         assert not page.errors, page.errors
     finally:
@@ -198,7 +198,7 @@ def test_correcting_an_earlier_message_returns_to_that_message(browser: Any, liv
         first.get_by_text("Misread?").click()
         first.get_by_label("a complaint", exact=True).check()
         first.get_by_role("button", name="Save correction").click()
-        page.wait_for_url(re.compile(r"done=reading#message-1$"))
+        said(page, r"done=reading#message-1$")
         assert f"corrected by {who}" in page.locator("#message-1 .tags").inner_text()
         assert page.locator("#classifier .corrected-note").count() == 0  # the latest message is untouched
         top = page.locator("#message-1").bounding_box()
@@ -226,17 +226,60 @@ def test_marking_a_wave_of_misread_posts_from_the_queue_and_undoing_it(browser: 
             page.locator(f'tr.conv[data-id="{i}"] td.pick input').check()
         page.locator("#bulk-action").select_option("mark_not_complaint")
         page.locator("#bulk-apply").click()  # the confirm() dialog is accepted
-        page.wait_for_url(re.compile(r"bulk="))
+        said(page, r"bulk=")
         done = page.locator("#bulk-result").inner_text()
         assert done.startswith("Marked the latest message not a complaint in 2 conversations."), done
         for i in ids:
             assert f"corrected by {who}" in page.locator(f'tr.conv[data-id="{i}"]').inner_text()
         page.locator("#bulk-undo").click()
-        page.wait_for_url(re.compile(r"bulk="))
+        said(page, r"bulk=")
         assert page.locator("#bulk-result").inner_text().startswith("Restored the model's reading of 2 conversations.")
         for i in ids:
             assert "corrected by" not in page.locator(f'tr.conv[data-id="{i}"]').inner_text()
         shot(page, f"bulk-mark-undone-{width}", full_page=False)
         assert not page.errors, page.errors
+    finally:
+        context.close()
+
+
+def test_a_bulk_action_missing_its_value_is_asked_for_and_a_refused_one_keeps_the_choice(browser: Any,
+                                                                                         live: LiveServer) -> None:
+    """An assignment to nobody was confirmed, then "2 refused: no agent called ''"; a refused tag came back to
+    a queue with nothing ticked and "Resolve" chosen, one confirmation away from resolving the rows."""
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=live.url)
+    page = context.new_page()
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    try:
+        login(page, "lead")
+        page.goto("/?status=new&platform=reddit")
+        boxes = page.locator("td.pick input")
+        ids = [boxes.nth(i).get_attribute("value") for i in (1, 2)]
+        boxes.nth(1).check()
+        boxes.nth(2).check()
+        page.locator("#bulk-action").select_option("assign")
+        page.locator("#bulk-apply").click()
+        assert asked == []  # no confirmation for an assignment to nobody: the person is asked for
+        asking = page.locator("#bulk-agent").evaluate("s => s.validationMessage")
+        assert asking == "Choose the person to assign them to.", asking
+        assert page.locator("#bulk-result").count() == 0
+
+        page.locator("#bulk-action").select_option("tag")
+        page.locator("#bulk-tag").fill("bad!tag")
+        page.locator("#bulk-apply").click()
+        said(page, r"oops=")
+        assert asked and asked[-1].startswith("Add tag: 2 conversations?")
+        assert "tag" in page.locator("#refused").inner_text().lower()
+        ticked = [b.get_attribute("value") for b in page.locator("td.pick input:checked").all()]
+        assert ticked == ids and page.locator("#selected-count").inner_text() == "2 selected"
+        assert page.locator("#bulk-action").input_value() == "tag"
+        assert page.locator("#bulk-tag").input_value() == "bad!tag"
+        page.reload()  # kept for the refusal's own page only
+        assert page.locator("td.pick input:checked").count() == 0
     finally:
         context.close()

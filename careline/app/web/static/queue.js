@@ -43,6 +43,34 @@
     if (label) { label.textContent = n + " selected"; }
     if (form) { form.classList.toggle("active", n > 0); }
   }
+  /* A refused bulk action (a tag the rules refuse) comes back to this page with the reason on top: the rows,
+     the action and what was typed come back too, so a second try is not a fresh selection with "Resolve"
+     chosen, one confirmation away from resolving them. Kept for this address only, and only until the next
+     page. */
+  var KEPT = "careline-bulk-choice";
+  function keepChoice() {
+    try {
+      window.sessionStorage.setItem(KEPT, JSON.stringify({
+        at: window.location.pathname, ids: picked().map(function (b) { return b.value; }),
+        fields: ["bulk-action", "bulk-tag", "bulk-agent", "bulk-team"].map(function (id) {
+          var f = document.getElementById(id); return [id, f ? f.value : ""];
+        })}));
+    } catch (err) { /* storage off: the choice is not kept, as before */ }
+  }
+  function restoreChoice() {
+    var kept = null;
+    try {
+      kept = JSON.parse(window.sessionStorage.getItem(KEPT) || "null");
+      window.sessionStorage.removeItem(KEPT);
+    } catch (err) { return; }
+    if (!kept || kept.at !== window.location.pathname || !document.getElementById("refused")) { return; }
+    document.querySelectorAll("td.pick input").forEach(function (b) { b.checked = kept.ids.indexOf(b.value) >= 0; });
+    kept.fields.forEach(function (pair) {
+      var f = document.getElementById(pair[0]);
+      if (f) { f.value = pair[1]; }
+    });
+    counted();
+  }
   if (form) {
     form.addEventListener("change", counted);
     var all = document.getElementById("select-all");
@@ -50,13 +78,33 @@
       document.querySelectorAll("td.pick input").forEach(function (b) { b.checked = all.checked; });
       counted();
     });
+    /* What an action needs besides the rows: asked for before the confirmation, not refused after it (an
+       assignment to nobody was confirmed, then "2 refused: no agent called ''"). */
+    var NEEDS = {tag: ["bulk-tag", "Type the tag to add."], untag: ["bulk-tag", "Type the tag to remove."],
+                 assign: ["bulk-agent", "Choose the person to assign them to."],
+                 assign_team: ["bulk-team", "Choose the team to assign them to."]};
+    var NEEDED = ["bulk-tag", "bulk-agent", "bulk-team"];
+    function unasked() {  /* a field asked for stops blocking the form once anything changes */
+      NEEDED.forEach(function (id) { var f = document.getElementById(id); if (f) { f.setCustomValidity(""); } });
+    }
+    form.addEventListener("input", unasked);
+    form.addEventListener("change", unasked);
     form.addEventListener("submit", function (e) {
       var n = picked().length, action = document.getElementById("bulk-action");
       if (!n) { e.preventDefault(); window.alert("Select at least one conversation."); return; }
+      var need = NEEDS[action.value], field = need && document.getElementById(need[0]);
+      if (field && !field.value.trim()) {
+        e.preventDefault();
+        field.setCustomValidity(need[1]);
+        field.reportValidity();
+        return;
+      }
       var words = action.options[action.selectedIndex].text.toLowerCase();
       if (!window.confirm(words.charAt(0).toUpperCase() + words.slice(1) + ": " + n + " conversation" +
-                          (n === 1 ? "" : "s") + "? You can undo it afterwards.")) { e.preventDefault(); }
+                          (n === 1 ? "" : "s") + "? You can undo it afterwards.")) { e.preventDefault(); return; }
+      keepChoice();
     });
+    restoreChoice();
     /* The whole cell is the checkbox's target (a finger misses a 16 px box): a tap anywhere in it toggles. */
     document.querySelectorAll("td.pick").forEach(function (td) {
       td.addEventListener("click", function (e) {
