@@ -14,6 +14,7 @@ from typing import Any
 
 from careline.app.web import schemas
 from careline.app.web.agent import ACTIONS, CLOSED_FILTERS, ROUTED_ACTIONS, TICKS
+from careline.domain import ReplyState
 from responder.textlimits import LIMITS
 
 ERRORS = {
@@ -75,7 +76,7 @@ SCHEMAS: dict[str, Any] = {
         "draft": OBJ, "actions": {"type": "array", "items": {"type": "string"}}, "events": {"type": "array"}}},
     "Reply": {"type": "object", "required": ["id", "state", "text"], "properties": {
         "id": {"type": "integer"}, "conversation_id": {"type": "integer"}, "text": {"type": "string"},
-        "state": {"type": "string", "enum": ["draft", "awaiting_approval", "approved", "sending", "sent", "failed"]}}},
+        "state": {"type": "string", "enum": [state.value for state in ReplyState]}}},
     "DraftReport": {"type": "object", "required": ["length", "limit", "ok", "tone"], "properties": {
         "length": {"type": "integer"}, "limit": {"type": "integer"}, "over": {"type": "integer"},
         "ok": {"type": "boolean"}, "tone": OBJ}},
@@ -579,6 +580,10 @@ def _settings_paths() -> dict[str, Any]:
 def document() -> dict[str, Any]:
     components = dict(SCHEMAS)
     paths = {**_api_paths(components), **_page_paths(components)}
+    for path, item in paths.items():  # any API call with a body may send too much of it: 413 (client_max_size)
+        for method in ("post", "put", "patch"):
+            if path.startswith("/api/") and method in item and "413" not in item[method]["responses"]:
+                item[method]["responses"].update(_errors("413"))
     return {
         "openapi": "3.0.3",
         "info": {"title": "Careline API", "version": "1", "description":
