@@ -219,7 +219,7 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
     posted to a closed conversation) and waits while one is being posted. ``answering``: the customer
     message a just-posted reply answered; the resolve is refused if the customer has written since."""
     if action is Action.SNOOZE and (until is None or not now < until <= now + MAX_SNOOZE):
-        raise Conflict("snooze until must be in the future and at most 30 days away")
+        raise Invalid("snooze until must be in the future and at most 30 days away")
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
@@ -689,9 +689,9 @@ async def bulk(desk: Desk, actor: Actor, ids: list[int], action: str, *, now: da
     """Apply one action to each selected conversation, each in its own transaction: one refusal (someone
     else holds it, it moved meanwhile) never undoes or blocks the others, and each result says why."""
     if action not in BULK_UNDO:
-        raise Conflict(f"no bulk action {action!r}")
+        raise Invalid(f"no bulk action {action!r}")
     if not 1 <= len(ids) <= MAX_BULK:
-        raise Conflict(f"select 1 to {MAX_BULK} conversations")
+        raise Invalid(f"select 1 to {MAX_BULK} conversations")
     done: list[int] = []
     refused: list[tuple[int, str]] = []
     for conv_id in dict.fromkeys(ids):

@@ -96,7 +96,8 @@ async def test_json_nested_5000_deep_is_a_400(client: TestClient, web_store: Sto
 
 
 @pytest.mark.parametrize("body", [{"until": "notadate"}, {"minutes": 1e20}, {"until": "2026-12-04T17:00:00"},
-                                  {"minutes": 0}, {"minutes": "60"}, {"until": 17}])
+                                  {"minutes": 0}, {"minutes": "60"}, {"until": 17},
+                                  {"until": "2020-01-01T00:00:00Z"}, {"until": "2099-01-01T00:00:00Z"}])
 async def test_bad_snooze_is_a_422_and_changes_nothing(client: TestClient, web_store: Store,
                                                        body: dict[str, Any]) -> None:
     conv = await open_conversation(client, web_store)
@@ -425,3 +426,24 @@ async def test_trend_posts_at_the_ends_of_the_calendar_are_a_400(client: TestCli
     await login(client, "marketing")
     error = await refused(await client.get(f"/api/trends/posts?{query}"), 400)
     assert "between the years 2 and 9998" in error["message"], error
+
+
+@pytest.mark.parametrize(("form", "words"), [({"action": "explode", "id": ["1"]}, "no bulk action 'explode'"),
+                                              ({"action": "resolve", "id": [str(i) for i in range(1, 250)]},
+                                               "select 1 to ")])
+async def test_a_bulk_form_the_rules_refuse_is_a_422_not_a_conflict(client: TestClient, web_store: Store,
+                                                                    form: dict[str, Any], words: str) -> None:
+    """An unknown action or too many ids in the queue's form was a 409, which says "the state changed", not
+    "you asked wrongly" (the API's schema says 422 already)."""
+    csrf = await login(client, "agent")
+    data = [("csrf_token", csrf), ("action", form["action"]), *(("id", i) for i in form["id"])]
+    error = await refused(await client.post("/bulk", data=data, allow_redirects=False), 422)
+    assert words in error["message"], error
+
+
+async def test_an_approval_whose_seen_is_no_time_is_a_422(client: TestClient, web_store: Store) -> None:
+    """``{"seen": "x"}`` was told the reply "was edited after you opened it" (409)."""
+    csrf = await login(client, "lead")
+    r = await client.post("/api/replies/1/approve", json={"seen": "x"}, headers={"X-CSRF-Token": csrf})
+    error = await refused(r, 422)
+    assert "seen must be a time" in error["message"], error

@@ -199,6 +199,16 @@ class Approve(Schema):
         "replies[].updated_at in GET /api/conversations/{id}); if the author edited it since, the approval is "
         "refused (409), so nobody approves a text they did not see"))
 
+    @field_validator("seen")
+    @classmethod
+    def _a_time(cls, value: str) -> str:
+        """Not a time at all ("x") is a bad request (422), not a text edited since it was read (409)."""
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("seen must be a time: the reply's updated_at as you read it") from None
+        return value
+
 
 class MentionsSeen(Schema):
     up_to: int | None = Field(None, ge=0, le=10**12, description=(
