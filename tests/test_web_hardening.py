@@ -447,3 +447,18 @@ async def test_an_approval_whose_seen_is_no_time_is_a_422(client: TestClient, we
     r = await client.post("/api/replies/1/approve", json={"seen": "x"}, headers={"X-CSRF-Token": csrf})
     error = await refused(r, 422)
     assert "seen must be a time" in error["message"], error
+
+
+async def test_a_client_that_goes_away_mid_request_is_no_bug_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    """A browser closing during POST /api/drafts/check was logged as "unhandled error" with a traceback."""
+    from aiohttp.test_utils import make_mocked_request
+
+    from careline.app.web.app import errors_middleware
+
+    async def gone(request: Any) -> Any:
+        raise ConnectionResetError("Connection lost")
+
+    caplog.set_level(logging.INFO, logger="careline.app.web.app")
+    with pytest.raises(ConnectionResetError):
+        await errors_middleware(make_mocked_request("POST", "/api/drafts/check"), gone)
+    assert "the client went away" in caplog.text and "unhandled error" not in caplog.text

@@ -119,6 +119,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     except CarelineError as exc:
         status, code = next((s, c) for kind, s, c in BUSINESS_ERRORS if isinstance(exc, kind))
         return back_with_error(request, str(exc)) or error_response(request, status, code, str(exc))
+    except ConnectionResetError:  # the caller went away mid-request (a tab closed while its body was read)
+        log.info("%s %s: the client went away before the answer", request.method, request.path)
+        raise  # nobody to answer; aiohttp closes the connection (this was logged as a bug, with a traceback)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(request, 500, "internal", "internal error; see the server log")
