@@ -152,3 +152,20 @@ def test_a_role_taken_away_stops_the_page_with_a_link_to_sign_in(agent: Any, liv
     asked = len(agent.stream_requests)
     agent.wait_for_timeout(3000)
     assert len(agent.stream_requests) == asked  # a 403 is not retried
+
+
+def test_signed_out_a_conversation_stops_saying_it_is_open(agent: Any, live: LiveServer) -> None:
+    """After "Log out" in another tab, the conversation page went on posting its presence every 6 s, each
+    refused with a 401."""
+    posted: list[int] = []
+    agent.on("response", lambda r: posted.append(r.status) if r.url.endswith("/presence") else None)
+    login(agent, "agent")
+    agent.goto(f"/conversations/{_unclaimed(live)}")
+    _until(agent, lambda: posted and posted[-1] == 200, 10)
+    other = agent.context.new_page()
+    other.goto("/")
+    other.get_by_role("button", name="Log out").click()
+    _until(agent, lambda: 401 in posted, 15)
+    refused = len(posted)
+    agent.wait_for_timeout(13_000)  # two more rounds of the 6 s report
+    assert len(posted) == refused, posted

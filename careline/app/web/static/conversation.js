@@ -166,12 +166,21 @@
      before; load it afresh instead. */
   window.addEventListener("pageshow", function (e) { if (e.persisted) { window.location.reload(); } });
 
-  /* Presence: say this page is open every few seconds, and whether its editor is typing. */
-  var typingUntil = 0, lastTyping = false;
+  /* Presence: say this page is open every few seconds, and whether its editor is typing. Once the answer is
+     401 or 403 (signed out, here or by "Log out everywhere"; access changed) it stops: it went on posting every
+     6 s to be refused, while the live status already said so. */
+  var typingUntil = 0, lastTyping = false, presenceTimer = null, presenceOff = false;
   function report() {
+    if (presenceOff) { return; }
     var typing = Date.now() < typingUntil;
     lastTyping = typing;
-    C.postJSON("/api/conversations/" + data.id + "/presence", {typing: typing}).then(showPresence, function () {});
+    fetch("/api/conversations/" + data.id + "/presence", {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": C.csrf()}, body: JSON.stringify({typing: typing})
+    }).then(function (r) {
+      if (r.status === 401 || r.status === 403) { presenceOff = true; clearInterval(presenceTimer); return null; }
+      return r.ok ? r.json() : null;
+    }).then(showPresence, function () {});
   }
   if (box) {
     box.addEventListener("input", function () {
@@ -180,7 +189,7 @@
     });
   }
   report();
-  setInterval(report, 6000);
+  presenceTimer = setInterval(report, 6000);
   function showPresence(p) {
     if (!p || !p.viewing) { return; }
     var el = document.getElementById("presence"), others = p.viewing.filter(function (w) { return w !== data.me; });
