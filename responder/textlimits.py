@@ -31,13 +31,17 @@ from careline.textcount import (
 )
 
 __all__ = ["BLUESKY_BYTE_LIMIT", "BLUESKY_LIMIT", "COUNTERS", "LIGHT_RANGES", "LIMITS", "MASTODON_LIMIT",
-           "REDDIT_LIMIT", "URL_WEIGHT", "X_LIMIT", "LengthCheck", "announced_limit", "bluesky_length",
-           "check_length", "fits", "mastodon_length", "posted_text", "reddit_length", "x_weighted_length"]
+           "PLATFORM_CHOICES", "REDDIT_LIMIT", "URL_WEIGHT", "X_LIMIT", "LengthCheck", "announced_limit",
+           "bluesky_length", "check_length", "fits", "mastodon_length", "posted_text", "reddit_length",
+           "x_weighted_length"]
 
 LIMITS = {"x": X_LIMIT, "twitter": X_LIMIT, "reddit": REDDIT_LIMIT, "bluesky": BLUESKY_LIMIT,
           "mastodon": MASTODON_LIMIT}
 #: Platforms with a second limit in UTF-8 bytes beside the one in characters.
 BYTE_LIMITS = {"bluesky": BLUESKY_BYTE_LIMIT}
+#: The platforms a person picks from: ``twitter`` is the old name of ``x``, kept above for rows stored under it,
+#: and offered twice ("twitter" and "x" in the template preview) it read as two platforms.
+PLATFORM_CHOICES = tuple(sorted(LIMITS.keys() - {"twitter"}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -558,3 +558,10 @@ async def test_the_account_events_read_in_the_team_s_zone_to_the_second(acc_stor
     shown = from_iso(at).astimezone(ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%d %H:%M:%S")
     assert "When <small>(Asia/Kolkata)</small>" in page and "When (UTC)" not in page
     assert f'<time datetime="{at}">{shown}</time>' in page, page
+
+
+async def test_the_template_preview_offers_each_platform_once(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """"twitter" and "x" were both offered: X's old name read as a sixth platform."""
+    async with templates_admin(acc_store) as (_client, page, _csrf):
+        offered = re.findall(r"<option>([a-z]+)</option>", page.split('id="tp-platform"', 1)[1].split("</select>")[0])
+    assert offered == ["bluesky", "mastodon", "reddit", "x"]

@@ -525,3 +525,16 @@ async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestC
     assert "template in Arabic)" in arabic
     row = await (await client.get("/?language=ar")).text()
     assert f'<a href="/conversations/{conv["id"]}" dir="rtl">' in row  # the queue row reads right to left too
+
+
+async def test_a_conversation_of_an_author_without_a_name_has_no_stray_separator(client: TestClient,
+                                                                                  web_store: Store) -> None:
+    """The heading read "@handle · brightwave on reddit": a separator before a name that was not there."""
+    conv = web_store.read_sync(lambda db: db.conn.execute("SELECT id FROM conversations LIMIT 1").fetchone()[0])
+    web_store.write_sync(lambda db: db.conn.execute(
+        "UPDATE authors SET name = '' WHERE key IN (SELECT m.author_key FROM mentions m JOIN conversations c "
+        "ON m.thread_key = c.thread_key WHERE c.id = ?)", (conv,)))
+    await login(client, "agent")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    heading = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "<small> ·" not in heading and " on " in heading, heading

@@ -24,7 +24,7 @@ from careline.domain import Role
 from careline.languages import NAMES, language_name
 from careline.settings import template_problem
 from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
-from responder.textlimits import LIMITS
+from responder.textlimits import LIMITS, PLATFORM_CHOICES
 
 SAMPLE_AUTHOR = "Priya Natarajan"
 SAMPLE_REF = "C-10442"
@@ -74,7 +74,7 @@ async def templates_page(request: web.Request) -> web.Response:
     return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
                   other_languages=_other_languages(request),
                   brands=[b.name for b in settings_now(request.app).brands], intents=list(DEFAULT_TEMPLATES),
-                  platforms=sorted(LIMITS), saved=dataclasses.replace(saved, new=[]))
+                  platforms=PLATFORM_CHOICES, saved=dataclasses.replace(saved, new=[]))
 
 
 @allow(Role.ADMIN)

@@ -50,7 +50,7 @@ from responder.policy import effort_of
 from responder.replies import Voices, draft_for
 from responder.slastate import sla_state
 from responder.surveys import link_in_reply, service_url, survey_url
-from responder.textlimits import LIMITS, announced_limit
+from responder.textlimits import LIMITS, PLATFORM_CHOICES, announced_limit
 from responder.transitions import allowed_actions
 
 STATUSES = ("new", "open", "pending", "snoozed", "resolved", "dismissed")
@@ -166,7 +166,7 @@ async def queue_page(request: web.Request) -> web.Response:
     here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "bsig", "undo")]
     return render(request, "queue.html", title="Search" if q else "Reply queue", rows=page.rows, counts=numbers,
                   filters=filters, mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
-                  platforms=sorted(LIMITS.keys() - {"twitter"}), intents=workflow.intent_choices(settings, None),
+                  platforms=PLATFORM_CHOICES, intents=workflow.intent_choices(settings, None),
                   statuses=STATUSES,
                   me=me.username, is_lead=me.role in ("lead", "admin"), q=q, dense=dense, next=page.next,
                   next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
