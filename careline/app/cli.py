@@ -318,13 +318,31 @@ def user_add(ctx: Context, username: str, role: str, display_name: str, team: st
                                                       (username,)).fetchone()):
             raise Conflict(f"user {username!r} already exists")
         if password is None:
-            password = str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+            password = _ask_password()
         check_new_password(password, username, ctx.settings.accounts.min_password_length)
         chosen = password
         store.write_sync(lambda db: create_user(db, username, role, chosen, display_name, team=team))
     finally:
         store.close_sync()
     click.echo(f"created {role} {username!r}")
+
+
+def _ask_password() -> str:
+    """The new password, typed twice. Without a terminal (a script) it is read from standard input, two lines,
+    without getpass's warning about echo; nothing there is a usage error that says what to give, not
+    "aborted" under a GetPassWarning naming a Python file."""
+    import getpass
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", getpass.GetPassWarning)
+        try:
+            return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+        except click.Abort:
+            if sys.stdin is not None and sys.stdin.isatty():
+                raise  # Ctrl-C or Ctrl-D at the prompt: an interruption, as any prompt's
+            raise click.UsageError("no password: give --password, or pipe it in twice (two lines), or run "
+                                   "the command in a terminal to be asked") from None
 
 
 @user.command("token")
