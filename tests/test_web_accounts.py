@@ -548,3 +548,12 @@ def test_only_a_loopback_peer_says_the_scheme() -> None:
             lambda key, default=None, p=peer: (p, 443) if key == "peername" else default)
         request = make_mocked_request("GET", "/", headers={"X-Forwarded-Proto": "https"}, transport=transport)
         assert is_https(request) is trusted, peer
+
+
+async def test_a_wrong_password_keeps_the_username_and_asks_only_for_the_password(make_client) -> None:  # type: ignore[no-untyped-def]
+    """The form came back empty after a wrong password: the name had to be typed again, every time."""
+    client = await make_client()
+    r = await post_login(client, "ag<ent", "not the password", Accept="text/html")
+    page = await r.text()
+    assert r.status == 401 and 'value="ag&lt;ent"' in page
+    assert re.search(r'id="password"[^>]*autofocus', page) and not re.search(r'id="username"[^>]*autofocus', page)

@@ -94,7 +94,7 @@ async def _login_form(request: web.Request) -> tuple[dict[str, str], str]:
 
 
 def _again(request: web.Request, cookie: str, nxt: str, status: int, error: str, *, step: str = "password",
-           pending: str = "", retry: int = 0) -> web.Response:
+           pending: str = "", retry: int = 0, username: str = "") -> web.Response:
     """The login form again, with the reason; a 429 carries Retry-After.
 
     A script (no ``text/html`` in Accept) gets a 429 in the one JSON error shape instead of the page:
@@ -103,7 +103,7 @@ def _again(request: web.Request, cookie: str, nxt: str, status: int, error: str,
     if retry and "text/html" not in request.headers.get("Accept", ""):
         raise web.HTTPTooManyRequests(text=error, headers={"Retry-After": str(retry)})
     response = render(request, "login.html", status=status, title="Log in", login_csrf=cookie, next=nxt,
-                      error=error, step=step, pending=pending)
+                      error=error, step=step, pending=pending, username=username)  # kept: only the password again
     if retry:
         response.headers["Retry-After"] = str(retry)
     return response
@@ -129,11 +129,11 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     username, password = fields.get("username", "").strip()[:64], fields.get("password", "")
     nxt, address = _safe_next(fields.get("next", "")), client_address(request)
     if not username or not password:
-        return _again(request, cookie, nxt, 400, "Enter your username and password.")
+        return _again(request, cookie, nxt, 400, "Enter your username and password.", username=username)
     wait = request.app[THROTTLE].attempt(username, address)
     if wait:
         await _refused(request, username, address, wait)
-        return _again(request, cookie, nxt, 429, _throttle_message(wait), retry=wait)
+        return _again(request, cookie, nxt, 429, _throttle_message(wait), retry=wait, username=username)
     record = await request.app[STORE].read(lambda db: login_record(db, username))
     loop = asyncio.get_running_loop()
     ok = await loop.run_in_executor(request.app[HASHER], verify_password, password,
@@ -142,7 +142,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         reason = "unknown user" if record is None else ("wrong password" if not ok else "disabled")
         await request.app[STORE].write(
             lambda db: audit(db, username, "login.failed", username, address=address, reason=reason))
-        return _again(request, cookie, nxt, 401, WRONG)
+        return _again(request, cookie, nxt, 401, WRONG, username=username)
     if record.two_factor:
         return _ask_code(request, record, cookie, nxt)
     await _finish(request, record, nxt, address, "password")  # raises its redirect: no second step to fail
