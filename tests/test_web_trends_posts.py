@@ -79,11 +79,21 @@ async def test_every_chart_exports_csv_and_a_bad_chart_is_a_400(client: TestClie
 
     auth = await _token(web_store, "marketing")
     trends = await (await client.get("/api/trends?days=30", headers=auth)).json()
-    for chart in ("daily", "survey_nps", "intents", "hourly", "spikes", "share_of_voice", "rising_terms"):
+    from careline.app.web.marketing import CHART_COLUMNS, CHARTS
+
+    empty = []
+    for chart in CHARTS:
         r = await client.get(f"/api/trends.csv?chart={chart}&days=30", headers=auth)
         assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), chart
         lines = list(csv.reader(io.StringIO(await r.text())))
         assert len(lines) == 1 + len(trends[chart]), chart
+        # the same header with rows or without (an empty chart's file was "(no data)"), naming every field
+        assert tuple(lines[0]) == CHART_COLUMNS[chart], chart
+        if trends[chart]:
+            assert set(trends[chart][0]) == set(CHART_COLUMNS[chart]), chart
+        else:
+            empty.append(chart)
+    assert "survey_nps" in empty  # no survey answered in this store: its header alone
     daily = list(csv.DictReader(io.StringIO(await (await client.get("/api/trends.csv?chart=daily",
                                                                     headers=auth)).text())))
     assert sum(int(d["total"]) for d in daily) == 60

@@ -62,6 +62,24 @@ CHARTS = {"daily": "daily", "survey_nps": "survey_nps", "intents": "intents", "h
           "spikes": "spikes", "share_of_voice": "share_of_voice", "rising_terms": "rising_terms",
           "platforms": "platforms", "platform_totals": "platform_totals", "languages": "languages",
           "topics": "topics"}
+_FIGURES = ("negative", "neutral", "positive", "total")
+_PEOPLE = ("people", "estimated_nps", "zone")
+#: Each chart's CSV columns, the same whether it has rows or not: an empty chart's file was "(no data)" with no
+#: header, which a spreadsheet or a script reading by column name cannot take.
+CHART_COLUMNS: dict[str, tuple[str, ...]] = {
+    "daily": ("day", *_FIGURES, "complaint_rate", *_PEOPLE),
+    "survey_nps": ("day", "nps", "answers", "zone"),
+    "intents": ("intent", "count", "previous"),
+    "hourly": ("hour", "label", "count"),
+    "spikes": ("at", "count", "mean", "threshold", "label"),
+    "share_of_voice": ("brand", "name", "count", "competitor", "tracked"),
+    "rising_terms": ("term", "recent", "baseline", "ratio"),
+    "platforms": ("day", "platform", *_FIGURES, "complaints", "complaint_rate", *_PEOPLE),
+    "platform_totals": ("platform", *_FIGURES, "complaints", "complaint_rate", *_PEOPLE),
+    "languages": ("language", "name", "total", "complaints", "negative", "positive", "neutral", "complaint_rate",
+                  "negative_rate", "positive_rate"),
+    "topics": ("id", "label", "words", "count", "previous", "rising"),
+}
 
 
 @allow(Role.MARKETING)
@@ -71,7 +89,7 @@ async def trends_csv(request: web.Request) -> web.Response:
     if chart not in CHARTS:
         raise CarelineError(f"chart must be one of {', '.join(CHARTS)}")
     records = (await _trends(request))[CHARTS[chart]]
-    columns = list(records[0]) if records else ["(no data)"]
+    columns = CHART_COLUMNS[chart]
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(columns)
