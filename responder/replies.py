@@ -199,6 +199,23 @@ def load_reply(db: Database, reply_id: int) -> dict[str, Any]:
     return found[0]
 
 
+def where_it_is(reply: Mapping[str, Any]) -> str:
+    """Where a reply is now, in a person's words: what a refused approval or send says instead of its state's
+    name ("reply 3 is draft, not awaiting approval" left a lead to guess that the author had withdrawn it)."""
+    state, by = reply["state"], reply.get("reviewed_by") or ""
+    return {
+        ReplyState.DRAFT.value: f"was sent back by {by} and is being edited" if by else
+                                "was withdrawn by its author to edit it",
+        ReplyState.AWAITING_APPROVAL.value: "waits for a lead's approval",
+        ReplyState.APPROVED.value: f"was approved already{f' by {by}' if by else ''} and is being posted",
+        ReplyState.SENDING.value: "is being posted right now",
+        ReplyState.SENT.value: "was posted already",
+        ReplyState.FAILED.value: "was approved and failed to post; retry it from its conversation",
+        ReplyState.SUPERSEDED.value: "is no longer to be sent: the conversation was answered outside Careline or "
+                                     "closed first",
+    }.get(state, f"is {state}")
+
+
 def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: str, now: datetime,
            note: str = "", seen: str = "") -> dict[str, Any]:
     """A lead approves a waiting reply, or sends it back to its author with a note. ``seen`` (the reply's
@@ -208,7 +225,7 @@ def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: s
         raise Forbidden("only a lead or an admin can review replies")
     reply = load_reply(db, reply_id)
     if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
-        raise Conflict(f"reply {reply_id} is {reply['state']}, not awaiting approval")
+        raise Conflict(f"reply {reply_id} {where_it_is(reply)}: nothing to {'approve' if approve else 'send back'}")
     if approve and seen and seen != reply["updated_at"]:
         raise Conflict(f"reply {reply_id} was edited after you opened it; read it again before approving")
     state = ReplyState.APPROVED if approve else ReplyState.DRAFT

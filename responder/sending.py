@@ -34,6 +34,7 @@ from careline.store import Store
 from careline.store.conversations import latest_customer_key, mark_answered
 from careline.store.records import append_event, rows
 from responder.history import record_clock
+from responder.replies import where_it_is
 from responder.sla import TargetKind
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ def _decide(reply: dict[str, Any], now: datetime, explicit: bool) -> tuple[str, 
         if started is not None and now - started < SEND_LEASE:
             raise Conflict(f"reply {reply['id']} is being sent right now")
         return "reconcile", True
-    raise Conflict(f"reply {reply['id']} is {state}; only approved or failed replies can be sent")
+    raise Conflict(f"reply {reply['id']} {where_it_is(reply)}: it cannot be sent now")
 
 
 async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, platform_id: str, *,

@@ -118,7 +118,7 @@ async def test_an_outside_answer_supersedes_a_reply_still_waiting_for_approval(
     reply = store.read_sync(lambda db: load_reply(db, held.reply.id))  # type: ignore[union-attr]
     assert reply.state.value == "superseded" and reply.superseded_by == f"x:{demo_world.by_ref['s02'].id}"
     lead = Actor("lee", Role.LEAD)
-    with pytest.raises(Exception, match="superseded, not awaiting approval"):
+    with pytest.raises(Exception, match="is no longer to be sent: the conversation was answered outside Careline"):
         await workflow.approve(desk, lead, reply.id, now=utcnow())
 
 

@@ -283,6 +283,9 @@ async def test_a_sent_back_reply_withdrawn_and_resubmitted_still_goes_to_a_lead(
         await workflow.withdraw(desk, AGENT, reply, now=utcnow())  # a draft already
     with pytest.raises(Forbidden):
         await workflow.withdraw(desk, BOB, reply, now=utcnow())  # not the author's
+    # a lead who approves it now is told where it went ("is draft, not awaiting approval" left them to guess)
+    with pytest.raises(Conflict, match=f"reply {reply} was withdrawn by its author to edit it: nothing to approve"):
+        await workflow.approve(desk, LEE, reply, now=utcnow())
     again = await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us your booking code.", now=utcnow())
     assert again.reply is not None and again.reply.state.value == "awaiting_approval"
     assert again.held == ("lee sent it back: a lead reads the new text",)
