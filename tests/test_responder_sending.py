@@ -243,7 +243,7 @@ async def test_permanent_error_and_missing_sender_fail_visibly(
 async def test_unsendable_states_and_unknown_ids(store: Store, world: World, x_sender: XReplySender) -> None:
     conv = add_thread(store, world, "x", ["x1"])
     draft = add_reply(store, conv, state="awaiting_approval")
-    with pytest.raises(Conflict, match="awaiting_approval"):
+    with pytest.raises(Conflict, match=r"waits for a lead.s approval: it cannot be sent now"):
         await send_reply(store, draft, {"x": x_sender}, actor="a", now=NOW)
     with pytest.raises(NotFound):
         await send_reply(store, 999, {"x": x_sender}, actor="a", now=NOW)

@@ -35,7 +35,10 @@
     var first = new Date(list[0] + "T00:00:00Z").getTime(), last = new Date(list[list.length - 1] + "T00:00:00Z").getTime();
     var pad = list.length === 1 ? 86400000 : 43200000;
     axis.range = [naive(first - pad), naive(last + pad)];
-    if (list.length > 14) { delete axis.dtick; }
+    /* Up to two weeks, a tick on each day that has data and on no other: the padding's own days ("05 Dec"
+       before a lone 06 Dec) sat on the axis corner, under the lowest y label ("0 %"). */
+    delete axis.dtick;
+    if (list.length <= 14) { axis.tickvals = list.slice(); }
     return axis;
   }
   var filters = {brand: t.brand || "", platform: t.platform || "", days: String(t.days)};
