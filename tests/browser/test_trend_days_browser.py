@@ -60,7 +60,7 @@ def test_the_evening_post_is_on_new_yorks_day_and_hour(browser: Any, new_york: L
         assert rows == [f"{local:%Y-%m-%d}"]  # New York's day; UTC's is the next one
         # a lone day's axis names that day alone: the padding's day before sat under the lowest y label
         for chart in ("chart-sentiment", "chart-complaints"):
-            ticks = page.locator(f"#{chart} .xtick text").all_inner_texts()
+            ticks = page.locator(f"#{chart} .xtick text").evaluate_all("ts => ts.map(t => t.textContent)")
             assert ticks == [f"{local:%d %b}"], (chart, ticks)
         page.locator("figure:has(#chart-sentiment) details.chart-data tbody tr td a").first.click()
         drill = page.locator("#drill")
