@@ -538,3 +538,21 @@ async def test_a_conversation_of_an_author_without_a_name_has_no_stray_separator
     page = await (await client.get(f"/conversations/{conv}")).text()
     heading = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
     assert "<small> ·" not in heading and " on " in heading, heading
+
+
+@pytest.mark.parametrize(("agent", "named"), [
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/150.0.0.0 Safari/537.36",
+     "Headless Chrome on Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 "
+     "Edg/131.0", "Edge on Windows"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 "
+     "Mobile/15E148 Safari/604.1", "Safari on iPhone"),
+    ("Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
+     "Chrome on Android"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.7; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on macOS"),
+    ("python-httpx/0.28", "python-httpx/0.28"), ("", "unknown")])
+def test_a_session_s_browser_reads_as_a_person_names_it(agent: str, named: str) -> None:
+    """The account's sessions showed the raw User-Agent: on a phone, a column of "Mozilla/5.0 (X11; ..." per row."""
+    from careline.app.web.app import browser_of
+
+    assert browser_of(agent) == named

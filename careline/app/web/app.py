@@ -92,6 +92,24 @@ def team_time(zone: str) -> Callable[[object], str]:
     return shown
 
 
+#: (what a User-Agent contains, what a person calls it), most specific first: Edge and Opera say "Chrome" too.
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("HeadlessChrome/", "Headless Chrome"),
+            ("Chrome/", "Chrome"), ("CriOS/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl"))
+SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
+           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def browser_of(user_agent: object) -> str:
+    """A session's User-Agent as a person names it ("Chrome on Android"): the raw string filled a phone's screen
+    with one column of "Mozilla/5.0 (X11; ..." per session. The page keeps the raw string in a title."""
+    ua = str(user_agent or "")
+    browser = next((name for mark, name in BROWSERS if mark in ua), "")
+    system = next((name for mark, name in SYSTEMS if mark in ua), "")
+    if not browser:
+        return ua[:40] or "unknown"
+    return f"{browser} on {system}" if system else browser
+
+
 def error_body(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
     """The one JSON error shape of the API."""
     return {"error": {"status": status, "code": code, "message": message}}
@@ -256,6 +274,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[TEMPLATES].filters["text_direction"] = text_direction  # Arabic posts and drafts read right to left
     app[TEMPLATES].filters["isolate_handles"] = isolate_handles
     app[TEMPLATES].filters["team_time"] = team_time(settings.service.timezone)
+    app[TEMPLATES].filters["browser_of"] = browser_of
     app[TEMPLATES].globals["outcome_keys"] = " ".join(sorted(OUTCOME_KEYS))  # outcome.js takes them off the address
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
