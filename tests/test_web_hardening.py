@@ -370,11 +370,11 @@ async def test_an_open_filter_the_lists_do_not_offer_is_shown_as_chosen(client: 
     """``/?brand=nope`` emptied the queue while the Brand list said "all" (a saved view of a removed brand does
     the same). Brands, intents, tags and teams stay open filters (old ones still filter); the page says which."""
     page = await (await client.get("/?brand=no<pe&intent=zzz", headers=bearer(web_store))).text()
-    assert '<option value="no&lt;pe" selected>no&lt;pe (no longer configured)</option>' in page
+    assert '<option value="no&lt;pe" selected>no&lt;pe (not a configured brand)</option>' in page
     assert '<option value="zzz" selected>zzz (not an intent here)</option>' in page
     assert "No conversations match these filters" in page
     page = await (await client.get("/?intent=refund_return", headers=bearer(web_store))).text()
-    assert "(not an intent here)" not in page and "(no longer configured)" not in page
+    assert "(not an intent here)" not in page and "(not a configured brand)" not in page
 
 
 # -- the second probe (2026-12-06): a broken multipart body, lone surrogates, percent-escapes that are not UTF-8 --
