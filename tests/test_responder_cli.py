@@ -96,6 +96,8 @@ def test_tone_check_exit_codes(cli) -> None:
     assert good.exit_code == 0
     out = json.loads(good.output)  # no findings, and the report says no language's rules are vouched for
     assert (out["defensive"], out["findings"], out["checked"]) == (False, [], False) and "by hand" in out["note"]
+    odd = CliRunner().invoke(cli, ["tone-check", "--language", "x!", "Thanks!"])  # was checked as a language
+    assert odd.exit_code == 2 and "expected a language code of 2-3 letters" in odd.output, odd.output
 
 
 def test_tone_check_reads_the_replys_language(cli) -> None:

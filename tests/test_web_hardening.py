@@ -283,6 +283,9 @@ async def test_a_survey_batch_sent_twice_counts_once_by_answer_id(client: TestCl
     assert await r.json() == {"imported": 1, "skipped": 0}
     count = await web_store.read(lambda db: db.conn.execute("SELECT count(*) FROM survey_answers").fetchone()[0])
     assert count == 3
+    nul = [{**answers[0], "answer_id": "r-\u0000-2"}]  # an id with a NUL was stored as given
+    await refused(await client.post("/api/surveys", json={"answers": nul}, headers={"X-CSRF-Token": csrf}), 422)
+    assert await web_store.read(lambda db: db.conn.execute("SELECT count(*) FROM survey_answers").fetchone()[0]) == 3
 
 
 @pytest.mark.parametrize("body,words", [

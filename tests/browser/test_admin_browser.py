@@ -192,3 +192,22 @@ def test_configuration_and_template_preview_pages(page: Any) -> None:
     cell = page.locator("table.templates td.template").first.bounding_box()
     assert cell is not None and cell["width"] > 250, cell
     assert not real_errors(page), page.errors  # type: ignore[attr-defined]
+
+
+def test_a_long_display_name_fits_the_phone_header(browser: Any, live: LiveServer) -> None:
+    """A long display name took three lines of a 390 px header and squeezed "Log out"."""
+    name = "Maximiliane Alexandra von Hohenzollern-Sigmaringen"
+    live.store.write_sync(lambda db: create_user(db, "maxi", Role.AGENT, "a long enough passphrase", name))  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
+    page = context.new_page()
+    try:
+        login(page, "maxi", "a long enough passphrase")
+        link = page.locator(".top .who > a")
+        assert link.get_attribute("title") == name
+        assert link.bounding_box()["height"] <= 44  # one line (a 40 px tap target)
+        out = page.get_by_role("button", name="Log out", exact=True).bounding_box()
+        assert out["height"] <= 44 and out["x"] + out["width"] <= 390
+        assert out["width"] >= 60  # "Log out" whole: the name beside it squeezed the button to 46 px
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()

@@ -7,6 +7,7 @@ shells over the pure functions in ``responder.sla`` and ``responder.tone``.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -143,9 +144,13 @@ def tone_check(text: str, language: str) -> None:
     defensive replies written blind (no language reaches the bar today, English included): exit 0
     is "none of the phrasings we know", not a clean bill, so read the reply yourself.
     """
+    code = language.strip().lower() or "en"
+    if not re.fullmatch(r"[a-z]{2,3}", code):  # the API's rule: "x!" was taken, as if it were a language
+        raise click.BadParameter(f"expected a language code of 2-3 letters (de, fr, pt), got {language!r}",
+                                 param_hint="'--language'")
     if text == "-":
         text = sys.stdin.read()
-    report = check_tone(text, language.strip().lower() or "en")
+    report = check_tone(text, code)
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     if report.defensive:
         # Not ctx.exit(1): careline.app.cli.main runs click with standalone_mode=False, which turns

@@ -224,9 +224,9 @@ class SurveyAnswer(Schema):
     brand: Short
     score: int = Field(ge=0, le=10)
     answered_at: AwareDatetime
-    answer_id: str | None = Field(None, min_length=1, max_length=200, description=(
+    answer_id: str | None = Field(None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", description=(
         "the survey tool's id for this answer: an answer imported again with an id already imported for its "
-        "brand is skipped, so a batch can be sent twice"))
+        "brand is skipped, so a batch can be sent twice; no control characters"))
 
     @field_validator("answered_at")
     @classmethod
