@@ -261,18 +261,24 @@ def test_keyboard_help_lists_every_bound_key(browser: Any, live: LiveServer) -> 
         context.close()
 
 
+def _agent_on_a_new_conversation(browser: Any, live: LiveServer, width: int, nth: int) -> tuple[Any, Any, str]:
+    """A browser of ``width`` px where the agent has opened the ``nth`` new X conversation: (context, page, id)."""
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 500 else 900}, base_url=live.url)
+    page = context.new_page()
+    login(page, "agent")
+    page.goto("/?status=new&platform=x")
+    conv = str(page.locator("tr.conv").nth(nth).get_attribute("data-id"))
+    page.goto(f"/conversations/{conv}")
+    return context, page, conv
+
+
 def test_a_narrow_window_lines_up_the_actions_and_wraps_a_long_escalation_note(browser: Any,
                                                                                live: LiveServer) -> None:
     """A desktop browser at 390 px (no touch): Snooze was the full width beside a short Claim, and Escalate half
     as wide as Snooze; a 500-letter word in an escalation note (within its maxlength) pushed the conversation and
     the queue sideways."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
-    page = context.new_page()
+    context, page, conv = _agent_on_a_new_conversation(browser, live, 390, 9)
     try:
-        login(page, "agent")
-        page.goto("/?status=new&platform=x")
-        conv = page.locator("tr.conv").nth(9).get_attribute("data-id")
-        page.goto(f"/conversations/{conv}")
         for names in (("claim", "snooze", "dismiss", "escalate"), ("resolve", "snooze", "dismiss", "escalate")):
             boxes = [page.locator(f"#act-{name}").bounding_box() for name in names]
             widths = [b["width"] for b in boxes]
@@ -298,13 +304,8 @@ def test_a_narrow_window_lines_up_the_actions_and_wraps_a_long_escalation_note(b
 def test_what_was_just_done_is_said_once_not_again_on_reload_or_back(browser: Any, live: LiveServer) -> None:
     """The words came from the address: a reload said "Claimed." again, and Back to a bulk result offered its
     Undo again after it had been used."""
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=live.url)
-    page = context.new_page()
+    context, page, conv = _agent_on_a_new_conversation(browser, live, 1360, 10)
     try:
-        login(page, "agent")
-        page.goto("/?status=new&platform=x")
-        conv = page.locator("tr.conv").nth(10).get_attribute("data-id")
-        page.goto(f"/conversations/{conv}")
         page.locator("#act-claim").click()
         said(page, r"done=claim")
         assert page.locator("#flash").inner_text().startswith("Claimed")
