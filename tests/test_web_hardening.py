@@ -465,3 +465,18 @@ async def test_a_client_that_goes_away_mid_request_is_no_bug_in_the_log(caplog: 
     with pytest.raises(ConnectionResetError):
         await errors_middleware(make_mocked_request("POST", "/api/drafts/check"), gone)
     assert "the client went away" in caplog.text and "unhandled error" not in caplog.text
+
+
+async def test_an_assignment_to_nobody_is_refused_not_reported_done(client: TestClient, web_store: Store) -> None:
+    """The lead's assign form with no person chosen (and no teams to route to) redirected to "Assigned." and
+    changed nothing."""
+    csrf = await login(client, "lead")
+    conv = web_store.read_sync(lambda db: db.conn.execute("SELECT id FROM conversations LIMIT 1").fetchone()[0])
+    before = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT assignee, team FROM conversations WHERE id = ?", (conv,)).fetchone())
+    r = await client.post(f"/conversations/{conv}/assign", data={"csrf_token": csrf, "agent": ""},
+                          allow_redirects=False)
+    error = await refused(r, 422)
+    assert error["message"] == "choose the person to assign it to", error
+    assert web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT assignee, team FROM conversations WHERE id = ?", (conv,)).fetchone()) == before

@@ -19,7 +19,7 @@ from careline.app.web.keys import DESK, STORE
 from careline.app.web.pages import page_sent_from, render
 from careline.app.web.security import seal_message
 from careline.domain import Role, utcnow
-from careline.errors import CarelineError
+from careline.errors import CarelineError, Invalid
 from careline.store import workspace
 from responder import workflow
 
@@ -119,6 +119,8 @@ async def assign_form(request: web.Request) -> web.Response:
     form = dict(await schemas.form_of(request))
     conv_id, desk, who = int(request.match_info["id"]), request.app[DESK], actor_of(user_of(request))
     agent, team = text_field(form, "agent", limit=64), text_field(form, "team", limit=64)
+    if not agent and "team" not in form:  # no teams yet: the form has a person to choose and nothing else
+        raise Invalid("choose the person to assign it to")  # it said "Assigned." and changed nothing
     if agent:
         await workflow.assign(desk, who, conv_id, agent, now=utcnow())
     if team or "team" in form:
