@@ -480,3 +480,13 @@ async def test_an_assignment_to_nobody_is_refused_not_reported_done(client: Test
     assert error["message"] == "choose the person to assign it to", error
     assert web_store.read_sync(lambda db: db.conn.execute(
         "SELECT assignee, team FROM conversations WHERE id = ?", (conv,)).fetchone()) == before
+
+
+def test_a_required_field_sent_empty_is_said_to_be_empty() -> None:
+    """``text=`` to resubmit answered "text: Field required", though the field was sent (empty)."""
+    from careline.errors import Invalid
+
+    with pytest.raises(Invalid, match=r"^text is empty: write it first$"):
+        schemas.validate_text(schemas.Resubmit, {"text": ""})
+    with pytest.raises(Invalid, match=r"^text: Field required$"):  # not sent at all: as before
+        schemas.validate_text(schemas.Resubmit, {})

@@ -356,11 +356,15 @@ def refuse_surrogates(value: Any, where: str = "the body") -> None:
 
 
 def validate_text(model: type[M], values: Mapping[str, Any]) -> M:
-    """A form or query (all text) as ``model``; empty fields count as not sent, so defaults apply."""
+    """A form or query (all text) as ``model``; empty fields count as not sent, so defaults apply, and a
+    required one sent empty is said to be empty ("text: Field required" answered a box left blank)."""
     data = {k: v for k, v in values.items() if isinstance(v, str) and v != ""}
     try:
         return model.model_validate(data, strict=False)
     except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        if first["type"] == "missing" and len(first["loc"]) == 1 and values.get(str(first["loc"][0])) == "":
+            raise Invalid(f"{first['loc'][0]} is empty: write it first") from None
         raise Invalid(_message(exc)) from None
 
 
