@@ -256,6 +256,9 @@ def test_keyboard_help_lists_every_bound_key(browser: Any, live: LiveServer) -> 
         shown = set(help_.locator("kbd").all_text_contents())
         shown |= {"Escape"} if "Esc" in shown else set()
         assert bound - shown == set(), bound - shown
+        # the three lists' descriptions start at one place (each list sized its key column to its own keys)
+        starts = help_.locator("dd").evaluate_all("ds => ds.map(d => Math.round(d.getBoundingClientRect().left))")
+        assert len(set(starts)) == 1, starts
         shot(page, "audit-keyboard-help", full_page=False)
     finally:
         context.close()
