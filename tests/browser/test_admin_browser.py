@@ -6,6 +6,7 @@ Same live server and Chromium as the other browser tests (module fixtures in ``c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pyotp
@@ -211,3 +212,60 @@ def test_a_long_display_name_fits_the_phone_header(browser: Any, live: LiveServe
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def listening(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A service whose brand listens for something (the shared one's brands have no keywords, so no settings
+    save passes its checks)."""
+    from careline.app.web.app import create_app
+    from careline.app.web.migrations import WEB
+    from careline.settings import BrandSettings, Settings
+    from careline.store import Store
+
+    store = Store(tmp_path_factory.mktemp("keep") / "careline.db", extra=[WEB]).open_sync()
+    store.write_sync(lambda db: create_user(db, "root", Role.ADMIN, ADMIN_PASSWORD, "Rita Root"))
+    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
+    server = LiveServer(create_app(settings, store)).start()
+    yield server
+    server.stop()
+    store.close_sync()
+
+
+def test_a_save_after_someone_else_s_keeps_the_admin_s_changes_over_theirs(browser: Any,
+                                                                           listening: LiveServer) -> None:
+    """Two admins edit X's source; the second one's save is refused (409: reload it and apply your change again),
+    and the reload lost the change they had typed. Now a button reloads and puts it back over the newest version."""
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=listening.url)
+        page = context.new_page()
+        page.on("dialog", lambda d: d.accept())
+        login(page, "root", ADMIN_PASSWORD)
+        page.goto("/admin/config")
+        pages.append(page)
+    first, second = pages
+    form = 'form[data-section="sources"][data-item="x"]'
+    try:
+        for page in pages:
+            page.locator(f"details.edit:has({form}) > summary").click()
+        first.locator(f"{form} [name=interval_seconds]").fill("120")
+        first.locator(form).get_by_role("button", name="Save").click()
+        first.wait_for_selector("#said")  # saved, and the page reloaded
+        second.locator(f"{form} [name=daily_budget_usd]").fill("2.5")
+        second.locator(form).get_by_role("button", name="Save").click()
+        keep = second.locator(form).get_by_role("button", name="Reload, keeping my changes")
+        keep.wait_for()
+        keep.click()
+        second.locator(f"{form} [role=status]", has_text="Your changes are back").wait_for()
+        assert second.locator(f"{form} [name=daily_budget_usd]").input_value() == "2.5"
+        assert second.locator(f"{form} [name=interval_seconds]").input_value() == "120"  # theirs, kept
+        second.locator(form).get_by_role("button", name="Save").click()
+        second.wait_for_selector("#said")
+        second.goto("/admin/config")
+        second.locator(f"details.edit:has({form}) > summary").click()
+        assert second.locator(f"{form} [name=daily_budget_usd]").input_value() == "2.5"
+        assert second.locator(f"{form} [name=interval_seconds]").input_value() == "120"
+    finally:
+        for page in pages:
+            page.context.close()

@@ -42,6 +42,57 @@
     main.insertBefore(p, main.firstChild);
   }
   showCarried();
+
+  /* Settings someone else saved since this page was opened are refused (409) and must be reloaded: the
+     admin's own edits were lost with the reload. A button reloads and puts back the fields this admin changed,
+     over the newest values and version, to check and save again. */
+  var KEPT = "careline-kept-edits";
+  function changed(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "version" || el.type === "hidden") { return; }
+      if (el.type === "checkbox") { if (el.checked !== el.defaultChecked) { out[el.name] = el.checked; } }
+      else if (el.tagName === "SELECT") {
+        var first = Array.prototype.filter.call(el.options, function (o) { return o.defaultSelected; })[0];
+        if (!first || first.value !== el.value) { out[el.name] = el.value; }
+      } else if (el.value !== el.defaultValue) { out[el.name] = el.value; }
+    });
+    return out;
+  }
+  function offerKeep(form) {
+    var out = form.querySelector("[role=status]");
+    if (!out || out.querySelector("button")) { return; }
+    var keep = document.createElement("button");
+    keep.type = "button"; keep.className = "link"; keep.textContent = "Reload, keeping my changes";
+    keep.addEventListener("click", function () {
+      try {
+        window.sessionStorage.setItem(KEPT, JSON.stringify({api: form.dataset.api, values: changed(form)}));
+      } catch (err) { /* storage off: a plain reload */ }
+      window.location.reload();
+    });
+    out.appendChild(document.createTextNode(" "));
+    out.appendChild(keep);
+  }
+  function restoreKept() {
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(KEPT) || "null"); window.sessionStorage.removeItem(KEPT); }
+    catch (err) { return; }
+    if (!kept) { return; }
+    var form = Array.prototype.filter.call(document.querySelectorAll("form[data-api]"), function (f) {
+      return f.dataset.api === kept.api;
+    })[0];
+    if (!form) { return; }
+    Object.keys(kept.values).forEach(function (name) {
+      var el = form.elements[name];
+      if (!el) { return; }
+      if (el.type === "checkbox") { el.checked = kept.values[name]; } else { el.value = kept.values[name]; }
+    });
+    var folded = form.closest("details");
+    if (folded) { folded.open = true; }
+    say(form, "Your changes are back, over the newest settings: check them, then save.", false);
+    form.scrollIntoView({block: "center"});
+  }
+  restoreKept();
   function submit(e) {
     var form = e.target;
     if (!form.dataset || !form.dataset.api) { return; }
@@ -55,10 +106,14 @@
       body: JSON.stringify(fields(form))
     }).then(function (r) {
       return r.json().catch(function () { return {error: {message: "unexpected answer (" + r.status + ")"}}; })
-        .then(function (data) { return {ok: r.ok, data: data}; });
+        .then(function (data) { return {ok: r.ok, status: r.status, data: data}; });
     }).then(function (res) {
       if (button) { button.disabled = false; }
-      if (!res.ok) { say(form, res.data.error ? res.data.error.message : "failed", true); return; }
+      if (!res.ok) {
+        say(form, res.data.error ? res.data.error.message : "failed", true);
+        if (res.status === 409 && form.querySelector("input[name=version]")) { offerKeep(form); }
+        return;
+      }
       say(form, res.data.message || "Done.", false);
       var handler = form.dataset.then && window.CarelineForms[form.dataset.then];
       if (handler) { handler(form, res.data); return; }
