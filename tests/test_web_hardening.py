@@ -490,3 +490,14 @@ def test_a_required_field_sent_empty_is_said_to_be_empty() -> None:
         schemas.validate_text(schemas.Resubmit, {"text": ""})
     with pytest.raises(Invalid, match=r"^text: Field required$"):  # not sent at all: as before
         schemas.validate_text(schemas.Resubmit, {})
+
+
+async def test_a_filtered_queue_says_how_many_match_beside_the_open_total(client: TestClient, web_store: Store) -> None:
+    """The heading said "83 open · 126 mentions" over a filtered list of three, as if the filter showed them all."""
+    page = await (await client.get("/?platform=reddit&status=new", headers=bearer(web_store))).text()
+    heading = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    shown = page.count('<tr class="conv')
+    assert re.search(rf'<span id="shown-count">{shown}\+?</span> match the filters of <span id="open-count">\d+',
+                     heading), heading
+    plain = (await (await client.get("/", headers=bearer(web_store))).text()).split("<h1>", 1)[1].split("</h1>")[0]
+    assert "match the filters" not in plain and " mentions" in plain
