@@ -348,6 +348,9 @@ def test_user_add_says_a_name_is_taken_before_asking_for_the_password(tmp_path: 
     assert code == 1 and out.strip() == "error: user 'ann' already exists", out  # no password prompt
     code, out = run_main("user", "add", "bea", "--role", "lead", env=env, stdin="")  # a script gave none
     assert code == 2 and "no password: give --password" in out and "GetPassWarning" not in out, out
+    fresh = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "new.db")}
+    code, out = run_main("user", "add", "cai", "--role", "lead", env=fresh, stdin="")
+    assert code == 2 and not (tmp_path / "new.db").exists(), out  # no password, no new database left behind
 
 
 def test_customer_erase_says_an_unknown_author_before_asking_for_confirmation(tmp_path: Path) -> None:

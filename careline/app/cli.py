@@ -309,6 +309,8 @@ def user_add(ctx: Context, username: str, role: str, display_name: str, team: st
     from careline.errors import Conflict
 
     note = new_database_note(ctx.settings)
+    if note and password is None:  # a new file has no names to be taken: ask first, so a prompt given up makes no file
+        password = _ask_password()
     store = open_store(ctx.settings)
     if note:
         click.echo(note, err=True)
