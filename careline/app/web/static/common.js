@@ -9,12 +9,26 @@ window.Careline = (function () {
     var m = document.querySelector('meta[name="csrf-token"]');
     return m ? m.getAttribute("content") : "";
   }
-  function postJSON(url, body) {
+  /* POST ``body`` as JSON with the CSRF header; the Response itself, for a caller that reads its status. */
+  function post(url, body) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
       body: JSON.stringify(body)
-    }).then(function (r) { return r.json(); });
+    });
+  }
+  function postJSON(url, body) { return post(url, body).then(function (r) { return r.json(); }); }
+  /* Something a page keeps for the next one in this tab (a message, a choice to put back), as JSON; taken once.
+     Storage may be off: then nothing is kept, and the page behaves as it did without it. */
+  function stash(key, value) {
+    try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (err) { /* storage off */ }
+  }
+  function unstash(key) {
+    try {
+      var value = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      window.sessionStorage.removeItem(key);
+      return value;
+    } catch (err) { return null; }
   }
   /* Server time minus browser time, so countdowns follow the server's clock. */
   var skew = 0;
@@ -166,7 +180,7 @@ window.Careline = (function () {
     }
     connect();
   }
-  return {island: island, csrf: csrf, postJSON: postJSON, setServerNow: setServerNow, now: now,
+  return {island: island, csrf: csrf, post: post, postJSON: postJSON, stash: stash, unstash: unstash, setServerNow: setServerNow, now: now,
           countdown: countdown, tickBadges: tickBadges, isTyping: isTyping, keysOff: keysOff, helpKey: helpKey,
           liveStream: liveStream};
 })();

@@ -174,10 +174,7 @@
     if (presenceOff) { return; }
     var typing = Date.now() < typingUntil;
     lastTyping = typing;
-    fetch("/api/conversations/" + data.id + "/presence", {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": C.csrf()}, body: JSON.stringify({typing: typing})
-    }).then(function (r) {
+    C.post("/api/conversations/" + data.id + "/presence", {typing: typing}).then(function (r) {
       if (r.status === 401 || r.status === 403) { presenceOff = true; clearInterval(presenceTimer); return null; }
       return r.ok ? r.json() : null;
     }).then(showPresence, function () {});

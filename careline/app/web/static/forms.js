@@ -28,13 +28,10 @@
   }
   /* What a change said outlives the reload that shows the change: "Added nadia." flashed for 400 ms and was
      gone, so adding a person seemed to do nothing but reload. Shown once, on top of the page. */
-  var SAID = "careline-said";
-  function carry(text) {
-    try { window.sessionStorage.setItem(SAID, text); } catch (err) { /* storage off: the reload says nothing */ }
-  }
+  var SAID = "careline-said", C = window.Careline;
+  function carry(text) { C.stash(SAID, text); }
   function showCarried() {
-    var text = null;
-    try { text = window.sessionStorage.getItem(SAID); window.sessionStorage.removeItem(SAID); } catch (err) { return; }
+    var text = C.unstash(SAID);
     var main = document.getElementById("main");
     if (!text || !main) { return; }
     var p = document.createElement("p");
@@ -65,18 +62,14 @@
     var keep = document.createElement("button");
     keep.type = "button"; keep.className = "link"; keep.textContent = "Reload, keeping my changes";
     keep.addEventListener("click", function () {
-      try {
-        window.sessionStorage.setItem(KEPT, JSON.stringify({api: form.dataset.api, values: changed(form)}));
-      } catch (err) { /* storage off: a plain reload */ }
+      C.stash(KEPT, {api: form.dataset.api, values: changed(form)});
       window.location.reload();
     });
     out.appendChild(document.createTextNode(" "));
     out.appendChild(keep);
   }
   function restoreKept() {
-    var kept = null;
-    try { kept = JSON.parse(window.sessionStorage.getItem(KEPT) || "null"); window.sessionStorage.removeItem(KEPT); }
-    catch (err) { return; }
+    var kept = C.unstash(KEPT);
     if (!kept) { return; }
     var form = Array.prototype.filter.call(document.querySelectorAll("form[data-api]"), function (f) {
       return f.dataset.api === kept.api;
@@ -100,11 +93,7 @@
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { return; }
     var button = form.querySelector("button[type=submit]");
     if (button) { button.disabled = true; }
-    fetch(form.dataset.api, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": window.Careline.csrf()},
-      body: JSON.stringify(fields(form))
-    }).then(function (r) {
+    C.post(form.dataset.api, fields(form)).then(function (r) {
       return r.json().catch(function () { return {error: {message: "unexpected answer (" + r.status + ")"}}; })
         .then(function (data) { return {ok: r.ok, status: r.status, data: data}; });
     }).then(function (res) {

@@ -49,20 +49,14 @@
      page. */
   var KEPT = "careline-bulk-choice";
   function keepChoice() {
-    try {
-      window.sessionStorage.setItem(KEPT, JSON.stringify({
-        at: window.location.pathname, ids: picked().map(function (b) { return b.value; }),
-        fields: ["bulk-action", "bulk-tag", "bulk-agent", "bulk-team"].map(function (id) {
-          var f = document.getElementById(id); return [id, f ? f.value : ""];
-        })}));
-    } catch (err) { /* storage off: the choice is not kept, as before */ }
+    C.stash(KEPT, {
+      at: window.location.pathname, ids: picked().map(function (b) { return b.value; }),
+      fields: ["bulk-action", "bulk-tag", "bulk-agent", "bulk-team"].map(function (id) {
+        var f = document.getElementById(id); return [id, f ? f.value : ""];
+      })});
   }
   function restoreChoice() {
-    var kept = null;
-    try {
-      kept = JSON.parse(window.sessionStorage.getItem(KEPT) || "null");
-      window.sessionStorage.removeItem(KEPT);
-    } catch (err) { return; }
+    var kept = C.unstash(KEPT);
     if (!kept || kept.at !== window.location.pathname || !document.getElementById("refused")) { return; }
     document.querySelectorAll("td.pick input").forEach(function (b) { b.checked = kept.ids.indexOf(b.value) >= 0; });
     kept.fields.forEach(function (pair) {
