@@ -157,7 +157,7 @@ def test_user_add_keeps_the_admin_pages_limits_on_names_and_teams(tmp_path: Path
     args = ("user", "add", "ann", "--role", "agent", "--password", "a long password")
     for extra in (("--name", "\u202e" + "x" * 3000), ("--team", ",".join(["t"] * 101))):
         code, out = run_main(*args, *extra, env=env)
-        assert code == 1 and "display name: at most 80 characters; teams: at most 200" in out, out
+        assert code == 2 and "display name: at most 80 characters; teams: at most 200" in out, out
     code, out = run_main(*args, "--name", "A" * 80, env=env)
     assert code == 0, out
     with sqlite3.connect(tmp_path / "careline.db") as conn:
@@ -337,6 +337,20 @@ def test_queue_does_not_call_a_met_first_response_overdue(tmp_path: Path) -> Non
 def test_queue_refuses_a_limit_outside_1_to_500(tmp_path: Path, limit: str) -> None:
     code, out = run_main("queue", "--limit", limit, env=_queue_db(tmp_path))
     assert code == 2 and "Invalid value for '--limit'" in out and "1<=x<=500" in out, out
+
+
+def test_user_add_refuses_a_bad_username_or_password_as_a_usage_error_before_making_a_database(
+        tmp_path: Path) -> None:
+    """They were exit 1 (a failure) after the new database was made: the command line was wrong, nothing failed."""
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    code, out = run_main("user", "add", "bad name!", "--role", "agent", "--password", "a long password", env=env)
+    assert code == 2 and "username must be 1-64 ASCII letters" in out, out
+    code, out = run_main("user", "add", "bob", "--role", "agent", "--password", "short", env=env)
+    assert code == 2 and "Invalid value for '--password': use at least 12 characters" in out, out
+    assert not (tmp_path / "c.db").exists()
+    code, out = run_main("user", "add", "bob", "--role", "agent", env=env, stdin="short\nshort\n")
+    assert code == 1 and "error: use at least 12 characters" in out, out  # typed at the prompt: refused as before
+    assert not (tmp_path / "c.db").exists()
 
 
 def test_user_add_says_a_name_is_taken_before_asking_for_the_password(tmp_path: Path) -> None:

@@ -304,13 +304,22 @@ def user_add(ctx: Context, username: str, role: str, display_name: str, team: st
     The first user of a new box creates the database (and says so), as 'careline run' would."""
     from careline.app.commands import new_database_note
     from careline.app.service import open_store
-    from careline.app.web.auth import create_user
-    from careline.app.web.passwords import check_new_password
+    from careline.app.web.auth import account_problem, create_user
+    from careline.app.web.passwords import check_new_password, password_problem
     from careline.errors import Conflict
 
+    minimum = ctx.settings.accounts.min_password_length
+    # what the command line says wrong is a usage error (exit 2), found before a database is made
+    problem = account_problem(username, display_name, team)
+    if problem:
+        raise click.UsageError(problem)  # it names the field: "username must be ..."
+    problem = password_problem(password, username, minimum) if password is not None else None
+    if problem:
+        raise click.BadParameter(problem, param_hint="'--password'")
     note = new_database_note(ctx.settings)
     if note and password is None:  # a new file has no names to be taken: ask first, so a prompt given up makes no file
         password = _ask_password()
+        check_new_password(password, username, minimum)  # typed and refused: exit 1, and no file either
     store = open_store(ctx.settings)
     if note:
         click.echo(note, err=True)
@@ -321,7 +330,7 @@ def user_add(ctx: Context, username: str, role: str, display_name: str, team: st
             raise Conflict(f"user {username!r} already exists")
         if password is None:
             password = _ask_password()
-        check_new_password(password, username, ctx.settings.accounts.min_password_length)
+        check_new_password(password, username, minimum)  # a typed one: exit 1, as the prompt's other refusals
         chosen = password
         store.write_sync(lambda db: create_user(db, username, role, chosen, display_name, team=team))
     finally:

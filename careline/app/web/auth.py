@@ -81,6 +81,18 @@ USER_KEY: web.RequestKey[Principal] = web.RequestKey("careline.user", Principal)
 
 
 # -- users (run inside a Store.write) -------------------------------------------------------------
+def account_problem(username: str, display_name: str = "", team: str = "") -> str | None:
+    """Why a new account's names are refused, or None. Apart from :func:`create_user` so that the CLI can
+    refuse them as a usage error before it makes a database or asks for a password."""
+    if not re.fullmatch(USERNAME, username):  # the routes' pattern: an account they cannot name cannot be managed
+        return "username must be 1-64 ASCII letters, digits, '.' or '_'"
+    if any(c < " " or c == "\x7f" for c in f"{display_name}{team}"):
+        return "display name and team: no control characters"
+    if len(display_name) > DISPLAY_NAME_MAX or len(team) > TEAMS_MAX:  # the admin page's limits, for the CLI too
+        return f"display name: at most {DISPLAY_NAME_MAX} characters; teams: at most {TEAMS_MAX}"
+    return None
+
+
 def create_user(db: Database, username: str, role: Role | str, password: str | None, display_name: str = "",
                 *, team: str = "", hashed: str | None = None) -> None:
     """Add a user with a scrypt password hash; an existing username is a :class:`Conflict`.
@@ -91,12 +103,9 @@ def create_user(db: Database, username: str, role: Role | str, password: str | N
     :mod:`careline.app.web.passwords` first; an empty one is refused here whatever the caller.
     """
     role = Role(role)
-    if not re.fullmatch(USERNAME, username):  # the routes' pattern: an account they cannot name cannot be managed
-        raise CarelineError("username must be 1-64 ASCII letters, digits, '.' or '_'")
-    if any(c < " " or c == "\x7f" for c in f"{display_name}{team}"):
-        raise CarelineError("display name and team: no control characters")
-    if len(display_name) > DISPLAY_NAME_MAX or len(team) > TEAMS_MAX:  # the admin page's limits, for the CLI too
-        raise CarelineError(f"display name: at most {DISPLAY_NAME_MAX} characters; teams: at most {TEAMS_MAX}")
+    problem = account_problem(username, display_name, team)
+    if problem:
+        raise CarelineError(problem)
     if password is not None and not password.strip():
         raise CarelineError("the password must not be empty")
     same = db.conn.execute("SELECT username FROM users WHERE lower(username) = lower(?)", (username,)).fetchone()
