@@ -16,6 +16,7 @@ and only their listed fields: secrets, the service, accounts, retention and the 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -139,8 +140,34 @@ def apply_overlay(bootstrap: Settings, entries: Iterable[Entry]) -> Settings:
     settings = dataclasses.replace(
         bootstrap, brands=_apply_list(bootstrap.brands, SECTIONS["brands"], get("brands")), sla=sla,
         responder=responder, sources=_apply_sources(bootstrap, get("sources")))
-    validate(settings)
+    try:
+        validate(settings)
+    except ConfigError as exc:
+        raise ConfigError(item_path(settings, exc.key), exc.reason) from None
     return settings
+
+
+_LISTED = re.compile(r"(brands|sla\.policies|sla\.calendars|responder\.webhooks)\[(\d+)\](.*)", re.S)
+
+
+def item_path(settings: Settings, key: str) -> str:
+    """``brands[2].name`` as ``brands[zed].name``, the form ``parse_item`` names a field in: after an overlay the
+    list index counts the file's items and the browser's together, which no admin can map to a form."""
+    match = _LISTED.fullmatch(key)
+    if match is None:
+        return key
+    name, at, rest = match.groups()
+    sec = SECTIONS[name]
+    assert sec.key is not None
+    listed = _listed(settings, name)
+    return f"{name}[{getattr(listed[int(at)], sec.key)}]{rest}" if int(at) < len(listed) else key
+
+
+def _listed(settings: Settings, name: str) -> list[Any]:
+    holder: Any = settings
+    for part in name.split("."):
+        holder = getattr(holder, part)
+    return list(holder)
 
 
 def _apply_list(items: list[Any], sec: Section, entries: list[Entry] | None) -> list[Any]:

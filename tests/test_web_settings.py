@@ -74,7 +74,7 @@ async def test_an_invalid_change_is_a_400_naming_the_field_and_saves_nothing(
     c, tokens = client
     root = auth(tokens, "root")
     cases = [
-        ("brands", {"name": "Bad Name!", "keywords": "x"}, "brands[1].name"),
+        ("brands", {"name": "Bad Name!", "keywords": "x"}, "name: use 1-40 lower-case letters"),
         ("brands", {"name": "empty"}, "a brand needs keywords"),
         ("sla.policies", {"name": "p", "first_response_minutes": "0"}, "first_response_minutes"),
         ("sla.policies", {"name": "p", "calendar": "nowhere"}, "no calendar named 'nowhere'"),
@@ -104,6 +104,30 @@ async def test_an_invalid_change_is_a_400_naming_the_field_and_saves_nothing(
     assert c.server.app[LIVE].version == 0
     assert await c.server.app[LIVE].store.read(  # type: ignore[union-attr]
         lambda db: db.conn.execute("SELECT count(*) FROM settings_overlay").fetchone()[0]) == 0
+
+
+async def test_a_refusal_names_the_forms_field_or_the_other_item_it_would_break(
+        client: tuple[TestClient, dict[str, str]]) -> None:
+    """Words the admin can act on: "config error at 'brands[1].name'" counted the file's items and the browser's
+    together, and named no field of the form."""
+    c, tokens = client
+    root = auth(tokens, "root")
+    r = await c.post("/api/admin/settings/brands", headers=root, json={"name": "Zed Shoes", "keywords": "zed"})
+    assert r.status == 400 and (await r.json())["error"] == {
+        "status": 400, "code": "bad_request", "field": "name",
+        "message": "name: use 1-40 lower-case letters, digits, '-' or '_'"}
+    r = await c.post("/api/admin/settings/sla.calendars", headers=root,
+                     json={"name": "night", "hours": {"mon": "10:00-09:00"}})
+    error = (await r.json())["error"]
+    assert r.status == 400 and error["field"] == "hours" and error["message"].startswith("hours.mon: "), error
+    r = await c.post("/api/admin/settings/sla.calendars", headers=root, json={"name": "night"})
+    assert r.status == 200, await r.text()
+    r = await c.post("/api/admin/settings/sla.policies", headers=root, json={"name": "late", "calendar": "night"})
+    assert r.status == 200, await r.text()
+    r = await c.post("/api/admin/settings/sla.calendars/delete?item=night", headers=root, json={"version": 1})
+    error = (await r.json())["error"]
+    assert r.status == 400 and "field" not in error, error
+    assert error["message"] == "not saved: it would leave sla.policies[late].calendar: no calendar named 'night'"
 
 
 async def test_only_admins_edit_settings(client: tuple[TestClient, dict[str, str]]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from careline.app.web.api import json_body
+from careline.app.web.api import error_body, json_body
 from careline.app.web.auth import allow, user_of
 from careline.app.web.fields import digits
 from careline.app.web.keys import LIVE, STORE
@@ -150,8 +150,25 @@ def _renders(key: str, template: str) -> None:
 
 def stale(exc: StaleEdit) -> web.Response:
     """409 in the one error shape, with the item as it now is, so the editor can merge and retry."""
-    return web.json_response({"error": {"status": 409, "code": "conflict", "message": str(exc)},
+    return web.json_response({**error_body(409, "conflict", str(exc)),
                               "current": {"version": exc.version, "value": exc.current}}, status=409)
+
+
+def refused(sec: Section, key: str, exc: ConfigError) -> web.Response:
+    """A 400 in the one error shape, in the words of the form it came from: a field of the item being saved is
+    named as the form names it ("name: use 1-40 lower-case letters ...", with ``field`` for the page to mark);
+    another item that the change would break is named by its section and key. The admin read
+    "config error at 'brands[2].name'" before, an index into the file's and the browser's items together."""
+    own = f"{sec.name}[{key}]"
+    if exc.key == own or exc.key.startswith((own + ".", own + "[")):
+        path = exc.key[len(own):].lstrip(".")
+        field = re.match(r"[A-Za-z_]*", path)
+        message = f"{path}: {exc.reason}" if path else exc.reason
+        body: dict[str, Any] = error_body(400, "bad_request", message)
+        body["error"]["field"] = field.group(0) if field else ""
+        return web.json_response(body, status=400)
+    other = f"{exc.key}: {exc.reason}"
+    return web.json_response(error_body(400, "bad_request", f"not saved: it would leave {other}"), status=400)
 
 
 @allow(Role.ADMIN)
@@ -164,13 +181,15 @@ async def save_item(request: web.Request) -> web.Response:
     data = {k: v for k, v in body.items() if k not in skip}
     if not data:
         raise ConfigError(f"{sec.name}[{key}]", "nothing to change: send the fields to set")
-    if sec.name == "templates" and isinstance(data.get("template"), str):
-        _renders(key, data["template"])
     try:
+        if sec.name == "templates" and isinstance(data.get("template"), str):
+            _renders(key, data["template"])
         saved = await request.app[LIVE].change(sec.name, key, data, expected=_expected(body),
                                                 actor=user_of(request).username)
     except StaleEdit as exc:
         return stale(exc)
+    except ConfigError as exc:
+        return refused(sec, key, exc)
     message = f"Saved {sec.title.lower()} {key!r}: in effect now (version {saved.version})."
     return web.json_response({"version": saved.version, "item": key, "value": saved.after, "message": message})
 
@@ -190,6 +209,8 @@ async def delete_item(request: web.Request) -> web.Response:
         saved = await request.app[LIVE].change(sec.name, key, None, expected=expected, actor=user_of(request).username)
     except StaleEdit as exc:
         return stale(exc)
+    except ConfigError as exc:  # another item needs this one (a policy on a calendar)
+        return refused(sec, key, exc)
     return web.json_response({"version": saved.version, "item": key,
                               "message": f"Deleted {sec.title.lower()} {key!r} (version {saved.version})."})
 

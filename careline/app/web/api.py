@@ -1,6 +1,6 @@
 """JSON API for the agent's work: the same read models and actions the pages use.
 
-Errors have one shape (``app.error_body``). The OpenAPI document (``openapi.py``) describes every
+Errors have one shape (``error_body``). The OpenAPI document (``openapi.py``) describes every
 route here; ``tests/test_web_schema.py`` runs Schemathesis against it on a live server.
 """
 
@@ -61,6 +61,11 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise web.HTTPBadRequest(text="the body must be a JSON object")
     schemas.refuse_surrogates(body)
     return body
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
+    """The one JSON error shape of the API."""
+    return {"error": {"status": status, "code": code, "message": message}}
 
 
 def _conv_id(request: web.Request) -> int:

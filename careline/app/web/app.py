@@ -110,11 +110,6 @@ def browser_of(user_agent: object) -> str:
     return f"{browser} on {system}" if system else browser
 
 
-def error_body(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
-    """The one JSON error shape of the API."""
-    return {"error": {"status": status, "code": code, "message": message}}
-
-
 #: Business errors and their HTTP status and error code, most specific first.
 BUSINESS_ERRORS: tuple[tuple[type[CarelineError], int, str], ...] = (
     (NotFound, 404, "not_found"), (Conflict, 409, "conflict"), (Forbidden, 403, "forbidden"),
@@ -171,7 +166,7 @@ def error_response(request: web.Request, status: int, code: str, message: str,
     """JSON for the API and for scripts; a page with a way back for a person in a browser."""
     keep = {k: v for k, v in (headers or {}).items() if k in KEEP_HEADERS}
     if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
-        return web.json_response(error_body(status, code, message), status=status, headers=keep)
+        return web.json_response(api.error_body(status, code, message), status=status, headers=keep)
     reason = HTTPStatus(status).phrase  # every caller passes a standard code: aiohttp's, or BUSINESS_ERRORS, or 500
     response = render(request, "error.html", status=status, title=reason, code=status, reason=reason,
                       message=message)

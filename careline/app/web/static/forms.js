@@ -20,6 +20,15 @@
     var out = form.querySelector("[role=status]");
     if (out) { out.textContent = text; out.className = bad ? "result error" : "result"; }
   }
+  /* The field a refusal names ("name: use 1-40 lower-case letters ...") is marked and focused, so the admin
+     does not hunt for it in a long form; the mark goes at the next answer. */
+  function mark(form, field) {
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+    var el = field && form.elements.namedItem(field);
+    if (el && el.focus) { el.setAttribute("aria-invalid", "true"); el.focus(); }
+  }
   function reveal(form, secret) {
     var out = form.querySelector("output");
     if (!out) { return; }
@@ -100,10 +109,12 @@
       if (button) { button.disabled = false; }
       if (!res.ok) {
         say(form, res.data.error ? res.data.error.message : "failed", true);
+        mark(form, res.data.error && res.data.error.field);
         if (res.status === 409 && form.querySelector("input[name=version]")) { offerKeep(form); }
         return;
       }
       say(form, res.data.message || "Done.", false);
+      mark(form, "");
       var handler = form.dataset.then && window.CarelineForms[form.dataset.then];
       if (handler) { handler(form, res.data); return; }
       if (res.data.current) { window.location.href = "/login"; return; }
