@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -50,3 +51,9 @@ def flag(body: dict[str, Any], key: str) -> bool:
     if not isinstance(value, bool):
         raise web.HTTPBadRequest(text=f"{key} must be true or false")
     return value
+
+
+def beyond_calendar(name: str, day: date) -> str | None:
+    """Why a date from a query is refused, or None: one a day or a zone's offset away from the ends of Python's
+    calendar (years 1 and 9999) overflowed the arithmetic behind the trends' posts and the SLA reports (a 500)."""
+    return None if 1 < day.year < 9999 else f"{name} must be a date between the years 2 and 9998"

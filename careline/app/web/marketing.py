@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from careline.app.web import schemas
 from careline.app.web.auth import allow, user_of
-from careline.app.web.fields import digits
+from careline.app.web.fields import beyond_calendar, digits
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.security import csv_cell
@@ -135,8 +135,9 @@ def post_filter(request: web.Request, now: datetime, zone: tzinfo) -> PostFilter
             parsed = datetime.strptime(value, fmt) if value is not None else None
         except ValueError:
             raise CarelineError(f"{name} is not a real date") from None
-        if parsed is not None and not 1 < parsed.year < 9999:  # the day after 9999-12-31 overflowed (a 500)
-            raise CarelineError(f"{name} must be a date between the years 2 and 9998")
+        problem = beyond_calendar(name, parsed.date()) if parsed is not None else None
+        if problem:
+            raise CarelineError(problem)
     term = request.query.get("term") or None
     if term is not None and (len(term) > 64 or not term.strip()):
         raise CarelineError("term must be 1-64 characters")

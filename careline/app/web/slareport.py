@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from careline.app.web.fields import beyond_calendar
 from careline.domain import to_iso
 from careline.errors import CarelineError
 from careline.store.reporting import MEASURES
@@ -138,29 +139,27 @@ def parse_range(raw_from: str | None, raw_to: str | None, tz: str, today: date) 
     if (last - first).days + 1 > MAX_DAYS:
         raise ReportError(f"a report covers at most {MAX_DAYS} days")
     zone, utc = ZoneInfo(tz), ZoneInfo("UTC")
-    try:
-        start = datetime.combine(first, time(), zone).astimezone(utc)
-        end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(utc)
-    except OverflowError:
-        raise ReportError("from and to must be dates between the years 2 and 9998") from None
+    start = datetime.combine(first, time(), zone).astimezone(utc)  # years 2-9998 (``_day``): no overflow
+    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(utc)
     return ReportRange(first, last, start, end)
 
 
 def _days_before(last: date, days: int) -> date:
-    """The default ``from``; a ``to`` in the first days of the calendar has none (a 400, not a crash)."""
-    try:
-        return last - timedelta(days=days)
-    except OverflowError:
-        raise ReportError("from and to must be dates between the years 2 and 9998") from None
+    """The default ``from``: a ``to`` from year 2 on leaves a year 1 date at the earliest (``days`` < 366)."""
+    return last - timedelta(days=days)
 
 
 def _day(raw: str, name: str) -> date:
     try:
         if len(raw) != 10:
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ReportError(f"{name} must be a date as YYYY-MM-DD") from None
+    problem = beyond_calendar(name, day)
+    if problem:
+        raise ReportError(problem)
+    return day
 
 
 def check_split(by: str | None, db: Database) -> str:
