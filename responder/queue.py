@@ -76,15 +76,18 @@ def restore(db: Database, conv_id: int, change: StoredEvent, *, actor: str, now:
 
 def answered(db: Database, conv_id: int, *, agent: str, actor: str, now: datetime, answering: str | None = None
              ) -> None:
-    """A reply went out: the conversation waits on the customer (SLA paused), owned by the reply's author.
+    """A reply went out: the conversation waits on the customer (SLA paused), owned by whoever holds it, or by
+    the reply's author (``agent``) when nobody does.
 
     The same for every path that posts, so the scheduler's sends move the conversation as a person's do.
     ``answering``: the customer message the reply answered; when the customer has written since (while it
     was being posted), the conversation stays open so the newer message is not hidden behind "pending".
+    A colleague who took the conversation over while the reply waited for a lead keeps it: a lead's approval
+    handed it back to the author, silently, and left the colleague's snooze time behind.
     """
     conv = load(db, conv_id)
     if conv["status"] in ("new", "snoozed") or (conv["status"] == "pending" and not conv["assignee"]):
-        act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=agent)
+        act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=conv["assignee"] or agent)
         conv["status"] = "open"
     if conv["status"] == "open" and (answering is None or latest_customer_key(db, conv["thread_key"]) == answering):
         act(db, conv_id, Action.WAIT, actor=actor, now=now)
@@ -94,8 +97,8 @@ def implied(action: Action, now: datetime, *, until: datetime | None = None, age
             ) -> dict[str, Any]:
     """The columns an action sets beside status and updated_at. One place for :func:`act` and for
     the intake, which applies customer messages in its own statement."""
-    if action is Action.CLAIM:
-        return {"assignee": agent, "assigned_at": to_iso(now)}
+    if action is Action.CLAIM:  # from any status to open: a snooze time left behind would read as still snoozed
+        return {"assignee": agent, "assigned_at": to_iso(now), "snoozed_until": None}
     if action is Action.RELEASE:
         return {"assignee": None, "assigned_at": None}
     if action is Action.SNOOZE:

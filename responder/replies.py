@@ -211,9 +211,17 @@ def where_it_is(reply: Mapping[str, Any]) -> str:
         ReplyState.SENDING.value: "is being posted right now",
         ReplyState.SENT.value: "was posted already",
         ReplyState.FAILED.value: "was approved and failed to post; retry it from its conversation",
-        ReplyState.SUPERSEDED.value: "is no longer to be sent: the conversation was answered outside Careline or "
-                                     "closed first",
+        ReplyState.SUPERSEDED.value: f"is no longer to be sent: {_superseded_why(reply.get('superseded_by'))}",
     }.get(state, f"is {state}")
+
+
+def _superseded_why(by: str | None) -> str:
+    """What ``superseded_by`` holds, in words: the closing action, a later reply, or the brand post."""
+    if by in ("resolved", "dismissed"):
+        return f"the conversation was {by} first"
+    if by and by.startswith("reply:"):
+        return f"reply {by.removeprefix('reply:')} answered that message meanwhile"
+    return "the conversation was answered outside Careline" if by else "the conversation was answered or closed first"
 
 
 def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: str, now: datetime,

@@ -31,7 +31,13 @@ from careline.domain import CLOSED_STATUSES, Event, ReplyState, from_iso, to_iso
 from careline.errors import Conflict, NotFound, SourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.store import Store
-from careline.store.conversations import latest_customer_key, mark_answered
+from careline.store.conversations import (
+    later_answer,
+    latest_customer_key,
+    load_reply,
+    mark_answered,
+    set_reply_state,
+)
 from careline.store.records import append_event, rows
 from responder.history import record_clock
 from responder.replies import where_it_is
@@ -132,6 +138,8 @@ def _claim(db: Database, reply_id: int, actor: str, now: datetime, explicit: boo
     if not found:
         raise NotFound(f"no reply {reply_id}")
     reply = found[0]
+    if reply["state"] == ReplyState.FAILED.value and _answered_since(db, reply_id, actor, now):
+        return _Claim("done", _load(db, reply_id))
     go, doubt = _decide(reply, now, explicit)
     if go == "done":
         return _Claim("done", _public(reply))
@@ -150,6 +158,20 @@ def _claim(db: Database, reply_id: int, actor: str, now: datetime, explicit: boo
     reply.update(state=ReplyState.SENDING.value, in_reply_to=key)
     return _Claim(go, reply, reply["platform"], reply["brand"], key.split(":", 1)[1],
                   thread[0] if thread else None, doubt)
+
+
+def _answered_since(db: Database, reply_id: int, actor: str, now: datetime) -> bool:
+    """Supersede a failed reply that a later one answers (a colleague replied while it waited for a retry):
+    retried, it would be a second answer to the customer's message. In the claiming transaction, so a retry
+    and a colleague's send cannot both go out."""
+    later = later_answer(db, load_reply(db, reply_id))
+    if later is None:
+        return False
+    set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=f"reply:{later.id}")
+    conv_id = db.conn.execute("SELECT conversation_id FROM replies WHERE id = ?", (reply_id,)).fetchone()[0]
+    append_event(db, Event(now, actor, "reply.superseded", f"conversation:{conv_id}",
+                           {"reply": reply_id, "by": f"reply:{later.id}"}))
+    return True
 
 
 def _decide(reply: dict[str, Any], now: datetime, explicit: bool) -> tuple[str, bool]:
@@ -226,5 +248,5 @@ def _load(db: Database, reply_id: int) -> dict[str, Any]:
 
 def _public(reply: dict[str, Any]) -> dict[str, Any]:
     keep = ("id", "conversation_id", "in_reply_to", "text", "state", "created_by", "created_at", "updated_at",
-            "platform_id", "error", "attempts", "sent_at", "reviewed_by")
+            "platform_id", "error", "attempts", "sent_at", "reviewed_by", "superseded_by")
     return {k: reply.get(k) for k in keep}

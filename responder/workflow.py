@@ -22,6 +22,7 @@ writer, so each transaction below sees the one before it):
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import time
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from careline.store import Store, readings, workspace
 from careline.store.conversations import (
     add_note,
     answering_reply,
+    later_answer,
     latest_customer_key,
     latest_outside_post,
     load_conversation,
@@ -356,13 +358,14 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
             body, survey_note = _with_survey_link(db, desk, conv, text, now)
         saved = replies.save_reply(db, conv_id, body, actor=actor.username, now=now, settings=desk.settings,
                                    idempotency_key=idempotency_key, limits=desk.length_limits)
+        _supersede_failed(db, load_reply(db, saved["id"]), actor, now)
         return load_reply(db, saved["id"]), False, tuple(saved.get("held") or ()), saved["tone"]
 
     reply, repeat, held, tone = await desk.store.write(save)
     if repeat or reply.state is not ReplyState.APPROVED:
         conv = await desk.store.read(lambda db: load_conversation(db, conv_id))
         if repeat:
-            message = "Already saved (same request)."
+            message = _repeated(reply)
         else:
             message = "Waiting for approval by a lead: " + "; ".join(held) if held else "Saved as a draft."
             if resolve and not repeat:
@@ -378,6 +381,30 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
         return Outcome(out.conversation, out.reply, f"{out.message} Not resolved: {exc}.", tone=tone or None)
     return Outcome(closed.conversation, out.reply, " ".join(filter(None, [out.message, "Resolved.", survey_note])),
                    tone=tone or None, survey_url=closed.survey_url, undoable=True)
+
+
+def _supersede_failed(db: Database, new: Reply, actor: Actor, now: datetime) -> None:
+    """A new answer to a message retires the failed replies to it: their Retry would post a second answer
+    (the one failed, a colleague answered instead, then the author retried)."""
+    failed = [r[0] for r in db.conn.execute(
+        "SELECT id FROM replies WHERE conversation_id = ? AND in_reply_to = ? AND state = 'failed' AND id < ?",
+        (new.conversation_id, new.in_reply_to, new.id))]
+    for reply_id in failed:
+        set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=f"reply:{new.id}")
+        append_event(db, Event(now, actor.username, "reply.superseded", f"conversation:{new.conversation_id}",
+                               {"reply": reply_id, "by": f"reply:{new.id}"}))
+
+
+def _repeated(reply: Reply) -> str:
+    """What a request repeated under its idempotency key is told: where its reply is now. One that will never
+    post is refused as the first answer was (a 201 "Already saved" read as success to a script)."""
+    if reply.state is ReplyState.SUPERSEDED:
+        raise Conflict(f"reply {reply.id} {replies.where_it_is(_row_of(reply))}")
+    if reply.state is ReplyState.SENT:
+        return "Already sent (same request)."
+    if reply.state is ReplyState.FAILED:
+        return f"Already saved (same request); not sent: {reply.error}"
+    return "Already saved (same request)."
 
 
 def _same_request(saved: str, text: str) -> bool:
@@ -411,9 +438,13 @@ def _with_survey_link(db: Database, desk: Desk, conv: Conversation, text: str, n
 async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, retry: bool = False) -> Outcome:
     """Post an approved (or, on ``retry``, failed) reply at most once; once out, the conversation waits on
     the customer (pending, clocks paused) whoever posted it: a person, a lead's approval or the scheduler."""
+    if retry:  # a person's retry: the conversation's holder, the reply's author when it is free, or a lead
+        await desk.store.read(lambda db: _may_retry(db, reply_id, actor))
     post = sending.retry_reply if retry else sending.send_reply
     row = await post(desk.store, reply_id, desk.senders, actor=actor.username, now=now)
     reply_state = ReplyState(row["state"])
+    if reply_state is ReplyState.SUPERSEDED:  # a later reply answered its message: retried, it would be a second
+        raise Conflict(f"reply {reply_id} {replies.where_it_is(row)}")
 
     def after(db: Database) -> Outcome:
         if reply_state is ReplyState.SENT:
@@ -425,6 +456,12 @@ async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, ret
         return Outcome(load_conversation(db, row["conversation_id"]), reply, words.get(reply_state, "Saved."))
 
     return await desk.store.write(after)
+
+
+def _may_retry(db: Database, reply_id: int, actor: Actor) -> None:
+    reply = load_reply(db, reply_id)
+    conv = load_conversation(db, reply.conversation_id)
+    _require_owner(conv, actor, "retry its reply", leads_may=True)
 
 
 async def send_due(desk: Desk, *, now: datetime, limit: int = 20) -> int:
@@ -451,8 +488,19 @@ async def approve(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, see
                                                       role=actor.role, now=now, seen=seen))
     try:
         return await deliver(desk, actor, reply_id, now=now)
-    except Conflict:  # the scheduler picked the approved reply up first: it is on its way
-        return await desk.store.read(lambda db: _reply_outcome(db, reply_id, "Approved; being sent."))
+    except Conflict:  # the scheduler picked it up first (on its way), or a close withdrew it meanwhile (not)
+        outcome = await desk.store.read(lambda db: _reply_outcome(db, reply_id, "Approved; being sent."))
+        assert outcome.reply is not None
+        if outcome.reply.state is ReplyState.SENT:
+            return dataclasses.replace(outcome, message="Approved and sent.")
+        if outcome.reply.state not in (ReplyState.APPROVED, ReplyState.SENDING):
+            raise Conflict(f"approved, but not sent: reply {reply_id} "
+                           f"{replies.where_it_is(_row_of(outcome.reply))}") from None
+        return outcome
+
+
+def _row_of(reply: Reply) -> dict[str, Any]:
+    return {"state": reply.state.value, "reviewed_by": reply.reviewed_by, "superseded_by": reply.superseded_by}
 
 
 def _reply_outcome(db: Database, reply_id: int, message: str) -> Outcome:
@@ -491,6 +539,7 @@ async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: d
     what changed (the diff is in the audit event). A withdrawn one is posted when no rule holds it."""
     def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
         before = load_reply(db, reply_id)
+        _may_answer_again(db, before, actor, now)
         saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings,
                                  limits=desk.length_limits)
         after = load_reply(db, reply_id)
@@ -504,6 +553,25 @@ async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: d
         return Outcome(out.conversation, out.reply, out.message, tone=tone)
     conv = await desk.store.read(lambda db: load_conversation(db, reply.conversation_id))
     return Outcome(conv, reply, "Waiting for approval by a lead: " + "; ".join(held), held=held, tone=tone)
+
+
+def _may_answer_again(db: Database, draft: Reply, actor: Actor, now: datetime) -> None:
+    """What a resubmitted draft must pass, as a new reply must: the conversation open, held by its author (or
+    free, and then claimed), and its message not answered by a reply written since. A draft waited outside
+    those checks: resubmitted, it posted to a closed conversation after a reopen, or beside a colleague's
+    answer after a take-over."""
+    conv = load_conversation(db, draft.conversation_id)
+    if conv.status.value in CLOSED_STATUSES:
+        raise Conflict(f"conversation {conv.id} is {conv.status.value}; reopen it to reply")
+    if draft.created_by != actor.username:
+        raise Forbidden("only the author can edit a draft")
+    _require_owner(conv, actor, "reply", leads_may=False)
+    later = later_answer(db, draft)
+    if later is not None:
+        raise AlreadyAnswered(f"reply {later.id} by {later.created_by} already answers the message this draft "
+                              f"answers ({later.state.value.replace('_', ' ')}); write a new reply with 'send "
+                              "another' if the customer needs a second one")
+    _own(db, conv, actor, now, "reply")
 
 
 def text_diff(before: str, after: str) -> list[tuple[str, str]]:

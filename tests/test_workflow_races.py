@@ -290,3 +290,190 @@ async def test_a_sent_back_reply_withdrawn_and_resubmitted_still_goes_to_a_lead(
     assert again.reply is not None and again.reply.state.value == "awaiting_approval"
     assert again.held == ("lee sent it back: a lead reads the new text",)
     assert brand_posts(world) == []
+
+
+# -- the reply lifecycle against take-overs, closes and retries (a second concurrency audit, 2026-12-07) ---------
+AGENT2 = Actor("agent2", Role.AGENT)
+
+
+async def _held_draft(desk: Desk, conv: int, how: str) -> int:
+    """agent1's reply, held for a lead, then a draft again: withdrawn by its author or sent back by a lead."""
+    out = await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", f"k-{conv}-{how}", now=utcnow())
+    assert out.reply is not None and out.reply.state.value == "awaiting_approval"
+    if how == "withdrawn":
+        await workflow.withdraw(desk, AGENT, out.reply.id, now=utcnow())
+    else:
+        await workflow.send_back(desk, LEE, out.reply.id, "Offer a DM", now=utcnow())
+    return out.reply.id
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "sent back"])
+async def test_a_draft_resubmitted_after_the_close_never_posts(stores: list[Store], world: World,
+                                                               x_sender: XReplySender, how: str) -> None:
+    """The resubmit was refused with "resolved; reopen it" but had saved the reply as approved (or, sent back,
+    answered 200 "waiting for approval"); after a reopen the send job posted the old text with nobody sending it."""
+    desk = Desk(stores[0], _held_settings(), {"x": x_sender})
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    reply = await _held_draft(desk, conv, how)
+    await workflow.change_status(desk, AGENT, conv, Action.RESOLVE, now=utcnow())
+    with pytest.raises(Conflict, match="is resolved; reopen it to reply"):
+        await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us your booking code.", now=utcnow())
+    assert _state(stores[1], "SELECT state FROM replies WHERE id = ?", reply) == ("draft",)
+    await workflow.change_status(desk, AGENT, conv, Action.REOPEN, now=utcnow())
+    await workflow.send_due(Desk(stores[2], Settings(), {"x": x_sender}), now=utcnow() + timedelta(minutes=5))
+    assert brand_posts(world) == []
+
+
+@pytest.mark.parametrize("round_", range(6))
+async def test_a_resubmit_racing_a_resolve_leaves_nothing_to_post(stores: list[Store], world: World,
+                                                                  x_sender: XReplySender, round_: int) -> None:
+    """The author resubmits (no rule holds the new text) at the moment a lead resolves, each on their own
+    connection: either the reply went out before the close, or nothing of it is left to go out after a reopen."""
+    settings = Settings()
+    owner, lead, job = (Desk(s, settings, {"x": x_sender}) for s in stores)
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    reply = await _held_draft(Desk(stores[0], _held_settings(), {"x": x_sender}), conv, "withdrawn")
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    results = await asyncio.gather(
+        later(workflow.resubmit(owner, AGENT, reply, "Ana, we have found your bag.", now=utcnow())),
+        later(workflow.change_status(lead, LEE, conv, Action.RESOLVE, now=utcnow())), return_exceptions=True)
+    assert all(not isinstance(r, BaseException) or isinstance(r, Conflict) for r in results), results
+    posted = len(brand_posts(world))
+    state, = _state(stores[2], "SELECT state FROM replies WHERE id = ?", reply)
+    assert posted == (state == "sent") and state in ("sent", "draft", "superseded"), state
+    status, = _state(stores[2], "SELECT status FROM conversations WHERE id = ?", conv)
+    if status == "resolved":
+        await workflow.change_status(lead, LEE, conv, Action.REOPEN, now=utcnow())
+    await workflow.send_due(job, now=utcnow() + timedelta(minutes=5))
+    assert len(brand_posts(world)) == posted
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "sent back"])
+async def test_a_draft_does_not_answer_beside_a_colleagues_reply_after_a_take_over(
+        stores: list[Store], world: World, x_sender: XReplySender, how: str) -> None:
+    """agent2 took the conversation over and answered while agent1's draft was being edited; agent1's resubmit
+    was posted ("Sent.") beside it, or went to a lead who approved a second answer."""
+    desk = Desk(stores[0], _held_settings(), {"x": x_sender})
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    reply = await _held_draft(desk, conv, how)
+    await workflow.take_over(desk, AGENT2, conv, now=utcnow())
+    answer = await workflow.send(desk, AGENT2, conv, "Ana, your bag is on its way.", f"k2-{conv}", now=utcnow())
+    assert answer.reply is not None and answer.reply.state.value == "sent"
+    with pytest.raises(workflow.HeldBy):
+        await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us.", now=utcnow())
+    await workflow.take_over(desk, AGENT, conv, now=utcnow())
+    with pytest.raises(workflow.AlreadyAnswered, match=f"reply {answer.reply.id} by agent2 already answers"):
+        await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us.", now=utcnow())
+    assert [p.text for p in brand_posts(world)] == ["Ana, your bag is on its way."]
+    assert _state(stores[1], "SELECT state FROM replies WHERE id = ?", reply) == ("draft",)
+
+
+async def _failed_reply(stores: list[Store], world: World) -> tuple[int, int]:
+    """agent1's reply that failed to post (no sender for X at the time): (conversation, reply)."""
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    out = await workflow.send(Desk(stores[0], Settings(), {}), AGENT, conv, "Sorry Ana, we are on it.", f"kf-{conv}",
+                              now=utcnow())
+    assert out.reply is not None and out.reply.state.value == "failed"
+    return conv, out.reply.id
+
+
+async def test_a_failed_reply_is_retired_when_a_colleague_answers_and_only_its_holder_retries(
+        stores: list[Store], world: World, x_sender: XReplySender) -> None:
+    """agent2 took over and answered; agent1's Retry then posted a second answer to the same message (a failed
+    reply does not count as an answer, so agent2 was not stopped). And anyone could retry anyone's reply."""
+    desk = Desk(stores[0], Settings(), {"x": x_sender})
+    conv, failed = await _failed_reply(stores, world)
+    with pytest.raises(workflow.HeldBy):
+        await workflow.deliver(desk, AGENT2, failed, now=utcnow(), retry=True)  # agent1 holds it
+    await workflow.take_over(desk, AGENT2, conv, now=utcnow())
+    answer = await workflow.send(desk, AGENT2, conv, "Ana, your bag is on its way.", f"k2-{conv}", now=utcnow())
+    assert answer.reply is not None and answer.reply.state.value == "sent"
+    row = _state(stores[1], "SELECT state, superseded_by FROM replies WHERE id = ?", failed)
+    assert row == ("superseded", f"reply:{answer.reply.id}")
+    with pytest.raises(Conflict, match=f"no longer to be sent: reply {answer.reply.id} answered that message"):
+        await workflow.deliver(desk, LEE, failed, now=utcnow(), retry=True)
+    assert [p.text for p in brand_posts(world)] == ["Ana, your bag is on its way."]
+
+
+@pytest.mark.parametrize("round_", range(6))
+async def test_a_lead_retrying_a_failed_reply_while_the_holder_answers_posts_once(
+        stores: list[Store], world: World, x_sender: XReplySender, round_: int) -> None:
+    """A lead retries agent1's failed reply at the moment agent2, who took the conversation over, sends a new
+    one, each on their own connection: the customer gets one answer."""
+    conv, failed = await _failed_reply(stores, world)
+    holder, lead = (Desk(s, Settings(), {"x": x_sender}) for s in stores[:2])
+    await workflow.take_over(holder, AGENT2, conv, now=utcnow())
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    results = await asyncio.gather(
+        later(workflow.deliver(lead, LEE, failed, now=utcnow(), retry=True)),
+        later(workflow.send(holder, AGENT2, conv, "Ana, your bag is on its way.", f"k2-{conv}", now=utcnow())),
+        return_exceptions=True)
+    assert all(not isinstance(r, BaseException) or isinstance(r, Conflict) for r in results), results
+    assert len(brand_posts(world)) == 1, [p.text for p in brand_posts(world)]
+
+
+@pytest.mark.parametrize("round_", range(8))
+async def test_an_approval_racing_a_resolve_never_says_being_sent_of_a_withdrawn_reply(
+        stores: list[Store], world: World, x_sender: XReplySender, round_: int) -> None:
+    """When the resolve landed between the approval and the send's claim, the lead read "Approved; being sent."
+    of a reply the close had withdrawn, which never posted."""
+    owner, lead = (Desk(s, _held_settings(), {"x": x_sender}) for s in stores[:2])
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    out = await workflow.send(owner, AGENT, conv, "Sorry Ana, we are on it.", f"ka-{conv}", now=utcnow())
+    assert out.reply is not None
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.01))
+        return await act
+
+    approved, _ = await asyncio.gather(later(workflow.approve(lead, LEE, out.reply.id, now=utcnow())),
+                                       later(workflow.change_status(owner, AGENT, conv, Action.RESOLVE, now=utcnow())),
+                                       return_exceptions=True)
+    state, = _state(stores[2], "SELECT state FROM replies WHERE id = ?", out.reply.id)
+    if isinstance(approved, BaseException):
+        assert isinstance(approved, Conflict) and state != "sent", (approved, state)
+    else:
+        assert state in ("approved", "sending", "sent"), (approved.message, state)
+    assert len(brand_posts(world)) == (state == "sent")
+
+
+async def test_a_repeated_send_of_a_withdrawn_reply_is_refused_not_already_saved(
+        stores: list[Store], world: World, x_sender: XReplySender) -> None:
+    """The same request again, after the close withdrew its reply, answered 201 "Already saved" for a reply that
+    will never post; a script took it as success."""
+    desk = Desk(stores[0], _held_settings(), {"x": x_sender})
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    first = await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", "k-repeat-closed", now=utcnow())
+    await workflow.change_status(desk, AGENT, conv, Action.RESOLVE, now=utcnow())
+    await workflow.change_status(desk, AGENT, conv, Action.REOPEN, now=utcnow())
+    assert first.reply is not None
+    with pytest.raises(Conflict, match=f"reply {first.reply.id} is no longer to be sent: the conversation was "
+                                       "resolved first"):
+        await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", "k-repeat-closed", now=utcnow())
+
+
+async def test_an_approved_reply_leaves_the_conversation_with_whoever_took_it_over(
+        stores: list[Store], world: World, x_sender: XReplySender) -> None:
+    """agent2 took over and snoozed the conversation while agent1's reply waited for a lead; the approval's post
+    gave it back to agent1, silently, and left agent2's snooze time behind."""
+    desk = Desk(stores[0], _held_settings(), {"x": x_sender})
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    out = await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", f"ks-{conv}", now=utcnow())
+    assert out.reply is not None
+    await workflow.take_over(desk, AGENT2, conv, now=utcnow())
+    await workflow.change_status(desk, AGENT2, conv, Action.SNOOZE, now=utcnow(), until=utcnow() + timedelta(hours=2))
+    sent = await workflow.approve(desk, LEE, out.reply.id, now=utcnow())
+    assert sent.reply is not None and sent.reply.state.value == "sent"
+    row = _state(stores[1], "SELECT status, assignee, snoozed_until FROM conversations WHERE id = ?", conv)
+    assert row == ("pending", "agent2", None)

@@ -90,6 +90,17 @@ def answering_reply(db: Database, conv_id: int, mention_key: str) -> Reply | Non
     return reply_from_row(found[0]) if found else None
 
 
+def later_answer(db: Database, reply: Reply) -> Reply | None:
+    """A reply written after ``reply`` that answers the same customer message (held, queued or out): what
+    makes ``reply`` a second answer if it were resubmitted or retried now. One written before it is not:
+    ``reply`` was then a deliberate "send another"."""
+    marks = ",".join("?" * len(ANSWERING_STATES))
+    found = rows(db, f"SELECT * FROM replies WHERE conversation_id = ? AND in_reply_to = ? AND id > ? "
+                     f"AND state IN ({marks}) ORDER BY id LIMIT 1",
+                 (reply.conversation_id, reply.in_reply_to, reply.id, *ANSWERING_STATES))
+    return reply_from_row(found[0]) if found else None
+
+
 def unsent_replies(db: Database, conv_id: int) -> list[Reply]:
     """Replies not yet posted that an answer from elsewhere makes redundant (never ``sending``: that one
     may already be out, and only its own reconciliation can tell)."""
