@@ -5,7 +5,7 @@ A poller's source is built from one brand and one platform section, so when an a
 pollers are retired and rebuilt, and their jobs rescheduled, without a restart. Nothing is lost on the
 way: a poll that is running finishes before its source is closed (each poller has its own gate), and
 the new poller resumes from the cursor the old one committed (cursors and daily spend live in SQLite).
-New brands also get their reply senders.
+The reply senders follow too: added, rebuilt or closed with their brand.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from careline.store import Store
 from listener.poller import Poller
 from listener.registry import build_pollers
 from platforms.registry import build_senders, build_sources
+from responder.sending import SEND_LEASE
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,13 @@ class Listening:
     _latest: Settings | None = None
     _task: asyncio.Task[None] | None = None
     _closed: bool = False
+    _sender_shapes: dict[str, object] = field(default_factory=dict)
+    _retiring: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self, settings: Settings) -> None:
         """Build and start a poller per enabled source and brand (before the scheduler runs)."""
         self._shape = (settings.brands, settings.sources)
+        self._sender_shapes = {key: sender_shape(settings, key) for key in self.senders}
         for p in build_pollers(build_sources(settings), self.store, on_stored=self.on_stored):
             await p.source.start()
             self.pollers.append(p)
@@ -100,7 +104,7 @@ class Listening:
             if shape == self._shape:
                 return
             self._shape = shape
-            await self._add_senders(settings)
+            await self._sync_senders(settings)
             old = list(self.pollers)
             for p in old:
                 await self._retire(p)
@@ -120,11 +124,30 @@ class Listening:
             self.pollers.remove(p)
             await p.source.close()
 
-    async def _add_senders(self, settings: Settings) -> None:
-        for key, sender in build_senders(settings).items():
-            if key not in self.senders:
-                await sender.start()
-                self.senders[key] = sender
+    async def _sync_senders(self, settings: Settings) -> None:
+        """The reply senders follow the brands: a new brand's start, a changed brand's (its X handle, Reddit or
+        Mastodon account, or its platform's section) are built again, a removed brand's or switched-off
+        platform's go. They were only ever added: a brand given another reply account in the browser went on
+        posting as the old one until a restart, and a deleted brand's replies still posted."""
+        wanted = build_senders(settings)
+        for key, sender in wanted.items():
+            shape, old = sender_shape(settings, key), self.senders.get(key)
+            if old is not None and self._sender_shapes.get(key) == shape:
+                continue
+            await sender.start()
+            self.senders[key], self._sender_shapes[key] = sender, shape
+            if old is not None:
+                self._retire_sender(old)
+        for key in [k for k in self.senders if k not in wanted]:
+            self._retire_sender(self.senders.pop(key))
+            self._sender_shapes.pop(key, None)
+
+    def _retire_sender(self, sender: ReplySender) -> None:
+        """Close a replaced sender once a post already on its way through it is done (one send lease later; at
+        once when the service stops): closing it at once would cut that post off, its outcome unknown."""
+        task = asyncio.create_task(_close_later(sender), name="careline-retire-sender")
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     async def close(self) -> None:
         self._closed = True
@@ -133,3 +156,29 @@ class Listening:
             await self._task  # a rebuild half done would leave sources open
         for p in list(self.pollers):
             await p.source.close()
+        retiring = list(self._retiring)
+        for task in retiring:
+            task.cancel()  # _close_later closes its sender as it is cancelled
+        await asyncio.gather(*retiring, return_exceptions=True)
+
+
+#: The brand fields each platform's reply sender is built from (``platforms.registry.build_senders``).
+SENDER_FIELDS = {"x": ("handles",), "reddit": ("reddit_username",), "bluesky": ("bluesky_handle",),
+                 "mastodon": ("mastodon_account", "mastodon_instance")}
+
+
+def sender_shape(settings: Settings, key: str) -> object:
+    """What a reply sender ``platform:brand`` is built from: its platform's section and its brand's account
+    fields (a new keyword rebuilds the pollers, not the senders). Secrets come from the environment, which does
+    not change under a running service."""
+    platform, _, name = key.partition(":")
+    brand = next((b for b in settings.brands if b.name == name), None)
+    fields = tuple(getattr(brand, f) for f in SENDER_FIELDS.get(platform, ())) if brand is not None else None
+    return getattr(settings.sources, platform, None), fields
+
+
+async def _close_later(sender: ReplySender) -> None:
+    try:
+        await asyncio.sleep(SEND_LEASE.total_seconds())
+    finally:
+        await sender.close()

@@ -1,0 +1,74 @@
+"""The reply senders follow the brands as the pollers do (a concurrency audit, 2026-12-07): they were only ever
+added, so a brand given another reply account in the browser went on posting as the old one until a restart,
+and a deleted brand's replies still posted. Real tweepy senders against the X simulator."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from careline.app.listening import Listening
+from careline.settings import Settings, SimulatorSettings, SourcesSettings, XSourceSettings
+from careline.store import Store
+from platforms.registry import build_senders
+from platforms.simulator.server import Simulator
+from platforms.simulator.world import SimPost, SimUser, World
+from platforms.x.reply import XReplySender
+from tests.conftest import BRAND
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[tuple[Simulator, World]]:
+    world = World(manual=True)
+    for user in (SimUser("900001", "SkylarkAir", "Skylark Air", platform="x"),
+                 SimUser("900002", "SkylarkCare", "Skylark Care", platform="x"),
+                 SimUser("2001", "ana", "Ana", platform="x")):
+        world.add_user(user)
+    world.add_posts([SimPost(ref="c1", at=1.0, platform="x", user=world.users["x:ana"],
+                             text="@SkylarkAir where is my bag")])
+    world.publish_all()
+    server = Simulator(world)
+    await server.start()
+    yield server, world
+    await server.stop()
+
+
+async def test_a_brands_new_reply_account_posts_at_once_and_a_deleted_brands_sender_goes(
+        tmp_path: Path, sim: tuple[Simulator, World], monkeypatch: pytest.MonkeyPatch) -> None:
+    server, world = sim
+    closed: list[str] = []
+    real_close = XReplySender.close
+
+    async def close(self: XReplySender) -> None:
+        closed.append(self.handle)
+        await real_close(self)
+
+    monkeypatch.setattr(XReplySender, "close", close)
+    x = XSourceSettings(api_base_url=server.base_url, bearer_token="simulator")
+    settings = Settings(brands=[BRAND], sources=SourcesSettings(x=x), simulator=SimulatorSettings(enabled=True))
+    store = await Store(tmp_path / "c.db").open()
+    listening = Listening(store, [], build_senders(settings))
+    try:
+        for sender in listening.senders.values():
+            await sender.start()
+        await listening.start(settings)
+        before = listening.senders["x:skylark"]
+        await listening.reconfigure(dataclasses.replace(settings, brands=[dataclasses.replace(BRAND, exclude=["x"])]))
+        assert listening.senders["x:skylark"] is before  # nothing the sender is built from changed
+        care = dataclasses.replace(BRAND, handles=["SkylarkCare"])
+        await listening.reconfigure(dataclasses.replace(settings, brands=[care]))
+        sender = listening.senders["x:skylark"]
+        assert isinstance(sender, XReplySender) and sender.handle == "SkylarkCare"
+        await sender.post("Sorry Ana, we are on it.", world.by_ref["c1"].id)
+        assert [(p.user.username, p.text) for p in world.posts if p.ref.startswith("live")] == [
+            ("SkylarkCare", "Sorry Ana, we are on it.")]
+        assert closed == []  # the old one closes a send lease later: a post on its way through it finishes
+        await listening.reconfigure(dataclasses.replace(settings, brands=[]))
+        assert listening.senders == {}
+    finally:
+        await listening.close()
+        await store.close()
+    assert sorted(closed) == ["SkylarkAir", "SkylarkCare"]  # both retired senders, closed as the service stops
