@@ -1265,8 +1265,15 @@ SET6_SCORES: dict[str, tuple[int, int]] = {
 #: English rules were rewritten, and scored once after they were frozen (16:00 UTC). English caught 7 of 15 (3
 #: with the rules before the rewrite), German 5; neither flagged an innocent reply.
 SET7_SCORES: dict[str, tuple[int, int]] = {"en": (7, 0), "de": (5, 0)}
+#: Sets 8 and 9: 20 defensive and 20 innocent English replies each (14 of the innocent ones look-alikes), written
+#: blind by a fourth writer on 2026-12-06 for ``benchmarks/tone_learned_en.py`` and scored once, the rules unchanged
+#: since set 7: they catch 5 and 1 of 20 and flag none.
+SET8 = Path(__file__).parent / "data" / "tone_set8_blind.csv"
+SET9 = Path(__file__).parent / "data" / "tone_set9_blind.csv"
+LATER_SCORES: dict[Path, tuple[int, int]] = {SET8: (5, 0), SET9: (1, 0)}
 #: The blind sets that decide each language: those its rules were not written on.
-DECIDING = {"en": (SET7,), "de": (SET5, SET6, SET7), **{lang: (SET5, SET6) for lang in ("fr", "es", "pt", "it", "nl")}}
+DECIDING = {"en": (SET7, SET8, SET9), "de": (SET5, SET6, SET7),
+            **{lang: (SET5, SET6) for lang in ("fr", "es", "pt", "it", "nl")}}
 
 
 def _blind(path: Path) -> dict[str, dict[str, list[str]]]:
@@ -1279,7 +1286,7 @@ def _blind(path: Path) -> dict[str, dict[str, list[str]]]:
 
 def _scores(path: Path, lang: str) -> tuple[int, int]:
     texts = _blind(path)[lang]
-    assert len(texts["defensive"]) == len(texts["innocent"]) in (10, 15)
+    assert len(texts["defensive"]) == len(texts["innocent"]) in (10, 15, 20)
     return (sum(check_tone(t, lang).defensive for t in texts["defensive"]),
             sum(check_tone(t, lang).defensive for t in texts["innocent"]))
 
@@ -1299,5 +1306,7 @@ def test_the_blind_sets_score_as_pinned_and_decide_what_is_checked(lang: str) ->
     assert (_scores(SET5, lang), _scores(SET6, lang)) == (SET5_SCORES[lang], SET6_SCORES[lang])
     if lang in SET7_SCORES:
         assert _scores(SET7, lang) == SET7_SCORES[lang]
+    if lang == "en":
+        assert {path: _scores(path, lang) for path in LATER_SCORES} == LATER_SCORES
     passes = all(_passes(path, lang) for path in DECIDING[lang])
     assert (lang in TONE_LANGUAGES) == check_tone("x", lang).checked == passes
