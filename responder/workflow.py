@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,7 +60,7 @@ from careline.store.conversations import (
     reply_by_key,
     set_reply_state,
 )
-from careline.store.records import append_event, last_status_event
+from careline.store.records import StoredEvent, append_event, last_status_event
 from responder import queue, replies, sending, surveys
 from responder.intake import reprioritise
 from responder.policy import priority_for
@@ -255,14 +256,37 @@ def _withdraw_unsent(db: Database, conv_id: int, action: Action, actor: Actor, n
     if db.conn.execute("SELECT 1 FROM replies WHERE conversation_id = ? AND state = 'sending'",
                        (conv_id,)).fetchone():
         raise Conflict("a reply is being posted right now; close the conversation once it is out")
-    waiting = [r[0] for r in db.conn.execute(
-        "SELECT id FROM replies WHERE conversation_id = ? AND state IN ('awaiting_approval', 'approved') ORDER BY id",
-        (conv_id,))]
-    for reply_id in waiting:
+    waiting = db.conn.execute(
+        "SELECT id, state FROM replies WHERE conversation_id = ? AND state IN ('awaiting_approval', 'approved') "
+        "ORDER BY id", (conv_id,)).fetchall()
+    for reply_id, state in waiting:
         set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=CLOSED_STATUSES_BY[action.value])
         append_event(db, Event(now, actor.username, "reply.withdrawn", f"conversation:{conv_id}",
-                               {"reply": reply_id, "by": action.value}))
+                               {"reply": reply_id, "by": action.value, "from": state}))  # "from": what undo restores
     return len(waiting)
+
+
+def _restore_withdrawn(db: Database, conv_id: int, close: StoredEvent, actor: Actor, now: datetime) -> int:
+    """Undoing a resolve or dismiss puts back the replies it withdrew, as they were (held for a lead, or approved
+    and so posted by the next send job), unless something moved them since: an undo that reopened the
+    conversation but left its replies withdrawn lost work the agent believed undone."""
+    by = close.data["action"]
+    restored = 0
+    for event_id, data in db.conn.execute(
+            "SELECT id, data FROM events WHERE subject = ? AND kind = 'reply.withdrawn' AND id > ? ORDER BY id",
+            (f"conversation:{conv_id}", close.id)).fetchall():
+        withdrawn = json.loads(data)
+        if withdrawn.get("by") != by:
+            continue
+        reply = load_reply(db, withdrawn["reply"])
+        if reply.state is not ReplyState.SUPERSEDED or reply.superseded_by != CLOSED_STATUSES_BY[by]:
+            continue
+        state = ReplyState(withdrawn.get("from") or ReplyState.AWAITING_APPROVAL.value)
+        set_reply_state(db, reply.id, state, now, superseded_by=None)
+        append_event(db, Event(now, actor.username, "reply.restored", f"conversation:{conv_id}",
+                               {"reply": reply.id, "state": state.value, "withdrawn": event_id}))
+        restored += 1
+    return restored
 
 
 def _offer_survey(db: Database, settings: Settings, conv_id: int, actor: Actor, now: datetime) -> str | None:
@@ -294,7 +318,12 @@ async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outc
         if now - last.at > UNDO_WINDOW:
             raise Conflict("too late to undo: changes can be taken back for 10 minutes")
         queue.restore(db, conv_id, last, actor=actor.username, now=now)
-        return Outcome(load_conversation(db, conv_id), message=f"Undone: back to {last.data['from']}.")
+        message = f"Undone: back to {last.data['from']}."
+        if last.data["action"] in CLOSED_STATUSES_BY:
+            restored = _restore_withdrawn(db, conv_id, last, actor, now)
+            if restored:
+                message += f" {restored} withdrawn repl{'y' if restored == 1 else 'ies'} back as before."
+        return Outcome(load_conversation(db, conv_id), message=message)
 
     return await desk.store.write(write)
 

@@ -477,3 +477,23 @@ async def test_an_approved_reply_leaves_the_conversation_with_whoever_took_it_ov
     assert sent.reply is not None and sent.reply.state.value == "sent"
     row = _state(stores[1], "SELECT status, assignee, snoozed_until FROM conversations WHERE id = ?", conv)
     assert row == ("pending", "agent2", None)
+
+
+@pytest.mark.parametrize("action", [Action.RESOLVE, Action.DISMISS])
+async def test_undoing_a_close_puts_back_the_replies_it_withdrew(stores: list[Store], world: World,
+                                                                 x_sender: XReplySender, action: Action) -> None:
+    """Undo reopened the conversation but left the held reply withdrawn: the agent's work, which they believed
+    undone with the close, was gone (an audit found it after a bulk resolve and its undo)."""
+    desk = Desk(stores[0], _held_settings(), {"x": x_sender})
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    held = await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", f"ku-{conv}", now=utcnow())
+    assert held.reply is not None
+    closed = await workflow.change_status(desk, AGENT, conv, action, now=utcnow())
+    assert "1 reply not yet posted withdrawn" in closed.message
+    out = await workflow.undo(desk, AGENT, conv, now=utcnow())
+    assert out.message == "Undone: back to open. 1 withdrawn reply back as before."
+    assert _state(stores[1], "SELECT state, superseded_by FROM replies WHERE id = ?", held.reply.id) == (
+        "awaiting_approval", None)
+    sent = await workflow.approve(desk, LEE, held.reply.id, now=utcnow())
+    assert sent.reply is not None and sent.reply.state.value == "sent"
+    assert [p.text for p in brand_posts(world)] == ["Sorry Ana, we are on it."]
