@@ -250,6 +250,38 @@ async def test_a_failed_send_is_visible_and_retried_by_a_person(client: TestClie
     assert len(posted) == 1
 
 
+async def test_a_failed_reply_offers_retry_only_to_who_may_and_says_what_retired_it(
+        client: TestClient, web_store: Store) -> None:
+    """Anyone could retry anyone's failed reply; now the conversation's holder or a lead (the API refuses the
+    others with a 409 naming the holder), and the page shows others why there is no button. A failed reply that
+    another answer retired says which."""
+    web_store.write_sync(lambda db: create_user(db, "agent2", Role.AGENT, "agent2-pw"))
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x&status=new")).json())["items"][0]["id"]
+    client.app[SIM].world.inject("create", Fault("500"))
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "Sorry for the wait. Please DM us your booking reference.",
+                                "idempotency_key": "retire-1"})
+    failed = await r.json()
+    assert failed["state"] == "failed"
+    client.session.cookie_jar.clear()  # agent2 in another browser
+    csrf = await login(client, "agent2")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert f'/replies/{failed["id"]}/retry' not in page
+    assert "agent holds the conversation: they or a lead can retry it" in page
+    r = await client.post(f"/api/replies/{failed['id']}/retry", headers={"X-CSRF-Token": csrf})
+    assert r.status == 409 and "agent" in (await r.json())["error"]["message"]
+    r = await client.post(f"/api/conversations/{conv}/take_over", headers={"X-CSRF-Token": csrf})
+    assert r.status == 200, await r.text()
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "Found it: your bag arrives tonight.", "idempotency_key": "retire-2"})
+    answer = await r.json()
+    assert answer["state"] == "sent"
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert f"Not posted: reply {answer['id']} answered that message first." in page
+    assert f'/replies/{failed["id"]}/retry' not in page
+
+
 async def test_the_page_says_what_became_of_a_reply_sent_from_the_form(client: TestClient) -> None:
     """The form said "Sent." in green for a reply the platform refused, and "Retried." for a retry that failed
     again: the page reports the reply's outcome, as the API's message does."""
