@@ -57,7 +57,8 @@ OBJ = {"type": "object"}
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["status", "code", "message"],
-        "properties": {"status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}}}}},
+        "properties": {"status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
+                       "field": {"type": "string", "description": "the form field a settings refusal names"}}}}},
     "SLAState": {"type": "object", "required": ["state"], "properties": {
         "target": {"type": "string", "nullable": True}, "due": {"type": "string", "nullable": True},
         "state": {"type": "string", "enum": ["on_track", "at_risk", "breached", "responded", "no_sla", "closed"]}}},
@@ -250,7 +251,9 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "Assign the conversation to an agent (an audited claim on their behalf)", "lead", _json(OBJ),
             "400", "404", "409", "422", params=[CONV_ID], body=_body(schemas.Assign, components))},
         "/api/replies/{id}/resubmit": {"post": _op(
-            "The author's edited draft after a send-back: checked, then posted or held again", "agent",
+            "The author's edited draft after a send-back or a withdrawal: checked as a new reply is (the "
+            "conversation open, the author holding it, its message not answered since), then posted or held again",
+            "agent",
             _json(_ref("Reply")), "400", "403", "404", "409", "422", params=[CONV_ID],
             body=_body(schemas.Resubmit, components))},
         "/api/replies/{id}/withdraw": {"post": _op(
@@ -305,8 +308,10 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
         "/api/replies/{id}/send-back": {"post": _op(
             "Send a held reply back to its author as a draft, with a note", "lead", _json(_ref("Reply")), "400",
             "404", "409", "422", params=[CONV_ID], body=_body(schemas.SendBack, components, required=False))},
-        "/api/replies/{id}/retry": {"post": _op("Retry a failed reply (X checks for an earlier post first)",
-                                                "agent", _json(_ref("Reply")), "404", "409", params=[CONV_ID])},
+        "/api/replies/{id}/retry": {"post": _op(
+            "Retry a failed reply: the conversation's holder or a lead; X checks for an earlier post first; 409 "
+            "when another reply has answered its message since", "agent", _json(_ref("Reply")), "404", "409",
+            params=[CONV_ID])},
         "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
                                         _json(_ref("SLASummary")))},
         "/api/reports/sla": {"get": _op(
