@@ -65,6 +65,11 @@ class Platform(StrEnum):
     MASTODON = "mastodon"
 
 
+#: The priority bands of the queue, most urgent first (their floors are ``responder.priority.BUCKETS``): the
+#: words SLA policies and approval rules name.
+PRIORITY_BANDS: tuple[str, ...] = ("urgent", "high", "normal", "low")
+
+
 class Role(StrEnum):
     AGENT = "agent"
     LEAD = "lead"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from careline.domain import CONTROL, INTENTS
+from careline.domain import CONTROL, INTENTS, PRIORITY_BANDS, Platform
 from careline.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -495,19 +495,23 @@ def validate(settings: Settings) -> None:
     for i, b in enumerate(settings.brands):
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", b.name):
             raise ConfigError(f"brands[{i}].name", "use 1-40 lower-case letters, digits, '-' or '_'")
-        if names.count(b.name) > 1:
+        if b.name in names[:i]:  # named where the second one is: that is the one to rename or remove
             raise ConfigError(f"brands[{i}].name", f"brand {b.name!r} is defined twice")
         if not (b.keywords or b.handles or b.x_user_id or b.subreddits or b.own_subreddits
                 or b.bluesky_handle or b.mastodon_account):
             raise ConfigError(f"brands[{i}]", "a brand needs keywords, handles, subreddits or accounts to listen for")
         _check_brand_text(i, b)
+        _check_brand_accounts(i, b)
         if b.mastodon_account and not re.fullmatch(r"@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", b.mastodon_account):
             raise ConfigError(f"brands[{i}].mastodon_account",
                               "expected username@instance, e.g. 'acme@mastodon.social'")
     _check_zone("service.timezone", settings.service.timezone)
+    _check_names("sla.calendars", [c.name for c in settings.sla.calendars], "calendar")
+    _check_names("sla.policies", [p.name for p in settings.sla.policies], "policy")
     calendars = {c.name for c in settings.sla.calendars}
     for i, c in enumerate(settings.sla.calendars):
         _check_zone(f"sla.calendars[{i}].timezone", c.timezone)
+        _check_holidays(i, c.holidays)
         for day, span in c.hours.items():
             if day not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}:
                 raise ConfigError(f"sla.calendars[{i}].hours.{day}", "weekday must be mon..sun")
@@ -520,15 +524,75 @@ def validate(settings: Settings) -> None:
     for i, p in enumerate(settings.sla.policies):
         if p.calendar and p.calendar not in calendars:
             raise ConfigError(f"sla.policies[{i}].calendar", f"no calendar named {p.calendar!r}")
+        _check_words(f"sla.policies[{i}].priorities", p.priorities, PRIORITY_BANDS, "priority")
+        _check_words(f"sla.policies[{i}].platforms", p.platforms, tuple(Platform), "platform")
+        _check_words(f"sla.policies[{i}].brands", p.brands, tuple(names), "brand")
+    _check_words("responder.approval_priorities", settings.responder.approval_priorities, PRIORITY_BANDS, "priority")
     esc = settings.responder.escalation_minutes
     if len(esc) > 3 or esc != sorted(esc) or any(not 0 <= m <= MAX_TARGET_MINUTES for m in esc):
         raise ConfigError("responder.escalation_minutes", "up to three ascending minute values from 0 to a year")
     for i, hook in enumerate(settings.responder.webhooks):
         if problem := _url_problem(hook.url):
             raise ConfigError(f"responder.webhooks[{i}].url", f"expected an http(s) URL, got {hook.url!r}: {problem}")
+        _check_words(f"responder.webhooks[{i}].events", hook.events, WEBHOOK_EVENTS, "event")
     _check_survey_links(settings)
     _check_accounts(settings.accounts)
     _check_templates(settings)
+
+
+#: What a webhook may ask for: the SLA sweep's warning, breach and escalation (``responder.alerts``), and a
+#: brand's volume spike (``responder.spikes``).
+WEBHOOK_EVENTS = ("warning", "breach", "escalation", "spike")
+
+
+def _check_words(key: str, given: list[str], known: tuple[str, ...], what: str) -> None:
+    """Each entry of a list that selects by name must name something: a policy for ``priorities = ["critical"]``
+    or ``brands = ["acme-typo"]`` passed the check and then matched nothing, silently."""
+    for j, word in enumerate(given):
+        if word not in known:
+            raise ConfigError(f"{key}[{j}]", f"no {what} {word!r}; expected one of {', '.join(known) or 'none yet'}")
+
+
+def _check_names(section: str, names: list[str], what: str) -> None:
+    """Calendars and policies are named by policies and reports: a blank name, or one used twice (the last
+    calendar of a name silently won), is refused where the second one is."""
+    for i, name in enumerate(names):
+        if not name.strip():
+            raise ConfigError(f"{section}[{i}].name", f"a {what} needs a name")
+        if name in names[:i]:
+            raise ConfigError(f"{section}[{i}].name", f"{what} {name!r} is defined twice")
+
+
+def _check_holidays(i: int, holidays: list[str]) -> None:
+    """Closed dates are YYYY-MM-DD: "christmas" passed the check and stopped ``careline run`` with a traceback."""
+    from datetime import date
+
+    for j, day in enumerate(holidays):
+        try:
+            if len(day) != 10:
+                raise ValueError(day)
+            date.fromisoformat(day)
+        except ValueError:
+            raise ConfigError(f"sla.calendars[{i}].holidays[{j}]",
+                              f"expected a date as YYYY-MM-DD, got {day!r}") from None
+
+
+def _check_brand_accounts(i: int, b: BrandSettings) -> None:
+    """Values a platform reads as they are: a language code the identifier answers (``"english"`` kept no post
+    at all), X's numeric account id, the Mastodon server's address."""
+    from careline.languages import NAMES, UNDETERMINED, language_code
+
+    for j, code in enumerate(b.languages):
+        if code not in NAMES or code == UNDETERMINED:
+            meant = language_code(code)
+            hint = f"; write {meant!r}" if meant in NAMES and meant != code else ""
+            raise ConfigError(f"brands[{i}].languages[{j}]", f"{code!r} is not a language code the identifier "
+                                                              f"answers (ISO 639-1, e.g. 'en', 'de'){hint}")
+    if b.x_user_id and not (b.x_user_id.isascii() and b.x_user_id.isdigit()):
+        raise ConfigError(f"brands[{i}].x_user_id", f"expected X's numeric account id, got {b.x_user_id!r}")
+    if b.mastodon_instance and (problem := _url_problem(b.mastodon_instance)):
+        raise ConfigError(f"brands[{i}].mastodon_instance", f"expected the server's https URL, got "
+                                                             f"{b.mastodon_instance!r}: {problem}")
 
 
 _WORD_LISTS = ("keywords", "exclude", "handles", "subreddits", "own_subreddits", "competitors", "languages")

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from careline.domain import PRIORITY_BANDS
+
 WEIGHTS: Mapping[str, float] = {
     "detractor": 30.0,
     "complaint": 20.0,
@@ -34,7 +36,7 @@ WEIGHTS: Mapping[str, float] = {
     "reach": 10.0,
     "sla": 10.0,
 }
-BUCKETS = (("urgent", 75.0), ("high", 50.0), ("normal", 25.0), ("low", 0.0))
+BUCKETS = tuple(zip(PRIORITY_BANDS, (75.0, 50.0, 25.0, 0.0), strict=True))
 #: Followers at which reach counts fully (log scale from 100 followers).
 FULL_REACH_FOLLOWERS = 1_000_000
 #: SLA pressure starts this long before the due time and is full at it.

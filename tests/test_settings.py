@@ -61,6 +61,37 @@ def test_invalid_config_names_key_and_reason(tmp_path: Path, text: str, key: str
     assert reason in str(err.value)
 
 
+BRAND_A = "[[brands]]\nname = 'a'\nkeywords = ['x']\n"
+
+
+@pytest.mark.parametrize(("text", "key", "reason"), [
+    # each passed the check and then broke something later: run stopped with a traceback, or a rule matched nothing
+    ("[[sla.calendars]]\nname = 'c'\nholidays = ['christmas']", "sla.calendars[0].holidays[0]", "YYYY-MM-DD"),
+    ("[[sla.calendars]]\nname = 'c'\nholidays = ['2026-13-45']", "sla.calendars[0].holidays[0]", "YYYY-MM-DD"),
+    ("[[sla.calendars]]\nname = 'c'\n[[sla.calendars]]\nname = 'c'", "sla.calendars[1].name", "defined twice"),
+    ("[[sla.policies]]\nname = ''", "sla.policies[0].name", "needs a name"),
+    ("[[sla.policies]]\nname = 'p'\n[[sla.policies]]\nname = 'p'", "sla.policies[1].name", "defined twice"),
+    ("[[sla.policies]]\nname = 'p'\npriorities = ['critical']", "sla.policies[0].priorities[0]",
+     "no priority 'critical'; expected one of urgent, high, normal, low"),
+    ("[[sla.policies]]\nname = 'p'\nplatforms = ['tiktok']", "sla.policies[0].platforms[0]", "no platform"),
+    (BRAND_A + "[[sla.policies]]\nname = 'p'\nbrands = ['b']", "sla.policies[0].brands[0]",
+     "no brand 'b'; expected one of a"),
+    ("[responder]\napproval_priorities = ['asap']", "responder.approval_priorities[0]", "no priority 'asap'"),
+    ("[[responder.webhooks]]\nurl = 'https://hooks.example.com/x'\nevents = ['breech']",
+     "responder.webhooks[0].events[0]", "no event 'breech'"),
+    (BRAND_A + "languages = ['english']", "brands[0].languages[0]", "write 'en'"),
+    (BRAND_A + "languages = ['xx']", "brands[0].languages[0]", "not a language code"),
+    (BRAND_A + "x_user_id = '@acme'", "brands[0].x_user_id", "numeric"),
+    (BRAND_A + "mastodon_instance = 'not a url'", "brands[0].mastodon_instance", "https URL"),
+    (BRAND_A + BRAND_A, "brands[1].name", "defined twice"),  # the second one, not the first
+])
+def test_values_that_select_by_name_must_name_something(tmp_path: Path, text: str, key: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), environ={})
+    assert err.value.key == key, err.value
+    assert reason in str(err.value)
+
+
 def test_environment_overrides_and_secrets(tmp_path: Path) -> None:
     env = {"CARELINE_SERVICE__PORT": "9001", "CARELINE_SOURCES__X__ENABLED": "false",
            "CARELINE_X_BEARER_TOKEN": "sekrit", "CARELINE_REDDIT_PASSWORD": "pw"}
