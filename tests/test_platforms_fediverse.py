@@ -424,3 +424,21 @@ async def test_a_closing_reply_held_for_approval_does_not_resolve(
                               now=utcnow(), resolve=True)
     assert out.reply is not None and out.reply.state is ReplyState.AWAITING_APPROVAL
     assert out.conversation.status.value != "resolved" and "Not resolved" in out.message
+
+
+async def test_a_mastodon_server_that_does_not_answer_starts_its_sender_all_the_same(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A brand's server that was down (or a typo'd address) made Mastodon.py's version probe and check call each
+    other until a RecursionError, some 1,940 requests later: the settings rebuild failed, and the old senders
+    stayed. The version is given now, never probed; the start says what it could not read and goes on."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sender = MastodonReplySender(MastodonSourceSettings(), base_url=f"http://127.0.0.1:{port}", token="t")
+    try:
+        await sender.start()
+    finally:
+        await sender.close()
+    assert any("instance info unavailable" in r.getMessage() for r in caplog.records)

@@ -134,7 +134,12 @@ class Listening:
             shape, old = sender_shape(settings, key), self.senders.get(key)
             if old is not None and self._sender_shapes.get(key) == shape:
                 continue
-            await sender.start()
+            try:
+                await sender.start()
+            except Exception:  # one brand's sender must not stop the rebuild of the others (and of the pollers)
+                log.exception("starting the reply sender %s failed; %s", key,
+                              "the previous one stays" if old is not None else "its replies fail until it starts")
+                continue
             self.senders[key], self._sender_shapes[key] = sender, shape
             if old is not None:
                 self._retire_sender(old)

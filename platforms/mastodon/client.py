@@ -205,13 +205,22 @@ class DeadlineAdapter(HTTPAdapter):
         return bytes(body)
 
 
+#: The Mastodon API version the client is told the server speaks (see ``MastodonAccount``).
+MASTODON_API = "4.3.0"
+
+
 class MastodonAccount:
     """One brand account on its server: the client, its own thread, and the error seam."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float, where: str, token_env: str) -> None:
         self.where, self.token_env, self.timeout = where, token_env, timeout
+        # the server's version is given, never probed: when /api/v1/instance/ fails (a server down, a typo'd
+        # address), Mastodon.py's version probe and check call each other until a RecursionError, some 1,940
+        # requests later (halcy/Mastodon.py#450), which stopped the settings rebuild; 4.3 is what the API calls
+        # below are written to (``instance`` v2, ``notifications`` with types)
         self.api = Mastodon(access_token=token or None, api_base_url=base_url, ratelimit_method="throw",
-                            request_timeout=timeout, version_check_mode="none", user_agent="careline/0.1")
+                            request_timeout=timeout, version_check_mode="created", mastodon_version=MASTODON_API,
+                            user_agent="careline/0.1")
         for prefix in ("http://", "https://"):
             self.api.session.mount(prefix, DeadlineAdapter(timeout))
         self.token = token
