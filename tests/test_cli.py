@@ -701,3 +701,17 @@ def test_an_argument_that_is_not_utf8_is_one_line_and_a_usage_error(tmp_path: Pa
     assert done.returncode == 2 and said == "error: argument 'a\ufffdb' is not UTF-8 text (check the terminal's " \
                                            "or the script's encoding)\n", said
     assert not (tmp_path / "c.db").exists()
+
+
+def test_a_reading_command_refuses_another_applications_database(tmp_path: Path) -> None:
+    """status and queue added Careline's 150 tables to a foreign SQLite file named by a typo, and answered as if
+    it were an empty Careline; doctor warned of it and restore refused it, the readers did neither."""
+    foreign = tmp_path / "notes.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    env = {"CARELINE_SERVICE__DATABASE": str(foreign)}
+    for command in (("status",), ("queue",)):
+        code, out = run_main(*command, env=env)
+        assert code == 2 and "not a Careline database" in out, (command, out)
+    with sqlite3.connect(foreign) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]

@@ -67,10 +67,16 @@ def open_store(settings: Settings, *, must_exist: bool = False) -> Store:
     if it were the truth. Commands that set a service up (``run``, ``user add``, ``config import``, ``backfill``,
     ``restore``) create it; those a person runs say so."""
     from careline.app.web.migrations import WEB
+    from careline.store.backup import ForeignDatabase, refuse_foreign
 
     path = settings.service.database
-    if must_exist and str(path) != ":memory:" and not Path(path).is_file():
-        raise NoDatabase(path)
+    if must_exist and str(path) != ":memory:":
+        if not Path(path).is_file():
+            raise NoDatabase(path)
+        try:
+            refuse_foreign(path)  # a reader must not turn another application's file into an empty Careline one
+        except ForeignDatabase as exc:  # the path names the wrong file: a configuration error (exit 2)
+            raise ConfigError("service.database", str(exc)) from None
     return Store(path, extra=[WEB]).open_sync()
 
 
@@ -145,6 +151,27 @@ def add_responder_jobs(sched: AsyncIOScheduler, desk: Desk, *, session: aiohttp.
     for job, seconds, name in ((housekeeping, every, "housekeeping"), (send_queue, 10, "send"), (sla, every, "sla")):
         sched.add_job(job, "interval", seconds=seconds, id=f"responder:{name}", coalesce=True, max_instances=1,
                       misfire_grace_time=seconds, next_run_time=first)
+
+
+#: How long a stop waits for the scheduler's jobs in flight (a poll, a send, the SLA sweep) before cancelling them.
+STOP_GRACE_SECONDS = 10.0
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, *, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Start no more jobs, let those running finish (up to ``grace``), then shut the scheduler down.
+
+    APScheduler 3's asyncio executor cancels running jobs at shutdown and cannot wait for them: a send cancelled
+    between its claim and its post leaves a reply "sending" (in doubt until the next start reconciles it), and each
+    cancelled job logs a traceback, which a stop right after the start (every job's first run) showed. The executor
+    keeps its running tasks in ``_pending_futures``, which is read here for want of a public way."""
+    scheduler.pause()
+    executor = scheduler._lookup_executor("default")
+    running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+    if running:
+        _done, late = await asyncio.wait(running, timeout=grace)
+        if late:
+            log.warning("stopping: %d scheduled job(s) still running after %.0f s are cancelled", len(late), grace)
+    scheduler.shutdown(wait=False)
 
 
 def add_settings_job(sched: AsyncIOScheduler, live: LiveSettings, *, every: int = 5) -> None:
@@ -293,7 +320,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         yield svc
     finally:
         if svc.scheduler is not None:
-            svc.scheduler.shutdown(wait=False)
+            await stop_scheduler(svc.scheduler)
         await pipeline.stop()
         await listening.close()
         if svc.runner is not None:

@@ -327,6 +327,23 @@ def unknown_migrations(applied: set[tuple[str, str]], known: Iterable[Migrations
     return sorted(f"{group}/{name}" for group, name in applied - names if group in groups)
 
 
+class ForeignDatabase(StoreFileError):
+    """The file is a SQLite database of another application (see :func:`refuse_foreign`)."""
+
+
+def refuse_foreign(path: str | Path) -> None:
+    """Refuse a file with tables of its own and no Careline migration: another application's database, named
+    by a typo in service.database. The commands that only read would add Careline's tables to it and show an
+    empty answer as the truth (``doctor`` warns of the same file; ``restore`` refuses it without --force)."""
+    def foreign(conn: sqlite3.Connection) -> bool:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        applied = applied_migrations(conn) or set()
+        return bool(tables.fetchone()[0]) and not any(group == CORE.name for group, _ in applied)
+
+    if _read(path, foreign):
+        raise ForeignDatabase(path, "not a Careline database (it has tables but records no Careline migration)")
+
+
 def check_restorable(backup_file: str | Path, known: Iterable[Migrations], *, force: bool = False) -> None:
     """Refuse a backup from a newer Careline (its schema would break this one) and, unless ``force``,
     another application's database (Careline would add its tables to it and find none of its data)."""
