@@ -266,12 +266,13 @@ def _withdraw_unsent(db: Database, conv_id: int, action: Action, actor: Actor, n
     return len(waiting)
 
 
-def _restore_withdrawn(db: Database, conv_id: int, close: StoredEvent, actor: Actor, now: datetime) -> int:
+def _restore_withdrawn(db: Database, conv_id: int, close: StoredEvent, actor: Actor, now: datetime
+                       ) -> tuple[int, int]:
     """Undoing a resolve or dismiss puts back the replies it withdrew, as they were (held for a lead, or approved
     and so posted by the next send job), unless something moved them since: an undo that reopened the
     conversation but left its replies withdrawn lost work the agent believed undone."""
     by = close.data["action"]
-    restored = 0
+    restored = kept = 0
     for event_id, data in db.conn.execute(
             "SELECT id, data FROM events WHERE subject = ? AND kind = 'reply.withdrawn' AND id > ? ORDER BY id",
             (f"conversation:{conv_id}", close.id)).fetchall():
@@ -281,12 +282,24 @@ def _restore_withdrawn(db: Database, conv_id: int, close: StoredEvent, actor: Ac
         reply = load_reply(db, withdrawn["reply"])
         if reply.state is not ReplyState.SUPERSEDED or reply.superseded_by != CLOSED_STATUSES_BY[by]:
             continue
+        if _answered_meanwhile(db, conv_id, reply):
+            kept += 1
+            continue
         state = ReplyState(withdrawn.get("from") or ReplyState.AWAITING_APPROVAL.value)
         set_reply_state(db, reply.id, state, now, superseded_by=None)
         append_event(db, Event(now, actor.username, "reply.restored", f"conversation:{conv_id}",
                                {"reply": reply.id, "state": state.value, "withdrawn": event_id}))
         restored += 1
-    return restored
+    return restored, kept
+
+
+def _answered_meanwhile(db: Database, conv_id: int, reply: Reply) -> bool:
+    """Whether the message a withdrawn reply answers got an answer while the conversation was closed: a reply of
+    ours, or the brand's own from the platform's app (restored, it would be a second answer)."""
+    if reply.in_reply_to is not None and answering_reply(db, conv_id, reply.in_reply_to) is not None:
+        return True
+    outside = latest_outside_post(db, conv_id)
+    return outside is not None and _answers(outside["created_at"], load_conversation(db, conv_id).last_customer_at)
 
 
 def _offer_survey(db: Database, settings: Settings, conv_id: int, actor: Actor, now: datetime) -> str | None:
@@ -313,6 +326,8 @@ async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outc
     nothing has moved the conversation since (a customer message or a colleague's change wins)."""
     def write(db: Database) -> Outcome:
         last = last_status_event(db, conv_id)
+        if last is not None and last.kind == "conversation.undone":  # a second click: undo is not a toggle
+            raise Conflict("already undone: nothing of yours left to undo on this conversation")
         if last is None or last.actor != actor.username or Action(last.data["action"]) not in UNDOABLE:
             raise Conflict("nothing of yours to undo on this conversation")
         if now - last.at > UNDO_WINDOW:
@@ -320,9 +335,12 @@ async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outc
         queue.restore(db, conv_id, last, actor=actor.username, now=now)
         message = f"Undone: back to {last.data['from']}."
         if last.data["action"] in CLOSED_STATUSES_BY:
-            restored = _restore_withdrawn(db, conv_id, last, actor, now)
+            restored, kept = _restore_withdrawn(db, conv_id, last, actor, now)
             if restored:
                 message += f" {restored} withdrawn repl{'y' if restored == 1 else 'ies'} back as before."
+            if kept:
+                message += (f" {kept} stay{'s' if kept == 1 else ''} withdrawn: the customer's message was "
+                            "answered meanwhile.")
         return Outcome(load_conversation(db, conv_id), message=message)
 
     return await desk.store.write(write)

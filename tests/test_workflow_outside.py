@@ -25,6 +25,7 @@ from platforms.simulator.world import World, load_scenario
 from platforms.x.read import XSearchSource
 from platforms.x.reply import XReplySender
 from responder import workflow
+from responder.transitions import Action
 from responder.workflow import Actor, AlreadyAnswered, Desk
 from tests.conftest import REPO
 from tests.helpers import scenarios
@@ -185,3 +186,26 @@ def test_every_demo_reply_and_retweet_points_at_a_post_on_its_own_platform(demo_
     twin = dataclasses.replace(demo_world.by_ref["b01"], platform="bluesky")
     with pytest.raises(ValueError, match="'b01' is used twice"):
         demo_world.add_posts([twin])
+
+
+async def test_undoing_a_close_keeps_a_reply_withdrawn_when_the_brand_answered_meanwhile(
+        demo_world: World, sim: Simulator, store: Store, tmp_path: Path) -> None:
+    """The held reply was withdrawn by the resolve; the brand answered from the platform's app while the
+    conversation was resolved; the undo put the reply back and a lead's approval posted a second answer."""
+    settings = demo_settings(tmp_path, sim.base_url)
+    settings = dataclasses.replace(settings, responder=dataclasses.replace(settings.responder,
+                                                                           approval_agents=["ada"]))
+    publish(demo_world, "s01")
+    await poll_and_route(store, settings)
+    conv_id = conv_of(store, demo_world, "s01")
+    desk = Desk(store, settings)
+    held = await workflow.send(desk, ADA, conv_id, "Sorry Maria, please DM us your booking.", "key-0009",
+                               now=utcnow())
+    assert held.reply is not None
+    await workflow.change_status(desk, ADA, conv_id, Action.RESOLVE, now=utcnow())
+    publish(demo_world, "s02")  # the brand's answer from its own app
+    await poll_and_route(store, settings)
+    out = await workflow.undo(desk, ADA, conv_id, now=utcnow())
+    assert out.message.endswith("1 stays withdrawn: the customer's message was answered meanwhile.")
+    reply = store.read_sync(lambda db: load_reply(db, held.reply.id))  # type: ignore[union-attr]
+    assert reply.state.value == "superseded"

@@ -497,3 +497,19 @@ async def test_undoing_a_close_puts_back_the_replies_it_withdrew(stores: list[St
     sent = await workflow.approve(desk, LEE, held.reply.id, now=utcnow())
     assert sent.reply is not None and sent.reply.state.value == "sent"
     assert [p.text for p in brand_posts(world)] == ["Sorry Ana, we are on it."]
+
+
+async def test_a_double_click_on_undo_undoes_once(stores: list[Store], world: World, x_sender: XReplySender) -> None:
+    """Two undos at once (a double-click): the second undid the undo, closing the conversation again without
+    withdrawing the reply the first had put back, which then waited, approvable, on a resolved conversation."""
+    desks = [Desk(s, _held_settings(), {"x": x_sender}) for s in stores[:2]]
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    held = await workflow.send(desks[0], AGENT, conv, "Sorry Ana, we are on it.", f"kd-{conv}", now=utcnow())
+    assert held.reply is not None
+    await workflow.change_status(desks[0], AGENT, conv, Action.RESOLVE, now=utcnow())
+    results = await asyncio.gather(*(workflow.undo(d, AGENT, conv, now=utcnow()) for d in desks),
+                                   return_exceptions=True)
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], Conflict) and "already undone" in str(refused[0]), results
+    assert _state(stores[2], "SELECT status FROM conversations WHERE id = ?", conv) == ("open",)
+    assert _state(stores[2], "SELECT state FROM replies WHERE id = ?", held.reply.id) == ("awaiting_approval",)
