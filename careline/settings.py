@@ -195,7 +195,8 @@ class SLAPolicySettings:
 @dataclass(frozen=True)
 class SLASettings:
     calendars: list[CalendarSettings] = opt([], "Business-hours calendars.")
-    policies: list[SLAPolicySettings] = opt([], "Policies in order; the first that matches wins.")
+    policies: list[SLAPolicySettings] = opt([], "Policies in order; the first that matches wins, a catch-all (no "
+                                                "priorities, platforms or brands) only after every other.")
 
 
 @dataclass(frozen=True)

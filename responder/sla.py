@@ -176,8 +176,14 @@ def policies_from_settings(settings: SLASettings, **extra: Any) -> list[SLAPolic
 def match_policy(
     policies: Sequence[SLAPolicy], *, priority: str, platform: str, brand: str
 ) -> SLAPolicy | None:
-    """The first policy that matches, or ``None`` when none does (no SLA applies)."""
-    return next((p for p in policies if p.matches(priority=priority, platform=platform, brand=brand)), None)
+    """The first policy that matches, catch-alls (no priorities, platforms or brands) tried after the others;
+    ``None`` when none does (no SLA applies).
+
+    Why catch-alls last: a policy added in the browser or by ``config import`` lands after the settings file's,
+    so a "vip" added next to the file's catch-all "standard" never applied. A specific policy after a catch-all
+    could never match, so trying catch-alls last changes only what could not have worked."""
+    ordered = sorted(policies, key=lambda p: not (p.priorities or p.platforms or p.brands))  # stable
+    return next((p for p in ordered if p.matches(priority=priority, platform=platform, brand=brand)), None)
 
 
 def select_policy(

@@ -332,7 +332,25 @@ conditions = st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2)
                           brands=conditions), max_size=6),
        st.sampled_from("abc"), st.sampled_from("abc"), st.sampled_from("abc"))
 def test_match_policy_is_the_first_whose_every_condition_holds(policies_, pr, pl, br) -> None:
-    expected = [p for p in policies_ if (not p.priorities or pr in p.priorities)
+    """... trying the catch-alls (no condition at all) after the others."""
+    ordered = sorted(policies_, key=lambda p: not (p.priorities or p.platforms or p.brands))
+    expected = [p for p in ordered if (not p.priorities or pr in p.priorities)
                 and (not p.platforms or pl in p.platforms) and (not p.brands or br in p.brands)]
     got = match_policy(policies_, priority=pr, platform=pl, brand=br)
     assert got is (expected[0] if expected else None)
+
+
+def test_a_catch_all_policy_is_tried_after_every_other() -> None:
+    """A "vip" policy added in the browser (or by config import) lands after the file's catch-all "standard", and
+    never applied: first match won, and the catch-all matches everything."""
+    from responder.sla import SLAPolicy, match_policy
+
+    standard = SLAPolicy(name="standard", first_response_minutes=60, next_response_minutes=120,
+                         resolution_minutes=1440)
+    vip = SLAPolicy(name="vip", first_response_minutes=15, next_response_minutes=30, resolution_minutes=240,
+                    priorities=frozenset({"urgent"}))
+    later = SLAPolicy(name="later", first_response_minutes=90, next_response_minutes=120, resolution_minutes=1440)
+    chosen = match_policy([standard, vip, later], priority="urgent", platform="x", brand="skylark")
+    assert chosen is not None and chosen.name == "vip"
+    chosen = match_policy([standard, vip, later], priority="low", platform="x", brand="skylark")
+    assert chosen is not None and chosen.name == "standard"  # of two catch-alls, the first still wins
