@@ -247,17 +247,25 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
              batch_size: int, quiet: bool) -> None:
     """Score a labelled CSV: macro-F1, macro-recall, accuracy, AUROC and Brier where they apply.
 
-    The CSV is UTF-8 (a byte-order mark is fine); every label is checked before the model runs.
-    severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
+    The CSV is UTF-8 (a byte-order mark is fine); every label is checked before the model runs, except intent
+    labels, checked after it loads (a brand's own intents are known only to the model).
+    detractor labels are the 0-10 scores people gave (0-6 count as detractors: AUROC of the detractor
+    likelihood); severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
     labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head, which reads English posts
     only: other rows are skipped and counted. 'by_language' (JSON) repeats the metrics for each
     detected language with at least 5 rows, with the path that scored it."""
-    from classifiers.data import read_eval_csv
+    from classifiers.data import read_eval_csv, swallowed_rows
 
     try:
         texts, labels = read_eval_csv(data_path, label_column)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    swallowed = swallowed_rows(texts)
+    if swallowed:
+        first = texts[swallowed[0]].split("\n", 1)[0][:60]
+        raise click.BadParameter(f"{data_path}: {len(swallowed)} text(s) run over a line that ends like a row "
+                                 f"(',label'), the first starting {first!r} (row {swallowed[0] + 1}): a quote "
+                                 "left open joins the rows after it; close it, or remove the line break")
     if not texts:
         raise click.BadParameter(f"{data_path} has no rows")
     check_labels(task, labels)  # before the model loads and runs: a typo in row 9,000 costs nothing
@@ -287,17 +295,23 @@ def check_labels(task: str, labels: Sequence[str]) -> None:
     elif task == "severity":
         _check(labels, SEVERITIES, task)
     elif task == "detractor":
-        bad = sorted({v for v in labels if not _is_number(v)})
+        bad = sorted({v for v in labels if not _is_score(v)})
         if bad:
-            raise click.BadParameter(f"detractor labels must be 0-10 scores; got {bad[:5]}")
+            raise click.BadParameter(f"detractor labels must be the 0-10 scores people gave (0-6 are detractors); "
+                                     f"got {bad[:5]}")
+        if set(labels) <= {"0", "1"}:  # 1 and 0 are both detractors' scores: every row would count as one
+            raise click.BadParameter("detractor labels are 0-10 scores, and these are all 0 or 1, which reads as "
+                                     "'every person is a detractor'; give the score each person gave, or use "
+                                     "--task complaint for yes/no labels")
 
 
-def _is_number(text: str) -> bool:
+def _is_score(text: str) -> bool:
+    """A whole 0-10 score ("7", "7.0"): ``float`` took "nan", "inf", "42" and "-7", and scored them."""
     try:
-        float(text)
+        value = float(text)
     except ValueError:
         return False
-    return True
+    return value.is_integer() and 0 <= value <= 10
 
 
 def _predict_all(clf: Classifier, texts: Sequence[str], batch_size: int, *, quiet: bool) -> list[Prediction]:

@@ -520,6 +520,18 @@ def _user_rows(reader: csv.DictReader[str], path: str | Path) -> Iterator[dict[s
         yield row
 
 
+#: A line inside a text that ends the way a CSV row ends (",1", ",negative"): the mark of a quote left open,
+#: which joins the rows after it into one text until the next quote.
+_ROW_END_INSIDE = re.compile(r",\s*[\w-]{1,16}\s*\n")
+
+
+def swallowed_rows(texts: Sequence[str]) -> list[int]:
+    """Rows (0-based) whose text looks like it swallowed the rows after it: a quote left open in a CSV is read
+    as a text running over the line breaks to the next quote, and ``evaluate`` scored 1 row of 2 (or 50 of 51)
+    without a word. A post can hold line breaks; one that ends a line with ``,label`` is rarely a post."""
+    return [i for i, t in enumerate(texts) if _ROW_END_INSIDE.search(t)]
+
+
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:
     """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``."""
     reader = csv.DictReader(user_csv(path))

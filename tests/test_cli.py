@@ -715,3 +715,17 @@ def test_a_reading_command_refuses_another_applications_database(tmp_path: Path)
         assert code == 2 and "not a Careline database" in out, (command, out)
     with sqlite3.connect(foreign) as conn:
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+
+
+@pytest.mark.parametrize(("task", "body", "words"), [
+    # a quote left open joined the rows after it into one text: 1 row of 2 scored, rc 0
+    ("complaint", 'text,label\n"unterminated,1\n"x",0\n', "run over a line that ends like a row"),
+    ("detractor", "text,label\ngood,42\n", "must be the 0-10 scores people gave"),  # were scored
+    ("detractor", "text,label\ngood,nan\n", "must be the 0-10 scores people gave"),
+    ("detractor", "text,label\ngood,1\nbad,0\n", "all 0 or 1"),  # both read as detractors: AUROC None
+])
+def test_evaluate_refuses_labels_it_would_score_wrongly(tmp_path: Path, task: str, body: str, words: str) -> None:
+    data = tmp_path / "labels.csv"
+    data.write_text(body, encoding="utf-8")
+    code, out = run_main("evaluate", "--task", task, "--data", str(data), "--kind", "vader", "--quiet")
+    assert code == 2 and words in out, out
