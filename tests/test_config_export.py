@@ -190,3 +190,33 @@ def test_cli_commands_see_the_brands_set_in_the_browser(tmp_path: Path) -> None:
     assert "zed" in brands and "brightwave" not in brands
     check = careline("config", "--check", db=db)
     assert check.returncode == 0 and "2 brand(s)" in check.stdout  # the file: skylark and brightwave
+
+
+def test_check_says_when_the_browsers_settings_no_longer_apply_on_the_file(tmp_path: Path) -> None:
+    """An admin's policy on a calendar the settings file no longer has: the service runs on the file alone,
+    ``doctor`` warned of it, and ``config --check`` said "ok"."""
+    db = tmp_path / "c.db"
+
+    async def add_policy() -> None:
+        store = await Store(db).open()
+        try:
+            live = LiveSettings(load_settings(DEMO, environ={"CARELINE_SERVICE__DATABASE": str(db)}), store)
+            await live.refresh()
+            await live.change("sla.policies", "late", {"calendar": "uk-support", "priorities": ["low"]},
+                              expected=None, actor="root")
+        finally:
+            await store.close()
+
+    asyncio.run(add_policy())
+    assert careline("config", "--check", db=db).returncode == 0
+    text = DEMO.read_text(encoding="utf-8").replace('calendar = "uk-support"', "")
+    start = text.index("[[sla.calendars]]")
+    without = text[:start] + text[text.index("[[sla.policies]]", start):]  # the file's only calendar gone
+    (tmp_path / "new.toml").write_text(without, encoding="utf-8")
+    env_db = {"CARELINE_SERVICE__DATABASE": str(db)}
+    done = subprocess.run([sys.executable, "-c", "from careline.app.cli import main; main()", "-c",
+                           str(tmp_path / "new.toml"), "config", "--check"], capture_output=True, text=True,
+                          timeout=120, check=False, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), **env_db})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "the browser's settings do not apply on this settings file" in done.stderr
+    assert "no calendar named 'uk-support'" in done.stderr

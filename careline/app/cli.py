@@ -209,6 +209,13 @@ def config_cmd(click_ctx: click.Context, check: bool) -> None:
     assert root is not None  # the top-level group always sets it
     settings = root.bootstrap
     if check:
+        from careline.app.doctor import WARNING, check_overlay
+        from careline.errors import ConfigError
+
+        found, _ = check_overlay(settings)  # the browser's changes, where the database holds any
+        problem = next((f.message for f in found if f.level == WARNING), None)
+        if problem:  # the file is fine alone, but the service would drop what admins set in the browser
+            raise ConfigError("<database>", problem)
         click.echo(f"ok: {len(settings.brands)} brand(s), database {settings.service.database}")
         return
     for key, help_text, default in describe():
