@@ -372,7 +372,8 @@ def _build(cls: type[T], data: Any, prefix: str) -> T:
         key = f"{prefix}.{name}".lstrip(".")
         meta = names[name].metadata
         if meta.get("secret") and value not in ("", None):
-            raise ConfigError(key, f"secrets are read only from the environment ({SECRET_ENV.get(key, '')})")
+            raise ConfigError(key, f"a secret is not a setting, in the file or as CARELINE_<SECTION>__<KEY>: give it "
+                                   f"as ${SECRET_ENV.get(key, 'its own variable')} in the environment")
         kwargs[name] = _check(key, _convert(key, hints[name], value), meta)
     return cls(**kwargs)
 

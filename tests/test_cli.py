@@ -729,3 +729,16 @@ def test_evaluate_refuses_labels_it_would_score_wrongly(tmp_path: Path, task: st
     data.write_text(body, encoding="utf-8")
     code, out = run_main("evaluate", "--task", task, "--data", str(data), "--kind", "vader", "--quiet")
     assert code == 2 and words in out, out
+
+
+def test_small_command_line_refusals(tmp_path: Path) -> None:
+    """From a newcomer's audit: an empty draft was "no findings" (exit 0); an empty handle was looked up and not
+    found (exit 1); a secret given as CARELINE_SOURCES__X__BEARER_TOKEN was told "secrets are read only from the
+    environment", which is where it came from."""
+    code, out = run_main("tone-check", "")
+    assert code == 2 and "the draft is empty" in out, out
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    code, out = run_main("customer", "export", "--platform", "x", "--handle", "@", env=env)
+    assert code == 2 and "give the author's handle" in out, out
+    code, out = run_main("config", "--check", env={"CARELINE_SOURCES__X__BEARER_TOKEN": "abc"})
+    assert code == 2 and "give it as $CARELINE_X_BEARER_TOKEN in the environment" in out, out

@@ -152,6 +152,6 @@ def test_sla_backfill_refuses_a_batch_below_1_and_leaves_the_durations_to_a_real
             "SELECT first_response_clock_s FROM conversations WHERE id = ?", (cid,)).fetchone()[0])
         assert missing is None
         result = CliRunner().invoke(cli, ["sla", "backfill", "--batch", "1"], env=env)
-        assert result.exit_code == 0 and "filled first response 1" in result.output, result.output
+        assert result.exit_code == 0 and "filled 1 first-response and" in result.output, result.output
     finally:
         store.close_sync()

@@ -119,7 +119,7 @@ def test_backfill_fills_what_conversations_decided_before_m006_lack(store: Store
     env = {"CARELINE_SERVICE__DATABASE": str(store.path)}
     result = CliRunner().invoke(cli, ["sla", "backfill", "--batch", "1"], env=env, catch_exceptions=False)
     assert result.exit_code == 0 and "1 conversation(s) lacked a duration" in result.output
-    assert "first response 1, resolution 1" in result.output
+    assert "filled 1 first-response and 1 resolution duration(s)" in result.output
     assert clocks(store, cid) == (90 * 60, 3 * 3600)
     again = CliRunner().invoke(cli, ["sla", "backfill"], env=env, catch_exceptions=False)
     assert "nothing to do" in again.output and clocks(store, cid) == (90 * 60, 3 * 3600)

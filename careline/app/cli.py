@@ -425,8 +425,12 @@ def user_reset(ctx: Context, username: str) -> None:
         token = store.write_sync(reset)
     finally:
         store.close_sync()
-    base = ctx.settings.responder.public_url or f"http://{ctx.settings.service.host}:{ctx.settings.service.port}"
+    service = ctx.settings.service
+    base = ctx.settings.responder.public_url or f"http://{service.host}:{service.port}"
     click.echo(f"{base.rstrip('/')}/set-password?token={token}")
+    if not ctx.settings.responder.public_url and service.host in ("0.0.0.0", "::", ""):
+        click.echo(f"note: {service.host or 'every address'} is where the service listens, not an address to open: "
+                   "put this server's name in its place (responder.public_url sets it for good)", err=True)
 
 
 @user.command("reset-two-factor")

@@ -36,15 +36,17 @@ RULES: tuple[Rule, ...] = (
           r"|\bwie oft (?:noch|(?:müssen|sollen|muss|soll) (?:wir|ich))\b"
           r"|\b(?:lies|lest|lesen sie)\b[^.!?]{0,30}?\b(?:unsere|meine) (?:vorherigen|vorigen|letzten|bisherigen"
           r"|früheren)"
-          r" (?:nachrichten|antworten|beiträge|mails|e-mails|dms)\b"
-          r"|\bnicht (?:unsere schuld|unser fehler|unsere verantwortung|unser problem|unsere sache)\b"
+          r" (?:nachrichten|antworten|beiträge|mails|e-mails|dms)\b",
+          "Points out that the customer did not listen.", "Kurz zusammengefasst:"),
+    _rule("defensive",  # its own rule for its own suggestion: "In short:" answered "not our fault" (the CLI audit)
+          r"\bnicht (?:unsere schuld|unser fehler|unsere verantwortung|unser problem|unsere sache)\b"
           r"|\bliegt nicht an uns\b|\bgeht uns nichts an\b|\b(?:das|es) ist (?:ihr|dein"
           r"|euer) (?:eigenes )?problem\b"
           r"|\b(?:wir sind|sind wir) (?:leider |dafür |hierfür |daran |hier )*(?:nicht|keineswegs) "
           r"(?:verantwortlich|schuld|zuständig|haftbar)\b"
           r"|\b(?:wir tragen|tragen wir) (?:dafür |hierfür )?keine (?:verantwortung|schuld|haftung)\b"
           r"|\b(?:wir haben|haben wir) nichts falsch gemacht\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Kurz zusammengefasst:"),
+          "Denies responsibility before helping.", "Das tut uns leid, und wir bringen es in Ordnung."),
     _rule("blaming",  # "Keine Sorge, das ist auf keinen Fall Ihre Schuld" consoles
           r"\b(?:ihre|deine|eure) (?:eigene )?schuld\b", "Blames the customer.", "So lösen wir es jetzt:",
           unless=r"\b(?:nicht|kein(?:e|en|er)?|keineswegs|keinesfalls|niemals|nie)\b[^.!?,;:–]{0,30}?"

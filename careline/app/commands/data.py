@@ -141,6 +141,17 @@ def _holds_sealed(database: str | Path) -> bool:
         conn.close()
 
 
+def _handle(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A handle with something in it: ``--handle ''`` (or ``@``) was looked up and "not found", exit 1."""
+    if not value.strip().lstrip("@").strip():
+        raise click.BadParameter("give the author's handle (e.g. @ana or ana)")
+    return value
+
+
+HANDLE = click.option("--handle", required=True, callback=_handle,
+                      help="The author's handle (a leading @ is ignored).")
+
+
 @click.group("customer")
 def customer() -> None:
     """One customer's data on request: export it, or erase it everywhere (GDPR articles 15 and 17)."""
@@ -148,7 +159,7 @@ def customer() -> None:
 
 @customer.command("export")
 @click.option("--platform", type=click.Choice(PLATFORMS), required=True)
-@click.option("--handle", required=True, help="The author's handle (a leading @ is ignored).")
+@HANDLE
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
 @click.pass_context
 def customer_export(ctx: click.Context, platform: str, handle: str, output: str | None) -> None:
@@ -175,7 +186,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
 
 @customer.command("erase")
 @click.option("--platform", type=click.Choice(PLATFORMS), required=True)
-@click.option("--handle", required=True, help="The author's handle (a leading @ is ignored).")
+@HANDLE
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) -> None:

@@ -124,8 +124,10 @@ def sla_backfill(ctx: click.Context, batch: int) -> None:
                 ids = store.read_sync(partial(missing_clock_ids, after_id=ids[-1], limit=batch))
     finally:
         store.close_sync()
-    click.echo(f"{total} conversation(s) lacked a duration; filled first response {filled['first_response_clock_s']}, "
-               f"resolution {filled['resolution_clock_s']}" + ("" if total else " (nothing to do)"))
+    first, resolution = filled["first_response_clock_s"], filled["resolution_clock_s"]
+    rest = " (the others are not answered or resolved yet: they have no duration to fill)" if total else ""
+    click.echo(f"{total} conversation(s) lacked a duration; filled {first} first-response and {resolution} "
+               f"resolution duration(s)" + (rest if total else " (nothing to do)"))
 
 
 @click.command("tone-check")
@@ -140,7 +142,7 @@ def tone_check(text: str, language: str) -> None:
     vague_promise), the span and a suggested rewrite. Exits 1 when a finding is defensive (any
     finding except vague_promise), 0 otherwise.
 
-    "checked": false with a "note" means the rules of that language miss about half of the
+    "checked": false with a "note" means the rules of that language miss half or more of the
     defensive replies written blind (no language reaches the bar today, English included): exit 0
     is "none of the phrasings we know", not a clean bill, so read the reply yourself.
     """
@@ -150,6 +152,9 @@ def tone_check(text: str, language: str) -> None:
                                  param_hint="'--language'")
     if text == "-":
         text = sys.stdin.read()
+    if not text.strip():  # "no findings" of nothing read as a clean bill (classify refuses an empty text too)
+        raise click.BadParameter("the draft is empty: give the reply's text, or - to read it from standard input",
+                                 param_hint="TEXT")
     report = check_tone(text, code)
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     if report.defensive:
