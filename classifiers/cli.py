@@ -65,9 +65,14 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
               help="LoRA adapter directory to embed with (copied into --out). Default: the one already "
                    "in --out, so retraining the heads keeps the shipped adapter.")
 @click.option("--frozen", is_flag=True, help="Heads on the plain encoder, no adapter (the first model's recipe).")
+@click.option("--yes", is_flag=True, help="Replace a model already in --out without asking (for scripts).")
 def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, lora_epochs: int,
-          adapter_dir: str | None, frozen: bool) -> None:
-    """Train every head on ../shared/data (CPU, minutes) and write manifest + weights."""
+          adapter_dir: str | None, frozen: bool, yes: bool) -> None:
+    """Train every head on ../shared/data (CPU, minutes) and write manifest + weights.
+
+    Without --adapter, --lora or --frozen the heads are fitted on the adapter of the model already in --out,
+    or, for a new folder, on the configured model's (the shipped one). A model already in --out is replaced
+    only after a question (--yes skips it; without a terminal the command refuses instead)."""
     import shutil
 
     from tqdm import tqdm
@@ -78,9 +83,13 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
 
     if sum([bool(lora_epochs), bool(adapter_dir), frozen]) > 1:
         raise click.UsageError("choose one of --lora, --adapter and --frozen")
-    target = typed_path(out_dir) or Path(_settings_classifier().model_dir)
+    configured = Path(_settings_classifier().model_dir)
+    configured = configured if configured.is_absolute() else REPO_ROOT / configured
+    target = typed_path(out_dir) or configured
     if not target.is_absolute():
         target = REPO_ROOT / target
+    if (target / "manifest.json").exists() and not yes:
+        _confirm_replace(target)
     adapter: Path | None = None
     if lora_epochs:
         from classifiers.lora import HELD_OUT, LoraConfig, adapter_tasks, train_lora
@@ -94,8 +103,12 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
         adapter = target / Path(adapter_dir).name
         if Path(adapter_dir).resolve() != adapter.resolve():
             shutil.copytree(adapter_dir, adapter, dirs_exist_ok=True)
-    elif not frozen:
+    elif not frozen:  # a new folder gets a copy of the configured model's adapter, not silently the plain encoder
         adapter = _current_adapter(target)
+        shipped = _current_adapter(configured) if adapter is None else None
+        if shipped is not None:
+            adapter = target / shipped.name
+            shutil.copytree(shipped, adapter, dirs_exist_ok=True)
     click.echo(f"encoder: {'base + adapter ' + str(adapter) if adapter else 'base (frozen)'}")
     cfg = TrainConfig(target, folds=folds, sentiment_n=sentiment_n, limit=limit, adapter_dir=adapter)
     manifest = run_train(cfg, progress=lambda desc, n: tqdm(total=n, desc=desc, unit="text"))
@@ -110,6 +123,18 @@ def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, 
                        f"macro-recall={m['macro_recall']:.3f}{extra}")
     click.echo("The severity, sarcasm and praise-complaint heads are fitted on top of these, in this order: "
                f"python -m classifiers.train_extra --minilm --sarcasm --praise-complaint --model-dir {target}")
+
+
+def _confirm_replace(target: Path) -> None:
+    """Ask before a training run overwrites a model (the shipped one, by default): it takes minutes and cannot
+    be undone but by git."""
+    import sys
+
+    words = f"{target} holds a model; training writes over it"
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"{words}. Give --out a new folder, or --yes to replace it.")
+    if not click.confirm(f"{words}. Replace it?", default=False, err=True):
+        raise click.ClickException("nothing was trained")
 
 
 def _current_adapter(model_dir: Path) -> Path | None:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -742,3 +743,30 @@ def test_small_command_line_refusals(tmp_path: Path) -> None:
     assert code == 2 and "give the author's handle" in out, out
     code, out = run_main("config", "--check", env={"CARELINE_SOURCES__X__BEARER_TOKEN": "abc"})
     assert code == 2 and "give it as $CARELINE_X_BEARER_TOKEN in the environment" in out, out
+
+
+def test_train_asks_before_replacing_a_model_and_keeps_the_shipped_adapter_for_a_new_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``careline train`` wrote over the shipped model without a question, and ``--out NEW`` trained on the plain
+    encoder, saying only "encoder: base (frozen)"."""
+    import classifiers.train
+    from classifiers.cli import train
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "manifest.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(train, ["--out", str(model), "--limit", "5"], input="")
+    assert result.exit_code == 2 and "holds a model; training writes over it" in result.output, result.output
+    seen: list[Any] = []
+
+    def fake_train(cfg: Any, progress: Any = None) -> dict[str, Any]:
+        seen.append(cfg)
+        return {"version": "test", "metrics": {}}
+
+    monkeypatch.setattr(classifiers.train, "train", fake_train)
+    fresh = tmp_path / "fresh"
+    result = CliRunner().invoke(train, ["--out", str(fresh), "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    adapter = seen[0].adapter_dir
+    assert adapter is not None and adapter.parent == fresh and (adapter / "adapter_config.json").is_file()
+    assert f"encoder: base + adapter {adapter}" in result.output
