@@ -282,6 +282,37 @@ async def test_a_failed_reply_offers_retry_only_to_who_may_and_says_what_retired
     assert f'/replies/{failed["id"]}/retry' not in page
 
 
+async def test_a_draft_offers_its_editor_only_where_a_submit_can_work(client: TestClient) -> None:
+    """The agent's withdrawn draft kept its "Edit and submit" form after a lead took the conversation over (or
+    after a resolve): a submit there is refused, so the page says what to do instead."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x&status=new")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "As we already explained, this is our policy.",
+                                "idempotency_key": "editor-draft-1"})
+    held = await r.json()
+    assert held.get("state") == "awaiting_approval", held
+    r = await client.post(f"/api/replies/{held['id']}/withdraw", headers={"X-CSRF-Token": csrf})
+    assert r.status == 200
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert f'action="/replies/{held["id"]}/resubmit"' in page
+    r = await client.post(f"/api/conversations/{conv}/resolve", headers={"X-CSRF-Token": csrf})
+    assert r.status == 200
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert "resubmit" not in page.split('id="reply-')[-1] and "reopen it to edit and submit this draft" in page
+    r = await client.post(f"/api/conversations/{conv}/reopen", headers={"X-CSRF-Token": csrf})
+    assert r.status == 200
+    client.session.cookie_jar.clear()
+    lead_csrf = await login(client, "lead")
+    r = await client.post(f"/api/conversations/{conv}/take_over", headers={"X-CSRF-Token": lead_csrf})
+    assert r.status == 200
+    client.session.cookie_jar.clear()
+    await login(client, "agent")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert f'action="/replies/{held["id"]}/resubmit"' not in page
+    assert "lead holds the conversation now: take it over to edit and submit this draft" in page
+
+
 async def test_the_page_says_what_became_of_a_reply_sent_from_the_form(client: TestClient) -> None:
     """The form said "Sent." in green for a reply the platform refused, and "Retried." for a retry that failed
     again: the page reports the reply's outcome, as the API's message does."""
