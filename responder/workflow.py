@@ -139,6 +139,9 @@ class Outcome:
     survey_url: str | None = None
     #: Set when :func:`undo` can take this back.
     undoable: bool = False
+    #: Replies not yet posted that a close withdrew, or that its undo put back (the page says so).
+    withdrawn: int = 0
+    restored: int = 0
 
 
 # -- ownership --------------------------------------------------------------------------------------------
@@ -240,7 +243,8 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
         message = words.get(action, "Done.")
         if withdrawn:
             message += f" {withdrawn} repl{'y' if withdrawn == 1 else 'ies'} not yet posted withdrawn."
-        return Outcome(load_conversation(db, conv_id), message=message, survey_url=url, undoable=action in UNDOABLE)
+        return Outcome(load_conversation(db, conv_id), message=message, survey_url=url, undoable=action in UNDOABLE,
+                       withdrawn=withdrawn)
 
     return await desk.store.write(write)
 
@@ -334,6 +338,7 @@ async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outc
             raise Conflict("too late to undo: changes can be taken back for 10 minutes")
         queue.restore(db, conv_id, last, actor=actor.username, now=now)
         message = f"Undone: back to {last.data['from']}."
+        restored = kept = 0
         if last.data["action"] in CLOSED_STATUSES_BY:
             restored, kept = _restore_withdrawn(db, conv_id, last, actor, now)
             if restored:
@@ -341,7 +346,7 @@ async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outc
             if kept:
                 message += (f" {kept} stay{'s' if kept == 1 else ''} withdrawn: the customer's message was "
                             "answered meanwhile.")
-        return Outcome(load_conversation(db, conv_id), message=message)
+        return Outcome(load_conversation(db, conv_id), message=message, restored=restored)
 
     return await desk.store.write(write)
 

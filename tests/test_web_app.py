@@ -313,6 +313,27 @@ async def test_a_draft_offers_its_editor_only_where_a_submit_can_work(client: Te
     assert "lead holds the conversation now: take it over to edit and submit this draft" in page
 
 
+async def test_the_page_says_a_close_withdrew_a_reply_and_its_undo_put_it_back(client: TestClient) -> None:
+    """"Resolved." alone hid that the agent's reply waiting for a lead would now never go out; "Undone." that it
+    was back."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x&status=new")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "As we already explained, this is our policy.",
+                                "idempotency_key": "withdrawn-said-1"})
+    assert (await r.json()).get("state") == "awaiting_approval"
+    r = await client.post(f"/conversations/{conv}/resolve", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status == 303 and "withdrawn=1" in r.headers["Location"], r.headers["Location"]
+    page = await (await client.get(r.headers["Location"])).text()
+    assert "Resolved. 1 reply not yet posted withdrawn: Undo puts it back." in page
+    r = await client.post(f"/conversations/{conv}/undo", data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status == 303 and "restored=1" in r.headers["Location"], r.headers["Location"]
+    page = await (await client.get(r.headers["Location"])).text()
+    assert "Undone. 1 reply withdrawn by the close back as before." in page
+    page = await (await client.get(f"/conversations/{conv}?done=resolve&withdrawn=99999")).text()
+    assert "99999" not in page  # only a short count is said
+
+
 async def test_the_page_says_what_became_of_a_reply_sent_from_the_form(client: TestClient) -> None:
     """The form said "Sent." in green for a reply the platform refused, and "Retried." for a retry that failed
     again: the page reports the reply's outcome, as the API's message does."""

@@ -52,6 +52,9 @@ def conversation_json(out: Outcome) -> dict[str, Any]:
     body: dict[str, Any] = {**plain(out.conversation), "message": out.message, "undoable": out.undoable}
     if out.survey_url:
         body["survey_path"] = out.survey_url
+    for moved in ("withdrawn", "restored"):  # replies a close withdrew or its undo put back
+        if getattr(out, moved):
+            body[moved] = getattr(out, moved)
     return body
 
 

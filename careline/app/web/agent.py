@@ -345,6 +345,19 @@ def after_sending(action: str, reply: dict[str, Any], resolve: bool = False) -> 
     return {"done": "send_resolve" if resolve and status == "resolved" else action}
 
 
+def _moved(request: web.Request) -> str:
+    """Words for the replies a close withdrew or its undo put back (``?withdrawn=N`` / ``?restored=N``): "Resolved."
+    alone hid that the agent's reply waiting for a lead would now never go out."""
+    said = []
+    for key, words in (("withdrawn", "not yet posted withdrawn: Undo puts {it} back."),
+                       ("restored", "withdrawn by the close back as before.")):
+        raw = request.query.get(key, "")
+        if digits(raw) and 0 < len(raw) < 4:
+            n = int(raw)
+            said.append(f"{n} repl{'y' if n == 1 else 'ies'} " + words.format(it="it" if n == 1 else "them"))
+    return " ".join(said)
+
+
 @allow(Role.AGENT)
 async def conversation_page(request: web.Request) -> web.Response:
     conv_id = int(request.match_info["id"])
@@ -352,7 +365,8 @@ async def conversation_page(request: web.Request) -> web.Response:
                           limits=request.app[DESK].length_limits)
     done = request.query.get("done", "")
     held = request.query.get("held", "")  # set after a send that a lead must approve first
-    return _page(request, d, flash=DONE.get(done, ""), done=done if done in DONE else "", held=held[:500],
+    return _page(request, d, flash=" ".join(filter(None, [DONE.get(done, ""), _moved(request)])),
+                 done=done if done in DONE else "", held=held[:500],
                  not_done=done in NOT_DONE,
                  undoable=done in ("resolve", "dismiss", "snooze", "send_resolve"))
 
@@ -372,6 +386,7 @@ async def action_form(request: web.Request) -> web.Response:
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
     query = after_sending(action, result, form.get("resolve") in TICKED) if action == "send" else {"done": action}
+    query.update({moved: str(result[moved]) for moved in ("withdrawn", "restored") if result.get(moved)})
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 
