@@ -122,6 +122,7 @@ def test_admin_adds_brand_policy_and_template_and_a_new_agent_works_its_mention(
     page.wait_for_selector('form[data-section="brands"][data-item=""] .result.error')  # refused, the form kept
     assert brand.locator(".result").inner_text() == "name: use 1-40 lower-case letters, digits, '-' or '_'"
     assert brand.locator("[name=name]").get_attribute("aria-invalid") == "true"  # the field it names, marked
+    assert brand.locator(".field-error").inner_text().startswith("name: use 1-40")  # and said beside it
     assert page.evaluate("document.activeElement.name") == "name"
     brand.locator("[name=name]").fill("zed")
     brand.get_by_role("button", name="Add").click()

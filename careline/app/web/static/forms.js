@@ -22,12 +22,19 @@
   }
   /* The field a refusal names ("name: use 1-40 lower-case letters ...") is marked and focused, so the admin
      does not hunt for it in a long form; the mark goes at the next answer. */
-  function mark(form, field) {
+  function mark(form, field, text) {
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
       el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
     });
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (el) { el.remove(); });
     var el = field && form.elements.namedItem(field);
-    if (el && el.focus) { el.setAttribute("aria-invalid", "true"); el.focus(); }
+    if (!el || !el.focus) { return; }
+    /* the words beside the field too: on a phone the form's own status line is a screen below the focus */
+    var said = document.createElement("small");
+    said.className = "field-error"; said.id = "field-error-" + field; said.textContent = text || "";
+    el.insertAdjacentElement("afterend", said);
+    el.setAttribute("aria-invalid", "true"); el.setAttribute("aria-describedby", said.id); el.focus();
   }
   function reveal(form, secret) {
     var out = form.querySelector("output");
@@ -109,7 +116,7 @@
       if (button) { button.disabled = false; }
       if (!res.ok) {
         say(form, res.data.error ? res.data.error.message : "failed", true);
-        mark(form, res.data.error && res.data.error.field);
+        mark(form, res.data.error && res.data.error.field, res.data.error && res.data.error.message);
         if (res.status === 409 && form.querySelector("input[name=version]")) { offerKeep(form); }
         return;
       }
