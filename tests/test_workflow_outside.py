@@ -100,17 +100,23 @@ async def test_outside_reply_shows_stops_the_clock_and_refuses_a_double_reply(
         await workflow.send(desk, ADA, conv_id, " \n ", "key-0002", now=utcnow(), resolve=True)
 
 
-async def test_an_outside_answer_supersedes_a_reply_still_waiting_for_approval(
-        demo_world: World, sim: Simulator, store: Store, tmp_path: Path) -> None:
+async def _held_reply(world: World, sim: Simulator, store: Store, tmp_path: Path,
+                      key: str) -> tuple[Settings, int, Desk, workflow.Outcome]:
+    """The demo's first X post stored as a conversation, and ada's reply to it held for a lead."""
     settings = demo_settings(tmp_path, sim.base_url)
     settings = dataclasses.replace(settings, responder=dataclasses.replace(settings.responder,
                                                                            approval_agents=["ada"]))
-    publish(demo_world, "s01")
+    publish(world, "s01")
     await poll_and_route(store, settings)
-    conv_id = conv_of(store, demo_world, "s01")
+    conv_id = conv_of(store, world, "s01")
     desk = Desk(store, settings)
-    held = await workflow.send(desk, ADA, conv_id, "Sorry Maria, please DM us your booking.", "key-0002",
-                               now=utcnow())
+    held = await workflow.send(desk, ADA, conv_id, "Sorry Maria, please DM us your booking.", key, now=utcnow())
+    return settings, conv_id, desk, held
+
+
+async def test_an_outside_answer_supersedes_a_reply_still_waiting_for_approval(
+        demo_world: World, sim: Simulator, store: Store, tmp_path: Path) -> None:
+    settings, _conv, desk, held = await _held_reply(demo_world, sim, store, tmp_path, "key-0002")
     assert held.reply is not None and held.reply.state.value == "awaiting_approval"
     assert held.message.startswith("Waiting for approval by a lead: replies by ada are reviewed")
 
@@ -192,15 +198,7 @@ async def test_undoing_a_close_keeps_a_reply_withdrawn_when_the_brand_answered_m
         demo_world: World, sim: Simulator, store: Store, tmp_path: Path) -> None:
     """The held reply was withdrawn by the resolve; the brand answered from the platform's app while the
     conversation was resolved; the undo put the reply back and a lead's approval posted a second answer."""
-    settings = demo_settings(tmp_path, sim.base_url)
-    settings = dataclasses.replace(settings, responder=dataclasses.replace(settings.responder,
-                                                                           approval_agents=["ada"]))
-    publish(demo_world, "s01")
-    await poll_and_route(store, settings)
-    conv_id = conv_of(store, demo_world, "s01")
-    desk = Desk(store, settings)
-    held = await workflow.send(desk, ADA, conv_id, "Sorry Maria, please DM us your booking.", "key-0009",
-                               now=utcnow())
+    settings, conv_id, desk, held = await _held_reply(demo_world, sim, store, tmp_path, "key-0009")
     assert held.reply is not None
     await workflow.change_status(desk, ADA, conv_id, Action.RESOLVE, now=utcnow())
     publish(demo_world, "s02")  # the brand's answer from its own app
