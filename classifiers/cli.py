@@ -294,6 +294,8 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
     if not texts:
         raise click.BadParameter(f"{data_path} has no rows")
     check_labels(task, labels)  # before the model loads and runs: a typo in row 9,000 costs nothing
+    if not quiet:  # the load takes seconds before the progress bar appears: say what the silence is
+        click.echo(f"{len(texts)} labelled rows read; loading the model ...", err=True)
     clf = _make_classifier(kind, model_dir)
     preds = _predict_all(clf, texts, batch_size, quiet=quiet)
     result = {"task": task, "n": len(texts), "model_version": clf.version,
