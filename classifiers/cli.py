@@ -234,7 +234,7 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
                                    "reads English posts only")
         kept = [i for i in range(len(preds)) if i not in unread]
         out = binary_metrics([int(labels[i]) for i in kept], [float(preds[i].sarcasm or 0.0) for i in kept])
-        return {**out, "skipped_non_english": len(unread)} if unread else out
+        return {**out, "n": len(kept), "skipped_non_english": len(unread)} if unread else out  # n: rows scored
     known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
     _check(labels, known, task)
     return classification_metrics(labels, [p.intent_label for p in preds], sorted(set(labels)))

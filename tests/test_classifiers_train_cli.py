@@ -234,7 +234,7 @@ def test_evaluate_sarcasm_skips_non_english_rows_and_says_why(tmp_path: Path) ->
                                         "--model-dir", str(DEFAULT_MODEL_DIR)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert out["n"] == 5 and out["skipped_non_english"] == 1 and out["auroc"] is not None
+    assert out["n"] == 4 and out["skipped_non_english"] == 1 and out["auroc"] is not None  # n: the rows scored
     assert "skipped 1 non-English row(s) (data row 5)" in res.stderr and "no sarcasm head" not in res.output
     only_german = _write_csv(tmp_path / "de.csv", [GERMAN])
     res = CliRunner().invoke(evaluate, ["--task", "sarcasm", "--data", str(only_german), "--quiet",
