@@ -142,6 +142,8 @@ class Outcome:
     #: Replies not yet posted that a close withdrew, or that its undo put back (the page says so).
     withdrawn: int = 0
     restored: int = 0
+    #: Of an undo's withdrawn replies, those left withdrawn: their message was answered meanwhile.
+    kept_withdrawn: int = 0
 
 
 # -- ownership --------------------------------------------------------------------------------------------
@@ -346,7 +348,7 @@ async def undo(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outc
             if kept:
                 message += (f" {kept} stay{'s' if kept == 1 else ''} withdrawn: the customer's message was "
                             "answered meanwhile.")
-        return Outcome(load_conversation(db, conv_id), message=message, restored=restored)
+        return Outcome(load_conversation(db, conv_id), message=message, restored=restored, kept_withdrawn=kept)
 
     return await desk.store.write(write)
 

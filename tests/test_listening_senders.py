@@ -72,3 +72,35 @@ async def test_a_brands_new_reply_account_posts_at_once_and_a_deleted_brands_sen
         await listening.close()
         await store.close()
     assert sorted(closed) == ["SkylarkAir", "SkylarkCare"]  # both retired senders, closed as the service stops
+
+
+async def test_a_settings_change_rebuilds_only_the_pollers_it_touches_and_never_waits_on_others(
+        tmp_path: Path, sim: tuple[Simulator, World]) -> None:
+    """Every poller was retired one after another, each waiting for its poll in flight: a brand whose server
+    took connections and never answered held up the rebuild, and no brand was polled for over a minute after
+    any save. A poll in flight for skylark must not hold up a change to zed, and skylark's poller stays."""
+    import asyncio
+
+    server, _ = sim
+    x = XSourceSettings(api_base_url=server.base_url, bearer_token="simulator")
+    zed = dataclasses.replace(BRAND, name="zed", keywords=["zedshoes"], handles=["ZedShoes"], x_user_id="900077")
+    settings = Settings(brands=[BRAND, zed], sources=SourcesSettings(x=x))
+    store = await Store(tmp_path / "c.db").open()
+    listening = Listening(store, [], {})
+    try:
+        await listening.start(settings)
+        before = {p.source.key: p for p in listening.pollers}
+        gate = listening._gate(before["x-search:skylark"])
+        await gate.acquire()  # skylark's poll is in flight, and slow
+        try:
+            changed = dataclasses.replace(settings, brands=[BRAND, dataclasses.replace(zed, exclude=["hiring"])])
+            await asyncio.wait_for(listening.reconfigure(changed), timeout=5)
+        finally:
+            gate.release()
+        after = {p.source.key: p for p in listening.pollers}
+        assert after.keys() == before.keys()
+        assert after["x-search:skylark"] is before["x-search:skylark"]  # untouched, its poll left to finish
+        assert after["x-search:zed"] is not before["x-search:zed"]  # rebuilt with the new exclusion
+    finally:
+        await listening.close()
+        await store.close()

@@ -205,5 +205,6 @@ async def test_undoing_a_close_keeps_a_reply_withdrawn_when_the_brand_answered_m
     await poll_and_route(store, settings)
     out = await workflow.undo(desk, ADA, conv_id, now=utcnow())
     assert out.message.endswith("1 stays withdrawn: the customer's message was answered meanwhile.")
+    assert (out.restored, out.kept_withdrawn) == (0, 1)  # what the page's words are made of
     reply = store.read_sync(lambda db: load_reply(db, held.reply.id))  # type: ignore[union-attr]
     assert reply.state.value == "superseded"

@@ -45,6 +45,7 @@ class Listening:
     _task: asyncio.Task[None] | None = None
     _closed: bool = False
     _sender_shapes: dict[str, object] = field(default_factory=dict)
+    _poller_shapes: dict[str, object] = field(default_factory=dict)
     _retiring: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self, settings: Settings) -> None:
@@ -54,6 +55,7 @@ class Listening:
         for p in build_pollers(build_sources(settings), self.store, on_stored=self.on_stored):
             await p.source.start()
             self.pollers.append(p)
+            self._poller_shapes[p.source.key] = poller_shape(settings, p.source.platform, p.source.brand)
 
     def schedule(self, scheduler: AsyncIOScheduler, settings: Settings) -> None:
         """One interval job per poller; overlapping runs are skipped, missed runs coalesced."""
@@ -98,23 +100,48 @@ class Listening:
                 log.exception("rebuilding the pollers for new settings failed")
 
     async def reconfigure(self, settings: Settings) -> None:
-        """Rebuild pollers and jobs when brands or sources changed; add senders for new brands."""
+        """Rebuild the pollers (and jobs) whose brand or platform section changed, each apart from the others;
+        the senders follow too.
+
+        Why only those, and apart: every poller was retired one after another, each waiting for its poll in
+        flight, so one slow source (a Mastodon server that takes connections and never answers: four 20 s
+        timeouts) held up the rebuild and stopped every brand's polling for over a minute at any settings save.
+        """
         async with self._lock:
             shape = (settings.brands, settings.sources)
             if shape == self._shape:
                 return
             self._shape = shape
             await self._sync_senders(settings)
-            old = list(self.pollers)
-            for p in old:
-                await self._retire(p)
-            fresh = build_pollers(build_sources(settings), self.store, on_stored=self.on_stored)
-            for p in fresh:
-                await p.source.start()
-                self.pollers.append(p)
-                if self.scheduler is not None:
-                    self._add_job(p, settings)
-            log.info("settings changed: %d poller(s) rebuilt as %d", len(old), len(fresh))
+            fresh = {p.source.key: p for p in build_pollers(build_sources(settings), self.store,
+                                                            on_stored=self.on_stored)}
+            shapes = {key: poller_shape(settings, p.source.platform, p.source.brand) for key, p in fresh.items()}
+            old = {p.source.key: p for p in self.pollers}
+            changed = sorted(key for key in old.keys() | fresh.keys()
+                             if key not in old or key not in fresh or self._poller_shapes.get(key) != shapes[key])
+            results = await asyncio.gather(*(self._swap(old.get(k), fresh.get(k), settings) for k in changed),
+                                           return_exceptions=True)
+            for key, result in zip(changed, results, strict=True):
+                if isinstance(result, BaseException):
+                    log.error("settings changed: the poller %s could not start again: %s", key, result)
+                    self._shape = None  # the next change, or the same settings again, tries again
+                elif key in fresh:
+                    self._poller_shapes[key] = shapes[key]
+                else:
+                    self._poller_shapes.pop(key, None)
+            log.info("settings changed: %d poller(s) rebuilt, %d unchanged", len(changed),
+                     len(fresh.keys() - set(changed)))
+
+    async def _swap(self, old: Poller | None, new: Poller | None, settings: Settings) -> None:
+        """Retire ``old`` (its poll in flight finishes first), then start ``new`` in its place: one source key
+        never polls twice at once, and it resumes from the cursor the old one committed."""
+        if old is not None:
+            await self._retire(old)
+        if new is not None:
+            await new.source.start()
+            self.pollers.append(new)
+            if self.scheduler is not None:
+                self._add_job(new, settings)
 
     async def _retire(self, p: Poller) -> None:
         """Stop scheduling ``p``, let a running poll finish, then close its source."""
@@ -165,6 +192,12 @@ class Listening:
         for task in retiring:
             task.cancel()  # _close_later closes its sender as it is cancelled
         await asyncio.gather(*retiring, return_exceptions=True)
+
+
+def poller_shape(settings: Settings, platform: str, brand: str) -> object:
+    """What a poller of ``brand`` on ``platform`` is built from: its platform's section (interval, budget, ...)
+    and the brand's settings (keywords, exclusions, accounts)."""
+    return getattr(settings.sources, platform, None), next((b for b in settings.brands if b.name == brand), None)
 
 
 #: The brand fields each platform's reply sender is built from (``platforms.registry.build_senders``).

@@ -52,7 +52,7 @@ def conversation_json(out: Outcome) -> dict[str, Any]:
     body: dict[str, Any] = {**plain(out.conversation), "message": out.message, "undoable": out.undoable}
     if out.survey_url:
         body["survey_path"] = out.survey_url
-    for moved in ("withdrawn", "restored"):  # replies a close withdrew or its undo put back
+    for moved in ("withdrawn", "restored", "kept_withdrawn"):  # replies a close withdrew, its undo put back or not
         if getattr(out, moved):
             body[moved] = getattr(out, moved)
     return body

@@ -350,7 +350,8 @@ def _moved(request: web.Request) -> str:
     alone hid that the agent's reply waiting for a lead would now never go out."""
     said = []
     for key, words in (("withdrawn", "not yet posted withdrawn: Undo puts {it} back."),
-                       ("restored", "withdrawn by the close back as before.")):
+                       ("restored", "withdrawn by the close back as before."),
+                       ("kept_withdrawn", "left withdrawn: the customer's message was answered meanwhile.")):
         raw = request.query.get(key, "")
         if digits(raw) and 0 < len(raw) < 4:
             n = int(raw)
@@ -386,7 +387,8 @@ async def action_form(request: web.Request) -> web.Response:
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
     query = after_sending(action, result, form.get("resolve") in TICKED) if action == "send" else {"done": action}
-    query.update({moved: str(result[moved]) for moved in ("withdrawn", "restored") if result.get(moved)})
+    query.update({moved: str(result[moved]) for moved in ("withdrawn", "restored", "kept_withdrawn")
+                  if result.get(moved)})
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 

@@ -142,7 +142,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 #: Query keys of earlier outcomes, dropped from the page a refused form goes back to (they would say "Tagged.").
 OUTCOME_KEYS = frozenset({OOPS, OOPS_SIG, "done", "held", "bulk", "bsig", "undo", "ok", "refused", "sig",
-                          "withdrawn", "restored"})
+                          "withdrawn", "restored", "kept_withdrawn"})
 
 
 def back_with_error(request: web.Request, message: str) -> web.Response | None:
