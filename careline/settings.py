@@ -386,8 +386,10 @@ def _convert(key: str, tp: Any, value: Any) -> Any:
         (item,) = typing.get_args(tp)
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, Mapping) and dataclasses.is_dataclass(item):  # [brands] where [[brands]] was meant
+            raise ConfigError(key, f"expected a list of tables: write [[{key}]] (double brackets) for each one")
         if not isinstance(value, list):
-            raise ConfigError(key, f"expected a list, got {value!r}")
+            raise ConfigError(key, f"expected a list, got {value!r}"[:300])
         return [_convert(f"{key}[{i}]", item, v) for i, v in enumerate(value)]
     if origin is dict:
         _, item = typing.get_args(tp)
@@ -508,6 +510,7 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"brands[{i}].mastodon_account",
                               "expected username@instance, e.g. 'acme@mastodon.social'")
     _check_zone("service.timezone", settings.service.timezone)
+    _check_host(settings.service.host)
     _check_names("sla.calendars", [c.name for c in settings.sla.calendars], "calendar")
     _check_names("sla.policies", [p.name for p in settings.sla.policies], "policy")
     calendars = {c.name for c in settings.sla.calendars}
@@ -563,6 +566,20 @@ def _check_names(section: str, names: list[str], what: str) -> None:
             raise ConfigError(f"{section}[{i}].name", f"a {what} needs a name")
         if name in names[:i]:
             raise ConfigError(f"{section}[{i}].name", f"{what} {name!r} is defined twice")
+
+
+def _check_host(host: str) -> None:
+    """The address the web app binds to: an IP address or a host name. "not a host" passed the check, and
+    ``careline run`` then failed to bind (exit 1) instead of naming the key."""
+    from ipaddress import ip_address
+
+    try:
+        ip_address(host)
+        return
+    except ValueError:
+        pass
+    if not (0 < len(host) <= 253 and all(_LABEL.fullmatch(part) for part in host.rstrip(".").split("."))):
+        raise ConfigError("service.host", f"expected an IP address or a host name, got {host!r}")
 
 
 def _check_holidays(i: int, holidays: list[str]) -> None:

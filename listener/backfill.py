@@ -50,6 +50,8 @@ def parse_since(text: str) -> timedelta:
     if match is None:
         raise ConfigError("--since", f"expected a number and a unit (s, m, h, d, w), e.g. 2d; got {text!r}")
     seconds = int(match.group(1)) * UNITS[match.group(2)]
+    if seconds == 0:  # "0m" backfilled nothing and said it was done
+        raise ConfigError("--since", f"must go back more than nothing; got {text.strip()!r}")
     if seconds > MAX_SINCE.total_seconds():
         raise ConfigError("--since", f"goes back at most {MAX_SINCE.days} days; got {text.strip()!r}")
     return timedelta(seconds=seconds)

@@ -770,3 +770,24 @@ def test_train_asks_before_replacing_a_model_and_keeps_the_shipped_adapter_for_a
     adapter = seen[0].adapter_dir
     assert adapter is not None and adapter.parent == fresh and (adapter / "adapter_config.json").is_file()
     assert f"encoder: base + adapter {adapter}" in result.output
+
+
+def test_more_newcomer_refusals(tmp_path: Path) -> None:
+    """[brands] written for [[brands]] printed the whole table back; a host that is none passed the check and
+    failed the start; restoring a file that is no database advised "(restore a backup)"; --since 0m did nothing
+    and said it was done."""
+    config = tmp_path / "c.toml"
+    config.write_text('[brands]\nname = "a"\nkeywords = ["x"]\n', encoding="utf-8")
+    code, out = run_main("--config", str(config), "config", "--check")
+    assert code == 2 and "write [[brands]] (double brackets)" in out, out
+    code, out = run_main("config", "--check", env={"CARELINE_SERVICE__HOST": "not a host"})
+    assert code == 2 and "service.host" in out and "expected an IP address or a host name" in out, out
+    for host in ("localhost", "0.0.0.0", "::", "care.example.com"):
+        assert run_main("config", "--check", env={"CARELINE_SERVICE__HOST": host})[0] == 0, host
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"hello")
+    code, out = run_main("restore", str(junk), "--yes", env={"CARELINE_SERVICE__DATABASE": str(tmp_path / "d.db")})
+    assert code == 1 and "it cannot be restored; choose another backup" in out and "(restore a backup)" not in out
+    code, out = run_main("backfill", "--source", "x", "--since", "0m",
+                         env={"CARELINE_SERVICE__DATABASE": str(tmp_path / "d.db")})
+    assert code == 2 and "must go back more than nothing" in out, out

@@ -149,6 +149,8 @@ def test_backfill_x_and_reddit_since_2d_then_status(threaded_sim: tuple[World, s
     assert "$0.030" in lines["x-search"]  # 6 posts read at $0.005 (the brand's own post is read, then dropped)
     assert "not polled yet" in lines["reddit-search"]
     assert "Estimated spend today" in status
+    out = run(config, "backfill", "--source", "x", "--since", "30d", "--quiet").output  # was capped without a word
+    assert "x-search:skylark: x reaches back 7 days at most; backfilling that" in out, out
 
 
 def test_backfill_bluesky_and_mastodon_since_2d_then_status(threaded_sim: tuple[World, str], tmp_path: Path) -> None:

@@ -304,6 +304,16 @@ def _read(path: str | Path, read: Callable[[sqlite3.Connection], T]) -> T:
         conn.close()
 
 
+def verify_backup(path: str | Path) -> None:
+    """:func:`verify` of a file to restore from: its damage is said without "(restore a backup)", which is
+    advice for a damaged database and read oddly of the backup itself."""
+    try:
+        verify(path)
+    except StoreFileError as exc:
+        raise StoreFileError(path, exc.cause.replace(" (restore a backup)", "") +
+                             ": it cannot be restored; choose another backup") from None
+
+
 def verify(path: str | Path) -> None:
     """Raise :class:`StoreFileError` unless ``path`` is a whole SQLite file that passes integrity_check."""
     problems = _read(path, integrity_errors)
@@ -363,7 +373,7 @@ def restore(backup_file: str | Path, database: str | Path, *, known: Iterable[Mi
 
     ``known`` are the migration sets this code applies (the store's core set is always one)."""
     refuse_own_file(database, backup_file, "cannot restore the database from itself")
-    verify(backup_file)
+    verify_backup(backup_file)
     check_restorable(backup_file, [CORE, *known], force=force)
     target = Path(database)
     try:

@@ -95,7 +95,7 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
     """
     database = settings_of(ctx).service.database
     backups.refuse_own_file(database, file, "cannot restore the database from itself")
-    backups.verify(file)
+    backups.verify_backup(file)
     backups.check_restorable(file, KNOWN_MIGRATIONS, force=force)
     if not yes:
         click.confirm(f"Replace everything in {database} with {file}?", abort=True)

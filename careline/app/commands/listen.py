@@ -145,10 +145,18 @@ async def run_backfill(settings: Settings, which: str, window: timedelta, *, bra
     try:
         for source, budget, _pages in planned:
             since = clamp_since(source, now - window, now)
+            if since > now - window:  # the platform keeps less: said, so "30d" does not read as done
+                click.echo(f"{source.key}: {source.platform} reaches back {_span(now - since)} at most; "
+                           f"backfilling that", err=True)
             results.append(await _one(source, store, since, budget, now, quiet))
     finally:
         await store.close()
     return results
+
+
+def _span(delta: timedelta) -> str:
+    hours = round(delta.total_seconds() / 3600)
+    return f"{hours // 24} days" if hours >= 48 and hours % 24 == 0 else f"{hours} hours"
 
 
 async def _one(source: Source, store: Store, since: datetime, budget: Budget | None, now: datetime,
