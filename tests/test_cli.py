@@ -791,3 +791,12 @@ def test_more_newcomer_refusals(tmp_path: Path) -> None:
     code, out = run_main("backfill", "--source", "x", "--since", "0m",
                          env={"CARELINE_SERVICE__DATABASE": str(tmp_path / "d.db")})
     assert code == 2 and "must go back more than nothing" in out, out
+
+
+def test_check_refuses_a_model_folder_with_no_model(tmp_path: Path) -> None:
+    """A missing classifier.model_dir passed the check, and run then failed at start (exit 1)."""
+    code, out = run_main("config", "--check", env={"CARELINE_CLASSIFIER__MODEL_DIR": str(tmp_path / "none")})
+    assert code == 2 and "no trained model at" in out and "classifier.model_dir" in out, out
+    code, out = run_main("config", "--check", env={"CARELINE_CLASSIFIER__MODEL_DIR": str(tmp_path / "none"),
+                                                   "CARELINE_CLASSIFIER__KIND": "vader"})
+    assert code == 0, out  # the lexicon needs no model folder

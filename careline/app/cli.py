@@ -216,10 +216,26 @@ def config_cmd(click_ctx: click.Context, check: bool) -> None:
         problem = next((f.message for f in found if f.level == WARNING), None)
         if problem:  # the file is fine alone, but the service would drop what admins set in the browser
             raise ConfigError("<database>", problem)
+        _check_model_dir(settings)
         click.echo(f"ok: {len(settings.brands)} brand(s), database {settings.service.database}")
         return
     for key, help_text, default in describe():
         click.echo(f"{key} = {json.dumps(default)}\n    {help_text}")
+
+
+def _check_model_dir(settings: Settings) -> None:
+    """The trained model the settings name must be there: a missing ``classifier.model_dir`` passed the check,
+    then ``careline run`` failed at start (exit 1). Read from the Careline folder, as the service reads it."""
+    from careline.app.service import REPO
+    from careline.errors import ConfigError
+
+    if settings.classifier.kind != "minilm":
+        return
+    folder = Path(settings.classifier.model_dir)
+    folder = folder if folder.is_absolute() else REPO / folder
+    if not (folder / "manifest.json").is_file():
+        raise ConfigError("classifier.model_dir", f"no trained model at {folder} (its manifest.json is missing); "
+                                                  "point it at one, or train one with careline train --out")
 
 
 @config_cmd.command("export")
