@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import Event, ReplyState, from_iso
+from careline.domain import Event, from_iso
 from careline.store.conversations import (
     load_conversation,
     mark_answered,
     place_brand_post,
     reply_with_platform_id,
-    set_reply_state,
+    supersede,
     unsent_replies,
     waiting_brand_posts,
 )
@@ -73,8 +73,6 @@ def answered_outside(db: Database, conv_id: int, post: dict[str, Any], *, now: d
     if conv.first_responded_at is None:
         record_clock(db, conv_id, TargetKind.FIRST_RESPONSE, posted)
     for reply in unsent_replies(db, conv_id):
-        set_reply_state(db, reply.id, ReplyState.SUPERSEDED, now, superseded_by=post["key"])
-        append_event(db, Event(now, "system", "reply.superseded", f"conversation:{conv_id}",
-                               {"reply": reply.id, "by": post["key"]}))
+        supersede(db, reply.id, conv_id, post["key"], actor="system", now=now)
     if conv.status.value in ("new", "open"):
         queue.act(db, conv_id, Action.WAIT, actor="system", now=now)

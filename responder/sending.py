@@ -36,7 +36,7 @@ from careline.store.conversations import (
     latest_customer_key,
     load_reply,
     mark_answered,
-    set_reply_state,
+    supersede,
 )
 from careline.store.records import append_event, rows
 from responder.history import record_clock
@@ -164,13 +164,11 @@ def _answered_since(db: Database, reply_id: int, actor: str, now: datetime) -> b
     """Supersede a failed reply that a later one answers (a colleague replied while it waited for a retry):
     retried, it would be a second answer to the customer's message. In the claiming transaction, so a retry
     and a colleague's send cannot both go out."""
-    later = later_answer(db, load_reply(db, reply_id))
+    reply = load_reply(db, reply_id)
+    later = later_answer(db, reply)
     if later is None:
         return False
-    set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=f"reply:{later.id}")
-    conv_id = db.conn.execute("SELECT conversation_id FROM replies WHERE id = ?", (reply_id,)).fetchone()[0]
-    append_event(db, Event(now, actor, "reply.superseded", f"conversation:{conv_id}",
-                           {"reply": reply_id, "by": f"reply:{later.id}"}))
+    supersede(db, reply_id, reply.conversation_id, f"reply:{later.id}", actor=actor, now=now)
     return True
 
 

@@ -59,6 +59,7 @@ from careline.store.conversations import (
     load_reply,
     reply_by_key,
     set_reply_state,
+    supersede,
 )
 from careline.store.records import StoredEvent, append_event, last_status_event
 from responder import queue, replies, sending, surveys
@@ -288,8 +289,8 @@ def _restore_withdrawn(db: Database, conv_id: int, close: StoredEvent, actor: Ac
         reply = load_reply(db, withdrawn["reply"])
         if reply.state is not ReplyState.SUPERSEDED or reply.superseded_by != CLOSED_STATUSES_BY[by]:
             continue
-        if _answered_meanwhile(db, conv_id, reply):
-            kept += 1
+        if _answered_by(db, load_conversation(db, conv_id), reply.in_reply_to or ""):
+            kept += 1  # answered while closed (the brand's own app): restored, it would be a second answer
             continue
         state = ReplyState(withdrawn.get("from") or ReplyState.AWAITING_APPROVAL.value)
         set_reply_state(db, reply.id, state, now, superseded_by=None)
@@ -297,15 +298,6 @@ def _restore_withdrawn(db: Database, conv_id: int, close: StoredEvent, actor: Ac
                                {"reply": reply.id, "state": state.value, "withdrawn": event_id}))
         restored += 1
     return restored, kept
-
-
-def _answered_meanwhile(db: Database, conv_id: int, reply: Reply) -> bool:
-    """Whether the message a withdrawn reply answers got an answer while the conversation was closed: a reply of
-    ours, or the brand's own from the platform's app (restored, it would be a second answer)."""
-    if reply.in_reply_to is not None and answering_reply(db, conv_id, reply.in_reply_to) is not None:
-        return True
-    outside = latest_outside_post(db, conv_id)
-    return outside is not None and _answers(outside["created_at"], load_conversation(db, conv_id).last_customer_at)
 
 
 def _offer_survey(db: Database, settings: Settings, conv_id: int, actor: Actor, now: datetime) -> str | None:
@@ -359,16 +351,23 @@ def _check_unanswered(db: Database, conv: Conversation) -> str:
     target = latest_customer_key(db, conv.thread_key)
     if target is None:
         raise NotFound(f"conversation {conv.id} has no customer message to answer")
-    existing = answering_reply(db, conv.id, target)
+    answered = _answered_by(db, conv, target)
+    if answered:
+        raise AlreadyAnswered(f"{answered}; tick 'send another' to add one deliberately")
+    return target
+
+
+def _answered_by(db: Database, conv: Conversation, mention_key: str) -> str:
+    """What already answers the customer message ``mention_key``, in words: a reply held, queued or out, or the
+    brand's own post from the platform's app; "" when nothing does."""
+    existing = answering_reply(db, conv.id, mention_key)
     if existing is not None:
-        who = existing.created_by
-        raise AlreadyAnswered(f"the customer's latest message already has a reply ({existing.state.value}, by {who}); "
-                              "tick 'send another' to add one deliberately")
+        return (f"the customer's latest message already has a reply ({existing.state.value}, "
+                f"by {existing.created_by})")
     outside = latest_outside_post(db, conv.id)
     if outside is not None and _answers(outside["created_at"], conv.last_customer_at):
-        raise AlreadyAnswered(f"@{outside['handle']} already replied on {conv.platform} outside Careline; "
-                              "tick 'send another' to add one deliberately")
-    return target
+        return f"@{outside['handle']} already replied on {conv.platform} outside Careline"
+    return ""
 
 
 def _answers(posted_at: str, last_customer_at: datetime | None) -> bool:
@@ -444,9 +443,7 @@ def _supersede_failed(db: Database, new: Reply, actor: Actor, now: datetime) -> 
         "SELECT id FROM replies WHERE conversation_id = ? AND in_reply_to = ? AND state = 'failed' AND id < ?",
         (new.conversation_id, new.in_reply_to, new.id))]
     for reply_id in failed:
-        set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=f"reply:{new.id}")
-        append_event(db, Event(now, actor.username, "reply.superseded", f"conversation:{new.conversation_id}",
-                               {"reply": reply_id, "by": f"reply:{new.id}"}))
+        supersede(db, reply_id, new.conversation_id, f"reply:{new.id}", actor=actor.username, now=now)
 
 
 def _repeated(reply: Reply) -> str:

@@ -18,6 +18,7 @@ from careline.domain import (
     ANSWERING_STATES,
     Conversation,
     ConversationStatus,
+    Event,
     Note,
     Reply,
     ReplyState,
@@ -25,7 +26,7 @@ from careline.domain import (
     to_iso,
 )
 from careline.errors import NotFound
-from careline.store.records import rows
+from careline.store.records import append_event, rows
 
 
 def _time(value: Any) -> datetime | None:
@@ -114,6 +115,13 @@ def set_reply_state(db: Database, reply_id: int, state: ReplyState, now: datetim
     sets = {"state": state.value, "updated_at": to_iso(now), **columns}
     assignments = ", ".join(f"{name} = ?" for name in sets)
     db.conn.execute(f"UPDATE replies SET {assignments} WHERE id = ?", (*sets.values(), reply_id))
+
+
+def supersede(db: Database, reply_id: int, conv_id: int, by: str, *, actor: str, now: datetime) -> None:
+    """Retire an unsent reply for good, audited: ``by`` is what answered its message instead (a brand post's
+    key, or ``reply:N``), which ``replies.where_it_is`` puts in words."""
+    set_reply_state(db, reply_id, ReplyState.SUPERSEDED, now, superseded_by=by)
+    append_event(db, Event(now, actor, "reply.superseded", f"conversation:{conv_id}", {"reply": reply_id, "by": by}))
 
 
 def latest_customer_key(db: Database, thread_key: str) -> str | None:
