@@ -226,13 +226,12 @@ def config_cmd(click_ctx: click.Context, check: bool) -> None:
 def _check_model_dir(settings: Settings) -> None:
     """The trained model the settings name must be there: a missing ``classifier.model_dir`` passed the check,
     then ``careline run`` failed at start (exit 1). Read from the Careline folder, as the service reads it."""
-    from careline.app.service import REPO
+    from careline.app.service import model_folder
     from careline.errors import ConfigError
 
     if settings.classifier.kind != "minilm":
         return
-    folder = Path(settings.classifier.model_dir)
-    folder = folder if folder.is_absolute() else REPO / folder
+    folder = model_folder(settings)
     if not (folder / "manifest.json").is_file():
         raise ConfigError("classifier.model_dir", f"no trained model at {folder} (its manifest.json is missing); "
                                                   "point it at one, or train one with careline train --out")

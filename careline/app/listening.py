@@ -194,7 +194,7 @@ class Listening:
         await asyncio.gather(*retiring, return_exceptions=True)
 
 
-def poller_shape(settings: Settings, platform: str, brand: str) -> object:
+def poller_shape(settings: Settings, platform: str, brand: str) -> tuple[object, BrandSettings | None]:
     """What a poller of ``brand`` on ``platform`` is built from: its platform's section (interval, budget, ...)
     and the brand's settings (keywords, exclusions, accounts)."""
     return getattr(settings.sources, platform, None), next((b for b in settings.brands if b.name == brand), None)
@@ -210,9 +210,9 @@ def sender_shape(settings: Settings, key: str) -> object:
     fields (a new keyword rebuilds the pollers, not the senders). Secrets come from the environment, which does
     not change under a running service."""
     platform, _, name = key.partition(":")
-    brand = next((b for b in settings.brands if b.name == name), None)
+    section, brand = poller_shape(settings, platform, name)
     fields = tuple(getattr(brand, f) for f in SENDER_FIELDS.get(platform, ())) if brand is not None else None
-    return getattr(settings.sources, platform, None), fields
+    return section, fields
 
 
 async def _close_later(sender: ReplySender) -> None:

@@ -80,14 +80,18 @@ def open_store(settings: Settings, *, must_exist: bool = False) -> Store:
     return Store(path, extra=[WEB]).open_sync()
 
 
+def model_folder(settings: Settings) -> Path:
+    """``classifier.model_dir``, a relative one read from the Careline folder (where the shipped model is)."""
+    folder = Path(settings.classifier.model_dir)
+    return folder if folder.is_absolute() else REPO / folder
+
+
 def load_classifier(settings: Settings) -> Classifier:
     """The configured model; the lexicon fallback only when the config names it, never silently."""
     from classifiers.minilm import build_classifier
 
     cfg = settings.classifier
-    model_dir = Path(cfg.model_dir)
-    if not model_dir.is_absolute():
-        model_dir = REPO / model_dir
+    model_dir = model_folder(settings)
     intents = {name: list(phrases) for b in settings.brands for name, phrases in b.intents.items()}
     clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads, extra_intents=intents or None,
                            precision=cfg.precision)

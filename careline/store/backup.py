@@ -76,13 +76,14 @@ def integrity_errors(conn: sqlite3.Connection, *, quick: bool = False) -> list[s
     return [] if found == ["ok"] else found
 
 
-def explain(path: str | Path, exc: sqlite3.Error | OSError) -> StoreFileError:
-    """SQLite's and the OS's errors in words, naming the file (``careline`` prints this one line)."""
+def explain(path: str | Path, exc: sqlite3.Error | OSError, *, advice: str = " (restore a backup)") -> StoreFileError:
+    """SQLite's and the OS's errors in words, naming the file (``careline`` prints this one line). ``advice``
+    follows a damaged file's cause: a database is restored from a backup; a backup being restored is not."""
     text = str(exc)
-    causes = {"file is not a database": "not a SQLite database, or corrupt (restore a backup)",
-              "database disk image is malformed": "the database is corrupt (restore a backup)",
+    causes = {"file is not a database": f"not a SQLite database, or corrupt{advice}",
+              "database disk image is malformed": f"the database is corrupt{advice}",
               # damage that lands in the schema's own pages (a trigger's text) reads as a broken schema
-              "malformed database schema": "the database is corrupt: its schema cannot be read (restore a backup)",
+              "malformed database schema": f"the database is corrupt: its schema cannot be read{advice}",
               "attempt to write a readonly database": "the database is read-only for this user",
               "unable to open database file": "cannot open: check the directory exists and is writable",
               "database is locked": "another process holds the database (stop the service first)",
@@ -96,14 +97,14 @@ def explain(path: str | Path, exc: sqlite3.Error | OSError) -> StoreFileError:
     return StoreFileError(path, cause)
 
 
-def _open_existing(path: Path) -> sqlite3.Connection:
+def _open_existing(path: Path, *, advice: str = " (restore a backup)") -> sqlite3.Connection:
     if not path.is_file():
         raise StoreFileError(path, "no such file")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
-        raise explain(path, exc) from exc
+        raise explain(path, exc, advice=advice) from exc
     return conn
 
 
@@ -293,30 +294,33 @@ def backup(database: str | Path, target: str | Path) -> BackupReport:
     return BackupReport(str(target_path), size, pages)
 
 
-def _read(path: str | Path, read: Callable[[sqlite3.Connection], T]) -> T:
+def _read(path: str | Path, read: Callable[[sqlite3.Connection], T], *, advice: str = " (restore a backup)") -> T:
     """``read`` on the existing file ``path``, closed after; SQLite's errors named for ``path``."""
-    conn = _open_existing(Path(path))
+    conn = _open_existing(Path(path), advice=advice)
     try:
         return read(conn)
     except sqlite3.Error as exc:
-        raise explain(path, exc) from exc
+        raise explain(path, exc, advice=advice) from exc
     finally:
         conn.close()
 
 
+#: What follows the damage of a file given to restore from: "(restore a backup)" read oddly of the backup itself.
+NOT_RESTORABLE = ": it cannot be restored; choose another backup"
+
+
 def verify_backup(path: str | Path) -> None:
-    """:func:`verify` of a file to restore from: its damage is said without "(restore a backup)", which is
-    advice for a damaged database and read oddly of the backup itself."""
+    """:func:`verify` of a file to restore from: its damage said without the advice meant for a database, and
+    with :data:`NOT_RESTORABLE`."""
     try:
-        verify(path)
+        verify(path, advice="")
     except StoreFileError as exc:
-        raise StoreFileError(path, exc.cause.replace(" (restore a backup)", "") +
-                             ": it cannot be restored; choose another backup") from None
+        raise StoreFileError(path, exc.cause + NOT_RESTORABLE) from None
 
 
-def verify(path: str | Path) -> None:
+def verify(path: str | Path, *, advice: str = " (restore a backup)") -> None:
     """Raise :class:`StoreFileError` unless ``path`` is a whole SQLite file that passes integrity_check."""
-    problems = _read(path, integrity_errors)
+    problems = _read(path, integrity_errors, advice=advice)
     if problems:
         raise StoreFileError(path, "failed its integrity check: " + "; ".join(problems[:3]))
 
@@ -337,6 +341,11 @@ def unknown_migrations(applied: set[tuple[str, str]], known: Iterable[Migrations
     return sorted(f"{group}/{name}" for group, name in applied - names if group in groups)
 
 
+def careline_wrote(applied: set[tuple[str, str]] | None) -> bool:
+    """Whether a file's applied migrations (``applied_migrations``) include Careline's own set."""
+    return any(group == CORE.name for group, _ in applied or ())
+
+
 class ForeignDatabase(StoreFileError):
     """The file is a SQLite database of another application (see :func:`refuse_foreign`)."""
 
@@ -347,8 +356,7 @@ def refuse_foreign(path: str | Path) -> None:
     empty answer as the truth (``doctor`` warns of the same file; ``restore`` refuses it without --force)."""
     def foreign(conn: sqlite3.Connection) -> bool:
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        applied = applied_migrations(conn) or set()
-        return bool(tables.fetchone()[0]) and not any(group == CORE.name for group, _ in applied)
+        return bool(tables.fetchone()[0]) and not careline_wrote(applied_migrations(conn))
 
     if _read(path, foreign):
         raise ForeignDatabase(path, "not a Careline database (it has tables but records no Careline migration)")
@@ -358,7 +366,7 @@ def check_restorable(backup_file: str | Path, known: Iterable[Migrations], *, fo
     """Refuse a backup from a newer Careline (its schema would break this one) and, unless ``force``,
     another application's database (Careline would add its tables to it and find none of its data)."""
     applied = _read(backup_file, applied_migrations) or set()
-    if not force and not any(group == CORE.name for group, _ in applied):
+    if not force and not careline_wrote(applied):
         raise StoreFileError(backup_file, "not a Careline database (it records no Careline migration); "
                                           "restore --force uses it anyway")
     newer = unknown_migrations(applied, known)

@@ -48,11 +48,16 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: What a close or its undo did to the replies not yet posted (``Outcome`` counts): in the API's answer, and
+#: carried to the conversation page's words as query keys.
+MOVED_REPLIES = ("withdrawn", "restored", "kept_withdrawn")
+
+
 def conversation_json(out: Outcome) -> dict[str, Any]:
     body: dict[str, Any] = {**plain(out.conversation), "message": out.message, "undoable": out.undoable}
     if out.survey_url:
         body["survey_path"] = out.survey_url
-    for moved in ("withdrawn", "restored", "kept_withdrawn"):  # replies a close withdrew, its undo put back or not
+    for moved in MOVED_REPLIES:
         if getattr(out, moved):
             body[moved] = getattr(out, moved)
     return body

@@ -345,14 +345,18 @@ def after_sending(action: str, reply: dict[str, Any], resolve: bool = False) -> 
     return {"done": "send_resolve" if resolve and status == "resolved" else action}
 
 
+#: The page's words for each of ``actions.MOVED_REPLIES``.
+MOVED_WORDS = {"withdrawn": "not yet posted withdrawn: Undo puts {it} back.",
+               "restored": "withdrawn by the close back as before.",
+               "kept_withdrawn": "left withdrawn: the customer's message was answered meanwhile."}
+
+
 def _moved(request: web.Request) -> str:
     """Words for the replies a close withdrew or its undo put back (``?withdrawn=N`` / ``?restored=N``): "Resolved."
     alone hid that the agent's reply waiting for a lead would now never go out."""
     said = []
-    for key, words in (("withdrawn", "not yet posted withdrawn: Undo puts {it} back."),
-                       ("restored", "withdrawn by the close back as before."),
-                       ("kept_withdrawn", "left withdrawn: the customer's message was answered meanwhile.")):
-        raw = request.query.get(key, "")
+    for key in actions.MOVED_REPLIES:
+        raw, words = request.query.get(key, ""), MOVED_WORDS[key]
         if digits(raw) and 0 < len(raw) < 4:
             n = int(raw)
             said.append(f"{n} repl{'y' if n == 1 else 'ies'} " + words.format(it="it" if n == 1 else "them"))
@@ -387,8 +391,7 @@ async def action_form(request: web.Request) -> web.Response:
         return _page(request, d, status=status, flash="", done="", held="", undoable=False, error=str(exc),
                      draft_text=str(raw.get("text", ""))[:schemas.MAX_TEXT])
     query = after_sending(action, result, form.get("resolve") in TICKED) if action == "send" else {"done": action}
-    query.update({moved: str(result[moved]) for moved in ("withdrawn", "restored", "kept_withdrawn")
-                  if result.get(moved)})
+    query.update({moved: str(result[moved]) for moved in actions.MOVED_REPLIES if result.get(moved)})
     raise web.HTTPSeeOther(f"/conversations/{conv_id}?{urlencode(query)}")
 
 

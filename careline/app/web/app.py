@@ -18,6 +18,7 @@ from aiohttp import web
 
 from careline.app.web import (
     account,
+    actions,
     admin,
     admin_config,
     admin_settings,
@@ -142,7 +143,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 #: Query keys of earlier outcomes, dropped from the page a refused form goes back to (they would say "Tagged.").
 OUTCOME_KEYS = frozenset({OOPS, OOPS_SIG, "done", "held", "bulk", "bsig", "undo", "ok", "refused", "sig",
-                          "withdrawn", "restored", "kept_withdrawn"})
+                          *actions.MOVED_REPLIES})
 
 
 def back_with_error(request: web.Request, message: str) -> web.Response | None:
