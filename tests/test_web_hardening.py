@@ -5,6 +5,7 @@ coerced: each must now answer a 4xx in the one error shape, change nothing, and 
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import re
@@ -239,6 +240,37 @@ async def test_only_the_undo_the_server_signed_for_this_session_becomes_a_button
     undo = parse_qs(urlsplit(location).query)["undo"][0]
     tampered = undo.replace(f"{ids[0]}", "9", 1)
     assert 'id="bulk-undo"' not in await (await client.get("/?" + urlencode({"bulk": "x", "undo": tampered}))).text()
+
+
+async def test_deleting_a_saved_view_says_so_and_undo_saves_it_again(client: TestClient) -> None:
+    """The view's × used to reload the queue without a word, and a view already deleted in another tab
+    looked the same as one deleted now."""
+    csrf = await login(client, "agent")
+    r = await client.post("/views", data={"csrf_token": csrf, "name": "Refunds <b>", "query": "?q=refund&intent=x"},
+                          allow_redirects=False)
+    assert r.status == 303
+    [view] = (await (await client.get("/api/workspace")).json())["views"]
+    r = await client.post(f"/views/{view['id']}/delete", data={"csrf_token": csrf},
+                          headers={"Referer": str(client.make_url("/?status=new"))}, allow_redirects=False)
+    location = str(r.headers["Location"])
+    assert r.status == 303 and location.startswith("/?status=new&")
+    page = await (await client.get(location)).text()
+    assert "Deleted the view “Refunds &lt;b&gt;”." in page and "<b>" not in page.split("bulk-result")[1][:400]
+    assert (await (await client.get("/api/workspace")).json())["views"] == []
+    undo = re.search(r'<form[^>]*action="/views"[^>]*>(?:(?!</form>).)*id="view-undo"', page, re.S)
+    assert undo is not None
+    fields = {k: html.unescape(v) for k, v in re.findall(r'name="(\w+)" value="([^"]*)"', undo[0])}
+    assert (fields["name"], fields["query"]) == (view["name"], view["query"]) == ("Refunds <b>", "q=refund&intent=x")
+    await client.post("/views", data={"csrf_token": csrf, "name": "Refunds <b>", "query": view["query"]})
+    [back] = (await (await client.get("/api/workspace")).json())["views"]
+    assert (back["name"], back["query"]) == (view["name"], view["query"])
+
+    for _ in range(2):  # the second time, as from a tab opened before the first
+        r = await client.post(f"/views/{back['id']}/delete", data={"csrf_token": csrf}, allow_redirects=False)
+    page = await (await client.get(str(r.headers["Location"]))).text()
+    assert "That view was already deleted." in page and 'id="view-undo"' not in page
+    forged = urlencode({"bulk": "x", "restore": '["evil", "q=x"]~' + "0" * 32})
+    assert 'id="view-undo"' not in await (await client.get("/?" + forged)).text()
 
 
 @pytest.mark.parametrize("path", ["/api/trends/posts?days=²", "/api/trends/posts?limit=²",

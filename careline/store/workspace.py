@@ -77,8 +77,12 @@ def views_of(db: Database, who: str) -> list[dict[str, str]]:
         "SELECT id, name, query FROM saved_views WHERE username = ? ORDER BY name", (who,))]
 
 
-def delete_view(db: Database, who: str, view_id: int) -> bool:
-    return db.conn.execute("DELETE FROM saved_views WHERE id = ? AND username = ?", (view_id, who)).rowcount == 1
+def delete_view(db: Database, who: str, view_id: int) -> tuple[str, str] | None:
+    """Delete one of ``who``'s views; its (name, query), so the page can say what went and offer to save it
+    again, or None when it was not there (deleted in another tab, or someone else's)."""
+    found = db.conn.execute("DELETE FROM saved_views WHERE id = ? AND username = ? RETURNING name, query",
+                            (view_id, who)).fetchone()
+    return (str(found[0]), str(found[1])) if found else None
 
 
 # -- teams ------------------------------------------------------------------------------------------------------

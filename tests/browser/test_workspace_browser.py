@@ -87,6 +87,13 @@ def test_notes_mentions_tags_saved_view_and_saved_replies(page: Any, live: LiveS
     page.get_by_role("button", name="Save view").click()
     page.wait_for_url(re.compile(r"q=goodwill"))
     assert page.get_by_role("link", name="Goodwill cases").count() == 1
+    page.get_by_role("button", name="Delete view Goodwill cases").click()
+    page.wait_for_selector("#view-undo")
+    assert "Deleted the view “Goodwill cases”." in page.locator("#bulk-result").inner_text()
+    assert page.get_by_role("link", name="Goodwill cases").count() == 0
+    page.locator("#view-undo").click()
+    page.wait_for_url(re.compile(r"q=goodwill"))
+    assert page.get_by_role("link", name="Goodwill cases").count() == 1
     page.goto("/?dense=1")
     assert page.locator("table.queue.dense").count() == 1
     assert page.locator("tr.conv").count() > 50  # twice the rows of a normal page (seeded 225)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import json
 import re
 from datetime import datetime, timedelta
 from enum import Enum
@@ -189,6 +190,30 @@ def seal_undo(secret: str, undo: BulkUndo) -> str:
     labelled "Undo" on an agent's queue that dismisses conversations of the link writer's choosing."""
     payload = f"{undo.action}:{undo.tag}:{','.join(map(str, undo.ids))}"
     return f"{payload}~{session_mac(secret, payload)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class DeletedView:
+    """A saved view just deleted: what the queue's "Undo" posts back to ``/views`` to save it again."""
+
+    name: str
+    query: str
+
+
+def seal_deleted_view(secret: str, view: DeletedView) -> str:
+    """The ``restore`` query value after a view is deleted, signed for the session as ``seal_undo`` is (the page
+    turns it into a form that saves a view in the viewer's name)."""
+    payload = json.dumps([view.name, view.query])
+    return f"{payload}~{session_mac(secret, payload)}"
+
+
+def open_deleted_view(secret: str | None, value: str) -> DeletedView | None:
+    """The deleted view that ``seal_deleted_view`` signed for this session; None for anything else."""
+    payload, _, mac = value.rpartition("~")
+    if not secret or not payload or not hmac.compare_digest(mac, session_mac(secret, payload)):
+        return None
+    name, query = json.loads(payload)
+    return DeletedView(str(name), str(query))
 
 
 def open_undo(secret: str | None, value: str) -> BulkUndo | None:

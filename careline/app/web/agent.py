@@ -163,7 +163,7 @@ async def queue_page(request: web.Request) -> web.Response:
                                         "views": workspace.views_of(db, me.username),
         "mentions": workspace.unseen_mentions(db, me.username),
                                         "agents": [u["username"] for u in users(db) if u["role"] != "marketing"]})
-    here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "bsig", "undo")]
+    here = [(k, v) for k, v in request.query.items() if k not in ("after", "bulk", "bsig", "undo", "restore")]
     return render(request, "queue.html", title="Search" if q else "Reply queue", rows=page.rows, counts=numbers,
                   filters=filters, mine=bool(filters["assignee"]), now=now.isoformat(), brands=settings.brands,
                   platforms=PLATFORM_CHOICES, intents=workflow.intent_choices(settings, None),
@@ -172,7 +172,8 @@ async def queue_page(request: web.Request) -> web.Response:
                   next_query=urlencode([*here, ("after", page.next or "")]), query_string=urlencode(here),
                   bulk=opened_message(me.csrf, request.query.get("bulk", "")[:400],
                                               request.query.get("bsig", "")),
-                  undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]), **side)
+                  undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]),
+                  restore=actions.open_deleted_view(me.csrf, request.query.get("restore", "")[:2000]), **side)
 
 
 def _loads(value: str | None, default: Any) -> Any:

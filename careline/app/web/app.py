@@ -142,7 +142,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 
 #: Query keys of earlier outcomes, dropped from the page a refused form goes back to (they would say "Tagged.").
-OUTCOME_KEYS = frozenset({OOPS, OOPS_SIG, "done", "held", "bulk", "bsig", "undo", "ok", "refused", "sig",
+OUTCOME_KEYS = frozenset({OOPS, OOPS_SIG, "done", "held", "bulk", "bsig", "undo", "restore", "ok", "refused", "sig",
                           *actions.MOVED_REPLIES})
 
 

@@ -142,9 +142,17 @@ async def save_view_form(request: web.Request) -> web.Response:
 
 @allow(Role.AGENT)
 async def delete_view_form(request: web.Request) -> web.Response:
-    who, view_id = user_of(request).username, int(request.match_info["id"])
-    await request.app[STORE].write(lambda db: workspace.delete_view(db, who, view_id))
-    raise web.HTTPSeeOther("/")
+    """Delete a saved view and say so on the queue, with an Undo that saves it again; a view that was already
+    gone (deleted in another tab) is said too, where the page used to reload without a word."""
+    me, view_id = user_of(request), int(request.match_info["id"])
+    gone = await request.app[STORE].write(lambda db: workspace.delete_view(db, me.username, view_id))
+    words = f"Deleted the view “{gone[0]}”." if gone else "That view was already deleted."
+    back = urlparse(_back(request))
+    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "restore", "after")}
+    query["bulk"], query["bsig"] = words, seal_message(me.csrf, words)
+    if gone and me.csrf:
+        query["restore"] = actions.seal_deleted_view(me.csrf, actions.DeletedView(*gone))
+    raise web.HTTPSeeOther(f"{back.path or '/'}?{urlencode(query)}")
 
 
 @allow(Role.AGENT)
