@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -608,6 +610,45 @@ def test_ctrl_c_at_a_question_exits_130_and_changes_nothing(tmp_path: Path) -> N
     code, out = _interrupted(command, env, b"Turn off two-factor sign-in for ann")
     assert code == 130 and out.rstrip().endswith("interrupted") and "Traceback" not in out, out
     assert _two_factor_state(db, "ann") == (True, 10, 1)
+
+
+def _answered_on_a_terminal(args: list[str], env: dict[str, str], answer: bytes) -> tuple[int, str]:
+    """``careline ARGS`` with a real terminal (a pty) on stdin, answering its question with ``answer``."""
+    import sys
+
+    primary, secondary = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from careline.app.cli import main; main(sys.argv[1:])",
+                             *args], cwd=REPO, stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONPATH": str(REPO), **env})
+    os.close(secondary)
+    try:
+        os.write(primary, answer)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        os.close(primary)
+    return proc.returncode, out.decode("utf-8", "replace")
+
+
+def test_exports_ask_before_writing_over_a_file(tmp_path: Path) -> None:
+    """``config export FILE`` and ``readings export -o FILE`` wrote over whatever FILE held. On a terminal they
+    ask; without one they refuse unless ``--yes``."""
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "c.db")}
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# a colleague's hand-written settings\n", encoding="utf-8")
+    code, out = _answered_on_a_terminal(["config", "export", str(mine)], env, b"n\n")
+    assert code == 1 and f"{mine} exists. Write over it?" in out and "nothing was written" in out, out
+    assert mine.read_text(encoding="utf-8") == "# a colleague's hand-written settings\n"
+    code, out = _answered_on_a_terminal(["config", "export", str(mine)], env, b"y\n")
+    assert code == 0 and f"wrote {mine}" in out, out
+    assert "[service]" in mine.read_text(encoding="utf-8")
+    assert run_main("user", "add", "ann", "--role", "agent", "--password", "a long enough passphrase",
+                    env=env)[0] == 0
+    sheet = tmp_path / "corrected.csv"
+    sheet.write_text("text,label\nmy own rows,1\n", encoding="utf-8")
+    code, out = run_main("readings", "export", "-o", str(sheet), env=env)
+    assert code == 2 and "add --yes to write over it" in out and sheet.read_text(encoding="utf-8").endswith("1\n")
+    code, out = run_main("readings", "export", "-o", str(sheet), "--yes", env=env)
+    assert code == 0 and sheet.read_text(encoding="utf-8").startswith("text,label,language"), out
 
 
 @pytest.mark.parametrize("command", [("demo", "--database", "{db}", "--port", "{port}"), ("run",)])

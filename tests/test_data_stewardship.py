@@ -178,6 +178,20 @@ def test_customer_export_and_erase_on_the_command_line(tmp_path: Path) -> None:
     assert naming(db_path, handle, platform="reddit") == []  # the X author of the same handle is someone else
 
 
+def test_customer_export_names_the_handle_as_stored(tmp_path: Path) -> None:
+    """The export and its line said the handle as typed ("@DANA_K") rather than as the platform spells it."""
+    db_path = tmp_path / "c.db"
+    handle = seeded_with_a_reddit_author(db_path, 30)
+    assert handle != handle.upper()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    empty = tmp_path / "empty.json"
+    empty.touch()  # made by a script's mktemp: nothing in it to lose, so no question
+    code, out = run("customer", "export", "--platform", "reddit", "--handle", handle.upper(), "-o", str(empty),
+                    env=env)
+    assert code == 0 and f"rows about @{handle} to {empty}" in out, out
+    assert json.loads(empty.read_text(encoding="utf-8"))["handle"] == handle
+
+
 FEDIVERSE = {"bluesky": "bob.bsky.social", "mastodon": "user@instance.social"}
 
 
@@ -535,7 +549,10 @@ def test_an_export_makes_no_folders_and_never_writes_over_the_database(tmp_path:
     existing = tmp_path / "old.json"
     existing.write_text("x" * 100_000)
     existing.chmod(0o644)
-    code, out = run(*args, str(existing), env=env)
+    code, out = run(*args, str(existing), env=env)  # no terminal to ask on: refused, the file kept
+    assert code == 2 and f"{existing} exists. Choose another name, or add --yes to write over it." in out, out
+    assert existing.read_text() == "x" * 100_000
+    code, out = run(*args, str(existing), "--yes", env=env)
     assert code == 0, out
     assert len(existing.read_text()) < 100_000  # replaced, not appended to
     mode = stat.S_IMODE(existing.stat().st_mode)

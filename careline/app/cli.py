@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from careline import commandline as command_line
-from careline.app.commands import check_output, write_output
+from careline.app.commands import OVERWRITE, check_output, confirm_overwrite, write_output
 from careline.domain import from_iso, utcnow
 from careline.settings import Settings, describe, load_settings
 from careline.terminal import safe_line
@@ -239,14 +239,18 @@ def _check_model_dir(settings: Settings) -> None:
 
 @config_cmd.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True), required=False)
+@OVERWRITE
 @pass_ctx
-def config_export(ctx: Context, file: str | None) -> None:
-    """Write the effective settings (file + browser changes) as TOML, secrets left out (stdout without FILE)."""
+def config_export(ctx: Context, file: str | None, overwrite: bool) -> None:
+    """Write the effective settings (file + browser changes) as TOML, secrets left out (stdout without FILE).
+
+    An existing FILE is written over only after a question (--yes skips it)."""
     from careline.app.commands.configfile import effective, to_toml
     from careline.app.service import open_store
 
     if file:  # before any work, and before the database is touched
         check_output(ctx.bootstrap.service.database, file, settings_file=ctx.config_path)
+        confirm_overwrite(file, overwrite)
     if Path(ctx.bootstrap.service.database).is_file():
         store = open_store(ctx.bootstrap)
         try:

@@ -96,11 +96,12 @@ class Erasure:
 def find_customer(db: Database, platform: str, handle: str) -> Customer:
     """The author rows for a handle (case-insensitive, a leading @ ignored); NotFound when none."""
     wanted = handle.strip().lstrip("@")
-    found = rows(db, "SELECT key, name FROM authors WHERE platform = ? AND lower(handle) = lower(?)",
-                 (platform, wanted))
+    found = rows(db, "SELECT key, name, handle FROM authors WHERE platform = ? AND lower(handle) = lower(?) "
+                     "ORDER BY handle = ? DESC, key", (platform, wanted, wanted))
     if not wanted or not found:
         raise NotFound(f"no {platform} author with the handle {wanted!r}")
-    return Customer(platform, wanted, tuple(r["key"] for r in found),
+    # the handle as the platform spells it ("DANA_K" typed finds dana_k, and the export and question say dana_k)
+    return Customer(platform, str(found[0]["handle"]), tuple(r["key"] for r in found),
                     tuple(sorted({r["name"] for r in found if r["name"]})))
 
 

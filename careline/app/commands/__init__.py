@@ -56,6 +56,26 @@ def check_output(database: str | Path, file: str | Path, *, settings_file: str |
         raise CarelineError(f"cannot write {file}: it is the settings file in use; choose another name")
 
 
+#: ``--yes`` on the commands that write a file: write over one that is there without asking.
+OVERWRITE = click.option("--yes", "overwrite", is_flag=True,
+                         help="Write over an existing output file without asking (for scripts).")
+
+
+def confirm_overwrite(file: str | Path, overwrite: bool) -> None:
+    """Ask before an export writes over a file that has something in it: an earlier customer export may be the
+    only copy left once that customer is erased, and a CSV may hold someone's afternoon of work. Without a
+    terminal the command refuses instead (a script says ``--yes``); an empty file is written without asking."""
+    import sys
+
+    path = Path(file)
+    if overwrite or not path.is_file() or path.stat().st_size == 0:
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"{file} exists. Choose another name, or add --yes to write over it.")
+    if not click.confirm(f"{file} exists. Write over it?", default=False, err=True):
+        raise click.ClickException("nothing was written")
+
+
 def write_output(database: str | Path, file: str | Path, text: str, *, private: bool = True) -> None:
     """Write ``text`` to ``file`` after :func:`check_output`; ``private`` files are readable by their owner
     only (0600), from the moment they exist: exports hold customers' posts. OS errors are one line."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from careline.app.commands import check_brand, check_output, settings_of, write_output
+from careline.app.commands import OVERWRITE, check_brand, check_output, confirm_overwrite, settings_of, write_output
 from careline.app.doctor import ERROR, KNOWN_MIGRATIONS, WARNING, doctor
 from careline.app.web.sealing import ENV
 from careline.domain import Platform, utcnow
@@ -161,15 +161,19 @@ def customer() -> None:
 @click.option("--platform", type=click.Choice(PLATFORMS), required=True)
 @HANDLE
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
+@OVERWRITE
 @click.pass_context
-def customer_export(ctx: click.Context, platform: str, handle: str, output: str | None) -> None:
-    """Everything held about one author, as JSON: mentions, raw payloads, conversations, replies, surveys, events."""
+def customer_export(ctx: click.Context, platform: str, handle: str, output: str | None, overwrite: bool) -> None:
+    """Everything held about one author, as JSON: mentions, raw payloads, conversations, replies, surveys, events.
+
+    An existing --output file is written over only after a question (--yes skips it)."""
     from careline.app.service import open_store
     from careline.store.customers import export_customer
 
     settings = settings_of(ctx)
     if output is not None:
         check_output(settings.service.database, output)
+        confirm_overwrite(output, overwrite)
     store = open_store(settings, must_exist=True)
     try:
         found = store.read_sync(lambda db: export_customer(db, platform, handle, now=utcnow()))
@@ -229,9 +233,10 @@ def readings_group() -> None:
 @click.option("--for-spreadsheet", is_flag=True,
               help="Prefix cells that start like a formula (=, +, -, @) with a quote, so a spreadsheet shows them "
                    "as text. Leave it off for careline evaluate: it changes the text.")
+@OVERWRITE
 @click.pass_context
 def readings_export(ctx: click.Context, task: str, brand: str | None, output: str | None,
-                    for_spreadsheet: bool) -> None:
+                    for_spreadsheet: bool, overwrite: bool) -> None:
     """The corrected posts as CSV (text, label, language, brand, platform, model_label, corrected_by,
     corrected_at) that careline evaluate --task TASK --data FILE reads.
 
@@ -252,6 +257,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     settings = settings_of(ctx)
     if output is not None:
         check_output(settings.service.database, output)
+        confirm_overwrite(output, overwrite)
     store = open_store(settings, must_exist=True)
     try:
         heard = brand is not None and store.read_sync(lambda db: brand_heard(db, brand))
