@@ -3,7 +3,9 @@
 
 Errors Careline raises on purpose are one line and an exit status a script can branch on: 2 for bad
 configuration or usage, 1 for a refused or failed command, 130 for Ctrl-C
-(:data:`careline.errors.INTERRUPTED`); anything else is a bug, logged with its traceback.
+(:data:`careline.errors.INTERRUPTED`); anything else is a bug, logged with its traceback. A closed pipe
+(``careline config | head -2``) is click's quiet 1, as Python's documentation advises: the output was cut
+short and no one is left to read a message.
 """
 
 from __future__ import annotations

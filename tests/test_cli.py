@@ -629,6 +629,21 @@ def _answered_on_a_terminal(args: list[str], env: dict[str, str], answer: bytes)
     return proc.returncode, out.decode("utf-8", "replace")
 
 
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """``careline config | head -2``: exit 1 with nothing on stderr, no traceback and no "Exception ignored"
+    line from the interpreter's last flush (operations.md says so)."""
+    import sys
+
+    reader, writer = os.pipe()
+    os.close(reader)  # closed before the first line, as head is once it has its lines: every write fails
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from careline.app.cli import main; main(sys.argv[1:])",
+                             "config"], cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    os.close(writer)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and err == b"", err
+
+
 def test_exports_ask_before_writing_over_a_file(tmp_path: Path) -> None:
     """``config export FILE`` and ``readings export -o FILE`` wrote over whatever FILE held. On a terminal they
     ask; without one they refuse unless ``--yes``."""
