@@ -325,9 +325,11 @@ SECRET_ENV = {
 
 
 def _coerce_scalar(key: str, tp: Any, value: Any) -> Any:
-    if tp is bool:
+    if tp is bool:  # as lenient as a number is: "8080" is a port, so 1 and "1" are true (2 is refused)
         if isinstance(value, bool):
             return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
         if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
             return value.lower() in {"1", "true", "yes", "on"}
         raise ConfigError(key, f"expected true or false, got {value!r}")

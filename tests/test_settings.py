@@ -102,6 +102,17 @@ def test_environment_overrides_and_secrets(tmp_path: Path) -> None:
     assert s.sources.reddit.password == "pw"
 
 
+def test_a_file_may_write_numbers_and_switches_as_the_environment_does(tmp_path: Path) -> None:
+    """``port = "8080"`` was taken (the environment's values are all text) while ``round_robin = 1`` was
+    refused; now 0 and 1 are switches too, and anything else still names the key."""
+    s = load_settings(write(tmp_path, '[service]\nport = "8081"\n[responder]\nround_robin = 0'), environ={})
+    assert (s.service.port, s.responder.round_robin) == (8081, False)
+    assert load_settings(write(tmp_path, "[responder]\nround_robin = 1"), environ={}).responder.round_robin is True
+    with pytest.raises(ConfigError, match="expected true or false, got 2") as err:
+        load_settings(write(tmp_path, "[responder]\nround_robin = 2"), environ={})
+    assert err.value.key == "responder.round_robin"
+
+
 def test_bad_environment_value_names_the_key() -> None:
     with pytest.raises(ConfigError) as err:
         load_settings(None, environ={"CARELINE_SERVICE__PORT": "abc"})
