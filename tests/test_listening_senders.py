@@ -104,3 +104,57 @@ async def test_a_settings_change_rebuilds_only_the_pollers_it_touches_and_never_
     finally:
         await listening.close()
         await store.close()
+
+
+async def test_a_poller_that_could_not_start_is_tried_again_without_another_save(
+        tmp_path: Path, sim: tuple[Simulator, World], monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A brand's new poller whose source failed to start (here: the process out of file handles, twice) stayed
+    off until an admin happened to save the settings again. Now the same settings are tried again, the wait
+    doubling; a newer save replaces the retry."""
+    import asyncio
+    import logging
+
+    from platforms.x.read import XSearchSource
+
+    server, _ = sim
+    x = XSourceSettings(api_base_url=server.base_url, bearer_token="simulator")
+    zed = dataclasses.replace(BRAND, name="zed", keywords=["zedshoes"], handles=["ZedShoes"], x_user_id="900077")
+    settings = Settings(brands=[BRAND], sources=SourcesSettings(x=x))
+    failures = [OSError(24, "Too many open files"), OSError(24, "Too many open files")]
+    real_start = XSearchSource.start
+
+    async def start(self: XSearchSource) -> None:
+        if self.brand == "zed" and failures:
+            raise failures.pop()
+        await real_start(self)
+
+    monkeypatch.setattr(XSearchSource, "start", start)
+    store = await Store(tmp_path / "c.db").open()
+    listening = Listening(store, [], {}, retry_first=0.2)
+    caplog.set_level(logging.ERROR, logger="careline.app.listening")
+    try:
+        await listening.start(settings)
+        listening.follow(dataclasses.replace(settings, brands=[BRAND, zed]))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if "x-search:zed" in {p.source.key for p in listening.pollers}:
+                break
+        assert {"x-search:skylark", "x-search:zed"} <= {p.source.key for p in listening.pollers}
+        assert len(caplog.records) == 2 and listening._retry_wait is None  # two failures, then started
+        assert "the poller x-search:zed could not start: [Errno 24] Too many open files" in caplog.text
+
+        failures.append(OSError(24, "Too many open files"))  # fails again; a newer save cancels its retry
+        listening.follow(dataclasses.replace(settings, brands=[BRAND, dataclasses.replace(zed, exclude=["a"])]))
+        for _ in range(500):
+            if listening._retry is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert listening._retry is not None
+        listening.follow(settings)  # zed removed before its retry
+        await asyncio.sleep(0.6)
+        assert {p.source.key for p in listening.pollers} == {"x-search:skylark", "x-mentions:skylark"}
+        assert not failures  # the failure was spent on the cancelled rebuild only
+    finally:
+        await listening.close()
+        await store.close()

@@ -47,6 +47,12 @@ class Listening:
     _sender_shapes: dict[str, object] = field(default_factory=dict)
     _poller_shapes: dict[str, object] = field(default_factory=dict)
     _retiring: set[asyncio.Task[None]] = field(default_factory=set)
+    #: After a rebuild in which a poller could not start, the same settings are tried again this many seconds
+    #: later, the wait doubling to ``retry_most``: the brand was off until an admin happened to save again.
+    retry_first: float = 30.0
+    retry_most: float = 900.0
+    _retry_wait: float | None = None
+    _retry: asyncio.TimerHandle | None = None
 
     async def start(self, settings: Settings) -> None:
         """Build and start a poller per enabled source and brand (before the scheduler runs)."""
@@ -85,8 +91,16 @@ class Listening:
         slow poll (one backing off after a 429); a burst of changes collapses into one rebuild to the last.
         After :meth:`close` (a save still finishing while the service shuts down) there is nothing to rebuild:
         a rebuild then would start sources nobody closes, in a task nobody awaits."""
+        self._follow(settings, retrying=False)
+
+    def _follow(self, settings: Settings, *, retrying: bool) -> None:
         if self._closed:
             return
+        if self._retry is not None:  # newer settings replace the ones waiting to be tried again
+            self._retry.cancel()
+            self._retry = None
+        if not retrying:
+            self._retry_wait = None
         self._latest = settings
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="careline-listening-rebuild")
@@ -121,16 +135,28 @@ class Listening:
                              if key not in old or key not in fresh or self._poller_shapes.get(key) != shapes[key])
             results = await asyncio.gather(*(self._swap(old.get(k), fresh.get(k), settings) for k in changed),
                                            return_exceptions=True)
-            for key, result in zip(changed, results, strict=True):
-                if isinstance(result, BaseException):
-                    log.error("settings changed: the poller %s could not start again: %s", key, result)
-                    self._shape = None  # the next change, or the same settings again, tries again
-                elif key in fresh:
+            failed = [(key, result) for key, result in zip(changed, results, strict=True)
+                      if isinstance(result, BaseException)]
+            for key in set(changed) - {key for key, _ in failed}:
+                if key in fresh:
                     self._poller_shapes[key] = shapes[key]
                 else:
                     self._poller_shapes.pop(key, None)
             log.info("settings changed: %d poller(s) rebuilt, %d unchanged", len(changed),
                      len(fresh.keys() - set(changed)))
+            if failed:
+                self._shape = None  # the retry, the next change or the same settings saved again try again
+                self._try_again(settings, failed)
+            else:
+                self._retry_wait = None
+
+    def _try_again(self, settings: Settings, failed: list[tuple[str, BaseException]]) -> None:
+        """Rebuild with ``settings`` again after a wait that doubles with each failure in a row."""
+        wait = self._retry_wait = min(self._retry_wait * 2, self.retry_most) if self._retry_wait else self.retry_first
+        for key, error in failed:
+            log.error("settings changed: the poller %s could not start: %s; trying again in %.0f s", key, error, wait)
+        if not self._closed:
+            self._retry = asyncio.get_running_loop().call_later(wait, lambda: self._follow(settings, retrying=True))
 
     async def _swap(self, old: Poller | None, new: Poller | None, settings: Settings) -> None:
         """Retire ``old`` (its poll in flight finishes first), then start ``new`` in its place: one source key
@@ -183,6 +209,8 @@ class Listening:
 
     async def close(self) -> None:
         self._closed = True
+        if self._retry is not None:
+            self._retry.cancel()
         if self._task is not None:
             self._latest = None
             await self._task  # a rebuild half done would leave sources open
