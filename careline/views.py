@@ -239,10 +239,16 @@ def conversation(db: Database, conv_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
+#: How many of a thread's customer messages a conversation shows: the newest ones.
+THREAD_SHOWN = 200
+
+
 def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
-    """The customer's messages in order, each with the model's scores and reasons."""
+    """The customer's newest :data:`THREAD_SHOWN` messages in order, each with the model's scores and reasons.
+    The newest, not the first: a thread past 200 messages showed its oldest, and the message to answer was not
+    on the page."""
     return rows(db, """
-        SELECT m.key, m.text, m.url, m.created_at, m.language, a.handle, a.name AS author_name,
+        SELECT * FROM (SELECT m.key, m.text, m.url, m.created_at, m.language, a.handle, a.name AS author_name,
                cl.model_version, cl.sentiment, cl.sentiment_scores, cl.complaint, cl.detractor, cl.intent,
                cl.intent_scores, cl.urgency, cl.reasons, cl.effort, cl.language_covered, cl.language_path,
                cl.severity, cl.sarcasm, rc.corrected_by, rc.corrected_at, rc.model_complaint, rc.model_sentiment,
@@ -251,7 +257,12 @@ def thread(db: Database, thread_key: str) -> list[dict[str, Any]]:
         FROM mentions m JOIN authors a ON a.key = m.author_key
         LEFT JOIN classifications cl ON cl.mention_key = m.key
         LEFT JOIN reading_corrections rc ON rc.mention_key = m.key
-        WHERE m.thread_key = ? ORDER BY m.created_at, m.key LIMIT 200""", (thread_key,))
+        WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT ?) ORDER BY created_at, key""",
+                (thread_key, THREAD_SHOWN))
+
+
+def thread_length(db: Database, thread_key: str) -> int:
+    return int(db.conn.execute("SELECT count(*) FROM mentions WHERE thread_key = ?", (thread_key,)).fetchone()[0])
 
 
 def replies(db: Database, conv_id: int) -> list[dict[str, Any]]:

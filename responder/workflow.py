@@ -220,13 +220,21 @@ async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: dat
 
 
 # -- status changes ------------------------------------------------------------------------------------------
+#: The status changes that put a conversation out of sight (or on the customer), which a customer message
+#: the person has not seen must not ride along with.
+LOOKING_AWAY = frozenset({Action.RESOLVE, Action.DISMISS, Action.SNOOZE, Action.WAIT})
+
+
 async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, *, now: datetime,
-                        until: datetime | None = None, reason: str = "", answering: str | None = None) -> Outcome:
+                        until: datetime | None = None, reason: str = "", answering: str | None = None,
+                        seen: str | None = None) -> Outcome:
     """Resolve, dismiss, snooze, reopen or wait: the owner (or a lead) moves the conversation.
 
     Closing it withdraws the replies that have not gone out (held or approved: nobody should find one
     posted to a closed conversation) and waits while one is being posted. ``answering``: the customer
-    message a just-posted reply answered; the resolve is refused if the customer has written since."""
+    message a just-posted reply answered; the resolve is refused if the customer has written since.
+    ``seen``: the customer's newest message on the person's screen; a resolve, dismiss, snooze or wait is
+    refused if a newer one came in meanwhile (it was snoozed with the conversation, out of sight for hours)."""
     if action is Action.SNOOZE and (until is None or not now < until <= now + MAX_SNOOZE):
         raise Invalid("snooze until must be in the future and at most 30 days away")
 
@@ -235,6 +243,9 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
         _require_owner(conv, actor, action.value, leads_may=True)
         if answering is not None and latest_customer_key(db, conv.thread_key) != answering:
             raise Conflict("the customer wrote again after the reply; read it before resolving")
+        if seen and action in LOOKING_AWAY and latest_customer_key(db, conv.thread_key) != seen:
+            raise Conflict(f"the customer wrote again since this conversation was loaded; read it before you "
+                           f"{action.value} it")
         queue.act(db, conv_id, action, actor=actor.username, now=now, until=until)
         withdrawn = _withdraw_unsent(db, conv_id, action, actor, now) if action.value in CLOSED_STATUSES_BY else 0
         if action is Action.DISMISS and reason:

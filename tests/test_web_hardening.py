@@ -273,6 +273,63 @@ async def test_deleting_a_saved_view_says_so_and_undo_saves_it_again(client: Tes
     assert 'id="view-undo"' not in await (await client.get("/?" + forged)).text()
 
 
+def _customer_writes(store: Store, conv: int, texts: list[str]) -> list[str]:
+    """New customer messages in ``conv``'s thread, each a minute after the last (as the listener stores them)."""
+    def write(db: Any) -> list[str]:
+        thread, author, brand, newest, origin = db.conn.execute(
+            "SELECT c.thread_key, c.author_key, c.brand, max(m.created_at), min(m.conversation_id) "
+            "FROM conversations c JOIN mentions m ON m.thread_key = c.thread_key WHERE c.id = ?", (conv,)).fetchone()
+        keys = []
+        for i, text in enumerate(texts):
+            at = (datetime.fromisoformat(newest) + timedelta(minutes=i + 1)).isoformat()
+            key = f"x:later{conv}-{i}"
+            db.conn.execute("INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, "
+                            "created_at, fetched_at, conversation_id, thread_key, raw) "
+                            "VALUES (?, 'x', ?, ?, 't', ?, ?, '', ?, ?, ?, ?, '{}')",
+                            (key, key[2:], brand, author, text, at, at, origin, thread))
+            keys.append(key)
+        return keys
+    return list(store.write_sync(write))
+
+
+async def test_a_snooze_over_a_message_the_agent_has_not_seen_is_refused_on_the_page(
+        client: TestClient, web_store: Store) -> None:
+    """The page's actions carry the newest customer message it showed: one that came in meanwhile was snoozed
+    (or resolved) with the conversation, out of sight for hours."""
+    conv = await open_conversation(client, web_store)
+    csrf = await login(client, "agent")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    seen = re.search(r'id="form-snooze".*?name="seen" value="([^"]+)"', page, re.S)[1]  # type: ignore[index]
+    _customer_writes(web_store, conv, ["and now the app logs me out too"])
+    r = await client.post(f"/conversations/{conv}/snooze", data={"csrf_token": csrf, "seen": seen, "minutes": "60"},
+                          allow_redirects=False)
+    page = await r.text()
+    assert r.status == 409 and "the customer wrote again since this conversation was loaded" in page
+    assert "and now the app logs me out too" in page  # the page shown with the refusal has the new message
+    fresh = re.search(r'id="form-snooze".*?name="seen" value="([^"]+)"', page, re.S)[1]  # type: ignore[index]
+    r = await client.post(f"/conversations/{conv}/snooze", data={"csrf_token": csrf, "seen": fresh, "minutes": "60"},
+                          allow_redirects=False)
+    assert r.status == 303 and (await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))
+                                       ).json())["conversation"]["status"] == "snoozed"
+    r = await client.post(f"/api/conversations/{conv}/resolve", json={"seen": seen}, headers=bearer(web_store))
+    assert "the customer wrote again" in (await refused(r, 409))["message"]
+
+
+async def test_a_long_thread_shows_its_newest_messages(client: TestClient, web_store: Store) -> None:
+    """A thread past 200 messages showed its oldest 200: the message to answer was not on the page."""
+    conv = await open_conversation(client, web_store)
+    await login(client, "agent")
+    _customer_writes(web_store, conv, [f"message number {i}" for i in range(205)])
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    total, = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM mentions WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
+        (conv,)).fetchone())
+    assert "message number 204<" in page and "message number 0<" not in page
+    assert f'id="earlier">{total - 200} earlier messages from the customer not shown: these are the newest 200.' \
+        in page
+    assert re.search(r'name="seen" value="x:later\d+-204"', page)
+
+
 @pytest.mark.parametrize("path", ["/api/trends/posts?days=²", "/api/trends/posts?limit=²",
                                   "/api/trends/posts?offset=¹"])
 async def test_superscript_digits_in_trend_posts_are_a_4xx(client: TestClient, path: str) -> None:

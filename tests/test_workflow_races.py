@@ -6,7 +6,8 @@ replies go to the real X simulator through tweepy. What must hold whatever the i
 - nothing is posted to a conversation after it was resolved or dismissed;
 - a lead approves only the text they read;
 - a reply claimed late in a slow send run is not posted a second time by a person's retry;
-- a customer message that arrives while a reply is being posted is not hidden behind "pending" or closed over.
+- a customer message that arrives while a reply is being posted is not hidden behind "pending" or closed over;
+- a customer message that arrives as someone snoozes or resolves is not snoozed or closed over unseen.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from careline.store import Store
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import World
 from platforms.x.reply import XReplySender
-from responder import sending, workflow
+from responder import queue, sending, workflow
 from responder.transitions import Action
 from responder.workflow import Actor, Desk
 from tests.test_responder_sending import add_reply, add_thread, brand_posts, world, x_sender  # noqa: F401
@@ -513,3 +514,48 @@ async def test_a_double_click_on_undo_undoes_once(stores: list[Store], world: Wo
     assert len(refused) == 1 and isinstance(refused[0], Conflict) and "already undone" in str(refused[0]), results
     assert _state(stores[2], "SELECT status FROM conversations WHERE id = ?", conv) == ("open",)
     assert _state(stores[2], "SELECT state FROM replies WHERE id = ?", held.reply.id) == ("awaiting_approval",)
+
+
+def _customer_writes_again(db: Any, conv: int) -> None:
+    """The listener stores and routes a new customer message into ``conv`` (one transaction, as intake does)."""
+    later = (utcnow() + timedelta(minutes=5)).isoformat()
+    db.conn.execute(
+        "INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, created_at, "
+        "fetched_at, conversation_id, thread_key, raw) SELECT 'x:999', 'x', '999', brand, source, author_key, "
+        "'still nothing, and now I am stranded', '', ?, ?, conversation_id, thread_key, '{}' FROM mentions "
+        "WHERE conversation_id = (SELECT conversation_id FROM mentions m JOIN conversations c "
+        "ON c.thread_key = m.thread_key WHERE c.id = ? LIMIT 1) LIMIT 1", (later, later, conv))
+    queue.act(db, conv, Action.CUSTOMER_MESSAGE, actor="system", now=utcnow())
+
+
+@pytest.mark.parametrize("action", [Action.SNOOZE, Action.RESOLVE])
+@pytest.mark.parametrize("round_", range(6))
+async def test_a_customer_message_arriving_as_the_agent_looks_away_is_not_hidden(
+        stores: list[Store], world: World, action: Action, round_: int) -> None:
+    """The agent snoozes (or resolves) the conversation as they see it, while the listener routes a new message
+    into it. Whichever comes first, the new message is never left snoozed or closed: the snooze is refused
+    (the agent's page carries the newest message it showed), or the message wakes the snooze."""
+    owner, _, listener = stores
+    conv = add_thread(owner, world, "x", ["x1"])
+    owner.write_sync(lambda db: db.conn.execute(
+        "UPDATE conversations SET assignee = 'agent1', status = 'open' WHERE id = ?", (conv,)))
+    seen, = _state(owner, "SELECT max(key) FROM mentions")
+    desk = Desk(owner, Settings(), {})
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    until = utcnow() + timedelta(hours=4)
+    results = await asyncio.gather(
+        later(workflow.change_status(desk, AGENT, conv, action, now=utcnow(), seen=seen,
+                                     until=until if action is Action.SNOOZE else None)),
+        later(listener.write(lambda db: _customer_writes_again(db, conv))), return_exceptions=True)
+    refused = isinstance(results[0], Conflict)
+    assert refused or not isinstance(results[0], BaseException), results
+    assert not isinstance(results[1], BaseException), results
+    if refused:
+        assert "the customer wrote again since this conversation was loaded" in str(results[0])
+    status, snoozed = _state(listener, "SELECT status, snoozed_until FROM conversations WHERE id = ?", conv)
+    assert status not in ("snoozed", "resolved") and snoozed is None, (status, refused)

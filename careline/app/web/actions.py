@@ -132,8 +132,9 @@ async def perform(app: web.Application, action: str, conv_id: int, actor: Actor,
     if action in STATUS_ACTIONS:
         until = snooze_until(params, now) if action == "snooze" else None
         reason = text_field(params, "reason", limit=200) if action == "dismiss" else ""
+        seen = text_field(params, "seen", limit=300) or None  # the customer's newest message the person saw
         return conversation_json(await workflow.change_status(desk, actor, conv_id, STATUS_ACTIONS[action], now=now,
-                                                              until=until, reason=reason))
+                                                              until=until, reason=reason, seen=seen))
     simple = {"claim": workflow.claim, "take_over": workflow.take_over, "release": workflow.release,
               "undo": workflow.undo}
     if action in simple:

@@ -42,6 +42,7 @@ from careline.views import (
     replies,
     search_rows,
     thread,
+    thread_length,
     users,
 )
 from classifiers.abc import INTENTS
@@ -219,7 +220,9 @@ def _detail(db: Any, conv_id: int) -> dict[str, Any]:
     conv = conversation(db, conv_id)
     if conv is None:
         raise NotFound(f"no conversation {conv_id}")
-    return {"conversation": conv, "thread": thread(db, conv["thread_key"]), "replies": replies(db, conv_id),
+    shown = thread(db, conv["thread_key"])
+    return {"conversation": conv, "thread": shown, "replies": replies(db, conv_id),
+            "earlier": thread_length(db, conv["thread_key"]) - len(shown),
             "outside": outside_posts(db, conv_id), "notes": [plain(n) for n in notes_of(db, conv_id)],
             "tags": workspace.tags_of(db, conv_id), "teams": list(workspace.teams(db)),
             "people": [u["username"] for u in users(db) if u["role"] != "marketing"],

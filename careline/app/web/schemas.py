@@ -54,6 +54,8 @@ class ActionBody(Schema):
     until: AwareDatetime | None = Field(None, description="snooze only: until when (ISO 8601 with a zone)")
     note: str = Field("", max_length=500, description="escalate only")
     reason: str = Field("", max_length=200, description="dismiss only")
+    seen: str = Field("", max_length=300, description="resolve, dismiss, snooze, wait: the key of the customer's "
+                                                      "newest message the person saw; 409 if a newer one came in")
 
 
 class NewReply(Schema):
@@ -75,6 +77,7 @@ class ReplyForm(Schema):
     until: AwareDatetime | None = None
     note: str = Field("", max_length=500)
     reason: str = Field("", max_length=200)
+    seen: str = Field("", max_length=300)
 
 
 class Resubmit(Schema):
