@@ -48,7 +48,7 @@ FROM page
 JOIN conversations c ON c.id = page.id
 JOIN authors a ON a.key = c.author_key
 JOIN mentions m ON m.key = (
-    SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC LIMIT 1)
+    SELECT key FROM mentions WHERE thread_key = c.thread_key ORDER BY created_at DESC, key DESC LIMIT 1)
 LEFT JOIN classifications cl ON cl.mention_key = m.key
 ORDER BY page.priority DESC, page.due ASC, page.id ASC
 """

@@ -26,6 +26,7 @@ import dataclasses
 import difflib
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -815,9 +816,10 @@ MAX_BULK = 200
 
 
 async def bulk(desk: Desk, actor: Actor, ids: list[int], action: str, *, now: datetime, agent: str = "",
-               team: str = "", label: str = "") -> BulkResult:
+               team: str = "", label: str = "", seen: Mapping[int, str] | None = None) -> BulkResult:
     """Apply one action to each selected conversation, each in its own transaction: one refusal (someone
-    else holds it, it moved meanwhile) never undoes or blocks the others, and each result says why."""
+    else holds it, it moved meanwhile) never undoes or blocks the others, and each result says why.
+    ``seen``: per conversation, the customer's newest message the queue showed (see :func:`change_status`)."""
     if action not in BULK_UNDO:
         raise Invalid(f"no bulk action {action!r}")
     if not 1 <= len(ids) <= MAX_BULK:
@@ -826,7 +828,8 @@ async def bulk(desk: Desk, actor: Actor, ids: list[int], action: str, *, now: da
     refused: list[tuple[int, str]] = []
     for conv_id in dict.fromkeys(ids):
         try:
-            await _bulk_one(desk, actor, conv_id, action, now=now, agent=agent, team=team, label=label)
+            await _bulk_one(desk, actor, conv_id, action, now=now, agent=agent, team=team, label=label,
+                            seen=(seen or {}).get(conv_id))
         except (Conflict, Forbidden, NotFound) as exc:
             refused.append((conv_id, str(exc)))
         else:
@@ -835,9 +838,9 @@ async def bulk(desk: Desk, actor: Actor, ids: list[int], action: str, *, now: da
 
 
 async def _bulk_one(desk: Desk, actor: Actor, conv_id: int, action: str, *, now: datetime, agent: str, team: str,
-                    label: str) -> None:
+                    label: str, seen: str | None) -> None:
     if action in ("resolve", "dismiss"):
-        await change_status(desk, actor, conv_id, Action(action), now=now)
+        await change_status(desk, actor, conv_id, Action(action), now=now, seen=seen)
     elif action in ("tag", "untag"):
         await tag(desk, actor, conv_id, label, now=now, remove=action == "untag", strict=True)
     elif action == "assign":

@@ -315,6 +315,31 @@ async def test_a_snooze_over_a_message_the_agent_has_not_seen_is_refused_on_the_
     assert "the customer wrote again" in (await refused(r, 409))["message"]
 
 
+async def test_a_bulk_dismiss_leaves_a_conversation_whose_customer_wrote_since_the_queue_was_loaded(
+        client: TestClient, web_store: Store) -> None:
+    csrf = await login(client, "lead")
+    page = await (await client.get("/?status=new")).text()
+    seen = dict(re.findall(r'<input type="hidden" name="seen-(\d+)" value="([^"]+)"', page))
+    first, second = re.findall(r'name="id" value="(\d+)"', page)[:2]
+    first_seen, second_seen = seen[first], seen[second]
+    _customer_writes(web_store, int(first), ["wait, it happened again"])
+    r = await client.post("/bulk", data=[("csrf_token", csrf), ("action", "dismiss"), ("id", first), ("id", second),
+                                         (f"seen-{first}", first_seen), (f"seen-{second}", second_seen)],
+                          headers={"Referer": str(client.make_url("/?status=new"))}, allow_redirects=False)
+    said = parse_qs(urlsplit(str(r.headers["Location"])).query)["bulk"][0]
+    assert said.startswith("Dismissed 1 conversation. 1 refused: ") and \
+        f"#{first} the customer wrote again since this conversation was loaded" in said, said
+    statuses = {int(c): (await (await client.get(f"/api/conversations/{c}")).json())["conversation"]["status"]
+                for c in (first, second)}
+    assert statuses == {int(first): "new", int(second): "dismissed"}
+    r = await client.post("/api/bulk", json={"ids": [int(first)], "action": "dismiss", "seen": {first: first_seen}},
+                          headers={"X-CSRF-Token": csrf})
+    assert (await r.json())["refused"][0]["id"] == int(first)
+    r = await client.post("/api/bulk", json={"ids": [int(first)], "action": "dismiss", "seen": {first: 7}},
+                          headers={"X-CSRF-Token": csrf})
+    await refused(r, 422)
+
+
 async def test_a_long_thread_shows_its_newest_messages(client: TestClient, web_store: Store) -> None:
     """A thread past 200 messages showed its oldest 200: the message to answer was not on the page."""
     conv = await open_conversation(client, web_store)

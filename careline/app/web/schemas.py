@@ -110,6 +110,10 @@ class BulkBody(Schema):
     tag: str = Field("", max_length=40)
     agent: str = Field("", max_length=64)
     team: str = Field("", max_length=64)
+    seen: dict[str, Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        default_factory=dict, max_length=200,
+        description="resolve, dismiss: per conversation id, the key of the customer's newest message the caller "
+                    "saw; a conversation with a newer one is refused, not closed")
 
 
 class BulkForm(Schema):

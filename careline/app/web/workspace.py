@@ -40,11 +40,21 @@ def _ids(values: list[str] | list[Any]) -> list[int]:
     return ids
 
 
-async def _bulk(request: web.Request, params: dict[str, Any], ids: list[int]) -> workflow.BulkResult:
+async def _bulk(request: web.Request, params: dict[str, Any], ids: list[int],
+                seen: dict[int, str] | None = None) -> workflow.BulkResult:
     action = text_field(params, "action", limit=20, required=True)
     return await workflow.bulk(request.app[DESK], actor_of(user_of(request)), ids, action, now=utcnow(),
                                agent=text_field(params, "agent", limit=64), team=text_field(params, "team", limit=64),
-                               label=text_field(params, "tag", limit=40))
+                               label=text_field(params, "tag", limit=40), seen=seen)
+
+
+def _seen(values: dict[str, Any], ids: list[int], name: str = "seen-{}") -> dict[int, str]:
+    """The customer's newest message the queue showed for each selected row (``seen-ID`` fields of the form, or
+    the API's ``seen`` object keyed by id), so a bulk resolve does not close over a message that came in since."""
+    found = {i: values.get(name.format(i)) for i in ids}
+    if any(v is not None and (not isinstance(v, str) or len(v) > 300) for v in found.values()):
+        raise CarelineError("seen must name a customer message per conversation (at most 300 characters)")
+    return {i: v for i, v in found.items() if v}
 
 
 def _back(request: web.Request, default: str = "/") -> str:
@@ -60,7 +70,7 @@ async def bulk_form(request: web.Request) -> web.Response:
     form = await schemas.form_of(request)
     params = {k: v for k, v in form.items() if k != "id"}
     ids = _ids(form.getall("id", []) if hasattr(form, "getall") else [])
-    result = await _bulk(request, params, ids)
+    result = await _bulk(request, params, ids, _seen(params, ids))
     action = str(params["action"])
     words = f"{VERBS.get(action, action)} {len(result.done)} conversation{'s' if len(result.done) != 1 else ''}."
     if result.refused:
@@ -80,7 +90,7 @@ async def bulk_form(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def bulk_json(request: web.Request) -> web.Response:
     body = await schemas.read_json(request, schemas.BulkBody)
-    result = await _bulk(request, body.params(), list(body.ids))
+    result = await _bulk(request, body.params(), list(body.ids), _seen(dict(body.seen), list(body.ids), "{}"))
     return web.json_response({"done": list(result.done), "refused": [{"id": i, "reason": r} for i, r in result.refused],
                               "undo": workflow.BULK_UNDO.get(body.action)})
 
