@@ -88,15 +88,17 @@ class BrandSettings:
 class XSourceSettings:
     enabled: bool = opt(True, "Poll X (Twitter) through tweepy's AsyncClient.")
     api_base_url: str = opt("https://api.twitter.com", "X API base URL (a proxy, or the simulator).")
-    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
-    jitter_seconds: int = opt(5, "Random delay added to each poll, so brands do not poll in lock-step.", min=0)
-    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1)
-    daily_budget_usd: float = opt(10.0, "Keyword search stops for the UTC day at this estimated spend.", min=0)
-    cost_per_post_usd: float = opt(0.005, "X's price per post read (pay per use).", min=0)
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1, max=86_400)
+    jitter_seconds: int = opt(5, "Random delay added to each poll, so brands do not poll in lock-step.", min=0,
+                                max=3600)
+    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1, max=100)
+    daily_budget_usd: float = opt(10.0, "Keyword search stops for the UTC day at this estimated spend.", min=0,
+                                   max=100_000)
+    cost_per_post_usd: float = opt(0.005, "X's price per post read (pay per use).", min=0, max=10)
     mentions_cost_per_post_usd: float = opt(
         0.005, "Price per post of the mentions timeline. X bills GET /2/users/{id}/mentions as an Owned Read "
         "($0.001) when {id} is the app owner's own account: set 0.001 when each brand polls with its own app.",
-        min=0)
+        min=0, max=10)
     bearer_token: str = opt("", "App bearer token: set CARELINE_X_BEARER_TOKEN.", secret=True)
 
 
@@ -105,8 +107,8 @@ class RedditSourceSettings:
     enabled: bool = opt(False, "Poll Reddit through asyncpraw.")
     oauth_url: str = opt("https://oauth.reddit.com", "Reddit API base URL (a proxy, or the simulator).")
     reddit_url: str = opt("https://www.reddit.com", "Reddit auth base URL (token endpoint).")
-    interval_seconds: int = opt(120, "Seconds between polls of each brand.", min=1)
-    jitter_seconds: int = opt(10, "Random delay added to each poll.", min=0)
+    interval_seconds: int = opt(120, "Seconds between polls of each brand.", min=1, max=86_400)
+    jitter_seconds: int = opt(10, "Random delay added to each poll.", min=0, max=3600)
     user_agent: str = opt("careline/0.1 (social care)", "User agent sent to Reddit (they require one).")
     client_id: str = opt("", "Set CARELINE_REDDIT_CLIENT_ID.", secret=True)
     client_secret: str = opt("", "Set CARELINE_REDDIT_CLIENT_SECRET.", secret=True)
@@ -118,9 +120,9 @@ class RedditSourceSettings:
 class BlueskySourceSettings:
     enabled: bool = opt(False, "Poll Bluesky through the atproto SDK (keyword search and the brand's notifications).")
     service_url: str = opt("https://bsky.social", "The accounts' PDS / entryway (a proxy, or the simulator).")
-    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
-    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0)
-    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1)
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1, max=86_400)
+    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0, max=3600)
+    max_pages: int = opt(10, "Most pages fetched in one poll (100 posts each).", min=1, max=100)
     app_password: str = opt("", "App password of the brand accounts: set CARELINE_BLUESKY_APP_PASSWORD_<BRAND> "
                             "(or CARELINE_BLUESKY_APP_PASSWORD for all).", secret=True)
 
@@ -128,12 +130,14 @@ class BlueskySourceSettings:
 @dataclass(frozen=True)
 class MastodonSourceSettings:
     enabled: bool = opt(False, "Poll Mastodon through Mastodon.py (the brand's mentions and hashtag timelines).")
-    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1)
-    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0)
-    max_pages: int = opt(10, "Most pages fetched in one poll (40 statuses or 80 notifications each).", min=1)
+    interval_seconds: int = opt(60, "Seconds between polls of each brand.", min=1, max=86_400)
+    jitter_seconds: int = opt(5, "Random delay added to each poll.", min=0, max=3600)
+    max_pages: int = opt(10, "Most pages fetched in one poll (40 statuses or 80 notifications each).",
+                         min=1, max=100)
     hashtags: bool = opt(True, "Also read the hashtag timelines of the brand's '#' keywords (what that server "
                          "has seen of the tag; keyword search does not reach other people's posts on Mastodon).")
-    max_characters: int = opt(500, "Reply length limit when the server's instance info does not give one.", min=1)
+    max_characters: int = opt(500, "Reply length limit when the server's instance info does not give one.",
+                               min=1, max=100_000)
     access_token: str = opt("", "Access token of the brand accounts: set CARELINE_MASTODON_TOKEN_<BRAND> "
                             "(or CARELINE_MASTODON_TOKEN for all).", secret=True)
 
@@ -217,9 +221,9 @@ class ResponderSettings:
     approval_agents: list[str] = opt([], "Agents whose replies always need a lead's approval.")
     round_robin: bool = opt(True, "Assign new conversations to available agents in turn.")
     reassign_after_minutes: int = opt(30, "An assignee silent this long loses the conversation; 0 = never.",
-                                      min=0)
+                                      min=0, max=43_200)
     warn_before_minutes: int = opt(15, "Pre-breach warning this many minutes before an SLA target is due.",
-                                   min=0)
+                                   min=0, max=10_080)
     escalation_minutes: list[int] = opt([0, 60, 240],
                                         "Minutes after a breach for escalation levels 1-3 (up to three).")
     survey: str = opt("nps", "After resolution, offer a one-question survey: nps, csat, ces or none.",
@@ -238,10 +242,11 @@ class ResponderSettings:
 @dataclass(frozen=True)
 class RetentionSettings:
     raw_payload_days: int = opt(90, "Days the platforms' raw JSON of each post is kept (text and scores stay); "
-                                    "0 = for ever.", min=0)
+                                    "0 = for ever.", min=0, max=36_500)
     closed_conversation_days: int = opt(730, "Days a resolved or dismissed conversation is kept after its last "
-                                             "change, with its posts, replies and notes; 0 = for ever.", min=0)
-    audit_event_days: int = opt(730, "Days audit events are kept; 0 = for ever.", min=0)
+                                             "change, with its posts, replies and notes; 0 = for ever.", min=0,
+                                        max=36_500)
+    audit_event_days: int = opt(730, "Days audit events are kept; 0 = for ever.", min=0, max=36_500)
     batch_size: int = opt(500, "Rows purged per short write transaction by the daily retention job.", min=1,
                           max=10_000)
     run_at_hour: int = opt(3, "UTC hour at which the daily purge runs.", min=0, max=23)
@@ -254,9 +259,11 @@ class TrendsSettings:
                              "puts translations together). Changing it starts new topics.", choices=["minilm", "use"])
     topic_join: float = opt(0.35, "A complaint joins the topic whose posts it is most alike on average when that "
                             "average cosine is at least this; lower gives fewer, broader topics.", min=0.05, max=0.95)
-    topic_interval_seconds: int = opt(60, "How often the topic job places new complaints.", min=5)
+    topic_interval_seconds: int = opt(60, "How often the topic job places new complaints.", min=5,
+                                        max=86_400)
     topic_backfill_days: int = opt(30, "Complaints older than this when the topic job first sees them are left "
-                                   "out (the first run after an upgrade does not embed years of posts).", min=1)
+                                   "out (the first run after an upgrade does not embed years of posts).", min=1,
+                                   max=3650)
     spike_alerts: bool = opt(True, "Check each brand's hourly volume for spikes every hour and send each spike once "
                              "to the webhooks that list the event 'spike'.")
 

@@ -38,6 +38,29 @@ def test_every_key_has_help() -> None:
     assert all(help_text for _k, help_text, _d in describe())
 
 
+def test_every_number_has_bounds() -> None:
+    """A number with no most (an interval of 10**20 seconds) passed the check and broke the job it set."""
+    import dataclasses
+    import typing
+
+    from careline.settings import Settings
+
+    unbounded: list[str] = []
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            tp = hints[f.name]
+            item = typing.get_args(tp)[-1] if typing.get_origin(tp) in (list, dict) else tp
+            if dataclasses.is_dataclass(item):
+                walk(item, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+            elif tp in (int, float) and not {"min", "max"} <= set(f.metadata):
+                unbounded.append(prefix + f.name)
+
+    walk(Settings, "")
+    assert unbounded == []
+
+
 @pytest.mark.parametrize(("text", "key", "reason"), [
     ("[service]\nport = 'eighty'", "service.port", "expected an integer"),
     ("[service]\nport = 70000", "service.port", "at most 65535"),
@@ -53,6 +76,10 @@ def test_every_key_has_help() -> None:
     # nan passed every range check, and X's budget of nan never ran out: the spending cap was off
     ("[sources.x]\ndaily_budget_usd = nan", "sources.x.daily_budget_usd", "expected a finite number"),
     ("[sources.x]\ncost_per_post_usd = inf", "sources.x.cost_per_post_usd", "expected a finite number"),
+    # saved in the browser, it stopped every Reddit poller ("Python int too large to convert to C int") while
+    # /health said ok
+    ("[sources.reddit]\ninterval_seconds = 99999999999999999999", "sources.reddit.interval_seconds",
+     "at most 86400"),
 ])
 def test_invalid_config_names_key_and_reason(tmp_path: Path, text: str, key: str, reason: str) -> None:
     with pytest.raises(ConfigError) as err:

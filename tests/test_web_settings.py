@@ -156,6 +156,29 @@ async def test_two_admins_saving_the_same_item_at_once_one_wins_one_gets_409(
     assert r.status == 200 and (await r.json())["version"] == 2
 
 
+async def test_adding_an_item_whose_key_is_taken_says_so_instead_of_someone_else_changed_it(
+        client: tuple[TestClient, dict[str, str]]) -> None:
+    """"Add brand" with a taken name, and a second "Save a template" for the same brand and intent, were told
+    "was changed by someone else ... reload it and apply your change again": reloading changed nothing."""
+    c, tokens = client
+    root = auth(tokens, "root")
+    r = await c.post("/api/admin/settings/brands", headers=root, json={"name": "skylark", "keywords": "sky"})
+    body = await r.json()
+    assert r.status == 409 and body["error"]["field"] == "name", body
+    assert body["error"]["message"] == ("brands 'skylark' already exists: change it where it is listed, or use "
+                                        "another name")
+    first = {"brand": "skylark", "intent": "billing", "template": "Hi {{ name }}, first."}
+    assert (await c.post("/api/admin/settings/templates", headers=root, json=first)).status == 200
+    r = await c.post("/api/admin/settings/templates", headers=root, json={**first, "template": "Hi, second."})
+    body = await r.json()
+    assert r.status == 409 and body["error"]["field"] == "intent", body
+    assert "templates 'skylark/billing' already exists" in body["error"]["message"]
+    assert body["current"]["version"] == 1  # the editor's version, to change it where it is listed
+    r = await c.post("/api/admin/settings/templates?item=skylark/billing", headers=root,
+                     json={"version": 1, "template": "Hi, second."})
+    assert r.status == 200, await r.text()
+
+
 async def test_many_concurrent_edits_of_different_items_all_land(client: tuple[TestClient, dict[str, str]]) -> None:
     c, tokens = client
 

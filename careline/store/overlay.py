@@ -36,6 +36,17 @@ class StaleEdit(Conflict):
         self.section, self.item, self.version, self.current = section, item, version, current
 
 
+class ItemExists(StaleEdit):
+    """A new item was asked for (no version) where one of that key already exists: nobody else changed anything,
+    so "changed by someone else" was the wrong story ("Add brand" with a taken name, a second "Save a template"
+    for the same brand and intent)."""
+
+    def __init__(self, section: str, item: str, version: int, current: Mapping[str, Any] | None) -> None:
+        super().__init__(section, item, version, current)
+        self.args = (f"{section} {item!r} already exists: change it where it is listed, or use another "
+                     f"{'brand, intent or language' if section == 'templates' else 'name'}",)
+
+
 @dataclass(frozen=True)
 class Saved:
     """What a change did: the new overall version, the effective settings, the item before and after."""
@@ -111,7 +122,9 @@ def plan(entries: list[Entry], seen: int, change: Change, *, check: Check,
     settings as they are when the caller already holds them at ``seen``."""
     before = exists(current if current is not None else check(entries))
     version = item_version(entries, change.section, change.item)
-    if (change.expected is None and before is not None) or change.expected not in (None, version):
+    if change.expected is None and before is not None:
+        raise ItemExists(change.section, change.item, version, before)
+    if change.expected not in (None, version):
         raise StaleEdit(change.section, change.item, version, before)
     new = Entry(change.section, change.item, change.value, seen + 1)
     updated = [new if (e.section, e.item) == (new.section, new.item) else e for e in entries]

@@ -25,7 +25,7 @@ from careline.domain import Role
 from careline.errors import ConfigError
 from careline.overlay import SECTIONS, Entry, Section, items, section
 from careline.settings import check_template
-from careline.store.overlay import StaleEdit, item_version, load_entries
+from careline.store.overlay import ItemExists, StaleEdit, item_version, load_entries
 from responder.drafts import DEFAULT_TEMPLATES, BrandVoice, draft_reply
 
 #: Fields of a body that steer the save rather than set a value.
@@ -148,10 +148,14 @@ def _renders(key: str, template: str) -> None:
     draft_reply(intent, brand, "Priya Natarajan", "C-10442", "x", voice=voice, language=language)
 
 
-def stale(exc: StaleEdit) -> web.Response:
-    """409 in the one error shape, with the item as it now is, so the editor can merge and retry."""
-    return web.json_response({**error_body(409, "conflict", str(exc)),
-                              "current": {"version": exc.version, "value": exc.current}}, status=409)
+def stale(exc: StaleEdit, sec: Section | None = None) -> web.Response:
+    """409 in the one error shape, with the item as it now is, so the editor can merge and retry; a new item
+    whose key is taken names the field that makes the key, for the form to mark."""
+    body: dict[str, Any] = error_body(409, "conflict", str(exc))
+    body["current"] = {"version": exc.version, "value": exc.current}
+    if isinstance(exc, ItemExists) and sec is not None:
+        body["error"]["field"] = "intent" if sec.name == "templates" else sec.key or ""
+    return web.json_response(body, status=409)
 
 
 def refused(sec: Section, key: str, exc: ConfigError) -> web.Response:
@@ -187,7 +191,7 @@ async def save_item(request: web.Request) -> web.Response:
         saved = await request.app[LIVE].change(sec.name, key, data, expected=_expected(body),
                                                 actor=user_of(request).username)
     except StaleEdit as exc:
-        return stale(exc)
+        return stale(exc, sec)
     except ConfigError as exc:
         return refused(sec, key, exc)
     message = f"Saved {sec.title.lower()} {key!r}: in effect now (version {saved.version})."
