@@ -197,3 +197,49 @@ def test_an_arabic_reply_box_follows_the_direction_of_what_is_typed(page: Any, l
     box.fill("@ana_q نعتذر عن التأخير.")
     box.dispatch_event("input")
     assert box.evaluate("b => b.dir") == "rtl"
+
+
+@pytest.mark.parametrize("width", [1360, 390], ids=["desktop", "phone"])
+def test_hostile_display_names_stay_in_their_place(browser: Any, live: LiveServer, width: int) -> None:
+    """A Mastodon name "Marta <RLO>evil" with nothing closing the override reversed the rest of the conversation
+    header ("Marta 94# · nodotsam no evawthgirb"); a 300-letter name with no space made the queue's author column
+    2,600 px wide, every row's message off-screen, and the page scroll sideways at 390 px."""
+    from tests.browser.conftest import watched_page
+
+    def two_authors(db: Any) -> list[int]:
+        ids = seed(db, 2, datetime.now(UTC), days=0.001, seed=7070 + width, answered=0.0, hostile=False)
+        for conv, name in zip(ids, ["Marta \u202eevil", "h" * 300], strict=True):
+            key = f"x:odd{conv}"  # an author of its own: the seeded ones are shared with other conversations
+            db.conn.execute("INSERT INTO authors (key, platform, platform_id, handle, name, followers, verified, "
+                            "first_seen, last_seen) SELECT ?, platform, ?, ?, ?, followers, verified, first_seen, "
+                            "last_seen FROM authors WHERE key = (SELECT author_key FROM conversations WHERE id = ?)",
+                            (key, f"odd{conv}", f"odd{conv}", name, conv))
+            db.conn.execute("UPDATE conversations SET author_key = ? WHERE id = ?", (key, conv))
+            db.conn.execute("UPDATE mentions SET author_key = ? WHERE conversation_id = ?", (key, conv))
+            db.conn.execute("UPDATE conversations SET priority = 1001 WHERE id = ?", (conv,))  # on top of the queue
+        return list(ids)
+
+    rtl, long_name = live.store.write_sync(two_authors)  # type: ignore[attr-defined]
+    context, page = watched_page(browser, live.url, width)
+    login(page, "agent")
+    page.goto("/?status=new")
+    page.wait_for_selector(f'tr.conv[data-id="{long_name}"]')
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    row = page.locator(f'tr.conv[data-id="{long_name}"]')
+    assert row.locator("td.text").bounding_box()["x"] < width  # type: ignore[index]  # the message is on screen
+    page.goto(f"/conversations/{rtl}")
+    order = page.evaluate("""() => {
+      const small = document.querySelector("h1 small"), text = small.lastChild.textContent;
+      const at = (i) => {
+        const r = document.createRange();
+        r.setStart(small.lastChild, i);
+        r.setEnd(small.lastChild, i + 1);
+        return r.getBoundingClientRect().left;
+      };
+      return [at(text.indexOf("#")), at(text.indexOf(" on ") + 1)];
+    }""")
+    hash_left, on_left = order
+    assert hash_left > on_left  # "... on x · #12" reads left to right after the name, not reversed by it
+    assert page.locator("h1 bdi.name").inner_text() == "Marta \u202eevil"
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    context.close()
