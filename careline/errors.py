@@ -9,7 +9,16 @@ from __future__ import annotations
 
 
 class CarelineError(Exception):
-    """Base of every error Careline raises on purpose."""
+    """Base of every error Careline raises on purpose. ``field``: the request field it is about, which the
+    API's error names so a form can mark it (empty: none in particular)."""
+
+    field: str = ""
+
+
+def about(field: str, exc: CarelineError) -> CarelineError:
+    """``exc``, said to be about the request's ``field`` (``raise about("password", exc) from exc``)."""
+    exc.field = field
+    return exc
 
 
 class ConfigError(CarelineError):

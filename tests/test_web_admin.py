@@ -45,20 +45,23 @@ async def test_only_admins_reach_administration(make_client) -> None:  # type: i
     assert status == 403 and body["error"]["code"] == "forbidden"
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"username": "", "role": "agent"}, "username is required"),
-    ({"username": "x y", "role": "agent"}, "username must be"),
-    ({"username": "nina", "role": "boss"}, "role must be one of"),
-    ({"username": "nina", "role": "agent", "password": "short"}, "at least 12"),
-    ({"username": "nina", "role": "agent", "password": 123456789012}, "password must be a string"),
-    ({"username": "nina", "role": "agent", "team": "x" * 201}, "at most 200"),
-    ({"username": "nina", "role": "agent", "team": "night/<b>"}, "team name is"),
-    ({"username": "agent", "role": "agent", "password": "a fine long passphrase"}, "already exists"),
+@pytest.mark.parametrize(("body", "message", "field"), [  # field: what the Add form marks (it only said so below)
+    ({"username": "", "role": "agent"}, "username is required", "username"),
+    ({"username": "x y", "role": "agent"}, "username must be", "username"),
+    ({"username": "nina", "role": "boss"}, "role must be one of", "role"),
+    ({"username": "nina", "role": "agent", "password": "short"}, "at least 12", "password"),
+    ({"username": "nina", "role": "agent", "password": "password1234"}, "common passwords", "password"),
+    ({"username": "nina", "role": "agent", "password": 123456789012}, "password must be a string", "password"),
+    ({"username": "nina", "role": "agent", "team": "x" * 201}, "at most 200", "team"),
+    ({"username": "nina", "role": "agent", "team": "night/<b>"}, "team name is", "team"),
+    ({"username": "nina", "role": "agent", "display_name": "a\tb"}, "no control characters", "display_name"),
+    ({"username": "agent", "role": "agent", "password": "a fine long passphrase"}, "already exists", "username"),
 ])
-async def test_bad_input_is_a_clear_4xx_and_changes_nothing(make_client, acc_store, body, message) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_is_a_clear_4xx_and_changes_nothing(make_client, acc_store, body, message, field) -> None:  # type: ignore[no-untyped-def]
     client, csrf = await signed_in(make_client, "admin")
     status, answer = await call(client, csrf, "/api/admin/users", body)
     assert 400 <= status < 500 and message in answer["error"]["message"], answer
+    assert answer["error"]["field"] == field, answer
     assert acc_store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM users").fetchone()[0]) == 3
     r = await client.post("/api/admin/users", data="{not json", headers={"X-CSRF-Token": csrf})
     assert r.status == 400 and (await r.json())["error"]["message"] == "the body must be a JSON object"

@@ -44,6 +44,8 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
     form.get_by_role("button", name="Add").click()
     page.wait_for_selector("#add-person .result.error")
     assert "at least 12" in form.locator(".result").inner_text()  # refused, nothing lost: the form keeps its values
+    assert "at least 12" in form.locator("#field-error-password").inner_text()  # beside the field, which is marked
+    assert form.get_by_label("Password").evaluate("e => e === document.activeElement")
     assert form.get_by_label("Username").input_value() == "nadia"
     form.get_by_label("Password").fill("the night shift passphrase")
     form.get_by_role("button", name="Add").click()

@@ -38,14 +38,15 @@ from careline.app.web.accounts import (
 )
 from careline.app.web.actions import plain
 from careline.app.web.api import json_body
-from careline.app.web.auth import USERNAME, allow, create_user, user_of
+from careline.app.web.auth import USERNAME, account_problem, allow, create_user, user_of
 from careline.app.web.fields import flag, number, role, text
 from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password
 from careline.domain import Role, utcnow
-from careline.errors import Forbidden, Invalid
+from careline.errors import CarelineError, Conflict, Forbidden, Invalid, about
+from careline.store import workspace
 
 USERNAME_ROUTE = f"{{name:{USERNAME}}}"
 
@@ -111,8 +112,18 @@ async def add_person(request: web.Request) -> web.Response:
         raise Forbidden("a lead may add agents only")
     password = text(body, "password", required=False, limit=256)
     digest = None
+    if (problem := account_problem(name, display.strip(), team.strip())) is not None:
+        raise about("display_name" if problem.startswith("display") else "username", CarelineError(problem))
+    for each in (t for t in team.split(",") if t.strip()):
+        try:
+            workspace.team_name(each)
+        except CarelineError as exc:
+            raise about("team", exc) from exc
     if password:
-        check_new_password(password, name, settings_now(request.app).accounts.min_password_length)
+        try:
+            check_new_password(password, name, settings_now(request.app).accounts.min_password_length)
+        except CarelineError as exc:
+            raise about("password", exc) from exc
         digest = await asyncio.get_running_loop().run_in_executor(request.app[HASHER], hash_password, password)
 
     def add(db):  # type: ignore[no-untyped-def]
@@ -124,7 +135,10 @@ async def add_person(request: web.Request) -> web.Response:
               after={"role": (scope or Role.AGENT).value, "team": team.strip(), "display_name": display.strip()})
         return None if digest else create_link(db, actor, name, "invite")
 
-    token = await request.app[STORE].write(add)
+    try:
+        token = await request.app[STORE].write(add)
+    except Conflict as exc:  # the name is taken
+        raise about("username", exc) from exc
     answer = {"message": f"Added {name}."}
     if token:
         answer = {"message": f"Invited {name}: send them this link (valid 72 h, shown once).",

@@ -132,7 +132,8 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
                               exc.headers)
     except CarelineError as exc:
         status, code = next((s, c) for kind, s, c in BUSINESS_ERRORS if isinstance(exc, kind))
-        return back_with_error(request, str(exc)) or error_response(request, status, code, str(exc))
+        return back_with_error(request, str(exc)) or error_response(request, status, code, str(exc),
+                                                                    field=exc.field)
     except ConnectionResetError:  # the caller went away mid-request (a tab closed while its body was read)
         log.info("%s %s: the client went away before the answer", request.method, request.path)
         raise  # nobody to answer; aiohttp closes the connection (this was logged as a bug, with a traceback)
@@ -164,11 +165,15 @@ def back_with_error(request: web.Request, message: str) -> web.Response | None:
 
 
 def error_response(request: web.Request, status: int, code: str, message: str,
-                   headers: Mapping[str, str] | None = None) -> web.Response:
-    """JSON for the API and for scripts; a page with a way back for a person in a browser."""
+                   headers: Mapping[str, str] | None = None, *, field: str = "") -> web.Response:
+    """JSON for the API and for scripts (with the ``field`` it is about, when one); a page with a way back for a
+    person in a browser."""
     keep = {k: v for k, v in (headers or {}).items() if k in KEEP_HEADERS}
     if request.path.startswith("/api/") or "text/html" not in request.headers.get("Accept", ""):
-        return web.json_response(api.error_body(status, code, message), status=status, headers=keep)
+        body = api.error_body(status, code, message)
+        if field:
+            body["error"]["field"] = field
+        return web.json_response(body, status=status, headers=keep)
     reason = HTTPStatus(status).phrase  # every caller passes a standard code: aiohttp's, or BUSINESS_ERRORS, or 500
     response = render(request, "error.html", status=status, title=reason, code=status, reason=reason,
                       message=message)

@@ -1,23 +1,24 @@
-"""Typed fields out of a JSON body: a wrong type or range is a 400 in the one error shape, never coerced."""
+"""Typed fields out of a JSON body: a wrong type or range is a 400 in the one error shape naming the field (for a
+form to mark it), never coerced."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from aiohttp import web
-
 from careline.domain import Role
+from careline.errors import CarelineError, about
 
 
 def text(body: dict[str, Any], key: str, *, required: bool = True, limit: int = 200) -> str:
+    """``body[key]`` as text; a 400 naming the field (for a form to mark) when it is not, is missing or is long."""
     value = body.get(key, "")
     if not isinstance(value, str):
-        raise web.HTTPBadRequest(text=f"{key} must be a string")
+        raise about(key, CarelineError(f"{key} must be a string"))
     if required and not value.strip():
-        raise web.HTTPBadRequest(text=f"{key} is required")
+        raise about(key, CarelineError(f"{key} is required"))
     if len(value) > limit:
-        raise web.HTTPBadRequest(text=f"{key} must be at most {limit} characters")
+        raise about(key, CarelineError(f"{key} must be at most {limit} characters"))
     return value
 
 
@@ -32,7 +33,7 @@ def number(body: dict[str, Any], key: str, default: int, lo: int, hi: int) -> in
     if isinstance(value, str) and digits(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise web.HTTPBadRequest(text=f"{key} must be a whole number from {lo} to {hi}")
+        raise about(key, CarelineError(f"{key} must be a whole number from {lo} to {hi}"))
     return value
 
 
@@ -43,13 +44,13 @@ def role(body: dict[str, Any], key: str = "role", *, required: bool = True) -> R
     try:
         return Role(str(value))
     except ValueError:
-        raise web.HTTPBadRequest(text=f"{key} must be one of {', '.join(r.value for r in Role)}") from None
+        raise about(key, CarelineError(f"{key} must be one of {', '.join(r.value for r in Role)}")) from None
 
 
 def flag(body: dict[str, Any], key: str) -> bool:
     value = body.get(key)
     if not isinstance(value, bool):
-        raise web.HTTPBadRequest(text=f"{key} must be true or false")
+        raise about(key, CarelineError(f"{key} must be true or false"))
     return value
 
 
