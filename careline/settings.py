@@ -57,7 +57,7 @@ class ServiceSettings:
 @dataclass(frozen=True)
 class BrandSettings:
     name: str = opt("", "Short id of the brand, used in URLs and the database.")
-    display_name: str = opt("", "Name shown to people and used in reply templates.")
+    display_name: str = opt("", "Name shown to people and used in reply templates.", max_length=80)
     keywords: list[str] = opt([], "Words and phrases to listen for (quoted phrases allowed).")
     handles: list[str] = opt([], "The brand's own X handles: their posts are never tickets.")
     x_user_id: str = opt("", "Numeric X id of the brand account, for its mentions timeline.")
@@ -69,9 +69,9 @@ class BrandSettings:
     reddit_username: str = opt("", "The brand's Reddit account: its posts are never tickets.")
     competitors: list[str] = opt([], "Competitor brand names, for share of voice.")
     intents: dict[str, list[str]] = opt({}, "Extra intents: name -> a few example phrases (nearest prototype).")
-    greeting: str = opt("Hi", "How replies open (reply templates' {{ greeting }}).")
-    sign_off: str = opt("", "Appended to replies, e.g. ' ^JS' or ' - The Acme team'.")
-    promise: str = opt("within 2 hours", "When replies promise a follow-up: keep it concrete.")
+    greeting: str = opt("Hi", "How replies open (reply templates' {{ greeting }}).", max_length=60)
+    sign_off: str = opt("", "Appended to replies, e.g. ' ^JS' or ' - The Acme team'.", max_length=60)
+    promise: str = opt("within 2 hours", "When replies promise a follow-up: keep it concrete.", max_length=100)
     bluesky_handle: str = opt("", "The brand's Bluesky account (e.g. 'acme.bsky.social'): its posts are never "
                               "tickets; enables its mention and reply notifications and replying.")
     mastodon_account: str = opt("", "The brand's Mastodon account as username@instance (e.g. 'acme@mastodon.social'): "
@@ -411,6 +411,8 @@ def _convert(key: str, tp: Any, value: Any) -> Any:
 
 
 def _check(key: str, value: Any, meta: Mapping[str, Any]) -> Any:
+    if "max_length" in meta and len(value) > meta["max_length"]:  # a 5,000-character promise went into every reply
+        raise ConfigError(key, f"at most {meta['max_length']} characters, got {len(value)}")
     if "choices" in meta and value not in meta["choices"]:
         raise ConfigError(key, f"must be one of {', '.join(meta['choices'])}, got {value!r}")
     if "min" in meta and value < meta["min"]:
@@ -726,6 +728,10 @@ HEAVY_TEMPLATE_NODES = ("For", "Macro", "CallBlock", "Pow", "Mul")
 TEMPLATE_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate"})
 
 
+#: The longest reply template (the editor's own limit): a reply is at most a few hundred characters anywhere.
+TEMPLATE_MAX = 4000
+
+
 def check_template(key: str, source: str) -> None:
     """A reply template must parse in Jinja's sandbox and use no loops, macros or arithmetic."""
     problem = template_problem(source)
@@ -770,6 +776,8 @@ def _check_templates(settings: Settings) -> None:
             raise ConfigError(key, f"unknown intent {match.group(3)!r} (known: {', '.join(INTENTS)})")
         if not source.strip():
             raise ConfigError(key, "a template cannot be empty")
+        if len(source) > TEMPLATE_MAX:  # every suggestion would be far over every platform's limit
+            raise ConfigError(key, f"a template is at most {TEMPLATE_MAX} characters, got {len(source)}")
         check_template(key, source)
 
 

@@ -80,6 +80,11 @@ def test_every_number_has_bounds() -> None:
     # /health said ok
     ("[sources.reddit]\ninterval_seconds = 99999999999999999999", "sources.reddit.interval_seconds",
      "at most 86400"),
+    # went into every suggested reply, far over every platform's limit
+    ("[[brands]]\nname = 'a'\nkeywords = ['a']\npromise = '" + "soon " * 1000 + "'", "brands[0].promise",
+     "at most 100 characters, got 5000"),
+    ("[[brands]]\nname = 'a'\nkeywords = ['a']\n[responder.templates]\n'a/billing' = '" + "x" * 4001 + "'",
+     "responder.templates.a/billing", "at most 4000 characters, got 4001"),
 ])
 def test_invalid_config_names_key_and_reason(tmp_path: Path, text: str, key: str, reason: str) -> None:
     with pytest.raises(ConfigError) as err:
