@@ -305,3 +305,43 @@ def test_shortcuts_stand_down_behind_the_help_and_on_a_focused_button(agent: Any
         lambda db: db.conn.execute("SELECT status FROM conversations WHERE id = ?", (int(conv),)).fetchone()[0])
     assert status == "open"
     assert not real_errors(agent), agent.errors
+
+
+#: Controls under WCAG 2.2's 24 x 24 px target (2.5.8) that are not links inside running text.
+SMALL_TARGETS_JS = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll("button, summary, select, a.csv, input:not([type=hidden])")) {
+    /* a box's target is its label, or the queue's whole pick cell, which toggles it too */
+    const holder = /checkbox|radio/.test(el.type) ? el.closest("label, td.pick") || el : el;
+    const box = holder.getBoundingClientRect(), cs = getComputedStyle(el);
+    if (box.width < 1 || box.height < 1 || cs.visibility !== "visible") continue;
+    if (box.height < 24 || box.width < 24) {
+      const words = (el.textContent || el.name || "").trim().slice(0, 30);
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      small.push(`${el.tagName.toLowerCase()}.${el.className} "${words}" ${size}`);
+    }
+  }
+  return small;
+}"""
+
+
+def test_every_control_is_a_24_px_target_on_a_phone(browser: Any, live: LiveServer) -> None:
+    """"Use" in Saved replies was 20 px tall at 390 px, "Misread?" 17 px, the trends' "CSV" links 31 x 16."""
+    found: list[str] = []
+    for user, password, paths in (("agent", "demo-password", ["/", "CONVERSATION", "/account"]),
+                                  ("lead", "demo-password", ["/sla", "/reports"]),
+                                  ("marketing", "demo-password", ["/trends"]),
+                                  ("root", ADMIN_PASSWORD, ["/admin", "/admin/config", "/admin/templates"])):
+        context, page = watched_page(browser, live.url, 390)
+        try:
+            login(page, user, password)
+            for path in paths:
+                if path == "CONVERSATION":
+                    path = f"/conversations/{_claimed(page, 5)}"
+                else:
+                    page.goto(path)
+                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+                found += [f"{path}: {el}" for el in page.evaluate(SMALL_TARGETS_JS)]
+        finally:
+            context.close()
+    assert found == [], "\n".join(found)
