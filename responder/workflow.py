@@ -242,10 +242,10 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
         _require_owner(conv, actor, action.value, leads_may=True)
-        if answering is not None and latest_customer_key(db, conv.thread_key) != answering:
-            raise Conflict("the customer wrote again after the reply; read it before resolving")
-        if seen and action in LOOKING_AWAY and latest_customer_key(db, conv.thread_key) != seen:
-            raise Conflict(f"the customer wrote again since this conversation was loaded; read it before you "
+        expected = answering or (seen if action in LOOKING_AWAY else None)
+        if expected and latest_customer_key(db, conv.thread_key) != expected:
+            raise Conflict("the customer wrote again after the reply; read it before resolving" if answering else
+                           f"the customer wrote again since this conversation was loaded; read it before you "
                            f"{action.value} it")
         queue.act(db, conv_id, action, actor=actor.username, now=now, until=until)
         withdrawn = _withdraw_unsent(db, conv_id, action, actor, now) if action.value in CLOSED_STATUSES_BY else 0

@@ -158,3 +158,42 @@ async def test_a_poller_that_could_not_start_is_tried_again_without_another_save
     finally:
         await listening.close()
         await store.close()
+
+
+async def test_a_retry_never_brings_back_settings_saved_over(tmp_path: Path, sim: tuple[Simulator, World],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild that failed while a newer save was queued scheduled a retry of the older settings, which then
+    undid the newer save a minute later."""
+    import asyncio
+
+    from platforms.x.read import XSearchSource
+
+    server, _ = sim
+    x = XSourceSettings(api_base_url=server.base_url, bearer_token="simulator")
+    zed = dataclasses.replace(BRAND, name="zed", keywords=["zedshoes"], handles=["ZedShoes"], x_user_id="900077")
+    settings = Settings(brands=[BRAND], sources=SourcesSettings(x=x))
+    starting, fail = asyncio.Event(), asyncio.Event()
+    real_start = XSearchSource.start
+
+    async def start(self: XSearchSource) -> None:
+        if self.brand == "zed" and not starting.is_set():  # the first start hangs, then fails; later ones work
+            starting.set()
+            await fail.wait()
+            raise OSError(24, "Too many open files")
+        await real_start(self)
+
+    monkeypatch.setattr(XSearchSource, "start", start)
+    store = await Store(tmp_path / "c.db").open()
+    listening = Listening(store, [], {}, retry_first=0.2)
+    try:
+        await listening.start(settings)
+        listening.follow(dataclasses.replace(settings, brands=[BRAND, zed]))
+        await asyncio.wait_for(starting.wait(), timeout=5)
+        listening.follow(settings)  # zed taken out again while its start hangs
+        fail.set()
+        await asyncio.sleep(0.8)  # past the first retry's wait
+        assert {p.source.key for p in listening.pollers} == {"x-search:skylark", "x-mentions:skylark"}
+        assert listening._retry is None
+    finally:
+        await listening.close()
+        await store.close()

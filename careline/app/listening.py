@@ -96,9 +96,7 @@ class Listening:
     def _follow(self, settings: Settings, *, retrying: bool) -> None:
         if self._closed:
             return
-        if self._retry is not None:  # newer settings replace the ones waiting to be tried again
-            self._retry.cancel()
-            self._retry = None
+        self._cancel_retry()  # newer settings replace the ones waiting to be tried again
         if not retrying:
             self._retry_wait = None
         self._latest = settings
@@ -122,6 +120,7 @@ class Listening:
         timeouts) held up the rebuild and stopped every brand's polling for over a minute at any settings save.
         """
         async with self._lock:
+            self._cancel_retry()  # this rebuild is newer than any retry waiting: that one would go back in time
             shape = (settings.brands, settings.sources)
             if shape == self._shape:
                 return
@@ -155,8 +154,13 @@ class Listening:
         wait = self._retry_wait = min(self._retry_wait * 2, self.retry_most) if self._retry_wait else self.retry_first
         for key, error in failed:
             log.error("settings changed: the poller %s could not start: %s; trying again in %.0f s", key, error, wait)
-        if not self._closed:
+        if not self._closed and self._latest is None:  # newer settings, queued already, try again themselves
             self._retry = asyncio.get_running_loop().call_later(wait, lambda: self._follow(settings, retrying=True))
+
+    def _cancel_retry(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
 
     async def _swap(self, old: Poller | None, new: Poller | None, settings: Settings) -> None:
         """Retire ``old`` (its poll in flight finishes first), then start ``new`` in its place: one source key
@@ -209,8 +213,7 @@ class Listening:
 
     async def close(self) -> None:
         self._closed = True
-        if self._retry is not None:
-            self._retry.cancel()
+        self._cancel_retry()
         if self._task is not None:
             self._latest = None
             await self._task  # a rebuild half done would leave sources open
