@@ -360,7 +360,7 @@ def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[
     assert code == 0 and "'=HYPERLINK" in said  # the formula reads as text in a spreadsheet
     asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=None, sentiment=None,
                                          now=NOW, intent="refund_return"))
-    code, said = run("readings", "export", "--task", "intent", "-o", str(out), env=env)
+    code, said = run("readings", "export", "--task", "intent", "-o", str(out), "--yes", env=env)  # over the first
     assert code == 0 and "1 corrected post(s) for intent" in said, said
     code, said = run("evaluate", "--task", "intent", "--data", str(out), "--kind", "vader", env=env)
     assert code == 0 and "n              1" in said, said

@@ -58,7 +58,7 @@ SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["status", "code", "message"],
         "properties": {"status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
-                       "field": {"type": "string", "description": "the form field a settings refusal names"}}}}},
+                       "field": {"type": "string", "description": "the request field it is about, if any"}}}}},
     "SLAState": {"type": "object", "required": ["state"], "properties": {
         "target": {"type": "string", "nullable": True}, "due": {"type": "string", "nullable": True},
         "state": {"type": "string", "enum": ["on_track", "at_risk", "breached", "responded", "no_sla", "closed"]}}},
