@@ -183,6 +183,14 @@ class Poller:
         result.status = status
         result.error = str(exc)
 
+    async def record_start_failure(self, exc: BaseException, retry_in: float) -> None:
+        """Say on the health page that this source could not start (after a settings change), and when it is
+        tried again: its row still said "ok" from the poller it replaced, while nothing polled."""
+        now, src = self.clock(), self.source
+        error = f"could not start: {exc}"
+        await self.store.write(lambda db: _set_health(db, src, "degraded", 1, error, now,
+                                                      next_at=now + timedelta(seconds=retry_in)))
+
     async def _over_budget(self) -> bool:
         if not self.budget or self.budget.daily_usd is None:
             return False

@@ -142,6 +142,9 @@ async def test_a_poller_that_could_not_start_is_tried_again_without_another_save
                 break
         assert {"x-search:skylark", "x-search:zed"} <= {p.source.key for p in listening.pollers}
         assert len(caplog.records) == 2 and listening._retry_wait is None  # two failures, then started
+        health = await store.read(lambda db: db.conn.execute(
+            "SELECT status, last_error FROM source_health WHERE source = 'x-search' AND brand = 'zed'").fetchone())
+        assert health[1] == "could not start: [Errno 24] Too many open files"  # on /health while it was off
         assert "the poller x-search:zed could not start: [Errno 24] Too many open files" in caplog.text
 
         failures.append(OSError(24, "Too many open files"))  # fails again; a newer save cancels its retry

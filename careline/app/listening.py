@@ -145,15 +145,18 @@ class Listening:
                      len(fresh.keys() - set(changed)))
             if failed:
                 self._shape = None  # the retry, the next change or the same settings saved again try again
-                self._try_again(settings, failed)
+                await self._try_again(settings, [(fresh[key], error) for key, error in failed if key in fresh])
             else:
                 self._retry_wait = None
 
-    def _try_again(self, settings: Settings, failed: list[tuple[str, BaseException]]) -> None:
-        """Rebuild with ``settings`` again after a wait that doubles with each failure in a row."""
+    async def _try_again(self, settings: Settings, failed: list[tuple[Poller, BaseException]]) -> None:
+        """Rebuild with ``settings`` again after a wait that doubles with each failure in a row; the health page
+        says which sources could not start, and when they are tried again."""
         wait = self._retry_wait = min(self._retry_wait * 2, self.retry_most) if self._retry_wait else self.retry_first
-        for key, error in failed:
-            log.error("settings changed: the poller %s could not start: %s; trying again in %.0f s", key, error, wait)
+        for poller, error in failed:
+            log.error("settings changed: the poller %s could not start: %s; trying again in %.0f s",
+                      poller.source.key, error, wait)
+            await poller.record_start_failure(error, wait)
         if not self._closed and self._latest is None:  # newer settings, queued already, try again themselves
             self._retry = asyncio.get_running_loop().call_later(wait, lambda: self._follow(settings, retrying=True))
 
