@@ -11,6 +11,7 @@ The reply senders follow too: added, rebuilt or closed with their brand.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,7 +102,10 @@ class Listening:
             self._retry_wait = None
         self._latest = settings
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name="careline-listening-rebuild")
+            # a fresh context: a rebuild is the service's work, not the request of the admin whose save set it off
+            # (their write guard would refuse its writes once they log out)
+            self._task = asyncio.create_task(self._drain(), name="careline-listening-rebuild",
+                                             context=contextvars.Context())
 
     async def _drain(self) -> None:
         while self._latest is not None:
@@ -158,7 +162,8 @@ class Listening:
                       poller.source.key, error, wait)
             await poller.record_start_failure(error, wait)
         if not self._closed and self._latest is None:  # newer settings, queued already, try again themselves
-            self._retry = asyncio.get_running_loop().call_later(wait, lambda: self._follow(settings, retrying=True))
+            self._retry = asyncio.get_running_loop().call_later(wait, lambda: self._follow(settings, retrying=True),
+                                                                context=contextvars.Context())
 
     def _cancel_retry(self) -> None:
         if self._retry is not None:
@@ -210,7 +215,7 @@ class Listening:
     def _retire_sender(self, sender: ReplySender) -> None:
         """Close a replaced sender once a post already on its way through it is done (one send lease later; at
         once when the service stops): closing it at once would cut that post off, its outcome unknown."""
-        task = asyncio.create_task(_close_later(sender), name="careline-retire-sender")
+        task = asyncio.create_task(_close_later(sender), name="careline-retire-sender", context=contextvars.Context())
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
 

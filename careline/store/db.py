@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,6 +35,19 @@ from careline.store.migrations import CORE
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: A check that runs first in every write transaction of the task that set it, and refuses the write by raising.
+#: The web app sets it per request to "the person's sign-in still stands": a change already on its way when an
+#: admin disabled them, reset their password or revoked their token was saved after the answer that said it had
+#: ended (25 accounts added by a just-disabled admin). Work started by the service, not a person, sets none.
+WRITE_GUARD: ContextVar[Callable[[Database], None] | None] = ContextVar("careline_write_guard", default=None)
+
+
+def _guarded(guard: Callable[[Database], None], fn: Callable[[Database], T]) -> Callable[[Database], T]:
+    def both(db: Database) -> T:
+        guard(db)
+        return fn(db)
+    return both
 
 
 def connect(path: str | Path, *, any_thread: bool = False) -> Database:
@@ -199,8 +213,12 @@ class Store:
         return db
 
     async def write(self, fn: Callable[[Database], T]) -> T:
-        """Run ``fn`` in one write transaction on the writer thread."""
+        """Run ``fn`` in one write transaction on the writer thread, after the :data:`WRITE_GUARD` of the
+        calling task (if any) in the same transaction."""
         loop = asyncio.get_running_loop()
+        guard = WRITE_GUARD.get()
+        if guard is not None:
+            return await loop.run_in_executor(self._writer, self._transaction, _guarded(guard, fn))
         return await loop.run_in_executor(self._writer, self._transaction, fn)
 
     async def read(self, fn: Callable[[Database], T]) -> T:

@@ -182,15 +182,18 @@ async def reset_person(request: web.Request) -> web.Response:
     actor, name, lead = user_of(request).username, request.match_info["name"], _leads(request)
 
     def reset(db):  # type: ignore[no-untyped-def]
-        check_manages(db, actor, name, leads=lead)
+        _me, target = check_manages(db, actor, name, leads=lead)
         token = create_link(db, actor, name, "reset")
         end_sessions(db, name)
-        return token, lock_out(db, actor, name)
+        return token, lock_out(db, actor, name), target.two_factor
 
-    token, revoked = await request.app[STORE].write(reset)
+    token, revoked, two_factor = await request.app[STORE].write(reset)
     tokens_note = f", {revoked} API token(s) revoked" if revoked else ""
+    # a reset is for an account that may be in someone else's hands, who may have set up two-factor themselves
+    factor_note = (" Their two-factor sign-in stays on: if they did not set it up themselves, turn it off too."
+                   if two_factor else "")
     return web.json_response({"message": f"{name} is logged out everywhere and the old password no longer works"
-                                         f"{tokens_note}; send them this link (72 h, shown once).",
+                                         f"{tokens_note}; send them this link (72 h, shown once).{factor_note}",
                               "link": _link(request, token)})
 
 

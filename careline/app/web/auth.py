@@ -10,6 +10,7 @@ bearer token is not ambient (the browser never adds it), so it needs no CSRF tok
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ from careline.app.web.schemas import form_of
 from careline.app.web.security import hash_password, same, token_hash
 from careline.app.web.throttle import is_loopback
 from careline.domain import Role, from_iso, to_iso, utcnow
-from careline.errors import CarelineError, Conflict
+from careline.errors import CarelineError, Conflict, Forbidden
+from careline.store.db import WRITE_GUARD
 
 SESSION_COOKIE = "careline_session"
 #: What a username may be; the admin routes (``/api/admin/users/{name}``) match the same pattern.
@@ -230,6 +232,26 @@ async def still_signed_in(request: web.Request) -> bool:
     return seen is not None and seen.who.username == was.username and seen.who.can(was.role)
 
 
+def still_valid(db: Database, who: Principal) -> None:
+    """Refuse (:class:`Forbidden`) a write by ``who`` once their credential has ended: the session logged out or
+    ended by an admin, the token revoked or expired, the person disabled, or their role now below the one the
+    request came in with. Run first in each write transaction of the request (:data:`WRITE_GUARD`), so a change
+    already on its way is refused after the answer that ended the credential, never saved behind it."""
+    now = to_iso(utcnow())
+    if who.via == "session":
+        row = db.conn.execute("SELECT u.role FROM web_sessions s JOIN users u USING (username) WHERE s.id = ? "
+                              "AND s.expires_at > ? AND u.disabled_at IS NULL", (who.session, now)).fetchone()
+        role = Role(row[0]) if row else None
+    else:
+        row = db.conn.execute("SELECT u.role, t.role FROM api_tokens t JOIN users u USING (username) WHERE t.id = ? "
+                              "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
+                              "AND u.disabled_at IS NULL", (who.token, now)).fetchone()
+        role = Role(row[1] or row[0]) if row and Role(row[1] or row[0]) in GRANTABLE[Role(row[0])] else None
+    if role is None or role not in IMPLIED[who.role]:
+        raise Forbidden("your sign-in ended before this change was saved (logged out, disabled, password reset, "
+                        "token revoked or role changed); nothing was changed")
+
+
 async def _touch(request: web.Request, seen: Seen, touch: Callable[[Database, str, datetime], None]) -> None:
     """Record use (idle timeout, "last used") when the stored time is older than :data:`TOUCH_EVERY`."""
     now, last = utcnow(), from_iso(seen.last)
@@ -285,7 +307,11 @@ async def auth_middleware(request: web.Request,
             raise web.HTTPForbidden(text="your role requires two-factor sign-in; set it up at /account first")
         raise web.HTTPSeeOther("/account#two-factor")
     await _check_csrf(request, who)
-    return await handler(request)
+    guard = WRITE_GUARD.set(functools.partial(still_valid, who=who))
+    try:
+        return await handler(request)
+    finally:
+        WRITE_GUARD.reset(guard)
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, sid: str) -> None:

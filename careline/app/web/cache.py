@@ -18,6 +18,7 @@ Callers show the result's own timestamp, so a held result never claims to be new
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable
@@ -57,7 +58,9 @@ class CostBoundCache(Generic[T]):
                 return entry.value
         running = self._running.get(key)
         if running is None or running.done():  # done callbacks run a loop turn later: not in flight
-            running = self._running[key] = asyncio.ensure_future(self._compute(key, compute, version))
+            # the caller's context stays behind: a figure shared by everyone is nobody's request (its write guard)
+            running = self._running[key] = asyncio.get_running_loop().create_task(
+                self._compute(key, compute, version), context=contextvars.Context())
             running.add_done_callback(lambda done: self._finished(key, done))
         if entry is not None and entry.cost >= self.slow_s and now - entry.computed_at < self.max_stale:
             return entry.value  # the refresh lands for the next caller

@@ -268,10 +268,17 @@ async def set_password_submit(request: web.Request) -> web.StreamResponse:
     digest = await asyncio.get_running_loop().run_in_executor(request.app[HASHER], hash_password, password)
 
     def save(db):  # type: ignore[no-untyped-def]
-        set_password_hash(db, owner or "", owner or "", digest)
+        """Spend the link in the same transaction that reads it: five submissions of one link at once each
+        answered "done", and only the last password worked."""
+        if link_owner(db, link) != owner:
+            return False
+        set_password_hash(db, owner or "", owner or "", digest)  # which deletes the link
         end_sessions(db, owner or "")
+        return True
 
-    await request.app[STORE].write(save)
+    if not await request.app[STORE].write(save):
+        return render(request, "set_password.html", status=404, title="Set your password", owner="", link=link,
+                      form_csrf=cookie, error="This link was used a moment ago. Ask an admin for a new one.")
     response = web.HTTPSeeOther("/login?reset=done")
     response.del_cookie(LINK_COOKIE, path="/set-password")
     raise response
