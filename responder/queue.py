@@ -121,9 +121,12 @@ def _update(db: Database, conv_id: int, sets: dict[str, Any]) -> None:
 
 def assign(db: Database, conv_id: int, agent: str, *, actor: str, now: datetime) -> dict[str, Any]:
     """A lead (or round-robin) gives the conversation to ``agent``."""
-    if not db.conn.execute("SELECT 1 FROM users WHERE username = ? AND role IN ('agent','lead','admin')",
-                           (agent,)).fetchone():
+    found = db.conn.execute("SELECT disabled_at FROM users WHERE username = ? AND role IN ('agent','lead','admin')",
+                            (agent,)).fetchone()
+    if found is None:
         raise NotFound(f"no agent called {agent!r}")
+    if found[0] is not None:  # it sat with someone who could not sign in to answer it
+        raise Conflict(f"{agent} is disabled; assign it to someone who can work it")
     return act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=agent)
 
 
@@ -144,8 +147,10 @@ def claim_next(db: Database, agent: str, *, now: datetime) -> dict[str, Any] | N
 
 
 def available_agents(db: Database) -> list[str]:
+    """The agents round-robin hands work to: available, and not disabled (a disabled agent got 14 of 50)."""
     return [r[0] for r in db.conn.execute(
-        "SELECT username FROM users WHERE role = 'agent' AND available = 1 ORDER BY username")]
+        "SELECT username FROM users WHERE role = 'agent' AND available = 1 AND disabled_at IS NULL "
+        "ORDER BY username")]
 
 
 def round_robin(db: Database, *, now: datetime, agents: Sequence[str] | None = None, limit: int = 200) -> int:
@@ -208,6 +213,19 @@ def reassign_silent(db: Database, *, now: datetime, after: timedelta) -> int:
                                {"from": conv["assignee"], "silent_minutes": int((now - seen).total_seconds() // 60)}))
         moved += 1
     return moved
+
+
+def release_disabled(db: Database, *, now: datetime) -> int:
+    """Open conversations held by someone disabled go back to the unassigned queue at once, whatever
+    ``reassign_after_minutes`` says (0 held them for good): nobody can answer them there. Their pending and
+    snoozed ones follow when the customer writes and they open again."""
+    held = rows(db, "SELECT c.id, c.assignee FROM conversations c JOIN users u ON u.username = c.assignee "
+                    "WHERE c.status = 'open' AND u.disabled_at IS NOT NULL ORDER BY c.id")
+    for conv in held:
+        act(db, conv["id"], Action.RELEASE, actor="system", now=now)
+        append_event(db, Event(now, "system", "conversation.reassigned", f"conversation:{conv['id']}",
+                               {"from": conv["assignee"], "disabled": True}))
+    return len(held)
 
 
 def wake_snoozed(db: Database, *, now: datetime) -> int:

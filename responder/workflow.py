@@ -208,6 +208,13 @@ async def release(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> O
     return await desk.store.write(write)
 
 
+def hand_back_disabled(db: Database, *, now: datetime) -> int:
+    """In the transaction that disables someone: their open conversations go back to the unassigned queue (they
+    stayed theirs, and round-robin kept handing them more). The scheduler's housekeeping does the same for those
+    that open again later. Returns how many went back."""
+    return queue.release_disabled(db, now=now)
+
+
 async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: datetime) -> Outcome:
     """A lead hands the conversation to a named person (an audited claim on their behalf)."""
     if not actor.is_lead:

@@ -615,3 +615,40 @@ async def test_a_filtered_queue_says_how_many_match_beside_the_open_total(client
                      heading), heading
     plain = (await (await client.get("/", headers=bearer(web_store))).text()).split("<h1>", 1)[1].split("</h1>")[0]
     assert "match the filters" not in plain and " mentions" in plain
+
+
+async def test_disabling_an_agent_hands_their_open_conversations_back_and_stops_new_work(
+        client: TestClient, web_store: Store) -> None:
+    """A disabled agent kept their conversations (with reassign_after_minutes = 0, for good), a lead could
+    still assign them more, and round-robin handed them 14 of 50 new ones."""
+    from datetime import datetime as _dt
+
+    from careline.settings import Settings
+    from responder import housekeeping
+    from responder.queue import available_agents
+
+    mine = [await open_conversation(client, web_store) for _ in range(2)]  # claimed by the token's agent
+    web_store.write_sync(lambda db: db.conn.execute(
+        "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key, "
+        "in_reply_to) SELECT ?, 'Sorry!', 'awaiting_approval', 'agent', ?, ?, 'held-key-1', key FROM mentions "
+        "WHERE conversation_id = (SELECT min(m.conversation_id) FROM mentions m JOIN conversations c "
+        "ON c.thread_key = m.thread_key WHERE c.id = ?) LIMIT 1",
+        (mine[0], _dt.now(UTC).isoformat(), _dt.now(UTC).isoformat(), mine[0])))
+    csrf = await login(client, "admin")
+    r = await client.post("/api/admin/users/agent", json={"disabled": True}, headers={"X-CSRF-Token": csrf})
+    said = (await r.json())["message"]
+    assert r.status == 200 and said == ("Saved agent. 2 open conversations of theirs back in the queue. 1 reply of "
+                                        "theirs still waits for a lead on the approvals page."), said
+    for conv in mine:
+        row = (await (await client.get(f"/api/conversations/{conv}")).json())["conversation"]
+        assert (row["status"], row["assignee"]) == ("new", None)
+    r = await client.post(f"/api/conversations/{mine[0]}/assign", json={"agent": "agent"},
+                          headers={"X-CSRF-Token": csrf})
+    assert "agent is disabled" in (await refused(r, 409))["message"]
+    assert "agent" not in web_store.read_sync(available_agents)
+    web_store.write_sync(lambda db: db.conn.execute(  # a pending one of theirs opens again: the customer wrote
+        "UPDATE conversations SET status = 'open', assignee = 'agent' WHERE id = ?", (mine[1],)))
+    tick = await housekeeping.tick(web_store, Settings(), now=_dt.now(UTC))
+    assert tick.reassigned == 1
+    row = (await (await client.get(f"/api/conversations/{mine[1]}")).json())["conversation"]
+    assert row["assignee"] != "agent"

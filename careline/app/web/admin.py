@@ -47,6 +47,7 @@ from careline.app.web.security import hash_password
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, about
 from careline.store import workspace
+from responder import workflow
 
 USERNAME_ROUTE = f"{{name:{USERNAME}}}"
 
@@ -173,8 +174,23 @@ async def change_person(request: web.Request) -> web.Response:
     if not changes:
         raise web.HTTPBadRequest(text="send at least one of role, team, display_name, disabled")
     lead = _leads(request)
-    after = await request.app[STORE].write(lambda db: update_account(db, actor, name, changes, leads=lead))
-    return web.json_response({**plain(after), "message": f"Saved {name}."})
+
+    def save(db):  # type: ignore[no-untyped-def]
+        after = update_account(db, actor, name, changes, leads=lead)
+        if not changes.get("disabled"):
+            return after, 0, 0
+        waiting = db.conn.execute("SELECT count(*) FROM replies WHERE created_by = ? AND state = "
+                                  "'awaiting_approval'", (name,)).fetchone()[0]
+        return after, workflow.hand_back_disabled(db, now=utcnow()), waiting
+
+    after, released, waiting = await request.app[STORE].write(save)
+    said = f"Saved {name}."
+    if released:
+        said += f" {released} open conversation{'s' if released != 1 else ''} of theirs back in the queue."
+    if waiting:
+        said += f" {waiting} repl{'ies' if waiting != 1 else 'y'} of theirs still wait{'s' if waiting == 1 else ''} " \
+                "for a lead on the approvals page."
+    return web.json_response({**plain(after), "message": said})
 
 
 @allow(Role.LEAD)
