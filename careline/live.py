@@ -52,6 +52,20 @@ class LiveSettings:
         """The bootstrap with ``entries`` applied and validated (raises :class:`ConfigError`)."""
         return apply_overlay(self.bootstrap, entries)
 
+    async def at_once(self) -> tuple[int, list[Entry], Settings]:
+        """The overlay's version, its entries and the effective settings, all of one moment: the admin page
+        showed the newest version beside values a second old, and a save on it put old values back."""
+        assert self.store is not None
+        version, entries = await self.store.read(lambda db: (overlay_version(db), load_entries(db)))
+        if version != self.version:
+            await self.refresh()
+        if version == self.version:
+            return version, entries, self.current
+        try:  # another change landed between the two reads: the values of the version read
+            return version, entries, self.effective(entries)
+        except ConfigError:
+            return version, entries, self.bootstrap
+
     async def refresh(self, *, max_age: float = 0.0) -> bool:
         """Reload when another process changed the overlay; at most once per ``max_age`` seconds."""
         if self.store is None or time.monotonic() - self._checked < max_age:
@@ -80,6 +94,9 @@ class LiveSettings:
         """
         assert self.store is not None, "a LiveSettings without a store cannot be changed"
         sec = section(section_name)
+        # the fields not sent keep their newest values: from ``current`` as another process (``config import``)
+        # left it, not as this one last read it (a save right after an import put the import's values back)
+        await self.refresh()
         value = None if data is None else {**(item(self.current, sec.name, key) or {}),
                                            **parse_item(sec.name, key, data)}
         if sec.name == "sources" and (data is None or item(self.bootstrap, sec.name, key) is None):

@@ -248,3 +248,33 @@ async def test_two_processes_saving_different_items_at_once_both_land(tmp_path: 
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_a_save_right_after_an_import_keeps_the_imported_values(
+        client: tuple[TestClient, dict[str, str]], tmp_path: Path) -> None:
+    """The admin page showed the import's version beside the values of a second before (the service refreshes
+    from the database about once a second), and a save of one field on it put the other fields back."""
+    from careline.app.commands.configfile import import_file
+
+    c, tokens = client
+    root = auth(tokens, "root")
+    app_store = c.server.app[LIVE].store
+    await c.get("/api/admin/settings", headers=root)  # the service has read the settings just now
+    imported = tmp_path / "import.toml"
+    imported.write_text('[[brands]]\nname = "skylark"\ndisplay_name = "Skylark Air"\nkeywords = ["skylark"]\n'
+                        'handles = ["SkylarkAir"]\n[[sla.policies]]\nname = "urgent"\nfirst_response_minutes = 44\n'
+                        'resolution_minutes = 480\n', encoding="utf-8")
+    other = Store(app_store.path, extra=[WEB]).open_sync()  # `careline config import`, another process
+    try:
+        import_file(Settings(brands=BRANDS), other, imported, actor="cli:ops")
+    finally:
+        other.close_sync()
+    shown = await (await c.get("/api/admin/settings", headers=root)).json()
+    [urgent] = [i for i in shown["sections"]["sla.policies"]["items"] if i["key"] == "urgent"]
+    assert (urgent["value"]["first_response_minutes"], urgent["value"]["resolution_minutes"]) == (44, 480)
+    r = await c.post("/api/admin/settings/sla.policies?item=urgent", headers=root,
+                     json={"version": urgent["version"], "next_response_minutes": 90})
+    assert r.status == 200, await r.text()
+    value = (await r.json())["value"]
+    assert (value["first_response_minutes"], value["resolution_minutes"], value["next_response_minutes"]) == \
+        (44, 480, 90)

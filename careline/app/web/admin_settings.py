@@ -20,12 +20,12 @@ from aiohttp import web
 from careline.app.web.api import error_body, json_body
 from careline.app.web.auth import allow, user_of
 from careline.app.web.fields import digits
-from careline.app.web.keys import LIVE, STORE
+from careline.app.web.keys import LIVE
 from careline.domain import Role
 from careline.errors import ConfigError
 from careline.overlay import SECTIONS, Entry, Section, items, section
 from careline.settings import check_template
-from careline.store.overlay import ItemExists, StaleEdit, item_version, load_entries
+from careline.store.overlay import ItemExists, StaleEdit, item_version
 from responder.drafts import DEFAULT_TEMPLATES, BrandVoice, draft_reply
 
 #: Fields of a body that steer the save rather than set a value.
@@ -99,10 +99,10 @@ def section_rows(live_items: dict[str, dict[str, Any]], entries: list[Entry], na
 async def overview(request: web.Request) -> dict[str, Any]:
     """All editable sections, their items with versions, the overall version, and any overlay problem."""
     live = request.app[LIVE]
-    entries = await request.app[STORE].read(load_entries)
-    return {"version": live.version, "problem": live.problem, "sections": {
+    version, entries, settings = await live.at_once()
+    return {"version": version, "problem": live.problem, "sections": {
         name: {"title": sec.title, "items": [dataclasses.asdict(r) for r in
-                                             section_rows(items(live.current, name), entries, name)]}
+                                             section_rows(items(settings, name), entries, name)]}
         for name, sec in SECTIONS.items()}}
 
 
@@ -243,11 +243,10 @@ class Editor:
 
 async def editors(request: web.Request) -> dict[str, Editor]:
     """The forms of every editable section, filled with the effective values and versions."""
-    live = request.app[LIVE]
-    entries = await request.app[STORE].read(load_entries)
+    _version, entries, settings = await request.app[LIVE].at_once()
     out = {}
     for name, sec in SECTIONS.items():
-        rows = section_rows(items(live.current, name), entries, name)
+        rows = section_rows(items(settings, name), entries, name)
         new = [] if sec.name == "sources" else form_fields(sec, "", None)
         out[name] = Editor(name, sec.title, NOUNS.get(name, "an item"), sec.key or "item",
                            [(r, form_fields(sec, r.key, r.value)) for r in rows], new)
