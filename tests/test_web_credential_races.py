@@ -137,3 +137,30 @@ async def test_a_one_time_link_sets_one_password(make_client: Any, acc_store: St
     winner = said.index("303 /login?reset=done")
     r = await post_login(clients[0], "agent", f"choice number {winner}")
     assert r.status == 303 and "/login" not in r.headers["Location"]
+
+
+async def test_two_admins_disabling_one_person_at_once_write_one_event(make_client: Any, acc_store: Store) -> None:
+    boss, boss_csrf = await signed_in(make_client, "admin")
+    other, other_csrf = await _admin(make_client, acc_store, "second")
+    answers = await asyncio.gather(call(boss, boss_csrf, "/api/admin/users/agent", {"disabled": True}),
+                                   call(other, other_csrf, "/api/admin/users/agent", {"disabled": True}))
+    assert [status for status, _ in answers] == [200, 200]
+    assert [kind for _, _, kind, subject in _events(acc_store) if subject == "user:agent"] == ["account.updated"]
+
+
+async def test_turning_two_factor_on_ends_the_other_sessions_and_off_twice_is_refused(
+        make_client: Any, acc_store: Store) -> None:
+    """The other sessions, opened by the password alone, stayed signed in; "off" when already off wrote an
+    audit event "on -> off"."""
+    import pyotp
+
+    here, here_csrf = await signed_in(make_client, "lead")
+    elsewhere, _ = await signed_in(make_client, "lead")
+    new = pyotp.random_base32()
+    status, answer = await call(here, here_csrf, "/api/account/two-factor/enable",
+                                {"secret": new, "code": pyotp.TOTP(new).now()})
+    assert status == 200 and answer["message"].endswith(" 1 other session ended."), answer
+    assert (await elsewhere.get("/api/me")).status == 401 and (await here.get("/api/me")).status == 200
+    assert (await call(here, here_csrf, "/api/account/two-factor/disable", {"current": PASSWORDS["lead"]}))[0] == 200
+    status, answer = await call(here, here_csrf, "/api/account/two-factor/disable", {"current": PASSWORDS["lead"]})
+    assert status == 409 and answer["error"]["message"] == "two-factor sign-in is already off"

@@ -149,11 +149,15 @@ async def two_factor_enable(request: web.Request) -> web.Response:
         if not replacing and now_on is not None and now_on.two_factor:  # turned on meanwhile, elsewhere
             raise Conflict("two-factor sign-in was turned on meanwhile; send your current password to replace it")
         set_totp(db, who.username, who.username, secret, step)
-        return new_recovery_codes(db, who.username, who.username)
+        # the other sessions were opened by the password alone: they end, as after a password change
+        return new_recovery_codes(db, who.username, who.username), end_sessions(db, who.username,
+                                                                                keep=who.session or "")
 
-    codes = await request.app[STORE].write(enable)
+    codes, ended = await request.app[STORE].write(enable)
+    others = f" {ended} other session{'s' if ended != 1 else ''} ended." if ended else ""
     return web.json_response({"message": "Two-factor sign-in is on. Keep these recovery codes somewhere safe: "
-                                         "each works once, and they are shown only now.", "recovery_codes": codes})
+                                         f"each works once, and they are shown only now.{others}",
+                              "recovery_codes": codes})
 
 
 @signed_in
@@ -179,7 +183,14 @@ async def two_factor_disable(request: web.Request) -> web.Response:
     if who.role.value in settings_now(request.app).accounts.totp_roles:
         raise Forbidden(f"the {who.role.value} role requires two-factor sign-in")
     await confirm_password(request, who, text(body, "current", limit=256))
-    await request.app[STORE].write(lambda db: set_totp(db, who.username, who.username, None))
+
+    def disable(db):  # type: ignore[no-untyped-def]
+        record = login_record(db, who.username)
+        if record is None or not record.two_factor:  # an audit event "on -> off" of something already off
+            raise Conflict("two-factor sign-in is already off")
+        set_totp(db, who.username, who.username, None)
+
+    await request.app[STORE].write(disable)
     return web.json_response({"message": "Two-factor sign-in is off."})
 
 

@@ -348,6 +348,13 @@ def update_account(db: Database, actor: str, username: str, changes: dict[str, A
     _me, before = check_manages(db, actor, username, leads=leads, changes=frozenset(changes))
     if username == actor and ({"role", "disabled"} & set(changes)):
         raise Forbidden("you cannot change your own role or disable yourself; ask another admin")
+    # what is so already changes nothing: two admins disabling one person at once wrote a second event
+    # "disabled -> disabled" and moved the time of the disable
+    already = {"disabled": bool(before.disabled_at), "role": before.role}
+    changes = {k: v for k, v in changes.items()
+               if k not in already or already[k] != (bool(v) if k == "disabled" else v)}
+    if not changes:
+        return before
     for column, value in _columns(changes).items():
         db.conn.execute(f"UPDATE users SET {column} = ? WHERE username = ?", (value, username))
     if "team" in changes:
