@@ -208,11 +208,21 @@ async def release(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> O
     return await desk.store.write(write)
 
 
-def hand_back_disabled(db: Database, *, now: datetime) -> int:
-    """In the transaction that disables someone: their open conversations go back to the unassigned queue (they
-    stayed theirs, and round-robin kept handing them more). The scheduler's housekeeping does the same for those
-    that open again later. Returns how many went back."""
-    return queue.release_disabled(db, now=now)
+@dataclass(frozen=True)
+class HandedBack:
+    """What disabling someone did to their work: conversations back in the queue, replies still held."""
+
+    released: int
+    waiting_replies: int
+
+
+def hand_back_disabled(db: Database, username: str, *, now: datetime) -> HandedBack:
+    """In the transaction that disables ``username``: their open conversations go back to the unassigned queue
+    (they stayed theirs, and round-robin kept handing them more); the scheduler's housekeeping does the same for
+    those that open again later. Their replies waiting for a lead stay there, for the lead to decide."""
+    waiting = db.conn.execute("SELECT count(*) FROM replies WHERE created_by = ? AND state = 'awaiting_approval'",
+                              (username,)).fetchone()[0]
+    return HandedBack(queue.release_disabled(db, now=now), int(waiting))
 
 
 async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: datetime) -> Outcome:

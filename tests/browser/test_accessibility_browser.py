@@ -185,12 +185,12 @@ def test_tables_that_scroll_sideways_on_a_phone_take_the_keyboard(browser: Any, 
     assert found == [], "\n".join(found)
 
 
-def test_header_cells_and_groups_have_names(browser: Any, live: LiveServer) -> None:
-    found: list[str] = []
-    for user, password, paths in (("agent", "demo-password", ["/", "CONVERSATION", "/account"]),
-                                  ("lead", "demo-password", ["/sla"]),
-                                  ("root", ADMIN_PASSWORD, ["/admin", "/admin/config"])):
-        context, page = watched_page(browser, live.url, 1360)
+def _each_page(browser: Any, live: LiveServer, width: int,
+               plan: tuple[tuple[str, str, list[str]], ...]) -> Iterator[tuple[Any, str]]:
+    """Each role's pages of ``plan`` at ``width``, signed in as that role: (page, path) as each one is open
+    ("CONVERSATION": one the agent claimed)."""
+    for user, password, paths in plan:
+        context, page = watched_page(browser, live.url, width)
         try:
             login(page, user, password)
             for path in paths:
@@ -198,9 +198,17 @@ def test_header_cells_and_groups_have_names(browser: Any, live: LiveServer) -> N
                     path = f"/conversations/{_claimed(page, 5)}"
                 else:
                     page.goto(path)
-                found += [f"{path}: {el}" for el in page.evaluate(UNNAMED_JS)]
+                yield page, path
         finally:
             context.close()
+
+
+def test_header_cells_and_groups_have_names(browser: Any, live: LiveServer) -> None:
+    found: list[str] = []
+    for page, path in _each_page(browser, live, 1360, (("agent", "demo-password", ["/", "CONVERSATION", "/account"]),
+                                                        ("lead", "demo-password", ["/sla"]),
+                                                        ("root", ADMIN_PASSWORD, ["/admin", "/admin/config"]))):
+        found += [f"{path}: {el}" for el in page.evaluate(UNNAMED_JS)]
     assert found == [], "\n".join(found)
     # the lead's per-agent and per-platform tables say what their first column holds
     context, page = watched_page(browser, live.url, 1360)
@@ -328,20 +336,10 @@ SMALL_TARGETS_JS = """() => {
 def test_every_control_is_a_24_px_target_on_a_phone(browser: Any, live: LiveServer) -> None:
     """"Use" in Saved replies was 20 px tall at 390 px, "Misread?" 17 px, the trends' "CSV" links 31 x 16."""
     found: list[str] = []
-    for user, password, paths in (("agent", "demo-password", ["/", "CONVERSATION", "/account"]),
-                                  ("lead", "demo-password", ["/sla", "/reports"]),
-                                  ("marketing", "demo-password", ["/trends"]),
-                                  ("root", ADMIN_PASSWORD, ["/admin", "/admin/config", "/admin/templates"])):
-        context, page = watched_page(browser, live.url, 390)
-        try:
-            login(page, user, password)
-            for path in paths:
-                if path == "CONVERSATION":
-                    path = f"/conversations/{_claimed(page, 5)}"
-                else:
-                    page.goto(path)
-                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-                found += [f"{path}: {el}" for el in page.evaluate(SMALL_TARGETS_JS)]
-        finally:
-            context.close()
+    plan = (("agent", "demo-password", ["/", "CONVERSATION", "/account"]),
+            ("lead", "demo-password", ["/sla", "/reports"]), ("marketing", "demo-password", ["/trends"]),
+            ("root", ADMIN_PASSWORD, ["/admin", "/admin/config", "/admin/templates"]))
+    for page, path in _each_page(browser, live, 390, plan):
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        found += [f"{path}: {el}" for el in page.evaluate(SMALL_TARGETS_JS)]
     assert found == [], "\n".join(found)

@@ -177,19 +177,18 @@ async def change_person(request: web.Request) -> web.Response:
 
     def save(db):  # type: ignore[no-untyped-def]
         after = update_account(db, actor, name, changes, leads=lead)
-        if not changes.get("disabled"):
-            return after, 0, 0
-        waiting = db.conn.execute("SELECT count(*) FROM replies WHERE created_by = ? AND state = "
-                                  "'awaiting_approval'", (name,)).fetchone()[0]
-        return after, workflow.hand_back_disabled(db, now=utcnow()), waiting
+        work = workflow.hand_back_disabled(db, name, now=utcnow()) if changes.get("disabled") else None
+        return after, work
 
-    after, released, waiting = await request.app[STORE].write(save)
+    after, work = await request.app[STORE].write(save)
     said = f"Saved {name}."
-    if released:
-        said += f" {released} open conversation{'s' if released != 1 else ''} of theirs back in the queue."
-    if waiting:
-        said += f" {waiting} repl{'ies' if waiting != 1 else 'y'} of theirs still wait{'s' if waiting == 1 else ''} " \
-                "for a lead on the approvals page."
+    if work and work.released:
+        n = work.released
+        said += f" {n} open conversation{'s' if n != 1 else ''} of theirs back in the queue."
+    if work and work.waiting_replies:
+        n = work.waiting_replies
+        said += f" {n} repl{'ies' if n != 1 else 'y'} of theirs still wait{'s' if n == 1 else ''} for a lead on the " \
+                "approvals page."
     return web.json_response({**plain(after), "message": said})
 
 
