@@ -164,3 +164,23 @@ async def test_turning_two_factor_on_ends_the_other_sessions_and_off_twice_is_re
     assert (await call(here, here_csrf, "/api/account/two-factor/disable", {"current": PASSWORDS["lead"]}))[0] == 200
     status, answer = await call(here, here_csrf, "/api/account/two-factor/disable", {"current": PASSWORDS["lead"]})
     assert status == 409 and answer["error"]["message"] == "two-factor sign-in is already off"
+
+
+async def test_two_admins_changing_one_persons_role_at_once_one_is_told(make_client: Any, acc_store: Store) -> None:
+    """Both got 200 and the second overruled the first unseen; the admin page's edits now carry the version the
+    row showed."""
+    boss, boss_csrf = await signed_in(make_client, "admin")
+    other, other_csrf = await _admin(make_client, acc_store, "second")
+    shown = re.search(r'data-user="agent".*?name="version" value="(\d+)"', await (await boss.get("/admin")).text(),
+                      re.S)[1]  # type: ignore[index]
+    answers = await asyncio.gather(
+        call(boss, boss_csrf, "/api/admin/users/agent", {"role": "lead", "version": shown}),
+        call(other, other_csrf, "/api/admin/users/agent", {"role": "marketing", "version": shown}))
+    assert sorted(status for status, _ in answers) == [200, 409], answers
+    lost = next(body for status, body in answers if status == 409)
+    assert "agent was changed by someone else since this page was loaded" in lost["error"]["message"]
+    after = re.search(r'data-user="agent".*?name="version" value="(\d+)"', await (await boss.get("/admin")).text(),
+                      re.S)[1]  # type: ignore[index]
+    assert int(after) > int(shown)
+    status, _ = await call(other, other_csrf, "/api/admin/users/agent", {"role": "marketing", "version": after})
+    assert status == 200

@@ -271,3 +271,30 @@ def test_a_save_after_someone_else_s_keeps_the_admin_s_changes_over_theirs(brows
     finally:
         for page in pages:
             page.context.close()
+
+
+def test_a_role_changed_by_another_admin_meanwhile_is_said_and_the_edit_kept(page: Any, live: LiveServer) -> None:
+    """Two admins editing one person: the second save was taken over the first unseen."""
+    from careline.app.web.accounts import update_account
+
+    accept_dialogs(page)
+    login(page, "root", ADMIN_PASSWORD)
+    page.goto("/admin")
+    row = page.locator('tr[data-user="marketing"]')
+    live.store.write_sync(lambda db: update_account(  # type: ignore[attr-defined]
+        db, "root", "marketing", {"display_name": "Marketing (changed elsewhere)"}))
+    row.get_by_label("Role of marketing").select_option("lead")
+    row.get_by_role("button", name="Save").click()
+    refusal = row.locator(".result.error")
+    refusal.wait_for()
+    assert "marketing was changed by someone else since this page was loaded" in refusal.inner_text()
+    row.get_by_role("button", name="Reload, keeping my changes").click()
+    page.wait_for_load_state()
+    row = page.locator('tr[data-user="marketing"]')
+    assert row.get_by_label("Role of marketing").input_value() == "lead"  # the edit, over the newest version
+    row.get_by_role("button", name="Save").click()
+    page.wait_for_function("() => (document.getElementById('said') || {}).textContent === 'Saved marketing.'")
+    assert "Marketing (changed elsewhere)" in page.locator('tr[data-user="marketing"]').inner_text()
+    assert not real_errors(page), page.errors  # type: ignore[attr-defined]
+    live.store.write_sync(lambda db: update_account(  # type: ignore[attr-defined]
+        db, "root", "marketing", {"role": Role.MARKETING, "display_name": "marketing"}))

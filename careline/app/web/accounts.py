@@ -62,6 +62,9 @@ class Account:
     created_at: str
     password_changed_at: str | None
     sessions: int
+    #: The id of the newest change to the account's role, teams, name or state (0: none yet): what an edit
+    #: started from, so that of two admins editing one person at once the second is told (409), not overruled.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,13 +292,14 @@ def accounts(db: Database) -> list[Account]:
     rows = db.conn.execute(
         "SELECT u.username, u.role, u.display_name, u.disabled_at, u.totp_secret IS NOT NULL, u.created_at, "
         "u.password_changed_at, (SELECT count(*) FROM web_sessions s WHERE s.username = u.username "
-        "AND s.expires_at > ?) FROM users u ORDER BY u.username", (now,)).fetchall()
+        "AND s.expires_at > ?), (SELECT coalesce(max(e.id), 0) FROM events e WHERE e.subject = 'user:' || u.username "
+        "AND e.kind = 'account.updated') FROM users u ORDER BY u.username", (now,)).fetchall()
     teams = workspace.teams(db)
     member_of: dict[str, list[str]] = {}
     for team, members in teams.items():
         for name in members:
             member_of.setdefault(name, []).append(team)
-    return [Account(r[0], Role(r[1]), r[2], tuple(member_of.get(r[0], ())), r[3], bool(r[4]), r[5], r[6], r[7])
+    return [Account(r[0], Role(r[1]), r[2], tuple(member_of.get(r[0], ())), r[3], bool(r[4]), r[5], r[6], r[7], r[8])
             for r in rows]
 
 
@@ -338,7 +342,7 @@ def check_manages(db: Database, actor: str, username: str, *, leads: bool,
 
 
 def update_account(db: Database, actor: str, username: str, changes: dict[str, Any], *,
-                   leads: bool = False) -> Account:
+                   leads: bool = False, expected: int | None = None) -> Account:
     """Change role, team, display name or disabled; audited with before and after.
 
     Only an active admin (or, with ``leads``, a lead for an agent of their team) acts, read again
@@ -346,6 +350,9 @@ def update_account(db: Database, actor: str, username: str, changes: dict[str, A
     active admin always remains, even when two admins demote each other at the same moment.
     """
     _me, before = check_manages(db, actor, username, leads=leads, changes=frozenset(changes))
+    if expected is not None and expected != before.version:  # ``expected``: the version the editor showed
+        raise Conflict(f"{username} was changed by someone else since this page was loaded; reload it to see the "
+                       "change, then apply yours again")
     if username == actor and ({"role", "disabled"} & set(changes)):
         raise Forbidden("you cannot change your own role or disable yourself; ask another admin")
     # what is so already changes nothing: two admins disabling one person at once wrote a second event

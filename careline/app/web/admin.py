@@ -174,9 +174,10 @@ async def change_person(request: web.Request) -> web.Response:
     if not changes:
         raise web.HTTPBadRequest(text="send at least one of role, team, display_name, disabled")
     lead = _leads(request)
+    expected = number(body, "version", 0, 0, 2**53) if "version" in body else None  # absent: last writer wins
 
     def save(db):  # type: ignore[no-untyped-def]
-        after = update_account(db, actor, name, changes, leads=lead)
+        after = update_account(db, actor, name, changes, leads=lead, expected=expected)
         work = workflow.hand_back_disabled(db, name, now=utcnow()) if changes.get("disabled") else None
         return after, work
 
