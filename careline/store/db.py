@@ -39,7 +39,7 @@ T = TypeVar("T")
 #: A check that runs first in every write transaction of the task that set it, and refuses the write by raising.
 #: The web app sets it per request to "the person's sign-in still stands": a change already on its way when an
 #: admin disabled them, reset their password or revoked their token was saved after the answer that said it had
-#: ended (25 accounts added by a just-disabled admin). Work started by the service, not a person, sets none.
+#: ended (23 accounts added by a just-disabled admin). Work started by the service, not a person, sets none.
 WRITE_GUARD: ContextVar[Callable[[Database], None] | None] = ContextVar("careline_write_guard", default=None)
 
 
