@@ -214,6 +214,8 @@ class HandedBack:
 
     released: int
     waiting_replies: int
+    #: their pending and snoozed conversations: back to the queue when the customer writes
+    later: int = 0
 
 
 def hand_back_disabled(db: Database, username: str, *, now: datetime) -> HandedBack:
@@ -222,7 +224,9 @@ def hand_back_disabled(db: Database, username: str, *, now: datetime) -> HandedB
     those that open again later. Their replies waiting for a lead stay there, for the lead to decide."""
     waiting = db.conn.execute("SELECT count(*) FROM replies WHERE created_by = ? AND state = 'awaiting_approval'",
                               (username,)).fetchone()[0]
-    return HandedBack(queue.release_disabled(db, now=now), int(waiting))
+    later = db.conn.execute("SELECT count(*) FROM conversations WHERE assignee = ? AND status IN ('pending', "
+                            "'snoozed')", (username,)).fetchone()[0]
+    return HandedBack(queue.release_disabled(db, now=now), int(waiting), int(later))
 
 
 async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: datetime) -> Outcome:

@@ -338,6 +338,9 @@ async def test_a_bulk_dismiss_leaves_a_conversation_whose_customer_wrote_since_t
     r = await client.post("/api/bulk", json={"ids": [int(first)], "action": "dismiss", "seen": {first: 7}},
                           headers={"X-CSRF-Token": csrf})
     await refused(r, 422)
+    r = await client.post("/api/bulk", json={"ids": [int(second)], "action": "dismiss", "seen": {"abc": "x:1"}},
+                          headers={"X-CSRF-Token": csrf})  # a check on nothing went ahead in silence
+    assert "seen names conversations not in ids: abc" in (await refused(r, 422))["message"]
 
 
 async def test_a_long_thread_shows_its_newest_messages(client: TestClient, web_store: Store) -> None:
@@ -627,19 +630,28 @@ async def test_disabling_an_agent_hands_their_open_conversations_back_and_stops_
     from responder import housekeeping
     from responder.queue import available_agents
 
-    mine = [await open_conversation(client, web_store) for _ in range(2)]  # claimed by the token's agent
+    mine = [await open_conversation(client, web_store) for _ in range(3)]  # claimed by the token's agent
+    web_store.write_sync(lambda db: db.conn.execute(  # one waits on the customer
+        "UPDATE conversations SET status = 'pending' WHERE id = ?", (mine[2],)))
     web_store.write_sync(lambda db: db.conn.execute(
         "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key, "
         "in_reply_to) SELECT ?, 'Sorry!', 'awaiting_approval', 'agent', ?, ?, 'held-key-1', key FROM mentions "
         "WHERE conversation_id = (SELECT min(m.conversation_id) FROM mentions m JOIN conversations c "
         "ON c.thread_key = m.thread_key WHERE c.id = ?) LIMIT 1",
         (mine[0], _dt.now(UTC).isoformat(), _dt.now(UTC).isoformat(), mine[0])))
+    later, = web_store.read_sync(lambda db: db.conn.execute(  # the seed's, and the one made pending above
+        "SELECT count(*) FROM conversations WHERE assignee = 'agent' AND status IN ('pending', 'snoozed')").fetchone())
+    opened, = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM conversations WHERE assignee = 'agent' AND status = 'open'").fetchone())
+    assert later >= 1 and opened >= 2
     csrf = await login(client, "admin")
     r = await client.post("/api/admin/users/agent", json={"disabled": True}, headers={"X-CSRF-Token": csrf})
     said = (await r.json())["message"]
-    assert r.status == 200 and said == ("Saved agent. 2 open conversations of theirs back in the queue. 1 reply of "
-                                        "theirs still waits for a lead on the approvals page."), said
-    for conv in mine:
+    assert r.status == 200 and said == (
+        f"Saved agent. {opened} open conversations of theirs back in the queue. {later} pending or snoozed "
+        f"conversation{'s' if later != 1 else ''} of theirs go{'es' if later == 1 else ''} back to the queue when the "
+        "customer writes. 1 reply of theirs still waits for a lead on the approvals page."), said
+    for conv in mine[:2]:
         row = (await (await client.get(f"/api/conversations/{conv}")).json())["conversation"]
         assert (row["status"], row["assignee"]) == ("new", None)
     r = await client.post(f"/api/conversations/{mine[0]}/assign", json={"agent": "agent"},

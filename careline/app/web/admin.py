@@ -186,6 +186,10 @@ async def change_person(request: web.Request) -> web.Response:
     if work and work.released:
         n = work.released
         said += f" {n} open conversation{'s' if n != 1 else ''} of theirs back in the queue."
+    if work and work.later:
+        n = work.later
+        said += f" {n} pending or snoozed conversation{'s' if n != 1 else ''} of theirs go{'es' if n == 1 else ''} " \
+                "back to the queue when the customer writes."
     if work and work.waiting_replies:
         n = work.waiting_replies
         said += f" {n} repl{'ies' if n != 1 else 'y'} of theirs still wait{'s' if n == 1 else ''} for a lead on the " \

@@ -90,6 +90,8 @@ async def bulk_form(request: web.Request) -> web.Response:
 @allow(Role.AGENT)
 async def bulk_json(request: web.Request) -> web.Response:
     body = await schemas.read_json(request, schemas.BulkBody)
+    if stray := sorted(set(body.seen) - {str(i) for i in body.ids}):  # a check on nothing would pass in silence
+        raise Invalid(f"seen names conversations not in ids: {', '.join(stray[:5])}")
     result = await _bulk(request, body.params(), list(body.ids), _seen(dict(body.seen), list(body.ids), "{}"))
     return web.json_response({"done": list(result.done), "refused": [{"id": i, "reason": r} for i, r in result.refused],
                               "undo": workflow.BULK_UNDO.get(body.action)})
