@@ -189,8 +189,20 @@ def seal_undo(secret: str, undo: BulkUndo) -> str:
     Why signed: the page turns the value into a form that posts a bulk action with the viewer's own CSRF
     token, so an unsigned value would let anyone's link ("/?bulk=Done&undo=dismiss::1,2,3") put a button
     labelled "Undo" on an agent's queue that dismisses conversations of the link writer's choosing."""
-    payload = f"{undo.action}:{undo.tag}:{','.join(map(str, undo.ids))}"
+    return _sealed(secret, f"{undo.action}:{undo.tag}:{','.join(map(str, undo.ids))}")
+
+
+def _sealed(secret: str, payload: str) -> str:
+    """``payload`` with this session's MAC, as a query value (``payload~mac``)."""
     return f"{payload}~{session_mac(secret, payload)}"
+
+
+def _unsealed(secret: str | None, value: str) -> str | None:
+    """The payload of a value :func:`_sealed` made for this session; None for anything else."""
+    payload, _, mac = value.rpartition("~")
+    if not secret or not payload or not hmac.compare_digest(mac, session_mac(secret, payload)):
+        return None
+    return payload
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,14 +216,13 @@ class DeletedView:
 def seal_deleted_view(secret: str, view: DeletedView) -> str:
     """The ``restore`` query value after a view is deleted, signed for the session as ``seal_undo`` is (the page
     turns it into a form that saves a view in the viewer's name)."""
-    payload = json.dumps([view.name, view.query])
-    return f"{payload}~{session_mac(secret, payload)}"
+    return _sealed(secret, json.dumps([view.name, view.query]))
 
 
 def open_deleted_view(secret: str | None, value: str) -> DeletedView | None:
     """The deleted view that ``seal_deleted_view`` signed for this session; None for anything else."""
-    payload, _, mac = value.rpartition("~")
-    if not secret or not payload or not hmac.compare_digest(mac, session_mac(secret, payload)):
+    payload = _unsealed(secret, value)
+    if payload is None:
         return None
     name, query = json.loads(payload)
     return DeletedView(str(name), str(query))
@@ -219,10 +230,8 @@ def open_deleted_view(secret: str | None, value: str) -> DeletedView | None:
 
 def open_undo(secret: str | None, value: str) -> BulkUndo | None:
     """The bulk undo that ``seal_undo`` signed for this session; None for anything else (no button)."""
-    payload, _, mac = value.rpartition("~")
-    if not secret or not hmac.compare_digest(mac, session_mac(secret, payload)):
-        return None
-    found = _UNDO.fullmatch(payload)
+    payload = _unsealed(secret, value)
+    found = _UNDO.fullmatch(payload) if payload is not None else None
     if found is None or found["action"] not in workflow.BULK_UNDO:
         return None
     return BulkUndo(found["action"], found["tag"], tuple(int(i) for i in found["ids"].split(",")))

@@ -75,16 +75,23 @@ async def bulk_form(request: web.Request) -> web.Response:
     words = f"{VERBS.get(action, action)} {len(result.done)} conversation{'s' if len(result.done) != 1 else ''}."
     if result.refused:
         words += f" {len(result.refused)} refused: " + "; ".join(f"#{i} {why}" for i, why in result.refused[:3])
-    back = urlparse(_back(request))
-    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "after")}
-    query["bulk"] = words[:400]
-    query["bsig"] = seal_message(user_of(request).csrf, query["bulk"])
+    path, query = _back_saying(request, words)
     undo = workflow.BULK_UNDO.get(action)
     secret = user_of(request).csrf
     if undo and result.done and secret:
         tag = text_field(params, "tag", limit=40)
         query["undo"] = actions.seal_undo(secret, actions.BulkUndo(undo, tag, tuple(result.done)))
-    raise web.HTTPSeeOther(f"{back.path or '/'}?{urlencode(query)}")
+    raise web.HTTPSeeOther(f"{path}?{urlencode(query)}")
+
+
+def _back_saying(request: web.Request, words: str) -> tuple[str, dict[str, str]]:
+    """The queue view the person came from (path, query), its earlier outcome and paging dropped, with ``words``
+    signed for their session: what the queue says after a bulk action or a view's deletion."""
+    back = urlparse(_back(request))
+    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "restore", "after")}
+    query["bulk"] = words[:400]
+    query["bsig"] = seal_message(user_of(request).csrf, query["bulk"])
+    return back.path or "/", query
 
 
 @allow(Role.AGENT)
@@ -158,13 +165,10 @@ async def delete_view_form(request: web.Request) -> web.Response:
     gone (deleted in another tab) is said too, where the page used to reload without a word."""
     me, view_id = user_of(request), int(request.match_info["id"])
     gone = await request.app[STORE].write(lambda db: workspace.delete_view(db, me.username, view_id))
-    words = f"Deleted the view “{gone[0]}”." if gone else "That view was already deleted."
-    back = urlparse(_back(request))
-    query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "restore", "after")}
-    query["bulk"], query["bsig"] = words, seal_message(me.csrf, words)
+    path, query = _back_saying(request, f"Deleted the view “{gone[0]}”." if gone else "That view was already deleted.")
     if gone and me.csrf:
         query["restore"] = actions.seal_deleted_view(me.csrf, actions.DeletedView(*gone))
-    raise web.HTTPSeeOther(f"{back.path or '/'}?{urlencode(query)}")
+    raise web.HTTPSeeOther(f"{path}?{urlencode(query)}")
 
 
 @allow(Role.AGENT)
