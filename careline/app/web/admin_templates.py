@@ -22,7 +22,7 @@ from careline.app.web.keys import DESK, settings_now
 from careline.app.web.pages import render
 from careline.domain import Role
 from careline.languages import NAMES, language_name
-from careline.settings import template_problem
+from careline.settings import TEMPLATE_MAX, template_problem
 from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
 from responder.textlimits import LIMITS, PLATFORM_CHOICES
 
@@ -85,7 +85,7 @@ async def preview(request: web.Request) -> web.Response:
     stands in for the brand's ``<language>/<intent>`` one, and the tone guard checks that language."""
     body = await json_body(request)
     brand, intent = text(body, "brand", limit=40), text(body, "intent", limit=40)
-    platform, template = text(body, "platform", limit=20), text(body, "template", required=False, limit=4000)
+    platform, template = text(body, "platform", limit=20), text(body, "template", required=False, limit=TEMPLATE_MAX)
     language = text(body, "language", required=False, limit=3).strip().lower() or None
     if language is not None and language not in NAMES:
         raise web.HTTPBadRequest(text=f"language {language!r} is not a code we know (two letters, e.g. th for Thai)")

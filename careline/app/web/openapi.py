@@ -15,6 +15,7 @@ from typing import Any
 from careline.app.web import schemas
 from careline.app.web.agent import ACTIONS, CLOSED_FILTERS, ROUTED_ACTIONS, TICKS
 from careline.domain import ReplyState
+from careline.settings import TEMPLATE_MAX
 from responder.textlimits import LIMITS
 
 ERRORS = {
@@ -545,7 +546,7 @@ def _account_paths() -> dict[str, Any]:
                                                      "properties": {"brand": SHORT, "intent": SHORT,
                                                                     "platform": {"type": "string", "maxLength": 20},
                                                                     "template": {"type": "string",
-                                                                                 "maxLength": 4000}}})},
+                                                                                 "maxLength": TEMPLATE_MAX}}})},
         **_settings_paths(),
         "/api/admin/sla/preview": {"get": _op(
             "When a message at `at` (default now) is due under each policy", "admin", _json(OBJ), "400", "404",
