@@ -208,9 +208,8 @@ def reassign_silent(db: Database, *, now: datetime, after: timedelta) -> int:
         seen = last_activity(db, conv["id"], conv["assignee"]) or from_iso(conv["assigned_at"])
         if seen is None or now - seen < after:
             continue
-        act(db, conv["id"], Action.RELEASE, actor="system", now=now)
-        append_event(db, Event(now, "system", "conversation.reassigned", f"conversation:{conv['id']}",
-                               {"from": conv["assignee"], "silent_minutes": int((now - seen).total_seconds() // 60)}))
+        _hand_back(db, conv["id"], now, {"from": conv["assignee"],
+                                         "silent_minutes": int((now - seen).total_seconds() // 60)})
         moved += 1
     return moved
 
@@ -222,10 +221,14 @@ def release_disabled(db: Database, *, now: datetime) -> int:
     held = rows(db, "SELECT c.id, c.assignee FROM conversations c JOIN users u ON u.username = c.assignee "
                     "WHERE c.status = 'open' AND u.disabled_at IS NOT NULL ORDER BY c.id")
     for conv in held:
-        act(db, conv["id"], Action.RELEASE, actor="system", now=now)
-        append_event(db, Event(now, "system", "conversation.reassigned", f"conversation:{conv['id']}",
-                               {"from": conv["assignee"], "disabled": True}))
+        _hand_back(db, conv["id"], now, {"from": conv["assignee"], "disabled": True})
     return len(held)
+
+
+def _hand_back(db: Database, conv_id: int, now: datetime, why: dict[str, Any]) -> None:
+    """The system takes a conversation back from its assignee into the unassigned queue, saying ``why``."""
+    act(db, conv_id, Action.RELEASE, actor="system", now=now)
+    append_event(db, Event(now, "system", "conversation.reassigned", f"conversation:{conv_id}", why))
 
 
 def wake_snoozed(db: Database, *, now: datetime) -> int:
