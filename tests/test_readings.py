@@ -358,6 +358,10 @@ def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[
     assert code == 0 and "0 corrected post(s) for complaint" in said, said
     code, said = run("readings", "export", "--for-spreadsheet", env=env)
     assert code == 0 and "'=HYPERLINK" in said  # the formula reads as text in a spreadsheet
+    sheet = tmp_path / "for-excel.csv"
+    code, said = run("readings", "export", "--for-spreadsheet", "-o", str(sheet), env=env)
+    assert code == 0 and sheet.read_bytes().startswith(b"\xef\xbb\xbftext,label,"), said  # Excel reads UTF-8
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")  # what careline evaluate reads has no mark
     asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=None, sentiment=None,
                                          now=NOW, intent="refund_return"))
     code, said = run("readings", "export", "--task", "intent", "-o", str(out), "--yes", env=env)  # over the first

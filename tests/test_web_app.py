@@ -482,6 +482,31 @@ async def test_csv_export_is_one_row_per_conversation_and_formula_safe(client: T
     assert formula and all(x["latest_message"].startswith("'=") for x in formula)
 
 
+async def test_csv_downloads_carry_a_byte_order_mark_only_when_asked(client: TestClient) -> None:
+    """Excel reads a CSV without UTF-8's byte-order mark in the machine's legacy code page, so accents and emoji
+    come out garbled: every download link on the pages asks for the mark (``bom=1``); a script's plain request
+    gets the same rows without it; any other value is a 400 that says so."""
+    import html
+
+    for role, page, path in (("lead", "/sla", "/api/sla/conversations.csv"),
+                             ("lead", "/reports", "/api/reports/sla.csv"),
+                             ("marketing", "/trends", "/api/trends.csv")):
+        client.session.cookie_jar.clear()
+        await login(client, role)
+        links = re.findall(r'href="(' + re.escape(path) + r'[^"]*)"', await (await client.get(page)).text())
+        assert links and all("bom=1" in link for link in links), (page, links)
+        link = html.unescape(links[0])
+        marked = await (await client.get(link)).read()
+        plain = await (await client.get(link.replace("bom=1", "bom=0"))).read()
+        unasked = await (await client.get(link.replace("&bom=1", "").replace("?bom=1", ""))).read()
+        assert marked.startswith(b"\xef\xbb\xbf"), path
+        assert not plain.startswith(b"\xef\xbb\xbf") and not unasked.startswith(b"\xef\xbb\xbf"), path
+        rows = list(csv.reader(io.StringIO(marked.decode("utf-8-sig"))))
+        assert rows[0] == next(csv.reader(io.StringIO(plain.decode("utf-8")))) and len(rows) > 1, path
+        bad = await client.get(link.replace("bom=1", "bom=yes"))
+        assert bad.status == 400 and "bom must be 1" in await bad.text(), path
+
+
 async def test_lead_summary_counts_hits_and_misses(client: TestClient) -> None:
     await login(client, "lead")
     s = await (await client.get("/api/sla/summary")).json()

@@ -231,8 +231,9 @@ def readings_group() -> None:
 @click.option("--brand", default=None, help="Only this brand's mentions.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File (0600); default stdout.")
 @click.option("--for-spreadsheet", is_flag=True,
-              help="Prefix cells that start like a formula (=, +, -, @) with a quote, so a spreadsheet shows them "
-                   "as text. Leave it off for careline evaluate: it changes the text.")
+              help="For Excel and other spreadsheets: start with UTF-8's byte-order mark (so accents and emoji read "
+                   "right) and prefix cells that start like a formula (=, +, -, @) with a quote, so they show as "
+                   "text. Leave it off for careline evaluate: it changes the text.")
 @OVERWRITE
 @click.pass_context
 def readings_export(ctx: click.Context, task: str, brand: str | None, output: str | None,
@@ -251,7 +252,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     import io
 
     from careline.app.service import open_store
-    from careline.app.web.security import csv_cell
+    from careline.app.web.security import BOM, csv_cell
     from careline.store.readings import brand_heard, labelled
 
     settings = settings_of(ctx)
@@ -265,7 +266,8 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
         found = store.read_sync(lambda db: labelled(db, task, brand=brand))
     finally:
         store.close_sync()
-    buf = io.StringIO()
+    buf = io.StringIO(BOM if for_spreadsheet else "")
+    buf.seek(0, io.SEEK_END)
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(["text", "label", "language", "brand", "platform", "model_label", "corrected_by", "corrected_at"])
     for r in found:

@@ -18,7 +18,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SLA_CACHE, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
-from careline.app.web.security import csv_cell, opened_message, seal_message
+from careline.app.web.security import BOM, csv_cell, opened_message, seal_message, wants_bom
 from careline.app.web.slareport import SPLITS, ReportError, has_teams, lead_report, parse_range
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError, Invalid
@@ -72,8 +72,10 @@ async def sla_json(request: web.Request) -> web.Response:
 
 @allow(Role.LEAD)
 async def export_csv(request: web.Request) -> web.StreamResponse:
-    """One row per conversation created in the last ``days`` days (default 30, at most 366)."""
+    """One row per conversation created in the last ``days`` days (default 30, at most 366); ``bom=1`` puts the
+    byte-order mark Excel needs first."""
     days = schemas.read_query(request, schemas.ExportQuery).days
+    bom = wants_bom(request.query)
     now = utcnow()
     since = now - timedelta(days=days)
     records = await request.app[STORE].read(lambda db: export_rows(db, since, now))
@@ -81,6 +83,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="careline-conversations-{now:%Y%m%d}.csv"'})
     await response.prepare(request)
+    if bom:
+        await response.write(BOM.encode("utf-8"))
     for chunk in to_csv(records):
         if chunk:
             await response.write(chunk.encode("utf-8"))
@@ -123,7 +127,8 @@ def _report_line(r: dict[str, Any]) -> list[Any]:
 
 @allow(Role.LEAD)
 async def report_csv(request: web.Request) -> web.Response:
-    """The report's rows and its total as CSV (the same query string as the JSON)."""
+    """The report's rows and its total as CSV (the same query string as the JSON; ``bom=1`` for Excel)."""
+    bom = wants_bom(request.query)
     report = await _report(request)
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -131,7 +136,7 @@ async def report_csv(request: web.Request) -> web.Response:
     for r in [*report["rows"], report["total"]]:
         writer.writerow(_report_line(r))
     name = f"careline-report-{report['from']}-{report['to']}-by-{report['by']}.csv"
-    return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8",
+    return web.Response(text=(BOM if bom else "") + buf.getvalue(), content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -18,7 +18,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.fields import beyond_calendar, digits
 from careline.app.web.keys import STORE, settings_now
 from careline.app.web.pages import render
-from careline.app.web.security import csv_cell
+from careline.app.web.security import BOM, csv_cell, wants_bom
 from careline.app.web.trends import (
     MAX_POSTS,
     PLATFORMS,
@@ -84,10 +84,12 @@ CHART_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @allow(Role.MARKETING)
 async def trends_csv(request: web.Request) -> web.Response:
-    """One chart's numbers as CSV (``chart``), with the page's brand and days; formula-safe cells."""
+    """One chart's numbers as CSV (``chart``), with the page's brand and days; formula-safe cells; ``bom=1``
+    puts the byte-order mark Excel needs first."""
     chart = request.query.get("chart", "")
     if chart not in CHARTS:
         raise CarelineError(f"chart must be one of {', '.join(CHARTS)}")
+    bom = wants_bom(request.query)
     records = (await _trends(request))[CHARTS[chart]]
     columns = CHART_COLUMNS[chart]
     buf = io.StringIO()
@@ -95,8 +97,9 @@ async def trends_csv(request: web.Request) -> web.Response:
     writer.writerow(columns)
     for r in records:
         writer.writerow([csv_cell(_flat(r.get(c))) for c in columns])
-    return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8", headers={
-        "Content-Disposition": f'attachment; filename="careline-{chart}-{utcnow():%Y%m%d}.csv"'})
+    return web.Response(text=(BOM if bom else "") + buf.getvalue(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="careline-{chart}-{utcnow():%Y%m%d}.csv"'})
 
 
 def _flat(value: Any) -> Any:

@@ -54,6 +54,9 @@ def _q(name: str, schema: dict[str, Any], description: str = "") -> dict[str, An
 CONV_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1,
                                                                       "maximum": 999_999_999_999}}
 SHORT = {"type": "string", "maxLength": 64}
+#: Every CSV route's ``bom``: the pages' links ask for it, so Excel reads accents and emoji.
+BOM_PARAM = {"name": "bom", "in": "query", "required": False, "schema": {"type": "string", "enum": ["0", "1"]},
+             "description": "1: start with UTF-8's byte-order mark, which Excel needs to read the file as UTF-8"}
 OBJ = {"type": "object"}
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -328,7 +331,7 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             "The lead's report as CSV: one line per group, then the total", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
                 _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
-                _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]})])},
+                _q("by", {"type": "string", "enum": ["brand", "platform", "intent", "team", "agent"]}), BOM_PARAM])},
         "/api/trends.csv": {"get": _op(
             "One chart's numbers as CSV", "marketing",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", params=[
@@ -336,11 +339,11 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                                                          "share_of_voice", "rising_terms", "platforms",
                                                          "platform_totals", "languages", "topics"]}), "required": True},
                 _q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1, "maximum": 365}),
-                _q("platform", {"type": "string", "enum": ["x", "reddit", "bluesky", "mastodon"]})])},
+                _q("platform", {"type": "string", "enum": ["x", "reddit", "bluesky", "mastodon"]}), BOM_PARAM])},
         "/api/sla/conversations.csv": {"get": _op(
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", "422",
-            params=_query(schemas.ExportQuery))},
+            params=[*_query(schemas.ExportQuery), BOM_PARAM])},
         "/api/trends": {"get": _op("The headline figures against the days before, sentiment, complaint rate, NPS, "
                                    "platforms, languages, intents, terms, complaint topics, spikes, share of voice",
                                    "marketing", _json(_ref("Trends")), "400", "422",

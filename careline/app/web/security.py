@@ -13,9 +13,12 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import markupsafe
+
+from careline.errors import CarelineError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _DKLEN = 32
@@ -77,6 +80,21 @@ def csv_cell(value: Any) -> str:
         return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+#: UTF-8's byte-order mark. Without it Excel opens a CSV in the machine's legacy code page, so accents, emoji
+#: and every non-Latin post come out garbled; with it, plain UTF-8 readers see an extra character first. So
+#: the pages' download links ask for it (``bom=1``) and a script gets plain UTF-8 unless it asks.
+BOM = "\ufeff"
+
+
+def wants_bom(query: Mapping[str, str]) -> bool:
+    """Whether a CSV request asked for the byte-order mark (``bom=1``); any other value than 1 or 0 is a 400,
+    not silently the other file."""
+    value = query.get("bom", "")
+    if value not in ("", "0", "1"):
+        raise CarelineError("bom must be 1 (a byte-order mark first, for Excel) or 0")
+    return value == "1"
 
 
 _HANDLE = re.compile(r"@[A-Za-z0-9_]+")
