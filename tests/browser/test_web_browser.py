@@ -243,3 +243,18 @@ def test_hostile_display_names_stay_in_their_place(browser: Any, live: LiveServe
     assert page.locator("h1 bdi.name").inner_text() == "Marta \u202eevil"
     assert not page.errors, page.errors  # type: ignore[attr-defined]
     context.close()
+
+
+def test_a_refused_login_stands_at_the_login_page(page: Any) -> None:
+    """A wrong password shows the form again at /login (with where to go next): a reload fetches the login
+    page instead of asking to send the password again."""
+    page.goto("/login?next=/trends")
+    page.get_by_label("Username").fill("nobody-here")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector("text=Wrong username or password.")
+    assert page.url.endswith("/login?next=%2Ftrends"), page.url
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.method) if r.resource_type == "document" else None)
+    page.reload()
+    assert asked == ["GET"] and page.get_by_label("Username").input_value() == "", asked

@@ -171,3 +171,26 @@ def test_a_held_reply_withdrawn_is_edited_in_its_own_box_only(pair: tuple[Any, A
     assert agent.get_by_label(re.compile("^Reply")).input_value() != words
     assert "withdrawn, being edited" in agent.locator(".msg.reply .reply-state").last.inner_text()
     assert not agent.errors, agent.errors
+
+
+def test_a_refused_action_leaves_the_page_at_its_own_address(pair: tuple[Any, Any]) -> None:
+    """The lead took the conversation over and resolved it while the agent's page still showed Resolve: the
+    agent's click is refused with the reason, and the page stands at /conversations/ID. At the POST's address
+    (/conversations/ID/resolve) a reload asked to send the form again."""
+    agent, lead = pair
+    conv = _claimed_by_the_agent(agent, lead)
+    lead.goto(f"/conversations/{conv}")
+    lead.locator("#act-take_over").click()
+    said(lead, r"done=take_over")
+    lead.locator("#act-resolve").click()
+    said(lead, r"done=resolve")
+
+    agent.locator("#act-resolve").click()  # the page the agent has open still offers it
+    agent.wait_for_selector("p.error[role=alert]")
+    assert agent.url.endswith(f"/conversations/{conv}"), agent.url
+    posted: list[str] = []
+    agent.on("request", lambda r: posted.append(f"{r.method} {r.url}") if r.resource_type == "document" else None)
+    agent.reload()
+    assert posted == [f"GET {agent.url}"], posted  # the page, not the form sent again
+    assert agent.locator("#conv-status").inner_text() == "resolved"
+    assert not lead.errors, lead.errors

@@ -308,7 +308,7 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
     extra.setdefault("survey_in_reply", link_in_reply(settings_now(request.app), c["brand"]))
     extra.setdefault("not_done", False)
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
-                  me=me, is_lead=is_lead,
+                  page_at=f"/conversations/{int(c['id'])}", me=me, is_lead=is_lead,
                   intent_choices=workflow.intent_choices(settings_now(request.app), c["brand"]),
                   held_by_other=held_by_other,
                   presence=request.app[PRESENCE].of(int(c["id"])), now=utcnow().isoformat(),

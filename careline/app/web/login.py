@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 from sqlite_utils import Database
@@ -103,7 +103,8 @@ def _again(request: web.Request, cookie: str, nxt: str, status: int, error: str,
     if retry and "text/html" not in request.headers.get("Accept", ""):
         raise web.HTTPTooManyRequests(text=error, headers={"Retry-After": str(retry)})
     response = render(request, "login.html", status=status, title="Log in", login_csrf=cookie, next=nxt,
-                      error=error, step=step, pending=pending, username=username)  # kept: only the password again
+                      error=error, step=step, pending=pending, username=username,  # kept: only the password again
+                      page_at="/login" + (f"?{urlencode({'next': nxt})}" if nxt else ""))
     if retry:
         response.headers["Retry-After"] = str(retry)
     return response

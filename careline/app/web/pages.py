@@ -66,7 +66,11 @@ def refusal(request: web.Request, who: Principal | None) -> str:
     return words if opened_message(who.csrf, f"{OOPS}:{words}", request.query.get(OOPS_SIG, "")) else ""
 
 
-def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
+def render(request: web.Request, template: str, *, status: int = 200, page_at: str = "",
+           **context: Any) -> web.Response:
+    """``template`` as the answer to ``request``. ``page_at``: the page's own address, for a page rendered as the
+    answer to a form's POST (a refused action, with the person's draft kept): the browser shows it instead of
+    the POST's address, so a reload fetches the page instead of asking to send the form again."""
     who: Principal | None = request.get(USER_KEY)
     nav = [(href, label) for href, label, role in NAV if who is not None and who.can(role)]
     if who is not None and who.role is Role.LEAD and settings_now(request.app).accounts.leads_manage_team:
@@ -80,6 +84,6 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
         user=who, csrf=who.csrf if who else "", nav=nav, badges=badges, path=request.path,
         brand_home=home_for(who) if who is not None else "/",
         timezone=settings_now(request.app).service.timezone, island=json_for_html, refused=refusal(request, who),
-        **context)
+        page_at=page_at if request.method == "POST" else "", **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store"})

@@ -4,6 +4,15 @@
    since sent back; an Undo link for a bulk action already undone). The keys are the server's OUTCOME_KEYS,
    given on the body. */
 "use strict";
+/* A page rendered as the answer to a form's POST (an action refused, the person's draft kept) sat at the POST's
+   address (/conversations/75/snooze): a reload asked to send the form again. The server names the page's own
+   address on the body; showing it turns the entry into that page, so a reload fetches the page. */
+(function () {
+  var at = document.body.getAttribute("data-page-at");
+  if (at && at.charAt(0) === "/" && at.charAt(1) !== "/" && window.history && window.history.replaceState) {
+    window.history.replaceState(window.history.state, "", at + window.location.hash);
+  }
+})();
 (function () {
   var keys = (document.body.getAttribute("data-outcome-keys") || "").split(" ").filter(Boolean);
   if (!keys.length || !window.history || !window.URLSearchParams) { return; }
