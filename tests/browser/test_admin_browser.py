@@ -57,6 +57,11 @@ def test_admin_adds_an_agent_who_logs_in_and_works_a_conversation(page: Any, bro
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "admin-390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # tables scroll inside their panel
+    events = page.evaluate("""() => { const t = document.querySelector('table.audit');
+        return {wide: t.scrollWidth - t.clientWidth,
+                tall: Math.max(...[...t.querySelectorAll('tbody tr')].map(
+                    r => r.getBoundingClientRect().height))}; }""")
+    assert events["wide"] <= 1 and events["tall"] <= 100, events  # a row was 127 px: details a word per line
     page.set_viewport_size({"width": 1360, "height": 900})
 
     other = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url)
