@@ -153,7 +153,7 @@ class Outcome:
 #: each use case's ``_require_owner`` below, for the pages to show only the buttons that work. An agent takes it
 #: over or escalates it; a lead may also change its status or release it. Replying is the holder's alone.
 ON_HELD = {False: frozenset({"take_over", "escalate"}),
-           True: frozenset({"take_over", "escalate", "resolve", "snooze", "dismiss", "reopen", "release"})}
+           True: frozenset({"take_over", "escalate", "resolve", "snooze", "wait", "dismiss", "reopen", "release"})}
 
 
 def _require_owner(conv: Conversation, actor: Actor, doing: str, *, leads_may: bool) -> None:
@@ -265,9 +265,9 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
         _require_owner(conv, actor, action.value, leads_may=True)
         expected = answering or (seen if action in LOOKING_AWAY else None)
         if expected and latest_customer_key(db, conv.thread_key) != expected:
+            doing = "mark it as waiting on them" if action is Action.WAIT else f"{action.value} it"
             raise Conflict("the customer wrote again after the reply; read it before resolving" if answering else
-                           f"the customer wrote again since this conversation was loaded; read it before you "
-                           f"{action.value} it")
+                           f"the customer wrote again since this conversation was loaded; read it before you {doing}")
         queue.act(db, conv_id, action, actor=actor.username, now=now, until=until)
         withdrawn = _withdraw_unsent(db, conv_id, action, actor, now) if action.value in CLOSED_STATUSES_BY else 0
         if action is Action.DISMISS and reason:

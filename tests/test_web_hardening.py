@@ -315,6 +315,38 @@ async def test_a_snooze_over_a_message_the_agent_has_not_seen_is_refused_on_the_
     assert "the customer wrote again" in (await refused(r, 409))["message"]
 
 
+async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestClient, web_store: Store) -> None:
+    """An agent who answered elsewhere (a call, a DM) marks the conversation as waiting on the customer, which
+    pauses its SLA clock until they write: "Waiting on customer" (key w) on the page, ``/wait`` on the API. It
+    had no route, so the only way was a reply through Careline. Like a snooze, it is refused over a customer
+    message the person has not seen."""
+    conv = await open_conversation(client, web_store)
+    csrf = await login(client, "agent")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert 'id="act-wait" data-key="w"' in page
+    seen = re.search(r'id="form-wait".*?name="seen" value="([^"]+)"', page, re.S)[1]  # type: ignore[index]
+    _customer_writes(web_store, conv, ["still nothing, by the way"])
+    r = await client.post(f"/conversations/{conv}/wait", data={"csrf_token": csrf, "seen": seen},
+                          allow_redirects=False)
+    page = await r.text()
+    assert r.status == 409 and ("the customer wrote again since this conversation was loaded; read it before you "
+                                "mark it as waiting on them") in page
+    fresh = re.search(r'id="form-wait".*?name="seen" value="([^"]+)"', page, re.S)[1]  # type: ignore[index]
+    r = await client.post(f"/conversations/{conv}/wait", data={"csrf_token": csrf, "seen": fresh},
+                          allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].endswith("?done=wait")
+    page = await (await client.get(r.headers["Location"])).text()
+    assert "Waiting on the customer: the SLA clock is paused until they write." in page
+    assert 'id="act-wait"' not in page  # pending already: not offered again
+    body = (await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json())
+    assert body["conversation"]["status"] == "pending"
+    other = await open_conversation(client, web_store)
+    r = await client.post(f"/api/conversations/{other}/wait", json={}, headers=bearer(web_store))
+    assert r.status == 200 and (await r.json())["status"] == "pending"
+    r = await client.post(f"/api/conversations/{other}/wait", json={}, headers=bearer(web_store))
+    assert (await refused(r, 409))["message"], "pending already"
+
+
 async def test_a_bulk_dismiss_leaves_a_conversation_whose_customer_wrote_since_the_queue_was_loaded(
         client: TestClient, web_store: Store) -> None:
     csrf = await login(client, "lead")

@@ -30,7 +30,8 @@ from responder.workflow import Actor, Outcome
 STATUS_ACTIONS = {"resolve": Action.RESOLVE, "dismiss": Action.DISMISS, "snooze": Action.SNOOZE,
                   "reopen": Action.REOPEN, "wait": Action.WAIT}
 #: Every action a conversation page or the API can post (``send`` goes to ``/replies`` on the API).
-ACTIONS = ("claim", "take_over", "release", "send", "resolve", "snooze", "dismiss", "escalate", "reopen", "undo")
+ACTIONS = ("claim", "take_over", "release", "send", "resolve", "snooze", "wait", "dismiss", "escalate", "reopen",
+           "undo")
 MAX_SNOOZE_MINUTES = 30 * 24 * 60
 
 

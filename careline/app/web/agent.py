@@ -317,7 +317,9 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
 
 #: What the page says after each action; a send's own outcome message replaces it.
 DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to the queue.", "send": "Sent.",
-        "resolve": "Resolved.", "snooze": "Snoozed.", "dismiss": "Dismissed.", "escalate": "Escalated.",
+        "resolve": "Resolved.", "snooze": "Snoozed.",
+        "wait": "Waiting on the customer: the SLA clock is paused until they write.", "dismiss": "Dismissed.",
+        "escalate": "Escalated.",
         "reopen": "Reopened.", "undo": "Undone.", "retry": "Sent on retry.", "resubmit": "Submitted again and sent.",
         "held": "Waiting for approval by a lead.", "assign": "Assigned.", "send_resolve": "Sent and resolved.",
         "reading": "Correction saved: the queue's priority, the trends and the suggested reply follow it.",

@@ -109,7 +109,7 @@
       if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
-  var keys = {c: "act-claim", r: "act-resolve", s: "act-snooze", d: "act-dismiss", x: "act-escalate",
+  var keys = {c: "act-claim", r: "act-resolve", s: "act-snooze", w: "act-wait", d: "act-dismiss", x: "act-escalate",
               l: "act-release", t: "act-take_over", o: "act-reopen"};
   document.addEventListener("keydown", function (e) {
     if (C.keysOff(e)) { return; }
