@@ -13,6 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from careline.domain import ACTIVE_STATUSES, from_iso
+from responder.sla import PAUSED_STATUSES
+
+#: The statuses whose clocks stand, by value (a row's status is text).
+PAUSED = frozenset(s.value for s in PAUSED_STATUSES)
 
 #: The settings' default ``responder.warn_before_minutes``, for a conversation without a policy.
 DEFAULT_WARN = timedelta(minutes=15)
@@ -31,7 +35,9 @@ def sla_state(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
 
     ``at_risk`` starts ``warn_before_minutes`` before the due time, from the conversation's own policy
     (``row["warn_before_minutes"]``, read from its SLA snapshot) as the sweep's pre-breach warning does;
-    without one, :data:`DEFAULT_WARN` (the settings' default).
+    without one, :data:`DEFAULT_WARN` (the settings' default). A target that runs while the conversation waits
+    on the customer is ``paused`` with no due time: the stored due time is the one from before the pause, and
+    a countdown to it read "breached" while the clock stood.
     """
     if row["status"] not in ACTIVE_STATUSES:
         return {"target": None, "due": None, "state": "closed"}
@@ -41,6 +47,8 @@ def sla_state(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         target, due = "next_response", from_iso(row.get("next_response_due"))
     else:
         return {"target": None, "due": None, "state": "responded", "responded_at": row["first_responded_at"]}
+    if row["status"] in PAUSED:  # waiting on the customer: the clock stands (responder.sla), so no countdown
+        return {"target": target, "due": None, "state": "paused"}
     if due is None:
         state = "no_sla"
     elif due <= now:

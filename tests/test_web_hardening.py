@@ -338,6 +338,7 @@ async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestCli
     page = await (await client.get(r.headers["Location"])).text()
     assert "Waiting on the customer: the SLA clock is paused until they write." in page
     assert 'id="act-wait"' not in page  # pending already: not offered again
+    assert 'class="badge paused"' in page and "first response clock stopped: waiting on the customer" in page
     body = (await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json())
     assert body["conversation"]["status"] == "pending"
     other = await open_conversation(client, web_store)

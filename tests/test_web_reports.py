@@ -89,6 +89,9 @@ def test_breaches_at_risk_and_backlog_follow_the_one_sla_state_rule() -> None:
                         "sla_snapshot = ? WHERE id IN "
                         "(SELECT id FROM conversations WHERE status IN ('new', 'open') LIMIT 5)",
                         (to_iso(now + timedelta(minutes=30)), json.dumps({"warn_before_minutes": 60})))
+        db.conn.execute("UPDATE conversations SET first_responded_at = NULL, first_response_due = ? WHERE id IN "
+                        "(SELECT id FROM conversations WHERE status = 'pending' LIMIT 5)",  # waiting: clocks stand
+                        (to_iso(now - timedelta(minutes=30)),))
     summary = sla_summary(db, now)
     states = [sla_state(c, now)["state"] for c in db.query(
         "SELECT * FROM conversations WHERE status IN ('new', 'open', 'pending', 'snoozed')")]
@@ -97,6 +100,7 @@ def test_breaches_at_risk_and_backlog_follow_the_one_sla_state_rule() -> None:
     assert {b["state"] for b in summary["breaches"]} == {"breached"}
     assert {b["state"] for b in summary["near_breaches"]} == {"at_risk"}
     assert sum(b["count"] for b in summary["backlog"]) == len(states)
+    assert states.count("paused") >= 5 and "pending" not in {b["status"] for b in summary["breaches"]}
     dues = [b["due"] for b in summary["breaches"]]
     assert dues == sorted(dues)  # the most overdue first
 

@@ -74,6 +74,8 @@ def test_sla_state_moves_from_running_to_responded() -> None:
     assert sla_state(row, NOW + timedelta(minutes=11))["state"] == "breached"
     assert sla_state({**row, "status": "pending", "first_responded_at": NOW.isoformat()}, NOW)["state"] == "responded"
     assert sla_state({**row, "status": "resolved"}, NOW)["state"] == "closed"
+    waiting = sla_state({**row, "status": "pending"}, NOW + timedelta(minutes=11))  # the clock stands: no breach
+    assert waiting == {"target": "first_response", "due": None, "state": "paused"}
 
 
 def test_handles_are_isolated_in_right_to_left_text_and_nothing_else_becomes_markup() -> None:

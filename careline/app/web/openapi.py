@@ -65,7 +65,8 @@ SCHEMAS: dict[str, Any] = {
                        "field": {"type": "string", "description": "the request field it is about, if any"}}}}},
     "SLAState": {"type": "object", "required": ["state"], "properties": {
         "target": {"type": "string", "nullable": True}, "due": {"type": "string", "nullable": True},
-        "state": {"type": "string", "enum": ["on_track", "at_risk", "breached", "responded", "no_sla", "closed"]}}},
+        "state": {"type": "string",
+                  "enum": ["on_track", "at_risk", "breached", "responded", "paused", "no_sla", "closed"]}}},
     "QueueItem": {"type": "object", "required": ["id", "status", "priority", "sla"], "properties": {
         "id": {"type": "integer"}, "platform": {"type": "string"}, "brand": {"type": "string"},
         "status": {"type": "string"}, "priority": {"type": "number"},

@@ -38,7 +38,7 @@ from careline.domain import from_iso, to_iso
 from careline.store.records import rows
 from careline.store.reporting import ACTIVE_WHERE, RUNNING_DUE
 from responder.metrics import summarise
-from responder.slastate import DEFAULT_WARN, sla_state
+from responder.slastate import DEFAULT_WARN, PAUSED, sla_state
 from responder.tone import check_tone
 
 AGE_BUCKETS = ((timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1-4 h"), (timedelta(hours=24), "4-24 h"),
@@ -49,10 +49,12 @@ AGE_BUCKETS = ((timedelta(hours=1), "< 1 h"), (timedelta(hours=4), "1-4 h"), (ti
 _ACTIVE = f"FROM conversations INDEXED BY conversations_active_due WHERE {ACTIVE_WHERE}"
 #: At risk: due within the policy's warning lead (``responder.slastate``'s rule); the snapshot is parsed
 #: only for rows due within a week, read from the index on the running due time.
-_AT_RISK = (f"{RUNNING_DUE} > :now AND {RUNNING_DUE} <= :week AND "
+#: A clock that stands (waiting on the customer) is neither at risk nor breached, whatever its old due time says.
+_TICKING = f"status NOT IN ({', '.join(repr(s) for s in sorted(PAUSED))})"
+_AT_RISK = (f"{RUNNING_DUE} > :now AND {RUNNING_DUE} <= :week AND {_TICKING} AND "
             f"(julianday({RUNNING_DUE}) - julianday(:now)) * 1440 <= "
             "coalesce(json_extract(sla_snapshot, '$.warn_before_minutes'), :warn)")
-_BREACHED = f"{RUNNING_DUE} <= :now"
+_BREACHED = f"{RUNNING_DUE} <= :now AND {_TICKING}"
 
 
 def _params(now: datetime) -> dict[str, Any]:
