@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -221,32 +222,56 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
         except ValueError as exc:
             raise click.BadParameter(f"detractor labels must be 0-10 scores: {exc}") from exc
         return binary_metrics([int(is_detractor(s)) for s in scores], [p.detractor for p in preds])
-    if task == "severity":
-        _check(labels, SEVERITIES, task)
-        if any(p.severity_level is None for p in preds):
-            raise click.UsageError("this model has no severity head (python -m classifiers.train_extra --minilm)")
-        return classification_metrics(labels, [str(p.severity_level) for p in preds], SEVERITIES)
-    if task == "sarcasm":  # label 1 = a sarcastic complaint; scored on the sarcasm head (posts with praise words)
-        _check(labels, ("0", "1"), task)
-        unread = set(sarcasm_unread(preds))
+    if task in PARTIAL_HEADS:  # heads that read some paths' posts only: the others are skipped and counted
+        _check(labels, PARTIAL_HEADS[task].labels, task)
+        unread = set(unread_rows(task, preds))
         if len(unread) == len(preds):
-            raise click.UsageError(f"none of the {len(preds)} row(s) can be scored for sarcasm: the sarcasm head "
-                                   "reads English posts only")
+            raise click.UsageError(f"none of the {len(preds)} row(s) can be scored for {task}: the {task} head "
+                                   f"{PARTIAL_HEADS[task].reads}")
         kept = [i for i in range(len(preds)) if i not in unread]
-        out = binary_metrics([int(labels[i]) for i in kept], [float(preds[i].sarcasm or 0.0) for i in kept])
-        return {**out, "n": len(kept), "skipped_non_english": len(unread)} if unread else out  # n: rows scored
+        if task == "severity":
+            out = classification_metrics([labels[i] for i in kept], [str(preds[i].severity_level) for i in kept],
+                                         SEVERITIES)
+        else:  # sarcasm: label 1 = a sarcastic complaint; scored on the sarcasm head (posts with praise words)
+            out = binary_metrics([int(labels[i]) for i in kept], [float(preds[i].sarcasm or 0.0) for i in kept])
+        return {**out, "n": len(kept), PARTIAL_HEADS[task].skipped: len(unread)} if unread else out  # n: scored
     known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
     _check(labels, known, task)
     return classification_metrics(labels, [p.intent_label for p in preds], sorted(set(labels)))
 
 
-def sarcasm_unread(preds: Sequence[Prediction]) -> list[int]:
-    """The rows the sarcasm head did not read: non-English posts, which the other paths score without a
-    sarcasm score. A post of the English path without one means the model has no sarcasm head at all, which
-    is a different fix, so it is named as such."""
-    if any(p.sarcasm is None and p.path in ("english", "lexicon", "") for p in preds):
-        raise click.UsageError("this model has no sarcasm head (python -m classifiers.train_extra --sarcasm)")
-    return [i for i, p in enumerate(preds) if p.sarcasm is None]
+@dataclass(frozen=True)
+class PartialHead:
+    """A head that reads the posts of some paths only (``paths``); ``evaluate`` skips and counts the rest."""
+
+    labels: tuple[str, ...]
+    paths: tuple[str, ...]  # the paths whose posts it reads ("lexicon" and "": a model without the head at all)
+    unread: Callable[[Prediction], bool]  # the post got no reading from it
+    reads: str  # which posts it reads, in words
+    skipped: str  # the result's key for the rows skipped
+    train: str  # how to train the head, for a model that has none
+
+
+#: Sarcasm: the English path only. Severity: the English and multilingual paths; posts in languages no encoder
+#: reads (the keyword path) get none, and one such row made the whole evaluation say "no severity head".
+PARTIAL_HEADS = {
+    "sarcasm": PartialHead(("0", "1"), ("english", "lexicon", ""), lambda p: p.sarcasm is None,
+                           "reads English posts only", "skipped_non_english",
+                           "python -m classifiers.train_extra --sarcasm"),
+    "severity": PartialHead(SEVERITIES, ("english", "multilingual", "lexicon", ""), lambda p: p.severity_level is None,
+                            "reads posts in the languages an encoder reads (not the keyword path's)",
+                            "skipped_unread_language", "python -m classifiers.train_extra --minilm"),
+}
+
+
+def unread_rows(task: str, preds: Sequence[Prediction]) -> list[int]:
+    """The rows ``task``'s head did not read: posts of the paths it does not cover, which are scored without
+    it. A post of a path it covers without a reading means the model has no such head at all, which is a
+    different fix, so it is named as such."""
+    head = PARTIAL_HEADS[task]
+    if any(head.unread(p) and p.path in head.paths for p in preds):
+        raise click.UsageError(f"this model has no {task} head ({head.train})")
+    return [i for i, p in enumerate(preds) if head.unread(p)]
 
 
 def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
@@ -275,7 +300,8 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
     The CSV is UTF-8 (a byte-order mark is fine); every label is checked before the model runs, except intent
     labels, checked after it loads (a brand's own intents are known only to the model).
     detractor labels are the 0-10 scores people gave (0-6 count as detractors: AUROC of the detractor
-    likelihood); severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes; sarcasm
+    likelihood); severity labels are 0-4 (0 = not a complaint) and report macro-F1 over the five classes (rows in a
+    language no encoder reads get no severity: they are skipped and counted); sarcasm
     labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head, which reads English posts
     only: other rows are skipped and counted. 'by_language' (JSON) repeats the metrics for each
     detected language with at least 5 rows, with the path that scored it."""
@@ -300,10 +326,13 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
     preds = _predict_all(clf, texts, batch_size, quiet=quiet)
     result = {"task": task, "n": len(texts), "model_version": clf.version,
               **_rounded(evaluate_predictions(task, labels, preds))}
-    if result.get("skipped_non_english"):
-        rows = [str(i + 1) for i in sarcasm_unread(preds)]
-        click.echo(f"note: skipped {len(rows)} non-English row(s) (data row {', '.join(rows[:10])}"
-                   f"{', ...' if len(rows) > 10 else ''}): only English posts get a sarcasm score", err=True)
+    if task in PARTIAL_HEADS and result.get(PARTIAL_HEADS[task].skipped):
+        skipped = unread_rows(task, preds)
+        rows = [str(i + 1) for i in skipped]
+        languages = ", ".join(sorted({preds[i].language or "?" for i in skipped}))
+        which = "non-English row(s)" if task == "sarcasm" else f"row(s) in languages no encoder reads ({languages})"
+        click.echo(f"note: skipped {len(rows)} {which} (data row {', '.join(rows[:10])}"
+                   f"{', ...' if len(rows) > 10 else ''}): the {task} head {PARTIAL_HEADS[task].reads}", err=True)
     if as_json:
         result["by_language"] = by_language(task, labels, preds)
         click.echo(json.dumps(result, indent=2))

@@ -304,3 +304,27 @@ def test_a_relative_model_dir_is_read_from_the_current_folder(tmp_path: Path, mo
     res = CliRunner().invoke(classify, ["--model-dir", "mytagger", "my flight was late"])
     assert res.exit_code != 0 and f"no trained model in {tmp_path / 'mytagger'}" in str(res.output) + str(
         res.exception), (res.output, res.exception)
+
+
+SEVERE = [("@acme my parcel is three days late and nobody answers", "2"), ("thanks @acme, all sorted", "0"),
+          ("@acme you lied to me about the refund, disgraceful", "4"), ("@acme where is my order?", "1")]
+HUNGARIAN = ("Elveszett a bőröndöm Budapesten, három napja senki nem válaszol. Nagyon csalódott vagyok!", "2")
+
+
+def test_evaluate_severity_skips_rows_no_encoder_reads_and_says_why(tmp_path: Path) -> None:
+    """One Hungarian row (the keyword path, which gives no severity) made the whole evaluation say "this model
+    has no severity head" and send a newcomer off to retrain."""
+    data = _write_csv(tmp_path / "sev.csv", [*SEVERE, HUNGARIAN])
+    res = CliRunner().invoke(evaluate, ["--task", "severity", "--data", str(data), "--json", "--quiet",
+                                        "--model-dir", str(DEFAULT_MODEL_DIR)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["n"] == 4 and out["skipped_unread_language"] == 1 and out["macro_f1"] is not None
+    assert "skipped 1 row(s) in languages no encoder reads (hu) (data row 5)" in res.stderr
+    only = _write_csv(tmp_path / "hu.csv", [HUNGARIAN])
+    res = CliRunner().invoke(evaluate, ["--task", "severity", "--data", str(only), "--quiet",
+                                        "--model-dir", str(DEFAULT_MODEL_DIR)])
+    assert res.exit_code == 2 and "none of the 1 row(s) can be scored for severity" in res.output, res.output
+    assert "no severity head" not in res.output
+    res = CliRunner().invoke(evaluate, ["--task", "severity", "--data", str(data), "--quiet", "--kind", "vader"])
+    assert res.exit_code == 2 and "this model has no severity head" in res.output, res.output
