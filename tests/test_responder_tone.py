@@ -1310,3 +1310,21 @@ def test_the_blind_sets_score_as_pinned_and_decide_what_is_checked(lang: str) ->
         assert {path: _scores(path, lang) for path in LATER_SCORES} == LATER_SCORES
     passes = all(_passes(path, lang) for path in DECIDING[lang])
     assert (lang in TONE_LANGUAGES) == check_tone("x", lang).checked == passes
+
+
+def test_a_denial_is_answered_with_an_apology_not_a_summary_in_every_language() -> None:
+    """The rules that also catch "it is not our fault" suggested the rewrite of "as we told you" ("Para resumir:",
+    "To sum up:") in fourteen languages. Now the suggestion owns the trouble, differs from the summary, and
+    passes the guard of its own language."""
+    from responder.tone import RULES_BY_LANGUAGE
+
+    denials = {lang: [r for r in rules if "denies responsibility" in r.why.lower()]
+               for lang, rules in RULES_BY_LANGUAGE.items()}
+    assert sum(map(len, denials.values())) >= 16  # fourteen, and the English and German rules of their own
+    for lang, rules in denials.items():
+        summaries = {r.suggestion for r in RULES_BY_LANGUAGE[lang] if r.why.endswith("did not listen.")}
+        for rule in rules:
+            assert rule.suggestion not in summaries, (lang, rule.suggestion)
+            assert not check_tone(rule.suggestion, lang).findings, (lang, rule.suggestion)
+    found = check_tone("No es nuestra culpa, el retraso es de la aduana.", "es").findings
+    assert [f.suggestion for f in found] == ["Sentimos las molestias; esto es lo que podemos hacer:"]

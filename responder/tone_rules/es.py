@@ -32,7 +32,8 @@ RULES: tuple[Rule, ...] = (
           r"|un error nuestro|error nuestro|problema nuestro|nuestro problema|asunto nuestro|cosa nuestra)\b"
           r"|\bla culpa no es nuestra\b|\b(?:es|será) (?:tu|su) problema\b"
           r"|\bno (?:somos|nos hacemos) (?:responsables|culpables)\b|\bno tenemos (?:la )?culpa\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Para resumir:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Sentimos las molestias; esto es lo que podemos hacer:"),
     _rule("blaming",  # the second person only: "el equipo tendría que revisar" is a promise
           r"\b(?:deberías|debiste|tendrías que|tenías que|usted (?:debería|debió|tendría que|tenía que)) "
           r"(?:haber )?(?:leído|leer|revisado|revisar|comprobado|comprobar|verificado|verificar|mirado|mirar"

@@ -31,7 +31,8 @@ RULES: tuple[Rule, ...] = (
           r"|\b(?:ça|cela) ne nous regarde pas\b|\bne (?:relève|dépend) pas de nous\b"
           r"|\bnous ne sommes (?:pas|en rien|nullement) (?:responsables|fautifs|en cause)\b"
           r"|\bnous déclinons toute responsabilité\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Pour résumer :"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Désolés pour ce désagrément ; voici ce que nous pouvons faire :"),
     _rule("blaming",
           r"\b(?:vous auriez|tu aurais) (?:dû|du|pu) (?:(?:mieux|bien|d'abord) )?(?:lire|relire|vérifier|consulter"
           r"|contrôler|regarder|faire attention|nous prévenir|vous renseigner|te renseigner|savoir)\b"

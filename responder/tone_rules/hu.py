@@ -25,7 +25,8 @@ RULES: tuple[Rule, ...] = (
           r"|olvasható)\b"
           r"|\bnem (?:a mi|az én) (?:felelősségünk|felelősségem|dolgunk|hatáskörünk)\b|\bnem tartozik (?:ránk"
           r"|hozzánk)\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Röviden összefoglalva:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Sajnáljuk a kellemetlenséget; ezt tudjuk tenni:"),
     _rule("blaming",
           r"\b(?:meg |el |át |utána |be |jobban |alaposabban |figyelmesebben )?kellett volna (?:\w+ )?"
           r"(?:\w*néz|\w*olvas|ellenőriz|figyel|tud|tájékozód|bizonyosod|ügyel|gondol)"

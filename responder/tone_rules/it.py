@@ -32,7 +32,8 @@ RULES: tuple[Rule, ...] = (
           r"|un nostro errore|un problema nostro|un nostro problema|problema nostro|di nostra competenza)\b"
           r"|\bla colpa non è (?:la )?nostra\b|\bnon ci riguarda\b|\bnon dipende da noi\b"
           r"|\bnon siamo (?:noi )?(?:responsabili|colpevoli)\b|\bdeclin(?:iamo|a) ogni responsabilità\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Riassumendo:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Ci dispiace per il disagio; ecco cosa possiamo fare:"),
     _rule("blaming",
           r"\b(?:avresti|avrebbe|avreste) dovuto (?:(?:prima|bene) )?(?:leggere|controllare|verificare"
           r"|fare attenzione|prestare attenzione|guardare|informarti|informarsi|informarvi|consultare|saperlo)\b"

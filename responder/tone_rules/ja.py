@@ -26,7 +26,8 @@ RULES: tuple[Rule, ...] = (
           r"|(?:お客様|あなた)(?:だけ|のみ)(?:です|でございます|となります)"
           r"|他の(?:お客様|方)(?:から|で)?は?(?:その|この)?(?:ような)?(?:お問い合わせ|ご指摘|苦情|問題|症状)(?:は)?"
           r"(?:ございません|ありません|いただいておりません|出ておりません)",
-          "Points out that the customer did not listen, or denies responsibility.", "要点をまとめますと、"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "ご不便をおかけして申し訳ございません。私どもで対応できることは次のとおりです："),
     _rule("blaming",
           r"(?:ご確認|ご一読|お読み|ご注意|ご留意|ご覧|確認|注意)(?:いただく|して(?:おく|いただく)?|される"
           r"|する)?べきでした"

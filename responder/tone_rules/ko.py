@@ -20,7 +20,8 @@ RULES: tuple[Rule, ...] = (
           r"|저희와(?:는)? (?:무관|상관없)"
           r"|고객님뿐|다른 (?:고객|분)(?:님)?(?:들)?(?:은|께서는)?\s?(?:\S+\s)?(?:문제|문의|불만|항의)(?:가|를)?\s?"
           r"(?:없|안 하|하지 않)",
-          "Points out that the customer did not listen, or denies responsibility.", "간단히 정리하면,"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "불편을 드려 죄송합니다. 저희가 도와드릴 수 있는 방법은 다음과 같습니다:"),
     _rule("blaming",
           r"(?:확인|숙지|주의|체크|검토|살펴보|읽으|보)(?:하)?(?:셨|시었)어야"
           r"|(?:잘못|틀리게|실수로|착오로)\s?(?:\S+\s)?(?:입력|기재|선택|작성|클릭|누르|읽|이해|보)(?:하)?(?:신|셨"

@@ -37,7 +37,8 @@ RULES: tuple[Rule, ...] = (
           r"|\bniet (?:onze|mijn) (?:schuld|fout|verantwoordelijkheid|probleem|zaak)\b|\bligt niet aan ons\b"
           r"|\b(?:dat|dit|het) is (?:jouw|uw|je) (?:eigen )?probleem\b|\bniet het onze\b"
           r"|\b(?:(?:we|wij) zijn|zijn (?:we|wij)) (?:hier |daar |daarvoor |hiervoor )?niet verantwoordelijk\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Kort samengevat:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Sorry voor het ongemak; dit is wat we kunnen doen:"),
     _rule("blaming",  # "je had een mail moeten ontvangen" is news, "je had moeten opletten" a reproach
           r"\b(?:(?:u|je|jij) had|had (?:u|je|jij))\b[^.!?,;]{0,40}?\bmoeten (?:lezen|controleren|nakijken"
           r"|checken|opletten|letten|doorgeven|melden|weten)\b"

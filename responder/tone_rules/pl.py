@@ -31,7 +31,8 @@ RULES: tuple[Rule, ...] = (
           r"|\bnie (?:leży|jest) w naszej (?:gestii|kompetencji|odpowiedzialności)\b"
           r"|\bnie mamy z tym nic wspólnego\b|\bto (?:już )?(?:sprawa|problem) (?:kuriera|przewoźnika|poczty"
           r"|banku)\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Krótko podsumowując:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Przepraszamy za kłopot; oto, co możemy zrobić:"),
     _rule("blaming",
           r"\b(?:(?:pan|pani|państwo) )?(?:powinien|powinna|powinni|powinny|powinieneś|powinnaś|powinniście)"
           r"(?: (?:pan|pani|państwo))? (?:był|była|byli|były|byłeś|byłaś|byliście)(?: (?:pan|pani|państwo))?"

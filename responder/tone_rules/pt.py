@@ -33,7 +33,8 @@ RULES: tuple[Rule, ...] = (
           r"|foi) nossa\b"
           r"|\bnão é (?:connosco|conosco|com a gente)\b|\bo problema é (?:seu|teu)(?=[.!,;]|$)"
           r"|\bnão somos (?:responsáveis|culpados)\b|\bnão temos culpa\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Resumindo:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Lamentamos o transtorno; veja o que podemos fazer:"),
     _rule("blaming",  # the second person only: "o nosso técnico deveria ter verificado" owns the mistake
           r"\b(?:(?:você|o senhor|a senhora) (?:devia|deveria|tinha que|tinha de)|devias|deverias|tinhas que"
           r"|tinhas de) ter (?:lido|verificado|conferido|prestado atenção|checado|visto|consultado|confirmado)\b"

@@ -29,7 +29,8 @@ RULES: tuple[Rule, ...] = (
           r"|\b(?:açıkça|net bir şekilde|açık açık) (?:\w+ )?(?:belirtil|yazıl|yazı|ifade edil|açıklan)\w*"
           r"|\bbizi (?:ilgilendirmiyor|ilgilendirmez|bağlamaz|bağlamıyor)\b"
           r"|\bbizim (?:konumuz|sorumluluğumuz|alanımız) (?:değil|dışında)\w*|\bsorumluluğumuz(?:un)? dışında\b",
-          "Points out that the customer did not listen, or denies responsibility.", "Kısaca özetlersek:"),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "Yaşadığınız sorun için özür dileriz; yapabileceklerimiz şunlar:"),
     _rule("blaming",
           r"\b(?:kontrol et|oku|dikkat et|incele|gözden geçir|bak|bil|teyit et|doğrula|emin ol|kaydet|sakla)"
           r"(?:meniz|manız|men|man) (?:gerekirdi|gerekiyordu|lazımdı)\b"

@@ -33,7 +33,8 @@ RULES: tuple[Rule, ...] = (
           r"|(?<!没有)(?<!沒有)(?<!没)(?<!沒)(?<!不够)(?<!不夠)(?:写|寫|说|說|讲|講|标|標|写明|寫明|标注|標註|规定"
           r"|規定)"
           r"得(?:很|非常|十分)?(?:清楚|明白|清晰)",
-          "Points out that the customer did not listen, or denies responsibility.", "简单总结一下："),
+          "Points out that the customer did not listen, or denies responsibility.",
+          "给您带来不便，我们深表歉意。我们可以这样帮您："),
     _rule("blaming",
           r"(?:您|你)[^，。！？；]{0,10}?(?:本应|本應|本该|本該|本来应该|本來應該|早该|早該|早就应该|早就應該"
           r"|应该(?:先|事先|提前|早点|自己|当时)|應該(?:先|事先|提前|早點|自己|當時))(?:先|仔细|仔細|好好|认真"
