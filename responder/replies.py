@@ -30,7 +30,7 @@ from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_template
 from responder.priority import bucket_for
 from responder.queue import load
 from responder.textlimits import announced_limit, check_length
-from responder.tone import ToneReport, check_tone
+from responder.tone import ToneReport, check_tone, tone_language
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -167,14 +167,14 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
         existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (idempotency_key,))
         if existing:  # the tone read in the language of the message it answers, as when it was saved
             thread = load(db, existing[0]["conversation_id"])["thread_key"]
-            language = latest_customer_mention(db, thread).get("language") or "en"
+            language = tone_language(latest_customer_mention(db, thread).get("language"))
             return _with_checks(existing[0], check_tone(existing[0]["text"], language))
     conv = load(db, conv_id)
     if conv["status"] in ("resolved", "dismissed"):
         raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
     last = latest_customer_mention(db, conv["thread_key"])
     text = _postable(conv, text, limits, last["handle"])
-    tone = check_tone(text, last.get("language") or "en")  # the tone guard reads the reply's language
+    tone = check_tone(text, tone_language(last.get("language")))
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)
@@ -296,7 +296,7 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
         raise Forbidden("only the author can edit a draft")
     conv = load(db, reply["conversation_id"])
     text = _postable(conv, text, limits, answered_handle(db, reply["in_reply_to"]))
-    tone = check_tone(text, latest_customer_mention(db, conv["thread_key"]).get("language") or "en")
+    tone = check_tone(text, tone_language(latest_customer_mention(db, conv["thread_key"]).get("language")))
     held = approval_reasons(settings, conv, actor, tone)
     back = latest_send_back(db, reply_id)  # the note outlives a withdrawal, which a lead's verdict would not
     if back is not None:

@@ -124,12 +124,27 @@ class ToneReport:
         out.update(language=self.language, checked=self.checked, languages_checked=list(TONE_LANGUAGES))
         if self.checked:
             return out
-        if self.language in RULES_BY_LANGUAGE:
-            out["note"] = (f"the tone guard catches only some defensive {language_name(self.language)} phrasings: "
-                           "check this reply by hand")
-        else:
-            out["note"] = f"the tone guard has no rules for '{self.language}': check this reply by hand"
+        out["note"] = self.note()
         return out
+
+    def note(self) -> str:
+        """What an unchecked report covers, naming the languages whose rules ran (English's run on every reply):
+        "no rules for 'sv'" on a reply the English rules had just flagged read as if nothing had run."""
+        name = language_name(self.language)
+        if self.language == "en":
+            return "the tone guard catches only some defensive English phrasings: check this reply by hand"
+        if self.language in RULES_BY_LANGUAGE:
+            return (f"the tone guard catches only some defensive {name} and English phrasings: check this reply "
+                    "by hand")
+        return (f"the tone guard has no rules for {name} (it looks only for some defensive English phrasings): "
+                "check this reply by hand")
+
+
+def tone_language(post_language: str | None) -> str:
+    """The rule set a reply to a post in ``post_language`` is checked with: the post's language, English where it
+    is not known. One rule for the send's check and the page's live one, which had read the suggestion's language
+    (English where no template existed) and so said "English" over a reply typed in Swedish."""
+    return post_language if post_language and post_language != "und" else "en"
 
 
 def check_tone(text: str, language: str = "en") -> ToneReport:

@@ -844,9 +844,13 @@ def test_a_language_with_a_few_rules_shows_what_they_find_and_says_to_check_by_h
     data = report.as_dict()
     assert [f["phrase"] for f in data["findings"]] == ["Proszę się uspokoić"] and data["defensive"] is True
     assert data["checked"] is False and "pl" not in data["languages_checked"]
-    assert data["note"] == "the tone guard catches only some defensive Polish phrasings: check this reply by hand"
-    assert check_tone("Hej, vi hjälper dig.", "sv").as_dict()["note"] == (
-        "the tone guard has no rules for 'sv': check this reply by hand")
+    assert data["note"] == ("the tone guard catches only some defensive Polish and English phrasings: check this "
+                            "reply by hand")
+    assert check_tone("Hej, vi hjälper dig.", "sv").as_dict()["note"] == (  # the language by name, and what ran
+        "the tone guard has no rules for Swedish (it looks only for some defensive English phrasings): check this "
+        "reply by hand")
+    assert check_tone("Fine.").as_dict()["note"] == (
+        "the tone guard catches only some defensive English phrasings: check this reply by hand")
 
 
 # -- set 4, written blind, development ---------------------------------------------------------------

@@ -361,8 +361,8 @@ async def test_the_conversation_page_says_when_the_tone_guard_does_not_check_the
         "UPDATE mentions SET language = 'pl' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
         (conv["id"],)))
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
-    assert ('id="tone-unchecked">The tone guard catches only some defensive Polish phrasings: check this reply by '
-            'hand.') in page
+    assert ('id="tone-unchecked">The tone guard catches only some defensive Polish and English phrasings: check '
+            'this reply by hand.') in page
     assert "Tone guard: no findings." not in page and '"language":"pl"' in page
     await web_store.write(lambda db: db.conn.execute(
         "UPDATE mentions SET language = 'en' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
@@ -370,3 +370,19 @@ async def test_the_conversation_page_says_when_the_tone_guard_does_not_check_the
     english = await (await client.get(f"/conversations/{conv['id']}")).text()
     vouched = "en" in TONE_LANGUAGES  # the page says what the guard's list says, in English too
     assert ('id="tone-unchecked"' in english) is not vouched and ("Tone guard: no findings." in english) is vouched
+
+
+async def test_the_page_checks_a_reply_in_the_post_s_language_as_the_send_does(
+        client: TestClient, web_store: Store) -> None:
+    """A Swedish post has no Swedish template, so the suggestion is English; the page's live check read the
+    suggestion's language and said "English phrasings" over a reply typed in Swedish, while the send checked it
+    as Swedish. Both read the post's language now, and the note names what ran."""
+    await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=100")).json())["items"][1]
+    await web_store.write(lambda db: db.conn.execute(
+        "UPDATE mentions SET language = 'sv' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
+        (conv["id"],)))
+    page = await (await client.get(f"/conversations/{conv['id']}")).text()
+    assert "no Swedish template" in page and '"language":"sv"' in page  # what the editor's live check sends
+    assert ("The tone guard has no rules for Swedish (it looks only for some defensive English phrasings): check "
+            "this reply by hand.") in page
