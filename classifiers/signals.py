@@ -62,13 +62,21 @@ TRANSFER = re.compile(
     r"your\s+(?:chat|phone\s+line|call\s+centre|call\s+center|store)\s+(?:said|told))\b",
     re.I,
 )
+#: Away from home, where a frozen card strands someone: abroad, on holiday, or "in Spain" (a capitalised place:
+#: "in March" and "in the app" are not away).
+_AWAY = (r"(?:abroad|overseas|on\s+(?:holiday|vacation)|while\s+travell?ing|in\s+another\s+country|"
+         r"(?-i:(?:in|while\s+in)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|"
+         r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|My|Your|Our)\b)"
+         r"[A-Z][a-z]+))")
 # Stuck somewhere, or cut off from money or service, right now: needs an answer within the hour.
 STRANDED = re.compile(
     r"\b(stranded|stuck\s+(?:at|in)\s+(?:the\s+)?(?:airport|station|terminal|gate)|"
     r"(?:sleep(?:ing)?|spend(?:ing)?\s+the\s+night|overnight)\s+(?:at|in|on)\s+(?:the\s+)?(?:airport|station|"
     r"terminal|floor)|stranded\s+overnight|no\s+(?:hotel|accommodation)|can'?t\s+get\s+home|"
-    r"card\s+(?:frozen|blocked|stopped|declined|locked|cancell?ed)(?:\s+\w+){0,3}\s+(?:abroad|overseas|on\s+holiday)|"
-    r"(?:frozen|blocked)\s+(?:my\s+)?card\s+(?:abroad|overseas|on\s+holiday)|"
+    r"card\s+(?:(?:was|has|had|is|got|has\s+been|had\s+been|keeps\s+getting|'s)\s+)?(?:been\s+)?"
+    r"(?:frozen|blocked|stopped|declined|locked|cancell?ed)(?:\s+\w+){0,3}\s+" + _AWAY + r"|"
+    r"(?:frozen|blocked|froze|freez(?:e|ing)|block(?:ed|ing)?|stopp(?:ed|ing)|cancell?(?:ed|ing))\s+(?:my\s+|our\s+)?"
+    r"(?:debit\s+|credit\s+|bank\s+)?card(?:\s+\w+){0,2}\s+" + _AWAY + r"|"
     r"(?:abroad|overseas|on\s+holiday)(?:\s+\w+){0,4}\s+card\s+(?:frozen|blocked|declined)|"
     r"can'?t\s+(?:pay\s+for\s+anything|access\s+my\s+money|buy\s+food)|no\s+money\s+(?:at\s+all|left)|"
     r"locked\s+out\s+of\s+my\s+(?:home|house|flat|car)|no\s+(?:heating|water|power|electricity)\b)",
@@ -82,8 +90,10 @@ MANY = re.compile(
 )
 # Trying to reach the brand and failing: effort, whoever is to blame.
 UNREACHABLE = re.compile(
-    r"\b((?:nobody|no\s*one|no-one)\s+(?:is\s+|was\s+)?(?:answering|answers|answered|picking\s+up|picks\s+up|"
-    r"responding|responds|replying|replies|gets?\s+back|getting\s+back|calls?\s+back|helping|helps)|"
+    r"\b((?:nobody|no\s*one|no-one)(?:['’]s|\s+(?:is|was|has|had|will|ever|even|still|actually|bothers\s+to))*\s+"
+    r"(?:answering|answers|answered|answer|picking\s+up|picks\s+up|picked\s+up|pick\s+up|"
+    r"responding|responds|responded|respond|replying|replies|replied|reply|gets?\s+back|got\s+back|getting\s+back|"
+    r"calls?\s+back|called\s+back|helping|helps|helped|help)|"
     r"(?:keeps?|kept)\s+hanging\s+up|hung\s+up\s+on\s+(?:me|us)|hangs?\s+up\s+on\s+(?:me|us)|"
     r"(?:call|line|chat)\s+(?:keeps\s+)?(?:dropping|drops|dropped|cut\s+off)|can'?t\s+get\s+through|"
     r"no\s+(?:reply|response|answer)\s+(?:from|to|for|in|after)|(?:ignored|ignoring)\s+(?:me|my|us))\b",
@@ -117,14 +127,15 @@ LEAVE_OTHER = re.compile(
 )
 # Nobody answering, in the other languages we triage (the commonest phrasings; CJK, Thai and Arabic unbounded).
 UNREACHABLE_OTHER = re.compile(
-    r"(\b(?:niemand\s+(?:geht\s+ran|antwortet|meldet\s+sich|ruft\s+zur[üu]ck)|keiner\s+(?:geht\s+ran|antwortet)|"
+    r"(\b(?:niemand\s+(?:geht\s+ran|antwortet|beantwortet|meldet\s+sich|ruft\s+zur[üu]ck)|"
+    r"keiner\s+(?:geht\s+ran|antwortet|beantwortet|meldet\s+sich)|"
     r"geht\s+(?:niemand|keiner)\s+ran|"
     r"personne\s+ne\s+(?:r[ée]pond|d[ée]croche)|nadie\s+(?:contesta|responde|atiende)|"
     r"ningu[ée]m\s+(?:atende|responde)|nessuno\s+(?:risponde|mi\s+risponde)|niemand\s+neemt\s+op|"
     r"senki\s+(?:nem\s+)?(?:veszi\s+fel|v[áa]laszol)|nikt\s+nie\s+(?:odbiera|odpowiada|oddzwania)|"
     r"никто\s+не\s+(?:отвечает|берёт|берет|перезвонил)|kimse\s+(?:a[çc]m[ıi]yor|cevap\s+vermiyor|d[öo]nm[üu]yor))\b"
     r"|没人接|没有人接|没人回复|无人接听|誰も出ない|電話が繋がらない|電話がつながらない|아무도\s*안\s*받|연결이\s*안\s*돼"
-    r"|(?:ما|و?لا)\s*(?:حد|حدا|أحد|احد)\s*(?:يرد|بيرد|رد|يجيب|يجاوب)|ไม่มีใครรับสาย|โทรไม่ติด)",
+    r"|(?:ما|و?لا)\s*(?:حد|حدا|أحد|احد)\s*(?:يرد|بيرد|رد|يجيب|يجاوب)|ไม่มีใครรับสาย|ไม่มีใครตอบ|โทรไม่ติด)",
     re.I,
 )
 HANDLE = re.compile(r"@\w+")
