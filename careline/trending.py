@@ -21,7 +21,18 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
-_WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'\-]{2,}")
+#: Combining marks that are part of a word (Latin accents typed apart, Hebrew and Arabic points, Devanagari, Thai,
+#: Lao, Myanmar and Khmer vowels and tones): Python's ``\w`` leaves them out, which cut "ไม่มี" at its tone mark.
+_MARKS = ("\u0300-\u036F\u0483-\u0489\u0591-\u05C7\u0610-\u061A\u064B-\u065F\u0670\u0900-\u0903\u093A-\u094F"
+          "\u0E31\u0E34-\u0E3A\u0E47-\u0E4E\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECD\u102B-\u103E\u17B4-\u17D3\u3099\u309A")
+#: A run of letters of any script, with its marks and inner apostrophes and hyphens ("don't", "e-mail", "bőrönd",
+#: "задержка", "ไม่มีใครตอบ").
+_TOKEN = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|['’\-](?=[^\W\d_]))*")
+#: Chinese and Japanese, written without spaces between words: a run there is a phrase, so its character pairs
+#: stand for its words ("退款" in "申请退款三天了"). Thai runs, split by spaces into phrases, stay whole.
+_UNSPACED = re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+")
+#: Hangul words are often two syllables ("환불", refund); Latin, Cyrillic or Arabic ones need three letters.
+_HANGUL = re.compile(r"[\uAC00-\uD7AF]")
 _NOISE = re.compile(r"https?://\S+|@\w+|&amp;|&lt;|&gt;")
 _STOP = """the and for you your with this that have has had not but are was were they them their our
 out all just get got can cant can't don't dont why what when how who will would should could from been being
@@ -41,6 +52,12 @@ schon wie was wenn bei aus nach oder mein mir mich uns
 não com uma por para mais como mas foi são está tem seu sua dos das nos pelo pela isso este esta
 che non per una con del della dei gli sono come più anche questo questa nel alla mio mia
 het een dat die niet met voor zijn maar ook nog wel bij naar dan als wat mijn
+что это как все так его она они мне меня уже для вот нет было быть есть или еще ещё когда только может тоже
+очень уже
+nie jest się jak ale tak już dla czy przez tylko jestem może bardzo
+bir için ama çok gibi daha kadar sonra olan olarak değil var yok ben siz
+nem egy hogy meg van már még csak azt ezt mint vagy volt nagyon
+على في من إلى عن هذا هذه التي الذي لا مع كان
 """
 #: Words that say nothing about what a post is about (rising terms and topic names skip them).
 STOPWORDS = frozenset(_STOP.split()) | frozenset(_STOP_OTHER.split())
@@ -52,9 +69,17 @@ def clean(text: str) -> str:
 
 
 def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
-    """A post's content words, lower case, without links, @handles and stop words (repeats kept)."""
-    found = (w.strip("'-") for w in _WORD.findall(_NOISE.sub(" ", text.lower())))
-    return [w for w in found if w and w not in skip]
+    """A post's content words, lower case, without links, @handles and stop words (repeats kept), in any script:
+    the Latin letters alone named a topic of Thai and Japanese complaints nothing at all (an empty link), and
+    split Hungarian and Polish words at "ő" and "ł"."""
+    out: list[str] = []
+    for token in _TOKEN.findall(_NOISE.sub(" ", text.lower())):
+        for part in _UNSPACED.split(token):
+            if len(part) >= (2 if _HANGUL.search(part) else 3) and part not in skip:
+                out.append(part)
+        for run in _UNSPACED.findall(token):
+            out += [run[i:i + 2] for i in range(len(run) - 1)] if len(run) > 1 else []
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,3 +237,18 @@ def test_topic_names_skip_the_filler_words_of_every_language_read() -> None:
     names = c_tf_idf({1: spanish, 2: english}, top=3)
     assert "que" not in names[1] and {"horas", "nadie"} <= set(names[1]), names
     assert not {"new", "see"} & set(names[2]) and "update" in names[2], names
+
+
+def test_topics_in_every_script_get_names() -> None:
+    """Words were Latin letters only: a topic of Thai and Japanese complaints had no name (an empty, unclickable
+    link on the trends page), and Hungarian and Polish words split at "ő" and "ł"."""
+    from careline.trending import words
+
+    assert words("Elveszett a bőröndöm, senki nem válaszol") == ["elveszett", "bőröndöm", "senki", "válaszol"]
+    assert words("Przesyłka zgubiona") == ["przesyłka", "zgubiona"]
+    assert "ไม่มีใครตอบ" in words("ไม่มีใครตอบ โทรไปสามรอบแล้ว")  # a Thai run keeps its tone marks
+    assert "退款" in words("申请退款三天了没人理") and "환불" in words("환불 요청했는데 답이 없어요")
+    assert words("@SkylarkAir don't lose my e-mail https://t.co/x") == ["lose", "e-mail"]
+    names = c_tf_idf({1: ["申请退款三天了没人理", "退款还没到账", "退款申请被拒"],
+                      2: ["ไม่มีใครตอบ โทรไปสามรอบแล้ว", "ไม่มีใครตอบ เลย"]}, top=3)
+    assert names[1][0] == "退款" and names[2][0] == "ไม่มีใครตอบ", names
