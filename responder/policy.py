@@ -21,6 +21,8 @@ _SCORE_REASON = re.compile(r"(sentiment|intent|complaint|likely detractor|severi
 _EFFORT_REASON = re.compile(r"effort score \d")  # the priority states effort in its own words
 #: The priority's "large audience (N followers)" already says this; shown once, not twice.
 _REACH_REASON = re.compile(r"^author reach: ")
+#: The model's "language not covered: ..." line, which the priority's floor reason states again.
+_UNCOVERED = re.compile(r"^language not covered: ")
 
 
 def configured_policies(settings: Settings) -> list[SLAPolicy]:
@@ -60,7 +62,8 @@ def priority_for(m: dict[str, Any], now: datetime) -> tuple[float, list[str]]:
         language_covered=None if m.get("language_covered") is None else bool(m["language_covered"]),
     )
     result = score_priority(signals)
-    return result.score, [*result.reasons, *evidence(m)[:3]]
+    floored = "language_floor" in result.contributions  # its reason says so: the model's own line would repeat it
+    return result.score, [*result.reasons, *[r for r in evidence(m) if not (floored and _UNCOVERED.match(r))][:3]]
 
 
 def evidence(m: dict[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from careline.domain import PRIORITY_BANDS
+from careline.languages import language_name
 
 WEIGHTS: Mapping[str, float] = {
     "detractor": 30.0,
@@ -119,11 +120,19 @@ def score_priority(signals: PrioritySignals) -> Priority:
     if signals.language_covered is False and score < UNCOVERED_FLOOR:
         contributions["language_floor"] = round(UNCOVERED_FLOOR - score, 2)
         score = UNCOVERED_FLOOR
-        extra.insert(0, f"language not covered ({signals.language or 'unknown'}): priority floor "
+        extra.insert(0, f"language not covered ({_named(signals.language)}): priority floor "
                         f"{UNCOVERED_FLOOR:.0f} so a person reads it")
     ranked = sorted(parts, key=lambda n: -contributions[n])
     reasons = tuple(r for name in ranked if (r := _reason(name, parts[name], signals)))
     return Priority(score, bucket_for(score), (*reasons, *extra), contributions)
+
+
+def _named(code: str | None) -> str:
+    """A language as the floor's reason names it: "Swedish, sv"; the code alone where no name is known."""
+    if not code:
+        return "unknown"
+    name = language_name(code)
+    return f"{name}, {code}" if name != code else code
 
 
 def severity_points(signals: PrioritySignals) -> float:

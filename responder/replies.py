@@ -137,7 +137,14 @@ def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices
                         reply_to=str(conv.get("handle") or "") or None)
     if why is None:
         return draft
-    return dataclasses.replace(draft, note=" ".join(n for n in (why, draft.note) if n))
+    return dataclasses.replace(draft, note=" ".join(_sentence(n) for n in (why, draft.note) if n))
+
+
+def _sentence(note: str) -> str:
+    """A note as a sentence of its own, to stand after another: "... reads as a complaint. no Czech template" read
+    as a typo."""
+    note = note[:1].upper() + note[1:]
+    return note if note.endswith((".", "!", "?")) else note + "."
 
 
 def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone: ToneReport) -> tuple[str, ...]:

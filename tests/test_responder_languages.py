@@ -153,7 +153,7 @@ def test_uncovered_language_gets_a_floor_with_a_reason() -> None:
     assert score_priority(low).score < UNCOVERED_FLOOR
     floored = score_priority(PrioritySignals(complaint=0.1, detractor=0.1, language="hu", language_covered=False))
     assert floored.score == UNCOVERED_FLOOR and floored.bucket == "normal"
-    assert any("language not covered (hu)" in r for r in floored.reasons)
+    assert any("language not covered (Hungarian, hu): priority floor" in r for r in floored.reasons)
     high = PrioritySignals(complaint=1, detractor=1, urgency=1, language="hu", language_covered=False)
     assert score_priority(high).score > UNCOVERED_FLOOR  # a floor, not a cap
 
@@ -179,3 +179,33 @@ def test_thai_rules_find_each_kind_without_word_spaces(text: str, category: str)
     """Thai runs words together, so the rules match inside a clause; an apology passes clean."""
     assert category in {f.category for f in check_tone(text, "th").findings}
     assert check_tone("ขออภัยในความไม่สะดวกค่ะ เราจะตรวจสอบให้ทันที", "th").findings == ()
+
+
+def test_two_notes_on_one_draft_read_as_two_sentences() -> None:
+    """A Czech complaint read as praise: "... reads as a complaint. no Czech template: ..." read as a typo."""
+    from responder.replies import Voices, draft_for
+
+    conv = {"id": 7, "brand": "acme", "platform": "x", "handle": "jana"}
+    d = draft_for(conv, "praise", "Jana", Voices({}), language="cs", intent_scores={"praise": 0.6, "other": 0.3},
+                  complaint=0.9)
+    assert d.note == ("Not the praise template: the post reads as a complaint. No Czech template: the suggestion is "
+                      "in English.")
+
+
+def test_a_floored_post_says_its_language_is_not_covered_once() -> None:
+    """The queue row and the page showed two "language not covered" lines: the priority's floor and the model's."""
+    import json
+    from datetime import UTC, datetime
+
+    from responder.policy import priority_for
+
+    model_line = ("language not covered: Swedish (sv); no model here was trained on it, so its scores are rough "
+                  "and the priority has a floor")
+    m = {"complaint": 0.1, "detractor": 0.1, "language": "sv", "language_covered": 0, "text": "Hej",
+         "reasons": json.dumps(["sentiment neutral (0.60)", model_line])}
+    score, reasons = priority_for(m, datetime(2026, 12, 7, tzinfo=UTC))
+    assert score == UNCOVERED_FLOOR and [r for r in reasons if r.startswith("language not covered")] == [
+        "language not covered (Swedish, sv): priority floor 40 so a person reads it"], reasons
+    _, covered = priority_for({**m, "complaint": 0.99, "detractor": 0.99, "urgency": 1.0},
+                              datetime(2026, 12, 7, tzinfo=UTC))
+    assert model_line in covered  # above the floor, the model's line is the one that says it

@@ -630,6 +630,9 @@ async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestC
     assert '<small class="lang" title="Thai">th</small>' in typed and 'value="th"' in typed
     none = await (await client.get("/?language=Klingon")).text()
     assert "No conversations match these filters" in none and "The queue is empty" not in none  # not "all done"
+    assert "Careline knows no language “Klingon”: use a code (sv) or an English name (Swedish)." in none
+    unheard = await (await client.get("/?language=sw")).text()  # a code: the identifier may know it, so no hint
+    assert "No conversations match these filters" in unheard and "knows no language" not in unheard
     await _speaks(web_store, conv["id"], "ar")
     arabic = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert '<p class="body" dir="rtl">' in arabic and '<textarea id="reply" name="text" dir="rtl"' in arabic

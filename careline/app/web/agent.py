@@ -9,6 +9,7 @@ tone check and keyboard shortcuts on top. ``api.py`` calls the same :func:`perfo
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from careline.app.web.pages import render
 from careline.app.web.security import opened_message
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, ConversationStatus, Platform, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
-from careline.languages import language_code
+from careline.languages import NAMES, language_code
 from careline.settings import Settings
 from careline.store import Store, workspace
 from careline.store.conversations import notes_of, outside_posts
@@ -175,7 +176,15 @@ async def queue_page(request: web.Request) -> web.Response:
                   bulk=opened_message(me.csrf, request.query.get("bulk", "")[:400],
                                               request.query.get("bsig", "")),
                   undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]),
-                  restore=actions.open_deleted_view(me.csrf, request.query.get("restore", "")[:2000]), **side)
+                  restore=actions.open_deleted_view(me.csrf, request.query.get("restore", "")[:2000]),
+                  unknown_language=_unknown_language(filters.get("language")), **side)
+
+
+def _unknown_language(language: str | None) -> str:
+    """A language filter that is neither a language's English name nor a code ("Klingon", "pt-BR"): the empty queue
+    says so, instead of "0 match", which reads as "no such posts". A code stays quiet: the identifier knows more
+    languages than have names here."""
+    return language if language and language not in NAMES and not re.fullmatch(r"[a-z]{2,3}", language) else ""
 
 
 def _loads(value: str | None, default: Any) -> Any:
