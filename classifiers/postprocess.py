@@ -232,8 +232,10 @@ def reasons(text: str, s: Mapping[str, float], complaint: float, detractor: floa
         out.append(f"sarcasm ({sarcasm:.2f}{quoted('sarcasm')}): positive words around a complaint; "
                    f"{sarcasm_turned}")
     level = severity_level(severity, complaint)
-    if severity and level:
-        out.append(f"severity {level}/4: {SEVERITY_NAMES[level]} ({severity[str(level)]:.2f})")
+    if severity and level:  # the level's share of the complaint levels: the complaint score decided it is one, and
+        # the head's own P(level) ("accusation (0.08)") read as a level chosen at 8 %
+        share = severity[str(level)] / (sum(severity.get(str(k), 0.0) for k in range(1, 5)) or 1.0)
+        out.append(f"severity {level}/4: {SEVERITY_NAMES[level]} ({share:.2f} of the complaint levels)")
     if (note := language_reason(language, path, covered)) is not None:
         out.append(note)
     if not text.strip():

@@ -159,7 +159,7 @@ def test_the_severity_level_agrees_with_the_complaint_decision() -> None:
                       severity=sev)
     assert pred.severity_level == 2
     lines = reasons("great, another 3 hour delay, love it", pred.sentiment, 0.94, 0.2, {"other": 1.0}, severity=sev)
-    assert "severity 2/4: disapproval (0.25)" in lines
+    assert "severity 2/4: disapproval (0.50 of the complaint levels)" in lines  # 0.25 of 0.5: not "(0.25)"
 
 
 @pytest.mark.parametrize(("text", "label"), [("😡😡😡", "negative"), ("@SkylarkAir 🤬", "negative"),
