@@ -635,12 +635,31 @@ def draft_reply(
         if variables["name"] == "there":
             variables["name"] = there
     text = render(template, variables)
+    note = note or _english_words(template, lang)
     length = check_length(platform, text, limit, author=reply_to)
     if not length.ok and variables["name"] != there:
         text = render(template, {**variables, "name": there})
         length = check_length(platform, text, limit, author=reply_to)
     source = "brand" if (key if lang == "en" else f"{lang}/{key}") in voice.templates else "default"
     return Draft(key, brand, platform, text, length, check_tone(text, lang), source, lang, note)
+
+
+#: The variables whose words are the brand voice's English ones unless the language has built-in wording (``_LOCALES``).
+_ENGLISH_VARIABLES = ("promise", "greeting", "dm")
+
+
+def _english_words(template: str, lang: str) -> str | None:
+    """A note for a brand's template in a language with no built-in wording that uses a variable filled in with
+    English words: a Swedish template said "vi svarar within 2 hours" and nobody was told why."""
+    if lang == "en" or lang in _LOCALES:
+        return None
+    used = [v for v in _ENGLISH_VARIABLES if re.search(r"\{\{-?\s*" + v + r"\b", template)]
+    if not used:
+        return None
+    names = " and ".join(f"{{{{ {v} }}}}" for v in used)
+    return (f"{names} {'is' if len(used) == 1 else 'are'} filled in with English words: Careline has no "
+            f"{language_name(lang)} wording for {'it' if len(used) == 1 else 'them'}, so write "
+            f"{'it' if len(used) == 1 else 'them'} into the template")
 
 
 def _reply_language(language: str | None, intent: str, voice: BrandVoice) -> tuple[str, str | None]:

@@ -209,3 +209,17 @@ def test_a_floored_post_says_its_language_is_not_covered_once() -> None:
     _, covered = priority_for({**m, "complaint": 0.99, "detractor": 0.99, "urgency": 1.0},
                               datetime(2026, 12, 7, tzinfo=UTC))
     assert model_line in covered  # above the floor, the model's line is the one that says it
+
+
+def test_a_brand_template_in_a_language_with_no_built_in_wording_says_which_words_stay_english() -> None:
+    """A brand's Swedish template rendered "vi svarar within 2 hours": {{ promise }} is the brand voice's English."""
+    voice = BrandVoice(promise="within 2 hours", templates={"sv/delivery": "Hej {{ name }}! Vi svarar {{promise}}."})
+    d = draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="sv", voice=voice)
+    assert d.language == "sv" and "within 2 hours" in d.text
+    assert d.note == ("{{ promise }} is filled in with English words: Careline has no Swedish wording for it, so "
+                      "write it into the template")
+    written = BrandVoice(promise="within 2 hours",
+                         templates={"sv/delivery": "Hej {{ name }}! Vi svarar inom 2 timmar."})
+    assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="sv", voice=written).note is None
+    german = BrandVoice(promise="within 2 hours", templates={"de/delivery": "Hallo {{ name }}, {{ promise }}."})
+    assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="de", voice=german).note is None  # built in
