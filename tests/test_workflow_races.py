@@ -7,7 +7,8 @@ replies go to the real X simulator through tweepy. What must hold whatever the i
 - a lead approves only the text they read;
 - a reply claimed late in a slow send run is not posted a second time by a person's retry;
 - a customer message that arrives while a reply is being posted is not hidden behind "pending" or closed over;
-- a customer message that arrives as someone snoozes or resolves is not snoozed or closed over unseen.
+- a customer message that arrives as someone snoozes, resolves or marks it waiting is not hidden or closed over unseen;
+- waiting on the customer, a take-over and a resolve at once each happen whole or are refused in words.
 """
 
 from __future__ import annotations
@@ -528,13 +529,14 @@ def _customer_writes_again(db: Any, conv: int) -> None:
     queue.act(db, conv, Action.CUSTOMER_MESSAGE, actor="system", now=utcnow())
 
 
-@pytest.mark.parametrize("action", [Action.SNOOZE, Action.RESOLVE])
+@pytest.mark.parametrize("action", [Action.SNOOZE, Action.RESOLVE, Action.WAIT])
 @pytest.mark.parametrize("round_", range(6))
 async def test_a_customer_message_arriving_as_the_agent_looks_away_is_not_hidden(
         stores: list[Store], world: World, action: Action, round_: int) -> None:
-    """The agent snoozes (or resolves) the conversation as they see it, while the listener routes a new message
-    into it. Whichever comes first, the new message is never left snoozed or closed: the snooze is refused
-    (the agent's page carries the newest message it showed), or the message wakes the snooze."""
+    """The agent snoozes (resolves, marks waiting on the customer) the conversation as they see it, while the
+    listener routes a new message into it. Whichever comes first, the new message is never left snoozed, closed
+    or waiting with its clock stopped: the action is refused (the agent's page carries the newest message it
+    showed), or the message wakes the conversation."""
     owner, _, listener = stores
     conv = add_thread(owner, world, "x", ["x1"])
     owner.write_sync(lambda db: db.conn.execute(
@@ -558,4 +560,41 @@ async def test_a_customer_message_arriving_as_the_agent_looks_away_is_not_hidden
     if refused:
         assert "the customer wrote again since this conversation was loaded" in str(results[0])
     status, snoozed = _state(listener, "SELECT status, snoozed_until FROM conversations WHERE id = ?", conv)
-    assert status not in ("snoozed", "resolved") and snoozed is None, (status, refused)
+    assert status not in ("snoozed", "resolved", "pending") and snoozed is None, (status, refused)
+
+
+@pytest.mark.parametrize("round_", range(6))
+async def test_an_agent_waiting_on_the_customer_while_a_lead_takes_over_and_resolves(
+        stores: list[Store], world: World, round_: int) -> None:
+    """The owner marks the conversation as waiting on the customer while a lead takes it over and resolves it,
+    and the scheduler's send job runs: each step is taken whole or refused in words, and the conversation ends
+    where its audit trail says it went."""
+    owner, lead, job = stores
+    conv = add_thread(owner, world, "x", ["x1"])
+    owner.write_sync(lambda db: db.conn.execute(
+        "UPDATE conversations SET assignee = 'agent1', status = 'open' WHERE id = ?", (conv,)))
+    seen, = _state(owner, "SELECT max(key) FROM mentions")
+    settings = Settings()
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    async def take_over_and_resolve() -> Any:
+        await workflow.take_over(Desk(lead, settings, {}), LEE, conv, now=utcnow())
+        return await workflow.change_status(Desk(lead, settings, {}), LEE, conv, Action.RESOLVE, now=utcnow())
+
+    results = await asyncio.gather(
+        later(workflow.change_status(Desk(owner, settings, {}), AGENT, conv, Action.WAIT, now=utcnow(), seen=seen)),
+        later(take_over_and_resolve()), later(workflow.send_due(Desk(job, settings, {}), now=utcnow())),
+        return_exceptions=True)
+    assert not isinstance(results[1], BaseException) and not isinstance(results[2], BaseException), results
+    waited = not isinstance(results[0], BaseException)
+    assert waited or isinstance(results[0], Conflict | Forbidden), results  # after the take-over: theirs now
+    status, assignee = _state(job, "SELECT status, assignee FROM conversations WHERE id = ?", conv)
+    assert (status, assignee) == ("resolved", "lee"), (status, assignee, results)
+    trail = [r[0] for r in job.read_sync(lambda db: db.conn.execute(
+        "SELECT json_extract(data, '$.action') FROM events WHERE subject = ? AND kind = 'conversation.status' "
+        "ORDER BY id", (f"conversation:{conv}",)).fetchall())]
+    assert trail[-1] == "resolve" and ("wait" in trail) == waited, trail
