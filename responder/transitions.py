@@ -42,6 +42,17 @@ class Action(StrEnum):
     CUSTOMER_MESSAGE = "customer_message"  # a new message from the customer in the thread
 
 
+#: The actions the service takes, never a person: a refusal does not offer them ("allowed: customer_message").
+BY_SERVICE = frozenset({Action.WAKE, Action.CUSTOMER_MESSAGE})
+#: An action in a refusal's words, where its name is no verb a person would use ("cannot wait a ...").
+_WORDS = {Action.WAIT: "mark as waiting on the customer", Action.CUSTOMER_MESSAGE: "take a customer message into"}
+
+
+def action_words(action: Action) -> str:
+    """``action`` as a refusal says it: "resolve", "mark as waiting on the customer"."""
+    return _WORDS.get(action, action.value)
+
+
 _ACTIVE = tuple(S(s) for s in ACTIVE_STATUSES)
 
 #: (from status, action) -> to status. Anything not listed is illegal.
@@ -89,8 +100,8 @@ def transition(status: ConversationStatus | str, action: Action | str) -> Conver
     try:
         return TABLE[(src, act)]
     except KeyError:
-        allowed = ", ".join(allowed_actions(src)) or "none"
-        raise Conflict(f"cannot {act.value} a {src.value} conversation (allowed: {allowed})") from None
+        allowed = ", ".join(action_words(a) for a in allowed_actions(src) if a not in BY_SERVICE) or "none"
+        raise Conflict(f"cannot {action_words(act)}: the conversation is {src.value} (allowed: {allowed})") from None
 
 
 def transition_event(

@@ -67,7 +67,7 @@ from responder import queue, replies, sending, surveys
 from responder.intake import reprioritise
 from responder.policy import priority_for
 from responder.textlimits import announced_limit, check_length
-from responder.transitions import Action
+from responder.transitions import Action, action_words
 
 #: How long a person can take back their own resolve, dismiss or snooze.
 UNDO_WINDOW = timedelta(minutes=10)
@@ -262,12 +262,16 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
-        _require_owner(conv, actor, action.value, leads_may=True)
+        _require_owner(conv, actor, action_words(action), leads_may=True)
         expected = answering or (seen if action in LOOKING_AWAY else None)
+        if seen and not answering and action in LOOKING_AWAY and not db.conn.execute(
+                "SELECT 1 FROM mentions WHERE key = ? AND thread_key = ?", (seen, conv.thread_key)).fetchone():
+            raise Invalid("seen names no message of this conversation: send the key of the customer's newest "
+                          "message the page showed")  # "the customer wrote again" of a made-up key was untrue
         if expected and latest_customer_key(db, conv.thread_key) != expected:
-            doing = "mark it as waiting on them" if action is Action.WAIT else f"{action.value} it"
             raise Conflict("the customer wrote again after the reply; read it before resolving" if answering else
-                           f"the customer wrote again since this conversation was loaded; read it before you {doing}")
+                           f"the customer wrote again since this conversation was loaded; read it before you "
+                           f"{action_words(action)}")
         queue.act(db, conv_id, action, actor=actor.username, now=now, until=until)
         withdrawn = _withdraw_unsent(db, conv_id, action, actor, now) if action.value in CLOSED_STATUSES_BY else 0
         if action is Action.DISMISS and reason:

@@ -75,7 +75,7 @@ def test_claim_next_takes_the_most_urgent_and_audits_it(seeded: Store) -> None:
 
 def test_illegal_transition_is_a_conflict_and_changes_nothing(seeded: Store) -> None:
     conv = ids_by_priority(seeded)[0]
-    with pytest.raises(Conflict, match="cannot resolve a new conversation"):
+    with pytest.raises(Conflict, match="cannot resolve: the conversation is new"):
         seeded.write_sync(lambda db: queue.act(db, conv, "resolve", actor="ann", now=NOW))
     assert seeded.read_sync(lambda db: queue.load(db, conv))["status"] == "new"
     with pytest.raises(NotFound):

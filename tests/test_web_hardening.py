@@ -330,7 +330,7 @@ async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestCli
                           allow_redirects=False)
     page = await r.text()
     assert r.status == 409 and ("the customer wrote again since this conversation was loaded; read it before you "
-                                "mark it as waiting on them") in page
+                                "mark as waiting on the customer") in page
     fresh = re.search(r'id="form-wait".*?name="seen" value="([^"]+)"', page, re.S)[1]  # type: ignore[index]
     r = await client.post(f"/conversations/{conv}/wait", data={"csrf_token": csrf, "seen": fresh},
                           allow_redirects=False)
@@ -342,10 +342,14 @@ async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestCli
     body = (await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json())
     assert body["conversation"]["status"] == "pending"
     other = await open_conversation(client, web_store)
+    r = await client.post(f"/api/conversations/{other}/wait", json={"seen": "nonsense"}, headers=bearer(web_store))
+    assert "seen names no message of this conversation" in (await refused(r, 422))["message"]  # not "wrote again"
     r = await client.post(f"/api/conversations/{other}/wait", json={}, headers=bearer(web_store))
     assert r.status == 200 and (await r.json())["status"] == "pending"
     r = await client.post(f"/api/conversations/{other}/wait", json={}, headers=bearer(web_store))
-    assert (await refused(r, 409))["message"], "pending already"
+    assert (await refused(r, 409))["message"] == (  # in words a person uses: no "wait a", no "customer_message"
+        "cannot mark as waiting on the customer: the conversation is pending (allowed: claim, snooze, resolve, "
+        "dismiss)")
 
 
 async def test_a_bulk_dismiss_leaves_a_conversation_whose_customer_wrote_since_the_queue_was_loaded(
