@@ -8,7 +8,7 @@ queue turns amber exactly when the warning webhook fires.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,15 @@ def warn_before(row: Mapping[str, Any]) -> timedelta:
     if minutes is None and row.get("sla_snapshot"):
         minutes = json.loads(row["sla_snapshot"]).get("warn_before_minutes")
     return timedelta(minutes=float(minutes)) if minutes is not None else DEFAULT_WARN
+
+
+def sla_words(state: Mapping[str, Any], shown: Callable[[object], str], zone: str) -> str:
+    """The line under an SLA badge: which target runs and when it is due (``shown``: a time in the team's zone),
+    or that its clock stands; "" when no target runs."""
+    target = str(state.get("target") or "").replace("_", " ")
+    if state.get("state") == "paused":
+        return f"{target} clock stopped: waiting on the customer"
+    return f"{target} due {shown(state['due'])} ({zone})" if target and state.get("due") else ""
 
 
 def sla_state(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:

@@ -4,6 +4,7 @@ coerced: each must now answer a 4xx in the one error shape, change nothing, and 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import json
@@ -339,6 +340,12 @@ async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestCli
     assert "Waiting on the customer: the SLA clock is paused until they write." in page
     assert 'id="act-wait"' not in page  # pending already: not offered again
     assert 'class="badge paused"' in page and "first response clock stopped: waiting on the customer" in page
+    stream = await client.get(f"/api/conversations/{conv}/stream")  # what a colleague's open page hears: the badge
+    event = (await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 5)).decode()  # counted down before
+    stream.close()
+    sla = json.loads(event.split("data: ", 1)[1])["sla"]
+    assert sla == {"target": "first_response", "due": None, "state": "paused",
+                   "words": "first response clock stopped: waiting on the customer"}, sla
     body = (await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json())
     assert body["conversation"]["status"] == "pending"
     other = await open_conversation(client, web_store)

@@ -194,3 +194,21 @@ def test_a_refused_action_leaves_the_page_at_its_own_address(pair: tuple[Any, An
     assert posted == [f"GET {agent.url}"], posted  # the page, not the form sent again
     assert agent.locator("#conv-status").inner_text() == "resolved"
     assert not lead.errors, lead.errors
+
+
+def test_a_lead_marking_it_waiting_pauses_the_agent_s_open_badge(pair: tuple[Any, Any]) -> None:
+    """The agent's open page followed the status to "pending" but its SLA badge kept counting down to the old
+    due time (it would have said "breached") while the clock stood."""
+    agent, lead = pair
+    conv = _claimed_by_the_agent(agent, lead)
+    assert agent.locator("#sla-badge").get_attribute("data-due")  # a countdown runs
+    lead.goto(f"/conversations/{conv}")
+    lead.locator("#act-wait").click()
+    said(lead, r"done=wait")
+    agent.wait_for_selector("#sla-badge.paused", timeout=15_000)
+    assert agent.locator("#sla-badge").inner_text() == "paused"
+    assert agent.locator("#sla-detail").inner_text() == "first response clock stopped: waiting on the customer"
+    assert agent.locator("#conv-status").inner_text() == "pending"
+    agent.wait_for_timeout(1_500)  # the once-a-second tick leaves a badge with no due time alone
+    assert agent.locator("#sla-badge").inner_text() == "paused"
+    assert not agent.errors and not lead.errors, (agent.errors, lead.errors)

@@ -23,7 +23,7 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import plain
 from careline.app.web.auth import allow, user_of
 from careline.app.web.fields import digits
-from careline.app.web.keys import DESK, PRESENCE, STORE, settings_now
+from careline.app.web.keys import DESK, PRESENCE, STORE, TEMPLATES, settings_now
 from careline.app.web.pages import render
 from careline.app.web.security import opened_message
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, ConversationStatus, Platform, Role, utcnow
@@ -50,7 +50,7 @@ from classifiers.abc import INTENTS
 from responder import workflow
 from responder.policy import effort_of
 from responder.replies import Voices, draft_for
-from responder.slastate import sla_state
+from responder.slastate import sla_state, sla_words
 from responder.surveys import link_in_reply, service_url, survey_url
 from responder.textlimits import LIMITS, PLATFORM_CHOICES, announced_limit
 from responder.tone import check_tone, tone_language
@@ -319,6 +319,8 @@ def _page(request: web.Request, d: dict[str, Any], *, status: int = 200, **extra
     if held_by_other:  # only the buttons that work: an agent's Resolve under "theirs until you take it over" was a 409
         d = {**d, "actions": [a for a in d["actions"] if a in workflow.ON_HELD[is_lead]]}
     extra.setdefault("survey_in_reply", link_in_reply(settings_now(request.app), c["brand"]))
+    extra["sla_line"] = sla_words(c["sla"], request.app[TEMPLATES].filters["team_time"],
+                                  settings_now(request.app).service.timezone)
     extra.setdefault("not_done", False)
     return render(request, "conversation.html", status=status, title=f"Conversation {c['id']}", d=d, c=c,
                   page_at=f"/conversations/{int(c['id'])}", me=me, is_lead=is_lead,

@@ -18,7 +18,7 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.agent import ROUTED_ACTIONS, load_detail, load_queue, queue_filters, search_text
 from careline.app.web.auth import USER_KEY, allow, public, still_signed_in, user_of
-from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, settings_now
+from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, TEMPLATES, settings_now
 from careline.app.web.openapi import document
 from careline.app.web.presence import StreamSlots
 from careline.domain import Role, utcnow
@@ -26,6 +26,7 @@ from careline.errors import Invalid, NotFound
 from careline.store.conversations import load_conversation
 from careline.views import counts, source_health
 from responder import replies, workflow
+from responder.slastate import sla_state, sla_words
 from responder.textlimits import announced_limit, check_length
 from responder.tone import check_tone
 
@@ -268,18 +269,23 @@ async def presence(request: web.Request) -> web.Response:
     return web.json_response(request.app[PRESENCE].of(conv_id))
 
 
+#: The columns ``sla_state`` reads, which ``_conversation_state`` selects.
+SLA_COLUMNS = ("status", "first_response_due", "first_responded_at", "next_response_due", "sla_snapshot")
+
+
 def _conversation_state(db: Any, conv_id: int) -> dict[str, Any]:
-    """What a colleague's change looks like from an open page: status, owner, and counters that move."""
-    c = db.conn.execute("SELECT status, assignee, last_customer_at, updated_at FROM conversations WHERE id = ?",
-                        (conv_id,)).fetchone()
+    """What a colleague's change looks like from an open page: status, owner, its SLA, and counters that move."""
+    c = db.conn.execute(f"SELECT assignee, last_customer_at, updated_at, {', '.join(SLA_COLUMNS)} FROM conversations "
+                        "WHERE id = ?", (conv_id,)).fetchone()
     if c is None:
         raise NotFound(f"no conversation {conv_id}")
+    row = dict(zip(SLA_COLUMNS, c[3:], strict=True))
     sent = [{"id": r[0], "state": r[1]} for r in db.conn.execute(
         "SELECT id, state FROM replies WHERE conversation_id = ? ORDER BY id", (conv_id,))]
     outside = db.conn.execute("SELECT count(*) FROM brand_posts WHERE conversation_id = ? AND state = 'outside'",
                               (conv_id,)).fetchone()[0]
-    return {"status": c[0], "assignee": c[1], "last_customer_at": c[2], "updated_at": c[3], "replies": sent,
-            "outside": outside}
+    return {"status": row["status"], "assignee": c[0], "last_customer_at": c[1], "updated_at": c[2], "replies": sent,
+            "outside": outside, "sla": sla_state(row, utcnow())}
 
 
 @allow(Role.AGENT)
@@ -288,8 +294,11 @@ async def conversation_stream(request: web.Request) -> web.StreamResponse:
     conv_id = _conv_id(request)
     await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))  # 404 before the stream starts
 
+    shown, zone = request.app[TEMPLATES].filters["team_time"], settings_now(request.app).service.timezone
+
     async def payload() -> dict[str, Any]:
         state = await request.app[STORE].read(lambda db: _conversation_state(db, conv_id))
+        state["sla"]["words"] = sla_words(state["sla"], shown, zone)  # the page's line under the badge, live
         return {**state, "presence": request.app[PRESENCE].of(conv_id)}
 
     return await event_stream(request, "conversation", payload, CONVERSATION_STREAM_SECONDS)

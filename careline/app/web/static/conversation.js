@@ -205,10 +205,25 @@
     window.location.reload();
   });
   function tell(text) { note.querySelector("span").textContent = text; note.hidden = false; }
+  /* The SLA badge and its line follow a colleague's change: marked waiting on the customer by a lead, the badge
+     kept counting down to the old due time (and would have said "breached") while the clock stood. */
+  function showSla(sla) {
+    var badge = document.getElementById("sla-badge"), detail = document.getElementById("sla-detail");
+    if (!sla || !badge) { return; }
+    badge.setAttribute("data-due", sla.due || "");
+    if (sla.due) { C.tickBadges(badge.parentNode); }
+    else {
+      badge.textContent = sla.state.replace("_", " ");
+      badge.className = "badge " + sla.state;
+      badge.setAttribute("data-state", sla.state);
+    }
+    if (detail) { detail.textContent = sla.words || ""; }
+  }
   C.liveStream("/api/conversations/" + data.id + "/stream", "conversation", function (s) {
     var said = [];
     showPresence(s.presence);
     document.getElementById("conv-status").textContent = s.status;
+    showSla(s.sla);
     document.getElementById("conv-assignee").textContent = s.assignee || "\u2014";
     /* The line under the title too: it said "You are working on this." after a colleague took it over. */
     var owner = document.getElementById("owner");
