@@ -6,6 +6,7 @@ the responder in a draft's note ("no Czech template"): one table, so the two nev
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 UNDETERMINED = "und"
@@ -38,9 +39,13 @@ _CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()}
 
 
 def language_code(typed: str) -> str:
-    """The code a person means by ``typed``: a code as it is, or a language's English name in any case ("Thai",
-    "thai" -> "th"); anything else as typed (a filter then matches nothing, and says so)."""
+    """The code a person means by ``typed``: a code as it is, a language tag's language ("pt-BR" -> "pt"), or a
+    language's English name in any case ("Thai", "thai" -> "th"); anything else as typed (a filter then matches
+    nothing, and says so)."""
     cleaned = typed.strip()
+    tagged = re.fullmatch(r"([a-z]{2,3})[-_][a-z0-9]{2,8}", cleaned.lower())  # "pt-BR", "zh_Hant": the language
+    if tagged:
+        cleaned = tagged.group(1)
     return _CODE_OF_NAME.get(cleaned.lower(), cleaned.lower() if cleaned.lower() in NAMES else cleaned)
 
 

@@ -24,11 +24,29 @@ def safe_block(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" or ch in JOINERS else "?" for ch in text)
 
 
+def is_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (a closed or stand-in stream is not)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def write_document(text: str, stream: TextIO) -> None:
+    """A whole document (an export's CSV or JSON) to ``stream``: made safe on a terminal; elsewhere as UTF-8 bytes,
+    whatever the locale's encoding, because the document is UTF-8 by definition (under a latin-1 locale the first
+    emoji of a post, or the byte-order mark of ``--for-spreadsheet``, ended the export with an encoding error)."""
+    buffer = getattr(stream, "buffer", None)
+    if is_terminal(stream) or buffer is None:
+        stream.write(for_stream(text, stream))
+        stream.flush()
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
 def for_stream(text: str, stream: TextIO) -> str:
     """``text`` as written to ``stream``: made safe when it is a terminal, exact when it is a file or a pipe
     (a CSV for ``careline evaluate`` keeps every character of the posts)."""
-    try:
-        interactive = stream.isatty()
-    except (AttributeError, ValueError):  # a closed or stand-in stream
-        interactive = False
-    return safe_block(text) if interactive else text
+    return safe_block(text) if is_terminal(stream) else text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -327,6 +328,16 @@ async def test_the_page_and_the_api_correct_and_restore_and_refuse_bad_input(see
         assert r.status == 403  # marketing reads trends; correcting is the care team's
 
 
+def _piped_under_latin1(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    """``careline ARGS`` in a child process whose output is a pipe and whose locale encoding is latin-1."""
+    import os
+    import sys
+
+    command = [sys.executable, "-c", "import sys; from careline.app.cli import main; main(sys.argv[1:])", *args]
+    return subprocess.run(command, env={**os.environ, **env, "PYTHONIOENCODING": "latin-1"}, capture_output=True,
+                          timeout=120, check=False)
+
+
 def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[Store, int, str],
                                                                    tmp_path: Path) -> None:
     """The round trip a team would make: correct posts, export them, score a model on them."""
@@ -362,6 +373,9 @@ def test_corrections_export_as_a_csv_that_careline_evaluate_reads(seeded: tuple[
     code, said = run("readings", "export", "--for-spreadsheet", "-o", str(sheet), env=env)
     assert code == 0 and sheet.read_bytes().startswith(b"\xef\xbb\xbftext,label,"), said  # Excel reads UTF-8
     assert not out.read_bytes().startswith(b"\xef\xbb\xbf")  # what careline evaluate reads has no mark
+    piped = _piped_under_latin1(["readings", "export", "--for-spreadsheet"], env)  # | cat, in a latin-1 locale
+    assert piped.returncode == 0, piped.stderr  # was an encoding error at the byte-order mark
+    assert piped.stdout.startswith(b"\xef\xbb\xbftext,label,") and b"'=HYPERLINK" in piped.stdout
     asyncio.run(workflow.correct_reading(Desk(store, Settings()), ADA, conv_id, complaint=None, sentiment=None,
                                          now=NOW, intent="refund_return"))
     code, said = run("readings", "export", "--task", "intent", "-o", str(out), "--yes", env=env)  # over the first

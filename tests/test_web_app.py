@@ -632,6 +632,10 @@ async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestC
     assert "No conversations match these filters" in none and "The queue is empty" not in none  # not "all done"
     assert "Careline knows no language “Klingon”: use a code (sv) or an English name (Swedish)." in none
     unheard = await (await client.get("/?language=sw")).text()  # a code: the identifier may know it, so no hint
+    searched = await (await client.get("/?q=refund&language=Klingon")).text()
+    assert "Careline knows no language “Klingon”" in searched  # a search says so too
+    tagged = await (await client.get("/?language=th-TH")).text()  # a language tag: its language
+    assert '<small class="lang" title="Thai">th</small>' in tagged and "knows no language" not in tagged
     assert "No conversations match these filters" in unheard and "knows no language" not in unheard
     await _speaks(web_store, conv["id"], "ar")
     arabic = await (await client.get(f"/conversations/{conv['id']}")).text()

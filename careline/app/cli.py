@@ -193,7 +193,7 @@ def _due(row: dict[str, Any], zone: tzinfo, now: datetime) -> str:
     state = sla_state(row, now)
     due = from_iso(state["due"])
     if due is None:
-        return {"responded": "answered", "paused": "paused: waiting on the customer"}.get(state["state"], "")
+        return {"responded": "answered", "paused": "paused"}.get(state["state"], "")  # waiting: the clock stands
     return f"{due.astimezone(zone):%Y-%m-%d %H:%M %Z}" + (" overdue" if state["state"] == "breached" else "")
 
 

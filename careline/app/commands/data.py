@@ -22,7 +22,7 @@ from careline.domain import Platform, utcnow
 from careline.errors import CarelineError
 from careline.settings import Settings
 from careline.store import backup as backups
-from careline.terminal import for_stream
+from careline.terminal import is_terminal, write_document
 
 log = logging.getLogger("careline")
 
@@ -181,7 +181,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
         store.close_sync()
     text = json.dumps(found.as_json(), indent=2, ensure_ascii=False, default=str)
     if output is None:
-        click.echo(for_stream(text, sys.stdout))
+        write_document(text + "\n", sys.stdout)
         return
     write_output(settings.service.database, output, text + "\n")
     click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{found.handle} to {output}",
@@ -266,7 +266,8 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
         found = store.read_sync(lambda db: labelled(db, task, brand=brand))
     finally:
         store.close_sync()
-    buf = io.StringIO(BOM if for_spreadsheet else "")
+    marked = for_spreadsheet and not (output is None and is_terminal(sys.stdout))  # a terminal shows it as '?'
+    buf = io.StringIO(BOM if marked else "")
     buf.seek(0, io.SEEK_END)
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(["text", "label", "language", "brand", "platform", "model_label", "corrected_by", "corrected_at"])
@@ -274,7 +275,7 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
         cells = [r.text, r.label, r.language, r.brand, r.platform, r.model_label, r.corrected_by, r.corrected_at]
         out.writerow([csv_cell(c) for c in cells] if for_spreadsheet else cells)
     if output is None:
-        click.echo(for_stream(buf.getvalue(), sys.stdout), nl=False)
+        write_document(buf.getvalue(), sys.stdout)
     else:
         write_output(settings.service.database, output, buf.getvalue())
     languages = sorted({r.language for r in found})
