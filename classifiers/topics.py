@@ -191,7 +191,9 @@ def c_tf_idf(docs_by_topic: dict[int, list[str]], top: int = 5,
 
 
 def label(top_words: Sequence[str]) -> str:
-    return " · ".join(top_words[:3])
+    """A topic's name: its three top words, each at most 20 characters (a Thai run between spaces is a phrase, and
+    named a topic with a whole sentence)."""
+    return " · ".join(w if len(w) <= 20 else w[:19] + "…" for w in top_words[:3])
 
 
 # -- reading and writing ------------------------------------------------------------------------------

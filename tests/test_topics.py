@@ -252,3 +252,7 @@ def test_topics_in_every_script_get_names() -> None:
     names = c_tf_idf({1: ["申请退款三天了没人理", "退款还没到账", "退款申请被拒"],
                       2: ["ไม่มีใครตอบ โทรไปสามรอบแล้ว", "ไม่มีใครตอบ เลย"]}, top=3)
     assert names[1][0] == "退款" and names[2][0] == "ไม่มีใครตอบ", names
+    from classifiers.topics import label
+
+    w = "ไม่มีใครตอบโทรไปสามรอบแล้วก็ยังไม่มีใครรับสาย"  # a Thai run is a phrase: 20 characters of it name it
+    assert label([w, "退款"]) == w[:19] + "… · 退款"
