@@ -67,7 +67,7 @@ from responder import queue, replies, sending, surveys
 from responder.intake import reprioritise
 from responder.policy import priority_for
 from responder.textlimits import announced_limit, check_length
-from responder.transitions import Action, action_words
+from responder.transitions import Action, action_words, transition
 
 #: How long a person can take back their own resolve, dismiss or snooze.
 UNDO_WINDOW = timedelta(minutes=10)
@@ -262,6 +262,7 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
+        transition(conv.status, action)  # first: "it is resolved" says more than "lead holds it; take it over"
         _require_owner(conv, actor, action_words(action), leads_may=True)
         expected = answering or (seen if action in LOOKING_AWAY else None)
         if seen and not answering and action in LOOKING_AWAY and not db.conn.execute(

@@ -188,6 +188,8 @@ def test_a_refused_action_leaves_the_page_at_its_own_address(pair: tuple[Any, An
     agent.locator("#act-resolve").click()  # the page the agent has open still offers it
     agent.wait_for_selector("p.error[role=alert]")
     assert agent.url.endswith(f"/conversations/{conv}"), agent.url
+    said_why = agent.locator("p.error[role=alert]").first.inner_text()  # what happened, not "take it over"
+    assert said_why == "cannot resolve: the conversation is resolved (allowed: reopen)", said_why
     posted: list[str] = []
     agent.on("request", lambda r: posted.append(f"{r.method} {r.url}") if r.resource_type == "document" else None)
     agent.reload()
