@@ -28,6 +28,8 @@ _MARKS = ("\u0300-\u036F\u0483-\u0489\u0591-\u05C7\u0610-\u061A\u064B-\u065F\u06
 #: A run of letters of any script, with its marks and inner apostrophes and hyphens ("don't", "e-mail", "bőrönd",
 #: "задержка", "ไม่มีใครตอบ").
 _TOKEN = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|['’\-](?=[^\W\d_]))*")
+#: A pair of hiragana: in Japanese mostly particles and endings ("です", "から", "ない"), which named no topic.
+_GRAMMAR = re.compile(r"[\u3040-\u309F]{2}")
 _ASCII_TOKEN = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
 #: Chinese and Japanese, written without spaces between words: a run there is a phrase, so its character pairs
 #: stand for its words ("退款" in "申请退款三天了"). Thai runs, split by spaces into phrases, stay whole.
@@ -85,7 +87,7 @@ def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
             if len(part) >= (2 if _HANGUL.search(part) else 3) and part not in skip:
                 out.append(part)
         for run in _UNSPACED.findall(token):
-            out += [run[i:i + 2] for i in range(len(run) - 1)] if len(run) > 1 else []
+            out += [pair for i in range(len(run) - 1) if not _GRAMMAR.fullmatch(pair := run[i:i + 2])]
     return out
 
 

@@ -58,7 +58,7 @@ REPEAT_WORDS = re.compile(
 TRANSFER = re.compile(
     r"\b(transferr?ed|passed\s+(?:around|from)|bounced\s+(?:around|between)|told\s+(?:me\s+)?to\s+(?:call|contact|"
     r"email|dm|ring)|sent\s+me\s+to|another\s+(?:agent|department|number)|different\s+(?:agent|department)|"
-    r"(?:called|rang|emailed|dm'?d|messaged)\s+(?:you|them|twice|three\s+times)|on\s+hold|nobody\s+(?:knows|can)|"
+    r"(?:called|rang|emailed|dm'?d|messaged)\s+(?:you|them|twice|three\s+times)|on\s+hold|nobody\s+(?:knows|can\s+(?:help|tell|explain|fix|find|sort|answer|give))|"
     r"your\s+(?:chat|phone\s+line|call\s+centre|call\s+center|store)\s+(?:said|told))\b",
     re.I,
 )

@@ -166,3 +166,10 @@ def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: s
 def test_issue_20_rules_stay_quiet_on_plain_posts(text: str) -> None:
     sig = compute_signals(text)
     assert not sig.flags & {"stranded", "many_affected", "unreachable", "legal", "leave"}, sig.reasons
+
+
+def test_nobody_can_counts_as_effort_only_when_nobody_can_help() -> None:
+    """"nobody can beat this price" read as being passed between channels."""
+    assert "transfer" not in compute_signals("nobody can beat this price, thank you").flags
+    assert "transfer" in compute_signals("nobody can help me, I was told to call").flags
+    assert "transfer" in compute_signals("nobody knows where my bag is").flags
