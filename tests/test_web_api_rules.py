@@ -383,6 +383,7 @@ async def test_the_page_checks_a_reply_in_the_post_s_language_as_the_send_does(
         "UPDATE mentions SET language = 'sv' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
         (conv["id"],)))
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
-    assert "No Swedish template" in page and '"language":"sv"' in page  # what the editor's live check sends
+    assert "No Swedish template: the suggestion is in English.</p>" in page
+    assert '"language":"sv"' in page  # what the editor's live check sends
     assert ("The tone guard has no rules for Swedish (it looks only for some defensive English phrasings): check "
             "this reply by hand.") in page
