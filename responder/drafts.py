@@ -42,7 +42,7 @@ from careline.domain import INTENTS
 from careline.errors import CarelineError
 from careline.languages import held_left_to_right, language_name
 from responder.textlimits import LengthCheck, check_length
-from responder.tone import ToneReport, check_tone
+from responder.tone import ToneReport, check_tone, tone_language
 
 NAME_MAX = 20
 
@@ -641,7 +641,8 @@ def draft_reply(
         text = render(template, {**variables, "name": there})
         length = check_length(platform, text, limit, author=reply_to)
     source = "brand" if (key if lang == "en" else f"{lang}/{key}") in voice.templates else "default"
-    return Draft(key, brand, platform, text, length, check_tone(text, lang), source, lang, note)
+    # the tone guard reads a reply in the post's language, as the send does, whatever the template's language
+    return Draft(key, brand, platform, text, length, check_tone(text, tone_language(language)), source, lang, note)
 
 
 #: The variables whose words are the brand voice's English ones unless the language has built-in wording (``_LOCALES``).

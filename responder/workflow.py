@@ -265,11 +265,11 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
         transition(conv.status, action)  # first: "it is resolved" says more than "lead holds it; take it over"
         _require_owner(conv, actor, action_words(action), leads_may=True)
         expected = answering or (seen if action in LOOKING_AWAY else None)
-        if seen and not answering and action in LOOKING_AWAY and not db.conn.execute(
-                "SELECT 1 FROM mentions WHERE key = ? AND thread_key = ?", (seen, conv.thread_key)).fetchone():
-            raise Invalid("seen names no message of this conversation: send the key of the customer's newest "
-                          "message the page showed")  # "the customer wrote again" of a made-up key was untrue
         if expected and latest_customer_key(db, conv.thread_key) != expected:
+            if not answering and not db.conn.execute(
+                    "SELECT 1 FROM mentions WHERE key = ? AND thread_key = ?", (seen, conv.thread_key)).fetchone():
+                raise Invalid("seen names no message of this conversation: send the key of the customer's newest "
+                              "message the page showed")  # "the customer wrote again" of a made-up key was untrue
             raise Conflict("the customer wrote again after the reply; read it before resolving" if answering else
                            f"the customer wrote again since this conversation was loaded; read it before you "
                            f"{action_words(action)}")

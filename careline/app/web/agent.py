@@ -53,7 +53,6 @@ from responder.replies import Voices, draft_for
 from responder.slastate import sla_state, sla_words
 from responder.surveys import link_in_reply, service_url, survey_url
 from responder.textlimits import LIMITS, PLATFORM_CHOICES, announced_limit
-from responder.tone import check_tone, tone_language
 from responder.transitions import allowed_actions
 
 STATUSES = ("new", "open", "pending", "snoozed", "resolved", "dismissed")
@@ -203,10 +202,8 @@ def suggest(settings: Settings, conv: dict[str, Any], latest: dict[str, Any] | N
                   Voices.from_settings(settings), language=language, limit=limit,
                   intent_scores=latest.get("intent_scores") if latest else None,
                   complaint=latest.get("complaint") if latest else None)
-    checked = tone_language(language)  # as the send checks it: in the post's language, whatever the template's
-    tone = d.tone if checked == d.tone.language else check_tone(d.text, checked)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
-            "tone": tone.as_dict(), "tone_language": checked, "source": d.source, "language": d.language,
+            "tone": d.tone.as_dict(), "tone_language": d.tone.language, "source": d.source, "language": d.language,
             "note": d.note}
 
 
