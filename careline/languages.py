@@ -38,6 +38,12 @@ RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 _CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()}
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether ``text`` has the shape of a language code (two or three lower-case letters), known here or not: the
+    identifier knows more languages than have names in ``NAMES``."""
+    return re.fullmatch(r"[a-z]{2,3}", text) is not None
+
+
 def language_code(typed: str) -> str:
     """The code a person means by ``typed``: a code as it is, a language tag's language ("pt-BR" -> "pt"), or a
     language's English name in any case ("Thai", "thai" -> "th"); anything else as typed (a filter then matches

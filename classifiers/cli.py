@@ -229,11 +229,7 @@ def evaluate_predictions(task: str, labels: Sequence[str], preds: Sequence[Predi
             raise click.UsageError(f"none of the {len(preds)} row(s) can be scored for {task}: the {task} head "
                                    f"{PARTIAL_HEADS[task].reads}")
         kept = [i for i in range(len(preds)) if i not in unread]
-        if task == "severity":
-            out = classification_metrics([labels[i] for i in kept], [str(preds[i].severity_level) for i in kept],
-                                         SEVERITIES)
-        else:  # sarcasm: label 1 = a sarcastic complaint; scored on the sarcasm head (posts with praise words)
-            out = binary_metrics([int(labels[i]) for i in kept], [float(preds[i].sarcasm or 0.0) for i in kept])
+        out = PARTIAL_HEADS[task].score([labels[i] for i in kept], [preds[i] for i in kept])
         return {**out, "n": len(kept), PARTIAL_HEADS[task].skipped: len(unread)} if unread else out  # n: scored
     known = sorted(set(INTENTS) | {k for p in preds for k in p.intent})
     _check(labels, known, task)
@@ -249,19 +245,36 @@ class PartialHead:
     unread: Callable[[Prediction], bool]  # the post got no reading from it
     reads: str  # which posts it reads, in words
     skipped: str  # the result's key for the rows skipped
+    skipped_rows: str  # the rows skipped, in words ({languages}: theirs)
     train: str  # how to train the head, for a model that has none
+    score: Callable[[list[str], list[Prediction]], dict[str, Any]]  # the metrics over the rows it read
 
 
 #: Sarcasm: the English path only. Severity: the English and multilingual paths; posts in languages no encoder
 #: reads (the keyword path) get none, and one such row made the whole evaluation say "no severity head".
 PARTIAL_HEADS = {
-    "sarcasm": PartialHead(("0", "1"), ("english", "lexicon", ""), lambda p: p.sarcasm is None,
-                           "reads English posts only", "skipped_non_english",
-                           "python -m classifiers.train_extra --sarcasm"),
-    "severity": PartialHead(SEVERITIES, ("english", "multilingual", "lexicon", ""), lambda p: p.severity_level is None,
-                            "reads posts in the languages an encoder reads (not the keyword path's)",
-                            "skipped_unread_language", "python -m classifiers.train_extra --minilm"),
+    "sarcasm": PartialHead(  # label 1 = a sarcastic complaint; scored on the sarcasm head (posts with praise words)
+        ("0", "1"), ("english", "lexicon", ""), lambda p: p.sarcasm is None, "reads English posts only",
+        "skipped_non_english", "non-English row(s)", "python -m classifiers.train_extra --sarcasm",
+        lambda labels, preds: _binary(labels, [float(p.sarcasm or 0.0) for p in preds])),
+    "severity": PartialHead(
+        SEVERITIES, ("english", "multilingual", "lexicon", ""), lambda p: p.severity_level is None,
+        "reads posts in the languages an encoder reads (not the keyword path's)", "skipped_unread_language",
+        "row(s) in languages no encoder reads ({languages})", "python -m classifiers.train_extra --minilm",
+        lambda labels, preds: _classes(labels, [str(p.severity_level) for p in preds], SEVERITIES)),
 }
+
+
+def _binary(labels: Sequence[str], scores: Sequence[float]) -> dict[str, Any]:
+    from classifiers.metrics import binary_metrics  # imported when scoring, as evaluate_predictions does
+
+    return binary_metrics([int(v) for v in labels], list(scores))
+
+
+def _classes(labels: Sequence[str], predicted: Sequence[str], classes: Sequence[str]) -> dict[str, Any]:
+    from classifiers.metrics import classification_metrics
+
+    return classification_metrics(list(labels), list(predicted), classes)
 
 
 def unread_rows(task: str, preds: Sequence[Prediction]) -> list[int]:
@@ -330,7 +343,7 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
         skipped = unread_rows(task, preds)
         rows = [str(i + 1) for i in skipped]
         languages = ", ".join(sorted({preds[i].language or "?" for i in skipped}))
-        which = "non-English row(s)" if task == "sarcasm" else f"row(s) in languages no encoder reads ({languages})"
+        which = PARTIAL_HEADS[task].skipped_rows.format(languages=languages)
         click.echo(f"note: skipped {len(rows)} {which} (data row {', '.join(rows[:10])}"
                    f"{', ...' if len(rows) > 10 else ''}): the {task} head {PARTIAL_HEADS[task].reads}", err=True)
     if as_json:

@@ -267,8 +267,8 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
     finally:
         store.close_sync()
     marked = for_spreadsheet and not (output is None and is_terminal(sys.stdout))  # a terminal shows it as '?'
-    buf = io.StringIO(BOM if marked else "")
-    buf.seek(0, io.SEEK_END)
+    buf = io.StringIO()
+    buf.write(BOM if marked else "")
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(["text", "label", "language", "brand", "platform", "model_label", "corrected_by", "corrected_at"])
     for r in found:

@@ -7,7 +7,6 @@ shells over the pure functions in ``responder.sla`` and ``responder.tone``.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ import click
 
 from careline.app.commands import settings_of
 from careline.domain import ensure_utc
+from careline.languages import looks_like_code
 from careline.settings import Settings
 from responder.sla import SLAPolicy, due_times, policies_from_settings
 from responder.tone import check_tone
@@ -147,7 +147,7 @@ def tone_check(text: str, language: str) -> None:
     is "none of the phrasings we know", not a clean bill, so read the reply yourself.
     """
     code = language.strip().lower() or "en"
-    if not re.fullmatch(r"[a-z]{2,3}", code):  # the API's rule: "x!" was taken, as if it were a language
+    if not looks_like_code(code):  # the API's rule: "x!" was taken, as if it were a language
         raise click.BadParameter(f"expected a language code of 2-3 letters (de, fr, pt), got {language!r}",
                                  param_hint="'--language'")
     if text == "-":

@@ -9,7 +9,6 @@ tone check and keyboard shortcuts on top. ``api.py`` calls the same :func:`perfo
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from careline.app.web.pages import render
 from careline.app.web.security import opened_message
 from careline.domain import ACTIVE_STATUSES, ANSWERING_STATES, ConversationStatus, Platform, Role, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
-from careline.languages import NAMES, language_code
+from careline.languages import NAMES, language_code, looks_like_code
 from careline.settings import Settings
 from careline.store import Store, workspace
 from careline.store.conversations import notes_of, outside_posts
@@ -183,7 +182,7 @@ def _unknown_language(language: str | None) -> str:
     """A language filter that is neither a language's English name nor a code ("Klingon", "pt-BR"): the empty queue
     says so, instead of "0 match", which reads as "no such posts". A code stays quiet: the identifier knows more
     languages than have names here."""
-    return language if language and language not in NAMES and not re.fullmatch(r"[a-z]{2,3}", language) else ""
+    return language if language and language not in NAMES and not looks_like_code(language) else ""
 
 
 def _loads(value: str | None, default: Any) -> Any:
