@@ -25,7 +25,7 @@ from careline.settings import Settings
 from careline.store import Store
 from responder.tone import TONE_LANGUAGES
 from tests.helpers.live import LiveServer
-from tests.test_web_app import BRANDS, SIM, client, login, web_store  # noqa: F401  (fixtures)
+from tests.test_web_app import BRANDS, SIM, _speaks, client, login, web_store  # noqa: F401  (fixtures)
 
 DEFENSIVE = "As we already explained, that is our policy."
 
@@ -357,16 +357,12 @@ async def test_the_conversation_page_says_when_the_tone_guard_does_not_check_the
     checked; it says so instead, and the page tells the editor's live check which language it reads."""
     await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=100")).json())["items"][0]
-    await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'pl' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
-        (conv["id"],)))
+    await _speaks(web_store, conv["id"], "pl")
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert ('id="tone-unchecked">The tone guard catches only some defensive Polish and English phrasings: check '
             'this reply by hand.') in page
     assert "Tone guard: no findings." not in page and '"language":"pl"' in page
-    await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'en' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
-        (conv["id"],)))
+    await _speaks(web_store, conv["id"], "en")
     english = await (await client.get(f"/conversations/{conv['id']}")).text()
     vouched = "en" in TONE_LANGUAGES  # the page says what the guard's list says, in English too
     assert ('id="tone-unchecked"' in english) is not vouched and ("Tone guard: no findings." in english) is vouched
@@ -379,9 +375,7 @@ async def test_the_page_checks_a_reply_in_the_post_s_language_as_the_send_does(
     as Swedish. Both read the post's language now, and the note names what ran."""
     await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=100")).json())["items"][1]
-    await web_store.write(lambda db: db.conn.execute(
-        "UPDATE mentions SET language = 'sv' WHERE thread_key = (SELECT thread_key FROM conversations WHERE id = ?)",
-        (conv["id"],)))
+    await _speaks(web_store, conv["id"], "sv")
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
     assert "No Swedish template: the suggestion is in English.</p>" in page
     assert '"language":"sv"' in page  # what the editor's live check sends
