@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlite_utils import Database
 
 from careline.domain import to_iso
+from careline.store.trending import language_is
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
 #: Combining marks that are part of a word (Latin accents typed apart, Hebrew and Arabic points, Devanagari, Thai,
@@ -129,15 +130,23 @@ def brand_in(column: str = "brand") -> str:
             "(SELECT value FROM json_each(:own)))))")
 
 
+#: ``trend_hourly``'s rows for the posts in one language (``{language}``: ``language_is``), counted from the posts:
+#: the hourly table has no language, and seven days of one language's posts are found by its index.
+HOURLY_OF_LANGUAGE = """(SELECT substr(m.created_at, 1, 13) AS hour, m.brand AS brand, m.platform AS platform, 1 AS n
+    FROM mentions m JOIN classifications c ON c.mention_key = m.key WHERE {language} AND m.created_at >= :since)"""
+
+
 def hourly_volume(db: Database, since: datetime, now: datetime, brand: str | None,
-                  platform: str | None = None, *, own: Sequence[str] = ()) -> list[tuple[str, int]]:
+                  platform: str | None = None, *, own: Sequence[str] = (),
+                  language: str | None = None) -> list[tuple[str, int]]:
     """Classified mentions per UTC hour from ``since`` to ``now``, hours without any included as 0; with no
-    ``brand``, those of the ``own`` brands (every brand when none are named)."""
+    ``brand``, those of the ``own`` brands (every brand when none are named); ``language``: only posts in it."""
+    source = "trend_hourly" if language is None else HOURLY_OF_LANGUAGE.format(language=language_is(language))
     counts = {r[0]: r[1] for r in db.conn.execute(
-        f"""SELECT hour, sum(n) FROM trend_hourly WHERE hour >= :since AND hour <= :now AND {brand_in()}
+        f"""SELECT hour, sum(n) FROM {source} WHERE hour >= :since AND hour <= :now AND {brand_in()}
            AND (:platform IS NULL OR platform = :platform) GROUP BY hour""",
         {"since": since.strftime(HOUR_FORMAT), "now": now.strftime(HOUR_FORMAT), "brand": brand,
-         "own": json.dumps(list(own)), "platform": platform})}
+         "own": json.dumps(list(own)), "platform": platform, "language": language})}
     hour, series = since.replace(minute=0, second=0, microsecond=0), []
     while hour <= now:
         key = hour.strftime(HOUR_FORMAT)

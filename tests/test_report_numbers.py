@@ -30,7 +30,7 @@ from careline.store import Store
 from careline.store.customers import erase_customer
 from careline.store.migrations import CORE
 from careline.store.records import last_status_event, store_mentions
-from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW
+from careline.store.trending import DETRACTOR_AT, LANGUAGE_OF, PROMOTER_BELOW
 from responder import queue
 from responder.alerts import sweep_sla
 from responder.intake import route_classified
@@ -316,8 +316,9 @@ def fresh_db(tmp_path: Path, *, stop_before: str | None = None) -> Database:
 
 
 def say(db: Database, n: int, author: str, at: datetime, *, sentiment: str = "negative", detractor: float = 0.9,
-        brand: str = "skylark", platform: str = "x") -> str:
-    """One classified post, written as the worker writes it (INSERT OR REPLACE of the classification)."""
+        brand: str = "skylark", platform: str = "x", language: str | None = None) -> str:
+    """One classified post, written as the worker writes it (INSERT OR REPLACE of the classification, then the
+    detected ``language`` onto the mention)."""
     key, who = f"{platform}:p{n}", f"{platform}:{author}"
     db.conn.execute("INSERT OR IGNORE INTO authors (key, platform, platform_id, handle, name, first_seen, last_seen) "
                     "VALUES (?, ?, ?, ?, '', ?, ?)", (who, platform, author, author, to_iso(at), to_iso(at)))
@@ -326,41 +327,44 @@ def say(db: Database, n: int, author: str, at: datetime, *, sentiment: str = "ne
                     "(?, ?, ?, ?, 'search', ?, ?, 'https://example.invalid/', ?, ?, ?, ?, '{}', 'classified')",
                     (key, platform, f"p{n}", brand, who, f"post {n}", to_iso(at), to_iso(at), f"p{n}",
                      f"{platform}:{brand}:p{n}"))
-    reading(db, key, sentiment=sentiment, detractor=detractor)
+    reading(db, key, sentiment=sentiment, detractor=detractor, language=language)
     return key
 
 
-def reading(db: Database, key: str, *, sentiment: str, detractor: float) -> None:
+def reading(db: Database, key: str, *, sentiment: str, detractor: float, language: str | None = None) -> None:
     db.table("classifications").insert({
         "mention_key": key, "model_version": "t", "sentiment": sentiment, "sentiment_scores": "{}",
         "complaint": 0.9 if detractor >= 0.5 else 0.1, "detractor": detractor, "intent": "delivery",
-        "intent_scores": "{}", "classified_at": to_iso(DAY)}, pk="mention_key", replace=True)
+        "intent_scores": "{}", "classified_at": to_iso(DAY), "language": language}, pk="mention_key", replace=True)
+    if language:
+        db.conn.execute("UPDATE mentions SET language = ? WHERE key = ?", (language, key))
 
 
-def recount(db: Database) -> dict[tuple[str, str, str], tuple[int, ...]]:
-    """``trend_people_daily`` recomputed from the posts: each person's latest post of each day, and of all."""
-    of_day: dict[tuple[str, ...], tuple[tuple[str, str], bool, bool]] = {}
-    of_all: dict[tuple[str, ...], tuple[tuple[str, str], bool, bool]] = {}
-    for brand, platform, author, at, key, sentiment, det in db.conn.execute(
-            "SELECT m.brand, m.platform, m.author_key, m.created_at, m.key, c.sentiment, c.detractor "
-            "FROM classifications c JOIN mentions m ON m.key = c.mention_key"):
-        seen = ((at, key), det >= DETRACTOR_AT, sentiment == "positive" and det < PROMOTER_BELOW)
+def recount(db: Database) -> dict[tuple[str, str, str, str], tuple[int, ...]]:
+    """``trend_people_daily`` recomputed from the posts: each person's latest post of each day, and of all, in the
+    language of that post."""
+    of_day: dict[tuple[str, ...], tuple[tuple[str, str], bool, bool, str]] = {}
+    of_all: dict[tuple[str, ...], tuple[tuple[str, str], bool, bool, str]] = {}
+    for brand, platform, author, at, key, sentiment, det, language in db.conn.execute(
+            "SELECT m.brand, m.platform, m.author_key, m.created_at, m.key, c.sentiment, c.detractor, "
+            f"{LANGUAGE_OF.format(c='c')} FROM classifications c JOIN mentions m ON m.key = c.mention_key"):
+        seen = ((at, key), det >= DETRACTOR_AT, sentiment == "positive" and det < PROMOTER_BELOW, language)
         for book, person in ((of_day, (at[:10], brand, platform, author)), (of_all, (brand, platform, author))):
             if person not in book or book[person][0] < seen[0]:
                 book[person] = seen
-    out: dict[tuple[str, str, str], list[int]] = {}
+    out: dict[tuple[str, str, str, str], list[int]] = {}
     for first, book in ((0, of_day), (3, of_all)):
-        for person, ((at, _), det, pro) in book.items():
-            cell = out.setdefault((at[:10], person[-3], person[-2]), [0] * 6)
+        for person, ((at, _), det, pro, language) in book.items():
+            cell = out.setdefault((at[:10], person[-3], person[-2], language), [0] * 6)
             for i, add in enumerate((1, det, pro)):
                 cell[first + i] += add
     return {k: tuple(v) for k, v in out.items()}
 
 
-def kept(db: Database) -> dict[tuple[str, str, str], tuple[int, ...]]:
-    return {(day, brand, platform): tuple(counts) for day, brand, platform, *counts in db.conn.execute(
-        "SELECT day, brand, platform, people, detractors, promoters, latest_people, latest_detractors, "
-        "latest_promoters FROM trend_people_daily") if any(counts)}
+def kept(db: Database) -> dict[tuple[str, str, str, str], tuple[int, ...]]:
+    return {(day, brand, platform, language): tuple(counts) for day, brand, platform, language, *counts in
+            db.conn.execute("SELECT day, brand, platform, language, people, detractors, promoters, latest_people, "
+                            "latest_detractors, latest_promoters FROM trend_people_daily") if any(counts)}
 
 
 def test_estimated_nps_counts_each_customer_once_by_their_latest_post(tmp_path: Path) -> None:
@@ -404,11 +408,14 @@ def test_the_people_counts_follow_reclassifying_correcting_deleting_and_erasing(
     db = fresh_db(tmp_path)
     with db.conn:
         keys = [say(db, i, f"a{i % 3}", DAY + timedelta(hours=i), sentiment=("negative", "positive")[i % 2],
-                    detractor=(0.9, 0.1)[i % 2], platform=("x", "bluesky")[i % 4 == 3]) for i in range(12)]
+                    detractor=(0.9, 0.1)[i % 2], platform=("x", "bluesky")[i % 4 == 3],
+                    language=(None, "de", "fr", "en", "de")[i % 5]) for i in range(12)]
         say(db, 50, "a1", DAY - timedelta(days=1), brand="globex")
         assert kept(db) == recount(db) and kept(db)
         reading(db, keys[10], sentiment="negative", detractor=0.8)  # the worker classifies a post again
         reading(db, keys[10], sentiment="negative", detractor=0.8)  # the same again: counted once
+        assert kept(db) == recount(db)
+        reading(db, keys[11], sentiment="negative", detractor=0.8, language="es")  # read again in another language
         assert kept(db) == recount(db)
         db.conn.execute("UPDATE classifications SET sentiment = 'positive', detractor = 0.1 WHERE mention_key = ?",
                         (keys[9],))  # a lead corrects the reading

@@ -30,13 +30,14 @@ BRANDS = [BrandSettings(name="skylark", display_name="Skylark Air")]
 #: Day-keyed tables: the columns that name a row, and what it counts (rows that count nothing are left out).
 DAY_TABLES = {"trend_daily": ("day, brand, platform, sentiment", "n, complaints, detractors, promoters"),
               "trend_languages": ("day, brand, platform, language", "n, complaints, negative, positive"),
-              "trend_intents": ("day, brand, platform, intent", "n"),
-              "trend_names": ("day, brand, platform, name", "n"),
-              "topic_daily": ("day, brand, topic_id", "n"),
+              "trend_intents": ("day, brand, platform, intent, language", "n"),
+              "trend_names": ("day, brand, platform, name, language", "n"),
+              "topic_daily": ("day, brand, topic_id, language", "n"),
               "trend_people": ("day, brand, platform, author_key", "mention_key"),
               "trend_latest": ("day, brand, platform, author_key", "mention_key"),
-              "trend_people_daily": ("day, brand, platform", "people, detractors, promoters, latest_people, "
-                                                           "latest_detractors, latest_promoters")}
+              "trend_people_daily": ("day, brand, platform, language",
+                                     "people, detractors, promoters, latest_people, latest_detractors, "
+                                     "latest_promoters")}
 
 
 def post(db: Database, key: str, at: datetime, *, author: str = "a1", topic: int | None = None) -> None:

@@ -60,7 +60,7 @@ async def test_bad_drill_down_queries_are_400s_and_only_marketing_may_ask(client
                          ("sentiment=angry", "sentiment must be one of"), ("platform=myspace", "platform must be"),
                          ("intent=DROP%20TABLE", "an intent name"), ("days=0", "days must be"),
                          ("limit=500", "limit must be"), ("topic=delays", "topic must be a topic id"),
-                         ("topic=0", "topic must be a topic id"), ("language=English", "language must be a language"),
+                         ("topic=0", "topic must be a topic id"), ("language=Klingon", "language must be a language"),
                          ("term=" + "x" * 65, "term must be"), ("before=2026-13-01", "not a real date"),
                              ("before=last-week", "a date as YYYY-MM-DD"),
                              (f"day={today}&complaint=yes", "complaint must be"),

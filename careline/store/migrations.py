@@ -712,3 +712,17 @@ def m135_trend_days_in_the_workspace_zone(db: Database) -> None:
 
     for statement in (ZONE_TABLE, *day_triggers()):
         db.conn.execute(statement)
+
+
+@CORE()
+def m136_trends_by_language(db: Database) -> None:
+    """Marketing filters the trends by language: intents, complaint topics and the people behind estimated NPS
+    are kept per language too (``careline.store.trending.LANGUAGE_KEYED``), counted afresh here from the posts
+    (a database made since has them from m110 and m131)."""
+    from careline.store.trending import LANGUAGE_KEYED, language_key_statements
+
+    missing = {t for t in LANGUAGE_KEYED
+               if "language" not in {c[1] for c in db.conn.execute(f"PRAGMA table_info({t})")}}
+    if missing:
+        for statement in language_key_statements(missing):
+            db.conn.execute(statement)

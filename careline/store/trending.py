@@ -14,24 +14,27 @@ Tables (migration ``m110_trends``):
   estimated NPS counts people instead, below).
 * ``trend_languages``: per UTC day, brand, platform and language (``und`` when not known): mentions,
   complaints, negative ones and positive ones (m133: sentiment by language). ``trend_intents``: per UTC
-  day, brand, platform and intent: mentions.
-* ``trend_names``: per UTC day, brand, platform and tracked name (``tracked_names``: the competitors
+  day, brand, platform, intent and language (m136): mentions.
+* ``trend_names``: per UTC day, brand, platform, tracked name and language (``tracked_names``: the competitors
   named in brands' settings, added by :func:`track_names`): posts whose text contains the name.
 * ``trend_hourly``: per UTC hour (``YYYY-MM-DDTHH``), brand and platform: mentions (spikes).
 * ``topics``: complaint topics (``classifiers.topics`` maintains them): centroid, top words, size.
 * ``mention_topics``: the topic of each complaint mention, written once when it is assigned; removed
   with the mention's classification (retention, erasure), which every deletion of a mention precedes.
-* ``topic_daily``: per UTC day, brand and topic: mentions, kept by triggers on ``mention_topics``.
+* ``topic_daily``: per UTC day, brand, topic and language (m136): mentions, kept by triggers on ``mention_topics``.
 * ``topic_state``: the topic job's cursor (the last ``classifications.rowid`` it read).
 * ``spike_alerts``: each spike found by the hourly job, unique per (brand, hour), so a restart or a
   second process never alerts twice; its webhook rows are written in the same transaction.
 
 Estimated NPS counts people (migration ``m131``, :func:`people_statements`): ``trend_people`` holds each
 person's (author, platform, brand) latest classified post of each UTC day, ``trend_latest`` their latest
-of all, each as detractor or promoter; ``trend_people_daily`` counts them per day, the second on the
-day of that latest post, so any window ending today sums each person once. Both are recounted from the
-posts by triggers on ``classifications`` whenever one of the person's posts is (re)classified,
+of all, each as detractor or promoter and in that post's language; ``trend_people_daily`` counts them per day and
+language, the second on the day of that latest post, so any window ending today sums each person once. Both are
+recounted from the posts by triggers on ``classifications`` whenever one of the person's posts is (re)classified,
 corrected or deleted.
+
+The language keys (m136, ``LANGUAGE_KEYED``) are there for marketing's language filter: one market's figures are
+then a sum over these few rows, as the unfiltered page's are, not a read of every post in that language.
 
 ``INSERT OR REPLACE`` into ``classifications`` (the worker's write) deletes the old row and fires the
 delete trigger, because every Careline connection is a sqlite-utils ``Database``, which turns on
@@ -109,6 +112,26 @@ LANGUAGE_OF = ("CASE WHEN {c}.language IS NOT NULL AND {c}.language <> 'und' THE
              "ELSE coalesce(m.language, {c}.language, 'und') END")
 
 
+def language_of(c: str, m: str) -> str:
+    """``LANGUAGE_OF`` for classification ``c`` of mention ``m`` (other aliases than ``m``)."""
+    return LANGUAGE_OF.replace("m.language", f"{m}.language").format(c=c)
+
+
+#: A language no detector could name, as the trends count and filter it.
+UNKNOWN_LANGUAGE = "und"
+
+
+def language_is(language: str | None, mention: str = "m") -> str:
+    """SQL: ``mention`` is a post in ``:language`` (``und``: not known), the language ``LANGUAGE_OF`` counts it in
+    (the worker writes the detected language onto the mention in the same transaction), in a form the
+    (language, created_at) index answers; always true with no language chosen."""
+    if language is None:
+        return "1"
+    if language == UNKNOWN_LANGUAGE:
+        return f"({mention}.language IS NULL OR {mention}.language = '{UNKNOWN_LANGUAGE}')"
+    return f"{mention}.language = :language"
+
+
 def _add(table: str, keys: tuple[str, ...], values: tuple[str, ...], source: str) -> str:
     """Add the one row ``source`` yields (its ``keys`` and signed ``values`` columns) into ``table``.
 
@@ -141,8 +164,9 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform", "language": LANGUAGE_OF},
         {"n": "1", "complaints": f"({{c}}.complaint >= {COMPLAINT_AT})", "negative": "({c}.sentiment = 'negative')",
          "positive": "({c}.sentiment = 'positive')"}),
-    "trend_intents": (
-        {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent"},
+    "trend_intents": (  # by language too (m136), so a market's intents are a sum, not a count of its posts
+        {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform", "intent": "{c}.intent",
+         "language": LANGUAGE_OF},
         {"n": "1"}),
     "trend_hourly": (
         {"hour": "substr(m.created_at, 1, 13)", "brand": "m.brand", "platform": "m.platform"},
@@ -153,10 +177,10 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 def _named(c: str, sign: int) -> str:
     """Count (or uncount) the post once under each tracked name its text contains."""
     source = f"""SELECT {local_day("m.created_at")} AS day, m.brand AS brand, m.platform AS platform,
-            tn.name AS name, {sign} AS n
+            tn.name AS name, {LANGUAGE_OF.format(c=c)} AS language, {sign} AS n
         FROM mentions m JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\'
         WHERE m.key = {c}.mention_key"""
-    return _add("trend_names", ("day", "brand", "platform", "name"), ("n",), source)
+    return _add("trend_names", ("day", "brand", "platform", "name", "language"), ("n",), source)
 
 
 def like_pattern(name: str) -> str:
@@ -165,10 +189,14 @@ def like_pattern(name: str) -> str:
 
 
 #: Count the stored posts under each tracked name (``{names}``: which of ``tracked_names`` as ``tn``), by day.
-COUNT_NAMES = f"""INSERT INTO trend_names (day, brand, platform, name, n)
-    SELECT {local_day("m.created_at")}, m.brand, m.platform, tn.name, count(*)
+COUNT_NAMES = f"""INSERT INTO trend_names (day, brand, platform, name, language, n)
+    SELECT {local_day("m.created_at")}, m.brand, m.platform, tn.name, {LANGUAGE_OF.format(c="c")}, count(*)
     FROM classifications c JOIN mentions m ON m.key = c.mention_key
-    JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\' WHERE {{names}} GROUP BY 1, 2, 3, 4"""
+    JOIN tracked_names tn ON lower(m.text) LIKE tn.pattern ESCAPE '\\' WHERE {{names}} GROUP BY 1, 2, 3, 4, 5"""
+#: ``trend_names``: per day, brand, platform, tracked name and language (m136), posts naming it.
+TREND_NAMES = """CREATE TABLE trend_names (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
+            name TEXT NOT NULL, language TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (day, brand, platform, name, language)) WITHOUT ROWID"""
 
 
 def track_names(db: Database, names: Iterable[str]) -> int:
@@ -209,10 +237,26 @@ def _backfill(table: str) -> str:
         FROM classifications c JOIN mentions m ON m.key = c.mention_key GROUP BY {group}"""
 
 
+#: A topic's post's language, from the mention alone: a topic is assigned after the worker wrote the detected
+#: language onto the mention, and unassigned (its classification deleted) before a new one is written there.
+TOPIC_LANGUAGE = "coalesce(m.language, 'und')"
+
+
 def _topic(row: str, sign: int) -> str:
-    source = f"""SELECT {local_day("m.created_at")} AS day, m.brand AS brand, {row}.topic_id AS topic_id, {sign} AS n
+    source = f"""SELECT {local_day("m.created_at")} AS day, m.brand AS brand, {row}.topic_id AS topic_id,
+            {TOPIC_LANGUAGE} AS language, {sign} AS n
         FROM mentions m WHERE m.key = {row}.mention_key"""
-    return _add("topic_daily", ("day", "brand", "topic_id"), ("n",), source)
+    return _add("topic_daily", ("day", "brand", "topic_id", "language"), ("n",), source)
+
+
+#: ``topic_daily``: per day, brand, topic and language (m136), its posts.
+TOPIC_DAILY = """CREATE TABLE topic_daily (
+            day TEXT NOT NULL, brand TEXT NOT NULL, topic_id INTEGER NOT NULL, language TEXT NOT NULL,
+            n INTEGER NOT NULL, PRIMARY KEY (day, brand, topic_id, language)) WITHOUT ROWID"""
+#: ``topic_daily`` counted afresh from the topics' posts.
+TOPIC_RECOUNT = f"""INSERT INTO topic_daily (day, brand, topic_id, language, n)
+        SELECT {local_day("m.created_at")}, m.brand, t.topic_id, {TOPIC_LANGUAGE}, count(*)
+        FROM mention_topics t JOIN mentions m ON m.key = t.mention_key GROUP BY 1, 2, 3, 4"""
 
 
 #: The triggers that keep the count tables (``TABLES``, ``trend_names``) in step with ``classifications``.
@@ -248,13 +292,10 @@ def schema_statements() -> list[str]:
             mention_key TEXT PRIMARY KEY, topic_id INTEGER NOT NULL,
             similarity REAL NOT NULL, assigned_at TEXT NOT NULL)""",
         "CREATE INDEX mention_topics_topic ON mention_topics(topic_id)",
-        """CREATE TABLE topic_daily (
-            day TEXT NOT NULL, brand TEXT NOT NULL, topic_id INTEGER NOT NULL, n INTEGER NOT NULL,
-            PRIMARY KEY (day, brand, topic_id)) WITHOUT ROWID""",
+        TOPIC_DAILY,
         "CREATE TABLE topic_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE tracked_names (name TEXT PRIMARY KEY, pattern TEXT NOT NULL)",
-        """CREATE TABLE trend_names (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
-            name TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, brand, platform, name)) WITHOUT ROWID""",
+        TREND_NAMES,
         """CREATE TABLE spike_alerts (
             id INTEGER PRIMARY KEY, brand TEXT NOT NULL, hour TEXT NOT NULL, count INTEGER NOT NULL,
             mean REAL NOT NULL, threshold REAL NOT NULL, at TEXT NOT NULL, UNIQUE (brand, hour))""",
@@ -275,6 +316,9 @@ PERSON_READING = {"detractor": TABLES["trend_daily"][1]["detractors"].format(c="
 #: ``author_key`` carries the platform), per UTC day in ``trend_people``, over all time in ``trend_latest``.
 PERSON_KEYS = {"trend_people": ("day", "brand", "platform", "author_key"),
                "trend_latest": ("brand", "platform", "author_key")}
+#: ``trend_people_daily``'s key: by language too (m136), each person counted in the language of the post that
+#: holds their reading, so one market's estimated NPS is a sum over a few rows, not a read of every person.
+PEOPLE_DAILY_KEYS = ("day", "brand", "platform", "language")
 #: ``trend_people_daily``'s columns each state table counts into: per day, the people who posted that day;
 #: and the people whose latest post is that day (``latest_*``): summed over the days of any window that
 #: ends today, that counts each person once, by their latest reading in the window.
@@ -282,8 +326,8 @@ PEOPLE_COUNTS = {"trend_people": ("people", "detractors", "promoters"),
                  "trend_latest": ("latest_people", "latest_detractors", "latest_promoters")}
 _OF_M = {"day": local_day("m.created_at"), "brand": "m.brand", "platform": "m.platform",
          "author_key": "m.author_key"}
-_COLUMNS = "day, brand, platform, author_key, at, mention_key, detractor, promoter"
-_READING = f"{PERSON_READING['detractor']}, {PERSON_READING['promoter']}"
+_COLUMNS = "day, brand, platform, author_key, at, mention_key, detractor, promoter, language"
+_READING = f"{PERSON_READING['detractor']}, {PERSON_READING['promoter']}, {language_of('c', 'm')}"
 
 
 def _person_of(table: str, mention: str) -> str:
@@ -315,15 +359,17 @@ def _rescan(table: str, mention: str) -> str:
               "ORDER BY p.created_at DESC LIMIT 1")
     return f"""DELETE FROM {table} WHERE {_person_of(table, mention)};
         INSERT INTO {table} ({_COLUMNS})
-            SELECT {local_day('p.created_at')}, p.brand, p.platform, p.author_key, p.created_at, p.key, {_READING}
+            SELECT {local_day('p.created_at')}, p.brand, p.platform, p.author_key, p.created_at, p.key,
+                   {PERSON_READING['detractor']}, {PERSON_READING['promoter']}, {language_of('c', 'p')}
             FROM mentions m, {person} AND p.created_at = ({newest}) ORDER BY p.key DESC LIMIT 1;"""
 
 
 def _count_person(table: str, row: str, sign: int) -> str:
     people, detractors, promoters = PEOPLE_COUNTS[table]
-    source = (f"SELECT {row}.day AS day, {row}.brand AS brand, {row}.platform AS platform, {sign} AS {people}, "
+    source = (f"SELECT {row}.day AS day, {row}.brand AS brand, {row}.platform AS platform, "
+              f"{row}.language AS language, {sign} AS {people}, "
               f"{sign} * {row}.detractor AS {detractors}, {sign} * {row}.promoter AS {promoters}")
-    return _add("trend_people_daily", ("day", "brand", "platform"), PEOPLE_COUNTS[table], source)
+    return _add("trend_people_daily", PEOPLE_DAILY_KEYS, PEOPLE_COUNTS[table], source)
 
 
 def _person_count_triggers(table: str) -> list[str]:
@@ -358,12 +404,12 @@ def _people_fill(table: str) -> list[str]:
         f"""INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM (
             SELECT {_OF_M['day']} AS day, m.brand, m.platform, m.author_key, m.created_at AS at,
                    m.key AS mention_key, {PERSON_READING['detractor']} AS detractor,
-                   {PERSON_READING['promoter']} AS promoter,
+                   {PERSON_READING['promoter']} AS promoter, {language_of('c', 'm')} AS language,
                    row_number() OVER (PARTITION BY {by} ORDER BY m.created_at DESC, m.key DESC) AS k
             FROM classifications c JOIN mentions m ON m.key = c.mention_key) WHERE k = 1""",
-        f"""INSERT INTO trend_people_daily (day, brand, platform, {people}, {detractors}, {promoters})
-            SELECT day, brand, platform, count(*), sum(detractor), sum(promoter) FROM {table} WHERE true
-            GROUP BY 1, 2, 3 ON CONFLICT (day, brand, platform) DO UPDATE SET {people} = excluded.{people},
+        f"""INSERT INTO trend_people_daily (day, brand, platform, language, {people}, {detractors}, {promoters})
+            SELECT day, brand, platform, language, count(*), sum(detractor), sum(promoter) FROM {table} WHERE true
+            GROUP BY 1, 2, 3, 4 ON CONFLICT (day, brand, platform, language) DO UPDATE SET {people} = excluded.{people},
             {detractors} = excluded.{detractors}, {promoters} = excluded.{promoters}"""]
 
 
@@ -372,12 +418,13 @@ def people_statements() -> list[str]:
     counts of those; filled from the stored posts, then kept by triggers on ``classifications``."""
     counts = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for cols in PEOPLE_COUNTS.values() for c in cols)
     out = [ZONE_TABLE, f"""CREATE TABLE trend_people_daily (day TEXT NOT NULL, brand TEXT NOT NULL,
-            platform TEXT NOT NULL, {counts}, PRIMARY KEY (day, brand, platform)) WITHOUT ROWID"""]
+            platform TEXT NOT NULL, language TEXT NOT NULL, {counts},
+            PRIMARY KEY ({', '.join(PEOPLE_DAILY_KEYS)})) WITHOUT ROWID"""]
     for table, keys in PERSON_KEYS.items():
         out += [
             f"""CREATE TABLE {table} (day TEXT NOT NULL, brand TEXT NOT NULL, platform TEXT NOT NULL,
                 author_key TEXT NOT NULL, at TEXT NOT NULL, mention_key TEXT NOT NULL, detractor INTEGER NOT NULL,
-                promoter INTEGER NOT NULL, PRIMARY KEY ({', '.join(keys)})) WITHOUT ROWID""",
+                promoter INTEGER NOT NULL, language TEXT NOT NULL, PRIMARY KEY ({', '.join(keys)})) WITHOUT ROWID""",
             *_people_fill(table),
             *_person_triggers(table),
         ]
@@ -403,9 +450,7 @@ def _recount_days() -> list[str]:
     tables are refilled with their count triggers off (made again after), so the refill is one pass each."""
     out = [s for table in TABLES if "day" in TABLES[table][0] for s in recount(table)]
     out += ["DELETE FROM trend_names", COUNT_NAMES.format(names="true")]
-    out += ["DELETE FROM topic_daily", f"""INSERT INTO topic_daily (day, brand, topic_id, n)
-        SELECT {local_day("m.created_at")}, m.brand, t.topic_id, count(*)
-        FROM mention_topics t JOIN mentions m ON m.key = t.mention_key GROUP BY 1, 2, 3"""]
+    out += ["DELETE FROM topic_daily", TOPIC_RECOUNT]
     for table in PERSON_KEYS:
         out += [f"DROP TRIGGER IF EXISTS {_trigger_name(s)}" for s in _person_count_triggers(table)]
         out.append(f"DELETE FROM {table}")
@@ -432,3 +477,26 @@ def keep_days_in(db: Database, zone: str) -> bool:
     for statement in _recount_days():
         db.conn.execute(statement)
     return True
+
+
+# -- intents, topics and people by language (migration m136) -------------------------------------------------------
+#: The count tables m136 gives a language key: a filter on one language then sums their rows, where reading every
+#: post of that language took seconds at a million mentions (``benchmarks/trends.py``).
+LANGUAGE_KEYED = ("trend_intents", "topic_daily", "trend_names", "trend_people", "trend_latest", "trend_people_daily")
+
+
+def language_key_statements(missing: set[str]) -> list[str]:
+    """Migration m136: each table of ``LANGUAGE_KEYED`` in ``missing`` (it has no ``language`` column) made again
+    with one and counted afresh from the posts, between every day trigger dropped and made again."""
+    triggers = day_triggers()
+    out = [s for s in triggers if s.startswith("DROP TRIGGER")]
+    if "trend_intents" in missing:
+        out += ["DROP TABLE trend_intents", _create("trend_intents"), _backfill("trend_intents")]
+    if "topic_daily" in missing:
+        out += ["DROP TABLE topic_daily", TOPIC_DAILY, TOPIC_RECOUNT]
+    if "trend_names" in missing:
+        out += ["DROP TABLE trend_names", TREND_NAMES, COUNT_NAMES.format(names="true")]
+    if missing & {"trend_people", "trend_latest", "trend_people_daily"}:
+        out += ["DROP TABLE IF EXISTS trend_people", "DROP TABLE IF EXISTS trend_latest",
+                "DROP TABLE IF EXISTS trend_people_daily", *people_statements()]
+    return [*out, *triggers]

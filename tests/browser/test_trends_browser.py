@@ -136,3 +136,33 @@ def test_the_platform_filter_and_a_spike_alert_link(page: Any, more: LiveServer)
     assert hour.replace("T", " ") in drill.locator("h2").inner_text()
     assert drill.locator("li.post").count() >= 6
     assert not page.errors, page.errors
+
+
+def test_the_language_filter_shows_one_markets_trends(sized: tuple[Any, int]) -> None:
+    """Marketing picks German: every figure is of the German posts, the drill-down stays in German, and the page
+    still fits a phone with a fourth filter."""
+    page, width = sized
+    login(page, "marketing")
+    page.goto("/trends")
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
+    choices = page.locator("select[name=language] option").all_inner_texts()
+    assert choices[:3] == ["all", "English", "German"]  # most mentions first, by name
+    page.locator("select[name=language]").select_option(label="German")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"language=de"))
+    page.wait_for_selector("body[data-charts-drawn='10']", state="attached", timeout=20_000)
+    assert page.locator("h1 small").inner_text().endswith("posts in German")
+    data = page.evaluate("JSON.parse(document.getElementById('trends-data').textContent)")
+    assert [r["language"] for r in data["languages"]] == ["de"]
+    assert page.locator("#headline .card .big").first.inner_text() == str(data["languages"][0]["total"]) == "4"
+    assert [p["platform"] for p in data["platform_totals"] if p["total"]] == ["mastodon"]
+    page.locator("#topics").get_by_role("link", name="wifi · <b>onboard</b>").click()  # the German posts' topic
+    drill = _drill(page)
+    drill.locator(".status", has_text="Showing 4 of 4").wait_for(timeout=10_000)
+    assert "language=de" in (drill.locator("a.json").get_attribute("href") or "")
+    csv = page.locator("a.csv").first.get_attribute("href") or ""
+    assert "language=de" in csv and "bom=1" in csv
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.locator("form.filters").scroll_into_view_if_needed()
+    shot(page, f"trends-language-{'phone' if width < 500 else 'desktop'}")
+    assert not page.errors, page.errors

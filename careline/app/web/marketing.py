@@ -31,6 +31,7 @@ from careline.app.web.trends import (
 )
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
+from careline.languages import language_code, looks_like_code
 from careline.store.trending import day_zone, keep_days_in, track_names
 from careline.trending import since_iso
 
@@ -46,8 +47,22 @@ async def _trends(request: web.Request) -> dict[str, Any]:
         raise web.HTTPBadRequest(text="unknown brand")
     now = utcnow()
     platform = query.platform or None
+    language = chosen_language(query.language)
     return await request.app[STORE].read(lambda db: trends(db, now, settings.brands, brand=brand, days=query.days,
-                                                           platform=platform))
+                                                           platform=platform, language=language))
+
+
+def chosen_language(typed: str) -> str | None:
+    """The trends' ``language`` filter as the code the posts carry: a code, a tag's language (``pt-BR``: ``pt``)
+    or an English name (``German``); none for empty, and a 400 in words for anything else, where the queue's
+    filter would match nothing (here every chart would read as a market that said nothing)."""
+    if not typed.strip():
+        return None
+    code = language_code(typed)
+    if not looks_like_code(code):
+        raise CarelineError(f"language must be a language code such as de, or its English name such as German, "
+                            f"not {typed.strip()[:40]!r}")
+    return code
 
 
 @allow(Role.MARKETING)
@@ -152,7 +167,7 @@ def post_filter(request: web.Request, now: datetime, zone: tzinfo) -> PostFilter
         sentiment=_one_of(request, "sentiment", SENTIMENTS),
         intent=_matches(request, "intent", r"[a-z_]{1,40}", "an intent name (lowercase letters and _)"),
         complaint=_one_of(request, "complaint", ("0", "1")) == "1", term=term,
-        language=_matches(request, "language", r"[a-z]{2,3}(-[A-Za-z]{2,4})?", "a language code such as en or pt-BR"),
+        language=chosen_language(request.query.get("language", "")),
         topic=_topic(request))
 
 

@@ -57,6 +57,10 @@ SHORT = {"type": "string", "maxLength": 64}
 #: Every CSV route's ``bom``: the pages' links ask for it, so Excel reads accents and emoji.
 BOM_PARAM = {"name": "bom", "in": "query", "required": False, "schema": {"type": "string", "enum": ["0", "1"]},
              "description": "1: start with UTF-8's byte-order mark, which Excel needs to read the file as UTF-8"}
+#: The trends' language filter (``marketing.chosen_language``).
+LANGUAGE_PARAM = {"name": "language", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64},
+                  "description": "posts in this language only: a code (de; und: not known), a tag (pt-BR) or an "
+                                 "English name (German)"}
 OBJ = {"type": "object"}
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -138,6 +142,11 @@ SCHEMAS: dict[str, Any] = {
         "platforms": {"type": "array", "description": "per day and platform: volume by sentiment, complaint rate"},
         "platform_totals": {"type": "array", "description": "per platform over the window"},
         "languages": {"type": "array", "description": "per detected language: code, name, mentions, complaint rate"},
+        "language": {"type": "string", "nullable": True,
+                     "description": "the language every figure is of (its code; und: not known), or null for all"},
+        "language_name": {"type": "string", "nullable": True},
+        "language_choices": {"type": "array", "description": (
+            "the languages heard in the window whatever is chosen (language, name, total), for a filter")},
         "topics": {"type": "array", "description": "complaint topics: id, label, words, count, previous, rising"}}},
     "CustomerExport": {"type": "object", "required": ["platform", "handle", "exported_at", "tables"], "properties": {
         "platform": {"type": "string"}, "handle": {"type": "string"}, "exported_at": {"type": "string"},
@@ -340,7 +349,8 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                                                          "share_of_voice", "rising_terms", "platforms",
                                                          "platform_totals", "languages", "topics"]}), "required": True},
                 _q("brand", SHORT), _q("days", {"type": "integer", "minimum": 1, "maximum": 365}),
-                _q("platform", {"type": "string", "enum": ["x", "reddit", "bluesky", "mastodon"]}), BOM_PARAM])},
+                _q("platform", {"type": "string", "enum": ["x", "reddit", "bluesky", "mastodon"]}), LANGUAGE_PARAM,
+                BOM_PARAM])},
         "/api/sla/conversations.csv": {"get": _op(
             "CSV export, one row per conversation", "lead",
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}, "400", "422",
@@ -364,8 +374,7 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
                 _q("term", {"type": "string", "minLength": 1, "maxLength": 64}, "posts containing this word"),
                 _q("topic", {"type": "integer", "minimum": 1}, "a complaint topic's id (from /api/trends); "
                    "a merged topic's posts are those of the topic it joined; an unknown id is a 404"),
-                _q("language", {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z]{2,4})?$"},
-                   "a detected language code (und: not known)"),
+                LANGUAGE_PARAM,
                 _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
                 _q("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000})])},
         "/api/surveys": {"post": _op("Import NPS survey answers", "marketing", _json(

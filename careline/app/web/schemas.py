@@ -302,6 +302,8 @@ class TrendsQuery(Schema):
     brand: Short = ""
     days: int = Field(30, ge=1, le=365)
     platform: Literal["", "x", "reddit", "bluesky", "mastodon"] = ""
+    language: Short = Field("", description="posts in this language only: a code (de; und: not known), a tag "
+                                            "(pt-BR) or an English name (German)")
 
 
 # -- parsing ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ for the same reason). The counts come from ``trend_people_daily`` (``careline.st
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections import Counter, OrderedDict, defaultdict
@@ -39,7 +40,15 @@ from careline.errors import CarelineError
 from careline.languages import language_name
 from careline.settings import BrandSettings
 from careline.store.records import rows
-from careline.store.trending import DETRACTOR_AT, PROMOTER_BELOW, day_zone, like_pattern, local_day
+from careline.store.trending import (
+    DETRACTOR_AT,
+    LANGUAGE_KEYED,
+    PROMOTER_BELOW,
+    day_zone,
+    language_is,
+    like_pattern,
+    local_day,
+)
 from careline.trending import (
     STOPWORDS,
     Spike,
@@ -96,23 +105,46 @@ def _doc_freq(texts: Iterable[str], skip: frozenset[str]) -> Counter[str]:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What the page is filtered to: days from ``since`` (``YYYY-MM-DD``, the team's), a brand, a platform; ``own``:
-    our own brands, what "All brands" sums (``brand_in``)."""
+    """What the page is filtered to: days from ``since`` (``YYYY-MM-DD``, the team's), a brand, a platform, a
+    language (``und``: not known); ``own``: our own brands, what "All brands" sums (``brand_in``)."""
 
     since: str
     brand: str | None = None
     platform: str | None = None
     own: tuple[str, ...] = ()
+    language: str | None = None
 
     def params(self, **extra: Any) -> dict[str, Any]:
         return {"since": self.since, "brand": self.brand, "platform": self.platform, "own": json.dumps(self.own),
-                **extra}
+                "language": self.language, **extra}
+
+    def source(self, table: str) -> str:
+        """Where a chart reads ``table``'s columns: the count table itself, or with a language chosen, its rows
+        of that language (``trend_daily``: the language's own counts, ``DAILY_OF_LANGUAGE``)."""
+        if self.language is None:
+            return table
+        if table == "trend_daily":
+            return DAILY_OF_LANGUAGE
+        assert table in LANGUAGE_KEYED, table
+        return f"(SELECT * FROM {table} WHERE language = :language)"
 
 
 SCOPE_WHERE = f"day >= :since AND {brand_in()} AND (:platform IS NULL OR platform = :platform)"
 
+#: ``trend_daily``'s columns for one language, from ``trend_languages``, which keeps a language's volume by
+#: sentiment and its complaints per day (not its complaints by sentiment: a day's complaints ride on its
+#: negative row, and every reader sums them over the sentiments). Why not a language key on ``trend_daily``:
+#: ``trend_languages`` is that table already.
+DAILY_OF_LANGUAGE = """(SELECT day, brand, platform, 'negative' AS sentiment, negative AS n, complaints
+        FROM trend_languages WHERE language = :language
+    UNION ALL SELECT day, brand, platform, 'neutral', n - negative - positive, 0
+        FROM trend_languages WHERE language = :language
+    UNION ALL SELECT day, brand, platform, 'positive', positive, 0
+        FROM trend_languages WHERE language = :language)"""
+
+
 DAILY_SQL = f"""SELECT day, sentiment, sum(n) AS n, sum(complaints) AS complaints
-       FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, sentiment ORDER BY day"""
+       FROM {{trend_daily}} WHERE {SCOPE_WHERE} GROUP BY day, sentiment ORDER BY day"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +163,10 @@ class People:
 
 
 #: People per day (each once a day), and per platform over the window (each once, by their latest reading).
-PEOPLE_DAILY_SQL = f"""SELECT day, platform, sum(people), sum(detractors), sum(promoters) FROM trend_people_daily
+PEOPLE_DAILY_SQL = f"""SELECT day, platform, sum(people), sum(detractors), sum(promoters) FROM {{trend_people_daily}}
     WHERE {SCOPE_WHERE} GROUP BY day, platform"""
 PEOPLE_WINDOW_SQL = f"""SELECT platform, sum(latest_people), sum(latest_detractors), sum(latest_promoters)
-    FROM trend_people_daily WHERE {SCOPE_WHERE} GROUP BY platform"""
+    FROM {{trend_people_daily}} WHERE {SCOPE_WHERE} GROUP BY platform"""
 
 
 #: What :func:`people` returns: per (day, platform), and per platform over the window.
@@ -142,11 +174,14 @@ PeopleCounts = tuple[dict[tuple[str, str], People], dict[str, People]]
 
 
 def people(db: Database, scope: Scope) -> PeopleCounts:
-    """The people behind estimated NPS: per (day, platform), and per platform over the whole window."""
-    params = scope.params()
+    """The people behind estimated NPS: per (day, platform), and per platform over the whole window. With a
+    language chosen, the people whose latest post (of the day; of all, for the window) is in it."""
+    params, source = scope.params(), scope.source("trend_people_daily")
     per_day = {(day, platform): People(*counts)
-               for day, platform, *counts in db.conn.execute(PEOPLE_DAILY_SQL, params)}
-    window = {platform: People(*counts) for platform, *counts in db.conn.execute(PEOPLE_WINDOW_SQL, params)}
+               for day, platform, *counts in db.conn.execute(PEOPLE_DAILY_SQL.format(trend_people_daily=source),
+                                                             params)}
+    window = {platform: People(*counts) for platform, *counts in
+              db.conn.execute(PEOPLE_WINDOW_SQL.format(trend_people_daily=source), params)}
     return per_day, window
 
 
@@ -172,7 +207,7 @@ def daily(db: Database, scope: Scope, who: PeopleCounts | None = None) -> list[d
     """Per day: volume by sentiment, complaint rate and estimated NPS (each person once that day); ``who``:
     :func:`people` of ``scope`` when the caller has read it already."""
     days: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows(db, DAILY_SQL, scope.params()):
+    for r in rows(db, DAILY_SQL.format(trend_daily=scope.source("trend_daily")), scope.params()):
         days[r["day"]].append(r)
     per_day: dict[str, list[People]] = defaultdict(list)
     for (day, _platform), counted in (who or people(db, scope))[0].items():
@@ -187,7 +222,7 @@ def daily(db: Database, scope: Scope, who: PeopleCounts | None = None) -> list[d
 
 #: The window and the one before it, of as many days: posts by sentiment and complaints in each.
 HEADLINE_SQL = f"""SELECT day >= :current AS current, sentiment, sum(n) AS n, sum(complaints) AS complaints
-    FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY 1, 2"""
+    FROM {{trend_daily}} WHERE {SCOPE_WHERE} GROUP BY 1, 2"""
 
 
 #: The people of the days before the window (``:since`` to ``:current``), each once by their latest reading there:
@@ -196,7 +231,7 @@ HEADLINE_SQL = f"""SELECT day >= :current AS current, sentiment, sum(n) AS n, su
 PEOPLE_BEFORE_SQL = f"""SELECT count(*), coalesce(sum(detractor), 0), coalesce(sum(promoter), 0) FROM (
     SELECT detractor, promoter, row_number() OVER (PARTITION BY brand, platform, author_key
                                                    ORDER BY at DESC, mention_key DESC) AS nth
-    FROM trend_people WHERE {SCOPE_WHERE} AND day < :current) WHERE nth = 1"""
+    FROM {{trend_people}} WHERE {SCOPE_WHERE} AND day < :current) WHERE nth = 1"""
 
 
 #: What the days before's people are computed from, summed: any post of those days classified, corrected or
@@ -209,17 +244,19 @@ _PEOPLE_BEFORE: OrderedDict[tuple[Any, ...], People] = OrderedDict()
 _PEOPLE_BEFORE_LOCK = threading.Lock()
 
 
-def people_before(db: Database, params: dict[str, Any]) -> People:
-    """The days before the window's people (``PEOPLE_BEFORE_SQL``), reused while the counts of those days are
-    unchanged. Two changes in one interval that cancel in every sum (a detractor read as neutral while another
-    neutral is read as a detractor, on those same days) would keep the old figure until their next change."""
+def people_before(db: Database, params: dict[str, Any], source: str = "trend_people") -> People:
+    """The days before the window's people (``PEOPLE_BEFORE_SQL`` over ``source``: ``Scope.source``), reused while
+    the counts of those days are unchanged. Two changes in one interval that cancel in every sum (a detractor read
+    as neutral while another neutral is read as a detractor, on those same days) would keep the old figure until
+    their next change. The signature is every language's: a chosen language's figure is read again whenever any
+    post of those days changes, which is more often than needed, never less."""
     signature = db.conn.execute(PEOPLE_BEFORE_SIGNATURE, params).fetchone()
     key = (db.conn.execute("PRAGMA database_list").fetchone()[2], tuple(sorted(params.items())), tuple(signature))
     with _PEOPLE_BEFORE_LOCK:
         if key in _PEOPLE_BEFORE:
             _PEOPLE_BEFORE.move_to_end(key)
             return _PEOPLE_BEFORE[key]
-    found = People(*db.conn.execute(PEOPLE_BEFORE_SQL, params).fetchone())
+    found = People(*db.conn.execute(PEOPLE_BEFORE_SQL.format(trend_people=source), params).fetchone())
     with _PEOPLE_BEFORE_LOCK:
         _PEOPLE_BEFORE[key] = found
         while len(_PEOPLE_BEFORE) > 64:
@@ -238,10 +275,12 @@ def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People]
     or a brand just added compares with less)."""
     before = _day(datetime.fromisoformat(scope.since), days)
     parts: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-    params = Scope(before, scope.brand, scope.platform, scope.own).params(current=scope.since)
-    for r in rows(db, HEADLINE_SQL, params):
+    wider = dataclasses.replace(scope, since=before)
+    params = wider.params(current=scope.since)
+    for r in rows(db, HEADLINE_SQL.format(trend_daily=wider.source("trend_daily")), params):
         parts[bool(r["current"])].append(r)
-    now, then = _figures(parts[True], _sum(list(window.values()))), _figures(parts[False], people_before(db, params))
+    now = _figures(parts[True], _sum(list(window.values())))
+    then = _figures(parts[False], people_before(db, params, wider.source("trend_people")))
     for f in (now, then):
         f["negative_pct"] = round(100 * f["negative"] / f["total"], 1) if f["total"] else None
     return {"since": scope.since, "before_since": before, "heard_since": local_day_of(first, zone) if first else None,
@@ -249,7 +288,7 @@ def headline(db: Database, scope: Scope, days: int, *, window: dict[str, People]
 
 
 PLATFORM_SQL = f"""SELECT day, platform, sentiment, sum(n) AS n, sum(complaints) AS complaints
-FROM trend_daily WHERE {SCOPE_WHERE} GROUP BY day, platform, sentiment"""
+FROM {{trend_daily}} WHERE {SCOPE_WHERE} GROUP BY day, platform, sentiment"""
 
 
 def by_platform(db: Database, scope: Scope,
@@ -261,7 +300,7 @@ def by_platform(db: Database, scope: Scope,
     :func:`daily`'s."""
     per_day: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     per_platform: dict[str, list[dict[str, Any]]] = {p: [] for p in PLATFORMS if scope.platform in (None, p)}
-    for r in rows(db, PLATFORM_SQL, scope.params()):
+    for r in rows(db, PLATFORM_SQL.format(trend_daily=scope.source("trend_daily")), scope.params()):
         per_day[(r["day"], r["platform"])].append(r)
         per_platform.setdefault(r["platform"], []).append(r)
     people_days, people_window = who or people(db, scope)
@@ -274,12 +313,18 @@ def by_platform(db: Database, scope: Scope,
 
 LANGUAGE_SQL = f"""SELECT language, sum(n) AS total, sum(complaints) AS complaints, sum(negative) AS negative,
     sum(positive) AS positive
-FROM trend_languages WHERE {SCOPE_WHERE} GROUP BY language ORDER BY total DESC, language LIMIT :top"""
+FROM trend_languages WHERE {SCOPE_WHERE} AND (:language IS NULL OR language = :language)
+GROUP BY language HAVING total > 0 ORDER BY total DESC, language LIMIT :top"""
 
 
-def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]:
+#: The languages the chart shows, most mentions first.
+LANGUAGES_SHOWN = 12
+
+
+def languages(db: Database, scope: Scope, top: int = LANGUAGES_SHOWN) -> list[dict[str, Any]]:
     """Mentions per detected language (``und``: not known), largest first, with complaints and sentiment (each
-    market's mood, as the platforms' is shown), each named ("German"): marketing reads names, not ISO codes."""
+    market's mood, as the platforms' is shown), each named ("German"): marketing reads names, not ISO codes.
+    With a language chosen, that one."""
     out = []
     for r in rows(db, LANGUAGE_SQL, scope.params(top=top)):
         total = max(1, r["total"])
@@ -291,18 +336,33 @@ def languages(db: Database, scope: Scope, top: int = 12) -> list[dict[str, Any]]
     return out
 
 
+def language_choices(heard: list[dict[str, Any]], chosen: str | None) -> list[dict[str, Any]]:
+    """The languages the page's filter offers: every one ``heard`` (:func:`languages` of the page's scope with no
+    language), most mentions first, named, and ``chosen`` even when nothing in the window is in it (the filter
+    still shows what it is set to)."""
+    found = [{"language": r["language"], "name": r["name"], "total": r["total"]} for r in heard]
+    if chosen and chosen not in {r["language"] for r in found}:
+        found.append({"language": chosen, "name": language_name(chosen), "total": 0})
+    return found
+
+
 SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM survey_answers
     WHERE kind = 'nps' AND answered_at >= :since AND {brand_in()}"""
+#: A survey's conversation is in ``:language`` (``und``: not known): the language of its latest post, as the
+#: queue's language filter reads a conversation.
+SURVEY_LANGUAGE = """(:language IS NULL OR coalesce((SELECT m.language FROM conversations cv
+    JOIN mentions m ON m.thread_key = cv.thread_key WHERE cv.id = surveys.conversation_id
+    ORDER BY m.created_at DESC LIMIT 1), 'und') = :language)"""
 #: Answers to the surveys the responder sends after resolution, when that table exists.
 RESPONDER_SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM surveys
     WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND {brand_in()}
-    AND (:platform IS NULL OR platform = :platform)"""
+    AND (:platform IS NULL OR platform = :platform) AND {SURVEY_LANGUAGE}"""
 
 
 def survey_nps(db: Database, scope: Scope) -> list[dict[str, Any]]:
-    """Survey NPS per day where answers exist: imported answers (no platform: left out when one is
-    chosen) plus the responder's own surveys."""
-    sql = SURVEY_SQL if scope.platform is None else ""
+    """Survey NPS per day where answers exist: imported answers (no platform and no language: left out when
+    either is chosen) plus the responder's own surveys."""
+    sql = SURVEY_SQL if scope.platform is None and scope.language is None else ""
     if db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'surveys'").fetchone():
         sql = f"{sql} UNION ALL {RESPONDER_SURVEY_SQL}" if sql else RESPONDER_SURVEY_SQL
     if not sql:
@@ -321,13 +381,14 @@ def _day(at: datetime, back: int = 0) -> str:
 
 def top_intents(db: Database, now: datetime, scope: Scope, days: int = 7) -> list[dict[str, Any]]:
     """The ten most frequent intents of the last ``days`` whole days (today included), with the days before."""
+    previous = _day(now, 2 * days - 1)
     return rows(db, f"""
         SELECT intent, sum(CASE WHEN day >= :recent THEN n ELSE 0 END) AS count,
                sum(CASE WHEN day < :recent THEN n ELSE 0 END) AS previous
-        FROM trend_intents WHERE day >= :previous AND {brand_in()}
+        FROM {scope.source("trend_intents")} WHERE day >= :previous AND {brand_in()}
           AND (:platform IS NULL OR platform = :platform)
         GROUP BY intent ORDER BY count DESC, intent LIMIT 10""",
-                scope.params(recent=_day(now, days - 1), previous=_day(now, 2 * days - 1)))
+                scope.params(recent=_day(now, days - 1), previous=previous))
 
 
 def sample_texts(db: Database, first: datetime, last: datetime, scope: Scope, brands: Sequence[str],
@@ -340,9 +401,11 @@ def sample_texts(db: Database, first: datetime, last: datetime, scope: Scope, br
         start, end = to_iso(day), to_iso(day + timedelta(days=1))
         for brand in brands:
             out += [r[0] for r in db.conn.execute(
-                """SELECT text FROM mentions WHERE brand = ? AND created_at >= ? AND created_at < ?
-                   AND (? IS NULL OR platform = ?) ORDER BY created_at DESC LIMIT ?""",
-                (brand, start, end, scope.platform, scope.platform, per_day))]
+                f"""SELECT m.text FROM mentions m WHERE m.brand = :brand AND m.created_at >= :start
+                   AND m.created_at < :end AND (:platform IS NULL OR m.platform = :platform)
+                   AND {language_is(scope.language)} ORDER BY m.created_at DESC LIMIT :per_day""",
+                {"brand": brand, "start": start, "end": end, "platform": scope.platform,
+                 "language": scope.language, "per_day": per_day})]
         day += timedelta(days=1)
     return out
 
@@ -357,7 +420,8 @@ def terms(db: Database, now: datetime, scope: Scope, brands: Sequence[BrandSetti
 
 
 def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetime | str,
-                   brand: str | None, platform: str | None = None, *, day: str | None = None) -> list[dict[str, Any]]:
+                   brand: str | None, platform: str | None = None, *, day: str | None = None,
+                   language: str | None = None) -> list[dict[str, Any]]:
     """Mentions of each brand and of its competitors.
 
     A competitor configured as a brand of kind ``competitor`` is polled for its own keywords, so its
@@ -367,15 +431,18 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
     conversations*.
 
     ``since`` is the window's first instant, ``day`` its first day as the counts are kept (the team's; by
-    default ``since``'s UTC date).
+    default ``since``'s UTC date); ``language``: posts in it only.
     """
     since = since if isinstance(since, str) else str(to_iso(since))
     day = day or since[:10]
+    counts = "trend_daily" if language is None else "trend_languages"
 
     def count(name: str) -> int:
         return int(db.conn.execute(
-            "SELECT coalesce(sum(n), 0) FROM trend_daily WHERE brand = ? AND day >= ? AND (? IS NULL OR platform = ?)",
-            (name, day, platform, platform)).fetchone()[0])
+            f"""SELECT coalesce(sum(n), 0) FROM {counts} WHERE brand = :brand AND day >= :day
+                AND (:platform IS NULL OR platform = :platform)
+                {'' if language is None else 'AND language = :language'}""",
+            {"brand": name, "day": day, "platform": platform, "language": language}).fetchone()[0])
 
     out = []
     for b in brands:
@@ -388,27 +455,30 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
         out.append({"brand": b.display_name or b.name, "name": b.name, "count": count(b.name), "competitor": False,
                     "tracked": True})
         for rival in b.competitors:
-            out.append({"brand": rival, "name": b.name, "count": naming(db, b.name, rival, since, platform, day=day),
+            out.append({"brand": rival, "name": b.name,
+                        "count": naming(db, b.name, rival, since, platform, day=day, language=language),
                         "competitor": True, "tracked": False})
     return out
 
 
 NAMING_SQL = """SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
     WHERE m.brand = :brand AND m.created_at >= :since AND (:platform IS NULL OR m.platform = :platform)
-      AND lower(m.text) LIKE :like ESCAPE '\\'"""
+      AND lower(m.text) LIKE :like ESCAPE '\\' AND {language}"""
 NAMED_SQL = """SELECT coalesce(sum(n), 0) FROM trend_names WHERE name = :name AND brand = :brand AND day >= :day
-    AND (:platform IS NULL OR platform = :platform)"""
+    AND (:platform IS NULL OR platform = :platform) AND (:language IS NULL OR language = :language)"""
 
 
-def naming(db: Database, brand: str, rival: str, since: str, platform: str | None, *, day: str | None = None) -> int:
-    """Our brand's posts that name ``rival`` (any case): from the daily counts the triggers keep for the
-    configured competitors (``trend_names``, from ``day``), else (a name not tracked yet) by reading the posts
-    (from ``since``)."""
+def naming(db: Database, brand: str, rival: str, since: str, platform: str | None, *, day: str | None = None,
+           language: str | None = None) -> int:
+    """Our brand's posts that name ``rival`` (any case), in ``language`` when one is given: from the daily
+    counts the triggers keep for the configured competitors (``trend_names``, from ``day``), else (a name not
+    tracked yet) by reading the posts (from ``since``)."""
     if db.conn.execute("SELECT 1 FROM tracked_names WHERE name = ?", (rival,)).fetchone():
         return int(db.conn.execute(NAMED_SQL, {"name": rival, "brand": brand, "day": day or since[:10],
-                                               "platform": platform}).fetchone()[0])
-    return int(db.conn.execute(NAMING_SQL, {"brand": brand, "since": since, "platform": platform,
-                                            "like": like_pattern(rival)}).fetchone()[0])
+                                               "platform": platform, "language": language}).fetchone()[0])
+    return int(db.conn.execute(NAMING_SQL.format(language=language_is(language)),
+                               {"brand": brand, "since": since, "platform": platform, "language": language,
+                                "like": like_pattern(rival)}).fetchone()[0])
 
 
 def survey_comments(db: Database, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
@@ -416,14 +486,14 @@ def survey_comments(db: Database, scope: Scope, limit: int = 20) -> list[dict[st
     return rows(db, f"""SELECT kind, score, comment, brand, platform, answered_at
         FROM surveys INDEXED BY surveys_answered
         WHERE answered_at IS NOT NULL AND answered_at >= :since AND {brand_in()}
-          AND (:platform IS NULL OR platform = :platform)
+          AND (:platform IS NULL OR platform = :platform) AND {SURVEY_LANGUAGE}
           AND trim(coalesce(comment, '')) != '' ORDER BY answered_at DESC LIMIT :limit""", scope.params(limit=limit))
 
 
 TOPICS_SQL = f"""SELECT t.id, t.label, t.words, t.size,
        sum(CASE WHEN d.day >= :since THEN d.n ELSE 0 END) AS count,
        sum(CASE WHEN d.day < :since THEN d.n ELSE 0 END) AS previous
-FROM topic_daily d JOIN topics t ON t.id = d.topic_id
+FROM {{topic_daily}} d JOIN topics t ON t.id = d.topic_id
 WHERE d.day >= :previous AND t.merged_into IS NULL AND {brand_in("d.brand")}
 GROUP BY t.id HAVING count > 0 ORDER BY count DESC, t.id LIMIT :limit"""
 
@@ -439,7 +509,8 @@ def top_topics(db: Database, now: datetime, scope: Scope, days: int, limit: int 
     Topics are not split by platform (a topic is about what is said, wherever it is said)."""
     previous = _day(now, 2 * days - 1)
     out = []
-    for r in rows(db, TOPICS_SQL, scope.params(previous=previous, limit=limit)):
+    sql = TOPICS_SQL.format(topic_daily=scope.source("topic_daily"))
+    for r in rows(db, sql, scope.params(previous=previous, limit=limit)):
         out.append({"id": r["id"], "label": r["label"], "words": json.loads(r["words"]), "count": r["count"],
                     "previous": r["previous"], "rising": is_rising(r["count"], r["previous"])})
     return out
@@ -451,32 +522,37 @@ def own_brands(brands: Sequence[BrandSettings]) -> tuple[str, ...]:
 
 
 def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, brand: str | None = None,
-           days: int = 30, platform: str | None = None) -> dict[str, Any]:
-    """Everything on the marketing page, as JSON-ready data, in the days of the zone the counts are kept in."""
+           days: int = 30, platform: str | None = None, language: str | None = None) -> dict[str, Any]:
+    """Everything on the marketing page, as JSON-ready data, in the days of the zone the counts are kept in;
+    ``language`` (``und``: not known): every figure of the posts in it. ``language_choices``: the languages
+    heard in the window (whatever is chosen), for the page's filter."""
     zone = day_zone(db)
     today = now.astimezone(zone)
     since = since_iso(now, days, zone)
     own = own_brands(brands)
-    scope = Scope(first_day(now, days, zone).isoformat(), brand, platform, own)
-    hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform, own=own)
+    scope = Scope(first_day(now, days, zone).isoformat(), brand, platform, own, language)
+    hourly = hourly_volume(db, now - timedelta(days=7), now, brand, platform, own=own, language=language)
+    heard = languages(db, dataclasses.replace(scope, language=None), top=200)  # the filter's choices
     who, first = people(db, scope), first_heard(db, brand, platform, own=own)  # read once, used by three parts
     platform_days, platform_totals = by_platform(db, scope, who)
     return {
         "now": to_iso(now), "days": days, "brand": brand, "platform": platform, "timezone": zone.key,
+        "language": language, "language_name": language_name(language) if language else None,
+        "language_choices": language_choices(heard, language),
         "headline": headline(db, scope, days, window=who[1], first=first, zone=zone),
         "daily": daily(db, scope, who),
         "platforms": platform_days,
         "platform_totals": platform_totals,
-        "languages": languages(db, scope),
-        "survey_nps": survey_nps(db, Scope(since, brand, platform, own)),
+        "languages": heard[:LANGUAGES_SHOWN] if language is None else languages(db, scope),
+        "survey_nps": survey_nps(db, Scope(since, brand, platform, own, language)),
         "nps_zones": [{"zone": z, "from": lo, "to": hi} for z, lo, hi in ZONES],
         "intents": top_intents(db, today, scope), "intents_since": _day(today, 6),
         "rising_terms": terms(db, today, scope, brands), "terms_per_day": RECENT_PER_DAY,
         "topics": top_topics(db, today, scope, days),
         "hourly": [{"hour": h, "label": hour_label(h, zone), "count": c} for h, c in hourly],
         "spikes": [{**asdict(s), "label": hour_label(s.at, zone)} for s in spikes_in(hourly, first)],
-        "share_of_voice": share_of_voice(db, brands, since, brand, platform, day=scope.since),
-        "survey_comments": survey_comments(db, Scope(since, brand, platform, own)),
+        "share_of_voice": share_of_voice(db, brands, since, brand, platform, day=scope.since, language=language),
+        "survey_comments": survey_comments(db, Scope(since, brand, platform, own, language)),
     }
 
 
@@ -516,7 +592,7 @@ POSTS_WHERE = """{range}
   AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
   AND (:complaint = 0 OR cl.complaint >= 0.5)
   AND (:term IS NULL OR lower(m.text) LIKE :term ESCAPE '\\')
-  AND (:language IS NULL OR coalesce(m.language, 'und') = :language)
+  AND {language}
   AND (:topic IS NULL OR m.key IN (SELECT mention_key FROM mention_topics WHERE topic_id = :topic))"""
 
 
@@ -554,13 +630,15 @@ def posts(db: Database, f: PostFilter, *, limit: int = 50, offset: int = 0,
     if day and f.hour and not day[0][:13] <= f.hour < day[1][:13]:  # both hold: no post could be in both
         raise CarelineError(f"hour {f.hour} (UTC) is not on day {f.day}: give one of them, or an hour of that day")
     where, extra = _range(f, day, day_range(f.before, zone)[0] if f.before else None)
+    language = language_is(f.language)
     params = {**_post_params(f), **extra}
     total = db.conn.execute(f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
-        WHERE {POSTS_WHERE.format(range=where)}""", params).fetchone()[0]
+        WHERE {POSTS_WHERE.format(range=where, language=language)}""", params).fetchone()[0]
     items = rows(db, f"""SELECT m.key, m.platform, m.brand, a.handle, m.text, m.url, m.created_at,
             cl.sentiment, cl.intent, round(cl.complaint, 2) AS complaint
         FROM mentions m JOIN classifications cl ON cl.mention_key = m.key JOIN authors a ON a.key = m.author_key
-        WHERE {POSTS_WHERE.format(range=where)} ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
+        WHERE {POSTS_WHERE.format(range=where, language=language)}
+        ORDER BY m.created_at DESC LIMIT :limit OFFSET :offset""",
                  {**params, "limit": limit, "offset": offset})
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 

@@ -41,7 +41,7 @@
     if (list.length <= 14) { axis.tickvals = list.slice(); }
     return axis;
   }
-  var filters = {brand: t.brand || "", platform: t.platform || "", days: String(t.days)};
+  var filters = {brand: t.brand || "", platform: t.platform || "", language: t.language || "", days: String(t.days)};
   var drill = document.getElementById("drill");
   function el(tag, text, cls) {
     var e = document.createElement(tag);
