@@ -708,3 +708,82 @@ async def test_disabling_an_agent_hands_their_open_conversations_back_and_stops_
     assert tick.reassigned == 1
     row = (await (await client.get(f"/api/conversations/{mine[1]}")).json())["conversation"]
     assert row["assignee"] != "agent"
+
+
+# -- the third probe (2026-12-07): bytes that are not UTF-8 in credentials, an unknown charset, a false encoding --
+async def raw_status(client: TestClient, head: bytes, body: bytes = b"") -> int:
+    """The status of a request written byte for byte (a client library refuses such header bytes)."""
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(head + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                 + (f"Content-Length: {len(body)}\r\n".encode() if body else b"") + b"\r\n" + body)
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    writer.close()
+    return status
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"GET /health HTTP/1.1\r\nAuthorization: Bearer abc\xe9", 401),
+    (b"GET /api/queue HTTP/1.1\r\nAuthorization: Bearer \xff\xfe", 401),
+    (b"GET /api/queue HTTP/1.1\r\nCookie: careline_session=\xff", 401),
+    (b"GET /login HTTP/1.1\r\nCookie: careline_session=ab\xe9cd", 200),
+    (b"POST /login HTTP/1.1\r\nCookie: careline_login=\xff\r\nContent-Type: application/x-www-form-urlencoded", 403)])
+async def test_a_credential_that_is_not_utf8_is_refused_not_a_500(client: TestClient, head: bytes,
+                                                                   status: int) -> None:
+    """One byte that is not UTF-8 in a token or cookie reached ``token_hash`` as a lone surrogate: a 500 on every
+    route, ``/health`` included, for anyone."""
+    body = b"username=agent&password=agent-pw&csrf_token=x" if head.startswith(b"POST") else b""
+    assert await raw_status(client, head, body) == status
+
+
+async def test_a_csrf_header_that_is_not_utf8_is_a_403(client: TestClient, web_store: Store) -> None:
+    await login(client, "lead")
+    conv = await open_conversation(client, web_store)
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client.session.cookie_jar)
+    head = (f"POST /api/conversations/{conv}/notes HTTP/1.1\r\nCookie: {cookie}\r\n".encode()
+            + b"Content-Type: application/json\r\nX-CSRF-Token: \xff\xfe")
+    assert await raw_status(client, head, b'{"text": "hello"}') == 403
+
+
+@pytest.mark.parametrize("path", ["/login", "/set-password"])
+async def test_a_form_in_a_charset_python_does_not_know_is_a_400(client: TestClient, path: str) -> None:
+    r = await client.post(path, data=b"username=a&password=b",
+                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=nope"})
+    await refused(r, 400)
+
+
+async def test_a_form_in_an_unknown_charset_behind_the_login_is_a_400(client: TestClient, web_store: Store) -> None:
+    await login(client, "lead")
+    conv = await open_conversation(client, web_store)
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = await client.post(f"/conversations/{conv}/notes", data=f"csrf_token={csrf}&text=hi".encode(),
+                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=nope"})
+    await refused(r, 400)
+
+
+@pytest.mark.parametrize(("path", "encoding"), [("/api/conversations/{conv}/notes", "gzip"),
+                                                ("/api/drafts/check", "deflate"), ("/api/account/tokens", "gzip")])
+async def test_a_body_that_is_not_in_its_content_encoding_is_a_400(client: TestClient, web_store: Store, path: str,
+                                                                   encoding: str) -> None:
+    conv = await open_conversation(client, web_store)
+    r = await client.post(path.format(conv=conv), data=b"not compressed at all",
+                          headers={**bearer(web_store), "Content-Type": "application/json",
+                                   "Content-Encoding": encoding})
+    assert "Content-Encoding" in (await refused(r, 400))["message"]
+    notes = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM notes WHERE conversation_id = ?", (conv,)).fetchone()[0])
+    assert notes == 0
+
+
+async def test_a_survey_answer_with_two_scores_is_refused_and_records_nothing(client: TestClient,
+                                                                            web_store: Store) -> None:
+    """``score=1&score=2`` stored 2 without a word."""
+    link = await survey_link(client, web_store)
+    r = await client.post(link, data=b"score=1&score=2", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    await refused(r, 400, 422)
+    assert "score is given more than once" in await r.text()
+    assert "recommend" in (await (await client.get(link)).text()).lower()  # still unanswered
+    same = await client.post(link, data=b"score=7&score=7", allow_redirects=False,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert same.status == 303  # the same value twice says one thing

@@ -54,8 +54,9 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     """A JSON object body, or a 400 in the one error shape."""
     if not request.can_read_body:
         return {}
+    raw = await schemas.body_of(request)
     try:
-        body = await request.json()
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise web.HTTPBadRequest(text="the body must be a JSON object") from None
     if not isinstance(body, dict):

@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
+from multidict import MultiMapping
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from careline.domain import Platform
@@ -314,9 +316,18 @@ def _message(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}" if where else first["msg"]
 
 
+async def body_of(request: web.Request) -> bytes:
+    """The body's bytes; a body its ``Content-Encoding`` does not describe (``gzip`` that is not gzip) is a 400,
+    where aiohttp's decoding error was a 500."""
+    try:
+        return await request.read() if request.can_read_body else b""
+    except (HttpProcessingError, RequestPayloadError):
+        raise web.HTTPBadRequest(text="the body could not be read: it does not match its Content-Encoding") from None
+
+
 async def read_json(request: web.Request, model: type[M], *, required: bool = True) -> M:
     """The body as ``model``, parsed straight from its bytes (UTF-8, depth and types checked together)."""
-    raw = await request.read() if request.can_read_body else b""
+    raw = await body_of(request)
     if not raw.strip():
         if required:
             raise web.HTTPBadRequest(text="the body must be a JSON object")
@@ -332,16 +343,21 @@ async def read_json(request: web.Request, model: type[M], *, required: bool = Tr
 async def form_of(request: web.Request) -> Mapping[str, Any]:
     """The posted form; bytes that are not UTF-8 are a 400, not a ``UnicodeDecodeError``, and so are
     percent-escapes that are not (``%ff``: aiohttp decodes them to U+FFFD, and a note read "��" with no word
-    said), and a multipart body that cannot be read (a 500 before, even at the login)."""
+    said), and a multipart body that cannot be read (a 500 before, even at the login), and a form declared in a
+    charset Python does not know (``charset=nope``: a ``LookupError``)."""
+    encoded = request.content_type == "application/x-www-form-urlencoded"
+    # read first, so a body that does not match its Content-Encoding is a 400 too (a multipart body is read as a
+    # stream by ``post``, and must not be read before it)
+    raw = await body_of(request) if encoded else b""
     try:
         form = await request.post()
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, LookupError):
         raise web.HTTPBadRequest(text="the form must be UTF-8 text") from None
-    except HttpProcessingError:
+    except (HttpProcessingError, RequestPayloadError):
         raise web.HTTPBadRequest(text="the form could not be read (a broken multipart body)") from None
-    if request.content_type == "application/x-www-form-urlencoded":
+    if encoded:
         try:  # the body is read once and kept by aiohttp: this parses the same bytes strictly
-            parse_qsl((await request.read()).decode("utf-8"), keep_blank_values=True, errors="strict")
+            parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
             raise web.HTTPBadRequest(text="the form must be UTF-8 text") from None
     return form
@@ -366,7 +382,12 @@ def refuse_surrogates(value: Any, where: str = "the body") -> None:
 
 def validate_text(model: type[M], values: Mapping[str, Any]) -> M:
     """A form or query (all text) as ``model``; empty fields count as not sent, so defaults apply, and a
-    required one sent empty is said to be empty ("text: Field required" answered a box left blank)."""
+    required one sent empty is said to be empty ("text: Field required" answered a box left blank). A field sent
+    twice with two values is refused: ``score=1&score=2`` stored the last without a word."""
+    if isinstance(values, MultiMapping):
+        for name in model.model_fields:
+            if len(set(values.getall(name, ()))) > 1:
+                raise Invalid(f"{name} is given more than once: send one value")
     data = {k: v for k, v in values.items() if isinstance(v, str) and v != ""}
     try:
         return model.model_validate(data, strict=False)

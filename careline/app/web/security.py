@@ -57,13 +57,20 @@ def new_secret(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
+def _sent(text: str) -> bytes:
+    """A credential as it was sent: aiohttp keeps a header's or cookie's bytes that are not UTF-8 as lone
+    surrogates, which plain UTF-8 refuses (a 500 on every route, ``/health`` too, for one such byte). Kept as they
+    came (``surrogatepass``), such a value hashes and compares like any other, and matches nothing we issued."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def token_hash(token: str) -> str:
     """What is stored for an API token or session id. Tokens are 256-bit random, so no salt is needed."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_sent(token)).hexdigest()
 
 
 def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    return hmac.compare_digest(_sent(a), _sent(b))
 
 
 def json_for_html(data: Any) -> str:
