@@ -811,13 +811,21 @@ async def restore_reading(desk: Desk, actor: Actor, conv_id: int, *, now: dateti
     return await desk.store.write(write)
 
 
-async def assign_team(desk: Desk, actor: Actor, conv_id: int, team: str | None, *, now: datetime) -> Outcome:
-    """Route the conversation to a team (its members share it by round-robin), or back to everyone."""
+async def assign_team(desk: Desk, actor: Actor, conv_id: int, team: str | None, *, now: datetime,
+                      strict: bool = False) -> Outcome:
+    """Route the conversation to a team (its members share it by round-robin), or back to everyone. Routing it
+    where it already is changes nothing and logs nothing (a bulk routing said "done" and wrote an event from none
+    to none); ``strict`` (bulk work) refuses it instead, as a bulk tag refuses a tag already there."""
     if not actor.is_lead:
         raise Forbidden("only a lead or an admin can assign conversations")
 
     def write(db: Database) -> Outcome:
         before = load_conversation(db, conv_id)
+        if before.team == team:
+            where = f"with team {team}" if team else "with no team"
+            if strict:
+                raise Conflict(f"it is already {where}")
+            return Outcome(before, message=f"No change: it is already {where}.")
         workspace.set_team(db, conv_id, team)
         append_event(db, Event(now, actor.username, "conversation.team", f"conversation:{conv_id}",
                                {"from": before.team, "to": team}))
@@ -872,7 +880,7 @@ async def _bulk_one(desk: Desk, actor: Actor, conv_id: int, action: str, *, now:
     elif action == "assign":
         await assign(desk, actor, conv_id, agent, now=now)
     elif action == "assign_team":
-        await assign_team(desk, actor, conv_id, team or None, now=now)
+        await assign_team(desk, actor, conv_id, team or None, now=now, strict=True)
     elif action in ("mark_complaint", "mark_not_complaint"):  # the latest message, unless someone corrected it
         await correct_reading(desk, actor, conv_id, complaint=action == "mark_complaint", sentiment=None, now=now,
                               fresh_only=True)

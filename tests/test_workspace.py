@@ -119,6 +119,26 @@ async def test_bulk_resolve_refuses_what_others_hold_and_undoes(seeded: Store) -
     assert routed.refused == ((ids[0], "only a lead or an admin can assign conversations"),)
 
 
+async def test_routing_where_a_conversation_already_is_changes_and_logs_nothing(seeded: Store) -> None:
+    desk = Desk(seeded, Settings())
+    seeded.write_sync(lambda db: workspace.add_team(db, "billing", NOW))
+    ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=2, status="new"))]
+
+    def events() -> int:
+        return int(seeded.read_sync(lambda db: db.conn.execute(
+            "SELECT count(*) FROM events WHERE kind = 'conversation.team'").fetchone()[0]))
+
+    nothing = await workflow.bulk(desk, LEE, ids, "assign_team", now=NOW, team="")  # neither has a team
+    assert nothing.done == () and [why for _, why in nothing.refused] == ["it is already with no team"] * 2
+    assert events() == 0
+    first = await workflow.bulk(desk, LEE, ids[:1], "assign_team", now=NOW, team="billing")
+    again = await workflow.bulk(desk, LEE, ids, "assign_team", now=NOW, team="billing")
+    assert first.done == (ids[0],) and again.done == (ids[1],)
+    assert again.refused == ((ids[0], "it is already with team billing"),) and events() == 2
+    same = await workflow.assign_team(desk, LEE, ids[0], "billing", now=NOW)  # one conversation: said, not refused
+    assert same.message == "No change: it is already with team billing." and events() == 2
+
+
 async def test_round_robin_within_a_team(seeded: Store) -> None:
     desk = Desk(seeded, Settings())
 
