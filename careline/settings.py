@@ -21,6 +21,7 @@ import re
 import tomllib
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -571,12 +572,20 @@ def _check_words(key: str, given: list[str], known: tuple[str, ...], what: str) 
 
 def _check_names(section: str, names: list[str], what: str) -> None:
     """Calendars and policies are named by policies and reports: a blank name, or one used twice (the last
-    calendar of a name silently won), is refused where the second one is."""
+    calendar of a name silently won), is refused where the second one is; so is one that differs from another
+    only in case ("Standard" beside "standard": two rows a reader cannot tell apart, as user names may not be),
+    and one with spaces at its ends or control characters (a name nobody could type back into a filter)."""
+    seen = [n.strip().casefold() for n in names]
     for i, name in enumerate(names):
         if not name.strip():
             raise ConfigError(f"{section}[{i}].name", f"a {what} needs a name")
-        if name in names[:i]:
-            raise ConfigError(f"{section}[{i}].name", f"{what} {name!r} is defined twice")
+        if name != name.strip() or len(name) > 60 or any(unicodedata.category(ch)[0] == "C" for ch in name):
+            raise ConfigError(f"{section}[{i}].name", "use 1-60 characters: no spaces at the ends, no control "
+                                                       "characters")
+        if seen[i] in seen[:i]:
+            first = names[seen.index(seen[i])]
+            raise ConfigError(f"{section}[{i}].name", f"{what} {name!r} is defined twice" if first == name else
+                              f"{what} {name!r} differs from {first!r} only in case: use one name")
 
 
 def _check_host(host: str) -> None:
