@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from careline.settings import Settings
 from careline.store import Store
-from responder.queue import reassign_silent, release_disabled, round_robin, wake_snoozed
+from responder.queue import reassign_silent, release_stranded, round_robin, wake_snoozed
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ async def tick(store: Store, settings: Settings, *, now: datetime) -> Tick:
     def write(db: Database) -> Tick:
         woken = wake_snoozed(db, now=now)
         moved = reassign_silent(db, now=now, after=timedelta(minutes=r.reassign_after_minutes))
-        moved += release_disabled(db, now=now)
+        moved += release_stranded(db, now=now)
         assigned = round_robin(db, now=now) if r.round_robin else 0
         return Tick(woken, moved, assigned)
 

@@ -214,14 +214,22 @@ def reassign_silent(db: Database, *, now: datetime, after: timedelta) -> int:
     return moved
 
 
-def release_disabled(db: Database, *, now: datetime) -> int:
-    """Open conversations held by someone disabled go back to the unassigned queue at once, whatever
-    ``reassign_after_minutes`` says (0 held them for good): nobody can answer them there. Their pending and
-    snoozed ones follow when the customer writes and they open again."""
-    held = rows(db, "SELECT c.id, c.assignee FROM conversations c JOIN users u ON u.username = c.assignee "
-                    "WHERE c.status = 'open' AND u.disabled_at IS NOT NULL ORDER BY c.id")
+#: Roles that work the reply queue; a conversation held by anyone else is stranded.
+QUEUE_ROLES = ("agent", "lead", "admin")
+
+
+def release_stranded(db: Database, *, now: datetime) -> int:
+    """Open conversations held by someone who can no longer work the queue (disabled, or moved to a role without
+    it: marketing) go back to the unassigned queue at once, whatever ``reassign_after_minutes`` says (0 held them
+    for good): nobody can answer them there. Their pending and snoozed ones follow when the customer writes and
+    they open again."""
+    roles = ", ".join(f"'{r}'" for r in QUEUE_ROLES)
+    held = rows(db, "SELECT c.id, c.assignee, u.disabled_at IS NOT NULL AS disabled, u.role FROM conversations c "
+                    "JOIN users u ON u.username = c.assignee "
+                    f"WHERE c.status = 'open' AND (u.disabled_at IS NOT NULL OR u.role NOT IN ({roles})) ORDER BY c.id")
     for conv in held:
-        _hand_back(db, conv["id"], now, {"from": conv["assignee"], "disabled": True})
+        why = {"disabled": True} if conv["disabled"] else {"role": conv["role"]}
+        _hand_back(db, conv["id"], now, {"from": conv["assignee"], **why})
     return len(held)
 
 

@@ -210,7 +210,8 @@ async def release(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> O
 
 @dataclass(frozen=True)
 class HandedBack:
-    """What disabling someone did to their work: conversations back in the queue, replies still held."""
+    """What disabling someone (or moving them off the queue) did to their work: conversations back in the queue,
+    replies still held."""
 
     released: int
     waiting_replies: int
@@ -218,15 +219,16 @@ class HandedBack:
     later: int = 0
 
 
-def hand_back_disabled(db: Database, username: str, *, now: datetime) -> HandedBack:
-    """In the transaction that disables ``username``: their open conversations go back to the unassigned queue
-    (they stayed theirs, and round-robin kept handing them more); the scheduler's housekeeping does the same for
+def hand_back_work(db: Database, username: str, *, now: datetime) -> HandedBack:
+    """In the transaction that disables ``username`` or gives them a role without the queue (marketing): their open
+    conversations go back to the unassigned queue (they stayed theirs, and round-robin kept handing them more;
+    a former agent made marketing could not even open them); the scheduler's housekeeping does the same for
     those that open again later. Their replies waiting for a lead stay there, for the lead to decide."""
     waiting = db.conn.execute("SELECT count(*) FROM replies WHERE created_by = ? AND state = 'awaiting_approval'",
                               (username,)).fetchone()[0]
     later = db.conn.execute("SELECT count(*) FROM conversations WHERE assignee = ? AND status IN ('pending', "
                             "'snoozed')", (username,)).fetchone()[0]
-    return HandedBack(queue.release_disabled(db, now=now), int(waiting), int(later))
+    return HandedBack(queue.release_stranded(db, now=now), int(waiting), int(later))
 
 
 async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: datetime) -> Outcome:

@@ -787,3 +787,28 @@ async def test_a_survey_answer_with_two_scores_is_refused_and_records_nothing(cl
     same = await client.post(link, data=b"score=7&score=7", allow_redirects=False,
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert same.status == 303  # the same value twice says one thing
+
+
+async def test_moving_an_agent_to_marketing_hands_their_open_conversations_back(client: TestClient,
+                                                                                web_store: Store) -> None:
+    """An agent made marketing kept their conversations, which they could no longer open (nor anyone else answer,
+    with reassign_after_minutes = 0); a lead made admin keeps theirs."""
+    mine = [await open_conversation(client, web_store) for _ in range(2)]  # claimed by the token's agent
+    opened, = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM conversations WHERE assignee = 'agent' AND status = 'open'").fetchone())
+    csrf = await login(client, "admin")
+    r = await client.post("/api/admin/users/agent", json={"role": "marketing"}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and f"{opened} open conversations of theirs back in the queue" in (await r.json())["message"]
+    held = web_store.read_sync(lambda db: db.conn.execute(
+        f"SELECT count(*) FROM conversations WHERE assignee = 'agent' AND id IN ({mine[0]}, {mine[1]})").fetchone()[0])
+    assert held == 0
+    why = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT data FROM events WHERE kind = 'conversation.reassigned' AND subject = ?",
+        (f"conversation:{mine[0]}",)).fetchone()[0])
+    assert json.loads(why) == {"from": "agent", "role": "marketing"}
+    web_store.write_sync(lambda db: db.conn.execute(
+        "UPDATE conversations SET assignee = 'lead', status = 'open' WHERE id = ?", (mine[1],)))
+    r = await client.post("/api/admin/users/lead", json={"role": "admin"}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and (await r.json())["message"] == "Saved lead."
+    assert web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT assignee FROM conversations WHERE id = ?", (mine[1],)).fetchone()[0]) == "lead"

@@ -47,7 +47,7 @@ from careline.app.web.security import hash_password
 from careline.domain import Role, utcnow
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, about
 from careline.store import workspace
-from responder import workflow
+from responder import queue, workflow
 
 USERNAME_ROUTE = f"{{name:{USERNAME}}}"
 
@@ -178,7 +178,8 @@ async def change_person(request: web.Request) -> web.Response:
 
     def save(db):  # type: ignore[no-untyped-def]
         after = update_account(db, actor, name, changes, leads=lead, expected=expected)
-        work = workflow.hand_back_disabled(db, name, now=utcnow()) if changes.get("disabled") else None
+        off_queue = changes.get("disabled") or changes.get("role") not in (None, *queue.QUEUE_ROLES)
+        work = workflow.hand_back_work(db, name, now=utcnow()) if off_queue else None
         return after, work
 
     after, work = await request.app[STORE].write(save)
