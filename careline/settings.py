@@ -539,6 +539,11 @@ def validate(settings: Settings) -> None:
                 raise ConfigError(f"sla.calendars[{i}].hours.{day}",
                                   f"{span!r} ends before it starts (hours run within one day, e.g. 09:00-17:30)")
     for i, p in enumerate(settings.sla.policies):
+        if p.resolution_minutes < p.first_response_minutes:
+            raise ConfigError(f"sla.policies[{i}].resolution_minutes",
+                              f"{p.resolution_minutes} is less than the first response target "
+                              f"({p.first_response_minutes}): a conversation would be due resolved before it is "
+                              "due an answer")
         if p.calendar and p.calendar not in calendars:
             raise ConfigError(f"sla.policies[{i}].calendar", f"no calendar named {p.calendar!r}")
         _check_words(f"sla.policies[{i}].priorities", p.priorities, PRIORITY_BANDS, "priority")

@@ -107,6 +107,8 @@ BRAND_A = "[[brands]]\nname = 'a'\nkeywords = ['x']\n"
      "'Standard' differs from 'standard' only in case"),
     ("[[sla.calendars]]\nname = 'UK'\n[[sla.calendars]]\nname = 'uk'", "sla.calendars[1].name", "only in case"),
     ("[[sla.policies]]\nname = ' vip'", "sla.policies[0].name", "no spaces at the ends"),
+    ("[[sla.policies]]\nname = 'urgent'\nfirst_response_minutes = 15\nresolution_minutes = 5",
+     "sla.policies[0].resolution_minutes", "5 is less than the first response target (15)"),
     ('[[sla.policies]]\nname = "v\\u0007ip"', "sla.policies[0].name", "no control characters"),
     ("[[sla.policies]]\nname = 'p'\npriorities = ['critical']", "sla.policies[0].priorities[0]",
      "no priority 'critical'; expected one of urgent, high, normal, low"),
