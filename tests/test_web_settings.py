@@ -278,3 +278,23 @@ async def test_a_save_right_after_an_import_keeps_the_imported_values(
     value = (await r.json())["value"]
     assert (value["first_response_minutes"], value["resolution_minutes"], value["next_response_minutes"]) == \
         (44, 480, 90)
+
+
+async def test_a_webhook_saved_without_its_signing_key_in_the_environment_says_it_will_not_be_sent(
+        client: tuple[TestClient, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The admin learnt only from "Send a test" that a webhook they saved is never sent (Careline signs every one)."""
+    c, tokens = client
+    monkeypatch.delenv("CARELINE_WEBHOOK_SECRET", raising=False)
+    r = await c.post("/api/admin/settings/responder.webhooks", headers=auth(tokens, "root"),
+                     json={"url": "https://hooks.example.com/careline", "events": ["breach"]})
+    assert r.status == 200, await r.text()
+    message = (await r.json())["message"]
+    assert "It will not be sent yet: $CARELINE_WEBHOOK_SECRET is not set" in message
+    page = await (await c.get("/admin/config", headers=auth(tokens, "root"))).text()
+    assert "not set: nothing is sent" in page
+    monkeypatch.setenv("CARELINE_WEBHOOK_SECRET", "whsec_" + "a" * 32)
+    r = await c.post("/api/admin/settings/responder.webhooks?item=https://hooks.example.com/careline",
+                     headers=auth(tokens, "root"), json={"version": 1, "events": ["breach", "warning"]})
+    assert r.status == 200, await r.text()
+    assert "will not be sent" not in (await r.json())["message"]
+    assert "not set: nothing is sent" not in await (await c.get("/admin/config", headers=auth(tokens, "root"))).text()

@@ -71,6 +71,7 @@ async def config_page(request: web.Request) -> web.Response:
     previews = [_preview(p, now) for p in configured_policies(settings)]
     return render(request, "admin_config.html", title="Configuration", settings=settings,
                   sources=_sources(settings), previews=previews, webhooks=settings.responder.webhooks,
+                  unsigned={h.secret_env for h in settings.responder.webhooks if not os.environ.get(h.secret_env)},
                   editors=await editors(request), problem=request.app[LIVE].problem,
                   version=request.app[LIVE].version)
 

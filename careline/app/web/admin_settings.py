@@ -10,6 +10,7 @@ for the whole service at once. Secrets never appear here: they stay in the envir
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import typing
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from careline.domain import Role
 from careline.errors import ConfigError
 from careline.overlay import SECTIONS, Entry, Section, items, section
 from careline.settings import check_template
-from careline.store.overlay import ItemExists, StaleEdit, item_version
+from careline.store.overlay import ItemExists, Saved, StaleEdit, item_version
 from responder.drafts import DEFAULT_TEMPLATES, BrandVoice, draft_reply
 
 #: Fields of a body that steer the save rather than set a value.
@@ -175,6 +176,17 @@ def refused(sec: Section, key: str, exc: ConfigError) -> web.Response:
     return web.json_response(error_body(400, "bad_request", f"not saved: it would leave {other}"), status=400)
 
 
+def _unsent(sec: Section, key: str, saved: Saved) -> str:
+    """A saved webhook whose signing key is not in Careline's environment is never sent (Careline signs every
+    webhook), which the admin learnt only from "Send a test": said at once, with what to do."""
+    hooks = saved.settings.responder.webhooks if sec.name == "responder.webhooks" else []
+    env = next((h.secret_env for h in hooks if h.url == key), "")
+    if not env or os.environ.get(env):
+        return ""
+    return (f" It will not be sent yet: ${env} is not set where Careline runs, and Careline never sends unsigned "
+            f"webhooks; set it to a whsec_ key and restart Careline.")
+
+
 @allow(Role.ADMIN)
 async def save_item(request: web.Request) -> web.Response:
     """Set the fields the body gives on one item (adding it when ``version`` is absent)."""
@@ -194,7 +206,7 @@ async def save_item(request: web.Request) -> web.Response:
         return stale(exc, sec)
     except ConfigError as exc:
         return refused(sec, key, exc)
-    message = f"Saved {sec.title.lower()} {key!r}: in effect now (version {saved.version})."
+    message = f"Saved {sec.title.lower()} {key!r}: in effect now (version {saved.version})." + _unsent(sec, key, saved)
     return web.json_response({"version": saved.version, "item": key, "value": saved.after, "message": message})
 
 
