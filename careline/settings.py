@@ -778,7 +778,7 @@ def template_problem(source: str) -> str:
 
 def _check_templates(settings: Settings) -> None:
     """Template keys name a configured brand (and a two-letter language); the text is safe Jinja."""
-    brands = {b.name for b in settings.brands}
+    brands = {b.name: b for b in settings.brands}
     for name, source in settings.responder.templates.items():
         key = f"responder.templates.{name}"
         match = re.fullmatch(r"([a-z0-9][a-z0-9_-]{0,39})/(?:([a-z]{2})/)?([a-z_]{1,40})", name)
@@ -786,8 +786,9 @@ def _check_templates(settings: Settings) -> None:
             raise ConfigError(key, "expected '<brand>/<intent>' or '<brand>/<language>/<intent>'")
         if match.group(1) not in brands:
             raise ConfigError(key, f"no brand named {match.group(1)!r}")
-        if match.group(3) not in INTENTS:
-            raise ConfigError(key, f"unknown intent {match.group(3)!r} (known: {', '.join(INTENTS)})")
+        known = (*INTENTS, *sorted(set(brands[match.group(1)].intents) - set(INTENTS)))
+        if match.group(3) not in known:
+            raise ConfigError(key, f"unknown intent {match.group(3)!r} (known: {', '.join(known)})")
         if not source.strip():
             raise ConfigError(key, "a template cannot be empty")
         if len(source) > TEMPLATE_MAX:  # every suggestion would be far over every platform's limit

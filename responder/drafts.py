@@ -598,7 +598,10 @@ def draft_reply(
 ) -> Draft:
     """A suggested reply for ``intent`` in ``brand``'s voice, checked for tone and length.
 
-    Unknown intents use the ``other`` template. When the first name makes an X draft too long, the
+    An intent without a template of its own uses the ``other`` template: a brand's own intent (``intents`` in
+    its settings) has one only where the brand wrote it (``lost_baggage`` or ``de/lost_baggage``), and a post in
+    a language without the brand's template for it is answered with the English one, saying so. When the first
+    name makes an X draft too long, the
     draft falls back to "there"; if it is still too long, the draft is returned with ``length.ok``
     false for the agent to shorten. ``limit`` overrides the platform's fixed limit (a Mastodon server's own);
     ``reply_to``, the handle answered, counts the mention Mastodon's sender puts in front.
@@ -607,12 +610,15 @@ def draft_reply(
     author_name = safe_name(author_name)
     if names_a_brand(author_name, (brand, voice.display_name, *voice.brand_names)):
         author_name = ""  # "Hi AcmeSupport," from Acme's own account: the greeting without a name instead
-    key = intent if intent in DEFAULT_TEMPLATES else "other"
+    key = intent if intent in DEFAULT_TEMPLATES or _brand_intent(intent, language, voice) else "other"
     lang, note = _reply_language(language, key, voice)
     if lang == "en":
         template = voice.templates.get(key) or DEFAULT_TEMPLATES[key]
-    else:
-        template = voice.templates.get(f"{lang}/{key}") or LANGUAGE_TEMPLATES[lang][key]
+    elif (found := voice.templates.get(f"{lang}/{key}") or LANGUAGE_TEMPLATES[lang].get(key)) is not None:
+        template = found
+    else:  # the brand's own intent, written in English only
+        lang, note = "en", f"no {language_name(lang)} template for {key}: the suggestion is in English"
+        template = voice.templates[key]
     variables = {
         "name": first_name(author_name, lang),
         "author_name": author_name,
@@ -661,6 +667,12 @@ def _english_words(template: str, lang: str) -> str | None:
     return (f"{names} {'is' if len(used) == 1 else 'are'} filled in with English words: Careline has no "
             f"{language_name(lang)} wording for {'it' if len(used) == 1 else 'them'}, so write "
             f"{'it' if len(used) == 1 else 'them'} into the template")
+
+
+def _brand_intent(intent: str, language: str | None, voice: BrandVoice) -> bool:
+    """Whether the brand wrote a template for its own ``intent`` that a post in ``language`` can be answered with:
+    the English one, or the language's own."""
+    return intent in voice.templates or (language is not None and f"{language}/{intent}" in voice.templates)
 
 
 def _reply_language(language: str | None, intent: str, voice: BrandVoice) -> tuple[str, str | None]:

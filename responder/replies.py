@@ -13,7 +13,7 @@ import functools
 import json
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,15 @@ from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.settings import Settings
 from careline.store.conversations import latest_send_back
 from careline.store.records import append_event, rows
-from responder.drafts import BrandVoice, Draft, draft_reply, load_brand_templates, reply_intent, safe_name
+from responder.drafts import (
+    COMPLAINT_ON,
+    BrandVoice,
+    Draft,
+    draft_reply,
+    load_brand_templates,
+    reply_intent,
+    safe_name,
+)
 from responder.priority import bucket_for
 from responder.queue import load
 from responder.textlimits import announced_limit, check_length
@@ -94,22 +102,54 @@ def case_ref(conv_id: int) -> str:
 
 
 def latest_customer_mention(db: Database, thread_key: str) -> dict[str, Any]:
+    """The thread's newest message, with its reading."""
+    return recent_messages(db, thread_key, limit=1)[-1]
+
+
+def recent_messages(db: Database, thread_key: str, *, limit: int) -> list[dict[str, Any]]:
+    """The thread's newest ``limit`` messages, newest last, with their readings."""
     found = rows(db, """SELECT m.key, m.text, m.platform_id, m.language, a.name, a.handle, c.intent,
                                c.intent_scores, c.complaint
                         FROM mentions m JOIN authors a ON a.key = m.author_key
                         LEFT JOIN classifications c ON c.mention_key = m.key
-                        WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT 1""", (thread_key,))
+                        WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT ?""", (thread_key, limit))
     if not found:
         raise NotFound(f"thread {thread_key} has no messages")
-    return found[0]
+    return found[::-1]
+
+
+#: How far back the suggested reply looks for a message that asks something, past ones that ask nothing.
+ANSWER_LOOKBACK = 10
+EARLIER_NOTE = "Answers the customer's earlier message: the latest asks nothing of its own."
+
+
+def answered_message(messages: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The classified message the suggested reply answers (``messages``: a thread's, oldest first), and a note
+    when it is not the latest: the latest, unless it asks nothing of its own (read as ``other`` and no
+    complaint: "lol", an emoji, "?") and an earlier one does, whose reading then picks the template. A complaint
+    followed by "@brand lol" was answered with "send us a DM with a few details", the template of "lol"."""
+    classified = [m for m in messages if m.get("intent")]
+    if not classified:
+        return None, None
+    latest = classified[-1]
+    if latest["intent"] != "other" or float(latest.get("complaint") or 0) >= COMPLAINT_ON:
+        return latest, None
+    for m in reversed(classified[-ANSWER_LOOKBACK:-1]):
+        if m["intent"] != "other":
+            return m, EARLIER_NOTE
+    return latest, None
 
 
 def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
-    """The suggested reply for the conversation's latest customer message."""
+    """The suggested reply for the conversation's latest customer message (:func:`answered_message`), in the
+    language of the latest."""
     conv = load(db, conv_id)
-    last = latest_customer_mention(db, conv["thread_key"])
-    return draft_for(conv, last["intent"], last["name"] or last["handle"], voices, language=last["language"],
-                     intent_scores=_scores(last["intent_scores"]), complaint=last["complaint"])
+    thread = recent_messages(db, conv["thread_key"], limit=ANSWER_LOOKBACK)
+    last, (answered, note) = thread[-1], answered_message(thread)
+    answered = answered or last
+    draft = draft_for(conv, answered["intent"], last["name"] or last["handle"], voices, language=last["language"],
+                      intent_scores=_scores(answered["intent_scores"]), complaint=answered["complaint"])
+    return with_note(draft, note)
 
 
 def _scores(value: str | Mapping[str, float] | None) -> dict[str, float]:
@@ -137,7 +177,14 @@ def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices
                         reply_to=str(conv.get("handle") or "") or None)
     if why is None:
         return draft
-    return dataclasses.replace(draft, note=" ".join(_sentence(n) for n in (why, draft.note) if n))
+    return with_note(draft, why)
+
+
+def with_note(draft: Draft, note: str | None) -> Draft:
+    """``draft`` with ``note`` said first, before the note it had (each a sentence of its own)."""
+    if not note:
+        return draft
+    return dataclasses.replace(draft, note=" ".join(_sentence(n) for n in (note, draft.note) if n))
 
 
 def _sentence(note: str) -> str:

@@ -77,7 +77,8 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_pa
         a, b = effective(bootstrap, a_store), effective(bootstrap, b_store)
         assert [x.name for x in b.brands] == ["skylark", "zed"]
         assert b.brands == a.brands and b.sla == a.sla and b.sources == a.sources
-        assert b.responder.templates == {"zed/fr/delivery": "Bonjour {{ name }} ! Réf. {{ case_ref }}"}
+        assert b.responder.templates == {**bootstrap.responder.templates,  # the file's, and the browser's
+                                         "zed/fr/delivery": "Bonjour {{ name }} ! Réf. {{ case_ref }}"}
         events = b_store.read_sync(lambda db: db.conn.execute(
             "SELECT actor, subject, data FROM events WHERE kind = 'settings.changed' ORDER BY id").fetchall())
         assert len(events) == 5 and all(actor.startswith("cli:") for actor, _, _ in events)
@@ -123,7 +124,7 @@ def test_an_import_that_drops_items_asks_first_audits_each_and_moves_the_version
 
 @pytest.mark.parametrize(("patch", "words"), [
     ('\n[[brands]]\nname = "Bad!"\nkeywords = ["x"]\n', "brands[2].name"),
-    ('\n[responder.templates]\n"skylark/delivery" = "{% for i in x %}{% endfor %}"\n', "cannot use for"),
+    ('\n"skylark/delivery" = "{% for i in x %}{% endfor %}"\n', "cannot use for"),  # into the file's templates
     # a blank keyword made X's query "() -is:retweet", refused on every poll
     ('\n[[brands]]\nname = "blank"\nkeywords = ["refund", " "]\n', "brands[2].keywords[1]"),
     # a NUL in a name that goes into replies: every templated reply of the brand was refused
@@ -133,7 +134,10 @@ def test_an_invalid_file_is_refused_naming_the_key_and_nothing_is_stored(tmp_pat
                                                                        words: str) -> None:
     db = tmp_path / "c.db"
     bad = tmp_path / "bad.toml"
-    bad.write_text(DEMO.read_text(encoding="utf-8") + patch, encoding="utf-8")
+    demo = DEMO.read_text(encoding="utf-8")
+    table = "[responder.templates]"
+    bad.write_text(demo.replace(table, table + patch, 1) if patch.startswith('\n"') else demo + patch,
+                   encoding="utf-8")
     done = careline("config", "import", str(bad), db=db)
     assert done.returncode == 2 and words in done.stderr, done.stderr
     store = Store(db).open_sync()

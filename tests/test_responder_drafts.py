@@ -263,3 +263,20 @@ def test_every_brand_of_the_settings_is_known_to_every_voice(tmp_path: Path) -> 
     assert d.text.startswith("Hi there,")  # the handle stands in for a missing name, and is the brand's too
     d = draft_for({"id": 7, "brand": "skylark", "platform": "x", "handle": "pat"}, "delivery", "Pat Quinn", voices)
     assert d.text.startswith("Hi Pat,")
+
+
+def test_a_brands_own_intent_is_answered_with_its_own_template_where_the_brand_wrote_one() -> None:
+    """A brand's intent (``intents`` in its settings) has a template only where the brand wrote it; elsewhere the
+    ``other`` one, and a post in a language the brand did not write it in gets the English one, saying so."""
+    own = "{{ greeting }} {{ name }}, sorry your bag is lost. Please {{ dm }} with your tag number."
+    french = "Désolés pour votre bagage, {{ name }}."
+    voice = BrandVoice(display_name="Skylark Air", templates={"lost_baggage": own, "fr/lost_baggage": french})
+    english = draft_reply("lost_baggage", "skylark", "Priya", "CL-1", "x", voice=voice)
+    assert english.intent == "lost_baggage" and "sorry your bag is lost" in english.text and english.source == "brand"
+    french = draft_reply("lost_baggage", "skylark", "Priya", "CL-1", "x", voice=voice, language="fr")
+    assert french.text.startswith("Désolés pour votre bagage") and french.language == "fr"
+    german = draft_reply("lost_baggage", "skylark", "Priya", "CL-1", "x", voice=voice, language="de")
+    assert german.language == "en" and "sorry your bag is lost" in german.text
+    assert german.note == "no German template for lost_baggage: the suggestion is in English"
+    bare = draft_reply("lost_baggage", "skylark", "Priya", "CL-1", "x", voice=BrandVoice(display_name="Skylark Air"))
+    assert bare.intent == "other"

@@ -214,3 +214,20 @@ def test_a_customer_message_reopens_a_resolved_conversation_and_clears_what_reso
     assert seeded.write_sync(write) == 1
     row = seeded.read_sync(lambda db: queue.load(db, conv))
     assert (row["status"], row["resolved_at"], row["resolution_clock_s"]) == ("open", None, None)
+
+
+@pytest.mark.parametrize(("thread", "answered", "note"), [
+    ([("billing", 0.9), ("other", 0.1)], 0, True),  # a complaint, then "lol": the complaint's template
+    ([("billing", 0.9), ("other", 0.8)], 1, False),  # the latest complains itself, of nothing in particular
+    ([("billing", 0.9), ("praise", 0.1)], 1, False),  # "thanks, sorted": the thanks
+    ([("other", 0.1), ("other", 0.1)], 1, False),  # nothing asked anywhere: the latest
+    ([("question", 0.2), ("billing", 0.9), ("other", 0.0), ("other", 0.1)], 1, True),  # the nearest that asks
+    ([], None, False),
+])
+def test_the_suggestion_answers_the_latest_message_that_asks_something(
+        thread: list[tuple[str, float]], answered: int | None, note: bool) -> None:
+    messages = [{"key": f"m{i}", "intent": intent, "complaint": complaint} for i, (intent, complaint) in
+                enumerate(thread)]
+    message, said = replies.answered_message([*messages, {"key": "unread", "intent": None}])
+    assert (message["key"] if message else None) == (f"m{answered}" if answered is not None else None)
+    assert said == (replies.EARLIER_NOTE if note else None)

@@ -194,3 +194,15 @@ def test_survey_in_reply_without_a_public_url_is_warned_about(tmp_path: Path, ca
     load_settings(write(tmp_path, brand + '[responder]\nsurvey = "csat"\npublic_url = "https://care.example.com"\n'),
                   environ={})
     assert "survey_in_reply" not in caplog.text
+
+
+def test_a_template_may_name_its_brands_own_intent_and_no_other_brands(tmp_path: Path) -> None:
+    brands = ("[[brands]]\nname = 'skylark'\nkeywords = ['x']\nintents = { lost_baggage = ['my bag is lost'] }\n"
+              "[[brands]]\nname = 'brightwave'\nkeywords = ['y']\n")
+    ok = load_settings(write(tmp_path, brands + "[responder.templates]\n'skylark/lost_baggage' = 'Sorry {{ name }}'\n"),
+                       environ={})
+    assert "skylark/lost_baggage" in ok.responder.templates
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, brands + "[responder.templates]\n'brightwave/lost_baggage' = 'Sorry'\n"),
+                      environ={})
+    assert "unknown intent 'lost_baggage'" in str(err.value)

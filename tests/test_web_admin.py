@@ -286,13 +286,15 @@ async def test_a_webhook_test_delivery_is_signed_and_reported(acc_store, monkeyp
 
 @contextlib.asynccontextmanager
 async def templates_admin(acc_store) -> AsyncIterator[tuple[TestClient, str, str]]:  # type: ignore[no-untyped-def]
-    """An admin signed in on /admin/templates of a one-brand app: (client, the page, its CSRF token)."""
+    """An admin signed in on /admin/templates of a one-brand app (with an intent of its own): (client, the page,
+    its CSRF token)."""
     from aiohttp.test_utils import TestServer
 
     from careline.app.web.app import create_app
     from careline.settings import BrandSettings, Settings
 
-    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"])])
+    settings = Settings(brands=[BrandSettings(name="skylark", display_name="Skylark Air", keywords=["skylark"],
+                                              intents={"lost_baggage": ["my bag is lost", "baggage did not arrive"]})])
     async with TestClient(TestServer(create_app(settings, acc_store))) as client:
         assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303
         page = await (await client.get("/admin/templates")).text()
@@ -568,3 +570,23 @@ async def test_the_template_preview_offers_each_platform_once(acc_store) -> None
     async with templates_admin(acc_store) as (_client, page, _csrf):
         offered = re.findall(r"<option>([a-z]+)</option>", page.split('id="tp-platform"', 1)[1].split("</select>")[0])
     assert offered == ["bluesky", "mastodon", "reddit", "x"]
+
+
+async def test_a_brands_own_intent_gets_a_template_of_its_own(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The demo's lost_baggage was tagged on posts, but its template could not be saved ("unknown intent"): a lost
+    bag was answered with "send us your order number and a photo"."""
+    async with templates_admin(acc_store) as (client, page, csrf):
+        assert "<option>lost_baggage</option>" in page
+        assert "none yet: the other template" in page  # the catalogue row of the intent before it has one
+        template = "{{ greeting }} {{ name }}, so sorry your bag went missing. Please {{ dm }} your tag number."
+        status, preview = await call(client, csrf, "/api/admin/templates/preview", {
+            "brand": "skylark", "intent": "lost_baggage", "platform": "x", "template": template})
+        assert status == 200 and "bag went missing" in preview["text"], preview
+        status, answer = await call(client, csrf, "/api/admin/settings/templates", {
+            "brand": "skylark", "intent": "lost_baggage", "template": template})
+        assert status in (200, 201), answer
+        page = await (await client.get("/admin/templates")).text()
+        assert "none yet: the other template" not in page
+        status, answer = await call(client, csrf, "/api/admin/settings/templates", {
+            "brand": "skylark", "intent": "lost_luggage", "template": template})
+        assert status == 400 and "unknown intent 'lost_luggage'" in answer["error"]["message"], answer

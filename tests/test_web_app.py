@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlite_utils import Database
 
 from careline.app.web.app import create_app
 from careline.app.web.auth import create_token, create_user
 from careline.app.web.keys import SLA_CACHE, STORE
 from careline.app.web.migrations import WEB
-from careline.domain import Role
+from careline.domain import Role, to_iso
 from careline.settings import BrandSettings, Settings
 from careline.store import Store
 from platforms.simulator.server import Simulator
@@ -674,3 +675,29 @@ def test_a_session_s_browser_reads_as_a_person_names_it(agent: str, named: str) 
     from careline.app.web.app import browser_of
 
     assert browser_of(agent) == named
+
+
+async def test_a_complaint_followed_by_lol_is_answered_as_the_complaint(client: TestClient, web_store: Store) -> None:
+    """A complaint, then "@brand lol": the suggestion was the template of "lol" ("send us a DM with a few
+    details")."""
+    def follow_up(db: Database) -> int:
+        conv, thread, author, brand, at = db.conn.execute(
+            "SELECT c.id, c.thread_key, c.author_key, c.brand, m.created_at FROM conversations c JOIN classifications "
+            "cl ON cl.mention_key = (SELECT key FROM mentions WHERE thread_key = c.thread_key) JOIN mentions m "
+            "ON m.key = cl.mention_key WHERE cl.intent = 'billing' AND c.status = 'new' LIMIT 1").fetchone()
+        later = to_iso(datetime.fromisoformat(at) + timedelta(minutes=3))
+        db.conn.execute("INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, "
+                        "created_at, fetched_at, conversation_id, thread_key, language, raw, stage) VALUES "
+                        "('x:lol', 'x', 'lol', ?, 'x-search', ?, '@brand lol', 'https://example.invalid/lol', ?, ?, "
+                        "'lol', ?, 'en', '{}', 'routed')", (brand, author, later, later, thread))
+        db.conn.execute("INSERT INTO classifications (mention_key, model_version, sentiment, sentiment_scores, "
+                        "complaint, detractor, intent, intent_scores, classified_at) VALUES ('x:lol', 't', "
+                        "'neutral', '{}', 0.08, 0.2, 'other', '{\"other\": 0.6}', ?)", (later,))
+        return int(conv)
+
+    conv = await web_store.write(follow_up)
+    detail = await (await client.get(f"/api/conversations/{conv}",
+                                     headers={"Authorization": f"Bearer {web_store.token}"})).json()  # type: ignore[attr-defined]
+    assert detail["draft"]["intent"] == "billing", detail["draft"]
+    assert detail["draft"]["note"].startswith("Answers the customer's earlier message")
+    assert detail["classification"]["intent"] == "other"  # the reading shown is still the latest message's

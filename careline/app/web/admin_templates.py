@@ -25,6 +25,7 @@ from careline.languages import NAMES, language_name
 from careline.settings import TEMPLATE_MAX, template_problem
 from responder.drafts import DEFAULT_TEMPLATES, LANGUAGE_TEMPLATES, draft_reply
 from responder.textlimits import LIMITS, PLATFORM_CHOICES
+from responder.workflow import intent_choices
 
 SAMPLE_AUTHOR = "Priya Natarajan"
 SAMPLE_REF = "C-10442"
@@ -38,15 +39,18 @@ def _check_light(template: str) -> None:
 
 
 def _catalogue(request: web.Request) -> list[dict[str, Any]]:
-    """One row per brand and intent: whose template applies (the brand's file or the default) and its text."""
+    """One row per brand and intent: whose template applies (the brand's file or the default) and its text; a
+    brand's own intents too, which have the ``other`` template until the brand writes one."""
     voices = request.app[DESK].voices
     out = []
     for brand in settings_now(request.app).brands:
         voice = voices.get(brand.name)
-        for intent, default in DEFAULT_TEMPLATES.items():
+        for intent in intent_choices(settings_now(request.app), brand.name):
             own = voice.templates.get(intent)
-            out.append({"brand": brand.name, "intent": intent, "source": "brand" if own else "default",
-                        "template": own or default})
+            default = ("default", DEFAULT_TEMPLATES[intent]) if intent in DEFAULT_TEMPLATES else \
+                ("none yet: the other template", DEFAULT_TEMPLATES["other"])
+            out.append({"brand": brand.name, "intent": intent, "source": "brand" if own else default[0],
+                        "template": own or default[1]})
     return out
 
 
@@ -73,7 +77,8 @@ async def templates_page(request: web.Request) -> web.Response:
     saved = (await editors(request))["templates"]
     return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
                   other_languages=_other_languages(request),
-                  brands=[b.name for b in settings_now(request.app).brands], intents=list(DEFAULT_TEMPLATES),
+                  brands=[b.name for b in settings_now(request.app).brands],
+                  intents=intent_choices(settings_now(request.app), None),
                   platforms=PLATFORM_CHOICES, saved=dataclasses.replace(saved, new=[]))
 
 
@@ -91,8 +96,8 @@ async def preview(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text=f"language {language!r} is not a code we know (two letters, e.g. th for Thai)")
     if brand not in {b.name for b in settings_now(request.app).brands}:
         raise web.HTTPNotFound(text=f"no brand {brand!r}")
-    if intent not in DEFAULT_TEMPLATES:
-        raise web.HTTPBadRequest(text=f"intent must be one of {', '.join(DEFAULT_TEMPLATES)}")
+    if intent not in (known := intent_choices(settings_now(request.app), brand)):
+        raise web.HTTPBadRequest(text=f"intent must be one of {', '.join(known)}")
     if platform not in LIMITS:
         raise web.HTTPBadRequest(text=f"platform must be one of {', '.join(sorted(LIMITS))}")
     voice = request.app[DESK].voices.get(brand)

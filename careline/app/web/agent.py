@@ -45,10 +45,9 @@ from careline.views import (
     thread_length,
     users,
 )
-from classifiers.abc import INTENTS
 from responder import workflow
 from responder.policy import effort_of
-from responder.replies import Voices, draft_for
+from responder.replies import Voices, answered_message, draft_for, with_note
 from responder.slastate import sla_state, sla_words
 from responder.surveys import link_in_reply, service_url, survey_url
 from responder.textlimits import LIMITS, PLATFORM_CHOICES, announced_limit
@@ -192,15 +191,16 @@ def _loads(value: str | None, default: Any) -> Any:
         return default
 
 
-def suggest(settings: Settings, conv: dict[str, Any], latest: dict[str, Any] | None, language: str | None = None,
-            limit: int | None = None) -> dict[str, Any]:
-    """The suggested reply to the ``latest`` classified message, in the brand's voice (templates
-    included) and, where a template exists, the customer's language, with its length, tone findings
-    and a note when it could not be localised or is not the intent's own template."""
-    d = draft_for(conv, latest["intent"] if latest else None, conv.get("author_name") or conv["handle"],
-                  Voices.from_settings(settings), language=language, limit=limit,
-                  intent_scores=latest.get("intent_scores") if latest else None,
-                  complaint=latest.get("complaint") if latest else None)
+def suggest(settings: Settings, conv: dict[str, Any], latest: Mapping[str, Any] | None, language: str | None = None,
+            limit: int | None = None, *, note: str | None = None) -> dict[str, Any]:
+    """The suggested reply to ``latest``, the classified message it answers (``replies.answered_message``), in
+    the brand's voice (templates included) and, where a template exists, the customer's language, with its
+    length, tone findings and a note when it could not be localised, is not the intent's own template or
+    answers an earlier message (``note``)."""
+    d = with_note(draft_for(conv, latest["intent"] if latest else None, conv.get("author_name") or conv["handle"],
+                            Voices.from_settings(settings), language=language, limit=limit,
+                            intent_scores=latest.get("intent_scores") if latest else None,
+                            complaint=latest.get("complaint") if latest else None), note)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "tone_language": d.tone.language, "source": d.source, "language": d.language,
             "note": d.note}
@@ -212,9 +212,11 @@ def saved_replies(settings: Settings, conv: dict[str, Any], language: str | None
     exists, filled in for this customer and checked (tone and the platform's length): the picker."""
     voices = Voices.from_settings(settings)
     out = []
-    for intent in INTENTS:
+    for intent in workflow.intent_choices(settings, conv["brand"]):
         d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices, language=language,
                       limit=limit)
+        if d.intent != intent:  # the brand's own intent, with no template of its own yet
+            continue
         out.append({"intent": intent, "text": d.text, "length": d.length.length, "limit": d.length.limit,
                     "ok": d.length.ok and not d.tone.defensive, "source": d.source, "language": d.language})
     return out
@@ -281,6 +283,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
         e["data"] = _loads(e.get("data"), {})
     classified = [m for m in d["thread"] if m.get("intent")]
     latest = classified[-1] if classified else None
+    answered, answered_note = answered_message(d["thread"])
     d["classification"] = latest
     d["effort"] = {"repeat_contacts": len(d["history"]["conversations"]),
                    "messages_in_thread": len(d["thread"]),
@@ -288,7 +291,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     last_message = d["thread"][-1] if d["thread"] else None
     limit = announced_limit(limits, conv["platform"], conv["brand"])
     language = last_message.get("language") if last_message else None
-    d["draft"] = suggest(settings, conv, latest, language, limit)
+    d["draft"] = suggest(settings, conv, answered, language, limit, note=answered_note)
     d["answered"] = answered_by(d)
     d["saved_replies"] = saved_replies(settings, conv, language, limit)
     d["send_backs"] = send_backs(d)
