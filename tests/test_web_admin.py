@@ -590,3 +590,23 @@ async def test_a_brands_own_intent_gets_a_template_of_its_own(acc_store) -> None
         status, answer = await call(client, csrf, "/api/admin/settings/templates", {
             "brand": "skylark", "intent": "lost_luggage", "template": template})
         assert status == 400 and "unknown intent 'lost_luggage'" in answer["error"]["message"], answer
+
+
+async def test_the_account_events_read_as_words_with_their_letters(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The details column showed the stored JSON, a name such as "Zoë Ångström 山田" as \\u escapes."""
+    async with templates_admin(acc_store) as (client, _page, csrf):
+        status, answer = await call(client, csrf, "/api/admin/users", {
+            "username": "zoe", "role": "agent", "display_name": "Zoë Ångström 山田"})
+        assert status in (200, 201), answer
+        page = await (await client.get("/admin")).text()
+    audit = page.split('id="audit"', 1)[1]
+    assert "Zoë Ångström 山田" in audit and "\\u00eb" not in audit and "&#34;" not in audit
+    assert "role: agent" in audit
+
+
+def test_event_data_reads_as_key_value_pairs() -> None:
+    from careline.app.web.app import readable_data
+
+    assert readable_data('{"before": null, "after": {"role": "lead", "teams": ["a", "b"]}}') == (
+        "before: none; after: {role: lead, teams: [a, b]}")
+    assert readable_data("not json") == "not json" and readable_data("{}") == "—"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -109,6 +110,26 @@ def browser_of(user_agent: object) -> str:
     if not browser:
         return ua[:40] or "unknown"
     return f"{browser} on {system}" if system else browser
+
+
+def readable_data(data: object) -> str:
+    """An audit event's data (stored JSON) as a person reads it: ``key: value`` pairs, letters as they are written.
+    The account events showed the raw JSON, a name such as "Zoë" as ``Zo\\u00eb``."""
+    try:
+        value = json.loads(data) if isinstance(data, str) else data
+    except ValueError:
+        return str(data)
+
+    def show(v: object) -> str:
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k}: {show(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, list):
+            return "[" + ", ".join(show(x) for x in v) + "]"
+        return "none" if v is None else str(v)
+
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {show(v)}" for k, v in value.items()) or "—"
+    return show(value)
 
 
 #: Business errors and their HTTP status and error code, most specific first.
@@ -277,6 +298,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[TEMPLATES].filters["isolate_handles"] = isolate_handles
     app[TEMPLATES].filters["team_time"] = team_time(settings.service.timezone)
     app[TEMPLATES].filters["browser_of"] = browser_of
+    app[TEMPLATES].filters["readable_data"] = readable_data
     app[TEMPLATES].globals["outcome_keys"] = " ".join(sorted(OUTCOME_KEYS))  # outcome.js takes them off the address
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
