@@ -290,3 +290,22 @@ def test_a_bulk_action_missing_its_value_is_asked_for_and_a_refused_one_keeps_th
         assert page.locator("td.pick input:checked").count() == 0
     finally:
         context.close()
+
+
+def test_a_long_view_name_without_spaces_keeps_its_delete_button_on_a_phone(browser: Any, live: LiveServer) -> None:
+    """A 40-letter name with no space made the queue 399 px wide on a 390 px phone, its × off the screen."""
+    context = browser.new_context(viewport={"width": 390, "height": 900}, base_url=live.url)
+    page = context.new_page()
+    login(page, "lead")
+    page.goto("/?brand=skylark")
+    name = "V" * 40
+    page.get_by_label("View name").fill(name)
+    page.get_by_role("button", name="Save view").click()
+    page.wait_for_url(re.compile(r"brand=skylark"))
+    delete = page.get_by_role("button", name=f"Delete view {name}")
+    box = delete.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    delete.click()
+    page.wait_for_selector("#view-undo")
+    context.close()
