@@ -701,3 +701,16 @@ async def test_a_complaint_followed_by_lol_is_answered_as_the_complaint(client: 
     assert detail["draft"]["intent"] == "billing", detail["draft"]
     assert detail["draft"]["note"].startswith("Answers the customer's earlier message")
     assert detail["classification"]["intent"] == "other"  # the reading shown is still the latest message's
+
+
+async def test_a_leads_error_and_refusal_pages_keep_the_approvals_entry(client: TestClient, web_store: Store) -> None:
+    """A page refused before its handler ran (a lead at /trends), or drawn as the answer to a refused form, lost the
+    lead's Approvals entry in the navigation."""
+    await login(client, "lead")
+    html = {"Accept": "text/html"}
+    normal = await (await client.get("/sla", headers=html)).text()
+    assert 'href="/sla#approvals"' in normal
+    refused = await client.get("/trends", headers=html)
+    assert refused.status == 403 and 'href="/sla#approvals"' in await refused.text()
+    missing = await client.get("/conversations/999999", headers=html)
+    assert missing.status == 404 and 'href="/sla#approvals"' in await missing.text()

@@ -51,7 +51,7 @@ from careline.app.web.keys import (
     THROTTLE,
 )
 from careline.app.web.migrations import WEB
-from careline.app.web.pages import OOPS, OOPS_SIG, approvals_badge, page_sent_from, render
+from careline.app.web.pages import OOPS, OOPS_SIG, approvals_badge, count_approvals, page_sent_from, render
 from careline.app.web.presence import Presence
 from careline.app.web.sealing import seal_stored
 from careline.app.web.security import isolate_handles, seal_message
@@ -149,9 +149,11 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
+        await count_approvals(request)
         return error_response(request, exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason,
                               exc.headers)
     except CarelineError as exc:
+        await count_approvals(request)
         status, code = next((s, c) for kind, s, c in BUSINESS_ERRORS if isinstance(exc, kind))
         return back_with_error(request, str(exc)) or error_response(request, status, code, str(exc),
                                                                     field=exc.field)

@@ -31,12 +31,19 @@ APPROVALS_HREF = "/sla#approvals"
 async def approvals_badge(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count the replies waiting for approval before a lead's page renders, for the nav badge:
     a lead who is not on the SLA page still sees that an agent is waiting (one indexed count)."""
-    who: Principal | None = request.get(USER_KEY)
-    if request.method == "GET" and who is not None and who.can(Role.LEAD) and not request.path.startswith(
-            ("/api/", "/static/")):
-        request[APPROVALS] = await request.app[STORE].read(lambda db: db.conn.execute(
-            "SELECT count(*) FROM replies WHERE state = 'awaiting_approval'").fetchone()[0])
+    await count_approvals(request)
     return await handler(request)
+
+
+async def count_approvals(request: web.Request) -> None:
+    """``APPROVALS`` for a lead's page, once per request: the pages' middleware counts them, and so does the
+    error middleware for the pages it draws (a page refused before the handler ran lost the lead's Approvals
+    entry, and so did a refused form's page, counted for GET requests only)."""
+    who: Principal | None = request.get(USER_KEY)
+    if APPROVALS in request or who is None or not who.can(Role.LEAD) or request.path.startswith(("/api/", "/static/")):
+        return
+    request[APPROVALS] = await request.app[STORE].read(lambda db: db.conn.execute(
+        "SELECT count(*) FROM replies WHERE state = 'awaiting_approval'").fetchone()[0])
 
 
 def home_for(who: Principal) -> str:
