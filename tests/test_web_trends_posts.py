@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlite_utils import Database
 
@@ -143,3 +144,19 @@ def test_all_brands_means_our_own_brands_in_the_charts_and_the_posts_behind_them
         assert sum(c for _, c in [(h["hour"], h["count"]) for h in data["hourly"]]) <= ours
     finally:
         store.close_sync()
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ("days=0", "Days must be a whole number from 1 to 365."), ("days=abc", "Days must be a whole number"),
+    ("platform=myspace", "Platform must be one of x, reddit, bluesky, mastodon."),
+    ("brand=nobody", "There is no brand &#39;nobody&#39;."), ("language=Klingon", "Language must be a language code")])
+async def test_a_trends_link_the_page_cannot_take_shows_the_default_page_with_the_reason(
+        client: TestClient, web_store: Store, query: str, words: str) -> None:
+    """/trends?days=0 was an error page in the parser's words ("Input should be greater than or equal to 1")."""
+    auth = await _token(web_store, "marketing")
+    r = await client.get(f"/trends?{query}", headers={**auth, "Accept": "text/html"})
+    page = await r.text()
+    assert r.status == 400 and 'id="trends-error"' in page and words in page, page[:2000]
+    assert "Showing the last 30 days of our brands instead." in page and 'id="chart-sentiment"' in page
+    api = await client.get(f"/api/trends?{query}", headers=auth)
+    assert api.status in (400, 422)  # a script still gets the refusal, not other numbers

@@ -39,12 +39,14 @@ MAX_SURVEY_BATCH = 1000
 log = logging.getLogger(__name__)
 
 
-async def _trends(request: web.Request) -> dict[str, Any]:
+async def _trends(request: web.Request, *, plain: bool = False) -> dict[str, Any]:
+    """The trends the request's query asks for; ``plain``: the default ones (30 days of our brands), whatever it
+    asks."""
     settings = settings_now(request.app)
-    query = schemas.read_query(request, schemas.TrendsQuery)
+    query = schemas.validate_text(schemas.TrendsQuery, {} if plain else request.query)
     brand = query.brand or None
     if brand is not None and brand not in {b.name for b in settings.brands}:
-        raise web.HTTPBadRequest(text="unknown brand")
+        raise web.HTTPBadRequest(text=f"there is no brand {brand[:40]!r}")
     now = utcnow()
     platform = query.platform or None
     language = chosen_language(query.language)
@@ -65,11 +67,25 @@ def chosen_language(typed: str) -> str | None:
     return code
 
 
+#: What a field of the page's query may be, in words (its parser's own words read "Input should be greater than or
+#: equal to 1").
+QUERY_WORDS = {"days": "days must be a whole number from 1 to 365",
+               "platform": f"platform must be one of {', '.join(PLATFORMS)}",
+               "brand": "brand must be one of the brands in the list"}
+
+
 @allow(Role.MARKETING)
 async def trends_page(request: web.Request) -> web.Response:
-    data = await _trends(request)
-    return render(request, "trends.html", title="Trends", t=data, brands=settings_now(request.app).brands,
-                  platforms=PLATFORMS)
+    """The page, or (for a query it cannot take: a link with days=0, a platform or brand that is not there) the
+    default one with the reason on top, as the lead's reports do: it was an error page in the parser's words."""
+    try:
+        data, refused, status = await _trends(request), "", 200
+    except (CarelineError, web.HTTPBadRequest) as exc:
+        said = (exc.text or "") if isinstance(exc, web.HTTPBadRequest) else str(exc)
+        field = said.split(":", 1)[0] if ":" in said else ""
+        data, refused, status = await _trends(request, plain=True), QUERY_WORDS.get(field, said), 400
+    return render(request, "trends.html", status=status, title="Trends", t=data, trends_error=refused,
+                  brands=settings_now(request.app).brands, platforms=PLATFORMS)
 
 
 #: The charts a CSV can hold: each names its list in the trends data.
