@@ -53,6 +53,7 @@ async def test_a_new_brand_applies_at_once_and_is_audited(client: tuple[TestClie
     assert r.status == 200, await r.text()
     body = await r.json()
     assert body["value"]["keywords"] == ["zedshoes", '"zed shoes"'] and body["version"] == 1
+    assert body["message"] == "Saved brand 'zed': in effect now (version 1)."  # one brand, not "brands"
     live = c.server.app[LIVE]
     assert [b.name for b in live.current.brands] == ["skylark", "zed"]
     assert c.server.app[DESK].settings.brand("zed").display_name == "Zed <Shoes>"  # the use cases see it too

@@ -206,7 +206,7 @@ async def save_item(request: web.Request) -> web.Response:
         return stale(exc, sec)
     except ConfigError as exc:
         return refused(sec, key, exc)
-    message = f"Saved {sec.title.lower()} {key!r}: in effect now (version {saved.version})." + _unsent(sec, key, saved)
+    message = f"Saved {one_of(sec)} {key!r}: in effect now (version {saved.version})." + _unsent(sec, key, saved)
     return web.json_response({"version": saved.version, "item": key, "value": saved.after, "message": message})
 
 
@@ -220,7 +220,7 @@ async def delete_item(request: web.Request) -> web.Response:
     if expected is None:
         raise web.HTTPBadRequest(text="version is required to delete")
     if key not in items(request.app[LIVE].current, sec.name):
-        raise web.HTTPNotFound(text=f"no {sec.title.lower()} item {key!r}")
+        raise web.HTTPNotFound(text=f"no {one_of(sec)} {key!r}")
     try:
         saved = await request.app[LIVE].change(sec.name, key, None, expected=expected, actor=user_of(request).username)
     except StaleEdit as exc:
@@ -228,7 +228,7 @@ async def delete_item(request: web.Request) -> web.Response:
     except ConfigError as exc:  # another item needs this one (a policy on a calendar)
         return refused(sec, key, exc)
     return web.json_response({"version": saved.version, "item": key,
-                              "message": f"Deleted {sec.title.lower()} {key!r} (version {saved.version})."})
+                              "message": f"Deleted {one_of(sec)} {key!r} (version {saved.version})."})
 
 
 def add_routes(app: web.Application) -> None:
@@ -238,7 +238,13 @@ def add_routes(app: web.Application) -> None:
 
 
 NOUNS = {"brands": "a brand", "sla.policies": "an SLA policy", "sla.calendars": "a business calendar",
-         "responder.webhooks": "a webhook", "templates": "a reply template"}
+         "responder.webhooks": "a webhook", "templates": "a reply template", "sources": "a source"}
+
+
+def one_of(sec: Section) -> str:
+    """One item of ``sec`` named as a person says it: "Saved SLA policy 'urgent'", where the section's title made
+    "Saved sla policies 'urgent'"."""
+    return NOUNS.get(sec.name, "an item").split(" ", 1)[1]
 
 
 @dataclass(frozen=True)
