@@ -232,3 +232,24 @@ def test_competitor_names_are_counted_by_trigger_and_a_new_name_is_backfilled(we
         assert naming(db, "skylark", "Copperline", since, None) == 2
 
     web_store.write_sync(work)
+
+
+async def test_every_intent_with_posts_is_charted_so_the_bars_add_up(client: TestClient, web_store: Store) -> None:
+    """The ten most frequent intents cut a brand's own intent tied with the tenth: the bars summed to 122 of 126."""
+    intents = ["delivery", "refund_return", "billing", "outage_bug", "account_access", "service_experience",
+               "question", "praise", "product_quality", "other", "lost_baggage", "seat_upgrade"]
+
+    def write(db: Database) -> None:
+        for n, intent in enumerate(intents):
+            for key in add_posts(db, "bluesky", 2, start=1000 + 10 * n):
+                classify(db, key, sentiment="negative", language="en", intent=intent)
+
+    await web_store.write(write)
+    data = await (await client.get("/api/trends", headers=await _auth(web_store))).json()
+    charted = {i["intent"]: i["count"] for i in data["intents"]}
+    assert {"lost_baggage", "seat_upgrade"} <= set(charted) and len(charted) >= 12
+    recent = await web_store.read(lambda db: db.conn.execute(
+        "SELECT count(*) FROM mentions m JOIN classifications c ON c.mention_key = m.key "
+        "WHERE m.created_at >= ? AND m.brand IN ('skylark', 'brightwave')",
+        (data["intents_since"],)).fetchone()[0])
+    assert sum(charted.values()) == recent

@@ -379,16 +379,22 @@ def _day(at: datetime, back: int = 0) -> str:
     return (at - timedelta(days=back)).strftime("%Y-%m-%d")
 
 
+#: The most intents the chart shows: more than the taxonomy and any brand's own together.
+INTENTS_SHOWN = 40
+
+
 def top_intents(db: Database, now: datetime, scope: Scope, days: int = 7) -> list[dict[str, Any]]:
-    """The ten most frequent intents of the last ``days`` whole days (today included), with the days before."""
+    """The intents of the last ``days`` whole days (today included), most posts first, with the days before: every
+    intent with posts (up to ``INTENTS_SHOWN``: the taxonomy's and the brands' own), where the ten most cut a
+    brand's own intent tied with the tenth without a word, and the bars no longer summed to the mentions."""
     previous = _day(now, 2 * days - 1)
     return rows(db, f"""
         SELECT intent, sum(CASE WHEN day >= :recent THEN n ELSE 0 END) AS count,
                sum(CASE WHEN day < :recent THEN n ELSE 0 END) AS previous
         FROM {scope.source("trend_intents")} WHERE day >= :previous AND {brand_in()}
           AND (:platform IS NULL OR platform = :platform)
-        GROUP BY intent ORDER BY count DESC, intent LIMIT 10""",
-                scope.params(recent=_day(now, days - 1), previous=previous))
+        GROUP BY intent ORDER BY count DESC, intent LIMIT :shown""",
+                scope.params(recent=_day(now, days - 1), previous=previous, shown=INTENTS_SHOWN))
 
 
 def sample_texts(db: Database, first: datetime, last: datetime, scope: Scope, brands: Sequence[str],
