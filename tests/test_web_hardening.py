@@ -812,3 +812,21 @@ async def test_moving_an_agent_to_marketing_hands_their_open_conversations_back(
     assert r.status == 200 and (await r.json())["message"] == "Saved lead."
     assert web_store.read_sync(lambda db: db.conn.execute(
         "SELECT assignee FROM conversations WHERE id = ?", (mine[1],)).fetchone()[0]) == "lead"
+
+
+async def test_a_refused_reply_keeps_its_text_on_the_page_even_without_a_reply_box(client: TestClient,
+                                                                                  web_store: Store) -> None:
+    """A lead's reply refused because an agent had moved the conversation on came back as a page with no reply box,
+    and the typed text was gone."""
+    conv = await open_conversation(client, web_store)
+    r = await client.post(f"/api/conversations/{conv}/resolve", json={}, headers=bearer(web_store))
+    assert r.status == 200, await r.text()
+    await login(client, "lead")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    typed = "Hi, lead here: so sorry <b>again</b>, we are on it."
+    r = await client.post(f"/conversations/{conv}/send", allow_redirects=False,
+                          data={"csrf_token": csrf, "text": typed, "idempotency_key": "lead-key-12345"})
+    page = await r.text()
+    assert r.status == 409 and 'id="editor-form"' not in page
+    assert 'id="kept-draft"' in page and html.escape(typed, quote=False) in page
