@@ -418,3 +418,18 @@ def test_the_sla_page_indexes_name_the_active_statuses() -> None:
     assert set(ACTIVE_WHERE.split("(", 1)[1].rstrip(")").replace("'", "").split(", ")) == set(ACTIVE_STATUSES)
     db = _db(50, datetime.now(UTC))
     assert sla_summary(db, datetime.now(UTC))["backlog"]  # the pinned queries plan on a fresh database
+
+
+async def test_first_responses_made_on_the_platform_are_named_so_beside_the_replies_sent(client: TestClient,
+                                                                                         web_store: Store) -> None:
+    """"1 min · 30 replies" stood beside "Replies sent 0", and the 30 were an agent called "(none)": first responses
+    the brand made on the platform, outside Careline."""
+    lead = await web_store.write(lambda db: create_token(db, "lead", "t"))
+    report = await (await client.get("/api/reports/sla?by=agent", headers=_auth(lead))).json()
+    assert "(none)" in {row["group"] for row in report["rows"]}  # the seed's answers were made outside Careline
+    text = await (await client.get("/reports?by=agent", headers={"Accept": "text/html", **_auth(lead)})).text()
+    assert "answered, in Careline or on the platform" in text and "through Careline" in text
+    assert '<th scope="row">no agent in Careline</th>' in text
+    assert '<th scope="row">(none)</th>' not in text
+    sla = await (await client.get("/sla", headers={"Accept": "text/html", **_auth(lead)})).text()
+    assert '<th scope="row">no agent in Careline</th>' in sla
