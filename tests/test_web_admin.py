@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import re
 from collections.abc import AsyncIterator
@@ -610,3 +611,18 @@ def test_event_data_reads_as_key_value_pairs() -> None:
     assert readable_data('{"before": null, "after": {"role": "lead", "teams": ["a", "b"]}}') == (
         "before: none; after: {role: lead, teams: [a, b]}")
     assert readable_data("not json") == "not json" and readable_data("{}") == "—"
+
+
+async def test_customise_starts_the_save_form_from_the_template_in_use(acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The save form started empty: an admin retyped a default to change one word of it."""
+    from responder.drafts import DEFAULT_TEMPLATES
+
+    async with templates_admin(acc_store) as (client, page, _csrf):
+        assert 'href="/admin/templates?brand=skylark&amp;intent=billing#save-h"' in page
+        assert '<textarea id="ts-text" name="template" rows="4" maxlength="4000" required></textarea>' in page
+        page = await (await client.get("/admin/templates?brand=skylark&intent=billing")).text()
+        assert "<option selected>billing</option>" in page.split('id="ts-intent"', 1)[1].split("</select>", 1)[0]
+        form = page.split('id="ts-text"', 1)[1].split("</textarea>", 1)[0].split(">", 1)[1]
+        assert html.unescape(form) == DEFAULT_TEMPLATES["billing"]
+        odd = await client.get("/admin/templates?brand=nobody&intent=<b>")  # not a row: the empty form, no error
+        assert odd.status == 200

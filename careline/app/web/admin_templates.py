@@ -74,11 +74,16 @@ def _other_languages(request: web.Request) -> list[dict[str, Any]]:
 
 @allow(Role.ADMIN)
 async def templates_page(request: web.Request) -> web.Response:
+    """The page; ``?brand=&intent=`` (a row's "Customise") starts the save form from that template's text: the
+    form started empty, and an admin retyped a default to change one word of it."""
     saved = (await editors(request))["templates"]
-    return render(request, "admin_templates.html", title="Reply templates", rows=_catalogue(request),
+    rows = _catalogue(request)
+    start = next((r for r in rows if (r["brand"], r["intent"]) == (request.query.get("brand"),
+                                                                   request.query.get("intent"))), None)
+    return render(request, "admin_templates.html", title="Reply templates", rows=rows,
                   other_languages=_other_languages(request),
                   brands=[b.name for b in settings_now(request.app).brands],
-                  intents=intent_choices(settings_now(request.app), None),
+                  intents=intent_choices(settings_now(request.app), None), start=start,
                   platforms=PLATFORM_CHOICES, saved=dataclasses.replace(saved, new=[]))
 
 
