@@ -598,3 +598,31 @@ async def test_an_agent_waiting_on_the_customer_while_a_lead_takes_over_and_reso
         "SELECT json_extract(data, '$.action') FROM events WHERE subject = ? AND kind = 'conversation.status' "
         "ORDER BY id", (f"conversation:{conv}",)).fetchall())]
     assert trail[-1] == "resolve" and ("wait" in trail) == waited, trail
+
+
+@pytest.mark.parametrize("round_", range(4))
+async def test_a_conversations_trail_never_goes_back_in_time(stores: list[Store], world: World, round_: int) -> None:
+    """Each action's time is taken as its request arrives, and its write waits its turn: the audit probe found a
+    dismiss stamped before the claim it followed. Two agents, a lead and the scheduler at once; the times of the
+    conversation's events, in the order the writes took effect, never decrease."""
+    conv = add_thread(stores[0], world, "x", ["x1", "x2"])
+    desks = [Desk(s, Settings()) for s in stores]
+    jitter = random.Random(round_)
+    ann, ben = Actor("ann", Role.AGENT), Actor("ben", Role.AGENT)
+    arrived = [utcnow() + timedelta(milliseconds=jitter.uniform(0, 50)) for _ in range(6)]  # out of order on purpose
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    await asyncio.gather(
+        later(workflow.claim(desks[0], ann, conv, now=arrived[0])),
+        later(workflow.claim(desks[1], ben, conv, now=arrived[1])),
+        later(workflow.take_over(desks[2], LEE, conv, now=arrived[2])),
+        later(workflow.tag(desks[0], ann, conv, "vip", now=arrived[3])),
+        later(workflow.change_status(desks[1], ben, conv, Action.DISMISS, now=arrived[4])),
+        later(workflow.assign_team(desks[2], LEE, conv, None if round_ % 2 else "billing", now=arrived[5])),
+        return_exceptions=True)
+    times = [r[0] for r in stores[0].read_sync(lambda db: db.conn.execute(
+        "SELECT at FROM events WHERE subject = ? ORDER BY id", (f"conversation:{conv}",)).fetchall())]
+    assert len(times) >= 2 and times == sorted(times), times

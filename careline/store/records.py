@@ -134,8 +134,13 @@ def load_cursor(db: Database, source: str, brand: str) -> SourceCursor:
 
 
 def append_event(db: Database, event: Event) -> int:
+    """Write ``event``, never stamped before the subject's previous one. Why: an action's time is taken when its
+    request arrives, and its write waits its turn; a dismiss that arrived just before the claim it depended on
+    was written after it, and its trail read "dismissed" before "claimed". The ids give the order the writes took
+    effect; the times now agree with them."""
     cur = db.conn.execute(
-        "INSERT INTO events (at, actor, kind, subject, data) VALUES (?, ?, ?, ?, ?)",
+        """INSERT INTO events (at, actor, kind, subject, data) VALUES (max(?1, coalesce((SELECT at FROM events
+            WHERE subject = ?4 ORDER BY id DESC LIMIT 1), ?1)), ?2, ?3, ?4, ?5)""",
         (to_iso(event.at), event.actor, event.kind, event.subject, json.dumps(dict(event.data), default=str)),
     )
     return int(cur.lastrowid or 0)
