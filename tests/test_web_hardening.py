@@ -830,3 +830,20 @@ async def test_a_refused_reply_keeps_its_text_on_the_page_even_without_a_reply_b
     page = await r.text()
     assert r.status == 409 and 'id="editor-form"' not in page
     assert 'id="kept-draft"' in page and html.escape(typed, quote=False) in page
+
+
+async def test_an_address_over_8_kb_is_a_414_in_words_not_the_parsers_plain_400(web_store: Store) -> None:
+    from aiohttp.test_utils import TestServer
+
+    from careline.app.web.app import MAX_LINE, create_app
+    from careline.settings import Settings
+
+    server = TestServer(create_app(Settings(), web_store))
+    await server.start_server(max_line_size=MAX_LINE)  # as the service starts it (careline.app.service)
+    async with TestClient(server) as c:
+        long = "x" * 9_000
+        r = await c.get(f"/api/queue?q={long}", headers=bearer(web_store))
+        assert "over the 8,000 this app reads" in (await refused(r, 414))["message"]
+        page = await c.get(f"/?q={long}", headers={**bearer(web_store), "Accept": "text/html"})
+        assert page.status == 414 and "over the 8,000 this app reads" in await page.text()
+        assert (await c.get("/api/queue?q=refund", headers=bearer(web_store))).status == 200

@@ -283,7 +283,7 @@ def check_listen(host: str, port: int) -> None:
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, classifier: Classifier | None = None) -> AsyncIterator[Service]:
     """Start the whole service; leaving the block stops it cleanly (pollers first, store last)."""
-    from careline.app.web.app import create_app
+    from careline.app.web.app import MAX_LINE, create_app
     from careline.app.web.keys import DESK, SENDERS
     from careline.app.web.migrations import WEB
 
@@ -303,7 +303,7 @@ async def running(settings: Settings, *, classifier: Classifier | None = None) -
         pipeline.start()
         app = create_app(settings, store, classifier=clf, senders=senders, live=live)
         listening.senders = app[SENDERS]  # the app's own dict, which the Desk sends through
-        svc.runner = web.AppRunner(app, access_log=None)
+        svc.runner = web.AppRunner(app, access_log=None, max_line_size=MAX_LINE)
         await svc.runner.setup()  # starts the reply senders
         site = web.TCPSite(svc.runner, settings.service.host, settings.service.port)
         try:
