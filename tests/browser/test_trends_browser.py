@@ -102,6 +102,8 @@ def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     drill.locator("h2", has_text=f"{mood} posts in German").wait_for(timeout=10_000)
     drill.locator(".status", has_text=f"Showing {german[mood]} of {german[mood]}").wait_for(timeout=10_000)
+    market = drill.get_by_role("link", name="every chart for German")  # that market's own trends, one click away
+    assert "language=de" in (market.get_attribute("href") or "") and market.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     page.locator("#topics").scroll_into_view_if_needed()
     shot(page, f"trends-platforms-{'phone' if width < 500 else 'desktop'}")
@@ -160,6 +162,7 @@ def test_the_language_filter_shows_one_markets_trends(sized: tuple[Any, int]) ->
     drill = _drill(page)
     drill.locator(".status", has_text="Showing 4 of 4").wait_for(timeout=10_000)
     assert "language=de" in (drill.locator("a.json").get_attribute("href") or "")
+    assert drill.locator(".market").is_hidden()  # the page is that market's already
     csv = page.locator("a.csv").first.get_attribute("href") or ""
     assert "language=de" in csv and "bom=1" in csv
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1

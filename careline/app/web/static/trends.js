@@ -70,6 +70,17 @@
     status.textContent = "Loading…";
     more.hidden = true;
     drill.querySelector("a.json").href = "/api/trends/posts?" + q.toString();
+    /* From a language's bar, the way to that market's own trends: every chart of its posts (the page's filter). */
+    var market = drill.querySelector(".market");
+    market.hidden = !query.language || query.language === (t.language || "");
+    if (!market.hidden) {
+      var page = new URLSearchParams({brand: filters.brand, platform: filters.platform, days: filters.days,
+                                      language: query.language});
+      var named = t.languages.filter(function (l) { return l.language === query.language; })[0];
+      market.querySelector("a").href = "/trends?" + page.toString();
+      market.querySelector("a").textContent = "every chart for " + (query.language === "und" ? "the unknown language"
+        : (named && named.name) || query.language);
+    }
     /* A page of posts from ``offset``, added under those shown; "Show more" asks for the next page. Posts keep
        arriving at the top, which moves the pages down: one already shown is not shown twice. */
     var seen = {};
