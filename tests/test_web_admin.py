@@ -609,7 +609,7 @@ def test_event_data_reads_as_key_value_pairs() -> None:
     from careline.app.web.app import readable_data
 
     assert readable_data('{"before": null, "after": {"role": "lead", "teams": ["a", "b"]}}') == (
-        "before: none; after: {role: lead, teams: [a, b]}")
+        "before: none; after: (role: lead, teams: [a, b])")
     assert readable_data("not json") == "not json" and readable_data("{}") == "—"
 
 
@@ -618,7 +618,7 @@ async def test_customise_starts_the_save_form_from_the_template_in_use(acc_store
     from responder.drafts import DEFAULT_TEMPLATES
 
     async with templates_admin(acc_store) as (client, page, _csrf):
-        assert 'href="/admin/templates?brand=skylark&amp;intent=billing#save-h"' in page
+        assert 'href="/admin/templates?brand=skylark&amp;intent=billing#customise"' in page
         assert '<textarea id="ts-text" name="template" rows="4" maxlength="4000" required></textarea>' in page
         page = await (await client.get("/admin/templates?brand=skylark&intent=billing")).text()
         assert "<option selected>billing</option>" in page.split('id="ts-intent"', 1)[1].split("</select>", 1)[0]
@@ -626,3 +626,14 @@ async def test_customise_starts_the_save_form_from_the_template_in_use(acc_store
         assert html.unescape(form) == DEFAULT_TEMPLATES["billing"]
         odd = await client.get("/admin/templates?brand=nobody&intent=<b>")  # not a row: the empty form, no error
         assert odd.status == 200
+        status, answer = await call(client, _csrf, "/api/admin/settings/templates", {
+            "brand": "skylark", "intent": "billing", "template": "Sorry about the bill, {{ name }}."})
+        assert status in (200, 201), answer
+        status, again = await call(client, _csrf, "/api/admin/settings/templates", {  # a second new one of that key
+            "brand": "skylark", "intent": "billing", "template": "Sorry!"})
+        assert status == 409 and again["error"]["message"].startswith(
+            "the reply template 'skylark/billing' already exists: change it where it is listed"), again
+        page = await (await client.get("/admin/templates?brand=skylark&intent=billing")).text()
+        # saved already: Customise opens its own form (a new one of its key was refused), the new form stays empty
+        assert '<details class="edit" data-item="skylark/billing" open id="customise">' in page
+        assert page.split('id="ts-text"', 1)[1].split("</textarea>", 1)[0].endswith("required>")

@@ -166,14 +166,14 @@ async def test_adding_an_item_whose_key_is_taken_says_so_instead_of_someone_else
     r = await c.post("/api/admin/settings/brands", headers=root, json={"name": "skylark", "keywords": "sky"})
     body = await r.json()
     assert r.status == 409 and body["error"]["field"] == "name", body
-    assert body["error"]["message"] == ("brands 'skylark' already exists: change it where it is listed, or use "
+    assert body["error"]["message"] == ("the brand 'skylark' already exists: change it where it is listed, or use "
                                         "another name")
     first = {"brand": "skylark", "intent": "billing", "template": "Hi {{ name }}, first."}
     assert (await c.post("/api/admin/settings/templates", headers=root, json=first)).status == 200
     r = await c.post("/api/admin/settings/templates", headers=root, json={**first, "template": "Hi, second."})
     body = await r.json()
     assert r.status == 409 and body["error"]["field"] == "intent", body
-    assert "templates 'skylark/billing' already exists" in body["error"]["message"]
+    assert "the reply template 'skylark/billing' already exists" in body["error"]["message"]
     assert body["current"]["version"] == 1  # the editor's version, to change it where it is listed
     r = await c.post("/api/admin/settings/templates?item=skylark/billing", headers=root,
                      json={"version": 1, "template": "Hi, second."})

@@ -152,7 +152,10 @@ def _renders(key: str, template: str) -> None:
 def stale(exc: StaleEdit, sec: Section | None = None) -> web.Response:
     """409 in the one error shape, with the item as it now is, so the editor can merge and retry; a new item
     whose key is taken names the field that makes the key, for the form to mark."""
-    body: dict[str, Any] = error_body(409, "conflict", str(exc))
+    said = str(exc)
+    if isinstance(exc, ItemExists) and sec is not None:  # named as a person says it: "the reply template 'x'"
+        said = f"the {one_of(sec)} {exc.item!r} already exists: {said.split(': ', 1)[-1]}"
+    body: dict[str, Any] = error_body(409, "conflict", said)
     body["current"] = {"version": exc.version, "value": exc.current}
     if isinstance(exc, ItemExists) and sec is not None:
         body["error"]["field"] = "intent" if sec.name == "templates" else sec.key or ""

@@ -80,10 +80,13 @@ async def templates_page(request: web.Request) -> web.Response:
     rows = _catalogue(request)
     start = next((r for r in rows if (r["brand"], r["intent"]) == (request.query.get("brand"),
                                                                    request.query.get("intent"))), None)
+    editing = ""  # a template already among the settings is changed in its own form: a new one of its key is refused
+    if start is not None and f"{start['brand']}/{start['intent']}" in {row.key for row, _ in saved.rows}:
+        editing, start = f"{start['brand']}/{start['intent']}", None
     return render(request, "admin_templates.html", title="Reply templates", rows=rows,
                   other_languages=_other_languages(request),
                   brands=[b.name for b in settings_now(request.app).brands],
-                  intents=intent_choices(settings_now(request.app), None), start=start,
+                  intents=intent_choices(settings_now(request.app), None), start=start, editing=editing,
                   platforms=PLATFORM_CHOICES, saved=dataclasses.replace(saved, new=[]))
 
 
