@@ -35,7 +35,7 @@ RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 
 
 #: Each named language's code by its English name in lower case: what ``language_code`` looks a name up in.
-_CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()}
+_CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()} | {"unknown": UNDETERMINED}
 
 
 def looks_like_code(text: str) -> bool:

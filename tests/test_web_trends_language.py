@@ -166,9 +166,14 @@ async def test_the_page_filters_by_language_and_carries_it_to_csv_and_the_posts(
     for bad in ("Klingon", "x" * 65, "12"):
         r = await client.get(f"/api/trends?language={bad}", headers=auth)
         assert r.status in (400, 422) and "language" in (await r.json())["error"]["message"], bad
-    nobody = await (await client.get("/api/trends?language=ja", headers=auth)).json()
+    nobody = await (await client.get("/api/trends?language=ja", headers=auth)).json()  # known, not heard: zeros
     assert nobody["headline"]["now"]["total"] == 0 and nobody["daily"] == []
     assert {"language": "ja", "name": "Japanese", "total": 0} in nobody["language_choices"]
+    for made_up in ("xx", "deu", "zz-top"):  # no known language, and never heard: refused, not a page of zeros
+        r = await client.get(f"/api/trends?language={made_up}", headers=auth)
+        assert r.status == 400 and "is not one we know" in (await r.json())["error"]["message"], made_up
+    unknown = await (await client.get("/api/trends?language=unknown", headers=auth)).json()  # what the list says
+    assert unknown["language"] == "und"
 
 
 async def test_surveys_follow_their_conversations_language_and_imported_answers_have_none(

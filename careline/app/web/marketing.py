@@ -31,7 +31,7 @@ from careline.app.web.trends import (
 )
 from careline.domain import Role, from_iso, to_iso, utcnow
 from careline.errors import CarelineError, Invalid, NotFound
-from careline.languages import language_code, looks_like_code
+from careline.languages import NAMES, language_code, looks_like_code
 from careline.store.trending import day_zone, keep_days_in, track_names
 from careline.trending import since_iso
 
@@ -50,8 +50,24 @@ async def _trends(request: web.Request, *, plain: bool = False) -> dict[str, Any
     now = utcnow()
     platform = query.platform or None
     language = chosen_language(query.language)
-    return await request.app[STORE].read(lambda db: trends(db, now, settings.brands, brand=brand, days=query.days,
-                                                           platform=platform, language=language))
+
+    def read(db: Database) -> dict[str, Any]:
+        if language is not None and language not in NAMES and not heard_in(db, language):
+            raise CarelineError(f"language {language!r} is not one we know, and no post was ever read as it: "
+                                f"{LANGUAGE_HINT}")
+        return trends(db, now, settings.brands, brand=brand, days=query.days, platform=platform, language=language)
+
+    return await request.app[STORE].read(read)
+
+
+#: How to say a language, in the words of every refusal of one.
+LANGUAGE_HINT = "a code such as de, or its English name such as German"
+
+
+def heard_in(db: Database, language: str) -> bool:
+    """Whether any post was ever counted in ``language`` (the identifier knows more languages than have names)."""
+    found = db.conn.execute("SELECT 1 FROM trend_languages WHERE language = ? LIMIT 1", (language,)).fetchone()
+    return found is not None
 
 
 def chosen_language(typed: str) -> str | None:
@@ -62,8 +78,7 @@ def chosen_language(typed: str) -> str | None:
         return None
     code = language_code(typed)
     if not looks_like_code(code):
-        raise CarelineError(f"language must be a language code such as de, or its English name such as German, "
-                            f"not {typed.strip()[:40]!r}")
+        raise CarelineError(f"language must be {LANGUAGE_HINT}, not {typed.strip()[:40]!r}")
     return code
 
 
