@@ -113,8 +113,9 @@ def browser_of(user_agent: object) -> str:
 
 
 def readable_data(data: object) -> str:
-    """An audit event's data (stored JSON) as a person reads it: ``key: value`` pairs, letters as they are written.
-    The account events showed the raw JSON, a name such as "Zoë" as ``Zo\\u00eb``."""
+    """An audit event's data (stored JSON) as a person reads it: ``key: value`` pairs, letters as they are written,
+    nested ones in parentheses (braces ran into a saved template's own ``{{ }}``). The account events showed the raw
+    JSON, a name such as "Zoë" as ``Zo\\u00eb``."""
     try:
         value = json.loads(data) if isinstance(data, str) else data
     except ValueError:
@@ -122,7 +123,7 @@ def readable_data(data: object) -> str:
 
     def show(v: object) -> str:
         if isinstance(v, dict):
-            return "{" + ", ".join(f"{k}: {show(x)}" for k, x in v.items()) + "}"
+            return "(" + ", ".join(f"{k}: {show(x)}" for k, x in v.items()) + ")"
         if isinstance(v, list):
             return "[" + ", ".join(show(x) for x in v) + "]"
         return "none" if v is None else str(v)
