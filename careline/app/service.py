@@ -371,7 +371,7 @@ def demo_settings(*, port: int, database: str | None, classifier: str | None) ->
 
 async def run_demo(*, port: int, database: str | None, speed: float, classifier: str | None) -> None:
     settings = demo_settings(port=port, database=database, classifier=classifier)
-    await _with_simulator(settings, banner="Careline demo", speed=speed, demo_users=True)
+    await _with_simulator(settings, banner="Careline demo", speed=speed, demo_users=True, config=DEMO_CONFIG)
 
 
 #: Demo-only accounts (password "demo"); never created by ``careline run``.
@@ -386,7 +386,11 @@ async def _seed_demo_users(store: Store) -> str:
     return f"log in as {' / '.join(DEMO_USERS)} with password 'demo'"
 
 
-async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.0, demo_users: bool = False) -> None:
+async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.0, demo_users: bool = False,
+                          config: Path | None = None) -> None:
+    """The service with the platform simulator; ``config``: the settings file it runs on, which the command line
+    needs too (the demo's brands: without it, every command warned that the browser's settings name a brand
+    the defaults lack)."""
     from platforms.simulator.server import Simulator
     from platforms.simulator.world import World, load_scenario
 
@@ -403,8 +407,10 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
             users = await _seed_demo_users(svc.store) if demo_users else ""
             log.info("%s is up. Open %s  %s (database: %s; Ctrl-C stops)", banner, svc.url, users,
                      settings.service.database)
-            log.info("Point the command line at this database: CARELINE_SERVICE__DATABASE=%s careline queue "
-                     "(or careline status, careline backfill ...)", shlex.quote(settings.service.database))
+            config_var = f"CARELINE_CONFIG={shlex.quote(str(config))} " if config else ""
+            log.info("Point the command line at this service: %sCARELINE_SERVICE__DATABASE=%s careline queue "
+                     "(or careline status, careline backfill ...)", config_var,
+                     shlex.quote(settings.service.database))
             await wait_for_stop()
     finally:
         await sim.stop()
