@@ -158,6 +158,10 @@ def test_the_language_filter_shows_one_markets_trends(sized: tuple[Any, int]) ->
     assert [r["language"] for r in data["languages"]] == ["de"]
     assert page.locator("#headline .card .big").first.inner_text() == str(data["languages"][0]["total"]) == "4"
     assert [p["platform"] for p in data["platform_totals"] if p["total"]] == ["mastodon"]
+    ticks = page.locator("#chart-sentiment .ytick text").all_text_contents()  # 4 posts: 0 1 2 3 4, not 0.5 steps
+    assert ticks and all(t.isdigit() for t in ticks), ticks
+    shares = page.locator("#chart-platform-sentiment .xtick text").all_text_contents()
+    assert shares[-1] == "100%", shares  # the bars reach 100 %: the axis stopped at 80
     page.locator("#topics").get_by_role("link", name="wifi · <b>onboard</b>").click()  # the German posts' topic
     drill = _drill(page)
     drill.locator(".status", has_text="Showing 4 of 4").wait_for(timeout=10_000)

@@ -182,8 +182,28 @@
     node.querySelectorAll(".modebar-container").forEach(function (m) { m.setAttribute("aria-hidden", "true"); });
     node.querySelectorAll(".modebar-btn").forEach(function (b) { b.setAttribute("tabindex", "-1"); });
   }
+  /* A count axis of a few posts ticks whole numbers: for one post Plotly ticked 0, 0.2, 0.4 ... 1. Stacked bars count
+     their sum; an axis with a range or a unit of its own (a percentage, NPS) is left alone. */
+  function wholeCounts(traces, lay) {
+    lay = lay || {};
+    var horizontal = traces.some(function (tr) { return tr.orientation === "h"; });
+    var name = horizontal ? "xaxis" : "yaxis", axis = lay[name] || {};
+    if (axis.range || axis.ticksuffix || axis.type === "date") { return lay; }
+    var sums = {};
+    traces.forEach(function (tr) {
+      (horizontal ? tr.x : tr.y || []).forEach(function (v, i) {
+        if (typeof v !== "number") { return; }
+        sums[i] = lay.barmode === "stack" ? (sums[i] || 0) + v : Math.max(sums[i] || 0, v);
+      });
+    });
+    var top = Math.max.apply(null, [0].concat(Object.keys(sums).map(function (k) { return sums[k]; })));
+    if (top >= 5) { return lay; }
+    var whole = {};
+    whole[name] = Object.assign({}, axis, {dtick: 1, tickformat: "d", rangemode: "tozero"});
+    return Object.assign({}, lay, whole);
+  }
   function plot(id, traces, lay) {
-    Plotly.newPlot(id, traces, layout(lay), cfg).then(function (node) {
+    Plotly.newPlot(id, traces, layout(wholeCounts(traces, lay)), cfg).then(function (node) {
       imageOnly(node);
       node.on("plotly_afterplot", function () { imageOnly(node); });
       drawn += 1;
@@ -270,7 +290,7 @@
       return {type: "bar", orientation: "h", name: s, y: o.bars, x: groups.map(function (g) { return share(g, s); }),
               customdata: groups.map(function (g) { return g[s]; }),
               hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
-    }), {barmode: "stack", xaxis: {range: [0, 100], ticksuffix: "%"}, yaxis: o.yaxis,
+    }), {barmode: "stack", xaxis: {range: [0, 100], tickvals: [0, 25, 50, 75, 100], ticktext: ["0%", "25%", "50%", "75%", "100%"]}, yaxis: o.yaxis,
           legend: {orientation: "h", y: -0.2, traceorder: "normal"},  // negative, neutral, positive: as the bars
           /* A fixed height left fifteen languages' bars 13 px high on a phone: too thin to tap or read. */
           height: Math.max(280, 110 + 30 * groups.length)});
