@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import ACTIVE_STATUSES, Event, from_iso, to_iso
-from careline.errors import Conflict, NotFound
+from careline.errors import Conflict, Forbidden, NotFound
 from careline.store.conversations import latest_customer_key
 from careline.store.records import StoredEvent, append_event, rows
 from responder.history import record_clock
@@ -46,6 +46,7 @@ def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: da
         data["until"] = to_iso(until)
     if action is Action.CLAIM:
         data["agent"] = agent or actor
+        may_hold(db, agent or actor)
     data["before"] = {column: conv[column] for column in RESTORABLE}  # what an undo puts back
     new, event = transition_event(conv_id, conv["status"], action, actor=actor, now=now, data=data)
     sets = {"status": new.value, "updated_at": to_iso(now), **implied(action, now, until=until, agent=agent or actor)}
@@ -117,6 +118,17 @@ def implied(action: Action, now: datetime, *, until: datetime | None = None, age
 def _update(db: Database, conv_id: int, sets: dict[str, Any]) -> None:
     assignments = ", ".join(f"{column} = ?" for column in sets)  # column names are ours, never input
     db.conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", (*sets.values(), conv_id))
+
+
+def may_hold(db: Database, username: str) -> None:
+    """Refuse a conversation to an account that can no longer work the queue (disabled, or moved to a role without
+    it), read in the claim's own transaction: a claim from a page loaded before the change landed after it, and
+    the conversation sat with someone who could not open it until the scheduler's next tick. An actor with no
+    account (the system, a script's fixed name) is not refused."""
+    row = db.conn.execute("SELECT role, disabled_at FROM users WHERE username = ?", (username,)).fetchone()
+    if row is not None and (row[1] is not None or row[0] not in QUEUE_ROLES):
+        why = "is disabled" if row[1] is not None else f"is now {row[0]}, without the queue"
+        raise Forbidden(f"{username} {why}: the conversation stays in the queue")
 
 
 def assign(db: Database, conv_id: int, agent: str, *, actor: str, now: datetime) -> dict[str, Any]:

@@ -626,3 +626,38 @@ async def test_a_conversations_trail_never_goes_back_in_time(stores: list[Store]
     times = [r[0] for r in stores[0].read_sync(lambda db: db.conn.execute(
         "SELECT at FROM events WHERE subject = ? ORDER BY id", (f"conversation:{conv}",)).fetchall())]
     assert len(times) >= 2 and times == sorted(times), times
+
+
+@pytest.mark.parametrize("round_", range(3))
+async def test_claims_racing_a_move_to_marketing_leave_nothing_with_them(stores: list[Store], world: World,
+                                                                         round_: int) -> None:
+    """An admin moves an agent to marketing while that agent claims from pages loaded before: a claim that landed
+    after the move left the conversation with someone who could not open it, until the scheduler's next tick.
+    The move hands back what they hold, and a claim after it is refused in its own transaction."""
+    from careline.app.web.accounts import update_account
+    from careline.app.web.auth import create_user
+
+    def people(db: Any) -> None:
+        create_user(db, "root", Role.ADMIN, "a long enough password")
+        create_user(db, "agent1", Role.AGENT, "a long enough password")
+
+    stores[0].write_sync(people)
+    convs = [add_thread(stores[0], world, "x", ["x1", "x2"])] * 2  # a claim from two pages loaded before the move
+    desks = [Desk(s, Settings()) for s in stores]
+    jitter = random.Random(round_)
+
+    async def later(act: Any) -> Any:
+        await asyncio.sleep(jitter.uniform(0, 0.02))
+        return await act
+
+    async def move() -> Any:
+        def write(db: Any) -> Any:
+            update_account(db, "root", "agent1", {"role": Role.MARKETING})
+            return workflow.hand_back_work(db, "agent1", now=utcnow())
+        return await stores[2].write(write)
+
+    results = await asyncio.gather(*(later(workflow.claim(desks[i % 2], AGENT, conv, now=utcnow()))
+                                     for i, conv in enumerate(convs)), later(move()), return_exceptions=True)
+    assert all(not isinstance(r, BaseException) or isinstance(r, Forbidden) for r in results), results
+    held, = _state(stores[0], "SELECT count(*) FROM conversations WHERE assignee = 'agent1' AND status = 'open'")
+    assert held == 0  # no tick of the scheduler needed

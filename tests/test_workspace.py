@@ -192,3 +192,22 @@ def test_a_mention_at_the_end_of_a_sentence_names_the_person(seeded: Store, note
 def test_tags_with_accents_are_accepted_and_stored_composed(typed: str, stored: str) -> None:
     """Lower-cased "İstanbul" and a typed combining accent were refused as "not letters"."""
     assert workspace.clean_tag(typed) == stored
+
+
+async def test_an_account_that_cannot_work_the_queue_cannot_hold_a_conversation(seeded: Store) -> None:
+    """A claim from a page loaded before the account was disabled, or moved to marketing, is refused in its own
+    transaction (it left the conversation with someone who could not open it)."""
+    from careline.errors import Forbidden
+
+    desk = Desk(seeded, Settings())
+    seeded.write_sync(lambda db: (create_user(db, "mia", Role.MARKETING, "a long enough password"),
+                                  create_user(db, "dan", Role.AGENT, "a long enough password"),
+                                  db.conn.execute("UPDATE users SET disabled_at = ? WHERE username = 'dan'",
+                                                  (NOW.isoformat(),))))
+    conv = seeded.read_sync(lambda db: queue_rows(db, limit=1, status="new"))[0]["id"]
+    for who, words in ((Actor("mia", Role.AGENT), "mia is now marketing, without the queue"),
+                       (Actor("dan", Role.AGENT), "dan is disabled")):
+        with pytest.raises(Forbidden, match=words):
+            await workflow.claim(desk, who, conv, now=NOW)
+    assert seeded.read_sync(lambda db: db.conn.execute(
+        "SELECT assignee FROM conversations WHERE id = ?", (conv,)).fetchone()[0]) is None
