@@ -34,6 +34,10 @@ def load(db: Database, conv_id: int) -> dict[str, Any]:
     return found[0]
 
 
+#: Roles that work the reply queue (an SQL list as written too); a conversation held by anyone else is stranded.
+QUEUE_ROLES = ("agent", "lead", "admin")
+
+
 def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: datetime,
         until: datetime | None = None, agent: str | None = None) -> dict[str, Any]:
     """Apply one action from the transition table, with the fields it implies, and audit it."""
@@ -133,7 +137,7 @@ def may_hold(db: Database, username: str) -> None:
 
 def assign(db: Database, conv_id: int, agent: str, *, actor: str, now: datetime) -> dict[str, Any]:
     """A lead (or round-robin) gives the conversation to ``agent``."""
-    found = db.conn.execute("SELECT disabled_at FROM users WHERE username = ? AND role IN ('agent','lead','admin')",
+    found = db.conn.execute(f"SELECT disabled_at FROM users WHERE username = ? AND role IN {QUEUE_ROLES}",
                             (agent,)).fetchone()
     if found is None:
         raise NotFound(f"no agent called {agent!r}")
@@ -226,19 +230,15 @@ def reassign_silent(db: Database, *, now: datetime, after: timedelta) -> int:
     return moved
 
 
-#: Roles that work the reply queue; a conversation held by anyone else is stranded.
-QUEUE_ROLES = ("agent", "lead", "admin")
-
-
 def release_stranded(db: Database, *, now: datetime) -> int:
     """Open conversations held by someone who can no longer work the queue (disabled, or moved to a role without
     it: marketing) go back to the unassigned queue at once, whatever ``reassign_after_minutes`` says (0 held them
     for good): nobody can answer them there. Their pending and snoozed ones follow when the customer writes and
     they open again."""
-    roles = ", ".join(f"'{r}'" for r in QUEUE_ROLES)
     held = rows(db, "SELECT c.id, c.assignee, u.disabled_at IS NOT NULL AS disabled, u.role FROM conversations c "
                     "JOIN users u ON u.username = c.assignee "
-                    f"WHERE c.status = 'open' AND (u.disabled_at IS NOT NULL OR u.role NOT IN ({roles})) ORDER BY c.id")
+                    f"WHERE c.status = 'open' AND (u.disabled_at IS NOT NULL OR u.role NOT IN {QUEUE_ROLES}) "
+                    "ORDER BY c.id")
     for conv in held:
         why = {"disabled": True} if conv["disabled"] else {"role": conv["role"]}
         _hand_back(db, conv["id"], now, {"from": conv["assignee"], **why})
