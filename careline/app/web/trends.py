@@ -125,7 +125,8 @@ class Scope:
             return table
         if table == "trend_daily":
             return DAILY_OF_LANGUAGE
-        assert table in LANGUAGE_KEYED, table
+        if table not in LANGUAGE_KEYED:  # a count table without a language key would count every language
+            raise ValueError(f"{table} has no language to filter by")
         return f"(SELECT * FROM {table} WHERE language = :language)"
 
 
