@@ -249,6 +249,18 @@ async def assign(desk: Desk, actor: Actor, conv_id: int, agent: str, *, now: dat
 LOOKING_AWAY = frozenset({Action.RESOLVE, Action.DISMISS, Action.SNOOZE, Action.WAIT})
 
 
+#: Why a conversation nobody has answered cannot wait on the customer: waiting stops the response clocks, and the
+#: first response's would stand still with the customer unanswered (a breach nobody would see).
+UNANSWERED_WAIT = ("cannot mark as waiting on the customer: nobody has answered them yet, and waiting would stop the "
+                   "first response clock; reply first, or resolve it if it was answered another way")
+
+
+def may_wait(first_responded_at: object) -> bool:
+    """Whether "waiting on the customer" is open to a conversation, beside its status: only once someone has answered
+    it (its ``first_responded_at``), as the page and the use case both ask."""
+    return first_responded_at is not None
+
+
 async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, *, now: datetime,
                         until: datetime | None = None, reason: str = "", answering: str | None = None,
                         seen: str | None = None) -> Outcome:
@@ -266,6 +278,8 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
         conv = load_conversation(db, conv_id)
         transition(conv.status, action)  # first: "it is resolved" says more than "lead holds it; take it over"
         _require_owner(conv, actor, action_words(action), leads_may=True)
+        if action is Action.WAIT and not may_wait(conv.first_responded_at):
+            raise Conflict(UNANSWERED_WAIT)
         expected = answering or (seen if action in LOOKING_AWAY else None)
         if expected and latest_customer_key(db, conv.thread_key) != expected:
             if not answering and not db.conn.execute(

@@ -316,13 +316,28 @@ async def test_a_snooze_over_a_message_the_agent_has_not_seen_is_refused_on_the_
     assert "the customer wrote again" in (await refused(r, 409))["message"]
 
 
+def _answered(store: Store, conv: int) -> None:
+    """The conversation as the routing leaves one answered once whose customer wrote again: its first response
+    made an hour ago, its next response due in an hour."""
+    now = datetime.now(UTC)
+    store.write_sync(lambda db: db.conn.execute(
+        "UPDATE conversations SET first_responded_at = ?, next_response_due = ? WHERE id = ?",
+        ((now - timedelta(hours=1)).isoformat(), (now + timedelta(hours=1)).isoformat(), conv)))
+
+
 async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestClient, web_store: Store) -> None:
-    """An agent who answered elsewhere (a call, a DM) marks the conversation as waiting on the customer, which
-    pauses its SLA clock until they write: "Waiting on customer" (key w) on the page, ``/wait`` on the API. It
-    had no route, so the only way was a reply through Careline. Like a snooze, it is refused over a customer
-    message the person has not seen."""
+    """An agent whose customer was answered (in Careline or on the platform) marks the conversation as waiting on
+    the customer, which pauses its SLA clock until they write: "Waiting on customer" (key w) on the page, ``/wait``
+    on the API. It had no route, so the only way was a reply through Careline. Like a snooze, it is refused over a
+    customer message the person has not seen; and before anyone answered, since it would stop the first response
+    clock with the customer unanswered (the audit of 2026-12-07 stopped a breach that way)."""
     conv = await open_conversation(client, web_store)
     csrf = await login(client, "agent")
+    page = await (await client.get(f"/conversations/{conv}")).text()
+    assert 'id="act-wait"' not in page  # nobody has answered yet: not offered
+    r = await client.post(f"/api/conversations/{conv}/wait", json={}, headers=bearer(web_store))
+    assert "nobody has answered them yet" in (await refused(r, 409))["message"]
+    _answered(web_store, conv)
     page = await (await client.get(f"/conversations/{conv}")).text()
     assert 'id="act-wait" data-key="w"' in page
     seen = re.search(r'id="form-wait".*?name="seen" value="([^"]+)"', page, re.S)[1]  # type: ignore[index]
@@ -339,16 +354,17 @@ async def test_waiting_on_the_customer_from_the_page_and_the_api(client: TestCli
     page = await (await client.get(r.headers["Location"])).text()
     assert "Waiting on the customer: the SLA clock is paused until they write." in page
     assert 'id="act-wait"' not in page  # pending already: not offered again
-    assert 'class="badge paused"' in page and "first response clock stopped: waiting on the customer" in page
+    assert 'class="badge paused"' in page and "next response clock stopped: waiting on the customer" in page
     stream = await client.get(f"/api/conversations/{conv}/stream")  # what a colleague's open page hears: the badge
     event = (await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 5)).decode()  # counted down before
     stream.close()
     sla = json.loads(event.split("data: ", 1)[1])["sla"]
-    assert sla == {"target": "first_response", "due": None, "state": "paused",
-                   "words": "first response clock stopped: waiting on the customer"}, sla
+    assert sla == {"target": "next_response", "due": None, "state": "paused",
+                   "words": "next response clock stopped: waiting on the customer"}, sla
     body = (await (await client.get(f"/api/conversations/{conv}", headers=bearer(web_store))).json())
     assert body["conversation"]["status"] == "pending"
     other = await open_conversation(client, web_store)
+    _answered(web_store, other)
     r = await client.post(f"/api/conversations/{other}/wait", json={"seen": "nonsense"}, headers=bearer(web_store))
     assert "seen names no message of this conversation" in (await refused(r, 422))["message"]  # not "wrote again"
     r = await client.post(f"/api/conversations/{other}/wait", json={}, headers=bearer(web_store))

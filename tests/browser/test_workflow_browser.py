@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -198,18 +199,26 @@ def test_a_refused_action_leaves_the_page_at_its_own_address(pair: tuple[Any, An
     assert not lead.errors, lead.errors
 
 
-def test_a_lead_marking_it_waiting_pauses_the_agent_s_open_badge(pair: tuple[Any, Any]) -> None:
+def test_a_lead_marking_it_waiting_pauses_the_agent_s_open_badge(pair: tuple[Any, Any], live: LiveServer) -> None:
     """The agent's open page followed the status to "pending" but its SLA badge kept counting down to the old
-    due time (it would have said "breached") while the clock stood."""
+    due time (it would have said "breached") while the clock stood. Waiting is offered once the customer has been
+    answered: before, it stopped the first response clock with nobody answered."""
     agent, lead = pair
     conv = _claimed_by_the_agent(agent, lead)
-    assert agent.locator("#sla-badge").get_attribute("data-due")  # a countdown runs
     lead.goto(f"/conversations/{conv}")
+    assert lead.locator("#act-wait").count() == 0  # nobody has answered the customer yet
+    now = datetime.now(UTC)
+    live.store.write_sync(lambda db: db.conn.execute(  # type: ignore[attr-defined]  # answered once; they wrote again
+        "UPDATE conversations SET first_responded_at = ?, next_response_due = ? WHERE id = ?",
+        ((now - timedelta(hours=1)).isoformat(), (now + timedelta(hours=1)).isoformat(), int(conv))))
+    agent.reload()
+    assert agent.locator("#sla-badge").get_attribute("data-due")  # a countdown runs
+    lead.reload()
     lead.locator("#act-wait").click()
     said(lead, r"done=wait")
     agent.wait_for_selector("#sla-badge.paused", timeout=15_000)
     assert agent.locator("#sla-badge").inner_text() == "paused"
-    assert agent.locator("#sla-detail").inner_text() == "first response clock stopped: waiting on the customer"
+    assert agent.locator("#sla-detail").inner_text() == "next response clock stopped: waiting on the customer"
     assert agent.locator("#conv-status").inner_text() == "pending"
     agent.wait_for_timeout(1_500)  # the once-a-second tick leaves a badge with no due time alone
     assert agent.locator("#sla-badge").inner_text() == "paused"

@@ -296,7 +296,8 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     d["saved_replies"] = saved_replies(settings, conv, language, limit)
     d["send_backs"] = send_backs(d)
     d["timeline"] = timeline(d)
-    d["actions"] = [a.value for a in allowed_actions(conv["status"]) if a.value in ACTIONS]
+    d["actions"] = [a.value for a in allowed_actions(conv["status"]) if a.value in ACTIONS
+                    and (a.value != "wait" or workflow.may_wait(conv.get("first_responded_at")))]
     if conv["status"] in ACTIVE_STATUSES:
         d["actions"] += ["send", "escalate"]
     if conv["assignee"]:
