@@ -845,7 +845,7 @@ async def test_a_refused_reply_keeps_its_text_on_the_page_even_without_a_reply_b
                           data={"csrf_token": csrf, "text": typed, "idempotency_key": "lead-key-12345"})
     page = await r.text()
     assert r.status == 409 and 'id="editor-form"' not in page
-    assert 'id="kept-draft"' in page and html.escape(typed, quote=False) in page
+    assert '<section class="kept-draft" id="kept-draft"><label' in page and html.escape(typed, quote=False) in page
 
 
 async def test_an_address_over_8_kb_is_a_414_in_words_not_the_parsers_plain_400(web_store: Store) -> None:

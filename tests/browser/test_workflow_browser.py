@@ -223,3 +223,25 @@ def test_a_lead_marking_it_waiting_pauses_the_agent_s_open_badge(pair: tuple[Any
     agent.wait_for_timeout(1_500)  # the once-a-second tick leaves a badge with no due time alone
     assert agent.locator("#sla-badge").inner_text() == "paused"
     assert not agent.errors and not lead.errors, (agent.errors, lead.errors)
+
+
+def test_a_leads_typed_reply_stays_in_sight_after_a_refused_claim(pair: tuple[Any, Any]) -> None:
+    """A lead typed a reply on an unclaimed conversation, the agent claimed it meanwhile, and the lead's stale
+    Claim came back refused: the page had no reply box any more, and the typed text was nowhere to be seen."""
+    agent, lead = pair
+    login(agent, "agent")
+    login(lead, "lead")
+    conv = _fresh_conversation(lead)
+    lead.goto(f"/conversations/{conv}")
+    agent.goto(f"/conversations/{conv}")
+    lead.get_by_label(re.compile("^Reply")).fill("Lead here: so sorry, we are on it.")
+    agent.keyboard.press("c")
+    said(agent, r"done=claim")
+    lead.locator("#act-claim").click()
+    lead.wait_for_selector("#kept-draft:not([hidden])", timeout=10_000)
+    assert "agent is working on conversation" in lead.locator("main").inner_text()
+    assert lead.locator("#editor-form").count() == 0
+    assert lead.locator("#kept-text").input_value() == "Lead here: so sorry, we are on it."
+    assert lead.evaluate("document.documentElement.scrollWidth") <= 390
+    refused = [e for e in lead.errors if "status of 409" not in e]  # the browser logs the refused form's 409
+    assert not agent.errors and not refused, (agent.errors, lead.errors)

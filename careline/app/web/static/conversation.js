@@ -132,6 +132,16 @@
   /* The draft survives a reload (or a live update the agent chose to show): kept per conversation in
      this browser until it is sent or held for approval. */
   var draftKey = "careline-draft-" + data.id;
+  /* No reply box on this page (a colleague holds it, a refused Claim came back): the text typed here before is
+     shown to copy, not lost from sight. */
+  var keptBox = document.getElementById("kept-draft");
+  if (!box && keptBox && keptBox.hidden) {
+    var typed = window.localStorage.getItem(draftKey);
+    if (typed) {
+      document.getElementById("kept-text").value = typed;
+      keptBox.hidden = false;
+    }
+  }
   if (box) {
     /* Saved as a reply (posted, failed with its Retry under it, held for a lead with "Withdraw to edit" under
        it, or withdrawn into its own editor above): this editor must not offer the same words again (a second
