@@ -354,7 +354,7 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     held = approval_reasons(settings, conv, actor, tone)
     back = latest_send_back(db, reply_id)  # the note outlives a withdrawal, which a lead's verdict would not
     if back is not None:
-        held = (f"{back.author} sent it back: a lead reads the new text", *held)
+        held = (f"{back.author} sent it back, so a lead reads the new text", *held)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     # the review was of the old text: the new one is nobody's "reviewed" until a lead approves it
     db.conn.execute("UPDATE replies SET text = ?, state = ?, reviewed_by = NULL, updated_at = ? WHERE id = ?",

@@ -290,7 +290,7 @@ async def test_a_sent_back_reply_withdrawn_and_resubmitted_still_goes_to_a_lead(
         await workflow.approve(desk, LEE, reply, now=utcnow())
     again = await workflow.resubmit(desk, AGENT, reply, "Ana, please DM us your booking code.", now=utcnow())
     assert again.reply is not None and again.reply.state.value == "awaiting_approval"
-    assert again.held == ("lee sent it back: a lead reads the new text",)
+    assert again.held == ("lee sent it back, so a lead reads the new text",)
     assert brand_posts(world) == []
 
 

@@ -135,7 +135,7 @@ async def _by_resubmit(desk: Desk, conv: int) -> Any:
     desk.settings.responder.approval_agents.remove("ada")
     again = await workflow.resubmit(desk, ADA, held.reply.id, "Sorry about the wait. Please DM us.", now=utcnow())
     assert again.reply is not None and again.reply.state.value == "awaiting_approval"  # the lead reads it again
-    assert again.held[0] == "lee sent it back: a lead reads the new text" and again.reply.reviewed_by is None
+    assert again.held[0] == "lee sent it back, so a lead reads the new text" and again.reply.reviewed_by is None
     return await workflow.approve(desk, LEE, held.reply.id, now=utcnow())
 
 

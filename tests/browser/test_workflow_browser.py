@@ -85,6 +85,7 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
 
     agent.wait_for_selector("#live-note:not([hidden])", timeout=15_000)
     assert "sent your reply back" in agent.locator("#live-note").inner_text()
+    assert agent.locator("#flash").is_hidden()  # "Waiting for approval by a lead" is the past now
     agent.locator("#live-show").click()
     agent.wait_for_selector(".send-back")
     assert "Please apologise first and offer a DM." in agent.locator(".send-back").inner_text()
@@ -92,7 +93,7 @@ def test_agent_and_lead_on_one_conversation(pair: tuple[Any, Any]) -> None:
     box.fill("Sorry about this. Please send us a DM and we'll sort it out today.")
     agent.locator("form.resubmit").get_by_role("button", name="Resubmit").click()
     said(agent, r"done=held")  # back to the lead who asked for the change
-    assert "lead sent it back: a lead reads the new text" in agent.locator("#flash").inner_text()
+    assert "lead sent it back, so a lead reads the new text" in agent.locator("#flash").inner_text()
     assert "waiting for approval by a lead" in agent.locator(".msg.reply .reply-state").last.inner_text()
     assert "reviewed by" not in agent.locator(".msg.reply .meta").last.inner_text()  # the new text is not, yet
     shot(agent, "conversation-resubmitted")

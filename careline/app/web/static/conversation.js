@@ -257,6 +257,12 @@
     if (states.length > data.replies.length) { said.push("A colleague added a reply."); }
     if (s.assignee !== data.assignee) { said.push(s.assignee ? s.assignee + " now holds this conversation." : "It was released."); }
     else if (s.status !== data.status) { said.push("It is now " + s.status + "."); }
-    if (said.length) { tell(said.join(" ")); }
+    if (said.length) {
+      tell(said.join(" "));
+      /* The page's own outcome ("Claimed.", "Waiting for approval by a lead") is the past now: it stood above the
+         live note that contradicted it ("A lead approved the reply", "lead is working on this"). */
+      var flash = document.getElementById("flash");
+      if (flash) { flash.hidden = true; }
+    }
   }, document.getElementById("live-state"));
 })();
