@@ -714,3 +714,11 @@ async def test_a_leads_error_and_refusal_pages_keep_the_approvals_entry(client: 
     assert refused.status == 403 and 'href="/sla#approvals"' in await refused.text()
     missing = await client.get("/conversations/999999", headers=html)
     assert missing.status == 404 and 'href="/sla#approvals"' in await missing.text()
+
+
+async def test_the_approvals_count_is_a_leads(client: TestClient, web_store: Store) -> None:
+    lead = await web_store.write(lambda db: create_token(db, "lead", "t"))
+    body = await (await client.get("/api/approvals/count", headers={"Authorization": f"Bearer {lead}"})).json()
+    assert body == {"waiting": 0}
+    agent = await client.get("/api/approvals/count", headers={"Authorization": f"Bearer {web_store.token}"})  # type: ignore[attr-defined]
+    assert agent.status == 403

@@ -246,3 +246,18 @@ def test_a_leads_typed_reply_stays_in_sight_after_a_refused_claim(pair: tuple[An
     assert lead.evaluate("document.documentElement.scrollWidth") <= 390
     refused = [e for e in lead.errors if "status of 409" not in e]  # the browser logs the refused form's 409
     assert not agent.errors and not refused, (agent.errors, lead.errors)
+
+
+def test_the_leads_approvals_entry_follows_a_reply_held_while_the_page_is_open(pair: tuple[Any, Any]) -> None:
+    """The Approvals count showed the number of when the lead's page loaded: "0" while an agent's reply waited."""
+    agent, lead = pair
+    conv = _claimed_by_the_agent(agent, lead)
+    lead.goto("/reports")
+    before = int(lead.locator("#nav-approvals .nav-count").inner_text().split()[0])
+    agent.get_by_label(re.compile("^Reply")).fill("As we already explained, this is our policy.")
+    agent.get_by_label(re.compile("^Reply")).press("Control+Enter")  # defensive: held for a lead
+    said(agent, r"done=held")
+    lead.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # what the 20 s round does
+    lead.locator("#nav-approvals .nav-count", has_text=re.compile(rf"^{before + 1}\b")).wait_for(timeout=10_000)
+    assert "waiting for approval" in (lead.locator("#nav-approvals .nav-count").get_attribute("title") or "")
+    assert conv and not agent.errors and not lead.errors, (agent.errors, lead.errors)

@@ -16,7 +16,7 @@ from careline.app.web import actions, schemas
 from careline.app.web.actions import actor_of
 from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import SLA_CACHE, STORE, settings_now
-from careline.app.web.pages import render
+from careline.app.web.pages import render, waiting_approvals
 from careline.app.web.reports import approvals_waiting, export_rows, sla_summary, to_csv
 from careline.app.web.security import BOM, csv_cell, opened_message, seal_message, wants_bom
 from careline.app.web.slareport import SPLITS, ReportError, has_teams, lead_report, parse_range
@@ -230,8 +230,16 @@ async def send_back_form(request: web.Request) -> web.Response:
     raise _back_to_approvals(request, out.get("message") or "Sent back with your note.", ok=True)
 
 
+@allow(Role.LEAD)
+async def approvals_count(request: web.Request) -> web.Response:
+    """How many replies wait for a lead: what the navigation's Approvals entry follows on an open page (it showed
+    the count of when the page loaded, "0" while an agent's reply waited)."""
+    return web.json_response({"waiting": await request.app[STORE].read(waiting_approvals)})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/sla", sla_page)
+    app.router.add_get("/api/approvals/count", approvals_count)
     app.router.add_get("/api/sla/summary", sla_json)
     app.router.add_get("/api/reports/sla", report_json)
     app.router.add_get("/reports", report_page)

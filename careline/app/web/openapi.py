@@ -328,6 +328,9 @@ def _api_paths(components: dict[str, Any]) -> dict[str, Any]:
             params=[CONV_ID])},
         "/api/sla/summary": {"get": _op("SLA attainment, FRT, breaches, backlog, approvals", "lead",
                                         _json(_ref("SLASummary")))},
+        "/api/approvals/count": {"get": _op("How many replies wait for a lead's approval (the navigation follows it)",
+                                            "lead", _json({"type": "object", "required": ["waiting"],
+                                                           "properties": {"waiting": {"type": "integer"}}}))},
         "/api/reports/sla": {"get": _op(
             "The lead's report over whole local days from..to (default: the last 30), one row per group: "
             "SLA attainment, first-response, resolution and handle times (wall clock and SLA clock), replies "

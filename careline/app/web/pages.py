@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import ParseResult, urlparse
 
 from aiohttp import web
+from sqlite_utils import Database
 
 from careline.app.web.auth import USER_KEY, Principal
 from careline.app.web.keys import STORE, TEMPLATES, settings_now
@@ -42,8 +43,12 @@ async def count_approvals(request: web.Request) -> None:
     who: Principal | None = request.get(USER_KEY)
     if APPROVALS in request or who is None or not who.can(Role.LEAD) or request.path.startswith(("/api/", "/static/")):
         return
-    request[APPROVALS] = await request.app[STORE].read(lambda db: db.conn.execute(
-        "SELECT count(*) FROM replies WHERE state = 'awaiting_approval'").fetchone()[0])
+    request[APPROVALS] = await request.app[STORE].read(waiting_approvals)
+
+
+def waiting_approvals(db: Database) -> int:
+    """The replies waiting for a lead's approval (one indexed count)."""
+    return int(db.conn.execute("SELECT count(*) FROM replies WHERE state = 'awaiting_approval'").fetchone()[0])
 
 
 def home_for(who: Principal) -> str:
