@@ -330,11 +330,13 @@ async def test_the_page_says_a_close_withdrew_a_reply_and_its_undo_put_it_back(c
     r = await client.post(f"/conversations/{conv}/undo", data={"csrf_token": csrf}, allow_redirects=False)
     assert r.status == 303 and "restored=1" in r.headers["Location"], r.headers["Location"]
     page = await (await client.get(r.headers["Location"])).text()
-    assert "Undone. 1 reply withdrawn by the close back as before." in page
+    assert ("Undone: the conversation is back as it was (a reply already posted stays posted). 1 reply withdrawn by "
+            "the close back as before.") in page
     page = await (await client.get(f"/conversations/{conv}?done=resolve&withdrawn=99999")).text()
     assert "99999" not in page  # only a short count is said
     page = await (await client.get(f"/conversations/{conv}?done=undo&kept_withdrawn=1")).text()
-    assert "Undone. 1 reply left withdrawn: the customer&#39;s message was answered meanwhile." in page
+    assert ("(a reply already posted stays posted). 1 reply left withdrawn: the customer&#39;s message was answered "
+            "meanwhile.") in page
 
 
 async def test_the_page_says_what_became_of_a_reply_sent_from_the_form(client: TestClient) -> None:

@@ -863,3 +863,13 @@ async def test_an_address_over_8_kb_is_a_414_in_words_not_the_parsers_plain_400(
         page = await c.get(f"/?q={long}", headers={**bearer(web_store), "Accept": "text/html"})
         assert page.status == 414 and "over the 8,000 this app reads" in await page.text()
         assert (await c.get("/api/queue?q=refund", headers=bearer(web_store))).status == 200
+
+
+async def test_saving_a_view_says_so_and_says_when_it_replaced_one_of_that_name(client: TestClient) -> None:
+    """A view saved again under a name in use changed its filters without a word."""
+    csrf = await login(client, "agent")
+    first = await client.post("/views", data={"csrf_token": csrf, "name": "Mine", "query": "?q=refund"})
+    assert "Saved the view “Mine”." in await first.text()
+    again = await client.post("/views", data={"csrf_token": csrf, "name": "Mine", "query": "?status=new"})
+    assert "The view “Mine” now shows this (it showed other filters before)." in await again.text()
+    assert [v["query"] for v in (await (await client.get("/api/workspace")).json())["views"]] == ["status=new"]

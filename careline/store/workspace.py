@@ -67,9 +67,13 @@ def all_tags(db: Database, limit: int = 200) -> list[str]:
 
 
 # -- saved views ----------------------------------------------------------------------------------------
-def save_view(db: Database, who: str, name: str, query: str, now: datetime) -> None:
+def save_view(db: Database, who: str, name: str, query: str, now: datetime) -> bool:
+    """Save ``who``'s view ``name``; whether it replaced one of that name (the page says so: a view saved again under
+    a name in use changed without a word)."""
+    had = db.conn.execute("SELECT 1 FROM saved_views WHERE username = ? AND name = ?", (who, name)).fetchone()
     db.conn.execute("INSERT INTO saved_views (username, name, query, created_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(username, name) DO UPDATE SET query = excluded.query", (who, name, query, to_iso(now)))
+    return had is not None
 
 
 def views_of(db: Database, who: str) -> list[dict[str, str]]:

@@ -154,9 +154,12 @@ async def save_view_form(request: web.Request) -> web.Response:
     query = text_field(form, "query", limit=600)
     keep = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?"))
                       if k in ("platform", "brand", "intent", "status", "tag", "team", "mine", "q", "dense")])
-    who = user_of(request).username
-    await request.app[STORE].write(lambda db: workspace.save_view(db, who, name, keep, utcnow()))
-    raise web.HTTPSeeOther(f"/?{keep}")
+    who = user_of(request)
+    replaced = await request.app[STORE].write(lambda db: workspace.save_view(db, who.username, name, keep, utcnow()))
+    words = (f"The view “{name}” now shows this (it showed other filters before)." if replaced
+             else f"Saved the view “{name}”.")
+    said = {"bulk": words, "bsig": seal_message(who.csrf, words)} if who.csrf else {}
+    raise web.HTTPSeeOther("/?" + urlencode([*parse_qsl(keep), *said.items()]))
 
 
 @allow(Role.AGENT)
