@@ -588,6 +588,8 @@ async def test_lead_assigns_and_agent_escalates(client: TestClient) -> None:
     assert body["escalation_level"] == 1 and body["priority"] >= 95
     page = await (await client.get(f"/conversations/{conv}")).text()
     assert "level 1 of 3" in page and "escalated by agent: VIP" in page
+    # urgent for approval now, but its due times are the policy's it came in with: the page says so
+    assert 'id="policy-kept">(given when it came in: an escalation does not change its due times)' in page
 
 
 async def test_lead_sends_a_held_reply_back_with_a_note(client: TestClient) -> None:
