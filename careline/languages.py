@@ -19,7 +19,7 @@ NAMES: dict[str, str] = {
     "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ro": "Romanian", "el": "Greek",
     "uk": "Ukrainian", "he": "Hebrew", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
     "ca": "Catalan", "hr": "Croatian", "bg": "Bulgarian", "tl": "Tagalog", "fa": "Persian", "ur": "Urdu",
-    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian", UNDETERMINED: "undetermined",
+    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian", UNDETERMINED: "unknown",
 }
 
 
@@ -35,7 +35,7 @@ RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 
 
 #: Each named language's code by its English name in lower case: what ``language_code`` looks a name up in.
-_CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()} | {"unknown": UNDETERMINED}
+_CODE_OF_NAME = {name.lower(): code for code, name in NAMES.items()} | {"undetermined": UNDETERMINED}
 
 
 def looks_like_code(text: str) -> bool:
