@@ -77,6 +77,11 @@ def test_platform_chart_and_topics_lead_to_their_posts(sized: tuple[Any, int]) -
                           " - b.getBoundingClientRect().top; })"
                           ".map(function (e) { return e.textContent; })")
     assert ticks[:2] == ["English", "German"]  # named, the largest on top
+    shares = page.locator("#chart-platform-sentiment .xtick text")
+    assert shares.all_text_contents()[-1] == "100%"
+    label = shares.last.bounding_box()
+    figure = page.locator("#chart-platform-sentiment svg.main-svg").first.bounding_box()
+    assert label and figure and label["x"] + label["width"] <= figure["x"] + figure["width"]  # it was cut at the edge
     bar = page.locator("#chart-platforms g.trace.bars").nth(3).locator("g.point path").last  # Mastodon
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()

@@ -290,7 +290,8 @@
       return {type: "bar", orientation: "h", name: s, y: o.bars, x: groups.map(function (g) { return share(g, s); }),
               customdata: groups.map(function (g) { return g[s]; }),
               hovertemplate: "%{y}: %{x}% " + s + " (%{customdata} mentions)<extra></extra>", marker: {color: colours[s]}};
-    }), {barmode: "stack", xaxis: {range: [0, 100], tickvals: [0, 25, 50, 75, 100], ticktext: ["0%", "25%", "50%", "75%", "100%"]}, yaxis: o.yaxis,
+    }), {barmode: "stack", xaxis: {range: [0, 100], tickvals: [0, 25, 50, 75, 100], ticktext: ["0%", "25%", "50%", "75%", "100%"]},
+         margin: Object.assign({}, base.margin, {r: 28}) /* room for "100%" at the edge: Plotly dropped it */, yaxis: o.yaxis,
           legend: {orientation: "h", y: -0.2, traceorder: "normal"},  // negative, neutral, positive: as the bars
           /* A fixed height left fifteen languages' bars 13 px high on a phone: too thin to tap or read. */
           height: Math.max(280, 110 + 30 * groups.length)});
