@@ -22,16 +22,21 @@ from classifiers.data import SEVERITIES, is_detractor
 TASKS = ("sentiment", "complaint", "detractor", "intent", "severity", "sarcasm")
 
 
-def _settings_classifier() -> Any:
-    """The classifier settings of the file the top-level ``careline --config`` named (else the defaults):
-    the group keeps its loaded settings on the click context, so every command reads the same file."""
+def _settings() -> Any:
+    """The settings of the file the top-level ``careline --config`` named (else the defaults): the group keeps its
+    loaded settings on the click context, so every command reads the same file."""
     ctx = click.get_current_context(silent=True)
     obj = ctx.find_root().obj if ctx is not None else None
     if obj is not None and hasattr(obj, "settings"):
-        return obj.settings.classifier
+        return obj.settings
     from careline.settings import load_settings
 
-    return load_settings().classifier
+    return load_settings()
+
+
+def _settings_classifier() -> Any:
+    """The classifier settings of that file (:func:`_settings`)."""
+    return _settings().classifier
 
 
 def typed_path(value: str | None) -> Path | None:
@@ -44,9 +49,13 @@ def typed_path(value: str | None) -> Path | None:
 def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
     from classifiers.minilm import build_classifier
 
-    settings = _settings_classifier()
+    whole = _settings()
+    settings = whole.classifier
+    # the brands' own intents, as the service reads posts with them: "my bag is lost" read as delivery here while
+    # the queue tagged it lost_baggage
+    intents = {name: list(phrases) for b in whole.brands for name, phrases in b.intents.items()}
     clf = build_classifier(kind or settings.kind, typed_path(model_dir) or settings.model_dir, threads=settings.threads,
-                           precision=settings.precision)
+                           precision=settings.precision, extra_intents=intents or None)
     clf.load()
     return clf
 

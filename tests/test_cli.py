@@ -105,6 +105,19 @@ def test_classify_honours_the_config_file(tmp_path: Path) -> None:
     assert json.loads(out)["model_version"].startswith("vader")
 
 
+def test_classify_reads_posts_with_the_brands_own_intents(tmp_path: Path) -> None:
+    """The service tags "my bag is lost" with Skylark's own lost_baggage; `careline classify` read it as delivery,
+    since it loaded the model without the brands' intents."""
+    config = tmp_path / "careline.toml"
+    config.write_text('[[brands]]\nname = "skylark"\nkeywords = ["skylark"]\n'
+                      'intents = { lost_baggage = ["my bag is lost", "baggage did not arrive"] }\n', encoding="utf-8")
+    code, out = run("-c", str(config), "classify", "--json", "my bag is lost, it never arrived at Heathrow")
+    assert code == 0, out
+    start = re.search(r"^\{$", out, re.M)  # a fresh checkout's first run logs building the int8 graph before it
+    assert start is not None, out
+    assert json.loads(out[start.start():])["intent_label"] == "lost_baggage"
+
+
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED)
 def _main(argv: tuple[str, ...]) -> None:
