@@ -57,7 +57,7 @@ class ServiceSettings:
 
 @dataclass(frozen=True)
 class BrandSettings:
-    name: str = opt("", "Short id of the brand, used in URLs and the database.")
+    name: str = opt("", "Short id of the brand, used in URLs and the database.", max_length=40)
     display_name: str = opt("", "Name shown to people and used in reply templates.", max_length=80)
     keywords: list[str] = opt([], "Words and phrases to listen for (quoted phrases allowed).")
     handles: list[str] = opt([], "The brand's own X handles: their posts are never tickets.")

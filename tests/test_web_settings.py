@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -299,3 +300,12 @@ async def test_a_webhook_saved_without_its_signing_key_in_the_environment_says_i
     assert r.status == 200, await r.text()
     assert "will not be sent" not in (await r.json())["message"]
     assert "not set: nothing is sent" not in await (await c.get("/admin/config", headers=auth(tokens, "root"))).text()
+
+
+async def test_the_settings_forms_allow_what_the_check_allows(client: tuple[TestClient, dict[str, str]]) -> None:
+    """Every text input allowed 300 characters: a 120-letter display name was typed and then refused (80)."""
+    c, tokens = client
+    page = await (await c.get("/admin/config", headers=auth(tokens, "root"))).text()
+    assert re.search(r'name="display_name" value="[^"]*" maxlength="80"', page)
+    assert re.search(r'name="sign_off" value="[^"]*" maxlength="60"', page)
+    assert re.search(r'name="name" value="" maxlength="40" required', page)  # a new brand's id

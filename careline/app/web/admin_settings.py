@@ -77,7 +77,7 @@ def _form_field(name: str, tp: Any, meta: Any, value: Any) -> FormField:
     if tp in (int, float):
         return FormField(name, "number", help_text, value, step="1" if tp is int else "any", min=meta.get("min"),
                          max=meta.get("max"))
-    return FormField(name, "text", help_text, value)
+    return FormField(name, "text", help_text, value, max=meta.get("max_length"))  # the form allows what the check does
 
 
 @dataclass(frozen=True)
