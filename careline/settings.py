@@ -314,6 +314,11 @@ class Settings:
         """The brand named ``name``, or None (a conversation may outlive a brand deleted in the browser)."""
         return next((b for b in self.brands if b.name == name), None)
 
+    def brand_intents(self) -> dict[str, list[str]]:
+        """Every brand's own intents with their example phrases: what the classifier reads posts with, in the
+        service and on the command line alike."""
+        return {name: list(phrases) for b in self.brands for name, phrases in b.intents.items()}
+
 
 def brand_env(prefix: str, brand: str) -> str:
     """The per-brand variant of a secret's variable: ``CARELINE_X_REPLY_TOKEN`` -> ``..._SKYLARK``."""

@@ -53,7 +53,7 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
     settings = whole.classifier
     # the brands' own intents, as the service reads posts with them: "my bag is lost" read as delivery here while
     # the queue tagged it lost_baggage
-    intents = {name: list(phrases) for b in whole.brands for name, phrases in b.intents.items()}
+    intents = whole.brand_intents()
     clf = build_classifier(kind or settings.kind, typed_path(model_dir) or settings.model_dir, threads=settings.threads,
                            precision=settings.precision, extra_intents=intents or None)
     clf.load()

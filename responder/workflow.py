@@ -749,7 +749,7 @@ def intent_choices(settings: Settings, brand: str | None) -> tuple[str, ...]:
     """The intents a person may give a post: the taxonomy, plus the brand's own (any brand's, when
     ``brand`` is None: a first check before the conversation is loaded)."""
     if not brand:
-        extra = {name for b in settings.brands for name in b.intents}
+        extra = set(settings.brand_intents())
     else:
         found = settings.find_brand(brand)
         extra = set(found.intents) if found else set()

@@ -92,7 +92,7 @@ def load_classifier(settings: Settings) -> Classifier:
 
     cfg = settings.classifier
     model_dir = model_folder(settings)
-    intents = {name: list(phrases) for b in settings.brands for name, phrases in b.intents.items()}
+    intents = settings.brand_intents()
     clf = build_classifier(cfg.kind, model_dir, threads=cfg.threads, extra_intents=intents or None,
                            precision=cfg.precision)
     clf.load()
