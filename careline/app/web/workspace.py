@@ -89,9 +89,13 @@ def _back_saying(request: web.Request, words: str) -> tuple[str, dict[str, str]]
     signed for their session: what the queue says after a bulk action or a view's deletion."""
     back = urlparse(_back(request))
     query = {k: v for k, v in parse_qsl(back.query) if k not in ("bulk", "bsig", "undo", "restore", "after")}
-    query["bulk"] = words[:400]
-    query["bsig"] = seal_message(user_of(request).csrf, query["bulk"])
-    return back.path or "/", query
+    return back.path or "/", {**query, **_saying(request, words)}
+
+
+def _saying(request: web.Request, words: str) -> dict[str, str]:
+    """``words`` as the queue says them after an action (``bulk``), signed for the person's session (``bsig``)."""
+    said = words[:400]
+    return {"bulk": said, "bsig": seal_message(user_of(request).csrf, said)}
 
 
 @allow(Role.AGENT)
@@ -154,12 +158,11 @@ async def save_view_form(request: web.Request) -> web.Response:
     query = text_field(form, "query", limit=600)
     keep = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?"))
                       if k in ("platform", "brand", "intent", "status", "tag", "team", "mine", "q", "dense")])
-    who = user_of(request)
-    replaced = await request.app[STORE].write(lambda db: workspace.save_view(db, who.username, name, keep, utcnow()))
+    who = user_of(request).username
+    replaced = await request.app[STORE].write(lambda db: workspace.save_view(db, who, name, keep, utcnow()))
     words = (f"The view “{name}” now shows this (it showed other filters before)." if replaced
              else f"Saved the view “{name}”.")
-    said = {"bulk": words, "bsig": seal_message(who.csrf, words)} if who.csrf else {}
-    raise web.HTTPSeeOther("/?" + urlencode([*parse_qsl(keep), *said.items()]))
+    raise web.HTTPSeeOther("/?" + urlencode([*parse_qsl(keep), *_saying(request, words).items()]))
 
 
 @allow(Role.AGENT)
