@@ -53,6 +53,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from careline.domain import to_iso
+from careline.languages import UNDETERMINED
 
 #: The estimated-NPS rule: a detractor at >= 0.5 detractor likelihood, a promoter when positive below 0.3.
 DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
@@ -106,19 +107,16 @@ def day_zone(db: Database) -> ZoneInfo:
     row = db.conn.execute("SELECT zone FROM trend_zone LIMIT 1").fetchone()
     return ZoneInfo(row[0] if row else "UTC")
 
-#: A mention's language as the trends count it (``{c}``: its classification's alias, ``m``: the mention):
-#: the classifier's detection where it made one, else the listener's, else ``und``.
-LANGUAGE_OF = ("CASE WHEN {c}.language IS NOT NULL AND {c}.language <> 'und' THEN {c}.language "
-             "ELSE coalesce(m.language, {c}.language, 'und') END")
-
-
 def language_of(c: str, m: str) -> str:
-    """``LANGUAGE_OF`` for classification ``c`` of mention ``m`` (other aliases than ``m``)."""
-    return LANGUAGE_OF.replace("m.language", f"{m}.language").format(c=c)
+    """SQL: the language of mention ``m`` as the trends count it, with ``c`` its classification: the classifier's
+    detection where it made one, else the listener's, else ``und`` (``UNDETERMINED``)."""
+    und = UNDETERMINED
+    return (f"CASE WHEN {c}.language IS NOT NULL AND {c}.language <> '{und}' THEN {c}.language "
+            f"ELSE coalesce({m}.language, {c}.language, '{und}') END")
 
 
-#: A language no detector could name, as the trends count and filter it.
-UNKNOWN_LANGUAGE = "und"
+#: ``language_of`` with the mention as ``m`` and the classification's alias left to fill in (``{c}``).
+LANGUAGE_OF = language_of("{c}", "m")
 
 
 def language_is(language: str | None, mention: str = "m") -> str:
@@ -127,8 +125,8 @@ def language_is(language: str | None, mention: str = "m") -> str:
     (language, created_at) index answers; always true with no language chosen."""
     if language is None:
         return "1"
-    if language == UNKNOWN_LANGUAGE:
-        return f"({mention}.language IS NULL OR {mention}.language = '{UNKNOWN_LANGUAGE}')"
+    if language == UNDETERMINED:
+        return f"({mention}.language IS NULL OR {mention}.language = '{UNDETERMINED}')"
     return f"{mention}.language = :language"
 
 
