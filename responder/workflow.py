@@ -170,10 +170,14 @@ def _own(db: Database, conv: Conversation, actor: Actor, now: datetime, doing: s
     return conv
 
 
-async def claim(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outcome:
+async def claim(desk: Desk, actor: Actor, conv_id: int, *, now: datetime, strict: bool = False) -> Outcome:
+    """Take a conversation nobody holds. ``strict`` (bulk work) refuses one the person already has, where a single
+    claim says so: a bulk claim's Undo releases what it claimed, and must not release what was theirs before."""
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
         if conv.assignee == actor.username and conv.status.value == "open":
+            if strict:
+                raise Conflict("you already have it")
             return Outcome(conv, message="You already have it.")
         _require_owner(conv, actor, "claim it", leads_may=False)
         queue.act(db, conv_id, Action.CLAIM, actor=actor.username, now=now)
@@ -198,9 +202,13 @@ async def take_over(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) ->
     return await desk.store.write(write)
 
 
-async def release(desk: Desk, actor: Actor, conv_id: int, *, now: datetime) -> Outcome:
+async def release(desk: Desk, actor: Actor, conv_id: int, *, now: datetime, only_own: bool = False) -> Outcome:
+    """Hand the conversation back to the queue: its holder, or a lead. ``only_own`` (undoing a bulk claim) releases
+    only what the person still holds: one a colleague took over since stays theirs."""
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
+        if only_own and conv.assignee != actor.username:
+            raise Conflict(f"{conv.assignee} has it now" if conv.assignee else "nobody holds it now")
         _require_owner(conv, actor, "release it", leads_may=True)
         queue.act(db, conv_id, Action.RELEASE, actor=actor.username, now=now)
         return Outcome(load_conversation(db, conv_id), message="Released to the queue.")
@@ -859,7 +867,8 @@ class BulkResult:
 
 
 #: Bulk actions and what undoes each (``None``: nothing to undo; assign again instead).
-BULK_UNDO = {"resolve": "undo", "dismiss": "undo", "tag": "untag", "untag": "tag", "assign": None,
+BULK_UNDO = {"claim": "release", "release": None, "resolve": "undo", "dismiss": "undo", "tag": "untag", "untag": "tag",
+             "assign": None,
              "assign_team": None, "undo": None, "mark_complaint": "restore_reading",
              "mark_not_complaint": "restore_reading", "restore_reading": None}
 MAX_BULK = 200
@@ -889,7 +898,11 @@ async def bulk(desk: Desk, actor: Actor, ids: list[int], action: str, *, now: da
 
 async def _bulk_one(desk: Desk, actor: Actor, conv_id: int, action: str, *, now: datetime, agent: str, team: str,
                     label: str, seen: str | None) -> None:
-    if action in ("resolve", "dismiss"):
+    if action == "claim":
+        await claim(desk, actor, conv_id, now=now, strict=True)
+    elif action == "release":  # only as a bulk claim's Undo: what the person still holds
+        await release(desk, actor, conv_id, now=now, only_own=True)
+    elif action in ("resolve", "dismiss"):
         await change_status(desk, actor, conv_id, Action(action), now=now, seen=seen)
     elif action in ("tag", "untag"):
         await tag(desk, actor, conv_id, label, now=now, remove=action == "untag", strict=True)

@@ -518,6 +518,30 @@ async def test_a_bulk_tag_leaves_out_and_its_undo_leaves_alone_what_already_had_
     assert tags == [(ids[0],)]  # the colleague's tag stays, the bulk one is undone
 
 
+async def test_a_bulk_claim_from_the_queue_says_what_it_took_and_its_undo_gives_it_back(
+        client: TestClient, web_store: Store) -> None:
+    """The bulk bar had no Claim, and Resolve refuses a new conversation: ten new posts took ten page visits."""
+    csrf = await login(client, "agent")
+    assert '<option value="claim">Claim</option>' in await (await client.get("/")).text()
+    ids = [c["id"] for c in (await (await client.get("/api/queue?limit=3&status=new")).json())["items"]]
+    r = await client.post("/bulk", data=[("csrf_token", csrf), ("action", "claim"), *(("id", str(i)) for i in ids)],
+                          headers={"Referer": "/"}, allow_redirects=False)
+    page = await (await client.get(r.headers["Location"])).text()
+    assert "Claimed 3 conversations." in page
+    undo_form = re.search(r'<form[^>]*action="/bulk"[^>]*>(?:(?!</form>).)*id="bulk-undo"', page, re.S)
+    assert undo_form and dict(re.findall(r'name="(\w+)" value="([^"]*)"', undo_form[0]))["action"] == "release"
+
+    def holders() -> list[tuple[str, str | None]]:
+        return web_store.read_sync(lambda db: [tuple(db.conn.execute(
+            "SELECT status, assignee FROM conversations WHERE id = ?", (i,)).fetchone()) for i in ids])
+
+    assert holders() == [("open", "agent")] * 3
+    r = await client.post("/bulk", data=[("csrf_token", csrf), ("action", "release"), *(("id", str(i)) for i in ids)],
+                          headers={"Referer": "/"}, allow_redirects=False)
+    assert "Released 3 conversations." in await (await client.get(r.headers["Location"])).text()
+    assert holders() == [("new", None)] * 3
+
+
 async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:
     """Mastodon's sender puts @handle in front of a reply: the editor's count said 496 of 500 for a reply
     the platform would refuse."""

@@ -119,6 +119,79 @@ async def test_bulk_resolve_refuses_what_others_hold_and_undoes(seeded: Store) -
     assert routed.refused == ((ids[0], "only a lead or an admin can assign conversations"),)
 
 
+async def test_bulk_claim_takes_what_is_free_and_its_undo_releases_only_what_it_claimed(seeded: Store) -> None:
+    """New conversations can only be claimed before they are resolved, so the bulk bar claims; what someone else
+    holds, or the person already had, is refused; the Undo gives back what it claimed and nothing a colleague took
+    over since, nor what was theirs before."""
+    desk = Desk(seeded, Settings())
+    ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=5, status="new"))]
+    await workflow.claim(desk, BOB, ids[0], now=NOW)
+    await workflow.claim(desk, ADA, ids[1], now=NOW)
+    result = await workflow.bulk(desk, ADA, ids, "claim", now=NOW)
+    assert result.done == tuple(ids[2:])
+    assert result.refused == ((ids[0], f"bob is working on conversation {ids[0]}; take it over to claim it"),
+                              (ids[1], "you already have it"))
+
+    def holders() -> list[tuple[str, str]]:
+        return [tuple(seeded.read_sync(lambda db, i=i: db.conn.execute(
+            "SELECT status, assignee FROM conversations WHERE id = ?", (i,)).fetchone())) for i in ids]
+
+    assert holders() == [("open", "bob")] + [("open", "ada")] * 4
+    resolved = await workflow.bulk(desk, ADA, ids, "resolve", now=NOW + timedelta(minutes=1))
+    assert resolved.done == tuple(ids[1:])  # what the claim opened can now be closed in bulk
+    await workflow.bulk(desk, ADA, list(resolved.done), "undo", now=NOW + timedelta(minutes=2))
+    await workflow.take_over(desk, BOB, ids[4], now=NOW + timedelta(minutes=3))
+    undone = await workflow.bulk(desk, ADA, list(result.done), workflow.BULK_UNDO["claim"] or "",
+                                 now=NOW + timedelta(minutes=4))
+    assert undone.done == tuple(ids[2:4]) and undone.refused == ((ids[4], "bob has it now"),)
+    assert holders() == [("open", "bob"), ("open", "ada"), ("new", None), ("new", None), ("open", "bob")]
+    lead_undo = await workflow.bulk(desk, LEE, [ids[0]], "release", now=NOW + timedelta(minutes=5))
+    assert lead_undo.refused == ((ids[0], "bob has it now"),)  # a bulk release is an undo, never a lead's release
+
+
+def test_two_agents_bulk_claiming_overlapping_rows_at_once_each_get_a_conversation_once(seeded: Store) -> None:
+    """Separate connections, one barrier: every conversation ends with exactly one of them, and the other is told
+    who has it; nobody's claim is taken over by a bulk claim."""
+    import asyncio
+    import threading
+
+    ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=12, status="new"))]
+    stores = [Store(seeded.path).open_sync() for _ in range(2)]
+    gate = threading.Barrier(2)
+    results: dict[str, workflow.BulkResult] = {}
+    errors: list[BaseException] = []
+
+    def agent(i: int, who: Actor, picked: list[int]) -> None:
+        try:
+            gate.wait()
+            results[who.username] = asyncio.run(workflow.bulk(Desk(stores[i], Settings()), who, picked, "claim",
+                                                              now=NOW))
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=agent, args=(0, ADA, ids)),
+                   threading.Thread(target=agent, args=(1, BOB, ids[::-1]))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        for s in stores:
+            s.close_sync()
+    assert errors == []
+    ada, bob = results["ada"], results["bob"]
+    assert sorted(ada.done + bob.done) == sorted(ids)
+    assert {i for i, _ in ada.refused} == set(bob.done) and {i for i, _ in bob.refused} == set(ada.done)
+    held = dict(seeded.read_sync(lambda db: db.conn.execute(
+        f"SELECT id, assignee FROM conversations WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()))
+    assert held == {**{i: "ada" for i in ada.done}, **{i: "bob" for i in bob.done}}
+    claims = seeded.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM events WHERE kind = 'conversation.status' AND json_extract(data, '$.action') = 'claim' "
+        f"AND subject IN ({','.join('?' * len(ids))})", [f"conversation:{i}" for i in ids]).fetchone()[0])
+    assert claims == len(ids)  # one claim event each: no silent double claim
+
+
 async def test_routing_where_a_conversation_already_is_changes_and_logs_nothing(seeded: Store) -> None:
     desk = Desk(seeded, Settings())
     seeded.write_sync(lambda db: workspace.add_team(db, "billing", NOW))

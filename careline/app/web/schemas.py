@@ -107,8 +107,8 @@ class BulkBody(Schema):
     """One action on many conversations (``responder.workflow.bulk``)."""
 
     ids: list[Annotated[int, Field(ge=1, le=10**12)]] = Field(min_length=1, max_length=200)
-    action: Literal["resolve", "dismiss", "tag", "untag", "assign", "assign_team", "undo", "mark_complaint",
-                    "mark_not_complaint", "restore_reading"]
+    action: Literal["claim", "release", "resolve", "dismiss", "tag", "untag", "assign", "assign_team", "undo",
+                    "mark_complaint", "mark_not_complaint", "restore_reading"]
     tag: str = Field("", max_length=40)
     agent: str = Field("", max_length=64)
     team: str = Field("", max_length=64)

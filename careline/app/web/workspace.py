@@ -23,8 +23,8 @@ from careline.errors import CarelineError, Invalid
 from careline.store import workspace
 from responder import workflow
 
-VERBS = {"resolve": "Resolved", "dismiss": "Dismissed", "tag": "Tagged", "untag": "Untagged",
-         "assign": "Assigned", "assign_team": "Routed", "undo": "Undid",
+VERBS = {"claim": "Claimed", "release": "Released", "resolve": "Resolved", "dismiss": "Dismissed", "tag": "Tagged",
+         "untag": "Untagged", "assign": "Assigned", "assign_team": "Routed", "undo": "Undid",
          "mark_complaint": "Marked the latest message a complaint in",
          "mark_not_complaint": "Marked the latest message not a complaint in",
          "restore_reading": "Restored the model's reading of"}
