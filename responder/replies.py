@@ -141,14 +141,22 @@ def answered_message(messages: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str
 
 
 def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
-    """The suggested reply for the conversation's latest customer message (:func:`answered_message`), in the
-    language of the latest."""
+    """The suggested reply for the conversation (:func:`suggestion` over its newest messages)."""
     conv = load(db, conv_id)
     thread = recent_messages(db, conv["thread_key"], limit=ANSWER_LOOKBACK)
-    last, (answered, note) = thread[-1], answered_message(thread)
-    answered = answered or last
-    draft = draft_for(conv, answered["intent"], last["name"] or last["handle"], voices, language=last["language"],
-                      intent_scores=_scores(answered["intent_scores"]), complaint=answered["complaint"])
+    return suggestion(conv, thread, thread[-1]["name"] or thread[-1]["handle"], voices)
+
+
+def suggestion(conv: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], author_name: str, voices: Voices, *,
+               limit: int | None = None) -> Draft:
+    """The suggested reply to a thread's ``messages`` (oldest first): it answers :func:`answered_message`, with
+    that message's reading picking the template, in the language of the newest message, and says why when it
+    answers an earlier one. The one rule the conversation page and the use cases share."""
+    answered, note = answered_message(messages)
+    language = messages[-1].get("language") if messages else None
+    draft = draft_for(dict(conv), answered["intent"] if answered else None, author_name, voices, language=language,
+                      limit=limit, intent_scores=_scores(answered.get("intent_scores")) if answered else None,
+                      complaint=answered.get("complaint") if answered else None)
     return with_note(draft, note)
 
 

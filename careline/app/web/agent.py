@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,7 +47,7 @@ from careline.views import (
 )
 from responder import workflow
 from responder.policy import effort_of
-from responder.replies import Voices, answered_message, draft_for, with_note
+from responder.replies import Voices, draft_for, suggestion
 from responder.slastate import sla_state, sla_words
 from responder.surveys import link_in_reply, service_url, survey_url
 from responder.textlimits import LIMITS, PLATFORM_CHOICES, announced_limit
@@ -191,16 +191,13 @@ def _loads(value: str | None, default: Any) -> Any:
         return default
 
 
-def suggest(settings: Settings, conv: dict[str, Any], latest: Mapping[str, Any] | None, language: str | None = None,
-            limit: int | None = None, *, note: str | None = None) -> dict[str, Any]:
-    """The suggested reply to ``latest``, the classified message it answers (``replies.answered_message``), in
-    the brand's voice (templates included) and, where a template exists, the customer's language, with its
-    length, tone findings and a note when it could not be localised, is not the intent's own template or
-    answers an earlier message (``note``)."""
-    d = with_note(draft_for(conv, latest["intent"] if latest else None, conv.get("author_name") or conv["handle"],
-                            Voices.from_settings(settings), language=language, limit=limit,
-                            intent_scores=latest.get("intent_scores") if latest else None,
-                            complaint=latest.get("complaint") if latest else None), note)
+def suggest(settings: Settings, conv: dict[str, Any], messages: Sequence[Mapping[str, Any]],
+            limit: int | None = None) -> dict[str, Any]:
+    """The suggested reply to the thread's ``messages`` (``replies.suggestion``), in the brand's voice (templates
+    included), with its length, tone findings and a note when it could not be localised, is not the intent's own
+    template or answers an earlier message: as the page and the API show it."""
+    d = suggestion(conv, messages, conv.get("author_name") or conv["handle"], Voices.from_settings(settings),
+                   limit=limit)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "tone_language": d.tone.language, "source": d.source, "language": d.language,
             "note": d.note}
@@ -283,7 +280,6 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
         e["data"] = _loads(e.get("data"), {})
     classified = [m for m in d["thread"] if m.get("intent")]
     latest = classified[-1] if classified else None
-    answered, answered_note = answered_message(d["thread"])
     d["classification"] = latest
     d["effort"] = {"repeat_contacts": len(d["history"]["conversations"]),
                    "messages_in_thread": len(d["thread"]),
@@ -291,7 +287,7 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     last_message = d["thread"][-1] if d["thread"] else None
     limit = announced_limit(limits, conv["platform"], conv["brand"])
     language = last_message.get("language") if last_message else None
-    d["draft"] = suggest(settings, conv, answered, language, limit, note=answered_note)
+    d["draft"] = suggest(settings, conv, d["thread"], limit)
     d["answered"] = answered_by(d)
     d["saved_replies"] = saved_replies(settings, conv, language, limit)
     d["send_backs"] = send_backs(d)
