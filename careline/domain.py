@@ -77,6 +77,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+#: Roles that work the reply queue (an SQL list as written too): a conversation held by anyone else is stranded, and
+#: only these may be told of a note.
+QUEUE_ROLES = ("agent", "lead", "admin")
+
+
 class ConversationStatus(StrEnum):
     NEW = "new"
     OPEN = "open"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import ACTIVE_STATUSES, Event, from_iso, to_iso
+from careline.domain import ACTIVE_STATUSES, QUEUE_ROLES, Event, from_iso, to_iso
 from careline.errors import Conflict, Forbidden, NotFound
 from careline.store.conversations import latest_customer_key
 from careline.store.records import StoredEvent, append_event, rows
@@ -33,9 +33,6 @@ def load(db: Database, conv_id: int) -> dict[str, Any]:
         raise NotFound(f"conversation {conv_id} does not exist")
     return found[0]
 
-
-#: Roles that work the reply queue (an SQL list as written too); a conversation held by anyone else is stranded.
-QUEUE_ROLES = ("agent", "lead", "admin")
 
 
 def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: datetime,

@@ -542,6 +542,26 @@ async def test_a_bulk_claim_from_the_queue_says_what_it_took_and_its_undo_gives_
     assert holders() == [("new", None)] * 3
 
 
+async def test_a_notes_name_that_told_nobody_says_so_under_it(client: TestClient, web_store: Store) -> None:
+    """"@lea" for "@lee" told nobody, and nothing said so: its writer went on thinking the lead had been told. A
+    marketing account, which cannot open the conversation, is not told either; the customer's handle is not a
+    colleague's name to flag."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]
+    note = f"@lea please check; @lead too, @marketing FYI; @{conv['handle']} sounds upset"
+    r = await client.post(f"/conversations/{conv['id']}/notes", data={"csrf_token": csrf, "text": note},
+                          allow_redirects=False)
+    assert r.status == 303
+    page = await (await client.get(f"/conversations/{conv['id']}")).text()
+    said = re.findall(r'<div class="untold"><small>(.*?)</small>', page)
+    assert said == ["Nobody was told of <bdi>@lea</bdi>, <bdi>@marketing</bdi>: no colleague goes by those names."]
+    told = await web_store.read(lambda db: db.conn.execute(
+        "SELECT subject FROM events WHERE kind = 'note.mention'").fetchall())
+    assert told == [("user:lead",)]
+    detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
+    assert [n["untold"] for n in detail["notes"]] == [["lea", "marketing"]]
+
+
 async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:
     """Mastodon's sender puts @handle in front of a reply: the editor's count said 496 of 500 for a reply
     the platform would refuse."""

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from careline.domain import to_iso
+from careline.domain import QUEUE_ROLES, to_iso
 from careline.errors import CarelineError, NotFound
 
 #: Tags are short labels people type: letters (with their accents), digits, spaces, dashes and underscores.
@@ -136,15 +136,33 @@ def set_team(db: Database, conv_id: int, team: str | None) -> None:
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.]{1,64})")
 
 
+def _named(text: str) -> list[tuple[str, ...]]:
+    """Each ``@name`` of ``text``, as the names it may be: a name may hold dots, so "@lead." at the end of a
+    sentence is tried as "lead." and as "lead"."""
+    return [tuple(dict.fromkeys(n for n in (m.group(1), m.group(1).rstrip(".")) if n)) for m in MENTION.finditer(text)]
+
+
 def mentioned_users(db: Database, text: str) -> list[str]:
-    """The people an ``@name`` in a note names (existing users only, each once). A name may hold dots, so
-    "@lead." at the end of a sentence is tried as "lead." and as "lead" (it named nobody)."""
-    found = [m.group(1) for m in MENTION.finditer(text)]
-    names = list(dict.fromkeys(n for name in found for n in (name, name.rstrip(".")) if n))
+    """The people an ``@name`` in a note names, each once: those who work the queue and are not disabled, the only
+    ones who can open the conversation (a marketing account was told of notes it could never read)."""
+    names = list(dict.fromkeys(n for each in _named(text) for n in each))
     if not names:
         return []
     marks = ",".join("?" * len(names))
-    return [r[0] for r in db.conn.execute(f"SELECT username FROM users WHERE username IN ({marks})", names)]
+    return [r[0] for r in db.conn.execute(f"SELECT username FROM users WHERE username IN ({marks}) AND role IN "
+                                          f"{QUEUE_ROLES} AND disabled_at IS NULL", names)]
+
+
+def untold_names(db: Database, text: str, handles: set[str]) -> list[str]:
+    """The ``@name``s of a note that told nobody: neither a colleague who can read it nor one of ``handles`` (the
+    customers' and brands' handles the thread shows, lower case, which notes name as often as colleagues). The
+    note says so, where a typo ("@lea" for "@lee") used to leave its writer thinking the lead was told."""
+    told = set(mentioned_users(db, text))
+    out = []
+    for each in _named(text):
+        if not any(n in told or n.lower() in handles for n in each):
+            out.append(each[-1])
+    return list(dict.fromkeys(out))
 
 
 def mentions_of(db: Database, username: str, limit: int = 50) -> list[dict[str, object]]:

@@ -44,10 +44,10 @@ from careline.app.web.keys import HASHER, STORE, settings_now
 from careline.app.web.pages import render
 from careline.app.web.passwords import check_new_password
 from careline.app.web.security import hash_password
-from careline.domain import Role, utcnow
+from careline.domain import QUEUE_ROLES, Role, utcnow
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, about
 from careline.store import workspace
-from responder import queue, workflow
+from responder import workflow
 
 USERNAME_ROUTE = f"{{name:{USERNAME}}}"
 
@@ -178,7 +178,7 @@ async def change_person(request: web.Request) -> web.Response:
 
     def save(db):  # type: ignore[no-untyped-def]
         after = update_account(db, actor, name, changes, leads=lead, expected=expected)
-        off_queue = changes.get("disabled") or changes.get("role") not in (None, *queue.QUEUE_ROLES)
+        off_queue = changes.get("disabled") or changes.get("role") not in (None, *QUEUE_ROLES)
         work = workflow.hand_back_work(db, name, now=utcnow()) if off_queue else None
         return after, work
 

@@ -224,14 +224,23 @@ def surveys_of(db: Any, conv_id: int) -> list[dict[str, Any]]:
                     "ORDER BY created_at", (conv_id,))
 
 
+def _notes(db: Any, conv_id: int, shown: list[dict[str, Any]], outside: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conversation's notes, each with the ``@name``s that told nobody (``workspace.untold_names``): the handles
+    the thread shows (its customers', the brand's, those its messages name) are not counted as such."""
+    handles = {str(m["handle"]).lower() for m in [*shown, *outside] if m.get("handle")}
+    handles |= {m.group(1).rstrip(".").lower() for t in shown for m in workspace.MENTION.finditer(t["text"] or "")}
+    return [{**plain(n), "untold": workspace.untold_names(db, n.text, handles) if n.kind == "note" else []}
+            for n in notes_of(db, conv_id)]
+
+
 def _detail(db: Any, conv_id: int) -> dict[str, Any]:
     conv = conversation(db, conv_id)
     if conv is None:
         raise NotFound(f"no conversation {conv_id}")
-    shown = thread(db, conv["thread_key"])
+    shown, outside = thread(db, conv["thread_key"]), outside_posts(db, conv_id)
     return {"conversation": conv, "thread": shown, "replies": replies(db, conv_id),
             "earlier": thread_length(db, conv["thread_key"]) - len(shown),
-            "outside": outside_posts(db, conv_id), "notes": [plain(n) for n in notes_of(db, conv_id)],
+            "outside": outside, "notes": _notes(db, conv_id, shown, outside),
             "tags": workspace.tags_of(db, conv_id), "teams": list(workspace.teams(db)),
             "people": [u["username"] for u in users(db) if u["role"] != "marketing"],
             "history": author_history(db, conv["author_key"], exclude=conv_id),
