@@ -26,6 +26,7 @@ from responder.intake import reprioritise
 from responder.policy import priority_for
 from responder.workflow import Actor, Desk
 from tests.helpers.seed import seed
+from tests.helpers.together import at_once
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 ADA, BOB, LEE = Actor("ada", Role.AGENT), Actor("bob", Role.AGENT), Actor("lee", Role.LEAD)
@@ -571,31 +572,9 @@ def test_two_leads_bulk_marking_the_same_rows_at_once_mark_each_conversation_onc
     marked by exactly one of them and the other is told who did; no reading is overwritten."""
     store, _, _ = seeded
     ids = _complaints(store, 8)
-    stores = [Store(store.path).open_sync() for _ in range(2)]
-    gate = threading.Barrier(2)
-    results: dict[str, workflow.BulkResult] = {}
-    errors: list[BaseException] = []
-
-    def lead(i: int, who: Actor, action: str, picked: list[int]) -> None:
-        try:
-            gate.wait()
-            results[who.username] = asyncio.run(workflow.bulk(Desk(stores[i], Settings()), who, picked, action,
-                                                              now=NOW))
-        except BaseException as exc:
-            errors.append(exc)
-
-    try:
-        threads = [threading.Thread(target=lead, args=(0, LEE, "mark_not_complaint", ids)),
-                   threading.Thread(target=lead, args=(1, ADA, "mark_complaint", ids[::-1]))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    finally:
-        for s in stores:
-            s.close_sync()
-    assert errors == []
-    lee, ada = results["lee"], results["ada"]
+    lee, ada = at_once(store.path, [
+        lambda s: workflow.bulk(Desk(s, Settings()), LEE, ids, "mark_not_complaint", now=NOW),
+        lambda s: workflow.bulk(Desk(s, Settings()), ADA, ids[::-1], "mark_complaint", now=NOW)])
     assert sorted(lee.done + ada.done) == sorted(ids)  # each once, whichever came first
     assert {i for i, _ in lee.refused} == set(ada.done) and {i for i, _ in ada.refused} == set(lee.done)
     assert all(why == "already corrected by ada: change it on the conversation page" for _, why in lee.refused)

@@ -18,6 +18,7 @@ from responder import workflow
 from responder.queue import round_robin
 from responder.workflow import Actor, Desk
 from tests.helpers.seed import seed
+from tests.helpers.together import at_once
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 ADA, BOB, LEE = Actor("ada", Role.AGENT), Actor("bob", Role.AGENT), Actor("lee", Role.LEAD)
@@ -152,35 +153,9 @@ async def test_bulk_claim_takes_what_is_free_and_its_undo_releases_only_what_it_
 def test_two_agents_bulk_claiming_overlapping_rows_at_once_each_get_a_conversation_once(seeded: Store) -> None:
     """Separate connections, one barrier: every conversation ends with exactly one of them, and the other is told
     who has it; nobody's claim is taken over by a bulk claim."""
-    import asyncio
-    import threading
-
     ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=12, status="new"))]
-    stores = [Store(seeded.path).open_sync() for _ in range(2)]
-    gate = threading.Barrier(2)
-    results: dict[str, workflow.BulkResult] = {}
-    errors: list[BaseException] = []
-
-    def agent(i: int, who: Actor, picked: list[int]) -> None:
-        try:
-            gate.wait()
-            results[who.username] = asyncio.run(workflow.bulk(Desk(stores[i], Settings()), who, picked, "claim",
-                                                              now=NOW))
-        except BaseException as exc:
-            errors.append(exc)
-
-    try:
-        threads = [threading.Thread(target=agent, args=(0, ADA, ids)),
-                   threading.Thread(target=agent, args=(1, BOB, ids[::-1]))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    finally:
-        for s in stores:
-            s.close_sync()
-    assert errors == []
-    ada, bob = results["ada"], results["bob"]
+    ada, bob = at_once(seeded.path, [lambda s: workflow.bulk(Desk(s, Settings()), ADA, ids, "claim", now=NOW),
+                                     lambda s: workflow.bulk(Desk(s, Settings()), BOB, ids[::-1], "claim", now=NOW)])
     assert sorted(ada.done + bob.done) == sorted(ids)
     assert {i for i, _ in ada.refused} == set(bob.done) and {i for i, _ in bob.refused} == set(ada.done)
     held = dict(seeded.read_sync(lambda db: db.conn.execute(
