@@ -11,7 +11,7 @@ import unicodedata
 
 UNDETERMINED = "und"
 
-#: English names of the ISO 639-1 codes the language identifier may answer (plus ``und``).
+#: English names of the codes the language identifier may answer (plus ``und``).
 NAMES: dict[str, str] = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
     "nl": "Dutch", "hu": "Hungarian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic",
@@ -19,7 +19,17 @@ NAMES: dict[str, str] = {
     "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ro": "Romanian", "el": "Greek",
     "uk": "Ukrainian", "he": "Hebrew", "hi": "Hindi", "id": "Indonesian", "ms": "Malay", "vi": "Vietnamese",
     "ca": "Catalan", "hr": "Croatian", "bg": "Bulgarian", "tl": "Tagalog", "fa": "Persian", "ur": "Urdu",
-    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian", UNDETERMINED: "unknown",
+    "bn": "Bengali", "et": "Estonian", "lt": "Lithuanian", "sl": "Slovenian",
+    # named only where the identifier is sure (classifiers.language.ALSO_NAMED): no path reads them
+    "cy": "Welsh", "ga": "Irish", "gd": "Scottish Gaelic", "br": "Breton", "eu": "Basque", "mt": "Maltese",
+    "is": "Icelandic", "fo": "Faroese", "se": "Northern Sami", "sq": "Albanian", "lv": "Latvian", "az": "Azerbaijani",
+    "kk": "Kazakh", "ky": "Kyrgyz", "uz": "Uzbek", "tk": "Turkmen", "ka": "Georgian", "hy": "Armenian", "am": "Amharic",
+    "om": "Oromo", "so": "Somali", "sw": "Swahili", "ha": "Hausa", "yo": "Yoruba", "ig": "Igbo", "zu": "Zulu",
+    "xh": "Xhosa", "st": "Sotho", "sn": "Shona", "nso": "Northern Sotho", "rw": "Kinyarwanda", "lg": "Ganda",
+    "ln": "Lingala", "kab": "Kabyle", "mg": "Malagasy", "ht": "Haitian Creole", "qu": "Quechua", "af": "Afrikaans",
+    "ta": "Tamil", "te": "Telugu", "kn": "Kannada", "ml": "Malayalam", "gu": "Gujarati", "pa": "Punjabi",
+    "si": "Sinhala", "km": "Khmer", "lo": "Lao", "my": "Burmese", "dz": "Dzongkha", "mn": "Mongolian", "ps": "Pashto",
+    "ku": "Kurdish", "ug": "Uyghur", UNDETERMINED: "unknown",
 }
 
 
@@ -31,7 +41,7 @@ LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(
 
 #: Written right to left: a post's body and a draft in these take ``dir="rtl"``, since the browser's
 #: own guess (``dir="auto"``) reads the first strong letter, and a post starts with a Latin @handle.
-RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "ps", "ug"})
 
 
 #: Each named language's code by its English name in lower case: what ``language_code`` looks a name up in.

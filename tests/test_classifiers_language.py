@@ -7,10 +7,17 @@ import csv
 
 import pytest
 
-from careline.languages import language_name
+from careline.languages import language_code, language_name
 from classifiers import cues
 from classifiers.data import REPO_ROOT
-from classifiers.language import UNDETERMINED, LanguageIdentifier, clean_for_language, platform_tag
+from classifiers.language import (
+    ALSO_NAMED,
+    LANGUAGES,
+    UNDETERMINED,
+    LanguageIdentifier,
+    clean_for_language,
+    platform_tag,
+)
 from classifiers.multilingual import USE_LANGUAGES
 
 DEV = REPO_ROOT / "data" / "dev" / "multilingual.csv"
@@ -94,6 +101,29 @@ def test_dev_set_languages_are_identified(ident: LanguageIdentifier) -> None:
         rows = list(csv.DictReader(fh))
     hits = sum(ident.detect(r["text"]).code == r["language"] for r in rows)
     assert len(rows) >= 100 and hits / len(rows) >= 0.95, hits
+
+
+def test_a_language_outside_the_forty_is_named_not_read_as_english_or_a_neighbour(ident: LanguageIdentifier) -> None:
+    """A Welsh complaint came out "en" (priority 25, English template), Basque as German, Swahili as Indonesian: each
+    scored by a path that cannot read it. Our posts in 16 such languages (data/dev/outside_languages.csv) are named,
+    and the posts of our sets in the 40 keep their language."""
+    with (REPO_ROOT / "data" / "dev" / "outside_languages.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    named = [ident.detect(r["text"]).code for r in rows]
+    assert len({r["language"] for r in rows}) == 16 and named == [r["language"] for r in rows]
+    assert {r["language"] for r in rows} <= set(ALSO_NAMED) and not set(ALSO_NAMED) & set(LANGUAGES)
+    with DEV.open(encoding="utf-8", newline="") as fh:
+        assert not {ident.detect(r["text"]).code for r in csv.DictReader(fh)} & set(ALSO_NAMED)
+    assert ident.detect("@Brightwave Mae'r rhyngrwyd wedi bod i lawr ers tri diwrnod. Gwarthus.").code == "cy"
+    assert language_name("cy") == "Welsh" and language_code("Welsh") == "cy"
+
+
+def test_a_platform_tag_naming_a_language_outside_the_forty_is_weighed_as_well(ident: LanguageIdentifier) -> None:
+    """X tags a post ``cy``: three Welsh words are then named, while English words under the same tag stay English
+    and fewer than three words are never named outside the forty."""
+    assert ident.detect("Diolch yn fawr", "cy").code == "cy"
+    assert ident.detect("thanks a lot mate", "cy").code == "en"
+    assert ident.detect("Diolch!", "cy").code not in ALSO_NAMED
 
 
 def test_every_triaged_language_has_a_path() -> None:

@@ -103,6 +103,15 @@ def test_posts_take_the_path_of_their_language(clf: MiniLMClassifier) -> None:
     assert not any(r.startswith("language") for r in en.reasons)
 
 
+def test_a_post_in_a_language_no_path_reads_is_flagged_and_not_scored_as_english(clf: MiniLMClassifier) -> None:
+    """A Welsh complaint went down the English path as "en", covered, complaint 0.02; now it is named, flagged as not
+    covered (the priority's floor follows) and read by the heads that borrow from the written languages."""
+    (welsh,) = clf.predict(["@BrightwaveHelp Mae'r rhyngrwyd wedi bod i lawr ers tri diwrnod a does neb yn ateb y "
+                            "ffôn. Gwarthus."])
+    assert (welsh.language, welsh.path, welsh.language_covered) == ("cy", "multilingual", False)
+    assert any(r.startswith("language not covered: Welsh (cy)") for r in welsh.reasons)
+
+
 def test_the_refused_borrowed_detractor_blend_is_one_switch_away(clf: MiniLMClassifier,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """``benchmarks/borrowed_detractor.py`` reproduces a refused experiment by adding "detractor" to
