@@ -6,7 +6,8 @@ does IO: the worker passes in the author's recent contacts and ``now``.
 
 Urgency: threat to leave or cancel, legal or safety words (the commonest ones in the other triaged
 languages too), public escalation, stranded or cut off from money ("card frozen abroad", "stranded
-overnight"), many people affected ("200 of us"), author reach (followers), repeat contact. Effort
+overnight"), many people affected ("200 of us"; these two in the other triaged languages too), author reach
+(followers), repeat contact. Effort
 (a Customer Effort Score proxy): repeat contacts by the same author on the same issue, "third time" /
 "still waiting" phrasing, transfers between channels or agents, nobody answering or being hung up
 on (nobody answering in the other triaged languages too). Scores combine independent signals with a
@@ -138,6 +139,63 @@ UNREACHABLE_OTHER = re.compile(
     r"|(?:ما|و?لا)\s*(?:حد|حدا|أحد|احد)\s*(?:يرد|بيرد|رد|يجيب|يجاوب)|ไม่มีใครรับสาย|ไม่มีใครตอบ|โทรไม่ติด)",
     re.I,
 )
+# Stranded or cut off, in the other languages we triage: stuck at an airport or station, a night there, no hotel, a
+# card blocked abroad, no power, water or heating (CJK, Thai and Arabic unbounded).
+STRANDED_OTHER = re.compile(
+    r"(\b(?:gestrandet|(?:sitzen|sitze|stecken|stecke)\s+(?:\w+\s+){0,3}(?:am|im)\s+(?:flughafen|bahnhof|terminal)\s+fest|"
+    r"(?:nacht|übernachten|schlafen)\s+(?:\w+\s+){0,2}(?:am|im)\s+(?:flughafen|bahnhof|terminal)|kein\s+hotel|"
+    r"karte\s+(?:\w+\s+){0,3}(?:gesperrt|blockiert|eingefroren)(?:\s+\w+){0,3}\s+(?:im\s+ausland|im\s+urlaub)|"
+    r"(?:im\s+ausland|im\s+urlaub)(?:\s+\w+){0,4}\s+karte\s+(?:\w+\s+){0,2}(?:gesperrt|blockiert|eingefroren)|"
+    r"kein(?:en)?\s+(?:strom|wasser)|keine\s+heizung|"
+    r"(?:bloqu[ée]e?s?|coinc[ée]e?s?)\s+(?:à|a|dans)\s+(?:l['’]a[ée]roport|la\s+gare|le\s+terminal)|"
+    r"nuit\s+(?:à|a|dans)\s+l['’]a[ée]roport|(?:pas\s+d['’]|sans\s+)h[ôo]tel|"
+    r"carte\s+(?:\w+\s+){0,2}(?:bloqu[ée]e|gel[ée]e|refus[ée]e)(?:\s+\w+){0,3}\s+(?:à|a)\s+l['’][ée]tranger|"
+    r"sans\s+(?:chauffage|[ée]lectricit[ée]|eau|courant)|"
+    r"varad[oa]s?|(?:atrapad|tirad)[oa]s?\s+en\s+(?:el\s+aeropuerto|la\s+estaci[óo]n|la\s+terminal)|"
+    r"(?:noche|dormir|dormimos|dormiendo)\s+en\s+el\s+(?:aeropuerto|suelo)|sin\s+hotel|"
+    r"tarjeta\s+(?:\w+\s+){0,2}(?:bloqueada|congelada|rechazada)(?:\s+\w+){0,3}\s+en\s+el\s+extranjero|"
+    r"sin\s+(?:luz|agua|calefacci[óo]n)|"
+    r"(?:pres|ilhad|retid)[oa]s?\s+no\s+aeroporto|(?:noite|dormir|dormindo)\s+no\s+(?:aeroporto|ch[ãa]o)|sem\s+hotel|"
+    r"cart[ãa]o\s+(?:\w+\s+){0,2}(?:bloqueado|recusado|congelado)(?:\s+\w+){0,3}\s+no\s+exterior|"
+    r"sem\s+(?:luz|[áa]gua|energia|aquecimento)|"
+    r"bloccat[ie]\s+(?:all['’]aeroporto|in\s+aeroporto|in\s+stazione)|(?:notte|dormire)\s+in\s+aeroporto|"
+    r"senza\s+(?:albergo|hotel|luce|acqua|riscaldamento|corrente)|"
+    r"carta\s+(?:\w+\s+){0,2}(?:bloccata|rifiutata)(?:\s+\w+){0,3}\s+all['’]estero|"
+    r"gestrand|vast\s+(?:op|in)\s+(?:schiphol|het\s+vliegveld|de\s+luchthaven|het\s+station)|"
+    r"nacht\s+op\s+(?:schiphol|het\s+vliegveld|de\s+luchthaven)|geen\s+(?:hotel|stroom|verwarming)|"
+    r"pas\s+(?:\w+\s+){0,2}geblokkeerd(?:\s+\w+){0,3}\s+in\s+het\s+buitenland|"
+    r"(?:rept[ée]ren|p[áa]lyaudvaron)\s+(?:ragadt|reked)\w*|(?:ragadt|reked)\w*\s+(?:\w+\s+){0,3}(?:rept[ée]r|p[áa]lyaudvar)\w*|"
+    r"(?:letiltott|z[áa]rolt|befagyasztott)\w*\s+(?:a\s+)?k[áa]rty[áa]\w*|nincs\s+(?:sz[áa]ll[áa]s|sz[áa]lloda|[áa]ram|v[íi]z|f[űu]t[ée]s)|"
+    r"utkn(?:[ęe]li|[ąa][łl])\w*\s+(?:\w+\s+){0,3}(?:na|w)\s+(?:lotnisku|dworcu|terminalu)|noc\s+na\s+lotnisku|bez\s+(?:hotelu|pr[ąa]du|wody|ogrzewania)|"
+    r"kart[ęea]\s+(?:\w+\s+){0,2}zablokowa\w*|"
+    r"застрял\w*|ночь\s+в\s+аэропорту|без\s+(?:гостиницы|отеля|света|воды|отопления)|"
+    r"(?:заблокировали|заморозили)\s+карт\w*|карт\w*\s+заблокирова\w*|"
+    r"mahsur|havaliman[ıi]nda\s+(?:kald[ıi]k|sabahlad[ıi]k|gece)|otel\s+yok|kart[ıi]m\w*\s+(?:\w+\s+){0,3}bloke|"
+    r"(?:elektrik|su|do[ğg]algaz)\s+yok)\b"
+    r"|滞留|困在机场|机场过夜|没有酒店|卡被冻结|卡被锁|停电|停水|足止め|空港で一晩|空港に閉じ込め|ホテルもない|"
+    r"カード(?:が|を)?(?:止め|凍結|ブロック)|停電|断水|공항에\s*(?:\S+\s*){0,2}갇|발이\s*묶|공항에서\s*밤|호텔도\s*없|카드(?:가|를)?\s*(?:정지|막|차단|동결)|"
+    r"정전|단수|عالق|ليلة في المطار|بدون فندق|بدون كهرباء|(?:تجميد|حظر|إيقاف) (?:البطاقة|بطاقتي)|ติดอยู่ที่สนามบิน|"
+    r"ค้างคืนที่สนามบิน|บัตรถูก(?:ระงับ|อายัด|บล็อก)|ไฟดับ|น้ำไม่ไหล)",
+    re.I,
+)
+# Many people hit, in the other languages we triage.
+MANY_OTHER = re.compile(
+    r"(\b(?:\d{2,}\s+(?:de\s+n[óo]s|de\s+nosotros|d['’]entre\s+nous|di\s+noi|van\s+ons|z\s+nas|из\s+нас)|"
+    r"\d{2,}-[ae]n\s+(?:vagyunk|ragadt\w*|reked\w*)|"
+    r"(?:\d{2,}|hunderte|dutzende)\s+(?:passagiere|leute|menschen|kunden|fahrg[äa]ste|familien)|\d{2,}\s+von\s+uns|"
+    r"(?:\d{2,}|des\s+centaines\s+de|des\s+dizaines\s+de)\s+(?:passagers|personnes|clients|familles)|"
+    r"(?:\d{2,}|cientos\s+de|decenas\s+de)\s+(?:pasajeros|personas|clientes|familias)|"
+    r"(?:\d{2,}|centenas\s+de|dezenas\s+de)\s+(?:passageiros|pessoas|clientes|fam[íi]lias)|"
+    r"(?:\d{2,}|centinaia\s+di|decine\s+di)\s+(?:passeggeri|persone|clienti|famiglie)|"
+    r"(?:\d{2,}|honderden|tientallen)\s+(?:passagiers|mensen|klanten|gezinnen)|"
+    r"(?:\d{2,}|t[öo]bb\s+sz[áa]z)\s+(?:utas|ember|[üu]gyf[ée]l|csal[áa]d)\w*|"
+    r"(?:\d{2,}|setki|dziesi[ąa]tki)\s+(?:pasa[żz]er[óo]w|os[óo]b|ludzi|klient[óo]w|rodzin)|"
+    r"(?:\d{2,}|сотни|десятки)\s+(?:пассажиров|человек|людей|клиентов|семей)|"
+    r"(?:\d{2,}|y[üu]zlerce|onlarca)\s+(?:yolcu|ki[şs]i|insan|m[üu][şs]teri|aile))\b"
+    r"|\d{2,}\s*(?:多)?(?:名|个)?(?:乘客|旅客|人)|几百人|上百人|数百人|何百人|\d{2,}\s*명|수백\s*명|"
+    r"\d{2,}\s+(?:راكب|شخص|مسافر)|مئات|\d{2,}\s*คน|หลายร้อยคน)",
+    re.I,
+)
 HANDLE = re.compile(r"@\w+")
 
 WEIGHTS = {"leave": 0.5, "legal": 0.6, "safety": 0.6, "public": 0.35, "repeat_contact": 0.3, "stranded": 0.55,
@@ -209,7 +267,9 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
                             ("leave", LEAVE_OTHER, "threat to leave"), ("legal", LEGAL_OTHER, "legal words"),
                             ("safety", SAFETY, "safety words"), ("public", PUBLIC, "public escalation"),
                             ("stranded", STRANDED, "stranded or cut off"),
-                            ("many_affected", MANY, "many people affected")):
+                            ("stranded", STRANDED_OTHER, "stranded or cut off"),
+                            ("many_affected", MANY, "many people affected"),
+                            ("many_affected", MANY_OTHER, "many people affected")):
         m = rx.search(text)
         if m and flag not in flags:
             urgency.append(WEIGHTS[flag])

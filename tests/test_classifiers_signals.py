@@ -148,6 +148,28 @@ def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
         ("تأخرت رحلتي ست ساعات ولا أحد يرد على الهاتف", "unreachable", "ولا أحد يرد"),  # standard Arabic
         ("المي مقطوعة من السبت وما حدا بيرد", "unreachable", "ما حدا بيرد"),  # Levantine
         ("โทรไปคอลเซ็นเตอร์ก็ไม่มีใครรับสาย", "unreachable", "ไม่มีใครรับสาย"),
+        # stranded and many affected, which fired in English only: an audit's translations of "200 of us stranded
+        # overnight, no hotel" ranked below the English, and "card frozen abroad" read as nothing urgent
+        ("200 Leute sitzen seit gestern Abend am Gate in Lissabon fest, kein Hotel", "many_affected", "200 leute"),
+        ("200 Leute sitzen seit gestern Abend am Gate in Lissabon fest, kein Hotel", "stranded", "kein hotel"),
+        ("ma carte est bloquée à l'étranger depuis deux jours", "stranded", "carte est bloquée à l'étranger"),
+        ("200 pasajeros tirados toda la noche en el aeropuerto, sin hotel", "many_affected", "200 pasajeros"),
+        ("200 de nós presos no aeroporto de Lisboa, sem hotel", "many_affected", "200 de nós"),
+        ("200 de nós presos no aeroporto de Lisboa, sem hotel", "stranded", "presos no aeroporto"),
+        ("meu cartão foi bloqueado no exterior, não pago nada", "stranded", "cartão foi bloqueado no exterior"),
+        ("Siamo bloccati all'aeroporto da ieri sera", "stranded", "bloccati all'aeroporto"),
+        ("Al 8 uur vast op Schiphol, geen hotel", "stranded", "vast op schiphol"),
+        ("200-an ragadtunk a lisszaboni reptéren egész éjszakára", "stranded", "ragadtunk a lisszaboni reptéren"),
+        ("Külföldön letiltották a kártyámat, semmit nem tudok fizetni", "stranded", "letiltották a kártyámat"),
+        ("Utknęliśmy na lotnisku w Lizbonie, 200 osób bez hotelu", "many_affected", "200 osób"),
+        ("Мы застряли в аэропорту, 200 человек без гостиницы", "stranded", "застряли"),
+        ("Havalimanında mahsur kaldık, otel yok", "stranded", "mahsur"),
+        ("200多名乘客滞留在机场过夜", "stranded", "滞留"),
+        ("空港で一晩足止めされています", "stranded", "空港で一晩"),
+        ("大雪で足止めされています", "stranded", "足止め"),
+        ("200명이 공항에 밤새 갇혀 있어요", "stranded", "공항에 밤새 갇"),
+        ("أنا عالقة في المطار منذ عشر ساعات", "stranded", "عالق"),
+        ("บัตรถูกระงับตอนอยู่ต่างประเทศ", "stranded", "บัตรถูกระงับ"),
     ],
 )
 def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: str) -> None:
@@ -162,7 +184,10 @@ def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: s
                                   "card declined in the app, retried and it worked",
                                   "Dziękuję za szybki zwrot!", "Спасибо, всё починили за день",
                                   "İade için teşekkürler", "ご対応ありがとうございました", "빠른 처리 감사합니다",
-                                  "لا أحد يعرف الطريق مثلكم، شكرًا"])
+                                  "لا أحد يعرف الطريق مثلكم، شكرًا",
+                                  "Danke, das Hotel am Flughafen war super", "Merci pour la carte, reçue à l'étranger",
+                                  "@BankZora przelew ktory wczoraj utknal juz doszedl, dzieki",
+                                  "Dos personas muy amables en el mostrador, gracias"])
 def test_issue_20_rules_stay_quiet_on_plain_posts(text: str) -> None:
     sig = compute_signals(text)
     assert not sig.flags & {"stranded", "many_affected", "unreachable", "legal", "leave"}, sig.reasons
