@@ -245,6 +245,51 @@ def test_hostile_display_names_stay_in_their_place(browser: Any, live: LiveServe
     context.close()
 
 
+@pytest.mark.parametrize("width", [1360, 390], ids=["desktop", "phone"])
+def test_a_huge_post_or_survey_comment_keeps_the_queue_and_the_reports_in_their_window(browser: Any, live: LiveServer,
+                                                                                         width: int) -> None:
+    """A 10,000-character post made a 6,500 px queue row, a tweet of 230 line breaks a 4,700 px one, and a survey
+    comment of one 900-letter word made /trends and /reports 12,700 px wide; an unclosed right-to-left override in
+    a comment turned the quote marks around it; a 40-letter tag widened the queue's Tag filter past a phone."""
+    from tests.browser.conftest import watched_page
+
+    def huge(db: Any) -> list[int]:
+        ids = seed(db, 3, datetime.now(UTC), days=0.001, seed=8080 + width, answered=0.0, hostile=False)
+        for conv, text in zip(ids, ["refund " * 1500, "help\n" * 230, "W" * 5000], strict=True):
+            db.conn.execute("UPDATE mentions SET text = ? WHERE conversation_id = ?", (text, conv))
+            db.conn.execute("UPDATE conversations SET priority = 1002 WHERE id = ?", (conv,))
+        now = datetime.now(UTC).isoformat()
+        db.conn.execute("INSERT INTO conversation_tags (conversation_id, tag, added_by, added_at) "
+                        "VALUES (?, ?, 'lead', ?)", (ids[1], f"{width}" + "t" * 36, now))  # the longest tag there is
+        for n, comment in enumerate(["=HYPERLINK(1) " + "W" * 900, "\u202eGreat service!! Approved by lead"]):
+            db.conn.execute("INSERT INTO surveys (token, conversation_id, kind, brand, platform, created_at, "
+                            "answered_at, score, comment) SELECT ?, id, 'csat', brand, platform, ?, ?, 1, ? "
+                            "FROM conversations WHERE id = ?", (f"huge{width}{n}", now, now, comment, ids[0]))
+        return list(ids)
+
+    ids = live.store.write_sync(huge)  # type: ignore[attr-defined]
+    context, page = watched_page(browser, live.url, width)
+    login(page, "lead")
+    page.goto("/?status=new")
+    for conv in ids:
+        row = page.locator(f'tr.conv[data-id="{conv}"]')
+        row.wait_for()
+        assert row.bounding_box()["height"] < 260, conv  # type: ignore[index]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.goto("/reports")
+    page.wait_for_selector("ul.comments q bdi")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    context.close()
+    context, page = watched_page(browser, live.url, width)
+    login(page, "marketing")
+    page.goto("/trends")
+    page.wait_for_selector("ul.comments q bdi")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    context.close()
+
+
 def test_a_refused_login_stands_at_the_login_page(page: Any) -> None:
     """A wrong password shows the form again at /login (with where to go next): a reload fetches the login
     page instead of asking to send the password again."""
