@@ -869,3 +869,38 @@ def test_check_refuses_a_model_folder_with_no_model(tmp_path: Path) -> None:
     code, out = run_main("config", "--check", env={"CARELINE_CLASSIFIER__MODEL_DIR": str(tmp_path / "none"),
                                                    "CARELINE_CLASSIFIER__KIND": "vader"})
     assert code == 0, out  # the lexicon needs no model folder
+
+
+def test_the_demo_refuses_a_database_with_accounts_of_its_own(tmp_path: Path) -> None:
+    """``careline demo --database prod.db`` added admin/agent/lead/marketing with the password "demo" to a real
+    database, without a word; an earlier demo's file (its own four accounts) is still reused."""
+    real = tmp_path / "real.db"
+    with sqlite3.connect(real) as conn:
+        conn.execute("CREATE TABLE users (username TEXT PRIMARY KEY)")
+        conn.executemany("INSERT INTO users VALUES (?)", [("alice",), ("admin",)])
+    before = real.read_bytes()
+    code, out = run_main("demo", "--port", "0", "--database", str(real))
+    assert code == 2 and "has accounts of its own (alice)" in out and "password 'demo'" in out, out
+    assert real.read_bytes() == before
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all, just words " * 100)
+    code, out = run_main("demo", "--port", "0", "--database", str(junk))
+    assert code == 2 and "cannot read" in out and "Traceback" not in out, out
+
+    from careline.app.service import refuse_foreign_database
+    earlier = tmp_path / "earlier-demo.db"
+    with sqlite3.connect(earlier) as conn:
+        conn.execute("CREATE TABLE users (username TEXT PRIMARY KEY)")
+        conn.executemany("INSERT INTO users VALUES (?)", [("admin",), ("agent",)])
+    refuse_foreign_database(earlier)  # no error: its own accounts only
+    refuse_foreign_database(tmp_path / "new.db")
+
+
+@pytest.mark.parametrize(("args", "said"), [(("--port", "99999"), "99999 is not in the range 0<=x<=65535"),
+                                            (("--speed", "0"), "0.0 is not in the range 0<x<=1000"),
+                                            (("--speed", "-1"), "not in the range")])
+def test_demo_options_out_of_range_are_usage_errors_not_tracebacks(args: tuple[str, ...], said: str) -> None:
+    """``--port 99999`` loaded the model for 11 s and ended in an OverflowError; ``--speed 0`` in a
+    ZeroDivisionError."""
+    code, out = run_main("demo", *args)
+    assert code == 2 and said in out and "Traceback" not in out, out

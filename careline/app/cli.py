@@ -21,6 +21,7 @@ import click
 from careline import commandline as command_line
 from careline.app.commands import OVERWRITE, check_output, confirm_overwrite, write_output
 from careline.domain import from_iso, utcnow
+from careline.errors import CarelineError
 from careline.settings import Settings, describe, load_settings
 from careline.terminal import safe_line
 
@@ -104,9 +105,12 @@ def cli(ctx: click.Context, config: str | None, log_level: str | None) -> None:
 
 
 @cli.command()
-@click.option("--port", default=8080, show_default=True, help="Web UI port (0 picks a free one).")
-@click.option("--database", default=None, help="SQLite file (default: a fresh file in a temp dir).")
-@click.option("--speed", default=5.0, show_default=True, help="Simulated seconds per real second.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Web UI port (0 picks a free one).")
+@click.option("--database", default=None, help="SQLite file (default: a fresh file in a temp dir); never one with "
+                                               "accounts of its own: the demo adds its four with the password 'demo'.")
+@click.option("--speed", type=click.FloatRange(0, 1000, min_open=True), default=5.0, show_default=True,
+              help="Simulated seconds per real second.")
 @click.option("--classifier", type=click.Choice(["minilm", "vader"]), default=None,
               help="Override the classifier (default: the trained model).")
 def demo(port: int, database: str | None, speed: float, classifier: str | None) -> None:
@@ -115,8 +119,13 @@ def demo(port: int, database: str | None, speed: float, classifier: str | None) 
     Starts the platform simulator on 127.0.0.1 seeded with data/demo/, the real tweepy/asyncpraw
     pollers pointed at it, the model, the reply queue and the web UI, and prints its URL.
     """
-    from careline.app.service import run_demo
+    from careline.app.service import refuse_foreign_database, run_demo
 
+    if database:
+        try:
+            refuse_foreign_database(Path(database))
+        except CarelineError as exc:  # a usage mistake (exit 2), before the simulator and the model start
+            raise click.BadParameter(str(exc), param_hint="'--database'") from None
     # SIGINT or SIGTERM stop the service gracefully (exit 0); a Ctrl-C before that is in place (during the
     # start) reaches main() as an interruption (130)
     asyncio.run(run_demo(port=port, database=database, speed=speed, classifier=classifier))

@@ -15,8 +15,10 @@ import logging
 import shlex
 import signal
 import socket
+import sqlite3
 import tempfile
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -378,6 +380,27 @@ async def run_demo(*, port: int, database: str | None, speed: float, classifier:
 DEMO_USERS = ("agent", "lead", "marketing", "admin")
 
 
+def refuse_foreign_database(path: Path) -> None:
+    """Stop ``careline demo --database`` on a file with accounts of its own: the demo would add its four with the
+    password "demo" (an admin among them) and its simulated posts to what may be a real service's data. A file an
+    earlier demo made (its accounts only) is reused; so is one that does not exist yet."""
+    if not path.exists():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            names = [r[0] for r in conn.execute("SELECT username FROM users")]
+    except sqlite3.DatabaseError as exc:
+        if "no such table" in str(exc):
+            return
+        raise CarelineError(f"the demo cannot read {path} as a Careline database ({exc}); give it a new file") from exc
+    own = sorted(set(names) - set(DEMO_USERS))
+    if own:
+        shown = ", ".join(own[:5]) + (" ..." if len(own) > 5 else "")
+        raise CarelineError(f"{path} has accounts of its own ({shown}): the demo would add four more with the "
+                            "password 'demo', an admin among them, and its simulated posts. Give it a new file, or a "
+                            "copy you can throw away.")
+
+
 async def _seed_demo_users(store: Store) -> str:
     from careline.app.web.auth import ensure_users
     from careline.domain import Role
@@ -408,9 +431,9 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
             log.info("%s is up. Open %s  %s (database: %s; Ctrl-C stops)", banner, svc.url, users,
                      settings.service.database)
             config_var = f"CARELINE_CONFIG={shlex.quote(str(config))} " if config else ""
-            log.info("Point the command line at this service: %sCARELINE_SERVICE__DATABASE=%s careline queue "
-                     "(or careline status, careline backfill ...)", config_var,
-                     shlex.quote(settings.service.database))
+            log.info("Point the command line at this service: %sCARELINE_SERVICE__DATABASE=%s "
+                     "CARELINE_SERVICE__PORT=%s careline queue (or careline status, careline user list ...)",
+                     config_var, shlex.quote(settings.service.database), settings.service.port)
             await wait_for_stop()
     finally:
         await sim.stop()
