@@ -566,8 +566,8 @@ def render(template: str, variables: Mapping[str, object]) -> str:
 COMPLAINT_ON = 0.5
 
 
-def reply_intent(intent: str | None, scores: Mapping[str, float] | None, complaint: float | None
-                 ) -> tuple[str, str | None]:
+def reply_intent(intent: str | None, scores: Mapping[str, float] | None, complaint: float | None,
+                 sentiment: str | None = None) -> tuple[str, str | None]:
     """The intent whose template is suggested, and a note for the agent when it is not the model's.
 
     A post read as a complaint never gets the praise template. The sarcasm correction makes "love how
@@ -575,13 +575,22 @@ def reply_intent(intent: str | None, scores: Mapping[str, float] | None, complai
     still reads praise in it (0.44), and a reply thanking the customer "for the kind words" is the
     worst answer there is: issue 20 opened with it. Such a post gets its next likeliest intent's
     template. The intent itself is left as the model read it: moving praise away in the classifier
-    turned 11 real praise tweets of the intent set into other intents for 3 corrected (2026-12-05)."""
+    turned 11 real praise tweets of the intent set into other intents for 3 corrected (2026-12-05).
+
+    Nor does a post read as negative (``sentiment``): sarcasm the complaint score half-missed ("Genial, otro retraso
+    de 5 horas. Gracias Skylark, siempre tan puntuales": complaint 0.40, negative) was thanked in Spanish."""
     key = intent or "other"
-    if key != "praise" or complaint is None or complaint < COMPLAINT_ON:
+    if key != "praise":
+        return key, None
+    if complaint is not None and complaint >= COMPLAINT_ON:
+        why = "Not the praise template: the post reads as a complaint."
+    elif sentiment == "negative":
+        why = "Not the praise template: the post reads as negative."
+    else:
         return key, None
     rest = {k: v for k, v in (scores or {}).items() if k != "praise" and k in DEFAULT_TEMPLATES}
     nearest = max(rest, key=lambda k: rest[k]) if rest else "other"
-    return nearest, "Not the praise template: the post reads as a complaint."
+    return nearest, why
 
 
 def draft_reply(

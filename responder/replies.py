@@ -109,7 +109,7 @@ def latest_customer_mention(db: Database, thread_key: str) -> dict[str, Any]:
 def recent_messages(db: Database, thread_key: str, *, limit: int) -> list[dict[str, Any]]:
     """The thread's newest ``limit`` messages, newest last, with their readings."""
     found = rows(db, """SELECT m.key, m.text, m.platform_id, m.language, a.name, a.handle, c.intent,
-                               c.intent_scores, c.complaint
+                               c.intent_scores, c.complaint, c.sentiment
                         FROM mentions m JOIN authors a ON a.key = m.author_key
                         LEFT JOIN classifications c ON c.mention_key = m.key
                         WHERE m.thread_key = ? ORDER BY m.created_at DESC, m.key DESC LIMIT ?""", (thread_key, limit))
@@ -156,7 +156,8 @@ def suggestion(conv: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], a
     language = messages[-1].get("language") if messages else None
     draft = draft_for(dict(conv), answered["intent"] if answered else None, author_name, voices, language=language,
                       limit=limit, intent_scores=_scores(answered.get("intent_scores")) if answered else None,
-                      complaint=answered.get("complaint") if answered else None)
+                      complaint=answered.get("complaint") if answered else None,
+                      sentiment=answered.get("sentiment") if answered else None)
     return with_note(draft, note)
 
 
@@ -173,13 +174,14 @@ def _scores(value: str | Mapping[str, float] | None) -> dict[str, float]:
 
 def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices: Voices, *,
               language: str | None = None, limit: int | None = None,
-              intent_scores: Mapping[str, float] | None = None, complaint: float | None = None) -> Draft:
+              intent_scores: Mapping[str, float] | None = None, complaint: float | None = None,
+              sentiment: str | None = None) -> Draft:
     """The draft for an already-loaded conversation row, in its brand's voice and the customer's
     language (when a template exists for it), with its case reference. With the message's
-    ``intent_scores`` and ``complaint`` score, a complaint never gets the praise template
-    (``drafts.reply_intent``)."""
+    ``intent_scores``, ``complaint`` score and ``sentiment``, a complaint or a negative post never gets the praise
+    template (``drafts.reply_intent``)."""
     name = safe_name(author_name, str(conv.get("handle") or ""))  # never a hostile display name verbatim
-    key, why = reply_intent(intent, intent_scores, complaint)
+    key, why = reply_intent(intent, intent_scores, complaint, sentiment)
     draft = draft_reply(key, conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
                         voice=voices.get(conv["brand"]), language=language, limit=limit,
                         reply_to=str(conv.get("handle") or "") or None)

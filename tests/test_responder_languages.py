@@ -75,6 +75,28 @@ def test_the_praise_template_is_never_suggested_for_a_complaint() -> None:
     assert reply_intent(None, None, 0.97) == ("other", None)
 
 
+def test_a_post_read_as_negative_is_never_thanked_for_its_kind_words() -> None:
+    """Spanish sarcasm the complaint score half-missed (0.40, read negative) was answered "¡muchas gracias por tus
+    palabras!"; sincere praise keeps its template."""
+    from careline.settings import Settings
+    from responder.replies import Voices, suggestion
+
+    scores = {"praise": 0.5, "delivery": 0.3, "other": 0.2}
+    assert reply_intent("praise", scores, 0.40, "negative") == (
+        "delivery", "Not the praise template: the post reads as negative.")
+    assert reply_intent("praise", scores, 0.40, "positive") == ("praise", None)
+    assert reply_intent("praise", scores, 0.9, "negative")[1].endswith("reads as a complaint.")  # type: ignore[union-attr]
+    conv = {"id": 7, "brand": "acme", "platform": "x", "handle": "ana"}
+    sarcastic = {"key": "m1", "text": "Genial, otro retraso de 5 horas. Gracias, siempre tan puntuales 👏",
+                 "language": "es", "intent": "praise", "intent_scores": scores, "complaint": 0.40,
+                 "sentiment": "negative"}
+    draft = suggestion(conv, [sarcastic], "Ana", Voices.from_settings(Settings()))
+    assert draft.intent == "delivery" and "gracias por tus palabras" not in draft.text.lower()
+    assert draft.note and draft.note.startswith("Not the praise template: the post reads as negative.")
+    sincere = suggestion(conv, [{**sarcastic, "sentiment": "positive"}], "Ana", Voices.from_settings(Settings()))
+    assert sincere.intent == "praise"
+
+
 def test_brand_templates_per_language(tmp_path: Path) -> None:
     (tmp_path / "skylark" / "sv").mkdir(parents=True)
     (tmp_path / "skylark" / "sv" / "delivery.j2").write_text("Hej {{ name }}! Ref: {{ case_ref }}", encoding="utf-8")

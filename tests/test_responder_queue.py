@@ -116,8 +116,8 @@ def test_a_complaint_never_gets_the_praise_template(store: Store, settings: Sett
 
     def write(db):
         store_mentions(db, [sarcastic, thanks], None, NOW)
-        for m, complaint in ((sarcastic, 0.97), (thanks, 0.03)):
-            c = Classification(m.key, "test", "negative", {"negative": 1.0}, complaint=complaint, detractor=0.2,
+        for m, complaint, felt in ((sarcastic, 0.97, "negative"), (thanks, 0.03, "positive")):
+            c = Classification(m.key, "test", felt, {felt: 1.0}, complaint=complaint, detractor=0.2,
                                intent="praise", intent_scores={"praise": 0.44, "other": 0.19,
                                                                "service_experience": 0.25, "delivery": 0.12})
             db["classifications"].insert({**c.as_row(), "classified_at": "2026-11-25T12:00:00+00:00"})
