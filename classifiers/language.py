@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from careline.languages import UNDETERMINED
+from careline.textfold import folded
 
 #: ISO 639-1 codes the identifier may answer (plus ``und``).
 LANGUAGES: tuple[str, ...] = (
@@ -77,8 +78,9 @@ _SPACE = re.compile(r"\s+")
 
 
 def clean_for_language(text: str) -> str:
-    """The words of a post without URLs, @handles, tag marks and emoji."""
-    text = _URL.sub(" ", text)
+    """The words of a post without URLs, @handles, tag marks and emoji, invisible characters and fullwidth letters
+    folded (``careline.textfold``: "ｇｒｅａｔ" came out Chinese)."""
+    text = _URL.sub(" ", folded(text))
     text = _HANDLE.sub(" ", text)
     text = _NOISE.sub(" ", text)
     return _SPACE.sub(" ", text).strip()

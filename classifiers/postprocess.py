@@ -242,6 +242,7 @@ def reasons(text: str, s: Mapping[str, float], complaint: float, detractor: floa
         out.append("empty text: scores are the model's prior, not evidence")
     elif not any(ch.isalnum() for ch in text):  # the tokenizer maps every emoji to one [UNK] piece
         out.append("no words, only emoji or symbols: the model reads every emoji alike, so this is a guess")
-    elif len(text.split()) <= 2 and language not in ("zh", "ja", "ko", "th"):
-        out.append("very short post: low confidence")
+    elif len(text.split()) <= 2 and language not in ("zh", "ja", "ko", "th"):  # these need no spaces
+        out.append("very short post: low confidence" if len(text) <= 40 else  # a 5,000-letter "word" is not short
+                   "one long string without spaces, not words: low confidence")
     return tuple(out)

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from careline.textfold import folded
+
 LEAVE = re.compile(
     r"\b(cancel(?:l?ing|l?ed)?\s+(?:my|our|the)\s+(?:account|subscription|contract|membership|plan|order|service)"
     # a stated intent to cancel, with or without its object ("I'll cancel"); "my flight was cancelled" is not one
@@ -262,7 +264,7 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
     effort: list[float] = []
     reasons: list[str] = []
     flags: set[str] = set()
-    text = text.replace("\u2019", "'")  # phones type "I’ll": the rules spell the apostrophe plainly
+    text = folded(text).replace("\u2019", "'")  # phones type "I’ll": the rules spell the apostrophe plainly
     for flag, rx, label in (("leave", LEAVE, "threat to leave"), ("legal", LEGAL, "legal words"),
                             ("leave", LEAVE_OTHER, "threat to leave"), ("legal", LEGAL_OTHER, "legal words"),
                             ("safety", SAFETY, "safety words"), ("public", PUBLIC, "public escalation"),

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from careline.languages import language_name
+from careline.textfold import fold, original_span
 from responder.tone_rules import ar, de, es, fr, hu, it, ja, ko, nl, pl, pt, ru, th, tr, zh
 from responder.tone_rules.base import Rule, _Sentences
 from responder.tone_rules.en import RULES
@@ -156,10 +157,13 @@ def check_tone(text: str, language: str = "en") -> ToneReport:
     """
     found: list[ToneFinding] = []
     rules = RULES if language == "en" else (*RULES_BY_LANGUAGE.get(language, ()), *RULES)
-    folded = text.translate(_FOLD)  # same length: the spans below point into ``text`` as written
-    sentences = _Sentences(folded)
+    # same length, then invisible characters dropped and fullwidth letters folded (careline.textfold): the
+    # spans are mapped back, so they point into ``text`` as written
+    read, where = fold(text.translate(_FOLD))
+    sentences = _Sentences(read)
     for rule in rules:
-        for start, end in rule.spans(folded, sentences):
+        for at, to in rule.spans(read, sentences):
+            start, end = original_span(where, at, to)
             finding = ToneFinding(rule.category, start, end, text[start:end], rule.why, rule.suggestion)
             if not any(_overlaps(finding, other) for other in found):
                 found.append(finding)

@@ -178,3 +178,17 @@ def test_a_post_with_words_keeps_the_model_s_reading(text: str) -> None:
     from classifiers.postprocess import wordless_sentiment
 
     assert wordless_sentiment(text) is None
+
+
+def test_a_long_string_without_spaces_is_not_called_a_very_short_post() -> None:
+    """A 5,012-character single "word" carried the reason "very short post"."""
+    from classifiers.postprocess import reasons
+
+    def said(text: str, language: str = "en") -> tuple[str, ...]:
+        return reasons(text, {"negative": 0.2, "neutral": 0.6, "positive": 0.2}, 0.1, 0.1, {"other": 1.0},
+                       language=language, path="english", covered=True)
+
+    assert "very short post: low confidence" in said("help!!")
+    assert "one long string without spaces, not words: low confidence" in said("W" * 5012)
+    chinese = "我的订单还没到，客服也不回复，已经等了整整两个星期了，太让人失望了"  # no spaces, and no need of them
+    assert not any("low confidence" in r for r in said(chinese, "zh"))
