@@ -162,3 +162,62 @@ async def test_a_trends_link_the_page_cannot_take_shows_the_default_page_with_th
     assert "Showing the last 30 days of our brands instead." in page and 'id="chart-sentiment"' in page
     api = await client.get(f"/api/trends?{query}", headers=auth)
     assert api.status in (400, 422)  # a script still gets the refusal, not other numbers
+
+
+def test_share_of_voice_counts_a_rival_named_in_any_case_of_any_script(tmp_path: object) -> None:
+    """SQLite's lower() folds ASCII only: "öresund air" never counted for "Öresund Air", "AEROMÉXICO" not for
+    "Aeroméxico", nor "ΕΛΛΗΝΙΚΗ AIR" (capitals drop the accent) for "Ελληνική Air", and the term drill-down missed
+    them the same way; a name typed without its accents counts too. Counted by the triggers (a tracked name, before
+    and after the posts) and by the query (a name not tracked yet)."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from careline.app.web.migrations import WEB
+    from careline.app.web.trends import PostFilter, naming, posts
+    from careline.store.trending import any_case_pattern, track_names
+    from tests.helpers.seed import seed
+
+    now = datetime.now(UTC)
+    store = Store(Path(str(tmp_path)) / "t.db", extra=[WEB]).open_sync()
+    rivals = ["Öresund Air", "Ελληνική Air", "Aeroméxico", "Star*Jet [new]"]
+    said = ["switching to Öresund Air", "öresund air is better", "ÖRESUND AIR never lost a bag",
+            "Ελληνική Air did it right", "ΕΛΛΗΝΙΚΗ AIR was on time", "flying AEROMÉXICO next time",
+            "star*jet [NEW] is cheaper", "Starjet new is not the same", "Oresund Air, typed without its umlaut",
+            "Aeromexico lost my bag", "Øresund Air is another letter"]
+    try:
+        def write(db: Database) -> list[int]:
+            track_names(db, rivals[:2])  # tracked before the posts: the triggers count them
+            ids = seed(db, len(said), now, days=0.01, brands=("skylark",), hostile=False)
+            for conv, text in zip(ids, said, strict=True):
+                key = db.conn.execute("SELECT m.key FROM mentions m JOIN conversations c ON c.thread_key = "
+                                      "m.thread_key WHERE c.id = ?", (conv,)).fetchone()[0]
+                # the post as the worker writes it: its reading after its text (the count triggers fire on it)
+                row = db.conn.execute("SELECT * FROM classifications WHERE mention_key = ?", (key,)).fetchone()
+                db.conn.execute("DELETE FROM classifications WHERE mention_key = ?", (key,))
+                db.conn.execute("UPDATE mentions SET text = ? WHERE key = ?", (text, key))
+                db.conn.execute(f"INSERT INTO classifications VALUES ({','.join('?' * len(row))})", row)
+            track_names(db, rivals[2:3])  # tracked after: counted over the stored posts
+            return ids
+
+        store.write_sync(write)
+        since = (now - timedelta(days=2)).isoformat()
+        got = store.read_sync(lambda db: {r: naming(db, "skylark", r, since, None) for r in rivals})
+        assert got == {"Öresund Air": 4, "Ελληνική Air": 2, "Aeroméxico": 2, "Star*Jet [new]": 1}
+        found = store.read_sync(lambda db: posts(db, PostFilter(now - timedelta(days=2), term="ελληνική")))
+        assert found["total"] == 2
+
+        def migrate_again(db: Database) -> list[tuple[str, str]]:
+            """m137 on a database of the old shape: LIKE patterns, counts missing the names in other cases."""
+            from careline.store.migrations import m137_tracked_names_in_any_case
+
+            db.conn.execute("UPDATE tracked_names SET pattern = '%' || lower(name) || '%'")
+            db.conn.execute("DELETE FROM trend_names")
+            m137_tracked_names_in_any_case(db)
+            return db.conn.execute("SELECT name, pattern FROM tracked_names ORDER BY name").fetchall()
+
+        patterns = store.write_sync(migrate_again)
+        assert dict(patterns)["Öresund Air"] == any_case_pattern("Öresund Air")
+        assert store.read_sync(lambda db: {r: naming(db, "skylark", r, since, None) for r in rivals}) == got
+        assert any_case_pattern("a*b?") == "*[Aa][*][Bb][?]*"
+    finally:
+        store.close_sync()

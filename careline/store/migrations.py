@@ -726,3 +726,14 @@ def m136_trends_by_language(db: Database) -> None:
     if missing:
         for statement in language_key_statements(missing):
             db.conn.execute(statement)
+
+
+@CORE()
+def m137_tracked_names_in_any_case(db: Database) -> None:
+    """Share of voice matched a competitor's name with SQLite's ``lower()``, which folds ASCII letters only:
+    "öresund air" never counted for "Öresund Air", nor a Greek or Cyrillic name in another case. Names now match
+    by GLOB classes of their cases (``careline.store.trending.any_case_pattern``), counted afresh here."""
+    from careline.store.trending import any_case_statements
+
+    for statement in any_case_statements(db):
+        db.conn.execute(statement)

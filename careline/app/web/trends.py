@@ -46,8 +46,9 @@ from careline.store.trending import (
     PROMOTER_BELOW,
     day_zone,
     language_is,
-    like_pattern,
     local_day,
+    name_pattern,
+    names_match,
 )
 from careline.trending import (
     STOPWORDS,
@@ -468,9 +469,9 @@ def share_of_voice(db: Database, brands: Sequence[BrandSettings], since: datetim
     return out
 
 
-NAMING_SQL = """SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
+NAMING_SQL = f"""SELECT count(*) FROM mentions m JOIN classifications cl ON cl.mention_key = m.key
     WHERE m.brand = :brand AND m.created_at >= :since AND (:platform IS NULL OR m.platform = :platform)
-      AND lower(m.text) LIKE :like ESCAPE '\\' AND {language}"""
+      AND {names_match("m.text", ":like")} AND {{language}}"""
 NAMED_SQL = """SELECT coalesce(sum(n), 0) FROM trend_names WHERE name = :name AND brand = :brand AND day >= :day
     AND (:platform IS NULL OR platform = :platform) AND (:language IS NULL OR language = :language)"""
 
@@ -485,7 +486,7 @@ def naming(db: Database, brand: str, rival: str, since: str, platform: str | Non
                                                "platform": platform, "language": language}).fetchone()[0])
     return int(db.conn.execute(NAMING_SQL.format(language=language_is(language)),
                                {"brand": brand, "since": since, "platform": platform, "language": language,
-                                "like": like_pattern(rival)}).fetchone()[0])
+                                "like": name_pattern(rival)}).fetchone()[0])
 
 
 def survey_comments(db: Database, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
@@ -593,20 +594,18 @@ class PostFilter:
     brands: tuple[str, ...] = ()  # every configured brand: searched one by one when ``brand`` is None
 
 
-POSTS_WHERE = """{range}
+POSTS_WHERE = f"""{{range}}
   AND (:platform IS NULL OR m.platform = :platform)
   AND (:hour IS NULL OR substr(m.created_at, 1, 13) = :hour)
   AND (:sentiment IS NULL OR cl.sentiment = :sentiment) AND (:intent IS NULL OR cl.intent = :intent)
   AND (:complaint = 0 OR cl.complaint >= 0.5)
-  AND (:term IS NULL OR lower(m.text) LIKE :term ESCAPE '\\')
-  AND {language}
+  AND (:term IS NULL OR {names_match("m.text", ":term")})
+  AND {{language}}
   AND (:topic IS NULL OR m.key IN (SELECT mention_key FROM mention_topics WHERE topic_id = :topic))"""
 
 
 def _post_params(f: PostFilter) -> dict[str, Any]:
-    like = None
-    if f.term:
-        like = "%" + f.term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = name_pattern(f.term) if f.term else None
     return {"since": to_iso(f.since), "brand": f.brand, "platform": f.platform,
             "hour": f.hour, "sentiment": f.sentiment, "intent": f.intent, "complaint": int(f.complaint),
             "term": like, "language": f.language, "topic": f.topic}
