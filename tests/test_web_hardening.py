@@ -548,18 +548,20 @@ async def test_a_notes_name_that_told_nobody_says_so_under_it(client: TestClient
     colleague's name to flag."""
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&status=new")).json())["items"][0]
-    note = f"@lea please check; @lead too, @marketing FYI; @{conv['handle']} sounds upset"
+    note = f"@lea please check; @LEAD too, @marketing FYI; @{conv['handle']} sounds upset"
     r = await client.post(f"/conversations/{conv['id']}/notes", data={"csrf_token": csrf, "text": note},
                           allow_redirects=False)
     assert r.status == 303
     page = await (await client.get(f"/conversations/{conv['id']}")).text()
     said = re.findall(r'<div class="untold"><small>(.*?)</small>', page)
-    assert said == ["Nobody was told of <bdi>@lea</bdi>, <bdi>@marketing</bdi>: no colleague goes by those names."]
+    assert said == ["Nobody was told of <bdi>@lea</bdi> (no colleague goes by that name), <bdi>@marketing</bdi> "
+                    "(cannot open conversations)."]
     told = await web_store.read(lambda db: db.conn.execute(
         "SELECT subject FROM events WHERE kind = 'note.mention'").fetchall())
     assert told == [("user:lead",)]
     detail = await (await client.get(f"/api/conversations/{conv['id']}")).json()
-    assert [n["untold"] for n in detail["notes"]] == [["lea", "marketing"]]
+    assert [n["untold"] for n in detail["notes"]] == [[["lea", "no colleague goes by that name"],
+                                                       ["marketing", "cannot open conversations"]]]
 
 
 async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:

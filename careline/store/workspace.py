@@ -142,27 +142,44 @@ def _named(text: str) -> list[tuple[str, ...]]:
     return [tuple(dict.fromkeys(n for n in (m.group(1), m.group(1).rstrip(".")) if n)) for m in MENTION.finditer(text)]
 
 
-def mentioned_users(db: Database, text: str) -> list[str]:
-    """The people an ``@name`` in a note names, each once: those who work the queue and are not disabled, the only
-    ones who can open the conversation (a marketing account was told of notes it could never read)."""
-    names = list(dict.fromkeys(n for each in _named(text) for n in each))
+def _named_users(db: Database, text: str) -> dict[str, tuple[str, bool]]:
+    """Each name of ``text``'s ``@name``s that is a user's, in any case ("@LEAD" names lead): the username, and
+    whether they may be told (they work the queue and are not disabled)."""
+    names = list(dict.fromkeys(n.lower() for each in _named(text) for n in each))
     if not names:
-        return []
+        return {}
     marks = ",".join("?" * len(names))
-    return [r[0] for r in db.conn.execute(f"SELECT username FROM users WHERE username IN ({marks}) AND role IN "
-                                          f"{QUEUE_ROLES} AND disabled_at IS NULL", names)]
+    found = db.conn.execute(f"SELECT username, role IN {QUEUE_ROLES} AND disabled_at IS NULL FROM users "
+                            f"WHERE lower(username) IN ({marks}) ORDER BY username", names).fetchall()
+    return {str(u).lower(): (str(u), bool(ok)) for u, ok in found}
 
 
-def untold_names(db: Database, text: str, handles: set[str]) -> list[str]:
-    """The ``@name``s of a note that told nobody: neither a colleague who can read it nor one of ``handles`` (the
-    customers' and brands' handles the thread shows, lower case, which notes name as often as colleagues). The
-    note says so, where a typo ("@lea" for "@lee") used to leave its writer thinking the lead was told."""
-    told = set(mentioned_users(db, text))
-    out = []
+def mentioned_users(db: Database, text: str) -> list[str]:
+    """The people an ``@name`` in a note names, each once and in any case: those who work the queue and are not
+    disabled, the only ones who can open the conversation (a marketing account was told of notes it could never
+    read)."""
+    named = _named_users(db, text)
+    return list(dict.fromkeys(named[n.lower()][0] for each in _named(text) for n in each
+                              if n.lower() in named and named[n.lower()][1]))
+
+
+#: Why a note's ``@name`` told nobody, as the note says it.
+NOBODY, CANNOT_READ = "no colleague goes by that name", "cannot open conversations"
+
+
+def untold_names(db: Database, text: str, handles: set[str]) -> list[tuple[str, str]]:
+    """The ``@name``s of a note that told nobody, each with why (:data:`NOBODY`, :data:`CANNOT_READ`): neither a
+    colleague who can read it nor one of ``handles`` (the customers' and brands' handles the thread shows, lower
+    case, which notes name as often as colleagues). The note says so, where a typo ("@lea" for "@lee") used to
+    leave its writer thinking the lead was told."""
+    named = _named_users(db, text)
+    out: dict[str, str] = {}
     for each in _named(text):
-        if not any(n in told or n.lower() in handles for n in each):
-            out.append(each[-1])
-    return list(dict.fromkeys(out))
+        users = [named[n.lower()] for n in each if n.lower() in named]
+        if any(ok for _, ok in users) or any(n.lower() in handles for n in each):
+            continue
+        out.setdefault(each[-1], CANNOT_READ if users else NOBODY)
+    return list(out.items())
 
 
 def mentions_of(db: Database, username: str, limit: int = 50) -> list[dict[str, object]]:
