@@ -325,6 +325,10 @@ def withdraw(db: Database, reply_id: int, *, actor: str, now: datetime) -> dict[
     return load_reply(db, reply_id)
 
 
+#: Why a reply holding control characters is refused: at Send, and in the editor's live check before it.
+UNPOSTABLE = "the reply holds control characters; only line breaks and tabs may be in it"
+
+
 def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | None, author: str | None) -> str:
     """``text`` stripped, once it is a reply the platform would take: not empty, no control characters (a NUL
     or an escape code posts as garbage, or gets the whole reply refused), within the platform's length as
@@ -333,7 +337,7 @@ def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | No
     if is_blank(text):
         raise Conflict("the reply is empty")
     if CONTROL.search(text):
-        raise Invalid("the reply holds control characters; only line breaks and tabs may be in it")
+        raise Invalid(UNPOSTABLE)
     length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]),
                           author=author)
     if not length.ok:

@@ -564,6 +564,16 @@ async def test_a_notes_name_that_told_nobody_says_so_under_it(client: TestClient
                                                        ["marketing", "cannot open conversations"]]]
 
 
+async def test_the_live_check_says_what_send_would_refuse(client: TestClient, web_store: Store) -> None:
+    """``/api/drafts/check`` said ok for a NUL that Send then refused with a 422: the editor warned nothing."""
+    r = await (await client.post("/api/drafts/check", json={"text": "Sorry\x00 about that", "platform": "x"},
+                                 headers=bearer(web_store))).json()
+    assert not r["ok"] and r["refused"] == "the reply holds control characters; only line breaks and tabs may be in it"
+    fine = await (await client.post("/api/drafts/check", json={"text": "Sorry\tabout\nthat", "platform": "x"},
+                                    headers=bearer(web_store))).json()
+    assert fine["ok"] and fine["refused"] is None
+
+
 async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:
     """Mastodon's sender puts @handle in front of a reply: the editor's count said 496 of 500 for a reply
     the platform would refuse."""

@@ -21,7 +21,7 @@ from careline.app.web.auth import USER_KEY, allow, public, still_signed_in, user
 from careline.app.web.keys import DESK, PRESENCE, STOPPING, STORE, TEMPLATES, settings_now
 from careline.app.web.openapi import document
 from careline.app.web.presence import StreamSlots
-from careline.domain import Role, utcnow
+from careline.domain import CONTROL, Role, utcnow
 from careline.errors import Invalid, NotFound
 from careline.store.conversations import load_conversation
 from careline.views import counts, source_health
@@ -128,8 +128,10 @@ async def check_draft(request: web.Request) -> web.Response:
     text, platform = body.text, body.platform
     length = check_length(platform, text, announced_limit(request.app[DESK].length_limits, platform, body.brand),
                           author=body.author or None)
+    refused = replies.UNPOSTABLE if CONTROL.search(text) else None  # what Send would refuse, said while typing
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
-                              "ok": length.ok, "tone": check_tone(text, body.language).as_dict()})
+                              "ok": length.ok and refused is None, "refused": refused,
+                              "tone": check_tone(text, body.language).as_dict()})
 
 
 async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],

@@ -89,7 +89,9 @@ SCHEMAS: dict[str, Any] = {
         "state": {"type": "string", "enum": [state.value for state in ReplyState]}}},
     "DraftReport": {"type": "object", "required": ["length", "limit", "ok", "tone"], "properties": {
         "length": {"type": "integer"}, "limit": {"type": "integer"}, "over": {"type": "integer"},
-        "ok": {"type": "boolean"}, "tone": OBJ}},
+        "ok": {"type": "boolean"}, "tone": OBJ,
+        "refused": {"type": "string", "nullable": True,
+                    "description": "why Send would refuse the text whatever its length (control characters)"}}},
     "SLASummary": {"type": "object", "required": ["periods", "by_agent", "by_platform", "backlog"], "properties": {
         "periods": OBJ, "by_agent": OBJ, "by_platform": OBJ, "breaches": {"type": "array"},
         "near_breaches": {"type": "array"}, "backlog": {"type": "array"}, "approvals": {"type": "array"},

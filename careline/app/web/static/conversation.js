@@ -55,6 +55,15 @@
     });
     return ul;
   }
+  /* What Send would refuse whatever the length (a pasted control character), said under the count as it is typed. */
+  function showRefused(why) {
+    var p = document.getElementById("draft-refused"), count = document.getElementById("count");
+    if (!p && why && count) {
+      p = document.createElement("p"); p.id = "draft-refused"; p.className = "error"; p.setAttribute("role", "status");
+      count.parentNode.insertBefore(p, count.nextSibling);
+    }
+    if (p) { p.textContent = why ? why.charAt(0).toUpperCase() + why.slice(1) + "." : ""; p.hidden = !why; }
+  }
   var timer = null;
   if (box) {
     box.addEventListener("input", function () {
@@ -66,6 +75,7 @@
                                           language: data.language || "en"}).then(function (r) {
           if (r.error) { return; }
           showCount(r.length, r.limit);
+          showRefused(r.refused);
           renderTone(r.tone, box.value);
         });
       }, 250);
