@@ -232,13 +232,13 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
         if existing:  # the tone read in the language of the message it answers, as when it was saved
             thread = load(db, existing[0]["conversation_id"])["thread_key"]
             language = tone_language(latest_customer_mention(db, thread).get("language"))
-            return _with_checks(existing[0], check_tone(existing[0]["text"], language))
+            return _with_checks(existing[0], check_tone(existing[0]["text"], language, every_language=True))
     conv = load(db, conv_id)
     if conv["status"] in ("resolved", "dismissed"):
         raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
     last = latest_customer_mention(db, conv["thread_key"])
     text = _postable(conv, text, limits, last["handle"])
-    tone = check_tone(text, tone_language(last.get("language")))
+    tone = check_tone(text, tone_language(last.get("language")), every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)
@@ -253,7 +253,7 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
 
 def _with_checks(reply: dict[str, Any], tone: ToneReport | None = None) -> dict[str, Any]:
     """The reply row with its tone findings (reusing a report already computed for this text)."""
-    return {**reply, "tone": (tone or check_tone(reply["text"])).as_dict()}
+    return {**reply, "tone": (tone or check_tone(reply["text"], every_language=True)).as_dict()}
 
 
 def load_reply(db: Database, reply_id: int) -> dict[str, Any]:
@@ -364,7 +364,8 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
         raise Forbidden("only the author can edit a draft")
     conv = load(db, reply["conversation_id"])
     text = _postable(conv, text, limits, answered_handle(db, reply["in_reply_to"]))
-    tone = check_tone(text, tone_language(latest_customer_mention(db, conv["thread_key"]).get("language")))
+    tone = check_tone(text, tone_language(latest_customer_mention(db, conv["thread_key"]).get("language")),
+                      every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
     back = latest_send_back(db, reply_id)  # the note outlives a withdrawal, which a lead's verdict would not
     if back is not None:

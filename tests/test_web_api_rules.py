@@ -340,7 +340,8 @@ async def test_the_live_tone_check_reads_the_reply_s_language(client: TestClient
         assert r.status == 200, await r.text()
         return (await r.json())["tone"]
 
-    assert not (await check(german))["findings"]  # read as English: nothing found
+    typed_on_english = await check(german)  # a German reply on an English thread: German rules run too (2026-12-07)
+    assert typed_on_english["defensive"] and typed_on_english["language"] == "en"
     tone = await check(german, language="de")
     assert tone["defensive"] and tone["findings"] and tone["checked"] is False  # German rules run, unvouched
     assert (await check("As we already explained, that is our policy.", language="en"))["defensive"]

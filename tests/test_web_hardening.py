@@ -574,6 +574,17 @@ async def test_the_live_check_says_what_send_would_refuse(client: TestClient, we
     assert fine["ok"] and fine["refused"] is None
 
 
+async def test_a_reply_typed_in_another_language_than_the_thread_is_checked_in_it(client: TestClient,
+                                                                                   web_store: Store) -> None:
+    """An agent answers a Spanish customer on a thread read as English (or undetermined) in Spanish: the rude reply
+    passed the live check and Send, which ran English rules only."""
+    rude = "Cálmate, ya te dijimos que leas la política. No es nuestra culpa."
+    r = await (await client.post("/api/drafts/check", json={"text": rude, "platform": "x", "language": "en"},
+                                 headers=bearer(web_store))).json()
+    assert {f["category"] for f in r["tone"]["findings"]} == {"dismissive", "defensive"}
+    assert r["tone"]["defensive"]
+
+
 async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:
     """Mastodon's sender puts @handle in front of a reply: the editor's count said 496 of 500 for a reply
     the platform would refuse."""

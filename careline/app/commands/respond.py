@@ -133,8 +133,8 @@ def sla_backfill(ctx: click.Context, batch: int) -> None:
 @click.command("tone-check")
 @click.argument("text")
 @click.option("--language", default="en", show_default=True, metavar="CODE",
-              help="The reply's language (de, fr, ...): its phrase rules run beside the English ones, as in the "
-                   "reply box.")
+              help="The conversation's language (de, fr, ...): what the report says it covers. Every language's "
+                   "phrase rules run, as in the reply box, this one's first.")
 def tone_check(text: str, language: str) -> None:
     """Check a reply draft's tone; TEXT of "-" reads standard input.
 
@@ -155,7 +155,7 @@ def tone_check(text: str, language: str) -> None:
     if not text.strip():  # "no findings" of nothing read as a clean bill (classify refuses an empty text too)
         raise click.BadParameter("the draft is empty: give the reply's text, or - to read it from standard input",
                                  param_hint="TEXT")
-    report = check_tone(text, code)
+    report = check_tone(text, code, every_language=True)
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     if report.defensive:
         # Not ctx.exit(1): careline.app.cli.main runs click with standalone_mode=False, which turns

@@ -131,7 +131,7 @@ async def check_draft(request: web.Request) -> web.Response:
     refused = replies.UNPOSTABLE if CONTROL.search(text) else None  # what Send would refuse, said while typing
     return web.json_response({"length": length.length, "limit": length.limit, "over": length.over,
                               "ok": length.ok and refused is None, "refused": refused,
-                              "tone": check_tone(text, body.language).as_dict()})
+                              "tone": check_tone(text, body.language, every_language=True).as_dict()})
 
 
 async def event_stream(request: web.Request, event: str, payload: Callable[[], Awaitable[dict[str, Any]]],

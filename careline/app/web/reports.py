@@ -147,7 +147,7 @@ def approvals_waiting(db: Database) -> list[dict[str, Any]]:
                        LEFT JOIN authors a ON a.key = m.author_key
                        WHERE r.state = 'awaiting_approval' ORDER BY r.created_at LIMIT 100""")
     for h in held:
-        h["tone"] = check_tone(h["text"]).as_dict()["findings"]
+        h["tone"] = check_tone(h["text"], every_language=True).as_dict()["findings"]
         h["diff"] = json.loads(h.pop("revision"))["diff"] if h.get("revision") else None
     return held
 
