@@ -245,3 +245,21 @@ def test_a_brand_template_in_a_language_with_no_built_in_wording_says_which_word
     assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="sv", voice=written).note is None
     german = BrandVoice(promise="within 2 hours", templates={"de/delivery": "Hallo {{ name }}, {{ promise }}."})
     assert draft_reply("delivery", "acme", "Anna", "CL-1", "x", language="de", voice=german).note is None  # built in
+
+
+def test_a_complaint_whose_path_reads_no_severity_counts_an_average_complaints() -> None:
+    """Hungarian's keyword path reads no severity, so its complaints got no severity points and ranked 10-20 points
+    below the same complaint in Dutch or English (54.5 against 72.7 in an audit); they now count an average
+    complaint's share, with a reason, and a post stored before severity was read (no language) still none."""
+    from responder.priority import AVERAGE_SEVERITY_SHARE, SEVERITY_POINTS
+
+    hungarian = score_priority(PrioritySignals(complaint=0.98, detractor=0.83, severity=None, language="hu",
+                                               language_covered=False))
+    assert hungarian.contributions["severity"] == round(SEVERITY_POINTS * AVERAGE_SEVERITY_SHARE * 0.98, 2)
+    assert "severity not read in Hungarian: counted as an average complaint's" in hungarian.reasons
+    praise = score_priority(PrioritySignals(complaint=0.1, severity=None, language="hu", language_covered=False))
+    assert "severity" not in praise.contributions
+    old = score_priority(PrioritySignals(complaint=0.98, severity=None))
+    assert "severity" not in old.contributions
+    read = score_priority(PrioritySignals(complaint=0.98, severity=4, language="de"))
+    assert read.contributions["severity"] > hungarian.contributions["severity"] > 0
