@@ -21,12 +21,17 @@ def about(field: str, exc: CarelineError) -> CarelineError:
     return exc
 
 
+#: ``ConfigError``'s key for the settings file as a whole (it cannot be found or read): the message names the file.
+FILE = "<file>"
+
+
 class ConfigError(CarelineError):
     """The configuration is invalid; the message names the key and the reason. A command-line option
     (``--since``) is named as the option it is, not as a key of the settings file."""
 
     def __init__(self, key: str, reason: str) -> None:
-        where = f"invalid value for {key}" if key.startswith("--") else f"config error at {key!r}"
+        where = (f"invalid value for {key}" if key.startswith("--") else "config error" if key == FILE
+                 else f"config error at {key!r}")
         super().__init__(f"{where}: {reason}")
         self.key = key
         self.reason = reason

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careline.domain import CONTROL, INTENTS, PRIORITY_BANDS, Platform
-from careline.errors import ConfigError
+from careline.errors import FILE, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -494,15 +494,15 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
     if path:
         p = Path(path)
         if not p.is_file():
-            raise ConfigError("<file>", f"config file {str(p)!r} does not exist")
+            raise ConfigError(FILE, f"config file {str(p)!r} does not exist")
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("<file>", f"{p} is not valid TOML: {exc}") from exc
+            raise ConfigError(FILE, f"{p} is not valid TOML: {exc}") from exc
         except UnicodeDecodeError as exc:
-            raise ConfigError("<file>", f"{p} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+            raise ConfigError(FILE, f"{p} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
         except OSError as exc:
-            raise ConfigError("<file>", f"{p} cannot be read: {exc.strerror}") from exc
+            raise ConfigError(FILE, f"{p} cannot be read: {exc.strerror}") from exc
     merged = _env_overrides(data, environ)
     settings = _build(Settings, _strip_secret_tags(merged), "")
     settings = _inject_secrets(settings, merged)

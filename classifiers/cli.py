@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,9 +167,16 @@ def _current_adapter(model_dir: Path) -> Path | None:
 @click.option("--followers", type=click.IntRange(min=0), default=0, help="Author followers, for the reach signal.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def classify(texts: Sequence[str], kind: str | None, model_dir: str | None, followers: int, as_json: bool) -> None:
-    """Classify TEXT(s) and print every score with the reasons."""
+    """Classify TEXT(s) and print every score with the reasons; a TEXT of "-" reads one post from standard input
+    (as tone-check does).
+
+    \b
+    Example:
+      careline classify "@SkylarkAir 200 of us stranded overnight, no hotel" --json
+    """
     from classifiers.signals import compute_signals, urgency_with_model
 
+    texts = [sys.stdin.read() if t == "-" else t for t in texts]  # "-" was classified as the text "-"
     if any(not t.strip() for t in texts):  # an empty text scored 0/0/0, which read as a reading of something
         raise click.BadParameter("a TEXT is empty: give the post's words", param_hint="TEXT")
     clf = _make_classifier(kind, model_dir)

@@ -904,3 +904,17 @@ def test_demo_options_out_of_range_are_usage_errors_not_tracebacks(args: tuple[s
     ZeroDivisionError."""
     code, out = run_main("demo", *args)
     assert code == 2 and said in out and "Traceback" not in out, out
+
+
+def test_a_missing_settings_file_is_named_without_a_placeholder(tmp_path: Path) -> None:
+    """"config error at '<file>': config file ... does not exist" showed the key's placeholder to a newcomer."""
+    missing = tmp_path / "nope.toml"
+    code, out = run_main("-c", str(missing), "config", "--check")
+    assert code == 2 and out.strip() == f"error: config error: config file {str(missing)!r} does not exist", out
+
+
+def test_classify_reads_a_post_from_standard_input() -> None:
+    """``careline classify -`` classified the text "-" (tone-check reads standard input for it)."""
+    code, out = run_main("classify", "--kind", "vader", "--json", "-", stdin="my flight was cancelled again 😡")
+    assert code == 0, out
+    assert json.loads(out[out.index("{"):])["text"] == "my flight was cancelled again 😡"
