@@ -79,21 +79,27 @@ def _make_classifier(kind: str | None, model_dir: str | None) -> Classifier:
 @click.option("--yes", is_flag=True, help="Replace a model already in --out without asking (for scripts).")
 def train(out_dir: str | None, limit: int | None, sentiment_n: int, folds: int, lora_epochs: int,
           adapter_dir: str | None, frozen: bool, yes: bool) -> None:
-    """Train every head on ../shared/data (CPU, minutes) and write manifest + weights.
+    """Train the English path's heads on ../shared/data (CPU, minutes) and write manifest + weights.
 
     Without --adapter, --lora or --frozen the heads are fitted on the adapter of the model already in --out,
     or, for a new folder, on the configured model's (the shipped one). A model already in --out is replaced
-    only after a question (--yes skips it; without a terminal the command refuses instead)."""
+    only after a question (--yes skips it; without a terminal the command refuses instead). The labelled sets
+    are read in place from ../shared/data beside the repository ($CARELINE_SHARED_DATA points elsewhere); they do
+    not ship with it. Not trained here: the severity, sarcasm and praise-complaint heads
+    (python -m classifiers.train_extra) and the multilingual model (careline-multilingual)."""
     import shutil
 
     from tqdm import tqdm
 
-    from classifiers.data import REPO_ROOT
+    from classifiers.data import REPO_ROOT, shared_data_dir
     from classifiers.train import TrainConfig
     from classifiers.train import train as run_train
 
     if sum([bool(lora_epochs), bool(adapter_dir), frozen]) > 1:
         raise click.UsageError("choose one of --lora, --adapter and --frozen")
+    if not shared_data_dir().is_dir():  # a clean clone: it ended in a FileNotFoundError traceback
+        raise click.UsageError(f"no labelled data at {shared_data_dir()}: training reads the sets in ../shared/data "
+                               "beside the repository (or $CARELINE_SHARED_DATA); they do not ship with Careline")
     configured = Path(_settings_classifier().model_dir)
     configured = configured if configured.is_absolute() else REPO_ROOT / configured
     target = typed_path(out_dir) or configured

@@ -918,3 +918,10 @@ def test_classify_reads_a_post_from_standard_input() -> None:
     code, out = run_main("classify", "--kind", "vader", "--json", "-", stdin="my flight was cancelled again 😡")
     assert code == 0, out
     assert json.loads(out[out.index("{"):])["text"] == "my flight was cancelled again 😡"
+
+
+def test_train_without_the_labelled_data_says_where_it_looked(tmp_path: Path) -> None:
+    """In a clean clone without ../shared, ``careline train`` ended in a FileNotFoundError traceback."""
+    code, out = run_main("train", "--out", str(tmp_path / "m"), env={"CARELINE_SHARED_DATA": str(tmp_path / "none")})
+    assert code == 2 and f"no labelled data at {tmp_path / 'none'}" in out and "Traceback" not in out, out
+    assert not (tmp_path / "m").exists()  # nothing half-made left behind
