@@ -214,7 +214,8 @@ async def fetch_with_retry(fetch: Callable[[], Awaitable[Page]], key: str, retry
             failures += 1
             if wait > retry.max_inline_wait or failures > retry.retries_per_run:
                 raise
-            log.warning("%s: rate limited, waiting %.1fs for the reset", key, wait)
+            # handled: a wait the platform asked for, within the run (a give-up is raised, and logged as one)
+            log.info("%s: rate limited, waiting %.1fs for the reset", key, wait)
             await sleep(wait)
         except TemporarySourceError as exc:
             failures += 1

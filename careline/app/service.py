@@ -368,7 +368,10 @@ def demo_settings(*, port: int, database: str | None, classifier: str | None) ->
     service = dataclasses.replace(base.service, port=port, database=db)
     clf = dataclasses.replace(base.classifier, kind=classifier) if classifier else base.classifier
     sim = dataclasses.replace(base.simulator, enabled=True)
-    return dataclasses.replace(base, service=service, classifier=clf, simulator=sim)
+    responder = base.responder  # the survey links the simulated customers get lead to this demo's own port
+    if responder.public_url.startswith("http://127.0.0.1:") and port:
+        responder = dataclasses.replace(responder, public_url=f"http://127.0.0.1:{port}")
+    return dataclasses.replace(base, service=service, classifier=clf, simulator=sim, responder=responder)
 
 
 async def run_demo(*, port: int, database: str | None, speed: float, classifier: str | None) -> None:
