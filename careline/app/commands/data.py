@@ -69,8 +69,9 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
     <database>.totp-key (or $CARELINE_TOTP_KEY) with your backups.
 
     \b
-    A nightly backup kept for a week (one file per weekday, each replacing last week's), from cron:
-      15 3 * * *  careline backup /var/backups/careline/careline-$(date +\\%a).db
+    A nightly backup kept for a week (one file per weekday, each replacing last week's), from cron (its PATH
+    lacks the virtual environment: give the command's full path):
+      15 3 * * *  /opt/careline/.venv/bin/careline backup /var/backups/careline/careline-$(date +\\%a).db
     """
     from careline.app.service import NoDatabase
 
