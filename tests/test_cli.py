@@ -925,3 +925,16 @@ def test_train_without_the_labelled_data_says_where_it_looked(tmp_path: Path) ->
     code, out = run_main("train", "--out", str(tmp_path / "m"), env={"CARELINE_SHARED_DATA": str(tmp_path / "none")})
     assert code == 2 and f"no labelled data at {tmp_path / 'none'}" in out and "Traceback" not in out, out
     assert not (tmp_path / "m").exists()  # nothing half-made left behind
+
+
+def test_config_lists_the_values_in_effect_beside_the_defaults(tmp_path: Path) -> None:
+    """``careline -c my.toml config`` printed the defaults alone: a newcomer checking an override read 8080 where
+    the file and the environment said otherwise. A secret is said to be set, never printed."""
+    settings = tmp_path / "my.toml"
+    settings.write_text('[service]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+    code, out = run_main("-c", str(settings), "config", env={"CARELINE_SERVICE__PORT": "9100",
+                                                             "CARELINE_X_BEARER_TOKEN": "very-secret-token"})
+    assert code == 0, out
+    assert "service.port = 8080\n    Port of the web app and JSON API.\n    in effect here: 9100" in out
+    assert 'in effect here: "Europe/Berlin"' in out
+    assert "very-secret-token" not in out and "in effect here: (set)" in out

@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import json
 import logging
+import os
 import sys
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -22,7 +23,7 @@ from careline import commandline as command_line
 from careline.app.commands import OVERWRITE, check_output, confirm_overwrite, write_output
 from careline.domain import from_iso, utcnow
 from careline.errors import CarelineError
-from careline.settings import Settings, describe, load_settings
+from careline.settings import SECRET_ENV, Settings, describe, load_settings
 from careline.terminal import safe_line
 
 log = logging.getLogger("careline")
@@ -228,8 +229,31 @@ def config_cmd(click_ctx: click.Context, check: bool) -> None:
         _check_model_dir(settings)
         click.echo(f"ok: {len(settings.brands)} brand(s), database {settings.service.database}")
         return
+    shown = settings if root.config_path or any(k.startswith("CARELINE_") for k in os.environ) else None
     for key, help_text, default in describe():
         click.echo(f"{key} = {json.dumps(default)}\n    {help_text}")
+        value = _value_at(shown, key) if shown is not None else _UNSET
+        if value is not _UNSET and value != default:  # a newcomer checking an override saw the defaults alone
+            click.echo(f"    in effect here: {'(set)' if key in SECRET_ENV else json.dumps(value, default=str)}")
+    if shown is not None and shown.brands:
+        click.echo(f"brands in effect here: {', '.join(b.name for b in shown.brands)} (careline config export shows "
+                   "them whole, with what was set in the browser)")
+
+
+_UNSET = object()
+
+
+def _value_at(settings: Settings, key: str) -> object:
+    """The value of a settings key such as ``service.port`` in ``settings``; ``_UNSET`` for a key of each brand,
+    policy or calendar (``brands[].name``), listed after the keys."""
+    if "[" in key:
+        return _UNSET
+    node: object = settings
+    for part in key.split("."):
+        if not hasattr(node, part):
+            return _UNSET
+        node = getattr(node, part)
+    return list(node) if isinstance(node, tuple) else node
 
 
 def _check_model_dir(settings: Settings) -> None:
