@@ -374,6 +374,30 @@ def test_doctor_reports_missing_secrets_and_loose_permissions(tmp_path: Path) ->
     assert "migrations: all applied" in out
 
 
+def test_doctor_and_run_say_when_nothing_is_listened_for_and_nobody_can_log_in(tmp_path: Path) -> None:
+    """``careline run`` with no settings said "Careline is up" and then polled nothing (no brand), with nobody able
+    to sign in to see so (no account)."""
+    from careline.app.doctor import check_setup
+    from careline.settings import BrandSettings, ServiceSettings, Settings
+
+    fresh = tmp_path / "fresh.db"
+    code, out = run("doctor", env={"CARELINE_SERVICE__DATABASE": str(fresh)})
+    assert code == 0, out  # warnings: it would start
+    assert "WARNING brands: no brand is configured, so nothing is polled" in out
+    assert "WARNING users: no account can log in: make one with careline user add NAME --role admin" in out
+    assert not fresh.exists()  # the doctor made no database
+    db_path = _seeded(tmp_path / "c.db")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM users")
+    settings = Settings(brands=[BrandSettings(name="skylark")], service=ServiceSettings(database=str(db_path)))
+    assert [f.level for f in check_setup(settings)] == ["ok", "warning"]
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: create_user(db, "ann", Role.ADMIN, "a long enough password"))
+    store.close_sync()
+    assert [(f.level, f.message) for f in check_setup(settings)] == [("ok", "listening for skylark"),
+                                                                     ("ok", "1 account can log in")]
+
+
 def test_a_backup_of_a_serving_app_restores_into_an_app_that_serves_the_same_queue(tmp_path: Path) -> None:
     """The done-when check: the web app serves and agents act while the backup runs; the restored file,
     opened by a second app, answers /api/queue with the same conversations in the same order."""

@@ -7,6 +7,7 @@ starts anyway, so a half-configured box still serves its queue.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -239,6 +240,40 @@ def doctor(settings: Settings, *, now: datetime | None = None, env: dict[str, st
     overlay, effective = check_overlay(settings)
     database = str(settings.service.database)
     folders = [*([] if database == ":memory:" else [Path(database).parent]), *backups]
-    return [*check_database(settings.service.database, now=at), *overlay, *check_credentials(effective, env),
-            *check_backups(folders, now=at)]
+    return [*check_database(settings.service.database, now=at), *overlay, *check_setup(effective),
+            *check_credentials(effective, env), *check_backups(folders, now=at)]
+
+
+def check_setup(settings: Settings) -> list[Finding]:
+    """What a first start needs beyond a valid file: a brand to listen for and someone who can log in. A ``careline
+    run`` without them said "Careline is up" and then polled nothing, with nobody able to sign in to see so."""
+    own = [b.name for b in settings.brands if b.kind != "competitor"]
+    found = [Finding(OK, "brands", f"listening for {', '.join(own)}") if own else
+             Finding(WARNING, "brands", "no brand is configured, so nothing is polled: add [[brands]] to the settings "
+                                        "file (config/careline.example.toml shows one), or in the browser once an "
+                                        "admin can log in")]
+    people = _people(settings.service.database)
+    if people == 0:
+        found.append(Finding(WARNING, "users", "no account can log in: make one with careline user add NAME --role "
+                                               "admin"))
+    elif people is not None:
+        found.append(Finding(OK, "users", f"{people} account{'s' if people != 1 else ''} can log in"))
+    return found
+
+
+def _people(database: str | Path) -> int | None:
+    """Accounts not disabled in ``database``; 0 where it does not exist yet, None where it cannot be read (its own
+    check says why)."""
+    path = Path(database)
+    if str(database) == ":memory:" or not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
+            if not columns:
+                return 0
+            where = " WHERE disabled_at IS NULL" if "disabled_at" in columns else ""
+            return int(conn.execute(f"SELECT count(*) FROM users{where}").fetchone()[0])
+    except sqlite3.Error:
+        return None
 
