@@ -144,7 +144,7 @@ def suggest(db: Database, conv_id: int, voices: Voices) -> Draft:
     """The suggested reply for the conversation (:func:`suggestion` over its newest messages)."""
     conv = load(db, conv_id)
     thread = recent_messages(db, conv["thread_key"], limit=ANSWER_LOOKBACK)
-    return suggestion(conv, thread, thread[-1]["name"] or thread[-1]["handle"], voices)
+    return suggestion(conv, thread, thread[-1]["name"] or "", voices)
 
 
 def suggestion(conv: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], author_name: str, voices: Voices, *,
@@ -180,7 +180,9 @@ def draft_for(conv: dict[str, Any], intent: str | None, author_name: str, voices
     language (when a template exists for it), with its case reference. With the message's
     ``intent_scores``, ``complaint`` score and ``sentiment``, a complaint or a negative post never gets the praise
     template (``drafts.reply_intent``)."""
-    name = safe_name(author_name, str(conv.get("handle") or ""))  # never a hostile display name verbatim
+    # never a hostile display name verbatim, and never a handle as a name: "Hi jslink", "Hi evil" (for
+    # evil.bsky.social) and "Hi mal" (mal@evil.social) greeted accounts whose display names held no name word
+    name = safe_name(author_name)
     key, why = reply_intent(intent, intent_scores, complaint, sentiment)
     draft = draft_reply(key, conv["brand"], name, case_ref(int(conv["id"])), conv["platform"],
                         voice=voices.get(conv["brand"]), language=language, limit=limit,

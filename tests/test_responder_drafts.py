@@ -280,3 +280,18 @@ def test_a_brands_own_intent_is_answered_with_its_own_template_where_the_brand_w
     assert german.note == "no German template for lost_baggage: the suggestion is in English"
     bare = draft_reply("lost_baggage", "skylark", "Priya", "CL-1", "x", voice=BrandVoice(display_name="Skylark Air"))
     assert bare.intent == "other"
+
+
+@pytest.mark.parametrize(("display", "handle"), [("🔥🔥🔥", "jslink"), ("", "evil.bsky.social"),
+                                                 ("https://spam.example", "mal@evil.social")])
+def test_a_handle_never_stands_in_for_the_name_in_a_greeting(display: str, handle: str) -> None:
+    """A display name with no name word left the handle to stand in: "Hi jslink", "Hi evil" (for evil.bsky.social),
+    "Hi mal" (for mal@evil.social). The greeting is the neutral one instead."""
+    from careline.settings import Settings
+    from responder.replies import Voices, draft_for
+
+    conv = {"id": 3, "brand": "acme", "platform": "x", "handle": handle}
+    draft = draft_for(conv, "delivery", display, Voices.from_settings(Settings()))
+    assert draft.text.startswith("Hi there"), draft.text
+    named = draft_for(conv, "delivery", "Anna K.", Voices.from_settings(Settings()))
+    assert named.text.startswith("Hi Anna"), named.text

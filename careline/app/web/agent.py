@@ -196,7 +196,7 @@ def suggest(settings: Settings, conv: dict[str, Any], messages: Sequence[Mapping
     """The suggested reply to the thread's ``messages`` (``replies.suggestion``), in the brand's voice (templates
     included), with its length, tone findings and a note when it could not be localised, is not the intent's own
     template or answers an earlier message: as the page and the API show it."""
-    d = suggestion(conv, messages, conv.get("author_name") or conv["handle"], Voices.from_settings(settings),
+    d = suggestion(conv, messages, conv.get("author_name") or "", Voices.from_settings(settings),
                    limit=limit)
     return {"text": d.text, "intent": d.intent, "length": d.length.length, "limit": d.length.limit,
             "tone": d.tone.as_dict(), "tone_language": d.tone.language, "source": d.source, "language": d.language,
@@ -210,7 +210,7 @@ def saved_replies(settings: Settings, conv: dict[str, Any], language: str | None
     voices = Voices.from_settings(settings)
     out = []
     for intent in workflow.intent_choices(settings, conv["brand"]):
-        d = draft_for(conv, intent, conv.get("author_name") or conv["handle"], voices, language=language,
+        d = draft_for(conv, intent, conv.get("author_name") or "", voices, language=language,
                       limit=limit)
         if d.intent != intent:  # the brand's own intent, with no template of its own yet
             continue
