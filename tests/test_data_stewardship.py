@@ -296,6 +296,40 @@ def test_backup_and_restore_commands_and_their_errors(tmp_path: Path) -> None:
     assert _queue(tmp_path / "fresh.db") == _queue(db_path)
 
 
+def test_a_restore_keeps_the_database_it_replaces_and_asks_only_when_it_can_run(tmp_path: Path) -> None:
+    """A restore had no undo, asked "Replace everything?" before finding that the service still held the file, and
+    without a terminal printed the question and "aborted" with exit 1."""
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 20, datetime.now(UTC)))
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    code, out = run("backup", str(tmp_path / "b.db"), env=env)
+    assert code == 0, out
+    store.write_sync(lambda db: seed(db, 5, datetime.now(UTC), seed=99))  # work done after the backup
+
+    def held(path: Path) -> list[tuple[Any, ...]]:
+        return [(r["id"], r["status"], r["priority"], r["text"]) for r in _queue(path)]
+
+    before = held(db_path)
+    holder = sqlite3.connect(db_path)  # another process, in the middle of a write
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code, out = run("restore", str(tmp_path / "b.db"), "--yes", env=env)
+        assert code == 1 and "another process holds the database" in out and "Replace everything" not in out, out
+    finally:
+        holder.rollback()
+        holder.close()
+    store.close_sync()
+    code, out = run("restore", str(tmp_path / "b.db"), env=env)  # no terminal, no --yes: a usage error
+    assert code == 2 and "--yes" in out, out
+    code, out = run("restore", str(tmp_path / "b.db"), "--yes", env=env)
+    assert code == 0 and "the database as it was is kept as" in out, out
+    kept = next(tmp_path.glob("c.db.before-restore-*"))
+    assert held(db_path) == held(tmp_path / "b.db") != before
+    code, out = run("restore", str(kept), "--yes", env=env)  # the undo
+    assert code == 0 and held(db_path) == before, out
+
+
 def test_a_new_database_is_private(tmp_path: Path) -> None:
     Store(tmp_path / "new.db").open_sync().close_sync()
     assert stat.S_IMODE((tmp_path / "new.db").stat().st_mode) == 0o600

@@ -375,6 +375,24 @@ def check_restorable(backup_file: str | Path, known: Iterable[Migrations], *, fo
                                           "unknown here): upgrade Careline first, then restore")
 
 
+def refuse_in_use(database: str | Path) -> None:
+    """Refuse, in the words ``restore`` would, while another process has ``database`` open: a restore asked "Replace
+    everything?" and only then said the service still held the file. Nothing is written (a missing file is fine)."""
+    target = Path(database)
+    if not target.is_file():
+        return
+    try:
+        probe = sqlite3.connect(f"file:{target}?mode=rw", uri=True, timeout=0.5)
+        try:
+            probe.execute("PRAGMA locking_mode = EXCLUSIVE")
+            probe.execute("BEGIN EXCLUSIVE")
+            probe.rollback()
+        finally:
+            probe.close()
+    except sqlite3.Error as exc:
+        raise explain(target, exc) from exc
+
+
 def restore(backup_file: str | Path, database: str | Path, *, known: Iterable[Migrations] = (),
             force: bool = False) -> BackupReport:
     """Replace ``database``'s content with a verified backup; refuses while the database is in use.

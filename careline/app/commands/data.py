@@ -92,17 +92,38 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
     """Replace the database with the backup FILE (verified first). Stop the service before.
 
     A backup written by a newer Careline is refused (upgrade first), and so, without --force, is a
-    file that is not a Careline database.
+    file that is not a Careline database. The database as it was is kept first, as a backup beside it
+    (<database>.before-restore-<time>), so the restore can be undone by restoring that file.
     """
     database = settings_of(ctx).service.database
     backups.refuse_own_file(database, file, "cannot restore the database from itself")
     backups.verify_backup(file)
     backups.check_restorable(file, KNOWN_MIGRATIONS, force=force)
+    backups.refuse_in_use(database)  # before the question, not after a yes
+    had = Path(database).is_file() and Path(database).stat().st_size > 0
+    kept = _unused(Path(f"{database}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}"))
     if not yes:
-        click.confirm(f"Replace everything in {database} with {file}?", abort=True)
+        if not sys.stdin.isatty():  # it printed the question, then "aborted" with exit 1
+            raise click.UsageError("restore replaces the whole database: run it in a terminal to confirm, or add "
+                                   "--yes")
+        click.confirm(f"Replace everything in {database} with {file}?"
+                      + (f" (the database as it is now is kept as {kept})" if had else ""), abort=True)
+    if had:
+        backups.backup(database, kept)
     report = backups.restore(file, database, known=KNOWN_MIGRATIONS, force=force)
-    click.echo(f"restored {report.pages} pages into {report.path}")
+    click.echo(f"restored {report.pages} pages into {report.path}"
+               + (f"; the database as it was is kept as {kept}: careline restore {kept} undoes this" if had else ""))
     _remind_of_key(database)
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or the first of ``path-2``, ``path-3`` ... that does not exist: an undo run within the same second
+    named its own copy as the file it was restoring from, and wrote over it first."""
+    found, n = path, 1
+    while found.exists():
+        n += 1
+        found = path.with_name(f"{path.name}-{n}")
+    return found
 
 
 def _remind_of_key(database: str | Path) -> None:
