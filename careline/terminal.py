@@ -7,6 +7,7 @@ written by anyone, so they reach a terminal only with those characters made visi
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TextIO
 
 #: Format characters a line may keep: the joiners inside emoji and some scripts change nothing else.
@@ -16,6 +17,27 @@ JOINERS = frozenset("\u200c\u200d")
 def safe_line(text: object) -> str:
     """``text`` on one line, each control or format character shown as '?'."""
     return "".join(ch if ch.isprintable() or ch in JOINERS else "?" for ch in " ".join(str(text).split()))
+
+
+def cell_width(ch: str) -> int:
+    """Columns ``ch`` takes on a terminal: 2 for wide and fullwidth characters (CJK, most emoji), 0 for combining
+    marks and joiners, else 1."""
+    if unicodedata.combining(ch) or ch in JOINERS or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns and padded to them: a table's column, measured as the terminal
+    draws it (cut by characters, a Japanese or emoji row ran 30-80 columns past the others)."""
+    out, used = [], 0
+    for ch in text:
+        w = cell_width(ch)
+        if used + w > width:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + " " * (width - used)
 
 
 def safe_block(text: str) -> str:

@@ -938,3 +938,15 @@ def test_config_lists_the_values_in_effect_beside_the_defaults(tmp_path: Path) -
     assert "service.port = 8080\n    Port of the web app and JSON API.\n    in effect here: 9100" in out
     assert 'in effect here: "Europe/Berlin"' in out
     assert "very-secret-token" not in out and "in effect here: (set)" in out
+
+
+def test_queue_columns_are_measured_as_the_terminal_draws_them() -> None:
+    """Japanese and emoji rows ran 30-80 columns past the others: the columns were cut by characters, and a wide
+    character takes two columns."""
+    from careline.terminal import cell_width, fit
+
+    assert fit("荷物が届きません", 9) == "荷物が届 " and cell_width("荷") == 2
+    assert fit("ok", 4) == "ok  " and fit("e\u0301te\u0301", 3) == "e\u0301te\u0301"  # accents take no column
+    rows = ["荷物が4日経っても届きません。電話しても誰も出ない。本当にひどい対応です。" * 2, "plain text " * 10,
+            "😡" * 50]
+    assert {sum(cell_width(c) for c in fit(r, 60)) for r in rows} == {60}

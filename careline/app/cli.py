@@ -24,7 +24,7 @@ from careline.app.commands import OVERWRITE, check_output, confirm_overwrite, wr
 from careline.domain import from_iso, utcnow
 from careline.errors import CarelineError
 from careline.settings import SECRET_ENV, Settings, describe, load_settings
-from careline.terminal import safe_line
+from careline.terminal import fit, safe_line
 
 log = logging.getLogger("careline")
 
@@ -177,7 +177,8 @@ def queue(ctx: Context, limit: int, as_json: bool) -> None:
     click.echo(f"{'ID':>5}  {'PRI':>5}  {'STATUS':<9} {'DUE':<30} {'BRAND':<10} {'LANG':<6} {'AUTHOR':<16} TEXT")
     for r in rows:  # the author wrote the text and the handle: no escape sequence of theirs reaches the terminal
         click.echo(f"{r['id']:>5}  {r['priority']:>5.2f}  {r['status']:<9} {_due(r, zone, now):<30} "
-                   f"{r['brand']:<10} {_language(r):<6} @{safe_line(r['handle'])[:15]:<15} {safe_line(r['text'])[:60]}")
+                   f"{r['brand']:<10} {_language(r):<6} @{fit(safe_line(r['handle']), 15)} "
+                   f"{fit(safe_line(r['text']), 60).rstrip()}")
     if any(r.get("language_covered") == 0 for r in rows):
         click.echo("* no model reads this language: its scores are a guess and its priority has a floor")
 
