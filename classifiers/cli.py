@@ -311,9 +311,14 @@ def unread_rows(task: str, preds: Sequence[Prediction]) -> list[int]:
 
 
 def _check(labels: Sequence[str], allowed: Sequence[str], task: str) -> None:
+    """Refuse labels outside ``allowed``, naming them and the data rows that hold them (a file of thousands of rows
+    said which labels were wrong, not where)."""
     bad = sorted(set(labels) - set(allowed))
     if bad:
-        raise click.BadParameter(f"unexpected {task} labels {bad[:5]}; expected {list(allowed)}")
+        rows = [str(i + 1) for i, v in enumerate(labels) if v not in allowed]
+        where = ", ".join(rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        raise click.BadParameter(f"unexpected {task} labels {bad[:5]} in data row{'s' if len(rows) > 1 else ''} "
+                                 f"{where} (the first row after the header is 1); expected {list(allowed)}")
 
 
 @click.command()

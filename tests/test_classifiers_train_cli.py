@@ -274,6 +274,7 @@ def test_evaluate_checks_every_label_before_loading_the_model(tmp_path: Path) ->
     res = CliRunner().invoke(evaluate, ["--task", "complaint", "--data", str(bad), "--model-dir",
                                         str(tmp_path / "no-model")])
     assert res.exit_code == 2 and "unexpected complaint labels ['yes']" in res.output, res.output
+    assert f"in data row {len(COMPLAINTS) + 1} (the first row after the header is 1)" in " ".join(res.output.split())
 
 
 def test_evaluate_shows_progress_on_stderr_only(tmp_path: Path) -> None:
