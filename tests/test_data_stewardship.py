@@ -330,6 +330,19 @@ def test_a_restore_keeps_the_database_it_replaces_and_asks_only_when_it_can_run(
     assert code == 0 and held(db_path) == before, out
 
 
+def test_run_refuses_another_applications_database(tmp_path: Path) -> None:
+    """``careline run`` added some 150 tables to another application's SQLite file after a warning."""
+    other = tmp_path / "app.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    before = other.read_bytes()
+    code, out = run("run", env={"CARELINE_SERVICE__DATABASE": str(other)})
+    assert code == 1 and "holds tables but no Careline migration" in out and "cannot start" in out, out
+    assert other.read_bytes() == before
+    code, out = run("doctor", env={"CARELINE_SERVICE__DATABASE": str(other)})
+    assert code == 1 and "ERROR   migrations" in out, out
+
+
 def test_a_new_database_is_private(tmp_path: Path) -> None:
     Store(tmp_path / "new.db").open_sync().close_sync()
     assert stat.S_IMODE((tmp_path / "new.db").stat().st_mode) == 0o600

@@ -96,9 +96,10 @@ def _migrations(applied: set[tuple[str, str]] | None, tables: set[str], path: Pa
     if newer:
         return Finding(ERROR, "migrations", f"{path} was written by a newer Careline (migration "
                                             f"{', '.join(newer[:3])} is unknown here): upgrade Careline")
-    if applied is None and tables:
-        return Finding(WARNING, "migrations", f"{path} holds tables but no Careline migration: another "
-                                              "application's database? A start adds Careline's tables to it")
+    if applied is None and tables:  # an error: `careline run` added some 150 tables to it after a warning
+        return Finding(ERROR, "migrations", f"{path} holds tables but no Careline migration: another application's "
+                                            "database? Point service.database at Careline's own file (a new one is "
+                                            "made on the first start)")
     done = {name for group, name in applied or set() if group == CORE.name}
     pending = [m.name for m in CORE._migrations if m.name not in done]
     if pending:
