@@ -34,6 +34,17 @@ def not_utf8(args: Sequence[str]) -> str | None:
     return None
 
 
+def _global_option_hint(group: click.Command, exc: click.NoSuchOption, prog_name: str) -> str | None:
+    """Where an option of the top-level command goes, when it was given after a subcommand: ``careline queue -c
+    my.toml`` answered "No such option: -c" alone."""
+    option = exc.option_name
+    command = exc.ctx.info_name if exc.ctx is not None and exc.ctx.command is not group else None
+    for param in getattr(group, "params", []):
+        if isinstance(param, click.Option) and option in param.opts + param.secondary_opts:
+            return f"{option} goes before the command: {prog_name} {option} VALUE {command or 'COMMAND'} ..."
+    return None
+
+
 def run(group: click.Command, prog_name: str, argv: Sequence[str] | None = None, *,
         before: Callable[[], None] | None = None) -> None:
     """Run ``group`` as ``prog_name`` with ``argv`` (else ``sys.argv``), ``before`` first (loading commands
@@ -52,6 +63,8 @@ def run(group: click.Command, prog_name: str, argv: Sequence[str] | None = None,
         sys.exit(INTERRUPTED if interrupted(exc) else 1)
     except click.ClickException as exc:
         exc.show()
+        if isinstance(exc, click.NoSuchOption) and (hint := _global_option_hint(group, exc, prog_name)):
+            click.echo(hint, err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

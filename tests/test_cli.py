@@ -950,3 +950,11 @@ def test_queue_columns_are_measured_as_the_terminal_draws_them() -> None:
     rows = ["荷物が4日経っても届きません。電話しても誰も出ない。本当にひどい対応です。" * 2, "plain text " * 10,
             "😡" * 50]
     assert {sum(cell_width(c) for c in fit(r, 60)) for r in rows} == {60}
+
+
+def test_a_global_option_after_the_command_says_where_it_goes() -> None:
+    """``careline queue -c my.toml`` answered "No such option '-c'" and nothing more."""
+    code, out = run_main("queue", "-c", "my.toml")
+    assert code == 2 and "-c goes before the command: careline -c VALUE queue ..." in out, out
+    code, out = run_main("queue", "--bogus")
+    assert code == 2 and "goes before the command" not in out, out
