@@ -64,7 +64,9 @@ def select_sources(planned: Sequence[Planned], which: str, brand: str | None = N
               if which in (p[0].platform, p[0].name) and (brand is None or p[0].brand == brand)]
     if not chosen:
         scope = f" for brand {brand!r}" if brand else ""
-        raise ConfigError("--source", f"no enabled source matches {which!r}{scope}")
+        known = sorted({p[0].platform for p in planned} | {p[0].name for p in planned})
+        raise ConfigError("--source", f"no enabled source matches {which!r}{scope}; enabled: "
+                                      f"{', '.join(known) or 'none'}")
     return chosen
 
 

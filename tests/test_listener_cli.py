@@ -178,6 +178,7 @@ def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp
     assert result.exit_code != 0
     disabled = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "mastodon", "--since", "1d"])
     assert disabled.exit_code != 0 and "no enabled source" in str(disabled.exception)
+    assert "; enabled: " in str(disabled.exception) and "x-search" in str(disabled.exception)  # which ones are
     typo = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "x", "--since", "1d",
                                     "--brand", "skylrak"])  # said "no enabled source matches 'x'", which misled
     assert typo.exit_code != 0 and str(typo.exception) == ("invalid value for --brand: no brand 'skylrak'; "
