@@ -163,7 +163,7 @@ def test_user_add_still_creates_the_database_and_says_so(tmp_path: Path) -> None
     code, out = run_main("user", "add", "bea", "--role", "agent", "--password", "a long password", env=env)
     assert code == 0 and "created a new database" not in out, out  # said once, when it happened
     code, out = run_main("user", "list", env=env)
-    assert code == 0 and out.startswith("ann "), out
+    assert code == 0 and out.startswith("USERNAME ") and out.splitlines()[1].startswith("ann "), out
 
 
 def test_user_add_keeps_the_admin_pages_limits_on_names_and_teams(tmp_path: Path) -> None:
@@ -559,7 +559,12 @@ def test_user_reset_two_factor_turns_it_off_audited_after_asking(tmp_path: Path)
     code, out = run_main("user", "reset-two-factor", "nobody", env=env, stdin="")
     assert code == 1 and out.strip() == "error: no user 'nobody'", out  # said before any question
     code, out = run_main("user", "list", env=env)
-    assert code == 0 and "2fa=off" in out, out
+    header, ann = out.splitlines()[0], next(line for line in out.splitlines() if line.startswith("ann "))
+    assert code == 0 and header.split() == ["USERNAME", "ROLE", "TEAMS", "2FA", "STATE", "SESSIONS"], out
+    assert ann.split()[3] == "off", out  # the 2FA column: it had no header row, and read "2fa=off" inline
+    code, out = run_main("user", "list", "--json", env=env)
+    ann_json = next(a for a in json.loads(out) if a["username"] == "ann")
+    assert code == 0 and ann_json["two_factor"] is False and ann_json["role"] in ("agent", "lead", "admin")
 
 
 # -- Ctrl-C: exit 130, as scripts and cron wrappers expect ------------------------------------------------------

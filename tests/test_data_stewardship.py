@@ -433,6 +433,9 @@ def test_doctor_and_run_say_when_nothing_is_listened_for_and_nobody_can_log_in(t
     assert "WARNING brands: no brand is configured, so nothing is polled" in out
     assert "WARNING users: no account can log in: make one with careline user add NAME --role admin" in out
     assert not fresh.exists()  # the doctor made no database
+    code, out = run("doctor", "--json", env={"CARELINE_SERVICE__DATABASE": str(fresh)})
+    assert code == 0 and {"level": "warning", "check": "brands"} in [
+        {k: f[k] for k in ("level", "check")} for f in json.loads(out)], out
     db_path = _seeded(tmp_path / "c.db")
     with sqlite3.connect(db_path) as conn:
         conn.execute("DELETE FROM users")

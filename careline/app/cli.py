@@ -441,9 +441,12 @@ def user_token(ctx: Context, username: str, label: str, role: str | None, days: 
 
 
 @user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @pass_ctx
-def user_list(ctx: Context) -> None:
+def user_list(ctx: Context, as_json: bool) -> None:
     """Everyone who can log in: role, team, two-factor, disabled, live sessions."""
+    import dataclasses
+
     from careline.app.service import open_store
     from careline.app.web.accounts import accounts
 
@@ -452,10 +455,14 @@ def user_list(ctx: Context) -> None:
         people = store.read_sync(accounts)
     finally:
         store.close_sync()
+    if as_json:
+        click.echo(json.dumps([{**dataclasses.asdict(a), "role": a.role.value} for a in people], indent=2))
+        return
+    click.echo(f"{'USERNAME':<20} {'ROLE':<10} {'TEAMS':<12} {'2FA':<8}{'STATE':<9} SESSIONS")
     for a in people:
         state, teams = "disabled" if a.disabled_at else "active", ", ".join(a.teams) or "-"
-        click.echo(f"{a.username:<20} {a.role.value:<10} {teams:<12} 2fa={'on' if a.two_factor else 'off':<4}"
-                   f"{state:<9} sessions={a.sessions}")
+        click.echo(f"{a.username:<20} {a.role.value:<10} {teams:<12} {'on' if a.two_factor else 'off':<8}"
+                   f"{state:<9} {a.sessions}")
 
 
 @user.command("reset")

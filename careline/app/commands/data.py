@@ -43,16 +43,20 @@ def preflight(settings: Settings) -> None:
 @click.option("--backups", "backup_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="A folder you back up to: report copies that a killed backup left there (repeatable; the "
                    "database's folder is always looked at).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (level, check, message).")
 @click.pass_context
-def doctor_cmd(ctx: click.Context, backup_dirs: tuple[str, ...]) -> None:
-    """Check the database (integrity, migrations, permissions), each source's secrets, the clock and
-    copies left by unfinished backups.
+def doctor_cmd(ctx: click.Context, backup_dirs: tuple[str, ...], as_json: bool) -> None:
+    """Check the database (integrity, migrations, permissions), a brand to listen for and an account to log in
+    with, each source's secrets, the clock and copies left by unfinished backups.
 
     Exits 1 when a check fails ('careline run' would refuse to start); warnings exit 0.
     """
     root = ctx.find_root().obj  # the file: the doctor checks the browser's changes on top of it itself
     findings = doctor(root.bootstrap if hasattr(root, "bootstrap") else settings_of(ctx), backups=backup_dirs)
-    for finding in findings:
+    if as_json:
+        click.echo(json.dumps([{"level": f.level, "check": f.check, "message": f.message} for f in findings],
+                              indent=2))
+    for finding in findings if not as_json else ():
         click.echo(finding.line())
     if any(f.level == ERROR for f in findings):
         sys.exit(1)
