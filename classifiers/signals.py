@@ -6,8 +6,8 @@ does IO: the worker passes in the author's recent contacts and ``now``.
 
 Urgency: threat to leave or cancel, legal or safety words (the commonest ones in the other triaged
 languages too), public escalation, stranded or cut off from money ("card frozen abroad", "stranded
-overnight"), many people affected ("200 of us"; these two in the other triaged languages too), author reach
-(followers), repeat contact. Effort
+overnight"), many people affected ("200 of us"; these two in the other triaged languages too), a post that is only
+a call for help ("help!!", "ayuda!!"), author reach (followers), repeat contact. Effort
 (a Customer Effort Score proxy): repeat contacts by the same author on the same issue, "third time" /
 "still waiting" phrasing, transfers between channels or agents, nobody answering or being hung up
 on (nobody answering in the other triaged languages too). Scores combine independent signals with a
@@ -198,10 +198,18 @@ MANY_OTHER = re.compile(
     r"\d{2,}\s+(?:راكب|شخص|مسافر)|مئات|\d{2,}\s*คน|หลายร้อยคน)",
     re.I,
 )
+# A post that is only a call for help ("help!!", "ayuda!!", "助けて"): the model reads too little in it to score it,
+# and it sank below chatter (priority 15), though it asks for a person at once.
+PLEA = re.compile(
+    r"(?:please\s+)?(?:help(?:\s+(?:me|us|please|pls|plz))?|sos|urgent|ayuda(?:me)?|socorro|hilfe|au\s+secours|"
+    r"aidez[-\s]moi|aiuto|help\s+mij|segítség|segitseg|pomocy|pomoc|помогите|помощь|yardım|yardim|imdat|"
+    r"救命|帮帮我|帮忙|助けて|たすけて|도와주세요|살려주세요|النجدة|ساعدوني|ช่วยด้วย)",
+    re.I,
+)
 HANDLE = re.compile(r"@\w+")
 
 WEIGHTS = {"leave": 0.5, "legal": 0.6, "safety": 0.6, "public": 0.35, "repeat_contact": 0.3, "stranded": 0.55,
-           "many_affected": 0.3}
+           "many_affected": 0.3, "plea": 0.5}
 REACH_FLOOR = 1_000  # followers below this add nothing
 REPEAT_WINDOW = timedelta(days=7)
 
@@ -277,6 +285,11 @@ def compute_signals(text: str, *, followers: int = 0, history: Sequence[PriorCon
             urgency.append(WEIGHTS[flag])
             flags.add(flag)
             reasons.append(f"{label}: '{_quote(m)}'")
+    said = re.sub(r"[\W_]+", " ", HANDLE.sub(" ", text)).strip()  # the words, without handles and punctuation
+    if said and PLEA.fullmatch(said):
+        urgency.append(WEIGHTS["plea"])
+        flags.add("plea")
+        reasons.append(f"a call for help and nothing else: '{said.lower()}'")
     if len(HANDLE.findall(text)) >= 3 and "public" not in flags:
         urgency.append(0.15)
         flags.add("public")
