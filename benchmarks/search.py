@@ -6,6 +6,8 @@ times, through the real ``Store`` (thread hop included):
 
 * search: a common word, a rarer word, a handle, two words, a prefix; first page and a page deep in
   the results (keyset by the last hit);
+* search in a script written without spaces (``--unspaced-share`` of the posts are Chinese, m138's trigram index):
+  a word inside a run, a two-character word (a scan of that index), two words;
 * the queue page (50 rows) at page 1, 100 and 1,000, by keyset cursor, and by OFFSET for comparison.
 
 Targets (issue 16): search p95 < 100 ms at 1,000,000 mentions; queue page p95 < 200 ms at any depth.
@@ -30,6 +32,9 @@ from careline.store import Store
 from careline.views import QueueCursor, queue_rows, search_rows
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+#: Chinese words the unspaced posts are made of, run together as Chinese is written.
+HAN = ("退款", "航班", "延误", "行李", "客服", "电话", "没人接", "网络", "账单", "重复扣费", "取消", "酒店",
+       "已经", "三天", "太失望了", "请尽快", "处理", "包裹")
 WORDS = ("refund", "delayed", "cancelled", "luggage", "charged", "twice", "router", "outage", "app", "login",
          "broken", "waiting", "weeks", "booking", "seat", "voucher", "engineer", "signal", "bill", "contract",
          "great", "thanks", "crew", "lounge", "upgrade", "invoice", "password", "reset", "delivery", "parcel")
@@ -39,7 +44,7 @@ INSERT_MENTION = """INSERT INTO mentions (key, platform, platform_id, brand, sou
     created_at, fetched_at, conversation_id, thread_key, raw, stage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'routed')"""
 
 
-def seed(store: Store, mentions: int, conversations: int, batch: int = 20_000) -> None:
+def seed(store: Store, mentions: int, conversations: int, batch: int = 20_000, unspaced: float = 0.0) -> None:
     rng = random.Random(11)
     stamp = NOW.isoformat()
 
@@ -61,7 +66,8 @@ def seed(store: Store, mentions: int, conversations: int, batch: int = 20_000) -
             rows = []
             for i in range(start, min(mentions, start + batch)):
                 conv = rng.randrange(conversations)
-                text = "@acme " + " ".join(rng.choices(WORDS, k=8)) + f" ref{i}"
+                text = "@acme " + (" ".join(rng.choices(WORDS, k=8)) if rng.random() >= unspaced
+                                   else "".join(rng.choices(HAN, k=8))) + f" ref{i}"
                 at = (NOW - timedelta(seconds=mentions - i)).isoformat()
                 rows.append((f"x:m{i}", "x", f"m{i}", "acme", "x-search", f"x:{conv}", text, "https://x.invalid",
                              at, at, str(conv), f"x:acme:{conv}", "{}"))
@@ -74,15 +80,19 @@ def main() -> None:
     ap.add_argument("--mentions", type=int, default=1_000_000)
     ap.add_argument("--conversations", type=int, default=200_000)
     ap.add_argument("--samples", type=int, default=60)
+    ap.add_argument("--unspaced-share", type=float, default=0.1, help="share of the posts written in Chinese")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db").open_sync()
         t0 = time.perf_counter()
-        seed(store, args.mentions, args.conversations)
+        seed(store, args.mentions, args.conversations, unspaced=args.unspaced_share)
         print(f"seeded {args.mentions:,} mentions in {args.conversations:,} conversations "
               f"in {time.perf_counter() - t0:.0f} s (FTS5 filled by triggers)")
         for text in ("refund", "lounge upgrade", "user4242", "ref99999", "pass"):
             report(f"search {text!r}, first page",
+                   timed(lambda t=text: store.read_sync(lambda db: search_rows(db, t, limit=50)), args.samples))
+        for text in ("没人接", "网络", "客服 退款"):
+            report(f"search {text!r} (Chinese), first page",
                    timed(lambda t=text: store.read_sync(lambda db: search_rows(db, t, limit=50)), args.samples))
         _, deep = store.read_sync(lambda db: search_rows(db, "refund", limit=50))
         for _ in range(20):

@@ -161,18 +161,23 @@ def search_rows(db: Database, text: str, *, limit: int = 50, before: int | None 
     The full-text index is walked newest-first and stops once ``limit`` conversations are found, so a
     common word costs no more than a rare one.
     """
-    match = fts_query(text)
-    if match is None:
+    words = re.findall(r"\w+", text)[:12]
+    if not words:
         return [], None
     clauses, params = _filter_clauses(filters)
-    where = " AND ".join(["search MATCH :match", "s.rowid < :before", *clauses])
-    params.update({"match": match, "scan": limit * 4})
+    if any(UNSPACED.search(w) for w in words):  # Chinese, Japanese, Thai ...: words inside runs (m138)
+        table, matching = "search_unspaced", _unspaced_clauses(words, params)
+    else:
+        table, matching = "search", ["search MATCH :match"]
+        params["match"] = fts_query(text)
+    where = " AND ".join([*matching, "s.rowid < :before", *clauses])
+    params["scan"] = limit * 4
     order: list[int] = []
     seen: set[int] = set()
     cursor = before or 2**62
     while len(order) < limit:
         params["before"] = cursor
-        batch = db.conn.execute(f"SELECT s.rowid, c.id FROM search s JOIN conversations c "
+        batch = db.conn.execute(f"SELECT s.rowid, c.id FROM {table} s JOIN conversations c "
                                 f"ON c.thread_key = s.thread_key WHERE {where} ORDER BY s.rowid DESC LIMIT :scan",
                                 params).fetchall()
         for hit, conv_id in batch:
@@ -187,6 +192,26 @@ def search_rows(db: Database, text: str, *, limit: int = 50, before: int | None 
             break
     found = {r["id"]: r for r in rows_for(db, order)}
     return [found[i] for i in order if i in found], (cursor or None) if len(order) == limit else None
+
+
+#: A letter of the scripts written without spaces between words (as ``migrations.UNSPACED_GLOB``).
+UNSPACED = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u309f\u30a0-\u30ff\uac00-\ud7af\u0e00-\u0e7f"
+                      "\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f]")
+
+
+def _unspaced_clauses(words: list[str], params: dict[str, Any]) -> list[str]:
+    """``search_unspaced``'s conditions for ``words``: the trigram index for a word of three characters or more
+    (anywhere in a post, any case), a scan of that index's rows (only the posts in those scripts) for a shorter one
+    ("网络": a trigram needs three)."""
+    long = [w for w in words if len(w) >= 3]
+    out = []
+    if long:
+        params["match"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
+        out.append("search_unspaced MATCH :match")
+    for i, w in enumerate(w for w in words if len(w) < 3):
+        params[f"short{i}"] = w.lower()
+        out.append(f"instr(lower(s.body), :short{i}) > 0")
+    return out
 
 
 def rows_for(db: Database, ids: list[int]) -> list[dict[str, Any]]:

@@ -98,6 +98,58 @@ def test_search_finds_messages_authors_notes_and_tags_and_pages(seeded: Store) -
     assert conv not in [r["id"] for r in gone]
 
 
+UNSPACED_POSTS = ("@Brightwave 我家网络已经断了三天了，打客服电话没人接，太让人失望了",
+                  "@Skylark 荷物が4日経っても届きません。電話しても誰も出ない。",
+                  "@Brightwave ไฟดับทั้งซอยเมื่อเช้า โทรไปไม่มีใครรับสาย")
+
+
+def _post_in(db: Any, conv: int, text: str, n: int) -> None:
+    """A customer's second message in conversation ``conv``, written as the listener writes one (the triggers fill
+    the search indexes)."""
+    thread, author, platform, brand = db.conn.execute(
+        "SELECT thread_key, author_key, platform, brand FROM conversations WHERE id = ?", (conv,)).fetchone()
+    at = NOW.isoformat()
+    db.conn.execute("""INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url,
+        created_at, fetched_at, conversation_id, thread_key, in_reply_to_id, language, raw, stage)
+        VALUES (?, ?, ?, ?, 'x-search', ?, ?, '', ?, ?, ?, ?, NULL, 'zh', '{}', 'routed')""",
+                    (f"{platform}:cjk{n}", platform, f"cjk{n}", brand, author, text, at, at, f"cjk{n}", thread))
+
+
+async def test_search_finds_words_inside_chinese_japanese_and_thai_runs(seeded: Store) -> None:
+    """The index read a run of Chinese or Japanese as one word: "没人接" found nothing in "…打客服电话没人接", "网络"
+    nothing at all, and only words at the start of a run were found. Two-character words too, and notes."""
+    ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=3, status="new"))]
+    for n, (conv, text) in enumerate(zip(ids, UNSPACED_POSTS, strict=True)):
+        seeded.write_sync(lambda db, c=conv, t=text, i=n: _post_in(db, c, t, i))
+    await workflow.add_internal_note(Desk(seeded, Settings()), ADA, ids[1], "客户很生气，请尽快回复", now=NOW)
+
+    def found(words: str) -> list[int]:
+        return [r["id"] for r in seeded.read_sync(lambda db: search_rows(db, words, limit=20)[0])]
+
+    assert found("没人接") == [ids[0]] and found("网络") == [ids[0]] and found("客服电话") == [ids[0]]
+    assert found("届きません") == [ids[1]] and found("誰も") == [ids[1]] and found("尽快回复") == [ids[1]]
+    assert found("ไม่มีใครรับสาย") == [ids[2]] and found("ซอย") == [ids[2]]
+    assert found("网络 refund") == [] and found("brightwave 网络") == [ids[0]]  # every word must match
+    assert found("refund") and ids[0] not in found("没有")  # the spaced index as before; no false hit
+
+
+def test_erasing_a_customer_who_wrote_chinese_empties_both_search_indexes(seeded: Store) -> None:
+    """The second index (m138) holds the customer's words too: an erasure that left it would keep them findable."""
+    from careline.store.customers import erase_customer
+
+    conv = seeded.read_sync(lambda db: queue_rows(db, limit=1, status="new"))[0]["id"]
+    seeded.write_sync(lambda db: _post_in(db, conv, UNSPACED_POSTS[0], 9))
+    platform, handle = seeded.read_sync(lambda db: db.conn.execute(
+        "SELECT a.platform, a.handle FROM conversations c JOIN authors a ON a.key = c.author_key WHERE c.id = ?",
+        (conv,)).fetchone())
+    assert seeded.read_sync(lambda db: search_rows(db, "没人接")[0])
+    seeded.write_sync(lambda db: erase_customer(db, platform, handle, actor="t", now=NOW))
+    assert seeded.read_sync(lambda db: search_rows(db, "没人接")[0]) == []
+    left = seeded.read_sync(lambda db: db.conn.execute(
+        "SELECT count(*) FROM search_unspaced WHERE body LIKE ?", (f"%{handle}%",)).fetchone()[0])
+    assert left == 0
+
+
 async def test_bulk_resolve_refuses_what_others_hold_and_undoes(seeded: Store) -> None:
     desk = Desk(seeded, Settings())
     ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=4, status="new"))]

@@ -44,6 +44,8 @@ CONVERSATION_TABLES = (
     # their conversations' notes and tags; messages go by author (``_own_search_rows``): another customer's
     # post in the thread is theirs
     ("search", "kind <> 'message' AND thread_key IN (SELECT thread_key FROM conversations WHERE id IN ({ids}))"),
+    ("search_unspaced", "kind <> 'message' AND thread_key IN (SELECT thread_key FROM conversations "
+                        "WHERE id IN ({ids}))"),
     ("replies", "conversation_id IN ({ids})"),
     ("brand_posts", "conversation_id IN ({ids}) OR thread_key IN (SELECT thread_key FROM conversations "
                     "WHERE id IN ({ids}))"),
@@ -154,7 +156,7 @@ def _delete(db: Database, table: str, where: str, params: tuple[Any, ...]) -> in
 #: sit in someone else's row. The scrub never touches any other column (keys, statuses, brands).
 FREE_TEXT = (("mentions", "text"), ("mentions", "raw"), ("brand_posts", "text"), ("brand_posts", "raw"),
              ("replies", "text"), ("notes", "text"), ("surveys", "comment"), ("events", "data"),
-             ("webhook_deliveries", "payload"), ("search", "body"))
+             ("webhook_deliveries", "payload"), ("search", "body"), ("search_unspaced", "body"))
 #: A bare handle shorter than this ("new", "x") is scrubbed only as "@handle": as a word it is anyone's word.
 MIN_BARE_HANDLE = 4
 
@@ -203,13 +205,20 @@ def _scrub(db: Database, who: Customer) -> int:
     return changed
 
 
+#: The search indexes, each a row per message, note and tag (``search_unspaced``: those in scripts without spaces).
+SEARCH_TABLES = ("search", "search_unspaced")
+
+
 def _own_search_rows(db: Database, threads: str, keys: tuple[str, ...], signatures: list[str]) -> int:
     """Delete the index rows of the customer's own posts: in the threads they wrote in, the message rows
     that end with their handle and name (each row is ``text @handle name``); others' posts stay findable."""
-    found = db.conn.execute(f"SELECT rowid, body FROM search WHERE kind = 'message' AND thread_key IN ({threads})",
-                            keys).fetchall()
-    own = tuple(rowid for rowid, body in found if any(str(body).endswith(s) for s in signatures))
-    return _delete(db, "search", f"rowid IN ({_marks(own)})", own) if own else 0
+    deleted = 0
+    for table in SEARCH_TABLES:
+        found = db.conn.execute(f"SELECT rowid, body FROM {table} WHERE kind = 'message' AND thread_key IN "
+                                f"({threads})", keys).fetchall()
+        own = tuple(rowid for rowid, body in found if any(str(body).endswith(s) for s in signatures))
+        deleted += _delete(db, table, f"rowid IN ({_marks(own)})", own) if own else 0
+    return deleted
 
 
 def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now: datetime) -> Erasure:
@@ -244,7 +253,8 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     db.conn.executemany("""INSERT INTO erased_authors (author_hash, erased_at) VALUES (?, ?)
         ON CONFLICT (author_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
                         [(author_hash(k), to_iso(now)) for k in keys])
-    db.conn.execute("INSERT INTO search (search) VALUES ('optimize')")  # merged: no segment keeps their words
+    for table in SEARCH_TABLES:  # merged: no segment keeps their words
+        db.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
     for trigger in EVENT_TRIGGERS:
         db.conn.execute(trigger)
     result = Erasure(authors, mentions, conversations, deleted + mentions + conversations + authors, scrubbed)

@@ -737,3 +737,32 @@ def m137_tracked_names_in_any_case(db: Database) -> None:
 
     for statement in any_case_statements(db):
         db.conn.execute(statement)
+
+
+#: Characters of the scripts written without spaces between words (Han, kana, Hangul's particles, Thai, Lao, Khmer,
+#: Burmese), as a GLOB class: a post holding any is indexed in ``search_unspaced`` too.
+UNSPACED_GLOB = "*[一-鿿㐀-䶿぀-ゟ゠-ヿ가-힯฀-๿຀-໿ក-៿က-႟]*"
+
+
+@CORE()
+def m138_search_inside_unspaced_scripts(db: Database) -> None:
+    """The search index (``search``, unicode61) reads a run of Chinese or Japanese as one word, so "没人接" found
+    nothing in "…打客服电话没人接" and "網络" nothing at all. ``search_unspaced`` is a trigram index of the messages
+    and notes that hold such characters (the same rows, the same bodies), which search reads for a query in those
+    scripts; the triggers fill both, and an erasure empties both."""
+    db.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS search_unspaced USING fts5("
+                    "body, thread_key UNINDEXED, kind UNINDEXED, tokenize = 'trigram')")
+    db.conn.execute(f"""CREATE TRIGGER IF NOT EXISTS search_unspaced_mention AFTER INSERT ON mentions BEGIN
+        INSERT INTO search_unspaced (body, thread_key, kind)
+        SELECT new.text || ' @' || a.handle || ' ' || a.name, new.thread_key, 'message'
+        FROM authors a WHERE a.key = new.author_key
+          AND (new.text || ' ' || coalesce(a.name, '')) GLOB '{UNSPACED_GLOB}';
+    END""")
+    db.conn.execute(f"""CREATE TRIGGER IF NOT EXISTS search_unspaced_note AFTER INSERT ON notes BEGIN
+        INSERT INTO search_unspaced (body, thread_key, kind)
+        SELECT new.text || ' @' || new.author, c.thread_key, 'note' FROM conversations c
+        WHERE c.id = new.conversation_id AND new.text GLOB '{UNSPACED_GLOB}';
+    END""")
+    db.conn.execute(f"""INSERT INTO search_unspaced (body, thread_key, kind)
+        SELECT body, thread_key, kind FROM search WHERE kind IN ('message', 'note') AND body GLOB '{UNSPACED_GLOB}'
+        ORDER BY rowid""")
