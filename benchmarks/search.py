@@ -91,7 +91,7 @@ def main() -> None:
         for text in ("refund", "lounge upgrade", "user4242", "ref99999", "pass"):
             report(f"search {text!r}, first page",
                    timed(lambda t=text: store.read_sync(lambda db: search_rows(db, t, limit=50)), args.samples))
-        for text in ("没人接", "网络", "客服 退款"):
+        for text in ("没人接", "网络", "客服 退款", "根本不存在", "黑洞"):  # the last two: in no post (a whole scan)
             report(f"search {text!r} (Chinese), first page",
                    timed(lambda t=text: store.read_sync(lambda db: search_rows(db, t, limit=50)), args.samples))
         _, deep = store.read_sync(lambda db: search_rows(db, "refund", limit=50))
