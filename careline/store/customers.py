@@ -111,6 +111,13 @@ def _marks(values: tuple[Any, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
+def holdings(db: Database, who: Customer) -> tuple[int, int]:
+    """(mentions, conversations) held about ``who``: what an erasure's question names before it is asked."""
+    keys = who.author_keys
+    mentions = db.conn.execute(f"SELECT count(*) FROM mentions WHERE author_key IN ({_marks(keys)})", keys).fetchone()
+    return int(mentions[0]), len(_conversation_ids(db, who))
+
+
 def _conversation_ids(db: Database, who: Customer) -> tuple[int, ...]:
     sql = f"SELECT id FROM conversations WHERE author_key IN ({_marks(who.author_keys)}) ORDER BY id"
     return tuple(r[0] for r in db.conn.execute(sql, who.author_keys).fetchall())

@@ -226,15 +226,17 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
     until they expire: keep backups no longer than your erasure promise.
     """
     from careline.app.service import open_store
-    from careline.store.customers import erase_customer, find_customer
+    from careline.store.customers import erase_customer, find_customer, holdings
 
     store = open_store(settings_of(ctx), must_exist=True)
     try:
         # an unknown or mistyped handle is said before the question, not after the person confirmed it
         who = store.read_sync(lambda db: find_customer(db, platform, handle))
         if not yes:
-            click.confirm(f"Erase everything about {platform} author @{who.handle}? This cannot be undone",
-                          abort=True)
+            posts, threads = store.read_sync(lambda db: holdings(db, who))  # the question named no amount
+            click.confirm(f"Erase everything about {platform} author @{who.handle} ({posts} post"
+                          f"{'s' if posts != 1 else ''} in {threads} conversation{'s' if threads != 1 else ''})? "
+                          "This cannot be undone", abort=True)
         done = store.write_sync(lambda db: erase_customer(db, platform, handle, actor="cli", now=utcnow()))
     finally:
         store.close_sync()
