@@ -585,6 +585,14 @@ async def test_a_reply_typed_in_another_language_than_the_thread_is_checked_in_i
     assert r["tone"]["defensive"]
 
 
+async def test_a_search_of_emoji_alone_says_why_it_finds_nothing(client: TestClient, web_store: Store) -> None:
+    """"😡" searched nothing and said only "Nothing matches", though posts of nothing but 😡 were in the queue."""
+    page = await (await client.get("/?q=%F0%9F%98%A1", headers=bearer(web_store))).text()
+    assert "Search reads words, @handles and #tags: emoji and symbols alone find nothing." in page
+    words = await (await client.get("/?q=zzzzqqq", headers=bearer(web_store))).text()
+    assert "Nothing matches" in words and "emoji and symbols" not in words
+
+
 async def test_the_live_length_check_counts_the_mention_mastodon_adds(client: TestClient, web_store: Store) -> None:
     """Mastodon's sender puts @handle in front of a reply: the editor's count said 496 of 500 for a reply
     the platform would refuse."""

@@ -9,6 +9,7 @@ tone check and keyboard shortcuts on top. ``api.py`` calls the same :func:`perfo
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -174,7 +175,8 @@ async def queue_page(request: web.Request) -> web.Response:
                                               request.query.get("bsig", "")),
                   undo=actions.open_undo(me.csrf, request.query.get("undo", "")[:5000]),
                   restore=actions.open_deleted_view(me.csrf, request.query.get("restore", "")[:2000]),
-                  unknown_language=_unknown_language(filters.get("language")), **side)
+                  unknown_language=_unknown_language(filters.get("language")),
+                  wordless=bool(q) and not re.search(r"\w", q), **side)
 
 
 def _unknown_language(language: str | None) -> str:
