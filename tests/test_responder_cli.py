@@ -84,6 +84,9 @@ def test_sla_due_unknown_policy_and_bad_time(cli, config: str) -> None:
     result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard", "--at", "soon"])
     assert result.exit_code == 2
     assert "ISO 8601" in result.output
+    result = CliRunner().invoke(cli, ["--config", config, "sla", "due", "--policy", "standard",
+                                      "--at", "2026-02-30T10:00"])  # the shape of a time, but no such day
+    assert result.exit_code == 2 and "(day is out of range for month)" in result.output, result.output
 
 
 def test_tone_check_exit_codes(cli) -> None:

@@ -31,8 +31,9 @@ def _parse_at(value: str, zone: str) -> datetime:
                                          "the time with its offset, e.g. +01:00", param_hint="'--at'")
             parsed = local
         return ensure_utc(parsed)
-    except ValueError as exc:
-        raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}", param_hint="'--at'") from exc
+    except ValueError as exc:  # "day is out of range for month": 2026-02-30 has the shape but is no date
+        why = f" ({exc})" if "out of range" in str(exc) or "must be in" in str(exc) else ""
+        raise click.BadParameter(f"expected an ISO 8601 time, got {value!r}{why}", param_hint="'--at'") from exc
     except OverflowError as exc:  # 0001-01-01 with an offset has no UTC time
         raise click.BadParameter(f"{value!r} is out of range ({exc})", param_hint="'--at'") from exc
 
