@@ -965,3 +965,25 @@ def test_a_global_option_after_the_command_says_where_it_goes() -> None:
     assert code == 2 and "-c goes before the command: careline -c VALUE queue ..." in out, out
     code, out = run_main("queue", "--bogus")
     assert code == 2 and "goes before the command" not in out, out
+
+
+def test_the_demo_tip_names_the_command_as_it_was_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After ``make demo`` the virtual environment is not on PATH: the tip's bare ``careline queue`` answered
+    "command not found"."""
+    from careline.app.service import _command_name
+
+    script = tmp_path / ".venv" / "bin" / "careline"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(script), "demo"])
+    assert _command_name() == ".venv/bin/careline"
+    monkeypatch.setattr("sys.argv", ["-c"])  # python -c, a test runner: the plain name
+    assert _command_name() == "careline"
+
+
+def test_user_reset_says_what_its_link_is_for(tmp_path: Path) -> None:
+    env = _queue_db(tmp_path)
+    code, out = run_main("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)
+    code, out = run_main("user", "reset", "ann", env=env)
+    assert code == 0 and "/set-password?token=" in out and "works once, and expires in 72 hours" in out, out

@@ -487,7 +487,9 @@ def user_reset(ctx: Context, username: str) -> None:
         store.close_sync()
     service = ctx.settings.service
     base = ctx.settings.responder.public_url or f"http://{service.host}:{service.port}"
-    click.echo(f"{base.rstrip('/')}/set-password?token={token}")
+    click.echo(f"{base.rstrip('/')}/set-password?token={token}")  # alone on stdout: a script may take it
+    click.echo(f"note: send this link to {username} only: it sets their new password, works once, and expires in "
+               "72 hours; their sessions and API tokens are already stopped", err=True)  # it was a bare address
     if not ctx.settings.responder.public_url and service.host in ("0.0.0.0", "::", ""):
         click.echo(f"note: {service.host or 'every address'} is where the service listens, not an address to open: "
                    "put this server's name in its place (responder.public_url sets it for good)", err=True)

@@ -434,13 +434,30 @@ async def _with_simulator(settings: Settings, *, banner: str, speed: float = 20.
             log.info("%s is up. Open %s  %s (database: %s; Ctrl-C stops)", banner, svc.url, users,
                      settings.service.database)
             config_var = f"CARELINE_CONFIG={shlex.quote(str(config))} " if config else ""
+            command = _command_name()
             log.info("Point the command line at this service: %sCARELINE_SERVICE__DATABASE=%s "
-                     "CARELINE_SERVICE__PORT=%s careline queue (or careline status, careline user list ...)",
-                     config_var, shlex.quote(settings.service.database), settings.service.port)
+                     "CARELINE_SERVICE__PORT=%s %s queue (or %s status, %s user list ...)",
+                     config_var, shlex.quote(settings.service.database), settings.service.port, command, command,
+                     command)
             await wait_for_stop()
     finally:
         await sim.stop()
     log.info("stopped")
+
+
+def _command_name() -> str:
+    """The command as this process was started, for a tip to copy: ``.venv/bin/careline`` after ``make demo``, whose
+    virtual environment is not on PATH (a bare ``careline`` answered "command not found")."""
+    import sys
+
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if started is None or started.name != "careline" or not started.is_file():
+        return "careline"
+    try:
+        shown = started.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = started.resolve()
+    return shlex.quote(str(shown))
 
 
 def point_sources_at(settings: Settings, base_url: str) -> Settings:
