@@ -50,3 +50,20 @@ def test_the_tone_guard_reads_through_invisible_and_fullwidth_characters(draft: 
 def test_fullwidth_latin_is_not_read_as_chinese() -> None:
     assert shared_identifier().detect("ｔｈｉｓ ｉｓ ｇｒｅａｔ ｓｅｒｖｉｃｅ").code == "en"
 
+
+
+def test_lookalike_letters_inside_a_latin_word_read_as_latin_and_a_cyrillic_word_stays() -> None:
+    """"Cаlm down" with a Cyrillic а passed the tone guard; Russian and Greek words are left as they are."""
+    assert folded("Cаlm down") == "Calm down" and folded("chаrgebаck") == "chargeback"
+    assert folded("Москва и Київ") == "Москва и Київ" and folded("παρακαλώ") == "παρακαλώ"
+    draft = "Cаlm down, we did our best."
+    [finding] = check_tone(draft).findings
+    assert finding.category == "dismissive" and finding.phrase == "Cаlm down"  # the phrase as written
+
+
+def test_marks_stacked_on_letters_go_and_accents_stay() -> None:
+    """Zalgo text ("f̸̢̛i̵r̴e̷") hid "fire" from the safety rule and drew over the queue's header."""
+    zalgo = "the engine caught f\u0338\u0322\u031bi\u0335\u0334r\u0334\u0337\u0338e\u0337 today"
+    assert folded(zalgo) == "the engine caught fire today"
+    assert "safety" in compute_signals(zalgo).flags
+    assert folded("cafe\u0301 and Tiếng Việt") == "cafe\u0301 and Tiếng Việt"  # one or two marks: writing, kept
