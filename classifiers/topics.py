@@ -30,7 +30,7 @@ import json
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +40,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from careline.domain import to_iso
+from careline.settings import BrandSettings
 from careline.store import Store
 from careline.store.trending import COMPLAINT_AT
 from careline.trending import STOPWORDS, clean, words
@@ -188,6 +189,13 @@ def c_tf_idf(docs_by_topic: dict[int, list[str]], top: int = 5,
         scored = sorted(c, key=lambda w: (-(c[w] / total) * math.log(1 + average / overall[w]), w))
         out[t] = scored[:top]
     return out
+
+
+def brand_words(brands: Iterable[BrandSettings]) -> frozenset[str]:
+    """The words of each brand's name, display name, handles and keywords, which never name a topic: every complaint
+    about a brand holds them (``TopicParams.ignore``)."""
+    names = (w for b in brands for w in (b.name, b.display_name, *b.handles, *b.keywords))
+    return frozenset(w.lower().strip("@#\"'") for w in " ".join(names).split())
 
 
 def label(top_words: Sequence[str]) -> str:

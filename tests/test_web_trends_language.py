@@ -102,8 +102,11 @@ NOT_COMPARED = ("language", "language_name", "language_choices", "spikes", "now"
 
 
 def comparable(data: dict[str, Any]) -> dict[str, Any]:
+    """The figures, without what names a topic: a language's page names its topics by that language's posts, the
+    copy's page by the name stored (``test_a_languages_topics_are_named_by_its_own_posts``)."""
     out = {k: v for k, v in data.items() if k not in NOT_COMPARED}
     out["headline"] = {k: v for k, v in data["headline"].items() if k != "heard_since"}
+    out["topics"] = [{k: v for k, v in t.items() if k not in ("label", "words", "named_in")} for t in data["topics"]]
     return out
 
 
@@ -135,6 +138,24 @@ async def test_every_figure_for_a_language_is_that_of_its_posts_alone(tmp_path: 
         for chart, column in (("daily", "total"), ("topics", "count"), ("intents", "count"), ("hourly", "count"),
                               ("share_of_voice", "count")):
             assert sum(total(d, chart, column) for d in each) == total(everything, chart, column) > 0, chart
+    finally:
+        await store.close()
+
+
+async def test_a_languages_topics_are_named_by_its_own_posts(tmp_path: Path) -> None:
+    """With German chosen, the topics kept the names their posts in every language gave ("refund", "baggage"): a
+    German market read its complaint topics in English. Each is named by its German posts now, and says so."""
+    store = await Store(tmp_path / "languages.db", extra=[WEB]).open()
+    try:
+        await store.write(seed)
+        german = await store.read(lambda db: trends(db, NOW, BRANDS, days=30, language="de"))
+        everything = await store.read(lambda db: trends(db, NOW, BRANDS, days=30))
+        assert german["topics"] and all(t["named_in"] == "de" for t in german["topics"])
+        for topic in german["topics"]:
+            assert set(topic["words"]) & {w.lower() for w in WORDS["de"].split()}, topic
+            assert not set(topic["words"]) & set(WORDS["en"].split()), topic
+        assert {t["label"] for t in everything["topics"]} == {"refund", "baggage"}  # unfiltered: the stored names
+        assert all(t["named_in"] is None for t in everything["topics"])
     finally:
         await store.close()
 

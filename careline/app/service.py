@@ -37,7 +37,7 @@ from careline.settings import Settings, SimulatorSettings, load_settings
 from careline.store import Store
 from careline.store.retention import Purged, purge_batch
 from classifiers.abc import Classifier
-from classifiers.topics import ENCODERS, TopicParams, assign_pending, build_embedder
+from classifiers.topics import ENCODERS, TopicParams, assign_pending, brand_words, build_embedder
 from listener.poller import Poller
 from platforms.registry import build_senders
 from responder import workflow
@@ -214,8 +214,7 @@ def add_trend_jobs(sched: AsyncIOScheduler, store: Store, settings: Settings, *,
     cfg = settings.trends
     if cfg.topics:
         embedder = build_embedder(cfg.topic_encoder, settings.classifier.threads or None)
-        ignore = frozenset(w.lower().strip("@#\"'") for b in settings.brands
-                           for w in " ".join((b.name, b.display_name, *b.handles, *b.keywords)).split())
+        ignore = brand_words(settings.brands)
         params = TopicParams(join=cfg.topic_join, backfill_days=cfg.topic_backfill_days, ignore=ignore)
 
         first_run = True  # names the topics even with nothing pending (assign_pending's rename)

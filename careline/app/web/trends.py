@@ -44,6 +44,7 @@ from careline.store.trending import (
     DETRACTOR_AT,
     LANGUAGE_KEYED,
     PROMOTER_BELOW,
+    TOPIC_LANGUAGE,
     day_zone,
     language_is,
     local_day,
@@ -512,16 +513,48 @@ def is_rising(count: int, previous: int, *, min_count: int = TOPIC_MIN_COUNT, ri
     return count >= min_count and (count + 1) / (previous + 1) >= rise
 
 
-def top_topics(db: Database, now: datetime, scope: Scope, days: int, limit: int = 12) -> list[dict[str, Any]]:
+def top_topics(db: Database, now: datetime, scope: Scope, days: int, limit: int = 12,
+               ignore: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """The largest complaint topics of the window, with the equal window before and a rising flag.
-    Topics are not split by platform (a topic is about what is said, wherever it is said)."""
+    Topics are not split by platform (a topic is about what is said, wherever it is said). With a language
+    chosen, each is named by its posts in that language (``named_in``), where its stored name came from every
+    language's: a German market read its topics in English words."""
     previous = _day(now, 2 * days - 1)
     out = []
     sql = TOPICS_SQL.format(topic_daily=scope.source("topic_daily"))
     for r in rows(db, sql, scope.params(previous=previous, limit=limit)):
         out.append({"id": r["id"], "label": r["label"], "words": json.loads(r["words"]), "count": r["count"],
-                    "previous": r["previous"], "rising": is_rising(r["count"], r["previous"])})
+                    "previous": r["previous"], "rising": is_rising(r["count"], r["previous"]), "named_in": None})
+    if scope.language and out:
+        _name_in(db, out, scope.language, ignore)
     return out
+
+
+#: Posts of a topic in one language read to name it there (the topic job's own sample is 200 in every language).
+NAMING_SAMPLE = 200
+
+
+def _name_in(db: Database, topics: list[dict[str, Any]], language: str, ignore: frozenset[str]) -> None:
+    """Name ``topics`` by their latest posts in ``language`` (class-based TF-IDF among these topics, as the topic
+    job names them among all); a topic whose posts there give no word keeps its name."""
+    from classifiers.topics import TopicParams, c_tf_idf, label
+
+    docs = {t["id"]: [r[0] for r in db.conn.execute(
+        f"""SELECT m.text FROM mention_topics mt JOIN mentions m ON m.key = mt.mention_key
+            WHERE mt.topic_id = ? AND {TOPIC_LANGUAGE} = ? ORDER BY mt.assigned_at DESC LIMIT ?""",
+        (t["id"], language, NAMING_SAMPLE))] for t in topics}
+    named = c_tf_idf(docs, TopicParams().top_words, ignore)
+    for t in topics:
+        found = named.get(t["id"])
+        if found:
+            t.update(words=found, label=label(found), named_in=language)
+
+
+def _brand_words(brands: Sequence[BrandSettings]) -> frozenset[str]:
+    """``classifiers.topics.brand_words``, imported when a page is built (the topics module brings numpy)."""
+    from classifiers.topics import brand_words
+
+    return brand_words(brands)
 
 
 def own_brands(brands: Sequence[BrandSettings]) -> tuple[str, ...]:
@@ -556,7 +589,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
         "nps_zones": [{"zone": z, "from": lo, "to": hi} for z, lo, hi in ZONES],
         "intents": top_intents(db, today, scope), "intents_since": _day(today, 6),
         "rising_terms": terms(db, today, scope, brands), "terms_per_day": RECENT_PER_DAY,
-        "topics": top_topics(db, today, scope, days),
+        "topics": top_topics(db, today, scope, days, ignore=_brand_words(brands)),
         "hourly": [{"hour": h, "label": hour_label(h, zone), "count": c} for h, c in hourly],
         "spikes": [{**asdict(s), "label": hour_label(s.at, zone)} for s in spikes_in(hourly, first)],
         "share_of_voice": share_of_voice(db, brands, since, brand, platform, day=scope.since, language=language),
