@@ -766,3 +766,10 @@ def m138_search_inside_unspaced_scripts(db: Database) -> None:
     db.conn.execute(f"""INSERT INTO search_unspaced (body, thread_key, kind)
         SELECT body, thread_key, kind FROM search WHERE kind IN ('message', 'note') AND body GLOB '{UNSPACED_GLOB}'
         ORDER BY rowid""")
+
+
+@CORE()
+def m139_topic_posts_newest_first(db: Database) -> None:
+    """A topic's latest posts, newest first, by index: what names it (the topic job's sample, and with a language
+    chosen on the trends page, that language's latest posts, which stop the walk once found)."""
+    db.conn.execute("CREATE INDEX IF NOT EXISTS mention_topics_latest ON mention_topics(topic_id, assigned_at)")

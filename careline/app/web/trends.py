@@ -530,8 +530,10 @@ def top_topics(db: Database, now: datetime, scope: Scope, days: int, limit: int 
     return out
 
 
-#: Posts of a topic in one language read to name it there (the topic job's own sample is 200 in every language).
-NAMING_SAMPLE = 200
+#: Posts of a topic in one language read to name it there (the topic job's own sample is 200 in every language). At a
+#: million mentions the language-filtered page took 147-177 ms with 200, 83-87 ms with 50 and m139's index (the
+#: unfiltered page 54 ms; ``benchmarks/trends.py``, docs/benchmarks.md).
+NAMING_SAMPLE = 50
 
 
 def _name_in(db: Database, topics: list[dict[str, Any]], language: str, ignore: frozenset[str]) -> None:
