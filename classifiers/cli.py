@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -346,12 +347,17 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
     labels are 1/0 (1 = a sarcastic complaint) and score the sarcasm head, which reads English posts
     only: other rows are skipped and counted. 'by_language' (JSON) repeats the metrics for each
     detected language with at least 5 rows, with the path that scored it."""
-    from classifiers.data import read_eval_csv, swallowed_rows
+    from classifiers.data import problems_said, read_eval_rows, swallowed_rows
 
     try:
-        texts, labels = read_eval_csv(data_path, label_column)
+        found = read_eval_rows(data_path, label_column)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    problems = [*found.problems, *label_problems(task, found.labels, found.lines)]
+    if problems:  # every bad row at once, by line: one a run made a person fix the file once per problem
+        problems.sort(key=lambda said: int(m[1]) if (m := re.match(r"line (\d+)", said)) else 0)
+        raise click.BadParameter(problems_said(data_path, problems))
+    texts, labels = found.texts, found.labels
     swallowed = swallowed_rows(texts)
     if swallowed:
         first = texts[swallowed[0]].split("\n", 1)[0][:60]
@@ -380,6 +386,19 @@ def evaluate(task: str, data_path: str, label_column: str, as_json: bool, kind: 
     else:
         for key, value in result.items():
             click.echo(f"{key:<14} {value}")
+
+
+#: The labels each task with a closed set takes (the others are checked by :func:`check_labels`).
+CLOSED_LABELS = {"sentiment": SENTIMENTS, "complaint": ("0", "1"), "sarcasm": ("0", "1"), "severity": SEVERITIES}
+
+
+def label_problems(task: str, labels: Sequence[str], lines: Sequence[int]) -> list[str]:
+    """Each row whose label ``task`` does not take, by its line in the file ("line 4: label 'yes' ...")."""
+    allowed = CLOSED_LABELS.get(task)
+    if allowed is None:
+        return []
+    return [f"line {line}: label {label!r} is not one of {', '.join(allowed)}"
+            for label, line in zip(labels, lines, strict=True) if label not in allowed]
 
 
 def check_labels(task: str, labels: Sequence[str]) -> None:

@@ -532,8 +532,42 @@ def swallowed_rows(texts: Sequence[str]) -> list[int]:
     return [i for i, t in enumerate(texts) if _ROW_END_INSIDE.search(t)]
 
 
+#: Problems one reading of a user's file names at most, each with its line: one a run made a person fix a file
+#: of many problems one run at a time.
+MAX_PROBLEMS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRows:
+    """A user's evaluation file as read: each good row's text, label and line, and each bad row's problem."""
+
+    texts: list[str]
+    labels: list[str]
+    lines: list[int]
+    problems: list[str]
+
+
 def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[str], list[str]]:
-    """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``."""
+    """A user's evaluation file: a CSV with a ``text`` column and the labels in ``label_column``; a ``ValueError``
+    naming every bad row (up to :data:`MAX_PROBLEMS`) where there is one."""
+    found = read_eval_rows(path, label_column)
+    if found.problems:
+        raise ValueError(problems_said(path, found.problems))
+    return found.texts, found.labels
+
+
+def problems_said(path: str | Path, problems: Sequence[str]) -> str:
+    """``problems`` of the file at ``path`` in one message: the first alone, or how many and each on its line."""
+    if len(problems) == 1:
+        return f"{path}: {problems[0]}"
+    shown = problems[:MAX_PROBLEMS]
+    more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+    return f"{path}: {len(problems)} problems:\n  " + "\n  ".join(shown) + more
+
+
+def read_eval_rows(path: str | Path, label_column: str = "label") -> EvalRows:
+    """:func:`read_eval_csv`'s reading, which goes on past a bad row and names each (the file's own shape, such as a
+    missing column, still stops it at once)."""
     reader = csv.DictReader(user_csv(path))
     if not reader.fieldnames:
         raise ValueError(f"{path}: the file is empty; it needs a header line with 'text' and '{label_column}'")
@@ -542,16 +576,19 @@ def read_eval_csv(path: str | Path, label_column: str = "label") -> tuple[list[s
     twice = sorted({c for c in reader.fieldnames if c in ("text", label_column) and reader.fieldnames.count(c) > 1})
     if twice:  # DictReader keeps the last of two same-named columns, silently
         raise ValueError(f"{path}: the header names {', '.join(repr(c) for c in twice)} twice; keep one")
-    texts, labels = [], []
+    out = EvalRows([], [], [], [])
     for r in _user_rows(reader, path):
+        line = reader.line_num
         if r[label_column] is None:  # the row ended before its label: a quote left open swallows what follows
-            raise ValueError(f"{path}: line {reader.line_num} has no '{label_column}' value (a quote left open "
-                             "runs on to the end of the file)")
-        if r.get(None):  # type: ignore[call-overload]  # DictReader puts a row's extra values under None
-            raise ValueError(f"{path}: line {reader.line_num} has more values than the header names (a comma in "
-                             "the text without quotes around it?); it would be scored on part of its text")
-        if not (r["text"] or "").strip():
-            raise ValueError(f"{path}: line {reader.line_num} has no text; a blank post would be scored and counted")
-        texts.append(r["text"])
-        labels.append(r[label_column].strip())
-    return texts, labels
+            out.problems.append(f"line {line} has no '{label_column}' value (a quote left open runs on to the end "
+                                "of the file)")
+        elif r.get(None):  # type: ignore[call-overload]  # DictReader puts a row's extra values under None
+            out.problems.append(f"line {line} has more values than the header names (a comma in the text without "
+                                "quotes around it?); it would be scored on part of its text")
+        elif not (r["text"] or "").strip():
+            out.problems.append(f"line {line} has no text; a blank post would be scored and counted")
+        else:
+            out.texts.append(r["text"])
+            out.labels.append(r[label_column].strip())
+            out.lines.append(line)
+    return out
