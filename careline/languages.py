@@ -39,6 +39,16 @@ LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(
     sorted(((code, name) for code, name in NAMES.items() if code != UNDETERMINED), key=lambda c: c[1]))
 
 
+#: Scripts written without spaces between words (Han, Extension A, Hiragana, Katakana, Hangul syllables, whose words
+#: carry their particles, Thai, Lao, Khmer, Burmese), as code point ranges: search reads words inside their runs.
+UNSPACED_RANGES: tuple[tuple[str, str], ...] = (
+    ("\u4e00", "\u9fff"), ("\u3400", "\u4dbf"), ("\u3040", "\u309f"), ("\u30a0", "\u30ff"), ("\uac00", "\ud7af"),
+    ("\u0e00", "\u0e7f"), ("\u0e80", "\u0eff"), ("\u1780", "\u17ff"), ("\u1000", "\u109f"),
+)
+#: ``UNSPACED_RANGES`` as one character class (for a regular expression, and as written for SQLite's GLOB).
+UNSPACED_CLASS = "[" + "".join(f"{lo}-{hi}" for lo, hi in UNSPACED_RANGES) + "]"
+
+
 #: Written right to left: a post's body and a draft in these take ``dir="rtl"``, since the browser's
 #: own guess (``dir="auto"``) reads the first strong letter, and a post starts with a Latin @handle.
 RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "ps", "ug"})

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import ACTIVE_STATUSES
+from careline.languages import UNSPACED_CLASS
 from careline.store.records import rows
 
 OPEN_STATUSES = ACTIVE_STATUSES
@@ -194,9 +195,8 @@ def search_rows(db: Database, text: str, *, limit: int = 50, before: int | None 
     return [found[i] for i in order if i in found], (cursor or None) if len(order) == limit else None
 
 
-#: A letter of the scripts written without spaces between words (as ``migrations.UNSPACED_GLOB``).
-UNSPACED = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u309f\u30a0-\u30ff\uac00-\ud7af\u0e00-\u0e7f"
-                      "\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f]")
+#: A letter of the scripts written without spaces between words (``careline.languages.UNSPACED_RANGES``).
+UNSPACED = re.compile(UNSPACED_CLASS)
 
 
 def _unspaced_clauses(words: list[str], params: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from careline.languages import UNSPACED_CLASS
 from careline.store.reporting import schema_statements, sla_page_indexes
 
 CORE = Migrations("careline")
@@ -741,7 +742,7 @@ def m137_tracked_names_in_any_case(db: Database) -> None:
 
 #: Characters of the scripts written without spaces between words (Han, kana, Hangul's particles, Thai, Lao, Khmer,
 #: Burmese), as a GLOB class: a post holding any is indexed in ``search_unspaced`` too.
-UNSPACED_GLOB = "*[一-鿿㐀-䶿぀-ゟ゠-ヿ가-힯฀-๿຀-໿ក-៿က-႟]*"
+UNSPACED_GLOB = f"*{UNSPACED_CLASS}*"
 
 
 @CORE()
