@@ -384,13 +384,20 @@ def refuse_in_use(database: str | Path) -> None:
     try:
         probe = sqlite3.connect(f"file:{target}?mode=rw", uri=True, timeout=0.5)
         try:
-            probe.execute("PRAGMA locking_mode = EXCLUSIVE")
-            probe.execute("BEGIN EXCLUSIVE")
-            probe.rollback()
+            _hold_alone(probe)
         finally:
             probe.close()
     except sqlite3.Error as exc:
         raise explain(target, exc) from exc
+
+
+def _hold_alone(conn: sqlite3.Connection) -> None:
+    """Take ``conn``'s database for this connection alone, or fail at once where another process has it open: in
+    exclusive locking mode a WAL database cannot be opened while any other connection has it, and the lock stays
+    with ``conn`` after (until it is closed)."""
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.rollback()
 
 
 def restore(backup_file: str | Path, database: str | Path, *, known: Iterable[Migrations] = (),
@@ -410,11 +417,7 @@ def restore(backup_file: str | Path, database: str | Path, *, known: Iterable[Mi
     try:
         live = sqlite3.connect(target, timeout=0.5)
         try:
-            # In exclusive locking mode a WAL database cannot be opened while any other connection has it:
-            # this fails at once if the service (or anyone) has the file open, and keeps them out after.
-            live.execute("PRAGMA locking_mode = EXCLUSIVE")
-            live.execute("BEGIN EXCLUSIVE")
-            live.rollback()
+            _hold_alone(live)  # fails at once if the service (or anyone) has the file open; keeps them out after
             source.backup(live, pages=ONE_STEP)
             live.execute("PRAGMA journal_mode = WAL")
             pages = int(live.execute("PRAGMA page_count").fetchone()[0])
