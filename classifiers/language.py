@@ -165,10 +165,8 @@ class LanguageIdentifier:
             return None
         code, prob = self._whole.classify(text)
         code, prob = str(code), float(prob)
-        if tag is not None and code != tag:
-            code, prob, _ = _with_prior(code, prob, dict(self._whole.rank(text)), tag)
-        elif tag is not None:
-            code, prob, _ = _with_prior(code, prob, {}, tag)
+        if tag is not None:  # the ranking only where the tag names another language, as in ``detect``
+            code, prob, _ = _with_prior(code, prob, dict(self._whole.rank(text)) if code != tag else {}, tag)
         return Detected(code, round(prob, 4)) if code in _ALSO and prob >= OUTSIDE_CONFIDENCE else None
 
     def detect_many(self, texts: Sequence[str], tags: Sequence[str | None] | None = None) -> list[Detected]:
