@@ -170,7 +170,7 @@ def search_rows(db: Database, text: str, *, limit: int = 50, before: int | None 
         table, matching = "search_unspaced", _unspaced_clauses(words, params)
     else:
         table, matching = "search", ["search MATCH :match"]
-        params["match"] = fts_query(text)
+        params["match"] = _fts_words(words)
     where = " AND ".join([*matching, "s.rowid < :before", *clauses])
     params["scan"] = limit * 4
     order: list[int] = []
@@ -228,8 +228,11 @@ def fts_query(text: str) -> str | None:
     """The person's words as a safe FTS5 query: every word must match, the last one as a prefix.
     Operators and quotes typed by a person are words, never syntax."""
     words = re.findall(r"\w+", text)[:12]
-    if not words:
-        return None
+    return _fts_words(words) if words else None
+
+
+def _fts_words(words: list[str]) -> str:
+    """:func:`fts_query` of words already split out of the text."""
     quoted = ['"' + w.replace('"', '""') + '"' for w in words]
     quoted[-1] += "*"
     return " ".join(quoted)
