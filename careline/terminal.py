@@ -22,7 +22,7 @@ def safe_line(text: object) -> str:
 def cell_width(ch: str) -> int:
     """Columns ``ch`` takes on a terminal: 2 for wide and fullwidth characters (CJK, most emoji), 0 for combining
     marks and joiners, else 1."""
-    if unicodedata.combining(ch) or ch in JOINERS or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):  # the JOINERS are Cf
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
