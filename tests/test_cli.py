@@ -982,6 +982,19 @@ def test_the_demo_tip_names_the_command_as_it_was_started(tmp_path: Path, monkey
     assert _command_name() == "careline"
 
 
+def test_the_demo_says_where_its_data_stays_and_how_to_delete_it(tmp_path: Path) -> None:
+    """A newcomer who ran the demo a dozen times found a dozen ``careline-demo-*`` folders nobody had named."""
+    import shlex
+
+    from careline.app.service import demo_left_behind
+
+    db = tmp_path / "a folder" / "careline.db"
+    said = demo_left_behind(db)
+    start_again = said.split(": ", 1)[1].split(" starts from it")[0]
+    assert shlex.split(start_again)[1:] == ["demo", "--database", str(db)], said
+    assert shlex.split(said.split("; ")[-1])[:3] == ["rm", "-r", str(db.parent)], said
+
+
 def test_user_reset_says_what_its_link_is_for(tmp_path: Path) -> None:
     env = _queue_db(tmp_path)
     code, out = run_main("user", "add", "ann", "--role", "agent", "--password", "a long password", env=env)

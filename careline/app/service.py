@@ -376,6 +376,16 @@ def demo_settings(*, port: int, database: str | None, classifier: str | None) ->
 async def run_demo(*, port: int, database: str | None, speed: float, classifier: str | None) -> None:
     settings = demo_settings(port=port, database=database, classifier=classifier)
     await _with_simulator(settings, banner="Careline demo", speed=speed, demo_users=True, config=DEMO_CONFIG)
+    if database is None:
+        log.info(demo_left_behind(Path(settings.service.database)))
+
+
+def demo_left_behind(db: Path) -> str:
+    """The last line of a demo on a temp file: the folder stays (to start from again), and a newcomer who ran the
+    demo a dozen times found a dozen ``careline-demo-*`` folders nobody had named."""
+    command = _command_name()
+    return (f"the demo's data stays in {db.parent}: {command} demo --database {shlex.quote(str(db))} starts from it "
+            f"again; rm -r {shlex.quote(str(db.parent))} deletes it")
 
 
 #: Demo-only accounts (password "demo"); never created by ``careline run``.
