@@ -222,6 +222,34 @@ def test_customers_of_bluesky_and_mastodon_can_be_exported_and_erased_on_the_com
         assert naming(db_path, handle) == []
 
 
+def test_a_handle_with_an_invisible_character_is_found_as_it_reads(tmp_path: Path) -> None:
+    """A handle stored with a zero-width space is drawn as the plain one, and the admin types the plain one: the
+    export answered "no x author". Two accounts that read alike (one may impersonate the other) are not merged:
+    both are named, spelt out, and the spelling typed back finds one."""
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+    hidden = _as_platform(store, "x", "dana\u200bk", 0)
+    store.close_sync()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    code, out = run("customer", "export", "--platform", "x", "--handle", "@DanaK", env=env)
+    assert code == 0, out
+    assert json.loads(out[out.index("{"):])["tables"]["authors"][0]["key"] == hidden
+    code, out = run("customer", "export", "--platform", "x", "--handle", "ｄａｎａｋ", env=env)  # fullwidth typed
+    assert code == 0 and json.loads(out[out.index("{"):])["tables"]["authors"][0]["key"] == hidden, out
+
+    store = Store(db_path, extra=[WEB]).open_sync()
+    other = _as_platform(store, "x", "dana\u2060k", 1)
+    store.close_sync()
+    code, out = run("customer", "erase", "--platform", "x", "--handle", "danak", "--yes", env=env)
+    assert code != 0 and "2 x authors have a handle that reads 'danak'" in out, out
+    assert "dana\\u200bk" in out and "dana\\u2060k" in out, out
+    code, out = run("customer", "erase", "--platform", "x", "--handle", "dana\\u2060k", "--yes", env=env)
+    assert code == 0 and "erased: 1 author record" in out, out
+    keys = [r[0] for r in sqlite3.connect(db_path).execute("SELECT key FROM authors WHERE platform = 'x'")]
+    assert hidden in keys and other not in keys  # the look-alike stays: a different person
+
+
 async def test_customers_of_bluesky_and_mastodon_through_the_admin_api(
         client: TestClient, web_store: Store) -> None:
     admin = web_store.write_sync(lambda db: create_token(db, "admin", "gdpr"))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -96,15 +97,53 @@ class Erasure:
 
 
 def find_customer(db: Database, platform: str, handle: str) -> Customer:
-    """The author rows for a handle (case-insensitive, a leading @ ignored); NotFound when none."""
-    wanted = handle.strip().lstrip("@")
+    """The author rows for a handle (case-insensitive, a leading @ ignored); NotFound when none.
+
+    A handle stored with an invisible character ("dana\\u200bk") or in fullwidth letters is shown as the plain one
+    is, so the admin types the plain one: with no exact match, the one handle that reads the same is taken
+    (:func:`_alike`)."""
+    wanted = unescaped(handle.strip().lstrip("@"))
     found = rows(db, "SELECT key, name, handle FROM authors WHERE platform = ? AND lower(handle) = lower(?) "
-                     "ORDER BY handle = ? DESC, key", (platform, wanted, wanted))
+                     "ORDER BY handle = ? DESC, key", (platform, wanted, wanted)) if wanted else []
+    if wanted and not found:
+        found = _alike(db, platform, wanted)
     if not wanted or not found:
         raise NotFound(f"no {platform} author with the handle {wanted!r}")
     # the handle as the platform spells it ("DANA_K" typed finds dana_k, and the export and question say dana_k)
     return Customer(platform, str(found[0]["handle"]), tuple(r["key"] for r in found),
                     tuple(sorted({r["name"] for r in found if r["name"]})))
+
+
+def handle_read(handle: str) -> str:
+    """A handle as a person reads it: invisible format characters dropped, compatibility forms (fullwidth) folded,
+    any case."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKC", handle) if unicodedata.category(ch) != "Cf")
+    return plain.casefold()
+
+
+def shown(handle: str) -> str:
+    """A handle with what cannot be seen in it spelt out (``dana\\u200bk``), so two that look alike can be told
+    apart, and typed back: :func:`find_customer` reads the escapes."""
+    return "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else f"\\u{ord(ch):04x}"
+                   for ch in handle)
+
+
+def unescaped(typed: str) -> str:
+    """``\\u200b`` as typed, read as the character (what :func:`shown` writes)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), typed)
+
+
+def _alike(db: Database, platform: str, wanted: str) -> list[dict[str, Any]]:
+    """The author rows whose handle reads as ``wanted`` does, when they are one handle. Two different handles that
+    read alike are two accounts (one may be impersonating the other): neither is taken, and both are named."""
+    read = handle_read(wanted)
+    found = [r for r in rows(db, "SELECT key, name, handle FROM authors WHERE platform = ? ORDER BY key", (platform,))
+             if handle_read(str(r["handle"])) == read]
+    handles = sorted({str(r["handle"]).lower() for r in found})
+    if len(handles) > 1:
+        raise Conflict(f"{len(handles)} {platform} authors have a handle that reads {wanted!r}: "
+                       f"{', '.join(shown(h) for h in handles)}; give one as written here")
+    return found
 
 
 def _marks(values: tuple[Any, ...]) -> str:

@@ -194,7 +194,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
 
     An existing --output file is written over only after a question (--yes skips it)."""
     from careline.app.service import open_store
-    from careline.store.customers import export_customer
+    from careline.store.customers import export_customer, shown
 
     settings = settings_of(ctx)
     if output is not None:
@@ -210,7 +210,7 @@ def customer_export(ctx: click.Context, platform: str, handle: str, output: str 
         write_document(text + "\n", sys.stdout)
         return
     write_output(settings.service.database, output, text + "\n")
-    click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{found.handle} to {output}",
+    click.echo(f"wrote {sum(len(v) for v in found.tables.values())} rows about @{shown(found.handle)} to {output}",
                err=True)
 
 
@@ -226,7 +226,7 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
     until they expire: keep backups no longer than your erasure promise.
     """
     from careline.app.service import open_store
-    from careline.store.customers import erase_customer, find_customer, holdings
+    from careline.store.customers import erase_customer, find_customer, holdings, shown
 
     store = open_store(settings_of(ctx), must_exist=True)
     try:
@@ -234,7 +234,7 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
         who = store.read_sync(lambda db: find_customer(db, platform, handle))
         if not yes:
             posts, threads = store.read_sync(lambda db: holdings(db, who))  # the question named no amount
-            click.confirm(f"Erase everything about {platform} author @{who.handle} ({posts} post"
+            click.confirm(f"Erase everything about {platform} author @{shown(who.handle)} ({posts} post"
                           f"{'s' if posts != 1 else ''} in {threads} conversation{'s' if threads != 1 else ''})? "
                           "This cannot be undone", abort=True)
         done = store.write_sync(lambda db: erase_customer(db, platform, handle, actor="cli", now=utcnow()))
