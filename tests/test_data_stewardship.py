@@ -449,6 +449,18 @@ def test_doctor_reports_missing_secrets_and_loose_permissions(tmp_path: Path) ->
     assert "migrations: all applied" in out
 
 
+@pytest.mark.parametrize("folder", ["care#2", "what?", "100%25 ours"])
+def test_a_database_in_a_folder_with_uri_characters_is_read_as_itself(tmp_path: Path, folder: str) -> None:
+    """The read-only opening wrote the path into a ``file:`` URI as it was: "#" and "?" cut it ("care#2/c.db"
+    opened "care") and "%" was read as an escape, so doctor checked another file, or none."""
+    db_path = _seeded(tmp_path / folder / "c.db")
+    (tmp_path / "care").touch()  # what the cut path named: an empty file, not this database
+    code, out = run("doctor", env={"CARELINE_SERVICE__DATABASE": str(db_path)})
+    assert code == 0 and "quick_check ok" in out and "migrations: all applied" in out, out
+    code, out = run("backup", str(tmp_path / "copy.db"), env={"CARELINE_SERVICE__DATABASE": str(db_path)})
+    assert code == 0, out
+
+
 def test_doctor_and_run_say_when_nothing_is_listened_for_and_nobody_can_log_in(tmp_path: Path) -> None:
     """``careline run`` with no settings said "Careline is up" and then polled nothing (no brand), with nobody able
     to sign in to see so (no account)."""

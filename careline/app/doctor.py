@@ -23,7 +23,14 @@ from careline.domain import from_iso, utcnow
 from careline.errors import ConfigError
 from careline.overlay import apply_overlay
 from careline.settings import Settings, brand_env
-from careline.store.backup import applied_migrations, explain, integrity_errors, stale_partials, unknown_migrations
+from careline.store.backup import (
+    applied_migrations,
+    explain,
+    integrity_errors,
+    read_only,
+    stale_partials,
+    unknown_migrations,
+)
 from careline.store.migrations import CORE
 from careline.store.overlay import read_entries
 
@@ -53,7 +60,7 @@ def check_database(path: str | Path, *, now: datetime) -> list[Finding]:
     if not os.access(db_path, os.W_OK) or not os.access(db_path.parent, os.W_OK):
         found.append(Finding(ERROR, "database", f"{db_path}: read-only for this user (the service must write)"))
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        conn = read_only(db_path)
         try:
             found += _contents(conn, db_path, now)
         finally:
@@ -269,7 +276,7 @@ def _people(database: str | Path) -> int | None:
     if str(database) == ":memory:" or not path.exists():
         return 0
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(read_only(path)) as conn:
             columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
             if not columns:
                 return 0

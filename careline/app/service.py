@@ -396,10 +396,12 @@ def refuse_foreign_database(path: Path) -> None:
     """Stop ``careline demo --database`` on a file with accounts of its own: the demo would add its four with the
     password "demo" (an admin among them) and its simulated posts to what may be a real service's data. A file an
     earlier demo made (its accounts only) is reused; so is one that does not exist yet."""
+    from careline.store.backup import read_only
+
     if not path.exists():
         return
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with closing(read_only(path)) as conn:
             names = [r[0] for r in conn.execute("SELECT username FROM users")]
     except sqlite3.DatabaseError as exc:
         if "no such table" in str(exc):

@@ -97,11 +97,19 @@ def explain(path: str | Path, exc: sqlite3.Error | OSError, *, advice: str = " (
     return StoreFileError(path, cause)
 
 
+def read_only(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection to an existing file, which it never creates or migrates.
+
+    Through a ``file:`` URI built by :meth:`Path.as_uri`: a path written straight into the URI was cut at a "#"
+    or "?" ("/srv/care#2/careline.db" opened "/srv/care"), and a "%" was read as an escape."""
+    return sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True, timeout=timeout)
+
+
 def _open_existing(path: Path, *, advice: str = " (restore a backup)") -> sqlite3.Connection:
     if not path.is_file():
         raise StoreFileError(path, "no such file")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = read_only(path, timeout=30)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         raise explain(path, exc, advice=advice) from exc

@@ -8,7 +8,6 @@ current values), validated as a whole before anything is written, and audited wi
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from careline.domain import Event, to_iso
 from careline.errors import Conflict
 from careline.overlay import Entry
 from careline.settings import Settings
+from careline.store.backup import read_only
 from careline.store.records import append_event
 
 #: Builds and validates the effective settings from a full list of overlay entries (raises ConfigError).
@@ -75,7 +75,7 @@ def read_entries(path: str | Path) -> list[Entry] | None:
     ``sqlite3.Error`` propagates (``careline doctor`` reports an unreadable file on its own)."""
     if not Path(path).exists():
         return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    conn = read_only(path)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings_overlay'").fetchone() \
                 is None:

@@ -154,9 +154,10 @@ def _holds_sealed(database: str | Path) -> bool:
     from sqlite_utils import Database
 
     from careline.app.web.sealing import sealed_exist
+    from careline.store.backup import read_only
 
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        conn = read_only(database)
     except sqlite3.Error:
         return False
     try:
