@@ -121,25 +121,38 @@ def _update(db: Database, conv_id: int, sets: dict[str, Any]) -> None:
     db.conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", (*sets.values(), conv_id))
 
 
+def why_off_queue(db: Database, username: str) -> str | None:
+    """Why ``username`` cannot work the queue ("is disabled", "has the marketing role, without the queue"), or None when
+    they can: the one reading of "works the queue" that claims and assignments share (:func:`release_stranded`
+    and the note's ``@name`` read the same rule in SQL, for many rows at once). NotFound when there is no such
+    account."""
+    row = db.conn.execute("SELECT role, disabled_at FROM users WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        raise NotFound(f"no agent called {username!r}")
+    if row[1] is not None:
+        return "is disabled"
+    return None if row[0] in QUEUE_ROLES else f"has the {row[0]} role, without the queue"
+
+
 def may_hold(db: Database, username: str) -> None:
     """Refuse a conversation to an account that can no longer work the queue (disabled, or moved to a role without
     it), read in the claim's own transaction: a claim from a page loaded before the change landed after it, and
     the conversation sat with someone who could not open it until the scheduler's next tick. An actor with no
     account (the system, a script's fixed name) is not refused."""
-    row = db.conn.execute("SELECT role, disabled_at FROM users WHERE username = ?", (username,)).fetchone()
-    if row is not None and (row[1] is not None or row[0] not in QUEUE_ROLES):
-        why = "is disabled" if row[1] is not None else f"is now {row[0]}, without the queue"
+    try:
+        why = why_off_queue(db, username)
+    except NotFound:
+        return
+    if why:
         raise Forbidden(f"{username} {why}: the conversation stays in the queue")
 
 
 def assign(db: Database, conv_id: int, agent: str, *, actor: str, now: datetime) -> dict[str, Any]:
-    """A lead (or round-robin) gives the conversation to ``agent``."""
-    found = db.conn.execute(f"SELECT disabled_at FROM users WHERE username = ? AND role IN {QUEUE_ROLES}",
-                            (agent,)).fetchone()
-    if found is None:
-        raise NotFound(f"no agent called {agent!r}")
-    if found[0] is not None:  # it sat with someone who could not sign in to answer it
-        raise Conflict(f"{agent} is disabled; assign it to someone who can work it")
+    """A lead (or round-robin) gives the conversation to ``agent``: someone who works the queue (a marketing
+    account was answered "no agent called", as if it did not exist)."""
+    why = why_off_queue(db, agent)
+    if why:  # it would sit with someone who could not answer it
+        raise Conflict(f"{agent} {why}; assign it to someone who can work it")
     return act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=agent)
 
 

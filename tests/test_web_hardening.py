@@ -793,6 +793,9 @@ async def test_disabling_an_agent_hands_their_open_conversations_back_and_stops_
                           headers={"X-CSRF-Token": csrf})
     assert "agent is disabled" in (await refused(r, 409))["message"]
     assert "agent" not in web_store.read_sync(available_agents)
+    r = await client.post(f"/api/conversations/{mine[0]}/assign", json={"agent": "marketing"},
+                          headers={"X-CSRF-Token": csrf})  # it was "no agent called 'marketing'", as if unknown
+    assert "marketing has the marketing role, without the queue" in (await refused(r, 409))["message"]
     web_store.write_sync(lambda db: db.conn.execute(  # a pending one of theirs opens again: the customer wrote
         "UPDATE conversations SET status = 'open', assignee = 'agent' WHERE id = ?", (mine[1],)))
     tick = await housekeeping.tick(web_store, Settings(), now=_dt.now(UTC))

@@ -305,7 +305,7 @@ async def test_an_account_that_cannot_work_the_queue_cannot_hold_a_conversation(
                                   db.conn.execute("UPDATE users SET disabled_at = ? WHERE username = 'dan'",
                                                   (NOW.isoformat(),))))
     conv = seeded.read_sync(lambda db: queue_rows(db, limit=1, status="new"))[0]["id"]
-    for who, words in ((Actor("mia", Role.AGENT), "mia is now marketing, without the queue"),
+    for who, words in ((Actor("mia", Role.AGENT), "mia has the marketing role, without the queue"),
                        (Actor("dan", Role.AGENT), "dan is disabled")):
         with pytest.raises(Forbidden, match=words):
             await workflow.claim(desk, who, conv, now=NOW)
