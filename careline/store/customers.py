@@ -32,7 +32,7 @@ from sqlite_utils import Database
 
 from careline.domain import Event, to_iso
 from careline.errors import Conflict, NotFound
-from careline.store.records import append_event, author_hash, rows
+from careline.store.records import append_event, author_hash, like_anywhere, rows
 
 ERASED = "[erased]"
 #: Row sets that hang off the customer's conversations, in the order they must be deleted (foreign keys).
@@ -227,11 +227,6 @@ def _text_columns(db: Database) -> list[tuple[str, str]]:
     return [(table, column) for table, column in FREE_TEXT if table in have]
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern (escape ``\\``) matching ``text`` anywhere; LIKE is case-insensitive for ASCII."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 LIKE_ANY = "\"{column}\" LIKE ? ESCAPE '\\'"
 
 
@@ -239,7 +234,7 @@ def _scrub(db: Database, who: Customer) -> int:
     """Replace the customer's handle and names in every remaining text field; returns fields changed."""
     pattern, changed = _pattern(who), 0
     needles = sorted(set(_needles(who)))
-    likes = [_like(n) for n in needles]
+    likes = [like_anywhere(n) for n in needles]
     for table, column in _text_columns(db):
         where = " OR ".join(LIKE_ANY.format(column=column) for _ in needles)
         found = db.conn.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', likes).fetchall()

@@ -179,3 +179,9 @@ def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) ->
     cur = db.conn.execute(sql, params)
     names = [d[0] for d in cur.description or ()]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def like_anywhere(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its ``%``, ``_`` and ``\\`` literal: use with ``ESCAPE '\\'``.
+    SQLite's LIKE folds ASCII case only."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

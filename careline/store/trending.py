@@ -55,6 +55,7 @@ from sqlite_utils import Database
 
 from careline.domain import to_iso
 from careline.languages import UNDETERMINED
+from careline.store.records import like_anywhere
 
 #: The estimated-NPS rule: a detractor at >= 0.5 detractor likelihood, a promoter when positive below 0.3.
 DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
@@ -186,7 +187,7 @@ def name_pattern(text: str) -> str:
     """The pattern :func:`names_match` finds ``text`` by, anywhere in a post: LIKE's for a name in ASCII (SQLite's
     LIKE folds ASCII case, four times faster than GLOB's classes), :func:`any_case_pattern` for any other."""
     if text.isascii():
-        return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return like_anywhere(text.lower())
     return any_case_pattern(text)
 
 
