@@ -248,6 +248,9 @@ def test_a_handle_with_an_invisible_character_is_found_as_it_reads(tmp_path: Pat
     assert code == 0 and "erased: 1 author record" in out, out
     keys = [r[0] for r in sqlite3.connect(db_path).execute("SELECT key FROM authors WHERE platform = 'x'")]
     assert hidden in keys and other not in keys  # the look-alike stays: a different person
+    from careline.app.web.customers import read_typed
+
+    assert read_typed("@DanaK") == read_typed("dana\\u200bk") == read_typed("dana\u200bk")  # the API's confirm
 
 
 async def test_customers_of_bluesky_and_mastodon_through_the_admin_api(
@@ -356,6 +359,23 @@ def test_a_restore_keeps_the_database_it_replaces_and_asks_only_when_it_can_run(
     assert held(db_path) == held(tmp_path / "b.db") != before
     code, out = run("restore", str(kept), "--yes", env=env)  # the undo
     assert code == 0 and held(db_path) == before, out
+
+
+def test_a_restored_backup_older_than_an_erasure_does_not_bring_the_customer_back(tmp_path: Path) -> None:
+    """A backup from before a customer asked to be forgotten held them again after ``restore``, their digest with
+    them gone, so the pollers would store their old posts once more; nothing said so."""
+    db_path = tmp_path / "c.db"
+    handle = seeded_with_a_reddit_author(db_path, 30)
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    assert run("backup", str(tmp_path / "b.db"), env=env)[0] == 0
+    code, out = run("customer", "erase", "--platform", "reddit", "--handle", handle, "--yes", env=env)
+    assert code == 0, out
+    code, out = run("restore", str(tmp_path / "b.db"), "--yes", env=env)
+    assert code == 0 and "the 1 erasure(s) the replaced database recorded still hold: 1 customer(s) in the " \
+        "backup erased again" in out, out
+    assert naming(db_path, handle, platform="reddit") == []
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM erased_authors").fetchone()[0] == 1
+    assert naming(tmp_path / "b.db", handle, platform="reddit")  # the backup file itself is untouched
 
 
 def test_run_refuses_another_applications_database(tmp_path: Path) -> None:
@@ -633,6 +653,105 @@ def test_erasure_waits_while_a_reply_to_the_customer_is_being_posted(tmp_path: P
             store.write_sync(lambda db: erase_customer(db, "x", handle, actor="admin", now=datetime.now(UTC)))
         assert store.read_sync(lambda db: db.conn.execute(
             "SELECT count(*) FROM conversations WHERE id = ?", (conv,)).fetchone()[0]) == 1
+    finally:
+        store.close_sync()
+
+
+def _post(db: Any, author: Any, text: str, conversation: str, brand: str, n: int) -> str:
+    """A post stored as the pollers store one (the search triggers index it with the name it came under)."""
+    from careline.domain import Mention
+    from careline.store.records import store_mentions
+
+    now = datetime.now(UTC)
+    post = Mention("x", f"99000{n}", brand, author, text, f"https://x.example/{n}", now, now, conversation,
+                   raw={"text": text, "user": {"name": author.name, "screen_name": author.handle}})
+    store_mentions(db, [post], None, now)
+    return post.key
+
+
+def test_an_erasure_finds_the_customer_under_every_name_they_had(tmp_path: Path) -> None:
+    """The audit's erasure left behind: the posts a customer wrote before a rename (the index keeps the name a
+    post came under), their old name in others' posts, a non-ASCII name quoted in capitals (LIKE folds ASCII
+    only; a raw payload escapes it), and the brand's answer to them in another customer's thread. The export
+    did not list the last two; the erased text stayed in the file until SQLite's next checkpoint."""
+    from careline.domain import Author
+
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+    (key, old_handle, thread, brand), (their_conv, other_key, other_thread) = store.read_sync(lambda db: (
+        db.conn.execute("SELECT a.key, a.handle, m.conversation_id, m.brand FROM authors a JOIN mentions m ON "
+                        "m.author_key = a.key WHERE a.platform = 'x' AND length(a.handle) >= 4 LIMIT 1").fetchone(),
+        db.conn.execute("SELECT c.id, c.author_key, m.conversation_id FROM conversations c JOIN mentions m ON "
+                        "m.thread_key = c.thread_key WHERE c.platform = 'x' AND c.author_key != (SELECT a.key FROM "
+                        "authors a JOIN mentions m ON m.author_key = a.key WHERE a.platform = 'x' AND "
+                        "length(a.handle) >= 4 LIMIT 1) LIMIT 1").fetchone()))
+    pid = key.split(":", 1)[1]
+
+    def write(db: Any) -> None:
+        first = _post(db, Author("x", pid, old_handle, "Zofía Qwertyúk"), "QWPOST1 my bag is lost", thread, brand, 1)
+        _post(db, Author("x", pid, "zofia_renamed", "Zo Q"), "QWPOST2 still lost", thread, brand, 2)
+        other = db.conn.execute("SELECT handle FROM authors WHERE key = ?", (other_key,)).fetchone()[0]
+        _post(db, Author("x", other_key.split(":", 1)[1], other, "Someone Else"),
+              "ZOFÍA QWERTYÚK told me the same", other_thread, brand, 3)
+        db.conn.execute("INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, "
+                        "idempotency_key, in_reply_to) VALUES (?, 'Thanks Zofía, booking QW-REF-991 found', 'sent', "
+                        "'agent', '2026-12-06T10:00:00+00:00', '2026-12-06T10:00:00+00:00', 'qw-1', ?)",
+                        (their_conv, first))
+
+    store.write_sync(write)
+    store.close_sync()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    code, out = run("customer", "export", "--platform", "x", "--handle", "zofia_renamed", env=env)
+    assert code == 0, out
+    exported = json.loads(out[out.index("{"):])
+    assert {m["text"] for m in exported["tables"]["mentions"]} >= {"QWPOST1 my bag is lost", "QWPOST2 still lost"}
+    assert any("QW-REF-991" in r["text"] for r in exported["tables"]["replies"])
+    elsewhere = {(e["table"], e["column"]): e["text"] for e in exported["tables"]["named_elsewhere"]}
+    assert sorted(elsewhere) == [("mentions", "raw"), ("mentions", "text")], elsewhere  # the quote, as posted
+    assert elsewhere["mentions", "text"] == "ZOFÍA QWERTYÚK told me the same"
+
+    code, out = run("customer", "erase", "--platform", "x", "--handle", "zofia_renamed", "--yes", env=env)
+    assert code == 0 and "erased: 1 author record" in out, out
+    assert naming(db_path, "qwerty", "QWPOST", "QW-REF", old_handle, "zofia_renamed") == []
+    assert naming(db_path, "someone else")  # the other customer's own post stays, their name with it
+    assert not db_path.with_name("c.db-wal").exists() or db_path.with_name("c.db-wal").stat().st_size == 0
+    assert b"QWPOST" not in db_path.read_bytes() and b"QW-REF" not in db_path.read_bytes()
+
+
+def test_nothing_points_at_an_erased_conversations_id(tmp_path: Path) -> None:
+    """SQLite gives the highest ids out again: a lead's "@lead" note event for an erased conversation pointed at
+    the next customer's conversation and note, and showed that private note in the lead's mentions."""
+    from careline.domain import Event
+    from careline.store.records import append_event
+
+    store = Store(tmp_path / "c.db", extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 30, datetime.now(UTC)))
+        conv, handle, platform = store.read_sync(lambda db: db.conn.execute(
+            "SELECT c.id, a.handle, a.platform FROM conversations c JOIN authors a ON a.key = c.author_key "
+            "ORDER BY c.id DESC LIMIT 1").fetchone())
+
+        def write(db: Any) -> None:
+            append_event(db, Event(datetime.now(UTC), "agent", "note.mention", "user:lead",
+                                   {"conversation": conv, "note": 1}))
+            db.conn.execute("INSERT INTO survey_answers (brand, kind, score, answered_at, conversation_id) "
+                            "VALUES ('skylark', 'nps', 9, '2026-12-06T10:00:00+00:00', ?)", (conv,))
+            db.conn.execute("INSERT OR REPLACE INTO report_targets (conversation_id, target, decided_at, hit, brand, "
+                            "platform, agent, intent) VALUES (?, 'first_response', '2026-12-06T10:00:00+00:00', 1, "
+                            "'skylark', 'x', 'agent', 'other')", (conv,))
+
+        store.write_sync(write)
+        counted = "SELECT (SELECT count(*) FROM survey_answers), (SELECT count(*) FROM report_targets WHERE hit = 1)"
+        before = store.read_sync(lambda db: db.conn.execute(counted).fetchone())
+        store.write_sync(lambda db: erase_customer(db, platform, handle, actor="admin", now=datetime.now(UTC)))
+        left = store.read_sync(lambda db: db.conn.execute(
+            "SELECT (SELECT count(*) FROM events WHERE json_valid(data) AND json_extract(data, '$.conversation') = ?),"
+            " (SELECT count(*) FROM survey_answers WHERE conversation_id = ?),"
+            " (SELECT count(*) FROM report_targets WHERE conversation_id = ?),"
+            " (SELECT coalesce(max(id), 0) + 1 FROM conversations)", (conv, conv, conv)).fetchone())
+        assert left[:3] == (0, 0, 0) and left[3] == conv  # the next conversation gets the id, and nothing with it
+        assert store.read_sync(lambda db: db.conn.execute(counted).fetchone()) == before  # the figures stand
     finally:
         store.close_sync()
 

@@ -12,7 +12,9 @@ Erasure deletes all of that in one write transaction with ``secure_delete`` on (
 zeroed, so the file does not keep the text, and the full-text index is merged so its segments drop
 the deleted words), then scrubs the handle and the full name out of the free-text columns that remain
 (``FREE_TEXT``: another customer quoting "@dana" in their own post), and records one audit event that
-names no one. Keys, statuses and brand names are never scrubbed: a customer whose handle is "new" or
+names no one. "Their name" is every handle and display name their posts came under (the search index keeps
+each post's, so a rename leaves nothing behind), in any case and as JSON escapes it. Keys, statuses and
+brand names are never scrubbed: a customer whose handle is "new" or
 whose display name is a brand's must not rewrite the queue's statuses or the brand column. The
 append-only triggers on ``events`` are dropped and re-created inside that same transaction: erasure
 is the one exception the audit log allows.
@@ -190,8 +192,30 @@ def export_customer(db: Database, platform: str, handle: str, *, now: datetime) 
     for table, where in CONVERSATION_TABLES:
         tables[table] = rows(db, f"SELECT * FROM {table} WHERE {where.format(ids=_marks(ids))}",
                              ids * where.count("{ids}")) if ids else []
+    tables["replies"] += rows(db, "SELECT * FROM replies WHERE in_reply_to IN (SELECT key FROM mentions WHERE "
+                                  f"author_key IN ({_marks(keys)})) AND conversation_id NOT IN ({_marks(ids)}) "
+                                  "ORDER BY id", keys + ids)  # the brand's answers to them in others' threads
+    for table in ("trend_people", "trend_latest"):
+        tables[table] = rows(db, f"SELECT * FROM {table} WHERE author_key IN ({_marks(keys)})", keys)
+    # what an erasure would scrub: their handles and names in others' posts, notes and replies
+    needles = _needles(_called(who, _own_search_rows(db, keys)))
+    tables["named_elsewhere"] = [{"table": table, "column": column, "rowid": rowid, "text": value}
+                                 for table, column, rowid, value in _naming(db, needles)
+                                 if not _theirs(db, table, rowid, keys, ids)]
     return CustomerExport(who.platform, who.handle, now.isoformat(),
                           {name: [_parsed(r) for r in found] for name, found in tables.items()})
+
+
+def _theirs(db: Database, table: str, rowid: int, keys: tuple[str, ...], ids: tuple[int, ...]) -> bool:
+    """Whether a row that names the customer is already in their export (their own post, or a row of their own
+    conversations), so "named elsewhere" lists only the rest."""
+    if table == "mentions":
+        return db.conn.execute(f"SELECT 1 FROM mentions WHERE rowid = ? AND author_key IN ({_marks(keys)})",
+                               (rowid, *keys)).fetchone() is not None
+    if table in ("replies", "notes", "surveys", "brand_posts") and ids:
+        return db.conn.execute(f"SELECT 1 FROM {table} WHERE rowid = ? AND conversation_id IN ({_marks(ids)})",
+                               (rowid, *ids)).fetchone() is not None
+    return table in SEARCH_TABLES or table == "events"
 
 
 def _delete(db: Database, table: str, where: str, params: tuple[Any, ...]) -> int:
@@ -207,17 +231,36 @@ FREE_TEXT = (("mentions", "text"), ("mentions", "raw"), ("brand_posts", "text"),
 MIN_BARE_HANDLE = 4
 
 
-def _needles(who: Customer) -> list[str]:
-    """What the scrub looks for: "@handle"; the bare handle when long enough to be theirs; full names
-    (two words or more; a one-word display name such as "Skylark" is too often someone else's word)."""
-    full = [n for n in who.names if len(n.split()) >= 2]
-    bare = [who.handle] if len(who.handle) >= MIN_BARE_HANDLE else []
-    return [f"@{who.handle}", *bare, *full, *(json.dumps(n)[1:-1] for n in full if json.dumps(n)[1:-1] != n)]
+@dataclass(frozen=True)
+class Called:
+    """What a customer has been called here: their handles and display names now, and the ones their earlier posts
+    carried (a search row keeps the handle and name its post was written under; a rename left those behind)."""
+
+    handles: frozenset[str]
+    names: frozenset[str]
 
 
-def _pattern(who: Customer) -> re.Pattern[str]:
+def _called(who: Customer, own: list[tuple[str, int, str, str]]) -> Called:
+    """The customer's handles and names, from their author rows and the index rows of their own posts."""
+    handles, names = {who.handle}, set(who.names)
+    for _, _, handle, name in own:
+        handles.add(handle)
+        names.update([name] if name else [])
+    return Called(frozenset(h for h in handles if h), frozenset(n for n in names if n.strip()))
+
+
+def _needles(called: Called) -> list[str]:
+    """What the scrub looks for: each "@handle", and the handle as it reads ("@zaraq" for a handle stored with a
+    zero-width space in it); a bare handle when long enough to be theirs; full names (two words or more; a
+    one-word display name such as "Skylark" is too often someone else's word)."""
+    handles = {h for each in called.handles for h in (each, handle_read(each))}
+    full = [n for n in called.names if len(n.split()) >= 2]
+    return sorted({*(f"@{h}" for h in handles), *(h for h in handles if len(h) >= MIN_BARE_HANDLE), *full})
+
+
+def _pattern(needles: list[str]) -> re.Pattern[str]:
     """The needles as whole words, any case."""
-    words = sorted(set(_needles(who)), key=len, reverse=True)
+    words = sorted(set(needles), key=len, reverse=True)
     return re.compile(r"(?<![\w@])(?:" + "|".join(re.escape(w) for w in words if w) + r")(?!\w)", re.IGNORECASE)
 
 
@@ -228,37 +271,123 @@ def _text_columns(db: Database) -> list[tuple[str, str]]:
 
 
 LIKE_ANY = "\"{column}\" LIKE ? ESCAPE '\\'"
+#: The pre-filter of a needle keeps its ASCII letters and reads any other run as "%": SQLite's LIKE folds only
+#: ASCII case, and a raw payload spells "Sofía" as "Sof\\u00eda" (or "SOF\\u00cdA"), so the exact name found
+#: neither "SOFÍA RODRÍGUEZ" nor its escapes. Below this many ASCII letters the pattern would match nearly
+#: every row: such a name is looked for as written and as JSON escapes it, in its three usual cases.
+MIN_SKELETON = 3
 
 
-def _scrub(db: Database, who: Customer) -> int:
-    """Replace the customer's handle and names in every remaining text field; returns fields changed."""
-    pattern, changed = _pattern(who), 0
-    needles = sorted(set(_needles(who)))
-    likes = [like_anywhere(n) for n in needles]
+def _prefilters(needle: str) -> list[str]:
+    """LIKE patterns that every field holding ``needle`` (any case, raw or JSON-escaped) matches."""
+    skeleton = re.sub(r"[^\x00-\x7f]+", "%", needle)
+    if sum(ch.isalnum() for ch in skeleton) >= MIN_SKELETON:
+        return [like_anywhere(skeleton).replace("\\%", "%")]
+    cases = {needle, needle.lower(), needle.upper(), needle.title()}
+    return sorted({like_anywhere(form) for case in cases for form in (case, json.dumps(case)[1:-1])})
+
+
+def _scrubbed(value: str, pattern: re.Pattern[str]) -> str:
+    """``value`` with the pattern's matches replaced; a JSON document is read, scrubbed string by string and
+    written back (its escapes hid a non-ASCII name from the pattern)."""
+    if value[:1] in "{[":
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            new = _walk(parsed, pattern)
+            return value if new == parsed else json.dumps(new, ensure_ascii="\\u" in value)
+    return pattern.sub(ERASED, value)
+
+
+def _walk(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_walk(v, pattern) for v in value]
+    if isinstance(value, dict):
+        return {k: _walk(v, pattern) for k, v in value.items()}
+    return value
+
+
+def _naming(db: Database, needles: list[str]) -> list[tuple[str, str, int, str]]:
+    """(table, column, rowid, value) of every free-text field that names the customer."""
+    pattern = _pattern(needles)
+    likes = [p for n in needles for p in _prefilters(n)]
+    found = []
     for table, column in _text_columns(db):
-        where = " OR ".join(LIKE_ANY.format(column=column) for _ in needles)
-        found = db.conn.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', likes).fetchall()
-        for rowid, value in found:
-            new = pattern.sub(ERASED, value) if isinstance(value, str) else value
-            if new != value:
-                db.conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (new, rowid))
-                changed += 1
-    return changed
+        where = " OR ".join(LIKE_ANY.format(column=column) for _ in likes)
+        for rowid, value in db.conn.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', likes):
+            if isinstance(value, str) and _scrubbed(value, pattern) != value:
+                found.append((table, column, rowid, value))
+    return found
+
+
+def _scrub(db: Database, needles: list[str]) -> int:
+    """Replace the customer's handles and names in every remaining text field; returns fields changed."""
+    pattern, found = _pattern(needles), _naming(db, needles)
+    for table, column, rowid, value in found:
+        db.conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (_scrubbed(value, pattern), rowid))
+    return len(found)
 
 
 #: The search indexes, each a row per message, note and tag (``search_unspaced``: those in scripts without spaces).
 SEARCH_TABLES = ("search", "search_unspaced")
 
 
-def _own_search_rows(db: Database, threads: str, keys: tuple[str, ...], signatures: list[str]) -> int:
-    """Delete the index rows of the customer's own posts: in the threads they wrote in, the message rows
-    that end with their handle and name (each row is ``text @handle name``); others' posts stay findable."""
+def _own_search_rows(db: Database, keys: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
+    """(table, rowid, handle, name) of the index rows of the customer's own posts. Each row is ``text @handle
+    name`` as they were when the post came, so a row is theirs when it starts with one of their posts' text in
+    that post's thread, unless the handle after it is another author's who wrote the same words there ("+1")."""
+    posts = db.conn.execute(f"SELECT thread_key, text FROM mentions WHERE author_key IN ({_marks(keys)})",
+                            keys).fetchall()
+    texts: dict[str, set[str]] = {}
+    for thread, text in posts:
+        texts.setdefault(str(thread), set()).add(f"{text} @")
+    threads = tuple(texts)
+    if not threads:
+        return []
+    theirs = {str(h) for (h,) in db.conn.execute(f"SELECT handle FROM authors WHERE key IN ({_marks(keys)})", keys)}
+    others = {str(h) for (h,) in db.conn.execute(
+        f"SELECT DISTINCT a.handle FROM mentions m JOIN authors a ON a.key = m.author_key WHERE m.thread_key IN "
+        f"({_marks(threads)}) AND m.author_key NOT IN ({_marks(keys)})", threads + keys)} - theirs
+    own = []
+    for table in SEARCH_TABLES:
+        for rowid, thread, body in db.conn.execute(f"SELECT rowid, thread_key, body FROM {table} WHERE kind = "
+                                                   f"'message' AND thread_key IN ({_marks(threads)})", threads):
+            start = next((t for t in texts[str(thread)] if str(body).startswith(t)), None)
+            if start is None:
+                continue
+            handle, _, name = str(body)[len(start):].partition(" ")
+            if handle not in others:
+                own.append((table, int(rowid), handle, name))
+    return own
+
+
+def _delete_own_search_rows(db: Database, own: list[tuple[str, int, str, str]]) -> int:
     deleted = 0
     for table in SEARCH_TABLES:
-        found = db.conn.execute(f"SELECT rowid, body FROM {table} WHERE kind = 'message' AND thread_key IN "
-                                f"({threads})", keys).fetchall()
-        own = tuple(rowid for rowid, body in found if any(str(body).endswith(s) for s in signatures))
-        deleted += _delete(db, table, f"rowid IN ({_marks(own)})", own) if own else 0
+        rowids = tuple(rowid for t, rowid, _, _ in own if t == table)
+        deleted += _delete(db, table, f"rowid IN ({_marks(rowids)})", rowids) if rowids else 0
+    return deleted
+
+
+def _forget_conversation_ids(db: Database, ids: tuple[int, ...]) -> int:
+    """Leave nothing that points at the erased conversations' ids: SQLite gives the highest ids out again, and a
+    lead's "@lead" note event for an erased conversation showed the next customer's private note as theirs. The
+    events that name them go; survey scores and SLA results stay, anonymous (a survey answer loses its
+    conversation; a result moves to an id below zero, which no conversation has), so the team's figures do not
+    change."""
+    deleted = _delete(db, "events", f"json_valid(data) AND json_extract(data, '$.conversation') IN ({_marks(ids)})",
+                      ids)
+    have = set(db.table_names())
+    if "survey_answers" in have:
+        db.conn.execute(f"UPDATE survey_answers SET conversation_id = NULL WHERE conversation_id IN ({_marks(ids)})",
+                        ids)
+    for conv in ids if "report_targets" in have else ():
+        db.conn.execute("UPDATE report_targets SET conversation_id = (SELECT min(0, coalesce(min(conversation_id), 0))"
+                        " - 1 FROM report_targets) WHERE conversation_id = ?", (conv,))
     return deleted
 
 
@@ -269,28 +398,29 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     """
     who = find_customer(db, platform, handle)
     keys, ids = who.author_keys, _conversation_ids(db, who)
-    if ids and db.conn.execute(f"SELECT 1 FROM replies WHERE state = 'sending' AND conversation_id IN "
-                               f"({_marks(ids)})", ids).fetchone():
+    mention_keys = f"SELECT key FROM mentions WHERE author_key IN ({_marks(keys)})"
+    if db.conn.execute(f"SELECT 1 FROM replies WHERE state = 'sending' AND (conversation_id IN ({_marks(ids)}) OR "
+                       f"in_reply_to IN ({mention_keys}))", ids + keys).fetchone():
         raise Conflict("a reply to this customer is being posted right now; erase once it is out")
-    signatures = [f" @{h} {n or ''}" for h, n in db.conn.execute(
-        f"SELECT handle, name FROM authors WHERE key IN ({_marks(keys)})", keys)]
+    own = _own_search_rows(db, keys)
+    needles = _needles(_called(who, own))
     db.execute("PRAGMA secure_delete = ON")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_update")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
-    deleted = 0
+    deleted = _delete_own_search_rows(db, own)
     if ids:
         for table, where in CONVERSATION_TABLES:
             deleted += _delete(db, table, where.format(ids=_marks(ids)), ids * where.count("{ids}"))
-    mention_keys = f"SELECT key FROM mentions WHERE author_key IN ({_marks(keys)})"
-    threads = f"SELECT thread_key FROM mentions WHERE author_key IN ({_marks(keys)})"
-    deleted += _own_search_rows(db, threads, keys, signatures)
+        deleted += _forget_conversation_ids(db, ids)
     deleted += _delete(db, "mention_topics", f"mention_key IN ({mention_keys})", keys)
-    db.conn.execute(f"UPDATE replies SET in_reply_to = NULL WHERE in_reply_to IN ({mention_keys})", keys)
+    # the brand's answers to their posts in others' threads: the reply stays in that thread, its words go
+    db.conn.execute(f"UPDATE replies SET text = ?, in_reply_to = NULL WHERE in_reply_to IN ({mention_keys})",
+                    (ERASED, *keys))
     deleted += _delete(db, "classifications", f"mention_key IN ({mention_keys})", keys)
     mentions = _delete(db, "mentions", f"author_key IN ({_marks(keys)})", keys)
     conversations = _delete(db, "conversations", f"id IN ({_marks(ids)})", ids) if ids else 0
     authors = _delete(db, "authors", f"key IN ({_marks(keys)})", keys)
-    scrubbed = _scrub(db, who)
+    scrubbed = _scrub(db, needles)
     db.conn.executemany("""INSERT INTO erased_authors (author_hash, erased_at) VALUES (?, ?)
         ON CONFLICT (author_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
                         [(author_hash(k), to_iso(now)) for k in keys])
@@ -303,3 +433,37 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
                            {"platform": platform, "authors": authors, "mentions": mentions,
                             "conversations": conversations, "fields_scrubbed": scrubbed}))
     return result
+
+
+@dataclass(frozen=True)
+class Erased:
+    """One line of ``erased_authors``: who (a digest of the platform id) and when."""
+
+    author_hash: str
+    erased_at: str
+
+
+def erasures(db: Database) -> list[Erased]:
+    """Every erasure this database records (none before m134 made the table)."""
+    if "erased_authors" not in db.table_names():
+        return []
+    return [Erased(h, at) for h, at in db.conn.execute("SELECT author_hash, erased_at FROM erased_authors")]
+
+
+def erase_again(db: Database, erased: list[Erased], *, now: datetime) -> int:
+    """After a restore: the erasures the replaced database had, applied to the restored one, which may be older
+    than some of them (a backup taken before the customer asked). Their digests are kept, so the pollers drop
+    their old posts again, and every customer among them that the backup still holds is erased again. Returns
+    how many were."""
+    db.conn.executemany("""INSERT INTO erased_authors (author_hash, erased_at) VALUES (?, ?)
+        ON CONFLICT (author_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
+                        [(e.author_hash, e.erased_at) for e in erased])
+    wanted = {e.author_hash for e in erased}
+    found = [(str(platform), str(handle)) for key, platform, handle in
+             db.conn.execute("SELECT key, platform, handle FROM authors") if author_hash(str(key)) in wanted]
+    done = 0
+    for platform, handle in dict.fromkeys(found):
+        with contextlib.suppress(NotFound):  # gone with an earlier one of the same handle
+            erase_customer(db, platform, handle, actor="restore", now=now)
+            done += 1
+    return done

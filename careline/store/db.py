@@ -232,3 +232,19 @@ class Store:
 
     def read_sync(self, fn: Callable[[Database], T]) -> T:
         return self._readers.submit(lambda: fn(self._reader())).result()
+
+    def _checkpoint(self) -> bool:
+        db = self._write_db
+        if db is None:
+            raise RuntimeError("store is not open")
+        busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it; False when a reader kept it from
+        finishing. After an erasure: until then the file still holds the erased pages as they were (``secure_delete``
+        zeroes them in the log's new copies)."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._checkpoint)
+
+    def checkpoint_sync(self) -> bool:
+        return self._writer.submit(self._checkpoint).result()

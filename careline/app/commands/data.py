@@ -12,6 +12,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from careline.errors import CarelineError
 from careline.settings import Settings
 from careline.store import backup as backups
 from careline.terminal import is_terminal, write_document
+
+if TYPE_CHECKING:
+    from careline.store.customers import Erased
 
 log = logging.getLogger("careline")
 
@@ -97,7 +101,8 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
 
     A backup written by a newer Careline is refused (upgrade first), and so, without --force, is a
     file that is not a Careline database. The database as it was is kept first, as a backup beside it
-    (<database>.before-restore-<time>), so the restore can be undone by restoring that file.
+    (<database>.before-restore-<time>), so the restore can be undone by restoring that file. Customers it
+    erased stay erased: one the backup still holds is erased again.
     """
     database = settings_of(ctx).service.database
     backups.refuse_own_file(database, file, "cannot restore the database from itself")
@@ -114,10 +119,48 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
                       + (f" (the database as it is now is kept as {kept})" if had else ""), abort=True)
     if had:
         backups.backup(database, kept)
+    erased = _erasures_of(database) if had else []
     report = backups.restore(file, database, known=KNOWN_MIGRATIONS, force=force)
     click.echo(f"restored {report.pages} pages into {report.path}"
                + (f"; the database as it was is kept as {kept}: careline restore {kept} undoes this" if had else ""))
+    if erased:
+        again = _erase_again(ctx, erased)
+        click.echo(f"the {len(erased)} erasure(s) the replaced database recorded still hold: "
+                   f"{again} customer(s) in the backup erased again")
     _remind_of_key(database)
+
+
+def _erasures_of(database: str | Path) -> list[Erased]:
+    """The erasures the database about to be replaced records (read-only; a file Careline did not write has none)."""
+    from sqlite_utils import Database
+
+    from careline.store.backup import read_only
+    from careline.store.customers import erasures
+
+    try:
+        conn = read_only(database)
+    except sqlite3.Error:
+        return []
+    try:
+        return erasures(Database(conn))
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+
+
+def _erase_again(ctx: click.Context, erased: list[Erased]) -> int:
+    """A restored backup older than an erasure held that customer again, and nothing said so."""
+    from careline.app.service import open_store
+    from careline.store.customers import erase_again
+
+    store = open_store(settings_of(ctx), must_exist=True)
+    try:
+        again = store.write_sync(lambda db: erase_again(db, erased, now=utcnow()))
+        store.checkpoint_sync()
+    finally:
+        store.close_sync()
+    return again
 
 
 def _unused(path: Path) -> Path:
@@ -239,11 +282,15 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
                           f"{'s' if posts != 1 else ''} in {threads} conversation{'s' if threads != 1 else ''})? "
                           "This cannot be undone", abort=True)
         done = store.write_sync(lambda db: erase_customer(db, platform, handle, actor="cli", now=utcnow()))
+        emptied = store.checkpoint_sync()
     finally:
         store.close_sync()
     click.echo(f"erased: {done.authors} author record(s), {done.mentions} mention(s), {done.conversations} "
                f"conversation(s), {done.rows_deleted} row(s) in all; name scrubbed from {done.fields_scrubbed} "
                "other field(s)")
+    if not emptied:
+        click.echo("note: the running service was reading, so the erased text leaves the database file at its next "
+                   "checkpoint (within minutes), not now", err=True)
 
 
 @click.group("readings")

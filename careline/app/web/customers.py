@@ -11,7 +11,7 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import STORE
 from careline.domain import Role, utcnow
 from careline.errors import Invalid
-from careline.store.customers import erase_customer, export_customer
+from careline.store.customers import erase_customer, export_customer, handle_read, unescaped
 
 
 @allow(Role.ADMIN)
@@ -28,12 +28,19 @@ async def customer_export(request: web.Request) -> web.Response:
 async def customer_erase(request: web.Request) -> web.Response:
     """Erase one author everywhere; ``confirm`` must repeat the handle (the action cannot be undone)."""
     body = await schemas.read_json(request, schemas.CustomerErase)
-    if body.confirm.lstrip("@").lower() != body.handle.lstrip("@").lower():
+    if read_typed(body.confirm) != read_typed(body.handle):
         raise Invalid("confirm must repeat the handle: erasing cannot be undone")
     actor = user_of(request).username
-    done = await request.app[STORE].write(
-        lambda db: erase_customer(db, body.platform, body.handle, actor=actor, now=utcnow()))
+    store = request.app[STORE]
+    done = await store.write(lambda db: erase_customer(db, body.platform, body.handle, actor=actor, now=utcnow()))
+    await store.checkpoint()  # the erased pages out of the file now, not at the next automatic checkpoint
     return web.json_response(dataclasses.asdict(done))
+
+
+def read_typed(handle: str) -> str:
+    """A typed handle as :func:`find_customer` reads it: the confirmation "zaraq" of the handle "zara\\u200bq"
+    (or the other way round) is the same handle."""
+    return handle_read(unescaped(handle.strip().lstrip("@")))
 
 
 def add_routes(app: web.Application) -> None:
