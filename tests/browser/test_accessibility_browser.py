@@ -343,3 +343,19 @@ def test_every_control_is_a_24_px_target_on_a_phone(browser: Any, live: LiveServ
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         found += [f"{path}: {el}" for el in page.evaluate(SMALL_TARGETS_JS)]
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [900, 1024])
+def test_wide_tables_scroll_in_their_panel_between_phone_and_desktop(browser: Any, live: LiveServer,
+                                                                     width: int) -> None:
+    """Between 821 and 1074 px (a laptop at 150 % zoom) the reports' and the SLA page's tables ran past the page's
+    edge and the whole page scrolled sideways."""
+    context, page = watched_page(browser, live.url, width=width)
+    try:
+        login(page, "lead")
+        for path in ("/reports", "/sla"):
+            page.goto(path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, (path, wide)
+    finally:
+        context.close()

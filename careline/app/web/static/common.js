@@ -62,15 +62,29 @@ window.Careline = (function () {
   }
   /* A page's one-key shortcuts stand down while the person types, holds a modifier, or has a modal
      dialog open (the keyboard help): a key pressed there must not claim, resolve or leave the page behind it. */
-  function keysOff(e) {
+  function standDown(e) {
     return isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]") !== null;
   }
+  /* One-key shortcuts can be turned off in the keyboard help (this browser remembers it): a bare "r" resolved the
+     conversation, which speech input or a screen reader's own keys can send by accident (WCAG 2.1.4). "?", the
+     way to the switch, stays. */
+  var SINGLE_KEYS = "careline-single-keys";
+  function singleKeysOn() {
+    try { return window.localStorage.getItem(SINGLE_KEYS) !== "off"; } catch (err) { return true; }
+  }
+  function keysOff(e) { return !singleKeysOn() || standDown(e); }
   function helpKey() {
     document.addEventListener("keydown", function (e) {
-      if (e.key === "?" && !keysOff(e)) {
+      if (e.key === "?" && !standDown(e)) {
         var d = document.getElementById("help");
         if (d && d.showModal) { d.showModal(); }
       }
+    });
+    var box = document.getElementById("single-keys");
+    if (!box) { return; }
+    box.checked = singleKeysOn();
+    box.addEventListener("change", function () {
+      try { window.localStorage.setItem(SINGLE_KEYS, box.checked ? "on" : "off"); } catch (err) { /* private mode */ }
     });
   }
   /* Live updates that say when they are not live, and come back by themselves. Why not EventSource: it gives up

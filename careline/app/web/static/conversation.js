@@ -7,6 +7,18 @@
   C.tickBadges();
   setInterval(function () { C.tickBadges(); }, 1000);
   C.helpKey();
+  /* What the last action did ("Claimed.", or why Send was refused) is in the page as it loads, where a screen
+     reader does not announce it, and the focus was back at the top: it goes to that line, which is read. A refusal
+     that a box below settles ("tick 'send another'") is tied to that box too. */
+  var outcome = document.getElementById("flash");
+  var placed = Array.prototype.some.call(document.querySelectorAll("[autofocus]"),
+                                         function (el) { return !el.closest("dialog"); });
+  if (outcome && !outcome.hidden && !placed) {
+    outcome.tabIndex = -1;
+    outcome.focus({preventScroll: false});
+    var another = document.getElementById("another");
+    if (another && outcome.classList.contains("error")) { another.setAttribute("aria-describedby", "flash"); }
+  }
 
   var box = document.getElementById("reply"), count = document.getElementById("count");
   if (box && count) { count.textContent = estimate(box.value) + " / " + data.limit; }
@@ -27,7 +39,12 @@
   }
   /* A report in a language the guard does not check says so (report.checked false, with its note):
      an empty report there means little, and the agent must read the reply themselves. */
+  var toneSaid = null;  /* what the tone area says now: redrawn only when that changes, since the area is a live
+                          region and a screen reader read "Tone guard: no findings." again after every key */
   function renderTone(report, text) {
+    var saying = text.trim() ? JSON.stringify([report.findings, report.checked, report.note]) : "";
+    if (saying === toneSaid) { return; }
+    toneSaid = saying;
     tone.textContent = "";
     if (!text.trim()) { return; }  /* an empty reply box has no tone to speak of */
     if (!report.findings.length) {

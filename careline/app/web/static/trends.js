@@ -11,7 +11,19 @@
              displayModeBar: touch ? false : "hover"};
   var base = {margin: {l: 48, r: 16, t: 8, b: 40}, height: 280, font: {family: "DejaVu Sans, sans-serif", size: 12},
               legend: {orientation: "h", y: -0.2}, paper_bgcolor: "#fff", plot_bgcolor: "#fff"};
-  function layout(extra) { return Object.assign({}, base, extra || {}); }
+  /* On a touch screen a swipe that started on a chart zoomed it (the page did not scroll, and the axes lost the
+     data): there, no drag does anything to a chart, and a tap still opens a bar's posts. */
+  if (touch) { base.dragmode = false; }
+  function layout(extra) {
+    var out = Object.assign({}, base, extra || {});
+    if (touch) {
+      ["xaxis", "yaxis", "yaxis2"].forEach(function (axis) {
+        if (out[axis] || axis !== "yaxis2") { out[axis] = Object.assign({}, out[axis] || {}, {fixedrange: true}); }
+      });
+    }
+    return out;
+  }
+  var calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var days = t.daily.map(function (d) { return d.day; });
   /* Days, hours and post times read in the team's zone (t.timezone), the one the counts are kept in. */
   var zoneParts = new Intl.DateTimeFormat("en-CA", {timeZone: t.timezone, year: "numeric", month: "2-digit",
@@ -100,7 +112,7 @@
             ", newest first; times in " + t.timezone + ".";
           more.hidden = n >= b.total || !b.items.length;
           more.onclick = function () { more.hidden = true; load(offset + b.items.length); };
-          if (offset === 0) { drill.scrollIntoView({behavior: "smooth", block: "start"}); }
+          if (offset === 0) { drill.scrollIntoView({behavior: calm ? "auto" : "smooth", block: "start"}); }
         })
         .catch(function () { if (mine === shown) { status.textContent = "Could not load the posts."; } });
     }
