@@ -29,8 +29,11 @@ _MARKS = ("\u0300-\u036F\u0483-\u0489\u0591-\u05C7\u0610-\u061A\u064B-\u065F\u06
 #: A run of letters of any script, with its marks and inner apostrophes and hyphens ("don't", "e-mail", "bőrönd",
 #: "задержка", "ไม่มีใครตอบ").
 _TOKEN = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}]|['’\-](?=[^\W\d_]))*")
-#: A pair of hiragana: in Japanese mostly particles and endings ("です", "から", "ない"), which named no topic.
-_GRAMMAR = re.compile(r"[\u3040-\u309F]{2}")
+#: A pair with hiragana in it: in Japanese the particles and endings ("です", "ない"), and where they meet a word
+#: ("が届", "物が"), which named topics "が届 · が繋"; the words are the kanji and katakana ("荷物", "電話").
+_GRAMMAR = re.compile(r".?[\u3040-\u309F].?")
+#: Katakana (with its long-vowel mark): Japanese loanwords, each run one word ("アカウント", "ロック").
+_KATAKANA = re.compile(r"[\u30A0-\u30FF]+")
 _ASCII_TOKEN = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
 #: Chinese and Japanese, written without spaces between words: a run there is a phrase, so its character pairs
 #: stand for its words ("退款" in "申请退款三天了"). Thai runs, split by spaces into phrases, stay whole.
@@ -88,7 +91,9 @@ def words(text: str, skip: frozenset[str] = STOPWORDS) -> list[str]:
             if len(part) >= (2 if _HANGUL.search(part) else 3) and part not in skip:
                 out.append(part)
         for run in _UNSPACED.findall(token):
-            out += [pair for i in range(len(run) - 1) if not _GRAMMAR.fullmatch(pair := run[i:i + 2])]
+            out += [w for w in _KATAKANA.findall(run) if len(w) >= 2]  # a loanword whole: "アカウント", not "アカ"
+            for part in _KATAKANA.split(run):
+                out += [pair for i in range(len(part) - 1) if not _GRAMMAR.fullmatch(pair := part[i:i + 2])]
     return out
 
 

@@ -249,6 +249,9 @@ def test_topics_in_every_script_get_names() -> None:
     assert "ไม่มีใครตอบ" in words("ไม่มีใครตอบ โทรไปสามรอบแล้ว")  # a Thai run keeps its tone marks
     assert "退款" in words("申请退款三天了没人理") and "환불" in words("환불 요청했는데 답이 없어요")
     assert "荷物" in words("荷物が届かない") and "ない" not in words("荷物が届かない")  # no kana-only grammar pairs
+    # nor a particle stuck to a word: a topic was named "が届 · が繋"
+    assert words("荷物が届きません。電話が繋がらない") == ["荷物", "電話"]
+    assert words("アカウントがロックされた") == ["アカウント", "ロック"]  # a katakana loanword is one word
     assert words("@SkylarkAir don't lose my e-mail https://t.co/x") == ["lose", "e-mail"]
     names = c_tf_idf({1: ["申请退款三天了没人理", "退款还没到账", "退款申请被拒"],
                       2: ["ไม่มีใครตอบ โทรไปสามรอบแล้ว", "ไม่มีใครตอบ เลย"]}, top=3)
