@@ -42,7 +42,7 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 from careline.settings import BrandSettings
 from careline.store import Store
-from careline.store.trending import COMPLAINT_AT
+from careline.store.trending import COMPLAINT_AT, RENAME_DUE, topic_rename_due
 from careline.trending import STOPWORDS, clean, words
 
 log = logging.getLogger(__name__)
@@ -337,6 +337,7 @@ def name_topics(db: Database, params: TopicParams, now: datetime, limit: int = 3
     named = c_tf_idf(docs, params.top_words, params.ignore)
     db.conn.executemany("UPDATE topics SET words = ?, label = ?, updated_at = ? WHERE id = ?",
                         [(json.dumps(w), label(w), to_iso(now), tid) for tid, w in named.items()])
+    db.conn.execute("DELETE FROM topic_state WHERE key = ?", (RENAME_DUE,))  # done, whoever asked
     return len(named)
 
 
@@ -355,9 +356,9 @@ async def assign_pending(store: Store, embedder: Embedder, *, encoder: str, now:
     ``rename`` names the topics even when nothing is pending: the service's first run does, since names are
     otherwise made only after a batch, and stored names kept words that an upgrade's stop words or a brand's
     new name (``params.ignore``) now leave out until the next complaint arrived."""
-    pending = await store.read(lambda db: read_pending(db, now, params))
+    pending, due = await store.read(lambda db: (read_pending(db, now, params), topic_rename_due(db)))
     if pending.last == pending.cursor:
-        if rename:
+        if rename or due:
             await store.write(lambda db: name_topics(db, params, clock() if clock else now))
         return Assigned()
     topics = await store.read(lambda db: load_topics(db, encoder, now, params))

@@ -756,6 +756,44 @@ def test_nothing_points_at_an_erased_conversations_id(tmp_path: Path) -> None:
         store.close_sync()
 
 
+def test_a_topic_named_after_an_erased_customers_words_is_named_again(tmp_path: Path) -> None:
+    """A topic's label ("danajp · ...") was made of an erased customer's words and kept them: the erasure asks
+    the topic job to name the topics again, from the posts left."""
+    from careline.store.trending import topic_rename_due
+    from classifiers.topics import TopicParams, name_topics
+
+    store = Store(tmp_path / "c.db", extra=[WEB]).open_sync()
+    try:
+        now = datetime.now(UTC)
+        store.write_sync(lambda db: seed(db, 30, now))
+        theirs, handle = store.read_sync(lambda db: db.conn.execute(
+            "SELECT m.key, a.handle FROM mentions m JOIN authors a ON a.key = m.author_key WHERE a.platform = 'x' "
+            "LIMIT 1").fetchone())
+
+        def write(db: Any) -> None:
+            db.conn.execute("UPDATE mentions SET text = 'quuxbrand quuxbrand quuxbrand lost baggage' WHERE key = ?",
+                            (theirs,))
+            db.conn.execute("INSERT INTO topics (id, centroid, size, encoder, created_at, updated_at) VALUES "
+                            "(1, x'00', 3, 'minilm', ?, ?)", (now.isoformat(), now.isoformat()))
+            others = [r[0] for r in db.conn.execute("SELECT key FROM mentions WHERE key != ? LIMIT 2", (theirs,))]
+            db.conn.execute("UPDATE mentions SET text = 'lost baggage again, baggage desk closed' WHERE key IN "
+                            "(?, ?)", others)
+            db.conn.executemany("INSERT INTO mention_topics (mention_key, topic_id, similarity, assigned_at) VALUES "
+                                "(?, 1, 0.9, ?)", [(k, now.isoformat()) for k in (theirs, *others)])
+            name_topics(db, TopicParams(), now)
+
+        store.write_sync(write)
+        assert "quuxbrand" in store.read_sync(lambda db: db.conn.execute("SELECT label FROM topics").fetchone()[0])
+        store.write_sync(lambda db: erase_customer(db, "x", handle, actor="admin", now=now))
+        assert store.read_sync(topic_rename_due)
+        store.write_sync(lambda db: name_topics(db, TopicParams(), now))  # what the topic job's next run does
+        label = store.read_sync(lambda db: db.conn.execute("SELECT label FROM topics").fetchone()[0])
+        assert "quuxbrand" not in label and "baggage" in label, label
+        assert not store.read_sync(topic_rename_due)
+    finally:
+        store.close_sync()
+
+
 EXPORTS = {"customer": ("customer", "export", "--platform", "reddit", "--handle", "HANDLE", "-o"),
            "readings": ("readings", "export", "-o"),
            "config": ("config", "export")}

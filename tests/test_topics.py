@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from careline.app.web.auth import create_token
 from careline.app.web.trends import is_rising
 from careline.store import Store
+from careline.store.trending import ask_topic_rename
 from classifiers.topics import (
     ENCODERS,
     Embedder,
@@ -119,6 +120,12 @@ async def test_the_job_groups_complaints_and_names_them(tmp_path: Path, minilm: 
         assert renamed.assigned == 0
         assert await store.read(lambda db: db.conn.execute("SELECT count(*) FROM topics WHERE label = 'que · old'"
                                                            ).fetchone()[0]) == 0  # the service's first run
+        # an erasure asks for names again: the next plain run makes them
+        await store.write(lambda db: db.conn.execute("UPDATE topics SET label = 'que · old', words = '[]'"))
+        await store.write(lambda db: ask_topic_rename(db, datetime.now(UTC)))
+        await assign_pending(store, minilm, encoder=ENCODERS["minilm"], now=datetime.now(UTC))
+        assert await store.read(lambda db: db.conn.execute("SELECT count(*) FROM topics WHERE label = 'que · old'"
+                                                           ).fetchone()[0]) == 0
 
         def placed(db: Database) -> dict[str, int]:
             return dict(db.conn.execute("SELECT mention_key, topic_id FROM mention_topics"))

@@ -35,6 +35,7 @@ from sqlite_utils import Database
 from careline.domain import Event, to_iso
 from careline.errors import Conflict, NotFound
 from careline.store.records import append_event, author_hash, like_anywhere, rows
+from careline.store.trending import ask_topic_rename
 
 ERASED = "[erased]"
 #: Row sets that hang off the customer's conversations, in the order they must be deleted (foreign keys).
@@ -226,7 +227,8 @@ def _delete(db: Database, table: str, where: str, params: tuple[Any, ...]) -> in
 #: sit in someone else's row. The scrub never touches any other column (keys, statuses, brands).
 FREE_TEXT = (("mentions", "text"), ("mentions", "raw"), ("brand_posts", "text"), ("brand_posts", "raw"),
              ("replies", "text"), ("notes", "text"), ("surveys", "comment"), ("events", "data"),
-             ("webhook_deliveries", "payload"), ("search", "body"), ("search_unspaced", "body"))
+             ("webhook_deliveries", "payload"), ("search", "body"), ("search_unspaced", "body"),
+             ("topics", "label"), ("topics", "words"))
 #: A bare handle shorter than this ("new", "x") is scrubbed only as "@handle": as a word it is anyone's word.
 MIN_BARE_HANDLE = 4
 
@@ -412,7 +414,10 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
         for table, where in CONVERSATION_TABLES:
             deleted += _delete(db, table, where.format(ids=_marks(ids)), ids * where.count("{ids}"))
         deleted += _forget_conversation_ids(db, ids)
-    deleted += _delete(db, "mention_topics", f"mention_key IN ({mention_keys})", keys)
+    placed = _delete(db, "mention_topics", f"mention_key IN ({mention_keys})", keys)
+    if placed:  # their words may be in those topics' names: named again from the posts left, at the job's next run
+        ask_topic_rename(db, now)
+    deleted += placed
     # the brand's answers to their posts in others' threads: the reply stays in that thread, its words go
     db.conn.execute(f"UPDATE replies SET text = ?, in_reply_to = NULL WHERE in_reply_to IN ({mention_keys})",
                     (ERASED, *keys))

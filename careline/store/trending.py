@@ -60,6 +60,18 @@ from careline.store.records import like_anywhere
 #: The estimated-NPS rule: a detractor at >= 0.5 detractor likelihood, a promoter when positive below 0.3.
 DETRACTOR_AT, PROMOTER_BELOW = 0.5, 0.3
 COMPLAINT_AT = 0.5
+#: ``topic_state``'s key that asks the topic job to name the topics again at its next run, whatever is pending: an
+#: erasure took posts out of topics whose names were made of their words.
+RENAME_DUE = "rename_due"
+
+
+def ask_topic_rename(db: Database, now: datetime) -> None:
+    db.conn.execute("INSERT INTO topic_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                    "excluded.value", (RENAME_DUE, to_iso(now)))
+
+
+def topic_rename_due(db: Database) -> bool:
+    return db.conn.execute("SELECT 1 FROM topic_state WHERE key = ?", (RENAME_DUE,)).fetchone() is not None
 
 # -- the workspace's days --------------------------------------------------------------------------------------
 #: ``trend_zone``: each instant from which the workspace's time zone (``service.timezone``) is some number of
