@@ -202,6 +202,50 @@ async def test_report_follows_two_agents_and_a_lead_at_once(client: TestClient, 
         python["targets_hit"], python["targets_missed"])
 
 
+async def test_a_first_response_counts_for_who_sent_it_whoever_holds_the_conversation_later(
+        client: TestClient, web_store: Store) -> None:
+    """The audit: the agent replied, the lead then took the conversation over, and the report credited the lead
+    with the met first response (its row was written again, with the holder of the moment, when the SLA job
+    filled in the clock)."""
+    tokens = await web_store.write(lambda db: {n: create_token(db, n, "tests") for n in ("agent", "lead")})
+    queue = await client.get("/api/queue?limit=40&status=new&platform=x", headers=_auth(tokens["agent"]))
+    conv = next(c["id"] for c in (await queue.json())["items"] if c["priority"] < 60)
+    r = await client.post(f"/api/conversations/{conv}/claim", json={}, headers=_auth(tokens["agent"]))
+    assert r.status == 200, await r.text()
+    r = await client.post(f"/api/conversations/{conv}/replies", headers=_auth(tokens["agent"]),
+                          json={"text": "Thanks for telling us, we are on it.", "idempotency_key": f"first-{conv}"})
+    assert r.status == 201, await r.text()
+    r = await client.post(f"/api/conversations/{conv}/assign", json={"agent": "lead"}, headers=_auth(tokens["lead"]))
+    assert r.status == 200, await r.text()
+    await web_store.write(lambda db: db.conn.execute(  # what the SLA job writes once it has the clock
+        "UPDATE conversations SET first_response_clock_s = 42.0 WHERE id = ?", (conv,)))
+    credited = await web_store.read(lambda db: db.conn.execute(
+        "SELECT agent FROM report_targets WHERE conversation_id = ? AND target = 'first_response'",
+        (conv,)).fetchone()[0])
+    assert credited == "agent"
+    daily = await web_store.read(lambda db: dict(db.conn.execute(
+        "SELECT agent, sum(n) FROM report_daily WHERE kind = 'first_response' GROUP BY agent").fetchall()))
+    recount = await web_store.read(lambda db: dict(db.conn.execute(
+        "SELECT agent, count(*) FROM report_targets WHERE target = 'first_response' GROUP BY agent").fetchall()))
+    assert {k: v for k, v in daily.items() if v} == recount  # the daily totals follow
+
+    from careline.store.migrations import m140_first_response_counts_for_its_author
+
+    def old_credit_then_migrate(db: Database) -> str:  # a row an older version wrote, for the holder
+        db.conn.execute("DROP TRIGGER report_first_update")
+        db.conn.execute("DELETE FROM report_targets WHERE conversation_id = ? AND target = 'first_response'", (conv,))
+        db.conn.execute("UPDATE conversations SET first_response_clock_s = 43.0 WHERE id = ?", (conv,))
+        db.conn.execute("INSERT INTO report_targets (conversation_id, target, decided_at, hit, done_at, wall_s, "
+                        "clock_s, brand, platform, agent, intent) SELECT id, 'first_response', first_responded_at, "
+                        "1, first_responded_at, 1.0, 43.0, brand, platform, 'lead', '' FROM conversations "
+                        "WHERE id = ?", (conv,))
+        m140_first_response_counts_for_its_author(db)
+        return str(db.conn.execute("SELECT agent FROM report_targets WHERE conversation_id = ? AND target = "
+                                   "'first_response'", (conv,)).fetchone()[0])
+
+    assert await web_store.write(old_credit_then_migrate) == "agent"
+
+
 async def test_survey_answers_and_comments_reach_the_report(client: TestClient, web_store: Store) -> None:
     now = datetime.now(UTC)
 

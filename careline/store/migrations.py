@@ -777,3 +777,21 @@ def m139_topic_posts_newest_first(db: Database) -> None:
     each placed complaint writes one index less."""
     db.conn.execute("CREATE INDEX IF NOT EXISTS mention_topics_latest ON mention_topics(topic_id, assigned_at)")
     db.conn.execute("DROP INDEX IF EXISTS mention_topics_topic")
+
+
+@CORE()
+def m140_first_response_counts_for_its_author(db: Database) -> None:
+    """A met first response counted for whoever held the conversation when its row was last written (a lead's
+    reassignment after the reply, or the SLA job filling in the clock): it now counts for the author of the
+    first reply sent (``reporting.FIRST_AGENT``). The rows written for someone else are written again, so the
+    daily totals follow."""
+    from careline.store.reporting import FIRST_AGENT, TARGET_TRIGGERS, target_triggers
+
+    for name in TARGET_TRIGGERS:
+        db.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in target_triggers():
+        db.conn.execute(statement)
+    author = FIRST_AGENT.replace("NEW.id", "t.conversation_id").replace("NEW.assignee", "t.agent")
+    db.conn.execute(f"""UPDATE conversations SET first_response_due = first_response_due WHERE id IN (
+        SELECT t.conversation_id FROM report_targets t WHERE t.target = 'first_response' AND t.done_at IS NOT NULL
+          AND t.agent <> {author})""")

@@ -77,8 +77,15 @@ def _intent(thread: str) -> str:
             f"WHERE m.thread_key = {thread} ORDER BY m.created_at LIMIT 1)")
 
 
+#: Who a first response counts for: the author of the first reply Careline sent (a lead's reassignment after it, or
+#: the SLA job filling in its clock later, moved the met target to whoever held the conversation then); for an
+#: answer made outside Careline, whoever holds it.
+FIRST_AGENT = ("coalesce((SELECT r.created_by FROM replies r WHERE r.conversation_id = NEW.id AND r.sent_at IS NOT NULL"
+               " ORDER BY r.sent_at, r.id LIMIT 1), NEW.assignee, '')")
+
+
 def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_when: str, *, kept: str = "0",
-                cancelled: str = "0") -> str:
+                cancelled: str = "0", agent: str = "coalesce(NEW.assignee, '')") -> str:
     """Delete then re-insert one conversation's ``kind`` row from its NEW values; a dismissed conversation
     (spam, not ours to answer) decides no target that was not done yet, and reopening it brings its targets
     back. A target done before the dismissal (answered, resolved) stays as it was decided: dismissing the
@@ -97,7 +104,7 @@ def _target_sql(kind: str, due: str, done: str, clock: str, handle: str, done_wh
             CASE WHEN {is_done} THEN round((julianday(NEW.{done}) - julianday(NEW.created_at)) * 86400.0, 3) END,
             CASE WHEN {is_done} THEN NEW.{clock} END,
             CASE WHEN {is_done} THEN {handle} END,
-            NEW.brand, NEW.platform, coalesce(NEW.assignee, ''), coalesce({_intent('NEW.thread_key')}, '')
+            NEW.brand, NEW.platform, {agent}, coalesce({_intent('NEW.thread_key')}, '')
         WHERE (NEW.{due} IS NOT NULL OR {is_done}) AND (NEW.status <> 'dismissed' OR {is_done})
           AND NOT coalesce({cancelled}, 0)
           AND NOT EXISTS (SELECT 1 FROM report_targets WHERE conversation_id = NEW.id AND target = '{kind}');"""
@@ -117,7 +124,7 @@ FIRST_CANCELLED = (f"{FIRST_RESOLVED} <= NEW.first_response_due AND "
 RESOLUTION_KEPT = "done_at IS NOT NULL AND NOT (NEW.status = 'resolved' AND NEW.resolved_at = done_at)"
 
 FIRST = _target_sql("first_response", "first_response_due", "first_responded_at", "first_response_clock_s",
-                    "NULL", "NEW.first_responded_at IS NOT NULL", cancelled=FIRST_CANCELLED)
+                    "NULL", "NEW.first_responded_at IS NOT NULL", cancelled=FIRST_CANCELLED, agent=FIRST_AGENT)
 RESOLUTION = _target_sql(
     "resolution", "resolution_due", "resolved_at", "resolution_clock_s",
     "CASE WHEN NEW.assigned_at IS NOT NULL AND NEW.assigned_at <= NEW.resolved_at "
