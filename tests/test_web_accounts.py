@@ -153,13 +153,19 @@ async def test_success_is_audited_and_clears_the_account_count(make_client, acc_
     assert ok == [{"actor": "agent", "subject": "user:agent", "address": "127.0.0.1", "method": "password"}]
 
 
-async def test_unknown_and_disabled_users_fail_alike(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_and_disabled_users_fail_alike_unless_the_password_is_right(  # type: ignore[no-untyped-def]
+        make_client, acc_store) -> None:
+    """A stranger learns nothing of which accounts exist or are disabled; the person who gives a disabled
+    account's right password is told it is disabled (they read "wrong password" and tried again and again)."""
     client = await make_client()
     acc_store.write_sync(lambda db: update_account(db, "admin", "agent", {"disabled": True}))
-    a = await post_login(client, "agent", PASSWORDS["agent"])
+    a = await post_login(client, "agent", "not the password at all")
     b = await post_login(client, "nobody", "whatever it is here")
     assert a.status == b.status == 401 and "Wrong username or password." in await a.text()
-    assert [e["reason"] for e in events(acc_store, "login.failed")] == ["disabled", "unknown user"]
+    c = await post_login(client, "agent", PASSWORDS["agent"])
+    said = await c.text()
+    assert c.status == 401 and "This account is disabled. Ask an admin" in said and "Wrong username" not in said
+    assert [e["reason"] for e in events(acc_store, "login.failed")] == ["wrong password", "unknown user", "disabled"]
 
 
 async def test_hostile_username_is_stored_as_text_and_shown_escaped(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]

@@ -246,6 +246,43 @@ async def test_a_first_response_counts_for_who_sent_it_whoever_holds_the_convers
     assert await web_store.write(old_credit_then_migrate) == "agent"
 
 
+async def test_an_approval_shows_the_customers_earlier_messages_and_the_escalation_note(
+        client: TestClient, web_store: Store) -> None:
+    """The audit: an escalated €400 claim sat two messages up, and the lead's card showed only the customer's latest
+    message, about something else; the lead approved the reply without the context."""
+    from careline.app.web.reports import approvals_waiting
+
+    tokens = await web_store.write(lambda db: {n: create_token(db, n, "tests") for n in ("agent",)})
+    queue = await client.get("/api/queue?limit=40&status=new&platform=x", headers=_auth(tokens["agent"]))
+    conv = (await queue.json())["items"][0]["id"]
+
+    def earlier_posts(db: Database) -> None:  # two earlier posts of the same customer in the thread
+        m = db.conn.execute("SELECT m.* FROM mentions m JOIN conversations c ON c.thread_key = m.thread_key "
+                            "WHERE c.id = ? ORDER BY m.created_at LIMIT 1", (conv,)).fetchone()
+        cols = [d[0] for d in db.conn.execute("SELECT * FROM mentions LIMIT 0").description]
+        row = dict(zip(cols, m, strict=True))
+        for n, text in enumerate(("They owe me €400 for the cancelled flight", "Still no refund of the €400")):
+            when = to_iso(from_iso(row["created_at"]) - timedelta(hours=2 - n))
+            db.conn.execute(f"INSERT INTO mentions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                            [{"key": f"{row['key']}-e{n}", "platform_id": f"{row['platform_id']}{n}e", "text": text,
+                              "created_at": when}.get(c, row[c]) for c in cols])
+
+    await web_store.write(earlier_posts)
+    for path, body in ((f"/api/conversations/{conv}/claim", {}),
+                       (f"/api/conversations/{conv}/escalate", {"note": "refund claim of €400, needs a lead"})):
+        r = await client.post(path, json=body, headers=_auth(tokens["agent"]))
+        assert r.status == 200, await r.text()
+    await web_store.write(lambda db: db.conn.execute(  # held by the approval rules (the test settings hold none)
+        "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key, "
+        "in_reply_to) SELECT ?, 'We will refund the €400 within 5 days.', 'awaiting_approval', 'agent', ?, ?, "
+        "'held-400-1', (SELECT m.key FROM mentions m JOIN conversations c ON c.thread_key = m.thread_key WHERE "
+        "c.id = ? ORDER BY m.created_at DESC LIMIT 1)", (conv, to_iso(utcnow()), to_iso(utcnow()), conv)))
+    card = next(a for a in await web_store.read(approvals_waiting) if a["conversation_id"] == conv)
+    assert card["escalation"] == {"by": "agent", "note": "refund claim of €400, needs a lead"}
+    assert card["earlier"][-2:] == ["They owe me €400 for the cancelled flight", "Still no refund of the €400"]
+    assert card["customer_text"] not in card["earlier"]
+
+
 async def test_survey_answers_and_comments_reach_the_report(client: TestClient, web_store: Store) -> None:
     now = datetime.now(UTC)
 

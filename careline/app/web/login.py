@@ -59,6 +59,10 @@ PENDING_SECONDS = 300
 TARPIT_SECONDS = 1.0
 LINK_COOKIE = "careline_link"
 WRONG = "Wrong username or password."
+#: Said only to someone who gave the account's right password: a disabled person read "wrong password" and tried
+#: again, with no idea that an admin could help. Anyone else still reads :data:`WRONG`, so it tells no stranger
+#: which accounts exist or are disabled.
+DISABLED = "This account is disabled. Ask an admin to enable it again."
 
 
 def _safe_next(target: str | None) -> str:
@@ -143,7 +147,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         reason = "unknown user" if record is None else ("wrong password" if not ok else "disabled")
         await request.app[STORE].write(
             lambda db: audit(db, username, "login.failed", username, address=address, reason=reason))
-        return _again(request, cookie, nxt, 401, WRONG, username=username)
+        return _again(request, cookie, nxt, 401, DISABLED if record is not None and ok else WRONG,
+                      username=username)
     if record.two_factor:
         return _ask_code(request, record, cookie, nxt)
     await _finish(request, record, nxt, address, "password")  # raises its redirect: no second step to fail

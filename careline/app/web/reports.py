@@ -149,7 +149,26 @@ def approvals_waiting(db: Database) -> list[dict[str, Any]]:
     for h in held:
         h["tone"] = check_tone(h["text"], every_language=True).as_dict()["findings"]
         h["diff"] = json.loads(h.pop("revision"))["diff"] if h.get("revision") else None
+        h.update(_context(db, h["conversation_id"], h.get("customer_text")))
     return held
+
+
+#: Earlier customer messages an approval shows under the one the reply answers.
+EARLIER_SHOWN = 3
+
+
+def _context(db: Database, conv_id: int, answered: str | None) -> dict[str, Any]:
+    """What a lead needs besides the message answered: the customer's earlier messages (an escalated €400 claim sat
+    two messages up, and the card showed only the latest, about something else) and the last escalation's note."""
+    said = [str(r[0]) for r in db.conn.execute(
+        "SELECT m.text FROM mentions m JOIN conversations c ON c.thread_key = m.thread_key AND c.author_key = "
+        "m.author_key WHERE c.id = ? ORDER BY m.created_at DESC LIMIT ?", (conv_id, EARLIER_SHOWN + 1))]
+    earlier = [t for t in said if t != answered][:EARLIER_SHOWN]
+    note = db.conn.execute("SELECT actor, CASE WHEN json_valid(data) THEN json_extract(data, '$.note') END FROM events "
+                           "WHERE subject = ? AND kind = 'conversation.escalated' ORDER BY id DESC LIMIT 1",
+                           (f"conversation:{conv_id}",)).fetchone()
+    return {"earlier": list(reversed(earlier)),
+            "escalation": {"by": note[0], "note": note[1]} if note and note[1] else None}
 
 
 def frt_summary(values: Iterable[float]) -> dict[str, float | None]:
