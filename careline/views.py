@@ -20,7 +20,7 @@ OPEN_STATUSES = ACTIVE_STATUSES
 QUEUE_COLUMNS = """
        c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
        c.created_at, c.updated_at, c.last_customer_at, c.first_response_due, c.first_responded_at,
-       c.next_response_due, c.resolution_due, c.sla_policy, c.team,
+       c.next_response_due, c.resolution_due, c.sla_policy, c.team, c.snoozed_until,
        (SELECT group_concat(t.tag, ',') FROM conversation_tags t WHERE t.conversation_id = c.id) AS tags,
        json_extract(c.sla_snapshot, '$.warn_before_minutes') AS warn_before_minutes,
        a.handle, a.name AS author_name, a.followers,

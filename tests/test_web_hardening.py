@@ -186,6 +186,13 @@ async def test_good_snooze_still_works(client: TestClient, web_store: Store) -> 
     until = (datetime.now(UTC) + timedelta(days=1)).astimezone(timezone(timedelta(hours=1))).isoformat()
     r = await client.post(f"/api/conversations/{conv}/snooze", json={"until": until}, headers=bearer(web_store))
     assert r.status == 200 and (await r.json())["status"] == "snoozed"
+    # the page said "Snoozed." and nowhere until when: the flash, the status and the queue row say it now
+    await login(client, "agent")
+    shown = datetime.fromisoformat(until).astimezone(UTC).strftime("%Y-%m-%d %H:%M")  # the test zone is UTC
+    page = await (await client.get(f"/conversations/{conv}?done=snooze")).text()
+    assert f"Snoozed until {shown} (UTC)" in page and f'<small id="snoozed-until">until {shown}</small>' in page
+    queue = await (await client.get("/?status=snoozed")).text()
+    assert f"until {shown}" in queue
 
 
 def test_draft_platforms_are_the_length_limits() -> None:

@@ -400,7 +400,12 @@ async def conversation_page(request: web.Request) -> web.Response:
                           limits=request.app[DESK].length_limits)
     done = request.query.get("done", "")
     held = request.query.get("held", "")  # set after a send that a lead must approve first
-    return _page(request, d, flash=" ".join(filter(None, [DONE.get(done, ""), _moved(request)])),
+    said = DONE.get(done, "")
+    if done == "snooze" and d["conversation"].get("status") == "snoozed" and d["conversation"].get("snoozed_until"):
+        # it said "Snoozed." and nowhere until when
+        until = request.app[TEMPLATES].filters["team_time"](d["conversation"]["snoozed_until"])
+        said = f"Snoozed until {until} ({settings_now(request.app).service.timezone}): it comes back to the queue then."
+    return _page(request, d, flash=" ".join(filter(None, [said, _moved(request)])),
                  done=done if done in DONE else "", held=held[:500],
                  not_done=done in NOT_DONE,
                  undoable=done in ("resolve", "dismiss", "snooze", "send_resolve"))

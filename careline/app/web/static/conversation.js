@@ -260,6 +260,8 @@
     var said = [];
     showPresence(s.presence);
     document.getElementById("conv-status").textContent = s.status;
+    var until = document.getElementById("snoozed-until");
+    if (until && s.status !== "snoozed") { until.hidden = true; }  /* woken, or moved on by a colleague */
     showSla(s.sla);
     document.getElementById("conv-assignee").textContent = s.assignee || "\u2014";
     /* The line under the title too: it said "You are working on this." after a colleague took it over. */
