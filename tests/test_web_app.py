@@ -590,6 +590,10 @@ async def test_lead_assigns_and_agent_escalates(client: TestClient) -> None:
     assert "level 1 of 3" in page and "escalated by agent: VIP" in page
     # urgent for approval now, but its due times are the policy's it came in with: the page says so
     assert 'id="policy-kept">(given when it came in: an escalation does not change its due times)' in page
+    # the audit log in words: an assignment read "conversation.status → open", as a claim did
+    log = page[page.index('id="ev-h"'):]
+    assert "lead assigned it to agent" in log and "agent escalated it (level 1): VIP" in log
+    assert "conversation.status" not in log
 
 
 async def test_lead_sends_a_held_reply_back_with_a_note(client: TestClient) -> None:
@@ -726,3 +730,22 @@ async def test_the_approvals_count_is_a_leads(client: TestClient, web_store: Sto
     assert body == {"waiting": 0}
     agent = await client.get("/api/approvals/count", headers={"Authorization": f"Bearer {web_store.token}"})  # type: ignore[attr-defined]
     assert agent.status == 403
+
+
+@pytest.mark.parametrize("event,said", [
+    ({"kind": "conversation.status", "actor": "ann", "data": {"action": "claim", "agent": "ann", "from": "new",
+                                                               "to": "open"}}, "claimed it"),
+    ({"kind": "conversation.status", "actor": "system",
+      "data": {"action": "customer_message", "from": "pending", "to": "open"}}, "the customer wrote (pending → open)"),
+    ({"kind": "conversation.tagged", "actor": "ann", "data": {"tag": "refund"}}, "tagged it #refund"),
+    ({"kind": "conversation.reassigned", "actor": "system", "data": {"from": "bo", "role": "marketing"}},
+     "handed it back to the queue from bo (now marketing)"),
+    ({"kind": "reply.created", "actor": "ann", "data": {"state": "awaiting_approval"}},
+     "wrote a reply (held for approval)"),
+    ({"kind": "conversation.team", "actor": "ann", "data": "not json"}, "took it off its team"),
+    ({"kind": "something.new", "actor": "ann", "data": {}}, "something.new"),
+])
+def test_the_audit_log_says_events_in_words(event: dict[str, object], said: str) -> None:
+    from careline.app.web.agent import event_words
+
+    assert event_words(event) == said

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -269,6 +269,58 @@ def answered_by(d: dict[str, Any]) -> str | None:
         if o["created_at"] >= latest["created_at"]:
             return f"@{o['handle']} already replied on {d['conversation']['platform']} outside Careline"
     return None
+
+
+#: A status change's action in the audit log's words ("conversation.status → open" said nothing of a claim).
+_ACTED = {"claim": "claimed it", "release": "released it to the queue", "resolve": "resolved it",
+          "snooze": "snoozed it", "wait": "marked it waiting on the customer", "dismiss": "dismissed it",
+          "reopen": "reopened it", "customer_message": "the customer wrote"}
+#: Other events, by kind, with the data they name.
+_EVENT_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "conversation.created": lambda d: "opened the conversation",
+    "conversation.taken_over": lambda d: f"took it over from {d.get('from')}",
+    "conversation.reassigned": lambda d: f"handed it back to the queue from {d.get('from')}"
+                                         + (" (disabled)" if d.get("disabled") else
+                                            f" (now {d['role']})" if d.get("role") else ""),
+    "conversation.escalated": lambda d: f"escalated it (level {d.get('level')})"
+                                        + (f": {d['note']}" if d.get("note") else ""),
+    "conversation.tagged": lambda d: f"tagged it #{d.get('tag')}",
+    "conversation.untagged": lambda d: f"took #{d.get('tag')} off",
+    "conversation.team": lambda d: f"gave it to team {d['to']}" if d.get("to") else "took it off its team",
+    "conversation.undone": lambda d: f"undid the {d.get('action') or 'last action'}",
+    "conversation.dismissed": lambda d: "dismissed it",
+    "conversation.reopened": lambda d: "reopened it",
+    "note.added": lambda d: "added a note",
+    "reply.created": lambda d: "wrote a reply" + (" (held for approval)" if d.get("state") == "awaiting_approval"
+                                                  else ""),
+    "reply.sending": lambda d: "posting a reply",
+    "reply.sent": lambda d: "reply posted",
+    "reply.failed": lambda d: "reply not posted: " + str(d.get("error") or "")[:80],
+    "reply.outside": lambda d: f"@{d.get('handle')} replied on the platform, outside Careline",
+    "survey.offered": lambda d: "survey offered", "survey.created": lambda d: "survey made",
+    "survey.answered": lambda d: f"survey answered ({d.get('kind', '').upper()} {d.get('score')})",
+}
+
+
+def event_words(e: Mapping[str, Any]) -> str:
+    """One audit event as the conversation page's log says it: who did what, in words (assigning and claiming both
+    read "conversation.status → open", and a tag did not say which)."""
+    raw = e.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    kind = str(e.get("kind", ""))
+    if kind == "conversation.status":
+        action, agent = str(data.get("action") or ""), data.get("agent")
+        if action == "claim" and agent and agent != e.get("actor"):
+            return f"assigned it to {agent}"
+        moved = f"{data.get('from')} → {data.get('to')}"
+        if action == "customer_message":
+            return "the customer wrote" + (f" ({moved})" if data.get("from") != data.get("to") else "")
+        return _ACTED.get(action, f"status {moved}")
+    words = _EVENT_WORDS.get(kind)
+    try:
+        return words(data) if words else kind
+    except (KeyError, TypeError):
+        return kind
 
 
 def send_backs(d: dict[str, Any]) -> dict[int, dict[str, Any]]:

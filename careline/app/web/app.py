@@ -328,6 +328,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     app[TEMPLATES].filters["browser_of"] = browser_of
     app[TEMPLATES].filters["readable_data"] = readable_data
     app[TEMPLATES].filters["preview"] = preview
+    app[TEMPLATES].filters["event_words"] = agent.event_words  # the audit log in words, not event kinds
     app[TEMPLATES].globals["outcome_keys"] = " ".join(sorted(OUTCOME_KEYS))  # outcome.js takes them off the address
     app[TEMPLATES].globals["language_choices"] = LANGUAGE_CHOICES  # the language inputs' suggestions, by name
     app.on_startup.append(apply_web_migrations)
