@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -381,6 +382,8 @@ async def test_reports_page_and_the_approvals_badge(client: TestClient, web_stor
     assert '<th scope="row">x</th>' in page and '<th scope="row">reddit</th>' in page
     bad = await client.get("/reports?from=nope")
     assert bad.status == 400 and "From must be a date" in await bad.text()
+    sla = await (await client.get("/sla")).text()  # its "updated" time said UTC where every other page the team's
+    assert re.search(r'id="sla-now" datetime="[^"]+" data-zone="UTC">\d\d:\d\d:\d\d \(UTC\)</time>', sla)
     client.session.cookie_jar.clear()
     await login(client, "agent")
     queue = await (await client.get("/")).text()

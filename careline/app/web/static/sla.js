@@ -15,8 +15,11 @@
         el.textContent = pct(s.periods[el.getAttribute("data-period")].attainment_pct);
       });
       document.getElementById("breach-count").textContent = s.breach_count;
-      var t = document.getElementById("sla-now");
-      t.textContent = s.now.slice(11, 19) + " UTC";
+      var t = document.getElementById("sla-now"), zone = t.getAttribute("data-zone") || "UTC";
+      t.setAttribute("datetime", s.now);  /* the team's zone, as every other time on the pages (it said UTC here) */
+      t.textContent = new Intl.DateTimeFormat("en-GB", {timeZone: zone, hour: "2-digit", minute: "2-digit",
+                                                        second: "2-digit", hourCycle: "h23"}).format(new Date(s.now))
+        + " (" + zone + ")";
     });
   }
   setInterval(refresh, 15000);
