@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from careline.domain import Event, from_iso, to_iso
-from careline.store.records import append_event, rows
+from careline.store.records import append_event, next_id_sql, rows
 from responder.queue import ESCALATED_PRIORITY, implied, manual_escalation
 from responder.sla import due_times, policy_from_dict
 from responder.transitions import Action, transition_event
@@ -82,10 +82,10 @@ def _create(db: Database, m: dict[str, Any], created: datetime, now: datetime, s
             reasons: list[str], due: DueFn) -> None:
     d = due({**m, "priority": score}, created)
     cur = db.conn.execute(
-        """INSERT INTO conversations (thread_key, platform, brand, author_key, status, priority,
+        f"""INSERT INTO conversations (id, thread_key, platform, brand, author_key, status, priority,
                priority_reasons, created_at, updated_at, last_customer_at, first_response_due,
                resolution_due, sla_policy, sla_snapshot)
-           VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES ({next_id_sql("conversations")}, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (m["thread_key"], m["platform"], m["brand"], m["author_key"], score, json.dumps(reasons),
          to_iso(created), to_iso(now), to_iso(created), to_iso(d.first_response), to_iso(d.resolution),
          d.policy, d.snapshot),

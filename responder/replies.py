@@ -25,7 +25,7 @@ from careline.domain import CONTROL, Event, ReplyState, to_iso
 from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.settings import Settings
 from careline.store.conversations import latest_send_back
-from careline.store.records import append_event, rows
+from careline.store.records import append_event, next_id_sql, rows
 from responder.drafts import (
     COMPLAINT_ON,
     BrandVoice,
@@ -245,8 +245,8 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)
     cur = db.conn.execute(
-        """INSERT INTO replies (conversation_id, in_reply_to, text, state, created_by, created_at, updated_at,
-               idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        f"""INSERT INTO replies (id, conversation_id, in_reply_to, text, state, created_by, created_at, updated_at,
+               idempotency_key) VALUES ({next_id_sql("replies")}, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (conv_id, last["key"], text, state.value, actor, to_iso(now), to_iso(now), key))
     append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
                            {"reply": cur.lastrowid, "state": state.value, "tone": [f.category for f in tone.findings]}))

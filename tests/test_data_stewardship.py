@@ -723,7 +723,7 @@ def test_nothing_points_at_an_erased_conversations_id(tmp_path: Path) -> None:
     """SQLite gives the highest ids out again: a lead's "@lead" note event for an erased conversation pointed at
     the next customer's conversation and note, and showed that private note in the lead's mentions."""
     from careline.domain import Event
-    from careline.store.records import append_event
+    from careline.store.records import append_event, next_id_sql
 
     store = Store(tmp_path / "c.db", extra=[WEB]).open_sync()
     try:
@@ -749,8 +749,9 @@ def test_nothing_points_at_an_erased_conversations_id(tmp_path: Path) -> None:
             "SELECT (SELECT count(*) FROM events WHERE json_valid(data) AND json_extract(data, '$.conversation') = ?),"
             " (SELECT count(*) FROM survey_answers WHERE conversation_id = ?),"
             " (SELECT count(*) FROM report_targets WHERE conversation_id = ?),"
-            " (SELECT coalesce(max(id), 0) + 1 FROM conversations)", (conv, conv, conv)).fetchone())
-        assert left[:3] == (0, 0, 0) and left[3] == conv  # the next conversation gets the id, and nothing with it
+            f" {next_id_sql('conversations')}", (conv, conv, conv)).fetchone())
+        assert left[:3] == (0, 0, 0)
+        assert left[3] == conv + 1  # SQLite alone would give the erased id out again
         assert store.read_sync(lambda db: db.conn.execute(counted).fetchone()) == before  # the figures stand
     finally:
         store.close_sync()
@@ -914,3 +915,31 @@ def test_an_erased_customer_writing_afterwards_is_stored_and_a_page_in_flight_is
     assert store.read_sync(lambda db: db.conn.execute("SELECT key FROM mentions").fetchall()) == [("x:1009",)]
     other.close_sync()
     store.close_sync()
+
+
+def test_the_brands_own_replies_in_an_erased_thread_are_not_stored_again(tmp_path: Path) -> None:
+    """The concurrency audit: a reply posted to a customer just before their erasure was read back by the pollers
+    seconds later and stored again, "Hello @maria_travels, ..." with their platform id in its payload."""
+    from careline.domain import Author, Mention
+    from careline.store.records import store_mentions
+
+    store = Store(tmp_path / "c.db", extra=[WEB]).open_sync()
+    try:
+        now = datetime.now(UTC)
+        store.write_sync(lambda db: seed(db, 12, now))
+        handle, thread, brand = store.read_sync(lambda db: db.conn.execute(
+            "SELECT a.handle, m.conversation_id, m.brand FROM conversations c JOIN authors a ON a.key = c.author_key "
+            "JOIN mentions m ON m.thread_key = c.thread_key WHERE c.platform = 'x' LIMIT 1").fetchone())
+        store.write_sync(lambda db: erase_customer(db, "x", handle, actor="admin", now=now))
+
+        def brand_reply(n: int, at: datetime) -> Mention:
+            return Mention("x", f"77{n}", brand, Author("x", "1", "SkylarkAir", "Skylark"), f"Hello @{handle}, on it",
+                           "https://x.example/b", at, at, thread, raw={"in_reply_to_user_id": "42"}, from_brand=True)
+
+        store.write_sync(lambda db: store_mentions(db, [brand_reply(1, now - timedelta(seconds=5)),
+                                                        brand_reply(2, now + timedelta(minutes=5))], None, now))
+        kept = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT platform_id FROM brand_posts "
+                                                                         "WHERE platform_id LIKE '77%'")])
+        assert kept == ["772"]  # the one written after the erasure is new contact, as a customer's would be
+    finally:
+        store.close_sync()

@@ -231,3 +231,44 @@ def test_the_suggestion_answers_the_latest_message_that_asks_something(
     message, said = replies.answered_message([*messages, {"key": "unread", "intent": None}])
     assert (message["key"] if message else None) == (f"m{answered}" if answered is not None else None)
     assert said == (replies.EARLIER_NOTE if note else None)
+
+
+def test_an_erased_conversations_id_is_never_given_again(seeded: Store, settings: Settings) -> None:
+    """The concurrency audit: SQLite gave the erased newest conversation's id to the next one the pollers opened,
+    and an agent's page still open on the erased one posted its reply there, to another customer. Replies and
+    notes took erased ids again too."""
+    from careline.store.conversations import add_note
+    from careline.store.customers import erase_customer
+
+    newest = seeded.read_sync(lambda db: db.conn.execute(
+        "SELECT c.id, a.handle FROM conversations c JOIN authors a ON a.key = c.author_key ORDER BY c.id DESC "
+        "LIMIT 1").fetchone())
+    conv_id, handle = newest
+    seeded.write_sync(lambda db: queue.act(db, conv_id, queue.Action.CLAIM, actor="ann", now=NOW))
+    reply = seeded.write_sync(lambda db: replies.save_reply(db, conv_id, "We are on it.", actor="ann", now=NOW,
+                                                            settings=settings))
+    note = seeded.write_sync(lambda db: add_note(db, conv_id, "ann", "VIP customer", NOW))
+    seeded.write_sync(lambda db: erase_customer(db, "x", handle, actor="admin", now=NOW))
+
+    later = make_mention(99, text="my card was charged twice")
+    policies = configured_policies(settings)
+
+    def arrive(db):
+        store_mentions(db, [later], None, NOW)
+        c = Classification(later.key, "test", "negative", {"negative": 1.0}, complaint=0.9, detractor=0.5,
+                           intent="billing", intent_scores={"billing": 1.0})
+        db["classifications"].insert({**c.as_row(), "classified_at": "2026-11-25T12:00:00+00:00"})
+        db.conn.execute("UPDATE mentions SET stage = 'classified' WHERE key = ?", (later.key,))
+        route_classified(db, now=NOW, due=lambda mm, at: deadlines_for(policies, mm, at), priority=priority_for)
+        return db.conn.execute("SELECT id FROM conversations WHERE thread_key = ?", (later.thread_key,)).fetchone()[0]
+
+    new_id = seeded.write_sync(arrive)
+    assert new_id > conv_id
+    with pytest.raises(NotFound):  # the page still open on the erased conversation reaches nobody
+        seeded.write_sync(lambda db: replies.save_reply(db, conv_id, "Your refund is on its way", actor="ann",
+                                                        now=NOW, settings=settings))
+    seeded.write_sync(lambda db: queue.act(db, new_id, queue.Action.CLAIM, actor="bob", now=NOW))
+    again = seeded.write_sync(lambda db: replies.save_reply(db, new_id, "Looking into it.", actor="bob", now=NOW,
+                                                            settings=settings))
+    assert again["id"] > reply["id"]
+    assert seeded.write_sync(lambda db: add_note(db, new_id, "bob", "new", NOW)).id > note.id

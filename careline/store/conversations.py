@@ -26,7 +26,7 @@ from careline.domain import (
     to_iso,
 )
 from careline.errors import NotFound
-from careline.store.records import append_event, rows
+from careline.store.records import append_event, next_id_sql, rows
 
 
 def _time(value: Any) -> datetime | None:
@@ -139,8 +139,9 @@ def note_from_row(row: Mapping[str, Any]) -> Note:
 
 def add_note(db: Database, conv_id: int, author: str, text: str, now: datetime, *, kind: str = "note",
              reply_id: int | None = None) -> Note:
-    cur = db.conn.execute("INSERT INTO notes (conversation_id, author, kind, text, reply_id, created_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?)", (conv_id, author, kind, text, reply_id, to_iso(now)))
+    cur = db.conn.execute(f"INSERT INTO notes (id, conversation_id, author, kind, text, reply_id, created_at) "
+                          f"VALUES ({next_id_sql('notes')}, ?, ?, ?, ?, ?, ?)",
+                          (conv_id, author, kind, text, reply_id, to_iso(now)))
     return Note(int(cur.lastrowid or 0), conv_id, author, text, now, kind, reply_id)
 
 

@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from careline.domain import Event, to_iso
 from careline.errors import Conflict, NotFound
-from careline.store.records import append_event, author_hash, like_anywhere, rows
+from careline.store.records import append_event, author_hash, keep_ids_unused, like_anywhere, rows
 from careline.store.trending import ask_topic_rename
 
 ERASED = "[erased]"
@@ -409,6 +409,11 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     db.execute("PRAGMA secure_delete = ON")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_update")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
+    keep_ids_unused(db)  # a page still open on their conversation must not reach the next customer's
+    db.conn.executemany("""INSERT INTO erased_threads (thread_hash, erased_at) VALUES (?, ?)
+        ON CONFLICT (thread_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
+                        [(author_hash(str(t)), to_iso(now)) for (t,) in db.conn.execute(
+                            f"SELECT thread_key FROM conversations WHERE id IN ({_marks(ids)})", ids)])
     deleted = _delete_own_search_rows(db, own)
     if ids:
         for table, where in CONVERSATION_TABLES:

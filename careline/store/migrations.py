@@ -795,3 +795,14 @@ def m140_first_response_counts_for_its_author(db: Database) -> None:
     db.conn.execute(f"""UPDATE conversations SET first_response_due = first_response_due WHERE id IN (
         SELECT t.conversation_id FROM report_targets t WHERE t.target = 'first_response' AND t.done_at IS NOT NULL
           AND t.agent <> {author})""")
+
+
+@CORE()
+def m141_ids_never_given_twice_and_erased_threads(db: Database) -> None:
+    """``id_floors``: the highest conversation, reply and note id given before rows were deleted
+    (``records.keep_ids_unused``), so none is given again: SQLite reused an erased conversation's id, and an agent's
+    page still open on it posted its reply to the next customer. ``erased_threads``: a digest of each erased
+    customer's threads and when (``records.author_hash`` of the thread key), so the brand's own replies in them,
+    read again by the pollers, are not stored again either."""
+    db.conn.execute("CREATE TABLE IF NOT EXISTS id_floors (name TEXT PRIMARY KEY, last INTEGER NOT NULL)")
+    db.conn.execute("CREATE TABLE IF NOT EXISTS erased_threads (thread_hash TEXT PRIMARY KEY, erased_at TEXT NOT NULL)")

@@ -101,10 +101,23 @@ def store_mentions(
     return IngestResult(len(inserted), len(mentions) - len(inserted), tuple(inserted), len(customers) - len(mentions))
 
 
+def _not_in_erased_threads(db: Database, posts: Sequence[Mention]) -> list[Mention]:
+    """``posts`` without the brand's own posts, from before the erasure, in an erased customer's threads: read
+    again by the pollers, the brand's replies to them ("Hello @maria_travels, ...") were stored again."""
+    hashes = {m.thread_key: author_hash(m.thread_key) for m in posts}
+    if not hashes:
+        return list(posts)
+    marks = ", ".join("?" * len(hashes))
+    erased = dict(db.conn.execute(f"SELECT thread_hash, erased_at FROM erased_threads WHERE thread_hash IN "
+                                  f"({marks})", list(hashes.values())).fetchall())
+    return [m for m in posts if (at := erased.get(hashes[m.thread_key])) is None or (to_iso(m.created_at) or "") > at]
+
+
 def store_brand_posts(db: Database, posts: Sequence[Mention], now: datetime) -> int:
-    """Insert brand-account posts found in threads as ``waiting``; a post stored before is left alone."""
+    """Insert brand-account posts found in threads as ``waiting``; a post stored before is left alone, and so is
+    one in an erased customer's thread (:func:`_not_in_erased_threads`)."""
     inserted = 0
-    for m in posts:
+    for m in _not_in_erased_threads(db, posts):
         cur = db.conn.execute(
             """INSERT INTO brand_posts (key, platform, platform_id, brand, thread_key, handle, text, url,
                    created_at, fetched_at, in_reply_to_id, raw)
@@ -185,3 +198,24 @@ def like_anywhere(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, its ``%``, ``_`` and ``\\`` literal: use with ``ESCAPE '\\'``.
     SQLite's LIKE folds ASCII case only."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+#: The tables whose ids a page or a link holds on to: a conversation, a reply, a note. SQLite gives a plain
+#: ``INTEGER PRIMARY KEY``'s highest id out again once its row is deleted, and an agent's page still open on an
+#: erased conversation posted its reply to the next customer's conversation, which had that id.
+KEPT_IDS = ("conversations", "replies", "notes")
+
+
+def next_id_sql(table: str) -> str:
+    """SQL for the id a new row of ``table`` takes: past every id it has given, deleted or not
+    (:func:`keep_ids_unused`)."""
+    return (f"(SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "
+            f"coalesce((SELECT last FROM id_floors WHERE name = '{table}'), 0)) + 1)")
+
+
+def keep_ids_unused(db: Database) -> None:
+    """Before rows of :data:`KEPT_IDS` are deleted (an erasure, the retention purge): no later row takes an id
+    they had."""
+    for table in KEPT_IDS:
+        db.conn.execute(f"""INSERT INTO id_floors (name, last) SELECT '{table}', coalesce(max(id), 0) FROM {table}
+            WHERE true ON CONFLICT (name) DO UPDATE SET last = max(last, excluded.last)""")

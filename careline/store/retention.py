@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 from careline.settings import RetentionSettings
 from careline.store.customers import CONVERSATION_TABLES, EVENT_TRIGGERS
+from careline.store.records import keep_ids_unused
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ def _closed_conversations(db: Database, before: str, batch: int) -> int:
         return 0
     marks = ", ".join("?" * len(ids))
     threads = f"SELECT thread_key FROM conversations WHERE id IN ({marks})"
+    keep_ids_unused(db)
     _without_event_guard(db)
     for table, where in CONVERSATION_TABLES:
         db.conn.execute(f"DELETE FROM {table} WHERE {where.format(ids=marks)}", ids * where.count("{ids}"))
