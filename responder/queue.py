@@ -85,11 +85,18 @@ def answered(db: Database, conv_id: int, *, agent: str, actor: str, now: datetim
     ``answering``: the customer message the reply answered; when the customer has written since (while it
     was being posted), the conversation stays open so the newer message is not hidden behind "pending".
     A colleague who took the conversation over while the reply waited for a lead keeps it: a lead's approval
-    handed it back to the author, silently, and left the colleague's snooze time behind.
+    handed it back to the author, silently, and left the colleague's snooze time behind. An author who can no
+    longer work the queue (disabled, or moved to marketing, while their reply waited) does not get it back: the
+    approving lead does, and after the scheduler's send it stays in the queue. The reply is out by then: refusing
+    here told the lead 403 about a reply already posted and left the conversation "new".
     """
     conv = load(db, conv_id)
     if conv["status"] in ("new", "snoozed") or (conv["status"] == "pending" and not conv["assignee"]):
-        act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=conv["assignee"] or agent)
+        held_by = [who for who in (conv["assignee"], agent) if who and _can_hold(db, who)]
+        owner = held_by[0] if held_by else (actor if _can_hold(db, actor, account=True) else None)
+        if owner is None:  # posted, and nobody here can hold it (its author was disabled while a lead approved)
+            return
+        act(db, conv_id, Action.CLAIM, actor=actor, now=now, agent=owner)
         conv["status"] = "open"
     if conv["status"] == "open" and (answering is None or latest_customer_key(db, conv["thread_key"]) == answering):
         act(db, conv_id, Action.WAIT, actor=actor, now=now)
@@ -132,6 +139,15 @@ def why_off_queue(db: Database, username: str) -> str | None:
     if row[1] is not None:
         return "is disabled"
     return None if row[0] in QUEUE_ROLES else f"has the {row[0]} role, without the queue"
+
+
+def _can_hold(db: Database, username: str, *, account: bool = False) -> bool:
+    """Whether ``username`` may hold a conversation (:func:`may_hold` without the refusal): a name with no account
+    may, unless ``account`` asks for one (the scheduler's "system" holds nothing)."""
+    try:
+        return why_off_queue(db, username) is None
+    except NotFound:
+        return not account
 
 
 def may_hold(db: Database, username: str) -> None:

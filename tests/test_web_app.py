@@ -749,3 +749,30 @@ def test_the_audit_log_says_events_in_words(event: dict[str, object], said: str)
     from careline.app.web.agent import event_words
 
     assert event_words(event) == said
+
+
+@pytest.mark.parametrize("change", [{"disabled": True}, {"role": "marketing"}])
+async def test_a_lead_approving_the_reply_of_someone_who_left_the_queue_keeps_the_conversation(
+        client: TestClient, web_store: Store, change: dict[str, object]) -> None:
+    """The concurrency audit: the agent's reply waited for approval; an admin disabled the agent (or made them
+    marketing), which put the conversation back in the queue; the lead approved. The reply was posted, the lead
+    was answered 403 "agent is disabled", and the conversation sat as "new" though answered."""
+    csrf = await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
+    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
+                          json={"text": "As we already explained, that is our policy.", "idempotency_key": "h" * 10})
+    reply = await r.json()
+    assert reply["state"] == "awaiting_approval"
+    client.session.cookie_jar.clear()
+    csrf = await login(client, "admin")
+    r = await client.post("/api/admin/users/agent", json=change, headers={"X-CSRF-Token": csrf})
+    assert r.status == 200 and "back in the queue" in (await r.json())["message"]
+    client.session.cookie_jar.clear()
+    csrf = await login(client, "lead")
+    seen = next(a["updated_at"] for a in (await (await client.get("/api/sla/summary")).json())["approvals"]
+                if a["id"] == reply["id"])
+    r = await client.post(f"/api/replies/{reply['id']}/approve", headers={"X-CSRF-Token": csrf}, json={"seen": seen})
+    approved = await r.json()
+    assert r.status == 200 and approved["state"] == "sent", approved
+    row = (await (await client.get(f"/api/conversations/{conv}")).json())["conversation"]
+    assert (row["assignee"], row["status"]) == ("lead", "pending")  # the approving lead holds it, answered
