@@ -4,6 +4,7 @@ through the real app, the admin API and the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -367,7 +368,17 @@ def test_a_restored_backup_older_than_an_erasure_does_not_bring_the_customer_bac
     db_path = tmp_path / "c.db"
     handle = seeded_with_a_reddit_author(db_path, 30)
     env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    sending = ("INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, "
+               "idempotency_key) SELECT c.id, 'on its way', 'sending', 'ada', '2026-12-06T10:00:00+00:00', "
+               "'2026-12-06T10:00:00+00:00', 'k-sending-9' FROM conversations c JOIN authors a ON a.key = c.author_key "
+               "WHERE a.handle = ? AND a.platform = 'reddit' LIMIT 1")
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:  # the backup catches a reply to them mid-post
+        conn.execute(sending, (handle,))
+        conn.commit()
     assert run("backup", str(tmp_path / "b.db"), env=env)[0] == 0
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("UPDATE replies SET state = 'sent' WHERE idempotency_key = 'k-sending-9'")
+        conn.commit()
     code, out = run("customer", "erase", "--platform", "reddit", "--handle", handle, "--yes", env=env)
     assert code == 0, out
     code, out = run("restore", str(tmp_path / "b.db"), "--yes", env=env)
@@ -941,5 +952,46 @@ def test_the_brands_own_replies_in_an_erased_thread_are_not_stored_again(tmp_pat
         kept = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT platform_id FROM brand_posts "
                                                                          "WHERE platform_id LIKE '77%'")])
         assert kept == ["772"]  # the one written after the erasure is new contact, as a customer's would be
+    finally:
+        store.close_sync()
+
+
+def test_an_export_reads_one_moment_and_a_checkpoint_does_not_wait_on_other_readers(tmp_path: Path) -> None:
+    """The concurrency audit: an export running while an erasure committed came back with the customer's author
+    row and none of their posts (each statement read its own moment); the checkpoint after an erasure waited on
+    another process's reader for the whole busy timeout, 30 s, holding every write of the service."""
+    from careline.store.records import snapshot
+
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    try:
+        store.write_sync(lambda db: seed(db, 12, datetime.now(UTC)))
+        count = "SELECT count(*) FROM events"
+        added = ("INSERT INTO events (at, actor, kind, subject, data) VALUES ('2026-12-07T10:00:00+00:00', 't', "
+                 "'test.event', 'test:1', '{}')")
+
+        def read_while_written(db: Any, whole: bool) -> tuple[int, int]:
+            with snapshot(db) if whole else contextlib.nullcontext(db):
+                before = db.conn.execute(count).fetchone()[0]
+                store.write_sync(lambda w: w.conn.execute(added))
+                return before, db.conn.execute(count).fetchone()[0]
+
+        first, second = store.read_sync(lambda db: read_while_written(db, True))
+        assert first == second  # one moment
+        first, second = store.read_sync(lambda db: read_while_written(db, False))
+        assert second == first + 1  # without it, the second statement saw the write
+
+        reader = sqlite3.connect(db_path)  # another process, in the middle of a long read (a backup, an export)
+        reader.execute("BEGIN")
+        reader.execute(count).fetchone()
+        try:
+            started = datetime.now(UTC)
+            store.write_sync(lambda db: db.conn.execute(added))
+            assert store.checkpoint_sync() is False  # it says it could not finish, and does not wait
+            assert datetime.now(UTC) - started < timedelta(seconds=10)
+        finally:
+            reader.rollback()
+            reader.close()
+        assert store.checkpoint_sync() is True
     finally:
         store.close_sync()

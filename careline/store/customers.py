@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from careline.domain import Event, to_iso
 from careline.errors import Conflict, NotFound
-from careline.store.records import append_event, author_hash, keep_ids_unused, like_anywhere, rows
+from careline.store.records import append_event, author_hash, keep_ids_unused, like_anywhere, rows, snapshot
 from careline.store.trending import ask_topic_rename
 
 ERASED = "[erased]"
@@ -176,7 +176,13 @@ def _parsed(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_customer(db: Database, platform: str, handle: str, *, now: datetime) -> CustomerExport:
-    """Everything held about the customer (their own rows and every row hanging off their conversations)."""
+    """Everything held about the customer (their own rows and every row hanging off their conversations), as one
+    moment of the database (:func:`snapshot`)."""
+    with snapshot(db):
+        return _export(db, platform, handle, now)
+
+
+def _export(db: Database, platform: str, handle: str, now: datetime) -> CustomerExport:
     who = find_customer(db, platform, handle)
     keys, ids = who.author_keys, _conversation_ids(db, who)
     tables: dict[str, list[dict[str, Any]]] = {
@@ -393,7 +399,8 @@ def _forget_conversation_ids(db: Database, ids: tuple[int, ...]) -> int:
     return deleted
 
 
-def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now: datetime) -> Erasure:
+def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now: datetime,
+                   restored: bool = False) -> Erasure:
     """Delete the customer's rows and scrub their name everywhere else; one audit event without their name.
 
     Runs inside the caller's write transaction, so it happens entirely or not at all.
@@ -401,8 +408,10 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     who = find_customer(db, platform, handle)
     keys, ids = who.author_keys, _conversation_ids(db, who)
     mention_keys = f"SELECT key FROM mentions WHERE author_key IN ({_marks(keys)})"
-    if db.conn.execute(f"SELECT 1 FROM replies WHERE state = 'sending' AND (conversation_id IN ({_marks(ids)}) OR "
-                       f"in_reply_to IN ({mention_keys}))", ids + keys).fetchone():
+    # ``restored``: a backup caught the reply mid-post, but nothing posts from a file just restored
+    if not restored and db.conn.execute(
+            f"SELECT 1 FROM replies WHERE state = 'sending' AND (conversation_id IN ({_marks(ids)}) OR "
+            f"in_reply_to IN ({mention_keys}))", ids + keys).fetchone():
         raise Conflict("a reply to this customer is being posted right now; erase once it is out")
     own = _own_search_rows(db, keys)
     needles = _needles(_called(who, own))
@@ -474,6 +483,6 @@ def erase_again(db: Database, erased: list[Erased], *, now: datetime) -> int:
     done = 0
     for platform, handle in dict.fromkeys(found):
         with contextlib.suppress(NotFound):  # gone with an earlier one of the same handle
-            erase_customer(db, platform, handle, actor="restore", now=now)
+            erase_customer(db, platform, handle, actor="restore", now=now, restored=True)
             done += 1
     return done

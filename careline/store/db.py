@@ -121,6 +121,10 @@ def _apply_locked(db: Database, migrations: Migrations) -> None:
     db.conn.commit()
 
 
+#: How long a checkpoint after an erasure waits for other readers before leaving the rest to SQLite's own.
+CHECKPOINT_WAIT_MS = 250
+
+
 class Store:
     """Async facade over one SQLite file.
 
@@ -237,7 +241,14 @@ class Store:
         db = self._write_db
         if db is None:
             raise RuntimeError("store is not open")
-        busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        # waiting for another process's readers held every write of the service (the writer thread is this one)
+        # for the whole busy timeout: a short wait, then the automatic checkpoint finishes the work
+        before = db.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        db.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            db.conn.execute(f"PRAGMA busy_timeout = {int(before)}")
         return not busy
 
     async def checkpoint(self) -> bool:

@@ -7,9 +7,10 @@ Every statement is parameterised: mention text is hostile input.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -219,3 +220,18 @@ def keep_ids_unused(db: Database) -> None:
     for table in KEPT_IDS:
         db.conn.execute(f"""INSERT INTO id_floors (name, last) SELECT '{table}', coalesce(max(id), 0) FROM {table}
             WHERE true ON CONFLICT (name) DO UPDATE SET last = max(last, excluded.last)""")
+
+
+@contextlib.contextmanager
+def snapshot(db: Database) -> Iterator[Database]:
+    """Every read inside sees the database as one moment: a read connection outside a transaction gives each
+    statement its own, and an export that ran while an erasure committed held the customer's author row but none
+    of their posts. Inside a caller's transaction, that one."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.conn.execute("COMMIT")

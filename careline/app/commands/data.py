@@ -289,8 +289,8 @@ def customer_erase(ctx: click.Context, platform: str, handle: str, yes: bool) ->
                f"conversation(s), {done.rows_deleted} row(s) in all; name scrubbed from {done.fields_scrubbed} "
                "other field(s)")
     if not emptied:
-        click.echo("note: the running service was reading, so the erased text leaves the database file at its next "
-                   "checkpoint (within minutes), not now", err=True)
+        click.echo("note: another process was reading the database, so the erased text leaves the database file at "
+                   "its next checkpoint (within minutes), not now", err=True)
 
 
 @click.group("readings")
