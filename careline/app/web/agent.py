@@ -293,9 +293,9 @@ _EVENT_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "note.added": lambda d: "added a note",
     "reply.created": lambda d: "wrote a reply" + (" (held for approval)" if d.get("state") == "awaiting_approval"
                                                   else ""),
-    "reply.sending": lambda d: "posting a reply",
-    "reply.sent": lambda d: "reply posted",
-    "reply.failed": lambda d: "reply not posted: " + str(d.get("error") or "")[:80],
+    "reply.sending": lambda d: "started posting the reply",
+    "reply.sent": lambda d: "posted the reply",
+    "reply.failed": lambda d: "could not post the reply: " + str(d.get("error") or "")[:80],
     "reply.outside": lambda d: f"@{d.get('handle')} replied on the platform, outside Careline",
     "survey.offered": lambda d: "survey offered", "survey.created": lambda d: "survey made",
     "survey.answered": lambda d: f"survey answered ({d.get('kind', '').upper()} {d.get('score')})",
