@@ -144,6 +144,8 @@
         return;
       }
       row.querySelector("td.status .st").textContent = it.status + (it.assignee ? " · @" + it.assignee : "");
+      var until = row.querySelector("td.status .until");  /* the snooze's end, while it is snoozed */
+      if (until) { until.hidden = it.status !== "snoozed"; }
       var here = it.presence || {viewing: [], typing: []}, who = row.querySelector(".presence");
       var others = function (names) { return names.filter(function (n) { return n !== data.me; }); };
       var typing = others(here.typing), viewing = others(here.viewing);
