@@ -380,6 +380,9 @@ async def test_reports_page_and_the_approvals_badge(client: TestClient, web_stor
     assert 'class="badge nav-count"' in page and ">1<span" in page
     assert 'href="/reports" aria-current="page"' in page and "By platform" in page
     assert '<th scope="row">x</th>' in page and '<th scope="row">reddit</th>' in page
+    # quick ranges beside the two date fields, the one shown marked (the default is the last 30 days)
+    marked = r'<a href="/reports\?from=[\d-]+&amp;to=[\d-]+&amp;by=platform" aria-current="true">Last 30 days</a>'
+    assert re.search(marked, page), page[page.index('class="presets"'):][:600]
     bad = await client.get("/reports?from=nope")
     assert bad.status == 400 and "From must be a date" in await bad.text()
     sla = await (await client.get("/sla")).text()  # its "updated" time said UTC where every other page the team's
@@ -517,3 +520,19 @@ async def test_first_responses_made_on_the_platform_are_named_so_beside_the_repl
     assert '<th scope="row">(none)</th>' not in text
     sla = await (await client.get("/sla", headers={"Accept": "text/html", **_auth(lead)})).text()
     assert '<th scope="row">no agent in Careline</th>' in sla
+
+
+@pytest.mark.parametrize("today,week,last_month", [
+    ("2026-12-07", "2026-12-07", ("2026-11-01", "2026-11-30")),  # a Monday
+    ("2026-03-01", "2026-02-23", ("2026-02-01", "2026-02-28")),  # a Sunday, the first of a month
+    ("2027-01-15", "2027-01-11", ("2026-12-01", "2026-12-31")),  # a new year
+])
+def test_the_reports_quick_ranges(today: str, week: str, last_month: tuple[str, str]) -> None:
+    from datetime import date
+
+    from careline.app.web.lead import range_presets
+
+    ranges = {label: (first, last) for label, first, last in range_presets(date.fromisoformat(today))}
+    assert ranges["Today"] == (today, today) and ranges["This week"] == (week, today)
+    assert ranges["Last month"] == last_month
+    assert (date.fromisoformat(today) - date.fromisoformat(ranges["Last 7 days"][0])).days == 6
