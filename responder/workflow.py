@@ -560,6 +560,12 @@ async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, ret
         raise Conflict(f"reply {reply_id} {replies.where_it_is(row)}")
 
     def after(db: Database) -> Outcome:
+        if not db.conn.execute("SELECT 1 FROM conversations WHERE id = ?", (row["conversation_id"],)).fetchone():
+            # erased while it was being posted: "does not exist" read as if nothing had gone out, and stopped the
+            # scheduler's run (it passes over a Conflict)
+            said = "was posted" if reply_state is ReplyState.SENT else "was not posted"
+            raise Conflict(f"reply {reply_id} {said}, but its conversation was erased meanwhile (a customer's "
+                           "request for their data to be deleted)")
         if reply_state is ReplyState.SENT:
             queue.answered(db, row["conversation_id"], agent=row["created_by"], actor=actor.username, now=now,
                            answering=row["in_reply_to"])

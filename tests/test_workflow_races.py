@@ -663,3 +663,27 @@ async def test_claims_racing_a_move_to_marketing_leave_nothing_with_them(stores:
     assert all(not isinstance(r, BaseException) or isinstance(r, Forbidden) for r in results), results
     held, = _state(stores[0], "SELECT count(*) FROM conversations WHERE assignee = 'agent1' AND status = 'open'")
     assert held == 0  # no tick of the scheduler needed
+
+
+async def test_a_reply_whose_conversation_is_erased_while_it_posts_says_it_was_posted(
+        stores: list[Store], world: World, x_sender: XReplySender, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The concurrency audit: an erasure landing after the post was recorded and before the conversation moved on
+    answered the agent 404 "conversation does not exist", as if nothing had gone out; the scheduler's run stopped
+    on it."""
+    from careline.store.customers import erase_customer
+
+    store = stores[0]
+    desk = Desk(store, Settings(), {"x": x_sender})
+    conv = add_thread(store, world, "x", ["x1", "x2"])
+    real = sending.send_reply
+
+    async def then_erased(*args: Any, **kwargs: Any) -> Any:
+        row = await real(*args, **kwargs)
+        handle, = _state(store, "SELECT a.handle FROM conversations c JOIN authors a ON a.key = c.author_key "
+                                "WHERE c.id = ?", conv)
+        await store.write(lambda db: erase_customer(db, "x", handle, actor="admin", now=utcnow()))
+        return row
+
+    monkeypatch.setattr(sending, "send_reply", then_erased)
+    with pytest.raises(Conflict, match="was posted, but its conversation was erased meanwhile"):
+        await workflow.send(desk, AGENT, conv, "Sorry Ana, we are on it.", "key-erased-1", now=utcnow())
