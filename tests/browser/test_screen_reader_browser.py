@@ -86,3 +86,30 @@ def test_a_phone_swipe_on_a_chart_scrolls_the_page_and_the_posts_are_not_read_wh
         assert page.locator("#drill .status").get_attribute("role") == "status"  # "Showing 50 of 120" is said
     finally:
         context.close()
+
+
+def test_on_a_phone_the_queue_filters_fold_behind_one_button(browser: Any, live: LiveServer) -> None:
+    """The day-use audit: on a phone the filters took about 720 px before the first conversation. Search and Filter
+    stay; the rest fold behind "More options", open when one of them is in use; at 1360 px nothing folds."""
+    for width, folded in ((390, True), (1360, False)):
+        context = browser.new_context(viewport={"width": width, "height": 800}, base_url=live.url)
+        page = context.new_page()
+        try:
+            login(page, "agent")
+            page.goto("/")
+            platform = page.locator("select[name=platform]")
+            assert platform.is_visible() is not folded and page.locator("#q").is_visible()
+            if folded:
+                first = page.locator("tr.conv").first.bounding_box()
+                assert first is not None and first["y"] < 600, first  # the first conversation within the first screen
+                more = page.locator("button.more-toggle")
+                assert more.inner_text() == "More options"
+                more.click()
+                assert platform.is_visible() and more.get_attribute("aria-expanded") == "true"
+                assert more.inner_text() == "Fewer options"
+                page.goto("/?platform=x")  # a filter in use: shown open
+                assert page.locator("select[name=platform]").is_visible()
+            else:
+                assert not page.locator(".more-toggle").is_visible()
+        finally:
+            context.close()

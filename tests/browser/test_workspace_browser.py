@@ -141,6 +141,8 @@ def test_correcting_the_model_s_reading_and_restoring_it(browser: Any, live: Liv
         assert after < found[1]
         shot(page, f"reading-corrected-{width}")
         page.goto("/")  # a lead reviewing the team's corrections ticks "Corrected"
+        if page.locator("button.more-toggle").is_visible():  # a phone folds the filters beyond search
+            page.locator("button.more-toggle").click()
         page.get_by_label("Corrected").check()
         page.get_by_role("button", name="Filter").click()
         page.wait_for_url(re.compile(r"corrected=1"))

@@ -6,6 +6,17 @@
   C.tickBadges();
   setInterval(function () { C.tickBadges(); }, 1000);
   C.helpKey();
+  /* The filters beyond search fold on a phone (careline.css); one button shows and hides them. */
+  var filters = document.getElementById("queue-filters"), more = filters && filters.querySelector(".more-toggle");
+  if (more) {
+    filters.classList.add("folding");
+    more.hidden = false;
+    more.addEventListener("click", function () {
+      var open = filters.classList.toggle("open");
+      more.setAttribute("aria-expanded", open ? "true" : "false");
+      more.textContent = open ? "Fewer options" : "More options";
+    });
+  }
 
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.conv")); }
   var current = -1;
