@@ -303,3 +303,24 @@ def test_a_role_changed_by_another_admin_meanwhile_is_said_and_the_edit_kept(pag
     assert not real_errors(page), page.errors  # type: ignore[attr-defined]
     live.store.write_sync(lambda db: update_account(  # type: ignore[attr-defined]
         db, "root", "marketing", {"role": Role.MARKETING, "display_name": "marketing"}))
+
+
+def test_a_password_reset_shows_the_link_and_the_sessions_it_ended(page: Any, browser: Any, live: LiveServer) -> None:
+    """The day-use audit: after a reset the row still counted the person's sessions (the page stays for the link),
+    though the reset had logged them out everywhere."""
+    live.store.write_sync(lambda db: create_user(db, "resetme", Role.AGENT, "resetme's passphrase"))  # type: ignore[attr-defined]
+    context = browser.new_context(base_url=live.url)
+    try:
+        login(context.new_page(), "resetme", "resetme's passphrase")  # a session of theirs
+    finally:
+        context.close()
+    accept_dialogs(page)
+    login(page, "root", ADMIN_PASSWORD)
+    page.goto("/admin")
+    row = page.locator('tr[data-user="resetme"]')
+    assert row.locator("td.sessions").inner_text() == "1"
+    row.get_by_role("button", name="Reset password").click()
+    row.locator("output code.secret").wait_for()
+    assert "/set-password?token=" in row.locator("output code.secret").inner_text()
+    assert row.locator("td.sessions").inner_text() == "0"
+    assert not real_errors(page), real_errors(page)

@@ -125,6 +125,11 @@
       var handler = form.dataset.then && window.CarelineForms[form.dataset.then];
       if (handler) { handler(form, res.data); return; }
       if (res.data.current) { window.location.href = "/login"; return; }
+      /* data-ends-sessions: the change logged the person out everywhere (a password reset), and the page, kept
+         for the link, still counted their sessions */
+      var row = form.dataset.endsSessions !== undefined && form.closest("tr");
+      var sessions = row && row.querySelector("td.sessions");
+      if (sessions) { sessions.textContent = "0"; }
       if (res.data.token || res.data.link) { reveal(form, res.data.token || res.data.link); return; }
       if (form.dataset.stay !== undefined) { return; }
       carry(res.data.message || "Done.");
