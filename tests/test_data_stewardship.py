@@ -490,6 +490,8 @@ def test_a_database_in_a_folder_with_uri_characters_is_read_as_itself(tmp_path: 
     assert code == 0 and "quick_check ok" in out and "migrations: all applied" in out, out
     code, out = run("backup", str(tmp_path / "copy.db"), env={"CARELINE_SERVICE__DATABASE": str(db_path)})
     assert code == 0, out
+    code, out = run("restore", str(tmp_path / "copy.db"), "--yes", env={"CARELINE_SERVICE__DATABASE": str(db_path)})
+    assert code == 0 and "restored" in out, out  # its check that nobody holds the file opened the file itself
 
 
 def test_doctor_and_run_say_when_nothing_is_listened_for_and_nobody_can_log_in(tmp_path: Path) -> None:

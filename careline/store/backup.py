@@ -97,12 +97,17 @@ def explain(path: str | Path, exc: sqlite3.Error | OSError, *, advice: str = " (
     return StoreFileError(path, cause)
 
 
-def read_only(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
-    """A read-only connection to an existing file, which it never creates or migrates.
+def open_existing(path: str | Path, *, mode: str = "ro", timeout: float = 5.0) -> sqlite3.Connection:
+    """A connection to an existing file (``mode`` "ro" or "rw"), which it never creates or migrates.
 
     Through a ``file:`` URI built by :meth:`Path.as_uri`: a path written straight into the URI was cut at a "#"
     or "?" ("/srv/care#2/careline.db" opened "/srv/care"), and a "%" was read as an escape."""
-    return sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True, timeout=timeout)
+    return sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode={mode}", uri=True, timeout=timeout)
+
+
+def read_only(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection to an existing file (:func:`open_existing`)."""
+    return open_existing(path, timeout=timeout)
 
 
 def _open_existing(path: Path, *, advice: str = " (restore a backup)") -> sqlite3.Connection:
@@ -390,7 +395,7 @@ def refuse_in_use(database: str | Path) -> None:
     if not target.is_file():
         return
     try:
-        probe = sqlite3.connect(f"file:{target}?mode=rw", uri=True, timeout=0.5)
+        probe = open_existing(target, mode="rw", timeout=0.5)
         try:
             _hold_alone(probe)
         finally:
