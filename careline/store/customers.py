@@ -34,7 +34,15 @@ from sqlite_utils import Database
 
 from careline.domain import Event, to_iso
 from careline.errors import Conflict, NotFound
-from careline.store.records import append_event, author_hash, keep_ids_unused, like_anywhere, rows, snapshot
+from careline.store.records import (
+    append_event,
+    author_hash,
+    keep_ids_unused,
+    like_anywhere,
+    record_erasures,
+    rows,
+    snapshot,
+)
 from careline.store.trending import ask_topic_rename
 
 ERASED = "[erased]"
@@ -419,10 +427,8 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_update")
     db.conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
     keep_ids_unused(db)  # a page still open on their conversation must not reach the next customer's
-    db.conn.executemany("""INSERT INTO erased_threads (thread_hash, erased_at) VALUES (?, ?)
-        ON CONFLICT (thread_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
-                        [(author_hash(str(t)), to_iso(now)) for (t,) in db.conn.execute(
-                            f"SELECT thread_key FROM conversations WHERE id IN ({_marks(ids)})", ids)])
+    record_erasures(db, "threads", [(author_hash(str(t)), to_iso(now) or "") for (t,) in db.conn.execute(
+        f"SELECT thread_key FROM conversations WHERE id IN ({_marks(ids)})", ids)])
     deleted = _delete_own_search_rows(db, own)
     if ids:
         for table, where in CONVERSATION_TABLES:
@@ -440,9 +446,7 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
     conversations = _delete(db, "conversations", f"id IN ({_marks(ids)})", ids) if ids else 0
     authors = _delete(db, "authors", f"key IN ({_marks(keys)})", keys)
     scrubbed = _scrub(db, needles)
-    db.conn.executemany("""INSERT INTO erased_authors (author_hash, erased_at) VALUES (?, ?)
-        ON CONFLICT (author_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
-                        [(author_hash(k), to_iso(now)) for k in keys])
+    record_erasures(db, "authors", [(author_hash(k), to_iso(now) or "") for k in keys])
     for table in SEARCH_TABLES:  # merged: no segment keeps their words
         db.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
     for trigger in EVENT_TRIGGERS:
@@ -474,9 +478,7 @@ def erase_again(db: Database, erased: list[Erased], *, now: datetime) -> int:
     than some of them (a backup taken before the customer asked). Their digests are kept, so the pollers drop
     their old posts again, and every customer among them that the backup still holds is erased again. Returns
     how many were."""
-    db.conn.executemany("""INSERT INTO erased_authors (author_hash, erased_at) VALUES (?, ?)
-        ON CONFLICT (author_hash) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""",
-                        [(e.author_hash, e.erased_at) for e in erased])
+    record_erasures(db, "authors", [(e.author_hash, e.erased_at) for e in erased])
     wanted = {e.author_hash for e in erased}
     found = [(str(platform), str(handle)) for key, platform, handle in
              db.conn.execute("SELECT key, platform, handle FROM authors") if author_hash(str(key)) in wanted]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,22 +33,40 @@ def author_hash(author_key: str) -> str:
     return hashlib.sha256(author_key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: The erasure records: per kind, the table and its digest column (``author_hash`` of the author or thread key).
+ERASED = {"authors": ("erased_authors", "author_hash"), "threads": ("erased_threads", "thread_hash")}
+
+
+def record_erasures(db: Database, kind: str, erased: Sequence[tuple[str, str]]) -> None:
+    """Keep (digest, erased at) of erased authors or threads (:data:`ERASED`); a digest kept already keeps its
+    latest time."""
+    table, column = ERASED[kind]
+    db.conn.executemany(f"""INSERT INTO {table} ({column}, erased_at) VALUES (?, ?)
+        ON CONFLICT ({column}) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)""", erased)
+
+
+def _written_after_erasure(db: Database, posts: Sequence[Mention], kind: str,
+                           key_of: Callable[[Mention], str]) -> list[Mention]:
+    """``posts`` without those whose author or thread (``key_of``) was erased after they were written."""
+    hashes = {key_of(m): author_hash(key_of(m)) for m in posts}
+    if not hashes:
+        return list(posts)
+    table, column = ERASED[kind]
+    marks = ", ".join("?" * len(hashes))
+    erased = dict(db.conn.execute(f"SELECT {column}, erased_at FROM {table} WHERE {column} IN ({marks})",
+                                  list(hashes.values())).fetchall())
+    if not erased:
+        return list(posts)
+    return [m for m in posts if (at := erased.get(hashes[key_of(m)])) is None or (to_iso(m.created_at) or "") > at]
+
+
 def _not_erased(db: Database, mentions: Sequence[Mention]) -> list[Mention]:
     """``mentions`` without the posts of erased customers written before their erasure.
 
     Why: the pollers read each feed again (a search window, a restart, a cursor reset), so an erased
     customer's old posts came back within seconds of the erasure. Their later posts are new contact
     and are stored as any other."""
-    hashes = {m.author.key: author_hash(m.author.key) for m in mentions}
-    if not hashes:
-        return list(mentions)
-    marks = ", ".join("?" * len(hashes))
-    erased = dict(db.conn.execute(f"SELECT author_hash, erased_at FROM erased_authors WHERE author_hash IN ({marks})",
-                                  list(hashes.values())).fetchall())
-    if not erased:
-        return list(mentions)
-    return [m for m in mentions
-            if (at := erased.get(hashes[m.author.key])) is None or (to_iso(m.created_at) or "") > at]
+    return _written_after_erasure(db, mentions, "authors", lambda m: m.author.key)
 
 
 def _author_rows(mentions: Sequence[Mention], now: str) -> list[tuple[Any, ...]]:
@@ -105,13 +123,7 @@ def store_mentions(
 def _not_in_erased_threads(db: Database, posts: Sequence[Mention]) -> list[Mention]:
     """``posts`` without the brand's own posts, from before the erasure, in an erased customer's threads: read
     again by the pollers, the brand's replies to them ("Hello @maria_travels, ...") were stored again."""
-    hashes = {m.thread_key: author_hash(m.thread_key) for m in posts}
-    if not hashes:
-        return list(posts)
-    marks = ", ".join("?" * len(hashes))
-    erased = dict(db.conn.execute(f"SELECT thread_hash, erased_at FROM erased_threads WHERE thread_hash IN "
-                                  f"({marks})", list(hashes.values())).fetchall())
-    return [m for m in posts if (at := erased.get(hashes[m.thread_key])) is None or (to_iso(m.created_at) or "") > at]
+    return _written_after_erasure(db, posts, "threads", lambda m: m.thread_key)
 
 
 def store_brand_posts(db: Database, posts: Sequence[Mention], now: datetime) -> int:
