@@ -215,7 +215,7 @@ def _export(db: Database, platform: str, handle: str, now: datetime) -> Customer
     # what an erasure would scrub: their handles and names in others' posts, notes and replies
     needles = _needles(_called(who, _own_search_rows(db, keys)))
     tables["named_elsewhere"] = [{"table": table, "column": column, "rowid": rowid, "text": value}
-                                 for table, column, rowid, value in _naming(db, needles)
+                                 for table, column, rowid, value, _ in _naming(db, needles)
                                  if not _theirs(db, table, rowid, keys, ids)]
     return CustomerExport(who.platform, who.handle, now.isoformat(),
                           {name: [_parsed(r) for r in found] for name, found in tables.items()})
@@ -327,24 +327,24 @@ def _walk(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
-def _naming(db: Database, needles: list[str]) -> list[tuple[str, str, int, str]]:
-    """(table, column, rowid, value) of every free-text field that names the customer."""
+def _naming(db: Database, needles: list[str]) -> list[tuple[str, str, int, str, str]]:
+    """(table, column, rowid, value, value scrubbed) of every free-text field that names the customer."""
     pattern = _pattern(needles)
     likes = [p for n in needles for p in _prefilters(n)]
     found = []
     for table, column in _text_columns(db):
         where = " OR ".join(LIKE_ANY.format(column=column) for _ in likes)
         for rowid, value in db.conn.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', likes):
-            if isinstance(value, str) and _scrubbed(value, pattern) != value:
-                found.append((table, column, rowid, value))
+            if isinstance(value, str) and (scrubbed := _scrubbed(value, pattern)) != value:
+                found.append((table, column, rowid, value, scrubbed))
     return found
 
 
 def _scrub(db: Database, needles: list[str]) -> int:
     """Replace the customer's handles and names in every remaining text field; returns fields changed."""
-    pattern, found = _pattern(needles), _naming(db, needles)
-    for table, column, rowid, value in found:
-        db.conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (_scrubbed(value, pattern), rowid))
+    found = _naming(db, needles)
+    for table, column, rowid, _, scrubbed in found:
+        db.conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (scrubbed, rowid))
     return len(found)
 
 
