@@ -42,7 +42,7 @@ from sqlite_utils import Database
 from careline.domain import to_iso
 from careline.settings import BrandSettings
 from careline.store import Store
-from careline.store.trending import COMPLAINT_AT, RENAME_DUE, topic_rename_due
+from careline.store.trending import COMPLAINT_AT, RENAME_DUE, set_topic_state, topic_rename_due
 from careline.trending import STOPWORDS, clean, words
 
 log = logging.getLogger(__name__)
@@ -235,11 +235,6 @@ def load_topics(db: Database, encoder: str, now: datetime, params: TopicParams) 
     return topics
 
 
-def _state(db: Database, key: str, value: str) -> None:
-    db.conn.execute("INSERT INTO topic_state (key, value) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
-
-
 def read_cursor(db: Database) -> int:
     row = db.conn.execute("SELECT value FROM topic_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
     return int(row[0]) if row else 0
@@ -296,9 +291,9 @@ def _write(db: Database, pending: Pending, topics: Topics, placed: Sequence[tupl
         "INSERT OR IGNORE INTO mention_topics (mention_key, topic_id, similarity, assigned_at) VALUES (?, ?, ?, ?)",
         [(key, topics.ids[index], round(sim, 4), stamp)
          for key, (index, sim) in zip(pending.keys, placed, strict=True)])
-    _state(db, CURSOR_KEY, str(pending.last))
+    set_topic_state(db, CURSOR_KEY, str(pending.last))
     if topics.mean is not None:
-        _state(db, f"mean:{encoder}", json.dumps({"mean": [round(float(x), 6) for x in topics.mean],
+        set_topic_state(db, f"mean:{encoder}", json.dumps({"mean": [round(float(x), 6) for x in topics.mean],
                                                   "seen": topics.seen}))
     return len(placed)
 

@@ -65,9 +65,14 @@ COMPLAINT_AT = 0.5
 RENAME_DUE = "rename_due"
 
 
+def set_topic_state(db: Database, key: str, value: str) -> None:
+    """One of the topic job's own values (its cursor, its encoders' means, :data:`RENAME_DUE`)."""
+    db.conn.execute("INSERT INTO topic_state (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
 def ask_topic_rename(db: Database, now: datetime) -> None:
-    db.conn.execute("INSERT INTO topic_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                    "excluded.value", (RENAME_DUE, to_iso(now)))
+    set_topic_state(db, RENAME_DUE, to_iso(now) or "")
 
 
 def topic_rename_due(db: Database) -> bool:
