@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -98,8 +98,7 @@ async def _report(request: web.Request, query: Mapping[str, str] | None = None) 
     asked = request.query if query is None else query
     tz = settings_now(request.app).service.timezone
     now = utcnow()
-    today = now.astimezone(ZoneInfo(tz)).date()
-    rng = parse_range(asked.get("from"), asked.get("to"), tz, today)
+    rng = parse_range(asked.get("from"), asked.get("to"), tz, _team_today(request, now))
     by = asked.get("by", "agent")
     report = await request.app[STORE].read(lambda db: lead_report(db, rng, by, now))
     return report.as_dict()
@@ -149,9 +148,14 @@ async def report_page(request: web.Request) -> web.Response:
     except ReportError as exc:
         report, refused, status = await _report(request, {}), str(exc), 400
     teams = await request.app[STORE].read(has_teams)
-    today = utcnow().astimezone(ZoneInfo(settings_now(request.app).service.timezone)).date()
     return render(request, "reports.html", status=status, title="Reports", r=report, report_error=refused,
-                  splits=[b for b in SPLITS if b != "team" or teams], presets=range_presets(today))
+                  splits=[b for b in SPLITS if b != "team" or teams],
+                  presets=range_presets(_team_today(request, utcnow())))
+
+
+def _team_today(request: web.Request, now: datetime) -> date:
+    """The day it is where the team works (``service.timezone``): the report's days and its quick ranges."""
+    return now.astimezone(ZoneInfo(settings_now(request.app).service.timezone)).date()
 
 
 def range_presets(today: date) -> list[tuple[str, str, str]]:
