@@ -17,8 +17,8 @@
   function layout(extra) {
     var out = Object.assign({}, base, extra || {});
     if (touch) {
-      ["xaxis", "yaxis", "yaxis2"].forEach(function (axis) {
-        if (out[axis] || axis !== "yaxis2") { out[axis] = Object.assign({}, out[axis] || {}, {fixedrange: true}); }
+      ["xaxis", "yaxis"].concat(out.yaxis2 ? ["yaxis2"] : []).forEach(function (axis) {
+        out[axis] = Object.assign({}, out[axis] || {}, {fixedrange: true});
       });
     }
     return out;
