@@ -11,10 +11,12 @@ import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+from sqlite_utils import Database
 
 from careline.app.commands import OVERWRITE, check_brand, check_output, confirm_overwrite, settings_of, write_output
 from careline.app.doctor import ERROR, KNOWN_MIGRATIONS, WARNING, doctor
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from careline.store.customers import Erased
 
 log = logging.getLogger("careline")
+T = TypeVar("T")
 
 #: Every platform Careline listens on: a customer of any of them may ask for their data.
 PLATFORMS = [p.value for p in Platform]
@@ -131,22 +134,10 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
 
 
 def _erasures_of(database: str | Path) -> list[Erased]:
-    """The erasures the database about to be replaced records (read-only; a file Careline did not write has none)."""
-    from sqlite_utils import Database
-
-    from careline.store.backup import read_only
+    """The erasures the database about to be replaced records (a file Careline did not write has none)."""
     from careline.store.customers import erasures
 
-    try:
-        conn = read_only(database)
-    except sqlite3.Error:
-        return []
-    try:
-        return erasures(Database(conn))
-    except sqlite3.Error:
-        return []
-    finally:
-        conn.close()
+    return _peek(database, erasures, [])
 
 
 def _erase_again(ctx: click.Context, erased: list[Erased]) -> int:
@@ -192,23 +183,28 @@ def key_reminder(database: str | Path) -> str:
             f"with your backups (restore it beside the database; 'careline doctor' checks it matches)")
 
 
-def _holds_sealed(database: str | Path) -> bool:
-    """Whether ``database`` holds sealed two-factor secrets (read-only: a reminder must not touch the file)."""
-    from sqlite_utils import Database
-
-    from careline.app.web.sealing import sealed_exist
+def _peek(database: str | Path, read: Callable[[Database], T], otherwise: T) -> T:
+    """``read`` on a read-only opening of ``database`` (a reminder or a restore's look at the file it replaces must
+    not touch it); ``otherwise`` where it cannot be opened or read."""
     from careline.store.backup import read_only
 
     try:
         conn = read_only(database)
     except sqlite3.Error:
-        return False
+        return otherwise
     try:
-        return sealed_exist(Database(conn))
+        return read(Database(conn))
     except sqlite3.Error:
-        return False
+        return otherwise
     finally:
         conn.close()
+
+
+def _holds_sealed(database: str | Path) -> bool:
+    """Whether ``database`` holds sealed two-factor secrets."""
+    from careline.app.web.sealing import sealed_exist
+
+    return _peek(database, sealed_exist, False)
 
 
 def _handle(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
