@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import CONTROL, Event, ReplyState, to_iso
+from careline.domain import CLOSED_STATUSES, CONTROL, Conversation, Event, Reply, ReplyState, from_iso, to_iso
 from careline.errors import Conflict, Forbidden, Invalid, NotFound
 from careline.settings import Settings
-from careline.store.conversations import latest_send_back
+from careline.store.conversations import latest_send_back, load_conversation, load_reply, reply_by_key
 from careline.store.records import append_event, next_id_sql, rows
 from responder.drafts import (
     COMPLAINT_ON,
@@ -206,12 +206,12 @@ def _sentence(note: str) -> str:
     return note if note.endswith((".", "!", "?")) else note + "."
 
 
-def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone: ToneReport) -> tuple[str, ...]:
+def approval_reasons(settings: Settings, conv: Conversation, agent: str, tone: ToneReport) -> tuple[str, ...]:
     """Why a reply must wait for a lead, in words the agent is shown; empty when it may go at once."""
     r, reasons = settings.responder, []
     if agent in r.approval_agents:
         reasons.append(f"replies by {agent} are reviewed")
-    bucket = bucket_for(float(conv["priority"] or 0))
+    bucket = bucket_for(conv.priority)
     if bucket in r.approval_priorities:
         reasons.append(f"{bucket} conversations are reviewed")
     if tone.defensive:
@@ -219,8 +219,18 @@ def approval_reasons(settings: Settings, conv: dict[str, Any], agent: str, tone:
     return tuple(reasons)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A reply as written or edited: the row, why it waits for a lead (empty when it is approved) and what the
+    tone guard read in it (the page shows both)."""
+
+    reply: Reply
+    held: tuple[str, ...]
+    tone: ToneReport
+
+
 def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: datetime, settings: Settings,
-               idempotency_key: str | None = None, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
+               idempotency_key: str | None = None, limits: Mapping[str, int] | None = None) -> Saved:
     """Store an agent's reply, checked; approved at once unless it needs a lead's approval.
 
     A reply needs approval when the settings say so for its priority or author, or when the tone
@@ -229,16 +239,15 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     refuse it anyway (``limits``: what a platform's server announced, e.g. a Mastodon instance's own).
     A retried call with the same ``idempotency_key`` returns the first reply.
     """
-    if idempotency_key:
-        existing = rows(db, "SELECT * FROM replies WHERE idempotency_key = ?", (idempotency_key,))
-        if existing:  # the tone read in the language of the message it answers, as when it was saved
-            thread = load(db, existing[0]["conversation_id"])["thread_key"]
-            language = tone_language(latest_customer_mention(db, thread).get("language"))
-            return _with_checks(existing[0], check_tone(existing[0]["text"], language, every_language=True))
-    conv = load(db, conv_id)
-    if conv["status"] in ("resolved", "dismissed"):
-        raise Conflict(f"conversation {conv_id} is {conv['status']}; reopen it to reply")
-    last = latest_customer_mention(db, conv["thread_key"])
+    existing = reply_by_key(db, idempotency_key) if idempotency_key else None
+    if existing is not None:  # the tone read in the language of the message it answers, as when it was saved
+        thread = load_conversation(db, existing.conversation_id).thread_key
+        language = tone_language(latest_customer_mention(db, thread).get("language"))
+        return Saved(existing, (), check_tone(existing.text, language, every_language=True))
+    conv = load_conversation(db, conv_id)
+    if conv.status.value in CLOSED_STATUSES:
+        raise Conflict(f"conversation {conv_id} is {conv.status.value}; reopen it to reply")
+    last = latest_customer_mention(db, conv.thread_key)
     text = _postable(conv, text, limits, last["handle"])
     tone = check_tone(text, tone_language(last.get("language")), every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
@@ -250,25 +259,13 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
         (conv_id, last["key"], text, state.value, actor, to_iso(now), to_iso(now), key))
     append_event(db, Event(now, actor, "reply.created", f"conversation:{conv_id}",
                            {"reply": cur.lastrowid, "state": state.value, "tone": [f.category for f in tone.findings]}))
-    return {**_with_checks(rows(db, "SELECT * FROM replies WHERE id = ?", (cur.lastrowid,))[0], tone), "held": held}
+    return Saved(load_reply(db, int(cur.lastrowid or 0)), held, tone)
 
 
-def _with_checks(reply: dict[str, Any], tone: ToneReport | None = None) -> dict[str, Any]:
-    """The reply row with its tone findings (reusing a report already computed for this text)."""
-    return {**reply, "tone": (tone or check_tone(reply["text"], every_language=True)).as_dict()}
-
-
-def load_reply(db: Database, reply_id: int) -> dict[str, Any]:
-    found = rows(db, "SELECT * FROM replies WHERE id = ?", (reply_id,))
-    if not found:
-        raise NotFound(f"reply {reply_id} does not exist")
-    return found[0]
-
-
-def where_it_is(reply: Mapping[str, Any]) -> str:
+def where_it_is(reply: Reply) -> str:
     """Where a reply is now, in a person's words: what a refused approval or send says instead of its state's
     name ("reply 3 is draft, not awaiting approval" left a lead to guess that the author had withdrawn it)."""
-    state, by = reply["state"], reply.get("reviewed_by") or ""
+    state, by = reply.state, reply.reviewed_by or ""
     return {
         ReplyState.DRAFT.value: f"was sent back by {by} and is being edited" if by else
                                 "was withdrawn by its author to edit it",
@@ -277,8 +274,8 @@ def where_it_is(reply: Mapping[str, Any]) -> str:
         ReplyState.SENDING.value: "is being posted right now",
         ReplyState.SENT.value: "was posted already",
         ReplyState.FAILED.value: "was approved and failed to post; retry it from its conversation",
-        ReplyState.SUPERSEDED.value: f"is no longer to be sent: {_superseded_why(reply.get('superseded_by'))}",
-    }.get(state, f"is {state}")
+        ReplyState.SUPERSEDED.value: f"is no longer to be sent: {_superseded_why(reply.superseded_by)}",
+    }.get(state, f"is {state.value}")
 
 
 def _superseded_why(by: str | None) -> str:
@@ -291,38 +288,47 @@ def _superseded_why(by: str | None) -> str:
 
 
 def review(db: Database, reply_id: int, *, approve: bool, reviewer: str, role: str, now: datetime,
-           note: str = "", seen: str = "") -> dict[str, Any]:
+           note: str = "", seen: str = "") -> Reply:
     """A lead approves a waiting reply, or sends it back to its author with a note. ``seen`` (the reply's
     ``updated_at`` on the lead's screen): a reply changed since is not approved, so a lead never approves
     a text they did not read (another lead sent it back and the author resubmitted it meanwhile)."""
     if role not in ("lead", "admin"):
         raise Forbidden("only a lead or an admin can review replies")
     reply = load_reply(db, reply_id)
-    if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
+    if reply.state is not ReplyState.AWAITING_APPROVAL:
         raise Conflict(f"reply {reply_id} {where_it_is(reply)}: nothing to {'approve' if approve else 'send back'}")
-    if approve and seen and seen != reply["updated_at"]:
+    if approve and seen and not _same_moment(seen, reply.updated_at):
         raise Conflict(f"reply {reply_id} was edited after you opened it; read it again before approving")
     state = ReplyState.APPROVED if approve else ReplyState.DRAFT
     db.conn.execute("UPDATE replies SET state = ?, reviewed_by = ?, review_note = ?, updated_at = ? WHERE id = ?",
                     (state.value, reviewer, note[:1000], to_iso(now), reply_id))
     append_event(db, Event(now, reviewer, "reply.approved" if approve else "reply.sent_back",
-                           f"conversation:{reply['conversation_id']}", {"reply": reply_id, "note": note[:1000]}))
+                           f"conversation:{reply.conversation_id}", {"reply": reply_id, "note": note[:1000]}))
     return load_reply(db, reply_id)
 
 
-def withdraw(db: Database, reply_id: int, *, actor: str, now: datetime) -> dict[str, Any]:
+def _same_moment(seen: str, updated_at: datetime) -> bool:
+    """Whether ``seen`` (a reply's ``updated_at`` as a page or script read it) names ``updated_at``; a time
+    that does not parse names no moment."""
+    try:
+        return from_iso(seen) == updated_at
+    except ValueError:
+        return False
+
+
+def withdraw(db: Database, reply_id: int, *, actor: str, now: datetime) -> Reply:
     """The author takes a reply back from the lead's approvals to edit it: a draft again, resubmitted like a
     sent-back one. Refused once a lead has decided (the state is read in the same transaction a lead's
     approval writes in, so only one of the two happens)."""
     reply = load_reply(db, reply_id)
-    if reply["created_by"] != actor:
+    if reply.created_by != actor:
         raise Forbidden("only the author can withdraw a reply")
-    if reply["state"] != ReplyState.AWAITING_APPROVAL.value:
-        raise Conflict(f"reply {reply_id} is {reply['state'].replace('_', ' ')}: only a reply waiting for "
+    if reply.state is not ReplyState.AWAITING_APPROVAL:
+        raise Conflict(f"reply {reply_id} is {reply.state.value.replace('_', ' ')}: only a reply waiting for "
                        "approval can be withdrawn")
     db.conn.execute("UPDATE replies SET state = ?, updated_at = ? WHERE id = ?",
                     (ReplyState.DRAFT.value, to_iso(now), reply_id))
-    append_event(db, Event(now, actor, "reply.withdrawn", f"conversation:{reply['conversation_id']}",
+    append_event(db, Event(now, actor, "reply.withdrawn", f"conversation:{reply.conversation_id}",
                            {"reply": reply_id}))
     return load_reply(db, reply_id)
 
@@ -331,7 +337,7 @@ def withdraw(db: Database, reply_id: int, *, actor: str, now: datetime) -> dict[
 UNPOSTABLE = "the reply holds control characters; only line breaks and tabs may be in it"
 
 
-def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | None, author: str | None) -> str:
+def _postable(conv: Conversation, text: str, limits: Mapping[str, int] | None, author: str | None) -> str:
     """``text`` stripped, once it is a reply the platform would take: not empty, no control characters (a NUL
     or an escape code posts as garbage, or gets the whole reply refused), within the platform's length as
     posted (``author``, the handle answered: Mastodon's sender puts ``@author`` in front, which counts)."""
@@ -340,7 +346,7 @@ def _postable(conv: Mapping[str, Any], text: str, limits: Mapping[str, int] | No
         raise Conflict("the reply is empty")
     if CONTROL.search(text):
         raise Invalid(UNPOSTABLE)
-    length = check_length(conv["platform"], text, announced_limit(limits, conv["platform"], conv["brand"]),
+    length = check_length(conv.platform, text, announced_limit(limits, conv.platform, conv.brand),
                           author=author)
     if not length.ok:
         raise Conflict(length.reason)
@@ -355,18 +361,18 @@ def answered_handle(db: Database, mention_key: str | None) -> str | None:
 
 
 def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetime,
-             settings: Settings, limits: Mapping[str, int] | None = None) -> dict[str, Any]:
+             settings: Settings, limits: Mapping[str, int] | None = None) -> Saved:
     """The author edits a draft (sent back by a lead, or withdrawn from approval); it goes through the same
     checks, and a sent-back one back to a lead: the lead asked for the change and is the one to judge it (the
     tone guard passing the new words is no such judgement)."""
     reply = load_reply(db, reply_id)
-    if reply["state"] != ReplyState.DRAFT.value:
-        raise Conflict(f"reply {reply_id} is {reply['state']}; only drafts can be edited")
-    if reply["created_by"] != actor:
+    if reply.state is not ReplyState.DRAFT:
+        raise Conflict(f"reply {reply_id} is {reply.state.value}; only drafts can be edited")
+    if reply.created_by != actor:
         raise Forbidden("only the author can edit a draft")
-    conv = load(db, reply["conversation_id"])
-    text = _postable(conv, text, limits, answered_handle(db, reply["in_reply_to"]))
-    tone = check_tone(text, tone_language(latest_customer_mention(db, conv["thread_key"]).get("language")),
+    conv = load_conversation(db, reply.conversation_id)
+    text = _postable(conv, text, limits, answered_handle(db, reply.in_reply_to))
+    tone = check_tone(text, tone_language(latest_customer_mention(db, conv.thread_key).get("language")),
                       every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
     back = latest_send_back(db, reply_id)  # the note outlives a withdrawal, which a lead's verdict would not
@@ -376,5 +382,5 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
     # the review was of the old text: the new one is nobody's "reviewed" until a lead approves it
     db.conn.execute("UPDATE replies SET text = ?, state = ?, reviewed_by = NULL, updated_at = ? WHERE id = ?",
                     (text, state.value, to_iso(now), reply_id))
-    append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv['id']}", {"reply": reply_id}))
-    return {**_with_checks(load_reply(db, reply_id), tone), "held": held}
+    append_event(db, Event(now, actor, "reply.resubmitted", f"conversation:{conv.id}", {"reply": reply_id}))
+    return Saved(load_reply(db, reply_id), held, tone)

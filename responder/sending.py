@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import CLOSED_STATUSES, Event, ReplyState, from_iso, to_iso
+from careline.domain import CLOSED_STATUSES, Event, Reply, ReplyState, to_iso
 from careline.errors import Conflict, NotFound, SourceError
 from careline.platform import ReplySender, SendOutcomeUnknown
 from careline.store import Store
@@ -36,6 +35,7 @@ from careline.store.conversations import (
     latest_customer_key,
     load_reply,
     mark_answered,
+    reply_from_row,
     supersede,
 )
 from careline.store.records import append_event, rows
@@ -57,17 +57,18 @@ class _Claim:
     """What the claiming transaction decided: ``go`` is post, reconcile (look first) or done."""
 
     go: str
-    reply: dict[str, Any]
+    reply: Reply
     platform: str = ""
     brand: str = ""
+    thread_key: str = ""  # the conversation's thread (whose newest customer message a sent reply answers)
     target: str = ""  # platform id of the customer post we answer
     thread: str | None = None
     doubt: bool = False  # an earlier attempt may have posted
 
 
 async def send_reply(store: Store, reply_id: int, senders: Mapping[str, ReplySender], *, actor: str,
-                     now: datetime) -> dict[str, Any]:
-    """Post an approved (or failed) reply at most once; returns the reply row as it ends up.
+                     now: datetime) -> Reply:
+    """Post an approved (or failed) reply at most once; returns the reply as it ends up.
 
     ``senders`` is keyed by ``"platform:brand"`` or by ``"platform"`` (the first found is used).
     Raises ``NotFound`` for an unknown reply and ``Conflict`` for a reply that is not sendable
@@ -77,7 +78,7 @@ async def send_reply(store: Store, reply_id: int, senders: Mapping[str, ReplySen
 
 
 async def retry_reply(store: Store, reply_id: int, senders: Mapping[str, ReplySender], *, actor: str,
-                      now: datetime) -> dict[str, Any]:
+                      now: datetime) -> Reply:
     """The UI's retry button: a person re-sends a failed (or stuck) reply, accepting an unknown outcome.
 
     A sender that can reconcile still looks for the earlier post first, so even an explicit retry
@@ -95,7 +96,7 @@ def due_reply_ids(db: Database, now: datetime, limit: int = 20) -> list[int]:
 
 
 async def _send(store: Store, reply_id: int, senders: Mapping[str, ReplySender], *, actor: str,
-                now: datetime, explicit: bool) -> dict[str, Any]:
+                now: datetime, explicit: bool) -> Reply:
     claim = await store.write(lambda db: _claim(db, reply_id, actor, now, explicit))
     if claim.go == "done":
         return claim.reply
@@ -106,7 +107,7 @@ async def _send(store: Store, reply_id: int, senders: Mapping[str, ReplySender],
                                     f"{doubt}no reply sender is configured for {claim.platform}")
     if claim.go == "reconcile" and sender.can_find:
         try:
-            found = await sender.find(claim.reply["text"], claim.target, thread=claim.thread)
+            found = await sender.find(claim.reply.text, claim.target, thread=claim.thread)
         except SourceError as exc:
             return await _finish_failed(store, claim, actor, now, f"{UNKNOWN}: could not check: {exc}")
         if found is not None:
@@ -118,15 +119,15 @@ async def _send(store: Store, reply_id: int, senders: Mapping[str, ReplySender],
     return await _post(store, claim, sender, actor, now)
 
 
-async def _post(store: Store, claim: _Claim, sender: ReplySender, actor: str, now: datetime) -> dict[str, Any]:
+async def _post(store: Store, claim: _Claim, sender: ReplySender, actor: str, now: datetime) -> Reply:
     try:
-        platform_id = await sender.post(claim.reply["text"], claim.target)
+        platform_id = await sender.post(claim.reply.text, claim.target)
     except SendOutcomeUnknown as exc:
         return await _finish_failed(store, claim, actor, now, f"{UNKNOWN}: {exc}")
     except SourceError as exc:
         return await _finish_failed(store, claim, actor, now, str(exc))
     except Exception:
-        log.exception("reply %s: sender %s failed", claim.reply["id"], type(sender).__name__)
+        log.exception("reply %s: sender %s failed", claim.reply.id, type(sender).__name__)
         return await _finish_failed(store, claim, actor, now, f"{UNKNOWN}: internal error; see the server log")
     return await _finish_sent(store, claim, actor, now, platform_id, reconciled=False)
 
@@ -137,114 +138,103 @@ def _claim(db: Database, reply_id: int, actor: str, now: datetime, explicit: boo
                      "JOIN conversations c ON c.id = r.conversation_id WHERE r.id = ?", (reply_id,))
     if not found:
         raise NotFound(f"no reply {reply_id}")
-    reply = found[0]
-    if reply["state"] == ReplyState.FAILED.value and _answered_since(db, reply_id, actor, now):
-        return _Claim("done", _load(db, reply_id))
+    row = found[0]
+    reply = reply_from_row(row)
+    if reply.state is ReplyState.FAILED and _answered_since(db, reply, actor, now):
+        return _Claim("done", load_reply(db, reply_id))
     go, doubt = _decide(reply, now, explicit)
     if go == "done":
-        return _Claim("done", _public(reply))
-    if reply["conversation_status"] in CLOSED_STATUSES and reply["state"] != ReplyState.SENDING.value:
+        return _Claim("done", reply)
+    if row["conversation_status"] in CLOSED_STATUSES and reply.state is not ReplyState.SENDING:
         # closing withdraws waiting replies; this catches a failed one retried after the close
-        raise Conflict(f"conversation {reply['conversation_id']} is {reply['conversation_status']}; reopen it to reply")
-    key = reply["in_reply_to"] or latest_customer_key(db, reply["thread_key"])
+        raise Conflict(f"conversation {reply.conversation_id} is {row['conversation_status']}; reopen it to reply")
+    key = reply.in_reply_to or latest_customer_key(db, row["thread_key"])
     if key is None:
         _fail(db, reply, actor, now, "the conversation has no customer post to answer", count=True)
-        return _Claim("done", _load(db, reply_id))
+        return _Claim("done", load_reply(db, reply_id))
     thread = db.conn.execute("SELECT conversation_id FROM mentions WHERE key = ?", (key,)).fetchone()
     db.conn.execute("UPDATE replies SET state = 'sending', in_reply_to = ?, updated_at = ? WHERE id = ?",
                     (key, to_iso(now), reply_id))
-    append_event(db, Event(now, actor, "reply.sending", f"conversation:{reply['conversation_id']}",
+    append_event(db, Event(now, actor, "reply.sending", f"conversation:{reply.conversation_id}",
                            {"reply": reply_id, "in_reply_to": key, "mode": go}))
-    reply.update(state=ReplyState.SENDING.value, in_reply_to=key)
-    return _Claim(go, reply, reply["platform"], reply["brand"], key.split(":", 1)[1],
-                  thread[0] if thread else None, doubt)
+    return _Claim(go, replace(reply, state=ReplyState.SENDING, in_reply_to=key), row["platform"], row["brand"],
+                  row["thread_key"], key.split(":", 1)[1], thread[0] if thread else None, doubt)
 
 
-def _answered_since(db: Database, reply_id: int, actor: str, now: datetime) -> bool:
+def _answered_since(db: Database, reply: Reply, actor: str, now: datetime) -> bool:
     """Supersede a failed reply that a later one answers (a colleague replied while it waited for a retry):
     retried, it would be a second answer to the customer's message. In the claiming transaction, so a retry
     and a colleague's send cannot both go out."""
-    reply = load_reply(db, reply_id)
     later = later_answer(db, reply)
     if later is None:
         return False
-    supersede(db, reply_id, reply.conversation_id, f"reply:{later.id}", actor=actor, now=now)
+    supersede(db, reply.id, reply.conversation_id, f"reply:{later.id}", actor=actor, now=now)
     return True
 
 
-def _decide(reply: dict[str, Any], now: datetime, explicit: bool) -> tuple[str, bool]:
+def _decide(reply: Reply, now: datetime, explicit: bool) -> tuple[str, bool]:
     """(what to do, whether an earlier attempt may have posted); Conflict when it is not sendable.
 
     Any earlier attempt is reconciled when the sender can (a cheap search); a *doubtful* one (an
     interrupted or timed-out send) is re-posted only on a person's explicit retry.
     """
-    state, error = reply["state"], reply["error"] or ""
-    if state == ReplyState.SENT.value:
+    state, error = reply.state, reply.error or ""
+    if state is ReplyState.SENT:
         return "done", False
-    if state == ReplyState.APPROVED.value:
-        return ("reconcile" if reply["attempts"] else "post"), False
-    if state == ReplyState.FAILED.value:
+    if state is ReplyState.APPROVED:
+        return ("reconcile" if reply.attempts else "post"), False
+    if state is ReplyState.FAILED:
         doubt = error.startswith(UNKNOWN)
         if doubt and not explicit:
-            raise Conflict(f"reply {reply['id']}: {error}")
+            raise Conflict(f"reply {reply.id}: {error}")
         return "reconcile", doubt
-    if state == ReplyState.SENDING.value:
-        started = from_iso(reply["updated_at"])
-        if started is not None and now - started < SEND_LEASE:
-            raise Conflict(f"reply {reply['id']} is being sent right now")
+    if state is ReplyState.SENDING:
+        if now - reply.updated_at < SEND_LEASE:
+            raise Conflict(f"reply {reply.id} is being sent right now")
         return "reconcile", True
-    raise Conflict(f"reply {reply['id']} {where_it_is(reply)}: it cannot be sent now")
+    raise Conflict(f"reply {reply.id} {where_it_is(reply)}: it cannot be sent now")
 
 
 async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, platform_id: str, *,
-                       reconciled: bool) -> dict[str, Any]:
-    def write(db: Database) -> dict[str, Any]:
-        rid, cid, stamp = claim.reply["id"], claim.reply["conversation_id"], to_iso(now)
+                       reconciled: bool) -> Reply:
+    def write(db: Database) -> Reply:
+        rid, cid, stamp = claim.reply.id, claim.reply.conversation_id, to_iso(now)
         db.conn.execute("UPDATE replies SET state = 'sent', platform_id = ?, sent_at = ?, updated_at = ?, "
                         "error = NULL WHERE id = ?", (platform_id, stamp, stamp, rid))
         # the next-response clock stops only if the customer has not written again while it was being posted
-        latest = latest_customer_key(db, claim.reply["thread_key"]) == claim.reply["in_reply_to"]
+        latest = latest_customer_key(db, claim.thread_key) == claim.reply.in_reply_to
         mark_answered(db, cid, stamp or "", clock_stops=latest)
         append_event(db, Event(now, actor, "reply.sent", f"conversation:{cid}",
-                               {"reply": rid, "platform_id": platform_id, "in_reply_to": claim.reply["in_reply_to"],
+                               {"reply": rid, "platform_id": platform_id, "in_reply_to": claim.reply.in_reply_to,
                                 "reconciled": reconciled}))
         if db.conn.execute("SELECT first_response_clock_s IS NULL FROM conversations WHERE id = ?",
                            (cid,)).fetchone()[0]:  # the first reply (or one before m006 recorded it)
             record_clock(db, cid, TargetKind.FIRST_RESPONSE, now)
-        return _load(db, rid)
+        return load_reply(db, rid)
 
     return await store.write(write)
 
 
 async def _finish_failed(store: Store, claim: _Claim, actor: str, now: datetime, error: str, *,
-                         count: bool = True) -> dict[str, Any]:
+                         count: bool = True) -> Reply:
     """The visible failure: state, error text, one more attempt, and an audit event."""
     error = error[:MAX_ERROR]
 
-    def write(db: Database) -> dict[str, Any]:
+    def write(db: Database) -> Reply:
         _fail(db, claim.reply, actor, now, error, count=count)
-        return _load(db, claim.reply["id"])
+        return load_reply(db, claim.reply.id)
 
-    log.warning("reply %s failed: %s", claim.reply["id"], error)
+    log.warning("reply %s failed: %s", claim.reply.id, error)
     return await store.write(write)
 
 
-def _fail(db: Database, reply: dict[str, Any], actor: str, now: datetime, error: str, *, count: bool) -> None:
+def _fail(db: Database, reply: Reply, actor: str, now: datetime, error: str, *, count: bool) -> None:
     """Record a failed attempt, unless another attempt has posted the reply meanwhile: "sent" is the truth
     and a late failure must not turn it back into one that a retry would post again."""
     cur = db.conn.execute("UPDATE replies SET state = 'failed', error = ?, attempts = attempts + ?, updated_at = ? "
-                          "WHERE id = ? AND state <> 'sent'", (error, int(count), to_iso(now), reply["id"]))
+                          "WHERE id = ? AND state <> 'sent'", (error, int(count), to_iso(now), reply.id))
     if not cur.rowcount:
         return
-    append_event(db, Event(now, actor, "reply.failed", f"conversation:{reply['conversation_id']}",
-                           {"reply": reply["id"], "error": error, "unknown": error.startswith(UNKNOWN)}))
+    append_event(db, Event(now, actor, "reply.failed", f"conversation:{reply.conversation_id}",
+                           {"reply": reply.id, "error": error, "unknown": error.startswith(UNKNOWN)}))
 
-
-def _load(db: Database, reply_id: int) -> dict[str, Any]:
-    return _public(rows(db, "SELECT * FROM replies WHERE id = ?", (reply_id,))[0])
-
-
-def _public(reply: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "conversation_id", "in_reply_to", "text", "state", "created_by", "created_at", "updated_at",
-            "platform_id", "error", "attempts", "sent_at", "reviewed_by", "superseded_by")
-    return {k: reply.get(k) for k in keep}

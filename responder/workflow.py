@@ -29,7 +29,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -67,6 +66,7 @@ from responder import queue, replies, sending, surveys
 from responder.intake import reprioritise
 from responder.policy import priority_for
 from responder.textlimits import announced_limit, check_length
+from responder.tone import ToneReport
 from responder.transitions import Action, action_words, transition
 
 #: How long a person can take back their own resolve, dismiss or snooze.
@@ -137,7 +137,8 @@ class Outcome:
     message: str = ""
     #: A held reply's reasons ("tone: defensive", "priority urgent needs approval").
     held: tuple[str, ...] = ()
-    tone: dict[str, Any] | None = None
+    #: What the tone guard read in the reply a person just wrote or edited.
+    tone: ToneReport | None = None
     survey_url: str | None = None
     #: Set when :func:`undo` can take this back.
     undoable: bool = False
@@ -452,14 +453,14 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
         raise Conflict("the reply is empty: write one" + (", or use Resolve to close without a reply" if resolve
                                                           else ""))
 
-    def save(db: Database) -> tuple[Reply, bool, tuple[str, ...], dict[str, Any]]:
+    def save(db: Database) -> tuple[Reply, bool, tuple[str, ...], ToneReport | None]:
         existing = reply_by_key(db, idempotency_key)
         if existing is not None:
             if existing.conversation_id != conv_id:
                 raise Conflict("idempotency_key was already used for another conversation")
             if not _same_request(existing.text, text):  # a corrected text under a reused key would be dropped
                 raise Conflict("idempotency_key was already used for a different text; send it with a new key")
-            return existing, True, (), {}
+            return existing, True, (), None
         conv = load_conversation(db, conv_id)
         if conv.status.value in CLOSED_STATUSES:
             raise Conflict(f"conversation {conv_id} is {conv.status.value}; reopen it to reply")
@@ -473,8 +474,8 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
             body, survey_note = _with_survey_link(db, desk, conv, text, now)
         saved = replies.save_reply(db, conv_id, body, actor=actor.username, now=now, settings=desk.settings,
                                    idempotency_key=idempotency_key, limits=desk.length_limits)
-        _supersede_failed(db, load_reply(db, saved["id"]), actor, now)
-        return load_reply(db, saved["id"]), False, tuple(saved.get("held") or ()), saved["tone"]
+        _supersede_failed(db, saved.reply, actor, now)
+        return saved.reply, False, saved.held, saved.tone
 
     reply, repeat, held, tone = await desk.store.write(save)
     if repeat or reply.state is not ReplyState.APPROVED:
@@ -485,17 +486,17 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
             message = "Waiting for approval by a lead: " + "; ".join(held) if held else "Saved as a draft."
             if resolve and not repeat:
                 message += " Not resolved: resolve once the reply is posted."
-        return Outcome(conv, reply, message, held=held, tone=tone or None)
+        return Outcome(conv, reply, message, held=held, tone=tone)
     out = await deliver(desk, actor, reply.id, now=now)
     if not resolve or out.reply is None or out.reply.state is not ReplyState.SENT:
         return Outcome(out.conversation, out.reply, out.message + (" Not resolved." if resolve else ""),
-                       tone=tone or None)
+                       tone=tone)
     try:
         closed = await change_status(desk, actor, conv_id, Action.RESOLVE, now=now, answering=out.reply.in_reply_to)
     except Conflict as exc:  # posted all the same: say so, and why it stays open
-        return Outcome(out.conversation, out.reply, f"{out.message} Not resolved: {exc}.", tone=tone or None)
+        return Outcome(out.conversation, out.reply, f"{out.message} Not resolved: {exc}.", tone=tone)
     return Outcome(closed.conversation, out.reply, " ".join(filter(None, [out.message, "Resolved.", survey_note])),
-                   tone=tone or None, survey_url=closed.survey_url, undoable=True)
+                   tone=tone, survey_url=closed.survey_url, undoable=True)
 
 
 def _supersede_failed(db: Database, new: Reply, actor: Actor, now: datetime) -> None:
@@ -512,7 +513,7 @@ def _repeated(reply: Reply) -> str:
     """What a request repeated under its idempotency key is told: where its reply is now. One that will never
     post is refused as the first answer was (a 201 "Already saved" read as success to a script)."""
     if reply.state is ReplyState.SUPERSEDED:
-        raise Conflict(f"reply {reply.id} {replies.where_it_is(_row_of(reply))}")
+        raise Conflict(f"reply {reply.id} {replies.where_it_is(reply)}")
     if reply.state is ReplyState.SENT:
         return "Already sent (same request)."
     if reply.state is ReplyState.FAILED:
@@ -554,25 +555,25 @@ async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, ret
     if retry:  # a person's retry: the conversation's holder, the reply's author when it is free, or a lead
         await desk.store.read(lambda db: _may_retry(db, reply_id, actor))
     post = sending.retry_reply if retry else sending.send_reply
-    row = await post(desk.store, reply_id, desk.senders, actor=actor.username, now=now)
-    reply_state = ReplyState(row["state"])
+    posted = await post(desk.store, reply_id, desk.senders, actor=actor.username, now=now)
+    reply_state = posted.state
     if reply_state is ReplyState.SUPERSEDED:  # a later reply answered its message: retried, it would be a second
-        raise Conflict(f"reply {reply_id} {replies.where_it_is(row)}")
+        raise Conflict(f"reply {reply_id} {replies.where_it_is(posted)}")
 
     def after(db: Database) -> Outcome:
-        if not db.conn.execute("SELECT 1 FROM conversations WHERE id = ?", (row["conversation_id"],)).fetchone():
+        if not db.conn.execute("SELECT 1 FROM conversations WHERE id = ?", (posted.conversation_id,)).fetchone():
             # erased while it was being posted: "does not exist" read as if nothing had gone out, and stopped the
             # scheduler's run (it passes over a Conflict)
             said = "was posted" if reply_state is ReplyState.SENT else "was not posted"
             raise Conflict(f"reply {reply_id} {said}, but its conversation was erased meanwhile (a customer's "
                            "request for their data to be deleted)")
         if reply_state is ReplyState.SENT:
-            queue.answered(db, row["conversation_id"], agent=row["created_by"], actor=actor.username, now=now,
-                           answering=row["in_reply_to"])
+            queue.answered(db, posted.conversation_id, agent=posted.created_by, actor=actor.username, now=now,
+                           answering=posted.in_reply_to)
         reply = load_reply(db, reply_id)
         words = {ReplyState.SENT: "Sent.", ReplyState.FAILED: f"Not sent: {reply.error}",
                  ReplyState.SENDING: "Being sent."}
-        return Outcome(load_conversation(db, row["conversation_id"]), reply, words.get(reply_state, "Saved."))
+        return Outcome(load_conversation(db, posted.conversation_id), reply, words.get(reply_state, "Saved."))
 
     return await desk.store.write(after)
 
@@ -614,12 +615,8 @@ async def approve(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, see
             return dataclasses.replace(outcome, message="Approved and sent.")
         if outcome.reply.state not in (ReplyState.APPROVED, ReplyState.SENDING):
             raise Conflict(f"approved, but not sent: reply {reply_id} "
-                           f"{replies.where_it_is(_row_of(outcome.reply))}") from None
+                           f"{replies.where_it_is(outcome.reply)}") from None
         return outcome
-
-
-def _row_of(reply: Reply) -> dict[str, Any]:
-    return {"state": reply.state.value, "reviewed_by": reply.reviewed_by, "superseded_by": reply.superseded_by}
 
 
 def _reply_outcome(db: Database, reply_id: int, message: str) -> Outcome:
@@ -656,15 +653,15 @@ async def withdraw(desk: Desk, actor: Actor, reply_id: int, *, now: datetime) ->
 async def resubmit(desk: Desk, actor: Actor, reply_id: int, text: str, *, now: datetime) -> Outcome:
     """The author edits a draft; it passes the same checks, and a sent-back one goes back to a lead, who sees
     what changed (the diff is in the audit event). A withdrawn one is posted when no rule holds it."""
-    def write(db: Database) -> tuple[Reply, tuple[str, ...], dict[str, Any]]:
+    def write(db: Database) -> tuple[Reply, tuple[str, ...], ToneReport]:
         before = load_reply(db, reply_id)
         _may_answer_again(db, before, actor, now)
         saved = replies.resubmit(db, reply_id, text, actor=actor.username, now=now, settings=desk.settings,
                                  limits=desk.length_limits)
-        after = load_reply(db, reply_id)
+        after = saved.reply
         append_event(db, Event(now, actor.username, "reply.revised", f"conversation:{after.conversation_id}",
                                {"reply": reply_id, "diff": text_diff(before.text, after.text)}))
-        return after, tuple(saved.get("held") or ()), saved["tone"]
+        return after, saved.held, saved.tone
 
     reply, held, tone = await desk.store.write(write)
     if reply.state is ReplyState.APPROVED:

@@ -226,7 +226,7 @@ async def test_a_reddit_reply_whose_answer_is_lost_is_never_posted_twice_by_a_se
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     try:
         row = await send_reply(store, rid, {"reddit": sender}, actor="agent1", now=now)
-        assert row["state"] == "failed" and row["error"].startswith(UNKNOWN)
+        assert row.state == "failed" and row.error.startswith(UNKNOWN)
         with pytest.raises(Conflict, match="outcome unknown"):  # the agent presses Send again
             await send_reply(store, rid, {"reddit": sender}, actor="agent1", now=now + timedelta(minutes=1))
     finally:

@@ -145,17 +145,18 @@ def test_reply_approval_by_lead_and_idempotent_save(seeded: Store, settings: Set
                                                          settings=strict, idempotency_key="k1"))
     r2 = seeded.write_sync(lambda db: replies.save_reply(db, conv, draft.text, actor="ann", now=NOW,
                                                          settings=strict, idempotency_key="k1"))
-    assert r1["id"] == r2["id"] and r1["state"] == "awaiting_approval"
+    assert r1.reply.id == r2.reply.id and r1.reply.state == "awaiting_approval"
+    rid = r1.reply.id
     with pytest.raises(Forbidden):
-        seeded.write_sync(lambda db: replies.review(db, r1["id"], approve=True, reviewer="bob", role="agent", now=NOW))
-    back = seeded.write_sync(lambda db: replies.review(db, r1["id"], approve=False, reviewer="lee", role="lead",
+        seeded.write_sync(lambda db: replies.review(db, rid, approve=True, reviewer="bob", role="agent", now=NOW))
+    back = seeded.write_sync(lambda db: replies.review(db, rid, approve=False, reviewer="lee", role="lead",
                                                        now=NOW, note="add the case reference"))
-    assert back["state"] == "draft" and back["review_note"] == "add the case reference"
-    again = seeded.write_sync(lambda db: replies.resubmit(db, r1["id"], draft.text + " Thanks!", actor="ann",
+    assert back.state == "draft" and back.review_note == "add the case reference"
+    again = seeded.write_sync(lambda db: replies.resubmit(db, rid, draft.text + " Thanks!", actor="ann",
                                                           now=NOW, settings=strict))
-    assert again["state"] == "awaiting_approval"
-    ok = seeded.write_sync(lambda db: replies.review(db, r1["id"], approve=True, reviewer="lee", role="lead", now=NOW))
-    assert ok["state"] == "approved"
+    assert again.reply.state == "awaiting_approval" and again.held
+    ok = seeded.write_sync(lambda db: replies.review(db, rid, approve=True, reviewer="lee", role="lead", now=NOW))
+    assert ok.state == "approved"
     kinds = [e.kind for e in seeded.read_sync(lambda db: events_for(db, f"conversation:{conv}"))]
     assert kinds[-4:] == ["reply.created", "reply.sent_back", "reply.resubmitted", "reply.approved"]
 
@@ -166,8 +167,8 @@ def test_reply_checks_length_and_reports_tone(seeded: Store, settings: Settings)
         seeded.write_sync(lambda db: replies.save_reply(db, conv, "x" * 281, actor="ann", now=NOW, settings=settings))
     saved = seeded.write_sync(lambda db: replies.save_reply(
         db, conv, "As per our policy you should have read the terms.", actor="ann", now=NOW, settings=settings))
-    assert saved["state"] == "awaiting_approval" and saved["tone"]["defensive"] is True  # held for a lead
-    assert saved["in_reply_to"].startswith("x:")
+    assert saved.reply.state == "awaiting_approval" and saved.tone.defensive  # held for a lead
+    assert saved.reply.in_reply_to.startswith("x:")
 
 
 async def test_housekeeping_tick_assigns_in_turn_and_is_idempotent(seeded: Store, settings: Settings) -> None:
@@ -270,5 +271,5 @@ def test_an_erased_conversations_id_is_never_given_again(seeded: Store, settings
     seeded.write_sync(lambda db: queue.act(db, new_id, queue.Action.CLAIM, actor="bob", now=NOW))
     again = seeded.write_sync(lambda db: replies.save_reply(db, new_id, "Looking into it.", actor="bob", now=NOW,
                                                             settings=settings))
-    assert again["id"] > reply["id"]
+    assert again.reply.id > reply.reply.id
     assert seeded.write_sync(lambda db: add_note(db, new_id, "bob", "new", NOW)).id > note.id

@@ -146,12 +146,12 @@ async def test_x_reply_goes_to_the_latest_customer_post_and_is_recorded(
     row = await send_reply(store, rid, {"x": x_sender}, actor="agent1", now=NOW)
     [posted] = brand_posts(world)
     assert posted.parent_id == world.by_ref["x2"].id and posted.user.username == "SkylarkAir"
-    assert row["state"] == "sent" and row["platform_id"] == posted.id and row["in_reply_to"] == f"x:{posted.parent_id}"
-    assert row["sent_at"] == NOW.isoformat(timespec="microseconds")
+    assert row.state == "sent" and row.platform_id == posted.id and row.in_reply_to == f"x:{posted.parent_id}"
+    assert row.sent_at == NOW
     c = conversation(store, conv)
-    assert c["first_responded_at"] == row["sent_at"] and c["next_response_due"] is None
+    assert c["first_responded_at"] == NOW.isoformat(timespec="microseconds") and c["next_response_due"] is None
     assert events(store, "reply.sent") == [{"reply": rid, "platform_id": posted.id,
-                                            "in_reply_to": row["in_reply_to"], "reconciled": False}]
+                                            "in_reply_to": row.in_reply_to, "reconciled": False}]
 
 
 async def test_sending_twice_posts_once(store: Store, world: World, x_sender: XReplySender) -> None:
@@ -169,7 +169,7 @@ async def test_crash_after_post_is_reconciled_not_reposted(store: Store, world: 
     rid = add_reply(store, conv, state="sending", in_reply_to=f"x:{target}", updated=NOW - timedelta(minutes=10))
     earlier = await x_sender.post("Sorry Ana, we are on it.", target)  # posted, then the process died
     row = await send_reply(store, rid, {"x": x_sender}, actor="system", now=NOW)
-    assert row["state"] == "sent" and row["platform_id"] == earlier
+    assert row.state == "sent" and row.platform_id == earlier
     assert len(brand_posts(world)) == 1 and world.requests["create"] == 1
     assert events(store, "reply.sent")[0]["reconciled"] is True
 
@@ -180,7 +180,7 @@ async def test_crash_before_post_is_checked_then_posted(store: Store, world: Wor
     desk = Desk(store, Settings(), {"x": x_sender})
     sent = await workflow.send_due(desk, now=NOW)  # the scheduler's job
     assert sent == 1 and len(brand_posts(world)) == 1 and world.requests["search"] == 1
-    assert (await send_reply(store, rid, {"x": x_sender}, actor="a", now=NOW))["state"] == "sent"
+    assert (await send_reply(store, rid, {"x": x_sender}, actor="a", now=NOW)).state == "sent"
 
 
 async def test_a_send_in_flight_is_not_started_again(store: Store, world: World, x_sender: XReplySender) -> None:
@@ -197,11 +197,11 @@ async def test_server_error_is_a_visible_failure_and_retry_sends(
     rid = add_reply(store, conv)
     world.inject("create", Fault("500"))
     failed = await send_reply(store, rid, {"x": x_sender}, actor="agent1", now=NOW)
-    assert failed["state"] == "failed" and failed["attempts"] == 1 and "server error 503" in failed["error"]
+    assert failed.state == "failed" and failed.attempts == 1 and "server error 503" in failed.error
     assert events(store, "reply.failed")[0]["reply"] == rid
     assert conversation(store, conv)["first_responded_at"] is None
     row = await retry_reply(store, rid, {"x": x_sender}, actor="agent1", now=NOW + timedelta(minutes=1))
-    assert row["state"] == "sent" and row["error"] is None and len(brand_posts(world)) == 1
+    assert row.state == "sent" and row.error is None and len(brand_posts(world)) == 1
 
 
 async def test_timeout_is_in_doubt_and_the_explicit_retry_checks_before_posting(
@@ -214,13 +214,13 @@ async def test_timeout_is_in_doubt_and_the_explicit_retry_checks_before_posting(
         rid = add_reply(store, conv)
         world.inject("create", Fault("timeout", seconds=0.3))
         row = await send_reply(store, rid, {"x": sender}, actor="agent1", now=NOW)
-        assert row["state"] == "failed" and row["error"].startswith(UNKNOWN)
+        assert row.state == "failed" and row.error.startswith(UNKNOWN)
         with pytest.raises(Conflict, match="outcome unknown"):
             await send_reply(store, rid, {"x": sender}, actor="system", now=NOW)
         searches = world.requests.get("search", 0)
         row = await retry_reply(store, rid, {"x": sender}, actor="agent1", now=NOW + timedelta(minutes=3))
         assert world.requests["search"] == searches + 1  # looked first, found nothing, then posted
-        assert row["state"] == "sent" and row["platform_id"] == brand_posts(world)[0].id
+        assert row.state == "sent" and row.platform_id == brand_posts(world)[0].id
         assert len(brand_posts(world)) == 1
     finally:
         await sender.close()
@@ -231,13 +231,13 @@ async def test_permanent_error_and_missing_sender_fail_visibly(
     conv = add_thread(store, world, "x", ["x1"])
     rid = add_reply(store, conv, in_reply_to="x:1")  # a post that does not exist on X
     row = await send_reply(store, rid, {"x": x_sender}, actor="agent1", now=NOW)
-    assert row["state"] == "failed" and row["error"].startswith("x-reply: 400")
+    assert row.state == "failed" and row.error.startswith("x-reply: 400")
     other = add_reply(store, conv, "Second try")
     row = await send_reply(store, other, {}, actor="agent1", now=NOW)
-    assert row["state"] == "failed" and "no reply sender" in row["error"]
+    assert row.state == "failed" and "no reply sender" in row.error
     stuck = add_reply(store, conv, "Third", state="sending", updated=NOW - timedelta(hours=1))
     row = await send_reply(store, stuck, {}, actor="system", now=NOW)
-    assert row["error"].startswith(UNKNOWN) and "no reply sender" in row["error"]
+    assert row.error.startswith(UNKNOWN) and "no reply sender" in row.error
 
 
 async def test_unsendable_states_and_unknown_ids(store: Store, world: World, x_sender: XReplySender) -> None:
@@ -256,7 +256,7 @@ async def test_reddit_reply_to_a_comment(store: Store, world: World, reddit_send
     row = await send_reply(store, rid, {"reddit:skylark": reddit_sender}, actor="agent1", now=NOW)
     [posted] = brand_posts(world, "reddit")
     assert posted.user.username == "SkylarkCare" and posted.parent_id == world.by_ref["rc"].id
-    assert row["state"] == "sent" and row["platform_id"] == fullname(posted)
+    assert row.state == "sent" and row.platform_id == fullname(posted)
 
 
 async def test_reddit_in_doubt_waits_for_a_person(store: Store, world: World,
@@ -265,11 +265,11 @@ async def test_reddit_in_doubt_waits_for_a_person(store: Store, world: World,
     rid = add_reply(store, conv, state="sending", updated=NOW - timedelta(minutes=10))
     senders: dict[str, ReplySender] = {"reddit": reddit_sender}
     row = await send_reply(store, rid, senders, actor="system", now=NOW)
-    assert row["state"] == "failed" and row["error"].startswith(UNKNOWN) and row["attempts"] == 0
+    assert row.state == "failed" and row.error.startswith(UNKNOWN) and row.attempts == 0
     assert brand_posts(world, "reddit") == []
     row = await retry_reply(store, rid, senders, actor="lead1", now=NOW + timedelta(minutes=1))
     [posted] = brand_posts(world, "reddit")
-    assert row["state"] == "sent" and posted.parent_id == world.by_ref["rs"].id
+    assert row.state == "sent" and posted.parent_id == world.by_ref["rs"].id
 
 
 @pytest.mark.parametrize(("fits", "over"), [

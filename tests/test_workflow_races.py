@@ -220,18 +220,18 @@ async def test_a_reused_key_with_another_text_is_refused_not_silently_dropped(
 def test_a_repeated_send_reads_the_tone_in_the_customers_language(stores: list[Store], world: World) -> None:
     """The first answer read a German reply's tone in German, the repeat (same key) in English: defensive, then
     not."""
-    from responder.replies import save_reply
+    from responder.replies import Saved, save_reply
 
     store = stores[0]
     conv = add_thread(store, world, "x", ["x1", "x2"])
     store.write_sync(lambda db: db.conn.execute("UPDATE mentions SET language = 'de'"))
 
-    def save(db: object) -> dict[str, object]:
+    def save(db: object) -> Saved:
         return save_reply(db, conv, "Wie wir Ihnen bereits mitgeteilt haben, ist das nicht unsere Schuld.",  # type: ignore[arg-type]
                           actor="agent1", now=utcnow(), settings=Settings(), idempotency_key="k-de-tone-1")
 
     first, again = store.write_sync(save), store.write_sync(save)
-    assert first["tone"]["defensive"] and again["tone"]["defensive"]  # type: ignore[index]
+    assert first.reply.id == again.reply.id and first.tone.defensive and again.tone.defensive
 
 
 @pytest.mark.parametrize("round_", range(6))

@@ -69,7 +69,8 @@ def reply_json(out: Outcome) -> dict[str, Any]:
     reply: Reply | None = out.reply
     if reply is None:
         raise NotFound("no reply")
-    body = {**plain(reply), "message": out.message, "held": list(out.held), "tone": out.tone,
+    body = {**plain(reply), "message": out.message, "held": list(out.held),
+            "tone": out.tone.as_dict() if out.tone else None,
             "conversation": plain(out.conversation)}
     if out.survey_url:
         body["survey_path"] = out.survey_url
