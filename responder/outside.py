@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from careline.domain import Event, from_iso
 from careline.store.conversations import (
+    by_the_brand,
     load_conversation,
     mark_answered,
     place_brand_post,
@@ -61,8 +62,10 @@ def answered_outside(db: Database, conv_id: int, post: dict[str, Any], *, now: d
     """The brand answered in the thread from elsewhere: stop the clocks as a Careline reply would."""
     conv = load_conversation(db, conv_id)
     posted = from_iso(post["created_at"]) or now
-    if conv.last_customer_at is not None and posted < conv.last_customer_at:
-        # An older brand post (the customer wrote again since): shown in the thread, answers nothing new.
+    if (conv.last_customer_at is not None and posted < conv.last_customer_at) \
+            or by_the_brand(db, post["platform"], post.get("in_reply_to_id")):
+        # An older brand post (the customer wrote again since), or one that goes on from the brand's own (a
+        # thread's next part, a correction): shown in the thread, answers nothing new.
         append_event(db, Event(now, "system", "reply.outside", f"conversation:{conv_id}",
                                {"platform_id": post["platform_id"], "handle": post["handle"], "answers": False}))
         return

@@ -160,13 +160,24 @@ def latest_send_back(db: Database, reply_id: int) -> Note | None:
 def waiting_brand_posts(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """Brand posts not yet placed, each with its thread's conversation id (``None`` while untracked)."""
     return rows(db, """SELECT b.key, b.platform, b.platform_id, b.handle, b.created_at, b.fetched_at,
-                              c.id AS conversation_id
+                              b.in_reply_to_id, c.id AS conversation_id
                        FROM brand_posts b LEFT JOIN conversations c ON c.thread_key = b.thread_key
                        WHERE b.state = 'waiting' ORDER BY b.created_at LIMIT ?""", (limit,))
 
 
 def place_brand_post(db: Database, key: str, state: str, conv_id: int | None) -> None:
     db.conn.execute("UPDATE brand_posts SET state = ?, conversation_id = ? WHERE key = ?", (state, conv_id, key))
+
+
+def by_the_brand(db: Database, platform: str, platform_id: str | None) -> bool:
+    """Whether the post ``platform_id`` is the brand's own: a brand post we read, or a reply Careline posted."""
+    if not platform_id:
+        return False
+    return db.conn.execute(
+        "SELECT 1 FROM brand_posts WHERE platform = ? AND platform_id = ? UNION ALL "
+        "SELECT 1 FROM replies r JOIN conversations c ON c.id = r.conversation_id "
+        "WHERE c.platform = ? AND r.platform_id = ? LIMIT 1", (platform, platform_id, platform, platform_id)
+    ).fetchone() is not None
 
 
 def reply_with_platform_id(db: Database, platform_id: str, conv_id: int) -> Reply | None:

@@ -42,6 +42,8 @@ PAGE_SIZE = 100
 #: A fullname Reddit can give: a kind we read and a base-36 id of 1-12 digits. The ids are counters in 64
 #: bits (7 digits in 2026; 36**12 < 2**63), so a longer one, or one in other characters, is not Reddit's.
 FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,12}")
+#: What Reddit shows for the author of a post whose account is gone (its ``author``, with no ``author_fullname``).
+DELETED = "[deleted]"
 
 
 @dataclass(frozen=True)
@@ -162,12 +164,12 @@ class RedditSource(ClientHolder[asyncpraw.Reddit], Source):
         name = data["name"]
         if not real_fullname(name):
             raise MalformedPayload(f"bad fullname {str(name)[:40]!r}")
-        handle = str(data.get("author") or "[deleted]")
+        handle = str(data.get("author") or DELETED)
         from_brand = bool(self.own) and handle.lower() == self.own
-        if from_brand and thing["kind"] != "t1":  # the brand's own submissions are not mentions
-            return None, name
+        if from_brand and (thing["kind"] != "t1" or _under_own_post(data, self.own)):
+            return None, name  # the brand's own submissions, and its comments straight under them, are not mentions
         created = datetime.fromtimestamp(float(data["created_utc"]), UTC)
-        author = Author(self.platform, str(data.get("author_fullname") or f"u:{handle}"), handle)
+        author = Author(self.platform, _author_id(data, handle, name), handle)
         if thing["kind"] == "t3":
             title, body = str(data.get("title") or ""), str(data.get("selftext") or "")
             text, conversation, parent = (f"{title}\n\n{body}" if body else title), name, None
@@ -314,6 +316,23 @@ def _parent_id(data: Mapping[str, Any]) -> str | None:
     """The fullname a comment answers; ``None`` when what was sent cannot be one (the thread still holds it)."""
     parent = data.get("parent_id")
     return str(parent) if real_fullname(parent) else None
+
+
+def _under_own_post(data: Mapping[str, Any], own: str) -> bool:
+    """Whether a comment answers the submission itself and that submission is the brand's (``link_author``, as a
+    comment listing gives it): a megathread update. Taken for an answer, it stopped the clock of every customer
+    under the megathread, who share one conversation."""
+    parent = _parent_id(data) or ""
+    return parent.startswith("t3_") and str(data.get("link_author") or "").lower() == own
+
+
+def _author_id(data: Mapping[str, Any], handle: str, name: str) -> str:
+    """The author's stable id: ``author_fullname``, else ``u:<handle>``. A deleted account has neither name nor
+    id, so its posts are each their own author: as one "u:[deleted]", strangers' cases were each other's
+    "earlier contacts"."""
+    if data.get("author_fullname"):
+        return str(data["author_fullname"])
+    return f"u:{handle}" if handle != DELETED else f"{DELETED}:{name}"
 
 
 def _newest(names: Sequence[str | None]) -> str | None:

@@ -56,8 +56,10 @@ def thing_json(world: World, post: SimPost) -> dict[str, Any]:
         return {"kind": "t3", "data": {**common, "title": post.title, "selftext": post.text, "is_self": True,
                                        "num_comments": 0, "url": f"https://www.reddit.com{common['permalink']}"}}
     parent = world.by_id.get(post.parent_id or "")
+    root = world.by_id.get(post.conversation_id)  # a comment listing names the submission's author (link_author)
     return {"kind": "t1", "data": {**common, "body": post.text, "link_id": f"t3_{post.conversation_id}",
-                                   "parent_id": fullname(parent) if parent else f"t3_{post.conversation_id}"}}
+                                   "parent_id": fullname(parent) if parent else f"t3_{post.conversation_id}",
+                                   "link_author": root.user.username if root else "[deleted]"}}
 
 
 def mention_json(world: World, post: SimPost) -> dict[str, Any]:

@@ -199,8 +199,8 @@ class XSource(XClientOwner, Source):
         if "retweeted" in refs:
             return None
         from_brand = author_id in self.own_ids or handle.lower() in self.own_handles
-        if from_brand and "replied_to" not in refs:  # the brand's own top-level posts are not mentions
-            return None
+        if from_brand and ("replied_to" not in refs or str(tweet.get("in_reply_to_user_id")) == author_id):
+            return None  # the brand's own top-level posts and its replies to itself (a thread's "2/2") are not mentions
         metrics = user.get("public_metrics")
         followers = metrics.get("followers_count") if isinstance(metrics, Mapping) else None
         author = Author(Platform.X.value, author_id, handle, str(user.get("name") or ""),
