@@ -136,6 +136,23 @@ async def test_concurrent_guesses_cannot_slip_past_the_limit(make_client, acc_st
     assert len(events(acc_store, "login.failed")) == 5
 
 
+async def test_a_forged_forwarded_line_does_not_dodge_the_address_limit(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The security audit: behind a local proxy that adds its own X-Forwarded-For line (HAProxy), a client's
+    forged first line was the one read, so every guess counted under a new address. The lines are one list."""
+    client = await make_client(address_attempts="8/minute")
+    statuses = []
+    for i in range(10):
+        r = await post_login(client, f"user{i}", "some password here",
+                             **{"X-Forwarded-For": f"198.51.100.{i}, 203.0.113.7"})
+        statuses.append(r.status)
+    token = await form_token(client)
+    lines = [("X-Forwarded-For", "198.51.100.99"), ("X-Forwarded-For", "203.0.113.7")]
+    r = await client.post("/login", data={"username": "user99", "password": "x" * 12, "csrf_token": token},
+                          allow_redirects=False, headers=lines)
+    assert statuses == [401] * 8 + [429] * 2 and r.status == 429
+    assert {e["address"] for e in events(acc_store, "login.failed")} == {"203.0.113.7"}
+
+
 async def test_the_address_limit_stops_spraying_many_usernames(make_client) -> None:  # type: ignore[no-untyped-def]
     client = await make_client(address_attempts="8/minute")
     statuses = [(await post_login(client, f"user{i}", "some password here")).status for i in range(10)]
@@ -257,6 +274,46 @@ async def test_a_role_that_requires_two_factor_is_sent_to_set_it_up(make_client)
     r = await client.get("/api/queue")
     assert r.status == 403 and "two-factor" in (await r.json())["error"]["message"]
     assert (await client.get("/api/me")).status == 200
+
+
+async def test_a_role_that_requires_two_factor_gets_no_way_round_it_with_a_token(  # type: ignore[no-untyped-def]
+        make_client, acc_store) -> None:
+    """The security audit: signed in with the password alone, an agent in ``totp_roles`` made a token at
+    /api/account/tokens and reached the whole API with it (claimed a conversation). Minting is refused, and a
+    token that already existed is held as the owner's sessions are, until two-factor is on."""
+    before = acc_store.write_sync(lambda db: create_token(db, "agent", "made before the rule"))
+    client = await make_client(totp_roles=["agent"])
+    assert (await post_login(client, "agent", PASSWORDS["agent"])).status == 303
+    csrf = await form_token(client, "/account")
+    r = await client.post("/api/account/tokens", json={"label": "skip"}, headers={"X-CSRF-Token": csrf})
+    assert r.status == 403 and "two-factor" in (await r.json())["error"]["message"]
+    assert [t.label for t in acc_store.read_sync(lambda db: tokens(db, "agent"))] == ["made before the rule"]
+    r = await client.get("/api/queue", headers={"Authorization": f"Bearer {before}"})
+    assert r.status == 403 and "two-factor" in (await r.json())["error"]["message"]
+    acc_store.write_sync(lambda db: set_totp(db, "agent", "agent", pyotp.random_base32()))
+    assert (await client.get("/api/queue", headers={"Authorization": f"Bearer {before}"})).status == 200
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/account/tokens", {"label": "wider"}),
+    ("/api/account/two-factor/enable", {"secret": "JBSWY3DPEHPK3PXP", "code": "123456"}),
+    ("/api/account/password", {"current": PASSWORDS["admin"], "new": "a brand new passphrase here"}),
+    ("/api/account/sessions/end-all", {}),
+])
+async def test_an_api_token_cannot_change_its_own_account(make_client, acc_store, path: str,  # type: ignore[no-untyped-def]
+                                                           body: dict) -> None:
+    """The security audit: an admin's token scoped to "agent" minted an unscoped token (the owner's admin role)
+    that added an admin and outlived the first token's revocation; any token could turn two-factor on with a
+    secret its holder chose. Account changes need the person, signed in."""
+    scoped = acc_store.write_sync(lambda db: create_token(db, "admin", "script", role=Role.AGENT))
+    client = await make_client()
+    r = await client.post(path, json=body, headers={"Authorization": f"Bearer {scoped}"})
+    assert r.status == 403 and "cannot change the account" in (await r.json())["error"]["message"]
+    assert [t.label for t in acc_store.read_sync(lambda db: tokens(db, "admin"))] == ["script"]
+    assert acc_store.read_sync(lambda db: db.conn.execute(
+        "SELECT totp_secret IS NULL FROM users WHERE username = 'admin'").fetchone()[0])
+    assert (await post_login(client, "admin", PASSWORDS["admin"])).status == 303  # the password did not change
+    assert (await client.get("/api/queue", headers={"Authorization": f"Bearer {scoped}"})).status == 200
 
 
 # -- sessions: idle timeout ---------------------------------------------------------------------------------

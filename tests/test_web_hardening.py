@@ -655,8 +655,9 @@ async def test_a_lone_surrogate_in_a_json_body_is_a_400_and_makes_nothing(client
     """``"\\ud800"`` reached scrypt and SQLite as a lone surrogate: a 500 on every endpoint that reads its body
     with ``json_body`` (tokens, passwords, the admin's users and settings)."""
     before = web_store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0])
+    csrf = await login(client, "agent")  # a token changes no account: the person, signed in
     r = await client.post("/api/account/tokens", data=body.encode(),
-                          headers={**bearer(web_store), "Content-Type": "application/json"})
+                          headers={"X-CSRF-Token": csrf, "Content-Type": "application/json"})
     assert "not Unicode" in (await refused(r, 400))["message"]
     assert web_store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0]) == before
 
@@ -868,9 +869,10 @@ async def test_a_form_in_an_unknown_charset_behind_the_login_is_a_400(client: Te
 async def test_a_body_that_is_not_in_its_content_encoding_is_a_400(client: TestClient, web_store: Store, path: str,
                                                                    encoding: str) -> None:
     conv = await open_conversation(client, web_store)
+    account = path.startswith("/api/account/")  # a token changes no account: the person, signed in
+    signed_in = {"X-CSRF-Token": await login(client, "agent")} if account else bearer(web_store)
     r = await client.post(path.format(conv=conv), data=b"not compressed at all",
-                          headers={**bearer(web_store), "Content-Type": "application/json",
-                                   "Content-Encoding": encoding})
+                          headers={**signed_in, "Content-Type": "application/json", "Content-Encoding": encoding})
     assert "Content-Encoding" in (await refused(r, 400))["message"]
     notes = web_store.read_sync(lambda db: db.conn.execute(
         "SELECT count(*) FROM notes WHERE conversation_id = ?", (conv,)).fetchone()[0])

@@ -46,6 +46,12 @@ LOGIN_COOKIE = "careline_login"
 TOUCH_EVERY = timedelta(minutes=1)
 #: What a person whose role requires two-factor may use before setting it up.
 TWO_FACTOR_SETUP = ("/account", "/api/account", "/api/me", "/logout")
+#: What a person changes about their own account (password, sessions, two-factor, tokens): never with an API token.
+#: A token scoped to "agent" minted an unscoped one (its owner's admin role) that outlived its revocation, and any
+#: token could turn two-factor on with a secret of its holder's choosing, locking the owner out.
+ACCOUNT_CHANGES = "/api/account/"
+TOKEN_CANNOT_CHANGE_ACCOUNT = ("an API token cannot change the account it belongs to (its password, sessions, "
+                               "two-factor or tokens): sign in at /account to do that")
 __all__ = ["create_token"]  # re-exported: tests and the CLI make tokens through this module
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BEARER = 'Bearer realm="careline"'  # the scheme a 401 names (RFC 6750 section 3)
@@ -155,15 +161,20 @@ def _by_session(db: Database, sid: str, idle: timedelta, totp_roles: frozenset[s
     return Seen(Principal(row[0], Role(row[1]), row[2], row[3], "session", row[4], needs), row[4], row[5])
 
 
-def _by_token(db: Database, token: str) -> Seen | None:
-    """A live token of an enabled user whose scope is still within the owner's role (roles can shrink)."""
+def _by_token(db: Database, token: str, totp_roles: frozenset[str]) -> Seen | None:
+    """A live token of an enabled user whose scope is still within the owner's role (roles can shrink). Its owner's
+    missing two-factor holds it as it holds their sessions: a token made with the password alone opened the whole
+    API to a role that must not reach it without a second factor."""
     row = db.conn.execute(
-        "SELECT u.username, u.role, u.display_name, t.role, t.id, t.last_used_at FROM api_tokens t "
-        "JOIN users u USING (username) WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL "
-        "AND (t.expires_at IS NULL OR t.expires_at > ?)", (token_hash(token), to_iso(utcnow()))).fetchone()
+        "SELECT u.username, u.role, u.display_name, t.role, t.id, t.last_used_at, u.totp_secret IS NULL "
+        "FROM api_tokens t JOIN users u USING (username) WHERE t.token_hash = ? AND t.revoked_at IS NULL "
+        "AND u.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)",
+        (token_hash(token), to_iso(utcnow()))).fetchone()
     if row is None or Role(row[3] or row[1]) not in GRANTABLE[Role(row[1])]:
         return None
-    return Seen(Principal(row[0], Role(row[3] or row[1]), row[2], None, "token", token=row[4]), row[4], row[5])
+    needs = bool(row[6]) and row[1] in totp_roles
+    return Seen(Principal(row[0], Role(row[3] or row[1]), row[2], None, "token", needs_two_factor=needs, token=row[4]),
+                row[4], row[5])
 
 
 # -- route declarations --------------------------------------------------------------------------
@@ -201,14 +212,15 @@ def is_https(request: web.Request) -> bool:
 async def _credential(request: web.Request) -> tuple[bool, Seen | None]:
     """(whether the request names a bearer token, whose live credential it carries: None when none)."""
     store, accounts = request.app[STORE], settings_now(request.app).accounts
+    roles = frozenset(accounts.totp_roles)
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        return True, (await store.read(lambda db: _by_token(db, token)) if token else None)
+        return True, (await store.read(lambda db: _by_token(db, token, roles)) if token else None)
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid:
         return False, None
-    idle, roles = timedelta(minutes=accounts.idle_minutes), frozenset(accounts.totp_roles)
+    idle = timedelta(minutes=accounts.idle_minutes)
     return False, await store.read(lambda db: _by_session(db, sid, idle, roles))
 
 
@@ -306,6 +318,8 @@ async def auth_middleware(request: web.Request,
         if request.path.startswith("/api/"):
             raise web.HTTPForbidden(text="your role requires two-factor sign-in; set it up at /account first")
         raise web.HTTPSeeOther("/account#two-factor")
+    if who.via == "token" and request.method in UNSAFE and request.path.startswith(ACCOUNT_CHANGES):
+        raise web.HTTPForbidden(text=TOKEN_CANNOT_CHANGE_ACCOUNT)
     await _check_csrf(request, who)
     guard = WRITE_GUARD.set(functools.partial(still_valid, who=who))
     try:

@@ -66,10 +66,12 @@ def client_address(request: web.Request) -> str:
     """The caller's address: the peer, or the address a reverse proxy on loopback says it forwarded.
 
     Only a loopback peer is trusted to name the client (``X-Forwarded-For``'s last entry is the one
-    that proxy added); anyone else's header is ignored, so it cannot dodge the per-address limit.
+    that proxy added); anyone else's header is ignored, so it cannot dodge the per-address limit. Several
+    header lines are one list (RFC 9110 5.3): a proxy that adds its own line (HAProxy) put the client's forged
+    line first, and the first line alone was read.
     """
     peer = request.remote or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
+    forwarded = ",".join(request.headers.getall("X-Forwarded-For", ()))
     if forwarded and is_loopback(peer):
         last = forwarded.split(",")[-1].strip()
         if _is_ip(last):
