@@ -12,6 +12,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
@@ -109,6 +110,23 @@ async def test_login_keeps_a_plain_local_next(make_client) -> None:  # type: ign
     client = await make_client()
     r = await post_login(client, "lead", PASSWORDS["lead"], nxt="/sla?brand=skylark#top")
     assert r.status == 303 and r.headers["Location"] == "/sla?brand=skylark#top"
+
+
+@pytest.mark.parametrize(("referer", "back_to"), [("/conversations/3?view=mine", "/conversations/3?view=mine"),
+                                                 ("https://evil.example/conversations/3", "/"), ("", "/")])
+async def test_a_form_posted_after_the_session_ended_comes_back_to_its_page(make_client, referer: str,  # type: ignore[no-untyped-def]
+                                                                            back_to: str) -> None:
+    """The security audit: the login sent the person on to the form's own address, which answers only POST:
+    "405 Method Not Allowed" after logging in. Back to the page the form was on, when it was this site's."""
+    client = await make_client()
+    host = f"http://{client.host}:{client.port}"
+    headers = {"Referer": host + referer if referer.startswith("/") else referer, "Accept": "text/html"}
+    r = await client.post("/conversations/3/notes", data={"text": "typed before lunch"}, headers=headers,
+                          allow_redirects=False)
+    location = urlsplit(r.headers["Location"])
+    assert r.status == 303 and location.path == "/login" and parse_qs(location.query)["next"] == [back_to]
+    r = await post_login(client, "agent", PASSWORDS["agent"], nxt=back_to)
+    assert r.status == 303 and r.headers["Location"] == back_to
 
 
 # -- throttling and audit -----------------------------------------------------------------------------------

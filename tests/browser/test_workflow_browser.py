@@ -261,3 +261,35 @@ def test_the_leads_approvals_entry_follows_a_reply_held_while_the_page_is_open(p
     lead.locator("#nav-approvals .nav-count", has_text=re.compile(rf"^{before + 1}\b")).wait_for(timeout=10_000)
     assert "waiting for approval" in (lead.locator("#nav-approvals .nav-count").get_attribute("title") or "")
     assert conv and not agent.errors and not lead.errors, (agent.errors, lead.errors)
+
+
+def test_a_note_refused_or_posted_after_the_session_ended_is_still_in_its_box(pair: tuple[Any, Any]) -> None:
+    """The security audit: a note holding a form feed (pasted from a PDF) was refused and the box came back empty;
+    a note posted after the session had ended went through the login to "405 Method Not Allowed" (the form's
+    own address), its words gone. Now the refusal leaves the words in the box, and after logging in again the
+    person is back on the conversation with the note still there."""
+    agent, lead = pair
+    conv = _claimed_by_the_agent(agent, lead)
+    written = "Customer called twice;\fsee the PDF of the booking."
+    agent.locator("#note-text").fill(written)
+    agent.get_by_role("button", name="Add note").click()
+    agent.wait_for_selector("p.error[role=alert]")
+    assert "control characters" in agent.locator("p.error[role=alert]").first.inner_text()
+    assert agent.locator("#note-text").input_value() == written
+    agent.locator("#note-text").fill(written.replace("\f", " "))
+    agent.get_by_role("button", name="Add note").click()
+    said(agent, r"done=note")
+    assert agent.locator("#note-text").input_value() == ""
+    assert "see the PDF of the booking." in agent.locator("ol.notes").inner_text()
+
+    agent.locator("#note-text").fill("Refund approved by finance, reference RF-2291.")
+    agent.context.clear_cookies()  # the session ended while the page stood open (idle, or logged out elsewhere)
+    agent.get_by_role("button", name="Add note").click()
+    agent.wait_for_url(re.compile(r"/login\?next="))
+    agent.get_by_label("Username").fill("agent")
+    agent.get_by_label("Password").fill("demo-password")
+    agent.get_by_role("button", name="Log in").click()
+    agent.wait_for_url(re.compile(rf"/conversations/{conv}$"))
+    agent.wait_for_selector("#note-text")
+    assert agent.locator("#note-text").input_value() == "Refund approved by finance, reference RF-2291."
+    assert not agent.errors, agent.errors

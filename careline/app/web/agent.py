@@ -405,7 +405,7 @@ DONE = {"claim": "Claimed.", "take_over": "Taken over.", "release": "Released to
         "not_sent_resolve": "Not sent, so not resolved: the platform did not take the reply (why is under it "
                             "below). Retry it, then resolve.",
         "sending": "Sending: the platform has not confirmed it yet. Careline checks again, and never posts it twice.",
-        "saved": "Saved as a draft.",
+        "saved": "Saved as a draft.", "note": "Note added.",
         "withdraw": "Withdrawn from approval: edit it below and submit it again."}
 
 #: Of ``DONE``: the outcomes that are not what the person asked for, shown as an alert rather than a green note.

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from sqlite_utils import Database
@@ -291,6 +291,18 @@ def _route_rule(request: web.Request) -> tuple[bool, bool, Role | None]:
             getattr(handler, "careline_role", None))
 
 
+def _return_to(request: web.Request) -> str:
+    """Where to go back after logging in: the page asked for, or for a form posted after the session ended (a tab
+    that outlived it) the page the form was on, by its Referer from this site; the form's own address answers
+    only POST, and the person landed on "405 Method Not Allowed"."""
+    if request.method in ("GET", "HEAD"):
+        return request.path_qs
+    came_from = urlsplit(request.headers.get("Referer", ""))
+    if came_from.netloc == request.host and came_from.path.startswith("/"):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return "/"
+
+
 @web.middleware
 async def auth_middleware(request: web.Request,
                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
@@ -311,7 +323,7 @@ async def auth_middleware(request: web.Request,
         if request.path.startswith("/api/"):
             raise web.HTTPUnauthorized(text="log in or send Authorization: Bearer <token>",
                                       headers={"WWW-Authenticate": BEARER})
-        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='')}")
+        raise web.HTTPSeeOther(f"/login?next={quote(_return_to(request), safe='')}")
     if not anyone and (role is None or not who.can(role)):
         raise web.HTTPForbidden(text=f"the {who.role.value} role cannot use this page")
     if who.needs_two_factor and not request.path.startswith(TWO_FACTOR_SETUP):

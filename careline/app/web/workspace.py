@@ -133,7 +133,7 @@ async def note_form(request: web.Request) -> web.Response:
     conv_id = int(request.match_info["id"])
     await workflow.add_internal_note(request.app[DESK], actor_of(user_of(request)), conv_id,
                                      text_field(form, "text", limit=4000, required=True), now=utcnow())
-    raise web.HTTPSeeOther(f"/conversations/{conv_id}#notes")
+    raise web.HTTPSeeOther(f"/conversations/{conv_id}?done=note#notes")
 
 
 @allow(Role.LEAD)

@@ -199,6 +199,15 @@
     }
   }
 
+  /* A note on its way is kept in this tab until the page says "Note added": refused (a control character pasted
+     from a PDF) or posted after the session ended (back here after logging in), it was gone from the box. */
+  var noteBox = document.getElementById("note-text"), noteKey = "careline-note-" + data.id;
+  if (noteBox) {
+    var waiting = C.unstash(noteKey);
+    if (waiting && data.done !== "note" && !noteBox.value) { noteBox.value = waiting; }
+    noteBox.form.addEventListener("submit", function () { C.stash(noteKey, noteBox.value); });
+  }
+
   /* Back to this page from the browser's cache (the back button after a send): it shows the text and state of
      before; load it afresh instead. */
   window.addEventListener("pageshow", function (e) { if (e.persisted) { window.location.reload(); } });
