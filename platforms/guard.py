@@ -46,14 +46,26 @@ def clean(text: str) -> str:
     return _UNENCODABLE.sub("\ufffd", text)
 
 
+#: The longest display name kept, in characters (X allows 50, Bluesky 64, Mastodon 30): a server that sent 10,000
+#: made the conversation page's heading 6,000 px tall. A longer one is cut, with an ellipsis.
+NAME_LIMIT = 100
+
+
+def short_name(name: str) -> str:
+    """``name`` within :data:`NAME_LIMIT` characters."""
+    return name if len(name) <= NAME_LIMIT else name[:NAME_LIMIT - 1].rstrip() + "\u2026"
+
+
 def clean_mention(mention: Mention) -> Mention:
-    """The mention with every free-text field made storable; the same object when nothing needed it."""
+    """The mention with every free-text field made storable and the author's name within :data:`NAME_LIMIT`; the
+    same object when nothing needed it."""
     a = mention.author
     texts = (mention.platform_id, mention.text, mention.url, mention.conversation_id, mention.in_reply_to_id,
              mention.language, a.platform_id, a.handle, a.name)
-    if not any(isinstance(t, str) and _UNENCODABLE.search(t) for t in texts):
+    if not any(isinstance(t, str) and _UNENCODABLE.search(t) for t in texts) and len(a.name or "") <= NAME_LIMIT:
         return mention
-    author = dataclasses.replace(a, platform_id=clean(a.platform_id), handle=clean(a.handle), name=clean(a.name))
+    author = dataclasses.replace(a, platform_id=clean(a.platform_id), handle=clean(a.handle),
+                                 name=short_name(clean(a.name)))
     return dataclasses.replace(
         mention, platform_id=clean(mention.platform_id), author=author, text=clean(mention.text),
         url=clean(mention.url), conversation_id=clean(mention.conversation_id),

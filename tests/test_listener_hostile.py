@@ -35,6 +35,7 @@ from careline.settings import (
 from careline.store import Store
 from listener.poller import Poller, RetryPolicy, RunResult
 from platforms.bluesky.reply import BlueskyReplySender
+from platforms.guard import NAME_LIMIT
 from platforms.mastodon.reply import MastodonReplySender
 from platforms.reddit.reply import RedditReplySender
 from platforms.reddit.simulator import fullname
@@ -319,6 +320,39 @@ async def test_lone_surrogates_and_nuls_are_stored_replaced_not_a_crash(
     assert texts == ["a\ufffdb \u202egnp.exe\u202c \ufffd <script>alert(1)</script>"]
     names = store.read_sync(lambda db: {r[0] for r in db.conn.execute("SELECT name FROM authors")})
     assert "\ufffdname" in names
+
+
+def x_long_names(body: Any) -> bool:
+    users = body.get("includes", {}).get("users", []) if isinstance(body, dict) else []
+    for user in users:
+        user["name"] = "W" * 10_000
+    return bool(users)
+
+
+def mastodon_long_names(body: Any) -> bool:
+    if not (isinstance(body, list) and body):
+        return False
+    for item in body:
+        item["status"]["account"]["display_name"] = "W" * 10_000
+    return True
+
+
+@pytest.mark.parametrize(("name", "marker", "edit"), [
+    ("x-search", "/2/tweets/search/recent", x_long_names),
+    ("mastodon-mentions", "/api/v1/notifications", mastodon_long_names),
+])
+async def test_a_display_name_of_ten_thousand_characters_is_kept_short(
+        name: str, marker: str, edit: Callable[[Any], bool], store: Store,
+        hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    """The security audit: stored whole, it made the conversation page's heading 6,000 px tall."""
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add(marker, edit_body(edit), times=1)
+    result = await poll_once(name, sim, store)
+    assert result.status == "ok" and stored(store) == expected(hostile_world, name)
+    lengths = store.read_sync(lambda db: {len(r[0]) for r in db.conn.execute(
+        "SELECT name FROM authors WHERE name LIKE 'WWW%'")})
+    assert lengths == {NAME_LIMIT} and NAME_LIMIT <= 100
 
 
 async def test_an_unexpected_error_marks_the_source_degraded_with_its_reason(
