@@ -282,6 +282,7 @@ async def change_status(desk: Desk, actor: Actor, conv_id: int, action: Action, 
     refused if a newer one came in meanwhile (it was snoozed with the conversation, out of sight for hours)."""
     if action is Action.SNOOZE and (until is None or not now < until <= now + MAX_SNOOZE):
         raise Invalid("snooze until must be in the future and at most 30 days away")
+    reason = _plain(reason, "reason")
 
     def write(db: Database) -> Outcome:
         conv = load_conversation(db, conv_id)
@@ -375,6 +376,8 @@ def _offer_survey(db: Database, settings: Settings, conv_id: int, actor: Actor, 
 
 
 async def escalate(desk: Desk, actor: Actor, conv_id: int, *, now: datetime, note: str = "") -> Outcome:
+    note = _plain(note, "escalation note")
+
     def write(db: Database) -> Outcome:
         queue.escalate(db, conv_id, actor=actor.username, now=now, note=note)
         return Outcome(load_conversation(db, conv_id), message="Escalated.")
@@ -711,8 +714,15 @@ def _note_text(text: str, empty: str) -> str:
     text = text.strip()
     if replies.is_blank(text):
         raise Conflict(empty)
+    return _plain(text, "note")
+
+
+def _plain(text: str, what: str) -> str:
+    """``text`` stripped, refused when it holds control characters: an escalation note or a dismissal reason took
+    a NUL and an escape code into the audit log while notes refused them."""
+    text = text.strip()
     if CONTROL.search(text):
-        raise Invalid("the note holds control characters; only line breaks and tabs may be in it")
+        raise Invalid(f"the {what} holds control characters; only line breaks and tabs may be in it")
     return text
 
 

@@ -68,6 +68,15 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(make_client, acc_sto
     assert r.status == 400 and (await r.json())["error"]["message"] == "the body must be a JSON object"
 
 
+async def test_an_edited_display_name_is_held_to_the_rules_of_a_new_one(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
+    """The security audit: an edit took a DEL ("a\x7fb") that creating the account refused."""
+    client, csrf = await signed_in(make_client, "admin")
+    status, answer = await call(client, csrf, "/api/admin/users/agent", {"display_name": "a\x7fb"})
+    assert status == 400 and "no control characters" in answer["error"]["message"], answer
+    assert acc_store.read_sync(lambda db: db.conn.execute(
+        "SELECT display_name FROM users WHERE username = 'agent'").fetchone()[0]) != "a\x7fb"
+
+
 async def test_changes_are_audited_with_before_and_after(make_client, acc_store) -> None:  # type: ignore[no-untyped-def]
     client, csrf = await signed_in(make_client, "admin")
     status, answer = await call(client, csrf, "/api/admin/users/agent", {"role": "lead", "team": "night"})

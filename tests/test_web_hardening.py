@@ -960,3 +960,27 @@ async def test_saving_a_view_says_so_and_says_when_it_replaced_one_of_that_name(
     again = await client.post("/views", data={"csrf_token": csrf, "name": "Mine", "query": "?status=new"})
     assert "The view “Mine” now shows this (it showed other filters before)." in await again.text()
     assert [v["query"] for v in (await (await client.get("/api/workspace")).json())["views"]] == ["status=new"]
+
+
+@pytest.mark.parametrize(("action", "body"), [("escalate", {"note": "why\x00\x1b[31mred\x07"}),
+                                              ("dismiss", {"reason": "spam\x00\x1b"})])
+async def test_an_escalation_note_or_dismissal_reason_with_control_characters_is_refused(
+        client: TestClient, web_store: Store, action: str, body: dict[str, str]) -> None:
+    """The security audit: notes and replies refused them, while these two took a NUL and an escape code into
+    the audit log, and changed the conversation."""
+    conv = await open_conversation(client, web_store)
+    before = web_store.read_sync(lambda db: db.conn.execute("SELECT max(id) FROM events").fetchone()[0])
+    r = await client.post(f"/api/conversations/{conv}/{action}", json=body, headers=bearer(web_store))
+    assert "control characters" in (await refused(r, 400, 422))["message"]
+    assert web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT status, escalation_level FROM conversations WHERE id = ?", (conv,)).fetchone()) == ("open", 0)
+    assert web_store.read_sync(lambda db: db.conn.execute("SELECT max(id) FROM events").fetchone()[0]) == before
+
+
+@pytest.mark.parametrize("name", ["v\x00\x1b\x0c", "\u200b\u200b"])
+async def test_a_saved_view_needs_a_name_you_can_see(client: TestClient, name: str) -> None:
+    csrf = await login(client, "agent")
+    r = await client.post("/views", data={"csrf_token": csrf, "name": name, "query": "?q=refund"},
+                          headers={"Accept": "application/json"}, allow_redirects=False)
+    assert "letters you can see" in (await refused(r, 400, 422))["message"]
+    assert (await (await client.get("/api/workspace")).json())["views"] == []

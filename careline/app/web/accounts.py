@@ -386,7 +386,7 @@ def _columns(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _short(value: Any, what: str, limit: int) -> str:
-    if not isinstance(value, str) or len(value.strip()) > limit or any(c < " " for c in value):
+    if not isinstance(value, str) or len(value.strip()) > limit or any(c < " " or c == "\x7f" for c in value):
         raise CarelineError(f"{what}: up to {limit} characters of text, no control characters")
     return value.strip()
 

@@ -18,10 +18,11 @@ from careline.app.web.auth import allow, user_of
 from careline.app.web.keys import DESK, STORE
 from careline.app.web.pages import page_sent_from, render
 from careline.app.web.security import seal_message
-from careline.domain import Role, utcnow
+from careline.domain import CONTROL, Role, utcnow
 from careline.errors import CarelineError, Invalid
 from careline.store import workspace
 from responder import workflow
+from responder.replies import is_blank
 
 VERBS = {"claim": "Claimed", "release": "Released", "resolve": "Resolved", "dismiss": "Dismissed", "tag": "Tagged",
          "untag": "Untagged", "assign": "Assigned", "assign_team": "Routed", "undo": "Undid",
@@ -155,6 +156,8 @@ async def assign_form(request: web.Request) -> web.Response:
 async def save_view_form(request: web.Request) -> web.Response:
     form = dict(await schemas.form_of(request))
     name = text_field(form, "name", limit=40, required=True).strip()
+    if CONTROL.search(name) or is_blank(name):  # a name of zero-width spaces listed a view nobody could see
+        raise Invalid("a view's name needs letters you can see, and no control characters")
     query = text_field(form, "query", limit=600)
     keep = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?"))
                       if k in ("platform", "brand", "intent", "status", "tag", "team", "mine", "q", "dense")])
