@@ -112,6 +112,8 @@ class Poller:
                     if fresh is None:
                         raise
                     restarted, page = True, fresh
+                if _unreadable(page):
+                    raise PermanentSourceError(self.source.key, UNREADABLE.format(n=page.skipped))
                 await self._commit(page, result)
                 cursor = page.cursor
                 if page.done:
@@ -153,7 +155,7 @@ class Poller:
             res = store_mentions(db, page.mentions, SourceCursor(src.name, src.brand, page.cursor), now)
             record_usage(db, src, now, page.posts_read, cost)
             # the page's warnings (a Reddit gap) go in with its mentions: one is never stored without the other
-            _set_health(db, src, "ok", 0, None, now, success=True, warning="; ".join(page.notes) or None)
+            _set_health(db, src, "ok", 0, None, now, success=True, warning="; ".join(_warnings(page)) or None)
             return res.inserted, res.erased
 
         inserted, erased = await self.store.write(write)
@@ -233,6 +235,28 @@ def _health(db: Database, src: Source) -> dict:
     if row is None:
         return {}
     return {"status": row[0], "consecutive_failures": row[1], "next_attempt_at": row[2]}
+
+
+#: Why a page of nothing but posts that could not be read is not committed: the cursor moved past them, and the
+#: source said "ok" (an upstream change of the date format lost every post with nothing to show for it).
+UNREADABLE = ("none of the {n} posts on the page could be read (malformed: see the server log); the platform's "
+              "format may have changed. The cursor stays where it was, so they are read once Careline understands "
+              "them")
+
+
+def _unreadable(page: Page) -> bool:
+    """Whether the page kept no post and most of what it brought was skipped as malformed (the rest being posts
+    that are no mentions: reposts, the brand's own). Two or more: one odd post alone must not hold the source up;
+    the next page carries it past."""
+    return page.skipped >= 2 and not page.mentions and 2 * page.skipped >= page.posts_read
+
+
+def _warnings(page: Page) -> list[str]:
+    """What the source's row says of this page: its own notes, and how many of its posts were skipped."""
+    skipped = [f"{page.skipped} post{'s' if page.skipped != 1 else ''} could not be read and "
+               f"{'were' if page.skipped != 1 else 'was'} skipped (malformed: see the server log)"] \
+        if page.skipped else []
+    return [*page.notes, *skipped]
 
 
 def _set_health(db: Database, src: Source, status: str, failures: int, error: str | None, now: datetime,

@@ -282,6 +282,50 @@ async def test_one_malformed_item_is_skipped_and_the_rest_of_its_page_is_stored(
     assert len(expected(hostile_world, name) - stored(store)) == skipped
 
 
+def x_old_date_format(body: Any) -> bool:
+    """Every tweet's ``created_at`` in the old v1.1 form: an upstream change no post of the page survives."""
+    if not (isinstance(body, dict) and body.get("data")):
+        return False
+    for tweet in body["data"]:
+        tweet["created_at"] = "Mon Dec 07 15:43:42 +0000 2026"
+    return True
+
+
+def mastodon_one_infinite(body: Any) -> bool:
+    if not (isinstance(body, list) and body):
+        return False
+    body[0]["status"]["account"]["followers_count"] = float("inf")
+    return True
+
+
+async def test_a_page_of_nothing_but_unreadable_posts_keeps_the_cursor_and_says_so(
+        store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    """The ingest audit: with every post skipped as malformed the cursor moved past them all and the source said
+    "ok" (in ``careline status`` too): a format change upstream lost every post with nothing to show. Now the page
+    is not committed, the source is degraded with the reason, and once the posts can be read they are stored."""
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add("/2/tweets/search/recent", edit_body(x_old_date_format), times=1)
+    result = await poll_once("x-search", sim, store)
+    row = health(store)
+    assert result.status == "degraded" and stored(store) == set()
+    assert row["status"] == "degraded" and "could be read" in row["last_error"] and "format" in row["last_error"]
+    assert store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM cursors").fetchone()[0]) == 0
+    again = await poll_once("x-search", sim, store)  # the platform (or Careline) fixed: every post comes in
+    assert again.status == "ok" and stored(store) == expected(hostile_world, "x-search")
+
+
+async def test_a_page_with_an_unreadable_post_says_so_on_the_source(
+        store: Store, hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
+    sim, rewrites = hostile
+    hostile_world.publish_all()
+    rewrites.add("/api/v1/notifications", edit_body(mastodon_one_infinite), times=1)
+    result = await poll_once("mastodon-mentions", sim, store)
+    row = health(store)
+    assert result.status == "ok" and result.skipped == 1 and row["status"] == "ok"
+    assert row["last_warning"] == "1 post could not be read and was skipped (malformed: see the server log)"
+
+
 EVIL = "a\x00b \u202egnp.exe\u202c \ud83d <script>alert(1)</script>"
 
 
