@@ -212,7 +212,7 @@ async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, p
             record_clock(db, cid, TargetKind.FIRST_RESPONSE, now)
         return load_reply(db, rid)
 
-    return await store.write(write)
+    return await store.record(write)  # the platform's answer is recorded whoever's sign-in ended meanwhile
 
 
 async def _finish_failed(store: Store, claim: _Claim, actor: str, now: datetime, error: str, *,
@@ -225,7 +225,7 @@ async def _finish_failed(store: Store, claim: _Claim, actor: str, now: datetime,
         return load_reply(db, claim.reply.id)
 
     log.warning("reply %s failed: %s", claim.reply.id, error)
-    return await store.write(write)
+    return await store.record(write)  # the platform's answer is recorded whoever's sign-in ended meanwhile
 
 
 def _fail(db: Database, reply: Reply, actor: str, now: datetime, error: str, *, count: bool) -> None:

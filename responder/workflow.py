@@ -496,7 +496,8 @@ async def send(desk: Desk, actor: Actor, conv_id: int, text: str, idempotency_ke
                        tone=tone)
     try:
         closed = await change_status(desk, actor, conv_id, Action.RESOLVE, now=now, answering=out.reply.in_reply_to)
-    except Conflict as exc:  # posted all the same: say so, and why it stays open
+    except (Conflict, Forbidden) as exc:  # posted all the same (a sign-in that ended meanwhile too): say so, and why
+        # it stays open
         return Outcome(out.conversation, out.reply, f"{out.message} Not resolved: {exc}.", tone=tone)
     return Outcome(closed.conversation, out.reply, " ".join(filter(None, [out.message, "Resolved.", survey_note])),
                    tone=tone, survey_url=closed.survey_url, undoable=True)
@@ -578,7 +579,7 @@ async def deliver(desk: Desk, actor: Actor, reply_id: int, *, now: datetime, ret
                  ReplyState.SENDING: "Being sent."}
         return Outcome(load_conversation(db, posted.conversation_id), reply, words.get(reply_state, "Saved."))
 
-    return await desk.store.write(after)
+    return await desk.store.record(after)  # what follows from the post, whoever's sign-in ended while it went out
 
 
 def _may_retry(db: Database, reply_id: int, actor: Actor) -> None:

@@ -12,13 +12,19 @@ import re
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from careline.app.web.app import create_app
 from careline.app.web.auth import create_user
 from careline.domain import Role
+from careline.platform import ReplySender
+from careline.settings import Settings
 from careline.store import Store
+from platforms.simulator.server import Simulator
+from tests.conftest import mirror_x_world, x_reply_senders
 from tests.test_web_accounts import PASSWORDS, acc_store, form_token, make_client, post_login  # noqa: F401
 from tests.test_web_admin import call, signed_in
+from tests.test_web_app import BRANDS, web_store  # noqa: F401
 
 
 def _events(store: Store) -> list[tuple[int, str, str, str]]:
@@ -185,3 +191,64 @@ async def test_two_admins_changing_one_persons_role_at_once_one_is_told(make_cli
     assert int(after) > int(shown)
     status, _ = await call(other, other_csrf, "/api/admin/users/agent", {"role": "marketing", "version": after})
     assert status == 200
+
+
+class _Gated(ReplySender):
+    """The real X sender, whose post waits for the test: the platform is taking the reply while someone acts."""
+
+    platform = "x"
+    can_find = False  # as on Reddit: a reply in doubt cannot be looked for, so only a recorded "sent" prevents a twin
+
+    def __init__(self, real: ReplySender, posting: asyncio.Event, go: asyncio.Event) -> None:
+        self.real, self.posting, self.go = real, posting, go
+
+    async def start(self) -> None:
+        await self.real.start()
+
+    async def close(self) -> None:
+        await self.real.close()
+
+    async def post(self, text: str, in_reply_to: str) -> str:
+        self.posting.set()
+        await self.go.wait()
+        return await self.real.post(text, in_reply_to)
+
+
+async def test_a_sign_in_ending_while_the_reply_goes_out_still_records_it_as_sent(web_store: Store) -> None:
+    """The sending audit: an admin disabled the agent while the platform was taking the reply. The post was public,
+    but the reply stayed "sending" and the agent read "nothing was changed"; on Reddit (no search) a lead's retry
+    two minutes later posted it a second time. The platform's answer is now recorded whoever's sign-in ended."""
+    sim = Simulator(mirror_x_world(web_store, BRANDS))
+    await sim.start()
+    real = x_reply_senders(sim.base_url, BRANDS)
+    posting, go = asyncio.Event(), asyncio.Event()
+    gated = {key: _Gated(sender, posting, go) for key, sender in real.items()}
+    app = create_app(Settings(brands=BRANDS), web_store, senders=gated)
+    token = {"Authorization": f"Bearer {web_store.token}"}  # type: ignore[attr-defined]
+    try:
+        async with TestClient(TestServer(app)) as client:
+            conv = (await (await client.get("/api/queue?limit=1&status=new&platform=x",
+                                            headers=token)).json())["items"][0]["id"]
+            assert (await client.post(f"/api/conversations/{conv}/claim", json={}, headers=token)).status == 200
+            sending = asyncio.create_task(client.post(
+                f"/api/conversations/{conv}/replies", json={"text": "Sorry Ana, we are on it.",
+                                                          "idempotency_key": "gated-send-1", "resolve": True},
+                headers=token))
+            await asyncio.wait_for(posting.wait(), timeout=20)
+            web_store.write_sync(lambda db: db.conn.execute(
+                "UPDATE users SET disabled_at = '2026-12-07T00:00:00+00:00' WHERE username = 'agent'"))
+            go.set()
+            answer = await sending
+            body = await answer.json()
+    finally:
+        await sim.stop()
+    posted = [p for p in sim.world.posts if p.text.startswith("Sorry Ana, we are on it.")]
+    state = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT state, platform_id FROM replies WHERE idempotency_key = 'gated-send-1'").fetchone())
+    assert len(posted) == 1 and state == ("sent", posted[0].id)
+    assert answer.status == 201 and body["state"] == "sent", body
+    assert "Not resolved" in body["message"] and "nothing was changed" in body["message"], body["message"]
+    status = web_store.read_sync(lambda db: db.conn.execute(
+        "SELECT status, first_responded_at IS NOT NULL FROM conversations WHERE id = ?", (conv,)).fetchone())
+    assert status == ("pending", 1)  # what the post did (the clocks stop) is recorded; the resolve was refused
+

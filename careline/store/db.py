@@ -225,6 +225,13 @@ class Store:
             return await loop.run_in_executor(self._writer, self._transaction, _guarded(guard, fn))
         return await loop.run_in_executor(self._writer, self._transaction, fn)
 
+    async def record(self, fn: Callable[[Database], T]) -> T:
+        """Run ``fn`` in one write transaction without the calling task's :data:`WRITE_GUARD`: for a write that
+        records what already happened outside (a platform took the reply), not a change the person asks for. Why:
+        an agent disabled while their reply was on its way was told "nothing was changed" about a public post, the
+        post was left "sending", and on Reddit, which cannot be searched for it, a retry posted it twice."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._transaction, fn)
+
     async def read(self, fn: Callable[[Database], T]) -> T:
         """Run ``fn`` on a read-only connection in the reader pool."""
         loop = asyncio.get_running_loop()
