@@ -198,21 +198,28 @@ def _decide(reply: Reply, now: datetime, explicit: bool) -> tuple[str, bool]:
 async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, platform_id: str, *,
                        reconciled: bool) -> Reply:
     def write(db: Database) -> Reply:
-        rid, cid, stamp = claim.reply.id, claim.reply.conversation_id, to_iso(now)
-        db.conn.execute("UPDATE replies SET state = 'sent', platform_id = ?, sent_at = ?, updated_at = ?, "
-                        "error = NULL WHERE id = ?", (platform_id, stamp, stamp, rid))
-        # the next-response clock stops only if the customer has not written again while it was being posted
-        latest = latest_customer_key(db, claim.thread_key) == claim.reply.in_reply_to
-        mark_answered(db, cid, stamp or "", clock_stops=latest)
-        append_event(db, Event(now, actor, "reply.sent", f"conversation:{cid}",
-                               {"reply": rid, "platform_id": platform_id, "in_reply_to": claim.reply.in_reply_to,
-                                "reconciled": reconciled}))
-        if db.conn.execute("SELECT first_response_clock_s IS NULL FROM conversations WHERE id = ?",
-                           (cid,)).fetchone()[0]:  # the first reply (or one before m006 recorded it)
-            record_clock(db, cid, TargetKind.FIRST_RESPONSE, now)
-        return load_reply(db, rid)
+        return record_sent(db, claim.reply, claim.thread_key, platform_id, actor, now, reconciled=reconciled)
 
     return await store.record(write)  # the platform's answer is recorded whoever's sign-in ended meanwhile
+
+
+def record_sent(db: Database, reply: Reply, thread_key: str, platform_id: str, actor: str, now: datetime, *,
+                reconciled: bool) -> Reply:
+    """Record ``reply`` as posted under ``platform_id``, in the caller's transaction: its state, the conversation's
+    clocks (the next-response one only if the customer has not written again meanwhile), the first response and
+    the audit event. For the send's own answer, and for a post of ours the listener read first."""
+    stamp = to_iso(now)
+    db.conn.execute("UPDATE replies SET state = 'sent', platform_id = ?, sent_at = ?, updated_at = ?, "
+                    "error = NULL WHERE id = ?", (platform_id, stamp, stamp, reply.id))
+    latest = latest_customer_key(db, thread_key) == reply.in_reply_to
+    mark_answered(db, reply.conversation_id, stamp or "", clock_stops=latest)
+    append_event(db, Event(now, actor, "reply.sent", f"conversation:{reply.conversation_id}",
+                           {"reply": reply.id, "platform_id": platform_id, "in_reply_to": reply.in_reply_to,
+                            "reconciled": reconciled}))
+    if db.conn.execute("SELECT first_response_clock_s IS NULL FROM conversations WHERE id = ?",
+                       (reply.conversation_id,)).fetchone()[0]:  # the first reply (or one before m006 recorded it)
+        record_clock(db, reply.conversation_id, TargetKind.FIRST_RESPONSE, now)
+    return load_reply(db, reply.id)
 
 
 async def _finish_failed(store: Store, claim: _Claim, actor: str, now: datetime, error: str, *,

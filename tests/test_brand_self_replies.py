@@ -18,11 +18,16 @@ import pytest
 
 import platforms.reddit.simulator as reddit_simulator
 from careline.app.service import point_sources_at
-from careline.settings import Settings
+from careline.domain import Role, utcnow
+from careline.settings import Settings, XSourceSettings
 from careline.store import Store
+from careline.store.conversations import load_reply
 from careline.views import author_history
 from platforms.simulator.server import Simulator
-from platforms.simulator.world import World, load_scenario_data
+from platforms.simulator.world import Fault, World, load_scenario_data
+from platforms.x.reply import XReplySender
+from responder import workflow
+from responder.workflow import Actor, Desk
 from tests.conftest import BRAND
 from tests.helpers.scenarios import REDDIT_BRAND, make_source, poll_and_route
 
@@ -171,3 +176,38 @@ async def test_deleted_reddit_accounts_are_not_one_customer(sim: tuple[World, Si
     for conv_id, author in enumerate(authors, start=1):
         history = store.read_sync(lambda db, a=author, c=conv_id: author_history(db, a, exclude=c))
         assert history["conversations"] == []
+
+
+@pytest.mark.parametrize("posts", [[
+    {"ref": "cust", "at": 1, "user": "maria", "text": "@SkylarkAir my flight SK12 was cancelled, I need a refund"},
+]])
+async def test_our_reply_whose_answer_was_lost_is_settled_as_sent_when_the_listener_reads_it(
+        sim: tuple[World, Simulator], store: Store, tmp_path: Path) -> None:
+    """The sending audit: X published the reply and the answer was lost (a 503), so the reply failed with an
+    unknown outcome; the listener then read the post, took it for an answer made outside Careline, and superseded
+    the very reply it was: "not posted" beside its own copy, and Retry refused. It is settled as sent instead."""
+    world, server = sim
+    settings = settings_for(server, tmp_path, reddit=False)
+    await poll_twice("x-search", server, store, settings)
+    [conv_id] = store.read_sync(lambda db: [r[0] for r in db.conn.execute("SELECT id FROM conversations")])
+    sender = XReplySender(XSourceSettings(api_base_url=server.base_url, bearer_token="t"), handle="SkylarkAir",
+                          bearer_token="SkylarkAir")
+    await sender.start()
+    world.inject("create", Fault("lost_answer"))
+    try:
+        out = await workflow.send(Desk(store, settings, {"x": sender}), Actor("ada", Role.AGENT), conv_id,
+                                  "Sorry Maria, we're rebooking you now.", "key-lost-1", now=utcnow())
+    finally:
+        await sender.close()
+    assert out.reply is not None and out.reply.state.value == "failed"
+    assert (out.reply.error or "").startswith("outcome unknown")
+    [posted] = [p for p in world.posts if p.text == "Sorry Maria, we're rebooking you now."]
+    await poll_twice("x-search", server, store, settings)  # the search returns the post
+    reply = store.read_sync(lambda db: load_reply(db, out.reply.id))  # type: ignore[union-attr]
+    assert reply.state.value == "sent" and reply.platform_id == posted.id
+    placed = store.read_sync(lambda db: db.conn.execute("SELECT state FROM brand_posts").fetchall())
+    assert placed == [("ours",)] and outside_answers(store) == []
+    assert conversation_states(store)[0][0] == "pending"
+    kinds = store.read_sync(lambda db: [r[0] for r in db.conn.execute(
+        "SELECT kind FROM events WHERE kind LIKE 'reply.%' ORDER BY id")])
+    assert kinds == ["reply.created", "reply.sending", "reply.failed", "reply.sent"]

@@ -160,7 +160,7 @@ def latest_send_back(db: Database, reply_id: int) -> Note | None:
 def waiting_brand_posts(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """Brand posts not yet placed, each with its thread's conversation id (``None`` while untracked)."""
     return rows(db, """SELECT b.key, b.platform, b.platform_id, b.handle, b.created_at, b.fetched_at,
-                              b.in_reply_to_id, c.id AS conversation_id
+                              b.in_reply_to_id, b.text, c.thread_key, c.id AS conversation_id
                        FROM brand_posts b LEFT JOIN conversations c ON c.thread_key = b.thread_key
                        WHERE b.state = 'waiting' ORDER BY b.created_at LIMIT ?""", (limit,))
 
@@ -178,6 +178,14 @@ def by_the_brand(db: Database, platform: str, platform_id: str | None) -> bool:
         "SELECT 1 FROM replies r JOIN conversations c ON c.id = r.conversation_id "
         "WHERE c.platform = ? AND r.platform_id = ? LIMIT 1", (platform, platform_id, platform, platform_id)
     ).fetchone() is not None
+
+
+def replies_in_doubt(db: Database, conv_id: int, answering: str) -> list[Reply]:
+    """The conversation's replies to the customer message ``answering`` (a mention key) that may be out without our
+    knowing: being posted now, or failed with an unknown outcome."""
+    found = rows(db, "SELECT * FROM replies WHERE conversation_id = ? AND in_reply_to = ? AND (state = 'sending' "
+                     "OR (state = 'failed' AND error LIKE 'outcome unknown%')) ORDER BY id", (conv_id, answering))
+    return [reply_from_row(r) for r in found]
 
 
 def reply_with_platform_id(db: Database, platform_id: str, conv_id: int) -> Reply | None:

@@ -25,7 +25,8 @@ MASTODON_ID_BASE = 113_500_000_000_000_000
 #: Bluesky record keys are TIDs: 13 characters of "base32-sortable", ordered like the time they encode.
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_BASE = 1_730_000_000_000_000 << 10
-FAULT_KINDS = ("429", "500", "timeout", "truncated", "malformed_item", "duplicate", "out_of_order", "bad_json")
+FAULT_KINDS = ("429", "500", "timeout", "truncated", "malformed_item", "duplicate", "out_of_order", "bad_json",
+               "lost_answer")  # lost_answer: a post is published, then answered 503 (a proxy dropped the answer)
 
 
 @dataclass

@@ -190,6 +190,8 @@ class XFace:
         post = SimPost(ref=f"live-{len(self.world.posts)}", at=0, platform="x", user=author, text=text,
                        reply_to=parent.ref if parent else None)
         self.world.append_live(post)
+        if fault is not None and fault.kind == "lost_answer":  # published; the answer never reaches the client
+            return _error(503, "Service Unavailable", "upstream connect error", headers)
         return web.json_response({"data": {"id": post.id, "text": post.text,
                                            "edit_history_tweet_ids": [post.id]}}, status=201, headers=headers)
 
