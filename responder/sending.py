@@ -72,7 +72,7 @@ async def send_reply(store: Store, reply_id: int, senders: Mapping[str, ReplySen
 
     ``senders`` is keyed by ``"platform:brand"`` or by ``"platform"`` (the first found is used).
     Raises ``NotFound`` for an unknown reply and ``Conflict`` for a reply that is not sendable
-    (draft, awaiting approval, being sent right now, or in doubt without an explicit retry).
+    (draft, awaiting approval, being posted right now, or in doubt without an explicit retry).
     """
     return await _send(store, reply_id, senders, actor=actor, now=now, explicit=False)
 
@@ -109,6 +109,10 @@ async def _send(store: Store, reply_id: int, senders: Mapping[str, ReplySender],
         try:
             found = await sender.find(claim.reply.text, claim.target, thread=claim.thread)
         except SourceError as exc:
+            if exc.temporary:  # a rate-limit window or a 503: the next run looks again, no person is needed yet
+                log.warning("reply %s: could not check %s for it yet (%s); looking again after %s", claim.reply.id,
+                            claim.platform, exc, SEND_LEASE)
+                return claim.reply
             return await _finish_failed(store, claim, actor, now, f"{UNKNOWN}: could not check: {exc}")
         if found is not None:
             return await _finish_sent(store, claim, actor, now, found, reconciled=True)
@@ -190,7 +194,9 @@ def _decide(reply: Reply, now: datetime, explicit: bool) -> tuple[str, bool]:
         return "reconcile", doubt
     if state is ReplyState.SENDING:
         if now - reply.updated_at < SEND_LEASE:
-            raise Conflict(f"reply {reply.id} is being sent right now")
+            raise Conflict(f"reply {reply.id} is being posted (since {reply.updated_at:%H:%M:%S} UTC); if that was "
+                           f"interrupted, Careline checks the platform for it by "
+                           f"{reply.updated_at + SEND_LEASE:%H:%M:%S} UTC and never posts it twice")
         return "reconcile", True
     raise Conflict(f"reply {reply.id} {where_it_is(reply)}: it cannot be sent now")
 

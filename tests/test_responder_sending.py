@@ -23,7 +23,7 @@ from platforms.simulator.server import Simulator
 from platforms.simulator.world import Fault, SimPost, World, load_scenario_data
 from platforms.x.reply import XReplySender
 from responder import workflow
-from responder.sending import UNKNOWN, retry_reply, send_reply
+from responder.sending import SEND_LEASE, UNKNOWN, retry_reply, send_reply
 from responder.textlimits import check_length
 from responder.workflow import Desk
 
@@ -183,10 +183,27 @@ async def test_crash_before_post_is_checked_then_posted(store: Store, world: Wor
     assert (await send_reply(store, rid, {"x": x_sender}, actor="a", now=NOW)).state == "sent"
 
 
+async def test_a_check_the_platform_rate_limits_is_made_again_not_handed_to_a_person(
+        store: Store, world: World, x_sender: XReplySender) -> None:
+    """The sending audit: after a crash mid-send, the reconcile's search hit a rate-limit window that reset 14 s
+    later, and the reply was handed to a person as "outcome unknown". A check that can work later is made later."""
+    conv = add_thread(store, world, "x", ["x1", "x2"])
+    target = world.by_ref["x2"].id
+    rid = add_reply(store, conv, state="sending", in_reply_to=f"x:{target}", updated=NOW - timedelta(minutes=10))
+    earlier = await x_sender.post("Sorry Ana, we are on it.", target)  # posted, then the process died
+    world.inject("search", Fault("429", seconds=14))
+    row = await send_reply(store, rid, {"x": x_sender}, actor="system", now=NOW)
+    assert row.state == "sending" and events(store, "reply.failed") == []
+    with pytest.raises(Conflict, match=r"is being posted \(since .*\); if that was interrupted, Careline checks"):
+        await send_reply(store, rid, {"x": x_sender}, actor="agent1", now=NOW + timedelta(seconds=30))
+    row = await send_reply(store, rid, {"x": x_sender}, actor="system", now=NOW + SEND_LEASE)
+    assert row.state == "sent" and row.platform_id == earlier and len(brand_posts(world)) == 1
+
+
 async def test_a_send_in_flight_is_not_started_again(store: Store, world: World, x_sender: XReplySender) -> None:
     conv = add_thread(store, world, "x", ["x1"])
     rid = add_reply(store, conv, state="sending", updated=NOW - timedelta(seconds=30))
-    with pytest.raises(Conflict, match="being sent"):
+    with pytest.raises(Conflict, match="is being posted"):
         await send_reply(store, rid, {"x": x_sender}, actor="a", now=NOW)
     assert brand_posts(world) == []
 
