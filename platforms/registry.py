@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from careline.platform import Budget, Planned, ReplySender
 from careline.settings import (
@@ -86,6 +87,19 @@ def simulated_tokens(settings: Settings) -> dict[str, str] | None:
     if not settings.simulator.enabled:
         return None
     return {brand_env(TOKEN_ENV, b.name): split_account(b.mastodon_account)[0] for b in settings.brands}
+
+
+#: What a source's row says once its platform is switched off or its brand removed: its last health ("ok" from
+#: before) read as if it were still polled, in ``careline status`` and ``/health`` alike.
+OFF = "off"
+OFF_WHY = "not polled: its platform is switched off or its brand removed in the settings"
+
+
+def mark_unpolled(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    """``rows`` (a source's health, keyed by ``source`` and ``brand``) with those no longer configured marked off."""
+    polled = {(src.name, src.brand) for src, _budget, _pages in build_sources(settings)}
+    return [row if (row["source"], row["brand"]) in polled else {**row, "status": OFF, "last_error": OFF_WHY}
+            for row in rows]
 
 
 def build_sources(settings: Settings) -> list[Planned]:

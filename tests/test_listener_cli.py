@@ -18,6 +18,7 @@ from careline.errors import ConfigError
 from careline.store import Store
 from listener.backfill import parse_since
 from platforms.reddit.simulator import fullname
+from platforms.registry import OFF_WHY
 from platforms.simulator.server import Simulator
 from platforms.simulator.world import World, load_scenario_data
 from tests.helpers.scenarios import APP_PASSWORD, SKY, mixed_scenario
@@ -169,6 +170,19 @@ def test_backfill_bluesky_and_mastodon_since_2d_then_status(threaded_sim: tuple[
     rows = {(r["source"], r["status"]) for r in json.loads(status)}
     assert {("bluesky-search", "not polled yet"), ("bluesky-mentions", "not polled yet"),
             ("mastodon-mentions", "not polled yet"), ("mastodon-hashtags", "not polled yet")} <= rows
+
+
+def test_status_says_a_source_switched_off_is_off_not_ok(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
+    """The newcomer audit: after Mastodon was switched off (or a brand deleted) its rows went on saying "ok", the
+    cursor age growing, in ``careline status`` and ``/health``."""
+    world, url = threaded_sim
+    world.publish_all()
+    run(write_config(tmp_path, url, fediverse=True), "backfill", "--source", "mastodon", "--since", "2d", "--quiet")
+    rows = {r["source"]: r for r in json.loads(run(write_config(tmp_path, url), "status", "--json").output)}
+    assert rows["mastodon-mentions"]["status"] == "off" and rows["mastodon-mentions"]["last_error"] == OFF_WHY
+    assert rows["x-search"]["status"] == "not polled yet"
+    table = run(write_config(tmp_path, url), "status").output
+    assert "switched off" in next(line for line in table.splitlines() if line.startswith("mastodon-mentions"))
 
 
 def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp_path: Path) -> None:

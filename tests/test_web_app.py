@@ -89,6 +89,18 @@ async def test_pages_need_login_and_api_needs_credentials(client: TestClient) ->
     assert await (await client.get("/health")).json() == {"status": "ok"}
 
 
+async def test_health_counts_only_the_sources_still_polled(client: TestClient, web_store: Store) -> None:
+    """The newcomer audit: a switched-off platform's rows went on saying what they said before (here, degraded:
+    the whole service read "degraded" for a source nobody polls any more)."""
+    web_store.write_sync(lambda db: db.conn.executemany(
+        "INSERT INTO source_health (source, brand, status, consecutive_failures) VALUES (?, 'skylark', ?, ?)",
+        [("mastodon-mentions", "degraded", 3)]))
+    assert await (await client.get("/health")).json() == {"status": "ok"}
+    body = await (await client.get("/health", headers={"Authorization": f"Bearer {web_store.token}"})).json()  # type: ignore[attr-defined]
+    statuses = {s["source"]: s["status"] for s in body["sources"]}
+    assert body["status"] == "ok" and statuses["mastodon-mentions"] == "off"
+
+
 async def test_a_person_gets_an_error_page_and_a_script_gets_json(client: TestClient) -> None:
     await login(client, "agent")
     html = {"Accept": "text/html,application/xhtml+xml"}

@@ -21,7 +21,7 @@ from careline.settings import Settings
 from careline.store import Store
 from careline.terminal import safe_line
 from listener.backfill import BackfillResult, backfill_source, clamp_since, parse_since, select_sources
-from platforms.registry import build_sources
+from platforms.registry import build_sources, mark_unpolled
 
 
 def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -41,7 +41,7 @@ def status_rows(settings: Settings, now: datetime | None = None) -> list[dict[st
             "source": src.name, "brand": src.brand, "status": "not polled yet", "posts_today": 0,
             "cost_today": 0.0, "cursor_updated_at": None, "last_error": None, "last_warning": None,
             "last_warning_at": None})
-    rows = sorted(by_key.values(), key=lambda r: (r["brand"], r["source"]))
+    rows = sorted(mark_unpolled(list(by_key.values()), settings), key=lambda r: (r["brand"], r["source"]))
     for r in rows:
         if r["status"] == "unknown":  # usage from a backfill, but no scheduled poll yet
             r["status"] = "not polled yet"

@@ -25,6 +25,7 @@ from careline.domain import CONTROL, Role, utcnow
 from careline.errors import Invalid, NotFound
 from careline.store.conversations import load_conversation
 from careline.views import counts, source_health
+from platforms.registry import mark_unpolled
 from responder import replies, workflow
 from responder.slastate import sla_state, sla_words
 from responder.textlimits import announced_limit, check_length
@@ -311,7 +312,7 @@ async def conversation_stream(request: web.Request) -> web.StreamResponse:
 async def health(request: web.Request) -> web.Response:
     """Status for probes; source errors and counts only for signed-in callers (errors can name accounts)."""
     store = request.app[STORE]
-    sources = await store.read(source_health)
+    sources = mark_unpolled(await store.read(source_health), settings_now(request.app))
     status = "degraded" if any(s["status"] == "degraded" for s in sources) else "ok"
     if request.get(USER_KEY) is None:
         return web.json_response({"status": status})
