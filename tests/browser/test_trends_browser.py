@@ -181,3 +181,19 @@ def test_the_language_filter_shows_one_markets_trends(sized: tuple[Any, int]) ->
     page.locator("form.filters").scroll_into_view_if_needed()
     shot(page, f"trends-language-{'phone' if width < 500 else 'desktop'}")
     assert not page.errors, page.errors
+
+
+def test_a_filter_that_matches_nothing_draws_a_readable_day_axis(sized: tuple[Any, int]) -> None:
+    """The newcomer audit: with no day of posts (a first day, a filter matching nothing) each day chart drew
+    Plotly's default year 2000 with a tick a day, 367 labels smeared into a black band."""
+    page, width = sized
+    login(page, "marketing")
+    page.goto("/trends?platform=mastodon&language=th")
+    page.wait_for_selector("#chart-sentiment .xtick text", state="attached", timeout=20_000)
+    page.wait_for_selector("body[data-charts-drawn]", state="attached", timeout=20_000)
+    for chart in ("#chart-sentiment", "#chart-complaints"):
+        labels = page.locator(f"{chart} .xtick text").all_text_contents()
+        assert 0 < len(labels) <= 16, (chart, labels)
+        assert not any("Jan" in label and "2000" in label for label in labels), labels
+    shot(page, f"trends-empty-{width}")
+    assert not page.errors, page.errors

@@ -43,7 +43,14 @@
     var axis = {type: "date", tickformat: "%d %b", dtick: 86400000, hoverformat: "%d %b %Y"};
     /* Half a day of room either side (a whole one around a lone day): the first day's label sat on the axis
        corner, over the y axis's lowest label ("0", "-100"), and a line chart's first point on the edge. */
-    if (!list.length) { return axis; }
+    if (!list.length) {
+      /* No day with posts (a first day, a filter that matches nothing): the window asked for, ticks left to Plotly.
+         With no range and a tick a day, Plotly drew its default year 2000: 367 labels in a black band. */
+      var end = Date.now();
+      axis.range = [naive(end - (Number(t.days) || 30) * 86400000), naive(end)];
+      delete axis.dtick;
+      return axis;
+    }
     var first = new Date(list[0] + "T00:00:00Z").getTime(), last = new Date(list[list.length - 1] + "T00:00:00Z").getTime();
     var pad = list.length === 1 ? 86400000 : 43200000;
     axis.range = [naive(first - pad), naive(last + pad)];
