@@ -211,6 +211,28 @@ async def test_delete_needs_the_version_and_hides_a_file_item(client: tuple[Test
     assert missing.status == 404
 
 
+@pytest.mark.parametrize(("section", "add"), [("brands", {"name": "zed", "keywords": "zed", "handles": "ZedShoes"}),
+                                            ("sla.policies", {"name": "fast", "first_response_minutes": 20})])
+async def test_a_deleted_item_comes_back_whole_with_its_undo(client: tuple[TestClient, dict[str, str]], section: str,
+                                                            add: dict[str, Any]) -> None:
+    """The newcomer audit: a deleted brand (one of the settings file's too) could not be put back from the browser:
+    its "Add" form, filled with the name, was refused for the fields it left empty. The deletion's answer says how
+    to put it back, and doing so gives back the same item."""
+    c, tokens = client
+    root = auth(tokens, "root")
+    assert (await c.post(f"/api/admin/settings/{section}", headers=root, json=add)).status == 200
+    live = c.server.app[LIVE]
+    for key in ([add["name"], "skylark"] if section == "brands" else [add["name"]]):
+        before = live.current
+        version = (await (await c.get("/api/admin/settings", headers=root)).json())
+        version = next(i["version"] for i in version["sections"][section]["items"] if i["key"] == key)
+        r = await c.post(f"/api/admin/settings/{section}/delete?item={key}", headers=root, json={"version": version})
+        undo = (await r.json())["undo"]
+        assert r.status == 200 and undo["label"].startswith("Undo: put")
+        assert (await c.post(undo["api"], headers=root, json=undo["body"])).status == 200
+        assert live.current.brands == before.brands and live.current.sla == before.sla
+
+
 async def test_a_change_saved_by_another_process_reaches_the_app(client: tuple[TestClient, dict[str, str]],
                                                                  tmp_path: Path) -> None:
     c, tokens = client

@@ -278,6 +278,29 @@ def test_a_save_after_someone_else_s_keeps_the_admin_s_changes_over_theirs(brows
             page.context.close()
 
 
+def test_a_deleted_brand_is_put_back_with_undo(browser: Any, listening: LiveServer) -> None:
+    """The newcomer audit: a deleted brand (from the settings file) had no way back in the browser, and its "Add"
+    form, re-filled, was refused for the fields left empty. The deletion's message offers Undo; on a phone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=listening.url)
+    page = context.new_page()
+    page.on("dialog", lambda d: d.accept())
+    try:
+        login(page, "root", ADMIN_PASSWORD)
+        page.goto("/admin/config")
+        page.locator('details.edit[data-item="skylark"] > summary').first.click()
+        page.get_by_role("button", name="Delete skylark").click()
+        page.wait_for_selector("#said")
+        assert "Deleted brand 'skylark'" in page.locator("#said").inner_text()
+        assert page.locator('details.edit[data-item="skylark"]').count() == 0
+        shot(page, "admin-brand-deleted-undo-390")
+        page.get_by_role("button", name="Undo: put brand 'skylark' back").click()
+        page.wait_for_selector("#said:has-text('Saved brand')")
+        assert page.locator('details.edit[data-item="skylark"]').count() >= 1
+        assert page.locator("#undo-delete").count() == 0
+    finally:
+        context.close()
+
+
 def test_a_role_changed_by_another_admin_meanwhile_is_said_and_the_edit_kept(page: Any, live: LiveServer) -> None:
     """Two admins editing one person: the second save was taken over the first unseen."""
     from careline.app.web.accounts import update_account

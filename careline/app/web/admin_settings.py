@@ -15,6 +15,7 @@ import re
 import typing
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -222,7 +223,8 @@ async def delete_item(request: web.Request) -> web.Response:
     expected = _expected(body)
     if expected is None:
         raise web.HTTPBadRequest(text="version is required to delete")
-    if key not in items(request.app[LIVE].current, sec.name):
+    before = items(request.app[LIVE].current, sec.name).get(key)
+    if before is None:
         raise web.HTTPNotFound(text=f"no {one_of(sec)} {key!r}")
     try:
         saved = await request.app[LIVE].change(sec.name, key, None, expected=expected, actor=user_of(request).username)
@@ -230,7 +232,10 @@ async def delete_item(request: web.Request) -> web.Response:
         return stale(exc)
     except ConfigError as exc:  # another item needs this one (a policy on a calendar)
         return refused(sec, key, exc)
-    return web.json_response({"version": saved.version, "item": key,
+    # what puts it back: the page offers Undo (re-adding a file's brand by its form failed on its empty fields)
+    undo = {"api": f"/api/admin/settings/{sec.name}?{urlencode({'item': key})}", "body": before,
+            "label": f"Undo: put {one_of(sec)} {key!r} back"}
+    return web.json_response({"version": saved.version, "item": key, "undo": undo,
                               "message": f"Deleted {one_of(sec)} {key!r} (version {saved.version})."})
 
 

@@ -44,15 +44,37 @@
   }
   /* What a change said outlives the reload that shows the change: "Added nadia." flashed for 400 ms and was
      gone, so adding a person seemed to do nothing but reload. Shown once, on top of the page. */
-  var SAID = "careline-said", C = window.Careline;
-  function carry(text) { C.stash(SAID, text); }
+  var SAID = "careline-said", UNDO = "careline-undo", C = window.Careline;
+  function carry(text, undo) {
+    C.stash(SAID, text);
+    if (undo) { C.stash(UNDO, undo); }
+  }
   function showCarried() {
-    var text = C.unstash(SAID);
+    var text = C.unstash(SAID), undo = C.unstash(UNDO);
     var main = document.getElementById("main");
     if (!text || !main) { return; }
     var p = document.createElement("p");
     p.className = "flash"; p.id = "said"; p.setAttribute("role", "status"); p.textContent = text;
+    if (undo && undo.api) { p.appendChild(document.createTextNode(" ")); p.appendChild(undoButton(p, undo)); }
     main.insertBefore(p, main.firstChild);
+  }
+  /* A deletion's Undo: the item's values as they were, saved again (a brand from the settings file came back only
+     through a script before: its form, re-filled by hand, was refused for the fields it left empty). */
+  function undoButton(p, undo) {
+    var button = document.createElement("button");
+    button.type = "button"; button.className = "link"; button.id = "undo-delete";
+    button.textContent = undo.label || "Undo";
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      C.post(undo.api, undo.body).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) { return {ok: r.ok, data: data}; });
+      }).then(function (res) {
+        if (res.ok) { carry(res.data.message || "Put back."); window.location.reload(); return; }
+        button.disabled = false;
+        p.textContent = "Not put back: " + (res.data.error ? res.data.error.message : "the server refused it");
+      }, function () { button.disabled = false; p.textContent = "The server could not be reached; nothing was put back."; });
+    });
+    return button;
   }
   showCarried();
 
@@ -132,7 +154,7 @@
       if (sessions) { sessions.textContent = "0"; }
       if (res.data.token || res.data.link) { reveal(form, res.data.token || res.data.link); return; }
       if (form.dataset.stay !== undefined) { return; }
-      carry(res.data.message || "Done.");
+      carry(res.data.message || "Done.", res.data.undo);
       window.location.reload();
     }).catch(function () {
       if (button) { button.disabled = false; }
