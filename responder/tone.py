@@ -107,6 +107,8 @@ class ToneReport:
     text: str
     findings: tuple[ToneFinding, ...]
     language: str = "en"
+    #: Whether every language's rules ran (what a person typed), not only ``language``'s and English's.
+    every_language: bool = False
 
     @property
     def checked(self) -> bool:
@@ -132,6 +134,11 @@ class ToneReport:
         """What an unchecked report covers, naming the languages whose rules ran (English's run on every reply):
         "no rules for 'sv'" on a reply the English rules had just flagged read as if nothing had run."""
         name = language_name(self.language)
+        if self.every_language:  # a Swedish reply read "looks only for English" while German rules had just fired
+            others = len(RULES_BY_LANGUAGE) - (self.language in RULES_BY_LANGUAGE)
+            ran = (f"it has rules for {name} and {others} other languages" if self.language in RULES_BY_LANGUAGE
+                   else f"it has no rules for {name}; it looked for the phrasings of {others} other languages")
+            return f"the tone guard catches only some defensive phrasings ({ran}): check this reply by hand"
         if self.language == "en":
             return "the tone guard catches only some defensive English phrasings: check this reply by hand"
         if self.language in RULES_BY_LANGUAGE:
@@ -186,7 +193,7 @@ def check_tone(text: str, language: str = "en", *, every_language: bool = False)
             finding = ToneFinding(rule.category, start, end, text[start:end], rule.why, rule.suggestion)
             if not any(_overlaps(finding, other) for other in found):
                 found.append(finding)
-    return ToneReport(text, tuple(sorted(found, key=lambda f: (f.start, f.end))), language or "en")
+    return ToneReport(text, tuple(sorted(found, key=lambda f: (f.start, f.end))), language or "en", every_language)
 
 
 def _overlaps(a: ToneFinding, b: ToneFinding) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from responder.tone import BLOCKING, TONE_LANGUAGES, check_tone
+from responder.tone import BLOCKING, RULES_BY_LANGUAGE, TONE_LANGUAGES, check_tone
 
 
 @pytest.mark.parametrize(("text", "category", "phrase"), [
@@ -851,6 +851,18 @@ def test_a_language_with_a_few_rules_shows_what_they_find_and_says_to_check_by_h
         "reply by hand")
     assert check_tone("Fine.").as_dict()["note"] == (
         "the tone guard catches only some defensive English phrasings: check this reply by hand")
+
+
+def test_the_note_on_what_a_person_typed_names_the_rules_that_ran() -> None:
+    """The newcomer audit: a Swedish reply's German phrases were flagged while the note said the guard "looks only
+    for some defensive English phrasings"; what a person types is read with every language's rules."""
+    swedish = check_tone("Das ist nicht unsere Schuld, Sie hätten die Regeln lesen sollen.", "sv", every_language=True)
+    assert swedish.defensive and swedish.as_dict()["note"] == (
+        f"the tone guard catches only some defensive phrasings (it has no rules for Swedish; it looked for the "
+        f"phrasings of {len(RULES_BY_LANGUAGE)} other languages): check this reply by hand")
+    assert check_tone("Proszę się uspokoić.", "pl", every_language=True).as_dict()["note"] == (
+        f"the tone guard catches only some defensive phrasings (it has rules for Polish and "
+        f"{len(RULES_BY_LANGUAGE) - 1} other languages): check this reply by hand")
 
 
 # -- set 4, written blind, development ---------------------------------------------------------------
