@@ -783,6 +783,8 @@ def template_problem(source: str) -> str:
 
 def _check_templates(settings: Settings) -> None:
     """Template keys name a configured brand (and a two-letter language); the text is safe Jinja."""
+    from careline.languages import NAMES
+
     brands = {b.name: b for b in settings.brands}
     for name, source in settings.responder.templates.items():
         key = f"responder.templates.{name}"
@@ -791,6 +793,10 @@ def _check_templates(settings: Settings) -> None:
             raise ConfigError(key, "expected '<brand>/<intent>' or '<brand>/<language>/<intent>'")
         if match.group(1) not in brands:
             raise ConfigError(key, f"no brand named {match.group(1)!r}")
+        if match.group(2) is not None and match.group(2) not in NAMES:
+            # "xx" was saved, and no post is ever in it: a template nobody would get, refused by the preview
+            raise ConfigError(key, f"language {match.group(2)!r} is not a code we know (two letters, e.g. th for "
+                                   "Thai)")
         known = (*INTENTS, *sorted(set(brands[match.group(1)].intents) - set(INTENTS)))
         if match.group(3) not in known:
             raise ConfigError(key, f"unknown intent {match.group(3)!r} (known: {', '.join(known)})")

@@ -233,6 +233,19 @@ async def test_a_deleted_item_comes_back_whole_with_its_undo(client: tuple[TestC
         assert live.current.brands == before.brands and live.current.sla == before.sla
 
 
+async def test_a_template_in_a_language_nobody_writes_in_is_refused(client: tuple[TestClient, dict[str, str]]) -> None:
+    """The newcomer audit: 'skylark/xx/delivery' was saved ("in effect now"), while its preview refused 'xx'."""
+    c, tokens = client
+    r = await c.post("/api/admin/settings/templates", headers=auth(tokens, "root"),
+                     json={"brand": "skylark", "language": "xx", "intent": "delivery", "template": "Hi {{ name }}"})
+    body = await r.json()
+    assert r.status == 400 and "language 'xx' is not a code we know" in body["error"]["message"], body
+    assert c.server.app[LIVE].current.responder.templates == {}
+    r = await c.post("/api/admin/settings/templates", headers=auth(tokens, "root"),
+                     json={"brand": "skylark", "language": "sv", "intent": "delivery", "template": "Hej {{ name }}"})
+    assert r.status == 200 and "skylark/sv/delivery" in c.server.app[LIVE].current.responder.templates
+
+
 async def test_a_change_saved_by_another_process_reaches_the_app(client: tuple[TestClient, dict[str, str]],
                                                                  tmp_path: Path) -> None:
     c, tokens = client
