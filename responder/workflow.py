@@ -864,6 +864,8 @@ async def assign_team(desk: Desk, actor: Actor, conv_id: int, team: str | None, 
             if strict:
                 raise Conflict(f"it is already {where}")
             return Outcome(before, message=f"No change: it is already {where}.")
+        if team is not None and not workspace.has_members(db, team):  # it would wait there for nobody
+            raise Conflict(f"team {team} has nobody in it: add people to it first, or choose another")
         workspace.set_team(db, conv_id, team)
         append_event(db, Event(now, actor.username, "conversation.team", f"conversation:{conv_id}",
                                {"from": before.team, "to": team}))

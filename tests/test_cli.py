@@ -94,6 +94,13 @@ def test_teams_from_the_command_line(tmp_path: Path) -> None:
     assert out.strip() == "billing: bea, cat, dan", out
     code, out = run_main("user", "add", "Bea", "--role", "agent", "--password", "a long password", env=env)
     assert code == 1 and "user 'bea' already exists (names differ only in case)" in out, out
+    # a team made by a typo goes; one with people in it stays until they are moved (the newcomer audit)
+    assert run("team", "add", "suport", env=env)[0] == 0
+    code, out = run_main("team", "remove", "billing", env=env)
+    assert code == 1 and "team 'billing' still has bea, cat, dan" in out, out
+    code, out = run("team", "remove", "Suport", env=env)
+    assert code == 0 and out.strip() == "team 'Suport' removed"
+    assert run("team", "list", env=env)[1].strip() == "billing: bea, cat, dan"
 
 
 def test_classify_honours_the_config_file(tmp_path: Path) -> None:

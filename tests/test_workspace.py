@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from careline.app.web.app import create_app
 from careline.app.web.auth import create_token, create_user
 from careline.domain import Role
+from careline.errors import Conflict
 from careline.settings import Settings
 from careline.store import Store, workspace
 from careline.views import QueueCursor, fts_query, queue_rows, search_rows
@@ -223,6 +224,9 @@ async def test_routing_where_a_conversation_already_is_changes_and_logs_nothing(
     desk = Desk(seeded, Settings())
     seeded.write_sync(lambda db: workspace.add_team(db, "billing", NOW))
     ids = [r["id"] for r in seeded.read_sync(lambda db: queue_rows(db, limit=2, status="new"))]
+    with pytest.raises(Conflict, match="team billing has nobody in it"):  # it would wait there for nobody
+        await workflow.assign_team(desk, LEE, ids[0], "billing", now=NOW)
+    seeded.write_sync(lambda db: workspace.join_team(db, "billing", "ada"))
 
     def events() -> int:
         return int(seeded.read_sync(lambda db: db.conn.execute(

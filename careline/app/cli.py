@@ -559,6 +559,22 @@ def team_add(ctx: Context, name: str, members: tuple[str, ...]) -> None:
     click.echo(f"team {name!r}: {', '.join(listed) or 'no members yet'}")
 
 
+@team.command("remove")
+@click.argument("name")
+@pass_ctx
+def team_remove(ctx: Context, name: str) -> None:
+    """Delete team NAME, once nobody is in it and no open conversation is routed to it (a team made by a typo)."""
+    from careline.app.service import open_store
+    from careline.store import workspace
+
+    store = open_store(ctx.settings, must_exist=True)
+    try:
+        store.write_sync(lambda db: workspace.remove_team(db, name))
+    finally:
+        store.close_sync()
+    click.echo(f"team {name!r} removed")
+
+
 @team.command("list")
 @pass_ctx
 def team_list(ctx: Context) -> None:

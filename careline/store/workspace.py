@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from careline.domain import QUEUE_ROLES, to_iso
-from careline.errors import CarelineError, NotFound
+from careline.errors import CarelineError, Conflict, NotFound
 
 #: Tags are short labels people type: letters (with their accents), digits, spaces, dashes and underscores.
 TAG = re.compile(r"^\w[\w\u0300-\u036f \-]{0,39}$")
@@ -124,6 +124,29 @@ def teams(db: Database) -> dict[str, list[str]]:
     for team, member in db.conn.execute("SELECT team, username FROM team_members ORDER BY team, username"):
         out.setdefault(team, []).append(member)
     return out
+
+
+def remove_team(db: Database, name: str) -> None:
+    """Delete the team ``name`` once nobody is in it and no open conversation is routed to it: a team made by a typo
+    ("suport") stayed for good, offered in the queue's team choices. Refused (Conflict) with what holds it."""
+    found = db.conn.execute("SELECT name FROM teams WHERE lower(name) = lower(?)", (team_name(name),)).fetchone()
+    if found is None:
+        raise NotFound(f"no team {name!r}")
+    team = str(found[0])
+    members = [r[0] for r in db.conn.execute("SELECT username FROM team_members WHERE team = ? ORDER BY username",
+                                             (team,))]
+    if members:
+        raise Conflict(f"team {team!r} still has {', '.join(members)}: take them out of it first (Admin, each "
+                       "person's teams)")
+    routed = db.conn.execute("SELECT count(*) FROM conversations WHERE team = ? AND status NOT IN "
+                             "('resolved', 'dismissed')", (team,)).fetchone()[0]
+    if routed:
+        raise Conflict(f"team {team!r} has {routed} open conversation(s) routed to it: route them elsewhere first")
+    db.conn.execute("DELETE FROM teams WHERE name = ?", (team,))  # closed ones keep its name, for the reports
+
+
+def has_members(db: Database, team: str) -> bool:
+    return db.conn.execute("SELECT 1 FROM team_members WHERE team = ? LIMIT 1", (team,)).fetchone() is not None
 
 
 def set_team(db: Database, conv_id: int, team: str | None) -> None:
