@@ -92,6 +92,10 @@ def test_teams_from_the_command_line(tmp_path: Path) -> None:
                env=env)[0] == 0
     code, out = run("team", "list", env=env)
     assert out.strip() == "billing: bea, cat, dan", out
+    assert run("team", "add", "night shift", "--member", "dan", env=env)[0] == 0
+    header, *rows = run("user", "list", env=env)[1].splitlines()  # two teams pushed later columns out of line
+    at = header.index("2FA")
+    assert all(row[at:at + 3] in ("on ", "off") for row in rows), [header, *rows]
     code, out = run_main("user", "add", "Bea", "--role", "agent", "--password", "a long password", env=env)
     assert code == 1 and "user 'bea' already exists (names differ only in case)" in out, out
     # a team made by a typo goes; one with people in it stays until they are moved (the newcomer audit)
@@ -100,7 +104,7 @@ def test_teams_from_the_command_line(tmp_path: Path) -> None:
     assert code == 1 and "team 'billing' still has bea, cat, dan" in out, out
     code, out = run("team", "remove", "Suport", env=env)
     assert code == 0 and out.strip() == "team 'Suport' removed"
-    assert run("team", "list", env=env)[1].strip() == "billing: bea, cat, dan"
+    assert run("team", "list", env=env)[1].strip() == "billing: bea, cat, dan\nnight shift: dan"
 
 
 def test_classify_honours_the_config_file(tmp_path: Path) -> None:

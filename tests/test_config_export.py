@@ -56,6 +56,8 @@ def test_export_then_import_into_a_fresh_database_gives_the_same_settings(tmp_pa
     done = careline("config", "export", str(exported), db=first)
     assert done.returncode == 0, done.stderr
     text = exported.read_text(encoding="utf-8")
+    to_stdout = careline("config", "export", "-", db=first)  # "-" is standard output, as classify's "-" is its input
+    assert to_stdout.returncode == 0 and to_stdout.stdout == text and not (REPO / "-").exists()
     secrets = re.findall(r"^(bearer_token|client_id|client_secret|username|password|app_password|access_token) =",
                          text, re.M)
     assert secrets == []  # secrets never leave the environment

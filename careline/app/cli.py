@@ -276,12 +276,15 @@ def _check_model_dir(settings: Settings) -> None:
 @OVERWRITE
 @pass_ctx
 def config_export(ctx: Context, file: str | None, overwrite: bool) -> None:
-    """Write the effective settings (file + browser changes) as TOML, secrets left out (stdout without FILE).
+    """Write the effective settings (file + browser changes) as TOML, secrets left out (stdout without FILE, or
+    with "-").
 
     An existing FILE is written over only after a question (--yes skips it)."""
     from careline.app.commands.configfile import effective, to_toml
     from careline.app.service import open_store
 
+    if file == "-":  # as classify and tone-check read "-": it wrote a file named "-"
+        file = None
     if file:  # before any work, and before the database is touched
         check_output(ctx.bootstrap.service.database, file, settings_file=ctx.config_path)
         confirm_overwrite(file, overwrite)
@@ -458,11 +461,14 @@ def user_list(ctx: Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([{**dataclasses.asdict(a), "role": a.role.value} for a in people], indent=2))
         return
-    click.echo(f"{'USERNAME':<20} {'ROLE':<10} {'TEAMS':<12} {'2FA':<8}{'STATE':<9} SESSIONS")
+    # the columns as wide as what they hold: a person in two teams pushed every later column out of line
+    teams = {a.username: ", ".join(a.teams) or "-" for a in people}
+    names, wide = max([20, *(len(a.username) + 1 for a in people)]), max([12, *(len(t) + 1 for t in teams.values())])
+    click.echo(f"{'USERNAME':<{names}} {'ROLE':<10} {'TEAMS':<{wide}} {'2FA':<8}{'STATE':<9} SESSIONS")
     for a in people:
-        state, teams = "disabled" if a.disabled_at else "active", ", ".join(a.teams) or "-"
-        click.echo(f"{a.username:<20} {a.role.value:<10} {teams:<12} {'on' if a.two_factor else 'off':<8}"
-                   f"{state:<9} {a.sessions}")
+        state = "disabled" if a.disabled_at else "active"
+        click.echo(f"{a.username:<{names}} {a.role.value:<10} {teams[a.username]:<{wide}} "
+                   f"{'on' if a.two_factor else 'off':<8}{state:<9} {a.sessions}")
 
 
 @user.command("reset")
