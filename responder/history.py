@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from careline.domain import ConversationStatus, from_iso
+from careline.domain import ConversationStatus, from_iso, to_iso
 from responder.sla import Message, SLAEvaluation, StatusChange, TargetKind, TargetState, evaluate_sla, policy_from_dict
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,14 @@ def _status_change(at: str, kind: str, data: str) -> StatusChange | None:
         return None
 
 
+#: The brand's answers made outside Careline (in the platform's own app) count as agent messages, as they stop the
+#: clocks (``responder.outside``), but not one that goes on from the brand's own post: the engine ignored them all,
+#: so an answered conversation breached and escalated while its customer's next message got no due time.
+OUTSIDE_ANSWERS = """SELECT b.created_at FROM brand_posts b WHERE b.conversation_id = ? AND b.state = 'outside'
+    AND NOT EXISTS (SELECT 1 FROM brand_posts p WHERE p.platform = b.platform AND p.platform_id = b.in_reply_to_id)
+    AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.platform_id = b.in_reply_to_id)"""
+
+
 def stored_evaluation(db: Database, conv: Mapping[str, Any], now: datetime) -> SLAEvaluation | None:
     """Evaluate ``conv`` (a conversations row with id, thread_key, created_at, sla_snapshot) at ``now``.
 
@@ -62,6 +70,7 @@ def stored_evaluation(db: Database, conv: Mapping[str, Any], now: datetime) -> S
                                               (conv["thread_key"],))]
     sent = [r[0] for r in db.conn.execute("SELECT sent_at FROM replies WHERE conversation_id = ? AND state = 'sent'",
                                           (conv["id"],))]
+    sent += [r[0] for r in db.conn.execute(OUTSIDE_ANSWERS, (conv["id"],))]
     messages, changes = history_inputs(events, mentions, sent)
     policy = policy_from_dict(json.loads(conv["sla_snapshot"]))
     created = from_iso(conv["created_at"])
@@ -109,7 +118,30 @@ def record_clocks(db: Database, conv_id: int, kinds: Iterable[TargetKind], now: 
     out = {kind: clock_seconds(evaluation, kind) for kind in kinds}
     for kind, seconds in out.items():
         db.conn.execute(f"UPDATE conversations SET {COLUMN[kind]} = ? WHERE id = ?", (seconds, conv_id))  # ours
+    _decided_dues(db, conv_id, evaluation, kinds)
     return out
+
+
+#: Where each decided target's due time is stored (what the report's rows and the queue's badge read).
+DUE = {TargetKind.FIRST_RESPONSE: "first_response_due", TargetKind.RESOLUTION: "resolution_due"}
+
+
+def _decided_dues(db: Database, conv_id: int, evaluation: SLAEvaluation | None, kinds: tuple[TargetKind, ...]) -> None:
+    """Store the engine's due time of each target just decided, and clear a first response the resolution
+    cancelled. Why: the stored due time was the one from before any pause (waiting on the customer), so the
+    report counted a resolution 27 hours after a reply as missed while its SLA clock had used 10 minutes; and a
+    first response cancelled by a resolution came back as "breached" when the customer wrote again."""
+    if evaluation is None:
+        return
+    for kind in kinds:
+        done = next((t for t in evaluation.targets if t.kind is kind and t.completed_at is not None
+                     and t.state is not TargetState.CANCELLED), None)
+        if done is not None and done.due_at is not None:
+            db.conn.execute(f"UPDATE conversations SET {DUE[kind]} = ? WHERE id = ?", (to_iso(done.due_at), conv_id))
+    if TargetKind.RESOLUTION in kinds and any(t.kind is TargetKind.FIRST_RESPONSE and t.state is TargetState.CANCELLED
+                                              for t in evaluation.targets):
+        db.conn.execute("UPDATE conversations SET first_response_due = NULL WHERE id = ? AND first_responded_at IS "
+                        "NULL", (conv_id,))
 
 
 # What a decided conversation should hold and may lack: rows decided before migration m006 added

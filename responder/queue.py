@@ -59,7 +59,10 @@ def act(db: Database, conv_id: int, action: Action | str, *, actor: str, now: da
 
 
 #: The columns an undo restores beside the status (what the undone action changed).
-RESTORABLE = ("assignee", "assigned_at", "snoozed_until", "resolved_at", "resolution_clock_s")
+#: What an undo puts back; the due times too, since a resolution decides them (``responder.history``): undone, it
+#: left a cancelled first response with no due time, and the report without its miss.
+RESTORABLE = ("assignee", "assigned_at", "snoozed_until", "resolved_at", "resolution_clock_s", "first_response_due",
+              "resolution_due")
 
 
 def restore(db: Database, conv_id: int, change: StoredEvent, *, actor: str, now: datetime) -> None:
@@ -69,7 +72,7 @@ def restore(db: Database, conv_id: int, change: StoredEvent, *, actor: str, now:
         raise Conflict("the conversation has moved since; nothing to undo")
     before = change.data.get("before") or {}
     sets = {"status": change.data["from"], "updated_at": to_iso(now),
-            **{column: before.get(column) for column in RESTORABLE}}
+            **{column: before.get(column) for column in RESTORABLE if column in before}}  # older events lack some
     _update(db, conv_id, sets)
     append_event(db, Event(now, actor, "conversation.undone", f"conversation:{conv_id}",
                            {"event": change.id, "from": change.data["to"], "to": change.data["from"],

@@ -50,9 +50,9 @@ def sla_state(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """
     if row["status"] not in ACTIVE_STATUSES:
         return {"target": None, "due": None, "state": "closed"}
-    if not row.get("first_responded_at"):
+    if not row.get("first_responded_at") and (row.get("first_response_due") or not row.get("next_response_due")):
         target, due = "first_response", from_iso(row.get("first_response_due"))
-    elif row.get("next_response_due"):
+    elif row.get("next_response_due"):  # also after a resolution cancelled the first response (its due cleared)
         target, due = "next_response", from_iso(row.get("next_response_due"))
     else:
         return {"target": None, "due": None, "state": "responded", "responded_at": row["first_responded_at"]}

@@ -529,3 +529,95 @@ def test_the_report_tables_agree_when_agents_a_lead_and_the_intake_act_at_once(t
                                "AND json_extract(data, '$.to') = 'resolved'").fetchone()[0]
     assert resolved >= 3 and db.conn.execute("SELECT count(*) FROM events WHERE kind = 'conversation.undone'"
                                              ).fetchone()[0] >= 1  # the run did what it is meant to test
+
+
+# -- the due times a decision reads are the SLA engine's (the SLA audit of 2026-12-07) --------------------
+def reply_sent(store: Store, conv: int, at: datetime, agent: str = "ann") -> None:
+    """A reply posted at ``at``, recorded as the sender records it (``sending.record_sent``, ``queue.answered``)."""
+    from careline.store.conversations import load_reply
+    from responder.sending import record_sent
+
+    def write(db: Database) -> None:
+        thread = db.conn.execute("SELECT thread_key FROM conversations WHERE id = ?", (conv,)).fetchone()[0]
+        key = db.conn.execute("SELECT key FROM mentions WHERE thread_key = ? ORDER BY created_at DESC LIMIT 1",
+                              (thread,)).fetchone()[0]
+        cur = db.conn.execute("INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, "
+                              "idempotency_key, in_reply_to) VALUES (?, 'Sorry, on it.', 'sending', ?, ?, ?, ?, ?)",
+                              (conv, agent, to_iso(at), to_iso(at), f"k-{at.timestamp()}", key))
+        record_sent(db, load_reply(db, int(cur.lastrowid or 0)), thread, f"p{cur.lastrowid}", agent, at,
+                    reconciled=False)
+        queue.answered(db, conv, agent=agent, actor=agent, now=at, answering=key)
+
+    store.write_sync(write)
+
+
+def test_a_resolution_long_after_the_reply_is_met_by_its_sla_clock(store: Store) -> None:
+    """Answered at 09:10, waiting on the customer (every clock stops), resolved the next day at 12:00: 27 hours of
+    wall clock, 10 minutes of SLA clock against 24 hours. The report and the CSV said "missed" beside a resolution
+    clock of 600 s: they compared with the due time stored before the pause."""
+    conv = opened(store)
+    reply_sent(store, conv, T0 + timedelta(minutes=10))
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(hours=12)))
+    act(store, conv, "resolve", T0 + timedelta(days=1, hours=3))
+    now = T0 + timedelta(days=3)
+    t = total(store, now)
+    assert (t.targets_hit, t.targets_missed) == (2, 0)
+    row = csv_row(store, now)
+    assert (row["first_response_sla"], row["resolution_sla"], row["resolution_clock_seconds"]) == ("hit", "hit", 600)
+
+
+def test_waiting_on_the_customer_before_a_reply_then_resolved_owes_no_first_response(store: Store) -> None:
+    """Marked waiting on the customer unanswered (the clock stops before its due time), resolved later: the SLA engine
+    cancels the first response; the report kept a miss for good."""
+    conv = opened(store)
+    store.write_sync(lambda db: db.conn.execute("UPDATE conversations SET first_responded_at = NULL"))
+    act(store, conv, "wait", T0 + timedelta(minutes=30))
+    act(store, conv, "resolve", T0 + timedelta(hours=6))
+    t = total(store, T0 + timedelta(days=3))
+    assert (t.targets_hit, t.targets_missed) == (1, 0)  # the resolution, met; no first response is owed
+    assert csv_row(store, T0 + timedelta(days=3))["first_response_sla"] == ""
+
+
+def test_resolved_unanswered_then_the_customer_writes_runs_the_next_response_not_a_breach(store: Store) -> None:
+    """Resolved unanswered at 09:20 (the first response is cancelled), the customer writes at 15:00: the queue's badge
+    and the SLA page showed the cancelled first response, due 10:00, as breached, while the engine ran the next
+    response, due 17:00."""
+    from responder.slastate import sla_state
+
+    conv = opened(store)
+    act(store, conv, "resolve", T0 + timedelta(minutes=20))
+    customer_writes(store, 1, T0 + timedelta(hours=6), "@SkylarkAir it happened again")
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(hours=6, minutes=1)))
+    row = store.read_sync(lambda db: queue.load(db, conv))
+    badge = sla_state(row, T0 + timedelta(hours=6, minutes=5))
+    assert (badge["target"], badge["state"]) == ("next_response", "on_track"), badge
+    assert badge["due"] == (T0 + timedelta(hours=8)).isoformat()
+    page = store.read_sync(lambda db: sla_summary(db, T0 + timedelta(hours=6, minutes=5)))
+    assert page["breach_count"] == 0, page["breach_count"]
+
+
+def test_an_answer_made_outside_careline_counts_for_the_sla_clock(store: Store) -> None:
+    """Answered from the platform's own app at 09:30: the engine saw only Careline's replies, so the first response
+    ran on, breached and escalated, the customer's next message at 12:00 got no due time, and the first response's
+    clock came from a Careline reply hours later."""
+    from responder.outside import place_brand_posts
+
+    conv = opened(store)
+
+    def answer(db: Database) -> None:
+        thread = db.conn.execute("SELECT thread_key FROM conversations WHERE id = ?", (conv,)).fetchone()[0]
+        db["brand_posts"].insert({"key": "x:b1", "platform": "x", "platform_id": "b1", "brand": "skylark",
+                                  "thread_key": thread, "handle": "SkylarkAir", "text": "On it - JM",
+                                  "url": "https://x.com/b", "created_at": to_iso(T0 + timedelta(minutes=30)),
+                                  "fetched_at": to_iso(T0 + timedelta(minutes=30)), "in_reply_to_id": "7000",
+                                  "raw": "{}"})
+        place_brand_posts(db, now=T0 + timedelta(minutes=31))
+
+    store.write_sync(answer)
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(minutes=32)))
+    customer_writes(store, 1, T0 + timedelta(hours=3), "@SkylarkAir still nothing arrived")
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(hours=3, minutes=45)))
+    row = store.read_sync(lambda db: queue.load(db, conv))
+    assert row["first_response_clock_s"] == 1800.0  # the post at 09:00, answered at 09:30
+    assert row["next_response_due"] == to_iso(T0 + timedelta(hours=5)) and row["escalation_level"] == 0
+    assert store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM sla_events").fetchone()[0]) == 0

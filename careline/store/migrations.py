@@ -806,3 +806,17 @@ def m141_ids_never_given_twice_and_erased_threads(db: Database) -> None:
     read again by the pollers, are not stored again either."""
     db.conn.execute("CREATE TABLE IF NOT EXISTS id_floors (name TEXT PRIMARY KEY, last INTEGER NOT NULL)")
     db.conn.execute("CREATE TABLE IF NOT EXISTS erased_threads (thread_hash TEXT PRIMARY KEY, erased_at TEXT NOT NULL)")
+
+
+@CORE()
+def m142_cancelled_first_responses_run_no_more(db: Database) -> None:
+    """A first response that a resolution cancelled (resolved unanswered before it was due) kept its due time, so
+    when the customer wrote again the queue and the SLA page showed it breached, over the next response that
+    runs. Its due is cleared now, as ``responder.history`` clears it at each resolution, and the SLA page's index
+    follows the new running due (``reporting.RUNNING_DUE``)."""
+    from careline.store.reporting import sla_page_indexes
+
+    db.conn.execute("""UPDATE conversations SET first_response_due = NULL WHERE first_responded_at IS NULL
+        AND resolved_at IS NOT NULL AND first_response_due IS NOT NULL AND resolved_at <= first_response_due""")
+    db.conn.execute("DROP INDEX IF EXISTS conversations_active_due")
+    db.conn.execute(sla_page_indexes()[0])

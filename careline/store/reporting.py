@@ -42,7 +42,10 @@ SPLIT_COLUMNS = "brand, platform, agent, intent"
 #: reply, then the next response), spelt exactly as the partial indexes of migration m095 spell them:
 #: SQLite uses a partial or expression index only for the identical expression.
 ACTIVE_WHERE = "status IN ('new', 'open', 'pending', 'snoozed')"
-RUNNING_DUE = "(CASE WHEN first_responded_at IS NULL THEN first_response_due ELSE next_response_due END)"
+#: The due time of the target that runs: the first response's until it is answered, or cancelled by a resolution
+#: (its due cleared: ``responder.history``), then the next response's.
+RUNNING_DUE = ("(CASE WHEN first_responded_at IS NULL AND first_response_due IS NOT NULL THEN first_response_due "
+               "ELSE next_response_due END)")
 
 
 def sla_page_indexes() -> list[str]:
