@@ -74,6 +74,11 @@ async def test_purge_removes_what_the_policy_says_in_batches_beside_live_writes(
     assert _count(aged, "SELECT count(*) FROM mentions m LEFT JOIN conversations c ON c.thread_key = m.thread_key "
                         "WHERE c.id IS NULL") == 0
     assert _count(aged, "SELECT count(*) FROM events WHERE kind = 'old'") == 0
+    for index in ("search", "search_unspaced"):  # the posts' text, handles and names went with them (the audit)
+        assert _count(aged, f"SELECT count(*) FROM {index} WHERE kind = 'message' AND thread_key NOT IN "
+                            "(SELECT thread_key FROM mentions)") == 0
+    assert _count(aged, "SELECT count(*) FROM search WHERE kind = 'message'") == \
+        _count(aged, "SELECT count(*) FROM mentions")
     assert _count(aged, "SELECT count(*) FROM events WHERE kind IN ('new', 'live')") == 5 + writes
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         aged.write_sync(lambda db: db.conn.execute("DELETE FROM events"))

@@ -820,3 +820,14 @@ def m142_cancelled_first_responses_run_no_more(db: Database) -> None:
         AND resolved_at IS NOT NULL AND first_response_due IS NOT NULL AND resolved_at <= first_response_due""")
     db.conn.execute("DROP INDEX IF EXISTS conversations_active_due")
     db.conn.execute(sla_page_indexes()[0])
+
+
+@CORE()
+def m143_purged_threads_leave_no_index_rows(db: Database) -> None:
+    """The retention purge deleted a closed conversation's posts but not their rows in the search indexes: the text,
+    handle and name stayed for good, where no export or erasure could find them (their author was gone). Those left
+    by earlier purges go; ``retention`` deletes them with the thread now."""
+    for table in ("search", "search_unspaced"):
+        if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+            db.conn.execute(f"DELETE FROM {table} WHERE kind = 'message' AND thread_key NOT IN "
+                            "(SELECT thread_key FROM mentions)")

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from careline.domain import to_iso
 from careline.settings import RetentionSettings
-from careline.store.customers import CONVERSATION_TABLES, EVENT_TRIGGERS
+from careline.store.customers import CONVERSATION_TABLES, EVENT_TRIGGERS, SEARCH_TABLES
 from careline.store.records import keep_ids_unused
 
 
@@ -75,6 +75,9 @@ def _closed_conversations(db: Database, before: str, batch: int) -> int:
     _without_event_guard(db)
     for table, where in CONVERSATION_TABLES:
         db.conn.execute(f"DELETE FROM {table} WHERE {where.format(ids=marks)}", ids * where.count("{ids}"))
+    for table in SEARCH_TABLES:  # the whole thread goes, so do its posts' index rows: their text, handles and
+        # names stayed for good, and the customer could no longer be found to export or erase them
+        db.conn.execute(f"DELETE FROM {table} WHERE kind = 'message' AND thread_key IN ({threads})", ids)
     db.conn.execute(f"DELETE FROM classifications WHERE mention_key IN (SELECT key FROM mentions "
                     f"WHERE thread_key IN ({threads}))", ids)
     db.conn.execute(f"DELETE FROM mentions WHERE thread_key IN ({threads})", ids)
