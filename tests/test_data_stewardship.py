@@ -389,6 +389,57 @@ def test_a_restored_backup_older_than_an_erasure_does_not_bring_the_customer_bac
     assert naming(tmp_path / "b.db", handle, platform="reddit")  # the backup file itself is untouched
 
 
+def test_a_restore_keeps_the_brand_s_replies_in_an_erased_customer_s_threads_out(tmp_path: Path) -> None:
+    """The admin audit: a backup older than the customer's first post was restored; their author digest was carried
+    over, their threads' were not, so the pollers stored the brand's reply "Hello @dana_k, so sorry Dana Kowalska"
+    again."""
+    from careline.domain import Author, Mention
+    from careline.store.records import store_mentions
+
+    db_path = tmp_path / "c.db"
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(lambda db: seed(db, 5, datetime.now(UTC), hostile=False))
+    store.close_sync()
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    assert run("backup", str(tmp_path / "monday.db"), env=env)[0] == 0
+    now = datetime.now(UTC)
+    dana, brand = Author("x", "77001", "dana_k", "Dana Kowalska"), Author("x", "900001", "SkylarkAir", "Skylark Air")
+    post = Mention("x", "5001", "skylark", dana, "@SkylarkAir my bag never arrived", "https://x.com/dana_k/5001",
+                   now - timedelta(hours=5), now - timedelta(hours=5), "5001")
+    answer = Mention("x", "5002", "skylark", brand, "Hello @dana_k, so sorry Dana Kowalska, please DM us",
+                     "https://x.com/SkylarkAir/5002", now - timedelta(hours=4), now - timedelta(hours=4), "5001",
+                     in_reply_to_id="5001", from_brand=True)
+
+    def read_again() -> list[str]:
+        again = Store(db_path, extra=[WEB]).open_sync()
+        try:
+            again.write_sync(lambda db: store_mentions(db, [post, answer], None, now))
+            return again.read_sync(lambda db: [r[0] for r in db.conn.execute(
+                "SELECT text FROM brand_posts WHERE text LIKE '%dana_k%' UNION ALL "
+                "SELECT text FROM mentions WHERE author_key = 'x:77001'")])
+        finally:
+            again.close_sync()
+
+    assert len(read_again()) == 2  # the customer wrote, the brand answered
+
+    def routed(db: Any) -> None:  # their post became a conversation, as the router makes one
+        columns = [r[1] for r in db.conn.execute("PRAGMA table_info(conversations)")]
+        row = dict(zip(columns, db.conn.execute("SELECT * FROM conversations LIMIT 1").fetchone(), strict=True))
+        row.update(id=500, thread_key=post.thread_key, author_key=dana.key)
+        db.conn.execute(f"INSERT INTO conversations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
+
+    store = Store(db_path, extra=[WEB]).open_sync()
+    store.write_sync(routed)
+    store.close_sync()
+    code, out = run("customer", "erase", "--platform", "x", "--handle", "dana_k", "--yes", env=env)
+    assert code == 0, out
+    assert read_again() == []
+    code, out = run("restore", str(tmp_path / "monday.db"), "--yes", env=env)
+    assert code == 0 and "the 1 erasure(s) the replaced database recorded still hold" in out, out
+    assert read_again() == []
+
+
 def test_run_refuses_another_applications_database(tmp_path: Path) -> None:
     """``careline run`` added some 150 tables to another application's SQLite file after a warning."""
     other = tmp_path / "app.db"

@@ -460,17 +460,24 @@ def erase_customer(db: Database, platform: str, handle: str, *, actor: str, now:
 
 @dataclass(frozen=True)
 class Erased:
-    """One line of ``erased_authors``: who (a digest of the platform id) and when."""
+    """One line of ``erased_authors`` (who: a digest of the platform id) or of ``erased_threads`` (``kind``
+    "threads": a digest of one of their threads, whose brand posts stay out), and when."""
 
     author_hash: str
     erased_at: str
+    kind: str = "authors"
 
 
 def erasures(db: Database) -> list[Erased]:
     """Every erasure this database records (none before m134 made the table)."""
-    if "erased_authors" not in db.table_names():
+    tables = db.table_names()
+    if "erased_authors" not in tables:
         return []
-    return [Erased(h, at) for h, at in db.conn.execute("SELECT author_hash, erased_at FROM erased_authors")]
+    found = [Erased(h, at) for h, at in db.conn.execute("SELECT author_hash, erased_at FROM erased_authors")]
+    if "erased_threads" in tables:  # a restore dropped them: the brand's replies naming the customer came back
+        found += [Erased(h, at, "threads") for h, at in db.conn.execute(
+            "SELECT thread_hash, erased_at FROM erased_threads")]
+    return found
 
 
 def erase_again(db: Database, erased: list[Erased], *, now: datetime) -> int:
@@ -478,8 +485,9 @@ def erase_again(db: Database, erased: list[Erased], *, now: datetime) -> int:
     than some of them (a backup taken before the customer asked). Their digests are kept, so the pollers drop
     their old posts again, and every customer among them that the backup still holds is erased again. Returns
     how many were."""
-    record_erasures(db, "authors", [(e.author_hash, e.erased_at) for e in erased])
-    wanted = {e.author_hash for e in erased}
+    for kind in ("authors", "threads"):
+        record_erasures(db, kind, [(e.author_hash, e.erased_at) for e in erased if e.kind == kind])
+    wanted = {e.author_hash for e in erased if e.kind == "authors"}
     found = [(str(platform), str(handle)) for key, platform, handle in
              db.conn.execute("SELECT key, platform, handle FROM authors") if author_hash(str(key)) in wanted]
     done = 0

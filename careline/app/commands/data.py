@@ -128,7 +128,8 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
                + (f"; the database as it was is kept as {kept}: careline restore {kept} undoes this" if had else ""))
     if erased:
         again = _erase_again(ctx, erased)
-        click.echo(f"the {len(erased)} erasure(s) the replaced database recorded still hold: "
+        customers = sum(e.kind == "authors" for e in erased)
+        click.echo(f"the {customers} erasure(s) the replaced database recorded still hold: "
                    f"{again} customer(s) in the backup erased again")
     _remind_of_key(database)
 
