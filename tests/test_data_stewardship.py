@@ -491,6 +491,28 @@ def test_a_damaged_database_is_one_line_naming_the_file(tmp_path: Path, damage: 
         assert "something went wrong" not in out
 
 
+@pytest.mark.parametrize("damage", [lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 50),
+                                    _damage_middle,
+                                    lambda p: p.write_bytes(b"just some text, not a database at all" * 50)],
+                         ids=["header", "middle", "text"])
+def test_a_backup_restores_over_a_damaged_database(tmp_path: Path, damage: Any) -> None:
+    """The admin audit: the doctor's advice for a damaged database is "(restore a backup)", and the restore refused
+    to replace it ("the database is corrupt (restore a backup)"), as it could not copy it first. It is moved aside,
+    byte for byte, and the backup goes in its place."""
+    db_path = _seeded(tmp_path / "c.db")
+    env = {"CARELINE_SERVICE__DATABASE": str(db_path)}
+    assert run("backup", str(tmp_path / "nightly.db"), env=env)[0] == 0
+    damage(db_path)
+    damaged = db_path.read_bytes()
+    code, out = run("restore", "--yes", str(tmp_path / "nightly.db"), env=env)
+    assert code == 0 and "could not be read (damaged), so it was moved aside as" in out, out
+    [aside] = [p for p in tmp_path.iterdir() if ".damaged-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert aside.read_bytes() == damaged
+    code, out = run("doctor", env=env)
+    assert code == 0, out
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM conversations").fetchone()[0] == 200
+
+
 def test_damage_in_the_schema_pages_reads_as_corrupt(tmp_path: Path) -> None:
     """Bytes lost inside the schema (a trigger's text, where a damaged middle of the file can land) made SQLite
     say "malformed database schema (...) near 'AS'", which named no cause a person could act on."""

@@ -48,10 +48,12 @@ PARTIAL_FILES = ("", "-journal", "-wal", "-shm")  # the temporary copy and what 
 class StoreFileError(CarelineError):
     """A database or backup file cannot be used; the message names the file and the cause."""
 
-    def __init__(self, path: str | Path, cause: str) -> None:
+    def __init__(self, path: str | Path, cause: str, *, damaged: bool = False) -> None:
         super().__init__(f"{path}: {cause}")
         self.path = str(path)
         self.cause = cause
+        #: The file itself is damaged (not a database, or corrupt), not merely locked, missing or unwritable.
+        self.damaged = damaged
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +92,26 @@ def explain(path: str | Path, exc: sqlite3.Error | OSError, *, advice: str = " (
               "database or disk is full": "the disk is full (free some space or choose another disk)",
               "disk I/O error": "cannot write: disk I/O error (is the disk full?)"}
     cause = next((words for key, words in causes.items() if key in text), text)
+    damaged = any(key in text for key in DAMAGED)
     if isinstance(exc, PermissionError):
         cause = "permission denied"
     elif isinstance(exc, OSError) and exc.strerror:
         cause = causes["database or disk is full"] if exc.errno == errno.ENOSPC else exc.strerror.lower()
-    return StoreFileError(path, cause)
+    return StoreFileError(path, cause, damaged=damaged and not isinstance(exc, OSError))
+
+
+#: SQLite's words for a file that is itself damaged (what ``restore`` then moves aside instead of copying).
+DAMAGED = ("file is not a database", "database disk image is malformed", "malformed database schema")
+
+
+def move_aside(database: str | Path, to: str | Path) -> None:
+    """Move a damaged ``database`` (and its -wal and -shm) to ``to``, byte for byte: it cannot be copied through
+    SQLite, and a restore over it failed with "the database is corrupt (restore a backup)", the advice it gave."""
+    source, target = Path(database), Path(to)
+    for suffix in ("", "-wal", "-shm"):
+        side = Path(f"{source}{suffix}")
+        if side.exists():
+            os.replace(side, f"{target}{suffix}")
 
 
 def open_existing(path: str | Path, *, mode: str = "ro", timeout: float = 5.0) -> sqlite3.Connection:

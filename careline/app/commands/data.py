@@ -111,7 +111,7 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
     backups.refuse_own_file(database, file, "cannot restore the database from itself")
     backups.verify_backup(file)
     backups.check_restorable(file, KNOWN_MIGRATIONS, force=force)
-    backups.refuse_in_use(database)  # before the question, not after a yes
+    damaged = _refuse_in_use(database)  # before the question, not after a yes
     had = Path(database).is_file() and Path(database).stat().st_size > 0
     kept = _unused(Path(f"{database}.before-restore-{utcnow():%Y%m%dT%H%M%SZ}"))
     if not yes:
@@ -120,18 +120,41 @@ def restore_cmd(ctx: click.Context, file: str, yes: bool, force: bool) -> None:
                                    "--yes")
         click.confirm(f"Replace everything in {database} with {file}?"
                       + (f" (the database as it is now is kept as {kept})" if had else ""), abort=True)
-    if had:
-        backups.backup(database, kept)
-    erased = _erasures_of(database) if had else []
+    if had and not damaged:
+        try:
+            backups.backup(database, kept)
+        except backups.StoreFileError as exc:
+            if not exc.damaged:
+                raise
+            damaged = True  # damaged beyond its header: found by the copy
+    erased = _erasures_of(database) if had and not damaged else []
+    if damaged:
+        kept = _unused(Path(f"{database}.damaged-{utcnow():%Y%m%dT%H%M%SZ}"))
+        backups.move_aside(database, kept)
+        click.echo(f"the database could not be read (damaged), so it was moved aside as {kept}, not copied; "
+                   "erasures it recorded cannot be read from it: check them (careline customer) after the restore")
     report = backups.restore(file, database, known=KNOWN_MIGRATIONS, force=force)
     click.echo(f"restored {report.pages} pages into {report.path}"
-               + (f"; the database as it was is kept as {kept}: careline restore {kept} undoes this" if had else ""))
+               + (f"; the database as it was is kept as {kept}: careline restore {kept} undoes this"
+                  if had and not damaged else ""))
     if erased:
         again = _erase_again(ctx, erased)
         customers = sum(e.kind == "authors" for e in erased)
         click.echo(f"the {customers} erasure(s) the replaced database recorded still hold: "
                    f"{again} customer(s) in the backup erased again")
     _remind_of_key(database)
+
+
+def _refuse_in_use(database: str) -> bool:
+    """:func:`backups.refuse_in_use`, or True where the file is too damaged to tell (its header unreadable): no
+    service can run on such a file, and the restore moves it aside instead of copying it."""
+    try:
+        backups.refuse_in_use(database)
+    except backups.StoreFileError as exc:
+        if not exc.damaged:
+            raise
+        return True
+    return False
 
 
 def _erasures_of(database: str | Path) -> list[Erased]:
