@@ -247,7 +247,8 @@ class RetentionSettings:
     closed_conversation_days: int = opt(730, "Days a resolved or dismissed conversation is kept after its last "
                                              "change, with its posts, replies and notes; 0 = for ever.", min=0,
                                         max=36_500)
-    audit_event_days: int = opt(730, "Days audit events are kept; 0 = for ever.", min=0, max=36_500)
+    audit_event_days: int = opt(730, "Days audit events are kept (a kept conversation keeps its own); 0 = for ever.",
+                                min=0, max=36_500)
     batch_size: int = opt(500, "Rows purged per short write transaction by the daily retention job.", min=1,
                           max=10_000)
     run_at_hour: int = opt(3, "UTC hour at which the daily purge runs.", min=0, max=23)

@@ -39,7 +39,10 @@ def aged(tmp_path: Path) -> Store:
         db.conn.execute("UPDATE mentions SET fetched_at = ?, raw = '{\"full\": \"payload\"}'",
                         (to_iso(NOW - timedelta(days=100)),))
         db.conn.executemany("INSERT INTO events (at, actor, kind, subject, data) VALUES (?, 'system', 'old', "
-                            "'conversation:1', '{}')", [(old,)] * 50)
+                            "'user:ann', '{}')", [(old,)] * 50)
+        # an open conversation's own events stay as long as it does: its SLA is replayed from them
+        db.conn.executemany("INSERT INTO events (at, actor, kind, subject, data) VALUES (?, 'system', 'kept', "
+                            "'conversation:1', '{}')", [(old,)] * 3)
         db.conn.executemany("INSERT INTO events (at, actor, kind, subject, data) VALUES (?, 'system', 'new', "
                             "'conversation:2', '{}')", [(to_iso(NOW),)] * 5)
 
@@ -74,6 +77,7 @@ async def test_purge_removes_what_the_policy_says_in_batches_beside_live_writes(
     assert _count(aged, "SELECT count(*) FROM mentions m LEFT JOIN conversations c ON c.thread_key = m.thread_key "
                         "WHERE c.id IS NULL") == 0
     assert _count(aged, "SELECT count(*) FROM events WHERE kind = 'old'") == 0
+    assert _count(aged, "SELECT count(*) FROM events WHERE kind = 'kept'") == 3  # conversation 1 is open
     for index in ("search", "search_unspaced"):  # the posts' text, handles and names went with them (the audit)
         assert _count(aged, f"SELECT count(*) FROM {index} WHERE kind = 'message' AND thread_key NOT IN "
                             "(SELECT thread_key FROM mentions)") == 0

@@ -89,9 +89,15 @@ def _closed_conversations(db: Database, before: str, batch: int) -> int:
 
 
 def _events(db: Database, before: str, batch: int) -> int:
+    """Audit events older than ``before``, but never a conversation's while it is kept: its SLA is replayed from its
+    status events (``responder.history``) and a person's escalation read from them, so a conversation 40 days open
+    and paused turned "missed" and was resolved with a 40-day clock. They go with the conversation
+    (``closed_conversation_days``)."""
     _without_event_guard(db)
-    done = db.conn.execute("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? ORDER BY id LIMIT ?)",
-                           (before, batch)).rowcount
+    done = db.conn.execute(
+        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.at < ? AND NOT (e.subject LIKE "
+        "'conversation:%' AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = CAST(substr(e.subject, 14) "
+        "AS INTEGER))) ORDER BY e.id LIMIT ?)", (before, batch)).rowcount
     _restore_event_guard(db)
     return int(done)
 
