@@ -538,12 +538,8 @@ def validate(settings: Settings) -> None:
         for day, span in c.hours.items():
             if day not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}:
                 raise ConfigError(f"sla.calendars[{i}].hours.{day}", "weekday must be mon..sun")
-            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d|([01]\d|2[0-3]):[0-5]\d-24:00", span):
-                raise ConfigError(f"sla.calendars[{i}].hours.{day}", f"expected HH:MM-HH:MM, got {span!r}")
-            start, end = span.split("-")
-            if start >= end:  # zero-padded, so text order is time order; a night shift is two days' spans
-                raise ConfigError(f"sla.calendars[{i}].hours.{day}",
-                                  f"{span!r} ends before it starts (hours run within one day, e.g. 09:00-17:30)")
+            for part in span.split(","):  # several spans a day (a lunch break; a night shift's end and start)
+                _check_span(f"sla.calendars[{i}].hours.{day}", part.strip(), span)
     for i, p in enumerate(settings.sla.policies):
         if p.resolution_minutes < p.first_response_minutes:
             raise ConfigError(f"sla.policies[{i}].resolution_minutes",
@@ -780,6 +776,17 @@ def template_problem(source: str) -> str:
             allowed = ", ".join(sorted(TEMPLATE_FILTERS))
             return f"reply templates cannot use the filter {found.name!r} (allowed: {allowed})"
     return ""
+
+
+def _check_span(key: str, part: str, whole: str) -> None:
+    """One ``HH:MM-HH:MM`` span of a calendar day (``whole``: the day's text, as the admin wrote it)."""
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d|([01]\d|2[0-3]):[0-5]\d-24:00", part):
+        raise ConfigError(key, f"expected HH:MM-HH:MM, or several such spans separated by commas "
+                               f"(09:00-12:30,13:30-17:30), got {whole!r}")
+    start, end = part.split("-")
+    if start >= end:  # zero-padded, so text order is time order; a night shift is two days' spans
+        raise ConfigError(key, f"{part!r} ends before it starts (hours run within one day, e.g. 09:00-17:30; a "
+                               "night shift is 22:00-24:00 on one day and 00:00-06:00 on the next)")
 
 
 def _check_templates(settings: Settings) -> None:

@@ -83,6 +83,7 @@ async def test_an_invalid_change_is_a_400_naming_the_field_and_saves_nothing(
         ("sla.calendars", {"name": "c", "hours": "mon = 9-5"}, "expected HH:MM-HH:MM"),
         ("sla.calendars", {"name": "c", "timezone": "Mars/Olympus"}, "unknown time zone"),
         ("sla.calendars", {"name": "c", "hours": {"mon": "10:00-09:00"}}, "ends before it starts"),
+        ("sla.calendars", {"name": "c", "hours": {"mon": "09:00-12:00,14:00-13:00"}}, "'14:00-13:00' ends before"),
         ("sla.policies", {"name": "p", "first_response_minutes": 10**30}, "at most 527040"),
         ("responder.webhooks", {"url": "ftp://x"}, "expected an http(s) URL"),
         ("responder.webhooks", {"url": "https://hooks..example.com/x"}, "not a host name"),
@@ -244,6 +245,19 @@ async def test_a_template_in_a_language_nobody_writes_in_is_refused(client: tupl
     r = await c.post("/api/admin/settings/templates", headers=auth(tokens, "root"),
                      json={"brand": "skylark", "language": "sv", "intent": "delivery", "template": "Hej {{ name }}"})
     assert r.status == 200 and "skylark/sv/delivery" in c.server.app[LIVE].current.responder.templates
+
+
+async def test_a_day_may_have_several_spans_of_opening_hours(client: tuple[TestClient, dict[str, str]]) -> None:
+    """The SLA audit: a lunch break, or a weekday night shift (Tuesday's 00:00-06:00 end of Monday's shift and its
+    own 22:00 start), could not be entered: one span a day, though the calendar computes with several."""
+    c, tokens = client
+    r = await c.post("/api/admin/settings/sla.calendars", headers=auth(tokens, "root"),
+                     json={"name": "night", "timezone": "Europe/London",
+                           "hours": {"mon": "22:00-24:00", "tue": "00:00-06:00,22:00-24:00",
+                                     "wed": "09:00-12:30, 13:30-17:30"}})
+    assert r.status == 200, await r.text()
+    [night] = [x for x in c.server.app[LIVE].current.sla.calendars if x.name == "night"]
+    assert night.hours["tue"] == "00:00-06:00,22:00-24:00"
 
 
 async def test_a_change_saved_by_another_process_reaches_the_app(client: tuple[TestClient, dict[str, str]],
