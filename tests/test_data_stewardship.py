@@ -534,6 +534,16 @@ def test_a_config_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     assert code == 2 and str(config) in out and "not UTF-8" in out and "Traceback" not in out, out
 
 
+def test_a_folder_at_the_database_path_is_called_a_folder(tmp_path: Path) -> None:
+    """The admin audit: the doctor said "cannot write: disk I/O error (is the disk full?)" and the other commands
+    "the database could not be read (disk I/O error)" then "no database at"."""
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path)}
+    for command in (["doctor"], ["status"], ["backup", str(tmp_path.parent / "b.db")]):
+        code, out = run(*command, env=env)
+        assert code in (1, 2) and f"{tmp_path} is a folder" in out, (command, out)
+        assert "disk I/O" not in out and "Traceback" not in out, (command, out)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
 def test_a_read_only_database_is_one_line(tmp_path: Path) -> None:
     db_path = _seeded(tmp_path / "c.db")

@@ -56,6 +56,9 @@ def check_database(path: str | Path, *, now: datetime) -> list[Finding]:
     db_path = Path(path)
     if not db_path.exists():
         return [Finding(OK, "database", f"{db_path} does not exist yet; it will be created (0600)")]
+    if not db_path.is_file():  # SQLite calls a folder "disk I/O error (is the disk full?)"
+        return [Finding(ERROR, "database", f"{db_path} is a folder (or another kind of file), not a database file: "
+                                           "point service.database at a file in it")]
     found = [_permissions(db_path)]
     if not os.access(db_path, os.W_OK) or not os.access(db_path.parent, os.W_OK):
         found.append(Finding(ERROR, "database", f"{db_path}: read-only for this user (the service must write)"))

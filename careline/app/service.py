@@ -55,9 +55,13 @@ class NoDatabase(ConfigError):
     """A read-only command was pointed at a file that does not exist (exit 2, like any config error)."""
 
     def __init__(self, path: str | Path) -> None:
-        CarelineError.__init__(self, f"no database at {path} (`careline run` or `careline user add NAME --role "
-                                     "admin` creates it; `careline demo` uses a file of its own and prints the "
-                                     "command that points the CLI at it; or set service.database)")
+        if Path(path).is_dir():  # "no database at DIR" after "disk I/O error": say what it is instead
+            CarelineError.__init__(self, f"{path} is a folder, not a database file: point service.database at a "
+                                         "file in it")
+        else:
+            CarelineError.__init__(self, f"no database at {path} (`careline run` or `careline user add NAME --role "
+                                         "admin` creates it; `careline demo` uses a file of its own and prints the "
+                                         "command that points the CLI at it; or set service.database)")
         self.key, self.reason = "service.database", "missing"
 
 

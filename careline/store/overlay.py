@@ -73,7 +73,7 @@ def read_entries(path: str | Path) -> list[Entry] | None:
     """The overlay of the database file at ``path``, read-only; ``None`` when there is no such file or it
     holds no overlay yet. For commands that only need the settings: they never create or migrate a file.
     ``sqlite3.Error`` propagates (``careline doctor`` reports an unreadable file on its own)."""
-    if not Path(path).exists():
+    if not Path(path).is_file():  # missing, or a folder: the command that opens it says which
         return None
     conn = read_only(path)
     try:
