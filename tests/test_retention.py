@@ -120,3 +120,24 @@ def test_a_customer_writing_again_to_an_old_closed_conversation_is_not_purged(ag
     assert done.conversations == 39  # the other old closed ones go
     assert _count(aged, f"SELECT count(*) FROM conversations WHERE id = {conv}") == 1
     assert _count(aged, "SELECT count(*) FROM mentions WHERE key = 'x:new-1'") == 1
+
+
+def test_the_purge_command_counts_first_then_removes(aged: Store, tmp_path: Path) -> None:
+    """The admin audit: the purge ran only as the daily job, with a log line after; an admin who shortened the
+    policy had no way to see what it would remove, nor to run it. ``careline purge`` counts, asks, removes."""
+    from tests.test_data_stewardship import run
+
+    env = {"CARELINE_SERVICE__DATABASE": str(tmp_path / "r.db"), "CARELINE_RETENTION__RAW_PAYLOAD_DAYS": "90",
+           "CARELINE_RETENTION__CLOSED_CONVERSATION_DAYS": "730", "CARELINE_RETENTION__AUDIT_EVENT_DAYS": "730"}
+    before = _count(aged, "SELECT count(*) FROM conversations")
+    code, out = run("purge", "--dry-run", env=env)
+    assert code == 0 and "removes now: 120 raw payload(s), 40 closed conversation(s) with their posts, 50 audit " \
+        "event(s)" in out, out
+    assert _count(aged, "SELECT count(*) FROM conversations") == before  # counted, not removed
+    code, out = run("purge", env=env)  # no terminal to confirm in
+    assert code == 2 and "--yes" in out, out
+    code, out = run("purge", "--yes", env=env)
+    assert code == 0 and "removed: 120 raw payload(s) emptied, 40 closed conversation(s) and 50 audit event(s)" in out
+    assert _count(aged, "SELECT count(*) FROM conversations") == before - 40
+    code, out = run("purge", "--dry-run", env=env)
+    assert "removes now: 0 raw payload(s), 0 closed conversation(s)" in out, out

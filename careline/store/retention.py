@@ -49,12 +49,34 @@ def _cutoff(now: datetime, days: int) -> str | None:
     return to_iso(now - timedelta(days=days)) if days > 0 else None
 
 
+#: What each kind's purge selects (``?``: the cutoff); one definition for the purge and for :func:`pending_purge`.
+RAW_TABLES = ("mentions", "brand_posts")
+RAW_WHERE = "fetched_at < ? AND raw != '{}'"
+CLOSED_WHERE = ("status IN ('resolved', 'dismissed') AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM mentions m "
+                "WHERE m.thread_key = c.thread_key AND m.stage IN ('new', 'classified'))")
+EVENTS_WHERE = ("e.at < ? AND NOT (e.subject LIKE 'conversation:%' AND EXISTS (SELECT 1 FROM conversations c2 "
+                "WHERE c2.id = CAST(substr(e.subject, 14) AS INTEGER)))")
+
+
+def pending_purge(db: Database, policy: RetentionSettings, now: datetime) -> Purged:
+    """What a purge under ``policy`` would remove now, counted and not removed (``careline purge --dry-run``)."""
+    raw, closed, events = (_cutoff(now, policy.raw_payload_days), _cutoff(now, policy.closed_conversation_days),
+                           _cutoff(now, policy.audit_event_days))
+
+    def count(sql: str, cutoff: str | None) -> int:
+        return int(db.conn.execute(sql, (cutoff,)).fetchone()[0]) if cutoff else 0
+
+    return Purged(sum(count(f"SELECT count(*) FROM {t} WHERE {RAW_WHERE}", raw) for t in RAW_TABLES),
+                  count(f"SELECT count(*) FROM conversations c WHERE {CLOSED_WHERE}", closed),
+                  count(f"SELECT count(*) FROM events e WHERE {EVENTS_WHERE}", events))
+
+
 def _raw_payloads(db: Database, before: str, batch: int) -> int:
     done = 0
-    for table, at in (("mentions", "fetched_at"), ("brand_posts", "fetched_at")):
+    for table in RAW_TABLES:
         done += db.conn.execute(
             f"UPDATE {table} SET raw = '{{}}' WHERE rowid IN (SELECT rowid FROM {table} "
-            f"WHERE {at} < ? AND raw != '{{}}' LIMIT ?)", (before, batch)).rowcount
+            f"WHERE {RAW_WHERE} LIMIT ?)", (before, batch)).rowcount
     return done
 
 
@@ -63,10 +85,8 @@ def _closed_conversations(db: Database, before: str, batch: int) -> int:
     a post still on its way through the classifier and the router: that is the customer writing again, and
     routing it reopens the conversation (deleting the thread lost the message). The listener's insert and
     this purge are both write transactions, so a post stored after this check waits for the next batch."""
-    ids = tuple(r[0] for r in db.conn.execute(
-        "SELECT id FROM conversations c WHERE status IN ('resolved', 'dismissed') AND updated_at < ? "
-        "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.thread_key = c.thread_key "
-        "AND m.stage IN ('new', 'classified')) LIMIT ?", (before, batch)).fetchall())
+    ids = tuple(r[0] for r in db.conn.execute(f"SELECT id FROM conversations c WHERE {CLOSED_WHERE} LIMIT ?",
+                                              (before, batch)).fetchall())
     if not ids:
         return 0
     marks = ", ".join("?" * len(ids))
@@ -94,10 +114,8 @@ def _events(db: Database, before: str, batch: int) -> int:
     and paused turned "missed" and was resolved with a 40-day clock. They go with the conversation
     (``closed_conversation_days``)."""
     _without_event_guard(db)
-    done = db.conn.execute(
-        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.at < ? AND NOT (e.subject LIKE "
-        "'conversation:%' AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = CAST(substr(e.subject, 14) "
-        "AS INTEGER))) ORDER BY e.id LIMIT ?)", (before, batch)).rowcount
+    done = db.conn.execute(f"DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE {EVENTS_WHERE} "
+                           "ORDER BY e.id LIMIT ?)", (before, batch)).rowcount
     _restore_event_guard(db)
     return int(done)
 

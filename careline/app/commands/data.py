@@ -379,4 +379,47 @@ def readings_export(ctx: click.Context, task: str, brand: str | None, output: st
                + (f" written to {output}" if output else ""), err=True)
 
 
-COMMANDS = [doctor_cmd, backup_cmd, restore_cmd, customer, readings_group]
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what the retention policy would remove now.")
+@click.option("--yes", is_flag=True, help="Do not ask before removing it (for scripts).")
+@click.pass_context
+def purge_cmd(ctx: click.Context, dry_run: bool, yes: bool) -> None:
+    """Apply the retention policy ([retention] settings) now: what the daily job does at run_at_hour, with a count
+    first of what it removes (raw payloads emptied, closed conversations deleted, audit events deleted).
+
+    The service may run meanwhile: the purge goes in short batches beside it. Run it with --dry-run after changing
+    the policy, to see what the next daily run will remove."""
+    import asyncio
+
+    from careline.app.service import open_store, purge
+    from careline.store.retention import pending_purge
+
+    settings = settings_of(ctx)
+    policy = settings.retention
+    store = open_store(settings, must_exist=True)
+    try:
+        now = utcnow()
+        due = store.read_sync(lambda db: pending_purge(db, policy, now))
+        click.echo(f"the policy (raw payloads {_days(policy.raw_payload_days)}, closed conversations "
+                   f"{_days(policy.closed_conversation_days)}, audit events {_days(policy.audit_event_days)}) "
+                   f"removes now: {due.raw_payloads} raw payload(s), {due.conversations} closed conversation(s) "
+                   f"with their posts, {due.events} audit event(s)")
+        if dry_run or not due.total:
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise click.UsageError("purge removes data for good: run it in a terminal to confirm, or add --yes")
+            click.confirm("Remove it for good (backups keep what they hold)?", abort=True)
+        done = asyncio.run(purge(store, settings, now=now))
+        store.checkpoint_sync()  # the deleted pages leave the write-ahead log too
+    finally:
+        store.close_sync()
+    click.echo(f"removed: {done.raw_payloads} raw payload(s) emptied, {done.conversations} closed conversation(s) and "
+               f"{done.events} audit event(s) deleted")
+
+
+def _days(days: int) -> str:
+    return f"{days} days" if days else "kept for ever"
+
+
+COMMANDS = [doctor_cmd, backup_cmd, restore_cmd, customer, readings_group, purge_cmd]
