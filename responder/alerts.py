@@ -158,13 +158,14 @@ def _apply(db: Database, plan: Plan, hooks: Sequence[WebhookSettings], now: date
     if tuple(db.conn.execute(FINGERPRINT_SQL, (conv["id"],)).fetchone() or ()) != plan.fingerprint:
         return 0  # stale: its sla_next_check is unchanged, so the next sweep takes it again
     level = max(ev.escalation_level, manual_escalation(db, conv["id"]))  # a person's escalation stays
+    first, resolution = ev.current(TargetKind.FIRST_RESPONSE), ev.current(TargetKind.RESOLUTION)
     db.conn.execute(
         "UPDATE conversations SET sla_state = ?, escalation_level = ?, "
-        "first_response_due = COALESCE(?, first_response_due), next_response_due = ?, "
-        "resolution_due = COALESCE(?, resolution_due), sla_next_check = ? WHERE id = ?",
-        (ev.state.value, level, to_iso(ev.due(TargetKind.FIRST_RESPONSE)),
-         to_iso(ev.due(TargetKind.NEXT_RESPONSE)), to_iso(ev.due(TargetKind.RESOLUTION)), to_iso(plan.next_check),
-         conv["id"]))
+        "first_response_due = CASE WHEN ? THEN ? ELSE first_response_due END, next_response_due = ?, "
+        "resolution_due = CASE WHEN ? THEN ? ELSE resolution_due END, sla_next_check = ? WHERE id = ?",
+        (ev.state.value, level, first is not None, to_iso(first.due_at if first else None),
+         to_iso(ev.due(TargetKind.NEXT_RESPONSE)), resolution is not None,
+         to_iso(resolution.due_at if resolution else None), to_iso(plan.next_check), conv["id"]))
     conv = {**conv, "sla_state": ev.state.value, "escalation_level": ev.escalation_level}
     return sum(_record_event(db, conv, fired, hooks, now) for fired in plan.fired)
 

@@ -572,10 +572,27 @@ def test_waiting_on_the_customer_before_a_reply_then_resolved_owes_no_first_resp
     conv = opened(store)
     store.write_sync(lambda db: db.conn.execute("UPDATE conversations SET first_responded_at = NULL"))
     act(store, conv, "wait", T0 + timedelta(minutes=30))
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(minutes=31)))
+    paused = total(store, T0 + timedelta(hours=2))  # past the due time from before the pause: the clock stands
+    assert (paused.targets_hit, paused.targets_missed) == (0, 0)
     act(store, conv, "resolve", T0 + timedelta(hours=6))
     t = total(store, T0 + timedelta(days=3))
     assert (t.targets_hit, t.targets_missed) == (1, 0)  # the resolution, met; no first response is owed
     assert csv_row(store, T0 + timedelta(days=3))["first_response_sla"] == ""
+
+
+def test_a_pause_before_the_first_reply_moves_its_due_time_by_the_pause(store: Store) -> None:
+    """Waiting on the customer from 09:30, unanswered (30 of 60 minutes used); the customer writes at 12:00: the first
+    response is due 12:30, and nothing was missed meanwhile."""
+    conv = opened(store)
+    act(store, conv, "wait", T0 + timedelta(minutes=30))
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(minutes=31)))
+    customer_writes(store, 1, T0 + timedelta(hours=3), "@SkylarkAir hello??")
+    asyncio.run(sweep_sla(store, SETTINGS, now=T0 + timedelta(hours=3, minutes=1)))
+    row = store.read_sync(lambda db: queue.load(db, conv))
+    assert row["first_response_due"] == to_iso(T0 + timedelta(hours=3, minutes=30))
+    t = total(store, T0 + timedelta(hours=3, minutes=5))
+    assert (t.targets_hit, t.targets_missed) == (0, 0)
 
 
 def test_resolved_unanswered_then_the_customer_writes_runs_the_next_response_not_a_breach(store: Store) -> None:
