@@ -347,6 +347,16 @@ def mastodon_evil_text(body: Any) -> bool:
     return True
 
 
+async def poll_edited(name: str, marker: str, edit: Callable[[Any], bool], store: Store, world: World,
+                      hostile: tuple[Simulator, Rewrites]) -> None:
+    """One poll of ``name`` whose first answer at ``marker`` is rewritten by ``edit``: every post still stored."""
+    sim, rewrites = hostile
+    world.publish_all()
+    rewrites.add(marker, edit_body(edit), times=1)
+    result = await poll_once(name, sim, store)
+    assert result.status == "ok" and stored(store) == expected(world, name)
+
+
 @pytest.mark.parametrize(("name", "marker", "edit"), [
     ("x-search", "/2/tweets/search/recent", x_evil_text),
     ("mastodon-mentions", "/api/v1/notifications", mastodon_evil_text),
@@ -354,11 +364,7 @@ def mastodon_evil_text(body: Any) -> bool:
 async def test_lone_surrogates_and_nuls_are_stored_replaced_not_a_crash(
         name: str, marker: str, edit: Callable[[Any], bool], store: Store,
         hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
-    sim, rewrites = hostile
-    hostile_world.publish_all()
-    rewrites.add(marker, edit_body(edit), times=1)
-    result = await poll_once(name, sim, store)
-    assert result.status == "ok" and stored(store) == expected(hostile_world, name)
+    await poll_edited(name, marker, edit, store, hostile_world, hostile)
     texts = store.read_sync(lambda db: [r[0] for r in db.conn.execute(
         "SELECT text FROM mentions WHERE text LIKE '%gnp.exe%'")])
     assert texts == ["a\ufffdb \u202egnp.exe\u202c \ufffd <script>alert(1)</script>"]
@@ -389,11 +395,7 @@ async def test_a_display_name_of_ten_thousand_characters_is_kept_short(
         name: str, marker: str, edit: Callable[[Any], bool], store: Store,
         hostile_world: World, hostile: tuple[Simulator, Rewrites]) -> None:
     """The security audit: stored whole, it made the conversation page's heading 6,000 px tall."""
-    sim, rewrites = hostile
-    hostile_world.publish_all()
-    rewrites.add(marker, edit_body(edit), times=1)
-    result = await poll_once(name, sim, store)
-    assert result.status == "ok" and stored(store) == expected(hostile_world, name)
+    await poll_edited(name, marker, edit, store, hostile_world, hostile)
     lengths = store.read_sync(lambda db: {len(r[0]) for r in db.conn.execute(
         "SELECT name FROM authors WHERE name LIKE 'WWW%'")})
     assert lengths == {NAME_LIMIT} and NAME_LIMIT <= 100
