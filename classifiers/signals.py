@@ -130,14 +130,25 @@ LEAVE_OTHER = re.compile(
 )
 # Nobody answering, in the other languages we triage (the commonest phrasings; CJK, Thai and Arabic unbounded).
 UNREACHABLE_OTHER = re.compile(
-    r"(\b(?:niemand\s+(?:geht\s+ran|antwortet|beantwortet|meldet\s+sich|ruft\s+zur[üu]ck)|"
-    r"keiner\s+(?:geht\s+ran|antwortet|beantwortet|meldet\s+sich)|"
+    r"(\b(?:niemand\s+(?:geht\s+ran|nimmt\s+ab|antwortet|beantwortet|meldet\s+sich|ruft\s+zur[üu]ck)|"
+    r"keiner\s+(?:geht\s+ran|nimmt\s+ab|antwortet|beantwortet|meldet\s+sich)|"
+    # keeps hanging up (the audit of 2026-12-07: no language but English had it)
+    r"legt\s+(?:\w+\s+){0,2}(?:st[äa]ndig|immer\s+wieder|einfach|jedes\s+mal)\s+auf|"
+    r"(?:wird|wurde)\s+(?:\w+\s+){0,2}aufgelegt|"
+    r"(?:m['’]a|m['’]ont|me)\s+raccroch\w*|raccroch\w*\s+au\s+nez|"
+    r"(?:me|nos)\s+(?:cuelgan|cuelga|colgaron|colg[óo])|"
+    r"(?:me\s+)?deslig(?:am|aram|ou)\s+(?:o\s+telefone\s+)?na\s+(?:minha|nossa)\s+cara|"
+    r"(?:mi|ci)\s+(?:riattacc\w*|hanno\s+riattaccat\w*|ha\s+riattaccat\w*|sbatt\w*\s+(?:\w+\s+){0,2}telefono)|"
+    r"(?:hangen|hing|hingen)\s+(?:steeds|telkens|gewoon|weer|meteen)\s+op\b|"
+    r"(?:ci[ąa]gle|wci[ąa][żz])\s+(?:si[ęe]\s+)?roz[łl][ąa]cza\w*|roz[łl][ąa]czaj[ąa]|"
+    r"(?:бросают|бросили|кидают)\s+трубку|"
+    r"(?:telefonu\s+)?y[üu]z[üu]me\s+kapat\w*|"
     r"geht\s+(?:niemand|keiner)\s+ran|"
     r"personne\s+ne\s+(?:r[ée]pond|d[ée]croche)|nadie\s+(?:contesta|responde|atiende)|"
     r"ningu[ée]m\s+(?:atende|responde)|nessuno\s+(?:risponde|mi\s+risponde)|niemand\s+neemt\s+op|"
     r"senki\s+(?:nem\s+)?(?:veszi\s+fel|v[áa]laszol)|nikt\s+nie\s+(?:odbiera|odpowiada|oddzwania)|"
     r"никто\s+не\s+(?:отвечает|берёт|берет|перезвонил)|kimse\s+(?:a[çc]m[ıi]yor|cevap\s+vermiyor|d[öo]nm[üu]yor))\b"
-    r"|没人接|没有人接|没人回复|无人接听|誰も出ない|電話が繋がらない|電話がつながらない|아무도\s*안\s*받|연결이\s*안\s*돼"
+    r"|没人接|没有人接|没人回复|无人接听|挂断|挂我电话|切られ|電話も(?:繋|つな)がらない|誰も出ない|電話が繋がらない|電話がつながらない|아무도\s*안\s*받|연결이\s*안\s*돼"
     r"|(?:ما|و?لا)\s*(?:حد|حدا|أحد|احد)\s*(?:يرد|بيرد|رد|يجيب|يجاوب)|ไม่มีใครรับสาย|ไม่มีใครตอบ|โทรไม่ติด)",
     re.I,
 )
@@ -147,6 +158,7 @@ STRANDED_OTHER = re.compile(
     r"(\b(?:gestrandet|(?:sitzen|sitze|stecken|stecke)\s+(?:\w+\s+){0,3}(?:am|im)\s+(?:flughafen|bahnhof|terminal)\s+fest|"
     r"(?:nacht|übernachten|schlafen)\s+(?:\w+\s+){0,2}(?:am|im)\s+(?:flughafen|bahnhof|terminal)|kein\s+hotel|"
     r"karte\s+(?:\w+\s+){0,3}(?:gesperrt|blockiert|eingefroren)(?:\s+\w+){0,3}\s+(?:im\s+ausland|im\s+urlaub)|"
+    r"karte\s+(?:\w+\s+){0,2}(?:im\s+ausland|im\s+urlaub)\s+(?:\w+\s+){0,2}(?:gesperrt|blockiert|eingefroren)|"
     r"(?:im\s+ausland|im\s+urlaub)(?:\s+\w+){0,4}\s+karte\s+(?:\w+\s+){0,2}(?:gesperrt|blockiert|eingefroren)|"
     r"kein(?:en)?\s+(?:strom|wasser)|keine\s+heizung|"
     r"(?:bloqu[ée]e?s?|coinc[ée]e?s?)\s+(?:à|a|dans)\s+(?:l['’]a[ée]roport|la\s+gare|le\s+terminal)|"
@@ -156,19 +168,22 @@ STRANDED_OTHER = re.compile(
     r"varad[oa]s?|(?:atrapad|tirad)[oa]s?\s+en\s+(?:el\s+aeropuerto|la\s+estaci[óo]n|la\s+terminal)|"
     r"(?:noche|dormir|dormimos|dormiendo)\s+en\s+el\s+(?:aeropuerto|suelo)|sin\s+hotel|"
     r"tarjeta\s+(?:\w+\s+){0,2}(?:bloqueada|congelada|rechazada)(?:\s+\w+){0,3}\s+en\s+el\s+extranjero|"
+    r"(?:bloquearon|congelaron|rechazaron)\s+(?:\w+\s+){0,2}tarjeta(?:\s+\w+){0,3}\s+en\s+el\s+extranjero|"
     r"sin\s+(?:luz|agua|calefacci[óo]n)|"
     r"(?:pres|ilhad|retid)[oa]s?\s+no\s+aeroporto|(?:noite|dormir|dormindo)\s+no\s+(?:aeroporto|ch[ãa]o)|sem\s+hotel|"
     r"cart[ãa]o\s+(?:\w+\s+){0,2}(?:bloqueado|recusado|congelado)(?:\s+\w+){0,3}\s+no\s+exterior|"
+    r"(?:bloquearam|recusaram|congelaram)\s+(?:\w+\s+){0,2}cart[ãa]o(?:\s+\w+){0,3}\s+no\s+exterior|"
     r"sem\s+(?:luz|[áa]gua|energia|aquecimento)|"
     r"bloccat[ie]\s+(?:all['’]aeroporto|in\s+aeroporto|in\s+stazione)|(?:notte|dormire)\s+in\s+aeroporto|"
     r"senza\s+(?:albergo|hotel|luce|acqua|riscaldamento|corrente)|"
     r"carta\s+(?:\w+\s+){0,2}(?:bloccata|rifiutata)(?:\s+\w+){0,3}\s+all['’]estero|"
+    r"(?:bloccato|bloccata|rifiutato)\s+(?:\w+\s+){0,2}carta(?:\s+\w+){0,3}\s+all['’]estero|"
     r"gestrand|vast\s+(?:op|in)\s+(?:schiphol|het\s+vliegveld|de\s+luchthaven|het\s+station)|"
     r"nacht\s+op\s+(?:schiphol|het\s+vliegveld|de\s+luchthaven)|geen\s+(?:hotel|stroom|verwarming)|"
     r"pas\s+(?:\w+\s+){0,2}geblokkeerd(?:\s+\w+){0,3}\s+in\s+het\s+buitenland|"
     r"(?:rept[ée]ren|p[áa]lyaudvaron)\s+(?:ragadt|reked)\w*|(?:ragadt|reked)\w*\s+(?:\w+\s+){0,3}(?:rept[ée]r|p[áa]lyaudvar)\w*|"
     r"(?:letiltott|z[áa]rolt|befagyasztott)\w*\s+(?:a\s+)?k[áa]rty[áa]\w*|nincs\s+(?:sz[áa]ll[áa]s|sz[áa]lloda|[áa]ram|v[íi]z|f[űu]t[ée]s)|"
-    r"utkn(?:[ęe]li|[ąa][łl])\w*\s+(?:\w+\s+){0,3}(?:na|w)\s+(?:lotnisku|dworcu|terminalu)|noc\s+na\s+lotnisku|bez\s+(?:hotelu|pr[ąa]du|wody|ogrzewania)|"
+    r"utkn(?:[ęe]li|[ąa][łl]|[ęe][łl]o)\w*\s+(?:\w+\s+){0,3}(?:na|w)\s+(?:lotnisku|dworcu|terminalu)|noc\s+na\s+lotnisku|bez\s+(?:hotelu|pr[ąa]du|wody|ogrzewania)|"
     r"kart[ęea]\s+(?:\w+\s+){0,2}zablokowa\w*|"
     r"застрял\w*|ночь\s+в\s+аэропорту|без\s+(?:гостиницы|отеля|света|воды|отопления)|"
     r"(?:заблокировали|заморозили)\s+карт\w*|карт\w*\s+заблокирова\w*|"
@@ -176,7 +191,8 @@ STRANDED_OTHER = re.compile(
     r"(?:elektrik|su|do[ğg]algaz)\s+yok)\b"
     r"|滞留|困在机场|机场过夜|没有酒店|卡被冻结|卡被锁|停电|停水|足止め|空港で一晩|空港に閉じ込め|ホテルもない|"
     r"カード(?:が|を)?(?:止め|凍結|ブロック)|停電|断水|공항에\s*(?:\S+\s*){0,2}갇|발이\s*묶|공항에서\s*밤|호텔도\s*없|카드(?:가|를)?\s*(?:정지|막|차단|동결)|"
-    r"정전|단수|عالق|ليلة في المطار|بدون فندق|بدون كهرباء|(?:تجميد|حظر|إيقاف) (?:البطاقة|بطاقتي)|ติดอยู่ที่สนามบิน|"
+    r"정전|단수|عالق|ليلة في المطار|بدون فندق|بدون كهرباء|(?:تجميد|حظر|إيقاف) (?:البطاقة|بطاقتي)|"
+    r"(?:البطاقة|بطاقتي) (?:\S+ ){0,1}(?:محظورة|مجمدة|موقوفة|اتوقفت)|ติดอยู่ที่สนามบิน|"
     r"ค้างคืนที่สนามบิน|บัตรถูก(?:ระงับ|อายัด|บล็อก)|ไฟดับ|น้ำไม่ไหล)",
     re.I,
 )

@@ -170,6 +170,27 @@ def test_never_crashes_and_stays_in_range(text: str, followers: int) -> None:
         ("200명이 공항에 밤새 갇혀 있어요", "stranded", "공항에 밤새 갇"),
         ("أنا عالقة في المطار منذ عشر ساعات", "stranded", "عالق"),
         ("บัตรถูกระงับตอนอยู่ต่างประเทศ", "stranded", "บัตรถูกระงับ"),
+        # the multilingual audit of 2026-12-07: "keeps hanging up" had no translation; cards blocked abroad in the
+        # natural word order, Polish "utknęło" (after numbers of five and more), German "niemand nimmt ab"
+        ("Die Hotline legt ständig auf, jetzt zum dritten Mal", "unreachable", "legt ständig auf"),
+        ("bei eurer Hotline wird immer aufgelegt", "unreachable", "wird immer aufgelegt"),
+        ("le service client m'a raccroché au nez deux fois", "unreachable", "m'a raccroch"),
+        ("me cuelgan el teléfono cada vez que llamo", "unreachable", "me cuelgan"),
+        ("desligam na minha cara toda vez que ligo", "unreachable", "desligam na minha cara"),
+        ("mi riattaccano sempre il telefono in faccia", "unreachable", "mi riattaccano"),
+        ("ze hangen steeds op als ik bel", "unreachable", "hangen steeds op"),
+        ("ciągle się rozłączają", "unreachable", "rozłączają"),
+        ("电话总是被挂断", "unreachable", "挂断"),
+        ("電話をすぐ切られる", "unreachable", "切られ"),
+        ("сотрудники постоянно бросают трубку", "unreachable", "бросают трубку"),
+        ("telefonu yüzüme kapatıyorlar", "unreachable", "yüzüme kapat"),
+        ("niemand nimmt ab", "unreachable", "niemand nimmt ab"),
+        ("Meine Karte wurde im Ausland gesperrt", "stranded", "karte wurde im ausland gesperrt"),
+        ("me bloquearon la tarjeta en el extranjero", "stranded", "bloquearon la tarjeta"),
+        ("mi hanno bloccato la carta all'estero", "stranded", "bloccato la carta"),
+        ("bloquearam meu cartão no exterior", "stranded", "bloquearam meu cartão"),
+        ("200 pasażerów utknęło na lotnisku na noc", "stranded", "utknęło na lotnisku"),
+        ("بطاقتي محظورة وأنا مسافر في الخارج", "stranded", "بطاقتي محظورة"),
         # a post that is only a call for help sank below chatter (priority 15): the model reads too little in it
         ("@BrightwaveHelp help!!", "plea", "a call for help and nothing else: 'help'"),
         ("@SkylarkAir ayuda!!", "plea", "'ayuda'"),
@@ -194,6 +215,8 @@ def test_issue_20_rules_fire_with_a_quoted_reason(text: str, flag: str, quote: s
                                   "@BankZora przelew ktory wczoraj utknal juz doszedl, dzieki",
                                   "Dos personas muy amables en el mostrador, gracias",
                                   "help me understand the new plan options", "@BrightwaveHelp ?",
+                                  "de posters hangen op de muur", "me cuelgo la mochila y salgo",
+                                  "ich hänge das Bild im Flur auf", "la carta è arrivata all'estero, grazie",
                                   "thanks for the help!"])
 def test_issue_20_rules_stay_quiet_on_plain_posts(text: str) -> None:
     sig = compute_signals(text)
