@@ -136,7 +136,7 @@ class LanguageIdentifier:
         """The post's language; ``tag``: the platform's language tag, a prior (``TAG_PRIOR``), ignored unless
         it is one of ``languages``."""
         cleaned = clean_for_language(text[:DETECT_CHARS])
-        if not _has_letters(cleaned, MIN_LETTERS):
+        if not _has_letters(cleaned, MIN_LETTERS) and not _CJK_WORD.search(cleaned):
             return Detected(UNDETERMINED, 0.0)
         if self._model is None:
             self.load()
@@ -176,6 +176,11 @@ class LanguageIdentifier:
 #: Letters outside the Latin script (Cyrillic, Arabic, CJK ...): there even one word narrows the language to a
 #: family whose heads can read it, which the English path cannot.
 _NOT_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+#: Two Han, kana or Hangul characters in a row: a whole word ("退钱", "最悪", "최악"), read as the two letters
+#: :data:`MIN_LETTERS` would have called too few, so the English path scored "give me my money back!" positive.
+_CJK_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]{2}")
 
 
 def _one_word(text: str) -> bool:
