@@ -17,6 +17,11 @@ from careline.store.records import rows
 
 OPEN_STATUSES = ACTIVE_STATUSES
 
+#: A conversation's language: its newest customer message's whose language is known. A wordless follow-up ("؟؟",
+#: "🙏🙏", tagged und) took an urgent Arabic complaint out of the Arabic queue, and the row read "und".
+CONVERSATION_LANGUAGE = """(SELECT m3.language FROM mentions m3 WHERE m3.thread_key = c.thread_key
+        AND m3.language IS NOT NULL AND m3.language <> 'und' ORDER BY m3.created_at DESC LIMIT 1)"""
+
 QUEUE_COLUMNS = """
        c.id, c.thread_key, c.platform, c.brand, c.status, c.priority, c.priority_reasons, c.assignee,
        c.created_at, c.updated_at, c.last_customer_at, c.first_response_due, c.first_responded_at,
@@ -24,7 +29,8 @@ QUEUE_COLUMNS = """
        (SELECT group_concat(t.tag, ',') FROM conversation_tags t WHERE t.conversation_id = c.id) AS tags,
        json_extract(c.sla_snapshot, '$.warn_before_minutes') AS warn_before_minutes,
        a.handle, a.name AS author_name, a.followers,
-       m.key AS mention_key, m.text, m.url, m.language, cl.language_covered, cl.severity,
+       m.key AS mention_key, m.text, m.url, coalesce(""" + CONVERSATION_LANGUAGE + """, m.language) AS language,
+       cl.language_covered, cl.severity,
        cl.sentiment, cl.complaint, cl.detractor, cl.intent, cl.urgency,
        (SELECT rc.corrected_by FROM reading_corrections rc WHERE rc.mention_key = m.key) AS corrected_by,
        (SELECT count(*) FROM replies r WHERE r.conversation_id = c.id AND r.state = 'awaiting_approval') AS held,
@@ -63,8 +69,7 @@ FILTERS = {
     "status": "c.status = :status",
     "assignee": "c.assignee = :assignee",
     "intent": LATEST_INTENT + " = :intent",
-    "language": """(SELECT m3.language FROM mentions m3 WHERE m3.thread_key = c.thread_key
-        ORDER BY m3.created_at DESC LIMIT 1) = :language""",
+    "language": "coalesce(" + CONVERSATION_LANGUAGE + ", 'und') = :language",
     "tag": "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = :tag)",
     "team": "c.team = :team",
     # a person corrected the model's reading of some message of the thread (a lead reviewing them)

@@ -123,6 +123,17 @@ ANSWER_LOOKBACK = 10
 EARLIER_NOTE = "Answers the customer's earlier message: the latest asks nothing of its own."
 
 
+def known_language(messages: Sequence[Mapping[str, Any]]) -> str | None:
+    """The language of a thread's ``messages`` (oldest first): the newest one's whose language is known. A wordless
+    follow-up ("؟؟", "🙏", tagged und) turned the reply to an Arabic complaint English."""
+    return next((m.get("language") for m in reversed(messages) if m.get("language") not in (None, "", "und")), None)
+
+
+def thread_language(db: Database, thread_key: str) -> str | None:
+    """:func:`known_language` of the thread's newest messages: what the tone guard reads a reply in."""
+    return known_language(recent_messages(db, thread_key, limit=ANSWER_LOOKBACK))
+
+
 def answered_message(messages: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any] | None, str | None]:
     """The classified message the suggested reply answers (``messages``: a thread's, oldest first), and a note
     when it is not the latest: the latest, unless it asks nothing of its own (read as ``other`` and no
@@ -153,7 +164,7 @@ def suggestion(conv: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], a
     that message's reading picking the template, in the language of the newest message, and says why when it
     answers an earlier one. The one rule the conversation page and the use cases share."""
     answered, note = answered_message(messages)
-    language = messages[-1].get("language") if messages else None
+    language = known_language(messages)
     draft = draft_for(dict(conv), answered["intent"] if answered else None, author_name, voices, language=language,
                       limit=limit, intent_scores=_scores(answered.get("intent_scores")) if answered else None,
                       complaint=answered.get("complaint") if answered else None,
@@ -242,14 +253,14 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     existing = reply_by_key(db, idempotency_key) if idempotency_key else None
     if existing is not None:  # the tone read in the language of the message it answers, as when it was saved
         thread = load_conversation(db, existing.conversation_id).thread_key
-        language = tone_language(latest_customer_mention(db, thread).get("language"))
+        language = tone_language(thread_language(db, thread))
         return Saved(existing, (), check_tone(existing.text, language, every_language=True))
     conv = load_conversation(db, conv_id)
     if conv.status.value in CLOSED_STATUSES:
         raise Conflict(f"conversation {conv_id} is {conv.status.value}; reopen it to reply")
     last = latest_customer_mention(db, conv.thread_key)
     text = _postable(conv, text, limits, last["handle"])
-    tone = check_tone(text, tone_language(last.get("language")), every_language=True)
+    tone = check_tone(text, tone_language(thread_language(db, conv.thread_key)), every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)
@@ -372,7 +383,7 @@ def resubmit(db: Database, reply_id: int, text: str, *, actor: str, now: datetim
         raise Forbidden("only the author can edit a draft")
     conv = load_conversation(db, reply.conversation_id)
     text = _postable(conv, text, limits, answered_handle(db, reply.in_reply_to))
-    tone = check_tone(text, tone_language(latest_customer_mention(db, conv.thread_key).get("language")),
+    tone = check_tone(text, tone_language(thread_language(db, conv.thread_key)),
                       every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
     back = latest_send_back(db, reply_id)  # the note outlives a withdrawal, which a lead's verdict would not

@@ -263,3 +263,19 @@ def test_a_complaint_whose_path_reads_no_severity_counts_an_average_complaints()
     assert "severity" not in old.contributions
     read = score_priority(PrioritySignals(complaint=0.98, severity=4, language="de"))
     assert read.contributions["severity"] > hungarian.contributions["severity"] > 0
+
+
+def test_a_wordless_follow_up_keeps_the_reply_in_the_thread_s_language() -> None:
+    """The multilingual audit: an Arabic complaint followed by "؟؟" (tagged und) got an English suggestion, still
+    answering the Arabic message."""
+    from careline.settings import Settings
+    from responder.replies import Voices, suggestion
+
+    conv = {"id": 22, "brand": "brightwave", "platform": "x", "handle": "u_ar1"}
+    complaint = {"key": "m1", "text": "الإنترنت مقطوع منذ يومين ولا أحد يرد", "language": "ar", "intent": "outage_bug",
+                 "intent_scores": {"outage_bug": 0.9}, "complaint": 0.95, "sentiment": "negative"}
+    follow_up = {"key": "m2", "text": "؟؟", "language": "und", "intent": "other", "intent_scores": {"other": 1.0},
+                 "complaint": 0.1, "sentiment": "neutral"}
+    draft = suggestion(conv, [complaint, follow_up], "Ahmed", Voices.from_settings(Settings()))
+    alone = suggestion(conv, [complaint], "Ahmed", Voices.from_settings(Settings()))
+    assert draft.language == alone.language == "ar" and draft.text == alone.text

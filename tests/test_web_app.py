@@ -633,6 +633,30 @@ async def _speaks(store: Store, conv_id: int, language: str) -> None:
         (language, conv_id)))
 
 
+async def test_a_wordless_follow_up_leaves_the_conversation_in_its_language(client: TestClient,
+                                                                           web_store: Store) -> None:
+    """The multilingual audit: an urgent Arabic complaint followed by "؟؟" (tagged und) left the Arabic queue
+    (language=ar), its row read "und", and its suggested reply turned English."""
+    await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=100")).json())["items"][0]
+    await _speaks(web_store, conv["id"], "ar")
+
+    def follow_up(db: Database) -> None:
+        db.conn.execute(
+            "INSERT INTO mentions (key, platform, platform_id, brand, source, author_key, text, url, created_at, "
+            "fetched_at, conversation_id, thread_key, raw, stage, language) SELECT 'x:9999001', platform, '9999001', "
+            "brand, source, author_key, '؟؟', '', '2099-01-01T00:00:00+00:00', '2099-01-01T00:00:00+00:00', "
+            "conversation_id, thread_key, '{}', 'routed', 'und' FROM mentions WHERE thread_key = "
+            "(SELECT thread_key FROM conversations WHERE id = ?) LIMIT 1", (conv["id"],))
+
+    await web_store.write(follow_up)
+    arabic = (await (await client.get("/api/queue?limit=200&language=ar")).json())["items"]
+    assert conv["id"] in [c["id"] for c in arabic]
+    assert next(c for c in arabic if c["id"] == conv["id"])["language"] == "ar"
+    page = await (await client.get(f"/conversations/{conv['id']}")).text()
+    assert "template in Arabic)" in page
+
+
 async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestClient, web_store: Store) -> None:
     """The reply box says which language it suggests in ("in Thai", not "in th"): agents read names.
     Arabic posts and drafts read right to left, though a post starts with a Latin @handle."""
