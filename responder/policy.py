@@ -23,6 +23,9 @@ _EFFORT_REASON = re.compile(r"effort score \d")  # the priority states effort in
 _REACH_REASON = re.compile(r"^author reach: ")
 #: The model's "language not covered: ..." line, which the priority's floor reason states again.
 _UNCOVERED = re.compile(r"^language not covered: ")
+#: The lines that say which path read a post ("language: German (de); multilingual model", "complaint, praise, intent
+#: and sentiment from heads trained on ..."), not what it found.
+_PROVENANCE = re.compile(r"^(?:language: |complaint, praise, intent and sentiment from |[a-z, ]+ from English labels)")
 
 
 def configured_policies(settings: Settings) -> list[SLAPolicy]:
@@ -69,6 +72,9 @@ def priority_for(m: dict[str, Any], now: datetime) -> tuple[float, list[str]]:
 def evidence(m: dict[str, Any]) -> list[str]:
     """The model's reasons that add evidence (quoted rules, low-confidence notes), not its scores again:
     the priority reasons already state complaint, detractor and urgency."""
-    return [str(r) for r in json.loads(m.get("reasons") or "[]")
+    kept = [str(r) for r in json.loads(m.get("reasons") or "[]")
             if not _EFFORT_REASON.search(str(r)) and not _SCORE_REASON.match(str(r))
             and not _REACH_REASON.match(str(r))]
+    # which model read it goes after what it found: the rows keep three, and a German "200 of us stranded" post
+    # showed the two provenance lines of the multilingual path instead of the rules that raised its priority
+    return sorted(kept, key=lambda r: bool(_PROVENANCE.match(r)))

@@ -279,3 +279,23 @@ def test_a_wordless_follow_up_keeps_the_reply_in_the_thread_s_language() -> None
     draft = suggestion(conv, [complaint, follow_up], "Ahmed", Voices.from_settings(Settings()))
     alone = suggestion(conv, [complaint], "Ahmed", Voices.from_settings(Settings()))
     assert draft.language == alone.language == "ar" and draft.text == alone.text
+
+
+def test_a_queue_row_keeps_the_rules_that_raised_a_foreign_post_not_which_model_read_it() -> None:
+    """The multilingual audit: a German "200 of us stranded overnight, nobody answers" row showed only "urgent (84%)"
+    and the multilingual path's two provenance lines; the rules that raised it were cut (three reasons are kept)."""
+    import json
+    from datetime import UTC, datetime
+
+    from responder.policy import priority_for
+
+    reasons = ["language: German (de); multilingual model",
+               "complaint, praise, intent and sentiment from heads trained on written posts in this language (the "
+               "detractor score weighs the complaint too); other scores from English labels",
+               "stranded or cut off: 'sitzen über nacht am flughafen fest'", "many people affected: '200 von uns'",
+               "legal words: 'anwalt'"]
+    m = {"detractor": 0.8, "complaint": 0.8, "urgency": 0.84, "effort": 0.4, "followers": 100, "severity": 3,
+         "language": "de", "language_covered": True, "reasons": json.dumps(reasons)}
+    _, shown = priority_for(m, datetime.now(UTC))
+    assert reasons[2] in shown and reasons[3] in shown and reasons[4] in shown
+    assert not any(r.startswith("language: German") for r in shown)
