@@ -85,6 +85,19 @@ def text_direction(code: str | None) -> str:
     return "rtl" if code in RIGHT_TO_LEFT else "auto"
 
 
+#: The first strong letter after any leading @handles: a right-to-left script's, or a Latin (or other left-to-right)
+#: one. Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms read right to left.
+_FIRST_STRONG = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeffA-Za-z\u00c0-\u024f\u0370-\u052f]")
+
+
+def written_direction(text: str) -> str:
+    """``rtl`` for a text whose first letter after its @handles is of a right-to-left script, else ``auto``: the
+    brand's replies carry no language, and ``dir="auto"`` read "@u_ar1 مرحبا ..." left to right by its handle."""
+    first = _FIRST_STRONG.search(re.sub(r"^(?:\s*@\S+)+", "", text))
+    letter = first.group(0) if first else "a"
+    return "rtl" if "\u0590" <= letter <= "\u08ff" or "\ufb1d" <= letter <= "\ufeff" else "auto"
+
+
 #: The left-to-right mark: invisible, a strong left-to-right letter to the bidi algorithm.
 LEFT_TO_RIGHT_MARK = "\u200e"
 

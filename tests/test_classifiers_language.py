@@ -63,6 +63,14 @@ def test_two_cjk_characters_are_a_word_not_too_little_text(ident: LanguageIdenti
     assert ident.detect(text, tag).code in codes
 
 
+def test_an_unsure_post_takes_the_platform_s_tag(ident: LanguageIdentifier) -> None:
+    """The multilingual audit: "Internet kaputt" and "Handy kaputt", tagged German by X, were read as Danish and
+    Tagalog at under 0.2, flagged "not covered" and answered in English; a sure reading keeps its language."""
+    assert ident.detect("@BrightwaveHelp Internet kaputt", "de").code == "de"
+    assert ident.detect("@BrightwaveHelp Handy kaputt", "de").code == "de"
+    assert ident.detect("great, another 3 hour delay, love it", "de").code == "en"
+
+
 def test_an_unsure_post_that_is_surely_not_english_takes_its_best_guess(ident: LanguageIdentifier) -> None:
     """Short posts typed without accents split py3langid's probability among sibling languages (Czech,
     Slovak, Croatian), so no language reaches 0.5; they were ``und`` and went down the English path. Where

@@ -657,6 +657,19 @@ async def test_a_wordless_follow_up_leaves_the_conversation_in_its_language(clie
     assert "template in Arabic)" in page
 
 
+async def test_the_brand_s_arabic_reply_reads_right_to_left(client: TestClient, web_store: Store) -> None:
+    """The multilingual audit: a reply opening with the customer's @handle was laid out left to right (``dir=auto``
+    reads the handle), its full stop before the first Arabic word."""
+    await login(client, "agent")
+    conv = (await (await client.get("/api/queue?limit=100")).json())["items"][0]
+    await web_store.write(lambda db: db.conn.execute(
+        "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key) "
+        "VALUES (?, '@u_ar1 مرحبًا أحمد، نعتذر عن الانقطاع.', 'sent', 'agent', '2026-12-07T10:00:00+00:00', "
+        "'2026-12-07T10:00:00+00:00', 'k-rtl-1')", (conv["id"],)))
+    page = await (await client.get(f"/conversations/{conv['id']}")).text()
+    assert '<p class="body" dir="rtl"><bdi>@u_ar1</bdi> مرحبًا أحمد، نعتذر عن الانقطاع.</p>' in page
+
+
 async def test_the_template_language_is_named_and_arabic_reads_rtl(client: TestClient, web_store: Store) -> None:
     """The reply box says which language it suggests in ("in Thai", not "in th"): agents read names.
     Arabic posts and drafts read right to left, though a post starts with a Latin @handle."""

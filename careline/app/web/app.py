@@ -59,7 +59,7 @@ from careline.app.web.security import isolate_handles, seal_message
 from careline.app.web.throttle import LoginThrottle
 from careline.domain import from_iso
 from careline.errors import CarelineError, Conflict, Forbidden, Invalid, NotFound
-from careline.languages import LANGUAGE_CHOICES, language_name, text_direction
+from careline.languages import LANGUAGE_CHOICES, language_name, text_direction, written_direction
 from careline.live import LiveSettings
 from careline.platform import ReplySender
 from careline.settings import Settings
@@ -323,6 +323,7 @@ def create_app(settings: Settings, store: Store, *, classifier: Classifier | Non
     )
     app[TEMPLATES].filters["language_name"] = language_name  # "in Thai", not "in th"
     app[TEMPLATES].filters["text_direction"] = text_direction  # Arabic posts and drafts read right to left
+    app[TEMPLATES].filters["written_direction"] = written_direction  # and the brand's replies, by their letters
     app[TEMPLATES].filters["isolate_handles"] = isolate_handles
     app[TEMPLATES].filters["team_time"] = team_time(settings.service.timezone)
     app[TEMPLATES].filters["browser_of"] = browser_of
