@@ -57,8 +57,8 @@ def labelled_sets() -> dict[str, list[dict[str, str]]]:
 
     sets = {"short": read([DEV / "short_posts.csv"]),
             "register": read(sorted(DEV.glob("register_*.csv"))),
-            "uncovered": read(sorted(p for p in DEV.glob("uncovered_*.csv")
-                                     if p.stem not in ("uncovered_intent", "uncovered_sentiment")))}
+            # the complaint sets, one a language (``uncovered_sentiment_2`` and the like hold other labels)
+            "uncovered": read(sorted(DEV.glob("uncovered_[a-z][a-z].csv")))}
     if data.shared_data_dir().exists():
         english = data.complaints()
         sets["english complaints"] = [{"text": t, "label": str(y), "language": "en"}

@@ -198,6 +198,28 @@ async def test_the_page_filters_by_language_and_carries_it_to_csv_and_the_posts(
         assert (unknown["language"], unknown["language_name"]) == ("und", "unknown"), said
 
 
+async def test_trends_in_a_language_no_model_reads_say_their_scores_are_guesses(client: TestClient,
+                                                                                web_store: Store) -> None:
+    """The multilingual audit: the queue marked Swedish posts "not covered" and floored them, while the trends page,
+    filtered to Swedish, showed "complaint rate 0 %, estimated NPS 100" with no word of it."""
+    auth = await _marketing(web_store)
+
+    def speaks(db: Database) -> None:
+        keys = [r[0] for r in db.conn.execute("SELECT key FROM mentions ORDER BY key LIMIT 6")]
+        for language, covered, some in (("de", 1, keys[:3]), ("sv", 0, keys[3:])):
+            marks = ", ".join("?" * len(some))
+            db.conn.execute(f"UPDATE classifications SET language = ?, language_covered = ? WHERE mention_key IN "
+                            f"({marks})", (language, covered, *some))
+            db.conn.execute(f"UPDATE mentions SET language = ? WHERE key IN ({marks})", (language, *some))
+
+    await web_store.write(speaks)
+    swedish = await (await client.get("/trends?language=sv", headers=auth)).text()
+    assert 'id="language-unread">No model reads Swedish' in swedish
+    german = await (await client.get("/trends?language=de", headers=auth)).text()
+    assert 'id="language-unread"' not in german and 'id="language-unread"' not in \
+        await (await client.get("/trends", headers=auth)).text()
+
+
 async def test_surveys_follow_their_conversations_language_and_imported_answers_have_none(
         client: TestClient, web_store: Store) -> None:
     now = datetime.now(UTC).isoformat()

@@ -559,6 +559,16 @@ def _brand_words(brands: Sequence[BrandSettings]) -> frozenset[str]:
     return brand_words(brands)
 
 
+def unread_share(db: Database, language: str, since: str) -> float:
+    """The share of the window's posts in ``language`` that no model reads (``language_covered`` 0): their scores are
+    the English path's guesses, which the queue says on each row and the trends page must say too (a Swedish
+    "card blocked abroad, nobody answers" read as praise gave "complaint rate 0 %, NPS 100")."""
+    row = db.conn.execute("SELECT count(*), sum(cl.language_covered = 0) FROM mentions m JOIN classifications cl "
+                          "ON cl.mention_key = m.key WHERE m.language = ? AND m.created_at >= ?",
+                          (language, since)).fetchone()
+    return float(row[1] or 0) / row[0] if row and row[0] else 0.0
+
+
 def own_brands(brands: Sequence[BrandSettings]) -> tuple[str, ...]:
     """The configured brands that are ours (not those configured as competitors to watch)."""
     return tuple(b.name for b in brands if b.kind != "competitor")
@@ -581,6 +591,7 @@ def trends(db: Database, now: datetime, brands: Sequence[BrandSettings], *, bran
     return {
         "now": to_iso(now), "days": days, "brand": brand, "platform": platform, "timezone": zone.key,
         "language": language, "language_name": language_name(language) if language else None,
+        "language_unread": unread_share(db, language, since) if language else 0.0,
         "language_choices": language_choices(heard, language),
         "headline": headline(db, scope, days, window=who[1], first=first, zone=zone),
         "daily": daily(db, scope, who),
