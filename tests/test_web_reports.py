@@ -494,6 +494,19 @@ def test_by_team_splits_agents_by_their_team() -> None:
     assert set(by_team) == {"billing", "(none)"}
     assert by_team["billing"].targets_hit == by_agent["agent"].targets_hit
     assert by_team["billing"].first_response.count == by_agent["agent"].first_response.count
+    # the SLA audit: an agent in two teams counted in one of them, picked by no rule; now in each, and the total
+    # stays the brands' (no conversation counted twice)
+    with db.conn:
+        db.conn.execute("INSERT INTO teams (name, created_at) VALUES ('tier1', ?)", (now.isoformat(),))
+        db.conn.execute("INSERT INTO team_members (team, username) VALUES ('tier1', 'agent')")
+    report = lead_report(db, rng, "team", now)
+    two = {r.group: r for r in report.rows}
+    assert set(two) == {"billing", "tier1", "(none)"}
+    assert two["billing"].targets_hit == two["tier1"].targets_hit == by_agent["agent"].targets_hit
+    assert two["tier1"].first_response.count == by_agent["agent"].first_response.count
+    brands = lead_report(db, rng, "brand", now).total
+    assert (report.total.targets_hit, report.total.targets_missed) == (brands.targets_hit, brands.targets_missed)
+    assert report.total.first_response.count == brands.first_response.count
 
 
 def test_the_sla_page_indexes_name_the_active_statuses() -> None:

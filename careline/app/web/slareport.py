@@ -185,6 +185,19 @@ def lead_report(db: Database, rng: ReportRange, by: str, now: datetime) -> Repor
     daily tables; the fact rows then add the hours before ``first_day`` and take away those from
     the cap to the end of its day (today: targets due later today, counted there in advance)."""
     by = check_split(by, db)
+    tally = _tallied(db, by, rng, now)
+    span = {"start": to_iso(rng.start) or "", "end": to_iso(rng.end) or ""}
+    _surveys(db, _survey_key(by), span, tally.rows, _teams(by, "s.agent"))
+    rows = [tally.row(name) for name in sorted(tally.rows, key=lambda g: (g == NONE_LABEL, g))]
+    total = tally.total()  # it also puts each group's durations from its histograms
+    if by == "team":  # an agent in two teams counts in both: the total is that of the brands, each row in one
+        total = _tallied(db, "brand", rng, now).total()
+    _surveys(db, "'all'", span, {"all": total})  # scores are not sums of the groups' scores: one more pass
+    return Report(rng, by, total, [r for r in rows if not r.empty])
+
+
+def _tallied(db: Database, by: str, rng: ReportRange, now: datetime) -> _Tally:
+    """Every count and histogram of ``rng`` (up to ``now``) per group of ``by``."""
     tally = _Tally()
     cap = min(rng.end, now)
     first_day = _ceil_day(rng.start)
@@ -195,12 +208,7 @@ def lead_report(db: Database, rng: ReportRange, by: str, now: datetime) -> Repor
         _from_facts(db, by, cap, last_day, tally, -1)
     else:
         _from_facts(db, by, rng.start, cap, tally, 1)
-    span = {"start": to_iso(rng.start) or "", "end": to_iso(rng.end) or ""}
-    _surveys(db, _survey_key(by), span, tally.rows)
-    rows = [tally.row(name) for name in sorted(tally.rows, key=lambda g: (g == NONE_LABEL, g))]
-    total = tally.total()
-    _surveys(db, "'all'", span, {"all": total})  # scores are not sums of the groups' scores: one more pass
-    return Report(rng, by, total, [r for r in rows if not r.empty])
+    return tally
 
 
 def _ceil_day(at: datetime) -> datetime:
@@ -284,23 +292,27 @@ def _nth_mean(cells: list[tuple[int, int, float]], index: int) -> float:
     return cells[-1][2] / cells[-1][1]
 
 
-def _key(by: str, agent: str, column: str) -> str:
-    return _team_of(agent) if by == "team" else column
+def _key(by: str, column: str) -> str:
+    return "tm.team" if by == "team" else column
 
 
-def _team_of(agent: str) -> str:
-    return f"(SELECT tm.team FROM team_members tm WHERE tm.username = {agent} LIMIT 1)"
+def _teams(by: str, agent: str) -> str:
+    """The join that puts each row in every team of its agent (split by team): an agent in two teams counted in one
+    of them, picked by no rule (``LIMIT 1``). The total is then not the groups' sum (:func:`lead_report`)."""
+    return f" LEFT JOIN team_members tm ON tm.username = {agent}" if by == "team" else ""
 
 
 def _from_daily(db: Database, by: str, first: str, end: str, tally: _Tally) -> None:
     """Whole UTC days ``first`` <= day < ``end`` from the daily totals and histograms."""
-    g = _key(by, "agent", by)
+    g = _key(by, by)
     span = {"first": first, "end": end}
     for group, kind, n, hits, misses, reopened in _q(db, f"""SELECT {g}, kind, sum(n), sum(hits), sum(misses),
-            sum(reopened) FROM report_daily WHERE day >= :first AND day < :end GROUP BY 1, 2""", span):
+            sum(reopened) FROM report_daily d{_teams(by, "d.agent")} WHERE day >= :first AND day < :end
+            GROUP BY 1, 2""", span):
         tally.count(group, kind, n, hits, misses, reopened)
     for group, measure, bucket, n, total in _q(db, f"""SELECT {g}, measure, bucket, sum(n), sum(total)
-            FROM report_buckets WHERE day >= :first AND day < :end GROUP BY 1, 2, 3""", span):
+            FROM report_buckets b{_teams(by, "b.agent")} WHERE day >= :first AND day < :end GROUP BY 1, 2, 3""",
+                                               span):
         tally.bucket(group, measure, bucket, n, total)
 
 
@@ -309,12 +321,12 @@ def _from_facts(db: Database, by: str, lo: datetime, hi: datetime, tally: _Tally
     over the covering ``decided_at`` index, then the replies sent then."""
     if lo >= hi:
         return
-    g = _key(by, "t.agent", f"t.{by}")
+    g = _key(by, f"t.{by}")
     span = {"start": to_iso(lo) or "", "end": to_iso(hi) or ""}
     for group, kind, wall_b, clock_b, handle_b, n, hits, misses, reopened, wall, clock, handle in _q(db, f"""
             SELECT {g}, target, wall_b, clock_b, handle_b, count(*), sum(hit = 1), sum(hit = 0), sum(reopened),
                    sum(wall_s), sum(clock_s), sum(handle_s)
-            FROM report_targets t INDEXED BY report_targets_decided
+            FROM report_targets t INDEXED BY report_targets_decided{_teams(by, "t.agent")}
             WHERE decided_at >= :start AND decided_at < :end GROUP BY 1, 2, 3, 4, 5""", span):
         tally.count(group, kind, sign * n, sign * (hits or 0), sign * (misses or 0), sign * (reopened or 0))
         cells = {"wall_s": (wall_b, wall), "clock_s": (clock_b, clock), "handle_s": (handle_b, handle)}
@@ -322,30 +334,30 @@ def _from_facts(db: Database, by: str, lo: datetime, hi: datetime, tally: _Tally
             bucket, total = cells[column]
             if target == kind and bucket is not None:
                 tally.bucket(group, measure, bucket, sign * n, sign * total)
-    reply_key = _key(by, "r.created_by", _REPLY_KEY.get(by, ""))
+    reply_key = _key(by, _REPLY_KEY.get(by, ""))
     for group, n in _q(db, f"""SELECT {reply_key}, count(*) FROM replies r INDEXED BY replies_sent_at
-            JOIN conversations c ON c.id = r.conversation_id
+            JOIN conversations c ON c.id = r.conversation_id{_teams(by, "r.created_by")}
             WHERE r.state = 'sent' AND r.sent_at >= :start AND r.sent_at < :end GROUP BY 1""", span):
         tally.count(group, "reply", sign * n, 0, 0)
 
 
 def _survey_key(by: str) -> str:
-    return _key(by, "s.agent", {"agent": "s.agent", "brand": "s.brand", "platform": "s.platform",
-                                "intent": _INTENT_OF}.get(by, ""))
+    columns = {"agent": "s.agent", "brand": "s.brand", "platform": "s.platform", "intent": _INTENT_OF}
+    return _key(by, columns.get(by, ""))
 
 
 def _q(db: Database, sql: str, params: dict[str, str]) -> list[tuple[Any, ...]]:
     return db.conn.execute(sql, params).fetchall()
 
 
-def _surveys(db: Database, key: str, span: dict[str, str], out: dict[str, ReportRow]) -> None:
+def _surveys(db: Database, key: str, span: dict[str, str], out: dict[str, ReportRow], join: str = "") -> None:
     """NPS, CSAT and CES per group from the answers given in the range, and the latest comments."""
     tally = _Tally()
     tally.rows = out
     for g, kind, n, promoters, passives, agreeing, total in _q(db, f"""
             SELECT {key}, s.kind, count(*), sum(s.score >= 9), sum(s.score BETWEEN 7 AND 8),
                    sum(s.score >= CASE s.kind WHEN 'csat' THEN 4 ELSE 5 END), sum(s.score)
-            FROM surveys s INDEXED BY surveys_answered JOIN conversations c ON c.id = s.conversation_id
+            FROM surveys s INDEXED BY surveys_answered JOIN conversations c ON c.id = s.conversation_id{join}
             WHERE s.answered_at IS NOT NULL AND s.answered_at >= :start AND s.answered_at < :end
               AND s.score IS NOT NULL GROUP BY 1, 2""", span):
         row = tally.row(g)
@@ -359,7 +371,7 @@ def _surveys(db: Database, key: str, span: dict[str, str], out: dict[str, Report
             SELECT g, kind, score, comment, answered_at, conversation_id FROM (
                 SELECT {key} AS g, s.kind, s.score, s.comment, s.answered_at, s.conversation_id,
                        row_number() OVER (PARTITION BY {key} ORDER BY s.answered_at DESC) AS k
-                FROM surveys s INDEXED BY surveys_answered JOIN conversations c ON c.id = s.conversation_id
+                FROM surveys s INDEXED BY surveys_answered JOIN conversations c ON c.id = s.conversation_id{join}
                 WHERE s.answered_at IS NOT NULL AND s.answered_at >= :start AND s.answered_at < :end
                   AND trim(coalesce(s.comment, '')) != '') WHERE k <= 10""", span):
         tally.row(g).comments.append(SurveyComment(kind, score, comment, at, conv))
