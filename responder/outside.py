@@ -62,7 +62,8 @@ def place_brand_posts(db: Database, *, now: datetime, limit: int = 200) -> int:
         if mine is not None:
             if mine.state is ReplyState.SENDING:
                 continue  # its send records it in a moment; then it is placed as ours
-            settled = record_sent(db, mine, post["thread_key"], post["platform_id"], "system", now, reconciled=True)
+            settled = record_sent(db, mine, post["thread_key"], post["platform_id"], "system", now, reconciled=True,
+                                  posted_at=from_iso(post["created_at"]))
             queue.answered(db, conv_id, agent=settled.created_by, actor="system", now=now,
                            answering=settled.in_reply_to)
             place_brand_post(db, post["key"], "ours", conv_id)

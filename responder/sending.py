@@ -210,13 +210,15 @@ async def _finish_sent(store: Store, claim: _Claim, actor: str, now: datetime, p
 
 
 def record_sent(db: Database, reply: Reply, thread_key: str, platform_id: str, actor: str, now: datetime, *,
-                reconciled: bool) -> Reply:
+                reconciled: bool, posted_at: datetime | None = None) -> Reply:
     """Record ``reply`` as posted under ``platform_id``, in the caller's transaction: its state, the conversation's
     clocks (the next-response one only if the customer has not written again meanwhile), the first response and
-    the audit event. For the send's own answer, and for a post of ours the listener read first."""
-    stamp = to_iso(now)
+    the audit event. For the send's own answer, and for a post of ours the listener read first: then ``posted_at``
+    is the platform's time of the post, which the clocks take (the event is stamped ``now``, when it was learnt);
+    stamped when the listener placed it, a reply posted in time was recorded as a first-response miss."""
+    stamp = to_iso(min(posted_at, now) if posted_at else now)
     db.conn.execute("UPDATE replies SET state = 'sent', platform_id = ?, sent_at = ?, updated_at = ?, "
-                    "error = NULL WHERE id = ?", (platform_id, stamp, stamp, reply.id))
+                    "error = NULL WHERE id = ?", (platform_id, stamp, to_iso(now), reply.id))
     latest = latest_customer_key(db, thread_key) == reply.in_reply_to
     mark_answered(db, reply.conversation_id, stamp or "", clock_stops=latest)
     append_event(db, Event(now, actor, "reply.sent", f"conversation:{reply.conversation_id}",
@@ -224,7 +226,7 @@ def record_sent(db: Database, reply: Reply, thread_key: str, platform_id: str, a
                             "reconciled": reconciled}))
     if db.conn.execute("SELECT first_response_clock_s IS NULL FROM conversations WHERE id = ?",
                        (reply.conversation_id,)).fetchone()[0]:  # the first reply (or one before m006 recorded it)
-        record_clock(db, reply.conversation_id, TargetKind.FIRST_RESPONSE, now)
+        record_clock(db, reply.conversation_id, TargetKind.FIRST_RESPONSE, now)  # reads sent_at as the reply's time
     return load_reply(db, reply.id)
 
 

@@ -638,3 +638,33 @@ def test_an_answer_made_outside_careline_counts_for_the_sla_clock(store: Store) 
     assert row["first_response_clock_s"] == 1800.0  # the post at 09:00, answered at 09:30
     assert row["next_response_due"] == to_iso(T0 + timedelta(hours=5)) and row["escalation_level"] == 0
     assert store.read_sync(lambda db: db.conn.execute("SELECT count(*) FROM sla_events").fetchone()[0]) == 0
+
+
+def test_our_reply_settled_by_the_listener_counts_from_when_it_was_posted(store: Store) -> None:
+    """The review of 2026-12-07: a reply whose answer was lost (posted 09:55, due 10:00), settled as sent when the
+    listener read it hours later, was stamped with the placing time: a first-response miss that never happened."""
+    from careline.store.conversations import load_reply
+    from responder.outside import place_brand_posts
+
+    conv = opened(store)
+    posted = T0 + timedelta(minutes=55)
+
+    def lost(db: Database) -> int:
+        thread = db.conn.execute("SELECT thread_key FROM conversations WHERE id = ?", (conv,)).fetchone()[0]
+        cur = db.conn.execute(
+            "INSERT INTO replies (conversation_id, text, state, created_by, created_at, updated_at, idempotency_key, "
+            "in_reply_to, error, attempts) VALUES (?, 'Sorry, on it.', 'failed', 'ann', ?, ?, 'k-lost', 'x:7000', "
+            "'outcome unknown: x-reply: server error 503', 1)", (conv, to_iso(posted), to_iso(posted)))
+        db["brand_posts"].insert({"key": "x:b9", "platform": "x", "platform_id": "b9", "brand": "skylark",
+                                  "thread_key": thread, "handle": "SkylarkAir", "text": "@cust42 Sorry, on it.",
+                                  "url": "https://x.com/b9", "created_at": to_iso(posted),
+                                  "fetched_at": to_iso(T0 + timedelta(hours=6)), "in_reply_to_id": "7000",
+                                  "raw": "{}"})
+        place_brand_posts(db, now=T0 + timedelta(hours=6))
+        return int(cur.lastrowid or 0)
+
+    rid = store.write_sync(lost)
+    reply = store.read_sync(lambda db: load_reply(db, rid))
+    assert reply.state.value == "sent" and reply.sent_at == posted
+    t = total(store, T0 + timedelta(hours=7))
+    assert (t.first_response.count, t.targets_missed) == (1, 0)
