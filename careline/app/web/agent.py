@@ -48,7 +48,7 @@ from careline.views import (
 )
 from responder import workflow
 from responder.policy import effort_of
-from responder.replies import Voices, draft_for, suggestion
+from responder.replies import Voices, draft_for, known_language, suggestion
 from responder.slastate import sla_state, sla_words
 from responder.surveys import link_in_reply, service_url, survey_url
 from responder.textlimits import LIMITS, PLATFORM_CHOICES, announced_limit
@@ -347,9 +347,8 @@ async def load_detail(store: Store, settings: Settings, conv_id: int, now: datet
     d["effort"] = {"repeat_contacts": len(d["history"]["conversations"]),
                    "messages_in_thread": len(d["thread"]),
                    "max_text_effort": max((m["effort"] for m in d["thread"]), default=0.0)}
-    last_message = d["thread"][-1] if d["thread"] else None
     limit = announced_limit(limits, conv["platform"], conv["brand"])
-    language = last_message.get("language") if last_message else None
+    language = known_language(d["thread"])  # a wordless follow-up ("؟؟", tagged und) keeps the thread's language
     d["draft"] = suggest(settings, conv, d["thread"], limit)
     d["answered"] = answered_by(d)
     d["saved_replies"] = saved_replies(settings, conv, language, limit)

@@ -351,11 +351,11 @@ def language_choices(heard: list[dict[str, Any]], chosen: str | None) -> list[di
 
 SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM survey_answers
     WHERE kind = 'nps' AND answered_at >= :since AND {brand_in()}"""
-#: A survey's conversation is in ``:language`` (``und``: not known): the language of its latest post, as the
-#: queue's language filter reads a conversation.
+#: A survey's conversation is in ``:language`` (``und``: not known): the language of its newest post whose language
+#: is known, as the queue's language filter reads a conversation (``views.CONVERSATION_LANGUAGE``).
 SURVEY_LANGUAGE = """(:language IS NULL OR coalesce((SELECT m.language FROM conversations cv
     JOIN mentions m ON m.thread_key = cv.thread_key WHERE cv.id = surveys.conversation_id
-    ORDER BY m.created_at DESC LIMIT 1), 'und') = :language)"""
+    AND m.language IS NOT NULL AND m.language <> 'und' ORDER BY m.created_at DESC LIMIT 1), 'und') = :language)"""
 #: Answers to the surveys the responder sends after resolution, when that table exists.
 RESPONDER_SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM surveys
     WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND {brand_in()}
