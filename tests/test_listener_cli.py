@@ -185,6 +185,20 @@ def test_status_says_a_source_switched_off_is_off_not_ok(threaded_sim: tuple[Wor
     assert "switched off" in next(line for line in table.splitlines() if line.startswith("mastodon-mentions"))
 
 
+def test_backfill_draws_its_bar_from_the_first_page(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
+    """The newcomer audit: a source that failed before any page (a missing credential) drew an empty bar, twice,
+    before its error line; one that reads pages draws its bar to the end."""
+    world, url = threaded_sim
+    world.publish_all()
+    config = write_config(tmp_path, url)
+    _load_stage_commands()
+    failed = CliRunner().invoke(cli, ["--config", str(config), "backfill", "--source", "x", "--since", "2d"],
+                                env={"CARELINE_X_BEARER_TOKEN": ""})
+    assert "CARELINE_X_BEARER_TOKEN is not set" in failed.output and "0%|" not in failed.output, failed.output
+    done = run(config, "backfill", "--source", "x", "--since", "2d").output
+    assert "x-search:skylark: 100%|" in done, done
+
+
 def test_backfill_rejects_an_unknown_source(threaded_sim: tuple[World, str], tmp_path: Path) -> None:
     _load_stage_commands()
     config = write_config(tmp_path, threaded_sim[1])

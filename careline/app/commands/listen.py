@@ -163,22 +163,29 @@ async def _one(source: Source, store: Store, since: datetime, budget: Budget | N
                quiet: bool) -> BackfillResult:
     """One source, with a tqdm bar measured in hours of history covered."""
     hours = max(1, round((now - since).total_seconds() / 3600))
-    bar = tqdm(total=hours, desc=source.key, unit="h", disable=quiet, leave=True)
+    bars: list[Any] = []  # drawn at the first page: a source failing before any (a missing credential) drew an
+    # empty bar, twice, before its error line
+
+    def bar() -> Any:
+        if not bars:
+            bars.append(tqdm(total=hours, desc=source.key, unit="h", disable=quiet, leave=True))
+        return bars[0]
 
     def progress(_key: str, stored: int, oldest: datetime | None) -> None:
         if oldest is not None:
             reached = min(hours, round((now - oldest).total_seconds() / 3600))
-            bar.update(max(0, reached - bar.n))
-        bar.set_postfix(stored=stored)
+            bar().update(max(0, reached - bar().n))
+        bar().set_postfix(stored=stored)
 
     await source.start()
     try:
         result = await backfill_source(source, store, since, budget=budget, progress=progress)
+        if result.status == "ok":  # the walk reached ``since`` (or the start of the listing)
+            bar().update(hours - bar().n)
     finally:
         await source.close()
-    if result.status == "ok":  # the walk reached ``since`` (or the start of the listing)
-        bar.update(hours - bar.n)
-    bar.close()
+        for drawn in bars:
+            drawn.close()
     return result
 
 
