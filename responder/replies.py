@@ -258,9 +258,10 @@ def save_reply(db: Database, conv_id: int, text: str, *, actor: str, now: dateti
     conv = load_conversation(db, conv_id)
     if conv.status.value in CLOSED_STATUSES:
         raise Conflict(f"conversation {conv_id} is {conv.status.value}; reopen it to reply")
-    last = latest_customer_mention(db, conv.thread_key)
+    messages = recent_messages(db, conv.thread_key, limit=ANSWER_LOOKBACK)  # one read: the post, the language
+    last = messages[-1]
     text = _postable(conv, text, limits, last["handle"])
-    tone = check_tone(text, tone_language(thread_language(db, conv.thread_key)), every_language=True)
+    tone = check_tone(text, tone_language(known_language(messages)), every_language=True)
     held = approval_reasons(settings, conv, actor, tone)
     state = ReplyState.AWAITING_APPROVAL if held else ReplyState.APPROVED
     key = idempotency_key or secrets.token_urlsafe(16)

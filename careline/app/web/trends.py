@@ -66,6 +66,7 @@ from careline.trending import (
     spikes_in,
     words,
 )
+from careline.views import CONVERSATION_LANGUAGE
 from responder.metrics import NPS, nps, nps_from_counts
 
 __all__ = ["DETRACTOR_AT", "PROMOTER_BELOW", "Spike", "detect_spikes", "hourly_volume", "rising_terms", "trends"]
@@ -351,11 +352,9 @@ def language_choices(heard: list[dict[str, Any]], chosen: str | None) -> list[di
 
 SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM survey_answers
     WHERE kind = 'nps' AND answered_at >= :since AND {brand_in()}"""
-#: A survey's conversation is in ``:language`` (``und``: not known): the language of its newest post whose language
-#: is known, as the queue's language filter reads a conversation (``views.CONVERSATION_LANGUAGE``).
-SURVEY_LANGUAGE = """(:language IS NULL OR coalesce((SELECT m.language FROM conversations cv
-    JOIN mentions m ON m.thread_key = cv.thread_key WHERE cv.id = surveys.conversation_id
-    AND m.language IS NOT NULL AND m.language <> 'und' ORDER BY m.created_at DESC LIMIT 1), 'und') = :language)"""
+#: A survey's conversation is in ``:language`` (``und``: not known), read as the queue's language filter reads it.
+SURVEY_LANGUAGE = f"""(:language IS NULL OR coalesce((SELECT {CONVERSATION_LANGUAGE} FROM conversations c
+    WHERE c.id = surveys.conversation_id), 'und') = :language)"""
 #: Answers to the surveys the responder sends after resolution, when that table exists.
 RESPONDER_SURVEY_SQL = f"""SELECT {local_day("answered_at")} AS day, score FROM surveys
     WHERE kind = 'nps' AND score IS NOT NULL AND answered_at >= :since AND {brand_in()}
