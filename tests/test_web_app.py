@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -223,13 +224,19 @@ async def test_a_reply_that_shows_nothing_is_refused_and_the_clock_keeps_running
     assert r.status == 201  # an invisible character beside visible ones is a reply like any other
 
 
-async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
+async def held_reply(client: TestClient, key: str) -> tuple[int, dict[str, Any]]:
+    """The agent's defensive reply to the first X conversation, held for a lead: (conversation id, reply)."""
     csrf = await login(client, "agent")
     conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
     r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
-                          json={"text": "As we already explained, that is our policy.", "idempotency_key": "k" * 10})
+                          json={"text": "As we already explained, that is our policy.", "idempotency_key": key})
     reply = await r.json()
     assert reply["state"] == "awaiting_approval"
+    return conv, reply
+
+
+async def test_defensive_reply_waits_for_a_lead(client: TestClient) -> None:
+    _, reply = await held_reply(client, "k" * 10)
     client.session.cookie_jar.clear()
     csrf = await login(client, "lead")
     cache = client.app[SLA_CACHE]
@@ -806,12 +813,7 @@ async def test_a_lead_approving_the_reply_of_someone_who_left_the_queue_keeps_th
     """The concurrency audit: the agent's reply waited for approval; an admin disabled the agent (or made them
     marketing), which put the conversation back in the queue; the lead approved. The reply was posted, the lead
     was answered 403 "agent is disabled", and the conversation sat as "new" though answered."""
-    csrf = await login(client, "agent")
-    conv = (await (await client.get("/api/queue?limit=1&platform=x")).json())["items"][0]["id"]
-    r = await client.post(f"/api/conversations/{conv}/replies", headers={"X-CSRF-Token": csrf},
-                          json={"text": "As we already explained, that is our policy.", "idempotency_key": "h" * 10})
-    reply = await r.json()
-    assert reply["state"] == "awaiting_approval"
+    conv, reply = await held_reply(client, "h" * 10)
     client.session.cookie_jar.clear()
     csrf = await login(client, "admin")
     r = await client.post("/api/admin/users/agent", json=change, headers={"X-CSRF-Token": csrf})

@@ -58,6 +58,13 @@
     if (undo && undo.api) { p.appendChild(document.createTextNode(" ")); p.appendChild(undoButton(p, undo)); }
     main.insertBefore(p, main.firstChild);
   }
+  /* The JSON API's answer to a POST: ok, status and its body (the one error shape where it sent none). */
+  function answer(api, body) {
+    return C.post(api, body).then(function (r) {
+      return r.json().catch(function () { return {error: {message: "unexpected answer (" + r.status + ")"}}; })
+        .then(function (data) { return {ok: r.ok, status: r.status, data: data}; });
+    });
+  }
   /* A deletion's Undo: the item's values as they were, saved again (a brand from the settings file came back only
      through a script before: its form, re-filled by hand, was refused for the fields it left empty). */
   function undoButton(p, undo) {
@@ -66,9 +73,7 @@
     button.textContent = undo.label || "Undo";
     button.addEventListener("click", function () {
       button.disabled = true;
-      C.post(undo.api, undo.body).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (data) { return {ok: r.ok, data: data}; });
-      }).then(function (res) {
+      answer(undo.api, undo.body).then(function (res) {
         if (res.ok) { carry(res.data.message || "Put back."); window.location.reload(); return; }
         button.disabled = false;
         p.textContent = "Not put back: " + (res.data.error ? res.data.error.message : "the server refused it");
@@ -131,10 +136,7 @@
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { return; }
     var button = form.querySelector("button[type=submit]");
     if (button) { button.disabled = true; }
-    C.post(form.dataset.api, fields(form)).then(function (r) {
-      return r.json().catch(function () { return {error: {message: "unexpected answer (" + r.status + ")"}}; })
-        .then(function (data) { return {ok: r.ok, status: r.status, data: data}; });
-    }).then(function (res) {
+    answer(form.dataset.api, fields(form)).then(function (res) {
       if (button) { button.disabled = false; }
       if (!res.ok) {
         say(form, res.data.error ? res.data.error.message : "failed", true);
